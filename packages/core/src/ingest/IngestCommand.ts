@@ -1,0 +1,26 @@
+/**
+ * Commands to an ingest: one encoder connection, from its publish request to its disconnect.
+ */
+import { Schema } from "effect"
+import { IngestId, LivestreamId, SessionId } from "../Ids.ts"
+import { PublishRefusal } from "../livestream/LivestreamValues.ts"
+import { Timestamp } from "../Time.ts"
+import { IngestHealth, PublisherAddress } from "./IngestValues.ts"
+
+const target = { ingestId: IngestId, at: Timestamp }
+
+export const IngestCommand = Schema.TaggedUnion({
+  AcceptPublish: { ...target, publisher: PublisherAddress, livestreamId: LivestreamId, sessionId: SessionId },
+  /** `livestreamId` is null when the key matched no livestream. */
+  RefusePublish: {
+    ...target,
+    publisher: PublisherAddress,
+    livestreamId: Schema.NullOr(LivestreamId),
+    reason: PublishRefusal
+  },
+  SampleHealth: { ...target, health: IngestHealth },
+  /** The first HLS playlist of this connection exists: the stream is playable. */
+  MarkManifestAvailable: { ...target },
+  DisconnectIngest: { ...target }
+})
+export type IngestCommand = typeof IngestCommand.Type

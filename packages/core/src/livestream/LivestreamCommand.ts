@@ -1,0 +1,49 @@
+/**
+ * Commands to a livestream. Each carries the livestream id and the instant it happened at; new ids and
+ * stream keys are chosen by the caller, so deciding stays pure and replayable.
+ */
+import { Schema } from "effect"
+import { AccountId, AppId, IngestId, LivestreamId, MeetingId, SessionId, StreamKey } from "../Ids.ts"
+import { Timestamp } from "../Time.ts"
+import { BroadcastLimits, DisableReason, LivestreamName, ReconnectWindowSeconds, VideoConfig } from "./LivestreamValues.ts"
+
+const target = { livestreamId: LivestreamId, at: Timestamp }
+
+export const LivestreamCommand = Schema.TaggedUnion({
+  /** Creates a livestream, independent (`meetingId` null) or for a meeting, and invokes its first broadcast. */
+  CreateLivestream: {
+    ...target,
+    accountId: AccountId,
+    appId: AppId,
+    name: Schema.NullOr(LivestreamName),
+    meetingId: Schema.NullOr(MeetingId),
+    videoConfig: Schema.NullOr(VideoConfig),
+    streamKey: StreamKey,
+    reconnectWindowSeconds: ReconnectWindowSeconds,
+    limits: BroadcastLimits,
+    sessionId: SessionId
+  },
+  RenameLivestream: { ...target, name: Schema.NullOr(LivestreamName) },
+  SetReconnectWindow: { ...target, seconds: ReconnectWindowSeconds },
+  DisableLivestream: { ...target, reason: DisableReason },
+  EnableLivestream: { ...target },
+  RotateStreamKey: { ...target, streamKey: StreamKey },
+  /** Ends any broadcast (`stopped by request`) and deletes the livestream; its key is refused from then on. */
+  DeleteLivestream: { ...target },
+  /** Ends the current broadcast by request and disables the key, so the encoder cannot come back. */
+  StopBroadcast: { ...target },
+  /** An encoder asks to publish. `sessionId` names the session to open if none is open. */
+  ConnectPublisher: { ...target, ingestId: IngestId, streamKey: StreamKey, sessionId: SessionId },
+  DisconnectPublisher: { ...target, ingestId: IngestId },
+  /** The media server reports that the connected publisher's stream failed. */
+  FailPublish: { ...target, ingestId: IngestId, message: Schema.String },
+  /** The media server lost the broadcast (crash, restart): it ends with `internal error`. */
+  AbortBroadcast: { ...target, message: Schema.String },
+  /** Timer: the encoder has been gone for the whole reconnect window. */
+  ExpireReconnectWindow: { ...target, sessionId: SessionId },
+  /** Timer: an invoked broadcast received no media before its start timeout. */
+  ExpireStartTimeout: { ...target, sessionId: SessionId },
+  /** Timer: a broadcast has had media for its maximum duration. */
+  ReachMaximumDuration: { ...target, sessionId: SessionId }
+})
+export type LivestreamCommand = typeof LivestreamCommand.Type

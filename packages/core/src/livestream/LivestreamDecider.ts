@@ -1,0 +1,328 @@
+/**
+ * The livestream decider: configuration, key and the state machine of its broadcast
+ * (Idle -> Invoked -> Connected <-> Reconnecting -> Idle). It is the consistency boundary for publishing:
+ * one publisher per key, one open session per livestream.
+ */
+import { Result } from "effect"
+import type { Decider } from "../Decider.ts"
+import { CommandOutOfOrder } from "../DomainError.ts"
+import type { SessionId, StreamKey } from "../Ids.ts"
+import type { SessionEndReason } from "../session/SessionEndReason.ts"
+import { addSeconds, type Timestamp } from "../Time.ts"
+import type { LivestreamCommand } from "./LivestreamCommand.ts"
+import {
+  AlreadyConnected,
+  LivestreamAlreadyDisabled,
+  LivestreamAlreadyExists,
+  type LivestreamError,
+  LivestreamNotDisabled,
+  LivestreamNotFound,
+  NoBroadcastInProgress,
+  PublisherNotConnected,
+  SessionIdReused,
+  StaleTimer,
+  StreamKeyDisabled,
+  StreamKeyMismatch,
+  StreamKeyUnchanged,
+  TimerNotDue
+} from "./LivestreamError.ts"
+import type { LivestreamEvent } from "./LivestreamEvent.ts"
+import type { Livestream, LivestreamState } from "./LivestreamState.ts"
+import type { PublishRefusal } from "./LivestreamValues.ts"
+
+type Events = Result.Result<ReadonlyArray<LivestreamEvent>, LivestreamError | CommandOutOfOrder>
+
+/**
+ * The publish rule, in one place: the ingest decider records its verdict and this decider enforces it.
+ * `null` means the encoder may publish.
+ */
+export const authorisePublish = (
+  livestream: LivestreamState,
+  streamKey: StreamKey
+): PublishRefusal | null => {
+  if (livestream === null || livestream.deleted || livestream.streamKey !== streamKey) return "unknown key"
+  if (livestream.disabled !== null) return "stream key disabled"
+  // A second request on the live connection itself is refused too: a connection publishes once.
+  if (livestream.broadcast._tag === "Connected") return "already connected"
+  return null
+}
+
+const ended = (
+  livestream: Livestream,
+  at: Timestamp,
+  reason: SessionEndReason,
+  errMessage: string | null = null
+): ReadonlyArray<LivestreamEvent> => {
+  const broadcast = livestream.broadcast
+  if (broadcast._tag === "Idle") return []
+  return [{
+    _tag: "BroadcastEnded",
+    livestreamId: livestream.id,
+    at,
+    sessionId: broadcast.sessionId,
+    reason,
+    errMessage,
+    droppedIngestId: broadcast._tag === "Connected" ? broadcast.ingestId : null
+  }]
+}
+
+const isKnownSession = (livestream: Livestream, sessionId: SessionId): boolean =>
+  (livestream.broadcast._tag !== "Idle" && livestream.broadcast.sessionId === sessionId) ||
+  livestream.lastBroadcast?.sessionId === sessionId
+
+const connect = (
+  livestream: Livestream,
+  command: Extract<LivestreamCommand, { _tag: "ConnectPublisher" }>
+): Events => {
+  const refusal = authorisePublish(livestream, command.streamKey)
+  const broadcast = livestream.broadcast
+  if (refusal === "unknown key") return Result.fail(new StreamKeyMismatch({ livestreamId: livestream.id }))
+  if (refusal === "stream key disabled") return Result.fail(new StreamKeyDisabled({ livestreamId: livestream.id }))
+  if (broadcast._tag === "Connected") {
+    return Result.fail(new AlreadyConnected({ livestreamId: livestream.id, connectedIngestId: broadcast.ingestId }))
+  }
+  const base = { livestreamId: livestream.id, at: command.at, ingestId: command.ingestId }
+  if (broadcast._tag === "Invoked") {
+    return Result.succeed([{ _tag: "PublisherConnected", ...base, sessionId: broadcast.sessionId, resumed: false }])
+  }
+  if (broadcast._tag === "Reconnecting" && command.at < broadcast.deadline) {
+    return Result.succeed([{ _tag: "PublisherConnected", ...base, sessionId: broadcast.sessionId, resumed: true }])
+  }
+  // Idle, or back after the window closed but before its timer fired: that session ended at its deadline
+  // and this publish opens a new one.
+  if (isKnownSession(livestream, command.sessionId)) {
+    return Result.fail(new SessionIdReused({ livestreamId: livestream.id, sessionId: command.sessionId }))
+  }
+  const expired = broadcast._tag === "Reconnecting"
+    ? ended(livestream, broadcast.deadline, "reconnection window expired")
+    : []
+  return Result.succeed([
+    ...expired,
+    { _tag: "BroadcastInvoked", livestreamId: livestream.id, at: command.at, sessionId: command.sessionId },
+    { _tag: "PublisherConnected", ...base, sessionId: command.sessionId, resumed: false }
+  ])
+}
+
+const timer = (
+  livestream: Livestream,
+  command: Extract<
+    LivestreamCommand,
+    { _tag: "ExpireReconnectWindow" | "ExpireStartTimeout" | "ReachMaximumDuration" }
+  >
+): Events => {
+  const broadcast = livestream.broadcast
+  const stale = Result.fail(new StaleTimer({ livestreamId: livestream.id, sessionId: command.sessionId }))
+  if (broadcast._tag === "Idle" || broadcast.sessionId !== command.sessionId) return stale
+  const due = (dueAt: Timestamp, events: () => ReadonlyArray<LivestreamEvent>): Events =>
+    command.at < dueAt
+      ? Result.fail(new TimerNotDue({ livestreamId: livestream.id, dueAt, at: command.at }))
+      : Result.succeed(events())
+  switch (command._tag) {
+    case "ExpireReconnectWindow":
+      if (broadcast._tag !== "Reconnecting") return stale
+      return due(broadcast.deadline, () => ended(livestream, broadcast.deadline, "reconnection window expired"))
+    case "ExpireStartTimeout":
+      if (broadcast._tag !== "Invoked") return stale
+      return due(
+        addSeconds(broadcast.invokedAt, livestream.limits.startTimeoutSeconds),
+        () => ended(livestream, command.at, "start timeout")
+      )
+    case "ReachMaximumDuration":
+      if (broadcast._tag === "Invoked") return stale
+      return due(addSeconds(broadcast.startedAt, livestream.limits.maxDurationSeconds), () => [
+        ...ended(livestream, command.at, "maximum duration reached"),
+        ...(livestream.disabled === null
+          ? [{
+            _tag: "LivestreamDisabled" as const,
+            livestreamId: livestream.id,
+            at: command.at,
+            reason: "maximum duration reached" as const
+          }]
+          : [])
+      ])
+  }
+}
+
+const decideExisting = (command: LivestreamCommand, livestream: Livestream): Events => {
+  const subject = { livestreamId: livestream.id, at: command.at }
+  switch (command._tag) {
+    case "CreateLivestream":
+      return Result.fail(new LivestreamAlreadyExists({ livestreamId: livestream.id }))
+    case "RenameLivestream":
+      return Result.succeed([{ _tag: "LivestreamRenamed", ...subject, name: command.name }])
+    case "SetReconnectWindow":
+      return Result.succeed([{ _tag: "ReconnectWindowChanged", ...subject, seconds: command.seconds }])
+    case "DisableLivestream":
+      if (livestream.disabled !== null) return Result.fail(new LivestreamAlreadyDisabled(subject))
+      return Result.succeed([
+        ...ended(livestream, command.at, "disabled"),
+        { _tag: "LivestreamDisabled", ...subject, reason: command.reason }
+      ])
+    case "EnableLivestream":
+      if (livestream.disabled === null) return Result.fail(new LivestreamNotDisabled(subject))
+      return Result.succeed([{ _tag: "LivestreamEnabled", ...subject }])
+    case "RotateStreamKey":
+      if (livestream.streamKey === command.streamKey) return Result.fail(new StreamKeyUnchanged(subject))
+      return Result.succeed([{ _tag: "StreamKeyRotated", ...subject, streamKey: command.streamKey }])
+    case "DeleteLivestream":
+      return Result.succeed([...ended(livestream, command.at, "stopped by request"), {
+        _tag: "LivestreamDeleted",
+        ...subject
+      }])
+    case "StopBroadcast": {
+      const events = [
+        ...ended(livestream, command.at, "stopped by request"),
+        ...(livestream.disabled === null
+          ? [{ _tag: "LivestreamDisabled" as const, ...subject, reason: "stopped" as const }]
+          : [])
+      ]
+      return events.length === 0 ? Result.fail(new NoBroadcastInProgress(subject)) : Result.succeed(events)
+    }
+    case "ConnectPublisher":
+      return connect(livestream, command)
+    case "DisconnectPublisher": {
+      const broadcast = livestream.broadcast
+      if (broadcast._tag !== "Connected" || broadcast.ingestId !== command.ingestId) {
+        return Result.fail(new PublisherNotConnected({ ...subject, ingestId: command.ingestId }))
+      }
+      const deadline = addSeconds(command.at, livestream.reconnectWindowSeconds)
+      const disconnected: LivestreamEvent = {
+        _tag: "PublisherDisconnected",
+        ...subject,
+        sessionId: broadcast.sessionId,
+        ingestId: command.ingestId,
+        deadline
+      }
+      // With no reconnect window the encoder closing the stream is the end of the broadcast.
+      return Result.succeed(
+        livestream.reconnectWindowSeconds === 0
+          ? [disconnected, {
+            _tag: "BroadcastEnded",
+            ...subject,
+            sessionId: broadcast.sessionId,
+            reason: "stream closed",
+            errMessage: null,
+            droppedIngestId: null
+          }]
+          : [disconnected]
+      )
+    }
+    case "FailPublish": {
+      const broadcast = livestream.broadcast
+      if (broadcast._tag !== "Connected" || broadcast.ingestId !== command.ingestId) {
+        return Result.fail(new PublisherNotConnected({ ...subject, ingestId: command.ingestId }))
+      }
+      return Result.succeed(ended(livestream, command.at, "publish error", command.message))
+    }
+    case "AbortBroadcast":
+      if (livestream.broadcast._tag === "Idle") return Result.fail(new NoBroadcastInProgress(subject))
+      return Result.succeed(ended(livestream, command.at, "internal error", command.message))
+    case "ExpireReconnectWindow":
+    case "ExpireStartTimeout":
+    case "ReachMaximumDuration":
+      return timer(livestream, command)
+  }
+}
+
+export const decide = (command: LivestreamCommand, state: LivestreamState): Events => {
+  if (state === null) {
+    if (command._tag !== "CreateLivestream") {
+      return Result.fail(new LivestreamNotFound({ livestreamId: command.livestreamId }))
+    }
+    const { _tag, sessionId, ...created } = command
+    return Result.succeed([
+      { ...created, _tag: "LivestreamCreated" },
+      { _tag: "BroadcastInvoked", livestreamId: command.livestreamId, at: command.at, sessionId }
+    ])
+  }
+  if (state.deleted) return Result.fail(new LivestreamNotFound({ livestreamId: state.id }))
+  if (command.at < state.updatedAt) {
+    return Result.fail(
+      new CommandOutOfOrder({ aggregate: "livestream", id: state.id, at: command.at, lastChangedAt: state.updatedAt })
+    )
+  }
+  return decideExisting(command, state)
+}
+
+const endBroadcast = (livestream: Livestream, event: Extract<LivestreamEvent, { _tag: "BroadcastEnded" }>) => ({
+  ...livestream,
+  broadcast: { _tag: "Idle" as const },
+  lastBroadcast: { sessionId: event.sessionId, reason: event.reason, endedAt: event.at }
+})
+
+export const evolve = (state: LivestreamState, event: LivestreamEvent): LivestreamState => {
+  if (event._tag === "LivestreamCreated") {
+    return {
+      id: event.livestreamId,
+      accountId: event.accountId,
+      appId: event.appId,
+      name: event.name,
+      meetingId: event.meetingId,
+      videoConfig: event.videoConfig,
+      streamKey: event.streamKey,
+      reconnectWindowSeconds: event.reconnectWindowSeconds,
+      limits: event.limits,
+      disabled: null,
+      deleted: false,
+      broadcast: { _tag: "Idle" },
+      lastBroadcast: null,
+      createdAt: event.at,
+      updatedAt: event.at
+    }
+  }
+  if (state === null) return state
+  // `updatedAt` only moves forward: an expired window's end can lie before the command that noticed it.
+  const livestream = { ...state, updatedAt: event.at > state.updatedAt ? event.at : state.updatedAt }
+  switch (event._tag) {
+    case "LivestreamRenamed":
+      return { ...livestream, name: event.name }
+    case "ReconnectWindowChanged":
+      return { ...livestream, reconnectWindowSeconds: event.seconds }
+    case "LivestreamDisabled":
+      return { ...livestream, disabled: event.reason }
+    case "LivestreamEnabled":
+      return { ...livestream, disabled: null }
+    case "StreamKeyRotated":
+      return { ...livestream, streamKey: event.streamKey }
+    case "LivestreamDeleted":
+      return { ...livestream, deleted: true }
+    case "BroadcastInvoked":
+      return { ...livestream, broadcast: { _tag: "Invoked", sessionId: event.sessionId, invokedAt: event.at } }
+    case "PublisherConnected": {
+      const startedAt = livestream.broadcast._tag === "Reconnecting" && event.resumed
+        ? livestream.broadcast.startedAt
+        : event.at
+      return {
+        ...livestream,
+        broadcast: {
+          _tag: "Connected",
+          sessionId: event.sessionId,
+          ingestId: event.ingestId,
+          startedAt,
+          connectedAt: event.at
+        }
+      }
+    }
+    case "PublisherDisconnected":
+      return {
+        ...livestream,
+        broadcast: {
+          _tag: "Reconnecting",
+          sessionId: event.sessionId,
+          ingestId: event.ingestId,
+          startedAt: livestream.broadcast._tag === "Connected" ? livestream.broadcast.startedAt : event.at,
+          disconnectedAt: event.at,
+          deadline: event.deadline
+        }
+      }
+    case "BroadcastEnded":
+      return endBroadcast(livestream, event)
+  }
+}
+
+export const LivestreamDecider: Decider<
+  LivestreamCommand,
+  LivestreamEvent,
+  LivestreamState,
+  LivestreamError | CommandOutOfOrder
+> = { initialState: null, decide, evolve }

@@ -1,0 +1,46 @@
+/**
+ * Events of a livestream's stream: its configuration and the phases of its current broadcast.
+ */
+import { Schema } from "effect"
+import { AccountId, AppId, IngestId, LivestreamId, MeetingId, SessionId, StreamKey } from "../Ids.ts"
+import { SessionEndReason } from "../session/SessionEndReason.ts"
+import { Timestamp } from "../Time.ts"
+import { BroadcastLimits, DisableReason, LivestreamName, ReconnectWindowSeconds, VideoConfig } from "./LivestreamValues.ts"
+
+const subject = { livestreamId: LivestreamId, at: Timestamp }
+
+export const LivestreamEvent = Schema.TaggedUnion({
+  LivestreamCreated: {
+    ...subject,
+    accountId: AccountId,
+    appId: AppId,
+    name: Schema.NullOr(LivestreamName),
+    meetingId: Schema.NullOr(MeetingId),
+    videoConfig: Schema.NullOr(VideoConfig),
+    streamKey: StreamKey,
+    reconnectWindowSeconds: ReconnectWindowSeconds,
+    limits: BroadcastLimits
+  },
+  LivestreamRenamed: { ...subject, name: Schema.NullOr(LivestreamName) },
+  ReconnectWindowChanged: { ...subject, seconds: ReconnectWindowSeconds },
+  LivestreamDisabled: { ...subject, reason: DisableReason },
+  LivestreamEnabled: { ...subject },
+  StreamKeyRotated: { ...subject, streamKey: StreamKey },
+  LivestreamDeleted: { ...subject },
+  /** A broadcast was asked for: its session exists from here on, waiting for media. */
+  BroadcastInvoked: { ...subject, sessionId: SessionId },
+  /** An encoder's media is flowing; `resumed` when it came back inside the reconnect window. */
+  PublisherConnected: { ...subject, sessionId: SessionId, ingestId: IngestId, resumed: Schema.Boolean },
+  /** The encoder left; the session stays open until `deadline` (equal to `at` when the window is 0). */
+  PublisherDisconnected: { ...subject, sessionId: SessionId, ingestId: IngestId, deadline: Timestamp },
+  /** The broadcast is over. `at` is when it ended, which for an expired window is the window's end. */
+  BroadcastEnded: {
+    ...subject,
+    sessionId: SessionId,
+    reason: SessionEndReason,
+    errMessage: Schema.NullOr(Schema.String),
+    /** The publisher still connected when it ended, which the media plane must drop. */
+    droppedIngestId: Schema.NullOr(IngestId)
+  }
+})
+export type LivestreamEvent = typeof LivestreamEvent.Type

@@ -1,0 +1,74 @@
+/**
+ * A livestream's state, folded from its events. `null` until it is created.
+ */
+import { Schema } from "effect"
+import { AccountId, AppId, IngestId, LivestreamId, MeetingId, SessionId, StreamKey } from "../Ids.ts"
+import { isErrorReason, SessionEndReason } from "../session/SessionEndReason.ts"
+import { Timestamp } from "../Time.ts"
+import type { LivestreamStatus } from "./LivestreamValues.ts"
+import { BroadcastLimits, DisableReason, LivestreamName, ReconnectWindowSeconds, VideoConfig } from "./LivestreamValues.ts"
+
+/** The phase of the current broadcast. A session is open exactly in `Connected` and `Reconnecting`. */
+export const Broadcast = Schema.TaggedUnion({
+  Idle: {},
+  Invoked: { sessionId: SessionId, invokedAt: Timestamp },
+  Connected: { sessionId: SessionId, ingestId: IngestId, startedAt: Timestamp, connectedAt: Timestamp },
+  Reconnecting: {
+    sessionId: SessionId,
+    ingestId: IngestId,
+    startedAt: Timestamp,
+    disconnectedAt: Timestamp,
+    deadline: Timestamp
+  }
+})
+export type Broadcast = typeof Broadcast.Type
+
+export const LastBroadcast = Schema.Struct({ sessionId: SessionId, reason: SessionEndReason, endedAt: Timestamp })
+export type LastBroadcast = typeof LastBroadcast.Type
+
+export const Livestream = Schema.Struct({
+  id: LivestreamId,
+  accountId: AccountId,
+  appId: AppId,
+  name: Schema.NullOr(LivestreamName),
+  meetingId: Schema.NullOr(MeetingId),
+  videoConfig: Schema.NullOr(VideoConfig),
+  streamKey: StreamKey,
+  reconnectWindowSeconds: ReconnectWindowSeconds,
+  limits: BroadcastLimits,
+  /** Why the key is disabled, or null while it is enabled. */
+  disabled: Schema.NullOr(DisableReason),
+  deleted: Schema.Boolean,
+  broadcast: Broadcast,
+  lastBroadcast: Schema.NullOr(LastBroadcast),
+  createdAt: Timestamp,
+  updatedAt: Timestamp
+})
+export type Livestream = typeof Livestream.Type
+
+export const LivestreamState = Schema.NullOr(Livestream)
+export type LivestreamState = typeof LivestreamState.Type
+
+/** The session of the current broadcast, if one is invoked or open. */
+export const currentSessionId = (livestream: Livestream): SessionId | null =>
+  livestream.broadcast._tag === "Idle" ? null : livestream.broadcast.sessionId
+
+export const isSessionOpen = (livestream: Livestream): boolean =>
+  livestream.broadcast._tag === "Connected" || livestream.broadcast._tag === "Reconnecting"
+
+/**
+ * The seed's status: LIVE while a session is open (media connected or inside the reconnect window),
+ * INVOKED while a broadcast waits for its first media, ERRORED after a broadcast that ended in an error
+ * until the next one, IDLE otherwise.
+ */
+export const status = (livestream: Livestream): LivestreamStatus => {
+  switch (livestream.broadcast._tag) {
+    case "Connected":
+    case "Reconnecting":
+      return "LIVE"
+    case "Invoked":
+      return "INVOKED"
+    case "Idle":
+      return livestream.lastBroadcast !== null && isErrorReason(livestream.lastBroadcast.reason) ? "ERRORED" : "IDLE"
+  }
+}

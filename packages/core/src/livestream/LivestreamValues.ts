@@ -1,0 +1,43 @@
+/**
+ * Value types of a livestream's configuration.
+ */
+import { Schema } from "effect"
+
+/** The seed's status enum, exactly. */
+export const LivestreamStatus = Schema.Literals(["LIVE", "IDLE", "ERRORED", "INVOKED"])
+export type LivestreamStatus = typeof LivestreamStatus.Type
+
+/** How long an encoder may be gone before its session ends: 0–1800 s, 60 s unless set. */
+export const ReconnectWindowSeconds = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 1800 })))
+export const DEFAULT_RECONNECT_WINDOW_SECONDS = 60
+
+/** The livestream name as the seed's `name` (nullable there); bounded so it fits any view. */
+export const LivestreamName = Schema.String.pipe(Schema.check(Schema.isMaxLength(256)))
+
+/** Start-livestreaming-a-meeting's `video_config`. */
+export const VideoConfig = Schema.Struct({
+  width: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 16, maximum: 7680 }))),
+  height: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 16, maximum: 4320 })))
+})
+export type VideoConfig = typeof VideoConfig.Type
+
+/**
+ * Timers a broadcast runs under, fixed when the livestream is created so a timer's due time is a fact of
+ * the log, not of whatever the worker's configuration is when it fires.
+ */
+export const BroadcastLimits = Schema.Struct({
+  /** An invoked broadcast with no media for this long ends with `start timeout`. */
+  startTimeoutSeconds: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 7 * 86_400 }))),
+  /** A broadcast with media for this long ends with `maximum duration reached` and the key is disabled. */
+  maxDurationSeconds: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 7 * 86_400 })))
+})
+export type BroadcastLimits = typeof BroadcastLimits.Type
+export const DEFAULT_BROADCAST_LIMITS: BroadcastLimits = { startTimeoutSeconds: 3600, maxDurationSeconds: 43_200 }
+
+/** Why a livestream's key was disabled: by its owner, by the duration limit, or by stopping it. */
+export const DisableReason = Schema.Literals(["requested", "maximum duration reached", "stopped"])
+export type DisableReason = typeof DisableReason.Type
+
+/** Why an encoder was refused: the webhook seed's `ingest.start.failure` messages, plus an unknown key. */
+export const PublishRefusal = Schema.Literals(["unknown key", "stream key disabled", "already connected"])
+export type PublishRefusal = typeof PublishRefusal.Type

@@ -1,0 +1,103 @@
+/**
+ * The analytics records of the livestreams seed, from sessions and intervals.
+ *
+ * What counts: a livestream session counts in a range when its media started inside it (a session that
+ * never had media is not a broadcast); its ingest and viewer seconds count with it. For the day-wise
+ * record, a meeting session or a recording counts on the UTC day it started, for its whole length.
+ */
+import type { Session } from "../session/SessionState.ts"
+import type { Timestamp } from "../Time.ts"
+import { ingestSeconds, viewerSeconds } from "./LivestreamViews.ts"
+import type { DayWiseAnalyticsRecord, OverallAnalyticsRecord } from "./SeedRecords.ts"
+
+/** Half-open: `from` <= t < `to`. */
+export interface TimeRange {
+  readonly from: Timestamp
+  readonly to: Timestamp
+}
+
+export const overallAnalytics = (
+  sessions: Iterable<Session>,
+  range: TimeRange,
+  asOf: Timestamp
+): OverallAnalyticsRecord => {
+  let count = 0
+  let ingest = 0
+  let viewers = 0
+  for (const session of sessions) {
+    if (session.startedAt === null || session.startedAt < range.from || session.startedAt >= range.to) continue
+    count += 1
+    ingest += ingestSeconds(session, asOf)
+    viewers += viewerSeconds(session)
+  }
+  return { count, total_ingest_seconds: ingest, total_viewer_seconds: viewers }
+}
+
+/** Something that ran from `startedAt` until `endedAt`, or is still running. */
+export interface Interval {
+  readonly startedAt: Timestamp
+  readonly endedAt: Timestamp | null
+}
+
+const DAY_MILLIS = 86_400_000
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
+
+/** Midnight UTC of a `YYYY-MM-DD` day, or null if it is not a calendar day. */
+export const parseDay = (day: string): number | null => {
+  const match = DAY.exec(day)
+  if (match === null) return null
+  const at = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))
+  return new Date(at).toISOString().slice(0, 10) === day ? at : null
+}
+
+export const formatDay = (at: number): string => new Date(at - (at % DAY_MILLIS)).toISOString().slice(0, 10)
+
+export interface DayWiseInput {
+  readonly meetingSessions: Iterable<Interval>
+  readonly recordings: Iterable<Interval>
+  /** First and last day, inclusive, as midnight UTC. */
+  readonly firstDay: number
+  readonly lastDay: number
+  readonly asOf: Timestamp
+}
+
+const perDay = (intervals: Iterable<Interval>, input: DayWiseInput) => {
+  const days = new Map<number, { count: number; minutes: number }>()
+  for (let day = input.firstDay; day <= input.lastDay; day += DAY_MILLIS) days.set(day, { count: 0, minutes: 0 })
+  for (const interval of intervals) {
+    const day = days.get(interval.startedAt - (interval.startedAt % DAY_MILLIS))
+    if (day === undefined) continue
+    day.count += 1
+    day.minutes += Math.max(0, (interval.endedAt ?? input.asOf) - interval.startedAt) / 60_000
+  }
+  return [...days.entries()].map(([day, stats]) => ({ day: formatDay(day), ...stats }))
+}
+
+const roundMinutes = (minutes: number): number => Math.round(minutes * 1000) / 1000
+
+export const dayWiseAnalytics = (input: DayWiseInput): DayWiseAnalyticsRecord => {
+  const sessions = perDay(input.meetingSessions, input)
+  const recordings = perDay(input.recordings, input)
+  const sum = (days: ReadonlyArray<{ count: number; minutes: number }>, key: "count" | "minutes") =>
+    days.reduce((total, day) => total + day[key], 0)
+  return {
+    recording_stats: {
+      day_stats: recordings.map((day) => ({
+        day: day.day,
+        total_recording_minutes: Math.round(day.minutes),
+        total_recordings: day.count
+      })),
+      recording_count: sum(recordings, "count"),
+      recording_minutes_consumed: roundMinutes(sum(recordings, "minutes"))
+    },
+    session_stats: {
+      day_stats: sessions.map((day) => ({
+        day: day.day,
+        total_session_minutes: roundMinutes(day.minutes),
+        total_sessions: day.count
+      })),
+      sessions_count: sum(sessions, "count"),
+      sessions_minutes_consumed: roundMinutes(sum(sessions, "minutes"))
+    }
+  }
+}
