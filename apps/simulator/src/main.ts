@@ -8,18 +8,30 @@ import { narrateEntry, scenario, simulate, START, summary } from "@onair/simulat
 import fc from "fast-check"
 import { parseArgs } from "node:util"
 
-const { values } = parseArgs({
-  options: {
-    seed: { type: "string", default: "20261121" },
-    steps: { type: "string", default: "200" },
-    quiet: { type: "boolean", default: false }
-  }
-})
+const USAGE = "usage: onair start [--seed <integer>] [--steps <1..100000>] [--quiet]\n"
 
+const parse = () => {
+  try {
+    return parseArgs({
+      // Package runners pass a leading "--" through; it separates nothing here.
+      args: process.argv.slice(2).filter((arg, index) => !(index === 0 && arg === "--")),
+      options: {
+        seed: { type: "string", default: "20261121" },
+        steps: { type: "string", default: "200" },
+        quiet: { type: "boolean", default: false }
+      }
+    }).values
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`)
+    return process.exit(2)
+  }
+}
+
+const values = parse()
 const seed = Number(values.seed)
 const steps = Number(values.steps)
 if (!Number.isInteger(seed) || !Number.isInteger(steps) || steps < 1 || steps > 100_000) {
-  process.stderr.write("usage: onair-simulator [--seed <integer>] [--steps <1..100000>] [--quiet]\n")
+  process.stderr.write(USAGE)
   process.exit(2)
 }
 

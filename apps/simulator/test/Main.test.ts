@@ -31,4 +31,11 @@ describe("simulator", () => {
     assert.strictEqual(result.status, 2)
     assert.include(result.stderr, "usage:")
   })
+
+  it("rejects an unknown option with the reason and the usage line", () => {
+    const result = run("--speed", "3")
+    assert.strictEqual(result.status, 2)
+    assert.include(result.stderr, "--speed")
+    assert.include(result.stderr, "usage:")
+  })
 })

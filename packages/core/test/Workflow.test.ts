@@ -1,0 +1,158 @@
+/**
+ * Cross-aggregate units of work, against an in-memory reader of folded states.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit } from "effect"
+import { fold } from "../src/Decider.ts"
+import { IngestDecider } from "../src/ingest/IngestDecider.ts"
+import { LivestreamDecider } from "../src/livestream/LivestreamDecider.ts"
+import { MeetingDecider } from "../src/meeting/MeetingDecider.ts"
+import { AggregateReader } from "../src/ports/AggregateReader.ts"
+import { SessionDecider } from "../src/session/SessionDecider.ts"
+import type { Change } from "../src/workflow/Change.ts"
+import type { Signal } from "../src/workflow/Signal.ts"
+import { handle } from "../src/workflow/Workflow.ts"
+import { accountId, appId, ingest1, ingest2, key1, limits, livestreamId, meetingId, publisher, session1, session2, t } from "./Fixtures.ts"
+
+/** Commits units of work to an in-memory log and reads states by folding it. */
+const world = () => {
+  const log: Array<Change> = []
+  const of = (kind: Change["kind"], id: string) => log.filter((c) => c.kind === kind && c.id === id).map((c) => c.event)
+  const reader: AggregateReader["Service"] = {
+    livestream: (id) => Effect.succeed(fold(LivestreamDecider, of("livestream", id) as never)),
+    livestreamIdByStreamKey: (key) =>
+      Effect.succeed(
+        [...new Set(log.filter((c) => c.kind === "livestream").map((c) => c.id))].find((id) => {
+          const state = fold(LivestreamDecider, of("livestream", id) as never)
+          return state !== null && !state.deleted && state.streamKey === key
+        }) as never ?? null
+      ),
+    session: (id) => Effect.succeed(fold(SessionDecider, of("session", id) as never)),
+    ingest: (id) => Effect.succeed(fold(IngestDecider, of("ingest", id) as never)),
+    meeting: (id) => Effect.succeed(fold(MeetingDecider, of("meeting", id) as never))
+  }
+  const send = (signal: Signal) => {
+    const exit = Effect.runSyncExit(Effect.provideService(handle(signal), AggregateReader, reader))
+    if (Exit.isSuccess(exit)) log.push(...exit.value.changes)
+    return exit
+  }
+  const tags = (exit: ReturnType<typeof send>) =>
+    Exit.isSuccess(exit) ? exit.value.changes.map((c) => `${c.kind}:${c.event._tag}`) : []
+  const state = {
+    livestream: () => fold(LivestreamDecider, of("livestream", livestreamId) as never),
+    session: (id: string) => fold(SessionDecider, of("session", id) as never)
+  }
+  return { send, tags, state, log }
+}
+
+const create: Signal = {
+  _tag: "CreateLivestream",
+  livestreamId,
+  at: t(0),
+  accountId,
+  appId,
+  name: "Launch",
+  meetingId: null,
+  videoConfig: null,
+  streamKey: key1,
+  reconnectWindowSeconds: 60,
+  limits,
+  sessionId: session1
+}
+const publish = (at: number, ingestId = ingest1, sessionId = session2): Signal => ({
+  _tag: "Publish",
+  at: t(at),
+  ingestId,
+  streamKey: key1,
+  publisher,
+  sessionId
+})
+
+describe("Workflow", () => {
+  it("creating a livestream invokes its first session", () => {
+    const w = world()
+    assert.deepStrictEqual(w.tags(w.send(create)), ["livestream:LivestreamCreated", "livestream:BroadcastInvoked", "session:SessionInvoked"])
+  })
+
+  it("a publish starts the invoked session and accepts the connection", () => {
+    const w = world()
+    w.send(create)
+    assert.deepStrictEqual(w.tags(w.send(publish(10))), ["livestream:PublisherConnected", "session:SessionStarted", "ingest:IngestAccepted"])
+    assert.strictEqual(w.state.session(session1)?.startedAt, t(10))
+  })
+
+  it("a duplicate publisher is refused as `already connected` and the live one is untouched", () => {
+    const w = world()
+    w.send(create)
+    w.send(publish(10))
+    const before = w.state.livestream()
+    const exit = w.send(publish(11, ingest2))
+    assert.deepStrictEqual(w.tags(exit), ["ingest:IngestRefused"])
+    assert.deepStrictEqual(w.state.livestream(), before)
+    // The refused connection's end does not end the live session either.
+    assert.deepStrictEqual(w.tags(w.send({ _tag: "Unpublish", at: t(12), ingestId: ingest2 })), ["ingest:IngestDisconnected"])
+    assert.strictEqual(w.state.livestream()?.broadcast._tag, "Connected")
+  })
+
+  it("an unknown key is refused without naming a livestream", () => {
+    const w = world()
+    const exit = w.send({ ...publish(1), streamKey: "x".repeat(40) } as Signal)
+    assert.isTrue(Exit.isSuccess(exit))
+    if (Exit.isSuccess(exit)) {
+      const [change] = exit.value.changes
+      assert.deepStrictEqual(change?.event, { _tag: "IngestRefused", ingestId: ingest1, at: t(1), publisher, livestreamId: null, reason: "unknown key" })
+    }
+  })
+
+  it("disconnect and reconnect inside the window keep one session and sum its ingest time", () => {
+    const w = world()
+    w.send(create)
+    w.send(publish(10))
+    w.send({ _tag: "Unpublish", at: t(20), ingestId: ingest1 })
+    assert.deepStrictEqual(w.tags(w.send(publish(50, ingest2))), ["livestream:PublisherConnected", "session:MediaReconnected", "ingest:IngestAccepted"])
+    w.send({ _tag: "Unpublish", at: t(70), ingestId: ingest2 })
+    w.send({ _tag: "ExpireReconnectWindow", livestreamId, at: t(131), sessionId: session1 })
+    const session = w.state.session(session1)
+    assert.strictEqual(session?.ingestMillis, 30_000)
+    assert.strictEqual(session?.stoppedAt, t(130))
+    assert.strictEqual(session?.endReason, "reconnection window expired")
+  })
+
+  it("a rejected signal yields an error and no changes", () => {
+    const w = world()
+    w.send(create)
+    const exit = w.send({ _tag: "ExpireStartTimeout", livestreamId, at: t(5), sessionId: session1 })
+    assert.isTrue(Exit.isFailure(exit))
+    assert.strictEqual(w.log.length, 3)
+  })
+
+  it("starting and stopping a meeting's livestream touches the meeting, livestream and session", () => {
+    const w = world()
+    w.send({ _tag: "CreateMeeting", meetingId, at: t(0), accountId, appId, title: "All hands", liveStreamOnStart: false, recordOnStart: false })
+    const start = w.send({
+      _tag: "StartLivestreamForMeeting",
+      meetingId,
+      at: t(1),
+      livestreamId,
+      name: null,
+      videoConfig: { width: 1280, height: 720 },
+      streamKey: key1,
+      reconnectWindowSeconds: 60,
+      limits,
+      sessionId: session1
+    })
+    assert.deepStrictEqual(w.tags(start), [
+      "meeting:MeetingLivestreamStarted",
+      "livestream:LivestreamCreated",
+      "livestream:BroadcastInvoked",
+      "session:SessionInvoked"
+    ])
+    assert.strictEqual(w.state.livestream()?.meetingId, meetingId)
+    assert.deepStrictEqual(w.tags(w.send({ _tag: "StopLivestreamForMeeting", meetingId, at: t(2) })), [
+      "meeting:MeetingLivestreamStopped",
+      "livestream:BroadcastEnded",
+      "livestream:LivestreamDisabled",
+      "session:SessionStopped"
+    ])
+  })
+})
