@@ -4,7 +4,7 @@
  *
  *   node src/main.ts [--seed N] [--steps N] [--quiet]
  */
-import { narrateEntry, scenario, simulate, START, summary } from "@onair/simulation"
+import { narrateEntry, simulate, START, step, summary } from "@onair/simulation"
 import fc from "fast-check"
 import { parseArgs } from "node:util"
 
@@ -35,7 +35,7 @@ if (!Number.isInteger(seed) || !Number.isInteger(steps) || steps < 1 || steps > 
   process.exit(2)
 }
 
-const [scenarioSteps = []] = fc.sample(scenario(steps), { seed, numRuns: 1 })
+const [scenarioSteps = []] = fc.sample(fc.array(step, { minLength: steps, maxLength: steps }), { seed, numRuns: 1 })
 const run = simulate(scenarioSteps)
 const out = (line: string) => process.stdout.write(`${line}\n`)
 

@@ -35,3 +35,17 @@ export const t = (seconds: number) => Timestamp.make(T0 + seconds * 1000)
 
 export const publisher = { ip: "203.0.113.7", port: 51234 }
 export const limits = { startTimeoutSeconds: 600, maxDurationSeconds: 3600 }
+
+/** The fields a livestream is created with, shared by the create command, signal and event. */
+export const livestreamFields = {
+  livestreamId,
+  at: t(0),
+  accountId,
+  appId,
+  name: "Launch",
+  meetingId: null,
+  videoConfig: null,
+  streamKey: key1,
+  reconnectWindowSeconds: 60,
+  limits
+}

@@ -1,25 +1,13 @@
 import { describe, it } from "@effect/vitest"
 import { LivestreamDecider } from "../src/livestream/LivestreamDecider.ts"
 import type { LivestreamEvent } from "../src/livestream/LivestreamEvent.ts"
-import { accountId, appId, ingest1, ingest2, key1, key2, limits, livestreamId, meetingId, session1, session2, t } from "./Fixtures.ts"
+import { ingest1, ingest2, key1, key2, livestreamFields, livestreamId, meetingId, session1, session2, t } from "./Fixtures.ts"
 import { spec } from "./Spec.ts"
 
 const livestream = spec(LivestreamDecider)
 const id = { livestreamId }
 
-const created: LivestreamEvent = {
-  _tag: "LivestreamCreated",
-  ...id,
-  at: t(0),
-  accountId,
-  appId,
-  name: "Launch",
-  meetingId: null,
-  videoConfig: null,
-  streamKey: key1,
-  reconnectWindowSeconds: 60,
-  limits
-}
+const created: LivestreamEvent = { _tag: "LivestreamCreated", ...livestreamFields }
 const invoked: LivestreamEvent = { _tag: "BroadcastInvoked", ...id, at: t(0), sessionId: session1 }
 const connected: LivestreamEvent = {
   _tag: "PublisherConnected",
@@ -50,20 +38,7 @@ const disabled: LivestreamEvent = { _tag: "LivestreamDisabled", ...id, at: t(5),
 
 describe("Livestream decider", () => {
   describe("CreateLivestream", () => {
-    const create = {
-      _tag: "CreateLivestream" as const,
-      ...id,
-      at: t(0),
-      accountId,
-      appId,
-      name: "Launch",
-      meetingId: null,
-      videoConfig: null,
-      streamKey: key1,
-      reconnectWindowSeconds: 60,
-      limits,
-      sessionId: session1
-    }
+    const create = { _tag: "CreateLivestream" as const, ...livestreamFields, sessionId: session1 }
     it("creates an independent livestream and invokes its first broadcast", () => {
       livestream.given().when(create).then(created, invoked)
     })

@@ -12,7 +12,7 @@ import { SessionDecider } from "../src/session/SessionDecider.ts"
 import type { Change } from "../src/workflow/Change.ts"
 import type { Signal } from "../src/workflow/Signal.ts"
 import { handle } from "../src/workflow/Workflow.ts"
-import { accountId, appId, ingest1, ingest2, key1, limits, livestreamId, meetingId, publisher, session1, session2, t } from "./Fixtures.ts"
+import { accountId, appId, ingest1, ingest2, key1, limits, livestreamFields, livestreamId, meetingId, publisher, session1, session2, t } from "./Fixtures.ts"
 
 /** Commits units of work to an in-memory log and reads states by folding it. */
 const world = () => {
@@ -45,20 +45,7 @@ const world = () => {
   return { send, tags, state, log }
 }
 
-const create: Signal = {
-  _tag: "CreateLivestream",
-  livestreamId,
-  at: t(0),
-  accountId,
-  appId,
-  name: "Launch",
-  meetingId: null,
-  videoConfig: null,
-  streamKey: key1,
-  reconnectWindowSeconds: 60,
-  limits,
-  sessionId: session1
-}
+const create: Signal = { _tag: "CreateLivestream", ...livestreamFields, sessionId: session1 }
 const publish = (at: number, ingestId = ingest1, sessionId = session2): Signal => ({
   _tag: "Publish",
   at: t(at),
