@@ -7,6 +7,7 @@ import {
   ActiveSessionRecord,
   type Change,
   createdLivestreamRecord,
+  currentSessionId,
   CreatedLivestreamRecord,
   dayWiseAnalytics,
   DayWiseAnalyticsRecord,
@@ -31,7 +32,7 @@ import {
   streamName,
   type Timestamp
 } from "@onair/core"
-import { Equal, Exit, Result, Schema } from "effect"
+import { Exit, Result, Schema } from "effect"
 import type { Entry } from "./Driver.ts"
 import { rebuild, stateOf, type World } from "./World.ts"
 
@@ -159,7 +160,7 @@ const i6 = (world: World, changes: ReadonlyArray<Change>): Array<Violation> => {
   const touched = new Map<string, Change>()
   for (const change of changes) touched.set(streamName(change.kind, change.id), change)
   return [...touched.entries()].flatMap(([name, change]) =>
-    Equal.equals(toData(rebuild(world.streams.get(name) ?? [])), toData(stateOf(world, change)))
+    toData(rebuild(world.streams.get(name) ?? [])) === toData(stateOf(world, change))
       ? []
       : [{ invariant: "I6" as const, message: `stream ${name} folds to a state other than the current one` }]
   )
@@ -219,7 +220,7 @@ const i8 = (world: World): Array<Violation> => {
 
 /** The session a status view describes: the current one, or the last one that ended. */
 export const currentOrLast = (livestream: Livestream, world: World): Session | null => {
-  const id = livestream.broadcast._tag !== "Idle" ? livestream.broadcast.sessionId : livestream.lastBroadcast?.sessionId
+  const id = currentSessionId(livestream) ?? livestream.lastBroadcast?.sessionId
   return id === undefined ? null : world.sessions.get(id) ?? null
 }
 
