@@ -41,6 +41,7 @@ export * as Workflow from "./workflow/Workflow.ts"
 export type { UnitOfWork, WorkflowError } from "./workflow/Workflow.ts"
 
 export * from "./ports/AggregateReader.ts"
+export * from "./ports/EventStore.ts"
 
 export * from "./views/AnalyticsViews.ts"
 export * from "./views/IngestSessionStatusView.ts"

@@ -1,0 +1,108 @@
+/**
+ * The command path: load the streams a signal touches, fold them, decide, append, all through the core's
+ * workflow. The unit of work is appended against the version of every stream that was read; when another
+ * writer got there first the command is decided again on the new state, a bounded number of times.
+ *
+ * A command id already appended returns its first result without deciding again, so a client's retry of a
+ * create after a lost response gets the original answer, not "already exists".
+ */
+import {
+  AggregateReader,
+  type AppendMetadata,
+  type AppendResult,
+  type Change,
+  EventStore,
+  type EventStoreFailed,
+  type Signal,
+  type StreamAppend,
+  Workflow,
+  type WorkflowError,
+  WrongExpectedVersion
+} from "@onair/core"
+import { Context, Duration, Effect, Layer, Schedule, Schema } from "effect"
+import { streamName, toNewEvent } from "./DomainEvents.ts"
+import * as EventSourcedReader from "./EventSourcedReader.ts"
+import * as StreamKeyIndex from "./StreamKeyIndex.ts"
+
+/** Another writer kept changing a stream this command reads, through every retry. */
+export class CommandConflict extends Schema.TaggedError<CommandConflict>()("CommandConflict", {
+  stream: Schema.String,
+  attempts: Schema.Int
+}) {}
+
+export type CommandError = WorkflowError | CommandConflict | EventStoreFailed
+
+export interface Handled {
+  /** What this command appended; empty when it was a repeat or decided that nothing changes. */
+  readonly changes: ReadonlyArray<Change>
+  /** The append's result; `duplicate` for a repeat. Undefined when nothing was appended. */
+  readonly append: AppendResult | undefined
+}
+
+export interface CommandHandlerOptions {
+  /** Attempts in all, the first included; default 6. */
+  readonly maxAttempts?: number
+  /** First pause before a retry, doubling each time, with jitter; default 2 ms. */
+  readonly retryBase?: Duration.Input
+}
+
+/** A unit of work as appends: each stream's events in decided order, against the version read. */
+export const toAppends = (
+  changes: ReadonlyArray<Change>,
+  versions: ReadonlyMap<string, number>
+): ReadonlyArray<StreamAppend> => {
+  const byStream = new Map<string, Array<Change>>()
+  for (const change of changes) {
+    const stream = streamName(change.kind, change.id)
+    const list = byStream.get(stream)
+    if (list === undefined) byStream.set(stream, [change])
+    else list.push(change)
+  }
+  return [...byStream].map(([stream, streamChanges]) => ({
+    stream,
+    // Every stream the workflow writes it read first; "any" would only be reached by a workflow bug.
+    expectedVersion: versions.get(stream) ?? "any",
+    events: streamChanges.map(toNewEvent)
+  }))
+}
+
+export class CommandHandler extends Context.Service<CommandHandler, {
+  readonly handle: (signal: Signal, metadata: AppendMetadata) => Effect.Effect<Handled, CommandError>
+}>()("@onair/event-store/CommandHandler") {
+  static readonly make = (options?: CommandHandlerOptions) =>
+    Effect.gen(function*() {
+      const store = yield* EventStore
+      const keyIndex = yield* StreamKeyIndex.make
+      const maxAttempts = Math.max(1, options?.maxAttempts ?? 6)
+      const retryBase = options?.retryBase ?? Duration.millis(2)
+
+      const attempt = (signal: Signal, metadata: AppendMetadata) =>
+        Effect.gen(function*() {
+          const { reader, versions } = EventSourcedReader.make(store, keyIndex.lookup)
+          const unit = yield* Workflow.handle(signal).pipe(Effect.provideService(AggregateReader, reader))
+          if (unit.changes.length === 0) return { changes: [], append: undefined } satisfies Handled
+          const append = yield* store.appendMany(toAppends(unit.changes, versions), metadata)
+          return { changes: append.duplicate ? [] : unit.changes, append } satisfies Handled
+        })
+
+      const handle = Effect.fn("CommandHandler.handle")(function*(signal: Signal, metadata: AppendMetadata) {
+        const earlier = yield* store.findCommand(metadata.commandId)
+        if (earlier !== undefined) return { changes: [], append: earlier } satisfies Handled
+        return yield* attempt(signal, metadata).pipe(
+          Effect.retry({
+            while: (error) => error instanceof WrongExpectedVersion,
+            schedule: Schedule.exponential(retryBase).pipe(Schedule.jittered),
+            times: maxAttempts - 1
+          }),
+          Effect.catchIf(
+            (error): error is WrongExpectedVersion => error instanceof WrongExpectedVersion,
+            (error) => Effect.fail(new CommandConflict({ stream: error.stream, attempts: maxAttempts }))
+          )
+        )
+      })
+
+      return CommandHandler.of({ handle })
+    })
+
+  static readonly layer = (options?: CommandHandlerOptions) => Layer.effect(CommandHandler, CommandHandler.make(options))
+}

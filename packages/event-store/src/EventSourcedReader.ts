@@ -1,0 +1,76 @@
+/**
+ * The core's AggregateReader on the event store: each aggregate's state is its stream folded through its
+ * decider. It remembers the version of every stream it read, which is what the command path appends
+ * against: if any of them moved since, the append is refused and the command decided again.
+ */
+import {
+  AggregateReader,
+  AggregateReadFailed,
+  type AggregateKind,
+  type Change,
+  Decider,
+  EventStore,
+  IngestDecider,
+  LivestreamDecider,
+  MeetingDecider,
+  SessionDecider,
+  type StreamKey,
+  type LivestreamId
+} from "@onair/core"
+import { Effect, Result } from "effect"
+import { streamName, toChange } from "./DomainEvents.ts"
+
+export interface ReadVersions {
+  /** Stream name to the version it had when read. */
+  readonly versions: ReadonlyMap<string, number>
+}
+
+const load = <S>(
+  store: EventStore["Service"],
+  versions: Map<string, number>,
+  kind: AggregateKind,
+  id: string,
+  fold: (changes: ReadonlyArray<Change>) => S
+) => {
+  const stream = streamName(kind, id)
+  return Effect.gen(function*() {
+    const read = yield* store.readStream(stream).pipe(
+      Effect.mapError((error) => new AggregateReadFailed({ stream, message: error.message }))
+    )
+    const changes: Array<Change> = []
+    for (const stored of read.events) {
+      const change = toChange(stored)
+      if (Result.isFailure(change)) return yield* new AggregateReadFailed({ stream, message: change.failure })
+      changes.push(change.success)
+    }
+    versions.set(stream, read.version)
+    return fold(changes)
+  })
+}
+
+const eventsOf = <K extends AggregateKind>(kind: K, changes: ReadonlyArray<Change>) =>
+  changes.flatMap((change) => change.kind === kind ? [change.event as Extract<Change, { kind: K }>["event"]] : [])
+
+/**
+ * A reader for one attempt at one command. `livestreamIdByStreamKey` is answered by the given index; the
+ * livestream it names is then read like any other, so a stale index is caught by the version check.
+ */
+export const make = (
+  store: EventStore["Service"],
+  livestreamIdByStreamKey: (key: StreamKey) => Effect.Effect<LivestreamId | null, AggregateReadFailed>
+): { readonly reader: AggregateReader["Service"] } & ReadVersions => {
+  const versions = new Map<string, number>()
+  return {
+    versions,
+    reader: AggregateReader.of({
+      livestream: (id) =>
+        load(store, versions, "livestream", id, (c) => Decider.fold(LivestreamDecider, eventsOf("livestream", c))),
+      session: (id) =>
+        load(store, versions, "session", id, (c) => Decider.fold(SessionDecider, eventsOf("session", c))),
+      ingest: (id) => load(store, versions, "ingest", id, (c) => Decider.fold(IngestDecider, eventsOf("ingest", c))),
+      meeting: (id) =>
+        load(store, versions, "meeting", id, (c) => Decider.fold(MeetingDecider, eventsOf("meeting", c))),
+      livestreamIdByStreamKey
+    })
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * The EventStore on PostgreSQL's SQL, through whatever `SqlClient` is provided: a PostgreSQL server
+ * (`PostgresDatabase`) or the embedded PGlite (`EmbeddedDatabase`). Both run this same code.
+ */
+import {
+  type AppendMetadata,
+  type AppendResult,
+  EventStore,
+  EventStoreFailed,
+  type Position,
+  type StoredEvent,
+  type StreamAppend,
+  WrongExpectedVersion
+} from "@onair/core"
+import { Deferred, Effect, Layer, Schema } from "effect"
+import { SqlClient } from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import * as Migrations from "./Migrations.ts"
+
+/** The SQLSTATE `onair_append` raises when a stream's version is not the expected one. */
+const WRONG_EXPECTED_VERSION = "OA409"
+
+interface EventRow {
+  readonly global_position: bigint | number | string
+  readonly transaction_text: string
+  readonly stream_name: string
+  readonly stream_version: bigint | number | string
+  readonly event_id: string
+  readonly event_type: string
+  readonly data: unknown
+  readonly metadata: unknown
+  readonly recorded_at_ms: bigint | number | string
+}
+
+const toStoredEvent = (row: EventRow): StoredEvent => ({
+  id: row.event_id,
+  stream: row.stream_name,
+  version: Number(row.stream_version),
+  position: { transaction: Number(row.transaction_text), sequence: Number(row.global_position) },
+  type: row.event_type,
+  data: parseJson(row.data),
+  metadata: parseJson(row.metadata) as AppendMetadata,
+  recordedAt: Number(row.recorded_at_ms)
+})
+
+/** jsonb arrives parsed from some drivers and as text from others. */
+const parseJson = (value: unknown): unknown => typeof value === "string" ? JSON.parse(value) : value
+
+const AppendOutcome = Schema.Struct({
+  streams: Schema.Array(Schema.Struct({ stream: Schema.String, version: Schema.Int })),
+  transaction: Schema.Int,
+  duplicate: Schema.Boolean
+})
+const decodeOutcome = Schema.decodeUnknownSync(AppendOutcome)
+
+const Conflict = Schema.fromJsonString(Schema.Struct({ stream: Schema.String, expected: Schema.Int, actual: Schema.Int }))
+const decodeConflict = Schema.decodeUnknownOption(Conflict)
+
+const causeFields = (error: SqlError): { readonly code?: unknown; readonly detail?: unknown } => {
+  const cause = (error.reason as { readonly cause?: unknown }).cause
+  return typeof cause === "object" && cause !== null ? cause : {}
+}
+
+/** The database's own words when it gave any: they say what was wrong. */
+const failed = (operation: string) => (error: SqlError) => {
+  const server = (error.reason as { readonly cause?: { readonly message?: unknown } }).cause?.message
+  return new EventStoreFailed({
+    operation,
+    message: typeof server === "string" && server !== error.message ? `${error.message}: ${server}` : error.message
+  })
+}
+
+const appendError = (error: SqlError): WrongExpectedVersion | EventStoreFailed => {
+  const fields = causeFields(error)
+  if (fields.code === WRONG_EXPECTED_VERSION) {
+    const conflict = decodeConflict(fields.detail)
+    if (conflict._tag === "Some") return new WrongExpectedVersion(conflict.value)
+  }
+  return failed("append")(error)
+}
+
+/** Refuses what the database would refuse less clearly, before any round trip. */
+const validateAppends = (appends: ReadonlyArray<StreamAppend>): string | undefined => {
+  const seen = new Set<string>()
+  for (const append of appends) {
+    if (append.stream.length === 0 || append.stream.length > 300) return "stream names are 1 to 300 characters"
+    if (seen.has(append.stream)) return `stream ${append.stream} appears twice in one append`
+    seen.add(append.stream)
+    const expected = append.expectedVersion
+    if (expected !== "any" && (!Number.isSafeInteger(expected) || expected < 0)) {
+      return `expected version of ${append.stream} must be a whole number >= 0 or "any"`
+    }
+    for (const event of append.events) {
+      if (event.type.length === 0) return `an event of ${append.stream} has no type`
+    }
+  }
+  return undefined
+}
+
+export const make = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  let appendCount = 0
+  let waiters: Array<Deferred.Deferred<void>> = []
+
+  const notifyAppended = Effect.sync(() => {
+    appendCount++
+    const woken = waiters
+    waiters = []
+    return woken
+  }).pipe(Effect.flatMap((woken) => Effect.forEach(woken, (waiter) => Deferred.succeed(waiter, undefined))))
+
+  const appendMany = Effect.fn("EventStore.appendMany")(function*(
+    appends: ReadonlyArray<StreamAppend>,
+    metadata: AppendMetadata
+  ) {
+    const invalid = validateAppends(appends)
+    if (invalid !== undefined) return yield* new EventStoreFailed({ operation: "append", message: invalid })
+    const streams = appends
+      .filter((append) => append.events.length > 0)
+      .map((append) => ({
+        stream: append.stream,
+        expected: append.expectedVersion === "any" ? null : append.expectedVersion,
+        count: append.events.length
+      }))
+    const events = appends.flatMap((append) =>
+      append.events.map((event) => ({ stream: append.stream, type: event.type, data: event.data }))
+    )
+    const rows = yield* sql<{ readonly result: unknown }>`
+      SELECT onair_append(
+        ${metadata.commandId},
+        ${JSON.stringify(streams)}::jsonb,
+        ${JSON.stringify(events)}::jsonb,
+        ${JSON.stringify(metadata)}::jsonb
+      ) AS result`.pipe(Effect.mapError(appendError))
+    const outcome: AppendResult = decodeOutcome(parseJson(rows[0]?.result))
+    if (!outcome.duplicate && events.length > 0) yield* notifyAppended
+    return outcome
+  })
+
+  const findCommand = Effect.fn("EventStore.findCommand")(function*(commandId: string) {
+    const rows = yield* sql<{ readonly result: unknown }>`
+      SELECT result FROM onair_commands WHERE command_id = ${commandId} AND result IS NOT NULL`.pipe(
+        Effect.mapError(failed("findCommand"))
+      )
+    const row = rows[0]
+    return row === undefined ? undefined : decodeOutcome({ ...(parseJson(row.result) as object), duplicate: true })
+  })
+
+  // Aliases differ from column names: ORDER BY would take an output alias over the column.
+  const eventColumns = sql.literal(`
+    global_position, transaction_id::text AS transaction_text, stream_name, stream_version, event_id::text AS event_id,
+    event_type, data, metadata, (extract(epoch FROM recorded_at) * 1000)::bigint AS recorded_at_ms`)
+
+  const readStream = Effect.fn("EventStore.readStream")(function*(
+    stream: string,
+    options?: { readonly afterVersion?: number }
+  ) {
+    const after = options?.afterVersion ?? 0
+    const rows = yield* sql<EventRow>`
+      SELECT ${eventColumns} FROM onair_events
+      WHERE stream_name = ${stream} AND stream_version > ${after}
+      ORDER BY stream_version`.pipe(Effect.mapError(failed("readStream")))
+    const events = rows.map(toStoredEvent)
+    return { version: events.at(-1)?.version ?? after, events }
+  })
+
+  const readAll = Effect.fn("EventStore.readAll")(function*(from: Position, limit: number) {
+    // Only transactions older than the oldest one still running: none of them can still commit, so
+    // nothing will ever appear before what this returns.
+    const rows = yield* sql<EventRow>`
+      SELECT ${eventColumns} FROM onair_events
+      WHERE (transaction_id, global_position) > (${String(from.transaction)}::xid8, ${from.sequence})
+        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY transaction_id, global_position
+      LIMIT ${Math.max(1, Math.floor(limit))}`.pipe(Effect.mapError(failed("readAll")))
+    const events = rows.map(toStoredEvent)
+    return { events, next: events.at(-1)?.position ?? from }
+  })
+
+  const loadCheckpoint = Effect.fn("EventStore.loadCheckpoint")(function*(consumer: string) {
+    const rows = yield* sql<{ readonly transaction_id: string; readonly global_position: bigint | number }>`
+      SELECT transaction_id::text AS transaction_id, global_position FROM onair_checkpoints
+      WHERE consumer = ${consumer}`.pipe(Effect.mapError(failed("loadCheckpoint")))
+    const row = rows[0]
+    return row === undefined
+      ? { transaction: 0, sequence: 0 }
+      : { transaction: Number(row.transaction_id), sequence: Number(row.global_position) }
+  })
+
+  const storeCheckpoint = Effect.fn("EventStore.storeCheckpoint")(function*(consumer: string, position: Position) {
+    yield* sql`
+      INSERT INTO onair_checkpoints AS c (consumer, transaction_id, global_position)
+      VALUES (${consumer}, ${String(position.transaction)}::xid8, ${position.sequence})
+      ON CONFLICT (consumer) DO UPDATE
+        SET transaction_id = EXCLUDED.transaction_id, global_position = EXCLUDED.global_position, updated_at = now()
+        WHERE (c.transaction_id, c.global_position) < (EXCLUDED.transaction_id, EXCLUDED.global_position)`
+      .pipe(Effect.mapError(failed("storeCheckpoint")))
+  })
+
+  const resetCheckpoint = Effect.fn("EventStore.resetCheckpoint")(function*(consumer: string) {
+    yield* sql`DELETE FROM onair_checkpoints WHERE consumer = ${consumer}`.pipe(
+      Effect.mapError(failed("resetCheckpoint"))
+    )
+  })
+
+  const awaitAppendAfter = (count: number): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      if (appendCount > count) return Effect.void
+      return Effect.flatMap(Deferred.make<void>(), (waiter) => {
+        waiters.push(waiter)
+        return Deferred.await(waiter)
+      })
+    })
+
+  return EventStore.of({
+    append: (stream, expectedVersion, events, metadata) =>
+      appendMany([{ stream, expectedVersion, events }], metadata),
+    appendMany,
+    findCommand,
+    readStream,
+    readAll,
+    loadCheckpoint,
+    storeCheckpoint,
+    resetCheckpoint,
+    appendCount: Effect.sync(() => appendCount),
+    awaitAppendAfter
+  })
+})
+
+/** The EventStore on the provided SqlClient, after applying pending migrations. */
+export const layer = Layer.effect(EventStore, Effect.andThen(Migrations.run, make))

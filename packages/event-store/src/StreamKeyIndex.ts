@@ -1,0 +1,73 @@
+/**
+ * Which livestream a stream key belongs to: an in-memory projection of the livestream events, rebuilt from
+ * the log in every process and brought up to date before each lookup. A key that was rotated away or whose
+ * livestream was deleted finds nothing.
+ *
+ * The index only says which livestream to read; the decision is made on that livestream's own stream,
+ * appended against its version, so an index that lags a concurrent rotation cannot let a stale key in.
+ */
+import {
+  AggregateReadFailed,
+  EventStore,
+  type LivestreamId,
+  LOG_START,
+  type Position,
+  type StoredEvent,
+  type StreamKey
+} from "@onair/core"
+import { Effect, Semaphore } from "effect"
+import { parseStream } from "./DomainEvents.ts"
+import * as Subscription from "./Subscription.ts"
+
+interface KeyEventData {
+  readonly livestreamId?: unknown
+  readonly streamKey?: unknown
+}
+
+export const make = Effect.gen(function*() {
+  const store = yield* EventStore
+  const byKey = new Map<string, LivestreamId>()
+  const keyOf = new Map<LivestreamId, string>()
+  let position: Position = LOG_START
+  const lock = yield* Semaphore.make(1)
+
+  const apply = (event: StoredEvent) => {
+    if (parseStream(event.stream)?.kind !== "livestream") return
+    const data = event.data as KeyEventData
+    const id = data.livestreamId as LivestreamId
+    const forget = () => {
+      const old = keyOf.get(id)
+      if (old !== undefined) byKey.delete(old)
+      keyOf.delete(id)
+    }
+    switch (event.type) {
+      case "LivestreamCreated":
+      case "StreamKeyRotated":
+        forget()
+        if (typeof data.streamKey === "string") {
+          byKey.set(data.streamKey, id)
+          keyOf.set(id, data.streamKey)
+        }
+        return
+      case "LivestreamDeleted":
+        forget()
+    }
+  }
+
+  // Suspended so that each catch-up starts from the position the last one reached.
+  const catchUp = lock.withPermits(1)(Effect.suspend(() =>
+    Subscription.drain(position, (events) => Effect.sync(() => events.forEach(apply)), (next) =>
+      Effect.sync(() => {
+        position = next
+      })).pipe(Effect.provideService(EventStore, store))
+  ))
+
+  /** The livestream whose current key this is, as of everything committed before the call. */
+  const lookup = (key: StreamKey): Effect.Effect<LivestreamId | null, AggregateReadFailed> =>
+    catchUp.pipe(
+      Effect.mapError((error) => new AggregateReadFailed({ stream: "stream-key-index", message: error.message })),
+      Effect.map(() => byKey.get(key) ?? null)
+    )
+
+  return { lookup, size: Effect.sync(() => byKey.size) }
+})

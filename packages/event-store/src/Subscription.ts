@@ -1,0 +1,107 @@
+/**
+ * Durable subscriptions: a named consumer reads the global log in order, from its stored checkpoint, in
+ * batches. A batch's checkpoint is stored only after the handler succeeded with it, so an event is handled
+ * at least once, and never again once its checkpoint is stored (the acknowledgement). Each stream's events
+ * arrive in stream order because the global order keeps it.
+ *
+ * One consumer name is meant to run in one place at a time; two runners of one name would each handle
+ * every event.
+ */
+import { EventStore, type EventStoreFailed, type Position, type StoredEvent } from "@onair/core"
+import { Duration, Effect } from "effect"
+
+export interface SubscriptionOptions {
+  /** Events per batch handed to the handler; default 500. */
+  readonly batchSize?: number
+  /**
+   * How often to look for events appended by other processes, default 100 ms. Appends through this
+   * process's store wake the subscription at once.
+   */
+  readonly pollInterval?: Duration.Input
+}
+
+export type Handler<E, R> = (events: ReadonlyArray<StoredEvent>) => Effect.Effect<void, E, R>
+
+const DEFAULT_BATCH_SIZE = 500
+const DEFAULT_POLL_INTERVAL = Duration.millis(100)
+
+/**
+ * Hands every event after `from` to `handle`, batch by batch, until none is left; calls `acknowledge` with
+ * the position after each handled batch. Returns the position reached.
+ */
+export const drain = <E, R, E2, R2>(
+  from: Position,
+  handle: Handler<E, R>,
+  acknowledge: (position: Position) => Effect.Effect<void, E2, R2>,
+  options?: SubscriptionOptions
+): Effect.Effect<Position, E | E2 | EventStoreFailed, EventStore | R | R2> =>
+  Effect.gen(function*() {
+    const store = yield* EventStore
+    const batchSize = options?.batchSize ?? DEFAULT_BATCH_SIZE
+    let position = from
+    for (;;) {
+      const batch = yield* store.readAll(position, batchSize)
+      if (batch.events.length === 0) return position
+      yield* handle(batch.events)
+      yield* acknowledge(batch.next)
+      position = batch.next
+      if (batch.events.length < batchSize) return position
+    }
+  })
+
+const storeCheckpointOf = (consumer: string) => (position: Position) =>
+  Effect.flatMap(Effect.service(EventStore), (store) => store.storeCheckpoint(consumer, position))
+
+/** Catches a named consumer up with the log from its stored checkpoint; returns the position reached. */
+export const catchUp = <E, R>(
+  consumer: string,
+  handle: Handler<E, R>,
+  options?: SubscriptionOptions
+): Effect.Effect<Position, E | EventStoreFailed, EventStore | R> =>
+  Effect.gen(function*() {
+    const store = yield* EventStore
+    const from = yield* store.loadCheckpoint(consumer)
+    return yield* drain(from, handle, storeCheckpointOf(consumer), options)
+  })
+
+/**
+ * Follows the log from `from` for ever, without storing checkpoints: for consumers that keep their state
+ * in memory and so start from the beginning in every process.
+ */
+export const follow = <E, R>(
+  from: Position,
+  handle: Handler<E, R>,
+  options?: SubscriptionOptions
+): Effect.Effect<never, E | EventStoreFailed, EventStore | R> =>
+  followFrom(Effect.succeed(from), handle, () => Effect.void, options)
+
+/** Runs a named consumer for ever: catches up, then handles events as they are appended. */
+export const run = <E, R>(
+  consumer: string,
+  handle: Handler<E, R>,
+  options?: SubscriptionOptions
+): Effect.Effect<never, E | EventStoreFailed, EventStore | R> =>
+  followFrom(
+    Effect.flatMap(Effect.service(EventStore), (store) => store.loadCheckpoint(consumer)),
+    handle,
+    storeCheckpointOf(consumer),
+    options
+  )
+
+const followFrom = <E, R, E2, R2>(
+  start: Effect.Effect<Position, EventStoreFailed, EventStore>,
+  handle: Handler<E, R>,
+  acknowledge: (position: Position) => Effect.Effect<void, E2, R2>,
+  options?: SubscriptionOptions
+): Effect.Effect<never, E | E2 | EventStoreFailed, EventStore | R | R2> =>
+  Effect.gen(function*() {
+    const store = yield* EventStore
+    const pollInterval = options?.pollInterval ?? DEFAULT_POLL_INTERVAL
+    let position = yield* start
+    for (;;) {
+      // Read the count first: an append after this line wakes the wait below even if drain missed it.
+      const seen = yield* store.appendCount
+      position = yield* drain(position, handle, acknowledge, options)
+      yield* Effect.raceFirst(store.awaitAppendAfter(seen), Effect.sleep(pollInterval))
+    }
+  })

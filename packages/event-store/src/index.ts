@@ -1,0 +1,14 @@
+/**
+ * @onair/event-store: the EventStore port on PostgreSQL (`DATABASE_URL`) or the embedded PGlite default,
+ * its migrations, durable subscriptions, projections and the command path.
+ */
+export * as Migrations from "./Migrations.ts"
+export * as SqlEventStore from "./SqlEventStore.ts"
+export * as Database from "./Database.ts"
+export * as EmbeddedDatabase from "./EmbeddedDatabase.ts"
+export * as Subscription from "./Subscription.ts"
+export * from "./CommandHandler.ts"
+export * as DomainEvents from "./DomainEvents.ts"
+export * as EventSourcedReader from "./EventSourcedReader.ts"
+export * as StreamKeyIndex from "./StreamKeyIndex.ts"
+export * as Projection from "./Projection.ts"
