@@ -41,8 +41,8 @@ const lockDataDir = (dataDir: string) => {
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
           const holder = Number(Fs.readFileSync(lockFile, "utf8").trim())
-          if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder)) {
-            throw new Error(`the data directory is in use by process ${holder}`)
+          if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
+            throw new Error(`the data directory is in use by process ${holder} (lock file ${lockFile})`)
           }
           Fs.rmSync(lockFile, { force: true })
         }

@@ -12,13 +12,11 @@ import {
   type StreamAppend,
   WrongExpectedVersion
 } from "@onair/core"
-import { Deferred, Effect, Layer, Schema } from "effect"
+import { Deferred, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import * as AppendStatement from "./AppendStatement.ts"
 import * as Migrations from "./Migrations.ts"
-
-/** The SQLSTATE `onair_append` raises when a stream's version is not the expected one. */
-const WRONG_EXPECTED_VERSION = "OA409"
 
 interface EventRow {
   readonly global_position: bigint | number | string
@@ -46,21 +44,6 @@ const toStoredEvent = (row: EventRow): StoredEvent => ({
 /** jsonb arrives parsed from some drivers and as text from others. */
 const parseJson = (value: unknown): unknown => typeof value === "string" ? JSON.parse(value) : value
 
-const AppendOutcome = Schema.Struct({
-  streams: Schema.Array(Schema.Struct({ stream: Schema.String, version: Schema.Int })),
-  transaction: Schema.Int,
-  duplicate: Schema.Boolean
-})
-const decodeOutcome = Schema.decodeUnknownSync(AppendOutcome)
-
-const Conflict = Schema.fromJsonString(Schema.Struct({ stream: Schema.String, expected: Schema.Int, actual: Schema.Int }))
-const decodeConflict = Schema.decodeUnknownOption(Conflict)
-
-const causeFields = (error: SqlError): { readonly code?: unknown; readonly detail?: unknown } => {
-  const cause = (error.reason as { readonly cause?: unknown }).cause
-  return typeof cause === "object" && cause !== null ? cause : {}
-}
-
 /** The database's own words when it gave any: they say what was wrong. */
 const failed = (operation: string) => (error: SqlError) => {
   const server = (error.reason as { readonly cause?: { readonly message?: unknown } }).cause?.message
@@ -70,14 +53,8 @@ const failed = (operation: string) => (error: SqlError) => {
   })
 }
 
-const appendError = (error: SqlError): WrongExpectedVersion | EventStoreFailed => {
-  const fields = causeFields(error)
-  if (fields.code === WRONG_EXPECTED_VERSION) {
-    const conflict = decodeConflict(fields.detail)
-    if (conflict._tag === "Some") return new WrongExpectedVersion(conflict.value)
-  }
-  return failed("append")(error)
-}
+/** How often an append with "any" is tried when racing appends keep taking its version. */
+const MAX_ANY_ATTEMPTS = 20
 
 /** Refuses what the database would refuse less clearly, before any round trip. */
 const validateAppends = (appends: ReadonlyArray<StreamAppend>): string | undefined => {
@@ -109,41 +86,44 @@ export const make = Effect.gen(function*() {
     return woken
   }).pipe(Effect.flatMap((woken) => Effect.forEach(woken, (waiter) => Deferred.succeed(waiter, undefined))))
 
+  const findCommand = Effect.fn("EventStore.findCommand")(function*(commandId: string) {
+    const rows = yield* AppendStatement.findCommand(sql, commandId).pipe(Effect.mapError(failed("findCommand")))
+    return rows.length === 0 ? undefined : AppendStatement.resultOf(rows, true)
+  })
+
   const appendMany = Effect.fn("EventStore.appendMany")(function*(
     appends: ReadonlyArray<StreamAppend>,
     metadata: AppendMetadata
   ) {
     const invalid = validateAppends(appends)
     if (invalid !== undefined) return yield* new EventStoreFailed({ operation: "append", message: invalid })
-    const streams = appends
-      .filter((append) => append.events.length > 0)
-      .map((append) => ({
-        stream: append.stream,
-        expected: append.expectedVersion === "any" ? null : append.expectedVersion,
-        count: append.events.length
-      }))
-    const events = appends.flatMap((append) =>
-      append.events.map((event) => ({ stream: append.stream, type: event.type, data: event.data }))
-    )
-    const rows = yield* sql<{ readonly result: unknown }>`
-      SELECT onair_append(
-        ${metadata.commandId},
-        ${JSON.stringify(streams)}::jsonb,
-        ${JSON.stringify(events)}::jsonb,
-        ${JSON.stringify(metadata)}::jsonb
-      ) AS result`.pipe(Effect.mapError(appendError))
-    const outcome: AppendResult = decodeOutcome(parseJson(rows[0]?.result))
-    if (!outcome.duplicate && events.length > 0) yield* notifyAppended
-    return outcome
-  })
-
-  const findCommand = Effect.fn("EventStore.findCommand")(function*(commandId: string) {
-    const rows = yield* sql<{ readonly result: unknown }>`
-      SELECT result FROM onair_commands WHERE command_id = ${commandId} AND result IS NOT NULL`.pipe(
-        Effect.mapError(failed("findCommand"))
-      )
-    const row = rows[0]
-    return row === undefined ? undefined : decodeOutcome({ ...(parseJson(row.result) as object), duplicate: true })
+    // An append without events writes nothing and checks nothing.
+    const writing = appends.filter((append) => append.events.length > 0)
+    if (writing.length === 0) return { streams: [], transaction: 0, duplicate: false } satisfies AppendResult
+    for (let attempt = 1;; attempt++) {
+      const inserted = yield* AppendStatement.insert(sql, writing, metadata).pipe(Effect.mapError(failed("append")))
+      if (inserted !== AppendStatement.Refused) {
+        yield* notifyAppended
+        return AppendStatement.resultOf(inserted, false)
+      }
+      // Refused: this command was appended before, or a version did not match, or a racing append took
+      // the version an "any" append was about to write (then try again).
+      const earlier = yield* findCommand(metadata.commandId)
+      if (earlier !== undefined) return earlier
+      for (const append of writing) {
+        if (append.expectedVersion === "any") continue
+        const actual = yield* AppendStatement.currentVersion(sql, append.stream).pipe(Effect.mapError(failed("append")))
+        if (actual !== append.expectedVersion) {
+          return yield* new WrongExpectedVersion({ stream: append.stream, expected: append.expectedVersion, actual })
+        }
+      }
+      if (attempt === MAX_ANY_ATTEMPTS) {
+        return yield* new EventStoreFailed({
+          operation: "append",
+          message: `other appends kept taking the next version, ${MAX_ANY_ATTEMPTS} attempts`
+        })
+      }
+    }
   })
 
   // Aliases differ from column names: ORDER BY would take an output alias over the column.

@@ -1,24 +1,14 @@
 /**
  * The EventStore contract: one suite, run against every implementation.
  */
-import { comparePositions, EventStore, LOG_START, type Position } from "@onair/core"
+import { comparePositions, EventStore, LOG_START } from "@onair/core"
 import { Effect, Fiber } from "effect"
 import { assert, describe, it } from "vitest"
 import { event, events, metadata, uniqueStream } from "./support/Fixtures.ts"
+import { readLog } from "./support/ReadLog.ts"
 import { useStore } from "./support/Runtime.ts"
 import { STORE_KINDS } from "./support/TestDatabases.ts"
 
-const readEverything = Effect.gen(function*() {
-  const store = yield* EventStore
-  const all = []
-  let from: Position = LOG_START
-  for (;;) {
-    const batch = yield* store.readAll(from, 1000)
-    if (batch.events.length === 0) return all
-    all.push(...batch.events)
-    from = batch.next
-  }
-})
 
 for (const kind of STORE_KINDS) {
   describe(`EventStore contract: ${kind}`, () => {
@@ -37,6 +27,8 @@ for (const kind of STORE_KINDS) {
       assert.strictEqual(read.version, 3)
       assert.deepStrictEqual(read.events.map((e) => e.version), [1, 2, 3])
       assert.deepStrictEqual(read.events.map((e) => (e.data as { n: number }).n), [0, 1, 2])
+      const sequences = read.events.map((e) => e.position.sequence)
+      assert.deepStrictEqual(sequences, [...sequences].sort((a, b) => a - b), "global order follows stream order")
       for (const stored of read.events) {
         assert.strictEqual(stored.stream, stream)
         assert.strictEqual(stored.type, "Happened")
@@ -67,11 +59,11 @@ for (const kind of STORE_KINDS) {
       const outcome = await run(Effect.gen(function*() {
         const store = yield* EventStore
         yield* store.append(stream, 0, events("E", 2), metadata())
-        const before = (yield* readEverything).length
+        const before = (yield* readLog).length
         const stale = yield* Effect.flip(store.append(stream, 1, events("Late", 1), metadata()))
         const recreate = yield* Effect.flip(store.append(stream, 0, events("Again", 1), metadata()))
         const ahead = yield* Effect.flip(store.append(stream, 7, events("Ahead", 1), metadata()))
-        const after = (yield* readEverything).length
+        const after = (yield* readLog).length
         const read = yield* store.readStream(stream)
         return { stale, recreate, ahead, before, after, read }
       }))
@@ -173,6 +165,24 @@ for (const kind of STORE_KINDS) {
       assert.strictEqual(new Set(outcome.results.map((r) => r.transaction)).size, 1)
     })
 
+    it("stores a command once when repeats race on different streams", async () => {
+      const meta = metadata()
+      const streams = Array.from({ length: 6 }, (_, i) => uniqueStream(`apart-${i}`))
+      const outcome = await run(Effect.gen(function*() {
+        const store = yield* EventStore
+        const results = yield* Effect.forEach(
+          streams,
+          (stream) => store.append(stream, 0, events("E", 1), meta),
+          { concurrency: "unbounded" }
+        )
+        const versions = yield* Effect.forEach(streams, (stream) => Effect.map(store.readStream(stream), (r) => r.version))
+        return { results, versions }
+      }))
+      assert.strictEqual(outcome.versions.reduce((a, b) => a + b, 0), 1)
+      assert.strictEqual(outcome.results.filter((r) => !r.duplicate).length, 1)
+      assert.strictEqual(new Set(outcome.results.map((r) => JSON.stringify(r.streams))).size, 1)
+    })
+
     it("lets a command that was refused be tried again under the same id", async () => {
       const stream = uniqueStream("retry")
       const meta = metadata()
@@ -191,7 +201,7 @@ for (const kind of STORE_KINDS) {
       const streams = [uniqueStream("log-a"), uniqueStream("log-b"), uniqueStream("log-c")]
       const outcome = await run(Effect.gen(function*() {
         const store = yield* EventStore
-        const start = (yield* readEverything).at(-1)?.position ?? LOG_START
+        const start = (yield* readLog).at(-1)?.position ?? LOG_START
         for (let round = 0; round < 4; round++) {
           for (const stream of streams) yield* store.append(stream, "any", [event("E", round)], metadata())
         }
