@@ -4,6 +4,8 @@
 # $TMPDIR/onair-test-postgres-PORT and starts it on 127.0.0.1 (port ONAIR_TEST_PG_PORT, default 54329).
 # Idempotent: a cluster that is already running is reused. Logs go to stderr.
 set -euo pipefail
+# runuser and useradd live in sbin, which a minimal PATH leaves out.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 PORT="${ONAIR_TEST_PG_PORT:-54329}"
 # Outside the checkout: the postgres user must be able to reach it, whoever owns the checkout.
