@@ -12,7 +12,7 @@ import {
   type StreamAppend,
   WrongExpectedVersion
 } from "@onair/core"
-import { Deferred, Effect, Layer } from "effect"
+import { Deferred, Effect, Exit, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as AppendStatement from "./AppendStatement.ts"
@@ -79,52 +79,76 @@ export const make = Effect.gen(function*() {
   let appendCount = 0
   let waiters: Array<Deferred.Deferred<void>> = []
 
-  const notifyAppended = Effect.sync(() => {
+  /** Counts a committed append and wakes whoever waits for one. */
+  const appended = () => {
     appendCount++
+    if (waiters.length === 0) return
     const woken = waiters
     waiters = []
-    return woken
-  }).pipe(Effect.flatMap((woken) => Effect.forEach(woken, (waiter) => Deferred.succeed(waiter, undefined))))
+    for (const waiter of woken) Deferred.doneUnsafe(waiter, Exit.void)
+  }
 
   const findCommand = Effect.fn("EventStore.findCommand")(function*(commandId: string) {
     const rows = yield* AppendStatement.findCommand(sql, commandId).pipe(Effect.mapError(failed("findCommand")))
     return rows.length === 0 ? undefined : AppendStatement.resultOf(rows, true)
   })
 
-  const appendMany = Effect.fn("EventStore.appendMany")(function*(
-    appends: ReadonlyArray<StreamAppend>,
+  /** After a refusal: the earlier result of this command, a version mismatch, or undefined to try again. */
+  const explainRefusal = Effect.fn("EventStore.explainRefusal")(function*(
+    writing: ReadonlyArray<StreamAppend>,
     metadata: AppendMetadata
   ) {
-    const invalid = validateAppends(appends)
-    if (invalid !== undefined) return yield* new EventStoreFailed({ operation: "append", message: invalid })
-    // An append without events writes nothing and checks nothing.
-    const writing = appends.filter((append) => append.events.length > 0)
-    if (writing.length === 0) return { streams: [], transaction: 0, duplicate: false } satisfies AppendResult
-    for (let attempt = 1;; attempt++) {
-      const inserted = yield* AppendStatement.insert(sql, writing, metadata).pipe(Effect.mapError(failed("append")))
-      if (inserted !== AppendStatement.Refused) {
-        yield* notifyAppended
-        return AppendStatement.resultOf(inserted, false)
-      }
-      // Refused: this command was appended before, or a version did not match, or a racing append took
-      // the version an "any" append was about to write (then try again).
-      const earlier = yield* findCommand(metadata.commandId)
-      if (earlier !== undefined) return earlier
-      for (const append of writing) {
-        if (append.expectedVersion === "any") continue
-        const actual = yield* AppendStatement.currentVersion(sql, append.stream).pipe(Effect.mapError(failed("append")))
-        if (actual !== append.expectedVersion) {
-          return yield* new WrongExpectedVersion({ stream: append.stream, expected: append.expectedVersion, actual })
-        }
-      }
-      if (attempt === MAX_ANY_ATTEMPTS) {
-        return yield* new EventStoreFailed({
-          operation: "append",
-          message: `other appends kept taking the next version, ${MAX_ANY_ATTEMPTS} attempts`
-        })
+    const earlier = yield* findCommand(metadata.commandId)
+    if (earlier !== undefined) return earlier
+    for (const append of writing) {
+      if (append.expectedVersion === "any") continue
+      const actual = yield* AppendStatement.currentVersion(sql, append.stream).pipe(Effect.mapError(failed("append")))
+      if (actual !== append.expectedVersion) {
+        return yield* new WrongExpectedVersion({ stream: append.stream, expected: append.expectedVersion, actual })
       }
     }
+    return undefined
   })
+
+  // The hot path is written without a generator: one statement, then plain functions on its result.
+  const attemptAppend = (
+    writing: ReadonlyArray<StreamAppend>,
+    metadata: AppendMetadata,
+    attempt: number
+  ): Effect.Effect<AppendResult, WrongExpectedVersion | EventStoreFailed> =>
+    AppendStatement.insert(sql, writing, metadata).pipe(
+      Effect.mapError(failed("append")),
+      Effect.flatMap((inserted) => {
+        if (inserted !== AppendStatement.Refused) {
+          appended()
+          return Effect.succeed(AppendStatement.resultOf(inserted, false))
+        }
+        // Refused: this command was appended before, or a version did not match, or a racing append took
+        // the version an "any" append was about to write (then try again).
+        return Effect.flatMap(explainRefusal(writing, metadata), (outcome) => {
+          if (outcome !== undefined) return Effect.succeed(outcome)
+          if (attempt < MAX_ANY_ATTEMPTS) return attemptAppend(writing, metadata, attempt + 1)
+          return Effect.fail(
+            new EventStoreFailed({
+              operation: "append",
+              message: `other appends kept taking the next version, ${MAX_ANY_ATTEMPTS} attempts`
+            })
+          )
+        })
+      })
+    )
+
+  const appendMany = (
+    appends: ReadonlyArray<StreamAppend>,
+    metadata: AppendMetadata
+  ): Effect.Effect<AppendResult, WrongExpectedVersion | EventStoreFailed> => {
+    const invalid = validateAppends(appends)
+    if (invalid !== undefined) return Effect.fail(new EventStoreFailed({ operation: "append", message: invalid }))
+    // An append without events writes nothing and checks nothing.
+    const writing = appends.filter((append) => append.events.length > 0)
+    if (writing.length === 0) return Effect.succeed({ streams: [], transaction: 0, duplicate: false })
+    return attemptAppend(writing, metadata, 1)
+  }
 
   // Aliases differ from column names: ORDER BY would take an output alias over the column.
   const eventColumns = sql.literal(`
