@@ -18,6 +18,11 @@ export interface SubscriptionOptions {
    * process's store wake the subscription at once.
    */
   readonly pollInterval?: Duration.Input
+  /**
+   * Called by `run` and `follow` each time they have handled everything readable, with the position
+   * reached: a consumer that serves reads can tell its readers it is up to date.
+   */
+  readonly onCaughtUp?: (position: Position) => void
 }
 
 export type Handler<E, R> = (events: ReadonlyArray<StoredEvent>) => Effect.Effect<void, E, R>
@@ -102,6 +107,7 @@ const followFrom = <E, R, E2, R2>(
       // Read the count first: an append after this line wakes the wait below even if drain missed it.
       const seen = yield* store.appendCount
       position = yield* drain(position, handle, acknowledge, options)
+      options?.onCaughtUp?.(position)
       yield* Effect.raceFirst(store.awaitAppendAfter(seen), Effect.sleep(pollInterval))
     }
   })

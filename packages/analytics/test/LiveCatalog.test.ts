@@ -1,0 +1,157 @@
+/**
+ * The catalog on a real (embedded) event store, fed through the command path: scoped reads, sessions and
+ * their seconds, meeting sessions and recordings in the analytics, read-your-writes through
+ * `awaitTransaction`, and a rebuild from the log that equals the live catalog.
+ */
+import { Analytics, Catalog, LiveCatalog } from "@onair/analytics"
+import {
+  AccountId,
+  AppId,
+  EventStore,
+  IngestId,
+  LivestreamId,
+  LOG_START,
+  MeetingId,
+  MeetingSessionId,
+  SessionId,
+  type Signal,
+  StreamKey,
+  Timestamp
+} from "@onair/core"
+import { CommandHandler, Database, Subscription } from "@onair/event-store"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+
+const T0 = Date.UTC(2026, 10, 20, 10, 0, 0)
+const at = (seconds: number) => Timestamp.make(T0 + seconds * 1000)
+const uuid = () => crypto.randomUUID()
+const key = () => StreamKey.make(crypto.randomUUID().replaceAll("-", "") + "key")
+const appA = { accountId: AccountId.make("acct_1"), appId: AppId.make("app_a") }
+const appB = { accountId: AccountId.make("acct_1"), appId: AppId.make("app_b") }
+
+let counter = 0
+const metadata = (seconds: number) => {
+  const id = `analytics-${++counter}-${uuid()}`
+  return { commandId: id, causationId: id, correlationId: id, actor: "test", at: at(seconds) }
+}
+
+const create = (scope: typeof appA, id: LivestreamId, streamKey: StreamKey, seconds: number): Signal => ({
+  _tag: "CreateLivestream",
+  livestreamId: id,
+  at: at(seconds),
+  ...scope,
+  name: `stream ${id.slice(0, 4)}`,
+  meetingId: null,
+  videoConfig: null,
+  streamKey,
+  reconnectWindowSeconds: 0,
+  limits: { startTimeoutSeconds: 3600, maxDurationSeconds: 43_200 },
+  sessionId: SessionId.make(uuid())
+})
+
+describe("LiveCatalog on the embedded store", () => {
+  const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-analytics-"))
+  const layer = Layer.provideMerge(
+    Layer.merge(LiveCatalog.layer, CommandHandler.layer()),
+    Database.layer({ _tag: "Embedded", dataDir })
+  )
+  let runtime: ManagedRuntime.ManagedRuntime<LiveCatalog | CommandHandler | EventStore, unknown>
+  beforeAll(async () => {
+    runtime = ManagedRuntime.make(layer) as never
+    await runtime.context()
+  })
+  afterAll(async () => {
+    await runtime.dispose()
+    Fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it("answers scoped reads and analytics from the log, right after the writes", async () => {
+    const live1 = LivestreamId.make(uuid())
+    const live2 = LivestreamId.make(uuid())
+    const other = LivestreamId.make(uuid())
+    const key1 = key()
+    const meetingId = MeetingId.make(uuid())
+    const outcome = await runtime.runPromise(Effect.gen(function*() {
+      const commands = yield* CommandHandler
+      const catalog = yield* LiveCatalog
+      const run = (signal: Signal, seconds: number) =>
+        Effect.flatMap(commands.handle(signal, metadata(seconds)), (handled) =>
+          catalog.awaitTransaction(handled.append?.transaction ?? 0))
+      yield* run(create(appA, live1, key1, 0), 0)
+      yield* run(create(appA, live2, key(), 1), 1)
+      yield* run(create(appB, other, key(), 2), 2)
+      // live1 broadcasts 90 s; viewers watch 45 s of it.
+      const ingestId = IngestId.make(`nginx-${uuid()}`)
+      yield* run({
+        _tag: "Publish",
+        at: at(10),
+        ingestId,
+        streamKey: key1,
+        publisher: { ip: "203.0.113.7", port: 50000 },
+        sessionId: SessionId.make(uuid())
+      }, 10)
+      const current = (yield* catalog.current).sessionsOf(live1)[0]!
+      yield* run({ _tag: "AccrueViewerSeconds", at: at(50), sessionId: current.id, seconds: 45 }, 50)
+      yield* run({ _tag: "Unpublish", at: at(100), ingestId }, 100)
+      // A meeting session of 30 minutes.
+      yield* run({
+        _tag: "CreateMeeting",
+        meetingId,
+        at: at(0),
+        ...appA,
+        title: "Standup",
+        liveStreamOnStart: false,
+        recordOnStart: false
+      }, 0)
+      const meetingSession = MeetingSessionId.make("610f81ee870dde099a249948")
+      yield* run({ _tag: "OpenMeetingSession", meetingId, at: at(200), meetingSessionId: meetingSession }, 200)
+      yield* run({ _tag: "CloseMeetingSession", meetingId, at: at(200 + 1800), meetingSessionId: meetingSession }, 2000)
+      const read = yield* catalog.current
+      return {
+        listA: read.livestreamsOf(appA).map((l) => l.id),
+        listB: read.livestreamsOf(appB).map((l) => l.id),
+        crossApp: read.livestream(appB, live1),
+        sessions: read.sessionsOf(live1),
+        overall: Analytics.overall(read, appA, { from: at(0), to: at(3600) }, at(4000)),
+        overallBefore: Analytics.overall(read, appA, { from: at(0), to: at(5) }, at(4000)),
+        dayWise: Analytics.dayWise(read, appA, { firstDay: Date.UTC(2026, 10, 19), lastDay: Date.UTC(2026, 10, 20) }, at(4000)),
+        meetings: read.meetingsOf(appA).map((m) => m.id)
+      }
+    }))
+    assert.deepStrictEqual(outcome.listA, [live1, live2])
+    assert.deepStrictEqual(outcome.listB, [other])
+    assert.isUndefined(outcome.crossApp, "another app's livestream is not visible")
+    assert.strictEqual(outcome.sessions.length, 1)
+    assert.strictEqual(outcome.sessions[0]?.startedAt, at(10))
+    assert.deepStrictEqual(outcome.overall, { count: 1, total_ingest_seconds: 90, total_viewer_seconds: 45 })
+    assert.deepStrictEqual(outcome.overallBefore, { count: 0, total_ingest_seconds: 0, total_viewer_seconds: 0 })
+    assert.deepStrictEqual(outcome.dayWise.session_stats.day_stats, [
+      { day: "2026-11-19", total_session_minutes: 0, total_sessions: 0 },
+      { day: "2026-11-20", total_session_minutes: 30, total_sessions: 1 }
+    ])
+    assert.strictEqual(outcome.dayWise.recording_stats.recording_count, 1)
+    assert.strictEqual(outcome.dayWise.recording_stats.recording_minutes_consumed, 1.5)
+    assert.deepStrictEqual(outcome.meetings, [meetingId])
+  })
+
+  it("equals a catalog rebuilt from the start of the log", async () => {
+    const outcome = await runtime.runPromise(Effect.gen(function*() {
+      const live = yield* (yield* LiveCatalog).current
+      const rebuilt = new Catalog()
+      yield* Subscription.drain(LOG_START, (events) => Effect.sync(() => rebuilt.apply(events)), () => Effect.void)
+      const view = (catalog: Catalog) =>
+        JSON.stringify([appA, appB].map((scope) => ({
+          livestreams: catalog.livestreamsOf(scope),
+          sessions: catalog.sessionsOfScope(scope),
+          meetings: catalog.meetingsOf(scope),
+          meetingSessions: catalog.meetingSessionsOf(scope)
+        })))
+      return { live: view(live), rebuilt: view(rebuilt), livePosition: live.position, rebuiltPosition: rebuilt.position }
+    }))
+    assert.strictEqual(outcome.rebuilt, outcome.live)
+    assert.deepStrictEqual(outcome.rebuiltPosition, outcome.livePosition)
+  })
+})
