@@ -44,10 +44,21 @@ const createCheckpoints = Effect.gen(function*() {
     )`
 })
 
+const createConsumerLeases = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`
+    CREATE TABLE onair_consumer_leases (
+      consumer text PRIMARY KEY,
+      owner text NOT NULL,
+      expires_at timestamptz NOT NULL
+    )`
+})
+
 /** Every migration, by `<id>_<name>`; never edit one that has shipped, add the next. */
 export const migrations = {
   "1_create_event_log": createLog,
-  "2_create_checkpoints": createCheckpoints
+  "2_create_checkpoints": createCheckpoints,
+  "3_create_consumer_leases": createConsumerLeases
 }
 
 export const MIGRATIONS_TABLE = "onair_migrations"

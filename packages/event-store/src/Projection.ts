@@ -6,10 +6,11 @@
  * Projections that keep their rows in the event store's database get exactly-once application: each batch
  * and its checkpoint commit in one transaction, so a crash between the two cannot apply a batch twice.
  */
-import { EventStore, type EventStoreFailed, type Position, type StoredEvent } from "@onair/core"
+import { EventStore, type EventStoreFailed, LeaseLost, LOG_START, type Position, type StoredEvent } from "@onair/core"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import { withLease } from "./ConsumerLease.ts"
 import * as Subscription from "./Subscription.ts"
 
 export interface Projection<E = never, R = never> {
@@ -20,50 +21,62 @@ export interface Projection<E = never, R = never> {
   readonly reset: Effect.Effect<void, E, R>
 }
 
-/** Applies the batch and stores the checkpoint in one transaction. */
-const applyAtomically = <E, R>(projection: Projection<E, R>) => (events: ReadonlyArray<StoredEvent>) =>
+/** Applies the batch and stores the checkpoint in one transaction, which rolls back if the lease is lost. */
+const applyAtomically = <E, R>(projection: Projection<E, R>, owner: string) => (events: ReadonlyArray<StoredEvent>) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient
     const store = yield* EventStore
     const last = events.at(-1)
     if (last === undefined) return
     yield* sql.withTransaction(
-      Effect.andThen(projection.apply(events), store.storeCheckpoint(projection.name, last.position))
+      Effect.andThen(projection.apply(events), store.storeCheckpoint(projection.name, last.position, owner))
     )
   })
 
 const noAcknowledgement = (_: Position) => Effect.void
 
-/** Brings the projection up to date with the log; returns the position reached. */
+type ProjectionError<E> = E | EventStoreFailed | LeaseLost | SqlError
+
+/** Brings the projection up to date with the log, holding its lease; returns the position reached. */
 export const catchUp = <E, R>(
   projection: Projection<E, R>,
   options?: Subscription.SubscriptionOptions
-): Effect.Effect<Position, E | EventStoreFailed | SqlError, EventStore | SqlClient | R> =>
-  Effect.gen(function*() {
-    const store = yield* EventStore
-    const from = yield* store.loadCheckpoint(projection.name)
-    return yield* Subscription.drain(from, applyAtomically(projection), noAcknowledgement, options)
-  })
+): Effect.Effect<Position, ProjectionError<E>, EventStore | SqlClient | R> =>
+  withLease(projection.name, (owner) =>
+    Effect.gen(function*() {
+      const store = yield* EventStore
+      const from = yield* store.loadCheckpoint(projection.name)
+      return yield* Subscription.drain(from, applyAtomically(projection, owner), noAcknowledgement, options)
+    }), options)
 
-/** Keeps the projection up to date for ever. */
+/** Keeps the projection up to date for ever; on standby while another process runs it. */
 export const run = <E, R>(
   projection: Projection<E, R>,
   options?: Subscription.SubscriptionOptions
-): Effect.Effect<never, E | EventStoreFailed | SqlError, EventStore | SqlClient | R> =>
-  Effect.gen(function*() {
-    const store = yield* EventStore
-    const from = yield* store.loadCheckpoint(projection.name)
-    return yield* Subscription.follow(from, applyAtomically(projection), options)
-  })
+): Effect.Effect<never, Exclude<ProjectionError<E>, LeaseLost>, EventStore | SqlClient | R> =>
+  Effect.forever(
+    withLease(projection.name, (owner) =>
+      Effect.gen(function*() {
+        const store = yield* EventStore
+        const from = yield* store.loadCheckpoint(projection.name)
+        return yield* Subscription.follow(from, applyAtomically(projection, owner), options)
+      }), options).pipe(
+        Effect.catchIf((error): error is LeaseLost => error instanceof LeaseLost, () => Effect.void)
+      )
+  )
 
-/** Forgets the projection and replays the whole log into it; returns the position reached. */
+/**
+ * Forgets the projection and replays the whole log into it, holding its lease (so it waits for a runner of
+ * the projection to stop); returns the position reached.
+ */
 export const rebuild = <E, R>(
   projection: Projection<E, R>,
   options?: Subscription.SubscriptionOptions
-): Effect.Effect<Position, E | EventStoreFailed | SqlError, EventStore | SqlClient | R> =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient
-    const store = yield* EventStore
-    yield* sql.withTransaction(Effect.andThen(projection.reset, store.resetCheckpoint(projection.name)))
-    return yield* catchUp(projection, options)
-  })
+): Effect.Effect<Position, ProjectionError<E>, EventStore | SqlClient | R> =>
+  withLease(projection.name, (owner) =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient
+      const store = yield* EventStore
+      yield* sql.withTransaction(Effect.andThen(projection.reset, store.resetCheckpoint(projection.name)))
+      return yield* Subscription.drain(LOG_START, applyAtomically(projection, owner), noAcknowledgement, options)
+    }), options)

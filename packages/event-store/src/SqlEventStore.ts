@@ -7,6 +7,7 @@ import {
   type AppendResult,
   EventStore,
   EventStoreFailed,
+  LeaseLost,
   type Position,
   type StoredEvent,
   type StreamAppend,
@@ -16,6 +17,7 @@ import { Deferred, Effect, Exit, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as AppendStatement from "./AppendStatement.ts"
+import * as ConsumerCheckpoints from "./ConsumerCheckpoints.ts"
 import * as Migrations from "./Migrations.ts"
 
 interface EventRow {
@@ -182,29 +184,35 @@ export const make = Effect.gen(function*() {
   })
 
   const loadCheckpoint = Effect.fn("EventStore.loadCheckpoint")(function*(consumer: string) {
-    const rows = yield* sql<{ readonly transaction_id: string; readonly global_position: bigint | number }>`
-      SELECT transaction_id::text AS transaction_id, global_position FROM onair_checkpoints
-      WHERE consumer = ${consumer}`.pipe(Effect.mapError(failed("loadCheckpoint")))
-    const row = rows[0]
-    return row === undefined
-      ? { transaction: 0, sequence: 0 }
-      : { transaction: Number(row.transaction_id), sequence: Number(row.global_position) }
+    return yield* ConsumerCheckpoints.load(sql, consumer).pipe(Effect.mapError(failed("loadCheckpoint")))
   })
 
-  const storeCheckpoint = Effect.fn("EventStore.storeCheckpoint")(function*(consumer: string, position: Position) {
-    yield* sql`
-      INSERT INTO onair_checkpoints AS c (consumer, transaction_id, global_position)
-      VALUES (${consumer}, ${String(position.transaction)}::xid8, ${position.sequence})
-      ON CONFLICT (consumer) DO UPDATE
-        SET transaction_id = EXCLUDED.transaction_id, global_position = EXCLUDED.global_position, updated_at = now()
-        WHERE (c.transaction_id, c.global_position) < (EXCLUDED.transaction_id, EXCLUDED.global_position)`
-      .pipe(Effect.mapError(failed("storeCheckpoint")))
+  const storeCheckpoint = Effect.fn("EventStore.storeCheckpoint")(function*(
+    consumer: string,
+    position: Position,
+    owner?: string
+  ) {
+    if (owner === undefined) {
+      return yield* ConsumerCheckpoints.store(sql, consumer, position).pipe(Effect.mapError(failed("storeCheckpoint")))
+    }
+    const held = yield* ConsumerCheckpoints.storeHeld(sql, consumer, position, owner).pipe(
+      Effect.mapError(failed("storeCheckpoint"))
+    )
+    if (!held) return yield* new LeaseLost({ consumer, owner })
   })
 
   const resetCheckpoint = Effect.fn("EventStore.resetCheckpoint")(function*(consumer: string) {
-    yield* sql`DELETE FROM onair_checkpoints WHERE consumer = ${consumer}`.pipe(
-      Effect.mapError(failed("resetCheckpoint"))
+    yield* ConsumerCheckpoints.reset(sql, consumer).pipe(Effect.mapError(failed("resetCheckpoint")))
+  })
+
+  const acquireLease = Effect.fn("EventStore.acquireLease")(function*(consumer: string, owner: string, ttlMillis: number) {
+    return yield* ConsumerCheckpoints.acquireLease(sql, consumer, owner, ttlMillis).pipe(
+      Effect.mapError(failed("acquireLease"))
     )
+  })
+
+  const releaseLease = Effect.fn("EventStore.releaseLease")(function*(consumer: string, owner: string) {
+    yield* ConsumerCheckpoints.releaseLease(sql, consumer, owner).pipe(Effect.mapError(failed("releaseLease")))
   })
 
   const awaitAppendAfter = (count: number): Effect.Effect<void> =>
@@ -226,6 +234,8 @@ export const make = Effect.gen(function*() {
     loadCheckpoint,
     storeCheckpoint,
     resetCheckpoint,
+    acquireLease,
+    releaseLease,
     appendCount: Effect.sync(() => appendCount),
     awaitAppendAfter
   })

@@ -4,13 +4,15 @@
  * at least once, and never again once its checkpoint is stored (the acknowledgement). Each stream's events
  * arrive in stream order because the global order keeps it.
  *
- * One consumer name is meant to run in one place at a time; two runners of one name would each handle
- * every event.
+ * A named consumer runs in one place at a time: `run` and `catchUp` hold the consumer's lease
+ * (ConsumerLease), and a checkpoint is stored only while its runner holds the lease. A second runner of the
+ * same name waits on standby and takes over from the last checkpoint when the first stops or dies.
  */
-import { EventStore, type EventStoreFailed, type Position, type StoredEvent } from "@onair/core"
+import { EventStore, type EventStoreFailed, LeaseLost, type Position, type StoredEvent } from "@onair/core"
 import { Duration, Effect } from "effect"
+import { type LeaseOptions, withLease } from "./ConsumerLease.ts"
 
-export interface SubscriptionOptions {
+export interface SubscriptionOptions extends LeaseOptions {
   /** Events per batch handed to the handler; default 500. */
   readonly batchSize?: number
   /**
@@ -54,20 +56,24 @@ export const drain = <E, R, E2, R2>(
     }
   })
 
-const storeCheckpointOf = (consumer: string) => (position: Position) =>
-  Effect.flatMap(Effect.service(EventStore), (store) => store.storeCheckpoint(consumer, position))
+const storeCheckpointOf = (consumer: string, owner: string) => (position: Position) =>
+  Effect.flatMap(Effect.service(EventStore), (store) => store.storeCheckpoint(consumer, position, owner))
 
-/** Catches a named consumer up with the log from its stored checkpoint; returns the position reached. */
+const loadCheckpointOf = (consumer: string) =>
+  Effect.flatMap(Effect.service(EventStore), (store) => store.loadCheckpoint(consumer))
+
+/**
+ * Catches a named consumer up with the log from its stored checkpoint, holding its lease; returns the
+ * position reached.
+ */
 export const catchUp = <E, R>(
   consumer: string,
   handle: Handler<E, R>,
   options?: SubscriptionOptions
-): Effect.Effect<Position, E | EventStoreFailed, EventStore | R> =>
-  Effect.gen(function*() {
-    const store = yield* EventStore
-    const from = yield* store.loadCheckpoint(consumer)
-    return yield* drain(from, handle, storeCheckpointOf(consumer), options)
-  })
+): Effect.Effect<Position, E | EventStoreFailed | LeaseLost, EventStore | R> =>
+  withLease(consumer, (owner) =>
+    Effect.flatMap(loadCheckpointOf(consumer), (from) =>
+      drain(from, handle, storeCheckpointOf(consumer, owner), options)), options)
 
 /**
  * Follows the log from `from` for ever, without storing checkpoints: for consumers that keep their state
@@ -80,17 +86,21 @@ export const follow = <E, R>(
 ): Effect.Effect<never, E | EventStoreFailed, EventStore | R> =>
   followFrom(Effect.succeed(from), handle, () => Effect.void, options)
 
-/** Runs a named consumer for ever: catches up, then handles events as they are appended. */
+/**
+ * Runs a named consumer for ever: waits for its lease, catches up from its checkpoint, then handles events
+ * as they are appended. When the lease is lost it goes back to waiting and resumes from the checkpoint.
+ */
 export const run = <E, R>(
   consumer: string,
   handle: Handler<E, R>,
   options?: SubscriptionOptions
 ): Effect.Effect<never, E | EventStoreFailed, EventStore | R> =>
-  followFrom(
-    Effect.flatMap(Effect.service(EventStore), (store) => store.loadCheckpoint(consumer)),
-    handle,
-    storeCheckpointOf(consumer),
-    options
+  Effect.forever(
+    withLease(
+      consumer,
+      (owner) => followFrom(loadCheckpointOf(consumer), handle, storeCheckpointOf(consumer, owner), options),
+      options
+    ).pipe(Effect.catchIf((error) => error instanceof LeaseLost, () => Effect.void))
   )
 
 const followFrom = <E, R, E2, R2>(

@@ -109,6 +109,12 @@ export class WrongExpectedVersion extends Schema.TaggedError<WrongExpectedVersio
   actual: Schema.Int
 }) {}
 
+/** The consumer's lease is held by another owner, or expired: this runner must stop acknowledging. */
+export class LeaseLost extends Schema.TaggedError<LeaseLost>()("LeaseLost", {
+  consumer: Schema.String,
+  owner: Schema.String
+}) {}
+
 export class EventStoreFailed extends Schema.TaggedError<EventStoreFailed>()("EventStoreFailed", {
   operation: Schema.String,
   message: Schema.String
@@ -145,8 +151,22 @@ export class EventStore extends Context.Service<EventStore, {
   readonly readAll: (from: Position, limit: number) => Effect.Effect<AllRead, EventStoreFailed>
   /** The stored checkpoint of a named consumer, `LOG_START` if it has none. */
   readonly loadCheckpoint: (consumer: string) => Effect.Effect<Position, EventStoreFailed>
-  /** Stores a consumer's checkpoint; a position behind the stored one is ignored. */
-  readonly storeCheckpoint: (consumer: string, position: Position) => Effect.Effect<void, EventStoreFailed>
+  /**
+   * Stores a consumer's checkpoint; a position behind the stored one is ignored. With `owner`, only while
+   * that owner holds the consumer's lease: otherwise nothing is stored and it fails with `LeaseLost`.
+   */
+  readonly storeCheckpoint: (
+    consumer: string,
+    position: Position,
+    owner?: string
+  ) => Effect.Effect<void, EventStoreFailed | LeaseLost>
+  /**
+   * Takes or renews the lease on a consumer for `ttlMillis`: true when `owner` holds it now, false while
+   * another owner's lease has not expired. One lease holder per consumer name means one runner.
+   */
+  readonly acquireLease: (consumer: string, owner: string, ttlMillis: number) => Effect.Effect<boolean, EventStoreFailed>
+  /** Gives the lease up, if `owner` holds it. */
+  readonly releaseLease: (consumer: string, owner: string) => Effect.Effect<void, EventStoreFailed>
   /** Forgets a consumer's checkpoint, so it starts again from `LOG_START`. */
   readonly resetCheckpoint: (consumer: string) => Effect.Effect<void, EventStoreFailed>
   /**

@@ -56,7 +56,7 @@ const consumer = Subscription.run(
     Effect.sync(() =>
       Fs.appendFileSync(delivered, events.map((e) => `${e.id} ${formatPosition(e.position)}\n`).join(""))
     ),
-  { batchSize: 50, pollInterval: "5 millis" }
+  { batchSize: 50, pollInterval: "5 millis", leaseTtl: "1 second" }
 )
 
 const program = Effect.all(
