@@ -35,6 +35,13 @@ export * from "./meeting/MeetingEvent.ts"
 export * from "./meeting/MeetingState.ts"
 export * from "./meeting/MeetingValues.ts"
 
+export * from "./token/AccessTokenCommand.ts"
+export { AccessTokenDecider } from "./token/AccessTokenDecider.ts"
+export * from "./token/AccessTokenError.ts"
+export * from "./token/AccessTokenEvent.ts"
+export * from "./token/AccessTokenState.ts"
+export * from "./token/AccessTokenValues.ts"
+
 export * from "./workflow/Change.ts"
 export * from "./workflow/Signal.ts"
 export * as Workflow from "./workflow/Workflow.ts"

@@ -16,19 +16,13 @@ import {
   type Signal,
   type StreamAppend,
   Workflow,
-  type WorkflowError,
-  WrongExpectedVersion
+  type WorkflowError
 } from "@onair/core"
-import { Context, Duration, Effect, Layer, Schedule, Schema } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { streamName, toNewEvent } from "./DomainEvents.ts"
 import * as EventSourcedReader from "./EventSourcedReader.ts"
+import { type CommandConflict, type RetryOptions, retryOnConflict } from "./RetryOnConflict.ts"
 import * as StreamKeyIndex from "./StreamKeyIndex.ts"
-
-/** Another writer kept changing a stream this command reads, through every retry. */
-export class CommandConflict extends Schema.TaggedError<CommandConflict>()("CommandConflict", {
-  stream: Schema.String,
-  attempts: Schema.Int
-}) {}
 
 export type CommandError = WorkflowError | CommandConflict | EventStoreFailed
 
@@ -39,12 +33,7 @@ export interface Handled {
   readonly append: AppendResult | undefined
 }
 
-export interface CommandHandlerOptions {
-  /** Attempts in all, the first included; default 6. */
-  readonly maxAttempts?: number
-  /** First pause before a retry, doubling each time, with jitter; default 2 ms. */
-  readonly retryBase?: Duration.Input
-}
+export type CommandHandlerOptions = RetryOptions
 
 /** A unit of work as appends: each stream's events in decided order, against the version read. */
 export const toAppends = (
@@ -73,8 +62,7 @@ export class CommandHandler extends Context.Service<CommandHandler, {
     Effect.gen(function*() {
       const store = yield* EventStore
       const keyIndex = yield* StreamKeyIndex.make
-      const maxAttempts = Math.max(1, options?.maxAttempts ?? 6)
-      const retryBase = options?.retryBase ?? Duration.millis(2)
+      const retry = retryOnConflict(options)
 
       const attempt = (signal: Signal, metadata: AppendMetadata) =>
         Effect.gen(function*() {
@@ -88,17 +76,7 @@ export class CommandHandler extends Context.Service<CommandHandler, {
       const handle = Effect.fn("CommandHandler.handle")(function*(signal: Signal, metadata: AppendMetadata) {
         const earlier = yield* store.findCommand(metadata.commandId)
         if (earlier !== undefined) return { changes: [], append: earlier } satisfies Handled
-        return yield* attempt(signal, metadata).pipe(
-          Effect.retry({
-            while: (error) => error instanceof WrongExpectedVersion,
-            schedule: Schedule.exponential(retryBase).pipe(Schedule.jittered),
-            times: maxAttempts - 1
-          }),
-          Effect.catchIf(
-            (error): error is WrongExpectedVersion => error instanceof WrongExpectedVersion,
-            (error) => Effect.fail(new CommandConflict({ stream: error.stream, attempts: maxAttempts }))
-          )
-        )
+        return yield* retry(attempt(signal, metadata))
       })
 
       return CommandHandler.of({ handle })
