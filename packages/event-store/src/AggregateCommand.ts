@@ -22,6 +22,9 @@ export interface Aggregate<C, E extends { readonly _tag: string }, S, X> {
   readonly stream: (command: C) => string
 }
 
+/** What can go wrong around a decision: reading the stream, the store, racing writers. */
+export type AggregateCommandError = AggregateReadFailed | EventStoreFailed | CommandConflict
+
 export interface Decided<E, S> {
   /** The events this command appended; empty for a repeat of a command id. */
   readonly events: ReadonlyArray<E>
@@ -54,7 +57,7 @@ export const handle = <C, E extends { readonly _tag: string }, S, X>(
   command: C,
   metadata: AppendMetadata,
   options?: RetryOptions
-): Effect.Effect<Decided<E, S>, X | AggregateReadFailed | EventStoreFailed | CommandConflict, EventStore> =>
+): Effect.Effect<Decided<E, S>, X | AggregateCommandError, EventStore> =>
   Effect.gen(function*() {
     const store = yield* EventStore
     const stream = aggregate.stream(command)

@@ -1,0 +1,42 @@
+/**
+ * The seeds' response envelopes: `{"success": true, "data": …}` and, for failures,
+ * `{"success": false, "errors": [{"code": …, "message": …}]}`. Each failure has its own status and a
+ * stable code per broken rule.
+ */
+import { Schema } from "effect"
+
+/** `{"success": true, "data": <data>}`. */
+export const Ok = <S extends Schema.Top>(data: S) => Schema.Struct({ success: Schema.Literal(true), data })
+
+export const Paging = Schema.Struct({
+  end_offset: Schema.Int,
+  start_offset: Schema.Int,
+  total_count: Schema.Int
+})
+export type Paging = typeof Paging.Type
+
+export const ErrorDetail = Schema.Struct({
+  /** Stable, for programs: `invalid_parameter`, `not_found`, `unauthorized`, `conflict`, … */
+  code: Schema.String,
+  /** For people: what is wrong, naming the parameter or field at fault. */
+  message: Schema.String
+})
+export type ErrorDetail = typeof ErrorDetail.Type
+
+const failure = { success: Schema.Literal(false), errors: Schema.Array(ErrorDetail) }
+
+/** 400: a parameter or body field is missing, malformed or out of range. */
+export class BadRequest extends Schema.Error<BadRequest>("BadRequest")(failure, { httpApiStatus: 400 }) {}
+/** 401: no token, an unknown or revoked token, or a malformed Authorization header. */
+export class Unauthorized extends Schema.Error<Unauthorized>("Unauthorized")(failure, { httpApiStatus: 401 }) {}
+/** 404: no such resource for this account and app (other accounts' and apps' resources included). */
+export class NotFound extends Schema.Error<NotFound>("NotFound")(failure, { httpApiStatus: 404 }) {}
+/** 409: the request conflicts with the resource's state, or reuses an idempotency key with another body. */
+export class Conflict extends Schema.Error<Conflict>("Conflict")(failure, { httpApiStatus: 409 }) {}
+
+const one = (code: string, message: string) => ({ success: false as const, errors: [{ code, message }] })
+
+export const badRequest = (code: string, message: string) => new BadRequest(one(code, message))
+export const unauthorized = (message: string) => new Unauthorized(one("unauthorized", message))
+export const notFound = (what: string) => new NotFound(one("not_found", `${what} was not found`))
+export const conflict = (code: string, message: string) => new Conflict(one(code, message))

@@ -1,0 +1,77 @@
+/**
+ * Livestream endpoints of seeds 001/002, at their exact paths and with their parameters.
+ *
+ * List and detail answer the seed's documented `data` object (one record's fields at the top level, with
+ * `paging`), and add the whole page as an array (`livestreams`, `sessions`): a client typed from the seed
+ * keeps working and one that knows OnAir reads every item (ADR 0004).
+ */
+import { LivestreamId, LivestreamName, LivestreamStatus } from "@onair/core"
+import { CreatedLivestreamRecord, LivestreamRecord, SessionRecord } from "@onair/core"
+import { Schema } from "effect"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import { BadRequest, Conflict, NotFound, Ok, Paging } from "./Envelope.ts"
+import { BASE, ScopeParams } from "./Scope.ts"
+import { Authorization } from "./Security.ts"
+
+export const MAX_PER_PAGE = 100
+
+const PageNo = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(1)))
+const PerPage = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: MAX_PER_PAGE })))
+const IsoTime = Schema.String.pipe(
+  Schema.check(Schema.isPattern(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/))
+)
+
+export const ListLivestreamsQuery = {
+  page_no: Schema.optional(PageNo),
+  per_page: Schema.optional(PerPage),
+  sort_order: Schema.optional(Schema.Literals(["ASC", "DSC"])),
+  status: Schema.optional(LivestreamStatus),
+  start_time: Schema.optional(IsoTime),
+  end_time: Schema.optional(IsoTime),
+  exclude_meetings: Schema.optional(Schema.Literals(["true", "false"]))
+}
+
+export const LivestreamPage = Schema.Struct({
+  ...LivestreamRecord.fields,
+  paging: Paging,
+  livestreams: Schema.Array(LivestreamRecord)
+})
+
+/** A page with no livestreams has no first record to show. */
+export const EmptyLivestreamPage = Schema.Struct({ paging: Paging, livestreams: Schema.Array(LivestreamRecord) })
+
+export const CreateLivestreamBody = Schema.Struct({
+  name: Schema.optional(Schema.NullOr(LivestreamName))
+})
+
+export const LivestreamDetail = Schema.Struct({
+  livestream: LivestreamRecord,
+  paging: Paging,
+  session: Schema.optional(SessionRecord),
+  sessions: Schema.Array(SessionRecord)
+})
+
+export class LivestreamsApi extends HttpApiGroup.make("livestreams")
+  .add(
+    HttpApiEndpoint.post("createIndependentLivestream", `${BASE}/livestreams`, {
+      params: ScopeParams,
+      payload: CreateLivestreamBody,
+      success: Ok(CreatedLivestreamRecord).pipe(HttpApiSchema.status(201)),
+      error: [BadRequest, NotFound, Conflict]
+    }),
+    HttpApiEndpoint.get("getAllLivestreams", `${BASE}/livestreams`, {
+      params: ScopeParams,
+      query: ListLivestreamsQuery,
+      success: Ok(Schema.Union([LivestreamPage, EmptyLivestreamPage])),
+      error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.get("getLivestreamSessionForLivestreamId", `${BASE}/livestreams/:livestream_id`, {
+      params: { ...ScopeParams, livestream_id: LivestreamId },
+      query: { page_no: Schema.optional(PageNo), per_page: Schema.optional(PerPage) },
+      success: Ok(LivestreamDetail),
+      error: [BadRequest, NotFound]
+    })
+  )
+  .middleware(Authorization)
+  .annotateMerge(OpenApi.annotations({ title: "Livestreams", description: "Seeds 001/002" }))
+{}

@@ -1,0 +1,8 @@
+/**
+ * @onair/adapters-http/api: the API definition alone, for clients.
+ */
+export * from "./Envelope.ts"
+export * from "./LivestreamsApi.ts"
+export * from "./OnAirApi.ts"
+export * from "./Scope.ts"
+export * from "./Security.ts"

@@ -1,0 +1,121 @@
+/**
+ * API tokens: `onair_<token id>_<secret>`. The token id is public (lists, logs); the secret is 32 random
+ * bytes, shown once when the token is made and stored only as its SHA-256. Tokens are an event-sourced
+ * aggregate (`accessToken-<id>`); this process keeps an in-memory index of them, followed from the log,
+ * so verifying a request costs a map lookup and a hash.
+ */
+import {
+  type AccessToken,
+  type AccessTokenCommand,
+  AccessTokenDecider,
+  type AccessTokenError,
+  AccessTokenEvent,
+  AccessTokenId,
+  type AccessTokenState,
+  type AccountId,
+  type AppId,
+  type AppendMetadata,
+  EventStore,
+  SecretHash,
+  type StoredEvent,
+  type Timestamp
+} from "@onair/core"
+import { AggregateCommand, InMemoryProjection } from "@onair/event-store"
+import { Context, Effect, Layer, Result, Schema } from "effect"
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
+
+const STREAM_PREFIX = "accessToken-"
+const TOKEN = /^onair_(tok_[A-Za-z0-9]{24})_([A-Za-z0-9_-]{43})$/
+
+export const tokens: AggregateCommand.Aggregate<AccessTokenCommand, AccessTokenEvent, AccessTokenState, AccessTokenError> = {
+  decider: AccessTokenDecider,
+  events: AccessTokenEvent,
+  stream: (command) => `${STREAM_PREFIX}${command.tokenId}`
+}
+
+const hashSecret = (secret: string): SecretHash => SecretHash.make(createHash("sha256").update(secret).digest("hex"))
+
+const newTokenId = (): AccessTokenId => {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+  const bytes = randomBytes(24)
+  return AccessTokenId.make(`tok_${Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("")}`)
+}
+
+export class TokenIndexUnreadable extends Schema.TaggedError<TokenIndexUnreadable>()("TokenIndexUnreadable", {
+  eventId: Schema.String
+}) {}
+
+/** Token id to token, from the `accessToken-*` streams. */
+const applyTokenEvents = (index: Map<string, AccessToken>, events: ReadonlyArray<StoredEvent>) => {
+  const decode = Schema.decodeUnknownResult(AccessTokenEvent)
+  for (const stored of events) {
+    if (!stored.stream.startsWith(STREAM_PREFIX)) continue
+    const event = decode(stored.data)
+    if (Result.isFailure(event)) return Result.fail(new TokenIndexUnreadable({ eventId: stored.id }))
+    const next = AccessTokenDecider.evolve(index.get(event.success.tokenId) ?? null, event.success)
+    if (next !== null) index.set(next.id, next)
+  }
+  return Result.void
+}
+
+export interface IssuedToken {
+  /** The whole token, to show once. */
+  readonly token: string
+  readonly accessToken: AccessToken
+}
+
+export class AccessTokens extends Context.Service<AccessTokens, {
+  readonly issue: (
+    request: { readonly accountId: AccountId; readonly appIds: ReadonlyArray<AppId>; readonly label: string | null },
+    metadata: AppendMetadata
+  ) => Effect.Effect<IssuedToken, AccessTokenError | AggregateCommand.AggregateCommandError>
+  readonly revoke: (
+    tokenId: AccessTokenId,
+    metadata: AppendMetadata
+  ) => Effect.Effect<void, AccessTokenError | AggregateCommand.AggregateCommandError>
+  /** The live token a bearer string names, if any. */
+  readonly verify: (bearer: string) => Effect.Effect<AccessToken | undefined>
+}>()("@onair/adapters-http/AccessTokens") {
+  static readonly make = Effect.gen(function*() {
+    const store = yield* EventStore
+    const projection = yield* InMemoryProjection.start(new Map<string, AccessToken>(), applyTokenEvents)
+    const run = (command: AccessTokenCommand, metadata: AppendMetadata) =>
+      AggregateCommand.handle(tokens, command, metadata).pipe(
+        Effect.tap((decided) => projection.awaitTransaction(decided.append?.transaction ?? 0)),
+        Effect.provideService(EventStore, store)
+      )
+
+    return AccessTokens.of({
+      issue: (request, metadata) =>
+        Effect.gen(function*() {
+          const tokenId = newTokenId()
+          const secret = randomBytes(32).toString("base64url")
+          const decided = yield* run({
+            _tag: "IssueAccessToken",
+            tokenId,
+            at: metadata.at,
+            accountId: request.accountId,
+            appIds: [...request.appIds],
+            label: request.label,
+            secretHash: hashSecret(secret)
+          }, metadata)
+          if (decided.state === null) return yield* Effect.die(new Error("an issued token folded to nothing"))
+          return { token: `onair_${tokenId}_${secret}`, accessToken: decided.state }
+        }),
+      revoke: (tokenId, metadata) =>
+        Effect.asVoid(run({ _tag: "RevokeAccessToken", tokenId, at: metadata.at as Timestamp }, metadata)),
+      verify: (bearer) =>
+        Effect.sync(() => {
+          const match = TOKEN.exec(bearer)
+          if (match === null) return undefined
+          const token = projection.model.get(match[1]!)
+          if (token === undefined || token.revokedAt !== null) return undefined
+          const given = Buffer.from(hashSecret(match[2]!), "hex")
+          const stored = Buffer.from(token.secretHash, "hex")
+          return given.length === stored.length && timingSafeEqual(given, stored) ? token : undefined
+        })
+    })
+  })
+
+  static readonly layer = Layer.effect(AccessTokens, AccessTokens.make)
+}

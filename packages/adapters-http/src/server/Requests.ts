@@ -1,0 +1,63 @@
+/**
+ * What every handler needs around a command: the caller's scope check, the instant, new ids, metadata for
+ * the append, and the status of each domain error.
+ */
+import {
+  type AccessToken,
+  type AccountId,
+  type AppendMetadata,
+  type AppId,
+  grants,
+  Timestamp
+} from "@onair/core"
+import type { CommandConflict } from "@onair/event-store"
+import { Clock, Config, Context, Effect, Layer } from "effect"
+import { conflict, notFound } from "../api/Envelope.ts"
+import { Caller } from "../api/Security.ts"
+
+/** Where encoders and viewers reach this deployment (from the environment). */
+export class PublicUrlsConfig extends Context.Service<PublicUrlsConfig, {
+  readonly rtmpServer: string
+  readonly rtmpsServer: string
+  readonly playbackBase: string
+}>()("@onair/adapters-http/PublicUrlsConfig") {
+  static readonly layer = Layer.effect(
+    PublicUrlsConfig,
+    Effect.gen(function*() {
+      const rtmpServer = yield* Config.String("ONAIR_PUBLIC_RTMP_URL").pipe(Config.withDefault("rtmp://localhost:1935/live"))
+      const rtmpsServer = yield* Config.String("ONAIR_PUBLIC_RTMPS_URL").pipe(Config.withDefault("rtmps://localhost:1936/live"))
+      const playbackBase = yield* Config.String("ONAIR_PUBLIC_PLAYBACK_URL").pipe(
+        Config.withDefault("http://localhost:8787/hls")
+      )
+      return { rtmpServer, rtmpsServer, playbackBase }
+    })
+  )
+}
+
+/** The caller's token, if it grants this account and app; 404 otherwise (nothing about others leaks). */
+export const authorize = (params: { readonly account_id: AccountId; readonly app_id: AppId }) =>
+  Effect.flatMap(Effect.service(Caller), (token: AccessToken) =>
+    grants(token, params.account_id, params.app_id)
+      ? Effect.succeed({ token, scope: { accountId: params.account_id, appId: params.app_id } })
+      : Effect.fail(notFound(`app ${params.app_id} of account ${params.account_id}`)))
+
+export const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
+
+/** Metadata for an append made on behalf of a token. */
+export const metadataFor = (token: AccessToken, at: Timestamp, commandId?: string): AppendMetadata => {
+  const id = commandId ?? `http:${crypto.randomUUID()}`
+  return { commandId: id, causationId: id, correlationId: id, actor: token.id, at }
+}
+
+export const conflictFrom = (error: CommandConflict) =>
+  conflict("concurrent_change", `${error.stream} kept changing; try again`)
+
+/**
+ * A command's remaining errors once the endpoint has handled the domain errors it answers: a conflict
+ * that outlasted the retries is a 409; anything else (the store failing) is the server's fault.
+ */
+export const settle = <A, E extends { readonly _tag: string }, R>(command: Effect.Effect<A, E, R>) =>
+  Effect.catch(command, (error) =>
+    error._tag === "CommandConflict"
+      ? Effect.fail(conflictFrom(error as unknown as CommandConflict))
+      : Effect.die(error))

@@ -1,0 +1,65 @@
+/**
+ * A real OnAir HTTP server for tests: the embedded store in a temp directory, the command path, the
+ * catalog and the token index, served on a free loopback port.
+ */
+import { NodeHttpServer } from "@effect/platform-node"
+import { AccessTokens, Server } from "@onair/adapters-http"
+import { LiveCatalog } from "@onair/analytics"
+import { AccountId, AppId, type Timestamp } from "@onair/core"
+import { CommandHandler, Database } from "@onair/event-store"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import { HttpRouter, HttpServer } from "effect/http"
+import * as Fs from "node:fs"
+import { createServer } from "node:http"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { afterAll, beforeAll } from "vitest"
+
+export interface TestServer {
+  readonly baseUrl: string
+  /** A token for the account, limited to `apps` (none: every app). */
+  readonly token: (accountId: string, apps?: ReadonlyArray<string>) => Promise<string>
+  readonly revoke: (token: string) => Promise<void>
+}
+
+export const useServer = (): TestServer => {
+  const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-http-"))
+  const services = Layer.mergeAll(CommandHandler.layer(), LiveCatalog.layer, AccessTokens.layer).pipe(
+    Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
+  )
+  const app = HttpRouter.serve(Server.routes, { disableLogger: true }).pipe(
+    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+    Layer.provideMerge(services)
+  )
+  let runtime: ManagedRuntime.ManagedRuntime<HttpServer.HttpServer | AccessTokens, unknown> | undefined = undefined
+  let baseUrl = ""
+  const at = 1_790_000_000_000 as Timestamp
+
+  beforeAll(async () => {
+    const started: ManagedRuntime.ManagedRuntime<HttpServer.HttpServer | AccessTokens, unknown> = ManagedRuntime.make(app)
+    runtime = started
+    baseUrl = await started.runPromise(
+      Effect.map(Effect.service(HttpServer.HttpServer), (server) => HttpServer.formatAddress(server.address))
+    )
+  })
+  afterAll(async () => {
+    await runtime?.dispose()
+    Fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  const meta = (id: string) => ({ commandId: id, causationId: id, correlationId: id, actor: "test", at })
+  return {
+    get baseUrl() {
+      return baseUrl
+    },
+    token: (accountId, apps = []) =>
+      runtime!.runPromise(Effect.flatMap(Effect.service(AccessTokens), (tokens) =>
+        tokens.issue(
+          { accountId: AccountId.make(accountId), appIds: apps.map((app) => AppId.make(app)), label: "test" },
+          meta(`test:${crypto.randomUUID()}`)
+        )).pipe(Effect.map((issued) => issued.token))),
+    revoke: (token) =>
+      runtime!.runPromise(Effect.flatMap(Effect.service(AccessTokens), (tokens) =>
+        tokens.revoke(token.split("_").slice(1, 3).join("_") as never, meta(`test:${crypto.randomUUID()}`))))
+  }
+}
