@@ -2,10 +2,12 @@
  * The whole HTTP API: the definition servers implement and clients are generated from.
  */
 import { HttpApi, OpenApi } from "effect/http-api"
+import { AdminApi } from "./AdminApi.ts"
 import { LivestreamsApi } from "./LivestreamsApi.ts"
 
 export class OnAirApi extends HttpApi.make("onair")
   .add(LivestreamsApi)
+  .add(AdminApi)
   .annotateMerge(OpenApi.annotations({
     title: "OnAir",
     description: "Self-hosted livestream control plane: the livestreams API of the seeds."

@@ -12,7 +12,7 @@ import {
 } from "@onair/core"
 import type { CommandConflict } from "@onair/event-store"
 import { Clock, Config, Context, Effect, Layer } from "effect"
-import { conflict, notFound } from "../api/Envelope.ts"
+import { BadRequest, Conflict, conflict, NotFound, notFound, Unauthorized } from "../api/Envelope.ts"
 import { Caller } from "../api/Security.ts"
 
 /** Where encoders and viewers reach this deployment (from the environment). */
@@ -52,12 +52,22 @@ export const metadataFor = (token: AccessToken, at: Timestamp, commandId?: strin
 export const conflictFrom = (error: CommandConflict) =>
   conflict("concurrent_change", `${error.stream} kept changing; try again`)
 
+type ApiFailure = BadRequest | NotFound | Conflict | Unauthorized
+
+const isApiFailure = (error: unknown): error is ApiFailure =>
+  error instanceof BadRequest || error instanceof NotFound || error instanceof Conflict || error instanceof Unauthorized
+
+const isCommandConflict = (error: unknown): error is CommandConflict =>
+  typeof error === "object" && error !== null && (error as { readonly _tag?: unknown })._tag === "CommandConflict"
+
 /**
- * A command's remaining errors once the endpoint has handled the domain errors it answers: a conflict
- * that outlasted the retries is a 409; anything else (the store failing) is the server's fault.
+ * A command's remaining errors once the endpoint has turned the domain errors it answers into API
+ * failures: those pass, a conflict that outlasted the retries is a 409, and anything else (the store
+ * failing) is the server's fault.
  */
-export const settle = <A, E extends { readonly _tag: string }, R>(command: Effect.Effect<A, E, R>) =>
-  Effect.catch(command, (error) =>
-    error._tag === "CommandConflict"
-      ? Effect.fail(conflictFrom(error as unknown as CommandConflict))
-      : Effect.die(error))
+export const settle = <A, E, R>(command: Effect.Effect<A, E, R>): Effect.Effect<A, Extract<E, ApiFailure> | Conflict, R> =>
+  Effect.catch(command, (error) => {
+    if (isApiFailure(error)) return Effect.fail(error as Extract<E, ApiFailure>)
+    if (isCommandConflict(error)) return Effect.fail(conflictFrom(error))
+    return Effect.die(error)
+  })
