@@ -4,6 +4,7 @@
  */
 export * from "./api/index.ts"
 export * from "./server/AccessTokens.ts"
+export * from "./server/AdminHandlers.ts"
 export * from "./server/AuthorizationLive.ts"
 export * from "./server/LivestreamsHandlers.ts"
 export * from "./server/Requests.ts"

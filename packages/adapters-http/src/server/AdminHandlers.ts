@@ -3,7 +3,7 @@
  * constant time. With no admin token configured every call is refused.
  */
 import { toIso } from "@onair/core"
-import { Config, Effect, Layer, Option, Redacted } from "effect"
+import { Config, Context, Effect, Layer, Option, Redacted } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { AdminAuthorization, AdminCaller } from "../api/AdminApi.ts"
@@ -14,11 +14,20 @@ import { now, settle } from "./Requests.ts"
 
 const digest = (text: string) => createHash("sha256").update(text).digest()
 
-/** The admin token from `ONAIR_ADMIN_TOKEN`, if set. */
-export class AdminToken {
-  static readonly fromEnv = Config.option(Config.Redacted("ONAIR_ADMIN_TOKEN")).pipe(
-    Config.map(Option.filter((token) => Redacted.value(token).length > 0))
+/** The admin token, if the deployment has one. */
+export class AdminToken extends Context.Service<AdminToken, Option.Option<Redacted.Redacted>>()(
+  "@onair/adapters-http/AdminToken"
+) {
+  /** From `ONAIR_ADMIN_TOKEN`; unset or empty: none. */
+  static readonly fromEnv = Layer.effect(
+    AdminToken,
+    Effect.gen(function*() {
+      const token = yield* Config.option(Config.Redacted("ONAIR_ADMIN_TOKEN"))
+      return Option.filter(token, (value) => Redacted.value(value).length > 0)
+    })
   )
+
+  static readonly given = (token: string) => Layer.succeed(AdminToken)(Option.some(Redacted.make(token)))
 }
 
 export const adminAuthorization = (adminToken: Option.Option<Redacted.Redacted>) =>
@@ -78,6 +87,6 @@ export const AdminHandlers = HttpApiBuilder.group(
 
 /** The admin handlers with their bearer check configured from the environment. */
 export const AdminLive = Layer.unwrap(Effect.gen(function*() {
-  const adminToken = yield* AdminToken.fromEnv
+  const adminToken = yield* AdminToken
   return AdminHandlers.pipe(Layer.provide(adminAuthorization(adminToken)))
 }))

@@ -3,7 +3,7 @@
  * input, on Node's http server at `PORT` (default 8787) and `HOST`.
  */
 import { NodeHttpServer } from "@effect/platform-node"
-import { Config, Effect, Layer } from "effect"
+import { Config, Effect, Layer, Schema } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { createServer } from "node:http"
@@ -24,10 +24,14 @@ export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.js
 
 export const DEFAULT_PORT = 8787
 
-/** The server on `PORT`/`HOST` from the environment. */
+/** The server on `PORT`/`HOST` from the environment; it also provides `HttpServer` (its address). */
 export const layer = HttpRouter.serve(routes).pipe(
-  Layer.provide(Layer.unwrap(Effect.gen(function*() {
-    const port = yield* Config.Port("PORT").pipe(Config.withDefault(DEFAULT_PORT))
+  Layer.provideMerge(Layer.unwrap(Effect.gen(function*() {
+    // 0 asks the system for a free port (tests); Config.Port would refuse it.
+    const port = yield* Config.schema(
+      Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))),
+      "PORT"
+    ).pipe(Config.withDefault(DEFAULT_PORT))
     const host = yield* Config.String("HOST").pipe(Config.withDefault("0.0.0.0"))
     return NodeHttpServer.layer(createServer, { port, host })
   })))

@@ -3,7 +3,7 @@
  * catalog and the token index, served on a free loopback port.
  */
 import { NodeHttpServer } from "@effect/platform-node"
-import { AccessTokens, Server } from "@onair/adapters-http"
+import { AccessTokens, AdminToken, Server } from "@onair/adapters-http"
 import { LiveCatalog } from "@onair/analytics"
 import { AccountId, AppId, type Timestamp } from "@onair/core"
 import { CommandHandler, Database } from "@onair/event-store"
@@ -29,7 +29,8 @@ export const useServer = (): TestServer => {
   )
   const app = HttpRouter.serve(Server.routes, { disableLogger: true }).pipe(
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
-    Layer.provideMerge(services)
+    Layer.provideMerge(services),
+    Layer.provide(AdminToken.fromEnv)
   )
   let runtime: ManagedRuntime.ManagedRuntime<HttpServer.HttpServer | AccessTokens, unknown> | undefined = undefined
   let baseUrl = ""

@@ -1,0 +1,46 @@
+/**
+ * The main job: the API (and, as they arrive, the worker and the media server) in one process, on the
+ * database the environment names.
+ */
+import { AdminToken, Server } from "@onair/adapters-http"
+import { Database } from "@onair/event-store"
+import { Effect, Layer, Option } from "effect"
+import { HttpServer } from "effect/http"
+import { randomBytes } from "node:crypto"
+import * as LocalAdmin from "./LocalAdmin.ts"
+import { services } from "./Services.ts"
+
+/** Says where the server is, and leaves the local admin file while it runs on the embedded database. */
+const announce = (choice: Database.DatabaseChoice, madeAdminToken: string | undefined) =>
+  Layer.effectDiscard(Effect.gen(function*() {
+    const server = yield* HttpServer.HttpServer
+    const url = HttpServer.formatAddress(server.address).replace("0.0.0.0", "127.0.0.1")
+    yield* Effect.logInfo(`OnAir API on ${url} (docs: ${url}/openapi.json)`)
+    yield* Effect.logInfo(
+      choice._tag === "Postgres" ? "event store: PostgreSQL (DATABASE_URL)" : `event store: embedded, in ${choice.dataDir}`
+    )
+    if (choice._tag === "Embedded" && madeAdminToken !== undefined) {
+      const dataDir = choice.dataDir
+      yield* Effect.acquireRelease(
+        Effect.sync(() => LocalAdmin.write(dataDir, { url, adminToken: madeAdminToken })),
+        () => Effect.sync(() => LocalAdmin.remove(dataDir))
+      )
+      yield* Effect.logInfo("admin token: made for this run (ONAIR_ADMIN_TOKEN is not set); the tokens CLI finds it")
+    }
+  }))
+
+export const serve = Effect.gen(function*() {
+  const choice = yield* Database.choiceFromEnv
+  // Without a configured admin token, make one for this run: the local tokens CLI reads it from the data
+  // directory, nobody else can.
+  const configured = yield* Effect.service(AdminToken).pipe(Effect.provide(AdminToken.fromEnv))
+  const madeAdminToken = Option.isSome(configured) ? undefined : randomBytes(32).toString("base64url")
+  const adminToken = madeAdminToken === undefined ? AdminToken.fromEnv : AdminToken.given(madeAdminToken)
+  return yield* Layer.launch(
+    announce(choice, madeAdminToken).pipe(
+      Layer.provideMerge(Server.layer),
+      Layer.provide(services(choice)),
+      Layer.provide(adminToken)
+    )
+  )
+})

@@ -1,0 +1,94 @@
+/**
+ * `onair tokens create --account <id> [--app <id>]... [--label <text>]` and `onair tokens revoke <token id>`.
+ * The token goes to stdout alone, so `TOKEN=$(pnpm -s onair tokens create …)` works; the rest to stderr.
+ *
+ * With PostgreSQL, or with the embedded database when no server holds it, the CLI opens the store itself.
+ * When a server holds the embedded database, it calls that server's admin endpoint (LocalAdmin).
+ */
+import { AccessTokens } from "@onair/adapters-http"
+import { AccessTokenId, AccountId, AppId, Timestamp } from "@onair/core"
+import { Database } from "@onair/event-store"
+import { Clock, Effect, Schema } from "effect"
+import * as LocalAdmin from "./LocalAdmin.ts"
+import { services } from "./Services.ts"
+
+export const USAGE = `usage: onair tokens create --account <id> [--app <id>]... [--label <text>]
+       onair tokens revoke <token id>`
+
+export type TokensCommand =
+  | { readonly _tag: "Create"; readonly accountId: AccountId; readonly appIds: ReadonlyArray<AppId>; readonly label: string | null }
+  | { readonly _tag: "Revoke"; readonly tokenId: AccessTokenId }
+
+/** The command the arguments name, or what is wrong with them. */
+export const parse = (args: ReadonlyArray<string>): TokensCommand | string => {
+  const [verb, ...rest] = args
+  if (verb === "revoke") {
+    const tokenId = Schema.decodeUnknownOption(AccessTokenId)(rest[0])
+    return rest.length === 1 && tokenId._tag === "Some" ? { _tag: "Revoke", tokenId: tokenId.value } : "revoke takes one token id (tok_…)"
+  }
+  if (verb !== "create") return `unknown command ${verb ?? "(none)"}`
+  let accountId: AccountId | undefined
+  const appIds: Array<AppId> = []
+  let label: string | null = null
+  for (let i = 0; i < rest.length; i += 2) {
+    const [flag, value] = [rest[i], rest[i + 1]]
+    if (value === undefined) return `${flag} needs a value`
+    if (flag === "--account") {
+      const decoded = Schema.decodeUnknownOption(AccountId)(value)
+      if (decoded._tag === "None") return `--account: ${value} is not an account id (letters, digits, _ and -, up to 64)`
+      accountId = decoded.value
+    } else if (flag === "--app") {
+      const decoded = Schema.decodeUnknownOption(AppId)(value)
+      if (decoded._tag === "None") return `--app: ${value} is not an app id (letters, digits, _ and -, up to 64)`
+      appIds.push(decoded.value)
+    } else if (flag === "--label") label = value
+    else return `unknown option ${flag}`
+  }
+  return accountId === undefined ? "--account is required" : { _tag: "Create", accountId, appIds, label }
+}
+
+const metadata = (at: Timestamp) => {
+  const id = `cli:${crypto.randomUUID()}`
+  return { commandId: id, causationId: id, correlationId: id, actor: "cli", at }
+}
+
+const direct = (command: TokensCommand, choice: Database.DatabaseChoice) =>
+  Effect.gen(function*() {
+    const tokens = yield* AccessTokens
+    const at = Timestamp.make(yield* Clock.currentTimeMillis)
+    if (command._tag === "Revoke") {
+      yield* tokens.revoke(command.tokenId, metadata(at))
+      return `token ${command.tokenId} is revoked`
+    }
+    const issued = yield* tokens.issue(command, metadata(at))
+    return issued.token
+  }).pipe(Effect.provide(services(choice)), Effect.scoped)
+
+const throughServer = (command: TokensCommand, admin: LocalAdmin.LocalAdmin) =>
+  Effect.tryPromise({
+    try: async () => {
+      const headers = { authorization: `Bearer ${admin.adminToken}`, "content-type": "application/json" }
+      const response = command._tag === "Create"
+        ? await fetch(`${admin.url}/admin/accounts/${command.accountId}/tokens`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ apps: command.appIds, label: command.label })
+        })
+        : await fetch(`${admin.url}/admin/tokens/${command.tokenId}`, { method: "DELETE", headers })
+      const body = await response.json() as { data?: { token?: string; message?: string }; errors?: Array<{ message: string }> }
+      if (!response.ok) throw new Error(body.errors?.map((e) => e.message).join("; ") ?? `HTTP ${response.status}`)
+      return body.data?.token ?? body.data?.message ?? ""
+    },
+    catch: (error) => new Error(`the running server refused: ${(error as Error).message}`)
+  })
+
+export const run = (command: TokensCommand) =>
+  Effect.gen(function*() {
+    const choice = yield* Database.choiceFromEnv
+    const admin = choice._tag === "Embedded" ? LocalAdmin.read(choice.dataDir) : undefined
+    if (admin !== undefined) {
+      const viaServer = yield* Effect.result(throughServer(command, admin))
+      if (viaServer._tag === "Success") return viaServer.success
+    }
+    return yield* direct(command, choice)
+  })
