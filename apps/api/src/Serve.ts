@@ -4,14 +4,14 @@
  */
 import { AdminToken, Server } from "@onair/adapters-http"
 import { Database } from "@onair/event-store"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 import { randomBytes } from "node:crypto"
 import * as LocalAdmin from "./LocalAdmin.ts"
 import { services } from "./Services.ts"
 
 /** Says where the server is, and leaves the local admin file while it runs on the embedded database. */
-const announce = (choice: Database.DatabaseChoice, madeAdminToken: string | undefined) =>
+const announce = (choice: Database.DatabaseChoice, adminToken: string, made: boolean) =>
   Layer.effectDiscard(Effect.gen(function*() {
     const server = yield* HttpServer.HttpServer
     const url = HttpServer.formatAddress(server.address).replace("0.0.0.0", "127.0.0.1")
@@ -19,13 +19,14 @@ const announce = (choice: Database.DatabaseChoice, madeAdminToken: string | unde
     yield* Effect.logInfo(
       choice._tag === "Postgres" ? "event store: PostgreSQL (DATABASE_URL)" : `event store: embedded, in ${choice.dataDir}`
     )
-    if (choice._tag === "Embedded" && madeAdminToken !== undefined) {
+    if (made) yield* Effect.logInfo("admin token: made for this run (ONAIR_ADMIN_TOKEN is not set)")
+    if (choice._tag === "Embedded") {
+      // The tokens CLI cannot open the database this process holds; this file tells it how to ask instead.
       const dataDir = choice.dataDir
       yield* Effect.acquireRelease(
-        Effect.sync(() => LocalAdmin.write(dataDir, { url, adminToken: madeAdminToken })),
+        Effect.sync(() => LocalAdmin.write(dataDir, { url, adminToken })),
         () => Effect.sync(() => LocalAdmin.remove(dataDir))
       )
-      yield* Effect.logInfo("admin token: made for this run (ONAIR_ADMIN_TOKEN is not set); the tokens CLI finds it")
     }
   }))
 
@@ -34,13 +35,15 @@ export const serve = Effect.gen(function*() {
   // Without a configured admin token, make one for this run: the local tokens CLI reads it from the data
   // directory, nobody else can.
   const configured = yield* Effect.service(AdminToken).pipe(Effect.provide(AdminToken.fromEnv))
-  const madeAdminToken = Option.isSome(configured) ? undefined : randomBytes(32).toString("base64url")
-  const adminToken = madeAdminToken === undefined ? AdminToken.fromEnv : AdminToken.given(madeAdminToken)
+  const adminToken = Option.match(configured, {
+    onNone: () => randomBytes(32).toString("base64url"),
+    onSome: Redacted.value
+  })
   return yield* Layer.launch(
-    announce(choice, madeAdminToken).pipe(
+    announce(choice, adminToken, Option.isNone(configured)).pipe(
       Layer.provideMerge(Server.layer),
       Layer.provide(services(choice)),
-      Layer.provide(adminToken)
+      Layer.provide(AdminToken.given(adminToken))
     )
   )
 })
