@@ -5,7 +5,7 @@
  * `paging`), and add the whole page as an array (`livestreams`, `sessions`): a client typed from the seed
  * keeps working and one that knows OnAir reads every item (ADR 0004).
  */
-import { LivestreamId, LivestreamName, LivestreamStatus } from "@onair/core"
+import { ActiveSessionRecord, LivestreamId, LivestreamName, LivestreamStatus, ReconnectWindowSeconds, SessionId } from "@onair/core"
 import { CreatedLivestreamRecord, LivestreamRecord, SessionRecord } from "@onair/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
@@ -17,7 +17,7 @@ export const MAX_PER_PAGE = 100
 
 const PageNo = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(1)))
 const PerPage = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: MAX_PER_PAGE })))
-const IsoTime = Schema.String.pipe(
+export const IsoTime = Schema.String.pipe(
   Schema.check(Schema.isPattern(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/))
 )
 
@@ -51,6 +51,19 @@ export const LivestreamDetail = Schema.Struct({
   sessions: Schema.Array(SessionRecord)
 })
 
+export const ActiveLivestreamSession = Schema.Struct({
+  livestream: LivestreamRecord,
+  session: ActiveSessionRecord
+})
+
+/** Change a livestream: any of its name and its reconnect window (0–1800 s). */
+export const UpdateLivestreamBody = Schema.Struct({
+  name: Schema.optional(Schema.NullOr(LivestreamName)),
+  reconnect_window_seconds: Schema.optional(ReconnectWindowSeconds)
+})
+
+const LivestreamParams = { ...ScopeParams, livestream_id: LivestreamId }
+
 export class LivestreamsApi extends HttpApiGroup.make("livestreams")
   .add(
     HttpApiEndpoint.post("createIndependentLivestream", `${BASE}/livestreams`, {
@@ -65,11 +78,54 @@ export class LivestreamsApi extends HttpApiGroup.make("livestreams")
       success: Ok(Schema.Union([LivestreamPage, EmptyLivestreamPage])),
       error: [BadRequest, NotFound]
     }),
+    HttpApiEndpoint.get("getLivestreamSessionDetailsForSessionId", `${BASE}/livestreams/sessions/:session_id`, {
+      params: { ...ScopeParams, session_id: SessionId },
+      success: Ok(SessionRecord),
+      error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.get(
+      "getActiveLivestreamsForLivestreamId",
+      `${BASE}/livestreams/:livestream_id/active-livestream-session`,
+      {
+        params: { ...ScopeParams, livestream_id: LivestreamId },
+        success: Ok(ActiveLivestreamSession),
+        error: [BadRequest, NotFound]
+      }
+    ),
     HttpApiEndpoint.get("getLivestreamSessionForLivestreamId", `${BASE}/livestreams/:livestream_id`, {
       params: { ...ScopeParams, livestream_id: LivestreamId },
       query: { page_no: Schema.optional(PageNo), per_page: Schema.optional(PerPage) },
       success: Ok(LivestreamDetail),
       error: [BadRequest, NotFound]
+    })
+  )
+  // Beyond the seeds, in their envelope: managing a livestream (ADR 0004).
+  .add(
+    HttpApiEndpoint.patch("updateLivestream", `${BASE}/livestreams/:livestream_id`, {
+      params: LivestreamParams,
+      payload: UpdateLivestreamBody,
+      success: Ok(LivestreamRecord),
+      error: [BadRequest, NotFound, Conflict]
+    }),
+    HttpApiEndpoint.post("disableLivestream", `${BASE}/livestreams/:livestream_id/disable`, {
+      params: LivestreamParams,
+      success: Ok(LivestreamRecord),
+      error: [BadRequest, NotFound, Conflict]
+    }),
+    HttpApiEndpoint.post("enableLivestream", `${BASE}/livestreams/:livestream_id/enable`, {
+      params: LivestreamParams,
+      success: Ok(LivestreamRecord),
+      error: [BadRequest, NotFound, Conflict]
+    }),
+    HttpApiEndpoint.post("rotateStreamKey", `${BASE}/livestreams/:livestream_id/rotate-stream-key`, {
+      params: LivestreamParams,
+      success: Ok(LivestreamRecord),
+      error: [BadRequest, NotFound, Conflict]
+    }),
+    HttpApiEndpoint.delete("deleteLivestream", `${BASE}/livestreams/:livestream_id`, {
+      params: LivestreamParams,
+      success: Ok(Schema.Struct({ message: Schema.String })),
+      error: [BadRequest, NotFound, Conflict]
     })
   )
   .middleware(Authorization)

@@ -3,10 +3,12 @@
  */
 import { HttpApi, OpenApi } from "effect/http-api"
 import { AdminApi } from "./AdminApi.ts"
+import { AnalyticsApi } from "./AnalyticsApi.ts"
 import { LivestreamsApi } from "./LivestreamsApi.ts"
 
 export class OnAirApi extends HttpApi.make("onair")
   .add(LivestreamsApi)
+  .add(AnalyticsApi)
   .add(AdminApi)
   .annotateMerge(OpenApi.annotations({
     title: "OnAir",

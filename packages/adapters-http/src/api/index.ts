@@ -2,6 +2,7 @@
  * @onair/adapters-http/api: the API definition alone, for clients.
  */
 export * from "./AdminApi.ts"
+export * from "./AnalyticsApi.ts"
 export * from "./Envelope.ts"
 export * from "./LivestreamsApi.ts"
 export * from "./OnAirApi.ts"

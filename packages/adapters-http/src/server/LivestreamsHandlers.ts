@@ -4,21 +4,22 @@
  */
 import { LiveCatalog } from "@onair/analytics"
 import {
+  activeSessionRecord,
   createdLivestreamRecord,
+  currentSessionId,
   type Livestream,
   LivestreamId,
   livestreamRecord,
   SessionId,
   sessionRecord,
-  status,
-  StreamKey
+  status
 } from "@onair/core"
 import { CommandHandler } from "@onair/event-store"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { randomBytes } from "node:crypto"
 import { badRequest, notFound, type Paging } from "../api/Envelope.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
+import { makeManage, newStreamKey } from "./ManageHandlers.ts"
 import { authorize, metadataFor, now, PublicUrlsConfig, settle } from "./Requests.ts"
 
 export const DEFAULT_PER_PAGE = 10
@@ -52,6 +53,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
     const commands = yield* CommandHandler
     const catalog = yield* LiveCatalog
     const urls = yield* PublicUrlsConfig
+    const { manage, manageRecord } = yield* makeManage
 
     return handlers
       .handle("createIndependentLivestream", ({ params, payload }) =>
@@ -67,7 +69,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             name: payload.name ?? null,
             meetingId: null,
             videoConfig: null,
-            streamKey: StreamKey.make(randomBytes(32).toString("hex")),
+            streamKey: newStreamKey(),
             reconnectWindowSeconds: DEFAULT_RECONNECT_WINDOW_SECONDS,
             limits: DEFAULT_LIMITS,
             sessionId: SessionId.make(crypto.randomUUID())
@@ -98,6 +100,27 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             data: first === undefined ? { paging, livestreams } : { ...first, paging, livestreams }
           }
         }))
+      .handle("getLivestreamSessionDetailsForSessionId", ({ params }) =>
+        Effect.gen(function*() {
+          const { scope } = yield* authorize(params)
+          const session = (yield* catalog.current).session(scope, params.session_id)
+          if (session === undefined) return yield* notFound(`session ${params.session_id}`)
+          return { success: true as const, data: sessionRecord(session, yield* now) }
+        }))
+      .handle("getActiveLivestreamsForLivestreamId", ({ params }) =>
+        Effect.gen(function*() {
+          const { scope } = yield* authorize(params)
+          const read = yield* catalog.current
+          const livestream = read.livestream(scope, params.livestream_id)
+          if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
+          const sessionId = currentSessionId(livestream)
+          const session = sessionId === null ? undefined : read.session(scope, sessionId)
+          if (session === undefined) return yield* notFound(`an active session of livestream ${livestream.id}`)
+          return {
+            success: true as const,
+            data: { livestream: livestreamRecord(livestream, urls), session: activeSessionRecord(session, yield* now) }
+          }
+        }))
       .handle("getLivestreamSessionForLivestreamId", ({ params, query }) =>
         Effect.gen(function*() {
           const { scope } = yield* authorize(params)
@@ -118,5 +141,42 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             }
           }
         }))
+      .handle("updateLivestream", ({ params, payload }) => {
+        if (payload.name === undefined && payload.reconnect_window_seconds === undefined) {
+          return Effect.fail(badRequest("invalid_body", "name or reconnect_window_seconds: give at least one"))
+        }
+        return manageRecord(params, (at) => [
+          ...(payload.name === undefined
+            ? []
+            : [{ _tag: "RenameLivestream" as const, livestreamId: params.livestream_id, at, name: payload.name }]),
+          ...(payload.reconnect_window_seconds === undefined ? [] : [{
+            _tag: "SetReconnectWindow" as const,
+            livestreamId: params.livestream_id,
+            at,
+            seconds: payload.reconnect_window_seconds
+          }])
+        ])
+      })
+      .handle("disableLivestream", ({ params }) =>
+        manageRecord(params, (at) => [{
+          _tag: "DisableLivestream",
+          livestreamId: params.livestream_id,
+          at,
+          reason: "requested"
+        }]))
+      .handle("enableLivestream", ({ params }) =>
+        manageRecord(params, (at) => [{ _tag: "EnableLivestream", livestreamId: params.livestream_id, at }]))
+      .handle("rotateStreamKey", ({ params }) =>
+        manageRecord(params, (at) => [{
+          _tag: "RotateStreamKey",
+          livestreamId: params.livestream_id,
+          at,
+          streamKey: newStreamKey()
+        }]))
+      .handle("deleteLivestream", ({ params }) =>
+        Effect.map(
+          manage(params, (at) => [{ _tag: "DeleteLivestream", livestreamId: params.livestream_id, at }]),
+          () => ({ success: true as const, data: { message: `livestream ${params.livestream_id} is deleted` } })
+        ))
   })
 )

@@ -9,6 +9,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { createServer } from "node:http"
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { AdminLive } from "./AdminHandlers.ts"
+import { AnalyticsHandlers } from "./AnalyticsHandlers.ts"
 import { AuthorizationLive } from "./AuthorizationLive.ts"
 import { LivestreamsHandlers } from "./LivestreamsHandlers.ts"
 import { PublicUrlsConfig } from "./Requests.ts"
@@ -16,7 +17,7 @@ import * as SchemaErrors from "./SchemaErrors.ts"
 
 /** Every route, needing the command path, the catalog and the token index. */
 export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.json" }).pipe(
-  Layer.provide([LivestreamsHandlers, AdminLive]),
+  Layer.provide([LivestreamsHandlers, AnalyticsHandlers, AdminLive]),
   Layer.provide(AuthorizationLive),
   Layer.provide(PublicUrlsConfig.layer),
   Layer.merge(SchemaErrors.layer)

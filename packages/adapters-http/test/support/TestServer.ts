@@ -5,7 +5,7 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { AccessTokens, AdminToken, Server } from "@onair/adapters-http"
 import { LiveCatalog } from "@onair/analytics"
-import { AccountId, AppId, type Timestamp } from "@onair/core"
+import { AccountId, AppId, type Signal, type Timestamp } from "@onair/core"
 import { CommandHandler, Database } from "@onair/event-store"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
@@ -20,6 +20,8 @@ export interface TestServer {
   /** A token for the account, limited to `apps` (none: every app). */
   readonly token: (accountId: string, apps?: ReadonlyArray<string>) => Promise<string>
   readonly revoke: (token: string) => Promise<void>
+  /** Runs a signal through the command path, as the media plane or a timer would. */
+  readonly signal: (signal: Signal) => Promise<void>
 }
 
 export const useServer = (): TestServer => {
@@ -32,12 +34,13 @@ export const useServer = (): TestServer => {
     Layer.provideMerge(services),
     Layer.provide(AdminToken.fromEnv)
   )
-  let runtime: ManagedRuntime.ManagedRuntime<HttpServer.HttpServer | AccessTokens, unknown> | undefined = undefined
+  type Services = HttpServer.HttpServer | AccessTokens | CommandHandler | LiveCatalog
+  let runtime: ManagedRuntime.ManagedRuntime<Services, unknown> | undefined = undefined
   let baseUrl = ""
   const at = 1_790_000_000_000 as Timestamp
 
   beforeAll(async () => {
-    const started: ManagedRuntime.ManagedRuntime<HttpServer.HttpServer | AccessTokens, unknown> = ManagedRuntime.make(app)
+    const started: ManagedRuntime.ManagedRuntime<Services, unknown> = ManagedRuntime.make(app)
     runtime = started
     baseUrl = await started.runPromise(
       Effect.map(Effect.service(HttpServer.HttpServer), (server) => HttpServer.formatAddress(server.address))
@@ -61,6 +64,13 @@ export const useServer = (): TestServer => {
         )).pipe(Effect.map((issued) => issued.token))),
     revoke: (token) =>
       runtime!.runPromise(Effect.flatMap(Effect.service(AccessTokens), (tokens) =>
-        tokens.revoke(token.split("_").slice(1, 3).join("_") as never, meta(`test:${crypto.randomUUID()}`))))
+        tokens.revoke(token.split("_").slice(1, 3).join("_") as never, meta(`test:${crypto.randomUUID()}`)))),
+    signal: (signal) =>
+      runtime!.runPromise(Effect.gen(function*() {
+        const commands = yield* CommandHandler
+        const catalog = yield* LiveCatalog
+        const handled = yield* commands.handle(signal, meta(`test:${crypto.randomUUID()}`))
+        yield* catalog.awaitTransaction(handled.append?.transaction ?? 0)
+      }))
   }
 }
