@@ -5,10 +5,12 @@ import { HttpApi, OpenApi } from "effect/http-api"
 import { AdminApi } from "./AdminApi.ts"
 import { AnalyticsApi } from "./AnalyticsApi.ts"
 import { LivestreamsApi } from "./LivestreamsApi.ts"
+import { MeetingsApi } from "./MeetingsApi.ts"
 
 export class OnAirApi extends HttpApi.make("onair")
   .add(LivestreamsApi)
   .add(AnalyticsApi)
+  .add(MeetingsApi)
   .add(AdminApi)
   .annotateMerge(OpenApi.annotations({
     title: "OnAir",

@@ -12,12 +12,13 @@ import { AdminLive } from "./AdminHandlers.ts"
 import { AnalyticsHandlers } from "./AnalyticsHandlers.ts"
 import { AuthorizationLive } from "./AuthorizationLive.ts"
 import { LivestreamsHandlers } from "./LivestreamsHandlers.ts"
+import { MeetingsHandlers } from "./MeetingsHandlers.ts"
 import { PublicUrlsConfig } from "./Requests.ts"
 import * as SchemaErrors from "./SchemaErrors.ts"
 
 /** Every route, needing the command path, the catalog and the token index. */
 export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.json" }).pipe(
-  Layer.provide([LivestreamsHandlers, AnalyticsHandlers, AdminLive]),
+  Layer.provide([LivestreamsHandlers, AnalyticsHandlers, MeetingsHandlers, AdminLive]),
   Layer.provide(AuthorizationLive),
   Layer.provide(PublicUrlsConfig.layer),
   Layer.merge(SchemaErrors.layer)

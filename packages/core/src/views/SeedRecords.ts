@@ -178,3 +178,18 @@ export const LiveEventStatusRecord = Schema.Struct({
   ])
 })
 export type LiveEventStatusRecord = typeof LiveEventStatusRecord.Type
+
+/**
+ * A meeting as the same API family answers it (create, get, list meetings): the fields the livestream
+ * endpoints need.
+ */
+export const MeetingRecord = Schema.Struct({
+  id: Uuid,
+  title: Schema.NullOr(Schema.String),
+  status: Schema.Literals(["ACTIVE", "INACTIVE"]),
+  created_at: IsoDateTime,
+  updated_at: IsoDateTime,
+  live_stream_on_start: Schema.Boolean,
+  record_on_start: Schema.Boolean
+})
+export type MeetingRecord = typeof MeetingRecord.Type

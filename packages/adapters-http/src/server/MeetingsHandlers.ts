@@ -1,0 +1,134 @@
+/**
+ * Meetings and their livestreams: commands through the command path, reads from the live catalog.
+ */
+import { LiveCatalog, type Scope } from "@onair/analytics"
+import {
+  type AccessToken,
+  livestreamRecord,
+  LivestreamId,
+  meetingLivestreamStartedRecord,
+  MeetingId,
+  meetingRecord,
+  SessionId,
+  type Signal,
+  type Timestamp
+} from "@onair/core"
+import { type CommandError, CommandHandler } from "@onair/event-store"
+import { Effect } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { type Conflict, conflict, type NotFound, notFound } from "../api/Envelope.ts"
+import { OnAirApi } from "../api/OnAirApi.ts"
+import { DEFAULT_LIMITS, DEFAULT_PER_PAGE, DEFAULT_RECONNECT_WINDOW_SECONDS, page } from "./LivestreamsHandlers.ts"
+import { newStreamKey } from "./ManageHandlers.ts"
+import { authorize, metadataFor, now, PublicUrlsConfig, settle } from "./Requests.ts"
+
+/** The domain refusals the meeting endpoints answer. */
+const refuse = (error: CommandError): CommandError | Conflict | NotFound => {
+  switch (error._tag) {
+    case "MeetingNotFound":
+      return notFound("meeting")
+    case "MeetingInactive":
+      return conflict("meeting_inactive", "the meeting is INACTIVE")
+    case "MeetingLivestreamAlreadyActive":
+      return conflict("livestream_already_active", "the meeting already has an active livestream")
+    case "NoActiveMeetingLivestream":
+      return notFound("an active livestream of the meeting")
+    case "CommandOutOfOrder":
+      return conflict("out_of_order", "the meeting changed after this request's time; try again")
+    default:
+      return error
+  }
+}
+
+export const MeetingsHandlers = HttpApiBuilder.group(
+  OnAirApi,
+  "meetings",
+  Effect.fn(function*(handlers) {
+    const commands = yield* CommandHandler
+    const catalog = yield* LiveCatalog
+    const urls = yield* PublicUrlsConfig
+
+    const run = (token: AccessToken, signal: Signal, at: Timestamp) =>
+      commands.handle(signal, metadataFor(token, at)).pipe(
+        Effect.mapError(refuse),
+        Effect.flatMap((handled) => catalog.awaitTransaction(handled.append?.transaction ?? 0)),
+        settle
+      )
+
+    const meetingOf = (scope: Scope, id: MeetingId) =>
+      Effect.flatMap(catalog.current, (read) => {
+        const meeting = read.meeting(scope, id)
+        return meeting === undefined ? Effect.fail(notFound(`meeting ${id}`)) : Effect.succeed(meeting)
+      })
+
+    return handlers
+      .handle("createMeeting", ({ params, payload }) =>
+        Effect.gen(function*() {
+          const { token, scope } = yield* authorize(params)
+          const at = yield* now
+          const meetingId = MeetingId.make(crypto.randomUUID())
+          yield* run(token, {
+            _tag: "CreateMeeting",
+            meetingId,
+            at,
+            ...scope,
+            title: payload.title ?? null,
+            liveStreamOnStart: payload.live_stream_on_start ?? false,
+            recordOnStart: payload.record_on_start ?? false
+          }, at)
+          return { success: true as const, data: meetingRecord(yield* meetingOf(scope, meetingId)) }
+        }))
+      .handle("getMeetings", ({ params, query }) =>
+        Effect.gen(function*() {
+          const { scope } = yield* authorize(params)
+          const newestFirst = [...(yield* catalog.current).meetingsOf(scope)].reverse()
+          const { slice, paging } = page(newestFirst, query.page_no ?? 1, query.per_page ?? DEFAULT_PER_PAGE)
+          return { success: true as const, data: { paging, meetings: slice.map(meetingRecord) } }
+        }))
+      .handle("getMeeting", ({ params }) =>
+        Effect.gen(function*() {
+          const { scope } = yield* authorize(params)
+          return { success: true as const, data: meetingRecord(yield* meetingOf(scope, params.meeting_id)) }
+        }))
+      .handle("startLivestreamingAMeeting", ({ params, payload }) =>
+        Effect.gen(function*() {
+          const { token, scope } = yield* authorize(params)
+          yield* meetingOf(scope, params.meeting_id)
+          const at = yield* now
+          const livestreamId = LivestreamId.make(crypto.randomUUID())
+          yield* run(token, {
+            _tag: "StartLivestreamForMeeting",
+            at,
+            meetingId: params.meeting_id,
+            livestreamId,
+            name: payload.name ?? null,
+            videoConfig: payload.video_config ?? null,
+            streamKey: newStreamKey(),
+            reconnectWindowSeconds: DEFAULT_RECONNECT_WINDOW_SECONDS,
+            limits: DEFAULT_LIMITS,
+            sessionId: SessionId.make(crypto.randomUUID())
+          }, at)
+          const livestream = (yield* catalog.current).livestream(scope, livestreamId)
+          if (livestream === undefined) return yield* Effect.die(new Error("a started livestream is not in the catalog"))
+          return { success: true as const, data: meetingLivestreamStartedRecord(livestream, urls) }
+        }))
+      .handle("stopLivestreamingAMeeting", ({ params }) =>
+        Effect.gen(function*() {
+          const { token, scope } = yield* authorize(params)
+          yield* meetingOf(scope, params.meeting_id)
+          const at = yield* now
+          yield* run(token, { _tag: "StopLivestreamForMeeting", at, meetingId: params.meeting_id }, at)
+          return { success: true as const, data: { message: "Stopped live stream successfully" } }
+        }))
+      .handle("getMeetingActiveLivestreams", ({ params }) =>
+        Effect.gen(function*() {
+          const { scope } = yield* authorize(params)
+          const meeting = yield* meetingOf(scope, params.meeting_id)
+          const active = meeting.activeLivestreamId === null
+            ? undefined
+            : (yield* catalog.current).livestream(scope, meeting.activeLivestreamId)
+          if (active === undefined) return yield* notFound(`an active livestream of meeting ${meeting.id}`)
+          return { success: true as const, data: livestreamRecord(active, urls) }
+        }))
+  })
+)
