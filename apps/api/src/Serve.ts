@@ -3,6 +3,7 @@
  * database the environment names.
  */
 import { AdminToken, Server } from "@onair/adapters-http"
+import { MediaPlane } from "@onair/core"
 import { Database } from "@onair/event-store"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
@@ -43,7 +44,9 @@ export const serve = Effect.gen(function*() {
     announce(choice, adminToken, Option.isNone(configured)).pipe(
       Layer.provideMerge(Server.layer),
       Layer.provide(services(choice)),
-      Layer.provide(AdminToken.given(adminToken))
+      Layer.provide(AdminToken.given(adminToken)),
+      // The media plane arrives with issue 5; until then every broadcast waits, and the views say so.
+      Layer.provide(MediaPlane.absent)
     )
   )
 })

@@ -8,6 +8,10 @@ import {
   type AccountId,
   type AppId,
   type Change,
+  currentSessionId,
+  type Ingest,
+  IngestDecider,
+  type IngestId,
   type Interval,
   type Livestream,
   LivestreamDecider,
@@ -46,6 +50,7 @@ export class Catalog {
   private readonly livestreams = new Map<LivestreamId, Livestream>()
   private readonly sessions = new Map<SessionId, Session>()
   private readonly meetings = new Map<MeetingId, Meeting>()
+  private readonly ingests = new Map<IngestId, Ingest>()
   private readonly livestreamsByScope = new Map<string, Array<LivestreamId>>()
   private readonly meetingsByScope = new Map<string, Array<MeetingId>>()
   private readonly sessionsByLivestream = new Map<LivestreamId, Array<SessionId>>()
@@ -109,8 +114,12 @@ export class Catalog {
         this.meetings.set(id, next)
         return
       }
-      case "ingest":
+      case "ingest": {
+        const id = change.id as IngestId
+        const next = IngestDecider.evolve(this.ingests.get(id) ?? null, change.event)
+        if (next !== null) this.ingests.set(id, next)
         return
+      }
     }
   }
 
@@ -147,6 +156,18 @@ export class Catalog {
   sessionsOfScope(scope: Scope): ReadonlyArray<Session> {
     const ids = this.livestreamsByScope.get(scopeKey(scope.accountId, scope.appId)) ?? []
     return ids.flatMap((id) => this.sessionsOf(id))
+  }
+
+  /** An encoder connection, by the media server's id for it. */
+  ingest(id: IngestId): Ingest | undefined {
+    return this.ingests.get(id)
+  }
+
+  /** The current session of a livestream, or its last one when none is invoked or open. */
+  currentOrLastSession(livestream: Livestream): Session | undefined {
+    const current = currentSessionId(livestream)
+    if (current !== null) return this.sessions.get(current)
+    return this.sessionsOf(livestream.id).at(-1)
   }
 
   meeting(scope: Scope, id: MeetingId): Meeting | undefined {

@@ -49,6 +49,7 @@ export type { UnitOfWork, WorkflowError } from "./workflow/Workflow.ts"
 
 export * from "./ports/AggregateReader.ts"
 export * from "./ports/EventStore.ts"
+export * from "./ports/MediaPlane.ts"
 
 export * from "./views/AnalyticsViews.ts"
 export * from "./views/IngestSessionStatusView.ts"

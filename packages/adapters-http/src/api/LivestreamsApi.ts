@@ -6,7 +6,13 @@
  * keeps working and one that knows OnAir reads every item (ADR 0004).
  */
 import { ActiveSessionRecord, LivestreamId, LivestreamName, LivestreamStatus, ReconnectWindowSeconds, SessionId } from "@onair/core"
-import { CreatedLivestreamRecord, LivestreamRecord, SessionRecord } from "@onair/core"
+import {
+  CreatedLivestreamRecord,
+  IngestSessionStatusRecord,
+  LiveEventStatusRecord,
+  LivestreamRecord,
+  SessionRecord
+} from "@onair/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadRequest, Conflict, NotFound, Ok, Paging } from "./Envelope.ts"
@@ -121,6 +127,18 @@ export class LivestreamsApi extends HttpApiGroup.make("livestreams")
       params: LivestreamParams,
       success: Ok(LivestreamRecord),
       error: [BadRequest, NotFound, Conflict]
+    }),
+    // Seed 003's live-event status, its body as the seed has it (no envelope).
+    HttpApiEndpoint.post("getStatus", `${BASE}/livestreams/:livestream_id/getStatus`, {
+      params: LivestreamParams,
+      success: LiveEventStatusRecord,
+      error: [BadRequest, NotFound]
+    }),
+    // Seed 000's ingest session status, in the envelope.
+    HttpApiEndpoint.get("getIngest", `${BASE}/livestreams/:livestream_id/ingest`, {
+      params: LivestreamParams,
+      success: Ok(IngestSessionStatusRecord),
+      error: [BadRequest, NotFound]
     }),
     HttpApiEndpoint.delete("deleteLivestream", `${BASE}/livestreams/:livestream_id`, {
       params: LivestreamParams,

@@ -7,6 +7,9 @@ import {
   activeSessionRecord,
   createdLivestreamRecord,
   currentSessionId,
+  ingestSessionStatus,
+  liveEventStatus,
+  MediaPlane,
   type Livestream,
   LivestreamId,
   livestreamRecord,
@@ -19,7 +22,7 @@ import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { badRequest, notFound, type Paging } from "../api/Envelope.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
-import { makeManage, newStreamKey } from "./ManageHandlers.ts"
+import { type LivestreamParams, makeManage, newStreamKey } from "./ManageHandlers.ts"
 import { authorize, metadataFor, now, PublicUrlsConfig, settle } from "./Requests.ts"
 
 export const DEFAULT_PER_PAGE = 10
@@ -54,6 +57,19 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
     const catalog = yield* LiveCatalog
     const urls = yield* PublicUrlsConfig
     const { manage, manageRecord } = yield* makeManage
+    const mediaPlane = yield* MediaPlane
+
+    /** The caller's livestream with its current (or last) session and that session's publisher. */
+    const broadcastOf = (params: LivestreamParams) =>
+      Effect.gen(function*() {
+        const { scope } = yield* authorize(params)
+        const read = yield* catalog.current
+        const livestream = read.livestream(scope, params.livestream_id)
+        if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
+        const session = read.currentOrLastSession(livestream) ?? null
+        const ingest = session?.ingestId == null ? null : read.ingest(session.ingestId) ?? null
+        return { livestream, session, ingest, mediaReady: yield* mediaPlane.accepting }
+      })
 
     return handlers
       .handle("createIndependentLivestream", ({ params, payload }) =>
@@ -173,6 +189,12 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           at,
           streamKey: newStreamKey()
         }]))
+      .handle("getStatus", ({ params }) => Effect.map(broadcastOf(params), liveEventStatus))
+      .handle("getIngest", ({ params }) =>
+        Effect.map(broadcastOf(params), (broadcast) => ({
+          success: true as const,
+          data: ingestSessionStatus({ ...broadcast, urls })
+        })))
       .handle("deleteLivestream", ({ params }) =>
         Effect.map(
           manage(params, (at) => [{ _tag: "DeleteLivestream", livestreamId: params.livestream_id, at }]),

@@ -5,7 +5,7 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { AccessTokens, AdminToken, Server } from "@onair/adapters-http"
 import { LiveCatalog } from "@onair/analytics"
-import { AccountId, AppId, type Signal, type Timestamp } from "@onair/core"
+import { AccountId, AppId, MediaPlane, type Signal, type Timestamp } from "@onair/core"
 import { CommandHandler, Database } from "@onair/event-store"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
@@ -24,7 +24,7 @@ export interface TestServer {
   readonly signal: (signal: Signal) => Promise<void>
 }
 
-export const useServer = (): TestServer => {
+export const useServer = (options?: { readonly mediaReady?: boolean }): TestServer => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-http-"))
   const services = Layer.mergeAll(CommandHandler.layer(), LiveCatalog.layer, AccessTokens.layer).pipe(
     Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
@@ -32,7 +32,10 @@ export const useServer = (): TestServer => {
   const app = HttpRouter.serve(Server.routes, { disableLogger: true }).pipe(
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
     Layer.provideMerge(services),
-    Layer.provide(AdminToken.fromEnv)
+    Layer.provide(AdminToken.fromEnv),
+    Layer.provide(
+      options?.mediaReady === true ? Layer.succeed(MediaPlane)({ accepting: Effect.succeed(true) }) : MediaPlane.absent
+    )
   )
   type Services = HttpServer.HttpServer | AccessTokens | CommandHandler | LiveCatalog
   let runtime: ManagedRuntime.ManagedRuntime<Services, unknown> | undefined = undefined

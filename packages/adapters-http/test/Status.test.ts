@@ -1,0 +1,66 @@
+/**
+ * Seed 003's getStatus and seed 000's ingest record over HTTP: before media (with the media server
+ * accepting), while live, and the stream key nowhere in them.
+ */
+import { IngestId, IngestSessionStatusRecord, LiveEventStatusRecord, MANIFEST_NOT_AVAILABLE, SessionId, StreamKey, Timestamp } from "@onair/core"
+import { Schema } from "effect"
+import { assert, describe, it } from "vitest"
+import { useServer } from "./support/TestServer.ts"
+
+const ACCOUNT = "acct_status"
+const base = `/accounts/${ACCOUNT}/realtime/kit/app_1/livestreams`
+
+describe("live-event status and ingest record over HTTP", () => {
+  const server = useServer({ mediaReady: true })
+  const call = async (method: string, path: string, token: string, body?: unknown) => {
+    const response = await fetch(`${server.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
+    return { status: response.status, text: await response.clone().text(), body: await response.json() as any }
+  }
+
+  it("answers the seeds' bodies before and during a broadcast", async () => {
+    const token = await server.token(ACCOUNT)
+    const created = (await call("POST", base, token, { name: "status" })).body.data
+    const key = created.stream_key as string
+
+    const waiting = await call("POST", `${base}/${created.id}/getStatus`, token)
+    assert.strictEqual(waiting.status, 200)
+    const before = Schema.decodeUnknownSync(LiveEventStatusRecord)(waiting.body)
+    // The event runs as soon as the media server accepts publishers; no publisher yet, no health.
+    assert.deepStrictEqual(before.value[0], { state: "Running", extendedState: "Running", healthDescriptions: [] })
+    const ingestBefore = await call("GET", `${base}/${created.id}/ingest`, token)
+    assert.strictEqual(Schema.decodeUnknownSync(IngestSessionStatusRecord)(ingestBefore.body.data).status, "2")
+
+    await server.signal({
+      _tag: "Publish",
+      at: Timestamp.make(Date.now()),
+      ingestId: IngestId.make(`nginx-${crypto.randomUUID()}`),
+      streamKey: StreamKey.make(key),
+      publisher: { ip: "203.0.113.10", port: 41000 },
+      sessionId: SessionId.make(crypto.randomUUID())
+    })
+    const live = await call("POST", `${base}/${created.id}/getStatus`, token)
+    const during = Schema.decodeUnknownSync(LiveEventStatusRecord)(live.body)
+    assert.deepInclude(during.value[0], { state: "Running", extendedState: "Running" })
+    assert.deepStrictEqual(during.value[0]!.healthDescriptions, [MANIFEST_NOT_AVAILABLE])
+    const ingestLive = await call("GET", `${base}/${created.id}/ingest`, token)
+    assert.strictEqual(Schema.decodeUnknownSync(IngestSessionStatusRecord)(ingestLive.body.data).status, "4")
+    assert.notInclude(live.text, key, "getStatus never shows the stream key")
+
+    const other = (await call("POST", base, token, {})).body.data
+    await call("POST", `${base}/${other.id}/disable`, token)
+    const disabled = await call("POST", `${base}/${other.id}/getStatus`, token)
+    assert.deepStrictEqual(disabled.body.value[0], { state: "Stopped", extendedState: "Stopped", healthDescriptions: [] })
+  })
+
+  it("answers 404 for another app's livestream", async () => {
+    const owner = await server.token(ACCOUNT, ["app_1"])
+    const id = (await call("POST", base, owner, {})).body.data.id as string
+    const other = await server.token(ACCOUNT, ["app_2"])
+    const response = await call("POST", `/accounts/${ACCOUNT}/realtime/kit/app_2/livestreams/${id}/getStatus`, other)
+    assert.strictEqual(response.status, 404)
+  })
+})
