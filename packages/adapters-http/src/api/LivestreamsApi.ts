@@ -16,7 +16,7 @@ import {
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadRequest, Conflict, NotFound, Ok, Paging } from "./Envelope.ts"
-import { BASE, ScopeParams } from "./Scope.ts"
+import { BASE, IdempotencyHeaders, ScopeParams } from "./Scope.ts"
 import { Authorization } from "./Security.ts"
 
 export const MAX_PER_PAGE = 100
@@ -74,6 +74,7 @@ export class LivestreamsApi extends HttpApiGroup.make("livestreams")
   .add(
     HttpApiEndpoint.post("createIndependentLivestream", `${BASE}/livestreams`, {
       params: ScopeParams,
+      headers: IdempotencyHeaders,
       payload: CreateLivestreamBody,
       success: Ok(CreatedLivestreamRecord).pipe(HttpApiSchema.status(201)),
       error: [BadRequest, NotFound, Conflict]

@@ -14,7 +14,7 @@ import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadRequest, Conflict, NotFound, Ok, Paging } from "./Envelope.ts"
 import { MAX_PER_PAGE } from "./LivestreamsApi.ts"
-import { BASE, ScopeParams } from "./Scope.ts"
+import { BASE, IdempotencyHeaders, ScopeParams } from "./Scope.ts"
 import { Authorization } from "./Security.ts"
 
 const MeetingParams = { ...ScopeParams, meeting_id: MeetingId }
@@ -42,6 +42,7 @@ export class MeetingsApi extends HttpApiGroup.make("meetings")
   .add(
     HttpApiEndpoint.post("createMeeting", `${BASE}/meetings`, {
       params: ScopeParams,
+      headers: IdempotencyHeaders,
       payload: CreateMeetingBody,
       success: Ok(MeetingRecord).pipe(HttpApiSchema.status(201)),
       error: [BadRequest, NotFound, Conflict]
@@ -62,6 +63,7 @@ export class MeetingsApi extends HttpApiGroup.make("meetings")
     }),
     HttpApiEndpoint.post("startLivestreamingAMeeting", `${BASE}/meetings/:meeting_id/livestreams`, {
       params: MeetingParams,
+      headers: IdempotencyHeaders,
       payload: StartMeetingLivestreamBody,
       success: Ok(MeetingLivestreamStartedRecord).pipe(HttpApiSchema.status(201)),
       error: [BadRequest, NotFound, Conflict]

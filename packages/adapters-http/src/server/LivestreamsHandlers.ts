@@ -23,7 +23,8 @@ import { HttpApiBuilder } from "effect/http-api"
 import { badRequest, notFound, type Paging } from "../api/Envelope.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { type LivestreamParams, makeManage, newStreamKey } from "./ManageHandlers.ts"
-import { authorize, metadataFor, now, PublicUrlsConfig, settle } from "./Requests.ts"
+import { firstCreated, keyedMetadata } from "./Idempotency.ts"
+import { authorize, now, PublicUrlsConfig, settle } from "./Requests.ts"
 
 export const DEFAULT_PER_PAGE = 10
 export const DEFAULT_RECONNECT_WINDOW_SECONDS = 60
@@ -72,14 +73,19 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
       })
 
     return handlers
-      .handle("createIndependentLivestream", ({ params, payload }) =>
+      .handle("createIndependentLivestream", ({ params, payload, headers }) =>
         Effect.gen(function*() {
           const { token, scope } = yield* authorize(params)
           const at = yield* now
-          const livestreamId = LivestreamId.make(crypto.randomUUID())
+          const metadata = keyedMetadata(token, scope, at, {
+            key: headers["idempotency-key"],
+            endpoint: "createIndependentLivestream",
+            body: payload
+          })
+          const newId = LivestreamId.make(crypto.randomUUID())
           const handled = yield* commands.handle({
             _tag: "CreateLivestream",
-            livestreamId,
+            livestreamId: newId,
             at,
             ...scope,
             name: payload.name ?? null,
@@ -89,7 +95,10 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             reconnectWindowSeconds: DEFAULT_RECONNECT_WINDOW_SECONDS,
             limits: DEFAULT_LIMITS,
             sessionId: SessionId.make(crypto.randomUUID())
-          }, metadataFor(token, at)).pipe(settle)
+          }, metadata).pipe(settle)
+          const livestreamId = handled.append?.duplicate === true
+            ? LivestreamId.make(yield* firstCreated(metadata.commandId, metadata.requestDigest, "livestream"))
+            : newId
           yield* catalog.awaitTransaction(handled.append?.transaction ?? 0)
           const livestream = (yield* catalog.current).livestream(scope, livestreamId)
           if (livestream === undefined) return yield* Effect.die(new Error("a created livestream is not in the catalog"))

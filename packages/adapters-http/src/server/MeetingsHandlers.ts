@@ -3,15 +3,14 @@
  */
 import { LiveCatalog, type Scope } from "@onair/analytics"
 import {
-  type AccessToken,
+  type AppendMetadata,
   livestreamRecord,
   LivestreamId,
   meetingLivestreamStartedRecord,
   MeetingId,
   meetingRecord,
   SessionId,
-  type Signal,
-  type Timestamp
+  type Signal
 } from "@onair/core"
 import { type CommandError, CommandHandler } from "@onair/event-store"
 import { Effect } from "effect"
@@ -20,6 +19,7 @@ import { type Conflict, conflict, type NotFound, notFound } from "../api/Envelop
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { DEFAULT_LIMITS, DEFAULT_PER_PAGE, DEFAULT_RECONNECT_WINDOW_SECONDS, page } from "./LivestreamsHandlers.ts"
 import { newStreamKey } from "./ManageHandlers.ts"
+import { firstCreated, keyedMetadata } from "./Idempotency.ts"
 import { authorize, metadataFor, now, PublicUrlsConfig, settle } from "./Requests.ts"
 
 /** The domain refusals the meeting endpoints answer. */
@@ -48,10 +48,11 @@ export const MeetingsHandlers = HttpApiBuilder.group(
     const catalog = yield* LiveCatalog
     const urls = yield* PublicUrlsConfig
 
-    const run = (token: AccessToken, signal: Signal, at: Timestamp) =>
-      commands.handle(signal, metadataFor(token, at)).pipe(
+    const run = (signal: Signal, metadata: AppendMetadata) =>
+      commands.handle(signal, metadata).pipe(
         Effect.mapError(refuse),
-        Effect.flatMap((handled) => catalog.awaitTransaction(handled.append?.transaction ?? 0)),
+        Effect.tap((handled) => catalog.awaitTransaction(handled.append?.transaction ?? 0)),
+        Effect.map((handled) => handled.append?.duplicate === true),
         settle
       )
 
@@ -62,20 +63,28 @@ export const MeetingsHandlers = HttpApiBuilder.group(
       })
 
     return handlers
-      .handle("createMeeting", ({ params, payload }) =>
+      .handle("createMeeting", ({ params, payload, headers }) =>
         Effect.gen(function*() {
           const { token, scope } = yield* authorize(params)
           const at = yield* now
-          const meetingId = MeetingId.make(crypto.randomUUID())
-          yield* run(token, {
+          const metadata = keyedMetadata(token, scope, at, {
+            key: headers["idempotency-key"],
+            endpoint: "createMeeting",
+            body: payload
+          })
+          const newId = MeetingId.make(crypto.randomUUID())
+          const repeated = yield* run({
             _tag: "CreateMeeting",
-            meetingId,
+            meetingId: newId,
             at,
             ...scope,
             title: payload.title ?? null,
             liveStreamOnStart: payload.live_stream_on_start ?? false,
             recordOnStart: payload.record_on_start ?? false
-          }, at)
+          }, metadata)
+          const meetingId = repeated
+            ? MeetingId.make(yield* firstCreated(metadata.commandId, metadata.requestDigest, "meeting"))
+            : newId
           return { success: true as const, data: meetingRecord(yield* meetingOf(scope, meetingId)) }
         }))
       .handle("getMeetings", ({ params, query }) =>
@@ -90,24 +99,32 @@ export const MeetingsHandlers = HttpApiBuilder.group(
           const { scope } = yield* authorize(params)
           return { success: true as const, data: meetingRecord(yield* meetingOf(scope, params.meeting_id)) }
         }))
-      .handle("startLivestreamingAMeeting", ({ params, payload }) =>
+      .handle("startLivestreamingAMeeting", ({ params, payload, headers }) =>
         Effect.gen(function*() {
           const { token, scope } = yield* authorize(params)
           yield* meetingOf(scope, params.meeting_id)
           const at = yield* now
-          const livestreamId = LivestreamId.make(crypto.randomUUID())
-          yield* run(token, {
+          const metadata = keyedMetadata(token, scope, at, {
+            key: headers["idempotency-key"],
+            endpoint: `startLivestreamingAMeeting:${params.meeting_id}`,
+            body: payload
+          })
+          const newId = LivestreamId.make(crypto.randomUUID())
+          const repeated = yield* run({
             _tag: "StartLivestreamForMeeting",
             at,
             meetingId: params.meeting_id,
-            livestreamId,
+            livestreamId: newId,
             name: payload.name ?? null,
             videoConfig: payload.video_config ?? null,
             streamKey: newStreamKey(),
             reconnectWindowSeconds: DEFAULT_RECONNECT_WINDOW_SECONDS,
             limits: DEFAULT_LIMITS,
             sessionId: SessionId.make(crypto.randomUUID())
-          }, at)
+          }, metadata)
+          const livestreamId = repeated
+            ? LivestreamId.make(yield* firstCreated(metadata.commandId, metadata.requestDigest, "livestream"))
+            : newId
           const livestream = (yield* catalog.current).livestream(scope, livestreamId)
           if (livestream === undefined) return yield* Effect.die(new Error("a started livestream is not in the catalog"))
           return { success: true as const, data: meetingLivestreamStartedRecord(livestream, urls) }
@@ -117,7 +134,7 @@ export const MeetingsHandlers = HttpApiBuilder.group(
           const { token, scope } = yield* authorize(params)
           yield* meetingOf(scope, params.meeting_id)
           const at = yield* now
-          yield* run(token, { _tag: "StopLivestreamForMeeting", at, meetingId: params.meeting_id }, at)
+          yield* run({ _tag: "StopLivestreamForMeeting", at, meetingId: params.meeting_id }, metadataFor(token, at))
           return { success: true as const, data: { message: "Stopped live stream successfully" } }
         }))
       .handle("getMeetingActiveLivestreams", ({ params }) =>

@@ -53,7 +53,12 @@ export const AppendMetadata = Schema.Struct({
   /** The token id of the caller, or a system actor such as `system:media`. */
   actor: Schema.String,
   /** When the command happened. */
-  at: Timestamp
+  at: Timestamp,
+  /**
+   * A digest of the outside request that carried the command, when it came with an idempotency key: a
+   * repeat of the key with another request is told apart from a retry of the same one.
+   */
+  requestDigest: Schema.optional(Schema.String)
 })
 export type AppendMetadata = typeof AppendMetadata.Type
 
