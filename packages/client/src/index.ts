@@ -1,0 +1,5 @@
+/**
+ * @onair/client: the typed TypeScript client of the OnAir API.
+ */
+export * from "./OnAirClient.ts"
+export { BadRequest, Conflict, NotFound, Unauthorized } from "@onair/adapters-http/api"
