@@ -1,6 +1,6 @@
 /**
- * The HTTP server: the API's routes with their handlers, `/openapi.json`, the error envelope for bad
- * input, on Node's http server at `PORT` (default 8787) and `HOST`.
+ * The HTTP server: the API's routes with their handlers, `/openapi.json` and `/docs`, the error envelope
+ * for bad input, on Node's http server at `PORT` (default 8787) and `HOST`.
  */
 import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Effect, Layer, Schema } from "effect"
@@ -14,6 +14,7 @@ import { AuthorizationLive } from "./AuthorizationLive.ts"
 import { LivestreamsHandlers } from "./LivestreamsHandlers.ts"
 import { MeetingsHandlers } from "./MeetingsHandlers.ts"
 import { PublicUrlsConfig } from "./Requests.ts"
+import * as DocsPage from "./DocsPage.ts"
 import * as SchemaErrors from "./SchemaErrors.ts"
 
 /** Every route, needing the command path, the catalog and the token index. */
@@ -21,7 +22,8 @@ export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.js
   Layer.provide([LivestreamsHandlers, AnalyticsHandlers, MeetingsHandlers, AdminLive]),
   Layer.provide(AuthorizationLive),
   Layer.provide(PublicUrlsConfig.layer),
-  Layer.merge(SchemaErrors.layer)
+  Layer.merge(SchemaErrors.layer),
+  Layer.merge(DocsPage.layer)
 )
 
 export const DEFAULT_PORT = 8787
