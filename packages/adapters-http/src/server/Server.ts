@@ -29,7 +29,7 @@ export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.js
 export const DEFAULT_PORT = 8787
 
 /** The server on `PORT`/`HOST` from the environment; it also provides `HttpServer` (its address). */
-export const layer = HttpRouter.serve(routes).pipe(
+export const layer = HttpRouter.serve(routes, { disableLogger: process.env.ONAIR_HTTP_LOG !== "1" }).pipe(
   Layer.provideMerge(Layer.unwrap(Effect.gen(function*() {
     // 0 asks the system for a free port (tests); Config.Port would refuse it.
     const port = yield* Config.schema(
