@@ -16,10 +16,13 @@ export interface SubscriptionOptions extends LeaseOptions {
   /** Events per batch handed to the handler; default 500. */
   readonly batchSize?: number
   /**
-   * How often to look for events appended by other processes, default 100 ms. Appends through this
-   * process's store wake the subscription at once.
+   * How soon to look again for events appended by other processes after reading some, default 100 ms.
+   * While nothing comes the pause doubles, up to `maxPollInterval`. Appends through this process's store
+   * wake the subscription at once either way.
    */
   readonly pollInterval?: Duration.Input
+  /** The longest pause between looks while the log is quiet, default 1 s. */
+  readonly maxPollInterval?: Duration.Input
   /**
    * Called by `run` and `follow` each time they have handled everything readable, with the position
    * reached: a consumer that serves reads can tell its readers it is up to date.
@@ -31,6 +34,7 @@ export type Handler<E, R> = (events: ReadonlyArray<StoredEvent>) => Effect.Effec
 
 const DEFAULT_BATCH_SIZE = 500
 const DEFAULT_POLL_INTERVAL = Duration.millis(100)
+const DEFAULT_MAX_POLL_INTERVAL = Duration.seconds(1)
 
 /**
  * Hands every event after `from` to `handle`, batch by batch, until none is left; calls `acknowledge` with
@@ -111,13 +115,21 @@ const followFrom = <E, R, E2, R2>(
 ): Effect.Effect<never, E | E2 | EventStoreFailed, EventStore | R | R2> =>
   Effect.gen(function*() {
     const store = yield* EventStore
-    const pollInterval = options?.pollInterval ?? DEFAULT_POLL_INTERVAL
+    const pollMillis = Duration.toMillis(Duration.fromInputUnsafe(options?.pollInterval ?? DEFAULT_POLL_INTERVAL))
+    const maxPollMillis = Math.max(
+      pollMillis,
+      Duration.toMillis(Duration.fromInputUnsafe(options?.maxPollInterval ?? DEFAULT_MAX_POLL_INTERVAL))
+    )
     let position = yield* start
+    let pause = pollMillis
     for (;;) {
       // Read the count first: an append after this line wakes the wait below even if drain missed it.
       const seen = yield* store.appendCount
-      position = yield* drain(position, handle, acknowledge, options)
+      const reached = yield* drain(position, handle, acknowledge, options)
+      // A quiet log is polled less and less often; anything read resets the pace.
+      pause = reached === position ? Math.min(pause * 2, maxPollMillis) : pollMillis
+      position = reached
       options?.onCaughtUp?.(position)
-      yield* Effect.raceFirst(store.awaitAppendAfter(seen), Effect.sleep(pollInterval))
+      yield* Effect.raceFirst(store.awaitAppendAfter(seen), Effect.sleep(Duration.millis(pause)))
     }
   })

@@ -28,15 +28,19 @@ export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.js
 
 export const DEFAULT_PORT = 8787
 
-/** The server on `PORT`/`HOST` from the environment; it also provides `HttpServer` (its address). */
-export const layer = HttpRouter.serve(routes, { disableLogger: process.env.ONAIR_HTTP_LOG !== "1" }).pipe(
-  Layer.provideMerge(Layer.unwrap(Effect.gen(function*() {
-    // 0 asks the system for a free port (tests); Config.Port would refuse it.
-    const port = yield* Config.schema(
-      Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))),
-      "PORT"
-    ).pipe(Config.withDefault(DEFAULT_PORT))
-    const host = yield* Config.String("HOST").pipe(Config.withDefault("0.0.0.0"))
-    return NodeHttpServer.layer(createServer, { port, host })
-  })))
-)
+/**
+ * The server on `PORT`/`HOST` from the environment, logging each request when `ONAIR_HTTP_LOG` is true;
+ * it also provides `HttpServer` (its address).
+ */
+export const layer = Layer.unwrap(Effect.gen(function*() {
+  // 0 asks the system for a free port (tests); Config.Port would refuse it.
+  const port = yield* Config.schema(
+    Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))),
+    "PORT"
+  ).pipe(Config.withDefault(DEFAULT_PORT))
+  const host = yield* Config.String("HOST").pipe(Config.withDefault("0.0.0.0"))
+  const logRequests = yield* Config.Boolean("ONAIR_HTTP_LOG").pipe(Config.withDefault(false))
+  return HttpRouter.serve(routes, { disableLogger: !logRequests }).pipe(
+    Layer.provideMerge(NodeHttpServer.layer(createServer, { port, host }))
+  )
+}))
