@@ -10,18 +10,7 @@ const ACCOUNT = "acct_admin_test"
 
 describe("admin endpoints", () => {
   const server = useServer()
-  const call = async (method: string, path: string, token: string | undefined, body?: unknown) => {
-    const response = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-        ...(body === undefined ? {} : { "content-type": "application/json" })
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) })
-    })
-    const text = await response.text()
-    return { status: response.status, body: text === "" ? undefined : JSON.parse(text) }
-  }
+  const call = server.call
 
   it("makes a token only for the admin token; the token works at once and stops when revoked", async () => {
     const refused = await call("POST", `/admin/accounts/${ACCOUNT}/tokens`, "wrong", {})

@@ -10,18 +10,8 @@ const base = `/accounts/${ACCOUNT}/realtime/kit/app_1`
 
 describe("Idempotency-Key over HTTP", () => {
   const server = useServer()
-  const post = async (path: string, token: string, body: unknown, key?: string) => {
-    const response = await fetch(`${server.baseUrl}${path}`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${token}`,
-        "content-type": "application/json",
-        ...(key === undefined ? {} : { "idempotency-key": key })
-      },
-      body: JSON.stringify(body)
-    })
-    return { status: response.status, body: await response.json() as any }
-  }
+  const post = (path: string, token: string, body: unknown, key?: string) =>
+    server.call("POST", path, token, body, key === undefined ? {} : { "idempotency-key": key })
   const count = async (token: string) => {
     const response = await fetch(`${server.baseUrl}${base}/livestreams?per_page=100`, { headers: { authorization: `Bearer ${token}` } })
     return ((await response.json()) as any).data.paging.total_count as number

@@ -11,18 +11,7 @@ const base = (app = "app_1", account = ACCOUNT) => `/accounts/${account}/realtim
 
 describe("livestreams over HTTP", () => {
   const server = useServer()
-  const call = async (method: string, path: string, token: string | undefined, body?: unknown) => {
-    const response = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-        ...(body === undefined ? {} : { "content-type": "application/json" })
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) })
-    })
-    const text = await response.text()
-    return { status: response.status, body: text === "" ? undefined : JSON.parse(text) }
-  }
+  const call = server.call
 
   it("creates, lists and reads livestreams in the seeds' envelopes and shapes", async () => {
     const token = await server.token(ACCOUNT, ["app_1"])

@@ -11,14 +11,7 @@ const base = `/accounts/${ACCOUNT}/realtime/kit/app_1`
 
 describe("meetings over HTTP", () => {
   const server = useServer()
-  const call = async (method: string, path: string, token: string, body?: unknown) => {
-    const response = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) })
-    })
-    return { status: response.status, body: await response.json() as any }
-  }
+  const call = server.call
 
   it("creates, reads and lists meetings; starts, reads and stops a meeting's livestream", async () => {
     const token = await server.token(ACCOUNT)

@@ -12,10 +12,7 @@ const base = `/accounts/${ACCOUNT}/realtime/kit/app_1`
 
 describe("sessions and analytics over HTTP", () => {
   const server = useServer()
-  const get = async (path: string, token: string) => {
-    const response = await fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } })
-    return { status: response.status, body: await response.json() as any }
-  }
+  const get = (path: string, token: string) => server.call("GET", path, token)
 
   it("answers the active session, the session detail and the analytics once media arrived", async () => {
     const token = await server.token(ACCOUNT)

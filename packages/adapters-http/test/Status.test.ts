@@ -12,14 +12,7 @@ const base = `/accounts/${ACCOUNT}/realtime/kit/app_1/livestreams`
 
 describe("live-event status and ingest record over HTTP", () => {
   const server = useServer({ mediaReady: true })
-  const call = async (method: string, path: string, token: string, body?: unknown) => {
-    const response = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) })
-    })
-    return { status: response.status, text: await response.clone().text(), body: await response.json() as any }
-  }
+  const call = server.call
 
   it("answers the seeds' bodies before and during a broadcast", async () => {
     const token = await server.token(ACCOUNT)

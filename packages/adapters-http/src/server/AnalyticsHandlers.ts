@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { badRequest } from "../api/Envelope.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
-import { authorize, now } from "./Requests.ts"
+import { authorize, now, timeParam } from "./Requests.ts"
 
 const DAY_MILLIS = 86_400_000
 /** The day-wise default range: 30 days ago to today. */
@@ -23,14 +23,6 @@ const dayOf = (field: string, value: string | undefined, fallback: number) => {
     : Effect.succeed(day)
 }
 
-const timeOf = (field: string, value: string | undefined, fallback: number) => {
-  if (value === undefined) return Effect.succeed(fallback)
-  const at = Date.parse(value)
-  return Number.isNaN(at)
-    ? Effect.fail(badRequest("invalid_query_parameter", `${field}: not a valid ISO-8601 time`))
-    : Effect.succeed(at)
-}
-
 export const AnalyticsHandlers = HttpApiBuilder.group(
   OnAirApi,
   "analytics",
@@ -41,9 +33,9 @@ export const AnalyticsHandlers = HttpApiBuilder.group(
         Effect.gen(function*() {
           const { scope } = yield* authorize(params)
           const asOf = yield* now
-          const from = yield* timeOf("start_time", query.start_time, 0)
+          const from = (yield* timeParam("start_time", query.start_time)) ?? 0
           // The end is inclusive, as users write it; the range is half-open inside.
-          const to = yield* timeOf("end_time", query.end_time, asOf)
+          const to = (yield* timeParam("end_time", query.end_time)) ?? asOf
           if (to < from) return yield* badRequest("invalid_query_parameter", "end_time: before start_time")
           const range = { from: Timestamp.make(from), to: Timestamp.make(to + 1) }
           return { success: true as const, data: Analytics.overall(yield* catalog.current, scope, range, asOf) }

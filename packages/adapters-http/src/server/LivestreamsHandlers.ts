@@ -24,7 +24,7 @@ import { badRequest, notFound, type Paging } from "../api/Envelope.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { type LivestreamParams, makeManage, newStreamKey } from "./ManageHandlers.ts"
 import { firstCreated, keyedMetadata } from "./Idempotency.ts"
-import { authorize, now, PublicUrlsConfig, settle } from "./Requests.ts"
+import { authorize, now, PublicUrlsConfig, settle, timeParam } from "./Requests.ts"
 
 export const DEFAULT_PER_PAGE = 10
 export const DEFAULT_RECONNECT_WINDOW_SECONDS = 60
@@ -40,14 +40,6 @@ export const page = <A>(items: ReadonlyArray<A>, pageNo: number, perPage: number
     total_count: items.length
   }
   return { slice, paging }
-}
-
-const parseTime = (field: string, value: string | undefined) => {
-  if (value === undefined) return Effect.succeed(undefined)
-  const at = Date.parse(value)
-  return Number.isNaN(at)
-    ? Effect.fail(badRequest("invalid_query_parameter", `${field}: not a valid ISO-8601 time`))
-    : Effect.succeed(at)
 }
 
 export const LivestreamsHandlers = HttpApiBuilder.group(
@@ -107,8 +99,8 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
       .handle("getAllLivestreams", ({ params, query }) =>
         Effect.gen(function*() {
           const { scope } = yield* authorize(params)
-          const from = yield* parseTime("start_time", query.start_time)
-          const to = yield* parseTime("end_time", query.end_time)
+          const from = yield* timeParam("start_time", query.start_time)
+          const to = yield* timeParam("end_time", query.end_time)
           const order = query.sort_order ?? "DSC"
           const matching = (yield* catalog.current).livestreamsOf(scope).filter((livestream: Livestream) =>
             (query.status === undefined || status(livestream) === query.status) &&

@@ -12,7 +12,7 @@ import {
 } from "@onair/core"
 import type { CommandConflict } from "@onair/event-store"
 import { Clock, Config, Context, Effect, Layer } from "effect"
-import { BadRequest, Conflict, conflict, NotFound, notFound, Unauthorized } from "../api/Envelope.ts"
+import { BadRequest, badRequest, Conflict, conflict, NotFound, notFound, Unauthorized } from "../api/Envelope.ts"
 import { Caller } from "../api/Security.ts"
 
 /** Where encoders and viewers reach this deployment (from the environment). */
@@ -71,3 +71,12 @@ export const settle = <A, E, R>(command: Effect.Effect<A, E, R>): Effect.Effect<
     if (isCommandConflict(error)) return Effect.fail(conflictFrom(error))
     return Effect.die(error)
   })
+
+/** An ISO-8601 query parameter as epoch ms, undefined when absent; a 400 naming it when it is no time. */
+export const timeParam = (field: string, value: string | undefined) => {
+  if (value === undefined) return Effect.succeed(undefined)
+  const at = Date.parse(value)
+  return Number.isNaN(at)
+    ? Effect.fail(badRequest("invalid_query_parameter", `${field}: not a valid ISO-8601 time`))
+    : Effect.succeed(at)
+}

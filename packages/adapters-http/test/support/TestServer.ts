@@ -20,6 +20,17 @@ export interface TestServer {
   /** A token for the account, limited to `apps` (none: every app). */
   readonly token: (accountId: string, apps?: ReadonlyArray<string>) => Promise<string>
   readonly revoke: (token: string) => Promise<void>
+  /**
+   * One request: JSON body when one is given, `Authorization: Bearer <token>` when a token is, other
+   * headers as given. The answer's status, its text and its JSON (undefined when empty).
+   */
+  readonly call: (
+    method: string,
+    path: string,
+    token: string | undefined,
+    body?: unknown,
+    headers?: Record<string, string>
+  ) => Promise<{ readonly status: number; readonly text: string; readonly body: any }>
   /** Runs a signal through the command path, as the media plane or a timer would. */
   readonly signal: (signal: Signal) => Promise<void>
 }
@@ -68,6 +79,19 @@ export const useServer = (options?: { readonly mediaReady?: boolean }): TestServ
     revoke: (token) =>
       runtime!.runPromise(Effect.flatMap(Effect.service(AccessTokens), (tokens) =>
         tokens.revoke(token.split("_").slice(1, 3).join("_") as never, meta(`test:${crypto.randomUUID()}`)))),
+    call: async (method, path, token, body, headers) => {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...headers
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) })
+      })
+      const text = await response.text()
+      return { status: response.status, text, body: text === "" ? undefined : JSON.parse(text) }
+    },
     signal: (signal) =>
       runtime!.runPromise(Effect.gen(function*() {
         const commands = yield* CommandHandler
