@@ -18,13 +18,14 @@ import {
   status
 } from "@onair/core"
 import { CommandHandler } from "@onair/event-store"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { badRequest, notFound, type Paging } from "../api/Envelope.ts"
+import { badRequest, notFound, Ok, type Paging } from "../api/Envelope.ts"
+import { EmptyLivestreamPage, LivestreamDetail, LivestreamPage } from "../api/LivestreamsApi.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { type LivestreamParams, makeManage, newStreamKey } from "./ManageHandlers.ts"
 import { firstCreated, keyedMetadata } from "./Idempotency.ts"
-import { authorize, now, PublicUrlsConfig, settle, timeParam } from "./Requests.ts"
+import { authorize, now, preEncoded, PublicUrlsConfig, settle, timeParam } from "./Requests.ts"
 
 export const DEFAULT_PER_PAGE = 10
 export const DEFAULT_RECONNECT_WINDOW_SECONDS = 60
@@ -112,10 +113,10 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           const { slice, paging } = page(sorted, query.page_no ?? 1, query.per_page ?? DEFAULT_PER_PAGE)
           const livestreams = slice.map((livestream) => livestreamRecord(livestream, urls))
           const first = livestreams[0]
-          return {
+          return preEncoded(Ok(Schema.Union([LivestreamPage, EmptyLivestreamPage])), {
             success: true as const,
             data: first === undefined ? { paging, livestreams } : { ...first, paging, livestreams }
-          }
+          })
         }))
       .handle("getLivestreamSessionDetailsForSessionId", ({ params }) =>
         Effect.gen(function*() {
@@ -148,7 +149,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           const newestFirst = [...read.sessionsOf(livestream.id)].reverse()
           const { slice, paging } = page(newestFirst, query.page_no ?? 1, query.per_page ?? DEFAULT_PER_PAGE)
           const sessions = slice.map((session) => sessionRecord(session, at))
-          return {
+          return preEncoded(Ok(LivestreamDetail), {
             success: true as const,
             data: {
               livestream: livestreamRecord(livestream, urls),
@@ -156,7 +157,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
               ...(sessions[0] === undefined ? {} : { session: sessions[0] }),
               sessions
             }
-          }
+          })
         }))
       .handle("updateLivestream", ({ params, payload }) => {
         if (payload.name === undefined && payload.reconnect_window_seconds === undefined) {

@@ -11,7 +11,8 @@ import {
   Timestamp
 } from "@onair/core"
 import type { CommandConflict } from "@onair/event-store"
-import { Clock, Config, Context, Effect, Layer } from "effect"
+import { Clock, Config, Context, Effect, Layer, type Schema } from "effect"
+import { HttpServerResponse } from "effect/http"
 import { BadRequest, badRequest, Conflict, conflict, NotFound, notFound, Unauthorized } from "../api/Envelope.ts"
 import { Caller } from "../api/Security.ts"
 
@@ -80,3 +81,10 @@ export const timeParam = (field: string, value: string | undefined) => {
     ? Effect.fail(badRequest("invalid_query_parameter", `${field}: not a valid ISO-8601 time`))
     : Effect.succeed(at)
 }
+
+/**
+ * A success answered as JSON without the HTTP API layer encoding it again: for hot reads whose records
+ * are built by the core's views and are already their schemas' encoded form (the tests decode them with
+ * those schemas). The body is still checked against the schema's type when compiling.
+ */
+export const preEncoded = <S extends Schema.Top>(_schema: S, body: S["Type"]) => HttpServerResponse.jsonUnsafe(body)
