@@ -56,6 +56,18 @@ describe("livestreams over HTTP", () => {
     }
   })
 
+  it("stops serving a token's reads the moment it is revoked", async () => {
+    const token = await server.token(ACCOUNT, ["app_1"])
+    const created = await call("POST", `${base()}/livestreams`, token, {})
+    const path = `${base()}/livestreams/${created.body.data.id}`
+    assert.strictEqual((await call("GET", path, token)).status, 200)
+    assert.strictEqual((await call("GET", path, token)).status, 200, "a repeat, from the verified-token cache")
+    await server.revoke(token)
+    const after = await call("GET", path, token)
+    assert.strictEqual(after.status, 401)
+    assert.strictEqual(after.body.errors[0].code, "unauthorized")
+  })
+
   it("answers 404 for another account's or another app's data", async () => {
     const mine = await server.token(ACCOUNT, ["app_1"])
     const created = await call("POST", `${base()}/livestreams`, mine, { name: "mine" })

@@ -9,6 +9,8 @@ import { Catalog } from "./Catalog.ts"
 export class LiveCatalog extends Context.Service<LiveCatalog, {
   /** The catalog as of now. Read it, never change it. */
   readonly current: Effect.Effect<Catalog>
+  /** `current` as a plain call, for the lean read path. */
+  readonly currentSync: () => Catalog
   /** Resolves once everything the given transaction appended is in the catalog. */
   readonly awaitTransaction: (transaction: number) => Effect.Effect<void>
 }>()("@onair/analytics/LiveCatalog") {
@@ -16,6 +18,7 @@ export class LiveCatalog extends Context.Service<LiveCatalog, {
     InMemoryProjection.start(new Catalog(), (catalog, events) => catalog.apply(events)),
     (projection) => ({
       current: Effect.sync(() => projection.model),
+      currentSync: () => projection.model,
       awaitTransaction: projection.awaitTransaction
     })
   )

@@ -25,6 +25,8 @@ import { Context, Effect, Layer, Result, Schema } from "effect"
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 
 const STREAM_PREFIX = "accessToken-"
+/** How many verified bearer strings are remembered; the oldest is forgotten first. */
+const VERIFIED_CACHE_SIZE = 10_000
 const TOKEN = /^onair_(tok_[A-Za-z0-9]{24})_([A-Za-z0-9_-]{43})$/
 
 export const tokens: AggregateCommand.Aggregate<AccessTokenCommand, AccessTokenEvent, AccessTokenState, AccessTokenError> = {
@@ -75,6 +77,8 @@ export class AccessTokens extends Context.Service<AccessTokens, {
   ) => Effect.Effect<void, AccessTokenError | AggregateCommand.AggregateCommandError>
   /** The live token a bearer string names, if any. */
   readonly verify: (bearer: string) => Effect.Effect<AccessToken | undefined>
+  /** `verify` as a plain call, for the lean read path. */
+  readonly verifySync: (bearer: string) => AccessToken | undefined
 }>()("@onair/adapters-http/AccessTokens") {
   static readonly make = Effect.gen(function*() {
     const store = yield* EventStore
@@ -84,6 +88,27 @@ export class AccessTokens extends Context.Service<AccessTokens, {
         Effect.tap((decided) => projection.awaitTransaction(decided.append?.transaction ?? 0)),
         Effect.provideService(EventStore, store)
       )
+
+    // Bearer strings already checked against their hash, to their token id: a repeat skips the hash. The
+    // token itself is looked up every time, so a revocation takes effect at once.
+    const verified = new Map<string, string>()
+    const verifySync = (bearer: string): AccessToken | undefined => {
+      const known = verified.get(bearer)
+      if (known !== undefined) {
+        const token = projection.model.get(known)
+        return token === undefined || token.revokedAt !== null ? undefined : token
+      }
+      const match = TOKEN.exec(bearer)
+      if (match === null) return undefined
+      const token = projection.model.get(match[1]!)
+      if (token === undefined || token.revokedAt !== null) return undefined
+      const given = Buffer.from(hashSecret(match[2]!), "hex")
+      const stored = Buffer.from(token.secretHash, "hex")
+      if (given.length !== stored.length || !timingSafeEqual(given, stored)) return undefined
+      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!)
+      verified.set(bearer, token.id)
+      return token
+    }
 
     return AccessTokens.of({
       issue: (request, metadata) =>
@@ -104,16 +129,8 @@ export class AccessTokens extends Context.Service<AccessTokens, {
         }),
       revoke: (tokenId, metadata) =>
         Effect.asVoid(run({ _tag: "RevokeAccessToken", tokenId, at: metadata.at as Timestamp }, metadata)),
-      verify: (bearer) =>
-        Effect.sync(() => {
-          const match = TOKEN.exec(bearer)
-          if (match === null) return undefined
-          const token = projection.model.get(match[1]!)
-          if (token === undefined || token.revokedAt !== null) return undefined
-          const given = Buffer.from(hashSecret(match[2]!), "hex")
-          const stored = Buffer.from(token.secretHash, "hex")
-          return given.length === stored.length && timingSafeEqual(given, stored) ? token : undefined
-        })
+      verify: (bearer) => Effect.sync(() => verifySync(bearer)),
+      verifySync
     })
   })
 

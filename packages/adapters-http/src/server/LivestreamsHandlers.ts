@@ -2,7 +2,7 @@
  * The livestream endpoints: commands through the command path, reads from the live catalog after the
  * command's own transaction is in it.
  */
-import { LiveCatalog } from "@onair/analytics"
+import { type Catalog, LiveCatalog } from "@onair/analytics"
 import {
   activeSessionRecord,
   createdLivestreamRecord,
@@ -10,6 +10,8 @@ import {
   ingestSessionStatus,
   liveEventStatus,
   MediaPlane,
+  type PublicUrls,
+  type Timestamp,
   type Livestream,
   LivestreamId,
   livestreamRecord,
@@ -42,6 +44,31 @@ export const page = <A>(items: ReadonlyArray<A>, pageNo: number, perPage: number
   }
   return { slice, paging }
 }
+
+/** The livestream detail's body: the livestream and a page of its sessions, newest first. */
+export const detailBody = (
+  read: Catalog,
+  livestream: Livestream,
+  pageNo: number,
+  perPage: number,
+  at: Timestamp,
+  urls: PublicUrls
+): typeof LivestreamDetailOk.Type => {
+  const newestFirst = [...read.sessionsOf(livestream.id)].reverse()
+  const { slice, paging } = page(newestFirst, pageNo, perPage)
+  const sessions = slice.map((session) => sessionRecord(session, at))
+  return {
+    success: true as const,
+    data: {
+      livestream: livestreamRecord(livestream, urls),
+      paging,
+      ...(sessions[0] === undefined ? {} : { session: sessions[0] }),
+      sessions
+    }
+  }
+}
+
+const LivestreamDetailOk = Ok(LivestreamDetail)
 
 export const LivestreamsHandlers = HttpApiBuilder.group(
   OnAirApi,
@@ -145,19 +172,10 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           const read = yield* catalog.current
           const livestream = read.livestream(scope, params.livestream_id)
           if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
-          const at = yield* now
-          const newestFirst = [...read.sessionsOf(livestream.id)].reverse()
-          const { slice, paging } = page(newestFirst, query.page_no ?? 1, query.per_page ?? DEFAULT_PER_PAGE)
-          const sessions = slice.map((session) => sessionRecord(session, at))
-          return preEncoded(Ok(LivestreamDetail), {
-            success: true as const,
-            data: {
-              livestream: livestreamRecord(livestream, urls),
-              paging,
-              ...(sessions[0] === undefined ? {} : { session: sessions[0] }),
-              sessions
-            }
-          })
+          return preEncoded(
+            LivestreamDetailOk,
+            detailBody(read, livestream, query.page_no ?? 1, query.per_page ?? DEFAULT_PER_PAGE, yield* now, urls)
+          )
         }))
       .handle("updateLivestream", ({ params, payload }) => {
         if (payload.name === undefined && payload.reconnect_window_seconds === undefined) {

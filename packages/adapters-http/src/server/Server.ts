@@ -15,12 +15,14 @@ import { LivestreamsHandlers } from "./LivestreamsHandlers.ts"
 import { MeetingsHandlers } from "./MeetingsHandlers.ts"
 import { PublicUrlsConfig } from "./Requests.ts"
 import * as DocsPage from "./DocsPage.ts"
+import * as FastReads from "./FastReads.ts"
 import * as SchemaErrors from "./SchemaErrors.ts"
 
 /** Every route, needing the command path, the catalog and the token index. */
 export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.json" }).pipe(
   Layer.provide([LivestreamsHandlers, AnalyticsHandlers, MeetingsHandlers, AdminLive]),
   Layer.provide(AuthorizationLive),
+  Layer.provide(FastReads.layer),
   Layer.provide(PublicUrlsConfig.layer),
   Layer.merge(SchemaErrors.layer),
   Layer.merge(DocsPage.layer)

@@ -1,0 +1,69 @@
+/**
+ * A lean path for the hottest read, `GET …/livestreams/{livestream_id}`: once the router has matched the
+ * route, this middleware answers the happy case itself (a live token that grants the app, valid
+ * parameters, a livestream of the app) with the very body the full handler builds. It skips the HTTP API
+ * layer's per-request decoding, middleware chain and encoding. Anything else (a bad parameter, a missing
+ * or wrong token, an unknown id) falls through to the full path, which answers the canonical error, so the
+ * two paths cannot disagree on a failure.
+ */
+import { LiveCatalog } from "@onair/analytics"
+import { AccountId, AppId, grants, LivestreamId, Timestamp } from "@onair/core"
+import { Clock, Effect, Layer, Schema } from "effect"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { MAX_PER_PAGE } from "../api/LivestreamsApi.ts"
+import { BASE } from "../api/Scope.ts"
+import { AccessTokens } from "./AccessTokens.ts"
+import { DEFAULT_PER_PAGE, detailBody } from "./LivestreamsHandlers.ts"
+import { PublicUrlsConfig } from "./Requests.ts"
+
+const DETAIL_PATH = `${BASE}/livestreams/:livestream_id`
+const isAccountId = Schema.is(AccountId)
+const isAppId = Schema.is(AppId)
+const isLivestreamId = Schema.is(LivestreamId)
+
+/** A whole number in [min, max] from a query value, the default when absent, undefined when invalid. */
+const intParam = (value: string | null, fallback: number, min: number, max: number): number | undefined => {
+  if (value === null) return fallback
+  if (!/^\d{1,9}$/.test(value)) return undefined
+  const n = Number(value)
+  return n >= min && n <= max ? n : undefined
+}
+
+export const layer = Layer.unwrap(Effect.gen(function*() {
+  const catalog = yield* LiveCatalog
+  const tokens = yield* AccessTokens
+  const urls = yield* PublicUrlsConfig
+
+  /** The detail response for the happy case, or undefined to let the full path answer. */
+  const detail = (params: Readonly<Record<string, string | undefined>>, request: HttpServerRequest.HttpServerRequest, now: number) => {
+    const { account_id, app_id, livestream_id } = params
+    if (!isAccountId(account_id) || !isAppId(app_id) || !isLivestreamId(livestream_id)) return undefined
+    const authorization = request.headers["authorization"]
+    if (authorization === undefined || !authorization.startsWith("Bearer ")) return undefined
+    const token = tokens.verifySync(authorization.slice(7))
+    if (token === undefined || !grants(token, account_id, app_id)) return undefined
+    const queryAt = request.url.indexOf("?")
+    const search = new URLSearchParams(queryAt === -1 ? "" : request.url.slice(queryAt + 1))
+    if (search.getAll("page_no").length > 1 || search.getAll("per_page").length > 1) return undefined
+    const pageNo = intParam(search.get("page_no"), 1, 1, 999_999_999)
+    const perPage = intParam(search.get("per_page"), DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    if (pageNo === undefined || perPage === undefined) return undefined
+    const read = catalog.currentSync()
+    const livestream = read.livestream({ accountId: account_id, appId: app_id }, livestream_id)
+    if (livestream === undefined) return undefined
+    return HttpServerResponse.jsonUnsafe(detailBody(read, livestream, pageNo, perPage, Timestamp.make(now), urls))
+  }
+
+  return HttpRouter.middleware((httpEffect) =>
+    Effect.flatMap(Effect.service(HttpServerRequest.HttpServerRequest), (request) =>
+      request.method !== "GET"
+        ? httpEffect
+        : Effect.flatMap(Effect.service(HttpRouter.RouteContext), (route) =>
+          route.route.path !== DETAIL_PATH
+            ? httpEffect
+            : Effect.flatMap(Clock.currentTimeMillis, (now) => {
+              const response = detail(route.params, request, now)
+              return response === undefined ? httpEffect : Effect.succeed(response)
+            }))
+    )).layer
+}))
