@@ -41,7 +41,11 @@ export const sqlLayer = (choice: DatabaseChoice, options?: DatabaseOptions) =>
 
 /** The EventStore on the database `choice` names, migrated; with the SqlClient for projections. */
 export const layer = (choice: DatabaseChoice, options?: DatabaseOptions) =>
-  Layer.provideMerge(SqlEventStore.layer, sqlLayer(choice, options))
+  Layer.provideMerge(
+    // The embedded database is locked to this process: every append goes through this store.
+    SqlEventStore.layer({ soleWriter: choice._tag === "Embedded" }),
+    sqlLayer(choice, options)
+  )
 
 /** The EventStore on the database the environment names. */
 export const layerFromEnv = Layer.unwrap(Effect.map(choiceFromEnv, (choice) => layer(choice)))

@@ -76,7 +76,12 @@ const validateAppends = (appends: ReadonlyArray<StreamAppend>): string | undefin
   return undefined
 }
 
-export const make = Effect.gen(function*() {
+export interface SqlEventStoreOptions {
+  /** Nothing else appends to this database (see `EventStore.soleWriter`); default false. */
+  readonly soleWriter?: boolean
+}
+
+export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
   const sql = yield* SqlClient
   let appendCount = 0
   let waiters: Array<Deferred.Deferred<void>> = []
@@ -237,9 +242,11 @@ export const make = Effect.gen(function*() {
     acquireLease,
     releaseLease,
     appendCount: Effect.sync(() => appendCount),
+    soleWriter: options?.soleWriter ?? false,
     awaitAppendAfter
   })
 })
 
 /** The EventStore on the provided SqlClient, after applying pending migrations. */
-export const layer = Layer.effect(EventStore, Effect.andThen(Migrations.run, make))
+export const layer = (options?: SqlEventStoreOptions) =>
+  Layer.effect(EventStore, Effect.andThen(Migrations.run, make(options)))

@@ -35,6 +35,7 @@ export type Handler<E, R> = (events: ReadonlyArray<StoredEvent>) => Effect.Effec
 const DEFAULT_BATCH_SIZE = 500
 const DEFAULT_POLL_INTERVAL = Duration.millis(100)
 const DEFAULT_MAX_POLL_INTERVAL = Duration.seconds(1)
+const SOLE_WRITER_POLL_MILLIS = 30_000
 
 /**
  * Hands every event after `from` to `handle`, batch by batch, until none is left; calls `acknowledge` with
@@ -116,7 +117,8 @@ const followFrom = <E, R, E2, R2>(
   Effect.gen(function*() {
     const store = yield* EventStore
     const pollMillis = Duration.toMillis(Duration.fromInputUnsafe(options?.pollInterval ?? DEFAULT_POLL_INTERVAL))
-    const maxPollMillis = Math.max(
+    // With a sole writer every append wakes us, so a quiet log is looked at only as a safety net.
+    const maxPollMillis = store.soleWriter ? SOLE_WRITER_POLL_MILLIS : Math.max(
       pollMillis,
       Duration.toMillis(Duration.fromInputUnsafe(options?.maxPollInterval ?? DEFAULT_MAX_POLL_INTERVAL))
     )

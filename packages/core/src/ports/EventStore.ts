@@ -179,6 +179,11 @@ export class EventStore extends Context.Service<EventStore, {
    * same process wake as soon as something is appended instead of at its next poll.
    */
   readonly appendCount: Effect.Effect<number>
+  /**
+   * True when nothing but this store instance can append (an embedded database one process holds):
+   * consumers are woken by every append and need not poll for other writers.
+   */
+  readonly soleWriter: boolean
   /** Resolves once `appendCount` is above `count`. */
   readonly awaitAppendAfter: (count: number) => Effect.Effect<void>
 }>()("@onair/core/EventStore") {}
