@@ -1,10 +1,10 @@
 /**
- * The main job: the API (and, as they arrive, the worker and the media server) in one process, on the
- * database the environment names.
+ * The main job: the API and the worker (due timers; webhooks and the media server as they arrive) in one
+ * process, on the database the environment names.
  */
 import { AdminToken, Server } from "@onair/adapters-http"
 import { MediaPlane } from "@onair/core"
-import { Database } from "@onair/event-store"
+import { Database, TimerWorker } from "@onair/event-store"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 import { randomBytes } from "node:crypto"
@@ -31,6 +31,9 @@ const announce = (choice: Database.DatabaseChoice, adminToken: string, made: boo
     }
   }))
 
+/** The worker, in the same process: due timers (start timeouts, reconnect windows, maximum durations). */
+const worker = Layer.effectDiscard(Effect.forkScoped(TimerWorker.run()))
+
 export const serve = Effect.gen(function*() {
   const choice = yield* Database.choiceFromEnv
   // Without a configured admin token, make one for this run: the local tokens CLI reads it from the data
@@ -41,7 +44,7 @@ export const serve = Effect.gen(function*() {
     onSome: Redacted.value
   })
   return yield* Layer.launch(
-    announce(choice, adminToken, Option.isNone(configured)).pipe(
+    Layer.merge(announce(choice, adminToken, Option.isNone(configured)), worker).pipe(
       Layer.provideMerge(Server.layer),
       Layer.provide(services(choice)),
       Layer.provide(AdminToken.given(adminToken)),

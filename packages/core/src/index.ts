@@ -7,6 +7,7 @@ export * from "./DomainError.ts"
 export * from "./Ids.ts"
 export * from "./Time.ts"
 
+export * from "./livestream/DueTimers.ts"
 export * from "./livestream/LivestreamCommand.ts"
 export { authorisePublish, LivestreamDecider } from "./livestream/LivestreamDecider.ts"
 export * from "./livestream/LivestreamError.ts"

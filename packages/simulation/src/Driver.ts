@@ -3,7 +3,7 @@
  * deterministically), applies them one by one, and checks the invariants after every signal.
  */
 import {
-  addSeconds,
+  dueTimers,
   IngestId,
   type LivestreamId,
   LivestreamId as LivestreamIdSchema,
@@ -274,24 +274,7 @@ class Driver {
 
   /** What the worker would send now: every timer whose due time has come. */
   private dueTimers(): ReadonlyArray<Signal> {
-    const at = this.at
-    const signals: Array<Signal> = []
-    for (const livestream of this.world.livestreams.values()) {
-      if (livestream === null || livestream.deleted) continue
-      const b = livestream.broadcast
-      const target = { livestreamId: livestream.id, at }
-      if (b._tag === "Reconnecting" && b.deadline <= at) {
-        signals.push({ _tag: "ExpireReconnectWindow", ...target, sessionId: b.sessionId })
-      } else if (b._tag === "Invoked" && addSeconds(b.invokedAt, livestream.limits.startTimeoutSeconds) <= at) {
-        signals.push({ _tag: "ExpireStartTimeout", ...target, sessionId: b.sessionId })
-      } else if (
-        (b._tag === "Connected" || b._tag === "Reconnecting") &&
-        addSeconds(b.startedAt, livestream.limits.maxDurationSeconds) <= at
-      ) {
-        signals.push({ _tag: "ReachMaximumDuration", ...target, sessionId: b.sessionId })
-      }
-    }
-    return signals
+    return dueTimers(this.world.livestreams.values(), this.at)
   }
 
   run(step: Step): void {
