@@ -8,6 +8,7 @@ import { Database, TimerWorker } from "@onair/event-store"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 import { randomBytes } from "node:crypto"
+import * as Path from "node:path"
 import * as LocalAdmin from "./LocalAdmin.ts"
 import { services } from "./Services.ts"
 
@@ -16,9 +17,11 @@ const announce = (choice: Database.DatabaseChoice, adminToken: string, made: boo
   Layer.effectDiscard(Effect.gen(function*() {
     const server = yield* HttpServer.HttpServer
     const url = HttpServer.formatAddress(server.address).replace("0.0.0.0", "127.0.0.1")
-    yield* Effect.logInfo(`OnAir API on ${url} (docs: ${url}/openapi.json)`)
+    yield* Effect.logInfo(`OnAir API on ${url} (docs: ${url}/docs, OpenAPI: ${url}/openapi.json)`)
     yield* Effect.logInfo(
-      choice._tag === "Postgres" ? "event store: PostgreSQL (DATABASE_URL)" : `event store: embedded, in ${choice.dataDir}`
+      choice._tag === "Postgres"
+        ? "event store: PostgreSQL (DATABASE_URL)"
+        : `event store: embedded, in ${Path.resolve(choice.dataDir)}`
     )
     if (made) yield* Effect.logInfo("admin token: made for this run (ONAIR_ADMIN_TOKEN is not set)")
     if (choice._tag === "Embedded") {
