@@ -17,11 +17,16 @@ import { readLog } from "./support/ReadLog.ts"
 import { freshDataDir, freshPostgresUrl, STORE_KINDS, type StoreKind } from "./support/TestDatabases.ts"
 
 const ACKS_BEFORE_KILL = 300
+/** The subscription has handled two batches of 50, so it has stored a checkpoint at least once. */
+const DELIVERED_BEFORE_KILL = 101
 
 const lines = (file: string): Array<string> =>
   Fs.existsSync(file) ? Fs.readFileSync(file, "utf8").split("\n").filter((line) => line !== "") : []
 
-/** Runs the writer until it has acknowledged enough appends, then kills it with SIGKILL. */
+/**
+ * Runs the writer until it has acknowledged enough appends and its subscription has acknowledged a
+ * batch, then kills it with SIGKILL.
+ */
 const runAndKill = (workDir: string, env: Record<string, string>) =>
   new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [Path.join(import.meta.dirname, "support/CrashWriter.ts"), workDir], {
@@ -30,14 +35,17 @@ const runAndKill = (workDir: string, env: Record<string, string>) =>
     })
     let stderr = ""
     child.stderr.on("data", (chunk) => (stderr += String(chunk)))
+    const ready = () =>
+      lines(Path.join(workDir, "acks")).length >= ACKS_BEFORE_KILL &&
+      lines(Path.join(workDir, "delivered")).length >= DELIVERED_BEFORE_KILL
     const timer = setInterval(() => {
-      if (lines(Path.join(workDir, "acks")).length >= ACKS_BEFORE_KILL) child.kill("SIGKILL")
+      if (ready()) child.kill("SIGKILL")
     }, 5)
     const deadline = setTimeout(() => child.kill("SIGKILL"), 45_000)
     child.on("exit", (code, signal) => {
       clearInterval(timer)
       clearTimeout(deadline)
-      if (signal === "SIGKILL" && lines(Path.join(workDir, "acks")).length >= ACKS_BEFORE_KILL) resolve()
+      if (signal === "SIGKILL" && ready()) resolve()
       else reject(new Error(`the writer ended with ${signal ?? code} before being killed:\n${stderr}`))
     })
   })
