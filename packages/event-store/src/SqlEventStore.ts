@@ -13,7 +13,7 @@ import {
   type StreamAppend,
   WrongExpectedVersion
 } from "@onair/core"
-import { Deferred, Effect, Exit, Layer } from "effect"
+import { Deferred, Duration, Effect, Exit, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as AppendStatement from "./AppendStatement.ts"
@@ -56,7 +56,9 @@ const failed = (operation: string) => (error: SqlError) => {
 }
 
 /** How often an append with "any" is tried when racing appends keep taking its version. */
-const MAX_ANY_ATTEMPTS = 20
+const MAX_ANY_ATTEMPTS = 30
+/** The longest pause between two attempts of a racing "any" append. */
+const MAX_RETRY_PAUSE_MILLIS = 50
 
 /** Refuses what the database would refuse less clearly, before any round trip. */
 const validateAppends = (appends: ReadonlyArray<StreamAppend>): string | undefined => {
@@ -134,7 +136,12 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
         // the version an "any" append was about to write (then try again).
         return Effect.flatMap(explainRefusal(writing, metadata), (outcome) => {
           if (outcome !== undefined) return Effect.succeed(outcome)
-          if (attempt < MAX_ANY_ATTEMPTS) return attemptAppend(writing, metadata, attempt + 1)
+          // Racing writers of one stream take turns: a jittered pause, growing with each lost race,
+          // keeps them from colliding again and again.
+          if (attempt < MAX_ANY_ATTEMPTS) {
+            const pause = Math.random() * Math.min(MAX_RETRY_PAUSE_MILLIS, 2 ** attempt)
+            return Effect.andThen(Effect.sleep(Duration.millis(pause)), attemptAppend(writing, metadata, attempt + 1))
+          }
           return Effect.fail(
             new EventStoreFailed({
               operation: "append",

@@ -70,6 +70,23 @@ for (const kind of STORE_KINDS) {
       assert.deepStrictEqual(outcome.checkpoint, outcome.delivered.at(-1)!.position)
     })
 
+    it("appends with \"any\" from many writers to one hot stream all land, in one gap-free order", async () => {
+      const stream = uniqueStream("hot")
+      const read = await run(Effect.gen(function*() {
+        const store = yield* EventStore
+        yield* Effect.forEach(
+          Array.from({ length: 24 }, (_, writer) => writer),
+          (writer) =>
+            Effect.forEach(Array.from({ length: 10 }, (_, i) => i), (i) =>
+              store.append(stream, "any", [event(`W${writer}`, i)], metadata()), { discard: true }),
+          { concurrency: "unbounded", discard: true }
+        )
+        return yield* store.readStream(stream)
+      }))
+      assert.strictEqual(read.version, 240)
+      assert.deepStrictEqual(read.events.map((e) => e.version), Array.from({ length: 240 }, (_, i) => i + 1))
+    })
+
     it("conflicting appends to one stream: exactly one winner per version", async () => {
       const stream = uniqueStream("contended")
       const rounds = await run(Effect.gen(function*() {
