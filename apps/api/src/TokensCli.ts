@@ -6,7 +6,7 @@
  * When a server holds the embedded database, it calls that server's admin endpoint (LocalAdmin).
  */
 import { AccessTokens } from "@onair/adapters-http"
-import { AccessTokenId, AccountId, AppId, Timestamp } from "@onair/core"
+import { AccessTokenId, AccountId, AppId, originMetadata, Timestamp } from "@onair/core"
 import { Database } from "@onair/event-store"
 import { Clock, Effect, Schema } from "effect"
 import * as LocalAdmin from "./LocalAdmin.ts"
@@ -47,10 +47,7 @@ export const parse = (args: ReadonlyArray<string>): TokensCommand | string => {
   return accountId === undefined ? "--account is required" : { _tag: "Create", accountId, appIds, label }
 }
 
-const metadata = (at: Timestamp) => {
-  const id = `cli:${crypto.randomUUID()}`
-  return { commandId: id, causationId: id, correlationId: id, actor: "cli", at }
-}
+const metadata = (at: Timestamp) => originMetadata(`cli:${crypto.randomUUID()}`, "cli", at)
 
 const direct = (command: TokensCommand, choice: Database.DatabaseChoice) =>
   Effect.gen(function*() {

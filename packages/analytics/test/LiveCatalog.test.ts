@@ -13,6 +13,7 @@ import {
   LOG_START,
   MeetingId,
   MeetingSessionId,
+  originMetadata,
   SessionId,
   type Signal,
   StreamKey,
@@ -33,10 +34,7 @@ const appA = { accountId: AccountId.make("acct_1"), appId: AppId.make("app_a") }
 const appB = { accountId: AccountId.make("acct_1"), appId: AppId.make("app_b") }
 
 let counter = 0
-const metadata = (seconds: number) => {
-  const id = `analytics-${++counter}-${uuid()}`
-  return { commandId: id, causationId: id, correlationId: id, actor: "test", at: at(seconds) }
-}
+const metadata = (seconds: number) => originMetadata(`analytics-${++counter}-${uuid()}`, "test", at(seconds))
 
 const create = (scope: typeof appA, id: LivestreamId, streamKey: StreamKey, seconds: number): Signal => ({
   _tag: "CreateLivestream",

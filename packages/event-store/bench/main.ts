@@ -12,7 +12,7 @@
  * row is measured (default 4), in alternating rounds.
  */
 import { PgClient } from "@effect/sql-pg"
-import { EventStore, type Timestamp } from "@onair/core"
+import { EventStore, originMetadata, type Timestamp } from "@onair/core"
 import { Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { execFileSync } from "node:child_process"
@@ -30,13 +30,7 @@ const CONCURRENCY = (process.env.ONAIR_BENCH_WRITERS ?? "1,8,32").split(",").map
 const data = (n: number) => ({ n, title: "Bench event", padding: "x".repeat(440) })
 const eventBytes = JSON.stringify(data(123456)).length
 
-const metadataFor = (commandId: string) => ({
-  commandId,
-  causationId: commandId,
-  correlationId: commandId,
-  actor: "bench",
-  at: 1_790_000_000_000 as Timestamp
-})
+const metadataFor = (commandId: string) => originMetadata(commandId, "bench", 1_790_000_000_000 as Timestamp)
 
 const createBaselineTable = Effect.gen(function*() {
   const sql = yield* SqlClient

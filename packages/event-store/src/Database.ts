@@ -46,6 +46,3 @@ export const layer = (choice: DatabaseChoice, options?: DatabaseOptions) =>
     SqlEventStore.layer({ soleWriter: choice._tag === "Embedded" }),
     sqlLayer(choice, options)
   )
-
-/** The EventStore on the database the environment names. */
-export const layerFromEnv = Layer.unwrap(Effect.map(choiceFromEnv, (choice) => layer(choice)))

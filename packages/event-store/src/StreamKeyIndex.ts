@@ -69,5 +69,5 @@ export const make = Effect.gen(function*() {
       Effect.map(() => byKey.get(key) ?? null)
     )
 
-  return { lookup, size: Effect.sync(() => byKey.size) }
+  return { lookup }
 })

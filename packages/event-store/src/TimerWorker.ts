@@ -12,6 +12,7 @@ import {
   type Livestream,
   LivestreamDecider,
   type LivestreamId,
+  originMetadata,
   type StoredEvent,
   Timestamp
 } from "@onair/core"
@@ -50,7 +51,7 @@ export const run = (options?: TimerWorkerOptions) =>
       const at = Timestamp.make(yield* Clock.currentTimeMillis)
       for (const timer of dueTimers(projection.model.values(), at)) {
         const id = `timer:${timer._tag}:${timer.sessionId}`
-        yield* commands.handle(timer, { commandId: id, causationId: id, correlationId: id, actor: "system:timers", at }).pipe(
+        yield* commands.handle(timer, originMetadata(id, "system:timers", at)).pipe(
           Effect.flatMap((handled) => projection.awaitTransaction(handled.append?.transaction ?? 0)),
           Effect.catch((error) =>
             error._tag === "TimerNotDue" || error._tag === "StaleTimer"

@@ -4,7 +4,7 @@
  * and the subscription resumes from its checkpoint: nothing at or before it is delivered again, nothing
  * after it is missed.
  */
-import { comparePositions, EventStore, formatPosition, LOG_START, type StoredEvent } from "@onair/core"
+import { comparePositions, EventStore, formatPosition, LOG_START, originMetadata, type StoredEvent, Timestamp } from "@onair/core"
 import { Database, Subscription } from "@onair/event-store"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { spawn } from "node:child_process"
@@ -86,13 +86,12 @@ for (const kind of STORE_KINDS) {
             const checkpoint = yield* store.loadCheckpoint(CONSUMER)
             const deliveredAfter: Array<StoredEvent> = []
             yield* Subscription.catchUp(CONSUMER, (events) => Effect.sync(() => deliveredAfter.push(...events)))
-            const appendAfterRestart = yield* store.append("crash-after-restart", 0, [{ type: "Alive", data: {} }], {
-              commandId: "after-restart",
-              causationId: "after-restart",
-              correlationId: "after-restart",
-              actor: "crash-test",
-              at: 1_790_000_000_000 as never
-            })
+            const appendAfterRestart = yield* store.append(
+              "crash-after-restart",
+              0,
+              [{ type: "Alive", data: {} }],
+              originMetadata("after-restart", "crash-test", Timestamp.make(1_790_000_000_000))
+            )
             return { log, checkpoint, deliveredAfter, appendAfterRestart }
           }))
         )

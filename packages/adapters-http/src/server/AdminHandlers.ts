@@ -2,7 +2,7 @@
  * The admin endpoints and their bearer check: the request's token must equal the admin token, compared in
  * constant time. With no admin token configured every call is refused.
  */
-import { toIso } from "@onair/core"
+import { originMetadata, type Timestamp, toIso } from "@onair/core"
 import { Config, Context, Effect, Layer, Option, Redacted } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { createHash, timingSafeEqual } from "node:crypto"
@@ -47,10 +47,7 @@ export const AdminHandlers = HttpApiBuilder.group(
   "admin",
   Effect.fn(function*(handlers) {
     const tokens = yield* AccessTokens
-    const metadata = (at: Parameters<typeof toIso>[0]) => {
-      const id = `admin:${crypto.randomUUID()}`
-      return { commandId: id, causationId: id, correlationId: id, actor: "admin", at }
-    }
+    const metadata = (at: Timestamp) => originMetadata(`admin:${crypto.randomUUID()}`, "admin", at)
     return handlers
       .handle("createToken", ({ params, payload }) =>
         Effect.gen(function*() {

@@ -4,11 +4,12 @@
  * request's digest travels in the command's metadata: a repeat with the same request is answered with the
  * resource the first one created (as it is now), and a repeat with another request is a 409.
  */
-import { type AccessToken, type AppendMetadata, EventStore, type Timestamp } from "@onair/core"
+import { type AccessToken, type AppendMetadata, EventStore, originMetadata, type Timestamp } from "@onair/core"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import { conflict } from "../api/Envelope.ts"
 import type { Scope } from "@onair/analytics"
+import { metadataFor } from "./Requests.ts"
 
 export interface KeyedRequest {
   readonly key: string | undefined
@@ -22,12 +23,9 @@ const digestOf = (request: KeyedRequest) =>
 
 /** The command's metadata: its id from the key when there is one, with the request's digest. */
 export const keyedMetadata = (token: AccessToken, scope: Scope, at: Timestamp, request: KeyedRequest): AppendMetadata => {
-  if (request.key === undefined) {
-    const id = `http:${crypto.randomUUID()}`
-    return { commandId: id, causationId: id, correlationId: id, actor: token.id, at }
-  }
+  if (request.key === undefined) return metadataFor(token, at)
   const id = `idem:${scope.accountId}:${scope.appId}:${request.endpoint}:${request.key}`
-  return { commandId: id, causationId: id, correlationId: id, actor: token.id, at, requestDigest: digestOf(request) }
+  return { ...originMetadata(id, token.id, at), requestDigest: digestOf(request) }
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type AppendMetadata,
   type AppId,
   grants,
+  originMetadata,
   Timestamp
 } from "@onair/core"
 import type { CommandConflict } from "@onair/event-store"
@@ -45,10 +46,8 @@ export const authorize = (params: { readonly account_id: AccountId; readonly app
 export const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
 
 /** Metadata for an append made on behalf of a token. */
-export const metadataFor = (token: AccessToken, at: Timestamp, commandId?: string): AppendMetadata => {
-  const id = commandId ?? `http:${crypto.randomUUID()}`
-  return { commandId: id, causationId: id, correlationId: id, actor: token.id, at }
-}
+export const metadataFor = (token: AccessToken, at: Timestamp): AppendMetadata =>
+  originMetadata(`http:${crypto.randomUUID()}`, token.id, at)
 
 export const conflictFrom = (error: CommandConflict) =>
   conflict("concurrent_change", `${error.stream} kept changing; try again`)

@@ -5,7 +5,7 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { AccessTokens, AdminToken, Server } from "@onair/adapters-http"
 import { LiveCatalog } from "@onair/analytics"
-import { AccountId, AppId, MediaPlane, type Signal, type Timestamp } from "@onair/core"
+import { AccountId, AppId, MediaPlane, originMetadata, type Signal, type Timestamp } from "@onair/core"
 import { CommandHandler, Database } from "@onair/event-store"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
@@ -65,7 +65,7 @@ export const useServer = (options?: { readonly mediaReady?: boolean }): TestServ
     Fs.rmSync(dataDir, { recursive: true, force: true })
   })
 
-  const meta = (id: string) => ({ commandId: id, causationId: id, correlationId: id, actor: "test", at })
+  const meta = (id: string) => originMetadata(id, "test", at)
   return {
     get baseUrl() {
       return baseUrl

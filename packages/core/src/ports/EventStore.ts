@@ -62,6 +62,15 @@ export const AppendMetadata = Schema.Struct({
 })
 export type AppendMetadata = typeof AppendMetadata.Type
 
+/** The metadata of a command nothing else caused: it is its own causation and correlation. */
+export const originMetadata = (commandId: string, actor: string, at: Timestamp): AppendMetadata => ({
+  commandId,
+  causationId: commandId,
+  correlationId: commandId,
+  actor,
+  at
+})
+
 export interface NewEvent {
   readonly type: string
   /** A JSON-serialisable value. */

@@ -6,7 +6,7 @@
  *   node CrashWriter.ts <workDir>   with DATABASE_URL or ONAIR_DATA_DIR naming the store
  */
 import type { Timestamp } from "@onair/core"
-import { EventStore, formatPosition } from "@onair/core"
+import { EventStore, formatPosition, originMetadata } from "@onair/core"
 import { Effect, Layer } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -39,13 +39,7 @@ const writer = (index: number) =>
           expectedVersion: "any",
           events: [{ type: "Unit", data: { commandId, part: 3, padding: "p".repeat(400) } }]
         }
-      ], {
-        commandId,
-        causationId: commandId,
-        correlationId: commandId,
-        actor: "crash-test",
-        at: 1_790_000_000_000 as Timestamp
-      })
+      ], originMetadata(commandId, "crash-test", 1_790_000_000_000 as Timestamp))
       Fs.appendFileSync(acks, `${commandId} ${result.transaction}\n`)
     }
   })
