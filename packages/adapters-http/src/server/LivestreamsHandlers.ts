@@ -19,7 +19,6 @@ import {
   sessionRecord,
   status
 } from "@onair/core"
-import { CommandHandler } from "@onair/event-store"
 import { Effect, Schema } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { badRequest, notFound, Ok, type Paging } from "../api/Envelope.ts"
@@ -27,7 +26,8 @@ import { EmptyLivestreamPage, LivestreamDetail, LivestreamPage } from "../api/Li
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { type LivestreamParams, makeManage, newStreamKey } from "./ManageHandlers.ts"
 import { firstCreated, keyedMetadata } from "./Idempotency.ts"
-import { authorize, now, preEncoded, PublicUrlsConfig, settle, timeParam } from "./Requests.ts"
+import { authorize, now, preEncoded, PublicUrlsConfig, timeParam } from "./Requests.ts"
+import { makeRunCommand } from "./RunCommand.ts"
 
 export const DEFAULT_PER_PAGE = 10
 export const DEFAULT_RECONNECT_WINDOW_SECONDS = 60
@@ -74,7 +74,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
   OnAirApi,
   "livestreams",
   Effect.fn(function*(handlers) {
-    const commands = yield* CommandHandler
+    const runCommand = yield* makeRunCommand
     const catalog = yield* LiveCatalog
     const urls = yield* PublicUrlsConfig
     const { manage, manageRecord } = yield* makeManage
@@ -103,7 +103,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             body: payload
           })
           const newId = LivestreamId.make(crypto.randomUUID())
-          const handled = yield* commands.handle({
+          const handled = yield* runCommand({
             _tag: "CreateLivestream",
             livestreamId: newId,
             at,
@@ -115,11 +115,10 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             reconnectWindowSeconds: DEFAULT_RECONNECT_WINDOW_SECONDS,
             limits: DEFAULT_LIMITS,
             sessionId: SessionId.make(crypto.randomUUID())
-          }, metadata).pipe(settle)
+          }, metadata)
           const livestreamId = handled.append?.duplicate === true
             ? LivestreamId.make(yield* firstCreated(metadata.commandId, metadata.requestDigest, "livestream"))
             : newId
-          yield* catalog.awaitTransaction(handled.append?.transaction ?? 0)
           const livestream = (yield* catalog.current).livestream(scope, livestreamId)
           if (livestream === undefined) return yield* Effect.die(new Error("a created livestream is not in the catalog"))
           return { success: true as const, data: createdLivestreamRecord(livestream, urls) }

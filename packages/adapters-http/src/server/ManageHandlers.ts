@@ -13,11 +13,12 @@ import {
   StreamKey,
   type Timestamp
 } from "@onair/core"
-import { type CommandError, CommandHandler } from "@onair/event-store"
+import type { CommandError } from "@onair/event-store"
 import { Effect } from "effect"
 import { randomBytes } from "node:crypto"
 import { type Conflict, conflict, type NotFound, notFound } from "../api/Envelope.ts"
-import { authorize, metadataFor, now, PublicUrlsConfig, settle } from "./Requests.ts"
+import { authorize, metadataFor, now, PublicUrlsConfig } from "./Requests.ts"
+import { makeRunCommand } from "./RunCommand.ts"
 
 /** The domain refusals management answers: 404 for a livestream that is gone, 409 with a stable code. */
 const refuse = (error: CommandError): CommandError | Conflict | NotFound => {
@@ -46,16 +47,10 @@ export interface LivestreamParams {
 export const newStreamKey = (): StreamKey => StreamKey.make(randomBytes(32).toString("hex"))
 
 export const makeManage = Effect.gen(function*() {
-  const commands = yield* CommandHandler
   const catalog = yield* LiveCatalog
   const urls = yield* PublicUrlsConfig
-
-  const run = (token: AccessToken, signal: Signal, at: Timestamp) =>
-    commands.handle(signal, metadataFor(token, at)).pipe(
-      Effect.mapError(refuse),
-      Effect.flatMap((handled) => catalog.awaitTransaction(handled.append?.transaction ?? 0)),
-      settle
-    )
+  const runCommand = yield* makeRunCommand
+  const run = (token: AccessToken, signal: Signal, at: Timestamp) => runCommand(signal, metadataFor(token, at), refuse)
 
   /**
    * Runs the signals built for the caller's livestream, in order, and answers it as it is afterwards.

@@ -12,7 +12,7 @@ import {
   SessionId,
   type Signal
 } from "@onair/core"
-import { type CommandError, CommandHandler } from "@onair/event-store"
+import type { CommandError } from "@onair/event-store"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { type Conflict, conflict, type NotFound, notFound } from "../api/Envelope.ts"
@@ -20,7 +20,8 @@ import { OnAirApi } from "../api/OnAirApi.ts"
 import { DEFAULT_LIMITS, DEFAULT_PER_PAGE, DEFAULT_RECONNECT_WINDOW_SECONDS, page } from "./LivestreamsHandlers.ts"
 import { newStreamKey } from "./ManageHandlers.ts"
 import { firstCreated, keyedMetadata } from "./Idempotency.ts"
-import { authorize, metadataFor, now, PublicUrlsConfig, settle } from "./Requests.ts"
+import { authorize, metadataFor, now, PublicUrlsConfig } from "./Requests.ts"
+import { makeRunCommand } from "./RunCommand.ts"
 
 /** The domain refusals the meeting endpoints answer. */
 const refuse = (error: CommandError): CommandError | Conflict | NotFound => {
@@ -44,17 +45,13 @@ export const MeetingsHandlers = HttpApiBuilder.group(
   OnAirApi,
   "meetings",
   Effect.fn(function*(handlers) {
-    const commands = yield* CommandHandler
     const catalog = yield* LiveCatalog
     const urls = yield* PublicUrlsConfig
+    const runCommand = yield* makeRunCommand
 
+    /** Runs the command; true when it repeated an earlier one (an idempotency key seen before). */
     const run = (signal: Signal, metadata: AppendMetadata) =>
-      commands.handle(signal, metadata).pipe(
-        Effect.mapError(refuse),
-        Effect.tap((handled) => catalog.awaitTransaction(handled.append?.transaction ?? 0)),
-        Effect.map((handled) => handled.append?.duplicate === true),
-        settle
-      )
+      Effect.map(runCommand(signal, metadata, refuse), (handled) => handled.append?.duplicate === true)
 
     const meetingOf = (scope: Scope, id: MeetingId) =>
       Effect.flatMap(catalog.current, (read) => {

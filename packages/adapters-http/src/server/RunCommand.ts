@@ -1,0 +1,24 @@
+/**
+ * A request's command: through the command path, with the endpoint's domain refusals turned into API
+ * failures, and answered only once the catalog shows what it appended, so the read that follows sees it.
+ */
+import { LiveCatalog } from "@onair/analytics"
+import type { AppendMetadata, Signal } from "@onair/core"
+import { type CommandError, CommandHandler } from "@onair/event-store"
+import { Effect } from "effect"
+import { settle } from "./Requests.ts"
+
+export const makeRunCommand = Effect.gen(function*() {
+  const commands = yield* CommandHandler
+  const catalog = yield* LiveCatalog
+  return <F = never>(
+    signal: Signal,
+    metadata: AppendMetadata,
+    refuse: (error: CommandError) => CommandError | F = (error) => error
+  ) =>
+    commands.handle(signal, metadata).pipe(
+      Effect.mapError(refuse),
+      Effect.tap((handled) => catalog.awaitTransaction(handled.append?.transaction ?? 0)),
+      settle
+    )
+})
