@@ -3,6 +3,7 @@
  * process, on the database the environment names.
  */
 import { AdminToken, Server } from "@onair/adapters-http"
+import { LiveCatalog } from "@onair/analytics"
 import { MediaPlane } from "@onair/core"
 import { Database, TimerWorker } from "@onair/event-store"
 import { Effect, Layer, Option, Redacted } from "effect"
@@ -34,8 +35,17 @@ const announce = (choice: Database.DatabaseChoice, adminToken: string, made: boo
     }
   }))
 
-/** The worker, in the same process: due timers (start timeouts, reconnect windows, maximum durations). */
-const worker = Layer.effectDiscard(Effect.forkScoped(TimerWorker.run()))
+/**
+ * The worker, in the same process: due timers (start timeouts, reconnect windows, maximum durations),
+ * read from the catalog the API already keeps.
+ */
+const worker = Layer.effectDiscard(Effect.gen(function*() {
+  const catalog = yield* LiveCatalog
+  yield* Effect.forkScoped(TimerWorker.run({
+    livestreams: () => catalog.currentSync().allLivestreams(),
+    awaitTransaction: catalog.awaitTransaction
+  }))
+}))
 
 export const serve = Effect.gen(function*() {
   const choice = yield* Database.choiceFromEnv

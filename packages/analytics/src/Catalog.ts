@@ -129,6 +129,11 @@ export class Catalog {
     return livestream !== undefined && !livestream.deleted && inScope(livestream, scope) ? livestream : undefined
   }
 
+  /** Every livestream of every scope, deleted ones included. */
+  allLivestreams(): Iterable<Livestream> {
+    return this.livestreams.values()
+  }
+
   /** The scope's livestreams in the order they were created, deleted ones excepted. */
   livestreamsOf(scope: Scope): ReadonlyArray<Livestream> {
     const ids = this.livestreamsByScope.get(scopeKey(scope.accountId, scope.appId)) ?? []
