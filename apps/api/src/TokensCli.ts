@@ -6,6 +6,7 @@
  * When a server holds the embedded database, it calls that server's admin endpoint (LocalAdmin).
  */
 import { AccessTokens } from "@onair/adapters-http"
+import { OnAirClient } from "@onair/client"
 import { AccessTokenId, AccountId, AppId, originMetadata, Timestamp } from "@onair/core"
 import { Database } from "@onair/event-store"
 import { Clock, Effect, Schema } from "effect"
@@ -61,23 +62,20 @@ const direct = (command: TokensCommand, choice: Database.DatabaseChoice) =>
     return issued.token
   }).pipe(Effect.provide(services(choice)), Effect.scoped)
 
+/** The same command, asked of the running server through its admin endpoint with the typed client. */
 const throughServer = (command: TokensCommand, admin: LocalAdmin.LocalAdmin) =>
-  Effect.tryPromise({
-    try: async () => {
-      const headers = { authorization: `Bearer ${admin.adminToken}`, "content-type": "application/json" }
-      const response = command._tag === "Create"
-        ? await fetch(`${admin.url}/admin/accounts/${command.accountId}/tokens`, {
-          method: "POST",
-          headers,
-          body: JSON.stringify({ apps: command.appIds, label: command.label })
-        })
-        : await fetch(`${admin.url}/admin/tokens/${command.tokenId}`, { method: "DELETE", headers })
-      const body = await response.json() as { data?: { token?: string; message?: string }; errors?: Array<{ message: string }> }
-      if (!response.ok) throw new Error(body.errors?.map((e) => e.message).join("; ") ?? `HTTP ${response.status}`)
-      return body.data?.token ?? body.data?.message ?? ""
-    },
-    catch: (error) => new Error(`the running server refused: ${(error as Error).message}`)
-  })
+  Effect.flatMap(Effect.service(OnAirClient), (client) =>
+    command._tag === "Create"
+      ? Effect.map(
+        client.admin.createToken({
+          params: { account_id: command.accountId },
+          payload: { apps: command.appIds, label: command.label }
+        }),
+        (created) => created.data.token
+      )
+      : Effect.map(client.admin.revokeToken({ params: { token_id: command.tokenId } }), (revoked) => revoked.data.message)).pipe(
+      Effect.provide(OnAirClient.layer({ baseUrl: admin.url, token: "", adminToken: admin.adminToken }))
+    )
 
 export const run = (command: TokensCommand) =>
   Effect.gen(function*() {
