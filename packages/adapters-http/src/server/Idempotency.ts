@@ -9,6 +9,7 @@ import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import { conflict } from "../api/Envelope.ts"
 import type { Scope } from "@onair/analytics"
+import type { Handled } from "@onair/event-store"
 import { metadataFor } from "./Requests.ts"
 
 export interface KeyedRequest {
@@ -29,17 +30,25 @@ export const keyedMetadata = (token: AccessToken, scope: Scope, at: Timestamp, r
 }
 
 /**
- * For a command that turned out to be a repeat: the id of the aggregate the first one created (from its
- * stream `<kind>-<id>`), once the first request is known to be this same one; 409 otherwise.
+ * The id of the aggregate a create made: `newId`, or, when the command turned out to repeat an earlier one
+ * (its idempotency key seen before), the id the first one created, read from its stream `<kind>-<id>`,
+ * once the first request is known to be this same one; 409 otherwise.
  */
-export const firstCreated = (commandId: string, digest: string | undefined, kind: "livestream" | "meeting") =>
+export const createdId = (
+  handled: Handled,
+  metadata: AppendMetadata,
+  newId: string,
+  kind: "livestream" | "meeting"
+) =>
   Effect.gen(function*() {
+    if (handled.append?.duplicate !== true) return newId
     const store = yield* EventStore
-    const earlier = yield* store.findCommand(commandId).pipe(Effect.orDie)
+    const earlier = yield* store.findCommand(metadata.commandId).pipe(Effect.orDie)
     const stream = earlier?.streams.find((s) => s.stream.startsWith(`${kind}-`))?.stream
-    if (stream === undefined) return yield* Effect.die(new Error(`the first ${commandId} created no ${kind}`))
-    const first = (yield* store.readStream(stream).pipe(Effect.orDie)).events.find((e) => e.metadata.commandId === commandId)
-    if (first?.metadata.requestDigest !== digest) {
+    if (stream === undefined) return yield* Effect.die(new Error(`the first ${metadata.commandId} created no ${kind}`))
+    const first = (yield* store.readStream(stream).pipe(Effect.orDie)).events
+      .find((e) => e.metadata.commandId === metadata.commandId)
+    if (first?.metadata.requestDigest !== metadata.requestDigest) {
       return yield* conflict("idempotency_key_reused", "this Idempotency-Key was used with another request")
     }
     return stream.slice(kind.length + 1)

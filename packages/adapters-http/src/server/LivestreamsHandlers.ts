@@ -25,7 +25,7 @@ import { badRequest, notFound, Ok, type Paging } from "../api/Envelope.ts"
 import { EmptyLivestreamPage, LivestreamDetail, LivestreamPage } from "../api/LivestreamsApi.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { type LivestreamParams, makeManage, newStreamKey } from "./ManageHandlers.ts"
-import { firstCreated, keyedMetadata } from "./Idempotency.ts"
+import { createdId, keyedMetadata } from "./Idempotency.ts"
 import { authorize, now, preEncoded, PublicUrlsConfig, timeParam } from "./Requests.ts"
 import { makeRunCommand } from "./RunCommand.ts"
 
@@ -116,9 +116,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             limits: DEFAULT_LIMITS,
             sessionId: SessionId.make(crypto.randomUUID())
           }, metadata)
-          const livestreamId = handled.append?.duplicate === true
-            ? LivestreamId.make(yield* firstCreated(metadata.commandId, metadata.requestDigest, "livestream"))
-            : newId
+          const livestreamId = LivestreamId.make(yield* createdId(handled, metadata, newId, "livestream"))
           const livestream = (yield* catalog.current).livestream(scope, livestreamId)
           if (livestream === undefined) return yield* Effect.die(new Error("a created livestream is not in the catalog"))
           return { success: true as const, data: createdLivestreamRecord(livestream, urls) }

@@ -19,7 +19,7 @@ import { type Conflict, conflict, type NotFound, notFound } from "../api/Envelop
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { DEFAULT_LIMITS, DEFAULT_PER_PAGE, DEFAULT_RECONNECT_WINDOW_SECONDS, page } from "./LivestreamsHandlers.ts"
 import { newStreamKey } from "./ManageHandlers.ts"
-import { firstCreated, keyedMetadata } from "./Idempotency.ts"
+import { createdId, keyedMetadata } from "./Idempotency.ts"
 import { authorize, metadataFor, now, PublicUrlsConfig } from "./Requests.ts"
 import { makeRunCommand } from "./RunCommand.ts"
 
@@ -49,9 +49,7 @@ export const MeetingsHandlers = HttpApiBuilder.group(
     const urls = yield* PublicUrlsConfig
     const runCommand = yield* makeRunCommand
 
-    /** Runs the command; true when it repeated an earlier one (an idempotency key seen before). */
-    const run = (signal: Signal, metadata: AppendMetadata) =>
-      Effect.map(runCommand(signal, metadata, refuse), (handled) => handled.append?.duplicate === true)
+    const run = (signal: Signal, metadata: AppendMetadata) => runCommand(signal, metadata, refuse)
 
     const meetingOf = (scope: Scope, id: MeetingId) =>
       Effect.flatMap(catalog.current, (read) => {
@@ -70,7 +68,7 @@ export const MeetingsHandlers = HttpApiBuilder.group(
             body: payload
           })
           const newId = MeetingId.make(crypto.randomUUID())
-          const repeated = yield* run({
+          const handled = yield* run({
             _tag: "CreateMeeting",
             meetingId: newId,
             at,
@@ -79,9 +77,7 @@ export const MeetingsHandlers = HttpApiBuilder.group(
             liveStreamOnStart: payload.live_stream_on_start ?? false,
             recordOnStart: payload.record_on_start ?? false
           }, metadata)
-          const meetingId = repeated
-            ? MeetingId.make(yield* firstCreated(metadata.commandId, metadata.requestDigest, "meeting"))
-            : newId
+          const meetingId = MeetingId.make(yield* createdId(handled, metadata, newId, "meeting"))
           return { success: true as const, data: meetingRecord(yield* meetingOf(scope, meetingId)) }
         }))
       .handle("getMeetings", ({ params, query }) =>
@@ -107,7 +103,7 @@ export const MeetingsHandlers = HttpApiBuilder.group(
             body: payload
           })
           const newId = LivestreamId.make(crypto.randomUUID())
-          const repeated = yield* run({
+          const handled = yield* run({
             _tag: "StartLivestreamForMeeting",
             at,
             meetingId: params.meeting_id,
@@ -119,9 +115,7 @@ export const MeetingsHandlers = HttpApiBuilder.group(
             limits: DEFAULT_LIMITS,
             sessionId: SessionId.make(crypto.randomUUID())
           }, metadata)
-          const livestreamId = repeated
-            ? LivestreamId.make(yield* firstCreated(metadata.commandId, metadata.requestDigest, "livestream"))
-            : newId
+          const livestreamId = LivestreamId.make(yield* createdId(handled, metadata, newId, "livestream"))
           const livestream = (yield* catalog.current).livestream(scope, livestreamId)
           if (livestream === undefined) return yield* Effect.die(new Error("a started livestream is not in the catalog"))
           return { success: true as const, data: meetingLivestreamStartedRecord(livestream, urls) }
