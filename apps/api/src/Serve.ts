@@ -1,10 +1,10 @@
 /**
- * The main job: the API and the worker (due timers; webhooks and the media server as they arrive) in one
+ * The main job: the API, the media server (nginx, when installed) and the worker (due timers) in one
  * process, on the database the environment names.
  */
 import { AdminToken, Server } from "@onair/adapters-http"
+import { MediaServer } from "@onair/adapters-media"
 import { LiveCatalog } from "@onair/analytics"
-import { MediaPlane } from "@onair/core"
 import { Database, TimerWorker } from "@onair/event-store"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
@@ -56,13 +56,14 @@ export const serve = Effect.gen(function*() {
     onNone: () => randomBytes(32).toString("base64url"),
     onSome: Redacted.value
   })
+  const dataDir = choice._tag === "Embedded" ? choice.dataDir : Database.DEFAULT_DATA_DIR
   return yield* Layer.launch(
-    Layer.merge(announce(choice, adminToken, Option.isNone(configured)), worker).pipe(
-      Layer.provideMerge(Server.layer),
-      Layer.provide(services(choice)),
-      Layer.provide(AdminToken.given(adminToken)),
-      // The media plane arrives with issue 5; until then every broadcast waits, and the views say so.
-      Layer.provide(MediaPlane.absent)
+    Layer.mergeAll(announce(choice, adminToken, Option.isNone(configured)), worker, MediaServer.supervisor).pipe(
+      Layer.provideMerge(Server.layer(MediaServer.routes)),
+      Layer.provideMerge(MediaServer.plane),
+      Layer.provideMerge(MediaServer.fromEnv(dataDir)),
+      Layer.provideMerge(services(choice)),
+      Layer.provide(AdminToken.given(adminToken))
     )
   )
 })

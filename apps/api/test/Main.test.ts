@@ -15,7 +15,7 @@ const run = promisify(execFile)
 
 describe("the main job", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-main-"))
-  const env = { ...process.env, ONAIR_DATA_DIR: dataDir, PORT: "0", DATABASE_URL: "", ONAIR_ADMIN_TOKEN: "" }
+  const env = { ...process.env, ONAIR_DATA_DIR: dataDir, PORT: "0", DATABASE_URL: "", ONAIR_ADMIN_TOKEN: "", ONAIR_MEDIA: "off" }
   let server: ChildProcess
   let url = ""
 

@@ -15,6 +15,7 @@ import {
   type Interval,
   type Livestream,
   LivestreamDecider,
+  isConnected,
   type LivestreamId,
   LOG_START,
   type Meeting,
@@ -166,6 +167,16 @@ export class Catalog {
   /** An encoder connection, by the media server's id for it. */
   ingest(id: IngestId): Ingest | undefined {
     return this.ingests.get(id)
+  }
+
+  /** Connections the catalog holds as publishing now: the media server's sweep after it lost them. */
+  *connectedIngests(): Iterable<Ingest> {
+    for (const ingest of this.ingests.values()) if (isConnected(ingest)) yield ingest
+  }
+
+  /** A livestream by id alone, for the media plane (which has no account scope); deleted ones too. */
+  livestreamById(id: LivestreamId): Livestream | undefined {
+    return this.livestreams.get(id)
   }
 
   /** The current session of a livestream, or its last one when none is invoked or open. */

@@ -206,6 +206,10 @@ class Driver {
         const ingestId = this.connectionOf(step.livestream)
         return ingestId === null ? [] : [{ _tag: "ReportPublishFailure", at, ingestId, message: "encoder sent an invalid stream" }]
       }
+      case "MediaLost": {
+        const ingestId = this.connectionOf(step.livestream)
+        return ingestId === null ? [] : [{ _tag: "ReportMediaLost", at, ingestId, message: "media server exited" }]
+      }
       case "Viewers": {
         const livestreamId = this.livestreamAt(step.livestream)
         const session = [...this.world.sessions.values()].findLast((s) => s?.livestreamId === livestreamId)

@@ -33,6 +33,8 @@ const describeSignal = (signal: Signal): string => {
       return `first playlist of ${signal.ingestId} is ready`
     case "ReportPublishFailure":
       return `media server fails ${signal.ingestId}: ${signal.message}`
+    case "ReportMediaLost":
+      return `media server under ${signal.ingestId} is lost: ${signal.message}`
     case "AccrueViewerSeconds":
       return `viewers watched session ${short(signal.sessionId)} for ${signal.seconds} s`
     default: {

@@ -21,6 +21,8 @@ export type Step =
   | { readonly _tag: "Health"; readonly livestream: number; readonly renditions: boolean }
   | { readonly _tag: "Manifest"; readonly livestream: number }
   | { readonly _tag: "PublishFailure"; readonly livestream: number }
+  /** The media server the livestream's encoder is on dies. */
+  | { readonly _tag: "MediaLost"; readonly livestream: number }
   | { readonly _tag: "Viewers"; readonly livestream: number; readonly seconds: number }
   | {
     readonly _tag: "Manage"
@@ -68,6 +70,7 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ _tag: fc.constant("Manifest" as const), livestream: index }) },
   { weight: 1, arbitrary: fc.record({ _tag: fc.constant("PublishFailure" as const), livestream: index }) },
+  { weight: 1, arbitrary: fc.record({ _tag: fc.constant("MediaLost" as const), livestream: index }) },
   {
     weight: 2,
     arbitrary: fc.record({

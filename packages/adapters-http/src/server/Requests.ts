@@ -26,10 +26,18 @@ export class PublicUrlsConfig extends Context.Service<PublicUrlsConfig, {
   static readonly layer = Layer.effect(
     PublicUrlsConfig,
     Effect.gen(function*() {
-      const rtmpServer = yield* Config.String("ONAIR_PUBLIC_RTMP_URL").pipe(Config.withDefault("rtmp://localhost:1935/live"))
-      const rtmpsServer = yield* Config.String("ONAIR_PUBLIC_RTMPS_URL").pipe(Config.withDefault("rtmps://localhost:1936/live"))
+      // Unless told the public addresses, encoders and players reach this machine on the ports it serves.
+      const rtmpPort = yield* Config.Int("ONAIR_RTMP_PORT").pipe(Config.withDefault(1935))
+      const rtmpsPort = yield* Config.Int("ONAIR_RTMPS_PORT").pipe(Config.withDefault(1936))
+      const httpPort = yield* Config.Int("PORT").pipe(Config.withDefault(8787))
+      const rtmpServer = yield* Config.String("ONAIR_PUBLIC_RTMP_URL").pipe(
+        Config.withDefault(`rtmp://localhost:${rtmpPort}/live`)
+      )
+      const rtmpsServer = yield* Config.String("ONAIR_PUBLIC_RTMPS_URL").pipe(
+        Config.withDefault(`rtmps://localhost:${rtmpsPort}/live`)
+      )
       const playbackBase = yield* Config.String("ONAIR_PUBLIC_PLAYBACK_URL").pipe(
-        Config.withDefault("http://localhost:8787/hls")
+        Config.withDefault(`http://localhost:${httpPort}/hls`)
       )
       return { rtmpServer, rtmpsServer, playbackBase }
     })

@@ -32,9 +32,10 @@ export const DEFAULT_PORT = 8787
 
 /**
  * The server on `PORT`/`HOST` from the environment, logging each request when `ONAIR_HTTP_LOG` is true;
- * it also provides `HttpServer` (its address).
+ * it also provides `HttpServer` (its address). `extra` adds routes beside the API's (the media server's
+ * callbacks and playback).
  */
-export const layer = Layer.unwrap(Effect.gen(function*() {
+export const layer = <E = never, R = never>(extra?: Layer.Layer<never, E, R>) => Layer.unwrap(Effect.gen(function*() {
   // 0 asks the system for a free port (tests); Config.Port would refuse it.
   const port = yield* Config.schema(
     Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))),
@@ -42,7 +43,7 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
   ).pipe(Config.withDefault(DEFAULT_PORT))
   const host = yield* Config.String("HOST").pipe(Config.withDefault("0.0.0.0"))
   const logRequests = yield* Config.Boolean("ONAIR_HTTP_LOG").pipe(Config.withDefault(false))
-  return HttpRouter.serve(routes, { disableLogger: !logRequests }).pipe(
+  return HttpRouter.serve(extra === undefined ? routes : Layer.merge(routes, extra), { disableLogger: !logRequests }).pipe(
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port, host }))
   )
 }))

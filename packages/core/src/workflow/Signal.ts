@@ -23,7 +23,12 @@ export const IngestSignal = Schema.TaggedUnion({
   /** The connection's first HLS playlist exists. */
   ReportManifest: { ...at, ingestId: IngestId },
   /** The media server failed the connection's stream. */
-  ReportPublishFailure: { ...at, ingestId: IngestId, message: Schema.String }
+  ReportPublishFailure: { ...at, ingestId: IngestId, message: Schema.String },
+  /**
+   * The media server the connection was on is gone (crash, restart): the connection is over and its
+   * broadcast ends with `internal error`, since no media can follow on that server.
+   */
+  ReportMediaLost: { ...at, ingestId: IngestId, message: Schema.String }
 })
 export type IngestSignal = typeof IngestSignal.Type
 

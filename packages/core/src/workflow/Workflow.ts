@@ -30,6 +30,7 @@ import { SessionDecider } from "../session/SessionDecider.ts"
 import type { SessionError } from "../session/SessionError.ts"
 import type { SessionEvent } from "../session/SessionEvent.ts"
 import type { SessionState } from "../session/SessionState.ts"
+import type { IngestId, LivestreamId } from "../Ids.ts"
 import type { Timestamp } from "../Time.ts"
 import type { AggregateKind, Change } from "./Change.ts"
 import type { IngestSignal, MeetingLivestreamSignal, Signal } from "./Signal.ts"
@@ -181,6 +182,27 @@ export const sessionCommandFor = (
   }
 }
 
+/**
+ * Ends a connection, and with it the media of the broadcast it was publishing, by `command`. Only the
+ * livestream's own publisher ends its media: a dropped or refused connection's end does not.
+ */
+const disconnect = (
+  work: Work,
+  signal: { readonly ingestId: IngestId; readonly at: Timestamp },
+  command: (livestreamId: LivestreamId) => LivestreamCommand
+): Step<void> =>
+  Effect.gen(function*() {
+    const { state } = yield* work.ingest({ _tag: "DisconnectIngest", ingestId: signal.ingestId, at: signal.at })
+    if (state === null || state.verdict._tag !== "Accepted") return
+    const livestream = yield* work.readLivestream(state.verdict.livestreamId)
+    if (
+      livestream !== null && !livestream.deleted && livestream.broadcast._tag === "Connected" &&
+      livestream.broadcast.ingestId === signal.ingestId
+    ) {
+      yield* work.broadcast(command(livestream.id), signal.at)
+    }
+  })
+
 const ingestSignal = (work: Work, signal: IngestSignal): Step<void> =>
   Effect.gen(function*() {
     const reader = yield* AggregateReader
@@ -220,28 +242,24 @@ const ingestSignal = (work: Work, signal: IngestSignal): Step<void> =>
         })
         return
       }
-      case "Unpublish": {
-        const { state } = yield* work.ingest({ _tag: "DisconnectIngest", ingestId: signal.ingestId, at: signal.at })
-        if (state === null || state.verdict._tag !== "Accepted") return
-        const livestream = yield* work.readLivestream(state.verdict.livestreamId)
-        // Only the livestream's own publisher ends its media: a dropped or refused connection's end does not.
-        if (
-          livestream !== null && !livestream.deleted && livestream.broadcast._tag === "Connected" &&
-          livestream.broadcast.ingestId === signal.ingestId
-        ) {
-          yield* work.broadcast(
-            { _tag: "DisconnectPublisher", livestreamId: livestream.id, at: signal.at, ingestId: signal.ingestId },
-            signal.at
-          )
-        }
-        return
-      }
+      case "Unpublish":
+        return yield* disconnect(
+          work,
+          signal,
+          (livestreamId) => ({ _tag: "DisconnectPublisher", livestreamId, at: signal.at, ingestId: signal.ingestId })
+        )
       case "ReportHealth":
         yield* work.ingest({ _tag: "SampleHealth", ingestId: signal.ingestId, at: signal.at, health: signal.health })
         return
       case "ReportManifest":
         yield* work.ingest({ _tag: "MarkManifestAvailable", ingestId: signal.ingestId, at: signal.at })
         return
+      case "ReportMediaLost":
+        return yield* disconnect(
+          work,
+          signal,
+          (livestreamId) => ({ _tag: "AbortBroadcast", livestreamId, at: signal.at, message: signal.message })
+        )
       case "ReportPublishFailure": {
         const ingest = yield* reader.ingest(signal.ingestId)
         if (ingest === null) return yield* Effect.fail(new IngestNotFound({ ingestId: signal.ingestId }))
@@ -309,6 +327,7 @@ export const handle = (signal: Signal): Effect.Effect<UnitOfWork, WorkflowError,
       case "ReportHealth":
       case "ReportManifest":
       case "ReportPublishFailure":
+      case "ReportMediaLost":
         return ingestSignal(work, signal)
       case "StartLivestreamForMeeting":
       case "StopLivestreamForMeeting":

@@ -1,0 +1,177 @@
+/**
+ * The main job as the README runs it, in a child process on free ports with its own data folder: the API,
+ * nginx and the timers. Encoders are real ffmpeg processes publishing a test pattern; players are ffprobe
+ * and ffmpeg reading the playback URL.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import { createServer } from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { promisify } from "node:util"
+
+const MAIN = Path.resolve(import.meta.dirname, "../../src/main.ts")
+const exec = promisify(execFile)
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+
+export const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
+
+/** Polls `probe` until it returns something other than undefined, or fails with what it saw last. */
+export const waitFor = async <A>(what: string, probe: () => Promise<A | undefined>, timeoutMs = 20_000): Promise<A> => {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown = undefined
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe()
+      if (value !== undefined) return value
+    } catch (error) {
+      last = error
+    }
+    await sleep(100)
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? "" : `: ${String(last)}`}`)
+}
+
+export interface Answer {
+  readonly status: number
+  readonly body: any
+}
+
+export interface MainJob {
+  readonly url: string
+  readonly rtmpPort: number
+  readonly rtmpsPort: number
+  readonly dataDir: string
+  readonly mediaDir: string
+  /** Everything the job logged so far. */
+  readonly log: () => string
+  /** A request to the app's livestream API (`path` after `/accounts/<a>/realtime/kit/<app>`). */
+  readonly api: (method: string, path: string, body?: unknown) => Promise<Answer>
+  /** The running nginx's pid, from its pid file. */
+  readonly nginxPid: () => number
+  readonly stop: () => Promise<void>
+}
+
+const ACCOUNT = "acct_media"
+const APP = "app_media"
+
+export const startMainJob = async (env: Record<string, string> = {}): Promise<MainJob> => {
+  const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-media-"))
+  const [port, rtmpPort, rtmpsPort] = [await freePort(), await freePort(), await freePort()]
+  const adminToken = `admin-${Math.random().toString(36).slice(2)}-${Date.now()}`
+  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+    env: {
+      ...process.env,
+      DATABASE_URL: "",
+      ONAIR_DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ONAIR_RTMP_HOST: "127.0.0.1",
+      ONAIR_RTMP_PORT: String(rtmpPort),
+      ONAIR_RTMPS_PORT: String(rtmpsPort),
+      ONAIR_ADMIN_TOKEN: adminToken,
+      ONAIR_MEDIA: "on",
+      ...env
+    },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let output = ""
+  child.stdout!.on("data", (chunk: Buffer) => (output += String(chunk)))
+  child.stderr!.on("data", (chunk: Buffer) => (output += String(chunk)))
+  const url = `http://127.0.0.1:${port}`
+  await waitFor("nginx to take RTMP", async () => {
+    if (child.exitCode !== null) throw new Error(`the main job exited with ${child.exitCode}:\n${output}`)
+    return /media: nginx \d+ takes RTMP/.test(output) ? true : undefined
+  }, 60_000)
+  const created = await fetch(`${url}/admin/accounts/${ACCOUNT}/tokens`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ apps: [APP], label: "media tests" })
+  })
+  const token = ((await created.json()) as any).data.token as string
+  const mediaDir = Path.join(dataDir, "media")
+  return {
+    url,
+    rtmpPort,
+    rtmpsPort,
+    dataDir,
+    mediaDir,
+    log: () => output,
+    api: async (method, path, body) => {
+      const response = await fetch(`${url}/accounts/${ACCOUNT}/realtime/kit/${APP}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) })
+      })
+      const text = await response.text()
+      return { status: response.status, body: text === "" ? undefined : JSON.parse(text) }
+    },
+    nginxPid: () => Number(Fs.readFileSync(Path.join(mediaDir, "nginx.pid"), "utf8").trim()),
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve))
+        child.kill("SIGTERM")
+        await Promise.race([exited, sleep(15_000)])
+        if (child.exitCode === null) child.kill("SIGKILL")
+      }
+      Fs.rmSync(dataDir, { recursive: true, force: true })
+    }
+  }
+}
+
+export interface Encoder {
+  /** Resolves with ffmpeg's exit code. */
+  readonly exited: Promise<number | null>
+  readonly output: () => string
+  /** Stops it the way an operator stops OBS: the connection closes. */
+  readonly stop: () => Promise<number | null>
+}
+
+/**
+ * ffmpeg publishing the notes' browser-playable test pattern (H.264 High yuv420p + AAC) to `url` in real
+ * time. Small frames keep two test encoders within this machine's two cores.
+ */
+export const publish = (url: string, options?: { readonly size?: string }): Encoder => {
+  const child = spawn("ffmpeg", [
+    "-nostdin", "-loglevel", "error", "-re",
+    "-f", "lavfi", "-i", `testsrc=size=${options?.size ?? "640x360"}:rate=30`,
+    "-f", "lavfi", "-i", "sine=frequency=1000",
+    "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-g", "60",
+    "-c:a", "aac", "-f", "flv", url
+  ], { stdio: ["ignore", "ignore", "pipe"] })
+  let output = ""
+  child.stderr!.on("data", (chunk: Buffer) => (output += String(chunk)))
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  return {
+    exited,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT")
+      return await Promise.race([exited, sleep(5_000).then(() => (child.kill("SIGKILL"), exited))])
+    }
+  }
+}
+
+/** What ffprobe reads at `url`: each stream's codec and profile. */
+export const probe = async (url: string): Promise<ReadonlyArray<{ codec_name: string; profile?: string; width?: number }>> => {
+  const { stdout } = await exec("ffprobe", [
+    "-v", "error", "-rw_timeout", "10000000", "-show_entries", "stream=codec_name,profile,width,height", "-of", "json", url
+  ], { timeout: 20_000 })
+  return (JSON.parse(stdout) as { streams: Array<{ codec_name: string; profile?: string; width?: number }> }).streams
+}
+
+/** Plays `seconds` of `url` with ffmpeg, as a viewer would (segments fetched in real time). */
+export const play = (url: string, seconds: number) =>
+  exec("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", url, "-t", String(seconds), "-f", "null", "-"], {
+    timeout: (seconds + 20) * 1000
+  })

@@ -1,0 +1,51 @@
+/**
+ * The publishers the running nginx has, as OnAir accepted them: nginx's client id to the ingest, the
+ * livestream and the session (whose id is the stream's name inside nginx after the publish redirect).
+ * Held in memory: a new nginx starts with none, and a lost nginx's connections are swept from the catalog.
+ */
+import type { IngestId, LivestreamId, SessionId } from "@onair/core"
+
+export interface Connection {
+  readonly clientId: string
+  readonly ingestId: IngestId
+  readonly livestreamId: LivestreamId
+  readonly sessionId: SessionId
+  /** Set once the first playlist was reported, so it is not looked for again. */
+  manifestReported: boolean
+  /** Set once OnAir asked nginx to drop it. */
+  dropRequested: boolean
+}
+
+/** An nginx run's id and a client id name one connection for good: nginx reuses client ids per run only. */
+export const ingestIdOf = (instanceId: string, clientId: string): IngestId =>
+  `nginx.${instanceId}.${clientId}` as IngestId
+
+export class Connections {
+  private readonly byClient = new Map<string, Connection>()
+
+  add(connection: Omit<Connection, "manifestReported" | "dropRequested">): void {
+    this.byClient.set(connection.clientId, { ...connection, manifestReported: false, dropRequested: false })
+  }
+
+  remove(clientId: string): Connection | undefined {
+    const connection = this.byClient.get(clientId)
+    this.byClient.delete(clientId)
+    return connection
+  }
+
+  get(clientId: string): Connection | undefined {
+    return this.byClient.get(clientId)
+  }
+
+  all(): ReadonlyArray<Connection> {
+    return [...this.byClient.values()]
+  }
+
+  clear(): void {
+    this.byClient.clear()
+  }
+
+  get size(): number {
+    return this.byClient.size
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The media server's settings, from the environment:
+ *
+ * | variable | default | meaning |
+ * | --- | --- | --- |
+ * | `ONAIR_MEDIA` | `auto` | `auto`: run nginx when it is installed; `on`: fail to start without it; `off` |
+ * | `ONAIR_MEDIA_DIR` | `<ONAIR_DATA_DIR>/media` | nginx's folder: config, logs, HLS output, certificate |
+ * | `ONAIR_NGINX` | `nginx` | the nginx binary |
+ * | `ONAIR_NGINX_MODULES` | `/usr/lib/nginx/modules` | where the rtmp and stream modules are |
+ * | `ONAIR_RTMP_HOST` | `0.0.0.0` | the address the RTMP and RTMPS listeners bind |
+ * | `ONAIR_RTMP_PORT` | `1935` | RTMP ingest |
+ * | `ONAIR_RTMPS_PORT` | `1936` | RTMPS ingest; `0` turns TLS ingest off |
+ * | `ONAIR_TLS_CERT`, `ONAIR_TLS_KEY` | self-signed | PEM files for RTMPS; made for `localhost` when unset |
+ * | `ONAIR_MEDIA_CONTROL_PORT` | `0` (any free) | nginx's loopback HTTP port for `/stat` and `/control` |
+ * | `ONAIR_HLS_FRAGMENT_SECONDS` | `2` | HLS segment length |
+ * | `ONAIR_HLS_PLAYLIST_SECONDS` | `12` | how much of the stream the live playlist keeps |
+ */
+import { Config, Effect, Option, Schema } from "effect"
+import * as Path from "node:path"
+
+export type MediaMode = "auto" | "on" | "off"
+
+export interface MediaSettings {
+  readonly mode: MediaMode
+  readonly dir: string
+  readonly nginx: string
+  readonly moduleDir: string
+  readonly host: string
+  readonly rtmpPort: number
+  /** 0 when RTMPS is off. */
+  readonly rtmpsPort: number
+  readonly tls: { readonly certificate: string; readonly key: string } | null
+  readonly controlPort: number
+  readonly hlsFragmentSeconds: number
+  readonly hlsPlaylistSeconds: number
+  /** How often a live publisher's right to go on is checked and its health sampled (seconds). */
+  readonly updateSeconds: number
+}
+
+const port = (name: string, fallback: number) =>
+  Config.schema(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))), name).pipe(
+    Config.withDefault(fallback)
+  )
+
+const seconds = (name: string, fallback: number, maximum: number) =>
+  Config.schema(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum }))), name).pipe(
+    Config.withDefault(fallback)
+  )
+
+/** Reads the settings; `dataDir` is where the media folder goes unless `ONAIR_MEDIA_DIR` says otherwise. */
+export const fromEnv = (dataDir: string) =>
+  Effect.gen(function*() {
+    const mode = yield* Config.schema(Schema.Literals(["auto", "on", "off"]), "ONAIR_MEDIA").pipe(
+      Config.withDefault("auto" as const)
+    )
+    const dir = yield* Config.String("ONAIR_MEDIA_DIR").pipe(Config.withDefault(Path.join(dataDir, "media")))
+    const certificate = yield* Config.option(Config.String("ONAIR_TLS_CERT"))
+    const key = yield* Config.option(Config.String("ONAIR_TLS_KEY"))
+    const hlsFragmentSeconds = yield* seconds("ONAIR_HLS_FRAGMENT_SECONDS", 2, 60)
+    const settings: MediaSettings = {
+      mode,
+      dir: Path.resolve(dir),
+      nginx: yield* Config.String("ONAIR_NGINX").pipe(Config.withDefault("nginx")),
+      moduleDir: yield* Config.String("ONAIR_NGINX_MODULES").pipe(Config.withDefault("/usr/lib/nginx/modules")),
+      host: yield* Config.String("ONAIR_RTMP_HOST").pipe(Config.withDefault("0.0.0.0")),
+      rtmpPort: yield* port("ONAIR_RTMP_PORT", 1935),
+      rtmpsPort: yield* port("ONAIR_RTMPS_PORT", 1936),
+      tls: Option.isSome(certificate) && Option.isSome(key)
+        ? { certificate: Path.resolve(certificate.value), key: Path.resolve(key.value) }
+        : null,
+      controlPort: yield* port("ONAIR_MEDIA_CONTROL_PORT", 0),
+      hlsFragmentSeconds,
+      hlsPlaylistSeconds: yield* seconds("ONAIR_HLS_PLAYLIST_SECONDS", 6 * hlsFragmentSeconds, 3600),
+      updateSeconds: 5
+    }
+    return settings
+  })

@@ -1,0 +1,149 @@
+/**
+ * HLS playback through OnAir, at the livestream's `playback_url` (`/hls/<livestream id>/index.m3u8`):
+ *
+ * - `index.m3u8` is a master playlist naming one variant under a new viewer's path
+ *   (`v/<viewer>/index.m3u8`), so every later request of that player carries its viewer id;
+ * - `v/<viewer>/index.m3u8` is the current session's live playlist as nginx writes it;
+ * - `v/<viewer>/<n>.ts` is a segment, counted to the viewer's seconds.
+ *
+ * Only the livestream's current broadcast is served (its session names the folder), so a new session never
+ * serves an old session's playlist, and nothing is served while the livestream is idle. Every answer
+ * allows any origin, for browser players.
+ */
+import { LiveCatalog } from "@onair/analytics"
+import type { LivestreamId, SessionId } from "@onair/core"
+import { Clock, Effect, Layer } from "effect"
+import { HttpRouter, HttpServerResponse } from "effect/http"
+import { randomBytes } from "node:crypto"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { Publishing } from "./Publishing.ts"
+import type { ViewerSeconds } from "./ViewerSeconds.ts"
+
+export const PLAYBACK_PATH = "/hls"
+
+const CORS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "GET, HEAD, OPTIONS",
+  "access-control-allow-headers": "range, content-type",
+  "access-control-max-age": "86400"
+}
+const PLAYLIST = "application/vnd.apple.mpegurl"
+
+const notFound = (why: string) => HttpServerResponse.text(`${why}\n`, { status: 404, headers: CORS })
+
+const VIEWER = /^[0-9a-f]{16,64}$/
+const SEGMENT = /^(\d{1,12})\.ts$/
+
+/** Segment durations of a live playlist, by sequence number (`#EXTINF` before `<n>.ts`). */
+export const segmentDurations = (playlist: string): Map<number, number> => {
+  const durations = new Map<number, number>()
+  let duration: number | null = null
+  for (const line of playlist.split("\n")) {
+    const text = line.trim()
+    if (text.startsWith("#EXTINF:")) duration = Number.parseFloat(text.slice(8))
+    else if (duration !== null && SEGMENT.test(text)) {
+      const sequence = Number(SEGMENT.exec(text)?.[1])
+      if (Number.isFinite(duration) && duration > 0) durations.set(sequence, duration)
+      duration = null
+    }
+  }
+  return durations
+}
+
+const readFile = (path: string) =>
+  Effect.tryPromise(() => Fs.promises.readFile(path)).pipe(Effect.orElseSucceed(() => null))
+
+/** The HLS routes; `fragmentSeconds` counts a segment whose duration is no longer in the playlist. */
+export const layer = (viewers: ViewerSeconds, fragmentSeconds: number) =>
+  Layer.unwrap(Effect.gen(function*() {
+    const publishing = yield* Publishing
+    const catalog = yield* LiveCatalog
+    const durations = new Map<SessionId, Map<number, number>>()
+
+    /** The livestream's broadcast with media now (connected, or waiting for its encoder), if any. */
+    const liveBroadcast = (livestreamId: string | undefined) => {
+      const livestream = catalog.currentSync().livestreamById(livestreamId as LivestreamId)
+      if (livestream === undefined || livestream.deleted) return undefined
+      const broadcast = livestream.broadcast
+      return broadcast._tag === "Connected" || broadcast._tag === "Reconnecting" ? broadcast : undefined
+    }
+
+    /** The session whose media the livestream has now, if any. */
+    const liveSession = (livestreamId: string | undefined): SessionId | undefined =>
+      liveBroadcast(livestreamId)?.sessionId
+
+    const sessionFile = (session: SessionId, name: string) => Path.join(publishing.hlsDir, session, name)
+
+    const remember = (session: SessionId, playlist: string) => {
+      const known = durations.get(session) ?? new Map<number, number>()
+      for (const [sequence, seconds] of segmentDurations(playlist)) known.set(sequence, seconds)
+      // Keep the latest few hundred; older ones are out of every playlist already.
+      for (const sequence of known.keys()) {
+        if (known.size <= 256) break
+        known.delete(sequence)
+      }
+      durations.set(session, known)
+    }
+
+    const master = Effect.gen(function*() {
+      const { livestream_id } = yield* HttpRouter.params
+      const broadcast = liveBroadcast(livestream_id)
+      if (broadcast === undefined || !Fs.existsSync(sessionFile(broadcast.sessionId, "index.m3u8"))) {
+        return notFound("this livestream is not live")
+      }
+      const health = catalog.currentSync().ingest(broadcast.ingestId)?.health ?? null
+      // The stream's measured bitrate, or a typical one until nginx has measured it.
+      const bandwidth = Math.round((health?.videoBitrate ?? 0) + (health?.audioBitrate ?? 0))
+      const attributes = [`BANDWIDTH=${bandwidth > 0 ? bandwidth : 2_000_000}`]
+      if (health !== null && health.width > 0) {
+        attributes.push(`RESOLUTION=${health.width}x${health.height}`)
+        const codecs = [health.videoCodecId, health.audioCodecId].filter((codec) => codec !== "")
+        if (codecs.length > 0) attributes.push(`CODECS="${codecs.join(",")}"`)
+      }
+      const viewer = randomBytes(12).toString("hex")
+      return HttpServerResponse.text(
+        `#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:${attributes.join(",")}\nv/${viewer}/index.m3u8\n`,
+        { contentType: PLAYLIST, headers: { ...CORS, "cache-control": "no-cache" } }
+      )
+    })
+
+    const media = Effect.gen(function*() {
+      const { livestream_id, viewer } = yield* HttpRouter.params
+      const session = liveSession(livestream_id)
+      if (session === undefined || viewer === undefined || !VIEWER.test(viewer)) {
+        return notFound("this livestream is not live")
+      }
+      const playlist = yield* readFile(sessionFile(session, "index.m3u8"))
+      if (playlist === null) return notFound("this livestream is not live")
+      const text = playlist.toString("utf8")
+      remember(session, text)
+      return HttpServerResponse.text(text, { contentType: PLAYLIST, headers: { ...CORS, "cache-control": "no-cache" } })
+    })
+
+    const segment = Effect.gen(function*() {
+      const { livestream_id, viewer, segment } = yield* HttpRouter.params
+      const session = liveSession(livestream_id)
+      const sequence = SEGMENT.exec(segment ?? "")?.[1]
+      if (session === undefined || viewer === undefined || !VIEWER.test(viewer) || sequence === undefined) {
+        return notFound("no such segment")
+      }
+      const bytes = yield* readFile(sessionFile(session, `${sequence}.ts`))
+      if (bytes === null) return notFound("no such segment")
+      const seconds = durations.get(session)?.get(Number(sequence)) ?? fragmentSeconds
+      viewers.served(session, viewer, Number(sequence), seconds, yield* Clock.currentTimeMillis)
+      return HttpServerResponse.uint8Array(bytes, {
+        contentType: "video/mp2t",
+        headers: { ...CORS, "cache-control": "max-age=60" }
+      })
+    })
+
+    const preflight = HttpServerResponse.empty({ status: 204, headers: CORS })
+
+    return Layer.mergeAll(
+      HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/index.m3u8`, master),
+      HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/index.m3u8`, media),
+      HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/:segment`, segment),
+      HttpRouter.add("OPTIONS", `${PLAYBACK_PATH}/*`, preflight)
+    )
+  }))

@@ -1,0 +1,117 @@
+/**
+ * Keeps nginx running for as long as OnAir runs: each run gets a new id, a freshly written and validated
+ * config and its own callback path; when nginx exits by itself every connection it had ends with
+ * `internal error` and a new nginx starts after a back-off (1 s, doubling to 30 s, back to 1 s after a
+ * minute of good running). Beside it run the loops that act on its publishers.
+ */
+import { Clock, Duration, Effect, Exit } from "effect"
+import { randomBytes } from "node:crypto"
+import * as Fs from "node:fs"
+import { createServer } from "node:net"
+import type { MediaSettings } from "./MediaSettings.ts"
+import type { NginxSettings } from "./NginxConfig.ts"
+import * as NginxProcess from "./NginxProcess.ts"
+import { Publishing } from "./Publishing.ts"
+
+/** A port the system has free now on loopback (for nginx's control server when none is configured). */
+const freePort = Effect.callback<number>((resume) => {
+  const server = createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+export const LOST_MESSAGE = "media server exited"
+
+/** The nginx settings of one run. `callbackBase` is OnAir's callback path for that run. */
+const nginxSettings = (
+  settings: MediaSettings,
+  controlPort: number,
+  callbackBase: string,
+  workerUser: string | null
+): NginxSettings => ({
+  dir: settings.dir,
+  moduleDir: settings.moduleDir,
+  host: settings.host,
+  rtmpPort: settings.rtmpPort,
+  rtmps: settings.rtmpsPort === 0 || settings.tls === null
+    ? null
+    : { port: settings.rtmpsPort, certificate: settings.tls.certificate, key: settings.tls.key },
+  controlPort,
+  callbackBase,
+  hlsFragmentSeconds: settings.hlsFragmentSeconds,
+  hlsPlaylistSeconds: settings.hlsPlaylistSeconds,
+  updateSeconds: settings.updateSeconds,
+  workerUser
+})
+
+/**
+ * The user owning `dir`, when OnAir runs as root: nginx's worker must write HLS there, and nginx would
+ * otherwise run it as `nobody`, who cannot enter a private data folder.
+ */
+const folderOwner = (dir: string): string | null => {
+  if (process.getuid?.() !== 0) return null
+  const uid = Fs.statSync(dir).uid
+  const entry = Fs.readFileSync("/etc/passwd", "utf8").split("\n").find((line) => line.split(":")[2] === String(uid))
+  return entry?.split(":")[0] ?? (uid === 0 ? "root" : null)
+}
+
+/** One nginx run, to its exit; how long it ran. Fails when it cannot start. */
+const runOnce = (settings: MediaSettings, callbackBase: (instanceId: string) => string) =>
+  Effect.scoped(Effect.gen(function*() {
+    const publishing = yield* Publishing
+    const instanceId = randomBytes(4).toString("hex")
+    const controlPort = settings.controlPort === 0 ? yield* freePort : settings.controlPort
+    const workerUser = yield* Effect.try({
+      try: () => {
+        Fs.mkdirSync(settings.dir, { recursive: true })
+        return folderOwner(settings.dir)
+      },
+      catch: (cause) => new NginxProcess.NginxUnavailable({ message: `media folder unusable: ${String(cause)}` })
+    })
+    const run = nginxSettings(settings, controlPort, callbackBase(instanceId), workerUser)
+    yield* NginxProcess.prepare(settings.nginx, run)
+    const started = yield* NginxProcess.start(settings.nginx, run, instanceId)
+    yield* publishing.started(started.instance)
+    const tls = run.rtmps === null ? "" : `, RTMPS on ${settings.host}:${run.rtmps.port}`
+    yield* Effect.logInfo(
+      `media: nginx ${started.instance.pid} takes RTMP on ${settings.host}:${settings.rtmpPort}${tls} (folder ${settings.dir})`
+    )
+    const startedAt = yield* Clock.currentTimeMillis
+    const code = yield* started.exited
+    return { code, ranFor: (yield* Clock.currentTimeMillis) - startedAt }
+  }))
+
+/** Runs nginx and its loops for ever (until interrupted, which stops nginx gracefully). */
+export const run = (settings: MediaSettings, callbackBase: (instanceId: string) => string) =>
+  Effect.gen(function*() {
+    const publishing = yield* Publishing
+    yield* NginxProcess.stopLeftover(settings.dir)
+    // Whatever the catalog holds as publishing was on an nginx this process never ran.
+    yield* publishing.lost(LOST_MESSAGE)
+
+    const every = (interval: Duration.Input, loop: Effect.Effect<void>) =>
+      Effect.forkScoped(Effect.forever(Effect.andThen(loop, Effect.sleep(interval))))
+    yield* every(Duration.millis(250), Effect.andThen(publishing.enforce, publishing.reportManifests))
+    yield* every(Duration.seconds(settings.updateSeconds), publishing.reportHealth)
+    yield* every(Duration.seconds(15), publishing.sweepHls)
+
+    let backoff = 1_000
+    return yield* Effect.forever(Effect.gen(function*() {
+      const exit = yield* Effect.exit(runOnce(settings, callbackBase))
+      yield* publishing.lost(LOST_MESSAGE)
+      if (Exit.isSuccess(exit)) {
+        if (exit.value.ranFor > 60_000) backoff = 1_000
+        yield* Effect.logError(
+          `media: nginx exited (code ${exit.value.code ?? "signal"}) after ${Math.round(exit.value.ranFor / 1000)} s; ` +
+            `restarting in ${backoff / 1000} s`
+        )
+      } else {
+        yield* Effect.logError(`media: nginx could not start (${Exit.isFailure(exit) ? String(exit.cause) : ""}); retrying in ${backoff / 1000} s`)
+      }
+      yield* Effect.sleep(Duration.millis(backoff))
+      backoff = Math.min(backoff * 2, 30_000)
+    }))
+  })

@@ -1,0 +1,152 @@
+/**
+ * The media adapter's pieces on their own: nginx's config as real nginx validates and runs it, the `/stat`
+ * reader on a document nginx-rtmp wrote, codec ids, playlists and viewer counting.
+ */
+import { Effect } from "effect"
+import * as Fs from "node:fs"
+import { createServer } from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { assert, describe, it } from "vitest"
+import type { SessionId } from "@onair/core"
+import * as NginxConfig from "../src/NginxConfig.ts"
+import * as NginxProcess from "../src/NginxProcess.ts"
+import * as NginxStat from "../src/NginxStat.ts"
+import { segmentDurations } from "../src/Playback.ts"
+import { ViewerSeconds } from "../src/ViewerSeconds.ts"
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const server = createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
+    })
+  })
+
+const settingsIn = async (dir: string, tls: boolean): Promise<NginxConfig.NginxSettings> => {
+  const certificate = tls ? await Effect.runPromise(NginxProcess.selfSignedCertificate(dir)) : null
+  return {
+    dir,
+    moduleDir: "/usr/lib/nginx/modules",
+    host: "127.0.0.1",
+    rtmpPort: await freePort(),
+    rtmps: certificate === null ? null : { port: await freePort(), ...certificate },
+    controlPort: await freePort(),
+    callbackBase: "http://127.0.0.1:9/media/nginx/secret/run",
+    hlsFragmentSeconds: 2,
+    hlsPlaylistSeconds: 12,
+    updateSeconds: 5,
+    workerUser: process.getuid?.() === 0 ? "root" : null
+  }
+}
+
+describe("nginx config", () => {
+  it("is accepted by nginx -t, with and without RTMPS", async () => {
+    for (const tls of [false, true]) {
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-nginx-"))
+      await Effect.runPromise(NginxProcess.prepare("nginx", await settingsIn(dir, tls)))
+      const text = Fs.readFileSync(NginxConfig.paths(dir).config, "utf8")
+      assert.include(text, "on_publish http://127.0.0.1:9/media/nginx/secret/run/publish;")
+      assert.strictEqual(text.includes("ngx_stream_module.so"), tls)
+      // The rtmp access log names no stream: before the redirect the name is the key.
+      assert.notInclude(/log_format onair '([^']*)'/.exec(text)?.[1] ?? "", "$name")
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("a config nginx refuses is reported in nginx's words", async () => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-nginx-"))
+    const settings = { ...(await settingsIn(dir, false)), moduleDir: "/nonexistent" }
+    const exit = await Effect.runPromiseExit(NginxProcess.prepare("nginx", settings))
+    assert.isTrue(exit._tag === "Failure")
+    assert.match(String(exit._tag === "Failure" ? JSON.stringify(exit.cause) : ""), /ngx_rtmp_module/)
+    Fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it("runs as a child process, answers /stat, and is gone when its scope closes", async () => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-nginx-"))
+    const settings = await settingsIn(dir, false)
+    await Effect.runPromise(NginxProcess.prepare("nginx", settings))
+    const pid = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const started = yield* NginxProcess.start("nginx", settings, "abcd1234")
+      const xml = yield* Effect.promise(() => fetch(`${started.instance.controlUrl}/stat`).then((r) => r.text()))
+      assert.include(xml, "<name>live</name>")
+      return started.instance.pid
+    })))
+    assert.throws(() => process.kill(pid, 0))
+    Fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it("an nginx left running by an earlier OnAir is stopped before a new one starts", async () => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-nginx-"))
+    const settings = await settingsIn(dir, false)
+    await Effect.runPromise(NginxProcess.prepare("nginx", settings))
+    const paths = NginxConfig.paths(dir)
+    const { spawn } = await import("node:child_process")
+    const orphan = spawn("nginx", ["-p", dir, "-c", paths.config, "-e", paths.errorLog, "-g", "daemon off;"], {
+      detached: true,
+      stdio: "ignore"
+    })
+    const exited = new Promise((resolve) => orphan.once("exit", resolve))
+    const written = () => Fs.existsSync(paths.pid) && Fs.readFileSync(paths.pid, "utf8").trim() === String(orphan.pid)
+    for (let i = 0; i < 250 && !written(); i++) await new Promise((r) => setTimeout(r, 20))
+    await Effect.runPromise(NginxProcess.stopLeftover(dir))
+    await exited
+    assert.throws(() => process.kill(orphan.pid!, 0))
+    Fs.rmSync(dir, { recursive: true, force: true })
+  })
+})
+
+describe("nginx /stat", () => {
+  const xml = Fs.readFileSync(Path.join(import.meta.dirname, "fixtures", "stat.xml"), "utf8")
+
+  it("reads the publish application's stream, its publisher and its health", () => {
+    const [stream, ...others] = NginxStat.parse(xml)
+    assert.strictEqual(others.length, 0)
+    assert.strictEqual(stream!.name, "457cd69c-f53d-4b5e-bc63-7d4ec4022dfc")
+    // The relay to the HLS application is a client too, but not the publisher.
+    assert.strictEqual(stream!.publisherClientId, "2")
+    assert.deepStrictEqual(stream!.health, {
+      width: 1280,
+      height: 720,
+      videoCodecId: "avc1.64001f",
+      audioCodecId: "mp4a.40.2",
+      videoBitrate: 279_064,
+      audioBitrate: 72_008,
+      videoFps: 30,
+      renditions: []
+    })
+  })
+
+  it("reads nothing from a server without streams", () => {
+    assert.deepStrictEqual(NginxStat.parse("<rtmp><server><application><name>live</name><live></live></application></server></rtmp>"), [])
+  })
+
+  it("spells codec ids as RFC 6381 does", () => {
+    assert.strictEqual(NginxStat.avcCodecId("High", 0, "4.0"), "avc1.640028")
+    assert.strictEqual(NginxStat.avcCodecId("Baseline", 192, "3.1"), "avc1.42c01f")
+    assert.strictEqual(NginxStat.avcCodecId("Main", 64, "3"), "avc1.4d401e")
+    assert.strictEqual(NginxStat.audioCodecId("AAC", "LC"), "mp4a.40.2")
+    assert.strictEqual(NginxStat.audioCodecId("AAC", "SBR"), "mp4a.40.5")
+    assert.strictEqual(NginxStat.audioCodecId("Speex", ""), "")
+  })
+})
+
+describe("playback and viewer seconds", () => {
+  it("reads segment durations from a live playlist", () => {
+    const playlist = "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:3\n#EXTINF:2.000,\n3.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:1.494,\n4.ts\n"
+    assert.deepStrictEqual([...segmentDurations(playlist)], [[3, 2], [4, 1.494]])
+  })
+
+  it("counts each segment once per viewer, every viewer apart", () => {
+    const viewers = new ViewerSeconds()
+    const session = "457cd69c-f53d-4b5e-bc63-7d4ec4022dfc" as SessionId
+    assert.isTrue(viewers.served(session, "a", 1, 2, 0))
+    assert.isFalse(viewers.served(session, "a", 1, 2, 10))
+    assert.isTrue(viewers.served(session, "a", 2, 1.5, 20))
+    assert.isTrue(viewers.served(session, "b", 1, 2, 30))
+    assert.strictEqual(viewers.pending(), 5.5)
+    assert.strictEqual(viewers.watching(session, 30, 60_000), 2)
+  })
+})

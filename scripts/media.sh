@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Makes sure the media plane's Debian packages are here: nginx with the rtmp and stream modules, ffmpeg
+# (the test encoder and player) and openssl (the local RTMPS certificate). Installs what is missing when
+# root; otherwise says what to install and exits 1. Idempotent and quiet when nothing is missing.
+set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin"
+
+missing=()
+command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+[ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || missing+=(libnginx-mod-rtmp)
+[ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || missing+=(libnginx-mod-stream)
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "media: missing ${missing[*]}; install them (Debian: apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "media: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+# Debian starts a system nginx on port 80 after installing it; OnAir runs its own, so that one goes.
+if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+if [ -f /run/nginx.pid ]; then kill "$(cat /run/nginx.pid)" 2>/dev/null || true; fi
