@@ -6,7 +6,7 @@ import { AdminToken, Server } from "@onair/adapters-http"
 import { MediaServer } from "@onair/adapters-media"
 import { LiveCatalog } from "@onair/analytics"
 import { Database, TimerWorker } from "@onair/event-store"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 import { randomBytes } from "node:crypto"
 import * as Path from "node:path"
@@ -56,7 +56,8 @@ export const serve = Effect.gen(function*() {
     onNone: () => randomBytes(32).toString("base64url"),
     onSome: Redacted.value
   })
-  const dataDir = choice._tag === "Embedded" ? choice.dataDir : Database.DEFAULT_DATA_DIR
+  // The media folder goes under the data folder whichever database keeps the log.
+  const dataDir = yield* Config.String("ONAIR_DATA_DIR").pipe(Config.withDefault(Database.DEFAULT_DATA_DIR))
   return yield* Layer.launch(
     Layer.mergeAll(announce(choice, adminToken, Option.isNone(configured)), worker, MediaServer.supervisor).pipe(
       Layer.provideMerge(Server.layer(MediaServer.routes)),

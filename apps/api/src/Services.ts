@@ -4,10 +4,11 @@
  */
 import { AccessTokens } from "@onair/adapters-http"
 import { LiveCatalog } from "@onair/analytics"
-import { CommandHandler, Database } from "@onair/event-store"
+import { Database } from "@onair/event-store"
 import { Layer } from "effect"
 
 export const services = (choice: Database.DatabaseChoice) =>
-  Layer.mergeAll(CommandHandler.layer(), LiveCatalog.layer, AccessTokens.layer).pipe(
+  Layer.mergeAll(LiveCatalog.commandHandler(), AccessTokens.layer).pipe(
+    Layer.provideMerge(LiveCatalog.layer),
     Layer.provideMerge(Database.layer(choice))
   )

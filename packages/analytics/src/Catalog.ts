@@ -6,6 +6,7 @@
  */
 import {
   type AccountId,
+  type AggregateKind,
   type AppId,
   type Change,
   currentSessionId,
@@ -27,7 +28,7 @@ import {
   type SessionId,
   type StoredEvent
 } from "@onair/core"
-import { DomainEvents } from "@onair/event-store"
+import { DomainEvents, type SnapshotReader } from "@onair/event-store"
 import { Result, Schema } from "effect"
 
 export class CatalogEventUnreadable extends Schema.TaggedError<CatalogEventUnreadable>()("CatalogEventUnreadable", {
@@ -56,6 +57,8 @@ export class Catalog {
   private readonly meetingsByScope = new Map<string, Array<MeetingId>>()
   private readonly sessionsByLivestream = new Map<LivestreamId, Array<SessionId>>()
   private readonly meetingSessionsByScope = new Map<string, Array<{ meetingId: MeetingId; startedAt: number; endedAt: number | null }>>()
+  private readonly versions = new Map<string, number>()
+  private readonly livestreamByKey = new Map<string, LivestreamId>()
   private last: Position = LOG_START
 
   /** Where in the log the catalog is: everything up to here is applied. */
@@ -75,6 +78,7 @@ export class Catalog {
         return Result.fail(new CatalogEventUnreadable({ eventId: stored.id, message: change.failure }))
       }
       this.applyChange(change.success)
+      this.versions.set(stored.stream, stored.version)
       this.last = stored.position
     }
     return Result.void
@@ -87,6 +91,10 @@ export class Catalog {
         const next = LivestreamDecider.evolve(this.livestreams.get(id) ?? null, change.event)
         if (next === null) return
         if (change.event._tag === "LivestreamCreated") push(this.livestreamsByScope, scopeKey(next.accountId, next.appId), id)
+        const previous = this.livestreams.get(id)
+        if (previous !== undefined && previous.streamKey !== next.streamKey) this.livestreamByKey.delete(previous.streamKey)
+        if (next.deleted) this.livestreamByKey.delete(next.streamKey)
+        else this.livestreamByKey.set(next.streamKey, id)
         this.livestreams.set(id, next)
         return
       }
@@ -167,6 +175,22 @@ export class Catalog {
   /** An encoder connection, by the media server's id for it. */
   ingest(id: IngestId): Ingest | undefined {
     return this.ingests.get(id)
+  }
+
+  /**
+   * Every aggregate's state with its stream's version, for the command path's first attempt (the
+   * catalog folds each stream with the same deciders the command path does).
+   */
+  readonly snapshots: SnapshotReader.AggregateSnapshots = {
+    livestream: (id) => ({ state: this.livestreams.get(id as LivestreamId) ?? null, version: this.versionOf("livestream", id) }),
+    session: (id) => ({ state: this.sessions.get(id as SessionId) ?? null, version: this.versionOf("session", id) }),
+    ingest: (id) => ({ state: this.ingests.get(id as IngestId) ?? null, version: this.versionOf("ingest", id) }),
+    meeting: (id) => ({ state: this.meetings.get(id as MeetingId) ?? null, version: this.versionOf("meeting", id) }),
+    livestreamIdByStreamKey: (key) => this.livestreamByKey.get(key) ?? null
+  }
+
+  private versionOf(kind: AggregateKind, id: string): number {
+    return this.versions.get(DomainEvents.streamName(kind, id)) ?? 0
   }
 
   /** Connections the catalog holds as publishing now: the media server's sweep after it lost them. */

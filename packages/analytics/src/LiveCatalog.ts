@@ -2,7 +2,7 @@
  * The catalog kept up to date in this process: rebuilt from the start of the log when the layer starts,
  * then following every append, with read-your-writes through `awaitTransaction`.
  */
-import { InMemoryProjection } from "@onair/event-store"
+import { CommandHandler, type CommandHandlerOptions, InMemoryProjection } from "@onair/event-store"
 import { Context, Effect, Layer } from "effect"
 import { Catalog } from "./Catalog.ts"
 
@@ -24,4 +24,15 @@ export class LiveCatalog extends Context.Service<LiveCatalog, {
   )
 
   static readonly layer = Layer.effect(LiveCatalog, LiveCatalog.make)
+
+  /**
+   * The command path deciding first attempts from this catalog (no database read for the states it
+   * touches); it needs the catalog and the store.
+   */
+  static readonly commandHandler = (options?: Omit<CommandHandlerOptions, "snapshots">) =>
+    Layer.unwrap(Effect.map(
+      Effect.service(LiveCatalog),
+      // The projection keeps one model for its whole life, so its snapshots stay current.
+      (catalog) => CommandHandler.layer({ ...options, snapshots: catalog.currentSync().snapshots })
+    ))
 }

@@ -10,7 +10,8 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { promisify } from "node:util"
 
-const MAIN = Path.resolve(import.meta.dirname, "../../src/main.ts")
+/** The main job as the README runs it: a process boundary, not an import (apps depend on adapters). */
+const MAIN = Path.resolve(import.meta.dirname, "../../../../apps/api/src/main.ts")
 const exec = promisify(execFile)
 
 export const freePort = (): Promise<number> =>
@@ -49,6 +50,8 @@ export interface Answer {
 
 export interface MainJob {
   readonly url: string
+  /** The main job's process id. */
+  readonly pid: number
   readonly rtmpPort: number
   readonly rtmpsPort: number
   readonly dataDir: string
@@ -102,6 +105,7 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
   const mediaDir = Path.join(dataDir, "media")
   return {
     url,
+    pid: child.pid!,
     rtmpPort,
     rtmpsPort,
     dataDir,
