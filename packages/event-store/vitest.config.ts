@@ -4,7 +4,7 @@ export default defineProject({
   test: {
     name: "event-store",
     include: ["test/**/*.test.ts"],
-    globalSetup: ["test/support/globalSetup.ts"],
+    globalSetup: ["../test-support/src/PostgresSetup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000
   }

@@ -2,7 +2,8 @@
  * The main job: the API, the media server (nginx, when installed) and the worker (due timers) in one
  * process, on the database the environment names.
  */
-import { AdminToken, Server } from "@onair/adapters-http"
+import { AdminToken, PublicUrlsConfig, Server } from "@onair/adapters-http"
+import { WebhookWorker } from "@onair/adapters-webhook"
 import { MediaServer } from "@onair/adapters-media"
 import { LiveCatalog } from "@onair/analytics"
 import { Database, TimerWorker } from "@onair/event-store"
@@ -37,15 +38,23 @@ const announce = (choice: Database.DatabaseChoice, adminToken: string, made: boo
 
 /**
  * The worker, in the same process: due timers (start timeouts, reconnect windows, maximum durations),
- * read from the catalog the API already keeps.
+ * read from the catalog the API already keeps, and webhooks (outbox and deliveries).
  */
-const worker = Layer.effectDiscard(Effect.gen(function*() {
-  const catalog = yield* LiveCatalog
-  yield* Effect.forkScoped(TimerWorker.run({
-    livestreams: () => catalog.currentSync().allLivestreams(),
-    awaitTransaction: catalog.awaitTransaction
+const worker = Layer.merge(
+  Layer.effectDiscard(Effect.gen(function*() {
+    const catalog = yield* LiveCatalog
+    yield* Effect.forkScoped(TimerWorker.run({
+      livestreams: () => catalog.currentSync().allLivestreams(),
+      awaitTransaction: catalog.awaitTransaction
+    }))
+  })),
+  // ONAIR_WEBHOOK_WORKER=off leaves webhooks to `apps/worker` processes (PostgreSQL deployments).
+  Layer.unwrap(Effect.gen(function*() {
+    const on = yield* Config.Boolean("ONAIR_WEBHOOK_WORKER").pipe(Config.withDefault(true))
+    const urls = yield* PublicUrlsConfig
+    return on ? WebhookWorker.layer(urls) : Layer.empty
   }))
-}))
+)
 
 export const serve = Effect.gen(function*() {
   const choice = yield* Database.choiceFromEnv
@@ -62,6 +71,7 @@ export const serve = Effect.gen(function*() {
     Layer.mergeAll(announce(choice, adminToken, Option.isNone(configured)), worker, MediaServer.supervisor).pipe(
       Layer.provideMerge(Server.layer(MediaServer.routes)),
       Layer.provideMerge(MediaServer.plane),
+      Layer.provideMerge(PublicUrlsConfig.layer),
       Layer.provideMerge(MediaServer.fromEnv(dataDir)),
       Layer.provideMerge(services(choice)),
       Layer.provide(AdminToken.given(adminToken))

@@ -3,12 +3,13 @@
  * token index.
  */
 import { AccessTokens } from "@onair/adapters-http"
+import { Webhooks } from "@onair/adapters-webhook"
 import { LiveCatalog } from "@onair/analytics"
 import { Database } from "@onair/event-store"
 import { Layer } from "effect"
 
 export const services = (choice: Database.DatabaseChoice) =>
-  Layer.mergeAll(LiveCatalog.commandHandler(), AccessTokens.layer).pipe(
+  Layer.mergeAll(LiveCatalog.commandHandler(), AccessTokens.layer, Webhooks.layer).pipe(
     Layer.provideMerge(LiveCatalog.layer),
     Layer.provideMerge(Database.layer(choice))
   )

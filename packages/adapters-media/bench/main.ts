@@ -19,7 +19,7 @@ import * as Path from "node:path"
 import { Effect } from "effect"
 import * as NginxConfig from "../src/NginxConfig.ts"
 import * as NginxProcess from "../src/NginxProcess.ts"
-import { freePort, type MainJob, publish, sleep, startMainJob } from "../test/support/MainJob.ts"
+import { freePort, type MainJob, publish, sleep, startMainJob } from "@onair/test-support"
 
 const SAMPLE_SECONDS = Number(process.env["ONAIR_BENCH_SECONDS"] ?? 10)
 const ROUNDS = 3

@@ -7,7 +7,7 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { type MainJob, play, probe, publish, sleep, startMainJob, waitFor } from "./support/MainJob.ts"
+import { type MainJob, play, probe, publish, sleep, startMainJob, waitFor } from "@onair/test-support"
 
 const MANIFEST_NOT_AVAILABLE = "Live manifest is not available."
 const ENDED = { "stream closed": 1, "reconnection window expired": 2, "internal error": 4, "disabled": 6 } as const

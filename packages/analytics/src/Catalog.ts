@@ -198,6 +198,16 @@ export class Catalog {
     for (const ingest of this.ingests.values()) if (isConnected(ingest)) yield ingest
   }
 
+  /** A session by id alone (no account scope): for the media plane and webhooks. */
+  sessionById(id: SessionId): Session | undefined {
+    return this.sessions.get(id)
+  }
+
+  /** A meeting by id alone (no account scope): for webhooks. */
+  meetingById(id: MeetingId): Meeting | undefined {
+    return this.meetings.get(id)
+  }
+
   /** A livestream by id alone, for the media plane (which has no account scope); deleted ones too. */
   livestreamById(id: LivestreamId): Livestream | undefined {
     return this.livestreams.get(id)

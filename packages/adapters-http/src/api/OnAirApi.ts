@@ -6,11 +6,13 @@ import { AdminApi } from "./AdminApi.ts"
 import { AnalyticsApi } from "./AnalyticsApi.ts"
 import { LivestreamsApi } from "./LivestreamsApi.ts"
 import { MeetingsApi } from "./MeetingsApi.ts"
+import { WebhooksApi } from "./WebhooksApi.ts"
 
 export class OnAirApi extends HttpApi.make("onair")
   .add(LivestreamsApi)
   .add(AnalyticsApi)
   .add(MeetingsApi)
+  .add(WebhooksApi)
   .add(AdminApi)
   .annotateMerge(OpenApi.annotations({
     title: "OnAir",

@@ -13,6 +13,8 @@ import { AnalyticsHandlers } from "./AnalyticsHandlers.ts"
 import { AuthorizationLive } from "./AuthorizationLive.ts"
 import { LivestreamsHandlers } from "./LivestreamsHandlers.ts"
 import { MeetingsHandlers } from "./MeetingsHandlers.ts"
+import { WebhooksHandlers } from "./WebhooksHandlers.ts"
+import * as InboundWebhooks from "./InboundWebhooks.ts"
 import { PublicUrlsConfig } from "./Requests.ts"
 import * as DocsPage from "./DocsPage.ts"
 import * as FastReads from "./FastReads.ts"
@@ -20,12 +22,13 @@ import * as SchemaErrors from "./SchemaErrors.ts"
 
 /** Every route, needing the command path, the catalog and the token index. */
 export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.json" }).pipe(
-  Layer.provide([LivestreamsHandlers, AnalyticsHandlers, MeetingsHandlers, AdminLive]),
+  Layer.provide([LivestreamsHandlers, AnalyticsHandlers, MeetingsHandlers, WebhooksHandlers, AdminLive]),
   Layer.provide(AuthorizationLive),
   Layer.provide(FastReads.layer),
   Layer.provide(PublicUrlsConfig.layer),
   Layer.merge(SchemaErrors.layer),
-  Layer.merge(DocsPage.layer)
+  Layer.merge(DocsPage.layer),
+  Layer.merge(InboundWebhooks.layer)
 )
 
 export const DEFAULT_PORT = 8787

@@ -4,6 +4,7 @@
  */
 import { NodeHttpServer } from "@effect/platform-node"
 import { AccessTokens, AdminToken, Server } from "@onair/adapters-http"
+import { Webhooks } from "@onair/adapters-webhook"
 import { LiveCatalog } from "@onair/analytics"
 import { AccountId, AppId, MediaPlane, originMetadata, type Signal, type Timestamp } from "@onair/core"
 import { CommandHandler, Database } from "@onair/event-store"
@@ -37,7 +38,7 @@ export interface TestServer {
 
 export const useServer = (options?: { readonly mediaReady?: boolean }): TestServer => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-http-"))
-  const services = Layer.mergeAll(CommandHandler.layer(), LiveCatalog.layer, AccessTokens.layer).pipe(
+  const services = Layer.mergeAll(CommandHandler.layer(), LiveCatalog.layer, AccessTokens.layer, Webhooks.layer).pipe(
     Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
   )
   const app = HttpRouter.serve(Server.routes, { disableLogger: true }).pipe(

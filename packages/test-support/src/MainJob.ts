@@ -10,8 +10,10 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { promisify } from "node:util"
 
+/** The webhook worker on its own (`apps/worker`). */
+export const WORKER = Path.resolve(import.meta.dirname, "../../../apps/worker/src/main.ts")
 /** The main job as the README runs it: a process boundary, not an import (apps depend on adapters). */
-const MAIN = Path.resolve(import.meta.dirname, "../../../../apps/api/src/main.ts")
+const MAIN = Path.resolve(import.meta.dirname, "../../../apps/api/src/main.ts")
 const exec = promisify(execFile)
 
 export const freePort = (): Promise<number> =>
@@ -50,6 +52,8 @@ export interface Answer {
 
 export interface MainJob {
   readonly url: string
+  readonly account: string
+  readonly app: string
   /** The main job's process id. */
   readonly pid: number
   readonly rtmpPort: number
@@ -92,9 +96,10 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
   child.stdout!.on("data", (chunk: Buffer) => (output += String(chunk)))
   child.stderr!.on("data", (chunk: Buffer) => (output += String(chunk)))
   const url = `http://127.0.0.1:${port}`
-  await waitFor("nginx to take RTMP", async () => {
+  const ready = (env["ONAIR_MEDIA"] ?? "on") === "off" ? /OnAir API on/ : /media: nginx \d+ takes RTMP/
+  await waitFor("the main job to be ready", async () => {
     if (child.exitCode !== null) throw new Error(`the main job exited with ${child.exitCode}:\n${output}`)
-    return /media: nginx \d+ takes RTMP/.test(output) ? true : undefined
+    return ready.test(output) ? true : undefined
   }, 60_000)
   const created = await fetch(`${url}/admin/accounts/${ACCOUNT}/tokens`, {
     method: "POST",
@@ -105,6 +110,8 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
   const mediaDir = Path.join(dataDir, "media")
   return {
     url,
+    account: ACCOUNT,
+    app: APP,
     pid: child.pid!,
     rtmpPort,
     rtmpsPort,

@@ -1,0 +1,124 @@
+/**
+ * Webhook endpoints per app, in the API's envelope style: create (the signing secret shown once), list,
+ * get, update, delete, rotate the secret with an overlap, the delivery attempts, resend one message,
+ * recover every failed message since a time, and the event feed itself (`GET …/webhooks/events?after=`).
+ */
+import { EventTypeFilter, WebhookEndpointId, WebhookUrl } from "@onair/core"
+import { Schema } from "effect"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import { BadRequest, NotFound, Ok } from "./Envelope.ts"
+import { BASE, ScopeParams } from "./Scope.ts"
+import { Authorization } from "./Security.ts"
+
+const EndpointParams = { ...ScopeParams, endpoint_id: WebhookEndpointId }
+
+export const WebhookEndpointRecord = Schema.Struct({
+  id: Schema.String,
+  url: Schema.String,
+  enabled: Schema.Boolean,
+  /** `gone` when the receiver answered 410 and the endpoint was turned off; null otherwise. */
+  disabled_reason: Schema.NullOr(Schema.String),
+  events: Schema.Array(Schema.String),
+  created_at: Schema.String,
+  updated_at: Schema.String
+})
+
+/** The answer to create and rotate: the endpoint and its new secret, shown this once. */
+export const WebhookEndpointWithSecret = Schema.Struct({ ...WebhookEndpointRecord.fields, secret: Schema.String })
+
+export const CreateWebhookBody = Schema.Struct({
+  url: WebhookUrl,
+  enabled: Schema.optional(Schema.Boolean),
+  /** Exact types and wildcards (`ingest.*`, `*`); all of them when absent. */
+  events: Schema.optional(EventTypeFilter)
+})
+
+export const UpdateWebhookBody = Schema.Struct({
+  url: Schema.optional(WebhookUrl),
+  enabled: Schema.optional(Schema.Boolean),
+  events: Schema.optional(EventTypeFilter)
+})
+
+export const RotateSecretBody = Schema.Struct({
+  /** How long the old secret keeps signing beside the new one; 24 h unless given (0: not at all). */
+  overlap_seconds: Schema.optional(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 30 * 86_400 }))))
+})
+
+export const RecoverBody = Schema.Struct({ since: Schema.String })
+
+export const AttemptRecord = Schema.Struct({
+  message_id: Schema.String,
+  attempt: Schema.Int,
+  attempted_at: Schema.String,
+  status: Schema.NullOr(Schema.Int),
+  latency_ms: Schema.Int,
+  error: Schema.NullOr(Schema.String),
+  response_excerpt: Schema.NullOr(Schema.String),
+  position: Schema.String
+})
+
+const Cursor = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
+const Limit = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 1000 })))
+
+export class WebhooksApi extends HttpApiGroup.make("webhooks")
+  .add(
+    HttpApiEndpoint.post("createWebhook", `${BASE}/webhooks`, {
+      params: ScopeParams,
+      payload: CreateWebhookBody,
+      success: Ok(WebhookEndpointWithSecret).pipe(HttpApiSchema.status(201)),
+      error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.get("getWebhooks", `${BASE}/webhooks`, {
+      params: ScopeParams,
+      success: Ok(Schema.Array(WebhookEndpointRecord)),
+      error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.get("getWebhookEvents", `${BASE}/webhooks/events`, {
+      params: ScopeParams,
+      query: { after: Schema.optional(Cursor), limit: Schema.optional(Limit) },
+      success: Ok(Schema.Struct({ events: Schema.Array(Schema.Unknown), next_cursor: Schema.String })),
+      error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.get("getWebhook", `${BASE}/webhooks/:endpoint_id`, {
+      params: EndpointParams,
+      success: Ok(WebhookEndpointRecord),
+      error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.patch("updateWebhook", `${BASE}/webhooks/:endpoint_id`, {
+      params: EndpointParams,
+      payload: UpdateWebhookBody,
+      success: Ok(WebhookEndpointRecord),
+      error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.delete("deleteWebhook", `${BASE}/webhooks/:endpoint_id`, {
+      params: EndpointParams,
+      success: Ok(Schema.Struct({ message: Schema.String })),
+      error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.post("rotateWebhookSecret", `${BASE}/webhooks/:endpoint_id/rotate-secret`, {
+      params: EndpointParams,
+      payload: RotateSecretBody,
+      success: Ok(WebhookEndpointWithSecret),
+      error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.get("getWebhookAttempts", `${BASE}/webhooks/:endpoint_id/attempts`, {
+      params: EndpointParams,
+      query: { after: Schema.optional(Cursor), limit: Schema.optional(Limit) },
+      success: Ok(Schema.Array(AttemptRecord)),
+      error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.post("resendWebhookMessage", `${BASE}/webhooks/:endpoint_id/messages/:message_id/resend`, {
+      params: { ...EndpointParams, message_id: Schema.String.pipe(Schema.check(Schema.isUUID())) },
+      success: Ok(Schema.Struct({ message: Schema.String })),
+      error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.post("recoverWebhookMessages", `${BASE}/webhooks/:endpoint_id/recover`, {
+      params: EndpointParams,
+      payload: RecoverBody,
+      success: Ok(Schema.Struct({ message: Schema.String, requeued: Schema.Int })),
+      error: [BadRequest, NotFound]
+    })
+  )
+  .middleware(Authorization)
+  .annotateMerge(OpenApi.annotations({ title: "Webhooks", description: "Signed webhooks of the app's events (seed 004)" }))
+{}

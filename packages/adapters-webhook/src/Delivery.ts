@@ -1,0 +1,182 @@
+/**
+ * The delivery loop: claims due deliveries (skipping rows another worker holds), posts each message signed
+ * by its endpoint's current secrets, records every attempt, and settles each delivery: delivered on 2xx,
+ * failed and the endpoint disabled on 410, otherwise retried on the schedule until it runs out.
+ *
+ * A claim pushes the delivery's next attempt past the request timeout, so a worker that dies mid-delivery
+ * leaves it due again shortly: at-least-once, with the same `webhook-id` every time.
+ */
+import { signingSecrets } from "@onair/core"
+import { Clock, Duration, Effect } from "effect"
+import { SqlClient } from "effect/sql/SqlClient"
+import { sign } from "./Signing.ts"
+import { Webhooks } from "./Webhooks.ts"
+
+export interface DeliveryOptions {
+  /** The pause before each retry: the first after the first failure, and so on; then it fails. */
+  readonly retrySchedule: ReadonlyArray<Duration.Duration>
+  /** How long a receiver has to answer. */
+  readonly timeout: Duration.Duration
+  /** Deliveries claimed at once, and sent at once. */
+  readonly batchSize: number
+  readonly concurrency: number
+  /** Resolves when new messages may be due (the outbox stored a batch); polled otherwise. */
+  readonly wake: Effect.Effect<void>
+  /** The longest wait between looks when nothing is due. */
+  readonly idlePoll: Duration.Duration
+}
+
+/** 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: the issue's schedule. */
+export const DEFAULT_RETRY_SCHEDULE: ReadonlyArray<Duration.Duration> = [
+  Duration.seconds(5),
+  Duration.minutes(5),
+  Duration.minutes(30),
+  Duration.hours(2),
+  Duration.hours(5),
+  Duration.hours(10),
+  Duration.hours(10)
+]
+
+interface Claimed {
+  readonly message_id: string
+  readonly endpoint_id: string
+  readonly attempts: number
+  readonly body: string
+}
+
+interface Outcome {
+  readonly message_id: string
+  readonly endpoint_id: string
+  readonly attempt: number
+  readonly attempted_at: string
+  readonly status: number | null
+  readonly latency_ms: number
+  readonly error: string | null
+  readonly response_excerpt: string | null
+  readonly next: "delivered" | "failed" | "pending"
+  readonly retry_in_ms: number
+  readonly gone: boolean
+}
+
+const EXCERPT = 512
+
+/** Posts one message; never fails (a failure is an outcome). */
+const post = (url: string, headers: Record<string, string>, body: string, timeout: Duration.Duration) =>
+  Effect.promise(() => {
+    const started = performance.now()
+    return fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(Duration.toMillis(timeout)), redirect: "manual" })
+      .then(
+        (response) =>
+          response.text().then((text) => ({ status: response.status, excerpt: text.slice(0, EXCERPT), error: null, latency: performance.now() - started })),
+        (error: unknown) => ({
+          status: null,
+          excerpt: null,
+          error: error instanceof Error && error.name === "TimeoutError" ? "timed out" : String(error instanceof Error ? error.cause ?? error.message : error).slice(0, EXCERPT),
+          latency: performance.now() - started
+        })
+      )
+  })
+
+export const run = (options: DeliveryOptions) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient
+    const webhooks = yield* Webhooks
+    const claimMillis = Duration.toMillis(options.timeout) + 15_000
+
+    const claim = sql<Claimed>`
+      UPDATE onair_webhook_deliveries AS d
+      SET next_attempt_at = now() + make_interval(secs => ${claimMillis / 1000}), updated_at = now()
+      FROM (
+        SELECT message_id, endpoint_id FROM onair_webhook_deliveries
+        WHERE status = 'pending' AND next_attempt_at <= now()
+        ORDER BY next_attempt_at, message_position
+        LIMIT ${options.batchSize}
+        FOR UPDATE SKIP LOCKED
+      ) AS c, onair_webhook_messages AS m
+      WHERE d.message_id = c.message_id AND d.endpoint_id = c.endpoint_id AND m.id = d.message_id
+      RETURNING d.message_id::text AS message_id, d.endpoint_id, d.attempts, m.body`
+
+    const attempt = (claimed: Claimed) =>
+      Effect.gen(function*() {
+        const at = yield* Clock.currentTimeMillis
+        const attempt = claimed.attempts + 1
+        const base = {
+          message_id: claimed.message_id,
+          endpoint_id: claimed.endpoint_id,
+          attempt,
+          attempted_at: new Date(at).toISOString()
+        }
+        const endpoint = webhooks.endpoint(claimed.endpoint_id)
+        if (endpoint === undefined || endpoint.deleted || !endpoint.enabled) {
+          return {
+            ...base,
+            status: null,
+            latency_ms: 0,
+            error: endpoint?.disabledReason === "gone" ? "endpoint disabled: it answered 410 Gone" : "endpoint disabled or deleted",
+            response_excerpt: null,
+            next: "failed",
+            retry_in_ms: 0,
+            gone: false
+          } satisfies Outcome
+        }
+        const headers = {
+          "content-type": "application/json",
+          "user-agent": "OnAir-Webhooks/1.0",
+          ...sign(signingSecrets(endpoint, at), claimed.message_id, Math.floor(at / 1000), claimed.body)
+        }
+        const result = yield* post(endpoint.url, headers, claimed.body, options.timeout)
+        const ok = result.status !== null && result.status >= 200 && result.status < 300
+        const gone = result.status === 410
+        const retry = options.retrySchedule[attempt - 1]
+        return {
+          ...base,
+          status: result.status,
+          latency_ms: Math.round(result.latency),
+          error: result.error,
+          response_excerpt: result.excerpt,
+          next: ok ? "delivered" : gone || retry === undefined ? "failed" : "pending",
+          retry_in_ms: retry === undefined ? 0 : Duration.toMillis(retry),
+          gone
+        } satisfies Outcome
+      })
+
+    const record = (outcomes: ReadonlyArray<Outcome>) =>
+      sql.withTransaction(Effect.gen(function*() {
+        const rows = JSON.stringify(outcomes)
+        yield* sql`
+          INSERT INTO onair_webhook_attempts (message_id, endpoint_id, attempt, attempted_at, status, latency_ms, error, response_excerpt)
+          SELECT message_id, endpoint_id, attempt, attempted_at, status, latency_ms, error, response_excerpt
+          FROM jsonb_to_recordset(${rows}::jsonb) AS o(message_id uuid, endpoint_id text, attempt int, attempted_at timestamptz,
+            status int, latency_ms int, error text, response_excerpt text)`
+        yield* sql`
+          UPDATE onair_webhook_deliveries AS d
+          SET status = o.next, attempts = o.attempt, last_status = o.status, last_error = o.error, updated_at = now(),
+              next_attempt_at = CASE WHEN o.next = 'pending' THEN now() + make_interval(secs => o.retry_in_ms / 1000.0) ELSE d.next_attempt_at END
+          FROM jsonb_to_recordset(${rows}::jsonb) AS o(message_id uuid, endpoint_id text, attempt int, status int, error text,
+            next text, retry_in_ms bigint)
+          WHERE d.message_id = o.message_id AND d.endpoint_id = o.endpoint_id`
+      }))
+
+    const round = Effect.gen(function*() {
+      const claimed = yield* claim
+      if (claimed.length === 0) return 0
+      const outcomes = yield* Effect.forEach(claimed, attempt, { concurrency: options.concurrency })
+      yield* record(outcomes)
+      for (const endpointId of new Set(outcomes.filter((o) => o.gone).map((o) => o.endpoint_id))) {
+        yield* webhooks.disable(endpointId).pipe(
+          Effect.catch((error) => Effect.logWarning(`webhooks: could not disable ${endpointId}: ${error._tag}`))
+        )
+      }
+      return claimed.length
+    })
+
+    return yield* Effect.forever(
+      round.pipe(
+        Effect.catch((error) => Effect.as(Effect.logWarning(`webhooks: delivery round failed: ${String(error)}`), 0)),
+        Effect.flatMap((count) =>
+          // A full batch means more may be due; otherwise wait for the outbox or the next look.
+          count >= options.batchSize ? Effect.void : Effect.raceFirst(options.wake, Effect.sleep(options.idlePoll))
+        )
+      )
+    )
+  })

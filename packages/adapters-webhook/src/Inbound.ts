@@ -1,0 +1,130 @@
+/**
+ * Events from a real-time media engine, in webhook seed 004's envelope, applied to meetings: verified by
+ * the Standard Webhooks scheme with a shared secret, idempotent by event id (a repeated id is answered as
+ * the first one was, and changes nothing), mapped to meeting commands:
+ *
+ * | type | command |
+ * | --- | --- |
+ * | `session.open.success` | OpenMeetingSession (`data.room_id` the meeting, `data.session_id` its session) |
+ * | `session.close.success`, `room.end.success` | CloseMeetingSession |
+ * | `peer.join.success` | JoinParticipant (`data.peer_id`) |
+ * | `peer.leave.success` | LeaveParticipant |
+ */
+import { LiveCatalog } from "@onair/analytics"
+import {
+  MeetingId,
+  MeetingSessionId,
+  type MeetingSignal,
+  originMetadata,
+  ParticipantId,
+  Timestamp
+} from "@onair/core"
+import { CommandHandler } from "@onair/event-store"
+import { Effect, Result, Schema } from "effect"
+import { verify } from "./Signing.ts"
+
+const Envelope = Schema.Struct({
+  version: Schema.String,
+  id: Schema.String.pipe(Schema.check(Schema.isMinLength(1), Schema.isMaxLength(128))),
+  account_id: Schema.String,
+  app_id: Schema.String,
+  timestamp: Schema.String,
+  type: Schema.String,
+  data: Schema.Record(Schema.String, Schema.Unknown)
+})
+
+export type InboundResult =
+  | { readonly _tag: "Applied"; readonly duplicate: boolean }
+  | { readonly _tag: "Ignored"; readonly type: string }
+  | { readonly _tag: "Unauthorized"; readonly reason: string }
+  | { readonly _tag: "Invalid"; readonly field: string; readonly message: string }
+  | { readonly _tag: "NotFound"; readonly what: string }
+  | { readonly _tag: "Refused"; readonly rule: string }
+
+const invalid = (field: string, message: string): InboundResult => ({ _tag: "Invalid", field, message })
+
+/** Epoch ms of a seed time (`2021-11-30T12:58:49.97291247Z`: more than millisecond digits are cut). */
+const parseTime = (value: unknown): number | undefined => {
+  if (typeof value !== "string") return undefined
+  const at = Date.parse(value.replace(/(\.\d{3})\d+/, "$1"))
+  return Number.isNaN(at) ? undefined : at
+}
+
+const text = (data: Readonly<Record<string, unknown>>, field: string) =>
+  typeof data[field] === "string" ? data[field] as string : undefined
+
+/** The meeting command an event means, or why it means none. */
+const signalOf = (
+  envelope: typeof Envelope.Type,
+  at: Timestamp
+): MeetingSignal | InboundResult => {
+  const data = envelope.data
+  const room = text(data, "room_id")
+  if (room === undefined || !Schema.is(MeetingId)(room)) return invalid("data.room_id", "a meeting id (uuid)")
+  const session = text(data, "session_id")
+  if (session === undefined || !Schema.is(MeetingSessionId)(session)) {
+    return invalid("data.session_id", "1–128 letters, digits, `_ . : -`")
+  }
+  const meetingId = MeetingId.make(room)
+  const meetingSessionId = MeetingSessionId.make(session)
+  const peer = () => {
+    const id = text(data, "peer_id")
+    return id !== undefined && Schema.is(ParticipantId)(id) ? ParticipantId.make(id) : undefined
+  }
+  switch (envelope.type) {
+    case "session.open.success":
+      return { _tag: "OpenMeetingSession", meetingId, meetingSessionId, at }
+    case "session.close.success":
+    case "room.end.success":
+      return { _tag: "CloseMeetingSession", meetingId, meetingSessionId, at }
+    case "peer.join.success":
+    case "peer.leave.success": {
+      const participantId = peer()
+      if (participantId === undefined) return invalid("data.peer_id", "1–128 letters, digits, `_ . : -`")
+      return envelope.type === "peer.join.success"
+        ? { _tag: "JoinParticipant", meetingId, participantId, at }
+        : { _tag: "LeaveParticipant", meetingId, participantId, at }
+    }
+    default:
+      return { _tag: "Ignored", type: envelope.type }
+  }
+}
+
+const WHEN: Readonly<Record<string, string>> = {
+  "session.open.success": "session_started_at",
+  "session.close.success": "session_stopped_at",
+  "peer.join.success": "joined_at",
+  "peer.leave.success": "left_at"
+}
+
+/** Verifies, decodes and applies one inbound request. */
+export const receive = (secret: string, headers: Readonly<Record<string, string | undefined>>, body: string, nowMillis: number) =>
+  Effect.gen(function*() {
+    const verified = verify(secret, headers, body, Math.floor(nowMillis / 1000))
+    if (verified._tag === "Refused") return { _tag: "Unauthorized", reason: verified.reason } as InboundResult
+    const json = Result.try(() => JSON.parse(body) as unknown)
+    if (Result.isFailure(json)) return invalid("body", "not JSON")
+    const decoded = Schema.decodeUnknownResult(Envelope)(json.success)
+    if (Result.isFailure(decoded)) return invalid("body", `not the webhook envelope: ${String(decoded.failure).slice(0, 200)}`)
+    const envelope = decoded.success
+    const at = parseTime(envelope.data[WHEN[envelope.type] ?? ""]) ?? parseTime(envelope.timestamp)
+    if (at === undefined) return invalid("timestamp", "an ISO-8601 time")
+    const signal = signalOf(envelope, Timestamp.make(at))
+    if (!("at" in signal)) return signal
+    // Only the meeting's own account and app may speak for it.
+    const catalog = yield* LiveCatalog
+    const meeting = (yield* catalog.current).meetingById(signal.meetingId)
+    if (meeting === undefined || meeting.accountId !== envelope.account_id || meeting.appId !== envelope.app_id) {
+      return { _tag: "NotFound", what: `meeting ${signal.meetingId}` } as InboundResult
+    }
+    const commands = yield* CommandHandler
+    return yield* commands.handle(signal, originMetadata(`inbound:${envelope.id}`, "system:realtime", signal.at)).pipe(
+      Effect.tap((handled) => catalog.awaitTransaction(handled.append?.transaction ?? 0)),
+      Effect.map((handled): InboundResult => ({ _tag: "Applied", duplicate: handled.append?.duplicate === true || handled.changes.length === 0 })),
+      Effect.catch((error) =>
+        error._tag === "EventStoreFailed" || error._tag === "CommandConflict"
+          ? Effect.fail(error)
+          : Effect.succeed({ _tag: "Refused", rule: error._tag } as InboundResult)
+      )
+    )
+  })

@@ -1,0 +1,103 @@
+/**
+ * The outbox: a durable subscription of the event log that turns committed events into webhook messages and
+ * their deliveries. One runner at a time (a consumer lease); each batch's rows and its checkpoint commit in
+ * one transaction, so an event's messages are stored exactly once, and only for events that committed.
+ *
+ * The messages need the state around each event (a session's start for `ingest.end.success`, the
+ * endpoints that existed then), so every run folds the log from its start into an `OutboxWorld` and
+ * writes only what lies after its checkpoint.
+ */
+import {
+  comparePositions,
+  EventStore,
+  LeaseLost,
+  LOG_START,
+  type Position,
+  type PublicUrls,
+  seedTime,
+  type StoredEvent
+} from "@onair/core"
+import { ConsumerLease, Subscription } from "@onair/event-store"
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql/SqlClient"
+import { type Outgoing, OutboxWorld } from "./OutboxWorld.ts"
+
+export const CONSUMER = "webhook-outbox"
+
+/** The envelope of webhook seed 004, with OnAir's per-subject `sequence`. */
+export const envelope = (outgoing: Outgoing): string =>
+  JSON.stringify({
+    version: "2.0",
+    id: outgoing.id,
+    account_id: outgoing.message.accountId,
+    app_id: outgoing.message.appId,
+    timestamp: seedTime(outgoing.message.at),
+    type: outgoing.message.type,
+    sequence: outgoing.sequence,
+    data: outgoing.message.data
+  })
+
+/** Whether `a` lies after `b` in the log. */
+const after = (a: Position, b: Position) => comparePositions(a, b) > 0
+
+export interface OutboxOptions extends Subscription.SubscriptionOptions {
+  /** Called after each batch is stored (the delivery loop wakes on it). */
+  readonly onStored?: () => void
+}
+
+/** Runs the outbox for ever, on standby while another process holds its lease. */
+export const run = (urls: PublicUrls, options?: OutboxOptions) =>
+  Effect.forever(
+    ConsumerLease.withLease(CONSUMER, (owner) =>
+      Effect.gen(function*() {
+        const eventStore = yield* EventStore
+        const sql = yield* SqlClient
+        const world = new OutboxWorld(urls)
+        const from = yield* eventStore.loadCheckpoint(CONSUMER)
+        const handle = (events: ReadonlyArray<StoredEvent>) =>
+          Effect.gen(function*() {
+            const last = events.at(-1)
+            const fresh = world.applyBatch(events, from)
+            // Still replaying what an earlier run already stored.
+            if (last === undefined || !after(last.position, from)) return
+            yield* sql.withTransaction(Effect.andThen(writeBatch(fresh), eventStore.storeCheckpoint(CONSUMER, last.position, owner)))
+            options?.onStored?.()
+          })
+        return yield* Subscription.follow(LOG_START, handle, options)
+      }), options).pipe(Effect.catchIf((error): error is LeaseLost => error instanceof LeaseLost, () => Effect.void))
+  )
+
+/** A batch's messages and their deliveries, in one statement each. */
+export const writeBatch = (outgoing: ReadonlyArray<Outgoing>) =>
+  Effect.gen(function*() {
+    if (outgoing.length === 0) return
+    const sql = yield* SqlClient
+    const messages = outgoing.map((o, ordinal) => ({
+      ordinal,
+      id: o.id,
+      account_id: o.message.accountId,
+      app_id: o.message.appId,
+      type: o.message.type,
+      subject: o.message.subject,
+      sequence: o.sequence,
+      occurred_at: new Date(o.message.at).toISOString(),
+      body: envelope(o)
+    }))
+    // In the batch's order, so the feed's positions follow the log's.
+    const stored = yield* sql<{ id: string; position: string }>`
+      INSERT INTO onair_webhook_messages (id, account_id, app_id, type, subject, sequence, occurred_at, body)
+      SELECT id, account_id, app_id, type, subject, sequence, occurred_at, body
+      FROM jsonb_to_recordset(${JSON.stringify(messages)}::jsonb)
+        AS m(ordinal int, id uuid, account_id text, app_id text, type text, subject text, sequence bigint, occurred_at timestamptz, body text)
+      ORDER BY ordinal
+      RETURNING id::text AS id, position::text AS position`
+    const positionOf = new Map(stored.map((row) => [row.id, row.position]))
+    const deliveries = outgoing.flatMap((o) =>
+      o.endpointIds.map((endpoint_id) => ({ message_id: o.id, endpoint_id, message_position: positionOf.get(o.id) }))
+    )
+    if (deliveries.length === 0) return
+    yield* sql`
+      INSERT INTO onair_webhook_deliveries (message_id, endpoint_id, message_position, status, next_attempt_at, committed_at)
+      SELECT message_id, endpoint_id, message_position, 'pending', now(), now()
+      FROM jsonb_to_recordset(${JSON.stringify(deliveries)}::jsonb) AS d(message_id uuid, endpoint_id text, message_position bigint)`
+  })

@@ -1,0 +1,264 @@
+/**
+ * Webhook endpoints and what happened to their messages, for the API and the delivery loop: endpoints are
+ * an event-sourced aggregate (`webhookEndpoint-<id>`) kept in memory from the log; messages, deliveries
+ * and attempts are the outbox's tables.
+ */
+import {
+  type AccountId,
+  type AppendMetadata,
+  type AppId,
+  type EventStore,
+  type EventTypeFilter,
+  originMetadata,
+  SigningSecret,
+  type StoredEvent,
+  Timestamp,
+  type WebhookEndpoint,
+  type WebhookEndpointCommand,
+  WebhookEndpointDecider,
+  type WebhookEndpointError,
+  WebhookEndpointEvent,
+  WebhookEndpointId,
+  WebhookEndpointNotFound,
+  type WebhookEndpointState
+} from "@onair/core"
+import { AggregateCommand, InMemoryProjection } from "@onair/event-store"
+import { Clock, Context, Effect, Layer, Result, Schema } from "effect"
+import { SqlClient } from "effect/sql/SqlClient"
+import { randomBytes } from "node:crypto"
+import { ENDPOINT_STREAM_PREFIX } from "./OutboxWorld.ts"
+import { newSecret } from "./Signing.ts"
+import * as WebhookMigrations from "./WebhookMigrations.ts"
+
+export const endpoints: AggregateCommand.Aggregate<
+  WebhookEndpointCommand,
+  WebhookEndpointEvent,
+  WebhookEndpointState,
+  WebhookEndpointError
+> = {
+  decider: WebhookEndpointDecider,
+  events: WebhookEndpointEvent,
+  stream: (command) => `${ENDPOINT_STREAM_PREFIX}${command.endpointId}`
+}
+
+export class WebhookMessageNotFound extends Schema.TaggedError<WebhookMessageNotFound>()("WebhookMessageNotFound", {
+  messageId: Schema.String
+}) {}
+
+export class WebhookStoreFailed extends Schema.TaggedError<WebhookStoreFailed>()("WebhookStoreFailed", {
+  message: Schema.String
+}) {}
+
+export interface Scope {
+  readonly accountId: AccountId
+  readonly appId: AppId
+}
+
+export interface Attempt {
+  readonly message_id: string
+  readonly attempt: number
+  readonly attempted_at: string
+  readonly status: number | null
+  readonly latency_ms: number
+  readonly error: string | null
+  readonly response_excerpt: string | null
+  readonly position: string
+}
+
+export interface FeedPage {
+  readonly events: ReadonlyArray<unknown>
+  /** Pass as `after` for the next page; the same when there is nothing new. */
+  readonly next_cursor: string
+}
+
+const newEndpointId = (): WebhookEndpointId => {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+  return WebhookEndpointId.make(`wh_${Array.from(randomBytes(24), (b) => alphabet[b % alphabet.length]).join("")}`)
+}
+
+const applyEndpointEvents = (index: Map<string, WebhookEndpoint>, events: ReadonlyArray<StoredEvent>) => {
+  const decode = Schema.decodeUnknownResult(WebhookEndpointEvent)
+  for (const stored of events) {
+    if (!stored.stream.startsWith(ENDPOINT_STREAM_PREFIX)) continue
+    const event = decode(stored.data)
+    if (Result.isFailure(event)) continue
+    const next = WebhookEndpointDecider.evolve(index.get(event.success.endpointId) ?? null, event.success)
+    if (next !== null) index.set(next.id, next)
+  }
+  return Result.void
+}
+
+const failed = (error: unknown) => new WebhookStoreFailed({ message: String(error) })
+
+export class Webhooks extends Context.Service<Webhooks, {
+  /** An endpoint by id (deleted ones included), as of the last event this process has seen. */
+  readonly endpoint: (id: string) => WebhookEndpoint | undefined
+  readonly list: (scope: Scope) => ReadonlyArray<WebhookEndpoint>
+  readonly get: (scope: Scope, id: string) => Effect.Effect<WebhookEndpoint, WebhookEndpointNotFound>
+  readonly create: (
+    scope: Scope,
+    settings: { readonly url: string; readonly enabled: boolean; readonly eventTypes: EventTypeFilter },
+    actor: string
+  ) => Effect.Effect<{ readonly endpoint: WebhookEndpoint; readonly secret: string }, WebhookEndpointError | AggregateCommand.AggregateCommandError>
+  readonly update: (
+    scope: Scope,
+    id: string,
+    patch: { readonly url: string | null; readonly enabled: boolean | null; readonly eventTypes: EventTypeFilter | null },
+    actor: string
+  ) => Effect.Effect<WebhookEndpoint, WebhookEndpointError | AggregateCommand.AggregateCommandError>
+  /** A new secret, shown once; the old one keeps signing for `overlapSeconds`. */
+  readonly rotate: (
+    scope: Scope,
+    id: string,
+    overlapSeconds: number,
+    actor: string
+  ) => Effect.Effect<{ readonly endpoint: WebhookEndpoint; readonly secret: string }, WebhookEndpointError | AggregateCommand.AggregateCommandError>
+  readonly remove: (scope: Scope, id: string, actor: string) => Effect.Effect<void, WebhookEndpointError | AggregateCommand.AggregateCommandError>
+  /** The delivery loop's: the receiver answered 410. */
+  readonly disable: (id: string) => Effect.Effect<void, WebhookEndpointError | AggregateCommand.AggregateCommandError>
+  readonly attempts: (
+    scope: Scope,
+    id: string,
+    page: { readonly after: number; readonly limit: number }
+  ) => Effect.Effect<ReadonlyArray<Attempt>, WebhookEndpointNotFound | WebhookStoreFailed>
+  /** Sends one message to the endpoint again, now. */
+  readonly resend: (scope: Scope, id: string, messageId: string) => Effect.Effect<void, WebhookEndpointNotFound | WebhookMessageNotFound | WebhookStoreFailed>
+  /** Sends again every message that failed for the endpoint since `since`; how many. */
+  readonly recover: (scope: Scope, id: string, since: Date) => Effect.Effect<number, WebhookEndpointNotFound | WebhookStoreFailed>
+  /** The app's events after the cursor, oldest first. */
+  readonly feed: (scope: Scope, page: { readonly after: number; readonly limit: number }) => Effect.Effect<FeedPage, WebhookStoreFailed>
+}>()("@onair/adapters-webhook/Webhooks") {
+  static readonly make = Effect.gen(function*() {
+    const projection = yield* InMemoryProjection.start(new Map<string, WebhookEndpoint>(), applyEndpointEvents)
+    const context = yield* Effect.context<SqlClient | EventStore>()
+    const sql = yield* SqlClient
+    const index = projection.model
+
+    const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
+    const metadata = (actor: string, at: Timestamp): AppendMetadata =>
+      originMetadata(`webhooks:${crypto.randomUUID()}`, actor, at)
+
+    const decide = (command: WebhookEndpointCommand, actor: string) =>
+      AggregateCommand.handle(endpoints, command, metadata(actor, command.at)).pipe(
+        Effect.tap((decided) => projection.awaitTransaction(decided.append?.transaction ?? 0)),
+        Effect.map((decided) => decided.state),
+        Effect.provide(context)
+      )
+
+    const inScope = (scope: Scope, endpoint: WebhookEndpoint | undefined): endpoint is WebhookEndpoint =>
+      endpoint !== undefined && !endpoint.deleted && endpoint.accountId === scope.accountId &&
+      endpoint.appId === scope.appId
+
+    const get = (scope: Scope, id: string) => {
+      const endpoint = index.get(id)
+      return inScope(scope, endpoint)
+        ? Effect.succeed(endpoint)
+        : Effect.fail(new WebhookEndpointNotFound({ endpointId: id as WebhookEndpointId }))
+    }
+
+    const found = (state: WebhookEndpointState, id: string) =>
+      state === null ? Effect.fail(new WebhookEndpointNotFound({ endpointId: id as WebhookEndpointId })) : Effect.succeed(state)
+
+    return Webhooks.of({
+      endpoint: (id) => index.get(id),
+      list: (scope) => [...index.values()].filter((endpoint) => inScope(scope, endpoint)),
+      get,
+      create: (scope, settings, actor) =>
+        Effect.gen(function*() {
+          const secret = SigningSecret.make(newSecret())
+          const endpointId = newEndpointId()
+          const state = yield* decide({
+            _tag: "CreateWebhookEndpoint",
+            endpointId,
+            at: yield* now,
+            accountId: scope.accountId,
+            appId: scope.appId,
+            url: settings.url,
+            enabled: settings.enabled,
+            eventTypes: settings.eventTypes,
+            secret
+          }, actor)
+          return { endpoint: yield* found(state, endpointId), secret }
+        }),
+      update: (scope, id, patch, actor) =>
+        Effect.gen(function*() {
+          const endpoint = yield* get(scope, id)
+          const state = yield* decide({ _tag: "UpdateWebhookEndpoint", endpointId: endpoint.id, at: yield* now, ...patch }, actor)
+          return yield* found(state, id)
+        }),
+      rotate: (scope, id, overlapSeconds, actor) =>
+        Effect.gen(function*() {
+          const endpoint = yield* get(scope, id)
+          const at = yield* now
+          const secret = SigningSecret.make(newSecret())
+          const state = yield* decide({
+            _tag: "RotateWebhookSecret",
+            endpointId: endpoint.id,
+            at,
+            secret,
+            previousValidUntil: Timestamp.make(at + overlapSeconds * 1000)
+          }, actor)
+          return { endpoint: yield* found(state, id), secret }
+        }),
+      remove: (scope, id, actor) =>
+        Effect.gen(function*() {
+          const endpoint = yield* get(scope, id)
+          yield* decide({ _tag: "DeleteWebhookEndpoint", endpointId: endpoint.id, at: yield* now }, actor)
+        }),
+      disable: (id) =>
+        Effect.gen(function*() {
+          yield* decide({ _tag: "DisableWebhookEndpoint", endpointId: id as WebhookEndpointId, at: yield* now, reason: "gone" }, "system:webhooks")
+        }),
+      attempts: (scope, id, page) =>
+        Effect.gen(function*() {
+          yield* get(scope, id)
+          return yield* sql<Attempt>`
+            SELECT message_id::text, attempt, to_char(attempted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS attempted_at,
+                   status, latency_ms, error, response_excerpt, id::text AS position
+            FROM onair_webhook_attempts
+            WHERE endpoint_id = ${id} AND id > ${page.after}
+            ORDER BY id LIMIT ${page.limit}`.pipe(Effect.mapError(failed))
+        }),
+      resend: (scope, id, messageId) =>
+        Effect.gen(function*() {
+          yield* get(scope, id)
+          const rows = yield* sql<{ position: string }>`
+            SELECT position::text FROM onair_webhook_messages
+            WHERE id::text = ${messageId} AND account_id = ${scope.accountId} AND app_id = ${scope.appId}`.pipe(
+            Effect.mapError(failed)
+          )
+          const row = rows[0]
+          if (row === undefined) return yield* new WebhookMessageNotFound({ messageId })
+          yield* sql`
+            INSERT INTO onair_webhook_deliveries (message_id, endpoint_id, message_position, status, next_attempt_at, committed_at)
+            VALUES (${messageId}::uuid, ${id}, ${row.position}::bigint, 'pending', now(), now())
+            ON CONFLICT (message_id, endpoint_id)
+            DO UPDATE SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()`.pipe(Effect.mapError(failed))
+        }),
+      recover: (scope, id, since) =>
+        Effect.gen(function*() {
+          yield* get(scope, id)
+          const rows = yield* sql<{ message_id: string }>`
+            UPDATE onair_webhook_deliveries
+            SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
+            WHERE endpoint_id = ${id} AND status = 'failed' AND committed_at >= ${since.toISOString()}::timestamptz
+            RETURNING message_id::text`.pipe(Effect.mapError(failed))
+          return rows.length
+        }),
+      feed: (scope, page) =>
+        Effect.gen(function*() {
+          const rows = yield* sql<{ position: string; body: string }>`
+            SELECT position::text, body FROM onair_webhook_messages
+            WHERE account_id = ${scope.accountId} AND app_id = ${scope.appId} AND position > ${page.after}
+            ORDER BY position LIMIT ${page.limit}`.pipe(Effect.mapError(failed))
+          return {
+            events: rows.map((row) => JSON.parse(row.body) as unknown),
+            next_cursor: rows.at(-1)?.position ?? String(page.after)
+          }
+        })
+    })
+  })
+
+  /** The service, on migrated webhook tables. */
+  static readonly layer = Layer.effect(Webhooks, Effect.andThen(WebhookMigrations.run, Webhooks.make))
+}

@@ -1,0 +1,8 @@
+export * as Delivery from "./Delivery.ts"
+export * as Inbound from "./Inbound.ts"
+export * as Outbox from "./Outbox.ts"
+export * from "./OutboxWorld.ts"
+export * as Signing from "./Signing.ts"
+export * as WebhookMigrations from "./WebhookMigrations.ts"
+export * as WebhookWorker from "./WebhookWorker.ts"
+export * from "./Webhooks.ts"

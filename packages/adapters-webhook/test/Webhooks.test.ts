@@ -1,0 +1,250 @@
+/**
+ * Webhooks end to end: the main job (API, nginx, outbox and deliveries in one process) sends to real local
+ * receivers; every signature is checked with the `standardwebhooks` package, an independent
+ * implementation of the scheme. Retries run on a shortened schedule (300 ms, three times).
+ */
+import { type MainJob, publish, sleep, startMainJob, startReceiver, waitFor } from "@onair/test-support"
+import { Webhook } from "standardwebhooks"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+
+const INBOUND_SECRET = `whsec_${Buffer.from("an inbound secret of thirty-two b").toString("base64")}`
+
+describe("webhooks", { timeout: 120_000 }, () => {
+  let job: MainJob
+
+  beforeAll(async () => {
+    job = await startMainJob({
+      ONAIR_WEBHOOK_RETRY_SCHEDULE: "300ms,300ms,300ms",
+      ONAIR_INBOUND_WEBHOOK_SECRET: INBOUND_SECRET
+    })
+  }, 90_000)
+  afterAll(async () => {
+    await job?.stop()
+  })
+
+  const endpoint = async (url: string, events?: ReadonlyArray<string>) => {
+    const created = await job.api("POST", "/webhooks", { url, ...(events === undefined ? {} : { events }) })
+    assert.strictEqual(created.status, 201, JSON.stringify(created.body))
+    return created.body.data as { id: string; secret: string }
+  }
+  const livestream = async (name = "hooks") => (await job.api("POST", "/livestreams", { name })).body.data
+  const bodies = (received: ReadonlyArray<{ body: string }>) => received.map((r) => JSON.parse(r.body))
+
+  it("delivers committed events in the seed's envelope, signed, numbered per livestream, and keeps them in the feed", async () => {
+    const receiver = await startReceiver()
+    const { secret } = await endpoint(receiver.url)
+    const verifier = new Webhook(secret)
+    const created = await livestream()
+    const encoder = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${created.stream_key}`)
+    await job.api("PATCH", `/livestreams/${created.id}`, { reconnect_window_seconds: 0 })
+    await waitFor("hls.started.success", async () =>
+      bodies(receiver.received).some((b) => b.type === "hls.started.success" && b.data.livestream_id === created.id) ? true : undefined)
+    await encoder.stop()
+    await waitFor("ingest.end.success", async () =>
+      bodies(receiver.received).some((b) => b.type === "ingest.end.success" && b.data.livestream_id === created.id) ? true : undefined)
+    await waitFor("IDLE", async () =>
+      bodies(receiver.received).some((b) => b.type === "livestream.status.changed" && b.data.status === "IDLE") ? true : undefined)
+
+    for (const request of receiver.received) {
+      // Throws on a bad signature or a stale timestamp.
+      verifier.verify(request.body, request.headers as Record<string, string>)
+      assert.strictEqual(JSON.parse(request.body).id, request.headers["webhook-id"])
+    }
+    const events = bodies(receiver.received).filter((b) => b.data.livestream_id === created.id)
+    for (const event of events) {
+      assert.deepStrictEqual(Object.keys(event).sort(), ["account_id", "app_id", "data", "id", "sequence", "timestamp", "type", "version"])
+      assert.strictEqual(event.version, "2.0")
+      assert.match(event.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+      assert.strictEqual(event.account_id, job.account)
+      assert.strictEqual(event.app_id, job.app)
+    }
+    const sequences = events.map((e) => e.sequence).sort((a, b) => a - b)
+    assert.deepStrictEqual(sequences, sequences.map((_, i) => i + 1))
+    const types = events.sort((a, b) => a.sequence - b.sequence).map((e) => e.type === "livestream.status.changed" ? `status:${e.data.status}` : e.type)
+    assert.deepStrictEqual(types, [
+      "status:INVOKED",
+      "ingest.start.success",
+      "status:LIVE",
+      "hls.started.success",
+      "ingest.end.success",
+      "hls.stopped.success",
+      "status:IDLE"
+    ])
+    const ended = events.find((e) => e.type === "ingest.end.success")
+    assert.strictEqual(ended.data.reason, "stream closed")
+    assert.isAtLeast(ended.data.duration, 1)
+    assert.strictEqual(ended.data.room_id, created.id)
+    assert.strictEqual(ended.data.template_id, job.app)
+    assert.match(ended.data.ingest_id, /^nginx\./)
+    assert.strictEqual(events.find((e) => e.type === "hls.started.success").data.url, created.playback_url)
+
+    // The feed has the same events, in order, page by page.
+    const first = (await job.api("GET", "/webhooks/events?after=0&limit=2")).body.data
+    assert.strictEqual(first.events.length, 2)
+    const rest = (await job.api("GET", `/webhooks/events?after=${first.next_cursor}&limit=1000`)).body.data
+    const feed = [...first.events, ...rest.events]
+    const ids = new Set(feed.map((e: { id: string }) => e.id))
+    for (const event of events) assert.isTrue(ids.has(event.id))
+    assert.strictEqual((await job.api("GET", `/webhooks/events?after=${rest.next_cursor}`)).body.data.events.length, 0)
+    assert.strictEqual((await job.api("GET", "/webhooks/events?after=-1")).status, 400)
+    await receiver.close()
+  })
+
+  it("filters by exact types and wildcards", async () => {
+    const receiver = await startReceiver()
+    await endpoint(receiver.url, ["ingest.*", "livestream.status.changed"])
+    const only = await startReceiver()
+    await endpoint(only.url, ["hls.started.success"])
+    const created = await livestream()
+    await waitFor("the status change", async () => (receiver.received.length > 0 ? true : undefined))
+    await sleep(500)
+    assert.deepStrictEqual(bodies(receiver.received).filter((b) => b.data.livestream_id === created.id).map((b) => b.type), ["livestream.status.changed"])
+    assert.strictEqual(only.received.length, 0)
+    assert.strictEqual((await job.api("POST", "/webhooks", { url: receiver.url, events: ["not a type"] })).status, 400)
+    assert.strictEqual((await job.api("POST", "/webhooks", { url: "ftp://example.com/x" })).status, 400)
+    await receiver.close()
+    await only.close()
+  })
+
+  it("retries a receiver that fails twice, with the same webhook-id, and lists every attempt", async () => {
+    const receiver = await startReceiver({ respond: (nth) => (nth <= 2 ? 500 : 200) })
+    const { id } = await endpoint(receiver.url)
+    await livestream()
+    await waitFor("the third attempt", async () => (receiver.received.length >= 3 ? true : undefined))
+    await sleep(300)
+    assert.strictEqual(receiver.received.length, 3)
+    assert.strictEqual(new Set(receiver.received.map((r) => r.headers["webhook-id"])).size, 1)
+    const attempts = await waitFor("the attempts", async () => {
+      const listed = (await job.api("GET", `/webhooks/${id}/attempts`)).body.data
+      return listed.length === 3 ? listed : undefined
+    })
+    assert.deepStrictEqual(attempts.map((a: { status: number }) => a.status), [500, 500, 200])
+    assert.deepStrictEqual(attempts.map((a: { attempt: number }) => a.attempt), [1, 2, 3])
+    assert.include(attempts[0].response_excerpt, "refused with 500")
+    assert.isAtLeast(attempts[0].latency_ms, 0)
+    await receiver.close()
+  })
+
+  it("a 410 turns the endpoint off; nothing more is sent to it", async () => {
+    const receiver = await startReceiver({ respond: () => 410 })
+    const { id } = await endpoint(receiver.url)
+    await livestream()
+    await waitFor("the endpoint off", async () => {
+      const found = (await job.api("GET", `/webhooks/${id}`)).body.data
+      return found.enabled === false && found.disabled_reason === "gone" ? true : undefined
+    })
+    const before = receiver.received.length
+    await livestream()
+    await sleep(1000)
+    assert.strictEqual(receiver.received.length, before)
+    await receiver.close()
+  })
+
+  it("gives up after the schedule, then recovers every failed message since a time, and resends one", async () => {
+    let up = false
+    const receiver = await startReceiver({ respond: () => (up ? 200 : 503) })
+    const { id } = await endpoint(receiver.url)
+    const since = new Date().toISOString()
+    await livestream()
+    await waitFor("four attempts", async () => (receiver.received.length >= 4 ? true : undefined))
+    await sleep(800)
+    assert.strictEqual(receiver.received.length, 4)
+    up = true
+    const recovered = (await job.api("POST", `/webhooks/${id}/recover`, { since })).body.data
+    assert.strictEqual(recovered.requeued, 1)
+    await waitFor("the recovered delivery", async () => (receiver.received.length === 5 ? true : undefined))
+    const messageId = receiver.received[0]!.headers["webhook-id"] as string
+    assert.strictEqual(receiver.received[4]!.headers["webhook-id"], messageId)
+    assert.strictEqual((await job.api("POST", `/webhooks/${id}/messages/${messageId}/resend`)).status, 200)
+    await waitFor("the resent delivery", async () => (receiver.received.length === 6 ? true : undefined))
+    assert.strictEqual(receiver.received[5]!.headers["webhook-id"], messageId)
+    assert.strictEqual((await job.api("POST", `/webhooks/${id}/recover`, { since: "yesterday" })).status, 400)
+    assert.strictEqual(
+      (await job.api("POST", `/webhooks/${id}/messages/00000000-0000-4000-8000-000000000000/resend`)).status,
+      404
+    )
+    await receiver.close()
+  })
+
+  it("rotating the secret signs with both secrets during the overlap", async () => {
+    const receiver = await startReceiver()
+    const { id, secret: old } = await endpoint(receiver.url)
+    const rotated = (await job.api("POST", `/webhooks/${id}/rotate-secret`, { overlap_seconds: 3600 })).body.data
+    assert.notStrictEqual(rotated.secret, old)
+    await livestream()
+    await waitFor("a delivery", async () => (receiver.received.length > 0 ? true : undefined))
+    const request = receiver.received[0]!
+    assert.strictEqual(String(request.headers["webhook-signature"]).split(" ").length, 2)
+    new Webhook(old).verify(request.body, request.headers as Record<string, string>)
+    new Webhook(rotated.secret).verify(request.body, request.headers as Record<string, string>)
+    // Without an overlap only the new secret signs.
+    const again = (await job.api("POST", `/webhooks/${id}/rotate-secret`, { overlap_seconds: 0 })).body.data
+    await livestream()
+    await waitFor("another delivery", async () => (receiver.received.length > 1 ? true : undefined))
+    const last = receiver.received.at(-1)!
+    new Webhook(again.secret).verify(last.body, last.headers as Record<string, string>)
+    assert.throws(() => new Webhook(rotated.secret).verify(last.body, last.headers as Record<string, string>))
+    await receiver.close()
+  })
+
+  describe("inbound events from a real-time media engine", () => {
+    const send = (body: string, headers: Record<string, string>) =>
+      fetch(`${job.url}/webhooks/realtime`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body })
+    const signed = (envelope: object, at = new Date()) => {
+      const body = JSON.stringify(envelope)
+      const id = (envelope as { id: string }).id
+      return {
+        body,
+        headers: {
+          "webhook-id": id,
+          "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+          "webhook-signature": new Webhook(INBOUND_SECRET).sign(id, at, body)
+        }
+      }
+    }
+    const event = (meetingId: string, type: string, data: object) => ({
+      version: "2.0",
+      id: crypto.randomUUID(),
+      account_id: job.account,
+      app_id: job.app,
+      timestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+      type,
+      data: { room_id: meetingId, session_id: "rtc-session-1", ...data }
+    })
+
+    it("applies signed events once each; refuses forged and stale ones", async () => {
+      const meeting = (await job.api("POST", "/meetings", { title: "standup" })).body.data
+      const opened = signed(event(meeting.id, "session.open.success", { session_started_at: new Date().toISOString() }))
+      const first = await send(opened.body, opened.headers)
+      assert.strictEqual(first.status, 200)
+      assert.deepInclude(((await first.json()) as any).data, { applied: true })
+      const repeat = await send(opened.body, opened.headers)
+      assert.strictEqual(repeat.status, 200)
+      assert.deepInclude(((await repeat.json()) as any).data, { duplicate: true })
+
+      const joined = signed(event(meeting.id, "peer.join.success", { peer_id: "peer-1", joined_at: new Date().toISOString() }))
+      assert.strictEqual((await send(joined.body, joined.headers)).status, 200)
+
+      const forged = signed(event(meeting.id, "peer.leave.success", { peer_id: "peer-1" }))
+      assert.strictEqual((await send(forged.body.replace("peer-1", "peer-2"), forged.headers)).status, 401)
+      const stale = signed(event(meeting.id, "peer.leave.success", { peer_id: "peer-1" }), new Date(Date.now() - 10 * 60_000))
+      assert.strictEqual((await send(stale.body, stale.headers)).status, 401)
+      assert.strictEqual((await send(opened.body, {})).status, 401)
+      const other = signed({ ...event(meeting.id, "peer.join.success", { peer_id: "x" }), app_id: "another_app" })
+      assert.strictEqual((await send(other.body, other.headers)).status, 404)
+      const bad = signed(event("not-a-uuid", "session.open.success", {}))
+      const answer = await send(bad.body, bad.headers)
+      assert.strictEqual(answer.status, 400)
+      assert.include(((await answer.json()) as any).errors[0].message, "data.room_id")
+
+      // The meeting saw one session opened and one participant joined: the outbox says so, once each.
+      const feed = await waitFor("the meeting's events", async () => {
+        const all = (await job.api("GET", "/webhooks/events?after=0&limit=1000")).body.data.events
+        const mine = all.filter((e: { data: { room_id?: string } }) => e.data.room_id === meeting.id)
+        return mine.length >= 2 ? mine : undefined
+      })
+      assert.deepStrictEqual(feed.map((e: { type: string }) => e.type), ["session.open.success", "peer.join.success"])
+      assert.strictEqual(feed[1].data.peer_id, "peer-1")
+    })
+  })
+})

@@ -1,0 +1,27 @@
+/**
+ * Events of a webhook endpoint's stream (`webhookEndpoint-<id>`).
+ */
+import { Schema } from "effect"
+import { AccountId, AppId } from "../Ids.ts"
+import { Timestamp } from "../Time.ts"
+import { EndpointDisableReason, EventTypeFilter, SigningSecret, WebhookEndpointId, WebhookUrl } from "./WebhookValues.ts"
+
+const subject = { endpointId: WebhookEndpointId, at: Timestamp }
+
+export const WebhookEndpointEvent = Schema.TaggedUnion({
+  WebhookEndpointCreated: {
+    ...subject,
+    accountId: AccountId,
+    appId: AppId,
+    url: WebhookUrl,
+    enabled: Schema.Boolean,
+    eventTypes: EventTypeFilter,
+    secret: SigningSecret
+  },
+  /** The endpoint's settings after the change, whole. */
+  WebhookEndpointUpdated: { ...subject, url: WebhookUrl, enabled: Schema.Boolean, eventTypes: EventTypeFilter },
+  WebhookSecretRotated: { ...subject, secret: SigningSecret, previousValidUntil: Timestamp },
+  WebhookEndpointDisabled: { ...subject, reason: EndpointDisableReason },
+  WebhookEndpointDeleted: { ...subject }
+})
+export type WebhookEndpointEvent = typeof WebhookEndpointEvent.Type

@@ -1,0 +1,2 @@
+export * from "./MainJob.ts"
+export * from "./Receiver.ts"
