@@ -81,7 +81,8 @@ export const run = (options: DeliveryOptions) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient
     const webhooks = yield* Webhooks
-    const claimMillis = Duration.toMillis(options.timeout) + 15_000
+    // Long enough for the attempt to end (its timeout) and be recorded; a worker that died leaves it due then.
+    const claimMillis = 2 * Duration.toMillis(options.timeout) + 1000
 
     const claim = sql<Claimed>`
       UPDATE onair_webhook_deliveries AS d

@@ -8,6 +8,7 @@ import { Effect, Layer, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import type {} from "@onair/test-support"
 import { inject } from "vitest"
 
 export type StoreKind = "postgres" | "embedded"

@@ -1,0 +1,96 @@
+/**
+ * Webhook seed 004's events for OnAir's changes: which types a change means and their `data`.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { fold } from "../src/Decider.ts"
+import { LivestreamDecider } from "../src/livestream/LivestreamDecider.ts"
+import type { LivestreamEvent } from "../src/livestream/LivestreamEvent.ts"
+import { MeetingDecider } from "../src/meeting/MeetingDecider.ts"
+import type { MeetingEvent } from "../src/meeting/MeetingEvent.ts"
+import { SessionDecider } from "../src/session/SessionDecider.ts"
+import type { SessionEvent } from "../src/session/SessionEvent.ts"
+import { livestreamStatusChanged, seedTime, webhookMessages, type WebhookWorld } from "../src/views/WebhookViews.ts"
+import { accountId, alice, appId, ingest1, livestreamFields, livestreamId, meetingId, meetingSession1, session1, t } from "./Fixtures.ts"
+
+const urls = { rtmpServer: "rtmp://h/live", rtmpsServer: "rtmps://h/live", playbackBase: "https://h/hls" }
+
+const livestreamEvents: ReadonlyArray<LivestreamEvent> = [
+  { _tag: "LivestreamCreated", ...livestreamFields },
+  { _tag: "BroadcastInvoked", livestreamId, at: t(0), sessionId: session1 },
+  { _tag: "PublisherConnected", livestreamId, at: t(10), sessionId: session1, ingestId: ingest1, resumed: false },
+  { _tag: "BroadcastEnded", livestreamId, at: t(70), sessionId: session1, reason: "internal error", errMessage: "media server exited", droppedIngestId: ingest1 }
+]
+const stopped: SessionEvent = { _tag: "SessionStopped", sessionId: session1, at: t(70), stoppedAt: t(70), reason: "internal error", errMessage: "media server exited", connectedMillis: 60_000 }
+const sessionEvents: ReadonlyArray<SessionEvent> = [
+  { _tag: "SessionInvoked", sessionId: session1, at: t(0), livestreamId, accountId, appId },
+  { _tag: "SessionStarted", sessionId: session1, at: t(10), ingestId: ingest1 },
+  stopped
+]
+
+const world = (overrides: Partial<WebhookWorld> = {}): WebhookWorld => ({
+  livestream: () => fold(LivestreamDecider, livestreamEvents) ?? undefined,
+  session: () => fold(SessionDecider, sessionEvents) ?? undefined,
+  ingest: () => undefined,
+  meeting: () => undefined,
+  hlsStartedAt: () => t(13),
+  joinedAt: () => undefined,
+  urls,
+  ...overrides
+})
+
+describe("webhook views", () => {
+  it("a session that ended with an internal error: ingest.failure, ingest.end.success, hls.failure, hls.stopped.success", () => {
+    const messages = webhookMessages({ kind: "session", id: session1, event: stopped }, world())
+    assert.deepStrictEqual(messages.map((m) => m.type), ["ingest.failure", "ingest.end.success", "hls.failure", "hls.stopped.success"])
+    const ended = messages[1]!
+    assert.strictEqual(ended.subject, livestreamId)
+    assert.deepStrictEqual(ended.data, {
+      account_id: accountId,
+      app_id: appId,
+      room_id: livestreamId,
+      template_id: appId,
+      livestream_id: livestreamId,
+      ingest_id: ingest1,
+      stream_id: session1,
+      started_at: seedTime(t(10)),
+      completed_at: seedTime(t(70)),
+      duration: 60,
+      last_disconnected_at: seedTime(t(70)),
+      reason: "internal error"
+    })
+    assert.strictEqual(messages[0]!.data["error_message"], "internal error")
+    assert.deepInclude(messages[3]!.data, { url: "https://h/hls/78dd0b50-4147-4bb8-88d3-2ccc2e98bff0/index.m3u8", duration: 57 })
+  })
+
+  it("a session whose HLS never started says nothing about HLS", () => {
+    const messages = webhookMessages({ kind: "session", id: session1, event: stopped }, world({ hlsStartedAt: () => undefined }))
+    assert.deepStrictEqual(messages.map((m) => m.type), ["ingest.failure", "ingest.end.success"])
+  })
+
+  it("status changes once per unit, ERRORED after an internal error, and not for a deleted livestream", () => {
+    const livestream = fold(LivestreamDecider, livestreamEvents)!
+    const [changed] = livestreamStatusChanged(livestream, "LIVE", t(70))
+    assert.deepInclude(changed!.data, { status: "ERRORED", previous_status: "LIVE", session_id: session1 })
+    assert.deepStrictEqual(livestreamStatusChanged(livestream, "ERRORED", t(70)), [])
+    assert.deepStrictEqual(livestreamStatusChanged({ ...livestream, deleted: true }, "LIVE", t(70)), [])
+  })
+
+  it("meeting sessions and participants, with the seed's field names", () => {
+    const meetingEvents: ReadonlyArray<MeetingEvent> = [
+      { _tag: "MeetingCreated", meetingId, at: t(0), accountId, appId, title: "Standup", liveStreamOnStart: false, recordOnStart: false },
+      { _tag: "MeetingSessionOpened", meetingId, at: t(5), meetingSessionId: meetingSession1 }
+    ]
+    const meetings = world({ meeting: () => fold(MeetingDecider, meetingEvents) ?? undefined, joinedAt: () => t(6) })
+    const left = webhookMessages(
+      { kind: "meeting", id: meetingId, event: { _tag: "ParticipantLeft", meetingId, at: t(46), meetingSessionId: meetingSession1, participantId: alice } },
+      meetings
+    )
+    assert.deepStrictEqual(left.map((m) => m.type), ["peer.leave.success"])
+    assert.deepInclude(left[0]!.data, { room_id: meetingId, room_name: "Standup", peer_id: alice, duration: 40, session_id: meetingSession1 })
+    const closed = webhookMessages(
+      { kind: "meeting", id: meetingId, event: { _tag: "MeetingSessionClosed", meetingId, at: t(605), meetingSessionId: meetingSession1, openedAt: t(5) } },
+      meetings
+    )
+    assert.deepInclude(closed[0]!.data, { session_duration: 600, session_started_at: seedTime(t(5)), session_stopped_at: seedTime(t(605)) })
+  })
+})
