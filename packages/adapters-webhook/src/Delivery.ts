@@ -10,7 +10,7 @@ import { signingSecrets } from "@onair/core"
 import { Clock, Duration, Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { sign } from "./Signing.ts"
-import { Webhooks } from "./Webhooks.ts"
+import { type Attempt, Webhooks } from "./Webhooks.ts"
 
 export interface DeliveryOptions {
   /** The pause before each retry: the first after the first failure, and so on; then it fails. */
@@ -44,15 +44,9 @@ interface Claimed {
   readonly body: string
 }
 
-interface Outcome {
-  readonly message_id: string
+/** An attempt as it is recorded, and what becomes of its delivery. */
+interface Outcome extends Omit<Attempt, "position"> {
   readonly endpoint_id: string
-  readonly attempt: number
-  readonly attempted_at: string
-  readonly status: number | null
-  readonly latency_ms: number
-  readonly error: string | null
-  readonly response_excerpt: string | null
   readonly next: "delivered" | "failed" | "pending"
   readonly retry_in_ms: number
   readonly gone: boolean

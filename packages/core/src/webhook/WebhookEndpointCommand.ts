@@ -4,20 +4,19 @@
 import { Schema } from "effect"
 import { AccountId, AppId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { EndpointDisableReason, EventTypeFilter, SigningSecret, WebhookEndpointId, WebhookUrl } from "./WebhookValues.ts"
+import {
+  EndpointCreationFields,
+  EndpointDisableReason,
+  EventTypeFilter,
+  SigningSecret,
+  WebhookEndpointId,
+  WebhookUrl
+} from "./WebhookValues.ts"
 
 const target = { endpointId: WebhookEndpointId, at: Timestamp }
 
 export const WebhookEndpointCommand = Schema.TaggedUnion({
-  CreateWebhookEndpoint: {
-    ...target,
-    accountId: AccountId,
-    appId: AppId,
-    url: WebhookUrl,
-    enabled: Schema.Boolean,
-    eventTypes: EventTypeFilter,
-    secret: SigningSecret
-  },
+  CreateWebhookEndpoint: { ...target, accountId: AccountId, appId: AppId, ...EndpointCreationFields },
   /** Null leaves a setting as it is. Enabling clears a `gone` disable. */
   UpdateWebhookEndpoint: {
     ...target,

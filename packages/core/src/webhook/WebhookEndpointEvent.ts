@@ -4,20 +4,19 @@
 import { Schema } from "effect"
 import { AccountId, AppId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { EndpointDisableReason, EventTypeFilter, SigningSecret, WebhookEndpointId, WebhookUrl } from "./WebhookValues.ts"
+import {
+  EndpointCreationFields,
+  EndpointDisableReason,
+  EventTypeFilter,
+  SigningSecret,
+  WebhookEndpointId,
+  WebhookUrl
+} from "./WebhookValues.ts"
 
 const subject = { endpointId: WebhookEndpointId, at: Timestamp }
 
 export const WebhookEndpointEvent = Schema.TaggedUnion({
-  WebhookEndpointCreated: {
-    ...subject,
-    accountId: AccountId,
-    appId: AppId,
-    url: WebhookUrl,
-    enabled: Schema.Boolean,
-    eventTypes: EventTypeFilter,
-    secret: SigningSecret
-  },
+  WebhookEndpointCreated: { ...subject, accountId: AccountId, appId: AppId, ...EndpointCreationFields },
   /** The endpoint's settings after the change, whole. */
   WebhookEndpointUpdated: { ...subject, url: WebhookUrl, enabled: Schema.Boolean, eventTypes: EventTypeFilter },
   WebhookSecretRotated: { ...subject, secret: SigningSecret, previousValidUntil: Timestamp },

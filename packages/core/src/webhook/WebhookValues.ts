@@ -40,6 +40,14 @@ export const matchesEventType = (filter: ReadonlyArray<string>, type: string): b
     pattern === "*" || pattern === type || (pattern.endsWith(".*") && type.startsWith(pattern.slice(0, -1)))
   )
 
+/** An endpoint's settings as it is created (command and event alike). */
+export const EndpointCreationFields = {
+  url: WebhookUrl,
+  enabled: Schema.Boolean,
+  eventTypes: EventTypeFilter,
+  secret: SigningSecret
+}
+
 /** Why an endpoint stopped receiving: its receiver answered 410 Gone. */
 export const EndpointDisableReason = Schema.Literals(["gone"])
 export type EndpointDisableReason = typeof EndpointDisableReason.Type
