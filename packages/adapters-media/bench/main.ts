@@ -17,9 +17,12 @@ import { createServer } from "node:http"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { Effect } from "effect"
+import { defaultNginx } from "../src/MediaSettings.ts"
 import * as NginxConfig from "../src/NginxConfig.ts"
 import * as NginxProcess from "../src/NginxProcess.ts"
 import { freePort, type MainJob, publish, sleep, startMainJob } from "@onair/test-support"
+
+const NGINX = defaultNginx()
 
 const SAMPLE_SECONDS = Number(process.env["ONAIR_BENCH_SECONDS"] ?? 10)
 const ROUNDS = 3
@@ -105,8 +108,8 @@ const bareNginx = async () => {
     workerUser: process.getuid?.() === 0 ? "root" : null
   }
   // The same nginx, answering every callback with 200: the stream keeps its name and is relayed to HLS.
-  await Effect.runPromise(NginxProcess.prepare("nginx", settings))
-  const nginx = spawn("nginx", ["-p", dir, "-c", NginxConfig.paths(dir).config, "-e", NginxConfig.paths(dir).errorLog, "-g", "daemon off;"], {
+  await Effect.runPromise(NginxProcess.prepare(NGINX, settings))
+  const nginx = spawn(NGINX, ["-p", dir, "-c", NginxConfig.paths(dir).config, "-e", NginxConfig.paths(dir).errorLog, "-g", "daemon off;"], {
     stdio: "ignore"
   })
   await until(async () => (await fetch(`http://127.0.0.1:${settings.controlPort}/stat`)).ok)

@@ -5,7 +5,7 @@
  * | --- | --- | --- |
  * | `ONAIR_MEDIA` | `auto` | `auto`: run nginx when it is installed; `on`: fail to start without it; `off` |
  * | `ONAIR_MEDIA_DIR` | `<ONAIR_DATA_DIR>/media` | nginx's folder: config, logs, HLS output, certificate |
- * | `ONAIR_NGINX` | `nginx` | the nginx binary |
+ * | `ONAIR_NGINX` | `nginx` (else `/usr/sbin/nginx`) | the nginx binary |
  * | `ONAIR_NGINX_MODULES` | `/usr/lib/nginx/modules` | where the rtmp and stream modules are |
  * | `ONAIR_RTMP_HOST` | `0.0.0.0` | the address the RTMP and RTMPS listeners bind |
  * | `ONAIR_RTMP_PORT` | `1935` | RTMP ingest |
@@ -16,6 +16,7 @@
  * | `ONAIR_HLS_PLAYLIST_SECONDS` | `12` | how much of the stream the live playlist keeps |
  */
 import { Config, Effect, Option, Schema } from "effect"
+import * as Fs from "node:fs"
 import * as Path from "node:path"
 
 export type MediaMode = "auto" | "on" | "off"
@@ -47,6 +48,15 @@ const seconds = (name: string, fallback: number, maximum: number) =>
     Config.withDefault(fallback)
   )
 
+/**
+ * `nginx` from PATH, or Debian's `/usr/sbin/nginx` when PATH leaves sbin out (CI runners, cron, services).
+ */
+export const defaultNginx = (): string => {
+  const dirs = (process.env["PATH"] ?? "").split(Path.delimiter).filter((dir) => dir !== "")
+  if (dirs.some((dir) => Fs.existsSync(Path.join(dir, "nginx")))) return "nginx"
+  return Fs.existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx"
+}
+
 /** Reads the settings; `dataDir` is where the media folder goes unless `ONAIR_MEDIA_DIR` says otherwise. */
 export const fromEnv = (dataDir: string) =>
   Effect.gen(function*() {
@@ -60,7 +70,7 @@ export const fromEnv = (dataDir: string) =>
     const settings: MediaSettings = {
       mode,
       dir: Path.resolve(dir),
-      nginx: yield* Config.String("ONAIR_NGINX").pipe(Config.withDefault("nginx")),
+      nginx: yield* Config.String("ONAIR_NGINX").pipe(Config.withDefault(defaultNginx())),
       moduleDir: yield* Config.String("ONAIR_NGINX_MODULES").pipe(Config.withDefault("/usr/lib/nginx/modules")),
       host: yield* Config.String("ONAIR_RTMP_HOST").pipe(Config.withDefault("0.0.0.0")),
       rtmpPort: yield* port("ONAIR_RTMP_PORT", 1935),

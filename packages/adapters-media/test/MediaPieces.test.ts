@@ -9,11 +9,14 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { assert, describe, it } from "vitest"
 import type { SessionId } from "@onair/core"
+import { defaultNginx } from "../src/MediaSettings.ts"
 import * as NginxConfig from "../src/NginxConfig.ts"
 import * as NginxProcess from "../src/NginxProcess.ts"
 import * as NginxStat from "../src/NginxStat.ts"
 import { segmentDurations } from "../src/Playback.ts"
 import { ViewerSeconds } from "../src/ViewerSeconds.ts"
+
+const NGINX = defaultNginx()
 
 const freePort = (): Promise<number> =>
   new Promise((resolve) => {
@@ -45,7 +48,7 @@ describe("nginx config", () => {
   it("is accepted by nginx -t, with and without RTMPS", async () => {
     for (const tls of [false, true]) {
       const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-nginx-"))
-      await Effect.runPromise(NginxProcess.prepare("nginx", await settingsIn(dir, tls)))
+      await Effect.runPromise(NginxProcess.prepare(NGINX, await settingsIn(dir, tls)))
       const text = Fs.readFileSync(NginxConfig.paths(dir).config, "utf8")
       assert.include(text, "on_publish http://127.0.0.1:9/media/nginx/secret/run/publish;")
       assert.strictEqual(text.includes("ngx_stream_module.so"), tls)
@@ -58,7 +61,7 @@ describe("nginx config", () => {
   it("a config nginx refuses is reported in nginx's words", async () => {
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-nginx-"))
     const settings = { ...(await settingsIn(dir, false)), moduleDir: "/nonexistent" }
-    const exit = await Effect.runPromiseExit(NginxProcess.prepare("nginx", settings))
+    const exit = await Effect.runPromiseExit(NginxProcess.prepare(NGINX, settings))
     assert.isTrue(exit._tag === "Failure")
     assert.match(String(exit._tag === "Failure" ? JSON.stringify(exit.cause) : ""), /ngx_rtmp_module/)
     Fs.rmSync(dir, { recursive: true, force: true })
@@ -67,9 +70,9 @@ describe("nginx config", () => {
   it("runs as a child process, answers /stat, and is gone when its scope closes", async () => {
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-nginx-"))
     const settings = await settingsIn(dir, false)
-    await Effect.runPromise(NginxProcess.prepare("nginx", settings))
+    await Effect.runPromise(NginxProcess.prepare(NGINX, settings))
     const pid = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-      const started = yield* NginxProcess.start("nginx", settings, "abcd1234")
+      const started = yield* NginxProcess.start(NGINX, settings, "abcd1234")
       const xml = yield* Effect.promise(() => fetch(`${started.instance.controlUrl}/stat`).then((r) => r.text()))
       assert.include(xml, "<name>live</name>")
       return started.instance.pid
@@ -81,10 +84,10 @@ describe("nginx config", () => {
   it("an nginx left running by an earlier OnAir is stopped before a new one starts", async () => {
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-nginx-"))
     const settings = await settingsIn(dir, false)
-    await Effect.runPromise(NginxProcess.prepare("nginx", settings))
+    await Effect.runPromise(NginxProcess.prepare(NGINX, settings))
     const paths = NginxConfig.paths(dir)
     const { spawn } = await import("node:child_process")
-    const orphan = spawn("nginx", ["-p", dir, "-c", paths.config, "-e", paths.errorLog, "-g", "daemon off;"], {
+    const orphan = spawn(NGINX, ["-p", dir, "-c", paths.config, "-e", paths.errorLog, "-g", "daemon off;"], {
       detached: true,
       stdio: "ignore"
     })
