@@ -10,7 +10,14 @@ import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type MainJob, play, probe, publish, sleep, startMainJob, waitFor } from "@onair/test-support"
 
 const MANIFEST_NOT_AVAILABLE = "Live manifest is not available."
-const ENDED = { "stream closed": 1, "reconnection window expired": 2, "internal error": 4, "disabled": 6 } as const
+const ENDED = {
+  "stream closed": 1,
+  "reconnection window expired": 2,
+  "internal error": 4,
+  "stopped by request": 5,
+  "disabled": 6,
+  "maximum duration reached": 8
+} as const
 
 describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, () => {
   let job: MainJob
@@ -195,6 +202,21 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     assert.notStrictEqual((await detail(livestream.id)).livestream.status, "LIVE")
   })
 
+  it("stopping a meeting's livestream drops its publisher, which cannot come back", async () => {
+    const meeting = (await job.api("POST", "/meetings", { title: "all hands" })).body.data
+    const started = await job.api("POST", `/meetings/${meeting.id}/livestreams`, { name: "all hands live" })
+    assert.strictEqual(started.status, 201, JSON.stringify(started.body))
+    const livestream = started.body.data
+    const encoder = publish(rtmp(livestream.stream_key))
+    await waitStatus(livestream.id, "LIVE")
+    assert.strictEqual((await job.api("POST", `/meetings/${meeting.id}/active-livestream/stop`)).status, 200)
+    const code = await Promise.race([encoder.exited, sleep(10_000).then(() => "still publishing")])
+    assert.notStrictEqual(code, "still publishing")
+    assert.strictEqual((await waitEnded(livestream.id)).streamEndedReason, ENDED["stopped by request"])
+    const back = publish(rtmp(livestream.stream_key))
+    assert.notStrictEqual(await back.exited, 0)
+  })
+
   it("nginx killed with SIGKILL mid-stream: the session stops with `internal error`, and a new one opens after", async () => {
     const livestream = await create(30)
     const encoder = publish(rtmp(livestream.stream_key))
@@ -224,5 +246,32 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     await waitFor("a playlist", async () => ((await fetch(livestream.playback_url)).ok ? true : undefined))
     assert.deepInclude((await probe(livestream.playback_url)).map((s) => s.codec_name), "h264")
     await again.stop()
+  })
+})
+
+describe("the media plane with a short maximum duration", { timeout: 120_000 }, () => {
+  let job: MainJob
+
+  beforeAll(async () => {
+    job = await startMainJob({ ONAIR_MAX_BROADCAST_SECONDS: "5" })
+  }, 90_000)
+  afterAll(async () => {
+    await job?.stop()
+  })
+
+  it("reaching it drops the publisher, ends the session with its reason and keeps the key disabled", async () => {
+    const livestream = (await job.api("POST", "/livestreams", { name: "short" })).body.data
+    const encoder = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`)
+    await waitFor("LIVE", async () => ((await job.api("GET", `/livestreams/${livestream.id}`)).body.data.livestream.status === "LIVE" ? true : undefined))
+    const code = await Promise.race([encoder.exited, sleep(20_000).then(() => "still publishing")])
+    assert.notStrictEqual(code, "still publishing")
+    const ended = await waitFor("the session to end", async () => {
+      const record = (await job.api("GET", `/livestreams/${livestream.id}/ingest`)).body.data
+      return record.endTime !== null ? record : undefined
+    })
+    assert.strictEqual(ended.streamEndedReason, ENDED["maximum duration reached"])
+    assert.strictEqual((await job.api("GET", `/livestreams/${livestream.id}`)).body.data.livestream.disabled, "disabled")
+    const back = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`)
+    assert.notStrictEqual(await back.exited, 0)
   })
 })

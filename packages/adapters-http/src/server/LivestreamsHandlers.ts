@@ -26,13 +26,11 @@ import { EmptyLivestreamPage, LivestreamDetail, LivestreamPage } from "../api/Li
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { type LivestreamParams, makeManage, newStreamKey } from "./ManageHandlers.ts"
 import { createdId, keyedMetadata } from "./Idempotency.ts"
-import { authorize, now, preEncoded, PublicUrlsConfig, timeParam } from "./Requests.ts"
+import { authorize, BroadcastLimitsConfig, now, preEncoded, PublicUrlsConfig, timeParam } from "./Requests.ts"
 import { makeRunCommand } from "./RunCommand.ts"
 
 export const DEFAULT_PER_PAGE = 10
 export const DEFAULT_RECONNECT_WINDOW_SECONDS = 60
-export const DEFAULT_LIMITS = { startTimeoutSeconds: 3600, maxDurationSeconds: 43_200 }
-
 /** One page of `items` and the seed's paging object (offsets 1-based, 0 for an empty page). */
 export const page = <A>(items: ReadonlyArray<A>, pageNo: number, perPage: number) => {
   const start = (pageNo - 1) * perPage
@@ -77,6 +75,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
     const runCommand = yield* makeRunCommand
     const catalog = yield* LiveCatalog
     const urls = yield* PublicUrlsConfig
+    const limits = yield* BroadcastLimitsConfig
     const { manage, manageRecord } = yield* makeManage
     const mediaPlane = yield* MediaPlane
 
@@ -113,7 +112,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             videoConfig: null,
             streamKey: newStreamKey(),
             reconnectWindowSeconds: DEFAULT_RECONNECT_WINDOW_SECONDS,
-            limits: DEFAULT_LIMITS,
+            limits,
             sessionId: SessionId.make(crypto.randomUUID())
           }, metadata)
           const livestreamId = LivestreamId.make(yield* createdId(handled, metadata, newId, "livestream"))

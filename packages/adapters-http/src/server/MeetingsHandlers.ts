@@ -17,10 +17,10 @@ import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { type Conflict, conflict, type NotFound, notFound } from "../api/Envelope.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
-import { DEFAULT_LIMITS, DEFAULT_PER_PAGE, DEFAULT_RECONNECT_WINDOW_SECONDS, page } from "./LivestreamsHandlers.ts"
+import { DEFAULT_PER_PAGE, DEFAULT_RECONNECT_WINDOW_SECONDS, page } from "./LivestreamsHandlers.ts"
 import { newStreamKey } from "./ManageHandlers.ts"
 import { createdId, keyedMetadata } from "./Idempotency.ts"
-import { authorize, metadataFor, now, PublicUrlsConfig } from "./Requests.ts"
+import { authorize, BroadcastLimitsConfig, metadataFor, now, PublicUrlsConfig } from "./Requests.ts"
 import { makeRunCommand } from "./RunCommand.ts"
 
 /** The domain refusals the meeting endpoints answer. */
@@ -47,6 +47,7 @@ export const MeetingsHandlers = HttpApiBuilder.group(
   Effect.fn(function*(handlers) {
     const catalog = yield* LiveCatalog
     const urls = yield* PublicUrlsConfig
+    const limits = yield* BroadcastLimitsConfig
     const runCommand = yield* makeRunCommand
 
     const run = (signal: Signal, metadata: AppendMetadata) => runCommand(signal, metadata, refuse)
@@ -112,7 +113,7 @@ export const MeetingsHandlers = HttpApiBuilder.group(
             videoConfig: payload.video_config ?? null,
             streamKey: newStreamKey(),
             reconnectWindowSeconds: DEFAULT_RECONNECT_WINDOW_SECONDS,
-            limits: DEFAULT_LIMITS,
+            limits,
             sessionId: SessionId.make(crypto.randomUUID())
           }, metadata)
           const livestreamId = LivestreamId.make(yield* createdId(handled, metadata, newId, "livestream"))

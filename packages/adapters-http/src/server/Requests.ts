@@ -7,12 +7,14 @@ import {
   type AccountId,
   type AppendMetadata,
   type AppId,
+  type BroadcastLimits,
+  DEFAULT_BROADCAST_LIMITS,
   grants,
   originMetadata,
   Timestamp
 } from "@onair/core"
 import type { CommandConflict } from "@onair/event-store"
-import { Clock, Config, Context, Effect, Layer, type Schema } from "effect"
+import { Clock, Config, Context, Effect, Layer, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { BadRequest, badRequest, Conflict, conflict, NotFound, notFound, Unauthorized } from "../api/Envelope.ts"
 import { Caller } from "../api/Security.ts"
@@ -40,6 +42,28 @@ export class PublicUrlsConfig extends Context.Service<PublicUrlsConfig, {
         Config.withDefault(`http://localhost:${httpPort}/hls`)
       )
       return { rtmpServer, rtmpsServer, playbackBase }
+    })
+  )
+}
+
+/**
+ * The timers every new broadcast runs under (fixed into the livestream when it is created):
+ * `ONAIR_START_TIMEOUT_SECONDS` (default 3600) and `ONAIR_MAX_BROADCAST_SECONDS` (default 43200, 12 h).
+ */
+export class BroadcastLimitsConfig extends Context.Service<BroadcastLimitsConfig, BroadcastLimits>()(
+  "@onair/adapters-http/BroadcastLimitsConfig"
+) {
+  static readonly layer = Layer.effect(
+    BroadcastLimitsConfig,
+    Effect.gen(function*() {
+      const seconds = (name: string, fallback: number) =>
+        Config.schema(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 7 * 86_400 }))), name).pipe(
+          Config.withDefault(fallback)
+        )
+      return {
+        startTimeoutSeconds: yield* seconds("ONAIR_START_TIMEOUT_SECONDS", DEFAULT_BROADCAST_LIMITS.startTimeoutSeconds),
+        maxDurationSeconds: yield* seconds("ONAIR_MAX_BROADCAST_SECONDS", DEFAULT_BROADCAST_LIMITS.maxDurationSeconds)
+      }
     })
   )
 }

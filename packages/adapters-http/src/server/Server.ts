@@ -15,7 +15,7 @@ import { LivestreamsHandlers } from "./LivestreamsHandlers.ts"
 import { MeetingsHandlers } from "./MeetingsHandlers.ts"
 import { WebhooksHandlers } from "./WebhooksHandlers.ts"
 import * as InboundWebhooks from "./InboundWebhooks.ts"
-import { PublicUrlsConfig } from "./Requests.ts"
+import { BroadcastLimitsConfig, PublicUrlsConfig } from "./Requests.ts"
 import * as DocsPage from "./DocsPage.ts"
 import * as FastReads from "./FastReads.ts"
 import * as SchemaErrors from "./SchemaErrors.ts"
@@ -25,7 +25,7 @@ export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.js
   Layer.provide([LivestreamsHandlers, AnalyticsHandlers, MeetingsHandlers, WebhooksHandlers, AdminLive]),
   Layer.provide(AuthorizationLive),
   Layer.provide(FastReads.layer),
-  Layer.provide(PublicUrlsConfig.layer),
+  Layer.provide([PublicUrlsConfig.layer, BroadcastLimitsConfig.layer]),
   Layer.merge(SchemaErrors.layer),
   Layer.merge(DocsPage.layer),
   Layer.merge(InboundWebhooks.layer)
