@@ -93,4 +93,20 @@ describe("webhook views", () => {
     )
     assert.deepInclude(closed[0]!.data, { session_duration: 600, session_started_at: seedTime(t(5)), session_stopped_at: seedTime(t(605)) })
   })
+
+  it("ingest connections: accepted, refused for a known livestream, and nothing for an unknown key", () => {
+    const accepted = webhookMessages(
+      { kind: "ingest", id: ingest1, event: { _tag: "IngestAccepted", ingestId: ingest1, at: t(10), publisher: { ip: "203.0.113.7", port: 0 }, livestreamId, sessionId: session1 } },
+      world()
+    )
+    assert.deepStrictEqual(accepted.map((m) => m.type), ["ingest.start.success"])
+    assert.deepInclude(accepted[0]!.data, { ingest_id: ingest1, stream_id: session1, started_at: seedTime(t(10)) })
+    const refused = (livestream: typeof livestreamId | null) =>
+      webhookMessages(
+        { kind: "ingest", id: ingest1, event: { _tag: "IngestRefused", ingestId: ingest1, at: t(11), publisher: { ip: "203.0.113.7", port: 0 }, livestreamId: livestream, reason: "stream key disabled" } },
+        world()
+      )
+    assert.deepStrictEqual(refused(livestreamId).map((m) => [m.type, m.data["error_message"]]), [["ingest.start.failure", "stream key disabled"]])
+    assert.deepStrictEqual(refused(null), [])
+  })
 })
