@@ -16,7 +16,7 @@ import {
   type IngestId,
   originMetadata,
   type SessionId,
-  type Signal,
+  type IngestSignal,
   StreamKey,
   Timestamp
 } from "@onair/core"
@@ -38,6 +38,8 @@ export type PublishAnswer =
   | { readonly _tag: "Refused"; readonly reason: string }
 
 const ACTOR = "system:media"
+/** nginx's client ids are counters. */
+const CLIENT_ID = /^\d{1,18}$/
 const isStreamKey = Schema.is(StreamKey)
 
 /** How long an ended session's HLS folder stays. */
@@ -69,8 +71,6 @@ export class Publishing extends Context.Service<Publishing, {
   readonly reportHealth: Effect.Effect<void>
   /** Removes HLS folders of sessions that are over (nginx leaves them; a new session never reads them). */
   readonly sweepHls: Effect.Effect<void>
-  /** The connections of the running nginx. */
-  readonly connections: () => ReadonlyArray<Connection>
 }>()("@onair/adapters-media/Publishing") {
   static readonly make = (hlsDir: string) =>
     Effect.gen(function*() {
@@ -80,13 +80,18 @@ export class Publishing extends Context.Service<Publishing, {
       let running: NginxInstance | null = null
       let healthRound = 0
 
-      /** Sends a signal, logging a refusal other than the ones `expected` names. */
-      const send = (signal: Signal, commandId: string, expected: ReadonlyArray<string> = []) =>
+      /**
+       * Sends a signal and waits until the catalog has it; false when it was not recorded (a refusal other
+       * than the ones `expected` names is logged).
+       */
+      const send = (signal: IngestSignal, commandId: string, expected: ReadonlyArray<string> = []) =>
         commands.handle(signal, originMetadata(commandId, ACTOR, signal.at)).pipe(
           Effect.tap((handled) => catalog.awaitTransaction(handled.append?.transaction ?? 0)),
-          Effect.asVoid,
+          Effect.as(true),
           Effect.catch((error) =>
-            expected.includes(error._tag) ? Effect.void : Effect.logWarning(`media: ${signal._tag} not recorded: ${error._tag}`)
+            expected.includes(error._tag)
+              ? Effect.succeed(false)
+              : Effect.as(Effect.logWarning(`media: ${signal._tag} of ${signal.ingestId} not recorded: ${error._tag}`), false)
           )
         )
 
@@ -95,7 +100,7 @@ export class Publishing extends Context.Service<Publishing, {
       const publish = Effect.fn("Publishing.publish")(function*(instanceId: string, form: CallbackForm) {
         const clientId = form["clientid"] ?? ""
         const key = form["name"] ?? ""
-        if (!isCurrent(instanceId) || form["app"] !== PUBLISH_APP || !/^\d{1,18}$/.test(clientId)) {
+        if (!isCurrent(instanceId) || form["app"] !== PUBLISH_APP || !CLIENT_ID.test(clientId)) {
           return { _tag: "Refused", reason: "not a publish of the running media server" } as PublishAnswer
         }
         // A name that cannot be a key matches no livestream; nothing is recorded for it.
@@ -110,13 +115,7 @@ export class Publishing extends Context.Service<Publishing, {
           publisher: { ip: (form["addr"] ?? "").slice(0, 64), port: 0 },
           sessionId: randomUUID() as SessionId
         } as const
-        const decided = yield* commands.handle(signal, originMetadata(`media:${ingestId}:publish`, ACTOR, at)).pipe(
-          Effect.tap((handled) => catalog.awaitTransaction(handled.append?.transaction ?? 0)),
-          Effect.as(true),
-          Effect.catch((error) =>
-            Effect.as(Effect.logWarning(`media: publish of ${ingestId} not decided: ${error._tag}`), false)
-          )
-        )
+        const decided = yield* send(signal, `media:${ingestId}:publish`)
         // Fails closed: without a recorded decision nothing publishes.
         const ingest = decided ? catalog.currentSync().ingest(ingestId) : undefined
         if (ingest === undefined) return { _tag: "Refused", reason: "publish not decided" } as PublishAnswer
@@ -132,7 +131,7 @@ export class Publishing extends Context.Service<Publishing, {
 
       const publishDone = Effect.fn("Publishing.publishDone")(function*(instanceId: string, form: CallbackForm) {
         const clientId = form["clientid"] ?? ""
-        if (form["app"] !== PUBLISH_APP || !/^\d{1,18}$/.test(clientId)) return
+        if (form["app"] !== PUBLISH_APP || !CLIENT_ID.test(clientId)) return
         if (isCurrent(instanceId)) connections.remove(clientId)
         const ingestId = ingestIdOf(instanceId, clientId)
         // Ends of refused or never-recorded publishes have nothing left to end.
@@ -259,8 +258,7 @@ export class Publishing extends Context.Service<Publishing, {
         enforce,
         reportManifests,
         reportHealth,
-        sweepHls,
-        connections: () => connections.all()
+        sweepHls
       })
     })
 
