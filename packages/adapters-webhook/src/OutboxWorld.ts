@@ -22,17 +22,14 @@ import {
   type StoredEvent,
   type Timestamp,
   type WebhookEndpoint,
-  WebhookEndpointDecider,
-  WebhookEndpointEvent,
   type WebhookMessage,
   webhookMessages,
   type WebhookWorld
 } from "@onair/core"
 import { DomainEvents } from "@onair/event-store"
-import { Result, Schema } from "effect"
+import { Result } from "effect"
 import { createHash } from "node:crypto"
-
-export const ENDPOINT_STREAM_PREFIX = "webhookEndpoint-"
+import { ENDPOINT_STREAM_PREFIX, foldEndpointEvent } from "./EndpointIndex.ts"
 
 /** A message ready to store: its id, its place in its subject's sequence, and who receives it. */
 export interface Outgoing {
@@ -51,8 +48,6 @@ export const uuidFrom = (name: string): string => {
   const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
-
-const decodeEndpointEvent = Schema.decodeUnknownResult(WebhookEndpointEvent)
 
 export class OutboxWorld {
   readonly catalog = new Catalog()
@@ -121,14 +116,7 @@ export class OutboxWorld {
 
   /** Applies one event; the messages it means on its own (status changes are the unit's). */
   private apply(stored: StoredEvent): ReadonlyArray<WebhookMessage> {
-    if (stored.stream.startsWith(ENDPOINT_STREAM_PREFIX)) {
-      const event = decodeEndpointEvent(stored.data)
-      if (Result.isSuccess(event)) {
-        const next = WebhookEndpointDecider.evolve(this.endpoints.get(event.success.endpointId) ?? null, event.success)
-        if (next !== null) this.endpoints.set(next.id, next)
-      }
-      return []
-    }
+    if (foldEndpointEvent(this.endpoints, stored)) return []
     const change = DomainEvents.toChange(stored)
     this.catalog.apply([stored])
     if (Result.isFailure(change)) return []

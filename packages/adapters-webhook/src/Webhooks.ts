@@ -26,7 +26,7 @@ import { AggregateCommand, InMemoryProjection } from "@onair/event-store"
 import { Clock, Context, Effect, Layer, Result, Schema } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { randomBytes } from "node:crypto"
-import { ENDPOINT_STREAM_PREFIX } from "./OutboxWorld.ts"
+import { ENDPOINT_STREAM_PREFIX, foldEndpointEvent } from "./EndpointIndex.ts"
 import { newSecret } from "./Signing.ts"
 import * as WebhookMigrations from "./WebhookMigrations.ts"
 
@@ -77,14 +77,7 @@ const newEndpointId = (): WebhookEndpointId => {
 }
 
 const applyEndpointEvents = (index: Map<string, WebhookEndpoint>, events: ReadonlyArray<StoredEvent>) => {
-  const decode = Schema.decodeUnknownResult(WebhookEndpointEvent)
-  for (const stored of events) {
-    if (!stored.stream.startsWith(ENDPOINT_STREAM_PREFIX)) continue
-    const event = decode(stored.data)
-    if (Result.isFailure(event)) continue
-    const next = WebhookEndpointDecider.evolve(index.get(event.success.endpointId) ?? null, event.success)
-    if (next !== null) index.set(next.id, next)
-  }
+  for (const stored of events) foldEndpointEvent(index, stored)
   return Result.void
 }
 
