@@ -11,12 +11,11 @@
  *
  * ONAIR_BENCH_SECONDS sets each CPU sample's length (default 10).
  */
-import { spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import { createServer } from "node:http"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { Effect } from "effect"
+import { Effect, Exit, Scope } from "effect"
 import { defaultNginx } from "../src/MediaSettings.ts"
 import * as NginxConfig from "../src/NginxConfig.ts"
 import * as NginxProcess from "../src/NginxProcess.ts"
@@ -108,16 +107,17 @@ const bareNginx = async () => {
     workerUser: process.getuid?.() === 0 ? "root" : null
   }
   // The same nginx, answering every callback with 200: the stream keeps its name and is relayed to HLS.
-  await Effect.runPromise(NginxProcess.prepare(NGINX, settings))
-  const nginx = spawn(NGINX, ["-p", dir, "-c", NginxConfig.paths(dir).config, "-e", NginxConfig.paths(dir).errorLog, "-g", "daemon off;"], {
-    stdio: "ignore"
-  })
-  await until(async () => (await fetch(`http://127.0.0.1:${settings.controlPort}/stat`)).ok)
+  // Started and stopped as OnAir runs it, in a scope of its own.
+  const scope = await Effect.runPromise(Scope.make())
+  await Effect.runPromise(
+    Effect.andThen(NginxProcess.prepare(NGINX, settings), NginxProcess.start(NGINX, settings, "bare")).pipe(
+      Effect.provideService(Scope.Scope, scope)
+    )
+  )
   return {
     settings,
     stop: async () => {
-      nginx.kill("SIGQUIT")
-      await new Promise((resolve) => nginx.once("exit", resolve))
+      await Effect.runPromise(Scope.close(scope, Exit.void))
       allow.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
@@ -168,17 +168,11 @@ const resources = async (job: MainJob, onairPid: number) => {
   console.log("| --- | --- | --- | --- | --- | --- | --- |")
   for (const count of [1, 4]) {
     const encoders: Array<ReturnType<typeof publish>> = []
-    const pids: Array<number> = []
     for (let i = 0; i < count; i++) {
       const livestream = (await job.api("POST", "/livestreams", { name: `load ${count}.${i}` })).body.data
-      const child = spawn("ffmpeg", [
-        "-nostdin", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=30", "-f", "lavfi", "-i", "sine",
-        "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-g", "60", "-c:a", "aac", "-f", "flv",
-        `rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`
-      ], { stdio: "ignore" })
-      pids.push(child.pid!)
-      encoders.push({ exited: new Promise((r) => child.once("exit", r)), output: () => "", stop: async () => (child.kill("SIGINT"), null) })
+      encoders.push(publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`))
     }
+    const pids = encoders.map((encoder) => encoder.pid)
     await sleep(4000)
     const nginxMaster = job.nginxPid()
     const sample = await sampleCpu({ onair: [onairPid], nginx: [nginxMaster, ...children(nginxMaster)], encoders: pids }, SAMPLE_SECONDS)

@@ -141,6 +141,7 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
 }
 
 export interface Encoder {
+  readonly pid: number
   /** Resolves with ffmpeg's exit code. */
   readonly exited: Promise<number | null>
   readonly output: () => string
@@ -164,6 +165,7 @@ export const publish = (url: string, options?: { readonly size?: string }): Enco
   child.stderr!.on("data", (chunk: Buffer) => (output += String(chunk)))
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
   return {
+    pid: child.pid!,
     exited,
     output: () => output,
     stop: async () => {
