@@ -66,6 +66,10 @@ export const fromEnv = (dataDir: string) =>
     const dir = yield* Config.String("ONAIR_MEDIA_DIR").pipe(Config.withDefault(Path.join(dataDir, "media")))
     const certificate = yield* Config.option(Config.String("ONAIR_TLS_CERT"))
     const key = yield* Config.option(Config.String("ONAIR_TLS_KEY"))
+    if (Option.isSome(certificate) !== Option.isSome(key)) {
+      // Half a pair is a mistake, not a request for the self-signed certificate.
+      return yield* Effect.die(new Error("media: set both ONAIR_TLS_CERT and ONAIR_TLS_KEY, or neither"))
+    }
     const hlsFragmentSeconds = yield* seconds("ONAIR_HLS_FRAGMENT_SECONDS", 2, 60)
     const settings: MediaSettings = {
       mode,
