@@ -4,12 +4,17 @@
  * Held in memory: a new nginx starts with none, and a lost nginx's connections are swept from the catalog.
  */
 import type { IngestId, LivestreamId, SessionId } from "@onair/core"
+import type { IngestServer } from "./NginxConfig.ts"
 
 export interface Connection {
   readonly clientId: string
   readonly ingestId: IngestId
   readonly livestreamId: LivestreamId
   readonly sessionId: SessionId
+  /** The ingest server (way in) the publisher came through. */
+  readonly server: IngestServer
+  /** Set once nginx's relay of it reached the `hls` application: no second relay is taken. */
+  relayed: boolean
   /** Set once the first playlist was reported, so it is not looked for again. */
   manifestReported: boolean
   /** Set once OnAir asked nginx to drop it. */
@@ -23,8 +28,8 @@ export const ingestIdOf = (instanceId: string, clientId: string): IngestId =>
 export class Connections {
   private readonly byClient = new Map<string, Connection>()
 
-  add(connection: Omit<Connection, "manifestReported" | "dropRequested">): void {
-    this.byClient.set(connection.clientId, { ...connection, manifestReported: false, dropRequested: false })
+  add(connection: Omit<Connection, "relayed" | "manifestReported" | "dropRequested">): void {
+    this.byClient.set(connection.clientId, { ...connection, relayed: false, manifestReported: false, dropRequested: false })
   }
 
   remove(clientId: string): Connection | undefined {

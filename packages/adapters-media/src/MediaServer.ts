@@ -1,7 +1,7 @@
 /**
  * The media server as the main job runs it: settings from the environment, whether nginx is there, the
- * `MediaPlane` the API's views read, the callback and playback routes, and the supervisor that runs nginx
- * once OnAir's HTTP server listens (nginx's callbacks need its address).
+ * `MediaPlane` the API's views read, the playback routes on the API's server, and the supervisor that runs
+ * nginx with its callbacks on a loopback listener of their own (never the public API port).
  *
  * Without nginx (or with `ONAIR_MEDIA=off`) the API still runs: the log says why, every broadcast waits
  * ("provisioning" in the views) and playback answers 404.
@@ -9,7 +9,6 @@
 import { MediaPlane } from "@onair/core"
 import { CommandHandler } from "@onair/event-store"
 import { Cause, Context, Duration, Effect, Layer } from "effect"
-import { HttpServer } from "effect/http"
 import { randomBytes } from "node:crypto"
 import * as Callbacks from "./Callbacks.ts"
 import * as MediaSettings from "./MediaSettings.ts"
@@ -69,20 +68,15 @@ export class MediaServer extends Context.Service<MediaServer, {
     )))
   )
 
-  /** nginx's callbacks and HLS playback. */
+  /** HLS playback, on the API's server. */
   static readonly routes = Layer.unwrap(Effect.map(
     Effect.service(MediaServer),
-    (media) =>
-      Layer.mergeAll(
-        Callbacks.layer(media.secret),
-        Playback.layer(media.viewers, media.settings.hlsFragmentSeconds)
-      )
+    (media) => Playback.layer(media.viewers, media.settings.hlsFragmentSeconds)
   ))
 
   /** Runs nginx (when it is there) and stores viewer seconds, for as long as the layer lives. */
   static readonly supervisor = Layer.effectDiscard(Effect.gen(function*() {
     const media = yield* MediaServer
-    const server = yield* HttpServer.HttpServer
     const commands = yield* CommandHandler
     const flush = media.viewers.flush.pipe(Effect.provideService(CommandHandler, commands))
     yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(VIEWER_FLUSH), flush)))
@@ -96,11 +90,7 @@ export class MediaServer extends Context.Service<MediaServer, {
       yield* Effect.flatMap(Effect.service(Publishing), (publishing) => publishing.lost(Supervisor.LOST_MESSAGE))
       return
     }
-    // nginx reaches OnAir on loopback unless the API is bound to one address only.
-    const url = new URL(HttpServer.formatAddress(server.address))
-    if (url.hostname === "0.0.0.0" || url.hostname === "[::]") url.hostname = "127.0.0.1"
-    const origin = url.origin
-    const base = (instance: string) => `${origin}${Callbacks.CALLBACK_PATH}/${media.secret}/${instance}`
+    const base = yield* Callbacks.serve(media.secret)
     yield* Effect.forkScoped(
       Supervisor.run(media.settings, base).pipe(
         Effect.catchCause((cause) => Effect.logError(`media: supervisor stopped: ${Cause.pretty(cause)}`))

@@ -1,14 +1,21 @@
 /**
  * The nginx configuration OnAir runs its media server with, written from OnAir's own settings into the
- * media folder. One worker (stat and control are per worker), every path absolute and inside the folder so
- * nginx runs unprivileged, and two RTMP applications:
+ * media folder (owner-only: it holds the callback, relay and control secrets). One worker (stat and
+ * control are per worker), every path absolute and inside the folder so nginx runs unprivileged.
  *
- * - `live` takes encoders. Every publish, its end and a periodic update are asked of OnAir; OnAir answers a
- *   publish with a redirect to the session's name, so nothing after the handshake carries the stream key.
- * - `hls` takes only the relay from `live` (loopback) and writes the HLS playlist and segments, under the
- *   session's name, for OnAir to serve.
+ * There is one door for ingest: the `live` application, whose every publish, end and periodic update is
+ * asked of OnAir. OnAir answers a publish with a redirect to the session's name, so nothing after the
+ * handshake carries the stream key. It is served by one RTMP server per way in, each its own `srv` index
+ * for `rtmp_control` (see `INGEST_SERVERS`):
  *
- * RTMPS is TLS terminated by the `stream` module in front of the RTMP listener.
+ * - `rtmp`: the public RTMP listener;
+ * - `rtmps`: a loopback listener that only the TLS terminator (the `stream` module) forwards to, with the
+ *   PROXY protocol, so the publisher's own address survives termination.
+ *
+ * HLS is written by the `hls` application, on a server of its own on a loopback port that no public
+ * listener forwards to. It takes only `live`'s relay: the relay carries a secret (as its `pageUrl`), and
+ * its publish is asked of OnAir too, which admits only the relay of a connection it accepted. So no client,
+ * over any listener, can publish a stream that a `playback_url` shows.
  */
 import * as Path from "node:path"
 
@@ -20,11 +27,25 @@ export interface NginxSettings {
   /** The address encoders reach (0.0.0.0 for every interface). */
   readonly host: string
   readonly rtmpPort: number
-  /** RTMPS port with its certificate and key, or null for no TLS listener. */
-  readonly rtmps: { readonly port: number; readonly certificate: string; readonly key: string } | null
+  /**
+   * RTMPS port with its certificate and key, and the loopback port the terminator forwards to; null for
+   * no TLS listener.
+   */
+  readonly rtmps: {
+    readonly port: number
+    readonly certificate: string
+    readonly key: string
+    readonly backendPort: number
+  } | null
+  /** The loopback port of the `hls` application's server, reached only by nginx's own relay. */
+  readonly relayPort: number
+  /** What the relay presents (as its `pageUrl`) and OnAir checks before the `hls` application takes it. */
+  readonly relaySecret: string
   /** The loopback port of nginx's own HTTP server: `/stat` and `/control`, for OnAir only. */
   readonly controlPort: number
-  /** Where nginx posts its callbacks, e.g. `http://127.0.0.1:8787/media/callbacks/<secret>`. */
+  /** The path prefix `/stat` and `/control` are under: loopback reach alone is not enough. */
+  readonly controlSecret: string
+  /** Where nginx posts its callbacks, e.g. `http://127.0.0.1:40123/media/nginx/<secret>/<run>`. */
   readonly callbackBase: string
   /** HLS target segment length in seconds; the playlist keeps `hlsPlaylistSeconds` of them. */
   readonly hlsFragmentSeconds: number
@@ -41,6 +62,16 @@ export interface NginxSettings {
 /** The applications' names as encoders and the relay see them. */
 export const PUBLISH_APP = "live"
 export const HLS_APP = "hls"
+
+/**
+ * The ways in, in the order of their RTMP servers: the index is the server's `srv` for `rtmp_control`,
+ * and each posts its callbacks under its own name, so OnAir knows where a publisher is.
+ */
+export const INGEST_SERVERS = ["rtmp", "rtmps"] as const
+export type IngestServer = (typeof INGEST_SERVERS)[number]
+
+/** The callback the `hls` application asks before it takes a relay. */
+export const RELAY_CALLBACK = "relay"
 
 export interface NginxPaths {
   readonly config: string
@@ -60,6 +91,10 @@ export const paths = (dir: string): NginxPaths => ({
   temp: Path.join(dir, "temp")
 })
 
+/** The control server's URL for OnAir: `/stat` and `/control/…` go after it. */
+export const controlUrl = (settings: Pick<NginxSettings, "controlPort" | "controlSecret">) =>
+  `http://127.0.0.1:${settings.controlPort}/${settings.controlSecret}`
+
 /** The whole nginx.conf for `settings`. Pure: the same settings give the same text. */
 export const render = (settings: NginxSettings): string => {
   const p = paths(settings.dir)
@@ -69,7 +104,26 @@ export const render = (settings: NginxSettings): string => {
     .map((kind) => `  ${kind}_temp_path ${Path.join(p.temp, kind)};`)
     .join("\n")
   const rtmps = settings.rtmps
-  return `# Written by OnAir from its configuration; edits are overwritten at the next start.
+  const ingest = (server: IngestServer, listen: string) => `
+  server {
+    listen ${listen};
+    chunk_size 4096;
+    notify_method post;
+
+    application ${PUBLISH_APP} {
+      live on;
+      deny play all;
+      drop_idle_publisher 10s;
+      on_publish ${callback(`${server}/publish`)};
+      on_publish_done ${callback(`${server}/publish-done`)};
+      on_update ${callback(`${server}/update`)};
+      notify_update_timeout ${settings.updateSeconds}s;
+      notify_update_strict on;
+      push rtmp://127.0.0.1:${settings.relayPort}/${HLS_APP} pageUrl=${settings.relaySecret};
+    }
+  }
+`
+  return `# Written by OnAir from its configuration; edits are overwritten at the next start. Owner-only: secrets.
 ${module("ngx_rtmp_module.so")}
 ${rtmps === null ? "" : module("ngx_stream_module.so")}
 ${settings.workerUser === null ? "" : `user ${settings.workerUser};\n`}worker_processes 1;
@@ -84,29 +138,23 @@ rtmp {
   # No stream names in the log: before the redirect the name is the stream key.
   log_format onair '$remote_addr [$time_local] $command "$app" $bytes_received $bytes_sent ($session_readable_time)';
   access_log ${Path.join(p.logs, "rtmp-access.log")} onair;
-
+${ingest("rtmp", `${settings.host}:${settings.rtmpPort}`)}${
+    rtmps === null
+      // The rtmps server keeps its place (and so every srv index) with a listener nothing can reach.
+      ? ingest("rtmps", `unix:${Path.join(settings.dir, "rtmps-off.sock")}`)
+      : ingest("rtmps", `127.0.0.1:${rtmps.backendPort} proxy_protocol`)
+  }
   server {
-    listen ${settings.host}:${settings.rtmpPort};
+    listen 127.0.0.1:${settings.relayPort};
     chunk_size 4096;
     notify_method post;
-
-    application ${PUBLISH_APP} {
-      live on;
-      deny play all;
-      drop_idle_publisher 10s;
-      on_publish ${callback("publish")};
-      on_publish_done ${callback("publish-done")};
-      on_update ${callback("update")};
-      notify_update_timeout ${settings.updateSeconds}s;
-      notify_update_strict on;
-      push rtmp://127.0.0.1:${settings.rtmpPort}/${HLS_APP};
-    }
 
     application ${HLS_APP} {
       live on;
       allow publish 127.0.0.1;
       deny publish all;
       deny play all;
+      on_publish ${callback(RELAY_CALLBACK)};
       hls on;
       hls_path ${p.hls};
       hls_nested on;
@@ -124,8 +172,9 @@ ${temp}
 
   server {
     listen 127.0.0.1:${settings.controlPort};
-    location /stat { rtmp_stat all; }
-    location /control { rtmp_control all; }
+    location = /${settings.controlSecret}/stat { rtmp_stat all; }
+    location /${settings.controlSecret}/control/ { rtmp_control all; }
+    location / { return 404; }
   }
 }
 ${
@@ -135,7 +184,8 @@ stream {
     listen ${settings.host}:${rtmps.port} ssl;
     ssl_certificate ${rtmps.certificate};
     ssl_certificate_key ${rtmps.key};
-    proxy_pass 127.0.0.1:${settings.rtmpPort};
+    proxy_pass 127.0.0.1:${rtmps.backendPort};
+    proxy_protocol on;
   }
 }
 `

@@ -1,8 +1,11 @@
 /**
  * nginx as a child process of OnAir: prepared (folders, config, certificate), validated with `nginx -t`,
  * started in the foreground, watched until it exits, restarted with back-off, and stopped cleanly (SIGQUIT,
- * then SIGTERM, then SIGKILL) when OnAir stops. An nginx left behind by an OnAir that was killed is found by
- * its pid file and stopped before a new one starts, so it cannot hold the ports.
+ * then SIGTERM, then SIGKILL) when OnAir stops.
+ *
+ * nginx never outlives OnAir: it is started through `setpriv --pdeathsig SIGTERM`, so the kernel tells its
+ * master to shut down fast (closing every listener) the moment OnAir dies, even by SIGKILL. An nginx left
+ * behind all the same (no setpriv) is found by its pid file and stopped before a new one starts.
  */
 import { Data, Deferred, Duration, Effect, Exit, type Scope } from "effect"
 import { execFile, spawn } from "node:child_process"
@@ -16,9 +19,22 @@ export class NginxUnavailable extends Data.TaggedError("NginxUnavailable")<{ rea
 export interface NginxInstance {
   readonly id: string
   readonly pid: number
-  /** nginx's loopback HTTP server: `/stat` and `/control`. */
+  /** nginx's loopback HTTP server with its secret prefix: `/stat` and `/control` go after it. */
   readonly controlUrl: string
+  /** What nginx's relay presents to the `hls` application. */
+  readonly relaySecret: string
 }
+
+const SETPRIV = "/usr/bin/setpriv"
+
+/**
+ * The command that runs nginx: through setpriv with a parent-death signal where the machine has it
+ * (util-linux, in every Debian), so nginx goes when OnAir goes, however OnAir goes.
+ */
+export const command = (nginx: string, args: ReadonlyArray<string>): { readonly file: string; readonly args: ReadonlyArray<string> } =>
+  Fs.existsSync(SETPRIV)
+    ? { file: SETPRIV, args: ["--pdeathsig", "SIGTERM", "--", nginx, ...args] }
+    : { file: nginx, args }
 
 /** Runs a program to its end; its exit code (-1 when it could not run) and what it printed. */
 export const run = (file: string, args: ReadonlyArray<string>) =>
@@ -70,10 +86,14 @@ export const prepare = (nginx: string, settings: NginxConfig.NginxSettings) =>
   Effect.gen(function*() {
     const paths = NginxConfig.paths(settings.dir)
     yield* Effect.sync(() => {
+      // Owner-only: the config holds the callback, relay and control secrets; HLS is served through OnAir.
+      Fs.mkdirSync(settings.dir, { recursive: true, mode: 0o700 })
+      Fs.chmodSync(settings.dir, 0o700)
       for (const dir of [Path.dirname(paths.config), paths.logs, paths.hls, paths.temp]) {
-        Fs.mkdirSync(dir, { recursive: true })
+        Fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
       }
-      Fs.writeFileSync(paths.config, NginxConfig.render(settings))
+      Fs.writeFileSync(paths.config, NginxConfig.render(settings), { mode: 0o600 })
+      Fs.chmodSync(paths.config, 0o600)
     })
     const check = yield* run(nginx, ["-t", "-q", "-p", settings.dir, "-c", paths.config, "-e", paths.errorLog])
     if (check.code !== 0) {
@@ -152,9 +172,10 @@ export const start = (
     const exited = yield* Deferred.make<number | null>()
     const child = yield* Effect.acquireRelease(
       Effect.sync(() => {
+        const run = command(nginx, ["-p", settings.dir, "-c", paths.config, "-e", paths.errorLog, "-g", "daemon off;"])
         const child = spawn(
-          nginx,
-          ["-p", settings.dir, "-c", paths.config, "-e", paths.errorLog, "-g", "daemon off;"],
+          run.file,
+          [...run.args],
           // Its own process group, so its workers can be found and stopped if the master dies alone.
           { stdio: ["ignore", "ignore", "pipe"], detached: true }
         )
@@ -174,7 +195,7 @@ export const start = (
           ? Effect.void
           : terminate(child.pid, Effect.asVoid(Deferred.await(exited)))
     )
-    const controlUrl = `http://127.0.0.1:${settings.controlPort}`
+    const controlUrl = NginxConfig.controlUrl(settings)
     if (!(yield* awaitReady(controlUrl, exited)) || child.child.pid === undefined) {
       const errorLog = ((yield* readText(paths.errorLog)) ?? "").trim().split("\n").slice(-3).join(" | ")
       return yield* Effect.fail(
@@ -183,7 +204,7 @@ export const start = (
     }
     const pid = child.child.pid
     return {
-      instance: { id: instanceId, pid, controlUrl },
+      instance: { id: instanceId, pid, controlUrl, relaySecret: settings.relaySecret },
       // A master killed outright leaves its workers holding the ports: they go with it.
       exited: Effect.tap(Deferred.await(exited), () => signalProcess(-pid, "SIGKILL"))
     }

@@ -57,35 +57,37 @@ export const audioCodecId = (codec: string, profile: string): string => {
   return ""
 }
 
-/** The publish application's streams in a stat document. */
-export const parse = (xml: string): ReadonlyArray<StreamStat> => {
-  const application = blocks(xml, "application").find((app) => tag(app, "name") === PUBLISH_APP)
-  if (application === undefined) return []
-  return blocks(application, "stream").map((stream) => {
-    const publisher = blocks(stream, "client").find((client) => client.includes("<publishing/>"))
-    const video = blocks(stream, "video")[0] ?? ""
-    const audio = blocks(stream, "audio")[0] ?? ""
-    const videoCodec = tag(video, "codec") ?? ""
-    return {
-      name: tag(stream, "name") ?? "",
-      publisherClientId: publisher === undefined ? null : tag(publisher, "id") ?? null,
-      timeMs: number(stream, "time"),
-      bytesIn: number(stream, "bytes_in"),
-      health: {
-        width: Math.min(number(video, "width"), 16_384),
-        height: Math.min(number(video, "height"), 16_384),
-        videoCodecId: videoCodec === "H264"
-          ? avcCodecId(tag(video, "profile") ?? "", number(video, "compat"), tag(video, "level") ?? "")
-          : "",
-        audioCodecId: audioCodecId(tag(audio, "codec") ?? "", tag(audio, "profile") ?? ""),
-        videoBitrate: number(stream, "bw_video"),
-        audioBitrate: number(stream, "bw_audio"),
-        videoFps: number(video, "frame_rate"),
-        renditions: []
-      }
+/** One `<stream>` block of the publish application. */
+const streamStat = (stream: string): StreamStat => {
+  const publisher = blocks(stream, "client").find((client) => client.includes("<publishing/>"))
+  const video = blocks(stream, "video")[0] ?? ""
+  const audio = blocks(stream, "audio")[0] ?? ""
+  const videoCodec = tag(video, "codec") ?? ""
+  return {
+    name: tag(stream, "name") ?? "",
+    publisherClientId: publisher === undefined ? null : tag(publisher, "id") ?? null,
+    timeMs: number(stream, "time"),
+    bytesIn: number(stream, "bytes_in"),
+    health: {
+      width: Math.min(number(video, "width"), 16_384),
+      height: Math.min(number(video, "height"), 16_384),
+      videoCodecId: videoCodec === "H264"
+        ? avcCodecId(tag(video, "profile") ?? "", number(video, "compat"), tag(video, "level") ?? "")
+        : "",
+      audioCodecId: audioCodecId(tag(audio, "codec") ?? "", tag(audio, "profile") ?? ""),
+      videoBitrate: number(stream, "bw_video"),
+      audioBitrate: number(stream, "bw_audio"),
+      videoFps: number(video, "frame_rate"),
+      renditions: []
     }
-  })
+  }
 }
+
+/** The publish application's streams in a stat document, over every ingest server (one per way in). */
+export const parse = (xml: string): ReadonlyArray<StreamStat> =>
+  blocks(xml, "application")
+    .filter((application) => tag(application, "name") === PUBLISH_APP)
+    .flatMap((application) => blocks(application, "stream").map(streamStat))
 
 /** Reads `/stat` from nginx's control server. */
 export const read = (controlUrl: string) =>

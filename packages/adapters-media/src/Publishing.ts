@@ -2,8 +2,10 @@
  * OnAir's side of the media server: which nginx runs now, which publishers it has, and every decision about
  * them, each turned into a core signal through the command path.
  *
- * - `publish` decides nginx's `on_publish`: the core accepts (the answer renames the stream to the session
- *   id, so the key goes no further) or refuses with its reason.
+ * - `publish` decides nginx's `on_publish`, whichever way in the publisher came: the core accepts (the
+ *   answer renames the stream to the session id, so the key goes no further) or refuses with its reason.
+ * - `relay` decides whether the `hls` application takes a stream: only nginx's own relay (it carries the
+ *   run's relay secret) of a connection accepted here, once.
  * - `publishDone` and `update` answer the end of a publish and nginx's periodic question whether a live
  *   publisher may go on.
  * - `enforce` drops every publisher whose livestream no longer has it (disabled, stopped, deleted, maximum
@@ -22,11 +24,11 @@ import {
 } from "@onair/core"
 import { CommandHandler } from "@onair/event-store"
 import { Clock, Context, Effect, Layer, Schema } from "effect"
-import { randomUUID } from "node:crypto"
+import { randomUUID, timingSafeEqual } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { type Connection, Connections, ingestIdOf } from "./Connections.ts"
-import { PUBLISH_APP } from "./NginxConfig.ts"
+import { HLS_APP, INGEST_SERVERS, type IngestServer, PUBLISH_APP } from "./NginxConfig.ts"
 import type { NginxInstance } from "./NginxProcess.ts"
 import * as NginxStat from "./NginxStat.ts"
 
@@ -45,6 +47,12 @@ const isStreamKey = Schema.is(StreamKey)
 /** How long an ended session's HLS folder stays. */
 const HLS_GRACE_MILLIS = 30_000
 
+const sameText = (given: string, expected: string): boolean => {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
 const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
 
 export class Publishing extends Context.Service<Publishing, {
@@ -52,7 +60,9 @@ export class Publishing extends Context.Service<Publishing, {
   readonly instance: () => NginxInstance | null
   /** Where nginx writes HLS: one folder per session. */
   readonly hlsDir: string
-  readonly publish: (instanceId: string, form: CallbackForm) => Effect.Effect<PublishAnswer>
+  readonly publish: (instanceId: string, server: IngestServer, form: CallbackForm) => Effect.Effect<PublishAnswer>
+  /** Whether the `hls` application may take this stream: nginx's relay of an accepted connection only. */
+  readonly relay: (instanceId: string, form: CallbackForm) => Effect.Effect<boolean>
   readonly publishDone: (instanceId: string, form: CallbackForm) => Effect.Effect<void>
   /** Whether a live publisher may go on. */
   readonly update: (instanceId: string, form: CallbackForm) => Effect.Effect<boolean>
@@ -97,7 +107,7 @@ export class Publishing extends Context.Service<Publishing, {
 
       const isCurrent = (instanceId: string) => running !== null && running.id === instanceId
 
-      const publish = Effect.fn("Publishing.publish")(function*(instanceId: string, form: CallbackForm) {
+      const publish = Effect.fn("Publishing.publish")(function*(instanceId: string, server: IngestServer, form: CallbackForm) {
         const clientId = form["clientid"] ?? ""
         const key = form["name"] ?? ""
         if (!isCurrent(instanceId) || form["app"] !== PUBLISH_APP || !CLIENT_ID.test(clientId)) {
@@ -125,7 +135,7 @@ export class Publishing extends Context.Service<Publishing, {
           return { _tag: "Refused", reason: ingest.verdict.reason } as PublishAnswer
         }
         const { livestreamId, sessionId } = ingest.verdict
-        connections.add({ clientId, ingestId, livestreamId, sessionId })
+        connections.add({ clientId, ingestId, livestreamId, sessionId, server })
         return { _tag: "Accepted", streamName: sessionId } as PublishAnswer
       })
 
@@ -140,6 +150,17 @@ export class Publishing extends Context.Service<Publishing, {
           "IngestNotFound"
         ])
       })
+
+      const relay = (instanceId: string, form: CallbackForm) =>
+        Effect.sync(() => {
+          const instance = running
+          if (instance === null || instance.id !== instanceId || form["app"] !== HLS_APP) return false
+          if (!sameText(form["pageurl"] ?? "", instance.relaySecret)) return false
+          const connection = connections.all().find((c) => c.sessionId === form["name"])
+          if (connection === undefined || connection.relayed || !entitled(connection)) return false
+          connection.relayed = true
+          return true
+        })
 
       /** Whether the livestream of `connection` still has it as its publisher. */
       const entitled = (connection: Pick<Connection, "livestreamId" | "ingestId">): boolean => {
@@ -175,7 +196,8 @@ export class Publishing extends Context.Service<Publishing, {
         })
 
       const dropUrl = (instance: NginxInstance, connection: Connection) =>
-        `${instance.controlUrl}/control/drop/client?app=${PUBLISH_APP}&name=${connection.sessionId}&clientid=${connection.clientId}`
+        `${instance.controlUrl}/control/drop/client?srv=${INGEST_SERVERS.indexOf(connection.server)}&app=${PUBLISH_APP}` +
+        `&name=${connection.sessionId}&clientid=${connection.clientId}`
 
       const enforce = Effect.gen(function*() {
         const instance = running
@@ -247,6 +269,7 @@ export class Publishing extends Context.Service<Publishing, {
         instance: () => running,
         hlsDir,
         publish,
+        relay,
         publishDone,
         update,
         started: (instance) =>

@@ -25,26 +25,34 @@ const freePort = Effect.callback<number>((resume) => {
 
 export const LOST_MESSAGE = "media server exited"
 
-/** The nginx settings of one run. `callbackBase` is OnAir's callback path for that run. */
-const nginxSettings = (
+/** A new secret for one nginx run (hex: it goes into nginx's config and URLs as it is). */
+const runSecret = () => randomBytes(24).toString("hex")
+
+/** The nginx settings of one run: its loopback ports and secrets are its own. */
+const nginxSettings = Effect.fnUntraced(function*(
   settings: MediaSettings,
-  controlPort: number,
   callbackBase: string,
   workerUser: string | null
-): NginxSettings => ({
-  dir: settings.dir,
-  moduleDir: settings.moduleDir,
-  host: settings.host,
-  rtmpPort: settings.rtmpPort,
-  rtmps: settings.rtmpsPort === 0 || settings.tls === null
-    ? null
-    : { port: settings.rtmpsPort, certificate: settings.tls.certificate, key: settings.tls.key },
-  controlPort,
-  callbackBase,
-  hlsFragmentSeconds: settings.hlsFragmentSeconds,
-  hlsPlaylistSeconds: settings.hlsPlaylistSeconds,
-  updateSeconds: settings.updateSeconds,
-  workerUser
+) {
+  const tls = settings.rtmpsPort === 0 || settings.tls === null ? null : settings.tls
+  return {
+    dir: settings.dir,
+    moduleDir: settings.moduleDir,
+    host: settings.host,
+    rtmpPort: settings.rtmpPort,
+    rtmps: tls === null
+      ? null
+      : { port: settings.rtmpsPort, certificate: tls.certificate, key: tls.key, backendPort: yield* freePort },
+    relayPort: yield* freePort,
+    relaySecret: runSecret(),
+    controlPort: settings.controlPort === 0 ? yield* freePort : settings.controlPort,
+    controlSecret: runSecret(),
+    callbackBase,
+    hlsFragmentSeconds: settings.hlsFragmentSeconds,
+    hlsPlaylistSeconds: settings.hlsPlaylistSeconds,
+    updateSeconds: settings.updateSeconds,
+    workerUser
+  } satisfies NginxSettings
 })
 
 /**
@@ -63,15 +71,14 @@ const runOnce = (settings: MediaSettings, callbackBase: (instanceId: string) => 
   Effect.scoped(Effect.gen(function*() {
     const publishing = yield* Publishing
     const instanceId = randomBytes(4).toString("hex")
-    const controlPort = settings.controlPort === 0 ? yield* freePort : settings.controlPort
     const workerUser = yield* Effect.try({
       try: () => {
-        Fs.mkdirSync(settings.dir, { recursive: true })
+        Fs.mkdirSync(settings.dir, { recursive: true, mode: 0o700 })
         return folderOwner(settings.dir)
       },
       catch: (cause) => new NginxProcess.NginxUnavailable({ message: `media folder unusable: ${String(cause)}` })
     })
-    const run = nginxSettings(settings, controlPort, callbackBase(instanceId), workerUser)
+    const run = yield* nginxSettings(settings, callbackBase(instanceId), workerUser)
     yield* NginxProcess.prepare(settings.nginx, run)
     const started = yield* NginxProcess.start(settings.nginx, run, instanceId)
     yield* publishing.started(started.instance)

@@ -34,8 +34,11 @@ const settingsIn = async (dir: string, tls: boolean): Promise<NginxConfig.NginxS
     moduleDir: "/usr/lib/nginx/modules",
     host: "127.0.0.1",
     rtmpPort: await freePort(),
-    rtmps: certificate === null ? null : { port: await freePort(), ...certificate },
+    rtmps: certificate === null ? null : { port: await freePort(), backendPort: await freePort(), ...certificate },
+    relayPort: await freePort(),
+    relaySecret: "relay-secret",
     controlPort: await freePort(),
+    controlSecret: "control-secret",
     callbackBase: "http://127.0.0.1:9/media/nginx/secret/run",
     hlsFragmentSeconds: 2,
     hlsPlaylistSeconds: 12,
@@ -49,9 +52,24 @@ describe("nginx config", () => {
     for (const tls of [false, true]) {
       const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-nginx-"))
       await Effect.runPromise(NginxProcess.prepare(NGINX, await settingsIn(dir, tls)))
-      const text = Fs.readFileSync(NginxConfig.paths(dir).config, "utf8")
-      assert.include(text, "on_publish http://127.0.0.1:9/media/nginx/secret/run/publish;")
+      const config = NginxConfig.paths(dir).config
+      const text = Fs.readFileSync(config, "utf8")
+      assert.include(text, "on_publish http://127.0.0.1:9/media/nginx/secret/run/rtmp/publish;")
+      assert.include(text, "on_publish http://127.0.0.1:9/media/nginx/secret/run/rtmps/publish;")
       assert.strictEqual(text.includes("ngx_stream_module.so"), tls)
+      // The config holds secrets: owner-only, in an owner-only folder.
+      assert.strictEqual(Fs.statSync(config).mode & 0o777, 0o600)
+      assert.strictEqual(Fs.statSync(dir).mode & 0o777, 0o700)
+      // The hls application has a loopback server of its own, fed only by the relay with its secret.
+      const servers = text.split(/\n  server \{/).slice(1)
+      const hls = servers.filter((server) => server.includes("application hls"))
+      assert.strictEqual(hls.length, 1)
+      assert.match(hls[0]!, /listen 127\.0\.0\.1:\d+;/)
+      assert.include(hls[0]!, "on_publish http://127.0.0.1:9/media/nginx/secret/run/relay;")
+      assert.isFalse(servers.some((server) => server.includes("application live") && server.includes("application hls")))
+      assert.include(text, "pageUrl=relay-secret;")
+      assert.include(text, "location = /control-secret/stat")
+      if (tls) assert.match(text, /proxy_protocol on;/)
       // The rtmp access log names no stream: before the redirect the name is the key.
       assert.notInclude(/log_format onair '([^']*)'/.exec(text)?.[1] ?? "", "$name")
       Fs.rmSync(dir, { recursive: true, force: true })
@@ -75,6 +93,11 @@ describe("nginx config", () => {
       const started = yield* NginxProcess.start(NGINX, settings, "abcd1234")
       const xml = yield* Effect.promise(() => fetch(`${started.instance.controlUrl}/stat`).then((r) => r.text()))
       assert.include(xml, "<name>live</name>")
+      // Without the secret prefix, loopback reach alone reads nothing.
+      const bare = `http://127.0.0.1:${settings.controlPort}`
+      for (const path of ["/stat", "/control/drop/client?app=live&name=x", "/wrong/stat"]) {
+        assert.strictEqual(yield* Effect.promise(() => fetch(`${bare}${path}`).then((r) => r.status)), 404)
+      }
       return started.instance.pid
     })))
     assert.throws(() => process.kill(pid, 0))
