@@ -1,10 +1,9 @@
 /**
  * Bad input answers in the seeds' error envelope, naming what is wrong: the HTTP API layer turns a
- * parameter or body that does not decode into an empty 400; this global middleware replaces it with
+ * parameter or body that does not decode into an empty 400; the request guard answers it with
  * `{"success": false, "errors": [{"code": "invalid_<where>", "message": "<field>: <problem>"}]}`.
  */
-import { Cause, Effect, SchemaIssue } from "effect"
-import { HttpRouter, HttpServerResponse } from "effect/http"
+import { SchemaIssue } from "effect"
 import { HttpApiError } from "effect/http-api"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
@@ -34,16 +33,3 @@ export const describe = (error: HttpApiError.HttpApiSchemaError) => {
       })
   }
 }
-
-export const layer = HttpRouter.middleware(
-  (httpEffect) =>
-    Effect.catchCause(httpEffect, (cause) => {
-      for (const reason of cause.reasons) {
-        if (Cause.isDieReason(reason) && HttpApiError.HttpApiSchemaError.is(reason.defect)) {
-          return Effect.succeed(HttpServerResponse.jsonUnsafe(describe(reason.defect), { status: 400 }))
-        }
-      }
-      return Effect.failCause(cause)
-    }),
-  { global: true }
-)

@@ -1,6 +1,7 @@
 /**
- * The HTTP server: the API's routes with their handlers, `/openapi.json` and `/docs`, the error envelope
- * for bad input, on Node's http server at `PORT` (default 8787) and `HOST`.
+ * The HTTP server: the API's routes with their handlers, `/openapi.json` and `/docs`, the request guard
+ * (request ids, body limit, string rules, the error envelope on every failure), on Node's http server at
+ * `PORT` (default 8787) and `HOST`.
  */
 import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Effect, Layer, Schema } from "effect"
@@ -18,7 +19,7 @@ import * as InboundWebhooks from "./InboundWebhooks.ts"
 import { BroadcastLimitsConfig, PublicUrlsConfig } from "./Requests.ts"
 import * as DocsPage from "./DocsPage.ts"
 import * as FastReads from "./FastReads.ts"
-import * as SchemaErrors from "./SchemaErrors.ts"
+import * as RequestGuard from "./RequestGuard.ts"
 
 /** Every route, needing the command path, the catalog and the token index. */
 export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.json" }).pipe(
@@ -26,17 +27,27 @@ export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.js
   Layer.provide(AuthorizationLive),
   Layer.provide(FastReads.layer),
   Layer.provide([PublicUrlsConfig.layer, BroadcastLimitsConfig.layer]),
-  Layer.merge(SchemaErrors.layer),
+  Layer.merge(RequestGuard.layer),
   Layer.merge(DocsPage.layer),
   Layer.merge(InboundWebhooks.layer)
 )
 
 export const DEFAULT_PORT = 8787
 
+/** Node's http server, answering what it cannot parse (oversized headers, say) in the envelope. */
+export const createNodeServer = () => {
+  const server = createServer()
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (socket.writable) socket.end(RequestGuard.clientErrorResponse(error.code))
+    else socket.destroy()
+  })
+  return server
+}
+
 /**
- * The server on `PORT`/`HOST` from the environment, logging each request when `ONAIR_HTTP_LOG` is true;
- * it also provides `HttpServer` (its address). `extra` adds routes beside the API's (the media server's
- * callbacks and playback).
+ * The server on `PORT`/`HOST` from the environment (each request logged by the guard when
+ * `ONAIR_HTTP_LOG` is true, without query strings); it also provides `HttpServer` (its address). `extra`
+ * adds routes beside the API's (HLS playback).
  */
 export const layer = <E = never, R = never>(extra?: Layer.Layer<never, E, R>) => Layer.unwrap(Effect.gen(function*() {
   // 0 asks the system for a free port (tests); Config.Port would refuse it.
@@ -45,8 +56,7 @@ export const layer = <E = never, R = never>(extra?: Layer.Layer<never, E, R>) =>
     "PORT"
   ).pipe(Config.withDefault(DEFAULT_PORT))
   const host = yield* Config.String("HOST").pipe(Config.withDefault("0.0.0.0"))
-  const logRequests = yield* Config.Boolean("ONAIR_HTTP_LOG").pipe(Config.withDefault(false))
-  return HttpRouter.serve(extra === undefined ? routes : Layer.merge(routes, extra), { disableLogger: !logRequests }).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { port, host }))
+  return HttpRouter.serve(extra === undefined ? routes : Layer.merge(routes, extra), { disableLogger: true }).pipe(
+    Layer.provideMerge(NodeHttpServer.layer(createNodeServer, { port, host }))
   )
 }))

@@ -11,7 +11,6 @@ import { CommandHandler, Database } from "@onair/event-store"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import * as Fs from "node:fs"
-import { createServer } from "node:http"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, beforeAll } from "vitest"
@@ -42,7 +41,7 @@ export const useServer = (options?: { readonly mediaReady?: boolean }): TestServ
     Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
   )
   const app = HttpRouter.serve(Server.routes, { disableLogger: true }).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+    Layer.provideMerge(NodeHttpServer.layer(Server.createNodeServer, { port: 0, host: "127.0.0.1" })),
     Layer.provideMerge(services),
     Layer.provide(AdminToken.fromEnv),
     Layer.provide(

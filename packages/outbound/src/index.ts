@@ -1,0 +1,3 @@
+export * as AddressPolicy from "./AddressPolicy.ts"
+export * from "./OutboundClient.ts"
+export * from "./OutboundError.ts"
