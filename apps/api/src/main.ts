@@ -1,10 +1,15 @@
 /**
  * `node src/main.ts`: the main job (API on PORT, default 8787). `node src/main.ts tokens …`: API tokens.
+ * `node src/main.ts secrets …`: the deployment key (new key, rewrap).
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
 import { serve } from "./Serve.ts"
+import * as SecretsCli from "./SecretsCli.ts"
 import * as TokensCli from "./TokensCli.ts"
+
+// Everything OnAir and its children (nginx) create is its owner's alone: data, media, logs, keys.
+process.umask(0o077)
 
 const [command, ...rest] = process.argv.slice(2)
 
@@ -17,7 +22,14 @@ if (command === undefined || command === "serve") {
     process.exit(2)
   }
   NodeRuntime.runMain(Effect.flatMap(TokensCli.run(parsed), (out) => Effect.sync(() => process.stdout.write(`${out}\n`))))
+} else if (command === "secrets") {
+  const parsed = SecretsCli.parse(rest)
+  if (parsed !== "new-key" && parsed !== "rewrap") {
+    process.stderr.write(`${parsed}\n${SecretsCli.USAGE}\n`)
+    process.exit(2)
+  }
+  NodeRuntime.runMain(Effect.flatMap(SecretsCli.run(parsed), (out) => Effect.sync(() => process.stdout.write(`${out}\n`))))
 } else {
-  process.stderr.write(`unknown command ${command}\nusage: onair [serve] | onair tokens …\n${TokensCli.USAGE}\n`)
+  process.stderr.write(`unknown command ${command}\nusage: onair [serve] | onair tokens … | onair secrets …\n${TokensCli.USAGE}\n${SecretsCli.USAGE}\n`)
   process.exit(2)
 }

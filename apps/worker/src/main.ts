@@ -10,6 +10,9 @@ import { Webhooks, WebhookWorker } from "@onair/adapters-webhook"
 import { Database } from "@onair/event-store"
 import { Effect, Layer } from "effect"
 
+// Whatever the worker writes (a key file, say) is its owner's alone.
+process.umask(0o077)
+
 const worker = Effect.gen(function*() {
   const choice = yield* Database.choiceFromEnv
   if (choice._tag !== "Postgres") {

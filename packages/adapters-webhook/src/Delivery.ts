@@ -1,12 +1,14 @@
 /**
  * The delivery loop: claims due deliveries (skipping rows another worker holds), posts each message signed
- * by its endpoint's current secrets, records every attempt, and settles each delivery: delivered on 2xx,
+ * by its endpoint's current secrets through the guarded outbound client (public addresses only, checked
+ * after resolution, no redirects), records every attempt, and settles each delivery: delivered on 2xx,
  * failed and the endpoint disabled on 410, otherwise retried on the schedule until it runs out.
  *
  * A claim pushes the delivery's next attempt past the request timeout, so a worker that dies mid-delivery
  * leaves it due again shortly: at-least-once, with the same `webhook-id` every time.
  */
 import { signingSecrets } from "@onair/core"
+import { OutboundClient } from "@onair/outbound"
 import { Clock, Duration, Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { sign } from "./Signing.ts"
@@ -54,27 +56,27 @@ interface Outcome extends Omit<Attempt, "position"> {
 
 const EXCERPT = 512
 
-/** Posts one message; never fails (a failure is an outcome). */
-const post = (url: string, headers: Record<string, string>, body: string, timeout: Duration.Duration) =>
-  Effect.promise(() => {
+/** Posts one message through the guarded client; never fails (a failure, a refusal included, is an outcome). */
+const post = (outbound: OutboundClient["Service"], url: string, headers: Record<string, string>, body: string, timeout: Duration.Duration) =>
+  Effect.gen(function*() {
     const started = performance.now()
-    return fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(Duration.toMillis(timeout)), redirect: "manual" })
-      .then(
-        (response) =>
-          response.text().then((text) => ({ status: response.status, excerpt: text.slice(0, EXCERPT), error: null, latency: performance.now() - started })),
-        (error: unknown) => ({
-          status: null,
-          excerpt: null,
-          error: error instanceof Error && error.name === "TimeoutError" ? "timed out" : String(error instanceof Error ? error.cause ?? error.message : error).slice(0, EXCERPT),
-          latency: performance.now() - started
-        })
-      )
+    const result = yield* Effect.result(outbound.post(url, { headers, body, timeout, maxResponseBytes: EXCERPT * 4 }))
+    const latency = performance.now() - started
+    return result._tag === "Success"
+      ? { status: result.success.status, excerpt: result.success.body.slice(0, EXCERPT), error: null, latency }
+      : {
+        status: null,
+        excerpt: null,
+        error: (result.failure._tag === "OutboundRefused" ? `refused: ${result.failure.message}` : result.failure.message).slice(0, EXCERPT),
+        latency
+      }
   })
 
 export const run = (options: DeliveryOptions) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient
     const webhooks = yield* Webhooks
+    const outbound = yield* OutboundClient
     // Long enough for the attempt to end (its timeout) and be recorded; a worker that died leaves it due then.
     const claimMillis = 2 * Duration.toMillis(options.timeout) + 1000
 
@@ -119,7 +121,7 @@ export const run = (options: DeliveryOptions) =>
           "user-agent": "OnAir-Webhooks/1.0",
           ...sign(signingSecrets(endpoint, at), claimed.message_id, Math.floor(at / 1000), claimed.body)
         }
-        const result = yield* post(endpoint.url, headers, claimed.body, options.timeout)
+        const result = yield* post(outbound, endpoint.url, headers, claimed.body, options.timeout)
         const ok = result.status !== null && result.status >= 200 && result.status < 300
         const gone = result.status === 410
         const retry = options.retrySchedule[attempt - 1]

@@ -23,6 +23,7 @@ import {
   type WebhookEndpointState
 } from "@onair/core"
 import { AggregateCommand, InMemoryProjection } from "@onair/event-store"
+import { OutboundClient, type OutboundRefused } from "@onair/outbound"
 import { Clock, Context, Effect, Layer, Result, Schema } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { randomBytes } from "node:crypto"
@@ -92,13 +93,16 @@ export class Webhooks extends Context.Service<Webhooks, {
     scope: Scope,
     settings: { readonly url: string; readonly enabled: boolean; readonly eventTypes: EventTypeFilter },
     actor: string
-  ) => Effect.Effect<{ readonly endpoint: WebhookEndpoint; readonly secret: string }, WebhookEndpointError | AggregateCommand.AggregateCommandError>
+  ) => Effect.Effect<
+    { readonly endpoint: WebhookEndpoint; readonly secret: string },
+    WebhookEndpointError | AggregateCommand.AggregateCommandError | OutboundRefused
+  >
   readonly update: (
     scope: Scope,
     id: string,
     patch: { readonly url: string | null; readonly enabled: boolean | null; readonly eventTypes: EventTypeFilter | null },
     actor: string
-  ) => Effect.Effect<WebhookEndpoint, WebhookEndpointError | AggregateCommand.AggregateCommandError>
+  ) => Effect.Effect<WebhookEndpoint, WebhookEndpointError | AggregateCommand.AggregateCommandError | OutboundRefused>
   /** A new secret, shown once; the old one keeps signing for `overlapSeconds`. */
   readonly rotate: (
     scope: Scope,
@@ -125,6 +129,7 @@ export class Webhooks extends Context.Service<Webhooks, {
     const projection = yield* InMemoryProjection.start(new Map<string, WebhookEndpoint>(), applyEndpointEvents)
     const context = yield* Effect.context<SqlClient | EventStore>()
     const sql = yield* SqlClient
+    const outbound = yield* OutboundClient
     const index = projection.model
 
     const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
@@ -158,6 +163,8 @@ export class Webhooks extends Context.Service<Webhooks, {
       get,
       create: (scope, settings, actor) =>
         Effect.gen(function*() {
+          // Only URLs on the public internet (or the operator's allow-list) become destinations.
+          yield* outbound.check(settings.url)
           const secret = SigningSecret.make(newSecret())
           const endpointId = newEndpointId()
           const state = yield* decide({
@@ -176,6 +183,7 @@ export class Webhooks extends Context.Service<Webhooks, {
       update: (scope, id, patch, actor) =>
         Effect.gen(function*() {
           const endpoint = yield* get(scope, id)
+          if (patch.url !== null) yield* outbound.check(patch.url)
           const state = yield* decide({ _tag: "UpdateWebhookEndpoint", endpointId: endpoint.id, at: yield* now, ...patch }, actor)
           return yield* found(state, id)
         }),
@@ -253,5 +261,8 @@ export class Webhooks extends Context.Service<Webhooks, {
   })
 
   /** The service, on migrated webhook tables. */
-  static readonly layer = Layer.effect(Webhooks, Effect.andThen(WebhookMigrations.run, Webhooks.make))
+  /** The service, with the guarded outbound client it checks URLs with (the delivery loop sends with it too). */
+  static readonly layer = Layer.effect(Webhooks, Effect.andThen(WebhookMigrations.run, Webhooks.make)).pipe(
+    Layer.provideMerge(OutboundClient.layer)
+  )
 }

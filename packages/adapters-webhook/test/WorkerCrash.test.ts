@@ -4,6 +4,9 @@
  * committed event reaches the receiver, and a repeat carries the same `webhook-id` and the same body.
  */
 import { type MainJob, startMainJob, startReceiver, waitFor, WORKER } from "@onair/test-support"
+
+/** The API and the worker share the log, and so the deployment key its secrets are stored under. */
+const SECRET_KEY = Buffer.alloc(32, 9).toString("base64")
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { afterAll, assert, beforeAll, describe, inject, it } from "vitest"
 
@@ -22,7 +25,14 @@ describe("the webhook worker killed mid-delivery", { timeout: 120_000 }, () => {
   const workers: Array<ChildProcess> = []
   const startWorker = () => {
     const worker = spawn(process.execPath, [WORKER], {
-      env: { ...process.env, DATABASE_URL: database.url, ONAIR_WEBHOOK_CONCURRENCY: "4", ONAIR_WEBHOOK_TIMEOUT_SECONDS: "2" },
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        ONAIR_WEBHOOK_CONCURRENCY: "4",
+        ONAIR_WEBHOOK_TIMEOUT_SECONDS: "2",
+        ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32",
+        ONAIR_SECRET_KEY: SECRET_KEY
+      },
       stdio: "ignore"
     })
     workers.push(worker)
@@ -30,7 +40,12 @@ describe("the webhook worker killed mid-delivery", { timeout: 120_000 }, () => {
   }
 
   beforeAll(async () => {
-    job = await startMainJob({ DATABASE_URL: database.url, ONAIR_MEDIA: "off", ONAIR_WEBHOOK_WORKER: "off" })
+    job = await startMainJob({
+      DATABASE_URL: database.url,
+      ONAIR_MEDIA: "off",
+      ONAIR_WEBHOOK_WORKER: "off",
+      ONAIR_SECRET_KEY: SECRET_KEY
+    })
   }, 90_000)
   afterAll(async () => {
     for (const worker of workers) if (worker.exitCode === null) worker.kill("SIGKILL")

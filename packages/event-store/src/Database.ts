@@ -6,6 +6,7 @@
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 import * as EmbeddedDatabase from "./EmbeddedDatabase.ts"
+import { SecretKeyring } from "./SecretKeyring.ts"
 import * as SqlEventStore from "./SqlEventStore.ts"
 
 export type DatabaseChoice =
@@ -39,10 +40,22 @@ export interface DatabaseOptions {
 export const sqlLayer = (choice: DatabaseChoice, options?: DatabaseOptions) =>
   choice._tag === "Postgres" ? postgres(choice.url, options) : EmbeddedDatabase.layer(choice.dataDir)
 
+/**
+ * The keyring secrets are stored under: `ONAIR_SECRET_KEY`, or the key file in the data directory
+ * (`ONAIR_DATA_DIR` when the log is on PostgreSQL).
+ */
+export const keyringLayer = (choice: DatabaseChoice) =>
+  choice._tag === "Embedded"
+    ? SecretKeyring.fromEnv(choice.dataDir)
+    : Layer.unwrap(Effect.map(
+      Config.String("ONAIR_DATA_DIR").pipe(Config.withDefault(DEFAULT_DATA_DIR)),
+      (dataDir) => SecretKeyring.fromEnv(dataDir)
+    ))
+
 /** The EventStore on the database `choice` names, migrated; with the SqlClient for projections. */
 export const layer = (choice: DatabaseChoice, options?: DatabaseOptions) =>
   Layer.provideMerge(
     // The embedded database is locked to this process: every append goes through this store.
     SqlEventStore.layer({ soleWriter: choice._tag === "Embedded" }),
-    sqlLayer(choice, options)
+    Layer.merge(sqlLayer(choice, options), keyringLayer(choice))
   )

@@ -19,6 +19,8 @@ import type { SqlError } from "effect/sql/SqlError"
 import * as AppendStatement from "./AppendStatement.ts"
 import * as ConsumerCheckpoints from "./ConsumerCheckpoints.ts"
 import * as Migrations from "./Migrations.ts"
+import * as SecretFields from "./SecretFields.ts"
+import { type Keyring, SecretKeyring } from "./SecretKeyring.ts"
 
 interface EventRow {
   readonly global_position: bigint | number | string
@@ -42,6 +44,18 @@ const toStoredEvent = (row: EventRow): StoredEvent => ({
   metadata: parseJson(row.metadata) as AppendMetadata,
   recordedAt: Number(row.recorded_at_ms)
 })
+
+/** Rows as events with their secret fields opened; a value no key of the ring opens fails the read. */
+const openRows = (keyring: Keyring, rows: ReadonlyArray<EventRow>, operation: string) => {
+  const events: Array<StoredEvent> = []
+  for (const row of rows) {
+    const event = toStoredEvent(row)
+    const opened = SecretFields.open(keyring, event.stream, event.data)
+    if ("error" in opened) return Effect.fail(new EventStoreFailed({ operation, message: opened.error }))
+    events.push(opened.data === event.data ? event : { ...event, data: opened.data })
+  }
+  return Effect.succeed(events)
+}
 
 /** jsonb arrives parsed from some drivers and as text from others. */
 const parseJson = (value: unknown): unknown => typeof value === "string" ? JSON.parse(value) : value
@@ -85,6 +99,7 @@ export interface SqlEventStoreOptions {
 
 export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
   const sql = yield* SqlClient
+  const keyring = yield* SecretKeyring
   let appendCount = 0
   let waiters: Array<Deferred.Deferred<void>> = []
 
@@ -161,7 +176,8 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
     // An append without events writes nothing and checks nothing.
     const writing = appends.filter((append) => append.events.length > 0)
     if (writing.length === 0) return Effect.succeed({ streams: [], transaction: 0, duplicate: false })
-    return attemptAppend(writing, metadata, 1)
+    // Secrets never reach the database in clear.
+    return attemptAppend(SecretFields.sealAppends(keyring, writing), metadata, 1)
   }
 
   // Aliases differ from column names: ORDER BY would take an output alias over the column.
@@ -178,7 +194,7 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
       SELECT ${eventColumns} FROM onair_events
       WHERE stream_name = ${stream} AND stream_version > ${after}
       ORDER BY stream_version`.pipe(Effect.mapError(failed("readStream")))
-    const events = rows.map(toStoredEvent)
+    const events = yield* openRows(keyring, rows, "readStream")
     return { version: events.at(-1)?.version ?? after, events }
   })
 
@@ -191,7 +207,7 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
       ORDER BY transaction_id, global_position
       LIMIT ${Math.max(1, Math.floor(limit))}`.pipe(Effect.mapError(failed("readAll")))
-    const events = rows.map(toStoredEvent)
+    const events = yield* openRows(keyring, rows, "readAll")
     return { events, next: events.at(-1)?.position ?? from }
   })
 
@@ -254,6 +270,6 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
   })
 })
 
-/** The EventStore on the provided SqlClient, after applying pending migrations. */
+/** The EventStore on the provided SqlClient (and keyring), after applying pending migrations. */
 export const layer = (options?: SqlEventStoreOptions) =>
   Layer.effect(EventStore, Effect.andThen(Migrations.run, make(options)))

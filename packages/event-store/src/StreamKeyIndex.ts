@@ -1,7 +1,8 @@
 /**
  * Which livestream a stream key belongs to: an in-memory projection of the livestream events, rebuilt from
  * the log in every process and brought up to date before each lookup. A key that was rotated away or whose
- * livestream was deleted finds nothing.
+ * livestream was deleted finds nothing. Keys are held and looked up by a keyed hash (under the deployment
+ * key), never in clear.
  *
  * The index only says which livestream to read; the decision is made on that livestream's own stream,
  * appended against its version, so an index that lags a concurrent rotation cannot let a stale key in.
@@ -17,6 +18,7 @@ import {
 } from "@onair/core"
 import { Effect, Semaphore } from "effect"
 import { parseStream } from "./DomainEvents.ts"
+import { SecretKeyring } from "./SecretKeyring.ts"
 import * as Subscription from "./Subscription.ts"
 
 interface KeyEventData {
@@ -26,6 +28,8 @@ interface KeyEventData {
 
 export const make = Effect.gen(function*() {
   const store = yield* EventStore
+  const keyring = yield* SecretKeyring
+  const digest = (key: string) => keyring.digest("stream key", key)
   const byKey = new Map<string, LivestreamId>()
   const keyOf = new Map<LivestreamId, string>()
   let position: Position = LOG_START
@@ -45,8 +49,9 @@ export const make = Effect.gen(function*() {
       case "StreamKeyRotated":
         forget()
         if (typeof data.streamKey === "string") {
-          byKey.set(data.streamKey, id)
-          keyOf.set(id, data.streamKey)
+          const hashed = digest(data.streamKey)
+          byKey.set(hashed, id)
+          keyOf.set(id, hashed)
         }
         return
       case "LivestreamDeleted":
@@ -66,7 +71,7 @@ export const make = Effect.gen(function*() {
   const lookup = (key: StreamKey): Effect.Effect<LivestreamId | null, AggregateReadFailed> =>
     catchUp.pipe(
       Effect.mapError((error) => new AggregateReadFailed({ stream: "stream-key-index", message: error.message })),
-      Effect.map(() => byKey.get(key) ?? null)
+      Effect.map(() => byKey.get(digest(key)) ?? null)
     )
 
   return { lookup }

@@ -88,6 +88,8 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
       ONAIR_RTMPS_PORT: String(rtmpsPort),
       ONAIR_ADMIN_TOKEN: adminToken,
       ONAIR_MEDIA: "on",
+      // The tests' receivers listen on loopback, which the outbound guard refuses unless the operator admits it.
+      ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32",
       ...env
     },
     stdio: ["ignore", "pipe", "pipe"]

@@ -20,9 +20,12 @@ export class AdminAuthorization extends HttpApiMiddleware.Service<
   error: Unauthorized
 }) {}
 
+/** A token names at most this many apps; one for more apps is a token for the whole account. */
+export const MAX_TOKEN_APPS = 100
+
 export const CreateTokenBody = Schema.Struct({
   /** The apps the token may act on; absent or empty: every app of the account. */
-  apps: Schema.optional(Schema.Array(AppId)),
+  apps: Schema.optional(Schema.Array(AppId).pipe(Schema.check(Schema.isMaxLength(MAX_TOKEN_APPS)))),
   label: Schema.optional(Schema.NullOr(AccessTokenLabel))
 })
 

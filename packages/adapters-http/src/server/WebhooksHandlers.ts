@@ -5,7 +5,8 @@ import { Webhooks } from "@onair/adapters-webhook"
 import type { WebhookEndpoint } from "@onair/core"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { badRequest, type NotFound, notFound } from "../api/Envelope.ts"
+import type { OutboundRefused } from "@onair/outbound"
+import { type BadRequest, badRequest, type NotFound, notFound } from "../api/Envelope.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { authorize, settle, timeParam } from "./Requests.ts"
 
@@ -26,12 +27,14 @@ export const endpointRecord = (endpoint: WebhookEndpoint) => ({
 
 /** The webhook refusals every endpoint answers the same way. */
 const refuse = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  settle(Effect.catch(effect, (error): Effect.Effect<never, E | NotFound> => {
+  settle(Effect.catch(effect, (error): Effect.Effect<never, E | NotFound | BadRequest> => {
     switch (error._tag) {
       case "WebhookEndpointNotFound":
         return Effect.fail(notFound("webhook endpoint"))
       case "WebhookMessageNotFound":
         return Effect.fail(notFound("webhook message"))
+      case "OutboundRefused":
+        return Effect.fail(badRequest("invalid_body", `url: ${(error as unknown as OutboundRefused).message}`))
       default:
         return Effect.fail(error)
     }

@@ -6,15 +6,15 @@ import type { EventStore } from "@onair/core"
 import { type Effect, ManagedRuntime } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import { afterAll, beforeAll } from "vitest"
-import type { Database } from "@onair/event-store"
+import type { Database, SecretKeyring } from "@onair/event-store"
 import { freshStore, type StoreKind } from "./TestDatabases.ts"
 
 export interface StoreRuntime {
-  readonly run: <A, E>(effect: Effect.Effect<A, E, EventStore | SqlClient>) => Promise<A>
+  readonly run: <A, E>(effect: Effect.Effect<A, E, EventStore | SqlClient | SecretKeyring>) => Promise<A>
 }
 
 export const useStore = (kind: StoreKind, options?: Database.DatabaseOptions): StoreRuntime => {
-  let runtime: ManagedRuntime.ManagedRuntime<EventStore | SqlClient, unknown> | undefined
+  let runtime: ManagedRuntime.ManagedRuntime<EventStore | SqlClient | SecretKeyring, unknown> | undefined
   beforeAll(async () => {
     runtime = ManagedRuntime.make(freshStore(kind, options))
     await runtime.context()

@@ -11,6 +11,9 @@ import * as Path from "node:path"
 import type {} from "@onair/test-support"
 import { inject } from "vitest"
 
+// Stores on the test server keep their secrets under one fixed test key (the embedded ones make their own).
+process.env["ONAIR_SECRET_KEY"] ??= Buffer.alloc(32, 7).toString("base64")
+
 export type StoreKind = "postgres" | "embedded"
 export const STORE_KINDS: ReadonlyArray<StoreKind> = ["postgres", "embedded"]
 
