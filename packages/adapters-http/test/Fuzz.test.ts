@@ -1,7 +1,9 @@
 /**
  * Fuzz: every endpoint of the OpenAPI document gets schema-derived bodies (sampled from the API's own
  * payload schemas), malformed bodies, garbage path parameters and query values, with a valid token, a bad
- * token and none. Whatever comes in, nothing answers 5xx. Seeds are fixed; ONAIR_FUZZ_SEED and
+ * token and none; then the hostile string classes of the security review (NUL, lone surrogates, 10 MB
+ * strings, deep nesting, unknown fields) in every body field, path parameter and query value. Whatever
+ * comes in, nothing answers 5xx, and every 4xx is in the envelope. Seeds are fixed; ONAIR_FUZZ_SEED and
  * ONAIR_FUZZ_RUNS change them.
  */
 import {
@@ -51,6 +53,18 @@ const malformedBody = fc.oneof(
   fc.dictionary(fc.constantFrom("name", "video_config", "reconnect_window_seconds", "apps", "label", "title"), fc.jsonValue())
     .map((value) => JSON.stringify(value))
 )
+
+/** The review's string classes, as JSON text (a lone surrogate cannot survive JSON.stringify). */
+const HOSTILE_STRINGS: ReadonlyArray<readonly [string, string]> = [
+  ["NUL", JSON.stringify("a\u0000b")],
+  ["lone high surrogate", '"a\\ud800b"'],
+  ["lone low surrogate", '"\\udc00"'],
+  ["10 MB", JSON.stringify("x".repeat(10 * 1024 * 1024))],
+  ["deep nesting", "[".repeat(5000) + "]".repeat(5000)],
+  ["object in place of text", '{"$gt":""}']
+]
+/** Percent-encoded as a client sends them: NUL, a lone surrogate's UTF-8 form, bad UTF-8, 20 kB. */
+const HOSTILE_PARAMS: ReadonlyArray<string> = ["a%00b", "%ED%A0%80", "%FF%FE", "%C0%AE%C0%AE", "x".repeat(20_000)]
 
 describe("fuzz: no input gets a 5xx", () => {
   const server = useServer()
@@ -128,4 +142,85 @@ describe("fuzz: no input gets a 5xx", () => {
     // The inputs reach every layer: accepted, refused as malformed, unauthorised, unknown.
     for (const status of [200, 400, 401, 404]) assert.isTrue(statuses.has(status), `some request answered ${status}`)
   }, 120_000)
+
+  it("every operation, every field, path parameter and query value, with the review's hostile strings", async () => {
+    const token = await server.token(ACCOUNT)
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" }
+    const made = async (path: string) =>
+      (await (await fetch(`${server.baseUrl}/accounts/${ACCOUNT}/realtime/kit/app_1/${path}`, { method: "POST", headers, body: "{}" })).json() as any).data
+    const known: Record<string, string> = {
+      account_id: ACCOUNT,
+      app_id: "app_1",
+      livestream_id: (await made("livestreams")).id,
+      session_id: crypto.randomUUID(),
+      meeting_id: (await made("meetings")).id,
+      token_id: `tok_${"a".repeat(24)}`,
+      endpoint_id: `wh_${"a".repeat(24)}`,
+      message_id: crypto.randomUUID()
+    }
+    const spec = await (await fetch(`${server.baseUrl}/openapi.json`)).json() as any
+    const operations = Object.entries(spec.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+      ["get", "post", "patch", "delete"].flatMap((method) => item[method] === undefined ? [] : [{ path, method, operation: item[method] }])
+    )
+    const counts = { requests: 0, "2xx/3xx": 0, "4xx": 0, "5xx": 0 }
+    let bodyFields = 0
+    const failures: Array<string> = []
+    const request = async (method: string, url: string, body: string | undefined, label: string) => {
+      const isAdmin = new URL(url).pathname.startsWith("/admin")
+      const response = await fetch(url, {
+        method,
+        headers: { authorization: `Bearer ${isAdmin ? "fuzz-admin-token" : token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        ...(body === undefined ? {} : { body })
+      }).catch((error: unknown) => ({ status: 0, text: async () => String(error) }))
+      const text = await response.text()
+      counts.requests++
+      if (response.status >= 500 || response.status === 0) {
+        counts["5xx"]++
+        failures.push(`${label}: ${method} ${url.slice(0, 160)} -> ${response.status} ${text.slice(0, 160)}`)
+      } else if (response.status >= 400) {
+        counts["4xx"]++
+        let enveloped = false
+        try {
+          const parsed = JSON.parse(text)
+          enveloped = parsed.success === false && Array.isArray(parsed.errors)
+        } catch {}
+        if (!enveloped) failures.push(`${label}: ${method} ${url.slice(0, 160)} -> ${response.status} without the envelope: ${text.slice(0, 160)}`)
+      } else counts["2xx/3xx"]++
+    }
+    const pathFor = (path: string, override?: readonly [string, string]) =>
+      server.baseUrl + path.replace(/\{([^}]+)\}/g, (_, name: string) =>
+        override !== undefined && override[0] === name ? override[1] : encodeURIComponent(known[name] ?? "x"))
+
+    for (const { path, method, operation } of operations) {
+      const verb = method.toUpperCase()
+      const hasBody = method === "post" || method === "patch"
+      // Body fields: every top-level field the operation's schema names (and one it does not), each hostile.
+      const schema = operation.requestBody?.content?.["application/json"]?.schema
+      const resolved = schema?.$ref === undefined ? schema : spec.components?.schemas?.[schema.$ref.split("/").pop()]
+      const fields = [...Object.keys(resolved?.properties ?? {}), "unknown_field"]
+      if (hasBody) bodyFields += fields.length - 1
+      if (hasBody) {
+        for (const field of fields) {
+          for (const [label, hostile] of HOSTILE_STRINGS) {
+            await request(verb, pathFor(path), `{"${field}":${hostile}}`, `${field} ${label}`)
+          }
+        }
+        await request(verb, pathFor(path), "[".repeat(100_000) + "]".repeat(100_000), "deep body")
+      }
+      for (const name of [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!)) {
+        for (const value of HOSTILE_PARAMS) await request(verb, pathFor(path, [name, value]), hasBody ? "{}" : undefined, `path ${name}`)
+      }
+      const queryNames: Array<string> = (operation.parameters ?? []).filter((p: any) => p.in === "query").map((p: any) => p.name)
+      for (const name of [...queryNames, "unknown"]) {
+        for (const value of HOSTILE_PARAMS) {
+          await request(verb, `${pathFor(path)}?${name}=${value}`, hasBody ? "{}" : undefined, `query ${name}`)
+        }
+      }
+    }
+    console.log(`hostile fuzz: ${JSON.stringify(counts)} over ${operations.length} operations, ${bodyFields} body fields`)
+    // The schemas were read: the bodies' own fields were fuzzed, not only an unknown one.
+    assert.isAtLeast(bodyFields, 10)
+    assert.deepStrictEqual(failures, [])
+    assert.isAbove(counts["4xx"], operations.length * HOSTILE_PARAMS.length)
+  }, 300_000)
 })

@@ -3,24 +3,15 @@
  * `ONAIR_WEBHOOK_WORKER=off`), killed with SIGKILL in the middle of deliveries and started again: every
  * committed event reaches the receiver, and a repeat carries the same `webhook-id` and the same body.
  */
-import { type MainJob, startMainJob, startReceiver, waitFor, WORKER } from "@onair/test-support"
+import { freshDatabase, type MainJob, startMainJob, startReceiver, waitFor, WORKER } from "@onair/test-support"
+import { type ChildProcess, spawn } from "node:child_process"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
 
 /** The API and the worker share the log, and so the deployment key its secrets are stored under. */
 const SECRET_KEY = Buffer.alloc(32, 9).toString("base64")
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import { afterAll, assert, beforeAll, describe, inject, it } from "vitest"
-
-const freshDatabase = () => {
-  const admin = inject("postgresUrl")
-  const name = `onair_webhooks_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
-  execFileSync("psql", [admin, "-qc", `CREATE DATABASE ${name}`], { stdio: "ignore" })
-  const url = new URL(admin)
-  url.pathname = `/${name}`
-  return { name, url: url.toString(), drop: () => execFileSync("psql", [admin, "-qc", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: "ignore" }) }
-}
 
 describe("the webhook worker killed mid-delivery", { timeout: 120_000 }, () => {
-  const database = freshDatabase()
+  const database = freshDatabase("onair_webhooks")
   let job: MainJob
   const workers: Array<ChildProcess> = []
   const startWorker = () => {

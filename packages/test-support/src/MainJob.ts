@@ -62,6 +62,8 @@ export interface MainJob {
   readonly mediaDir: string
   /** Everything the job logged so far. */
   readonly log: () => string
+  /** The app's API token. */
+  readonly token: string
   /** A request to the app's livestream API (`path` after `/accounts/<a>/realtime/kit/<app>`). */
   readonly api: (method: string, path: string, body?: unknown) => Promise<Answer>
   /** The running nginx's pid, from its pid file. */
@@ -72,9 +74,15 @@ export interface MainJob {
 const ACCOUNT = "acct_media"
 const APP = "app_media"
 
+/**
+ * Starts the main job on free ports in a new data folder; `env` adds to its environment, and may name the
+ * folder and ports itself (`ONAIR_DATA_DIR`, `PORT`, `ONAIR_RTMP_PORT`, `ONAIR_RTMPS_PORT`), to start a job
+ * again where an earlier one ran.
+ */
 export const startMainJob = async (env: Record<string, string> = {}): Promise<MainJob> => {
-  const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-media-"))
-  const [port, rtmpPort, rtmpsPort] = [await freePort(), await freePort(), await freePort()]
+  const dataDir = env["ONAIR_DATA_DIR"] ?? Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-media-"))
+  const given = (name: string) => env[name] === undefined ? freePort() : Promise.resolve(Number(env[name]))
+  const [port, rtmpPort, rtmpsPort] = [await given("PORT"), await given("ONAIR_RTMP_PORT"), await given("ONAIR_RTMPS_PORT")]
   const adminToken = `admin-${Math.random().toString(36).slice(2)}-${Date.now()}`
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     env: {
@@ -120,6 +128,7 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
     dataDir,
     mediaDir,
     log: () => output,
+    token,
     api: async (method, path, body) => {
       const response = await fetch(`${url}/accounts/${ACCOUNT}/realtime/kit/${APP}${path}`, {
         method,
@@ -131,7 +140,7 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
     },
     nginxPid: () => Number(Fs.readFileSync(Path.join(mediaDir, "nginx.pid"), "utf8").trim()),
     stop: async () => {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve))
         child.kill("SIGTERM")
         await Promise.race([exited, sleep(15_000)])

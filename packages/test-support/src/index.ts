@@ -1,3 +1,4 @@
+export * from "./FreshDatabase.ts"
 export * from "./MainJob.ts"
 export * from "./Receiver.ts"
 /** vitest's global setup that provides `postgresUrl` (and declares it for `inject`). */
