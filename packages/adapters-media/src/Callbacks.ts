@@ -1,7 +1,8 @@
 /**
  * nginx-rtmp's callbacks, on a listener of their own that only nginx is meant to reach: loopback, a port
  * the system picks, never the public API port. Paths are `/media/nginx/<secret>/<nginx run>/<server>/<callback>`
- * for the ingest servers and `/media/nginx/<secret>/<nginx run>/relay` for the `hls` application. The
+ * for the ingest servers and `/media/nginx/<secret>/<nginx run>/relay` (and `relay-done`) for the `hls`
+ * application. The
  * secret is made per OnAir process and only nginx's owner-only config holds it; the run id keeps a late
  * callback of an nginx that is gone from touching the one that runs now. Nothing here is logged.
  *
@@ -11,21 +12,15 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { ByteSize, Effect } from "effect"
 import { HttpIncomingMessage, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { timingSafeEqual } from "node:crypto"
 import { createServer } from "node:http"
-import { INGEST_SERVERS, type IngestServer, RELAY_CALLBACK } from "./NginxConfig.ts"
+import { INGEST_SERVERS, type IngestServer, RELAY_CALLBACK, RELAY_DONE_CALLBACK } from "./NginxConfig.ts"
 import { type CallbackForm, Publishing } from "./Publishing.ts"
+import { sameSecret } from "./SameSecret.ts"
 
 export const CALLBACK_PATH = "/media/nginx"
 
 /** nginx's forms are a few hundred bytes; anything larger is not nginx. */
 const MAX_FORM = ByteSize.kibibytes(16)
-
-const sameSecret = (given: string, expected: string): boolean => {
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
-}
 
 const status = (code: number) => HttpServerResponse.empty({ status: code })
 const isIngestServer = (name: string | undefined): name is IngestServer =>
@@ -47,6 +42,10 @@ export const handle = (secret: string) =>
     const [server, callback] = rest
     if (rest.length === 1 && server === RELAY_CALLBACK) {
       return (yield* publishing.relay(instance, form)) ? status(200) : status(403)
+    }
+    if (rest.length === 1 && server === RELAY_DONE_CALLBACK) {
+      yield* publishing.relayDone(instance, form)
+      return status(200)
     }
     if (rest.length !== 2 || !isIngestServer(server)) return status(404)
     switch (callback) {

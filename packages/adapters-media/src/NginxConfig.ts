@@ -70,8 +70,9 @@ export const HLS_APP = "hls"
 export const INGEST_SERVERS = ["rtmp", "rtmps"] as const
 export type IngestServer = (typeof INGEST_SERVERS)[number]
 
-/** The callback the `hls` application asks before it takes a relay. */
+/** The callback the `hls` application asks before it takes a relay, and the one it sends when a relay ends. */
 export const RELAY_CALLBACK = "relay"
+export const RELAY_DONE_CALLBACK = "relay-done"
 
 export interface NginxPaths {
   readonly config: string
@@ -155,6 +156,7 @@ ${ingest("rtmp", `${settings.host}:${settings.rtmpPort}`)}${
       deny publish all;
       deny play all;
       on_publish ${callback(RELAY_CALLBACK)};
+      on_publish_done ${callback(RELAY_DONE_CALLBACK)};
       hls on;
       hls_path ${p.hls};
       hls_nested on;

@@ -24,13 +24,14 @@ import {
 } from "@onair/core"
 import { CommandHandler } from "@onair/event-store"
 import { Clock, Context, Effect, Layer, Schema } from "effect"
-import { randomUUID, timingSafeEqual } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { type Connection, Connections, ingestIdOf } from "./Connections.ts"
 import { HLS_APP, INGEST_SERVERS, type IngestServer, PUBLISH_APP } from "./NginxConfig.ts"
 import type { NginxInstance } from "./NginxProcess.ts"
 import * as NginxStat from "./NginxStat.ts"
+import { sameSecret } from "./SameSecret.ts"
 
 /** nginx's form fields for a callback (`app`, `name`, `clientid`, `addr`, `call`, …). */
 export type CallbackForm = Readonly<Record<string, string | undefined>>
@@ -47,12 +48,6 @@ const isStreamKey = Schema.is(StreamKey)
 /** How long an ended session's HLS folder stays. */
 const HLS_GRACE_MILLIS = 30_000
 
-const sameText = (given: string, expected: string): boolean => {
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
-}
-
 const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
 
 export class Publishing extends Context.Service<Publishing, {
@@ -63,6 +58,8 @@ export class Publishing extends Context.Service<Publishing, {
   readonly publish: (instanceId: string, server: IngestServer, form: CallbackForm) => Effect.Effect<PublishAnswer>
   /** Whether the `hls` application may take this stream: nginx's relay of an accepted connection only. */
   readonly relay: (instanceId: string, form: CallbackForm) => Effect.Effect<boolean>
+  /** A relay ended: nginx may relay that connection again (its push reconnects after a failure). */
+  readonly relayDone: (instanceId: string, form: CallbackForm) => Effect.Effect<void>
   readonly publishDone: (instanceId: string, form: CallbackForm) => Effect.Effect<void>
   /** Whether a live publisher may go on. */
   readonly update: (instanceId: string, form: CallbackForm) => Effect.Effect<boolean>
@@ -155,11 +152,18 @@ export class Publishing extends Context.Service<Publishing, {
         Effect.sync(() => {
           const instance = running
           if (instance === null || instance.id !== instanceId || form["app"] !== HLS_APP) return false
-          if (!sameText(form["pageurl"] ?? "", instance.relaySecret)) return false
+          if (!sameSecret(form["pageurl"] ?? "", instance.relaySecret)) return false
           const connection = connections.all().find((c) => c.sessionId === form["name"])
           if (connection === undefined || connection.relayed || !entitled(connection)) return false
           connection.relayed = true
           return true
+        })
+
+      const relayDone = (instanceId: string, form: CallbackForm) =>
+        Effect.sync(() => {
+          if (!isCurrent(instanceId) || form["app"] !== HLS_APP) return
+          const connection = connections.all().find((c) => c.sessionId === form["name"])
+          if (connection !== undefined) connection.relayed = false
         })
 
       /** Whether the livestream of `connection` still has it as its publisher. */
@@ -270,6 +274,7 @@ export class Publishing extends Context.Service<Publishing, {
         hlsDir,
         publish,
         relay,
+        relayDone,
         publishDone,
         update,
         started: (instance) =>
