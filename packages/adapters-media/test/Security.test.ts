@@ -26,7 +26,8 @@ const internals = (job: MainJob) => {
   const text = config(job)
   const hlsServer = text.split(/\n  server \{/).find((server) => server.includes("application hls")) ?? ""
   const relayPort = Number(/listen 127\.0\.0\.1:(\d+);/.exec(hlsServer)?.[1])
-  const callback = /on_publish (http:\/\/127\.0\.0\.1:\d+)\/media\/nginx\/([^/]+)\/([^/]+)\/rtmp\/publish;/.exec(text)
+  // (`rtmp/` is optional so that the suite reads an older config too, to show it failing there.)
+  const callback = /on_publish (http:\/\/127\.0\.0\.1:\d+)\/media\/nginx\/([^/]+)\/([^/]+)\/(?:rtmp\/)?publish;/.exec(text)
   const controlPort = Number(/http \{[\s\S]*?listen 127\.0\.0\.1:(\d+);/.exec(text)?.[1])
   return { relayPort, callbackOrigin: callback![1]!, secret: callback![2]!, instance: callback![3]!, controlPort }
 }
@@ -135,7 +136,7 @@ describe("media plane security", { timeout: 120_000 }, () => {
     const post = (url: string) =>
       fetch(url, { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" })
     // Not on the public API port at all, even with the right secret.
-    const publicPort = await post(`${job.url}/media/nginx/${secret}/${instance}/rtmp/publish`)
+    const publicPort = await post(`${job.url}/media/nginx/${secret}/${instance}/publish`)
     assert.strictEqual(publicPort.status, 404)
     assert.strictEqual((await publicPort.json() as any).success, false)
     assert.notStrictEqual(new URL(callbackOrigin).port, new URL(job.url).port)
