@@ -111,6 +111,8 @@ export const inspectJson = (value: unknown): { readonly field: string; readonly 
 
 /** The first problem in the path or the query, as a 400, or undefined. */
 const inspectUrl = (url: string) => {
+  // Node refuses control characters in the request line, so NUL and surrogates arrive percent-encoded only.
+  if (!url.includes("%")) return undefined
   const [rawPath = "", query = ""] = url.split("?", 2)
   for (const segment of rawPath.split("/")) {
     let decoded: string
@@ -146,7 +148,6 @@ const inspectBody = (request: HttpServerRequest.HttpServerRequest, limit: number
     if (declared !== undefined && Number(declared) > limit) {
       return failure(413, "payload_too_large", `the body is ${declared} bytes; the limit is ${limit}`)
     }
-    if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return undefined
     if (declared === undefined && request.headers["transfer-encoding"] === undefined) return undefined
     // Read once, within the limit; the route reads the same cached text.
     const text = yield* Effect.result(request.text)
@@ -217,35 +218,52 @@ const fromCause = (
 
 const pathOf = (url: string) => (url.split("?", 1)[0] ?? "").slice(0, 256)
 
+/** A failure answered without the envelope gets one (and a 5xx is logged under the request id). */
+const enveloped = (response: HttpServerResponse.HttpServerResponse, request: HttpServerRequest.HttpServerRequest, requestId: string) => {
+  if (response.status < 400 || hasEnvelope(response)) return Effect.succeed(response)
+  const status = response.status
+  const replaced = HttpServerResponse.jsonUnsafe(
+    envelopeFor(
+      status,
+      status >= 500 ? `the server failed on this request; it is logged as ${requestId}` : `${status} for ${request.method} ${pathOf(request.url)}`
+    ),
+    { status, headers: response.headers }
+  )
+  return status >= 500
+    ? Effect.as(Effect.logError(`request ${requestId} answered ${status}: ${request.method} ${pathOf(request.url)}`), replaced)
+    : Effect.succeed(replaced)
+}
+
+const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"])
+
 export const layer = Layer.unwrap(Effect.gen(function*() {
   const limit = yield* MaxBodyBytesConfig
   const logRequests = yield* Config.Boolean("ONAIR_HTTP_LOG").pipe(Config.withDefault(false))
   const maxBodySize = ByteSize.bytes(limit)
+  // Written with combinators, not a generator: this runs around every request, the hottest reads included.
   return HttpRouter.middleware(
     (httpEffect) =>
-      Effect.gen(function*() {
-        const request = yield* HttpServerRequest.HttpServerRequest
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
         const requestId = randomUUID()
-        const started = performance.now()
-        const refused = inspectUrl(request.url) ?? (yield* inspectBody(request, limit))
-        let response = refused !== undefined ? refused : yield* httpEffect.pipe(
-          Effect.catchCause((cause) => fromCause(cause, request, requestId, limit))
+        const started = logRequests ? performance.now() : 0
+        const route = httpEffect.pipe(Effect.catchCause((cause) => fromCause(cause, request, requestId, limit)))
+        const refusedUrl = inspectUrl(request.url)
+        const answered = refusedUrl !== undefined
+          ? Effect.succeed(refusedUrl)
+          : BODYLESS.has(request.method)
+          ? route
+          : Effect.flatMap(inspectBody(request, limit), (refused) => refused === undefined ? route : Effect.succeed(refused))
+        const finished = Effect.flatMap(answered, (response) => enveloped(response, request, requestId)).pipe(
+          Effect.map((response) => HttpServerResponse.setHeader(response, REQUEST_ID_HEADER, requestId))
         )
-        if (response.status >= 400 && !hasEnvelope(response)) {
-          const status = response.status
-          if (status >= 500) yield* Effect.logError(`request ${requestId} answered ${status}: ${request.method} ${pathOf(request.url)}`)
-          response = HttpServerResponse.jsonUnsafe(
-            envelopeFor(status, status >= 500 ? `the server failed on this request; it is logged as ${requestId}` : `${status} for ${request.method} ${pathOf(request.url)}`),
-            { status, headers: response.headers }
-          )
-        }
-        if (logRequests) {
-          yield* Effect.logInfo(
-            `${request.method} ${pathOf(request.url)} ${response.status} ${Math.round(performance.now() - started)} ms ${requestId}`
-          )
-        }
-        return HttpServerResponse.setHeader(response, REQUEST_ID_HEADER, requestId)
-      }).pipe(Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize)),
+        const logged = logRequests
+          ? Effect.tap(finished, (response) =>
+            Effect.logInfo(
+              `${request.method} ${pathOf(request.url)} ${response.status} ${Math.round(performance.now() - started)} ms ${requestId}`
+            ))
+          : finished
+        return BODYLESS.has(request.method) ? logged : Effect.provideService(logged, HttpIncomingMessage.MaxBodySize, maxBodySize)
+      }),
     { global: true }
   )
 }))
