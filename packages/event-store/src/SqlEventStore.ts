@@ -199,6 +199,7 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
   })
 
   const readAll = Effect.fn("EventStore.readAll")(function*(from: Position, limit: number) {
+    const size = Math.max(1, Math.floor(limit))
     // Only transactions older than the oldest one still running: none of them can still commit, so
     // nothing will ever appear before what this returns.
     const rows = yield* sql<EventRow>`
@@ -206,8 +207,14 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
       WHERE (transaction_id, global_position) > (${String(from.transaction)}::xid8, ${from.sequence})
         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
       ORDER BY transaction_id, global_position
-      LIMIT ${Math.max(1, Math.floor(limit))}`.pipe(Effect.mapError(failed("readAll")))
-    const events = yield* openRows(keyring, rows, "readAll")
+      LIMIT ${size}`.pipe(Effect.mapError(failed("readAll")))
+    // A full page may have cut its last transaction: the rest of it comes too, so no unit is split.
+    const last = rows.length === size ? rows.at(-1) : undefined
+    const rest = last === undefined ? [] : yield* sql<EventRow>`
+      SELECT ${eventColumns} FROM onair_events
+      WHERE transaction_id = ${last.transaction_text}::xid8 AND global_position > ${String(last.global_position)}::bigint
+      ORDER BY global_position`.pipe(Effect.mapError(failed("readAll")))
+    const events = yield* openRows(keyring, rest.length === 0 ? rows : [...rows, ...rest], "readAll")
     return { events, next: events.at(-1)?.position ?? from }
   })
 

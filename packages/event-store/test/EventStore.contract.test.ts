@@ -225,6 +225,43 @@ for (const kind of STORE_KINDS) {
       }
     })
 
+    it("never ends a page inside a transaction: a unit of work comes whole, whatever the page size", async () => {
+      const streams = [uniqueStream("unit-a"), uniqueStream("unit-b")]
+      const outcome = await run(Effect.gen(function*() {
+        const store = yield* EventStore
+        const start = (yield* readLog).at(-1)?.position ?? LOG_START
+        // Three transactions: 1 event, then 7 over two streams, then 1.
+        yield* store.append(streams[0]!, "any", [event("Before", 0)], metadata())
+        yield* store.appendMany([
+          { stream: streams[0]!, expectedVersion: "any", events: events("Unit", 4) },
+          { stream: streams[1]!, expectedVersion: "any", events: events("Unit", 3) }
+        ], metadata())
+        yield* store.append(streams[1]!, "any", [event("After", 0)], metadata())
+        const pagesOf = (size: number) =>
+          Effect.gen(function*() {
+            const pages: Array<ReadonlyArray<{ readonly position: { readonly transaction: number } }>> = []
+            let from = start
+            for (;;) {
+              const page = yield* store.readAll(from, size)
+              if (page.events.length === 0) return pages
+              pages.push(page.events)
+              from = page.next
+            }
+          })
+        return { one: yield* pagesOf(1), two: yield* pagesOf(2), three: yield* pagesOf(3) }
+      }))
+      for (const [size, pages] of Object.entries(outcome)) {
+        // Each transaction lies in one page.
+        const pageOf = new Map<number, number>()
+        pages.forEach((page, index) => page.forEach((e) => {
+          assert.strictEqual(pageOf.get(e.position.transaction) ?? index, index, `page size ${size}`)
+          pageOf.set(e.position.transaction, index)
+        }))
+        assert.strictEqual(pages.flat().length, 9, `page size ${size}`)
+      }
+      assert.deepStrictEqual(outcome.one.map((page) => page.length), [1, 7, 1])
+    })
+
     it("keeps JSON data exactly: unicode, nesting, numbers, null, about 500 bytes", async () => {
       const stream = uniqueStream("json")
       const data = {

@@ -159,8 +159,10 @@ export class EventStore extends Context.Service<EventStore, {
     options?: { readonly afterVersion?: number }
   ) => Effect.Effect<StreamRead, EventStoreFailed>
   /**
-   * Up to `limit` events after `from`, in global order. Only events whose place in the order is final are
-   * returned, so a later read never finds an event before `next`.
+   * About `limit` events after `from`, in global order, in whole transactions: a read never ends inside a
+   * unit of work, so it returns more than `limit` when the last transaction it reaches holds more (a
+   * consumer's answers then never depend on its batch size). Only events whose place in the order is final
+   * are returned, so a later read never finds an event before `next`.
    */
   readonly readAll: (from: Position, limit: number) => Effect.Effect<AllRead, EventStoreFailed>
   /** The stored checkpoint of a named consumer, `LOG_START` if it has none. */

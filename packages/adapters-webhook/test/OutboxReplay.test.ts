@@ -1,0 +1,131 @@
+/**
+ * Webhooks are a pure function of the log: the same log, read in batches of 1, 2, 7 and 500 events, gives
+ * the same messages, byte for byte (ids, bodies, sequence numbers, order). The log is made through the
+ * command path and holds units of work of several events (a create, a publish), which a reader that ends
+ * its page inside a transaction would split.
+ */
+import {
+  AccountId,
+  AppId,
+  EventStore,
+  IngestId,
+  LivestreamId,
+  LOG_START,
+  MeetingId,
+  MeetingSessionId,
+  originMetadata,
+  ParticipantId,
+  type Position,
+  type PublicUrls,
+  SessionId,
+  type Signal,
+  type StoredEvent,
+  StreamKey,
+  Timestamp
+} from "@onair/core"
+import { CommandHandler, Database } from "@onair/event-store"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { envelope } from "../src/Outbox.ts"
+import { OutboxWorld } from "../src/OutboxWorld.ts"
+
+const T0 = Date.UTC(2026, 10, 27, 9, 0, 0)
+const at = (seconds: number) => Timestamp.make(T0 + seconds * 1000)
+const app = { accountId: AccountId.make("acct_replay"), appId: AppId.make("app_replay") }
+const urls: PublicUrls = { rtmpServer: "rtmp://localhost:1935/live", rtmpsServer: "rtmps://localhost:1936/live", playbackBase: "http://localhost:8787/hls" }
+/** Deterministic ids, so two runs of the test make the same log. */
+const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`
+
+describe("the outbox replayed with any batch size", () => {
+  const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-replay-"))
+  let runtime: ManagedRuntime.ManagedRuntime<CommandHandler | EventStore, unknown>
+  beforeAll(async () => {
+    runtime = ManagedRuntime.make(Layer.provideMerge(CommandHandler.layer(), Database.layer({ _tag: "Embedded", dataDir }))) as never
+    await runtime.context()
+  })
+  afterAll(async () => {
+    await runtime.dispose()
+    Fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it("gives the same messages, byte for byte, for batches of 1, 2, 7 and 500", async () => {
+    const log = await runtime.runPromise(Effect.gen(function*() {
+      const commands = yield* CommandHandler
+      let n = 0
+      const run = (signal: Signal) =>
+        Effect.ignore(commands.handle(signal, originMetadata(`replay-${++n}`, "test", signal.at)))
+      // Livestreams created, published (some twice, with a reconnect), playlists, ends; a meeting with people.
+      for (let i = 0; i < 12; i++) {
+        const livestreamId = LivestreamId.make(id(1000 + i))
+        const streamKey = StreamKey.make(`${"k".repeat(40)}${i.toString().padStart(4, "0")}`)
+        yield* run({
+          _tag: "CreateLivestream", livestreamId, at: at(i), ...app, name: `live ${i}`, meetingId: null, videoConfig: null,
+          streamKey, reconnectWindowSeconds: i % 2 === 0 ? 0 : 60,
+          limits: { startTimeoutSeconds: 3600, maxDurationSeconds: 43_200 }, sessionId: SessionId.make(id(2000 + i))
+        })
+        for (let round = 0; round < (i % 3) + 1; round++) {
+          const ingestId = IngestId.make(`nginx.replay.${i}-${round}`)
+          const start = 100 + i * 10 + round * 3
+          yield* run({ _tag: "Publish", at: at(start), ingestId, streamKey, publisher: { ip: "203.0.113.7", port: 0 }, sessionId: SessionId.make(id(3000 + i * 10 + round)) })
+          yield* run({ _tag: "ReportManifest", at: at(start + 1), ingestId })
+          yield* run({ _tag: "Unpublish", at: at(start + 2), ingestId })
+        }
+      }
+      const meetingId = MeetingId.make(id(4000))
+      yield* run({ _tag: "CreateMeeting", meetingId, at: at(500), ...app, title: "standup", liveStreamOnStart: false, recordOnStart: false })
+      const meetingSessionId = MeetingSessionId.make("replay-session")
+      yield* run({ _tag: "OpenMeetingSession", meetingId, at: at(510), meetingSessionId })
+      for (const person of ["ann", "bob"]) yield* run({ _tag: "JoinParticipant", meetingId, at: at(520), participantId: ParticipantId.make(person) })
+      yield* run({ _tag: "LeaveParticipant", meetingId, at: at(530), participantId: ParticipantId.make("ann") })
+      yield* run({ _tag: "CloseMeetingSession", meetingId, at: at(540), meetingSessionId })
+
+      const store = yield* EventStore
+      const readWith = (size: number) =>
+        Effect.gen(function*() {
+          const batches: Array<ReadonlyArray<StoredEvent>> = []
+          let from: Position = LOG_START
+          for (;;) {
+            const page = yield* store.readAll(from, size)
+            if (page.events.length === 0) return batches
+            batches.push(page.events)
+            from = page.next
+          }
+        })
+      return {
+        1: yield* readWith(1),
+        2: yield* readWith(2),
+        7: yield* readWith(7),
+        500: yield* readWith(500)
+      }
+    }))
+
+    const all = log[500].flat()
+    const perTransaction = new Map<number, number>()
+    for (const event of all) perTransaction.set(event.position.transaction, (perTransaction.get(event.position.transaction) ?? 0) + 1)
+    // The log has units of several events: a reader splitting them would be caught here.
+    assert.isAbove(Math.max(...perTransaction.values()), 2)
+
+    const messagesOf = (batches: ReadonlyArray<ReadonlyArray<StoredEvent>>) => {
+      const world = new OutboxWorld(urls)
+      return batches.flatMap((batch) => world.applyBatch(batch, LOG_START)).map((o) => `${envelope(o)} -> ${o.endpointIds.join(",")}`)
+    }
+    const expected = messagesOf(log[500])
+    assert.isAbove(expected.length, 50)
+    for (const size of [1, 2, 7] as const) {
+      assert.deepStrictEqual(messagesOf(log[size]), expected, `batches of ${size}`)
+    }
+    // Sequences count 1, 2, 3… per subject with no gap.
+    const bySubject = new Map<string, Array<number>>()
+    for (const line of expected) {
+      const message = JSON.parse(line.slice(0, line.lastIndexOf(" -> "))) as { sequence: number; data: { livestream_id?: string; meeting_id?: string } }
+      const subject = message.data.livestream_id ?? message.data.meeting_id ?? "?"
+      bySubject.set(subject, [...(bySubject.get(subject) ?? []), message.sequence])
+    }
+    for (const [subject, sequences] of bySubject) {
+      assert.deepStrictEqual(sequences, sequences.map((_, i) => i + 1), subject)
+    }
+  })
+})
