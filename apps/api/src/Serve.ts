@@ -2,11 +2,13 @@
  * The main job: the API, the media server (nginx, when installed) and the worker (due timers) in one
  * process, on the database the environment names.
  */
-import { AdminToken, PublicUrlsConfig, Server } from "@onair/adapters-http"
+import { AdminToken, Server } from "@onair/adapters-http"
+import { PublicUrlsConfig } from "@onair/application"
 import { WebhookWorker } from "@onair/adapters-webhook"
 import { MediaServer } from "@onair/adapters-media"
 import { LiveCatalog } from "@onair/analytics"
-import { Database, TimerWorker } from "@onair/event-store"
+import { Database } from "@onair/event-store"
+import { TimerWorker } from "@onair/application"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 import { randomBytes } from "node:crypto"

@@ -2,7 +2,7 @@
  * What the main job runs on: the event store the environment names, the command path, the catalog and the
  * token index.
  */
-import { AccessTokens } from "@onair/adapters-http"
+import { AccessTokens } from "@onair/application"
 import { Webhooks } from "@onair/adapters-webhook"
 import { LiveCatalog } from "@onair/analytics"
 import { Database } from "@onair/event-store"

@@ -5,7 +5,7 @@
  * With PostgreSQL, or with the embedded database when no server holds it, the CLI opens the store itself.
  * When a server holds the embedded database, it calls that server's admin endpoint (LocalAdmin).
  */
-import { AccessTokens } from "@onair/adapters-http"
+import { AccessTokens } from "@onair/application"
 import { OnAirClient } from "@onair/client"
 import { AccessTokenId, AccountId, AppId, originMetadata, Timestamp } from "@onair/core"
 import { Database } from "@onair/event-store"

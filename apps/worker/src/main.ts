@@ -5,7 +5,7 @@
  * worker itself, since only one process can open that database.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { PublicUrlsConfig } from "@onair/adapters-http"
+import { PublicUrlsConfig } from "@onair/application"
 import { Webhooks, WebhookWorker } from "@onair/adapters-webhook"
 import { Database } from "@onair/event-store"
 import { Effect, Layer } from "effect"

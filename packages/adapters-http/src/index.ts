@@ -3,7 +3,6 @@
  * (importable alone by clients); handlers, auth and the server are here.
  */
 export * from "./api/index.ts"
-export * from "./server/AccessTokens.ts"
 export * from "./server/AdminHandlers.ts"
 export * from "./server/AuthorizationLive.ts"
 export * from "./server/LivestreamsHandlers.ts"

@@ -7,7 +7,7 @@
  * ("provisioning" in the views) and playback answers 404.
  */
 import { MediaPlane } from "@onair/core"
-import { CommandHandler } from "@onair/event-store"
+import { CommandHandler } from "@onair/application"
 import { Cause, Context, Duration, Effect, Layer } from "effect"
 import { randomBytes } from "node:crypto"
 import * as Callbacks from "./Callbacks.ts"

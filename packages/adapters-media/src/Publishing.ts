@@ -22,7 +22,7 @@ import {
   StreamKey,
   Timestamp
 } from "@onair/core"
-import { CommandHandler } from "@onair/event-store"
+import { awaitReadModel, CommandHandler } from "@onair/application"
 import { Clock, Context, Effect, Layer, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import * as Fs from "node:fs"
@@ -93,7 +93,7 @@ export class Publishing extends Context.Service<Publishing, {
        */
       const send = (signal: IngestSignal, commandId: string, expected: ReadonlyArray<string> = []) =>
         commands.handle(signal, originMetadata(commandId, ACTOR, signal.at)).pipe(
-          Effect.tap((handled) => catalog.awaitTransaction(handled.append?.transaction ?? 0)),
+          awaitReadModel(catalog),
           Effect.as(true),
           Effect.catch((error) =>
             expected.includes(error._tag)

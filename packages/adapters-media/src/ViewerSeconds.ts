@@ -6,7 +6,7 @@
  * counted twice when it is retried.
  */
 import { type SessionId, originMetadata, Timestamp } from "@onair/core"
-import { CommandHandler } from "@onair/event-store"
+import { CommandHandler } from "@onair/application"
 import { Clock, Effect } from "effect"
 import { randomUUID } from "node:crypto"
 

@@ -19,7 +19,7 @@ import {
   ParticipantId,
   Timestamp
 } from "@onair/core"
-import { CommandHandler } from "@onair/event-store"
+import { awaitReadModel, CommandHandler } from "@onair/application"
 import { Effect, Result, Schema } from "effect"
 import { verify } from "./Signing.ts"
 
@@ -119,7 +119,7 @@ export const receive = (secret: string, headers: Readonly<Record<string, string 
     }
     const commands = yield* CommandHandler
     return yield* commands.handle(signal, originMetadata(`inbound:${envelope.id}`, "system:realtime", signal.at)).pipe(
-      Effect.tap((handled) => catalog.awaitTransaction(handled.append?.transaction ?? 0)),
+      awaitReadModel(catalog),
       Effect.map((handled): InboundResult => ({ _tag: "Applied", duplicate: handled.append?.duplicate === true || handled.changes.length === 0 })),
       Effect.catch((error) =>
         error._tag === "EventStoreFailed" || error._tag === "CommandConflict"

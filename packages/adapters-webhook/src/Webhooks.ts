@@ -22,7 +22,8 @@ import {
   WebhookEndpointNotFound,
   type WebhookEndpointState
 } from "@onair/core"
-import { AggregateCommand, InMemoryProjection } from "@onair/event-store"
+import { InMemoryProjection } from "@onair/event-store"
+import { AggregateCommand, awaitReadModel } from "@onair/application"
 import { OutboundClient, type OutboundRefused } from "@onair/outbound"
 import { Clock, Context, Effect, Layer, Result, Schema } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
@@ -138,7 +139,7 @@ export class Webhooks extends Context.Service<Webhooks, {
 
     const decide = (command: WebhookEndpointCommand, actor: string) =>
       AggregateCommand.handle(endpoints, command, metadata(actor, command.at)).pipe(
-        Effect.tap((decided) => projection.awaitTransaction(decided.append?.transaction ?? 0)),
+        awaitReadModel(projection),
         Effect.map((decided) => decided.state),
         Effect.provide(context)
       )
@@ -260,8 +261,7 @@ export class Webhooks extends Context.Service<Webhooks, {
     })
   })
 
-  /** The service, on migrated webhook tables. */
-  /** The service, with the guarded outbound client it checks URLs with (the delivery loop sends with it too). */
+  /** The service, on migrated webhook tables, with the guarded outbound client it checks URLs with (the delivery loop sends with it too). */
   static readonly layer = Layer.effect(Webhooks, Effect.andThen(WebhookMigrations.run, Webhooks.make)).pipe(
     Layer.provideMerge(OutboundClient.layer)
   )

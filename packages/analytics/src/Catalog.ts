@@ -28,7 +28,8 @@ import {
   type SessionId,
   type StoredEvent
 } from "@onair/core"
-import { DomainEvents, type SnapshotReader } from "@onair/event-store"
+import { DomainEvents } from "@onair/event-store"
+import { type SnapshotReader } from "@onair/application"
 import { Result, Schema } from "effect"
 
 export class CatalogEventUnreadable extends Schema.TaggedError<CatalogEventUnreadable>()("CatalogEventUnreadable", {

@@ -2,7 +2,8 @@
  * The catalog kept up to date in this process: rebuilt from the start of the log when the layer starts,
  * then following every append, with read-your-writes through `awaitTransaction`.
  */
-import { CommandHandler, type CommandHandlerOptions, InMemoryProjection } from "@onair/event-store"
+import { InMemoryProjection } from "@onair/event-store"
+import { CommandHandler, type CommandHandlerOptions } from "@onair/application"
 import { Context, Effect, Layer } from "effect"
 import { Catalog } from "./Catalog.ts"
 

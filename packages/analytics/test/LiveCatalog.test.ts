@@ -19,7 +19,8 @@ import {
   StreamKey,
   Timestamp
 } from "@onair/core"
-import { CommandHandler, Database, Subscription } from "@onair/event-store"
+import { Database, Subscription } from "@onair/event-store"
+import { CommandHandler } from "@onair/application"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"

@@ -15,7 +15,8 @@ import {
   StreamKey,
   Timestamp
 } from "@onair/core"
-import { CommandHandler, Database, TimerWorker } from "@onair/event-store"
+import { Database } from "@onair/event-store"
+import { CommandHandler, TimerWorker } from "@onair/application"
 import { Clock, Effect, Fiber, Layer, ManagedRuntime } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"

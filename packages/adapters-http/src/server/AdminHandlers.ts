@@ -9,7 +9,7 @@ import { createHash, timingSafeEqual } from "node:crypto"
 import { AdminAuthorization, AdminCaller } from "../api/AdminApi.ts"
 import { notFound, unauthorized } from "../api/Envelope.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
-import { AccessTokens } from "./AccessTokens.ts"
+import { AccessTokens } from "@onair/application"
 import { now, settle } from "./Requests.ts"
 
 const digest = (text: string) => createHash("sha256").update(text).digest()

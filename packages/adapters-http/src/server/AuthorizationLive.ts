@@ -5,7 +5,7 @@
 import { Effect, Layer, Redacted } from "effect"
 import { unauthorized } from "../api/Envelope.ts"
 import { Authorization, Caller } from "../api/Security.ts"
-import { AccessTokens } from "./AccessTokens.ts"
+import { AccessTokens } from "@onair/application"
 
 export const AuthorizationLive = Layer.effect(
   Authorization,

@@ -12,9 +12,9 @@ import { Clock, Effect, Layer, Schema } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { MAX_PER_PAGE } from "../api/LivestreamsApi.ts"
 import { BASE } from "../api/Scope.ts"
-import { AccessTokens } from "./AccessTokens.ts"
+import { AccessTokens } from "@onair/application"
 import { DEFAULT_PER_PAGE, detailBody } from "./LivestreamsHandlers.ts"
-import { PublicUrlsConfig } from "./Requests.ts"
+import { PublicUrlsConfig } from "@onair/application"
 
 const DETAIL_PATH = `${BASE}/livestreams/:livestream_id`
 const isAccountId = Schema.is(AccountId)

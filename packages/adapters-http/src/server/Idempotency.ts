@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import { conflict } from "../api/Envelope.ts"
 import type { Scope } from "@onair/analytics"
-import type { Handled } from "@onair/event-store"
+import type { Handled } from "@onair/application"
 import { metadataFor } from "./Requests.ts"
 
 export interface KeyedRequest {

@@ -26,7 +26,8 @@ import { EmptyLivestreamPage, LivestreamDetail, LivestreamPage } from "../api/Li
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { type LivestreamParams, makeManage, newStreamKey } from "./ManageHandlers.ts"
 import { createdId, keyedMetadata } from "./Idempotency.ts"
-import { authorize, BroadcastLimitsConfig, now, preEncoded, PublicUrlsConfig, timeParam } from "./Requests.ts"
+import { authorize, now, preEncoded, timeParam } from "./Requests.ts"
+import { BroadcastLimitsConfig, PublicUrlsConfig } from "@onair/application"
 import { makeRunCommand } from "./RunCommand.ts"
 
 export const DEFAULT_PER_PAGE = 10

@@ -13,11 +13,12 @@ import {
   StreamKey,
   type Timestamp
 } from "@onair/core"
-import type { CommandError } from "@onair/event-store"
+import type { CommandError } from "@onair/application"
 import { Effect } from "effect"
 import { randomBytes } from "node:crypto"
 import { type Conflict, conflict, type NotFound, notFound } from "../api/Envelope.ts"
-import { authorize, metadataFor, now, PublicUrlsConfig } from "./Requests.ts"
+import { authorize, metadataFor, now } from "./Requests.ts"
+import { PublicUrlsConfig } from "@onair/application"
 import { makeRunCommand } from "./RunCommand.ts"
 
 /** The domain refusals management answers: 404 for a livestream that is gone, 409 with a stable code. */

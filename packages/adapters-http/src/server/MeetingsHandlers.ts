@@ -12,7 +12,7 @@ import {
   SessionId,
   type Signal
 } from "@onair/core"
-import type { CommandError } from "@onair/event-store"
+import type { CommandError } from "@onair/application"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { type Conflict, conflict, type NotFound, notFound } from "../api/Envelope.ts"
@@ -20,7 +20,8 @@ import { OnAirApi } from "../api/OnAirApi.ts"
 import { DEFAULT_PER_PAGE, DEFAULT_RECONNECT_WINDOW_SECONDS, page } from "./LivestreamsHandlers.ts"
 import { newStreamKey } from "./ManageHandlers.ts"
 import { createdId, keyedMetadata } from "./Idempotency.ts"
-import { authorize, BroadcastLimitsConfig, metadataFor, now, PublicUrlsConfig } from "./Requests.ts"
+import { authorize, metadataFor, now } from "./Requests.ts"
+import { BroadcastLimitsConfig, PublicUrlsConfig } from "@onair/application"
 import { makeRunCommand } from "./RunCommand.ts"
 
 /** The domain refusals the meeting endpoints answer. */

@@ -7,66 +7,15 @@ import {
   type AccountId,
   type AppendMetadata,
   type AppId,
-  type BroadcastLimits,
-  DEFAULT_BROADCAST_LIMITS,
   grants,
   originMetadata,
   Timestamp
 } from "@onair/core"
-import type { CommandConflict } from "@onair/event-store"
-import { Clock, Config, Context, Effect, Layer, Schema } from "effect"
+import type { CommandConflict } from "@onair/application"
+import { Clock, Effect, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { BadRequest, badRequest, Conflict, conflict, NotFound, notFound, Unauthorized } from "../api/Envelope.ts"
 import { Caller } from "../api/Security.ts"
-
-/** Where encoders and viewers reach this deployment (from the environment). */
-export class PublicUrlsConfig extends Context.Service<PublicUrlsConfig, {
-  readonly rtmpServer: string
-  readonly rtmpsServer: string
-  readonly playbackBase: string
-}>()("@onair/adapters-http/PublicUrlsConfig") {
-  static readonly layer = Layer.effect(
-    PublicUrlsConfig,
-    Effect.gen(function*() {
-      // Unless told the public addresses, encoders and players reach this machine on the ports it serves.
-      const rtmpPort = yield* Config.Int("ONAIR_RTMP_PORT").pipe(Config.withDefault(1935))
-      const rtmpsPort = yield* Config.Int("ONAIR_RTMPS_PORT").pipe(Config.withDefault(1936))
-      const httpPort = yield* Config.Int("PORT").pipe(Config.withDefault(8787))
-      const rtmpServer = yield* Config.String("ONAIR_PUBLIC_RTMP_URL").pipe(
-        Config.withDefault(`rtmp://localhost:${rtmpPort}/live`)
-      )
-      const rtmpsServer = yield* Config.String("ONAIR_PUBLIC_RTMPS_URL").pipe(
-        Config.withDefault(`rtmps://localhost:${rtmpsPort}/live`)
-      )
-      const playbackBase = yield* Config.String("ONAIR_PUBLIC_PLAYBACK_URL").pipe(
-        Config.withDefault(`http://localhost:${httpPort}/hls`)
-      )
-      return { rtmpServer, rtmpsServer, playbackBase }
-    })
-  )
-}
-
-/**
- * The timers every new broadcast runs under (fixed into the livestream when it is created):
- * `ONAIR_START_TIMEOUT_SECONDS` (default 3600) and `ONAIR_MAX_BROADCAST_SECONDS` (default 43200, 12 h).
- */
-export class BroadcastLimitsConfig extends Context.Service<BroadcastLimitsConfig, BroadcastLimits>()(
-  "@onair/adapters-http/BroadcastLimitsConfig"
-) {
-  static readonly layer = Layer.effect(
-    BroadcastLimitsConfig,
-    Effect.gen(function*() {
-      const seconds = (name: string, fallback: number) =>
-        Config.schema(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 7 * 86_400 }))), name).pipe(
-          Config.withDefault(fallback)
-        )
-      return {
-        startTimeoutSeconds: yield* seconds("ONAIR_START_TIMEOUT_SECONDS", DEFAULT_BROADCAST_LIMITS.startTimeoutSeconds),
-        maxDurationSeconds: yield* seconds("ONAIR_MAX_BROADCAST_SECONDS", DEFAULT_BROADCAST_LIMITS.maxDurationSeconds)
-      }
-    })
-  )
-}
 
 /** The caller's token, if it grants this account and app; 404 otherwise (nothing about others leaks). */
 export const authorize = (params: { readonly account_id: AccountId; readonly app_id: AppId }) =>

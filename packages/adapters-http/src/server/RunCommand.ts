@@ -4,7 +4,7 @@
  */
 import { LiveCatalog } from "@onair/analytics"
 import type { AppendMetadata, Signal } from "@onair/core"
-import { type CommandError, CommandHandler } from "@onair/event-store"
+import { awaitReadModel, type CommandError, CommandHandler } from "@onair/application"
 import { Effect } from "effect"
 import { settle } from "./Requests.ts"
 
@@ -18,7 +18,7 @@ export const makeRunCommand = Effect.gen(function*() {
   ) =>
     commands.handle(signal, metadata).pipe(
       Effect.mapError(refuse),
-      Effect.tap((handled) => catalog.awaitTransaction(handled.append?.transaction ?? 0)),
+      awaitReadModel(catalog),
       settle
     )
 })

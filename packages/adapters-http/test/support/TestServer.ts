@@ -3,11 +3,13 @@
  * catalog and the token index, served on a free loopback port.
  */
 import { NodeHttpServer } from "@effect/platform-node"
-import { AccessTokens, AdminToken, Server } from "@onair/adapters-http"
+import { AdminToken, Server } from "@onair/adapters-http"
+import { AccessTokens } from "@onair/application"
 import { Webhooks } from "@onair/adapters-webhook"
 import { LiveCatalog } from "@onair/analytics"
 import { AccountId, AppId, MediaPlane, originMetadata, type Signal, type Timestamp } from "@onair/core"
-import { CommandHandler, Database } from "@onair/event-store"
+import { Database } from "@onair/event-store"
+import { CommandHandler } from "@onair/application"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import * as Fs from "node:fs"

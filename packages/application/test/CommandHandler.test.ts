@@ -13,12 +13,10 @@ import {
   StreamKey,
   Timestamp
 } from "@onair/core"
-import { CommandHandler, EventSourcedReader, SnapshotReader, StreamKeyIndex } from "@onair/event-store"
+import { CommandHandler, EventSourcedReader, SnapshotReader, StreamKeyIndex } from "@onair/application"
 import { Effect, Result } from "effect"
 import { assert, describe, it } from "vitest"
-import { metadata } from "./support/Fixtures.ts"
-import { useStore } from "./support/Runtime.ts"
-import { STORE_KINDS } from "./support/TestDatabases.ts"
+import { metadata, STORE_KINDS, useStore } from "@onair/event-store/testing"
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0)
 const at = (seconds: number) => Timestamp.make(T0 + seconds * 1000)

@@ -17,9 +17,7 @@ import {
   type StreamKey
 } from "@onair/core"
 import { Effect, Semaphore } from "effect"
-import { parseStream } from "./DomainEvents.ts"
-import { SecretKeyring } from "./SecretKeyring.ts"
-import * as Subscription from "./Subscription.ts"
+import { DomainEvents, SecretKeyring, Subscription } from "@onair/event-store"
 
 interface KeyEventData {
   readonly livestreamId?: unknown
@@ -36,7 +34,7 @@ export const make = Effect.gen(function*() {
   const lock = yield* Semaphore.make(1)
 
   const apply = (event: StoredEvent) => {
-    if (parseStream(event.stream)?.kind !== "livestream") return
+    if (DomainEvents.parseStream(event.stream)?.kind !== "livestream") return
     const data = event.data as KeyEventData
     const id = data.livestreamId as LivestreamId
     const forget = () => {

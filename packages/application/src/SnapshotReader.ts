@@ -19,7 +19,7 @@ import {
   type StreamKey
 } from "@onair/core"
 import { Effect } from "effect"
-import { streamName } from "./DomainEvents.ts"
+import { DomainEvents } from "@onair/event-store"
 import type { ReadVersions } from "./EventSourcedReader.ts"
 
 /** What a read model answers for one aggregate: its state and its stream's version (0: no stream). */
@@ -45,7 +45,7 @@ export const make = (
   const read = <S>(kind: AggregateKind, id: string, snapshot: (id: string) => Snapshot<S>) =>
     Effect.sync(() => {
       const { state, version } = snapshot(id)
-      versions.set(streamName(kind, id), version)
+      versions.set(DomainEvents.streamName(kind, id), version)
       return state
     })
   return {

@@ -19,7 +19,7 @@ import {
   type WorkflowError
 } from "@onair/core"
 import { Context, Effect, Layer } from "effect"
-import { streamName, toNewEvent } from "./DomainEvents.ts"
+import { DomainEvents } from "@onair/event-store"
 import * as EventSourcedReader from "./EventSourcedReader.ts"
 import { type AggregateSnapshots } from "./SnapshotReader.ts"
 import * as SnapshotReader from "./SnapshotReader.ts"
@@ -50,7 +50,7 @@ export const toAppends = (
 ): ReadonlyArray<StreamAppend> => {
   const byStream = new Map<string, Array<Change>>()
   for (const change of changes) {
-    const stream = streamName(change.kind, change.id)
+    const stream = DomainEvents.streamName(change.kind, change.id)
     const list = byStream.get(stream)
     if (list === undefined) byStream.set(stream, [change])
     else list.push(change)
@@ -59,7 +59,7 @@ export const toAppends = (
     stream,
     // Every stream the workflow writes it read first; "any" would only be reached by a workflow bug.
     expectedVersion: versions.get(stream) ?? "any",
-    events: streamChanges.map(toNewEvent)
+    events: streamChanges.map(DomainEvents.toNewEvent)
   }))
 }
 

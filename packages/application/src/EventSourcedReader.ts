@@ -18,7 +18,7 @@ import {
   type LivestreamId
 } from "@onair/core"
 import { Effect, Result } from "effect"
-import { streamName, toChange } from "./DomainEvents.ts"
+import { DomainEvents } from "@onair/event-store"
 
 export interface ReadVersions {
   /** Stream name to the version it had when read. */
@@ -32,14 +32,14 @@ const load = <S>(
   id: string,
   fold: (changes: ReadonlyArray<Change>) => S
 ) => {
-  const stream = streamName(kind, id)
+  const stream = DomainEvents.streamName(kind, id)
   return Effect.gen(function*() {
     const read = yield* store.readStream(stream).pipe(
       Effect.mapError((error) => new AggregateReadFailed({ stream, message: error.message }))
     )
     const changes: Array<Change> = []
     for (const stored of read.events) {
-      const change = toChange(stored)
+      const change = DomainEvents.toChange(stored)
       if (Result.isFailure(change)) return yield* new AggregateReadFailed({ stream, message: change.failure })
       changes.push(change.success)
     }

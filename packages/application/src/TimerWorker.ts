@@ -11,6 +11,7 @@
 import { dueTimers, type Livestream, originMetadata, Timestamp } from "@onair/core"
 import { Clock, Duration, Effect } from "effect"
 import { CommandHandler } from "./CommandHandler.ts"
+import { awaitReadModel } from "./AwaitReadModel.ts"
 
 /** Where the worker reads broadcasts from: a read model of every livestream, followed from the log. */
 export interface LivestreamSource {
@@ -37,7 +38,8 @@ export const run = (source: LivestreamSource, options?: TimerWorkerOptions) =>
         const id = `timer:${timer._tag}:${timer.sessionId}`
         yield* commands.handle(timer, originMetadata(id, "system:timers", at)).pipe(
           // The next tick must see this timer's effect, or it would fire it again.
-          Effect.flatMap((handled) => source.awaitTransaction(handled.append?.transaction ?? 0)),
+          awaitReadModel(source),
+          Effect.asVoid,
           Effect.catch((error) =>
             error._tag === "TimerNotDue" || error._tag === "StaleTimer"
               ? Effect.void

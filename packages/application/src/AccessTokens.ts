@@ -20,9 +20,11 @@ import {
   type StoredEvent,
   type Timestamp
 } from "@onair/core"
-import { AggregateCommand, InMemoryProjection } from "@onair/event-store"
+import { InMemoryProjection } from "@onair/event-store"
+import * as AggregateCommand from "./AggregateCommand.ts"
 import { Context, Effect, Layer, Result, Schema } from "effect"
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
+import { awaitReadModel } from "./AwaitReadModel.ts"
 
 const STREAM_PREFIX = "accessToken-"
 /** How many verified bearer strings are remembered; the oldest is forgotten first. */
@@ -85,7 +87,7 @@ export class AccessTokens extends Context.Service<AccessTokens, {
     const projection = yield* InMemoryProjection.start(new Map<string, AccessToken>(), applyTokenEvents)
     const run = (command: AccessTokenCommand, metadata: AppendMetadata) =>
       AggregateCommand.handle(tokens, command, metadata).pipe(
-        Effect.tap((decided) => projection.awaitTransaction(decided.append?.transaction ?? 0)),
+        awaitReadModel(projection),
         Effect.provideService(EventStore, store)
       )
 

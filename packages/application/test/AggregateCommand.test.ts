@@ -14,12 +14,10 @@ import {
   SecretHash,
   Timestamp
 } from "@onair/core"
-import { AggregateCommand } from "@onair/event-store"
+import { AggregateCommand } from "@onair/application"
 import { Effect, Result } from "effect"
 import { assert, describe, it } from "vitest"
-import { metadata } from "./support/Fixtures.ts"
-import { useStore } from "./support/Runtime.ts"
-import { STORE_KINDS } from "./support/TestDatabases.ts"
+import { metadata, STORE_KINDS, useStore } from "@onair/event-store/testing"
 
 const tokens: AggregateCommand.Aggregate<AccessTokenCommand, AccessTokenEvent, AccessTokenState, AccessTokenError> = {
   decider: AccessTokenDecider,
