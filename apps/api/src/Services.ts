@@ -1,15 +1,16 @@
 /**
- * What the main job runs on: the event store the environment names, the command path, the catalog and the
- * token index.
+ * What the main job runs on: the event store the environment names, the command path, the catalog, the
+ * token index, and the webhook adapter behind the core's ports the API answers from.
  */
 import { AccessTokens } from "@onair/application"
-import { Webhooks } from "@onair/adapters-webhook"
-import { LiveCatalog } from "@onair/analytics"
+import { Inbound, Webhooks } from "@onair/adapters-webhook"
+import { LiveCatalog } from "@onair/catalog"
 import { Database } from "@onair/event-store"
 import { Layer } from "effect"
 
 export const services = (choice: Database.DatabaseChoice) =>
-  Layer.mergeAll(LiveCatalog.commandHandler(), AccessTokens.layer, Webhooks.layer).pipe(
+  Layer.merge(Webhooks.port, Inbound.layer).pipe(
+    Layer.provideMerge(Layer.mergeAll(LiveCatalog.commandHandler(), AccessTokens.layer, Webhooks.layer)),
     Layer.provideMerge(LiveCatalog.layer),
     Layer.provideMerge(Database.layer(choice))
   )

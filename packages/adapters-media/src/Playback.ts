@@ -10,7 +10,7 @@
  * serves an old session's playlist, and nothing is served while the livestream is idle. Every answer
  * allows any origin, for browser players.
  */
-import { LiveCatalog } from "@onair/analytics"
+import { LiveCatalog } from "@onair/catalog"
 import type { LivestreamId, SessionId } from "@onair/core"
 import { Clock, Effect, Layer } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"

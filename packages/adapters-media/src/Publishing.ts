@@ -13,7 +13,7 @@
  * - `sample` reports health from `/stat` and the first playlist of each connection.
  * - `lost` ends every connection of an nginx that is gone with `internal error`.
  */
-import { LiveCatalog } from "@onair/analytics"
+import { LiveCatalog } from "@onair/catalog"
 import {
   type IngestId,
   originMetadata,

@@ -10,8 +10,10 @@
  * | `peer.join.success` | JoinParticipant (`data.peer_id`) |
  * | `peer.leave.success` | LeaveParticipant |
  */
-import { LiveCatalog } from "@onair/analytics"
+import { LiveCatalog } from "@onair/catalog"
 import {
+  InboundEvents,
+  type InboundResult,
   MeetingId,
   MeetingSessionId,
   type MeetingSignal,
@@ -20,7 +22,7 @@ import {
   Timestamp
 } from "@onair/core"
 import { awaitReadModel, CommandHandler } from "@onair/application"
-import { Effect, Result, Schema } from "effect"
+import { Config, Effect, Layer, Option, Redacted, Result, Schema } from "effect"
 import { verify } from "./Signing.ts"
 
 const Envelope = Schema.Struct({
@@ -32,14 +34,6 @@ const Envelope = Schema.Struct({
   type: Schema.String,
   data: Schema.Record(Schema.String, Schema.Unknown)
 })
-
-export type InboundResult =
-  | { readonly _tag: "Applied"; readonly duplicate: boolean }
-  | { readonly _tag: "Ignored"; readonly type: string }
-  | { readonly _tag: "Unauthorized"; readonly reason: string }
-  | { readonly _tag: "Invalid"; readonly field: string; readonly message: string }
-  | { readonly _tag: "NotFound"; readonly what: string }
-  | { readonly _tag: "Refused"; readonly rule: string }
 
 const invalid = (field: string, message: string): InboundResult => ({ _tag: "Invalid", field, message })
 
@@ -128,3 +122,22 @@ export const receive = (secret: string, headers: Readonly<Record<string, string 
       )
     )
   })
+
+/**
+ * The core's `InboundEvents` port: on when `ONAIR_INBOUND_WEBHOOK_SECRET` holds the secret shared with the
+ * real-time media engine, off (every request refused) when it is unset.
+ */
+export const layer = Layer.effect(
+  InboundEvents,
+  Effect.gen(function*() {
+    const secret = yield* Config.option(Config.Redacted("ONAIR_INBOUND_WEBHOOK_SECRET"))
+    const context = yield* Effect.context<LiveCatalog | CommandHandler>()
+    return InboundEvents.of({
+      enabled: Option.isSome(secret),
+      receive: (headers, body, nowMillis) =>
+        Option.isNone(secret)
+          ? Effect.succeed({ _tag: "Unauthorized", reason: "inbound webhooks are off" } as InboundResult)
+          : receive(Redacted.value(secret.value), headers, body, nowMillis).pipe(Effect.provide(context))
+    })
+  })
+)

@@ -5,7 +5,7 @@
  * webhook messages with their ids, sequence numbers and receiving endpoints: all functions of the log, so a
  * replay gives the same answers.
  */
-import { Catalog } from "@onair/analytics"
+import { Catalog } from "@onair/catalog"
 import {
   comparePositions,
   isReceiving,

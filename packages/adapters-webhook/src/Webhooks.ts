@@ -4,11 +4,8 @@
  * and attempts are the outbox's tables.
  */
 import {
-  type AccountId,
   type AppendMetadata,
-  type AppId,
   type EventStore,
-  type EventTypeFilter,
   originMetadata,
   SigningSecret,
   type StoredEvent,
@@ -20,12 +17,19 @@ import {
   WebhookEndpointEvent,
   WebhookEndpointId,
   WebhookEndpointNotFound,
-  type WebhookEndpointState
+  WebhookEndpoints,
+  type WebhookEndpointState,
+  type WebhookAttempt,
+  type WebhookFeedPage,
+  WebhookMessageNotFound,
+  type WebhookScope,
+  WebhookStoreFailed,
+  WebhookUrlRefused
 } from "@onair/core"
 import { InMemoryProjection } from "@onair/event-store"
 import { AggregateCommand, awaitReadModel } from "@onair/application"
-import { OutboundClient, type OutboundRefused } from "@onair/outbound"
-import { Clock, Context, Effect, Layer, Result, Schema } from "effect"
+import { OutboundClient } from "@onair/outbound"
+import { Clock, Context, Effect, Layer, Result } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { randomBytes } from "node:crypto"
 import { ENDPOINT_STREAM_PREFIX, foldEndpointEvent } from "./EndpointIndex.ts"
@@ -43,35 +47,10 @@ export const endpoints: AggregateCommand.Aggregate<
   stream: (command) => `${ENDPOINT_STREAM_PREFIX}${command.endpointId}`
 }
 
-export class WebhookMessageNotFound extends Schema.TaggedError<WebhookMessageNotFound>()("WebhookMessageNotFound", {
-  messageId: Schema.String
-}) {}
-
-export class WebhookStoreFailed extends Schema.TaggedError<WebhookStoreFailed>()("WebhookStoreFailed", {
-  message: Schema.String
-}) {}
-
-export interface Scope {
-  readonly accountId: AccountId
-  readonly appId: AppId
-}
-
-export interface Attempt {
-  readonly message_id: string
-  readonly attempt: number
-  readonly attempted_at: string
-  readonly status: number | null
-  readonly latency_ms: number
-  readonly error: string | null
-  readonly response_excerpt: string | null
-  readonly position: string
-}
-
-export interface FeedPage {
-  readonly events: ReadonlyArray<unknown>
-  /** Pass as `after` for the next page; the same when there is nothing new. */
-  readonly next_cursor: string
-}
+/** The adapter's types, as the port names them. */
+export type Scope = WebhookScope
+export type Attempt = WebhookAttempt
+export type FeedPage = WebhookFeedPage
 
 const newEndpointId = (): WebhookEndpointId => {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -85,52 +64,19 @@ const applyEndpointEvents = (index: Map<string, WebhookEndpoint>, events: Readon
 
 const failed = (error: unknown) => new WebhookStoreFailed({ message: String(error) })
 
-export class Webhooks extends Context.Service<Webhooks, {
+export class Webhooks extends Context.Service<Webhooks, WebhookEndpoints["Service"] & {
   /** An endpoint by id (deleted ones included), as of the last event this process has seen. */
   readonly endpoint: (id: string) => WebhookEndpoint | undefined
-  readonly list: (scope: Scope) => ReadonlyArray<WebhookEndpoint>
-  readonly get: (scope: Scope, id: string) => Effect.Effect<WebhookEndpoint, WebhookEndpointNotFound>
-  readonly create: (
-    scope: Scope,
-    settings: { readonly url: string; readonly enabled: boolean; readonly eventTypes: EventTypeFilter },
-    actor: string
-  ) => Effect.Effect<
-    { readonly endpoint: WebhookEndpoint; readonly secret: string },
-    WebhookEndpointError | AggregateCommand.AggregateCommandError | OutboundRefused
-  >
-  readonly update: (
-    scope: Scope,
-    id: string,
-    patch: { readonly url: string | null; readonly enabled: boolean | null; readonly eventTypes: EventTypeFilter | null },
-    actor: string
-  ) => Effect.Effect<WebhookEndpoint, WebhookEndpointError | AggregateCommand.AggregateCommandError | OutboundRefused>
-  /** A new secret, shown once; the old one keeps signing for `overlapSeconds`. */
-  readonly rotate: (
-    scope: Scope,
-    id: string,
-    overlapSeconds: number,
-    actor: string
-  ) => Effect.Effect<{ readonly endpoint: WebhookEndpoint; readonly secret: string }, WebhookEndpointError | AggregateCommand.AggregateCommandError>
-  readonly remove: (scope: Scope, id: string, actor: string) => Effect.Effect<void, WebhookEndpointError | AggregateCommand.AggregateCommandError>
   /** The delivery loop's: the receiver answered 410. */
   readonly disable: (id: string) => Effect.Effect<void, WebhookEndpointError | AggregateCommand.AggregateCommandError>
-  readonly attempts: (
-    scope: Scope,
-    id: string,
-    page: { readonly after: number; readonly limit: number }
-  ) => Effect.Effect<ReadonlyArray<Attempt>, WebhookEndpointNotFound | WebhookStoreFailed>
-  /** Sends one message to the endpoint again, now. */
-  readonly resend: (scope: Scope, id: string, messageId: string) => Effect.Effect<void, WebhookEndpointNotFound | WebhookMessageNotFound | WebhookStoreFailed>
-  /** Sends again every message that failed for the endpoint since `since`; how many. */
-  readonly recover: (scope: Scope, id: string, since: Date) => Effect.Effect<number, WebhookEndpointNotFound | WebhookStoreFailed>
-  /** The app's events after the cursor, oldest first. */
-  readonly feed: (scope: Scope, page: { readonly after: number; readonly limit: number }) => Effect.Effect<FeedPage, WebhookStoreFailed>
 }>()("@onair/adapters-webhook/Webhooks") {
   static readonly make = Effect.gen(function*() {
     const projection = yield* InMemoryProjection.start(new Map<string, WebhookEndpoint>(), applyEndpointEvents)
     const context = yield* Effect.context<SqlClient | EventStore>()
     const sql = yield* SqlClient
     const outbound = yield* OutboundClient
+    const checkUrl = (url: string) =>
+      Effect.mapError(outbound.check(url), (refused) => new WebhookUrlRefused({ message: refused.message }))
     const index = projection.model
 
     const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
@@ -165,7 +111,7 @@ export class Webhooks extends Context.Service<Webhooks, {
       create: (scope, settings, actor) =>
         Effect.gen(function*() {
           // Only URLs on the public internet (or the operator's allow-list) become destinations.
-          yield* outbound.check(settings.url)
+          yield* checkUrl(settings.url)
           const secret = SigningSecret.make(newSecret())
           const endpointId = newEndpointId()
           const state = yield* decide({
@@ -184,7 +130,7 @@ export class Webhooks extends Context.Service<Webhooks, {
       update: (scope, id, patch, actor) =>
         Effect.gen(function*() {
           const endpoint = yield* get(scope, id)
-          if (patch.url !== null) yield* outbound.check(patch.url)
+          if (patch.url !== null) yield* checkUrl(patch.url)
           const state = yield* decide({ _tag: "UpdateWebhookEndpoint", endpointId: endpoint.id, at: yield* now, ...patch }, actor)
           return yield* found(state, id)
         }),
@@ -265,4 +211,7 @@ export class Webhooks extends Context.Service<Webhooks, {
   static readonly layer = Layer.effect(Webhooks, Effect.andThen(WebhookMigrations.run, Webhooks.make)).pipe(
     Layer.provideMerge(OutboundClient.layer)
   )
+
+  /** The service as the core's `WebhookEndpoints` port, which the API answers from. */
+  static readonly port = Layer.effect(WebhookEndpoints, Effect.map(Effect.service(Webhooks), (webhooks) => webhooks))
 }

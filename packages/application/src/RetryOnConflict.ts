@@ -1,14 +1,11 @@
 /**
  * Deciding again when another writer moved a stream first: the policy every command path shares.
  */
-import { WrongExpectedVersion } from "@onair/core"
-import { Duration, Effect, Schedule, Schema } from "effect"
+import { CommandConflict, WrongExpectedVersion } from "@onair/core"
+import { Duration, Effect, Schedule } from "effect"
 
-/** Another writer kept changing a stream this command reads, through every retry. */
-export class CommandConflict extends Schema.TaggedError<CommandConflict>()("CommandConflict", {
-  stream: Schema.String,
-  attempts: Schema.Int
-}) {}
+// The error is the core's (ports answer it too); the command path that gives it up is here.
+export { CommandConflict }
 
 export interface RetryOptions {
   /** Attempts in all, the first included; default 6. */

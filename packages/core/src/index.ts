@@ -56,8 +56,11 @@ export * as Workflow from "./workflow/Workflow.ts"
 export type { UnitOfWork, WorkflowError } from "./workflow/Workflow.ts"
 
 export * from "./ports/AggregateReader.ts"
+export * from "./ports/CommandConflict.ts"
 export * from "./ports/EventStore.ts"
+export * from "./ports/InboundEvents.ts"
 export * from "./ports/MediaPlane.ts"
+export * from "./ports/WebhookEndpoints.ts"
 
 export * from "./views/AnalyticsViews.ts"
 export * from "./views/IngestSessionStatusView.ts"

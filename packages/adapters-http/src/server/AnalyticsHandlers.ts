@@ -1,7 +1,7 @@
 /**
  * The analytics endpoints, answered from the live catalog (see packages/analytics for what counts).
  */
-import { Analytics, LiveCatalog } from "@onair/analytics"
+import { Analytics, LiveCatalog } from "@onair/catalog"
 import { formatDay, parseDay, Timestamp } from "@onair/core"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"

@@ -6,7 +6,7 @@
  * or wrong token, an unknown id) falls through to the full path, which answers the canonical error, so the
  * two paths cannot disagree on a failure.
  */
-import { LiveCatalog } from "@onair/analytics"
+import { LiveCatalog } from "@onair/catalog"
 import { AccountId, AppId, grants, LivestreamId, Timestamp } from "@onair/core"
 import { Clock, Effect, Layer, Schema } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"

@@ -8,7 +8,7 @@ import { type AccessToken, type AppendMetadata, EventStore, originMetadata, type
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import { conflict } from "../api/Envelope.ts"
-import type { Scope } from "@onair/analytics"
+import type { Scope } from "@onair/catalog"
 import type { Handled } from "@onair/application"
 import { metadataFor } from "./Requests.ts"
 

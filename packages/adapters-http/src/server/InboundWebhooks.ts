@@ -5,8 +5,8 @@
  * 400 naming the bad field, 404 an unknown meeting, 409 a rule the meeting refused, 404 when no secret is
  * configured (the endpoint is off).
  */
-import { Inbound } from "@onair/adapters-webhook"
-import { Clock, Config, Effect, Layer, Option, Redacted } from "effect"
+import { InboundEvents } from "@onair/core"
+import { Clock, Effect, Layer } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 
 export const INBOUND_PATH = "/webhooks/realtime"
@@ -16,12 +16,12 @@ const failure = (status: number, code: string, message: string) =>
   answer(status, { success: false, errors: [{ code, message }] })
 
 export const layer = Layer.unwrap(Effect.gen(function*() {
-  const secret = yield* Config.option(Config.Redacted("ONAIR_INBOUND_WEBHOOK_SECRET"))
+  const inbound = yield* InboundEvents
   const handler = Effect.gen(function*() {
-    if (Option.isNone(secret)) return failure(404, "not_found", "inbound webhooks are off (ONAIR_INBOUND_WEBHOOK_SECRET is unset)")
+    if (!inbound.enabled) return failure(404, "not_found", "inbound webhooks are off (ONAIR_INBOUND_WEBHOOK_SECRET is unset)")
     const request = yield* HttpServerRequest.HttpServerRequest
     const body = yield* Effect.orElseSucceed(request.text, () => "")
-    const result = yield* Inbound.receive(Redacted.value(secret.value), request.headers, body, yield* Clock.currentTimeMillis)
+    const result = yield* inbound.receive(request.headers, body, yield* Clock.currentTimeMillis)
     switch (result._tag) {
       case "Applied":
         return answer(200, { success: true, data: { applied: !result.duplicate, duplicate: result.duplicate } })

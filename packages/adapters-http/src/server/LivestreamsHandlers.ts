@@ -2,7 +2,7 @@
  * The livestream endpoints: commands through the command path, reads from the live catalog after the
  * command's own transaction is in it.
  */
-import { type Catalog, LiveCatalog } from "@onair/analytics"
+import { type Catalog, LiveCatalog } from "@onair/catalog"
 import {
   activeSessionRecord,
   createdLivestreamRecord,

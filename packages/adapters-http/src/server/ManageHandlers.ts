@@ -2,7 +2,7 @@
  * Managing a livestream: rename, reconnect window, disable, enable, rotate the key, delete. Each checks
  * that the livestream is the caller's before any command runs, and answers the livestream as it is after.
  */
-import { LiveCatalog } from "@onair/analytics"
+import { LiveCatalog } from "@onair/catalog"
 import {
   type AccessToken,
   type AccountId,

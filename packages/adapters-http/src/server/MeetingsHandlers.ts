@@ -1,7 +1,7 @@
 /**
  * Meetings and their livestreams: commands through the command path, reads from the live catalog.
  */
-import { LiveCatalog, type Scope } from "@onair/analytics"
+import { LiveCatalog, type Scope } from "@onair/catalog"
 import {
   type AppendMetadata,
   livestreamRecord,

@@ -1,11 +1,10 @@
 /**
- * Webhook endpoints and their deliveries, through the webhook adapter's `Webhooks` service.
+ * Webhook endpoints and their deliveries, through the core's `WebhookEndpoints` port (the webhook adapter
+ * implements it).
  */
-import { Webhooks } from "@onair/adapters-webhook"
-import type { WebhookEndpoint } from "@onair/core"
+import { type WebhookEndpoint, WebhookEndpoints, type WebhookUrlRefused } from "@onair/core"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import type { OutboundRefused } from "@onair/outbound"
 import { type BadRequest, badRequest, type NotFound, notFound } from "../api/Envelope.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { authorize, settle, timeParam } from "./Requests.ts"
@@ -33,8 +32,8 @@ const refuse = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect
         return Effect.fail(notFound("webhook endpoint"))
       case "WebhookMessageNotFound":
         return Effect.fail(notFound("webhook message"))
-      case "OutboundRefused":
-        return Effect.fail(badRequest("invalid_body", `url: ${(error as unknown as OutboundRefused).message}`))
+      case "WebhookUrlRefused":
+        return Effect.fail(badRequest("invalid_body", `url: ${(error as unknown as WebhookUrlRefused).message}`))
       default:
         return Effect.fail(error)
     }
@@ -44,7 +43,7 @@ export const WebhooksHandlers = HttpApiBuilder.group(
   OnAirApi,
   "webhooks",
   Effect.fn(function*(handlers) {
-    const webhooks = yield* Webhooks
+    const webhooks = yield* WebhookEndpoints
     return handlers
       .handle("createWebhook", ({ params, payload }) =>
         Effect.gen(function*() {

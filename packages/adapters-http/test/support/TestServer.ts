@@ -5,8 +5,8 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { AdminToken, Server } from "@onair/adapters-http"
 import { AccessTokens } from "@onair/application"
-import { Webhooks } from "@onair/adapters-webhook"
-import { LiveCatalog } from "@onair/analytics"
+import { Inbound, Webhooks } from "@onair/adapters-webhook"
+import { LiveCatalog } from "@onair/catalog"
 import { AccountId, AppId, MediaPlane, originMetadata, type Signal, type Timestamp } from "@onair/core"
 import { Database } from "@onair/event-store"
 import { CommandHandler } from "@onair/application"
@@ -39,7 +39,8 @@ export interface TestServer {
 
 export const useServer = (options?: { readonly mediaReady?: boolean }): TestServer => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-http-"))
-  const services = Layer.mergeAll(CommandHandler.layer(), LiveCatalog.layer, AccessTokens.layer, Webhooks.layer).pipe(
+  const services = Layer.merge(Webhooks.port, Inbound.layer).pipe(
+    Layer.provideMerge(Layer.mergeAll(CommandHandler.layer(), LiveCatalog.layer, AccessTokens.layer, Webhooks.layer)),
     Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
   )
   const app = HttpRouter.serve(Server.routes, { disableLogger: true }).pipe(

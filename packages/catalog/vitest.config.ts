@@ -2,7 +2,7 @@ import { defineProject } from "vitest/config"
 
 export default defineProject({
   test: {
-    name: "analytics",
+    name: "catalog",
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000

@@ -14,7 +14,7 @@ export class LiveCatalog extends Context.Service<LiveCatalog, {
   readonly currentSync: () => Catalog
   /** Resolves once everything the given transaction appended is in the catalog. */
   readonly awaitTransaction: (transaction: number) => Effect.Effect<void>
-}>()("@onair/analytics/LiveCatalog") {
+}>()("@onair/catalog/LiveCatalog") {
   static readonly make = Effect.map(
     InMemoryProjection.start(new Catalog(), (catalog, events) => catalog.apply(events)),
     (projection) => ({

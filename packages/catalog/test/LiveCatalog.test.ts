@@ -3,7 +3,7 @@
  * their seconds, meeting sessions and recordings in the analytics, read-your-writes through
  * `awaitTransaction`, and a rebuild from the log that equals the live catalog.
  */
-import { Analytics, Catalog, LiveCatalog } from "@onair/analytics"
+import { Analytics, Catalog, LiveCatalog } from "@onair/catalog"
 import {
   AccountId,
   AppId,

@@ -3,7 +3,7 @@
  * broadcast with no media ends at its start timeout; an encoder that leaves and does not come back ends
  * its session when the reconnect window expires.
  */
-import { LiveCatalog } from "@onair/analytics"
+import { LiveCatalog } from "@onair/catalog"
 import {
   AccountId,
   AppId,

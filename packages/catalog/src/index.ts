@@ -1,5 +1,5 @@
 /**
- * @onair/analytics: the catalog read model (livestreams, sessions, meetings folded from the log) and the
+ * @onair/catalog: the catalog read model (livestreams, sessions, meetings folded from the log) and the
  * analytics queries the API answers from it.
  */
 export * as Analytics from "./Analytics.ts"
