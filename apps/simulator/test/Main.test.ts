@@ -14,7 +14,7 @@ describe("simulator", () => {
     assert.strictEqual(result.status, 0, result.stderr)
     assert.include(result.stdout, "OnAir simulation: seed 42")
     assert.match(result.stdout, /\[\+\d\d:\d\d:\d\d\] /)
-    assert.include(result.stdout, "invariants I1-I8 held after every signal")
+    assert.include(result.stdout, "invariants I1-I9 held after every signal")
   })
 
   it("is deterministic for a seed", () => {

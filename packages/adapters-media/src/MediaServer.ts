@@ -15,7 +15,9 @@ import * as MediaSettings from "./MediaSettings.ts"
 import * as NginxConfig from "./NginxConfig.ts"
 import * as NginxProcess from "./NginxProcess.ts"
 import * as Playback from "./Playback.ts"
+import * as MediaLoss from "./MediaLoss.ts"
 import { Publishing } from "./Publishing.ts"
+import { RunningNginx } from "./RunningNginx.ts"
 import * as Supervisor from "./Supervisor.ts"
 import { ViewerSeconds } from "./ViewerSeconds.ts"
 
@@ -55,16 +57,17 @@ export class MediaServer extends Context.Service<MediaServer, {
       })
     )
 
-  /** `Publishing` and the `MediaPlane` it answers: accepting while an nginx runs. */
+  /** The running nginx, its callbacks' decisions, and the `MediaPlane` they answer: accepting while an nginx runs. */
   static readonly plane = Layer.effect(
     MediaPlane,
-    Effect.map(Effect.service(Publishing), (publishing) => ({
-      accepting: Effect.sync(() => publishing.instance() !== null)
+    Effect.map(Effect.service(RunningNginx), (nginx) => ({
+      accepting: Effect.sync(() => nginx.instance() !== null)
     }))
   ).pipe(
+    Layer.provideMerge(Publishing.layer),
     Layer.provideMerge(Layer.unwrap(Effect.map(
       Effect.service(MediaServer),
-      (media) => Publishing.layer(NginxConfig.paths(media.settings.dir).hls)
+      (media) => RunningNginx.layer(NginxConfig.paths(media.settings.dir).hls)
     )))
   )
 
@@ -87,7 +90,7 @@ export class MediaServer extends Context.Service<MediaServer, {
           "Install nginx, libnginx-mod-rtmp and libnginx-mod-stream (Debian) to take RTMP."
       )
       // Broadcasts left publishing by an earlier run have no media any more.
-      yield* Effect.flatMap(Effect.service(Publishing), (publishing) => publishing.lost(Supervisor.LOST_MESSAGE))
+      yield* MediaLoss.lost(Supervisor.LOST_MESSAGE)
       return
     }
     const base = yield* Callbacks.serve(media.secret)

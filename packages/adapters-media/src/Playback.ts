@@ -17,7 +17,7 @@ import { HttpRouter, HttpServerResponse } from "effect/http"
 import { randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { Publishing } from "./Publishing.ts"
+import { RunningNginx } from "./RunningNginx.ts"
 import type { ViewerSeconds } from "./ViewerSeconds.ts"
 
 export const PLAYBACK_PATH = "/hls"
@@ -57,7 +57,7 @@ const readFile = (path: string) =>
 /** The HLS routes; `fragmentSeconds` counts a segment whose duration is no longer in the playlist. */
 export const layer = (viewers: ViewerSeconds, fragmentSeconds: number) =>
   Layer.unwrap(Effect.gen(function*() {
-    const publishing = yield* Publishing
+    const { hlsDir } = yield* RunningNginx
     const catalog = yield* LiveCatalog
     const durations = new Map<SessionId, Map<number, number>>()
 
@@ -73,7 +73,7 @@ export const layer = (viewers: ViewerSeconds, fragmentSeconds: number) =>
     const liveSession = (livestreamId: string | undefined): SessionId | undefined =>
       liveBroadcast(livestreamId)?.sessionId
 
-    const sessionFile = (session: SessionId, name: string) => Path.join(publishing.hlsDir, session, name)
+    const sessionFile = (session: SessionId, name: string) => Path.join(hlsDir, session, name)
 
     const remember = (session: SessionId, playlist: string) => {
       const known = durations.get(session) ?? new Map<number, number>()

@@ -11,7 +11,12 @@ import { createServer } from "node:net"
 import type { MediaSettings } from "./MediaSettings.ts"
 import type { NginxSettings } from "./NginxConfig.ts"
 import * as NginxProcess from "./NginxProcess.ts"
-import { Publishing } from "./Publishing.ts"
+import { enforce } from "./Enforcement.ts"
+import { reportHealth } from "./HealthReports.ts"
+import { sweepHls } from "./HlsSweep.ts"
+import { reportManifests } from "./ManifestReports.ts"
+import { lost } from "./MediaLoss.ts"
+import { RunningNginx } from "./RunningNginx.ts"
 
 /** A port the system has free now on loopback (for nginx's control server when none is configured). */
 const freePort = Effect.callback<number>((resume) => {
@@ -69,7 +74,7 @@ const folderOwner = (dir: string): string | null => {
 /** One nginx run, to its exit; how long it ran. Fails when it cannot start. */
 const runOnce = (settings: MediaSettings, callbackBase: (instanceId: string) => string) =>
   Effect.scoped(Effect.gen(function*() {
-    const publishing = yield* Publishing
+    const nginx = yield* RunningNginx
     const instanceId = randomBytes(4).toString("hex")
     const workerUser = yield* Effect.try({
       try: () => {
@@ -81,7 +86,7 @@ const runOnce = (settings: MediaSettings, callbackBase: (instanceId: string) => 
     const run = yield* nginxSettings(settings, callbackBase(instanceId), workerUser)
     yield* NginxProcess.prepare(settings.nginx, run)
     const started = yield* NginxProcess.start(settings.nginx, run, instanceId)
-    yield* publishing.started(started.instance)
+    yield* nginx.started(started.instance)
     const tls = run.rtmps === null ? "" : `, RTMPS on ${settings.host}:${run.rtmps.port}`
     yield* Effect.logInfo(
       `media: nginx ${started.instance.pid} takes RTMP on ${settings.host}:${settings.rtmpPort}${tls} (folder ${settings.dir})`
@@ -94,21 +99,20 @@ const runOnce = (settings: MediaSettings, callbackBase: (instanceId: string) => 
 /** Runs nginx and its loops for ever (until interrupted, which stops nginx gracefully). */
 export const run = (settings: MediaSettings, callbackBase: (instanceId: string) => string) =>
   Effect.gen(function*() {
-    const publishing = yield* Publishing
     yield* NginxProcess.stopLeftover(settings.dir)
     // Whatever the catalog holds as publishing was on an nginx this process never ran.
-    yield* publishing.lost(LOST_MESSAGE)
+    yield* lost(LOST_MESSAGE)
 
-    const every = (interval: Duration.Input, loop: Effect.Effect<void>) =>
+    const every = <R>(interval: Duration.Input, loop: Effect.Effect<void, never, R>) =>
       Effect.forkScoped(Effect.forever(Effect.andThen(loop, Effect.sleep(interval))))
-    yield* every(Duration.millis(250), Effect.andThen(publishing.enforce, publishing.reportManifests))
-    yield* every(Duration.seconds(settings.updateSeconds), publishing.reportHealth)
-    yield* every(Duration.seconds(15), publishing.sweepHls)
+    yield* every(Duration.millis(250), Effect.andThen(enforce, reportManifests))
+    yield* every(Duration.seconds(settings.updateSeconds), reportHealth)
+    yield* every(Duration.seconds(15), sweepHls)
 
     let backoff = 1_000
     return yield* Effect.forever(Effect.gen(function*() {
       const exit = yield* Effect.exit(runOnce(settings, callbackBase))
-      yield* publishing.lost(LOST_MESSAGE)
+      yield* lost(LOST_MESSAGE)
       if (Exit.isSuccess(exit)) {
         if (exit.value.ranFor > 60_000) backoff = 1_000
         yield* Effect.logError(

@@ -30,13 +30,14 @@ import {
   SessionRecord,
   status,
   streamName,
+  timerDueAt,
   type Timestamp
 } from "@onair/core"
 import { Exit, Result, Schema } from "effect"
 import type { Entry } from "./Driver.ts"
 import { rebuild, stateOf, type World } from "./World.ts"
 
-export type InvariantName = "I1" | "I2" | "I3" | "I4" | "I5" | "I6" | "I7" | "I8"
+export type InvariantName = "I1" | "I2" | "I3" | "I4" | "I5" | "I6" | "I7" | "I8" | "I9"
 
 export interface Violation {
   readonly invariant: InvariantName
@@ -51,7 +52,8 @@ export const INVARIANTS: Readonly<Record<InvariantName, string>> = {
   I5: "every session has started <= stopped, and one whose media left is stopped once its window passed and its timer fired",
   I6: "folding the emitted events from the initial state rebuilds exactly the current state",
   I7: "a rejected command emits nothing and changes nothing",
-  I8: "every reachable state maps to views that decode under the seed schemas"
+  I8: "every reachable state maps to views that decode under the seed schemas",
+  I9: "no timer changes anything before it is due"
 }
 
 export const SIMULATION_URLS: PublicUrls = {
@@ -218,6 +220,27 @@ const i8 = (world: World): Array<Violation> => {
   return wrong
 }
 
+const TIMER_SIGNALS = new Set(["ExpireReconnectWindow", "ExpireStartTimeout", "ReachMaximumDuration"])
+
+/**
+ * A timer that changed anything was due when it fired: its broadcast, as it was before, had that timer, and
+ * its time had come (a decider that fired every timer at once would end sessions early and pass I1-I8).
+ */
+const i9 = (before: World, entry: Entry): Array<Violation> => {
+  const signal = entry.signal
+  if (!TIMER_SIGNALS.has(signal._tag) || !Result.isSuccess(entry.outcome) || entry.outcome.success.length === 0) return []
+  const timer = signal as Extract<typeof signal, { _tag: "ExpireReconnectWindow" | "ExpireStartTimeout" | "ReachMaximumDuration" }>
+  const livestream = before.livestreams.get(timer.livestreamId)
+  const due = livestream == null ? undefined : timerDueAt(livestream, timer._tag)
+  if (due !== undefined && due <= timer.at) return []
+  return [{
+    invariant: "I9",
+    message: due === undefined
+      ? `${timer._tag} changed livestream ${timer.livestreamId}, whose broadcast had no such timer`
+      : `${timer._tag} changed livestream ${timer.livestreamId} at ${timer.at}, ${due - timer.at} ms before it was due`
+  }]
+}
+
 /** The session a status view describes: the current one, or the last one that ended. */
 export const currentOrLast = (livestream: Livestream, world: World): Session | null => {
   const id = currentSessionId(livestream) ?? livestream.lastBroadcast?.sessionId
@@ -241,7 +264,8 @@ export const check = Object.assign(
     ...i5(after),
     ...i6(after, Result.isSuccess(entry.outcome) ? entry.outcome.success : []),
     ...i7(before, after, entry),
-    ...i8(after)
+    ...i8(after),
+    ...i9(before, entry)
   ],
   { afterTimers: i5AfterTimers }
 )

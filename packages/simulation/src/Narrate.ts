@@ -111,7 +111,7 @@ export const summary = (run: Run, start: number): ReadonlyArray<string> => {
   }
   lines.push(
     run.violations.length === 0
-      ? `invariants I1-I8 held after every signal`
+      ? `invariants I1-I9 held after every signal`
       : `${run.violations.length} invariant violations:`
   )
   for (const violation of run.violations.slice(0, 20)) {

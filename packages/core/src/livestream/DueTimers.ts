@@ -12,19 +12,30 @@ export type TimerCommand = Extract<
   { _tag: "ExpireReconnectWindow" | "ExpireStartTimeout" | "ReachMaximumDuration" }
 >
 
-/** The timer of this livestream that is due at `at`, if any. */
-export const dueTimer = (livestream: Livestream, at: Timestamp): TimerCommand | undefined => {
-  if (livestream.deleted) return undefined
+const TIMERS: ReadonlyArray<TimerCommand["_tag"]> = ["ExpireReconnectWindow", "ExpireStartTimeout", "ReachMaximumDuration"]
+
+/** When the livestream's broadcast makes `timer` due, or undefined when its broadcast has no such timer. */
+export const timerDueAt = (livestream: Livestream, timer: TimerCommand["_tag"]): Timestamp | undefined => {
   const b = livestream.broadcast
-  const target = { livestreamId: livestream.id, at }
-  if (b._tag === "Reconnecting" && b.deadline <= at) {
-    return { _tag: "ExpireReconnectWindow", ...target, sessionId: b.sessionId }
+  switch (timer) {
+    case "ExpireReconnectWindow":
+      return b._tag === "Reconnecting" ? b.deadline : undefined
+    case "ExpireStartTimeout":
+      return b._tag === "Invoked" ? addSeconds(b.invokedAt, livestream.limits.startTimeoutSeconds) : undefined
+    case "ReachMaximumDuration":
+      return b._tag === "Connected" || b._tag === "Reconnecting"
+        ? addSeconds(b.startedAt, livestream.limits.maxDurationSeconds)
+        : undefined
   }
-  if (b._tag === "Invoked" && addSeconds(b.invokedAt, livestream.limits.startTimeoutSeconds) <= at) {
-    return { _tag: "ExpireStartTimeout", ...target, sessionId: b.sessionId }
-  }
-  if ((b._tag === "Connected" || b._tag === "Reconnecting") && addSeconds(b.startedAt, livestream.limits.maxDurationSeconds) <= at) {
-    return { _tag: "ReachMaximumDuration", ...target, sessionId: b.sessionId }
+}
+
+/** The timer of this livestream that is due at `at`, if any (a window's end first, then the others). */
+export const dueTimer = (livestream: Livestream, at: Timestamp): TimerCommand | undefined => {
+  const b = livestream.broadcast
+  if (livestream.deleted || b._tag === "Idle") return undefined
+  for (const timer of TIMERS) {
+    const due = timerDueAt(livestream, timer)
+    if (due !== undefined && due <= at) return { _tag: timer, livestreamId: livestream.id, at, sessionId: b.sessionId }
   }
   return undefined
 }
