@@ -3,12 +3,11 @@
  * process, on the database the environment names.
  */
 import { AdminToken, Server } from "@onair/adapters-http"
-import { PublicUrlsConfig } from "@onair/application"
 import { WebhookWorker } from "@onair/adapters-webhook"
 import { MediaServer } from "@onair/adapters-media"
-import { LiveCatalog } from "@onair/catalog"
+import { PublicUrlsConfig, TimerWorker } from "@onair/application"
+import { DueTimerClaims, LivestreamTable } from "@onair/catalog"
 import { Database } from "@onair/event-store"
-import { TimerWorker } from "@onair/application"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 import { randomBytes } from "node:crypto"
@@ -40,16 +39,15 @@ const announce = (choice: Database.DatabaseChoice, adminToken: string, made: boo
 
 /**
  * The worker, in the same process: due timers (start timeouts, reconnect windows, maximum durations),
- * read from the catalog the API already keeps, and webhooks (outbox and deliveries).
+ * claimed from the catalog's livestream table (kept by whichever replica holds its projection), and
+ * webhooks (outbox and deliveries).
  */
 const worker = Layer.merge(
+  // Timers are claimed from the catalog's livestream table, so replicas on one database fire each once.
   Layer.effectDiscard(Effect.gen(function*() {
-    const catalog = yield* LiveCatalog
-    yield* Effect.forkScoped(TimerWorker.run({
-      livestreams: () => catalog.currentSync().allLivestreams(),
-      awaitTransaction: catalog.awaitTransaction
-    }))
-  })),
+    const source = yield* DueTimerClaims.make
+    yield* Effect.forkScoped(TimerWorker.run(source))
+  })).pipe(Layer.provideMerge(LivestreamTable.layer)),
   // ONAIR_WEBHOOK_WORKER=off leaves webhooks to `apps/worker` processes (PostgreSQL deployments).
   Layer.unwrap(Effect.gen(function*() {
     const on = yield* Config.Boolean("ONAIR_WEBHOOK_WORKER").pipe(Config.withDefault(true))

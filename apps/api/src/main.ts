@@ -1,10 +1,12 @@
 /**
  * `node src/main.ts`: the main job (API on PORT, default 8787). `node src/main.ts tokens …`: API tokens.
- * `node src/main.ts secrets …`: the deployment key (new key, rewrap).
+ * `node src/main.ts secrets …`: the deployment key (new key, rewrap). `node src/main.ts read-models rebuild`:
+ * the SQL read models replayed from the log.
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
 import { serve } from "./Serve.ts"
+import * as ReadModelsCli from "./ReadModelsCli.ts"
 import * as SecretsCli from "./SecretsCli.ts"
 import * as TokensCli from "./TokensCli.ts"
 
@@ -29,7 +31,17 @@ if (command === undefined || command === "serve") {
     process.exit(2)
   }
   NodeRuntime.runMain(Effect.flatMap(SecretsCli.run(parsed), (out) => Effect.sync(() => process.stdout.write(`${out}\n`))))
+} else if (command === "read-models") {
+  const parsed = ReadModelsCli.parse(rest)
+  if (parsed !== "rebuild") {
+    process.stderr.write(`${parsed}\n${ReadModelsCli.USAGE}\n`)
+    process.exit(2)
+  }
+  NodeRuntime.runMain(Effect.flatMap(ReadModelsCli.run, (out) => Effect.sync(() => process.stdout.write(`${out}\n`))))
 } else {
-  process.stderr.write(`unknown command ${command}\nusage: onair [serve] | onair tokens … | onair secrets …\n${TokensCli.USAGE}\n${SecretsCli.USAGE}\n`)
+  process.stderr.write(
+    `unknown command ${command}\nusage: onair [serve] | onair tokens … | onair secrets … | onair read-models …\n` +
+      `${TokensCli.USAGE}\n${SecretsCli.USAGE}\n${ReadModelsCli.USAGE}\n`
+  )
   process.exit(2)
 }

@@ -1,7 +1,7 @@
 /**
  * The main job as a child process, as the README runs it: the API on the embedded database; a token made
  * by the CLI while it runs creates, lists and reads livestreams; bad CLI arguments get the usage and exit 2;
- * stopping it releases the data directory.
+ * stopping it releases the data directory; the SQL read models rebuild from the log with one command.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as Fs from "node:fs"
@@ -60,7 +60,7 @@ describe("the main job", () => {
   })
 
   it("refuses bad CLI arguments with the reason, the usage and exit code 2", async () => {
-    for (const args of [["tokens"], ["tokens", "create"], ["tokens", "create", "--account", "bad id"], ["tokens", "revoke", "x"], ["nonsense"]]) {
+    for (const args of [["tokens"], ["tokens", "create"], ["tokens", "create", "--account", "bad id"], ["tokens", "revoke", "x"], ["secrets"], ["read-models", "drop"], ["nonsense"]]) {
       const failed = await run(process.execPath, [MAIN, ...args], { env }).then(() => undefined, (error) => error)
       assert.strictEqual(failed?.code, 2, args.join(" "))
       assert.include(failed.stderr, "usage:", args.join(" "))
@@ -73,5 +73,10 @@ describe("the main job", () => {
     await exited
     assert.isFalse(Fs.existsSync(Path.join(dataDir, "onair.lock")))
     assert.isFalse(Fs.existsSync(Path.join(dataDir, "local-admin.json")))
+  })
+
+  it("rebuilds the SQL read models from the log with one command once the job is stopped", async () => {
+    const { stdout } = await run(process.execPath, [MAIN, "read-models", "rebuild"], { env })
+    assert.match(stdout, /^livestream-table: 1 livestreams, rebuilt up to \d+\.\d+/)
   })
 })

@@ -1,53 +1,86 @@
 /**
  * The worker that fires due timers: start timeouts, expired reconnect windows, maximum durations. On each
- * tick it asks a read model of the livestreams for the core's due timers and sends them through the
- * command path. It keeps no state of its own: the process's read model (the catalog) already has every
- * broadcast.
+ * tick it claims the livestreams whose next timer has come from a timer source (the catalog's
+ * `onair_livestreams`, shared by every replica) and sends each one's due timer through the command path.
+ * A claimed timer is this worker's alone, so N replicas attempt each timer once; it keeps no state.
  *
- * A timer's command id is its kind and session, so several workers (replicas) firing the same timer
- * store it once. A timer refused as not due (clocks differ) or stale (the broadcast moved on meanwhile)
- * is dropped: the next tick sees the new state.
+ * A timer's command id is its kind and session, so even a timer fired twice is stored once. A timer
+ * refused as not due (clocks differ) or stale (the broadcast moved on meanwhile) is dropped: its claim
+ * runs out and the source offers it again if it is still due. While the source cannot be read (the
+ * database is away) the worker backs off, up to `maxBackoff`, logging once per outage, and recovers by
+ * itself.
  */
-import { dueTimers, type Livestream, originMetadata, Timestamp } from "@onair/core"
+import { dueTimer, type Livestream, originMetadata, Timestamp } from "@onair/core"
 import { Clock, Duration, Effect } from "effect"
 import { CommandHandler } from "./CommandHandler.ts"
-import { awaitReadModel } from "./AwaitReadModel.ts"
 
-/** Where the worker reads broadcasts from: a read model of every livestream, followed from the log. */
-export interface LivestreamSource {
-  /** Every livestream as the read model has it now. */
-  readonly livestreams: () => Iterable<Livestream>
-  /** Resolves once everything the given transaction appended is in the read model. */
-  readonly awaitTransaction: (transaction: number) => Effect.Effect<void>
+/** Where the worker finds due timers. */
+export interface TimerSource {
+  /** Claims up to `limit` livestreams with a timer due at `at`, for this worker alone for a while. */
+  readonly claimDue: (at: Timestamp, limit: number) => Effect.Effect<ReadonlyArray<Livestream>, unknown>
 }
 
 export interface TimerWorkerOptions {
-  /** How often due timers are looked for; default 1 s. */
+  /** How often due timers are looked for when none were; default 1 s. */
   readonly tick?: Duration.Input
+  /** Timers claimed at once; default 500. */
+  readonly batchSize?: number
+  /** The longest pause while the source cannot be read; default 30 s. */
+  readonly maxBackoff?: Duration.Input
 }
 
-/** Runs for ever, reading broadcasts from `source`; the read model is the caller's to keep. */
-export const run = (source: LivestreamSource, options?: TimerWorkerOptions) =>
+/** Runs for ever, claiming due timers from `source`. */
+export const run = (source: TimerSource, options?: TimerWorkerOptions) =>
   Effect.gen(function*() {
     const commands = yield* CommandHandler
-    const tick = options?.tick ?? Duration.seconds(1)
+    const tick = Duration.fromInputUnsafe(options?.tick ?? Duration.seconds(1))
+    const maxBackoff = Duration.toMillis(Duration.fromInputUnsafe(options?.maxBackoff ?? Duration.seconds(30)))
+    const batchSize = options?.batchSize ?? 500
 
-    const fire = Effect.gen(function*() {
-      const at = Timestamp.make(yield* Clock.currentTimeMillis)
-      for (const timer of dueTimers(source.livestreams(), at)) {
-        const id = `timer:${timer._tag}:${timer.sessionId}`
-        yield* commands.handle(timer, originMetadata(id, "system:timers", at)).pipe(
-          // The next tick must see this timer's effect, or it would fire it again.
-          awaitReadModel(source),
-          Effect.asVoid,
-          Effect.catch((error) =>
-            error._tag === "TimerNotDue" || error._tag === "StaleTimer"
-              ? Effect.void
-              : Effect.logWarning(`timer ${id} not fired yet: ${error._tag}`)
-          )
+    const fire = (livestream: Livestream, at: Timestamp) => {
+      const timer = dueTimer(livestream, at)
+      if (timer === undefined) return Effect.void
+      const id = `timer:${timer._tag}:${timer.sessionId}`
+      return commands.handle(timer, originMetadata(id, "system:timers", at)).pipe(
+        Effect.asVoid,
+        Effect.catch((error) =>
+          error._tag === "TimerNotDue" || error._tag === "StaleTimer"
+            ? Effect.void
+            : Effect.logWarning(`timer ${id} not fired yet: ${error._tag}`)
         )
-      }
+      )
+    }
+
+    /** One round: how many timers it claimed. */
+    const round = Effect.gen(function*() {
+      const at = Timestamp.make(yield* Clock.currentTimeMillis)
+      const claimed = yield* source.claimDue(at, batchSize)
+      yield* Effect.forEach(claimed, (livestream) => fire(livestream, at), { concurrency: 8, discard: true })
+      return claimed.length
     })
 
-    return yield* Effect.forever(Effect.andThen(fire, Effect.sleep(tick)))
+    let failing = 0
+    return yield* Effect.forever(
+      round.pipe(
+        Effect.matchEffect({
+          onSuccess: (claimed) => {
+            const recovered = failing > 0
+            failing = 0
+            return Effect.andThen(
+              recovered ? Effect.logInfo("timers: the timer source answers again") : Effect.void,
+              // A full batch means more may be due now.
+              claimed >= batchSize ? Effect.void : Effect.sleep(tick)
+            )
+          },
+          onFailure: (error) => {
+            failing++
+            const pause = Math.min(maxBackoff, Duration.toMillis(tick) * 2 ** Math.min(failing, 16))
+            return Effect.andThen(
+              failing === 1 ? Effect.logWarning(`timers: the timer source cannot be read (${String(error)}); backing off`) : Effect.void,
+              Effect.sleep(Duration.millis(pause))
+            )
+          }
+        })
+      )
+    )
   })

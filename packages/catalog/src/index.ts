@@ -5,3 +5,6 @@
 export * as Analytics from "./Analytics.ts"
 export * from "./Catalog.ts"
 export * from "./LiveCatalog.ts"
+export * as CatalogMigrations from "./CatalogMigrations.ts"
+export * as DueTimerClaims from "./DueTimerClaims.ts"
+export * as LivestreamTable from "./LivestreamTable.ts"

@@ -1,0 +1,36 @@
+/**
+ * Due timers claimed from `onair_livestreams`: each worker (replica) takes the rows whose next timer has
+ * come and nobody holds, skipping rows another worker is claiming at the same moment, and holds them for
+ * `CLAIM` so no other worker fires the same timer meanwhile. The projection frees a claim as soon as the
+ * livestream changes (the timer fired); a claim whose timer could not fire (a refusal, a crash) runs out
+ * and the timer is taken again.
+ */
+import type { Livestream, Timestamp } from "@onair/core"
+import type { TimerWorker } from "@onair/application"
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql/SqlClient"
+import { decodeState } from "./LivestreamTable.ts"
+
+/** How long a claimed timer is a worker's alone. */
+export const CLAIM_SECONDS = 10
+
+export const make = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  const claimDue = (at: Timestamp, limit: number) =>
+    sql<{ state: unknown }>`
+      UPDATE onair_livestreams AS l
+      SET timer_claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS})
+      FROM (
+        SELECT id FROM onair_livestreams
+        WHERE next_timer_at <= ${new Date(at).toISOString()}::timestamptz
+          AND (timer_claimed_until IS NULL OR timer_claimed_until < now())
+        ORDER BY next_timer_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      ) AS due
+      WHERE l.id = due.id
+      RETURNING l.state`.pipe(
+      Effect.map((rows): ReadonlyArray<Livestream> => rows.map((row) => decodeState(row.state)))
+    )
+  return { claimDue } satisfies TimerWorker.TimerSource
+})
