@@ -5,7 +5,7 @@
  * failed and the endpoint disabled on 410, otherwise retried on the schedule until it runs out.
  *
  * A claim pushes the delivery's next attempt past the request timeout, so a worker that dies mid-delivery
- * leaves it due again shortly: at-least-once, with the same `webhook-id` every time.
+ * leaves it due again within twice the timeout: at-least-once, with the same `webhook-id` every time.
  */
 import { signingSecrets } from "@onair/core"
 import { OutboundClient } from "@onair/outbound"
@@ -77,8 +77,9 @@ export const run = (options: DeliveryOptions) =>
     const sql = yield* SqlClient
     const webhooks = yield* Webhooks
     const outbound = yield* OutboundClient
-    // Long enough for the attempt to end (its timeout) and be recorded; a worker that died leaves it due then.
-    const claimMillis = 2 * Duration.toMillis(options.timeout) + 1000
+    // Long enough for the attempt to end (its timeout) and be recorded, short enough that another worker,
+    // looking every `idlePoll`, takes over a dead worker's claims within twice the timeout.
+    const claimMillis = 2 * Duration.toMillis(options.timeout) - Duration.toMillis(options.idlePoll)
 
     const claim = sql<Claimed>`
       UPDATE onair_webhook_deliveries AS d

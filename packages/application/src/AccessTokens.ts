@@ -77,10 +77,15 @@ export class AccessTokens extends Context.Service<AccessTokens, {
     tokenId: AccessTokenId,
     metadata: AppendMetadata
   ) => Effect.Effect<void, AccessTokenError | AggregateCommand.AggregateCommandError>
-  /** The live token a bearer string names, if any. */
+  /**
+   * The live token a bearer string names, if any. A token the index has not seen yet (made a moment ago on
+   * another replica) is read from its own stream, so it works on every replica at once.
+   */
   readonly verify: (bearer: string) => Effect.Effect<AccessToken | undefined>
-  /** `verify` as a plain call, for the lean read path. */
+  /** `verify` as a plain call on the index alone, for the lean read path (which falls back to `verify`). */
   readonly verifySync: (bearer: string) => AccessToken | undefined
+  /** Resolves once the index includes everything the given transaction appended. */
+  readonly awaitTransaction: (transaction: number) => Effect.Effect<void>
 }>()("@onair/adapters-http/AccessTokens") {
   static readonly make = Effect.gen(function*() {
     const store = yield* EventStore
@@ -94,6 +99,13 @@ export class AccessTokens extends Context.Service<AccessTokens, {
     // Bearer strings already checked against their hash, to their token id: a repeat skips the hash. The
     // token itself is looked up every time, so a revocation takes effect at once.
     const verified = new Map<string, string>()
+    /** Whether the bearer's secret is the token's. */
+    const matches = (token: AccessToken, secret: string) => {
+      const given = Buffer.from(hashSecret(secret), "hex")
+      const stored = Buffer.from(token.secretHash, "hex")
+      return given.length === stored.length && timingSafeEqual(given, stored)
+    }
+
     const verifySync = (bearer: string): AccessToken | undefined => {
       const known = verified.get(bearer)
       if (known !== undefined) {
@@ -103,14 +115,23 @@ export class AccessTokens extends Context.Service<AccessTokens, {
       const match = TOKEN.exec(bearer)
       if (match === null) return undefined
       const token = projection.model.get(match[1]!)
-      if (token === undefined || token.revokedAt !== null) return undefined
-      const given = Buffer.from(hashSecret(match[2]!), "hex")
-      const stored = Buffer.from(token.secretHash, "hex")
-      if (given.length !== stored.length || !timingSafeEqual(given, stored)) return undefined
+      if (token === undefined || token.revokedAt !== null || !matches(token, match[2]!)) return undefined
       if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!)
       verified.set(bearer, token.id)
       return token
     }
+
+    /** A well-formed bearer of a token the index has not seen: its own stream says whether it is live. */
+    const verifyFromStream = (bearer: string) =>
+      Effect.gen(function*() {
+        const match = TOKEN.exec(bearer)
+        if (match === null || projection.model.has(match[1]!)) return undefined
+        const read = yield* store.readStream(`${STREAM_PREFIX}${match[1]!}`)
+        const index = new Map<string, AccessToken>()
+        if (Result.isFailure(applyTokenEvents(index, read.events))) return undefined
+        const token = index.get(match[1]!)
+        return token === undefined || token.revokedAt !== null || !matches(token, match[2]!) ? undefined : token
+      }).pipe(Effect.orElseSucceed(() => undefined))
 
     return AccessTokens.of({
       issue: (request, metadata) =>
@@ -131,8 +152,13 @@ export class AccessTokens extends Context.Service<AccessTokens, {
         }),
       revoke: (tokenId, metadata) =>
         Effect.asVoid(run({ _tag: "RevokeAccessToken", tokenId, at: metadata.at as Timestamp }, metadata)),
-      verify: (bearer) => Effect.sync(() => verifySync(bearer)),
-      verifySync
+      verify: (bearer) =>
+        Effect.suspend(() => {
+          const token = verifySync(bearer)
+          return token !== undefined ? Effect.succeed(token) : verifyFromStream(bearer)
+        }),
+      verifySync,
+      awaitTransaction: projection.awaitTransaction
     })
   })
 

@@ -60,7 +60,9 @@ export const start = <M, E>(
       onCaughtUp: (position) => {
         caughtUp = position
         release()
-      }
+      },
+      // A reader waits for a transaction this process appended (or was told of): look again soon.
+      eager: () => waiters.length > 0
     }
     caughtUp = yield* Subscription.drain(LOG_START, handle, () => Effect.void, settings)
     yield* Effect.forkScoped(Subscription.follow(caughtUp, handle, settings))

@@ -13,7 +13,8 @@ import {
   type StreamAppend,
   WrongExpectedVersion
 } from "@onair/core"
-import { Deferred, Duration, Effect, Exit, Layer } from "effect"
+import { PgClient } from "@effect/sql-pg/PgClient"
+import { Deferred, Duration, Effect, Exit, Layer, Option, Queue } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as AppendStatement from "./AppendStatement.ts"
@@ -97,9 +98,15 @@ export interface SqlEventStoreOptions {
   readonly soleWriter?: boolean
 }
 
+/** The channel appends are announced on, so other processes' subscriptions wake at once instead of polling. */
+export const APPENDS_CHANNEL = "onair_appends"
+
 export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
   const sql = yield* SqlClient
   const keyring = yield* SecretKeyring
+  const soleWriter = options?.soleWriter ?? false
+  // Several processes share a PostgreSQL log: each announces its appends and listens for the others'.
+  const pg = soleWriter ? Option.none() : yield* Effect.serviceOption(PgClient)
   let appendCount = 0
   let waiters: Array<Deferred.Deferred<void>> = []
 
@@ -145,7 +152,11 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
       Effect.flatMap((inserted) => {
         if (inserted !== AppendStatement.Refused) {
           appended()
-          return Effect.succeed(AppendStatement.resultOf(inserted, false))
+          const result = AppendStatement.resultOf(inserted, false)
+          return Option.isNone(pg)
+            ? Effect.succeed(result)
+            // Committed already: an announcement that fails only costs the others a poll.
+            : Effect.as(Effect.ignore(pg.value.notify(APPENDS_CHANNEL, String(result.transaction))), result)
         }
         // Refused: this command was appended before, or a version did not match, or a racing append took
         // the version an "any" append was about to write (then try again).
@@ -259,6 +270,16 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
       })
     })
 
+  if (Option.isSome(pg)) {
+    // Another process's append wakes every waiting subscription here, as a local one does. While the
+    // listener is down the subscriptions poll as before; it is opened again after a pause.
+    const listen = Effect.scoped(Effect.gen(function*() {
+      const notifications = yield* pg.value.listen(APPENDS_CHANNEL)
+      return yield* Effect.forever(Effect.andThen(Queue.take(notifications), Effect.sync(appended)))
+    }))
+    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.ignore(listen), Effect.sleep(Duration.seconds(1)))))
+  }
+
   return EventStore.of({
     append: (stream, expectedVersion, events, metadata) =>
       appendMany([{ stream, expectedVersion, events }], metadata),
@@ -272,7 +293,7 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
     acquireLease,
     releaseLease,
     appendCount: Effect.sync(() => appendCount),
-    soleWriter: options?.soleWriter ?? false,
+    soleWriter,
     awaitAppendAfter
   })
 })

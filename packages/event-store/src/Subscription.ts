@@ -28,6 +28,13 @@ export interface SubscriptionOptions extends LeaseOptions {
    * reached: a consumer that serves reads can tell its readers it is up to date.
    */
   readonly onCaughtUp?: (position: Position) => void
+  /**
+   * Whether someone waits for an append this subscription has not read yet (a reader after its own
+   * write). While true, a look that found nothing is repeated after `EAGER_POLL` instead of backing off: an
+   * append can be committed and still not readable while an older transaction is open, and the end of that
+   * transaction wakes nobody.
+   */
+  readonly eager?: () => boolean
 }
 
 export type Handler<E, R> = (events: ReadonlyArray<StoredEvent>) => Effect.Effect<void, E, R>
@@ -36,6 +43,8 @@ const DEFAULT_BATCH_SIZE = 500
 const DEFAULT_POLL_INTERVAL = Duration.millis(100)
 const DEFAULT_MAX_POLL_INTERVAL = Duration.seconds(1)
 const SOLE_WRITER_POLL_MILLIS = 30_000
+/** How soon an eager subscription looks again when a look found nothing. */
+const EAGER_POLL_MILLIS = 5
 
 /**
  * Hands every event after `from` to `handle`, batch by batch, until none is left; calls `acknowledge` with
@@ -132,6 +141,7 @@ const followFrom = <E, R, E2, R2>(
       pause = reached === position ? Math.min(pause * 2, maxPollMillis) : pollMillis
       position = reached
       options?.onCaughtUp?.(position)
-      yield* Effect.raceFirst(store.awaitAppendAfter(seen), Effect.sleep(Duration.millis(pause)))
+      const wait = options?.eager?.() === true ? EAGER_POLL_MILLIS : pause
+      yield* Effect.raceFirst(store.awaitAppendAfter(seen), Effect.sleep(Duration.millis(wait)))
     }
   })

@@ -64,6 +64,8 @@ export interface MainJob {
   readonly log: () => string
   /** The app's API token. */
   readonly token: string
+  /** The job's `ONAIR_ADMIN_TOKEN`. */
+  readonly adminToken: string
   /** A request to the app's livestream API (`path` after `/accounts/<a>/realtime/kit/<app>`). */
   readonly api: (method: string, path: string, body?: unknown) => Promise<Answer>
   /** The running nginx's pid, from its pid file. */
@@ -129,6 +131,7 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
     mediaDir,
     log: () => output,
     token,
+    adminToken,
     api: async (method, path, body) => {
       const response = await fetch(`${url}/accounts/${ACCOUNT}/realtime/kit/${APP}${path}`, {
         method,

@@ -10,12 +10,17 @@
  * - the envelope: a decoding failure answers `invalid_<where>` naming the field (`SchemaErrors`), and any
  *   other 4xx or 5xx that comes without `{"success": false, "errors": […]}` (the router's 404 and 405, a
  *   415, a 413) gets one;
- * - a request log (`ONAIR_HTTP_LOG`) that names the path without its query string.
+ * - a request log (`ONAIR_HTTP_LOG`) that names the path without its query string;
+ * - read-your-writes across replicas: an answer after a write carries the log position it reached
+ *   (`onair-log-position`); a request that carries one waits (up to `POSITION_WAIT`) until this replica's
+ *   read models include it, then answers as any other (503 if they do not get there in time).
  *
  * Oversized headers never reach a route: Node answers them itself, and `clientErrorResponse` is what it
  * answers (431 or 400, in the envelope).
  */
-import { ByteSize, Cause, Config, Effect, Layer, Schema } from "effect"
+import { AccessTokens, WrittenPosition } from "@onair/application"
+import { LiveCatalog } from "@onair/catalog"
+import { ByteSize, Cause, Config, Duration, Effect, Layer, Option, Schema } from "effect"
 import {
   HttpIncomingMessage,
   HttpRouter,
@@ -37,6 +42,9 @@ export const MaxBodyBytesConfig = Config.schema(
 export const MAX_DEPTH = 32
 
 export const REQUEST_ID_HEADER = "x-request-id"
+export const POSITION_HEADER = "onair-log-position"
+/** How long a request waits for this replica's read models to reach the position it carries. */
+export const POSITION_WAIT = Duration.seconds(5)
 
 const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   400: "invalid_request",
@@ -236,25 +244,64 @@ const enveloped = (response: HttpServerResponse.HttpServerResponse, request: Htt
 
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"])
 
+/** The read models this process answers from, as far as something can wait for them. */
+interface ReadModel {
+  readonly awaitTransaction: (transaction: number) => Effect.Effect<void>
+}
+
+/** Waits until every read model includes `transaction`; false on time-out. */
+const awaitPosition = (readModels: ReadonlyArray<ReadModel>, transaction: number) =>
+  Effect.map(
+    Effect.timeoutOption(Effect.forEach(readModels, (model) => model.awaitTransaction(transaction), { discard: true }), POSITION_WAIT),
+    Option.isSome
+  )
+
+/** The position a request asks to read from: a transaction number, absent, or a 400 when it is none. */
+const positionOf = (request: HttpServerRequest.HttpServerRequest) => {
+  const given = request.headers[POSITION_HEADER]
+  if (given === undefined) return undefined
+  return /^\d{1,19}$/.test(given)
+    ? Number(given)
+    : failure(400, "invalid_header", `${POSITION_HEADER}: a log position as this API answered it (digits)`)
+}
+
 export const layer = Layer.unwrap(Effect.gen(function*() {
   const limit = yield* MaxBodyBytesConfig
   const logRequests = yield* Config.Boolean("ONAIR_HTTP_LOG").pipe(Config.withDefault(false))
   const maxBodySize = ByteSize.bytes(limit)
+  const readModels: ReadonlyArray<ReadModel> = [
+    ...Option.toArray(yield* Effect.serviceOption(LiveCatalog)),
+    ...Option.toArray(yield* Effect.serviceOption(AccessTokens))
+  ]
   // Written with combinators, not a generator: this runs around every request, the hottest reads included.
   return HttpRouter.middleware(
     (httpEffect) =>
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
         const requestId = randomUUID()
         const started = logRequests ? performance.now() : 0
-        const route = httpEffect.pipe(Effect.catchCause((cause) => fromCause(cause, request, requestId, limit)))
-        const refusedUrl = inspectUrl(request.url)
-        const answered = refusedUrl !== undefined
-          ? Effect.succeed(refusedUrl)
+        const written = { transaction: 0 }
+        const position = positionOf(request)
+        const handled = httpEffect.pipe(
+          Effect.catchCause((cause) => fromCause(cause, request, requestId, limit)),
+          Effect.provideService(WrittenPosition, written)
+        )
+        const route = position === undefined || typeof position !== "number"
+          ? handled
+          : Effect.flatMap(awaitPosition(readModels, position), (reached) =>
+            reached
+              ? handled
+              : Effect.succeed(failure(503, "unavailable", `this replica has not reached log position ${position} yet; retry`)))
+        const refused = inspectUrl(request.url) ?? (typeof position === "object" ? position : undefined)
+        const answered = refused !== undefined
+          ? Effect.succeed(refused)
           : BODYLESS.has(request.method)
           ? route
           : Effect.flatMap(inspectBody(request, limit), (refused) => refused === undefined ? route : Effect.succeed(refused))
         const finished = Effect.flatMap(answered, (response) => enveloped(response, request, requestId)).pipe(
-          Effect.map((response) => HttpServerResponse.setHeader(response, REQUEST_ID_HEADER, requestId))
+          Effect.map((response) => {
+            const withId = HttpServerResponse.setHeader(response, REQUEST_ID_HEADER, requestId)
+            return written.transaction > 0 ? HttpServerResponse.setHeader(withId, POSITION_HEADER, String(written.transaction)) : withId
+          })
         )
         const logged = logRequests
           ? Effect.tap(finished, (response) =>
