@@ -73,8 +73,9 @@ export interface MainJob {
   readonly stop: () => Promise<void>
 }
 
-const ACCOUNT = "acct_media"
-const APP = "app_media"
+/** The account and app every main job's token is for (fixtures made before the job starts use them). */
+export const ACCOUNT = "acct_media"
+export const APP = "app_media"
 
 /**
  * Starts the main job on free ports in a new data folder; `env` adds to its environment, and may name the
