@@ -6,14 +6,13 @@
  * timer worker's claim on it.
  */
 import {
-  type Livestream,
   LivestreamDecider,
   type LivestreamEvent,
   type LivestreamState,
   Livestream as LivestreamSchema,
   status,
-  type StoredEvent,
-  timerDueAt
+  nextTimerAt,
+  type StoredEvent
 } from "@onair/core"
 import { DomainEvents, Projection } from "@onair/event-store"
 import { Duration, Effect, Layer, Result, Schedule, Schema } from "effect"
@@ -26,17 +25,8 @@ export const PROJECTION = "livestream-table"
 const encode = Schema.encodeSync(LivestreamSchema)
 const decode = Schema.decodeUnknownSync(LivestreamSchema)
 
-const TIMERS = ["ExpireReconnectWindow", "ExpireStartTimeout", "ReachMaximumDuration"] as const
-
-/** When the livestream's next timer is due, or null when its broadcast has none. */
-export const nextTimerAt = (livestream: Livestream): number | null => {
-  if (livestream.deleted) return null
-  const due = TIMERS.map((timer) => timerDueAt(livestream, timer)).filter((at): at is NonNullable<typeof at> => at !== undefined)
-  return due.length === 0 ? null : Math.min(...due)
-}
-
 /** A livestream's state as the table stores it. */
-export const decodeState = (state: unknown): Livestream =>
+export const decodeState = (state: unknown): typeof LivestreamSchema.Type =>
   decode(typeof state === "string" ? JSON.parse(state) : state)
 
 const iso = (millis: number) => new Date(millis).toISOString()
@@ -60,7 +50,7 @@ const apply = (events: ReadonlyArray<StoredEvent>) =>
     for (const [id, livestreamEvents] of byId) {
       const state = livestreamEvents.reduce(LivestreamDecider.evolve, states.get(id) ?? null)
       if (state === null) continue
-      const next = nextTimerAt(state)
+      const next = nextTimerAt(state) ?? null
       rows.push({
         id,
         account_id: state.accountId,

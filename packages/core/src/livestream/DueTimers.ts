@@ -29,6 +29,17 @@ export const timerDueAt = (livestream: Livestream, timer: TimerCommand["_tag"]):
   }
 }
 
+/** When the livestream's next timer is due, or undefined when its broadcast has none. */
+export const nextTimerAt = (livestream: Livestream): Timestamp | undefined => {
+  if (livestream.deleted) return undefined
+  let next: Timestamp | undefined = undefined
+  for (const timer of TIMERS) {
+    const due = timerDueAt(livestream, timer)
+    if (due !== undefined && (next === undefined || due < next)) next = due
+  }
+  return next
+}
+
 /** The timer of this livestream that is due at `at`, if any (a window's end first, then the others). */
 export const dueTimer = (livestream: Livestream, at: Timestamp): TimerCommand | undefined => {
   const b = livestream.broadcast
