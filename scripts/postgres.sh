@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes a throwaway PostgreSQL server for the test suite and prints its URL on stdout.
+# Makes a throwaway PostgreSQL server for the test suite and prints its URL on stdout
+# (`scripts/postgres.sh stop` stops it again: the outage tests use a server of their own).
 # Installs Debian's postgresql when its binaries are missing (needs root), creates a cluster under
 # $TMPDIR/onair-test-postgres-PORT and starts it on 127.0.0.1 (port ONAIR_TEST_PG_PORT, default 54329).
 # Idempotent: a cluster that is already running is reused. Logs go to stderr.
@@ -38,6 +39,11 @@ mkdir -p "$BASE"
 if [ "$(id -u)" = "0" ]; then
   id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
   chown postgres "$BASE"
+fi
+
+if [ "${1:-}" = "stop" ]; then
+  as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >&2 || true
+  exit 0
 fi
 
 if as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then

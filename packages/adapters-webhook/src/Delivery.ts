@@ -55,6 +55,8 @@ interface Outcome extends Omit<Attempt, "position"> {
 }
 
 const EXCERPT = 512
+/** The longest pause between delivery rounds while they fail. */
+const MAX_BACKOFF_MILLIS = 30_000
 
 /** Posts one message through the guarded client; never fails (a failure, a refusal included, is an outcome). */
 const post = (outbound: OutboundClient["Service"], url: string, headers: Record<string, string>, body: string, timeout: Duration.Duration) =>
@@ -168,13 +170,29 @@ export const run = (options: DeliveryOptions) =>
       return claimed.length
     })
 
+    // While the database is away, rounds back off (to 30 s) and the outage is logged once, not every round.
+    let failing = 0
     return yield* Effect.forever(
       round.pipe(
-        Effect.catch((error) => Effect.as(Effect.logWarning(`webhooks: delivery round failed: ${String(error)}`), 0)),
-        Effect.flatMap((count) =>
-          // A full batch means more may be due; otherwise wait for the outbox or the next look.
-          count >= options.batchSize ? Effect.void : Effect.raceFirst(options.wake, Effect.sleep(options.idlePoll))
-        )
+        Effect.matchEffect({
+          onSuccess: (count) => {
+            const recovered = failing > 0
+            failing = 0
+            return Effect.andThen(
+              recovered ? Effect.logInfo("webhooks: deliveries resumed") : Effect.void,
+              // A full batch means more may be due; otherwise wait for the outbox or the next look.
+              count >= options.batchSize ? Effect.void : Effect.raceFirst(options.wake, Effect.sleep(options.idlePoll))
+            )
+          },
+          onFailure: (error) => {
+            failing++
+            const pause = Math.min(MAX_BACKOFF_MILLIS, Duration.toMillis(options.idlePoll) * 2 ** Math.min(failing, 16))
+            return Effect.andThen(
+              failing === 1 ? Effect.logWarning(`webhooks: delivery round failed (${String(error)}); backing off`) : Effect.void,
+              Effect.sleep(Duration.millis(pause))
+            )
+          }
+        })
       )
     )
   })

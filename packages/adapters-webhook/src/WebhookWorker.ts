@@ -10,7 +10,7 @@
  * | `ONAIR_WEBHOOK_CONCURRENCY` | `64` | deliveries in flight at once |
  */
 import type { PublicUrls } from "@onair/core"
-import { Config, Deferred, Duration, Effect, Exit, Layer, Schema } from "effect"
+import { Config, Deferred, Duration, Effect, Exit, Layer, Schedule as Retry, Schema } from "effect"
 import * as Delivery from "./Delivery.ts"
 import * as Outbox from "./Outbox.ts"
 import * as WebhookMigrations from "./WebhookMigrations.ts"
@@ -57,7 +57,10 @@ export const layer = (urls: PublicUrls) =>
       stored = Deferred.makeUnsafe<void>()
       Deferred.doneUnsafe(done, Exit.void)
     }
+    // The outbox stops when the database goes away; it starts again, backing off, until it comes back.
     yield* Effect.forkScoped(Outbox.run(urls, { onStored }).pipe(
+      Effect.tapError((error) => Effect.logWarning(`webhooks: the outbox stopped (${String(error)}); restarting`)),
+      Effect.retry(Retry.min([Retry.exponential(Duration.seconds(1)), Retry.spaced(Duration.seconds(30))])),
       Effect.catchCause((cause) => Effect.logError("webhooks: the outbox stopped", cause))
     ))
     yield* Effect.forkScoped(Delivery.run({

@@ -3,8 +3,8 @@
  * fed every append. A caller that has just written waits for its own transaction (`awaitTransaction`)
  * before reading, so what it wrote is what it reads.
  */
-import { EventStore, type EventStoreFailed, LOG_START, type Position, type StoredEvent } from "@onair/core"
-import { Deferred, Effect, Exit, Result, type Scope } from "effect"
+import { comparePositions, EventStore, EventStoreFailed, LOG_START, type Position, type StoredEvent } from "@onair/core"
+import { Deferred, Duration, Effect, Exit, Result, Schedule, type Scope } from "effect"
 import * as Subscription from "./Subscription.ts"
 
 export interface InMemoryProjection<M> {
@@ -13,6 +13,8 @@ export interface InMemoryProjection<M> {
   /** Resolves once everything the given transaction appended has been applied. */
   readonly awaitTransaction: (transaction: number) => Effect.Effect<void>
 }
+
+const isStoreFailure = (error: unknown): error is EventStoreFailed => error instanceof EventStoreFailed
 
 interface Waiter {
   readonly transaction: number
@@ -65,7 +67,19 @@ export const start = <M, E>(
       eager: () => waiters.length > 0
     }
     caughtUp = yield* Subscription.drain(LOG_START, handle, () => Effect.void, settings)
-    yield* Effect.forkScoped(Subscription.follow(caughtUp, handle, settings))
+    // Following goes on from what was applied when the store fails (the database away), backing off until
+    // it answers again; an event the model cannot take stops it for good.
+    const follow = Effect.suspend(() =>
+      Subscription.follow(comparePositions(applied, caughtUp) > 0 ? applied : caughtUp, handle, settings))
+    yield* Effect.forkScoped(follow.pipe(
+      Effect.tapError((error) =>
+        isStoreFailure(error) ? Effect.logWarning(`a read model lost the event log (${error.message}); following again`) : Effect.void
+      ),
+      Effect.retry({
+        while: isStoreFailure,
+        schedule: Schedule.min([Schedule.exponential(Duration.millis(200)), Schedule.spaced(Duration.seconds(30))])
+      })
+    ))
 
     return {
       model,
