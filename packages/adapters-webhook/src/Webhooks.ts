@@ -71,7 +71,10 @@ export class Webhooks extends Context.Service<Webhooks, WebhookEndpoints["Servic
   readonly disable: (id: string) => Effect.Effect<void, WebhookEndpointError | AggregateCommand.AggregateCommandError>
 }>()("@onair/adapters-webhook/Webhooks") {
   static readonly make = Effect.gen(function*() {
-    const projection = yield* InMemoryProjection.start(new Map<string, WebhookEndpoint>(), applyEndpointEvents)
+    // Only the endpoints' own streams are read, not the whole log.
+    const projection = yield* InMemoryProjection.start(new Map<string, WebhookEndpoint>(), applyEndpointEvents, {
+      category: ENDPOINT_STREAM_PREFIX.replace(/-$/, "")
+    })
     const context = yield* Effect.context<SqlClient | EventStore>()
     const sql = yield* SqlClient
     const outbound = yield* OutboundClient

@@ -89,7 +89,10 @@ export class AccessTokens extends Context.Service<AccessTokens, {
 }>()("@onair/adapters-http/AccessTokens") {
   static readonly make = Effect.gen(function*() {
     const store = yield* EventStore
-    const projection = yield* InMemoryProjection.start(new Map<string, AccessToken>(), applyTokenEvents)
+    // Only the tokens' own streams are read, not the whole log.
+    const projection = yield* InMemoryProjection.start(new Map<string, AccessToken>(), applyTokenEvents, {
+      category: STREAM_PREFIX.replace(/-$/, "")
+    })
     const run = (command: AccessTokenCommand, metadata: AppendMetadata) =>
       AggregateCommand.handle(tokens, command, metadata).pipe(
         awaitReadModel(projection),

@@ -62,7 +62,7 @@ export const make = Effect.gen(function*() {
     Subscription.drain(position, (events) => Effect.sync(() => events.forEach(apply)), (next) =>
       Effect.sync(() => {
         position = next
-      })).pipe(Effect.provideService(EventStore, store))
+      }), { category: "livestream" }).pipe(Effect.provideService(EventStore, store))
   ))
 
   /** The livestream whose current key this is, as of everything committed before the call. */

@@ -28,7 +28,7 @@ interface Waiter {
 export const start = <M, E>(
   model: M,
   apply: (model: M, events: ReadonlyArray<StoredEvent>) => Result.Result<void, E>,
-  options?: Pick<Subscription.SubscriptionOptions, "pollInterval" | "batchSize">
+  options?: Pick<Subscription.SubscriptionOptions, "pollInterval" | "batchSize" | "category">
 ): Effect.Effect<InMemoryProjection<M>, E | EventStoreFailed, EventStore | Scope.Scope> =>
   Effect.gen(function*() {
     let applied: Position = LOG_START
@@ -58,6 +58,7 @@ export const start = <M, E>(
 
     const settings: Subscription.SubscriptionOptions = {
       batchSize: options?.batchSize ?? 1000,
+      ...(options?.category === undefined ? {} : { category: options.category }),
       ...(options?.pollInterval === undefined ? {} : { pollInterval: options.pollInterval }),
       onCaughtUp: (position) => {
         caughtUp = position

@@ -54,11 +54,19 @@ const createConsumerLeases = Effect.gen(function*() {
     )`
 })
 
+/** Reading one category of streams (`accessToken-…`, `webhookEndpoint-…`) without the whole log. */
+const createCategoryIndex = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`
+    CREATE INDEX onair_events_category ON onair_events (split_part(stream_name, '-', 1), transaction_id, global_position)`
+})
+
 /** Every migration, by `<id>_<name>`; never edit one that has shipped, add the next. */
 export const migrations = {
   "1_create_event_log": createLog,
   "2_create_checkpoints": createCheckpoints,
-  "3_create_consumer_leases": createConsumerLeases
+  "3_create_consumer_leases": createConsumerLeases,
+  "4_create_category_index": createCategoryIndex
 }
 
 export const MIGRATIONS_TABLE = "onair_migrations"

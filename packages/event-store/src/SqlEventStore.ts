@@ -3,12 +3,14 @@
  * (`PostgresDatabase`) or the embedded PGlite (`EmbeddedDatabase`). Both run this same code.
  */
 import {
+  comparePositions,
   type AppendMetadata,
   type AppendResult,
   EventStore,
   EventStoreFailed,
   LeaseLost,
   type Position,
+  type ReadAllOptions,
   type StoredEvent,
   type StreamAppend,
   WrongExpectedVersion
@@ -209,24 +211,43 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
     return { version: events.at(-1)?.version ?? after, events }
   })
 
-  const readAll = Effect.fn("EventStore.readAll")(function*(from: Position, limit: number) {
+  const readAll = Effect.fn("EventStore.readAll")(function*(from: Position, limit: number, options?: ReadAllOptions) {
     const size = Math.max(1, Math.floor(limit))
+    const category = options?.category
+    // A category read takes the snapshot's horizon first (every transaction below it is final) and reads
+    // below it; when it found fewer than a page, it has read that far, events or not.
+    let horizon: string | undefined = undefined
     // Only transactions older than the oldest one still running: none of them can still commit, so
     // nothing will ever appear before what this returns.
-    const rows = yield* sql<EventRow>`
-      SELECT ${eventColumns} FROM onair_events
-      WHERE (transaction_id, global_position) > (${String(from.transaction)}::xid8, ${from.sequence})
-        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-      ORDER BY transaction_id, global_position
-      LIMIT ${size}`.pipe(Effect.mapError(failed("readAll")))
+    const rows = yield* (category === undefined
+      ? sql<EventRow>`
+        SELECT ${eventColumns} FROM onair_events
+        WHERE (transaction_id, global_position) > (${String(from.transaction)}::xid8, ${from.sequence})
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id, global_position
+        LIMIT ${size}`
+      : Effect.flatMap(sql<{ readonly xmin: string }>`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`, ([first]) => {
+        horizon = first?.xmin
+        return sql<EventRow>`
+          SELECT ${eventColumns} FROM onair_events
+          WHERE split_part(stream_name, '-', 1) = ${category}
+            AND (transaction_id, global_position) > (${String(from.transaction)}::xid8, ${from.sequence})
+            AND transaction_id < ${horizon ?? "0"}::xid8
+          ORDER BY transaction_id, global_position
+          LIMIT ${size}`
+      })).pipe(Effect.mapError(failed("readAll")))
     // A full page may have cut its last transaction: the rest of it comes too, so no unit is split.
     const last = rows.length === size ? rows.at(-1) : undefined
     const rest = last === undefined ? [] : yield* sql<EventRow>`
       SELECT ${eventColumns} FROM onair_events
       WHERE transaction_id = ${last.transaction_text}::xid8 AND global_position > ${String(last.global_position)}::bigint
+        AND (${category ?? null}::text IS NULL OR split_part(stream_name, '-', 1) = ${category ?? null}::text)
       ORDER BY global_position`.pipe(Effect.mapError(failed("readAll")))
     const events = yield* openRows(keyring, rest.length === 0 ? rows : [...rows, ...rest], "readAll")
-    return { events, next: events.at(-1)?.position ?? from }
+    const reached = events.at(-1)?.position ?? from
+    if (horizon === undefined || rows.length === size) return { events, next: reached }
+    const below: Position = { transaction: Number(horizon) - 1, sequence: Number.MAX_SAFE_INTEGER }
+    return { events, next: comparePositions(below, reached) > 0 ? below : reached }
   })
 
   const loadCheckpoint = Effect.fn("EventStore.loadCheckpoint")(function*(consumer: string) {

@@ -8,13 +8,15 @@
  * (ConsumerLease), and a checkpoint is stored only while its runner holds the lease. A second runner of the
  * same name waits on standby and takes over from the last checkpoint when the first stops or dies.
  */
-import { EventStore, type EventStoreFailed, LeaseLost, type Position, type StoredEvent } from "@onair/core"
+import { comparePositions, EventStore, type EventStoreFailed, LeaseLost, type Position, type StoredEvent } from "@onair/core"
 import { Duration, Effect } from "effect"
 import { type LeaseOptions, withLease } from "./ConsumerLease.ts"
 
 export interface SubscriptionOptions extends LeaseOptions {
   /** Events per batch handed to the handler; default 500. */
   readonly batchSize?: number
+  /** Only the events of this stream category (see `EventStore.readAll`). */
+  readonly category?: string
   /**
    * How soon to look again for events appended by other processes after reading some, default 100 ms.
    * While nothing comes the pause doubles, up to `maxPollInterval`. Appends through this process's store
@@ -61,8 +63,9 @@ export const drain = <E, R, E2, R2>(
     const batchSize = options?.batchSize ?? DEFAULT_BATCH_SIZE
     let position = from
     for (;;) {
-      const batch = yield* store.readAll(position, batchSize)
-      if (batch.events.length === 0) return position
+      const batch = yield* store.readAll(position, batchSize, options?.category === undefined ? undefined : { category: options.category })
+      // Nothing more; a category read may still have moved past other streams' events.
+      if (batch.events.length === 0) return comparePositions(batch.next, position) > 0 ? batch.next : position
       yield* handle(batch.events)
       yield* acknowledge(batch.next)
       position = batch.next
@@ -138,7 +141,8 @@ const followFrom = <E, R, E2, R2>(
       const seen = yield* store.appendCount
       const reached = yield* drain(position, handle, acknowledge, options)
       // A quiet log is polled less and less often; anything read resets the pace.
-      pause = reached === position ? Math.min(pause * 2, maxPollMillis) : pollMillis
+      const progressed = comparePositions(reached, position) > 0
+      pause = progressed ? pollMillis : Math.min(pause * 2, maxPollMillis)
       position = reached
       options?.onCaughtUp?.(position)
       const wait = options?.eager?.() === true ? EAGER_POLL_MILLIS : pause

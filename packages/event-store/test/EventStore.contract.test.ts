@@ -1,7 +1,7 @@
 /**
  * The EventStore contract: one suite, run against every implementation.
  */
-import { comparePositions, EventStore, LOG_START } from "@onair/core"
+import { comparePositions, EventStore, LOG_START, type Position } from "@onair/core"
 import { Effect, Fiber } from "effect"
 import { assert, describe, it } from "vitest"
 import { event, events, metadata, uniqueStream } from "./support/Fixtures.ts"
@@ -260,6 +260,39 @@ for (const kind of STORE_KINDS) {
         assert.strictEqual(pages.flat().length, 9, `page size ${size}`)
       }
       assert.deepStrictEqual(outcome.one.map((page) => page.length), [1, 7, 1])
+    })
+
+    it("reads one category of streams alone, in global order, and moves past the others' events", async () => {
+      const tag = Math.random().toString(36).slice(2, 8)
+      const mine = [`cat${tag}-a`, `cat${tag}-b`]
+      const other = `oth${tag}-z`
+      const outcome = await run(Effect.gen(function*() {
+        const store = yield* EventStore
+        const start = (yield* readLog).at(-1)?.position ?? LOG_START
+        yield* store.append(mine[0]!, "any", [event("Mine", 1)], metadata())
+        yield* store.append(other, "any", [event("Other", 1)], metadata())
+        yield* store.appendMany([
+          { stream: mine[1]!, expectedVersion: "any", events: events("Mine", 3) },
+          { stream: other, expectedVersion: "any", events: events("Other", 2) }
+        ], metadata())
+        const last = yield* store.append(other, "any", [event("Other", 9)], metadata())
+        const pages: Array<ReadonlyArray<{ readonly stream: string; readonly position: Position }>> = []
+        let from = start
+        for (;;) {
+          const page = yield* store.readAll(from, 2, { category: `cat${tag}` })
+          if (page.events.length === 0) return { pages, next: page.next, last: last.transaction }
+          pages.push(page.events)
+          from = page.next
+        }
+      }))
+      const read = outcome.pages.flat()
+      assert.deepStrictEqual(read.map((e) => e.stream), [mine[0], mine[1], mine[1], mine[1]])
+      for (let i = 1; i < read.length; i++) assert.strictEqual(comparePositions(read[i - 1]!.position, read[i]!.position), -1)
+      // The unit of three came whole in one page, though the page size is 2.
+      const unit = read[1]!.position.transaction
+      assert.strictEqual(outcome.pages.filter((page) => page.some((e) => e.position.transaction === unit)).length, 1)
+      // With nothing more of its own, the read has still gone past the other streams' last transaction.
+      assert.isAtLeast(outcome.next.transaction, outcome.last)
     })
 
     it("keeps JSON data exactly: unicode, nesting, numbers, null, about 500 bytes", async () => {

@@ -41,7 +41,7 @@ for (const kind of STORE_KINDS) {
           return { first, rest, again, events, recorded: recorded.map((r) => Number(r.migration_id)) }
         }))
         assert.deepStrictEqual(outcome.first.map(([id]) => id), [1])
-        assert.deepStrictEqual(outcome.rest.map(([id]) => id), [2, 3])
+        assert.deepStrictEqual(outcome.rest.map(([id]) => id), [2, 3, 4])
         assert.deepStrictEqual(outcome.again, [])
         assert.strictEqual(outcome.events.length, 1)
         assert.strictEqual(outcome.events[0]?.event_type, "Old")

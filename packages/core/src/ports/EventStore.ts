@@ -111,6 +111,15 @@ export interface StreamRead {
   readonly events: ReadonlyArray<StoredEvent>
 }
 
+export interface ReadAllOptions {
+  /**
+   * Only the events of streams of this category (the stream name before its first `-`: `accessToken`,
+   * `webhookEndpoint`, `livestream`, …), through an index: a consumer of one category reads its own events,
+   * not the whole log. `next` then moves past the category's last event read.
+   */
+  readonly category?: string
+}
+
 export interface AllRead {
   readonly events: ReadonlyArray<StoredEvent>
   /** Where the next read continues: the last event's position, or `from` when nothing was read. */
@@ -164,7 +173,7 @@ export class EventStore extends Context.Service<EventStore, {
    * consumer's answers then never depend on its batch size). Only events whose place in the order is final
    * are returned, so a later read never finds an event before `next`.
    */
-  readonly readAll: (from: Position, limit: number) => Effect.Effect<AllRead, EventStoreFailed>
+  readonly readAll: (from: Position, limit: number, options?: ReadAllOptions) => Effect.Effect<AllRead, EventStoreFailed>
   /** The stored checkpoint of a named consumer, `LOG_START` if it has none. */
   readonly loadCheckpoint: (consumer: string) => Effect.Effect<Position, EventStoreFailed>
   /**
