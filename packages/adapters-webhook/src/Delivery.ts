@@ -8,6 +8,7 @@
  * leaves it due again within twice the timeout: at-least-once, with the same `webhook-id` every time.
  */
 import { signingSecrets } from "@onair/core"
+import { backingOffLoop } from "@onair/application"
 import { OutboundClient } from "@onair/outbound"
 import { Clock, Duration, Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
@@ -55,8 +56,6 @@ interface Outcome extends Omit<Attempt, "position"> {
 }
 
 const EXCERPT = 512
-/** The longest pause between delivery rounds while they fail. */
-const MAX_BACKOFF_MILLIS = 30_000
 
 /** Posts one message through the guarded client; never fails (a failure, a refusal included, is an outcome). */
 const post = (outbound: OutboundClient["Service"], url: string, headers: Record<string, string>, body: string, timeout: Duration.Duration) =>
@@ -171,28 +170,13 @@ export const run = (options: DeliveryOptions) =>
     })
 
     // While the database is away, rounds back off (to 30 s) and the outage is logged once, not every round.
-    let failing = 0
-    return yield* Effect.forever(
-      round.pipe(
-        Effect.matchEffect({
-          onSuccess: (count) => {
-            const recovered = failing > 0
-            failing = 0
-            return Effect.andThen(
-              recovered ? Effect.logInfo("webhooks: deliveries resumed") : Effect.void,
-              // A full batch means more may be due; otherwise wait for the outbox or the next look.
-              count >= options.batchSize ? Effect.void : Effect.raceFirst(options.wake, Effect.sleep(options.idlePoll))
-            )
-          },
-          onFailure: (error) => {
-            failing++
-            const pause = Math.min(MAX_BACKOFF_MILLIS, Duration.toMillis(options.idlePoll) * 2 ** Math.min(failing, 16))
-            return Effect.andThen(
-              failing === 1 ? Effect.logWarning(`webhooks: delivery round failed (${String(error)}); backing off`) : Effect.void,
-              Effect.sleep(Duration.millis(pause))
-            )
-          }
-        })
-      )
-    )
+    return yield* backingOffLoop({
+      round,
+      // A full batch means more may be due; otherwise wait for the outbox or the next look.
+      then: (count) => count >= options.batchSize ? Effect.void : Effect.raceFirst(options.wake, Effect.sleep(options.idlePoll)),
+      pause: options.idlePoll,
+      maxPause: Duration.seconds(30),
+      failing: (error) => `webhooks: delivery round failed (${String(error)}); backing off`,
+      recovered: "webhooks: deliveries resumed"
+    })
   })

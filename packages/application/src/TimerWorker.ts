@@ -12,6 +12,7 @@
  */
 import { dueTimer, type Livestream, originMetadata, Timestamp } from "@onair/core"
 import { Clock, Duration, Effect } from "effect"
+import { backingOffLoop } from "./BackingOffLoop.ts"
 import { CommandHandler } from "./CommandHandler.ts"
 
 /** Where the worker finds due timers. */
@@ -59,28 +60,13 @@ export const run = (source: TimerSource, options?: TimerWorkerOptions) =>
       return claimed.length
     })
 
-    let failing = 0
-    return yield* Effect.forever(
-      round.pipe(
-        Effect.matchEffect({
-          onSuccess: (claimed) => {
-            const recovered = failing > 0
-            failing = 0
-            return Effect.andThen(
-              recovered ? Effect.logInfo("timers: the timer source answers again") : Effect.void,
-              // A full batch means more may be due now.
-              claimed >= batchSize ? Effect.void : Effect.sleep(tick)
-            )
-          },
-          onFailure: (error) => {
-            failing++
-            const pause = Math.min(maxBackoff, Duration.toMillis(tick) * 2 ** Math.min(failing, 16))
-            return Effect.andThen(
-              failing === 1 ? Effect.logWarning(`timers: the timer source cannot be read (${String(error)}); backing off`) : Effect.void,
-              Effect.sleep(Duration.millis(pause))
-            )
-          }
-        })
-      )
-    )
+    return yield* backingOffLoop({
+      round,
+      // A full batch means more may be due now.
+      then: (claimed) => claimed >= batchSize ? Effect.void : Effect.sleep(tick),
+      pause: tick,
+      maxPause: Duration.millis(maxBackoff),
+      failing: (error) => `timers: the timer source cannot be read (${String(error)}); backing off`,
+      recovered: "timers: the timer source answers again"
+    })
   })
