@@ -16,16 +16,27 @@ export const WORKER = Path.resolve(import.meta.dirname, "../../../apps/worker/sr
 const MAIN = Path.resolve(import.meta.dirname, "../../../apps/api/src/main.ts")
 const exec = promisify(execFile)
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
+/** Whether `port` can be bound on loopback now. */
+const isFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
     const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
+    server.once("error", () => resolve(false))
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)))
   })
+
+/**
+ * A port that is free now, for a listener a test names itself (a job's API, RTMP, RTMPS ports). It is
+ * taken below the kernel's ephemeral range (32768 up on Linux), where every process's "any free port" comes
+ * from: a port this process gives up until the job binds it cannot be taken meanwhile by another job's
+ * nginx picking its loopback ports, which would keep that job from ever starting.
+ */
+export const freePort = async (): Promise<number> => {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    if (await isFree(port)) return port
+  }
+  throw new Error("no free port below the ephemeral range")
+}
 
 export const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
 
@@ -113,7 +124,11 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
   await waitFor("the main job to be ready", async () => {
     if (child.exitCode !== null) throw new Error(`the main job exited with ${child.exitCode}:\n${output}`)
     return ready.test(output) ? true : undefined
-  }, 60_000)
+  }, 60_000).catch((error: unknown) => {
+    // Say why: the job's own last words.
+    child.kill("SIGKILL")
+    throw new Error(`${String(error)}\nthe job's output:\n${output.slice(-3000)}`)
+  })
   const created = await fetch(`${url}/admin/accounts/${ACCOUNT}/tokens`, {
     method: "POST",
     headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
