@@ -4,22 +4,20 @@
  * on the embedded database the main job must be stopped first, as it holds the database).
  */
 import { CatalogMigrations, LivestreamTable } from "@onair/catalog"
-import { Database, Projection } from "@onair/event-store"
-import { Effect, Layer } from "effect"
+import { Projection } from "@onair/event-store"
+import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
+import { onDatabase } from "./OnDatabase.ts"
 
 export const USAGE = "usage: onair read-models rebuild"
 
 export const parse = (args: ReadonlyArray<string>): "rebuild" | string =>
   args.length === 1 && args[0] === "rebuild" ? "rebuild" : `unknown command ${args.join(" ") || "(none)"}`
 
-export const run = Effect.gen(function*() {
-  const choice = yield* Database.choiceFromEnv
-  return yield* Effect.gen(function*() {
-    yield* CatalogMigrations.run
-    const reached = yield* Projection.rebuild(LivestreamTable.projection)
-    const sql = yield* SqlClient
-    const [rows] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM onair_livestreams`
-    return `${LivestreamTable.PROJECTION}: ${rows?.n ?? 0} livestreams, rebuilt up to ${reached.transaction}.${reached.sequence}`
-  }).pipe(Effect.provide(Layer.fresh(Database.layer(choice, { maxConnections: 2 }))))
-})
+export const run = onDatabase(Effect.gen(function*() {
+  yield* CatalogMigrations.run
+  const reached = yield* Projection.rebuild(LivestreamTable.projection)
+  const sql = yield* SqlClient
+  const [rows] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM onair_livestreams`
+  return `${LivestreamTable.PROJECTION}: ${rows?.n ?? 0} livestreams, rebuilt up to ${reached.transaction}.${reached.sequence}`
+}))

@@ -4,8 +4,9 @@
  * (or the data directory's key file), reading them with any key of the ring: the middle step of a key
  * rotation. On the embedded database the main job must be stopped first (it holds the database).
  */
-import { Database, newKeyText, SecretKeyring, SecretRewrap } from "@onair/event-store"
-import { Effect, Layer } from "effect"
+import { newKeyText, SecretKeyring, SecretRewrap } from "@onair/event-store"
+import { Effect } from "effect"
+import { onDatabase } from "./OnDatabase.ts"
 
 export const USAGE = `usage: onair secrets new-key
        onair secrets rewrap`
@@ -18,11 +19,9 @@ export const parse = (args: ReadonlyArray<string>): SecretsCommand | string =>
 export const run = (command: SecretsCommand) =>
   Effect.gen(function*() {
     if (command === "new-key") return newKeyText()
-    const choice = yield* Database.choiceFromEnv
-    const result = yield* Effect.gen(function*() {
+    return yield* onDatabase(Effect.gen(function*() {
       const keyring = yield* SecretKeyring
       const done = yield* SecretRewrap.run
       return `${done.rewrapped} of ${done.examined} events with secrets re-encrypted under key ${keyring.currentKeyId}`
-    }).pipe(Effect.provide(Layer.fresh(Database.layer(choice, { maxConnections: 2 }))))
-    return result
+    }))
   })

@@ -42,6 +42,12 @@ export class Connections {
     return this.byClient.get(clientId)
   }
 
+  /** The connection whose stream (after the publish redirect) is named for `sessionId`. */
+  bySession(sessionId: string | undefined): Connection | undefined {
+    for (const connection of this.byClient.values()) if (connection.sessionId === sessionId) return connection
+    return undefined
+  }
+
   all(): ReadonlyArray<Connection> {
     return [...this.byClient.values()]
   }

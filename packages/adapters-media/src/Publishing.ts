@@ -91,7 +91,7 @@ export class Publishing extends Context.Service<Publishing, {
         const instance = nginx.instance()
         if (instance === null || instance.id !== instanceId || form["app"] !== HLS_APP) return false
         if (!sameSecret(form["pageurl"] ?? "", instance.relaySecret)) return false
-        const connection = nginx.connections.all().find((c) => c.sessionId === form["name"])
+        const connection = nginx.connections.bySession(form["name"])
         if (connection === undefined || connection.relayed || !nginx.entitled(connection)) return false
         connection.relayed = true
         return true
@@ -100,7 +100,7 @@ export class Publishing extends Context.Service<Publishing, {
     const relayDone = (instanceId: string, form: CallbackForm) =>
       Effect.sync(() => {
         if (!nginx.isCurrent(instanceId) || form["app"] !== HLS_APP) return
-        const connection = nginx.connections.all().find((c) => c.sessionId === form["name"])
+        const connection = nginx.connections.bySession(form["name"])
         if (connection !== undefined) connection.relayed = false
       })
 

@@ -13,6 +13,7 @@ import {
   DayWiseAnalyticsRecord,
   HealthDescriptions,
   ingestSessionStatus,
+  isTimerCommand,
   IngestSessionStatusRecord,
   isOpen,
   liveEventStatus,
@@ -220,16 +221,14 @@ const i8 = (world: World): Array<Violation> => {
   return wrong
 }
 
-const TIMER_SIGNALS = new Set(["ExpireReconnectWindow", "ExpireStartTimeout", "ReachMaximumDuration"])
-
 /**
  * A timer that changed anything was due when it fired: its broadcast, as it was before, had that timer, and
  * its time had come (a decider that fired every timer at once would end sessions early and pass I1-I8).
  */
 const i9 = (before: World, entry: Entry): Array<Violation> => {
   const signal = entry.signal
-  if (!TIMER_SIGNALS.has(signal._tag) || !Result.isSuccess(entry.outcome) || entry.outcome.success.length === 0) return []
-  const timer = signal as Extract<typeof signal, { _tag: "ExpireReconnectWindow" | "ExpireStartTimeout" | "ReachMaximumDuration" }>
+  if (!isTimerCommand(signal) || !Result.isSuccess(entry.outcome) || entry.outcome.success.length === 0) return []
+  const timer = signal
   const livestream = before.livestreams.get(timer.livestreamId)
   const due = livestream == null ? undefined : timerDueAt(livestream, timer._tag)
   if (due !== undefined && due <= timer.at) return []

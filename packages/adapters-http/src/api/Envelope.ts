@@ -34,9 +34,10 @@ export class NotFound extends Schema.Error<NotFound>("NotFound")(failure, { http
 /** 409: the request conflicts with the resource's state, or reuses an idempotency key with another body. */
 export class Conflict extends Schema.Error<Conflict>("Conflict")(failure, { httpApiStatus: 409 }) {}
 
-const one = (code: string, message: string) => ({ success: false as const, errors: [{ code, message }] })
+/** `{"success": false, "errors": [{code, message}]}`: one failure in the envelope. */
+export const errorEnvelope = (code: string, message: string) => ({ success: false as const, errors: [{ code, message }] })
 
-export const badRequest = (code: string, message: string) => new BadRequest(one(code, message))
-export const unauthorized = (message: string) => new Unauthorized(one("unauthorized", message))
-export const notFound = (what: string) => new NotFound(one("not_found", `${what} was not found`))
-export const conflict = (code: string, message: string) => new Conflict(one(code, message))
+export const badRequest = (code: string, message: string) => new BadRequest(errorEnvelope(code, message))
+export const unauthorized = (message: string) => new Unauthorized(errorEnvelope("unauthorized", message))
+export const notFound = (what: string) => new NotFound(errorEnvelope("not_found", `${what} was not found`))
+export const conflict = (code: string, message: string) => new Conflict(errorEnvelope(code, message))

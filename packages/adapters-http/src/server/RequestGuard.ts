@@ -30,6 +30,7 @@ import {
 } from "effect/http"
 import { HttpApiError } from "effect/http-api"
 import { randomUUID } from "node:crypto"
+import { errorEnvelope } from "../api/Envelope.ts"
 import * as SchemaErrors from "./SchemaErrors.ts"
 
 /** The request-body limit in bytes, from `ONAIR_MAX_BODY_BYTES` (default 1 MiB, 1 KiB to 64 MiB). */
@@ -70,14 +71,16 @@ const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   504: "gateway_timeout"
 }
 
-const envelope = (code: string, message: string) => ({ success: false as const, errors: [{ code, message }] })
-
 /** The envelope for a status that came without one. */
 export const envelopeFor = (status: number, message: string) =>
-  envelope(CODE_BY_STATUS[status] ?? (status >= 500 ? "internal_error" : "invalid_request"), message)
+  errorEnvelope(CODE_BY_STATUS[status] ?? (status >= 500 ? "internal_error" : "invalid_request"), message)
 
 const failure = (status: number, code: string, message: string) =>
-  HttpServerResponse.jsonUnsafe(envelope(code, message), { status })
+  HttpServerResponse.jsonUnsafe(errorEnvelope(code, message), { status })
+
+/** The 413 for a body that passed the limit while it was read. */
+const bodyTooLarge = (limit: number) =>
+  failure(413, "payload_too_large", `the body is larger than the limit of ${limit} bytes`)
 
 /** What is wrong with one string, or undefined: NUL, or a UTF-16 surrogate without its pair. */
 export const badText = (text: string): string | undefined => {
@@ -162,7 +165,7 @@ const inspectBody = (request: HttpServerRequest.HttpServerRequest, limit: number
     if (text._tag === "Failure") {
       const tooLarge = text.failure.reason._tag === "RequestParseError" && text.failure.reason.reason === "BodyTooLarge"
       return tooLarge
-        ? failure(413, "payload_too_large", `the body is larger than the limit of ${limit} bytes`)
+        ? bodyTooLarge(limit)
         : failure(400, "invalid_body", "the body could not be read")
     }
     if (!isJson(request.headers["content-type"]) || text.success === "") return undefined
@@ -211,7 +214,7 @@ const fromCause = (
       if (why._tag === "RequestParseError") {
         return Effect.succeed(
           why.reason === "BodyTooLarge"
-            ? failure(413, "payload_too_large", `the body is larger than the limit of ${limit} bytes`)
+            ? bodyTooLarge(limit)
             : failure(400, "invalid_body", "the body could not be read")
         )
       }

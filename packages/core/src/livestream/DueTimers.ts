@@ -12,7 +12,12 @@ export type TimerCommand = Extract<
   { _tag: "ExpireReconnectWindow" | "ExpireStartTimeout" | "ReachMaximumDuration" }
 >
 
-const TIMERS: ReadonlyArray<TimerCommand["_tag"]> = ["ExpireReconnectWindow", "ExpireStartTimeout", "ReachMaximumDuration"]
+/** Every kind of timer, in the order `dueTimer` fires them when several are due. */
+export const TIMER_KINDS: ReadonlyArray<TimerCommand["_tag"]> = ["ExpireReconnectWindow", "ExpireStartTimeout", "ReachMaximumDuration"]
+
+/** Whether a command or signal is one of the timers. */
+export const isTimerCommand = <C extends { readonly _tag: string }>(command: C): command is Extract<C, TimerCommand> =>
+  (TIMER_KINDS as ReadonlyArray<string>).includes(command._tag)
 
 /** When the livestream's broadcast makes `timer` due, or undefined when its broadcast has no such timer. */
 export const timerDueAt = (livestream: Livestream, timer: TimerCommand["_tag"]): Timestamp | undefined => {
@@ -33,7 +38,7 @@ export const timerDueAt = (livestream: Livestream, timer: TimerCommand["_tag"]):
 export const nextTimerAt = (livestream: Livestream): Timestamp | undefined => {
   if (livestream.deleted) return undefined
   let next: Timestamp | undefined = undefined
-  for (const timer of TIMERS) {
+  for (const timer of TIMER_KINDS) {
     const due = timerDueAt(livestream, timer)
     if (due !== undefined && (next === undefined || due < next)) next = due
   }
@@ -44,7 +49,7 @@ export const nextTimerAt = (livestream: Livestream): Timestamp | undefined => {
 export const dueTimer = (livestream: Livestream, at: Timestamp): TimerCommand | undefined => {
   const b = livestream.broadcast
   if (livestream.deleted || b._tag === "Idle") return undefined
-  for (const timer of TIMERS) {
+  for (const timer of TIMER_KINDS) {
     const due = timerDueAt(livestream, timer)
     if (due !== undefined && due <= at) return { _tag: timer, livestreamId: livestream.id, at, sessionId: b.sessionId }
   }
