@@ -8,12 +8,12 @@
 import { InboundEvents } from "@onair/core"
 import { Clock, Effect, Layer } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { errorEnvelope } from "../api/Envelope.ts"
 
 export const INBOUND_PATH = "/webhooks/realtime"
 
 const answer = (status: number, body: unknown) => HttpServerResponse.jsonUnsafe(body, { status })
-const failure = (status: number, code: string, message: string) =>
-  answer(status, { success: false, errors: [{ code, message }] })
+const failure = (status: number, code: string, message: string) => answer(status, errorEnvelope(code, message))
 
 export const layer = Layer.unwrap(Effect.gen(function*() {
   const inbound = yield* InboundEvents
