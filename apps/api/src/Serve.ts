@@ -6,7 +6,7 @@ import { AdminToken, Server } from "@onair/adapters-http"
 import { WebhookWorker } from "@onair/adapters-webhook"
 import { MediaServer } from "@onair/adapters-media"
 import { PublicUrlsConfig, TimerWorker } from "@onair/application"
-import { DueTimerClaims, LivestreamTable } from "@onair/catalog"
+import { DueTimerClaims } from "@onair/catalog"
 import { Database } from "@onair/event-store"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
@@ -47,7 +47,7 @@ const worker = Layer.merge(
   Layer.effectDiscard(Effect.gen(function*() {
     const source = yield* DueTimerClaims.make
     yield* Effect.forkScoped(TimerWorker.run(source))
-  })).pipe(Layer.provideMerge(LivestreamTable.layer)),
+  })),
   // ONAIR_WEBHOOK_WORKER=off leaves webhooks to `apps/worker` processes (PostgreSQL deployments).
   Layer.unwrap(Effect.gen(function*() {
     const on = yield* Config.Boolean("ONAIR_WEBHOOK_WORKER").pipe(Config.withDefault(true))

@@ -2,15 +2,15 @@
  * What the main job runs on: the event store the environment names, the command path, the catalog, the
  * token index, and the webhook adapter behind the core's ports the API answers from.
  */
-import { AccessTokens } from "@onair/application"
+import { AccessTokens, CommandHandler } from "@onair/application"
 import { Inbound, Webhooks } from "@onair/adapters-webhook"
-import { LiveCatalog } from "@onair/catalog"
+import { Catalog } from "@onair/catalog"
 import { Database } from "@onair/event-store"
 import { Layer } from "effect"
 
 export const services = (choice: Database.DatabaseChoice) =>
   Layer.merge(Webhooks.port, Inbound.layer).pipe(
-    Layer.provideMerge(Layer.mergeAll(LiveCatalog.commandHandler(), AccessTokens.layer, Webhooks.layer)),
-    Layer.provideMerge(LiveCatalog.layer),
+    Layer.provideMerge(Layer.mergeAll(CommandHandler.layer(), AccessTokens.layer, Webhooks.layer)),
+    Layer.provideMerge(Catalog.layer),
     Layer.provideMerge(Database.layer(choice))
   )

@@ -18,7 +18,7 @@ export const enforce = Effect.gen(function*() {
   const instance = nginx.instance()
   if (instance === null) return
   for (const connection of nginx.connections.all()) {
-    if (connection.dropRequested || nginx.entitled(connection)) continue
+    if (connection.dropRequested || (yield* nginx.entitled(connection))) continue
     connection.dropRequested = true
     yield* Effect.tryPromise((signal) => fetch(dropUrl(instance, connection), { signal })).pipe(
       Effect.timeout("2 seconds"),

@@ -2,7 +2,8 @@
  * Removes HLS folders of sessions that are over: nginx leaves them, and a new session never reads them. A
  * grace period lets players finish the segment they are fetching.
  */
-import { LiveCatalog } from "@onair/catalog"
+import { CatalogReads } from "@onair/catalog"
+import { isOpen, type SessionId } from "@onair/core"
 import { Clock, Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -13,21 +14,18 @@ const HLS_GRACE_MILLIS = 30_000
 
 export const sweepHls = Effect.gen(function*() {
   const { hlsDir } = yield* RunningNginx
-  const catalog = yield* LiveCatalog
-  const live = new Set<string>()
-  for (const livestream of catalog.currentSync().allLivestreams()) {
-    const broadcast = livestream.broadcast
-    if (broadcast._tag === "Connected" || broadcast._tag === "Reconnecting") live.add(broadcast.sessionId)
-  }
+  const catalog = yield* CatalogReads
   const at = yield* Clock.currentTimeMillis
-  yield* Effect.try({
-    try: () => {
-      for (const name of Fs.existsSync(hlsDir) ? Fs.readdirSync(hlsDir) : []) {
-        const folder = Path.join(hlsDir, name)
-        if (live.has(name) || at - Fs.statSync(folder).mtimeMs < HLS_GRACE_MILLIS) continue
-        Fs.rmSync(folder, { recursive: true, force: true })
-      }
-    },
-    catch: (cause) => cause
+  yield* Effect.gen(function*() {
+    const names = yield* Effect.try({ try: () => Fs.existsSync(hlsDir) ? Fs.readdirSync(hlsDir) : [], catch: (cause) => cause })
+    for (const name of names) {
+      const folder = Path.join(hlsDir, name)
+      const old = yield* Effect.try({ try: () => at - Fs.statSync(folder).mtimeMs >= HLS_GRACE_MILLIS, catch: (cause) => cause })
+      if (!old) continue
+      // A folder is a session's (named by its id); only a session whose media is still open keeps it.
+      const session = yield* catalog.sessionById(name as SessionId)
+      if (session !== undefined && isOpen(session)) continue
+      yield* Effect.try({ try: () => Fs.rmSync(folder, { recursive: true, force: true }), catch: (cause) => cause })
+    }
   }).pipe(Effect.catch((cause) => Effect.logWarning(`media: HLS sweep: ${String(cause)}`)))
 })

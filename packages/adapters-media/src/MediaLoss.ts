@@ -2,7 +2,7 @@
  * The media server is gone (or was never this OnAir's: start-up): every connection it had, and every one
  * the catalog holds as publishing, is over, and its broadcast ends with `internal error`.
  */
-import { LiveCatalog } from "@onair/catalog"
+import { CatalogReads } from "@onair/catalog"
 import type { IngestId } from "@onair/core"
 import { Effect } from "effect"
 import { now, RunningNginx } from "./RunningNginx.ts"
@@ -10,9 +10,9 @@ import { now, RunningNginx } from "./RunningNginx.ts"
 export const lost = (message: string) =>
   Effect.gen(function*() {
     const nginx = yield* RunningNginx
-    const catalog = yield* LiveCatalog
+    const catalog = yield* CatalogReads
     const ids = new Set<IngestId>(nginx.connections.all().map((connection) => connection.ingestId))
-    for (const ingest of catalog.currentSync().connectedIngests()) ids.add(ingest.id)
+    for (const ingest of yield* catalog.connectedIngests) ids.add(ingest.id)
     // From here on the old nginx's late callbacks are refused: its id is no longer the running one.
     yield* nginx.stopped
     const at = yield* now

@@ -10,7 +10,7 @@
  * serves an old session's playlist, and nothing is served while the livestream is idle. Every answer
  * allows any origin, for browser players.
  */
-import { LiveCatalog } from "@onair/catalog"
+import { CatalogReads } from "@onair/catalog"
 import type { LivestreamId, SessionId } from "@onair/core"
 import { Clock, Effect, Layer } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
@@ -58,20 +58,23 @@ const readFile = (path: string) =>
 export const layer = (viewers: ViewerSeconds, fragmentSeconds: number) =>
   Layer.unwrap(Effect.gen(function*() {
     const { hlsDir } = yield* RunningNginx
-    const catalog = yield* LiveCatalog
+    const catalog = yield* CatalogReads
     const durations = new Map<SessionId, Map<number, number>>()
 
     /** The livestream's broadcast with media now (connected, or waiting for its encoder), if any. */
-    const liveBroadcast = (livestreamId: string | undefined) => {
-      const livestream = catalog.currentSync().livestreamById(livestreamId as LivestreamId)
-      if (livestream === undefined || livestream.deleted) return undefined
-      const broadcast = livestream.broadcast
-      return broadcast._tag === "Connected" || broadcast._tag === "Reconnecting" ? broadcast : undefined
-    }
+    const liveBroadcast = (livestreamId: string | undefined) =>
+      livestreamId === undefined ? Effect.succeed(undefined) : Effect.map(
+        catalog.livestreamById(livestreamId as LivestreamId),
+        (livestream) => {
+          if (livestream === undefined || livestream.deleted) return undefined
+          const broadcast = livestream.broadcast
+          return broadcast._tag === "Connected" || broadcast._tag === "Reconnecting" ? broadcast : undefined
+        }
+      )
 
     /** The session whose media the livestream has now, if any. */
-    const liveSession = (livestreamId: string | undefined): SessionId | undefined =>
-      liveBroadcast(livestreamId)?.sessionId
+    const liveSession = (livestreamId: string | undefined): Effect.Effect<SessionId | undefined> =>
+      Effect.map(liveBroadcast(livestreamId), (broadcast) => broadcast?.sessionId)
 
     const sessionFile = (session: SessionId, name: string) => Path.join(hlsDir, session, name)
 
@@ -88,11 +91,11 @@ export const layer = (viewers: ViewerSeconds, fragmentSeconds: number) =>
 
     const master = Effect.gen(function*() {
       const { livestream_id } = yield* HttpRouter.params
-      const broadcast = liveBroadcast(livestream_id)
+      const broadcast = yield* liveBroadcast(livestream_id)
       if (broadcast === undefined || !Fs.existsSync(sessionFile(broadcast.sessionId, "index.m3u8"))) {
         return notFound("this livestream is not live")
       }
-      const health = catalog.currentSync().ingest(broadcast.ingestId)?.health ?? null
+      const health = (yield* catalog.ingest(broadcast.ingestId))?.health ?? null
       // The stream's measured bitrate, or a typical one until nginx has measured it.
       const bandwidth = Math.round((health?.videoBitrate ?? 0) + (health?.audioBitrate ?? 0))
       const attributes = [`BANDWIDTH=${bandwidth > 0 ? bandwidth : 2_000_000}`]
@@ -110,7 +113,7 @@ export const layer = (viewers: ViewerSeconds, fragmentSeconds: number) =>
 
     const media = Effect.gen(function*() {
       const { livestream_id, viewer } = yield* HttpRouter.params
-      const session = liveSession(livestream_id)
+      const session = yield* liveSession(livestream_id)
       if (session === undefined || viewer === undefined || !VIEWER.test(viewer)) {
         return notFound("this livestream is not live")
       }
@@ -123,7 +126,7 @@ export const layer = (viewers: ViewerSeconds, fragmentSeconds: number) =>
 
     const segment = Effect.gen(function*() {
       const { livestream_id, viewer, segment } = yield* HttpRouter.params
-      const session = liveSession(livestream_id)
+      const session = yield* liveSession(livestream_id)
       const sequence = SEGMENT.exec(segment ?? "")?.[1]
       if (session === undefined || viewer === undefined || !VIEWER.test(viewer) || sequence === undefined) {
         return notFound("no such segment")

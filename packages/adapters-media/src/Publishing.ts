@@ -8,7 +8,7 @@
  * - `publishDone` and `update` answer the end of a publish and nginx's periodic question whether a live
  *   publisher may go on.
  */
-import { LiveCatalog } from "@onair/catalog"
+import { CatalogReads } from "@onair/catalog"
 import { type SessionId, StreamKey } from "@onair/core"
 import { Context, Effect, Layer, Schema } from "effect"
 import { randomUUID } from "node:crypto"
@@ -40,7 +40,7 @@ export class Publishing extends Context.Service<Publishing, {
 }>()("@onair/adapters-media/Publishing") {
   static readonly make = Effect.gen(function*() {
     const nginx = yield* RunningNginx
-    const catalog = yield* LiveCatalog
+    const catalog = yield* CatalogReads
 
     const publish = Effect.fn("Publishing.publish")(function*(instanceId: string, server: IngestServer, form: CallbackForm) {
       const clientId = form["clientid"] ?? ""
@@ -62,7 +62,7 @@ export class Publishing extends Context.Service<Publishing, {
       } as const
       const decided = yield* nginx.send(signal, `media:${ingestId}:publish`)
       // Fails closed: without a recorded decision nothing publishes.
-      const ingest = decided ? catalog.currentSync().ingest(ingestId) : undefined
+      const ingest = decided ? yield* catalog.ingest(ingestId) : undefined
       if (ingest === undefined) return { _tag: "Refused", reason: "publish not decided" } as PublishAnswer
       if (ingest.verdict._tag === "Refused") {
         // nginx reports no end for a publish it was told to refuse: the connection is over now.
@@ -87,12 +87,14 @@ export class Publishing extends Context.Service<Publishing, {
     })
 
     const relay = (instanceId: string, form: CallbackForm) =>
-      Effect.sync(() => {
+      Effect.gen(function*() {
         const instance = nginx.instance()
         if (instance === null || instance.id !== instanceId || form["app"] !== HLS_APP) return false
         if (!sameSecret(form["pageurl"] ?? "", instance.relaySecret)) return false
         const connection = nginx.connections.bySession(form["name"])
-        if (connection === undefined || connection.relayed || !nginx.entitled(connection)) return false
+        if (connection === undefined || connection.relayed || !(yield* nginx.entitled(connection))) return false
+        // Checked again after the read: another relay of the same connection may have been let in meanwhile.
+        if (connection.relayed) return false
         connection.relayed = true
         return true
       })
@@ -105,12 +107,12 @@ export class Publishing extends Context.Service<Publishing, {
       })
 
     const update = (instanceId: string, form: CallbackForm) =>
-      Effect.sync(() => {
+      Effect.suspend(() => {
         // Relays inside nginx report as plays of an empty app: they are not publishers.
-        if (form["app"] !== PUBLISH_APP) return true
-        if (!nginx.isCurrent(instanceId)) return false
+        if (form["app"] !== PUBLISH_APP) return Effect.succeed(true)
+        if (!nginx.isCurrent(instanceId)) return Effect.succeed(false)
         const connection = nginx.connections.get(form["clientid"] ?? "")
-        return connection !== undefined && nginx.entitled(connection)
+        return connection === undefined ? Effect.succeed(false) : nginx.entitled(connection)
       })
 
     return Publishing.of({ publish, relay, relayDone, publishDone, update })

@@ -5,7 +5,7 @@
  * callbacks), `Enforcement` (drops), `ManifestReports`, `HealthReports`, `HlsSweep` and `MediaLoss`.
  */
 import { awaitReadModel, CommandHandler } from "@onair/application"
-import { LiveCatalog } from "@onair/catalog"
+import { CatalogReads } from "@onair/catalog"
 import { type IngestSignal, originMetadata, Timestamp } from "@onair/core"
 import { Clock, Context, Effect, Layer } from "effect"
 import { type Connection, Connections } from "./Connections.ts"
@@ -34,12 +34,12 @@ export class RunningNginx extends Context.Service<RunningNginx, {
    */
   readonly send: (signal: IngestSignal, commandId: string, expected?: ReadonlyArray<string>) => Effect.Effect<boolean>
   /** Whether the livestream of `connection` still has it as its publisher. */
-  readonly entitled: (connection: Pick<Connection, "livestreamId" | "ingestId">) => boolean
+  readonly entitled: (connection: Pick<Connection, "livestreamId" | "ingestId">) => Effect.Effect<boolean>
 }>()("@onair/adapters-media/RunningNginx") {
   static readonly make = (hlsDir: string) =>
     Effect.gen(function*() {
       const commands = yield* CommandHandler
-      const catalog = yield* LiveCatalog
+      const catalog = yield* CatalogReads
       const connections = new Connections()
       let running: NginxInstance | null = null
       return RunningNginx.of({
@@ -66,11 +66,10 @@ export class RunningNginx extends Context.Service<RunningNginx, {
                 : Effect.as(Effect.logWarning(`media: ${signal._tag} of ${signal.ingestId} not recorded: ${error._tag}`), false)
             )
           ),
-        entitled: (connection) => {
-          const livestream = catalog.currentSync().livestreamById(connection.livestreamId)
-          return livestream !== undefined && !livestream.deleted && livestream.broadcast._tag === "Connected" &&
-            livestream.broadcast.ingestId === connection.ingestId
-        }
+        entitled: (connection) =>
+          Effect.map(catalog.livestreamById(connection.livestreamId), (livestream) =>
+            livestream !== undefined && !livestream.deleted && livestream.broadcast._tag === "Connected" &&
+            livestream.broadcast.ingestId === connection.ingestId)
       })
     })
 

@@ -10,7 +10,7 @@
  * | `peer.join.success` | JoinParticipant (`data.peer_id`) |
  * | `peer.leave.success` | LeaveParticipant |
  */
-import { LiveCatalog } from "@onair/catalog"
+import { CatalogReads } from "@onair/catalog"
 import {
   InboundEvents,
   type InboundResult,
@@ -106,8 +106,8 @@ export const receive = (secret: string, headers: Readonly<Record<string, string 
     const signal = signalOf(envelope, Timestamp.make(at))
     if (!("at" in signal)) return signal
     // Only the meeting's own account and app may speak for it.
-    const catalog = yield* LiveCatalog
-    const meeting = (yield* catalog.current).meetingById(signal.meetingId)
+    const catalog = yield* CatalogReads
+    const meeting = yield* catalog.meetingById(signal.meetingId)
     if (meeting === undefined || meeting.accountId !== envelope.account_id || meeting.appId !== envelope.app_id) {
       return { _tag: "NotFound", what: `meeting ${signal.meetingId}` } as InboundResult
     }
@@ -131,7 +131,7 @@ export const layer = Layer.effect(
   InboundEvents,
   Effect.gen(function*() {
     const secret = yield* Config.option(Config.Redacted("ONAIR_INBOUND_WEBHOOK_SECRET"))
-    const context = yield* Effect.context<LiveCatalog | CommandHandler>()
+    const context = yield* Effect.context<CatalogReads | CommandHandler>()
     return InboundEvents.of({
       enabled: Option.isSome(secret),
       receive: (headers, body, nowMillis) =>

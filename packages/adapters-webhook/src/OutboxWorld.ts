@@ -1,11 +1,9 @@
 /**
- * What the outbox knows at one point of the log: every aggregate (a catalog folded with the core's
- * deciders), every webhook endpoint, when each session's HLS started, when participants joined, and how
- * many messages each livestream and meeting has had. Fed every event in log order, it answers each event's
+ * What the outbox knows at one point of the log: every aggregate (folded with the core's deciders), every
+ * webhook endpoint, when each session's HLS started, when participants joined, and how many messages each livestream and meeting has had. Fed every event in log order, it answers each event's
  * webhook messages with their ids, sequence numbers and receiving endpoints: all functions of the log, so a
  * replay gives the same answers.
  */
-import { Catalog } from "@onair/catalog"
 import {
   comparePositions,
   isReceiving,
@@ -30,6 +28,7 @@ import { DomainEvents } from "@onair/event-store"
 import { Result } from "effect"
 import { createHash } from "node:crypto"
 import { ENDPOINT_STREAM_PREFIX, foldEndpointEvent } from "./EndpointIndex.ts"
+import { OutboxAggregates } from "./OutboxAggregates.ts"
 
 /** A message ready to store: its id, its place in its subject's sequence, and who receives it. */
 export interface Outgoing {
@@ -50,7 +49,7 @@ export const uuidFrom = (name: string): string => {
 }
 
 export class OutboxWorld {
-  readonly catalog = new Catalog()
+  readonly catalog = new OutboxAggregates()
   readonly endpoints = new Map<string, WebhookEndpoint>()
   private readonly hlsStarted = new Map<SessionId, Timestamp>()
   private readonly joined = new Map<string, Timestamp>()
@@ -118,7 +117,7 @@ export class OutboxWorld {
   private apply(stored: StoredEvent): ReadonlyArray<WebhookMessage> {
     if (foldEndpointEvent(this.endpoints, stored)) return []
     const change = DomainEvents.toChange(stored)
-    this.catalog.apply([stored])
+    this.catalog.apply(stored)
     if (Result.isFailure(change)) return []
     const { kind, event } = change.success
     if (kind === "ingest" && event._tag === "ManifestAvailable") {

@@ -14,16 +14,20 @@
 import {
   type DayWiseAnalyticsRecord,
   dayWiseAnalytics,
-  type Interval,
   type OverallAnalyticsRecord,
   overallAnalytics,
   type TimeRange,
   type Timestamp
 } from "@onair/core"
-import type { Catalog, Scope } from "./Catalog.ts"
+import { Effect } from "effect"
+import { CatalogReads, type Scope } from "./CatalogReads.ts"
 
-export const overall = (catalog: Catalog, scope: Scope, range: TimeRange, asOf: Timestamp): OverallAnalyticsRecord =>
-  overallAnalytics(catalog.sessionsOfScope(scope), range, asOf)
+const DAY_MILLIS = 86_400_000
+
+/** Only the sessions whose media started in the range are read. */
+export const overall = (scope: Scope, range: TimeRange, asOf: Timestamp): Effect.Effect<OverallAnalyticsRecord, never, CatalogReads> =>
+  Effect.flatMap(Effect.service(CatalogReads), (catalog) =>
+    Effect.map(catalog.sessionsStartedIn(scope, range), (sessions) => overallAnalytics(sessions, range, asOf)))
 
 export interface DayRange {
   /** First and last day, inclusive, as midnight UTC in epoch ms. */
@@ -31,16 +35,14 @@ export interface DayRange {
   readonly lastDay: number
 }
 
-export const recordingsOf = (catalog: Catalog, scope: Scope): ReadonlyArray<Interval> =>
-  catalog.sessionsOfScope(scope).flatMap((session) =>
-    session.startedAt === null ? [] : [{ startedAt: session.startedAt, endedAt: session.stoppedAt }]
-  )
-
-export const dayWise = (catalog: Catalog, scope: Scope, days: DayRange, asOf: Timestamp): DayWiseAnalyticsRecord =>
-  dayWiseAnalytics({
-    meetingSessions: catalog.meetingSessionsOf(scope),
-    recordings: recordingsOf(catalog, scope),
-    firstDay: days.firstDay,
-    lastDay: days.lastDay,
-    asOf
+/** Only the meeting sessions opened and the recordings started on the range's days are read. */
+export const dayWise = (scope: Scope, days: DayRange, asOf: Timestamp): Effect.Effect<DayWiseAnalyticsRecord, never, CatalogReads> =>
+  Effect.gen(function*() {
+    const catalog = yield* CatalogReads
+    const range = { from: days.firstDay, to: days.lastDay + DAY_MILLIS }
+    const meetingSessions = yield* catalog.meetingSessionsOpenedIn(scope, range)
+    const recordings = (yield* catalog.sessionsStartedIn(scope, range)).flatMap((session) =>
+      session.startedAt === null ? [] : [{ startedAt: session.startedAt, endedAt: session.stoppedAt }]
+    )
+    return dayWiseAnalytics({ meetingSessions, recordings, firstDay: days.firstDay, lastDay: days.lastDay, asOf })
   })

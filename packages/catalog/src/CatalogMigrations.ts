@@ -3,8 +3,14 @@
  * record table `onair_catalog_migrations`). Every row is a projection of the log, rebuilt by replaying it.
  *
  * - `onair_livestreams`: one row per livestream with its state as the core folds it, the columns lists and
- *   filters ask for (account, app, status, creation time), and its next timer: when it is due, and until
- *   when a timer worker holds it.
+ *   filters ask for (account, app, status, creation time, key), and its next timer: when it is due, and
+ *   until when a timer worker holds it.
+ * - `onair_sessions`, `onair_ingests`, `onair_meetings`: one row per aggregate, its state and the columns
+ *   the API looks it up by.
+ * - `onair_meeting_sessions`: each meeting session's interval, for day-wise analytics.
+ *
+ * `ordinal` is the order the projection first wrote a row in, which is the log's order: rows created in
+ * the same millisecond still list in the order they were created, and a rebuild gives the same order.
  */
 import { Effect } from "effect"
 import * as Migrator from "effect/sql/Migrator"
@@ -29,7 +35,77 @@ const createLivestreams = Effect.gen(function*() {
   yield* sql`CREATE INDEX onair_livestreams_due ON onair_livestreams (next_timer_at) WHERE next_timer_at IS NOT NULL`
 })
 
-export const migrations = { "1_create_livestreams": createLivestreams }
+/**
+ * Every aggregate in a table of its own (projection `catalog`, which replaces `livestream-table`): the
+ * livestream table is made again with its new columns and filled by the new projection's first run.
+ */
+const createCatalog = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`DROP TABLE onair_livestreams`
+  yield* sql`
+    CREATE TABLE onair_livestreams (
+      id text PRIMARY KEY,
+      ordinal bigserial NOT NULL,
+      account_id text NOT NULL,
+      app_id text NOT NULL,
+      status text NOT NULL,
+      deleted boolean NOT NULL,
+      meeting_id text,
+      stream_key text NOT NULL,
+      created_at timestamptz NOT NULL,
+      updated_at timestamptz NOT NULL,
+      state jsonb NOT NULL,
+      next_timer_at timestamptz,
+      timer_claimed_until timestamptz
+    )`
+  yield* sql`CREATE INDEX onair_livestreams_app ON onair_livestreams (account_id, app_id, created_at, ordinal) WHERE NOT deleted`
+  yield* sql`CREATE INDEX onair_livestreams_app_status ON onair_livestreams (account_id, app_id, status, created_at, ordinal) WHERE NOT deleted`
+  yield* sql`CREATE INDEX onair_livestreams_key ON onair_livestreams (stream_key) WHERE NOT deleted`
+  yield* sql`CREATE INDEX onair_livestreams_due ON onair_livestreams (next_timer_at) WHERE next_timer_at IS NOT NULL`
+  yield* sql`
+    CREATE TABLE onair_sessions (
+      id text PRIMARY KEY,
+      ordinal bigserial NOT NULL,
+      livestream_id text NOT NULL,
+      account_id text NOT NULL,
+      app_id text NOT NULL,
+      started_at timestamptz,
+      state jsonb NOT NULL
+    )`
+  yield* sql`CREATE INDEX onair_sessions_livestream ON onair_sessions (livestream_id, ordinal)`
+  yield* sql`CREATE INDEX onair_sessions_started ON onair_sessions (account_id, app_id, started_at) WHERE started_at IS NOT NULL`
+  yield* sql`
+    CREATE TABLE onair_ingests (
+      id text PRIMARY KEY,
+      connected boolean NOT NULL,
+      state jsonb NOT NULL
+    )`
+  yield* sql`CREATE INDEX onair_ingests_connected ON onair_ingests (id) WHERE connected`
+  yield* sql`
+    CREATE TABLE onair_meetings (
+      id text PRIMARY KEY,
+      ordinal bigserial NOT NULL,
+      account_id text NOT NULL,
+      app_id text NOT NULL,
+      state jsonb NOT NULL
+    )`
+  yield* sql`CREATE INDEX onair_meetings_app ON onair_meetings (account_id, app_id, ordinal)`
+  yield* sql`
+    CREATE TABLE onair_meeting_sessions (
+      meeting_session_id text PRIMARY KEY,
+      meeting_id text NOT NULL,
+      account_id text NOT NULL,
+      app_id text NOT NULL,
+      opened_at timestamptz NOT NULL,
+      closed_at timestamptz
+    )`
+  yield* sql`CREATE INDEX onair_meeting_sessions_app ON onair_meeting_sessions (account_id, app_id, opened_at)`
+})
+
+export const migrations = { "1_create_livestreams": createLivestreams, "2_create_catalog": createCatalog }
+
+/** The catalog's tables, emptied together by a rebuild. */
+export const TABLES = ["onair_livestreams", "onair_sessions", "onair_ingests", "onair_meetings", "onair_meeting_sessions"] as const
 
 export const MIGRATIONS_TABLE = "onair_catalog_migrations"
 

@@ -9,7 +9,7 @@ import type { Livestream, Timestamp } from "@onair/core"
 import type { TimerWorker } from "@onair/application"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { decodeState } from "./LivestreamTable.ts"
+import { decodeLivestream } from "./CatalogTables.ts"
 
 /** How long a claimed timer is a worker's alone. */
 export const CLAIM_SECONDS = 10
@@ -30,7 +30,7 @@ export const make = Effect.gen(function*() {
       ) AS due
       WHERE l.id = due.id
       RETURNING l.state`.pipe(
-      Effect.map((rows): ReadonlyArray<Livestream> => rows.map((row) => decodeState(row.state)))
+      Effect.map((rows): ReadonlyArray<Livestream> => rows.map((row) => decodeLivestream(row.state)))
     )
   return { claimDue } satisfies TimerWorker.TimerSource
 })

@@ -1,10 +1,12 @@
 /**
- * @onair/catalog: the catalog read model (livestreams, sessions, meetings folded from the log) and the
- * analytics queries the API answers from it.
+ * @onair/catalog: the catalog's tables (livestreams, sessions, ingests, meetings, meeting sessions) kept
+ * as a projection of the log, the queries the API, the media plane and webhooks answer from, analytics on
+ * them, and the due timers claimed from them.
  */
 export * as Analytics from "./Analytics.ts"
-export * from "./Catalog.ts"
-export * from "./LiveCatalog.ts"
+export * as Catalog from "./Catalog.ts"
+export * from "./CatalogReads.ts"
 export * as CatalogMigrations from "./CatalogMigrations.ts"
+export * as CatalogProjection from "./CatalogProjection.ts"
+export * as CatalogTables from "./CatalogTables.ts"
 export * as DueTimerClaims from "./DueTimerClaims.ts"
-export * as LivestreamTable from "./LivestreamTable.ts"

@@ -5,7 +5,7 @@
  * own connections) on one PostgreSQL database: every timer is claimed by exactly one of them.
  */
 import { CommandHandler, TimerWorker } from "@onair/application"
-import { DueTimerClaims, LiveCatalog, LivestreamTable } from "@onair/catalog"
+import { Catalog, CatalogProjection, CatalogReads, CatalogWatch, DueTimerClaims } from "@onair/catalog"
 import {
   AccountId,
   AppId,
@@ -40,7 +40,7 @@ const create = (livestreamId: LivestreamId, at: Timestamp, streamKey: StreamKey,
 describe("timer worker", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-timers-"))
   const runtime = ManagedRuntime.make(
-    Layer.mergeAll(LiveCatalog.layer, CommandHandler.layer(), LivestreamTable.layer).pipe(
+    Layer.mergeAll(Catalog.layer, CommandHandler.layer()).pipe(
       Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
     )
   )
@@ -52,7 +52,7 @@ describe("timer worker", () => {
   it("ends a broadcast at its start timeout and a session when its reconnect window expires, never early", async () => {
     const outcome = await runtime.runPromise(Effect.gen(function*() {
       const commands = yield* CommandHandler
-      const catalog = yield* LiveCatalog
+      const catalog = yield* CatalogReads
       const now = Timestamp.make(yield* Clock.currentTimeMillis)
       const handle = (signal: Signal) => commands.handle(signal, originMetadata(`test:${crypto.randomUUID()}`, "test", now))
       const waiting = LivestreamId.make(crypto.randomUUID())
@@ -76,15 +76,18 @@ describe("timer worker", () => {
         { claimDue: (at, limit) => Effect.tap(source.claimDue(at, limit), (rows) => Effect.sync(() => claimed.push(...rows.map((l) => l.id)))) },
         { tick: "100 millis" }
       ))
-      const read = () => {
-        const current = catalog.currentSync()
-        return { waited: current.livestream(scope, waiting), left: current.livestream(scope, leaving), later: current.livestream(scope, later) }
-      }
-      for (let i = 0; i < 80 && (read().waited?.lastBroadcast == null || read().left?.lastBroadcast == null); i++) {
+      const read = Effect.all({
+        waited: catalog.livestream(scope, waiting),
+        left: catalog.livestream(scope, leaving),
+        later: catalog.livestream(scope, later)
+      })
+      let seen = yield* read
+      for (let i = 0; i < 80 && (seen.waited?.lastBroadcast == null || seen.left?.lastBroadcast == null); i++) {
         yield* Effect.sleep("100 millis")
+        seen = yield* read
       }
       yield* Fiber.interrupt(worker)
-      return { ...read(), claimed, laterId: later }
+      return { ...seen, claimed, laterId: later }
     }))
     assert.strictEqual(outcome.waited?.lastBroadcast?.reason, "start timeout")
     assert.strictEqual(outcome.waited?.broadcast._tag, "Idle")
@@ -99,7 +102,8 @@ describe("timer workers on replicas", () => {
     const run = Effect.scoped(Effect.gen(function*() {
       const url = Redacted.make(yield* freshPostgresUrl)
       const replica = () => ManagedRuntime.make(
-        Layer.mergeAll(CommandHandler.layer(), LivestreamTable.layer).pipe(
+        Layer.mergeAll(CommandHandler.layer(), CatalogProjection.layer).pipe(
+          Layer.provide(CatalogWatch.layer),
           Layer.provideMerge(Database.layer({ _tag: "Postgres", url }, { maxConnections: 4 }))
         )
       )

@@ -21,8 +21,21 @@ export interface Projection<E = never, R = never> {
   readonly reset: Effect.Effect<void, E, R>
 }
 
+export interface RunOptions extends Subscription.SubscriptionOptions {
+  /**
+   * Told the position of each batch once its transaction has committed: readers waiting for the
+   * projection to include a write can look again.
+   */
+  readonly onCommitted?: (position: Position) => Effect.Effect<void>
+}
+
 /** Applies the batch and stores the checkpoint in one transaction, which rolls back if the lease is lost. */
-const applyAtomically = <E, R>(projection: Projection<E, R>, owner: string) => (events: ReadonlyArray<StoredEvent>) =>
+const applyAtomically = <E, R>(
+  projection: Projection<E, R>,
+  owner: string,
+  onCommitted: (position: Position) => Effect.Effect<void> = () => Effect.void
+) =>
+(events: ReadonlyArray<StoredEvent>) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient
     const store = yield* EventStore
@@ -31,6 +44,7 @@ const applyAtomically = <E, R>(projection: Projection<E, R>, owner: string) => (
     yield* sql.withTransaction(
       Effect.andThen(projection.apply(events), store.storeCheckpoint(projection.name, last.position, owner))
     )
+    yield* onCommitted(last.position)
   })
 
 const noAcknowledgement = (_: Position) => Effect.void
@@ -52,14 +66,14 @@ export const catchUp = <E, R>(
 /** Keeps the projection up to date for ever; on standby while another process runs it. */
 export const run = <E, R>(
   projection: Projection<E, R>,
-  options?: Subscription.SubscriptionOptions
+  options?: RunOptions
 ): Effect.Effect<never, Exclude<ProjectionError<E>, LeaseLost>, EventStore | SqlClient | R> =>
   Effect.forever(
     withLease(projection.name, (owner) =>
       Effect.gen(function*() {
         const store = yield* EventStore
         const from = yield* store.loadCheckpoint(projection.name)
-        return yield* Subscription.follow(from, applyAtomically(projection, owner), options)
+        return yield* Subscription.follow(from, applyAtomically(projection, owner, options?.onCommitted), options)
       }), options).pipe(
         Effect.catchIf((error): error is LeaseLost => error instanceof LeaseLost, () => Effect.void)
       )

@@ -1,7 +1,7 @@
 /**
  * The analytics endpoints, answered from the live catalog (see packages/analytics for what counts).
  */
-import { Analytics, LiveCatalog } from "@onair/catalog"
+import { Analytics } from "@onair/catalog"
 import { formatDay, parseDay, Timestamp } from "@onair/core"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
@@ -27,7 +27,6 @@ export const AnalyticsHandlers = HttpApiBuilder.group(
   OnAirApi,
   "analytics",
   Effect.fn(function*(handlers) {
-    const catalog = yield* LiveCatalog
     return handlers
       .handle("getLivestreamAnalyticsComplete", ({ params, query }) =>
         Effect.gen(function*() {
@@ -38,7 +37,7 @@ export const AnalyticsHandlers = HttpApiBuilder.group(
           const to = (yield* timeParam("end_time", query.end_time)) ?? asOf
           if (to < from) return yield* badRequest("invalid_query_parameter", "end_time: before start_time")
           const range = { from: Timestamp.make(from), to: Timestamp.make(to + 1) }
-          return { success: true as const, data: Analytics.overall(yield* catalog.current, scope, range, asOf) }
+          return { success: true as const, data: yield* Analytics.overall(scope, range, asOf) }
         }))
       .handle("getOrgAnalytics", ({ params, query }) =>
         Effect.gen(function*() {
@@ -53,7 +52,7 @@ export const AnalyticsHandlers = HttpApiBuilder.group(
           }
           return {
             success: true as const,
-            data: Analytics.dayWise(yield* catalog.current, scope, { firstDay, lastDay }, asOf)
+            data: yield* Analytics.dayWise(scope, { firstDay, lastDay }, asOf)
           }
         }))
   })

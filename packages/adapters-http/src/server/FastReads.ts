@@ -6,7 +6,7 @@
  * or wrong token, an unknown id) falls through to the full path, which answers the canonical error, so the
  * two paths cannot disagree on a failure.
  */
-import { LiveCatalog } from "@onair/catalog"
+import { CatalogReads } from "@onair/catalog"
 import { AccountId, AppId, grants, LivestreamId, Timestamp } from "@onair/core"
 import { Clock, Effect, Layer, Schema } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
@@ -30,7 +30,7 @@ const intParam = (value: string | null, fallback: number, min: number, max: numb
 }
 
 export const layer = Layer.unwrap(Effect.gen(function*() {
-  const catalog = yield* LiveCatalog
+  const catalog = yield* CatalogReads
   const tokens = yield* AccessTokens
   const urls = yield* PublicUrlsConfig
 
@@ -48,10 +48,11 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
     const pageNo = intParam(search.get("page_no"), 1, 1, 999_999_999)
     const perPage = intParam(search.get("per_page"), DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     if (pageNo === undefined || perPage === undefined) return undefined
-    const read = catalog.currentSync()
-    const livestream = read.livestream({ accountId: account_id, appId: app_id }, livestream_id)
-    if (livestream === undefined) return undefined
-    return HttpServerResponse.jsonUnsafe(detailBody(read, livestream, pageNo, perPage, Timestamp.make(now), urls))
+    return Effect.flatMap(catalog.livestream({ accountId: account_id, appId: app_id }, livestream_id), (livestream) =>
+      livestream === undefined ? Effect.succeed(undefined) : Effect.map(
+        catalog.sessionsOf(livestream.id, { pageNo, perPage }),
+        (sessions) => HttpServerResponse.jsonUnsafe(detailBody(sessions, livestream, pageNo, perPage, Timestamp.make(now), urls))
+      ))
   }
 
   return HttpRouter.middleware((httpEffect) =>
@@ -63,7 +64,9 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
             ? httpEffect
             : Effect.flatMap(Clock.currentTimeMillis, (now) => {
               const response = detail(route.params, request, now)
-              return response === undefined ? httpEffect : Effect.succeed(response)
+              return response === undefined
+                ? httpEffect
+                : Effect.flatMap(response, (answer) => answer === undefined ? httpEffect : Effect.succeed(answer))
             }))
     )).layer
 }))

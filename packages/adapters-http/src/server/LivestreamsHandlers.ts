@@ -1,8 +1,8 @@
 /**
- * The livestream endpoints: commands through the command path, reads from the live catalog after the
- * command's own transaction is in it.
+ * The livestream endpoints: commands through the command path, reads from the catalog's tables after the
+ * command's own transaction is in them.
  */
-import { type Catalog, LiveCatalog } from "@onair/catalog"
+import { CatalogReads, type Page } from "@onair/catalog"
 import {
   activeSessionRecord,
   createdLivestreamRecord,
@@ -14,10 +14,10 @@ import {
   type Timestamp,
   type Livestream,
   LivestreamId,
+  type Session,
   livestreamRecord,
   SessionId,
-  sessionRecord,
-  status
+  sessionRecord
 } from "@onair/core"
 import { Effect, Schema } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
@@ -32,30 +32,27 @@ import { makeRunCommand } from "./RunCommand.ts"
 
 export const DEFAULT_PER_PAGE = 10
 export const DEFAULT_RECONNECT_WINDOW_SECONDS = 60
-/** One page of `items` and the seed's paging object (offsets 1-based, 0 for an empty page). */
-export const page = <A>(items: ReadonlyArray<A>, pageNo: number, perPage: number) => {
+/** The seed's paging object for a page read from the catalog (offsets 1-based, 0 for an empty page). */
+export const pagingOf = <A>(page: Page<A>, pageNo: number, perPage: number): Paging => {
   const start = (pageNo - 1) * perPage
-  const slice = items.slice(start, start + perPage)
-  const paging: Paging = {
-    start_offset: slice.length === 0 ? 0 : start + 1,
-    end_offset: slice.length === 0 ? 0 : start + slice.length,
-    total_count: items.length
+  return {
+    start_offset: page.items.length === 0 ? 0 : start + 1,
+    end_offset: page.items.length === 0 ? 0 : start + page.items.length,
+    total_count: page.total
   }
-  return { slice, paging }
 }
 
 /** The livestream detail's body: the livestream and a page of its sessions, newest first. */
 export const detailBody = (
-  read: Catalog,
+  sessionsPage: Page<Session>,
   livestream: Livestream,
   pageNo: number,
   perPage: number,
   at: Timestamp,
   urls: PublicUrls
 ): typeof LivestreamDetailOk.Type => {
-  const newestFirst = [...read.sessionsOf(livestream.id)].reverse()
-  const { slice, paging } = page(newestFirst, pageNo, perPage)
-  const sessions = slice.map((session) => sessionRecord(session, at))
+  const paging = pagingOf(sessionsPage, pageNo, perPage)
+  const sessions = sessionsPage.items.map((session) => sessionRecord(session, at))
   return {
     success: true as const,
     data: {
@@ -74,7 +71,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
   "livestreams",
   Effect.fn(function*(handlers) {
     const runCommand = yield* makeRunCommand
-    const catalog = yield* LiveCatalog
+    const catalog = yield* CatalogReads
     const urls = yield* PublicUrlsConfig
     const limits = yield* BroadcastLimitsConfig
     const { manage, manageRecord } = yield* makeManage
@@ -84,11 +81,10 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
     const broadcastOf = (params: LivestreamParams) =>
       Effect.gen(function*() {
         const { scope } = yield* authorize(params)
-        const read = yield* catalog.current
-        const livestream = read.livestream(scope, params.livestream_id)
+        const livestream = yield* catalog.livestream(scope, params.livestream_id)
         if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
-        const session = read.currentOrLastSession(livestream) ?? null
-        const ingest = session?.ingestId == null ? null : read.ingest(session.ingestId) ?? null
+        const session = (yield* catalog.currentOrLastSession(livestream)) ?? null
+        const ingest = session?.ingestId == null ? null : (yield* catalog.ingest(session.ingestId)) ?? null
         return { livestream, session, ingest, mediaReady: yield* mediaPlane.accepting }
       })
 
@@ -117,7 +113,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             sessionId: SessionId.make(crypto.randomUUID())
           }, metadata)
           const livestreamId = LivestreamId.make(yield* createdId(handled, metadata, newId, "livestream"))
-          const livestream = (yield* catalog.current).livestream(scope, livestreamId)
+          const livestream = yield* catalog.livestream(scope, livestreamId)
           if (livestream === undefined) return yield* Effect.die(new Error("a created livestream is not in the catalog"))
           return { success: true as const, data: createdLivestreamRecord(livestream, urls) }
         }))
@@ -126,16 +122,19 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           const { scope } = yield* authorize(params)
           const from = yield* timeParam("start_time", query.start_time)
           const to = yield* timeParam("end_time", query.end_time)
-          const order = query.sort_order ?? "DSC"
-          const matching = (yield* catalog.current).livestreamsOf(scope).filter((livestream: Livestream) =>
-            (query.status === undefined || status(livestream) === query.status) &&
-            (query.exclude_meetings !== "true" || livestream.meetingId === null) &&
-            (from === undefined || livestream.createdAt >= from) &&
-            (to === undefined || livestream.createdAt <= to)
-          )
-          const sorted = order === "ASC" ? matching : [...matching].reverse()
-          const { slice, paging } = page(sorted, query.page_no ?? 1, query.per_page ?? DEFAULT_PER_PAGE)
-          const livestreams = slice.map((livestream) => livestreamRecord(livestream, urls))
+          const pageNo = query.page_no ?? 1
+          const perPage = query.per_page ?? DEFAULT_PER_PAGE
+          const found = yield* catalog.livestreams(scope, {
+            status: query.status,
+            excludeMeetings: query.exclude_meetings === "true",
+            from,
+            to,
+            order: query.sort_order ?? "DSC",
+            pageNo,
+            perPage
+          })
+          const paging = pagingOf(found, pageNo, perPage)
+          const livestreams = found.items.map((livestream) => livestreamRecord(livestream, urls))
           const first = livestreams[0]
           return preEncoded(Ok(Schema.Union([LivestreamPage, EmptyLivestreamPage])), {
             success: true as const,
@@ -145,18 +144,17 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
       .handle("getLivestreamSessionDetailsForSessionId", ({ params }) =>
         Effect.gen(function*() {
           const { scope } = yield* authorize(params)
-          const session = (yield* catalog.current).session(scope, params.session_id)
+          const session = yield* catalog.session(scope, params.session_id)
           if (session === undefined) return yield* notFound(`session ${params.session_id}`)
           return { success: true as const, data: sessionRecord(session, yield* now) }
         }))
       .handle("getActiveLivestreamsForLivestreamId", ({ params }) =>
         Effect.gen(function*() {
           const { scope } = yield* authorize(params)
-          const read = yield* catalog.current
-          const livestream = read.livestream(scope, params.livestream_id)
+          const livestream = yield* catalog.livestream(scope, params.livestream_id)
           if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
           const sessionId = currentSessionId(livestream)
-          const session = sessionId === null ? undefined : read.session(scope, sessionId)
+          const session = sessionId === null ? undefined : yield* catalog.session(scope, sessionId)
           if (session === undefined) return yield* notFound(`an active session of livestream ${livestream.id}`)
           return {
             success: true as const,
@@ -166,13 +164,12 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
       .handle("getLivestreamSessionForLivestreamId", ({ params, query }) =>
         Effect.gen(function*() {
           const { scope } = yield* authorize(params)
-          const read = yield* catalog.current
-          const livestream = read.livestream(scope, params.livestream_id)
+          const livestream = yield* catalog.livestream(scope, params.livestream_id)
           if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
-          return preEncoded(
-            LivestreamDetailOk,
-            detailBody(read, livestream, query.page_no ?? 1, query.per_page ?? DEFAULT_PER_PAGE, yield* now, urls)
-          )
+          const pageNo = query.page_no ?? 1
+          const perPage = query.per_page ?? DEFAULT_PER_PAGE
+          const sessions = yield* catalog.sessionsOf(livestream.id, { pageNo, perPage })
+          return preEncoded(LivestreamDetailOk, detailBody(sessions, livestream, pageNo, perPage, yield* now, urls))
         }))
       .handle("updateLivestream", ({ params, payload }) => {
         if (payload.name === undefined && payload.reconnect_window_seconds === undefined) {

@@ -2,7 +2,7 @@
  * Managing a livestream: rename, reconnect window, disable, enable, rotate the key, delete. Each checks
  * that the livestream is the caller's before any command runs, and answers the livestream as it is after.
  */
-import { LiveCatalog } from "@onair/catalog"
+import { CatalogReads } from "@onair/catalog"
 import {
   type AccessToken,
   type AccountId,
@@ -48,7 +48,7 @@ export interface LivestreamParams {
 export const newStreamKey = (): StreamKey => StreamKey.make(randomBytes(32).toString("hex"))
 
 export const makeManage = Effect.gen(function*() {
-  const catalog = yield* LiveCatalog
+  const catalog = yield* CatalogReads
   const urls = yield* PublicUrlsConfig
   const runCommand = yield* makeRunCommand
   const run = (token: AccessToken, signal: Signal, at: Timestamp) => runCommand(signal, metadataFor(token, at), refuse)
@@ -60,12 +60,12 @@ export const makeManage = Effect.gen(function*() {
   const manage = (params: LivestreamParams, build: (at: Timestamp) => ReadonlyArray<Signal>) =>
     Effect.gen(function*() {
       const { token, scope } = yield* authorize(params)
-      if ((yield* catalog.current).livestream(scope, params.livestream_id) === undefined) {
+      if ((yield* catalog.livestream(scope, params.livestream_id)) === undefined) {
         return yield* notFound(`livestream ${params.livestream_id}`)
       }
       const at = yield* now
       for (const signal of build(at)) yield* run(token, signal, at)
-      return (yield* catalog.current).livestream(scope, params.livestream_id)
+      return (yield* catalog.livestream(scope, params.livestream_id))
     })
 
   /** `manage`, answering the livestream record (or 404 once it is gone). */

@@ -1,7 +1,7 @@
 /**
  * Meetings and their livestreams: commands through the command path, reads from the live catalog.
  */
-import { LiveCatalog, type Scope } from "@onair/catalog"
+import { CatalogReads, type Scope } from "@onair/catalog"
 import {
   type AppendMetadata,
   livestreamRecord,
@@ -17,7 +17,7 @@ import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { type Conflict, conflict, type NotFound, notFound } from "../api/Envelope.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
-import { DEFAULT_PER_PAGE, DEFAULT_RECONNECT_WINDOW_SECONDS, page } from "./LivestreamsHandlers.ts"
+import { DEFAULT_PER_PAGE, DEFAULT_RECONNECT_WINDOW_SECONDS, pagingOf } from "./LivestreamsHandlers.ts"
 import { newStreamKey } from "./ManageHandlers.ts"
 import { createdId, keyedMetadata } from "./Idempotency.ts"
 import { authorize, metadataFor, now } from "./Requests.ts"
@@ -46,7 +46,7 @@ export const MeetingsHandlers = HttpApiBuilder.group(
   OnAirApi,
   "meetings",
   Effect.fn(function*(handlers) {
-    const catalog = yield* LiveCatalog
+    const catalog = yield* CatalogReads
     const urls = yield* PublicUrlsConfig
     const limits = yield* BroadcastLimitsConfig
     const runCommand = yield* makeRunCommand
@@ -54,10 +54,8 @@ export const MeetingsHandlers = HttpApiBuilder.group(
     const run = (signal: Signal, metadata: AppendMetadata) => runCommand(signal, metadata, refuse)
 
     const meetingOf = (scope: Scope, id: MeetingId) =>
-      Effect.flatMap(catalog.current, (read) => {
-        const meeting = read.meeting(scope, id)
-        return meeting === undefined ? Effect.fail(notFound(`meeting ${id}`)) : Effect.succeed(meeting)
-      })
+      Effect.flatMap(catalog.meeting(scope, id), (meeting) =>
+        meeting === undefined ? Effect.fail(notFound(`meeting ${id}`)) : Effect.succeed(meeting))
 
     return handlers
       .handle("createMeeting", ({ params, payload, headers }) =>
@@ -85,9 +83,13 @@ export const MeetingsHandlers = HttpApiBuilder.group(
       .handle("getMeetings", ({ params, query }) =>
         Effect.gen(function*() {
           const { scope } = yield* authorize(params)
-          const newestFirst = [...(yield* catalog.current).meetingsOf(scope)].reverse()
-          const { slice, paging } = page(newestFirst, query.page_no ?? 1, query.per_page ?? DEFAULT_PER_PAGE)
-          return { success: true as const, data: { paging, meetings: slice.map(meetingRecord) } }
+          const pageNo = query.page_no ?? 1
+          const perPage = query.per_page ?? DEFAULT_PER_PAGE
+          const found = yield* catalog.meetings(scope, { pageNo, perPage })
+          return {
+            success: true as const,
+            data: { paging: pagingOf(found, pageNo, perPage), meetings: found.items.map(meetingRecord) }
+          }
         }))
       .handle("getMeeting", ({ params }) =>
         Effect.gen(function*() {
@@ -118,7 +120,7 @@ export const MeetingsHandlers = HttpApiBuilder.group(
             sessionId: SessionId.make(crypto.randomUUID())
           }, metadata)
           const livestreamId = LivestreamId.make(yield* createdId(handled, metadata, newId, "livestream"))
-          const livestream = (yield* catalog.current).livestream(scope, livestreamId)
+          const livestream = yield* catalog.livestream(scope, livestreamId)
           if (livestream === undefined) return yield* Effect.die(new Error("a started livestream is not in the catalog"))
           return { success: true as const, data: meetingLivestreamStartedRecord(livestream, urls) }
         }))
@@ -136,7 +138,7 @@ export const MeetingsHandlers = HttpApiBuilder.group(
           const meeting = yield* meetingOf(scope, params.meeting_id)
           const active = meeting.activeLivestreamId === null
             ? undefined
-            : (yield* catalog.current).livestream(scope, meeting.activeLivestreamId)
+            : yield* catalog.livestream(scope, meeting.activeLivestreamId)
           if (active === undefined) return yield* notFound(`an active livestream of meeting ${meeting.id}`)
           return { success: true as const, data: livestreamRecord(active, urls) }
         }))

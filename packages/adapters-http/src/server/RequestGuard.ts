@@ -19,7 +19,7 @@
  * answers (431 or 400, in the envelope).
  */
 import { AccessTokens, WrittenPosition } from "@onair/application"
-import { LiveCatalog } from "@onair/catalog"
+import { CatalogReads } from "@onair/catalog"
 import { ByteSize, Cause, Config, Duration, Effect, Layer, Option, Schema } from "effect"
 import {
   HttpIncomingMessage,
@@ -273,7 +273,7 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
   const logRequests = yield* Config.Boolean("ONAIR_HTTP_LOG").pipe(Config.withDefault(false))
   const maxBodySize = ByteSize.bytes(limit)
   const readModels: ReadonlyArray<ReadModel> = [
-    ...Option.toArray(yield* Effect.serviceOption(LiveCatalog)),
+    ...Option.toArray(yield* Effect.serviceOption(CatalogReads)),
     ...Option.toArray(yield* Effect.serviceOption(AccessTokens))
   ]
   // Written with combinators, not a generator: this runs around every request, the hottest reads included.

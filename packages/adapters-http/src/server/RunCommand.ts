@@ -2,7 +2,7 @@
  * A request's command: through the command path, with the endpoint's domain refusals turned into API
  * failures, and answered only once the catalog shows what it appended, so the read that follows sees it.
  */
-import { LiveCatalog } from "@onair/catalog"
+import { CatalogReads } from "@onair/catalog"
 import type { AppendMetadata, Signal } from "@onair/core"
 import { awaitReadModel, type CommandError, CommandHandler } from "@onair/application"
 import { Effect } from "effect"
@@ -10,7 +10,7 @@ import { settle } from "./Requests.ts"
 
 export const makeRunCommand = Effect.gen(function*() {
   const commands = yield* CommandHandler
-  const catalog = yield* LiveCatalog
+  const catalog = yield* CatalogReads
   return <F = never>(
     signal: Signal,
     metadata: AppendMetadata,

@@ -6,7 +6,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { AdminToken, Server } from "@onair/adapters-http"
 import { AccessTokens } from "@onair/application"
 import { Inbound, Webhooks } from "@onair/adapters-webhook"
-import { LiveCatalog } from "@onair/catalog"
+import { Catalog, CatalogReads } from "@onair/catalog"
 import { AccountId, AppId, MediaPlane, originMetadata, type Signal, type Timestamp } from "@onair/core"
 import { Database } from "@onair/event-store"
 import { CommandHandler } from "@onair/application"
@@ -40,7 +40,8 @@ export interface TestServer {
 export const useServer = (options?: { readonly mediaReady?: boolean }): TestServer => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-http-"))
   const services = Layer.merge(Webhooks.port, Inbound.layer).pipe(
-    Layer.provideMerge(Layer.mergeAll(CommandHandler.layer(), LiveCatalog.layer, AccessTokens.layer, Webhooks.layer)),
+    Layer.provideMerge(Layer.mergeAll(CommandHandler.layer(), AccessTokens.layer, Webhooks.layer)),
+    Layer.provideMerge(Catalog.layer),
     Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
   )
   const app = HttpRouter.serve(Server.routes, { disableLogger: true }).pipe(
@@ -51,7 +52,7 @@ export const useServer = (options?: { readonly mediaReady?: boolean }): TestServ
       options?.mediaReady === true ? Layer.succeed(MediaPlane)({ accepting: Effect.succeed(true) }) : MediaPlane.absent
     )
   )
-  type Services = HttpServer.HttpServer | AccessTokens | CommandHandler | LiveCatalog
+  type Services = HttpServer.HttpServer | AccessTokens | CommandHandler | CatalogReads
   let runtime: ManagedRuntime.ManagedRuntime<Services, unknown> | undefined = undefined
   let baseUrl = ""
   const at = 1_790_000_000_000 as Timestamp
@@ -98,7 +99,7 @@ export const useServer = (options?: { readonly mediaReady?: boolean }): TestServ
     signal: (signal) =>
       runtime!.runPromise(Effect.gen(function*() {
         const commands = yield* CommandHandler
-        const catalog = yield* LiveCatalog
+        const catalog = yield* CatalogReads
         const handled = yield* commands.handle(signal, meta(`test:${crypto.randomUUID()}`))
         yield* catalog.awaitTransaction(handled.append?.transaction ?? 0)
       }))

@@ -1,0 +1,226 @@
+/**
+ * What the API, the media plane and webhooks read: indexed queries on the catalog's tables, shared by
+ * every process on the database. A reader after a write waits for the tables to include it
+ * (`awaitTransaction`): the projection's checkpoint, watched across processes.
+ *
+ * The tables are read, never written, here; a database that fails a read is the server's fault (a
+ * defect), as a failing event store is on the command path.
+ */
+import {
+  type AccountId,
+  type AppId,
+  currentSessionId,
+  type Ingest,
+  type IngestId,
+  type Interval,
+  type Livestream,
+  type LivestreamId,
+  type LivestreamStatus,
+  type Meeting,
+  type MeetingId,
+  type Session,
+  type SessionId,
+  type Timestamp
+} from "@onair/core"
+import { ProjectionWatch } from "@onair/event-store"
+import { Context, Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql/SqlClient"
+import { decodeIngest, decodeLivestream, decodeMeeting, decodeSession, PROJECTION } from "./CatalogTables.ts"
+
+/** The account and app a caller may see. */
+export interface Scope {
+  readonly accountId: AccountId
+  readonly appId: AppId
+}
+
+export interface MeetingSessionInterval extends Interval {
+  readonly meetingId: MeetingId
+}
+
+/** One page of a list and how many there are in all. */
+export interface Page<A> {
+  readonly items: ReadonlyArray<A>
+  readonly total: number
+}
+
+export interface PageRequest {
+  /** 1-based. */
+  readonly pageNo: number
+  readonly perPage: number
+}
+
+export interface LivestreamFilter extends PageRequest {
+  readonly status?: LivestreamStatus | undefined
+  readonly excludeMeetings: boolean
+  /** Created at or after / at or before, epoch ms. */
+  readonly from?: number | undefined
+  readonly to?: number | undefined
+  /** ASC: oldest first. */
+  readonly order: "ASC" | "DSC"
+}
+
+/** Epoch ms range, `from` inclusive, `to` exclusive. */
+export interface Range {
+  readonly from: number
+  readonly to: number
+}
+
+const iso = (millis: number) => new Date(millis).toISOString()
+const offsetOf = (page: PageRequest) => (page.pageNo - 1) * page.perPage
+
+export class CatalogReads extends Context.Service<CatalogReads, {
+  /** Resolves once the tables include everything the given transaction appended. */
+  readonly awaitTransaction: (transaction: number) => Effect.Effect<void>
+  /** A livestream of the scope, deleted ones excepted. */
+  readonly livestream: (scope: Scope, id: LivestreamId) => Effect.Effect<Livestream | undefined>
+  /** A livestream by id alone, deleted ones too: for the media plane, which has no account scope. */
+  readonly livestreamById: (id: LivestreamId) => Effect.Effect<Livestream | undefined>
+  /** A page of the scope's livestreams (deleted ones excepted) in creation order or its reverse. */
+  readonly livestreams: (scope: Scope, filter: LivestreamFilter) => Effect.Effect<Page<Livestream>>
+  readonly session: (scope: Scope, id: SessionId) => Effect.Effect<Session | undefined>
+  readonly sessionById: (id: SessionId) => Effect.Effect<Session | undefined>
+  /** A page of a livestream's sessions, newest first. */
+  readonly sessionsOf: (livestreamId: LivestreamId, page: PageRequest) => Effect.Effect<Page<Session>>
+  /** The current session of a livestream, or its last one when none is invoked or open. */
+  readonly currentOrLastSession: (livestream: Livestream) => Effect.Effect<Session | undefined>
+  /** The sessions of the scope's livestreams (deleted ones included) whose media started in the range. */
+  readonly sessionsStartedIn: (scope: Scope, range: Range) => Effect.Effect<ReadonlyArray<Session>>
+  readonly ingest: (id: IngestId) => Effect.Effect<Ingest | undefined>
+  /** Connections the catalog holds as publishing now. */
+  readonly connectedIngests: Effect.Effect<ReadonlyArray<Ingest>>
+  readonly meeting: (scope: Scope, id: MeetingId) => Effect.Effect<Meeting | undefined>
+  readonly meetingById: (id: MeetingId) => Effect.Effect<Meeting | undefined>
+  /** A page of the scope's meetings, newest first. */
+  readonly meetings: (scope: Scope, page: PageRequest) => Effect.Effect<Page<Meeting>>
+  /** The scope's meeting sessions opened in the range, open ones with `endedAt` null. */
+  readonly meetingSessionsOpenedIn: (scope: Scope, range: Range) => Effect.Effect<ReadonlyArray<MeetingSessionInterval>>
+}>()("@onair/catalog/CatalogReads") {
+  static readonly make = Effect.gen(function*() {
+    const sql = yield* SqlClient
+    const watch = yield* CatalogWatch
+
+    const one = <A>(rows: Effect.Effect<ReadonlyArray<{ readonly state: unknown }>, unknown>, decode: (state: unknown) => A) =>
+      Effect.orDie(Effect.map(rows, (found) => found[0] === undefined ? undefined : decode(found[0].state)))
+    const all = <A>(rows: Effect.Effect<ReadonlyArray<{ readonly state: unknown }>, unknown>, decode: (state: unknown) => A) =>
+      Effect.orDie(Effect.map(rows, (found) => found.map((row) => decode(row.state))))
+    const paged = <A>(
+      rows: Effect.Effect<ReadonlyArray<{ readonly state: unknown; readonly total: unknown }>, unknown>,
+      count: Effect.Effect<ReadonlyArray<{ readonly total: unknown }>, unknown>,
+      decode: (state: unknown) => A
+    ): Effect.Effect<Page<A>> =>
+      Effect.orDie(Effect.gen(function*() {
+        const found = yield* rows
+        // The window count rides on the page's rows; a page past the end needs a count of its own.
+        const total = found[0] !== undefined ? Number(found[0].total) : Number((yield* count)[0]?.total ?? 0)
+        return { items: found.map((row) => decode(row.state)), total }
+      }))
+
+    const livestreamById = (id: LivestreamId) =>
+      one(sql<{ state: unknown }>`SELECT state FROM onair_livestreams WHERE id = ${id}`, decodeLivestream)
+
+    const sessionById = (id: SessionId) =>
+      one(sql<{ state: unknown }>`SELECT state FROM onair_sessions WHERE id = ${id}`, decodeSession)
+
+    const meetingById = (id: MeetingId) =>
+      one(sql<{ state: unknown }>`SELECT state FROM onair_meetings WHERE id = ${id}`, decodeMeeting)
+
+    const inScope = <A extends { readonly accountId: string; readonly appId: string }>(scope: Scope) =>
+    (found: A | undefined) => found !== undefined && found.accountId === scope.accountId && found.appId === scope.appId ? found : undefined
+
+    const livestreams = (scope: Scope, filter: LivestreamFilter) => {
+      const where = sql.and([
+        sql`account_id = ${scope.accountId}`,
+        sql`app_id = ${scope.appId}`,
+        sql`NOT deleted`,
+        ...(filter.status === undefined ? [] : [sql`status = ${filter.status}`]),
+        ...(filter.excludeMeetings ? [sql`meeting_id IS NULL`] : []),
+        ...(filter.from === undefined ? [] : [sql`created_at >= ${iso(filter.from)}::timestamptz`]),
+        ...(filter.to === undefined ? [] : [sql`created_at <= ${iso(filter.to)}::timestamptz`])
+      ])
+      const order = filter.order === "ASC" ? sql.literal("created_at ASC, ordinal ASC") : sql.literal("created_at DESC, ordinal DESC")
+      return paged(
+        sql<{ state: unknown; total: unknown }>`
+          SELECT state, count(*) OVER () AS total FROM onair_livestreams WHERE ${where}
+          ORDER BY ${order} LIMIT ${filter.perPage} OFFSET ${offsetOf(filter)}`,
+        sql<{ total: unknown }>`SELECT count(*) AS total FROM onair_livestreams WHERE ${where}`,
+        decodeLivestream
+      )
+    }
+
+    const sessionsOf = (livestreamId: LivestreamId, page: PageRequest) =>
+      paged(
+        sql<{ state: unknown; total: unknown }>`
+          SELECT state, count(*) OVER () AS total FROM onair_sessions WHERE livestream_id = ${livestreamId}
+          ORDER BY ordinal DESC LIMIT ${page.perPage} OFFSET ${offsetOf(page)}`,
+        sql<{ total: unknown }>`SELECT count(*) AS total FROM onair_sessions WHERE livestream_id = ${livestreamId}`,
+        decodeSession
+      )
+
+    const lastSession = (livestreamId: LivestreamId) =>
+      one(
+        sql<{ state: unknown }>`
+          SELECT state FROM onair_sessions WHERE livestream_id = ${livestreamId} ORDER BY ordinal DESC LIMIT 1`,
+        decodeSession
+      )
+
+    return CatalogReads.of({
+      awaitTransaction: watch.awaitTransaction,
+      livestream: (scope, id) =>
+        Effect.map(livestreamById(id), (found) => found === undefined || found.deleted ? undefined : inScope<Livestream>(scope)(found)),
+      livestreamById,
+      livestreams,
+      session: (scope, id) => Effect.map(sessionById(id), inScope<Session>(scope)),
+      sessionById,
+      sessionsOf,
+      currentOrLastSession: (livestream) => {
+        const current = currentSessionId(livestream)
+        return current === null ? lastSession(livestream.id) : sessionById(current)
+      },
+      sessionsStartedIn: (scope, range) =>
+        all(
+          sql<{ state: unknown }>`
+            SELECT state FROM onair_sessions
+            WHERE account_id = ${scope.accountId} AND app_id = ${scope.appId}
+              AND started_at >= ${iso(range.from)}::timestamptz AND started_at < ${iso(range.to)}::timestamptz`,
+          decodeSession
+        ),
+      ingest: (id) => one(sql<{ state: unknown }>`SELECT state FROM onair_ingests WHERE id = ${id}`, decodeIngest),
+      connectedIngests: all(sql<{ state: unknown }>`SELECT state FROM onair_ingests WHERE connected`, decodeIngest),
+      meeting: (scope, id) => Effect.map(meetingById(id), inScope<Meeting>(scope)),
+      meetingById,
+      meetings: (scope, page) =>
+        paged(
+          sql<{ state: unknown; total: unknown }>`
+            SELECT state, count(*) OVER () AS total FROM onair_meetings
+            WHERE account_id = ${scope.accountId} AND app_id = ${scope.appId}
+            ORDER BY ordinal DESC LIMIT ${page.perPage} OFFSET ${offsetOf(page)}`,
+          sql<{ total: unknown }>`
+            SELECT count(*) AS total FROM onair_meetings WHERE account_id = ${scope.accountId} AND app_id = ${scope.appId}`,
+          decodeMeeting
+        ),
+      meetingSessionsOpenedIn: (scope, range) =>
+        Effect.orDie(Effect.map(
+          sql<{ meeting_id: string; opened_at: Date | string; closed_at: Date | string | null }>`
+            SELECT meeting_id, opened_at, closed_at FROM onair_meeting_sessions
+            WHERE account_id = ${scope.accountId} AND app_id = ${scope.appId}
+              AND opened_at >= ${iso(range.from)}::timestamptz AND opened_at < ${iso(range.to)}::timestamptz
+            ORDER BY opened_at`,
+          (rows) =>
+            rows.map((row) => ({
+              meetingId: row.meeting_id as MeetingId,
+              startedAt: new Date(row.opened_at).getTime() as Timestamp,
+              endedAt: (row.closed_at === null ? null : new Date(row.closed_at).getTime()) as Timestamp | null
+            }))
+        ))
+    })
+  })
+
+  static readonly layer = Layer.effect(CatalogReads, CatalogReads.make)
+}
+
+/** The catalog projection's checkpoint as this process sees it (ProjectionWatch). */
+export class CatalogWatch extends Context.Service<CatalogWatch, ProjectionWatch.ProjectionWatch>()(
+  "@onair/catalog/CatalogWatch"
+) {
+  static readonly layer = Layer.effect(CatalogWatch, ProjectionWatch.make(PROJECTION))
+}

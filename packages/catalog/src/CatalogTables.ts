@@ -1,0 +1,207 @@
+/**
+ * The catalog's tables as one projection of the log (consumer `catalog`): each batch folds the aggregates
+ * it touches with the core's own `evolve`, from the states the tables hold, and writes each table back in
+ * one statement, with the batch's checkpoint in the same transaction (`Projection`). Meeting sessions are
+ * kept as intervals for day-wise analytics. A livestream row's `next_timer_at` is the earliest of its
+ * broadcast's timers, and any change to the livestream frees a timer worker's claim on it.
+ */
+import {
+  type AggregateKind,
+  type Change,
+  Ingest,
+  IngestDecider,
+  isConnected,
+  Livestream,
+  LivestreamDecider,
+  Meeting,
+  MeetingDecider,
+  nextTimerAt,
+  Session,
+  SessionDecider,
+  status,
+  type StoredEvent
+} from "@onair/core"
+import { DomainEvents, type Projection } from "@onair/event-store"
+import { Effect, Result, Schema } from "effect"
+import { SqlClient } from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import { TABLES } from "./CatalogMigrations.ts"
+
+export const PROJECTION = "catalog"
+
+export class CatalogEventUnreadable extends Schema.TaggedError<CatalogEventUnreadable>()("CatalogEventUnreadable", {
+  eventId: Schema.String,
+  message: Schema.String
+}) {}
+
+const iso = (millis: number) => new Date(millis).toISOString()
+const isoOrNull = (millis: number | null) => millis === null ? null : iso(millis)
+
+/** A state column as the driver hands it back: parsed jsonb, or its text. */
+const parsed = (state: unknown): unknown => typeof state === "string" ? JSON.parse(state) : state
+
+const decodeLivestreamSync = Schema.decodeUnknownSync(Livestream)
+const decodeSessionSync = Schema.decodeUnknownSync(Session)
+const decodeIngestSync = Schema.decodeUnknownSync(Ingest)
+const decodeMeetingSync = Schema.decodeUnknownSync(Meeting)
+export const decodeLivestream = (state: unknown): Livestream => decodeLivestreamSync(parsed(state))
+export const decodeSession = (state: unknown): Session => decodeSessionSync(parsed(state))
+export const decodeIngest = (state: unknown): Ingest => decodeIngestSync(parsed(state))
+export const decodeMeeting = (state: unknown): Meeting => decodeMeetingSync(parsed(state))
+
+/**
+ * One aggregate's table: how its state folds, how it is stored, and the columns written with it. On a
+ * conflict every column but the key, the ordinal and the `keep` ones is replaced.
+ */
+interface AggregateTable<S> {
+  readonly table: string
+  readonly evolve: (state: S | null, event: any) => S | null
+  readonly decode: (state: unknown) => S
+  readonly encode: (state: S) => unknown
+  /** Column name to SQL type, `id` and `state` excepted. */
+  readonly columns: Readonly<Record<string, string>>
+  readonly row: (state: S) => Readonly<Record<string, unknown>>
+  /** Extra SET clauses on update. */
+  readonly onUpdate?: string
+}
+
+const TABLE_OF: { readonly [K in AggregateKind]: AggregateTable<any> } = {
+  livestream: {
+    table: "onair_livestreams",
+    evolve: LivestreamDecider.evolve,
+    decode: decodeLivestream,
+    encode: Schema.encodeSync(Livestream),
+    columns: {
+      account_id: "text",
+      app_id: "text",
+      status: "text",
+      deleted: "boolean",
+      meeting_id: "text",
+      stream_key: "text",
+      created_at: "timestamptz",
+      updated_at: "timestamptz",
+      next_timer_at: "timestamptz"
+    },
+    row: (state: Livestream) => ({
+      account_id: state.accountId,
+      app_id: state.appId,
+      status: status(state),
+      deleted: state.deleted,
+      meeting_id: state.meetingId,
+      stream_key: state.streamKey,
+      created_at: iso(state.createdAt),
+      updated_at: iso(state.updatedAt),
+      next_timer_at: isoOrNull(nextTimerAt(state) ?? null)
+    }),
+    onUpdate: "timer_claimed_until = NULL"
+  },
+  session: {
+    table: "onair_sessions",
+    evolve: SessionDecider.evolve,
+    decode: decodeSession,
+    encode: Schema.encodeSync(Session),
+    columns: { livestream_id: "text", account_id: "text", app_id: "text", started_at: "timestamptz" },
+    row: (state: Session) => ({
+      livestream_id: state.livestreamId,
+      account_id: state.accountId,
+      app_id: state.appId,
+      started_at: isoOrNull(state.startedAt)
+    })
+  },
+  ingest: {
+    table: "onair_ingests",
+    evolve: IngestDecider.evolve,
+    decode: decodeIngest,
+    encode: Schema.encodeSync(Ingest),
+    columns: { connected: "boolean" },
+    row: (state: Ingest) => ({ connected: isConnected(state) })
+  },
+  meeting: {
+    table: "onair_meetings",
+    evolve: MeetingDecider.evolve,
+    decode: decodeMeeting,
+    encode: Schema.encodeSync(Meeting),
+    columns: { account_id: "text", app_id: "text" },
+    row: (state: Meeting) => ({ account_id: state.accountId, app_id: state.appId })
+  }
+}
+
+/** Folds one table's aggregates of the batch from their stored states and writes them back. */
+const writeTable = <S>(spec: AggregateTable<S>, byId: ReadonlyMap<string, ReadonlyArray<unknown>>) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient
+    const stored = yield* sql<{ id: string; state: unknown }>`
+      SELECT id, state FROM ${sql(spec.table)} WHERE id IN ${sql.in([...byId.keys()])}`
+    const states = new Map(stored.map((row) => [row.id, spec.decode(row.state)]))
+    const rows = []
+    for (const [id, events] of byId) {
+      const state = events.reduce<S | null>(spec.evolve, states.get(id) ?? null)
+      if (state !== null) rows.push({ id, state: spec.encode(state), ...spec.row(state) })
+    }
+    if (rows.length === 0) return
+    const names = Object.keys(spec.columns)
+    const columns = ["id", "state", ...names].join(", ")
+    const types = ["id text", "state jsonb", ...names.map((name) => `${name} ${spec.columns[name]}`)].join(", ")
+    const updates = ["state = excluded.state", ...names.map((name) => `${name} = excluded.${name}`)]
+    if (spec.onUpdate !== undefined) updates.push(spec.onUpdate)
+    yield* sql.unsafe(
+      `INSERT INTO ${spec.table} (${columns})
+       SELECT ${columns} FROM jsonb_to_recordset($1::jsonb) AS r(${types})
+       ON CONFLICT (id) DO UPDATE SET ${updates.join(", ")}`,
+      [JSON.stringify(rows)]
+    )
+  })
+
+/**
+ * The batch's meeting sessions: opened ones inserted (with their meeting's scope, written just before),
+ * closed ones given their end.
+ */
+const writeMeetingSessions = (changes: ReadonlyArray<Change>) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient
+    for (const change of changes) {
+      if (change.kind !== "meeting") continue
+      const event = change.event
+      if (event._tag === "MeetingSessionOpened") {
+        yield* sql`
+          INSERT INTO onair_meeting_sessions (meeting_session_id, meeting_id, account_id, app_id, opened_at)
+          SELECT ${event.meetingSessionId}, id, account_id, app_id, ${iso(event.at)}::timestamptz
+          FROM onair_meetings WHERE id = ${change.id}
+          ON CONFLICT (meeting_session_id) DO NOTHING`
+      } else if (event._tag === "MeetingSessionClosed") {
+        yield* sql`
+          UPDATE onair_meeting_sessions SET closed_at = ${iso(event.at)}::timestamptz
+          WHERE meeting_session_id = ${event.meetingSessionId}`
+      }
+    }
+  })
+
+const apply = (events: ReadonlyArray<StoredEvent>) =>
+  Effect.gen(function*() {
+    const changes: Array<Change> = []
+    const byKind = new Map<AggregateKind, Map<string, Array<unknown>>>()
+    for (const stored of events) {
+      if (DomainEvents.parseStream(stored.stream) === undefined) continue
+      const change = DomainEvents.toChange(stored)
+      if (Result.isFailure(change)) {
+        return yield* new CatalogEventUnreadable({ eventId: stored.id, message: change.failure })
+      }
+      changes.push(change.success)
+      const ofKind = byKind.get(change.success.kind) ?? new Map<string, Array<unknown>>()
+      byKind.set(change.success.kind, ofKind)
+      const list = ofKind.get(change.success.id) ?? []
+      list.push(change.success.event)
+      ofKind.set(change.success.id, list)
+    }
+    for (const [kind, byId] of byKind) yield* writeTable(TABLE_OF[kind], byId)
+    yield* writeMeetingSessions(changes)
+  })
+
+export const projection: Projection.Projection<SqlError | CatalogEventUnreadable, SqlClient> = {
+  name: PROJECTION,
+  apply,
+  reset: Effect.gen(function*() {
+    const sql = yield* SqlClient
+    yield* sql.unsafe(`TRUNCATE ${TABLES.join(", ")} RESTART IDENTITY`)
+  })
+}

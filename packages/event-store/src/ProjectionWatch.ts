@@ -1,0 +1,104 @@
+/**
+ * Where a projection kept in the database has got to, as seen from any process: a reader after a write
+ * (its own, or one named by a request's log position) waits until the projection's checkpoint includes
+ * that write's transaction.
+ *
+ * The process running the projection says so after each commit (`committed`); on PostgreSQL it also
+ * notifies the other processes (channel `onair_projections`, payload `<name> <transaction>`). While anyone
+ * waits, the checkpoint is also read every `POLL` as a safety net for a notification that never came (a
+ * listener reconnecting, the embedded store, which has one process). Nobody waiting costs nothing.
+ */
+import { PgClient } from "@effect/sql-pg/PgClient"
+import { EventStore, type Position } from "@onair/core"
+import { Deferred, Duration, Effect, Exit, Option, Queue, type Scope } from "effect"
+
+export const CHANNEL = "onair_projections"
+const POLL = Duration.millis(5)
+
+export interface ProjectionWatch {
+  /** Resolves once the projection's checkpoint has reached the given transaction. */
+  readonly awaitTransaction: (transaction: number) => Effect.Effect<void>
+  /** Whether a reader in this process waits now (the runner looks at the log eagerly meanwhile). */
+  readonly waiting: () => boolean
+  /** For the projection's runner: a batch up to `position` has committed. */
+  readonly committed: (position: Position) => Effect.Effect<void>
+}
+
+interface Waiter {
+  readonly transaction: number
+  readonly done: Deferred.Deferred<void>
+}
+
+export const make = (name: string): Effect.Effect<ProjectionWatch, never, EventStore | Scope.Scope> =>
+  Effect.gen(function*() {
+    const store = yield* EventStore
+    // A sole writer (the embedded database) is one process: nobody else to tell, and its one connection
+    // must not be held by a listener.
+    const pg = store.soleWriter ? Option.none() : yield* Effect.serviceOption(PgClient)
+    let reached = 0
+    let waiters: Array<Waiter> = []
+    let polling = false
+
+    const advance = (transaction: number) => {
+      if (transaction <= reached) return
+      reached = transaction
+      const remaining: Array<Waiter> = []
+      for (const waiter of waiters) {
+        if (waiter.transaction <= reached) Deferred.doneUnsafe(waiter.done, Exit.void)
+        else remaining.push(waiter)
+      }
+      waiters = remaining
+    }
+
+    const readCheckpoint = Effect.flatMap(store.loadCheckpoint(name), (position) => Effect.sync(() => advance(position.transaction)))
+
+    // One poller at a time, for as long as someone waits.
+    const poll: Effect.Effect<void> = Effect.gen(function*() {
+      while (waiters.length > 0) {
+        yield* Effect.ignore(readCheckpoint)
+        if (waiters.length > 0) yield* Effect.sleep(POLL)
+      }
+      polling = false
+    })
+    const scope = yield* Effect.scope
+
+    yield* Effect.ignore(readCheckpoint)
+
+    if (Option.isSome(pg)) {
+      const listen = Effect.scoped(Effect.gen(function*() {
+        const notifications = yield* pg.value.listen(CHANNEL)
+        return yield* Effect.forever(Effect.flatMap(Queue.take(notifications), (notification) =>
+          Effect.sync(() => {
+            const [projection, transaction] = notification.payload.split(" ")
+            if (projection === name) advance(Number(transaction))
+          })))
+      }))
+      yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.ignore(listen), Effect.sleep(Duration.seconds(1)))))
+    }
+
+    return {
+      awaitTransaction: (transaction) =>
+        Effect.suspend(() => {
+          if (transaction <= reached) return Effect.void
+          return Effect.flatMap(Deferred.make<void>(), (done) => {
+            waiters.push({ transaction, done })
+            // A reader that gives up (a request's bounded wait) stops counting as waiting.
+            const wait = Effect.ensuring(
+              Deferred.await(done),
+              Effect.sync(() => {
+                waiters = waiters.filter((waiter) => waiter.done !== done)
+              })
+            )
+            if (polling) return wait
+            polling = true
+            return Effect.andThen(Effect.forkIn(poll, scope), wait)
+          })
+        }),
+      waiting: () => waiters.length > 0,
+      committed: (position) =>
+        Effect.andThen(
+          Effect.sync(() => advance(position.transaction)),
+          Option.isSome(pg) ? Effect.ignore(pg.value.notify(CHANNEL, `${name} ${position.transaction}`)) : Effect.void
+        )
+    }
+  })
