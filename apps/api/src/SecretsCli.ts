@@ -2,9 +2,12 @@
  * `onair secrets new-key` prints a new deployment key (for `ONAIR_SECRET_KEY`).
  * `onair secrets rewrap` re-encrypts every secret in the log under the first key of `ONAIR_SECRET_KEY`
  * (or the data directory's key file), reading them with any key of the ring: the middle step of a key
- * rotation. On the embedded database the main job must be stopped first (it holds the database).
+ * rotation. The catalog's tables, which hold stream keys sealed and looked up by a keyed hash, are then
+ * rebuilt under the new key. On the embedded database the main job must be stopped first (it holds the
+ * database).
  */
-import { newKeyText, SecretKeyring, SecretRewrap } from "@onair/event-store"
+import { CatalogMigrations, CatalogTables } from "@onair/catalog"
+import { newKeyText, Projection, SecretKeyring, SecretRewrap } from "@onair/event-store"
 import { Effect } from "effect"
 import { onDatabase } from "./OnDatabase.ts"
 
@@ -22,6 +25,9 @@ export const run = (command: SecretsCommand) =>
     return yield* onDatabase(Effect.gen(function*() {
       const keyring = yield* SecretKeyring
       const done = yield* SecretRewrap.run
-      return `${done.rewrapped} of ${done.examined} events with secrets re-encrypted under key ${keyring.currentKeyId}`
+      yield* CatalogMigrations.run
+      yield* Projection.rebuild(CatalogTables.projection)
+      return `${done.rewrapped} of ${done.examined} events with secrets re-encrypted under key ${keyring.currentKeyId}\n` +
+        `${CatalogTables.PROJECTION}: rebuilt under key ${keyring.currentKeyId}`
     }))
   })

@@ -77,6 +77,6 @@ describe("the main job", () => {
 
   it("rebuilds the SQL read models from the log with one command once the job is stopped", async () => {
     const { stdout } = await run(process.execPath, [MAIN, "read-models", "rebuild"], { env })
-    assert.match(stdout, /^livestream-table: 1 livestreams, rebuilt up to \d+\.\d+/)
+    assert.match(stdout, /^catalog: 1 livestreams, 1 sessions, 0 meetings, rebuilt up to \d+\.\d+/)
   })
 })

@@ -24,7 +24,7 @@ import {
   Timestamp
 } from "@onair/core"
 import { Database } from "@onair/event-store"
-import { CommandHandler } from "@onair/application"
+import { CommandHandler, StreamKeys } from "@onair/application"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -44,7 +44,7 @@ describe("the outbox replayed with any batch size", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-replay-"))
   let runtime: ManagedRuntime.ManagedRuntime<CommandHandler | EventStore, unknown>
   beforeAll(async () => {
-    runtime = ManagedRuntime.make(Layer.provideMerge(CommandHandler.layer(), Database.layer({ _tag: "Embedded", dataDir }))) as never
+    runtime = ManagedRuntime.make(Layer.provideMerge(Layer.provide(CommandHandler.layer(), StreamKeys.inMemory), Database.layer({ _tag: "Embedded", dataDir }))) as never
     await runtime.context()
   })
   afterAll(async () => {

@@ -27,8 +27,10 @@ describe("secrets at rest", { timeout: 120_000 }, () => {
     jobs.push(job)
     return job
   }
+  // The log and the catalog's tables (read models hold secrets too).
   const rows = () =>
-    execFileSync("psql", [database.url, "-qAtc", "SELECT data::text FROM onair_events ORDER BY global_position"], { encoding: "utf8" })
+    execFileSync("psql", [database.url, "-qAtc", "SELECT data::text FROM onair_events ORDER BY global_position"], { encoding: "utf8" }) +
+    execFileSync("psql", [database.url, "-qAtc", "SELECT state::text, stream_key FROM onair_livestreams"], { encoding: "utf8" })
 
   it("keeps stream keys and signing secrets encrypted, and rotates the deployment key with rewrap", async () => {
     const receiver = await startReceiver()

@@ -24,7 +24,7 @@ import * as EventSourcedReader from "./EventSourcedReader.ts"
 import { type AggregateSnapshots } from "./SnapshotReader.ts"
 import * as SnapshotReader from "./SnapshotReader.ts"
 import { type CommandConflict, type RetryOptions, retryOnConflict } from "./RetryOnConflict.ts"
-import * as StreamKeyIndex from "./StreamKeyIndex.ts"
+import { StreamKeys } from "./StreamKeys.ts"
 
 export type CommandError = WorkflowError | CommandConflict | EventStoreFailed
 
@@ -69,7 +69,7 @@ export class CommandHandler extends Context.Service<CommandHandler, {
   static readonly make = (options?: CommandHandlerOptions) =>
     Effect.gen(function*() {
       const store = yield* EventStore
-      const keyIndex = yield* StreamKeyIndex.make
+      const keyIndex = yield* StreamKeys
       const retry = retryOnConflict(options)
 
       const snapshots = options?.snapshots

@@ -1,6 +1,7 @@
 /**
- * Which livestream a stream key belongs to: an in-memory projection of the livestream events, rebuilt from
- * the log in every process and brought up to date before each lookup. A key that was rotated away or whose
+ * Which livestream a stream key belongs to: an in-memory projection of the livestream events, read from
+ * the start of the log and brought up to date before each lookup (`StreamKeys.inMemory`; it grows with the
+ * number of livestreams, so deployments answer from the catalog's table instead). A key that was rotated away or whose
  * livestream was deleted finds nothing. Keys are held and looked up by a keyed hash (under the deployment
  * key), never in clear.
  *
@@ -24,6 +25,25 @@ interface KeyEventData {
   readonly streamKey?: unknown
 }
 
+/**
+ * What a stored event does to a livestream's key: gives it one (created, rotated), takes it away
+ * (deleted: `key` null), or nothing (undefined).
+ */
+export const keyChange = (event: StoredEvent): { readonly livestreamId: LivestreamId; readonly key: string | null } | undefined => {
+  if (DomainEvents.parseStream(event.stream)?.kind !== "livestream") return undefined
+  const data = event.data as KeyEventData
+  const livestreamId = data.livestreamId as LivestreamId
+  switch (event.type) {
+    case "LivestreamCreated":
+    case "StreamKeyRotated":
+      return typeof data.streamKey === "string" ? { livestreamId, key: data.streamKey } : undefined
+    case "LivestreamDeleted":
+      return { livestreamId, key: null }
+    default:
+      return undefined
+  }
+}
+
 export const make = Effect.gen(function*() {
   const store = yield* EventStore
   const keyring = yield* SecretKeyring
@@ -34,26 +54,16 @@ export const make = Effect.gen(function*() {
   const lock = yield* Semaphore.make(1)
 
   const apply = (event: StoredEvent) => {
-    if (DomainEvents.parseStream(event.stream)?.kind !== "livestream") return
-    const data = event.data as KeyEventData
-    const id = data.livestreamId as LivestreamId
-    const forget = () => {
-      const old = keyOf.get(id)
-      if (old !== undefined) byKey.delete(old)
-      keyOf.delete(id)
-    }
-    switch (event.type) {
-      case "LivestreamCreated":
-      case "StreamKeyRotated":
-        forget()
-        if (typeof data.streamKey === "string") {
-          const hashed = digest(data.streamKey)
-          byKey.set(hashed, id)
-          keyOf.set(id, hashed)
-        }
-        return
-      case "LivestreamDeleted":
-        forget()
+    const change = keyChange(event)
+    if (change === undefined) return
+    const id = change.livestreamId
+    const old = keyOf.get(id)
+    if (old !== undefined) byKey.delete(old)
+    keyOf.delete(id)
+    if (change.key !== null) {
+      const hashed = digest(change.key)
+      byKey.set(hashed, id)
+      keyOf.set(id, hashed)
     }
   }
 

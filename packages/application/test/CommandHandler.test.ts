@@ -13,7 +13,7 @@ import {
   StreamKey,
   Timestamp
 } from "@onair/core"
-import { CommandHandler, EventSourcedReader, SnapshotReader, StreamKeyIndex } from "@onair/application"
+import { CommandHandler, EventSourcedReader, SnapshotReader, StreamKeyIndex, StreamKeys } from "@onair/application"
 import { Effect, Result } from "effect"
 import { assert, describe, it } from "vitest"
 import { metadata, STORE_KINDS, useStore } from "@onair/event-store/testing"
@@ -48,7 +48,7 @@ const publish = (streamKey: StreamKey, seconds: number): Signal => ({
 })
 
 const handler = (options?: Parameters<typeof CommandHandler.make>[0]) =>
-  Effect.flatMap(CommandHandler.make(options), (commands) => Effect.succeed(commands))
+  Effect.flatMap(Effect.provide(CommandHandler.make(options), StreamKeys.inMemory), (commands) => Effect.succeed(commands))
 
 const livestreamState = (id: LivestreamId) =>
   Effect.gen(function*() {

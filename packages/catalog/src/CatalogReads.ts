@@ -22,10 +22,10 @@ import {
   type SessionId,
   type Timestamp
 } from "@onair/core"
-import { ProjectionWatch } from "@onair/event-store"
+import { ProjectionWatch, SecretKeyring } from "@onair/event-store"
 import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { decodeIngest, decodeLivestream, decodeMeeting, decodeSession, PROJECTION } from "./CatalogTables.ts"
+import { decodeIngest, decodeMeeting, decodeSession, livestreamStates, PROJECTION } from "./CatalogTables.ts"
 
 /** The account and app a caller may see. */
 export interface Scope {
@@ -98,6 +98,7 @@ export class CatalogReads extends Context.Service<CatalogReads, {
   static readonly make = Effect.gen(function*() {
     const sql = yield* SqlClient
     const watch = yield* CatalogWatch
+    const decodeLivestream = livestreamStates(yield* SecretKeyring).decode
 
     const one = <A>(rows: Effect.Effect<ReadonlyArray<{ readonly state: unknown }>, unknown>, decode: (state: unknown) => A) =>
       Effect.orDie(Effect.map(rows, (found) => found[0] === undefined ? undefined : decode(found[0].state)))

@@ -21,7 +21,7 @@ import {
   status,
   type StoredEvent
 } from "@onair/core"
-import { DomainEvents, type Projection } from "@onair/event-store"
+import { DomainEvents, fieldContext, type Keyring, type Projection, SecretKeyring } from "@onair/event-store"
 import { Effect, Result, Schema } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -41,10 +41,32 @@ const isoOrNull = (millis: number | null) => millis === null ? null : iso(millis
 const parsed = (state: unknown): unknown => typeof state === "string" ? JSON.parse(state) : state
 
 const decodeLivestreamSync = Schema.decodeUnknownSync(Livestream)
+const encodeLivestream = Schema.encodeSync(Livestream)
 const decodeSessionSync = Schema.decodeUnknownSync(Session)
 const decodeIngestSync = Schema.decodeUnknownSync(Ingest)
 const decodeMeetingSync = Schema.decodeUnknownSync(Meeting)
-export const decodeLivestream = (state: unknown): Livestream => decodeLivestreamSync(parsed(state))
+
+/** The purpose of the keyed hash a livestream row is looked up by its key with. */
+export const STREAM_KEY_DIGEST = "stream key"
+
+/**
+ * A livestream's row state, with its stream key sealed as the log seals it (secrets are never at rest in
+ * clear, read models included); the row's `stream_key` column holds the key's keyed hash.
+ */
+export const livestreamStates = (keyring: Keyring) => {
+  const context = (id: string) => fieldContext(DomainEvents.streamName("livestream", id), "streamKey")
+  return {
+    encode: (state: Livestream): unknown => ({ ...encodeLivestream(state), streamKey: keyring.encrypt(state.streamKey, context(state.id)) }),
+    decode: (stored: unknown): Livestream => {
+      const row = parsed(stored) as { readonly id?: unknown; readonly streamKey?: unknown }
+      const key = keyring.decrypt(String(row.streamKey), context(String(row.id)))
+      if (typeof key !== "string") throw new Error(`livestream ${String(row.id)} in the catalog: ${key.error}`)
+      return decodeLivestreamSync({ ...row, streamKey: key })
+    },
+    digest: (key: string) => keyring.digest(STREAM_KEY_DIGEST, key)
+  }
+}
+
 export const decodeSession = (state: unknown): Session => decodeSessionSync(parsed(state))
 export const decodeIngest = (state: unknown): Ingest => decodeIngestSync(parsed(state))
 export const decodeMeeting = (state: unknown): Meeting => decodeMeetingSync(parsed(state))
@@ -65,64 +87,67 @@ interface AggregateTable<S> {
   readonly onUpdate?: string
 }
 
-const TABLE_OF: { readonly [K in AggregateKind]: AggregateTable<any> } = {
-  livestream: {
-    table: "onair_livestreams",
-    evolve: LivestreamDecider.evolve,
-    decode: decodeLivestream,
-    encode: Schema.encodeSync(Livestream),
-    columns: {
-      account_id: "text",
-      app_id: "text",
-      status: "text",
-      deleted: "boolean",
-      meeting_id: "text",
-      stream_key: "text",
-      created_at: "timestamptz",
-      updated_at: "timestamptz",
-      next_timer_at: "timestamptz"
+const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: AggregateTable<any> } => {
+  const livestreams = livestreamStates(keyring)
+  return {
+    livestream: {
+      table: "onair_livestreams",
+      evolve: LivestreamDecider.evolve,
+      decode: livestreams.decode,
+      encode: livestreams.encode,
+      columns: {
+        account_id: "text",
+        app_id: "text",
+        status: "text",
+        deleted: "boolean",
+        meeting_id: "text",
+        stream_key: "text",
+        created_at: "timestamptz",
+        updated_at: "timestamptz",
+        next_timer_at: "timestamptz"
+      },
+      row: (state: Livestream) => ({
+        account_id: state.accountId,
+        app_id: state.appId,
+        status: status(state),
+        deleted: state.deleted,
+        meeting_id: state.meetingId,
+        stream_key: livestreams.digest(state.streamKey),
+        created_at: iso(state.createdAt),
+        updated_at: iso(state.updatedAt),
+        next_timer_at: isoOrNull(nextTimerAt(state) ?? null)
+      }),
+      onUpdate: "timer_claimed_until = NULL"
     },
-    row: (state: Livestream) => ({
-      account_id: state.accountId,
-      app_id: state.appId,
-      status: status(state),
-      deleted: state.deleted,
-      meeting_id: state.meetingId,
-      stream_key: state.streamKey,
-      created_at: iso(state.createdAt),
-      updated_at: iso(state.updatedAt),
-      next_timer_at: isoOrNull(nextTimerAt(state) ?? null)
-    }),
-    onUpdate: "timer_claimed_until = NULL"
-  },
-  session: {
-    table: "onair_sessions",
-    evolve: SessionDecider.evolve,
-    decode: decodeSession,
-    encode: Schema.encodeSync(Session),
-    columns: { livestream_id: "text", account_id: "text", app_id: "text", started_at: "timestamptz" },
-    row: (state: Session) => ({
-      livestream_id: state.livestreamId,
-      account_id: state.accountId,
-      app_id: state.appId,
-      started_at: isoOrNull(state.startedAt)
-    })
-  },
-  ingest: {
-    table: "onair_ingests",
-    evolve: IngestDecider.evolve,
-    decode: decodeIngest,
-    encode: Schema.encodeSync(Ingest),
-    columns: { connected: "boolean" },
-    row: (state: Ingest) => ({ connected: isConnected(state) })
-  },
-  meeting: {
-    table: "onair_meetings",
-    evolve: MeetingDecider.evolve,
-    decode: decodeMeeting,
-    encode: Schema.encodeSync(Meeting),
-    columns: { account_id: "text", app_id: "text" },
-    row: (state: Meeting) => ({ account_id: state.accountId, app_id: state.appId })
+    session: {
+      table: "onair_sessions",
+      evolve: SessionDecider.evolve,
+      decode: decodeSession,
+      encode: Schema.encodeSync(Session),
+      columns: { livestream_id: "text", account_id: "text", app_id: "text", started_at: "timestamptz" },
+      row: (state: Session) => ({
+        livestream_id: state.livestreamId,
+        account_id: state.accountId,
+        app_id: state.appId,
+        started_at: isoOrNull(state.startedAt)
+      })
+    },
+    ingest: {
+      table: "onair_ingests",
+      evolve: IngestDecider.evolve,
+      decode: decodeIngest,
+      encode: Schema.encodeSync(Ingest),
+      columns: { connected: "boolean" },
+      row: (state: Ingest) => ({ connected: isConnected(state) })
+    },
+    meeting: {
+      table: "onair_meetings",
+      evolve: MeetingDecider.evolve,
+      decode: decodeMeeting,
+      encode: Schema.encodeSync(Meeting),
+      columns: { account_id: "text", app_id: "text" },
+      row: (state: Meeting) => ({ account_id: state.accountId, app_id: state.appId })
+    }
   }
 }
 
@@ -178,6 +203,7 @@ const writeMeetingSessions = (changes: ReadonlyArray<Change>) =>
 
 const apply = (events: ReadonlyArray<StoredEvent>) =>
   Effect.gen(function*() {
+    const tables = tablesFor(yield* SecretKeyring)
     const changes: Array<Change> = []
     const byKind = new Map<AggregateKind, Map<string, Array<unknown>>>()
     for (const stored of events) {
@@ -193,11 +219,11 @@ const apply = (events: ReadonlyArray<StoredEvent>) =>
       list.push(change.success.event)
       ofKind.set(change.success.id, list)
     }
-    for (const [kind, byId] of byKind) yield* writeTable(TABLE_OF[kind], byId)
+    for (const [kind, byId] of byKind) yield* writeTable(tables[kind], byId)
     yield* writeMeetingSessions(changes)
   })
 
-export const projection: Projection.Projection<SqlError | CatalogEventUnreadable, SqlClient> = {
+export const projection: Projection.Projection<SqlError | CatalogEventUnreadable, SqlClient | SecretKeyring> = {
   name: PROJECTION,
   apply,
   reset: Effect.gen(function*() {

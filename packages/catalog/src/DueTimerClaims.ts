@@ -9,13 +9,15 @@ import type { Livestream, Timestamp } from "@onair/core"
 import type { TimerWorker } from "@onair/application"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { decodeLivestream } from "./CatalogTables.ts"
+import { SecretKeyring } from "@onair/event-store"
+import { livestreamStates } from "./CatalogTables.ts"
 
 /** How long a claimed timer is a worker's alone. */
 export const CLAIM_SECONDS = 10
 
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient
+  const { decode } = livestreamStates(yield* SecretKeyring)
   const claimDue = (at: Timestamp, limit: number) =>
     sql<{ state: unknown }>`
       UPDATE onair_livestreams AS l
@@ -30,7 +32,7 @@ export const make = Effect.gen(function*() {
       ) AS due
       WHERE l.id = due.id
       RETURNING l.state`.pipe(
-      Effect.map((rows): ReadonlyArray<Livestream> => rows.map((row) => decodeLivestream(row.state)))
+      Effect.map((rows): ReadonlyArray<Livestream> => rows.map((row) => decode(row.state)))
     )
   return { claimDue } satisfies TimerWorker.TimerSource
 })

@@ -1,8 +1,8 @@
 /**
  * The catalog's tables on a real (embedded) event store, fed through the command path: scoped reads, pages
  * in creation order, sessions and their seconds, meeting sessions and recordings in the analytics,
- * read-your-writes through `awaitTransaction`, and a rebuild from the log that equals the tables kept as
- * the log grew.
+ * read-your-writes through `awaitTransaction`, stream keys sealed in the tables, and a rebuild from the log
+ * that equals the tables kept as the log grew.
  */
 import { Analytics, Catalog, CatalogReads, CatalogTables } from "@onair/catalog"
 import {
@@ -19,7 +19,7 @@ import {
   StreamKey,
   Timestamp
 } from "@onair/core"
-import { Database, Projection } from "@onair/event-store"
+import { Database, Projection, SecretKeyring } from "@onair/event-store"
 import { CommandHandler } from "@onair/application"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
@@ -31,7 +31,12 @@ import { afterAll, assert, beforeAll, describe, it } from "vitest"
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0)
 const at = (seconds: number) => Timestamp.make(T0 + seconds * 1000)
 const uuid = () => crypto.randomUUID()
-const key = () => StreamKey.make(crypto.randomUUID().replaceAll("-", "") + "key")
+const keys: Array<StreamKey> = []
+const key = () => {
+  const made = StreamKey.make(crypto.randomUUID().replaceAll("-", "") + "key")
+  keys.push(made)
+  return made
+}
 const appA = { accountId: AccountId.make("acct_1"), appId: AppId.make("app_a") }
 const appB = { accountId: AccountId.make("acct_1"), appId: AppId.make("app_b") }
 
@@ -55,10 +60,10 @@ const create = (scope: typeof appA, id: LivestreamId, streamKey: StreamKey, seco
 describe("the catalog's tables on the embedded store", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-analytics-"))
   const layer = Layer.provideMerge(
-    Layer.merge(Catalog.layer, CommandHandler.layer()),
+    Layer.provideMerge(CommandHandler.layer(), Catalog.layer),
     Database.layer({ _tag: "Embedded", dataDir })
   )
-  let runtime: ManagedRuntime.ManagedRuntime<CatalogReads | CommandHandler | EventStore | SqlClient, unknown>
+  let runtime: ManagedRuntime.ManagedRuntime<CatalogReads | CommandHandler | EventStore | SqlClient | SecretKeyring, unknown>
   beforeAll(async () => {
     runtime = ManagedRuntime.make(layer) as never
     await runtime.context()
@@ -156,21 +161,30 @@ describe("the catalog's tables on the embedded store", () => {
     runtime = ManagedRuntime.make(Database.layer({ _tag: "Embedded", dataDir })) as never
     const outcome = await runtime.runPromise(Effect.gen(function*() {
       const sql = yield* SqlClient
+      const livestreams = CatalogTables.livestreamStates(yield* SecretKeyring)
+      // Sealed keys differ from one sealing to the next (a fresh nonce): rows are compared opened.
       const tables = Effect.gen(function*() {
+        const sealed = yield* sql<{ state: unknown }>`
+          SELECT id, ordinal, status, deleted, stream_key, created_at, state, next_timer_at FROM onair_livestreams ORDER BY id`
         const rows = yield* Effect.forEach([
-          sql`SELECT id, ordinal, status, deleted, stream_key, created_at, state, next_timer_at FROM onair_livestreams ORDER BY id`,
           sql`SELECT id, ordinal, livestream_id, started_at, state FROM onair_sessions ORDER BY id`,
           sql`SELECT id, connected, state FROM onair_ingests ORDER BY id`,
           sql`SELECT id, ordinal, state FROM onair_meetings ORDER BY id`,
           sql`SELECT * FROM onair_meeting_sessions ORDER BY meeting_session_id`
         ], (query) => query)
-        return JSON.stringify(rows, (_, value) => typeof value === "bigint" ? String(value) : value)
+        const opened = sealed.map((row) => ({ ...row, state: livestreams.decode(row.state) }))
+        const text = (value: unknown) => JSON.stringify(value, (_, v) => typeof v === "bigint" ? String(v) : v)
+        return { sealed: text(sealed), opened: text([opened, ...rows]) }
       })
       const kept = yield* tables
       yield* Projection.rebuild(CatalogTables.projection)
       return { kept, rebuilt: yield* tables }
     }))
-    assert.include(outcome.kept, "Standup")
-    assert.strictEqual(outcome.rebuilt, outcome.kept)
+    assert.include(outcome.kept.opened, "Standup")
+    for (const streamKey of keys) {
+      assert.include(outcome.kept.opened, streamKey)
+      assert.notInclude(outcome.kept.sealed, streamKey, "no stream key is in the tables in clear")
+    }
+    assert.strictEqual(outcome.rebuilt.opened, outcome.kept.opened)
   })
 })

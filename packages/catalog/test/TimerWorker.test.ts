@@ -5,7 +5,7 @@
  * own connections) on one PostgreSQL database: every timer is claimed by exactly one of them.
  */
 import { CommandHandler, TimerWorker } from "@onair/application"
-import { Catalog, CatalogProjection, CatalogReads, CatalogWatch, DueTimerClaims } from "@onair/catalog"
+import { Catalog, CatalogProjection, CatalogReads, CatalogStreamKeys, CatalogWatch, DueTimerClaims } from "@onair/catalog"
 import {
   AccountId,
   AppId,
@@ -40,7 +40,8 @@ const create = (livestreamId: LivestreamId, at: Timestamp, streamKey: StreamKey,
 describe("timer worker", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-timers-"))
   const runtime = ManagedRuntime.make(
-    Layer.mergeAll(Catalog.layer, CommandHandler.layer()).pipe(
+    CommandHandler.layer().pipe(
+      Layer.provideMerge(Catalog.layer),
       Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
     )
   )
@@ -102,7 +103,8 @@ describe("timer workers on replicas", () => {
     const run = Effect.scoped(Effect.gen(function*() {
       const url = Redacted.make(yield* freshPostgresUrl)
       const replica = () => ManagedRuntime.make(
-        Layer.mergeAll(CommandHandler.layer(), CatalogProjection.layer).pipe(
+        CommandHandler.layer().pipe(
+          Layer.provideMerge(Layer.merge(CatalogProjection.layer, CatalogStreamKeys.layer)),
           Layer.provide(CatalogWatch.layer),
           Layer.provideMerge(Database.layer({ _tag: "Postgres", url }, { maxConnections: 4 }))
         )
