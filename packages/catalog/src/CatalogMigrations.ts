@@ -8,6 +8,7 @@
  * - `onair_sessions`, `onair_ingests`, `onair_meetings`: one row per aggregate, its state and the columns
  *   the API looks it up by.
  * - `onair_meeting_sessions`: each meeting session's interval, for day-wise analytics.
+ * - `onair_livestream_counts`: livestreams per app and status, for list totals.
  *
  * `ordinal` is the order the projection first wrote a row in, which is the log's order: rows created in
  * the same millisecond still list in the order they were created, and a rebuild gives the same order.
@@ -102,10 +103,41 @@ const createCatalog = Effect.gen(function*() {
   yield* sql`CREATE INDEX onair_meeting_sessions_app ON onair_meeting_sessions (account_id, app_id, opened_at)`
 })
 
-export const migrations = { "1_create_livestreams": createLivestreams, "2_create_catalog": createCatalog }
+/**
+ * How many livestreams each app has in each status (deleted ones not counted), kept with the rows, so a
+ * list's total is one indexed read however many livestreams the app has.
+ */
+const createLivestreamCounts = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`
+    CREATE TABLE onair_livestream_counts (
+      account_id text NOT NULL,
+      app_id text NOT NULL,
+      status text NOT NULL,
+      livestreams bigint NOT NULL,
+      PRIMARY KEY (account_id, app_id, status)
+    )`
+  // Filled from the rows already there (the projection keeps it from here on, in the same transactions).
+  yield* sql`
+    INSERT INTO onair_livestream_counts (account_id, app_id, status, livestreams)
+    SELECT account_id, app_id, status, count(*) FROM onair_livestreams WHERE NOT deleted GROUP BY account_id, app_id, status`
+})
+
+export const migrations = {
+  "1_create_livestreams": createLivestreams,
+  "2_create_catalog": createCatalog,
+  "3_create_livestream_counts": createLivestreamCounts
+}
 
 /** The catalog's tables, emptied together by a rebuild. */
-export const TABLES = ["onair_livestreams", "onair_sessions", "onair_ingests", "onair_meetings", "onair_meeting_sessions"] as const
+export const TABLES = [
+  "onair_livestreams",
+  "onair_livestream_counts",
+  "onair_sessions",
+  "onair_ingests",
+  "onair_meetings",
+  "onair_meeting_sessions"
+] as const
 
 export const MIGRATIONS_TABLE = "onair_catalog_migrations"
 

@@ -139,13 +139,23 @@ export class CatalogReads extends Context.Service<CatalogReads, {
         ...(filter.to === undefined ? [] : [sql`created_at <= ${iso(filter.to)}::timestamptz`])
       ])
       const order = filter.order === "ASC" ? sql.literal("created_at ASC, ordinal ASC") : sql.literal("created_at DESC, ordinal DESC")
-      return paged(
-        sql<{ state: unknown; total: unknown }>`
-          SELECT state, count(*) OVER () AS total FROM onair_livestreams WHERE ${where}
-          ORDER BY ${order} LIMIT ${filter.perPage} OFFSET ${offsetOf(filter)}`,
-        sql<{ total: unknown }>`SELECT count(*) AS total FROM onair_livestreams WHERE ${where}`,
-        decodeLivestream
-      )
+      const pageOf = sql<{ state: unknown }>`
+        SELECT state FROM onair_livestreams WHERE ${where} ORDER BY ${order} LIMIT ${filter.perPage} OFFSET ${offsetOf(filter)}`
+      // An app's total (or its total in one status) is kept counted; other filters count their matches.
+      const counted = filter.excludeMeetings === false && filter.from === undefined && filter.to === undefined
+      const total = counted
+        ? sql<{ total: unknown }>`
+          SELECT coalesce(sum(livestreams), 0) AS total FROM onair_livestream_counts
+          WHERE account_id = ${scope.accountId} AND app_id = ${scope.appId}
+            ${filter.status === undefined ? sql.literal("") : sql`AND status = ${filter.status}`}`
+        : sql<{ total: unknown }>`SELECT count(*) AS total FROM onair_livestreams WHERE ${where}`
+      return Effect.orDie(Effect.map(
+        Effect.all([pageOf, total]),
+        ([rows, totals]): Page<Livestream> => ({
+          items: rows.map((row) => decodeLivestream(row.state)),
+          total: Number(totals[0]?.total ?? 0)
+        })
+      ))
     }
 
     const sessionsOf = (livestreamId: LivestreamId, page: PageRequest) =>

@@ -85,6 +85,8 @@ interface AggregateTable<S> {
   readonly row: (state: S) => Readonly<Record<string, unknown>>
   /** Extra SET clauses on update. */
   readonly onUpdate?: string
+  /** Run after the rows are written, with each aggregate's state before the batch and after it. */
+  readonly written?: (changed: ReadonlyArray<{ readonly before: S | null; readonly after: S }>) => Effect.Effect<void, SqlError, SqlClient>
 }
 
 const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: AggregateTable<any> } => {
@@ -117,7 +119,8 @@ const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: Aggregate
         updated_at: iso(state.updatedAt),
         next_timer_at: isoOrNull(nextTimerAt(state) ?? null)
       }),
-      onUpdate: "timer_claimed_until = NULL"
+      onUpdate: "timer_claimed_until = NULL",
+    written: countLivestreams
     },
     session: {
       table: "onair_sessions",
@@ -159,9 +162,13 @@ const writeTable = <S>(spec: AggregateTable<S>, byId: ReadonlyMap<string, Readon
       SELECT id, state FROM ${sql(spec.table)} WHERE id IN ${sql.in([...byId.keys()])}`
     const states = new Map(stored.map((row) => [row.id, spec.decode(row.state)]))
     const rows = []
+    const changed: Array<{ readonly before: S | null; readonly after: S }> = []
     for (const [id, events] of byId) {
-      const state = events.reduce<S | null>(spec.evolve, states.get(id) ?? null)
-      if (state !== null) rows.push({ id, state: spec.encode(state), ...spec.row(state) })
+      const before = states.get(id) ?? null
+      const state = events.reduce<S | null>(spec.evolve, before)
+      if (state === null) continue
+      rows.push({ id, state: spec.encode(state), ...spec.row(state) })
+      changed.push({ before, after: state })
     }
     if (rows.length === 0) return
     const names = Object.keys(spec.columns)
@@ -175,6 +182,33 @@ const writeTable = <S>(spec: AggregateTable<S>, byId: ReadonlyMap<string, Readon
        ON CONFLICT (id) DO UPDATE SET ${updates.join(", ")}`,
       [JSON.stringify(rows)]
     )
+    if (spec.written !== undefined) yield* spec.written(changed)
+  })
+
+/** The batch's changes to the livestreams per app and status (deleted ones not counted). */
+const countLivestreams = (changed: ReadonlyArray<{ readonly before: Livestream | null; readonly after: Livestream }>) =>
+  Effect.gen(function*() {
+    const deltas = new Map<string, { account_id: string; app_id: string; status: string; delta: number }>()
+    const add = (livestream: Livestream | null, delta: number) => {
+      if (livestream === null || livestream.deleted) return
+      const counted = { account_id: livestream.accountId, app_id: livestream.appId, status: status(livestream) }
+      const key = JSON.stringify(counted)
+      const entry = deltas.get(key) ?? { ...counted, delta: 0 }
+      entry.delta += delta
+      deltas.set(key, entry)
+    }
+    for (const { before, after } of changed) {
+      add(before, -1)
+      add(after, 1)
+    }
+    const rows = [...deltas.values()].filter((entry) => entry.delta !== 0)
+    if (rows.length === 0) return
+    const sql = yield* SqlClient
+    yield* sql`
+      INSERT INTO onair_livestream_counts AS c (account_id, app_id, status, livestreams)
+      SELECT account_id, app_id, status, delta FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS r(account_id text, app_id text, status text, delta bigint)
+      ON CONFLICT (account_id, app_id, status) DO UPDATE SET livestreams = c.livestreams + excluded.livestreams`
   })
 
 /**

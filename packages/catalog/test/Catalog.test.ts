@@ -123,6 +123,8 @@ describe("the catalog's tables on the embedded store", () => {
         secondPageA: yield* catalog.livestreams(appA, { ...all, order: "ASC", pageNo: 2, perPage: 1 }),
         pastTheEndA: yield* catalog.livestreams(appA, { ...all, order: "ASC", pageNo: 3, perPage: 1 }),
         liveA: (yield* catalog.livestreams(appA, { ...all, order: "ASC", status: "LIVE" })).total,
+        idleA: yield* catalog.livestreams(appA, { ...all, order: "ASC", status: "IDLE" }),
+        createdAfterA: (yield* catalog.livestreams(appA, { ...all, order: "ASC", from: at(1) })).total,
         listB: (yield* catalog.livestreams(appB, { ...all, order: "ASC" })).items.map((l) => l.id),
         crossApp: yield* catalog.livestream(appB, live1),
         sessions: (yield* catalog.sessionsOf(live1, { pageNo: 1, perPage: 10 })).items,
@@ -139,6 +141,8 @@ describe("the catalog's tables on the embedded store", () => {
     assert.strictEqual(outcome.secondPageA.total, 2)
     assert.deepStrictEqual(outcome.pastTheEndA, { items: [], total: 2 }, "a page past the end still counts them all")
     assert.strictEqual(outcome.liveA, 0, "nothing is live once the encoder left with no reconnect window")
+    assert.strictEqual(outcome.idleA.total, outcome.idleA.items.length, "the kept count is the rows' count")
+    assert.strictEqual(outcome.createdAfterA, 1, "a time filter counts its matches")
     assert.deepStrictEqual(outcome.listB, [other])
     assert.isUndefined(outcome.crossApp, "another app's livestream is not visible")
     assert.strictEqual(outcome.sessions.length, 1)
@@ -170,7 +174,8 @@ describe("the catalog's tables on the embedded store", () => {
           sql`SELECT id, ordinal, livestream_id, started_at, state FROM onair_sessions ORDER BY id`,
           sql`SELECT id, connected, state FROM onair_ingests ORDER BY id`,
           sql`SELECT id, ordinal, state FROM onair_meetings ORDER BY id`,
-          sql`SELECT * FROM onair_meeting_sessions ORDER BY meeting_session_id`
+          sql`SELECT * FROM onair_meeting_sessions ORDER BY meeting_session_id`,
+          sql`SELECT * FROM onair_livestream_counts WHERE livestreams <> 0 ORDER BY account_id, app_id, status`
         ], (query) => query)
         const opened = sealed.map((row) => ({ ...row, state: livestreams.decode(row.state) }))
         const text = (value: unknown) => JSON.stringify(value, (_, v) => typeof v === "bigint" ? String(v) : v)
