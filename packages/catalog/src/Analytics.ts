@@ -24,10 +24,24 @@ import { CatalogReads, type Scope } from "./CatalogReads.ts"
 
 const DAY_MILLIS = 86_400_000
 
-/** Only the sessions whose media started in the range are read. */
+/**
+ * The range's whole days, counted ahead per app and day for settled sessions; the rest of the range (its
+ * partial first and last days) and the unsettled sessions are read as sessions.
+ */
 export const overall = (scope: Scope, range: TimeRange, asOf: Timestamp): Effect.Effect<OverallAnalyticsRecord, never, CatalogReads> =>
-  Effect.flatMap(Effect.service(CatalogReads), (catalog) =>
-    Effect.map(catalog.sessionsStartedIn(scope, range), (sessions) => overallAnalytics(sessions, range, asOf)))
+  Effect.gen(function*() {
+    const catalog = yield* CatalogReads
+    const firstWholeDay = Math.ceil(range.from / DAY_MILLIS) * DAY_MILLIS
+    const endOfWholeDays = Math.floor(range.to / DAY_MILLIS) * DAY_MILLIS
+    const counted = { from: firstWholeDay, to: Math.max(firstWholeDay, endOfWholeDays) }
+    const days = yield* catalog.sessionDays(scope, counted)
+    const rest = overallAnalytics(yield* catalog.sessionsStartedIn(scope, range, counted), range, asOf)
+    return days.reduce((total, day) => ({
+      count: total.count + day.sessions,
+      total_ingest_seconds: total.total_ingest_seconds + day.ingestSeconds,
+      total_viewer_seconds: total.total_viewer_seconds + day.viewerSeconds
+    }), rest)
+  })
 
 export interface DayRange {
   /** First and last day, inclusive, as midnight UTC in epoch ms. */
@@ -35,14 +49,18 @@ export interface DayRange {
   readonly lastDay: number
 }
 
-/** Only the meeting sessions opened and the recordings started on the range's days are read. */
+/**
+ * The meeting sessions opened on the range's days, and its recordings: settled ones counted ahead per day,
+ * the others read as sessions.
+ */
 export const dayWise = (scope: Scope, days: DayRange, asOf: Timestamp): Effect.Effect<DayWiseAnalyticsRecord, never, CatalogReads> =>
   Effect.gen(function*() {
     const catalog = yield* CatalogReads
     const range = { from: days.firstDay, to: days.lastDay + DAY_MILLIS }
     const meetingSessions = yield* catalog.meetingSessionsOpenedIn(scope, range)
-    const recordings = (yield* catalog.sessionsStartedIn(scope, range)).flatMap((session) =>
+    const recordingDays = yield* catalog.sessionDays(scope, range)
+    const recordings = (yield* catalog.sessionsStartedIn(scope, range, range)).flatMap((session) =>
       session.startedAt === null ? [] : [{ startedAt: session.startedAt, endedAt: session.stoppedAt }]
     )
-    return dayWiseAnalytics({ meetingSessions, recordings, firstDay: days.firstDay, lastDay: days.lastDay, asOf })
+    return dayWiseAnalytics({ meetingSessions, recordings, recordingDays, firstDay: days.firstDay, lastDay: days.lastDay, asOf })
   })

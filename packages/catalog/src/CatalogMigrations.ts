@@ -9,9 +9,10 @@
  *   the API looks it up by.
  * - `onair_meeting_sessions`: each meeting session's interval, for day-wise analytics.
  * - `onair_livestream_counts`: livestreams per app and status, for list totals.
+ * - `onair_session_days`: settled sessions' analytics per app and day.
  *
- * `ordinal` is the order the projection first wrote a row in, which is the log's order: rows created in
- * the same millisecond still list in the order they were created, and a rebuild gives the same order.
+ * `ordinal` is the global position of an aggregate's first event: rows created in the same millisecond
+ * still list in the order they were created, and a rebuild gives the same values.
  */
 import { Effect } from "effect"
 import * as Migrator from "effect/sql/Migrator"
@@ -46,7 +47,7 @@ const createCatalog = Effect.gen(function*() {
   yield* sql`
     CREATE TABLE onair_livestreams (
       id text PRIMARY KEY,
-      ordinal bigserial NOT NULL,
+      ordinal bigint NOT NULL,
       account_id text NOT NULL,
       app_id text NOT NULL,
       status text NOT NULL,
@@ -66,7 +67,7 @@ const createCatalog = Effect.gen(function*() {
   yield* sql`
     CREATE TABLE onair_sessions (
       id text PRIMARY KEY,
-      ordinal bigserial NOT NULL,
+      ordinal bigint NOT NULL,
       livestream_id text NOT NULL,
       account_id text NOT NULL,
       app_id text NOT NULL,
@@ -85,7 +86,7 @@ const createCatalog = Effect.gen(function*() {
   yield* sql`
     CREATE TABLE onair_meetings (
       id text PRIMARY KEY,
-      ordinal bigserial NOT NULL,
+      ordinal bigint NOT NULL,
       account_id text NOT NULL,
       app_id text NOT NULL,
       state jsonb NOT NULL
@@ -123,10 +124,37 @@ const createLivestreamCounts = Effect.gen(function*() {
     SELECT account_id, app_id, status, count(*) FROM onair_livestreams WHERE NOT deleted GROUP BY account_id, app_id, status`
 })
 
+/**
+ * Analytics per app per day: each settled session (stopped, media gone) counted once on the day its media
+ * started, so analytics read a row per day plus the sessions still open. The tables are emptied and the
+ * projection starts again from the log, so every session is counted from its first event.
+ */
+const createSessionDays = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`
+    CREATE TABLE onair_session_days (
+      account_id text NOT NULL,
+      app_id text NOT NULL,
+      day bigint NOT NULL,
+      sessions bigint NOT NULL,
+      ingest_seconds bigint NOT NULL,
+      viewer_seconds bigint NOT NULL,
+      recording_millis bigint NOT NULL,
+      PRIMARY KEY (account_id, app_id, day)
+    )`
+  yield* sql`ALTER TABLE onair_sessions ADD COLUMN settled boolean NOT NULL DEFAULT false`
+  yield* sql`
+    CREATE INDEX onair_sessions_unsettled ON onair_sessions (account_id, app_id, started_at)
+    WHERE started_at IS NOT NULL AND NOT settled`
+  yield* sql.unsafe(`TRUNCATE ${TABLES.join(", ")}`)
+  yield* sql`DELETE FROM onair_checkpoints WHERE consumer = 'catalog'`
+})
+
 export const migrations = {
   "1_create_livestreams": createLivestreams,
   "2_create_catalog": createCatalog,
-  "3_create_livestream_counts": createLivestreamCounts
+  "3_create_livestream_counts": createLivestreamCounts,
+  "4_create_session_days": createSessionDays
 }
 
 /** The catalog's tables, emptied together by a rebuild. */
@@ -136,7 +164,8 @@ export const TABLES = [
   "onair_sessions",
   "onair_ingests",
   "onair_meetings",
-  "onair_meeting_sessions"
+  "onair_meeting_sessions",
+  "onair_session_days"
 ] as const
 
 export const MIGRATIONS_TABLE = "onair_catalog_migrations"

@@ -19,6 +19,7 @@ import {
   type Meeting,
   type MeetingId,
   type Session,
+  type SessionDayTotals,
   type SessionId,
   type Timestamp
 } from "@onair/core"
@@ -83,8 +84,14 @@ export class CatalogReads extends Context.Service<CatalogReads, {
   readonly sessionsOf: (livestreamId: LivestreamId, page: PageRequest) => Effect.Effect<Page<Session>>
   /** The current session of a livestream, or its last one when none is invoked or open. */
   readonly currentOrLastSession: (livestream: Livestream) => Effect.Effect<Session | undefined>
-  /** The sessions of the scope's livestreams (deleted ones included) whose media started in the range. */
-  readonly sessionsStartedIn: (scope: Scope, range: Range) => Effect.Effect<ReadonlyArray<Session>>
+  /**
+   * The sessions of the scope's livestreams (deleted ones included) whose media started in the range and
+   * that are not counted in `sessionDays` there: all of them outside `counted` (whole days), the unsettled
+   * ones inside it.
+   */
+  readonly sessionsStartedIn: (scope: Scope, range: Range, counted?: Range) => Effect.Effect<ReadonlyArray<Session>>
+  /** The settled sessions' totals of the scope's days in the range (whole days, UTC midnights). */
+  readonly sessionDays: (scope: Scope, days: Range) => Effect.Effect<ReadonlyArray<SessionDayTotals>>
   readonly ingest: (id: IngestId) => Effect.Effect<Ingest | undefined>
   /** Connections the catalog holds as publishing now. */
   readonly connectedIngests: Effect.Effect<ReadonlyArray<Ingest>>
@@ -187,14 +194,35 @@ export class CatalogReads extends Context.Service<CatalogReads, {
         const current = currentSessionId(livestream)
         return current === null ? lastSession(livestream.id) : sessionById(current)
       },
-      sessionsStartedIn: (scope, range) =>
-        all(
-          sql<{ state: unknown }>`
-            SELECT state FROM onair_sessions
-            WHERE account_id = ${scope.accountId} AND app_id = ${scope.appId}
-              AND started_at >= ${iso(range.from)}::timestamptz AND started_at < ${iso(range.to)}::timestamptz`,
-          decodeSession
-        ),
+      sessionsStartedIn: (scope, range, counted) => {
+        const inScope = sql`account_id = ${scope.accountId} AND app_id = ${scope.appId} AND started_at IS NOT NULL`
+        const between = (from: number, to: number) =>
+          sql`started_at >= ${iso(from)}::timestamptz AND started_at < ${iso(to)}::timestamptz`
+        // Three index ranges: before the counted days, the unsettled ones inside them, after them.
+        const query = counted === undefined || counted.from >= counted.to
+          ? sql<{ state: unknown }>`SELECT state FROM onair_sessions WHERE ${inScope} AND ${between(range.from, range.to)}`
+          : sql<{ state: unknown }>`
+            SELECT state FROM onair_sessions WHERE ${inScope} AND ${between(range.from, counted.from)}
+            UNION ALL
+            SELECT state FROM onair_sessions WHERE ${inScope} AND NOT settled AND ${between(counted.from, counted.to)}
+            UNION ALL
+            SELECT state FROM onair_sessions WHERE ${inScope} AND ${between(counted.to, range.to)}`
+        return all(query, decodeSession)
+      },
+      sessionDays: (scope, days) =>
+        Effect.orDie(Effect.map(
+          sql<{ day: unknown; sessions: unknown; ingest_seconds: unknown; viewer_seconds: unknown; recording_millis: unknown }>`
+            SELECT day, sessions, ingest_seconds, viewer_seconds, recording_millis FROM onair_session_days
+            WHERE account_id = ${scope.accountId} AND app_id = ${scope.appId} AND day >= ${days.from} AND day < ${days.to}`,
+          (rows) =>
+            rows.map((row) => ({
+              day: Number(row.day),
+              sessions: Number(row.sessions),
+              ingestSeconds: Number(row.ingest_seconds),
+              viewerSeconds: Number(row.viewer_seconds),
+              recordingMillis: Number(row.recording_millis)
+            }))
+        )),
       ingest: (id) => one(sql<{ state: unknown }>`SELECT state FROM onair_ingests WHERE id = ${id}`, decodeIngest),
       connectedIngests: all(sql<{ state: unknown }>`SELECT state FROM onair_ingests WHERE connected`, decodeIngest),
       meeting: (scope, id) => Effect.map(meetingById(id), inScope<Meeting>(scope)),

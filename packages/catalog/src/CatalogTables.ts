@@ -16,8 +16,10 @@ import {
   Meeting,
   MeetingDecider,
   nextTimerAt,
+  isSettled,
   Session,
   SessionDecider,
+  settledDayTotals,
   status,
   type StoredEvent
 } from "@onair/core"
@@ -72,15 +74,18 @@ export const decodeIngest = (state: unknown): Ingest => decodeIngestSync(parsed(
 export const decodeMeeting = (state: unknown): Meeting => decodeMeetingSync(parsed(state))
 
 /**
- * One aggregate's table: how its state folds, how it is stored, and the columns written with it. On a
- * conflict every column but the key, the ordinal and the `keep` ones is replaced.
+ * One aggregate's table: how its state folds, how it is stored, and the columns written with it. A new row
+ * takes its ordinal (when the table has one) from its aggregate's first event; on a conflict every column
+ * but the key and the ordinal is replaced.
  */
 interface AggregateTable<S> {
   readonly table: string
   readonly evolve: (state: S | null, event: any) => S | null
   readonly decode: (state: unknown) => S
   readonly encode: (state: S) => unknown
-  /** Column name to SQL type, `id` and `state` excepted. */
+  /** Whether the table orders its rows by `ordinal`. */
+  readonly ordinal: boolean
+  /** Column name to SQL type, `id`, `state` and `ordinal` excepted. */
   readonly columns: Readonly<Record<string, string>>
   readonly row: (state: S) => Readonly<Record<string, unknown>>
   /** Extra SET clauses on update. */
@@ -97,6 +102,7 @@ const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: Aggregate
       evolve: LivestreamDecider.evolve,
       decode: livestreams.decode,
       encode: livestreams.encode,
+      ordinal: true,
       columns: {
         account_id: "text",
         app_id: "text",
@@ -127,19 +133,23 @@ const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: Aggregate
       evolve: SessionDecider.evolve,
       decode: decodeSession,
       encode: Schema.encodeSync(Session),
-      columns: { livestream_id: "text", account_id: "text", app_id: "text", started_at: "timestamptz" },
+      ordinal: true,
+      columns: { livestream_id: "text", account_id: "text", app_id: "text", started_at: "timestamptz", settled: "boolean" },
       row: (state: Session) => ({
         livestream_id: state.livestreamId,
         account_id: state.accountId,
         app_id: state.appId,
-        started_at: isoOrNull(state.startedAt)
-      })
+        started_at: isoOrNull(state.startedAt),
+        settled: isSettled(state)
+      }),
+      written: countSessionDays
     },
     ingest: {
       table: "onair_ingests",
       evolve: IngestDecider.evolve,
       decode: decodeIngest,
       encode: Schema.encodeSync(Ingest),
+      ordinal: false,
       columns: { connected: "boolean" },
       row: (state: Ingest) => ({ connected: isConnected(state) })
     },
@@ -148,6 +158,7 @@ const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: Aggregate
       evolve: MeetingDecider.evolve,
       decode: decodeMeeting,
       encode: Schema.encodeSync(Meeting),
+      ordinal: true,
       columns: { account_id: "text", app_id: "text" },
       row: (state: Meeting) => ({ account_id: state.accountId, app_id: state.appId })
     }
@@ -155,7 +166,7 @@ const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: Aggregate
 }
 
 /** Folds one table's aggregates of the batch from their stored states and writes them back. */
-const writeTable = <S>(spec: AggregateTable<S>, byId: ReadonlyMap<string, ReadonlyArray<unknown>>) =>
+const writeTable = <S>(spec: AggregateTable<S>, byId: ReadonlyMap<string, ReadonlyArray<unknown>>, firstSequence: ReadonlyMap<string, number>) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient
     const stored = yield* sql<{ id: string; state: unknown }>`
@@ -167,13 +178,15 @@ const writeTable = <S>(spec: AggregateTable<S>, byId: ReadonlyMap<string, Readon
       const before = states.get(id) ?? null
       const state = events.reduce<S | null>(spec.evolve, before)
       if (state === null) continue
-      rows.push({ id, state: spec.encode(state), ...spec.row(state) })
+      rows.push({ id, state: spec.encode(state), ...spec.row(state), ...(spec.ordinal ? { ordinal: firstSequence.get(id) } : {}) })
       changed.push({ before, after: state })
     }
     if (rows.length === 0) return
     const names = Object.keys(spec.columns)
-    const columns = ["id", "state", ...names].join(", ")
-    const types = ["id text", "state jsonb", ...names.map((name) => `${name} ${spec.columns[name]}`)].join(", ")
+    const inserted = spec.ordinal ? ["ordinal", ...names] : names
+    const columns = ["id", "state", ...inserted].join(", ")
+    const types = ["id text", "state jsonb", ...(spec.ordinal ? ["ordinal bigint"] : []), ...names.map((name) => `${name} ${spec.columns[name]}`)]
+      .join(", ")
     const updates = ["state = excluded.state", ...names.map((name) => `${name} = excluded.${name}`)]
     if (spec.onUpdate !== undefined) updates.push(spec.onUpdate)
     yield* sql.unsafe(
@@ -183,6 +196,38 @@ const writeTable = <S>(spec: AggregateTable<S>, byId: ReadonlyMap<string, Readon
       [JSON.stringify(rows)]
     )
     if (spec.written !== undefined) yield* spec.written(changed)
+  })
+
+/** The batch's changes to the settled sessions' totals per app and day. */
+const countSessionDays = (changed: ReadonlyArray<{ readonly before: Session | null; readonly after: Session }>) =>
+  Effect.gen(function*() {
+    const deltas = new Map<string, { account_id: string; app_id: string; day: number; sessions: number; ingest: number; viewers: number; millis: number }>()
+    const add = (session: Session | null, sign: number) => {
+      const totals = session === null ? null : settledDayTotals(session)
+      if (session === null || totals === null) return
+      const key = `${session.accountId}\u0000${session.appId}\u0000${totals.day}`
+      const entry = deltas.get(key) ??
+        { account_id: session.accountId, app_id: session.appId, day: totals.day, sessions: 0, ingest: 0, viewers: 0, millis: 0 }
+      entry.sessions += sign * totals.sessions
+      entry.ingest += sign * totals.ingestSeconds
+      entry.viewers += sign * totals.viewerSeconds
+      entry.millis += sign * totals.recordingMillis
+      deltas.set(key, entry)
+    }
+    for (const { before, after } of changed) {
+      add(before, -1)
+      add(after, 1)
+    }
+    const rows = [...deltas.values()].filter((entry) => entry.sessions !== 0 || entry.ingest !== 0 || entry.viewers !== 0 || entry.millis !== 0)
+    if (rows.length === 0) return
+    const sql = yield* SqlClient
+    yield* sql`
+      INSERT INTO onair_session_days AS d (account_id, app_id, day, sessions, ingest_seconds, viewer_seconds, recording_millis)
+      SELECT account_id, app_id, day, sessions, ingest, viewers, millis FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS r(account_id text, app_id text, day bigint, sessions bigint, ingest bigint, viewers bigint, millis bigint)
+      ON CONFLICT (account_id, app_id, day) DO UPDATE SET
+        sessions = d.sessions + excluded.sessions, ingest_seconds = d.ingest_seconds + excluded.ingest_seconds,
+        viewer_seconds = d.viewer_seconds + excluded.viewer_seconds, recording_millis = d.recording_millis + excluded.recording_millis`
   })
 
 /** The batch's changes to the livestreams per app and status (deleted ones not counted). */
@@ -240,6 +285,7 @@ const apply = (events: ReadonlyArray<StoredEvent>) =>
     const tables = tablesFor(yield* SecretKeyring)
     const changes: Array<Change> = []
     const byKind = new Map<AggregateKind, Map<string, Array<unknown>>>()
+    const firstSequence = new Map<string, number>()
     for (const stored of events) {
       if (DomainEvents.parseStream(stored.stream) === undefined) continue
       const change = DomainEvents.toChange(stored)
@@ -249,11 +295,12 @@ const apply = (events: ReadonlyArray<StoredEvent>) =>
       changes.push(change.success)
       const ofKind = byKind.get(change.success.kind) ?? new Map<string, Array<unknown>>()
       byKind.set(change.success.kind, ofKind)
+      if (!ofKind.has(change.success.id)) firstSequence.set(change.success.id, stored.position.sequence)
       const list = ofKind.get(change.success.id) ?? []
       list.push(change.success.event)
       ofKind.set(change.success.id, list)
     }
-    for (const [kind, byId] of byKind) yield* writeTable(tables[kind], byId)
+    for (const [kind, byId] of byKind) yield* writeTable(tables[kind], byId, firstSequence)
     yield* writeMeetingSessions(changes)
   })
 
@@ -262,6 +309,6 @@ export const projection: Projection.Projection<SqlError | CatalogEventUnreadable
   apply,
   reset: Effect.gen(function*() {
     const sql = yield* SqlClient
-    yield* sql.unsafe(`TRUNCATE ${TABLES.join(", ")} RESTART IDENTITY`)
+    yield* sql.unsafe(`TRUNCATE ${TABLES.join(", ")}`)
   })
 }

@@ -10,6 +10,8 @@ import type { Timestamp } from "../Time.ts"
 import { ingestSeconds, viewerSeconds } from "./LivestreamViews.ts"
 import type { DayWiseAnalyticsRecord, OverallAnalyticsRecord } from "./SeedRecords.ts"
 
+const DAY_MILLIS = 86_400_000
+
 /** Half-open: `from` <= t < `to`. */
 export interface TimeRange {
   readonly from: Timestamp
@@ -39,7 +41,6 @@ export interface Interval {
   readonly endedAt: Timestamp | null
 }
 
-const DAY_MILLIS = 86_400_000
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
 
 /** Midnight UTC of a `YYYY-MM-DD` day, or null if it is not a calendar day. */
@@ -52,18 +53,57 @@ export const parseDay = (day: string): number | null => {
 
 export const formatDay = (at: number): string => new Date(at - (at % DAY_MILLIS)).toISOString().slice(0, 10)
 
+/**
+ * A session whose figures no longer change with time (stopped, its media gone): what it adds can be
+ * counted once, ahead of any query.
+ */
+export const isSettled = (session: Session): boolean => session.stoppedAt !== null && session.connectedSince === null
+
+/** What sessions add to the day their media started on (UTC midnight, epoch ms). */
+export interface SessionDayTotals {
+  readonly day: number
+  readonly sessions: number
+  readonly ingestSeconds: number
+  readonly viewerSeconds: number
+  /** The recordings' length: first media to stop. */
+  readonly recordingMillis: number
+}
+
+/**
+ * What a settled session adds to its day, by the same rules as `overallAnalytics` and the day-wise
+ * recordings; null for a session that never had media or is not settled.
+ */
+export const settledDayTotals = (session: Session): SessionDayTotals | null => {
+  if (session.startedAt === null || session.stoppedAt === null || !isSettled(session)) return null
+  return {
+    day: session.startedAt - (session.startedAt % DAY_MILLIS),
+    sessions: 1,
+    ingestSeconds: ingestSeconds(session, session.stoppedAt),
+    viewerSeconds: viewerSeconds(session),
+    recordingMillis: Math.max(0, session.stoppedAt - session.startedAt)
+  }
+}
+
 export interface DayWiseInput {
   readonly meetingSessions: Iterable<Interval>
   readonly recordings: Iterable<Interval>
+  /** Recordings already counted per day (settled sessions), added to `recordings`. */
+  readonly recordingDays?: Iterable<SessionDayTotals>
   /** First and last day, inclusive, as midnight UTC. */
   readonly firstDay: number
   readonly lastDay: number
   readonly asOf: Timestamp
 }
 
-const perDay = (intervals: Iterable<Interval>, input: DayWiseInput) => {
+const perDay = (intervals: Iterable<Interval>, input: DayWiseInput, counted: Iterable<SessionDayTotals> = []) => {
   const days = new Map<number, { count: number; minutes: number }>()
   for (let day = input.firstDay; day <= input.lastDay; day += DAY_MILLIS) days.set(day, { count: 0, minutes: 0 })
+  for (const totals of counted) {
+    const day = days.get(totals.day)
+    if (day === undefined) continue
+    day.count += totals.sessions
+    day.minutes += totals.recordingMillis / 60_000
+  }
   for (const interval of intervals) {
     const day = days.get(interval.startedAt - (interval.startedAt % DAY_MILLIS))
     if (day === undefined) continue
@@ -77,7 +117,7 @@ const roundMinutes = (minutes: number): number => Math.round(minutes * 1000) / 1
 
 export const dayWiseAnalytics = (input: DayWiseInput): DayWiseAnalyticsRecord => {
   const sessions = perDay(input.meetingSessions, input)
-  const recordings = perDay(input.recordings, input)
+  const recordings = perDay(input.recordings, input, input.recordingDays)
   const sum = (days: ReadonlyArray<{ count: number; minutes: number }>, key: "count" | "minutes") =>
     days.reduce((total, day) => total + day[key], 0)
   return {
