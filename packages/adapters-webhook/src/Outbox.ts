@@ -4,14 +4,15 @@
  * one transaction, so an event's messages are stored exactly once, and only for events that committed.
  *
  * The messages need the state around each event (a session's start for `ingest.end.success`, the
- * endpoints that existed then), so every run folds the log from its start into an `OutboxWorld` and
- * writes only what lies after its checkpoint.
+ * endpoints that existed then): the outbox keeps it in its table (`OutboxStore`), written with each batch,
+ * so a run starts from its checkpoint, whatever the length of the log. An outbox whose state was never
+ * built (it ran before the table existed) builds it once, from the log up to its checkpoint, without
+ * storing those messages again.
  */
 import {
   comparePositions,
   EventStore,
   LeaseLost,
-  LOG_START,
   type Position,
   type PublicUrls,
   seedTime,
@@ -20,7 +21,8 @@ import {
 import { ConsumerLease, Subscription } from "@onair/event-store"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { type Outgoing, OutboxWorld } from "./OutboxWorld.ts"
+import * as OutboxStore from "./OutboxStore.ts"
+import type { Outgoing } from "./OutboxWorld.ts"
 
 export const CONSUMER = "webhook-outbox"
 
@@ -40,6 +42,20 @@ export const envelope = (outgoing: Outgoing): string =>
 /** Whether `a` lies after `b` in the log. */
 const after = (a: Position, b: Position) => comparePositions(a, b) > 0
 
+/** Builds the state from where it was built up to `checkpoint`, storing no message (they are stored). */
+const buildState = (store: OutboxStore.OutboxStore, urls: PublicUrls, checkpoint: Position, options?: OutboxOptions) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient
+    const from = yield* store.position
+    if (!after(checkpoint, from)) return
+    yield* Effect.logInfo("webhooks: building the outbox's state from the log up to its checkpoint (once)")
+    yield* Subscription.drain(from, (events) => {
+      // Checkpoints fall between transactions, and batches hold whole transactions.
+      const stored = events.filter((event) => !after(event.position, checkpoint))
+      return stored.length === 0 ? Effect.void : sql.withTransaction(Effect.asVoid(store.applyBatch(urls, stored)))
+    }, () => Effect.void, { ...options, batchSize: options?.batchSize ?? 500 }).pipe(Effect.asVoid)
+  })
+
 export interface OutboxOptions extends Subscription.SubscriptionOptions {
   /** Called after each batch is stored (the delivery loop wakes on it). */
   readonly onStored?: () => void
@@ -52,18 +68,20 @@ export const run = (urls: PublicUrls, options?: OutboxOptions) =>
       Effect.gen(function*() {
         const eventStore = yield* EventStore
         const sql = yield* SqlClient
-        const world = new OutboxWorld(urls)
+        const store = yield* OutboxStore.make
         const from = yield* eventStore.loadCheckpoint(CONSUMER)
+        yield* buildState(store, urls, from, options)
         const handle = (events: ReadonlyArray<StoredEvent>) =>
           Effect.gen(function*() {
             const last = events.at(-1)
-            const fresh = world.applyBatch(events, from)
-            // Still replaying what an earlier run already stored.
-            if (last === undefined || !after(last.position, from)) return
-            yield* sql.withTransaction(Effect.andThen(writeBatch(fresh), eventStore.storeCheckpoint(CONSUMER, last.position, owner)))
+            if (last === undefined) return
+            yield* sql.withTransaction(Effect.gen(function*() {
+              yield* writeBatch(yield* store.applyBatch(urls, events))
+              yield* eventStore.storeCheckpoint(CONSUMER, last.position, owner)
+            }))
             options?.onStored?.()
           })
-        return yield* Subscription.follow(LOG_START, handle, options)
+        return yield* Subscription.follow(from, handle, options)
       }), options).pipe(Effect.catchIf((error): error is LeaseLost => error instanceof LeaseLost, () => Effect.void))
   )
 

@@ -5,30 +5,39 @@
  * replay gives the same answers.
  */
 import {
-  comparePositions,
+  type Change,
+  IngestDecider,
+  type Ingest,
+  type IngestId,
   isReceiving,
+  type Livestream,
+  LivestreamDecider,
   livestreamStatusChanged,
   type LivestreamId,
   type LivestreamStatus,
   matchesEventType,
+  type Meeting,
+  MeetingDecider,
   type MeetingId,
   type ParticipantId,
-  type Position,
   type PublicUrls,
-  type SessionId,
+  type Session,
+  SessionDecider,
   status,
   type StoredEvent,
   type Timestamp,
   type WebhookEndpoint,
+  WebhookEndpointDecider,
+  WebhookEndpointEvent,
   type WebhookMessage,
   webhookMessages,
   type WebhookWorld
 } from "@onair/core"
 import { DomainEvents } from "@onair/event-store"
-import { Result } from "effect"
+import { Result, Schema } from "effect"
 import { createHash } from "node:crypto"
-import { ENDPOINT_STREAM_PREFIX, foldEndpointEvent } from "./EndpointIndex.ts"
-import { OutboxAggregates } from "./OutboxAggregates.ts"
+import { ENDPOINT_STREAM_PREFIX } from "./EndpointIndex.ts"
+import { appKey, type OutboxState } from "./OutboxState.ts"
 
 /** A message ready to store: its id, its place in its subject's sequence, and who receives it. */
 export interface Outgoing {
@@ -48,43 +57,45 @@ export const uuidFrom = (name: string): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
 
-export class OutboxWorld {
-  readonly catalog = new OutboxAggregates()
-  readonly endpoints = new Map<string, WebhookEndpoint>()
-  private readonly hlsStarted = new Map<SessionId, Timestamp>()
-  private readonly joined = new Map<string, Timestamp>()
-  private readonly sequences = new Map<string, number>()
-  private readonly world: WebhookWorld
+const decodeEndpointEvent = Schema.decodeUnknownResult(WebhookEndpointEvent)
 
-  constructor(urls: PublicUrls) {
-    const catalog = this.catalog
+type Evolve = (state: any, event: any) => any
+const EVOLVE: Readonly<Record<Change["kind"], Evolve>> = {
+  livestream: LivestreamDecider.evolve,
+  session: SessionDecider.evolve,
+  ingest: IngestDecider.evolve,
+  meeting: MeetingDecider.evolve
+}
+
+export class OutboxWorld {
+  private readonly world: WebhookWorld
+  private readonly state: OutboxState
+
+  constructor(urls: PublicUrls, state: OutboxState) {
+    this.state = state
     this.world = {
-      livestream: (id) => catalog.livestreamById(id),
-      session: (id) => catalog.sessionById(id),
-      ingest: (id) => catalog.ingest(id),
-      meeting: (id) => catalog.meetingById(id),
-      hlsStartedAt: (id) => this.hlsStarted.get(id),
-      joinedAt: (meetingId, participantId) => this.joined.get(`${meetingId}/${participantId}`),
+      livestream: (id) => state.read<Livestream>(`livestream:${id}`),
+      session: (id) => state.read<Session>(`session:${id}`),
+      ingest: (id) => state.read<Ingest>(`ingest:${id}`),
+      meeting: (id) => state.read<Meeting>(`meeting:${id}`),
+      hlsStartedAt: (id) => state.read<Timestamp>(`hls:${id}`),
+      joinedAt: (meetingId, participantId) => state.read<Timestamp>(`joined:${meetingId}/${participantId}`),
       urls
     }
   }
 
-  /**
-   * Applies a batch in log order and answers the messages of the events after `from` (those up to it were
-   * stored by an earlier run: folding them only brings the world and the sequences up to date).
-   */
-  applyBatch(events: ReadonlyArray<StoredEvent>, from: Position): Array<Outgoing> {
+  /** Applies a batch in log order and answers its messages. */
+  applyBatch(events: ReadonlyArray<StoredEvent>): Array<Outgoing> {
     const outgoing: Array<Outgoing> = []
     // Each unit of work (one transaction) changes a livestream's status at most once.
     let unit: { transaction: number; before: Map<LivestreamId, LivestreamStatus | null>; last: StoredEvent } | null = null
     const closeUnit = () => {
       if (unit === null) return
-      const fresh = comparePositions(unit.last.position, from) > 0
       for (const [id, previous] of unit.before) {
-        const livestream = this.catalog.livestreamById(id)
+        const livestream = this.world.livestream(id)
         if (livestream === undefined) continue
         const at = livestream.updatedAt
-        this.emit(livestreamStatusChanged(livestream, previous, at), `${unit.last.id}:status:${id}`, fresh, outgoing)
+        this.emit(livestreamStatusChanged(livestream, previous, at), `${unit.last.id}:status:${id}`, outgoing)
       }
       unit = null
     }
@@ -92,38 +103,43 @@ export class OutboxWorld {
       if (unit !== null && unit.transaction !== stored.position.transaction) closeUnit()
       unit ??= { transaction: stored.position.transaction, before: new Map(), last: stored }
       unit.last = stored
-      const fresh = comparePositions(stored.position, from) > 0
       const subject = stored.stream.startsWith(ENDPOINT_STREAM_PREFIX) ? undefined : DomainEvents.parseStream(stored.stream)
       if (subject?.kind === "livestream" && !unit.before.has(subject.id as LivestreamId)) {
-        const livestream = this.catalog.livestreamById(subject.id as LivestreamId)
+        const livestream = this.world.livestream(subject.id as LivestreamId)
         unit.before.set(subject.id as LivestreamId, livestream === undefined ? null : status(livestream))
       }
-      this.emit(this.apply(stored), stored.id, fresh, outgoing)
+      this.emit(this.apply(stored), stored.id, outgoing)
     }
     closeUnit()
     return outgoing
   }
 
-  /** Numbers the messages in their subjects' sequences and keeps them when they are new. */
-  private emit(messages: ReadonlyArray<WebhookMessage>, name: string, fresh: boolean, into: Array<Outgoing>) {
+  /** Numbers the messages in their subjects' sequences. */
+  private emit(messages: ReadonlyArray<WebhookMessage>, name: string, into: Array<Outgoing>) {
     messages.forEach((message, index) => {
-      const sequence = (this.sequences.get(message.subject) ?? 0) + 1
-      this.sequences.set(message.subject, sequence)
-      if (fresh) into.push({ id: uuidFrom(`${name}:${index}`), sequence, message, endpointIds: this.receivers(message) })
+      const sequence = (this.state.read<number>(`seq:${message.subject}`) ?? 0) + 1
+      this.state.write(`seq:${message.subject}`, sequence)
+      into.push({ id: uuidFrom(`${name}:${index}`), sequence, message, endpointIds: this.receivers(message) })
     })
   }
 
   /** Applies one event; the messages it means on its own (status changes are the unit's). */
   private apply(stored: StoredEvent): ReadonlyArray<WebhookMessage> {
-    if (foldEndpointEvent(this.endpoints, stored)) return []
+    if (stored.stream.startsWith(ENDPOINT_STREAM_PREFIX)) {
+      this.applyEndpointEvent(stored)
+      return []
+    }
+    if (DomainEvents.parseStream(stored.stream) === undefined) return []
     const change = DomainEvents.toChange(stored)
-    this.catalog.apply(stored)
     if (Result.isFailure(change)) return []
-    const { kind, event } = change.success
+    const { kind, id, event } = change.success
+    const key = `${kind}:${id}`
+    const next = EVOLVE[kind](this.state.read(key) ?? null, event)
+    if (next !== null) this.state.write(key, next)
     if (kind === "ingest" && event._tag === "ManifestAvailable") {
-      const ingest = this.catalog.ingest(event.ingestId)
-      if (ingest?.verdict._tag === "Accepted" && !this.hlsStarted.has(ingest.verdict.sessionId)) {
-        this.hlsStarted.set(ingest.verdict.sessionId, event.at)
+      const ingest = this.world.ingest(event.ingestId as IngestId)
+      if (ingest?.verdict._tag === "Accepted" && this.world.hlsStartedAt(ingest.verdict.sessionId) === undefined) {
+        this.state.write(`hls:${ingest.verdict.sessionId}`, event.at)
       }
     }
     const messages = webhookMessages(change.success, this.world)
@@ -131,21 +147,30 @@ export class OutboxWorld {
     return messages
   }
 
+  /** An endpoint's event, kept without the endpoint's secrets. */
+  private applyEndpointEvent(stored: StoredEvent) {
+    const event = decodeEndpointEvent(stored.data)
+    if (Result.isFailure(event)) return
+    const key = `endpoint:${event.success.endpointId}`
+    const next = WebhookEndpointDecider.evolve(this.state.read<WebhookEndpoint>(key) ?? null, event.success)
+    if (next === null) return
+    this.state.write(key, { ...next, secrets: [] })
+    this.state.wroteEndpoint(next.id, appKey(next.accountId, next.appId))
+  }
+
   /** The endpoints of the message's app that take its type now. */
   private receivers(message: WebhookMessage): ReadonlyArray<string> {
     const ids: Array<string> = []
-    for (const endpoint of this.endpoints.values()) {
-      if (
-        endpoint.accountId === message.accountId && endpoint.appId === message.appId && isReceiving(endpoint) &&
-        matchesEventType(endpoint.eventTypes, message.type)
-      ) ids.push(endpoint.id)
+    for (const id of this.state.endpointIdsOf(appKey(message.accountId, message.appId))) {
+      const endpoint = this.state.read<WebhookEndpoint>(`endpoint:${id}`)
+      if (endpoint !== undefined && isReceiving(endpoint) && matchesEventType(endpoint.eventTypes, message.type)) ids.push(endpoint.id)
     }
-    return ids
+    return ids.sort()
   }
 
   private trackParticipants(event: { readonly _tag: string; readonly meetingId?: unknown; readonly participantId?: unknown; readonly at: Timestamp }) {
-    const key = `${event.meetingId as MeetingId}/${event.participantId as ParticipantId}`
-    if (event._tag === "ParticipantJoined") this.joined.set(key, event.at)
-    if (event._tag === "ParticipantLeft") this.joined.delete(key)
+    const key = `joined:${event.meetingId as MeetingId}/${event.participantId as ParticipantId}`
+    if (event._tag === "ParticipantJoined") this.state.write(key, event.at)
+    if (event._tag === "ParticipantLeft") this.state.write(key, null)
   }
 }

@@ -6,6 +6,9 @@
  *   (rebuildable: ids and sequence numbers are functions of the log). `position` is the feed's cursor.
  * - `onair_webhook_deliveries`: one per message and endpoint, with its state and next attempt.
  * - `onair_webhook_attempts`: every attempt, with status, latency and an excerpt of the answer.
+ * - `onair_outbox_state`: what the outbox knows as of its checkpoint (`OutboxState` keys: aggregates,
+ *   endpoints without secrets, HLS starts, joins, sequence numbers), so it starts from its checkpoint
+ *   instead of folding the log; `app` indexes endpoints by their app. A livestream's stream key is sealed.
  */
 import { Effect } from "effect"
 import * as Migrator from "effect/sql/Migrator"
@@ -60,7 +63,18 @@ const createTables = Effect.gen(function*() {
   yield* sql`CREATE INDEX onair_webhook_attempts_endpoint ON onair_webhook_attempts (endpoint_id, id)`
 })
 
-export const migrations = { "1_create_webhook_tables": createTables }
+const createOutboxState = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`
+    CREATE TABLE onair_outbox_state (
+      key text PRIMARY KEY,
+      app text,
+      value jsonb NOT NULL
+    )`
+  yield* sql`CREATE INDEX onair_outbox_state_app ON onair_outbox_state (app) WHERE app IS NOT NULL`
+})
+
+export const migrations = { "1_create_webhook_tables": createTables, "2_create_outbox_state": createOutboxState }
 
 export const MIGRATIONS_TABLE = "onair_webhook_migrations"
 

@@ -1,12 +1,15 @@
 /**
  * Webhooks are a pure function of the log: the same log, read in batches of 1, 2, 7 and 500 events, gives
- * the same messages, byte for byte (ids, bodies, sequence numbers, order). The log is made through the
- * command path and holds units of work of several events (a create, a publish), which a reader that ends
- * its page inside a transaction would split.
+ * the same messages, byte for byte (ids, bodies, sequence numbers, order, receiving endpoints), each batch
+ * applied by the outbox's store as a run does it (state loaded from its table and written back, in the
+ * batch's transaction). The log is made through the command path and holds units of work of several
+ * events (a create, a publish), which a reader that ends its page inside a transaction would split, and
+ * endpoints that are made, changed and deleted along the way.
  */
 import {
   AccountId,
   AppId,
+  comparePositions,
   EventStore,
   IngestId,
   LivestreamId,
@@ -23,15 +26,18 @@ import {
   StreamKey,
   Timestamp
 } from "@onair/core"
-import { Database } from "@onair/event-store"
-import { CommandHandler, StreamKeys } from "@onair/application"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Database, SecretKeyring } from "@onair/event-store"
+import { AggregateCommand, CommandHandler, StreamKeys } from "@onair/application"
+import { Effect, Fiber, Layer, ManagedRuntime } from "effect"
+import { SqlClient } from "effect/sql/SqlClient"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { envelope } from "../src/Outbox.ts"
-import { OutboxWorld } from "../src/OutboxWorld.ts"
+import * as Outbox from "../src/Outbox.ts"
+import * as OutboxStore from "../src/OutboxStore.ts"
+import { endpoints } from "../src/Webhooks.ts"
+import * as WebhookMigrations from "../src/WebhookMigrations.ts"
 
 const T0 = Date.UTC(2026, 10, 27, 9, 0, 0)
 const at = (seconds: number) => Timestamp.make(T0 + seconds * 1000)
@@ -42,9 +48,14 @@ const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12,
 
 describe("the outbox replayed with any batch size", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-replay-"))
-  let runtime: ManagedRuntime.ManagedRuntime<CommandHandler | EventStore, unknown>
+  let runtime: ManagedRuntime.ManagedRuntime<CommandHandler | EventStore | SqlClient | SecretKeyring, unknown>
   beforeAll(async () => {
-    runtime = ManagedRuntime.make(Layer.provideMerge(Layer.provide(CommandHandler.layer(), StreamKeys.inMemory), Database.layer({ _tag: "Embedded", dataDir }))) as never
+    runtime = ManagedRuntime.make(
+      Layer.provideMerge(
+        Layer.merge(Layer.provide(CommandHandler.layer(), StreamKeys.inMemory), Layer.effectDiscard(WebhookMigrations.run)),
+        Database.layer({ _tag: "Embedded", dataDir })
+      )
+    ) as never
     await runtime.context()
   })
   afterAll(async () => {
@@ -52,14 +63,26 @@ describe("the outbox replayed with any batch size", () => {
     Fs.rmSync(dataDir, { recursive: true, force: true })
   })
 
-  it("gives the same messages, byte for byte, for batches of 1, 2, 7 and 500", async () => {
+  it("gives the same messages, byte for byte, for batches of 1, 2, 7 and 500; an outbox without kept state builds it once", async () => {
     const log = await runtime.runPromise(Effect.gen(function*() {
       const commands = yield* CommandHandler
       let n = 0
       const run = (signal: Signal) =>
         Effect.ignore(commands.handle(signal, originMetadata(`replay-${++n}`, "test", signal.at)))
+      let m = 0
+      const endpoint = (command: Parameters<typeof AggregateCommand.handle<any, any, any, any>>[1]) =>
+        Effect.ignore(AggregateCommand.handle(endpoints, command, originMetadata(`replay-endpoint-${++m}`, "test", command.at)))
+      const secret = `whsec_${"A".repeat(43)}=`
+      const made = (n: number, eventTypes: ReadonlyArray<string>, scope = app) =>
+        endpoint({ _tag: "CreateWebhookEndpoint", endpointId: `wh_replay${String(n).padStart(18, "0")}`, at: at(0), ...scope, url: `https://hooks.example.com/${n}`, enabled: true, eventTypes, secret })
+      yield* made(1, ["livestream.*"])
+      yield* made(2, ["*"])
+      yield* made(3, ["*"], { accountId: AccountId.make("acct_other"), appId: AppId.make("app_other") })
       // Livestreams created, published (some twice, with a reconnect), playlists, ends; a meeting with people.
       for (let i = 0; i < 12; i++) {
+        if (i === 4) yield* endpoint({ _tag: "UpdateWebhookEndpoint", endpointId: "wh_replay000000000000000001", at: at(i), url: null, enabled: null, eventTypes: ["ingest.*"] })
+        if (i === 8) yield* endpoint({ _tag: "DeleteWebhookEndpoint", endpointId: "wh_replay000000000000000002", at: at(i) })
+        if (i === 9) yield* made(4, ["livestream.*", "ingest.*"])
         const livestreamId = LivestreamId.make(id(1000 + i))
         const streamKey = StreamKey.make(`${"k".repeat(40)}${i.toString().padStart(4, "0")}`)
         yield* run({
@@ -109,14 +132,26 @@ describe("the outbox replayed with any batch size", () => {
     // The log has units of several events: a reader splitting them would be caught here.
     assert.isAbove(Math.max(...perTransaction.values()), 2)
 
-    const messagesOf = (batches: ReadonlyArray<ReadonlyArray<StoredEvent>>) => {
-      const world = new OutboxWorld(urls)
-      return batches.flatMap((batch) => world.applyBatch(batch, LOG_START)).map((o) => `${envelope(o)} -> ${o.endpointIds.join(",")}`)
-    }
-    const expected = messagesOf(log[500])
+    const messagesOf = (batches: ReadonlyArray<ReadonlyArray<StoredEvent>>) =>
+      runtime.runPromise(Effect.gen(function*() {
+        const sql = yield* SqlClient
+        yield* sql`TRUNCATE onair_outbox_state`
+        const store = yield* OutboxStore.make
+        const lines: Array<string> = []
+        for (const batch of batches) {
+          const outgoing = yield* sql.withTransaction(store.applyBatch(urls, batch))
+          lines.push(...outgoing.map((o) => `${Outbox.envelope(o)} -> ${o.endpointIds.join(",")}`))
+        }
+        return lines
+      }))
+    const expected = await messagesOf(log[500])
     assert.isAbove(expected.length, 50)
+    const receivers = expected.map((line) => line.slice(line.lastIndexOf(" -> ") + 4))
+    assert.include(receivers, "wh_replay000000000000000001,wh_replay000000000000000002", "both endpoints of the app take livestream events at first")
+    assert.include(receivers, "wh_replay000000000000000001,wh_replay000000000000000004", "the changed filter and the later endpoint count")
+    assert.notInclude(receivers.join(","), "wh_replay000000000000000003", "another app's endpoint receives nothing of this app")
     for (const size of [1, 2, 7] as const) {
-      assert.deepStrictEqual(messagesOf(log[size]), expected, `batches of ${size}`)
+      assert.deepStrictEqual(await messagesOf(log[size]), expected, `batches of ${size}`)
     }
     // Sequences count 1, 2, 3… per subject with no gap.
     const bySubject = new Map<string, Array<number>>()
@@ -128,5 +163,33 @@ describe("the outbox replayed with any batch size", () => {
     for (const [subject, sequences] of bySubject) {
       assert.deepStrictEqual(sequences, sequences.map((_, i) => i + 1), subject)
     }
+
+    // An outbox that ran before its state had a table: a checkpoint in the middle of the log and no state.
+    // The run builds the state up to the checkpoint without storing those messages again, then stores the
+    // rest exactly as a run from the start would have.
+    const middle = log[7][Math.floor(log[7].length / 2)]!.at(-1)!.position
+    const stored = await runtime.runPromise(Effect.gen(function*() {
+      const sql = yield* SqlClient
+      yield* sql`TRUNCATE onair_outbox_state, onair_webhook_deliveries, onair_webhook_messages`
+      yield* sql`
+        INSERT INTO onair_checkpoints (consumer, transaction_id, global_position)
+        VALUES (${Outbox.CONSUMER}, ${String(middle.transaction)}::xid8, ${middle.sequence})
+        ON CONFLICT (consumer) DO UPDATE SET transaction_id = excluded.transaction_id, global_position = excluded.global_position`
+      const before = log[500].flat().filter((event) => comparePositions(event.position, middle) <= 0).length
+      const fiber = yield* Effect.forkChild(Outbox.run(urls, { pollInterval: "10 millis" }))
+      const bodies = sql<{ body: string }>`SELECT body FROM onair_webhook_messages ORDER BY position`
+      let rows = yield* bodies
+      for (let i = 0; i < 200 && !(rows.length > 0 && JSON.parse(rows.at(-1)!.body).id === JSON.parse(expected.at(-1)!.split(" -> ")[0]!).id); i++) {
+        yield* Effect.sleep("25 millis")
+        rows = yield* bodies
+      }
+      yield* Fiber.interrupt(fiber)
+      return { bodies: rows.map((row) => row.body), before }
+    }))
+    assert.isAbove(stored.before, 10)
+    const afterMiddle = (await messagesOf(log[500])).map((line) => line.slice(0, line.lastIndexOf(" -> ")))
+    assert.deepStrictEqual(stored.bodies, afterMiddle.slice(afterMiddle.length - stored.bodies.length))
+    assert.isBelow(stored.bodies.length, afterMiddle.length, "the messages before the checkpoint are not stored again")
+    assert.isAbove(stored.bodies.length, 10)
   })
 })
