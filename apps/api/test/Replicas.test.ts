@@ -1,9 +1,12 @@
 /**
- * Two main jobs (API replicas) on one PostgreSQL log: a write answers with its log position, and the
- * other replica, given it, answers with what was written on its first try; a token made on one works on
- * the other at once; both converge without the header too (woken by the other's NOTIFY, not a poll).
+ * Two main jobs (API replicas) and two webhook workers (`apps/worker`) on one PostgreSQL log: a write
+ * answers with its log position, and the other replica, given it, answers with what was written on its
+ * first try; a token made on one works on the other at once; both converge without the header too (woken
+ * by the other's NOTIFY, not a poll); every webhook reaches its receiver once per id with both workers
+ * claiming deliveries, and when the worker running the outbox stops, the other takes it over.
  */
-import { freshDatabase, type MainJob, startMainJob, waitFor } from "@onair/test-support"
+import { freshDatabase, type MainJob, startMainJob, startReceiver, waitFor, WORKER } from "@onair/test-support"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 
 const SECRET_KEY = Buffer.alloc(32, 21).toString("base64")
@@ -12,13 +15,32 @@ describe("two API replicas on one PostgreSQL", { timeout: 120_000 }, () => {
   const database = freshDatabase("onair_replicas")
   let first: MainJob
   let second: MainJob
+  const workers: Array<ChildProcess> = []
+  const startWorker = () => {
+    const worker = spawn(process.execPath, [WORKER], {
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        ONAIR_WEBHOOK_CONCURRENCY: "4",
+        ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32",
+        ONAIR_SECRET_KEY: SECRET_KEY
+      },
+      stdio: "ignore"
+    })
+    workers.push(worker)
+    return worker
+  }
 
   beforeAll(async () => {
-    const env = { DATABASE_URL: database.url, ONAIR_MEDIA: "off", ONAIR_SECRET_KEY: SECRET_KEY }
+    // Webhooks are the workers' alone, as on a PostgreSQL deployment.
+    const env = { DATABASE_URL: database.url, ONAIR_MEDIA: "off", ONAIR_SECRET_KEY: SECRET_KEY, ONAIR_WEBHOOK_WORKER: "off" }
     first = await startMainJob(env)
-    second = await startMainJob({ ...env, ONAIR_WEBHOOK_WORKER: "off" })
+    second = await startMainJob(env)
+    startWorker()
+    startWorker()
   }, 90_000)
   afterAll(async () => {
+    for (const worker of workers) if (worker.exitCode === null) worker.kill("SIGKILL")
     await first?.stop()
     await second?.stop()
     database.drop()
@@ -76,5 +98,48 @@ describe("two API replicas on one PostgreSQL", { timeout: 120_000 }, () => {
     // A well-formed token that exists nowhere is still refused.
     const forged = await call(second, "GET", "/livestreams", { token: token.replace(/.$/, (c) => (c === "A" ? "B" : "A")) })
     assert.strictEqual(forged.status, 401)
+  })
+
+  it("two workers deliver every webhook once per id, and one takes the outbox over when the other stops", async () => {
+    const receiver = await startReceiver()
+    const endpoint = await first.api("POST", "/webhooks", { url: receiver.url, events: ["livestream.*"] })
+    assert.strictEqual(endpoint.status, 201)
+    // The feed of this test's livestreams: the earlier tests' ones had no endpoint to receive them.
+    const mine = new Set<string>()
+    const create = async (job: MainJob, name: string) => {
+      const created = await call(job, "POST", "/livestreams", { body: { name } })
+      mine.add(((await created.json()) as any).data.id)
+    }
+    const feedIds = async () =>
+      ((await first.api("GET", "/webhooks/events?after=0&limit=1000")).body.data.events as Array<{ id: string; data: { livestream_id?: string } }>)
+        .filter((event) => mine.has(event.data.livestream_id ?? ""))
+        .map((event) => event.id)
+    const allDelivered = (count: number) =>
+      waitFor(`${count} webhooks delivered`, async () => {
+        const ids = await feedIds()
+        const received = new Set(receiver.received.map((r) => String(r.headers["webhook-id"])))
+        return ids.length >= count && ids.every((id) => received.has(id)) ? ids : undefined
+      }, 60_000)
+    for (let i = 0; i < 20; i++) await create(i % 2 === 0 ? first : second, `hooked ${i}`)
+    const before = await allDelivered(20)
+
+    // Stop the worker that runs the outbox (its lease names its pid), then write more: the other takes the
+    // outbox over and they are delivered too.
+    const owner = execFileSync("psql", [database.url, "-qAtc", "SELECT owner FROM onair_consumer_leases WHERE consumer = 'webhook-outbox'"], { encoding: "utf8" })
+    const stopped = workers.find((worker) => owner.split(":")[1] === String(worker.pid))
+    assert.isDefined(stopped, `the outbox runs in a worker (lease owner ${owner.trim()})`)
+    stopped!.kill("SIGTERM")
+    await new Promise((resolve) => stopped!.once("exit", resolve))
+    for (let i = 0; i < 10; i++) await create(i % 2 === 0 ? first : second, `after ${i}`)
+    const all = await allDelivered(before.length + 10)
+
+    const times = new Map<string, number>()
+    for (const request of receiver.received) {
+      const id = String(request.headers["webhook-id"])
+      times.set(id, (times.get(id) ?? 0) + 1)
+    }
+    assert.deepStrictEqual([...times.keys()].sort(), [...all].sort(), "every message of the feed, and nothing else")
+    for (const [id, count] of times) assert.strictEqual(count, 1, `webhook ${id} was delivered ${count} times`)
+    await receiver.close()
   })
 })

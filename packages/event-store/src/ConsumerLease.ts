@@ -14,6 +14,7 @@ export interface LeaseOptions {
 }
 
 const DEFAULT_TTL = Duration.seconds(5)
+const STANDBY_LOOK_MILLIS = 250
 
 /** An owner id that says which process holds a lease. */
 export const newOwner = (): string => `${Os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`
@@ -32,9 +33,11 @@ export const withLease = <A, E, R>(
     const ttl = Duration.fromInputUnsafe(options?.leaseTtl ?? DEFAULT_TTL)
     const ttlMillis = Duration.toMillis(ttl)
     const renewEvery = Duration.millis(Math.max(10, ttlMillis / 3))
+    // A standby looks more often than the holder renews, so it takes over soon after a holder lets go.
+    const lookEvery = Duration.millis(Math.max(10, Math.min(STANDBY_LOOK_MILLIS, ttlMillis / 3)))
     const owner = newOwner()
 
-    while (!(yield* store.acquireLease(consumer, owner, ttlMillis))) yield* Effect.sleep(renewEvery)
+    while (!(yield* store.acquireLease(consumer, owner, ttlMillis))) yield* Effect.sleep(lookEvery)
 
     const heartbeat = Effect.gen(function*() {
       for (;;) {
