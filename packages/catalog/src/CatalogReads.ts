@@ -1,13 +1,16 @@
 /**
  * What the API, the media plane and webhooks read: indexed queries on the catalog's tables, shared by
- * every process on the database. A reader after a write waits for the tables to include it
- * (`awaitTransaction`): the projection's checkpoint, watched across processes.
+ * every process on the database, with a bounded cache of the hottest (a livestream, a page of its
+ * sessions) kept correct by the log (`CatalogCache`). A reader after a write waits for the tables and the
+ * cache to include it (`awaitTransaction`): the projection's checkpoint, watched across processes, and
+ * this process's follower of the log.
  *
  * The tables are read, never written, here; a database that fails a read is the server's fault (a
  * defect), as a failing event store is on the command path.
  */
 import {
   type AccountId,
+  EventStore,
   type AppId,
   currentSessionId,
   type Ingest,
@@ -24,6 +27,7 @@ import {
   type Timestamp
 } from "@onair/core"
 import { ProjectionWatch, SecretKeyring } from "@onair/event-store"
+import * as CatalogCache from "./CatalogCache.ts"
 import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { decodeIngest, decodeMeeting, decodeSession, livestreamStates, PROJECTION } from "./CatalogTables.ts"
@@ -106,6 +110,8 @@ export class CatalogReads extends Context.Service<CatalogReads, {
     const sql = yield* SqlClient
     const watch = yield* CatalogWatch
     const decodeLivestream = livestreamStates(yield* SecretKeyring).decode
+    const store = yield* EventStore
+    const cache = yield* CatalogCache.make(yield* Effect.orDie(store.loadCheckpoint(PROJECTION)), watch.reached)
 
     const one = <A>(rows: Effect.Effect<ReadonlyArray<{ readonly state: unknown }>, unknown>, decode: (state: unknown) => A) =>
       Effect.orDie(Effect.map(rows, (found) => found[0] === undefined ? undefined : decode(found[0].state)))
@@ -124,7 +130,7 @@ export class CatalogReads extends Context.Service<CatalogReads, {
       }))
 
     const livestreamById = (id: LivestreamId) =>
-      one(sql<{ state: unknown }>`SELECT state FROM onair_livestreams WHERE id = ${id}`, decodeLivestream)
+      cache.through(`livestream:${id}`, id, one(sql<{ state: unknown }>`SELECT state FROM onair_livestreams WHERE id = ${id}`, decodeLivestream))
 
     const sessionById = (id: SessionId) =>
       one(sql<{ state: unknown }>`SELECT state FROM onair_sessions WHERE id = ${id}`, decodeSession)
@@ -166,6 +172,13 @@ export class CatalogReads extends Context.Service<CatalogReads, {
     }
 
     const sessionsOf = (livestreamId: LivestreamId, page: PageRequest) =>
+      Effect.map(
+        cache.through(`sessions:${livestreamId}:${page.pageNo}:${page.perPage}`, livestreamId, sessionsPage(livestreamId, page), (found) =>
+          found.items.map((session) => session.id)),
+        (found) => found ?? { items: [], total: 0 }
+      )
+
+    const sessionsPage = (livestreamId: LivestreamId, page: PageRequest) =>
       paged(
         sql<{ state: unknown; total: unknown }>`
           SELECT state, count(*) OVER () AS total FROM onair_sessions WHERE livestream_id = ${livestreamId}
@@ -182,7 +195,8 @@ export class CatalogReads extends Context.Service<CatalogReads, {
       )
 
     return CatalogReads.of({
-      awaitTransaction: watch.awaitTransaction,
+      awaitTransaction: (transaction) =>
+        Effect.andThen(watch.awaitTransaction(transaction), cache.awaitTransaction(transaction)),
       livestream: (scope, id) =>
         Effect.map(livestreamById(id), (found) => found === undefined || found.deleted ? undefined : inScope<Livestream>(scope)(found)),
       livestreamById,

@@ -160,6 +160,41 @@ describe("the catalog's tables on the embedded store", () => {
     assert.deepStrictEqual(outcome.meetings, [meetingId])
   })
 
+  it("never answers a cached livestream or session page older than a write the reader waited for", async () => {
+    const outcome = await runtime.runPromise(Effect.gen(function*() {
+      const commands = yield* CommandHandler
+      const catalog = yield* CatalogReads
+      const run = (signal: Signal, seconds: number) =>
+        Effect.flatMap(commands.handle(signal, metadata(seconds)), (handled) =>
+          catalog.awaitTransaction(handled.append?.transaction ?? 0))
+      const id = LivestreamId.make(uuid())
+      const streamKey = key()
+      yield* run(create(appA, id, streamKey, 0), 0)
+      const names: Array<string | null | undefined> = []
+      const pages: Array<ReadonlyArray<string>> = []
+      const read = Effect.gen(function*() {
+        names.push((yield* catalog.livestream(appA, id))?.name)
+        pages.push((yield* catalog.sessionsOf(id, { pageNo: 1, perPage: 10 })).items.map((s) => s.stoppedAt === null ? "open" : "stopped"))
+      })
+      for (let round = 0; round < 3; round++) {
+        yield* read
+        yield* read
+        yield* run({ _tag: "RenameLivestream", livestreamId: id, at: at(10 + round), name: `renamed ${round}` }, 10 + round)
+      }
+      yield* read
+      const ingestId = IngestId.make(`nginx-${uuid()}`)
+      yield* run({ _tag: "Publish", at: at(20), ingestId, streamKey, publisher: { ip: "203.0.113.7", port: 1 }, sessionId: SessionId.make(uuid()) }, 20)
+      yield* read
+      yield* run({ _tag: "Unpublish", at: at(30), ingestId }, 30)
+      yield* read
+      return { names, pages }
+    }))
+    assert.deepStrictEqual(outcome.names, [
+      "stream " + outcome.names[0]!.slice(7), outcome.names[0], "renamed 0", "renamed 0", "renamed 1", "renamed 1", "renamed 2", "renamed 2", "renamed 2"
+    ])
+    assert.deepStrictEqual(outcome.pages.slice(-3), [["open"], ["open"], ["stopped"]])
+  })
+
   it("answers analytics from the days counted ahead as it does from every session", async () => {
     const scope = { accountId: AccountId.make("acct_1"), appId: AppId.make("app_days") }
     const outcome = await runtime.runPromise(Effect.gen(function*() {

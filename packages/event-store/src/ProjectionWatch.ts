@@ -18,6 +18,8 @@ const POLL = Duration.millis(5)
 export interface ProjectionWatch {
   /** Resolves once the projection's checkpoint has reached the given transaction. */
   readonly awaitTransaction: (transaction: number) => Effect.Effect<void>
+  /** The transaction the checkpoint has reached at least, as this process knows it. */
+  readonly reached: () => number
   /** Whether a reader in this process waits now (the runner looks at the log eagerly meanwhile). */
   readonly waiting: () => boolean
   /** For the projection's runner: a batch up to `position` has committed. */
@@ -94,6 +96,7 @@ export const make = (name: string): Effect.Effect<ProjectionWatch, never, EventS
             return Effect.andThen(Effect.forkIn(poll, scope), wait)
           })
         }),
+      reached: () => reached,
       waiting: () => waiters.length > 0,
       committed: (position) =>
         Effect.andThen(

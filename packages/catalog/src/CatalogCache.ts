@@ -1,0 +1,154 @@
+/**
+ * A bounded cache of the hottest reads (a livestream, a page of its sessions), kept correct by the log:
+ * this process follows the log from the catalog's checkpoint and drops every entry an event touches. An
+ * entry is kept only when the catalog's checkpoint, known before it was read, had reached every event the
+ * follower has seen: so every event the read may have missed is one the follower sees later. Least
+ * recently used entries go first past `capacity`.
+ *
+ * A reader after a write waits for the follower too (`awaitTransaction`), so a cached entry older than
+ * the write is gone before the reader looks.
+ */
+import {
+  type EventStore,
+  type LivestreamId,
+  type Position,
+  type SessionId,
+  type StoredEvent
+} from "@onair/core"
+import { DomainEvents, Subscription } from "@onair/event-store"
+import { Deferred, Duration, Effect, Exit, Schedule, type Scope } from "effect"
+
+export const DEFAULT_CAPACITY = 10_000
+
+interface Waiter {
+  readonly transaction: number
+  readonly done: Deferred.Deferred<void>
+}
+
+export interface CatalogCache {
+  /** The cached value, or `load`'s (kept when it may be: see above); undefined is never kept. */
+  readonly through: <A>(
+    key: string,
+    livestreamId: LivestreamId,
+    load: Effect.Effect<A | undefined>,
+    sessions?: (value: A) => ReadonlyArray<SessionId>
+  ) => Effect.Effect<A | undefined>
+  /** Resolves once the follower has seen the given transaction. */
+  readonly awaitTransaction: (transaction: number) => Effect.Effect<void>
+}
+
+/**
+ * Follows the log from `from`; `checkpoint` says which transaction the catalog's tables have reached at
+ * least (it may lag, never lead).
+ */
+export const make = (
+  from: Position,
+  checkpoint: () => number,
+  capacity = DEFAULT_CAPACITY
+): Effect.Effect<CatalogCache, never, EventStore | Scope.Scope> =>
+  Effect.gen(function*() {
+    const entries = new Map<string, { readonly value: unknown; readonly livestreamId: LivestreamId; readonly sessions: ReadonlyArray<SessionId> }>()
+    const keysOf = new Map<LivestreamId, Set<string>>()
+    const livestreamOfSession = new Map<SessionId, LivestreamId>()
+    let lastSeen: Position = from
+    let reached = from.transaction
+    let waiters: Array<Waiter> = []
+
+    const drop = (livestreamId: LivestreamId) => {
+      for (const key of keysOf.get(livestreamId) ?? []) {
+        const entry = entries.get(key)
+        entries.delete(key)
+        for (const session of entry?.sessions ?? []) livestreamOfSession.delete(session)
+      }
+      keysOf.delete(livestreamId)
+    }
+
+    const keep = (key: string, livestreamId: LivestreamId, value: unknown, sessions: ReadonlyArray<SessionId>) => {
+      entries.set(key, { value, livestreamId, sessions })
+      keysOf.set(livestreamId, (keysOf.get(livestreamId) ?? new Set()).add(key))
+      for (const session of sessions) livestreamOfSession.set(session, livestreamId)
+      while (entries.size > capacity) {
+        const oldest = entries.keys().next().value!
+        const entry = entries.get(oldest)!
+        entries.delete(oldest)
+        keysOf.get(entry.livestreamId)?.delete(oldest)
+        for (const session of entry.sessions) livestreamOfSession.delete(session)
+      }
+    }
+
+    const advance = (transaction: number) => {
+      if (transaction <= reached) return
+      reached = transaction
+      const remaining: Array<Waiter> = []
+      for (const waiter of waiters) {
+        if (waiter.transaction <= reached) Deferred.doneUnsafe(waiter.done, Exit.void)
+        else remaining.push(waiter)
+      }
+      waiters = remaining
+    }
+
+    const see = (events: ReadonlyArray<StoredEvent>) =>
+      Effect.sync(() => {
+        for (const event of events) {
+          const subject = DomainEvents.parseStream(event.stream)
+          if (subject?.kind === "livestream") drop(subject.id as LivestreamId)
+          if (subject?.kind === "session") {
+            const named = (event.data as { readonly livestreamId?: unknown }).livestreamId
+            const livestreamId = typeof named === "string" ? named as LivestreamId : livestreamOfSession.get(subject.id as SessionId)
+            if (livestreamId !== undefined) drop(livestreamId)
+          }
+          lastSeen = event.position
+        }
+        const last = events.at(-1)
+        if (last !== undefined) advance(last.position.transaction)
+      })
+
+    const follow = Effect.suspend(() =>
+      Subscription.follow(lastSeen, see, {
+        onCaughtUp: (position) => advance(position.transaction),
+        eager: () => waiters.length > 0
+      })
+    )
+    // While the log cannot be read nothing is kept (the follower may have missed an event), and it
+    // follows again from where it was.
+    yield* Effect.forkScoped(follow.pipe(
+      Effect.tapError(() => Effect.sync(() => {
+        entries.clear()
+        keysOf.clear()
+        livestreamOfSession.clear()
+      })),
+      Effect.retry(Schedule.min([Schedule.exponential(Duration.millis(200)), Schedule.spaced(Duration.seconds(30))])),
+      Effect.ignore
+    ))
+
+    return {
+      through: (key, livestreamId, load, sessions) =>
+        Effect.suspend(() => {
+          const cached = entries.get(key)
+          if (cached !== undefined) {
+            // Most recently used last.
+            entries.delete(key)
+            entries.set(key, cached)
+            return Effect.succeed(cached.value as never)
+          }
+          const at = checkpoint()
+          return Effect.map(load, (loaded) => {
+            if (loaded !== undefined && lastSeen.transaction <= at) keep(key, livestreamId, loaded, sessions?.(loaded) ?? [])
+            return loaded
+          })
+        }),
+      awaitTransaction: (transaction) =>
+        Effect.suspend(() => {
+          if (transaction <= reached) return Effect.void
+          return Effect.flatMap(Deferred.make<void>(), (done) => {
+            waiters.push({ transaction, done })
+            return Effect.ensuring(
+              Deferred.await(done),
+              Effect.sync(() => {
+                waiters = waiters.filter((waiter) => waiter.done !== done)
+              })
+            )
+          })
+        })
+    }
+  })
