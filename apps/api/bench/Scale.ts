@@ -8,8 +8,9 @@
  *
  * Measured through HTTP on the real main job (media off, webhooks left to workers as on a PostgreSQL
  * deployment): start-up (spawn to listening), the catalog catching up with what was grown while it was
- * stopped, settled RSS, and p50/p99 of 300 sequential requests per endpoint; each figure is printed next to
- * the 10k figure of the same run as a ratio.
+ * stopped, settled RSS, a restart, p50/p99 of 300 sequential requests per endpoint; then the webhook
+ * workers: the outbox catching up, a restarted worker's first webhook, a standby's takeover. Each figure
+ * is printed next to the 10k figure of the same run as a ratio.
  */
 import {
   AccountId,
@@ -24,10 +25,10 @@ import {
 } from "@onair/core"
 import { Database, DomainEvents } from "@onair/event-store"
 import { apply, empty, type World } from "@onair/simulation"
-import { ACCOUNT, APP, type MainJob, startMainJob } from "@onair/test-support"
+import { ACCOUNT, APP, type MainJob, type Receiver, startMainJob, startReceiver, WORKER } from "@onair/test-support"
 import { EventStore, originMetadata } from "@onair/core"
 import { Effect, Layer, ManagedRuntime, Redacted, Result } from "effect"
-import { execFileSync } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 
@@ -118,17 +119,65 @@ interface Figures {
   /** A second start on the caught-up catalog: what a replica starting now costs. */
   readonly restartMs: number
   readonly restartRssMb: number
+  readonly workers: { readonly catchUpMs: number; readonly restartMs: number; readonly takeoverMs: number }
   readonly endpoints: ReadonlyArray<{ readonly name: string; readonly p50: number; readonly p99: number }>
 }
 
 // An API replica as a PostgreSQL deployment runs it: webhooks are left to `apps/worker` processes.
+const SECRET_KEY = Buffer.alloc(32, 5).toString("base64")
 const startApi = (url: string) =>
   startMainJob({
     DATABASE_URL: url,
     ONAIR_MEDIA: "off",
     ONAIR_WEBHOOK_WORKER: "false",
-    ONAIR_SECRET_KEY: Buffer.alloc(32, 5).toString("base64")
+    ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32",
+    ONAIR_SECRET_KEY: SECRET_KEY
   })
+
+const startWorker = (url: string): ChildProcess =>
+  spawn(process.execPath, [WORKER], {
+    env: { ...process.env, DATABASE_URL: url, ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32", ONAIR_SECRET_KEY: SECRET_KEY },
+    stdio: "ignore"
+  })
+
+const stopWorker = async (worker: ChildProcess) => {
+  if (worker.exitCode !== null) return
+  const exited = new Promise((resolve) => worker.once("exit", resolve))
+  worker.kill("SIGTERM")
+  await exited
+}
+
+/** Creates a livestream and answers the milliseconds until the receiver has its first webhook. */
+const nextWebhook = async (job: MainJob, receiver: Receiver, started = performance.now()) => {
+  const id = (await job.api("POST", "/livestreams", { name: "hooked" })).body.data.id as string
+  while (!receiver.received.some((request) => request.body.includes(id))) await new Promise((resolve) => setTimeout(resolve, 5))
+  return performance.now() - started
+}
+
+/**
+ * The webhook workers (`apps/worker`) on the grown log: the outbox catching up with what was grown while no
+ * worker ran (to its first webhook), a restarted worker's first webhook, and a standby taking the outbox
+ * over when the worker running it stops.
+ */
+const measureWorkers = async (url: string, job: MainJob) => {
+  const receiver = await startReceiver()
+  const made = await job.api("POST", "/webhooks", { url: receiver.url, events: ["livestream.*"] })
+  if (made.status !== 201) throw new Error(`webhook endpoint: ${made.status}`)
+  const first = startWorker(url)
+  const catchUpMs = await nextWebhook(job, receiver)
+  await stopWorker(first)
+  const restarted = performance.now()
+  const second = startWorker(url)
+  const restartMs = await nextWebhook(job, receiver, restarted)
+  const standby = startWorker(url)
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const stopped = performance.now()
+  await stopWorker(second)
+  const takeoverMs = await nextWebhook(job, receiver, stopped)
+  await stopWorker(standby)
+  await receiver.close()
+  return { catchUpMs, restartMs, takeoverMs }
+}
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 3000))
 
@@ -153,6 +202,7 @@ const measure = async (url: string, livestreams: number, events: number, someId:
     ] as const) {
       endpoints.push({ name, ...(await sample(job, path)) })
     }
+    const workers = await measureWorkers(url, job)
     await job.stop()
     const restarted = performance.now()
     const again = await startApi(url)
@@ -160,7 +210,7 @@ const measure = async (url: string, livestreams: number, events: number, someId:
     await settle()
     const restartRssMb = rssMb(again.pid)
     await again.stop()
-    return { livestreams, events, startupMs, tableMs, rssMb: rss, restartMs, restartRssMb, endpoints }
+    return { livestreams, events, startupMs, tableMs, rssMb: rss, restartMs, restartRssMb, workers, endpoints }
   } finally {
     await job.stop()
   }
@@ -197,6 +247,11 @@ const main = async () => {
     console.log(`| API RSS settled (after the catch-up) | ${baseline.rssMb.toFixed(0)} MB | ${target.rssMb.toFixed(0)} MB | ${ratio(target.rssMb, baseline.rssMb)} |`)
     console.log(`| restart on the caught-up catalog: spawn to listening | ${baseline.restartMs.toFixed(0)} ms | ${target.restartMs.toFixed(0)} ms | ${ratio(target.restartMs, baseline.restartMs)} |`)
     console.log(`| restart: API RSS settled | ${baseline.restartRssMb.toFixed(0)} MB | ${target.restartRssMb.toFixed(0)} MB | ${ratio(target.restartRssMb, baseline.restartRssMb)} |`)
+    const row = (name: string, pick: (figures: Figures) => number) =>
+      console.log(`| ${name} | ${pick(baseline).toFixed(0)} ms | ${pick(target).toFixed(0)} ms | ${ratio(pick(target), pick(baseline))} |`)
+    row("webhook outbox caught up with the grown log (worker spawn to first webhook)", (f) => f.workers.catchUpMs)
+    row("worker restart: spawn to next webhook", (f) => f.workers.restartMs)
+    row("outbox takeover by a standby: stop to next webhook", (f) => f.workers.takeoverMs)
     baseline.endpoints.forEach((b, index) => {
       const t = target.endpoints[index]!
       console.log(`| ${b.name} p50 / p99 | ${b.p50.toFixed(1)} / ${b.p99.toFixed(1)} ms | ${t.p50.toFixed(1)} / ${t.p99.toFixed(1)} ms | ${ratio(t.p99, b.p99)} (p99) |`)
