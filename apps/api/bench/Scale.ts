@@ -12,35 +12,15 @@
  * workers: the outbox catching up, a restarted worker's first webhook, a standby's takeover. Each figure
  * is printed next to the 10k figure of the same run as a ratio.
  */
-import {
-  AccountId,
-  AppId,
-  IngestId,
-  LivestreamId,
-  SessionId,
-  type Signal,
-  type StreamAppend,
-  StreamKey,
-  Timestamp
-} from "@onair/core"
-import { Database, DomainEvents } from "@onair/event-store"
+import { AccountId, AppId, IngestId, LivestreamId, SessionId, type Signal, StreamKey, Timestamp } from "@onair/core"
 import { apply, empty, type World } from "@onair/simulation"
-import { ACCOUNT, APP, type MainJob, type Receiver, startMainJob, startReceiver, WORKER } from "@onair/test-support"
-import { EventStore, originMetadata } from "@onair/core"
-import { Effect, Layer, ManagedRuntime, Redacted, Result } from "effect"
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import * as Fs from "node:fs"
-import * as Path from "node:path"
+import { ACCOUNT, APP, type MainJob } from "@onair/test-support"
+import { Result } from "effect"
+import { execFileSync } from "node:child_process"
+import { freshBenchDatabase, grow, measureWorkers, rssMb, sample, startApi, T0 } from "./ScaleFixture.ts"
 
 const TARGET = Number(process.env["ONAIR_SCALE_LIVESTREAMS"] ?? 100_000)
 const BASELINE = Math.min(10_000, TARGET)
-const BATCH = 500
-const SAMPLES = 300
-const T0 = Date.UTC(2026, 0, 1)
-
-const serverUrl = () =>
-  process.env["ONAIR_BENCH_DATABASE_URL"] ??
-    execFileSync("bash", [Path.resolve(import.meta.dirname, "../../../scripts/postgres.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim()
 
 /** One livestream's units of work: created, published, unpublished (window 0: the session stops). */
 const livestreamUnits = (i: number) => {
@@ -68,47 +48,6 @@ const livestreamUnits = (i: number) => {
   return { livestreamId, changes }
 }
 
-/** Appends livestreams `from` to `to` (exclusive) in batches; the ids made. */
-const grow = (runtime: ManagedRuntime.ManagedRuntime<EventStore, unknown>, from: number, to: number) =>
-  runtime.runPromise(Effect.gen(function*() {
-    const store = yield* EventStore
-    const ids: Array<string> = []
-    let events = 0
-    for (let start = from; start < to; start += BATCH) {
-      const streams = new Map<string, Array<ReturnType<typeof DomainEvents.toNewEvent>>>()
-      for (let i = start; i < Math.min(to, start + BATCH); i++) {
-        const { livestreamId, changes } = livestreamUnits(i)
-        ids.push(livestreamId)
-        for (const change of changes) {
-          const name = DomainEvents.streamName(change.kind, change.id)
-          streams.set(name, [...(streams.get(name) ?? []), DomainEvents.toNewEvent(change)])
-          events++
-        }
-      }
-      const appends: Array<StreamAppend> = [...streams].map(([stream, list]) => ({ stream, expectedVersion: 0, events: list }))
-      yield* store.appendMany(appends, originMetadata(`scale:${start}`, "bench", Timestamp.make(T0)))
-    }
-    return { ids, events }
-  }))
-
-const rssMb = (pid: number) => {
-  const status = Fs.readFileSync(`/proc/${pid}/status`, "utf8")
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024
-}
-
-const sample = async (job: MainJob, path: string) => {
-  const latencies: Array<number> = []
-  for (let i = 0; i < SAMPLES; i++) {
-    const started = performance.now()
-    const answer = await fetch(`${job.url}/accounts/${job.account}/realtime/kit/${job.app}${path}`, { headers: { authorization: `Bearer ${job.token}` } })
-    await answer.arrayBuffer()
-    if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}`)
-    latencies.push(performance.now() - started)
-  }
-  latencies.sort((a, b) => a - b)
-  return { p50: latencies[Math.floor(SAMPLES * 0.5)]!, p99: latencies[Math.floor(SAMPLES * 0.99)]! }
-}
-
 interface Figures {
   readonly livestreams: number
   readonly events: number
@@ -123,65 +62,27 @@ interface Figures {
   readonly endpoints: ReadonlyArray<{ readonly name: string; readonly p50: number; readonly p99: number }>
 }
 
-// An API replica as a PostgreSQL deployment runs it: webhooks are left to `apps/worker` processes.
-const SECRET_KEY = Buffer.alloc(32, 5).toString("base64")
-const startApi = (url: string) =>
-  startMainJob({
-    DATABASE_URL: url,
-    ONAIR_MEDIA: "off",
-    ONAIR_WEBHOOK_WORKER: "false",
-    ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32",
-    ONAIR_SECRET_KEY: SECRET_KEY
-  })
-
-const startWorker = (url: string): ChildProcess =>
-  spawn(process.execPath, [WORKER], {
-    env: { ...process.env, DATABASE_URL: url, ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32", ONAIR_SECRET_KEY: SECRET_KEY },
-    stdio: "ignore"
-  })
-
-const stopWorker = async (worker: ChildProcess) => {
-  if (worker.exitCode !== null) return
-  const exited = new Promise((resolve) => worker.once("exit", resolve))
-  worker.kill("SIGTERM")
-  await exited
-}
-
-/** Creates a livestream and answers the milliseconds until the receiver has its first webhook. */
-const nextWebhook = async (job: MainJob, receiver: Receiver, started = performance.now()) => {
-  const id = (await job.api("POST", "/livestreams", { name: "hooked" })).body.data.id as string
-  while (!receiver.received.some((request) => request.body.includes(id))) await new Promise((resolve) => setTimeout(resolve, 5))
-  return performance.now() - started
-}
-
-/**
- * The webhook workers (`apps/worker`) on the grown log: the outbox catching up with what was grown while no
- * worker ran (to its first webhook), a restarted worker's first webhook, and a standby taking the outbox
- * over when the worker running it stops.
- */
-const measureWorkers = async (url: string, job: MainJob) => {
-  const receiver = await startReceiver()
-  const made = await job.api("POST", "/webhooks", { url: receiver.url, events: ["livestream.*"] })
-  if (made.status !== 201) throw new Error(`webhook endpoint: ${made.status}`)
-  const first = startWorker(url)
-  const catchUpMs = await nextWebhook(job, receiver)
-  await stopWorker(first)
-  const restarted = performance.now()
-  const second = startWorker(url)
-  const restartMs = await nextWebhook(job, receiver, restarted)
-  const standby = startWorker(url)
-  await new Promise((resolve) => setTimeout(resolve, 1000))
-  const stopped = performance.now()
-  await stopWorker(second)
-  const takeoverMs = await nextWebhook(job, receiver, stopped)
-  await stopWorker(standby)
-  // The next size's figures must not wait behind deliveries to a receiver that is gone.
-  await job.api("DELETE", `/webhooks/${made.body.data.id}`)
-  await receiver.close()
-  return { catchUpMs, restartMs, takeoverMs }
-}
-
 const settle = () => new Promise((resolve) => setTimeout(resolve, 3000))
+
+/** GET one livestream's p50/p99 while `loops` clients ask for the overall analytics without pause. */
+const underAnalytics = async (job: MainJob, someId: string, loops = 2) => {
+  let running = true
+  const hammer = async () => {
+    while (running) {
+      const answer = await fetch(`${job.url}/accounts/${job.account}/realtime/kit/${job.app}/analytics/livestreams/overall`, {
+        headers: { authorization: `Bearer ${job.token}` }
+      })
+      await answer.arrayBuffer()
+    }
+  }
+  const hammers = Array.from({ length: loops }, hammer)
+  try {
+    return await sample(job, `/livestreams/${someId}`)
+  } finally {
+    running = false
+    await Promise.all(hammers)
+  }
+}
 
 const measure = async (url: string, livestreams: number, events: number, someId: string): Promise<Figures> => {
   const started = performance.now()
@@ -204,6 +105,7 @@ const measure = async (url: string, livestreams: number, events: number, someId:
     ] as const) {
       endpoints.push({ name, ...(await sample(job, path)) })
     }
+    endpoints.push({ name: "GET one livestream while 2 clients loop the overall analytics", ...(await underAnalytics(job, someId)) })
     const workers = await measureWorkers(url, job)
     await job.stop()
     const restarted = performance.now()
@@ -219,24 +121,17 @@ const measure = async (url: string, livestreams: number, events: number, someId:
 }
 
 const main = async () => {
-  const admin = serverUrl()
-  const name = `onair_scale_${process.pid}`
-  execFileSync("psql", [admin, "-qc", `CREATE DATABASE ${name}`])
-  const parsed = new URL(admin)
-  parsed.pathname = `/${name}`
-  const url = parsed.toString()
-  process.env["ONAIR_SECRET_KEY"] = Buffer.alloc(32, 5).toString("base64")
-  const runtime = ManagedRuntime.make(Layer.fresh(Database.layer({ _tag: "Postgres", url: Redacted.make(url) }, { maxConnections: 4 })))
+  const { url, runtime, drop } = freshBenchDatabase(`onair_scale_${process.pid}`)
   try {
     console.log(`# Scale benchmark: ${BASELINE.toLocaleString("en")} then ${TARGET.toLocaleString("en")} livestreams on PostgreSQL (2 cores)`)
     const grownAt = performance.now()
-    const first = await grow(runtime, 0, BASELINE)
+    const first = await grow(runtime, 0, BASELINE, livestreamUnits)
     console.log(`grew the log to ${BASELINE} livestreams (${first.events} events) in ${((performance.now() - grownAt) / 1000).toFixed(1)} s`)
     const baseline = await measure(url, BASELINE, first.events, first.ids[0]!)
     let target = baseline
     if (TARGET > BASELINE) {
       const again = performance.now()
-      const rest = await grow(runtime, BASELINE, TARGET)
+      const rest = await grow(runtime, BASELINE, TARGET, livestreamUnits)
       console.log(`grew it to ${TARGET} livestreams (${first.events + rest.events} events) in ${((performance.now() - again) / 1000).toFixed(1)} s`)
       target = await measure(url, TARGET, first.events + rest.events, rest.ids.at(-1)!)
     }
@@ -259,8 +154,7 @@ const main = async () => {
       console.log(`| ${b.name} p50 / p99 | ${b.p50.toFixed(1)} / ${b.p99.toFixed(1)} ms | ${t.p50.toFixed(1)} / ${t.p99.toFixed(1)} ms | ${ratio(t.p99, b.p99)} (p99) |`)
     })
   } finally {
-    await runtime.dispose()
-    execFileSync("psql", [admin, "-qc", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`])
+    await drop()
   }
 }
 

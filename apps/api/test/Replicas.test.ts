@@ -5,8 +5,8 @@
  * by the other's NOTIFY, not a poll); every webhook reaches its receiver once per id with both workers
  * claiming deliveries, and when the worker running the outbox stops, the other takes it over.
  */
-import { freshDatabase, type MainJob, startMainJob, startReceiver, waitFor, WORKER } from "@onair/test-support"
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { freshDatabase, type MainJob, startMainJob, startReceiver, startWorker as startWebhookWorker, waitFor } from "@onair/test-support"
+import { type ChildProcess, execFileSync } from "node:child_process"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 
 const SECRET_KEY = Buffer.alloc(32, 21).toString("base64")
@@ -17,16 +17,7 @@ describe("two API replicas on one PostgreSQL", { timeout: 120_000 }, () => {
   let second: MainJob
   const workers: Array<ChildProcess> = []
   const startWorker = () => {
-    const worker = spawn(process.execPath, [WORKER], {
-      env: {
-        ...process.env,
-        DATABASE_URL: database.url,
-        ONAIR_WEBHOOK_CONCURRENCY: "4",
-        ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32",
-        ONAIR_SECRET_KEY: SECRET_KEY
-      },
-      stdio: "ignore"
-    })
+    const worker = startWebhookWorker(database.url, SECRET_KEY, { ONAIR_WEBHOOK_CONCURRENCY: "4" })
     workers.push(worker)
     return worker
   }

@@ -3,8 +3,8 @@
  * `ONAIR_WEBHOOK_WORKER=off`), killed with SIGKILL in the middle of deliveries and started again: every
  * committed event reaches the receiver, and a repeat carries the same `webhook-id` and the same body.
  */
-import { freshDatabase, type MainJob, startMainJob, startReceiver, waitFor, WORKER } from "@onair/test-support"
-import { type ChildProcess, spawn } from "node:child_process"
+import { freshDatabase, type MainJob, startMainJob, startReceiver, startWorker as startWebhookWorker, waitFor } from "@onair/test-support"
+import type { ChildProcess } from "node:child_process"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 
 /** The API and the worker share the log, and so the deployment key its secrets are stored under. */
@@ -15,17 +15,7 @@ describe("the webhook worker killed mid-delivery", { timeout: 120_000 }, () => {
   let job: MainJob
   const workers: Array<ChildProcess> = []
   const startWorker = () => {
-    const worker = spawn(process.execPath, [WORKER], {
-      env: {
-        ...process.env,
-        DATABASE_URL: database.url,
-        ONAIR_WEBHOOK_CONCURRENCY: "4",
-        ONAIR_WEBHOOK_TIMEOUT_SECONDS: "2",
-        ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32",
-        ONAIR_SECRET_KEY: SECRET_KEY
-      },
-      stdio: "ignore"
-    })
+    const worker = startWebhookWorker(database.url, SECRET_KEY, { ONAIR_WEBHOOK_CONCURRENCY: "4", ONAIR_WEBHOOK_TIMEOUT_SECONDS: "2" })
     workers.push(worker)
     return worker
   }

@@ -15,15 +15,10 @@ import {
   type SessionId,
   type StoredEvent
 } from "@onair/core"
-import { DomainEvents, Subscription } from "@onair/event-store"
-import { Deferred, Duration, Effect, Exit, Schedule, type Scope } from "effect"
+import { DomainEvents, Subscription, TransactionGate } from "@onair/event-store"
+import { Duration, Effect, Schedule, type Scope } from "effect"
 
 export const DEFAULT_CAPACITY = 10_000
-
-interface Waiter {
-  readonly transaction: number
-  readonly done: Deferred.Deferred<void>
-}
 
 export interface CatalogCache {
   /** The cached value, or `load`'s (kept when it may be: see above); undefined is never kept. */
@@ -51,8 +46,7 @@ export const make = (
     const keysOf = new Map<LivestreamId, Set<string>>()
     const livestreamOfSession = new Map<SessionId, LivestreamId>()
     let lastSeen: Position = from
-    let reached = from.transaction
-    let waiters: Array<Waiter> = []
+    const gate = TransactionGate.make(from.transaction)
 
     const drop = (livestreamId: LivestreamId) => {
       for (const key of keysOf.get(livestreamId) ?? []) {
@@ -76,17 +70,6 @@ export const make = (
       }
     }
 
-    const advance = (transaction: number) => {
-      if (transaction <= reached) return
-      reached = transaction
-      const remaining: Array<Waiter> = []
-      for (const waiter of waiters) {
-        if (waiter.transaction <= reached) Deferred.doneUnsafe(waiter.done, Exit.void)
-        else remaining.push(waiter)
-      }
-      waiters = remaining
-    }
-
     const see = (events: ReadonlyArray<StoredEvent>) =>
       Effect.sync(() => {
         for (const event of events) {
@@ -100,13 +83,13 @@ export const make = (
           lastSeen = event.position
         }
         const last = events.at(-1)
-        if (last !== undefined) advance(last.position.transaction)
+        if (last !== undefined) gate.advance(last.position.transaction)
       })
 
     const follow = Effect.suspend(() =>
       Subscription.follow(lastSeen, see, {
-        onCaughtUp: (position) => advance(position.transaction),
-        eager: () => waiters.length > 0
+        onCaughtUp: (position) => gate.advance(position.transaction),
+        eager: gate.waiting
       })
     )
     // While the log cannot be read nothing is kept (the follower may have missed an event), and it
@@ -137,18 +120,6 @@ export const make = (
             return loaded
           })
         }),
-      awaitTransaction: (transaction) =>
-        Effect.suspend(() => {
-          if (transaction <= reached) return Effect.void
-          return Effect.flatMap(Deferred.make<void>(), (done) => {
-            waiters.push({ transaction, done })
-            return Effect.ensuring(
-              Deferred.await(done),
-              Effect.sync(() => {
-                waiters = waiters.filter((waiter) => waiter.done !== done)
-              })
-            )
-          })
-        })
+      awaitTransaction: gate.await
     }
   })

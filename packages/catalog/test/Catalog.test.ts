@@ -59,6 +59,14 @@ const create = (scope: typeof appA, id: LivestreamId, streamKey: StreamKey, seco
   sessionId: SessionId.make(uuid())
 })
 
+/** Runs a signal through the command path and waits until the catalog has it. */
+const runner = Effect.gen(function*() {
+  const commands = yield* CommandHandler
+  const catalog = yield* CatalogReads
+  return (signal: Signal, seconds: number) =>
+    Effect.flatMap(commands.handle(signal, metadata(seconds)), (handled) => catalog.awaitTransaction(handled.append?.transaction ?? 0))
+})
+
 describe("the catalog's tables on the embedded store", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-analytics-"))
   const layer = Layer.provideMerge(
@@ -82,11 +90,8 @@ describe("the catalog's tables on the embedded store", () => {
     const key1 = key()
     const meetingId = MeetingId.make(uuid())
     const outcome = await runtime.runPromise(Effect.gen(function*() {
-      const commands = yield* CommandHandler
       const catalog = yield* CatalogReads
-      const run = (signal: Signal, seconds: number) =>
-        Effect.flatMap(commands.handle(signal, metadata(seconds)), (handled) =>
-          catalog.awaitTransaction(handled.append?.transaction ?? 0))
+      const run = yield* runner
       yield* run(create(appA, live1, key1, 0), 0)
       yield* run(create(appA, live2, key(), 1), 1)
       yield* run(create(appB, other, key(), 2), 2)
@@ -162,11 +167,8 @@ describe("the catalog's tables on the embedded store", () => {
 
   it("never answers a cached livestream or session page older than a write the reader waited for", async () => {
     const outcome = await runtime.runPromise(Effect.gen(function*() {
-      const commands = yield* CommandHandler
       const catalog = yield* CatalogReads
-      const run = (signal: Signal, seconds: number) =>
-        Effect.flatMap(commands.handle(signal, metadata(seconds)), (handled) =>
-          catalog.awaitTransaction(handled.append?.transaction ?? 0))
+      const run = yield* runner
       const id = LivestreamId.make(uuid())
       const streamKey = key()
       yield* run(create(appA, id, streamKey, 0), 0)
@@ -198,11 +200,8 @@ describe("the catalog's tables on the embedded store", () => {
   it("answers analytics from the days counted ahead as it does from every session", async () => {
     const scope = { accountId: AccountId.make("acct_1"), appId: AppId.make("app_days") }
     const outcome = await runtime.runPromise(Effect.gen(function*() {
-      const commands = yield* CommandHandler
       const catalog = yield* CatalogReads
-      const run = (signal: Signal, seconds: number) =>
-        Effect.flatMap(commands.handle(signal, metadata(seconds)), (handled) =>
-          catalog.awaitTransaction(handled.append?.transaction ?? 0))
+      const run = yield* runner
       // Six broadcasts over three days, 7 to 90 minutes long, with viewers; the last is still live.
       for (let i = 0; i < 6; i++) {
         const start = i * 50_000 + 3_000

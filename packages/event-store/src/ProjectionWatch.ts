@@ -10,7 +10,8 @@
  */
 import { PgClient } from "@effect/sql-pg/PgClient"
 import { EventStore, type Position } from "@onair/core"
-import { Deferred, Duration, Effect, Exit, Option, Queue, type Scope } from "effect"
+import { Duration, Effect, Option, Queue, type Scope } from "effect"
+import * as TransactionGate from "./TransactionGate.ts"
 
 export const CHANNEL = "onair_projections"
 const POLL = Duration.millis(5)
@@ -26,43 +27,31 @@ export interface ProjectionWatch {
   readonly committed: (position: Position) => Effect.Effect<void>
 }
 
-interface Waiter {
-  readonly transaction: number
-  readonly done: Deferred.Deferred<void>
-}
-
 export const make = (name: string): Effect.Effect<ProjectionWatch, never, EventStore | Scope.Scope> =>
   Effect.gen(function*() {
     const store = yield* EventStore
     // A sole writer (the embedded database) is one process: nobody else to tell, and its one connection
     // must not be held by a listener.
     const pg = store.soleWriter ? Option.none() : yield* Effect.serviceOption(PgClient)
-    let reached = 0
-    let waiters: Array<Waiter> = []
+    const scope = yield* Effect.scope
     let polling = false
 
-    const advance = (transaction: number) => {
-      if (transaction <= reached) return
-      reached = transaction
-      const remaining: Array<Waiter> = []
-      for (const waiter of waiters) {
-        if (waiter.transaction <= reached) Deferred.doneUnsafe(waiter.done, Exit.void)
-        else remaining.push(waiter)
-      }
-      waiters = remaining
-    }
-
-    const readCheckpoint = Effect.flatMap(store.loadCheckpoint(name), (position) => Effect.sync(() => advance(position.transaction)))
+    const readCheckpoint = Effect.flatMap(store.loadCheckpoint(name), (position) => Effect.sync(() => gate.advance(position.transaction)))
 
     // One poller at a time, for as long as someone waits.
     const poll: Effect.Effect<void> = Effect.gen(function*() {
-      while (waiters.length > 0) {
+      while (gate.waiting()) {
         yield* Effect.ignore(readCheckpoint)
-        if (waiters.length > 0) yield* Effect.sleep(POLL)
+        if (gate.waiting()) yield* Effect.sleep(POLL)
       }
       polling = false
     })
-    const scope = yield* Effect.scope
+    const gate = TransactionGate.make(0, () =>
+      Effect.suspend(() => {
+        if (polling) return Effect.void
+        polling = true
+        return Effect.asVoid(Effect.forkIn(poll, scope))
+      }))
 
     yield* Effect.ignore(readCheckpoint)
 
@@ -72,35 +61,19 @@ export const make = (name: string): Effect.Effect<ProjectionWatch, never, EventS
         return yield* Effect.forever(Effect.flatMap(Queue.take(notifications), (notification) =>
           Effect.sync(() => {
             const [projection, transaction] = notification.payload.split(" ")
-            if (projection === name) advance(Number(transaction))
+            if (projection === name) gate.advance(Number(transaction))
           })))
       }))
       yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.ignore(listen), Effect.sleep(Duration.seconds(1)))))
     }
 
     return {
-      awaitTransaction: (transaction) =>
-        Effect.suspend(() => {
-          if (transaction <= reached) return Effect.void
-          return Effect.flatMap(Deferred.make<void>(), (done) => {
-            waiters.push({ transaction, done })
-            // A reader that gives up (a request's bounded wait) stops counting as waiting.
-            const wait = Effect.ensuring(
-              Deferred.await(done),
-              Effect.sync(() => {
-                waiters = waiters.filter((waiter) => waiter.done !== done)
-              })
-            )
-            if (polling) return wait
-            polling = true
-            return Effect.andThen(Effect.forkIn(poll, scope), wait)
-          })
-        }),
-      reached: () => reached,
-      waiting: () => waiters.length > 0,
+      awaitTransaction: gate.await,
+      reached: gate.reached,
+      waiting: gate.waiting,
       committed: (position) =>
         Effect.andThen(
-          Effect.sync(() => advance(position.transaction)),
+          Effect.sync(() => gate.advance(position.transaction)),
           Option.isSome(pg) ? Effect.ignore(pg.value.notify(CHANNEL, `${name} ${position.transaction}`)) : Effect.void
         )
     }

@@ -12,6 +12,22 @@ import { promisify } from "node:util"
 
 /** The webhook worker on its own (`apps/worker`). */
 export const WORKER = Path.resolve(import.meta.dirname, "../../../apps/worker/src/main.ts")
+
+/**
+ * A webhook worker process on the database, with the deployment key its secrets are stored under, free to
+ * deliver to loopback receivers; `env` adds or overrides settings.
+ */
+export const startWorker = (databaseUrl: string, secretKey: string, env: Record<string, string> = {}): ChildProcess =>
+  spawn(process.execPath, [WORKER], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32",
+      ONAIR_SECRET_KEY: secretKey,
+      ...env
+    },
+    stdio: "ignore"
+  })
 /** The main job as the README runs it: a process boundary, not an import (apps depend on adapters). */
 const MAIN = Path.resolve(import.meta.dirname, "../../../apps/api/src/main.ts")
 const exec = promisify(execFile)
