@@ -3,8 +3,10 @@
  * (fast: units of work made by the core's workflow on a tiny in-memory world, appended in large batches) to
  * 10k livestreams, measured, then grown to `ONAIR_SCALE_LIVESTREAMS` (default 100,000; 1,000,000 for the
  * issue's figure) and measured again, on a fresh PostgreSQL database (the server `scripts/postgres.sh`
- * starts, or `ONAIR_BENCH_DATABASE_URL`). Each livestream is created, published and ended (window 0): 11
- * events over its livestream, session and ingest streams, as the core writes them.
+ * starts, or `ONAIR_BENCH_DATABASE_URL`), or with `ONAIR_SCALE_STORE=embedded` on a fresh embedded one
+ * (the main job as the default deployment runs it, webhooks included; no separate workers). Each
+ * livestream is created, published and ended (window 0): 11 events over its livestream, session and ingest
+ * streams, as the core writes them.
  *
  * Measured through HTTP on the real main job (media off, webhooks left to workers as on a PostgreSQL
  * deployment): start-up (spawn to listening), the catalog catching up with what was grown while it was
@@ -16,8 +18,7 @@ import { AccountId, AppId, IngestId, LivestreamId, SessionId, type Signal, Strea
 import { apply, empty, type World } from "@onair/simulation"
 import { ACCOUNT, APP, type MainJob } from "@onair/test-support"
 import { Result } from "effect"
-import { execFileSync } from "node:child_process"
-import { freshBenchDatabase, grow, measureWorkers, rssMb, sample, startApi, T0 } from "./ScaleFixture.ts"
+import { type BenchDatabase, freshBenchDatabase, freshEmbeddedDatabase, grow, measureWorkers, rssMb, sample, startApi, T0 } from "./ScaleFixture.ts"
 
 const TARGET = Number(process.env["ONAIR_SCALE_LIVESTREAMS"] ?? 100_000)
 const BASELINE = Math.min(10_000, TARGET)
@@ -58,7 +59,8 @@ interface Figures {
   /** A second start on the caught-up catalog: what a replica starting now costs. */
   readonly restartMs: number
   readonly restartRssMb: number
-  readonly workers: { readonly catchUpMs: number; readonly restartMs: number; readonly takeoverMs: number }
+  /** PostgreSQL only (workers need it). */
+  readonly workers: { readonly catchUpMs: number; readonly restartMs: number; readonly takeoverMs: number } | undefined
   readonly endpoints: ReadonlyArray<{ readonly name: string; readonly p50: number; readonly p99: number }>
 }
 
@@ -84,15 +86,20 @@ const underAnalytics = async (job: MainJob, someId: string, loops = 2) => {
   }
 }
 
-const measure = async (url: string, livestreams: number, events: number, someId: string): Promise<Figures> => {
+/** How many livestreams the app lists: the catalog's kept count. */
+const listed = async (job: MainJob) => Number((await job.api("GET", "/livestreams?per_page=1")).body.data.paging.total_count)
+
+const measure = async (database: BenchDatabase, livestreams: number, events: number, someId: string): Promise<Figures> => {
+  await database.release()
   const started = performance.now()
-  const job = await startApi(url)
+  // On the embedded database the main job is the whole deployment: webhooks run in it too.
+  const apiEnv = database.url === undefined ? { ONAIR_WEBHOOK_WORKER: "true" } : {}
+  const job = await startApi(database.env, apiEnv)
   const startupMs = performance.now() - started
   try {
     // Measure a settled job: the catalog's projection has caught up with what the log holds (after a
     // restart it goes on from its checkpoint, so only the newly grown part is applied).
-    const rows = () => Number(execFileSync("psql", [url, "-qAtc", "SELECT count(*) FROM onair_livestreams"], { encoding: "utf8" }).trim() || 0)
-    while (rows() < livestreams) await new Promise((resolve) => setTimeout(resolve, 250))
+    while ((await listed(job)) < livestreams) await new Promise((resolve) => setTimeout(resolve, 250))
     const tableMs = performance.now() - started - startupMs
     await settle()
     const rss = rssMb(job.pid)
@@ -106,10 +113,10 @@ const measure = async (url: string, livestreams: number, events: number, someId:
       endpoints.push({ name, ...(await sample(job, path)) })
     }
     endpoints.push({ name: "GET one livestream while 2 clients loop the overall analytics", ...(await underAnalytics(job, someId)) })
-    const workers = await measureWorkers(url, job)
+    const workers = database.url === undefined ? undefined : await measureWorkers(database.url, job)
     await job.stop()
     const restarted = performance.now()
-    const again = await startApi(url)
+    const again = await startApi(database.env, apiEnv)
     const restartMs = performance.now() - restarted
     await settle()
     const restartRssMb = rssMb(again.pid)
@@ -121,19 +128,19 @@ const measure = async (url: string, livestreams: number, events: number, someId:
 }
 
 const main = async () => {
-  const { url, runtime, drop } = freshBenchDatabase(`onair_scale_${process.pid}`)
+  const database = process.env["ONAIR_SCALE_STORE"] === "embedded" ? freshEmbeddedDatabase() : freshBenchDatabase(`onair_scale_${process.pid}`)
   try {
-    console.log(`# Scale benchmark: ${BASELINE.toLocaleString("en")} then ${TARGET.toLocaleString("en")} livestreams on PostgreSQL (2 cores)`)
+    console.log(`# Scale benchmark: ${BASELINE.toLocaleString("en")} then ${TARGET.toLocaleString("en")} livestreams on ${database.label} (2 cores)`)
     const grownAt = performance.now()
-    const first = await grow(runtime, 0, BASELINE, livestreamUnits)
+    const first = await grow(database.runtime, 0, BASELINE, livestreamUnits)
     console.log(`grew the log to ${BASELINE} livestreams (${first.events} events) in ${((performance.now() - grownAt) / 1000).toFixed(1)} s`)
-    const baseline = await measure(url, BASELINE, first.events, first.ids[0]!)
+    const baseline = await measure(database, BASELINE, first.events, first.ids[0]!)
     let target = baseline
     if (TARGET > BASELINE) {
       const again = performance.now()
-      const rest = await grow(runtime, BASELINE, TARGET, livestreamUnits)
+      const rest = await grow(database.runtime, BASELINE, TARGET, livestreamUnits)
       console.log(`grew it to ${TARGET} livestreams (${first.events + rest.events} events) in ${((performance.now() - again) / 1000).toFixed(1)} s`)
-      target = await measure(url, TARGET, first.events + rest.events, rest.ids.at(-1)!)
+      target = await measure(database, TARGET, first.events + rest.events, rest.ids.at(-1)!)
     }
     const ratio = (a: number, b: number) => (b === 0 ? "-" : (a / b).toFixed(2))
     console.log("")
@@ -146,15 +153,17 @@ const main = async () => {
     console.log(`| restart: API RSS settled | ${baseline.restartRssMb.toFixed(0)} MB | ${target.restartRssMb.toFixed(0)} MB | ${ratio(target.restartRssMb, baseline.restartRssMb)} |`)
     const row = (name: string, pick: (figures: Figures) => number) =>
       console.log(`| ${name} | ${pick(baseline).toFixed(0)} ms | ${pick(target).toFixed(0)} ms | ${ratio(pick(target), pick(baseline))} |`)
-    row("webhook outbox caught up with the grown log (worker spawn to first webhook)", (f) => f.workers.catchUpMs)
-    row("worker restart: spawn to next webhook", (f) => f.workers.restartMs)
-    row("outbox takeover by a standby: stop to next webhook", (f) => f.workers.takeoverMs)
+    if (baseline.workers !== undefined && target.workers !== undefined) {
+      row("webhook outbox caught up with the grown log (worker spawn to first webhook)", (f) => f.workers!.catchUpMs)
+      row("worker restart: spawn to next webhook", (f) => f.workers!.restartMs)
+      row("outbox takeover by a standby: stop to next webhook", (f) => f.workers!.takeoverMs)
+    }
     baseline.endpoints.forEach((b, index) => {
       const t = target.endpoints[index]!
       console.log(`| ${b.name} p50 / p99 | ${b.p50.toFixed(1)} / ${b.p99.toFixed(1)} ms | ${t.p50.toFixed(1)} / ${t.p99.toFixed(1)} ms | ${ratio(t.p99, b.p99)} (p99) |`)
     })
   } finally {
-    await drop()
+    await database.drop()
   }
 }
 

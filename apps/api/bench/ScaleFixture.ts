@@ -9,6 +9,7 @@ import { type MainJob, type Receiver, startMainJob, startReceiver, startWorker a
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { type ChildProcess, execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
+import * as Os from "node:os"
 import * as Path from "node:path"
 
 const BATCH = 500
@@ -20,8 +21,21 @@ const serverUrl = () =>
   process.env["ONAIR_BENCH_DATABASE_URL"] ??
     execFileSync("bash", [Path.resolve(import.meta.dirname, "../../../scripts/postgres.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim()
 
+/** Where a benchmark's log lives: a store to grow it with, the main job's settings for it, and its drop. */
+export interface BenchDatabase {
+  readonly label: string
+  readonly runtime: ManagedRuntime.ManagedRuntime<EventStore, unknown>
+  /** The main job's environment for this database. */
+  readonly env: Record<string, string>
+  /** Called before the main job opens the database (the embedded one takes one process at a time). */
+  readonly release: () => Promise<void>
+  readonly drop: () => Promise<void>
+  /** PostgreSQL only: its URL, for workers and psql. */
+  readonly url?: string
+}
+
 /** A fresh database on the server, its URL, a store on it, and how to drop it all. */
-export const freshBenchDatabase = (name: string) => {
+export const freshBenchDatabase = (name: string): BenchDatabase & { readonly url: string } => {
   const admin = serverUrl()
   execFileSync("psql", [admin, "-qc", `CREATE DATABASE ${name}`])
   const parsed = new URL(admin)
@@ -30,11 +44,40 @@ export const freshBenchDatabase = (name: string) => {
   process.env["ONAIR_SECRET_KEY"] = SECRET_KEY
   const runtime = ManagedRuntime.make(Layer.fresh(Database.layer({ _tag: "Postgres", url: Redacted.make(url) }, { maxConnections: 4 })))
   return {
+    label: "PostgreSQL",
     url,
     runtime,
+    env: { DATABASE_URL: url },
+    release: () => Promise.resolve(),
     drop: async () => {
       await runtime.dispose()
       execFileSync("psql", [admin, "-qc", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`])
+    }
+  }
+}
+
+/**
+ * A fresh embedded database (PGlite) in a temporary data directory: the benchmark grows it, then lets go
+ * of it for the main job (one process at a time), and takes it again to grow more.
+ */
+export const freshEmbeddedDatabase = (): BenchDatabase => {
+  const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-scale-"))
+  process.env["ONAIR_SECRET_KEY"] = SECRET_KEY
+  const layer = Database.layer({ _tag: "Embedded", dataDir })
+  let runtime = ManagedRuntime.make(Layer.fresh(layer))
+  return {
+    label: "the embedded database",
+    get runtime() {
+      return runtime
+    },
+    env: { ONAIR_DATA_DIR: dataDir },
+    release: async () => {
+      await runtime.dispose()
+      runtime = ManagedRuntime.make(Layer.fresh(layer))
+    },
+    drop: async () => {
+      await runtime.dispose()
+      Fs.rmSync(dataDir, { recursive: true, force: true })
     }
   }
 }
@@ -87,13 +130,14 @@ export const sample = async (job: MainJob, path: string, samples = SAMPLES) => {
 }
 
 // An API replica as a PostgreSQL deployment runs it: webhooks are left to `apps/worker` processes.
-export const startApi = (url: string) =>
+export const startApi = (database: Record<string, string>, env: Record<string, string> = {}) =>
   startMainJob({
-    DATABASE_URL: url,
+    ...database,
     ONAIR_MEDIA: "off",
     ONAIR_WEBHOOK_WORKER: "false",
     ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32",
-    ONAIR_SECRET_KEY: SECRET_KEY
+    ONAIR_SECRET_KEY: SECRET_KEY,
+    ...env
   })
 
 export const startWorker = (url: string): ChildProcess => startWebhookWorker(url, SECRET_KEY)

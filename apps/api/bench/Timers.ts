@@ -33,7 +33,7 @@ const waitingBroadcast = (dueAt: number) => (i: number) => {
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
 
 const main = async () => {
-  const { url, runtime, drop } = freshBenchDatabase(`onair_timers_${process.pid}`)
+  const { url, runtime, env, drop } = freshBenchDatabase(`onair_timers_${process.pid}`)
   const count = (where: string) => Number(execFileSync("psql", [url, "-qAtc", `SELECT count(*) FROM onair_livestreams WHERE ${where}`], { encoding: "utf8" }).trim() || 0)
   try {
     console.log(`# Timer benchmark: ${COUNT.toLocaleString("en")} start timeouts due in the same second, PostgreSQL (2 cores)`)
@@ -41,7 +41,7 @@ const main = async () => {
     const grownAt = performance.now()
     await grow(runtime, 0, COUNT, waitingBroadcast(dueAt))
     console.log(`grew the log with ${COUNT} waiting broadcasts in ${((performance.now() - grownAt) / 1000).toFixed(1)} s`)
-    const job = await startApi(url)
+    const job = await startApi(env)
     try {
       const reader = (await job.api("POST", "/livestreams", { name: "read while timers drain" })).body.data.id as string
       while (count("next_timer_at IS NOT NULL") < COUNT) await sleep(250)

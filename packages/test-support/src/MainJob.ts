@@ -110,6 +110,8 @@ export const APP = "app_media"
  * again where an earlier one ran.
  */
 export const startMainJob = async (env: Record<string, string> = {}): Promise<MainJob> => {
+  // A data directory the caller gives stays theirs: it outlives the job (a restart on the same data).
+  const owned = env["ONAIR_DATA_DIR"] === undefined
   const dataDir = env["ONAIR_DATA_DIR"] ?? Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-media-"))
   const given = (name: string) => env[name] === undefined ? freePort() : Promise.resolve(Number(env[name]))
   const [port, rtmpPort, rtmpsPort] = [await given("PORT"), await given("ONAIR_RTMP_PORT"), await given("ONAIR_RTMPS_PORT")]
@@ -181,7 +183,7 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
         await Promise.race([exited, sleep(15_000)])
         if (child.exitCode === null) child.kill("SIGKILL")
       }
-      Fs.rmSync(dataDir, { recursive: true, force: true })
+      if (owned) Fs.rmSync(dataDir, { recursive: true, force: true })
     }
   }
 }
