@@ -1,5 +1,6 @@
 /**
- * A bounded cache of the hottest reads (a livestream, a page of its sessions), kept correct by the log:
+ * A bounded cache of the hottest reads (a livestream, a page of its sessions, a page of an app's
+ * livestreams), kept correct by the log:
  * this process follows the log from the catalog's checkpoint and drops every entry an event touches. An
  * entry is kept only when the catalog's checkpoint, known before it was read, had reached every event the
  * follower has seen: so every event the read may have missed is one the follower sees later. Least
@@ -19,6 +20,12 @@ import { DomainEvents, Subscription, TransactionGate } from "@onair/event-store"
 import { Duration, Effect, Schedule, type Scope } from "effect"
 
 export const DEFAULT_CAPACITY = 10_000
+
+/**
+ * The group of every cached list of livestreams: any livestream event may change any list (a new one, a
+ * status, a deletion), so each drops them all.
+ */
+export const LISTS = "*lists" as LivestreamId
 
 export interface CatalogCache {
   /** The cached value, or `load`'s (kept when it may be: see above); undefined is never kept. */
@@ -74,7 +81,10 @@ export const make = (
       Effect.sync(() => {
         for (const event of events) {
           const subject = DomainEvents.parseStream(event.stream)
-          if (subject?.kind === "livestream") drop(subject.id as LivestreamId)
+          if (subject?.kind === "livestream") {
+            drop(subject.id as LivestreamId)
+            drop(LISTS)
+          }
           if (subject?.kind === "session") {
             const named = (event.data as { readonly livestreamId?: unknown }).livestreamId
             const livestreamId = typeof named === "string" ? named as LivestreamId : livestreamOfSession.get(subject.id as SessionId)

@@ -1,7 +1,7 @@
 /**
  * What the API, the media plane and webhooks read: indexed queries on the catalog's tables, shared by
  * every process on the database, with a bounded cache of the hottest (a livestream, a page of its
- * sessions) kept correct by the log (`CatalogCache`). A reader after a write waits for the tables and the
+ * sessions, a page of an app's livestreams) kept correct by the log (`CatalogCache`). A reader after a write waits for the tables and the
  * cache to include it (`awaitTransaction`): the projection's checkpoint, watched across processes, and
  * this process's follower of the log.
  *
@@ -162,13 +162,15 @@ export class CatalogReads extends Context.Service<CatalogReads, {
           WHERE account_id = ${scope.accountId} AND app_id = ${scope.appId}
             ${filter.status === undefined ? sql.literal("") : sql`AND status = ${filter.status}`}`
         : sql<{ total: unknown }>`SELECT count(*) AS total FROM onair_livestreams WHERE ${where}`
-      return Effect.orDie(Effect.map(
+      const key = `livestreams:${scope.accountId}/${scope.appId}:${JSON.stringify(filter)}`
+      const read = Effect.orDie(Effect.map(
         Effect.all([pageOf, total]),
         ([rows, totals]): Page<Livestream> => ({
           items: rows.map((row) => decodeLivestream(row.state)),
           total: Number(totals[0]?.total ?? 0)
         })
       ))
+      return Effect.map(cache.through(key, CatalogCache.LISTS, read), (found) => found ?? { items: [], total: 0 })
     }
 
     const sessionsOf = (livestreamId: LivestreamId, page: PageRequest) =>

@@ -174,8 +174,11 @@ describe("the catalog's tables on the embedded store", () => {
       yield* run(create(appA, id, streamKey, 0), 0)
       const names: Array<string | null | undefined> = []
       const pages: Array<ReadonlyArray<string>> = []
+      const listed: Array<string | null | undefined> = []
       const read = Effect.gen(function*() {
         names.push((yield* catalog.livestream(appA, id))?.name)
+        const page = yield* catalog.livestreams(appA, { excludeMeetings: false, order: "DSC", pageNo: 1, perPage: 100 })
+        listed.push(page.items.find((livestream) => livestream.id === id)?.name)
         pages.push((yield* catalog.sessionsOf(id, { pageNo: 1, perPage: 10 })).items.map((s) => s.stoppedAt === null ? "open" : "stopped"))
       })
       for (let round = 0; round < 3; round++) {
@@ -189,12 +192,16 @@ describe("the catalog's tables on the embedded store", () => {
       yield* read
       yield* run({ _tag: "Unpublish", at: at(30), ingestId }, 30)
       yield* read
-      return { names, pages }
+      yield* run({ _tag: "DeleteLivestream", livestreamId: id, at: at(40) }, 40)
+      yield* read
+      return { names, pages, listed }
     }))
     assert.deepStrictEqual(outcome.names, [
-      "stream " + outcome.names[0]!.slice(7), outcome.names[0], "renamed 0", "renamed 0", "renamed 1", "renamed 1", "renamed 2", "renamed 2", "renamed 2"
+      "stream " + outcome.names[0]!.slice(7), outcome.names[0], "renamed 0", "renamed 0", "renamed 1", "renamed 1", "renamed 2", "renamed 2", "renamed 2", undefined
     ])
-    assert.deepStrictEqual(outcome.pages.slice(-3), [["open"], ["open"], ["stopped"]])
+    assert.deepStrictEqual(outcome.pages.slice(-4, -1), [["open"], ["open"], ["stopped"]])
+    assert.deepStrictEqual(outcome.listed, [...outcome.names.slice(0, -1), undefined], "lists follow the same writes")
+    assert.isUndefined(outcome.names.at(-1), "a deleted livestream is gone")
   })
 
   it("answers analytics from the days counted ahead as it does from every session", async () => {
