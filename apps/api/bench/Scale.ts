@@ -89,7 +89,10 @@ const underAnalytics = async (job: MainJob, someId: string, loops = 2) => {
 /** How many livestreams the app lists: the catalog's kept count. */
 const listed = async (job: MainJob) => Number((await job.api("GET", "/livestreams?per_page=1")).body.data.paging.total_count)
 
-const measure = async (database: BenchDatabase, livestreams: number, events: number, someId: string): Promise<Figures> => {
+const measure = async (database: BenchDatabase, livestreams: number, events: number, ids: ReadonlyArray<string>): Promise<Figures> => {
+  const someId = ids.at(-1)!
+  // Spread over the whole log: a different livestream each request.
+  const spread = (i: number) => ids[Math.floor((i * 7919) % ids.length)]!
   await database.release()
   const started = performance.now()
   // On the embedded database the main job is the whole deployment: webhooks run in it too.
@@ -105,8 +108,11 @@ const measure = async (database: BenchDatabase, livestreams: number, events: num
     const rss = rssMb(job.pid)
     const endpoints = []
     for (const [name, path] of [
-      ["GET one livestream", `/livestreams/${someId}`],
-      ["list 50", "/livestreams?per_page=50"],
+      ["GET one livestream (the same one: cached)", `/livestreams/${someId}`],
+      ["GET one livestream (a different one each time: read from the tables)", (i: number) => `/livestreams/${spread(i)}`],
+      ["list 50 (the same page: cached)", "/livestreams?per_page=50"],
+      ["list 50 (pages 1 to 300 in turn: read from the tables)", (i: number) => `/livestreams?per_page=50&page_no=${i + 1}`],
+      ["list 50 LIVE, pages 1 to 300 (none live: the status index)", (i: number) => `/livestreams?per_page=50&status=LIVE&page_no=${i + 1}`],
       ["analytics overall", "/analytics/livestreams/overall"],
       ["day-wise analytics", "/analytics/daywise"]
     ] as const) {
@@ -134,13 +140,13 @@ const main = async () => {
     const grownAt = performance.now()
     const first = await grow(database.runtime, 0, BASELINE, livestreamUnits)
     console.log(`grew the log to ${BASELINE} livestreams (${first.events} events) in ${((performance.now() - grownAt) / 1000).toFixed(1)} s`)
-    const baseline = await measure(database, BASELINE, first.events, first.ids[0]!)
+    const baseline = await measure(database, BASELINE, first.events, first.ids)
     let target = baseline
     if (TARGET > BASELINE) {
       const again = performance.now()
       const rest = await grow(database.runtime, BASELINE, TARGET, livestreamUnits)
       console.log(`grew it to ${TARGET} livestreams (${first.events + rest.events} events) in ${((performance.now() - again) / 1000).toFixed(1)} s`)
-      target = await measure(database, TARGET, first.events + rest.events, rest.ids.at(-1)!)
+      target = await measure(database, TARGET, first.events + rest.events, [...first.ids, ...rest.ids])
     }
     const ratio = (a: number, b: number) => (b === 0 ? "-" : (a / b).toFixed(2))
     console.log("")

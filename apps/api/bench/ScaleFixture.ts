@@ -115,14 +115,18 @@ export const rssMb = (pid: number) => {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024
 }
 
-/** p50 and p99 of sequential GETs of `path` (under the job's app), `samples` of them. */
-export const sample = async (job: MainJob, path: string, samples = SAMPLES) => {
+/**
+ * p50 and p99 of sequential GETs (under the job's app), `samples` of them: of one path, or of the `i`th
+ * path of a function (a different one each time, which no cache holds).
+ */
+export const sample = async (job: MainJob, path: string | ((i: number) => string), samples = SAMPLES) => {
   const latencies: Array<number> = []
   for (let i = 0; i < samples; i++) {
+    const asked = typeof path === "string" ? path : path(i)
     const started = performance.now()
-    const answer = await fetch(`${job.url}/accounts/${job.account}/realtime/kit/${job.app}${path}`, { headers: { authorization: `Bearer ${job.token}` } })
+    const answer = await fetch(`${job.url}/accounts/${job.account}/realtime/kit/${job.app}${asked}`, { headers: { authorization: `Bearer ${job.token}` } })
     await answer.arrayBuffer()
-    if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}`)
+    if (answer.status !== 200) throw new Error(`${asked} answered ${answer.status}`)
     latencies.push(performance.now() - started)
   }
   latencies.sort((a, b) => a - b)
