@@ -26,6 +26,8 @@ export interface TimerWorkerOptions {
   readonly tick?: Duration.Input
   /** Timers claimed at once; default 500. */
   readonly batchSize?: number
+  /** Timers fired at once; default 16 (the PostgreSQL pool's size). */
+  readonly concurrency?: number
   /** The longest pause while the source cannot be read; default 30 s. */
   readonly maxBackoff?: Duration.Input
 }
@@ -37,6 +39,7 @@ export const run = (source: TimerSource, options?: TimerWorkerOptions) =>
     const tick = Duration.fromInputUnsafe(options?.tick ?? Duration.seconds(1))
     const maxBackoff = Duration.toMillis(Duration.fromInputUnsafe(options?.maxBackoff ?? Duration.seconds(30)))
     const batchSize = options?.batchSize ?? 500
+    const concurrency = options?.concurrency ?? 16
 
     const fire = (livestream: Livestream, at: Timestamp) => {
       const timer = dueTimer(livestream, at)
@@ -56,7 +59,7 @@ export const run = (source: TimerSource, options?: TimerWorkerOptions) =>
     const round = Effect.gen(function*() {
       const at = Timestamp.make(yield* Clock.currentTimeMillis)
       const claimed = yield* source.claimDue(at, batchSize)
-      yield* Effect.forEach(claimed, (livestream) => fire(livestream, at), { concurrency: 8, discard: true })
+      yield* Effect.forEach(claimed, (livestream) => fire(livestream, at), { concurrency, discard: true })
       return claimed.length
     })
 
