@@ -58,6 +58,11 @@ describe("two API replicas on one PostgreSQL", { timeout: 120_000 }, () => {
       const read = await call(second, "GET", `/livestreams/${id}`, { headers: { "onair-log-position": position! } })
       assert.strictEqual(read.status, 200, `read ${i} on the other replica`)
       assert.strictEqual(((await read.json()) as any).data.livestream.name, `replicated ${i}`)
+      // The other replica has it cached now; a change made here is what it answers with the position.
+      const renamed = await call(first, "PATCH", `/livestreams/${id}`, { body: { name: `renamed ${i}` } })
+      assert.strictEqual(renamed.status, 200)
+      const again = await call(second, "GET", `/livestreams/${id}`, { headers: { "onair-log-position": renamed.headers.get("onair-log-position")! } })
+      assert.strictEqual(((await again.json()) as any).data.livestream.name, `renamed ${i}`, `renamed ${i} on the other replica`)
     }
     // A read that writes nothing carries no position; a malformed one is a 400 naming the header.
     const list = await call(second, "GET", "/livestreams")
@@ -92,7 +97,8 @@ describe("two API replicas on one PostgreSQL", { timeout: 120_000 }, () => {
   })
 
   it("two workers deliver every webhook once per id, and one takes the outbox over when the other stops", async () => {
-    const receiver = await startReceiver()
+    // A receiver slow enough that both workers look for due deliveries while others are in flight.
+    const receiver = await startReceiver({ delayMs: 300 })
     const endpoint = await first.api("POST", "/webhooks", { url: receiver.url, events: ["livestream.*"] })
     assert.strictEqual(endpoint.status, 201)
     // The feed of this test's livestreams: the earlier tests' ones had no endpoint to receive them.
