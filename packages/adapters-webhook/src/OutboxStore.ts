@@ -4,7 +4,7 @@
  * state is as of the outbox's checkpoint; its own position (`outbox:position`) says how far it was built,
  * so a deployment whose outbox ran before the table existed builds it once from the log.
  */
-import { CatalogTables } from "@onair/catalog"
+import { CatalogStates } from "@onair/catalog"
 import { type Livestream, type Position, type PublicUrls, type StoredEvent } from "@onair/core"
 import { DomainEvents, SecretKeyring } from "@onair/event-store"
 import { Effect } from "effect"
@@ -40,7 +40,7 @@ const keysOf = (events: ReadonlyArray<StoredEvent>): Set<string> => {
 
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient
-  const livestreams = CatalogTables.livestreamStates(yield* SecretKeyring)
+  const livestreams = CatalogStates.livestreamStates(yield* SecretKeyring)
 
   const decode = (key: string, value: unknown): unknown => {
     const parsed = typeof value === "string" ? JSON.parse(value) : value

@@ -30,7 +30,8 @@ import { ProjectionWatch, SecretKeyring } from "@onair/event-store"
 import * as CatalogCache from "./CatalogCache.ts"
 import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { decodeIngest, decodeMeeting, decodeSession, livestreamStates, PROJECTION } from "./CatalogTables.ts"
+import { decodeIngest, decodeMeeting, decodeSession, livestreamStates } from "./CatalogStates.ts"
+import { PROJECTION } from "./CatalogTables.ts"
 
 /** The account and app a caller may see. */
 export interface Scope {

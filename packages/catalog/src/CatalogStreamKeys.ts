@@ -9,7 +9,8 @@ import { AggregateReadFailed, EventStore, type LivestreamId, type Position, type
 import { SecretKeyring, Subscription } from "@onair/event-store"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { PROJECTION, STREAM_KEY_DIGEST } from "./CatalogTables.ts"
+import { STREAM_KEY_DIGEST } from "./CatalogStates.ts"
+import { PROJECTION } from "./CatalogTables.ts"
 
 export const layer = Layer.effect(StreamKeys, Effect.gen(function*() {
   const sql = yield* SqlClient

@@ -11,23 +11,24 @@ import {
   Ingest,
   IngestDecider,
   isConnected,
-  Livestream,
+  isSettled,
+  type Livestream,
   LivestreamDecider,
   Meeting,
   MeetingDecider,
   nextTimerAt,
-  isSettled,
   Session,
   SessionDecider,
-  settledDayTotals,
   status,
   type StoredEvent
 } from "@onair/core"
-import { DomainEvents, fieldContext, type Keyring, type Projection, SecretKeyring } from "@onair/event-store"
+import { DomainEvents, type Keyring, type Projection, SecretKeyring } from "@onair/event-store"
 import { Effect, Result, Schema } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { TABLES } from "./CatalogMigrations.ts"
+import { decodeIngest, decodeMeeting, decodeSession, livestreamStates } from "./CatalogStates.ts"
+import { countLivestreams, countSessionDays } from "./CatalogTotals.ts"
 
 export const PROJECTION = "catalog"
 
@@ -39,39 +40,6 @@ export class CatalogEventUnreadable extends Schema.TaggedError<CatalogEventUnrea
 const iso = (millis: number) => new Date(millis).toISOString()
 const isoOrNull = (millis: number | null) => millis === null ? null : iso(millis)
 
-/** A state column as the driver hands it back: parsed jsonb, or its text. */
-const parsed = (state: unknown): unknown => typeof state === "string" ? JSON.parse(state) : state
-
-const decodeLivestreamSync = Schema.decodeUnknownSync(Livestream)
-const encodeLivestream = Schema.encodeSync(Livestream)
-const decodeSessionSync = Schema.decodeUnknownSync(Session)
-const decodeIngestSync = Schema.decodeUnknownSync(Ingest)
-const decodeMeetingSync = Schema.decodeUnknownSync(Meeting)
-
-/** The purpose of the keyed hash a livestream row is looked up by its key with. */
-export const STREAM_KEY_DIGEST = "stream key"
-
-/**
- * A livestream's row state, with its stream key sealed as the log seals it (secrets are never at rest in
- * clear, read models included); the row's `stream_key` column holds the key's keyed hash.
- */
-export const livestreamStates = (keyring: Keyring) => {
-  const context = (id: string) => fieldContext(DomainEvents.streamName("livestream", id), "streamKey")
-  return {
-    encode: (state: Livestream): unknown => ({ ...encodeLivestream(state), streamKey: keyring.encrypt(state.streamKey, context(state.id)) }),
-    decode: (stored: unknown): Livestream => {
-      const row = parsed(stored) as { readonly id?: unknown; readonly streamKey?: unknown }
-      const key = keyring.decrypt(String(row.streamKey), context(String(row.id)))
-      if (typeof key !== "string") throw new Error(`livestream ${String(row.id)} in the catalog: ${key.error}`)
-      return decodeLivestreamSync({ ...row, streamKey: key })
-    },
-    digest: (key: string) => keyring.digest(STREAM_KEY_DIGEST, key)
-  }
-}
-
-export const decodeSession = (state: unknown): Session => decodeSessionSync(parsed(state))
-export const decodeIngest = (state: unknown): Ingest => decodeIngestSync(parsed(state))
-export const decodeMeeting = (state: unknown): Meeting => decodeMeetingSync(parsed(state))
 
 /**
  * One aggregate's table: how its state folds, how it is stored, and the columns written with it. A new row
@@ -196,64 +164,6 @@ const writeTable = <S>(spec: AggregateTable<S>, byId: ReadonlyMap<string, Readon
       [JSON.stringify(rows)]
     )
     if (spec.written !== undefined) yield* spec.written(changed)
-  })
-
-/** The batch's changes to the settled sessions' totals per app and day. */
-const countSessionDays = (changed: ReadonlyArray<{ readonly before: Session | null; readonly after: Session }>) =>
-  Effect.gen(function*() {
-    const deltas = new Map<string, { account_id: string; app_id: string; day: number; sessions: number; ingest: number; viewers: number; millis: number }>()
-    const add = (session: Session | null, sign: number) => {
-      const totals = session === null ? null : settledDayTotals(session)
-      if (session === null || totals === null) return
-      const key = `${session.accountId}\u0000${session.appId}\u0000${totals.day}`
-      const entry = deltas.get(key) ??
-        { account_id: session.accountId, app_id: session.appId, day: totals.day, sessions: 0, ingest: 0, viewers: 0, millis: 0 }
-      entry.sessions += sign * totals.sessions
-      entry.ingest += sign * totals.ingestSeconds
-      entry.viewers += sign * totals.viewerSeconds
-      entry.millis += sign * totals.recordingMillis
-      deltas.set(key, entry)
-    }
-    for (const { before, after } of changed) {
-      add(before, -1)
-      add(after, 1)
-    }
-    const rows = [...deltas.values()].filter((entry) => entry.sessions !== 0 || entry.ingest !== 0 || entry.viewers !== 0 || entry.millis !== 0)
-    if (rows.length === 0) return
-    const sql = yield* SqlClient
-    yield* sql`
-      INSERT INTO onair_session_days AS d (account_id, app_id, day, sessions, ingest_seconds, viewer_seconds, recording_millis)
-      SELECT account_id, app_id, day, sessions, ingest, viewers, millis FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        AS r(account_id text, app_id text, day bigint, sessions bigint, ingest bigint, viewers bigint, millis bigint)
-      ON CONFLICT (account_id, app_id, day) DO UPDATE SET
-        sessions = d.sessions + excluded.sessions, ingest_seconds = d.ingest_seconds + excluded.ingest_seconds,
-        viewer_seconds = d.viewer_seconds + excluded.viewer_seconds, recording_millis = d.recording_millis + excluded.recording_millis`
-  })
-
-/** The batch's changes to the livestreams per app and status (deleted ones not counted). */
-const countLivestreams = (changed: ReadonlyArray<{ readonly before: Livestream | null; readonly after: Livestream }>) =>
-  Effect.gen(function*() {
-    const deltas = new Map<string, { account_id: string; app_id: string; status: string; delta: number }>()
-    const add = (livestream: Livestream | null, delta: number) => {
-      if (livestream === null || livestream.deleted) return
-      const counted = { account_id: livestream.accountId, app_id: livestream.appId, status: status(livestream) }
-      const key = JSON.stringify(counted)
-      const entry = deltas.get(key) ?? { ...counted, delta: 0 }
-      entry.delta += delta
-      deltas.set(key, entry)
-    }
-    for (const { before, after } of changed) {
-      add(before, -1)
-      add(after, 1)
-    }
-    const rows = [...deltas.values()].filter((entry) => entry.delta !== 0)
-    if (rows.length === 0) return
-    const sql = yield* SqlClient
-    yield* sql`
-      INSERT INTO onair_livestream_counts AS c (account_id, app_id, status, livestreams)
-      SELECT account_id, app_id, status, delta FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        AS r(account_id text, app_id text, status text, delta bigint)
-      ON CONFLICT (account_id, app_id, status) DO UPDATE SET livestreams = c.livestreams + excluded.livestreams`
   })
 
 /**

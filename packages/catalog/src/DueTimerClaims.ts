@@ -10,7 +10,7 @@ import type { TimerWorker } from "@onair/application"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { SecretKeyring } from "@onair/event-store"
-import { livestreamStates } from "./CatalogTables.ts"
+import { livestreamStates } from "./CatalogStates.ts"
 
 /** How long a claimed timer is a worker's alone. */
 export const CLAIM_SECONDS = 10

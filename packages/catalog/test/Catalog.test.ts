@@ -4,7 +4,7 @@
  * read-your-writes through `awaitTransaction`, stream keys sealed in the tables, and a rebuild from the log
  * that equals the tables kept as the log grew.
  */
-import { Analytics, Catalog, CatalogReads, CatalogTables } from "@onair/catalog"
+import { Analytics, Catalog, CatalogReads, CatalogStates, CatalogTables } from "@onair/catalog"
 import {
   AccountId,
   AppId,
@@ -256,7 +256,7 @@ describe("the catalog's tables on the embedded store", () => {
     runtime = ManagedRuntime.make(Database.layer({ _tag: "Embedded", dataDir })) as never
     const outcome = await runtime.runPromise(Effect.gen(function*() {
       const sql = yield* SqlClient
-      const livestreams = CatalogTables.livestreamStates(yield* SecretKeyring)
+      const livestreams = CatalogStates.livestreamStates(yield* SecretKeyring)
       // Sealed keys differ from one sealing to the next (a fresh nonce): rows are compared opened.
       const tables = Effect.gen(function*() {
         const sealed = yield* sql<{ state: unknown }>`

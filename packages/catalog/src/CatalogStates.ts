@@ -1,0 +1,42 @@
+/**
+ * Aggregate states as the catalog's rows hold them (jsonb, or its text from drivers that hand it back as
+ * text): decoded with the core's schemas; a livestream's stream key sealed under the deployment key, bound
+ * to the livestream's stream and field as in the log, with its keyed hash for lookups.
+ */
+import { Ingest, Livestream, Meeting, Session } from "@onair/core"
+import { DomainEvents, fieldContext, type Keyring } from "@onair/event-store"
+import { Schema } from "effect"
+
+/** A state column as the driver hands it back: parsed jsonb, or its text. */
+const parsed = (state: unknown): unknown => typeof state === "string" ? JSON.parse(state) : state
+
+const decodeLivestreamSync = Schema.decodeUnknownSync(Livestream)
+const encodeLivestream = Schema.encodeSync(Livestream)
+const decodeSessionSync = Schema.decodeUnknownSync(Session)
+const decodeIngestSync = Schema.decodeUnknownSync(Ingest)
+const decodeMeetingSync = Schema.decodeUnknownSync(Meeting)
+
+/** The purpose of the keyed hash a livestream row is looked up by its key with. */
+export const STREAM_KEY_DIGEST = "stream key"
+
+/**
+ * A livestream's row state, with its stream key sealed as the log seals it (secrets are never at rest in
+ * clear, read models included); the row's `stream_key` column holds the key's keyed hash.
+ */
+export const livestreamStates = (keyring: Keyring) => {
+  const context = (id: string) => fieldContext(DomainEvents.streamName("livestream", id), "streamKey")
+  return {
+    encode: (state: Livestream): unknown => ({ ...encodeLivestream(state), streamKey: keyring.encrypt(state.streamKey, context(state.id)) }),
+    decode: (stored: unknown): Livestream => {
+      const row = parsed(stored) as { readonly id?: unknown; readonly streamKey?: unknown }
+      const key = keyring.decrypt(String(row.streamKey), context(String(row.id)))
+      if (typeof key !== "string") throw new Error(`livestream ${String(row.id)} in the catalog: ${key.error}`)
+      return decodeLivestreamSync({ ...row, streamKey: key })
+    },
+    digest: (key: string) => keyring.digest(STREAM_KEY_DIGEST, key)
+  }
+}
+
+export const decodeSession = (state: unknown): Session => decodeSessionSync(parsed(state))
+export const decodeIngest = (state: unknown): Ingest => decodeIngestSync(parsed(state))
+export const decodeMeeting = (state: unknown): Meeting => decodeMeetingSync(parsed(state))
