@@ -49,31 +49,43 @@ export const make = (
   capacity = DEFAULT_CAPACITY
 ): Effect.Effect<CatalogCache, never, EventStore | Scope.Scope> =>
   Effect.gen(function*() {
-    const entries = new Map<string, { readonly value: unknown; readonly livestreamId: LivestreamId; readonly sessions: ReadonlyArray<SessionId> }>()
+    const entries = new Map<string, { readonly value: unknown; readonly livestreamId: LivestreamId }>()
     const keysOf = new Map<LivestreamId, Set<string>>()
+    // A livestream's sessions on any of its cached entries, so an event naming only the session finds
+    // them; kept while the livestream has an entry at all.
+    const sessionsOf = new Map<LivestreamId, Set<SessionId>>()
     const livestreamOfSession = new Map<SessionId, LivestreamId>()
     let lastSeen: Position = from
     const gate = TransactionGate.make(from.transaction)
 
-    const drop = (livestreamId: LivestreamId) => {
-      for (const key of keysOf.get(livestreamId) ?? []) {
-        const entry = entries.get(key)
-        entries.delete(key)
-        for (const session of entry?.sessions ?? []) livestreamOfSession.delete(session)
-      }
+    /** Forgets a livestream that has no entry left. */
+    const release = (livestreamId: LivestreamId) => {
       keysOf.delete(livestreamId)
+      for (const session of sessionsOf.get(livestreamId) ?? []) livestreamOfSession.delete(session)
+      sessionsOf.delete(livestreamId)
+    }
+
+    const drop = (livestreamId: LivestreamId) => {
+      for (const key of keysOf.get(livestreamId) ?? []) entries.delete(key)
+      release(livestreamId)
     }
 
     const keep = (key: string, livestreamId: LivestreamId, value: unknown, sessions: ReadonlyArray<SessionId>) => {
-      entries.set(key, { value, livestreamId, sessions })
+      entries.set(key, { value, livestreamId })
       keysOf.set(livestreamId, (keysOf.get(livestreamId) ?? new Set()).add(key))
-      for (const session of sessions) livestreamOfSession.set(session, livestreamId)
+      const known = sessionsOf.get(livestreamId) ?? new Set<SessionId>()
+      for (const session of sessions) {
+        known.add(session)
+        livestreamOfSession.set(session, livestreamId)
+      }
+      sessionsOf.set(livestreamId, known)
       while (entries.size > capacity) {
         const oldest = entries.keys().next().value!
-        const entry = entries.get(oldest)!
+        const owner = entries.get(oldest)!.livestreamId
         entries.delete(oldest)
-        keysOf.get(entry.livestreamId)?.delete(oldest)
-        for (const session of entry.sessions) livestreamOfSession.delete(session)
+        const left = keysOf.get(owner)
+        left?.delete(oldest)
+        if (left === undefined || left.size === 0) release(owner)
       }
     }
 
@@ -108,6 +120,7 @@ export const make = (
       Effect.tapError(() => Effect.sync(() => {
         entries.clear()
         keysOf.clear()
+        sessionsOf.clear()
         livestreamOfSession.clear()
       })),
       Effect.retry(Schedule.min([Schedule.exponential(Duration.millis(200)), Schedule.spaced(Duration.seconds(30))])),

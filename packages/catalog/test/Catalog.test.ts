@@ -22,6 +22,7 @@ import {
   overallAnalytics
 } from "@onair/core"
 import { Database, Projection, SecretKeyring } from "@onair/event-store"
+import * as CatalogCache from "../src/CatalogCache.ts"
 import { CommandHandler } from "@onair/application"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
@@ -202,6 +203,29 @@ describe("the catalog's tables on the embedded store", () => {
     assert.deepStrictEqual(outcome.pages.slice(-4, -1), [["open"], ["open"], ["stopped"]])
     assert.deepStrictEqual(outcome.listed, [...outcome.names.slice(0, -1), undefined], "lists follow the same writes")
     assert.isUndefined(outcome.names.at(-1), "a deleted livestream is gone")
+  })
+
+  it("drops a cached page on its session's event after another page holding that session left the cache", async () => {
+    const outcome = await runtime.runPromise(Effect.scoped(Effect.gen(function*() {
+      const run = yield* runner
+      const store = yield* EventStore
+      const id = LivestreamId.make(uuid())
+      const streamKey = key()
+      yield* run(create(appA, id, streamKey, 0), 0)
+      yield* run({ _tag: "Publish", at: at(1), ingestId: IngestId.make(`nginx-${uuid()}`), streamKey, publisher: { ip: "203.0.113.7", port: 1 }, sessionId: SessionId.make(uuid()) }, 1)
+      const session = (yield* (yield* CatalogReads).sessionsOf(id, { pageNo: 1, perPage: 10 })).items[0]!
+      // Two entries; two pages of the livestream share its session; the third entry pushes the oldest out.
+      const cache = yield* CatalogCache.make(yield* store.loadCheckpoint(CatalogTables.PROJECTION), () => Number.MAX_SAFE_INTEGER, 2)
+      const page = (key: string, value: string) => cache.through(key, id, Effect.succeed(value), () => [session.id])
+      yield* page("page of 10", "before")
+      yield* page("page of 5", "before")
+      yield* cache.through("another livestream", LivestreamId.make(uuid()), Effect.succeed("other"))
+      // An event of the session names only the session.
+      const accrued = yield* (yield* CommandHandler).handle({ _tag: "AccrueViewerSeconds", at: at(2), sessionId: session.id, seconds: 5 }, metadata(2))
+      yield* cache.awaitTransaction(accrued.append!.transaction)
+      return yield* page("page of 5", "after")
+    })))
+    assert.strictEqual(outcome, "after", "the page still cached was dropped by its session's event")
   })
 
   it("answers analytics from the days counted ahead as it does from every session", async () => {
