@@ -4,8 +4,9 @@
  * before reading, so what it wrote is what it reads.
  */
 import { comparePositions, EventStore, EventStoreFailed, LOG_START, type Position, type StoredEvent } from "@onair/core"
-import { Deferred, Duration, Effect, Exit, Result, Schedule, type Scope } from "effect"
+import { Duration, Effect, Result, Schedule, type Scope } from "effect"
 import * as Subscription from "./Subscription.ts"
+import * as TransactionGate from "./TransactionGate.ts"
 
 export interface InMemoryProjection<M> {
   /** The model as of now. Read it, never change it. */
@@ -15,11 +16,6 @@ export interface InMemoryProjection<M> {
 }
 
 const isStoreFailure = (error: unknown): error is EventStoreFailed => error instanceof EventStoreFailed
-
-interface Waiter {
-  readonly transaction: number
-  readonly done: Deferred.Deferred<void>
-}
 
 /**
  * Replays the log into `model` with `apply`, then keeps following it for as long as the scope is open.
@@ -33,26 +29,15 @@ export const start = <M, E>(
   Effect.gen(function*() {
     let applied: Position = LOG_START
     let caughtUp: Position = LOG_START
-    let waiters: Array<Waiter> = []
-
     // A transaction is in once the model has passed it, or has caught up with the log at or after it.
-    const isIn = (transaction: number) => transaction < applied.transaction || transaction <= caughtUp.transaction
-
-    const release = () => {
-      const remaining: Array<Waiter> = []
-      for (const waiter of waiters) {
-        if (isIn(waiter.transaction)) Deferred.doneUnsafe(waiter.done, Exit.void)
-        else remaining.push(waiter)
-      }
-      waiters = remaining
-    }
+    const gate = TransactionGate.make()
 
     const handle = (events: ReadonlyArray<StoredEvent>) =>
       Effect.suspend(() => {
         const result = apply(model, events)
         if (Result.isFailure(result)) return Effect.fail(result.failure)
         applied = events.at(-1)?.position ?? applied
-        release()
+        gate.advance(applied.transaction - 1)
         return Effect.void
       })
 
@@ -62,12 +47,13 @@ export const start = <M, E>(
       ...(options?.pollInterval === undefined ? {} : { pollInterval: options.pollInterval }),
       onCaughtUp: (position) => {
         caughtUp = position
-        release()
+        gate.advance(position.transaction)
       },
       // A reader waits for a transaction this process appended (or was told of): look again soon.
-      eager: () => waiters.length > 0
+      eager: gate.waiting
     }
     caughtUp = yield* Subscription.drain(LOG_START, handle, () => Effect.void, settings)
+    gate.advance(caughtUp.transaction)
     // Following goes on from what was applied when the store fails (the database away), backing off until
     // it answers again; an event the model cannot take stops it for good.
     const follow = Effect.suspend(() =>
@@ -82,15 +68,5 @@ export const start = <M, E>(
       })
     ))
 
-    return {
-      model,
-      awaitTransaction: (transaction) =>
-        Effect.suspend(() => {
-          if (isIn(transaction)) return Effect.void
-          return Effect.flatMap(Deferred.make<void>(), (done) => {
-            waiters.push({ transaction, done })
-            return Deferred.await(done)
-          })
-        })
-    }
+    return { model, awaitTransaction: gate.await }
   })
