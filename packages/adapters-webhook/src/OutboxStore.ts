@@ -5,7 +5,7 @@
  * so a deployment whose outbox ran before the table existed builds it once from the log.
  */
 import { CatalogStates } from "@onair/catalog"
-import { type Livestream, type Position, type PublicUrls, type StoredEvent } from "@onair/core"
+import { type Livestream, LOG_START, type Position, type PublicUrls, type StoredEvent } from "@onair/core"
 import { DomainEvents, SecretKeyring } from "@onair/event-store"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
@@ -43,8 +43,8 @@ export const make = Effect.gen(function*() {
   const livestreams = CatalogStates.livestreamStates(yield* SecretKeyring)
 
   const decode = (key: string, value: unknown): unknown => {
-    const parsed = typeof value === "string" ? JSON.parse(value) : value
-    return key.startsWith("livestream:") && parsed !== null ? livestreams.decode(parsed) : parsed
+    const state = CatalogStates.parsed(value)
+    return key.startsWith("livestream:") && state !== null ? livestreams.decode(state) : state
   }
   const encode = (key: string, value: unknown): unknown =>
     key.startsWith("livestream:") && value !== null ? livestreams.encode(value as Livestream) : value
@@ -113,8 +113,7 @@ export const make = Effect.gen(function*() {
     sql<{ value: unknown }>`SELECT value FROM onair_outbox_state WHERE key = ${POSITION_KEY}`,
     (rows): Position => {
       const value = rows[0]?.value
-      const parsed = (typeof value === "string" ? JSON.parse(value) : value) as Position | undefined
-      return parsed ?? { transaction: 0, sequence: 0 }
+      return value === undefined ? LOG_START : CatalogStates.parsed(value) as Position
     }
   )
 

@@ -190,13 +190,6 @@ export class CatalogReads extends Context.Service<CatalogReads, {
         decodeSession
       )
 
-    const lastSession = (livestreamId: LivestreamId) =>
-      one(
-        sql<{ state: unknown }>`
-          SELECT state FROM onair_sessions WHERE livestream_id = ${livestreamId} ORDER BY ordinal DESC LIMIT 1`,
-        decodeSession
-      )
-
     return CatalogReads.of({
       awaitTransaction: (transaction) =>
         Effect.andThen(watch.awaitTransaction(transaction), cache.awaitTransaction(transaction)),
@@ -209,7 +202,9 @@ export class CatalogReads extends Context.Service<CatalogReads, {
       sessionsOf,
       currentOrLastSession: (livestream) => {
         const current = currentSessionId(livestream)
-        return current === null ? lastSession(livestream.id) : sessionById(current)
+        return current === null
+          ? Effect.map(sessionsOf(livestream.id, { pageNo: 1, perPage: 1 }), (newest) => newest.items[0])
+          : sessionById(current)
       },
       sessionsStartedIn: (scope, range, counted) => {
         const inScope = sql`account_id = ${scope.accountId} AND app_id = ${scope.appId} AND started_at IS NOT NULL`

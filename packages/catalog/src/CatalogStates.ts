@@ -7,8 +7,8 @@ import { Ingest, Livestream, Meeting, Session } from "@onair/core"
 import { DomainEvents, fieldContext, type Keyring } from "@onair/event-store"
 import { Schema } from "effect"
 
-/** A state column as the driver hands it back: parsed jsonb, or its text. */
-const parsed = (state: unknown): unknown => typeof state === "string" ? JSON.parse(state) : state
+/** A jsonb column as the driver hands it back: parsed already, or its text. */
+export const parsed = (column: unknown): unknown => typeof column === "string" ? JSON.parse(column) : column
 
 const decodeLivestreamSync = Schema.decodeUnknownSync(Livestream)
 const encodeLivestream = Schema.encodeSync(Livestream)
