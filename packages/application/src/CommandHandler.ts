@@ -21,8 +21,6 @@ import {
 import { Context, Effect, Layer } from "effect"
 import { DomainEvents } from "@onair/event-store"
 import * as EventSourcedReader from "./EventSourcedReader.ts"
-import { type AggregateSnapshots } from "./SnapshotReader.ts"
-import * as SnapshotReader from "./SnapshotReader.ts"
 import { type CommandConflict, type RetryOptions, retryOnConflict } from "./RetryOnConflict.ts"
 import { StreamKeys } from "./StreamKeys.ts"
 
@@ -35,13 +33,7 @@ export interface Handled {
   readonly append: AppendResult | undefined
 }
 
-export interface CommandHandlerOptions extends RetryOptions {
-  /**
-   * A read model of every aggregate's state and version (the catalog): first attempts decide from it
-   * without reading the database; retries after a conflict read the streams.
-   */
-  readonly snapshots?: AggregateSnapshots
-}
+export type CommandHandlerOptions = RetryOptions
 
 /** A unit of work as appends: each stream's events in decided order, against the version read. */
 export const toAppends = (
@@ -72,60 +64,20 @@ export class CommandHandler extends Context.Service<CommandHandler, {
       const keyIndex = yield* StreamKeys
       const retry = retryOnConflict(options)
 
-      const snapshots = options?.snapshots
-
-      /**
-       * Decides the signal on `reader`'s states and appends against the versions it read. With `checkedOnly`,
-       * a unit that read a stream it does not write is not appended (undefined): its version would go
-       * unchecked, so a lagging read model could have decided it.
-       */
-      const decideAndAppend = (
-        signal: Signal,
-        metadata: AppendMetadata,
-        { reader, versions }: { readonly reader: AggregateReader["Service"] } & EventSourcedReader.ReadVersions,
-        checkedOnly = false
-      ) =>
+      /** Folds the streams the signal touches, decides, and appends against the versions read. */
+      const decideAndAppend = (signal: Signal, metadata: AppendMetadata) =>
         Effect.gen(function*() {
+          const { reader, versions } = EventSourcedReader.make(store, keyIndex.lookup)
           const unit = yield* Workflow.handle(signal).pipe(Effect.provideService(AggregateReader, reader))
-          if (unit.changes.length === 0) {
-            return checkedOnly ? undefined : { changes: [], append: undefined } satisfies Handled
-          }
-          const appends = toAppends(unit.changes, versions)
-          if (checkedOnly) {
-            const written = new Set(appends.map((append) => append.stream))
-            for (const stream of versions.keys()) if (!written.has(stream)) return undefined
-          }
-          const append = yield* store.appendMany(appends, metadata)
+          if (unit.changes.length === 0) return { changes: [], append: undefined } satisfies Handled
+          const append = yield* store.appendMany(toAppends(unit.changes, versions), metadata)
           return { changes: append.duplicate ? [] : unit.changes, append } satisfies Handled
         })
-
-      const fromStreams = (signal: Signal, metadata: AppendMetadata) =>
-        Effect.map(
-          decideAndAppend(signal, metadata, EventSourcedReader.make(store, keyIndex.lookup)),
-          (handled) => handled ?? { changes: [], append: undefined }
-        )
-
-      /**
-       * The first attempt, from the read model when there is one. Only a unit whose every read is checked by
-       * its append is taken from it; a refusal, a decision to change nothing, or a unit that read streams it
-       * does not write is decided again on the streams themselves.
-       */
-      const first = (signal: Signal, metadata: AppendMetadata) =>
-        snapshots === undefined
-          ? fromStreams(signal, metadata)
-          : decideAndAppend(signal, metadata, SnapshotReader.make(snapshots, keyIndex.lookup), true).pipe(
-            Effect.flatMap((handled) => handled === undefined ? fromStreams(signal, metadata) : Effect.succeed(handled)),
-            Effect.catchIf(
-              (error) => error._tag !== "WrongExpectedVersion" && error._tag !== "EventStoreFailed",
-              () => fromStreams(signal, metadata)
-            )
-          )
 
       const handle = Effect.fn("CommandHandler.handle")(function*(signal: Signal, metadata: AppendMetadata) {
         const earlier = yield* store.findCommand(metadata.commandId)
         if (earlier !== undefined) return { changes: [], append: earlier } satisfies Handled
-        let attempts = 0
-        return yield* retry(Effect.suspend(() => attempts++ === 0 ? first(signal, metadata) : fromStreams(signal, metadata)))
+        return yield* retry(Effect.suspend(() => decideAndAppend(signal, metadata)))
       })
 
       return CommandHandler.of({ handle })

@@ -13,7 +13,7 @@ import {
   StreamKey,
   Timestamp
 } from "@onair/core"
-import { CommandHandler, EventSourcedReader, SnapshotReader, StreamKeyIndex, StreamKeys } from "@onair/application"
+import { CommandHandler, EventSourcedReader, StreamKeyIndex, StreamKeys } from "@onair/application"
 import { Effect, Result } from "effect"
 import { assert, describe, it } from "vitest"
 import { metadata, STORE_KINDS, useStore } from "@onair/event-store/testing"
@@ -160,46 +160,6 @@ for (const kind of STORE_KINDS) {
       }
       assert.isAtLeast(succeeded, 1)
       assert.strictEqual(outcome.read.events.filter((e) => e.type === "ReconnectWindowChanged").length, succeeded)
-    })
-
-    describe("deciding first from a read model", () => {
-      /** A model frozen at nothing: every stream absent, no key known (the worst possible lag). */
-      const empty: SnapshotReader.AggregateSnapshots = {
-        livestream: () => ({ state: null, version: 0 }),
-        session: () => ({ state: null, version: 0 }),
-        ingest: () => ({ state: null, version: 0 }),
-        meeting: () => ({ state: null, version: 0 }),
-        livestreamIdByStreamKey: () => null
-      }
-
-      it("a model that lags an append is caught by the version check, and the retry reads the streams", async () => {
-        const id = LivestreamId.make(uuid())
-        const key = newKey()
-        const outcome = await run(Effect.gen(function*() {
-          yield* (yield* handler()).handle(create(id, key), metadata())
-          // Frozen before the create: it offers the create's versions (0) for a livestream that now has 2 events.
-          const lagging = yield* handler({ snapshots: empty })
-          const handled = yield* lagging.handle({ _tag: "SetReconnectWindow", livestreamId: id, at: at(5), seconds: 7 }, metadata())
-          return { handled, state: yield* livestreamState(id) }
-        }))
-        assert.deepStrictEqual(outcome.handled.changes.map((c) => c.event._tag), ["ReconnectWindowChanged"])
-        assert.strictEqual(outcome.state?.reconnectWindowSeconds, 7)
-      })
-
-      it("a refusal decided on a lagging model is checked on the streams before it is given", async () => {
-        const id = LivestreamId.make(uuid())
-        const key = newKey()
-        const outcome = await run(Effect.gen(function*() {
-          yield* (yield* handler()).handle(create(id, key), metadata())
-          const lagging = yield* handler({ snapshots: empty })
-          // The model knows no such livestream and no such key; the log knows both.
-          const renamed = yield* lagging.handle({ _tag: "RenameLivestream", livestreamId: id, at: at(5), name: "B" }, metadata())
-          const published = yield* lagging.handle(publish(key, 6), metadata())
-          return { renamed, published }
-        }))
-        assert.deepStrictEqual(outcome.renamed.changes.map((c) => c.event._tag), ["LivestreamRenamed"])
-        assert.include(outcome.published.changes.map((c) => c.event._tag), "IngestAccepted")
-      })
     })
   })
 }
