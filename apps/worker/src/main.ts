@@ -6,7 +6,7 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { PublicUrlsConfig } from "@onair/application"
-import { Webhooks, WebhookWorker } from "@onair/adapters-webhook"
+import { WebhookWorker } from "@onair/adapters-webhook"
 import { Database } from "@onair/event-store"
 import { Effect, Layer } from "effect"
 
@@ -21,7 +21,6 @@ const worker = Effect.gen(function*() {
   yield* Effect.logInfo("webhook worker: outbox and deliveries on PostgreSQL (DATABASE_URL)")
   return yield* Layer.launch(
     Layer.unwrap(Effect.map(Effect.service(PublicUrlsConfig), (urls) => WebhookWorker.layer(urls))).pipe(
-      Layer.provide(Webhooks.layer),
       Layer.provide(PublicUrlsConfig.layer),
       Layer.provide(Database.layer(choice, { maxConnections: 8 }))
     )

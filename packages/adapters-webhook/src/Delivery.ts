@@ -13,7 +13,8 @@ import { OutboundClient } from "@onair/outbound"
 import { Clock, Duration, Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { sign } from "./Signing.ts"
-import { type Attempt, Webhooks } from "./Webhooks.ts"
+import { WebhookEndpointStreams } from "./EndpointStreams.ts"
+import type { Attempt } from "./Webhooks.ts"
 
 export interface DeliveryOptions {
   /** The pause before each retry: the first after the first failure, and so on; then it fails. */
@@ -76,7 +77,7 @@ const post = (outbound: OutboundClient["Service"], url: string, headers: Record<
 export const run = (options: DeliveryOptions) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient
-    const webhooks = yield* Webhooks
+    const endpoints = yield* WebhookEndpointStreams
     const outbound = yield* OutboundClient
     // Long enough for the attempt to end (its timeout) and be recorded, short enough that another worker,
     // looking every `idlePoll`, takes over a dead worker's claims within twice the timeout.
@@ -105,7 +106,7 @@ export const run = (options: DeliveryOptions) =>
           attempt,
           attempted_at: new Date(at).toISOString()
         }
-        const endpoint = webhooks.endpoint(claimed.endpoint_id)
+        const endpoint = yield* endpoints.current(claimed.endpoint_id)
         if (endpoint === undefined || endpoint.deleted || !endpoint.enabled) {
           return {
             ...base,
@@ -162,7 +163,7 @@ export const run = (options: DeliveryOptions) =>
       const outcomes = yield* Effect.forEach(claimed, attempt, { concurrency: options.concurrency })
       yield* record(outcomes)
       for (const endpointId of new Set(outcomes.filter((o) => o.gone).map((o) => o.endpoint_id))) {
-        yield* webhooks.disable(endpointId).pipe(
+        yield* endpoints.disable(endpointId).pipe(
           Effect.catch((error) => Effect.logWarning(`webhooks: could not disable ${endpointId}: ${error._tag}`))
         )
       }

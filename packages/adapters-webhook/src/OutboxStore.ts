@@ -9,7 +9,7 @@ import { type Livestream, LOG_START, type Position, type PublicUrls, type Stored
 import { DomainEvents, SecretKeyring } from "@onair/event-store"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { ENDPOINT_STREAM_PREFIX } from "./EndpointIndex.ts"
+import { ENDPOINT_STREAM_PREFIX } from "./EndpointStreams.ts"
 import { appKey, OutboxState } from "./OutboxState.ts"
 import { type Outgoing, OutboxWorld } from "./OutboxWorld.ts"
 

@@ -36,7 +36,7 @@ import {
 import { DomainEvents } from "@onair/event-store"
 import { Result, Schema } from "effect"
 import { createHash } from "node:crypto"
-import { ENDPOINT_STREAM_PREFIX } from "./EndpointIndex.ts"
+import { ENDPOINT_STREAM_PREFIX } from "./EndpointStreams.ts"
 import { appKey, type OutboxState } from "./OutboxState.ts"
 
 /** A message ready to store: its id, its place in its subject's sequence, and who receives it. */

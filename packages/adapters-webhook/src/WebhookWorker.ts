@@ -11,7 +11,9 @@
  */
 import type { PublicUrls } from "@onair/core"
 import { Config, Deferred, Duration, Effect, Exit, Layer, Schedule as Retry, Schema } from "effect"
+import { OutboundClient } from "@onair/outbound"
 import * as Delivery from "./Delivery.ts"
+import { WebhookEndpointStreams } from "./EndpointStreams.ts"
 import * as Outbox from "./Outbox.ts"
 import * as WebhookMigrations from "./WebhookMigrations.ts"
 
@@ -46,9 +48,10 @@ export const settingsFromEnv = Effect.gen(function*() {
 /** Migrates the webhook tables. */
 export const migrate = Layer.effectDiscard(Effect.asVoid(WebhookMigrations.run))
 
-/** The outbox and the delivery loop, for as long as the layer lives. */
+/** The outbox and the delivery loop, for as long as the layer lives, on migrated webhook tables. */
 export const layer = (urls: PublicUrls) =>
   Layer.effectDiscard(Effect.gen(function*() {
+    yield* WebhookMigrations.run
     const settings = yield* settingsFromEnv
     // The outbox's stored batches wake the delivery loop at once in this process.
     let stored = Deferred.makeUnsafe<void>()
@@ -69,5 +72,4 @@ export const layer = (urls: PublicUrls) =>
       wake: Effect.suspend(() => Deferred.await(stored)),
       idlePoll: Duration.millis(250)
     }))
-  }))
-
+  })).pipe(Layer.provide(Layer.mergeAll(WebhookEndpointStreams.layer, OutboundClient.layer)))

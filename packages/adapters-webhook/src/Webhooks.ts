@@ -1,20 +1,15 @@
 /**
- * Webhook endpoints and what happened to their messages, for the API and the delivery loop: endpoints are
- * an event-sourced aggregate (`webhookEndpoint-<id>`) kept in memory from the log; messages, deliveries
- * and attempts are the outbox's tables.
+ * Webhook endpoints and what happened to their messages, for the API: endpoints are an event-sourced
+ * aggregate (`webhookEndpoint-<id>`) read from the catalog's table; messages, deliveries and attempts are
+ * the outbox's tables.
  */
 import {
   type AppendMetadata,
   type EventStore,
   originMetadata,
   SigningSecret,
-  type StoredEvent,
   Timestamp,
-  type WebhookEndpoint,
   type WebhookEndpointCommand,
-  WebhookEndpointDecider,
-  type WebhookEndpointError,
-  WebhookEndpointEvent,
   WebhookEndpointId,
   WebhookEndpointNotFound,
   WebhookEndpoints,
@@ -26,26 +21,15 @@ import {
   WebhookStoreFailed,
   WebhookUrlRefused
 } from "@onair/core"
-import { InMemoryProjection } from "@onair/event-store"
 import { AggregateCommand, awaitReadModel } from "@onair/application"
+import { CatalogReads } from "@onair/catalog"
 import { OutboundClient } from "@onair/outbound"
-import { Clock, Context, Effect, Layer, Result } from "effect"
+import { Clock, Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { randomBytes } from "node:crypto"
-import { ENDPOINT_STREAM_PREFIX, foldEndpointEvent } from "./EndpointIndex.ts"
+import { endpoints } from "./EndpointStreams.ts"
 import { newSecret } from "./Signing.ts"
 import * as WebhookMigrations from "./WebhookMigrations.ts"
-
-export const endpoints: AggregateCommand.Aggregate<
-  WebhookEndpointCommand,
-  WebhookEndpointEvent,
-  WebhookEndpointState,
-  WebhookEndpointError
-> = {
-  decider: WebhookEndpointDecider,
-  events: WebhookEndpointEvent,
-  stream: (command) => `${ENDPOINT_STREAM_PREFIX}${command.endpointId}`
-}
 
 /** The adapter's types, as the port names them. */
 export type Scope = WebhookScope
@@ -57,30 +41,16 @@ const newEndpointId = (): WebhookEndpointId => {
   return WebhookEndpointId.make(`wh_${Array.from(randomBytes(24), (b) => alphabet[b % alphabet.length]).join("")}`)
 }
 
-const applyEndpointEvents = (index: Map<string, WebhookEndpoint>, events: ReadonlyArray<StoredEvent>) => {
-  for (const stored of events) foldEndpointEvent(index, stored)
-  return Result.void
-}
-
 const failed = (error: unknown) => new WebhookStoreFailed({ message: String(error) })
 
-export class Webhooks extends Context.Service<Webhooks, WebhookEndpoints["Service"] & {
-  /** An endpoint by id (deleted ones included), as of the last event this process has seen. */
-  readonly endpoint: (id: string) => WebhookEndpoint | undefined
-  /** The delivery loop's: the receiver answered 410. */
-  readonly disable: (id: string) => Effect.Effect<void, WebhookEndpointError | AggregateCommand.AggregateCommandError>
-}>()("@onair/adapters-webhook/Webhooks") {
+export class Webhooks extends Context.Service<Webhooks, WebhookEndpoints["Service"]>()("@onair/adapters-webhook/Webhooks") {
   static readonly make = Effect.gen(function*() {
-    // Only the endpoints' own streams are read, not the whole log.
-    const projection = yield* InMemoryProjection.start(new Map<string, WebhookEndpoint>(), applyEndpointEvents, {
-      category: ENDPOINT_STREAM_PREFIX.replace(/-$/, "")
-    })
+    const catalog = yield* CatalogReads
     const context = yield* Effect.context<SqlClient | EventStore>()
     const sql = yield* SqlClient
     const outbound = yield* OutboundClient
     const checkUrl = (url: string) =>
       Effect.mapError(outbound.check(url), (refused) => new WebhookUrlRefused({ message: refused.message }))
-    const index = projection.model
 
     const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
     const metadata = (actor: string, at: Timestamp): AppendMetadata =>
@@ -88,28 +58,22 @@ export class Webhooks extends Context.Service<Webhooks, WebhookEndpoints["Servic
 
     const decide = (command: WebhookEndpointCommand, actor: string) =>
       AggregateCommand.handle(endpoints, command, metadata(actor, command.at)).pipe(
-        awaitReadModel(projection),
+        awaitReadModel(catalog),
         Effect.map((decided) => decided.state),
         Effect.provide(context)
       )
 
-    const inScope = (scope: Scope, endpoint: WebhookEndpoint | undefined): endpoint is WebhookEndpoint =>
-      endpoint !== undefined && !endpoint.deleted && endpoint.accountId === scope.accountId &&
-      endpoint.appId === scope.appId
-
-    const get = (scope: Scope, id: string) => {
-      const endpoint = index.get(id)
-      return inScope(scope, endpoint)
-        ? Effect.succeed(endpoint)
-        : Effect.fail(new WebhookEndpointNotFound({ endpointId: id as WebhookEndpointId }))
-    }
+    const get = (scope: Scope, id: string) =>
+      Effect.flatMap(catalog.webhookEndpoint(scope, id), (endpoint) =>
+        endpoint === undefined
+          ? Effect.fail(new WebhookEndpointNotFound({ endpointId: id as WebhookEndpointId }))
+          : Effect.succeed(endpoint))
 
     const found = (state: WebhookEndpointState, id: string) =>
       state === null ? Effect.fail(new WebhookEndpointNotFound({ endpointId: id as WebhookEndpointId })) : Effect.succeed(state)
 
     return Webhooks.of({
-      endpoint: (id) => index.get(id),
-      list: (scope) => [...index.values()].filter((endpoint) => inScope(scope, endpoint)),
+      list: catalog.webhookEndpoints,
       get,
       create: (scope, settings, actor) =>
         Effect.gen(function*() {
@@ -155,10 +119,6 @@ export class Webhooks extends Context.Service<Webhooks, WebhookEndpoints["Servic
         Effect.gen(function*() {
           const endpoint = yield* get(scope, id)
           yield* decide({ _tag: "DeleteWebhookEndpoint", endpointId: endpoint.id, at: yield* now }, actor)
-        }),
-      disable: (id) =>
-        Effect.gen(function*() {
-          yield* decide({ _tag: "DisableWebhookEndpoint", endpointId: id as WebhookEndpointId, at: yield* now, reason: "gone" }, "system:webhooks")
         }),
       attempts: (scope, id, page) =>
         Effect.gen(function*() {

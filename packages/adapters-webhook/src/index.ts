@@ -1,5 +1,5 @@
 export * as Delivery from "./Delivery.ts"
-export * from "./EndpointIndex.ts"
+export * from "./EndpointStreams.ts"
 export * as Inbound from "./Inbound.ts"
 export * as Outbox from "./Outbox.ts"
 export * from "./OutboxWorld.ts"

@@ -36,7 +36,7 @@ import * as Path from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import * as Outbox from "../src/Outbox.ts"
 import * as OutboxStore from "../src/OutboxStore.ts"
-import { endpoints } from "../src/Webhooks.ts"
+import { endpoints } from "../src/EndpointStreams.ts"
 import * as WebhookMigrations from "../src/WebhookMigrations.ts"
 
 const T0 = Date.UTC(2026, 10, 27, 9, 0, 0)

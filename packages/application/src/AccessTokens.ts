@@ -1,8 +1,8 @@
 /**
  * API tokens: `onair_<token id>_<secret>`. The token id is public (lists, logs); the secret is 32 random
  * bytes, shown once when the token is made and stored only as its SHA-256. Tokens are an event-sourced
- * aggregate (`accessToken-<id>`); this process keeps an in-memory index of them, followed from the log,
- * so verifying a request costs a map lookup and a hash.
+ * aggregate (`accessToken-<id>`), read through `AccessTokenReads` (the catalog's table and its bounded
+ * cache), so verifying a repeat request costs a map lookup and no hash.
  */
 import {
   type AccessToken,
@@ -20,10 +20,10 @@ import {
   type StoredEvent,
   type Timestamp
 } from "@onair/core"
-import { InMemoryProjection } from "@onair/event-store"
 import * as AggregateCommand from "./AggregateCommand.ts"
 import { Context, Effect, Layer, Result, Schema } from "effect"
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
+import { AccessTokenReads } from "./AccessTokenReads.ts"
 import { awaitReadModel } from "./AwaitReadModel.ts"
 
 const STREAM_PREFIX = "accessToken-"
@@ -45,21 +45,17 @@ const newTokenId = (): AccessTokenId => {
   return AccessTokenId.make(`tok_${Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("")}`)
 }
 
-export class TokenIndexUnreadable extends Schema.TaggedError<TokenIndexUnreadable>()("TokenIndexUnreadable", {
-  eventId: Schema.String
-}) {}
+const decodeTokenEvent = Schema.decodeUnknownResult(AccessTokenEvent)
 
-/** Token id to token, from the `accessToken-*` streams. */
-const applyTokenEvents = (index: Map<string, AccessToken>, events: ReadonlyArray<StoredEvent>) => {
-  const decode = Schema.decodeUnknownResult(AccessTokenEvent)
+/** A token folded from its own stream's events; undefined when one is unreadable or it was never issued. */
+const foldStream = (events: ReadonlyArray<StoredEvent>): AccessToken | undefined => {
+  let state: AccessTokenState = null
   for (const stored of events) {
-    if (!stored.stream.startsWith(STREAM_PREFIX)) continue
-    const event = decode(stored.data)
-    if (Result.isFailure(event)) return Result.fail(new TokenIndexUnreadable({ eventId: stored.id }))
-    const next = AccessTokenDecider.evolve(index.get(event.success.tokenId) ?? null, event.success)
-    if (next !== null) index.set(next.id, next)
+    const event = decodeTokenEvent(stored.data)
+    if (Result.isFailure(event)) return undefined
+    state = AccessTokenDecider.evolve(state, event.success)
   }
-  return Result.void
+  return state ?? undefined
 }
 
 export interface IssuedToken {
@@ -78,24 +74,22 @@ export class AccessTokens extends Context.Service<AccessTokens, {
     metadata: AppendMetadata
   ) => Effect.Effect<void, AccessTokenError | AggregateCommand.AggregateCommandError>
   /**
-   * The live token a bearer string names, if any. A token the index has not seen yet (made a moment ago on
-   * another replica) is read from its own stream, so it works on every replica at once.
+   * The live token a bearer string names, if any. A token the read model has not taken in yet (made a
+   * moment ago on another replica) is read from its own stream, so it works on every replica at once.
    */
   readonly verify: (bearer: string) => Effect.Effect<AccessToken | undefined>
-  /** `verify` as a plain call on the index alone, for the lean read path (which falls back to `verify`). */
+  /**
+   * `verify` as a plain call on the tokens at hand alone, for the lean read path: undefined when the token
+   * is not at hand too (that path then falls back to `verify`).
+   */
   readonly verifySync: (bearer: string) => AccessToken | undefined
-  /** Resolves once the index includes everything the given transaction appended. */
-  readonly awaitTransaction: (transaction: number) => Effect.Effect<void>
 }>()("@onair/adapters-http/AccessTokens") {
   static readonly make = Effect.gen(function*() {
     const store = yield* EventStore
-    // Only the tokens' own streams are read, not the whole log.
-    const projection = yield* InMemoryProjection.start(new Map<string, AccessToken>(), applyTokenEvents, {
-      category: STREAM_PREFIX.replace(/-$/, "")
-    })
+    const reads = yield* AccessTokenReads
     const run = (command: AccessTokenCommand, metadata: AppendMetadata) =>
       AggregateCommand.handle(tokens, command, metadata).pipe(
-        awaitReadModel(projection),
+        awaitReadModel(reads),
         Effect.provideService(EventStore, store)
       )
 
@@ -108,33 +102,46 @@ export class AccessTokens extends Context.Service<AccessTokens, {
       const stored = Buffer.from(token.secretHash, "hex")
       return given.length === stored.length && timingSafeEqual(given, stored)
     }
-
-    const verifySync = (bearer: string): AccessToken | undefined => {
-      const known = verified.get(bearer)
-      if (known !== undefined) {
-        const token = projection.model.get(known)
-        return token === undefined || token.revokedAt !== null ? undefined : token
-      }
-      const match = TOKEN.exec(bearer)
-      if (match === null) return undefined
-      const token = projection.model.get(match[1]!)
-      if (token === undefined || token.revokedAt !== null || !matches(token, match[2]!)) return undefined
+    const remember = (bearer: string, token: AccessToken) => {
+      if (verified.has(bearer)) return
       if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!)
       verified.set(bearer, token.id)
+    }
+    /** The live token the bearer names, given the token its id names (undefined: none). */
+    const check = (bearer: string, secret: string, token: AccessToken | undefined) => {
+      if (token === undefined || token.revokedAt !== null) return undefined
+      if (verified.get(bearer) !== token.id) {
+        if (!matches(token, secret)) return undefined
+        remember(bearer, token)
+      }
       return token
     }
 
-    /** A well-formed bearer of a token the index has not seen: its own stream says whether it is live. */
-    const verifyFromStream = (bearer: string) =>
-      Effect.gen(function*() {
+    const verifySync = (bearer: string): AccessToken | undefined => {
+      const match = TOKEN.exec(bearer)
+      if (match === null) return undefined
+      return check(bearer, match[2]!, reads.cached(AccessTokenId.make(match[1]!)))
+    }
+
+    /**
+     * A token the read model has not taken in yet (made a moment ago, perhaps on another replica): its own
+     * stream says whether it is live.
+     */
+    const fromStream = (id: string) =>
+      Effect.map(store.readStream(`${STREAM_PREFIX}${id}`), (read) => foldStream(read.events)).pipe(
+        Effect.orElseSucceed(() => undefined)
+      )
+
+    const verify = (bearer: string) =>
+      Effect.suspend(() => {
         const match = TOKEN.exec(bearer)
-        if (match === null || projection.model.has(match[1]!)) return undefined
-        const read = yield* store.readStream(`${STREAM_PREFIX}${match[1]!}`)
-        const index = new Map<string, AccessToken>()
-        if (Result.isFailure(applyTokenEvents(index, read.events))) return undefined
-        const token = index.get(match[1]!)
-        return token === undefined || token.revokedAt !== null || !matches(token, match[2]!) ? undefined : token
-      }).pipe(Effect.orElseSucceed(() => undefined))
+        if (match === null) return Effect.succeed(undefined)
+        const id = AccessTokenId.make(match[1]!)
+        return Effect.map(
+          Effect.flatMap(reads.token(id), (token) => token === undefined ? fromStream(id) : Effect.succeed(token)),
+          (token) => check(bearer, match[2]!, token)
+        )
+      })
 
     return AccessTokens.of({
       issue: (request, metadata) =>
@@ -155,13 +162,8 @@ export class AccessTokens extends Context.Service<AccessTokens, {
         }),
       revoke: (tokenId, metadata) =>
         Effect.asVoid(run({ _tag: "RevokeAccessToken", tokenId, at: metadata.at as Timestamp }, metadata)),
-      verify: (bearer) =>
-        Effect.suspend(() => {
-          const token = verifySync(bearer)
-          return token !== undefined ? Effect.succeed(token) : verifyFromStream(bearer)
-        }),
-      verifySync,
-      awaitTransaction: projection.awaitTransaction
+      verify,
+      verifySync
     })
   })
 

@@ -1,6 +1,6 @@
 /**
  * A bounded cache of the hottest reads (a livestream, a page of its sessions, a page of an app's
- * livestreams), kept correct by the log:
+ * livestreams, an API token), kept correct by the log:
  * this process follows the log from the catalog's checkpoint and drops every entry an event touches. An
  * entry is kept only when the catalog's checkpoint, known before it was read, had reached every event the
  * follower has seen: so every event the read may have missed is one the follower sees later. Least
@@ -28,13 +28,19 @@ export const DEFAULT_CAPACITY = 10_000
 export const LISTS = "*lists" as LivestreamId
 
 export interface CatalogCache {
-  /** The cached value, or `load`'s (kept when it may be: see above); undefined is never kept. */
+  /**
+   * The cached value, or `load`'s (kept when it may be: see above); undefined is never kept. An entry is
+   * dropped with its group: a livestream's id (its events and its sessions' drop it), `LISTS`, or the name
+   * of the one stream it is read from.
+   */
   readonly through: <A>(
     key: string,
-    livestreamId: LivestreamId,
+    group: LivestreamId | string,
     load: Effect.Effect<A | undefined>,
     sessions?: (value: A) => ReadonlyArray<SessionId>
   ) => Effect.Effect<A | undefined>
+  /** The cached value alone, without loading it (the lean read path's). */
+  readonly peek: <A>(key: string) => A | undefined
   /** Resolves once the follower has seen the given transaction. */
   readonly awaitTransaction: (transaction: number) => Effect.Effect<void>
 }
@@ -89,6 +95,15 @@ export const make = (
       }
     }
 
+    const peek = <A>(key: string): A | undefined => {
+      const cached = entries.get(key)
+      if (cached === undefined) return undefined
+      // Most recently used last.
+      entries.delete(key)
+      entries.set(key, cached)
+      return cached.value as A
+    }
+
     const see = (events: ReadonlyArray<StoredEvent>) =>
       Effect.sync(() => {
         for (const event of events) {
@@ -102,6 +117,8 @@ export const make = (
             const livestreamId = typeof named === "string" ? named as LivestreamId : livestreamOfSession.get(subject.id as SessionId)
             if (livestreamId !== undefined) drop(livestreamId)
           }
+          // Any other stream (a token, a webhook endpoint) is the group of its own entries.
+          if (subject === undefined) drop(event.stream as LivestreamId)
           lastSeen = event.position
         }
         const last = events.at(-1)
@@ -128,18 +145,13 @@ export const make = (
     ))
 
     return {
-      through: (key, livestreamId, load, sessions) =>
-        Effect.suspend(() => {
-          const cached = entries.get(key)
-          if (cached !== undefined) {
-            // Most recently used last.
-            entries.delete(key)
-            entries.set(key, cached)
-            return Effect.succeed(cached.value as never)
-          }
+      peek,
+      through: <A>(key: string, group: string, load: Effect.Effect<A | undefined>, sessions?: (value: A) => ReadonlyArray<SessionId>) =>
+        Effect.suspend((): Effect.Effect<A | undefined> => {
+          if (entries.has(key)) return Effect.succeed(peek<A>(key))
           const at = checkpoint()
           return Effect.map(load, (loaded) => {
-            if (loaded !== undefined && lastSeen.transaction <= at) keep(key, livestreamId, loaded, sessions?.(loaded) ?? [])
+            if (loaded !== undefined && lastSeen.transaction <= at) keep(key, group as LivestreamId, loaded, sessions?.(loaded) ?? [])
             return loaded
           })
         }),

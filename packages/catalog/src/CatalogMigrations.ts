@@ -10,6 +10,8 @@
  * - `onair_meeting_sessions`: each meeting session's interval, for day-wise analytics.
  * - `onair_livestream_counts`: livestreams per app and status, for list totals.
  * - `onair_session_days`: settled sessions' analytics per app and day.
+ * - `onair_access_tokens`, `onair_webhook_endpoints`: each API token and webhook endpoint's state (an
+ *   endpoint's signing secrets sealed as the log seals them), so no process folds them in memory.
  *
  * `ordinal` is the global position of an aggregate's first event: rows created in the same millisecond
  * still list in the order they were created, and a rebuild gives the same values.
@@ -146,7 +148,35 @@ const createSessionDays = Effect.gen(function*() {
   yield* sql`
     CREATE INDEX onair_sessions_unsettled ON onair_sessions (account_id, app_id, started_at)
     WHERE started_at IS NOT NULL AND NOT settled`
-  yield* sql.unsafe(`TRUNCATE ${TABLES.join(", ")}`)
+  // The tables as they were then (later migrations add more).
+  yield* sql.unsafe(`TRUNCATE ${TABLES.slice(0, 7).join(", ")}`)
+  yield* sql`DELETE FROM onair_checkpoints WHERE consumer = 'catalog'`
+})
+
+/**
+ * API tokens and webhook endpoints as tables of the catalog. The projection starts again from the log (as
+ * for the session days), so the new tables are filled from their streams' first events.
+ */
+const createAccess = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`
+    CREATE TABLE onair_access_tokens (
+      id text PRIMARY KEY,
+      account_id text NOT NULL,
+      revoked boolean NOT NULL,
+      state jsonb NOT NULL
+    )`
+  yield* sql`
+    CREATE TABLE onair_webhook_endpoints (
+      id text PRIMARY KEY,
+      ordinal bigint NOT NULL,
+      account_id text NOT NULL,
+      app_id text NOT NULL,
+      deleted boolean NOT NULL,
+      state jsonb NOT NULL
+    )`
+  yield* sql`CREATE INDEX onair_webhook_endpoints_app ON onair_webhook_endpoints (account_id, app_id, ordinal) WHERE NOT deleted`
+  yield* sql.unsafe(`TRUNCATE ${TABLES.slice(0, 9).join(", ")}`)
   yield* sql`DELETE FROM onair_checkpoints WHERE consumer = 'catalog'`
 })
 
@@ -154,7 +184,8 @@ export const migrations = {
   "1_create_livestreams": createLivestreams,
   "2_create_catalog": createCatalog,
   "3_create_livestream_counts": createLivestreamCounts,
-  "4_create_session_days": createSessionDays
+  "4_create_session_days": createSessionDays,
+  "5_create_access": createAccess
 }
 
 /** The catalog's tables, emptied together by a rebuild. */
@@ -165,7 +196,9 @@ export const TABLES = [
   "onair_ingests",
   "onair_meetings",
   "onair_meeting_sessions",
-  "onair_session_days"
+  "onair_session_days",
+  "onair_access_tokens",
+  "onair_webhook_endpoints"
 ] as const
 
 export const MIGRATIONS_TABLE = "onair_catalog_migrations"

@@ -1,7 +1,7 @@
 /**
  * What the API, the media plane and webhooks read: indexed queries on the catalog's tables, shared by
  * every process on the database, with a bounded cache of the hottest (a livestream, a page of its
- * sessions, a page of an app's livestreams) kept correct by the log (`CatalogCache`). A reader after a write waits for the tables and the
+ * sessions, a page of an app's livestreams, an API token) kept correct by the log (`CatalogCache`). A reader after a write waits for the tables and the
  * cache to include it (`awaitTransaction`): the projection's checkpoint, watched across processes, and
  * this process's follower of the log.
  *
@@ -9,6 +9,8 @@
  * defect), as a failing event store is on the command path.
  */
 import {
+  type AccessToken,
+  type AccessTokenId,
   type AccountId,
   EventStore,
   type AppId,
@@ -24,13 +26,21 @@ import {
   type Session,
   type SessionDayTotals,
   type SessionId,
-  type Timestamp
+  type Timestamp,
+  type WebhookEndpoint
 } from "@onair/core"
 import { ProjectionWatch, SecretKeyring } from "@onair/event-store"
 import * as CatalogCache from "./CatalogCache.ts"
 import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { decodeIngest, decodeMeeting, decodeSession, livestreamStates } from "./CatalogStates.ts"
+import {
+  decodeAccessToken,
+  decodeIngest,
+  decodeMeeting,
+  decodeSession,
+  endpointStates,
+  livestreamStates
+} from "./CatalogStates.ts"
 import { PROJECTION } from "./CatalogTables.ts"
 
 /** The account and app a caller may see. */
@@ -106,11 +116,21 @@ export class CatalogReads extends Context.Service<CatalogReads, {
   readonly meetings: (scope: Scope, page: PageRequest) => Effect.Effect<Page<Meeting>>
   /** The scope's meeting sessions opened in the range, open ones with `endedAt` null. */
   readonly meetingSessionsOpenedIn: (scope: Scope, range: Range) => Effect.Effect<ReadonlyArray<MeetingSessionInterval>>
+  /** An API token by id, revoked ones too. */
+  readonly accessToken: (id: AccessTokenId) => Effect.Effect<AccessToken | undefined>
+  /** An API token if this process has it cached, without reading the table (the lean read path's). */
+  readonly cachedAccessToken: (id: AccessTokenId) => AccessToken | undefined
+  /** A webhook endpoint of the scope, deleted ones excepted. */
+  readonly webhookEndpoint: (scope: Scope, id: string) => Effect.Effect<WebhookEndpoint | undefined>
+  /** The scope's webhook endpoints (deleted ones excepted), oldest first. */
+  readonly webhookEndpoints: (scope: Scope) => Effect.Effect<ReadonlyArray<WebhookEndpoint>>
 }>()("@onair/catalog/CatalogReads") {
   static readonly make = Effect.gen(function*() {
     const sql = yield* SqlClient
     const watch = yield* CatalogWatch
-    const decodeLivestream = livestreamStates(yield* SecretKeyring).decode
+    const keyring = yield* SecretKeyring
+    const decodeLivestream = livestreamStates(keyring).decode
+    const decodeEndpoint = endpointStates(keyring).decode
     const store = yield* EventStore
     const cache = yield* CatalogCache.make(yield* Effect.orDie(store.loadCheckpoint(PROJECTION)), watch.reached)
 
@@ -262,7 +282,28 @@ export class CatalogReads extends Context.Service<CatalogReads, {
               startedAt: new Date(row.opened_at).getTime() as Timestamp,
               endedAt: (row.closed_at === null ? null : new Date(row.closed_at).getTime()) as Timestamp | null
             }))
-        ))
+        )),
+      accessToken: (id) =>
+        cache.through(
+          `accessToken:${id}`,
+          `accessToken-${id}`,
+          one(sql<{ state: unknown }>`SELECT state FROM onair_access_tokens WHERE id = ${id}`, decodeAccessToken)
+        ),
+      cachedAccessToken: (id) => cache.peek<AccessToken>(`accessToken:${id}`),
+      webhookEndpoint: (scope, id) =>
+        one(
+          sql<{ state: unknown }>`
+            SELECT state FROM onair_webhook_endpoints
+            WHERE id = ${id} AND account_id = ${scope.accountId} AND app_id = ${scope.appId} AND NOT deleted`,
+          decodeEndpoint
+        ),
+      webhookEndpoints: (scope) =>
+        all(
+          sql<{ state: unknown }>`
+            SELECT state FROM onair_webhook_endpoints
+            WHERE account_id = ${scope.accountId} AND app_id = ${scope.appId} AND NOT deleted ORDER BY ordinal`,
+          decodeEndpoint
+        )
     })
   })
 

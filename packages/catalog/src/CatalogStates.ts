@@ -1,9 +1,10 @@
 /**
  * Aggregate states as the catalog's rows hold them (jsonb, or its text from drivers that hand it back as
  * text): decoded with the core's schemas; a livestream's stream key sealed under the deployment key, bound
- * to the livestream's stream and field as in the log, with its keyed hash for lookups.
+ * to the livestream's stream and field as in the log, with its keyed hash for lookups; a webhook endpoint's
+ * signing secrets sealed the same way.
  */
-import { Ingest, Livestream, Meeting, Session } from "@onair/core"
+import { AccessToken, Ingest, Livestream, Meeting, Session, WebhookEndpoint } from "@onair/core"
 import { DomainEvents, fieldContext, type Keyring } from "@onair/event-store"
 import { Schema } from "effect"
 
@@ -15,6 +16,9 @@ const encodeLivestream = Schema.encodeSync(Livestream)
 const decodeSessionSync = Schema.decodeUnknownSync(Session)
 const decodeIngestSync = Schema.decodeUnknownSync(Ingest)
 const decodeMeetingSync = Schema.decodeUnknownSync(Meeting)
+const decodeAccessTokenSync = Schema.decodeUnknownSync(AccessToken)
+const decodeEndpointSync = Schema.decodeUnknownSync(WebhookEndpoint)
+const encodeEndpoint = Schema.encodeSync(WebhookEndpoint)
 
 /** The purpose of the keyed hash a livestream row is looked up by its key with. */
 export const STREAM_KEY_DIGEST = "stream key"
@@ -40,3 +44,30 @@ export const livestreamStates = (keyring: Keyring) => {
 export const decodeSession = (state: unknown): Session => decodeSessionSync(parsed(state))
 export const decodeIngest = (state: unknown): Ingest => decodeIngestSync(parsed(state))
 export const decodeMeeting = (state: unknown): Meeting => decodeMeetingSync(parsed(state))
+export const decodeAccessToken = (state: unknown): AccessToken => decodeAccessTokenSync(parsed(state))
+
+/** The stream a webhook endpoint's events are in, which its sealed secrets are bound to. */
+export const endpointStream = (id: string) => `webhookEndpoint-${id}`
+
+/** A webhook endpoint's row state, each signing secret sealed as the log seals it. */
+export const endpointStates = (keyring: Keyring) => {
+  const context = (id: string) => fieldContext(endpointStream(id), "secret")
+  return {
+    encode: (state: WebhookEndpoint): unknown => {
+      const encoded = encodeEndpoint(state)
+      return {
+        ...encoded,
+        secrets: encoded.secrets.map((entry) => ({ ...entry, secret: keyring.encrypt(entry.secret, context(state.id)) }))
+      }
+    },
+    decode: (stored: unknown): WebhookEndpoint => {
+      const row = parsed(stored) as { readonly id?: unknown; readonly secrets?: ReadonlyArray<{ readonly secret?: unknown }> }
+      const secrets = (row.secrets ?? []).map((entry) => {
+        const secret = keyring.decrypt(String(entry.secret), context(String(row.id)))
+        if (typeof secret !== "string") throw new Error(`webhook endpoint ${String(row.id)} in the catalog: ${secret.error}`)
+        return { ...entry, secret }
+      })
+      return decodeEndpointSync({ ...row, secrets })
+    }
+  }
+}

@@ -3,9 +3,13 @@
  * it touches with the core's own `evolve`, from the states the tables hold, and writes each table back in
  * one statement, with the batch's checkpoint in the same transaction (`Projection`). Meeting sessions are
  * kept as intervals for day-wise analytics. A livestream row's `next_timer_at` is the earliest of its
- * broadcast's timers, and any change to the livestream frees a timer worker's claim on it.
+ * broadcast's timers, and any change to the livestream frees a timer worker's claim on it. API tokens and
+ * webhook endpoints (streams outside the core's aggregates) are kept the same way.
  */
 import {
+  AccessToken,
+  AccessTokenDecider,
+  AccessTokenEvent,
   type AggregateKind,
   type Change,
   Ingest,
@@ -20,14 +24,17 @@ import {
   Session,
   SessionDecider,
   status,
-  type StoredEvent
+  type StoredEvent,
+  type WebhookEndpoint,
+  WebhookEndpointDecider,
+  WebhookEndpointEvent
 } from "@onair/core"
 import { DomainEvents, type Keyring, type Projection, SecretKeyring } from "@onair/event-store"
 import { Effect, Result, Schema } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { TABLES } from "./CatalogMigrations.ts"
-import { decodeIngest, decodeMeeting, decodeSession, livestreamStates } from "./CatalogStates.ts"
+import { decodeAccessToken, decodeIngest, decodeMeeting, decodeSession, endpointStates, livestreamStates } from "./CatalogStates.ts"
 import { countLivestreams, countSessionDays } from "./CatalogTotals.ts"
 
 export const PROJECTION = "catalog"
@@ -133,6 +140,47 @@ const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: Aggregate
   }
 }
 
+/** The streams of the access aggregates, by category: how each event decodes and which id it is of. */
+interface AccessCategory {
+  readonly decode: (data: unknown) => Result.Result<{ readonly id: string; readonly event: unknown }, string>
+  readonly table: AggregateTable<any>
+}
+
+const decodeTokenEvent = Schema.decodeUnknownResult(AccessTokenEvent)
+const decodeEndpointEvent = Schema.decodeUnknownResult(WebhookEndpointEvent)
+
+const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCategory>> => {
+  const endpoints = endpointStates(keyring)
+  return {
+    accessToken: {
+      decode: (data) =>
+        Result.mapBoth(decodeTokenEvent(data), { onFailure: String, onSuccess: (event) => ({ id: event.tokenId, event }) }),
+      table: {
+        table: "onair_access_tokens",
+        evolve: AccessTokenDecider.evolve,
+        decode: decodeAccessToken,
+        encode: Schema.encodeSync(AccessToken),
+        ordinal: false,
+        columns: { account_id: "text", revoked: "boolean" },
+        row: (state: AccessToken) => ({ account_id: state.accountId, revoked: state.revokedAt !== null })
+      }
+    },
+    webhookEndpoint: {
+      decode: (data) =>
+        Result.mapBoth(decodeEndpointEvent(data), { onFailure: String, onSuccess: (event) => ({ id: event.endpointId, event }) }),
+      table: {
+        table: "onair_webhook_endpoints",
+        evolve: WebhookEndpointDecider.evolve,
+        decode: endpoints.decode,
+        encode: endpoints.encode,
+        ordinal: true,
+        columns: { account_id: "text", app_id: "text", deleted: "boolean" },
+        row: (state: WebhookEndpoint) => ({ account_id: state.accountId, app_id: state.appId, deleted: state.deleted })
+      }
+    }
+  }
+}
+
 /** Folds one table's aggregates of the batch from their stored states and writes them back. */
 const writeTable = <S>(spec: AggregateTable<S>, byId: ReadonlyMap<string, ReadonlyArray<unknown>>, firstSequence: ReadonlyMap<string, number>) =>
   Effect.gen(function*() {
@@ -192,11 +240,24 @@ const writeMeetingSessions = (changes: ReadonlyArray<Change>) =>
 
 const apply = (events: ReadonlyArray<StoredEvent>) =>
   Effect.gen(function*() {
-    const tables = tablesFor(yield* SecretKeyring)
+    const keyring = yield* SecretKeyring
+    const tables = tablesFor(keyring)
+    const access = accessCategories(keyring)
     const changes: Array<Change> = []
     const byKind = new Map<AggregateKind, Map<string, Array<unknown>>>()
+    const byCategory = new Map<AccessCategory, Map<string, Array<unknown>>>()
     const firstSequence = new Map<string, number>()
     for (const stored of events) {
+      const category = access[stored.stream.slice(0, stored.stream.indexOf("-"))]
+      if (category !== undefined) {
+        const decoded = category.decode(stored.data)
+        if (Result.isFailure(decoded)) return yield* new CatalogEventUnreadable({ eventId: stored.id, message: decoded.failure })
+        const ofCategory = byCategory.get(category) ?? new Map<string, Array<unknown>>()
+        byCategory.set(category, ofCategory)
+        if (!ofCategory.has(decoded.success.id)) firstSequence.set(decoded.success.id, stored.position.sequence)
+        ofCategory.set(decoded.success.id, [...(ofCategory.get(decoded.success.id) ?? []), decoded.success.event])
+        continue
+      }
       if (DomainEvents.parseStream(stored.stream) === undefined) continue
       const change = DomainEvents.toChange(stored)
       if (Result.isFailure(change)) {
@@ -211,6 +272,7 @@ const apply = (events: ReadonlyArray<StoredEvent>) =>
       ofKind.set(change.success.id, list)
     }
     for (const [kind, byId] of byKind) yield* writeTable(tables[kind], byId, firstSequence)
+    for (const [category, byId] of byCategory) yield* writeTable(category.table, byId, firstSequence)
     yield* writeMeetingSessions(changes)
   })
 

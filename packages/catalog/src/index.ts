@@ -1,7 +1,7 @@
 /**
- * @onair/catalog: the catalog's tables (livestreams, sessions, ingests, meetings, meeting sessions) kept
- * as a projection of the log, the queries the API, the media plane and webhooks answer from, analytics on
- * them, and the due timers claimed from them.
+ * @onair/catalog: the catalog's tables (livestreams, sessions, ingests, meetings, meeting sessions, API
+ * tokens, webhook endpoints) kept as a projection of the log, the queries the API, the media plane and
+ * webhooks answer from, analytics on them, and the due timers claimed from them.
  */
 export * as Analytics from "./Analytics.ts"
 export * as Catalog from "./Catalog.ts"

@@ -18,7 +18,7 @@
  * Oversized headers never reach a route: Node answers them itself, and `clientErrorResponse` is what it
  * answers (431 or 400, in the envelope).
  */
-import { AccessTokens, WrittenPosition } from "@onair/application"
+import { WrittenPosition } from "@onair/application"
 import { CatalogReads } from "@onair/catalog"
 import { ByteSize, Cause, Config, Duration, Effect, Layer, Option, Schema } from "effect"
 import {
@@ -272,10 +272,8 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
   const limit = yield* MaxBodyBytesConfig
   const logRequests = yield* Config.Boolean("ONAIR_HTTP_LOG").pipe(Config.withDefault(false))
   const maxBodySize = ByteSize.bytes(limit)
-  const readModels: ReadonlyArray<ReadModel> = [
-    ...Option.toArray(yield* Effect.serviceOption(CatalogReads)),
-    ...Option.toArray(yield* Effect.serviceOption(AccessTokens))
-  ]
+  // The catalog holds every read model the API answers from (tokens and webhook endpoints included).
+  const readModels: ReadonlyArray<ReadModel> = Option.toArray(yield* Effect.serviceOption(CatalogReads))
   // Written with combinators, not a generator: this runs around every request, the hottest reads included.
   return HttpRouter.middleware(
     (httpEffect) =>

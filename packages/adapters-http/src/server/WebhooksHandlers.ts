@@ -56,10 +56,10 @@ export const WebhooksHandlers = HttpApiBuilder.group(
           return { success: true as const, data: { ...endpointRecord(endpoint), secret } }
         }))
       .handle("getWebhooks", ({ params }) =>
-        Effect.map(authorize(params), ({ scope }) => ({
-          success: true as const,
-          data: webhooks.list(scope).map(endpointRecord)
-        })))
+        Effect.gen(function*() {
+          const { scope } = yield* authorize(params)
+          return { success: true as const, data: (yield* webhooks.list(scope)).map(endpointRecord) }
+        }))
       .handle("getWebhookEvents", ({ params, query }) =>
         Effect.gen(function*() {
           const { scope } = yield* authorize(params)

@@ -1,6 +1,6 @@
 /**
  * Webhook endpoints and what happened to their messages, as the API asks for them: the webhook adapter
- * implements it (endpoints from the log, messages and attempts from its outbox's tables).
+ * implements it (endpoints from the catalog's table, messages and attempts from its outbox's tables).
  */
 import { type Effect, Context, Schema } from "effect"
 import type { AccountId, AppId } from "../Ids.ts"
@@ -57,7 +57,7 @@ export interface WebhookEndpointSettings {
 }
 
 export class WebhookEndpoints extends Context.Service<WebhookEndpoints, {
-  readonly list: (scope: WebhookScope) => ReadonlyArray<WebhookEndpoint>
+  readonly list: (scope: WebhookScope) => Effect.Effect<ReadonlyArray<WebhookEndpoint>>
   readonly get: (scope: WebhookScope, id: string) => Effect.Effect<WebhookEndpoint, WebhookEndpointNotFound>
   /** A new endpoint and its signing secret, shown this once. */
   readonly create: (

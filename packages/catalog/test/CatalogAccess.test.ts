@@ -1,0 +1,137 @@
+/**
+ * API tokens and webhook endpoints as catalog tables, on a real (embedded) event store: a token works the
+ * moment it is issued and stops the moment it is revoked (the cached one included), an endpoint's secrets
+ * are never in the table in clear, and a rebuild from the log gives the same rows.
+ */
+import { Catalog, CatalogReads, CatalogStates, CatalogTables } from "@onair/catalog"
+import {
+  AccountId,
+  AppId,
+  type EventStore,
+  originMetadata,
+  SigningSecret,
+  Timestamp,
+  WebhookEndpointDecider,
+  WebhookEndpointEvent,
+  WebhookEndpointId,
+  type WebhookEndpointCommand
+} from "@onair/core"
+import { Database, Projection, SecretKeyring } from "@onair/event-store"
+import { AccessTokens, AggregateCommand } from "@onair/application"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import { SqlClient } from "effect/sql/SqlClient"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { afterAll, assert, describe, it } from "vitest"
+
+const T0 = Date.UTC(2026, 10, 20, 10, 0, 0)
+const scope = { accountId: AccountId.make("acct_1"), appId: AppId.make("app_a") }
+let counter = 0
+const metadata = () => originMetadata(`access-${++counter}-${crypto.randomUUID()}`, "test", Timestamp.make(T0 + counter))
+
+const endpoints: AggregateCommand.Aggregate<WebhookEndpointCommand, WebhookEndpointEvent, unknown, unknown> = {
+  decider: WebhookEndpointDecider as never,
+  events: WebhookEndpointEvent,
+  stream: (command) => `webhookEndpoint-${command.endpointId}`
+}
+
+describe("API tokens and webhook endpoints in the catalog", () => {
+  const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-access-"))
+  let runtime = ManagedRuntime.make(
+    Layer.provideMerge(
+      Layer.provideMerge(AccessTokens.layer, Catalog.layer),
+      Database.layer({ _tag: "Embedded", dataDir })
+    )
+  ) as ManagedRuntime.ManagedRuntime<AccessTokens | CatalogReads | EventStore | SqlClient | SecretKeyring, unknown>
+  afterAll(async () => {
+    await runtime.dispose()
+    Fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+  const secrets = [SigningSecret.make(`whsec_${"a".repeat(43)}`), SigningSecret.make(`whsec_${"b".repeat(43)}`)]
+  const endpointId = WebhookEndpointId.make(`wh_${"x".repeat(24)}`)
+
+  it("verifies a token from the moment it is issued to the moment it is revoked, cached or not", async () => {
+    const outcome = await runtime.runPromise(Effect.gen(function*() {
+      const tokens = yield* AccessTokens
+      const issued = yield* tokens.issue({ ...scope, appIds: [], label: "ci" }, metadata())
+      const [issuedId, wrongSecret] = [issued.accessToken.id, issued.token.slice(0, -4) + "AAAA"]
+      const first = yield* tokens.verify(issued.token)
+      // The full path read it through the cache: the lean path has it now.
+      const sync = tokens.verifySync(issued.token)
+      const wrong = yield* tokens.verify(wrongSecret)
+      yield* tokens.revoke(issuedId, metadata())
+      return {
+        issuedId,
+        first: first?.id,
+        sync: sync?.id,
+        wrong,
+        afterRevoke: yield* tokens.verify(issued.token),
+        syncAfterRevoke: tokens.verifySync(issued.token)
+      }
+    }))
+    assert.strictEqual(outcome.first, outcome.issuedId)
+    assert.strictEqual(outcome.sync, outcome.issuedId, "a token read once is at hand for the lean path")
+    assert.isUndefined(outcome.wrong, "a wrong secret is refused")
+    assert.isUndefined(outcome.afterRevoke, "a revoked token is refused as soon as the revocation is answered")
+    assert.isUndefined(outcome.syncAfterRevoke, "the cached token went with the revocation")
+  })
+
+  it("lists an app's endpoints with their secrets, sealed in the table", async () => {
+    const outcome = await runtime.runPromise(Effect.gen(function*() {
+      const catalog = yield* CatalogReads
+      const sql = yield* SqlClient
+      const decide = (command: WebhookEndpointCommand) =>
+        Effect.flatMap(AggregateCommand.handle(endpoints, command, metadata()), (decided) =>
+          catalog.awaitTransaction(decided.append?.transaction ?? 0))
+      yield* decide({
+        _tag: "CreateWebhookEndpoint",
+        endpointId,
+        at: Timestamp.make(T0),
+        ...scope,
+        url: "https://hooks.example.com/onair",
+        enabled: true,
+        eventTypes: ["livestream.*"],
+        secret: secrets[0]!
+      })
+      yield* decide({ _tag: "RotateWebhookSecret", endpointId, at: Timestamp.make(T0 + 1), secret: secrets[1]!, previousValidUntil: Timestamp.make(T0 + 60_000) })
+      const listed = yield* catalog.webhookEndpoints(scope)
+      const otherApp = yield* catalog.webhookEndpoints({ ...scope, appId: AppId.make("app_b") })
+      const stored = yield* sql<{ state: unknown }>`SELECT state FROM onair_webhook_endpoints`
+      yield* decide({ _tag: "DeleteWebhookEndpoint", endpointId, at: Timestamp.make(T0 + 2) })
+      return {
+        listed,
+        otherApp,
+        stored: JSON.stringify(stored),
+        afterDelete: yield* catalog.webhookEndpoints(scope),
+        oneAfterDelete: yield* catalog.webhookEndpoint(scope, endpointId)
+      }
+    }))
+    assert.deepStrictEqual(outcome.listed.map((e) => e.id), [endpointId])
+    assert.deepStrictEqual(outcome.listed[0]!.secrets.map((s) => s.secret), [secrets[1], secrets[0]])
+    assert.deepStrictEqual(outcome.otherApp, [], "another app's endpoints are not listed")
+    for (const secret of secrets) assert.notInclude(outcome.stored, secret, "no signing secret is in the table in clear")
+    assert.deepStrictEqual(outcome.afterDelete, [])
+    assert.isUndefined(outcome.oneAfterDelete)
+  })
+
+  it("equals the tables rebuilt from the start of the log", async () => {
+    await runtime.dispose()
+    runtime = ManagedRuntime.make(Database.layer({ _tag: "Embedded", dataDir })) as never
+    const outcome = await runtime.runPromise(Effect.gen(function*() {
+      const sql = yield* SqlClient
+      const opened = CatalogStates.endpointStates(yield* SecretKeyring)
+      const tables = Effect.gen(function*() {
+        const tokens = yield* sql`SELECT * FROM onair_access_tokens ORDER BY id`
+        const endpoints = yield* sql<{ state: unknown }>`SELECT id, ordinal, account_id, app_id, deleted, state FROM onair_webhook_endpoints ORDER BY id`
+        return JSON.stringify([tokens, endpoints.map((row) => ({ ...row, state: opened.decode(row.state) }))], (_, v) =>
+          typeof v === "bigint" ? String(v) : v)
+      })
+      const kept = yield* tables
+      yield* Projection.rebuild(CatalogTables.projection)
+      return { kept, rebuilt: yield* tables }
+    }))
+    assert.include(outcome.kept, secrets[1]!)
+    assert.deepStrictEqual(JSON.parse(outcome.rebuilt), JSON.parse(outcome.kept))
+  })
+})
