@@ -7,6 +7,7 @@ import { type Change, EventStore, originMetadata, type StreamAppend, Timestamp }
 import { Database, DomainEvents } from "@onair/event-store"
 import { type MainJob, type Receiver, startMainJob, startReceiver, startWorker as startWebhookWorker } from "@onair/test-support"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import type { SqlClient } from "effect/sql/SqlClient"
 import { type ChildProcess, execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -24,7 +25,7 @@ const serverUrl = () =>
 /** Where a benchmark's log lives: a store to grow it with, the main job's settings for it, and its drop. */
 export interface BenchDatabase {
   readonly label: string
-  readonly runtime: ManagedRuntime.ManagedRuntime<EventStore, unknown>
+  readonly runtime: ManagedRuntime.ManagedRuntime<EventStore | SqlClient, unknown>
   /** The main job's environment for this database. */
   readonly env: Record<string, string>
   /** Called before the main job opens the database (the embedded one takes one process at a time). */

@@ -44,7 +44,10 @@ const announce = (choice: Database.DatabaseChoice, adminToken: string, made: boo
  */
 const worker = Layer.merge(
   // Timers are claimed from the catalog's livestream table, so replicas on one database fire each once.
+  // ONAIR_TIMER_WORKER=off leaves them to the other replicas (API replicas kept free for requests).
   Layer.effectDiscard(Effect.gen(function*() {
+    const on = yield* Config.Boolean("ONAIR_TIMER_WORKER").pipe(Config.withDefault(true))
+    if (!on) return
     const source = yield* DueTimerClaims.make
     yield* Effect.forkScoped(TimerWorker.run(source))
   })),

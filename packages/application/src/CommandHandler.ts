@@ -15,6 +15,7 @@ import {
   type EventStoreFailed,
   type Signal,
   type StreamAppend,
+  type StreamRead,
   Workflow,
   type WorkflowError
 } from "@onair/core"
@@ -64,10 +65,13 @@ export class CommandHandler extends Context.Service<CommandHandler, {
       const keyIndex = yield* StreamKeys
       const retry = retryOnConflict(options)
 
-      /** Folds the streams the signal touches, decides, and appends against the versions read. */
-      const decideAndAppend = (signal: Signal, metadata: AppendMetadata) =>
+      /**
+       * Folds the streams the signal touches (those read ahead, then the rest as the decision asks),
+       * decides, and appends against the versions read.
+       */
+      const decideAndAppend = (signal: Signal, metadata: AppendMetadata, readAhead: ReadonlyMap<string, StreamRead>) =>
         Effect.gen(function*() {
-          const { reader, versions } = EventSourcedReader.make(store, keyIndex.lookup)
+          const { reader, versions } = EventSourcedReader.make(store, keyIndex.lookup, readAhead)
           const unit = yield* Workflow.handle(signal).pipe(Effect.provideService(AggregateReader, reader))
           if (unit.changes.length === 0) return { changes: [], append: undefined } satisfies Handled
           const append = yield* store.appendMany(toAppends(unit.changes, versions), metadata)
@@ -75,9 +79,16 @@ export class CommandHandler extends Context.Service<CommandHandler, {
         })
 
       const handle = Effect.fn("CommandHandler.handle")(function*(signal: Signal, metadata: AppendMetadata) {
-        const earlier = yield* store.findCommand(metadata.commandId)
-        if (earlier !== undefined) return { changes: [], append: earlier } satisfies Handled
-        return yield* retry(Effect.suspend(() => decideAndAppend(signal, metadata)))
+        // One round trip: an earlier append of this command, and the streams the signal names.
+        const first = yield* store.readForCommand(metadata.commandId, EventSourcedReader.streamsNamedBy(signal))
+        if (first.earlier !== undefined) return { changes: [], append: first.earlier } satisfies Handled
+        // The first attempt decides on what was read ahead; one after a conflict reads again.
+        let readAhead = first.streams
+        return yield* retry(Effect.suspend(() => {
+          const streams = readAhead
+          readAhead = new Map()
+          return decideAndAppend(signal, metadata, streams)
+        }))
       })
 
       return CommandHandler.of({ handle })

@@ -14,7 +14,9 @@ import {
   LivestreamDecider,
   MeetingDecider,
   SessionDecider,
+  type Signal,
   type StreamKey,
+  type StreamRead,
   type LivestreamId
 } from "@onair/core"
 import { Effect, Result } from "effect"
@@ -28,13 +30,15 @@ export interface ReadVersions {
 const load = <S>(
   store: EventStore["Service"],
   versions: Map<string, number>,
+  prefetched: ReadonlyMap<string, StreamRead>,
   kind: AggregateKind,
   id: string,
   fold: (changes: ReadonlyArray<Change>) => S
 ) => {
   const stream = DomainEvents.streamName(kind, id)
   return Effect.gen(function*() {
-    const read = yield* store.readStream(stream).pipe(
+    const ready = prefetched.get(stream)
+    const read = ready !== undefined ? ready : yield* store.readStream(stream).pipe(
       Effect.mapError((error) => new AggregateReadFailed({ stream, message: error.message }))
     )
     const changes: Array<Change> = []
@@ -52,24 +56,47 @@ const eventsOf = <K extends AggregateKind>(kind: K, changes: ReadonlyArray<Chang
   changes.flatMap((change) => change.kind === kind ? [change.event as Extract<Change, { kind: K }>["event"]] : [])
 
 /**
+ * The streams a signal names by id (its livestream, session, ingest, meeting): the ones deciding it reads
+ * first, so they can be read ahead in one round trip. A stream read ahead but not needed costs only the read.
+ */
+export const streamsNamedBy = (signal: Signal): ReadonlyArray<string> => {
+  const fields = signal as { readonly [field: string]: unknown }
+  const streams: Array<string> = []
+  for (const [kind, field] of NAMING_FIELDS) {
+    const id = fields[field]
+    if (typeof id === "string") streams.push(DomainEvents.streamName(kind, id))
+  }
+  return streams
+}
+
+const NAMING_FIELDS: ReadonlyArray<readonly [AggregateKind, string]> = [
+  ["livestream", "livestreamId"],
+  ["session", "sessionId"],
+  ["ingest", "ingestId"],
+  ["meeting", "meetingId"]
+]
+
+/**
  * A reader for one attempt at one command. `livestreamIdByStreamKey` is answered by the given index; the
- * livestream it names is then read like any other, so a stale index is caught by the version check.
+ * livestream it names is then read like any other, so a stale index is caught by the version check. A
+ * stream in `prefetched` (read ahead for this attempt) is taken from there instead of read again.
  */
 export const make = (
   store: EventStore["Service"],
-  livestreamIdByStreamKey: (key: StreamKey) => Effect.Effect<LivestreamId | null, AggregateReadFailed>
+  livestreamIdByStreamKey: (key: StreamKey) => Effect.Effect<LivestreamId | null, AggregateReadFailed>,
+  prefetched: ReadonlyMap<string, StreamRead> = new Map()
 ): { readonly reader: AggregateReader["Service"] } & ReadVersions => {
   const versions = new Map<string, number>()
   return {
     versions,
     reader: AggregateReader.of({
       livestream: (id) =>
-        load(store, versions, "livestream", id, (c) => Decider.fold(LivestreamDecider, eventsOf("livestream", c))),
+        load(store, versions, prefetched, "livestream", id, (c) => Decider.fold(LivestreamDecider, eventsOf("livestream", c))),
       session: (id) =>
-        load(store, versions, "session", id, (c) => Decider.fold(SessionDecider, eventsOf("session", c))),
-      ingest: (id) => load(store, versions, "ingest", id, (c) => Decider.fold(IngestDecider, eventsOf("ingest", c))),
+        load(store, versions, prefetched, "session", id, (c) => Decider.fold(SessionDecider, eventsOf("session", c))),
+      ingest: (id) => load(store, versions, prefetched, "ingest", id, (c) => Decider.fold(IngestDecider, eventsOf("ingest", c))),
       meeting: (id) =>
-        load(store, versions, "meeting", id, (c) => Decider.fold(MeetingDecider, eventsOf("meeting", c))),
+        load(store, versions, prefetched, "meeting", id, (c) => Decider.fold(MeetingDecider, eventsOf("meeting", c))),
       livestreamIdByStreamKey
     })
   }

@@ -10,15 +10,25 @@
  * database is away) the worker backs off, up to `maxBackoff`, logging once per outage, and recovers by
  * itself.
  */
-import { dueTimer, type Livestream, originMetadata, Timestamp } from "@onair/core"
+import { dueTimer, type Livestream, type LivestreamId, originMetadata, Timestamp } from "@onair/core"
 import { Clock, Duration, Effect } from "effect"
 import { backingOffLoop } from "./BackingOffLoop.ts"
 import { CommandHandler } from "./CommandHandler.ts"
 
+/** A livestream whose timer this worker holds. */
+export interface ClaimedTimer {
+  readonly livestreamId: LivestreamId
+  /**
+   * Its state as claimed, opened when its timer fires: opening a whole batch at once (a stream key to
+   * decrypt, a schema to check, each) held the event loop long enough to be felt by the API.
+   */
+  readonly open: () => Livestream
+}
+
 /** Where the worker finds due timers. */
 export interface TimerSource {
   /** Claims up to `limit` livestreams with a timer due at `at`, for this worker alone for a while. */
-  readonly claimDue: (at: Timestamp, limit: number) => Effect.Effect<ReadonlyArray<Livestream>, unknown>
+  readonly claimDue: (at: Timestamp, limit: number) => Effect.Effect<ReadonlyArray<ClaimedTimer>, unknown>
 }
 
 export interface TimerWorkerOptions {
@@ -41,8 +51,8 @@ export const run = (source: TimerSource, options?: TimerWorkerOptions) =>
     const batchSize = options?.batchSize ?? 500
     const concurrency = options?.concurrency ?? 16
 
-    const fire = (livestream: Livestream, at: Timestamp) => {
-      const timer = dueTimer(livestream, at)
+    const fire = (claimed: ClaimedTimer, at: Timestamp) => {
+      const timer = dueTimer(claimed.open(), at)
       if (timer === undefined) return Effect.void
       const id = `timer:${timer._tag}:${timer.sessionId}`
       return commands.handle(timer, originMetadata(id, "system:timers", at)).pipe(
@@ -59,7 +69,7 @@ export const run = (source: TimerSource, options?: TimerWorkerOptions) =>
     const round = Effect.gen(function*() {
       const at = Timestamp.make(yield* Clock.currentTimeMillis)
       const claimed = yield* source.claimDue(at, batchSize)
-      yield* Effect.forEach(claimed, (livestream) => fire(livestream, at), { concurrency, discard: true })
+      yield* Effect.forEach(claimed, (timer) => Effect.suspend(() => fire(timer, at)), { concurrency, discard: true })
       return claimed.length
     })
 

@@ -128,7 +128,9 @@ export const make = (
     const follow = Effect.suspend(() =>
       Subscription.follow(lastSeen, see, {
         onCaughtUp: (position) => gate.advance(position.transaction),
-        eager: gate.waiting
+        eager: gate.waiting,
+        // Under a busy log, read in batches: a reader after its own write still ends the wait at once.
+        linger: Duration.millis(10)
       })
     )
     // While the log cannot be read nothing is kept (the follower may have missed an event), and it

@@ -29,13 +29,34 @@ export const STREAM_KEY_DIGEST = "stream key"
  */
 export const livestreamStates = (keyring: Keyring) => {
   const context = (id: string) => fieldContext(DomainEvents.streamName("livestream", id), "streamKey")
+  const encode = (state: Livestream): unknown => ({ ...encodeLivestream(state), streamKey: keyring.encrypt(state.streamKey, context(state.id)) })
+  const open = (stored: unknown) => {
+    const row = parsed(stored) as { readonly id?: unknown; readonly streamKey?: unknown }
+    const key = keyring.decrypt(String(row.streamKey), context(String(row.id)))
+    if (typeof key !== "string") throw new Error(`livestream ${String(row.id)} in the catalog: ${key.error}`)
+    return { state: decodeLivestreamSync({ ...row, streamKey: key }), sealed: String(row.streamKey) }
+  }
   return {
-    encode: (state: Livestream): unknown => ({ ...encodeLivestream(state), streamKey: keyring.encrypt(state.streamKey, context(state.id)) }),
-    decode: (stored: unknown): Livestream => {
-      const row = parsed(stored) as { readonly id?: unknown; readonly streamKey?: unknown }
-      const key = keyring.decrypt(String(row.streamKey), context(String(row.id)))
-      if (typeof key !== "string") throw new Error(`livestream ${String(row.id)} in the catalog: ${key.error}`)
-      return decodeLivestreamSync({ ...row, streamKey: key })
+    encode,
+    decode: (stored: unknown): Livestream => open(stored).state,
+    /**
+     * The same, for one batch of the projection: a state written back with the key it was read with keeps
+     * its sealed form instead of being sealed again (a batch writes back every livestream it touches).
+     * Holds the batch's livestreams only: make one per batch.
+     */
+    forBatch: () => {
+      const opened = new Map<string, { readonly key: string; readonly sealed: string }>()
+      return {
+        encode: (state: Livestream): unknown => {
+          const known = opened.get(state.id)
+          return known?.key === state.streamKey ? { ...encodeLivestream(state), streamKey: known.sealed } : encode(state)
+        },
+        decode: (stored: unknown): Livestream => {
+          const { state, sealed } = open(stored)
+          opened.set(state.id, { key: state.streamKey, sealed })
+          return state
+        }
+      }
     },
     digest: (key: string) => keyring.digest(STREAM_KEY_DIGEST, key)
   }

@@ -71,12 +71,13 @@ interface AggregateTable<S> {
 
 const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: AggregateTable<any> } => {
   const livestreams = livestreamStates(keyring)
+  const batch = livestreams.forBatch()
   return {
     livestream: {
       table: "onair_livestreams",
       evolve: LivestreamDecider.evolve,
-      decode: livestreams.decode,
-      encode: livestreams.encode,
+      decode: batch.decode,
+      encode: batch.encode,
       ordinal: true,
       columns: {
         account_id: "text",
@@ -181,17 +182,23 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
   }
 }
 
+/** Aggregates folded between two yields to the event loop. */
+const YIELD_EVERY = 32
+
 /** Folds one table's aggregates of the batch from their stored states and writes them back. */
 const writeTable = <S>(spec: AggregateTable<S>, byId: ReadonlyMap<string, ReadonlyArray<unknown>>, firstSequence: ReadonlyMap<string, number>) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient
     const stored = yield* sql<{ id: string; state: unknown }>`
       SELECT id, state FROM ${sql(spec.table)} WHERE id IN ${sql.in([...byId.keys()])}`
-    const states = new Map(stored.map((row) => [row.id, spec.decode(row.state)]))
+    const states = new Map(stored.map((row) => [row.id, row.state]))
     const rows = []
     const changed: Array<{ readonly before: S | null; readonly after: S }> = []
+    let folded = 0
     for (const [id, events] of byId) {
-      const before = states.get(id) ?? null
+      // A large batch gives way now and then: the API answers from the same event loop.
+      if (++folded % YIELD_EVERY === 0) yield* Effect.yieldNow
+      const before = states.has(id) ? spec.decode(states.get(id)) : null
       const state = events.reduce<S | null>(spec.evolve, before)
       if (state === null) continue
       rows.push({ id, state: spec.encode(state), ...spec.row(state), ...(spec.ordinal ? { ordinal: firstSequence.get(id) } : {}) })

@@ -5,7 +5,7 @@
  * livestream changes (the timer fired); a claim whose timer could not fire (a refusal, a crash) runs out
  * and the timer is taken again.
  */
-import type { Livestream, Timestamp } from "@onair/core"
+import type { LivestreamId, Timestamp } from "@onair/core"
 import type { TimerWorker } from "@onair/application"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
@@ -19,7 +19,7 @@ export const make = Effect.gen(function*() {
   const sql = yield* SqlClient
   const { decode } = livestreamStates(yield* SecretKeyring)
   const claimDue = (at: Timestamp, limit: number) =>
-    sql<{ state: unknown }>`
+    sql<{ id: string; state: unknown }>`
       UPDATE onair_livestreams AS l
       SET timer_claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS})
       FROM (
@@ -31,8 +31,9 @@ export const make = Effect.gen(function*() {
         FOR UPDATE SKIP LOCKED
       ) AS due
       WHERE l.id = due.id
-      RETURNING l.state`.pipe(
-      Effect.map((rows): ReadonlyArray<Livestream> => rows.map((row) => decode(row.state)))
+      RETURNING l.id, l.state`.pipe(
+      Effect.map((rows): ReadonlyArray<TimerWorker.ClaimedTimer> =>
+        rows.map((row) => ({ livestreamId: row.id as LivestreamId, open: () => decode(row.state) })))
     )
   return { claimDue } satisfies TimerWorker.TimerSource
 })

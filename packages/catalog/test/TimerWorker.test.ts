@@ -10,7 +10,6 @@ import {
   AccountId,
   AppId,
   IngestId,
-  type Livestream,
   LivestreamId,
   originMetadata,
   SessionId,
@@ -74,7 +73,7 @@ describe("timer worker", () => {
       const source = yield* DueTimerClaims.make
       const claimed: Array<string> = []
       const worker = yield* Effect.forkChild(TimerWorker.run(
-        { claimDue: (at, limit) => Effect.tap(source.claimDue(at, limit), (rows) => Effect.sync(() => claimed.push(...rows.map((l) => l.id)))) },
+        { claimDue: (at, limit) => Effect.tap(source.claimDue(at, limit), (rows) => Effect.sync(() => claimed.push(...rows.map((timer) => timer.livestreamId)))) },
         { tick: "100 millis" }
       ))
       const read = Effect.all({
@@ -126,8 +125,8 @@ describe("timer workers on replicas", () => {
           return yield* Effect.forkDetach(TimerWorker.run(
             {
               claimDue: (at, limit) =>
-                Effect.tap(source.claimDue(at, limit), (rows: ReadonlyArray<Livestream>) =>
-                  Effect.sync(() => claims[index]!.push(...rows.map((l) => l.id))))
+                Effect.tap(source.claimDue(at, limit), (rows) =>
+                  Effect.sync(() => claims[index]!.push(...rows.map((timer) => timer.livestreamId))))
             },
             { tick: "50 millis", batchSize: 7 }
           ))

@@ -29,7 +29,7 @@ export const Refused = Symbol("Refused")
 export type Refused = typeof Refused
 
 /** The most common append, one event to one stream, as the plainest statement. */
-const singleEvent = (sql: SqlClient, append: StreamAppend, metadata: AppendMetadata) => {
+const singleEvent = (sql: SqlClient, append: StreamAppend, metadata: AppendMetadata, channel: string | undefined) => {
   const expected = append.expectedVersion === "any" ? null : append.expectedVersion
   const event = append.events[0]!
   return sql<InsertedRow>`
@@ -43,10 +43,10 @@ const singleEvent = (sql: SqlClient, append: StreamAppend, metadata: AppendMetad
       ), 0) AS version
     ) AS current
     WHERE ${expected}::bigint IS NULL OR current.version = ${expected}::bigint
-    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text`
+    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text${announce(sql, channel)}`
 }
 
-const singleStream = (sql: SqlClient, append: StreamAppend, metadata: AppendMetadata) => {
+const singleStream = (sql: SqlClient, append: StreamAppend, metadata: AppendMetadata, channel: string | undefined) => {
   const expected = append.expectedVersion === "any" ? null : append.expectedVersion
   const events = JSON.stringify(append.events.map((event) => ({ type: event.type, data: event.data })))
   return sql<InsertedRow>`
@@ -62,10 +62,10 @@ const singleStream = (sql: SqlClient, append: StreamAppend, metadata: AppendMeta
     ROWS FROM (jsonb_to_recordset(${events}::jsonb) AS (type text, data jsonb)) WITH ORDINALITY AS e(type, data, ord)
     WHERE ${expected}::bigint IS NULL OR current.version = ${expected}::bigint
     ORDER BY e.ord
-    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text`
+    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text${announce(sql, channel)}`
 }
 
-const manyStreams = (sql: SqlClient, appends: ReadonlyArray<StreamAppend>, metadata: AppendMetadata) => {
+const manyStreams = (sql: SqlClient, appends: ReadonlyArray<StreamAppend>, metadata: AppendMetadata, channel: string | undefined) => {
   const streams = JSON.stringify(appends.map((append) => ({
     stream: append.stream,
     expected: append.expectedVersion === "any" ? null : append.expectedVersion
@@ -90,22 +90,34 @@ const manyStreams = (sql: SqlClient, appends: ReadonlyArray<StreamAppend>, metad
     JOIN streams ON streams.ord = e.stream_index
     WHERE (SELECT bool_and(expected IS NULL OR expected = version) FROM streams)
     ORDER BY e.ord
-    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text`
+    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text${announce(sql, channel)}`
 }
 
-const statementFor = (sql: SqlClient, appends: ReadonlyArray<StreamAppend>, metadata: AppendMetadata) => {
+const statementFor = (sql: SqlClient, appends: ReadonlyArray<StreamAppend>, metadata: AppendMetadata, channel: string | undefined) => {
   const only = appends.length === 1 ? appends[0]! : undefined
-  if (only === undefined) return manyStreams(sql, appends, metadata)
-  return only.events.length === 1 ? singleEvent(sql, only, metadata) : singleStream(sql, only, metadata)
+  if (only === undefined) return manyStreams(sql, appends, metadata, channel)
+  return only.events.length === 1 ? singleEvent(sql, only, metadata, channel) : singleStream(sql, only, metadata, channel)
 }
 
-/** Inserts the events of the non-empty appends, or nothing and `Refused`. */
+/**
+ * The append's announcement to other processes, in the statement itself (no round trip of its own):
+ * delivered when the transaction commits, once however many rows name it (PostgreSQL folds identical
+ * notifications of one transaction).
+ */
+const announce = (sql: SqlClient, channel: string | undefined) =>
+  channel === undefined ? sql.literal("") : sql`, pg_notify(${channel}, transaction_id::text) IS NULL AS announced`
+
+/**
+ * Inserts the events of the non-empty appends, or nothing and `Refused`; with a channel, announces the
+ * transaction on it (PostgreSQL's NOTIFY) when it commits.
+ */
 export const insert = (
   sql: SqlClient,
   appends: ReadonlyArray<StreamAppend>,
-  metadata: AppendMetadata
+  metadata: AppendMetadata,
+  channel?: string
 ): Effect.Effect<ReadonlyArray<InsertedRow> | Refused, SqlError> =>
-  statementFor(sql, appends, metadata).pipe(
+  statementFor(sql, appends, metadata, channel).pipe(
     Effect.map((rows): ReadonlyArray<InsertedRow> | Refused => rows.length === 0 ? Refused : rows),
     Effect.catchIf(
       (error: SqlError) => error.reason._tag === "UniqueViolation",

@@ -14,7 +14,7 @@
  * digits of the key's SHA-256, so a value tells which key it needs without revealing it.
  */
 import { Config, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto"
+import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, type KeyObject, randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 
@@ -70,13 +70,15 @@ export interface Keyring {
 }
 
 export const makeKeyring = (keys: ReadonlyArray<Key>): Keyring => {
-  const current = keys[0]!
-  const byId = new Map(keys.map((key) => [key.id, key]))
-  const lookupKeys = new Map<string, Buffer>()
+  // Key objects made once: handing node:crypto raw bytes makes it convert them on every call, which cost
+  // more than the cipher itself on the timer path.
+  const objects = new Map(keys.map((key) => [key.id, createSecretKey(key.bytes)]))
+  const current = { id: keys[0]!.id, object: objects.get(keys[0]!.id)! }
+  const lookupKeys = new Map<string, KeyObject>()
   const lookupKey = (purpose: string) => {
     let key = lookupKeys.get(purpose)
     if (key === undefined) {
-      key = createHmac("sha256", current.bytes).update(`onair lookup: ${purpose}`).digest()
+      key = createSecretKey(createHmac("sha256", current.object).update(`onair lookup: ${purpose}`).digest())
       lookupKeys.set(purpose, key)
     }
     return key
@@ -85,19 +87,19 @@ export const makeKeyring = (keys: ReadonlyArray<Key>): Keyring => {
     currentKeyId: current.id,
     encrypt: (value, context) => {
       const nonce = randomBytes(NONCE_BYTES)
-      const cipher = createCipheriv("aes-256-gcm", current.bytes, nonce)
+      const cipher = createCipheriv("aes-256-gcm", current.object, nonce)
       cipher.setAAD(Buffer.from(context))
       const sealed = Buffer.concat([nonce, cipher.update(value, "utf8"), cipher.final(), cipher.getAuthTag()])
       return `${PREFIX}${current.id}:${sealed.toString("base64url")}`
     },
     decrypt: (stored, context) => {
       const [id = "", payload = ""] = stored.slice(PREFIX.length).split(":", 2)
-      const key = byId.get(id)
+      const key = objects.get(id)
       if (key === undefined) return { error: `encrypted under key ${id}, which ONAIR_SECRET_KEY does not hold` }
       const sealed = Buffer.from(payload, "base64url")
       if (sealed.length < NONCE_BYTES + TAG_BYTES) return { error: "encrypted value is truncated" }
       try {
-        const decipher = createDecipheriv("aes-256-gcm", key.bytes, sealed.subarray(0, NONCE_BYTES))
+        const decipher = createDecipheriv("aes-256-gcm", key, sealed.subarray(0, NONCE_BYTES))
         decipher.setAAD(Buffer.from(context))
         decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES))
         return Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()])

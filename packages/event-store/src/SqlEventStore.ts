@@ -149,16 +149,12 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
     metadata: AppendMetadata,
     attempt: number
   ): Effect.Effect<AppendResult, WrongExpectedVersion | EventStoreFailed> =>
-    AppendStatement.insert(sql, writing, metadata).pipe(
+    AppendStatement.insert(sql, writing, metadata, Option.isSome(pg) ? APPENDS_CHANNEL : undefined).pipe(
       Effect.mapError(failed("append")),
       Effect.flatMap((inserted) => {
         if (inserted !== AppendStatement.Refused) {
           appended()
-          const result = AppendStatement.resultOf(inserted, false)
-          return Option.isNone(pg)
-            ? Effect.succeed(result)
-            // Committed already: an announcement that fails only costs the others a poll.
-            : Effect.as(Effect.ignore(pg.value.notify(APPENDS_CHANNEL, String(result.transaction))), result)
+          return Effect.succeed(AppendStatement.resultOf(inserted, false))
         }
         // Refused: this command was appended before, or a version did not match, or a racing append took
         // the version an "any" append was about to write (then try again).
@@ -209,6 +205,33 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
       ORDER BY stream_version`.pipe(Effect.mapError(failed("readStream")))
     const events = yield* openRows(keyring, rows, "readStream")
     return { version: events.at(-1)?.version ?? after, events }
+  })
+
+  const readForCommand = Effect.fn("EventStore.readForCommand")(function*(commandId: string, streams: ReadonlyArray<string>) {
+    // The earlier append's rows (one per stream, shaped as events) first, then the streams' events.
+    const rows = yield* sql<EventRow & { readonly part: number }>`
+      SELECT 0 AS part, min(e.global_position) AS global_position, e.transaction_id::text AS transaction_text,
+             e.stream_name, max(e.stream_version) AS stream_version, NULL::text AS event_id, NULL::text AS event_type,
+             NULL::jsonb AS data, NULL::jsonb AS metadata, NULL::bigint AS recorded_at_ms
+      FROM onair_events e
+      WHERE e.transaction_id = (SELECT transaction_id FROM onair_events WHERE event_id = md5(${commandId} || ':1')::uuid)
+        AND e.metadata ->> 'commandId' = ${commandId}
+      GROUP BY e.stream_name, e.transaction_id
+      UNION ALL
+      SELECT 1 AS part, ${eventColumns} FROM onair_events
+      WHERE ${streams.length === 0 ? sql.literal("false") : sql`stream_name IN ${sql.in(streams)}`}
+      ORDER BY part, global_position`.pipe(Effect.mapError(failed("readForCommand")))
+    const earlier = rows.filter((row) => Number(row.part) === 0)
+    const events = yield* openRows(keyring, rows.filter((row) => Number(row.part) === 1), "readForCommand")
+    const read = new Map<string, { version: number; events: Array<StoredEvent> }>(
+      streams.map((stream) => [stream, { version: 0, events: [] }])
+    )
+    for (const event of events) {
+      const stream = read.get(event.stream)!
+      stream.events.push(event)
+      stream.version = event.version
+    }
+    return { earlier: earlier.length === 0 ? undefined : AppendStatement.resultOf(earlier, true), streams: read }
   })
 
   const readAll = Effect.fn("EventStore.readAll")(function*(from: Position, limit: number, options?: ReadAllOptions) {
@@ -306,6 +329,7 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
       appendMany([{ stream, expectedVersion, events }], metadata),
     appendMany,
     findCommand,
+    readForCommand,
     readStream,
     readAll,
     loadCheckpoint,

@@ -9,7 +9,7 @@
  * same name waits on standby and takes over from the last checkpoint when the first stops or dies.
  */
 import { comparePositions, EventStore, type EventStoreFailed, LeaseLost, type Position, type StoredEvent } from "@onair/core"
-import { Duration, Effect } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 import { type LeaseOptions, withLease } from "./ConsumerLease.ts"
 
 export interface SubscriptionOptions extends LeaseOptions {
@@ -37,6 +37,11 @@ export interface SubscriptionOptions extends LeaseOptions {
    * transaction wakes nobody.
    */
   readonly eager?: () => boolean
+  /**
+   * `follow` only: how long to let appends gather after one woke it, while nobody waits (`eager`), so a
+   * busy log is read in batches rather than an append at a time; default none.
+   */
+  readonly linger?: Duration.Input
 }
 
 export type Handler<E, R> = (events: ReadonlyArray<StoredEvent>) => Effect.Effect<void, E, R>
@@ -134,6 +139,12 @@ const followFrom = <E, R, E2, R2>(
       pollMillis,
       Duration.toMillis(Duration.fromInputUnsafe(options?.maxPollInterval ?? DEFAULT_MAX_POLL_INTERVAL))
     )
+    const linger = options?.linger === undefined ? 0 : Duration.toMillis(Duration.fromInputUnsafe(options.linger))
+    // A reader that starts waiting during the linger ends it.
+    const waitedFor = Effect.repeat(Effect.sync(() => options?.eager?.() === true), {
+      until: (waiting) => waiting,
+      schedule: Schedule.spaced(Duration.millis(1))
+    })
     let position = yield* start
     let pause = pollMillis
     for (;;) {
@@ -147,5 +158,6 @@ const followFrom = <E, R, E2, R2>(
       options?.onCaughtUp?.(position)
       const wait = options?.eager?.() === true ? EAGER_POLL_MILLIS : pause
       yield* Effect.raceFirst(store.awaitAppendAfter(seen), Effect.sleep(Duration.millis(wait)))
+      if (linger > 0 && options?.eager?.() !== true) yield* Effect.raceFirst(Effect.sleep(Duration.millis(linger)), waitedFor)
     }
   })

@@ -148,6 +148,30 @@ for (const kind of STORE_KINDS) {
       assert.deepStrictEqual(outcome.found, { ...outcome.first, duplicate: true })
     })
 
+    it("reads what a command decides on in one call: its earlier append, and each stream as readStream does", async () => {
+      const [a, b, missing] = [uniqueStream("decide-a"), uniqueStream("decide-b"), uniqueStream("decide-none")]
+      const meta = metadata()
+      const outcome = await run(Effect.gen(function*() {
+        const store = yield* EventStore
+        yield* store.append(a, 0, events("A", 3), metadata())
+        yield* store.append(b, 0, events("B", 1), metadata())
+        const before = yield* store.readForCommand(meta.commandId, [a, b, missing])
+        const first = yield* store.appendMany([
+          { stream: a, expectedVersion: 3, events: events("A", 1) },
+          { stream: b, expectedVersion: 1, events: events("B", 2) }
+        ], meta)
+        const after = yield* store.readForCommand(meta.commandId, [])
+        return { before, first, after, a: yield* store.readStream(a), b: yield* store.readStream(b) }
+      }))
+      assert.isUndefined(outcome.before.earlier)
+      assert.deepStrictEqual([...outcome.before.streams.keys()].sort(), [a, b, missing].sort())
+      const [readA, readB] = [outcome.before.streams.get(a)!, outcome.before.streams.get(b)!]
+      assert.deepStrictEqual(readA, { version: 3, events: outcome.a.events.slice(0, 3) })
+      assert.deepStrictEqual(readB, { version: 1, events: outcome.b.events.slice(0, 1) })
+      assert.deepStrictEqual(outcome.before.streams.get(missing), { version: 0, events: [] })
+      assert.deepStrictEqual(outcome.after.earlier, { ...outcome.first, duplicate: true })
+    })
+
     it("stores a command's events once when repeats race", async () => {
       const stream = uniqueStream("race")
       const meta = metadata()

@@ -111,24 +111,25 @@ const timer = (
   >
 ): Events => {
   const broadcast = livestream.broadcast
-  const stale = Result.fail(new StaleTimer({ livestreamId: livestream.id, sessionId: command.sessionId }))
-  if (broadcast._tag === "Idle" || broadcast.sessionId !== command.sessionId) return stale
+  // Made only when refused: an error captures a stack and checks its fields, which costs more than deciding.
+  const stale = (): Events => Result.fail(new StaleTimer({ livestreamId: livestream.id, sessionId: command.sessionId }))
+  if (broadcast._tag === "Idle" || broadcast.sessionId !== command.sessionId) return stale()
   const due = (dueAt: Timestamp, events: () => ReadonlyArray<LivestreamEvent>): Events =>
     command.at < dueAt
       ? Result.fail(new TimerNotDue({ livestreamId: livestream.id, dueAt, at: command.at }))
       : Result.succeed(events())
   switch (command._tag) {
     case "ExpireReconnectWindow":
-      if (broadcast._tag !== "Reconnecting") return stale
+      if (broadcast._tag !== "Reconnecting") return stale()
       return due(broadcast.deadline, () => ended(livestream, broadcast.deadline, "reconnection window expired"))
     case "ExpireStartTimeout":
-      if (broadcast._tag !== "Invoked") return stale
+      if (broadcast._tag !== "Invoked") return stale()
       return due(
         addSeconds(broadcast.invokedAt, livestream.limits.startTimeoutSeconds),
         () => ended(livestream, command.at, "start timeout")
       )
     case "ReachMaximumDuration":
-      if (broadcast._tag === "Invoked") return stale
+      if (broadcast._tag === "Invoked") return stale()
       return due(addSeconds(broadcast.startedAt, livestream.limits.maxDurationSeconds), () => [
         ...ended(livestream, command.at, "maximum duration reached"),
         ...(livestream.disabled === null

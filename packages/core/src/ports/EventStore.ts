@@ -111,6 +111,13 @@ export interface StreamRead {
   readonly events: ReadonlyArray<StoredEvent>
 }
 
+/** `readForCommand`'s answer. */
+export interface CommandReads {
+  readonly earlier: AppendResult | undefined
+  /** Each stream asked for, by name. */
+  readonly streams: ReadonlyMap<string, StreamRead>
+}
+
 export interface ReadAllOptions {
   /**
    * Only the events of streams of this category (the stream name before its first `-`: `accessToken`,
@@ -162,6 +169,14 @@ export class EventStore extends Context.Service<EventStore, {
   ) => Effect.Effect<AppendResult, WrongExpectedVersion | EventStoreFailed>
   /** The result of the append a command id made, if it made one. */
   readonly findCommand: (commandId: string) => Effect.Effect<AppendResult | undefined, EventStoreFailed>
+  /**
+   * What deciding a command reads, in one round trip: the append its id made before, if any (then the
+   * streams do not matter), and each given stream as `readStream` reads it.
+   */
+  readonly readForCommand: (
+    commandId: string,
+    streams: ReadonlyArray<string>
+  ) => Effect.Effect<CommandReads, EventStoreFailed>
   /** A stream's events after `afterVersion` (default 0: all of them), in order. */
   readonly readStream: (
     stream: string,
