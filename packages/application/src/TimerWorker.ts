@@ -11,7 +11,7 @@
  * itself.
  */
 import { dueTimer, type Livestream, type LivestreamId, originMetadata, Timestamp } from "@onair/core"
-import { Clock, Duration, Effect } from "effect"
+import { Clock, Duration, Effect, Option } from "effect"
 import { backingOffLoop } from "./BackingOffLoop.ts"
 import { CommandHandler } from "./CommandHandler.ts"
 
@@ -65,12 +65,23 @@ export const run = (source: TimerSource, options?: TimerWorkerOptions) =>
       )
     }
 
+    const claim = Effect.flatMap(Clock.currentTimeMillis, (millis) => {
+      const at = Timestamp.make(millis)
+      return Effect.map(source.claimDue(at, batchSize), (claimed) => ({ at, claimed }))
+    })
+    // After a full batch the next is claimed while this one fires, so the workers never wait for a claim.
+    let ahead: { readonly at: Timestamp; readonly claimed: ReadonlyArray<ClaimedTimer> } | undefined = undefined
+
     /** One round: how many timers it claimed. */
     const round = Effect.gen(function*() {
-      const at = Timestamp.make(yield* Clock.currentTimeMillis)
-      const claimed = yield* source.claimDue(at, batchSize)
-      yield* Effect.forEach(claimed, (timer) => Effect.suspend(() => fire(timer, at)), { concurrency, discard: true })
-      return claimed.length
+      const batch = ahead ?? (yield* claim)
+      ahead = undefined
+      const fireAll = Effect.forEach(batch.claimed, (timer) => Effect.suspend(() => fire(timer, batch.at)), { concurrency, discard: true })
+      // A claim ahead that fails is left to the next round, which claims again (and backs off if that fails).
+      const next = batch.claimed.length >= batchSize ? Effect.option(claim) : Effect.succeedNone
+      const [, following] = yield* Effect.all([fireAll, next], { concurrency: 2 })
+      ahead = Option.getOrUndefined(following)
+      return batch.claimed.length
     })
 
     return yield* backingOffLoop({
