@@ -58,6 +58,9 @@ const foldStream = (events: ReadonlyArray<StoredEvent>): AccessToken | undefined
   return state ?? undefined
 }
 
+/** A read model that has everything at once: the position is recorded for the answer, nothing waits. */
+const WRITTEN_ONLY = { awaitTransaction: (_transaction: number) => Effect.void }
+
 export interface IssuedToken {
   /** The whole token, to show once. */
   readonly token: string
@@ -87,9 +90,14 @@ export class AccessTokens extends Context.Service<AccessTokens, {
   static readonly make = Effect.gen(function*() {
     const store = yield* EventStore
     const reads = yield* AccessTokenReads
+    /**
+     * A revocation is answered once the read model has it, so no replica lets the token in after the
+     * answer. A new token needs no wait (a token the read model does not have yet is read from its
+     * stream): its answer does not wait behind whatever the catalog has still to take in.
+     */
     const run = (command: AccessTokenCommand, metadata: AppendMetadata) =>
       AggregateCommand.handle(tokens, command, metadata).pipe(
-        awaitReadModel(reads),
+        awaitReadModel(command._tag === "RevokeAccessToken" ? reads : WRITTEN_ONLY),
         Effect.provideService(EventStore, store)
       )
 

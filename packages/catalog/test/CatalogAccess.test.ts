@@ -1,6 +1,7 @@
 /**
  * API tokens and webhook endpoints as catalog tables, on a real (embedded) event store: a token works the
- * moment it is issued and stops the moment it is revoked (the cached one included), an endpoint's secrets
+ * moment it is issued (before the catalog has it) and stops the moment it is revoked (the cached one
+ * included), an endpoint's secrets
  * are never in the table in clear, and a rebuild from the log gives the same rows.
  */
 import { Catalog, CatalogReads, CatalogStates, CatalogTables } from "@onair/catalog"
@@ -18,7 +19,7 @@ import {
 } from "@onair/core"
 import { Database, Projection, SecretKeyring } from "@onair/event-store"
 import { AccessTokens, AggregateCommand } from "@onair/application"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Layer, ManagedRuntime, Schedule } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -56,8 +57,14 @@ describe("API tokens and webhook endpoints in the catalog", () => {
       const tokens = yield* AccessTokens
       const issued = yield* tokens.issue({ ...scope, appIds: [], label: "ci" }, metadata())
       const [issuedId, wrongSecret] = [issued.accessToken.id, issued.token.slice(0, -4) + "AAAA"]
+      // At once, from the table or (the issue does not wait for the catalog) from the token's stream.
       const first = yield* tokens.verify(issued.token)
-      // The full path read it through the cache: the lean path has it now.
+      // Once the table has it, the full path reads it through the cache: the lean path has it then.
+      yield* Effect.repeat((yield* CatalogReads).accessToken(issuedId), {
+        until: (token) => token !== undefined,
+        schedule: Schedule.spaced("5 millis")
+      })
+      yield* tokens.verify(issued.token)
       const sync = tokens.verifySync(issued.token)
       const wrong = yield* tokens.verify(wrongSecret)
       yield* tokens.revoke(issuedId, metadata())
