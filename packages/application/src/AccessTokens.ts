@@ -126,6 +126,12 @@ export class AccessTokens extends Context.Service<AccessTokens, {
     }
 
     const verifySync = (bearer: string): AccessToken | undefined => {
+      // A bearer checked before names its token already: no parsing, no hash.
+      const known = verified.get(bearer)
+      if (known !== undefined) {
+        const token = reads.cached(known as AccessTokenId)
+        return token === undefined || token.revokedAt !== null ? undefined : token
+      }
       const match = TOKEN.exec(bearer)
       if (match === null) return undefined
       return check(bearer, match[2]!, reads.cached(AccessTokenId.make(match[1]!)))
