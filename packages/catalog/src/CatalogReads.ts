@@ -211,8 +211,9 @@ export class CatalogReads extends Context.Service<CatalogReads, {
       )
 
     return CatalogReads.of({
+      // Both at once: the cache's follower reads eagerly only while someone waits for it.
       awaitTransaction: (transaction) =>
-        Effect.andThen(watch.awaitTransaction(transaction), cache.awaitTransaction(transaction)),
+        Effect.all([watch.awaitTransaction(transaction), cache.awaitTransaction(transaction)], { concurrency: 2, discard: true }),
       livestream: (scope, id) =>
         Effect.map(livestreamById(id), (found) => found === undefined || found.deleted ? undefined : inScope<Livestream>(scope)(found)),
       livestreamById,
