@@ -7,7 +7,7 @@
  * A claim pushes the delivery's next attempt past the request timeout, so a worker that dies mid-delivery
  * leaves it due again within twice the timeout: at-least-once, with the same `webhook-id` every time.
  */
-import { signingSecrets } from "@onair/core"
+import { signingSecrets, type WebhookEndpoint } from "@onair/core"
 import { backingOffLoop } from "@onair/application"
 import { OutboundClient } from "@onair/outbound"
 import { Clock, Duration, Effect } from "effect"
@@ -96,7 +96,7 @@ export const run = (options: DeliveryOptions) =>
       WHERE d.message_id = c.message_id AND d.endpoint_id = c.endpoint_id AND m.id = d.message_id
       RETURNING d.message_id::text AS message_id, d.endpoint_id, d.attempts, m.body`
 
-    const attempt = (claimed: Claimed) =>
+    const attempt = (claimed: Claimed, endpoint: WebhookEndpoint | undefined) =>
       Effect.gen(function*() {
         const at = yield* Clock.currentTimeMillis
         const attempt = claimed.attempts + 1
@@ -106,7 +106,6 @@ export const run = (options: DeliveryOptions) =>
           attempt,
           attempted_at: new Date(at).toISOString()
         }
-        const endpoint = yield* endpoints.current(claimed.endpoint_id)
         if (endpoint === undefined || endpoint.deleted || !endpoint.enabled) {
           return {
             ...base,
@@ -160,7 +159,15 @@ export const run = (options: DeliveryOptions) =>
     const round = Effect.gen(function*() {
       const claimed = yield* claim
       if (claimed.length === 0) return 0
-      const outcomes = yield* Effect.forEach(claimed, attempt, { concurrency: options.concurrency })
+      // Each endpoint of the round read once, as of now, from its stream: not once per delivery.
+      const receivers = new Map(yield* Effect.forEach(
+        new Set(claimed.map((delivery) => delivery.endpoint_id)),
+        (id) => Effect.map(endpoints.current(id), (endpoint) => [id, endpoint] as const),
+        { concurrency: 8 }
+      ))
+      const outcomes = yield* Effect.forEach(claimed, (delivery) => attempt(delivery, receivers.get(delivery.endpoint_id)), {
+        concurrency: options.concurrency
+      })
       yield* record(outcomes)
       for (const endpointId of new Set(outcomes.filter((o) => o.gone).map((o) => o.endpoint_id))) {
         yield* endpoints.disable(endpointId).pipe(
