@@ -185,13 +185,33 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
 /** Aggregates folded between two yields to the event loop. */
 const YIELD_EVERY = 32
 
-/** Folds one table's aggregates of the batch from their stored states and writes them back. */
-const writeTable = <S>(spec: AggregateTable<S>, byId: ReadonlyMap<string, ReadonlyArray<unknown>>, firstSequence: ReadonlyMap<string, number>) =>
+/**
+ * The stored states of every aggregate the batch touches, table by table, in one statement (a round trip
+ * per table was most of a small batch's time).
+ */
+const loadStates = (touched: ReadonlyArray<readonly [table: string, ids: ReadonlyArray<string>]>) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient
-    const stored = yield* sql<{ id: string; state: unknown }>`
-      SELECT id, state FROM ${sql(spec.table)} WHERE id IN ${sql.in([...byId.keys()])}`
-    const states = new Map(stored.map((row) => [row.id, row.state]))
+    const states = new Map<string, Map<string, unknown>>(touched.map(([table]) => [table, new Map()]))
+    if (touched.length === 0) return states
+    const query = touched
+      .map(([table], index) =>
+        `SELECT ${index} AS t, id, state FROM ${table} WHERE id IN (SELECT jsonb_array_elements_text($${index + 1}::jsonb))`)
+      .join(" UNION ALL ")
+    const rows = yield* sql.unsafe<{ t: number | string; id: string; state: unknown }>(query, touched.map(([, ids]) => JSON.stringify(ids)))
+    for (const row of rows) states.get(touched[Number(row.t)]![0])!.set(row.id, row.state)
+    return states
+  })
+
+/** Folds one table's aggregates of the batch from their stored states and writes them back. */
+const writeTable = <S>(
+  spec: AggregateTable<S>,
+  byId: ReadonlyMap<string, ReadonlyArray<unknown>>,
+  states: ReadonlyMap<string, unknown>,
+  firstSequence: ReadonlyMap<string, number>
+) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient
     const rows = []
     const changed: Array<{ readonly before: S | null; readonly after: S }> = []
     let folded = 0
@@ -278,8 +298,12 @@ const apply = (events: ReadonlyArray<StoredEvent>) =>
       list.push(change.success.event)
       ofKind.set(change.success.id, list)
     }
-    for (const [kind, byId] of byKind) yield* writeTable(tables[kind], byId, firstSequence)
-    for (const [category, byId] of byCategory) yield* writeTable(category.table, byId, firstSequence)
+    const writes: Array<readonly [AggregateTable<any>, ReadonlyMap<string, ReadonlyArray<unknown>>]> = [
+      ...[...byKind].map(([kind, byId]) => [tables[kind], byId] as const),
+      ...[...byCategory].map(([category, byId]) => [category.table, byId] as const)
+    ]
+    const stored = yield* loadStates(writes.map(([spec, byId]) => [spec.table, [...byId.keys()]] as const))
+    for (const [spec, byId] of writes) yield* writeTable(spec, byId, stored.get(spec.table)!, firstSequence)
     yield* writeMeetingSessions(changes)
   })
 
