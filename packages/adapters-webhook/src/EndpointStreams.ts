@@ -19,7 +19,7 @@ import {
   originMetadata
 } from "@onair/core"
 import { AggregateCommand } from "@onair/application"
-import { Clock, Context, Effect, Layer, Result, Schema } from "effect"
+import { Clock, Context, Effect, Layer } from "effect"
 
 export const ENDPOINT_STREAM_PREFIX = "webhookEndpoint-"
 
@@ -36,8 +36,6 @@ export const endpoints: AggregateCommand.Aggregate<
   stream: (command) => `${ENDPOINT_STREAM_PREFIX}${command.endpointId}`
 }
 
-const decode = Schema.decodeUnknownResult(WebhookEndpointEvent)
-
 export class WebhookEndpointStreams extends Context.Service<WebhookEndpointStreams, {
   /** The endpoint as of its stream now (deleted ones included); undefined when there is none. */
   readonly current: (id: string) => Effect.Effect<WebhookEndpoint | undefined, AggregateReadFailed>
@@ -46,28 +44,19 @@ export class WebhookEndpointStreams extends Context.Service<WebhookEndpointStrea
 }>()("@onair/adapters-webhook/WebhookEndpointStreams") {
   static readonly make = Effect.gen(function*() {
     const store = yield* EventStore
-    const folded = new Map<string, { readonly state: WebhookEndpointState; readonly version: number }>()
+    const folded = new Map<string, AggregateCommand.Folded<WebhookEndpointState>>()
 
     const current = Effect.fn("WebhookEndpointStreams.current")(function*(id: string) {
-      const stream = `${ENDPOINT_STREAM_PREFIX}${id}`
       const known = folded.get(id)
-      const read = yield* store.readStream(stream, { afterVersion: known?.version ?? 0 }).pipe(
-        Effect.mapError((error) => new AggregateReadFailed({ stream, message: error.message }))
+      const loaded = yield* AggregateCommand.load(endpoints, `${ENDPOINT_STREAM_PREFIX}${id}`, known).pipe(
+        Effect.provideService(EventStore, store)
       )
-      let state = known?.state ?? null
-      for (const stored of read.events) {
-        const event = decode(stored.data)
-        if (Result.isFailure(event)) {
-          return yield* new AggregateReadFailed({ stream, message: `${stored.type}@${stored.version} does not match its schema` })
-        }
-        state = WebhookEndpointDecider.evolve(state, event.success)
-      }
       folded.delete(id)
-      if (state !== null) {
-        folded.set(id, { state, version: read.version })
+      if (loaded.state !== null) {
+        folded.set(id, loaded)
         if (folded.size > CAPACITY) folded.delete(folded.keys().next().value!)
       }
-      return state ?? undefined
+      return loaded.state ?? undefined
     })
 
     const disable = Effect.fn("WebhookEndpointStreams.disable")(function*(id: string) {

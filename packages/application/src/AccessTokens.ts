@@ -17,11 +17,10 @@ import {
   type AppendMetadata,
   EventStore,
   SecretHash,
-  type StoredEvent,
   type Timestamp
 } from "@onair/core"
 import * as AggregateCommand from "./AggregateCommand.ts"
-import { Context, Effect, Layer, Result, Schema } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 import { AccessTokenReads } from "./AccessTokenReads.ts"
 import { awaitReadModel } from "./AwaitReadModel.ts"
@@ -43,19 +42,6 @@ const newTokenId = (): AccessTokenId => {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
   const bytes = randomBytes(24)
   return AccessTokenId.make(`tok_${Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("")}`)
-}
-
-const decodeTokenEvent = Schema.decodeUnknownResult(AccessTokenEvent)
-
-/** A token folded from its own stream's events; undefined when one is unreadable or it was never issued. */
-const foldStream = (events: ReadonlyArray<StoredEvent>): AccessToken | undefined => {
-  let state: AccessTokenState = null
-  for (const stored of events) {
-    const event = decodeTokenEvent(stored.data)
-    if (Result.isFailure(event)) return undefined
-    state = AccessTokenDecider.evolve(state, event.success)
-  }
-  return state ?? undefined
 }
 
 /** A read model that has everything at once: the position is recorded for the answer, nothing waits. */
@@ -142,7 +128,9 @@ export class AccessTokens extends Context.Service<AccessTokens, {
      * stream says whether it is live.
      */
     const fromStream = (id: string) =>
-      Effect.map(store.readStream(`${STREAM_PREFIX}${id}`), (read) => foldStream(read.events)).pipe(
+      AggregateCommand.load(tokens, `${STREAM_PREFIX}${id}`).pipe(
+        Effect.map(({ state }) => state ?? undefined),
+        Effect.provideService(EventStore, store),
         Effect.orElseSucceed(() => undefined)
       )
 

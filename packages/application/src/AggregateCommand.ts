@@ -1,6 +1,7 @@
 /**
- * The command path for an aggregate that stands alone (no workflow across aggregates): load its stream,
- * fold it, decide, append against the version read, decide again on a conflict. Access tokens and webhook
+ * The command path for an aggregate that stands alone (no workflow across aggregates): load its stream
+ * (with any earlier append of the command, in one round trip), fold it, decide, append against the version
+ * read, decide again on a conflict. Access tokens and webhook
  * endpoints are such aggregates.
  */
 import {
@@ -9,7 +10,8 @@ import {
   type AppendResult,
   Decider,
   EventStore,
-  type EventStoreFailed
+  type EventStoreFailed,
+  type StreamRead
 } from "@onair/core"
 import { Effect, Result, Schema } from "effect"
 import { type CommandConflict, type RetryOptions, retryOnConflict } from "./RetryOnConflict.ts"
@@ -33,13 +35,20 @@ export interface Decided<E, S> {
   readonly append: AppendResult | undefined
 }
 
-/** The aggregate's state and version, folded from its stream. */
-export const load = <C, E extends { readonly _tag: string }, S, X>(aggregate: Aggregate<C, E, S, X>, stream: string) =>
+/** A folded aggregate: its state and the version of its stream it was folded to. */
+export interface Folded<S> {
+  readonly state: S
+  readonly version: number
+}
+
+/** `read`'s events decoded and folded onto `from` (the initial state by default). */
+const foldRead = <C, E extends { readonly _tag: string }, S, X>(
+  aggregate: Aggregate<C, E, S, X>,
+  stream: string,
+  read: StreamRead,
+  from?: S
+) =>
   Effect.gen(function*() {
-    const store = yield* EventStore
-    const read = yield* store.readStream(stream).pipe(
-      Effect.mapError((error) => new AggregateReadFailed({ stream, message: error.message }))
-    )
     const decode = Schema.decodeUnknownResult(aggregate.events)
     const events: Array<E> = []
     for (const stored of read.events) {
@@ -49,7 +58,24 @@ export const load = <C, E extends { readonly _tag: string }, S, X>(aggregate: Ag
       }
       events.push(event.success)
     }
-    return { state: Decider.fold(aggregate.decider, events), version: read.version }
+    return { state: Decider.fold(aggregate.decider, events, from), version: read.version } satisfies Folded<S>
+  })
+
+/**
+ * The aggregate's state and version, folded from its stream: from its start, or, given what was folded
+ * before, from that state with only the events after its version read.
+ */
+export const load = <C, E extends { readonly _tag: string }, S, X>(
+  aggregate: Aggregate<C, E, S, X>,
+  stream: string,
+  since?: Folded<S>
+) =>
+  Effect.gen(function*() {
+    const store = yield* EventStore
+    const read = yield* store.readStream(stream, since === undefined ? undefined : { afterVersion: since.version }).pipe(
+      Effect.mapError((error) => new AggregateReadFailed({ stream, message: error.message }))
+    )
+    return yield* foldRead(aggregate, stream, read, since?.state)
   })
 
 export const handle = <C, E extends { readonly _tag: string }, S, X>(
@@ -62,13 +88,19 @@ export const handle = <C, E extends { readonly _tag: string }, S, X>(
     const store = yield* EventStore
     const stream = aggregate.stream(command)
     const encode = Schema.encodeUnknownSync(aggregate.events)
-    const earlier = yield* store.findCommand(metadata.commandId)
-    if (earlier !== undefined) {
-      const { state } = yield* load(aggregate, stream)
-      return { events: [], state, append: earlier }
+    // One round trip, as on the workflow's command path: an earlier append of this command, and the stream.
+    const first = yield* store.readForCommand(metadata.commandId, [stream])
+    const read = first.streams.get(stream)!
+    if (first.earlier !== undefined) {
+      const { state } = yield* foldRead(aggregate, stream, read)
+      return { events: [], state, append: first.earlier }
     }
+    // The first attempt decides on what was read; one after a conflict reads again.
+    let readAhead: StreamRead | undefined = read
     const attempt = Effect.gen(function*() {
-      const { state, version } = yield* load(aggregate, stream)
+      const ahead = readAhead
+      readAhead = undefined
+      const { state, version } = yield* (ahead === undefined ? load(aggregate, stream) : foldRead(aggregate, stream, ahead))
       const events = yield* Result.match(aggregate.decider.decide(command, state), {
         onFailure: (error) => Effect.fail(error),
         onSuccess: (events) => Effect.succeed(events)
