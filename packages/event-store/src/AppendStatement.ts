@@ -133,15 +133,24 @@ export const currentVersion = (sql: SqlClient, stream: string): Effect.Effect<nu
     (rows) => rows[0] === undefined ? 0 : Number(rows[0].stream_version)
   )
 
-/** The streams, versions and transaction of the append a command id made, if it made one. */
-export const findCommand = (sql: SqlClient, commandId: string) =>
-  sql<InsertedRow>`
-    SELECT e.stream_name, max(e.stream_version) AS stream_version, e.transaction_id::text AS transaction_text
+/**
+ * The append a command id made, as rows to select from: one per stream, with its last version, the
+ * transaction, and the stream's first position (`first_position`: the order the streams were appended in).
+ */
+export const commandAppend = (sql: SqlClient, commandId: string) =>
+  sql`
+    SELECT e.stream_name, max(e.stream_version) AS stream_version, e.transaction_id::text AS transaction_text,
+           min(e.global_position) AS first_position
     FROM onair_events e
     WHERE e.transaction_id = (SELECT transaction_id FROM onair_events WHERE event_id = md5(${commandId} || ':1')::uuid)
       AND e.metadata ->> 'commandId' = ${commandId}
-    GROUP BY e.stream_name, e.transaction_id
-    ORDER BY min(e.global_position)`
+    GROUP BY e.stream_name, e.transaction_id`
+
+/** The streams, versions and transaction of the append a command id made, if it made one. */
+export const findCommand = (sql: SqlClient, commandId: string) =>
+  sql<InsertedRow>`
+    SELECT stream_name, stream_version, transaction_text FROM (${commandAppend(sql, commandId)}) AS c
+    ORDER BY first_position`
 
 /** The result of an append from the rows it inserted, streams in the order they were given. */
 export const resultOf = (rows: ReadonlyArray<InsertedRow>, duplicate: boolean) => {

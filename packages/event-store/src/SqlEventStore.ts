@@ -210,13 +210,10 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
   const readForCommand = Effect.fn("EventStore.readForCommand")(function*(commandId: string, streams: ReadonlyArray<string>) {
     // The earlier append's rows (one per stream, shaped as events) first, then the streams' events.
     const rows = yield* sql<EventRow & { readonly part: number }>`
-      SELECT 0 AS part, min(e.global_position) AS global_position, e.transaction_id::text AS transaction_text,
-             e.stream_name, max(e.stream_version) AS stream_version, NULL::text AS event_id, NULL::text AS event_type,
-             NULL::jsonb AS data, NULL::jsonb AS metadata, NULL::bigint AS recorded_at_ms
-      FROM onair_events e
-      WHERE e.transaction_id = (SELECT transaction_id FROM onair_events WHERE event_id = md5(${commandId} || ':1')::uuid)
-        AND e.metadata ->> 'commandId' = ${commandId}
-      GROUP BY e.stream_name, e.transaction_id
+      SELECT 0 AS part, first_position AS global_position, transaction_text, stream_name, stream_version,
+             NULL::text AS event_id, NULL::text AS event_type, NULL::jsonb AS data, NULL::jsonb AS metadata,
+             NULL::bigint AS recorded_at_ms
+      FROM (${AppendStatement.commandAppend(sql, commandId)}) AS c
       UNION ALL
       SELECT 1 AS part, ${eventColumns} FROM onair_events
       WHERE ${streams.length === 0 ? sql.literal("false") : sql`stream_name IN ${sql.in(streams)}`}
