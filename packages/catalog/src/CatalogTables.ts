@@ -271,18 +271,24 @@ const apply = (events: ReadonlyArray<StoredEvent>) =>
     const tables = tablesFor(keyring)
     const access = accessCategories(keyring)
     const changes: Array<Change> = []
-    const byKind = new Map<AggregateKind, Map<string, Array<unknown>>>()
-    const byCategory = new Map<AccessCategory, Map<string, Array<unknown>>>()
+    // Each table's aggregates in the batch, each with its events in log order.
+    const byTable = new Map<AggregateTable<any>, Map<string, Array<unknown>>>()
     const firstSequence = new Map<string, number>()
+    const group = (table: AggregateTable<any>, id: string, event: unknown, sequence: number) => {
+      const ofTable = byTable.get(table) ?? new Map<string, Array<unknown>>()
+      byTable.set(table, ofTable)
+      const list = ofTable.get(id)
+      if (list === undefined) {
+        firstSequence.set(id, sequence)
+        ofTable.set(id, [event])
+      } else list.push(event)
+    }
     for (const stored of events) {
       const category = access[stored.stream.slice(0, stored.stream.indexOf("-"))]
       if (category !== undefined) {
         const decoded = category.decode(stored.data)
         if (Result.isFailure(decoded)) return yield* new CatalogEventUnreadable({ eventId: stored.id, message: decoded.failure })
-        const ofCategory = byCategory.get(category) ?? new Map<string, Array<unknown>>()
-        byCategory.set(category, ofCategory)
-        if (!ofCategory.has(decoded.success.id)) firstSequence.set(decoded.success.id, stored.position.sequence)
-        ofCategory.set(decoded.success.id, [...(ofCategory.get(decoded.success.id) ?? []), decoded.success.event])
+        group(category.table, decoded.success.id, decoded.success.event, stored.position.sequence)
         continue
       }
       if (DomainEvents.parseStream(stored.stream) === undefined) continue
@@ -291,19 +297,10 @@ const apply = (events: ReadonlyArray<StoredEvent>) =>
         return yield* new CatalogEventUnreadable({ eventId: stored.id, message: change.failure })
       }
       changes.push(change.success)
-      const ofKind = byKind.get(change.success.kind) ?? new Map<string, Array<unknown>>()
-      byKind.set(change.success.kind, ofKind)
-      if (!ofKind.has(change.success.id)) firstSequence.set(change.success.id, stored.position.sequence)
-      const list = ofKind.get(change.success.id) ?? []
-      list.push(change.success.event)
-      ofKind.set(change.success.id, list)
+      group(tables[change.success.kind], change.success.id, change.success.event, stored.position.sequence)
     }
-    const writes: Array<readonly [AggregateTable<any>, ReadonlyMap<string, ReadonlyArray<unknown>>]> = [
-      ...[...byKind].map(([kind, byId]) => [tables[kind], byId] as const),
-      ...[...byCategory].map(([category, byId]) => [category.table, byId] as const)
-    ]
-    const stored = yield* loadStates(writes.map(([spec, byId]) => [spec.table, [...byId.keys()]] as const))
-    for (const [spec, byId] of writes) yield* writeTable(spec, byId, stored.get(spec.table)!, firstSequence)
+    const stored = yield* loadStates([...byTable].map(([spec, byId]) => [spec.table, [...byId.keys()]] as const))
+    for (const [spec, byId] of byTable) yield* writeTable(spec, byId, stored.get(spec.table)!, firstSequence)
     yield* writeMeetingSessions(changes)
   })
 
