@@ -9,7 +9,7 @@ import { Database } from "@onair/event-store"
 import { Layer } from "effect"
 
 export const services = (choice: Database.DatabaseChoice) =>
-  Layer.merge(Webhooks.port, Inbound.layer).pipe(
+  Inbound.layer.pipe(
     Layer.provideMerge(Layer.mergeAll(CommandHandler.layer(), AccessTokens.layer, Webhooks.layer)),
     Layer.provideMerge(Catalog.layer),
     Layer.provideMerge(Database.layer(choice))

@@ -39,7 +39,7 @@ export interface TestServer {
 
 export const useServer = (options?: { readonly mediaReady?: boolean }): TestServer => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-http-"))
-  const services = Layer.merge(Webhooks.port, Inbound.layer).pipe(
+  const services = Inbound.layer.pipe(
     Layer.provideMerge(Layer.mergeAll(CommandHandler.layer(), AccessTokens.layer, Webhooks.layer)),
     Layer.provideMerge(Catalog.layer),
     Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
