@@ -16,12 +16,14 @@ import {
   WebhookEndpointEvent,
   type WebhookEndpointId,
   type WebhookEndpointState,
+  WEBHOOK_ENDPOINT_CATEGORY,
+  webhookEndpointStream,
   originMetadata
 } from "@onair/core"
 import { AggregateCommand } from "@onair/application"
 import { Clock, Context, Effect, Layer } from "effect"
 
-export const ENDPOINT_STREAM_PREFIX = "webhookEndpoint-"
+export const ENDPOINT_STREAM_PREFIX = `${WEBHOOK_ENDPOINT_CATEGORY}-`
 
 const CAPACITY = 1_000
 
@@ -33,7 +35,7 @@ export const endpoints: AggregateCommand.Aggregate<
 > = {
   decider: WebhookEndpointDecider,
   events: WebhookEndpointEvent,
-  stream: (command) => `${ENDPOINT_STREAM_PREFIX}${command.endpointId}`
+  stream: (command) => webhookEndpointStream(command.endpointId)
 }
 
 export class WebhookEndpointStreams extends Context.Service<WebhookEndpointStreams, {
@@ -48,7 +50,7 @@ export class WebhookEndpointStreams extends Context.Service<WebhookEndpointStrea
 
     const current = Effect.fn("WebhookEndpointStreams.current")(function*(id: string) {
       const known = folded.get(id)
-      const loaded = yield* AggregateCommand.load(endpoints, `${ENDPOINT_STREAM_PREFIX}${id}`, known).pipe(
+      const loaded = yield* AggregateCommand.load(endpoints, webhookEndpointStream(id), known).pipe(
         Effect.provideService(EventStore, store)
       )
       folded.delete(id)

@@ -11,6 +11,7 @@ import {
   type AccessTokenError,
   AccessTokenEvent,
   AccessTokenId,
+  accessTokenStream,
   type AccessTokenState,
   type AccountId,
   type AppId,
@@ -25,7 +26,6 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 import { AccessTokenReads } from "./AccessTokenReads.ts"
 import { awaitReadModel } from "./AwaitReadModel.ts"
 
-const STREAM_PREFIX = "accessToken-"
 /** How many verified bearer strings are remembered; the oldest is forgotten first. */
 const VERIFIED_CACHE_SIZE = 10_000
 const TOKEN = /^onair_(tok_[A-Za-z0-9]{24})_([A-Za-z0-9_-]{43})$/
@@ -33,7 +33,7 @@ const TOKEN = /^onair_(tok_[A-Za-z0-9]{24})_([A-Za-z0-9_-]{43})$/
 export const tokens: AggregateCommand.Aggregate<AccessTokenCommand, AccessTokenEvent, AccessTokenState, AccessTokenError> = {
   decider: AccessTokenDecider,
   events: AccessTokenEvent,
-  stream: (command) => `${STREAM_PREFIX}${command.tokenId}`
+  stream: (command) => accessTokenStream(command.tokenId)
 }
 
 const hashSecret = (secret: string): SecretHash => SecretHash.make(createHash("sha256").update(secret).digest("hex"))
@@ -128,7 +128,7 @@ export class AccessTokens extends Context.Service<AccessTokens, {
      * stream says whether it is live.
      */
     const fromStream = (id: string) =>
-      AggregateCommand.load(tokens, `${STREAM_PREFIX}${id}`).pipe(
+      AggregateCommand.load(tokens, accessTokenStream(id)).pipe(
         Effect.map(({ state }) => state ?? undefined),
         Effect.provideService(EventStore, store),
         Effect.orElseSucceed(() => undefined)

@@ -11,6 +11,7 @@
 import {
   type AccessToken,
   type AccessTokenId,
+  accessTokenStream,
   type AccountId,
   EventStore,
   type AppId,
@@ -287,7 +288,7 @@ export class CatalogReads extends Context.Service<CatalogReads, {
       accessToken: (id) =>
         cache.through(
           `accessToken:${id}`,
-          `accessToken-${id}`,
+          accessTokenStream(id),
           one(sql<{ state: unknown }>`SELECT state FROM onair_access_tokens WHERE id = ${id}`, decodeAccessToken)
         ),
       cachedAccessToken: (id) => cache.peek<AccessToken>(`accessToken:${id}`),

@@ -4,7 +4,7 @@
  * to the livestream's stream and field as in the log, with its keyed hash for lookups; a webhook endpoint's
  * signing secrets sealed the same way.
  */
-import { AccessToken, Ingest, Livestream, Meeting, Session, WebhookEndpoint } from "@onair/core"
+import { AccessToken, Ingest, Livestream, Meeting, Session, WebhookEndpoint, webhookEndpointStream } from "@onair/core"
 import { DomainEvents, fieldContext, type Keyring } from "@onair/event-store"
 import { Schema } from "effect"
 
@@ -67,12 +67,10 @@ export const decodeIngest = (state: unknown): Ingest => decodeIngestSync(parsed(
 export const decodeMeeting = (state: unknown): Meeting => decodeMeetingSync(parsed(state))
 export const decodeAccessToken = (state: unknown): AccessToken => decodeAccessTokenSync(parsed(state))
 
-/** The stream a webhook endpoint's events are in, which its sealed secrets are bound to. */
-export const endpointStream = (id: string) => `webhookEndpoint-${id}`
-
 /** A webhook endpoint's row state, each signing secret sealed as the log seals it. */
 export const endpointStates = (keyring: Keyring) => {
-  const context = (id: string) => fieldContext(endpointStream(id), "secret")
+  // Bound to the endpoint's stream, as the log binds them.
+  const context = (id: string) => fieldContext(webhookEndpointStream(id), "secret")
   return {
     encode: (state: WebhookEndpoint): unknown => {
       const encoded = encodeEndpoint(state)

@@ -7,6 +7,7 @@
  * webhook endpoints (streams outside the core's aggregates) are kept the same way.
  */
 import {
+  ACCESS_TOKEN_CATEGORY,
   AccessToken,
   AccessTokenDecider,
   AccessTokenEvent,
@@ -27,7 +28,8 @@ import {
   type StoredEvent,
   type WebhookEndpoint,
   WebhookEndpointDecider,
-  WebhookEndpointEvent
+  WebhookEndpointEvent,
+  WEBHOOK_ENDPOINT_CATEGORY
 } from "@onair/core"
 import { DomainEvents, type Keyring, type Projection, SecretKeyring } from "@onair/event-store"
 import { Effect, Result, Schema } from "effect"
@@ -153,7 +155,7 @@ const decodeEndpointEvent = Schema.decodeUnknownResult(WebhookEndpointEvent)
 const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCategory>> => {
   const endpoints = endpointStates(keyring)
   return {
-    accessToken: {
+    [ACCESS_TOKEN_CATEGORY]: {
       decode: (data) =>
         Result.mapBoth(decodeTokenEvent(data), { onFailure: String, onSuccess: (event) => ({ id: event.tokenId, event }) }),
       table: {
@@ -166,7 +168,7 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
         row: (state: AccessToken) => ({ account_id: state.accountId, revoked: state.revokedAt !== null })
       }
     },
-    webhookEndpoint: {
+    [WEBHOOK_ENDPOINT_CATEGORY]: {
       decode: (data) =>
         Result.mapBoth(decodeEndpointEvent(data), { onFailure: String, onSuccess: (event) => ({ id: event.endpointId, event }) }),
       table: {

@@ -19,3 +19,8 @@ export const AccessTokenEvent = Schema.TaggedUnion({
   AccessTokenRevoked: { ...subject }
 })
 export type AccessTokenEvent = typeof AccessTokenEvent.Type
+
+/** The category of access token streams: a token's events are in `accessToken-<id>`. */
+export const ACCESS_TOKEN_CATEGORY = "accessToken"
+
+export const accessTokenStream = (id: string): string => `${ACCESS_TOKEN_CATEGORY}-${id}`

@@ -24,3 +24,8 @@ export const WebhookEndpointEvent = Schema.TaggedUnion({
   WebhookEndpointDeleted: { ...subject }
 })
 export type WebhookEndpointEvent = typeof WebhookEndpointEvent.Type
+
+/** The category of webhook endpoint streams: an endpoint's events are in `webhookEndpoint-<id>`. */
+export const WEBHOOK_ENDPOINT_CATEGORY = "webhookEndpoint"
+
+export const webhookEndpointStream = (id: string): string => `${WEBHOOK_ENDPOINT_CATEGORY}-${id}`
