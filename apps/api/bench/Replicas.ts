@@ -8,14 +8,12 @@
  * - the same read carrying `onair-log-position`: how many answer 200 at the first request.
  */
 import { type MainJob, startReceiver } from "@onair/test-support"
-import { freshBenchDatabase, startApi, startWorker, stopWorker } from "./ScaleFixture.ts"
+import { freshBenchDatabase, percentile, startApi, startWorker, stopWorker } from "./ScaleFixture.ts"
 
 const CREATES = Number(process.env["ONAIR_BENCH_REPLICA_CREATES"] ?? 300)
 const CREATE_P99_GOAL_MS = 15
 const VISIBLE_P99_GOAL_MS = 50
 const POSITION_HEADER = "onair-log-position"
-
-const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 
 const create = async (job: MainJob, i: number) => {
   const started = performance.now()

@@ -116,6 +116,10 @@ export const rssMb = (pid: number) => {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024
 }
 
+/** The value at fraction `p` (0.5, 0.99) of ascending `sorted`. */
+export const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
+
 /**
  * p50 and p99 of sequential GETs (under the job's app), `samples` of them: of one path, or of the `i`th
  * path of a function (a different one each time, which no cache holds).
@@ -131,7 +135,7 @@ export const sample = async (job: MainJob, path: string | ((i: number) => string
     latencies.push(performance.now() - started)
   }
   latencies.sort((a, b) => a - b)
-  return { p50: latencies[Math.floor(samples * 0.5)]!, p99: latencies[Math.floor(samples * 0.99)]! }
+  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) }
 }
 
 // An API replica as a PostgreSQL deployment runs it: webhooks are left to `apps/worker` processes.

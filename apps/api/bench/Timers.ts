@@ -14,7 +14,7 @@ import { Effect, Result } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { execFileSync } from "node:child_process"
 import type { MainJob } from "@onair/test-support"
-import { freshBenchDatabase, grow, startApi } from "./ScaleFixture.ts"
+import { freshBenchDatabase, grow, percentile, startApi } from "./ScaleFixture.ts"
 
 const COUNT = Number(process.env["ONAIR_BENCH_TIMERS"] ?? 100_000)
 const GOAL_PER_SECOND = 1_000
@@ -54,7 +54,7 @@ const probe = async (job: MainJob, livestreamId: string, stop: { readonly millis
     await sleep(Math.max(0, PROBE_INTERVAL_MILLIS - took))
   }
   latencies.sort((a, b) => a - b)
-  return { p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, count: latencies.length }
+  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), count: latencies.length }
 }
 
 const main = async () => {
