@@ -1,9 +1,9 @@
 /**
  * What the API, the media plane and webhooks read: indexed queries on the catalog's tables, shared by
  * every process on the database, with a bounded cache of the hottest (a livestream, a page of its
- * sessions, a page of an app's livestreams, an API token) kept correct by the log (`CatalogCache`). A reader after a write waits for the tables and the
- * cache to include it (`awaitTransaction`): the projection's checkpoint, watched across processes, and
- * this process's follower of the log.
+ * sessions, a page of an app's livestreams, an API token) kept correct by the log (`CatalogCache`). A
+ * reader after a write waits for the tables and the cache to include it (`awaitTransaction`): the
+ * projection's checkpoint, watched across processes, and this process's follower of the log.
  *
  * The tables are read, never written, here; a database that fails a read is the server's fault (a
  * defect), as a failing event store is on the command path.
