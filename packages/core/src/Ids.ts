@@ -57,3 +57,13 @@ export const StreamKey = Schema.String.pipe(
   Schema.brand("StreamKey")
 )
 export type StreamKey = typeof StreamKey.Type
+
+/**
+ * A media node (one nginx-rtmp server and its agent), named by its operator: a DNS label, so it can stand
+ * in host names, and no dot, so it is the unambiguous first part of the ingest ids the node's publishes get.
+ */
+export const MediaNodeId = Schema.String.pipe(
+  Schema.check(Schema.isPattern(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/)),
+  Schema.brand("MediaNodeId")
+)
+export type MediaNodeId = typeof MediaNodeId.Type

@@ -36,6 +36,13 @@ export * from "./meeting/MeetingEvent.ts"
 export * from "./meeting/MeetingState.ts"
 export * from "./meeting/MeetingValues.ts"
 
+export * from "./node/MediaNodeCommand.ts"
+export { MediaNodeDecider } from "./node/MediaNodeDecider.ts"
+export * from "./node/MediaNodeError.ts"
+export * from "./node/MediaNodeEvent.ts"
+export * from "./node/MediaNodeState.ts"
+export * from "./node/MediaNodeValues.ts"
+
 export * from "./token/AccessTokenCommand.ts"
 export { AccessTokenDecider } from "./token/AccessTokenDecider.ts"
 export * from "./token/AccessTokenError.ts"

@@ -6,6 +6,7 @@ import {
   AppId,
   IngestId,
   LivestreamId,
+  MediaNodeId,
   MeetingId,
   MeetingSessionId,
   ParticipantId,
@@ -34,6 +35,7 @@ export const T0 = Date.UTC(2026, 10, 21, 12, 0, 0)
 export const t = (seconds: number) => Timestamp.make(T0 + seconds * 1000)
 
 export const publisher = { ip: "203.0.113.7", port: 51234 }
+export const nodeA = MediaNodeId.make("media-a")
 export const limits = { startTimeoutSeconds: 600, maxDurationSeconds: 3600 }
 
 /** The fields a livestream is created with, shared by the create command, signal and event. */

@@ -1,16 +1,17 @@
 import { describe, it } from "@effect/vitest"
 import { IngestDecider } from "../src/ingest/IngestDecider.ts"
 import type { IngestEvent } from "../src/ingest/IngestEvent.ts"
-import { ingest1, livestreamId, publisher, session1, t } from "./Fixtures.ts"
+import { ingest1, livestreamId, publisher, session1, t , nodeA } from "./Fixtures.ts"
 import { spec } from "./Spec.ts"
 
 const ingest = spec(IngestDecider)
 const id = { ingestId: ingest1 }
-const accepted: IngestEvent = { _tag: "IngestAccepted", ...id, at: t(0), publisher, livestreamId, sessionId: session1 }
+const accepted: IngestEvent = { _tag: "IngestAccepted", ...id, at: t(0), nodeId: nodeA, publisher, livestreamId, sessionId: session1 }
 const refused = (reason: "unknown key" | "stream key disabled" | "already connected"): IngestEvent => ({
   _tag: "IngestRefused",
   ...id,
   at: t(0),
+  nodeId: nodeA,
   publisher,
   livestreamId: reason === "unknown key" ? null : livestreamId,
   reason
@@ -30,11 +31,11 @@ const disconnected: IngestEvent = { _tag: "IngestDisconnected", ...id, at: t(9) 
 describe("Ingest decider", () => {
   describe("AcceptPublish", () => {
     it("accepts a connection for a session", () => {
-      ingest.given().when({ _tag: "AcceptPublish", ...id, at: t(0), publisher, livestreamId, sessionId: session1 })
+      ingest.given().when({ _tag: "AcceptPublish", ...id, at: t(0), nodeId: nodeA, publisher, livestreamId, sessionId: session1 })
         .then(accepted)
     })
     it("rejects deciding a connection twice", () => {
-      ingest.given(accepted).when({ _tag: "AcceptPublish", ...id, at: t(1), publisher, livestreamId, sessionId: session1 })
+      ingest.given(accepted).when({ _tag: "AcceptPublish", ...id, at: t(1), nodeId: nodeA, publisher, livestreamId, sessionId: session1 })
         .thenFails("IngestAlreadyDecided")
     })
   })
@@ -46,6 +47,7 @@ describe("Ingest decider", () => {
           _tag: "RefusePublish",
           ...id,
           at: t(0),
+          nodeId: nodeA,
           publisher,
           livestreamId: reason === "unknown key" ? null : livestreamId,
           reason
@@ -54,7 +56,7 @@ describe("Ingest decider", () => {
     }
     it("rejects refusing an accepted connection", () => {
       ingest.given(accepted)
-        .when({ _tag: "RefusePublish", ...id, at: t(1), publisher, livestreamId: null, reason: "unknown key" })
+        .when({ _tag: "RefusePublish", ...id, at: t(1), nodeId: nodeA, publisher, livestreamId: null, reason: "unknown key" })
         .thenFails("IngestAlreadyDecided")
     })
   })

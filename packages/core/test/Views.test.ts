@@ -15,7 +15,7 @@ import { ingestSessionStatus } from "../src/views/IngestSessionStatusView.ts"
 import { liveEventStatus } from "../src/views/LiveEventStatusView.ts"
 import { activeSessionRecord, livestreamRecord, sessionRecord } from "../src/views/LivestreamViews.ts"
 import * as Seed from "../src/views/SeedRecords.ts"
-import { accountId, appId, ingest1, key1, livestreamFields, livestreamId, publisher, session1, t } from "./Fixtures.ts"
+import { accountId, appId, ingest1, key1, livestreamFields, livestreamId, publisher, session1, t , nodeA } from "./Fixtures.ts"
 
 const decodes = (schema: Schema.Top, value: unknown) =>
   Exit.isSuccess(Schema.decodeUnknownExit(schema as Schema.Codec<unknown>)(value))
@@ -51,7 +51,7 @@ describe("seed examples decode under the record schemas", () => {
 const created: LivestreamEvent = { _tag: "LivestreamCreated", ...livestreamFields }
 const invoked: LivestreamEvent = { _tag: "BroadcastInvoked", livestreamId, at: t(0), sessionId: session1 }
 const connected: LivestreamEvent = { _tag: "PublisherConnected", livestreamId, at: t(10), sessionId: session1, ingestId: ingest1, resumed: false }
-const accepted: IngestEvent = { _tag: "IngestAccepted", ingestId: ingest1, at: t(10), publisher, livestreamId, sessionId: session1 }
+const accepted: IngestEvent = { _tag: "IngestAccepted", ingestId: ingest1, at: t(10), nodeId: nodeA, publisher, livestreamId, sessionId: session1 }
 const health = { width: 1280, height: 720, videoCodecId: "avc1.640028", audioCodecId: "mp4a.40.2", videoBitrate: 2_500_000, audioBitrate: 128_000, videoFps: 30, renditions: [] }
 
 describe("views of states", () => {

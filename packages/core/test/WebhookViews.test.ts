@@ -10,7 +10,7 @@ import type { MeetingEvent } from "../src/meeting/MeetingEvent.ts"
 import { SessionDecider } from "../src/session/SessionDecider.ts"
 import type { SessionEvent } from "../src/session/SessionEvent.ts"
 import { livestreamStatusChanged, seedTime, webhookMessages, type WebhookWorld } from "../src/views/WebhookViews.ts"
-import { accountId, alice, appId, ingest1, livestreamFields, livestreamId, meetingId, meetingSession1, session1, t } from "./Fixtures.ts"
+import { accountId, alice, appId, ingest1, livestreamFields, livestreamId, meetingId, meetingSession1, session1, t , nodeA } from "./Fixtures.ts"
 
 const urls = { rtmpServer: "rtmp://h/live", rtmpsServer: "rtmps://h/live", playbackBase: "https://h/hls" }
 
@@ -96,14 +96,14 @@ describe("webhook views", () => {
 
   it("ingest connections: accepted, refused for a known livestream, and nothing for an unknown key", () => {
     const accepted = webhookMessages(
-      { kind: "ingest", id: ingest1, event: { _tag: "IngestAccepted", ingestId: ingest1, at: t(10), publisher: { ip: "203.0.113.7", port: 0 }, livestreamId, sessionId: session1 } },
+      { kind: "ingest", id: ingest1, event: { _tag: "IngestAccepted", ingestId: ingest1, at: t(10), nodeId: nodeA, publisher: { ip: "203.0.113.7", port: 0 }, livestreamId, sessionId: session1 } },
       world()
     )
     assert.deepStrictEqual(accepted.map((m) => m.type), ["ingest.start.success"])
     assert.deepInclude(accepted[0]!.data, { ingest_id: ingest1, stream_id: session1, started_at: seedTime(t(10)) })
     const refused = (livestream: typeof livestreamId | null) =>
       webhookMessages(
-        { kind: "ingest", id: ingest1, event: { _tag: "IngestRefused", ingestId: ingest1, at: t(11), publisher: { ip: "203.0.113.7", port: 0 }, livestreamId: livestream, reason: "stream key disabled" } },
+        { kind: "ingest", id: ingest1, event: { _tag: "IngestRefused", ingestId: ingest1, at: t(11), nodeId: nodeA, publisher: { ip: "203.0.113.7", port: 0 }, livestreamId: livestream, reason: "stream key disabled" } },
         world()
       )
     assert.deepStrictEqual(refused(livestreamId).map((m) => [m.type, m.data["error_message"]]), [["ingest.start.failure", "stream key disabled"]])

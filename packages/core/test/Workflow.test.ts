@@ -12,7 +12,7 @@ import { SessionDecider } from "../src/session/SessionDecider.ts"
 import type { Change } from "../src/workflow/Change.ts"
 import type { Signal } from "../src/workflow/Signal.ts"
 import { handle } from "../src/workflow/Workflow.ts"
-import { accountId, appId, ingest1, ingest2, key1, limits, livestreamFields, livestreamId, meetingId, publisher, session1, session2, t } from "./Fixtures.ts"
+import { accountId, appId, ingest1, ingest2, key1, limits, livestreamFields, livestreamId, meetingId, publisher, session1, session2, t , nodeA } from "./Fixtures.ts"
 
 /** Commits units of work to an in-memory log and reads states by folding it. */
 const world = () => {
@@ -46,10 +46,12 @@ const world = () => {
 }
 
 const create: Signal = { _tag: "CreateLivestream", ...livestreamFields, sessionId: session1 }
-const publish = (at: number, ingestId = ingest1, sessionId = session2): Signal => ({
+const publish = (at: number, ingestId = ingest1, sessionId = session2, nodeAccepting = true): Signal => ({
   _tag: "Publish",
   at: t(at),
   ingestId,
+  nodeId: nodeA,
+  nodeAccepting,
   streamKey: key1,
   publisher,
   sessionId
@@ -81,13 +83,41 @@ describe("Workflow", () => {
     assert.strictEqual(w.state.livestream()?.broadcast._tag, "Connected")
   })
 
+  it("a node that takes no new publishers refuses a good key, records the node, and leaves the livestream idle", () => {
+    const w = world()
+    w.send(create)
+    const before = w.state.livestream()
+    const exit = w.send(publish(10, ingest1, session2, false))
+    assert.deepStrictEqual(w.tags(exit), ["ingest:IngestRefused"])
+    if (Exit.isSuccess(exit)) {
+      const [change] = exit.value.changes
+      assert.deepStrictEqual(change?.event, {
+        _tag: "IngestRefused",
+        ingestId: ingest1,
+        at: t(10),
+        nodeId: nodeA,
+        publisher,
+        livestreamId,
+        reason: "media node not accepting"
+      })
+    }
+    assert.deepStrictEqual(w.state.livestream(), before)
+  })
+
+  it("an unknown key is refused as unknown on any node", () => {
+    const w = world()
+    const exit = w.send(publish(1, ingest1, session2, false))
+    assert.deepStrictEqual(w.tags(exit), ["ingest:IngestRefused"])
+    if (Exit.isSuccess(exit)) assert.strictEqual((exit.value.changes[0]?.event as { reason: string }).reason, "unknown key")
+  })
+
   it("an unknown key is refused without naming a livestream", () => {
     const w = world()
     const exit = w.send({ ...publish(1), streamKey: "x".repeat(40) } as Signal)
     assert.isTrue(Exit.isSuccess(exit))
     if (Exit.isSuccess(exit)) {
       const [change] = exit.value.changes
-      assert.deepStrictEqual(change?.event, { _tag: "IngestRefused", ingestId: ingest1, at: t(1), publisher, livestreamId: null, reason: "unknown key" })
+      assert.deepStrictEqual(change?.event, { _tag: "IngestRefused", ingestId: ingest1, at: t(1), nodeId: nodeA, publisher, livestreamId: null, reason: "unknown key" })
     }
   })
 

@@ -2,18 +2,21 @@
  * Commands to an ingest: one encoder connection, from its publish request to its disconnect.
  */
 import { Schema } from "effect"
-import { IngestId, LivestreamId, SessionId } from "../Ids.ts"
+import { IngestId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { PublishRefusal } from "../livestream/LivestreamValues.ts"
 import { Timestamp } from "../Time.ts"
 import { IngestHealth, PublisherAddress } from "./IngestValues.ts"
 
 const target = { ingestId: IngestId, at: Timestamp }
+/** The media node the connection is on. */
+const node = { nodeId: MediaNodeId }
 
 export const IngestCommand = Schema.TaggedUnion({
-  AcceptPublish: { ...target, publisher: PublisherAddress, livestreamId: LivestreamId, sessionId: SessionId },
+  AcceptPublish: { ...target, ...node, publisher: PublisherAddress, livestreamId: LivestreamId, sessionId: SessionId },
   /** `livestreamId` is null when the key matched no livestream. */
   RefusePublish: {
     ...target,
+    ...node,
     publisher: PublisherAddress,
     livestreamId: Schema.NullOr(LivestreamId),
     reason: PublishRefusal

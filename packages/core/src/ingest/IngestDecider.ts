@@ -57,8 +57,9 @@ export const decide = (command: IngestCommand, state: IngestState): Events => {
 }
 
 export const evolve = (state: IngestState, event: IngestEvent): IngestState => {
-  const fresh = (verdict: Ingest["verdict"], publisher: Ingest["publisher"]): Ingest => ({
+  const fresh = (verdict: Ingest["verdict"], publisher: Ingest["publisher"], nodeId: Ingest["nodeId"]): Ingest => ({
     id: event.ingestId,
+    nodeId,
     publisher,
     verdict,
     requestedAt: event.at,
@@ -71,9 +72,9 @@ export const evolve = (state: IngestState, event: IngestEvent): IngestState => {
   })
   switch (event._tag) {
     case "IngestAccepted":
-      return fresh({ _tag: "Accepted", livestreamId: event.livestreamId, sessionId: event.sessionId }, event.publisher)
+      return fresh({ _tag: "Accepted", livestreamId: event.livestreamId, sessionId: event.sessionId }, event.publisher, event.nodeId)
     case "IngestRefused":
-      return fresh({ _tag: "Refused", livestreamId: event.livestreamId, reason: event.reason }, event.publisher)
+      return fresh({ _tag: "Refused", livestreamId: event.livestreamId, reason: event.reason }, event.publisher, event.nodeId)
   }
   if (state === null) return state
   const ingest = { ...state, updatedAt: event.at }

@@ -2,18 +2,22 @@
  * Events of an ingest's stream. The stream key never appears here: a connection is named by its id and
  * tied to a livestream by id.
  */
-import { Schema } from "effect"
-import { IngestId, LivestreamId, SessionId } from "../Ids.ts"
+import { Effect, Schema } from "effect"
+import { IngestId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { PublishRefusal } from "../livestream/LivestreamValues.ts"
+import { LOCAL_MEDIA_NODE } from "../node/MediaNodeValues.ts"
 import { Timestamp } from "../Time.ts"
 import { IngestHealth, PublisherAddress } from "./IngestValues.ts"
 
 const subject = { ingestId: IngestId, at: Timestamp }
+/** The media node the connection is on (`local` in events from before there were media nodes). */
+const node = { nodeId: MediaNodeId.pipe(Schema.withDecodingDefaultKey(Effect.succeed(LOCAL_MEDIA_NODE))) }
 
 export const IngestEvent = Schema.TaggedUnion({
-  IngestAccepted: { ...subject, publisher: PublisherAddress, livestreamId: LivestreamId, sessionId: SessionId },
+  IngestAccepted: { ...subject, ...node, publisher: PublisherAddress, livestreamId: LivestreamId, sessionId: SessionId },
   IngestRefused: {
     ...subject,
+    ...node,
     publisher: PublisherAddress,
     livestreamId: Schema.NullOr(LivestreamId),
     reason: PublishRefusal

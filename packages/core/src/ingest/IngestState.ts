@@ -1,9 +1,10 @@
 /**
  * An ingest's state, folded from its events. `null` until its publish request is decided.
  */
-import { Schema } from "effect"
-import { IngestId, LivestreamId, SessionId } from "../Ids.ts"
+import { Effect, Schema } from "effect"
+import { IngestId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { PublishRefusal } from "../livestream/LivestreamValues.ts"
+import { LOCAL_MEDIA_NODE } from "../node/MediaNodeValues.ts"
 import { Timestamp } from "../Time.ts"
 import { IngestHealth, PublisherAddress } from "./IngestValues.ts"
 
@@ -24,6 +25,8 @@ export type HealthTotals = typeof HealthTotals.Type
 
 export const Ingest = Schema.Struct({
   id: IngestId,
+  /** The media node holding the connection (`local` in states stored before there were media nodes). */
+  nodeId: MediaNodeId.pipe(Schema.withDecodingDefaultKey(Effect.succeed(LOCAL_MEDIA_NODE))),
   publisher: PublisherAddress,
   verdict: IngestVerdict,
   requestedAt: Timestamp,

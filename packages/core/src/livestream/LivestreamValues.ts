@@ -38,6 +38,14 @@ export const DEFAULT_BROADCAST_LIMITS: BroadcastLimits = { startTimeoutSeconds: 
 export const DisableReason = Schema.Literals(["requested", "maximum duration reached", "stopped"])
 export type DisableReason = typeof DisableReason.Type
 
-/** Why an encoder was refused: the webhook seed's `ingest.start.failure` messages, plus an unknown key. */
-export const PublishRefusal = Schema.Literals(["unknown key", "stream key disabled", "already connected"])
+/**
+ * Why an encoder was refused: the webhook seed's `ingest.start.failure` messages, plus an unknown key and
+ * a media node that takes no new publishers (drained, or lost to the control plane).
+ */
+export const PublishRefusal = Schema.Literals([
+  "unknown key",
+  "stream key disabled",
+  "already connected",
+  "media node not accepting"
+])
 export type PublishRefusal = typeof PublishRefusal.Type

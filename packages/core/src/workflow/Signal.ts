@@ -3,7 +3,7 @@
  * events and due timers. Each becomes one unit of work across the aggregates it touches.
  */
 import { Schema } from "effect"
-import { IngestId, LivestreamId, MeetingId, SessionId, StreamKey } from "../Ids.ts"
+import { IngestId, LivestreamId, MediaNodeId, MeetingId, SessionId, StreamKey } from "../Ids.ts"
 import { IngestHealth, PublisherAddress } from "../ingest/IngestValues.ts"
 import { LivestreamCommand } from "../livestream/LivestreamCommand.ts"
 import { BroadcastLimits, LivestreamName, ReconnectWindowSeconds, VideoConfig } from "../livestream/LivestreamValues.ts"
@@ -15,8 +15,19 @@ const at = { at: Timestamp }
 
 /** Media-plane signals about one encoder connection. */
 export const IngestSignal = Schema.TaggedUnion({
-  /** An encoder asks to publish with a key. `sessionId` names the session to open if one is needed. */
-  Publish: { ...at, ingestId: IngestId, streamKey: StreamKey, publisher: PublisherAddress, sessionId: SessionId },
+  /**
+   * An encoder asks media node `nodeId` to publish with a key. `sessionId` names the session to open if one
+   * is needed; `nodeAccepting` is whether the node takes new publishers now (not drained, holding its lease).
+   */
+  Publish: {
+    ...at,
+    ingestId: IngestId,
+    nodeId: MediaNodeId,
+    nodeAccepting: Schema.Boolean,
+    streamKey: StreamKey,
+    publisher: PublisherAddress,
+    sessionId: SessionId
+  },
   /** The connection ended (encoder closed, was dropped, or was refused and closed). */
   Unpublish: { ...at, ingestId: IngestId },
   ReportHealth: { ...at, ingestId: IngestId, health: IngestHealth },

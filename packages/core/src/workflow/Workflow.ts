@@ -210,8 +210,10 @@ const ingestSignal = (work: Work, signal: IngestSignal): Step<void> =>
       case "Publish": {
         const livestreamId = yield* reader.livestreamIdByStreamKey(signal.streamKey)
         const livestream = livestreamId === null ? null : yield* work.readLivestream(livestreamId)
-        const refusal = authorisePublish(livestream, signal.streamKey)
-        const common = { ingestId: signal.ingestId, at: signal.at, publisher: signal.publisher }
+        // A known key on a node that takes no new publishers is refused for the node, not the key.
+        const keyRefusal = authorisePublish(livestream, signal.streamKey)
+        const refusal = keyRefusal === null && !signal.nodeAccepting ? "media node not accepting" : keyRefusal
+        const common = { ingestId: signal.ingestId, nodeId: signal.nodeId, at: signal.at, publisher: signal.publisher }
         if (refusal !== null || livestream === null) {
           yield* work.ingest({
             _tag: "RefusePublish",

@@ -1,0 +1,39 @@
+/**
+ * What a media node tells the control plane about itself when it registers.
+ */
+import { Schema } from "effect"
+import { MediaNodeId } from "../Ids.ts"
+
+const Url = (schemes: ReadonlyArray<string>) =>
+  Schema.String.pipe(
+    Schema.check(Schema.isMaxLength(512)),
+    Schema.check(Schema.makeFilter((url: string) =>
+      URL.canParse(url) && schemes.some((scheme) => url.startsWith(`${scheme}://`))
+        ? undefined
+        : `must be a ${schemes.join(" or ")} URL`
+    ))
+  )
+
+/** Where encoders and players reach the node. */
+export const MediaNodeAddresses = Schema.Struct({
+  /** The RTMP server encoders publish to, e.g. `rtmp://media-a.example.com:1935/live`. */
+  rtmp: Url(["rtmp"]),
+  /** The same over TLS; null when the node takes no RTMPS. */
+  rtmps: Schema.NullOr(Url(["rtmps"])),
+  /** Where the node serves HLS, e.g. `https://media-a.example.com/hls`. */
+  playback: Url(["http", "https"])
+})
+export type MediaNodeAddresses = typeof MediaNodeAddresses.Type
+
+/** How many publishers the node takes at most (placement sends no more its way). */
+export const MediaNodeCapacity = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 100_000 })))
+
+/** A region label placement can match, e.g. `eu-west`. */
+export const MediaNodeRegion = Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,62}$/)))
+export type MediaNodeRegion = typeof MediaNodeRegion.Type
+
+/** One run of a node's agent: a node that restarts registers with a new boot id. */
+export const MediaNodeBootId = Schema.String.pipe(Schema.check(Schema.isPattern(/^[A-Za-z0-9_-]{8,64}$/)))
+
+/** The node the all-in-one main job runs beside its API, unless told another name. */
+export const LOCAL_MEDIA_NODE = MediaNodeId.make("local")
