@@ -14,7 +14,7 @@
  * workers: the outbox catching up, a restarted worker's first webhook, a standby's takeover. Each figure
  * is printed next to the 10k figure of the same run as a ratio.
  */
-import { AccountId, AppId, IngestId, LivestreamId, SessionId, type Signal, StreamKey, Timestamp } from "@onair/core"
+import { AccountId, AppId, IngestId, LivestreamId, SessionId, type Signal, StreamKey, Timestamp, LOCAL_MEDIA_NODE } from "@onair/core"
 import { apply, empty, type World } from "@onair/simulation"
 import { ACCOUNT, APP, type MainJob } from "@onair/test-support"
 import { Result } from "effect"
@@ -36,7 +36,7 @@ const livestreamUnits = (i: number) => {
       name: `scale ${i}`, meetingId: null, videoConfig: null, streamKey, reconnectWindowSeconds: 0,
       limits: { startTimeoutSeconds: 3600, maxDurationSeconds: 43_200 }, sessionId: SessionId.make(crypto.randomUUID())
     },
-    { _tag: "Publish", at: at(1), ingestId, streamKey, publisher: { ip: "203.0.113.9", port: 0 }, sessionId: SessionId.make(crypto.randomUUID()) },
+    { _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true, at: at(1), ingestId, streamKey, publisher: { ip: "203.0.113.9", port: 0 }, sessionId: SessionId.make(crypto.randomUUID()) },
     { _tag: "Unpublish", at: at(61), ingestId }
   ]
   const changes = []

@@ -1,10 +1,11 @@
 /**
- * The main job: the API, the media server (nginx, when installed) and the worker (due timers) in one
- * process, on the database the environment names.
+ * The main job: the API, the media control plane (node leases, the node API), one media node embedded
+ * beside it (nginx, when installed; `ONAIR_MEDIA=off` leaves media to nodes of their own) and the worker
+ * (due timers) in one process, on the database the environment names.
  */
 import { AdminToken, Server } from "@onair/adapters-http"
 import { WebhookWorker } from "@onair/adapters-webhook"
-import { MediaServer } from "@onair/adapters-media"
+import { MediaControlPlane, MediaServer, MediaSettings, NodeIdentity, NodeLeaseWatch } from "@onair/adapters-media"
 import { PublicUrlsConfig, TimerWorker } from "@onair/application"
 import { DueTimerClaims } from "@onair/catalog"
 import { Database } from "@onair/event-store"
@@ -45,11 +46,13 @@ const announce = (choice: Database.DatabaseChoice, adminToken: string, made: boo
 const worker = Layer.merge(
   // Timers are claimed from the catalog's livestream table, so replicas on one database fire each once.
   // ONAIR_TIMER_WORKER=off leaves them to the other replicas (API replicas kept free for requests).
+  // Media nodes' leases are watched beside the timers.
   Layer.effectDiscard(Effect.gen(function*() {
     const on = yield* Config.Boolean("ONAIR_TIMER_WORKER").pipe(Config.withDefault(true))
     if (!on) return
     const source = yield* DueTimerClaims.make
     yield* Effect.forkScoped(TimerWorker.run(source))
+    yield* Effect.forkScoped(NodeLeaseWatch.run)
   })),
   // ONAIR_WEBHOOK_WORKER=off leaves webhooks to `apps/worker` processes (PostgreSQL deployments).
   Layer.unwrap(Effect.gen(function*() {
@@ -58,6 +61,26 @@ const worker = Layer.merge(
     return on ? WebhookWorker.layer(urls) : Layer.empty
   }))
 )
+
+/**
+ * The media plane of the main job: the node API and, unless `ONAIR_MEDIA=off`, the embedded node (its
+ * playback on the API's server, its agent); with it off, `/hls` redirects to the nodes of their own.
+ */
+const mediaPlane = (dataDir: string) =>
+  Layer.unwrap(Effect.gen(function*() {
+    const { mode } = yield* MediaSettings.fromEnv(dataDir)
+    if (mode === "off") return Server.layer(Layer.merge(MediaControlPlane.redirectingPlayback, MediaControlPlane.nodeApi))
+    const identity = yield* NodeIdentity.fromEnv
+    const urls = yield* PublicUrlsConfig
+    const media = MediaServer.fromEnv(dataDir)
+    const agent = Layer.unwrap(Effect.map(Effect.service(MediaServer), (server) =>
+      MediaServer.agent(NodeIdentity.registration(identity, urls, server.settings.rtmpsPort !== 0))))
+    return Layer.merge(agent, Server.layer(Layer.merge(MediaServer.routes, MediaControlPlane.nodeApi))).pipe(
+      Layer.provideMerge(MediaServer.node),
+      Layer.provideMerge(MediaControlPlane.embedded(identity.nodeId)),
+      Layer.provideMerge(media)
+    )
+  }))
 
 export const serve = Effect.gen(function*() {
   const choice = yield* Database.choiceFromEnv
@@ -71,11 +94,11 @@ export const serve = Effect.gen(function*() {
   // The media folder goes under the data folder whichever database keeps the log.
   const dataDir = yield* Config.String("ONAIR_DATA_DIR").pipe(Config.withDefault(Database.DEFAULT_DATA_DIR))
   return yield* Layer.launch(
-    Layer.mergeAll(announce(choice, adminToken, Option.isNone(configured)), worker, MediaServer.supervisor).pipe(
-      Layer.provideMerge(Server.layer(MediaServer.routes)),
-      Layer.provideMerge(MediaServer.plane),
+    Layer.mergeAll(announce(choice, adminToken, Option.isNone(configured)), worker).pipe(
+      Layer.provideMerge(mediaPlane(dataDir)),
+      Layer.provideMerge(MediaControlPlane.plane),
+      Layer.provideMerge(MediaControlPlane.control),
       Layer.provideMerge(PublicUrlsConfig.layer),
-      Layer.provideMerge(MediaServer.fromEnv(dataDir)),
       Layer.provideMerge(services(choice)),
       Layer.provide(AdminToken.given(adminToken))
     )

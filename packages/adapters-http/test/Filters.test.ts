@@ -1,7 +1,7 @@
 /**
  * The list endpoint's filters and paging edges, over HTTP.
  */
-import { IngestId, SessionId, StreamKey, Timestamp } from "@onair/core"
+import { IngestId, SessionId, StreamKey, Timestamp, LOCAL_MEDIA_NODE } from "@onair/core"
 import { assert, describe, it } from "vitest"
 import { useServer } from "./support/TestServer.ts"
 
@@ -28,7 +28,7 @@ describe("list filters and paging over HTTP", () => {
     const meeting = (await server.call("POST", `${base}/meetings`, token, {})).body.data
     const meetingLivestream = (await server.call("POST", `${base}/meetings/${meeting.id}/livestreams`, token, {})).body.data
     await server.signal({
-      _tag: "Publish",
+      _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true,
       at: Timestamp.make(Date.now()),
       ingestId: IngestId.make(`nginx-${crypto.randomUUID()}`),
       streamKey: StreamKey.make(keys[1]!),

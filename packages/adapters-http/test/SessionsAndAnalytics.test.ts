@@ -2,7 +2,7 @@
  * Sessions and analytics over HTTP, after media reached a livestream through the command path (as the
  * media plane's callbacks will).
  */
-import { ActiveSessionRecord, DayWiseAnalyticsRecord, IngestId, OverallAnalyticsRecord, SessionId, SessionRecord, StreamKey, Timestamp } from "@onair/core"
+import { ActiveSessionRecord, DayWiseAnalyticsRecord, IngestId, OverallAnalyticsRecord, SessionId, SessionRecord, StreamKey, Timestamp, LOCAL_MEDIA_NODE } from "@onair/core"
 import { Schema } from "effect"
 import { assert, describe, it } from "vitest"
 import { useServer } from "./support/TestServer.ts"
@@ -27,7 +27,7 @@ describe("sessions and analytics over HTTP", () => {
 
     const startedAt = Date.now()
     await server.signal({
-      _tag: "Publish",
+      _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true,
       at: Timestamp.make(startedAt),
       ingestId: IngestId.make(`nginx-${crypto.randomUUID()}`),
       streamKey: StreamKey.make(created.data.stream_key),

@@ -1,7 +1,9 @@
 /**
- * The publishers the running nginx has, as OnAir accepted them: nginx's client id to the ingest, the
- * livestream and the session (whose id is the stream's name inside nginx after the publish redirect).
- * Held in memory: a new nginx starts with none, and a lost nginx's connections are swept from the catalog.
+ * The publishers the running nginx has, as the control plane accepted them: nginx's client id to the
+ * ingest (named by the control plane: node, boot, nginx run and client id, so it names one connection for
+ * good), the livestream and the session (whose id is the stream's name inside nginx after the publish
+ * redirect). Held in memory: a new nginx starts with none, and a lost nginx's connections are ended by the
+ * control plane.
  */
 import type { IngestId, LivestreamId, SessionId } from "@onair/core"
 import type { IngestServer } from "./NginxConfig.ts"
@@ -19,17 +21,21 @@ export interface Connection {
   manifestReported: boolean
   /** Set once OnAir asked nginx to drop it. */
   dropRequested: boolean
+  /** Its bits per second at the last health sample. */
+  bitrate: number
 }
-
-/** An nginx run's id and a client id name one connection for good: nginx reuses client ids per run only. */
-export const ingestIdOf = (instanceId: string, clientId: string): IngestId =>
-  `nginx.${instanceId}.${clientId}` as IngestId
 
 export class Connections {
   private readonly byClient = new Map<string, Connection>()
 
-  add(connection: Omit<Connection, "relayed" | "manifestReported" | "dropRequested">): void {
-    this.byClient.set(connection.clientId, { ...connection, relayed: false, manifestReported: false, dropRequested: false })
+  add(connection: Omit<Connection, "relayed" | "manifestReported" | "dropRequested" | "bitrate">): void {
+    this.byClient.set(connection.clientId, {
+      ...connection,
+      relayed: false,
+      manifestReported: false,
+      dropRequested: false,
+      bitrate: 0
+    })
   }
 
   remove(clientId: string): Connection | undefined {

@@ -1,10 +1,12 @@
 /**
  * Drops every publisher whose livestream no longer has it (disabled, stopped, deleted, maximum duration
- * reached), through nginx's control endpoint on the publisher's own ingest server. The core refuses the
- * key first, so the encoder cannot come back.
+ * reached), through nginx's control endpoint on the publisher's own ingest server. The control plane
+ * refuses the key first, so the encoder cannot come back. One question to the control plane covers every
+ * connection of the node.
  */
 import { Effect } from "effect"
 import type { Connection } from "./Connections.ts"
+import { MediaControl } from "./MediaControl.ts"
 import { INGEST_SERVERS, PUBLISH_APP } from "./NginxConfig.ts"
 import type { NginxInstance } from "./NginxProcess.ts"
 import { RunningNginx } from "./RunningNginx.ts"
@@ -15,10 +17,19 @@ const dropUrl = (instance: NginxInstance, connection: Connection) =>
 
 export const enforce = Effect.gen(function*() {
   const nginx = yield* RunningNginx
+  const control = yield* MediaControl
   const instance = nginx.instance()
   if (instance === null) return
-  for (const connection of nginx.connections.all()) {
-    if (connection.dropRequested || (yield* nginx.entitled(connection))) continue
+  const asked = nginx.connections.all().filter((connection) => !connection.dropRequested)
+  if (asked.length === 0) return
+  const entitled = yield* control.entitled(asked.map(({ ingestId, livestreamId }) => ({ ingestId, livestreamId }))).pipe(
+    // Without an answer nobody is dropped: an outage of the control plane ends no broadcast.
+    Effect.catch(() => Effect.succeed(undefined))
+  )
+  if (entitled === undefined) return
+  const still = new Set(entitled)
+  for (const connection of asked) {
+    if (still.has(connection.ingestId)) continue
     connection.dropRequested = true
     yield* Effect.tryPromise((signal) => fetch(dropUrl(instance, connection), { signal })).pipe(
       Effect.timeout("2 seconds"),

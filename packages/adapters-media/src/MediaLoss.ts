@@ -1,26 +1,23 @@
 /**
- * The media server is gone (or was never this OnAir's: start-up): every connection it had, and every one
- * the catalog holds as publishing, is over, and its broadcast ends with `internal error`.
+ * The node's media server is gone (nginx exited): every connection it had is over, and the control plane
+ * ends each broadcast it carried with `internal error`. Only this boot's connections: another node's, or
+ * this node's next boot's, are not touched.
  */
-import { CatalogReads } from "@onair/catalog"
-import type { IngestId } from "@onair/core"
-import { Effect } from "effect"
-import { now, RunningNginx } from "./RunningNginx.ts"
+import { Effect, Schedule } from "effect"
+import { MediaControl } from "./MediaControl.ts"
+import { RunningNginx } from "./RunningNginx.ts"
 
 export const lost = (message: string) =>
   Effect.gen(function*() {
     const nginx = yield* RunningNginx
-    const catalog = yield* CatalogReads
-    const ids = new Set<IngestId>(nginx.connections.all().map((connection) => connection.ingestId))
-    for (const ingest of yield* catalog.connectedIngests) ids.add(ingest.id)
+    const control = yield* MediaControl
+    const had = nginx.connections.size
     // From here on the old nginx's late callbacks are refused: its id is no longer the running one.
     yield* nginx.stopped
-    const at = yield* now
-    for (const ingestId of ids) {
-      yield* nginx.send({ _tag: "ReportMediaLost", at, ingestId, message }, `media:${ingestId}:lost`, [
-        "IngestAlreadyDisconnected",
-        "IngestNotFound"
-      ])
-    }
-    if (ids.size > 0) yield* Effect.logWarning(`media: ${ids.size} connection(s) ended: ${message}`)
+    yield* control.mediaLost(nginx.bootId, message).pipe(
+      // Told until the control plane has it (or the lease runs out and it ends them itself).
+      Effect.retry({ schedule: Schedule.spaced("1 second"), times: 30 }),
+      Effect.catch((error) => Effect.logError(`media: loss of the media server not reported: ${error.message}`))
+    )
+    if (had > 0) yield* Effect.logWarning(`media: ${had} connection(s) ended: ${message}`)
   })

@@ -1,24 +1,25 @@
 /**
- * The media server as the main job runs it: settings from the environment, whether nginx is there, the
- * `MediaPlane` the API's views read, the playback routes on the API's server, and the supervisor that runs
- * nginx with its callbacks on a loopback listener of their own (never the public API port).
+ * A media node as a process runs it: settings from the environment, whether nginx is there, the node's
+ * pieces (`RunningNginx`, `Publishing`) on its `MediaControl`, its HLS playback routes, and its agent
+ * (registration, heartbeats, nginx under the supervisor with its callbacks on a loopback listener of
+ * their own, never a public port). The main job runs one embedded, on the control plane in-process;
+ * `apps/media-node` runs one on its own, over HTTP.
  *
- * Without nginx (or with `ONAIR_MEDIA=off`) the API still runs: the log says why, every broadcast waits
- * ("provisioning" in the views) and playback answers 404.
+ * Without nginx (or with `ONAIR_MEDIA=off`) the process still runs: the log says why, and the node never
+ * registers, so no publisher is placed on it.
  */
-import { MediaPlane } from "@onair/core"
-import { CommandHandler } from "@onair/application"
 import { Cause, Context, Duration, Effect, Layer } from "effect"
 import { randomBytes } from "node:crypto"
 import * as Callbacks from "./Callbacks.ts"
+import * as MediaAgent from "./MediaAgent.ts"
+import { MediaControl, type Registration } from "./MediaControl.ts"
 import * as MediaSettings from "./MediaSettings.ts"
 import * as NginxConfig from "./NginxConfig.ts"
 import * as NginxProcess from "./NginxProcess.ts"
+import { newBootId } from "./NodeIdentity.ts"
 import * as Playback from "./Playback.ts"
-import * as MediaLoss from "./MediaLoss.ts"
 import { Publishing } from "./Publishing.ts"
 import { RunningNginx } from "./RunningNginx.ts"
-import * as Supervisor from "./Supervisor.ts"
 import { ViewerSeconds } from "./ViewerSeconds.ts"
 
 /** How often counted viewer seconds are stored. */
@@ -30,6 +31,8 @@ export class MediaServer extends Context.Service<MediaServer, {
   readonly unavailable: string | null
   /** The callback path's secret, made per process. */
   readonly secret: string
+  /** This run of the node. */
+  readonly bootId: string
   readonly viewers: ViewerSeconds
 }>()("@onair/adapters-media/MediaServer") {
   /** Settings from the environment (`dataDir` places the media folder) and a look for nginx. */
@@ -52,53 +55,62 @@ export class MediaServer extends Context.Service<MediaServer, {
           settings: { ...read, tls },
           unavailable: found.installed ? null : found.why,
           secret: randomBytes(24).toString("base64url"),
+          bootId: newBootId(),
           viewers: new ViewerSeconds()
         }
       })
     )
 
-  /** The running nginx, its callbacks' decisions, and the `MediaPlane` they answer: accepting while an nginx runs. */
-  static readonly plane = Layer.effect(
-    MediaPlane,
-    Effect.map(Effect.service(RunningNginx), (nginx) => ({
-      accepting: Effect.sync(() => nginx.instance() !== null)
-    }))
-  ).pipe(
-    Layer.provideMerge(Publishing.layer),
-    Layer.provideMerge(Layer.unwrap(Effect.map(
+  /** The node's running nginx and its callbacks' decisions, on the node's `MediaControl`. */
+  static readonly node = Layer.provideMerge(
+    Publishing.layer,
+    Layer.unwrap(Effect.map(
       Effect.service(MediaServer),
-      (media) => RunningNginx.layer(NginxConfig.paths(media.settings.dir).hls)
-    )))
+      (media) => RunningNginx.layer(NginxConfig.paths(media.settings.dir).hls, media.bootId)
+    ))
   )
 
-  /** HLS playback, on the API's server. */
-  static readonly routes = Layer.unwrap(Effect.map(
-    Effect.service(MediaServer),
-    (media) => Playback.layer(media.viewers, media.settings.hlsFragmentSeconds)
-  ))
-
-  /** Runs nginx (when it is there) and stores viewer seconds, for as long as the layer lives. */
-  static readonly supervisor = Layer.effectDiscard(Effect.gen(function*() {
+  /** HLS playback of this node (a broadcast on another node is redirected there). */
+  static readonly routes = Layer.unwrap(Effect.gen(function*() {
     const media = yield* MediaServer
-    const commands = yield* CommandHandler
-    const flush = media.viewers.flush.pipe(Effect.provideService(CommandHandler, commands))
-    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(VIEWER_FLUSH), flush)))
-    yield* Effect.addFinalizer(() => flush)
-    if (media.unavailable !== null) {
-      yield* Effect.logWarning(
-        `media: no media server (${media.unavailable}); the API runs, but nothing can publish. ` +
-          "Install nginx, libnginx-mod-rtmp and libnginx-mod-stream (Debian) to take RTMP."
-      )
-      // Broadcasts left publishing by an earlier run have no media any more.
-      yield* MediaLoss.lost(Supervisor.LOST_MESSAGE)
-      return
-    }
-    const base = yield* Callbacks.serve(media.secret)
-    yield* Effect.forkScoped(
-      Supervisor.run(media.settings, base).pipe(
-        Effect.catchCause((cause) => Effect.logError(`media: supervisor stopped: ${Cause.pretty(cause)}`))
-      )
-    )
+    const control = yield* MediaControl
+    const nginx = yield* RunningNginx
+    return Playback.layer({
+      lookup: control.playback,
+      local: { nodeId: control.nodeId, hlsDir: nginx.hlsDir },
+      viewers: media.viewers,
+      fragmentSeconds: media.settings.hlsFragmentSeconds
+    })
   }))
-}
 
+  /**
+   * Runs the node for as long as the layer lives: viewer seconds stored, and (when nginx is there) the
+   * node registered with `registration` and nginx supervised.
+   */
+  static readonly agent = (registration: Omit<Registration, "bootId">) =>
+    Layer.effectDiscard(Effect.gen(function*() {
+      const media = yield* MediaServer
+      const control = yield* MediaControl
+      const flush = media.viewers.flush.pipe(Effect.provideService(MediaControl, control))
+      yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(VIEWER_FLUSH), flush)))
+      yield* Effect.addFinalizer(() => flush)
+      if (media.unavailable !== null) {
+        yield* Effect.logWarning(
+          `media: no media server (${media.unavailable}); this node does not register, and nothing can publish to it. ` +
+            "Install nginx, libnginx-mod-rtmp and libnginx-mod-stream (Debian) to take RTMP."
+        )
+        return
+      }
+      const base = yield* Callbacks.serve(media.secret)
+      yield* Effect.forkScoped(
+        MediaAgent.run({
+          settings: media.settings,
+          registration: { ...registration, bootId: media.bootId },
+          viewers: media.viewers,
+          callbackBase: base
+        }).pipe(
+          Effect.catchCause((cause) => Effect.logError(`media: agent stopped: ${Cause.pretty(cause)}`))
+        )
+      )
+    }))
+}

@@ -7,18 +7,28 @@
  * - `v/<viewer>/<n>.ts` is a segment, counted to the viewer's seconds.
  *
  * Only the livestream's current broadcast is served (its session names the folder), so a new session never
- * serves an old session's playlist, and nothing is served while the livestream is idle. Every answer
- * allows any origin, for browser players.
+ * serves an old session's playlist, and nothing is served while the livestream is idle. A broadcast held
+ * by another media node is redirected (302) to that node's playback address, so a load balancer or CDN in
+ * front of every node (or the API's own `/hls`) can be the one public playback base. Every answer allows
+ * any origin, for browser players.
  */
-import { CatalogReads } from "@onair/catalog"
 import type { LivestreamId, SessionId } from "@onair/core"
 import { Clock, Effect, Layer } from "effect"
-import { HttpRouter, HttpServerResponse } from "effect/http"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { RunningNginx } from "./RunningNginx.ts"
+import type { MediaControlUnavailable, PlaybackSession } from "./MediaControl.ts"
 import type { ViewerSeconds } from "./ViewerSeconds.ts"
+
+/** Where the broadcast a livestream has media for now is, if anywhere. */
+export type PlaybackLookup = (livestreamId: LivestreamId) => Effect.Effect<PlaybackSession | null, MediaControlUnavailable>
+
+/** The node serving here: its id and HLS folder; null on an API with no media node beside it. */
+export interface LocalNode {
+  readonly nodeId: string
+  readonly hlsDir: string
+}
 
 export const PLAYBACK_PATH = "/hls"
 
@@ -54,29 +64,43 @@ export const segmentDurations = (playlist: string): Map<number, number> => {
 const readFile = (path: string) =>
   Effect.tryPromise(() => Fs.promises.readFile(path)).pipe(Effect.orElseSucceed(() => null))
 
-/** The HLS routes; `fragmentSeconds` counts a segment whose duration is no longer in the playlist. */
-export const layer = (viewers: ViewerSeconds, fragmentSeconds: number) =>
-  Layer.unwrap(Effect.gen(function*() {
-    const { hlsDir } = yield* RunningNginx
-    const catalog = yield* CatalogReads
+const unavailable = HttpServerResponse.text("playback is unavailable for a moment\n", {
+  status: 503,
+  headers: { ...CORS, "retry-after": "2" }
+})
+
+/**
+ * The HLS routes; `fragmentSeconds` counts a segment whose duration is no longer in the playlist.
+ * `local` is the node whose folder is served here (null: every broadcast is redirected to its node).
+ */
+export const layer = (options: {
+  readonly lookup: PlaybackLookup
+  readonly local: LocalNode | null
+  readonly viewers: ViewerSeconds
+  readonly fragmentSeconds: number
+}) =>
+  Layer.unwrap(Effect.sync(() => {
+    const { local, viewers, fragmentSeconds } = options
     const durations = new Map<SessionId, Map<number, number>>()
 
-    /** The livestream's broadcast with media now (connected, or waiting for its encoder), if any. */
-    const liveBroadcast = (livestreamId: string | undefined) =>
-      livestreamId === undefined ? Effect.succeed(undefined) : Effect.map(
-        catalog.livestreamById(livestreamId as LivestreamId),
-        (livestream) => {
-          if (livestream === undefined || livestream.deleted) return undefined
-          const broadcast = livestream.broadcast
-          return broadcast._tag === "Connected" || broadcast._tag === "Reconnecting" ? broadcast : undefined
-        }
-      )
+    /**
+     * The livestream's broadcast with media now (connected, or waiting for its encoder): served here, or
+     * an answer sending the player to the node that serves it, or not live.
+     */
+    const locate = (livestreamId: string | undefined) =>
+      Effect.gen(function*() {
+        if (livestreamId === undefined) return { _tag: "NotLive" } as const
+        const session = yield* options.lookup(livestreamId as LivestreamId)
+        if (session === null) return { _tag: "NotLive" } as const
+        if (local !== null && session.nodeId === local.nodeId) return { _tag: "Here", session, hlsDir: local.hlsDir } as const
+        if (session.playbackBase === null) return { _tag: "NotLive" } as const
+        const request = yield* HttpServerRequest.HttpServerRequest
+        const rest = new URL(request.url, "http://playback").pathname.slice(`${PLAYBACK_PATH}/${livestreamId}`.length)
+        const location = `${session.playbackBase.replace(/\/+$/, "")}/${livestreamId}${rest}`
+        return { _tag: "Elsewhere", answer: HttpServerResponse.empty({ status: 302, headers: { ...CORS, location } }) } as const
+      }).pipe(Effect.catchTag("MediaControlUnavailable", () => Effect.succeed({ _tag: "Unavailable" } as const)))
 
-    /** The session whose media the livestream has now, if any. */
-    const liveSession = (livestreamId: string | undefined): Effect.Effect<SessionId | undefined> =>
-      Effect.map(liveBroadcast(livestreamId), (broadcast) => broadcast?.sessionId)
-
-    const sessionFile = (session: SessionId, name: string) => Path.join(hlsDir, session, name)
+    const sessionFile = (hlsDir: string, session: SessionId, name: string) => Path.join(hlsDir, session, name)
 
     const remember = (session: SessionId, playlist: string) => {
       const known = durations.get(session) ?? new Map<number, number>()
@@ -91,11 +115,13 @@ export const layer = (viewers: ViewerSeconds, fragmentSeconds: number) =>
 
     const master = Effect.gen(function*() {
       const { livestream_id } = yield* HttpRouter.params
-      const broadcast = yield* liveBroadcast(livestream_id)
-      if (broadcast === undefined || !Fs.existsSync(sessionFile(broadcast.sessionId, "index.m3u8"))) {
+      const found = yield* locate(livestream_id)
+      if (found._tag === "Elsewhere") return found.answer
+      if (found._tag === "Unavailable") return unavailable
+      if (found._tag === "NotLive" || !Fs.existsSync(sessionFile(found.hlsDir, found.session.sessionId, "index.m3u8"))) {
         return notFound("this livestream is not live")
       }
-      const health = (yield* catalog.ingest(broadcast.ingestId))?.health ?? null
+      const health = found.session.health
       // The stream's measured bitrate, or a typical one until nginx has measured it.
       const bandwidth = Math.round((health?.videoBitrate ?? 0) + (health?.audioBitrate ?? 0))
       const attributes = [`BANDWIDTH=${bandwidth > 0 ? bandwidth : 2_000_000}`]
@@ -113,11 +139,14 @@ export const layer = (viewers: ViewerSeconds, fragmentSeconds: number) =>
 
     const media = Effect.gen(function*() {
       const { livestream_id, viewer } = yield* HttpRouter.params
-      const session = yield* liveSession(livestream_id)
-      if (session === undefined || viewer === undefined || !VIEWER.test(viewer)) {
+      const found = yield* locate(livestream_id)
+      if (found._tag === "Elsewhere") return found.answer
+      if (found._tag === "Unavailable") return unavailable
+      if (found._tag === "NotLive" || viewer === undefined || !VIEWER.test(viewer)) {
         return notFound("this livestream is not live")
       }
-      const playlist = yield* readFile(sessionFile(session, "index.m3u8"))
+      const session = found.session.sessionId
+      const playlist = yield* readFile(sessionFile(found.hlsDir, session, "index.m3u8"))
       if (playlist === null) return notFound("this livestream is not live")
       const text = playlist.toString("utf8")
       remember(session, text)
@@ -126,13 +155,17 @@ export const layer = (viewers: ViewerSeconds, fragmentSeconds: number) =>
 
     const segment = Effect.gen(function*() {
       const { livestream_id, viewer, segment } = yield* HttpRouter.params
-      const session = yield* liveSession(livestream_id)
+      const found = yield* locate(livestream_id)
+      if (found._tag === "Elsewhere") return found.answer
+      if (found._tag === "Unavailable") return unavailable
       const sequence = SEGMENT.exec(segment ?? "")?.[1]
-      if (session === undefined || viewer === undefined || !VIEWER.test(viewer) || sequence === undefined) {
+      if (found._tag === "NotLive" || viewer === undefined || !VIEWER.test(viewer) || sequence === undefined) {
         return notFound("no such segment")
       }
-      const bytes = yield* readFile(sessionFile(session, `${sequence}.ts`))
+      const session = found.session.sessionId
+      const bytes = yield* readFile(sessionFile(found.hlsDir, session, `${sequence}.ts`))
       if (bytes === null) return notFound("no such segment")
+      viewers.sent(bytes.length)
       const seconds = durations.get(session)?.get(Number(sequence)) ?? fragmentSeconds
       viewers.served(session, viewer, Number(sequence), seconds, yield* Clock.currentTimeMillis)
       return HttpServerResponse.uint8Array(bytes, {

@@ -1,26 +1,22 @@
 /**
- * What OnAir knows of the media server now: which nginx runs (or none), the publishers it accepted on it,
- * and the one way every media job records what happened: a core signal through the command path, answered
- * once the catalog has it. The jobs around it each live in their own module: `Publishing` (nginx's
+ * What the media node knows of its media server now: which nginx runs (or none), the publishers the
+ * control plane accepted on it, and this boot of the node. Everything it learns goes to the control plane
+ * through `MediaControl`; the jobs around it each live in their own module: `Publishing` (nginx's
  * callbacks), `Enforcement` (drops), `ManifestReports`, `HealthReports`, `HlsSweep` and `MediaLoss`.
  */
-import { awaitReadModel, CommandHandler } from "@onair/application"
-import { CatalogReads } from "@onair/catalog"
-import { type IngestSignal, originMetadata, Timestamp } from "@onair/core"
-import { Clock, Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { type Connection, Connections } from "./Connections.ts"
+import { MediaControl } from "./MediaControl.ts"
 import type { NginxInstance } from "./NginxProcess.ts"
 
-const ACTOR = "system:media"
-
-export const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
-
 export class RunningNginx extends Context.Service<RunningNginx, {
+  /** This run of the node's agent (its registration's boot id). */
+  readonly bootId: string
   /** The nginx that runs now, or null. */
   readonly instance: () => NginxInstance | null
   /** Whether `instanceId` is the nginx that runs now (a callback of an earlier one is not). */
   readonly isCurrent: (instanceId: string) => boolean
-  /** The publishers OnAir accepted on the running nginx. */
+  /** The publishers the control plane accepted on the running nginx. */
   readonly connections: Connections
   /** Where nginx writes HLS: one folder per session. */
   readonly hlsDir: string
@@ -28,21 +24,16 @@ export class RunningNginx extends Context.Service<RunningNginx, {
   readonly started: (instance: NginxInstance) => Effect.Effect<void>
   /** No nginx runs any more: its late callbacks are refused from now on. */
   readonly stopped: Effect.Effect<void>
-  /**
-   * Sends a signal and waits until the catalog has it; false when it was not recorded (a refusal other
-   * than the ones `expected` names is logged).
-   */
-  readonly send: (signal: IngestSignal, commandId: string, expected?: ReadonlyArray<string>) => Effect.Effect<boolean>
-  /** Whether the livestream of `connection` still has it as its publisher. */
+  /** Whether the livestream of `connection` still has it as its publisher (false when that is unknown). */
   readonly entitled: (connection: Pick<Connection, "livestreamId" | "ingestId">) => Effect.Effect<boolean>
 }>()("@onair/adapters-media/RunningNginx") {
-  static readonly make = (hlsDir: string) =>
+  static readonly make = (hlsDir: string, bootId: string) =>
     Effect.gen(function*() {
-      const commands = yield* CommandHandler
-      const catalog = yield* CatalogReads
+      const control = yield* MediaControl
       const connections = new Connections()
       let running: NginxInstance | null = null
       return RunningNginx.of({
+        bootId,
         instance: () => running,
         isCurrent: (instanceId) => running !== null && running.id === instanceId,
         connections,
@@ -56,22 +47,14 @@ export class RunningNginx extends Context.Service<RunningNginx, {
           running = null
           connections.clear()
         }),
-        send: (signal, commandId, expected = []) =>
-          commands.handle(signal, originMetadata(commandId, ACTOR, signal.at)).pipe(
-            awaitReadModel(catalog),
-            Effect.as(true),
-            Effect.catch((error) =>
-              expected.includes(error._tag)
-                ? Effect.succeed(false)
-                : Effect.as(Effect.logWarning(`media: ${signal._tag} of ${signal.ingestId} not recorded: ${error._tag}`), false)
-            )
-          ),
         entitled: (connection) =>
-          Effect.map(catalog.livestreamById(connection.livestreamId), (livestream) =>
-            livestream !== undefined && !livestream.deleted && livestream.broadcast._tag === "Connected" &&
-            livestream.broadcast.ingestId === connection.ingestId)
+          control.entitled([connection]).pipe(
+            Effect.map((still) => still.includes(connection.ingestId)),
+            // Without an answer the publisher goes on: an outage of the control plane drops no broadcast.
+            Effect.orElseSucceed(() => true)
+          )
       })
     })
 
-  static readonly layer = (hlsDir: string) => Layer.effect(RunningNginx, RunningNginx.make(hlsDir))
+  static readonly layer = (hlsDir: string, bootId: string) => Layer.effect(RunningNginx, RunningNginx.make(hlsDir, bootId))
 }

@@ -99,9 +99,8 @@ const runOnce = (settings: MediaSettings, callbackBase: (instanceId: string) => 
 /** Runs nginx and its loops for ever (until interrupted, which stops nginx gracefully). */
 export const run = (settings: MediaSettings, callbackBase: (instanceId: string) => string) =>
   Effect.gen(function*() {
+    // An nginx left by an earlier boot (its connections ended when this boot registered).
     yield* NginxProcess.stopLeftover(settings.dir)
-    // Whatever the catalog holds as publishing was on an nginx this process never ran.
-    yield* lost(LOST_MESSAGE)
 
     const every = <R>(interval: Duration.Input, loop: Effect.Effect<void, never, R>) =>
       Effect.forkScoped(Effect.forever(Effect.andThen(loop, Effect.sleep(interval))))

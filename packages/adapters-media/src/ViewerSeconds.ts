@@ -1,14 +1,15 @@
 /**
  * Viewer seconds from served segments: each segment a viewer fetches counts its duration once for that
- * viewer, summed per session and accrued to the session through the command path every few seconds.
+ * viewer, summed per session and accrued to the session through the control plane every few seconds.
+ * The bytes served are counted too, for the node's load.
  *
  * A batch keeps its command id until it is stored, so a flush that failed after the store took it is not
  * counted twice when it is retried.
  */
-import { type SessionId, originMetadata, Timestamp } from "@onair/core"
-import { CommandHandler } from "@onair/application"
+import type { SessionId } from "@onair/core"
 import { Clock, Effect } from "effect"
 import { randomUUID } from "node:crypto"
+import { MediaControl } from "./MediaControl.ts"
 
 /** How many of a viewer's latest segments are remembered to count each once (players re-fetch a few). */
 const REMEMBERED_SEGMENTS = 32
@@ -31,6 +32,19 @@ export class ViewerSeconds {
   private readonly batches = new Map<SessionId, Batch>()
   private readonly process = randomUUID()
   private flushes = 0
+  private bytes = 0
+
+  /** Counts bytes sent to players. */
+  sent(bytes: number): void {
+    this.bytes += bytes
+  }
+
+  /** The bytes sent since the last call. */
+  takeSentBytes(): number {
+    const bytes = this.bytes
+    this.bytes = 0
+    return bytes
+  }
 
   /** Counts `seconds` of segment `sequence` for `viewer` of `session`, unless already counted. */
   served(session: SessionId, viewer: string, sequence: number, seconds: number, now: number): boolean {
@@ -74,24 +88,20 @@ export class ViewerSeconds {
       this.accruing.delete(session)
       this.batches.set(session, { commandId: `viewers:${this.process}:${++this.flushes}`, seconds })
     }
-    const commands = yield* CommandHandler
-    const at = Timestamp.make(now)
+    const control = yield* MediaControl
     for (const [sessionId, batch] of [...this.batches]) {
       const seconds = Math.round(batch.seconds * 1000) / 1000
-      yield* commands.handle(
-        { _tag: "AccrueViewerSeconds", sessionId, at, seconds },
-        originMetadata(batch.commandId, "system:media", at)
-      ).pipe(
+      yield* control.accrueViewerSeconds({ commandId: batch.commandId, sessionId, seconds }).pipe(
         Effect.andThen(Effect.sync(() => {
           this.batches.delete(sessionId)
         })),
         Effect.catch((error) => {
-          // A store that failed keeps the batch for the next flush; a rule the session refuses drops it.
-          if (error._tag === "EventStoreFailed" || error._tag === "CommandConflict") {
-            return Effect.logWarning(`media: viewer seconds of ${sessionId} kept for later: ${error._tag}`)
+          // An unreachable control plane keeps the batch for the next flush; a rule the session refuses drops it.
+          if (error._tag === "MediaControlUnavailable") {
+            return Effect.logWarning(`media: viewer seconds of ${sessionId} kept for later: ${error.message}`)
           }
           this.batches.delete(sessionId)
-          return Effect.logWarning(`media: viewer seconds of ${sessionId} dropped: ${error._tag}`)
+          return Effect.logWarning(`media: viewer seconds of ${sessionId} dropped: ${error.message}`)
         })
       )
     }

@@ -11,7 +11,8 @@ import {
   type Signal,
   SessionId,
   StreamKey,
-  Timestamp
+  Timestamp,
+  LOCAL_MEDIA_NODE
 } from "@onair/core"
 import { CommandHandler, EventSourcedReader, StreamKeyIndex, StreamKeys } from "@onair/application"
 import { Effect, Result } from "effect"
@@ -39,7 +40,7 @@ const create = (livestreamId: LivestreamId, streamKey: StreamKey): Signal => ({
 })
 
 const publish = (streamKey: StreamKey, seconds: number): Signal => ({
-  _tag: "Publish",
+  _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true,
   at: at(seconds),
   ingestId: IngestId.make(`nginx-${uuid()}`),
   streamKey,

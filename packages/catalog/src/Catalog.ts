@@ -1,13 +1,14 @@
 /**
  * The catalog in a process: its tables migrated and kept by the projection (or on standby while another
  * process keeps them), read through `CatalogReads` and, for the command path and the token service,
- * `StreamKeys` and `AccessTokenReads`, with one watch of the projection's checkpoint shared by all.
+ * `StreamKeys` and `AccessTokenReads`, media nodes through `MediaNodeRegistry`, with one watch of the projection's checkpoint shared by all.
  */
 import { AccessTokenReads } from "@onair/application"
 import { Effect, Layer } from "effect"
 import * as CatalogProjection from "./CatalogProjection.ts"
 import { CatalogReads, CatalogWatch } from "./CatalogReads.ts"
 import * as CatalogStreamKeys from "./CatalogStreamKeys.ts"
+import { MediaNodeRegistry } from "./MediaNodeRegistry.ts"
 
 /** The token service's reads, answered by the catalog's token table and its cache. */
 const accessTokenReads = Layer.effect(AccessTokenReads, Effect.map(Effect.service(CatalogReads), (catalog) =>
@@ -17,7 +18,7 @@ const accessTokenReads = Layer.effect(AccessTokenReads, Effect.map(Effect.servic
     awaitTransaction: catalog.awaitTransaction
   })))
 
-export const layer = Layer.mergeAll(accessTokenReads, CatalogProjection.layer, CatalogStreamKeys.layer).pipe(
+export const layer = Layer.mergeAll(accessTokenReads, CatalogProjection.layer, CatalogStreamKeys.layer, MediaNodeRegistry.layer).pipe(
   Layer.provideMerge(CatalogReads.layer),
   Layer.provideMerge(CatalogWatch.layer)
 )

@@ -12,6 +12,8 @@
  * - `onair_session_days`: settled sessions' analytics per app and day.
  * - `onair_access_tokens`, `onair_webhook_endpoints`: each API token and webhook endpoint's state (an
  *   endpoint's signing secrets sealed as the log seals them), so no process folds them in memory.
+ * - `onair_media_nodes`: each media node's state; beside it `onair_media_node_leases`, which the nodes'
+ *   heartbeats write (not a projection: a rebuild leaves it).
  *
  * `ordinal` is the global position of an aggregate's first event: rows created in the same millisecond
  * still list in the order they were created, and a rebuild gives the same values.
@@ -180,12 +182,40 @@ const createAccess = Effect.gen(function*() {
   yield* sql`DELETE FROM onair_checkpoints WHERE consumer = 'catalog'`
 })
 
+/**
+ * Media nodes: each ingest names the node holding it (earlier ones were on the one local node), the
+ * projection keeps each node's state, and the leases nodes renew live beside them. Leases are written by
+ * the nodes' heartbeats, not by the log: a rebuild leaves them as they are.
+ */
+const createMediaNodes = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`ALTER TABLE onair_ingests ADD COLUMN node_id text NOT NULL DEFAULT 'local'`
+  yield* sql`CREATE INDEX onair_ingests_node_connected ON onair_ingests (node_id) WHERE connected`
+  yield* sql`
+    CREATE TABLE onair_media_nodes (
+      id text PRIMARY KEY,
+      status text NOT NULL,
+      state jsonb NOT NULL
+    )`
+  yield* sql`
+    CREATE TABLE onair_media_node_leases (
+      node_id text PRIMARY KEY,
+      boot_id text NOT NULL,
+      heartbeat_at bigint NOT NULL,
+      expires_at bigint NOT NULL,
+      load jsonb NOT NULL,
+      lost_claimed_until bigint,
+      lost_handled boolean NOT NULL DEFAULT false
+    )`
+})
+
 export const migrations = {
   "1_create_livestreams": createLivestreams,
   "2_create_catalog": createCatalog,
   "3_create_livestream_counts": createLivestreamCounts,
   "4_create_session_days": createSessionDays,
-  "5_create_access": createAccess
+  "5_create_access": createAccess,
+  "6_create_media_nodes": createMediaNodes
 }
 
 /** The catalog's tables, emptied together by a rebuild. */
@@ -198,7 +228,8 @@ export const TABLES = [
   "onair_meeting_sessions",
   "onair_session_days",
   "onair_access_tokens",
-  "onair_webhook_endpoints"
+  "onair_webhook_endpoints",
+  "onair_media_nodes"
 ] as const
 
 export const MIGRATIONS_TABLE = "onair_catalog_migrations"

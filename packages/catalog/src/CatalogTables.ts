@@ -4,7 +4,7 @@
  * one statement, with the batch's checkpoint in the same transaction (`Projection`). Meeting sessions are
  * kept as intervals for day-wise analytics. A livestream row's `next_timer_at` is the earliest of its
  * broadcast's timers, and any change to the livestream frees a timer worker's claim on it. API tokens and
- * webhook endpoints (streams outside the core's aggregates) are kept the same way.
+ * webhook endpoints and media nodes (streams outside the core's aggregates) are kept the same way.
  */
 import {
   ACCESS_TOKEN_CATEGORY,
@@ -19,6 +19,11 @@ import {
   isSettled,
   type Livestream,
   LivestreamDecider,
+  MEDIA_NODE_CATEGORY,
+  MediaNode,
+  MediaNodeDecider,
+  MediaNodeEvent,
+  mediaNodeStatus,
   Meeting,
   MeetingDecider,
   nextTimerAt,
@@ -36,7 +41,7 @@ import { Effect, Result, Schema } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { TABLES } from "./CatalogMigrations.ts"
-import { decodeAccessToken, decodeIngest, decodeMeeting, decodeSession, endpointStates, livestreamStates } from "./CatalogStates.ts"
+import { decodeAccessToken, decodeIngest, decodeMediaNode, decodeMeeting, decodeSession, endpointStates, livestreamStates } from "./CatalogStates.ts"
 import { countLivestreams, countSessionDays } from "./CatalogTotals.ts"
 
 export const PROJECTION = "catalog"
@@ -128,8 +133,8 @@ const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: Aggregate
       decode: decodeIngest,
       encode: Schema.encodeSync(Ingest),
       ordinal: false,
-      columns: { connected: "boolean" },
-      row: (state: Ingest) => ({ connected: isConnected(state) })
+      columns: { connected: "boolean", node_id: "text" },
+      row: (state: Ingest) => ({ connected: isConnected(state), node_id: state.nodeId })
     },
     meeting: {
       table: "onair_meetings",
@@ -151,6 +156,7 @@ interface AccessCategory {
 
 const decodeTokenEvent = Schema.decodeUnknownResult(AccessTokenEvent)
 const decodeEndpointEvent = Schema.decodeUnknownResult(WebhookEndpointEvent)
+const decodeMediaNodeEvent = Schema.decodeUnknownResult(MediaNodeEvent)
 
 const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCategory>> => {
   const endpoints = endpointStates(keyring)
@@ -179,6 +185,19 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
         ordinal: true,
         columns: { account_id: "text", app_id: "text", deleted: "boolean" },
         row: (state: WebhookEndpoint) => ({ account_id: state.accountId, app_id: state.appId, deleted: state.deleted })
+      }
+    },
+    [MEDIA_NODE_CATEGORY]: {
+      decode: (data) =>
+        Result.mapBoth(decodeMediaNodeEvent(data), { onFailure: String, onSuccess: (event) => ({ id: event.nodeId, event }) }),
+      table: {
+        table: "onair_media_nodes",
+        evolve: MediaNodeDecider.evolve,
+        decode: decodeMediaNode,
+        encode: Schema.encodeSync(MediaNode),
+        ordinal: false,
+        columns: { status: "text" },
+        row: (state: MediaNode) => ({ status: mediaNodeStatus(state) })
       }
     }
   }

@@ -14,7 +14,8 @@ import {
   type Signal,
   StreamKey,
   type Timestamp,
-  type WorkflowError
+  type WorkflowError,
+  LOCAL_MEDIA_NODE
 } from "@onair/core"
 import { Result } from "effect"
 import { check, type Violation } from "./Invariants.ts"
@@ -167,6 +168,8 @@ class Driver {
           _tag: "Publish",
           at,
           ingestId: IngestId.make(`ingest-${this.next()}`),
+          nodeId: LOCAL_MEDIA_NODE,
+          nodeAccepting: true,
           streamKey,
           publisher: { ip: "198.51.100.10", port: 40_000 + (this.counter % 20_000) },
           sessionId: SessionId.make(uuid(2, this.next()))

@@ -4,11 +4,14 @@
 import { Schema } from "effect"
 import { MediaNodeId } from "../Ids.ts"
 
+/** A host (name, IPv4 or bracketed IPv6), an optional port and path; no spaces, query or fragment. */
+const HOST_AND_PATH = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:\/[^\s?#]*)?$/
+
 const Url = (schemes: ReadonlyArray<string>) =>
   Schema.String.pipe(
     Schema.check(Schema.isMaxLength(512)),
     Schema.check(Schema.makeFilter((url: string) =>
-      URL.canParse(url) && schemes.some((scheme) => url.startsWith(`${scheme}://`))
+      schemes.some((scheme) => url.startsWith(`${scheme}://`)) && HOST_AND_PATH.test(url.slice(url.indexOf("://") + 3))
         ? undefined
         : `must be a ${schemes.join(" or ")} URL`
     ))
@@ -32,8 +35,8 @@ export const MediaNodeCapacity = Schema.Int.pipe(Schema.check(Schema.isBetween({
 export const MediaNodeRegion = Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-z0-9][a-z0-9-]{0,62}$/)))
 export type MediaNodeRegion = typeof MediaNodeRegion.Type
 
-/** One run of a node's agent: a node that restarts registers with a new boot id. */
-export const MediaNodeBootId = Schema.String.pipe(Schema.check(Schema.isPattern(/^[A-Za-z0-9_-]{8,64}$/)))
+/** One run of a node's agent: a node that restarts registers with a new boot id. Short: it is part of ingest ids. */
+export const MediaNodeBootId = Schema.String.pipe(Schema.check(Schema.isPattern(/^[A-Za-z0-9_-]{8,16}$/)))
 
 /** The node the all-in-one main job runs beside its API, unless told another name. */
 export const LOCAL_MEDIA_NODE = MediaNodeId.make("local")

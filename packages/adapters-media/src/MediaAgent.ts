@@ -1,0 +1,94 @@
+/**
+ * A media node's agent for one boot: it registers the node with the control plane (retrying until the
+ * control plane takes it), heartbeats on the lease it was given with the node's load, registers again if
+ * the lease was lost meanwhile (the control plane has ended its publishers by then), and runs nginx under
+ * the supervisor. On a clean stop it gives its lease up, so the node's next boot registers at once.
+ */
+import { Cause, Duration, Effect } from "effect"
+import * as Os from "node:os"
+import { type Lease, MediaControl, type NodeLoad, type Registration } from "./MediaControl.ts"
+import type { MediaSettings } from "./MediaSettings.ts"
+import { RunningNginx } from "./RunningNginx.ts"
+import * as Supervisor from "./Supervisor.ts"
+import type { ViewerSeconds } from "./ViewerSeconds.ts"
+
+/** Busy and total CPU time of every core, summed. */
+const cpuTimes = () => {
+  let busy = 0
+  let total = 0
+  for (const cpu of Os.cpus()) {
+    const { user, nice, sys, irq, idle } = cpu.times
+    busy += user + nice + sys + irq
+    total += user + nice + sys + irq + idle
+  }
+  return { busy, total }
+}
+
+/** The node's load since the last call: CPU share of the machine, bits per second in and out. */
+const loadMeter = (viewers: ViewerSeconds) => {
+  let last = { ...cpuTimes(), at: Date.now() }
+  return Effect.gen(function*() {
+    const nginx = yield* RunningNginx
+    const times = cpuTimes()
+    const at = Date.now()
+    const seconds = Math.max((at - last.at) / 1000, 0.001)
+    const cpu = times.total > last.total ? (times.busy - last.busy) / (times.total - last.total) : 0
+    last = { ...times, at }
+    const connections = nginx.connections.all()
+    return {
+      streams: connections.length,
+      cpu: Math.min(Math.max(cpu, 0), 1),
+      bandwidthIn: connections.reduce((sum, connection) => sum + connection.bitrate, 0),
+      bandwidthOut: Math.round((viewers.takeSentBytes() * 8) / seconds)
+    } satisfies NodeLoad
+  })
+}
+
+/** Registers this boot, retrying while the control plane is unreachable or another boot holds the node. */
+const register = (registration: Registration) =>
+  Effect.gen(function*() {
+    const control = yield* MediaControl
+    for (;;) {
+      const answer = yield* control.register(registration).pipe(
+        Effect.map((lease): Lease | string => lease),
+        Effect.catch((error) => Effect.succeed(error.message))
+      )
+      if (typeof answer !== "string") {
+        yield* Effect.logInfo(`media: node ${control.nodeId} registered (lease ${answer.leaseSeconds} s)`)
+        return answer
+      }
+      yield* Effect.logWarning(`media: node ${control.nodeId} not registered yet: ${answer}`)
+      yield* Effect.sleep(Duration.seconds(1))
+    }
+  })
+
+/** Runs the node for as long as the scope lives. */
+export const run = (options: {
+  readonly settings: MediaSettings
+  readonly registration: Registration
+  readonly viewers: ViewerSeconds
+  readonly callbackBase: (instanceId: string) => string
+}) =>
+  Effect.gen(function*() {
+    const control = yield* MediaControl
+    const nginx = yield* RunningNginx
+    const lease = yield* register(options.registration)
+    const load = loadMeter(options.viewers)
+    yield* Effect.addFinalizer(() =>
+      control.leave(nginx.bootId).pipe(
+        Effect.timeout("3 seconds"),
+        Effect.catchCause((cause) => Effect.logWarning(`media: lease not given up: ${Cause.pretty(cause)}`))
+      )
+    )
+    yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
+      yield* Effect.sleep(Duration.seconds(lease.heartbeatSeconds))
+      const answer = yield* control.heartbeat({ bootId: nginx.bootId, load: yield* load }).pipe(
+        Effect.catch((error) => Effect.as(Effect.logWarning(`media: heartbeat not taken: ${error.message}`), undefined))
+      )
+      if (answer !== undefined && !answer.leased) {
+        yield* Effect.logWarning("media: this node's lease was lost (its publishers were ended); registering again")
+        yield* register(options.registration)
+      }
+    })))
+    return yield* Supervisor.run(options.settings, options.callbackBase)
+  })

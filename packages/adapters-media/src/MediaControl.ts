@@ -1,0 +1,165 @@
+/**
+ * What a media node asks of the control plane, and the only way it reaches it: the node holds no catalog
+ * and sends no command itself. The embedded node of the main job calls the control plane's implementation
+ * in-process (`NodeControl`); a node of its own (`apps/media-node`) calls the same operations over HTTP
+ * with its node credential (`RemoteMediaControl`, served by `NodeApi`). Each request's schema is here, so
+ * both ends decode the same shapes.
+ *
+ * Every operation acts for one node, whose id the caller is bound to (the credential names it), and the
+ * control plane stamps every signal with its own clock: nodes' clocks do not order the log.
+ */
+import {
+  IngestHealth,
+  IngestId,
+  LivestreamId,
+  MediaNodeAddresses,
+  MediaNodeBootId,
+  MediaNodeCapacity,
+  MediaNodeId,
+  MediaNodeRegion,
+  SessionId
+} from "@onair/core"
+import { Context, type Effect, Schema } from "effect"
+
+const NonNegative = Schema.Finite.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
+/** Lists a node sends at once: its connections, the session folders it sweeps. */
+const MAX_LIST = 10_000
+
+export const NodeLoad = Schema.Struct({
+  /** Publishers the node holds. */
+  streams: Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0))),
+  /** The machine's CPU in use, 0–1 of all its cores. */
+  cpu: Schema.Finite.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
+  /** Bits per second from publishers, and to players (HLS served). */
+  bandwidthIn: NonNegative,
+  bandwidthOut: NonNegative
+})
+export type NodeLoad = typeof NodeLoad.Type
+
+export const Registration = Schema.Struct({
+  bootId: MediaNodeBootId,
+  addresses: MediaNodeAddresses,
+  capacity: MediaNodeCapacity,
+  region: Schema.NullOr(MediaNodeRegion)
+})
+export type Registration = typeof Registration.Type
+
+/** How often the node heartbeats, and how long a missed heartbeat is tolerated before its publishers end. */
+export const Lease = Schema.Struct({ leaseSeconds: Schema.Int, heartbeatSeconds: Schema.Int })
+export type Lease = typeof Lease.Type
+
+export const Heartbeat = Schema.Struct({ bootId: MediaNodeBootId, load: NodeLoad })
+export type Heartbeat = typeof Heartbeat.Type
+
+export const HeartbeatAnswer = Schema.Struct({
+  /** False when this boot holds no lease any more (declared lost, or replaced): register again. */
+  leased: Schema.Boolean,
+  /** Whether the node takes new publishers (false while drained). */
+  accepting: Schema.Boolean
+})
+export type HeartbeatAnswer = typeof HeartbeatAnswer.Type
+
+/** nginx's run ids are 8 hex digits; its client ids are counters. */
+export const PublishRequest = Schema.Struct({
+  bootId: MediaNodeBootId,
+  nginxRun: Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9a-f]{8}$/))),
+  clientId: Schema.String.pipe(Schema.check(Schema.isPattern(/^\d{1,18}$/))),
+  /** What the encoder gave as its stream name: a key, or anything else (refused as an unknown key). */
+  streamName: Schema.String.pipe(Schema.check(Schema.isMaxLength(256))),
+  address: Schema.String.pipe(Schema.check(Schema.isMaxLength(64)))
+})
+export type PublishRequest = typeof PublishRequest.Type
+
+export const PublishAnswer = Schema.TaggedUnion({
+  Accepted: { ingestId: IngestId, livestreamId: LivestreamId, sessionId: SessionId },
+  Refused: { reason: Schema.String }
+})
+export type PublishAnswer = typeof PublishAnswer.Type
+
+export const ConnectionRequest = Schema.Struct({ ingestId: IngestId })
+export const HealthRequest = Schema.Struct({ ingestId: IngestId, health: IngestHealth })
+
+export const EntitledRequest = Schema.Struct({
+  connections: Schema.Array(Schema.Struct({ ingestId: IngestId, livestreamId: LivestreamId })).pipe(
+    Schema.check(Schema.isMaxLength(MAX_LIST))
+  )
+})
+export const EntitledAnswer = Schema.Struct({ entitled: Schema.Array(IngestId) })
+
+export const LeaveRequest = Schema.Struct({ bootId: MediaNodeBootId })
+
+export const MediaLostRequest = Schema.Struct({
+  bootId: MediaNodeBootId,
+  message: Schema.String.pipe(Schema.check(Schema.isMaxLength(256)))
+})
+
+export const PlaybackRequest = Schema.Struct({ livestreamId: LivestreamId })
+
+/** The session a livestream has media for now, and the node serving its HLS. */
+export const PlaybackSession = Schema.Struct({
+  sessionId: SessionId,
+  nodeId: MediaNodeId,
+  /** The node's playback base (`…/hls`); null when the node is not known. */
+  playbackBase: Schema.NullOr(Schema.String),
+  health: Schema.NullOr(IngestHealth)
+})
+export type PlaybackSession = typeof PlaybackSession.Type
+export const PlaybackAnswer = Schema.Struct({ session: Schema.NullOr(PlaybackSession) })
+
+export const OpenSessionsRequest = Schema.Struct({
+  sessionIds: Schema.Array(Schema.String).pipe(Schema.check(Schema.isMaxLength(MAX_LIST)))
+})
+export const OpenSessionsAnswer = Schema.Struct({ open: Schema.Array(Schema.String) })
+
+export const ViewerSecondsRequest = Schema.Struct({
+  /** Kept by the node until stored, so a retried batch is counted once. */
+  commandId: Schema.String.pipe(Schema.check(Schema.isPattern(/^[A-Za-z0-9_.:-]{1,128}$/))),
+  sessionId: SessionId,
+  seconds: NonNegative
+})
+
+/** The control plane could not be reached or did not answer; the node retries. */
+export class MediaControlUnavailable extends Schema.TaggedError<MediaControlUnavailable>()("MediaControlUnavailable", {
+  message: Schema.String
+}) {}
+
+/** The control plane refused the request (a rule, not an outage): the node does not retry it. */
+export class MediaControlRefused extends Schema.TaggedError<MediaControlRefused>()("MediaControlRefused", {
+  message: Schema.String
+}) {}
+
+type Call<A> = Effect.Effect<A, MediaControlUnavailable>
+
+export class MediaControl extends Context.Service<MediaControl, {
+  /** The node this control acts for. */
+  readonly nodeId: MediaNodeId
+  /**
+   * Registers a boot of the node: the publishers of the boot before it are over. Refused while another
+   * running boot holds the node's lease (two processes given the same node id).
+   */
+  readonly register: (registration: Registration) => Effect.Effect<Lease, MediaControlUnavailable | MediaControlRefused>
+  readonly heartbeat: (heartbeat: Heartbeat) => Call<HeartbeatAnswer>
+  /**
+   * The boot stops of its own accord: its lease is given up, so the node's next boot registers at once.
+   * Its publishers' ends were reported as nginx closed them.
+   */
+  readonly leave: (bootId: string) => Call<void>
+  /** Decides an nginx `on_publish`. */
+  readonly publish: (request: PublishRequest) => Call<PublishAnswer>
+  /** A connection ended. */
+  readonly publishDone: (ingestId: IngestId) => Call<void>
+  readonly reportHealth: (ingestId: IngestId, health: IngestHealth) => Call<void>
+  readonly reportManifest: (ingestId: IngestId) => Call<void>
+  /** Of these connections, the ones whose livestream still has them as its publisher. */
+  readonly entitled: (
+    connections: ReadonlyArray<{ readonly ingestId: IngestId; readonly livestreamId: LivestreamId }>
+  ) => Call<ReadonlyArray<IngestId>>
+  /** The node's media server is gone: every connection the catalog holds on this node is over. */
+  readonly mediaLost: (bootId: string, message: string) => Call<void>
+  readonly playback: (livestreamId: LivestreamId) => Call<PlaybackSession | null>
+  /** Of these session ids, the ones whose session is still open. */
+  readonly openSessions: (sessionIds: ReadonlyArray<string>) => Call<ReadonlyArray<string>>
+  readonly accrueViewerSeconds: (
+    request: typeof ViewerSecondsRequest.Type
+  ) => Effect.Effect<void, MediaControlUnavailable | MediaControlRefused>
+}>()("@onair/adapters-media/MediaControl") {}

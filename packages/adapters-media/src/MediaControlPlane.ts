@@ -1,0 +1,67 @@
+/**
+ * The media plane as the control plane runs it: `NodeControl` deciding every node's requests, the lease
+ * watch (in processes that run timers), the node API for nodes of their own, the core's `MediaPlane`
+ * answered from the nodes' leases, the embedded node's in-process `MediaControl`, and `/hls` on the API
+ * for an API with no node beside it (every broadcast redirected to its node).
+ */
+import { MediaNodeCommands } from "@onair/application"
+import { MediaNodeRegistry } from "@onair/catalog"
+import { type MediaNodeId, MediaPlane } from "@onair/core"
+import { Clock, Effect, Layer } from "effect"
+import { MediaControl } from "./MediaControl.ts"
+import * as NodeApi from "./NodeApi.ts"
+import { NodeControl } from "./NodeControl.ts"
+import * as NodeLeaseWatch from "./NodeLeaseWatch.ts"
+import * as Playback from "./Playback.ts"
+import { ViewerSeconds } from "./ViewerSeconds.ts"
+
+/** How long the answer to "does any node take publishers" is reused. */
+const PLANE_CACHE_MILLIS = 1_000
+
+/** `NodeControl` and the node commands it sends, on the catalog and the command path. */
+export const control = NodeControl.layer.pipe(Layer.provideMerge(MediaNodeCommands.layer))
+
+/**
+ * The core's `MediaPlane`: accepting while some node holds its lease and takes publishers (the views say
+ * "provisioning" otherwise).
+ */
+export const plane = Layer.effect(
+  MediaPlane,
+  Effect.gen(function*() {
+    const registry = yield* MediaNodeRegistry
+    let known: { readonly at: number; readonly accepting: boolean } | null = null
+    const accepting = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      if (known !== null && now - known.at < PLANE_CACHE_MILLIS) return known.accepting
+      const nodes = yield* registry.nodes
+      const value = nodes.some((node) =>
+        node.status === "active" && node.leaseExpiresAt !== null && node.leaseExpiresAt >= now
+      )
+      known = { at: now, accepting: value }
+      return value
+    })
+    return { accepting }
+  })
+)
+
+/** Watches leases for as long as the layer lives. */
+export const leaseWatch = Layer.effectDiscard(Effect.forkScoped(NodeLeaseWatch.run))
+
+/** The node API on the API's server (off, answering 404, without `ONAIR_MEDIA_NODE_SECRET`). */
+export const nodeApi = NodeApi.layer
+
+/** The embedded node's `MediaControl`: the control plane itself, in-process, for node `nodeId`. */
+export const embedded = (nodeId: MediaNodeId) =>
+  Layer.effect(MediaControl, Effect.map(Effect.service(NodeControl), (nodes) => nodes.forNode(nodeId)))
+
+/**
+ * `/hls` on an API with no node beside it: each broadcast redirected to the node serving it. The lookup
+ * is the control plane's own; no node id is this process's.
+ */
+export const redirectingPlayback = Layer.unwrap(Effect.map(Effect.service(NodeControl), (nodes) =>
+  Playback.layer({
+    lookup: nodes.forNode("control-plane" as MediaNodeId).playback,
+    local: null,
+    viewers: new ViewerSeconds(),
+    fragmentSeconds: 2
+  })))

@@ -1,0 +1,96 @@
+/**
+ * `POST /media-nodes/v1/<operation>` on the API's server: `MediaControl` for media nodes of their own,
+ * each request with the node's credential as its bearer token and a JSON body of the operation's schema.
+ * The credential names the node the request acts for. Answers: 200 with `{"success": true, "data": …}`,
+ * 400 naming the bad field, 401 without a valid credential, 409 a refusal (a registration while another
+ * boot holds the node), 503 while the control plane cannot decide (the node retries), and 404 for every
+ * path while no node secret is configured (the endpoints are off).
+ */
+import { Effect, Layer, Option, Schema, SchemaIssue } from "effect"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import {
+  ConnectionRequest,
+  EntitledRequest,
+  Heartbeat,
+  HealthRequest,
+  LeaveRequest,
+  type MediaControl,
+  MediaLostRequest,
+  OpenSessionsRequest,
+  PlaybackRequest,
+  PublishRequest,
+  Registration,
+  ViewerSecondsRequest
+} from "./MediaControl.ts"
+import * as NodeCredentials from "./NodeCredentials.ts"
+import { NodeControl } from "./NodeControl.ts"
+
+export const NODE_API_PATH = "/media-nodes/v1"
+
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+const failure = (status: number, code: string, message: string) =>
+  HttpServerResponse.jsonUnsafe({ success: false, errors: [{ code, message }] }, { status })
+
+/** One operation: the body it takes and what it answers for the node the credential names. */
+interface Operation<A> {
+  readonly body: Schema.Codec<A, unknown>
+  readonly run: (control: MediaControl["Service"], body: A) => Effect.Effect<unknown, { readonly _tag: string; readonly message: string }>
+}
+
+const operation = <A>(body: Schema.Codec<A, unknown>, run: Operation<A>["run"]): Operation<any> => ({ body, run })
+
+/** The operations by path segment; `RemoteMediaControl` posts to the same names. */
+export const OPERATIONS: Readonly<Record<string, Operation<any>>> = {
+  register: operation(Registration, (control, body) => control.register(body)),
+  heartbeat: operation(Heartbeat, (control, body) => control.heartbeat(body)),
+  leave: operation(LeaveRequest, (control, body) => control.leave(body.bootId)),
+  publish: operation(PublishRequest, (control, body) => control.publish(body)),
+  "publish-done": operation(ConnectionRequest, (control, body) => control.publishDone(body.ingestId)),
+  health: operation(HealthRequest, (control, body) => control.reportHealth(body.ingestId, body.health)),
+  manifest: operation(ConnectionRequest, (control, body) => control.reportManifest(body.ingestId)),
+  entitled: operation(EntitledRequest, (control, body) =>
+    Effect.map(control.entitled(body.connections), (entitled) => ({ entitled }))),
+  "media-lost": operation(MediaLostRequest, (control, body) => control.mediaLost(body.bootId, body.message)),
+  playback: operation(PlaybackRequest, (control, body) =>
+    Effect.map(control.playback(body.livestreamId), (session) => ({ session }))),
+  "open-sessions": operation(OpenSessionsRequest, (control, body) =>
+    Effect.map(control.openSessions(body.sessionIds), (open) => ({ open }))),
+  "viewer-seconds": operation(ViewerSecondsRequest, (control, body) => control.accrueViewerSeconds(body))
+}
+
+/** The requests nodes send are small; a larger body is not a node's. */
+const MAX_BODY_BYTES = 1024 * 1024
+
+export const layer = Layer.unwrap(Effect.gen(function*() {
+  const secret = yield* NodeCredentials.secretFromEnv
+  const control = yield* NodeControl
+  const handler = Effect.gen(function*() {
+    if (Option.isNone(secret)) return failure(404, "not_found", "media nodes of their own are off (ONAIR_MEDIA_NODE_SECRET is unset)")
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const { operation: name } = yield* HttpRouter.params
+    const op = name === undefined ? undefined : OPERATIONS[name]
+    if (op === undefined) return failure(404, "not_found", `no media node operation ${name ?? ""}`)
+    const bearer = /^Bearer (.+)$/.exec(request.headers["authorization"] ?? "")?.[1] ?? ""
+    const nodeId = NodeCredentials.verify(secret.value, bearer)
+    if (nodeId === undefined) return failure(401, "unauthorized", "a media node credential is required")
+    const text = yield* Effect.orElseSucceed(request.text, () => null)
+    if (text === null || text.length > MAX_BODY_BYTES) return failure(413, "too_large", "the body is too large")
+    const decoded = Schema.decodeUnknownResult(Schema.fromJsonString(op.body))(text)
+    if (decoded._tag === "Failure") {
+      const issue = formatter(decoded.failure.issue).issues[0]
+      const field = (issue?.path ?? []).map((segment) => String(typeof segment === "object" ? segment.key : segment)).join(".")
+      return failure(400, "invalid_body", `${field === "" ? "" : `${field}: `}${issue?.message ?? "invalid"}`)
+    }
+    return yield* op.run(control.forNode(nodeId), decoded.success).pipe(
+      Effect.map((data) => HttpServerResponse.jsonUnsafe({ success: true, data: data ?? null })),
+      Effect.catch((error) =>
+        Effect.succeed(
+          error._tag === "MediaControlRefused"
+            ? failure(409, "refused", error.message)
+            : failure(503, "unavailable", error.message)
+        )
+      )
+    )
+  })
+  return HttpRouter.add("POST", `${NODE_API_PATH}/:operation`, handler)
+}))

@@ -1,0 +1,292 @@
+/**
+ * The control plane's side of `MediaControl`: every node's requests decided here, into core signals and
+ * media node commands, answered from the catalog once it has them. The embedded node of the main job calls
+ * it in-process; nodes of their own reach it through `NodeApi`.
+ *
+ * - A connection's ingest id is made here, `<node>.<boot>.<nginx run>.<client id>`, so a node can only
+ *   ever name its own connections, and the connections of one boot of a node are told from the next's.
+ * - A boot registers while no other running boot holds the node's lease; its registration ends every
+ *   connection the node's earlier boots left in the catalog.
+ * - A publish on a node that is drained, or whose boot holds no lease, is refused for the node.
+ */
+import { awaitReadModel, CommandHandler, MediaNodeCommands } from "@onair/application"
+import { CatalogReads, MediaNodeRegistry } from "@onair/catalog"
+import {
+  type IngestId,
+  type IngestSignal,
+  isOpen,
+  type MediaNodeId,
+  originMetadata,
+  type SessionId,
+  StreamKey,
+  takesPublishers,
+  Timestamp
+} from "@onair/core"
+import { Clock, Config, Context, Effect, Layer, Schema } from "effect"
+import { randomUUID } from "node:crypto"
+import {
+  type Lease,
+  MediaControl,
+  MediaControlRefused,
+  MediaControlUnavailable,
+  type PublishAnswer
+} from "./MediaControl.ts"
+
+/** How long a node's lease lasts after its last heartbeat, and how often it heartbeats. */
+export interface LeaseSettings {
+  readonly leaseSeconds: number
+  readonly heartbeatSeconds: number
+}
+
+/**
+ * The lease runs out this long before `leaseSeconds` have passed since the node's last heartbeat: the
+ * watch (every `WATCH_MILLIS`) then has the rest to end its connections, so none stays live for more than
+ * `leaseSeconds` after its node's last sign of life.
+ */
+export const SETTLE_MILLIS = 1_000
+
+const isStreamKey = Schema.is(StreamKey)
+const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
+
+/** The node an ingest id names (the part before its first dot). */
+export const nodeOfIngest = (ingestId: string): string => ingestId.slice(0, ingestId.indexOf("."))
+
+/** The prefix of every ingest id of one boot of a node. */
+export const bootPrefix = (nodeId: string, bootId: string): string => `${nodeId}.${bootId}.`
+
+export class NodeControl extends Context.Service<NodeControl, {
+  readonly settings: LeaseSettings
+  /** `MediaControl` for node `nodeId`: what that node may ask, and nothing about another node. */
+  readonly forNode: (nodeId: MediaNodeId) => MediaControl["Service"]
+  /** Ends the connections of `nodeId`'s boot `bootId` (of every boot but `bootId`, when `except`). */
+  readonly endConnections: (
+    nodeId: MediaNodeId,
+    boot: { readonly only: string } | { readonly except: string },
+    message: string
+  ) => Effect.Effect<number>
+}>()("@onair/adapters-media/NodeControl") {
+  /** `ONAIR_MEDIA_NODE_LEASE_SECONDS` (default 10): a node heartbeats every fifth of it. */
+  static readonly settingsFromEnv = Effect.map(
+    Config.schema(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 3, maximum: 300 }))), "ONAIR_MEDIA_NODE_LEASE_SECONDS")
+      .pipe(Config.withDefault(10)),
+    (leaseSeconds): LeaseSettings => ({ leaseSeconds, heartbeatSeconds: Math.max(1, Math.floor(leaseSeconds / 5)) })
+  )
+
+  static readonly make = (settings: LeaseSettings) =>
+    Effect.gen(function*() {
+      const commands = yield* CommandHandler
+      const nodes = yield* MediaNodeCommands
+      const catalog = yield* CatalogReads
+      const registry = yield* MediaNodeRegistry
+      const leaseMillis = settings.leaseSeconds * 1000 - SETTLE_MILLIS
+
+      /** Sends a signal and waits until the catalog has it; false when it was not recorded. */
+      const send = (nodeId: MediaNodeId, signal: IngestSignal, commandId: string, expected: ReadonlyArray<string> = []) =>
+        commands.handle(signal, originMetadata(commandId, `media-node:${nodeId}`, signal.at)).pipe(
+          awaitReadModel(catalog),
+          Effect.as(true),
+          Effect.catch((error) =>
+            expected.includes(error._tag)
+              ? Effect.succeed(false)
+              : Effect.as(Effect.logWarning(`media: ${signal._tag} of ${signal.ingestId} not recorded: ${error._tag}`), false)
+          )
+        )
+
+      const endConnections = Effect.fn("NodeControl.endConnections")(function*(
+        nodeId: MediaNodeId,
+        boot: { readonly only: string } | { readonly except: string },
+        message: string
+      ) {
+        const connected = yield* registry.connectedOn(nodeId)
+        const ended = connected.filter((ingest) =>
+          "only" in boot
+            ? ingest.id.startsWith(bootPrefix(nodeId, boot.only))
+            : !ingest.id.startsWith(bootPrefix(nodeId, boot.except))
+        )
+        const at = yield* now
+        for (const ingest of ended) {
+          yield* send(nodeId, { _tag: "ReportMediaLost", at, ingestId: ingest.id, message }, `media:${ingest.id}:lost`, [
+            "IngestAlreadyDisconnected",
+            "IngestNotFound"
+          ])
+        }
+        if (ended.length > 0) yield* Effect.logWarning(`media: ${ended.length} connection(s) of node ${nodeId} ended: ${message}`)
+        return ended.length
+      })
+
+      /** Whether the node's boot `bootId` holds its lease and the node takes publishers. */
+      const accepting = (nodeId: MediaNodeId, bootId: string) =>
+        Effect.gen(function*() {
+          const lease = yield* registry.leaseOf(nodeId)
+          if (lease === undefined || lease.bootId !== bootId || lease.lost) return false
+          const node = yield* registry.node(nodeId)
+          return node !== undefined && node.bootId === bootId && takesPublishers(node)
+        })
+
+      const forNode = (nodeId: MediaNodeId): MediaControl["Service"] => {
+        const owns = (ingestId: string) => nodeOfIngest(ingestId) === nodeId
+        const unavailable = (error: { readonly _tag: string }) =>
+          new MediaControlUnavailable({ message: `media node ${nodeId}: ${error._tag}` })
+
+        const register = Effect.fn("NodeControl.register")(function*(registration: Parameters<MediaControl["Service"]["register"]>[0]) {
+          const at = yield* now
+          const lease = yield* registry.leaseOf(nodeId)
+          if (lease !== undefined && lease.bootId !== registration.bootId && !lease.lost && lease.expiresAt >= at) {
+            return yield* new MediaControlRefused({
+              message: `media node ${nodeId} is held by another running boot until its lease runs out ` +
+                `(${Math.ceil((lease.expiresAt - at) / 1000)} s); is another node started with the same id?`
+            })
+          }
+          yield* nodes.handle(
+            { _tag: "RegisterMediaNode", nodeId, at, ...registration },
+            originMetadata(`media-node:${nodeId}:${registration.bootId}:register:${at}`, `media-node:${nodeId}`, at)
+          ).pipe(awaitReadModel(catalog), Effect.mapError(unavailable))
+          // Whatever an earlier boot left connected is gone with it.
+          yield* endConnections(nodeId, { except: registration.bootId }, "media node restarted")
+          yield* registry.lease(nodeId, registration.bootId, at, leaseMillis)
+          return { leaseSeconds: settings.leaseSeconds, heartbeatSeconds: settings.heartbeatSeconds } satisfies Lease
+        })
+
+        const heartbeat = Effect.fn("NodeControl.heartbeat")(function*(heartbeat: Parameters<MediaControl["Service"]["heartbeat"]>[0]) {
+          const at = yield* now
+          const leased = yield* registry.renew(nodeId, heartbeat.bootId, at, leaseMillis, heartbeat.load)
+          const node = leased ? yield* registry.node(nodeId) : undefined
+          return { leased, accepting: node !== undefined && takesPublishers(node) }
+        })
+
+        const leave = (bootId: string) => registry.release(nodeId, bootId)
+
+        const publish = Effect.fn("NodeControl.publish")(function*(request: Parameters<MediaControl["Service"]["publish"]>[0]) {
+          // A name that cannot be a key matches no livestream; nothing is recorded for it.
+          if (!isStreamKey(request.streamName)) return { _tag: "Refused", reason: "unknown key" } as PublishAnswer
+          const ingestId = `${bootPrefix(nodeId, request.bootId)}${request.nginxRun}.${request.clientId}` as IngestId
+          const at = yield* now
+          const decided = yield* send(nodeId, {
+            _tag: "Publish",
+            at,
+            ingestId,
+            nodeId,
+            nodeAccepting: yield* accepting(nodeId, request.bootId),
+            streamKey: request.streamName,
+            publisher: { ip: request.address, port: 0 },
+            sessionId: randomUUID() as SessionId
+          }, `media:${ingestId}:publish`)
+          // Fails closed: without a recorded decision nothing publishes.
+          const ingest = decided ? yield* catalog.ingest(ingestId) : undefined
+          if (ingest === undefined) return { _tag: "Refused", reason: "publish not decided" } as PublishAnswer
+          if (ingest.verdict._tag === "Refused") {
+            // nginx reports no end for a publish it was told to refuse: the connection is over now.
+            yield* send(nodeId, { _tag: "Unpublish", at, ingestId }, `media:${ingestId}:done`, ["IngestAlreadyDisconnected"])
+            return { _tag: "Refused", reason: ingest.verdict.reason } as PublishAnswer
+          }
+          const { livestreamId, sessionId } = ingest.verdict
+          return { _tag: "Accepted", ingestId, livestreamId, sessionId } as PublishAnswer
+        })
+
+        const publishDone = (ingestId: IngestId) =>
+          owns(ingestId)
+            ? Effect.flatMap(now, (at) =>
+              Effect.asVoid(send(nodeId, { _tag: "Unpublish", at, ingestId }, `media:${ingestId}:done`, [
+                "IngestAlreadyDisconnected",
+                "IngestNotFound"
+              ])))
+            : Effect.void
+
+        const reportHealth = (ingestId: IngestId, health: Parameters<MediaControl["Service"]["reportHealth"]>[1]) =>
+          owns(ingestId)
+            ? Effect.flatMap(now, (at) =>
+              // One sample per connection and instant.
+              Effect.asVoid(send(nodeId, { _tag: "ReportHealth", at, ingestId, health }, `media:${ingestId}:health:${at}`, [
+                "IngestNotConnected"
+              ])))
+            : Effect.void
+
+        const reportManifest = (ingestId: IngestId) =>
+          owns(ingestId)
+            ? Effect.flatMap(now, (at) =>
+              Effect.asVoid(send(nodeId, { _tag: "ReportManifest", at, ingestId }, `media:${ingestId}:manifest`, [
+                "IngestNotConnected"
+              ])))
+            : Effect.void
+
+        const entitled = Effect.fn("NodeControl.entitled")(function*(
+          connections: Parameters<MediaControl["Service"]["entitled"]>[0]
+        ) {
+          const still: Array<IngestId> = []
+          for (const connection of connections) {
+            if (!owns(connection.ingestId)) continue
+            const livestream = yield* catalog.livestreamById(connection.livestreamId)
+            if (
+              livestream !== undefined && !livestream.deleted && livestream.broadcast._tag === "Connected" &&
+              livestream.broadcast.ingestId === connection.ingestId
+            ) still.push(connection.ingestId)
+          }
+          return still
+        })
+
+        const mediaLost = Effect.fn("NodeControl.mediaLost")(function*(bootId: string, message: string) {
+          yield* endConnections(nodeId, { only: bootId }, message)
+        })
+
+        const playback = Effect.fn("NodeControl.playback")(function*(livestreamId: Parameters<MediaControl["Service"]["playback"]>[0]) {
+          const livestream = yield* catalog.livestreamById(livestreamId)
+          if (livestream === undefined || livestream.deleted) return null
+          const broadcast = livestream.broadcast
+          if (broadcast._tag !== "Connected" && broadcast._tag !== "Reconnecting") return null
+          const ingest = yield* catalog.ingest(broadcast.ingestId)
+          const holder = ingest?.nodeId ?? (nodeOfIngest(broadcast.ingestId) as MediaNodeId)
+          const node = holder === nodeId ? undefined : yield* registry.node(holder)
+          return {
+            sessionId: broadcast.sessionId,
+            nodeId: holder,
+            playbackBase: node?.addresses.playback ?? null,
+            health: ingest?.health ?? null
+          }
+        })
+
+        const openSessions = Effect.fn("NodeControl.openSessions")(function*(sessionIds: ReadonlyArray<string>) {
+          const open: Array<string> = []
+          for (const id of sessionIds) {
+            const session = yield* catalog.sessionById(id as SessionId)
+            if (session !== undefined && isOpen(session)) open.push(id)
+          }
+          return open
+        })
+
+        const accrueViewerSeconds = (request: Parameters<MediaControl["Service"]["accrueViewerSeconds"]>[0]) =>
+          Effect.flatMap(now, (at) =>
+            commands.handle(
+              { _tag: "AccrueViewerSeconds", sessionId: request.sessionId, at, seconds: request.seconds },
+              originMetadata(request.commandId, `media-node:${nodeId}`, at)
+            ).pipe(
+              Effect.asVoid,
+              Effect.mapError((error) =>
+                // A store that failed keeps the batch on the node for later; a rule the session refuses drops it.
+                error._tag === "EventStoreFailed" || error._tag === "CommandConflict"
+                  ? new MediaControlUnavailable({ message: error._tag })
+                  : new MediaControlRefused({ message: error._tag })
+              )
+            ))
+
+        return MediaControl.of({
+          nodeId,
+          register,
+          heartbeat,
+          leave,
+          publish,
+          publishDone,
+          reportHealth,
+          reportManifest,
+          entitled,
+          mediaLost,
+          playback,
+          openSessions,
+          accrueViewerSeconds
+        })
+      }
+
+      return NodeControl.of({ settings, forNode, endConnections })
+    })
+
+  static readonly layer = Layer.effect(NodeControl, Effect.flatMap(NodeControl.settingsFromEnv, NodeControl.make))
+}

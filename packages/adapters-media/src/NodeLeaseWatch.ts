@@ -1,0 +1,54 @@
+/**
+ * The control plane's watch on media nodes' leases: a node whose boot misses its lease is declared lost
+ * (an event in the log) and every connection of that boot ends with `internal error`, so no broadcast stays
+ * live on a node that is gone. Runs in every process that runs timers; a lease that runs out is claimed by
+ * one of them (`MediaNodeRegistry.claimExpired`), and taken over if that one dies before it is settled.
+ */
+import { awaitReadModel, MediaNodeCommands } from "@onair/application"
+import { CatalogReads, MediaNodeRegistry } from "@onair/catalog"
+import { originMetadata, Timestamp } from "@onair/core"
+import { Clock, Duration, Effect } from "effect"
+import { NodeControl } from "./NodeControl.ts"
+
+/** How often leases are looked at. */
+export const WATCH_MILLIS = 250
+/** How long a claimed lease is one process's to settle. */
+const CLAIM_MILLIS = 30_000
+
+export const LOST_MESSAGE = "media node lost"
+
+/** Settles every lease run out now; how many. */
+export const settleExpired = Effect.gen(function*() {
+  const registry = yield* MediaNodeRegistry
+  const nodes = yield* MediaNodeCommands
+  const control = yield* NodeControl
+  const catalog = yield* CatalogReads
+  const at = Timestamp.make(yield* Clock.currentTimeMillis)
+  const expired = yield* registry.claimExpired(at, CLAIM_MILLIS)
+  for (const lease of expired) {
+    yield* nodes.handle(
+      { _tag: "DeclareMediaNodeLost", nodeId: lease.nodeId, at, bootId: lease.bootId },
+      originMetadata(`media-node:${lease.nodeId}:${lease.bootId}:lost`, "system:media-nodes", at)
+    ).pipe(
+      awaitReadModel(catalog),
+      Effect.catchTags({
+        // A newer boot registered, or another process declared it already: its connections still end below.
+        MediaNodeBootReplaced: () => Effect.void,
+        MediaNodeAlreadyLost: () => Effect.void,
+        MediaNodeNotFound: () => Effect.void
+      })
+    )
+    const ended = yield* control.endConnections(lease.nodeId, { only: lease.bootId }, LOST_MESSAGE)
+    yield* registry.settleExpired(lease)
+    yield* Effect.logWarning(`media: node ${lease.nodeId} missed its lease; ${ended} connection(s) ended`)
+  }
+  return expired.length
+})
+
+/** Watches leases for as long as it runs; a failed round is logged and the next one goes on. */
+export const run = Effect.forever(
+  Effect.andThen(
+    settleExpired.pipe(Effect.catchCause((cause) => Effect.as(Effect.logError("media: lease watch failed", cause), 0))),
+    Effect.sleep(Duration.millis(WATCH_MILLIS))
+  )
+)

@@ -1,0 +1,47 @@
+/**
+ * The command path of media nodes: each node is an aggregate of its own (`mediaNode-<id>`), decided alone
+ * (registrations by the node's agent, drains by the operator, losses by the control plane's lease watch).
+ */
+import {
+  type AppendMetadata,
+  type CommandOutOfOrder,
+  EventStore,
+  type MediaNodeCommand,
+  MediaNodeDecider,
+  type MediaNodeError,
+  MediaNodeEvent,
+  mediaNodeStream,
+  type MediaNodeState
+} from "@onair/core"
+import { Context, Effect, Layer } from "effect"
+import * as AggregateCommand from "./AggregateCommand.ts"
+
+export const mediaNodes: AggregateCommand.Aggregate<
+  MediaNodeCommand,
+  MediaNodeEvent,
+  MediaNodeState,
+  MediaNodeError | CommandOutOfOrder
+> = {
+  decider: MediaNodeDecider,
+  events: MediaNodeEvent,
+  stream: (command) => mediaNodeStream(command.nodeId)
+}
+
+export class MediaNodeCommands extends Context.Service<MediaNodeCommands, {
+  readonly handle: (
+    command: MediaNodeCommand,
+    metadata: AppendMetadata
+  ) => Effect.Effect<
+    AggregateCommand.Decided<MediaNodeEvent, MediaNodeState>,
+    MediaNodeError | CommandOutOfOrder | AggregateCommand.AggregateCommandError
+  >
+}>()("@onair/application/MediaNodeCommands") {
+  static readonly layer = Layer.effect(
+    MediaNodeCommands,
+    Effect.map(Effect.service(EventStore), (store) =>
+      MediaNodeCommands.of({
+        handle: (command, metadata) =>
+          AggregateCommand.handle(mediaNodes, command, metadata).pipe(Effect.provideService(EventStore, store))
+      }))
+  )
+}
