@@ -1,11 +1,13 @@
 /**
  * `node src/main.ts`: the main job (API on PORT, default 8787). `node src/main.ts tokens …`: API tokens.
- * `node src/main.ts secrets …`: the deployment key (new key, rewrap). `node src/main.ts read-models rebuild`:
+ * `node src/main.ts secrets …`: the deployment key (new key, rewrap). `node src/main.ts media-nodes …`: media
+ * node credentials. `node src/main.ts read-models rebuild`:
  * the SQL read models replayed from the log.
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
 import { serve } from "./Serve.ts"
+import * as MediaNodesCli from "./MediaNodesCli.ts"
 import * as ReadModelsCli from "./ReadModelsCli.ts"
 import * as SecretsCli from "./SecretsCli.ts"
 import * as TokensCli from "./TokensCli.ts"
@@ -31,6 +33,13 @@ if (command === undefined || command === "serve") {
     process.exit(2)
   }
   NodeRuntime.runMain(Effect.flatMap(SecretsCli.run(parsed), (out) => Effect.sync(() => process.stdout.write(`${out}\n`))))
+} else if (command === "media-nodes") {
+  const parsed = MediaNodesCli.parse(rest)
+  if (typeof parsed === "string") {
+    process.stderr.write(`${parsed}\n${MediaNodesCli.USAGE}\n`)
+    process.exit(2)
+  }
+  NodeRuntime.runMain(Effect.flatMap(MediaNodesCli.run(parsed), (out) => Effect.sync(() => process.stdout.write(`${out}\n`))))
 } else if (command === "read-models") {
   const parsed = ReadModelsCli.parse(rest)
   if (parsed !== "rebuild") {
@@ -40,8 +49,8 @@ if (command === undefined || command === "serve") {
   NodeRuntime.runMain(Effect.flatMap(ReadModelsCli.run, (out) => Effect.sync(() => process.stdout.write(`${out}\n`))))
 } else {
   process.stderr.write(
-    `unknown command ${command}\nusage: onair [serve] | onair tokens … | onair secrets … | onair read-models …\n` +
-      `${TokensCli.USAGE}\n${SecretsCli.USAGE}\n${ReadModelsCli.USAGE}\n`
+    `unknown command ${command}\nusage: onair [serve] | onair tokens … | onair secrets … | onair media-nodes … | ` +
+      `onair read-models …\n${TokensCli.USAGE}\n${SecretsCli.USAGE}\n${MediaNodesCli.USAGE}\n${ReadModelsCli.USAGE}\n`
   )
   process.exit(2)
 }

@@ -38,6 +38,11 @@ export type NodeLoad = typeof NodeLoad.Type
 
 export const Registration = Schema.Struct({
   bootId: MediaNodeBootId,
+  /**
+   * The boot this one follows on the same node (read from the node's media folder): a node that crashed
+   * and restarts takes its lease over at once, while a second process given the same node id waits.
+   */
+  follows: Schema.NullOr(MediaNodeBootId),
   addresses: MediaNodeAddresses,
   capacity: MediaNodeCapacity,
   region: Schema.NullOr(MediaNodeRegion)

@@ -4,7 +4,6 @@
  * answered from the nodes' leases, the embedded node's in-process `MediaControl`, and `/hls` on the API
  * for an API with no node beside it (every broadcast redirected to its node).
  */
-import { MediaNodeCommands } from "@onair/application"
 import { MediaNodeRegistry } from "@onair/catalog"
 import { type MediaNodeId, MediaPlane } from "@onair/core"
 import { Clock, Effect, Layer } from "effect"
@@ -18,8 +17,8 @@ import { ViewerSeconds } from "./ViewerSeconds.ts"
 /** How long the answer to "does any node take publishers" is reused. */
 const PLANE_CACHE_MILLIS = 1_000
 
-/** `NodeControl` and the node commands it sends, on the catalog and the command path. */
-export const control = NodeControl.layer.pipe(Layer.provideMerge(MediaNodeCommands.layer))
+/** `NodeControl`, on the catalog, the command path and the node commands. */
+export const control = NodeControl.layer
 
 /**
  * The core's `MediaPlane`: accepting while some node holds its lease and takes publishers (the views say

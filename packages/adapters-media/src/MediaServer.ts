@@ -8,19 +8,25 @@
  * Without nginx (or with `ONAIR_MEDIA=off`) the process still runs: the log says why, and the node never
  * registers, so no publisher is placed on it.
  */
-import { Cause, Context, Duration, Effect, Layer } from "effect"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Cause, Config, Context, Duration, Effect, Layer, Schema } from "effect"
+import { HttpRouter } from "effect/http"
 import { randomBytes } from "node:crypto"
+import { createServer } from "node:http"
 import * as Callbacks from "./Callbacks.ts"
 import * as MediaAgent from "./MediaAgent.ts"
 import { MediaControl, type Registration } from "./MediaControl.ts"
 import * as MediaSettings from "./MediaSettings.ts"
 import * as NginxConfig from "./NginxConfig.ts"
 import * as NginxProcess from "./NginxProcess.ts"
-import { newBootId } from "./NodeIdentity.ts"
+import * as NodeIdentity from "./NodeIdentity.ts"
 import * as Playback from "./Playback.ts"
 import { Publishing } from "./Publishing.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 import { ViewerSeconds } from "./ViewerSeconds.ts"
+
+/** A media node's HTTP port unless `PORT` says otherwise (the API's is 8787). */
+export const DEFAULT_NODE_PORT = 8788
 
 /** How often counted viewer seconds are stored. */
 const VIEWER_FLUSH = Duration.seconds(5)
@@ -55,7 +61,7 @@ export class MediaServer extends Context.Service<MediaServer, {
           settings: { ...read, tls },
           unavailable: found.installed ? null : found.why,
           secret: randomBytes(24).toString("base64url"),
-          bootId: newBootId(),
+          bootId: NodeIdentity.newBootId(),
           viewers: new ViewerSeconds()
         }
       })
@@ -83,11 +89,24 @@ export class MediaServer extends Context.Service<MediaServer, {
     })
   }))
 
+  /** The node's HTTP server (HLS playback) on `PORT` (default 8788) and `HOST`, serving `routes`. */
+  static readonly httpServer = <E, R>(routes: Layer.Layer<never, E, R>) =>
+    Layer.unwrap(Effect.gen(function*() {
+      const port = yield* Config.schema(
+        Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))),
+        "PORT"
+      ).pipe(Config.withDefault(DEFAULT_NODE_PORT))
+      const host = yield* Config.String("HOST").pipe(Config.withDefault("0.0.0.0"))
+      return HttpRouter.serve(routes, { disableLogger: true }).pipe(
+        Layer.provideMerge(NodeHttpServer.layer(createServer, { port, host }))
+      )
+    }))
+
   /**
    * Runs the node for as long as the layer lives: viewer seconds stored, and (when nginx is there) the
    * node registered with `registration` and nginx supervised.
    */
-  static readonly agent = (registration: Omit<Registration, "bootId">) =>
+  static readonly agent = (registration: Omit<Registration, "bootId" | "follows">) =>
     Layer.effectDiscard(Effect.gen(function*() {
       const media = yield* MediaServer
       const control = yield* MediaControl
@@ -101,11 +120,12 @@ export class MediaServer extends Context.Service<MediaServer, {
         )
         return
       }
+      const follows = yield* NodeIdentity.followBoot(media.settings.dir, media.bootId).pipe(Effect.orDie)
       const base = yield* Callbacks.serve(media.secret)
       yield* Effect.forkScoped(
         MediaAgent.run({
           settings: media.settings,
-          registration: { ...registration, bootId: media.bootId },
+          registration: { ...registration, bootId: media.bootId, follows },
           viewers: media.viewers,
           callbackBase: base
         }).pipe(

@@ -5,8 +5,9 @@
  *
  * - A connection's ingest id is made here, `<node>.<boot>.<nginx run>.<client id>`, so a node can only
  *   ever name its own connections, and the connections of one boot of a node are told from the next's.
- * - A boot registers while no other running boot holds the node's lease; its registration ends every
- *   connection the node's earlier boots left in the catalog.
+ * - A boot registers while no other running boot holds the node's lease (unless it follows that boot on
+ *   the same node: a crash and restart); its registration ends every connection the node's earlier boots
+ *   left in the catalog.
  * - A publish on a node that is drained, or whose boot holds no lease, is refused for the node.
  */
 import { awaitReadModel, CommandHandler, MediaNodeCommands } from "@onair/application"
@@ -131,14 +132,17 @@ export class NodeControl extends Context.Service<NodeControl, {
         const register = Effect.fn("NodeControl.register")(function*(registration: Parameters<MediaControl["Service"]["register"]>[0]) {
           const at = yield* now
           const lease = yield* registry.leaseOf(nodeId)
-          if (lease !== undefined && lease.bootId !== registration.bootId && !lease.lost && lease.expiresAt >= at) {
+          const held = lease !== undefined && lease.bootId !== registration.bootId && lease.bootId !== registration.follows &&
+            !lease.lost && lease.expiresAt >= at
+          if (held) {
             return yield* new MediaControlRefused({
               message: `media node ${nodeId} is held by another running boot until its lease runs out ` +
-                `(${Math.ceil((lease.expiresAt - at) / 1000)} s); is another node started with the same id?`
+                `(${Math.ceil((lease!.expiresAt - at) / 1000)} s); is another node started with the same id?`
             })
           }
+          const { follows: _, ...registered } = registration
           yield* nodes.handle(
-            { _tag: "RegisterMediaNode", nodeId, at, ...registration },
+            { _tag: "RegisterMediaNode", nodeId, at, ...registered },
             originMetadata(`media-node:${nodeId}:${registration.bootId}:register:${at}`, `media-node:${nodeId}`, at)
           ).pipe(awaitReadModel(catalog), Effect.mapError(unavailable))
           // Whatever an earlier boot left connected is gone with it.

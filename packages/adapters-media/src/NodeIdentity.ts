@@ -10,10 +10,12 @@
  * Its public addresses are `ONAIR_PUBLIC_RTMP_URL`, `ONAIR_PUBLIC_RTMPS_URL` and
  * `ONAIR_PUBLIC_PLAYBACK_URL` (`PublicUrlsConfig`), as for the all-in-one main job.
  */
-import { LOCAL_MEDIA_NODE, MediaNodeCapacity, MediaNodeId, MediaNodeRegion } from "@onair/core"
+import { LOCAL_MEDIA_NODE, MediaNodeBootId, MediaNodeCapacity, MediaNodeId, MediaNodeRegion } from "@onair/core"
 import { Config, Effect, Schema } from "effect"
 import { randomBytes } from "node:crypto"
+import * as Fs from "node:fs"
 import * as Os from "node:os"
+import * as Path from "node:path"
 import type { Registration } from "./MediaControl.ts"
 
 const isNodeId = Schema.is(MediaNodeId)
@@ -46,8 +48,27 @@ export const registration = (
   identity: NodeIdentity,
   urls: { readonly rtmpServer: string; readonly rtmpsServer: string; readonly playbackBase: string },
   rtmps: boolean
-): Omit<Registration, "bootId"> => ({
+): Omit<Registration, "bootId" | "follows"> => ({
   addresses: { rtmp: urls.rtmpServer, rtmps: rtmps ? urls.rtmpsServer : null, playback: urls.playbackBase },
   capacity: identity.capacity,
   region: identity.region
 })
+
+const BOOT_FILE = "boot"
+const isBootId = Schema.is(MediaNodeBootId)
+
+/**
+ * The boot that ran last from the media folder `dir` (null for a first start), with `bootId` written in its
+ * place (owner-only) for the next one.
+ */
+export const followBoot = (dir: string, bootId: string) =>
+  Effect.try({
+    try: () => {
+      Fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+      const file = Path.join(dir, BOOT_FILE)
+      const previous = Fs.existsSync(file) ? Fs.readFileSync(file, "utf8").trim() : ""
+      Fs.writeFileSync(file, `${bootId}\n`, { mode: 0o600 })
+      return isBootId(previous) ? previous : null
+    },
+    catch: (cause) => new Error(`media folder unusable: ${String(cause)}`)
+  })

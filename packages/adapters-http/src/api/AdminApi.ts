@@ -1,8 +1,9 @@
 /**
- * Admin endpoints, for the operator rather than for apps: making and revoking API tokens. Only the admin
- * token (`ONAIR_ADMIN_TOKEN`) may call them.
+ * Admin endpoints, for the operator rather than for apps: making and revoking API tokens, and the media
+ * nodes (listed with their state and load, drained and resumed). Only the admin token
+ * (`ONAIR_ADMIN_TOKEN`) may call them.
  */
-import { AccessTokenId, AccessTokenLabel, AccountId, AppId } from "@onair/core"
+import { AccessTokenId, AccessTokenLabel, AccountId, AppId, MediaNodeId } from "@onair/core"
 import { Context, Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, OpenApi } from "effect/http-api"
 import { BadRequest, NotFound, Ok, Unauthorized } from "./Envelope.ts"
@@ -39,6 +40,47 @@ export const CreatedToken = Schema.Struct({
   created_at: Schema.String
 })
 
+/** One media node as the operator sees it. */
+export const MediaNodeRecord = Schema.Struct({
+  id: Schema.String,
+  /** `active`, `draining` (takes no new publishers), `offline` (its lease ran out or was given up) or `lost`. */
+  status: Schema.Literals(["active", "draining", "offline", "lost"]),
+  boot_id: Schema.String,
+  region: Schema.NullOr(Schema.String),
+  capacity: Schema.Int,
+  rtmp_url: Schema.String,
+  rtmps_url: Schema.NullOr(Schema.String),
+  playback_url: Schema.String,
+  /** Connections the control plane holds as live on the node. */
+  streams: Schema.Int,
+  /** The machine's CPU in use, 0–1 of all its cores, at the last heartbeat. */
+  cpu: Schema.NullOr(Schema.Number),
+  /** Bits per second from publishers and to players, at the last heartbeat. */
+  bandwidth_in: Schema.NullOr(Schema.Number),
+  bandwidth_out: Schema.NullOr(Schema.Number),
+  registered_at: Schema.String,
+  heartbeat_at: Schema.NullOr(Schema.String),
+  lease_expires_at: Schema.NullOr(Schema.String)
+})
+
+const nodeParams = { params: { node_id: MediaNodeId } }
+
+/** A place in the log, `<transaction>.<sequence>`, as the feed's `next_cursor` gives it. */
+const LogCursor = Schema.String.pipe(Schema.check(Schema.isPattern(/^\d{1,15}\.\d{1,15}$/)))
+const FeedLimit = Schema.NumberFromString.pipe(
+  Schema.decodeTo(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 1000 }))))
+)
+
+/** One media node event from the log. */
+export const MediaNodeEventRecord = Schema.Struct({
+  id: Schema.String,
+  /** `MediaNodeRegistered`, `MediaNodeDrained`, `MediaNodeResumed` or `MediaNodeLost`. */
+  type: Schema.String,
+  node_id: Schema.String,
+  at: Schema.String,
+  data: Schema.Unknown
+})
+
 export class AdminApi extends HttpApiGroup.make("admin")
   .add(
     HttpApiEndpoint.post("createToken", "/admin/accounts/:account_id/tokens", {
@@ -51,8 +93,26 @@ export class AdminApi extends HttpApiGroup.make("admin")
       params: { token_id: AccessTokenId },
       success: Ok(Schema.Struct({ message: Schema.String })),
       error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.get("listMediaNodes", "/admin/media-nodes", {
+      success: Ok(Schema.Struct({ media_nodes: Schema.Array(MediaNodeRecord) }))
+    }),
+    HttpApiEndpoint.get("getMediaNodeEvents", "/admin/media-nodes/events", {
+      query: { after: Schema.optional(LogCursor), limit: Schema.optional(FeedLimit) },
+      success: Ok(Schema.Struct({ events: Schema.Array(MediaNodeEventRecord), next_cursor: Schema.String })),
+      error: [BadRequest]
+    }),
+    HttpApiEndpoint.post("drainMediaNode", "/admin/media-nodes/:node_id/drain", {
+      ...nodeParams,
+      success: Ok(MediaNodeRecord),
+      error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.post("resumeMediaNode", "/admin/media-nodes/:node_id/resume", {
+      ...nodeParams,
+      success: Ok(MediaNodeRecord),
+      error: [BadRequest, NotFound]
     })
   )
   .middleware(AdminAuthorization)
-  .annotateMerge(OpenApi.annotations({ title: "Admin", description: "Tokens; ONAIR_ADMIN_TOKEN only" }))
+  .annotateMerge(OpenApi.annotations({ title: "Admin", description: "Tokens and media nodes; ONAIR_ADMIN_TOKEN only" }))
 {}

@@ -2,14 +2,25 @@
  * The admin endpoints and their bearer check: the request's token must equal the admin token, compared in
  * constant time. With no admin token configured every call is refused.
  */
-import { originMetadata, type Timestamp, toIso } from "@onair/core"
+import {
+  EventStore,
+  formatPosition,
+  LOG_START,
+  MEDIA_NODE_CATEGORY,
+  type MediaNodeId,
+  originMetadata,
+  parsePosition,
+  type Timestamp,
+  toIso
+} from "@onair/core"
 import { Config, Context, Effect, Layer, Option, Redacted } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { AdminAuthorization, AdminCaller } from "../api/AdminApi.ts"
 import { notFound, unauthorized } from "../api/Envelope.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
-import { AccessTokens } from "@onair/application"
+import { AccessTokens, awaitReadModel, MediaNodeCommands } from "@onair/application"
+import { CatalogReads, type MediaNodeEntry, MediaNodeRegistry } from "@onair/catalog"
 import { now, settle } from "./Requests.ts"
 
 const digest = (text: string) => createHash("sha256").update(text).digest()
@@ -42,11 +53,60 @@ export const adminAuthorization = (adminToken: Option.Option<Redacted.Redacted>)
     })
   }))
 
+/** A media node as the admin list shows it, its lease judged at `at`. */
+const mediaNodeRecord = (entry: MediaNodeEntry, at: number) => ({
+  id: entry.node.id,
+  status: entry.status === "lost"
+    ? "lost" as const
+    : entry.leaseExpiresAt === null || entry.leaseExpiresAt < at
+    ? "offline" as const
+    : entry.status,
+  boot_id: entry.node.bootId,
+  region: entry.node.region,
+  capacity: entry.node.capacity,
+  rtmp_url: entry.node.addresses.rtmp,
+  rtmps_url: entry.node.addresses.rtmps,
+  playback_url: entry.node.addresses.playback,
+  streams: entry.connected,
+  cpu: entry.load?.cpu ?? null,
+  bandwidth_in: entry.load?.bandwidthIn ?? null,
+  bandwidth_out: entry.load?.bandwidthOut ?? null,
+  registered_at: toIso(entry.node.registeredAt),
+  heartbeat_at: entry.heartbeatAt === null ? null : toIso(entry.heartbeatAt as Timestamp),
+  lease_expires_at: entry.leaseExpiresAt === null ? null : toIso(entry.leaseExpiresAt as Timestamp)
+})
+
 export const AdminHandlers = HttpApiBuilder.group(
   OnAirApi,
   "admin",
   Effect.fn(function*(handlers) {
     const tokens = yield* AccessTokens
+    const registry = yield* MediaNodeRegistry
+    const nodeCommands = yield* MediaNodeCommands
+    const catalog = yield* CatalogReads
+    const store = yield* EventStore
+    /** The node's record now, or 404. */
+    const nodeRecord = (nodeId: string) =>
+      Effect.gen(function*() {
+        const at = yield* now
+        const entry = (yield* registry.nodes).find((node) => node.node.id === nodeId)
+        if (entry === undefined) return yield* Effect.fail(notFound(`media node ${nodeId}`))
+        return mediaNodeRecord(entry, at)
+      })
+    /** Drains or resumes a node, answering once the catalog has it (the next publish sees it). */
+    const setDraining = (nodeId: MediaNodeId, drain: boolean) =>
+      Effect.gen(function*() {
+        const at = yield* now
+        yield* nodeCommands.handle(
+          drain ? { _tag: "DrainMediaNode", nodeId, at } : { _tag: "ResumeMediaNode", nodeId, at },
+          metadata(at)
+        ).pipe(
+          awaitReadModel(catalog),
+          Effect.catchTag("MediaNodeNotFound", () => Effect.fail(notFound(`media node ${nodeId}`))),
+          settle
+        )
+        return { success: true as const, data: yield* nodeRecord(nodeId) }
+      })
     const metadata = (at: Timestamp) => originMetadata(`admin:${crypto.randomUUID()}`, "admin", at)
     return handlers
       .handle("createToken", ({ params, payload }) =>
@@ -79,6 +139,35 @@ export const AdminHandlers = HttpApiBuilder.group(
           )
           return { success: true as const, data: { message: `token ${params.token_id} is revoked` } }
         }))
+      .handle("listMediaNodes", () =>
+        Effect.gen(function*() {
+          const at = yield* now
+          const nodes = yield* registry.nodes
+          return { success: true as const, data: { media_nodes: nodes.map((entry) => mediaNodeRecord(entry, at)) } }
+        }))
+      .handle("getMediaNodeEvents", ({ query }) =>
+        Effect.gen(function*() {
+          const from = query.after === undefined ? LOG_START : parsePosition(query.after) ?? LOG_START
+          const read = yield* store.readAll(from, query.limit ?? 100, { category: MEDIA_NODE_CATEGORY }).pipe(Effect.orDie)
+          return {
+            success: true as const,
+            data: {
+              events: read.events.map((event) => {
+                const data = event.data as { readonly nodeId?: string; readonly at?: number }
+                return {
+                  id: event.id,
+                  type: event.type,
+                  node_id: data.nodeId ?? event.stream.slice(MEDIA_NODE_CATEGORY.length + 1),
+                  at: toIso((data.at ?? event.recordedAt) as Timestamp),
+                  data: event.data
+                }
+              }),
+              next_cursor: formatPosition(read.next)
+            }
+          }
+        }))
+      .handle("drainMediaNode", ({ params }) => setDraining(params.node_id, true))
+      .handle("resumeMediaNode", ({ params }) => setDraining(params.node_id, false))
   })
 )
 
