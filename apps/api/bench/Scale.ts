@@ -36,7 +36,7 @@ const livestreamUnits = (i: number) => {
       name: `scale ${i}`, meetingId: null, videoConfig: null, streamKey, reconnectWindowSeconds: 0,
       limits: { startTimeoutSeconds: 3600, maxDurationSeconds: 43_200 }, sessionId: SessionId.make(crypto.randomUUID())
     },
-    { _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true, at: at(1), ingestId, streamKey, publisher: { ip: "203.0.113.9", port: 0 }, sessionId: SessionId.make(crypto.randomUUID()) },
+    { _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true, at: at(1), ingestId, streamKey, publisher: { ip: "203.0.113.9", port: 0 }, sessionId: SessionId.make(crypto.randomUUID()) },
     { _tag: "Unpublish", at: at(61), ingestId }
   ]
   const changes = []

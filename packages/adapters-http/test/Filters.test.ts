@@ -28,7 +28,7 @@ describe("list filters and paging over HTTP", () => {
     const meeting = (await server.call("POST", `${base}/meetings`, token, {})).body.data
     const meetingLivestream = (await server.call("POST", `${base}/meetings/${meeting.id}/livestreams`, token, {})).body.data
     await server.signal({
-      _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true,
+      _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true,
       at: Timestamp.make(Date.now()),
       ingestId: IngestId.make(`nginx-${crypto.randomUUID()}`),
       streamKey: StreamKey.make(keys[1]!),

@@ -27,7 +27,7 @@ describe("sessions and analytics over HTTP", () => {
 
     const startedAt = Date.now()
     await server.signal({
-      _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true,
+      _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true,
       at: Timestamp.make(startedAt),
       ingestId: IngestId.make(`nginx-${crypto.randomUUID()}`),
       streamKey: StreamKey.make(created.data.stream_key),

@@ -28,7 +28,7 @@ describe("live-event status and ingest record over HTTP", () => {
     assert.strictEqual(Schema.decodeUnknownSync(IngestSessionStatusRecord)(ingestBefore.body.data).status, "2")
 
     await server.signal({
-      _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true,
+      _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true,
       at: Timestamp.make(Date.now()),
       ingestId: IngestId.make(`nginx-${crypto.randomUUID()}`),
       streamKey: StreamKey.make(key),

@@ -3,20 +3,24 @@
  * media node commands, answered from the catalog once it has them. The embedded node of the main job calls
  * it in-process; nodes of their own reach it through `NodeApi`.
  *
- * - A connection's ingest id is made here, `<node>.<boot>.<nginx run>.<client id>`, so a node can only
- *   ever name its own connections, and the connections of one boot of a node are told from the next's.
+ * - A connection's ingest id is made here (`nodeIngestId`), so a node can only ever name its own
+ *   connections, and the connections of one boot of a node are told from the next's.
  * - A boot registers while no other running boot holds the node's lease (unless it follows that boot on
  *   the same node: a crash and restart); its registration ends every connection the node's earlier boots
  *   left in the catalog.
- * - A publish on a node that is drained, or whose boot holds no lease, is refused for the node.
+ * - A publish on a node that is drained, or whose boot holds no lease, is refused for the node; one of a
+ *   livestream placed on another node or region is refused as `wrong media node` (the core decides both).
  */
 import { awaitReadModel, CommandHandler, MediaNodeCommands } from "@onair/application"
 import { CatalogReads, MediaNodeRegistry } from "@onair/catalog"
 import {
+  bootIngestPrefix,
   type IngestId,
   type IngestSignal,
   isOpen,
   type MediaNodeId,
+  nodeIngestId,
+  nodeOfIngest,
   originMetadata,
   type SessionId,
   StreamKey,
@@ -48,12 +52,6 @@ export const SETTLE_MILLIS = 1_000
 
 const isStreamKey = Schema.is(StreamKey)
 const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
-
-/** The node an ingest id names (the part before its first dot). */
-export const nodeOfIngest = (ingestId: string): string => ingestId.slice(0, ingestId.indexOf("."))
-
-/** The prefix of every ingest id of one boot of a node. */
-export const bootPrefix = (nodeId: string, bootId: string): string => `${nodeId}.${bootId}.`
 
 export class NodeControl extends Context.Service<NodeControl, {
   readonly settings: LeaseSettings
@@ -101,8 +99,8 @@ export class NodeControl extends Context.Service<NodeControl, {
         const connected = yield* registry.connectedOn(nodeId)
         const ended = connected.filter((ingest) =>
           "only" in boot
-            ? ingest.id.startsWith(bootPrefix(nodeId, boot.only))
-            : !ingest.id.startsWith(bootPrefix(nodeId, boot.except))
+            ? ingest.id.startsWith(bootIngestPrefix(nodeId, boot.only))
+            : !ingest.id.startsWith(bootIngestPrefix(nodeId, boot.except))
         )
         const at = yield* now
         for (const ingest of ended) {
@@ -115,13 +113,16 @@ export class NodeControl extends Context.Service<NodeControl, {
         return ended.length
       })
 
-      /** Whether the node's boot `bootId` holds its lease and the node takes publishers. */
-      const accepting = (nodeId: MediaNodeId, bootId: string) =>
+      /** The node's region, and whether its boot `bootId` holds its lease and the node takes publishers. */
+      const standing = (nodeId: MediaNodeId, bootId: string) =>
         Effect.gen(function*() {
           const lease = yield* registry.leaseOf(nodeId)
-          if (lease === undefined || lease.bootId !== bootId || lease.lost) return false
           const node = yield* registry.node(nodeId)
-          return node !== undefined && node.bootId === bootId && takesPublishers(node)
+          const leased = lease !== undefined && lease.bootId === bootId && !lease.lost
+          return {
+            region: node?.region ?? null,
+            accepting: leased && node !== undefined && node.bootId === bootId && takesPublishers(node)
+          }
         })
 
       const forNode = (nodeId: MediaNodeId): MediaControl["Service"] => {
@@ -163,14 +164,16 @@ export class NodeControl extends Context.Service<NodeControl, {
         const publish = Effect.fn("NodeControl.publish")(function*(request: Parameters<MediaControl["Service"]["publish"]>[0]) {
           // A name that cannot be a key matches no livestream; nothing is recorded for it.
           if (!isStreamKey(request.streamName)) return { _tag: "Refused", reason: "unknown key" } as PublishAnswer
-          const ingestId = `${bootPrefix(nodeId, request.bootId)}${request.nginxRun}.${request.clientId}` as IngestId
+          const ingestId = nodeIngestId(nodeId, request.bootId, request.nginxRun, request.clientId) as IngestId
           const at = yield* now
+          const node = yield* standing(nodeId, request.bootId)
           const decided = yield* send(nodeId, {
             _tag: "Publish",
             at,
             ingestId,
             nodeId,
-            nodeAccepting: yield* accepting(nodeId, request.bootId),
+            nodeRegion: node.region,
+            nodeAccepting: node.accepting,
             streamKey: request.streamName,
             publisher: { ip: request.address, port: 0 },
             sessionId: randomUUID() as SessionId

@@ -109,6 +109,39 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
     assert.isTrue(streams.some((stream) => stream.codec_name === "aac"))
   })
 
+  it("placement: ingest_server names the least loaded node, a pin is kept, and a publish to a node it excludes is refused", async () => {
+    // A holds one stream and B one: the next one goes to the node with fewer for its capacity, by id on a tie.
+    const rtmpOf = (node: MediaNode) => `rtmp://127.0.0.1:${node.rtmpPort}/live/`
+    const fresh = await create()
+    assert.include([rtmpOf(nodeA), rtmpOf(nodeB)], (await detail(fresh.id)).livestream.ingest_server)
+    // A live livestream names the node holding it, and (no public playback base configured) its playback.
+    await waitFor("B's livestream to name B", async () => {
+      const livestream = (await detail(onB.id)).livestream
+      return livestream.ingest_server === rtmpOf(nodeB) &&
+          livestream.playback_url === `http://127.0.0.1:${nodeB.httpPort}/hls/${onB.id}/index.m3u8`
+        ? true
+        : undefined
+    })
+
+    const pinned = await job.api("POST", "/livestreams", { name: "pinned", region: "eu-west" })
+    assert.strictEqual(pinned.status, 201, JSON.stringify(pinned.body))
+    assert.strictEqual(pinned.body.data.ingest_server, rtmpOf(nodeA))
+    const encoder = publishTo(nodeB, pinned.body.data.stream_key)
+    assert.notStrictEqual(await Promise.race([encoder.exited, sleep(15_000).then(() => "still running")]), "still running")
+    await waitFor("the refusal's ingest.start.failure", async () =>
+      receiver.received.map((request) => JSON.parse(request.body)).some((body) =>
+        body.type === "ingest.start.failure" && body.data.livestream_id === pinned.body.data.id &&
+        body.data.error_message === "wrong media node"
+      ) ? true : undefined)
+
+    const repinned = await job.api("PATCH", `/livestreams/${fresh.id}`, { media_node: "node-b" })
+    assert.strictEqual(repinned.status, 200, JSON.stringify(repinned.body))
+    assert.strictEqual(repinned.body.data.ingest_server, rtmpOf(nodeB))
+    const bad = await job.api("PATCH", `/livestreams/${fresh.id}`, { media_node: "Not A Node!" })
+    assert.strictEqual(bad.status, 400)
+    assert.match(JSON.stringify(bad.body), /media_node/)
+  })
+
   it(`SIGKILL of node A ends A's session with internal error within ${LEASE_SECONDS} s; B's stays LIVE and plays`, async () => {
     const killedAt = Date.now()
     await nodeA.kill()

@@ -94,7 +94,7 @@ describe("the outbox replayed with any batch size", () => {
         for (let round = 0; round < (i % 3) + 1; round++) {
           const ingestId = IngestId.make(`nginx.replay.${i}-${round}`)
           const start = 100 + i * 10 + round * 3
-          yield* run({ _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true, at: at(start), ingestId, streamKey, publisher: { ip: "203.0.113.7", port: 0 }, sessionId: SessionId.make(id(3000 + i * 10 + round)) })
+          yield* run({ _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true, at: at(start), ingestId, streamKey, publisher: { ip: "203.0.113.7", port: 0 }, sessionId: SessionId.make(id(3000 + i * 10 + round)) })
           yield* run({ _tag: "ReportManifest", at: at(start + 1), ingestId })
           yield* run({ _tag: "Unpublish", at: at(start + 2), ingestId })
         }

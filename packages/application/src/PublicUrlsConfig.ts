@@ -1,10 +1,12 @@
-import { Config, Context, Effect, Layer } from "effect"
+import { Config, Context, Effect, Layer, Option } from "effect"
 
 /** Where encoders and viewers reach this deployment (from the environment). */
 export class PublicUrlsConfig extends Context.Service<PublicUrlsConfig, {
   readonly rtmpServer: string
   readonly rtmpsServer: string
   readonly playbackBase: string
+  /** Whether the playback base was configured (a CDN or load balancer): it is then every livestream's. */
+  readonly playbackConfigured: boolean
 }>()("@onair/application/PublicUrlsConfig") {
   static readonly layer = Layer.effect(
     PublicUrlsConfig,
@@ -19,10 +21,13 @@ export class PublicUrlsConfig extends Context.Service<PublicUrlsConfig, {
       const rtmpsServer = yield* Config.String("ONAIR_PUBLIC_RTMPS_URL").pipe(
         Config.withDefault(`rtmps://localhost:${rtmpsPort}/live`)
       )
-      const playbackBase = yield* Config.String("ONAIR_PUBLIC_PLAYBACK_URL").pipe(
-        Config.withDefault(`http://localhost:${httpPort}/hls`)
-      )
-      return { rtmpServer, rtmpsServer, playbackBase }
+      const playback = yield* Config.option(Config.String("ONAIR_PUBLIC_PLAYBACK_URL"))
+      return {
+        rtmpServer,
+        rtmpsServer,
+        playbackBase: Option.getOrElse(playback, () => `http://localhost:${httpPort}/hls`),
+        playbackConfigured: Option.isSome(playback)
+      }
     })
   )
 }

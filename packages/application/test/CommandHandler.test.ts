@@ -40,7 +40,7 @@ const create = (livestreamId: LivestreamId, streamKey: StreamKey): Signal => ({
 })
 
 const publish = (streamKey: StreamKey, seconds: number): Signal => ({
-  _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true,
+  _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true,
   at: at(seconds),
   ingestId: IngestId.make(`nginx-${uuid()}`),
   streamKey,

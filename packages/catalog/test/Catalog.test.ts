@@ -100,7 +100,7 @@ describe("the catalog's tables on the embedded store", () => {
       // live1 broadcasts 90 s; viewers watch 45 s of it.
       const ingestId = IngestId.make(`nginx-${uuid()}`)
       yield* run({
-        _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true,
+        _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true,
         at: at(10),
         ingestId,
         streamKey: key1,
@@ -190,7 +190,7 @@ describe("the catalog's tables on the embedded store", () => {
       }
       yield* read
       const ingestId = IngestId.make(`nginx-${uuid()}`)
-      yield* run({ _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true, at: at(20), ingestId, streamKey, publisher: { ip: "203.0.113.7", port: 1 }, sessionId: SessionId.make(uuid()) }, 20)
+      yield* run({ _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true, at: at(20), ingestId, streamKey, publisher: { ip: "203.0.113.7", port: 1 }, sessionId: SessionId.make(uuid()) }, 20)
       yield* read
       yield* run({ _tag: "Unpublish", at: at(30), ingestId }, 30)
       yield* read
@@ -213,7 +213,7 @@ describe("the catalog's tables on the embedded store", () => {
       const id = LivestreamId.make(uuid())
       const streamKey = key()
       yield* run(create(appA, id, streamKey, 0), 0)
-      yield* run({ _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true, at: at(1), ingestId: IngestId.make(`nginx-${uuid()}`), streamKey, publisher: { ip: "203.0.113.7", port: 1 }, sessionId: SessionId.make(uuid()) }, 1)
+      yield* run({ _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true, at: at(1), ingestId: IngestId.make(`nginx-${uuid()}`), streamKey, publisher: { ip: "203.0.113.7", port: 1 }, sessionId: SessionId.make(uuid()) }, 1)
       const session = (yield* (yield* CatalogReads).sessionsOf(id, { pageNo: 1, perPage: 10 })).items[0]!
       // Two entries; two pages of the livestream share its session; the third entry pushes the oldest out.
       const cache = yield* CatalogCache.make(yield* store.loadCheckpoint(CatalogTables.PROJECTION), () => Number.MAX_SAFE_INTEGER, 2)
@@ -241,7 +241,7 @@ describe("the catalog's tables on the embedded store", () => {
         const streamKey = key()
         const ingestId = IngestId.make(`nginx-${uuid()}`)
         yield* run(create(scope, id, streamKey, start), start)
-        yield* run({ _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true, at: at(start + 5), ingestId, streamKey, publisher: { ip: "203.0.113.7", port: 1 }, sessionId: SessionId.make(uuid()) }, start + 5)
+        yield* run({ _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true, at: at(start + 5), ingestId, streamKey, publisher: { ip: "203.0.113.7", port: 1 }, sessionId: SessionId.make(uuid()) }, start + 5)
         const session = (yield* catalog.sessionsOf(id, { pageNo: 1, perPage: 1 })).items[0]!
         yield* run({ _tag: "AccrueViewerSeconds", at: at(start + 60), sessionId: session.id, seconds: 30.5 * (i + 1) }, start + 60)
         if (i < 5) yield* run({ _tag: "Unpublish", at: at(start + 420 + i * 1000), ingestId }, start + 420 + i * 1000)

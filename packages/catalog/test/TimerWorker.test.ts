@@ -66,7 +66,7 @@ describe("timer worker", () => {
       yield* handle(create(later, now, key(), 3600, 60))
       const ingestId = IngestId.make(`nginx-${crypto.randomUUID()}`)
       yield* handle({
-        _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeAccepting: true, at: now, ingestId, streamKey: leavingKey, publisher: { ip: "203.0.113.1", port: 1 },
+        _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true, at: now, ingestId, streamKey: leavingKey, publisher: { ip: "203.0.113.1", port: 1 },
         sessionId: SessionId.make(crypto.randomUUID())
       })
       yield* handle({ _tag: "Unpublish", at: now, ingestId })

@@ -42,6 +42,7 @@ export * from "./node/MediaNodeError.ts"
 export * from "./node/MediaNodeEvent.ts"
 export * from "./node/MediaNodeState.ts"
 export * from "./node/MediaNodeValues.ts"
+export * from "./node/Placement.ts"
 
 export * from "./token/AccessTokenCommand.ts"
 export { AccessTokenDecider } from "./token/AccessTokenDecider.ts"

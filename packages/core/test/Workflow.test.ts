@@ -12,7 +12,8 @@ import { SessionDecider } from "../src/session/SessionDecider.ts"
 import type { Change } from "../src/workflow/Change.ts"
 import type { Signal } from "../src/workflow/Signal.ts"
 import { handle } from "../src/workflow/Workflow.ts"
-import { accountId, appId, ingest1, ingest2, key1, limits, livestreamFields, livestreamId, meetingId, publisher, session1, session2, t , nodeA } from "./Fixtures.ts"
+import { MediaNodeId } from "../src/Ids.ts"
+import { accountId, appId, ingest1, ingest2, key1, limits, livestreamFields, livestreamId, meetingId, publisher, session1, session2, t, nodeA } from "./Fixtures.ts"
 
 /** Commits units of work to an in-memory log and reads states by folding it. */
 const world = () => {
@@ -51,6 +52,7 @@ const publish = (at: number, ingestId = ingest1, sessionId = session2, nodeAccep
   at: t(at),
   ingestId,
   nodeId: nodeA,
+  nodeRegion: "eu-west",
   nodeAccepting,
   streamKey: key1,
   publisher,
@@ -102,6 +104,22 @@ describe("Workflow", () => {
       })
     }
     assert.deepStrictEqual(w.state.livestream(), before)
+  })
+
+  it("a livestream pinned to another node or region is refused there as `wrong media node`, and taken where it is pinned", () => {
+    for (const placement of [{ node: MediaNodeId.make("media-b"), region: null }, { node: null, region: "us-east" }]) {
+      const w = world()
+      w.send(create)
+      w.send({ _tag: "SetPlacement", livestreamId, at: t(1), placement })
+      const exit = w.send(publish(10))
+      assert.deepStrictEqual(w.tags(exit), ["ingest:IngestRefused"])
+      if (Exit.isSuccess(exit)) assert.strictEqual((exit.value.changes[0]?.event as { reason: string }).reason, "wrong media node")
+      assert.strictEqual(w.state.livestream()?.broadcast._tag, "Invoked")
+    }
+    const w = world()
+    w.send(create)
+    w.send({ _tag: "SetPlacement", livestreamId, at: t(1), placement: { node: nodeA, region: "eu-west" } })
+    assert.deepStrictEqual(w.tags(w.send(publish(10))), ["livestream:PublisherConnected", "session:SessionStarted", "ingest:IngestAccepted"])
   })
 
   it("an unknown key is refused as unknown on any node", () => {

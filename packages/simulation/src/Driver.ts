@@ -169,6 +169,7 @@ class Driver {
           at,
           ingestId: IngestId.make(`ingest-${this.next()}`),
           nodeId: LOCAL_MEDIA_NODE,
+          nodeRegion: null,
           nodeAccepting: true,
           streamKey,
           publisher: { ip: "198.51.100.10", port: 40_000 + (this.counter % 20_000) },

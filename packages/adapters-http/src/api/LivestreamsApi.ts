@@ -5,7 +5,16 @@
  * `paging`), and add the whole page as an array (`livestreams`, `sessions`): a client typed from the seed
  * keeps working and one that knows OnAir reads every item (ADR 0004).
  */
-import { ActiveSessionRecord, LivestreamId, LivestreamName, LivestreamStatus, ReconnectWindowSeconds, SessionId } from "@onair/core"
+import {
+  ActiveSessionRecord,
+  LivestreamId,
+  LivestreamName,
+  LivestreamStatus,
+  MediaNodeId,
+  MediaNodeRegion,
+  ReconnectWindowSeconds,
+  SessionId
+} from "@onair/core"
 import {
   CreatedLivestreamRecord,
   IngestSessionStatusRecord,
@@ -46,8 +55,18 @@ export const LivestreamPage = Schema.Struct({
 /** A page with no livestreams has no first record to show. */
 export const EmptyLivestreamPage = Schema.Struct({ paging: Paging, livestreams: Schema.Array(LivestreamRecord) })
 
+/**
+ * OnAir's placement extension of create and PATCH: pin the livestream's publishers to one media node, or
+ * to the nodes of a region (null: any node). `ingest_server` then names a node that may take it.
+ */
+const PlacementFields = {
+  media_node: Schema.optional(Schema.NullOr(MediaNodeId)),
+  region: Schema.optional(Schema.NullOr(MediaNodeRegion))
+}
+
 export const CreateLivestreamBody = Schema.Struct({
-  name: Schema.optional(Schema.NullOr(LivestreamName))
+  name: Schema.optional(Schema.NullOr(LivestreamName)),
+  ...PlacementFields
 })
 
 export const LivestreamDetail = Schema.Struct({
@@ -62,10 +81,11 @@ export const ActiveLivestreamSession = Schema.Struct({
   session: ActiveSessionRecord
 })
 
-/** Change a livestream: any of its name and its reconnect window (0–1800 s). */
+/** Change a livestream: any of its name, its reconnect window (0–1800 s) and its placement. */
 export const UpdateLivestreamBody = Schema.Struct({
   name: Schema.optional(Schema.NullOr(LivestreamName)),
-  reconnect_window_seconds: Schema.optional(ReconnectWindowSeconds)
+  reconnect_window_seconds: Schema.optional(ReconnectWindowSeconds),
+  ...PlacementFields
 })
 
 const LivestreamParams = { ...ScopeParams, livestream_id: LivestreamId }

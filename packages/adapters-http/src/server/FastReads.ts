@@ -14,7 +14,7 @@ import { MAX_PER_PAGE } from "../api/LivestreamsApi.ts"
 import { BASE } from "../api/Scope.ts"
 import { AccessTokens } from "@onair/application"
 import { DEFAULT_PER_PAGE, detailBody } from "./LivestreamsHandlers.ts"
-import { PublicUrlsConfig } from "@onair/application"
+import { LivestreamUrls } from "./LivestreamUrls.ts"
 
 const DETAIL_PATH = `${BASE}/livestreams/:livestream_id`
 const isAccountId = Schema.is(AccountId)
@@ -32,7 +32,7 @@ const intParam = (value: string | null, fallback: number, min: number, max: numb
 export const layer = Layer.unwrap(Effect.gen(function*() {
   const catalog = yield* CatalogReads
   const tokens = yield* AccessTokens
-  const urls = yield* PublicUrlsConfig
+  const urls = yield* LivestreamUrls
 
   /** The detail response for the happy case, or undefined to let the full path answer. */
   const detail = (params: Readonly<Record<string, string | undefined>>, request: HttpServerRequest.HttpServerRequest, now: number) => {
@@ -51,7 +51,7 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
     return Effect.flatMap(catalog.livestream({ accountId: account_id, appId: app_id }, livestream_id), (livestream) =>
       livestream === undefined ? Effect.succeed(undefined) : Effect.map(
         catalog.sessionsOf(livestream.id, { pageNo, perPage }),
-        (sessions) => HttpServerResponse.jsonUnsafe(detailBody(sessions, livestream, pageNo, perPage, Timestamp.make(now), urls))
+        (sessions) => HttpServerResponse.jsonUnsafe(detailBody(sessions, livestream, pageNo, perPage, Timestamp.make(now), urls.of(livestream)))
       ))
   }
 

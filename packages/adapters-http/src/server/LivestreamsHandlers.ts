@@ -27,8 +27,9 @@ import { OnAirApi } from "../api/OnAirApi.ts"
 import { type LivestreamParams, makeManage, newStreamKey } from "./ManageHandlers.ts"
 import { createdId, keyedMetadata } from "./Idempotency.ts"
 import { authorize, now, preEncoded, timeParam } from "./Requests.ts"
-import { BroadcastLimitsConfig, PublicUrlsConfig } from "@onair/application"
+import { BroadcastLimitsConfig } from "@onair/application"
 import { makeRunCommand } from "./RunCommand.ts"
+import { LivestreamUrls } from "./LivestreamUrls.ts"
 
 export const DEFAULT_PER_PAGE = 10
 export const DEFAULT_RECONNECT_WINDOW_SECONDS = 60
@@ -72,7 +73,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
   Effect.fn(function*(handlers) {
     const runCommand = yield* makeRunCommand
     const catalog = yield* CatalogReads
-    const urls = yield* PublicUrlsConfig
+    const urls = yield* LivestreamUrls
     const limits = yield* BroadcastLimitsConfig
     const { manage, manageRecord } = yield* makeManage
     const mediaPlane = yield* MediaPlane
@@ -110,12 +111,15 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             streamKey: newStreamKey(),
             reconnectWindowSeconds: DEFAULT_RECONNECT_WINDOW_SECONDS,
             limits,
-            sessionId: SessionId.make(crypto.randomUUID())
+            sessionId: SessionId.make(crypto.randomUUID()),
+            ...(payload.media_node == null && payload.region == null
+              ? {}
+              : { placement: { node: payload.media_node ?? null, region: payload.region ?? null } })
           }, metadata)
           const livestreamId = LivestreamId.make(yield* createdId(handled, metadata, newId, "livestream"))
           const livestream = yield* catalog.livestream(scope, livestreamId)
           if (livestream === undefined) return yield* Effect.die(new Error("a created livestream is not in the catalog"))
-          return { success: true as const, data: createdLivestreamRecord(livestream, urls) }
+          return { success: true as const, data: createdLivestreamRecord(livestream, urls.of(livestream)) }
         }))
       .handle("getAllLivestreams", ({ params, query }) =>
         Effect.gen(function*() {
@@ -134,7 +138,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             perPage
           })
           const paging = pagingOf(found, pageNo, perPage)
-          const livestreams = found.items.map((livestream) => livestreamRecord(livestream, urls))
+          const livestreams = found.items.map((livestream) => livestreamRecord(livestream, urls.of(livestream)))
           const first = livestreams[0]
           return preEncoded(Ok(Schema.Union([LivestreamPage, EmptyLivestreamPage])), {
             success: true as const,
@@ -158,7 +162,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           if (session === undefined) return yield* notFound(`an active session of livestream ${livestream.id}`)
           return {
             success: true as const,
-            data: { livestream: livestreamRecord(livestream, urls), session: activeSessionRecord(session, yield* now) }
+            data: { livestream: livestreamRecord(livestream, urls.of(livestream)), session: activeSessionRecord(session, yield* now) }
           }
         }))
       .handle("getLivestreamSessionForLivestreamId", ({ params, query }) =>
@@ -169,13 +173,14 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           const pageNo = query.page_no ?? 1
           const perPage = query.per_page ?? DEFAULT_PER_PAGE
           const sessions = yield* catalog.sessionsOf(livestream.id, { pageNo, perPage })
-          return preEncoded(LivestreamDetailOk, detailBody(sessions, livestream, pageNo, perPage, yield* now, urls))
+          return preEncoded(LivestreamDetailOk, detailBody(sessions, livestream, pageNo, perPage, yield* now, urls.of(livestream)))
         }))
       .handle("updateLivestream", ({ params, payload }) => {
-        if (payload.name === undefined && payload.reconnect_window_seconds === undefined) {
-          return Effect.fail(badRequest("invalid_body", "name or reconnect_window_seconds: give at least one"))
+        const placed = payload.media_node !== undefined || payload.region !== undefined
+        if (payload.name === undefined && payload.reconnect_window_seconds === undefined && !placed) {
+          return Effect.fail(badRequest("invalid_body", "name, reconnect_window_seconds, media_node or region: give at least one"))
         }
-        return manageRecord(params, (at) => [
+        return manageRecord(params, (at, livestream) => [
           ...(payload.name === undefined
             ? []
             : [{ _tag: "RenameLivestream" as const, livestreamId: params.livestream_id, at, name: payload.name }]),
@@ -184,6 +189,16 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             livestreamId: params.livestream_id,
             at,
             seconds: payload.reconnect_window_seconds
+          }]),
+          // A field left out keeps its value; null clears it.
+          ...(!placed ? [] : [{
+            _tag: "SetPlacement" as const,
+            livestreamId: params.livestream_id,
+            at,
+            placement: {
+              node: payload.media_node === undefined ? livestream.placement.node : payload.media_node,
+              region: payload.region === undefined ? livestream.placement.region : payload.region
+            }
           }])
         ])
       })
@@ -207,7 +222,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
       .handle("getIngest", ({ params }) =>
         Effect.map(broadcastOf(params), (broadcast) => ({
           success: true as const,
-          data: ingestSessionStatus({ ...broadcast, urls })
+          data: ingestSessionStatus({ ...broadcast, urls: urls.of(broadcast.livestream) })
         })))
       .handle("deleteLivestream", ({ params }) =>
         Effect.map(

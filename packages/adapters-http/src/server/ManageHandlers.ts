@@ -7,6 +7,7 @@ import {
   type AccessToken,
   type AccountId,
   type AppId,
+  type Livestream,
   type LivestreamId,
   livestreamRecord,
   type Signal,
@@ -18,8 +19,8 @@ import { Effect } from "effect"
 import { randomBytes } from "node:crypto"
 import { type Conflict, conflict, type NotFound, notFound } from "../api/Envelope.ts"
 import { authorize, metadataFor, now } from "./Requests.ts"
-import { PublicUrlsConfig } from "@onair/application"
 import { makeRunCommand } from "./RunCommand.ts"
+import { LivestreamUrls } from "./LivestreamUrls.ts"
 
 /** The domain refusals management answers: 404 for a livestream that is gone, 409 with a stable code. */
 const refuse = (error: CommandError): CommandError | Conflict | NotFound => {
@@ -49,7 +50,7 @@ export const newStreamKey = (): StreamKey => StreamKey.make(randomBytes(32).toSt
 
 export const makeManage = Effect.gen(function*() {
   const catalog = yield* CatalogReads
-  const urls = yield* PublicUrlsConfig
+  const urls = yield* LivestreamUrls
   const runCommand = yield* makeRunCommand
   const run = (token: AccessToken, signal: Signal, at: Timestamp) => runCommand(signal, metadataFor(token, at), refuse)
 
@@ -57,23 +58,25 @@ export const makeManage = Effect.gen(function*() {
    * Runs the signals built for the caller's livestream, in order, and answers it as it is afterwards.
    * Inputs are validated before this, so a later signal fails only if the livestream changed meanwhile.
    */
-  const manage = (params: LivestreamParams, build: (at: Timestamp) => ReadonlyArray<Signal>) =>
+  const manage = (params: LivestreamParams, build: (at: Timestamp, livestream: Livestream) => ReadonlyArray<Signal>) =>
     Effect.gen(function*() {
       const { token, scope } = yield* authorize(params)
-      if ((yield* catalog.livestream(scope, params.livestream_id)) === undefined) {
-        return yield* notFound(`livestream ${params.livestream_id}`)
-      }
+      const before = yield* catalog.livestream(scope, params.livestream_id)
+      if (before === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
       const at = yield* now
-      for (const signal of build(at)) yield* run(token, signal, at)
+      for (const signal of build(at, before)) yield* run(token, signal, at)
       return (yield* catalog.livestream(scope, params.livestream_id))
     })
 
   /** `manage`, answering the livestream record (or 404 once it is gone). */
-  const manageRecord = (params: LivestreamParams, build: (at: Timestamp) => ReadonlyArray<Signal>) =>
+  const manageRecord = (
+    params: LivestreamParams,
+    build: (at: Timestamp, livestream: Livestream) => ReadonlyArray<Signal>
+  ) =>
     Effect.flatMap(manage(params, build), (livestream) =>
       livestream === undefined
         ? Effect.fail(notFound(`livestream ${params.livestream_id}`))
-        : Effect.succeed({ success: true as const, data: livestreamRecord(livestream, urls) }))
+        : Effect.succeed({ success: true as const, data: livestreamRecord(livestream, urls.of(livestream)) }))
 
   return { manage, manageRecord }
 })

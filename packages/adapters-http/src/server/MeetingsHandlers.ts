@@ -21,8 +21,9 @@ import { DEFAULT_PER_PAGE, DEFAULT_RECONNECT_WINDOW_SECONDS, pagingOf } from "./
 import { newStreamKey } from "./ManageHandlers.ts"
 import { createdId, keyedMetadata } from "./Idempotency.ts"
 import { authorize, metadataFor, now } from "./Requests.ts"
-import { BroadcastLimitsConfig, PublicUrlsConfig } from "@onair/application"
+import { BroadcastLimitsConfig } from "@onair/application"
 import { makeRunCommand } from "./RunCommand.ts"
+import { LivestreamUrls } from "./LivestreamUrls.ts"
 
 /** The domain refusals the meeting endpoints answer. */
 const refuse = (error: CommandError): CommandError | Conflict | NotFound => {
@@ -47,7 +48,7 @@ export const MeetingsHandlers = HttpApiBuilder.group(
   "meetings",
   Effect.fn(function*(handlers) {
     const catalog = yield* CatalogReads
-    const urls = yield* PublicUrlsConfig
+    const urls = yield* LivestreamUrls
     const limits = yield* BroadcastLimitsConfig
     const runCommand = yield* makeRunCommand
 
@@ -122,7 +123,7 @@ export const MeetingsHandlers = HttpApiBuilder.group(
           const livestreamId = LivestreamId.make(yield* createdId(handled, metadata, newId, "livestream"))
           const livestream = yield* catalog.livestream(scope, livestreamId)
           if (livestream === undefined) return yield* Effect.die(new Error("a started livestream is not in the catalog"))
-          return { success: true as const, data: meetingLivestreamStartedRecord(livestream, urls) }
+          return { success: true as const, data: meetingLivestreamStartedRecord(livestream, urls.of(livestream)) }
         }))
       .handle("stopLivestreamingAMeeting", ({ params }) =>
         Effect.gen(function*() {
@@ -140,7 +141,7 @@ export const MeetingsHandlers = HttpApiBuilder.group(
             ? undefined
             : yield* catalog.livestream(scope, meeting.activeLivestreamId)
           if (active === undefined) return yield* notFound(`an active livestream of meeting ${meeting.id}`)
-          return { success: true as const, data: livestreamRecord(active, urls) }
+          return { success: true as const, data: livestreamRecord(active, urls.of(active)) }
         }))
   })
 )

@@ -19,6 +19,7 @@ import * as InboundWebhooks from "./InboundWebhooks.ts"
 import { BroadcastLimitsConfig, PublicUrlsConfig } from "@onair/application"
 import * as DocsPage from "./DocsPage.ts"
 import * as FastReads from "./FastReads.ts"
+import { LivestreamUrls } from "./LivestreamUrls.ts"
 import * as RequestGuard from "./RequestGuard.ts"
 
 /** Every route, needing the command path, the catalog and the token index. */
@@ -26,6 +27,7 @@ export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.js
   Layer.provide([LivestreamsHandlers, AnalyticsHandlers, MeetingsHandlers, WebhooksHandlers, AdminLive]),
   Layer.provide(AuthorizationLive),
   Layer.provide(FastReads.layer),
+  Layer.provide(LivestreamUrls.layer),
   Layer.provide([PublicUrlsConfig.layer, BroadcastLimitsConfig.layer]),
   Layer.merge(RequestGuard.layer),
   Layer.merge(DocsPage.layer),

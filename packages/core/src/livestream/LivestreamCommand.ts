@@ -5,7 +5,14 @@
 import { Schema } from "effect"
 import { AccountId, AppId, IngestId, LivestreamId, MeetingId, SessionId, StreamKey } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { BroadcastLimits, DisableReason, LivestreamName, ReconnectWindowSeconds, VideoConfig } from "./LivestreamValues.ts"
+import {
+  BroadcastLimits,
+  DisableReason,
+  LivestreamName,
+  Placement,
+  ReconnectWindowSeconds,
+  VideoConfig
+} from "./LivestreamValues.ts"
 
 const target = { livestreamId: LivestreamId, at: Timestamp }
 
@@ -21,10 +28,13 @@ export const LivestreamCommand = Schema.TaggedUnion({
     streamKey: StreamKey,
     reconnectWindowSeconds: ReconnectWindowSeconds,
     limits: BroadcastLimits,
-    sessionId: SessionId
+    sessionId: SessionId,
+    /** Absent: any node. */
+    placement: Schema.optionalKey(Placement)
   },
   RenameLivestream: { ...target, name: Schema.NullOr(LivestreamName) },
   SetReconnectWindow: { ...target, seconds: ReconnectWindowSeconds },
+  SetPlacement: { ...target, placement: Placement },
   DisableLivestream: { ...target, reason: DisableReason },
   EnableLivestream: { ...target },
   RotateStreamKey: { ...target, streamKey: StreamKey },

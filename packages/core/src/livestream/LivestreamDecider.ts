@@ -28,7 +28,7 @@ import {
 } from "./LivestreamError.ts"
 import type { LivestreamEvent } from "./LivestreamEvent.ts"
 import type { Livestream, LivestreamState } from "./LivestreamState.ts"
-import type { PublishRefusal } from "./LivestreamValues.ts"
+import { ANY_NODE, type PublishRefusal } from "./LivestreamValues.ts"
 
 type Events = Result.Result<ReadonlyArray<LivestreamEvent>, LivestreamError | CommandOutOfOrder>
 
@@ -153,6 +153,8 @@ const decideExisting = (command: LivestreamCommand, livestream: Livestream): Eve
       return Result.succeed([{ _tag: "LivestreamRenamed", ...subject, name: command.name }])
     case "SetReconnectWindow":
       return Result.succeed([{ _tag: "ReconnectWindowChanged", ...subject, seconds: command.seconds }])
+    case "SetPlacement":
+      return Result.succeed([{ _tag: "PlacementChanged", ...subject, placement: command.placement }])
     case "DisableLivestream":
       if (livestream.disabled !== null) return Result.fail(new LivestreamAlreadyDisabled(subject))
       return Result.succeed([
@@ -263,6 +265,7 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       streamKey: event.streamKey,
       reconnectWindowSeconds: event.reconnectWindowSeconds,
       limits: event.limits,
+      placement: event.placement ?? ANY_NODE,
       disabled: null,
       deleted: false,
       broadcast: { _tag: "Idle" },
@@ -279,6 +282,8 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       return { ...livestream, name: event.name }
     case "ReconnectWindowChanged":
       return { ...livestream, reconnectWindowSeconds: event.seconds }
+    case "PlacementChanged":
+      return { ...livestream, placement: event.placement }
     case "LivestreamDisabled":
       return { ...livestream, disabled: event.reason }
     case "LivestreamEnabled":

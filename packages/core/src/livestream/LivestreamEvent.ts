@@ -5,7 +5,14 @@ import { Schema } from "effect"
 import { AccountId, AppId, IngestId, LivestreamId, MeetingId, SessionId, StreamKey } from "../Ids.ts"
 import { SessionEndReason } from "../session/SessionEndReason.ts"
 import { Timestamp } from "../Time.ts"
-import { BroadcastLimits, DisableReason, LivestreamName, ReconnectWindowSeconds, VideoConfig } from "./LivestreamValues.ts"
+import {
+  BroadcastLimits,
+  DisableReason,
+  LivestreamName,
+  Placement,
+  ReconnectWindowSeconds,
+  VideoConfig
+} from "./LivestreamValues.ts"
 
 const subject = { livestreamId: LivestreamId, at: Timestamp }
 
@@ -19,10 +26,13 @@ export const LivestreamEvent = Schema.TaggedUnion({
     videoConfig: Schema.NullOr(VideoConfig),
     streamKey: StreamKey,
     reconnectWindowSeconds: ReconnectWindowSeconds,
-    limits: BroadcastLimits
+    limits: BroadcastLimits,
+    /** Absent: any node. */
+    placement: Schema.optionalKey(Placement)
   },
   LivestreamRenamed: { ...subject, name: Schema.NullOr(LivestreamName) },
   ReconnectWindowChanged: { ...subject, seconds: ReconnectWindowSeconds },
+  PlacementChanged: { ...subject, placement: Placement },
   LivestreamDisabled: { ...subject, reason: DisableReason },
   LivestreamEnabled: { ...subject },
   StreamKeyRotated: { ...subject, streamKey: StreamKey },

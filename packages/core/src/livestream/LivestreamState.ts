@@ -1,12 +1,20 @@
 /**
  * A livestream's state, folded from its events. `null` until it is created.
  */
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { AccountId, AppId, IngestId, LivestreamId, MeetingId, SessionId, StreamKey } from "../Ids.ts"
 import { isErrorReason, SessionEndReason } from "../session/SessionEndReason.ts"
 import { Timestamp } from "../Time.ts"
 import type { LivestreamStatus } from "./LivestreamValues.ts"
-import { BroadcastLimits, DisableReason, LivestreamName, ReconnectWindowSeconds, VideoConfig } from "./LivestreamValues.ts"
+import {
+  ANY_NODE,
+  BroadcastLimits,
+  DisableReason,
+  LivestreamName,
+  Placement,
+  ReconnectWindowSeconds,
+  VideoConfig
+} from "./LivestreamValues.ts"
 
 /** The phase of the current broadcast. A session is open exactly in `Connected` and `Reconnecting`. */
 export const Broadcast = Schema.TaggedUnion({
@@ -36,6 +44,8 @@ export const Livestream = Schema.Struct({
   streamKey: StreamKey,
   reconnectWindowSeconds: ReconnectWindowSeconds,
   limits: BroadcastLimits,
+  /** Where its publishers may go (any node in states stored before placement). */
+  placement: Placement.pipe(Schema.withDecodingDefaultKey(Effect.succeed(ANY_NODE))),
   /** Why the key is disabled, or null while it is enabled. */
   disabled: Schema.NullOr(DisableReason),
   deleted: Schema.Boolean,

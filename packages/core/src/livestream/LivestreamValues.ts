@@ -2,6 +2,8 @@
  * Value types of a livestream's configuration.
  */
 import { Schema } from "effect"
+import { MediaNodeId } from "../Ids.ts"
+import { MediaNodeRegion } from "../node/MediaNodeValues.ts"
 
 /** The seed's status enum, exactly. */
 export const LivestreamStatus = Schema.Literals(["LIVE", "IDLE", "ERRORED", "INVOKED"])
@@ -34,6 +36,17 @@ export const BroadcastLimits = Schema.Struct({
 export type BroadcastLimits = typeof BroadcastLimits.Type
 export const DEFAULT_BROADCAST_LIMITS: BroadcastLimits = { startTimeoutSeconds: 3600, maxDurationSeconds: 43_200 }
 
+/**
+ * Where a livestream's publishers may go: a pinned media node, a region label, or (both null) any node
+ * that takes publishers. An OnAir extension of create and PATCH (`media_node`, `region`).
+ */
+export const Placement = Schema.Struct({
+  node: Schema.NullOr(MediaNodeId),
+  region: Schema.NullOr(MediaNodeRegion)
+})
+export type Placement = typeof Placement.Type
+export const ANY_NODE: Placement = { node: null, region: null }
+
 /** Why a livestream's key was disabled: by its owner, by the duration limit, or by stopping it. */
 export const DisableReason = Schema.Literals(["requested", "maximum duration reached", "stopped"])
 export type DisableReason = typeof DisableReason.Type
@@ -46,6 +59,7 @@ export const PublishRefusal = Schema.Literals([
   "unknown key",
   "stream key disabled",
   "already connected",
-  "media node not accepting"
+  "media node not accepting",
+  "wrong media node"
 ])
 export type PublishRefusal = typeof PublishRefusal.Type

@@ -40,3 +40,16 @@ export const MediaNodeBootId = Schema.String.pipe(Schema.check(Schema.isPattern(
 
 /** The node the all-in-one main job runs beside its API, unless told another name. */
 export const LOCAL_MEDIA_NODE = MediaNodeId.make("local")
+
+/**
+ * A connection's ingest id on a media node: `<node>.<boot>.<nginx run>.<client id>`. The control plane
+ * makes it, so a node only ever names its own connections, and one boot's are told from the next's.
+ */
+export const nodeIngestId = (nodeId: string, bootId: string, run: string, clientId: string): string =>
+  `${nodeId}.${bootId}.${run}.${clientId}`
+
+/** The prefix of every ingest id of one boot of a node. */
+export const bootIngestPrefix = (nodeId: string, bootId: string): string => `${nodeId}.${bootId}.`
+
+/** The node an ingest id names (the part before its first dot). */
+export const nodeOfIngest = (ingestId: string): string => ingestId.slice(0, Math.max(ingestId.indexOf("."), 0))

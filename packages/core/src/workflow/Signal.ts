@@ -9,6 +9,7 @@ import { LivestreamCommand } from "../livestream/LivestreamCommand.ts"
 import { BroadcastLimits, LivestreamName, ReconnectWindowSeconds, VideoConfig } from "../livestream/LivestreamValues.ts"
 import { MeetingCommand } from "../meeting/MeetingCommand.ts"
 import { SessionCommand } from "../session/SessionCommand.ts"
+import { MediaNodeRegion } from "../node/MediaNodeValues.ts"
 import { Timestamp } from "../Time.ts"
 
 const at = { at: Timestamp }
@@ -16,13 +17,15 @@ const at = { at: Timestamp }
 /** Media-plane signals about one encoder connection. */
 export const IngestSignal = Schema.TaggedUnion({
   /**
-   * An encoder asks media node `nodeId` to publish with a key. `sessionId` names the session to open if one
-   * is needed; `nodeAccepting` is whether the node takes new publishers now (not drained, holding its lease).
+   * An encoder asks media node `nodeId` (in `nodeRegion`) to publish with a key. `sessionId` names the
+   * session to open if one is needed; `nodeAccepting` is whether the node takes new publishers now (not
+   * drained, holding its lease).
    */
   Publish: {
     ...at,
     ingestId: IngestId,
     nodeId: MediaNodeId,
+    nodeRegion: Schema.NullOr(MediaNodeRegion),
     nodeAccepting: Schema.Boolean,
     streamKey: StreamKey,
     publisher: PublisherAddress,
@@ -68,6 +71,7 @@ export const LivestreamSignal = Schema.Union([
   L.CreateLivestream,
   L.RenameLivestream,
   L.SetReconnectWindow,
+  L.SetPlacement,
   L.DisableLivestream,
   L.EnableLivestream,
   L.RotateStreamKey,

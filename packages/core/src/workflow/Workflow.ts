@@ -16,6 +16,7 @@ import type { IngestEvent } from "../ingest/IngestEvent.ts"
 import { type IngestState, isConnected } from "../ingest/IngestState.ts"
 import type { LivestreamCommand } from "../livestream/LivestreamCommand.ts"
 import { authorisePublish, LivestreamDecider } from "../livestream/LivestreamDecider.ts"
+import { admits } from "../node/Placement.ts"
 import type { LivestreamError } from "../livestream/LivestreamError.ts"
 import type { LivestreamEvent } from "../livestream/LivestreamEvent.ts"
 import type { Livestream, LivestreamState } from "../livestream/LivestreamState.ts"
@@ -210,9 +211,15 @@ const ingestSignal = (work: Work, signal: IngestSignal): Step<void> =>
       case "Publish": {
         const livestreamId = yield* reader.livestreamIdByStreamKey(signal.streamKey)
         const livestream = livestreamId === null ? null : yield* work.readLivestream(livestreamId)
-        // A known key on a node that takes no new publishers is refused for the node, not the key.
+        // A good key is refused for the node when the livestream is placed elsewhere, or the node takes none.
         const keyRefusal = authorisePublish(livestream, signal.streamKey)
-        const refusal = keyRefusal === null && !signal.nodeAccepting ? "media node not accepting" : keyRefusal
+        const refusal = keyRefusal !== null || livestream === null
+          ? keyRefusal
+          : !admits(livestream.placement, signal.nodeId, signal.nodeRegion)
+          ? "wrong media node"
+          : !signal.nodeAccepting
+          ? "media node not accepting"
+          : null
         const common = { ingestId: signal.ingestId, nodeId: signal.nodeId, at: signal.at, publisher: signal.publisher }
         if (refusal !== null || livestream === null) {
           yield* work.ingest({

@@ -1,0 +1,76 @@
+/**
+ * Where a livestream's encoder and players go (`ingest_server`, `playback_url`), by placement: a broadcast
+ * that is on a media node keeps that node's addresses; otherwise the livestream is placed on the least
+ * loaded node that may take it (`chooseNode`), and a livestream no node may take now names its pinned node,
+ * else the deployment's public addresses. The playback URL is the deployment's public playback base when
+ * one is configured (a CDN or load balancer in front of the nodes), else the node serving the broadcast.
+ *
+ * The nodes are read into a snapshot every `REFRESH` (a deployment has a handful, not thousands), so a
+ * record is built without a read; placement is as fresh as the last heartbeats.
+ */
+import { PublicUrlsConfig } from "@onair/application"
+import { type MediaNodeEntry, MediaNodeRegistry } from "@onair/catalog"
+import { chooseNode, type Livestream, type MediaNodeId, nodeOfIngest, type PublicUrls } from "@onair/core"
+import { Clock, Context, Duration, Effect, Layer } from "effect"
+
+const REFRESH = Duration.seconds(2)
+
+interface Candidate {
+  readonly id: MediaNodeId
+  readonly region: string | null
+  readonly capacity: number
+  readonly streams: number
+  readonly accepting: boolean
+  readonly entry: MediaNodeEntry
+}
+
+export class LivestreamUrls extends Context.Service<LivestreamUrls, {
+  readonly of: (livestream: Livestream) => PublicUrls
+}>()("@onair/adapters-http/LivestreamUrls") {
+  static readonly layer = Layer.effect(
+    LivestreamUrls,
+    Effect.gen(function*() {
+      const configured = yield* PublicUrlsConfig
+      const registry = yield* MediaNodeRegistry
+      let nodes: ReadonlyArray<Candidate> = []
+      let byId = new Map<string, Candidate>()
+      const load = Effect.gen(function*() {
+        const at = yield* Clock.currentTimeMillis
+        nodes = (yield* registry.nodes).map((entry) => ({
+          id: entry.node.id,
+          region: entry.node.region,
+          capacity: entry.node.capacity,
+          streams: entry.connected,
+          accepting: entry.status === "active" && entry.leaseExpiresAt !== null && entry.leaseExpiresAt >= at,
+          entry
+        }))
+        byId = new Map(nodes.map((node) => [node.id, node]))
+      })
+      yield* load
+      yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(REFRESH), load)))
+
+      const addresses = (node: Candidate | undefined, open: boolean): PublicUrls => {
+        if (node === undefined) return configured
+        const { rtmp, rtmps, playback } = node.entry.node.addresses
+        return {
+          rtmpServer: rtmp,
+          rtmpsServer: rtmps ?? configured.rtmpsServer,
+          playbackBase: open && !configured.playbackConfigured ? playback : configured.playbackBase
+        }
+      }
+
+      const of = (livestream: Livestream): PublicUrls => {
+        if (nodes.length === 0) return configured
+        const broadcast = livestream.broadcast
+        if (broadcast._tag === "Connected" || broadcast._tag === "Reconnecting") {
+          const holder = byId.get(nodeOfIngest(broadcast.ingestId))
+          if (holder !== undefined) return addresses(holder, true)
+        }
+        const chosen = chooseNode(livestream.placement, nodes) ??
+          (livestream.placement.node === null ? undefined : byId.get(livestream.placement.node))
+        return addresses(chosen ?? undefined, false)
+      }
+      return LivestreamUrls.of({ of })
+    })
+  )
+}
