@@ -75,7 +75,8 @@ describe("webhooks", { timeout: 120_000 }, () => {
     assert.isAtLeast(ended.data.duration, 1)
     assert.strictEqual(ended.data.room_id, created.id)
     assert.strictEqual(ended.data.template_id, job.app)
-    assert.match(ended.data.ingest_id, /^nginx\./)
+    // <node>.<boot>.<nginx run>.<client id>: the connection named by the control plane.
+    assert.match(ended.data.ingest_id, /^[a-z0-9-]+\.[A-Za-z0-9_-]{8,16}\.[0-9a-f]{8}\.\d+$/)
     assert.strictEqual(events.find((e) => e.type === "hls.started.success").data.url, created.playback_url)
 
     // The feed has the same events, in order, page by page.
