@@ -20,6 +20,7 @@ import { defaultNginx } from "../src/MediaSettings.ts"
 import * as NginxConfig from "../src/NginxConfig.ts"
 import * as NginxProcess from "../src/NginxProcess.ts"
 import { freePort, type MainJob, publish, sleep, startMainJob } from "@onair/test-support"
+import { children, sampleCpu } from "./Processes.ts"
 
 const NGINX = defaultNginx()
 
@@ -54,37 +55,6 @@ const playable = async (playbackUrl: string): Promise<boolean> => {
   if (!media.ok) return false
   const segment = (await media.text()).split("\n").find((line) => line.endsWith(".ts"))
   return segment !== undefined && (await fetch(new URL(segment, variant))).ok
-}
-
-/** CPU seconds (user + system) a process has used, and its resident memory in MB. */
-const usage = (pid: number) => {
-  const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-  const ticks = Number(fields[11]) + Number(fields[12])
-  const rss = /VmRSS:\s+(\d+)/.exec(Fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]
-  return { cpu: ticks / 100, rssMb: Number(rss ?? 0) / 1024 }
-}
-/** The processes whose parent is `pid` (nginx's worker and cache manager). */
-const children = (pid: number): Array<number> =>
-  Fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name)).filter((name) => {
-    const path = `/proc/${name}/stat`
-    const stat = Fs.existsSync(path) ? Fs.readFileSync(path, "utf8") : ""
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid
-  }).map(Number)
-
-/** CPU share of a core and memory of each group of processes over `seconds`. */
-const sampleCpu = async (groups: Record<string, ReadonlyArray<number>>, seconds: number) => {
-  const total = (pids: ReadonlyArray<number>) =>
-    pids.reduce((sum, pid) => {
-      const u = usage(pid)
-      return { cpu: sum.cpu + u.cpu, rssMb: sum.rssMb + u.rssMb }
-    }, { cpu: 0, rssMb: 0 })
-  const before = Object.fromEntries(Object.entries(groups).map(([name, pids]) => [name, total(pids)]))
-  await sleep(seconds * 1000)
-  return Object.fromEntries(Object.entries(groups).map(([name, pids]) => {
-    const after = total(pids)
-    return [name, { cpuPercent: ((after.cpu - before[name]!.cpu) / seconds) * 100, rssMb: after.rssMb }]
-  }))
 }
 
 /** A bare nginx-rtmp: HLS in the publish application, no callbacks; the media server without OnAir. */
