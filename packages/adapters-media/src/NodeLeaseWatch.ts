@@ -4,7 +4,7 @@
  * live on a node that is gone. Runs in every process that runs timers; a lease that runs out is claimed by
  * one of them (`MediaNodeRegistry.claimExpired`), and taken over if that one dies before it is settled.
  */
-import { awaitReadModel, MediaNodeCommands } from "@onair/application"
+import { awaitReadModel, CommandHandler, MediaNodeCommands } from "@onair/application"
 import { CatalogReads, MediaNodeRegistry } from "@onair/catalog"
 import { originMetadata, Timestamp } from "@onair/core"
 import { Clock, Duration, Effect } from "effect"
@@ -45,10 +45,43 @@ export const settleExpired = Effect.gen(function*() {
   return expired.length
 })
 
-/** Watches leases for as long as it runs; a failed round is logged and the next one goes on. */
-export const run = Effect.forever(
-  Effect.andThen(
-    settleExpired.pipe(Effect.catchCause((cause) => Effect.as(Effect.logError("media: lease watch failed", cause), 0))),
-    Effect.sleep(Duration.millis(WATCH_MILLIS))
+/** How often connections left on a boot that no longer holds its node are looked for. */
+const ORPHAN_MILLIS = 30_000
+const ORPHAN_BATCH = 1_000
+export const ORPHAN_MESSAGE = "media node boot gone"
+
+/**
+ * Ends connections the catalog holds on a boot that no longer holds its node's lease: left from before
+ * media nodes (a node that never registered), or by a restart whose own sweep was cut short.
+ */
+export const endOrphans = Effect.gen(function*() {
+  const registry = yield* MediaNodeRegistry
+  const commands = yield* CommandHandler
+  const catalog = yield* CatalogReads
+  const orphans = yield* registry.orphaned(ORPHAN_BATCH)
+  const at = Timestamp.make(yield* Clock.currentTimeMillis)
+  for (const ingest of orphans) {
+    yield* commands.handle(
+      { _tag: "ReportMediaLost", at, ingestId: ingest.id, message: ORPHAN_MESSAGE },
+      originMetadata(`media:${ingest.id}:lost`, "system:media-nodes", at)
+    ).pipe(
+      awaitReadModel(catalog),
+      Effect.catch((error) => Effect.logWarning(`media: orphaned ${ingest.id} not ended: ${error._tag}`))
+    )
+  }
+  if (orphans.length > 0) yield* Effect.logWarning(`media: ${orphans.length} connection(s) of boots that are gone ended`)
+  return orphans.length
+})
+
+const logged = <A>(what: string, fallback: A) => <E, R>(effect: Effect.Effect<A, E, R>) =>
+  effect.pipe(Effect.catchCause((cause) => Effect.as(Effect.logError(`media: ${what} failed`, cause), fallback)))
+
+/** Watches leases (and orphaned connections) for as long as it runs; a failed round is logged, the next goes on. */
+export const run = Effect.gen(function*() {
+  yield* Effect.forkScoped(
+    Effect.forever(Effect.andThen(endOrphans.pipe(logged("orphan sweep", 0)), Effect.sleep(Duration.millis(ORPHAN_MILLIS))))
   )
-)
+  return yield* Effect.forever(
+    Effect.andThen(settleExpired.pipe(logged("lease watch", 0)), Effect.sleep(Duration.millis(WATCH_MILLIS)))
+  )
+})

@@ -109,8 +109,6 @@ export class CatalogReads extends Context.Service<CatalogReads, {
   /** The settled sessions' totals of the scope's days in the range (whole days, UTC midnights). */
   readonly sessionDays: (scope: Scope, days: Range) => Effect.Effect<ReadonlyArray<SessionDayTotals>>
   readonly ingest: (id: IngestId) => Effect.Effect<Ingest | undefined>
-  /** Connections the catalog holds as publishing now. */
-  readonly connectedIngests: Effect.Effect<ReadonlyArray<Ingest>>
   readonly meeting: (scope: Scope, id: MeetingId) => Effect.Effect<Meeting | undefined>
   readonly meetingById: (id: MeetingId) => Effect.Effect<Meeting | undefined>
   /** A page of the scope's meetings, newest first. */
@@ -258,7 +256,6 @@ export class CatalogReads extends Context.Service<CatalogReads, {
             }))
         )),
       ingest: (id) => one(sql<{ state: unknown }>`SELECT state FROM onair_ingests WHERE id = ${id}`, decodeIngest),
-      connectedIngests: all(sql<{ state: unknown }>`SELECT state FROM onair_ingests WHERE connected`, decodeIngest),
       meeting: (scope, id) => Effect.map(meetingById(id), inScope<Meeting>(scope)),
       meetingById,
       meetings: (scope, page) =>

@@ -67,6 +67,13 @@ export class MediaNodeRegistry extends Context.Service<MediaNodeRegistry, {
     leaseMillis: number,
     load: MediaNodeLoad
   ) => Effect.Effect<boolean>
+  /**
+   * Connections still held as connected on a boot that does not hold its node's lease now, at most
+   * `limit`: on a node with no lease at all (from before media nodes), on a boot whose lease was settled
+   * as lost or given up, or on an earlier boot of the node (a restart whose own sweep was cut short). A
+   * lease being settled right now is left to its settler.
+   */
+  readonly orphaned: (limit: number) => Effect.Effect<ReadonlyArray<Ingest>>
   /** Boot `bootId` gives its lease up (a clean stop): nothing is left to settle. */
   readonly release: (id: MediaNodeId, bootId: string) => Effect.Effect<void>
   /** Leases run out at `now` and not yet settled, claimed for `claimMillis`. */
@@ -135,6 +142,19 @@ export class MediaNodeRegistry extends Context.Service<MediaNodeRegistry, {
               AND lost_claimed_until IS NULL
             RETURNING node_id`,
           (rows) => rows.length > 0
+        )),
+      orphaned: (limit) =>
+        Effect.orDie(Effect.map(
+          sql<{ state: unknown }>`
+            SELECT i.state FROM onair_ingests i
+            LEFT JOIN onair_media_node_leases l ON l.node_id = i.node_id
+            WHERE i.connected AND (
+              l.node_id IS NULL
+              OR l.lost_handled
+              OR (NOT starts_with(i.id, i.node_id || '.' || l.boot_id || '.') AND l.lost_claimed_until IS NULL)
+            )
+            LIMIT ${limit}`,
+          (rows) => rows.map((row) => decodeIngest(row.state))
         )),
       release: (id, bootId) =>
         Effect.orDie(Effect.asVoid(sql`
