@@ -1,8 +1,7 @@
 /**
  * `node src/main.ts`: the main job (API on PORT, default 8787). `node src/main.ts tokens …`: API tokens.
  * `node src/main.ts secrets …`: the deployment key (new key, rewrap). `node src/main.ts media-nodes …`: media
- * node credentials. `node src/main.ts read-models rebuild`:
- * the SQL read models replayed from the log.
+ * node credentials. `node src/main.ts read-models rebuild`: the SQL read models replayed from the log.
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
@@ -15,38 +14,38 @@ import * as TokensCli from "./TokensCli.ts"
 // Everything OnAir and its children (nginx) create is its owner's alone: data, media, logs, keys.
 process.umask(0o077)
 
+/** A command line tool: its arguments parsed (or why not), then run, printing what it answers. */
+interface Cli<C> {
+  readonly USAGE: string
+  readonly parse: (args: ReadonlyArray<string>) => C | string
+  readonly run: (command: C) => Effect.Effect<string, unknown>
+}
+
+const cli = <C>(tool: Cli<C>, args: ReadonlyArray<string>, isCommand: (parsed: C | string) => parsed is C) => {
+  const parsed = tool.parse(args)
+  if (!isCommand(parsed)) {
+    process.stderr.write(`${String(parsed)}\n${tool.USAGE}\n`)
+    process.exit(2)
+  }
+  NodeRuntime.runMain(Effect.flatMap(tool.run(parsed), (out) => Effect.sync(() => process.stdout.write(`${out}\n`))))
+}
+
+const notAMessage = <C>(parsed: C | string): parsed is C => typeof parsed !== "string"
+const oneOf = <C extends string>(...commands: ReadonlyArray<C>) => (parsed: C | string): parsed is C =>
+  commands.includes(parsed as C)
+
 const [command, ...rest] = process.argv.slice(2)
 
 if (command === undefined || command === "serve") {
   NodeRuntime.runMain(serve)
 } else if (command === "tokens") {
-  const parsed = TokensCli.parse(rest)
-  if (typeof parsed === "string") {
-    process.stderr.write(`${parsed}\n${TokensCli.USAGE}\n`)
-    process.exit(2)
-  }
-  NodeRuntime.runMain(Effect.flatMap(TokensCli.run(parsed), (out) => Effect.sync(() => process.stdout.write(`${out}\n`))))
+  cli(TokensCli, rest, notAMessage)
 } else if (command === "secrets") {
-  const parsed = SecretsCli.parse(rest)
-  if (parsed !== "new-key" && parsed !== "rewrap") {
-    process.stderr.write(`${parsed}\n${SecretsCli.USAGE}\n`)
-    process.exit(2)
-  }
-  NodeRuntime.runMain(Effect.flatMap(SecretsCli.run(parsed), (out) => Effect.sync(() => process.stdout.write(`${out}\n`))))
+  cli(SecretsCli, rest, oneOf("new-key", "rewrap"))
 } else if (command === "media-nodes") {
-  const parsed = MediaNodesCli.parse(rest)
-  if (typeof parsed === "string") {
-    process.stderr.write(`${parsed}\n${MediaNodesCli.USAGE}\n`)
-    process.exit(2)
-  }
-  NodeRuntime.runMain(Effect.flatMap(MediaNodesCli.run(parsed), (out) => Effect.sync(() => process.stdout.write(`${out}\n`))))
+  cli(MediaNodesCli, rest, notAMessage)
 } else if (command === "read-models") {
-  const parsed = ReadModelsCli.parse(rest)
-  if (parsed !== "rebuild") {
-    process.stderr.write(`${parsed}\n${ReadModelsCli.USAGE}\n`)
-    process.exit(2)
-  }
-  NodeRuntime.runMain(Effect.flatMap(ReadModelsCli.run, (out) => Effect.sync(() => process.stdout.write(`${out}\n`))))
+  cli({ ...ReadModelsCli, run: () => ReadModelsCli.run }, rest, oneOf("rebuild"))
 } else {
   process.stderr.write(
     `unknown command ${command}\nusage: onair [serve] | onair tokens … | onair secrets … | onair media-nodes … | ` +
