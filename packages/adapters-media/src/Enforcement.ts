@@ -2,7 +2,7 @@
  * Drops every publisher whose livestream no longer has it (disabled, stopped, deleted, maximum duration
  * reached), through nginx's control endpoint on the publisher's own ingest server. The control plane
  * refuses the key first, so the encoder cannot come back. One question to the control plane covers every
- * connection of the node.
+ * connection of the node. Ends the control plane missed while it was unreachable are told first.
  */
 import { Effect } from "effect"
 import type { Connection } from "./Connections.ts"
@@ -15,9 +15,21 @@ const dropUrl = (instance: NginxInstance, connection: Connection) =>
   `${instance.controlUrl}/control/drop/client?srv=${INGEST_SERVERS.indexOf(connection.server)}&app=${PUBLISH_APP}` +
   `&name=${connection.sessionId}&clientid=${connection.clientId}`
 
+/** Tells the control plane the connection ends it could not be told of before. */
+const tellEnds = Effect.gen(function*() {
+  const nginx = yield* RunningNginx
+  const control = yield* MediaControl
+  for (const ingestId of [...nginx.untoldEnds]) {
+    const told = yield* control.publishDone(ingestId).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
+    if (!told) return
+    nginx.untoldEnds.delete(ingestId)
+  }
+})
+
 export const enforce = Effect.gen(function*() {
   const nginx = yield* RunningNginx
   const control = yield* MediaControl
+  yield* tellEnds
   const instance = nginx.instance()
   if (instance === null) return
   const asked = nginx.connections.all().filter((connection) => !connection.dropRequested)

@@ -74,7 +74,12 @@ export class Publishing extends Context.Service<Publishing, {
       const connection = nginx.connections.remove(clientId)
       if (connection === undefined) return
       yield* control.publishDone(connection.ingestId).pipe(
-        Effect.catch((error) => Effect.logWarning(`media: end of ${connection.ingestId} not recorded: ${error.message}`))
+        Effect.catch((error) =>
+          Effect.andThen(
+            Effect.sync(() => nginx.untoldEnds.add(connection.ingestId)),
+            Effect.logWarning(`media: end of ${connection.ingestId} not told yet (told again): ${error.message}`)
+          )
+        )
       )
     })
 

@@ -4,6 +4,7 @@
  * through `MediaControl`; the jobs around it each live in their own module: `Publishing` (nginx's
  * callbacks), `Enforcement` (drops), `ManifestReports`, `HealthReports`, `HlsSweep` and `MediaLoss`.
  */
+import type { IngestId } from "@onair/core"
 import { Context, Effect, Layer } from "effect"
 import { type Connection, Connections } from "./Connections.ts"
 import { MediaControl } from "./MediaControl.ts"
@@ -18,6 +19,11 @@ export class RunningNginx extends Context.Service<RunningNginx, {
   readonly isCurrent: (instanceId: string) => boolean
   /** The publishers the control plane accepted on the running nginx. */
   readonly connections: Connections
+  /**
+   * Ends of connections the control plane could not be told of yet (it was unreachable): told again by
+   * the enforcement loop until it takes them, whichever nginx runs meanwhile.
+   */
+  readonly untoldEnds: Set<IngestId>
   /** Where nginx writes HLS: one folder per session. */
   readonly hlsDir: string
   /** nginx `instance` runs now and accepts publishers; it has none yet. */
@@ -37,6 +43,7 @@ export class RunningNginx extends Context.Service<RunningNginx, {
         instance: () => running,
         isCurrent: (instanceId) => running !== null && running.id === instanceId,
         connections,
+        untoldEnds: new Set(),
         hlsDir,
         started: (instance) =>
           Effect.sync(() => {
