@@ -6,19 +6,32 @@
  * 1. a node's death (SIGKILL of its process group) -> every session it held ended, over `ROUNDS` rounds
  *    with `STREAMS` publishers on it, against the lease (the promise: within it);
  * 2. a node of its own's CPU and memory (agent and nginx) with 1 and 4 streams, as a share of the
- *    encoders' own CPU, and per stream: what an ingest machine needs per stream.
+ *    encoders' own CPU, and per stream: what an ingest machine needs per stream;
+ * 3. a node holding `MANY` sessions (registered and published through the node API as an agent does, no
+ *    media) going silent right after a heartbeat, the worst moment -> every session ended, against the
+ *    lease: how many sessions one lost node can have and still keep the promise.
  *
  * ONAIR_BENCH_SECONDS sets each CPU sample's length (default 10).
  */
 import { randomBytes } from "node:crypto"
 import * as Os from "node:os"
-import { type MainJob, type MediaNode, publish, sleep, startMainJob, startMediaNode, waitFor } from "@onair/test-support"
+import {
+  type MainJob,
+  type MediaNode,
+  nodeCredential,
+  publish,
+  sleep,
+  startMainJob,
+  startMediaNode,
+  waitFor
+} from "@onair/test-support"
 import { children, sampleCpu } from "./Processes.ts"
 
 const SAMPLE_SECONDS = Number(process.env["ONAIR_BENCH_SECONDS"] ?? 10)
 const ROUNDS = 3
 const STREAMS = 2
 const LEASE_SECONDS = 10
+const MANY = Number(process.env["ONAIR_BENCH_NODE_SESSIONS"] ?? 100)
 
 const secret = randomBytes(32).toString("base64url")
 
@@ -82,6 +95,53 @@ const resources = async (job: MainJob, node: MediaNode) => {
   }
 }
 
+/** A node that is only its requests: registers, publishes `MANY` times, heartbeats once, then falls silent. */
+const silentNode = async (job: MainJob) => {
+  const credential = await nodeCredential(secret, "node-silent")
+  const call = async (operation: string, body: unknown) => {
+    const response = await fetch(`${job.url}/media-nodes/v1/${operation}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${credential}`, "content-type": "application/json" },
+      body: JSON.stringify(body)
+    })
+    if (response.status !== 200) throw new Error(`${operation}: ${response.status} ${await response.text()}`)
+    return ((await response.json()) as { data: any }).data
+  }
+  const bootId = randomBytes(9).toString("base64url")
+  await call("register", {
+    bootId,
+    follows: null,
+    addresses: { rtmp: "rtmp://127.0.0.1:1/live", rtmps: null, playback: "http://127.0.0.1:1/hls" },
+    capacity: MANY,
+    region: null
+  })
+  const livestreams = await Promise.all(Array.from({ length: MANY }, () => create(job)))
+  const publishStart = performance.now()
+  for (const [index, livestream] of livestreams.entries()) {
+    const answer = await call("publish", {
+      bootId,
+      nginxRun: "0badc0de",
+      clientId: String(index + 1),
+      streamName: livestream.stream_key,
+      address: "203.0.113.1"
+    })
+    if (answer._tag !== "Accepted") throw new Error(`publish refused: ${answer.reason}`)
+  }
+  const publishMillis = (performance.now() - publishStart) / MANY
+  await call("heartbeat", { bootId, load: { streams: MANY, cpu: 0, bandwidthIn: 0, bandwidthOut: 0 } })
+  const silentAt = performance.now()
+  await waitFor(`${MANY} sessions to end`, async () => {
+    const states = await Promise.all(livestreams.map((livestream) => status(job, livestream.id)))
+    return states.every((state) => state !== "LIVE") ? true : undefined
+  }, 60_000)
+  const seconds = (performance.now() - silentAt) / 1000
+  console.log(`\n## A node with ${MANY} sessions falls silent right after a heartbeat (the worst moment)`)
+  console.log("| measure | OnAir | lease | ratio |")
+  console.log("| --- | --- | --- | --- |")
+  console.log(`| last heartbeat -> all ${MANY} sessions ended | ${seconds.toFixed(2)} s | ${LEASE_SECONDS} s | ${(seconds / LEASE_SECONDS).toFixed(2)} |`)
+  console.log(`| a publish decided through the node API (sequential, mean) | ${publishMillis.toFixed(1)} ms | | |`)
+}
+
 const main = async () => {
   console.log(`# Media nodes benchmark (${Os.cpus().length} cores, ${Os.cpus()[0]?.model ?? "unknown"})`)
   const job = await startMainJob({ ONAIR_MEDIA: "off", ONAIR_MEDIA_NODE_SECRET: secret })
@@ -90,6 +150,7 @@ const main = async () => {
   try {
     restarted = await deaths(job, { a, b })
     await resources(job, b)
+    await silentNode(job)
   } finally {
     await Promise.all([restarted.stop(), b.stop()])
     await job.stop()

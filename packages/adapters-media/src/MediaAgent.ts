@@ -62,7 +62,7 @@ const register = (registration: Registration) =>
     }
   })
 
-/** Runs the node for as long as the scope lives. */
+/** Runs the node until interrupted (nginx stopped, heartbeats stopped, then the lease given up). */
 export const run = (options: {
   readonly settings: MediaSettings
   readonly registration: Registration
@@ -74,13 +74,7 @@ export const run = (options: {
     const nginx = yield* RunningNginx
     const lease = yield* register(options.registration)
     const load = loadMeter(options.viewers)
-    yield* Effect.addFinalizer(() =>
-      control.leave(nginx.bootId).pipe(
-        Effect.timeout("3 seconds"),
-        Effect.catchCause((cause) => Effect.logWarning(`media: lease not given up: ${Cause.pretty(cause)}`))
-      )
-    )
-    yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
+    const heartbeats = Effect.forever(Effect.gen(function*() {
       yield* Effect.sleep(Duration.seconds(lease.heartbeatSeconds))
       const answer = yield* control.heartbeat({ bootId: nginx.bootId, load: yield* load }).pipe(
         Effect.catch((error) => Effect.as(Effect.logWarning(`media: heartbeat not taken: ${error.message}`), undefined))
@@ -89,6 +83,13 @@ export const run = (options: {
         yield* Effect.logWarning("media: this node's lease was lost (its publishers were ended); registering again")
         yield* register(options.registration)
       }
-    })))
-    return yield* Supervisor.run(options.settings, options.callbackBase)
+    }))
+    // Given up once nginx has stopped (its publishers' ends reported) and heartbeats have stopped.
+    const leave = control.leave(nginx.bootId).pipe(
+      Effect.timeout("3 seconds"),
+      Effect.catchCause((cause) => Effect.logWarning(`media: lease not given up: ${Cause.pretty(cause)}`))
+    )
+    return yield* Effect.all([Supervisor.run(options.settings, options.callbackBase), heartbeats], { concurrency: 2 }).pipe(
+      Effect.ensuring(leave)
+    )
   })

@@ -50,6 +50,9 @@ export interface LeaseSettings {
  */
 export const SETTLE_MILLIS = 1_000
 
+/** Connections of a lost node ended at once. */
+const END_CONCURRENCY = 16
+
 const isStreamKey = Schema.is(StreamKey)
 const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
 
@@ -103,12 +106,12 @@ export class NodeControl extends Context.Service<NodeControl, {
             : !ingest.id.startsWith(bootIngestPrefix(nodeId, boot.except))
         )
         const at = yield* now
-        for (const ingest of ended) {
-          yield* send(nodeId, { _tag: "ReportMediaLost", at, ingestId: ingest.id, message }, `media:${ingest.id}:lost`, [
+        // Side by side: each is its own livestream's unit of work, and all must end inside the lease.
+        yield* Effect.forEach(ended, (ingest) =>
+          send(nodeId, { _tag: "ReportMediaLost", at, ingestId: ingest.id, message }, `media:${ingest.id}:lost`, [
             "IngestAlreadyDisconnected",
             "IngestNotFound"
-          ])
-        }
+          ]), { concurrency: END_CONCURRENCY, discard: true })
         if (ended.length > 0) yield* Effect.logWarning(`media: ${ended.length} connection(s) of node ${nodeId} ended: ${message}`)
         return ended.length
       })

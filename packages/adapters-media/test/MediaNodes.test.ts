@@ -211,4 +211,15 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
     assert.strictEqual(resumed.body.data.status, "active")
     assert.strictEqual((await admin("POST", "/media-nodes/no-such-node/drain")).status, 404)
   })
+
+  it("a node stopped cleanly (SIGTERM) gives its lease up: offline, not lost", async () => {
+    await nodeA.stop()
+    await waitFor("A to be offline", async () => (await nodeRecord("node-a")).status === "offline" ? true : undefined)
+    // Well past the lease: nothing declares a node lost that left of its own accord.
+    await sleep((LEASE_SECONDS + 2) * 1000)
+    assert.strictEqual((await nodeRecord("node-a")).status, "offline")
+    const feed = (await admin("GET", "/media-nodes/events")).body.data.events as Array<any>
+    assert.strictEqual(feed.filter((event) => event.type === "MediaNodeLost" && event.node_id === "node-a").length, 1)
+    assert.strictEqual((await detail(onB.id)).livestream.status, "LIVE")
+  })
 })
