@@ -11,7 +11,8 @@
  *    media) going silent right after a heartbeat, the worst moment -> every session ended, against the
  *    lease: how many sessions one lost node can have and still keep the promise.
  *
- * ONAIR_BENCH_SECONDS sets each CPU sample's length (default 10).
+ * ONAIR_BENCH_SECONDS sets each CPU sample's length (default 10); ONAIR_BENCH_ONLY=deaths|resources|silent
+ * runs one part; ONAIR_BENCH_NODE_SESSIONS sets the silent node's sessions (default 100).
  */
 import { randomBytes } from "node:crypto"
 import * as Os from "node:os"
@@ -148,9 +149,10 @@ const main = async () => {
   const [a, b] = await Promise.all([startMediaNode(job.url, secret, "node-a"), startMediaNode(job.url, secret, "node-b")])
   let restarted = a
   try {
-    restarted = await deaths(job, { a, b })
-    await resources(job, b)
-    await silentNode(job)
+    const only = process.env["ONAIR_BENCH_ONLY"]
+    if (only === undefined || only === "deaths") restarted = await deaths(job, { a, b })
+    if (only === undefined || only === "resources") await resources(job, b)
+    if (only === undefined || only === "silent") await silentNode(job)
   } finally {
     await Promise.all([restarted.stop(), b.stop()])
     await job.stop()
