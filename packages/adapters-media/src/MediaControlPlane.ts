@@ -53,13 +53,10 @@ export const nodeApi = NodeApi.layer
 export const embedded = (nodeId: MediaNodeId) =>
   Layer.effect(MediaControl, Effect.map(Effect.service(NodeControl), (nodes) => nodes.forNode(nodeId)))
 
-/**
- * `/hls` on an API with no node beside it: each broadcast redirected to the node serving it. The lookup
- * is the control plane's own; no node id is this process's.
- */
+/** `/hls` on an API with no node beside it: each broadcast redirected to the node serving it. */
 export const redirectingPlayback = Layer.unwrap(Effect.map(Effect.service(NodeControl), (nodes) =>
   Playback.layer({
-    lookup: nodes.forNode("control-plane" as MediaNodeId).playback,
+    lookup: nodes.playbackOf,
     local: null,
     viewers: new ViewerSeconds(),
     fragmentSeconds: 2

@@ -17,6 +17,7 @@ import {
   bootIngestPrefix,
   type IngestId,
   type IngestSignal,
+  type LivestreamId,
   isOpen,
   type MediaNodeId,
   nodeIngestId,
@@ -34,6 +35,7 @@ import {
   MediaControl,
   MediaControlRefused,
   MediaControlUnavailable,
+  type PlaybackSession,
   type PublishAnswer
 } from "./MediaControl.ts"
 
@@ -60,6 +62,8 @@ export class NodeControl extends Context.Service<NodeControl, {
   readonly settings: LeaseSettings
   /** `MediaControl` for node `nodeId`: what that node may ask, and nothing about another node. */
   readonly forNode: (nodeId: MediaNodeId) => MediaControl["Service"]
+  /** Where a livestream's broadcast is served, for `/hls` on a process with no node of its own. */
+  readonly playbackOf: (livestreamId: LivestreamId) => Effect.Effect<PlaybackSession | null>
   /** Ends the connections of `nodeId`'s boot `bootId` (of every boot but `bootId`, when `except`). */
   readonly endConnections: (
     nodeId: MediaNodeId,
@@ -127,6 +131,26 @@ export class NodeControl extends Context.Service<NodeControl, {
             accepting: leased && node !== undefined && node.bootId === bootId && takesPublishers(node)
           }
         })
+
+      /**
+       * The session a livestream has media for now, the node holding it and that node's playback base
+       * (not looked up when the node is `self`, which serves it itself).
+       */
+      const playbackOf = Effect.fn("NodeControl.playbackOf")(function*(livestreamId: LivestreamId, self?: MediaNodeId) {
+        const livestream = yield* catalog.livestreamById(livestreamId)
+        if (livestream === undefined || livestream.deleted) return null
+        const broadcast = livestream.broadcast
+        if (broadcast._tag !== "Connected" && broadcast._tag !== "Reconnecting") return null
+        const ingest = yield* catalog.ingest(broadcast.ingestId)
+        const holder = ingest?.nodeId ?? (nodeOfIngest(broadcast.ingestId) as MediaNodeId)
+        const node = holder === self ? undefined : yield* registry.node(holder)
+        return {
+          sessionId: broadcast.sessionId,
+          nodeId: holder,
+          playbackBase: node?.addresses.playback ?? null,
+          health: ingest?.health ?? null
+        } satisfies PlaybackSession
+      })
 
       const forNode = (nodeId: MediaNodeId): MediaControl["Service"] => {
         const owns = (ingestId: string) => nodeOfIngest(ingestId) === nodeId
@@ -238,21 +262,7 @@ export class NodeControl extends Context.Service<NodeControl, {
           yield* endConnections(nodeId, { only: bootId }, message)
         })
 
-        const playback = Effect.fn("NodeControl.playback")(function*(livestreamId: Parameters<MediaControl["Service"]["playback"]>[0]) {
-          const livestream = yield* catalog.livestreamById(livestreamId)
-          if (livestream === undefined || livestream.deleted) return null
-          const broadcast = livestream.broadcast
-          if (broadcast._tag !== "Connected" && broadcast._tag !== "Reconnecting") return null
-          const ingest = yield* catalog.ingest(broadcast.ingestId)
-          const holder = ingest?.nodeId ?? (nodeOfIngest(broadcast.ingestId) as MediaNodeId)
-          const node = holder === nodeId ? undefined : yield* registry.node(holder)
-          return {
-            sessionId: broadcast.sessionId,
-            nodeId: holder,
-            playbackBase: node?.addresses.playback ?? null,
-            health: ingest?.health ?? null
-          }
-        })
+        const playback = (livestreamId: LivestreamId) => playbackOf(livestreamId, nodeId)
 
         const openSessions = Effect.fn("NodeControl.openSessions")(function*(sessionIds: ReadonlyArray<string>) {
           const open: Array<string> = []
@@ -295,7 +305,7 @@ export class NodeControl extends Context.Service<NodeControl, {
         })
       }
 
-      return NodeControl.of({ settings, forNode, endConnections })
+      return NodeControl.of({ settings, forNode, endConnections, playbackOf: (livestreamId) => playbackOf(livestreamId) })
     })
 
   static readonly layer = Layer.effect(NodeControl, Effect.flatMap(NodeControl.settingsFromEnv, NodeControl.make))

@@ -1,7 +1,7 @@
 import { describe, it } from "@effect/vitest"
 import { IngestDecider } from "../src/ingest/IngestDecider.ts"
 import type { IngestEvent } from "../src/ingest/IngestEvent.ts"
-import { ingest1, livestreamId, publisher, session1, t, nodeA } from "./Fixtures.ts"
+import { ingest1, livestreamId, nodeA, publisher, session1, t } from "./Fixtures.ts"
 import { spec } from "./Spec.ts"
 
 const ingest = spec(IngestDecider)

@@ -15,7 +15,7 @@ import { ingestSessionStatus } from "../src/views/IngestSessionStatusView.ts"
 import { liveEventStatus } from "../src/views/LiveEventStatusView.ts"
 import { activeSessionRecord, livestreamRecord, sessionRecord } from "../src/views/LivestreamViews.ts"
 import * as Seed from "../src/views/SeedRecords.ts"
-import { accountId, appId, ingest1, key1, livestreamFields, livestreamId, publisher, session1, t, nodeA } from "./Fixtures.ts"
+import { accountId, appId, ingest1, key1, livestreamFields, livestreamId, nodeA, publisher, session1, t } from "./Fixtures.ts"
 
 const decodes = (schema: Schema.Top, value: unknown) =>
   Exit.isSuccess(Schema.decodeUnknownExit(schema as Schema.Codec<unknown>)(value))

@@ -10,7 +10,7 @@ import type { MeetingEvent } from "../src/meeting/MeetingEvent.ts"
 import { SessionDecider } from "../src/session/SessionDecider.ts"
 import type { SessionEvent } from "../src/session/SessionEvent.ts"
 import { livestreamStatusChanged, seedTime, webhookMessages, type WebhookWorld } from "../src/views/WebhookViews.ts"
-import { accountId, alice, appId, ingest1, livestreamFields, livestreamId, meetingId, meetingSession1, session1, t, nodeA } from "./Fixtures.ts"
+import { accountId, alice, appId, ingest1, livestreamFields, livestreamId, meetingId, meetingSession1, nodeA, session1, t } from "./Fixtures.ts"
 
 const urls = { rtmpServer: "rtmp://h/live", rtmpsServer: "rtmps://h/live", playbackBase: "https://h/hls" }
 

@@ -13,7 +13,7 @@ import type { Change } from "../src/workflow/Change.ts"
 import type { Signal } from "../src/workflow/Signal.ts"
 import { handle } from "../src/workflow/Workflow.ts"
 import { MediaNodeId } from "../src/Ids.ts"
-import { accountId, appId, ingest1, ingest2, key1, limits, livestreamFields, livestreamId, meetingId, publisher, session1, session2, t, nodeA } from "./Fixtures.ts"
+import { accountId, appId, ingest1, ingest2, key1, limits, livestreamFields, livestreamId, meetingId, nodeA, publisher, session1, session2, t } from "./Fixtures.ts"
 
 /** Commits units of work to an in-memory log and reads states by folding it. */
 const world = () => {
