@@ -12,6 +12,7 @@ import * as NodeApi from "./NodeApi.ts"
 import { NodeControl } from "./NodeControl.ts"
 import * as NodeLeaseWatch from "./NodeLeaseWatch.ts"
 import * as Playback from "./Playback.ts"
+import { Thumbnails } from "./Thumbnails.ts"
 import { ViewerSeconds } from "./ViewerSeconds.ts"
 
 /** How long the answer to "does any node take publishers" is reused. */
@@ -59,5 +60,6 @@ export const redirectingPlayback = Layer.unwrap(Effect.map(Effect.service(NodeCo
     lookup: nodes.playbackOf,
     local: null,
     viewers: new ViewerSeconds(),
+    thumbnails: new Thumbnails(),
     fragmentSeconds: 2
   })))

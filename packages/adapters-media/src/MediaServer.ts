@@ -23,6 +23,7 @@ import * as NodeIdentity from "./NodeIdentity.ts"
 import * as Playback from "./Playback.ts"
 import { Publishing } from "./Publishing.ts"
 import { RunningNginx } from "./RunningNginx.ts"
+import { Thumbnails } from "./Thumbnails.ts"
 import { ViewerSeconds } from "./ViewerSeconds.ts"
 
 /** A media node's HTTP port unless `PORT` says otherwise (the API's is 8787). */
@@ -85,6 +86,7 @@ export class MediaServer extends Context.Service<MediaServer, {
       lookup: control.playback,
       local: { nodeId: control.nodeId, hlsDir: nginx.hlsDir },
       viewers: media.viewers,
+      thumbnails: new Thumbnails(),
       fragmentSeconds: media.settings.hlsFragmentSeconds
     })
   }))

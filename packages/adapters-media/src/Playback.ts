@@ -4,7 +4,8 @@
  * - `index.m3u8` is a master playlist naming one variant under a new viewer's path
  *   (`v/<viewer>/index.m3u8`), so every later request of that player carries its viewer id;
  * - `v/<viewer>/index.m3u8` is the current session's live playlist as nginx writes it;
- * - `v/<viewer>/<n>.ts` is a segment, counted to the viewer's seconds.
+ * - `v/<viewer>/<n>.ts` is a segment, counted to the viewer's seconds;
+ * - `thumbnail.jpg` is the session's newest keyframe (`Thumbnails`), for previews.
  *
  * Only the livestream's current broadcast is served (its session names the folder), so a new session never
  * serves an old session's playlist, and nothing is served while the livestream is idle. A broadcast held
@@ -19,6 +20,7 @@ import { randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import type { MediaControlUnavailable, PlaybackSession } from "./MediaControl.ts"
+import type { Thumbnails } from "./Thumbnails.ts"
 import type { ViewerSeconds } from "./ViewerSeconds.ts"
 
 /** Where the broadcast a livestream has media for now is, if anywhere. */
@@ -77,6 +79,7 @@ export const layer = (options: {
   readonly lookup: PlaybackLookup
   readonly local: LocalNode | null
   readonly viewers: ViewerSeconds
+  readonly thumbnails: Thumbnails
   readonly fragmentSeconds: number
 }) =>
   Layer.unwrap(Effect.sync(() => {
@@ -174,10 +177,25 @@ export const layer = (options: {
       })
     })
 
+    const thumbnail = Effect.gen(function*() {
+      const { livestream_id } = yield* HttpRouter.params
+      const found = yield* locate(livestream_id)
+      if (found._tag === "Elsewhere") return found.answer
+      if (found._tag === "Unavailable") return unavailable
+      if (found._tag === "NotLive") return notFound("this livestream is not live")
+      const jpeg = yield* options.thumbnails.of(found.hlsDir, found.session.sessionId)
+      if (jpeg === undefined) return notFound("no frame yet")
+      return HttpServerResponse.uint8Array(jpeg, {
+        contentType: "image/jpeg",
+        headers: { ...CORS, "cache-control": "max-age=5" }
+      })
+    })
+
     const preflight = HttpServerResponse.empty({ status: 204, headers: CORS })
 
     return Layer.mergeAll(
       HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/index.m3u8`, master),
+      HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/thumbnail.jpg`, thumbnail),
       HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/index.m3u8`, media),
       HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/:segment`, segment),
       HttpRouter.add("OPTIONS", `${PLAYBACK_PATH}/*`, preflight)

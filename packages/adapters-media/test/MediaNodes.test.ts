@@ -107,6 +107,14 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
       return found.some((stream) => stream.codec_name === "h264") ? found : undefined
     }, 30_000)
     assert.isTrue(streams.some((stream) => stream.codec_name === "aac"))
+    // The live thumbnail comes from the node holding the session.
+    const thumbnail = await fetch(
+      `${job.url}/accounts/${job.account}/realtime/kit/${job.app}/livestreams/${onB.id}/thumbnail.jpg`,
+      { headers: { authorization: `Bearer ${job.token}` }, redirect: "manual" }
+    )
+    assert.strictEqual(thumbnail.headers.get("location"), `http://127.0.0.1:${nodeB.httpPort}/hls/${onB.id}/thumbnail.jpg`)
+    const image = await fetch(thumbnail.headers.get("location")!)
+    assert.strictEqual(image.headers.get("content-type"), "image/jpeg")
   })
 
   it("placement: ingest_server names the least loaded node, a pin is kept, and a publish to a node it excludes is refused", async () => {

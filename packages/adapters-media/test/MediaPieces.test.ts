@@ -14,6 +14,7 @@ import * as NginxConfig from "../src/NginxConfig.ts"
 import * as NginxProcess from "../src/NginxProcess.ts"
 import * as NginxStat from "../src/NginxStat.ts"
 import { segmentDurations } from "../src/Playback.ts"
+import { newestSegment } from "../src/Thumbnails.ts"
 import { ViewerSeconds } from "../src/ViewerSeconds.ts"
 
 const NGINX = defaultNginx()
@@ -163,6 +164,14 @@ describe("playback and viewer seconds", () => {
   it("reads segment durations from a live playlist", () => {
     const playlist = "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:3\n#EXTINF:2.000,\n3.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:1.494,\n4.ts\n"
     assert.deepStrictEqual([...segmentDurations(playlist)], [[3, 2], [4, 1.494]])
+  })
+
+  it("takes a live thumbnail from the newest segment a playlist names", () => {
+    const playlist = "#EXTM3U\n#EXTINF:2.000,\n3.ts\n#EXTINF:2.000,\n4.ts\n"
+    assert.strictEqual(newestSegment(playlist), "4.ts")
+    assert.strictEqual(newestSegment("#EXTM3U\n"), undefined)
+    // Only nginx's own segment names: nothing else in a playlist is read from disk.
+    assert.strictEqual(newestSegment("#EXTM3U\n../../etc/passwd\n"), undefined)
   })
 
   it("counts each segment once per viewer, every viewer apart", () => {

@@ -86,6 +86,21 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     const cors = await fetch(livestream.playback_url)
     assert.strictEqual(cors.headers.get("access-control-allow-origin"), "*")
 
+    // The live thumbnail: the API sends the caller to the JPEG the node serves, the newest keyframe.
+    const thumbnailUrl = `${job.url}/accounts/${job.account}/realtime/kit/${job.app}/livestreams/${livestream.id}/thumbnail.jpg`
+    const redirect = await fetch(thumbnailUrl, { headers: { authorization: `Bearer ${job.token}` }, redirect: "manual" })
+    assert.strictEqual(redirect.status, 302)
+    const location = redirect.headers.get("location") ?? ""
+    assert.strictEqual(location, livestream.playback_url.replace("index.m3u8", "thumbnail.jpg"))
+    const image = await fetch(location)
+    assert.strictEqual(image.status, 200)
+    assert.strictEqual(image.headers.get("content-type"), "image/jpeg")
+    const jpeg = new Uint8Array(await image.arrayBuffer())
+    assert.deepStrictEqual([jpeg[0], jpeg[1]], [0xff, 0xd8], "a JPEG")
+    const frame = await probe(location)
+    assert.deepStrictEqual(frame.map((s) => [s.codec_name, s.width]), [["mjpeg", 1280]])
+    assert.strictEqual((await fetch(thumbnailUrl, { redirect: "manual" })).status, 401)
+
     // A viewer watches 4 s; its seconds reach the session and analytics at the next flush (5 s).
     await play(livestream.playback_url, 4)
     const sessionId = (await detail(livestream.id)).session.id
@@ -113,8 +128,12 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     assert.isNotNull(stopped.stopped_time)
     assert.isAtLeast(Number(stopped.ingest_seconds), 5)
     assert.notStrictEqual((await detail(livestream.id)).livestream.status, "LIVE")
-    // The session is over: its playlist is not served any more.
+    // The session is over: its playlist is not served any more, nor its thumbnail.
     assert.strictEqual((await fetch(livestream.playback_url)).status, 404)
+    const notLive = await job.api("GET", `/livestreams/${livestream.id}/thumbnail.jpg`)
+    assert.strictEqual(notLive.status, 404)
+    assert.strictEqual(notLive.body.success, false)
+    assert.strictEqual((await fetch(livestream.playback_url.replace("index.m3u8", "thumbnail.jpg"))).status, 404)
   })
 
   it("refuses an unknown key and a malformed one; nothing changes", async () => {

@@ -161,6 +161,12 @@ export class LivestreamsApi extends HttpApiGroup.make("livestreams")
       success: Ok(IngestSessionStatusRecord),
       error: [BadRequest, NotFound]
     }),
+    // The live session's newest frame: a redirect to the JPEG its media node serves beside its playback.
+    HttpApiEndpoint.get("getLivestreamThumbnail", `${BASE}/livestreams/:livestream_id/thumbnail.jpg`, {
+      params: LivestreamParams,
+      success: HttpApiSchema.Empty(302),
+      error: [BadRequest, NotFound]
+    }),
     HttpApiEndpoint.delete("deleteLivestream", `${BASE}/livestreams/:livestream_id`, {
       params: LivestreamParams,
       success: Ok(Schema.Struct({ message: Schema.String })),

@@ -7,6 +7,7 @@ import {
   activeSessionRecord,
   createdLivestreamRecord,
   currentSessionId,
+  isSessionOpen,
   ingestSessionStatus,
   liveEventStatus,
   MediaPlane,
@@ -20,6 +21,7 @@ import {
   sessionRecord
 } from "@onair/core"
 import { Effect, Schema } from "effect"
+import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { badRequest, notFound, Ok, type Paging } from "../api/Envelope.ts"
 import { EmptyLivestreamPage, LivestreamDetail, LivestreamPage } from "../api/LivestreamsApi.ts"
@@ -224,6 +226,19 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           success: true as const,
           data: ingestSessionStatus({ ...broadcast, urls: urls.of(broadcast.livestream) })
         })))
+      .handle("getLivestreamThumbnail", ({ params }) =>
+        Effect.gen(function*() {
+          const { scope } = yield* authorize(params)
+          const livestream = yield* catalog.livestream(scope, params.livestream_id)
+          if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
+          if (!isSessionOpen(livestream)) return yield* notFound(`a live session of livestream ${livestream.id}`)
+          // Where its player goes (its node, or the public playback base, which sends it on to its node).
+          const base = urls.of(livestream).playbackBase.replace(/\/+$/, "")
+          return HttpServerResponse.empty({
+            status: 302,
+            headers: { location: `${base}/${livestream.id}/thumbnail.jpg`, "cache-control": "no-store" }
+          })
+        }))
       .handle("deleteLivestream", ({ params }) =>
         Effect.map(
           manage(params, (at) => [{ _tag: "DeleteLivestream", livestreamId: params.livestream_id, at }]),
