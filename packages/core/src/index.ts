@@ -44,6 +44,13 @@ export * from "./node/MediaNodeState.ts"
 export * from "./node/MediaNodeValues.ts"
 export * from "./node/Placement.ts"
 
+export * from "./recording/RecordingCommand.ts"
+export { RecordingDecider } from "./recording/RecordingDecider.ts"
+export * from "./recording/RecordingError.ts"
+export * from "./recording/RecordingEvent.ts"
+export * from "./recording/RecordingState.ts"
+export * from "./recording/RecordingValues.ts"
+
 export * from "./token/AccessTokenCommand.ts"
 export { AccessTokenDecider } from "./token/AccessTokenDecider.ts"
 export * from "./token/AccessTokenError.ts"

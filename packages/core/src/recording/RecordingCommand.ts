@@ -1,0 +1,21 @@
+/**
+ * Commands to a recording: one per session (its id is the session's), started with the session's first
+ * frame on the media node that holds it, finalised when the session ends, then ready or failed, and
+ * deleted by its owner or by retention.
+ */
+import { Schema } from "effect"
+import { AccountId, AppId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
+import { Timestamp } from "../Time.ts"
+import { RecordingAssets, RecordingFailure } from "./RecordingValues.ts"
+
+const target = { recordingId: SessionId, at: Timestamp }
+
+export const RecordingCommand = Schema.TaggedUnion({
+  StartRecording: { ...target, livestreamId: LivestreamId, accountId: AccountId, appId: AppId, nodeId: MediaNodeId },
+  /** The session ended: what was recorded is joined into the finished files now. */
+  FinaliseRecording: { ...target },
+  CompleteRecording: { ...target, assets: RecordingAssets },
+  FailRecording: { ...target, reason: RecordingFailure },
+  DeleteRecording: { ...target }
+})
+export type RecordingCommand = typeof RecordingCommand.Type

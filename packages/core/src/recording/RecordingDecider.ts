@@ -1,0 +1,93 @@
+/**
+ * The recording decider: recording -> finalising -> ready | failed, then deleted at most once. A recording
+ * fails from recording (its node was lost with the files) or from finalising (joining them failed, the disk
+ * was full, storage was unreachable); a finished one never changes but by deletion.
+ */
+import { Result } from "effect"
+import type { Decider } from "../Decider.ts"
+import { CommandOutOfOrder } from "../DomainError.ts"
+import type { RecordingCommand } from "./RecordingCommand.ts"
+import {
+  RecordingAlreadySettled,
+  RecordingAlreadyStarted,
+  RecordingDeleted,
+  type RecordingError,
+  RecordingNotFound,
+  RecordingNotInProgress,
+  RecordingStillInProgress
+} from "./RecordingError.ts"
+import type { RecordingEvent } from "./RecordingEvent.ts"
+import { isUnsettled, type Recording, type RecordingState } from "./RecordingState.ts"
+
+type Events = Result.Result<ReadonlyArray<RecordingEvent>, RecordingError | CommandOutOfOrder>
+
+const decideExisting = (command: RecordingCommand, recording: Recording): Events => {
+  const subject = { recordingId: recording.id, at: command.at }
+  const phase = recording.phase._tag
+  if (recording.deletedAt !== null) return Result.fail(new RecordingDeleted({ recordingId: recording.id }))
+  switch (command._tag) {
+    case "StartRecording":
+      return Result.fail(new RecordingAlreadyStarted({ recordingId: recording.id }))
+    case "FinaliseRecording":
+      if (phase === "Finalising") return Result.succeed([])
+      if (phase !== "Recording") return Result.fail(new RecordingNotInProgress({ recordingId: recording.id, phase }))
+      return Result.succeed([{ _tag: "RecordingFinalising", ...subject }])
+    case "CompleteRecording":
+      if (phase !== "Finalising") return Result.fail(new RecordingNotInProgress({ recordingId: recording.id, phase }))
+      return Result.succeed([{ _tag: "RecordingReady", ...subject, assets: command.assets }])
+    case "FailRecording":
+      if (!isUnsettled(recording)) return Result.fail(new RecordingAlreadySettled({ recordingId: recording.id, phase }))
+      return Result.succeed([{ _tag: "RecordingFailed", ...subject, reason: command.reason }])
+    case "DeleteRecording":
+      if (isUnsettled(recording)) return Result.fail(new RecordingStillInProgress({ recordingId: recording.id }))
+      return Result.succeed([{ _tag: "RecordingDeleted", ...subject }])
+  }
+}
+
+export const decide = (command: RecordingCommand, state: RecordingState): Events => {
+  if (state === null) {
+    return command._tag === "StartRecording"
+      ? Result.succeed([{ ...command, _tag: "RecordingStarted" }])
+      : Result.fail(new RecordingNotFound({ recordingId: command.recordingId }))
+  }
+  if (command.at < state.updatedAt) {
+    return Result.fail(
+      new CommandOutOfOrder({ aggregate: "recording", id: state.id, at: command.at, lastChangedAt: state.updatedAt })
+    )
+  }
+  return decideExisting(command, state)
+}
+
+export const evolve = (state: RecordingState, event: RecordingEvent): RecordingState => {
+  if (event._tag === "RecordingStarted") {
+    return {
+      id: event.recordingId,
+      livestreamId: event.livestreamId,
+      accountId: event.accountId,
+      appId: event.appId,
+      nodeId: event.nodeId,
+      phase: { _tag: "Recording" },
+      deletedAt: null,
+      startedAt: event.at,
+      updatedAt: event.at
+    }
+  }
+  if (state === null) return state
+  const recording = { ...state, updatedAt: event.at }
+  switch (event._tag) {
+    case "RecordingFinalising":
+      return { ...recording, phase: { _tag: "Finalising", since: event.at } }
+    case "RecordingReady":
+      return { ...recording, phase: { _tag: "Ready", assets: event.assets } }
+    case "RecordingFailed":
+      return { ...recording, phase: { _tag: "Failed", reason: event.reason } }
+    case "RecordingDeleted":
+      return { ...recording, deletedAt: event.at }
+  }
+}
+
+export const RecordingDecider: Decider<RecordingCommand, RecordingEvent, RecordingState, RecordingError | CommandOutOfOrder> = {
+  initialState: null,
+  decide,
+  evolve
+}

@@ -1,0 +1,38 @@
+/**
+ * A recording's state, folded from its events. `null` until it starts.
+ */
+import { Schema } from "effect"
+import { AccountId, AppId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
+import { Timestamp } from "../Time.ts"
+import { RecordingAssets, RecordingFailure } from "./RecordingValues.ts"
+
+/** Where a recording is in its life: the seed-facing status of the recordings API. */
+export const RecordingPhase = Schema.TaggedUnion({
+  Recording: {},
+  Finalising: { since: Timestamp },
+  Ready: { assets: RecordingAssets },
+  Failed: { reason: RecordingFailure }
+})
+export type RecordingPhase = typeof RecordingPhase.Type
+
+export const Recording = Schema.Struct({
+  id: SessionId,
+  livestreamId: LivestreamId,
+  accountId: AccountId,
+  appId: AppId,
+  /** The media node that records it (and keeps its files until they are stored elsewhere). */
+  nodeId: MediaNodeId,
+  phase: RecordingPhase,
+  /** When it was deleted (its files with it); null while it is kept. */
+  deletedAt: Schema.NullOr(Timestamp),
+  startedAt: Timestamp,
+  updatedAt: Timestamp
+})
+export type Recording = typeof Recording.Type
+
+export const RecordingState = Schema.NullOr(Recording)
+export type RecordingState = typeof RecordingState.Type
+
+/** Whether the recording is still being written or joined: not yet ready or failed. */
+export const isUnsettled = (recording: Recording): boolean =>
+  recording.phase._tag === "Recording" || recording.phase._tag === "Finalising"
