@@ -1,8 +1,8 @@
 /**
- * The media plane as the control plane runs it: `NodeControl` deciding every node's requests, the lease
- * watch (in processes that run timers), the node API for nodes of their own, the core's `MediaPlane`
- * answered from the nodes' leases, the embedded node's in-process `MediaControl`, and `/hls` on the API
- * for an API with no node beside it (every broadcast redirected to its node).
+ * The media plane as the control plane runs it: `NodeControl` deciding every node's requests, the node API
+ * for nodes of their own, the core's `MediaPlane` answered from the nodes' leases, the embedded node's
+ * in-process `MediaControl`, and `/hls` on the API for an API with no node beside it (every broadcast
+ * redirected to its node). The lease watch (`NodeLeaseWatch.run`) runs beside the timers.
  */
 import { MediaNodeRegistry } from "@onair/catalog"
 import { type MediaNodeId, MediaPlane } from "@onair/core"
@@ -10,7 +10,6 @@ import { Clock, Effect, Layer } from "effect"
 import { MediaControl } from "./MediaControl.ts"
 import * as NodeApi from "./NodeApi.ts"
 import { NodeControl } from "./NodeControl.ts"
-import * as NodeLeaseWatch from "./NodeLeaseWatch.ts"
 import * as Playback from "./Playback.ts"
 import { Thumbnails } from "./Thumbnails.ts"
 import { ViewerSeconds } from "./ViewerSeconds.ts"
@@ -43,9 +42,6 @@ export const plane = Layer.effect(
     return { accepting }
   })
 )
-
-/** Watches leases for as long as the layer lives. */
-export const leaseWatch = Layer.effectDiscard(Effect.forkScoped(NodeLeaseWatch.run))
 
 /** The node API on the API's server (off, answering 404, without `ONAIR_MEDIA_NODE_SECRET`). */
 export const nodeApi = NodeApi.layer
