@@ -17,6 +17,8 @@ import {
   MediaNodeCapacity,
   MediaNodeId,
   MediaNodeRegion,
+  RecordingAssets,
+  RecordingFailure,
   SessionId
 } from "@onair/core"
 import { Context, type Effect, Schema } from "effect"
@@ -116,6 +118,14 @@ export const OpenSessionsRequest = Schema.Struct({
 })
 export const OpenSessionsAnswer = Schema.Struct({ open: Schema.Array(Schema.String) })
 
+export const RecordingRequest = Schema.Struct({ sessionId: SessionId })
+export const FinaliseAnswer = Schema.Struct({
+  /** Whether the node holds this session's recording and should finalise it now (false: drop the parts). */
+  finalise: Schema.Boolean
+})
+export const RecordingReadyRequest = Schema.Struct({ sessionId: SessionId, assets: RecordingAssets })
+export const RecordingFailedRequest = Schema.Struct({ sessionId: SessionId, reason: RecordingFailure })
+
 export const ViewerSecondsRequest = Schema.Struct({
   /** Kept by the node until stored, so a retried batch is counted once. */
   commandId: Schema.String.pipe(Schema.check(Schema.isPattern(/^[A-Za-z0-9_.:-]{1,128}$/))),
@@ -164,6 +174,13 @@ export class MediaControl extends Context.Service<MediaControl, {
   readonly playback: (livestreamId: LivestreamId) => Call<PlaybackSession | null>
   /** Of these session ids, the ones whose session is still open. */
   readonly openSessions: (sessionIds: ReadonlyArray<string>) => Call<ReadonlyArray<string>>
+  /**
+   * The node has a session's recorded parts and the session has ended: whether it holds the session's
+   * recording (then it is finalising from now on) or should drop the parts.
+   */
+  readonly finaliseRecording: (sessionId: SessionId) => Call<boolean>
+  readonly recordingReady: (sessionId: SessionId, assets: RecordingAssets) => Call<void>
+  readonly recordingFailed: (sessionId: SessionId, reason: RecordingFailure) => Call<void>
   readonly accrueViewerSeconds: (
     request: typeof ViewerSecondsRequest.Type
   ) => Effect.Effect<void, MediaControlUnavailable | MediaControlRefused>

@@ -79,6 +79,10 @@ export interface NginxPaths {
   readonly pid: string
   readonly errorLog: string
   readonly hls: string
+  /** What nginx records: one FLV per connection, `<session id>-<time>.flv`. */
+  readonly recordingParts: string
+  /** Finished recordings, one folder per session (`RecordingJobs`). */
+  readonly recordings: string
   readonly logs: string
   readonly temp: string
 }
@@ -88,6 +92,8 @@ export const paths = (dir: string): NginxPaths => ({
   pid: Path.join(dir, "nginx.pid"),
   errorLog: Path.join(dir, "logs", "error.log"),
   hls: Path.join(dir, "hls"),
+  recordingParts: Path.join(dir, "recordings", "parts"),
+  recordings: Path.join(dir, "recordings"),
   logs: Path.join(dir, "logs"),
   temp: Path.join(dir, "temp")
 })
@@ -164,6 +170,11 @@ ${ingest("rtmp", `${settings.host}:${settings.rtmpPort}`)}${
       hls_playlist_length ${settings.hlsPlaylistSeconds}s;
       hls_continuous on;
       hls_cleanup on;
+      # Every accepted connection's media as it arrives (one file per connection); the node joins a
+      # session's parts when the session ends, or drops them when the session is not recorded.
+      record all;
+      record_path ${p.recordingParts};
+      record_unique on;
     }
   }
 }

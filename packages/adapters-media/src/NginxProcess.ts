@@ -89,7 +89,7 @@ export const prepare = (nginx: string, settings: NginxConfig.NginxSettings) =>
       // Owner-only: the config holds the callback, relay and control secrets; HLS is served through OnAir.
       Fs.mkdirSync(settings.dir, { recursive: true, mode: 0o700 })
       Fs.chmodSync(settings.dir, 0o700)
-      for (const dir of [Path.dirname(paths.config), paths.logs, paths.hls, paths.temp]) {
+      for (const dir of [Path.dirname(paths.config), paths.logs, paths.hls, paths.recordingParts, paths.temp]) {
         Fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
       }
       Fs.writeFileSync(paths.config, NginxConfig.render(settings), { mode: 0o600 })

@@ -19,6 +19,9 @@ import {
   OpenSessionsRequest,
   PlaybackRequest,
   PublishRequest,
+  RecordingFailedRequest,
+  RecordingReadyRequest,
+  RecordingRequest,
   Registration,
   ViewerSecondsRequest
 } from "./MediaControl.ts"
@@ -55,7 +58,11 @@ export const OPERATIONS: Readonly<Record<string, Operation<any>>> = {
     Effect.map(control.playback(body.livestreamId), (session) => ({ session }))),
   "open-sessions": operation(OpenSessionsRequest, (control, body) =>
     Effect.map(control.openSessions(body.sessionIds), (open) => ({ open }))),
-  "viewer-seconds": operation(ViewerSecondsRequest, (control, body) => control.accrueViewerSeconds(body))
+  "viewer-seconds": operation(ViewerSecondsRequest, (control, body) => control.accrueViewerSeconds(body)),
+  "recording-finalise": operation(RecordingRequest, (control, body) =>
+    Effect.map(control.finaliseRecording(body.sessionId), (finalise) => ({ finalise }))),
+  "recording-ready": operation(RecordingReadyRequest, (control, body) => control.recordingReady(body.sessionId, body.assets)),
+  "recording-failed": operation(RecordingFailedRequest, (control, body) => control.recordingFailed(body.sessionId, body.reason))
 }
 
 /** The requests nodes send are small; a larger body is not a node's. */

@@ -11,8 +11,8 @@
  * - A publish on a node that is drained, or whose boot holds no lease, is refused for the node; one of a
  *   livestream placed on another node or region is refused as `wrong media node` (the core decides both).
  */
-import { awaitReadModel, CommandHandler, MediaNodeCommands } from "@onair/application"
-import { CatalogReads, MediaNodeRegistry } from "@onair/catalog"
+import { awaitReadModel, CommandHandler, MediaNodeCommands, RecordingCommands } from "@onair/application"
+import { CatalogReads, MediaNodeRegistry, RecordingReads } from "@onair/catalog"
 import {
   bootIngestPrefix,
   type IngestId,
@@ -23,6 +23,7 @@ import {
   nodeIngestId,
   nodeOfIngest,
   originMetadata,
+  type RecordingCommand,
   type SessionId,
   StreamKey,
   takesPublishers,
@@ -62,6 +63,8 @@ export class NodeControl extends Context.Service<NodeControl, {
   readonly settings: LeaseSettings
   /** `MediaControl` for node `nodeId`: what that node may ask, and nothing about another node. */
   readonly forNode: (nodeId: MediaNodeId) => MediaControl["Service"]
+  /** Fails the recordings node `nodeId` was still writing (it is lost); how many. */
+  readonly failRecordingsOn: (nodeId: MediaNodeId) => Effect.Effect<number>
   /** Where a livestream's broadcast is served, for `/hls` on a process with no node of its own. */
   readonly playbackOf: (livestreamId: LivestreamId) => Effect.Effect<PlaybackSession | null>
   /** Ends the connections of `nodeId`'s boot `bootId` (of every boot but `bootId`, when `except`). */
@@ -82,6 +85,8 @@ export class NodeControl extends Context.Service<NodeControl, {
     Effect.gen(function*() {
       const commands = yield* CommandHandler
       const nodes = yield* MediaNodeCommands
+      const recordings = yield* RecordingCommands
+      const recordingReads = yield* RecordingReads
       const catalog = yield* CatalogReads
       const registry = yield* MediaNodeRegistry
       const leaseMillis = settings.leaseSeconds * 1000 - SETTLE_MILLIS
@@ -118,6 +123,40 @@ export class NodeControl extends Context.Service<NodeControl, {
           ]), { concurrency: END_CONCURRENCY, discard: true })
         if (ended.length > 0) yield* Effect.logWarning(`media: ${ended.length} connection(s) of node ${nodeId} ended: ${message}`)
         return ended.length
+      })
+
+      /**
+       * The session's recording, started with its first accepted publish when its livestream records
+       * (a reconnect finds it started: one recording per session).
+       */
+      const startRecording = (nodeId: MediaNodeId, livestreamId: LivestreamId, sessionId: SessionId) =>
+        Effect.gen(function*() {
+          const livestream = yield* catalog.livestreamById(livestreamId)
+          if (livestream === undefined || !livestream.record) return
+          const at = yield* now
+          yield* recordings.handle(
+            { _tag: "StartRecording", recordingId: sessionId, at, livestreamId, accountId: livestream.accountId, appId: livestream.appId, nodeId },
+            originMetadata(`recording:${sessionId}:start`, `media-node:${nodeId}`, at)
+          ).pipe(
+            awaitReadModel(catalog),
+            Effect.asVoid,
+            Effect.catch((error) =>
+              error._tag === "RecordingAlreadyStarted" ? Effect.void : Effect.logWarning(`media: recording ${sessionId} not started: ${error._tag}`)
+            )
+          )
+        })
+
+      /** Fails what a lost node was still recording: its files went with it. */
+      const failRecordingsOn = Effect.fn("NodeControl.failRecordingsOn")(function*(nodeId: MediaNodeId) {
+        const unsettled = yield* recordingReads.unsettledOn(nodeId)
+        const at = yield* now
+        yield* Effect.forEach(unsettled, (recording) =>
+          recordings.handle(
+            { _tag: "FailRecording", recordingId: recording.id, at, reason: "media node lost" },
+            originMetadata(`recording:${recording.id}:lost`, "system:media-nodes", at)
+          ).pipe(Effect.asVoid, Effect.catch((error) => Effect.logWarning(`media: recording ${recording.id} not failed: ${error._tag}`))),
+          { concurrency: END_CONCURRENCY, discard: true })
+        return unsettled.length
       })
 
       /** The node's region, and whether its boot `bootId` holds its lease and the node takes publishers. */
@@ -214,6 +253,7 @@ export class NodeControl extends Context.Service<NodeControl, {
             return { _tag: "Refused", reason: ingest.verdict.reason } as PublishAnswer
           }
           const { livestreamId, sessionId } = ingest.verdict
+          yield* startRecording(nodeId, livestreamId, sessionId)
           return { _tag: "Accepted", ingestId, livestreamId, sessionId } as PublishAnswer
         })
 
@@ -288,6 +328,40 @@ export class NodeControl extends Context.Service<NodeControl, {
               )
             ))
 
+        /** Whether this node holds the session's recording, which finalises from now on. */
+        const finaliseRecording = Effect.fn("NodeControl.finaliseRecording")(function*(sessionId: SessionId) {
+          const recording = yield* recordingReads.recordingById(sessionId)
+          if (recording === undefined || recording.nodeId !== nodeId || recording.deletedAt !== null) return false
+          if (recording.phase._tag === "Finalising") return true
+          if (recording.phase._tag !== "Recording") return false
+          const session = yield* catalog.sessionById(sessionId)
+          // Its session goes on (inside its reconnect window, say): nothing to finalise yet.
+          if (session !== undefined && isOpen(session)) return false
+          const at = yield* now
+          return yield* recordings.handle(
+            { _tag: "FinaliseRecording", recordingId: sessionId, at },
+            originMetadata(`recording:${sessionId}:finalise`, `media-node:${nodeId}`, at)
+          ).pipe(awaitReadModel(catalog), Effect.as(true), Effect.mapError(unavailable))
+        })
+
+        /** A recording's report from its own node, once (a repeat or a refused one changes nothing). */
+        const settleRecording = (sessionId: SessionId, settle: (at: Timestamp) => RecordingCommand) =>
+          Effect.gen(function*() {
+            const recording = yield* recordingReads.recordingById(sessionId)
+            if (recording === undefined || recording.nodeId !== nodeId) return
+            const at = yield* now
+            const command = settle(at)
+            yield* recordings.handle(command, originMetadata(`recording:${sessionId}:${command._tag}`, `media-node:${nodeId}`, at)).pipe(
+              awaitReadModel(catalog),
+              Effect.asVoid,
+              Effect.catch((error) =>
+                error._tag === "EventStoreFailed" || error._tag === "CommandConflict" || error._tag === "AggregateReadFailed"
+                  ? Effect.fail(unavailable(error))
+                  : Effect.logWarning(`media: recording ${sessionId}: ${command._tag} refused: ${error._tag}`)
+              )
+            )
+          })
+
         return MediaControl.of({
           nodeId,
           register,
@@ -301,11 +375,22 @@ export class NodeControl extends Context.Service<NodeControl, {
           mediaLost,
           playback,
           openSessions,
+          finaliseRecording,
+          recordingReady: (sessionId, assets) =>
+            settleRecording(sessionId, (at) => ({ _tag: "CompleteRecording", recordingId: sessionId, at, assets })),
+          recordingFailed: (sessionId, reason) =>
+            settleRecording(sessionId, (at) => ({ _tag: "FailRecording", recordingId: sessionId, at, reason })),
           accrueViewerSeconds
         })
       }
 
-      return NodeControl.of({ settings, forNode, endConnections, playbackOf: (livestreamId) => playbackOf(livestreamId) })
+      return NodeControl.of({
+        settings,
+        forNode,
+        endConnections,
+        failRecordingsOn,
+        playbackOf: (livestreamId) => playbackOf(livestreamId)
+      })
     })
 
   static readonly layer = Layer.effect(NodeControl, Effect.flatMap(NodeControl.settingsFromEnv, NodeControl.make))

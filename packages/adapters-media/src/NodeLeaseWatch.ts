@@ -1,7 +1,7 @@
 /**
  * The control plane's watch on media nodes' leases: a node whose boot misses its lease is declared lost
- * (an event in the log) and every connection of that boot ends with `internal error`, so no broadcast stays
- * live on a node that is gone. Runs in every process that runs timers; a lease that runs out is claimed by
+ * (an event in the log), every connection of that boot ends with `internal error`, so no broadcast stays
+ * live on a node that is gone, and every recording it was writing fails (`media node lost`). Runs in every process that runs timers; a lease that runs out is claimed by
  * one of them (`MediaNodeRegistry.claimExpired`), and taken over if that one dies before it is settled.
  */
 import { awaitReadModel, CommandHandler, MediaNodeCommands } from "@onair/application"
@@ -39,8 +39,11 @@ export const settleExpired = Effect.gen(function*() {
       })
     )
     const ended = yield* control.endConnections(lease.nodeId, { only: lease.bootId }, LOST_MESSAGE)
+    const failed = yield* control.failRecordingsOn(lease.nodeId)
     yield* registry.settleExpired(lease)
-    yield* Effect.logWarning(`media: node ${lease.nodeId} missed its lease; ${ended} connection(s) ended`)
+    yield* Effect.logWarning(
+      `media: node ${lease.nodeId} missed its lease; ${ended} connection(s) ended, ${failed} recording(s) failed`
+    )
   }
   return expired.length
 })

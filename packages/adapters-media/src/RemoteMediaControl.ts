@@ -10,6 +10,7 @@ import type { IngestId, LivestreamId, MediaNodeId } from "@onair/core"
 import { Clock, Duration, Effect, Layer, Schema } from "effect"
 import {
   EntitledAnswer,
+  FinaliseAnswer,
   HeartbeatAnswer,
   Lease,
   MediaControl,
@@ -107,6 +108,11 @@ export const make = (settings: RemoteSettings) =>
       playback,
       openSessions: (sessionIds) =>
         Effect.map(unavailableOnly(post("open-sessions", { sessionIds }, OpenSessionsAnswer)), (answer) => answer.open),
+      finaliseRecording: (sessionId) =>
+        Effect.map(unavailableOnly(post("recording-finalise", { sessionId }, FinaliseAnswer)), (answer) => answer.finalise),
+      recordingReady: (sessionId, assets) => unavailableOnly(Effect.asVoid(post("recording-ready", { sessionId, assets }, Schema.Unknown))),
+      recordingFailed: (sessionId, reason) =>
+        unavailableOnly(Effect.asVoid(post("recording-failed", { sessionId, reason }, Schema.Unknown))),
       accrueViewerSeconds: (request) => Effect.asVoid(post("viewer-seconds", request, Schema.Unknown))
     })
   })

@@ -15,6 +15,7 @@ import { enforce } from "./Enforcement.ts"
 import { reportHealth } from "./HealthReports.ts"
 import { sweepHls } from "./HlsSweep.ts"
 import { reportManifests } from "./ManifestReports.ts"
+import { finaliseEnded } from "./RecordingJobs.ts"
 import { lost } from "./MediaLoss.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
@@ -107,6 +108,7 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
     yield* every(Duration.millis(250), Effect.andThen(enforce, reportManifests))
     yield* every(Duration.seconds(settings.updateSeconds), reportHealth)
     yield* every(Duration.seconds(15), sweepHls)
+    yield* every(Duration.seconds(2), finaliseEnded(settings.dir))
 
     let backoff = 1_000
     return yield* Effect.forever(Effect.gen(function*() {

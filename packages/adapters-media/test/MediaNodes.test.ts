@@ -167,6 +167,9 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
         body.type === "ingest.failure" && body.data.livestream_id === onA.id && body.data.error_message === "internal error"
       ) ? true : undefined)
     assert.strictEqual((await nodeRecord("node-a")).status, "lost")
+    // Its recording went with it.
+    const lostRecording = (await job.api("GET", `/livestreams/${onA.id}/recordings`)).body.data.recordings[0]
+    assert.deepStrictEqual([lostRecording.status, lostRecording.failure_reason], ["failed", "media node lost"])
 
     assert.strictEqual((await detail(onB.id)).livestream.status, "LIVE")
     assert.strictEqual(encoderB.output().includes("Error"), false, encoderB.output())

@@ -12,6 +12,7 @@
  * - `onair_session_days`: settled sessions' analytics per app and day.
  * - `onair_access_tokens`, `onair_webhook_endpoints`: each API token and webhook endpoint's state (an
  *   endpoint's signing secrets sealed as the log seals them), so no process folds them in memory.
+ * - `onair_recordings`: each session's recording (its phase, its node, its files once ready).
  * - `onair_media_nodes`: each media node's state; beside it `onair_media_node_leases`, which the nodes'
  *   heartbeats write (not a projection: a rebuild leaves it).
  *
@@ -209,13 +210,34 @@ const createMediaNodes = Effect.gen(function*() {
     )`
 })
 
+/** Recordings: one row per session's recording, by livestream and app, and by the node writing it. */
+const createRecordings = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`
+    CREATE TABLE onair_recordings (
+      id text PRIMARY KEY,
+      ordinal bigint NOT NULL,
+      livestream_id text NOT NULL,
+      account_id text NOT NULL,
+      app_id text NOT NULL,
+      node_id text NOT NULL,
+      phase text NOT NULL,
+      deleted boolean NOT NULL,
+      state jsonb NOT NULL
+    )`
+  yield* sql`CREATE INDEX onair_recordings_livestream ON onair_recordings (livestream_id, ordinal) WHERE NOT deleted`
+  yield* sql`CREATE INDEX onair_recordings_app ON onair_recordings (account_id, app_id, ordinal) WHERE NOT deleted`
+  yield* sql`CREATE INDEX onair_recordings_unsettled ON onair_recordings (node_id) WHERE phase IN ('Recording', 'Finalising')`
+})
+
 export const migrations = {
   "1_create_livestreams": createLivestreams,
   "2_create_catalog": createCatalog,
   "3_create_livestream_counts": createLivestreamCounts,
   "4_create_session_days": createSessionDays,
   "5_create_access": createAccess,
-  "6_create_media_nodes": createMediaNodes
+  "6_create_media_nodes": createMediaNodes,
+  "7_create_recordings": createRecordings
 }
 
 /** The catalog's tables, emptied together by a rebuild. */
@@ -229,7 +251,8 @@ export const TABLES = [
   "onair_session_days",
   "onair_access_tokens",
   "onair_webhook_endpoints",
-  "onair_media_nodes"
+  "onair_media_nodes",
+  "onair_recordings"
 ] as const
 
 export const MIGRATIONS_TABLE = "onair_catalog_migrations"

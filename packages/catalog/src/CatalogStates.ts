@@ -4,7 +4,17 @@
  * to the livestream's stream and field as in the log, with its keyed hash for lookups; a webhook endpoint's
  * signing secrets sealed the same way.
  */
-import { AccessToken, Ingest, Livestream, MediaNode, Meeting, Session, WebhookEndpoint, webhookEndpointStream } from "@onair/core"
+import {
+  AccessToken,
+  Ingest,
+  Livestream,
+  MediaNode,
+  Meeting,
+  Recording,
+  Session,
+  WebhookEndpoint,
+  webhookEndpointStream
+} from "@onair/core"
 import { DomainEvents, fieldContext, type Keyring } from "@onair/event-store"
 import { Schema } from "effect"
 
@@ -18,6 +28,7 @@ const decodeIngestSync = Schema.decodeUnknownSync(Ingest)
 const decodeMeetingSync = Schema.decodeUnknownSync(Meeting)
 const decodeAccessTokenSync = Schema.decodeUnknownSync(AccessToken)
 const decodeMediaNodeSync = Schema.decodeUnknownSync(MediaNode)
+const decodeRecordingSync = Schema.decodeUnknownSync(Recording)
 const decodeEndpointSync = Schema.decodeUnknownSync(WebhookEndpoint)
 const encodeEndpoint = Schema.encodeSync(WebhookEndpoint)
 
@@ -68,6 +79,7 @@ export const decodeIngest = (state: unknown): Ingest => decodeIngestSync(parsed(
 export const decodeMeeting = (state: unknown): Meeting => decodeMeetingSync(parsed(state))
 export const decodeAccessToken = (state: unknown): AccessToken => decodeAccessTokenSync(parsed(state))
 export const decodeMediaNode = (state: unknown): MediaNode => decodeMediaNodeSync(parsed(state))
+export const decodeRecording = (state: unknown): Recording => decodeRecordingSync(parsed(state))
 
 /** A webhook endpoint's row state, each signing secret sealed as the log seals it. */
 export const endpointStates = (keyring: Keyring) => {

@@ -25,6 +25,10 @@ import {
   MediaNodeEvent,
   mediaNodeStatus,
   Meeting,
+  RECORDING_CATEGORY,
+  Recording,
+  RecordingDecider,
+  RecordingEvent,
   MeetingDecider,
   nextTimerAt,
   Session,
@@ -41,7 +45,7 @@ import { Effect, Result, Schema } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { TABLES } from "./CatalogMigrations.ts"
-import { decodeAccessToken, decodeIngest, decodeMediaNode, decodeMeeting, decodeSession, endpointStates, livestreamStates } from "./CatalogStates.ts"
+import { decodeAccessToken, decodeIngest, decodeMediaNode, decodeRecording, decodeMeeting, decodeSession, endpointStates, livestreamStates } from "./CatalogStates.ts"
 import { countLivestreams, countSessionDays } from "./CatalogTotals.ts"
 
 export const PROJECTION = "catalog"
@@ -157,6 +161,7 @@ interface AccessCategory {
 const decodeTokenEvent = Schema.decodeUnknownResult(AccessTokenEvent)
 const decodeEndpointEvent = Schema.decodeUnknownResult(WebhookEndpointEvent)
 const decodeMediaNodeEvent = Schema.decodeUnknownResult(MediaNodeEvent)
+const decodeRecordingEvent = Schema.decodeUnknownResult(RecordingEvent)
 
 const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCategory>> => {
   const endpoints = endpointStates(keyring)
@@ -198,6 +203,26 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
         ordinal: false,
         columns: { status: "text" },
         row: (state: MediaNode) => ({ status: mediaNodeStatus(state) })
+      }
+    },
+    [RECORDING_CATEGORY]: {
+      decode: (data) =>
+        Result.mapBoth(decodeRecordingEvent(data), { onFailure: String, onSuccess: (event) => ({ id: event.recordingId, event }) }),
+      table: {
+        table: "onair_recordings",
+        evolve: RecordingDecider.evolve,
+        decode: decodeRecording,
+        encode: Schema.encodeSync(Recording),
+        ordinal: true,
+        columns: { livestream_id: "text", account_id: "text", app_id: "text", node_id: "text", phase: "text", deleted: "boolean" },
+        row: (state: Recording) => ({
+          livestream_id: state.livestreamId,
+          account_id: state.accountId,
+          app_id: state.appId,
+          node_id: state.nodeId,
+          phase: state.phase._tag,
+          deleted: state.deletedAt !== null
+        })
       }
     }
   }

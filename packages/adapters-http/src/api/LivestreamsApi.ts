@@ -64,10 +64,36 @@ const PlacementFields = {
   region: Schema.optional(Schema.NullOr(MediaNodeRegion))
 }
 
+/** OnAir's extension: whether each session is recorded (default true). */
+const RecordField = { record: Schema.optional(Schema.Boolean) }
+
 export const CreateLivestreamBody = Schema.Struct({
   name: Schema.optional(Schema.NullOr(LivestreamName)),
-  ...PlacementFields
+  ...PlacementFields,
+  ...RecordField
 })
+
+/** A session's recording. */
+export const RecordingRecord = Schema.Struct({
+  id: Schema.String,
+  livestream_id: Schema.String,
+  session_id: Schema.String,
+  status: Schema.Literals(["recording", "finalising", "ready", "failed"]),
+  /** Why it failed, when it did. */
+  failure_reason: Schema.NullOr(Schema.String),
+  started_at: Schema.String,
+  updated_at: Schema.String,
+  /** Seconds of media; null until ready. */
+  duration: Schema.NullOr(Schema.Number),
+  /** Bytes of the MP4; null until ready. */
+  size: Schema.NullOr(Schema.Number),
+  resolution: Schema.NullOr(Schema.String),
+  video_codec: Schema.NullOr(Schema.String),
+  audio_codec: Schema.NullOr(Schema.String),
+  sha256: Schema.NullOr(Schema.String)
+})
+
+export const RecordingPage = Schema.Struct({ paging: Paging, recordings: Schema.Array(RecordingRecord) })
 
 export const LivestreamDetail = Schema.Struct({
   livestream: LivestreamRecord,
@@ -85,7 +111,8 @@ export const ActiveLivestreamSession = Schema.Struct({
 export const UpdateLivestreamBody = Schema.Struct({
   name: Schema.optional(Schema.NullOr(LivestreamName)),
   reconnect_window_seconds: Schema.optional(ReconnectWindowSeconds),
-  ...PlacementFields
+  ...PlacementFields,
+  ...RecordField
 })
 
 const LivestreamParams = { ...ScopeParams, livestream_id: LivestreamId }
@@ -159,6 +186,17 @@ export class LivestreamsApi extends HttpApiGroup.make("livestreams")
     HttpApiEndpoint.get("getIngest", `${BASE}/livestreams/:livestream_id/ingest`, {
       params: LivestreamParams,
       success: Ok(IngestSessionStatusRecord),
+      error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.get("getLivestreamRecordings", `${BASE}/livestreams/:livestream_id/recordings`, {
+      params: LivestreamParams,
+      query: { page_no: Schema.optional(PageNo), per_page: Schema.optional(PerPage) },
+      success: Ok(RecordingPage),
+      error: [BadRequest, NotFound]
+    }),
+    HttpApiEndpoint.get("getRecording", `${BASE}/recordings/:recording_id`, {
+      params: { ...ScopeParams, recording_id: SessionId },
+      success: Ok(RecordingRecord),
       error: [BadRequest, NotFound]
     }),
     // The live session's newest frame: a redirect to the JPEG its media node serves beside its playback.

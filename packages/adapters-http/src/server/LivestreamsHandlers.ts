@@ -2,7 +2,7 @@
  * The livestream endpoints: commands through the command path, reads from the catalog's tables after the
  * command's own transaction is in them.
  */
-import { CatalogReads, type Page } from "@onair/catalog"
+import { CatalogReads, type Page, RecordingReads } from "@onair/catalog"
 import {
   activeSessionRecord,
   createdLivestreamRecord,
@@ -32,6 +32,7 @@ import { authorize, now, preEncoded, timeParam } from "./Requests.ts"
 import { BroadcastLimitsConfig } from "@onair/application"
 import { makeRunCommand } from "./RunCommand.ts"
 import { LivestreamUrls } from "./LivestreamUrls.ts"
+import { recordingRecord } from "./RecordingRecords.ts"
 
 export const DEFAULT_PER_PAGE = 10
 export const DEFAULT_RECONNECT_WINDOW_SECONDS = 60
@@ -79,6 +80,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
     const limits = yield* BroadcastLimitsConfig
     const { manage, manageRecord } = yield* makeManage
     const mediaPlane = yield* MediaPlane
+    const recordingReads = yield* RecordingReads
 
     /** The caller's livestream with its current (or last) session and that session's publisher. */
     const broadcastOf = (params: LivestreamParams) =>
@@ -114,6 +116,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             reconnectWindowSeconds: DEFAULT_RECONNECT_WINDOW_SECONDS,
             limits,
             sessionId: SessionId.make(crypto.randomUUID()),
+            ...(payload.record === undefined ? {} : { record: payload.record }),
             ...(payload.media_node == null && payload.region == null
               ? {}
               : { placement: { node: payload.media_node ?? null, region: payload.region ?? null } })
@@ -179,8 +182,10 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
         }))
       .handle("updateLivestream", ({ params, payload }) => {
         const placed = payload.media_node !== undefined || payload.region !== undefined
-        if (payload.name === undefined && payload.reconnect_window_seconds === undefined && !placed) {
-          return Effect.fail(badRequest("invalid_body", "name, reconnect_window_seconds, media_node or region: give at least one"))
+        if (payload.name === undefined && payload.reconnect_window_seconds === undefined && !placed && payload.record === undefined) {
+          return Effect.fail(
+            badRequest("invalid_body", "name, reconnect_window_seconds, media_node, region or record: give at least one")
+          )
         }
         return manageRecord(params, (at, livestream) => [
           ...(payload.name === undefined
@@ -192,6 +197,9 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             at,
             seconds: payload.reconnect_window_seconds
           }]),
+          ...(payload.record === undefined
+            ? []
+            : [{ _tag: "SetRecording" as const, livestreamId: params.livestream_id, at, record: payload.record }]),
           // A field left out keeps its value; null clears it.
           ...(!placed ? [] : [{
             _tag: "SetPlacement" as const,
@@ -226,6 +234,26 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           success: true as const,
           data: ingestSessionStatus({ ...broadcast, urls: urls.of(broadcast.livestream) })
         })))
+      .handle("getLivestreamRecordings", ({ params, query }) =>
+        Effect.gen(function*() {
+          const { scope } = yield* authorize(params)
+          const livestream = yield* catalog.livestream(scope, params.livestream_id)
+          if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
+          const pageNo = query.page_no ?? 1
+          const perPage = query.per_page ?? DEFAULT_PER_PAGE
+          const found = yield* recordingReads.recordingsOf(scope, livestream.id, { pageNo, perPage })
+          return {
+            success: true as const,
+            data: { paging: pagingOf(found, pageNo, perPage), recordings: found.items.map(recordingRecord) }
+          }
+        }))
+      .handle("getRecording", ({ params }) =>
+        Effect.gen(function*() {
+          const { scope } = yield* authorize(params)
+          const recording = yield* recordingReads.recording(scope, params.recording_id)
+          if (recording === undefined) return yield* notFound(`recording ${params.recording_id}`)
+          return { success: true as const, data: recordingRecord(recording) }
+        }))
       .handle("getLivestreamThumbnail", ({ params }) =>
         Effect.gen(function*() {
           const { scope } = yield* authorize(params)

@@ -30,11 +30,14 @@ export const LivestreamCommand = Schema.TaggedUnion({
     limits: BroadcastLimits,
     sessionId: SessionId,
     /** Absent: any node. */
-    placement: Schema.optionalKey(Placement)
+    placement: Schema.optionalKey(Placement),
+    /** Whether each session is recorded; absent: yes. */
+    record: Schema.optionalKey(Schema.Boolean)
   },
   RenameLivestream: { ...target, name: Schema.NullOr(LivestreamName) },
   SetReconnectWindow: { ...target, seconds: ReconnectWindowSeconds },
   SetPlacement: { ...target, placement: Placement },
+  SetRecording: { ...target, record: Schema.Boolean },
   DisableLivestream: { ...target, reason: DisableReason },
   EnableLivestream: { ...target },
   RotateStreamKey: { ...target, streamKey: StreamKey },

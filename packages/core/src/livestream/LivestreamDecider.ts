@@ -155,6 +155,10 @@ const decideExisting = (command: LivestreamCommand, livestream: Livestream): Eve
       return Result.succeed([{ _tag: "ReconnectWindowChanged", ...subject, seconds: command.seconds }])
     case "SetPlacement":
       return Result.succeed([{ _tag: "PlacementChanged", ...subject, placement: command.placement }])
+    case "SetRecording":
+      return Result.succeed(
+        livestream.record === command.record ? [] : [{ _tag: "RecordingSettingChanged", ...subject, record: command.record }]
+      )
     case "DisableLivestream":
       if (livestream.disabled !== null) return Result.fail(new LivestreamAlreadyDisabled(subject))
       return Result.succeed([
@@ -266,6 +270,7 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       reconnectWindowSeconds: event.reconnectWindowSeconds,
       limits: event.limits,
       placement: event.placement ?? ANY_NODE,
+      record: event.record ?? true,
       disabled: null,
       deleted: false,
       broadcast: { _tag: "Idle" },
@@ -284,6 +289,8 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       return { ...livestream, reconnectWindowSeconds: event.seconds }
     case "PlacementChanged":
       return { ...livestream, placement: event.placement }
+    case "RecordingSettingChanged":
+      return { ...livestream, record: event.record }
     case "LivestreamDisabled":
       return { ...livestream, disabled: event.reason }
     case "LivestreamEnabled":

@@ -28,11 +28,14 @@ export const LivestreamEvent = Schema.TaggedUnion({
     reconnectWindowSeconds: ReconnectWindowSeconds,
     limits: BroadcastLimits,
     /** Absent: any node. */
-    placement: Schema.optionalKey(Placement)
+    placement: Schema.optionalKey(Placement),
+    /** Absent: recorded. */
+    record: Schema.optionalKey(Schema.Boolean)
   },
   LivestreamRenamed: { ...subject, name: Schema.NullOr(LivestreamName) },
   ReconnectWindowChanged: { ...subject, seconds: ReconnectWindowSeconds },
   PlacementChanged: { ...subject, placement: Placement },
+  RecordingSettingChanged: { ...subject, record: Schema.Boolean },
   LivestreamDisabled: { ...subject, reason: DisableReason },
   LivestreamEnabled: { ...subject },
   StreamKeyRotated: { ...subject, streamKey: StreamKey },

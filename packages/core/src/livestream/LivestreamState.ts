@@ -46,6 +46,8 @@ export const Livestream = Schema.Struct({
   limits: BroadcastLimits,
   /** Where its publishers may go (any node in states stored before placement). */
   placement: Placement.pipe(Schema.withDecodingDefaultKey(Effect.succeed(ANY_NODE))),
+  /** Whether each session is recorded (yes in states stored before the setting). */
+  record: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(true))),
   /** Why the key is disabled, or null while it is enabled. */
   disabled: Schema.NullOr(DisableReason),
   deleted: Schema.Boolean,

@@ -72,6 +72,7 @@ export const LivestreamSignal = Schema.Union([
   L.RenameLivestream,
   L.SetReconnectWindow,
   L.SetPlacement,
+  L.SetRecording,
   L.DisableLivestream,
   L.EnableLivestream,
   L.RotateStreamKey,

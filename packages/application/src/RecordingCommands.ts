@@ -1,0 +1,48 @@
+/**
+ * The command path of recordings: each is an aggregate of its own (`recording-<session id>`), decided alone
+ * (started and finalised by the control plane as its session starts and ends, completed or failed as its
+ * media node reports, deleted by its owner).
+ */
+import {
+  type AppendMetadata,
+  type CommandOutOfOrder,
+  EventStore,
+  type RecordingCommand,
+  RecordingDecider,
+  type RecordingError,
+  RecordingEvent,
+  recordingStream,
+  type RecordingState
+} from "@onair/core"
+import { Context, Effect, Layer } from "effect"
+import * as AggregateCommand from "./AggregateCommand.ts"
+
+export const recordings: AggregateCommand.Aggregate<
+  RecordingCommand,
+  RecordingEvent,
+  RecordingState,
+  RecordingError | CommandOutOfOrder
+> = {
+  decider: RecordingDecider,
+  events: RecordingEvent,
+  stream: (command) => recordingStream(command.recordingId)
+}
+
+export class RecordingCommands extends Context.Service<RecordingCommands, {
+  readonly handle: (
+    command: RecordingCommand,
+    metadata: AppendMetadata
+  ) => Effect.Effect<
+    AggregateCommand.Decided<RecordingEvent, RecordingState>,
+    RecordingError | CommandOutOfOrder | AggregateCommand.AggregateCommandError
+  >
+}>()("@onair/application/RecordingCommands") {
+  static readonly layer = Layer.effect(
+    RecordingCommands,
+    Effect.map(Effect.service(EventStore), (store) =>
+      RecordingCommands.of({
+        handle: (command, metadata) =>
+          AggregateCommand.handle(recordings, command, metadata).pipe(Effect.provideService(EventStore, store))
+      }))
+  )
+}
