@@ -82,12 +82,19 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
     const mediaPlane = yield* MediaPlane
     const recordingReads = yield* RecordingReads
 
-    /** The caller's livestream with its current (or last) session and that session's publisher. */
-    const broadcastOf = (params: LivestreamParams) =>
+    /** The caller's scope and the livestream of the path, or 404. */
+    const livestreamOf = (params: LivestreamParams) =>
       Effect.gen(function*() {
         const { scope } = yield* authorize(params)
         const livestream = yield* catalog.livestream(scope, params.livestream_id)
         if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
+        return { scope, livestream }
+      })
+
+    /** The caller's livestream with its current (or last) session and that session's publisher. */
+    const broadcastOf = (params: LivestreamParams) =>
+      Effect.gen(function*() {
+        const { livestream } = yield* livestreamOf(params)
         const session = (yield* catalog.currentOrLastSession(livestream)) ?? null
         const ingest = session?.ingestId == null ? null : (yield* catalog.ingest(session.ingestId)) ?? null
         return { livestream, session, ingest, mediaReady: yield* mediaPlane.accepting }
@@ -159,9 +166,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
         }))
       .handle("getActiveLivestreamsForLivestreamId", ({ params }) =>
         Effect.gen(function*() {
-          const { scope } = yield* authorize(params)
-          const livestream = yield* catalog.livestream(scope, params.livestream_id)
-          if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
+          const { scope, livestream } = yield* livestreamOf(params)
           const sessionId = currentSessionId(livestream)
           const session = sessionId === null ? undefined : yield* catalog.session(scope, sessionId)
           if (session === undefined) return yield* notFound(`an active session of livestream ${livestream.id}`)
@@ -172,9 +177,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
         }))
       .handle("getLivestreamSessionForLivestreamId", ({ params, query }) =>
         Effect.gen(function*() {
-          const { scope } = yield* authorize(params)
-          const livestream = yield* catalog.livestream(scope, params.livestream_id)
-          if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
+          const { livestream } = yield* livestreamOf(params)
           const pageNo = query.page_no ?? 1
           const perPage = query.per_page ?? DEFAULT_PER_PAGE
           const sessions = yield* catalog.sessionsOf(livestream.id, { pageNo, perPage })
@@ -236,9 +239,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
         })))
       .handle("getLivestreamRecordings", ({ params, query }) =>
         Effect.gen(function*() {
-          const { scope } = yield* authorize(params)
-          const livestream = yield* catalog.livestream(scope, params.livestream_id)
-          if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
+          const { scope, livestream } = yield* livestreamOf(params)
           const pageNo = query.page_no ?? 1
           const perPage = query.per_page ?? DEFAULT_PER_PAGE
           const found = yield* recordingReads.recordingsOf(scope, livestream.id, { pageNo, perPage })
@@ -256,9 +257,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
         }))
       .handle("getLivestreamThumbnail", ({ params }) =>
         Effect.gen(function*() {
-          const { scope } = yield* authorize(params)
-          const livestream = yield* catalog.livestream(scope, params.livestream_id)
-          if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
+          const { livestream } = yield* livestreamOf(params)
           if (!isSessionOpen(livestream)) return yield* notFound(`a live session of livestream ${livestream.id}`)
           // Where its player goes (its node, or the public playback base, which sends it on to its node).
           const base = urls.of(livestream).playbackBase.replace(/\/+$/, "")
