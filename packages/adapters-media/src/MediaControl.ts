@@ -123,6 +123,10 @@ export const FinaliseAnswer = Schema.Struct({
   /** Whether the node holds this session's recording and should finalise it now (false: drop the parts). */
   finalise: Schema.Boolean
 })
+export const KeptRecordingsRequest = Schema.Struct({
+  sessionIds: Schema.Array(Schema.String).pipe(Schema.check(Schema.isMaxLength(MAX_LIST)))
+})
+export const KeptRecordingsAnswer = Schema.Struct({ kept: Schema.Array(Schema.String) })
 export const RecordingReadyRequest = Schema.Struct({ sessionId: SessionId, assets: RecordingAssets })
 export const RecordingFailedRequest = Schema.Struct({ sessionId: SessionId, reason: RecordingFailure })
 
@@ -180,6 +184,8 @@ export class MediaControl extends Context.Service<MediaControl, {
    */
   readonly finaliseRecording: (sessionId: SessionId) => Call<boolean>
   readonly recordingReady: (sessionId: SessionId, assets: RecordingAssets) => Call<void>
+  /** Of these recordings' ids, the ones this node keeps the files of (not deleted, its own). */
+  readonly keptRecordings: (sessionIds: ReadonlyArray<string>) => Call<ReadonlyArray<string>>
   readonly recordingFailed: (sessionId: SessionId, reason: RecordingFailure) => Call<void>
   readonly accrueViewerSeconds: (
     request: typeof ViewerSecondsRequest.Type

@@ -11,6 +11,7 @@ import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import {
   ConnectionRequest,
   EntitledRequest,
+  KeptRecordingsRequest,
   Heartbeat,
   HealthRequest,
   LeaveRequest,
@@ -61,6 +62,8 @@ export const OPERATIONS: Readonly<Record<string, Operation<any>>> = {
   "viewer-seconds": operation(ViewerSecondsRequest, (control, body) => control.accrueViewerSeconds(body)),
   "recording-finalise": operation(RecordingRequest, (control, body) =>
     Effect.map(control.finaliseRecording(body.sessionId), (finalise) => ({ finalise }))),
+  "recordings-kept": operation(KeptRecordingsRequest, (control, body) =>
+    Effect.map(control.keptRecordings(body.sessionIds), (kept) => ({ kept }))),
   "recording-ready": operation(RecordingReadyRequest, (control, body) => control.recordingReady(body.sessionId, body.assets)),
   "recording-failed": operation(RecordingFailedRequest, (control, body) => control.recordingFailed(body.sessionId, body.reason))
 }

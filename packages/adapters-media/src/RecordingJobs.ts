@@ -49,6 +49,30 @@ const relative = (mediaDir: string, recording: FinalisedRecording): RecordingAss
   sha256: recording.sha256
 })
 
+/** A finished recording's folder this young is left alone: its recording may be reported a moment later. */
+const FOLDER_GRACE_MILLIS = 10_000
+/** Folders asked about at once. */
+const BATCH = 1_000
+const SESSION_FOLDER = /^[0-9a-f-]{36}$/
+
+/**
+ * Removes the folders of recordings that are deleted (or were never this node's to keep): a deletion in
+ * the API takes the files with it.
+ */
+export const sweepDeleted = (mediaDir: string) =>
+  Effect.gen(function*() {
+    const control = yield* MediaControl
+    const { recordings } = NginxConfig.paths(mediaDir)
+    const now = yield* Clock.currentTimeMillis
+    const names = Fs.existsSync(recordings) ? Fs.readdirSync(recordings).filter((name) => SESSION_FOLDER.test(name)) : []
+    const old = names.filter((name) => now - Fs.statSync(Path.join(recordings, name)).mtimeMs >= FOLDER_GRACE_MILLIS)
+    for (let start = 0; start < old.length; start += BATCH) {
+      const batch = old.slice(start, start + BATCH)
+      const kept = new Set(yield* control.keptRecordings(batch))
+      for (const name of batch) if (!kept.has(name)) Fs.rmSync(Path.join(recordings, name), { recursive: true, force: true })
+    }
+  }).pipe(Effect.catch((error) => Effect.logWarning(`media: deleted recordings not swept this round: ${error.message}`)))
+
 const remove = (files: ReadonlyArray<string>) =>
   Effect.sync(() => {
     for (const file of files) Fs.rmSync(file, { force: true })

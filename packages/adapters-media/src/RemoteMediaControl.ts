@@ -11,6 +11,7 @@ import { Clock, Duration, Effect, Layer, Schema } from "effect"
 import {
   EntitledAnswer,
   FinaliseAnswer,
+  KeptRecordingsAnswer,
   HeartbeatAnswer,
   Lease,
   MediaControl,
@@ -111,6 +112,8 @@ export const make = (settings: RemoteSettings) =>
       finaliseRecording: (sessionId) =>
         Effect.map(unavailableOnly(post("recording-finalise", { sessionId }, FinaliseAnswer)), (answer) => answer.finalise),
       recordingReady: (sessionId, assets) => unavailableOnly(Effect.asVoid(post("recording-ready", { sessionId, assets }, Schema.Unknown))),
+      keptRecordings: (sessionIds) =>
+        Effect.map(unavailableOnly(post("recordings-kept", { sessionIds }, KeptRecordingsAnswer)), (answer) => answer.kept),
       recordingFailed: (sessionId, reason) =>
         unavailableOnly(Effect.asVoid(post("recording-failed", { sessionId, reason }, Schema.Unknown))),
       accrueViewerSeconds: (request) => Effect.asVoid(post("viewer-seconds", request, Schema.Unknown))

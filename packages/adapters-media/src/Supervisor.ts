@@ -15,7 +15,7 @@ import { enforce } from "./Enforcement.ts"
 import { reportHealth } from "./HealthReports.ts"
 import { sweepHls } from "./HlsSweep.ts"
 import { reportManifests } from "./ManifestReports.ts"
-import { finaliseEnded } from "./RecordingJobs.ts"
+import { finaliseEnded, sweepDeleted } from "./RecordingJobs.ts"
 import { lost } from "./MediaLoss.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
@@ -109,6 +109,7 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
     yield* every(Duration.seconds(settings.updateSeconds), reportHealth)
     yield* every(Duration.seconds(15), sweepHls)
     yield* every(Duration.seconds(2), finaliseEnded(settings.dir))
+    yield* every(Duration.seconds(10), sweepDeleted(settings.dir))
 
     let backoff = 1_000
     return yield* Effect.forever(Effect.gen(function*() {

@@ -200,6 +200,10 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     const first = publish(rtmp(livestream.stream_key))
     await waitStatus(livestream.id, "LIVE")
     const sessionId = (await detail(livestream.id)).session.id
+    // Still being written: it cannot be deleted yet.
+    const early = await job.api("DELETE", `/recordings/${sessionId}`)
+    assert.strictEqual(early.status, 409, JSON.stringify(early.body))
+    assert.strictEqual(early.body.errors[0].code, "recording_in_progress")
     await sleep(3000)
     await first.stop()
     await waitFor("the encoder to be gone", async () => ((await status(livestream.id)).healthDescriptions.length === 0 ? true : undefined))
@@ -226,6 +230,12 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     assert.include(Fs.readFileSync(Path.join(folder, "vod", "index.m3u8"), "utf8"), "#EXT-X-ENDLIST")
     // The parts are gone once joined.
     assert.deepStrictEqual(Fs.readdirSync(Path.join(job.mediaDir, "recordings", "parts")).filter((name) => name.startsWith(sessionId)), [])
+
+    // Deleted by its owner: gone from the API, and its files from the node.
+    assert.strictEqual((await job.api("DELETE", `/recordings/${sessionId}`)).status, 200)
+    assert.strictEqual((await job.api("GET", `/recordings/${sessionId}`)).status, 404)
+    assert.strictEqual((await job.api("DELETE", `/recordings/${sessionId}`)).status, 404)
+    await waitFor("its files removed", async () => (Fs.existsSync(folder) ? undefined : true), 40_000)
 
     // A livestream that does not record keeps no parts and has no recording.
     const unrecorded = await job.api("POST", "/livestreams", { name: "not recorded", record: false })

@@ -199,6 +199,11 @@ export class LivestreamsApi extends HttpApiGroup.make("livestreams")
       success: Ok(RecordingRecord),
       error: [BadRequest, NotFound]
     }),
+    HttpApiEndpoint.delete("deleteRecording", `${BASE}/recordings/:recording_id`, {
+      params: { ...ScopeParams, recording_id: SessionId },
+      success: Ok(Schema.Struct({ message: Schema.String })),
+      error: [BadRequest, NotFound, Conflict]
+    }),
     // The live session's newest frame: a redirect to the JPEG its media node serves beside its playback.
     HttpApiEndpoint.get("getLivestreamThumbnail", `${BASE}/livestreams/:livestream_id/thumbnail.jpg`, {
       params: LivestreamParams,
