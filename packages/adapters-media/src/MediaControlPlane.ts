@@ -4,7 +4,7 @@
  * in-process `MediaControl`, and `/hls` on the API for an API with no node beside it (every broadcast
  * redirected to its node). The lease watch (`NodeLeaseWatch.run`) runs beside the timers.
  */
-import { MediaNodeRegistry } from "@onair/catalog"
+import { MediaNodeRegistry, takesPublishersAt } from "@onair/catalog"
 import { type MediaNodeId, MediaPlane } from "@onair/core"
 import { Clock, Effect, Layer } from "effect"
 import { MediaControl } from "./MediaControl.ts"
@@ -33,9 +33,7 @@ export const plane = Layer.effect(
       const now = yield* Clock.currentTimeMillis
       if (known !== null && now - known.at < PLANE_CACHE_MILLIS) return known.accepting
       const nodes = yield* registry.nodes
-      const value = nodes.some((node) =>
-        node.status === "active" && node.leaseExpiresAt !== null && node.leaseExpiresAt >= now
-      )
+      const value = nodes.some((node) => takesPublishersAt(node, now))
       known = { at: now, accepting: value }
       return value
     })

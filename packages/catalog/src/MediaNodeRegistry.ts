@@ -36,6 +36,14 @@ export interface MediaNodeEntry {
   readonly connected: number
 }
 
+/** Whether the node holds its lease at `at`: its boot is running (it may be drained). */
+export const holdsLease = (entry: MediaNodeEntry, at: number): boolean =>
+  entry.status !== "lost" && entry.leaseExpiresAt !== null && entry.leaseExpiresAt >= at
+
+/** Whether placement may send new publishers to the node at `at`: holding its lease and not drained. */
+export const takesPublishersAt = (entry: MediaNodeEntry, at: number): boolean =>
+  entry.status === "active" && holdsLease(entry, at)
+
 /** A node's lease as it stands. */
 export interface LeaseState {
   readonly bootId: string

@@ -20,7 +20,7 @@ import { AdminAuthorization, AdminCaller } from "../api/AdminApi.ts"
 import { notFound, unauthorized } from "../api/Envelope.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { AccessTokens, awaitReadModel, MediaNodeCommands } from "@onair/application"
-import { CatalogReads, type MediaNodeEntry, MediaNodeRegistry } from "@onair/catalog"
+import { CatalogReads, holdsLease, type MediaNodeEntry, MediaNodeRegistry } from "@onair/catalog"
 import { now, settle } from "./Requests.ts"
 
 const digest = (text: string) => createHash("sha256").update(text).digest()
@@ -56,11 +56,7 @@ export const adminAuthorization = (adminToken: Option.Option<Redacted.Redacted>)
 /** A media node as the admin list shows it, its lease judged at `at`. */
 const mediaNodeRecord = (entry: MediaNodeEntry, at: number) => ({
   id: entry.node.id,
-  status: entry.status === "lost"
-    ? "lost" as const
-    : entry.leaseExpiresAt === null || entry.leaseExpiresAt < at
-    ? "offline" as const
-    : entry.status,
+  status: entry.status === "lost" ? "lost" as const : holdsLease(entry, at) ? entry.status : "offline" as const,
   boot_id: entry.node.bootId,
   region: entry.node.region,
   capacity: entry.node.capacity,

@@ -9,7 +9,7 @@
  * record is built without a read; placement is as fresh as the last heartbeats.
  */
 import { PublicUrlsConfig } from "@onair/application"
-import { type MediaNodeEntry, MediaNodeRegistry } from "@onair/catalog"
+import { type MediaNodeEntry, MediaNodeRegistry, takesPublishersAt } from "@onair/catalog"
 import { chooseNode, type Livestream, type MediaNodeId, nodeOfIngest, type PublicUrls } from "@onair/core"
 import { Clock, Context, Duration, Effect, Layer } from "effect"
 
@@ -41,7 +41,7 @@ export class LivestreamUrls extends Context.Service<LivestreamUrls, {
           region: entry.node.region,
           capacity: entry.node.capacity,
           streams: entry.connected,
-          accepting: entry.status === "active" && entry.leaseExpiresAt !== null && entry.leaseExpiresAt >= at,
+          accepting: takesPublishersAt(entry, at),
           entry
         }))
         byId = new Map(nodes.map((node) => [node.id, node]))
