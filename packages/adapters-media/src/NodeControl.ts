@@ -11,7 +11,7 @@
  * - A publish on a node that is drained, or whose boot holds no lease, is refused for the node; one of a
  *   livestream placed on another node or region is refused as `wrong media node` (the core decides both).
  */
-import { awaitReadModel, CommandHandler, MediaNodeCommands, RecordingCommands } from "@onair/application"
+import { awaitReadModel, CommandHandler, currentTimestamp, MediaNodeCommands, RecordingCommands } from "@onair/application"
 import { CatalogReads, MediaNodeRegistry, RecordingReads } from "@onair/catalog"
 import {
   bootIngestPrefix,
@@ -29,7 +29,7 @@ import {
   takesPublishers,
   Timestamp
 } from "@onair/core"
-import { Clock, Config, Context, Effect, Layer, Schema } from "effect"
+import { Config, Context, Effect, Layer, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import {
   type Lease,
@@ -57,7 +57,6 @@ export const SETTLE_MILLIS = 2_000
 const END_CONCURRENCY = 16
 
 const isStreamKey = Schema.is(StreamKey)
-const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
 
 export class NodeControl extends Context.Service<NodeControl, {
   readonly settings: LeaseSettings
@@ -114,7 +113,7 @@ export class NodeControl extends Context.Service<NodeControl, {
             ? ingest.id.startsWith(bootIngestPrefix(nodeId, boot.only))
             : !ingest.id.startsWith(bootIngestPrefix(nodeId, boot.except))
         )
-        const at = yield* now
+        const at = yield* currentTimestamp
         // Side by side: each is its own livestream's unit of work, and all must end inside the lease.
         yield* Effect.forEach(ended, (ingest) =>
           send(nodeId, { _tag: "ReportMediaLost", at, ingestId: ingest.id, message }, `media:${ingest.id}:lost`, [
@@ -133,7 +132,7 @@ export class NodeControl extends Context.Service<NodeControl, {
         Effect.gen(function*() {
           const livestream = yield* catalog.livestreamById(livestreamId)
           if (livestream === undefined || !livestream.record) return
-          const at = yield* now
+          const at = yield* currentTimestamp
           yield* recordings.handle(
             { _tag: "StartRecording", recordingId: sessionId, at, livestreamId, accountId: livestream.accountId, appId: livestream.appId, nodeId },
             originMetadata(`recording:${sessionId}:start`, `media-node:${nodeId}`, at)
@@ -149,7 +148,7 @@ export class NodeControl extends Context.Service<NodeControl, {
       /** Fails what a lost node was still recording: its files went with it. */
       const failRecordingsOn = Effect.fn("NodeControl.failRecordingsOn")(function*(nodeId: MediaNodeId) {
         const unsettled = yield* recordingReads.unsettledOn(nodeId)
-        const at = yield* now
+        const at = yield* currentTimestamp
         yield* Effect.forEach(unsettled, (recording) =>
           recordings.handle(
             { _tag: "FailRecording", recordingId: recording.id, at, reason: "media node lost" },
@@ -197,7 +196,7 @@ export class NodeControl extends Context.Service<NodeControl, {
           new MediaControlUnavailable({ message: `media node ${nodeId}: ${error._tag}` })
 
         const register = Effect.fn("NodeControl.register")(function*(registration: Parameters<MediaControl["Service"]["register"]>[0]) {
-          const at = yield* now
+          const at = yield* currentTimestamp
           const lease = yield* registry.leaseOf(nodeId)
           const held = lease !== undefined && lease.bootId !== registration.bootId && lease.bootId !== registration.follows &&
             !lease.lost && lease.expiresAt >= at
@@ -219,7 +218,7 @@ export class NodeControl extends Context.Service<NodeControl, {
         })
 
         const heartbeat = Effect.fn("NodeControl.heartbeat")(function*(heartbeat: Parameters<MediaControl["Service"]["heartbeat"]>[0]) {
-          const at = yield* now
+          const at = yield* currentTimestamp
           const leased = yield* registry.renew(nodeId, heartbeat.bootId, at, leaseMillis, heartbeat.load)
           const node = leased ? yield* registry.node(nodeId) : undefined
           return { leased, accepting: node !== undefined && takesPublishers(node) }
@@ -231,7 +230,7 @@ export class NodeControl extends Context.Service<NodeControl, {
           // A name that cannot be a key matches no livestream; nothing is recorded for it.
           if (!isStreamKey(request.streamName)) return { _tag: "Refused", reason: "unknown key" } as PublishAnswer
           const ingestId = nodeIngestId(nodeId, request.bootId, request.nginxRun, request.clientId) as IngestId
-          const at = yield* now
+          const at = yield* currentTimestamp
           const node = yield* standing(nodeId, request.bootId)
           const decided = yield* send(nodeId, {
             _tag: "Publish",
@@ -259,7 +258,7 @@ export class NodeControl extends Context.Service<NodeControl, {
 
         const publishDone = (ingestId: IngestId) =>
           owns(ingestId)
-            ? Effect.flatMap(now, (at) =>
+            ? Effect.flatMap(currentTimestamp, (at) =>
               Effect.asVoid(send(nodeId, { _tag: "Unpublish", at, ingestId }, `media:${ingestId}:done`, [
                 "IngestAlreadyDisconnected",
                 "IngestNotFound"
@@ -268,7 +267,7 @@ export class NodeControl extends Context.Service<NodeControl, {
 
         const reportHealth = (ingestId: IngestId, health: Parameters<MediaControl["Service"]["reportHealth"]>[1]) =>
           owns(ingestId)
-            ? Effect.flatMap(now, (at) =>
+            ? Effect.flatMap(currentTimestamp, (at) =>
               // One sample per connection and instant.
               Effect.asVoid(send(nodeId, { _tag: "ReportHealth", at, ingestId, health }, `media:${ingestId}:health:${at}`, [
                 "IngestNotConnected"
@@ -277,7 +276,7 @@ export class NodeControl extends Context.Service<NodeControl, {
 
         const reportManifest = (ingestId: IngestId) =>
           owns(ingestId)
-            ? Effect.flatMap(now, (at) =>
+            ? Effect.flatMap(currentTimestamp, (at) =>
               Effect.asVoid(send(nodeId, { _tag: "ReportManifest", at, ingestId }, `media:${ingestId}:manifest`, [
                 "IngestNotConnected"
               ])))
@@ -314,7 +313,7 @@ export class NodeControl extends Context.Service<NodeControl, {
         })
 
         const accrueViewerSeconds = (request: Parameters<MediaControl["Service"]["accrueViewerSeconds"]>[0]) =>
-          Effect.flatMap(now, (at) =>
+          Effect.flatMap(currentTimestamp, (at) =>
             commands.handle(
               { _tag: "AccrueViewerSeconds", sessionId: request.sessionId, at, seconds: request.seconds },
               originMetadata(request.commandId, `media-node:${nodeId}`, at)
@@ -337,7 +336,7 @@ export class NodeControl extends Context.Service<NodeControl, {
           const session = yield* catalog.sessionById(sessionId)
           // Its session goes on (inside its reconnect window, say): nothing to finalise yet.
           if (session !== undefined && isOpen(session)) return false
-          const at = yield* now
+          const at = yield* currentTimestamp
           return yield* recordings.handle(
             { _tag: "FinaliseRecording", recordingId: sessionId, at },
             originMetadata(`recording:${sessionId}:finalise`, `media-node:${nodeId}`, at)
@@ -349,7 +348,7 @@ export class NodeControl extends Context.Service<NodeControl, {
           Effect.gen(function*() {
             const recording = yield* recordingReads.recordingById(sessionId)
             if (recording === undefined || recording.nodeId !== nodeId) return
-            const at = yield* now
+            const at = yield* currentTimestamp
             const command = settle(at)
             yield* recordings.handle(command, originMetadata(`recording:${sessionId}:${command._tag}`, `media-node:${nodeId}`, at)).pipe(
               awaitReadModel(catalog),

@@ -4,10 +4,10 @@
  * live on a node that is gone, and every recording it was writing fails (`media node lost`). Runs in every process that runs timers; a lease that runs out is claimed by
  * one of them (`MediaNodeRegistry.claimExpired`), and taken over if that one dies before it is settled.
  */
-import { awaitReadModel, CommandHandler, MediaNodeCommands } from "@onair/application"
+import { awaitReadModel, CommandHandler, currentTimestamp, MediaNodeCommands } from "@onair/application"
 import { CatalogReads, MediaNodeRegistry } from "@onair/catalog"
-import { originMetadata, Timestamp } from "@onair/core"
-import { Clock, Duration, Effect } from "effect"
+import { originMetadata } from "@onair/core"
+import { Duration, Effect } from "effect"
 import { NodeControl } from "./NodeControl.ts"
 
 /** How often leases are looked at. */
@@ -23,7 +23,7 @@ export const settleExpired = Effect.gen(function*() {
   const nodes = yield* MediaNodeCommands
   const control = yield* NodeControl
   const catalog = yield* CatalogReads
-  const at = Timestamp.make(yield* Clock.currentTimeMillis)
+  const at = yield* currentTimestamp
   const expired = yield* registry.claimExpired(at, CLAIM_MILLIS)
   for (const lease of expired) {
     yield* nodes.handle(
@@ -62,7 +62,7 @@ export const endOrphans = Effect.gen(function*() {
   const commands = yield* CommandHandler
   const catalog = yield* CatalogReads
   const orphans = yield* registry.orphaned(ORPHAN_BATCH)
-  const at = Timestamp.make(yield* Clock.currentTimeMillis)
+  const at = yield* currentTimestamp
   for (const ingest of orphans) {
     yield* commands.handle(
       { _tag: "ReportMediaLost", at, ingestId: ingest.id, message: ORPHAN_MESSAGE },

@@ -21,10 +21,10 @@ import {
   WebhookStoreFailed,
   WebhookUrlRefused
 } from "@onair/core"
-import { AggregateCommand, awaitReadModel } from "@onair/application"
+import { AggregateCommand, awaitReadModel, currentTimestamp } from "@onair/application"
 import { CatalogReads } from "@onair/catalog"
 import { OutboundClient } from "@onair/outbound"
-import { Clock, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { randomBytes } from "node:crypto"
 import { endpoints } from "./EndpointStreams.ts"
@@ -52,7 +52,6 @@ export const make = Effect.gen(function*() {
   const checkUrl = (url: string) =>
     Effect.mapError(outbound.check(url), (refused) => new WebhookUrlRefused({ message: refused.message }))
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
   const metadata = (actor: string, at: Timestamp): AppendMetadata =>
     originMetadata(`webhooks:${crypto.randomUUID()}`, actor, at)
 
@@ -84,7 +83,7 @@ export const make = Effect.gen(function*() {
         const state = yield* decide({
           _tag: "CreateWebhookEndpoint",
           endpointId,
-          at: yield* now,
+          at: yield* currentTimestamp,
           accountId: scope.accountId,
           appId: scope.appId,
           url: settings.url,
@@ -98,13 +97,13 @@ export const make = Effect.gen(function*() {
       Effect.gen(function*() {
         const endpoint = yield* get(scope, id)
         if (patch.url !== null) yield* checkUrl(patch.url)
-        const state = yield* decide({ _tag: "UpdateWebhookEndpoint", endpointId: endpoint.id, at: yield* now, ...patch }, actor)
+        const state = yield* decide({ _tag: "UpdateWebhookEndpoint", endpointId: endpoint.id, at: yield* currentTimestamp, ...patch }, actor)
         return yield* found(state, id)
       }),
     rotate: (scope, id, overlapSeconds, actor) =>
       Effect.gen(function*() {
         const endpoint = yield* get(scope, id)
-        const at = yield* now
+        const at = yield* currentTimestamp
         const secret = SigningSecret.make(newSecret())
         const state = yield* decide({
           _tag: "RotateWebhookSecret",
@@ -118,7 +117,7 @@ export const make = Effect.gen(function*() {
     remove: (scope, id, actor) =>
       Effect.gen(function*() {
         const endpoint = yield* get(scope, id)
-        yield* decide({ _tag: "DeleteWebhookEndpoint", endpointId: endpoint.id, at: yield* now }, actor)
+        yield* decide({ _tag: "DeleteWebhookEndpoint", endpointId: endpoint.id, at: yield* currentTimestamp }, actor)
       }),
     attempts: (scope, id, page) =>
       Effect.gen(function*() {

@@ -11,8 +11,8 @@ import {
   originMetadata,
   Timestamp
 } from "@onair/core"
-import type { CommandConflict } from "@onair/application"
-import { Clock, Effect, Schema } from "effect"
+import { type CommandConflict, currentTimestamp } from "@onair/application"
+import { Effect, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { BadRequest, badRequest, Conflict, conflict, NotFound, notFound, Unauthorized } from "../api/Envelope.ts"
 import { Caller } from "../api/Security.ts"
@@ -24,7 +24,7 @@ export const authorize = (params: { readonly account_id: AccountId; readonly app
       ? Effect.succeed({ token, scope: { accountId: params.account_id, appId: params.app_id } })
       : Effect.fail(notFound(`app ${params.app_id} of account ${params.account_id}`)))
 
-export const now = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
+export const now = currentTimestamp
 
 /** Metadata for an append made on behalf of a token. */
 export const metadataFor = (token: AccessToken, at: Timestamp): AppendMetadata =>
