@@ -15,6 +15,7 @@ import { awaitReadModel, CommandHandler, currentTimestamp, MediaNodeCommands, Re
 import { CatalogReads, MediaNodeRegistry, RecordingReads } from "@onair/catalog"
 import {
   bootIngestPrefix,
+  type Ingest,
   type IngestId,
   type IngestSignal,
   type LivestreamId,
@@ -66,6 +67,8 @@ export class NodeControl extends Context.Service<NodeControl, {
   readonly failRecordingsOn: (nodeId: MediaNodeId) => Effect.Effect<number>
   /** Where a livestream's broadcast is served, for `/hls` on a process with no node of its own. */
   readonly playbackOf: (livestreamId: LivestreamId) => Effect.Effect<PlaybackSession | null>
+  /** Ends these connections (their media is gone) and each broadcast they carried, with `message`. */
+  readonly endIngests: (ingests: ReadonlyArray<Ingest>, message: string) => Effect.Effect<void>
   /** Ends the connections of `nodeId`'s boot `bootId` (of every boot but `bootId`, when `except`). */
   readonly endConnections: (
     nodeId: MediaNodeId,
@@ -102,6 +105,17 @@ export class NodeControl extends Context.Service<NodeControl, {
           )
         )
 
+      /** Ends these connections (their media is gone) and each broadcast they carried, with `message`. */
+      const endIngests = Effect.fn("NodeControl.endIngests")(function*(ingests: ReadonlyArray<Ingest>, message: string) {
+        const at = yield* currentTimestamp
+        // Side by side: each is its own livestream's unit of work, and all must end inside the lease.
+        yield* Effect.forEach(ingests, (ingest) =>
+          send(ingest.nodeId, { _tag: "ReportMediaLost", at, ingestId: ingest.id, message }, `media:${ingest.id}:lost`, [
+            "IngestAlreadyDisconnected",
+            "IngestNotFound"
+          ]), { concurrency: END_CONCURRENCY, discard: true })
+      })
+
       const endConnections = Effect.fn("NodeControl.endConnections")(function*(
         nodeId: MediaNodeId,
         boot: { readonly only: string } | { readonly except: string },
@@ -113,13 +127,7 @@ export class NodeControl extends Context.Service<NodeControl, {
             ? ingest.id.startsWith(bootIngestPrefix(nodeId, boot.only))
             : !ingest.id.startsWith(bootIngestPrefix(nodeId, boot.except))
         )
-        const at = yield* currentTimestamp
-        // Side by side: each is its own livestream's unit of work, and all must end inside the lease.
-        yield* Effect.forEach(ended, (ingest) =>
-          send(nodeId, { _tag: "ReportMediaLost", at, ingestId: ingest.id, message }, `media:${ingest.id}:lost`, [
-            "IngestAlreadyDisconnected",
-            "IngestNotFound"
-          ]), { concurrency: END_CONCURRENCY, discard: true })
+        yield* endIngests(ended, message)
         if (ended.length > 0) yield* Effect.logWarning(`media: ${ended.length} connection(s) of node ${nodeId} ended: ${message}`)
         return ended.length
       })
@@ -395,6 +403,7 @@ export class NodeControl extends Context.Service<NodeControl, {
         settings,
         forNode,
         endConnections,
+        endIngests,
         failRecordingsOn,
         playbackOf: (livestreamId) => playbackOf(livestreamId)
       })

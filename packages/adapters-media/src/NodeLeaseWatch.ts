@@ -4,7 +4,7 @@
  * live on a node that is gone, and every recording it was writing fails (`media node lost`). Runs in every process that runs timers; a lease that runs out is claimed by
  * one of them (`MediaNodeRegistry.claimExpired`), and taken over if that one dies before it is settled.
  */
-import { awaitReadModel, CommandHandler, currentTimestamp, MediaNodeCommands } from "@onair/application"
+import { awaitReadModel, currentTimestamp, MediaNodeCommands } from "@onair/application"
 import { CatalogReads, MediaNodeRegistry } from "@onair/catalog"
 import { originMetadata } from "@onair/core"
 import { Duration, Effect } from "effect"
@@ -59,19 +59,9 @@ export const ORPHAN_MESSAGE = "media node boot gone"
  */
 export const endOrphans = Effect.gen(function*() {
   const registry = yield* MediaNodeRegistry
-  const commands = yield* CommandHandler
-  const catalog = yield* CatalogReads
+  const control = yield* NodeControl
   const orphans = yield* registry.orphaned(ORPHAN_BATCH)
-  const at = yield* currentTimestamp
-  for (const ingest of orphans) {
-    yield* commands.handle(
-      { _tag: "ReportMediaLost", at, ingestId: ingest.id, message: ORPHAN_MESSAGE },
-      originMetadata(`media:${ingest.id}:lost`, "system:media-nodes", at)
-    ).pipe(
-      awaitReadModel(catalog),
-      Effect.catch((error) => Effect.logWarning(`media: orphaned ${ingest.id} not ended: ${error._tag}`))
-    )
-  }
+  yield* control.endIngests(orphans, ORPHAN_MESSAGE)
   if (orphans.length > 0) yield* Effect.logWarning(`media: ${orphans.length} connection(s) of boots that are gone ended`)
   return orphans.length
 })
