@@ -383,14 +383,7 @@ export class NodeControl extends Context.Service<NodeControl, {
           playback,
           openSessions,
           finaliseRecording,
-          keptRecordings: Effect.fn("NodeControl.keptRecordings")(function*(sessionIds: ReadonlyArray<string>) {
-            const kept: Array<string> = []
-            for (const id of sessionIds) {
-              const recording = yield* recordingReads.recordingById(id as SessionId)
-              if (recording !== undefined && recording.nodeId === nodeId && recording.deletedAt === null) kept.push(id)
-            }
-            return kept
-          }),
+          keptRecordings: (sessionIds) => recordingReads.keptOn(nodeId, sessionIds),
           recordingReady: (sessionId, assets) =>
             settleRecording(sessionId, (at) => ({ _tag: "CompleteRecording", recordingId: sessionId, at, assets })),
           recordingFailed: (sessionId, reason) =>

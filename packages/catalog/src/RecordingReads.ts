@@ -13,6 +13,8 @@ export class RecordingReads extends Context.Service<RecordingReads, {
   readonly recordingById: (id: SessionId) => Effect.Effect<Recording | undefined>
   /** A livestream's recordings, newest first. */
   readonly recordingsOf: (scope: Scope, livestreamId: LivestreamId, page: PageRequest) => Effect.Effect<Page<Recording>>
+  /** Of these recording ids, the ones node `nodeId` keeps the files of (its own, not deleted), in one read. */
+  readonly keptOn: (nodeId: MediaNodeId, ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>>
   /** The recordings node `nodeId` is still writing or joining. */
   readonly unsettledOn: (nodeId: MediaNodeId) => Effect.Effect<ReadonlyArray<Recording>>
 }>()("@onair/catalog/RecordingReads") {
@@ -40,6 +42,12 @@ export class RecordingReads extends Context.Service<RecordingReads, {
             WHERE livestream_id = ${livestreamId} AND account_id = ${scope.accountId} AND app_id = ${scope.appId} AND NOT deleted`)
           return { items, total: Number(total[0]?.total ?? 0) }
         }),
+      keptOn: (nodeId, ids) =>
+        ids.length === 0 ? Effect.succeed([]) : Effect.orDie(Effect.map(
+          sql<{ id: string }>`
+            SELECT id FROM onair_recordings WHERE node_id = ${nodeId} AND NOT deleted AND id IN ${sql.in(ids)}`,
+          (found) => found.map((row) => row.id)
+        )),
       unsettledOn: (nodeId) =>
         rows(sql`SELECT state FROM onair_recordings WHERE node_id = ${nodeId} AND phase IN ('Recording', 'Finalising')`)
     })
