@@ -100,7 +100,11 @@ export const MediaLostRequest = Schema.Struct({
   message: Schema.String.pipe(Schema.check(Schema.isMaxLength(256)))
 })
 
-export const PlaybackRequest = Schema.Struct({ livestreamId: LivestreamId })
+export const PlaybackRequest = Schema.Struct({
+  livestreamId: LivestreamId,
+  /** The stream's last health sample too (the master playlist's bandwidth and codecs): one more read. */
+  withHealth: Schema.Boolean
+})
 
 /** The session a livestream has media for now, and the node serving its HLS. */
 export const PlaybackSession = Schema.Struct({
@@ -108,6 +112,7 @@ export const PlaybackSession = Schema.Struct({
   nodeId: MediaNodeId,
   /** The node's playback base (`…/hls`); null when the node is not known. */
   playbackBase: Schema.NullOr(Schema.String),
+  /** Null when not asked for, or not sampled yet. */
   health: Schema.NullOr(IngestHealth)
 })
 export type PlaybackSession = typeof PlaybackSession.Type
@@ -175,7 +180,7 @@ export class MediaControl extends Context.Service<MediaControl, {
   ) => Call<ReadonlyArray<IngestId>>
   /** The node's media server is gone: every connection the catalog holds on this node is over. */
   readonly mediaLost: (bootId: string, message: string) => Call<void>
-  readonly playback: (livestreamId: LivestreamId) => Call<PlaybackSession | null>
+  readonly playback: (livestreamId: LivestreamId, withHealth: boolean) => Call<PlaybackSession | null>
   /** Of these session ids, the ones whose session is still open. */
   readonly openSessions: (sessionIds: ReadonlyArray<string>) => Call<ReadonlyArray<string>>
   /**

@@ -66,7 +66,7 @@ export class NodeControl extends Context.Service<NodeControl, {
   /** Fails the recordings node `nodeId` was still writing (it is lost); how many. */
   readonly failRecordingsOn: (nodeId: MediaNodeId) => Effect.Effect<number>
   /** Where a livestream's broadcast is served, for `/hls` on a process with no node of its own. */
-  readonly playbackOf: (livestreamId: LivestreamId) => Effect.Effect<PlaybackSession | null>
+  readonly playbackOf: (livestreamId: LivestreamId, withHealth: boolean) => Effect.Effect<PlaybackSession | null>
   /** Ends these connections (their media is gone) and each broadcast they carried, with `message`. */
   readonly endIngests: (ingests: ReadonlyArray<Ingest>, message: string) => Effect.Effect<void>
   /** Ends the connections of `nodeId`'s boot `bootId` (of every boot but `bootId`, when `except`). */
@@ -179,22 +179,28 @@ export class NodeControl extends Context.Service<NodeControl, {
         })
 
       /**
-       * The session a livestream has media for now, the node holding it and that node's playback base
-       * (not looked up when the node is `self`, which serves it itself).
+       * The session a livestream has media for now, the node holding it (named by its ingest id, which the
+       * control plane made) and that node's playback base (not looked up when the node is `self`, which
+       * serves it itself); the stream's health only when asked for. Every player request asks: a playlist
+       * or segment request costs the (cached) livestream read alone.
        */
-      const playbackOf = Effect.fn("NodeControl.playbackOf")(function*(livestreamId: LivestreamId, self?: MediaNodeId) {
+      const playbackOf = Effect.fn("NodeControl.playbackOf")(function*(
+        livestreamId: LivestreamId,
+        withHealth: boolean,
+        self?: MediaNodeId
+      ) {
         const livestream = yield* catalog.livestreamById(livestreamId)
         if (livestream === undefined || livestream.deleted) return null
         const broadcast = livestream.broadcast
         if (broadcast._tag !== "Connected" && broadcast._tag !== "Reconnecting") return null
-        const ingest = yield* catalog.ingest(broadcast.ingestId)
-        const holder = ingest?.nodeId ?? (nodeOfIngest(broadcast.ingestId) as MediaNodeId)
+        const holder = nodeOfIngest(broadcast.ingestId) as MediaNodeId
         const node = holder === self ? undefined : yield* registry.node(holder)
+        const health = withHealth ? (yield* catalog.ingest(broadcast.ingestId))?.health ?? null : null
         return {
           sessionId: broadcast.sessionId,
           nodeId: holder,
           playbackBase: node?.addresses.playback ?? null,
-          health: ingest?.health ?? null
+          health
         } satisfies PlaybackSession
       })
 
@@ -309,7 +315,7 @@ export class NodeControl extends Context.Service<NodeControl, {
           yield* endConnections(nodeId, { only: bootId }, message)
         })
 
-        const playback = (livestreamId: LivestreamId) => playbackOf(livestreamId, nodeId)
+        const playback = (livestreamId: LivestreamId, withHealth: boolean) => playbackOf(livestreamId, withHealth, nodeId)
 
         const openSessions = Effect.fn("NodeControl.openSessions")(function*(sessionIds: ReadonlyArray<string>) {
           const open: Array<string> = []
@@ -398,7 +404,7 @@ export class NodeControl extends Context.Service<NodeControl, {
         endConnections,
         endIngests,
         failRecordingsOn,
-        playbackOf: (livestreamId) => playbackOf(livestreamId)
+        playbackOf: (livestreamId, withHealth) => playbackOf(livestreamId, withHealth)
       })
     })
 

@@ -24,7 +24,10 @@ import type { Thumbnails } from "./Thumbnails.ts"
 import type { ViewerSeconds } from "./ViewerSeconds.ts"
 
 /** Where the broadcast a livestream has media for now is, if anywhere. */
-export type PlaybackLookup = (livestreamId: LivestreamId) => Effect.Effect<PlaybackSession | null, MediaControlUnavailable>
+export type PlaybackLookup = (
+  livestreamId: LivestreamId,
+  withHealth: boolean
+) => Effect.Effect<PlaybackSession | null, MediaControlUnavailable>
 
 /** The node serving here: its id and HLS folder; null on an API with no media node beside it. */
 export interface LocalNode {
@@ -90,10 +93,10 @@ export const layer = (options: {
      * The livestream's broadcast with media now (connected, or waiting for its encoder): served here, or
      * an answer sending the player to the node that serves it, or not live.
      */
-    const locate = (livestreamId: string | undefined) =>
+    const locate = (livestreamId: string | undefined, withHealth = false) =>
       Effect.gen(function*() {
         if (livestreamId === undefined) return { _tag: "NotLive" } as const
-        const session = yield* options.lookup(livestreamId as LivestreamId)
+        const session = yield* options.lookup(livestreamId as LivestreamId, withHealth)
         if (session === null) return { _tag: "NotLive" } as const
         if (local !== null && session.nodeId === local.nodeId) return { _tag: "Here", session, hlsDir: local.hlsDir } as const
         if (session.playbackBase === null) return { _tag: "NotLive" } as const
@@ -118,7 +121,8 @@ export const layer = (options: {
 
     const master = Effect.gen(function*() {
       const { livestream_id } = yield* HttpRouter.params
-      const found = yield* locate(livestream_id)
+      // Only the master playlist names the stream's bandwidth and codecs: playlists and segments skip it.
+      const found = yield* locate(livestream_id, true)
       if (found._tag === "Elsewhere") return found.answer
       if (found._tag === "Unavailable") return unavailable
       if (found._tag === "NotLive" || !Fs.existsSync(sessionFile(found.hlsDir, found.session.sessionId, "index.m3u8"))) {

@@ -82,15 +82,16 @@ export const make = (settings: RemoteSettings) =>
       Effect.catchTag(effect, "MediaControlRefused", (error) => Effect.fail(new MediaControlUnavailable({ message: error.message })))
 
     const playbackCache = new Map<string, { readonly at: number; readonly session: PlaybackSession | null }>()
-    const playback = (livestreamId: LivestreamId) =>
+    const playback = (livestreamId: LivestreamId, withHealth: boolean) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const known = playbackCache.get(livestreamId)
+        const key = `${livestreamId}:${withHealth}`
+        const known = playbackCache.get(key)
         if (known !== undefined && now - known.at < PLAYBACK_TTL_MILLIS) return known.session
-        const { session } = yield* unavailableOnly(post("playback", { livestreamId }, PlaybackAnswer))
-        playbackCache.delete(livestreamId)
+        const { session } = yield* unavailableOnly(post("playback", { livestreamId, withHealth }, PlaybackAnswer))
+        playbackCache.delete(key)
         if (playbackCache.size >= PLAYBACK_CACHE_SIZE) playbackCache.delete(playbackCache.keys().next().value!)
-        playbackCache.set(livestreamId, { at: now, session })
+        playbackCache.set(key, { at: now, session })
         return session
       })
 
