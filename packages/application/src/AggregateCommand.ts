@@ -116,3 +116,14 @@ export const handle = <C, E extends { readonly _tag: string }, S, X>(
     })
     return yield* retryOnConflict(options)(attempt)
   })
+
+/**
+ * `handle` for one aggregate, bound to the event store of the layer that builds it: the whole of a
+ * standalone aggregate's command service (media nodes, recordings).
+ */
+export const handlerFor = <C, E extends { readonly _tag: string }, S, X>(aggregate: Aggregate<C, E, S, X>) =>
+  Effect.map(
+    Effect.service(EventStore),
+    (store) => (command: C, metadata: AppendMetadata): Effect.Effect<Decided<E, S>, X | AggregateCommandError> =>
+      handle(aggregate, command, metadata).pipe(Effect.provideService(EventStore, store))
+  )

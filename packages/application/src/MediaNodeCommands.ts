@@ -5,7 +5,6 @@
 import {
   type AppendMetadata,
   type CommandOutOfOrder,
-  EventStore,
   type MediaNodeCommand,
   MediaNodeDecider,
   type MediaNodeError,
@@ -38,10 +37,6 @@ export class MediaNodeCommands extends Context.Service<MediaNodeCommands, {
 }>()("@onair/application/MediaNodeCommands") {
   static readonly layer = Layer.effect(
     MediaNodeCommands,
-    Effect.map(Effect.service(EventStore), (store) =>
-      MediaNodeCommands.of({
-        handle: (command, metadata) =>
-          AggregateCommand.handle(mediaNodes, command, metadata).pipe(Effect.provideService(EventStore, store))
-      }))
+    Effect.map(AggregateCommand.handlerFor(mediaNodes), (handle) => MediaNodeCommands.of({ handle }))
   )
 }

@@ -6,7 +6,6 @@
 import {
   type AppendMetadata,
   type CommandOutOfOrder,
-  EventStore,
   type RecordingCommand,
   RecordingDecider,
   type RecordingError,
@@ -39,10 +38,6 @@ export class RecordingCommands extends Context.Service<RecordingCommands, {
 }>()("@onair/application/RecordingCommands") {
   static readonly layer = Layer.effect(
     RecordingCommands,
-    Effect.map(Effect.service(EventStore), (store) =>
-      RecordingCommands.of({
-        handle: (command, metadata) =>
-          AggregateCommand.handle(recordings, command, metadata).pipe(Effect.provideService(EventStore, store))
-      }))
+    Effect.map(AggregateCommand.handlerFor(recordings), (handle) => RecordingCommands.of({ handle }))
   )
 }
