@@ -14,6 +14,7 @@ import type { RecordingAssets, SessionId } from "@onair/core"
 import { Clock, Effect, Exit } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { sweepFolders } from "./FolderSweep.ts"
 import { MediaControl } from "./MediaControl.ts"
 import * as NginxConfig from "./NginxConfig.ts"
 import { finalise, type FinalisedRecording } from "./RecordingFinaliser.ts"
@@ -51,8 +52,6 @@ const relative = (mediaDir: string, recording: FinalisedRecording): RecordingAss
 
 /** A finished recording's folder this young is left alone: its recording may be reported a moment later. */
 const FOLDER_GRACE_MILLIS = 10_000
-/** Folders asked about at once. */
-const BATCH = 1_000
 const SESSION_FOLDER = /^[0-9a-f-]{36}$/
 
 /**
@@ -60,18 +59,14 @@ const SESSION_FOLDER = /^[0-9a-f-]{36}$/
  * the API takes the files with it.
  */
 export const sweepDeleted = (mediaDir: string) =>
-  Effect.gen(function*() {
-    const control = yield* MediaControl
-    const { recordings } = NginxConfig.paths(mediaDir)
-    const now = yield* Clock.currentTimeMillis
-    const names = Fs.existsSync(recordings) ? Fs.readdirSync(recordings).filter((name) => SESSION_FOLDER.test(name)) : []
-    const old = names.filter((name) => now - Fs.statSync(Path.join(recordings, name)).mtimeMs >= FOLDER_GRACE_MILLIS)
-    for (let start = 0; start < old.length; start += BATCH) {
-      const batch = old.slice(start, start + BATCH)
-      const kept = new Set(yield* control.keptRecordings(batch))
-      for (const name of batch) if (!kept.has(name)) Fs.rmSync(Path.join(recordings, name), { recursive: true, force: true })
-    }
-  }).pipe(Effect.catch((error) => Effect.logWarning(`media: deleted recordings not swept this round: ${error.message}`)))
+  Effect.flatMap(MediaControl, (control) =>
+    sweepFolders({
+      dir: NginxConfig.paths(mediaDir).recordings,
+      name: SESSION_FOLDER,
+      graceMillis: FOLDER_GRACE_MILLIS,
+      kept: control.keptRecordings,
+      what: "deleted recordings"
+    }))
 
 const remove = (files: ReadonlyArray<string>) =>
   Effect.sync(() => {
