@@ -4,6 +4,7 @@
  * state is as of the outbox's checkpoint; its own position (`outbox:position`) says how far it was built,
  * so a deployment whose outbox ran before the table existed builds it once from the log.
  */
+import { RecordingLinks } from "@onair/application"
 import { CatalogStates } from "@onair/catalog"
 import { type Livestream, LOG_START, type Position, type PublicUrls, type StoredEvent } from "@onair/core"
 import { DomainEvents, SecretKeyring } from "@onair/event-store"
@@ -22,7 +23,10 @@ const REFERENCES: ReadonlyArray<readonly [string, string]> = [
   ["sessionId", "session"],
   ["ingestId", "ingest"],
   ["meetingId", "meeting"],
-  ["endpointId", "endpoint"]
+  ["endpointId", "endpoint"],
+  ["recordingId", "recording"],
+  // A recording's id is its session's.
+  ["recordingId", "session"]
 ]
 
 /** The keys a batch certainly reads: each event's own aggregate and the ones its data names. */
@@ -41,6 +45,7 @@ const keysOf = (events: ReadonlyArray<StoredEvent>): Set<string> => {
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient
   const livestreams = CatalogStates.livestreamStates(yield* SecretKeyring)
+  const links = yield* RecordingLinks
 
   const decode = (key: string, value: unknown): unknown => {
     const state = CatalogStates.parsed(value)
@@ -96,7 +101,7 @@ export const make = Effect.gen(function*() {
       for (let round = 0; round < MAX_ROUNDS; round++) {
         yield* load(keys, apps, loaded)
         const state = new OutboxState(loaded)
-        const outgoing = new OutboxWorld(urls, state).applyBatch(events)
+        const outgoing = new OutboxWorld(urls, state, links.link).applyBatch(events)
         if (state.missed.size === 0) {
           yield* save(state.written, last.position)
           return outgoing

@@ -21,6 +21,12 @@ import {
   type MeetingId,
   type ParticipantId,
   type PublicUrls,
+  type Recording,
+  RecordingDecider,
+  RecordingEvent,
+  recordingMessages,
+  RECORDING_CATEGORY,
+  type RecordingWebhookWorld,
   type Session,
   SessionDecider,
   status,
@@ -58,6 +64,8 @@ export const uuidFrom = (name: string): string => {
 }
 
 const decodeEndpointEvent = Schema.decodeUnknownResult(WebhookEndpointEvent)
+const decodeRecordingEvent = Schema.decodeUnknownResult(RecordingEvent)
+const RECORDING_STREAM_PREFIX = `${RECORDING_CATEGORY}-`
 
 type Evolve = (state: any, event: any) => any
 const EVOLVE: Readonly<Record<Change["kind"], Evolve>> = {
@@ -69,9 +77,11 @@ const EVOLVE: Readonly<Record<Change["kind"], Evolve>> = {
 
 export class OutboxWorld {
   private readonly world: WebhookWorld
+  private readonly recordingWorld: RecordingWebhookWorld
   private readonly state: OutboxState
 
-  constructor(urls: PublicUrls, state: OutboxState) {
+  /** `signedUrl`: a recording file's signed link (`RecordingLinks`). */
+  constructor(urls: PublicUrls, state: OutboxState, signedUrl: RecordingWebhookWorld["signedUrl"]) {
     this.state = state
     this.world = {
       livestream: (id) => state.read<Livestream>(`livestream:${id}`),
@@ -82,6 +92,7 @@ export class OutboxWorld {
       joinedAt: (meetingId, participantId) => state.read<Timestamp>(`joined:${meetingId}/${participantId}`),
       urls
     }
+    this.recordingWorld = { livestream: this.world.livestream, session: this.world.session, signedUrl }
   }
 
   /** Applies a batch in log order and answers its messages. */
@@ -129,6 +140,7 @@ export class OutboxWorld {
       this.applyEndpointEvent(stored)
       return []
     }
+    if (stored.stream.startsWith(RECORDING_STREAM_PREFIX)) return this.applyRecordingEvent(stored)
     if (DomainEvents.parseStream(stored.stream) === undefined) return []
     const change = DomainEvents.toChange(stored)
     if (Result.isFailure(change)) return []
@@ -145,6 +157,18 @@ export class OutboxWorld {
     const messages = webhookMessages(change.success, this.world)
     if (kind === "meeting") this.trackParticipants(event)
     return messages
+  }
+
+  /** A recording's event: its state is kept (`recording:<id>`) for the messages of its later events. */
+  private applyRecordingEvent(stored: StoredEvent): ReadonlyArray<WebhookMessage> {
+    const event = decodeRecordingEvent(stored.data)
+    if (Result.isFailure(event)) return []
+    const key = `recording:${event.success.recordingId}`
+    const next = RecordingDecider.evolve(this.state.read<Recording>(key) ?? null, event.success)
+    if (next === null) return []
+    // A deleted recording sends nothing more: its state is not needed again.
+    this.state.write(key, next.deletedAt === null ? next : null)
+    return recordingMessages(next, event.success, this.recordingWorld)
   }
 
   /** An endpoint's event, kept without the endpoint's secrets. */

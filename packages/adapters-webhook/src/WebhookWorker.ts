@@ -9,6 +9,7 @@
  * | `ONAIR_WEBHOOK_TIMEOUT_SECONDS` | `15` | how long a receiver has to answer |
  * | `ONAIR_WEBHOOK_CONCURRENCY` | `64` | deliveries in flight at once |
  */
+import { RecordingLinks } from "@onair/application"
 import type { PublicUrls } from "@onair/core"
 import { Config, Deferred, Duration, Effect, Exit, Layer, Schedule as Retry, Schema } from "effect"
 import { OutboundClient } from "@onair/outbound"
@@ -72,4 +73,4 @@ export const layer = (urls: PublicUrls) =>
       wake: Effect.suspend(() => Deferred.await(stored)),
       idlePoll: Duration.millis(250)
     }))
-  })).pipe(Layer.provide(Layer.mergeAll(WebhookEndpointStreams.layer, OutboundClient.layer)))
+  })).pipe(Layer.provide(Layer.mergeAll(WebhookEndpointStreams.layer, OutboundClient.layer, RecordingLinks.layer)))

@@ -28,7 +28,7 @@ import {
   LOCAL_MEDIA_NODE
 } from "@onair/core"
 import { Database, SecretKeyring } from "@onair/event-store"
-import { AggregateCommand, CommandHandler, StreamKeys } from "@onair/application"
+import { AggregateCommand, CommandHandler, PublicUrlsConfig, RecordingCommands, RecordingLinks, StreamKeys } from "@onair/application"
 import { Effect, Fiber, Layer, ManagedRuntime } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import * as Fs from "node:fs"
@@ -49,11 +49,16 @@ const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12,
 
 describe("the outbox replayed with any batch size", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-replay-"))
-  let runtime: ManagedRuntime.ManagedRuntime<CommandHandler | EventStore | SqlClient | SecretKeyring, unknown>
+  let runtime: ManagedRuntime.ManagedRuntime<CommandHandler | RecordingCommands | RecordingLinks | EventStore | SqlClient | SecretKeyring, unknown>
   beforeAll(async () => {
     runtime = ManagedRuntime.make(
       Layer.provideMerge(
-        Layer.merge(Layer.provide(CommandHandler.layer(), StreamKeys.inMemory), Layer.effectDiscard(WebhookMigrations.run)),
+        Layer.mergeAll(
+          Layer.provide(CommandHandler.layer(), StreamKeys.inMemory),
+          RecordingCommands.layer,
+          Layer.provide(RecordingLinks.layer, PublicUrlsConfig.layer),
+          Layer.effectDiscard(WebhookMigrations.run)
+        ),
         Database.layer({ _tag: "Embedded", dataDir })
       )
     ) as never
@@ -97,6 +102,27 @@ describe("the outbox replayed with any batch size", () => {
           yield* run({ _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true, at: at(start), ingestId, streamKey, publisher: { ip: "203.0.113.7", port: 0 }, sessionId: SessionId.make(id(3000 + i * 10 + round)) })
           yield* run({ _tag: "ReportManifest", at: at(start + 1), ingestId })
           yield* run({ _tag: "Unpublish", at: at(start + 2), ingestId })
+        }
+      }
+      // Recordings of three sessions: one ready, one failed, one ready after its upload failed at first.
+      const recordings = yield* RecordingCommands
+      let r = 0
+      const record = (command: Parameters<typeof recordings.handle>[0]) =>
+        Effect.ignore(recordings.handle(command, originMetadata(`replay-recording-${++r}`, "test", command.at)))
+      const assets = (recordingId: string) => ({
+        mp4Path: `recordings/${recordingId}/recording.mp4`, vodPath: `recordings/${recordingId}/vod/index.m3u8`,
+        posterPath: `recordings/${recordingId}/poster.jpg`, durationSeconds: 7.5, size: 1_000_000, width: 1280, height: 720,
+        videoCodec: "h264", audioCodec: "aac", sha256: "b".repeat(64), vodSize: 1_100_000
+      })
+      for (const [i, outcome] of [[1, "ready"], [3, "failed"], [5, "uploaded later"]] as const) {
+        const recordingId = SessionId.make(id(3000 + i * 10))
+        const livestreamId = LivestreamId.make(id(1000 + i))
+        yield* record({ _tag: "StartRecording", recordingId, at: at(300), livestreamId, ...app, nodeId: LOCAL_MEDIA_NODE })
+        yield* record({ _tag: "FinaliseRecording", recordingId, at: at(301) })
+        if (outcome === "ready") yield* record({ _tag: "CompleteRecording", recordingId, at: at(302), assets: assets(recordingId), storage: { _tag: "Local" } })
+        else yield* record({ _tag: "FailRecording", recordingId, at: at(302), reason: outcome === "failed" ? "disk full" : "storage unreachable" })
+        if (outcome === "uploaded later") {
+          yield* record({ _tag: "CompleteRecording", recordingId, at: at(400), assets: assets(recordingId), storage: { _tag: "S3", bucket: "vods", keyPrefix: "onair/" } })
         }
       }
       const meetingId = MeetingId.make(id(4000))
@@ -151,6 +177,14 @@ describe("the outbox replayed with any batch size", () => {
     assert.include(receivers, "wh_replay000000000000000001,wh_replay000000000000000002", "both endpoints of the app take livestream events at first")
     assert.include(receivers, "wh_replay000000000000000001,wh_replay000000000000000004", "the changed filter and the later endpoint count")
     assert.notInclude(receivers.join(","), "wh_replay000000000000000003", "another app's endpoint receives nothing of this app")
+    const types = expected.map((line) => JSON.parse(line.slice(0, line.lastIndexOf(" -> "))).type as string)
+    assert.deepStrictEqual(
+      types.filter((type) => type.includes("recording")),
+      ["recording.success", "hls.recording.success", "recording.failed", "recording.failed", "recording.success", "hls.recording.success"]
+    )
+    const later = expected.map((line) => JSON.parse(line.slice(0, line.lastIndexOf(" -> ")))).filter((m) => m.type === "recording.success")[1]
+    assert.strictEqual(later.data.recording_path, `s3://vods/onair/recordings/${id(3050)}/recording.mp4`)
+    assert.match(later.data.recording_presigned_url, new RegExp(`/recordings/v1/${id(3050)}/recording\\.mp4\\?expires=\\d+&signature=`))
     for (const size of [1, 2, 7] as const) {
       assert.deepStrictEqual(await messagesOf(log[size]), expected, `batches of ${size}`)
     }

@@ -7,6 +7,8 @@ export class PublicUrlsConfig extends Context.Service<PublicUrlsConfig, {
   readonly playbackBase: string
   /** Whether the playback base was configured (a CDN or load balancer): it is then every livestream's. */
   readonly playbackConfigured: boolean
+  /** Where the API is reached from outside (`ONAIR_PUBLIC_API_URL`): signed recording links point here. */
+  readonly apiBase: string
 }>()("@onair/application/PublicUrlsConfig") {
   static readonly layer = Layer.effect(
     PublicUrlsConfig,
@@ -22,7 +24,9 @@ export class PublicUrlsConfig extends Context.Service<PublicUrlsConfig, {
         Config.withDefault(`rtmps://localhost:${rtmpsPort}/live`)
       )
       const playback = yield* Config.option(Config.String("ONAIR_PUBLIC_PLAYBACK_URL"))
+      const apiBase = yield* Config.String("ONAIR_PUBLIC_API_URL").pipe(Config.withDefault(`http://localhost:${httpPort}`))
       return {
+        apiBase: apiBase.replace(/\/+$/, ""),
         rtmpServer,
         rtmpsServer,
         playbackBase: Option.getOrElse(playback, () => `http://localhost:${httpPort}/hls`),

@@ -64,6 +64,7 @@ export * from "./webhook/WebhookEndpointEvent.ts"
 export * from "./webhook/WebhookEndpointState.ts"
 export * from "./webhook/WebhookValues.ts"
 export * from "./views/WebhookViews.ts"
+export * from "./views/RecordingWebhookViews.ts"
 
 export * from "./workflow/Change.ts"
 export * from "./workflow/Signal.ts"

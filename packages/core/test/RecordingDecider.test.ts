@@ -20,9 +20,11 @@ const assets = {
   height: 720,
   videoCodec: "h264",
   audioCodec: "aac",
-  sha256: "a".repeat(64)
+  sha256: "a".repeat(64),
+  vodSize: 12_400_000
 }
-const ready: RecordingEvent = { _tag: "RecordingReady", recordingId, at: t(61), assets }
+const storage = { _tag: "S3", bucket: "recordings", keyPrefix: "onair/" } as const
+const ready: RecordingEvent = { _tag: "RecordingReady", recordingId, at: t(61), assets, storage }
 const { given } = spec(RecordingDecider)
 
 describe("RecordingDecider", () => {
@@ -36,12 +38,12 @@ describe("RecordingDecider", () => {
   it("finalises when its session ends, once; then completes with its files", () => {
     given(started).when({ _tag: "FinaliseRecording", recordingId, at: t(60) }).then(finalising)
     given(started, finalising).when({ _tag: "FinaliseRecording", recordingId, at: t(60) }).then()
-    const state = given(started, finalising).when({ _tag: "CompleteRecording", recordingId, at: t(61), assets }).then(ready)
-    assert.deepStrictEqual(state?.phase, { _tag: "Ready", assets })
+    const state = given(started, finalising).when({ _tag: "CompleteRecording", recordingId, at: t(61), assets, storage }).then(ready)
+    assert.deepStrictEqual(state?.phase, { _tag: "Ready", assets, storage })
   })
 
   it("completes only what is being finalised", () => {
-    given(started).when({ _tag: "CompleteRecording", recordingId, at: t(61), assets })
+    given(started).when({ _tag: "CompleteRecording", recordingId, at: t(61), assets, storage })
       .thenFails("RecordingNotInProgress", { recordingId, phase: "Recording" })
   })
 
@@ -52,6 +54,19 @@ describe("RecordingDecider", () => {
       .then({ _tag: "RecordingFailed", recordingId, at: t(61), reason: "disk full" })
     given(started, finalising, ready).when({ _tag: "FailRecording", recordingId, at: t(62), reason: "finalise failed" })
       .thenFails("RecordingAlreadySettled", { recordingId, phase: "Ready" })
+  })
+
+  it("becomes ready when the copy its node kept is uploaded after storage was unreachable, and only then", () => {
+    const unreachable: RecordingEvent = { _tag: "RecordingFailed", recordingId, at: t(62), reason: "storage unreachable" }
+    const state = given(started, finalising, unreachable).when({ _tag: "CompleteRecording", recordingId, at: t(400), assets, storage })
+      .then({ _tag: "RecordingReady", recordingId, at: t(400), assets, storage })
+    assert.strictEqual(state?.phase._tag, "Ready")
+    given(started, finalising, { ...unreachable, reason: "disk full" })
+      .when({ _tag: "CompleteRecording", recordingId, at: t(400), assets, storage })
+      .thenFails("RecordingNotInProgress", { recordingId, phase: "Failed" })
+    given(started, finalising, unreachable, { _tag: "RecordingDeleted", recordingId, at: t(100) })
+      .when({ _tag: "CompleteRecording", recordingId, at: t(400), assets, storage })
+      .thenFails("RecordingDeleted", { recordingId })
   })
 
   it("is deleted once it is ready or failed, never while its files are being written, and not twice", () => {
@@ -65,7 +80,7 @@ describe("RecordingDecider", () => {
   })
 
   it("refuses a command older than its last change, and any command before it started", () => {
-    given(started, finalising).when({ _tag: "CompleteRecording", recordingId, at: t(10), assets }).thenFails("CommandOutOfOrder")
+    given(started, finalising).when({ _tag: "CompleteRecording", recordingId, at: t(10), assets, storage }).thenFails("CommandOutOfOrder")
     given().when({ _tag: "FinaliseRecording", recordingId, at: t(1) }).thenFails("RecordingNotFound", { recordingId })
   })
 })

@@ -6,7 +6,7 @@
 import { Schema } from "effect"
 import { AccountId, AppId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { RecordingAssets, RecordingFailure } from "./RecordingValues.ts"
+import { RecordingAssets, RecordingFailure, RecordingStorage } from "./RecordingValues.ts"
 
 const target = { recordingId: SessionId, at: Timestamp }
 
@@ -14,7 +14,11 @@ export const RecordingCommand = Schema.TaggedUnion({
   StartRecording: { ...target, livestreamId: LivestreamId, accountId: AccountId, appId: AppId, nodeId: MediaNodeId },
   /** The session ended: what was recorded is joined into the finished files now. */
   FinaliseRecording: { ...target },
-  CompleteRecording: { ...target, assets: RecordingAssets },
+  /**
+   * Its files are finished and stored. Also completes a recording that failed only because storage was
+   * unreachable, once a later upload of the copy its node kept succeeds.
+   */
+  CompleteRecording: { ...target, assets: RecordingAssets, storage: RecordingStorage },
   FailRecording: { ...target, reason: RecordingFailure },
   DeleteRecording: { ...target }
 })

@@ -1,7 +1,8 @@
 /**
  * The recording decider: recording -> finalising -> ready | failed, then deleted at most once. A recording
  * fails from recording (its node was lost with the files) or from finalising (joining them failed, the disk
- * was full, storage was unreachable); a finished one never changes but by deletion.
+ * was full, storage was unreachable); a finished one never changes but by deletion, except that one failed
+ * only for unreachable storage becomes ready when its node's kept copy is uploaded after all.
  */
 import { Result } from "effect"
 import type { Decider } from "../Decider.ts"
@@ -17,7 +18,7 @@ import {
   RecordingStillInProgress
 } from "./RecordingError.ts"
 import type { RecordingEvent } from "./RecordingEvent.ts"
-import { isUnsettled, type Recording, type RecordingState } from "./RecordingState.ts"
+import { awaitsUpload, isUnsettled, type Recording, type RecordingState } from "./RecordingState.ts"
 
 type Events = Result.Result<ReadonlyArray<RecordingEvent>, RecordingError | CommandOutOfOrder>
 
@@ -33,8 +34,10 @@ const decideExisting = (command: RecordingCommand, recording: Recording): Events
       if (phase !== "Recording") return Result.fail(new RecordingNotInProgress({ recordingId: recording.id, phase }))
       return Result.succeed([{ _tag: "RecordingFinalising", ...subject }])
     case "CompleteRecording":
-      if (phase !== "Finalising") return Result.fail(new RecordingNotInProgress({ recordingId: recording.id, phase }))
-      return Result.succeed([{ _tag: "RecordingReady", ...subject, assets: command.assets }])
+      if (phase !== "Finalising" && !awaitsUpload(recording)) {
+        return Result.fail(new RecordingNotInProgress({ recordingId: recording.id, phase }))
+      }
+      return Result.succeed([{ _tag: "RecordingReady", ...subject, assets: command.assets, storage: command.storage }])
     case "FailRecording":
       if (!isUnsettled(recording)) return Result.fail(new RecordingAlreadySettled({ recordingId: recording.id, phase }))
       return Result.succeed([{ _tag: "RecordingFailed", ...subject, reason: command.reason }])
@@ -78,7 +81,7 @@ export const evolve = (state: RecordingState, event: RecordingEvent): RecordingS
     case "RecordingFinalising":
       return { ...recording, phase: { _tag: "Finalising", since: event.at } }
     case "RecordingReady":
-      return { ...recording, phase: { _tag: "Ready", assets: event.assets } }
+      return { ...recording, phase: { _tag: "Ready", assets: event.assets, storage: event.storage } }
     case "RecordingFailed":
       return { ...recording, phase: { _tag: "Failed", reason: event.reason } }
     case "RecordingDeleted":

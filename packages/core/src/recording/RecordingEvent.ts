@@ -4,14 +4,14 @@
 import { Schema } from "effect"
 import { AccountId, AppId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { RecordingAssets, RecordingFailure } from "./RecordingValues.ts"
+import { RecordingAssets, RecordingFailure, StorageOfReady } from "./RecordingValues.ts"
 
 const subject = { recordingId: SessionId, at: Timestamp }
 
 export const RecordingEvent = Schema.TaggedUnion({
   RecordingStarted: { ...subject, livestreamId: LivestreamId, accountId: AccountId, appId: AppId, nodeId: MediaNodeId },
   RecordingFinalising: { ...subject },
-  RecordingReady: { ...subject, assets: RecordingAssets },
+  RecordingReady: { ...subject, assets: RecordingAssets, storage: StorageOfReady },
   RecordingFailed: { ...subject, reason: RecordingFailure },
   RecordingDeleted: { ...subject }
 })

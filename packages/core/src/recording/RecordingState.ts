@@ -4,13 +4,13 @@
 import { Schema } from "effect"
 import { AccountId, AppId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { RecordingAssets, RecordingFailure } from "./RecordingValues.ts"
+import { RecordingAssets, RecordingFailure, StorageOfReady } from "./RecordingValues.ts"
 
 /** Where a recording is in its life: the seed-facing status of the recordings API. */
 export const RecordingPhase = Schema.TaggedUnion({
   Recording: {},
   Finalising: { since: Timestamp },
-  Ready: { assets: RecordingAssets },
+  Ready: { assets: RecordingAssets, storage: StorageOfReady },
   Failed: { reason: RecordingFailure }
 })
 export type RecordingPhase = typeof RecordingPhase.Type
@@ -36,3 +36,7 @@ export type RecordingState = typeof RecordingState.Type
 /** Whether the recording is still being written or joined: not yet ready or failed. */
 export const isUnsettled = (recording: Recording): boolean =>
   recording.phase._tag === "Recording" || recording.phase._tag === "Finalising"
+
+/** Failed only because storage was unreachable: its node keeps the files and tries the upload again. */
+export const awaitsUpload = (recording: Recording): boolean =>
+  recording.deletedAt === null && recording.phase._tag === "Failed" && recording.phase.reason === "storage unreachable"

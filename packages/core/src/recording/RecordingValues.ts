@@ -1,7 +1,7 @@
 /**
  * What a finished recording is made of, and why one fails.
  */
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 
 const NonNegative = Schema.Finite.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
 const Pixels = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 16_384 })))
@@ -33,6 +33,27 @@ export const RecordingAssets = Schema.Struct({
   videoCodec: Schema.String.pipe(Schema.check(Schema.isMaxLength(32))),
   audioCodec: Schema.String.pipe(Schema.check(Schema.isMaxLength(32))),
   /** Hex SHA-256 of the MP4. */
-  sha256: Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9a-f]{64}$/)))
+  sha256: Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9a-f]{64}$/))),
+  /** Bytes of the HLS VOD (playlist and segments); 0 in recordings made before it was counted. */
+  vodSize: Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)), Schema.withDecodingDefaultKey(Effect.succeed(0)))
 })
 export type RecordingAssets = typeof RecordingAssets.Type
+
+/**
+ * Where a ready recording's files are: on its media node's disk (under its media folder), or in an
+ * S3-compatible bucket under a key prefix. Asset paths are relative to either root.
+ */
+export const RecordingStorage = Schema.TaggedUnion({
+  Local: {},
+  S3: {
+    bucket: Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/))),
+    /** Prepended to every asset path (empty, or ending with `/`). */
+    keyPrefix: Schema.String.pipe(Schema.check(Schema.isPattern(/^(?:[A-Za-z0-9_.\/-]{0,255}\/)?$/)))
+  }
+})
+export type RecordingStorage = typeof RecordingStorage.Type
+
+export const LOCAL_STORAGE: RecordingStorage = { _tag: "Local" }
+
+/** Recordings ready before storage was named were on their node's disk. */
+export const StorageOfReady = RecordingStorage.pipe(Schema.withDecodingDefaultKey(Effect.succeed(LOCAL_STORAGE)))

@@ -32,6 +32,9 @@ export const WEBHOOK_EVENT_TYPES = [
   "session.close.success",
   "peer.join.success",
   "peer.leave.success",
+  "recording.success",
+  "recording.failed",
+  "hls.recording.success",
   "livestream.status.changed"
 ] as const
 export type WebhookEventType = typeof WEBHOOK_EVENT_TYPES[number]
@@ -67,7 +70,8 @@ const roomOf = (livestream: Livestream): string => livestream.meetingId ?? lives
 
 const seconds = (from: number, to: number) => Math.max(0, Math.floor((to - from) / 1000))
 
-const livestreamMessage = (
+/** A message about a livestream, with the ids every livestream event carries. */
+export const livestreamMessage = (
   livestream: Livestream,
   type: WebhookEventType,
   at: Timestamp,
