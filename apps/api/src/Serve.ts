@@ -5,8 +5,16 @@
  */
 import { AdminToken, Server } from "@onair/adapters-http"
 import { WebhookWorker } from "@onair/adapters-webhook"
-import { MediaControlPlane, MediaServer, MediaSettings, NodeIdentity, NodeLeaseWatch } from "@onair/adapters-media"
-import { PublicUrlsConfig, TimerWorker } from "@onair/application"
+import {
+  MediaControlPlane,
+  MediaServer,
+  MediaSettings,
+  NodeIdentity,
+  NodeLeaseWatch,
+  RecordingDownloads,
+  RecordingStore
+} from "@onair/adapters-media"
+import { PublicUrlsConfig, RecordingLinks, TimerWorker } from "@onair/application"
 import { DueTimerClaims } from "@onair/catalog"
 import { Database } from "@onair/event-store"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
@@ -68,14 +76,21 @@ const worker = Layer.merge(
  */
 const mediaPlane = (dataDir: string) =>
   Layer.unwrap(Effect.gen(function*() {
-    const { mode } = yield* MediaSettings.fromEnv(dataDir)
-    if (mode === "off") return Server.layer(Layer.merge(MediaControlPlane.redirectingPlayback, MediaControlPlane.nodeApi))
+    const { mode, dir } = yield* MediaSettings.fromEnv(dataDir)
+    if (mode === "off") {
+      return Server.layer(Layer.mergeAll(MediaControlPlane.redirectingPlayback, MediaControlPlane.nodeApi, RecordingDownloads.controlPlaneRoutes(null)))
+    }
     const identity = yield* NodeIdentity.fromEnv
     const urls = yield* PublicUrlsConfig
     const media = MediaServer.fromEnv(dataDir)
     const agent = Layer.unwrap(Effect.map(Effect.service(MediaServer), (server) =>
       MediaServer.agent(NodeIdentity.registration(identity, urls, server.settings.rtmpsPort !== 0))))
-    return Layer.merge(agent, Server.layer(Layer.merge(MediaServer.routes, MediaControlPlane.nodeApi))).pipe(
+    const routes = Layer.mergeAll(
+      MediaServer.routes,
+      MediaControlPlane.nodeApi,
+      RecordingDownloads.controlPlaneRoutes({ nodeId: identity.nodeId, mediaDir: dir })
+    )
+    return Layer.merge(agent, Server.layer(routes)).pipe(
       Layer.provideMerge(MediaServer.node),
       Layer.provideMerge(MediaControlPlane.embedded(identity.nodeId)),
       Layer.provideMerge(media)
@@ -98,6 +113,7 @@ export const serve = Effect.gen(function*() {
       Layer.provideMerge(mediaPlane(dataDir)),
       Layer.provideMerge(MediaControlPlane.plane),
       Layer.provideMerge(MediaControlPlane.control),
+      Layer.provideMerge(Layer.merge(RecordingLinks.layer, RecordingStore.fromEnv)),
       Layer.provideMerge(PublicUrlsConfig.layer),
       Layer.provideMerge(services(choice)),
       Layer.provide(AdminToken.given(adminToken))

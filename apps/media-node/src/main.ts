@@ -4,7 +4,15 @@
  * `ONAIR_CONTROL_URL` with its credential. It holds no catalog and opens no database.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { DEFAULT_NODE_PORT, MediaServer, NodeIdentity, NodeSettings, RemoteMediaControl } from "@onair/adapters-media"
+import {
+  DEFAULT_NODE_PORT,
+  MediaServer,
+  NodeIdentity,
+  NodeSettings,
+  RecordingDownloads,
+  RecordingStore,
+  RemoteMediaControl
+} from "@onair/adapters-media"
 import { PublicUrlsConfig } from "@onair/application"
 import { Config, Effect, Layer, Option } from "effect"
 
@@ -23,11 +31,14 @@ const node = Effect.gen(function*() {
   yield* Effect.logInfo(`media node ${identity.nodeId}: control plane ${remote.controlUrl}`)
   const agent = Layer.unwrap(Effect.map(Effect.service(MediaServer), (server) =>
     MediaServer.agent(NodeIdentity.registration(identity, urls, server.settings.rtmpsPort !== 0))))
+  const files = Layer.unwrap(Effect.map(Effect.service(MediaServer), (server) =>
+    RecordingDownloads.nodeRoutes(server.settings.dir, remote.credential)))
   return yield* Layer.launch(
-    Layer.merge(agent, MediaServer.httpServer(MediaServer.routes)).pipe(
+    Layer.merge(agent, MediaServer.httpServer(Layer.merge(MediaServer.routes, files))).pipe(
       Layer.provideMerge(MediaServer.node),
       Layer.provideMerge(RemoteMediaControl.layer(remote)),
-      Layer.provideMerge(MediaServer.fromEnv(dataDir))
+      Layer.provideMerge(MediaServer.fromEnv(dataDir)),
+      Layer.provideMerge(RecordingStore.fromEnv)
     )
   )
 }).pipe(Effect.provide(PublicUrlsConfig.layer))

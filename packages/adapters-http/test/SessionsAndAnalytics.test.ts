@@ -55,7 +55,7 @@ describe("sessions and analytics over HTTP", () => {
     const daywise = await get(`${base}/analytics/daywise`, token)
     const record = Schema.decodeUnknownSync(DayWiseAnalyticsRecord)(daywise.body.data)
     assert.strictEqual(record.session_stats.day_stats.length, 31, "30 days ago to today")
-    assert.strictEqual(record.recording_stats.recording_count, 1, "the livestream session with media")
+    assert.strictEqual(record.recording_stats.recording_count, 0, "a session with media is no recording until one is ready")
     const oneDay = await get(`${base}/analytics/daywise?start_date=2026-11-01&end_date=2026-11-01`, token)
     assert.deepStrictEqual(oneDay.body.data.session_stats.day_stats.map((d: any) => d.day), ["2026-11-01"])
   })

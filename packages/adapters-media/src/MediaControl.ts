@@ -19,6 +19,8 @@ import {
   MediaNodeRegion,
   RecordingAssets,
   RecordingFailure,
+  type RecordingStorage,
+  StorageOfReady,
   SessionId
 } from "@onair/core"
 import { Context, type Effect, Schema } from "effect"
@@ -132,7 +134,7 @@ export const KeptRecordingsRequest = Schema.Struct({
   sessionIds: Schema.Array(Schema.String).pipe(Schema.check(Schema.isMaxLength(MAX_LIST)))
 })
 export const KeptRecordingsAnswer = Schema.Struct({ kept: Schema.Array(Schema.String) })
-export const RecordingReadyRequest = Schema.Struct({ sessionId: SessionId, assets: RecordingAssets })
+export const RecordingReadyRequest = Schema.Struct({ sessionId: SessionId, assets: RecordingAssets, storage: StorageOfReady })
 export const RecordingFailedRequest = Schema.Struct({ sessionId: SessionId, reason: RecordingFailure })
 
 export const ViewerSecondsRequest = Schema.Struct({
@@ -188,7 +190,8 @@ export class MediaControl extends Context.Service<MediaControl, {
    * recording (then it is finalising from now on) or should drop the parts.
    */
   readonly finaliseRecording: (sessionId: SessionId) => Call<boolean>
-  readonly recordingReady: (sessionId: SessionId, assets: RecordingAssets) => Call<void>
+  /** The recording's files are finished and stored (`storage`: where). */
+  readonly recordingReady: (sessionId: SessionId, assets: RecordingAssets, storage: RecordingStorage) => Call<void>
   /** Of these recordings' ids, the ones this node keeps the files of (not deleted, its own). */
   readonly keptRecordings: (sessionIds: ReadonlyArray<string>) => Call<ReadonlyArray<string>>
   readonly recordingFailed: (sessionId: SessionId, reason: RecordingFailure) => Call<void>

@@ -64,7 +64,7 @@ export const OPERATIONS: Readonly<Record<string, Operation<any>>> = {
     Effect.map(control.finaliseRecording(body.sessionId), (finalise) => ({ finalise }))),
   "recordings-kept": operation(KeptRecordingsRequest, (control, body) =>
     Effect.map(control.keptRecordings(body.sessionIds), (kept) => ({ kept }))),
-  "recording-ready": operation(RecordingReadyRequest, (control, body) => control.recordingReady(body.sessionId, body.assets)),
+  "recording-ready": operation(RecordingReadyRequest, (control, body) => control.recordingReady(body.sessionId, body.assets, body.storage)),
   "recording-failed": operation(RecordingFailedRequest, (control, body) => control.recordingFailed(body.sessionId, body.reason))
 }
 

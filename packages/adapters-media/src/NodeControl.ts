@@ -390,8 +390,8 @@ export class NodeControl extends Context.Service<NodeControl, {
           openSessions,
           finaliseRecording,
           keptRecordings: (sessionIds) => recordingReads.keptOn(nodeId, sessionIds),
-          recordingReady: (sessionId, assets) =>
-            settleRecording(sessionId, (at) => ({ _tag: "CompleteRecording", recordingId: sessionId, at, assets })),
+          recordingReady: (sessionId, assets, storage) =>
+            settleRecording(sessionId, (at) => ({ _tag: "CompleteRecording", recordingId: sessionId, at, assets, storage })),
           recordingFailed: (sessionId, reason) =>
             settleRecording(sessionId, (at) => ({ _tag: "FailRecording", recordingId: sessionId, at, reason })),
           accrueViewerSeconds

@@ -38,6 +38,8 @@ export interface FinalisedRecording {
   readonly audioCodec: string
   /** Hex SHA-256 of the MP4. */
   readonly sha256: string
+  /** Bytes of the HLS VOD: its playlist and segments. */
+  readonly vodSize: number
 }
 
 /** VOD segment length: longer than live's, fewer files. */
@@ -60,7 +62,8 @@ const run = (file: string, args: ReadonlyArray<string>) =>
     return Effect.sync(() => child.kill("SIGKILL"))
   })
 
-const fsStep = <A>(step: () => A) => Effect.try({ try: step, catch: (cause) => failure(String(cause)) })
+/** A filesystem step of finalising; a full disk fails it as `disk full`. */
+export const fsStep = <A>(step: () => A) => Effect.try({ try: step, catch: (cause) => failure(String(cause)) })
 
 const sha256Of = (file: string) =>
   Effect.tryPromise({
@@ -77,12 +80,28 @@ interface Probe {
   readonly streams?: ReadonlyArray<{ readonly codec_type?: string; readonly codec_name?: string; readonly width?: number; readonly height?: number }>
 }
 
+/**
+ * The MP4 and the VOD each take about the parts' size: finalising needs twice that free, and a little more
+ * for the poster and the playlists. Refused up front, the disk is not filled to the last byte.
+ */
+const SPACE_FACTOR = 2.1
+
+const bytesOf = (files: ReadonlyArray<string>) => files.reduce((total, file) => total + Fs.statSync(file).size, 0)
+
 /** Joins `parts` (in order) into a finalised recording under `outDir`. */
 export const finalise = (parts: ReadonlyArray<string>, outDir: string) =>
   Effect.gen(function*() {
     const present = yield* fsStep(() => parts.filter((part) => Fs.existsSync(part) && Fs.statSync(part).size > 0))
     if (present.length === 0) return yield* new RecordingNotFinalised({ reason: "no media", detail: "no recorded part" })
     yield* fsStep(() => Fs.mkdirSync(Path.join(outDir, "vod"), { recursive: true, mode: 0o700 }))
+    const needed = Math.ceil(bytesOf(present) * SPACE_FACTOR)
+    const free = yield* fsStep(() => {
+      const stats = Fs.statfsSync(outDir)
+      return stats.bavail * stats.bsize
+    })
+    if (free < needed) {
+      return yield* new RecordingNotFinalised({ reason: "disk full", detail: `${needed} bytes needed, ${free} free` })
+    }
     const list = Path.join(outDir, "parts.txt")
     // The concat demuxer's own quoting: a single quote closes, is escaped, and opens again.
     yield* fsStep(() => Fs.writeFileSync(list, present.map((part) => `file '${part.replaceAll("'", "'\\''")}'\n`).join("")))
@@ -122,6 +141,7 @@ export const finalise = (parts: ReadonlyArray<string>, outDir: string) =>
       height: video.height ?? 0,
       videoCodec: video.codec_name ?? "",
       audioCodec: audio?.codec_name ?? "",
-      sha256: yield* sha256Of(mp4)
+      sha256: yield* sha256Of(mp4),
+      vodSize: yield* fsStep(() => bytesOf(Fs.readdirSync(Path.join(outDir, "vod")).map((name) => Path.join(outDir, "vod", name))))
     } satisfies FinalisedRecording
   })

@@ -7,6 +7,9 @@
  * was lost) it drops the parts. A reconnect inside the window only adds a part, so a session gives one
  * recording whatever happened in between.
  *
+ * The finished files' facts are kept beside them (`assets.json`). On local storage the recording is ready
+ * then; with a bucket, `RecordingUploads` takes it from there.
+ *
  * Reports the control plane could not take are tried again at the next round: parts are kept until their
  * outcome is told.
  */
@@ -17,7 +20,11 @@ import * as Path from "node:path"
 import { sweepFolders } from "./FolderSweep.ts"
 import { MediaControl } from "./MediaControl.ts"
 import * as NginxConfig from "./NginxConfig.ts"
-import { finalise, type FinalisedRecording } from "./RecordingFinaliser.ts"
+import { finalise, type FinalisedRecording, fsStep } from "./RecordingFinaliser.ts"
+import { RecordingStore } from "./RecordingStore.ts"
+
+/** A finished recording's facts, in its folder: what its node reports once the files are stored. */
+export const ASSETS_FILE = "assets.json"
 
 /** A session's newest part untouched this long: nginx is done with it (a live part grows every second). */
 const QUIET_MILLIS = 3_000
@@ -47,12 +54,13 @@ const relative = (mediaDir: string, recording: FinalisedRecording): RecordingAss
   height: recording.height,
   videoCodec: recording.videoCodec.slice(0, 32),
   audioCodec: recording.audioCodec.slice(0, 32),
-  sha256: recording.sha256
+  sha256: recording.sha256,
+  vodSize: recording.vodSize
 })
 
 /** A finished recording's folder this young is left alone: its recording may be reported a moment later. */
 const FOLDER_GRACE_MILLIS = 10_000
-const SESSION_FOLDER = /^[0-9a-f-]{36}$/
+export const SESSION_FOLDER = /^[0-9a-f-]{36}$/
 
 /**
  * Removes the folders of recordings that are deleted (or were never this node's to keep): a deletion in
@@ -77,6 +85,7 @@ const remove = (files: ReadonlyArray<string>) =>
 export const finaliseEnded = (mediaDir: string) =>
   Effect.gen(function*() {
     const control = yield* MediaControl
+    const store = yield* RecordingStore
     const paths = NginxConfig.paths(mediaDir)
     const now = yield* Clock.currentTimeMillis
     const names = Fs.existsSync(paths.recordingParts) ? Fs.readdirSync(paths.recordingParts) : []
@@ -93,10 +102,19 @@ export const finaliseEnded = (mediaDir: string) =>
         yield* remove(parts)
         continue
       }
-      const outcome = yield* Effect.exit(finalise(parts, Path.join(paths.recordings, session)))
+      const folder = Path.join(paths.recordings, session)
+      const outcome = yield* Effect.exit(Effect.flatMap(finalise(parts, folder), (finished) => {
+        const assets = relative(mediaDir, finished)
+        return Effect.as(fsStep(() => Fs.writeFileSync(Path.join(folder, ASSETS_FILE), JSON.stringify(assets), { mode: 0o600 })), assets)
+      }))
       if (Exit.isSuccess(outcome)) {
-        yield* control.recordingReady(sessionId, relative(mediaDir, outcome.value))
-        yield* Effect.logInfo(`media: recording of ${session} ready (${outcome.value.durationSeconds.toFixed(1)} s)`)
+        const seconds = outcome.value.durationSeconds.toFixed(1)
+        if (store.storage._tag === "Local") {
+          yield* control.recordingReady(sessionId, outcome.value, store.storage)
+          yield* Effect.logInfo(`media: recording of ${session} ready (${seconds} s)`)
+        } else {
+          yield* Effect.logInfo(`media: recording of ${session} finalised (${seconds} s); uploading`)
+        }
       } else {
         const failure = outcome.cause.reasons.find((reason) => reason._tag === "Fail")
         const reason = failure?._tag === "Fail" ? failure.error.reason : "finalise failed"

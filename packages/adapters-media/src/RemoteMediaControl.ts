@@ -112,7 +112,8 @@ export const make = (settings: RemoteSettings) =>
         Effect.map(unavailableOnly(post("open-sessions", { sessionIds }, OpenSessionsAnswer)), (answer) => answer.open),
       finaliseRecording: (sessionId) =>
         Effect.map(unavailableOnly(post("recording-finalise", { sessionId }, FinaliseAnswer)), (answer) => answer.finalise),
-      recordingReady: (sessionId, assets) => unavailableOnly(Effect.asVoid(post("recording-ready", { sessionId, assets }, Schema.Unknown))),
+      recordingReady: (sessionId, assets, storage) =>
+        unavailableOnly(Effect.asVoid(post("recording-ready", { sessionId, assets, storage }, Schema.Unknown))),
       keptRecordings: (sessionIds) =>
         Effect.map(unavailableOnly(post("recordings-kept", { sessionIds }, KeptRecordingsAnswer)), (answer) => answer.kept),
       recordingFailed: (sessionId, reason) =>

@@ -13,7 +13,7 @@ import { timingSafeEqual } from "node:crypto"
 import { PublicUrlsConfig } from "./PublicUrlsConfig.ts"
 
 /** The path every recording link starts with. */
-export const RECORDING_LINK_PATH = "/recordings/v1"
+export const RECORDING_LINK_PATH: `/${string}` = "/recordings/v1"
 
 /** A file under a recording's folder: `recording.mp4`, `poster.jpg`, `vod/index.m3u8`, `vod/<n>.ts`, … */
 export const RECORDING_FILE = /^(?:[a-z0-9_-]{1,64}\/)?[a-z0-9_-]{1,64}\.[a-z0-9]{1,8}$/

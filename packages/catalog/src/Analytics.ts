@@ -20,6 +20,7 @@ import {
   type Timestamp
 } from "@onair/core"
 import { Effect } from "effect"
+import { RecordingReads } from "./RecordingReads.ts"
 import { CatalogReads, type Scope } from "./CatalogReads.ts"
 
 const DAY_MILLIS = 86_400_000
@@ -49,18 +50,16 @@ export interface DayRange {
   readonly lastDay: number
 }
 
-/**
- * The meeting sessions opened on the range's days, and its recordings: settled ones counted ahead per day,
- * the others read as sessions.
- */
-export const dayWise = (scope: Scope, days: DayRange, asOf: Timestamp): Effect.Effect<DayWiseAnalyticsRecord, never, CatalogReads> =>
+/** The meeting sessions opened on the range's days, and the recordings made of broadcasts started on them. */
+export const dayWise = (
+  scope: Scope,
+  days: DayRange,
+  asOf: Timestamp
+): Effect.Effect<DayWiseAnalyticsRecord, never, CatalogReads | RecordingReads> =>
   Effect.gen(function*() {
     const catalog = yield* CatalogReads
     const range = { from: days.firstDay, to: days.lastDay + DAY_MILLIS }
     const meetingSessions = yield* catalog.meetingSessionsOpenedIn(scope, range)
-    const recordingDays = yield* catalog.sessionDays(scope, range)
-    const recordings = (yield* catalog.sessionsStartedIn(scope, range, range)).flatMap((session) =>
-      session.startedAt === null ? [] : [{ startedAt: session.startedAt, endedAt: session.stoppedAt }]
-    )
-    return dayWiseAnalytics({ meetingSessions, recordings, recordingDays, firstDay: days.firstDay, lastDay: days.lastDay, asOf })
+    const recordings = yield* (yield* RecordingReads).readyDays(scope, range)
+    return dayWiseAnalytics({ meetingSessions, recordings, firstDay: days.firstDay, lastDay: days.lastDay, asOf })
   })

@@ -230,6 +230,26 @@ const createRecordings = Effect.gen(function*() {
   yield* sql`CREATE INDEX onair_recordings_unsettled ON onair_recordings (node_id) WHERE phase IN ('Recording', 'Finalising')`
 })
 
+/**
+ * What recording analytics, retention and the node sweep read of a recording without its state: when it
+ * started, how long it is once ready, and where its files are (`local` or `s3` once ready). Rows written
+ * before are filled from their states.
+ */
+const addRecordingFacts = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`
+    ALTER TABLE onair_recordings
+      ADD COLUMN started_at timestamptz,
+      ADD COLUMN duration_seconds double precision,
+      ADD COLUMN stored text`
+  yield* sql`
+    UPDATE onair_recordings SET
+      started_at = to_timestamp((state->>'startedAt')::double precision / 1000),
+      duration_seconds = (state->'phase'->'assets'->>'durationSeconds')::double precision,
+      stored = CASE WHEN phase = 'Ready' THEN 'local' END`
+  yield* sql`CREATE INDEX onair_recordings_started ON onair_recordings (account_id, app_id, started_at)`
+})
+
 export const migrations = {
   "1_create_livestreams": createLivestreams,
   "2_create_catalog": createCatalog,
@@ -237,7 +257,8 @@ export const migrations = {
   "4_create_session_days": createSessionDays,
   "5_create_access": createAccess,
   "6_create_media_nodes": createMediaNodes,
-  "7_create_recordings": createRecordings
+  "7_create_recordings": createRecordings,
+  "8_add_recording_facts": addRecordingFacts
 }
 
 /** The catalog's tables, emptied together by a rebuild. */

@@ -214,14 +214,27 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
         decode: decodeRecording,
         encode: Schema.encodeSync(Recording),
         ordinal: true,
-        columns: { livestream_id: "text", account_id: "text", app_id: "text", node_id: "text", phase: "text", deleted: "boolean" },
+        columns: {
+          livestream_id: "text",
+          account_id: "text",
+          app_id: "text",
+          node_id: "text",
+          phase: "text",
+          deleted: "boolean",
+          started_at: "timestamptz",
+          duration_seconds: "double precision",
+          stored: "text"
+        },
         row: (state: Recording) => ({
           livestream_id: state.livestreamId,
           account_id: state.accountId,
           app_id: state.appId,
           node_id: state.nodeId,
           phase: state.phase._tag,
-          deleted: state.deletedAt !== null
+          deleted: state.deletedAt !== null,
+          started_at: iso(state.startedAt),
+          duration_seconds: state.phase._tag === "Ready" ? state.phase.assets.durationSeconds : null,
+          stored: state.phase._tag === "Ready" ? (state.phase.storage._tag === "S3" ? "s3" : "local") : null
         })
       }
     }
@@ -319,13 +332,16 @@ const apply = (events: ReadonlyArray<StoredEvent>) =>
     const changes: Array<Change> = []
     // Each table's aggregates in the batch, each with its events in log order.
     const byTable = new Map<AggregateTable<any>, Map<string, Array<unknown>>>()
-    const firstSequence = new Map<string, number>()
+    // Per table: a recording's id is its session's, and each row's ordinal is its own aggregate's.
+    const firstSequence = new Map<AggregateTable<any>, Map<string, number>>()
     const group = (table: AggregateTable<any>, id: string, event: unknown, sequence: number) => {
       const ofTable = byTable.get(table) ?? new Map<string, Array<unknown>>()
       byTable.set(table, ofTable)
       const list = ofTable.get(id)
       if (list === undefined) {
-        firstSequence.set(id, sequence)
+        const sequences = firstSequence.get(table) ?? new Map<string, number>()
+        firstSequence.set(table, sequences)
+        sequences.set(id, sequence)
         ofTable.set(id, [event])
       } else list.push(event)
     }
@@ -346,7 +362,7 @@ const apply = (events: ReadonlyArray<StoredEvent>) =>
       group(tables[change.success.kind], change.success.id, change.success.event, stored.position.sequence)
     }
     const stored = yield* loadStates([...byTable].map(([spec, byId]) => [spec.table, [...byId.keys()]] as const))
-    for (const [spec, byId] of byTable) yield* writeTable(spec, byId, stored.get(spec.table)!, firstSequence)
+    for (const [spec, byId] of byTable) yield* writeTable(spec, byId, stored.get(spec.table)!, firstSequence.get(spec)!)
     yield* writeMeetingSessions(changes)
   })
 

@@ -4,7 +4,7 @@
  * read-your-writes through `awaitTransaction`, stream keys sealed in the tables, and a rebuild from the log
  * that equals the tables kept as the log grew.
  */
-import { Analytics, Catalog, CatalogReads, CatalogStates, CatalogTables } from "@onair/catalog"
+import { Analytics, Catalog, CatalogReads, CatalogStates, CatalogTables, RecordingReads } from "@onair/catalog"
 import {
   AccountId,
   AppId,
@@ -18,13 +18,12 @@ import {
   type Signal,
   StreamKey,
   Timestamp,
-  dayWiseAnalytics,
   overallAnalytics,
   LOCAL_MEDIA_NODE
 } from "@onair/core"
 import { Database, Projection, SecretKeyring } from "@onair/event-store"
 import * as CatalogCache from "../src/CatalogCache.ts"
-import { CommandHandler } from "@onair/application"
+import { CommandHandler, RecordingCommands } from "@onair/application"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import * as Fs from "node:fs"
@@ -72,10 +71,10 @@ const runner = Effect.gen(function*() {
 describe("the catalog's tables on the embedded store", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-analytics-"))
   const layer = Layer.provideMerge(
-    Layer.provideMerge(CommandHandler.layer(), Catalog.layer),
+    Layer.provideMerge(Layer.merge(CommandHandler.layer(), RecordingCommands.layer), Catalog.layer),
     Database.layer({ _tag: "Embedded", dataDir })
   )
-  let runtime: ManagedRuntime.ManagedRuntime<CatalogReads | CommandHandler | EventStore | SqlClient | SecretKeyring, unknown>
+  let runtime: ManagedRuntime.ManagedRuntime<CatalogReads | RecordingReads | CommandHandler | RecordingCommands | EventStore | SqlClient | SecretKeyring, unknown>
   beforeAll(async () => {
     runtime = ManagedRuntime.make(layer) as never
     await runtime.context()
@@ -110,6 +109,28 @@ describe("the catalog's tables on the embedded store", () => {
       const current = (yield* catalog.sessionsOf(live1, { pageNo: 1, perPage: 10 })).items[0]!
       yield* run({ _tag: "AccrueViewerSeconds", at: at(50), sessionId: current.id, seconds: 45 }, 50)
       yield* run({ _tag: "Unpublish", at: at(100), ingestId }, 100)
+      // Its recording is ready, 88.5 s long; one of another session failed; another app's is not counted.
+      const recordings = yield* RecordingCommands
+      const record = (command: Parameters<typeof recordings.handle>[0]) =>
+        Effect.flatMap(recordings.handle(command, metadata((command.at - T0) / 1000)), (handled) =>
+          catalog.awaitTransaction(handled.append?.transaction ?? 0))
+      const made = (recordingId: SessionId, scope: typeof appA, livestreamId: LivestreamId) =>
+        record({ _tag: "StartRecording", recordingId, at: at(10), livestreamId, ...scope, nodeId: LOCAL_MEDIA_NODE }).pipe(
+          Effect.andThen(record({ _tag: "FinaliseRecording", recordingId, at: at(104) }))
+        )
+      const assets = {
+        mp4Path: `recordings/${current.id}/recording.mp4`, vodPath: `recordings/${current.id}/vod/index.m3u8`,
+        posterPath: `recordings/${current.id}/poster.jpg`, durationSeconds: 88.5, size: 9_000_000, width: 1280,
+        height: 720, videoCodec: "h264", audioCodec: "aac", sha256: "c".repeat(64), vodSize: 9_100_000
+      }
+      yield* made(current.id, appA, live1)
+      yield* record({ _tag: "CompleteRecording", recordingId: current.id, at: at(105), assets, storage: { _tag: "Local" } })
+      const failed = SessionId.make(uuid())
+      yield* made(failed, appA, live2)
+      yield* record({ _tag: "FailRecording", recordingId: failed, at: at(105), reason: "no media" })
+      const elsewhere = SessionId.make(uuid())
+      yield* made(elsewhere, appB, other)
+      yield* record({ _tag: "CompleteRecording", recordingId: elsewhere, at: at(105), assets: { ...assets, durationSeconds: 600 }, storage: { _tag: "Local" } })
       // A meeting session of 30 minutes.
       yield* run({
         _tag: "CreateMeeting",
@@ -162,8 +183,14 @@ describe("the catalog's tables on the embedded store", () => {
       { day: "2026-11-19", total_session_minutes: 0, total_sessions: 0 },
       { day: "2026-11-20", total_session_minutes: 30, total_sessions: 1 }
     ])
-    assert.strictEqual(outcome.dayWise.recording_stats.recording_count, 1)
-    assert.strictEqual(outcome.dayWise.recording_stats.recording_minutes_consumed, 1.5)
+    assert.deepStrictEqual(outcome.dayWise.recording_stats, {
+      day_stats: [
+        { day: "2026-11-19", total_recording_minutes: 0, total_recordings: 0 },
+        { day: "2026-11-20", total_recording_minutes: 1, total_recordings: 1 }
+      ],
+      recording_count: 1,
+      recording_minutes_consumed: 1.475
+    }, "the ready recording counts for its duration; the failed one and another app's do not")
     assert.deepStrictEqual(outcome.meetings, [meetingId])
   })
 
@@ -258,20 +285,12 @@ describe("the catalog's tables on the embedded store", () => {
       const overall = yield* Effect.forEach(ranges, (range) =>
         Effect.map(Analytics.overall(scope, range, asOf), (counted) => ({ counted, read: overallAnalytics(sessions, range, asOf) })))
       const days = { firstDay: Date.UTC(2026, 10, 19), lastDay: Date.UTC(2026, 10, 24) }
-      const dayWise = yield* Analytics.dayWise(scope, days, asOf)
-      const readDayWise = dayWiseAnalytics({
-        meetingSessions: [],
-        recordings: sessions.flatMap((s) => s.startedAt === null ? [] : [{ startedAt: s.startedAt, endedAt: s.stoppedAt }]),
-        ...days,
-        asOf
-      })
       const counted = yield* catalog.sessionDays(scope, { from: days.firstDay, to: days.lastDay + 86_400_000 })
-      return { overall, dayWise, readDayWise, countedSessions: counted.reduce((n, day) => n + day.sessions, 0) }
+      return { overall, countedSessions: counted.reduce((n, day) => n + day.sessions, 0) }
     }))
     assert.strictEqual(outcome.countedSessions, 5, "the five settled sessions are counted ahead")
     for (const { counted, read } of outcome.overall) assert.deepStrictEqual(counted, read)
     assert.strictEqual(outcome.overall[0]!.counted.count, 6)
-    assert.deepStrictEqual(outcome.dayWise.recording_stats, outcome.readDayWise.recording_stats)
   })
 
   it("equals the tables rebuilt from the start of the log", async () => {
@@ -292,7 +311,8 @@ describe("the catalog's tables on the embedded store", () => {
           sql`SELECT id, ordinal, state FROM onair_meetings ORDER BY id`,
           sql`SELECT * FROM onair_meeting_sessions ORDER BY meeting_session_id`,
           sql`SELECT * FROM onair_livestream_counts WHERE livestreams <> 0 ORDER BY account_id, app_id, status`,
-          sql`SELECT * FROM onair_session_days ORDER BY account_id, app_id, day`
+          sql`SELECT * FROM onair_session_days ORDER BY account_id, app_id, day`,
+          sql`SELECT * FROM onair_recordings ORDER BY id`
         ], (query) => query)
         const opened = sealed.map((row) => ({ ...row, state: livestreams.decode(row.state) }))
         const text = (value: unknown) => JSON.stringify(value, (_, v) => typeof v === "bigint" ? String(v) : v)

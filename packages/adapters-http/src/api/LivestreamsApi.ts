@@ -30,8 +30,8 @@ import { Authorization } from "./Security.ts"
 
 export const MAX_PER_PAGE = 100
 
-const PageNo = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(1)))
-const PerPage = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: MAX_PER_PAGE })))
+export const PageNo = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(1)))
+export const PerPage = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: MAX_PER_PAGE })))
 export const IsoTime = Schema.String.pipe(
   Schema.check(Schema.isPattern(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/))
 )
@@ -72,28 +72,6 @@ export const CreateLivestreamBody = Schema.Struct({
   ...PlacementFields,
   ...RecordField
 })
-
-/** A session's recording. */
-export const RecordingRecord = Schema.Struct({
-  id: Schema.String,
-  livestream_id: Schema.String,
-  session_id: Schema.String,
-  status: Schema.Literals(["recording", "finalising", "ready", "failed"]),
-  /** Why it failed, when it did. */
-  failure_reason: Schema.NullOr(Schema.String),
-  started_at: Schema.String,
-  updated_at: Schema.String,
-  /** Seconds of media; null until ready. */
-  duration: Schema.NullOr(Schema.Number),
-  /** Bytes of the MP4; null until ready. */
-  size: Schema.NullOr(Schema.Number),
-  resolution: Schema.NullOr(Schema.String),
-  video_codec: Schema.NullOr(Schema.String),
-  audio_codec: Schema.NullOr(Schema.String),
-  sha256: Schema.NullOr(Schema.String)
-})
-
-export const RecordingPage = Schema.Struct({ paging: Paging, recordings: Schema.Array(RecordingRecord) })
 
 export const LivestreamDetail = Schema.Struct({
   livestream: LivestreamRecord,
@@ -187,22 +165,6 @@ export class LivestreamsApi extends HttpApiGroup.make("livestreams")
       params: LivestreamParams,
       success: Ok(IngestSessionStatusRecord),
       error: [BadRequest, NotFound]
-    }),
-    HttpApiEndpoint.get("getLivestreamRecordings", `${BASE}/livestreams/:livestream_id/recordings`, {
-      params: LivestreamParams,
-      query: { page_no: Schema.optional(PageNo), per_page: Schema.optional(PerPage) },
-      success: Ok(RecordingPage),
-      error: [BadRequest, NotFound]
-    }),
-    HttpApiEndpoint.get("getRecording", `${BASE}/recordings/:recording_id`, {
-      params: { ...ScopeParams, recording_id: SessionId },
-      success: Ok(RecordingRecord),
-      error: [BadRequest, NotFound]
-    }),
-    HttpApiEndpoint.delete("deleteRecording", `${BASE}/recordings/:recording_id`, {
-      params: { ...ScopeParams, recording_id: SessionId },
-      success: Ok(Schema.Struct({ message: Schema.String })),
-      error: [BadRequest, NotFound, Conflict]
     }),
     // The live session's newest frame: a redirect to the JPEG its media node serves beside its playback.
     HttpApiEndpoint.get("getLivestreamThumbnail", `${BASE}/livestreams/:livestream_id/thumbnail.jpg`, {

@@ -6,10 +6,12 @@ import { AdminApi } from "./AdminApi.ts"
 import { AnalyticsApi } from "./AnalyticsApi.ts"
 import { LivestreamsApi } from "./LivestreamsApi.ts"
 import { MeetingsApi } from "./MeetingsApi.ts"
+import { RecordingsApi } from "./RecordingsApi.ts"
 import { WebhooksApi } from "./WebhooksApi.ts"
 
 export class OnAirApi extends HttpApi.make("onair")
   .add(LivestreamsApi)
+  .add(RecordingsApi)
   .add(AnalyticsApi)
   .add(MeetingsApi)
   .add(WebhooksApi)

@@ -2,7 +2,7 @@
  * The livestream endpoints: commands through the command path, reads from the catalog's tables after the
  * command's own transaction is in them.
  */
-import { CatalogReads, type Page, RecordingReads } from "@onair/catalog"
+import { CatalogReads, type Page } from "@onair/catalog"
 import {
   activeSessionRecord,
   createdLivestreamRecord,
@@ -11,7 +11,6 @@ import {
   ingestSessionStatus,
   liveEventStatus,
   MediaPlane,
-  originMetadata,
   type PublicUrls,
   type Timestamp,
   type Livestream,
@@ -24,16 +23,15 @@ import {
 import { Effect, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
-import { badRequest, conflict, notFound, Ok, type Paging } from "../api/Envelope.ts"
+import { badRequest, notFound, Ok, type Paging } from "../api/Envelope.ts"
 import { EmptyLivestreamPage, LivestreamDetail, LivestreamPage } from "../api/LivestreamsApi.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { type LivestreamParams, makeManage, newStreamKey } from "./ManageHandlers.ts"
 import { createdId, keyedMetadata } from "./Idempotency.ts"
-import { authorize, now, preEncoded, settle, timeParam } from "./Requests.ts"
-import { awaitReadModel, BroadcastLimitsConfig, RecordingCommands } from "@onair/application"
+import { authorize, now, preEncoded, timeParam } from "./Requests.ts"
+import { BroadcastLimitsConfig } from "@onair/application"
 import { makeRunCommand } from "./RunCommand.ts"
 import { LivestreamUrls } from "./LivestreamUrls.ts"
-import { recordingRecord } from "./RecordingRecords.ts"
 
 export const DEFAULT_PER_PAGE = 10
 export const DEFAULT_RECONNECT_WINDOW_SECONDS = 60
@@ -81,8 +79,6 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
     const limits = yield* BroadcastLimitsConfig
     const { manage, manageRecord } = yield* makeManage
     const mediaPlane = yield* MediaPlane
-    const recordingReads = yield* RecordingReads
-    const recordingCommands = yield* RecordingCommands
 
     /** The caller's scope and the livestream of the path, or 404. */
     const livestreamOf = (params: LivestreamParams) =>
@@ -239,48 +235,6 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           success: true as const,
           data: ingestSessionStatus({ ...broadcast, urls: urls.of(broadcast.livestream) })
         })))
-      .handle("getLivestreamRecordings", ({ params, query }) =>
-        Effect.gen(function*() {
-          const { scope, livestream } = yield* livestreamOf(params)
-          const pageNo = query.page_no ?? 1
-          const perPage = query.per_page ?? DEFAULT_PER_PAGE
-          const found = yield* recordingReads.recordingsOf(scope, livestream.id, { pageNo, perPage })
-          return {
-            success: true as const,
-            data: { paging: pagingOf(found, pageNo, perPage), recordings: found.items.map(recordingRecord) }
-          }
-        }))
-      .handle("getRecording", ({ params }) =>
-        Effect.gen(function*() {
-          const { scope } = yield* authorize(params)
-          const recording = yield* recordingReads.recording(scope, params.recording_id)
-          if (recording === undefined) return yield* notFound(`recording ${params.recording_id}`)
-          return { success: true as const, data: recordingRecord(recording) }
-        }))
-      .handle("deleteRecording", ({ params }) =>
-        Effect.gen(function*() {
-          const { token, scope } = yield* authorize(params)
-          const recording = yield* recordingReads.recording(scope, params.recording_id)
-          if (recording === undefined) return yield* notFound(`recording ${params.recording_id}`)
-          const at = yield* now
-          yield* recordingCommands.handle(
-            { _tag: "DeleteRecording", recordingId: recording.id, at },
-            originMetadata(`recording:${recording.id}:delete:${crypto.randomUUID()}`, `token:${token.id}`, at)
-          ).pipe(
-            awaitReadModel(catalog),
-            Effect.catchTags({
-              RecordingStillInProgress: () =>
-                Effect.fail(conflict(
-                  "recording_in_progress",
-                  `recording ${recording.id} is still being written; delete it once it is ready or failed`
-                )),
-              RecordingDeleted: () => Effect.fail(notFound(`recording ${recording.id}`)),
-              RecordingNotFound: () => Effect.fail(notFound(`recording ${recording.id}`))
-            }),
-            settle
-          )
-          return { success: true as const, data: { message: `recording ${recording.id} is deleted; its files go with it` } }
-        }))
       .handle("getLivestreamThumbnail", ({ params }) =>
         Effect.gen(function*() {
           const { livestream } = yield* livestreamOf(params)

@@ -14,6 +14,7 @@ import { AnalyticsHandlers } from "./AnalyticsHandlers.ts"
 import { AuthorizationLive } from "./AuthorizationLive.ts"
 import { LivestreamsHandlers } from "./LivestreamsHandlers.ts"
 import { MeetingsHandlers } from "./MeetingsHandlers.ts"
+import { RecordingsHandlers } from "./RecordingsHandlers.ts"
 import { WebhooksHandlers } from "./WebhooksHandlers.ts"
 import * as InboundWebhooks from "./InboundWebhooks.ts"
 import { BroadcastLimitsConfig, PublicUrlsConfig } from "@onair/application"
@@ -24,7 +25,7 @@ import * as RequestGuard from "./RequestGuard.ts"
 
 /** Every route, needing the command path, the catalog and the token index. */
 export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.json" }).pipe(
-  Layer.provide([LivestreamsHandlers, AnalyticsHandlers, MeetingsHandlers, WebhooksHandlers, AdminLive]),
+  Layer.provide([LivestreamsHandlers, RecordingsHandlers, AnalyticsHandlers, MeetingsHandlers, WebhooksHandlers, AdminLive]),
   Layer.provide(AuthorizationLive),
   Layer.provide(FastReads.layer),
   Layer.provide(LivestreamUrls.layer),

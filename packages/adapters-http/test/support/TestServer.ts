@@ -9,7 +9,7 @@ import { Inbound, Webhooks } from "@onair/adapters-webhook"
 import { Catalog, CatalogReads } from "@onair/catalog"
 import { AccountId, AppId, MediaPlane, originMetadata, type Signal, type Timestamp } from "@onair/core"
 import { Database } from "@onair/event-store"
-import { CommandHandler, MediaNodeCommands, RecordingCommands } from "@onair/application"
+import { CommandHandler, MediaNodeCommands, PublicUrlsConfig, RecordingCommands, RecordingLinks } from "@onair/application"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import * as Fs from "node:fs"
@@ -40,7 +40,14 @@ export interface TestServer {
 export const useServer = (options?: { readonly mediaReady?: boolean }): TestServer => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-http-"))
   const services = Inbound.layer.pipe(
-    Layer.provideMerge(Layer.mergeAll(CommandHandler.layer(), AccessTokens.layer, Webhooks.layer, MediaNodeCommands.layer, RecordingCommands.layer)),
+    Layer.provideMerge(Layer.mergeAll(
+      CommandHandler.layer(),
+      AccessTokens.layer,
+      Webhooks.layer,
+      MediaNodeCommands.layer,
+      RecordingCommands.layer,
+      Layer.provide(RecordingLinks.layer, PublicUrlsConfig.layer)
+    )),
     Layer.provideMerge(Catalog.layer),
     Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
   )

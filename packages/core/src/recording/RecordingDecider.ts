@@ -72,6 +72,7 @@ export const evolve = (state: RecordingState, event: RecordingEvent): RecordingS
       phase: { _tag: "Recording" },
       deletedAt: null,
       startedAt: event.at,
+      stoppedAt: null,
       updatedAt: event.at
     }
   }
@@ -79,11 +80,11 @@ export const evolve = (state: RecordingState, event: RecordingEvent): RecordingS
   const recording = { ...state, updatedAt: event.at }
   switch (event._tag) {
     case "RecordingFinalising":
-      return { ...recording, phase: { _tag: "Finalising", since: event.at } }
+      return { ...recording, phase: { _tag: "Finalising", since: event.at }, stoppedAt: event.at }
     case "RecordingReady":
       return { ...recording, phase: { _tag: "Ready", assets: event.assets, storage: event.storage } }
     case "RecordingFailed":
-      return { ...recording, phase: { _tag: "Failed", reason: event.reason } }
+      return { ...recording, phase: { _tag: "Failed", reason: event.reason }, stoppedAt: recording.stoppedAt ?? event.at }
     case "RecordingDeleted":
       return { ...recording, deletedAt: event.at }
   }

@@ -1,7 +1,7 @@
 /**
  * A recording's state, folded from its events. `null` until it starts.
  */
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { AccountId, AppId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
 import { RecordingAssets, RecordingFailure, StorageOfReady } from "./RecordingValues.ts"
@@ -26,6 +26,8 @@ export const Recording = Schema.Struct({
   /** When it was deleted (its files with it); null while it is kept. */
   deletedAt: Schema.NullOr(Timestamp),
   startedAt: Timestamp,
+  /** When its session ended and it began finalising; null while recording. */
+  stoppedAt: Schema.NullOr(Timestamp).pipe(Schema.withDecodingDefaultKey(Effect.succeed(null))),
   updatedAt: Timestamp
 })
 export type Recording = typeof Recording.Type

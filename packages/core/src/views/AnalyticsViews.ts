@@ -3,7 +3,8 @@
  *
  * What counts: a livestream session counts in a range when its media started inside it (a session that
  * never had media is not a broadcast); its ingest and viewer seconds count with it. For the day-wise
- * record, a meeting session or a recording counts on the UTC day it started, for its whole length.
+ * record, a meeting session counts on the UTC day it started, for its whole length, and a recording on the
+ * day it started, for its duration, once it is ready (a failed one made nothing to count).
  */
 import type { Session } from "../session/SessionState.ts"
 import type { Timestamp } from "../Time.ts"
@@ -84,40 +85,60 @@ export const settledDayTotals = (session: Session): SessionDayTotals | null => {
   }
 }
 
+/** The recordings that became ready, on the UTC day they started (midnight, epoch ms). */
+export interface RecordingDayTotals {
+  readonly day: number
+  readonly recordings: number
+  /** Their durations, summed. */
+  readonly seconds: number
+}
+
 export interface DayWiseInput {
   readonly meetingSessions: Iterable<Interval>
-  readonly recordings: Iterable<Interval>
-  /** Recordings already counted per day (settled sessions), added to `recordings`. */
-  readonly recordingDays?: Iterable<SessionDayTotals>
+  /** Recordings per day: each counted on the day it started, for its duration, once it is ready. */
+  readonly recordings: Iterable<RecordingDayTotals>
   /** First and last day, inclusive, as midnight UTC. */
   readonly firstDay: number
   readonly lastDay: number
   readonly asOf: Timestamp
 }
 
-const perDay = (intervals: Iterable<Interval>, input: DayWiseInput, counted: Iterable<SessionDayTotals> = []) => {
+const emptyDays = (input: DayWiseInput) => {
   const days = new Map<number, { count: number; minutes: number }>()
   for (let day = input.firstDay; day <= input.lastDay; day += DAY_MILLIS) days.set(day, { count: 0, minutes: 0 })
-  for (const totals of counted) {
-    const day = days.get(totals.day)
-    if (day === undefined) continue
-    day.count += totals.sessions
-    day.minutes += totals.recordingMillis / 60_000
-  }
+  return days
+}
+
+const listed = (days: Map<number, { count: number; minutes: number }>) =>
+  [...days.entries()].map(([day, stats]) => ({ day: formatDay(day), ...stats }))
+
+const perDay = (intervals: Iterable<Interval>, input: DayWiseInput) => {
+  const days = emptyDays(input)
   for (const interval of intervals) {
     const day = days.get(interval.startedAt - (interval.startedAt % DAY_MILLIS))
     if (day === undefined) continue
     day.count += 1
     day.minutes += Math.max(0, (interval.endedAt ?? input.asOf) - interval.startedAt) / 60_000
   }
-  return [...days.entries()].map(([day, stats]) => ({ day: formatDay(day), ...stats }))
+  return listed(days)
+}
+
+const recordingsPerDay = (input: DayWiseInput) => {
+  const days = emptyDays(input)
+  for (const totals of input.recordings) {
+    const day = days.get(totals.day)
+    if (day === undefined) continue
+    day.count += totals.recordings
+    day.minutes += totals.seconds / 60
+  }
+  return listed(days)
 }
 
 const roundMinutes = (minutes: number): number => Math.round(minutes * 1000) / 1000
 
 export const dayWiseAnalytics = (input: DayWiseInput): DayWiseAnalyticsRecord => {
   const sessions = perDay(input.meetingSessions, input)
-  const recordings = perDay(input.recordings, input, input.recordingDays)
+  const recordings = recordingsPerDay(input)
   const sum = (days: ReadonlyArray<{ count: number; minutes: number }>, key: "count" | "minutes") =>
     days.reduce((total, day) => total + day[key], 0)
   return {

@@ -1,0 +1,125 @@
+/**
+ * A media node's uploads of finished recordings to the bucket (`RecordingStore`), when one is configured.
+ * Each recording folder with its facts (`assets.json`) and no upload yet is uploaded, retried with backoff
+ * (1 s, doubling, at most 30 s apart) when storage does not answer. A recording whose upload has not
+ * succeeded within `ONAIR_RECORDING_UPLOAD_DEADLINE_SECONDS` (300) is reported failed with `storage
+ * unreachable`, once; its node keeps the files and goes on trying (at most 5 minutes apart) until the
+ * upload succeeds (the recording becomes ready then) or the recording is deleted (the folder sweep takes
+ * the files).
+ *
+ * After an upload the folder is marked (`uploaded`), so a report the control plane could not take is
+ * retried without uploading again; once reported, the local copy is removed. The backoff of each folder is
+ * kept in memory, bounded by the folders on disk; a restart begins their backoff and deadline again.
+ */
+import type { RecordingAssets, SessionId } from "@onair/core"
+import { RecordingAssets as RecordingAssetsSchema } from "@onair/core"
+import { Clock, Config, Effect, Schema } from "effect"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { MediaControl } from "./MediaControl.ts"
+import * as NginxConfig from "./NginxConfig.ts"
+import { ASSETS_FILE, SESSION_FOLDER } from "./RecordingJobs.ts"
+import { RecordingStore } from "./RecordingStore.ts"
+
+const UPLOADED_MARK = "uploaded"
+const FAILURE_TOLD_MARK = "failure-told"
+const FIRST_RETRY_MILLIS = 1_000
+const RETRY_CAP_MILLIS = 30_000
+const RETRY_CAP_AFTER_FAILURE_MILLIS = 300_000
+
+export const uploadDeadlineFromEnv = Config.schema(
+  Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 7 * 86_400 }))),
+  "ONAIR_RECORDING_UPLOAD_DEADLINE_SECONDS"
+).pipe(Config.withDefault(300))
+
+interface Attempts {
+  readonly count: number
+  readonly firstAt: number
+  readonly nextAt: number
+}
+
+const decodeAssets = Schema.decodeUnknownExit(Schema.fromJsonString(RecordingAssetsSchema))
+
+/** The pause before attempt `count + 1`: doubling from 1 s, capped (higher once the failure was told). */
+export const retryDelay = (count: number, failureTold: boolean): number =>
+  Math.min(FIRST_RETRY_MILLIS * 2 ** Math.max(0, count - 1), failureTold ? RETRY_CAP_AFTER_FAILURE_MILLIS : RETRY_CAP_MILLIS)
+
+/**
+ * The upload loop's round over the node's recordings folder: `deadlineSeconds` is how long uploads are
+ * retried before the recording is reported failed.
+ */
+export const makeUploads = (mediaDir: string, deadlineSeconds: number) => {
+  const attempts = new Map<string, Attempts>()
+  const recordingsDir = NginxConfig.paths(mediaDir).recordings
+
+  /** The folders with facts, each with them read (null: unreadable); a folder swept meanwhile is left out. */
+  const pending = () =>
+    Effect.sync(() => {
+      const found: Array<readonly [string, string | null]> = []
+      if (!Fs.existsSync(recordingsDir)) return found
+      for (const name of Fs.readdirSync(recordingsDir)) {
+        if (!SESSION_FOLDER.test(name)) continue
+        try {
+          found.push([name, Fs.readFileSync(Path.join(recordingsDir, name, ASSETS_FILE), "utf8")])
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT") found.push([name, null])
+        }
+      }
+      return found
+    })
+
+  const uploadOne = (session: string, assets: RecordingAssets, now: number) =>
+    Effect.gen(function*() {
+      const control = yield* MediaControl
+      const store = yield* RecordingStore
+      const folder = Path.join(recordingsDir, session)
+      const mark = (name: string) => Path.join(folder, name)
+      const setMark = (name: string) => Effect.ignore(Effect.try(() => Fs.writeFileSync(mark(name), "", { mode: 0o600 })))
+      const sessionId = session as SessionId
+      if (!Fs.existsSync(mark(UPLOADED_MARK))) {
+        const uploaded = yield* Effect.exit(store.upload(folder, `recordings/${session}`))
+        if (uploaded._tag === "Failure") {
+          const previous = attempts.get(session) ?? { count: 0, firstAt: now, nextAt: now }
+          const failureTold = Fs.existsSync(mark(FAILURE_TOLD_MARK))
+          const count = previous.count + 1
+          attempts.set(session, { count, firstAt: previous.firstAt, nextAt: now + retryDelay(count, failureTold) })
+          const reason = uploaded.cause.reasons.find((r) => r._tag === "Fail")
+          const message = reason?._tag === "Fail" ? reason.error.message : "interrupted"
+          yield* Effect.logWarning(`media: upload of recording ${session} failed (attempt ${count}): ${message}`)
+          if (!failureTold && now - previous.firstAt >= deadlineSeconds * 1000) {
+            yield* control.recordingFailed(sessionId, "storage unreachable")
+            yield* setMark(FAILURE_TOLD_MARK)
+            yield* Effect.logWarning(`media: recording ${session} failed: storage unreachable; the files are kept and retried`)
+          }
+          return
+        }
+        yield* setMark(UPLOADED_MARK)
+      }
+      yield* control.recordingReady(sessionId, assets, store.storage)
+      yield* Effect.ignore(Effect.try(() => Fs.rmSync(folder, { recursive: true, force: true })))
+      attempts.delete(session)
+      yield* Effect.logInfo(`media: recording of ${session} uploaded to storage; ready`)
+    })
+
+  return Effect.gen(function*() {
+    const store = yield* RecordingStore
+    if (store.storage._tag === "Local") return
+    const now = yield* Clock.currentTimeMillis
+    const folders = yield* pending()
+    const present = new Set(folders.map(([session]) => session))
+    for (const session of attempts.keys()) if (!present.has(session)) attempts.delete(session)
+    for (const [session, facts] of folders) {
+      if ((attempts.get(session)?.nextAt ?? 0) > now) continue
+      const assets = decodeAssets(facts)
+      if (assets._tag === "Failure") {
+        yield* Effect.logError(`media: recording ${session} has unreadable facts (${ASSETS_FILE}); left for the operator`)
+        attempts.set(session, { count: 0, firstAt: now, nextAt: Number.MAX_SAFE_INTEGER })
+        continue
+      }
+      yield* uploadOne(session, assets.value, now)
+    }
+  }).pipe(
+    // Not told this round (the control plane was unreachable): the folder stays for the next one.
+    Effect.catch((error) => Effect.logWarning(`media: recording uploads paused this round: ${error.message}`))
+  )
+}
