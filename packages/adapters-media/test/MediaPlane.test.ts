@@ -195,63 +195,6 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     await again.stop()
   })
 
-  it("records a session across a reconnect: one recording of both connected intervals, MP4 and HLS VOD", async () => {
-    const livestream = await create(4)
-    const first = publish(rtmp(livestream.stream_key))
-    await waitStatus(livestream.id, "LIVE")
-    const sessionId = (await detail(livestream.id)).session.id
-    // Still being written: it cannot be deleted yet.
-    const early = await job.api("DELETE", `/recordings/${sessionId}`)
-    assert.strictEqual(early.status, 409, JSON.stringify(early.body))
-    assert.strictEqual(early.body.errors[0].code, "recording_in_progress")
-    await sleep(3000)
-    await first.stop()
-    await waitFor("the encoder to be gone", async () => ((await status(livestream.id)).healthDescriptions.length === 0 ? true : undefined))
-    const again = publish(rtmp(livestream.stream_key))
-    await waitFor("the publisher back", async () => ((await ingest(livestream.id)).status === "4" ? true : undefined))
-    await sleep(3000)
-    await again.stop()
-    await waitEnded(livestream.id)
-
-    const recordings = (await job.api("GET", `/livestreams/${livestream.id}/recordings`)).body.data.recordings
-    assert.strictEqual(recordings.length, 1, "one session, one recording")
-    const ready = await waitFor("the recording to be ready", async () => {
-      const recording = (await job.api("GET", `/recordings/${sessionId}`)).body.data
-      return recording.status === "ready" ? recording : undefined
-    }, 30_000)
-    const connected = Number((await session(sessionId)).ingest_seconds)
-    console.log(`recording ${ready.duration} s, connected ${connected} s (whole seconds)`)
-    // ingest_seconds are whole seconds of the connected intervals; the recording is their media.
-    assert.isAtMost(Math.abs(ready.duration - connected), 1.5)
-    assert.deepStrictEqual([ready.video_codec, ready.audio_codec, ready.resolution], ["h264", "aac", "640x360"])
-    const folder = Path.join(job.mediaDir, "recordings", sessionId)
-    const streams = await probe(Path.join(folder, "recording.mp4"))
-    assert.deepStrictEqual(streams.map((stream) => stream.codec_name).sort(), ["aac", "h264"])
-    assert.include(Fs.readFileSync(Path.join(folder, "vod", "index.m3u8"), "utf8"), "#EXT-X-ENDLIST")
-    // The parts are gone once joined.
-    assert.deepStrictEqual(Fs.readdirSync(Path.join(job.mediaDir, "recordings", "parts")).filter((name) => name.startsWith(sessionId)), [])
-
-    // Deleted by its owner: gone from the API, and its files from the node.
-    assert.strictEqual((await job.api("DELETE", `/recordings/${sessionId}`)).status, 200)
-    assert.strictEqual((await job.api("GET", `/recordings/${sessionId}`)).status, 404)
-    assert.strictEqual((await job.api("DELETE", `/recordings/${sessionId}`)).status, 404)
-    await waitFor("its files removed", async () => (Fs.existsSync(folder) ? undefined : true), 40_000)
-
-    // A livestream that does not record keeps no parts and has no recording.
-    const unrecorded = await job.api("POST", "/livestreams", { name: "not recorded", record: false })
-    assert.strictEqual(unrecorded.status, 201, JSON.stringify(unrecorded.body))
-    await job.api("PATCH", `/livestreams/${unrecorded.body.data.id}`, { reconnect_window_seconds: 0 })
-    const encoder = publish(rtmp(unrecorded.body.data.stream_key))
-    await waitStatus(unrecorded.body.data.id, "LIVE")
-    const unrecordedSession = (await detail(unrecorded.body.data.id)).session.id
-    await sleep(2000)
-    await encoder.stop()
-    await waitFor("its parts dropped", async () =>
-      Fs.readdirSync(Path.join(job.mediaDir, "recordings", "parts")).some((name) => name.startsWith(unrecordedSession)) ? undefined : true,
-      30_000)
-    assert.deepStrictEqual((await job.api("GET", `/livestreams/${unrecorded.body.data.id}/recordings`)).body.data.recordings, [])
-  })
-
   it("with a window of 0 the session stops at once with `stream closed`", async () => {
     const livestream = await create(0)
     const encoder = publish(rtmp(livestream.stream_key))

@@ -130,6 +130,7 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
       ONAIR_MEDIA: "on",
       // The tests' receivers listen on loopback, which the outbound guard refuses unless the operator admits it.
       ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32",
+      ONAIR_PUBLIC_API_URL: `http://127.0.0.1:${port}`,
       ...env
     },
     stdio: ["ignore", "pipe", "pipe"]
