@@ -12,7 +12,9 @@ import {
   NodeIdentity,
   NodeLeaseWatch,
   RecordingDownloads,
-  RecordingStore
+  RecordingRetention,
+  RecordingStore,
+  TranscriptionEngine
 } from "@onair/adapters-media"
 import { PublicUrlsConfig, RecordingLinks, TimerWorker } from "@onair/application"
 import { DueTimerClaims } from "@onair/catalog"
@@ -54,13 +56,14 @@ const announce = (choice: Database.DatabaseChoice, adminToken: string, made: boo
 const worker = Layer.merge(
   // Timers are claimed from the catalog's livestream table, so replicas on one database fire each once.
   // ONAIR_TIMER_WORKER=off leaves them to the other replicas (API replicas kept free for requests).
-  // Media nodes' leases are watched beside the timers.
+  // Media nodes' leases are watched beside the timers, and recordings past their app's retention deleted.
   Layer.effectDiscard(Effect.gen(function*() {
     const on = yield* Config.Boolean("ONAIR_TIMER_WORKER").pipe(Config.withDefault(true))
     if (!on) return
     const source = yield* DueTimerClaims.make
     yield* Effect.forkScoped(TimerWorker.run(source))
     yield* Effect.forkScoped(NodeLeaseWatch.run)
+    yield* Effect.forkScoped(RecordingRetention.run)
   })),
   // ONAIR_WEBHOOK_WORKER=off leaves webhooks to `apps/worker` processes (PostgreSQL deployments).
   Layer.unwrap(Effect.gen(function*() {
@@ -113,7 +116,7 @@ export const serve = Effect.gen(function*() {
       Layer.provideMerge(mediaPlane(dataDir)),
       Layer.provideMerge(MediaControlPlane.plane),
       Layer.provideMerge(MediaControlPlane.control),
-      Layer.provideMerge(Layer.merge(RecordingLinks.layer, RecordingStore.fromEnv)),
+      Layer.provideMerge(Layer.mergeAll(RecordingLinks.layer, RecordingStore.fromEnv, TranscriptionEngine.fromEnv)),
       Layer.provideMerge(PublicUrlsConfig.layer),
       Layer.provideMerge(services(choice)),
       Layer.provide(AdminToken.given(adminToken))

@@ -11,7 +11,8 @@ import {
   NodeSettings,
   RecordingDownloads,
   RecordingStore,
-  RemoteMediaControl
+  RemoteMediaControl,
+  TranscriptionEngine
 } from "@onair/adapters-media"
 import { PublicUrlsConfig } from "@onair/application"
 import { Config, Effect, Layer, Option } from "effect"
@@ -38,7 +39,7 @@ const node = Effect.gen(function*() {
       Layer.provideMerge(MediaServer.node),
       Layer.provideMerge(RemoteMediaControl.layer(remote)),
       Layer.provideMerge(MediaServer.fromEnv(dataDir)),
-      Layer.provideMerge(RecordingStore.fromEnv)
+      Layer.provideMerge(Layer.merge(RecordingStore.fromEnv, TranscriptionEngine.fromEnv))
     )
   )
 }).pipe(Effect.provide(PublicUrlsConfig.layer))

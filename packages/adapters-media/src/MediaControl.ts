@@ -21,9 +21,11 @@ import {
   RecordingFailure,
   type RecordingStorage,
   StorageOfReady,
+  TranscriptAssets,
+  TranscriptionFailure,
   SessionId
 } from "@onair/core"
-import { Context, type Effect, Schema } from "effect"
+import { Context, Effect, Schema } from "effect"
 
 const NonNegative = Schema.Finite.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
 /** Lists a node sends at once: its connections, the session folders it sweeps. */
@@ -128,14 +130,19 @@ export const OpenSessionsAnswer = Schema.Struct({ open: Schema.Array(Schema.Stri
 export const RecordingRequest = Schema.Struct({ sessionId: SessionId })
 export const FinaliseAnswer = Schema.Struct({
   /** Whether the node holds this session's recording and should finalise it now (false: drop the parts). */
-  finalise: Schema.Boolean
+  finalise: Schema.Boolean,
+  /** Whether its app wants a transcript of it once it is ready. */
+  transcribe: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(false)))
 })
+export type FinaliseAnswer = typeof FinaliseAnswer.Type
 export const KeptRecordingsRequest = Schema.Struct({
   sessionIds: Schema.Array(Schema.String).pipe(Schema.check(Schema.isMaxLength(MAX_LIST)))
 })
 export const KeptRecordingsAnswer = Schema.Struct({ kept: Schema.Array(Schema.String) })
 export const RecordingReadyRequest = Schema.Struct({ sessionId: SessionId, assets: RecordingAssets, storage: StorageOfReady })
 export const RecordingFailedRequest = Schema.Struct({ sessionId: SessionId, reason: RecordingFailure })
+export const TranscriptReadyRequest = Schema.Struct({ sessionId: SessionId, assets: TranscriptAssets })
+export const TranscriptFailedRequest = Schema.Struct({ sessionId: SessionId, reason: TranscriptionFailure })
 
 export const ViewerSecondsRequest = Schema.Struct({
   /** Kept by the node until stored, so a retried batch is counted once. */
@@ -189,12 +196,16 @@ export class MediaControl extends Context.Service<MediaControl, {
    * The node has a session's recorded parts and the session has ended: whether it holds the session's
    * recording (then it is finalising from now on) or should drop the parts.
    */
-  readonly finaliseRecording: (sessionId: SessionId) => Call<boolean>
+  readonly finaliseRecording: (sessionId: SessionId) => Call<FinaliseAnswer>
   /** The recording's files are finished and stored (`storage`: where). */
   readonly recordingReady: (sessionId: SessionId, assets: RecordingAssets, storage: RecordingStorage) => Call<void>
   /** Of these recordings' ids, the ones this node keeps the files of (not deleted, its own). */
   readonly keptRecordings: (sessionIds: ReadonlyArray<string>) => Call<ReadonlyArray<string>>
   readonly recordingFailed: (sessionId: SessionId, reason: RecordingFailure) => Call<void>
+  /** The node begins a ready recording's transcript (again, after a restart: once is recorded). */
+  readonly transcriptionStarted: (sessionId: SessionId) => Call<void>
+  readonly transcriptionReady: (sessionId: SessionId, assets: TranscriptAssets) => Call<void>
+  readonly transcriptionFailed: (sessionId: SessionId, reason: TranscriptionFailure) => Call<void>
   readonly accrueViewerSeconds: (
     request: typeof ViewerSecondsRequest.Type
   ) => Effect.Effect<void, MediaControlUnavailable | MediaControlRefused>

@@ -22,6 +22,8 @@ import {
   PublishRequest,
   RecordingFailedRequest,
   RecordingReadyRequest,
+  TranscriptFailedRequest,
+  TranscriptReadyRequest,
   RecordingRequest,
   Registration,
   ViewerSecondsRequest
@@ -61,11 +63,14 @@ export const OPERATIONS: Readonly<Record<string, Operation<any>>> = {
     Effect.map(control.openSessions(body.sessionIds), (open) => ({ open }))),
   "viewer-seconds": operation(ViewerSecondsRequest, (control, body) => control.accrueViewerSeconds(body)),
   "recording-finalise": operation(RecordingRequest, (control, body) =>
-    Effect.map(control.finaliseRecording(body.sessionId), (finalise) => ({ finalise }))),
+    control.finaliseRecording(body.sessionId)),
   "recordings-kept": operation(KeptRecordingsRequest, (control, body) =>
     Effect.map(control.keptRecordings(body.sessionIds), (kept) => ({ kept }))),
   "recording-ready": operation(RecordingReadyRequest, (control, body) => control.recordingReady(body.sessionId, body.assets, body.storage)),
-  "recording-failed": operation(RecordingFailedRequest, (control, body) => control.recordingFailed(body.sessionId, body.reason))
+  "recording-failed": operation(RecordingFailedRequest, (control, body) => control.recordingFailed(body.sessionId, body.reason)),
+  "transcription-started": operation(RecordingRequest, (control, body) => control.transcriptionStarted(body.sessionId)),
+  "transcription-ready": operation(TranscriptReadyRequest, (control, body) => control.transcriptionReady(body.sessionId, body.assets)),
+  "transcription-failed": operation(TranscriptFailedRequest, (control, body) => control.transcriptionFailed(body.sessionId, body.reason))
 }
 
 /** The requests nodes send are small; a larger body is not a node's. */

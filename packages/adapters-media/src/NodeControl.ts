@@ -12,7 +12,7 @@
  *   livestream placed on another node or region is refused as `wrong media node` (the core decides both).
  */
 import { awaitReadModel, CommandHandler, currentTimestamp, MediaNodeCommands, RecordingCommands } from "@onair/application"
-import { CatalogReads, MediaNodeRegistry, RecordingReads } from "@onair/catalog"
+import { AppSettingsReads, CatalogReads, MediaNodeRegistry, RecordingReads } from "@onair/catalog"
 import {
   bootIngestPrefix,
   type Ingest,
@@ -89,6 +89,7 @@ export class NodeControl extends Context.Service<NodeControl, {
       const nodes = yield* MediaNodeCommands
       const recordings = yield* RecordingCommands
       const recordingReads = yield* RecordingReads
+      const appSettings = yield* AppSettingsReads
       const catalog = yield* CatalogReads
       const registry = yield* MediaNodeRegistry
       const leaseMillis = settings.leaseSeconds * 1000 - SETTLE_MILLIS
@@ -341,20 +342,25 @@ export class NodeControl extends Context.Service<NodeControl, {
               )
             ))
 
-        /** Whether this node holds the session's recording, which finalises from now on. */
+        /**
+         * Whether this node holds the session's recording, which finalises from now on, and whether its app
+         * wants it transcribed (as the app said when it began finalising).
+         */
         const finaliseRecording = Effect.fn("NodeControl.finaliseRecording")(function*(sessionId: SessionId) {
+          const skip = { finalise: false, transcribe: false }
           const recording = yield* recordingReads.recordingById(sessionId)
-          if (recording === undefined || recording.nodeId !== nodeId || recording.deletedAt !== null) return false
-          if (recording.phase._tag === "Finalising") return true
-          if (recording.phase._tag !== "Recording") return false
+          if (recording === undefined || recording.nodeId !== nodeId || recording.deletedAt !== null) return skip
+          if (recording.phase._tag === "Finalising") return { finalise: true, transcribe: recording.transcribe }
+          if (recording.phase._tag !== "Recording") return skip
           const session = yield* catalog.sessionById(sessionId)
           // Its session goes on (inside its reconnect window, say): nothing to finalise yet.
-          if (session !== undefined && isOpen(session)) return false
+          if (session !== undefined && isOpen(session)) return skip
           const at = yield* currentTimestamp
+          const { transcribeRecordings } = yield* appSettings.settings(recording, at)
           return yield* recordings.handle(
-            { _tag: "FinaliseRecording", recordingId: sessionId, at },
+            { _tag: "FinaliseRecording", recordingId: sessionId, at, transcribe: transcribeRecordings },
             originMetadata(`recording:${sessionId}:finalise`, `media-node:${nodeId}`, at)
-          ).pipe(awaitReadModel(catalog), Effect.as(true), Effect.mapError(unavailable))
+          ).pipe(awaitReadModel(catalog), Effect.as({ finalise: true, transcribe: transcribeRecordings }), Effect.mapError(unavailable))
         })
 
         /** A recording's report from its own node, once (a repeat or a refused one changes nothing). */
@@ -394,6 +400,12 @@ export class NodeControl extends Context.Service<NodeControl, {
             settleRecording(sessionId, (at) => ({ _tag: "CompleteRecording", recordingId: sessionId, at, assets, storage })),
           recordingFailed: (sessionId, reason) =>
             settleRecording(sessionId, (at) => ({ _tag: "FailRecording", recordingId: sessionId, at, reason })),
+          transcriptionStarted: (sessionId) =>
+            settleRecording(sessionId, (at) => ({ _tag: "StartTranscription", recordingId: sessionId, at })),
+          transcriptionReady: (sessionId, assets) =>
+            settleRecording(sessionId, (at) => ({ _tag: "CompleteTranscription", recordingId: sessionId, at, assets })),
+          transcriptionFailed: (sessionId, reason) =>
+            settleRecording(sessionId, (at) => ({ _tag: "FailTranscription", recordingId: sessionId, at, reason })),
           accrueViewerSeconds
         })
       }

@@ -21,10 +21,8 @@ import { sweepFolders } from "./FolderSweep.ts"
 import { MediaControl } from "./MediaControl.ts"
 import * as NginxConfig from "./NginxConfig.ts"
 import { finalise, type FinalisedRecording, fsStep } from "./RecordingFinaliser.ts"
+import { ASSETS_FILE, SESSION_FOLDER, setMark } from "./RecordingFolder.ts"
 import { RecordingStore } from "./RecordingStore.ts"
-
-/** A finished recording's facts, in its folder: what its node reports once the files are stored. */
-export const ASSETS_FILE = "assets.json"
 
 /** A session's newest part untouched this long: nginx is done with it (a live part grows every second). */
 const QUIET_MILLIS = 3_000
@@ -60,7 +58,6 @@ const relative = (mediaDir: string, recording: FinalisedRecording): RecordingAss
 
 /** A finished recording's folder this young is left alone: its recording may be reported a moment later. */
 const FOLDER_GRACE_MILLIS = 10_000
-export const SESSION_FOLDER = /^[0-9a-f-]{36}$/
 
 /**
  * Removes the folders of recordings that are deleted (or were never this node's to keep): a deletion in
@@ -98,7 +95,8 @@ export const finaliseEnded = (mediaDir: string) =>
       if (open.has(session)) continue
       const sessionId = session as SessionId
       const parts = names.map((name) => Path.join(paths.recordingParts, name))
-      if (!(yield* control.finaliseRecording(sessionId))) {
+      const answer = yield* control.finaliseRecording(sessionId)
+      if (!answer.finalise) {
         yield* remove(parts)
         continue
       }
@@ -109,8 +107,10 @@ export const finaliseEnded = (mediaDir: string) =>
       }))
       if (Exit.isSuccess(outcome)) {
         const seconds = outcome.value.durationSeconds.toFixed(1)
+        if (answer.transcribe) yield* setMark(folder, "transcribe")
         if (store.storage._tag === "Local") {
           yield* control.recordingReady(sessionId, outcome.value, store.storage)
+          if (answer.transcribe) yield* setMark(folder, "ready-told")
           yield* Effect.logInfo(`media: recording of ${session} ready (${seconds} s)`)
         } else {
           yield* Effect.logInfo(`media: recording of ${session} finalised (${seconds} s); uploading`)

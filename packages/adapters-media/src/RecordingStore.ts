@@ -42,6 +42,10 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 export const contentTypeOf = (file: string): string => CONTENT_TYPES[Path.extname(file)] ?? "application/octet-stream"
 
+/** The folder's files that are the recording's (its media, poster, transcript), not the node's bookkeeping. */
+const isRecordingFile = (file: string): boolean =>
+  CONTENT_TYPES[Path.extname(file)] !== undefined && Path.basename(file) !== "assets.json"
+
 export interface S3Settings {
   readonly bucket: string
   readonly keyPrefix: string
@@ -65,10 +69,10 @@ export class RecordingStore extends Context.Service<RecordingStore, {
   /** Where recordings go: `Local`, or `S3` with the bucket and prefix. */
   readonly storage: RecordingStorage
   /**
-   * One attempt to upload every file of a finished recording's folder `dir` under `<prefix><folder>/`
-   * (`folder`: `recordings/<id>`). Nothing to do on local storage.
+   * One attempt to upload the files of a finished recording's folder `dir` (`files`, or every file of the
+   * recording's) under `<prefix><folder>/` (`folder`: `recordings/<id>`). Nothing to do on local storage.
    */
-  readonly upload: (dir: string, folder: string) => Effect.Effect<void, StorageUnreachable>
+  readonly upload: (dir: string, folder: string, files?: ReadonlyArray<string>) => Effect.Effect<void, StorageUnreachable>
   /** A GET URL of the object at `<prefix><path>`, valid for `seconds` (S3 only). */
   readonly presign: (path: string, seconds: number) => Effect.Effect<string, StorageUnreachable>
   /** A small object's text (a playlist), S3 only. */
@@ -120,8 +124,8 @@ export class RecordingStore extends Context.Service<RecordingStore, {
           })
         return RecordingStore.of({
           storage: { _tag: "S3", bucket: settings.bucket, keyPrefix: settings.keyPrefix },
-          upload: Effect.fn("RecordingStore.upload")(function*(dir: string, folder: string) {
-            const files = yield* Effect.try({ try: () => filesUnder(dir), catch: unreachable })
+          upload: Effect.fn("RecordingStore.upload")(function*(dir: string, folder: string, only?: ReadonlyArray<string>) {
+            const files = only ?? (yield* Effect.try({ try: () => filesUnder(dir).filter(isRecordingFile), catch: unreachable }))
             // The MP4 last: once it is there, every file it names is.
             const ordered = [...files.filter((file) => file !== "recording.mp4"), ...files.filter((file) => file === "recording.mp4")]
             yield* Effect.forEach(ordered, (file) => uploadFile(Path.join(dir, file), key(`${folder}/${file}`)), { concurrency: 4, discard: true })

@@ -8,21 +8,19 @@
  * the files).
  *
  * After an upload the folder is marked (`uploaded`), so a report the control plane could not take is
- * retried without uploading again; once reported, the local copy is removed. The backoff of each folder is
+ * retried without uploading again; once reported, the local copy is removed (after its transcript, when
+ * its app wants one). The backoff of each folder is
  * kept in memory, bounded by the folders on disk; a restart begins their backoff and deadline again.
  */
 import type { RecordingAssets, SessionId } from "@onair/core"
 import { RecordingAssets as RecordingAssetsSchema } from "@onair/core"
 import { Clock, Config, Effect, Schema } from "effect"
-import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { MediaControl } from "./MediaControl.ts"
 import * as NginxConfig from "./NginxConfig.ts"
-import { ASSETS_FILE, SESSION_FOLDER } from "./RecordingJobs.ts"
+import { ASSETS_FILE, foldersWithFacts, hasMark, removeFolder, setMark } from "./RecordingFolder.ts"
 import { RecordingStore } from "./RecordingStore.ts"
 
-const UPLOADED_MARK = "uploaded"
-const FAILURE_TOLD_MARK = "failure-told"
 const FIRST_RETRY_MILLIS = 1_000
 const RETRY_CAP_MILLIS = 30_000
 const RETRY_CAP_AFTER_FAILURE_MILLIS = 300_000
@@ -52,35 +50,17 @@ export const makeUploads = (mediaDir: string, deadlineSeconds: number) => {
   const attempts = new Map<string, Attempts>()
   const recordingsDir = NginxConfig.paths(mediaDir).recordings
 
-  /** The folders with facts, each with them read (null: unreadable); a folder swept meanwhile is left out. */
-  const pending = () =>
-    Effect.sync(() => {
-      const found: Array<readonly [string, string | null]> = []
-      if (!Fs.existsSync(recordingsDir)) return found
-      for (const name of Fs.readdirSync(recordingsDir)) {
-        if (!SESSION_FOLDER.test(name)) continue
-        try {
-          found.push([name, Fs.readFileSync(Path.join(recordingsDir, name, ASSETS_FILE), "utf8")])
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== "ENOENT") found.push([name, null])
-        }
-      }
-      return found
-    })
-
   const uploadOne = (session: string, assets: RecordingAssets, now: number) =>
     Effect.gen(function*() {
       const control = yield* MediaControl
       const store = yield* RecordingStore
       const folder = Path.join(recordingsDir, session)
-      const mark = (name: string) => Path.join(folder, name)
-      const setMark = (name: string) => Effect.ignore(Effect.try(() => Fs.writeFileSync(mark(name), "", { mode: 0o600 })))
       const sessionId = session as SessionId
-      if (!Fs.existsSync(mark(UPLOADED_MARK))) {
+      if (!hasMark(folder, "uploaded")) {
         const uploaded = yield* Effect.exit(store.upload(folder, `recordings/${session}`))
         if (uploaded._tag === "Failure") {
           const previous = attempts.get(session) ?? { count: 0, firstAt: now, nextAt: now }
-          const failureTold = Fs.existsSync(mark(FAILURE_TOLD_MARK))
+          const failureTold = hasMark(folder, "failure-told")
           const count = previous.count + 1
           attempts.set(session, { count, firstAt: previous.firstAt, nextAt: now + retryDelay(count, failureTold) })
           const reason = uploaded.cause.reasons.find((r) => r._tag === "Fail")
@@ -88,24 +68,26 @@ export const makeUploads = (mediaDir: string, deadlineSeconds: number) => {
           yield* Effect.logWarning(`media: upload of recording ${session} failed (attempt ${count}): ${message}`)
           if (!failureTold && now - previous.firstAt >= deadlineSeconds * 1000) {
             yield* control.recordingFailed(sessionId, "storage unreachable")
-            yield* setMark(FAILURE_TOLD_MARK)
+            yield* setMark(folder, "failure-told")
             yield* Effect.logWarning(`media: recording ${session} failed: storage unreachable; the files are kept and retried`)
           }
           return
         }
-        yield* setMark(UPLOADED_MARK)
+        yield* setMark(folder, "uploaded")
       }
       yield* control.recordingReady(sessionId, assets, store.storage)
-      yield* Effect.ignore(Effect.try(() => Fs.rmSync(folder, { recursive: true, force: true })))
       attempts.delete(session)
       yield* Effect.logInfo(`media: recording of ${session} uploaded to storage; ready`)
+      // The local copy goes, unless its transcript is still to be made from it.
+      if (hasMark(folder, "transcribe")) yield* setMark(folder, "ready-told")
+      else yield* removeFolder(folder)
     })
 
   return Effect.gen(function*() {
     const store = yield* RecordingStore
     if (store.storage._tag === "Local") return
     const now = yield* Clock.currentTimeMillis
-    const folders = yield* pending()
+    const folders = (yield* foldersWithFacts(recordingsDir)).filter(([session]) => !hasMark(Path.join(recordingsDir, session), "ready-told"))
     const present = new Set(folders.map(([session]) => session))
     for (const session of attempts.keys()) if (!present.has(session)) attempts.delete(session)
     for (const [session, facts] of folders) {

@@ -111,13 +111,19 @@ export const make = (settings: RemoteSettings) =>
       openSessions: (sessionIds) =>
         Effect.map(unavailableOnly(post("open-sessions", { sessionIds }, OpenSessionsAnswer)), (answer) => answer.open),
       finaliseRecording: (sessionId) =>
-        Effect.map(unavailableOnly(post("recording-finalise", { sessionId }, FinaliseAnswer)), (answer) => answer.finalise),
+        unavailableOnly(post("recording-finalise", { sessionId }, FinaliseAnswer)),
       recordingReady: (sessionId, assets, storage) =>
         unavailableOnly(Effect.asVoid(post("recording-ready", { sessionId, assets, storage }, Schema.Unknown))),
       keptRecordings: (sessionIds) =>
         Effect.map(unavailableOnly(post("recordings-kept", { sessionIds }, KeptRecordingsAnswer)), (answer) => answer.kept),
       recordingFailed: (sessionId, reason) =>
         unavailableOnly(Effect.asVoid(post("recording-failed", { sessionId, reason }, Schema.Unknown))),
+      transcriptionStarted: (sessionId) =>
+        unavailableOnly(Effect.asVoid(post("transcription-started", { sessionId }, Schema.Unknown))),
+      transcriptionReady: (sessionId, assets) =>
+        unavailableOnly(Effect.asVoid(post("transcription-ready", { sessionId, assets }, Schema.Unknown))),
+      transcriptionFailed: (sessionId, reason) =>
+        unavailableOnly(Effect.asVoid(post("transcription-failed", { sessionId, reason }, Schema.Unknown))),
       accrueViewerSeconds: (request) => Effect.asVoid(post("viewer-seconds", request, Schema.Unknown))
     })
   })

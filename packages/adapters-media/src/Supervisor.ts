@@ -16,6 +16,7 @@ import { reportHealth } from "./HealthReports.ts"
 import { sweepHls } from "./HlsSweep.ts"
 import { reportManifests } from "./ManifestReports.ts"
 import { finaliseEnded, sweepDeleted } from "./RecordingJobs.ts"
+import { makeTranscripts } from "./RecordingTranscripts.ts"
 import { makeUploads, uploadDeadlineFromEnv } from "./RecordingUploads.ts"
 import { lost } from "./MediaLoss.ts"
 import { RunningNginx } from "./RunningNginx.ts"
@@ -111,7 +112,9 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
     yield* every(Duration.seconds(15), sweepHls)
     yield* every(Duration.seconds(2), finaliseEnded(settings.dir))
     yield* every(Duration.seconds(10), sweepDeleted(settings.dir))
-    yield* every(Duration.seconds(1), makeUploads(settings.dir, yield* Effect.orDie(uploadDeadlineFromEnv)))
+    const deadline = yield* Effect.orDie(uploadDeadlineFromEnv)
+    yield* every(Duration.seconds(1), makeUploads(settings.dir, deadline))
+    yield* every(Duration.seconds(2), makeTranscripts(settings.dir, deadline))
 
     let backoff = 1_000
     return yield* Effect.forever(Effect.gen(function*() {

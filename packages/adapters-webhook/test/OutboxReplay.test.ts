@@ -118,7 +118,7 @@ describe("the outbox replayed with any batch size", () => {
         const recordingId = SessionId.make(id(3000 + i * 10))
         const livestreamId = LivestreamId.make(id(1000 + i))
         yield* record({ _tag: "StartRecording", recordingId, at: at(300), livestreamId, ...app, nodeId: LOCAL_MEDIA_NODE })
-        yield* record({ _tag: "FinaliseRecording", recordingId, at: at(301) })
+        yield* record({ _tag: "FinaliseRecording", recordingId, at: at(301), transcribe: false })
         if (outcome === "ready") yield* record({ _tag: "CompleteRecording", recordingId, at: at(302), assets: assets(recordingId), storage: { _tag: "Local" } })
         else yield* record({ _tag: "FailRecording", recordingId, at: at(302), reason: outcome === "failed" ? "disk full" : "storage unreachable" })
         if (outcome === "uploaded later") {

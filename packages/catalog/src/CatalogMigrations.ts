@@ -13,6 +13,7 @@
  * - `onair_access_tokens`, `onair_webhook_endpoints`: each API token and webhook endpoint's state (an
  *   endpoint's signing secrets sealed as the log seals them), so no process folds them in memory.
  * - `onair_recordings`: each session's recording (its phase, its node, its files once ready).
+ * - `onair_app_settings`: each app's settings (recording retention, transcripts).
  * - `onair_media_nodes`: each media node's state; beside it `onair_media_node_leases`, which the nodes'
  *   heartbeats write (not a projection: a rebuild leaves it).
  *
@@ -250,6 +251,21 @@ const addRecordingFacts = Effect.gen(function*() {
   yield* sql`CREATE INDEX onair_recordings_started ON onair_recordings (account_id, app_id, started_at)`
 })
 
+/** Each app's settings (`appSettings-<account>.<app>`); retention reads the apps that keep recordings for a number of days. */
+const createAppSettings = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`
+    CREATE TABLE onair_app_settings (
+      id text PRIMARY KEY,
+      account_id text NOT NULL,
+      app_id text NOT NULL,
+      retention_days integer,
+      state jsonb NOT NULL
+    )`
+  yield* sql`CREATE INDEX onair_app_settings_retention ON onair_app_settings (retention_days) WHERE retention_days IS NOT NULL`
+  yield* sql`CREATE INDEX onair_recordings_settled ON onair_recordings (account_id, app_id, started_at) WHERE NOT deleted AND phase IN ('Ready', 'Failed')`
+})
+
 export const migrations = {
   "1_create_livestreams": createLivestreams,
   "2_create_catalog": createCatalog,
@@ -258,7 +274,8 @@ export const migrations = {
   "5_create_access": createAccess,
   "6_create_media_nodes": createMediaNodes,
   "7_create_recordings": createRecordings,
-  "8_add_recording_facts": addRecordingFacts
+  "8_add_recording_facts": addRecordingFacts,
+  "9_create_app_settings": createAppSettings
 }
 
 /** The catalog's tables, emptied together by a rebuild. */
@@ -273,7 +290,8 @@ export const TABLES = [
   "onair_access_tokens",
   "onair_webhook_endpoints",
   "onair_media_nodes",
-  "onair_recordings"
+  "onair_recordings",
+  "onair_app_settings"
 ] as const
 
 export const MIGRATIONS_TABLE = "onair_catalog_migrations"

@@ -5,6 +5,7 @@
  * signing secrets sealed the same way.
  */
 import {
+  AppSettings,
   AccessToken,
   Ingest,
   Livestream,
@@ -29,6 +30,7 @@ const decodeMeetingSync = Schema.decodeUnknownSync(Meeting)
 const decodeAccessTokenSync = Schema.decodeUnknownSync(AccessToken)
 const decodeMediaNodeSync = Schema.decodeUnknownSync(MediaNode)
 const decodeRecordingSync = Schema.decodeUnknownSync(Recording)
+const decodeAppSettingsSync = Schema.decodeUnknownSync(AppSettings)
 const decodeEndpointSync = Schema.decodeUnknownSync(WebhookEndpoint)
 const encodeEndpoint = Schema.encodeSync(WebhookEndpoint)
 
@@ -80,6 +82,7 @@ export const decodeMeeting = (state: unknown): Meeting => decodeMeetingSync(pars
 export const decodeAccessToken = (state: unknown): AccessToken => decodeAccessTokenSync(parsed(state))
 export const decodeMediaNode = (state: unknown): MediaNode => decodeMediaNodeSync(parsed(state))
 export const decodeRecording = (state: unknown): Recording => decodeRecordingSync(parsed(state))
+export const decodeAppSettings = (state: unknown): AppSettings => decodeAppSettingsSync(parsed(state))
 
 /** A webhook endpoint's row state, each signing secret sealed as the log seals it. */
 export const endpointStates = (keyring: Keyring) => {

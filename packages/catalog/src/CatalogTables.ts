@@ -8,6 +8,10 @@
  */
 import {
   ACCESS_TOKEN_CATEGORY,
+  APP_SETTINGS_CATEGORY,
+  AppSettings,
+  AppSettingsDecider,
+  AppSettingsEvent,
   AccessToken,
   AccessTokenDecider,
   AccessTokenEvent,
@@ -45,7 +49,7 @@ import { Effect, Result, Schema } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { TABLES } from "./CatalogMigrations.ts"
-import { decodeAccessToken, decodeIngest, decodeMediaNode, decodeRecording, decodeMeeting, decodeSession, endpointStates, livestreamStates } from "./CatalogStates.ts"
+import { decodeAccessToken, decodeAppSettings, decodeIngest, decodeMediaNode, decodeRecording, decodeMeeting, decodeSession, endpointStates, livestreamStates } from "./CatalogStates.ts"
 import { countLivestreams, countSessionDays } from "./CatalogTotals.ts"
 
 export const PROJECTION = "catalog"
@@ -162,6 +166,7 @@ const decodeTokenEvent = Schema.decodeUnknownResult(AccessTokenEvent)
 const decodeEndpointEvent = Schema.decodeUnknownResult(WebhookEndpointEvent)
 const decodeMediaNodeEvent = Schema.decodeUnknownResult(MediaNodeEvent)
 const decodeRecordingEvent = Schema.decodeUnknownResult(RecordingEvent)
+const decodeAppSettingsEvent = Schema.decodeUnknownResult(AppSettingsEvent)
 
 const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCategory>> => {
   const endpoints = endpointStates(keyring)
@@ -203,6 +208,22 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
         ordinal: false,
         columns: { status: "text" },
         row: (state: MediaNode) => ({ status: mediaNodeStatus(state) })
+      }
+    },
+    [APP_SETTINGS_CATEGORY]: {
+      decode: (data) =>
+        Result.mapBoth(decodeAppSettingsEvent(data), {
+          onFailure: String,
+          onSuccess: (event) => ({ id: `${event.accountId}.${event.appId}`, event })
+        }),
+      table: {
+        table: "onair_app_settings",
+        evolve: AppSettingsDecider.evolve,
+        decode: decodeAppSettings,
+        encode: Schema.encodeSync(AppSettings),
+        ordinal: false,
+        columns: { account_id: "text", app_id: "text", retention_days: "integer" },
+        row: (state: AppSettings) => ({ account_id: state.accountId, app_id: state.appId, retention_days: state.recordingRetentionDays })
       }
     },
     [RECORDING_CATEGORY]: {

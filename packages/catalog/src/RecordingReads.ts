@@ -26,7 +26,10 @@ export class RecordingReads extends Context.Service<RecordingReads, {
   readonly recordingsOf: (scope: Scope, livestreamId: LivestreamId, page: PageRequest) => Effect.Effect<Page<Recording>>
   /** The scope's recordings, filtered, in the order they started. */
   readonly recordingsIn: (scope: Scope, filter: RecordingFilter, page: PageRequest) => Effect.Effect<Page<Recording>>
-  /** Of these recording ids, the ones node `nodeId` keeps the files of (its own, not deleted, not in a bucket), in one read. */
+  /**
+   * Of these recording ids, the ones node `nodeId` keeps the files of, in one read: its own, not deleted,
+   * and not in a bucket (unless their transcript is still to be made from the node's copy).
+   */
   readonly keptOn: (nodeId: MediaNodeId, ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>>
   /**
    * The recordings of the scope that became ready (deleted ones too: they were made), per UTC day they
@@ -83,7 +86,10 @@ export class RecordingReads extends Context.Service<RecordingReads, {
         ids.length === 0 ? Effect.succeed([]) : Effect.orDie(Effect.map(
           sql<{ id: string }>`
             SELECT id FROM onair_recordings
-            WHERE node_id = ${nodeId} AND NOT deleted AND stored IS DISTINCT FROM 's3' AND id IN ${sql.in(ids)}`,
+            WHERE node_id = ${nodeId} AND NOT deleted AND id IN ${sql.in(ids)}
+              AND (stored IS DISTINCT FROM 's3' OR (
+                (state->>'transcribe')::boolean
+                AND coalesce(state->'transcription'->>'_tag', '') NOT IN ('Transcribed', 'TranscriptionFailed')))`,
           (found) => found.map((row) => row.id)
         )),
       readyDays: (scope, days) =>

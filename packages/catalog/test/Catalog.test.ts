@@ -116,7 +116,7 @@ describe("the catalog's tables on the embedded store", () => {
           catalog.awaitTransaction(handled.append?.transaction ?? 0))
       const made = (recordingId: SessionId, scope: typeof appA, livestreamId: LivestreamId) =>
         record({ _tag: "StartRecording", recordingId, at: at(10), livestreamId, ...scope, nodeId: LOCAL_MEDIA_NODE }).pipe(
-          Effect.andThen(record({ _tag: "FinaliseRecording", recordingId, at: at(104) }))
+          Effect.andThen(record({ _tag: "FinaliseRecording", recordingId, at: at(104), transcribe: false }))
         )
       const assets = {
         mp4Path: `recordings/${current.id}/recording.mp4`, vodPath: `recordings/${current.id}/vod/index.m3u8`,

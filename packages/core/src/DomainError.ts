@@ -9,7 +9,7 @@ import { Timestamp } from "./Time.ts"
  * session minutes) are differences of its timestamps.
  */
 export class CommandOutOfOrder extends Schema.TaggedError<CommandOutOfOrder>()("CommandOutOfOrder", {
-  aggregate: Schema.Literals(["livestream", "session", "ingest", "meeting", "mediaNode", "recording"]),
+  aggregate: Schema.Literals(["livestream", "session", "ingest", "meeting", "mediaNode", "recording", "appSettings"]),
   id: Schema.String,
   at: Timestamp,
   lastChangedAt: Timestamp

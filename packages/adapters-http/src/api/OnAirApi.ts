@@ -4,6 +4,7 @@
 import { HttpApi, OpenApi } from "effect/http-api"
 import { AdminApi } from "./AdminApi.ts"
 import { AnalyticsApi } from "./AnalyticsApi.ts"
+import { AppSettingsApi } from "./AppSettingsApi.ts"
 import { LivestreamsApi } from "./LivestreamsApi.ts"
 import { MeetingsApi } from "./MeetingsApi.ts"
 import { RecordingsApi } from "./RecordingsApi.ts"
@@ -12,6 +13,7 @@ import { WebhooksApi } from "./WebhooksApi.ts"
 export class OnAirApi extends HttpApi.make("onair")
   .add(LivestreamsApi)
   .add(RecordingsApi)
+  .add(AppSettingsApi)
   .add(AnalyticsApi)
   .add(MeetingsApi)
   .add(WebhooksApi)

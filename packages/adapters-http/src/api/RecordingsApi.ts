@@ -17,6 +17,18 @@ import { Authorization } from "./Security.ts"
 
 const Link = Schema.NullOr(Schema.String)
 
+/** A recording's transcript, when its app wants one. */
+export const TranscriptRecord = Schema.Struct({
+  status: Schema.Literals(["transcribing", "ready", "failed"]),
+  /** Why it failed: no audio, engine failed, engine unreachable, storage unreachable. */
+  failure_reason: Schema.NullOr(Schema.String),
+  engine: Schema.NullOr(Schema.String),
+  words: Schema.NullOr(Schema.Int),
+  txt_url: Link,
+  srt_url: Link,
+  json_url: Link
+})
+
 /** A session's recording. */
 export const RecordingRecord = Schema.Struct({
   id: Schema.String,
@@ -56,7 +68,9 @@ export const RecordingRecord = Schema.Struct({
   /** When the links stop working (ISO 8601). */
   download_url_expiry: Link,
   /** RealtimeKit's separate audio file: OnAir records audio into the MP4, so always null. */
-  audio_download_url: Link
+  audio_download_url: Link,
+  /** Its transcript; null until one begins (its app's `transcribe_recordings`). */
+  transcript: Schema.NullOr(TranscriptRecord)
 })
 
 export const RecordingPage = Schema.Struct({ paging: Paging, recordings: Schema.Array(RecordingRecord) })

@@ -10,6 +10,21 @@ const PHASE_OF_STATUS = { RECORDING: "Recording", UPLOADING: "Finalising", UPLOA
 /** The RealtimeKit status a list asks for, as the phase it means. */
 export const phaseOfStatus = (status: keyof typeof PHASE_OF_STATUS) => PHASE_OF_STATUS[status]
 
+const transcriptRecord = (recording: Recording, linkTo: (path: string | undefined) => string | null) => {
+  const transcription = recording.transcription
+  if (transcription === null) return null
+  const assets = transcription._tag === "Transcribed" ? transcription.assets : null
+  return {
+    status: transcription._tag === "Transcribing" ? "transcribing" as const : assets !== null ? "ready" as const : "failed" as const,
+    failure_reason: transcription._tag === "TranscriptionFailed" ? transcription.reason : null,
+    engine: assets?.engine ?? null,
+    words: assets?.words ?? null,
+    txt_url: linkTo(assets?.txtPath),
+    srt_url: linkTo(assets?.srtPath),
+    json_url: linkTo(assets?.jsonPath)
+  }
+}
+
 export const recordingRecord = (
   recording: Recording,
   link: (recordingId: string, file: string, expiresAt: number) => string,
@@ -45,6 +60,7 @@ export const recordingRecord = (
     playback_url: linkTo(assets?.vodPath),
     poster_url: linkTo(assets?.posterPath),
     download_url_expiry: assets === null ? null : new Date(linksExpireAt).toISOString(),
-    audio_download_url: null
+    audio_download_url: null,
+    transcript: transcriptRecord(recording, linkTo)
   }
 }

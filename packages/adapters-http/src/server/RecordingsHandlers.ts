@@ -74,7 +74,7 @@ export const RecordingsHandlers = HttpApiBuilder.group(
           if (recording === undefined) return yield* notFound(`recording ${params.recording_id}`)
           const at = yield* now
           yield* recordingCommands.handle(
-            { _tag: "DeleteRecording", recordingId: recording.id, at },
+            { _tag: "DeleteRecording", recordingId: recording.id, at, by: "owner" },
             originMetadata(`recording:${recording.id}:delete:${crypto.randomUUID()}`, `token:${token.id}`, at)
           ).pipe(
             awaitReadModel(catalog),

@@ -9,7 +9,7 @@ import { Inbound, Webhooks } from "@onair/adapters-webhook"
 import { Catalog, CatalogReads } from "@onair/catalog"
 import { AccountId, AppId, MediaPlane, originMetadata, type Signal, type Timestamp } from "@onair/core"
 import { Database } from "@onair/event-store"
-import { CommandHandler, MediaNodeCommands, PublicUrlsConfig, RecordingCommands, RecordingLinks } from "@onair/application"
+import { AppSettingsCommands, CommandHandler, MediaNodeCommands, PublicUrlsConfig, RecordingCommands, RecordingLinks } from "@onair/application"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import * as Fs from "node:fs"
@@ -46,6 +46,7 @@ export const useServer = (options?: { readonly mediaReady?: boolean }): TestServ
       Webhooks.layer,
       MediaNodeCommands.layer,
       RecordingCommands.layer,
+      AppSettingsCommands.layer,
       Layer.provide(RecordingLinks.layer, PublicUrlsConfig.layer)
     )),
     Layer.provideMerge(Catalog.layer),

@@ -15,7 +15,9 @@ import {
   type RecordingError,
   RecordingNotFound,
   RecordingNotInProgress,
-  RecordingStillInProgress
+  RecordingStillInProgress,
+  TranscriptionNotRunning,
+  TranscriptionNotWanted
 } from "./RecordingError.ts"
 import type { RecordingEvent } from "./RecordingEvent.ts"
 import { awaitsUpload, isUnsettled, type Recording, type RecordingState } from "./RecordingState.ts"
@@ -32,7 +34,7 @@ const decideExisting = (command: RecordingCommand, recording: Recording): Events
     case "FinaliseRecording":
       if (phase === "Finalising") return Result.succeed([])
       if (phase !== "Recording") return Result.fail(new RecordingNotInProgress({ recordingId: recording.id, phase }))
-      return Result.succeed([{ _tag: "RecordingFinalising", ...subject }])
+      return Result.succeed([{ _tag: "RecordingFinalising", ...subject, transcribe: command.transcribe }])
     case "CompleteRecording":
       if (phase !== "Finalising" && !awaitsUpload(recording)) {
         return Result.fail(new RecordingNotInProgress({ recordingId: recording.id, phase }))
@@ -43,7 +45,25 @@ const decideExisting = (command: RecordingCommand, recording: Recording): Events
       return Result.succeed([{ _tag: "RecordingFailed", ...subject, reason: command.reason }])
     case "DeleteRecording":
       if (isUnsettled(recording)) return Result.fail(new RecordingStillInProgress({ recordingId: recording.id }))
-      return Result.succeed([{ _tag: "RecordingDeleted", ...subject }])
+      return Result.succeed([{ _tag: "RecordingDeleted", ...subject, by: command.by }])
+    case "StartTranscription": {
+      if (recording.transcription?._tag === "Transcribing") return Result.succeed([])
+      if (phase !== "Ready" || !recording.transcribe || recording.transcription !== null) {
+        return Result.fail(new TranscriptionNotWanted({ recordingId: recording.id, phase }))
+      }
+      return Result.succeed([{ _tag: "TranscriptionStarted", ...subject }])
+    }
+    case "CompleteTranscription":
+    case "FailTranscription": {
+      if (recording.transcription?._tag !== "Transcribing") {
+        return Result.fail(new TranscriptionNotRunning({ recordingId: recording.id, transcription: recording.transcription?._tag ?? "none" }))
+      }
+      return Result.succeed([
+        command._tag === "CompleteTranscription"
+          ? { _tag: "TranscriptionReady", ...subject, assets: command.assets }
+          : { _tag: "TranscriptionFailed", ...subject, reason: command.reason }
+      ])
+    }
   }
 }
 
@@ -73,6 +93,8 @@ export const evolve = (state: RecordingState, event: RecordingEvent): RecordingS
       deletedAt: null,
       startedAt: event.at,
       stoppedAt: null,
+      transcribe: false,
+      transcription: null,
       updatedAt: event.at
     }
   }
@@ -80,13 +102,19 @@ export const evolve = (state: RecordingState, event: RecordingEvent): RecordingS
   const recording = { ...state, updatedAt: event.at }
   switch (event._tag) {
     case "RecordingFinalising":
-      return { ...recording, phase: { _tag: "Finalising", since: event.at }, stoppedAt: event.at }
+      return { ...recording, phase: { _tag: "Finalising", since: event.at }, stoppedAt: event.at, transcribe: event.transcribe }
     case "RecordingReady":
       return { ...recording, phase: { _tag: "Ready", assets: event.assets, storage: event.storage } }
     case "RecordingFailed":
       return { ...recording, phase: { _tag: "Failed", reason: event.reason }, stoppedAt: recording.stoppedAt ?? event.at }
     case "RecordingDeleted":
       return { ...recording, deletedAt: event.at }
+    case "TranscriptionStarted":
+      return { ...recording, transcription: { _tag: "Transcribing", since: event.at } }
+    case "TranscriptionReady":
+      return { ...recording, transcription: { _tag: "Transcribed", assets: event.assets } }
+    case "TranscriptionFailed":
+      return { ...recording, transcription: { _tag: "TranscriptionFailed", reason: event.reason } }
   }
 }
 

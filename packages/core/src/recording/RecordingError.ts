@@ -28,6 +28,18 @@ export class RecordingStillInProgress extends Schema.TaggedError<RecordingStillI
 
 export class RecordingDeleted extends Schema.TaggedError<RecordingDeleted>()("RecordingDeleted", subject) {}
 
+/** A transcript is made of a ready recording whose app wanted one, once. */
+export class TranscriptionNotWanted extends Schema.TaggedError<TranscriptionNotWanted>()("TranscriptionNotWanted", {
+  ...subject,
+  phase: Schema.String
+}) {}
+
+/** Only a running transcription completes or fails; a finished one stays so. */
+export class TranscriptionNotRunning extends Schema.TaggedError<TranscriptionNotRunning>()("TranscriptionNotRunning", {
+  ...subject,
+  transcription: Schema.String
+}) {}
+
 export type RecordingError =
   | RecordingNotFound
   | RecordingAlreadyStarted
@@ -35,3 +47,5 @@ export type RecordingError =
   | RecordingAlreadySettled
   | RecordingStillInProgress
   | RecordingDeleted
+  | TranscriptionNotWanted
+  | TranscriptionNotRunning

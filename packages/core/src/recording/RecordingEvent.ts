@@ -1,19 +1,25 @@
 /**
  * Events of a recording's stream (`recording-<session id>`).
  */
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { AccountId, AppId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { RecordingAssets, RecordingFailure, StorageOfReady } from "./RecordingValues.ts"
+import { DeletedBy, RecordingAssets, RecordingFailure, StorageOfReady, TranscriptAssets, TranscriptionFailure } from "./RecordingValues.ts"
 
 const subject = { recordingId: SessionId, at: Timestamp }
 
+
 export const RecordingEvent = Schema.TaggedUnion({
   RecordingStarted: { ...subject, livestreamId: LivestreamId, accountId: AccountId, appId: AppId, nodeId: MediaNodeId },
-  RecordingFinalising: { ...subject },
+  /** `transcribe`: whether its app wants it transcribed once it is ready. */
+  RecordingFinalising: { ...subject, transcribe: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(false))) },
   RecordingReady: { ...subject, assets: RecordingAssets, storage: StorageOfReady },
   RecordingFailed: { ...subject, reason: RecordingFailure },
-  RecordingDeleted: { ...subject }
+  /** `by`: its owner, or the app's retention. */
+  RecordingDeleted: { ...subject, by: DeletedBy.pipe(Schema.withDecodingDefaultKey(Effect.succeed("owner" as const))) },
+  TranscriptionStarted: { ...subject },
+  TranscriptionReady: { ...subject, assets: TranscriptAssets },
+  TranscriptionFailed: { ...subject, reason: TranscriptionFailure }
 })
 export type RecordingEvent = typeof RecordingEvent.Type
 

@@ -4,7 +4,7 @@
 import { Effect, Schema } from "effect"
 import { AccountId, AppId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { RecordingAssets, RecordingFailure, StorageOfReady } from "./RecordingValues.ts"
+import { RecordingAssets, RecordingFailure, StorageOfReady, TranscriptAssets, TranscriptionFailure } from "./RecordingValues.ts"
 
 /** Where a recording is in its life: the seed-facing status of the recordings API. */
 export const RecordingPhase = Schema.TaggedUnion({
@@ -14,6 +14,14 @@ export const RecordingPhase = Schema.TaggedUnion({
   Failed: { reason: RecordingFailure }
 })
 export type RecordingPhase = typeof RecordingPhase.Type
+
+/** Where a recording's transcript is. */
+export const TranscriptionPhase = Schema.TaggedUnion({
+  Transcribing: { since: Timestamp },
+  Transcribed: { assets: TranscriptAssets },
+  TranscriptionFailed: { reason: TranscriptionFailure }
+})
+export type TranscriptionPhase = typeof TranscriptionPhase.Type
 
 export const Recording = Schema.Struct({
   id: SessionId,
@@ -28,6 +36,10 @@ export const Recording = Schema.Struct({
   startedAt: Timestamp,
   /** When its session ended and it began finalising; null while recording. */
   stoppedAt: Schema.NullOr(Timestamp).pipe(Schema.withDecodingDefaultKey(Effect.succeed(null))),
+  /** Whether its app wanted it transcribed when it was finalised. */
+  transcribe: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(false))),
+  /** Its transcript's progress; null until one begins. */
+  transcription: Schema.NullOr(TranscriptionPhase).pipe(Schema.withDecodingDefaultKey(Effect.succeed(null))),
   updatedAt: Timestamp
 })
 export type Recording = typeof Recording.Type

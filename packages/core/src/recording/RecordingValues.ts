@@ -39,6 +39,25 @@ export const RecordingAssets = Schema.Struct({
 })
 export type RecordingAssets = typeof RecordingAssets.Type
 
+/** Who deleted a recording. */
+export const DeletedBy = Schema.Literals(["owner", "retention"])
+export type DeletedBy = typeof DeletedBy.Type
+
+/** Why a transcription failed. */
+export const TranscriptionFailure = Schema.Literals(["no audio", "engine failed", "engine unreachable", "storage unreachable"])
+export type TranscriptionFailure = typeof TranscriptionFailure.Type
+
+/** A recording's transcript files (beside its MP4) and what the engine made of it. */
+export const TranscriptAssets = Schema.Struct({
+  txtPath: StoragePath,
+  srtPath: StoragePath,
+  jsonPath: StoragePath,
+  /** The engine that made it (`pocketsphinx`, or the HTTP engine's model). */
+  engine: Schema.String.pipe(Schema.check(Schema.isMaxLength(64))),
+  words: Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
+})
+export type TranscriptAssets = typeof TranscriptAssets.Type
+
 /**
  * Where a ready recording's files are: on its media node's disk (under its media folder), or in an
  * S3-compatible bucket under a key prefix. Asset paths are relative to either root.

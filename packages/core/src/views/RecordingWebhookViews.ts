@@ -4,7 +4,10 @@
  * - ready: `recording.success` (the MP4: `recording_path`, `recording_presigned_url`, `size`, `duration`)
  *   and `hls.recording.success` (the VOD playlist: `hls_vod_recording_path`,
  *   `hls_vod_recording_presigned_url`, `hls_vod_recording_size`, `duration`, the poster as its thumbnail);
- * - failed: `recording.failed` with the seed's `error` and `error_type` and OnAir's `reason`.
+ * - failed: `recording.failed` with the seed's `error` and `error_type` and OnAir's `reason`;
+ * - its transcript: `transcription.started.success`, then `transcription.success` (the txt, srt and json
+ *   files' paths and signed URLs) or `transcription.failure` (with the reason); `transcription_id` and
+ *   the asset ids are the recording's id (one transcript per recording).
  *
  * `recording_id` is the recording's id (its session's). Paths name where the files are stored
  * (`s3://bucket/key`, or `node://<media node>/<path>` on a node's disk); URLs are signed and valid for
@@ -135,7 +138,52 @@ export const recordingMessages = (
         ...sessionTimes(world.session(recording.id), event.at)
       })]
     }
+    case "TranscriptionStarted":
+    case "TranscriptionReady":
+    case "TranscriptionFailed":
+      return transcription(world, livestream, recording, event)
     default:
       return []
+  }
+}
+
+const transcription = (
+  world: RecordingWebhookWorld,
+  livestream: Livestream,
+  recording: Recording,
+  event: Extract<RecordingEvent, { readonly _tag: "TranscriptionStarted" | "TranscriptionReady" | "TranscriptionFailed" }>
+): ReadonlyArray<WebhookMessage> => {
+  const ready = recording.phase._tag === "Ready" ? recording.phase : null
+  const ids = {
+    session_id: recording.id,
+    recording_id: recording.id,
+    transcription_id: recording.id,
+    room_name: livestream.name ?? "",
+    duration: ready === null ? 0 : Math.round(ready.assets.durationSeconds),
+    transcript_txt_asset_id: `${recording.id}:txt`,
+    transcript_srt_asset_id: `${recording.id}:srt`,
+    transcript_json_asset_id: `${recording.id}:json`
+  }
+  switch (event._tag) {
+    case "TranscriptionStarted":
+      return [livestreamMessage(livestream, "transcription.started.success", event.at, ids)]
+    case "TranscriptionFailed":
+      return [livestreamMessage(livestream, "transcription.failure", event.at, { ...ids, error: event.reason, reason: event.reason })]
+    case "TranscriptionReady": {
+      const storage = ready?.storage ?? { _tag: "Local" as const }
+      const expiresAt = (event.at + WEBHOOK_LINK_MILLIS) as Timestamp
+      const asset = (kind: "txt" | "srt" | "json", path: string) => ({
+        [`transcript_${kind}_path`]: storedLocation(recording, storage, path),
+        [`transcript_${kind}_presigned_url`]: world.signedUrl(recording.id, recordingFile(recording.id, path), expiresAt)
+      })
+      return [livestreamMessage(livestream, "transcription.success", event.at, {
+        ...ids,
+        ...asset("txt", event.assets.txtPath),
+        ...asset("srt", event.assets.srtPath),
+        ...asset("json", event.assets.jsonPath),
+        engine: event.assets.engine,
+        words: event.assets.words
+      })]
+    }
   }
 }

@@ -35,6 +35,9 @@ export const WEBHOOK_EVENT_TYPES = [
   "recording.success",
   "recording.failed",
   "hls.recording.success",
+  "transcription.started.success",
+  "transcription.success",
+  "transcription.failure",
   "livestream.status.changed"
 ] as const
 export type WebhookEventType = typeof WEBHOOK_EVENT_TYPES[number]

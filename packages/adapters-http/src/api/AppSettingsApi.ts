@@ -1,0 +1,44 @@
+/**
+ * An app's settings (OnAir's own resource): how many days its recordings are kept (null: until deleted)
+ * and whether they are transcribed once ready.
+ */
+import { RetentionDays } from "@onair/core"
+import { Schema } from "effect"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import { BadRequest, Conflict, Ok } from "./Envelope.ts"
+import { BASE, ScopeParams } from "./Scope.ts"
+import { Authorization } from "./Security.ts"
+
+export const AppSettingsRecord = Schema.Struct({
+  /** Days a recording is kept after it started; null: until its owner deletes it. */
+  recording_retention_days: Schema.NullOr(Schema.Int),
+  /** Whether each ready recording gets a transcript (`transcript.txt`, `.srt`, `.json`). */
+  transcribe_recordings: Schema.Boolean,
+  updated_at: Schema.String
+})
+
+export const AppSettingsBody = Schema.Struct({
+  recording_retention_days: Schema.optional(RetentionDays),
+  transcribe_recordings: Schema.optional(Schema.Boolean)
+})
+
+export class AppSettingsApi extends HttpApiGroup.make("appSettings")
+  .add(
+    HttpApiEndpoint.get("getAppSettings", `${BASE}/settings`, {
+      params: ScopeParams,
+      success: Ok(AppSettingsRecord),
+      error: [BadRequest]
+    }),
+    HttpApiEndpoint.patch("updateAppSettings", `${BASE}/settings`, {
+      params: ScopeParams,
+      payload: AppSettingsBody,
+      success: Ok(AppSettingsRecord),
+      error: [BadRequest, Conflict]
+    })
+  )
+  .middleware(Authorization)
+  .annotateMerge(OpenApi.annotations({
+    title: "App settings",
+    description: "Recording retention (days) and transcripts, per app."
+  }))
+{}

@@ -1,0 +1,51 @@
+/**
+ * The app settings decider: a change records the fields that differ from the current settings, and
+ * nothing when none does.
+ */
+import { Result } from "effect"
+import type { Decider } from "../Decider.ts"
+import { CommandOutOfOrder } from "../DomainError.ts"
+import type { AppSettingsCommand } from "./AppSettingsCommand.ts"
+import type { AppSettingsEvent } from "./AppSettingsEvent.ts"
+import { defaultAppSettings, type AppSettingsState } from "./AppSettingsState.ts"
+
+export const decide = (
+  command: AppSettingsCommand,
+  state: AppSettingsState
+): Result.Result<ReadonlyArray<AppSettingsEvent>, CommandOutOfOrder> => {
+  if (state !== null && command.at < state.updatedAt) {
+    return Result.fail(new CommandOutOfOrder({ aggregate: "appSettings", id: `${state.accountId}.${state.appId}`, at: command.at, lastChangedAt: state.updatedAt }))
+  }
+  const current = state ?? defaultAppSettings(command.accountId, command.appId, command.at)
+  const retention = command.recordingRetentionDays !== undefined && command.recordingRetentionDays !== current.recordingRetentionDays
+    ? { recordingRetentionDays: command.recordingRetentionDays }
+    : {}
+  const transcribe = command.transcribeRecordings !== undefined && command.transcribeRecordings !== current.transcribeRecordings
+    ? { transcribeRecordings: command.transcribeRecordings }
+    : {}
+  if (Object.keys(retention).length === 0 && Object.keys(transcribe).length === 0) return Result.succeed([])
+  return Result.succeed([{
+    _tag: "AppSettingsChanged",
+    accountId: command.accountId,
+    appId: command.appId,
+    at: command.at,
+    ...retention,
+    ...transcribe
+  }])
+}
+
+export const evolve = (state: AppSettingsState, event: AppSettingsEvent): AppSettingsState => {
+  const current = state ?? defaultAppSettings(event.accountId, event.appId, event.at)
+  return {
+    ...current,
+    ...(event.recordingRetentionDays === undefined ? {} : { recordingRetentionDays: event.recordingRetentionDays }),
+    ...(event.transcribeRecordings === undefined ? {} : { transcribeRecordings: event.transcribeRecordings }),
+    updatedAt: event.at
+  }
+}
+
+export const AppSettingsDecider: Decider<AppSettingsCommand, AppSettingsEvent, AppSettingsState, CommandOutOfOrder> = {
+  initialState: null,
+  decide,
+  evolve
+}

@@ -1,0 +1,28 @@
+/**
+ * An app's settings, folded from its events: the defaults until it has any.
+ */
+import { Schema } from "effect"
+import { AccountId, AppId } from "../Ids.ts"
+import { Timestamp } from "../Time.ts"
+import { RetentionDays } from "./AppSettingsValues.ts"
+
+export const AppSettings = Schema.Struct({
+  accountId: AccountId,
+  appId: AppId,
+  recordingRetentionDays: RetentionDays,
+  transcribeRecordings: Schema.Boolean,
+  updatedAt: Timestamp
+})
+export type AppSettings = typeof AppSettings.Type
+
+export const AppSettingsState = Schema.NullOr(AppSettings)
+export type AppSettingsState = typeof AppSettingsState.Type
+
+/** An app that never changed its settings: recordings kept, not transcribed. */
+export const defaultAppSettings = (accountId: AccountId, appId: AppId, at: Timestamp): AppSettings => ({
+  accountId,
+  appId,
+  recordingRetentionDays: null,
+  transcribeRecordings: false,
+  updatedAt: at
+})
