@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the media plane's Debian packages are here: nginx with the rtmp and stream modules, ffmpeg
-# (the test encoder and player) and openssl (the local RTMPS certificate). Installs what is missing when
+# (the test encoder and player), openssl (the local RTMPS certificate) and pocketsphinx with its English
+# model (transcripts of recordings). Installs what is missing when
 # root; otherwise says what to install and exits 1. Idempotent and quiet when nothing is missing.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -11,6 +12,9 @@ command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || missing+=(libnginx-mod-stream)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# Transcripts of recordings: pocketsphinx with Debian's US English model.
+command -v pocketsphinx_continuous >/dev/null 2>&1 || missing+=(pocketsphinx)
+[ -d /usr/share/pocketsphinx/model/en-us ] || missing+=(pocketsphinx-en-us)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -1,75 +1,15 @@
 /**
- * Recordings end to end: the main job runs nginx-rtmp, ffmpeg publishes, disconnects, reconnects inside
- * the window and stops; the one recording is checked through the API (its record, its signed links with
- * byte ranges, its VOD played to the end by ffmpeg), on disk, and in the webhooks (each once). Then the
- * same with storage in an S3-compatible server (s3rver, from npm) that is down at first: the recording
- * fails with `storage unreachable`, keeps its files, and becomes ready once the server is up. A full disk
- * (the kernel's ENOSPC, from `/dev/full`) fails a recording with `disk full`.
+ * Recordings end to end on local disk: the main job runs nginx-rtmp, ffmpeg publishes, disconnects,
+ * reconnects inside the window and stops; the one recording is checked through the API (its record, its
+ * signed links with byte ranges, its VOD played to the end by ffmpeg), on disk, and in the webhooks (each
+ * once). A full disk (the kernel's ENOSPC, from `/dev/full`) fails a recording with `disk full`, and the
+ * local engine (pocketsphinx) transcribes a recording whose app asks for it.
  */
-import { execFile } from "node:child_process"
-import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
-import S3rver from "s3rver"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { freePort, type MainJob, probe, publish, type Receiver, sleep, startMainJob, startReceiver, waitFor } from "@onair/test-support"
-
-interface Message {
-  readonly type: string
-  readonly data: Record<string, any>
-}
-
-const messages = (receiver: Receiver): Array<Message> => receiver.received.map((r) => JSON.parse(r.body) as Message)
-
-/** ffmpeg decodes `url` to its end: its exit code and the media time it reached (seconds). */
-const playToEnd = (url: string) =>
-  new Promise<{ code: number; seconds: number }>((resolve) => {
-    execFile("ffmpeg", ["-nostdin", "-v", "error", "-stats", "-i", url, "-f", "null", "-"], { timeout: 60_000 }, (error, _stdout, stderr) => {
-      const times = [...String(stderr).matchAll(/time=(\d+):(\d+):(\d+\.\d+)/g)]
-      const last = times.at(-1)
-      const seconds = last === undefined ? 0 : Number(last[1]) * 3600 + Number(last[2]) * 60 + Number(last[3])
-      resolve({ code: error === null ? 0 : (error.code as number | undefined) ?? 1, seconds })
-    })
-  })
-
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
-
-/** A livestream with a reconnect window, published for two intervals with a disconnection between. */
-const recordTwoIntervals = async (job: MainJob, options?: { readonly whileLive?: (sessionId: string) => Promise<void> | void }) => {
-  const created = await job.api("POST", "/livestreams", { name: "recorded" })
-  assert.strictEqual(created.status, 201, JSON.stringify(created.body))
-  const livestream = created.body.data as { id: string; stream_key: string }
-  await job.api("PATCH", `/livestreams/${livestream.id}`, { reconnect_window_seconds: 4 })
-  const url = `rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`
-  const first = publish(url)
-  const live = await waitFor("LIVE", async () => {
-    const detail = (await job.api("GET", `/livestreams/${livestream.id}`)).body.data
-    return detail.livestream.status === "LIVE" ? detail : undefined
-  })
-  const sessionId = live.session.id as string
-  await options?.whileLive?.(sessionId)
-  await sleep(3000)
-  await first.stop()
-  await waitFor("the encoder gone", async () =>
-    (await job.api("POST", `/livestreams/${livestream.id}/getStatus`)).body.value[0].healthDescriptions.length === 0 ? true : undefined)
-  const again = publish(url)
-  await waitFor("the publisher back", async () =>
-    (await job.api("GET", `/livestreams/${livestream.id}/ingest`)).body.data.status === "4" ? true : undefined)
-  await sleep(3000)
-  await again.stop()
-  await waitFor("the session to end", async () => {
-    const record = (await job.api("GET", `/livestreams/${livestream.id}/ingest`)).body.data
-    return record.streamEndedReason !== null && record.endTime !== null ? true : undefined
-  })
-  return { livestreamId: livestream.id, sessionId }
-}
-
-const recordingOf = (job: MainJob, id: string, phase: string) =>
-  waitFor(`the recording ${phase}`, async () => {
-    const recording = (await job.api("GET", `/recordings/${id}`)).body?.data
-    return recording?.phase === phase ? recording : undefined
-  }, 60_000)
+import { type MainJob, probe, publish, type Receiver, sleep, startMainJob, startReceiver, waitFor } from "@onair/test-support"
+import { messages, playToEnd, recordingOf, recordTwoIntervals, sha256 } from "./support/Recordings.ts"
 
 describe("recordings on local disk", { timeout: 180_000 }, () => {
   let job: MainJob
@@ -197,6 +137,39 @@ describe("recordings on local disk", { timeout: 180_000 }, () => {
     assert.deepStrictEqual(told.map((m) => [m.type, m.data.reason]), [["recording.failed", "disk full"]])
   })
 
+  it("transcribes a ready recording with the local engine when its app asks: txt, srt and json beside it, told once each", async () => {
+    const settings = await job.api("PATCH", "/settings", { transcribe_recordings: true })
+    assert.strictEqual(settings.status, 200, JSON.stringify(settings.body))
+    assert.isTrue(settings.body.data.transcribe_recordings)
+    assert.strictEqual((await job.api("PATCH", "/settings", { recording_retention_days: 0 })).status, 400, "days start at 1")
+    try {
+      const { sessionId } = await recordTwoIntervals(job)
+      const transcribed = await waitFor("the transcript", async () => {
+        const recording = (await job.api("GET", `/recordings/${sessionId}`)).body?.data
+        return recording?.transcript?.status === "ready" ? recording : undefined
+      }, 60_000)
+      assert.strictEqual(transcribed.transcript.engine, "pocketsphinx")
+      for (const url of [transcribed.transcript.txt_url, transcribed.transcript.srt_url, transcribed.transcript.json_url]) {
+        assert.strictEqual((await fetch(url)).status, 200, url)
+      }
+      const json = (await (await fetch(transcribed.transcript.json_url)).json()) as any
+      assert.strictEqual(json.engine, "pocketsphinx")
+      assert.strictEqual(json.duration, transcribed.duration)
+      assert.isArray(json.segments)
+      const folder = Path.join(job.mediaDir, "recordings", sessionId)
+      assert.deepStrictEqual(["transcript.json", "transcript.srt", "transcript.txt"].filter((f) => Fs.existsSync(Path.join(folder, f))), ["transcript.json", "transcript.srt", "transcript.txt"])
+      await waitFor("transcription.success", async () =>
+        messages(receiver).some((m) => m.type === "transcription.success" && m.data.recording_id === sessionId) ? true : undefined)
+      await sleep(1000)
+      const told = messages(receiver).filter((m) => m.data.recording_id === sessionId && m.type.startsWith("transcription."))
+      assert.deepStrictEqual(told.map((m) => m.type), ["transcription.started.success", "transcription.success"])
+      assert.match(told[1]!.data.transcript_srt_path, new RegExp(`^node://[a-z0-9-]+/recordings/${sessionId}/transcript\\.srt$`))
+      assert.strictEqual((await fetch(told[1]!.data.transcript_txt_presigned_url)).status, 200)
+    } finally {
+      await job.api("PATCH", "/settings", { transcribe_recordings: false })
+    }
+  })
+
   it("a livestream that does not record keeps no parts and has no recording", async () => {
     const unrecorded = await job.api("POST", "/livestreams", { name: "not recorded", record: false })
     assert.strictEqual(unrecorded.status, 201, JSON.stringify(unrecorded.body))
@@ -213,77 +186,5 @@ describe("recordings on local disk", { timeout: 180_000 }, () => {
     await waitFor("its parts dropped", async () =>
       Fs.readdirSync(parts).some((name) => name.startsWith(live.session.id)) ? undefined : true, 30_000)
     assert.deepStrictEqual((await job.api("GET", `/livestreams/${id}/recordings`)).body.data.recordings, [])
-  })
-})
-
-describe("recordings in S3-compatible storage", { timeout: 180_000 }, () => {
-  let job: MainJob
-  let receiver: Receiver
-  let s3Port: number
-  const s3Dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-s3-"))
-
-  beforeAll(async () => {
-    s3Port = await freePort()
-    // The bucket's server is down when the job starts: uploads fail until it is up.
-    job = await startMainJob({
-      ONAIR_RECORDING_S3_BUCKET: "vods",
-      ONAIR_RECORDING_S3_PREFIX: "onair",
-      ONAIR_RECORDING_S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
-      ONAIR_RECORDING_S3_PATH_STYLE: "true",
-      ONAIR_RECORDING_S3_ACCESS_KEY_ID: "S3RVER",
-      ONAIR_RECORDING_S3_SECRET_ACCESS_KEY: "S3RVER",
-      ONAIR_RECORDING_UPLOAD_DEADLINE_SECONDS: "3"
-    })
-    receiver = await startReceiver()
-    await job.api("POST", "/webhooks", { url: receiver.url })
-  }, 90_000)
-  afterAll(async () => {
-    await job?.stop()
-    await receiver?.close()
-    Fs.rmSync(s3Dir, { recursive: true, force: true })
-  })
-
-  it("storage down: recording.failed (storage unreachable), files kept; storage up: uploaded, ready, served from the bucket", async () => {
-    const { sessionId } = await recordTwoIntervals(job)
-    const failed = await recordingOf(job, sessionId, "failed")
-    assert.strictEqual(failed.failure_reason, "storage unreachable")
-    const folder = Path.join(job.mediaDir, "recordings", sessionId)
-    assert.isTrue(Fs.existsSync(Path.join(folder, "recording.mp4")), "the local copy is kept")
-    await waitFor("recording.failed", async () =>
-      messages(receiver).some((m) => m.type === "recording.failed" && m.data.recording_id === sessionId) ? true : undefined)
-    const failure = messages(receiver).find((m) => m.type === "recording.failed" && m.data.recording_id === sessionId)!
-    assert.strictEqual(failure.data.error_type, "CLOUD_ACCESS_ERROR")
-
-    const server = new S3rver({ port: s3Port, address: "127.0.0.1", silent: true, directory: s3Dir, configureBuckets: [{ name: "vods" }] })
-    await server.run()
-    try {
-      const ready = await recordingOf(job, sessionId, "ready")
-      assert.strictEqual(ready.storage, "s3")
-      // In the bucket under the prefix; the node's copy removed.
-      const key = Path.join(s3Dir, "vods", "onair", "recordings", sessionId)
-      assert.isTrue(Fs.readdirSync(s3Dir, { recursive: true }).map(String).some((name) => name.includes(`recordings/${sessionId}/recording.mp4`)), key)
-      await waitFor("the local copy removed", async () => (Fs.existsSync(folder) ? undefined : true))
-      // The link redirects to the bucket's own signed URL, which serves ranges.
-      const redirect = await fetch(ready.download_url, { redirect: "manual" })
-      assert.strictEqual(redirect.status, 302)
-      assert.match(redirect.headers.get("location")!, new RegExp(`^http://127\\.0\\.0\\.1:${s3Port}/vods/onair/recordings/${sessionId}/recording\\.mp4\\?.*X-Amz-Signature=`))
-      const bytes = new Uint8Array(await (await fetch(ready.download_url)).arrayBuffer())
-      assert.strictEqual(sha256(bytes), ready.sha256)
-      const part = await fetch(ready.download_url, { headers: { range: "bytes=0-99" } })
-      assert.strictEqual(part.status, 206)
-      assert.strictEqual((await part.arrayBuffer()).byteLength, 100)
-      const played = await playToEnd(ready.playback_url)
-      assert.strictEqual(played.code, 0)
-      assert.isAtMost(Math.abs(played.seconds - ready.duration), 1)
-      // Told: failed once, then ready once (recording.success with the bucket's path).
-      await waitFor("recording.success", async () =>
-        messages(receiver).some((m) => m.type === "recording.success" && m.data.recording_id === sessionId) ? true : undefined)
-      await sleep(1000)
-      const told = messages(receiver).filter((m) => m.data.recording_id === sessionId)
-      assert.deepStrictEqual(told.map((m) => m.type), ["recording.failed", "recording.success", "hls.recording.success"])
-      assert.strictEqual(told[1]!.data.recording_path, `s3://vods/onair/recordings/${sessionId}/recording.mp4`)
-    } finally {
-      await server.close()
-    }
   })
 })
