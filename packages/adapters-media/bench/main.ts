@@ -15,14 +15,10 @@ import * as Fs from "node:fs"
 import { createServer } from "node:http"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { Effect, Exit, Scope } from "effect"
-import { defaultNginx } from "../src/MediaSettings.ts"
 import * as NginxConfig from "../src/NginxConfig.ts"
-import * as NginxProcess from "../src/NginxProcess.ts"
 import { freePort, type MainJob, publish, sleep, startMainJob } from "@onair/test-support"
+import { bareNginx } from "./BareNginx.ts"
 import { children, sampleCpu } from "./Processes.ts"
-
-const NGINX = defaultNginx()
 
 const SAMPLE_SECONDS = Number(process.env["ONAIR_BENCH_SECONDS"] ?? 10)
 const ROUNDS = 3
@@ -57,48 +53,8 @@ const playable = async (playbackUrl: string): Promise<boolean> => {
   return segment !== undefined && (await fetch(new URL(segment, variant))).ok
 }
 
-/** A bare nginx-rtmp: HLS in the publish application, no callbacks; the media server without OnAir. */
-const bareNginx = async () => {
-  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-bench-bare-"))
-  const allow = createServer((_, response) => response.writeHead(200).end())
-  const allowPort = await freePort()
-  await new Promise<void>((resolve) => allow.listen(allowPort, "127.0.0.1", resolve))
-  const settings: NginxConfig.NginxSettings = {
-    dir,
-    moduleDir: "/usr/lib/nginx/modules",
-    host: "127.0.0.1",
-    rtmpPort: await freePort(),
-    rtmps: null,
-    relayPort: await freePort(),
-    relaySecret: "bench",
-    controlPort: await freePort(),
-    controlSecret: "bench",
-    callbackBase: `http://127.0.0.1:${allowPort}/allow`,
-    hlsFragmentSeconds: FRAGMENT_SECONDS,
-    hlsPlaylistSeconds: 6 * FRAGMENT_SECONDS,
-    updateSeconds: 5,
-    workerUser: process.getuid?.() === 0 ? "root" : null
-  }
-  // The same nginx, answering every callback with 200: the stream keeps its name and is relayed to HLS.
-  // Started and stopped as OnAir runs it, in a scope of its own.
-  const scope = await Effect.runPromise(Scope.make())
-  await Effect.runPromise(
-    Effect.andThen(NginxProcess.prepare(NGINX, settings), NginxProcess.start(NGINX, settings, "bare")).pipe(
-      Effect.provideService(Scope.Scope, scope)
-    )
-  )
-  return {
-    settings,
-    stop: async () => {
-      await Effect.runPromise(Scope.close(scope, Exit.void))
-      allow.close()
-      Fs.rmSync(dir, { recursive: true, force: true })
-    }
-  }
-}
-
 const latencies = async (job: MainJob) => {
-  const bare = await bareNginx()
+  const bare = await bareNginx(FRAGMENT_SECONDS)
   const rows = { live: [] as Array<number>, segment: [] as Array<number>, stop: [] as Array<number>, bareSegment: [] as Array<number>, bareStop: [] as Array<number> }
   for (let round = 0; round < ROUNDS; round++) {
     const livestream = (await job.api("POST", "/livestreams", { name: `bench ${round}` })).body.data

@@ -11,11 +11,12 @@
  * | `ONAIR_RECORDING_S3_PATH_STYLE` | `false` | `true`: `endpoint/bucket/key` addressing |
  * | `ONAIR_RECORDING_S3_ACCESS_KEY_ID`, `ONAIR_RECORDING_S3_SECRET_ACCESS_KEY` | the SDK's chain | credentials |
  *
- * The media nodes upload (the AWS SDK v3's managed upload: multipart in 8 MiB parts for large files); the
+ * The media nodes upload (one PUT up to 64 MiB, the AWS SDK v3's managed multipart upload in 16 MiB parts
+ * above); the
  * API signs short-lived GET URLs of the same objects for downloads. Both need the same settings. A failed
  * call is `StorageUnreachable`, whatever the cause (network, credentials, bucket): the node retries it.
  */
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3"
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3"
 import { Upload } from "@aws-sdk/lib-storage"
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner"
 import { LOCAL_STORAGE, type RecordingStorage } from "@onair/core"
@@ -25,8 +26,13 @@ import * as Path from "node:path"
 
 export class StorageUnreachable extends Data.TaggedError("StorageUnreachable")<{ readonly message: string }> {}
 
-/** Multipart part size: the SDK's minimum is 5 MiB; 8 MiB keeps a one-hour recording under 1,000 parts. */
-export const PART_BYTES = 8 * 1024 * 1024
+/**
+ * Files up to this size go in one PUT (fewer round trips; S3 takes 5 GB so); larger ones in parts, which
+ * are retried alone and sent side by side.
+ */
+export const MULTIPART_FROM_BYTES = 64 * 1024 * 1024
+/** Multipart part size: the SDK's minimum is 5 MiB; 16 MiB keeps a many-hour recording under 10,000 parts. */
+export const PART_BYTES = 16 * 1024 * 1024
 /** Parts in flight at once per file. */
 const PART_QUEUE = 4
 
@@ -110,6 +116,15 @@ export class RecordingStore extends Context.Service<RecordingStore, {
         const uploadFile = (file: string, objectKey: string) =>
           Effect.tryPromise({
             try: (signal) => {
+              const size = Fs.statSync(file).size
+              if (size < MULTIPART_FROM_BYTES) {
+                return client.send(new PutObjectCommand({
+                  Bucket: settings.bucket,
+                  Key: objectKey,
+                  Body: Fs.readFileSync(file),
+                  ContentType: contentTypeOf(file)
+                }), { abortSignal: signal })
+              }
               const upload = new Upload({
                 client,
                 params: { Bucket: settings.bucket, Key: objectKey, Body: Fs.createReadStream(file), ContentType: contentTypeOf(file) },
