@@ -2,7 +2,18 @@
  * An app's settings for its recordings.
  */
 import { Schema } from "effect"
+import { AccountId, AppId } from "../Ids.ts"
+import { Timestamp } from "../Time.ts"
 
 /** Days a recording is kept before retention deletes it; null: kept until its owner deletes it. */
 export const RetentionDays = Schema.NullOr(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 36_500 }))))
 export type RetentionDays = typeof RetentionDays.Type
+
+/** A change of an app's settings: the app, when, and the fields that change (one left out is as it was). */
+export const AppSettingsChange = {
+  accountId: AccountId,
+  appId: AppId,
+  at: Timestamp,
+  recordingRetentionDays: Schema.optionalKey(RetentionDays),
+  transcribeRecordings: Schema.optionalKey(Schema.Boolean)
+}
