@@ -169,7 +169,7 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
     assert.strictEqual((await nodeRecord("node-a")).status, "lost")
     // Its recording went with it.
     const lostRecording = (await job.api("GET", `/livestreams/${onA.id}/recordings`)).body.data.recordings[0]
-    assert.deepStrictEqual([lostRecording.status, lostRecording.failure_reason], ["failed", "media node lost"])
+    assert.deepStrictEqual([lostRecording.status, lostRecording.phase, lostRecording.failure_reason], ["ERRORED", "failed", "media node lost"])
 
     assert.strictEqual((await detail(onB.id)).livestream.status, "LIVE")
     assert.strictEqual(encoderB.output().includes("Error"), false, encoderB.output())

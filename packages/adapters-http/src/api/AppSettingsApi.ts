@@ -5,7 +5,7 @@
 import { RetentionDays } from "@onair/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
-import { BadRequest, Conflict, Ok } from "./Envelope.ts"
+import { BadRequest, Conflict, NotFound, Ok } from "./Envelope.ts"
 import { BASE, ScopeParams } from "./Scope.ts"
 import { Authorization } from "./Security.ts"
 
@@ -27,13 +27,13 @@ export class AppSettingsApi extends HttpApiGroup.make("appSettings")
     HttpApiEndpoint.get("getAppSettings", `${BASE}/settings`, {
       params: ScopeParams,
       success: Ok(AppSettingsRecord),
-      error: [BadRequest]
+      error: [BadRequest, NotFound]
     }),
     HttpApiEndpoint.patch("updateAppSettings", `${BASE}/settings`, {
       params: ScopeParams,
       payload: AppSettingsBody,
       success: Ok(AppSettingsRecord),
-      error: [BadRequest, Conflict]
+      error: [BadRequest, NotFound, Conflict]
     })
   )
   .middleware(Authorization)
