@@ -54,6 +54,15 @@ const linkParts = Effect.gen(function*() {
   }
 })
 
+/** A file of a recording on this machine's disk: the playlist with its segments linked by `relink`, any other as it is. */
+const localFile = (path: string, recordingId: string, file: string, relink: (segment: string) => string) =>
+  Effect.gen(function*() {
+    if (file !== PLAYLIST) return yield* serveFile(path, 3600)
+    const text = yield* Effect.try(() => Fs.readFileSync(path, "utf8")).pipe(Effect.orElseSucceed(() => null))
+    if (text === null) return failure(404, "not_found", `no playlist in recording ${recordingId}`)
+    return playlistResponse(rewritePlaylist(text, relink))
+  })
+
 const expired = (expires: string) =>
   Effect.map(Clock.currentTimeMillis, (now) => !(Number(expires) * 1000 > now))
 
@@ -101,9 +110,7 @@ export const controlPlaneRoutes = (local: { readonly nodeId: MediaNodeId; readon
       }
       if (local !== null && recording.nodeId === local.nodeId) {
         const path = Path.join(NginxConfig.paths(local.mediaDir).recordings, recordingId, file)
-        if (file !== PLAYLIST) return yield* serveFile(path, 3600)
-        const text = yield* Effect.try(() => Fs.readFileSync(path, "utf8"))
-        return playlistResponse(rewritePlaylist(text, relink))
+        return yield* localFile(path, recordingId, file, relink)
       }
       const node = yield* registry.node(recording.nodeId)
       if (node === undefined || Option.isNone(secret)) {
@@ -129,11 +136,8 @@ export const nodeRoutes = (mediaDir: string, credential: string) => {
     }
     if (yield* expired(expires)) return failure(403, "link_expired", "this link has expired; ask the API for a new link")
     const path = Path.join(NginxConfig.paths(mediaDir).recordings, recordingId, file)
-    if (file !== PLAYLIST) return yield* serveFile(path, 3600)
-    const text = yield* Effect.try(() => Fs.readFileSync(path, "utf8")).pipe(Effect.orElseSucceed(() => null))
-    if (text === null) return failure(404, "not_found", `no playlist in recording ${recordingId}`)
-    return playlistResponse(rewritePlaylist(text, (segment) =>
-      `${NODE_FILES_PATH}/${recordingId}/vod/${segment}?expires=${expires}&signature=${nodeFileMac(credential, recordingId, `vod/${segment}`, expires)}`))
+    return yield* localFile(path, recordingId, file, (segment) =>
+      `${NODE_FILES_PATH}/${recordingId}/vod/${segment}?expires=${expires}&signature=${nodeFileMac(credential, recordingId, `vod/${segment}`, expires)}`)
   })
   return routesFor(NODE_FILES_PATH, handler)
 }

@@ -5,7 +5,7 @@
  * an `ingest.failure` webhook) within the lease and touches nothing of the other's; its restart touches
  * nothing of the other's either; a drained node refuses new publishers and keeps the one it has.
  */
-import { randomBytes } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import {
   type Encoder,
@@ -232,5 +232,26 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
     const feed = (await admin("GET", "/media-nodes/events")).body.data.events as Array<any>
     assert.strictEqual(feed.filter((event) => event.type === "MediaNodeLost" && event.node_id === "node-a").length, 1)
     assert.strictEqual((await detail(onB.id)).livestream.status, "LIVE")
+  })
+
+  it("B's recording, kept on B's disk, downloads through the control plane's link: a redirect to B, checked with B's credential", async () => {
+    assert.strictEqual((await job.api("PATCH", `/livestreams/${onB.id}`, { reconnect_window_seconds: 0 })).status, 200)
+    await encoderB.stop()
+    const ready = await waitFor("B's recording ready", async () => {
+      const recording = (await job.api("GET", `/recordings/${sessionB}`)).body?.data
+      return recording?.phase === "ready" ? recording : undefined
+    }, 60_000)
+    assert.strictEqual(ready.storage, "local")
+    const redirect = await fetch(ready.download_url, { redirect: "manual" })
+    assert.strictEqual(redirect.status, 302)
+    const location = redirect.headers.get("location")!
+    assert.match(location, new RegExp(`^http://127\\.0\\.0\\.1:${nodeB.httpPort}/recording-files/${sessionB}/recording\\.mp4\\?expires=\\d+&signature=`))
+    const bytes = new Uint8Array(await (await fetch(ready.download_url)).arrayBuffer())
+    assert.strictEqual(createHash("sha256").update(bytes).digest("hex"), ready.sha256)
+    const part = await fetch(location, { headers: { range: "bytes=0-9" } })
+    assert.strictEqual(part.status, 206)
+    // B answers only what the control plane signed for B: another file under the same signature is refused.
+    assert.strictEqual((await fetch(location.replace("recording.mp4", "poster.jpg"))).status, 403)
+    assert.include(await (await fetch(ready.playback_url)).text(), "#EXT-X-ENDLIST")
   })
 })
