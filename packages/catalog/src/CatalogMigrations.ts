@@ -14,6 +14,7 @@
  *   endpoint's signing secrets sealed as the log seals them), so no process folds them in memory.
  * - `onair_recordings`: each session's recording (its phase, its node, its files once ready).
  * - `onair_app_settings`: each app's settings (recording retention, transcripts).
+ * - `onair_restream_targets`: each livestream's restream targets and where each one's relay is.
  * - `onair_media_nodes`: each media node's state; beside it `onair_media_node_leases`, which the nodes'
  *   heartbeats write (not a projection: a rebuild leaves it).
  *
@@ -266,6 +267,25 @@ const createAppSettings = Effect.gen(function*() {
   yield* sql`CREATE INDEX onair_recordings_settled ON onair_recordings (account_id, app_id, started_at) WHERE NOT deleted AND phase IN ('Ready', 'Failed')`
 })
 
+/** Each livestream's restream targets (stream keys sealed in their states), and where each relay is. */
+const createRestreamTargets = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`
+    CREATE TABLE onair_restream_targets (
+      id text PRIMARY KEY,
+      ordinal bigint NOT NULL,
+      livestream_id text NOT NULL,
+      account_id text NOT NULL,
+      app_id text NOT NULL,
+      relay text NOT NULL,
+      session_id text,
+      deleted boolean NOT NULL,
+      state jsonb NOT NULL
+    )`
+  yield* sql`CREATE INDEX onair_restream_targets_livestream ON onair_restream_targets (livestream_id, ordinal) WHERE NOT deleted`
+  yield* sql`CREATE INDEX onair_restream_targets_relaying ON onair_restream_targets (relay) WHERE relay IN ('Connecting', 'Live', 'Retrying')`
+})
+
 export const migrations = {
   "1_create_livestreams": createLivestreams,
   "2_create_catalog": createCatalog,
@@ -275,7 +295,8 @@ export const migrations = {
   "6_create_media_nodes": createMediaNodes,
   "7_create_recordings": createRecordings,
   "8_add_recording_facts": addRecordingFacts,
-  "9_create_app_settings": createAppSettings
+  "9_create_app_settings": createAppSettings,
+  "10_create_restream_targets": createRestreamTargets
 }
 
 /** The catalog's tables, emptied together by a rebuild. */
@@ -291,7 +312,8 @@ export const TABLES = [
   "onair_webhook_endpoints",
   "onair_media_nodes",
   "onair_recordings",
-  "onair_app_settings"
+  "onair_app_settings",
+  "onair_restream_targets"
 ] as const
 
 export const MIGRATIONS_TABLE = "onair_catalog_migrations"

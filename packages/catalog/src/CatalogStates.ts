@@ -12,6 +12,8 @@ import {
   MediaNode,
   Meeting,
   Recording,
+  RestreamTarget,
+  restreamTargetStream,
   Session,
   WebhookEndpoint,
   webhookEndpointStream
@@ -33,6 +35,8 @@ const decodeRecordingSync = Schema.decodeUnknownSync(Recording)
 const decodeAppSettingsSync = Schema.decodeUnknownSync(AppSettings)
 const decodeEndpointSync = Schema.decodeUnknownSync(WebhookEndpoint)
 const encodeEndpoint = Schema.encodeSync(WebhookEndpoint)
+const decodeRestreamSync = Schema.decodeUnknownSync(RestreamTarget)
+const encodeRestream = Schema.encodeSync(RestreamTarget)
 
 /** The purpose of the keyed hash a livestream row is looked up by its key with. */
 export const STREAM_KEY_DIGEST = "stream key"
@@ -83,6 +87,20 @@ export const decodeAccessToken = (state: unknown): AccessToken => decodeAccessTo
 export const decodeMediaNode = (state: unknown): MediaNode => decodeMediaNodeSync(parsed(state))
 export const decodeRecording = (state: unknown): Recording => decodeRecordingSync(parsed(state))
 export const decodeAppSettings = (state: unknown): AppSettings => decodeAppSettingsSync(parsed(state))
+
+/** A restream target's row state, its stream key sealed as the log seals it (bound to its stream). */
+export const restreamStates = (keyring: Keyring) => {
+  const context = (id: string) => fieldContext(restreamTargetStream(id), "streamKey")
+  return {
+    encode: (state: RestreamTarget): unknown => ({ ...encodeRestream(state), streamKey: keyring.encrypt(state.streamKey, context(state.id)) }),
+    decode: (stored: unknown): RestreamTarget => {
+      const row = parsed(stored) as { readonly id?: unknown; readonly streamKey?: unknown }
+      const streamKey = keyring.decrypt(String(row.streamKey), context(String(row.id)))
+      if (typeof streamKey !== "string") throw new Error(`restream target ${String(row.id)} in the catalog: ${streamKey.error}`)
+      return decodeRestreamSync({ ...row, streamKey })
+    }
+  }
+}
 
 /** A webhook endpoint's row state, each signing secret sealed as the log seals it. */
 export const endpointStates = (keyring: Keyring) => {

@@ -30,6 +30,10 @@ import {
   mediaNodeStatus,
   Meeting,
   RECORDING_CATEGORY,
+  RESTREAM_TARGET_CATEGORY,
+  RestreamDecider,
+  RestreamEvent,
+  type RestreamTarget,
   Recording,
   RecordingDecider,
   RecordingEvent,
@@ -49,7 +53,7 @@ import { Effect, Result, Schema } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { TABLES } from "./CatalogMigrations.ts"
-import { decodeAccessToken, decodeAppSettings, decodeIngest, decodeMediaNode, decodeRecording, decodeMeeting, decodeSession, endpointStates, livestreamStates } from "./CatalogStates.ts"
+import { decodeAccessToken, decodeAppSettings, decodeIngest, decodeMediaNode, decodeRecording, decodeMeeting, decodeSession, endpointStates, livestreamStates, restreamStates } from "./CatalogStates.ts"
 import { countLivestreams, countSessionDays } from "./CatalogTotals.ts"
 
 export const PROJECTION = "catalog"
@@ -167,9 +171,11 @@ const decodeEndpointEvent = Schema.decodeUnknownResult(WebhookEndpointEvent)
 const decodeMediaNodeEvent = Schema.decodeUnknownResult(MediaNodeEvent)
 const decodeRecordingEvent = Schema.decodeUnknownResult(RecordingEvent)
 const decodeAppSettingsEvent = Schema.decodeUnknownResult(AppSettingsEvent)
+const decodeRestreamEvent = Schema.decodeUnknownResult(RestreamEvent)
 
 const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCategory>> => {
   const endpoints = endpointStates(keyring)
+  const restreams = restreamStates(keyring)
   return {
     [ACCESS_TOKEN_CATEGORY]: {
       decode: (data) =>
@@ -182,6 +188,26 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
         ordinal: false,
         columns: { account_id: "text", revoked: "boolean" },
         row: (state: AccessToken) => ({ account_id: state.accountId, revoked: state.revokedAt !== null })
+      }
+    },
+    [RESTREAM_TARGET_CATEGORY]: {
+      decode: (data) =>
+        Result.mapBoth(decodeRestreamEvent(data), { onFailure: String, onSuccess: (event) => ({ id: event.targetId, event }) }),
+      table: {
+        table: "onair_restream_targets",
+        evolve: RestreamDecider.evolve,
+        decode: restreams.decode,
+        encode: restreams.encode,
+        ordinal: true,
+        columns: { livestream_id: "text", account_id: "text", app_id: "text", relay: "text", session_id: "text", deleted: "boolean" },
+        row: (state: RestreamTarget) => ({
+          livestream_id: state.livestreamId,
+          account_id: state.accountId,
+          app_id: state.appId,
+          relay: state.relay._tag,
+          session_id: "sessionId" in state.relay ? state.relay.sessionId : null,
+          deleted: state.deleted
+        })
       }
     },
     [WEBHOOK_ENDPOINT_CATEGORY]: {

@@ -4,11 +4,14 @@
  * included), an endpoint's secrets
  * are never in the table in clear, and a rebuild from the log gives the same rows.
  */
-import { Catalog, CatalogReads, CatalogStates, CatalogTables } from "@onair/catalog"
+import { Catalog, CatalogReads, CatalogStates, CatalogTables, RestreamReads } from "@onair/catalog"
 import {
   AccountId,
   AppId,
   type EventStore,
+  LivestreamId,
+  RestreamStreamKey,
+  RestreamTargetId,
   originMetadata,
   SigningSecret,
   Timestamp,
@@ -18,7 +21,7 @@ import {
   type WebhookEndpointCommand
 } from "@onair/core"
 import { Database, Projection, SecretKeyring } from "@onair/event-store"
-import { AccessTokens, AggregateCommand } from "@onair/application"
+import { AccessTokens, AggregateCommand, RestreamCommands } from "@onair/application"
 import { Effect, Layer, ManagedRuntime, Schedule } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import * as Fs from "node:fs"
@@ -37,14 +40,14 @@ const endpoints: AggregateCommand.Aggregate<WebhookEndpointCommand, WebhookEndpo
   stream: (command) => `webhookEndpoint-${command.endpointId}`
 }
 
-describe("API tokens and webhook endpoints in the catalog", () => {
+describe("API tokens, webhook endpoints and restream targets in the catalog", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-access-"))
   let runtime = ManagedRuntime.make(
     Layer.provideMerge(
-      Layer.provideMerge(AccessTokens.layer, Catalog.layer),
+      Layer.provideMerge(Layer.merge(AccessTokens.layer, RestreamCommands.layer), Catalog.layer),
       Database.layer({ _tag: "Embedded", dataDir })
     )
-  ) as ManagedRuntime.ManagedRuntime<AccessTokens | CatalogReads | EventStore | SqlClient | SecretKeyring, unknown>
+  ) as ManagedRuntime.ManagedRuntime<AccessTokens | RestreamCommands | RestreamReads | CatalogReads | EventStore | SqlClient | SecretKeyring, unknown>
   afterAll(async () => {
     await runtime.dispose()
     Fs.rmSync(dataDir, { recursive: true, force: true })
@@ -122,16 +125,50 @@ describe("API tokens and webhook endpoints in the catalog", () => {
     assert.isUndefined(outcome.oneAfterDelete)
   })
 
+  it("keeps a livestream's restream targets with their stream keys sealed, in the table and in the log", async () => {
+    const livestreamId = LivestreamId.make(crypto.randomUUID())
+    const targetId = RestreamTargetId.make(`rs_${"y".repeat(24)}`)
+    const streamKey = RestreamStreamKey.make("restream-secret-key-7777")
+    const outcome = await runtime.runPromise(Effect.gen(function*() {
+      const catalog = yield* CatalogReads
+      const restreams = yield* RestreamCommands
+      const sql = yield* SqlClient
+      const created = yield* restreams.handle({
+        _tag: "CreateRestreamTarget", targetId, at: Timestamp.make(T0), livestreamId, ...scope,
+        url: "rtmps://live.example.com/app", streamKey, name: "example", enabled: true
+      }, metadata())
+      yield* catalog.awaitTransaction(created.append?.transaction ?? 0)
+      const reads = yield* RestreamReads
+      return {
+        listed: yield* reads.targetsOf(scope, livestreamId),
+        otherApp: yield* reads.targetsOf({ ...scope, appId: AppId.make("app_b") }, livestreamId),
+        table: JSON.stringify(yield* sql`SELECT id, state FROM onair_restream_targets`),
+        log: JSON.stringify(yield* sql`SELECT data FROM onair_events WHERE stream_name = ${`restreamTarget-${targetId}`}`)
+      }
+    }))
+    assert.deepStrictEqual(outcome.listed.map((t) => [t.id, t.streamKey]), [[targetId, streamKey]])
+    assert.deepStrictEqual(outcome.otherApp, [])
+    assert.notInclude(outcome.table, streamKey, "no restream key is in the table in clear")
+    assert.include(outcome.log, "data", "the log holds the target's events")
+    assert.notInclude(outcome.log, streamKey, "no restream key is in the log in clear")
+  })
+
   it("equals the tables rebuilt from the start of the log", async () => {
     await runtime.dispose()
     runtime = ManagedRuntime.make(Database.layer({ _tag: "Embedded", dataDir })) as never
     const outcome = await runtime.runPromise(Effect.gen(function*() {
       const sql = yield* SqlClient
       const opened = CatalogStates.endpointStates(yield* SecretKeyring)
+      const openedTargets = CatalogStates.restreamStates(yield* SecretKeyring)
       const tables = Effect.gen(function*() {
         const tokens = yield* sql`SELECT * FROM onair_access_tokens ORDER BY id`
         const endpoints = yield* sql<{ state: unknown }>`SELECT id, ordinal, account_id, app_id, deleted, state FROM onair_webhook_endpoints ORDER BY id`
-        return JSON.stringify([tokens, endpoints.map((row) => ({ ...row, state: opened.decode(row.state) }))], (_, v) =>
+        const targets = yield* sql<{ state: unknown }>`SELECT id, ordinal, livestream_id, relay, deleted, state FROM onair_restream_targets ORDER BY id`
+        return JSON.stringify([
+          tokens,
+          endpoints.map((row) => ({ ...row, state: opened.decode(row.state) })),
+          targets.map((row) => ({ ...row, state: openedTargets.decode(row.state) }))
+        ], (_, v) =>
           typeof v === "bigint" ? String(v) : v)
       })
       const kept = yield* tables

@@ -8,12 +8,14 @@ import { AppSettingsApi } from "./AppSettingsApi.ts"
 import { LivestreamsApi } from "./LivestreamsApi.ts"
 import { MeetingsApi } from "./MeetingsApi.ts"
 import { RecordingsApi } from "./RecordingsApi.ts"
+import { RestreamsApi } from "./RestreamsApi.ts"
 import { WebhooksApi } from "./WebhooksApi.ts"
 
 export class OnAirApi extends HttpApi.make("onair")
   .add(LivestreamsApi)
   .add(RecordingsApi)
   .add(AppSettingsApi)
+  .add(RestreamsApi)
   .add(AnalyticsApi)
   .add(MeetingsApi)
   .add(WebhooksApi)

@@ -9,7 +9,16 @@ import { Inbound, Webhooks } from "@onair/adapters-webhook"
 import { Catalog, CatalogReads } from "@onair/catalog"
 import { AccountId, AppId, MediaPlane, originMetadata, type Signal, type Timestamp } from "@onair/core"
 import { Database } from "@onair/event-store"
-import { AppSettingsCommands, CommandHandler, MediaNodeCommands, PublicUrlsConfig, RecordingCommands, RecordingLinks } from "@onair/application"
+import {
+  AppSettingsCommands,
+  CommandHandler,
+  MediaNodeCommands,
+  PublicUrlsConfig,
+  RecordingCommands,
+  RecordingLinks,
+  RestreamCommands
+} from "@onair/application"
+import { RestreamUrlGuard } from "@onair/outbound"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import * as Fs from "node:fs"
@@ -47,6 +56,8 @@ export const useServer = (options?: { readonly mediaReady?: boolean }): TestServ
       MediaNodeCommands.layer,
       RecordingCommands.layer,
       AppSettingsCommands.layer,
+      RestreamCommands.layer,
+      RestreamUrlGuard.layer,
       Layer.provide(RecordingLinks.layer, PublicUrlsConfig.layer)
     )),
     Layer.provideMerge(Catalog.layer),

@@ -1,0 +1,152 @@
+/**
+ * A livestream's restream targets: reads from the catalog, changes through each target's command path.
+ * A URL must pass the outbound address rules (`RestreamUrlCheck`); a livestream takes at most 10 targets.
+ */
+import { awaitReadModel, RestreamCommands } from "@onair/application"
+import { CatalogReads, RestreamReads, type Scope } from "@onair/catalog"
+import {
+  type AccountId,
+  type AppId,
+  type LivestreamId,
+  MAX_RESTREAM_TARGETS,
+  originMetadata,
+  type RestreamTarget,
+  RestreamTargetId,
+  RestreamUrlCheck,
+  toIso
+} from "@onair/core"
+import { Effect } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { randomBytes } from "node:crypto"
+import { badRequest, conflict, notFound } from "../api/Envelope.ts"
+import { OnAirApi } from "../api/OnAirApi.ts"
+import { authorize, now, settle } from "./Requests.ts"
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+const newTargetId = () => RestreamTargetId.make(`rs_${Array.from(randomBytes(24), (b) => ALPHABET[b % ALPHABET.length]).join("")}`)
+
+const STATUS = { Idle: "idle", Connecting: "connecting", Live: "live", Retrying: "retrying", Failed: "failed", Stopped: "stopped" } as const
+
+export const restreamRecord = (target: RestreamTarget) => {
+  const relay = target.relay
+  return {
+    id: target.id,
+    livestream_id: target.livestreamId,
+    name: target.name,
+    url: target.url,
+    stream_key_last4: target.streamKey.slice(-4),
+    enabled: target.enabled,
+    status: STATUS[relay._tag],
+    session_id: relay._tag === "Idle" ? null : relay.sessionId,
+    attempt: relay._tag === "Connecting" || relay._tag === "Retrying" ? relay.attempt : null,
+    retry_at: relay._tag === "Retrying" ? toIso(relay.retryAt) : null,
+    reason: relay._tag === "Failed" || relay._tag === "Stopped" ? relay.reason : null,
+    last_error: target.lastError === null ? null : { reason: target.lastError.reason, at: toIso(target.lastError.at) },
+    live_since: target.liveSince === null ? null : toIso(target.liveSince),
+    created_at: toIso(target.createdAt),
+    updated_at: toIso(target.updatedAt)
+  }
+}
+
+/** The name a target gets when none is given: its URL's host. */
+const hostOf = (url: string) => /^rtmps?:\/\/([^/:]+|\[[^\]]+\])/.exec(url)?.[1] ?? "restream"
+
+export const RestreamsHandlers = HttpApiBuilder.group(
+  OnAirApi,
+  "restreams",
+  Effect.fn(function*(handlers) {
+    const catalog = yield* CatalogReads
+    const reads = yield* RestreamReads
+    const commands = yield* RestreamCommands
+    const urls = yield* RestreamUrlCheck
+
+    const livestreamOf = (params: { readonly account_id: AccountId; readonly app_id: AppId; readonly livestream_id: LivestreamId }) =>
+      Effect.gen(function*() {
+        const { token, scope } = yield* authorize(params)
+        const livestream = yield* catalog.livestream(scope, params.livestream_id)
+        if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
+        return { token, scope, livestream }
+      })
+    const targetOf = (scope: Scope, livestreamId: LivestreamId, id: string) =>
+      Effect.flatMap(reads.target(scope, livestreamId, id), (target) =>
+        target === undefined ? Effect.fail(notFound(`restream target ${id}`)) : Effect.succeed(target))
+    const checkUrl = (url: string | undefined) =>
+      url === undefined
+        ? Effect.void
+        : Effect.mapError(urls.check(url), (refused) => badRequest("invalid_parameter", `url: ${refused.message}`))
+    const refusals = {
+      CommandOutOfOrder: () => Effect.fail(conflict("out_of_order", "the target changed after this request's time; try again")),
+      RestreamTargetDeleted: () => Effect.fail(notFound("restream target")),
+      RestreamTargetNotFound: () => Effect.fail(notFound("restream target"))
+    } as const
+
+    return handlers
+      .handle("getRestreams", ({ params }) =>
+        Effect.gen(function*() {
+          const { scope, livestream } = yield* livestreamOf(params)
+          return { success: true as const, data: { restreams: (yield* reads.targetsOf(scope, livestream.id)).map(restreamRecord) } }
+        }))
+      .handle("createRestream", ({ params, payload }) =>
+        Effect.gen(function*() {
+          const { token, scope, livestream } = yield* livestreamOf(params)
+          yield* checkUrl(payload.url)
+          if ((yield* reads.targetsOf(scope, livestream.id)).length >= MAX_RESTREAM_TARGETS) {
+            return yield* conflict("too_many_restream_targets", `a livestream has at most ${MAX_RESTREAM_TARGETS} restream targets`)
+          }
+          const at = yield* now
+          const targetId = newTargetId()
+          const decided = yield* commands.handle(
+            {
+              _tag: "CreateRestreamTarget",
+              targetId,
+              at,
+              livestreamId: livestream.id,
+              accountId: scope.accountId,
+              appId: scope.appId,
+              url: payload.url,
+              streamKey: payload.stream_key,
+              name: payload.name ?? hostOf(payload.url),
+              enabled: payload.enabled ?? true
+            },
+            originMetadata(`restream:${targetId}:create`, `token:${token.id}`, at)
+          ).pipe(awaitReadModel(catalog), Effect.catchTags(refusals), settle)
+          return { success: true as const, data: restreamRecord(decided.state!) }
+        }))
+      .handle("getRestream", ({ params }) =>
+        Effect.gen(function*() {
+          const { scope, livestream } = yield* livestreamOf(params)
+          return { success: true as const, data: restreamRecord(yield* targetOf(scope, livestream.id, params.restream_id)) }
+        }))
+      .handle("updateRestream", ({ params, payload }) =>
+        Effect.gen(function*() {
+          const { token, scope, livestream } = yield* livestreamOf(params)
+          const target = yield* targetOf(scope, livestream.id, params.restream_id)
+          yield* checkUrl(payload.url)
+          const at = yield* now
+          const decided = yield* commands.handle(
+            {
+              _tag: "UpdateRestreamTarget",
+              targetId: target.id,
+              at,
+              ...(payload.url === undefined ? {} : { url: payload.url }),
+              ...(payload.stream_key === undefined ? {} : { streamKey: payload.stream_key }),
+              ...(payload.name === undefined ? {} : { name: payload.name }),
+              ...(payload.enabled === undefined ? {} : { enabled: payload.enabled })
+            },
+            originMetadata(`restream:${target.id}:update:${crypto.randomUUID()}`, `token:${token.id}`, at)
+          ).pipe(awaitReadModel(catalog), Effect.catchTags(refusals), settle)
+          return { success: true as const, data: restreamRecord(decided.state ?? target) }
+        }))
+      .handle("deleteRestream", ({ params }) =>
+        Effect.gen(function*() {
+          const { token, scope, livestream } = yield* livestreamOf(params)
+          const target = yield* targetOf(scope, livestream.id, params.restream_id)
+          const at = yield* now
+          yield* commands.handle(
+            { _tag: "DeleteRestreamTarget", targetId: target.id, at },
+            originMetadata(`restream:${target.id}:delete`, `token:${token.id}`, at)
+          ).pipe(awaitReadModel(catalog), Effect.catchTags(refusals), settle)
+          return { success: true as const, data: { message: `restream target ${target.id} is deleted` } }
+        }))
+  })
+)

@@ -1,0 +1,37 @@
+/**
+ * The command path of restream targets: each is an aggregate of its own (`restreamTarget-<id>`), changed
+ * by its owner, started and stopped with its livestream's sessions, and told each relay attempt.
+ */
+import {
+  type AppendMetadata,
+  type CommandOutOfOrder,
+  type RestreamCommand,
+  RestreamDecider,
+  type RestreamError,
+  RestreamEvent,
+  restreamTargetStream,
+  type RestreamState
+} from "@onair/core"
+import { Context, Effect, Layer } from "effect"
+import * as AggregateCommand from "./AggregateCommand.ts"
+
+export const restreamTargets: AggregateCommand.Aggregate<RestreamCommand, RestreamEvent, RestreamState, RestreamError | CommandOutOfOrder> = {
+  decider: RestreamDecider,
+  events: RestreamEvent,
+  stream: (command) => restreamTargetStream(command.targetId)
+}
+
+export class RestreamCommands extends Context.Service<RestreamCommands, {
+  readonly handle: (
+    command: RestreamCommand,
+    metadata: AppendMetadata
+  ) => Effect.Effect<
+    AggregateCommand.Decided<RestreamEvent, RestreamState>,
+    RestreamError | CommandOutOfOrder | AggregateCommand.AggregateCommandError
+  >
+}>()("@onair/application/RestreamCommands") {
+  static readonly layer = Layer.effect(
+    RestreamCommands,
+    Effect.map(AggregateCommand.handlerFor(restreamTargets), (handle) => RestreamCommands.of({ handle }))
+  )
+}
