@@ -14,6 +14,7 @@ import {
   RecordingDownloads,
   RecordingRetention,
   RecordingStore,
+  RelayControl,
   TranscriptionEngine
 } from "@onair/adapters-media"
 import { PublicUrlsConfig, RecordingLinks, TimerWorker } from "@onair/application"
@@ -56,7 +57,8 @@ const announce = (choice: Database.DatabaseChoice, adminToken: string, made: boo
 const worker = Layer.merge(
   // Timers are claimed from the catalog's livestream table, so replicas on one database fire each once.
   // ONAIR_TIMER_WORKER=off leaves them to the other replicas (API replicas kept free for requests).
-  // Media nodes' leases are watched beside the timers, and recordings past their app's retention deleted.
+  // Media nodes' leases are watched beside the timers, recordings past their app's retention deleted, and
+  // restream relays started, retried and stopped with their sessions.
   Layer.effectDiscard(Effect.gen(function*() {
     const on = yield* Config.Boolean("ONAIR_TIMER_WORKER").pipe(Config.withDefault(true))
     if (!on) return
@@ -64,6 +66,7 @@ const worker = Layer.merge(
     yield* Effect.forkScoped(TimerWorker.run(source))
     yield* Effect.forkScoped(NodeLeaseWatch.run)
     yield* Effect.forkScoped(RecordingRetention.run)
+    yield* Effect.forkScoped(RelayControl.run)
   })),
   // ONAIR_WEBHOOK_WORKER=off leaves webhooks to `apps/worker` processes (PostgreSQL deployments).
   Layer.unwrap(Effect.gen(function*() {

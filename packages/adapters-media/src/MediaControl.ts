@@ -20,6 +20,10 @@ import {
   RecordingAssets,
   RecordingFailure,
   type RecordingStorage,
+  RelayFailure,
+  RestreamStreamKey,
+  RestreamTargetId,
+  RestreamUrl,
   StorageOfReady,
   TranscriptAssets,
   TranscriptionFailure,
@@ -141,6 +145,21 @@ export const KeptRecordingsRequest = Schema.Struct({
 export const KeptRecordingsAnswer = Schema.Struct({ kept: Schema.Array(Schema.String) })
 export const RecordingReadyRequest = Schema.Struct({ sessionId: SessionId, assets: RecordingAssets, storage: StorageOfReady })
 export const RecordingFailedRequest = Schema.Struct({ sessionId: SessionId, reason: RecordingFailure })
+/** A relay this node runs now: the session's media (held here) sent on to the target. */
+export const RelayAssignment = Schema.Struct({
+  targetId: RestreamTargetId,
+  sessionId: SessionId,
+  url: RestreamUrl,
+  streamKey: RestreamStreamKey,
+  /** Bumped by each retry: a new attempt is a new relay process. */
+  attempt: Schema.Int,
+  /** Whether the target has taken the stream in this attempt already. */
+  live: Schema.Boolean
+})
+export type RelayAssignment = typeof RelayAssignment.Type
+export const RelaysAnswer = Schema.Struct({ relays: Schema.Array(RelayAssignment).pipe(Schema.check(Schema.isMaxLength(MAX_LIST))) })
+export const RelayRequest = Schema.Struct({ targetId: RestreamTargetId, sessionId: SessionId })
+export const RelayFailedRequest = Schema.Struct({ targetId: RestreamTargetId, sessionId: SessionId, reason: RelayFailure })
 export const TranscriptReadyRequest = Schema.Struct({ sessionId: SessionId, assets: TranscriptAssets })
 export const TranscriptFailedRequest = Schema.Struct({ sessionId: SessionId, reason: TranscriptionFailure })
 
@@ -206,6 +225,12 @@ export class MediaControl extends Context.Service<MediaControl, {
   readonly transcriptionStarted: (sessionId: SessionId) => Call<void>
   readonly transcriptionReady: (sessionId: SessionId, assets: TranscriptAssets) => Call<void>
   readonly transcriptionFailed: (sessionId: SessionId, reason: TranscriptionFailure) => Call<void>
+  /** The restream relays of the sessions this node holds, to run now. */
+  readonly relays: () => Call<ReadonlyArray<RelayAssignment>>
+  /** A relay reached its target (it takes the stream). */
+  readonly relayConnected: (targetId: RestreamTargetId, sessionId: SessionId) => Call<void>
+  /** A relay's attempt failed with `reason` (the control plane schedules the retry, or gives up). */
+  readonly relayFailed: (targetId: RestreamTargetId, sessionId: SessionId, reason: RelayFailure) => Call<void>
   readonly accrueViewerSeconds: (
     request: typeof ViewerSecondsRequest.Type
   ) => Effect.Effect<void, MediaControlUnavailable | MediaControlRefused>

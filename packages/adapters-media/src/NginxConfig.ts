@@ -160,6 +160,8 @@ ${ingest("rtmp", `${settings.host}:${settings.rtmpPort}`)}${
       live on;
       allow publish 127.0.0.1;
       deny publish all;
+      # The node's own restream relays read each session here (this listener is loopback only).
+      allow play 127.0.0.1;
       deny play all;
       on_publish ${callback(RELAY_CALLBACK)};
       on_publish_done ${callback(RELAY_DONE_CALLBACK)};

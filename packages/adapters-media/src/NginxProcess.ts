@@ -23,6 +23,8 @@ export interface NginxInstance {
   readonly controlUrl: string
   /** What nginx's relay presents to the `hls` application. */
   readonly relaySecret: string
+  /** The loopback RTMP listener of the `hls` application: a session's media is `<relayUrl>/<session id>`. */
+  readonly relayUrl: string
 }
 
 const SETPRIV = "/usr/bin/setpriv"
@@ -204,7 +206,13 @@ export const start = (
     }
     const pid = child.child.pid
     return {
-      instance: { id: instanceId, pid, controlUrl, relaySecret: settings.relaySecret },
+      instance: {
+        id: instanceId,
+        pid,
+        controlUrl,
+        relaySecret: settings.relaySecret,
+        relayUrl: `rtmp://127.0.0.1:${settings.relayPort}/${NginxConfig.HLS_APP}`
+      },
       // A master killed outright leaves its workers holding the ports: they go with it.
       exited: Effect.tap(Deferred.await(exited), () => signalProcess(-pid, "SIGKILL"))
     }

@@ -22,6 +22,8 @@ import {
   PublishRequest,
   RecordingFailedRequest,
   RecordingReadyRequest,
+  RelayFailedRequest,
+  RelayRequest,
   TranscriptFailedRequest,
   TranscriptReadyRequest,
   RecordingRequest,
@@ -70,7 +72,10 @@ export const OPERATIONS: Readonly<Record<string, Operation<any>>> = {
   "recording-failed": operation(RecordingFailedRequest, (control, body) => control.recordingFailed(body.sessionId, body.reason)),
   "transcription-started": operation(RecordingRequest, (control, body) => control.transcriptionStarted(body.sessionId)),
   "transcription-ready": operation(TranscriptReadyRequest, (control, body) => control.transcriptionReady(body.sessionId, body.assets)),
-  "transcription-failed": operation(TranscriptFailedRequest, (control, body) => control.transcriptionFailed(body.sessionId, body.reason))
+  "transcription-failed": operation(TranscriptFailedRequest, (control, body) => control.transcriptionFailed(body.sessionId, body.reason)),
+  relays: operation(Schema.Struct({}), (control) => Effect.map(control.relays(), (relays) => ({ relays }))),
+  "relay-connected": operation(RelayRequest, (control, body) => control.relayConnected(body.targetId, body.sessionId)),
+  "relay-failed": operation(RelayFailedRequest, (control, body) => control.relayFailed(body.targetId, body.sessionId, body.reason))
 }
 
 /** The requests nodes send are small; a larger body is not a node's. */

@@ -40,6 +40,7 @@ import {
   type PlaybackSession,
   type PublishAnswer
 } from "./MediaControl.ts"
+import * as RelayControl from "./RelayControl.ts"
 
 /** How long a node's lease lasts after its last heartbeat, and how often it heartbeats. */
 export interface LeaseSettings {
@@ -92,6 +93,7 @@ export class NodeControl extends Context.Service<NodeControl, {
       const appSettings = yield* AppSettingsReads
       const catalog = yield* CatalogReads
       const registry = yield* MediaNodeRegistry
+      const relays = yield* RelayControl.make
       const leaseMillis = settings.leaseSeconds * 1000 - SETTLE_MILLIS
 
       /** Sends a signal and waits until the catalog has it; false when it was not recorded. */
@@ -400,6 +402,7 @@ export class NodeControl extends Context.Service<NodeControl, {
             settleRecording(sessionId, (at) => ({ _tag: "CompleteRecording", recordingId: sessionId, at, assets, storage })),
           recordingFailed: (sessionId, reason) =>
             settleRecording(sessionId, (at) => ({ _tag: "FailRecording", recordingId: sessionId, at, reason })),
+          ...relays.forNode(nodeId),
           transcriptionStarted: (sessionId) =>
             settleRecording(sessionId, (at) => ({ _tag: "StartTranscription", recordingId: sessionId, at })),
           transcriptionReady: (sessionId, assets) =>

@@ -19,6 +19,7 @@ import {
   MediaControlUnavailable,
   OpenSessionsAnswer,
   PlaybackAnswer,
+  RelaysAnswer,
   type PlaybackSession,
   PublishAnswer
 } from "./MediaControl.ts"
@@ -118,6 +119,11 @@ export const make = (settings: RemoteSettings) =>
         Effect.map(unavailableOnly(post("recordings-kept", { sessionIds }, KeptRecordingsAnswer)), (answer) => answer.kept),
       recordingFailed: (sessionId, reason) =>
         unavailableOnly(Effect.asVoid(post("recording-failed", { sessionId, reason }, Schema.Unknown))),
+      relays: () => Effect.map(unavailableOnly(post("relays", {}, RelaysAnswer)), (answer) => answer.relays),
+      relayConnected: (targetId, sessionId) =>
+        unavailableOnly(Effect.asVoid(post("relay-connected", { targetId, sessionId }, Schema.Unknown))),
+      relayFailed: (targetId, sessionId, reason) =>
+        unavailableOnly(Effect.asVoid(post("relay-failed", { targetId, sessionId, reason }, Schema.Unknown))),
       transcriptionStarted: (sessionId) =>
         unavailableOnly(Effect.asVoid(post("transcription-started", { sessionId }, Schema.Unknown))),
       transcriptionReady: (sessionId, assets) =>

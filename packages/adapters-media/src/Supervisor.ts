@@ -17,6 +17,7 @@ import { sweepHls } from "./HlsSweep.ts"
 import { reportManifests } from "./ManifestReports.ts"
 import { finaliseEnded, sweepDeleted } from "./RecordingJobs.ts"
 import { makeTranscripts } from "./RecordingTranscripts.ts"
+import { makeRelays } from "./RestreamRelays.ts"
 import { makeUploads, uploadDeadlineFromEnv } from "./RecordingUploads.ts"
 import { lost } from "./MediaLoss.ts"
 import { RunningNginx } from "./RunningNginx.ts"
@@ -115,6 +116,9 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
     const deadline = yield* Effect.orDie(uploadDeadlineFromEnv)
     yield* every(Duration.seconds(1), makeUploads(settings.dir, deadline))
     yield* every(Duration.seconds(2), makeTranscripts(settings.dir, deadline))
+    const relays = makeRelays()
+    yield* every(Duration.seconds(1), relays.round)
+    yield* Effect.addFinalizer(() => relays.stopAll)
 
     let backoff = 1_000
     return yield* Effect.forever(Effect.gen(function*() {

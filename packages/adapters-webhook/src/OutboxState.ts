@@ -4,7 +4,8 @@
  * "absent" for now and the outbox loads the missed keys and applies the batch again from the start, so the
  * messages never depend on what happened to be loaded.
  *
- * Keys: `livestream:<id>`, `session:<id>`, `ingest:<id>`, `meeting:<id>`, `recording:<id>`, `endpoint:<id>`, `hls:<session>`,
+ * Keys: `livestream:<id>`, `session:<id>`, `ingest:<id>`, `meeting:<id>`, `recording:<id>`, `restreamTarget:<id>`, `endpoint:<id>`,
+ * `hls:<session>`,
  * `joined:<meeting>/<participant>`, `seq:<subject>`; `app:<account>/<app>` misses ask for an app's endpoints.
  */
 export interface Loaded {

@@ -26,7 +26,8 @@ const REFERENCES: ReadonlyArray<readonly [string, string]> = [
   ["endpointId", "endpoint"],
   ["recordingId", "recording"],
   // A recording's id is its session's.
-  ["recordingId", "session"]
+  ["recordingId", "session"],
+  ["targetId", "restreamTarget"]
 ]
 
 /** The keys a batch certainly reads: each event's own aggregate and the ones its data names. */

@@ -27,6 +27,11 @@ import {
   recordingMessages,
   RECORDING_CATEGORY,
   type RecordingWebhookWorld,
+  RestreamDecider,
+  RestreamEvent,
+  restreamMessages,
+  RESTREAM_TARGET_CATEGORY,
+  type RestreamTarget,
   type Session,
   SessionDecider,
   status,
@@ -66,6 +71,8 @@ export const uuidFrom = (name: string): string => {
 const decodeEndpointEvent = Schema.decodeUnknownResult(WebhookEndpointEvent)
 const decodeRecordingEvent = Schema.decodeUnknownResult(RecordingEvent)
 const RECORDING_STREAM_PREFIX = `${RECORDING_CATEGORY}-`
+const decodeRestreamEvent = Schema.decodeUnknownResult(RestreamEvent)
+const RESTREAM_STREAM_PREFIX = `${RESTREAM_TARGET_CATEGORY}-`
 
 type Evolve = (state: any, event: any) => any
 const EVOLVE: Readonly<Record<Change["kind"], Evolve>> = {
@@ -141,6 +148,7 @@ export class OutboxWorld {
       return []
     }
     if (stored.stream.startsWith(RECORDING_STREAM_PREFIX)) return this.applyRecordingEvent(stored)
+    if (stored.stream.startsWith(RESTREAM_STREAM_PREFIX)) return this.applyRestreamEvent(stored)
     if (DomainEvents.parseStream(stored.stream) === undefined) return []
     const change = DomainEvents.toChange(stored)
     if (Result.isFailure(change)) return []
@@ -169,6 +177,18 @@ export class OutboxWorld {
     // A deleted recording sends nothing more: its state is not needed again.
     this.state.write(key, next.deletedAt === null ? next : null)
     return recordingMessages(next, event.success, this.recordingWorld)
+  }
+
+  /** A restream target's event; its state is kept without its stream key (`restreamTarget:<id>`). */
+  private applyRestreamEvent(stored: StoredEvent): ReadonlyArray<WebhookMessage> {
+    const event = decodeRestreamEvent(stored.data)
+    if (Result.isFailure(event)) return []
+    const key = `restreamTarget:${event.success.targetId}`
+    const before = this.state.read<RestreamTarget>(key) ?? null
+    const next = RestreamDecider.evolve(before, event.success)
+    if (next === null) return []
+    this.state.write(key, next.deleted ? null : { ...next, streamKey: "" })
+    return restreamMessages(before, next, event.success, this.world)
   }
 
   /** An endpoint's event, kept without the endpoint's secrets. */

@@ -12,6 +12,13 @@ import { restreamStates } from "./CatalogStates.ts"
 export class RestreamReads extends Context.Service<RestreamReads, {
   readonly targetsOf: (scope: Scope, livestreamId: LivestreamId) => Effect.Effect<ReadonlyArray<RestreamTarget>>
   readonly target: (scope: Scope, livestreamId: LivestreamId, id: string) => Effect.Effect<RestreamTarget | undefined>
+  /**
+   * The targets the control plane's relay loop looks at: those of livestreams that are live, and those
+   * whose relay runs (for a session that may have ended), at most `limit`.
+   */
+  readonly unsettled: (limit: number) => Effect.Effect<ReadonlyArray<RestreamTarget>>
+  /** The targets whose relay connects or is live now. */
+  readonly relaying: () => Effect.Effect<ReadonlyArray<RestreamTarget>>
   /** Every target of the livestream, in any scope (the media plane's read). */
   readonly targetsOfLivestream: (livestreamId: LivestreamId) => Effect.Effect<ReadonlyArray<RestreamTarget>>
 }>()("@onair/catalog/RestreamReads") {
@@ -34,6 +41,14 @@ export class RestreamReads extends Context.Service<RestreamReads, {
               AND NOT deleted`),
           (found) => found[0]
         ),
+      unsettled: (limit) =>
+        rows(sql`
+          SELECT t.state FROM onair_restream_targets t JOIN onair_livestreams l ON l.id = t.livestream_id
+          WHERE NOT t.deleted AND l.status = 'LIVE'
+          UNION
+          SELECT state FROM onair_restream_targets WHERE relay IN ('Connecting', 'Live', 'Retrying')
+          LIMIT ${limit}`),
+      relaying: () => rows(sql`SELECT state FROM onair_restream_targets WHERE relay IN ('Connecting', 'Live')`),
       targetsOfLivestream: (livestreamId) =>
         rows(sql`SELECT state FROM onair_restream_targets WHERE livestream_id = ${livestreamId} AND NOT deleted ORDER BY ordinal`)
     })

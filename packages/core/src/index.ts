@@ -76,6 +76,7 @@ export * from "./webhook/WebhookEndpointState.ts"
 export * from "./webhook/WebhookValues.ts"
 export * from "./views/WebhookViews.ts"
 export * from "./views/RecordingWebhookViews.ts"
+export * from "./views/RestreamWebhookViews.ts"
 
 export * from "./workflow/Change.ts"
 export * from "./workflow/Signal.ts"

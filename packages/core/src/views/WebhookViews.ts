@@ -38,6 +38,9 @@ export const WEBHOOK_EVENT_TYPES = [
   "transcription.started.success",
   "transcription.success",
   "transcription.failure",
+  "beam.started.success",
+  "beam.stopped.success",
+  "beam.failure",
   "livestream.status.changed"
 ] as const
 export type WebhookEventType = typeof WEBHOOK_EVENT_TYPES[number]
