@@ -154,7 +154,9 @@ export const RelayAssignment = Schema.Struct({
   /** Bumped by each retry: a new attempt is a new relay process. */
   attempt: Schema.Int,
   /** Whether the target has taken the stream in this attempt already. */
-  live: Schema.Boolean
+  live: Schema.Boolean,
+  /** Whether an `rtmps://` target's certificate must verify. */
+  verifyTls: Schema.Boolean
 })
 export type RelayAssignment = typeof RelayAssignment.Type
 export const RelaysAnswer = Schema.Struct({ relays: Schema.Array(RelayAssignment).pipe(Schema.check(Schema.isMaxLength(MAX_LIST))) })

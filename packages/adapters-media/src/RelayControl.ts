@@ -102,7 +102,8 @@ export const make = Effect.gen(function*() {
             url: target.url,
             streamKey: target.streamKey,
             attempt: relay._tag === "Connecting" ? relay.attempt : 0,
-            live: relay._tag === "Live"
+            live: relay._tag === "Live",
+            verifyTls: target.verifyTls
           })
         }
         return assigned

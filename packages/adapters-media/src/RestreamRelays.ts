@@ -77,11 +77,15 @@ export const readProgress = (previous: RelayProgress, text: string): RelayProgre
 
 const targetUrl = (assignment: RelayAssignment) => `${assignment.url.replace(/\/+$/, "")}/${assignment.streamKey}`
 
+/** The system's CA bundle, which an `rtmps://` target's certificate must chain to (unless it opts out). */
+const CA_FILE = process.env["ONAIR_RESTREAM_CA_FILE"] ?? "/etc/ssl/certs/ca-certificates.crt"
+
 const start = (assignment: RelayAssignment, input: string, attempt: number): Relay => {
+  const tls = assignment.url.startsWith("rtmps://") && assignment.verifyTls ? ["-tls_verify", "1", "-ca_file", CA_FILE] : []
   const { file, args } = NginxProcess.command("ffmpeg", [
     "-nostdin", "-hide_banner", "-loglevel", "error",
     "-rw_timeout", RW_TIMEOUT_MICROS, "-i", input,
-    "-map", "0", "-c", "copy", "-f", "flv", "-rw_timeout", RW_TIMEOUT_MICROS,
+    "-map", "0", "-c", "copy", "-f", "flv", "-rw_timeout", RW_TIMEOUT_MICROS, ...tls,
     "-progress", "pipe:1", "-nostats",
     targetUrl(assignment)
   ])

@@ -135,7 +135,7 @@ describe("API tokens, webhook endpoints and restream targets in the catalog", ()
       const sql = yield* SqlClient
       const created = yield* restreams.handle({
         _tag: "CreateRestreamTarget", targetId, at: Timestamp.make(T0), livestreamId, ...scope,
-        url: "rtmps://live.example.com/app", streamKey, name: "example", enabled: true
+        url: "rtmps://live.example.com/app", streamKey, name: "example", enabled: true, verifyTls: true
       }, metadata())
       yield* catalog.awaitTransaction(created.append?.transaction ?? 0)
       const reads = yield* RestreamReads

@@ -14,7 +14,7 @@ const targetId = RestreamTargetId.make("rs_abcdefghijklmnopqrstuvwx")
 const streamKey = RestreamStreamKey.make("live_1234_secret")
 const created: RestreamEvent = {
   _tag: "RestreamTargetCreated", targetId, at: t(0), livestreamId, accountId, appId,
-  url: "rtmps://live.example.com:443/app", streamKey, name: "YouTube", enabled: true
+  url: "rtmps://live.example.com:443/app", streamKey, name: "YouTube", enabled: true, verifyTls: true
 }
 const connecting = (at: number, attempt: number, sessionId = session1): RestreamEvent =>
   ({ _tag: "RelayConnecting", targetId, at: t(at), sessionId, attempt })

@@ -18,6 +18,8 @@ export const RestreamRecord = Schema.Struct({
   /** The stream key's last 4 characters; the key itself is never shown again. */
   stream_key_last4: Schema.String,
   enabled: Schema.Boolean,
+  /** Whether an `rtmps://` target's certificate must verify against the system's CAs (default true). */
+  verify_tls: Schema.Boolean,
   /** The relay: idle until a session starts it; connecting, live, retrying, failed or stopped. */
   status: Schema.Literals(["idle", "connecting", "live", "retrying", "failed", "stopped"]),
   /** The session it relays (or relayed last). */
@@ -39,14 +41,16 @@ export const CreateRestreamBody = Schema.Struct({
   url: RestreamUrl,
   stream_key: RestreamStreamKey,
   name: Schema.optional(RestreamName),
-  enabled: Schema.optional(Schema.Boolean)
+  enabled: Schema.optional(Schema.Boolean),
+  verify_tls: Schema.optional(Schema.Boolean)
 })
 
 export const UpdateRestreamBody = Schema.Struct({
   url: Schema.optional(RestreamUrl),
   stream_key: Schema.optional(RestreamStreamKey),
   name: Schema.optional(RestreamName),
-  enabled: Schema.optional(Schema.Boolean)
+  enabled: Schema.optional(Schema.Boolean),
+  verify_tls: Schema.optional(Schema.Boolean)
 })
 
 const LivestreamParams = { ...ScopeParams, livestream_id: LivestreamId }

@@ -36,6 +36,7 @@ export const restreamRecord = (target: RestreamTarget) => {
     url: target.url,
     stream_key_last4: target.streamKey.slice(-4),
     enabled: target.enabled,
+    verify_tls: target.verifyTls,
     status: STATUS[relay._tag],
     session_id: relay._tag === "Idle" ? null : relay.sessionId,
     attempt: relay._tag === "Connecting" || relay._tag === "Retrying" ? relay.attempt : null,
@@ -106,7 +107,8 @@ export const RestreamsHandlers = HttpApiBuilder.group(
               url: payload.url,
               streamKey: payload.stream_key,
               name: payload.name ?? hostOf(payload.url),
-              enabled: payload.enabled ?? true
+              enabled: payload.enabled ?? true,
+              verifyTls: payload.verify_tls ?? true
             },
             originMetadata(`restream:${targetId}:create`, `token:${token.id}`, at)
           ).pipe(awaitReadModel(catalog), Effect.catchTags(refusals), settle)
@@ -131,7 +133,8 @@ export const RestreamsHandlers = HttpApiBuilder.group(
               ...(payload.url === undefined ? {} : { url: payload.url }),
               ...(payload.stream_key === undefined ? {} : { streamKey: payload.stream_key }),
               ...(payload.name === undefined ? {} : { name: payload.name }),
-              ...(payload.enabled === undefined ? {} : { enabled: payload.enabled })
+              ...(payload.enabled === undefined ? {} : { enabled: payload.enabled }),
+              ...(payload.verify_tls === undefined ? {} : { verifyTls: payload.verify_tls })
             },
             originMetadata(`restream:${target.id}:update:${crypto.randomUUID()}`, `token:${token.id}`, at)
           ).pipe(awaitReadModel(catalog), Effect.catchTags(refusals), settle)

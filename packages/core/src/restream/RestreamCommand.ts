@@ -20,14 +20,16 @@ export const RestreamCommand = Schema.TaggedUnion({
     url: RestreamUrl,
     streamKey: RestreamStreamKey,
     name: RestreamName,
-    enabled: Schema.Boolean
+    enabled: Schema.Boolean,
+    verifyTls: Schema.Boolean
   },
   UpdateRestreamTarget: {
     ...target,
     url: Schema.optionalKey(RestreamUrl),
     streamKey: Schema.optionalKey(RestreamStreamKey),
     name: Schema.optionalKey(RestreamName),
-    enabled: Schema.optionalKey(Schema.Boolean)
+    enabled: Schema.optionalKey(Schema.Boolean),
+    verifyTls: Schema.optionalKey(Schema.Boolean)
   },
   DeleteRestreamTarget: { ...target },
   StartRelay: { ...relay },

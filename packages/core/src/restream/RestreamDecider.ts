@@ -42,7 +42,8 @@ const decideExisting = (command: RestreamCommand, target: RestreamTarget): Event
         ...(command.url !== undefined && command.url !== target.url ? { url: command.url } : {}),
         ...(command.streamKey !== undefined && command.streamKey !== target.streamKey ? { streamKey: command.streamKey } : {}),
         ...(command.name !== undefined && command.name !== target.name ? { name: command.name } : {}),
-        ...(command.enabled !== undefined && command.enabled !== target.enabled ? { enabled: command.enabled } : {})
+        ...(command.enabled !== undefined && command.enabled !== target.enabled ? { enabled: command.enabled } : {}),
+        ...(command.verifyTls !== undefined && command.verifyTls !== target.verifyTls ? { verifyTls: command.verifyTls } : {})
       }
       if (Object.keys(changed).length === 0) return Result.succeed([])
       const stop: ReadonlyArray<RestreamEvent> = changed.enabled === false && running !== null
@@ -123,6 +124,7 @@ export const evolve = (state: RestreamState, event: RestreamEvent): RestreamStat
       streamKey: event.streamKey,
       name: event.name,
       enabled: event.enabled,
+      verifyTls: event.verifyTls,
       deleted: false,
       relay: { _tag: "Idle" },
       liveSince: null,

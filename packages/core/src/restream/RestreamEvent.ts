@@ -2,7 +2,7 @@
  * Events of a restream target's stream (`restreamTarget-<id>`): its settings, and its relay's life in each
  * session (connecting, live, retrying, failed, stopped), each with its reason.
  */
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { AccountId, AppId, LivestreamId, SessionId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
 import { RelayFailure, RelayStopReason, RestreamName, RestreamStreamKey, RestreamTargetId, RestreamUrl } from "./RestreamValues.ts"
@@ -20,7 +20,9 @@ export const RestreamEvent = Schema.TaggedUnion({
     url: RestreamUrl,
     streamKey: RestreamStreamKey,
     name: RestreamName,
-    enabled: Schema.Boolean
+    enabled: Schema.Boolean,
+    /** Whether an `rtmps://` target's certificate must verify (against the system's CAs). */
+    verifyTls: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(true)))
   },
   /** What changed; a field left out is as it was. */
   RestreamTargetUpdated: {
@@ -28,7 +30,8 @@ export const RestreamEvent = Schema.TaggedUnion({
     url: Schema.optionalKey(RestreamUrl),
     streamKey: Schema.optionalKey(RestreamStreamKey),
     name: Schema.optionalKey(RestreamName),
-    enabled: Schema.optionalKey(Schema.Boolean)
+    enabled: Schema.optionalKey(Schema.Boolean),
+    verifyTls: Schema.optionalKey(Schema.Boolean)
   },
   RestreamTargetDeleted: { ...subject },
   RelayConnecting: { ...relay, attempt: Attempt },

@@ -28,6 +28,8 @@ export const RestreamTarget = Schema.Struct({
   streamKey: RestreamStreamKey,
   name: RestreamName,
   enabled: Schema.Boolean,
+  /** Whether an `rtmps://` target's certificate must verify (against the system's CAs). */
+  verifyTls: Schema.Boolean,
   deleted: Schema.Boolean,
   relay: RelayPhase,
   /** When the current session's relay first went live (a beam's start); null until it does. */
