@@ -159,6 +159,19 @@ export const RelayAssignment = Schema.Struct({
   verifyTls: Schema.Boolean
 })
 export type RelayAssignment = typeof RelayAssignment.Type
+/** A running relay's progress, sampled from its ffmpeg. */
+export const RelayProgressReport = Schema.Struct({
+  targetId: RestreamTargetId,
+  sessionId: SessionId,
+  bytes: NonNegative,
+  bitrateKbps: NonNegative,
+  frames: NonNegative,
+  speed: NonNegative
+})
+export type RelayProgressReport = typeof RelayProgressReport.Type
+export const RelaysRequest = Schema.Struct({
+  progress: Schema.Array(RelayProgressReport).pipe(Schema.check(Schema.isMaxLength(MAX_LIST)))
+})
 export const RelaysAnswer = Schema.Struct({ relays: Schema.Array(RelayAssignment).pipe(Schema.check(Schema.isMaxLength(MAX_LIST))) })
 export const RelayRequest = Schema.Struct({ targetId: RestreamTargetId, sessionId: SessionId })
 export const RelayFailedRequest = Schema.Struct({ targetId: RestreamTargetId, sessionId: SessionId, reason: RelayFailure })
@@ -227,8 +240,8 @@ export class MediaControl extends Context.Service<MediaControl, {
   readonly transcriptionStarted: (sessionId: SessionId) => Call<void>
   readonly transcriptionReady: (sessionId: SessionId, assets: TranscriptAssets) => Call<void>
   readonly transcriptionFailed: (sessionId: SessionId, reason: TranscriptionFailure) => Call<void>
-  /** The restream relays of the sessions this node holds, to run now. */
-  readonly relays: () => Call<ReadonlyArray<RelayAssignment>>
+  /** The restream relays of the sessions this node holds, to run now; `progress` samples the running ones. */
+  readonly relays: (progress: ReadonlyArray<RelayProgressReport>) => Call<ReadonlyArray<RelayAssignment>>
   /** A relay reached its target (it takes the stream). */
   readonly relayConnected: (targetId: RestreamTargetId, sessionId: SessionId) => Call<void>
   /** A relay's attempt failed with `reason` (the control plane schedules the retry, or gives up). */

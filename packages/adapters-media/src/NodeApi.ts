@@ -24,6 +24,7 @@ import {
   RecordingReadyRequest,
   RelayFailedRequest,
   RelayRequest,
+  RelaysRequest,
   TranscriptFailedRequest,
   TranscriptReadyRequest,
   RecordingRequest,
@@ -73,7 +74,7 @@ export const OPERATIONS: Readonly<Record<string, Operation<any>>> = {
   "transcription-started": operation(RecordingRequest, (control, body) => control.transcriptionStarted(body.sessionId)),
   "transcription-ready": operation(TranscriptReadyRequest, (control, body) => control.transcriptionReady(body.sessionId, body.assets)),
   "transcription-failed": operation(TranscriptFailedRequest, (control, body) => control.transcriptionFailed(body.sessionId, body.reason)),
-  relays: operation(Schema.Struct({}), (control) => Effect.map(control.relays(), (relays) => ({ relays }))),
+  relays: operation(RelaysRequest, (control, body) => Effect.map(control.relays(body.progress), (relays) => ({ relays }))),
   "relay-connected": operation(RelayRequest, (control, body) => control.relayConnected(body.targetId, body.sessionId)),
   "relay-failed": operation(RelayFailedRequest, (control, body) => control.relayFailed(body.targetId, body.sessionId, body.reason))
 }

@@ -24,7 +24,7 @@ import {
   type SessionId
 } from "@onair/core"
 import { Config, Duration, Effect, Schema } from "effect"
-import type { RelayAssignment } from "./MediaControl.ts"
+import type { RelayAssignment, RelayProgressReport } from "./MediaControl.ts"
 
 /** How often the control plane settles relays, and how many targets a round looks at. */
 const SETTLE_MILLIS = 500
@@ -90,7 +90,10 @@ export const make = Effect.gen(function*() {
       Effect.map(catalog.sessionById(sessionId), (session) =>
         session !== undefined && session.connectedSince !== null && session.ingestId !== null && nodeOfIngest(session.ingestId) === nodeId)
     return {
-      relays: Effect.fn("RelayControl.relays")(function*() {
+      relays: Effect.fn("RelayControl.relays")(function*(progress: ReadonlyArray<RelayProgressReport>) {
+        const sampledAt = yield* currentTimestamp
+        const held = yield* Effect.filter(progress, (sample) => heldHere(sample.sessionId))
+        yield* reads.recordProgress(held.map((sample) => ({ ...sample, sampledAt })))
         const assigned: Array<RelayAssignment> = []
         for (const target of yield* reads.relaying()) {
           const relay = target.relay

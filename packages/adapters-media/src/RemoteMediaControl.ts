@@ -119,7 +119,7 @@ export const make = (settings: RemoteSettings) =>
         Effect.map(unavailableOnly(post("recordings-kept", { sessionIds }, KeptRecordingsAnswer)), (answer) => answer.kept),
       recordingFailed: (sessionId, reason) =>
         unavailableOnly(Effect.asVoid(post("recording-failed", { sessionId, reason }, Schema.Unknown))),
-      relays: () => Effect.map(unavailableOnly(post("relays", {}, RelaysAnswer)), (answer) => answer.relays),
+      relays: (progress) => Effect.map(unavailableOnly(post("relays", { progress }, RelaysAnswer)), (answer) => answer.relays),
       relayConnected: (targetId, sessionId) =>
         unavailableOnly(Effect.asVoid(post("relay-connected", { targetId, sessionId }, Schema.Unknown))),
       relayFailed: (targetId, sessionId, reason) =>

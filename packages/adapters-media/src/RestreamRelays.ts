@@ -126,7 +126,12 @@ export const makeRelays = () => {
     const nginx = yield* RunningNginx
     const control = yield* MediaControl
     const instance = nginx.instance()
-    const assigned = instance === null ? [] : yield* control.relays()
+    const progress = [...running.values()].filter((relay) => relay.exit === null).map((relay) => ({
+      targetId: relay.targetId,
+      sessionId: relay.sessionId,
+      ...relay.progress
+    }))
+    const assigned = instance === null ? [] : yield* control.relays(progress)
     const wanted = new Map(assigned.map((assignment) => [assignment.targetId, assignment]))
     for (const [targetId, relay] of running) {
       const assignment = wanted.get(targetId)

@@ -74,6 +74,13 @@ describe("restreaming to other platforms", { timeout: 180_000 }, () => {
       })
       assert.deepStrictEqual(streams.map((s) => s.codec_name).sort(), ["aac", "h264"], played)
     }
+    // Progress sampled from the relay's ffmpeg: bytes flow, and uptime counts from its start.
+    const flowing = await waitFor("the relay's progress", async () => {
+      const found = await target(plainId)
+      return found.progress !== null && found.progress.bytes > 100_000 && found.uptime_seconds >= 1 ? found : undefined
+    })
+    assert.isAbove(flowing.progress.bitrate_kbps, 0)
+    assert.isAbove(flowing.progress.frames, 0)
     const retrying = await waitTarget(deadId, "retrying")
     assert.strictEqual(retrying.last_error.reason, "unreachable")
     const failed = await waitTarget(deadId, "failed", (GIVE_UP_SECONDS + 40) * 1000)

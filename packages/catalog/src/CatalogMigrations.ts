@@ -14,7 +14,8 @@
  *   endpoint's signing secrets sealed as the log seals them), so no process folds them in memory.
  * - `onair_recordings`: each session's recording (its phase, its node, its files once ready).
  * - `onair_app_settings`: each app's settings (recording retention, transcripts).
- * - `onair_restream_targets`: each livestream's restream targets and where each one's relay is.
+ * - `onair_restream_targets`: each livestream's restream targets and where each one's relay is; beside it
+ *   `onair_relay_progress`, which the nodes' relay reports write (not a projection: a rebuild leaves it).
  * - `onair_media_nodes`: each media node's state; beside it `onair_media_node_leases`, which the nodes'
  *   heartbeats write (not a projection: a rebuild leaves it).
  *
@@ -286,6 +287,24 @@ const createRestreamTargets = Effect.gen(function*() {
   yield* sql`CREATE INDEX onair_restream_targets_relaying ON onair_restream_targets (relay) WHERE relay IN ('Connecting', 'Live', 'Retrying')`
 })
 
+/**
+ * Each relay's latest progress as its node samples it (bytes, bitrate, frames, speed): written by the
+ * nodes' reports, not a projection of the log (a rebuild leaves it), one row per target.
+ */
+const createRelayProgress = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`
+    CREATE TABLE onair_relay_progress (
+      target_id text PRIMARY KEY,
+      session_id text NOT NULL,
+      bytes bigint NOT NULL,
+      bitrate_kbps double precision NOT NULL,
+      frames bigint NOT NULL,
+      speed double precision NOT NULL,
+      sampled_at timestamptz NOT NULL
+    )`
+})
+
 export const migrations = {
   "1_create_livestreams": createLivestreams,
   "2_create_catalog": createCatalog,
@@ -296,7 +315,8 @@ export const migrations = {
   "7_create_recordings": createRecordings,
   "8_add_recording_facts": addRecordingFacts,
   "9_create_app_settings": createAppSettings,
-  "10_create_restream_targets": createRestreamTargets
+  "10_create_restream_targets": createRestreamTargets,
+  "11_create_relay_progress": createRelayProgress
 }
 
 /** The catalog's tables, emptied together by a rebuild. */

@@ -33,6 +33,16 @@ export const RestreamRecord = Schema.Struct({
   last_error: Schema.NullOr(Schema.Struct({ reason: Schema.String, at: Schema.String })),
   /** When this session's relay first reached the target. */
   live_since: Schema.NullOr(Schema.String),
+  /** Seconds since then while it is live; null otherwise. */
+  uptime_seconds: Schema.NullOr(Schema.Int),
+  /** The relay's latest progress as its node sampled it (this session's): bytes sent, bitrate, frames, speed. */
+  progress: Schema.NullOr(Schema.Struct({
+    bytes: Schema.Number,
+    bitrate_kbps: Schema.Number,
+    frames: Schema.Number,
+    speed: Schema.Number,
+    sampled_at: Schema.String
+  })),
   created_at: Schema.String,
   updated_at: Schema.String
 })

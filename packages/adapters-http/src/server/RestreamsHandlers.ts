@@ -3,7 +3,7 @@
  * A URL must pass the outbound address rules (`RestreamUrlCheck`); a livestream takes at most 10 targets.
  */
 import { awaitReadModel, RestreamCommands } from "@onair/application"
-import { CatalogReads, RestreamReads, type Scope } from "@onair/catalog"
+import { CatalogReads, type RelayProgress, RestreamReads, type Scope } from "@onair/catalog"
 import {
   type AccountId,
   type AppId,
@@ -15,7 +15,7 @@ import {
   RestreamUrlCheck,
   toIso
 } from "@onair/core"
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { randomBytes } from "node:crypto"
 import { badRequest, conflict, notFound } from "../api/Envelope.ts"
@@ -27,8 +27,10 @@ const newTargetId = () => RestreamTargetId.make(`rs_${Array.from(randomBytes(24)
 
 const STATUS = { Idle: "idle", Connecting: "connecting", Live: "live", Retrying: "retrying", Failed: "failed", Stopped: "stopped" } as const
 
-export const restreamRecord = (target: RestreamTarget) => {
+export const restreamRecord = (target: RestreamTarget, progress: RelayProgress | undefined, now: number) => {
   const relay = target.relay
+  const session = relay._tag === "Idle" ? null : relay.sessionId
+  const sampled = progress !== undefined && progress.sessionId === session ? progress : undefined
   return {
     id: target.id,
     livestream_id: target.livestreamId,
@@ -38,12 +40,20 @@ export const restreamRecord = (target: RestreamTarget) => {
     enabled: target.enabled,
     verify_tls: target.verifyTls,
     status: STATUS[relay._tag],
-    session_id: relay._tag === "Idle" ? null : relay.sessionId,
+    session_id: session,
     attempt: relay._tag === "Connecting" || relay._tag === "Retrying" ? relay.attempt : null,
     retry_at: relay._tag === "Retrying" ? toIso(relay.retryAt) : null,
     reason: relay._tag === "Failed" || relay._tag === "Stopped" ? relay.reason : null,
     last_error: target.lastError === null ? null : { reason: target.lastError.reason, at: toIso(target.lastError.at) },
     live_since: target.liveSince === null ? null : toIso(target.liveSince),
+    uptime_seconds: relay._tag === "Live" && target.liveSince !== null ? Math.max(0, Math.floor((now - target.liveSince) / 1000)) : null,
+    progress: sampled === undefined ? null : {
+      bytes: sampled.bytes,
+      bitrate_kbps: sampled.bitrateKbps,
+      frames: sampled.frames,
+      speed: sampled.speed,
+      sampled_at: new Date(sampled.sampledAt).toISOString()
+    },
     created_at: toIso(target.createdAt),
     updated_at: toIso(target.updatedAt)
   }
@@ -75,6 +85,14 @@ export const RestreamsHandlers = HttpApiBuilder.group(
       url === undefined
         ? Effect.void
         : Effect.mapError(urls.check(url), (refused) => badRequest("invalid_parameter", `url: ${refused.message}`))
+    /** The targets' records, with their relays' latest progress. */
+    const records = (targets: ReadonlyArray<RestreamTarget>) =>
+      Effect.gen(function*() {
+        const progress = yield* reads.progressOf(targets.map((target) => target.id))
+        const at = yield* Clock.currentTimeMillis
+        return targets.map((target) => restreamRecord(target, progress.get(target.id), at))
+      })
+    const record = (target: RestreamTarget) => Effect.map(records([target]), (found) => found[0]!)
     const refusals = {
       CommandOutOfOrder: () => Effect.fail(conflict("out_of_order", "the target changed after this request's time; try again")),
       RestreamTargetDeleted: () => Effect.fail(notFound("restream target")),
@@ -85,7 +103,7 @@ export const RestreamsHandlers = HttpApiBuilder.group(
       .handle("getRestreams", ({ params }) =>
         Effect.gen(function*() {
           const { scope, livestream } = yield* livestreamOf(params)
-          return { success: true as const, data: { restreams: (yield* reads.targetsOf(scope, livestream.id)).map(restreamRecord) } }
+          return { success: true as const, data: { restreams: yield* records(yield* reads.targetsOf(scope, livestream.id)) } }
         }))
       .handle("createRestream", ({ params, payload }) =>
         Effect.gen(function*() {
@@ -112,12 +130,12 @@ export const RestreamsHandlers = HttpApiBuilder.group(
             },
             originMetadata(`restream:${targetId}:create`, `token:${token.id}`, at)
           ).pipe(awaitReadModel(catalog), Effect.catchTags(refusals), settle)
-          return { success: true as const, data: restreamRecord(decided.state!) }
+          return { success: true as const, data: yield* record(decided.state!) }
         }))
       .handle("getRestream", ({ params }) =>
         Effect.gen(function*() {
           const { scope, livestream } = yield* livestreamOf(params)
-          return { success: true as const, data: restreamRecord(yield* targetOf(scope, livestream.id, params.restream_id)) }
+          return { success: true as const, data: yield* record(yield* targetOf(scope, livestream.id, params.restream_id)) }
         }))
       .handle("updateRestream", ({ params, payload }) =>
         Effect.gen(function*() {
@@ -138,7 +156,7 @@ export const RestreamsHandlers = HttpApiBuilder.group(
             },
             originMetadata(`restream:${target.id}:update:${crypto.randomUUID()}`, `token:${token.id}`, at)
           ).pipe(awaitReadModel(catalog), Effect.catchTags(refusals), settle)
-          return { success: true as const, data: restreamRecord(decided.state ?? target) }
+          return { success: true as const, data: yield* record(decided.state ?? target) }
         }))
       .handle("deleteRestream", ({ params }) =>
         Effect.gen(function*() {
