@@ -4,7 +4,7 @@
  * publishing to the target (no re-encode), with read and write timeouts (`-rw_timeout`) so a dead target
  * cannot hang it, under a parent-death signal, stopped with SIGTERM and then SIGKILL.
  *
- * Each round (every second): relays no longer assigned (stopped, retrying, another attempt) are stopped;
+ * Each round (every half second): relays no longer assigned (stopped, retrying, another attempt) are stopped;
  * one that has sent bytes is reported connected once; one that exited is classified: an exit because the
  * session's media ended or is not there yet is no fault of the target (it starts again next round while
  * assigned), anything else is reported as a failed attempt with its reason (refused by the target,
@@ -84,6 +84,8 @@ const start = (assignment: RelayAssignment, input: string, attempt: number): Rel
   const tls = assignment.url.startsWith("rtmps://") && assignment.verifyTls ? ["-tls_verify", "1", "-ca_file", CA_FILE] : []
   const { file, args } = NginxProcess.command("ffmpeg", [
     "-nostdin", "-hide_banner", "-loglevel", "error",
+    // A live RTMP input names its streams in its metadata: a short probe starts the relay sooner.
+    "-analyzeduration", "1000000", "-probesize", "1000000",
     "-rw_timeout", RW_TIMEOUT_MICROS, "-i", input,
     "-map", "0", "-c", "copy", "-f", "flv", "-rw_timeout", RW_TIMEOUT_MICROS, ...tls,
     "-progress", "pipe:1", "-nostats",

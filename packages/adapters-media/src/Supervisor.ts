@@ -117,7 +117,7 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
     yield* every(Duration.seconds(1), makeUploads(settings.dir, deadline))
     yield* every(Duration.seconds(2), makeTranscripts(settings.dir, deadline))
     const relays = makeRelays()
-    yield* every(Duration.seconds(1), relays.round)
+    yield* every(Duration.millis(500), relays.round)
     yield* Effect.addFinalizer(() => relays.stopAll)
 
     let backoff = 1_000
