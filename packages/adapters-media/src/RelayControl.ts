@@ -21,6 +21,7 @@ import {
   type RestreamCommand,
   type RestreamTarget,
   type RestreamTargetId,
+  RestreamUrlCheck,
   type SessionId
 } from "@onair/core"
 import { Config, Duration, Effect, Schema } from "effect"
@@ -45,6 +46,9 @@ export const make = Effect.gen(function*() {
   const reads = yield* RestreamReads
   const restreams = yield* RestreamCommands
   const giveUpAfterSeconds = yield* Effect.orDie(giveUpFromEnv)
+  const urls = yield* RestreamUrlCheck
+  /** Each attempt's address check, once (`<node>|<target>:<session>:<attempt>`); pruned to the attempts in progress. */
+  const checked = new Map<string, boolean>()
 
   const run = (command: RestreamCommand, actor: string) =>
     restreams.handle(command, originMetadata(`restream:${command.targetId}:${command._tag}:${command.at}`, actor, command.at)).pipe(
@@ -95,10 +99,23 @@ export const make = Effect.gen(function*() {
         const held = yield* Effect.filter(progress, (sample) => heldHere(sample.sessionId))
         yield* reads.recordProgress(held.map((sample) => ({ ...sample, sampledAt })))
         const assigned: Array<RelayAssignment> = []
+        const attempts = new Set<string>()
         for (const target of yield* reads.relaying()) {
           const relay = target.relay
           if (relay._tag !== "Connecting" && relay._tag !== "Live") continue
           if (!(yield* heldHere(relay.sessionId))) continue
+          if (relay._tag === "Connecting") {
+            // The name is resolved and its addresses checked again before each attempt (they may have changed).
+            const attempt = `${nodeId}|${target.id}:${relay.sessionId}:${relay.attempt}`
+            attempts.add(attempt)
+            const allowed = checked.get(attempt) ?? (yield* Effect.match(urls.check(target.url), { onFailure: () => false, onSuccess: () => true }))
+            checked.set(attempt, allowed)
+            if (!allowed) {
+              const at = yield* currentTimestamp
+              yield* run({ _tag: "RelayAttemptFailed", targetId: target.id, at, sessionId: relay.sessionId, reason: "address refused", giveUpAfterSeconds }, `media-node:${nodeId}`)
+              continue
+            }
+          }
           assigned.push({
             targetId: target.id,
             sessionId: relay.sessionId,
@@ -109,6 +126,7 @@ export const make = Effect.gen(function*() {
             verifyTls: target.verifyTls
           })
         }
+        for (const attempt of checked.keys()) if (attempt.startsWith(`${nodeId}|`) && !attempts.has(attempt)) checked.delete(attempt)
         return assigned
       }),
       relayConnected: Effect.fn("RelayControl.relayConnected")(function*(targetId: RestreamTargetId, sessionId: SessionId) {

@@ -84,8 +84,6 @@ const start = (assignment: RelayAssignment, input: string, attempt: number): Rel
   const tls = assignment.url.startsWith("rtmps://") && assignment.verifyTls ? ["-tls_verify", "1", "-ca_file", CA_FILE] : []
   const { file, args } = NginxProcess.command("ffmpeg", [
     "-nostdin", "-hide_banner", "-loglevel", "error",
-    // A live RTMP input names its streams in its metadata: a short probe starts the relay sooner.
-    "-analyzeduration", "1000000", "-probesize", "1000000",
     "-rw_timeout", RW_TIMEOUT_MICROS, "-i", input,
     "-map", "0", "-c", "copy", "-f", "flv", "-rw_timeout", RW_TIMEOUT_MICROS, ...tls,
     "-progress", "pipe:1", "-nostats",

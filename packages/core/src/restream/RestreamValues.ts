@@ -27,7 +27,15 @@ export type RestreamStreamKey = typeof RestreamStreamKey.Type
 export const RestreamName = Schema.String.pipe(Schema.check(Schema.isPattern(/^[^\x00-\x1f\x7f]{1,64}$/)))
 
 /** Why one attempt of a relay failed, or why it gave up. */
-export const RelayFailure = Schema.Literals(["refused by the target", "unreachable", "timed out", "TLS error", "relay failed"])
+export const RelayFailure = Schema.Literals([
+  "refused by the target",
+  "unreachable",
+  "timed out",
+  "TLS error",
+  /** Its host resolves to an address OnAir may not send to (checked again before each attempt). */
+  "address refused",
+  "relay failed"
+])
 export type RelayFailure = typeof RelayFailure.Type
 
 /** Why a relay stopped. */
