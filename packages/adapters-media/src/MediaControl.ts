@@ -151,8 +151,12 @@ export const RelayAssignment = Schema.Struct({
   sessionId: SessionId,
   url: RestreamUrl,
   streamKey: RestreamStreamKey,
-  /** Bumped by each retry: a new attempt is a new relay process. */
   attempt: Schema.Int,
+  /**
+   * Which run of connecting this is (when it began, epoch ms; 0 once live): a new run is a new relay
+   * process, also when a stop and a start in one session repeat an attempt's number.
+   */
+  run: Schema.Int,
   /** Whether the target has taken the stream in this attempt already. */
   live: Schema.Boolean,
   /** Whether an `rtmps://` target's certificate must verify. */

@@ -122,6 +122,7 @@ export const make = Effect.gen(function*() {
             url: target.url,
             streamKey: target.streamKey,
             attempt: relay._tag === "Connecting" ? relay.attempt : 0,
+            run: relay._tag === "Connecting" ? relay.since : 0,
             live: relay._tag === "Live",
             verifyTls: target.verifyTls
           })

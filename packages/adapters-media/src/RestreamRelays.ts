@@ -33,7 +33,7 @@ export interface RelayProgress {
 interface Relay {
   readonly targetId: RestreamTargetId
   readonly sessionId: SessionId
-  readonly attempt: number
+  readonly run: number
   readonly input: string
   readonly child: ChildProcess
   stderr: string
@@ -80,7 +80,7 @@ const targetUrl = (assignment: RelayAssignment) => `${assignment.url.replace(/\/
 /** The system's CA bundle, which an `rtmps://` target's certificate must chain to (unless it opts out). */
 const CA_FILE = process.env["ONAIR_RESTREAM_CA_FILE"] ?? "/etc/ssl/certs/ca-certificates.crt"
 
-const start = (assignment: RelayAssignment, input: string, attempt: number): Relay => {
+const start = (assignment: RelayAssignment, input: string): Relay => {
   const tls = assignment.url.startsWith("rtmps://") && assignment.verifyTls ? ["-tls_verify", "1", "-ca_file", CA_FILE] : []
   const { file, args } = NginxProcess.command("ffmpeg", [
     "-nostdin", "-hide_banner", "-loglevel", "error",
@@ -93,7 +93,7 @@ const start = (assignment: RelayAssignment, input: string, attempt: number): Rel
   const relay: Relay = {
     targetId: assignment.targetId,
     sessionId: assignment.sessionId,
-    attempt,
+    run: assignment.run,
     input,
     child,
     stderr: "",
@@ -136,7 +136,7 @@ export const makeRelays = () => {
     for (const [targetId, relay] of running) {
       const assignment = wanted.get(targetId)
       const same = assignment !== undefined && assignment.sessionId === relay.sessionId &&
-        (assignment.live || assignment.attempt === relay.attempt)
+        (assignment.live || assignment.run === relay.run)
       if (!same) {
         yield* stop(relay)
         running.delete(targetId)
@@ -162,7 +162,7 @@ export const makeRelays = () => {
         continue
       }
       const input = `${instance.relayUrl}/${assignment.sessionId}`
-      running.set(assignment.targetId, start(assignment, input, assignment.live ? 0 : assignment.attempt))
+      running.set(assignment.targetId, start(assignment, input))
     }
   }).pipe(
     Effect.catch((error) => Effect.logWarning(`media: relays not settled this round: ${error.message}`))

@@ -3,8 +3,9 @@
  * targets: a local nginx-rtmp, another behind RTMPS with a self-signed certificate that the target's
  * config accepts (`verify_tls: false`), the same RTMPS server with verification on, and an address where
  * nothing listens. The first two receive the stream (ffprobe reads H.264/AAC there); the others retry with
- * backoff and fail with their reasons (TLS error, unreachable); a reconnect inside the window keeps the targets; the session's end
- * stops them; every beam webhook arrives once.
+ * backoff and fail with their reasons (TLS error, unreachable); one disabled while live stops (by its owner)
+ * and starts again when enabled; a reconnect inside the window keeps the targets; the session's end stops
+ * them; every beam webhook arrives once.
  */
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import {
@@ -88,6 +89,12 @@ describe("restreaming to other platforms", { timeout: 180_000 }, () => {
     const refused = await waitTarget(verifiedId, "failed", (GIVE_UP_SECONDS + 40) * 1000)
     assert.strictEqual(refused.reason, "TLS error", "a self-signed certificate does not verify")
 
+    // Disabled while live: stopped by its owner; enabled again while live: it starts again.
+    assert.strictEqual((await job.api("PATCH", `${restreams}/${secureId}`, { enabled: false })).status, 200)
+    assert.strictEqual((await waitTarget(secureId, "stopped")).reason, "stopped by the owner")
+    assert.strictEqual((await job.api("PATCH", `${restreams}/${secureId}`, { enabled: true })).status, 200)
+    await waitTarget(secureId, "live")
+
     // A reconnect inside the window: the targets hold, and carry the stream again.
     await first.stop()
     await sleep(1500)
@@ -107,7 +114,7 @@ describe("restreaming to other platforms", { timeout: 180_000 }, () => {
 
     // Every beam webhook once: started and stopped for the two, failure for the third.
     const beams = () => receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: any })
-    await waitFor("the beam webhooks", async () => (beams().filter((b) => b.type === "beam.stopped.success").length >= 2 ? true : undefined))
+    await waitFor("the beam webhooks", async () => (beams().filter((b) => b.type === "beam.stopped.success").length >= 3 ? true : undefined))
     await sleep(1000)
     const told = beams().map((b) => `${b.type} ${b.data.beam_id}`).sort()
     assert.deepStrictEqual(told, [
@@ -115,9 +122,13 @@ describe("restreaming to other platforms", { timeout: 180_000 }, () => {
       `beam.failure ${verifiedId}`,
       `beam.started.success ${plainId}`,
       `beam.started.success ${secureId}`,
+      `beam.started.success ${secureId}`,
       `beam.stopped.success ${plainId}`,
+      `beam.stopped.success ${secureId}`,
       `beam.stopped.success ${secureId}`
     ].sort())
+    const secureStops = beams().filter((b) => b.type === "beam.stopped.success" && b.data.beam_id === secureId).map((b) => b.data.reason)
+    assert.deepStrictEqual(secureStops, ["stopped by the owner", "session ended"])
     const stop = beams().find((b) => b.type === "beam.stopped.success" && b.data.beam_id === plainId)!
     assert.isAtLeast(stop.data.duration, 8)
     assert.strictEqual(stop.data.reason, "session ended")

@@ -4,33 +4,16 @@
  * reports each attempt.
  */
 import { Schema } from "effect"
-import { AccountId, AppId, LivestreamId, SessionId } from "../Ids.ts"
+import { SessionId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { RelayFailure, RelayStopReason, RestreamName, RestreamStreamKey, RestreamTargetId, RestreamUrl } from "./RestreamValues.ts"
+import { RelayFailure, RelayStopReason, RestreamTargetId, TargetChanges, TargetOwner, TargetSettings } from "./RestreamValues.ts"
 
 const target = { targetId: RestreamTargetId, at: Timestamp }
 const relay = { ...target, sessionId: SessionId }
 
 export const RestreamCommand = Schema.TaggedUnion({
-  CreateRestreamTarget: {
-    ...target,
-    livestreamId: LivestreamId,
-    accountId: AccountId,
-    appId: AppId,
-    url: RestreamUrl,
-    streamKey: RestreamStreamKey,
-    name: RestreamName,
-    enabled: Schema.Boolean,
-    verifyTls: Schema.Boolean
-  },
-  UpdateRestreamTarget: {
-    ...target,
-    url: Schema.optionalKey(RestreamUrl),
-    streamKey: Schema.optionalKey(RestreamStreamKey),
-    name: Schema.optionalKey(RestreamName),
-    enabled: Schema.optionalKey(Schema.Boolean),
-    verifyTls: Schema.optionalKey(Schema.Boolean)
-  },
+  CreateRestreamTarget: { ...target, ...TargetOwner, ...TargetSettings, verifyTls: Schema.Boolean },
+  UpdateRestreamTarget: { ...target, ...TargetChanges },
   DeleteRestreamTarget: { ...target },
   StartRelay: { ...relay },
   RelayConnected: { ...relay },

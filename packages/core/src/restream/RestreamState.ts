@@ -2,9 +2,9 @@
  * A restream target's state, folded from its events. `null` until it is created.
  */
 import { Schema } from "effect"
-import { AccountId, AppId, LivestreamId, SessionId } from "../Ids.ts"
+import { SessionId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { RelayFailure, RelayStopReason, RestreamName, RestreamStreamKey, RestreamTargetId, RestreamUrl } from "./RestreamValues.ts"
+import { RelayFailure, RelayStopReason, RestreamTargetId, TargetOwner, TargetSettings } from "./RestreamValues.ts"
 
 const Attempt = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(1)))
 
@@ -21,13 +21,8 @@ export type RelayPhase = typeof RelayPhase.Type
 
 export const RestreamTarget = Schema.Struct({
   id: RestreamTargetId,
-  livestreamId: LivestreamId,
-  accountId: AccountId,
-  appId: AppId,
-  url: RestreamUrl,
-  streamKey: RestreamStreamKey,
-  name: RestreamName,
-  enabled: Schema.Boolean,
+  ...TargetOwner,
+  ...TargetSettings,
   /** Whether an `rtmps://` target's certificate must verify (against the system's CAs). */
   verifyTls: Schema.Boolean,
   deleted: Schema.Boolean,

@@ -3,6 +3,7 @@
  * RTMPS ingest), with what key, and why its relay stops or fails.
  */
 import { Schema } from "effect"
+import { AccountId, AppId, LivestreamId } from "../Ids.ts"
 
 /** `rs_` and 24 letters or digits. */
 export const RestreamTargetId = Schema.String.pipe(
@@ -41,6 +42,26 @@ export type RelayFailure = typeof RelayFailure.Type
 /** Why a relay stopped. */
 export const RelayStopReason = Schema.Literals(["session ended", "stopped by the owner", "target deleted"])
 export type RelayStopReason = typeof RelayStopReason.Type
+
+/** Whose target it is: a livestream of an account's app. */
+export const TargetOwner = { livestreamId: LivestreamId, accountId: AccountId, appId: AppId }
+
+/** What its owner sets (`verifyTls` beside, as each schema defaults it). */
+export const TargetSettings = {
+  url: RestreamUrl,
+  streamKey: RestreamStreamKey,
+  name: RestreamName,
+  enabled: Schema.Boolean
+}
+
+/** A change of the settings: the fields that change. */
+export const TargetChanges = {
+  url: Schema.optionalKey(RestreamUrl),
+  streamKey: Schema.optionalKey(RestreamStreamKey),
+  name: Schema.optionalKey(RestreamName),
+  enabled: Schema.optionalKey(Schema.Boolean),
+  verifyTls: Schema.optionalKey(Schema.Boolean)
+}
 
 /** A livestream has at most this many targets. */
 export const MAX_RESTREAM_TARGETS = 10
