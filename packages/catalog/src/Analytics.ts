@@ -7,13 +7,15 @@
  *   that never had media was not a broadcast and does not count.
  * - **Day-wise sessions**: meeting sessions (opened to closed, or to now while open), on the UTC day they
  *   opened, for their whole length.
- * - **Day-wise recordings**: OnAir records a broadcast as its HLS segments, so a recording is a
- *   livestream session that had media, from its first media to its stop (or now), on the UTC day it
- *   started.
+ * - **Day-wise recordings**: recordings that became ready, on the UTC day they started, for their
+ *   duration (a failed one made nothing).
+ * - **Day-wise livestreams**: the overall figures per UTC day the sessions' media started on.
  */
 import {
   type DayWiseAnalyticsRecord,
   dayWiseAnalytics,
+  type LivestreamDay,
+  livestreamDayWise,
   type OverallAnalyticsRecord,
   overallAnalytics,
   type TimeRange,
@@ -49,6 +51,17 @@ export interface DayRange {
   readonly firstDay: number
   readonly lastDay: number
 }
+
+/** The overall figures per UTC day of the range, counted as `overall` counts them. */
+export const livestreamDays = (scope: Scope, range: TimeRange, asOf: Timestamp): Effect.Effect<ReadonlyArray<LivestreamDay>, never, CatalogReads> =>
+  Effect.gen(function*() {
+    const catalog = yield* CatalogReads
+    const firstWholeDay = Math.ceil(range.from / DAY_MILLIS) * DAY_MILLIS
+    const endOfWholeDays = Math.floor(range.to / DAY_MILLIS) * DAY_MILLIS
+    const counted = { from: firstWholeDay, to: Math.max(firstWholeDay, endOfWholeDays) }
+    const days = yield* catalog.sessionDays(scope, counted)
+    return livestreamDayWise(yield* catalog.sessionsStartedIn(scope, range, counted), days, range, asOf)
+  })
 
 /** The meeting sessions opened on the range's days, and the recordings made of broadcasts started on them. */
 export const dayWise = (

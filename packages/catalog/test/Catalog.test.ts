@@ -19,6 +19,7 @@ import {
   StreamKey,
   Timestamp,
   overallAnalytics,
+  livestreamDayWise,
   LOCAL_MEDIA_NODE
 } from "@onair/core"
 import { Database, Projection, SecretKeyring } from "@onair/event-store"
@@ -286,10 +287,17 @@ describe("the catalog's tables on the embedded store", () => {
         Effect.map(Analytics.overall(scope, range, asOf), (counted) => ({ counted, read: overallAnalytics(sessions, range, asOf) })))
       const days = { firstDay: Date.UTC(2026, 10, 19), lastDay: Date.UTC(2026, 10, 24) }
       const counted = yield* catalog.sessionDays(scope, { from: days.firstDay, to: days.lastDay + 86_400_000 })
-      return { overall, countedSessions: counted.reduce((n, day) => n + day.sessions, 0) }
+      const perDay = yield* Effect.forEach(ranges, (range) =>
+        Effect.map(Analytics.livestreamDays(scope, range, asOf), (countedDays) => ({
+          countedDays,
+          readDays: livestreamDayWise(sessions, [], range, asOf)
+        })))
+      return { overall, perDay, countedSessions: counted.reduce((n, day) => n + day.sessions, 0) }
     }))
     assert.strictEqual(outcome.countedSessions, 5, "the five settled sessions are counted ahead")
     for (const { counted, read } of outcome.overall) assert.deepStrictEqual(counted, read)
+    for (const { countedDays, readDays } of outcome.perDay) assert.deepStrictEqual(countedDays, readDays, "per day, counted ahead or read")
+    assert.isAbove(outcome.perDay[0]!.countedDays.length, 3)
     assert.strictEqual(outcome.overall[0]!.counted.count, 6)
   })
 

@@ -32,9 +32,13 @@ export const MAX_PER_PAGE = 100
 
 export const PageNo = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(1)))
 export const PerPage = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: MAX_PER_PAGE })))
+/**
+ * A time parameter: ISO-8601 (`2026-11-27T12:00:00Z`, or a day) or Unix seconds (`1795780800`), as the
+ * current RealtimeKit clients send them.
+ */
 export const IsoTime = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/))
-)
+  Schema.check(Schema.isPattern(/^(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?|\d{1,12}(\.\d{1,3})?)$/))
+).annotate({ description: "ISO-8601 (2026-11-27T12:00:00Z) or Unix seconds (1795780800)" })
 
 export const ListLivestreamsQuery = {
   page_no: Schema.optional(PageNo),

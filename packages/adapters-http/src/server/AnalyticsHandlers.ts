@@ -39,6 +39,22 @@ export const AnalyticsHandlers = HttpApiBuilder.group(
           const range = { from: Timestamp.make(from), to: Timestamp.make(to + 1) }
           return { success: true as const, data: yield* Analytics.overall(scope, range, asOf) }
         }))
+      .handle("getLivestreamAnalyticsDaywise", ({ params, query }) =>
+        Effect.gen(function*() {
+          const { scope } = yield* authorize(params)
+          if (query.filters !== undefined && query.filters.trim() !== "") {
+            return yield* badRequest("invalid_query_parameter", "filters: OnAir supports no filters on day-wise livestream analytics yet")
+          }
+          const asOf = yield* now
+          const to = ((yield* timeParam("end_time", query.end_time)) ?? asOf) + 1
+          const from = (yield* timeParam("start_time", query.start_time)) ?? parseDay(formatDay(asOf))! - DEFAULT_DAYS * DAY_MILLIS
+          if (to <= from) return yield* badRequest("invalid_query_parameter", "end_time: before start_time")
+          if (to - from > MAX_DAYS * DAY_MILLIS) {
+            return yield* badRequest("invalid_query_parameter", `start_time: the range is longer than ${MAX_DAYS} days`)
+          }
+          const range = { from: Timestamp.make(from), to: Timestamp.make(to) }
+          return { success: true as const, data: yield* Analytics.livestreamDays(scope, range, asOf) }
+        }))
       .handle("getOrgAnalytics", ({ params, query }) =>
         Effect.gen(function*() {
           const { scope } = yield* authorize(params)

@@ -53,12 +53,17 @@ export const settle = <A, E, R>(command: Effect.Effect<A, E, R>): Effect.Effect<
     return Effect.die(error)
   })
 
-/** An ISO-8601 query parameter as epoch ms, undefined when absent; a 400 naming it when it is no time. */
+const UNIX_SECONDS = /^\d{1,12}(\.\d{1,3})?$/
+
+/**
+ * A time parameter (ISO-8601, or Unix seconds as the current RealtimeKit clients send) as epoch ms,
+ * undefined when absent; a 400 naming it when it is no time.
+ */
 export const timeParam = (field: string, value: string | undefined) => {
   if (value === undefined) return Effect.succeed(undefined)
-  const at = Date.parse(value)
+  const at = UNIX_SECONDS.test(value) ? Math.round(Number(value) * 1000) : Date.parse(value)
   return Number.isNaN(at)
-    ? Effect.fail(badRequest("invalid_query_parameter", `${field}: not a valid ISO-8601 time`))
+    ? Effect.fail(badRequest("invalid_query_parameter", `${field}: not a time (ISO-8601, or Unix seconds)`))
     : Effect.succeed(at)
 }
 

@@ -36,6 +36,50 @@ export const overallAnalytics = (
   return { count, total_ingest_seconds: ingest, total_viewer_seconds: viewers }
 }
 
+/** One day of RealtimeKit's day-wise livestream analytics. */
+export interface LivestreamDay {
+  readonly date: string
+  readonly count: number
+  readonly total_ingest_seconds: number
+  readonly total_viewer_seconds: number
+}
+
+/**
+ * The overall figures per UTC day of `range` (by the day a session's media started): settled sessions
+ * counted ahead per day (`counted`), the others read as sessions, by the same rules as `overallAnalytics`.
+ */
+export const livestreamDayWise = (
+  sessions: Iterable<Session>,
+  counted: Iterable<SessionDayTotals>,
+  range: TimeRange,
+  asOf: Timestamp
+): ReadonlyArray<LivestreamDay> => {
+  const days = new Map<number, { count: number; ingest: number; viewers: number }>()
+  const first = range.from - (range.from % DAY_MILLIS)
+  for (let day = first; day < range.to; day += DAY_MILLIS) days.set(day, { count: 0, ingest: 0, viewers: 0 })
+  for (const totals of counted) {
+    const day = days.get(totals.day)
+    if (day === undefined) continue
+    day.count += totals.sessions
+    day.ingest += totals.ingestSeconds
+    day.viewers += totals.viewerSeconds
+  }
+  for (const session of sessions) {
+    if (session.startedAt === null || session.startedAt < range.from || session.startedAt >= range.to) continue
+    const day = days.get(session.startedAt - (session.startedAt % DAY_MILLIS))
+    if (day === undefined) continue
+    day.count += 1
+    day.ingest += ingestSeconds(session, asOf)
+    day.viewers += viewerSeconds(session)
+  }
+  return [...days].map(([day, totals]) => ({
+    date: formatDay(day),
+    count: totals.count,
+    total_ingest_seconds: totals.ingest,
+    total_viewer_seconds: totals.viewers
+  }))
+}
+
 /** Something that ran from `startedAt` until `endedAt`, or is still running. */
 export interface Interval {
   readonly startedAt: Timestamp
