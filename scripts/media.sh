@@ -21,10 +21,7 @@ if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "media: missing ${missing[*]}; install them (Debian: apt-get install ${missing[*]})" >&2
   exit 1
 fi
-echo "media: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+bash "$(dirname "$0")/apt-install.sh" media "${missing[@]}"
 # Debian starts a system nginx on port 80 after installing it; OnAir runs its own, so that one goes.
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
 if [ -f /run/nginx.pid ]; then kill "$(cat /run/nginx.pid)" 2>/dev/null || true; fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes a throwaway PostgreSQL server for the test suite and prints its URL on stdout
-# (`scripts/postgres.sh stop` stops it again: the outage tests use a server of their own).
+# (`scripts/postgres.sh stop` stops it again: the outage tests use a server of their own, and `./onair test`
+# stops the one it started; `scripts/postgres.sh status` exits 0 while it runs).
 # Installs Debian's postgresql when its binaries are missing (needs root), creates a cluster under
 # $TMPDIR/onair-test-postgres-PORT and starts it on 127.0.0.1 (port ONAIR_TEST_PG_PORT, default 54329).
 # Idempotent: a cluster that is already running is reused. Logs go to stderr.
@@ -18,15 +19,14 @@ URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 
 BIN="$(find_bin)"
+# Without the binaries nothing can be running (and `status` installs nothing).
+if [ "${1:-}" = "status" ] && { [ -z "$BIN" ] || [ ! -x "$BIN/pg_ctl" ]; }; then exit 1; fi
 if [ -z "$BIN" ] || [ ! -x "$BIN/initdb" ]; then
   if [ "$(id -u)" != "0" ]; then
     echo "postgres: PostgreSQL server binaries are missing; install Debian's postgresql (needs root) or set ONAIR_TEST_DATABASE_URL" >&2
     exit 1
   fi
-  echo "postgres: installing Debian's postgresql" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends postgresql >&2
+  bash "$(dirname "$0")/apt-install.sh" postgres postgresql
   BIN="$(find_bin)"
 fi
 
@@ -39,6 +39,11 @@ mkdir -p "$BASE"
 if [ "$(id -u)" = "0" ]; then
   id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
   chown postgres "$BASE"
+fi
+
+if [ "${1:-}" = "status" ]; then
+  as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1
+  exit $?
 fi
 
 if [ "${1:-}" = "stop" ]; then
