@@ -11,10 +11,10 @@
  * what ffmpeg said.
  */
 import { Data, Effect } from "effect"
-import { execFile } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { runTool } from "./ToolRun.ts"
 
 /** Why a recording could not be finalised. */
 export type FinaliseFailure = "no media" | "disk full" | "finalise failed"
@@ -55,12 +55,7 @@ const failure = (detail: string): RecordingNotFinalised =>
 
 /** Runs a tool to its end; its stdout, or why it failed. */
 const run = (file: string, args: ReadonlyArray<string>) =>
-  Effect.callback<string, RecordingNotFinalised>((resume) => {
-    const child = execFile(file, [...args], { maxBuffer: MAX_OUTPUT }, (error, stdout, stderr) => {
-      resume(error === null ? Effect.succeed(String(stdout)) : Effect.fail(failure(`${file}: ${String(stderr) || error.message}`)))
-    })
-    return Effect.sync(() => child.kill("SIGKILL"))
-  })
+  Effect.mapError(runTool(file, args, MAX_OUTPUT), (error) => failure(`${file}: ${error.stderr || error.message}`))
 
 /** A filesystem step of finalising; a full disk fails it as `disk full`. */
 export const fsStep = <A>(step: () => A) => Effect.try({ try: step, catch: (cause) => failure(String(cause)) })

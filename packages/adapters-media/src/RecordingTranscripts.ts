@@ -11,7 +11,6 @@
 import type { RecordingAssets, SessionId, TranscriptAssets, TranscriptionFailure } from "@onair/core"
 import { RecordingAssets as RecordingAssetsSchema } from "@onair/core"
 import { Clock, Data, Effect, Schema } from "effect"
-import { execFile } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { MediaControl } from "./MediaControl.ts"
@@ -21,6 +20,7 @@ import { RecordingStore } from "./RecordingStore.ts"
 import { retryDelay } from "./RecordingUploads.ts"
 import { TRANSCRIPT_FILES, toJson, toSrt, toText } from "./TranscriptFiles.ts"
 import { TranscriptionEngine, TranscriptNotMade } from "./TranscriptionEngine.ts"
+import { runTool } from "./ToolRun.ts"
 
 const decodeAssets = Schema.decodeUnknownExit(Schema.fromJsonString(RecordingAssetsSchema))
 const AUDIO_FILE = "transcript-audio.wav"
@@ -32,20 +32,18 @@ class NotTranscribed extends Data.TaggedError("NotTranscribed")<{
 
 /** The recording's audio as 16 kHz mono WAV; `no audio` when it has none. */
 const extractAudio = (mp4: string, wav: string) =>
-  Effect.callback<void, NotTranscribed>((resume) => {
-    const child = execFile(
-      "ffmpeg",
-      ["-nostdin", "-v", "error", "-y", "-i", mp4, "-map", "0:a:0", "-vn", "-ac", "1", "-ar", "16000", "-f", "wav", wav],
-      { maxBuffer: 64 * 1024 },
-      (error, _stdout, stderr) => {
-        if (error === null) return resume(Effect.void)
-        const text = String(stderr)
-        const reason = /matches no streams|does not contain any stream|Output file .* does not contain/i.test(text) ? "no audio" : "engine failed"
-        resume(Effect.fail(new NotTranscribed({ reason, message: `ffmpeg: ${text || error.message}`.slice(0, 500) })))
-      }
-    )
-    return Effect.sync(() => child.kill("SIGKILL"))
-  })
+  runTool(
+    "ffmpeg",
+    ["-nostdin", "-v", "error", "-y", "-i", mp4, "-map", "0:a:0", "-vn", "-ac", "1", "-ar", "16000", "-f", "wav", wav],
+    64 * 1024
+  ).pipe(
+    Effect.asVoid,
+    Effect.mapError((error) =>
+      new NotTranscribed({
+        reason: /matches no streams|does not contain any stream|Output file .* does not contain/i.test(error.stderr) ? "no audio" : "engine failed",
+        message: `ffmpeg: ${error.stderr || error.message}`.slice(0, 500)
+      }))
+  )
 
 const writeFiles = (folder: string, files: ReadonlyArray<readonly [string, string]>) =>
   Effect.try({

@@ -12,9 +12,9 @@
  * The HTTP engine's URL is the operator's (a speech server they run), not a user's.
  */
 import { Config, Context, Data, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
-import { execFile } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { runTool } from "./ToolRun.ts"
 
 /** One stretch of speech, in seconds from the recording's start. */
 export interface TranscriptSegment {
@@ -82,22 +82,14 @@ export class TranscriptionEngine extends Context.Service<TranscriptionEngine, {
   static readonly local = Layer.succeed(TranscriptionEngine)(TranscriptionEngine.of({
     name: "pocketsphinx",
     transcribe: (wav) =>
-      Effect.callback<Transcript, TranscriptNotMade>((resume) => {
-        const child = execFile(
-          "pocketsphinx_continuous",
-          ["-infile", wav, "-time", "yes", "-logfn", "/dev/null"],
-          { maxBuffer: MAX_OUTPUT },
-          (error, stdout) => {
-            resume(error === null
-              ? Effect.succeed(transcriptOf(segmentsOfTimedWords(String(stdout))))
-              : Effect.fail(new TranscriptNotMade({
-                reason: (error as NodeJS.ErrnoException).code === "ENOENT" ? "engine unreachable" : "engine failed",
-                message: `pocketsphinx_continuous: ${error.message}`.slice(0, 500)
-              })))
-          }
-        )
-        return Effect.sync(() => child.kill("SIGKILL"))
-      })
+      runTool("pocketsphinx_continuous", ["-infile", wav, "-time", "yes", "-logfn", "/dev/null"], MAX_OUTPUT).pipe(
+        Effect.map((stdout) => transcriptOf(segmentsOfTimedWords(stdout))),
+        Effect.mapError((error) =>
+          new TranscriptNotMade({
+            reason: error.code === "ENOENT" ? "engine unreachable" : "engine failed",
+            message: `pocketsphinx_continuous: ${error.message}`.slice(0, 500)
+          }))
+      )
   }))
 
   /** An OpenAI-compatible `/v1/audio/transcriptions` endpoint, asked for `verbose_json` (segments with times). */
