@@ -9,7 +9,8 @@
  * - `ready-told`: its readiness was reported and the folder is kept for the transcript;
  * - `transcribed`: its transcript's outcome was reported.
  */
-import { Effect } from "effect"
+import { RecordingAssets } from "@onair/core"
+import { Effect, Schema } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 
@@ -27,15 +28,21 @@ export const setMark = (folder: string, mark: Mark) =>
 /** Removes the folder and everything in it (its files are stored elsewhere, or deleted). */
 export const removeFolder = (folder: string) => Effect.ignore(Effect.try(() => Fs.rmSync(folder, { recursive: true, force: true })))
 
-/** The recording folders under `recordingsDir` with their facts' text (null: unreadable). */
+const decodeFacts = Schema.decodeUnknownExit(Schema.fromJsonString(RecordingAssets))
+
+/**
+ * The recording folders under `recordingsDir` that have facts, with them (null: unreadable or not facts);
+ * a folder without them (not finished, or swept meanwhile) is left out.
+ */
 export const foldersWithFacts = (recordingsDir: string) =>
   Effect.sync(() => {
-    const found: Array<readonly [string, string | null]> = []
+    const found: Array<readonly [string, RecordingAssets | null]> = []
     if (!Fs.existsSync(recordingsDir)) return found
     for (const name of Fs.readdirSync(recordingsDir)) {
       if (!SESSION_FOLDER.test(name)) continue
       try {
-        found.push([name, Fs.readFileSync(Path.join(recordingsDir, name, ASSETS_FILE), "utf8")])
+        const facts = decodeFacts(Fs.readFileSync(Path.join(recordingsDir, name, ASSETS_FILE), "utf8"))
+        found.push([name, facts._tag === "Success" ? facts.value : null])
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") found.push([name, null])
       }

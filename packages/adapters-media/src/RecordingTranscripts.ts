@@ -9,20 +9,18 @@
  * the transcript fails. A folder whose recording is in the bucket is removed once its transcript is told.
  */
 import type { RecordingAssets, SessionId, TranscriptAssets, TranscriptionFailure } from "@onair/core"
-import { RecordingAssets as RecordingAssetsSchema } from "@onair/core"
-import { Clock, Data, Effect, Schema } from "effect"
+import { Clock, Data, Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { MediaControl } from "./MediaControl.ts"
 import * as NginxConfig from "./NginxConfig.ts"
 import { foldersWithFacts, hasMark, removeFolder, setMark } from "./RecordingFolder.ts"
+import { FolderRetries } from "./FolderRetries.ts"
 import { RecordingStore } from "./RecordingStore.ts"
-import { retryDelay } from "./RecordingUploads.ts"
 import { TRANSCRIPT_FILES, toJson, toSrt, toText } from "./TranscriptFiles.ts"
 import { TranscriptionEngine, TranscriptNotMade } from "./TranscriptionEngine.ts"
 import { runTool } from "./ToolRun.ts"
 
-const decodeAssets = Schema.decodeUnknownExit(Schema.fromJsonString(RecordingAssetsSchema))
 const AUDIO_FILE = "transcript-audio.wav"
 
 class NotTranscribed extends Data.TaggedError("NotTranscribed")<{
@@ -82,15 +80,9 @@ const transcribeOne = (folder: string, session: string, assets: RecordingAssets)
     } satisfies TranscriptAssets
   })
 
-interface Attempts {
-  readonly count: number
-  readonly firstAt: number
-  readonly nextAt: number
-}
-
 /** The transcripts loop's round over the node's recordings folder. */
 export const makeTranscripts = (mediaDir: string, deadlineSeconds: number) => {
-  const attempts = new Map<string, Attempts>()
+  const retries = new FolderRetries()
   const recordingsDir = NginxConfig.paths(mediaDir).recordings
 
   return Effect.gen(function*() {
@@ -101,20 +93,17 @@ export const makeTranscripts = (mediaDir: string, deadlineSeconds: number) => {
       const folder = Path.join(recordingsDir, session)
       return hasMark(folder, "transcribe") && hasMark(folder, "ready-told") && !hasMark(folder, "transcribed")
     })
-    const present = new Set(folders.map(([session]) => session))
-    for (const session of attempts.keys()) if (!present.has(session)) attempts.delete(session)
+    retries.keepOnly(new Set(folders.map(([session]) => session)))
     for (const [session, facts] of folders) {
-      if ((attempts.get(session)?.nextAt ?? 0) > now) continue
+      if (!retries.isDue(session, now) || facts === null) continue
       const folder = Path.join(recordingsDir, session)
       const sessionId = session as SessionId
-      const assets = facts === null ? null : decodeAssets(facts)
-      if (assets === null || assets._tag === "Failure") continue
       yield* control.transcriptionStarted(sessionId)
-      const outcome = yield* Effect.exit(transcribeOne(folder, session, assets.value))
+      const outcome = yield* Effect.exit(transcribeOne(folder, session, facts))
       const told = (reason: TranscriptionFailure | null, message: string) =>
         Effect.gen(function*() {
           yield* setMark(folder, "transcribed")
-          attempts.delete(session)
+          retries.forget(session)
           if (reason === null) yield* Effect.logInfo(`media: transcript of ${session} ready (${message})`)
           else yield* Effect.logWarning(`media: transcript of ${session} failed: ${reason} (${message})`)
           if (store.storage._tag === "S3") yield* removeFolder(folder)
@@ -126,11 +115,9 @@ export const makeTranscripts = (mediaDir: string, deadlineSeconds: number) => {
       }
       const failure = outcome.cause.reasons.find((reason) => reason._tag === "Fail")
       const error = failure?._tag === "Fail" ? failure.error : new NotTranscribed({ reason: "engine failed", message: "interrupted" })
-      const previous = attempts.get(session) ?? { count: 0, firstAt: now, nextAt: now }
       const retryable = error.reason === "engine unreachable" || error.reason === "storage unreachable"
-      if (retryable && now - previous.firstAt < deadlineSeconds * 1000) {
-        const count = previous.count + 1
-        attempts.set(session, { count, firstAt: previous.firstAt, nextAt: now + retryDelay(count, true) })
+      if (retryable && retries.failingFor(session, now) < deadlineSeconds * 1000) {
+        const count = retries.failed(session, now, true)
         yield* Effect.logWarning(`media: transcript of ${session} not made (attempt ${count}): ${error.message}`)
         continue
       }

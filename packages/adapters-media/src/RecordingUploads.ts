@@ -13,41 +13,25 @@
  * kept in memory, bounded by the folders on disk; a restart begins their backoff and deadline again.
  */
 import type { RecordingAssets, SessionId } from "@onair/core"
-import { RecordingAssets as RecordingAssetsSchema } from "@onair/core"
 import { Clock, Config, Effect, Schema } from "effect"
 import * as Path from "node:path"
+import { FolderRetries } from "./FolderRetries.ts"
 import { MediaControl } from "./MediaControl.ts"
 import * as NginxConfig from "./NginxConfig.ts"
 import { ASSETS_FILE, foldersWithFacts, hasMark, removeFolder, setMark } from "./RecordingFolder.ts"
 import { RecordingStore } from "./RecordingStore.ts"
-
-const FIRST_RETRY_MILLIS = 1_000
-const RETRY_CAP_MILLIS = 30_000
-const RETRY_CAP_AFTER_FAILURE_MILLIS = 300_000
 
 export const uploadDeadlineFromEnv = Config.schema(
   Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 7 * 86_400 }))),
   "ONAIR_RECORDING_UPLOAD_DEADLINE_SECONDS"
 ).pipe(Config.withDefault(300))
 
-interface Attempts {
-  readonly count: number
-  readonly firstAt: number
-  readonly nextAt: number
-}
-
-const decodeAssets = Schema.decodeUnknownExit(Schema.fromJsonString(RecordingAssetsSchema))
-
-/** The pause before attempt `count + 1`: doubling from 1 s, capped (higher once the failure was told). */
-export const retryDelay = (count: number, failureTold: boolean): number =>
-  Math.min(FIRST_RETRY_MILLIS * 2 ** Math.max(0, count - 1), failureTold ? RETRY_CAP_AFTER_FAILURE_MILLIS : RETRY_CAP_MILLIS)
-
 /**
  * The upload loop's round over the node's recordings folder: `deadlineSeconds` is how long uploads are
  * retried before the recording is reported failed.
  */
 export const makeUploads = (mediaDir: string, deadlineSeconds: number) => {
-  const attempts = new Map<string, Attempts>()
+  const retries = new FolderRetries()
   const recordingsDir = NginxConfig.paths(mediaDir).recordings
 
   const uploadOne = (session: string, assets: RecordingAssets, now: number) =>
@@ -59,14 +43,13 @@ export const makeUploads = (mediaDir: string, deadlineSeconds: number) => {
       if (!hasMark(folder, "uploaded")) {
         const uploaded = yield* Effect.exit(store.upload(folder, `recordings/${session}`))
         if (uploaded._tag === "Failure") {
-          const previous = attempts.get(session) ?? { count: 0, firstAt: now, nextAt: now }
           const failureTold = hasMark(folder, "failure-told")
-          const count = previous.count + 1
-          attempts.set(session, { count, firstAt: previous.firstAt, nextAt: now + retryDelay(count, failureTold) })
+          const failingFor = retries.failingFor(session, now)
+          const count = retries.failed(session, now, failureTold)
           const reason = uploaded.cause.reasons.find((r) => r._tag === "Fail")
           const message = reason?._tag === "Fail" ? reason.error.message : "interrupted"
           yield* Effect.logWarning(`media: upload of recording ${session} failed (attempt ${count}): ${message}`)
-          if (!failureTold && now - previous.firstAt >= deadlineSeconds * 1000) {
+          if (!failureTold && failingFor >= deadlineSeconds * 1000) {
             yield* control.recordingFailed(sessionId, "storage unreachable")
             yield* setMark(folder, "failure-told")
             yield* Effect.logWarning(`media: recording ${session} failed: storage unreachable; the files are kept and retried`)
@@ -76,7 +59,7 @@ export const makeUploads = (mediaDir: string, deadlineSeconds: number) => {
         yield* setMark(folder, "uploaded")
       }
       yield* control.recordingReady(sessionId, assets, store.storage)
-      attempts.delete(session)
+      retries.forget(session)
       yield* Effect.logInfo(`media: recording of ${session} uploaded to storage; ready`)
       // The local copy goes, unless its transcript is still to be made from it.
       if (hasMark(folder, "transcribe")) yield* setMark(folder, "ready-told")
@@ -88,17 +71,15 @@ export const makeUploads = (mediaDir: string, deadlineSeconds: number) => {
     if (store.storage._tag === "Local") return
     const now = yield* Clock.currentTimeMillis
     const folders = (yield* foldersWithFacts(recordingsDir)).filter(([session]) => !hasMark(Path.join(recordingsDir, session), "ready-told"))
-    const present = new Set(folders.map(([session]) => session))
-    for (const session of attempts.keys()) if (!present.has(session)) attempts.delete(session)
+    retries.keepOnly(new Set(folders.map(([session]) => session)))
     for (const [session, facts] of folders) {
-      if ((attempts.get(session)?.nextAt ?? 0) > now) continue
-      const assets = decodeAssets(facts)
-      if (assets._tag === "Failure") {
+      if (!retries.isDue(session, now)) continue
+      if (facts === null) {
         yield* Effect.logError(`media: recording ${session} has unreadable facts (${ASSETS_FILE}); left for the operator`)
-        attempts.set(session, { count: 0, firstAt: now, nextAt: Number.MAX_SAFE_INTEGER })
+        retries.park(session, now)
         continue
       }
-      yield* uploadOne(session, assets.value, now)
+      yield* uploadOne(session, facts, now)
     }
   }).pipe(
     // Not told this round (the control plane was unreachable): the folder stays for the next one.

@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "vitest"
 import { byteRange, rewritePlaylist } from "../src/RecordingFiles.ts"
-import { retryDelay } from "../src/RecordingUploads.ts"
+import { retryDelay } from "../src/FolderRetries.ts"
 import { srtTime, toSrt } from "../src/TranscriptFiles.ts"
 import { segmentsOfTimedWords } from "../src/TranscriptionEngine.ts"
 
