@@ -18,8 +18,10 @@ import {
   nodeOfIngest,
   originMetadata,
   type RelayFailure,
+  currentSessionId,
+  isSessionOpen,
+  relayingSession,
   type RestreamCommand,
-  type RestreamTarget,
   type RestreamTargetId,
   RestreamUrlCheck,
   type SessionId
@@ -36,18 +38,13 @@ export const giveUpFromEnv = Config.schema(
   "ONAIR_RESTREAM_GIVE_UP_SECONDS"
 ).pipe(Config.withDefault(300))
 
-const runningSession = (target: RestreamTarget): SessionId | null => {
-  const relay = target.relay
-  return relay._tag === "Connecting" || relay._tag === "Live" || relay._tag === "Retrying" ? relay.sessionId : null
-}
-
 export const make = Effect.gen(function*() {
   const catalog = yield* CatalogReads
   const reads = yield* RestreamReads
   const restreams = yield* RestreamCommands
   const giveUpAfterSeconds = yield* Effect.orDie(giveUpFromEnv)
   const urls = yield* RestreamUrlCheck
-  /** Each attempt's address check, once (`<node>|<target>:<session>:<attempt>`); pruned to the attempts in progress. */
+  /** Each run's address check, once (`<node>|<target>:<session>:<run>`); pruned to the runs in progress. */
   const checked = new Map<string, boolean>()
 
   const run = (command: RestreamCommand, actor: string) =>
@@ -59,10 +56,8 @@ export const make = Effect.gen(function*() {
 
   /** The session a livestream broadcasts now (connected or inside its reconnect window), if any. */
   const liveSessionOf = (livestreamId: LivestreamId) =>
-    Effect.map(catalog.livestreamById(livestreamId), (livestream) => {
-      const broadcast = livestream?.broadcast
-      return broadcast !== undefined && (broadcast._tag === "Connected" || broadcast._tag === "Reconnecting") ? broadcast.sessionId : null
-    })
+    Effect.map(catalog.livestreamById(livestreamId), (livestream) =>
+      livestream !== undefined && isSessionOpen(livestream) ? currentSessionId(livestream) : null)
 
   /** One round: starts, retries and stops what is due. */
   const settle = Effect.gen(function*() {
@@ -70,7 +65,7 @@ export const make = Effect.gen(function*() {
     for (const target of targets) {
       const at = yield* currentTimestamp
       const live = yield* liveSessionOf(target.livestreamId)
-      const running = runningSession(target)
+      const running = relayingSession(target)
       const actor = "system:restreams"
       if (running !== null && running !== live) {
         yield* run({ _tag: "StopRelay", targetId: target.id, at, sessionId: running, reason: "session ended" }, actor)
@@ -95,18 +90,24 @@ export const make = Effect.gen(function*() {
         session !== undefined && session.connectedSince !== null && session.ingestId !== null && nodeOfIngest(session.ingestId) === nodeId)
     return {
       relays: Effect.fn("RelayControl.relays")(function*(progress: ReadonlyArray<RelayProgressReport>) {
+        // A session is asked about once per call, whether for its samples or for its relays.
+        const held = new Map<SessionId, boolean>()
+        const isHeld = (sessionId: SessionId) =>
+          held.has(sessionId)
+            ? Effect.succeed(held.get(sessionId)!)
+            : Effect.tap(heldHere(sessionId), (answer) => Effect.sync(() => held.set(sessionId, answer)))
         const sampledAt = yield* currentTimestamp
-        const held = yield* Effect.filter(progress, (sample) => heldHere(sample.sessionId))
-        yield* reads.recordProgress(held.map((sample) => ({ ...sample, sampledAt })))
+        const samples = yield* Effect.filter(progress, (sample) => isHeld(sample.sessionId))
+        yield* reads.recordProgress(samples.map((sample) => ({ ...sample, sampledAt })))
         const assigned: Array<RelayAssignment> = []
         const attempts = new Set<string>()
         for (const target of yield* reads.relaying()) {
           const relay = target.relay
           if (relay._tag !== "Connecting" && relay._tag !== "Live") continue
-          if (!(yield* heldHere(relay.sessionId))) continue
+          if (!(yield* isHeld(relay.sessionId))) continue
           if (relay._tag === "Connecting") {
             // The name is resolved and its addresses checked again before each attempt (they may have changed).
-            const attempt = `${nodeId}|${target.id}:${relay.sessionId}:${relay.attempt}`
+            const attempt = `${nodeId}|${target.id}:${relay.sessionId}:${relay.since}`
             attempts.add(attempt)
             const allowed = checked.get(attempt) ?? (yield* Effect.match(urls.check(target.url), { onFailure: () => false, onSuccess: () => true }))
             checked.set(attempt, allowed)

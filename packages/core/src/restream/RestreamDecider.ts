@@ -18,13 +18,10 @@ import {
   RestreamTargetNotFound
 } from "./RestreamError.ts"
 import type { RestreamEvent } from "./RestreamEvent.ts"
-import { isRelaying, type RestreamState, type RestreamTarget } from "./RestreamState.ts"
+import { relayingSession, type RestreamState, type RestreamTarget } from "./RestreamState.ts"
 import { relayBackoffMillis } from "./RestreamValues.ts"
 
 type Events = Result.Result<ReadonlyArray<RestreamEvent>, RestreamError | CommandOutOfOrder>
-
-/** The session a running relay serves, or null. */
-const relayingSession = (target: RestreamTarget) => (isRelaying(target) && "sessionId" in target.relay ? target.relay.sessionId : null)
 
 const notRunning = (target: RestreamTarget) => Result.fail(new RelayNotRunning({ targetId: target.id, phase: target.relay._tag }))
 

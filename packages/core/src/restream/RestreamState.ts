@@ -40,6 +40,8 @@ export type RestreamTarget = typeof RestreamTarget.Type
 export const RestreamState = Schema.NullOr(RestreamTarget)
 export type RestreamState = typeof RestreamState.Type
 
-/** Whether its relay runs for a session now (connecting, live or waiting to retry). */
-export const isRelaying = (target: RestreamTarget): boolean =>
-  target.relay._tag === "Connecting" || target.relay._tag === "Live" || target.relay._tag === "Retrying"
+/** The session its relay runs for now (connecting, live or waiting to retry), or null. */
+export const relayingSession = (target: RestreamTarget): SessionId | null => {
+  const relay = target.relay
+  return relay._tag === "Connecting" || relay._tag === "Live" || relay._tag === "Retrying" ? relay.sessionId : null
+}
