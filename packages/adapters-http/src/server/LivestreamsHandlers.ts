@@ -28,7 +28,7 @@ import { EmptyLivestreamPage, LivestreamDetail, LivestreamPage } from "../api/Li
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { type LivestreamParams, makeManage, newStreamKey } from "./ManageHandlers.ts"
 import { createdId, keyedMetadata } from "./Idempotency.ts"
-import { authorize, now, preEncoded, timeParam } from "./Requests.ts"
+import { authorize, authorizeLivestream, now, preEncoded, timeParam } from "./Requests.ts"
 import { BroadcastLimitsConfig } from "@onair/application"
 import { makeRunCommand } from "./RunCommand.ts"
 import { LivestreamUrls } from "./LivestreamUrls.ts"
@@ -80,19 +80,11 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
     const { manage, manageRecord } = yield* makeManage
     const mediaPlane = yield* MediaPlane
 
-    /** The caller's scope and the livestream of the path, or 404. */
-    const livestreamOf = (params: LivestreamParams) =>
-      Effect.gen(function*() {
-        const { scope } = yield* authorize(params)
-        const livestream = yield* catalog.livestream(scope, params.livestream_id)
-        if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
-        return { scope, livestream }
-      })
 
     /** The caller's livestream with its current (or last) session and that session's publisher. */
     const broadcastOf = (params: LivestreamParams) =>
       Effect.gen(function*() {
-        const { livestream } = yield* livestreamOf(params)
+        const { livestream } = yield* authorizeLivestream(params)
         const session = (yield* catalog.currentOrLastSession(livestream)) ?? null
         const ingest = session?.ingestId == null ? null : (yield* catalog.ingest(session.ingestId)) ?? null
         return { livestream, session, ingest, mediaReady: yield* mediaPlane.accepting }
@@ -164,7 +156,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
         }))
       .handle("getActiveLivestreamsForLivestreamId", ({ params }) =>
         Effect.gen(function*() {
-          const { scope, livestream } = yield* livestreamOf(params)
+          const { scope, livestream } = yield* authorizeLivestream(params)
           const sessionId = currentSessionId(livestream)
           const session = sessionId === null ? undefined : yield* catalog.session(scope, sessionId)
           if (session === undefined) return yield* notFound(`an active session of livestream ${livestream.id}`)
@@ -175,7 +167,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
         }))
       .handle("getLivestreamSessionForLivestreamId", ({ params, query }) =>
         Effect.gen(function*() {
-          const { livestream } = yield* livestreamOf(params)
+          const { livestream } = yield* authorizeLivestream(params)
           const pageNo = query.page_no ?? 1
           const perPage = query.per_page ?? DEFAULT_PER_PAGE
           const sessions = yield* catalog.sessionsOf(livestream.id, { pageNo, perPage })
@@ -237,7 +229,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
         })))
       .handle("getLivestreamThumbnail", ({ params }) =>
         Effect.gen(function*() {
-          const { livestream } = yield* livestreamOf(params)
+          const { livestream } = yield* authorizeLivestream(params)
           if (!isSessionOpen(livestream)) return yield* notFound(`a live session of livestream ${livestream.id}`)
           // Where its player goes (its node, or the public playback base, which sends it on to its node).
           const base = urls.of(livestream).playbackBase.replace(/\/+$/, "")

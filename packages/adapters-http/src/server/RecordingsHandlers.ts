@@ -12,7 +12,7 @@ import { conflict, notFound } from "../api/Envelope.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { DEFAULT_PER_PAGE, pagingOf } from "./LivestreamsHandlers.ts"
 import { phaseOfStatus, recordingRecord } from "./RecordingRecords.ts"
-import { authorize, now, settle, timeParam } from "./Requests.ts"
+import { authorize, authorizeLivestream, now, settle, timeParam } from "./Requests.ts"
 
 const LINK_MILLIS = 60 * 60 * 1000
 
@@ -49,9 +49,7 @@ export const RecordingsHandlers = HttpApiBuilder.group(
         }))
       .handle("getLivestreamRecordings", ({ params, query }) =>
         Effect.gen(function*() {
-          const { scope } = yield* authorize(params)
-          const livestream = yield* catalog.livestream(scope, params.livestream_id)
-          if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
+          const { scope, livestream } = yield* authorizeLivestream(params)
           const pageNo = query.page_no ?? 1
           const perPage = query.per_page ?? DEFAULT_PER_PAGE
           const found = yield* recordingReads.recordingsOf(scope, livestream.id, { pageNo, perPage })

@@ -8,10 +8,12 @@ import {
   type AppendMetadata,
   type AppId,
   grants,
+  type LivestreamId,
   originMetadata,
   Timestamp
 } from "@onair/core"
 import { type CommandConflict, currentTimestamp } from "@onair/application"
+import { CatalogReads } from "@onair/catalog"
 import { Effect, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { BadRequest, badRequest, Conflict, conflict, NotFound, notFound, Unauthorized } from "../api/Envelope.ts"
@@ -23,6 +25,17 @@ export const authorize = (params: { readonly account_id: AccountId; readonly app
     grants(token, params.account_id, params.app_id)
       ? Effect.succeed({ token, scope: { accountId: params.account_id, appId: params.app_id } })
       : Effect.fail(notFound(`app ${params.app_id} of account ${params.account_id}`)))
+
+/** The caller's token and scope, and the livestream of the path in that scope; 404 otherwise. */
+export const authorizeLivestream = (
+  params: { readonly account_id: AccountId; readonly app_id: AppId; readonly livestream_id: LivestreamId }
+) =>
+  Effect.gen(function*() {
+    const access = yield* authorize(params)
+    const livestream = yield* (yield* CatalogReads).livestream(access.scope, params.livestream_id)
+    if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
+    return { ...access, livestream }
+  })
 
 export const now = currentTimestamp
 

@@ -5,8 +5,6 @@
 import { awaitReadModel, RestreamCommands } from "@onair/application"
 import { CatalogReads, type RelayProgress, RestreamReads, type Scope } from "@onair/catalog"
 import {
-  type AccountId,
-  type AppId,
   type LivestreamId,
   MAX_RESTREAM_TARGETS,
   originMetadata,
@@ -20,7 +18,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { randomBytes } from "node:crypto"
 import { badRequest, conflict, notFound } from "../api/Envelope.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
-import { authorize, now, settle } from "./Requests.ts"
+import { authorizeLivestream, now, settle } from "./Requests.ts"
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 const newTargetId = () => RestreamTargetId.make(`rs_${Array.from(randomBytes(24), (b) => ALPHABET[b % ALPHABET.length]).join("")}`)
@@ -71,13 +69,6 @@ export const RestreamsHandlers = HttpApiBuilder.group(
     const commands = yield* RestreamCommands
     const urls = yield* RestreamUrlCheck
 
-    const livestreamOf = (params: { readonly account_id: AccountId; readonly app_id: AppId; readonly livestream_id: LivestreamId }) =>
-      Effect.gen(function*() {
-        const { token, scope } = yield* authorize(params)
-        const livestream = yield* catalog.livestream(scope, params.livestream_id)
-        if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
-        return { token, scope, livestream }
-      })
     const targetOf = (scope: Scope, livestreamId: LivestreamId, id: string) =>
       Effect.flatMap(reads.target(scope, livestreamId, id), (target) =>
         target === undefined ? Effect.fail(notFound(`restream target ${id}`)) : Effect.succeed(target))
@@ -102,12 +93,12 @@ export const RestreamsHandlers = HttpApiBuilder.group(
     return handlers
       .handle("getRestreams", ({ params }) =>
         Effect.gen(function*() {
-          const { scope, livestream } = yield* livestreamOf(params)
+          const { scope, livestream } = yield* authorizeLivestream(params)
           return { success: true as const, data: { restreams: yield* records(yield* reads.targetsOf(scope, livestream.id)) } }
         }))
       .handle("createRestream", ({ params, payload }) =>
         Effect.gen(function*() {
-          const { token, scope, livestream } = yield* livestreamOf(params)
+          const { token, scope, livestream } = yield* authorizeLivestream(params)
           yield* checkUrl(payload.url)
           if ((yield* reads.targetsOf(scope, livestream.id)).length >= MAX_RESTREAM_TARGETS) {
             return yield* conflict("too_many_restream_targets", `a livestream has at most ${MAX_RESTREAM_TARGETS} restream targets`)
@@ -134,12 +125,12 @@ export const RestreamsHandlers = HttpApiBuilder.group(
         }))
       .handle("getRestream", ({ params }) =>
         Effect.gen(function*() {
-          const { scope, livestream } = yield* livestreamOf(params)
+          const { scope, livestream } = yield* authorizeLivestream(params)
           return { success: true as const, data: yield* record(yield* targetOf(scope, livestream.id, params.restream_id)) }
         }))
       .handle("updateRestream", ({ params, payload }) =>
         Effect.gen(function*() {
-          const { token, scope, livestream } = yield* livestreamOf(params)
+          const { token, scope, livestream } = yield* authorizeLivestream(params)
           const target = yield* targetOf(scope, livestream.id, params.restream_id)
           yield* checkUrl(payload.url)
           const at = yield* now
@@ -160,7 +151,7 @@ export const RestreamsHandlers = HttpApiBuilder.group(
         }))
       .handle("deleteRestream", ({ params }) =>
         Effect.gen(function*() {
-          const { token, scope, livestream } = yield* livestreamOf(params)
+          const { token, scope, livestream } = yield* authorizeLivestream(params)
           const target = yield* targetOf(scope, livestream.id, params.restream_id)
           const at = yield* now
           yield* commands.handle(
