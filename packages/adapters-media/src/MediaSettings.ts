@@ -14,6 +14,7 @@
  * | `ONAIR_MEDIA_CONTROL_PORT` | `0` (any free) | nginx's loopback HTTP port for `/stat` and `/control` |
  * | `ONAIR_HLS_FRAGMENT_SECONDS` | `2` | HLS segment length |
  * | `ONAIR_HLS_PLAYLIST_SECONDS` | `12` | how much of the stream the live playlist keeps |
+ * | `ONAIR_RESTREAM_CA_FILE` | `/etc/ssl/certs/ca-certificates.crt` | what `rtmps://` restream targets' certificates are verified against |
  */
 import { Config, Effect, Option, Schema } from "effect"
 import * as Fs from "node:fs"
@@ -36,6 +37,8 @@ export interface MediaSettings {
   readonly hlsPlaylistSeconds: number
   /** How often a live publisher's right to go on is checked and its health sampled (seconds). */
   readonly updateSeconds: number
+  /** The CA bundle `rtmps://` restream targets' certificates must chain to (unless a target opts out). */
+  readonly restreamCaFile: string
 }
 
 const port = (name: string, fallback: number) =>
@@ -85,7 +88,8 @@ export const fromEnv = (dataDir: string) =>
       controlPort: yield* port("ONAIR_MEDIA_CONTROL_PORT", 0),
       hlsFragmentSeconds,
       hlsPlaylistSeconds: yield* seconds("ONAIR_HLS_PLAYLIST_SECONDS", 6 * hlsFragmentSeconds, 3600),
-      updateSeconds: 5
+      updateSeconds: 5,
+      restreamCaFile: yield* Config.String("ONAIR_RESTREAM_CA_FILE").pipe(Config.withDefault("/etc/ssl/certs/ca-certificates.crt"))
     }
     return settings
   })

@@ -77,11 +77,9 @@ export const readProgress = (previous: RelayProgress, text: string): RelayProgre
 
 const targetUrl = (assignment: RelayAssignment) => `${assignment.url.replace(/\/+$/, "")}/${assignment.streamKey}`
 
-/** The system's CA bundle, which an `rtmps://` target's certificate must chain to (unless it opts out). */
-const CA_FILE = process.env["ONAIR_RESTREAM_CA_FILE"] ?? "/etc/ssl/certs/ca-certificates.crt"
-
-const start = (assignment: RelayAssignment, input: string): Relay => {
-  const tls = assignment.url.startsWith("rtmps://") && assignment.verifyTls ? ["-tls_verify", "1", "-ca_file", CA_FILE] : []
+/** `caFile`: the CA bundle an `rtmps://` target's certificate must chain to (unless the target opts out). */
+const start = (assignment: RelayAssignment, input: string, caFile: string): Relay => {
+  const tls = assignment.url.startsWith("rtmps://") && assignment.verifyTls ? ["-tls_verify", "1", "-ca_file", caFile] : []
   const { file, args } = NginxProcess.command("ffmpeg", [
     "-nostdin", "-hide_banner", "-loglevel", "error",
     "-rw_timeout", RW_TIMEOUT_MICROS, "-i", input,
@@ -118,8 +116,11 @@ const stop = (relay: Relay) =>
     timer.unref()
   })
 
-/** The relays loop's state and its round; `progress` answers each running relay's progress. */
-export const makeRelays = () => {
+/**
+ * The relays loop's round (each running relay's progress goes to the control plane with it) and its stop.
+ * `caFile`: what `rtmps://` targets' certificates are verified against.
+ */
+export const makeRelays = (caFile: string) => {
   const running = new Map<RestreamTargetId, Relay>()
 
   const round = Effect.gen(function*() {
@@ -162,7 +163,7 @@ export const makeRelays = () => {
         continue
       }
       const input = `${instance.relayUrl}/${assignment.sessionId}`
-      running.set(assignment.targetId, start(assignment, input))
+      running.set(assignment.targetId, start(assignment, input, caFile))
     }
   }).pipe(
     Effect.catch((error) => Effect.logWarning(`media: relays not settled this round: ${error.message}`))
@@ -174,9 +175,5 @@ export const makeRelays = () => {
     running.clear()
   })
 
-  return {
-    round,
-    stopAll,
-    progress: (targetId: RestreamTargetId): RelayProgress | undefined => running.get(targetId)?.progress
-  }
+  return { round, stopAll }
 }

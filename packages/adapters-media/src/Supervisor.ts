@@ -116,7 +116,7 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
     const deadline = yield* Effect.orDie(uploadDeadlineFromEnv)
     yield* every(Duration.seconds(1), makeUploads(settings.dir, deadline))
     yield* every(Duration.seconds(2), makeTranscripts(settings.dir, deadline))
-    const relays = makeRelays()
+    const relays = makeRelays(settings.restreamCaFile)
     yield* every(Duration.millis(500), relays.round)
     yield* Effect.addFinalizer(() => relays.stopAll)
 
