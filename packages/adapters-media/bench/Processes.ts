@@ -13,6 +13,9 @@ export const usage = (pid: number) => {
   const rss = /VmRSS:\s+(\d+)/.exec(Fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]
   return { cpu: ticks / 100, rssMb: Number(rss ?? 0) / 1024 }
 }
+/** CPU seconds a process has run, to the nanosecond (`/proc/<pid>/schedstat`; `usage` counts 10 ms ticks). */
+export const cpuSeconds = (pid: number) => Number(Fs.readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e9
+
 /** The processes whose parent is `pid` (nginx's worker and cache manager). */
 export const children = (pid: number): Array<number> =>
   Fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name)).filter((name) => {

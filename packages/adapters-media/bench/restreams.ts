@@ -13,6 +13,7 @@ import { spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import { type MainJob, publish, sleep, startMainJob, startRtmpTarget, waitFor } from "@onair/test-support"
+import { cpuSeconds } from "./Processes.ts"
 
 const SAMPLE_SECONDS = Number(process.env["ONAIR_BENCH_SECONDS"] ?? 20)
 const ROUNDS = 3
@@ -28,9 +29,6 @@ const pidsWith = (needle: string) =>
       return false
     }
   }).map(Number)
-
-/** CPU seconds a process has run, to the nanosecond (`/proc/<pid>/schedstat`: /proc/stat's ticks are 10 ms). */
-const cpuSeconds = (pid: number) => Number(Fs.readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e9
 
 /** CPU share of a core the processes used over the sample. */
 const cpuOf = async (pids: ReadonlyArray<number>) => {
