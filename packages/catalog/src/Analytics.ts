@@ -28,17 +28,26 @@ import { CatalogReads, type Scope } from "./CatalogReads.ts"
 const DAY_MILLIS = 86_400_000
 
 /**
- * The range's whole days, counted ahead per app and day for settled sessions; the rest of the range (its
- * partial first and last days) and the unsettled sessions are read as sessions.
+ * A range's sessions as the analytics read them: its whole days counted ahead per app and day for settled
+ * sessions (`days`); the rest of the range (its partial first and last days) and the unsettled sessions
+ * read as sessions (`sessions`).
  */
-export const overall = (scope: Scope, range: TimeRange, asOf: Timestamp): Effect.Effect<OverallAnalyticsRecord, never, CatalogReads> =>
+const countedAndRead = (scope: Scope, range: TimeRange) =>
   Effect.gen(function*() {
     const catalog = yield* CatalogReads
     const firstWholeDay = Math.ceil(range.from / DAY_MILLIS) * DAY_MILLIS
     const endOfWholeDays = Math.floor(range.to / DAY_MILLIS) * DAY_MILLIS
     const counted = { from: firstWholeDay, to: Math.max(firstWholeDay, endOfWholeDays) }
-    const days = yield* catalog.sessionDays(scope, counted)
-    const rest = overallAnalytics(yield* catalog.sessionsStartedIn(scope, range, counted), range, asOf)
+    return {
+      days: yield* catalog.sessionDays(scope, counted),
+      sessions: yield* catalog.sessionsStartedIn(scope, range, counted)
+    }
+  })
+
+export const overall = (scope: Scope, range: TimeRange, asOf: Timestamp): Effect.Effect<OverallAnalyticsRecord, never, CatalogReads> =>
+  Effect.gen(function*() {
+    const { days, sessions } = yield* countedAndRead(scope, range)
+    const rest = overallAnalytics(sessions, range, asOf)
     return days.reduce((total, day) => ({
       count: total.count + day.sessions,
       total_ingest_seconds: total.total_ingest_seconds + day.ingestSeconds,
@@ -54,14 +63,7 @@ export interface DayRange {
 
 /** The overall figures per UTC day of the range, counted as `overall` counts them. */
 export const livestreamDays = (scope: Scope, range: TimeRange, asOf: Timestamp): Effect.Effect<ReadonlyArray<LivestreamDay>, never, CatalogReads> =>
-  Effect.gen(function*() {
-    const catalog = yield* CatalogReads
-    const firstWholeDay = Math.ceil(range.from / DAY_MILLIS) * DAY_MILLIS
-    const endOfWholeDays = Math.floor(range.to / DAY_MILLIS) * DAY_MILLIS
-    const counted = { from: firstWholeDay, to: Math.max(firstWholeDay, endOfWholeDays) }
-    const days = yield* catalog.sessionDays(scope, counted)
-    return livestreamDayWise(yield* catalog.sessionsStartedIn(scope, range, counted), days, range, asOf)
-  })
+  Effect.map(countedAndRead(scope, range), ({ days, sessions }) => livestreamDayWise(sessions, days, range, asOf))
 
 /** The meeting sessions opened on the range's days, and the recordings made of broadcasts started on them. */
 export const dayWise = (
