@@ -46,14 +46,10 @@ export const byteRange = (header: string | undefined, size: number): ByteRange =
 export const serveFile = (file: string, cacheSeconds: number) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const size = yield* Effect.sync(() => {
-      try {
-        const stats = Fs.statSync(file)
-        return stats.isFile() ? stats.size : null
-      } catch {
-        return null
-      }
-    })
+    const size = yield* Effect.try(() => Fs.statSync(file)).pipe(
+      Effect.map((stats) => (stats.isFile() ? stats.size : null)),
+      Effect.orElseSucceed(() => null)
+    )
     if (size === null) return failure(404, "not_found", `no file ${Path.basename(file)} in this recording`)
     const headers = { ...CORS, "accept-ranges": "bytes", "cache-control": `private, max-age=${cacheSeconds}` }
     const range = byteRange(request.headers["range"], size)

@@ -10,7 +10,7 @@
  * - `transcribed`: its transcript's outcome was reported.
  */
 import { RecordingAssets } from "@onair/core"
-import { Effect, Schema } from "effect"
+import { Effect, Result, Schema } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 
@@ -35,17 +35,20 @@ const decodeFacts = Schema.decodeUnknownExit(Schema.fromJsonString(RecordingAsse
  * a folder without them (not finished, or swept meanwhile) is left out.
  */
 export const foldersWithFacts = (recordingsDir: string) =>
-  Effect.sync(() => {
+  Effect.gen(function*() {
+    const names = yield* Effect.sync(() => (Fs.existsSync(recordingsDir) ? Fs.readdirSync(recordingsDir) : []))
     const found: Array<readonly [string, RecordingAssets | null]> = []
-    if (!Fs.existsSync(recordingsDir)) return found
-    for (const name of Fs.readdirSync(recordingsDir)) {
-      if (!SESSION_FOLDER.test(name)) continue
-      try {
-        const facts = decodeFacts(Fs.readFileSync(Path.join(recordingsDir, name, ASSETS_FILE), "utf8"))
-        found.push([name, facts._tag === "Success" ? facts.value : null])
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") found.push([name, null])
+    for (const name of names.filter((name) => SESSION_FOLDER.test(name))) {
+      const read = yield* Effect.result(Effect.try({
+        try: () => Fs.readFileSync(Path.join(recordingsDir, name, ASSETS_FILE), "utf8"),
+        catch: (error) => error as NodeJS.ErrnoException
+      }))
+      if (Result.isFailure(read)) {
+        if (read.failure.code !== "ENOENT") found.push([name, null])
+        continue
       }
+      const facts = decodeFacts(read.success)
+      found.push([name, facts._tag === "Success" ? facts.value : null])
     }
     return found
   })
