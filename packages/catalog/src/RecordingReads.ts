@@ -22,9 +22,7 @@ export interface RecordingFilter {
 export class RecordingReads extends Context.Service<RecordingReads, {
   readonly recording: (scope: Scope, id: SessionId) => Effect.Effect<Recording | undefined>
   readonly recordingById: (id: SessionId) => Effect.Effect<Recording | undefined>
-  /** A livestream's recordings, newest first. */
-  readonly recordingsOf: (scope: Scope, livestreamId: LivestreamId, page: PageRequest) => Effect.Effect<Page<Recording>>
-  /** The scope's recordings, filtered, in the order they started. */
+  /** The scope's recordings, filtered (a livestream's, say), in the order they started. */
   readonly recordingsIn: (scope: Scope, filter: RecordingFilter, page: PageRequest) => Effect.Effect<Page<Recording>>
   /**
    * Of these recording ids, the ones node `nodeId` keeps the files of, in one read: its own, not deleted,
@@ -52,17 +50,6 @@ export class RecordingReads extends Context.Service<RecordingReads, {
           (found) => found[0]
         ),
       recordingById: (id) => Effect.map(rows(sql`SELECT state FROM onair_recordings WHERE id = ${id}`), (found) => found[0]),
-      recordingsOf: (scope, livestreamId, page) =>
-        Effect.gen(function*() {
-          const items = yield* rows(sql`
-            SELECT state FROM onair_recordings
-            WHERE livestream_id = ${livestreamId} AND account_id = ${scope.accountId} AND app_id = ${scope.appId} AND NOT deleted
-            ORDER BY ordinal DESC LIMIT ${page.perPage} OFFSET ${(page.pageNo - 1) * page.perPage}`)
-          const total = yield* Effect.orDie(sql<{ total: unknown }>`
-            SELECT count(*) AS total FROM onair_recordings
-            WHERE livestream_id = ${livestreamId} AND account_id = ${scope.accountId} AND app_id = ${scope.appId} AND NOT deleted`)
-          return { items, total: Number(total[0]?.total ?? 0) }
-        }),
       recordingsIn: (scope, filter, page) =>
         Effect.gen(function*() {
           const conditions = [

@@ -52,7 +52,7 @@ export const RecordingsHandlers = HttpApiBuilder.group(
           const { scope, livestream } = yield* authorizeLivestream(params)
           const pageNo = query.page_no ?? 1
           const perPage = query.per_page ?? DEFAULT_PER_PAGE
-          const found = yield* recordingReads.recordingsOf(scope, livestream.id, { pageNo, perPage })
+          const found = yield* recordingReads.recordingsIn(scope, { livestreamId: livestream.id, order: "DESC" }, { pageNo, perPage })
           return {
             success: true as const,
             data: { paging: pagingOf(found, pageNo, perPage), recordings: yield* records(found.items) }
