@@ -29,6 +29,9 @@ describe("recordings on local disk", { timeout: 180_000 }, () => {
   it("records a session across a reconnect: one recording, signed links with ranges, a VOD that plays to the end, webhooks once", async () => {
     const { livestreamId, sessionId } = await recordTwoIntervals(job, {
       whileLive: async (session) => {
+        // The recording starts from the session's first frame; its record follows the LIVE status shortly
+        // (a projection), so wait for it rather than race it.
+        await recordingOf(job, session, "recording")
         // Still being written: it cannot be deleted yet.
         const early = await job.api("DELETE", `/recordings/${session}`)
         assert.strictEqual(early.status, 409, JSON.stringify(early.body))
