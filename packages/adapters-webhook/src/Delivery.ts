@@ -7,7 +7,7 @@
  * A claim pushes the delivery's next attempt past the request timeout, so a worker that dies mid-delivery
  * leaves it due again within twice the timeout: at-least-once, with the same `webhook-id` every time.
  */
-import { signingSecrets, type WebhookEndpoint } from "@onair/core"
+import { deliveredType, signingSecrets, type WebhookEndpoint } from "@onair/core"
 import { backingOffLoop } from "@onair/application"
 import { OutboundClient } from "@onair/outbound"
 import { Clock, Duration, Effect } from "effect"
@@ -45,7 +45,18 @@ interface Claimed {
   readonly message_id: string
   readonly endpoint_id: string
   readonly attempts: number
+  readonly type: string
   readonly body: string
+}
+
+/**
+ * The message as this endpoint receives it: under the RealtimeKit name it subscribed by, when that is how
+ * it takes the type (the envelope is otherwise the same, its keys in the same order).
+ */
+export const bodyFor = (endpoint: WebhookEndpoint, claimed: Pick<Claimed, "type" | "body">): string => {
+  const name = deliveredType(endpoint.eventTypes, claimed.type)
+  if (name === undefined || name === claimed.type) return claimed.body
+  return JSON.stringify({ ...(JSON.parse(claimed.body) as Record<string, unknown>), type: name })
 }
 
 /** An attempt as it is recorded, and what becomes of its delivery. */
@@ -94,7 +105,7 @@ export const run = (options: DeliveryOptions) =>
         FOR UPDATE SKIP LOCKED
       ) AS c, onair_webhook_messages AS m
       WHERE d.message_id = c.message_id AND d.endpoint_id = c.endpoint_id AND m.id = d.message_id
-      RETURNING d.message_id::text AS message_id, d.endpoint_id, d.attempts, m.body`
+      RETURNING d.message_id::text AS message_id, d.endpoint_id, d.attempts, m.type, m.body`
 
     const attempt = (claimed: Claimed, endpoint: WebhookEndpoint | undefined) =>
       Effect.gen(function*() {
@@ -118,12 +129,13 @@ export const run = (options: DeliveryOptions) =>
             gone: false
           } satisfies Outcome
         }
+        const body = bodyFor(endpoint, claimed)
         const headers = {
           "content-type": "application/json",
           "user-agent": "OnAir-Webhooks/1.0",
-          ...sign(signingSecrets(endpoint, at), claimed.message_id, Math.floor(at / 1000), claimed.body)
+          ...sign(signingSecrets(endpoint, at), claimed.message_id, Math.floor(at / 1000), body)
         }
-        const result = yield* post(outbound, endpoint.url, headers, claimed.body, options.timeout)
+        const result = yield* post(outbound, endpoint.url, headers, body, options.timeout)
         const ok = result.status !== null && result.status >= 200 && result.status < 300
         const gone = result.status === 410
         const retry = options.retrySchedule[attempt - 1]

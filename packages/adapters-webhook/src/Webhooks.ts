@@ -87,6 +87,7 @@ export const make = Effect.gen(function*() {
           accountId: scope.accountId,
           appId: scope.appId,
           url: settings.url,
+          name: settings.name,
           enabled: settings.enabled,
           eventTypes: settings.eventTypes,
           secret

@@ -107,6 +107,32 @@ describe("webhooks", { timeout: 120_000 }, () => {
     await only.close()
   })
 
+  it("an endpoint subscribed by RealtimeKit's names receives those names in `type`, signed over what it receives", async () => {
+    const receiver = await startReceiver()
+    const created = await job.api("POST", "/webhooks", {
+      url: receiver.url,
+      name: "RealtimeKit names",
+      events: ["livestreaming.statusUpdate", "meeting.started", "meeting.summary"]
+    })
+    assert.strictEqual(created.status, 201, JSON.stringify(created.body))
+    assert.strictEqual(created.body.data.name, "RealtimeKit names")
+    const verifier = new Webhook(created.body.data.secret)
+    const stream = await livestream("aliased")
+    await waitFor("the status change", async () => (receiver.received.length > 0 ? true : undefined))
+    await sleep(500)
+    const mine = receiver.received.filter((r) => JSON.parse(r.body).data.livestream_id === stream.id)
+    assert.deepStrictEqual(mine.map((r) => JSON.parse(r.body).type), ["livestreaming.statusUpdate"])
+    for (const request of mine) verifier.verify(request.body, request.headers as Record<string, string>)
+    // The feed keeps OnAir's own name for the same message.
+    const feed = (await job.api("GET", "/webhooks/events?limit=1000")).body.data.events as Array<any>
+    const id = JSON.parse(mine[0]!.body).id
+    assert.strictEqual(feed.find((e) => e.id === id)?.type, "livestream.status.changed")
+    const unknown = await job.api("POST", "/webhooks", { url: receiver.url, events: ["meeting.somethingElse"] })
+    assert.strictEqual(unknown.status, 400)
+    assert.match(JSON.stringify(unknown.body), /events/)
+    await receiver.close()
+  })
+
   it("retries a receiver that fails twice, with the same webhook-id, and lists every attempt", async () => {
     const receiver = await startReceiver({ respond: (nth) => (nth <= 2 ? 500 : 200) })
     const { id } = await endpoint(receiver.url)

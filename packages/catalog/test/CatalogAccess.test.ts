@@ -100,6 +100,7 @@ describe("API tokens, webhook endpoints and restream targets in the catalog", ()
         at: Timestamp.make(T0),
         ...scope,
         url: "https://hooks.example.com/onair",
+        name: "livestream hooks",
         enabled: true,
         eventTypes: ["livestream.*"],
         secret: secrets[0]!

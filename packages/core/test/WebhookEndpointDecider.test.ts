@@ -5,7 +5,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { WebhookEndpointDecider } from "../src/webhook/WebhookEndpointDecider.ts"
 import { isReceiving, signingSecrets } from "../src/webhook/WebhookEndpointState.ts"
-import { matchesEventType, SigningSecret, WebhookEndpointId } from "../src/webhook/WebhookValues.ts"
+import { Schema } from "effect"
+import { WebhookEndpointEvent } from "../src/webhook/WebhookEndpointEvent.ts"
+import { deliveredType, EventTypeFilter, matchesEventType, SigningSecret, WebhookEndpointId } from "../src/webhook/WebhookValues.ts"
 import { accountId, appId, t } from "./Fixtures.ts"
 import { spec } from "./Spec.ts"
 
@@ -19,6 +21,7 @@ const created = {
   accountId,
   appId,
   url: "https://hooks.example.com/onair",
+  name: "ingest hooks",
   enabled: true,
   eventTypes: ["ingest.*"],
   secret: secret1
@@ -34,9 +37,13 @@ describe("WebhookEndpointDecider", () => {
 
   it("changes what is given and keeps the rest", () => {
     const state = given(created)
-      .when({ _tag: "UpdateWebhookEndpoint", endpointId, at: t(1), url: null, enabled: null, eventTypes: ["*"] })
-      .then({ _tag: "WebhookEndpointUpdated", endpointId, at: t(1), url: created.url, enabled: true, eventTypes: ["*"] })
+      .when({ _tag: "UpdateWebhookEndpoint", endpointId, at: t(1), url: null, name: null, enabled: null, eventTypes: ["*"] })
+      .then({ _tag: "WebhookEndpointUpdated", endpointId, at: t(1), url: created.url, name: created.name, enabled: true, eventTypes: ["*"] })
     assert.deepStrictEqual(state?.eventTypes, ["*"])
+    const renamed = given(created)
+      .when({ _tag: "UpdateWebhookEndpoint", endpointId, at: t(2), url: null, name: "all of it", enabled: null, eventTypes: null })
+      .then({ _tag: "WebhookEndpointUpdated", endpointId, at: t(2), url: created.url, name: "all of it", enabled: true, eventTypes: ["ingest.*"] })
+    assert.strictEqual(renamed?.name, "all of it")
   })
 
   it("rotates the secret: both sign until the overlap ends, then only the new one", () => {
@@ -54,8 +61,8 @@ describe("WebhookEndpointDecider", () => {
     assert.strictEqual(state?.disabledReason, "gone")
     given(created, disabled).when({ _tag: "DisableWebhookEndpoint", endpointId, at: t(6), reason: "gone" }).then()
     const back = given(created, disabled)
-      .when({ _tag: "UpdateWebhookEndpoint", endpointId, at: t(7), url: null, enabled: true, eventTypes: null })
-      .then({ _tag: "WebhookEndpointUpdated", endpointId, at: t(7), url: created.url, enabled: true, eventTypes: ["ingest.*"] })
+      .when({ _tag: "UpdateWebhookEndpoint", endpointId, at: t(7), url: null, name: null, enabled: true, eventTypes: null })
+      .then({ _tag: "WebhookEndpointUpdated", endpointId, at: t(7), url: created.url, name: created.name, enabled: true, eventTypes: ["ingest.*"] })
     assert.isTrue(isReceiving(back!))
     assert.strictEqual(back?.disabledReason, null)
   })
@@ -75,5 +82,23 @@ describe("WebhookEndpointDecider", () => {
     assert.isFalse(matchesEventType(["hls.started.success"], "hls.stopped.success"))
     assert.isTrue(matchesEventType(["*"], "peer.join.success"))
     assert.isFalse(matchesEventType(["ingest.*"], "ingestion.x"))
+  })
+
+  it("takes RealtimeKit's names for the types they stand for, delivered under that name unless OnAir's is named too", () => {
+    assert.strictEqual(deliveredType(["livestreaming.statusUpdate"], "livestream.status.changed"), "livestreaming.statusUpdate")
+    assert.strictEqual(deliveredType(["recording.statusUpdate"], "recording.failed"), "recording.statusUpdate")
+    assert.strictEqual(deliveredType(["recording.statusUpdate"], "hls.recording.success"), undefined)
+    assert.strictEqual(deliveredType(["meeting.started", "meeting.participantJoined"], "peer.join.success"), "meeting.participantJoined")
+    assert.strictEqual(deliveredType(["meeting.summary", "meeting.chatSynced"], "session.open.success"), undefined)
+    // Named both ways: one delivery, under OnAir's name.
+    assert.strictEqual(deliveredType(["livestreaming.statusUpdate", "livestream.*"], "livestream.status.changed"), "livestream.status.changed")
+  })
+
+  it("a legacy endpoint without a name reads as one, and camel case is only RealtimeKit's names", () => {
+    const { name: _, ...legacy } = created
+    const decoded = Schema.decodeUnknownSync(WebhookEndpointEvent)(legacy)
+    assert.strictEqual((decoded as { name: string }).name, "")
+    assert.isTrue(Schema.is(EventTypeFilter)(["meeting.participantLeft", "ingest.*"]))
+    assert.isFalse(Schema.is(EventTypeFilter)(["meeting.somethingElse"]))
   })
 })

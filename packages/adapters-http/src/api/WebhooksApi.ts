@@ -1,9 +1,10 @@
 /**
- * Webhook endpoints per app, in the API's envelope style: create (the signing secret shown once), list,
- * get, update, delete, rotate the secret with an overlap, the delivery attempts, resend one message,
+ * Webhook endpoints per app, in the API's envelope style and RealtimeKit's resource shape (`name`,
+ * `enabled`, `events` with RealtimeKit's names or OnAir's, `PUT` to replace, `PATCH` to edit): create (the
+ * signing secret shown once), list, get, update, replace, delete, rotate the secret with an overlap, the delivery attempts, resend one message,
  * recover every failed message since a time, and the event feed itself (`GET …/webhooks/events?after=`).
  */
-import { EventTypeFilter, WebhookEndpointId, WebhookUrl } from "@onair/core"
+import { EventTypeFilter, WebhookEndpointId, WebhookName, WebhookUrl } from "@onair/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadRequest, NotFound, Ok } from "./Envelope.ts"
@@ -14,6 +15,8 @@ const EndpointParams = { ...ScopeParams, endpoint_id: WebhookEndpointId }
 
 export const WebhookEndpointRecord = Schema.Struct({
   id: Schema.String,
+  /** Its owner's name for it; the URL's host unless one was given. */
+  name: Schema.String,
   url: Schema.String,
   enabled: Schema.Boolean,
   /** `gone` when the receiver answered 410 and the endpoint was turned off; null otherwise. */
@@ -28,15 +31,29 @@ export const WebhookEndpointWithSecret = Schema.Struct({ ...WebhookEndpointRecor
 
 export const CreateWebhookBody = Schema.Struct({
   url: WebhookUrl,
+  /** The URL's host when absent. */
+  name: Schema.optional(WebhookName),
   enabled: Schema.optional(Schema.Boolean),
-  /** Exact types and wildcards (`ingest.*`, `*`); all of them when absent. */
+  /**
+   * Exact types and wildcards (`ingest.*`, `*`), or RealtimeKit's names (`livestreaming.statusUpdate`,
+   * `meeting.started`, ...: delivered under that name); all of OnAir's types when absent.
+   */
   events: Schema.optional(EventTypeFilter)
 })
 
 export const UpdateWebhookBody = Schema.Struct({
   url: Schema.optional(WebhookUrl),
+  name: Schema.optional(WebhookName),
   enabled: Schema.optional(Schema.Boolean),
   events: Schema.optional(EventTypeFilter)
+})
+
+/** `PUT`: the endpoint's settings whole, as RealtimeKit replaces a webhook (`enabled` is on when absent). */
+export const ReplaceWebhookBody = Schema.Struct({
+  url: WebhookUrl,
+  name: WebhookName,
+  events: EventTypeFilter,
+  enabled: Schema.optional(Schema.Boolean)
 })
 
 export const RotateSecretBody = Schema.Struct({
@@ -90,9 +107,16 @@ export class WebhooksApi extends HttpApiGroup.make("webhooks")
       success: Ok(WebhookEndpointRecord),
       error: [BadRequest, NotFound]
     }),
+    HttpApiEndpoint.put("replaceWebhook", `${BASE}/webhooks/:endpoint_id`, {
+      params: EndpointParams,
+      payload: ReplaceWebhookBody,
+      success: Ok(WebhookEndpointRecord),
+      error: [BadRequest, NotFound]
+    }),
     HttpApiEndpoint.delete("deleteWebhook", `${BASE}/webhooks/:endpoint_id`, {
       params: EndpointParams,
-      success: Ok(Schema.Struct({ message: Schema.String })),
+      /** The endpoint as it was (RealtimeKit's answer), and a message. */
+      success: Ok(Schema.Struct({ ...WebhookEndpointRecord.fields, message: Schema.String })),
       error: [BadRequest, NotFound]
     }),
     HttpApiEndpoint.post("rotateWebhookSecret", `${BASE}/webhooks/:endpoint_id/rotate-secret`, {

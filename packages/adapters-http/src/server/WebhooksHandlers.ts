@@ -2,7 +2,7 @@
  * Webhook endpoints and their deliveries, through the core's `WebhookEndpoints` port (the webhook adapter
  * implements it).
  */
-import { type WebhookEndpoint, WebhookEndpoints, type WebhookUrlRefused } from "@onair/core"
+import { defaultEndpointName, type WebhookEndpoint, WebhookEndpoints, type WebhookUrlRefused } from "@onair/core"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { type BadRequest, badRequest, type NotFound, notFound } from "../api/Envelope.ts"
@@ -16,6 +16,7 @@ const iso = (at: number) => new Date(at).toISOString()
 
 export const endpointRecord = (endpoint: WebhookEndpoint) => ({
   id: endpoint.id,
+  name: endpoint.name === "" ? defaultEndpointName(endpoint.url) : endpoint.name,
   url: endpoint.url,
   enabled: endpoint.enabled,
   disabled_reason: endpoint.disabledReason,
@@ -50,6 +51,7 @@ export const WebhooksHandlers = HttpApiBuilder.group(
           const { token, scope } = yield* authorize(params)
           const { endpoint, secret } = yield* refuse(webhooks.create(scope, {
             url: payload.url,
+            name: payload.name ?? defaultEndpointName(payload.url),
             enabled: payload.enabled ?? true,
             eventTypes: payload.events ?? ["*"]
           }, token.id))
@@ -74,21 +76,37 @@ export const WebhooksHandlers = HttpApiBuilder.group(
       .handle("updateWebhook", ({ params, payload }) =>
         Effect.gen(function*() {
           const { token, scope } = yield* authorize(params)
-          if (payload.url === undefined && payload.enabled === undefined && payload.events === undefined) {
-            return yield* badRequest("invalid_body", "url, enabled or events: give at least one")
+          if (
+            payload.url === undefined && payload.name === undefined && payload.enabled === undefined &&
+            payload.events === undefined
+          ) {
+            return yield* badRequest("invalid_body", "url, name, enabled or events: give at least one")
           }
           const endpoint = yield* refuse(webhooks.update(scope, params.endpoint_id, {
             url: payload.url ?? null,
+            name: payload.name ?? null,
             enabled: payload.enabled ?? null,
             eventTypes: payload.events ?? null
+          }, token.id))
+          return { success: true as const, data: endpointRecord(endpoint) }
+        }))
+      .handle("replaceWebhook", ({ params, payload }) =>
+        Effect.gen(function*() {
+          const { token, scope } = yield* authorize(params)
+          const endpoint = yield* refuse(webhooks.update(scope, params.endpoint_id, {
+            url: payload.url,
+            name: payload.name,
+            enabled: payload.enabled ?? true,
+            eventTypes: payload.events
           }, token.id))
           return { success: true as const, data: endpointRecord(endpoint) }
         }))
       .handle("deleteWebhook", ({ params }) =>
         Effect.gen(function*() {
           const { token, scope } = yield* authorize(params)
+          const endpoint = yield* refuse(webhooks.get(scope, params.endpoint_id))
           yield* refuse(webhooks.remove(scope, params.endpoint_id, token.id))
-          return { success: true as const, data: { message: "webhook endpoint deleted" } }
+          return { success: true as const, data: { ...endpointRecord(endpoint), message: "webhook endpoint deleted" } }
         }))
       .handle("rotateWebhookSecret", ({ params, payload }) =>
         Effect.gen(function*() {

@@ -52,6 +52,7 @@ export type WebhookCommandError = WebhookEndpointError | AggregateReadFailed | E
 
 export interface WebhookEndpointSettings {
   readonly url: string
+  readonly name: string
   readonly enabled: boolean
   readonly eventTypes: EventTypeFilter
 }

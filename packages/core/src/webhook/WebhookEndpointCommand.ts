@@ -10,6 +10,7 @@ import {
   EventTypeFilter,
   SigningSecret,
   WebhookEndpointId,
+  WebhookName,
   WebhookUrl
 } from "./WebhookValues.ts"
 
@@ -21,6 +22,7 @@ export const WebhookEndpointCommand = Schema.TaggedUnion({
   UpdateWebhookEndpoint: {
     ...target,
     url: Schema.NullOr(WebhookUrl),
+    name: Schema.NullOr(WebhookName),
     enabled: Schema.NullOr(Schema.Boolean),
     eventTypes: Schema.NullOr(EventTypeFilter)
   },

@@ -25,6 +25,7 @@ export const decide = (
         _tag: "WebhookEndpointUpdated",
         ...subject,
         url: command.url ?? state.url,
+        name: command.name ?? state.name,
         enabled: command.enabled ?? state.enabled,
         eventTypes: command.eventTypes ?? state.eventTypes
       }])
@@ -50,6 +51,7 @@ export const evolve = (state: WebhookEndpointState, event: WebhookEndpointEvent)
       accountId: event.accountId,
       appId: event.appId,
       url: event.url,
+      name: event.name,
       enabled: event.enabled,
       disabledReason: null,
       eventTypes: event.eventTypes,
@@ -66,6 +68,7 @@ export const evolve = (state: WebhookEndpointState, event: WebhookEndpointEvent)
       return {
         ...endpoint,
         url: event.url,
+        name: event.name,
         enabled: event.enabled,
         eventTypes: event.eventTypes,
         // Turning an endpoint on again is how its owner says the receiver is back.

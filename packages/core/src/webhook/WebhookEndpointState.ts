@@ -4,7 +4,14 @@
 import { Schema } from "effect"
 import { AccountId, AppId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { EndpointDisableReason, EventTypeFilter, SigningSecret, WebhookEndpointId, WebhookUrl } from "./WebhookValues.ts"
+import {
+  EndpointDisableReason,
+  EventTypeFilter,
+  LoggedEndpointName,
+  SigningSecret,
+  WebhookEndpointId,
+  WebhookUrl
+} from "./WebhookValues.ts"
 
 /** A secret and until when it signs (null: until it is rotated away). */
 export const EndpointSecret = Schema.Struct({ secret: SigningSecret, validUntil: Schema.NullOr(Timestamp) })
@@ -15,6 +22,8 @@ export const WebhookEndpoint = Schema.Struct({
   accountId: AccountId,
   appId: AppId,
   url: WebhookUrl,
+  /** Its owner's name for it; `""` for endpoints made before names (shown as the URL's host). */
+  name: LoggedEndpointName,
   /** Off by its owner, or by a 410 (then `disabledReason` says so until it is turned on again). */
   enabled: Schema.Boolean,
   disabledReason: Schema.NullOr(EndpointDisableReason),

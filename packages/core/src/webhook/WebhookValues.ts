@@ -2,7 +2,7 @@
  * Value types of a webhook endpoint: where an app's events go, which of them, and the secrets that sign
  * them (Standard Webhooks: `whsec_` and the base64 key).
  */
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 
 /** `wh_` and 24 letters or digits. */
 export const WebhookEndpointId = Schema.String.pipe(
@@ -24,9 +24,36 @@ export const SigningSecret = Schema.String.pipe(
 )
 export type SigningSecret = typeof SigningSecret.Type
 
-/** An event type (`ingest.end.success`), a family (`ingest.*`), or everything (`*`). */
+/**
+ * The event names of RealtimeKit's webhooks (as today's `cloudflare` SDK sends them) and the types of
+ * OnAir's catalogue each stands for (ADR 0015). Chat and summaries are not OnAir's: an endpoint may name
+ * them, and receives nothing for them.
+ */
+export const REALTIMEKIT_EVENT_ALIASES: { readonly [name: string]: ReadonlyArray<string> } = {
+  "livestreaming.statusUpdate": ["livestream.status.changed"],
+  "recording.statusUpdate": ["recording.success", "recording.failed"],
+  "meeting.started": ["session.open.success"],
+  "meeting.ended": ["session.close.success"],
+  "meeting.participantJoined": ["peer.join.success"],
+  "meeting.participantLeft": ["peer.leave.success"],
+  "meeting.transcript": ["transcription.success"],
+  "meeting.chatSynced": [],
+  "meeting.summary": []
+}
+
+/**
+ * An event type (`ingest.end.success`), a family (`ingest.*`), everything (`*`), or a RealtimeKit name
+ * (`livestreaming.statusUpdate`: camel case after the first dot) that stands for some of OnAir's types.
+ */
 export const EventTypePattern = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^(\*|[a-z]+(\.[a-z_]+)*(\.\*)?)$/), Schema.isMaxLength(64))
+  Schema.check(
+    Schema.isPattern(/^(\*|[a-z]+(\.[A-Za-z_]+)*(\.\*)?)$/),
+    Schema.isMaxLength(64),
+    Schema.makeFilter((name: string) =>
+      !/[A-Z]/.test(name) || Object.hasOwn(REALTIMEKIT_EVENT_ALIASES, name) ||
+      `a RealtimeKit event name (${Object.keys(REALTIMEKIT_EVENT_ALIASES).join(", ")}) or one of OnAir's`
+    )
+  )
 )
 
 export const EventTypeFilter = Schema.Array(EventTypePattern).pipe(
@@ -34,15 +61,38 @@ export const EventTypeFilter = Schema.Array(EventTypePattern).pipe(
 )
 export type EventTypeFilter = typeof EventTypeFilter.Type
 
-/** Whether `type` passes the filter: exact names, `family.*` for a family, `*` for all. */
+const matchesPattern = (pattern: string, type: string) =>
+  pattern === "*" || pattern === type || (pattern.endsWith(".*") && type.startsWith(pattern.slice(0, -1)))
+
+/**
+ * The name an endpoint with this filter receives an event of `type` under: the type itself when the filter
+ * names it (exactly, by family or with `*`), else the first RealtimeKit name in the filter that stands for
+ * it; undefined when the endpoint does not take it.
+ */
+export const deliveredType = (filter: ReadonlyArray<string>, type: string): string | undefined => {
+  if (filter.some((pattern) => matchesPattern(pattern, type))) return type
+  return filter.find((pattern) => REALTIMEKIT_EVENT_ALIASES[pattern]?.includes(type) === true)
+}
+
+/** Whether an endpoint with this filter takes an event of `type`, by OnAir's name or a RealtimeKit one. */
 export const matchesEventType = (filter: ReadonlyArray<string>, type: string): boolean =>
-  filter.some((pattern) =>
-    pattern === "*" || pattern === type || (pattern.endsWith(".*") && type.startsWith(pattern.slice(0, -1)))
-  )
+  deliveredType(filter, type) !== undefined
+
+/** A webhook endpoint's name: 1 to 255 characters, not only spaces. */
+export const WebhookName = Schema.String.pipe(
+  Schema.check(Schema.isMinLength(1), Schema.isMaxLength(255), Schema.isPattern(/\S/))
+)
+
+/** The name of an endpoint created without one (and of endpoints made before names): its URL's host. */
+export const defaultEndpointName = (url: string): string => HTTP_URL.exec(url)?.[1] ?? url
+
+/** A name in the log, where endpoints made before names have none (`""`: the URL's host is shown). */
+export const LoggedEndpointName = Schema.String.pipe(Schema.withDecodingDefaultKey(Effect.succeed("")))
 
 /** An endpoint's settings as it is created (command and event alike). */
 export const EndpointCreationFields = {
   url: WebhookUrl,
+  name: LoggedEndpointName,
   enabled: Schema.Boolean,
   eventTypes: EventTypeFilter,
   secret: SigningSecret
