@@ -1,17 +1,18 @@
 /**
  * What the main job runs on: the event store the environment names, the command path, the catalog, the
- * token index, and the webhook adapter behind the core's ports the API answers from.
+ * token index, the webhook adapter behind the core's ports the API answers from, and the apps every request is checked against.
  */
-import { AccessTokens, AppSettingsCommands, CommandHandler, MediaNodeCommands, RecordingCommands, RestreamCommands } from "@onair/application"
+import { AccessTokens, AppCommands, AppSettingsCommands, CommandHandler, MediaNodeCommands, RecordingCommands, RestreamCommands } from "@onair/application"
 import { RestreamUrlGuard } from "@onair/outbound"
 import { Inbound, Webhooks } from "@onair/adapters-webhook"
+import { KnownApps } from "@onair/adapters-http"
 import { Catalog } from "@onair/catalog"
 import { Database } from "@onair/event-store"
 import { Layer } from "effect"
 
 export const services = (choice: Database.DatabaseChoice) =>
-  Inbound.layer.pipe(
-    Layer.provideMerge(Layer.mergeAll(CommandHandler.layer(), AccessTokens.layer, Webhooks.layer, MediaNodeCommands.layer, RecordingCommands.layer, AppSettingsCommands.layer, RestreamCommands.layer, RestreamUrlGuard.layer)),
+  Layer.merge(Inbound.layer, KnownApps.layer).pipe(
+    Layer.provideMerge(Layer.mergeAll(CommandHandler.layer(), AccessTokens.layer, Webhooks.layer, MediaNodeCommands.layer, RecordingCommands.layer, AppSettingsCommands.layer, AppCommands.layer, RestreamCommands.layer, RestreamUrlGuard.layer)),
     Layer.provideMerge(Catalog.layer),
     Layer.provideMerge(Database.layer(choice))
   )

@@ -1,16 +1,19 @@
 /**
  * `onair tokens create --account <id> [--app <id>]... [--label <text>]` and `onair tokens revoke <token id>`.
+ * Each `--app` must name an app that exists (`onair apps create`); none: a token for every app of the account.
  * The token goes to stdout alone, so `TOKEN=$(pnpm -s onair tokens create …)` works; the rest to stderr.
  *
  * With PostgreSQL, or with the embedded database when no server holds it, the CLI opens the store itself.
  * When a server holds the embedded database, it calls that server's admin endpoint (LocalAdmin).
  */
+import { KnownApps } from "@onair/adapters-http"
 import { AccessTokens } from "@onair/application"
 import { OnAirClient } from "@onair/client"
 import { AccessTokenId, AccountId, AppId, originMetadata, Timestamp } from "@onair/core"
 import { Database } from "@onair/event-store"
 import { Clock, Effect, Schema } from "effect"
 import * as LocalAdmin from "./LocalAdmin.ts"
+import { answeredByServer } from "./ServerAnswer.ts"
 import { services } from "./Services.ts"
 
 export const USAGE = `usage: onair tokens create --account <id> [--app <id>]... [--label <text>]
@@ -58,6 +61,10 @@ const direct = (command: TokensCommand, choice: Database.DatabaseChoice) =>
       yield* tokens.revoke(command.tokenId, metadata(at))
       return `token ${command.tokenId} is revoked`
     }
+    const missing = yield* (yield* KnownApps).missing(command.accountId, command.appIds)
+    if (missing.length > 0) {
+      return yield* Effect.fail(new Error(`app ${missing.join(", ")} of account ${command.accountId} was not found: make it with onair apps create`))
+    }
     const issued = yield* tokens.issue(command, metadata(at))
     return issued.token
   }).pipe(Effect.provide(services(choice)), Effect.scoped)
@@ -82,8 +89,8 @@ export const run = (command: TokensCommand) =>
     const choice = yield* Database.choiceFromEnv
     const admin = choice._tag === "Embedded" ? LocalAdmin.read(choice.dataDir) : undefined
     if (admin !== undefined) {
-      const viaServer = yield* Effect.result(throughServer(command, admin))
-      if (viaServer._tag === "Success") return viaServer.success
+      const viaServer = yield* answeredByServer(throughServer(command, admin))
+      if (viaServer !== undefined) return viaServer
     }
     return yield* direct(command, choice)
   })

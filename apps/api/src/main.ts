@@ -1,11 +1,13 @@
 /**
- * `node src/main.ts`: the main job (API on PORT, default 8787). `node src/main.ts tokens …`: API tokens.
+ * `node src/main.ts`: the main job (API on PORT, default 8787). `node src/main.ts apps …`: apps.
+ * `node src/main.ts tokens …`: API tokens.
  * `node src/main.ts secrets …`: the deployment key (new key, rewrap). `node src/main.ts media-nodes …`: media
  * node credentials. `node src/main.ts read-models rebuild`: the SQL read models replayed from the log.
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
 import { serve } from "./Serve.ts"
+import * as AppsCli from "./AppsCli.ts"
 import * as MediaNodesCli from "./MediaNodesCli.ts"
 import * as ReadModelsCli from "./ReadModelsCli.ts"
 import * as SecretsCli from "./SecretsCli.ts"
@@ -38,6 +40,8 @@ const [command, ...rest] = process.argv.slice(2)
 
 if (command === undefined || command === "serve") {
   NodeRuntime.runMain(serve)
+} else if (command === "apps") {
+  cli(AppsCli, rest, notAMessage)
 } else if (command === "tokens") {
   cli(TokensCli, rest, notAMessage)
 } else if (command === "secrets") {
@@ -48,8 +52,8 @@ if (command === undefined || command === "serve") {
   cli({ ...ReadModelsCli, run: () => ReadModelsCli.run }, rest, oneOf("rebuild"))
 } else {
   process.stderr.write(
-    `unknown command ${command}\nusage: onair [serve] | onair tokens … | onair secrets … | onair media-nodes … | ` +
-      `onair read-models …\n${TokensCli.USAGE}\n${SecretsCli.USAGE}\n${MediaNodesCli.USAGE}\n${ReadModelsCli.USAGE}\n`
+    `unknown command ${command}\nusage: onair [serve] | onair apps … | onair tokens … | onair secrets … | onair media-nodes … | ` +
+      `onair read-models …\n${AppsCli.USAGE}\n${TokensCli.USAGE}\n${SecretsCli.USAGE}\n${MediaNodesCli.USAGE}\n${ReadModelsCli.USAGE}\n`
   )
   process.exit(2)
 }

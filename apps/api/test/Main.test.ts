@@ -44,6 +44,12 @@ describe("the main job", () => {
   })
 
   it("serves the API; a token made by the CLI creates, lists and reads livestreams", async () => {
+    // A token names apps that exist: first the app, then its token.
+    const refused = await run(process.execPath, [MAIN, "tokens", "create", "--account", "acct_1", "--app", "app_1"], { env }).catch((error: { code: number; stderr: string }) => error)
+    assert.notStrictEqual((refused as { code?: number }).code ?? 0, 0)
+    assert.include((refused as { stderr: string }).stderr, "app app_1 of account acct_1 was not found")
+    const app = await run(process.execPath, [MAIN, "apps", "create", "--account", "acct_1", "--id", "app_1", "--name", "Demo"], { env })
+    assert.strictEqual(app.stdout.trim(), "app_1")
     const { stdout } = await run(process.execPath, [MAIN, "tokens", "create", "--account", "acct_1", "--app", "app_1"], { env })
     const token = stdout.trim()
     assert.match(token, /^onair_tok_\w{24}_[\w-]{43}$/)
@@ -60,7 +66,7 @@ describe("the main job", () => {
   })
 
   it("refuses bad CLI arguments with the reason, the usage and exit code 2", async () => {
-    for (const args of [["tokens"], ["tokens", "create"], ["tokens", "create", "--account", "bad id"], ["tokens", "revoke", "x"], ["secrets"], ["read-models", "drop"], ["nonsense"]]) {
+    for (const args of [["tokens"], ["tokens", "create"], ["tokens", "create", "--account", "bad id"], ["tokens", "revoke", "x"], ["apps", "create", "--account", "acct_1"], ["secrets"], ["read-models", "drop"], ["nonsense"]]) {
       const failed = await run(process.execPath, [MAIN, ...args], { env }).then(() => undefined, (error) => error)
       assert.strictEqual(failed?.code, 2, args.join(" "))
       assert.include(failed.stderr, "usage:", args.join(" "))

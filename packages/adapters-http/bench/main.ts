@@ -37,6 +37,7 @@ const onair = spawn(process.execPath, [MAIN], { env, stdio: ["ignore", "pipe", "
 let bare: ChildProcess | undefined
 try {
   const onairUrl = await firstLine(onair, /OnAir API on (http:\/\/\S+)/)
+  execFileSync(process.execPath, [MAIN, "apps", "create", "--account", "acct_bench", "--id", "app_1", "--name", "bench"], { env })
   const token = execFileSync(process.execPath, [MAIN, "tokens", "create", "--account", "acct_bench", "--app", "app_1"], {
     env,
     encoding: "utf8"

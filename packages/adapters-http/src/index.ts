@@ -5,6 +5,7 @@
 export * from "./api/index.ts"
 export * from "./server/AdminHandlers.ts"
 export * from "./server/AuthorizationLive.ts"
+export * from "./server/KnownApps.ts"
 export * from "./server/LivestreamsHandlers.ts"
 export * from "./server/Requests.ts"
 export * as Server from "./server/Server.ts"

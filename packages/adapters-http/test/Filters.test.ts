@@ -60,8 +60,12 @@ describe("list filters and paging over HTTP", () => {
 
   it("answers an app with no livestreams with an empty page, and refuses paging out of range", async () => {
     const token = await server.token(ACCOUNT)
-    const empty = await server.call("GET", `/accounts/${ACCOUNT}/realtime/kit/empty_app/livestreams`, token)
+    const empty = await server.call("GET", `/accounts/${ACCOUNT}/realtime/kit/app_2/livestreams`, token)
     assert.deepStrictEqual(empty.body.data, { paging: { start_offset: 0, end_offset: 0, total_count: 0 }, livestreams: [] })
+    // An app that does not exist is not an empty one.
+    const unknown = await server.call("GET", `/accounts/${ACCOUNT}/realtime/kit/empty_app/livestreams`, token)
+    assert.strictEqual(unknown.status, 404)
+    assert.deepStrictEqual(unknown.body, { success: false, errors: [{ code: "not_found", message: `app empty_app of account ${ACCOUNT} was not found` }] })
     for (const [query, field] of [["per_page=101", "per_page"], ["page_no=0", "page_no"], ["exclude_meetings=yes", "exclude_meetings"]] as const) {
       const response = await server.call("GET", `${base}/livestreams?${query}`, token)
       assert.strictEqual(response.status, 400, query)

@@ -140,6 +140,10 @@ describe("API security", () => {
     })
     assert.strictEqual(many.status, 400)
     assert.match(many.body.errors[0].message, /^apps/)
+    for (let i = 0; i < 100; i++) {
+      const app = await server.call("POST", `/admin/accounts/${ACCOUNT}/apps`, "security-admin-token", { id: `app_${i}`, name: `app ${i}` })
+      assert.include([201, 409], app.status)
+    }
     const hundred = await server.call("POST", `/admin/accounts/${ACCOUNT}/tokens`, "security-admin-token", {
       apps: Array.from({ length: 100 }, (_, i) => `app_${i}`)
     })

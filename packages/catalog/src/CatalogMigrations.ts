@@ -14,6 +14,7 @@
  *   endpoint's signing secrets sealed as the log seals them), so no process folds them in memory.
  * - `onair_recordings`: each session's recording (its phase, its node, its files once ready).
  * - `onair_app_settings`: each app's settings (recording retention, transcripts).
+ * - `onair_apps`: each account's apps (id, name, when created), listed and searched by name.
  * - `onair_restream_targets`: each livestream's restream targets and where each one's relay is; beside it
  *   `onair_relay_progress`, which the nodes' relay reports write (not a projection: a rebuild leaves it).
  * - `onair_media_nodes`: each media node's state; beside it `onair_media_node_leases`, which the nodes'
@@ -305,6 +306,23 @@ const createRelayProgress = Effect.gen(function*() {
     )`
 })
 
+/** Each account's apps (`app-<account>.<app>`), listed in creation order and searched by name. */
+const createApps = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`
+    CREATE TABLE onair_apps (
+      id text PRIMARY KEY,
+      ordinal bigint NOT NULL,
+      account_id text NOT NULL,
+      app_id text NOT NULL,
+      name text NOT NULL,
+      created_at timestamptz NOT NULL,
+      state jsonb NOT NULL
+    )`
+  yield* sql`CREATE UNIQUE INDEX onair_apps_account ON onair_apps (account_id, app_id)`
+  yield* sql`CREATE INDEX onair_apps_listed ON onair_apps (account_id, ordinal)`
+})
+
 export const migrations = {
   "1_create_livestreams": createLivestreams,
   "2_create_catalog": createCatalog,
@@ -316,7 +334,8 @@ export const migrations = {
   "8_add_recording_facts": addRecordingFacts,
   "9_create_app_settings": createAppSettings,
   "10_create_restream_targets": createRestreamTargets,
-  "11_create_relay_progress": createRelayProgress
+  "11_create_relay_progress": createRelayProgress,
+  "12_create_apps": createApps
 }
 
 /** The catalog's tables, emptied together by a rebuild. */
@@ -333,7 +352,8 @@ export const TABLES = [
   "onair_media_nodes",
   "onair_recordings",
   "onair_app_settings",
-  "onair_restream_targets"
+  "onair_restream_targets",
+  "onair_apps"
 ] as const
 
 export const MIGRATIONS_TABLE = "onair_catalog_migrations"

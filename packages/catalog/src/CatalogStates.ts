@@ -5,6 +5,7 @@
  * signing secrets sealed the same way.
  */
 import {
+  App,
   AppSettings,
   AccessToken,
   Ingest,
@@ -33,6 +34,7 @@ const decodeAccessTokenSync = Schema.decodeUnknownSync(AccessToken)
 const decodeMediaNodeSync = Schema.decodeUnknownSync(MediaNode)
 const decodeRecordingSync = Schema.decodeUnknownSync(Recording)
 const decodeAppSettingsSync = Schema.decodeUnknownSync(AppSettings)
+const decodeAppSync = Schema.decodeUnknownSync(App)
 const decodeEndpointSync = Schema.decodeUnknownSync(WebhookEndpoint)
 const encodeEndpoint = Schema.encodeSync(WebhookEndpoint)
 const decodeRestreamSync = Schema.decodeUnknownSync(RestreamTarget)
@@ -87,6 +89,7 @@ export const decodeAccessToken = (state: unknown): AccessToken => decodeAccessTo
 export const decodeMediaNode = (state: unknown): MediaNode => decodeMediaNodeSync(parsed(state))
 export const decodeRecording = (state: unknown): Recording => decodeRecordingSync(parsed(state))
 export const decodeAppSettings = (state: unknown): AppSettings => decodeAppSettingsSync(parsed(state))
+export const decodeApp = (state: unknown): App => decodeAppSync(parsed(state))
 
 /** A restream target's row state, its stream key sealed as the log seals it (bound to its stream). */
 export const restreamStates = (keyring: Keyring) => {

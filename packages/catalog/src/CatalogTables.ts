@@ -8,6 +8,10 @@
  */
 import {
   ACCESS_TOKEN_CATEGORY,
+  App,
+  APP_CATEGORY,
+  AppDecider,
+  AppEvent,
   APP_SETTINGS_CATEGORY,
   AppSettings,
   AppSettingsDecider,
@@ -53,7 +57,7 @@ import { Effect, Result, Schema } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { TABLES } from "./CatalogMigrations.ts"
-import { decodeAccessToken, decodeAppSettings, decodeIngest, decodeMediaNode, decodeRecording, decodeMeeting, decodeSession, endpointStates, livestreamStates, restreamStates } from "./CatalogStates.ts"
+import { decodeAccessToken, decodeApp, decodeAppSettings, decodeIngest, decodeMediaNode, decodeRecording, decodeMeeting, decodeSession, endpointStates, livestreamStates, restreamStates } from "./CatalogStates.ts"
 import { countLivestreams, countSessionDays } from "./CatalogTotals.ts"
 
 export const PROJECTION = "catalog"
@@ -171,6 +175,7 @@ const decodeEndpointEvent = Schema.decodeUnknownResult(WebhookEndpointEvent)
 const decodeMediaNodeEvent = Schema.decodeUnknownResult(MediaNodeEvent)
 const decodeRecordingEvent = Schema.decodeUnknownResult(RecordingEvent)
 const decodeAppSettingsEvent = Schema.decodeUnknownResult(AppSettingsEvent)
+const decodeAppEvent = Schema.decodeUnknownResult(AppEvent)
 const decodeRestreamEvent = Schema.decodeUnknownResult(RestreamEvent)
 
 const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCategory>> => {
@@ -250,6 +255,19 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
         ordinal: false,
         columns: { account_id: "text", app_id: "text", retention_days: "integer" },
         row: (state: AppSettings) => ({ account_id: state.accountId, app_id: state.appId, retention_days: state.recordingRetentionDays })
+      }
+    },
+    [APP_CATEGORY]: {
+      decode: (data) =>
+        Result.mapBoth(decodeAppEvent(data), { onFailure: String, onSuccess: (event) => ({ id: `${event.accountId}.${event.appId}`, event }) }),
+      table: {
+        table: "onair_apps",
+        evolve: AppDecider.evolve,
+        decode: decodeApp,
+        encode: Schema.encodeSync(App),
+        ordinal: true,
+        columns: { account_id: "text", app_id: "text", name: "text", created_at: "timestamptz" },
+        row: (state: App) => ({ account_id: state.accountId, app_id: state.id, name: state.name, created_at: iso(state.createdAt) })
       }
     },
     [RECORDING_CATEGORY]: {

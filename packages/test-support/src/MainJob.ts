@@ -148,6 +148,13 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
     child.kill("SIGKILL")
     throw new Error(`${String(error)}\nthe job's output:\n${output.slice(-3000)}`)
   })
+  // The tests' app, as an operator makes it (already there when the job restarts on the same data).
+  const app = await fetch(`${url}/admin/accounts/${ACCOUNT}/apps`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ id: APP, name: "media tests" })
+  })
+  if (app.status !== 201 && app.status !== 409) throw new Error(`the test app was not made: ${app.status} ${await app.text()}`)
   const created = await fetch(`${url}/admin/accounts/${ACCOUNT}/tokens`, {
     method: "POST",
     headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },

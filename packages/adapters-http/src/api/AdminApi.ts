@@ -1,12 +1,14 @@
 /**
- * Admin endpoints, for the operator rather than for apps: making and revoking API tokens, and the media
+ * Admin endpoints, for the operator rather than for apps: making apps (with an id of the operator's choice,
+ * for apps carried over from elsewhere), making and revoking API tokens (naming apps that exist), and the media
  * nodes (listed with their state and load, drained and resumed). Only the admin token
  * (`ONAIR_ADMIN_TOKEN`) may call them.
  */
-import { AccessTokenId, AccessTokenLabel, AccountId, AppId, MediaNodeId } from "@onair/core"
+import { AccessTokenId, AccessTokenLabel, AccountId, AppId, AppName, MediaNodeId } from "@onair/core"
 import { Context, Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, OpenApi } from "effect/http-api"
-import { BadRequest, NotFound, Ok, Unauthorized } from "./Envelope.ts"
+import { AppRecord } from "./AppsApi.ts"
+import { BadRequest, Conflict, NotFound, Ok, Unauthorized } from "./Envelope.ts"
 
 export class AdminCaller extends Context.Service<AdminCaller, { readonly admin: true }>()(
   "@onair/adapters-http/AdminCaller"
@@ -25,7 +27,7 @@ export class AdminAuthorization extends HttpApiMiddleware.Service<
 export const MAX_TOKEN_APPS = 100
 
 export const CreateTokenBody = Schema.Struct({
-  /** The apps the token may act on; absent or empty: every app of the account. */
+  /** The apps the token may act on (each must exist); absent or empty: every app of the account. */
   apps: Schema.optional(Schema.Array(AppId).pipe(Schema.check(Schema.isMaxLength(MAX_TOKEN_APPS)))),
   label: Schema.optional(Schema.NullOr(AccessTokenLabel))
 })
@@ -38,6 +40,12 @@ export const CreatedToken = Schema.Struct({
   apps: Schema.Array(AppId),
   label: Schema.NullOr(Schema.String),
   created_at: Schema.String
+})
+
+export const CreateAppAsAdminBody = Schema.Struct({
+  name: AppName,
+  /** The app's id; a new UUID when absent. */
+  id: Schema.optional(AppId)
 })
 
 /** One media node as the operator sees it. */
@@ -83,11 +91,17 @@ export const MediaNodeEventRecord = Schema.Struct({
 
 export class AdminApi extends HttpApiGroup.make("admin")
   .add(
+    HttpApiEndpoint.post("createAppAsAdmin", "/admin/accounts/:account_id/apps", {
+      params: { account_id: AccountId },
+      payload: CreateAppAsAdminBody,
+      success: Ok(Schema.Struct({ app: AppRecord })).pipe(HttpApiSchema.status(201)),
+      error: [BadRequest, Conflict]
+    }),
     HttpApiEndpoint.post("createToken", "/admin/accounts/:account_id/tokens", {
       params: { account_id: AccountId },
       payload: CreateTokenBody,
       success: Ok(CreatedToken).pipe(HttpApiSchema.status(201)),
-      error: [BadRequest]
+      error: [BadRequest, NotFound]
     }),
     HttpApiEndpoint.delete("revokeToken", "/admin/tokens/:token_id", {
       params: { token_id: AccessTokenId },

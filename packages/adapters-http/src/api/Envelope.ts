@@ -29,6 +29,8 @@ const failure = { success: Schema.Literal(false), errors: Schema.Array(ErrorDeta
 export class BadRequest extends Schema.Error<BadRequest>("BadRequest")(failure, { httpApiStatus: 400 }) {}
 /** 401: no token, an unknown or revoked token, or a malformed Authorization header. */
 export class Unauthorized extends Schema.Error<Unauthorized>("Unauthorized")(failure, { httpApiStatus: 401 }) {}
+/** 403: the token is valid but may not do this (an app-scoped token creating apps). */
+export class Forbidden extends Schema.Error<Forbidden>("Forbidden")(failure, { httpApiStatus: 403 }) {}
 /** 404: no such resource for this account and app (other accounts' and apps' resources included). */
 export class NotFound extends Schema.Error<NotFound>("NotFound")(failure, { httpApiStatus: 404 }) {}
 /** 409: the request conflicts with the resource's state, or reuses an idempotency key with another body. */
@@ -39,5 +41,6 @@ export const errorEnvelope = (code: string, message: string) => ({ success: fals
 
 export const badRequest = (code: string, message: string) => new BadRequest(errorEnvelope(code, message))
 export const unauthorized = (message: string) => new Unauthorized(errorEnvelope("unauthorized", message))
+export const forbidden = (message: string) => new Forbidden(errorEnvelope("forbidden", message))
 export const notFound = (what: string) => new NotFound(errorEnvelope("not_found", `${what} was not found`))
 export const conflict = (code: string, message: string) => new Conflict(errorEnvelope(code, message))

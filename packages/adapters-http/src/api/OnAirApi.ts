@@ -4,6 +4,7 @@
 import { HttpApi, OpenApi } from "effect/http-api"
 import { AdminApi } from "./AdminApi.ts"
 import { AnalyticsApi } from "./AnalyticsApi.ts"
+import { AppsApi } from "./AppsApi.ts"
 import { AppSettingsApi } from "./AppSettingsApi.ts"
 import { LivestreamsApi } from "./LivestreamsApi.ts"
 import { MeetingsApi } from "./MeetingsApi.ts"
@@ -14,6 +15,7 @@ import { WebhooksApi } from "./WebhooksApi.ts"
 export class OnAirApi extends HttpApi.make("onair")
   .add(LivestreamsApi)
   .add(RecordingsApi)
+  .add(AppsApi)
   .add(AppSettingsApi)
   .add(RestreamsApi)
   .add(AnalyticsApi)

@@ -3,6 +3,7 @@
  */
 export * from "./AdminApi.ts"
 export * from "./AnalyticsApi.ts"
+export * from "./AppsApi.ts"
 export * from "./Envelope.ts"
 export * from "./LivestreamsApi.ts"
 export * from "./MeetingsApi.ts"

@@ -17,7 +17,9 @@ import { Config, Context, Effect, Layer, Option, Redacted } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { AdminAuthorization, AdminCaller } from "../api/AdminApi.ts"
-import { notFound, unauthorized } from "../api/Envelope.ts"
+import { conflict, notFound, unauthorized } from "../api/Envelope.ts"
+import { appRecord } from "./AppsHandlers.ts"
+import { KnownApps } from "./KnownApps.ts"
 import { OnAirApi } from "../api/OnAirApi.ts"
 import { AccessTokens, awaitReadModel, MediaNodeCommands } from "@onair/application"
 import { CatalogReads, holdsLease, type MediaNodeEntry, MediaNodeRegistry } from "@onair/catalog"
@@ -81,6 +83,7 @@ export const AdminHandlers = HttpApiBuilder.group(
     const nodeCommands = yield* MediaNodeCommands
     const catalog = yield* CatalogReads
     const store = yield* EventStore
+    const apps = yield* KnownApps
     /** The node's record now, or 404. */
     const nodeRecord = (nodeId: string) =>
       Effect.gen(function*() {
@@ -105,9 +108,20 @@ export const AdminHandlers = HttpApiBuilder.group(
       })
     const metadata = (at: Timestamp) => originMetadata(`admin:${crypto.randomUUID()}`, "admin", at)
     return handlers
+      .handle("createAppAsAdmin", ({ params, payload }) =>
+        Effect.gen(function*() {
+          const at = yield* now
+          const app = yield* apps.create(params.account_id, payload.name, payload.id, metadata(at)).pipe(
+            Effect.catchTag("AppAlreadyExists", (taken) =>
+              Effect.fail(conflict("app_exists", `app ${taken.appId} already exists in account ${taken.accountId}`)))
+          )
+          return { success: true as const, data: { app: appRecord(app) } }
+        }))
       .handle("createToken", ({ params, payload }) =>
         Effect.gen(function*() {
           const at = yield* now
+          const missing = yield* apps.missing(params.account_id, payload.apps ?? [])
+          if (missing.length > 0) return yield* notFound(`app ${missing.join(", ")} of account ${params.account_id}`)
           const issued = yield* tokens.issue(
             { accountId: params.account_id, appIds: payload.apps ?? [], label: payload.label ?? null },
             metadata(at)

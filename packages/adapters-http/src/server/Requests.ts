@@ -18,13 +18,20 @@ import { Effect, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { BadRequest, badRequest, Conflict, conflict, NotFound, notFound, Unauthorized } from "../api/Envelope.ts"
 import { Caller } from "../api/Security.ts"
+import { KnownApps } from "./KnownApps.ts"
 
-/** The caller's token, if it grants this account and app; 404 otherwise (nothing about others leaks). */
+/**
+ * The caller's token, if it grants this account and app and the app exists; 404 otherwise (nothing about
+ * others leaks).
+ */
 export const authorize = (params: { readonly account_id: AccountId; readonly app_id: AppId }) =>
-  Effect.flatMap(Effect.service(Caller), (token: AccessToken) =>
-    grants(token, params.account_id, params.app_id)
-      ? Effect.succeed({ token, scope: { accountId: params.account_id, appId: params.app_id } })
-      : Effect.fail(notFound(`app ${params.app_id} of account ${params.account_id}`)))
+  Effect.gen(function*() {
+    const token: AccessToken = yield* Caller
+    if (!grants(token, params.account_id, params.app_id)) return yield* notFound(`app ${params.app_id} of account ${params.account_id}`)
+    const scope = { accountId: params.account_id, appId: params.app_id }
+    yield* (yield* KnownApps).ensure(token, scope)
+    return { token, scope }
+  })
 
 /** The caller's token and scope, and the livestream of the path in that scope; 404 otherwise. */
 export const authorizeLivestream = (

@@ -16,6 +16,7 @@ import { LivestreamsHandlers } from "./LivestreamsHandlers.ts"
 import { MeetingsHandlers } from "./MeetingsHandlers.ts"
 import { RecordingsHandlers } from "./RecordingsHandlers.ts"
 import { AppSettingsHandlers } from "./AppSettingsHandlers.ts"
+import { AppsHandlers } from "./AppsHandlers.ts"
 import { RestreamsHandlers } from "./RestreamsHandlers.ts"
 import { WebhooksHandlers } from "./WebhooksHandlers.ts"
 import * as InboundWebhooks from "./InboundWebhooks.ts"
@@ -27,7 +28,7 @@ import * as RequestGuard from "./RequestGuard.ts"
 
 /** Every route, needing the command path, the catalog and the token index. */
 export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.json" }).pipe(
-  Layer.provide([LivestreamsHandlers, RecordingsHandlers, AppSettingsHandlers, RestreamsHandlers, AnalyticsHandlers, MeetingsHandlers, WebhooksHandlers, AdminLive]),
+  Layer.provide([LivestreamsHandlers, RecordingsHandlers, AppsHandlers, AppSettingsHandlers, RestreamsHandlers, AnalyticsHandlers, MeetingsHandlers, WebhooksHandlers, AdminLive]),
   Layer.provide(AuthorizationLive),
   Layer.provide(FastReads.layer),
   Layer.provide(LivestreamUrls.layer),

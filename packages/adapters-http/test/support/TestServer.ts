@@ -3,13 +3,14 @@
  * catalog and the token index, served on a free loopback port.
  */
 import { NodeHttpServer } from "@effect/platform-node"
-import { AdminToken, Server } from "@onair/adapters-http"
+import { AdminToken, KnownApps, Server } from "@onair/adapters-http"
 import { AccessTokens } from "@onair/application"
 import { Inbound, Webhooks } from "@onair/adapters-webhook"
 import { Catalog, CatalogReads } from "@onair/catalog"
 import { AccountId, AppId, MediaPlane, originMetadata, type Signal, type Timestamp } from "@onair/core"
 import { Database } from "@onair/event-store"
 import {
+  AppCommands,
   AppSettingsCommands,
   CommandHandler,
   MediaNodeCommands,
@@ -46,11 +47,15 @@ export interface TestServer {
   readonly signal: (signal: Signal) => Promise<void>
 }
 
+/** The apps the tests use, made in every account a test token is made for. */
+export const TEST_APPS = ["app_1", "app_2"] as const
+
 export const useServer = (options?: { readonly mediaReady?: boolean }): TestServer => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-http-"))
-  const services = Inbound.layer.pipe(
+  const services = Layer.merge(Inbound.layer, KnownApps.layer).pipe(
     Layer.provideMerge(Layer.mergeAll(
       CommandHandler.layer(),
+      AppCommands.layer,
       AccessTokens.layer,
       Webhooks.layer,
       MediaNodeCommands.layer,
@@ -71,7 +76,7 @@ export const useServer = (options?: { readonly mediaReady?: boolean }): TestServ
       options?.mediaReady === true ? Layer.succeed(MediaPlane)({ accepting: Effect.succeed(true) }) : MediaPlane.absent
     )
   )
-  type Services = HttpServer.HttpServer | AccessTokens | CommandHandler | CatalogReads
+  type Services = HttpServer.HttpServer | AccessTokens | CommandHandler | CatalogReads | KnownApps
   let runtime: ManagedRuntime.ManagedRuntime<Services, unknown> | undefined = undefined
   let baseUrl = ""
   const at = 1_790_000_000_000 as Timestamp
@@ -94,11 +99,18 @@ export const useServer = (options?: { readonly mediaReady?: boolean }): TestServ
       return baseUrl
     },
     token: (accountId, apps = []) =>
-      runtime!.runPromise(Effect.flatMap(Effect.service(AccessTokens), (tokens) =>
+      runtime!.runPromise(Effect.gen(function*() {
+        // The tests' apps exist in every account a token is made for, as an operator would have made them.
+        const known = yield* KnownApps
+        for (const app of TEST_APPS) {
+          yield* Effect.ignore(known.create(AccountId.make(accountId), app, AppId.make(app), meta(`test:${crypto.randomUUID()}`)))
+        }
+        return yield* AccessTokens
+      }).pipe(Effect.flatMap((tokens) =>
         tokens.issue(
           { accountId: AccountId.make(accountId), appIds: apps.map((app) => AppId.make(app)), label: "test" },
           meta(`test:${crypto.randomUUID()}`)
-        )).pipe(Effect.map((issued) => issued.token))),
+        )), Effect.map((issued) => issued.token))),
     revoke: (token) =>
       runtime!.runPromise(Effect.flatMap(Effect.service(AccessTokens), (tokens) =>
         tokens.revoke(token.split("_").slice(1, 3).join("_") as never, meta(`test:${crypto.randomUUID()}`)))),

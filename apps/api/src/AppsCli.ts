@@ -1,0 +1,84 @@
+/**
+ * `onair apps create --account <id> --name <name> [--id <id>]`: makes an app (a new UUID unless `--id`
+ * gives one, for an app carried over from elsewhere) and prints its id alone on stdout, so
+ * `APP=$(./onair apps create …)` works.
+ *
+ * With PostgreSQL, or with the embedded database when no server holds it, the CLI opens the store itself.
+ * When a server holds the embedded database, it calls that server's admin endpoint (LocalAdmin).
+ */
+import { KnownApps } from "@onair/adapters-http"
+import { OnAirClient } from "@onair/client"
+import { AccountId, AppId, AppName, originMetadata, Timestamp } from "@onair/core"
+import { Database } from "@onair/event-store"
+import { Clock, Effect, Schema } from "effect"
+import * as LocalAdmin from "./LocalAdmin.ts"
+import { answeredByServer } from "./ServerAnswer.ts"
+import { services } from "./Services.ts"
+
+export const USAGE = "usage: onair apps create --account <id> --name <name> [--id <id>]"
+
+export interface AppsCommand {
+  readonly accountId: AccountId
+  readonly name: string
+  readonly appId: AppId | undefined
+}
+
+/** The command the arguments name, or what is wrong with them. */
+export const parse = (args: ReadonlyArray<string>): AppsCommand | string => {
+  const [verb, ...rest] = args
+  if (verb !== "create") return `unknown command ${verb ?? "(none)"}`
+  let accountId: AccountId | undefined
+  let appId: AppId | undefined
+  let name: string | undefined
+  for (let i = 0; i < rest.length; i += 2) {
+    const [flag, value] = [rest[i], rest[i + 1]]
+    if (value === undefined) return `${flag} needs a value`
+    if (flag === "--account") {
+      const decoded = Schema.decodeUnknownOption(AccountId)(value)
+      if (decoded._tag === "None") return `--account: ${value} is not an account id (letters, digits, _ and -, up to 64)`
+      accountId = decoded.value
+    } else if (flag === "--id") {
+      const decoded = Schema.decodeUnknownOption(AppId)(value)
+      if (decoded._tag === "None") return `--id: ${value} is not an app id (letters, digits, _ and -, up to 64)`
+      appId = decoded.value
+    } else if (flag === "--name") {
+      if (!Schema.is(AppName)(value)) return `--name: 1 to 255 characters, not only spaces`
+      name = value
+    } else return `unknown option ${flag}`
+  }
+  if (accountId === undefined) return "--account is required"
+  if (name === undefined) return "--name is required"
+  return { accountId, name, appId }
+}
+
+const direct = (command: AppsCommand, choice: Database.DatabaseChoice) =>
+  Effect.gen(function*() {
+    const apps = yield* KnownApps
+    const at = Timestamp.make(yield* Clock.currentTimeMillis)
+    const app = yield* apps.create(command.accountId, command.name, command.appId, originMetadata(`cli:${crypto.randomUUID()}`, "cli", at)).pipe(
+      Effect.catchTag("AppAlreadyExists", (taken) => Effect.fail(new Error(`app ${taken.appId} already exists in account ${taken.accountId}`)))
+    )
+    return app.id
+  }).pipe(Effect.provide(services(choice)), Effect.scoped)
+
+/** The same command, asked of the running server through its admin endpoint with the typed client. */
+const throughServer = (command: AppsCommand, admin: LocalAdmin.LocalAdmin) =>
+  Effect.flatMap(Effect.service(OnAirClient), (client) =>
+    Effect.map(
+      client.admin.createAppAsAdmin({
+        params: { account_id: command.accountId },
+        payload: { name: command.name, ...(command.appId === undefined ? {} : { id: command.appId }) }
+      }),
+      (created) => created.data.app.id
+    )).pipe(Effect.provide(OnAirClient.layer({ baseUrl: admin.url, token: "", adminToken: admin.adminToken })))
+
+export const run = (command: AppsCommand) =>
+  Effect.gen(function*() {
+    const choice = yield* Database.choiceFromEnv
+    const admin = choice._tag === "Embedded" ? LocalAdmin.read(choice.dataDir) : undefined
+    if (admin !== undefined) {
+      const viaServer = yield* answeredByServer(throughServer(command, admin))
+      if (viaServer !== undefined) return viaServer
+    }
+    return yield* direct(command, choice)
+  })
