@@ -4,7 +4,7 @@
  * read-your-writes through `awaitTransaction`, stream keys sealed in the tables, and a rebuild from the log
  * that equals the tables kept as the log grew.
  */
-import { Analytics, Catalog, CatalogReads, CatalogStates, CatalogTables, RecordingReads } from "@onair/catalog"
+import { Analytics, AppReads, Catalog, CatalogReads, CatalogStates, CatalogTables, RecordingReads } from "@onair/catalog"
 import {
   AccountId,
   AppId,
@@ -24,7 +24,7 @@ import {
 } from "@onair/core"
 import { Database, Projection, SecretKeyring } from "@onair/event-store"
 import * as CatalogCache from "../src/CatalogCache.ts"
-import { CommandHandler, RecordingCommands } from "@onair/application"
+import { AppCommands, CommandHandler, RecordingCommands } from "@onair/application"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import * as Fs from "node:fs"
@@ -72,10 +72,13 @@ const runner = Effect.gen(function*() {
 describe("the catalog's tables on the embedded store", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-analytics-"))
   const layer = Layer.provideMerge(
-    Layer.provideMerge(Layer.merge(CommandHandler.layer(), RecordingCommands.layer), Catalog.layer),
+    Layer.provideMerge(Layer.mergeAll(CommandHandler.layer(), RecordingCommands.layer, AppCommands.layer), Catalog.layer),
     Database.layer({ _tag: "Embedded", dataDir })
   )
-  let runtime: ManagedRuntime.ManagedRuntime<CatalogReads | RecordingReads | CommandHandler | RecordingCommands | EventStore | SqlClient | SecretKeyring, unknown>
+  let runtime: ManagedRuntime.ManagedRuntime<
+    CatalogReads | RecordingReads | AppReads | CommandHandler | RecordingCommands | AppCommands | EventStore | SqlClient | SecretKeyring,
+    unknown
+  >
   beforeAll(async () => {
     runtime = ManagedRuntime.make(layer) as never
     await runtime.context()
@@ -94,6 +97,12 @@ describe("the catalog's tables on the embedded store", () => {
     const outcome = await runtime.runPromise(Effect.gen(function*() {
       const catalog = yield* CatalogReads
       const run = yield* runner
+      // The apps, as their owner makes them.
+      const apps = yield* AppCommands
+      for (const [scope, name] of [[appA, "Studio A"], [appB, "Studio B"]] as const) {
+        const made = yield* apps.handle({ _tag: "CreateApp", ...scope, name, origin: "created", at: at(0) }, metadata(0))
+        yield* catalog.awaitTransaction(made.append?.transaction ?? 0)
+      }
       yield* run(create(appA, live1, key1, 0), 0)
       yield* run(create(appA, live2, key(), 1), 1)
       yield* run(create(appB, other, key(), 2), 2)
@@ -147,7 +156,13 @@ describe("the catalog's tables on the embedded store", () => {
       yield* run({ _tag: "CloseMeetingSession", meetingId, at: at(200 + 1800), meetingSessionId: meetingSession }, 2000)
       const all = { excludeMeetings: false, pageNo: 1, perPage: 10 }
       const listA = yield* catalog.livestreams(appA, { ...all, order: "ASC" })
+      const appReads = yield* AppReads
+      const appsPage = yield* appReads.apps(appA.accountId, { pageNo: 1, perPage: 10, search: "studio b", order: "DESC", only: undefined })
       return {
+        apps: appsPage,
+        appA: yield* appReads.app(appA.accountId, appA.appId),
+        unknownApp: yield* appReads.app(appA.accountId, AppId.make("app_z")),
+        usedBefore: yield* appReads.usedBefore({ accountId: appA.accountId, appId: AppId.make("app_z") }),
         listA: listA.items.map((l) => l.id),
         totalA: listA.total,
         newestFirstA: (yield* catalog.livestreams(appA, { ...all, order: "DSC" })).items.map((l) => l.id),
@@ -165,6 +180,11 @@ describe("the catalog's tables on the embedded store", () => {
         meetings: (yield* catalog.meetings(appA, { pageNo: 1, perPage: 10 })).items.map((m) => m.id)
       }
     }))
+    assert.deepStrictEqual(outcome.apps.items.map((app) => app.name), ["Studio B"])
+    assert.strictEqual(outcome.apps.total, 1)
+    assert.deepStrictEqual(outcome.appA, { accountId: appA.accountId, id: appA.appId, name: "Studio A", origin: "created", createdAt: at(0) })
+    assert.isUndefined(outcome.unknownApp)
+    assert.isFalse(outcome.usedBefore)
     assert.deepStrictEqual(outcome.listA, [live1, live2])
     assert.strictEqual(outcome.totalA, 2)
     assert.deepStrictEqual(outcome.newestFirstA, [live2, live1])
@@ -320,7 +340,8 @@ describe("the catalog's tables on the embedded store", () => {
           sql`SELECT * FROM onair_meeting_sessions ORDER BY meeting_session_id`,
           sql`SELECT * FROM onair_livestream_counts WHERE livestreams <> 0 ORDER BY account_id, app_id, status`,
           sql`SELECT * FROM onair_session_days ORDER BY account_id, app_id, day`,
-          sql`SELECT * FROM onair_recordings ORDER BY id`
+          sql`SELECT * FROM onair_recordings ORDER BY id`,
+          sql`SELECT * FROM onair_apps ORDER BY id`
         ], (query) => query)
         const opened = sealed.map((row) => ({ ...row, state: livestreams.decode(row.state) }))
         const text = (value: unknown) => JSON.stringify(value, (_, v) => typeof v === "bigint" ? String(v) : v)

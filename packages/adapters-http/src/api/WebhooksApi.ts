@@ -4,7 +4,7 @@
  * signing secret shown once), list, get, update, replace, delete, rotate the secret with an overlap, the delivery attempts, resend one message,
  * recover every failed message since a time, and the event feed itself (`GET …/webhooks/events?after=`).
  */
-import { EventTypeFilter, WebhookEndpointId, WebhookName, WebhookUrl } from "@onair/core"
+import { EventTypeFilter, REALTIMEKIT_EVENT_ALIASES, WEBHOOK_EVENT_TYPES, WebhookEndpointId, WebhookName, WebhookUrl } from "@onair/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadRequest, NotFound, Ok } from "./Envelope.ts"
@@ -29,6 +29,25 @@ export const WebhookEndpointRecord = Schema.Struct({
 /** The answer to create and rotate: the endpoint and its new secret, shown this once. */
 export const WebhookEndpointWithSecret = Schema.Struct({ ...WebhookEndpointRecord.fields, secret: Schema.String })
 
+/** Whether a pattern names something OnAir sends: a type of the catalogue, a family of them, `*`, or an alias. */
+const isKnownPattern = (pattern: string) =>
+  pattern === "*" ||
+  Object.hasOwn(REALTIMEKIT_EVENT_ALIASES, pattern) ||
+  (pattern.endsWith(".*")
+    ? WEBHOOK_EVENT_TYPES.some((type) => type.startsWith(pattern.slice(0, -1)))
+    : WEBHOOK_EVENT_TYPES.some((type) => type === pattern))
+
+/**
+ * The events an endpoint asks for: each a type of the catalogue, a family (`ingest.*`), `*`, or a
+ * RealtimeKit name; anything else is a 400 naming `events` (a typo would otherwise receive nothing).
+ */
+export const SubscribedEvents = EventTypeFilter.pipe(
+  Schema.check(Schema.makeFilter((patterns: ReadonlyArray<string>) => {
+    const unknown = patterns.filter((pattern) => !isKnownPattern(pattern))
+    return unknown.length === 0 || `not an event OnAir sends: ${unknown.join(", ")}`
+  }))
+)
+
 export const CreateWebhookBody = Schema.Struct({
   url: WebhookUrl,
   /** The URL's host when absent. */
@@ -38,21 +57,21 @@ export const CreateWebhookBody = Schema.Struct({
    * Exact types and wildcards (`ingest.*`, `*`), or RealtimeKit's names (`livestreaming.statusUpdate`,
    * `meeting.started`, ...: delivered under that name); all of OnAir's types when absent.
    */
-  events: Schema.optional(EventTypeFilter)
+  events: Schema.optional(SubscribedEvents)
 })
 
 export const UpdateWebhookBody = Schema.Struct({
   url: Schema.optional(WebhookUrl),
   name: Schema.optional(WebhookName),
   enabled: Schema.optional(Schema.Boolean),
-  events: Schema.optional(EventTypeFilter)
+  events: Schema.optional(SubscribedEvents)
 })
 
 /** `PUT`: the endpoint's settings whole, as RealtimeKit replaces a webhook (`enabled` is on when absent). */
 export const ReplaceWebhookBody = Schema.Struct({
   url: WebhookUrl,
   name: WebhookName,
-  events: EventTypeFilter,
+  events: SubscribedEvents,
   enabled: Schema.optional(Schema.Boolean)
 })
 
