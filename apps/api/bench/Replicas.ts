@@ -7,7 +7,7 @@
  *   answer to replica 2's first 200, p50 / p99;
  * - the same read carrying `onair-log-position`: how many answer 200 at the first request.
  */
-import { type MainJob, startReceiver } from "@onair/test-support"
+import { type MainJob, recordFigure, startReceiver } from "@onair/test-support"
 import { freshBenchDatabase, percentile, startApi, startWorker, stopWorker } from "./ScaleFixture.ts"
 
 const CREATES = Number(process.env["ONAIR_BENCH_REPLICA_CREATES"] ?? 300)
@@ -77,6 +77,9 @@ const main = async () => {
       console.log(`| created on replica 1, readable on replica 2 (no header) p50 / p99 | ${percentile(visible, 0.5).toFixed(1)} / ${visibleP99.toFixed(1)} ms | p99 ≤ ${VISIBLE_P99_GOAL_MS} ms | ${(visibleP99 / VISIBLE_P99_GOAL_MS).toFixed(2)} |`)
       console.log(`| with ${POSITION_HEADER}: 200 on the first read | ${atOnce} of ${CREATES} | all | ${(atOnce / CREATES).toFixed(2)} |`)
       console.log(`| webhooks received meanwhile | ${receiver.received.length} | | |`)
+      recordFigure({ bench: "replicas", measure: "sequential creates p99 (two replicas)", value: `${createP99.toFixed(1)} ms`, target: `<= ${CREATE_P99_GOAL_MS} ms`, met: createP99 <= CREATE_P99_GOAL_MS })
+      recordFigure({ bench: "replicas", measure: "created on one replica, readable on the other p99", value: `${visibleP99.toFixed(1)} ms`, target: `<= ${VISIBLE_P99_GOAL_MS} ms`, met: visibleP99 <= VISIBLE_P99_GOAL_MS })
+      recordFigure({ bench: "replicas", measure: `with ${POSITION_HEADER}: 200 on the first read`, value: `${atOnce} of ${CREATES}`, target: "all", met: atOnce === CREATES })
     } finally {
       if (worker !== undefined) await stopWorker(worker)
       await two.stop()

@@ -9,7 +9,7 @@
  */
 import { AccountId, AppId, LivestreamId, SessionId, StreamKey, Timestamp } from "@onair/core"
 import { apply, empty } from "@onair/simulation"
-import { ACCOUNT, APP } from "@onair/test-support"
+import { ACCOUNT, APP, recordFigure } from "@onair/test-support"
 import { Effect, Result } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { execFileSync } from "node:child_process"
@@ -104,6 +104,7 @@ const main = async () => {
       console.log("| --- | --- | --- | --- |")
       console.log(`| due timers drained | ${COUNT} in ${drainSeconds.toFixed(1)} s (${ended} broadcasts ended by their start timeout) | | |`)
       console.log(`| drain rate | ${rate.toFixed(0)} timers/s | goal ${GOAL_PER_SECOND}/s | ${(rate / GOAL_PER_SECOND).toFixed(2)} |`)
+      recordFigure({ bench: "timers", measure: `due timers drained (${COUNT})`, value: `${rate.toFixed(0)} timers/s`, target: `>= ${GOAL_PER_SECOND}/s`, met: rate >= GOAL_PER_SECOND })
       console.log(`| GET one livestream p50 / p99 while draining | ${during.p50.toFixed(1)} / ${during.p99.toFixed(1)} ms (${during.count} requests) | idle before: ${idleBefore.p50.toFixed(1)} / ${idleBefore.p99.toFixed(1)} ms | ${(during.p99 / idleBefore.p99).toFixed(2)} (p99) |`)
       console.log(`| GET one livestream p50 / p99 after | ${idleAfter.p50.toFixed(1)} / ${idleAfter.p99.toFixed(1)} ms | idle before | ${(idleAfter.p99 / idleBefore.p99).toFixed(2)} (p99) |`)
     } finally {

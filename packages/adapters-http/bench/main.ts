@@ -8,6 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { recordFigure } from "@onair/test-support"
 import { load, type LoadFigures } from "./Load.ts"
 
 const SECONDS = Number(process.env.ONAIR_BENCH_SECONDS ?? 4)
@@ -90,8 +91,17 @@ try {
         `${b.perSecond.toFixed(0).padStart(10)} | ${b.p50.toFixed(2).padStart(6)} | ${b.p99.toFixed(2).padStart(6)} | ` +
         `${(o.perSecond / b.perSecond).toFixed(2).padStart(5)} | ${o.errors}`
     )
+    const ratio = o.perSecond / b.perSecond
+    recordFigure({
+      bench: "http",
+      measure: `${label.trim()}: req/s against bare node:http serving the same bytes`,
+      value: `${ratio.toFixed(2)} (${o.perSecond.toFixed(0)} vs ${b.perSecond.toFixed(0)} req/s)`,
+      target: ">= 0.60",
+      met: ratio >= 0.6 && o.errors === 0
+    })
+    recordFigure({ bench: "http", measure: `${label.trim()}: p99 at ${CONNECTIONS} connections`, value: `${o.p99.toFixed(1)} ms`, target: "< 20 ms", met: o.p99 < 20 })
   }
-  console.log("targets: GET one livestream >= 0.60 of bare node:http; p99 under 20 ms at 100 connections")
+  console.log("targets: GET one livestream and GET list of 50 >= 0.60 of bare node:http; p99 under 20 ms at 100 connections")
 } finally {
   onair.kill("SIGTERM")
   bare?.kill("SIGTERM")

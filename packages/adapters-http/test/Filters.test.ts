@@ -58,6 +58,27 @@ describe("list filters and paging over HTTP", () => {
     assert.deepStrictEqual((await list("per_page=100")).paging, { start_offset: 1, end_offset: 5, total_count: 5 })
   })
 
+  it("a repeated list is answered with the handler's own bytes until a change, and only to a token that may see it", async () => {
+    const token = await server.token(ACCOUNT)
+    const path = `${base}/livestreams?per_page=3&sort_order=DSC`
+    const first = await server.call("GET", path, token)
+    const again = await server.call("GET", path, token)
+    assert.strictEqual(again.status, 200)
+    assert.strictEqual(again.text, first.text, "the same bytes while nothing changed")
+    const made = (await server.call("POST", `${base}/livestreams`, token, { name: "newest" })).body.data
+    const after = await server.call("GET", path, token)
+    assert.strictEqual(after.body.data.livestreams[0].id, made.id, "a change is seen at once")
+    assert.strictEqual(after.body.data.paging.total_count, first.body.data.paging.total_count + 1)
+    // Another app's token, a revoked one, and none at all get the full path's refusals, not the kept answer.
+    const otherApp = await server.token(ACCOUNT, ["app_2"])
+    assert.strictEqual((await server.call("GET", path, otherApp)).status, 404)
+    const revoked = await server.token(ACCOUNT)
+    assert.strictEqual((await server.call("GET", path, revoked)).status, 200)
+    await server.revoke(revoked)
+    assert.strictEqual((await server.call("GET", path, revoked)).status, 401)
+    assert.strictEqual((await server.call("GET", path, undefined)).status, 401)
+  })
+
   it("answers an app with no livestreams with an empty page, and refuses paging out of range", async () => {
     const token = await server.token(ACCOUNT)
     const empty = await server.call("GET", `/accounts/${ACCOUNT}/realtime/kit/app_2/livestreams`, token)

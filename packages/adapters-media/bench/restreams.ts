@@ -12,7 +12,7 @@
 import { spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
-import { type MainJob, publish, sleep, startMainJob, startRtmpTarget, waitFor } from "@onair/test-support"
+import { type MainJob, publish, recordFigure, sleep, startMainJob, startRtmpTarget, waitFor } from "@onair/test-support"
 import { cpuSeconds } from "./Processes.ts"
 
 const SAMPLE_SECONDS = Number(process.env["ONAIR_BENCH_SECONDS"] ?? 20)
@@ -78,6 +78,13 @@ const main = async () => {
     console.log("| --- | --- | --- | --- |")
     console.log(`| CPU, share of one core | ${(relay * 100).toFixed(2)} % | the relay's command alone ${(same * 100).toFixed(2)} % | ${(relay / same).toFixed(2)} |`)
     console.log(`| CPU, share of one core | ${(relay * 100).toFixed(2)} % | a bare \`ffmpeg -c copy\` (no timeouts, no progress) ${(bare * 100).toFixed(2)} % | ${(relay / bare).toFixed(2)} |`)
+    recordFigure({
+      bench: "restreams",
+      measure: "one relay's CPU against its own ffmpeg -c copy run alone",
+      value: `${(relay / same).toFixed(2)} (${(relay * 100).toFixed(2)} % vs ${(same * 100).toFixed(2)} % of a core)`,
+      target: "<= 1.10",
+      met: relay / same <= 1.1
+    })
 
     // 2. Publish -> target receiving media, against publish -> LIVE.
     const toLive: Array<number> = []

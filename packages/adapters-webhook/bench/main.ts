@@ -11,7 +11,7 @@
  *
  * ONAIR_BENCH_BACKLOG (default 5000) and ONAIR_BENCH_SECONDS (default 10) change the run.
  */
-import { sleep, startMainJob, startReceiver, waitFor } from "@onair/test-support"
+import { recordFigure, sleep, startMainJob, startReceiver, waitFor } from "@onair/test-support"
 import * as Os from "node:os"
 
 const BACKLOG = Number(process.env["ONAIR_BENCH_BACKLOG"] ?? 5000)
@@ -101,6 +101,9 @@ const main = async () => {
     console.log("| --- | --- | --- | --- |")
     console.log(`| deliveries per second (backlog of ${requeued}) | ${rate.toFixed(0)}/s | receiver alone ${capacity.toFixed(0)} req/s | ${(rate / capacity).toFixed(2)} of the receiver (target 1,000/s: ${(rate / 1000).toFixed(2)}) |`)
     console.log(`| commit -> delivered at ${RATE} events/s, ${total} events | p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms | | target p99 200 ms: ${(percentile(latencies, 99) / 200).toFixed(2)} of it |`)
+    recordFigure({ bench: "webhooks", measure: `deliveries per second from a backlog of ${requeued}`, value: `${rate.toFixed(0)}/s (receiver alone ${capacity.toFixed(0)} req/s)`, target: ">= 1,000/s", met: rate >= 1000 })
+    const p99 = percentile(latencies, 99)
+    recordFigure({ bench: "webhooks", measure: `commit -> delivered at ${RATE} events/s, p99`, value: `${p99.toFixed(0)} ms`, target: "< 200 ms", met: p99 < 200 })
   } finally {
     await job.stop()
     await receiver.close()

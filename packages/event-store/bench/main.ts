@@ -18,6 +18,7 @@ import { SqlClient } from "effect/sql/SqlClient"
 import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
+import { recordFigure } from "@onair/test-support"
 import * as Path from "node:path"
 import * as Database from "../src/Database.ts"
 import * as Subscription from "../src/Subscription.ts"
@@ -210,6 +211,21 @@ const main = Effect.gen(function*() {
     `\ntargets: PostgreSQL append throughput at 8 writers ${(at8.store.perSecond / at8.baseline.perSecond).toFixed(2)}` +
       ` of the INSERT baseline (target >= 0.70); catch-up ${formatRate(pg.catchUp.storePerSecond)} events/s (target >= 50k)`
   )
+  const appendRatio = at8.store.perSecond / at8.baseline.perSecond
+  recordFigure({
+    bench: "store",
+    measure: "PostgreSQL appends/s at 8 writers against plain INSERTs",
+    value: `${appendRatio.toFixed(2)} (${at8.store.perSecond.toFixed(0)} vs ${at8.baseline.perSecond.toFixed(0)}/s)`,
+    target: ">= 0.70",
+    met: appendRatio >= 0.7
+  })
+  recordFigure({
+    bench: "store",
+    measure: "PostgreSQL subscription catch-up",
+    value: `${formatRate(pg.catchUp.storePerSecond)} events/s`,
+    target: ">= 50k events/s",
+    met: pg.catchUp.storePerSecond >= 50_000
+  })
 })
 
 await Effect.runPromise(Effect.scoped(main))

@@ -1,10 +1,15 @@
 /**
- * A lean path for the hottest read, `GET …/livestreams/{livestream_id}`: once the router has matched the
- * route, this middleware answers the happy case itself (a live token that grants the app, valid
- * parameters, a livestream of the app) with the very body the full handler builds. It skips the HTTP API
- * layer's per-request decoding, middleware chain and encoding. Anything else (a bad parameter, a missing
- * or wrong token, an unknown id) falls through to the full path, which answers the canonical error, so the
- * two paths cannot disagree on a failure.
+ * A lean path for the hottest reads. Once the router has matched the route, this middleware answers the
+ * happy case itself, skipping the HTTP API layer's per-request decoding, middleware chain and encoding:
+ *
+ * - `GET …/livestreams/{livestream_id}` (a live token that grants the app, valid parameters, a livestream
+ *   of the app) with the very body the full handler builds;
+ * - `GET …/livestreams` with an answer the full handler built for the same account, app and query string,
+ *   while the catalog still gives the page it was built from (`ListAnswers`): it builds nothing itself.
+ *
+ * Anything else (a bad parameter, a missing or wrong token, an unknown id, a list not answered before or
+ * changed since) falls through to the full path, which answers the canonical error or the new answer, so
+ * the two paths cannot disagree.
  */
 import { CatalogReads } from "@onair/catalog"
 import { AccountId, AppId, grants, LivestreamId, Timestamp } from "@onair/core"
@@ -14,9 +19,11 @@ import { MAX_PER_PAGE } from "../api/LivestreamsApi.ts"
 import { BASE } from "../api/Scope.ts"
 import { AccessTokens } from "@onair/application"
 import { DEFAULT_PER_PAGE, detailBody } from "./LivestreamsHandlers.ts"
+import { ListAnswers, listAnswerKey } from "./ListAnswers.ts"
 import { LivestreamUrls } from "./LivestreamUrls.ts"
 
 const DETAIL_PATH = `${BASE}/livestreams/:livestream_id`
+const LIST_PATH = `${BASE}/livestreams`
 const isAccountId = Schema.is(AccountId)
 const isAppId = Schema.is(AppId)
 const isLivestreamId = Schema.is(LivestreamId)
@@ -33,22 +40,40 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
   const catalog = yield* CatalogReads
   const tokens = yield* AccessTokens
   const urls = yield* LivestreamUrls
+  const listAnswers = yield* ListAnswers
 
-  /** The detail response for the happy case, or undefined to let the full path answer. */
-  const detail = (params: Readonly<Record<string, string | undefined>>, request: HttpServerRequest.HttpServerRequest, now: number) => {
-    const { account_id, app_id, livestream_id } = params
-    if (!isAccountId(account_id) || !isAppId(app_id) || !isLivestreamId(livestream_id)) return undefined
+  /** The caller's token, if it is live and grants the app of the path. */
+  const granted = (params: Readonly<Record<string, string | undefined>>, request: HttpServerRequest.HttpServerRequest) => {
+    const { account_id, app_id } = params
+    if (!isAccountId(account_id) || !isAppId(app_id)) return undefined
     const authorization = request.headers["authorization"]
     if (authorization === undefined || !authorization.startsWith("Bearer ")) return undefined
     const token = tokens.verifySync(authorization.slice(7))
-    if (token === undefined || !grants(token, account_id, app_id)) return undefined
+    return token === undefined || !grants(token, account_id, app_id) ? undefined : { accountId: account_id, appId: app_id }
+  }
+
+  /** The list's answer the full handler built for this very request, if the catalog's page is the same. */
+  const list = (params: Readonly<Record<string, string | undefined>>, request: HttpServerRequest.HttpServerRequest) => {
+    const scope = granted(params, request)
+    if (scope === undefined) return undefined
+    const queryAt = request.url.indexOf("?")
+    const known = listAnswers.recall(listAnswerKey(scope.accountId, scope.appId, queryAt === -1 ? "" : request.url.slice(queryAt + 1)))
+    if (known === undefined) return undefined
+    return Effect.map(catalog.livestreams(scope, known.filter), (page) => page === known.page ? known.response : undefined)
+  }
+
+  /** The detail response for the happy case, or undefined to let the full path answer. */
+  const detail = (params: Readonly<Record<string, string | undefined>>, request: HttpServerRequest.HttpServerRequest, now: number) => {
+    const { livestream_id } = params
+    const scope = granted(params, request)
+    if (scope === undefined || !isLivestreamId(livestream_id)) return undefined
     const queryAt = request.url.indexOf("?")
     const search = new URLSearchParams(queryAt === -1 ? "" : request.url.slice(queryAt + 1))
     if (search.getAll("page_no").length > 1 || search.getAll("per_page").length > 1) return undefined
     const pageNo = intParam(search.get("page_no"), 1, 1, 999_999_999)
     const perPage = intParam(search.get("per_page"), DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     if (pageNo === undefined || perPage === undefined) return undefined
-    return Effect.flatMap(catalog.livestream({ accountId: account_id, appId: app_id }, livestream_id), (livestream) =>
+    return Effect.flatMap(catalog.livestream(scope, livestream_id), (livestream) =>
       livestream === undefined ? Effect.succeed(undefined) : Effect.map(
         catalog.sessionsOf(livestream.id, { pageNo, perPage }),
         (sessions) => HttpServerResponse.jsonUnsafe(detailBody(sessions, livestream, pageNo, perPage, Timestamp.make(now), urls.of(livestream)))
@@ -59,14 +84,15 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
     Effect.flatMap(Effect.service(HttpServerRequest.HttpServerRequest), (request) =>
       request.method !== "GET"
         ? httpEffect
-        : Effect.flatMap(Effect.service(HttpRouter.RouteContext), (route) =>
-          route.route.path !== DETAIL_PATH
+        : Effect.flatMap(Effect.service(HttpRouter.RouteContext), (route) => {
+          const answer = route.route.path === DETAIL_PATH
+            ? Effect.flatMap(Clock.currentTimeMillis, (now) => detail(route.params, request, now) ?? Effect.undefined)
+            : route.route.path === LIST_PATH
+            ? list(route.params, request) ?? Effect.undefined
+            : undefined
+          return answer === undefined
             ? httpEffect
-            : Effect.flatMap(Clock.currentTimeMillis, (now) => {
-              const response = detail(route.params, request, now)
-              return response === undefined
-                ? httpEffect
-                : Effect.flatMap(response, (answer) => answer === undefined ? httpEffect : Effect.succeed(answer))
-            }))
+            : Effect.flatMap(answer, (response) => response === undefined ? httpEffect : Effect.succeed(response))
+        })
     )).layer
 }))

@@ -21,7 +21,7 @@ import {
   sessionRecord
 } from "@onair/core"
 import { Effect, Schema } from "effect"
-import { HttpServerResponse } from "effect/http"
+import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { badRequest, notFound, Ok, type Paging } from "../api/Envelope.ts"
 import { EmptyLivestreamPage, LivestreamDetail, LivestreamPage } from "../api/LivestreamsApi.ts"
@@ -31,6 +31,7 @@ import { createdId, keyedMetadata } from "./Idempotency.ts"
 import { authorize, authorizeLivestream, now, preEncoded, timeParam } from "./Requests.ts"
 import { BroadcastLimitsConfig } from "@onair/application"
 import { makeRunCommand } from "./RunCommand.ts"
+import { ListAnswers, listAnswerKey } from "./ListAnswers.ts"
 import { LivestreamUrls } from "./LivestreamUrls.ts"
 
 export const DEFAULT_PER_PAGE = 10
@@ -76,6 +77,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
     const runCommand = yield* makeRunCommand
     const catalog = yield* CatalogReads
     const urls = yield* LivestreamUrls
+    const listAnswers = yield* ListAnswers
     const limits = yield* BroadcastLimitsConfig
     const { manage, manageRecord } = yield* makeManage
     const mediaPlane = yield* MediaPlane
@@ -130,7 +132,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           const to = yield* timeParam("end_time", query.end_time)
           const pageNo = query.page_no ?? 1
           const perPage = query.per_page ?? DEFAULT_PER_PAGE
-          const found = yield* catalog.livestreams(scope, {
+          const filter = {
             status: query.status,
             excludeMeetings: query.exclude_meetings === "true",
             from,
@@ -138,14 +140,23 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             order: query.sort_order ?? "DSC",
             pageNo,
             perPage
-          })
+          } as const
+          const found = yield* catalog.livestreams(scope, filter)
+          // The answer is a function of the page alone (ListAnswers): built once per page, then reused.
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const queryAt = request.url.indexOf("?")
+          const key = listAnswerKey(scope.accountId, scope.appId, queryAt === -1 ? "" : request.url.slice(queryAt + 1))
+          const known = listAnswers.recall(key)
+          if (known !== undefined && known.page === found) return known.response
           const paging = pagingOf(found, pageNo, perPage)
           const livestreams = found.items.map((livestream) => livestreamRecord(livestream, urls.of(livestream)))
           const first = livestreams[0]
-          return preEncoded(Ok(Schema.Union([LivestreamPage, EmptyLivestreamPage])), {
+          const response = preEncoded(Ok(Schema.Union([LivestreamPage, EmptyLivestreamPage])), {
             success: true as const,
             data: first === undefined ? { paging, livestreams } : { ...first, paging, livestreams }
           })
+          listAnswers.remember(key, { filter, page: found, response })
+          return response
         }))
       .handle("getLivestreamSessionDetailsForSessionId", ({ params }) =>
         Effect.gen(function*() {

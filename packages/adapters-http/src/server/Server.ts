@@ -23,6 +23,7 @@ import * as InboundWebhooks from "./InboundWebhooks.ts"
 import { BroadcastLimitsConfig, PublicUrlsConfig } from "@onair/application"
 import * as DocsPage from "./DocsPage.ts"
 import * as FastReads from "./FastReads.ts"
+import { ListAnswers } from "./ListAnswers.ts"
 import { LivestreamUrls } from "./LivestreamUrls.ts"
 import * as RequestGuard from "./RequestGuard.ts"
 
@@ -31,6 +32,7 @@ export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.js
   Layer.provide([LivestreamsHandlers, RecordingsHandlers, AppsHandlers, AppSettingsHandlers, RestreamsHandlers, AnalyticsHandlers, MeetingsHandlers, WebhooksHandlers, AdminLive]),
   Layer.provide(AuthorizationLive),
   Layer.provide(FastReads.layer),
+  Layer.provide(ListAnswers.layer),
   Layer.provide(LivestreamUrls.layer),
   Layer.provide([PublicUrlsConfig.layer, BroadcastLimitsConfig.layer]),
   Layer.merge(RequestGuard.layer),
