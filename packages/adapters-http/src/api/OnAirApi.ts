@@ -10,6 +10,7 @@ import { LivestreamsApi } from "./LivestreamsApi.ts"
 import { MeetingsApi } from "./MeetingsApi.ts"
 import { RecordingsApi } from "./RecordingsApi.ts"
 import { RestreamsApi } from "./RestreamsApi.ts"
+import { documented } from "./OpenApiDocument.ts"
 import { WebhooksApi } from "./WebhooksApi.ts"
 
 export class OnAirApi extends HttpApi.make("onair")
@@ -24,6 +25,7 @@ export class OnAirApi extends HttpApi.make("onair")
   .add(AdminApi)
   .annotateMerge(OpenApi.annotations({
     title: "OnAir",
-    description: "Self-hosted livestream control plane: the livestreams API of the seeds."
+    description: "Self-hosted livestream control plane: the livestreams API of the seeds.",
+    transform: documented
   }))
 {}
