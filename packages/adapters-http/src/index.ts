@@ -1,8 +1,7 @@
 /**
- * @onair/adapters-http: the livestreams API of the seeds over HTTP. The definition is in `./api`
- * (importable alone by clients); handlers, auth and the server are here.
+ * @onair/adapters-http: the livestreams API of the seeds over HTTP: handlers, auth, the docs page and the
+ * server. The definition they implement is `@onair/http-api`.
  */
-export * from "./api/index.ts"
 export * from "./server/AdminHandlers.ts"
 export * from "./server/AuthorizationLive.ts"
 export * from "./server/KnownApps.ts"

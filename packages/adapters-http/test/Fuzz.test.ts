@@ -12,7 +12,7 @@ import {
   CreateTokenBody,
   StartMeetingLivestreamBody,
   UpdateLivestreamBody
-} from "@onair/adapters-http"
+} from "@onair/http-api"
 import { Effect, Schema } from "effect"
 import * as Arbitrary from "effect/Arbitrary"
 import fc from "fast-check"

@@ -8,8 +8,7 @@
  *     params: { account_id, app_id }, payload: { name: "launch" }, headers: {}
  *   })
  */
-import { OnAirApi } from "@onair/adapters-http/api"
-import { AdminAuthorization, Authorization } from "@onair/adapters-http/api"
+import { AdminAuthorization, Authorization, OnAirApi } from "@onair/http-api"
 import { Context, Effect, Layer } from "effect"
 import { FetchHttpClient, HttpClientRequest } from "effect/http"
 import { HttpApiClient, HttpApiMiddleware } from "effect/http-api"

@@ -5,8 +5,7 @@ import { Analytics } from "@onair/catalog"
 import { formatDay, parseDay, Timestamp } from "@onair/core"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { badRequest } from "../api/Envelope.ts"
-import { OnAirApi } from "../api/OnAirApi.ts"
+import { badRequest, OnAirApi } from "@onair/http-api"
 import { authorize, now, timeParam } from "./Requests.ts"
 
 const DAY_MILLIS = 86_400_000

@@ -6,8 +6,7 @@ import { AppSettingsReads, CatalogReads } from "@onair/catalog"
 import { type AppSettings, originMetadata, toIso } from "@onair/core"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { conflict } from "../api/Envelope.ts"
-import { OnAirApi } from "../api/OnAirApi.ts"
+import { conflict, OnAirApi } from "@onair/http-api"
 import { authorize, now, settle } from "./Requests.ts"
 
 const record = (settings: AppSettings) => ({

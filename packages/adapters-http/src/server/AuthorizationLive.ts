@@ -3,8 +3,7 @@
  * middleware as an empty credential and is refused like a wrong one.
  */
 import { Effect, Layer, Redacted } from "effect"
-import { unauthorized } from "../api/Envelope.ts"
-import { Authorization, Caller } from "../api/Security.ts"
+import { Authorization, Caller, unauthorized } from "@onair/http-api"
 import { AccessTokens } from "@onair/application"
 
 export const AuthorizationLive = Layer.effect(

@@ -5,7 +5,7 @@
  */
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { OpenApi } from "effect/http-api"
-import { OnAirApi } from "../api/OnAirApi.ts"
+import { OnAirApi } from "@onair/http-api"
 
 type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
 

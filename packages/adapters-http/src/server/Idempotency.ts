@@ -7,7 +7,7 @@
 import { type AccessToken, type AppendMetadata, EventStore, originMetadata, type Timestamp } from "@onair/core"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
-import { conflict } from "../api/Envelope.ts"
+import { conflict } from "@onair/http-api"
 import type { Scope } from "@onair/catalog"
 import type { Handled } from "@onair/application"
 import { metadataFor } from "./Requests.ts"

@@ -8,7 +8,7 @@
 import { InboundEvents } from "@onair/core"
 import { Clock, Effect, Layer } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { errorEnvelope } from "../api/Envelope.ts"
+import { errorEnvelope } from "@onair/http-api"
 
 export const INBOUND_PATH = "/webhooks/realtime"
 

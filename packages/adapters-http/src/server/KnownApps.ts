@@ -18,7 +18,7 @@ import {
   originMetadata
 } from "@onair/core"
 import { Context, Effect, Layer } from "effect"
-import { type NotFound, notFound } from "../api/Envelope.ts"
+import { type NotFound, notFound } from "@onair/http-api"
 
 export class KnownApps extends Context.Service<KnownApps, {
   /** The app of the request's path, registered first if it is one from before apps; 404 otherwise. */
@@ -58,7 +58,7 @@ export class KnownApps extends Context.Service<KnownApps, {
       if ((yield* reads.app(scope.accountId, scope.appId)) !== undefined) return
       const named = token.appIds.some((id) => id === scope.appId)
       if (!named && !(yield* reads.usedBefore(scope))) return yield* notFound(`app ${scope.appId} of account ${scope.accountId}`)
-      const metadata = originMetadata(`first-use:${crypto.randomUUID()}`, token.id, yield* currentTimestamp)
+      const metadata = originMetadata(`first-use:${crypto.randomUUID()}`, `token:${token.id}`, yield* currentTimestamp)
       // Another request may register it first: AppAlreadyExists says it exists, which is all this asks.
       yield* Effect.ignore(create(scope.accountId, scope.appId, scope.appId, metadata, "existing"))
     })

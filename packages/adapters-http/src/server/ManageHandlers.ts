@@ -17,7 +17,7 @@ import {
 import type { CommandError } from "@onair/application"
 import { Effect } from "effect"
 import { randomBytes } from "node:crypto"
-import { type Conflict, conflict, type NotFound, notFound } from "../api/Envelope.ts"
+import { type Conflict, conflict, type NotFound, notFound } from "@onair/http-api"
 import { authorize, metadataFor, now } from "./Requests.ts"
 import { makeRunCommand } from "./RunCommand.ts"
 import { LivestreamUrls } from "./LivestreamUrls.ts"

@@ -1,6 +1,6 @@
 /** A recording as the API shows it, with links signed until `linksExpireAt`. */
 import { recordingFile, type Recording, toIso } from "@onair/core"
-import type { RecordingRecord } from "../api/RecordingsApi.ts"
+import type { RecordingRecord } from "@onair/http-api"
 
 const STATUS = { Recording: "RECORDING", Finalising: "UPLOADING", Ready: "UPLOADED", Failed: "ERRORED" } as const
 const PHASE = { Recording: "recording", Finalising: "finalising", Ready: "ready", Failed: "failed" } as const

@@ -30,7 +30,7 @@ import {
 } from "effect/http"
 import { HttpApiError } from "effect/http-api"
 import { randomUUID } from "node:crypto"
-import { errorEnvelope } from "../api/Envelope.ts"
+import { errorEnvelope } from "@onair/http-api"
 import * as SchemaErrors from "./SchemaErrors.ts"
 
 /** The request-body limit in bytes, from `ONAIR_MAX_BODY_BYTES` (default 1 MiB, 1 KiB to 64 MiB). */

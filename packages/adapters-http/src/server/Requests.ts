@@ -16,8 +16,7 @@ import { type CommandConflict, currentTimestamp } from "@onair/application"
 import { CatalogReads } from "@onair/catalog"
 import { Effect, Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
-import { BadRequest, badRequest, Conflict, conflict, NotFound, notFound, Unauthorized } from "../api/Envelope.ts"
-import { Caller } from "../api/Security.ts"
+import { BadRequest, badRequest, Caller, Conflict, conflict, NotFound, notFound, Unauthorized } from "@onair/http-api"
 import { KnownApps } from "./KnownApps.ts"
 
 /**

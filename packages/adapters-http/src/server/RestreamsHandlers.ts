@@ -16,8 +16,7 @@ import {
 import { Clock, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { randomBytes } from "node:crypto"
-import { badRequest, conflict, notFound } from "../api/Envelope.ts"
-import { OnAirApi } from "../api/OnAirApi.ts"
+import { badRequest, conflict, notFound, OnAirApi } from "@onair/http-api"
 import { authorizeLivestream, now, settle } from "./Requests.ts"
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"

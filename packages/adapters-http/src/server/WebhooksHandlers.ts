@@ -5,8 +5,7 @@
 import { defaultEndpointName, type WebhookEndpoint, WebhookEndpoints, type WebhookUrlRefused } from "@onair/core"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { type BadRequest, badRequest, type NotFound, notFound } from "../api/Envelope.ts"
-import { OnAirApi } from "../api/OnAirApi.ts"
+import { type BadRequest, badRequest, type NotFound, notFound, OnAirApi } from "@onair/http-api"
 import { authorize, settle, timeParam } from "./Requests.ts"
 
 const DEFAULT_OVERLAP_SECONDS = 86_400
