@@ -11,8 +11,9 @@ import { OnAirClient } from "@onair/client"
 import { AccountId, AppId, AppName, originMetadata, Timestamp } from "@onair/core"
 import { Database } from "@onair/event-store"
 import { Clock, Effect, Schema } from "effect"
+import { idReader, readFlags } from "./CliFlags.ts"
 import * as LocalAdmin from "./LocalAdmin.ts"
-import { answeredByServer } from "./ServerAnswer.ts"
+import { onServerOrStore } from "./ServerAnswer.ts"
 import { services } from "./Services.ts"
 
 export const USAGE = "usage: onair apps create --account <id> --name <name> [--id <id>]"
@@ -30,22 +31,16 @@ export const parse = (args: ReadonlyArray<string>): AppsCommand | string => {
   let accountId: AccountId | undefined
   let appId: AppId | undefined
   let name: string | undefined
-  for (let i = 0; i < rest.length; i += 2) {
-    const [flag, value] = [rest[i], rest[i + 1]]
-    if (value === undefined) return `${flag} needs a value`
-    if (flag === "--account") {
-      const decoded = Schema.decodeUnknownOption(AccountId)(value)
-      if (decoded._tag === "None") return `--account: ${value} is not an account id (letters, digits, _ and -, up to 64)`
-      accountId = decoded.value
-    } else if (flag === "--id") {
-      const decoded = Schema.decodeUnknownOption(AppId)(value)
-      if (decoded._tag === "None") return `--id: ${value} is not an app id (letters, digits, _ and -, up to 64)`
-      appId = decoded.value
-    } else if (flag === "--name") {
-      if (!Schema.is(AppName)(value)) return `--name: 1 to 255 characters, not only spaces`
+  const wrong = readFlags(rest, {
+    "--account": idReader(AccountId, "--account", "an account id", (id) => (accountId = id)),
+    "--id": idReader(AppId, "--id", "an app id", (id) => (appId = id)),
+    "--name": (value) => {
+      if (!Schema.is(AppName)(value)) return "--name: 1 to 255 characters, not only spaces"
       name = value
-    } else return `unknown option ${flag}`
-  }
+      return undefined
+    }
+  })
+  if (wrong !== undefined) return wrong
   if (accountId === undefined) return "--account is required"
   if (name === undefined) return "--name is required"
   return { accountId, name, appId }
@@ -73,12 +68,4 @@ const throughServer = (command: AppsCommand, admin: LocalAdmin.LocalAdmin) =>
     )).pipe(Effect.provide(OnAirClient.layer({ baseUrl: admin.url, token: "", adminToken: admin.adminToken })))
 
 export const run = (command: AppsCommand) =>
-  Effect.gen(function*() {
-    const choice = yield* Database.choiceFromEnv
-    const admin = choice._tag === "Embedded" ? LocalAdmin.read(choice.dataDir) : undefined
-    if (admin !== undefined) {
-      const viaServer = yield* answeredByServer(throughServer(command, admin))
-      if (viaServer !== undefined) return viaServer
-    }
-    return yield* direct(command, choice)
-  })
+  onServerOrStore((admin) => throughServer(command, admin), (choice) => direct(command, choice))

@@ -1,9 +1,12 @@
 /**
- * How the CLIs treat the running server's answer: its answer when it gave one (a refusal in the API's
- * envelope becomes the CLI's error, with the server's message), undefined when no server answered (then the
- * CLI opens the store itself).
+ * Where the CLIs run a command: the running server that holds the embedded database (which one process at
+ * a time may open) through its admin endpoint, else the store itself. The server's answer is taken when it
+ * gave one (a refusal in the API's envelope becomes the CLI's error, with the server's message); when no
+ * server answered, the CLI opens the store.
  */
+import { Database } from "@onair/event-store"
 import { Effect } from "effect"
+import * as LocalAdmin from "./LocalAdmin.ts"
 
 interface Envelope {
   readonly errors: ReadonlyArray<{ readonly message: string }>
@@ -19,4 +22,19 @@ export const answeredByServer = <A, E, R>(call: Effect.Effect<A, E, R>): Effect.
     return isEnvelope(failure)
       ? Effect.fail(new Error(failure.errors.map((e) => e.message).join("; ")))
       : Effect.succeed(undefined)
+  })
+
+/** The command through the server holding the embedded database if one does, else on the store itself. */
+export const onServerOrStore = <A, E1, R1, E2, R2>(
+  throughServer: (admin: LocalAdmin.LocalAdmin) => Effect.Effect<A, E1, R1>,
+  direct: (choice: Database.DatabaseChoice) => Effect.Effect<A, E2, R2>
+) =>
+  Effect.gen(function*() {
+    const choice = yield* Database.choiceFromEnv
+    const admin = choice._tag === "Embedded" ? LocalAdmin.read(choice.dataDir) : undefined
+    if (admin !== undefined) {
+      const viaServer = yield* answeredByServer(throughServer(admin))
+      if (viaServer !== undefined) return viaServer
+    }
+    return yield* direct(choice)
   })

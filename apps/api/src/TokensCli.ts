@@ -12,8 +12,9 @@ import { OnAirClient } from "@onair/client"
 import { AccessTokenId, AccountId, AppId, originMetadata, Timestamp } from "@onair/core"
 import { Database } from "@onair/event-store"
 import { Clock, Effect, Schema } from "effect"
+import { idReader, readFlags } from "./CliFlags.ts"
 import * as LocalAdmin from "./LocalAdmin.ts"
-import { answeredByServer } from "./ServerAnswer.ts"
+import { onServerOrStore } from "./ServerAnswer.ts"
 import { services } from "./Services.ts"
 
 export const USAGE = `usage: onair tokens create --account <id> [--app <id>]... [--label <text>]
@@ -34,20 +35,15 @@ export const parse = (args: ReadonlyArray<string>): TokensCommand | string => {
   let accountId: AccountId | undefined
   const appIds: Array<AppId> = []
   let label: string | null = null
-  for (let i = 0; i < rest.length; i += 2) {
-    const [flag, value] = [rest[i], rest[i + 1]]
-    if (value === undefined) return `${flag} needs a value`
-    if (flag === "--account") {
-      const decoded = Schema.decodeUnknownOption(AccountId)(value)
-      if (decoded._tag === "None") return `--account: ${value} is not an account id (letters, digits, _ and -, up to 64)`
-      accountId = decoded.value
-    } else if (flag === "--app") {
-      const decoded = Schema.decodeUnknownOption(AppId)(value)
-      if (decoded._tag === "None") return `--app: ${value} is not an app id (letters, digits, _ and -, up to 64)`
-      appIds.push(decoded.value)
-    } else if (flag === "--label") label = value
-    else return `unknown option ${flag}`
-  }
+  const wrong = readFlags(rest, {
+    "--account": idReader(AccountId, "--account", "an account id", (id) => (accountId = id)),
+    "--app": idReader(AppId, "--app", "an app id", (id) => appIds.push(id)),
+    "--label": (value) => {
+      label = value
+      return undefined
+    }
+  })
+  if (wrong !== undefined) return wrong
   return accountId === undefined ? "--account is required" : { _tag: "Create", accountId, appIds, label }
 }
 
@@ -85,12 +81,4 @@ const throughServer = (command: TokensCommand, admin: LocalAdmin.LocalAdmin) =>
     )
 
 export const run = (command: TokensCommand) =>
-  Effect.gen(function*() {
-    const choice = yield* Database.choiceFromEnv
-    const admin = choice._tag === "Embedded" ? LocalAdmin.read(choice.dataDir) : undefined
-    if (admin !== undefined) {
-      const viaServer = yield* answeredByServer(throughServer(command, admin))
-      if (viaServer !== undefined) return viaServer
-    }
-    return yield* direct(command, choice)
-  })
+  onServerOrStore((admin) => throughServer(command, admin), (choice) => direct(command, choice))
