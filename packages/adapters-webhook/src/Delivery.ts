@@ -12,7 +12,7 @@ import { backingOffLoop } from "@onair/application"
 import { OutboundClient } from "@onair/outbound"
 import { Clock, Duration, Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { sign } from "./Signing.ts"
+import { sign } from "@onair/webhooks"
 import { WebhookEndpointStreams } from "./EndpointStreams.ts"
 import type { Attempt } from "./Webhooks.ts"
 

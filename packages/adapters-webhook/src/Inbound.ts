@@ -23,7 +23,7 @@ import {
 } from "@onair/core"
 import { awaitReadModel, CommandHandler } from "@onair/application"
 import { Config, Effect, Layer, Option, Redacted, Result, Schema } from "effect"
-import { verify } from "./Signing.ts"
+import { verify } from "@onair/webhooks"
 
 const Envelope = Schema.Struct({
   version: Schema.String,

@@ -28,7 +28,7 @@ import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { randomBytes } from "node:crypto"
 import { endpoints } from "./EndpointStreams.ts"
-import { newSecret } from "./Signing.ts"
+import { newSecret } from "@onair/webhooks"
 import * as WebhookMigrations from "./WebhookMigrations.ts"
 
 /** The adapter's types, as the port names them. */

@@ -1,5 +1,7 @@
 /**
- * @onair/client: the typed TypeScript client of the OnAir API.
+ * @onair/client: the typed TypeScript client of the OnAir API: `OnAirClient` for Effect programs, and
+ * `createOnAirClient` (Promises) for everyone else.
  */
 export * from "./OnAirClient.ts"
-export { BadRequest, Conflict, NotFound, Unauthorized } from "@onair/http-api"
+export * from "./PromiseClient.ts"
+export { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from "@onair/http-api"

@@ -4,7 +4,7 @@
  */
 import { Webhook } from "standardwebhooks"
 import { assert, describe, it } from "vitest"
-import { newSecret, sign, verify } from "../src/Signing.ts"
+import { newSecret, sign, verify } from "../src/Signature.ts"
 
 const body = JSON.stringify({ version: "2.0", id: "msg_1", type: "ingest.start.success", data: { a: "ü" } })
 

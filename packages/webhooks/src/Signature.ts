@@ -6,7 +6,8 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 
-export interface SignedHeaders {
+// A type, not an interface: it passes where a record of headers is asked for.
+export type SignedHeaders = {
   readonly "webhook-id": string
   readonly "webhook-timestamp": string
   readonly "webhook-signature": string
@@ -27,32 +28,39 @@ export const sign = (secrets: ReadonlyArray<string>, id: string, timestamp: numb
 /** A new secret: `whsec_` and 32 random bytes in base64. */
 export const newSecret = (): string => `whsec_${randomBytes(32).toString("base64")}`
 
+/** A header as Node gives it (a repeated one as an array: the first counts), by its lower-case name. */
+const header = (headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined => {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
 export type Verification =
   | { readonly _tag: "Verified"; readonly id: string; readonly timestamp: number }
   | { readonly _tag: "Refused"; readonly reason: "missing headers" | "stale timestamp" | "bad signature" }
 
 /**
- * Checks a request's Standard Webhooks headers against `secret`: its timestamp within `toleranceSeconds` of
- * `nowSeconds` (a replayed old request is refused), and one of its signatures correct.
+ * Checks a request's Standard Webhooks headers against the endpoint's secret, or its secrets while one
+ * is rotated (either passes): its timestamp within `toleranceSeconds` of `nowSeconds` (a replayed old
+ * request is refused), and one of its signatures correct under one of the secrets.
  */
 export const verify = (
-  secret: string,
-  headers: Readonly<Record<string, string | undefined>>,
+  secrets: string | ReadonlyArray<string>,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
   body: string,
   nowSeconds: number,
   toleranceSeconds = 300
 ): Verification => {
-  const id = headers["webhook-id"]
-  const timestamp = Number(headers["webhook-timestamp"])
-  const signatures = headers["webhook-signature"]
+  const id = header(headers, "webhook-id")
+  const timestamp = Number(header(headers, "webhook-timestamp"))
+  const signatures = header(headers, "webhook-signature")
   if (id === undefined || id === "" || !Number.isInteger(timestamp) || signatures === undefined) {
     return { _tag: "Refused", reason: "missing headers" }
   }
   if (Math.abs(nowSeconds - timestamp) > toleranceSeconds) return { _tag: "Refused", reason: "stale timestamp" }
-  const expected = Buffer.from(sign1(secret, id, timestamp, body))
-  const matches = signatures.split(" ").some((given) => {
-    const candidate = Buffer.from(given)
-    return candidate.length === expected.length && timingSafeEqual(candidate, expected)
+  const given = signatures.split(" ").map((signature) => Buffer.from(signature))
+  const matches = (typeof secrets === "string" ? [secrets] : secrets).some((secret) => {
+    const expected = Buffer.from(sign1(secret, id, timestamp, body))
+    return given.some((candidate) => candidate.length === expected.length && timingSafeEqual(candidate, expected))
   })
   return matches ? { _tag: "Verified", id, timestamp } : { _tag: "Refused", reason: "bad signature" }
 }
