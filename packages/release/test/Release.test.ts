@@ -1,7 +1,7 @@
 /**
  * The packages other teams install, released and used as they would: built, checked with publint and
  * @arethetypeswrong/cli from their packed tarballs, published with `changeset publish` to a real registry
- * (Verdaccio, started here, proxying npmjs for everything else), then installed with plain npm into a
+ * (Verdaccio, started here, holding the @onair scope; npmjs serves the rest), then installed with plain npm into a
  * project outside the workspace, which type-checks a consumer file with `tsc`, runs a plain Node script
  * with the Promise client against a running OnAir (create, list, get), and receives a real webhook
  * delivery verified and decoded by @onair/webhooks.
@@ -38,7 +38,7 @@ describe("releasing the published packages through a registry, and using them fr
 
   beforeAll(async () => {
     for (const name of PUBLISHED) await run(process.execPath, [Path.join(ROOT, "scripts/build-package.ts")], { cwd: Path.join(ROOT, "packages", name) })
-    // A registry of our own: the @onair scope published here, everything else proxied from npmjs.
+    // A registry of our own for the @onair scope.
     const port = await freePort()
     registryUrl = `http://127.0.0.1:${port}/`
     Fs.writeFileSync(Path.join(scratch, "verdaccio.yaml"), [
@@ -46,17 +46,10 @@ describe("releasing the published packages through a registry, and using them fr
       "auth:",
       "  htpasswd:",
       `    file: ${Path.join(scratch, "htpasswd")}`,
-      "uplinks:",
-      "  npmjs:",
-      "    url: https://registry.npmjs.org/",
-      "    timeout: 60s",
       "packages:",
       "  '@onair/*':",
       "    access: $all",
       "    publish: $authenticated",
-      "  '**':",
-      "    access: $all",
-      "    proxy: npmjs",
       "log: { type: stdout, format: pretty, level: warn }",
       ""
     ].join("\n"))
@@ -69,8 +62,11 @@ describe("releasing the published packages through a registry, and using them fr
       body: JSON.stringify({ name: "release", password: "release-test-password", type: "user", roles: [] })
     })
     const { token } = await user.json() as { token: string }
-    Fs.writeFileSync(Path.join(scratch, ".npmrc"), `registry=${registryUrl}\n//127.0.0.1:${port}/:_authToken=${token}\n`, { mode: 0o600 })
-    npmEnv = { ...process.env, NPM_CONFIG_USERCONFIG: Path.join(scratch, ".npmrc"), NPM_CONFIG_REGISTRY: registryUrl, npm_config_registry: registryUrl }
+    // As a team with a registry of its own sets npm up: the @onair scope from it, everything else from npmjs.
+    Fs.writeFileSync(Path.join(scratch, ".npmrc"), `@onair:registry=${registryUrl}\n//127.0.0.1:${port}/:_authToken=${token}\n`, { mode: 0o600 })
+    // npm and pnpm settings of the test's own run (pnpm passes its own as npm_config_*) stay out.
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_config_/i.test(key)))
+    npmEnv = { ...clean, NPM_CONFIG_USERCONFIG: Path.join(scratch, ".npmrc") }
   }, 300_000)
 
   afterAll(async () => {
@@ -96,7 +92,11 @@ describe("releasing the published packages through a registry, and using them fr
   })
 
   it("publishes with changeset publish, installs with plain npm, type-checks a consumer, and uses the client and the receiver kit against OnAir", async () => {
-    const published = await run(process.execPath, [Path.join(ROOT, "node_modules/@changesets/cli/bin.js"), "publish", "--no-git-tag"], { cwd: ROOT, env: npmEnv })
+    // `changeset publish` asks the registry what it lacks and publishes it there.
+    const published = await run(process.execPath, [Path.join(ROOT, "node_modules/@changesets/cli/bin.js"), "publish", "--no-git-tag"], {
+      cwd: ROOT,
+      env: { ...npmEnv, NPM_CONFIG_REGISTRY: registryUrl }
+    })
     for (const name of PUBLISHED) assert.include(published.stdout + published.stderr, `@onair/${name}`)
     const versions = Object.fromEntries(PUBLISHED.map((name) => {
       const manifest = JSON.parse(Fs.readFileSync(Path.join(ROOT, "packages", name, "package.json"), "utf8")) as { name: string; version: string }
