@@ -53,7 +53,9 @@ describe("releasing the published packages through a registry, and using them fr
       "log: { type: stdout, format: pretty, level: warn }",
       ""
     ].join("\n"))
-    registry = spawn(process.execPath, [Path.join(HERE, "node_modules/verdaccio/bin/verdaccio"), "--config", Path.join(scratch, "verdaccio.yaml"), "--listen", `127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] })
+    // Its log goes to a file: a pipe nobody reads would stall it once full.
+    const log = Fs.openSync(Path.join(scratch, "verdaccio.log"), "w")
+    registry = spawn(process.execPath, [Path.join(HERE, "node_modules/verdaccio/bin/verdaccio"), "--config", Path.join(scratch, "verdaccio.yaml"), "--listen", `127.0.0.1:${port}`], { stdio: ["ignore", log, log] })
     await waitFor("the registry", async () => (await fetch(`${registryUrl}-/ping`).then((r) => r.ok, () => false)) ? true : undefined, 60_000)
     // A publisher's account on it, as `npm adduser` makes one.
     const user = await fetch(`${registryUrl}-/user/org.couchdb.user:release`, {
@@ -116,7 +118,10 @@ describe("releasing the published packages through a registry, and using them fr
       compilerOptions: { target: "ES2024", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, types: ["node"], exactOptionalPropertyTypes: true, skipLibCheck: false }
     }, null, 2))
     for (const file of ["consumer.ts", "use-client.mjs", "receive.mjs"]) Fs.copyFileSync(Path.join(HERE, "consumer", file), Path.join(project, file))
-    await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: project, env: npmEnv, timeout: 300_000 })
+    // npm as this machine's user runs it: with the Node it came with, so its own global settings (the CA
+    // bundle of this network among them) apply, not the Node the workspace installed for itself.
+    const machinePath = (process.env["PATH"] ?? "").split(Path.delimiter).filter((dir) => !dir.includes(`${Path.sep}.tools${Path.sep}`)).join(Path.delimiter)
+    await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: project, env: { ...npmEnv, PATH: machinePath }, timeout: 300_000 })
     for (const name of PUBLISHED) {
       const manifest = JSON.parse(Fs.readFileSync(Path.join(project, "node_modules/@onair", name, "package.json"), "utf8")) as { exports: unknown }
       assert.notMatch(JSON.stringify(manifest.exports), /(?<!\.d)\.ts"/, `@onair/${name} exports no TypeScript source`)
