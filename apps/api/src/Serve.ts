@@ -3,7 +3,7 @@
  * beside it (nginx, when installed; `ONAIR_MEDIA=off` leaves media to nodes of their own) and the worker
  * (due timers) in one process, on the database the environment names.
  */
-import { AdminToken, Server } from "@onair/adapters-http"
+import { AdminToken, HealthOptions, Server } from "@onair/adapters-http"
 import { WebhookWorker } from "@onair/adapters-webhook"
 import {
   MediaControlPlane,
@@ -84,7 +84,9 @@ const mediaPlane = (dataDir: string) =>
   Layer.unwrap(Effect.gen(function*() {
     const { mode, dir } = yield* MediaSettings.fromEnv(dataDir)
     if (mode === "off") {
-      return Server.layer(Layer.mergeAll(MediaControlPlane.redirectingPlayback, MediaControlPlane.nodeApi, RecordingDownloads.controlPlaneRoutes(null)))
+      return Server.layer(Layer.mergeAll(MediaControlPlane.redirectingPlayback, MediaControlPlane.nodeApi, RecordingDownloads.controlPlaneRoutes(null))).pipe(
+        Layer.provide(HealthOptions.apiOnly)
+      )
     }
     const identity = yield* NodeIdentity.fromEnv
     const urls = yield* PublicUrlsConfig
@@ -96,7 +98,7 @@ const mediaPlane = (dataDir: string) =>
       MediaControlPlane.nodeApi,
       RecordingDownloads.controlPlaneRoutes({ nodeId: identity.nodeId, mediaDir: dir })
     )
-    return Layer.merge(agent, Server.layer(routes)).pipe(
+    return Layer.merge(agent, Server.layer(routes).pipe(Layer.provide(HealthOptions.withMediaNode))).pipe(
       Layer.provideMerge(MediaServer.node),
       Layer.provideMerge(MediaControlPlane.embedded(identity.nodeId)),
       Layer.provideMerge(media)

@@ -22,6 +22,7 @@ import { WebhooksHandlers } from "./WebhooksHandlers.ts"
 import * as InboundWebhooks from "./InboundWebhooks.ts"
 import { BroadcastLimitsConfig, PublicUrlsConfig } from "@onair/application"
 import * as DocsPage from "./DocsPage.ts"
+import * as Health from "./Health.ts"
 import * as FastReads from "./FastReads.ts"
 import { ListAnswers } from "./ListAnswers.ts"
 import { LivestreamUrls } from "./LivestreamUrls.ts"
@@ -37,6 +38,7 @@ export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.js
   Layer.provide([PublicUrlsConfig.layer, BroadcastLimitsConfig.layer]),
   Layer.merge(RequestGuard.layer),
   Layer.merge(DocsPage.layer),
+  Layer.merge(Health.layer),
   Layer.merge(InboundWebhooks.layer)
 )
 

@@ -3,7 +3,7 @@
  * catalog and the token index, served on a free loopback port.
  */
 import { NodeHttpServer } from "@effect/platform-node"
-import { AdminToken, KnownApps, Server } from "@onair/adapters-http"
+import { AdminToken, HealthOptions, KnownApps, Server } from "@onair/adapters-http"
 import { AccessTokens } from "@onair/application"
 import { Inbound, Webhooks } from "@onair/adapters-webhook"
 import { Catalog, CatalogReads } from "@onair/catalog"
@@ -50,7 +50,7 @@ export interface TestServer {
 /** The apps the tests use, made in every account a test token is made for. */
 export const TEST_APPS = ["app_1", "app_2"] as const
 
-export const useServer = (options?: { readonly mediaReady?: boolean }): TestServer => {
+export const useServer = (options?: { readonly mediaReady?: boolean; readonly mediaNode?: boolean }): TestServer => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-http-"))
   const services = Layer.merge(Inbound.layer, KnownApps.layer).pipe(
     Layer.provideMerge(Layer.mergeAll(
@@ -72,6 +72,7 @@ export const useServer = (options?: { readonly mediaReady?: boolean }): TestServ
     Layer.provideMerge(NodeHttpServer.layer(Server.createNodeServer, { port: 0, host: "127.0.0.1" })),
     Layer.provideMerge(services),
     Layer.provide(AdminToken.fromEnv),
+    Layer.provide(options?.mediaNode === true ? HealthOptions.withMediaNode : HealthOptions.apiOnly),
     Layer.provide(
       options?.mediaReady === true ? Layer.succeed(MediaPlane)({ accepting: Effect.succeed(true) }) : MediaPlane.absent
     )
