@@ -119,6 +119,7 @@ export const make = Effect.gen(function*() {
       Effect.gen(function*() {
         const endpoint = yield* get(scope, id)
         yield* decide({ _tag: "DeleteWebhookEndpoint", endpointId: endpoint.id, at: yield* currentTimestamp }, actor)
+        return endpoint
       }),
     attempts: (scope, id, page) =>
       Effect.gen(function*() {

@@ -18,7 +18,7 @@ import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { BASE, MAX_PER_PAGE } from "@onair/http-api"
 import { AccessTokens } from "@onair/application"
 import { DEFAULT_PER_PAGE, detailBody } from "./LivestreamsHandlers.ts"
-import { ListAnswers, listAnswerKey } from "./ListAnswers.ts"
+import { ListAnswers, listAnswerKey, queryStringOf } from "./ListAnswers.ts"
 import { LivestreamUrls } from "./LivestreamUrls.ts"
 
 const DETAIL_PATH = `${BASE}/livestreams/:livestream_id`
@@ -55,8 +55,7 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
   const list = (params: Readonly<Record<string, string | undefined>>, request: HttpServerRequest.HttpServerRequest) => {
     const scope = granted(params, request)
     if (scope === undefined) return undefined
-    const queryAt = request.url.indexOf("?")
-    const known = listAnswers.recall(listAnswerKey(scope.accountId, scope.appId, queryAt === -1 ? "" : request.url.slice(queryAt + 1)))
+    const known = listAnswers.recall(listAnswerKey(scope.accountId, scope.appId, request.url))
     if (known === undefined) return undefined
     return Effect.map(catalog.livestreams(scope, known.filter), (page) => page === known.page ? known.response : undefined)
   }
@@ -66,8 +65,7 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
     const { livestream_id } = params
     const scope = granted(params, request)
     if (scope === undefined || !isLivestreamId(livestream_id)) return undefined
-    const queryAt = request.url.indexOf("?")
-    const search = new URLSearchParams(queryAt === -1 ? "" : request.url.slice(queryAt + 1))
+    const search = new URLSearchParams(queryStringOf(request.url))
     if (search.getAll("page_no").length > 1 || search.getAll("per_page").length > 1) return undefined
     const pageNo = intParam(search.get("page_no"), 1, 1, 999_999_999)
     const perPage = intParam(search.get("per_page"), DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)

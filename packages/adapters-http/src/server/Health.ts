@@ -25,14 +25,11 @@ export class HealthOptions extends Context.Service<HealthOptions, { readonly med
   static readonly withMediaNode = Layer.succeed(HealthOptions)({ mediaNode: true })
 }
 
-type Check = Effect.Effect<string | undefined>
+const LATE = `no answer within ${CHECK_TIMEOUT_MILLIS} ms`
 
-/** A check's verdict in time: undefined (ok), or why not. */
-const judged = (check: Check): Check =>
-  check.pipe(
-    Effect.timeout(Duration.millis(CHECK_TIMEOUT_MILLIS)),
-    Effect.catch(() => Effect.succeed(`no answer within ${CHECK_TIMEOUT_MILLIS} ms`))
-  )
+/** A check's verdicts (undefined: ok; else why not) in time, or `late` when they do not come. */
+const inTime = <A>(check: Effect.Effect<A>, late: A): Effect.Effect<A> =>
+  check.pipe(Effect.timeout(Duration.millis(CHECK_TIMEOUT_MILLIS)), Effect.catch(() => Effect.succeed(late)))
 
 export const layer = Layer.unwrap(Effect.gen(function*() {
   const store = yield* EventStore
@@ -40,30 +37,35 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
   const options = yield* HealthOptions
   const maxLagSeconds = yield* Config.Int("ONAIR_READY_MAX_LAG_SECONDS").pipe(Config.withDefault(5))
 
-  const storeAnswers: Check = Effect.as(store.loadCheckpoint(CATALOG), undefined).pipe(
-    Effect.catch((error) => Effect.succeed(`the store failed: ${error.message}`))
-  )
-  // The oldest event the catalog has not taken in yet: too old, and reads answer from stale tables.
-  const readModelsCurrent: Check = Effect.gen(function*() {
-    const checkpoint = yield* store.loadCheckpoint(CATALOG)
-    const behind = yield* store.readAll(checkpoint, 1)
-    const oldest = behind.events[0]
-    if (oldest === undefined) return undefined
-    const lagSeconds = ((yield* Clock.currentTimeMillis) - oldest.recordedAt) / 1000
-    return lagSeconds > maxLagSeconds ? `the catalog is ${lagSeconds.toFixed(1)} s behind the log (at most ${maxLagSeconds} s)` : undefined
-  }).pipe(Effect.catch((error) => Effect.succeed(`the store failed: ${error.message}`)))
-  const mediaNodeAccepting: Check = Effect.map(media.accepting, (accepting) => accepting ? undefined : "the media node is not registered and taking publishes")
-
-  const checks: ReadonlyArray<readonly [string, Check]> = [
-    ["store", storeAnswers],
-    ["read_models", readModelsCurrent],
-    ...(options.mediaNode ? [["media_node", mediaNodeAccepting] as const] : [])
-  ]
+  // One read of the catalog's checkpoint judges the store, and the events after it the catalog's lag: the
+  // oldest one not taken in yet, too old, and reads answer from stale tables.
+  const storeAndReadModels = Effect.gen(function*() {
+    const checkpoint = yield* Effect.result(store.loadCheckpoint(CATALOG))
+    if (checkpoint._tag === "Failure") {
+      const failed = `the store failed: ${checkpoint.failure.message}`
+      return { store: failed, readModels: failed }
+    }
+    const behind = yield* Effect.result(store.readAll(checkpoint.success, 1))
+    if (behind._tag === "Failure") return { store: undefined, readModels: `the store failed: ${behind.failure.message}` }
+    const oldest = behind.success.events[0]
+    const lagSeconds = oldest === undefined ? 0 : ((yield* Clock.currentTimeMillis) - oldest.recordedAt) / 1000
+    return {
+      store: undefined,
+      readModels: lagSeconds > maxLagSeconds ? `the catalog is ${lagSeconds.toFixed(1)} s behind the log (at most ${maxLagSeconds} s)` : undefined
+    }
+  })
+  const mediaNodeAccepting: Effect.Effect<string | undefined> = Effect.map(media.accepting, (accepting) => accepting ? undefined : "the media node is not registered and taking publishes")
 
   const ready = Effect.gen(function*() {
-    const verdicts = yield* Effect.forEach(checks, ([name, check]) => Effect.map(judged(check), (failure) => [name, failure] as const), {
-      concurrency: "unbounded"
-    })
+    const [stored, mediaNode] = yield* Effect.all([
+      inTime(storeAndReadModels, { store: LATE, readModels: LATE }),
+      options.mediaNode ? inTime(mediaNodeAccepting, LATE) : Effect.succeed(undefined)
+    ], { concurrency: "unbounded" })
+    const verdicts: ReadonlyArray<readonly [string, string | undefined]> = [
+      ["store", stored.store],
+      ["read_models", stored.readModels],
+      ...(options.mediaNode ? [["media_node", mediaNode] as const] : [])
+    ]
     const failed = verdicts.filter(([, failure]) => failure !== undefined)
     const data = {
       status: failed.length === 0 ? "ready" : "not ready",

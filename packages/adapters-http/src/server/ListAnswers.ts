@@ -21,8 +21,14 @@ export interface ListAnswer {
   readonly response: HttpServerResponse.HttpServerResponse
 }
 
+/** A request URL's query string as sent (without the `?`; empty when there is none). */
+export const queryStringOf = (url: string): string => {
+  const at = url.indexOf("?")
+  return at === -1 ? "" : url.slice(at + 1)
+}
+
 /** The key of a request: its account, app and query string as sent. */
-export const listAnswerKey = (accountId: string, appId: string, query: string) => `${accountId}/${appId}?${query}`
+export const listAnswerKey = (accountId: string, appId: string, url: string) => `${accountId}/${appId}?${queryStringOf(url)}`
 
 export class ListAnswers extends Context.Service<ListAnswers, {
   readonly remember: (key: string, answer: ListAnswer) => void

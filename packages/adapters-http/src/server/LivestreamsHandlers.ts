@@ -142,8 +142,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           const found = yield* catalog.livestreams(scope, filter)
           // The answer is a function of the page alone (ListAnswers): built once per page, then reused.
           const request = yield* HttpServerRequest.HttpServerRequest
-          const queryAt = request.url.indexOf("?")
-          const key = listAnswerKey(scope.accountId, scope.appId, queryAt === -1 ? "" : request.url.slice(queryAt + 1))
+          const key = listAnswerKey(scope.accountId, scope.appId, request.url)
           const known = listAnswers.recall(key)
           if (known !== undefined && known.page === found) return known.response
           const paging = pagingOf(found, pageNo, perPage)

@@ -103,8 +103,7 @@ export const WebhooksHandlers = HttpApiBuilder.group(
       .handle("deleteWebhook", ({ params }) =>
         Effect.gen(function*() {
           const { token, scope } = yield* authorize(params)
-          const endpoint = yield* refuse(webhooks.get(scope, params.endpoint_id))
-          yield* refuse(webhooks.remove(scope, params.endpoint_id, token.id))
+          const endpoint = yield* refuse(webhooks.remove(scope, params.endpoint_id, token.id))
           return { success: true as const, data: { ...endpointRecord(endpoint), message: "webhook endpoint deleted" } }
         }))
       .handle("rotateWebhookSecret", ({ params, payload }) =>

@@ -79,7 +79,8 @@ export class WebhookEndpoints extends Context.Service<WebhookEndpoints, {
     overlapSeconds: number,
     actor: string
   ) => Effect.Effect<{ readonly endpoint: WebhookEndpoint; readonly secret: string }, WebhookCommandError>
-  readonly remove: (scope: WebhookScope, id: string, actor: string) => Effect.Effect<void, WebhookCommandError>
+  /** Deletes the endpoint; answers it as it was. */
+  readonly remove: (scope: WebhookScope, id: string, actor: string) => Effect.Effect<WebhookEndpoint, WebhookCommandError>
   readonly attempts: (
     scope: WebhookScope,
     id: string,
