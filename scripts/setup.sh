@@ -35,3 +35,13 @@ if [ ! -f "$stamp" ] || ! cmp -s "$ONAIR_ROOT/pnpm-lock.yaml" "$stamp"; then
   (cd "$ONAIR_ROOT" && pnpm install --frozen-lockfile --reporter=silent >&2)
   cp "$ONAIR_ROOT/pnpm-lock.yaml" "$stamp"
 fi
+
+# The dashboard the API serves at /dashboard, built offline from the installed packages whenever its sources
+# changed since the last build.
+dashboard="$ONAIR_ROOT/packages/dashboard"
+sources="$(cd "$dashboard" && find src index.html vite.config.ts package.json -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$dashboard/dist/index.html" ] || [ "$(cat "$dashboard/dist/.onair-sources" 2>/dev/null)" != "$sources" ]; then
+  echo "setup: building the dashboard" >&2
+  (cd "$dashboard" && pnpm --silent build >&2)
+  echo "$sources" > "$dashboard/dist/.onair-sources"
+fi

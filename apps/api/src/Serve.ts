@@ -3,7 +3,7 @@
  * beside it (nginx, when installed; `ONAIR_MEDIA=off` leaves media to nodes of their own) and the worker
  * (due timers) in one process, on the database the environment names.
  */
-import { AdminToken, HealthOptions, Server } from "@onair/adapters-http"
+import { AdminToken, DashboardFiles, HealthOptions, Server } from "@onair/adapters-http"
 import { WebhookWorker } from "@onair/adapters-webhook"
 import {
   MediaControlPlane,
@@ -24,6 +24,7 @@ import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 import { randomBytes } from "node:crypto"
 import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
 import * as LocalAdmin from "./LocalAdmin.ts"
 import { services } from "./Services.ts"
 
@@ -105,6 +106,14 @@ const mediaPlane = (dataDir: string) =>
     )
   }))
 
+/**
+ * The dashboard's build: `ONAIR_DASHBOARD_DIR`, or `@onair/dashboard`'s `dist` (scripts/setup.sh builds it).
+ */
+const dashboardFiles = Layer.unwrap(Effect.map(
+  Config.String("ONAIR_DASHBOARD_DIR").pipe(Config.withDefault("")),
+  (given) => DashboardFiles.at(given !== "" ? given : Path.join(Path.dirname(fileURLToPath(import.meta.resolve("@onair/dashboard/package.json"))), "dist"))
+))
+
 export const serve = Effect.gen(function*() {
   const choice = yield* Database.choiceFromEnv
   // Without a configured admin token, make one for this run: the local tokens CLI reads it from the data
@@ -124,7 +133,8 @@ export const serve = Effect.gen(function*() {
       Layer.provideMerge(Layer.mergeAll(RecordingLinks.layer, RecordingStore.fromEnv, TranscriptionEngine.fromEnv)),
       Layer.provideMerge(PublicUrlsConfig.layer),
       Layer.provideMerge(services(choice)),
-      Layer.provide(AdminToken.given(adminToken))
+      Layer.provide(AdminToken.given(adminToken)),
+      Layer.provide(dashboardFiles)
     )
   )
 })

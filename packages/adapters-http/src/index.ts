@@ -4,6 +4,7 @@
  */
 export * from "./server/AdminHandlers.ts"
 export * from "./server/AuthorizationLive.ts"
+export { DashboardFiles } from "./server/DashboardPage.ts"
 export { HealthOptions } from "./server/Health.ts"
 export * from "./server/KnownApps.ts"
 export * from "./server/LivestreamsHandlers.ts"

@@ -11,7 +11,7 @@ import { useServer } from "./support/TestServer.ts"
 describe("API documentation", () => {
   const server = useServer()
 
-  it("serves OpenAPI 3.1 and a self-contained docs page listing every endpoint", async () => {
+  it("serves OpenAPI 3.1, and a reference page whose renderer comes from this server alone", async () => {
     const spec = await (await fetch(`${server.baseUrl}/openapi.json`)).json() as any
     assert.strictEqual(spec.openapi, "3.1.0")
     const operations = Object.entries(spec.paths as Record<string, Record<string, unknown>>)
@@ -22,11 +22,22 @@ describe("API documentation", () => {
     const response = await fetch(`${server.baseUrl}/docs`)
     assert.strictEqual(response.status, 200)
     assert.include(response.headers.get("content-type") ?? "", "text/html")
+    assert.include(response.headers.get("content-security-policy") ?? "", "script-src 'self'")
     const page = await response.text()
-    for (const { path, method } of operations) {
-      assert.include(page, `<span class="method ${method}">${method.toUpperCase()}</span> <code>${path}</code>`)
-    }
-    assert.notMatch(page, /<script|(src|href)="https?:/, "no script, nothing fetched from elsewhere")
+    const scripts = [...page.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!)
+    assert.deepStrictEqual(scripts, ["/docs/assets/scalar.js", "/docs/assets/reference.js"])
+    assert.notMatch(page, /(src|href)="https?:/, "nothing fetched from elsewhere")
+
+    // The renderer's bundle, gzipped for browsers that take it, and its settings: this server's document,
+    // none of the renderer's hosted fonts, telemetry or agent.
+    const bundle = await fetch(`${server.baseUrl}/docs/assets/scalar.js`, { headers: { "accept-encoding": "gzip" } })
+    assert.strictEqual(bundle.status, 200)
+    assert.strictEqual(bundle.headers.get("content-encoding"), "gzip")
+    assert.include(await bundle.text(), "createApiReference")
+    const settings = await (await fetch(`${server.baseUrl}/docs/assets/reference.js`)).text()
+    const json = JSON.parse(settings.slice(settings.indexOf("{"), settings.lastIndexOf("}") + 1))
+    assert.include(json, { url: "/openapi.json", withDefaultFonts: false, telemetry: false })
+    assert.deepStrictEqual(json.agent, { disabled: true })
   })
 
   it("passes Redocly's strictest ruleset, save the seed's own path layout and the licence not chosen yet", async () => {

@@ -42,6 +42,18 @@ describe("list filters and paging over HTTP", () => {
     assert.notInclude((await list("exclude_meetings=true")).livestreams.map((l) => l.id), meetingLivestream.id)
     assert.include((await list("exclude_meetings=false&per_page=100")).livestreams.map((l) => l.id), meetingLivestream.id)
 
+    // Search: a part of the name in any case, or the whole id; with the status filter too, counted.
+    const found = await list("search=LS%202")
+    assert.deepStrictEqual(found.livestreams.map((l) => l.id), [ids[2]])
+    assert.strictEqual(found.paging.total_count, 1)
+    assert.strictEqual((await list("search=ls&per_page=100")).paging.total_count, 4)
+    assert.deepStrictEqual((await list(`search=${ids[3]}`)).livestreams.map((l) => l.id), [ids[3]])
+    assert.deepStrictEqual((await list("search=ls&status=LIVE")).livestreams.map((l) => l.id), [ids[1]])
+    assert.strictEqual((await list("search=nothing%20like%20it")).paging.total_count, 0)
+    const tooLong = await server.call("GET", `${base}/livestreams?search=${"x".repeat(256)}`, token)
+    assert.strictEqual(tooLong.status, 400)
+    assert.match(tooLong.text, /search/)
+
     const ascending = (await list("sort_order=ASC&per_page=100")).livestreams.map((l) => l.id)
     const descending = (await list("sort_order=DSC&per_page=100")).livestreams.map((l) => l.id)
     assert.deepStrictEqual(ascending, [...descending].reverse())

@@ -167,7 +167,14 @@ export const make = Effect.gen(function*() {
           events: rows.map((row) => JSON.parse(row.body) as unknown),
           next_cursor: rows.at(-1)?.position ?? String(page.after)
         }
-      })
+      }),
+    feedEnd: (scope) =>
+      Effect.map(
+        sql<{ position: string | null }>`
+          SELECT max(position)::text AS position FROM onair_webhook_messages
+          WHERE account_id = ${scope.accountId} AND app_id = ${scope.appId}`.pipe(Effect.mapError(failed)),
+        (rows) => Number(rows[0]?.position ?? 0)
+      )
   })
 })
 

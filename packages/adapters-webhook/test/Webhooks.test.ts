@@ -91,6 +91,62 @@ describe("webhooks", { timeout: 120_000 }, () => {
     await receiver.close()
   })
 
+  it("follows the feed as server-sent events: from now on, and after Last-Event-ID when it reconnects", async () => {
+    const base = `${job.url}/accounts/${job.account}/realtime/kit/${job.app}/webhooks/events/stream`
+    /** The events of a stream until `enough` says so, then the connection closed. */
+    const follow = async (headers: Record<string, string>, enough: (events: Array<{ id?: string; event: string; data: any }>) => boolean) => {
+      const controller = new AbortController()
+      const response = await fetch(base, { headers: { authorization: `Bearer ${job.token}`, ...headers }, signal: controller.signal })
+      assert.strictEqual(response.status, 200)
+      assert.include(response.headers.get("content-type") ?? "", "text/event-stream")
+      const events: Array<{ id?: string; event: string; data: any }> = []
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
+      let buffer = ""
+      const timer = setTimeout(() => controller.abort(), 20_000)
+      try {
+        while (!enough(events)) {
+          const { value, done } = await reader.read()
+          if (done) break
+          buffer += value
+          for (let end = buffer.indexOf("\n\n"); end !== -1; end = buffer.indexOf("\n\n")) {
+            const fields = Object.fromEntries(buffer.slice(0, end).split("\n").map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]))
+            buffer = buffer.slice(end + 2)
+            events.push({ ...(fields["id"] === undefined ? {} : { id: fields["id"] }), event: fields["event"] ?? "message", data: JSON.parse(fields["data"] || "null") })
+          }
+        }
+      } finally {
+        clearTimeout(timer)
+        controller.abort()
+      }
+      return events
+    }
+    // What came before the connection is not sent again: only the new livestream's events arrive.
+    const before = await livestream("earlier")
+    const waiting = follow({}, (events) => events.some((e) => e.data?.data?.livestream_id !== undefined && e.data.data.livestream_id !== before.id))
+    await sleep(300)
+    const created = await livestream("followed")
+    const seen = await waiting
+    assert.isFalse(seen.some((e) => e.data?.data?.livestream_id === before.id))
+    const status = seen.find((e) => e.data.data.livestream_id === created.id)!
+    assert.strictEqual(status.event, "livestream.status.changed")
+    assert.strictEqual(status.data.type, "livestream.status.changed")
+    assert.strictEqual(status.data.data.status, "INVOKED")
+    const cursor = seen.at(-1)!.id
+    assert.match(cursor ?? "", /^\d+$/)
+
+    // Reconnecting after that event: only what came after it.
+    const next = await livestream("after the cursor")
+    const resumed = await follow({ "last-event-id": cursor! }, (events) => events.some((e) => e.data?.data?.livestream_id === next.id))
+    assert.isFalse(resumed.some((e) => e.data?.data?.livestream_id === created.id))
+
+    assert.strictEqual((await fetch(base)).status, 401)
+    const otherApp = await fetch(base.replace(`/${job.app}/`, "/no_such_app/"), { headers: { authorization: `Bearer ${job.token}` } })
+    assert.strictEqual(otherApp.status, 404)
+    const badCursor = await fetch(base, { headers: { authorization: `Bearer ${job.token}`, "last-event-id": "x" } })
+    assert.strictEqual(badCursor.status, 400)
+    assert.match(await badCursor.text(), /last-event-id/)
+  })
+
   it("filters by exact types and wildcards", async () => {
     const receiver = await startReceiver()
     await endpoint(receiver.url, ["ingest.*", "livestream.status.changed"])

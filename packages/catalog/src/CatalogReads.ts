@@ -74,6 +74,8 @@ export interface LivestreamFilter extends PageRequest {
   readonly to?: number | undefined
   /** ASC: oldest first. */
   readonly order: "ASC" | "DSC"
+  /** Livestreams whose name contains it (case-insensitive), or whose id it is. */
+  readonly search?: string | undefined
 }
 
 /** Epoch ms range, `from` inclusive, `to` exclusive. */
@@ -169,13 +171,17 @@ export class CatalogReads extends Context.Service<CatalogReads, {
         ...(filter.status === undefined ? [] : [sql`status = ${filter.status}`]),
         ...(filter.excludeMeetings ? [sql`meeting_id IS NULL`] : []),
         ...(filter.from === undefined ? [] : [sql`created_at >= ${iso(filter.from)}::timestamptz`]),
-        ...(filter.to === undefined ? [] : [sql`created_at <= ${iso(filter.to)}::timestamptz`])
+        ...(filter.to === undefined ? [] : [sql`created_at <= ${iso(filter.to)}::timestamptz`]),
+        ...(filter.search === undefined || filter.search === ""
+          ? []
+          : [sql`(id = ${filter.search} OR strpos(lower(state->>'name'), lower(${filter.search})) > 0)`])
       ])
       const order = filter.order === "ASC" ? sql.literal("created_at ASC, ordinal ASC") : sql.literal("created_at DESC, ordinal DESC")
       const pageOf = sql<{ state: unknown }>`
         SELECT state FROM onair_livestreams WHERE ${where} ORDER BY ${order} LIMIT ${filter.perPage} OFFSET ${offsetOf(filter)}`
       // An app's total (or its total in one status) is kept counted; other filters count their matches.
-      const counted = filter.excludeMeetings === false && filter.from === undefined && filter.to === undefined
+      const counted = filter.excludeMeetings === false && filter.from === undefined && filter.to === undefined &&
+        (filter.search === undefined || filter.search === "")
       const total = counted
         ? sql<{ total: unknown }>`
           SELECT coalesce(sum(livestreams), 0) AS total FROM onair_livestream_counts

@@ -47,7 +47,9 @@ export const ListLivestreamsQuery = {
   status: Schema.optional(LivestreamStatus),
   start_time: Schema.optional(IsoTime),
   end_time: Schema.optional(IsoTime),
-  exclude_meetings: Schema.optional(Schema.Literals(["true", "false"]))
+  exclude_meetings: Schema.optional(Schema.Literals(["true", "false"])),
+  /** OnAir's extension: livestreams whose name contains it (case-insensitive), or whose ID it is. */
+  search: Schema.optional(Schema.String.pipe(Schema.check(Schema.isMaxLength(255))))
 }
 
 export const LivestreamPage = Schema.Struct({

@@ -178,6 +178,10 @@ export const documented = (spec: Json): Json => {
         operation["description"] ??= doc.description
       }
       for (const param of (operation["parameters"] ?? []) as Array<Json>) parameter(param)
+      // Effect's own decoding notes for its client (the failure event's schema) mean nothing to others.
+      for (const response of Object.values((operation["responses"] ?? {}) as Record<string, Json>)) {
+        for (const media of Object.values((response["content"] ?? {}) as Record<string, Json>)) delete media["x-effect-stream"]
+      }
       // A redirect is the thumbnail's answer (to the image itself).
       if (path.endsWith("/thumbnail.jpg") && operation["responses"]?.["302"] !== undefined) {
         operation["responses"]["302"] = { description: "Found: `Location` is the thumbnail JPEG." }

@@ -37,9 +37,10 @@ export const PARAMETERS: { readonly [name: string]: FieldDoc } = {
   end_date: f("End date in YYYY-MM-DD format.", "2026-11-27"),
   exclude_meetings: f("Exclude the RealtimeKit meetings that are livestreamed.", true),
   filters: f("RealtimeKit's analytics filters. OnAir supports none yet: only an empty value is accepted.", ""),
-  search: f("Search string that matches apps by name (case-insensitive).", "studio"),
+  search: f("Search string that matches names (case-insensitive); a livestream also by its whole ID.", "studio"),
   after: f("Only what comes after this cursor (the previous page's `next_cursor`).", 0),
   limit: f("How many at most.", 100),
+  "last-event-id": f("The `id` of the last event received: the stream goes on after it (browsers send it when they reconnect).", "1042"),
   "idempotency-key": f("Makes a create safe to retry: the same key with the same body gives the same answer.", "create-launch-2026-11-27")
 }
 
@@ -55,6 +56,7 @@ export const INTEGER_PARAMETERS: { readonly [name: string]: { readonly minimum: 
 export const FIELDS: { readonly [name: string]: FieldDoc } = {
   success: f("Whether the request succeeded.", true),
   data: f("The answer."),
+  event: f("The server-sent event's name: the webhook event's type, or `keep-alive`.", "livestream.status.changed"),
   errors: f("What went wrong: one entry per broken rule."),
   code: f("Stable, for programs: `invalid_parameter`, `not_found`, `unauthorized`, `conflict`, …", "not_found"),
   message: f("For people: what happened, naming the parameter or field at fault.", "livestream 78dd0b50-4147-4bb8-88d3-2ccc2e98bff0 was not found"),

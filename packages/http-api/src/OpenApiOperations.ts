@@ -120,6 +120,10 @@ export const OPERATIONS: { readonly [operationId: string]: OperationDoc } = {
   ),
   "webhooks.getWebhooks": doc("Fetch all webhooks", "Returns details of all webhooks for an App."),
   "webhooks.getWebhookEvents": doc("Read the event feed", "The App's webhook events after a cursor, oldest first, as they were sent."),
+  "webhooks.streamWebhookEvents": doc(
+    "Follow the event feed",
+    "The App's webhook events as server-sent events (`text/event-stream`) as they are stored: after `Last-Event-ID` or `after`, or from now on when neither is given. The last event of each batch carries the cursor as its `id`; `keep-alive` events come when nothing else has for 15 s."
+  ),
   "webhooks.getWebhook": doc("Fetch a webhook", "Returns webhook details for the given webhook ID."),
   "webhooks.updateWebhook": doc("Edit a webhook", "Edits the webhook details for the given webhook ID; a field left out keeps its value."),
   "webhooks.replaceWebhook": doc("Replace a webhook", "Replace all details for the given webhook ID (`enabled` is on when left out)."),

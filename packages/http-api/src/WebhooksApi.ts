@@ -2,10 +2,12 @@
  * Webhook endpoints per app, in the API's envelope style and RealtimeKit's resource shape (`name`,
  * `enabled`, `events` with RealtimeKit's names or OnAir's, `PUT` to replace, `PATCH` to edit): create (the
  * signing secret shown once), list, get, update, replace, delete, rotate the secret with an overlap, the delivery attempts, resend one message,
- * recover every failed message since a time, and the event feed itself (`GET …/webhooks/events?after=`).
+ * recover every failed message since a time, and the event feed itself (`GET …/webhooks/events?after=`), also
+ * as server-sent events (`GET …/webhooks/events/stream`), which the dashboard's live status listens to.
  */
 import { EventTypeFilter, REALTIMEKIT_EVENT_ALIASES, WEBHOOK_EVENT_TYPES, WebhookEndpointId, WebhookName, WebhookUrl } from "@onair/core"
 import { Schema } from "effect"
+import { Sse } from "effect/encoding"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadRequest, NotFound, Ok } from "./Envelope.ts"
 import { BASE, ScopeParams } from "./Scope.ts"
@@ -113,6 +115,18 @@ export class WebhooksApi extends HttpApiGroup.make("webhooks")
       params: ScopeParams,
       query: { after: Schema.optional(Cursor), limit: Schema.optional(Limit) },
       success: Ok(Schema.Struct({ events: Schema.Array(Schema.Unknown), next_cursor: Schema.String })),
+      error: [BadRequest, NotFound]
+    }),
+    /**
+     * The feed as server-sent events: each event's `event` is its type and `data` the message as sent; the
+     * last event of each batch carries the feed's cursor as its `id`, so a client that reconnects with
+     * `Last-Event-ID` (or `after`) goes on from there. A `keep-alive` event comes when nothing else has.
+     */
+    HttpApiEndpoint.get("streamWebhookEvents", `${BASE}/webhooks/events/stream`, {
+      params: ScopeParams,
+      query: { after: Schema.optional(Cursor) },
+      headers: { "last-event-id": Schema.optional(Schema.String.pipe(Schema.check(Schema.isPattern(/^\d{1,19}$/)))) },
+      success: HttpApiSchema.StreamSse({ events: Sse.EventEncoded }),
       error: [BadRequest, NotFound]
     }),
     HttpApiEndpoint.get("getWebhook", `${BASE}/webhooks/:endpoint_id`, {

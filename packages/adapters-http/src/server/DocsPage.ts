@@ -1,83 +1,82 @@
 /**
- * `/docs`: the API's reference as one self-contained HTML page, rendered on the server from the same
- * OpenAPI document as `/openapi.json`. No script and no outside assets, so it works offline and behind
- * a strict firewall.
+ * `/docs`: the API's reference, rendered in the browser by Scalar's API reference (`@scalar/api-reference`,
+ * from npm, served from this process: nothing is loaded from elsewhere at run time) from the same OpenAPI
+ * document as `/openapi.json`, with its descriptions and examples, and requests that can be tried against
+ * this server with a token. Scalar's web fonts, telemetry, AI agent and hosted client are turned off, so
+ * the page works offline and behind a strict firewall. The bundle (4.8 MB) is read once, gzipped once, and
+ * sent gzipped to browsers that take it.
  */
-import { HttpRouter, HttpServerResponse } from "effect/http"
-import { OpenApi } from "effect/http-api"
-import { OnAirApi } from "@onair/http-api"
+import * as Fs from "node:fs"
+import { createRequire } from "node:module"
+import * as Path from "node:path"
+import * as Zlib from "node:zlib"
+import { Effect, Layer } from "effect"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 
-type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
+const require = createRequire(import.meta.url)
 
-const escape = (text: string): string =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
+/** The renderer's browser bundle, as installed from npm (beside its module build, which the package exports). */
+const BUNDLE = Path.join(Path.dirname(require.resolve("@scalar/api-reference")), "browser", "standalone.js")
 
-const pretty = (value: unknown): string => escape(JSON.stringify(value, null, 2))
-
-interface Operation {
-  readonly operationId?: string
-  readonly summary?: string
-  readonly description?: string
-  readonly tags?: ReadonlyArray<string>
-  readonly parameters?: ReadonlyArray<{ readonly name: string; readonly in: string; readonly required?: boolean; readonly schema?: Json }>
-  readonly requestBody?: { readonly content?: Record<string, { readonly schema?: Json }> }
-  readonly responses?: Record<string, { readonly description?: string; readonly content?: Record<string, { readonly schema?: Json }> }>
-  readonly security?: ReadonlyArray<Record<string, unknown>>
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  // Scalar puts its styles in style elements and its examples in blob: URLs; scripts only from here.
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 }
 
-const METHODS = ["get", "post", "put", "patch", "delete"] as const
-
-const renderOperation = (path: string, method: string, operation: Operation): string => {
-  const parameters = (operation.parameters ?? []).map((p) =>
-    `<tr><td><code>${escape(p.name)}</code></td><td>${escape(p.in)}</td><td>${p.required === true ? "yes" : "no"}</td>` +
-    `<td><pre>${pretty(p.schema ?? {})}</pre></td></tr>`
-  ).join("")
-  const body = operation.requestBody?.content?.["application/json"]?.schema
-  const responses = Object.entries(operation.responses ?? {}).map(([status, response]) =>
-    `<details><summary><b>${escape(status)}</b> ${escape(response.description ?? "")}</summary>` +
-    `<pre>${pretty(response.content?.["application/json"]?.schema ?? "(no body)")}</pre></details>`
-  ).join("")
-  const id = `${method}-${path}`.replace(/[^A-Za-z0-9]+/g, "-")
-  return `<section id="${escape(id)}">
-<h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>
-<p class="op">${escape(operation.operationId ?? "")}${operation.security === undefined || operation.security.length > 0 ? " · bearer token" : ""}</p>
-${operation.description === undefined ? "" : `<p>${escape(operation.description)}</p>`}
-${parameters === "" ? "" : `<table><tr><th>parameter</th><th>in</th><th>required</th><th>schema</th></tr>${parameters}</table>`}
-${body === undefined ? "" : `<details open><summary>request body (application/json)</summary><pre>${pretty(body)}</pre></details>`}
-${responses}
-</section>`
-}
-
-/** The page for an OpenAPI document. */
-export const render = (spec: ReturnType<typeof OpenApi.fromApi>): string => {
-  const paths = (spec as unknown as { readonly paths: Record<string, Record<string, Operation>> }).paths
-  const operations = Object.entries(paths).flatMap(([path, item]) =>
-    METHODS.flatMap((method) => item[method] === undefined ? [] : [{ path, method, operation: item[method]! }])
-  )
-  const byTag = new Map<string, Array<string>>()
-  for (const { path, method, operation } of operations) {
-    const tag = operation.tags?.[0] ?? "other"
-    byTag.set(tag, [...(byTag.get(tag) ?? []), renderOperation(path, method, operation)])
-  }
-  const title = escape(spec.info.title)
-  const contents = [...byTag.keys()].map((tag) => `<a href="#tag-${escape(tag)}">${escape(tag)}</a>`).join(" · ")
-  const sections = [...byTag].map(([tag, rendered]) => `<h2 id="tag-${escape(tag)}">${escape(tag)}</h2>${rendered.join("")}`)
-  return `<!doctype html>
+export const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} API</title>
-<style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
-code,pre{font:13px/1.4 ui-monospace,monospace}pre{background:#f5f5f7;padding:.6rem;overflow:auto;max-height:24rem}
-section{border-top:1px solid #ddd;padding:.5rem 0}.method{display:inline-block;min-width:4.5rem;font-weight:700}
-.get{color:#0a7}.post{color:#06c}.patch{color:#a60}.delete{color:#c22}.op{color:#666;margin:0}
-table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2rem .5rem;vertical-align:top;text-align:left}
-</style></head><body>
-<h1>${title} API</h1>
-<p>${escape(spec.info.description ?? "")}</p>
-<p>${operations.length} endpoints. Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${escape(spec.openapi)}). ${contents}</p>
-${sections.join("\n")}
+<title>OnAir API reference</title>
+</head><body>
+<noscript>The reference needs JavaScript; the document itself is at <a href="/openapi.json">/openapi.json</a>.</noscript>
+<div id="reference"></div>
+<script src="/docs/assets/scalar.js"></script>
+<script src="/docs/assets/reference.js"></script>
 </body></html>`
-}
 
-/** `GET /docs`. */
-export const layer = HttpRouter.add("GET", "/docs", HttpServerResponse.html(render(OpenApi.fromApi(OnAirApi))))
+/**
+ * Scalar's settings: this server's document and origin; nothing that reaches outside. (The mount point is not
+ * `#api-reference`: the bundle mounts a second, default reference of its own on an element with that id.)
+ */
+export const START = `Scalar.createApiReference("#reference", ${JSON.stringify({
+  url: "/openapi.json",
+  withDefaultFonts: false,
+  telemetry: false,
+  hideClientButton: true,
+  persistAuth: false,
+  showDeveloperTools: "never",
+  agent: { disabled: true },
+  documentDownloadType: "json",
+  // Requests tried from the page carry the API token the reader types in (kept in the page only).
+  authentication: { preferredSecurityScheme: "bearer" },
+  defaultOpenAllTags: false,
+  metaData: { title: "OnAir API reference" }
+})});\n`
+
+const bundle = (() => {
+  const plain = Fs.readFileSync(BUNDLE)
+  return { plain, gzipped: Zlib.gzipSync(plain, { level: 9 }) }
+})()
+
+const script = (body: Uint8Array | string, encoding?: string) =>
+  HttpServerResponse.uint8Array(typeof body === "string" ? new TextEncoder().encode(body) : body, {
+    contentType: "text/javascript; charset=utf-8",
+    headers: {
+      ...SECURITY_HEADERS,
+      "cache-control": "public, max-age=3600",
+      vary: "accept-encoding",
+      ...(encoding === undefined ? {} : { "content-encoding": encoding })
+    }
+  })
+
+const scalarBundle = Effect.map(Effect.service(HttpServerRequest.HttpServerRequest), (request) =>
+  /\bgzip\b/.test(request.headers["accept-encoding"] ?? "") ? script(bundle.gzipped, "gzip") : script(bundle.plain))
+
+/** `GET /docs` and its two scripts. */
+export const layer = Layer.mergeAll(
+  HttpRouter.add("GET", "/docs", HttpServerResponse.text(PAGE, { contentType: "text/html; charset=utf-8", headers: { ...SECURITY_HEADERS, "cache-control": "no-cache" } })),
+  HttpRouter.add("GET", "/docs/assets/scalar.js", scalarBundle),
+  HttpRouter.add("GET", "/docs/assets/reference.js", Effect.succeed(script(START)))
+)

@@ -136,6 +136,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             from,
             to,
             order: query.sort_order ?? "DSC",
+            search: query.search,
             pageNo,
             perPage
           } as const

@@ -21,6 +21,7 @@ import { RestreamsHandlers } from "./RestreamsHandlers.ts"
 import { WebhooksHandlers } from "./WebhooksHandlers.ts"
 import * as InboundWebhooks from "./InboundWebhooks.ts"
 import { BroadcastLimitsConfig, PublicUrlsConfig } from "@onair/application"
+import * as DashboardPage from "./DashboardPage.ts"
 import * as DocsPage from "./DocsPage.ts"
 import * as Health from "./Health.ts"
 import * as FastReads from "./FastReads.ts"
@@ -38,6 +39,7 @@ export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.js
   Layer.provide([PublicUrlsConfig.layer, BroadcastLimitsConfig.layer]),
   Layer.merge(RequestGuard.layer),
   Layer.merge(DocsPage.layer),
+  Layer.merge(DashboardPage.layer),
   Layer.merge(Health.layer),
   Layer.merge(InboundWebhooks.layer)
 )

@@ -6,6 +6,7 @@ import { defaultEndpointName, type WebhookEndpoint, WebhookEndpoints, type Webho
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { type BadRequest, badRequest, type NotFound, notFound, OnAirApi } from "@onair/http-api"
+import { feedEvents } from "./EventFeedStream.ts"
 import { authorize, settle, timeParam } from "./Requests.ts"
 
 const DEFAULT_OVERLAP_SECONDS = 86_400
@@ -66,6 +67,15 @@ export const WebhooksHandlers = HttpApiBuilder.group(
           const { scope } = yield* authorize(params)
           const page = yield* refuse(webhooks.feed(scope, { after: query.after ?? 0, limit: query.limit ?? DEFAULT_PAGE }))
           return { success: true as const, data: page }
+        }))
+      .handle("streamWebhookEvents", ({ params, query, headers }) =>
+        Effect.gen(function*() {
+          const { scope } = yield* authorize(params)
+          // Where the client left off, where it asks to start, or else from now on.
+          const after = headers["last-event-id"] !== undefined
+            ? Number(headers["last-event-id"])
+            : query.after ?? (yield* refuse(webhooks.feedEnd(scope)))
+          return feedEvents(webhooks, scope, after)
         }))
       .handle("getWebhook", ({ params }) =>
         Effect.gen(function*() {

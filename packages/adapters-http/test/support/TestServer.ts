@@ -3,7 +3,7 @@
  * catalog and the token index, served on a free loopback port.
  */
 import { NodeHttpServer } from "@effect/platform-node"
-import { AdminToken, HealthOptions, KnownApps, Server } from "@onair/adapters-http"
+import { AdminToken, DashboardFiles, HealthOptions, KnownApps, Server } from "@onair/adapters-http"
 import { AccessTokens } from "@onair/application"
 import { Inbound, Webhooks } from "@onair/adapters-webhook"
 import { Catalog, CatalogReads } from "@onair/catalog"
@@ -50,7 +50,9 @@ export interface TestServer {
 /** The apps the tests use, made in every account a test token is made for. */
 export const TEST_APPS = ["app_1", "app_2"] as const
 
-export const useServer = (options?: { readonly mediaReady?: boolean; readonly mediaNode?: boolean }): TestServer => {
+export const useServer = (
+  options?: { readonly mediaReady?: boolean; readonly mediaNode?: boolean; readonly dashboardDir?: string }
+): TestServer => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-http-"))
   const services = Layer.merge(Inbound.layer, KnownApps.layer).pipe(
     Layer.provideMerge(Layer.mergeAll(
@@ -73,6 +75,7 @@ export const useServer = (options?: { readonly mediaReady?: boolean; readonly me
     Layer.provideMerge(services),
     Layer.provide(AdminToken.fromEnv),
     Layer.provide(options?.mediaNode === true ? HealthOptions.withMediaNode : HealthOptions.apiOnly),
+    Layer.provide(options?.dashboardDir === undefined ? DashboardFiles.none : DashboardFiles.at(options.dashboardDir)),
     Layer.provide(
       options?.mediaReady === true ? Layer.succeed(MediaPlane)({ accepting: Effect.succeed(true) }) : MediaPlane.absent
     )

@@ -99,4 +99,6 @@ export class WebhookEndpoints extends Context.Service<WebhookEndpoints, {
     scope: WebhookScope,
     page: { readonly after: number; readonly limit: number }
   ) => Effect.Effect<WebhookFeedPage, WebhookStoreFailed>
+  /** The cursor of the app's newest event (0 when it has none): where a follower of what comes next starts. */
+  readonly feedEnd: (scope: WebhookScope) => Effect.Effect<number, WebhookStoreFailed>
 }>()("@onair/core/WebhookEndpoints") {}

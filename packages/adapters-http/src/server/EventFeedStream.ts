@@ -1,0 +1,52 @@
+/**
+ * The webhook event feed as server-sent events: the feed read in batches from a cursor, each event named
+ * by its type, the batch's last event carrying the cursor as its `id` (a client that reconnects with
+ * `Last-Event-ID` goes on from there, at least once), and a `keep-alive` event when nothing came for
+ * `KEEP_ALIVE`, so proxies and clients see a live connection. Reads are polled: the feed is a table the
+ * outbox writes, whichever process runs it.
+ */
+import type { WebhookEndpoints, WebhookScope } from "@onair/core"
+import { Duration, Effect, Option, Stream } from "effect"
+
+export const POLL = Duration.millis(500)
+export const KEEP_ALIVE = Duration.seconds(15)
+const BATCH = 100
+
+export interface FeedEvent {
+  readonly id?: string
+  readonly event: string
+  readonly data: string
+}
+
+const typeOf = (message: unknown): string => {
+  const type = typeof message === "object" && message !== null ? (message as { readonly type?: unknown }).type : undefined
+  return typeof type === "string" && type !== "" ? type : "message"
+}
+
+interface Cursor {
+  readonly after: number
+  readonly idlePolls: number
+}
+
+/** The scope's feed from `after` on, for as long as the client listens. */
+export const feedEvents = (webhooks: WebhookEndpoints["Service"], scope: WebhookScope, after: number): Stream.Stream<FeedEvent> => {
+  const idleLimit = Math.max(1, Math.round(Duration.toMillis(KEEP_ALIVE) / Duration.toMillis(POLL)))
+  return Stream.paginate<Cursor, FeedEvent>({ after, idlePolls: 0 }, (cursor) =>
+    Effect.gen(function*() {
+      if (cursor.idlePolls > 0) yield* Effect.sleep(POLL)
+      const page = yield* Effect.orDie(webhooks.feed(scope, { after: cursor.after, limit: BATCH }))
+      if (page.events.length === 0) {
+        const idle = cursor.idlePolls + 1
+        return idle % idleLimit === 0
+          ? [[{ event: "keep-alive", data: "" }], Option.some({ after: cursor.after, idlePolls: idle })] as const
+          : [[], Option.some({ after: cursor.after, idlePolls: idle })] as const
+      }
+      const events = page.events.map((message, index): FeedEvent => ({
+        ...(index === page.events.length - 1 ? { id: page.next_cursor } : {}),
+        event: typeOf(message),
+        data: JSON.stringify(message)
+      }))
+      // A full batch: more may be waiting, so read again at once.
+      return [events, Option.some({ after: Number(page.next_cursor), idlePolls: page.events.length === BATCH ? 0 : 1 })] as const
+    }))
+}

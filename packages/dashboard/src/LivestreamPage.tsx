@@ -1,0 +1,251 @@
+/**
+ * One livestream: its live preview, ingest URL and key, current health with a chart of bitrate and fps,
+ * its sessions with ingest and viewer seconds, its recordings and restream targets, and what an operator
+ * does to it (rename, disable or enable, rotate the key, delete).
+ */
+import { type FormEvent, useEffect, useState } from "react"
+import { api, isDisabled, type Livestream, type Session, type SessionRecord } from "./api.ts"
+import { TimeChart } from "./Charts.tsx"
+import { CopyButton } from "./CopyButton.tsx"
+import { type Health, readStatus, type StatusReading } from "./Health.ts"
+import { useFeed } from "./LiveFeed.tsx"
+import { Preview } from "./Preview.tsx"
+import { navigate } from "./route.ts"
+import { SecretValue } from "./SecretValue.tsx"
+import { StatusBadge } from "./StatusBadge.tsx"
+import { useLoad } from "./useLoad.ts"
+
+interface Detail {
+  readonly livestream: Livestream
+  readonly sessions: ReadonlyArray<SessionRecord>
+}
+
+interface Sample {
+  readonly at: string
+  readonly kbps: number
+  readonly fps: number
+}
+
+/** Samples kept for the chart: an hour at one every five seconds. */
+const MAX_SAMPLES = 720
+const HEALTH_EVERY_MS = 5000
+
+const seconds = (n: number) => {
+  const h = Math.floor(n / 3600)
+  const m = Math.floor((n % 3600) / 60)
+  return `${h > 0 ? `${h} h ` : ""}${m} min ${n % 60} s`
+}
+const when = (iso: string | null) => (iso === null ? "—" : new Date(iso).toLocaleString())
+
+const HealthFacts = ({ health }: { readonly health: Health }) => (
+  <dl className="facts" aria-label="Current health">
+    <div><dt>Resolution</dt><dd data-testid="resolution">{health.videoResolution}</dd></div>
+    <div><dt>Video codec</dt><dd>{health.videoCodecId}</dd></div>
+    <div><dt>Audio codec</dt><dd>{health.audioCodecId}</dd></div>
+    <div><dt>Video bitrate</dt><dd>{Math.round(health.videoBitrate / 1000)} kbit/s</dd></div>
+    <div><dt>Audio bitrate</dt><dd>{Math.round(health.audioBitrate / 1000)} kbit/s</dd></div>
+    <div><dt>Frame rate</dt><dd>{health.videoFps} fps</dd></div>
+    <div><dt>Protocol</dt><dd>{health.protocolType}</dd></div>
+  </dl>
+)
+
+export const LivestreamPage = ({ session, id }: { readonly session: Session; readonly id: string }) => {
+  const detail = useLoad<Detail>(() => api(session, "GET", `/livestreams/${encodeURIComponent(id)}`), [session, id])
+  const recordings = useLoad<any>(() => api(session, "GET", `/livestreams/${encodeURIComponent(id)}/recordings`), [session, id])
+  const restreams = useLoad<any>(() => api(session, "GET", `/livestreams/${encodeURIComponent(id)}/restreams`), [session, id])
+  const [status, setStatus] = useState<StatusReading | undefined>(undefined)
+  const [samples, setSamples] = useState<ReadonlyArray<Sample>>([])
+  const [newName, setNewName] = useState<string | undefined>(undefined)
+  const [newKey, setNewKey] = useState<string | undefined>(undefined)
+  const [confirmDelete, setConfirmDelete] = useState(false)
+  const [actionError, setActionError] = useState<string | undefined>(undefined)
+
+  useFeed((message) => message.data?.livestream_id === id, () => {
+    detail.reload()
+    recordings.reload()
+  })
+
+  const livestream = detail.value?.livestream
+  const live = livestream?.status === "LIVE"
+
+  // While it is live, its health every few seconds, kept for the chart.
+  useEffect(() => {
+    if (!live) return
+    let stopped = false
+    const sample = async () => {
+      try {
+        const reading = await readStatus(session, id)
+        if (stopped) return
+        setStatus(reading)
+        const health = reading.health
+        if (health !== undefined) {
+          setSamples((previous) => [
+            ...previous.slice(-(MAX_SAMPLES - 1)),
+            { at: new Date().toLocaleTimeString(), kbps: Math.round((health.videoBitrate + health.audioBitrate) / 1000), fps: health.videoFps }
+          ])
+        }
+      } catch {
+        // The next reading will tell.
+      }
+    }
+    void sample()
+    const timer = setInterval(sample, HEALTH_EVERY_MS)
+    return () => {
+      stopped = true
+      clearInterval(timer)
+    }
+  }, [session, id, live])
+
+  const act = async (what: () => Promise<void>) => {
+    setActionError(undefined)
+    try {
+      await what()
+      detail.reload()
+    } catch (caught) {
+      setActionError((caught as Error).message)
+    }
+  }
+  const rename = (event: FormEvent) => {
+    event.preventDefault()
+    void act(async () => {
+      await api(session, "PATCH", `/livestreams/${encodeURIComponent(id)}`, { name: newName ?? "" })
+      setNewName(undefined)
+    })
+  }
+  const toggle = () =>
+    act(async () => {
+      await api(session, "POST", `/livestreams/${encodeURIComponent(id)}/${livestream !== undefined && isDisabled(livestream) ? "enable" : "disable"}`)
+    })
+  const rotate = () =>
+    act(async () => {
+      const rotated = await api<any>(session, "POST", `/livestreams/${encodeURIComponent(id)}/rotate-stream-key`)
+      setNewKey(rotated?.stream_key ?? rotated?.livestream?.stream_key)
+    })
+  const remove = () =>
+    act(async () => {
+      await api(session, "DELETE", `/livestreams/${encodeURIComponent(id)}`)
+      navigate({ page: "livestreams" })
+    })
+
+  if (detail.error !== undefined && livestream === undefined) return <p role="alert" className="error">{detail.error}</p>
+  if (livestream === undefined) return <p aria-busy="true">Loading…</p>
+  const title = livestream.name ?? "(no name)"
+  const recordingList: ReadonlyArray<any> = Array.isArray(recordings.value) ? recordings.value : recordings.value?.recordings ?? []
+  const restreamList: ReadonlyArray<any> = Array.isArray(restreams.value) ? restreams.value : restreams.value?.restreams ?? []
+  return (
+    <article aria-labelledby="livestream-title">
+      <p><a href="#/livestreams">← Livestreams</a></p>
+      <h1 id="livestream-title">{title} <StatusBadge livestream={livestream} /></h1>
+      {actionError === undefined ? null : <p role="alert" className="error">{actionError}</p>}
+
+      <div className="actions row">
+        {newName === undefined
+          ? <button type="button" onClick={() => setNewName(livestream.name ?? "")}>Rename</button>
+          : (
+            <form className="row" onSubmit={rename} aria-label="Rename">
+              <label>New name<input name="new-name" value={newName} maxLength={255} onChange={(e) => setNewName(e.target.value)} autoFocus /></label>
+              <button type="submit">Save name</button>
+              <button type="button" onClick={() => setNewName(undefined)}>Cancel</button>
+            </form>
+          )}
+        <button type="button" onClick={toggle}>{isDisabled(livestream) ? "Enable" : "Disable"}</button>
+        <button type="button" onClick={rotate}>Rotate stream key</button>
+        {confirmDelete
+          ? (
+            <span className="confirm" role="group" aria-label="Confirm delete">
+              Delete “{title}” for good?
+              <button type="button" className="danger" onClick={remove}>Yes, delete it</button>
+              <button type="button" onClick={() => setConfirmDelete(false)}>Keep it</button>
+            </span>
+          )
+          : <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>Delete</button>}
+      </div>
+
+      {newKey === undefined ? null : (
+        <div className="notice" role="status">
+          <p>The new stream key, shown this once (encoders with the old key can no longer publish):</p>
+          <code data-testid="new-key">{newKey}</code> <CopyButton label="new stream key" value={newKey} />
+          <button type="button" className="small" onClick={() => setNewKey(undefined)}>Done</button>
+        </div>
+      )}
+
+      <div className="grid">
+        <section aria-labelledby="preview-title" className="card">
+          <h2 id="preview-title">Preview</h2>
+          {live ? <Preview url={livestream.playback_url} title={title} /> : <p className="placeholder">Not live: the preview starts when an encoder publishes.</p>}
+          <p>Playback URL <code className="wrap">{livestream.playback_url}</code> <CopyButton label="playback URL" value={livestream.playback_url} /></p>
+        </section>
+
+        <section aria-labelledby="ingest-title" className="card">
+          <h2 id="ingest-title">Ingest</h2>
+          <p>Server <code className="wrap">{livestream.ingest_server}</code> <CopyButton label="ingest server" value={livestream.ingest_server} /></p>
+          <p>Stream key <SecretValue label="stream key" value={livestream.stream_key} /></p>
+        </section>
+
+        <section aria-labelledby="health-title" className="card wide">
+          <h2 id="health-title">Health</h2>
+          {!live
+            ? <p className="placeholder">No publisher connected.</p>
+            : status?.health !== undefined
+            ? <HealthFacts health={status.health} />
+            : <p className="placeholder">{status?.note ?? "Waiting for the first segment…"}</p>}
+          <TimeChart
+            kind="line"
+            title="Bitrate (kbit/s) and frame rate (fps) while this page is open"
+            labels={samples.map((s) => s.at)}
+            series={[
+              { label: "kbit/s", values: samples.map((s) => s.kbps), color: "#2563eb" },
+              { label: "fps", values: samples.map((s) => s.fps), color: "#c2410c", right: true }
+            ]}
+          />
+        </section>
+      </div>
+
+      <section aria-labelledby="sessions-title">
+        <h2 id="sessions-title">Sessions</h2>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Ingest</th><th scope="col">Viewers</th><th scope="col">Error</th></tr>
+            </thead>
+            <tbody>
+              {(detail.value?.sessions ?? []).map((s) => (
+                <tr key={s.id}>
+                  <td>{when(s.started_time ?? s.invoked_time)}</td>
+                  <td>{when(s.stopped_time)}</td>
+                  <td>{seconds(s.ingest_seconds)}</td>
+                  <td>{seconds(s.viewer_seconds)}</td>
+                  <td>{s.err_message ?? ""}</td>
+                </tr>
+              ))}
+              {(detail.value?.sessions.length ?? 0) === 0 ? <tr><td colSpan={5}>No sessions yet.</td></tr> : null}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section aria-labelledby="recordings-title">
+        <h2 id="recordings-title">Recordings</h2>
+        {recordingList.length === 0 ? <p>No recordings.</p> : (
+          <ul>
+            {recordingList.map((r: any) => (
+              <li key={r.id}>
+                {when(r.started_time ?? r.created_at ?? null)} · {r.status ?? r.state ?? ""}
+                {typeof r.download_url === "string" ? <> · <a href={r.download_url}>Download</a></> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="restreams-title">
+        <h2 id="restreams-title">Restream targets</h2>
+        {restreamList.length === 0 ? <p>No restream targets.</p> : (
+          <ul>
+            {restreamList.map((t: any) => <li key={t.id}>{t.name ?? t.id} · {t.status ?? ""} {t.enabled === false ? "(off)" : ""}</li>)}
+          </ul>
+        )}
+      </section>
+    </article>
+  )
+}

@@ -1,0 +1,155 @@
+/**
+ * The dashboard in a real browser against the main job as the README runs it (the API, nginx-rtmp, the
+ * webhook worker): sign in with the keyboard, create a livestream, publish to it with ffmpeg, watch the
+ * status turn LIVE without a reload and the preview play, disable it, and see the webhook attempt listed.
+ * The API reference renders with nothing fetched from elsewhere. Screenshots of each page go to
+ * `artifacts/screenshots/`.
+ */
+import * as Path from "node:path"
+import type { Browser, Page } from "playwright-core"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { type Encoder, type MainJob, publish, type Receiver, startMainJob, startReceiver } from "@onair/test-support"
+import { artifactsDir, launchChromium } from "./Browser.ts"
+
+describe("the dashboard, in Chromium", () => {
+  let job: MainJob
+  let receiver: Receiver
+  let browser: Browser
+  let closeBrowser: () => Promise<void>
+  let encoder: Encoder | undefined
+  const screenshots = artifactsDir()
+  const offOrigin: Array<string> = []
+
+  beforeAll(async () => {
+    ;[job, receiver] = await Promise.all([startMainJob(), startReceiver()])
+    const created = await job.api("POST", "/webhooks", { url: `${receiver.url}/onair`, events: ["*"] })
+    assert.strictEqual(created.status, 201, JSON.stringify(created.body))
+    ;({ browser, close: closeBrowser } = await launchChromium())
+  })
+  afterAll(async () => {
+    await encoder?.stop()
+    await closeBrowser?.()
+    await receiver?.close()
+    await job?.stop()
+  })
+
+  /**
+   * A page that records every request to anywhere but this OnAir: its API origin and the public host its
+   * playback URLs name (`localhost`, the job's default public name).
+   */
+  const newPage = async (viewport = { width: 1280, height: 900 }): Promise<Page> => {
+    const page = await browser.newPage({ viewport })
+    const ours = [`${job.url}/`, `${job.url.replace("127.0.0.1", "localhost")}/`, "blob:", "data:"]
+    page.on("request", (request) => {
+      const url = request.url()
+      if (!ours.some((origin) => url.startsWith(origin))) offOrigin.push(url)
+    })
+    return page
+  }
+  const shoot = (page: Page, name: string) => page.screenshot({ path: Path.join(screenshots, `${name}.png`), fullPage: true })
+
+  const signIn = async (page: Page) => {
+    await page.goto(`${job.url}/dashboard/`)
+    // By keyboard alone: focus the first field, type, tab on, type, Enter.
+    await page.getByLabel("Account ID").focus()
+    await page.keyboard.type(job.account)
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(job.token)
+    await page.keyboard.press("Enter")
+    await page.getByRole("heading", { name: "Livestreams" }).waitFor()
+  }
+
+  it("signs in, creates, goes LIVE without a reload, plays, is disabled, and lists the webhook attempt", async () => {
+    const page = await newPage()
+    await signIn(page)
+    assert.notInclude(page.url(), job.token, "the token never goes in a URL")
+    const stored = await page.evaluate(() => ({ session: sessionStorage.length, local: localStorage.length }))
+    assert.deepStrictEqual(stored, { session: 1, local: 0 }, "the token is kept in the tab's session only")
+
+    // Every input is labelled.
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll("input, select")].filter((e) => (e as HTMLInputElement).labels?.length === 0).length)
+    assert.strictEqual(unlabelled, 0)
+
+    await page.getByLabel("New livestream name").fill("Browser launch")
+    await page.getByRole("button", { name: "Create livestream" }).click()
+    await page.getByRole("heading", { name: /Browser launch/ }).waitFor()
+    const id = decodeURIComponent(new URL(page.url()).hash.split("/")[2] ?? "")
+    assert.match(id, /^[0-9a-f-]{36}$/)
+    assert.strictEqual(await page.getByTestId("status").textContent(), "INVOKED")
+
+    // The key stays hidden until asked for.
+    const keyField = page.getByLabel("stream key", { exact: true })
+    assert.notMatch((await keyField.textContent()) ?? "", /[0-9a-z]{8}/)
+    await page.getByRole("button", { name: "Show stream key" }).click()
+    const streamKey = ((await keyField.textContent()) ?? "").trim()
+    assert.isAbove(streamKey.length, 8)
+
+    // A mark on the window: a reload would lose it.
+    await page.evaluate(() => ((window as any).onairNoReload = true))
+    encoder = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${streamKey}`)
+    await page.getByTestId("status").filter({ hasText: "LIVE" }).waitFor({ timeout: 30_000 })
+    assert.isTrue(await page.evaluate(() => (window as any).onairNoReload === true), "LIVE arrived without a reload")
+
+    // The preview plays: the video element's time advances.
+    await page.waitForFunction(() => {
+      const video = document.querySelector("video")
+      return video !== null && video.currentTime > 1.5
+    }, undefined, { timeout: 45_000 })
+    const first = await page.evaluate(() => document.querySelector("video")!.currentTime)
+    await page.waitForFunction((t) => document.querySelector("video")!.currentTime > t + 1, first, { timeout: 15_000 })
+    await page.getByTestId("resolution").filter({ hasText: "640x360" }).waitFor({ timeout: 30_000 })
+    await shoot(page, "livestream")
+
+    await page.getByRole("button", { name: "Disable" }).click()
+    await page.getByText("DISABLED", { exact: true }).waitFor({ timeout: 15_000 })
+    await page.getByRole("button", { name: "Enable" }).waitFor()
+    // Disabling ends the publish: the page follows it off LIVE.
+    await page.getByTestId("status").filter({ hasNotText: "LIVE" }).waitFor({ timeout: 30_000 })
+    const disabled = await job.api("GET", `/livestreams/${id}`)
+    assert.strictEqual(disabled.body.data.livestream.disabled, "disabled")
+
+    await page.getByRole("link", { name: "Webhooks" }).click()
+    await page.getByRole("heading", { name: "Webhooks", level: 1 }).waitFor()
+    await page.getByTestId("attempt").filter({ hasText: "200" }).first().waitFor({ timeout: 30_000 })
+    assert.isAbove(receiver.received.length, 0)
+    await shoot(page, "webhooks")
+
+    await page.getByRole("link", { name: "Livestreams" }).click()
+    await page.getByLabel("Search").fill("launch")
+    await page.locator(`tr[data-livestream="${id}"]`).waitFor()
+    await page.getByLabel("Search").fill("no such livestream")
+    await page.getByText("No livestreams match.").waitFor()
+    await page.getByLabel("Search").fill("")
+    await page.locator(`tr[data-livestream="${id}"]`).waitFor()
+    await shoot(page, "livestreams")
+
+    await page.getByRole("link", { name: "Analytics" }).click()
+    await page.getByRole("heading", { name: "Analytics" }).waitFor()
+    await page.getByText("Sessions per day").waitFor()
+    await shoot(page, "analytics")
+    await page.close()
+    assert.deepStrictEqual(offOrigin, [], "the dashboard fetches nothing from elsewhere")
+  })
+
+  it("fits a phone's screen", async () => {
+    const page = await newPage({ width: 390, height: 844 })
+    await signIn(page)
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.isAtMost(overflow, 0, "no sideways scrolling")
+    await shoot(page, "livestreams-phone")
+    await page.close()
+  })
+
+  it("renders the API reference from the OpenAPI document, with nothing fetched from elsewhere", async () => {
+    const page = await newPage()
+    await page.goto(`${job.url}/docs`)
+    await page.getByText("Create an independent livestream").first().waitFor({ timeout: 30_000 })
+    await page.screenshot({ path: Path.join(screenshots, "api-reference.png") })
+    // Operations of a tag show once it is opened.
+    await page.getByRole("complementary").getByText("Webhooks", { exact: true }).first().click()
+    await page.getByText("Follow the event feed").first().waitFor()
+    await page.close()
+    assert.deepStrictEqual(offOrigin, [], "the reference fetches nothing from elsewhere")
+  })
+})
