@@ -3,7 +3,7 @@
  * beside it (nginx, when installed; `ONAIR_MEDIA=off` leaves media to nodes of their own) and the worker
  * (due timers) in one process, on the database the environment names.
  */
-import { AdminToken, DashboardFiles, HealthOptions, Server } from "@onair/adapters-http"
+import { AdminToken, DashboardFiles, HealthOptions, Metrics, Server } from "@onair/adapters-http"
 import { WebhookWorker } from "@onair/adapters-webhook"
 import {
   MediaControlPlane,
@@ -126,7 +126,7 @@ export const serve = Effect.gen(function*() {
   // The media folder goes under the data folder whichever database keeps the log.
   const dataDir = yield* Config.String("ONAIR_DATA_DIR").pipe(Config.withDefault(Database.DEFAULT_DATA_DIR))
   return yield* Layer.launch(
-    Layer.mergeAll(announce(choice, adminToken, Option.isNone(configured)), worker).pipe(
+    Layer.mergeAll(announce(choice, adminToken, Option.isNone(configured)), worker, Metrics.listener).pipe(
       Layer.provideMerge(mediaPlane(dataDir)),
       Layer.provideMerge(MediaControlPlane.plane),
       Layer.provideMerge(MediaControlPlane.control),
@@ -134,7 +134,8 @@ export const serve = Effect.gen(function*() {
       Layer.provideMerge(PublicUrlsConfig.layer),
       Layer.provideMerge(services(choice)),
       Layer.provide(AdminToken.given(adminToken)),
-      Layer.provide(dashboardFiles)
+      Layer.provide(dashboardFiles),
+      Layer.provide(Metrics.MetricsAccess.fromEnv)
     )
   )
 })

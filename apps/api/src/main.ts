@@ -5,6 +5,7 @@
  * node credentials. `node src/main.ts read-models rebuild`: the SQL read models replayed from the log.
  */
 import { NodeRuntime } from "@effect/platform-node"
+import { Observability } from "@onair/application"
 import { Effect } from "effect"
 import { serve } from "./Serve.ts"
 import * as AppsCli from "./AppsCli.ts"
@@ -52,7 +53,7 @@ const oneOf = <C extends string>(...commands: ReadonlyArray<C>) => (parsed: C | 
 const [command, ...rest] = process.argv.slice(2)
 
 if (command === undefined || command === "serve") {
-  NodeRuntime.runMain(serve)
+  NodeRuntime.runMain(serve.pipe(Effect.provide(Observability.layer("onair-api"))))
 } else if (command === "apps") {
   cli(AppsCli, rest, notAMessage)
 } else if (command === "tokens") {

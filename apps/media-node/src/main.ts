@@ -14,7 +14,7 @@ import {
   RemoteMediaControl,
   TranscriptionEngine
 } from "@onair/adapters-media"
-import { PublicUrlsConfig } from "@onair/application"
+import { Observability, PublicUrlsConfig } from "@onair/application"
 import { Config, Effect, Layer, Option } from "effect"
 
 // Everything the node and its nginx create is its owner's alone: media, logs, keys.
@@ -44,4 +44,4 @@ const node = Effect.gen(function*() {
   )
 }).pipe(Effect.provide(PublicUrlsConfig.layer))
 
-NodeRuntime.runMain(node)
+NodeRuntime.runMain(node.pipe(Effect.provide(Observability.layer("onair-media-node"))))

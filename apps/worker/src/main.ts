@@ -5,7 +5,7 @@
  * worker itself, since only one process can open that database.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { PublicUrlsConfig } from "@onair/application"
+import { Observability, PublicUrlsConfig } from "@onair/application"
 import { WebhookWorker } from "@onair/adapters-webhook"
 import { Database } from "@onair/event-store"
 import { Effect, Layer } from "effect"
@@ -27,4 +27,4 @@ const worker = Effect.gen(function*() {
   )
 })
 
-NodeRuntime.runMain(worker)
+NodeRuntime.runMain(worker.pipe(Effect.provide(Observability.layer("onair-worker"))))

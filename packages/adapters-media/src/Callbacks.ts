@@ -8,10 +8,11 @@
  *
  * nginx's reading of the answers: 2xx allows, 3xx on `on_publish` allows and renames the stream to
  * `Location`, 4xx refuses (the encoder is closed at once; on `on_update` a live publisher is dropped).
+ * Traces start at the decision (`Publishing.publish`), not at the request, whose URL carries the secret.
  */
 import { NodeHttpServer } from "@effect/platform-node"
 import { ByteSize, Effect } from "effect"
-import { HttpIncomingMessage, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpIncomingMessage, HttpMiddleware, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { createServer } from "node:http"
 import { INGEST_SERVERS, type IngestServer, RELAY_CALLBACK, RELAY_DONE_CALLBACK } from "./NginxConfig.ts"
 import { type CallbackForm, Publishing } from "./Publishing.ts"
@@ -72,7 +73,8 @@ export const handle = (secret: string) =>
 export const serve = (secret: string) =>
   Effect.gen(function*() {
     const server = yield* NodeHttpServer.make(() => createServer(), { port: 0, host: "127.0.0.1" })
-    yield* server.serve(handle(secret))
+    // No request span: its URL carries the secret. The publish decision's own spans start the trace.
+    yield* server.serve(handle(secret)).pipe(Effect.provideService(HttpMiddleware.TracerDisabledWhen, () => true))
     const origin = HttpServer.formatAddress(server.address)
     return (instanceId: string) => `${origin}${CALLBACK_PATH}/${secret}/${instanceId}`
   })

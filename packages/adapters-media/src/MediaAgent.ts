@@ -24,7 +24,10 @@ const cpuTimes = () => {
   return { busy, total }
 }
 
-/** The node's load since the last call: CPU share of the machine, bits per second in and out. */
+/** A player counts as watching for this long after its last fetch (a few segments' time). */
+const VIEWERS_WINDOW_MILLIS = 30_000
+
+/** The node's load since the last call: CPU share of the machine, bits per second in and out, viewers. */
 const loadMeter = (viewers: ViewerSeconds) => {
   let last = { ...cpuTimes(), at: Date.now() }
   return Effect.gen(function*() {
@@ -39,7 +42,8 @@ const loadMeter = (viewers: ViewerSeconds) => {
       streams: connections.length,
       cpu: Math.min(Math.max(cpu, 0), 1),
       bandwidthIn: connections.reduce((sum, connection) => sum + connection.bitrate, 0),
-      bandwidthOut: Math.round((viewers.takeSentBytes() * 8) / seconds)
+      bandwidthOut: Math.round((viewers.takeSentBytes() * 8) / seconds),
+      viewers: viewers.watchingAny(at, VIEWERS_WINDOW_MILLIS)
     } satisfies NodeLoad
   })
 }

@@ -42,7 +42,9 @@ export const NodeLoad = Schema.Struct({
   cpu: Schema.Finite.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
   /** Bits per second from publishers, and to players (HLS served). */
   bandwidthIn: NonNegative,
-  bandwidthOut: NonNegative
+  bandwidthOut: NonNegative,
+  /** Players that fetched HLS in the last 30 s (absent from nodes older than it). */
+  viewers: Schema.optional(Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0))))
 })
 export type NodeLoad = typeof NodeLoad.Type
 

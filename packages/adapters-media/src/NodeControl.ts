@@ -41,6 +41,7 @@ import {
   type PublishAnswer
 } from "./MediaControl.ts"
 import * as RelayControl from "./RelayControl.ts"
+import * as PublishMetrics from "./PublishMetrics.ts"
 
 /** How long a node's lease lasts after its last heartbeat, and how often it heartbeats. */
 export interface LeaseSettings {
@@ -243,7 +244,7 @@ export class NodeControl extends Context.Service<NodeControl, {
 
         const leave = (bootId: string) => registry.release(nodeId, bootId)
 
-        const publish = Effect.fn("NodeControl.publish")(function*(request: Parameters<MediaControl["Service"]["publish"]>[0]) {
+        const decide = Effect.fn("NodeControl.publish")(function*(request: Parameters<MediaControl["Service"]["publish"]>[0]) {
           // A name that cannot be a key matches no livestream; nothing is recorded for it.
           if (!isStreamKey(request.streamName)) return { _tag: "Refused", reason: "unknown key" } as PublishAnswer
           const ingestId = nodeIngestId(nodeId, request.bootId, request.nginxRun, request.clientId) as IngestId
@@ -272,6 +273,9 @@ export class NodeControl extends Context.Service<NodeControl, {
           yield* startRecording(nodeId, livestreamId, sessionId)
           return { _tag: "Accepted", ingestId, livestreamId, sessionId } as PublishAnswer
         })
+
+        /** Each decision, counted for `/metrics`. */
+        const publish = (request: Parameters<MediaControl["Service"]["publish"]>[0]) => Effect.tap(decide(request), PublishMetrics.record)
 
         const publishDone = (ingestId: IngestId) =>
           owns(ingestId)

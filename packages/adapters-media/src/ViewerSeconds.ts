@@ -71,6 +71,13 @@ export class ViewerSeconds {
     return count
   }
 
+  /** Viewers of any session that fetched anything in the last `windowMillis`. */
+  watchingAny(now: number, windowMillis: number): number {
+    let count = 0
+    for (const viewer of this.viewers.values()) if (now - viewer.lastSeen <= windowMillis) count++
+    return count
+  }
+
   /** Seconds counted and not yet stored. */
   pending(): number {
     let total = 0

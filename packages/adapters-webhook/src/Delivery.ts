@@ -9,10 +9,12 @@
  */
 import { deliveredType, signingSecrets, type WebhookEndpoint } from "@onair/core"
 import { backingOffLoop } from "@onair/application"
+import { TraceParents } from "@onair/event-store"
 import { OutboundClient } from "@onair/outbound"
 import { Clock, Duration, Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { sign } from "@onair/webhooks"
+import * as DeliveryMetrics from "./DeliveryMetrics.ts"
 import { WebhookEndpointStreams } from "./EndpointStreams.ts"
 import type { Attempt } from "./Webhooks.ts"
 
@@ -47,6 +49,7 @@ interface Claimed {
   readonly attempts: number
   readonly type: string
   readonly body: string
+  readonly trace_parent: string | null
 }
 
 /**
@@ -105,7 +108,7 @@ export const run = (options: DeliveryOptions) =>
         FOR UPDATE SKIP LOCKED
       ) AS c, onair_webhook_messages AS m
       WHERE d.message_id = c.message_id AND d.endpoint_id = c.endpoint_id AND m.id = d.message_id
-      RETURNING d.message_id::text AS message_id, d.endpoint_id, d.attempts, m.type, m.body`
+      RETURNING d.message_id::text AS message_id, d.endpoint_id, d.attempts, m.type, m.body, m.trace_parent`
 
     const attempt = (claimed: Claimed, endpoint: WebhookEndpoint | undefined) =>
       Effect.gen(function*() {
@@ -151,6 +154,16 @@ export const run = (options: DeliveryOptions) =>
         } satisfies Outcome
       })
 
+    /** An attempt as a span of the trace its message continues (the append that caused it), when known. */
+    const traced = <A, E, R>(claimed: Claimed, attempt: Effect.Effect<A, E, R>) => {
+      const parent = TraceParents.parse(claimed.trace_parent)
+      return Effect.withSpan(attempt, "webhook.deliver", {
+        kind: "producer",
+        attributes: { "onair.webhook.message_id": claimed.message_id, "onair.webhook.endpoint_id": claimed.endpoint_id, "onair.webhook.type": claimed.type },
+        ...(parent === undefined ? {} : { parent })
+      })
+    }
+
     const record = (outcomes: ReadonlyArray<Outcome>) =>
       sql.withTransaction(Effect.gen(function*() {
         const rows = JSON.stringify(outcomes)
@@ -177,10 +190,16 @@ export const run = (options: DeliveryOptions) =>
         (id) => Effect.map(endpoints.current(id), (endpoint) => [id, endpoint] as const),
         { concurrency: 8 }
       ))
-      const outcomes = yield* Effect.forEach(claimed, (delivery) => attempt(delivery, receivers.get(delivery.endpoint_id)), {
+      const outcomes = yield* Effect.forEach(claimed, (delivery) => traced(delivery, attempt(delivery, receivers.get(delivery.endpoint_id))), {
         concurrency: options.concurrency
       })
       yield* record(outcomes)
+      yield* Effect.forEach(outcomes, (outcome) =>
+        DeliveryMetrics.record(
+          outcome.gone ? "gone" : outcome.next === "delivered" ? "delivered" : outcome.next === "pending" ? "retry" : "failed",
+          // An attempt at a disabled endpoint sends nothing: no answer time to count.
+          outcome.status === null && outcome.latency_ms === 0 ? undefined : outcome.latency_ms
+        ), { discard: true })
       for (const endpointId of new Set(outcomes.filter((o) => o.gone).map((o) => o.endpoint_id))) {
         yield* endpoints.disable(endpointId).pipe(
           Effect.catch((error) => Effect.logWarning(`webhooks: could not disable ${endpointId}: ${error._tag}`))

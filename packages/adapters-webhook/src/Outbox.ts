@@ -99,14 +99,16 @@ export const writeBatch = (outgoing: ReadonlyArray<Outgoing>) =>
       subject: o.message.subject,
       sequence: o.sequence,
       occurred_at: new Date(o.message.at).toISOString(),
-      body: envelope(o)
+      body: envelope(o),
+      trace_parent: o.traceParent
     }))
     // In the batch's order, so the feed's positions follow the log's.
     const stored = yield* sql<{ id: string; position: string }>`
-      INSERT INTO onair_webhook_messages (id, account_id, app_id, type, subject, sequence, occurred_at, body)
-      SELECT id, account_id, app_id, type, subject, sequence, occurred_at, body
+      INSERT INTO onair_webhook_messages (id, account_id, app_id, type, subject, sequence, occurred_at, body, trace_parent)
+      SELECT id, account_id, app_id, type, subject, sequence, occurred_at, body, trace_parent
       FROM jsonb_to_recordset(${JSON.stringify(messages)}::jsonb)
-        AS m(ordinal int, id uuid, account_id text, app_id text, type text, subject text, sequence bigint, occurred_at timestamptz, body text)
+        AS m(ordinal int, id uuid, account_id text, app_id text, type text, subject text, sequence bigint, occurred_at timestamptz, body text,
+          trace_parent text)
       ORDER BY ordinal
       RETURNING id::text AS id, position::text AS position`
     const positionOf = new Map(stored.map((row) => [row.id, row.position]))

@@ -56,6 +56,8 @@ export interface Outgoing {
   readonly sequence: number
   readonly message: WebhookMessage
   readonly endpointIds: ReadonlyArray<string>
+  /** The `traceparent` of the append that caused it, when one was recorded. */
+  readonly traceParent: string | null
 }
 
 /**
@@ -113,7 +115,7 @@ export class OutboxWorld {
         const livestream = this.world.livestream(id)
         if (livestream === undefined) continue
         const at = livestream.updatedAt
-        this.emit(livestreamStatusChanged(livestream, previous, at), `${unit.last.id}:status:${id}`, outgoing)
+        this.emit(livestreamStatusChanged(livestream, previous, at), `${unit.last.id}:status:${id}`, unit.last, outgoing)
       }
       unit = null
     }
@@ -126,18 +128,24 @@ export class OutboxWorld {
         const livestream = this.world.livestream(subject.id as LivestreamId)
         unit.before.set(subject.id as LivestreamId, livestream === undefined ? null : status(livestream))
       }
-      this.emit(this.apply(stored), stored.id, outgoing)
+      this.emit(this.apply(stored), stored.id, stored, outgoing)
     }
     closeUnit()
     return outgoing
   }
 
   /** Numbers the messages in their subjects' sequences. */
-  private emit(messages: ReadonlyArray<WebhookMessage>, name: string, into: Array<Outgoing>) {
+  private emit(messages: ReadonlyArray<WebhookMessage>, name: string, cause: StoredEvent, into: Array<Outgoing>) {
     messages.forEach((message, index) => {
       const sequence = (this.state.read<number>(`seq:${message.subject}`) ?? 0) + 1
       this.state.write(`seq:${message.subject}`, sequence)
-      into.push({ id: uuidFrom(`${name}:${index}`), sequence, message, endpointIds: this.receivers(message) })
+      into.push({
+        id: uuidFrom(`${name}:${index}`),
+        sequence,
+        message,
+        endpointIds: this.receivers(message),
+        traceParent: cause.metadata.traceParent ?? null
+      })
     })
   }
 

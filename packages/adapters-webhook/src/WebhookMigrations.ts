@@ -74,7 +74,17 @@ const createOutboxState = Effect.gen(function*() {
   yield* sql`CREATE INDEX onair_outbox_state_app ON onair_outbox_state (app) WHERE app IS NOT NULL`
 })
 
-export const migrations = { "1_create_webhook_tables": createTables, "2_create_outbox_state": createOutboxState }
+/** The trace each message continues (the `traceparent` of the append that caused it), when traces were exported. */
+const addTraceParents = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`ALTER TABLE onair_webhook_messages ADD COLUMN trace_parent text`
+})
+
+export const migrations = {
+  "1_create_webhook_tables": createTables,
+  "2_create_outbox_state": createOutboxState,
+  "3_add_trace_parents": addTraceParents
+}
 
 export const MIGRATIONS_TABLE = "onair_webhook_migrations"
 

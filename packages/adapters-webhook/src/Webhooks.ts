@@ -168,6 +168,10 @@ export const make = Effect.gen(function*() {
           next_cursor: rows.at(-1)?.position ?? String(page.after)
         }
       }),
+    pendingDeliveries: Effect.map(
+      sql<{ total: unknown }>`SELECT count(*) AS total FROM onair_webhook_deliveries WHERE status = 'pending'`.pipe(Effect.mapError(failed)),
+      (rows) => Number(rows[0]?.total ?? 0)
+    ),
     feedEnd: (scope) =>
       Effect.map(
         sql<{ position: string | null }>`

@@ -12,6 +12,7 @@ import { MediaNodeRegistry } from "./MediaNodeRegistry.ts"
 import { RecordingReads } from "./RecordingReads.ts"
 import { AppSettingsReads } from "./AppSettingsReads.ts"
 import { AppReads } from "./AppReads.ts"
+import { OperationalReads } from "./OperationalReads.ts"
 import { RestreamReads } from "./RestreamReads.ts"
 
 /** The token service's reads, answered by the catalog's token table and its cache. */
@@ -22,7 +23,7 @@ const accessTokenReads = Layer.effect(AccessTokenReads, Effect.map(Effect.servic
     awaitTransaction: catalog.awaitTransaction
   })))
 
-export const layer = Layer.mergeAll(accessTokenReads, CatalogProjection.layer, CatalogStreamKeys.layer, MediaNodeRegistry.layer, RecordingReads.layer, AppSettingsReads.layer, AppReads.layer, RestreamReads.layer).pipe(
+export const layer = Layer.mergeAll(accessTokenReads, CatalogProjection.layer, CatalogStreamKeys.layer, MediaNodeRegistry.layer, RecordingReads.layer, AppSettingsReads.layer, AppReads.layer, RestreamReads.layer, OperationalReads.layer).pipe(
   Layer.provideMerge(CatalogReads.layer),
   Layer.provideMerge(CatalogWatch.layer)
 )

@@ -22,6 +22,8 @@ export interface MediaNodeLoad {
   /** Bits per second in (publishers) and out (HLS served). */
   readonly bandwidthIn: number
   readonly bandwidthOut: number
+  /** Players that fetched HLS from it in the last 30 s (0 from nodes that do not say). */
+  readonly viewers?: number | undefined
 }
 
 export interface MediaNodeEntry {

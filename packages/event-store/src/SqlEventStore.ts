@@ -23,6 +23,8 @@ import * as AppendStatement from "./AppendStatement.ts"
 import * as ConsumerCheckpoints from "./ConsumerCheckpoints.ts"
 import * as Migrations from "./Migrations.ts"
 import * as SecretFields from "./SecretFields.ts"
+import * as StoreMetrics from "./StoreMetrics.ts"
+import * as TraceParents from "./TraceParents.ts"
 import { type Keyring, SecretKeyring } from "./SecretKeyring.ts"
 
 interface EventRow {
@@ -186,7 +188,11 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
     const writing = appends.filter((append) => append.events.length > 0)
     if (writing.length === 0) return Effect.succeed({ streams: [], transaction: 0, duplicate: false })
     // Secrets never reach the database in clear.
-    return attemptAppend(SecretFields.sealAppends(keyring, writing), metadata, 1)
+    const sealed = SecretFields.sealAppends(keyring, writing)
+    return StoreMetrics.measured(
+      Effect.flatMap(TraceParents.current, (traceParent) =>
+        attemptAppend(sealed, traceParent === undefined || metadata.traceParent !== undefined ? metadata : { ...metadata, traceParent }, 1))
+    ).pipe(Effect.withSpan("EventStore.append", { attributes: { "onair.streams": writing.map((append) => append.stream).join(" ") } }))
   }
 
   // Aliases differ from column names: ORDER BY would take an output alias over the column.

@@ -7,15 +7,16 @@
  * more (no addresses, no counts).
  */
 import { EventStore, MediaPlane } from "@onair/core"
-import { Clock, Config, Context, Duration, Effect, Layer } from "effect"
+import { Config, Context, Duration, Effect, Layer } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
+import { lagSeconds } from "./ProjectionLag.ts"
 
 export const CHECK_TIMEOUT_MILLIS = 40
 
 const NO_STORE = { headers: { "cache-control": "no-store" } }
 
 /** The consumer whose lag readiness judges: the catalog's projection, which every API read answers from. */
-const CATALOG = "catalog"
+export const CATALOG = "catalog"
 
 /** Whether this process runs a media node, whose readiness then counts. */
 export class HealthOptions extends Context.Service<HealthOptions, { readonly mediaNode: boolean }>()(
@@ -39,19 +40,14 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
 
   // One read of the catalog's checkpoint judges the store, and the events after it the catalog's lag: the
   // oldest one not taken in yet, too old, and reads answer from stale tables.
-  const storeAndReadModels = Effect.gen(function*() {
-    const checkpoint = yield* Effect.result(store.loadCheckpoint(CATALOG))
-    if (checkpoint._tag === "Failure") {
-      const failed = `the store failed: ${checkpoint.failure.message}`
+  const storeAndReadModels = Effect.map(Effect.result(Effect.provideService(lagSeconds(CATALOG), EventStore, store)), (lag) => {
+    if (lag._tag === "Failure") {
+      const failed = `the store failed: ${lag.failure.message}`
       return { store: failed, readModels: failed }
     }
-    const behind = yield* Effect.result(store.readAll(checkpoint.success, 1))
-    if (behind._tag === "Failure") return { store: undefined, readModels: `the store failed: ${behind.failure.message}` }
-    const oldest = behind.success.events[0]
-    const lagSeconds = oldest === undefined ? 0 : ((yield* Clock.currentTimeMillis) - oldest.recordedAt) / 1000
     return {
       store: undefined,
-      readModels: lagSeconds > maxLagSeconds ? `the catalog is ${lagSeconds.toFixed(1)} s behind the log (at most ${maxLagSeconds} s)` : undefined
+      readModels: lag.success > maxLagSeconds ? `the catalog is ${lag.success.toFixed(1)} s behind the log (at most ${maxLagSeconds} s)` : undefined
     }
   })
   const mediaNodeAccepting: Effect.Effect<string | undefined> = Effect.map(media.accepting, (accepting) => accepting ? undefined : "the media node is not registered and taking publishes")

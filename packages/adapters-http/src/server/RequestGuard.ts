@@ -31,6 +31,7 @@ import {
 import { HttpApiError } from "effect/http-api"
 import { randomUUID } from "node:crypto"
 import { errorEnvelope } from "@onair/http-api"
+import * as HttpMetrics from "./HttpMetrics.ts"
 import * as SchemaErrors from "./SchemaErrors.ts"
 
 /** The request-body limit in bytes, from `ONAIR_MAX_BODY_BYTES` (default 1 MiB, 1 KiB to 64 MiB). */
@@ -268,6 +269,8 @@ const positionOf = (request: HttpServerRequest.HttpServerRequest) => {
     : failure(400, "invalid_header", `${POSITION_HEADER}: a log position as this API answered it (digits)`)
 }
 
+const REQUEST_ID_ANNOTATION = "request_id"
+
 export const layer = Layer.unwrap(Effect.gen(function*() {
   const limit = yield* MaxBodyBytesConfig
   const logRequests = yield* Config.Boolean("ONAIR_HTTP_LOG").pipe(Config.withDefault(false))
@@ -279,12 +282,14 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
     (httpEffect) =>
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
         const requestId = randomUUID()
-        const started = logRequests ? performance.now() : 0
+        const started = performance.now()
         const written = { transaction: 0 }
+        const matched = { route: HttpMetrics.UNMATCHED }
         const position = positionOf(request)
         const handled = httpEffect.pipe(
           Effect.catchCause((cause) => fromCause(cause, request, requestId, limit)),
-          Effect.provideService(WrittenPosition, written)
+          Effect.provideService(WrittenPosition, written),
+          Effect.provideService(HttpMetrics.MatchedRoute, matched)
         )
         const route = position === undefined || typeof position !== "number"
           ? handled
@@ -304,13 +309,17 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
             return written.transaction > 0 ? HttpServerResponse.setHeader(withId, POSITION_HEADER, String(written.transaction)) : withId
           })
         )
+        const measured = Effect.tap(finished, (response) =>
+          HttpMetrics.record(request.method, matched.route, response.status, (performance.now() - started) / 1000))
         const logged = logRequests
-          ? Effect.tap(finished, (response) =>
+          ? Effect.tap(measured, (response) =>
             Effect.logInfo(
               `${request.method} ${pathOf(request.url)} ${response.status} ${Math.round(performance.now() - started)} ms ${requestId}`
             ))
-          : finished
-        return BODYLESS.has(request.method) ? logged : Effect.provideService(logged, HttpIncomingMessage.MaxBodySize, maxBodySize)
+          : measured
+        // Every log written while answering names the request (the JSON logs' `request_id`).
+        const annotated = Effect.annotateLogs(logged, REQUEST_ID_ANNOTATION, requestId)
+        return BODYLESS.has(request.method) ? annotated : Effect.provideService(annotated, HttpIncomingMessage.MaxBodySize, maxBodySize)
       }),
     { global: true }
   )

@@ -24,6 +24,8 @@ import { BroadcastLimitsConfig, PublicUrlsConfig } from "@onair/application"
 import * as DashboardPage from "./DashboardPage.ts"
 import * as DocsPage from "./DocsPage.ts"
 import * as Health from "./Health.ts"
+import * as HttpMetrics from "./HttpMetrics.ts"
+import * as Metrics from "./Metrics.ts"
 import * as FastReads from "./FastReads.ts"
 import { ListAnswers } from "./ListAnswers.ts"
 import { LivestreamUrls } from "./LivestreamUrls.ts"
@@ -41,7 +43,9 @@ export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.js
   Layer.merge(DocsPage.layer),
   Layer.merge(DashboardPage.layer),
   Layer.merge(Health.layer),
-  Layer.merge(InboundWebhooks.layer)
+  Layer.merge(Metrics.layer),
+  Layer.merge(InboundWebhooks.layer),
+  Layer.provide(HttpMetrics.routeNamer)
 )
 
 export const DEFAULT_PORT = 8787
@@ -68,7 +72,7 @@ export const layer = <E = never, R = never>(extra?: Layer.Layer<never, E, R>) =>
     "PORT"
   ).pipe(Config.withDefault(DEFAULT_PORT))
   const host = yield* Config.String("HOST").pipe(Config.withDefault("0.0.0.0"))
-  return HttpRouter.serve(extra === undefined ? routes : Layer.merge(routes, extra), { disableLogger: true }).pipe(
+  return HttpRouter.serve(extra === undefined ? routes : Layer.merge(routes, Layer.provide(extra, HttpMetrics.routeNamer)), { disableLogger: true }).pipe(
     Layer.provideMerge(NodeHttpServer.layer(createNodeServer, { port, host }))
   )
 }))

@@ -3,7 +3,7 @@
  * catalog and the token index, served on a free loopback port.
  */
 import { NodeHttpServer } from "@effect/platform-node"
-import { AdminToken, DashboardFiles, HealthOptions, KnownApps, Server } from "@onair/adapters-http"
+import { AdminToken, DashboardFiles, HealthOptions, KnownApps, Metrics, Server } from "@onair/adapters-http"
 import { AccessTokens } from "@onair/application"
 import { Inbound, Webhooks } from "@onair/adapters-webhook"
 import { Catalog, CatalogReads } from "@onair/catalog"
@@ -51,7 +51,13 @@ export interface TestServer {
 export const TEST_APPS = ["app_1", "app_2"] as const
 
 export const useServer = (
-  options?: { readonly mediaReady?: boolean; readonly mediaNode?: boolean; readonly dashboardDir?: string }
+  options?: {
+    readonly mediaReady?: boolean
+    readonly mediaNode?: boolean
+    readonly dashboardDir?: string
+    /** The token `/metrics` asks for (none: metrics are off). */
+    readonly metricsToken?: string
+  }
 ): TestServer => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-http-"))
   const services = Layer.merge(Inbound.layer, KnownApps.layer).pipe(
@@ -75,6 +81,7 @@ export const useServer = (
     Layer.provideMerge(services),
     Layer.provide(AdminToken.fromEnv),
     Layer.provide(options?.mediaNode === true ? HealthOptions.withMediaNode : HealthOptions.apiOnly),
+    Layer.provide(options?.metricsToken === undefined ? Metrics.MetricsAccess.off : Metrics.MetricsAccess.withToken(options.metricsToken)),
     Layer.provide(options?.dashboardDir === undefined ? DashboardFiles.none : DashboardFiles.at(options.dashboardDir)),
     Layer.provide(
       options?.mediaReady === true ? Layer.succeed(MediaPlane)({ accepting: Effect.succeed(true) }) : MediaPlane.absent

@@ -58,7 +58,9 @@ export const AppendMetadata = Schema.Struct({
    * A digest of the outside request that carried the command, when it came with an idempotency key: a
    * repeat of the key with another request is told apart from a retry of the same one.
    */
-  requestDigest: Schema.optional(Schema.String)
+  requestDigest: Schema.optional(Schema.String),
+  /** The W3C `traceparent` of the span that appended, when traces are exported (the store sets it). */
+  traceParent: Schema.optional(Schema.String)
 })
 export type AppendMetadata = typeof AppendMetadata.Type
 

@@ -101,4 +101,6 @@ export class WebhookEndpoints extends Context.Service<WebhookEndpoints, {
   ) => Effect.Effect<WebhookFeedPage, WebhookStoreFailed>
   /** The cursor of the app's newest event (0 when it has none): where a follower of what comes next starts. */
   readonly feedEnd: (scope: WebhookScope) => Effect.Effect<number, WebhookStoreFailed>
+  /** Deliveries waiting to be sent (first tries and retries), over every app: the queue's depth. */
+  readonly pendingDeliveries: Effect.Effect<number, WebhookStoreFailed>
 }>()("@onair/core/WebhookEndpoints") {}
