@@ -12,6 +12,7 @@ import { MediaNodeRegistry } from "./MediaNodeRegistry.ts"
 import { RecordingReads } from "./RecordingReads.ts"
 import { AppSettingsReads } from "./AppSettingsReads.ts"
 import { AppReads } from "./AppReads.ts"
+import { HealthHistoryReads } from "./HealthHistoryReads.ts"
 import { OperationalReads } from "./OperationalReads.ts"
 import { RestreamReads } from "./RestreamReads.ts"
 
@@ -23,7 +24,7 @@ const accessTokenReads = Layer.effect(AccessTokenReads, Effect.map(Effect.servic
     awaitTransaction: catalog.awaitTransaction
   })))
 
-export const layer = Layer.mergeAll(accessTokenReads, CatalogProjection.layer, CatalogStreamKeys.layer, MediaNodeRegistry.layer, RecordingReads.layer, AppSettingsReads.layer, AppReads.layer, RestreamReads.layer, OperationalReads.layer).pipe(
+export const layer = Layer.mergeAll(accessTokenReads, CatalogProjection.layer, CatalogStreamKeys.layer, MediaNodeRegistry.layer, RecordingReads.layer, AppSettingsReads.layer, AppReads.layer, RestreamReads.layer, OperationalReads.layer, HealthHistoryReads.layer).pipe(
   Layer.provideMerge(CatalogReads.layer),
   Layer.provideMerge(CatalogWatch.layer)
 )

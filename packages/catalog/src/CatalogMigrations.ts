@@ -15,6 +15,7 @@
  * - `onair_recordings`: each session's recording (its phase, its node, its files once ready).
  * - `onair_app_settings`: each app's settings (recording retention, transcripts).
  * - `onair_apps`: each account's apps (id, name, when created), listed and searched by name.
+ * - `onair_ingest_health`: each publisher's sampled health, for a session's bitrate and fps over time.
  * - `onair_restream_targets`: each livestream's restream targets and where each one's relay is; beside it
  *   `onair_relay_progress`, which the nodes' relay reports write (not a projection: a rebuild leaves it).
  * - `onair_media_nodes`: each media node's state; beside it `onair_media_node_leases`, which the nodes'
@@ -323,6 +324,27 @@ const createApps = Effect.gen(function*() {
   yield* sql`CREATE INDEX onair_apps_listed ON onair_apps (account_id, ordinal)`
 })
 
+/**
+ * Each publisher's health as it was sampled (every few seconds while connected), for the chart of a
+ * session's bitrate and frame rate; the projection keeps `HEALTH_HISTORY_DAYS` of it, by log time.
+ */
+const createIngestHealth = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`
+    CREATE TABLE onair_ingest_health (
+      session_id text NOT NULL,
+      at timestamptz NOT NULL,
+      ingest_id text NOT NULL,
+      width integer NOT NULL,
+      height integer NOT NULL,
+      video_bitrate double precision NOT NULL,
+      audio_bitrate double precision NOT NULL,
+      video_fps double precision NOT NULL,
+      PRIMARY KEY (session_id, at, ingest_id)
+    )`
+  yield* sql`CREATE INDEX onair_ingest_health_at ON onair_ingest_health (at)`
+})
+
 export const migrations = {
   "1_create_livestreams": createLivestreams,
   "2_create_catalog": createCatalog,
@@ -335,7 +357,8 @@ export const migrations = {
   "9_create_app_settings": createAppSettings,
   "10_create_restream_targets": createRestreamTargets,
   "11_create_relay_progress": createRelayProgress,
-  "12_create_apps": createApps
+  "12_create_apps": createApps,
+  "13_create_ingest_health": createIngestHealth
 }
 
 /** The catalog's tables, emptied together by a rebuild. */
@@ -353,7 +376,8 @@ export const TABLES = [
   "onair_recordings",
   "onair_app_settings",
   "onair_restream_targets",
-  "onair_apps"
+  "onair_apps",
+  "onair_ingest_health"
 ] as const
 
 export const MIGRATIONS_TABLE = "onair_catalog_migrations"

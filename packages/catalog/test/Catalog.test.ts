@@ -341,7 +341,8 @@ describe("the catalog's tables on the embedded store", () => {
           sql`SELECT * FROM onair_livestream_counts WHERE livestreams <> 0 ORDER BY account_id, app_id, status`,
           sql`SELECT * FROM onair_session_days ORDER BY account_id, app_id, day`,
           sql`SELECT * FROM onair_recordings ORDER BY id`,
-          sql`SELECT * FROM onair_apps ORDER BY id`
+          sql`SELECT * FROM onair_apps ORDER BY id`,
+          sql`SELECT * FROM onair_ingest_health ORDER BY session_id, at`
         ], (query) => query)
         const opened = sealed.map((row) => ({ ...row, state: livestreams.decode(row.state) }))
         const text = (value: unknown) => JSON.stringify(value, (_, v) => typeof v === "bigint" ? String(v) : v)

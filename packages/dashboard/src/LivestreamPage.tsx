@@ -20,14 +20,17 @@ interface Detail {
   readonly sessions: ReadonlyArray<SessionRecord>
 }
 
-interface Sample {
-  readonly at: string
-  readonly kbps: number
-  readonly fps: number
+interface HealthHistory {
+  readonly samples: ReadonlyArray<{
+    readonly sampled_at: string
+    readonly video_bitrate: number
+    readonly audio_bitrate: number
+    readonly video_fps: number
+  }>
 }
 
-/** Samples kept for the chart: an hour at one every five seconds. */
-const MAX_SAMPLES = 720
+/** Points on the chart at most (the API thins a longer session evenly). */
+const CHART_POINTS = 300
 const HEALTH_EVERY_MS = 5000
 
 const seconds = (n: number) => {
@@ -54,7 +57,6 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
   const recordings = useLoad<any>(() => api(session, "GET", `/livestreams/${encodeURIComponent(id)}/recordings`), [session, id])
   const restreams = useLoad<any>(() => api(session, "GET", `/livestreams/${encodeURIComponent(id)}/restreams`), [session, id])
   const [status, setStatus] = useState<StatusReading | undefined>(undefined)
-  const [samples, setSamples] = useState<ReadonlyArray<Sample>>([])
   const [newName, setNewName] = useState<string | undefined>(undefined)
   const [newKey, setNewKey] = useState<string | undefined>(undefined)
   const [confirmDelete, setConfirmDelete] = useState(false)
@@ -67,8 +69,18 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
 
   const livestream = detail.value?.livestream
   const live = livestream?.status === "LIVE"
+  // The newest session's health over time, from its first sample.
+  const latestSession = detail.value?.sessions[0]?.id
+  const history = useLoad<HealthHistory | undefined>(
+    () =>
+      latestSession === undefined
+        ? Promise.resolve(undefined)
+        : api(session, "GET", `/livestreams/sessions/${encodeURIComponent(latestSession)}/health?limit=${CHART_POINTS}`),
+    [session, latestSession]
+  )
+  const samples = history.value?.samples ?? []
 
-  // While it is live, its health every few seconds, kept for the chart.
+  // While it is live, its health now and its history every few seconds.
   useEffect(() => {
     if (!live) return
     let stopped = false
@@ -77,13 +89,7 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
         const reading = await readStatus(session, id)
         if (stopped) return
         setStatus(reading)
-        const health = reading.health
-        if (health !== undefined) {
-          setSamples((previous) => [
-            ...previous.slice(-(MAX_SAMPLES - 1)),
-            { at: new Date().toLocaleTimeString(), kbps: Math.round((health.videoBitrate + health.audioBitrate) / 1000), fps: health.videoFps }
-          ])
-        }
+        history.reload()
       } catch {
         // The next reading will tell.
       }
@@ -94,6 +100,8 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
       stopped = true
       clearInterval(timer)
     }
+    // `history.reload` is stable.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [session, id, live])
 
   const act = async (what: () => Promise<void>) => {
@@ -191,11 +199,11 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
             : <p className="placeholder">{status?.note ?? "Waiting for the first segment…"}</p>}
           <TimeChart
             kind="line"
-            title="Bitrate (kbit/s) and frame rate (fps) while this page is open"
-            labels={samples.map((s) => s.at)}
+            title="Bitrate (kbit/s) and frame rate (fps) over the latest session"
+            labels={samples.map((s) => new Date(s.sampled_at).toLocaleTimeString())}
             series={[
-              { label: "kbit/s", values: samples.map((s) => s.kbps), color: "#2563eb" },
-              { label: "fps", values: samples.map((s) => s.fps), color: "#c2410c", right: true }
+              { label: "kbit/s", values: samples.map((s) => Math.round((s.video_bitrate + s.audio_bitrate) / 1000)), color: "#2563eb" },
+              { label: "fps", values: samples.map((s) => s.video_fps), color: "#c2410c", right: true }
             ]}
           />
         </section>

@@ -79,6 +79,24 @@ export const CreateLivestreamBody = Schema.Struct({
   ...RecordField
 })
 
+/** Samples a health history answers at most (the default); longer sessions are thinned evenly. */
+export const MAX_HEALTH_SAMPLES = 1000
+const HealthLimit = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: MAX_HEALTH_SAMPLES })))
+
+/** One sample of a publisher's health. */
+export const HealthSampleRecord = Schema.Struct({
+  sampled_at: Schema.String,
+  resolution: Schema.String,
+  video_bitrate: Schema.Number,
+  audio_bitrate: Schema.Number,
+  video_fps: Schema.Number
+})
+
+export const SessionHealthHistory = Schema.Struct({
+  session_id: Schema.String,
+  samples: Schema.Array(HealthSampleRecord)
+})
+
 export const LivestreamDetail = Schema.Struct({
   livestream: LivestreamRecord,
   paging: Paging,
@@ -119,6 +137,13 @@ export class LivestreamsApi extends HttpApiGroup.make("livestreams")
     HttpApiEndpoint.get("getLivestreamSessionDetailsForSessionId", `${BASE}/livestreams/sessions/:session_id`, {
       params: { ...ScopeParams, session_id: SessionId },
       success: Ok(SessionRecord),
+      error: [BadRequest, NotFound]
+    }),
+    /** OnAir's extension: the session's sampled health over time (what the dashboard charts). */
+    HttpApiEndpoint.get("getLivestreamSessionHealth", `${BASE}/livestreams/sessions/:session_id/health`, {
+      params: { ...ScopeParams, session_id: SessionId },
+      query: { limit: Schema.optional(HealthLimit) },
+      success: Ok(SessionHealthHistory),
       error: [BadRequest, NotFound]
     }),
     HttpApiEndpoint.get(

@@ -120,6 +120,10 @@ export const OPERATIONS: { readonly [operationId: string]: OperationDoc } = {
   ),
   "webhooks.getWebhooks": doc("Fetch all webhooks", "Returns details of all webhooks for an App."),
   "webhooks.getWebhookEvents": doc("Read the event feed", "The App's webhook events after a cursor, oldest first, as they were sent."),
+  "livestreams.getLivestreamSessionHealth": doc(
+    "Fetch a session's health over time",
+    "The publisher's health as it was sampled during the session (every few seconds while connected), oldest first: resolution, bitrates and frame rate. Long sessions are thinned evenly to `limit` samples (1000 by default), the newest always kept. Samples are kept for 7 days."
+  ),
   "webhooks.streamWebhookEvents": doc(
     "Follow the event feed",
     "The App's webhook events as server-sent events (`text/event-stream`) as they are stored: after `Last-Event-ID` or `after`, or from now on when neither is given. The last event of each batch carries the cursor as its `id`; `keep-alive` events come when nothing else has for 15 s."

@@ -2,7 +2,7 @@
  * The livestream endpoints: commands through the command path, reads from the catalog's tables after the
  * command's own transaction is in them.
  */
-import { CatalogReads, type Page } from "@onair/catalog"
+import { CatalogReads, HealthHistoryReads, type Page } from "@onair/catalog"
 import {
   activeSessionRecord,
   createdLivestreamRecord,
@@ -23,7 +23,17 @@ import {
 import { Effect, Schema } from "effect"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
-import { badRequest, EmptyLivestreamPage, LivestreamDetail, LivestreamPage, notFound, Ok, OnAirApi, type Paging } from "@onair/http-api"
+import {
+  badRequest,
+  EmptyLivestreamPage,
+  LivestreamDetail,
+  LivestreamPage,
+  MAX_HEALTH_SAMPLES,
+  notFound,
+  Ok,
+  OnAirApi,
+  type Paging
+} from "@onair/http-api"
 import { type LivestreamParams, makeManage, newStreamKey } from "./ManageHandlers.ts"
 import { createdId, keyedMetadata } from "./Idempotency.ts"
 import { authorize, authorizeLivestream, now, preEncoded, timeParam } from "./Requests.ts"
@@ -74,6 +84,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
   Effect.fn(function*(handlers) {
     const runCommand = yield* makeRunCommand
     const catalog = yield* CatalogReads
+    const healthHistory = yield* HealthHistoryReads
     const urls = yield* LivestreamUrls
     const listAnswers = yield* ListAnswers
     const limits = yield* BroadcastLimitsConfig
@@ -162,6 +173,26 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           const session = yield* catalog.session(scope, params.session_id)
           if (session === undefined) return yield* notFound(`session ${params.session_id}`)
           return { success: true as const, data: sessionRecord(session, yield* now) }
+        }))
+      .handle("getLivestreamSessionHealth", ({ params, query }) =>
+        Effect.gen(function*() {
+          const { scope } = yield* authorize(params)
+          const session = yield* catalog.session(scope, params.session_id)
+          if (session === undefined) return yield* notFound(`session ${params.session_id}`)
+          const samples = yield* healthHistory.samples(session.id, query.limit ?? MAX_HEALTH_SAMPLES)
+          return {
+            success: true as const,
+            data: {
+              session_id: session.id,
+              samples: samples.map((sample) => ({
+                sampled_at: new Date(sample.at).toISOString(),
+                resolution: `${sample.width}x${sample.height}`,
+                video_bitrate: sample.videoBitrate,
+                audio_bitrate: sample.audioBitrate,
+                video_fps: sample.videoFps
+              }))
+            }
+          }
         }))
       .handle("getActiveLivestreamsForLivestreamId", ({ params }) =>
         Effect.gen(function*() {
