@@ -5,11 +5,16 @@
  * The API reference renders with nothing fetched from elsewhere. Screenshots of each page go to
  * `artifacts/screenshots/`.
  */
+import * as Fs from "node:fs"
+import { createRequire } from "node:module"
 import * as Path from "node:path"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type Encoder, type MainJob, publish, type Receiver, startMainJob, startReceiver } from "@onair/test-support"
 import { artifactsDir, launchChromium } from "./Browser.ts"
+
+/** axe-core, the accessibility engine from npm, injected into a page to check it against WCAG 2 A and AA. */
+const AXE = Fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
 
 describe("the dashboard, in Chromium", () => {
   let job: MainJob
@@ -46,7 +51,23 @@ describe("the dashboard, in Chromium", () => {
     })
     return page
   }
-  const shoot = (page: Page, name: string) => page.screenshot({ path: Path.join(screenshots, `${name}.png`), fullPage: true })
+  const accessibility: Array<string> = []
+  /** Screenshots the page, and checks it with axe (violations are gathered and asserted at the end). */
+  const shoot = async (page: Page, name: string) => {
+    await page.screenshot({ path: Path.join(screenshots, `${name}.png`), fullPage: true })
+    // Through the debugger, as the page's own policy allows no injected script.
+    await page.evaluate(AXE)
+    const checked = await page.evaluate(async () => {
+      const result = await (window as any).axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+      return {
+        passed: result.passes.length as number,
+        violations: result.violations.map((v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(" ")).join(", ")})`) as Array<string>
+      }
+    })
+    // Contrast, labels, names and the rest were looked at, not skipped.
+    if (checked.passed < 5) accessibility.push(`${name}: axe checked only ${checked.passed} rules`)
+    accessibility.push(...checked.violations.map((v) => `${name}: ${v}`))
+  }
 
   const signIn = async (page: Page) => {
     await page.goto(`${job.url}/dashboard/`)
@@ -132,6 +153,38 @@ describe("the dashboard, in Chromium", () => {
     await shoot(page, "analytics")
     await page.close()
     assert.deepStrictEqual(offOrigin, [], "the dashboard fetches nothing from elsewhere")
+    assert.deepStrictEqual(accessibility, [], "WCAG 2.1 A and AA, as axe checks them")
+  })
+
+  it("renames a livestream, rotates its key (shown once), and deletes it after a confirmation", async () => {
+    const page = await newPage()
+    await signIn(page)
+    await page.getByLabel("New livestream name").fill("To manage")
+    await page.getByRole("button", { name: "Create livestream" }).click()
+    await page.getByRole("heading", { name: /To manage/ }).waitFor()
+    const id = decodeURIComponent(new URL(page.url()).hash.split("/")[2] ?? "")
+    const before = (await job.api("GET", `/livestreams/${id}`)).body.data.livestream.stream_key
+
+    await page.getByRole("button", { name: "Rename" }).click()
+    await page.getByLabel("New name").fill("Managed")
+    await page.getByRole("button", { name: "Save name" }).click()
+    await page.getByRole("heading", { name: /Managed/ }).waitFor()
+    assert.strictEqual((await job.api("GET", `/livestreams/${id}`)).body.data.livestream.name, "Managed")
+
+    await page.getByRole("button", { name: "Rotate stream key" }).click()
+    const shown = ((await page.getByTestId("new-key").textContent()) ?? "").trim()
+    const after = (await job.api("GET", `/livestreams/${id}`)).body.data.livestream.stream_key
+    assert.strictEqual(shown, after)
+    assert.notStrictEqual(after, before)
+    await page.getByRole("button", { name: "Done" }).click()
+    assert.strictEqual(await page.getByTestId("new-key").count(), 0, "shown once")
+
+    await page.getByRole("button", { name: "Delete" }).click()
+    assert.strictEqual((await job.api("GET", `/livestreams/${id}`)).status, 200, "nothing is deleted before the confirmation")
+    await page.getByRole("button", { name: "Yes, delete it" }).click()
+    await page.getByRole("heading", { name: "Livestreams" }).waitFor()
+    assert.strictEqual((await job.api("GET", `/livestreams/${id}`)).status, 404)
+    await page.close()
   })
 
   it("fits a phone's screen", async () => {
@@ -141,6 +194,7 @@ describe("the dashboard, in Chromium", () => {
     assert.isAtMost(overflow, 0, "no sideways scrolling")
     await shoot(page, "livestreams-phone")
     await page.close()
+    assert.deepStrictEqual(accessibility.filter((v) => v.startsWith("livestreams-phone")), [])
   })
 
   it("renders the API reference from the OpenAPI document, with nothing fetched from elsewhere", async () => {
