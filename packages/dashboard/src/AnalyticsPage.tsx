@@ -1,21 +1,17 @@
 /** The app's livestream analytics: the totals, and per day over the chosen range as charts. */
 import { useState } from "react"
+import type { LivestreamDayRecord } from "@onair/http-api"
 import { api, query, type Session } from "./api.ts"
 import { TimeChart } from "./Charts.tsx"
 import { useLoad } from "./useLoad.ts"
 
+/** The overall figures (the core's record; the dashboard imports only the API definition's types). */
 interface Overall {
   readonly count: number
   readonly total_ingest_seconds: number
   readonly total_viewer_seconds: number
 }
-
-interface Day {
-  readonly date: string
-  readonly count: number
-  readonly total_ingest_seconds: number
-  readonly total_viewer_seconds: number
-}
+type Day = typeof LivestreamDayRecord.Type
 
 const dayOf = (at: Date) => at.toISOString().slice(0, 10)
 const minutes = (seconds: number) => Math.round(seconds / 6) / 10

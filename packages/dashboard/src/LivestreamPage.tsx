@@ -4,6 +4,7 @@
  * does to it (rename, disable or enable, rotate the key, delete).
  */
 import { type FormEvent, useEffect, useState } from "react"
+import type { SessionHealthHistory } from "@onair/http-api"
 import { api, isDisabled, type Livestream, type Session, type SessionRecord } from "./api.ts"
 import { TimeChart } from "./Charts.tsx"
 import { CopyButton } from "./CopyButton.tsx"
@@ -20,14 +21,7 @@ interface Detail {
   readonly sessions: ReadonlyArray<SessionRecord>
 }
 
-interface HealthHistory {
-  readonly samples: ReadonlyArray<{
-    readonly sampled_at: string
-    readonly video_bitrate: number
-    readonly audio_bitrate: number
-    readonly video_fps: number
-  }>
-}
+type HealthHistory = typeof SessionHealthHistory.Type
 
 /** Points on the chart at most (the API thins a longer session evenly). */
 const CHART_POINTS = 300

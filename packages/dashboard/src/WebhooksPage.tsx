@@ -3,28 +3,14 @@
  * and recovery of everything that failed in the last day. Attempts follow the event feed.
  */
 import { type FormEvent, useState } from "react"
+import type { AttemptRecord, WebhookEndpointRecord } from "@onair/http-api"
 import { api, query, type Session } from "./api.ts"
 import { CopyButton } from "./CopyButton.tsx"
 import { useFeed } from "./LiveFeed.tsx"
 import { useLoad } from "./useLoad.ts"
 
-interface Endpoint {
-  readonly id: string
-  readonly name: string
-  readonly url: string
-  readonly enabled: boolean
-  readonly disabled_reason: string | null
-  readonly events: ReadonlyArray<string>
-}
-
-interface Attempt {
-  readonly message_id: string
-  readonly attempt: number
-  readonly attempted_at: string
-  readonly status: number | null
-  readonly latency_ms: number
-  readonly error: string | null
-}
+type Endpoint = typeof WebhookEndpointRecord.Type
+type Attempt = typeof AttemptRecord.Type
 
 const ATTEMPTS_SHOWN = 20
 
