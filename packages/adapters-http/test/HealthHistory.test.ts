@@ -10,7 +10,7 @@ import { useServer } from "./support/TestServer.ts"
 const ACCOUNT = "acct_health"
 const base = `/accounts/${ACCOUNT}/realtime/kit/app_1`
 
-const health = (videoBitrate: number, videoFps: number): IngestHealth => ({
+const health = (videoBitrate: number, videoFps: number, keyframeInterval?: number): IngestHealth => ({
   width: 1280,
   height: 720,
   videoCodecId: "avc1.64001f",
@@ -18,7 +18,8 @@ const health = (videoBitrate: number, videoFps: number): IngestHealth => ({
   videoBitrate,
   audioBitrate: 128_000,
   videoFps,
-  renditions: []
+  renditions: [],
+  ...(keyframeInterval === undefined ? {} : { keyframeInterval })
 })
 
 describe("a session's health over time", () => {
@@ -40,7 +41,7 @@ describe("a session's health over time", () => {
     // The publish takes the session the create invoked.
     const sessionId = (await server.call("GET", `${base}/livestreams/${created.id}`, token)).body.data.sessions[0].id as string
     for (let i = 1; i <= 10; i++) {
-      await server.signal({ _tag: "ReportHealth", ingestId, at: Timestamp.make(start + i * 5_000), health: health(1_000_000 + i * 100_000, 20 + i) })
+      await server.signal({ _tag: "ReportHealth", ingestId, at: Timestamp.make(start + i * 5_000), health: health(1_000_000 + i * 100_000, 20 + i, i === 1 ? undefined : 2) })
     }
     // The catalog takes the signals in as it follows the log.
     const path = `${base}/livestreams/sessions/${sessionId}/health`
@@ -51,7 +52,7 @@ describe("a session's health over time", () => {
     }
     assert.strictEqual(all.status, 200, all.text)
     assert.strictEqual(all.body.data.session_id, sessionId)
-    const samples = all.body.data.samples as Array<{ sampled_at: string; resolution: string; video_bitrate: number; audio_bitrate: number; video_fps: number }>
+    const samples = all.body.data.samples as Array<{ sampled_at: string; resolution: string; video_bitrate: number; audio_bitrate: number; video_fps: number; keyframe_interval: number | null }>
     assert.strictEqual(samples.length, 10)
     assert.deepStrictEqual(samples.map((s) => s.video_fps), [21, 22, 23, 24, 25, 26, 27, 28, 29, 30])
     assert.deepStrictEqual(samples[0], {
@@ -59,8 +60,10 @@ describe("a session's health over time", () => {
       resolution: "1280x720",
       video_bitrate: 1_100_000,
       audio_bitrate: 128_000,
-      video_fps: 21
+      video_fps: 21,
+      keyframe_interval: null
     })
+    assert.strictEqual(samples[1]!.keyframe_interval, 2)
 
     const thinned = (await server.call("GET", `${path}?limit=4`, token)).body.data.samples as typeof samples
     assert.isAtMost(thinned.length, 4)

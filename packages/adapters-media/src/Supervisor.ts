@@ -9,6 +9,8 @@ import { randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
 import { createServer } from "node:net"
 import type { MediaSettings } from "./MediaSettings.ts"
+import * as KeyframeIntervals from "./KeyframeIntervals.ts"
+import * as NginxConfig from "./NginxConfig.ts"
 import type { NginxSettings } from "./NginxConfig.ts"
 import * as NginxProcess from "./NginxProcess.ts"
 import { enforce } from "./Enforcement.ts"
@@ -109,7 +111,7 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
     const every = <R>(interval: Duration.Input, loop: Effect.Effect<void, never, R>) =>
       Effect.forkScoped(Effect.forever(Effect.andThen(loop, Effect.sleep(interval))))
     yield* every(Duration.millis(250), Effect.andThen(enforce, reportManifests))
-    yield* every(Duration.seconds(settings.updateSeconds), reportHealth)
+    yield* every(Duration.seconds(settings.updateSeconds), reportHealth(KeyframeIntervals.make(NginxConfig.paths(settings.dir).hls)))
     yield* every(Duration.seconds(15), sweepHls)
     yield* every(Duration.seconds(2), finaliseEnded(settings.dir))
     yield* every(Duration.seconds(10), sweepDeleted(settings.dir))

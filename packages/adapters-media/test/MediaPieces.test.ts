@@ -13,6 +13,7 @@ import { defaultNginx } from "../src/MediaSettings.ts"
 import * as NginxConfig from "../src/NginxConfig.ts"
 import * as NginxProcess from "../src/NginxProcess.ts"
 import * as NginxStat from "../src/NginxStat.ts"
+import { medianKeyframeGap } from "../src/KeyframeIntervals.ts"
 import { segmentDurations } from "../src/Playback.ts"
 import { newestSegment } from "../src/Thumbnails.ts"
 import { ViewerSeconds } from "../src/ViewerSeconds.ts"
@@ -157,6 +158,16 @@ describe("nginx /stat", () => {
     assert.strictEqual(NginxStat.audioCodecId("AAC", "LC"), "mp4a.40.2")
     assert.strictEqual(NginxStat.audioCodecId("AAC", "SBR"), "mp4a.40.5")
     assert.strictEqual(NginxStat.audioCodecId("Speex", ""), "")
+  })
+})
+
+describe("keyframe intervals", () => {
+  it("takes the median gap between keyframe packets of ffprobe's listing, whatever the other packets", () => {
+    const listing = ["10.000000,K__", "10.033333,___", "12.000000,K__", "12.033333,___", "14.000000,K_", "16.100000,K__", "N/A,K__", ""].join("\n")
+    assert.strictEqual(medianKeyframeGap(listing), 2)
+    assert.strictEqual(medianKeyframeGap("3.0,K__\n4.5,K__\n6.0,K__\n"), 1.5)
+    assert.isUndefined(medianKeyframeGap("10.0,K__\n10.5,___\n"), "one keyframe: nothing to measure")
+    assert.isUndefined(medianKeyframeGap(""))
   })
 })
 

@@ -340,6 +340,7 @@ const createIngestHealth = Effect.gen(function*() {
       video_bitrate double precision NOT NULL,
       audio_bitrate double precision NOT NULL,
       video_fps double precision NOT NULL,
+      keyframe_interval double precision,
       PRIMARY KEY (session_id, at, ingest_id)
     )`
   yield* sql`CREATE INDEX onair_ingest_health_at ON onair_ingest_health (at)`

@@ -407,18 +407,20 @@ const writeHealthSamples = (changes: ReadonlyArray<Change>) =>
           height: change.event.health.height,
           video_bitrate: change.event.health.videoBitrate,
           audio_bitrate: change.event.health.audioBitrate,
-          video_fps: change.event.health.videoFps
+          video_fps: change.event.health.videoFps,
+          keyframe_interval: change.event.health.keyframeInterval ?? null
         }]
         : []
     )
     if (samples.length === 0) return
     const sql = yield* SqlClient
     yield* sql`
-      INSERT INTO onair_ingest_health (session_id, at, ingest_id, width, height, video_bitrate, audio_bitrate, video_fps)
-      SELECT i.state->'verdict'->>'sessionId', s.at, s.ingest_id, s.width, s.height, s.video_bitrate, s.audio_bitrate, s.video_fps
+      INSERT INTO onair_ingest_health (session_id, at, ingest_id, width, height, video_bitrate, audio_bitrate, video_fps, keyframe_interval)
+      SELECT i.state->'verdict'->>'sessionId', s.at, s.ingest_id, s.width, s.height, s.video_bitrate, s.audio_bitrate, s.video_fps,
+        s.keyframe_interval
       FROM jsonb_to_recordset(${JSON.stringify(samples)}::jsonb)
         AS s(ingest_id text, at timestamptz, width integer, height integer, video_bitrate double precision,
-          audio_bitrate double precision, video_fps double precision)
+          audio_bitrate double precision, video_fps double precision, keyframe_interval double precision)
       JOIN onair_ingests i ON i.id = s.ingest_id
       WHERE i.state->'verdict'->>'sessionId' IS NOT NULL
       ON CONFLICT DO NOTHING`

@@ -16,6 +16,8 @@ export interface HealthSample {
   readonly videoBitrate: number
   readonly audioBitrate: number
   readonly videoFps: number
+  /** Seconds between keyframes, once the node measured it. */
+  readonly keyframeInterval: number | null
 }
 
 export class HealthHistoryReads extends Context.Service<HealthHistoryReads, {
@@ -32,8 +34,10 @@ export class HealthHistoryReads extends Context.Service<HealthHistoryReads, {
           video_bitrate: unknown
           audio_bitrate: unknown
           video_fps: unknown
+          keyframe_interval: unknown
         }>`
-          SELECT (extract(epoch FROM at) * 1000)::bigint AS at_ms, width, height, video_bitrate, audio_bitrate, video_fps
+          SELECT (extract(epoch FROM at) * 1000)::bigint AS at_ms, width, height, video_bitrate, audio_bitrate, video_fps,
+            keyframe_interval
           FROM (
             SELECT *, row_number() OVER (ORDER BY at) AS n, count(*) OVER () AS total
             FROM onair_ingest_health WHERE session_id = ${sessionId}
@@ -47,7 +51,8 @@ export class HealthHistoryReads extends Context.Service<HealthHistoryReads, {
             height: row.height,
             videoBitrate: Number(row.video_bitrate),
             audioBitrate: Number(row.audio_bitrate),
-            videoFps: Number(row.video_fps)
+            videoFps: Number(row.video_fps),
+            keyframeInterval: row.keyframe_interval === null ? null : Number(row.keyframe_interval)
           }))
       )
     return HealthHistoryReads.of({ samples })

@@ -34,7 +34,7 @@ const seconds = (n: number) => {
 }
 const when = (iso: string | null) => (iso === null ? "—" : new Date(iso).toLocaleString())
 
-const HealthFacts = ({ health }: { readonly health: Health }) => (
+const HealthFacts = ({ health, keyframeInterval }: { readonly health: Health; readonly keyframeInterval: number | null | undefined }) => (
   <dl className="facts" aria-label="Current health">
     <div><dt>Resolution</dt><dd data-testid="resolution">{health.videoResolution}</dd></div>
     <div><dt>Video codec</dt><dd>{health.videoCodecId}</dd></div>
@@ -42,6 +42,7 @@ const HealthFacts = ({ health }: { readonly health: Health }) => (
     <div><dt>Video bitrate</dt><dd>{Math.round(health.videoBitrate / 1000)} kbit/s</dd></div>
     <div><dt>Audio bitrate</dt><dd>{Math.round(health.audioBitrate / 1000)} kbit/s</dd></div>
     <div><dt>Frame rate</dt><dd>{health.videoFps} fps</dd></div>
+    <div><dt>Keyframe interval</dt><dd data-testid="keyframe-interval">{keyframeInterval == null ? "measuring…" : `${keyframeInterval} s`}</dd></div>
     <div><dt>Protocol</dt><dd>{health.protocolType}</dd></div>
   </dl>
 )
@@ -189,7 +190,7 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
           {!live
             ? <p className="placeholder">No publisher connected.</p>
             : status?.health !== undefined
-            ? <HealthFacts health={status.health} />
+            ? <HealthFacts health={status.health} keyframeInterval={samples.findLast((s) => s.keyframe_interval !== null)?.keyframe_interval} />
             : <p className="placeholder">{status?.note ?? "Waiting for the first segment…"}</p>}
           <TimeChart
             kind="line"

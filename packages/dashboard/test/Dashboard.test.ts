@@ -120,6 +120,8 @@ describe("the dashboard, in Chromium", () => {
     const first = await page.evaluate(() => document.querySelector("video")!.currentTime)
     await page.waitForFunction((t) => document.querySelector("video")!.currentTime > t + 1, first, { timeout: 15_000 })
     await page.getByTestId("resolution").filter({ hasText: "640x360" }).waitFor({ timeout: 30_000 })
+    // ffmpeg sends a keyframe every 60 frames at 30 fps.
+    await page.getByTestId("keyframe-interval").filter({ hasText: "2 s" }).waitFor({ timeout: 45_000 })
     // The chart has the session's samples from the log (its label counts them).
     await page.getByRole("img", { name: /Bitrate .* over the latest session\. ([3-9]|\d\d+) points/ }).waitFor({ timeout: 45_000 })
     await shoot(page, "livestream")

@@ -89,7 +89,8 @@ export const HealthSampleRecord = Schema.Struct({
   resolution: Schema.String,
   video_bitrate: Schema.Number,
   audio_bitrate: Schema.Number,
-  video_fps: Schema.Number
+  video_fps: Schema.Number,
+  keyframe_interval: Schema.NullOr(Schema.Number)
 })
 
 export const SessionHealthHistory = Schema.Struct({

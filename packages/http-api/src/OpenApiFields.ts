@@ -60,6 +60,7 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   video_bitrate: f("Video bits per second.", 2_500_000),
   audio_bitrate: f("Audio bits per second.", 128_000),
   video_fps: f("Frames per second.", 30),
+  keyframe_interval: f("Seconds between keyframes, measured from the stream's segments; null until measured.", 2),
   event: f("The server-sent event's name: the webhook event's type, or `keep-alive`.", "livestream.status.changed"),
   errors: f("What went wrong: one entry per broken rule."),
   code: f("Stable, for programs: `invalid_parameter`, `not_found`, `unauthorized`, `conflict`, …", "not_found"),

@@ -122,7 +122,7 @@ export const OPERATIONS: { readonly [operationId: string]: OperationDoc } = {
   "webhooks.getWebhookEvents": doc("Read the event feed", "The App's webhook events after a cursor, oldest first, as they were sent."),
   "livestreams.getLivestreamSessionHealth": doc(
     "Fetch a session's health over time",
-    "The publisher's health as it was sampled during the session (every few seconds while connected), oldest first: resolution, bitrates and frame rate. Long sessions are thinned evenly to `limit` samples (1000 by default), the newest always kept. Samples are kept for 7 days."
+    "The publisher's health as it was sampled during the session (every few seconds while connected), oldest first: resolution, bitrates, frame rate and keyframe interval. Long sessions are thinned evenly to `limit` samples (1000 by default), the newest always kept. Samples are kept for 7 days."
   ),
   "webhooks.streamWebhookEvents": doc(
     "Follow the event feed",

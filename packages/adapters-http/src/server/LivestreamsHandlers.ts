@@ -189,7 +189,8 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
                 resolution: `${sample.width}x${sample.height}`,
                 video_bitrate: sample.videoBitrate,
                 audio_bitrate: sample.audioBitrate,
-                video_fps: sample.videoFps
+                video_fps: sample.videoFps,
+                keyframe_interval: sample.keyframeInterval
               }))
             }
           }

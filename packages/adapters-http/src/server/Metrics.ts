@@ -17,6 +17,7 @@ import { PrometheusMetrics } from "effect/observability"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { createServer } from "node:http"
 import { CATALOG } from "./Health.ts"
+import * as HttpMetrics from "./HttpMetrics.ts"
 import * as ProcessSamples from "./ProcessSamples.ts"
 import { lagSeconds } from "./ProjectionLag.ts"
 import { family, type Sample } from "./PrometheusText.ts"
@@ -129,6 +130,7 @@ const scraper = Effect.gen(function*() {
       family("onair_metrics_source_up", "gauge", "Whether a sampled source answered this scrape (1) or failed (0).",
         sources.map((s) => ({ labels: { source: s.name }, value: s.up ? 1 : 0 }))),
       yield* processSamples,
+      HttpMetrics.format(),
       effectMetrics.endsWith("\n") || effectMetrics === "" ? effectMetrics : `${effectMetrics}\n`
     ].join("")
   })

@@ -18,7 +18,7 @@
  * Oversized headers never reach a route: Node answers them itself, and `clientErrorResponse` is what it
  * answers (431 or 400, in the envelope).
  */
-import { WrittenPosition } from "@onair/application"
+import { Observability, WrittenPosition } from "@onair/application"
 import { CatalogReads } from "@onair/catalog"
 import { ByteSize, Cause, Config, Duration, Effect, Layer, Option, Schema } from "effect"
 import {
@@ -274,6 +274,7 @@ const REQUEST_ID_ANNOTATION = "request_id"
 export const layer = Layer.unwrap(Effect.gen(function*() {
   const limit = yield* MaxBodyBytesConfig
   const logRequests = yield* Config.Boolean("ONAIR_HTTP_LOG").pipe(Config.withDefault(false))
+  const jsonLogs = (yield* Observability.LogFormat) === "json"
   const maxBodySize = ByteSize.bytes(limit)
   // The catalog holds every read model the API answers from (tokens and webhook endpoints included).
   const readModels: ReadonlyArray<ReadModel> = Option.toArray(yield* Effect.serviceOption(CatalogReads))
@@ -309,16 +310,18 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
             return written.transaction > 0 ? HttpServerResponse.setHeader(withId, POSITION_HEADER, String(written.transaction)) : withId
           })
         )
-        const measured = Effect.tap(finished, (response) =>
-          HttpMetrics.record(request.method, matched.route, response.status, (performance.now() - started) / 1000))
+        const measured = Effect.map(finished, (response) => {
+          HttpMetrics.record(request.method, matched.route, response.status, (performance.now() - started) / 1000)
+          return response
+        })
         const logged = logRequests
           ? Effect.tap(measured, (response) =>
             Effect.logInfo(
               `${request.method} ${pathOf(request.url)} ${response.status} ${Math.round(performance.now() - started)} ms ${requestId}`
             ))
           : measured
-        // Every log written while answering names the request (the JSON logs' `request_id`).
-        const annotated = Effect.annotateLogs(logged, REQUEST_ID_ANNOTATION, requestId)
+        // With JSON logs, every log written while answering names the request (`request_id`).
+        const annotated = jsonLogs ? Effect.annotateLogs(logged, REQUEST_ID_ANNOTATION, requestId) : logged
         return BODYLESS.has(request.method) ? annotated : Effect.provideService(annotated, HttpIncomingMessage.MaxBodySize, maxBodySize)
       }),
     { global: true }

@@ -35,6 +35,8 @@ export const IngestHealth = Schema.Struct({
   videoBitrate: NonNegative,
   audioBitrate: NonNegative,
   videoFps: NonNegative,
-  renditions: Schema.Array(Rendition)
+  renditions: Schema.Array(Rendition),
+  /** Seconds between keyframes, once measured from the stream's segments (absent before, and in older events). */
+  keyframeInterval: Schema.optional(NonNegative)
 })
 export type IngestHealth = typeof IngestHealth.Type
