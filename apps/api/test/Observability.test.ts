@@ -115,6 +115,19 @@ describe("metrics, traces and logs", { timeout: 120_000 }, () => {
     }
   })
 
+  it("counts the clients following the event feed, and forgets one that went away", async () => {
+    const controller = new AbortController()
+    const response = await fetch(`${job.url}/accounts/${job.account}/realtime/kit/${job.app}/webhooks/events/stream`, {
+      headers: { authorization: `Bearer ${job.token}` },
+      signal: controller.signal
+    })
+    assert.strictEqual(response.status, 200)
+    await waitFor("one follower", async () => (value(await scrape(), "onair_event_stream_followers") === 1 ? true : undefined))
+    controller.abort()
+    // Noticed when the connection closes, at the latest at the next keep-alive (15 s).
+    await waitFor("none", async () => (value(await scrape(), "onair_event_stream_followers") === 0 ? true : undefined), 30_000)
+  })
+
   it("exports one trace from the create request through the append to its webhook delivery, and one from a publish callback", async () => {
     const before = hooks.received.length
     const created = await job.api("POST", "/livestreams", { name: "traced" })

@@ -9,6 +9,10 @@ import type { WebhookEndpoints, WebhookScope } from "@onair/core"
 import { Duration, Effect, Option, Stream } from "effect"
 
 export const POLL = Duration.millis(500)
+
+/** Clients following the feed now, in this process (`onair_event_stream_followers`). */
+let following = 0
+export const followers = (): number => following
 export const KEEP_ALIVE = Duration.seconds(15)
 const BATCH = 100
 
@@ -31,7 +35,7 @@ interface Cursor {
 /** The scope's feed from `after` on, for as long as the client listens. */
 export const feedEvents = (webhooks: WebhookEndpoints["Service"], scope: WebhookScope, after: number): Stream.Stream<FeedEvent> => {
   const idleLimit = Math.max(1, Math.round(Duration.toMillis(KEEP_ALIVE) / Duration.toMillis(POLL)))
-  return Stream.paginate<Cursor, FeedEvent>({ after, idlePolls: 0 }, (cursor) =>
+  const pages = Stream.paginate<Cursor, FeedEvent>({ after, idlePolls: 0 }, (cursor) =>
     Effect.gen(function*() {
       if (cursor.idlePolls > 0) yield* Effect.sleep(POLL)
       const page = yield* Effect.orDie(webhooks.feed(scope, { after: cursor.after, limit: BATCH }))
@@ -49,4 +53,10 @@ export const feedEvents = (webhooks: WebhookEndpoints["Service"], scope: Webhook
       // A full batch: more may be waiting, so read again at once.
       return [events, Option.some({ after: Number(page.next_cursor), idlePolls: page.events.length === BATCH ? 0 : 1 })] as const
     }))
+  // Counted while it runs: a client that goes away ends it (the server interrupts the response when its
+  // connection closes, noticed at the latest by the next keep-alive write).
+  return Stream.unwrap(Effect.sync(() => {
+    following++
+    return pages.pipe(Stream.ensuring(Effect.sync(() => following--)))
+  }))
 }

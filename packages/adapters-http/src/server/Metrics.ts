@@ -16,6 +16,7 @@ import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "e
 import { PrometheusMetrics } from "effect/observability"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { createServer } from "node:http"
+import * as EventFeedStream from "./EventFeedStream.ts"
 import { CATALOG } from "./Health.ts"
 import * as HttpMetrics from "./HttpMetrics.ts"
 import * as ProcessSamples from "./ProcessSamples.ts"
@@ -131,6 +132,9 @@ const scraper = Effect.gen(function*() {
         sources.map((s) => ({ labels: { source: s.name }, value: s.up ? 1 : 0 }))),
       yield* processSamples,
       HttpMetrics.format(),
+      family("onair_event_stream_followers", "gauge", "Clients following the event feed (server-sent events) on this process.", [
+        { value: EventFeedStream.followers() }
+      ]),
       effectMetrics.endsWith("\n") || effectMetrics === "" ? effectMetrics : `${effectMetrics}\n`
     ].join("")
   })
