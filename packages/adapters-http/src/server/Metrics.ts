@@ -1,6 +1,6 @@
 /**
- * `GET /metrics` in the Prometheus text format: Effect's metrics this process updated (HTTP requests,
- * appends, publishes, webhook deliveries) and gauges sampled at the scrape (livestreams by status, open
+ * `GET /metrics` in the Prometheus text format: what this process counted (HTTP requests by route, appends,
+ * publishes, webhook deliveries, event-feed followers) and gauges sampled at the scrape (livestreams by status, open
  * sessions, each connected publisher's bitrate and frame rate, HLS viewers per media node, the webhook
  * queue's depth, each consumer's lag behind the log, the process's memory and event-loop delay).
  *
@@ -11,7 +11,7 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { MediaNodeRegistry, OperationalReads } from "@onair/catalog"
 import { EventStore, LivestreamStatus, WebhookEndpoints } from "@onair/core"
-import { Config, Context, Data, Effect, Layer, Option, Redacted } from "effect"
+import { Config, Context, Data, Effect, Exit, Layer, Option, Redacted } from "effect"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { PrometheusMetrics } from "effect/observability"
 import { createHash, timingSafeEqual } from "node:crypto"
@@ -76,12 +76,12 @@ const scraper = Effect.gen(function*() {
   const store = yield* EventStore
   const processSamples = yield* ProcessSamples.make
 
-  /** A source's families, or none when it fails (its `up` sample says so). */
+  /** A source's families, or none when it fails or dies (its `up` sample says so): the scrape goes on. */
   const source = (name: string, sampled: Effect.Effect<string, unknown>) =>
-    Effect.map(Effect.result(sampled), (result) => ({
+    Effect.map(Effect.exit(sampled), (exit) => ({
       name,
-      up: result._tag === "Success",
-      text: result._tag === "Success" ? result.success : ""
+      up: Exit.isSuccess(exit),
+      text: Exit.isSuccess(exit) ? exit.value : ""
     }))
 
   const catalog = Effect.map(
