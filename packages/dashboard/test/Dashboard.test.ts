@@ -199,7 +199,7 @@ describe("the dashboard, in Chromium", () => {
     assert.deepStrictEqual(accessibility.filter((v) => v.startsWith("livestreams-phone")), [])
   })
 
-  it("renders the API reference from the OpenAPI document, with nothing fetched from elsewhere", async () => {
+  it("renders the API reference from the OpenAPI document, tries a request with a token, and fetches nothing from elsewhere", async () => {
     const page = await newPage()
     await page.goto(`${job.url}/docs`)
     await page.getByText("Create an independent livestream").first().waitFor({ timeout: 30_000 })
@@ -207,6 +207,31 @@ describe("the dashboard, in Chromium", () => {
     // Operations of a tag show once it is opened.
     await page.getByRole("complementary").getByText("Webhooks", { exact: true }).first().click()
     await page.getByText("Follow the event feed").first().waitFor()
+
+    // A request tried from the page, against this server, with the reader's token.
+    const list = `/accounts/{account_id}/realtime/kit/{app_id}/livestreams`
+    await page.goto(`${job.url}/docs#tag/livestreams/GET${list}`)
+    await page.locator("button").filter({ hasText: `Test Request(get ${list})` }).first().click()
+    const client = page.getByRole("dialog")
+    await client.waitFor()
+    await client.getByLabel("Token").or(client.getByPlaceholder("Token")).first().click()
+    await page.keyboard.type(job.token)
+    // The path's examples replaced by the job's account and app; the example filters left out.
+    for (const [example, value] of [["023e105f4ecef8ad9ca31a8372d0c353", job.account], ["14a396e7-ca44-4937-bf1f-050a69118543", job.app]] as const) {
+      await client.getByText(example, { exact: true }).first().click()
+      await page.keyboard.press("Control+A")
+      await page.keyboard.type(value)
+    }
+    for (const name of ["start_time", "end_time", "search", "status", "exclude_meetings", "sort_order"]) {
+      const include = client.getByLabel(`Include ${name} in request`).first()
+      if ((await include.count()) > 0 && (await include.isChecked())) await include.uncheck()
+    }
+    const tried = page.waitForResponse((response) => response.url().startsWith(`${job.url}/accounts/${job.account}/realtime/kit/${job.app}/livestreams`))
+    await client.getByRole("button", { name: /^Send/ }).first().click()
+    const answered = await tried
+    assert.strictEqual(answered.status(), 200)
+    assert.strictEqual(answered.request().headers()["authorization"], `Bearer ${job.token}`)
+    assert.strictEqual(JSON.parse(await answered.text()).success, true)
     await page.close()
     assert.deepStrictEqual(offOrigin, [], "the reference fetches nothing from elsewhere")
   })
