@@ -11,7 +11,7 @@ import { useServer } from "./support/TestServer.ts"
 const build = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-dashboard-"))
 Fs.mkdirSync(Path.join(build, "assets"))
 Fs.writeFileSync(Path.join(build, "index.html"), "<!doctype html><title>OnAir</title><script type=module src=/dashboard/assets/index-abc.js></script>")
-Fs.writeFileSync(Path.join(build, "assets", "index-abc.js"), "console.log('dashboard')")
+Fs.writeFileSync(Path.join(build, "assets", "index-abc.js"), `console.log('dashboard')\n`.repeat(200))
 Fs.writeFileSync(Path.join(build, ".onair-sources"), "not served")
 Fs.writeFileSync(Path.join(Path.dirname(build), "outside-the-build.txt"), "secret")
 
@@ -35,9 +35,15 @@ describe("the dashboard's files", () => {
 
     const asset = await fetch(`${server.baseUrl}/dashboard/assets/index-abc.js`)
     assert.strictEqual(asset.status, 200)
+    // fetch asks for gzip and inflates: the bytes are the file's, sent gzipped.
+    assert.strictEqual(asset.headers.get("content-encoding"), "gzip")
+    assert.strictEqual(await asset.text(), `console.log('dashboard')\n`.repeat(200))
     assert.strictEqual(asset.headers.get("content-type"), "text/javascript; charset=utf-8")
     assert.strictEqual(asset.headers.get("cache-control"), "public, max-age=31536000, immutable")
     assert.strictEqual(asset.headers.get("x-content-type-options"), "nosniff")
+    const plain = await fetch(`${server.baseUrl}/dashboard/assets/index-abc.js`, { headers: { "accept-encoding": "identity" } })
+    assert.strictEqual(plain.headers.get("content-encoding"), null)
+    assert.strictEqual((await plain.arrayBuffer()).byteLength, 25 * 200)
   })
 
   it("answers 404 in the envelope for anything the build does not hold, outside it included", async () => {
