@@ -8,6 +8,13 @@
 import type { IngestId, LivestreamId, SessionId } from "@onair/core"
 import type { IngestServer } from "./NginxConfig.ts"
 
+/**
+ * How long after a publish its first health is looked for every quarter second: an encoder sends its
+ * metadata at once; one that sends none (no video) is left to the regular reports, so /stat is not read
+ * four times a second for ever.
+ */
+export const FIRST_HEALTH_MILLIS = 10_000
+
 export interface Connection {
   readonly clientId: string
   readonly ingestId: IngestId
@@ -19,6 +26,10 @@ export interface Connection {
   relayed: boolean
   /** Set once the first playlist was reported, so it is not looked for again. */
   manifestReported: boolean
+  /** Set once its health was first reported (resolution and codecs known): it is looked for often until then. */
+  healthReported: boolean
+  /** Until when (epoch ms) its first health is looked for often; after that, with the regular reports only. */
+  readonly firstHealthUntil: number
   /** Set once OnAir asked nginx to drop it. */
   dropRequested: boolean
   /** Its bits per second at the last health sample. */
@@ -28,11 +39,16 @@ export interface Connection {
 export class Connections {
   private readonly byClient = new Map<string, Connection>()
 
-  add(connection: Omit<Connection, "relayed" | "manifestReported" | "dropRequested" | "bitrate">): void {
+  add(
+    connection: Omit<Connection, "relayed" | "manifestReported" | "healthReported" | "dropRequested" | "bitrate" | "firstHealthUntil">,
+    now: number
+  ): void {
     this.byClient.set(connection.clientId, {
       ...connection,
       relayed: false,
       manifestReported: false,
+      healthReported: false,
+      firstHealthUntil: now + FIRST_HEALTH_MILLIS,
       dropRequested: false,
       bitrate: 0
     })

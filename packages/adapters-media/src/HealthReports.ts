@@ -1,30 +1,48 @@
 /**
  * Reports each live connection's health (resolution, codecs, bitrates, fps from nginx's `/stat`; the
- * keyframe interval from its HLS segments), and keeps its bitrate for the node's load.
+ * keyframe interval from its HLS segments), and keeps its bitrate for the node's load. A new connection's
+ * first health is looked for every quarter second for its first 10 s (`reportFirstHealth`), so its resolution and codecs are
+ * known as soon as the encoder's metadata arrives: before its first playlist, which the master playlist
+ * names them in. Then every `updateSeconds` (`reportHealth`).
  */
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
+import type { Connection } from "./Connections.ts"
 import type { KeyframeIntervals } from "./KeyframeIntervals.ts"
 import { MediaControl } from "./MediaControl.ts"
 import * as NginxStat from "./NginxStat.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
-export const reportHealth = (keyframes: KeyframeIntervals) => Effect.gen(function*() {
+/** Reports the health of every connection, or (`onlyFirst`) of those whose health was never reported. */
+const report = (keyframes: KeyframeIntervals, onlyFirst: boolean) => Effect.gen(function*() {
   const nginx = yield* RunningNginx
   const control = yield* MediaControl
   const instance = nginx.instance()
   if (instance === null || nginx.connections.size === 0) return
+  const now = yield* Clock.currentTimeMillis
+  const waiting = (connection: Connection) => !connection.healthReported && now < connection.firstHealthUntil
+  if (onlyFirst && !nginx.connections.all().some(waiting)) return
   const streams = yield* NginxStat.read(instance.controlUrl).pipe(
-    Effect.catch((error) => Effect.as(Effect.logWarning(`media: ${String(error)}`), []))
+    // The quarter-second look stays quiet: the regular report says when /stat fails.
+    Effect.catch((error) => Effect.as(onlyFirst ? Effect.void : Effect.logWarning(`media: ${String(error)}`), []))
   )
   for (const stream of streams) {
     const connection = stream.publisherClientId === null ? undefined : nginx.connections.get(stream.publisherClientId)
     // Until nginx has read the stream's metadata there is nothing to report.
     if (connection === undefined || connection.sessionId !== stream.name || stream.health.width === 0) continue
+    if (onlyFirst && !waiting(connection)) continue
     connection.bitrate = stream.health.videoBitrate + stream.health.audioBitrate
-    const keyframeInterval = yield* keyframes.of(connection.sessionId)
+    // No segment exists yet for a first report: the keyframe interval comes with the regular ones.
+    const keyframeInterval = onlyFirst ? undefined : yield* keyframes.of(connection.sessionId)
     const health = keyframeInterval === undefined ? stream.health : { ...stream.health, keyframeInterval }
     yield* control.reportHealth(connection.ingestId, health).pipe(
+      Effect.andThen(Effect.sync(() => (connection.healthReported = true))),
       Effect.catch((error) => Effect.logWarning(`media: health of ${connection.ingestId} not reported: ${error.message}`))
     )
   }
 })
+
+/** Every connection's health (every `updateSeconds`). */
+export const reportHealth = (keyframes: KeyframeIntervals) => report(keyframes, false)
+
+/** The first health of connections that have none yet (every quarter second: a /stat read only while one waits). */
+export const reportFirstHealth = (keyframes: KeyframeIntervals) => report(keyframes, true)

@@ -10,7 +10,7 @@
  *   publisher may go on.
  */
 import type { SessionId } from "@onair/core"
-import { Context, Effect, Layer } from "effect"
+import { Clock, Context, Effect, Layer } from "effect"
 import { MediaControl } from "./MediaControl.ts"
 import { HLS_APP, type IngestServer, PUBLISH_APP } from "./NginxConfig.ts"
 import { RunningNginx } from "./RunningNginx.ts"
@@ -63,7 +63,7 @@ export class Publishing extends Context.Service<Publishing, {
       // The nginx that asked may have stopped meanwhile: its connections are not this one's.
       if (!nginx.isCurrent(instanceId)) return { _tag: "Refused", reason: "media server restarted" } as PublishDecision
       const { ingestId, livestreamId, sessionId } = answer
-      nginx.connections.add({ clientId, ingestId, livestreamId, sessionId, server })
+      nginx.connections.add({ clientId, ingestId, livestreamId, sessionId, server }, yield* Clock.currentTimeMillis)
       return { _tag: "Accepted", streamName: sessionId } as PublishDecision
     })
 

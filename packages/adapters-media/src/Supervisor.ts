@@ -14,7 +14,7 @@ import * as NginxConfig from "./NginxConfig.ts"
 import type { NginxSettings } from "./NginxConfig.ts"
 import * as NginxProcess from "./NginxProcess.ts"
 import { enforce } from "./Enforcement.ts"
-import { reportHealth } from "./HealthReports.ts"
+import { reportFirstHealth, reportHealth } from "./HealthReports.ts"
 import { sweepHls } from "./HlsSweep.ts"
 import { reportManifests } from "./ManifestReports.ts"
 import { finaliseEnded, sweepDeleted } from "./RecordingJobs.ts"
@@ -110,8 +110,9 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
 
     const every = <R>(interval: Duration.Input, loop: Effect.Effect<void, never, R>) =>
       Effect.forkScoped(Effect.forever(Effect.andThen(loop, Effect.sleep(interval))))
-    yield* every(Duration.millis(250), Effect.andThen(enforce, reportManifests))
-    yield* every(Duration.seconds(settings.updateSeconds), reportHealth(KeyframeIntervals.make(NginxConfig.paths(settings.dir).hls)))
+    const keyframes = KeyframeIntervals.make(NginxConfig.paths(settings.dir).hls)
+    yield* every(Duration.millis(250), Effect.andThen(enforce, Effect.andThen(reportFirstHealth(keyframes), reportManifests)))
+    yield* every(Duration.seconds(settings.updateSeconds), reportHealth(keyframes))
     yield* every(Duration.seconds(15), sweepHls)
     yield* every(Duration.seconds(2), finaliseEnded(settings.dir))
     yield* every(Duration.seconds(10), sweepDeleted(settings.dir))

@@ -62,6 +62,14 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     const encoder = publish(rtmp(livestream.stream_key), { size: "1280x720" })
     const live = await waitStatus(livestream.id, "LIVE")
     assert.strictEqual(live.status, "LIVE")
+    // The first master playlist a player gets names the variant's resolution and codecs: the encoder's
+    // metadata is known before the first segment is.
+    const master = await waitFor("the master playlist", async () => {
+      const response = await fetch(livestream.playback_url)
+      return response.status === 200 ? await response.text() : undefined
+    }, 20_000)
+    assert.include(master, "RESOLUTION=1280x720")
+    assert.include(master, 'CODECS="avc1.64001f,mp4a.40.2"')
     const first = await ingest(livestream.id)
     assert.strictEqual(first.status, "4")
     const running = await status(livestream.id)
