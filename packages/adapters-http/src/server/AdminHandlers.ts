@@ -15,15 +15,14 @@ import {
 } from "@onair/core"
 import { Config, Context, Effect, Layer, Option, Redacted } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { createHash, timingSafeEqual } from "node:crypto"
 import { AdminAuthorization, AdminCaller, conflict, notFound, OnAirApi, unauthorized } from "@onair/http-api"
 import { appRecord } from "./AppsHandlers.ts"
 import { KnownApps } from "./KnownApps.ts"
 import { AccessTokens, awaitReadModel, MediaNodeCommands } from "@onair/application"
 import { CatalogReads, holdsLease, type MediaNodeEntry, MediaNodeRegistry } from "@onair/catalog"
 import { now, settle } from "./Requests.ts"
+import { sameToken } from "./SameToken.ts"
 
-const digest = (text: string) => createHash("sha256").update(text).digest()
 
 /** The admin token, if the deployment has one. */
 export class AdminToken extends Context.Service<AdminToken, Option.Option<Redacted.Redacted>>()(
@@ -45,8 +44,7 @@ export const adminAuthorization = (adminToken: Option.Option<Redacted.Redacted>)
   Layer.succeed(AdminAuthorization)(AdminAuthorization.of({
     adminBearer: Effect.fn(function*(httpEffect, { credential }) {
       if (Option.isNone(adminToken)) return yield* unauthorized("the admin endpoints are off: ONAIR_ADMIN_TOKEN is not set")
-      // Compare digests: equal lengths, constant time, whatever was sent.
-      if (!timingSafeEqual(digest(Redacted.value(credential)), digest(Redacted.value(adminToken.value)))) {
+      if (!sameToken(Redacted.value(credential), adminToken.value)) {
         return yield* unauthorized("the admin token is required")
       }
       return yield* Effect.provideService(httpEffect, AdminCaller, { admin: true })

@@ -14,7 +14,6 @@ import { EventStore, LivestreamStatus, WebhookEndpoints } from "@onair/core"
 import { Config, Context, Data, Effect, Exit, Layer, Option, Redacted } from "effect"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { PrometheusMetrics } from "effect/observability"
-import { createHash, timingSafeEqual } from "node:crypto"
 import { createServer } from "node:http"
 import * as EventFeedStream from "./EventFeedStream.ts"
 import { CATALOG } from "./Health.ts"
@@ -22,6 +21,7 @@ import * as HttpMetrics from "./HttpMetrics.ts"
 import * as ProcessSamples from "./ProcessSamples.ts"
 import { lagSeconds } from "./ProjectionLag.ts"
 import { family, type Sample } from "./PrometheusText.ts"
+import { sameToken } from "./SameToken.ts"
 
 /** The consumers whose lag is reported: the catalog every read answers from, and the webhook outbox. */
 const CONSUMERS = [CATALOG, "webhook-outbox"] as const
@@ -65,8 +65,6 @@ export class MetricsAccess extends Context.Service<MetricsAccess, {
   static readonly off = Layer.succeed(MetricsAccess)({ token: Option.none(), address: Option.none() })
   static readonly withToken = (token: string) => Layer.succeed(MetricsAccess)({ token: Option.some(Redacted.make(token)), address: Option.none() })
 }
-
-const digest = (value: string) => createHash("sha256").update(value).digest()
 
 /** The sampled gauges and Effect's metrics, as one scrape's text. */
 const scraper = Effect.gen(function*() {
@@ -150,7 +148,7 @@ const answer = (access: MetricsAccess["Service"], scrape: Effect.Effect<string>,
     }
     if (Option.isSome(access.token)) {
       const given = request.headers["authorization"] ?? ""
-      const ok = given.startsWith("Bearer ") && timingSafeEqual(digest(given.slice(7)), digest(Redacted.value(access.token.value)))
+      const ok = given.startsWith("Bearer ") && sameToken(given.slice(7), access.token.value)
       if (!ok) {
         return HttpServerResponse.jsonUnsafe(
           { success: false, errors: [{ code: "unauthorized", message: "metrics need the metrics token (Authorization: Bearer …)" }] },
@@ -161,10 +159,10 @@ const answer = (access: MetricsAccess["Service"], scrape: Effect.Effect<string>,
     return HttpServerResponse.text(yield* scrape, { contentType: CONTENT_TYPE, headers: { "cache-control": "no-store" } })
   })
 
-/** `/metrics` on the API's port. */
+/** `/metrics` on the API's port (the sampling, its event-loop monitor included, only when it serves them). */
 export const layer = Layer.unwrap(Effect.gen(function*() {
   const access = yield* MetricsAccess
-  const scrape = yield* scraper
+  const scrape = Option.isSome(access.token) ? yield* scraper : Effect.succeed("")
   return HttpRouter.add("GET", "/metrics", answer(access, scrape, false))
 }))
 
