@@ -14,10 +14,9 @@ export const measured = <A, E, R>(append: Effect.Effect<A, E, R>): Effect.Effect
   Effect.suspend(() => {
     const started = performance.now()
     return Effect.onExit(append, (exit) => {
-      const error = Exit.isSuccess(exit) ? undefined : Option.getOrUndefined(Exit.findErrorOption(exit))
       const outcome = Exit.isSuccess(exit)
         ? "ok"
-        : (error as { readonly _tag?: unknown } | undefined)?._tag === "WrongExpectedVersion"
+        : Option.exists(Exit.findErrorOption(exit), (error) => (error as { readonly _tag?: unknown })._tag === "WrongExpectedVersion")
         ? "conflict"
         : "failed"
       return Metric.update(Metric.withAttributes(appendLatency, { outcome }), (performance.now() - started) / 1000)

@@ -9,9 +9,9 @@
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import * as Zlib from "node:zlib"
 import { Context, Effect, Layer } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { type Precompressed, precompress, respond } from "./Precompressed.ts"
 
 /** Where the built dashboard is; undefined when this process serves none. */
 export class DashboardFiles extends Context.Service<DashboardFiles, { readonly directory: string | undefined }>()(
@@ -54,10 +54,8 @@ export const SECURITY_HEADERS = {
   ].join("; ")
 }
 
-interface File {
-  readonly body: Uint8Array
-  /** The body gzipped once, for text that shrinks (hls.js and React: 1 MB to 0.3 MB). */
-  readonly gzipped: Uint8Array | undefined
+/** A file of the build, gzipped once when text (hls.js and React: 1 MB to 0.3 MB). */
+interface File extends Precompressed {
   readonly type: string
   readonly immutable: boolean
 }
@@ -78,8 +76,7 @@ const readBuild = (directory: string): Map<string, File> => {
         if (total > MAX_TOTAL_BYTES) throw new Error(`${directory} holds more than ${MAX_TOTAL_BYTES} bytes: not a dashboard build`)
         const type = TYPES[Path.extname(entry.name)] ?? "application/octet-stream"
         files.set(path, {
-          body,
-          gzipped: COMPRESSIBLE.test(type) && body.byteLength > 1024 ? Zlib.gzipSync(body, { level: 9 }) : undefined,
+          ...precompress(body, COMPRESSIBLE.test(type)),
           type,
           // Vite names what it builds by content: such a file never changes under its name.
           immutable: path.startsWith("assets/")
@@ -91,18 +88,11 @@ const readBuild = (directory: string): Map<string, File> => {
   return files
 }
 
-const serve = (file: File, acceptsGzip: boolean) => {
-  const gzip = acceptsGzip && file.gzipped !== undefined
-  return HttpServerResponse.uint8Array(gzip ? file.gzipped! : file.body, {
-    contentType: file.type,
-    headers: {
-      ...SECURITY_HEADERS,
-      "cache-control": file.immutable ? "public, max-age=31536000, immutable" : "no-cache",
-      vary: "accept-encoding",
-      ...(gzip ? { "content-encoding": "gzip" } : {})
-    }
+const serve = (request: HttpServerRequest.HttpServerRequest, file: File) =>
+  respond(request, file, file.type, {
+    ...SECURITY_HEADERS,
+    "cache-control": file.immutable ? "public, max-age=31536000, immutable" : "no-cache"
   })
-}
 
 const notBuilt = HttpServerResponse.jsonUnsafe({
   success: false,
@@ -120,11 +110,10 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
     // `/dashboard` itself: the page's relative links need the slash.
     if (pathname === "/dashboard") return HttpServerResponse.empty({ status: 308, headers: { location: "/dashboard/" } })
     const path = pathname.replace(/^\/dashboard\//, "")
-    const gzip = /\bgzip\b/.test(request.headers["accept-encoding"] ?? "")
-    if (path === "") return serve(index, gzip)
+    if (path === "") return serve(request, index)
     // Only names the build holds answer: nothing outside the folder can be named.
     const file = files.get(path)
-    return file === undefined ? HttpServerResponse.empty({ status: 404 }) : serve(file, gzip)
+    return file === undefined ? HttpServerResponse.empty({ status: 404 }) : serve(request, file)
   })
   // The wildcard takes `/dashboard` too.
   return HttpRouter.add("GET", "/dashboard/*", answer)

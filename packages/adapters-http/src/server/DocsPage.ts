@@ -3,15 +3,16 @@
  * from npm, served from this process: nothing is loaded from elsewhere at run time) from the same OpenAPI
  * document as `/openapi.json`, with its descriptions and examples, and requests that can be tried against
  * this server with a token. Scalar's web fonts, telemetry, AI agent and hosted client are turned off, so
- * the page works offline and behind a strict firewall. The bundle (4.8 MB) is read once, gzipped once, and
- * sent gzipped to browsers that take it.
+ * the page works offline and behind a strict firewall. The bundle (4.8 MB) is read and gzipped once, when
+ * the server's routes are built (not when the module loads: the CLIs load it too), and sent gzipped to
+ * browsers that take it.
  */
 import * as Fs from "node:fs"
 import { createRequire } from "node:module"
 import * as Path from "node:path"
-import * as Zlib from "node:zlib"
 import { Effect, Layer } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { type Precompressed, precompress, respond } from "./Precompressed.ts"
 
 const require = createRequire(import.meta.url)
 
@@ -55,28 +56,16 @@ export const START = `Scalar.createApiReference("#reference", ${JSON.stringify({
   metaData: { title: "OnAir API reference" }
 })});\n`
 
-const bundle = (() => {
-  const plain = Fs.readFileSync(BUNDLE)
-  return { plain, gzipped: Zlib.gzipSync(plain, { level: 9 }) }
-})()
-
-const script = (body: Uint8Array | string, encoding?: string) =>
-  HttpServerResponse.uint8Array(typeof body === "string" ? new TextEncoder().encode(body) : body, {
-    contentType: "text/javascript; charset=utf-8",
-    headers: {
-      ...SECURITY_HEADERS,
-      "cache-control": "public, max-age=3600",
-      vary: "accept-encoding",
-      ...(encoding === undefined ? {} : { "content-encoding": encoding })
-    }
-  })
-
-const scalarBundle = Effect.map(Effect.service(HttpServerRequest.HttpServerRequest), (request) =>
-  /\bgzip\b/.test(request.headers["accept-encoding"] ?? "") ? script(bundle.gzipped, "gzip") : script(bundle.plain))
+/** A script of the page, as `request` takes it. */
+const script = (file: Precompressed) =>
+  Effect.map(Effect.service(HttpServerRequest.HttpServerRequest), (request) =>
+    respond(request, file, "text/javascript; charset=utf-8", { ...SECURITY_HEADERS, "cache-control": "public, max-age=3600" }))
 
 /** `GET /docs` and its two scripts. */
-export const layer = Layer.mergeAll(
-  HttpRouter.add("GET", "/docs", HttpServerResponse.text(PAGE, { contentType: "text/html; charset=utf-8", headers: { ...SECURITY_HEADERS, "cache-control": "no-cache" } })),
-  HttpRouter.add("GET", "/docs/assets/scalar.js", scalarBundle),
-  HttpRouter.add("GET", "/docs/assets/reference.js", Effect.succeed(script(START)))
-)
+export const layer = Layer.unwrap(Effect.sync(() =>
+  Layer.mergeAll(
+    HttpRouter.add("GET", "/docs", HttpServerResponse.text(PAGE, { contentType: "text/html; charset=utf-8", headers: { ...SECURITY_HEADERS, "cache-control": "no-cache" } })),
+    HttpRouter.add("GET", "/docs/assets/scalar.js", script(precompress(Fs.readFileSync(BUNDLE), true))),
+    HttpRouter.add("GET", "/docs/assets/reference.js", script(precompress(new TextEncoder().encode(START), true)))
+  )
+))

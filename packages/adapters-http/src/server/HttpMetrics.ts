@@ -9,7 +9,7 @@
  */
 import { Context, Effect } from "effect"
 import { HttpRouter } from "effect/http"
-import { family } from "./PrometheusText.ts"
+import { family, header, labelText } from "./PrometheusText.ts"
 
 /** Seconds: 1 ms to 10 s. */
 const LATENCY_BOUNDARIES = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const
@@ -56,18 +56,16 @@ export const format = (): string => {
     "HTTP requests answered, by route template, method and status.",
     [...requests.values()].map((r) => ({ labels: { route: r.route, method: r.method, status: r.status }, value: r.count }))
   )
-  const histogram = [
-    "# HELP onair_http_request_duration_seconds Time to answer an HTTP request, by route template and method.",
-    "# TYPE onair_http_request_duration_seconds histogram"
-  ]
+  const name = "onair_http_request_duration_seconds"
+  const histogram = [header(name, "histogram", "Time to answer an HTTP request, by route template and method.")]
   for (const { route, method, latency } of latencies.values()) {
-    const labels = `route="${route.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}",method="${method}"`
-    LATENCY_BOUNDARIES.forEach((boundary, i) => histogram.push(`onair_http_request_duration_seconds_bucket{${labels},le="${boundary}"} ${latency.buckets[i]}`))
-    histogram.push(`onair_http_request_duration_seconds_bucket{${labels},le="+Inf"} ${latency.count}`)
-    histogram.push(`onair_http_request_duration_seconds_sum{${labels}} ${latency.sum}`)
-    histogram.push(`onair_http_request_duration_seconds_count{${labels}} ${latency.count}`)
+    const bucket = (le: string, count: number) => `${name}_bucket${labelText({ route, method, le })} ${count}\n`
+    LATENCY_BOUNDARIES.forEach((boundary, i) => histogram.push(bucket(String(boundary), latency.buckets[i]!)))
+    histogram.push(bucket("+Inf", latency.count))
+    histogram.push(`${name}_sum${labelText({ route, method })} ${latency.sum}\n`)
+    histogram.push(`${name}_count${labelText({ route, method })} ${latency.count}\n`)
   }
-  return `${counts}${histogram.join("\n")}\n`
+  return counts + histogram.join("")
 }
 
 /** Names the matched route for the guard's record. */

@@ -15,13 +15,16 @@ const escapeHelp = (value: string) => value.replace(/\\/g, "\\\\").replace(/\n/g
 const formatValue = (value: number) =>
   Number.isNaN(value) ? "NaN" : value === Infinity ? "+Inf" : value === -Infinity ? "-Inf" : String(value)
 
-/** One metric family: its help, its type, and a line per sample. */
-export const family = (name: string, type: "gauge" | "counter", help: string, samples: ReadonlyArray<Sample>): string => {
-  const lines = [`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`]
-  for (const sample of samples) {
-    const labels = Object.entries(sample.labels ?? {})
-    const labelText = labels.length === 0 ? "" : `{${labels.map(([key, value]) => `${key}="${escapeLabel(value)}"`).join(",")}}`
-    lines.push(`${name}${labelText} ${formatValue(sample.value)}`)
-  }
-  return `${lines.join("\n")}\n`
+/** A sample's labels as the format writes them: `{key="value",…}`, or nothing without labels. */
+export const labelText = (labels: Readonly<Record<string, string>>): string => {
+  const entries = Object.entries(labels)
+  return entries.length === 0 ? "" : `{${entries.map(([key, value]) => `${key}="${escapeLabel(value)}"`).join(",")}}`
 }
+
+/** A family's help and type lines. */
+export const header = (name: string, type: "gauge" | "counter" | "histogram", help: string): string =>
+  `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`
+
+/** One metric family: its help, its type, and a line per sample. */
+export const family = (name: string, type: "gauge" | "counter", help: string, samples: ReadonlyArray<Sample>): string =>
+  header(name, type, help) + samples.map((sample) => `${name}${labelText(sample.labels ?? {})} ${formatValue(sample.value)}\n`).join("")
