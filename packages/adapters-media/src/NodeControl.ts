@@ -58,6 +58,8 @@ export const SETTLE_MILLIS = 2_000
 
 /** Connections of a lost node ended at once. */
 const END_CONCURRENCY = 16
+/** How often one signal is stamped again after being refused as out of order. */
+const RESTAMPS = 3
 
 const isStreamKey = Schema.is(StreamKey)
 
@@ -97,11 +99,29 @@ export class NodeControl extends Context.Service<NodeControl, {
       const relays = yield* RelayControl.make
       const leaseMillis = settings.leaseSeconds * 1000 - SETTLE_MILLIS
 
-      /** Sends a signal and waits until the catalog has it; false when it was not recorded. */
-      const send = (nodeId: MediaNodeId, signal: IngestSignal, commandId: string, expected: ReadonlyArray<string> = []) =>
+      /**
+       * Sends a signal and waits until the catalog has it; false when it was not recorded. A signal is
+       * stamped when it arrives, so two arriving together (an end and a health report) may be appended in
+       * the other order, or stamped by another API process whose clock is behind: one refused as out of
+       * order is stamped again, no earlier than the aggregate's last change, because what the node reports
+       * happened all the same (an end refused for its time would leave its session open for good).
+       */
+      const send = (
+        nodeId: MediaNodeId,
+        signal: IngestSignal,
+        commandId: string,
+        expected: ReadonlyArray<string> = [],
+        restamps = RESTAMPS
+      ): Effect.Effect<boolean> =>
         commands.handle(signal, originMetadata(commandId, `media-node:${nodeId}`, signal.at)).pipe(
           awaitReadModel(catalog),
           Effect.as(true),
+          Effect.catchTag("CommandOutOfOrder", (error) =>
+            restamps === 0
+              ? Effect.fail(error)
+              : Effect.flatMap(currentTimestamp, (now) =>
+                send(nodeId, { ...signal, at: Timestamp.make(Math.max(now, error.lastChangedAt)) }, commandId, expected, restamps - 1))
+          ),
           Effect.catch((error) =>
             expected.includes(error._tag)
               ? Effect.succeed(false)

@@ -113,4 +113,29 @@ describe("the node API", { timeout: 120_000 }, () => {
     await call(credentialB, "media-lost", { bootId: "boot-bbbb1", message: "nginx exited" })
     assert.strictEqual(await status(created.id), "ERRORED")
   })
+
+  // The quarter-second first-health loop makes a report and an end arrive together: the one stamped
+  // first may be appended second, and an end refused as out of order left the session open for good.
+  it("an end arriving with health reports is never lost", async () => {
+    const credential = await nodeCredential(secret, "node-c")
+    assert.strictEqual((await call(credential, "register", registration("boot-cccc1"))).status, 200)
+    const health = {
+      width: 640, height: 360, videoCodecId: "avc1.64001e", audioCodecId: "mp4a.40.2",
+      videoBitrate: 800_000, audioBitrate: 128_000, videoFps: 30, renditions: []
+    }
+    const ids = await Promise.all(Array.from({ length: 12 }, async (_, index) => {
+      const created = (await job.api("POST", "/livestreams", { name: `race ${index}` })).body.data
+      assert.strictEqual((await job.api("PATCH", `/livestreams/${created.id}`, { reconnect_window_seconds: 0 })).status, 200)
+      const published = await call(credential, "publish", {
+        bootId: "boot-cccc1", nginxRun: "0a0b0c0e", clientId: String(100 + index), streamName: created.stream_key,
+        address: "203.0.113.9"
+      })
+      assert.strictEqual(published.body.data._tag, "Accepted", JSON.stringify(published.body))
+      const ingestId = published.body.data.ingestId as string
+      const report = () => call(credential, "health", { ingestId, health })
+      await Promise.all([report(), report(), call(credential, "publish-done", { ingestId }), report(), report()])
+      return created.id as string
+    }))
+    for (const id of ids) assert.notStrictEqual(await status(id), "LIVE", `livestream ${id} still live after its end`)
+  })
 })
