@@ -29,6 +29,7 @@ export const bareNginx = async (fragmentSeconds: number, options?: { readonly re
     rtmps: null,
     relayPort: await freePort(),
     relaySecret: "bench",
+    gatewayPort: await freePort(),
     controlPort: await freePort(),
     controlSecret: "bench",
     callbackBase: `http://127.0.0.1:${allowPort}/allow`,

@@ -10,6 +10,7 @@
  */
 import {
   IngestHealth,
+  IngestProtocol,
   IngestId,
   LivestreamId,
   MediaNodeAddresses,
@@ -80,10 +81,13 @@ export type HeartbeatAnswer = typeof HeartbeatAnswer.Type
 export const PublishRequest = Schema.Struct({
   bootId: MediaNodeBootId,
   nginxRun: Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9a-f]{8}$/))),
-  clientId: Schema.String.pipe(Schema.check(Schema.isPattern(/^\d{1,18}$/))),
+  /** nginx's client id; a bridged publish (WHIP) is named `w<n>`, a counter of the node's own. */
+  clientId: Schema.String.pipe(Schema.check(Schema.isPattern(/^w?\d{1,18}$/))),
   /** What the encoder gave as its stream name: a key, or anything else (refused as an unknown key). */
   streamName: Schema.String.pipe(Schema.check(Schema.isMaxLength(256))),
-  address: Schema.String.pipe(Schema.check(Schema.isMaxLength(64)))
+  address: Schema.String.pipe(Schema.check(Schema.isMaxLength(64))),
+  /** How the encoder came in (RTMP when not said, as older nodes do not). */
+  protocol: Schema.optionalKey(IngestProtocol)
 })
 export type PublishRequest = typeof PublishRequest.Type
 

@@ -25,6 +25,8 @@ import { Publishing } from "./Publishing.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 import { Thumbnails } from "./Thumbnails.ts"
 import { ViewerSeconds } from "./ViewerSeconds.ts"
+import { WhipPublishers } from "./WhipPublishers.ts"
+import * as WhipRoutes from "./WhipRoutes.ts"
 
 /** A media node's HTTP port unless `PORT` says otherwise (the API's is 8787). */
 export const DEFAULT_NODE_PORT = 8788
@@ -77,18 +79,26 @@ export class MediaServer extends Context.Service<MediaServer, {
     ))
   )
 
-  /** HLS playback of this node (a broadcast on another node is redirected there). */
+  /** HLS playback of this node (a broadcast on another node is redirected there), and its WHIP ingest. */
   static readonly routes = Layer.unwrap(Effect.gen(function*() {
     const media = yield* MediaServer
     const control = yield* MediaControl
     const nginx = yield* RunningNginx
-    return Playback.layer({
-      lookup: control.playback,
-      local: { nodeId: control.nodeId, hlsDir: nginx.hlsDir },
-      viewers: media.viewers,
-      thumbnails: new Thumbnails(),
-      fragmentSeconds: media.settings.hlsFragmentSeconds
-    })
+    const whip = WhipRoutes.layer.pipe(Layer.provide(WhipPublishers.layer(
+      media.unavailable === null ? media.settings.whip : null,
+      media.settings.dir,
+      media.settings.hlsFragmentSeconds * 1000
+    )))
+    return Layer.merge(
+      Playback.layer({
+        lookup: control.playback,
+        local: { nodeId: control.nodeId, hlsDir: nginx.hlsDir },
+        viewers: media.viewers,
+        thumbnails: new Thumbnails(),
+        fragmentSeconds: media.settings.hlsFragmentSeconds
+      }),
+      whip
+    )
   }))
 
   /** The node's HTTP server (HLS playback) on `PORT` (default 8788) and `HOST`, serving `routes`. */

@@ -15,6 +15,10 @@
  * | `ONAIR_HLS_FRAGMENT_SECONDS` | `2` | HLS segment length |
  * | `ONAIR_HLS_PLAYLIST_SECONDS` | `12` | how much of the stream the live playlist keeps |
  * | `ONAIR_RESTREAM_CA_FILE` | `/etc/ssl/certs/ca-certificates.crt` | what `rtmps://` restream targets' certificates are verified against |
+ * | `ONAIR_WHIP` | `on` | `off` answers `POST /whip/…` with 404 |
+ * | `ONAIR_WHIP_UDP_PORTS` | `40000-40999` | the UDP ports WHIP publishers' ICE and media use (one per address per publisher) |
+ * | `ONAIR_WHIP_HOST_ADDRESSES` | none | addresses to offer as ICE candidates besides the interfaces' own (comma-separated: a public address behind NAT, `127.0.0.1` for tests) |
+ * | `ONAIR_WHIP_MAX_PUBLISHERS` | `50` | WHIP publishers at once; more are answered 503 |
  */
 import { Config, Effect, Option, Schema } from "effect"
 import * as Fs from "node:fs"
@@ -39,7 +43,43 @@ export interface MediaSettings {
   readonly updateSeconds: number
   /** The CA bundle `rtmps://` restream targets' certificates must chain to (unless a target opts out). */
   readonly restreamCaFile: string
+  /** WebRTC ingest (WHIP); null when off. */
+  readonly whip: WhipSettings | null
 }
+
+export interface WhipSettings {
+  /** The UDP ports ICE binds, inclusive (werift needs two at least). */
+  readonly udpPorts: readonly [number, number]
+  /** Addresses offered as host candidates besides the interfaces' own. */
+  readonly hostAddresses: ReadonlyArray<string>
+  readonly maxPublishers: number
+}
+
+/** `40000-40999`: two ports, the first lower. */
+const PortRange = Schema.String.pipe(
+  Schema.check(Schema.makeFilter((text: string) => {
+    const match = /^(\d{1,5})-(\d{1,5})$/.exec(text)
+    const [low, high] = match === null ? [0, 0] : [Number(match[1]), Number(match[2])]
+    return (low >= 1024 && high <= 65_535 && low < high) || "a range of UDP ports such as 40000-40999 (from 1024, the first lower)"
+  }))
+)
+
+const whipFromEnv = Effect.gen(function*() {
+  const mode = yield* Config.schema(Schema.Literals(["on", "off"]), "ONAIR_WHIP").pipe(Config.withDefault("on" as const))
+  if (mode === "off") return null
+  const range = yield* Config.schema(PortRange, "ONAIR_WHIP_UDP_PORTS").pipe(Config.withDefault("40000-40999"))
+  const [low, high] = range.split("-").map(Number)
+  const addresses = yield* Config.String("ONAIR_WHIP_HOST_ADDRESSES").pipe(Config.withDefault(""))
+  const maxPublishers = yield* Config.schema(
+    Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))),
+    "ONAIR_WHIP_MAX_PUBLISHERS"
+  ).pipe(Config.withDefault(50))
+  return {
+    udpPorts: [low!, high!] as const,
+    hostAddresses: addresses.split(",").map((address) => address.trim()).filter((address) => address !== ""),
+    maxPublishers
+  } satisfies WhipSettings
+})
 
 const port = (name: string, fallback: number) =>
   Config.schema(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))), name).pipe(
@@ -89,7 +129,8 @@ export const fromEnv = (dataDir: string) =>
       hlsFragmentSeconds,
       hlsPlaylistSeconds: yield* seconds("ONAIR_HLS_PLAYLIST_SECONDS", 6 * hlsFragmentSeconds, 3600),
       updateSeconds: 5,
-      restreamCaFile: yield* Config.String("ONAIR_RESTREAM_CA_FILE").pipe(Config.withDefault("/etc/ssl/certs/ca-certificates.crt"))
+      restreamCaFile: yield* Config.String("ONAIR_RESTREAM_CA_FILE").pipe(Config.withDefault("/etc/ssl/certs/ca-certificates.crt")),
+      whip: yield* whipFromEnv
     }
     return settings
   })

@@ -25,6 +25,8 @@ export interface NginxInstance {
   readonly relaySecret: string
   /** The loopback RTMP listener of the `hls` application: a session's media is `<relayUrl>/<session id>`. */
   readonly relayUrl: string
+  /** The `gateway` ingest server's publish application, where the node's bridges push (`<gatewayUrl>/<session id>`). */
+  readonly gatewayUrl: string
 }
 
 const SETPRIV = "/usr/bin/setpriv"
@@ -211,7 +213,8 @@ export const start = (
         pid,
         controlUrl,
         relaySecret: settings.relaySecret,
-        relayUrl: `rtmp://127.0.0.1:${settings.relayPort}/${NginxConfig.HLS_APP}`
+        relayUrl: `rtmp://127.0.0.1:${settings.relayPort}/${NginxConfig.HLS_APP}`,
+        gatewayUrl: `rtmp://127.0.0.1:${settings.gatewayPort}/${NginxConfig.PUBLISH_APP}`
       },
       // A master killed outright leaves its workers holding the ports: they go with it.
       exited: Effect.tap(Deferred.await(exited), () => signalProcess(-pid, "SIGKILL"))

@@ -279,6 +279,7 @@ export class NodeControl extends Context.Service<NodeControl, {
             nodeAccepting: node.accepting,
             streamKey: request.streamName,
             publisher: { ip: request.address, port: 0 },
+            ...(request.protocol === undefined ? {} : { protocol: request.protocol }),
             sessionId: randomUUID() as SessionId
           }, `media:${ingestId}:publish`)
           // Fails closed: without a recorded decision nothing publishes.

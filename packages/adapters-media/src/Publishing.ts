@@ -40,12 +40,33 @@ export class Publishing extends Context.Service<Publishing, {
     const nginx = yield* RunningNginx
     const control = yield* MediaControl
 
+    /**
+     * A bridge's push (WHIP): taken when it names a publish the control plane accepted for this nginx run
+     * and carries that publish's token, once; it becomes that publish's connection.
+     */
+    const bridgedPublish = (instanceId: string, clientId: string, form: CallbackForm) =>
+      Effect.gen(function*() {
+        const bridged = nginx.bridged.get(form["name"] as SessionId)
+        if (
+          bridged === undefined || bridged.pushed || bridged.nginxRun !== instanceId ||
+          !sameSecret(form["gw"] ?? "", bridged.token)
+        ) {
+          return { _tag: "Refused", reason: "not a bridge of the running media server" } as PublishDecision
+        }
+        bridged.pushed = true
+        const { ingestId, livestreamId, sessionId } = bridged
+        nginx.connections.add({ clientId, ingestId, livestreamId, sessionId, server: "gateway" }, yield* Clock.currentTimeMillis)
+        return { _tag: "Accepted", streamName: sessionId } as PublishDecision
+      })
+
     const publish = Effect.fn("Publishing.publish")(function*(instanceId: string, server: IngestServer, form: CallbackForm) {
       const clientId = form["clientid"] ?? ""
       if (!nginx.isCurrent(instanceId) || form["app"] !== PUBLISH_APP || !CLIENT_ID.test(clientId)) {
         return { _tag: "Refused", reason: "not a publish of the running media server" } as PublishDecision
       }
+      if (server === "gateway") return yield* bridgedPublish(instanceId, clientId, form)
       const answer = yield* control.publish({
+        protocol: server,
         bootId: nginx.bootId,
         nginxRun: instanceId,
         clientId,

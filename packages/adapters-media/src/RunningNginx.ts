@@ -4,11 +4,31 @@
  * through `MediaControl`; the jobs around it each live in their own module: `Publishing` (nginx's
  * callbacks), `Enforcement` (drops), `ManifestReports`, `HealthReports`, `HlsSweep` and `MediaLoss`.
  */
-import type { IngestId } from "@onair/core"
+import type { IngestId, LivestreamId, SessionId } from "@onair/core"
 import { Context, Effect, Layer } from "effect"
 import { type Connection, Connections } from "./Connections.ts"
 import { MediaControl } from "./MediaControl.ts"
 import type { NginxInstance } from "./NginxProcess.ts"
+
+/**
+ * A publish through one of the node's bridges (WHIP), accepted by the control plane before the bridge
+ * pushed to nginx: the `gateway` server's `on_publish` turns it into a connection.
+ */
+export interface BridgedPublish {
+  readonly ingestId: IngestId
+  readonly livestreamId: LivestreamId
+  readonly sessionId: SessionId
+  /** The nginx run it was accepted for: a push into another run is not it. */
+  readonly nginxRun: string
+  /**
+   * What the bridge's push carries (its `gw` argument): made for this publish and taken once. It is in
+   * ffmpeg's arguments, which local users can list, so it admits nothing but this publish, and only until
+   * it is pushed.
+   */
+  readonly token: string
+  /** Set when nginx took the bridge's push: from then on nginx reports its end. */
+  pushed: boolean
+}
 
 export class RunningNginx extends Context.Service<RunningNginx, {
   /** This run of the node's agent (its registration's boot id). */
@@ -24,6 +44,8 @@ export class RunningNginx extends Context.Service<RunningNginx, {
    * the enforcement loop until it takes them, whichever nginx runs meanwhile.
    */
   readonly untoldEnds: Set<IngestId>
+  /** Bridged publishes by session id, from their acceptance until the bridge ends. */
+  readonly bridged: Map<SessionId, BridgedPublish>
   /** Where nginx writes HLS: one folder per session. */
   readonly hlsDir: string
   /** nginx `instance` runs now and accepts publishers; it has none yet. */
@@ -44,6 +66,7 @@ export class RunningNginx extends Context.Service<RunningNginx, {
         isCurrent: (instanceId) => running !== null && running.id === instanceId,
         connections,
         untoldEnds: new Set(),
+        bridged: new Map(),
         hlsDir,
         started: (instance) =>
           Effect.sync(() => {

@@ -56,6 +56,7 @@ const nginxSettings = Effect.fnUntraced(function*(
       : { port: settings.rtmpsPort, certificate: tls.certificate, key: tls.key, backendPort: yield* freePort },
     relayPort: yield* freePort,
     relaySecret: runSecret(),
+    gatewayPort: yield* freePort,
     controlPort: settings.controlPort === 0 ? yield* freePort : settings.controlPort,
     controlSecret: runSecret(),
     callbackBase,

@@ -17,6 +17,7 @@ import { medianKeyframeGap } from "../src/KeyframeIntervals.ts"
 import { segmentDurations } from "../src/Playback.ts"
 import { newestSegment } from "../src/Thumbnails.ts"
 import { ViewerSeconds } from "../src/ViewerSeconds.ts"
+import { ffmpegSdp, negotiated } from "../src/WhipSdp.ts"
 
 const NGINX = defaultNginx()
 
@@ -39,6 +40,7 @@ const settingsIn = async (dir: string, tls: boolean): Promise<NginxConfig.NginxS
     rtmps: certificate === null ? null : { port: await freePort(), backendPort: await freePort(), ...certificate },
     relayPort: await freePort(),
     relaySecret: "relay-secret",
+    gatewayPort: await freePort(),
     controlPort: await freePort(),
     controlSecret: "control-secret",
     callbackBase: "http://127.0.0.1:9/media/nginx/secret/run",
@@ -158,6 +160,34 @@ describe("nginx /stat", () => {
     assert.strictEqual(NginxStat.audioCodecId("AAC", "LC"), "mp4a.40.2")
     assert.strictEqual(NginxStat.audioCodecId("AAC", "SBR"), "mp4a.40.5")
     assert.strictEqual(NginxStat.audioCodecId("Speex", ""), "")
+  })
+})
+
+describe("WHIP answers", () => {
+  const answer = [
+    "v=0", "o=- 1 0 IN IP4 0.0.0.0", "s=-", "t=0 0",
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111", "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1",
+    "m=video 9 UDP/TLS/RTP/SAVPF 102", "a=rtpmap:102 H264/90000",
+    "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", ""
+  ].join("\r\n")
+
+  it("reads the agreed payload types, and ffmpeg's SDP uses them on its loopback ports", () => {
+    const codecs = negotiated(answer)
+    assert.deepStrictEqual(codecs, {
+      video: { payloadType: 102, parameters: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f" },
+      audio: { payloadType: 111, parameters: "minptime=10;useinbandfec=1" }
+    })
+    const sdp = ffmpegSdp(codecs, { video: 50_002, audio: 50_004 })
+    assert.include(sdp, "c=IN IP4 127.0.0.1")
+    assert.include(sdp, "m=video 50002 RTP/AVP 102\na=rtpmap:102 H264/90000\na=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f")
+    assert.include(sdp, "m=audio 50004 RTP/AVP 111\na=rtpmap:111 opus/48000/2")
+  })
+
+  it("a refused section (port 0) and another codec are not agreed", () => {
+    const refusedVideo = answer.replace("m=video 9", "m=video 0")
+    assert.isNull(negotiated(refusedVideo).video)
+    assert.isNull(negotiated(answer.replace("H264/90000", "VP8/90000")).video)
+    assert.notInclude(ffmpegSdp(negotiated(refusedVideo), { video: 1, audio: 2 }), "m=video")
   })
 })
 

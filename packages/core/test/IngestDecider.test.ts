@@ -34,6 +34,10 @@ describe("Ingest decider", () => {
       ingest.given().when({ _tag: "AcceptPublish", ...id, at: t(0), nodeId: nodeA, publisher, livestreamId, sessionId: session1 })
         .then(accepted)
     })
+    it("records how the encoder came in", () => {
+      ingest.given().when({ _tag: "AcceptPublish", ...id, at: t(0), nodeId: nodeA, protocol: "webrtc", publisher, livestreamId, sessionId: session1 })
+        .then({ ...accepted, protocol: "webrtc" })
+    })
     it("rejects deciding a connection twice", () => {
       ingest.given(accepted).when({ _tag: "AcceptPublish", ...id, at: t(1), nodeId: nodeA, publisher, livestreamId, sessionId: session1 })
         .thenFails("IngestAlreadyDecided")

@@ -117,6 +117,24 @@ describe("views of states", () => {
     assert.strictEqual(ended.streamEndedReason, 7)
   })
 
+  it("the views name the protocol the publisher came in by; an ingest recorded before protocols were is RTMP", () => {
+    const views = (event: IngestEvent) => {
+      const events: ReadonlyArray<IngestEvent> = [event, { _tag: "ManifestAvailable", ingestId: ingest1, at: t(13) }]
+      const ingest = fold(IngestDecider, events)
+      const record = ingestSessionStatus({ livestream: live, session, ingest, urls, mediaReady: true })
+      assert.isTrue(decodes(Seed.IngestSessionStatusRecord, record))
+      const [json] = liveEventStatus({ livestream: live, session, ingest, mediaReady: true }).value[0].healthDescriptions
+      assert.isTrue(decodes(Seed.HealthDescriptions, [json]))
+      const { encoderType, isRtmpSession, protocol } = record
+      return { encoderType, isRtmpSession, protocol, protocolType: JSON.parse(json ?? "{}").protocolType }
+    }
+    assert.deepStrictEqual(views(accepted), { encoderType: "rtmp", isRtmpSession: true, protocol: "rtmp", protocolType: "RTMP" })
+    assert.deepStrictEqual(views({ ...accepted, protocol: "rtmps" }), { encoderType: "rtmp", isRtmpSession: true, protocol: "rtmps", protocolType: "RTMP" })
+    assert.deepStrictEqual(views({ ...accepted, protocol: "webrtc" }), { encoderType: "webrtc", isRtmpSession: false, protocol: "webrtc", protocolType: "WebRTC" })
+    assert.deepStrictEqual(views({ ...accepted, protocol: "srt" }), { encoderType: "unknown", isRtmpSession: false, protocol: "srt", protocolType: "SRT" })
+    assert.isNull(ingestSessionStatus({ livestream: live, session, ingest: null, urls, mediaReady: true }).protocol)
+  })
+
   it("analytics count sessions by their start and days by UTC date", () => {
     assert.deepStrictEqual(overallAnalytics([session], { from: t(0), to: t(100) }, t(70)), { count: 1, total_ingest_seconds: 60, total_viewer_seconds: 0 })
     assert.deepStrictEqual(overallAnalytics([session], { from: t(11), to: t(100) }, t(70)), { count: 0, total_ingest_seconds: 0, total_viewer_seconds: 0 })

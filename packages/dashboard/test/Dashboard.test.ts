@@ -11,7 +11,7 @@ import * as Path from "node:path"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type Encoder, type MainJob, publish, type Receiver, startMainJob, startReceiver } from "@onair/test-support"
-import { artifactsDir, launchChromium } from "./Browser.ts"
+import { artifactsDir, launchChromium } from "@onair/test-support/browser"
 
 /** axe-core, the accessibility engine from npm, injected into a page to check it against WCAG 2 A and AA. */
 const AXE = Fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")

@@ -5,18 +5,20 @@ import { Schema } from "effect"
 import { IngestId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { PublishRefusal } from "../livestream/LivestreamValues.ts"
 import { Timestamp } from "../Time.ts"
-import { IngestHealth, PublisherAddress } from "./IngestValues.ts"
+import { IngestHealth, IngestProtocol, PublisherAddress } from "./IngestValues.ts"
 
 const target = { ingestId: IngestId, at: Timestamp }
 /** The media node the connection is on. */
 const node = { nodeId: MediaNodeId }
+const protocol = { protocol: Schema.optionalKey(IngestProtocol) }
 
 export const IngestCommand = Schema.TaggedUnion({
-  AcceptPublish: { ...target, ...node, publisher: PublisherAddress, livestreamId: LivestreamId, sessionId: SessionId },
+  AcceptPublish: { ...target, ...node, ...protocol, publisher: PublisherAddress, livestreamId: LivestreamId, sessionId: SessionId },
   /** `livestreamId` is null when the key matched no livestream. */
   RefusePublish: {
     ...target,
     ...node,
+    ...protocol,
     publisher: PublisherAddress,
     livestreamId: Schema.NullOr(LivestreamId),
     reason: PublishRefusal

@@ -57,9 +57,15 @@ export const decide = (command: IngestCommand, state: IngestState): Events => {
 }
 
 export const evolve = (state: IngestState, event: IngestEvent): IngestState => {
-  const fresh = (verdict: Ingest["verdict"], publisher: Ingest["publisher"], nodeId: Ingest["nodeId"]): Ingest => ({
+  const fresh = (
+    verdict: Ingest["verdict"],
+    publisher: Ingest["publisher"],
+    nodeId: Ingest["nodeId"],
+    protocol: Ingest["protocol"]
+  ): Ingest => ({
     id: event.ingestId,
     nodeId,
+    ...(protocol === undefined ? {} : { protocol }),
     publisher,
     verdict,
     requestedAt: event.at,
@@ -72,9 +78,9 @@ export const evolve = (state: IngestState, event: IngestEvent): IngestState => {
   })
   switch (event._tag) {
     case "IngestAccepted":
-      return fresh({ _tag: "Accepted", livestreamId: event.livestreamId, sessionId: event.sessionId }, event.publisher, event.nodeId)
+      return fresh({ _tag: "Accepted", livestreamId: event.livestreamId, sessionId: event.sessionId }, event.publisher, event.nodeId, event.protocol)
     case "IngestRefused":
-      return fresh({ _tag: "Refused", livestreamId: event.livestreamId, reason: event.reason }, event.publisher, event.nodeId)
+      return fresh({ _tag: "Refused", livestreamId: event.livestreamId, reason: event.reason }, event.publisher, event.nodeId, event.protocol)
   }
   if (state === null) return state
   const ingest = { ...state, updatedAt: event.at }

@@ -6,7 +6,7 @@ import { IngestId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { PublishRefusal } from "../livestream/LivestreamValues.ts"
 import { LOCAL_MEDIA_NODE } from "../node/MediaNodeValues.ts"
 import { Timestamp } from "../Time.ts"
-import { IngestHealth, PublisherAddress } from "./IngestValues.ts"
+import { IngestHealth, IngestProtocol, PublisherAddress } from "./IngestValues.ts"
 
 export const IngestVerdict = Schema.TaggedUnion({
   Accepted: { livestreamId: LivestreamId, sessionId: SessionId },
@@ -27,6 +27,8 @@ export const Ingest = Schema.Struct({
   id: IngestId,
   /** The media node holding the connection (`local` in states stored before there were media nodes). */
   nodeId: MediaNodeId.pipe(Schema.withDecodingDefaultKey(Effect.succeed(LOCAL_MEDIA_NODE))),
+  /** Absent in states stored before WHIP and SRT: RTMP (`protocolOf`). */
+  protocol: Schema.optionalKey(IngestProtocol),
   publisher: PublisherAddress,
   verdict: IngestVerdict,
   requestedAt: Timestamp,

@@ -14,6 +14,17 @@ export const PublisherAddress = Schema.Struct({
 })
 export type PublisherAddress = typeof PublisherAddress.Type
 
+/**
+ * How the encoder reached the media node: RTMP or RTMPS straight into nginx, WebRTC through the node's
+ * WHIP endpoint, SRT through one of its listeners. Absent in events from before there was a choice (RTMP).
+ */
+export const IngestProtocol = Schema.Literals(["rtmp", "rtmps", "webrtc", "srt"])
+export type IngestProtocol = typeof IngestProtocol.Type
+
+/** The protocol of a publish, RTMP when it was recorded before protocols were. */
+export const protocolOf = (publish: { readonly protocol?: IngestProtocol | undefined }): IngestProtocol =>
+  publish.protocol ?? "rtmp"
+
 /** One transcoded quality of an ABR ladder. */
 export const Rendition = Schema.Struct({
   name: Schema.String.pipe(Schema.check(Schema.isPattern(/^[A-Za-z0-9_-]{1,64}$/))),

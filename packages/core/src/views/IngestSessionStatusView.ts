@@ -2,6 +2,7 @@
  * Seed 000's ingest-session-status record of a livestream's current (or last) session.
  */
 import type { Ingest } from "../ingest/IngestState.ts"
+import { type IngestProtocol, protocolOf } from "../ingest/IngestValues.ts"
 import type { Livestream } from "../livestream/LivestreamState.ts"
 import type { SessionEndReason } from "../session/SessionEndReason.ts"
 import type { Session } from "../session/SessionState.ts"
@@ -53,18 +54,27 @@ const ingestStatus = (
   }
 }
 
+/** The seed's `encoderType`: it has WebRTC, and nothing for SRT. */
+const ENCODER_TYPES: Readonly<Record<IngestProtocol, IngestSessionStatusRecord["encoderType"]>> = {
+  rtmp: "rtmp",
+  rtmps: "rtmp",
+  webrtc: "webrtc",
+  srt: "unknown"
+}
+
 export const ingestSessionStatus = (input: IngestSessionStatusInput): IngestSessionStatusRecord => {
   const { livestream, session, ingest, urls } = input
   const broadcast = livestream.broadcast
   const health = ingest?.health ?? null
+  const protocol = ingest === null ? null : protocolOf(ingest)
   const size = health !== null && health.width > 0
     ? { width: health.width, height: health.height }
     : livestream.videoConfig
   return {
-    encoderType: "rtmp",
+    encoderType: ENCODER_TYPES[protocol ?? "rtmp"],
     endTime: session?.stoppedAt == null ? null : toEpochSeconds(session.stoppedAt),
     height: size?.height ?? null,
-    isRtmpSession: true,
+    isRtmpSession: protocol === null || protocol === "rtmp" || protocol === "rtmps",
     isScheduledPlayback: false,
     rtmpExpiresAt: broadcast._tag === "Invoked"
       ? toIso(addSeconds(broadcast.invokedAt, livestream.limits.startTimeoutSeconds))
@@ -77,6 +87,7 @@ export const ingestSessionStatus = (input: IngestSessionStatusInput): IngestSess
     status: ingestStatus(input),
     streamEndedReason: session?.endReason == null ? null : STREAM_ENDED_REASON_CODES[session.endReason],
     streamKey: livestream.streamKey,
-    width: size?.width ?? null
+    width: size?.width ?? null,
+    protocol
   }
 }

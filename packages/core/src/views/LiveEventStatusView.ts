@@ -2,7 +2,7 @@
  * Seed 003's live-event `getStatus` body for a livestream.
  */
 import type { Ingest } from "../ingest/IngestState.ts"
-import type { Rendition } from "../ingest/IngestValues.ts"
+import { type IngestProtocol, protocolOf, type Rendition } from "../ingest/IngestValues.ts"
 import type { Livestream } from "../livestream/LivestreamState.ts"
 import type { Session } from "../session/SessionState.ts"
 import type { LiveEventStatusRecord, StreamHealthRecord } from "./SeedRecords.ts"
@@ -20,6 +20,14 @@ export interface LiveEventStatusInput {
 
 const epochSeconds = (at: number): number => Math.floor(at / 1000)
 
+/** The protocol as `protocolType` names it. */
+const PROTOCOL_TYPES: Readonly<Record<IngestProtocol, StreamHealthRecord["protocolType"]>> = {
+  rtmp: "RTMP",
+  rtmps: "RTMP",
+  webrtc: "WebRTC",
+  srt: "SRT"
+}
+
 const sourceHealth = (livestream: Livestream, session: Session | null, ingest: Ingest): StreamHealthRecord => {
   const health = ingest.health
   const samples = ingest.totals.samples
@@ -33,7 +41,7 @@ const sourceHealth = (livestream: Livestream, session: Session | null, ingest: I
     videoResolution: `${health?.width ?? 0}x${health?.height ?? 0}`,
     videoCodecId: health?.videoCodecId ?? "",
     audioCodecId: health?.audioCodecId ?? "",
-    protocolType: "RTMP",
+    protocolType: PROTOCOL_TYPES[protocolOf(ingest)],
     sourceUrl: null,
     // The stream is named by the livestream id: the key is a secret and never leaves the ingest record.
     streamName: livestream.id,

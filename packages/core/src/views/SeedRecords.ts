@@ -4,6 +4,7 @@
  * contradict themselves the choice is recorded in docs/adr/0002-seed-quirks.md.
  */
 import { Schema } from "effect"
+import { IngestProtocol } from "../ingest/IngestValues.ts"
 import { LivestreamStatus } from "../livestream/LivestreamValues.ts"
 
 const Uuid = Schema.String.pipe(Schema.check(Schema.isUUID()))
@@ -120,7 +121,12 @@ export const IngestSessionStatusRecord = Schema.Struct({
   status: Schema.Literals(["0", "1", "2", "3", "4", "5"]),
   streamEndedReason: Schema.NullOr(Schema.Finite),
   streamKey: Schema.String,
-  width: Schema.NullOr(Schema.Finite)
+  width: Schema.NullOr(Schema.Finite),
+  /**
+   * OnAir's own: how the session's publisher came in (`rtmp`, `rtmps`, `webrtc`, `srt`), null before one
+   * did. `encoderType` keeps to the seed's enum, which has no SRT (`unknown`) and no RTMPS (`rtmp`).
+   */
+  protocol: Schema.NullOr(IngestProtocol)
 })
 export type IngestSessionStatusRecord = typeof IngestSessionStatusRecord.Type
 
@@ -132,7 +138,8 @@ export const StreamHealthRecord = Schema.Struct({
   videoResolution: Schema.String.pipe(Schema.check(Schema.isPattern(/^\d+x\d+$/))),
   videoCodecId: Schema.String,
   audioCodecId: Schema.String,
-  protocolType: Schema.Literal("RTMP"),
+  /** The seed shows `RTMP`; OnAir also says `WebRTC` and `SRT` for publishers that came in so. */
+  protocolType: Schema.Literals(["RTMP", "WebRTC", "SRT"]),
   sourceUrl: Schema.Null,
   streamName: Schema.String,
   publisherIp: Schema.String,

@@ -4,7 +4,7 @@
  */
 import { Schema } from "effect"
 import { IngestId, LivestreamId, MediaNodeId, MeetingId, SessionId, StreamKey } from "../Ids.ts"
-import { IngestHealth, PublisherAddress } from "../ingest/IngestValues.ts"
+import { IngestHealth, IngestProtocol, PublisherAddress } from "../ingest/IngestValues.ts"
 import { LivestreamCommand } from "../livestream/LivestreamCommand.ts"
 import { BroadcastLimits, LivestreamName, ReconnectWindowSeconds, VideoConfig } from "../livestream/LivestreamValues.ts"
 import { MeetingCommand } from "../meeting/MeetingCommand.ts"
@@ -29,6 +29,8 @@ export const IngestSignal = Schema.TaggedUnion({
     nodeAccepting: Schema.Boolean,
     streamKey: StreamKey,
     publisher: PublisherAddress,
+    /** How the encoder came in (RTMP when not said). */
+    protocol: Schema.optionalKey(IngestProtocol),
     sessionId: SessionId
   },
   /** The connection ended (encoder closed, was dropped, or was refused and closed). */

@@ -220,7 +220,13 @@ const ingestSignal = (work: Work, signal: IngestSignal): Step<void> =>
           : !signal.nodeAccepting
           ? "media node not accepting"
           : null
-        const common = { ingestId: signal.ingestId, nodeId: signal.nodeId, at: signal.at, publisher: signal.publisher }
+        const common = {
+          ingestId: signal.ingestId,
+          nodeId: signal.nodeId,
+          at: signal.at,
+          publisher: signal.publisher,
+          ...(signal.protocol === undefined ? {} : { protocol: signal.protocol })
+        }
         if (refusal !== null || livestream === null) {
           yield* work.ingest({
             _tag: "RefusePublish",

@@ -8,7 +8,16 @@ import { type Browser, chromium } from "playwright-core"
 
 export const CHROMIUM = process.env["ONAIR_CHROMIUM"] ?? "/usr/bin/chromium"
 
-export const launchChromium = async (): Promise<{ readonly browser: Browser; readonly close: () => Promise<void> }> => {
+/** Chromium's flags for a publisher: a fake camera and microphone, granted without asking, on loopback. */
+export const FAKE_MEDIA_FLAGS = [
+  "--use-fake-device-for-media-stream",
+  "--use-fake-ui-for-media-stream",
+  "--allow-loopback-in-peer-connection"
+] as const
+
+export const launchChromium = async (
+  extraArgs: ReadonlyArray<string> = []
+): Promise<{ readonly browser: Browser; readonly close: () => Promise<void> }> => {
   if (!Fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: scripts/browser.sh installs Debian's chromium`)
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -21,7 +30,8 @@ export const launchChromium = async (): Promise<{ readonly browser: Browser; rea
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
-      "--autoplay-policy=no-user-gesture-required"
+      "--autoplay-policy=no-user-gesture-required",
+      ...extraArgs
     ]
   })
   return {

@@ -1,0 +1,276 @@
+/// <reference lib="dom" />
+/**
+ * WHIP end to end. Headless Chromium (Debian's, with a fake camera and microphone) publishes over
+ * WebRTC to the main job's `/whip/<key>`, from a page on another origin. The stream goes through the
+ * same pipeline as RTMP: ffprobe reads H.264 and AAC at the camera's size from the `playback_url`, and
+ * hls.js plays it in the browser.
+ *
+ * The views say WebRTC: `encoderType` `webrtc`, `isRtmpSession` false, `protocol` `webrtc`, and
+ * `protocolType` `WebRTC` in the health. The same refusals as RTMP apply (unknown key, disabled). The
+ * publisher's `DELETE` ends the session, and so does disabling the livestream. A local process cannot
+ * push into the bridges' loopback gateway without the publish's one-time token.
+ */
+import * as Fs from "node:fs"
+import * as Http from "node:http"
+import { createRequire } from "node:module"
+import type { AddressInfo } from "node:net"
+import * as Path from "node:path"
+import type { Browser, Page } from "playwright-core"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { type MainJob, probe, publish, sleep, startMainJob, waitFor } from "@onair/test-support"
+import { FAKE_MEDIA_FLAGS, launchChromium } from "@onair/test-support/browser"
+
+const require = createRequire(import.meta.url)
+const HLS_JS = require.resolve("hls.js/dist/hls.min.js")
+/**
+ * The publisher's and the player's pages, served on a loopback port of their own: an origin other than
+ * the API's, and a secure context (localhost) where a page may use the camera.
+ */
+const servePages = async (): Promise<{ readonly origin: string; readonly close: () => void }> => {
+  const server = Http.createServer((request, response) => {
+    response.writeHead(200, { "content-type": "text/html" })
+    response.end(request.url === "/player"
+      ? "<!doctype html><title>player</title><video muted playsinline></video>"
+      : "<!doctype html><title>publisher</title>")
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return { origin: `http://localhost:${port}`, close: () => server.close() }
+}
+
+interface Published {
+  readonly status: number
+  readonly location: string | null
+  readonly body: string
+  readonly state: string
+}
+
+/** In the page: camera and microphone, an offer with every candidate, POSTed to `url`; the answer applied. */
+const publishFromPage = (page: Page, url: string, init?: { readonly contentType?: string; readonly bearer?: string }) =>
+  page.evaluate(async ({ url, contentType, bearer }): Promise<Published> => {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true })
+    const pc = new RTCPeerConnection()
+    for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: "sendonly" })
+    await pc.setLocalDescription(await pc.createOffer())
+    await new Promise<void>((resolve) => {
+      if (pc.iceGatheringState === "complete") return resolve()
+      pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && resolve())
+    })
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": contentType, ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }) },
+      body: pc.localDescription!.sdp
+    })
+    const body = await response.text()
+    if (response.status !== 201) {
+      pc.close()
+      return { status: response.status, location: null, body, state: pc.connectionState }
+    }
+    await pc.setRemoteDescription({ type: "answer", sdp: body })
+    await new Promise<void>((resolve) => {
+      const settled = () => ["connected", "failed", "closed"].includes(pc.connectionState)
+      if (settled()) return resolve()
+      pc.addEventListener("connectionstatechange", () => settled() && resolve())
+    })
+    ;(window as unknown as { publisher: RTCPeerConnection }).publisher = pc
+    return { status: response.status, location: response.headers.get("location"), body, state: pc.connectionState }
+  }, { url, contentType: init?.contentType ?? "application/sdp", bearer: init?.bearer })
+
+describe("WHIP ingest, with Chromium as the publisher", { timeout: 120_000 }, () => {
+  let job: MainJob
+  let browser: Browser
+  let closeBrowser: () => Promise<void>
+  let pages: Awaited<ReturnType<typeof servePages>>
+
+  beforeAll(async () => {
+    pages = await servePages()
+    job = await startMainJob({ ONAIR_WHIP_HOST_ADDRESSES: "127.0.0.1" })
+    ;({ browser, close: closeBrowser } = await launchChromium(FAKE_MEDIA_FLAGS))
+  }, 90_000)
+  afterAll(async () => {
+    await closeBrowser?.()
+    await job?.stop()
+    pages?.close()
+  })
+
+  const publisherPage = async () => {
+    const page = await browser.newPage()
+    await page.goto(`${pages.origin}/publisher`)
+    return page
+  }
+  const create = async (window: number) => {
+    const created = await job.api("POST", "/livestreams", { name: "whip" })
+    assert.strictEqual(created.status, 201, JSON.stringify(created.body))
+    await job.api("PATCH", `/livestreams/${created.body.data.id}`, { reconnect_window_seconds: window })
+    return created.body.data as { id: string; stream_key: string; playback_url: string }
+  }
+  const detail = async (id: string) => (await job.api("GET", `/livestreams/${id}`)).body.data.livestream
+  const ingest = async (id: string) => (await job.api("GET", `/livestreams/${id}/ingest`)).body.data
+  const status = async (id: string) => (await job.api("POST", `/livestreams/${id}/getStatus`)).body.value[0]
+
+  it("a browser publishes; the stream plays in ffprobe and hls.js; the views say WebRTC; DELETE ends it", async () => {
+    const livestream = await create(0)
+    const page = await publisherPage()
+    const started = Date.now()
+    const published = await publishFromPage(page, `${job.url}/whip/${livestream.stream_key}`)
+    assert.strictEqual(published.status, 201, published.body)
+    assert.strictEqual(published.state, "connected")
+    assert.match(published.location ?? "", /^\/whip\/sessions\/[0-9a-f]{32}$/)
+    assert.include(published.body, "a=candidate:")
+
+    await waitFor("LIVE", async () => (await detail(livestream.id)).status === "LIVE" ? true : undefined)
+    const record = await ingest(livestream.id)
+    assert.strictEqual(record.encoderType, "webrtc")
+    assert.strictEqual(record.isRtmpSession, false)
+    assert.strictEqual(record.protocol, "webrtc")
+    assert.strictEqual(record.status, "4")
+
+    await waitFor("a playlist", async () => ((await fetch(livestream.playback_url)).ok ? true : undefined), 30_000)
+    const firstPlayable = Date.now() - started
+    const streams = await probe(livestream.playback_url)
+    const video = streams.find((stream) => stream.codec_name === "h264")
+    assert.isDefined(video, JSON.stringify(streams))
+    assert.strictEqual(video!.width, 640)
+    assert.isDefined(streams.find((stream) => stream.codec_name === "aac"), JSON.stringify(streams))
+
+    const health = await waitFor("health with the protocol", async () => {
+      const [source] = (await status(livestream.id)).healthDescriptions as Array<string>
+      if (source === undefined || !source.startsWith("{")) return undefined
+      const parsed = JSON.parse(source)
+      return parsed.videoResolution === "640x360" ? parsed : undefined
+    })
+    assert.strictEqual(health.protocolType, "WebRTC")
+    assert.strictEqual(health.isSourceOnline, true)
+
+    // hls.js plays it in the browser, from the publisher's origin (CORS).
+    const player = await browser.newPage()
+    await player.goto(`${pages.origin}/player`)
+    await player.addScriptTag({ path: HLS_JS })
+    const played = await player.evaluate(async (url) => {
+      const video = document.querySelector("video")!
+      const hls = new (window as any).Hls()
+      hls.loadSource(url)
+      hls.attachMedia(video)
+      await video.play().catch(() => {})
+      const deadline = Date.now() + 20_000
+      while (video.currentTime < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250))
+      return { currentTime: video.currentTime, width: video.videoWidth }
+    }, livestream.playback_url)
+    assert.isAtLeast(played.currentTime, 1)
+    assert.strictEqual(played.width, 640)
+    await player.close()
+    console.log(`WHIP: publish -> first playable segment ${firstPlayable} ms`)
+
+    // The publisher's DELETE ends the publish; the window of 0 ends the session at once.
+    const deleted = await fetch(`${job.url}${published.location}`, { method: "DELETE" })
+    assert.strictEqual(deleted.status, 200)
+    await waitFor("the session to end", async () => {
+      const ended = await ingest(livestream.id)
+      return ended.status === "5" && ended.endTime !== null ? ended : undefined
+    })
+    assert.strictEqual((await fetch(`${job.url}${published.location}`, { method: "DELETE" })).status, 404)
+    await page.close()
+  })
+
+  it("takes the key as a bearer token; disabling the livestream drops the publisher", async () => {
+    const livestream = await create(30)
+    const page = await publisherPage()
+    const published = await publishFromPage(page, `${job.url}/whip`, { bearer: livestream.stream_key })
+    assert.strictEqual(published.status, 201, published.body)
+    await waitFor("LIVE", async () => (await detail(livestream.id)).status === "LIVE" ? true : undefined)
+    await waitFor("the first health", async () => (await ingest(livestream.id)).width === 640 ? true : undefined)
+
+    assert.strictEqual((await job.api("POST", `/livestreams/${livestream.id}/disable`)).status, 200)
+    await waitFor("the publisher dropped", async () =>
+      (await status(livestream.id)).healthDescriptions.length === 0 && (await detail(livestream.id)).status !== "LIVE"
+        ? true
+        : undefined)
+    // Its resource is gone with it.
+    await waitFor("the resource gone", async () =>
+      (await fetch(`${job.url}${published.location}`, { method: "DELETE" })).status === 404 ? true : undefined)
+    await page.close()
+  })
+
+  it("a push into the gateway needs its publish's token, even before the bridge pushed", async () => {
+    const livestream = await create(0)
+    const page = await publisherPage()
+    // The offer is answered and accepted, but the answer is never applied: no media comes, so the bridge
+    // has not pushed, and its publish waits for its push.
+    const offer = await page.evaluate(async () => {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true })
+      const pc = new RTCPeerConnection()
+      for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: "sendonly" })
+      await pc.setLocalDescription(await pc.createOffer())
+      return pc.localDescription!.sdp
+    })
+    const answered = await fetch(`${job.url}/whip/${livestream.stream_key}`, {
+      method: "POST",
+      headers: { "content-type": "application/sdp" },
+      body: offer
+    })
+    assert.strictEqual(answered.status, 201)
+    await waitFor("LIVE", async () => (await detail(livestream.id)).status === "LIVE" ? true : undefined)
+
+    // A local process pushing into the gateway (its port is in nginx's owner-only config) under the
+    // session's name is refused without the publish's token.
+    const config = Fs.readFileSync(Path.join(job.mediaDir, "conf", "nginx.conf"), "utf8")
+    const gatewayPort = /listen 127\.0\.0\.1:(\d+);\n(?:.*\n){0,12}?.*gateway\/publish/.exec(config)?.[1]
+    assert.isDefined(gatewayPort, "the gateway server in nginx.conf")
+    const sessionId = (await job.api("GET", `/livestreams/${livestream.id}`)).body.data.session.id as string
+    for (const query of ["", "?gw=", `?gw=${"0".repeat(48)}`]) {
+      const forged = publish(`rtmp://127.0.0.1:${gatewayPort}/live/${sessionId}${query}`)
+      const exited = await Promise.race([forged.exited, sleep(10_000).then(() => "still pushing" as const)])
+      if (exited === "still pushing") await forged.stop()
+      assert.notStrictEqual(exited, "still pushing", `a push with "${query}" was taken`)
+      assert.notStrictEqual(exited, 0)
+    }
+    assert.isEmpty((await status(livestream.id)).healthDescriptions.filter((text: string) => text.startsWith("{")))
+
+    // The publish that never connected ends with its resource.
+    assert.strictEqual((await fetch(`${job.url}${answered.headers.get("location")}`, { method: "DELETE" })).status, 200)
+    await waitFor("the session to end", async () => (await ingest(livestream.id)).status === "5" ? true : undefined)
+    await page.close()
+  })
+
+  it("refuses what RTMP refuses, and what is not an offer, in the envelope", async () => {
+    const page = await publisherPage()
+    const unknown = await publishFromPage(page, `${job.url}/whip/${"k".repeat(40)}`)
+    assert.strictEqual(unknown.status, 403)
+    assert.deepInclude(JSON.parse(unknown.body), { success: false })
+    assert.match(JSON.parse(unknown.body).errors[0].message, /unknown key/)
+
+    const disabled = await create(0)
+    assert.strictEqual((await job.api("POST", `/livestreams/${disabled.id}/disable`)).status, 200)
+    const refused = await publishFromPage(page, `${job.url}/whip/${disabled.stream_key}`)
+    assert.strictEqual(refused.status, 403)
+    assert.match(JSON.parse(refused.body).errors[0].message, /disabled/)
+    assert.notStrictEqual((await detail(disabled.id)).status, "LIVE")
+
+    const livestream = await create(0)
+    const notSdp = await publishFromPage(page, `${job.url}/whip/${livestream.stream_key}`, { contentType: "text/plain" })
+    assert.strictEqual(notSdp.status, 415)
+    assert.match(JSON.parse(notSdp.body).errors[0].message, /^content-type: /)
+    const post = (body: string, headers: Record<string, string>) =>
+      fetch(`${job.url}/whip/${livestream.stream_key}`, { method: "POST", headers, body })
+    const garbage = await post("not an offer", { "content-type": "application/sdp" })
+    assert.strictEqual(garbage.status, 400)
+    assert.match((await garbage.json()).errors[0].message, /^offer: /)
+    // An offer with no video this server takes (audio alone) changes nothing.
+    const audioOnly = await page.evaluate(async () => {
+      const pc = new RTCPeerConnection()
+      pc.addTransceiver("audio", { direction: "sendonly" })
+      await pc.setLocalDescription(await pc.createOffer())
+      return pc.localDescription!.sdp
+    })
+    const noVideo = await post(audioOnly, { "content-type": "application/sdp" })
+    assert.strictEqual(noVideo.status, 400)
+    assert.match((await noVideo.json()).errors[0].message, /H\.264/)
+    assert.strictEqual((await detail(livestream.id)).status, "INVOKED")
+    const noKey = await fetch(`${job.url}/whip`, { method: "POST", headers: { "content-type": "application/sdp" }, body: "v=0" })
+    assert.strictEqual(noKey.status, 401)
+    const preflight = await fetch(`${job.url}/whip/${livestream.stream_key}`, { method: "OPTIONS" })
+    assert.strictEqual(preflight.status, 204)
+    assert.include(preflight.headers.get("access-control-expose-headers") ?? "", "location")
+    await page.close()
+  })
+})
