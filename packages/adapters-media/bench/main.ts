@@ -9,7 +9,11 @@
  * 2. encoder stop -> session stopped (window 0), against the same bare nginx dropping the stream from /stat;
  * 3. CPU and memory of nginx and OnAir with 1 and 4 real streams, as a share of the encoders' own CPU;
  * 4. 1,000 simulated publishers driving nginx's callbacks without media (publish, updates, publish_done):
- *    callback p50/p99 against a bare node:http server answering the same requests (target: p99 < 20 ms).
+ *    callback p50/p99 against a bare node:http server answering the same requests (target: p99 < 20 ms);
+ * 5. CPU per rendition against the publisher's encoder, and publish -> first playable segment over WHIP
+ *    against RTMP (`ingest.ts`).
+ *
+ * ONAIR_BENCH_ONLY=latency|resources|callbacks|renditions|protocols runs one.
  *
  * ONAIR_BENCH_SECONDS sets each CPU sample's length (default 10).
  */
@@ -20,6 +24,7 @@ import * as Path from "node:path"
 import * as NginxConfig from "../src/NginxConfig.ts"
 import { freePort, type MainJob, publish, recordFigure, sleep, startMainJob } from "@onair/test-support"
 import { bareNginx } from "./BareNginx.ts"
+import { protocols, renditions } from "./ingest.ts"
 import { children, sampleCpu } from "./Processes.ts"
 
 const SAMPLE_SECONDS = Number(process.env["ONAIR_BENCH_SECONDS"] ?? 10)
@@ -220,6 +225,8 @@ const main = async () => {
     if (only === undefined || only === "latency") await latencies(job)
     if (only === undefined || only === "resources") await resources(job, job.pid)
     if (only === undefined || only === "callbacks") await callbacks(job)
+    if (only === undefined || only === "renditions") await renditions(job, SAMPLE_SECONDS)
+    if (only === undefined || only === "protocols") await protocols(job, ROUNDS)
   } finally {
     await job.stop()
   }

@@ -5,7 +5,7 @@
  * redirect). Held in memory: a new nginx starts with none, and a lost nginx's connections are ended by the
  * control plane.
  */
-import type { IngestId, LivestreamId, SessionId } from "@onair/core"
+import type { IngestId, LivestreamId, RenditionLadder, SessionId } from "@onair/core"
 import type { IngestServer } from "./NginxConfig.ts"
 
 /**
@@ -22,6 +22,12 @@ export interface Connection {
   readonly sessionId: SessionId
   /** The ingest server (way in) the publisher came through. */
   readonly server: IngestServer
+  /** The livestream's adaptive ladder when it was accepted (empty: the source alone). */
+  readonly renditions: RenditionLadder
+  /** The source's size, rate and whether it has audio, from its first health; null before. */
+  source: { readonly width: number; readonly height: number; readonly fps: number; readonly audio: boolean } | null
+  /** Set once its ladder was refused (no CPU budget): its source is served alone. */
+  renditionsRefused: boolean
   /** Set once nginx's relay of it reached the `hls` application: no second relay is taken. */
   relayed: boolean
   /** Set once the first playlist was reported, so it is not looked for again. */
@@ -40,7 +46,10 @@ export class Connections {
   private readonly byClient = new Map<string, Connection>()
 
   add(
-    connection: Omit<Connection, "relayed" | "manifestReported" | "healthReported" | "dropRequested" | "bitrate" | "firstHealthUntil">,
+    connection: Omit<
+      Connection,
+      "relayed" | "manifestReported" | "healthReported" | "dropRequested" | "bitrate" | "firstHealthUntil" | "source" | "renditionsRefused"
+    >,
     now: number
   ): void {
     this.byClient.set(connection.clientId, {
@@ -50,7 +59,9 @@ export class Connections {
       healthReported: false,
       firstHealthUntil: now + FIRST_HEALTH_MILLIS,
       dropRequested: false,
-      bitrate: 0
+      bitrate: 0,
+      source: null,
+      renditionsRefused: false
     })
   }
 

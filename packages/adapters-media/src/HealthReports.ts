@@ -1,6 +1,7 @@
 /**
  * Reports each live connection's health (resolution, codecs, bitrates, fps from nginx's `/stat`; the
- * keyframe interval from its HLS segments), and keeps its bitrate for the node's load. A new connection's
+ * keyframe interval from its HLS segments; the renditions its ladder serves), and keeps its bitrate for
+ * the node's load and its source's size for its ladder. A new connection's
  * first health is looked for every quarter second for its first 10 s (`reportFirstHealth`), so its resolution and codecs are
  * known as soon as the encoder's metadata arrives: before its first playlist, which the master playlist
  * names them in. Then every `updateSeconds` (`reportHealth`).
@@ -8,12 +9,13 @@
 import { Clock, Effect } from "effect"
 import type { Connection } from "./Connections.ts"
 import type { KeyframeIntervals } from "./KeyframeIntervals.ts"
+import type { LadderWorkers } from "./LadderWorkers.ts"
 import { MediaControl } from "./MediaControl.ts"
 import * as NginxStat from "./NginxStat.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
 /** Reports the health of every connection, or (`onlyFirst`) of those whose health was never reported. */
-const report = (keyframes: KeyframeIntervals, onlyFirst: boolean) => Effect.gen(function*() {
+const report = (keyframes: KeyframeIntervals, ladders: LadderWorkers, onlyFirst: boolean) => Effect.gen(function*() {
   const nginx = yield* RunningNginx
   const control = yield* MediaControl
   const instance = nginx.instance()
@@ -31,9 +33,20 @@ const report = (keyframes: KeyframeIntervals, onlyFirst: boolean) => Effect.gen(
     if (connection === undefined || connection.sessionId !== stream.name || stream.health.width === 0) continue
     if (onlyFirst && !waiting(connection)) continue
     connection.bitrate = stream.health.videoBitrate + stream.health.audioBitrate
+    connection.source ??= {
+      width: stream.health.width,
+      height: stream.health.height,
+      fps: stream.health.videoFps,
+      audio: stream.health.audioCodecId !== ""
+    }
     // No segment exists yet for a first report: the keyframe interval comes with the regular ones.
     const keyframeInterval = onlyFirst ? undefined : yield* keyframes.of(connection.sessionId)
-    const health = keyframeInterval === undefined ? stream.health : { ...stream.health, keyframeInterval }
+    const renditions = ladders.renditionsOf(connection.sessionId, stream.health)
+    const health = {
+      ...stream.health,
+      renditions,
+      ...(keyframeInterval === undefined ? {} : { keyframeInterval })
+    }
     yield* control.reportHealth(connection.ingestId, health).pipe(
       Effect.andThen(Effect.sync(() => (connection.healthReported = true))),
       Effect.catch((error) => Effect.logWarning(`media: health of ${connection.ingestId} not reported: ${error.message}`))
@@ -42,7 +55,7 @@ const report = (keyframes: KeyframeIntervals, onlyFirst: boolean) => Effect.gen(
 })
 
 /** Every connection's health (every `updateSeconds`). */
-export const reportHealth = (keyframes: KeyframeIntervals) => report(keyframes, false)
+export const reportHealth = (keyframes: KeyframeIntervals, ladders: LadderWorkers) => report(keyframes, ladders, false)
 
 /** The first health of connections that have none yet (every quarter second: a /stat read only while one waits). */
-export const reportFirstHealth = (keyframes: KeyframeIntervals) => report(keyframes, true)
+export const reportFirstHealth = (keyframes: KeyframeIntervals, ladders: LadderWorkers) => report(keyframes, ladders, true)

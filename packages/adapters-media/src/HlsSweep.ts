@@ -3,6 +3,7 @@
  * grace period lets players finish the segment they are fetching.
  */
 import { Effect } from "effect"
+import * as Path from "node:path"
 import { sweepFolders } from "./FolderSweep.ts"
 import { MediaControl } from "./MediaControl.ts"
 import { RunningNginx } from "./RunningNginx.ts"
@@ -15,4 +16,7 @@ export const sweepHls = Effect.gen(function*() {
   const control = yield* MediaControl
   // A folder is a session's (named by its id); only a session whose media is still open keeps it.
   yield* sweepFolders({ dir: hlsDir, name: /./, graceMillis: HLS_GRACE_MILLIS, kept: control.openSessions, what: "HLS" })
+  // The ladders' variants, beside it.
+  const abrDir = Path.join(Path.dirname(hlsDir), "abr")
+  yield* sweepFolders({ dir: abrDir, name: /./, graceMillis: HLS_GRACE_MILLIS, kept: control.openSessions, what: "renditions" })
 })

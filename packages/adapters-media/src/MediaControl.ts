@@ -11,6 +11,9 @@
 import {
   IngestHealth,
   IngestProtocol,
+  RenditionLadder,
+  RenditionName,
+  RenditionsRefusal,
   IngestId,
   LivestreamId,
   MediaNodeAddresses,
@@ -92,13 +95,19 @@ export const PublishRequest = Schema.Struct({
 export type PublishRequest = typeof PublishRequest.Type
 
 export const PublishAnswer = Schema.TaggedUnion({
-  Accepted: { ingestId: IngestId, livestreamId: LivestreamId, sessionId: SessionId },
+  /** `renditions`: the livestream's adaptive ladder (absent from older control planes: the source alone). */
+  Accepted: { ingestId: IngestId, livestreamId: LivestreamId, sessionId: SessionId, renditions: Schema.optionalKey(RenditionLadder) },
   Refused: { reason: Schema.String }
 })
 export type PublishAnswer = typeof PublishAnswer.Type
 
 export const ConnectionRequest = Schema.Struct({ ingestId: IngestId })
 export const HealthRequest = Schema.Struct({ ingestId: IngestId, health: IngestHealth })
+export const RenditionsRefusedRequest = Schema.Struct({
+  ingestId: IngestId,
+  reason: RenditionsRefusal,
+  renditions: Schema.Array(RenditionName)
+})
 
 export const EntitledRequest = Schema.Struct({
   connections: Schema.Array(Schema.Struct({ ingestId: IngestId, livestreamId: LivestreamId })).pipe(
@@ -227,6 +236,12 @@ export class MediaControl extends Context.Service<MediaControl, {
   readonly publishDone: (ingestId: IngestId) => Call<void>
   readonly reportHealth: (ingestId: IngestId, health: IngestHealth) => Call<void>
   readonly reportManifest: (ingestId: IngestId) => Call<void>
+  /** The node passes the connection's source through instead of `renditions` of its ladder, for `reason`. */
+  readonly renditionsRefused: (
+    ingestId: IngestId,
+    reason: RenditionsRefusal,
+    renditions: ReadonlyArray<RenditionName>
+  ) => Call<void>
   /** Of these connections, the ones whose livestream still has them as its publisher. */
   readonly entitled: (
     connections: ReadonlyArray<{ readonly ingestId: IngestId; readonly livestreamId: LivestreamId }>

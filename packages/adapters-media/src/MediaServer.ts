@@ -92,7 +92,7 @@ export class MediaServer extends Context.Service<MediaServer, {
     return Layer.merge(
       Playback.layer({
         lookup: control.playback,
-        local: { nodeId: control.nodeId, hlsDir: nginx.hlsDir },
+        local: { nodeId: control.nodeId, hlsDir: nginx.hlsDir, abrDir: NginxConfig.paths(media.settings.dir).abr },
         viewers: media.viewers,
         thumbnails: new Thumbnails(),
         fragmentSeconds: media.settings.hlsFragmentSeconds

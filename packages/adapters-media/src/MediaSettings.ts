@@ -15,6 +15,7 @@
  * | `ONAIR_HLS_FRAGMENT_SECONDS` | `2` | HLS segment length |
  * | `ONAIR_HLS_PLAYLIST_SECONDS` | `12` | how much of the stream the live playlist keeps |
  * | `ONAIR_RESTREAM_CA_FILE` | `/etc/ssl/certs/ca-certificates.crt` | what `rtmps://` restream targets' certificates are verified against |
+ * | `ONAIR_ABR_CPU_CORES` | three quarters of the cores | the cores all adaptive ladders together may take; a ladder beyond is refused (`no cpu budget`) and its source served alone |
  * | `ONAIR_WHIP` | `on` | `off` answers `POST /whip/…` with 404 |
  * | `ONAIR_WHIP_UDP_PORTS` | `40000-40999` | the UDP ports WHIP publishers' ICE and media use (one per address per publisher) |
  * | `ONAIR_WHIP_HOST_ADDRESSES` | none | addresses to offer as ICE candidates besides the interfaces' own (comma-separated: a public address behind NAT, `127.0.0.1` for tests) |
@@ -22,6 +23,7 @@
  */
 import { Config, Effect, Option, Schema } from "effect"
 import * as Fs from "node:fs"
+import * as Os from "node:os"
 import * as Path from "node:path"
 
 export type MediaMode = "auto" | "on" | "off"
@@ -45,6 +47,8 @@ export interface MediaSettings {
   readonly restreamCaFile: string
   /** WebRTC ingest (WHIP); null when off. */
   readonly whip: WhipSettings | null
+  /** Cores the node's adaptive ladders may take together. */
+  readonly abrCpuCores: number
 }
 
 export interface WhipSettings {
@@ -130,7 +134,11 @@ export const fromEnv = (dataDir: string) =>
       hlsPlaylistSeconds: yield* seconds("ONAIR_HLS_PLAYLIST_SECONDS", 6 * hlsFragmentSeconds, 3600),
       updateSeconds: 5,
       restreamCaFile: yield* Config.String("ONAIR_RESTREAM_CA_FILE").pipe(Config.withDefault("/etc/ssl/certs/ca-certificates.crt")),
-      whip: yield* whipFromEnv
+      whip: yield* whipFromEnv,
+      abrCpuCores: yield* Config.schema(
+        Schema.Finite.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 1024 }))),
+        "ONAIR_ABR_CPU_CORES"
+      ).pipe(Config.withDefault(Math.round(Os.availableParallelism() * 0.75 * 100) / 100))
     }
     return settings
   })

@@ -83,6 +83,8 @@ export interface NginxPaths {
   readonly pid: string
   readonly errorLog: string
   readonly hls: string
+  /** The adaptive ladders' variants (`LadderWorkers`), one folder per session, beside nginx's HLS. */
+  readonly abr: string
   /** What nginx records: one FLV per connection, `<session id>-<time>.flv`. */
   readonly recordingParts: string
   /** Finished recordings, one folder per session (`RecordingJobs`). */
@@ -96,6 +98,7 @@ export const paths = (dir: string): NginxPaths => ({
   pid: Path.join(dir, "nginx.pid"),
   errorLog: Path.join(dir, "logs", "error.log"),
   hls: Path.join(dir, "hls"),
+  abr: Path.join(dir, "abr"),
   recordingParts: Path.join(dir, "recordings", "parts"),
   recordings: Path.join(dir, "recordings"),
   logs: Path.join(dir, "logs"),

@@ -24,6 +24,7 @@ import {
   RecordingReadyRequest,
   RelayFailedRequest,
   RelayRequest,
+  RenditionsRefusedRequest,
   RelaysRequest,
   TranscriptFailedRequest,
   TranscriptReadyRequest,
@@ -57,6 +58,8 @@ export const OPERATIONS: Readonly<Record<string, Operation<any>>> = {
   "publish-done": operation(ConnectionRequest, (control, body) => control.publishDone(body.ingestId)),
   health: operation(HealthRequest, (control, body) => control.reportHealth(body.ingestId, body.health)),
   manifest: operation(ConnectionRequest, (control, body) => control.reportManifest(body.ingestId)),
+  "renditions-refused": operation(RenditionsRefusedRequest, (control, body) =>
+    control.renditionsRefused(body.ingestId, body.reason, body.renditions)),
   entitled: operation(EntitledRequest, (control, body) =>
     Effect.map(control.entitled(body.connections), (entitled) => ({ entitled }))),
   "media-lost": operation(MediaLostRequest, (control, body) => control.mediaLost(body.bootId, body.message)),

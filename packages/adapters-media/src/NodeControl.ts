@@ -25,6 +25,8 @@ import {
   nodeOfIngest,
   originMetadata,
   type RecordingCommand,
+  type RenditionName,
+  type RenditionsRefusal,
   type SessionId,
   StreamKey,
   takesPublishers,
@@ -292,7 +294,8 @@ export class NodeControl extends Context.Service<NodeControl, {
           }
           const { livestreamId, sessionId } = ingest.verdict
           yield* startRecording(nodeId, livestreamId, sessionId)
-          return { _tag: "Accepted", ingestId, livestreamId, sessionId } as PublishAnswer
+          const renditions = (yield* catalog.livestreamById(livestreamId))?.renditions ?? []
+          return { _tag: "Accepted", ingestId, livestreamId, sessionId, renditions } as PublishAnswer
         })
 
         /** Each decision, counted for `/metrics`. */
@@ -322,6 +325,17 @@ export class NodeControl extends Context.Service<NodeControl, {
               Effect.asVoid(send(nodeId, { _tag: "ReportManifest", at, ingestId }, `media:${ingestId}:manifest`, [
                 "IngestNotConnected"
               ])))
+            : Effect.void
+
+        const renditionsRefused = (ingestId: IngestId, reason: RenditionsRefusal, renditions: ReadonlyArray<RenditionName>) =>
+          owns(ingestId)
+            ? Effect.flatMap(currentTimestamp, (at) =>
+              Effect.asVoid(send(
+                nodeId,
+                { _tag: "ReportRenditionsRefused", at, ingestId, reason, renditions },
+                `media:${ingestId}:renditions-refused:${at}`,
+                ["IngestNotConnected"]
+              )))
             : Effect.void
 
         const entitled = Effect.fn("NodeControl.entitled")(function*(
@@ -417,6 +431,7 @@ export class NodeControl extends Context.Service<NodeControl, {
           publishDone,
           reportHealth,
           reportManifest,
+          renditionsRefused,
           entitled,
           mediaLost,
           playback,

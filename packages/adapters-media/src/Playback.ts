@@ -5,7 +5,9 @@
  *   (`v/<viewer>/index.m3u8`), so every later request of that player carries its viewer id;
  * - `v/<viewer>/index.m3u8` is the current session's live playlist as nginx writes it;
  * - `v/<viewer>/<n>.ts` is a segment, counted to the viewer's seconds;
- * - `thumbnail.jpg` is the session's newest keyframe (`Thumbnails`), for previews.
+ * - `thumbnail.jpg` is the session's newest keyframe (`Thumbnails`), for previews;
+ * - with an adaptive ladder running (its renditions in the health), the master playlist names each
+ *   rendition instead, `v/<viewer>/r/<rendition>/index.m3u8` with its segments beside it.
  *
  * Only the livestream's current broadcast is served (its session names the folder), so a new session never
  * serves an old session's playlist, and nothing is served while the livestream is idle. A broadcast held
@@ -29,10 +31,11 @@ export type PlaybackLookup = (
   withHealth: boolean
 ) => Effect.Effect<PlaybackSession | null, MediaControlUnavailable>
 
-/** The node serving here: its id and HLS folder; null on an API with no media node beside it. */
+/** The node serving here: its id, HLS folder and ladders' folder; null on an API with no media node beside it. */
 export interface LocalNode {
   readonly nodeId: string
   readonly hlsDir: string
+  readonly abrDir: string
 }
 
 export const PLAYBACK_PATH = "/hls"
@@ -48,6 +51,7 @@ const PLAYLIST = "application/vnd.apple.mpegurl"
 const notFound = (why: string) => HttpServerResponse.text(`${why}\n`, { status: 404, headers: CORS })
 
 const VIEWER = /^[0-9a-f]{16,64}$/
+const RENDITION = /^[A-Za-z0-9_-]{1,64}$/
 const SEGMENT = /^(\d{1,12})\.ts$/
 
 /** Segment durations of a live playlist, by sequence number (`#EXTINF` before `<n>.ts`). */
@@ -87,7 +91,8 @@ export const layer = (options: {
 }) =>
   Layer.unwrap(Effect.sync(() => {
     const { local, viewers, fragmentSeconds } = options
-    const durations = new Map<SessionId, Map<number, number>>()
+    /** Segment durations by playlist: the session's, or `<session>/<rendition>`. */
+    const durations = new Map<string, Map<number, number>>()
 
     /**
      * The livestream's broadcast with media now (connected, or waiting for its encoder): served here, or
@@ -98,7 +103,9 @@ export const layer = (options: {
         if (livestreamId === undefined) return { _tag: "NotLive" } as const
         const session = yield* options.lookup(livestreamId as LivestreamId, withHealth)
         if (session === null) return { _tag: "NotLive" } as const
-        if (local !== null && session.nodeId === local.nodeId) return { _tag: "Here", session, hlsDir: local.hlsDir } as const
+        if (local !== null && session.nodeId === local.nodeId) {
+          return { _tag: "Here", session, hlsDir: local.hlsDir, abrDir: local.abrDir } as const
+        }
         if (session.playbackBase === null) return { _tag: "NotLive" } as const
         const request = yield* HttpServerRequest.HttpServerRequest
         const rest = new URL(request.url, "http://playback").pathname.slice(`${PLAYBACK_PATH}/${livestreamId}`.length)
@@ -108,7 +115,7 @@ export const layer = (options: {
 
     const sessionFile = (hlsDir: string, session: SessionId, name: string) => Path.join(hlsDir, session, name)
 
-    const remember = (session: SessionId, playlist: string) => {
+    const remember = (session: string, playlist: string) => {
       const known = durations.get(session) ?? new Map<number, number>()
       for (const [sequence, seconds] of segmentDurations(playlist)) known.set(sequence, seconds)
       // Keep the latest few hundred; older ones are out of every playlist already.
@@ -138,42 +145,66 @@ export const layer = (options: {
         if (codecs.length > 0) attributes.push(`CODECS="${codecs.join(",")}"`)
       }
       const viewer = randomBytes(12).toString("hex")
+      const renditions = health?.renditions ?? []
+      const ladder = renditions.length > 0 && Fs.existsSync(Path.join(found.abrDir, found.session.sessionId, "master.m3u8"))
+      const variants = ladder
+        ? renditions.map((rendition) => {
+          const codecs = [rendition.videoCodecId, rendition.audioCodecId].filter((codec) => codec !== "")
+          return `#EXT-X-STREAM-INF:BANDWIDTH=${Math.max(1, Math.round(rendition.bandwidth))},` +
+            `RESOLUTION=${rendition.width}x${rendition.height}${codecs.length > 0 ? `,CODECS="${codecs.join(",")}"` : ""}\n` +
+            `v/${viewer}/r/${rendition.name}/index.m3u8\n`
+        }).join("")
+        : `#EXT-X-STREAM-INF:${attributes.join(",")}\nv/${viewer}/index.m3u8\n`
       return HttpServerResponse.text(
-        `#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:${attributes.join(",")}\nv/${viewer}/index.m3u8\n`,
+        `#EXTM3U\n#EXT-X-VERSION:${ladder ? "6\n#EXT-X-INDEPENDENT-SEGMENTS" : "3"}\n${variants}`,
         { contentType: PLAYLIST, headers: { ...CORS, "cache-control": "no-cache" } }
       )
     })
 
+    /**
+     * Where a playlist and its segments are: the session's folder of nginx's HLS, or its rendition's folder
+     * of the ladder (`rendition` given), and the key its segment durations are kept under.
+     */
+    const folderOf = (found: { readonly hlsDir: string; readonly abrDir: string }, session: SessionId, rendition: string | undefined) =>
+      rendition === undefined
+        ? { dir: Path.join(found.hlsDir, session), key: session as string }
+        : { dir: Path.join(found.abrDir, session, rendition), key: `${session}/${rendition}` }
+
     const media = Effect.gen(function*() {
-      const { livestream_id, viewer } = yield* HttpRouter.params
+      const { livestream_id, viewer, rendition } = yield* HttpRouter.params
       const found = yield* locate(livestream_id)
       if (found._tag === "Elsewhere") return found.answer
       if (found._tag === "Unavailable") return unavailable
-      if (found._tag === "NotLive" || viewer === undefined || !VIEWER.test(viewer)) {
+      if (found._tag === "NotLive" || viewer === undefined || !VIEWER.test(viewer) || (rendition !== undefined && !RENDITION.test(rendition))) {
         return notFound("this livestream is not live")
       }
-      const session = found.session.sessionId
-      const playlist = yield* readFile(sessionFile(found.hlsDir, session, "index.m3u8"))
+      const folder = folderOf(found, found.session.sessionId, rendition)
+      const playlist = yield* readFile(Path.join(folder.dir, "index.m3u8"))
       if (playlist === null) return notFound("this livestream is not live")
       const text = playlist.toString("utf8")
-      remember(session, text)
+      remember(folder.key, text)
       return HttpServerResponse.text(text, { contentType: PLAYLIST, headers: { ...CORS, "cache-control": "no-cache" } })
     })
 
     const segment = Effect.gen(function*() {
-      const { livestream_id, viewer, segment } = yield* HttpRouter.params
+      const { livestream_id, viewer, rendition, segment } = yield* HttpRouter.params
       const found = yield* locate(livestream_id)
       if (found._tag === "Elsewhere") return found.answer
       if (found._tag === "Unavailable") return unavailable
       const sequence = SEGMENT.exec(segment ?? "")?.[1]
-      if (found._tag === "NotLive" || viewer === undefined || !VIEWER.test(viewer) || sequence === undefined) {
+      if (
+        found._tag === "NotLive" || viewer === undefined || !VIEWER.test(viewer) || sequence === undefined ||
+        (rendition !== undefined && !RENDITION.test(rendition))
+      ) {
         return notFound("no such segment")
       }
       const session = found.session.sessionId
-      const bytes = yield* readFile(sessionFile(found.hlsDir, session, `${sequence}.ts`))
+      const folder = folderOf(found, session, rendition)
+      const bytes = yield* readFile(Path.join(folder.dir, `${sequence}.ts`))
       if (bytes === null) return notFound("no such segment")
       viewers.sent(bytes.length)
-      const seconds = durations.get(session)?.get(Number(sequence)) ?? fragmentSeconds
+      const seconds = durations.get(folder.key)?.get(Number(sequence)) ?? fragmentSeconds
+      // A viewer's seconds count once per sequence number, whichever rendition served it.
       viewers.served(session, viewer, Number(sequence), seconds, yield* Clock.currentTimeMillis)
       return HttpServerResponse.uint8Array(bytes, {
         contentType: "video/mp2t",
@@ -202,6 +233,8 @@ export const layer = (options: {
       HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/thumbnail.jpg`, thumbnail),
       HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/index.m3u8`, media),
       HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/:segment`, segment),
+      HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/r/:rendition/index.m3u8`, media),
+      HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/r/:rendition/:segment`, segment),
       HttpRouter.add("OPTIONS", `${PLAYBACK_PATH}/*`, preflight)
     )
   }))

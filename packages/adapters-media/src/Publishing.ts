@@ -54,8 +54,8 @@ export class Publishing extends Context.Service<Publishing, {
           return { _tag: "Refused", reason: "not a bridge of the running media server" } as PublishDecision
         }
         bridged.pushed = true
-        const { ingestId, livestreamId, sessionId } = bridged
-        nginx.connections.add({ clientId, ingestId, livestreamId, sessionId, server: "gateway" }, yield* Clock.currentTimeMillis)
+        const { ingestId, livestreamId, sessionId, renditions } = bridged
+        nginx.connections.add({ clientId, ingestId, livestreamId, sessionId, server: "gateway", renditions }, yield* Clock.currentTimeMillis)
         return { _tag: "Accepted", streamName: sessionId } as PublishDecision
       })
 
@@ -84,7 +84,8 @@ export class Publishing extends Context.Service<Publishing, {
       // The nginx that asked may have stopped meanwhile: its connections are not this one's.
       if (!nginx.isCurrent(instanceId)) return { _tag: "Refused", reason: "media server restarted" } as PublishDecision
       const { ingestId, livestreamId, sessionId } = answer
-      nginx.connections.add({ clientId, ingestId, livestreamId, sessionId, server }, yield* Clock.currentTimeMillis)
+      const renditions = answer.renditions ?? []
+      nginx.connections.add({ clientId, ingestId, livestreamId, sessionId, server, renditions }, yield* Clock.currentTimeMillis)
       return { _tag: "Accepted", streamName: sessionId } as PublishDecision
     })
 

@@ -105,6 +105,7 @@ export const make = (settings: RemoteSettings) =>
       publishDone: (ingestId: IngestId) => tell("publish-done", { ingestId }),
       reportHealth: (ingestId, health) => tell("health", { ingestId, health }),
       reportManifest: (ingestId) => tell("manifest", { ingestId }),
+      renditionsRefused: (ingestId, reason, renditions) => tell("renditions-refused", { ingestId, reason, renditions }),
       entitled: (connections) =>
         Effect.map(unavailableOnly(post("entitled", { connections }, EntitledAnswer)), (answer) => answer.entitled),
       mediaLost: (bootId, message) => tell("media-lost", { bootId, message }),

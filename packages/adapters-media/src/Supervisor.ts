@@ -10,6 +10,7 @@ import * as Fs from "node:fs"
 import { createServer } from "node:net"
 import type { MediaSettings } from "./MediaSettings.ts"
 import * as KeyframeIntervals from "./KeyframeIntervals.ts"
+import * as LadderWorkers from "./LadderWorkers.ts"
 import * as NginxConfig from "./NginxConfig.ts"
 import type { NginxSettings } from "./NginxConfig.ts"
 import * as NginxProcess from "./NginxProcess.ts"
@@ -112,8 +113,16 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
     const every = <R>(interval: Duration.Input, loop: Effect.Effect<void, never, R>) =>
       Effect.forkScoped(Effect.forever(Effect.andThen(loop, Effect.sleep(interval))))
     const keyframes = KeyframeIntervals.make(NginxConfig.paths(settings.dir).hls)
-    yield* every(Duration.millis(250), Effect.andThen(enforce, Effect.andThen(reportFirstHealth(keyframes), reportManifests)))
-    yield* every(Duration.seconds(settings.updateSeconds), reportHealth(keyframes))
+    const ladders = LadderWorkers.make({
+      dir: NginxConfig.paths(settings.dir).abr,
+      cpuCores: settings.abrCpuCores,
+      fragmentSeconds: settings.hlsFragmentSeconds,
+      playlistSeconds: settings.hlsPlaylistSeconds
+    })
+    yield* Effect.addFinalizer(() => ladders.stopAll)
+    yield* every(Duration.millis(250), Effect.andThen(enforce, Effect.andThen(reportFirstHealth(keyframes, ladders), reportManifests)))
+    yield* every(Duration.seconds(settings.updateSeconds), reportHealth(keyframes, ladders))
+    yield* every(Duration.seconds(1), ladders.round)
     yield* every(Duration.seconds(15), sweepHls)
     yield* every(Duration.seconds(2), finaliseEnded(settings.dir))
     yield* every(Duration.seconds(10), sweepDeleted(settings.dir))

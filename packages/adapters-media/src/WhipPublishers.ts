@@ -118,7 +118,15 @@ export class WhipPublishers extends Context.Service<WhipPublishers, {
           return yield* new WhipBusy({ message: "the media server restarted" })
         }
         const token = randomBytes(24).toString("hex")
-        nginx.bridged.set(sessionId, { ingestId, livestreamId, sessionId, nginxRun: instance.id, token, pushed: false })
+        nginx.bridged.set(sessionId, {
+          ingestId,
+          livestreamId,
+          sessionId,
+          renditions: answer.renditions ?? [],
+          nginxRun: instance.id,
+          token,
+          pushed: false
+        })
         const resourceId = randomBytes(16).toString("hex")
         const publisher: Publisher = { bridge, ingestId, sessionId }
         publishers.set(resourceId, publisher)

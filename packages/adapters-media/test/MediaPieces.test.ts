@@ -18,6 +18,7 @@ import { segmentDurations } from "../src/Playback.ts"
 import { newestSegment } from "../src/Thumbnails.ts"
 import { ViewerSeconds } from "../src/ViewerSeconds.ts"
 import { ffmpegSdp, negotiated } from "../src/WhipSdp.ts"
+import * as RenditionLadders from "../src/RenditionLadders.ts"
 
 const NGINX = defaultNginx()
 
@@ -188,6 +189,55 @@ describe("WHIP answers", () => {
     assert.isNull(negotiated(refusedVideo).video)
     assert.isNull(negotiated(answer.replace("H264/90000", "VP8/90000")).video)
     assert.notInclude(ffmpegSdp(negotiated(refusedVideo), { video: 1, audio: 2 }), "m=video")
+  })
+})
+
+describe("rendition ladders", () => {
+  const hd = { width: 1280, height: 720, fps: 30 }
+
+  it("never upscales: a rung at the source's height is the source itself, and rungs keep its aspect", () => {
+    const plan = RenditionLadders.plan(["720p", "480p", "360p"], hd)!
+    assert.isTrue(plan.source)
+    assert.deepStrictEqual(plan.rungs.map((rung) => [rung.name, rung.width, rung.height]), [["480p", 854, 480], ["360p", 640, 360]])
+    assert.deepStrictEqual(RenditionLadders.variantNames(plan), ["source", "480p", "360p"])
+    // Without a rung standing in for it, the source is a variant only when asked for.
+    assert.isFalse(RenditionLadders.plan(["480p", "360p"], hd)!.source)
+    assert.isNull(RenditionLadders.plan(["1080p", "720p"], hd))
+    assert.isNull(RenditionLadders.plan(["source"], hd))
+    const portrait = RenditionLadders.plan(["360p"], { width: 720, height: 1280, fps: 30 })!
+    assert.deepStrictEqual([portrait.rungs[0]!.width, portrait.rungs[0]!.height], [202, 360])
+  })
+
+  it("costs the decode once and each rung's encode, by pixels per second", () => {
+    const three = RenditionLadders.cost(RenditionLadders.plan(["480p", "360p", "240p"], hd)!, hd)
+    const one = RenditionLadders.cost(RenditionLadders.plan(["240p"], hd)!, hd)
+    assert.isAbove(three, one)
+    assert.isBelow(RenditionLadders.cost(RenditionLadders.plan(["240p"], { ...hd, fps: 15 })!, { ...hd, fps: 15 }), one)
+  })
+
+  it("one muxer writes every variant, the source copied and each rung keyed where the source is", () => {
+    const plan = RenditionLadders.plan(["source", "480p"], hd)!
+    const args = RenditionLadders.ffmpegArgs(plan, "rtmp://127.0.0.1:1/hls/s", "/m/abr/s", { audio: true, fragmentSeconds: 2, playlistSeconds: 12 })
+    const text = args.join(" ")
+    assert.include(text, "-c:v:0 copy")
+    assert.include(text, "-c:v:1 libx264")
+    assert.include(text, "-force_key_frames:v:1 source")
+    assert.include(text, "[0:v]split=1[r0];[r0]scale=854:480[o0]")
+    assert.include(text, "-var_stream_map v:0,a:0,name:source v:1,a:1,name:480p")
+    assert.include(text, "-hls_list_size 6")
+    assert.notInclude(RenditionLadders.ffmpegArgs(plan, "x", "/d", { audio: false, fragmentSeconds: 2, playlistSeconds: 12 }).join(" "), "0:a")
+  })
+
+  it("reads ffmpeg's master playlist", () => {
+    const master = [
+      "#EXTM3U", "#EXT-X-VERSION:6",
+      '#EXT-X-STREAM-INF:BANDWIDTH=1140800,RESOLUTION=854x480,CODECS="avc1.4d401f,mp4a.40.2"', "480p/index.m3u8", "",
+      "#EXT-X-STREAM-INF:BANDWIDTH=140800", "source/index.m3u8", "", "#EXT-X-STREAM-INF:BANDWIDTH=1", "../escape/index.m3u8"
+    ].join("\n")
+    assert.deepStrictEqual(RenditionLadders.readMaster(master), [
+      { name: "480p", bandwidth: 1_140_800, width: 854, height: 480, codecs: ["avc1.4d401f", "mp4a.40.2"] },
+      { name: "source", bandwidth: 140_800, width: 0, height: 0, codecs: [] }
+    ])
   })
 })
 

@@ -100,6 +100,20 @@ describe("Ingest decider", () => {
     })
   })
 
+  describe("RefuseRenditions", () => {
+    const refused: IngestEvent = { _tag: "RenditionsRefused", ...id, at: t(3), reason: "no cpu budget", renditions: ["480p"] }
+    it("records the node's refusal of the ladder once", () => {
+      ingest.given(accepted).when({ _tag: "RefuseRenditions", ...id, at: t(3), reason: "no cpu budget", renditions: ["480p"] })
+        .then(refused)
+      ingest.given(accepted, refused).when({ _tag: "RefuseRenditions", ...id, at: t(4), reason: "no cpu budget", renditions: ["480p"] })
+        .then()
+    })
+    it("rejects a disconnected connection", () => {
+      ingest.given(accepted, disconnected).when({ _tag: "RefuseRenditions", ...id, at: t(10), reason: "no cpu budget", renditions: [] })
+        .thenFails("IngestNotConnected")
+    })
+  })
+
   describe("DisconnectIngest", () => {
     it("disconnects an accepted connection", () => {
       ingest.given(accepted).when({ _tag: "DisconnectIngest", ...id, at: t(9) }).then(disconnected)

@@ -69,6 +69,16 @@ describe("Livestream decider", () => {
     })
   })
 
+  describe("SetRenditions", () => {
+    it("changes the ladder, and nothing when it is the same", () => {
+      livestream.given(created).when({ _tag: "SetRenditions", ...id, at: t(1), renditions: ["source", "480p"] })
+        .then({ _tag: "RenditionsChanged", ...id, at: t(1), renditions: ["source", "480p"] })
+      livestream.given(created, { _tag: "RenditionsChanged", ...id, at: t(1), renditions: ["source", "480p"] })
+        .when({ _tag: "SetRenditions", ...id, at: t(2), renditions: ["source", "480p"] })
+        .then()
+    })
+  })
+
   describe("SetReconnectWindow", () => {
     it("sets the window", () => {
       livestream.given(created).when({ _tag: "SetReconnectWindow", ...id, at: t(1), seconds: 0 })

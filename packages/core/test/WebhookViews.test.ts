@@ -3,6 +3,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { fold } from "../src/Decider.ts"
+import { IngestDecider } from "../src/ingest/IngestDecider.ts"
 import { LivestreamDecider } from "../src/livestream/LivestreamDecider.ts"
 import type { LivestreamEvent } from "../src/livestream/LivestreamEvent.ts"
 import { MeetingDecider } from "../src/meeting/MeetingDecider.ts"
@@ -108,5 +109,20 @@ describe("webhook views", () => {
       )
     assert.deepStrictEqual(refused(livestreamId).map((m) => [m.type, m.data["error_message"]]), [["ingest.start.failure", "stream key disabled"]])
     assert.deepStrictEqual(refused(null), [])
+  })
+
+  it("a refused ladder is an hls.failure of its own type, naming the renditions left out; HLS goes on", () => {
+    const ingest = fold(IngestDecider, [{ _tag: "IngestAccepted", ingestId: ingest1, at: t(10), nodeId: nodeA, publisher: { ip: "203.0.113.7", port: 0 }, livestreamId, sessionId: session1 }])
+    const messages = webhookMessages(
+      { kind: "ingest", id: ingest1, event: { _tag: "RenditionsRefused", ingestId: ingest1, at: t(11), reason: "no cpu budget", renditions: ["480p", "360p"] } },
+      world({ ingest: () => ingest ?? undefined })
+    )
+    assert.deepStrictEqual(messages.map((m) => m.type), ["hls.failure"])
+    assert.deepInclude(messages[0]!.data, {
+      session_id: session1,
+      error_type: "RENDITIONS_REFUSED",
+      error_message: "no cpu budget: the media node passes the source through instead of 480p, 360p",
+      renditions_refused: ["480p", "360p"]
+    })
   })
 })

@@ -13,6 +13,7 @@ import {
   MediaNodeId,
   MediaNodeRegion,
   ReconnectWindowSeconds,
+  RenditionLadder,
   SessionId
 } from "@onair/core"
 import {
@@ -70,8 +71,11 @@ const PlacementFields = {
   region: Schema.optional(Schema.NullOr(MediaNodeRegion))
 }
 
-/** OnAir's extension: whether each session is recorded (default true). */
-const RecordField = { record: Schema.optional(Schema.Boolean) }
+/**
+ * OnAir's extensions: whether each session is recorded (default true), and the adaptive ladder its
+ * viewers get (default `[]`: the source alone).
+ */
+const RecordField = { record: Schema.optional(Schema.Boolean), renditions: Schema.optional(RenditionLadder) }
 
 export const CreateLivestreamBody = Schema.Struct({
   name: Schema.optional(Schema.NullOr(LivestreamName)),

@@ -161,6 +161,8 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   value: f("The status, one entry per live event."),
   encoderType: f("The encoder's protocol in the seed's terms: `rtmp` (RTMP and RTMPS), `webrtc` (WHIP), `unknown` (SRT).", "rtmp"),
   isRtmpSession: f("Whether the session's publisher came in over RTMP or RTMPS.", true),
+  renditions: f("OnAir's own: the adaptive ladder viewers get, `source` (the publisher's stream as it comes) and heights to transcode to (`1080p`, `720p`, `480p`, `360p`, `240p`; none above the source's); `[]` (the default) is the source alone.", ["source", "720p", "480p", "360p"]),
+  renditionsRefused: f("OnAir's own: why the session's media node passes the source through instead of the `renditions` ladder (`no cpu budget`); null when it transcodes them or none were asked for.", null),
   protocol: f("OnAir's own: how the session's publisher came in (`rtmp`, `rtmps`, `webrtc` or `srt`); null before one did.", "rtmp"),
   isScheduledPlayback: f("Whether the event plays a scheduled recording.", false),
   streamEndedReason: f("Why the stream ended; null while it runs.", null),

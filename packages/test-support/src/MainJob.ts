@@ -209,10 +209,10 @@ export interface Encoder {
  * ffmpeg publishing the notes' browser-playable test pattern (H.264 High yuv420p + AAC) to `url` in real
  * time. Small frames keep two test encoders within this machine's two cores.
  */
-export const publish = (url: string, options?: { readonly size?: string }): Encoder => {
+export const publish = (url: string, options?: { readonly size?: string; readonly pattern?: "testsrc" | "testsrc2" }): Encoder => {
   const child = spawn("ffmpeg", [
     "-nostdin", "-loglevel", "error", "-re",
-    "-f", "lavfi", "-i", `testsrc=size=${options?.size ?? "640x360"}:rate=30`,
+    "-f", "lavfi", "-i", `${options?.pattern ?? "testsrc"}=size=${options?.size ?? "640x360"}:rate=30`,
     "-f", "lavfi", "-i", "sine=frequency=1000",
     "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-g", "60",
     "-c:a", "aac", "-f", "flv", url

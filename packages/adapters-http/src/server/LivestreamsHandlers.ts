@@ -18,6 +18,7 @@ import {
   type Session,
   livestreamRecord,
   SessionId,
+  type Signal,
   sessionRecord
 } from "@onair/core"
 import { Effect, Schema } from "effect"
@@ -125,6 +126,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             limits,
             sessionId: SessionId.make(crypto.randomUUID()),
             ...(payload.record === undefined ? {} : { record: payload.record }),
+            ...(payload.renditions === undefined ? {} : { renditions: payload.renditions }),
             ...(payload.media_node == null && payload.region == null
               ? {}
               : { placement: { node: payload.media_node ?? null, region: payload.region ?? null } })
@@ -216,12 +218,15 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
         }))
       .handle("updateLivestream", ({ params, payload }) => {
         const placed = payload.media_node !== undefined || payload.region !== undefined
-        if (payload.name === undefined && payload.reconnect_window_seconds === undefined && !placed && payload.record === undefined) {
+        if (
+          payload.name === undefined && payload.reconnect_window_seconds === undefined && !placed &&
+          payload.record === undefined && payload.renditions === undefined
+        ) {
           return Effect.fail(
-            badRequest("invalid_body", "name, reconnect_window_seconds, media_node, region or record: give at least one")
+            badRequest("invalid_body", "name, reconnect_window_seconds, media_node, region, record or renditions: give at least one")
           )
         }
-        return manageRecord(params, (at, livestream) => [
+        return manageRecord(params, (at, livestream): ReadonlyArray<Signal> => [
           ...(payload.name === undefined
             ? []
             : [{ _tag: "RenameLivestream" as const, livestreamId: params.livestream_id, at, name: payload.name }]),
@@ -234,6 +239,9 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           ...(payload.record === undefined
             ? []
             : [{ _tag: "SetRecording" as const, livestreamId: params.livestream_id, at, record: payload.record }]),
+          ...(payload.renditions === undefined
+            ? []
+            : [{ _tag: "SetRenditions" as const, livestreamId: params.livestream_id, at, renditions: payload.renditions }]),
           // A field left out keeps its value; null clears it.
           ...(!placed ? [] : [{
             _tag: "SetPlacement" as const,

@@ -5,7 +5,7 @@ import { Schema } from "effect"
 import { IngestId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { PublishRefusal } from "../livestream/LivestreamValues.ts"
 import { Timestamp } from "../Time.ts"
-import { IngestHealth, IngestProtocol, PublisherAddress } from "./IngestValues.ts"
+import { IngestHealth, IngestProtocol, PublisherAddress, RenditionsRefusal } from "./IngestValues.ts"
 
 const target = { ingestId: IngestId, at: Timestamp }
 /** The media node the connection is on. */
@@ -26,6 +26,8 @@ export const IngestCommand = Schema.TaggedUnion({
   SampleHealth: { ...target, health: IngestHealth },
   /** The first HLS playlist of this connection exists: the stream is playable. */
   MarkManifestAvailable: { ...target },
+  /** The node cannot transcode the ladder (`renditions`, the ones it left out) and passes the source through. */
+  RefuseRenditions: { ...target, reason: RenditionsRefusal, renditions: Schema.Array(Schema.String) },
   DisconnectIngest: { ...target }
 })
 export type IngestCommand = typeof IngestCommand.Type

@@ -31,6 +31,13 @@ const decideExisting = (command: IngestCommand, ingest: Ingest): Events => {
     case "MarkManifestAvailable":
       if (!isConnected(ingest)) return Result.fail(new IngestNotConnected({ ingestId: ingest.id }))
       return Result.succeed(ingest.manifestAvailableAt === null ? [{ _tag: "ManifestAvailable", ...subject }] : [])
+    case "RefuseRenditions":
+      if (!isConnected(ingest)) return Result.fail(new IngestNotConnected({ ingestId: ingest.id }))
+      return Result.succeed(
+        ingest.renditionsRefused === command.reason
+          ? []
+          : [{ _tag: "RenditionsRefused", ...subject, reason: command.reason, renditions: command.renditions }]
+      )
     case "DisconnectIngest":
       if (ingest.disconnectedAt !== null) return Result.fail(new IngestAlreadyDisconnected({ ingestId: ingest.id }))
       return Result.succeed([{ _tag: "IngestDisconnected", ...subject }])
@@ -99,6 +106,8 @@ export const evolve = (state: IngestState, event: IngestEvent): IngestState => {
       }
     case "ManifestAvailable":
       return { ...ingest, manifestAvailableAt: event.at }
+    case "RenditionsRefused":
+      return { ...ingest, renditionsRefused: event.reason }
     case "IngestDisconnected":
       return { ...ingest, disconnectedAt: event.at }
   }

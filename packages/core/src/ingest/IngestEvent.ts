@@ -7,7 +7,7 @@ import { IngestId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { PublishRefusal } from "../livestream/LivestreamValues.ts"
 import { LOCAL_MEDIA_NODE } from "../node/MediaNodeValues.ts"
 import { Timestamp } from "../Time.ts"
-import { IngestHealth, IngestProtocol, PublisherAddress } from "./IngestValues.ts"
+import { IngestHealth, IngestProtocol, PublisherAddress, RenditionsRefusal } from "./IngestValues.ts"
 
 const subject = { ingestId: IngestId, at: Timestamp }
 /** The media node the connection is on (`local` in events from before there were media nodes). */
@@ -27,6 +27,8 @@ export const IngestEvent = Schema.TaggedUnion({
   },
   IngestHealthSampled: { ...subject, health: IngestHealth },
   ManifestAvailable: { ...subject },
+  /** The node passes the source through instead of the livestream's ladder, and why. */
+  RenditionsRefused: { ...subject, reason: RenditionsRefusal, renditions: Schema.Array(Schema.String) },
   IngestDisconnected: { ...subject }
 })
 export type IngestEvent = typeof IngestEvent.Type

@@ -6,7 +6,7 @@ import { IngestId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { PublishRefusal } from "../livestream/LivestreamValues.ts"
 import { LOCAL_MEDIA_NODE } from "../node/MediaNodeValues.ts"
 import { Timestamp } from "../Time.ts"
-import { IngestHealth, IngestProtocol, PublisherAddress } from "./IngestValues.ts"
+import { IngestHealth, IngestProtocol, PublisherAddress, RenditionsRefusal } from "./IngestValues.ts"
 
 export const IngestVerdict = Schema.TaggedUnion({
   Accepted: { livestreamId: LivestreamId, sessionId: SessionId },
@@ -37,6 +37,8 @@ export const Ingest = Schema.Struct({
   lastSampleAt: Schema.NullOr(Timestamp),
   totals: HealthTotals,
   manifestAvailableAt: Schema.NullOr(Timestamp),
+  /** Why its node passes the source through instead of the ladder; absent while it does not. */
+  renditionsRefused: Schema.optionalKey(RenditionsRefusal),
   updatedAt: Timestamp
 })
 export type Ingest = typeof Ingest.Type

@@ -25,6 +25,13 @@ export type IngestProtocol = typeof IngestProtocol.Type
 export const protocolOf = (publish: { readonly protocol?: IngestProtocol | undefined }): IngestProtocol =>
   publish.protocol ?? "rtmp"
 
+/**
+ * Why a media node passes the source through instead of transcoding the livestream's ladder: it has no
+ * CPU left for it (its budget is `ONAIR_ABR_CPU_CORES`).
+ */
+export const RenditionsRefusal = Schema.Literals(["no cpu budget"])
+export type RenditionsRefusal = typeof RenditionsRefusal.Type
+
 /** One transcoded quality of an ABR ladder. */
 export const Rendition = Schema.Struct({
   name: Schema.String.pipe(Schema.check(Schema.isPattern(/^[A-Za-z0-9_-]{1,64}$/))),

@@ -11,6 +11,7 @@ import {
   LivestreamName,
   Placement,
   ReconnectWindowSeconds,
+  RenditionLadder,
   VideoConfig
 } from "./LivestreamValues.ts"
 
@@ -32,12 +33,15 @@ export const LivestreamCommand = Schema.TaggedUnion({
     /** Absent: any node. */
     placement: Schema.optionalKey(Placement),
     /** Whether each session is recorded; absent: yes. */
-    record: Schema.optionalKey(Schema.Boolean)
+    record: Schema.optionalKey(Schema.Boolean),
+    /** The adaptive ladder; absent: the source alone. */
+    renditions: Schema.optionalKey(RenditionLadder)
   },
   RenameLivestream: { ...target, name: Schema.NullOr(LivestreamName) },
   SetReconnectWindow: { ...target, seconds: ReconnectWindowSeconds },
   SetPlacement: { ...target, placement: Placement },
   SetRecording: { ...target, record: Schema.Boolean },
+  SetRenditions: { ...target, renditions: RenditionLadder },
   DisableLivestream: { ...target, reason: DisableReason },
   EnableLivestream: { ...target },
   RotateStreamKey: { ...target, streamKey: StreamKey },

@@ -159,6 +159,12 @@ const decideExisting = (command: LivestreamCommand, livestream: Livestream): Eve
       return Result.succeed(
         livestream.record === command.record ? [] : [{ _tag: "RecordingSettingChanged", ...subject, record: command.record }]
       )
+    case "SetRenditions":
+      return Result.succeed(
+        livestream.renditions.join() === command.renditions.join()
+          ? []
+          : [{ _tag: "RenditionsChanged", ...subject, renditions: command.renditions }]
+      )
     case "DisableLivestream":
       if (livestream.disabled !== null) return Result.fail(new LivestreamAlreadyDisabled(subject))
       return Result.succeed([
@@ -271,6 +277,7 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       limits: event.limits,
       placement: event.placement ?? ANY_NODE,
       record: event.record ?? true,
+      renditions: event.renditions ?? [],
       disabled: null,
       deleted: false,
       broadcast: { _tag: "Idle" },
@@ -291,6 +298,8 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       return { ...livestream, placement: event.placement }
     case "RecordingSettingChanged":
       return { ...livestream, record: event.record }
+    case "RenditionsChanged":
+      return { ...livestream, renditions: event.renditions }
     case "LivestreamDisabled":
       return { ...livestream, disabled: event.reason }
     case "LivestreamEnabled":

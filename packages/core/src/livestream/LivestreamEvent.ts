@@ -11,6 +11,7 @@ import {
   LivestreamName,
   Placement,
   ReconnectWindowSeconds,
+  RenditionLadder,
   VideoConfig
 } from "./LivestreamValues.ts"
 
@@ -30,12 +31,15 @@ export const LivestreamEvent = Schema.TaggedUnion({
     /** Absent: any node. */
     placement: Schema.optionalKey(Placement),
     /** Absent: recorded. */
-    record: Schema.optionalKey(Schema.Boolean)
+    record: Schema.optionalKey(Schema.Boolean),
+    /** Absent: the source alone. */
+    renditions: Schema.optionalKey(RenditionLadder)
   },
   LivestreamRenamed: { ...subject, name: Schema.NullOr(LivestreamName) },
   ReconnectWindowChanged: { ...subject, seconds: ReconnectWindowSeconds },
   PlacementChanged: { ...subject, placement: Placement },
   RecordingSettingChanged: { ...subject, record: Schema.Boolean },
+  RenditionsChanged: { ...subject, renditions: RenditionLadder },
   LivestreamDisabled: { ...subject, reason: DisableReason },
   LivestreamEnabled: { ...subject },
   StreamKeyRotated: { ...subject, streamKey: StreamKey },

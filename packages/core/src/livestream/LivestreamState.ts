@@ -13,6 +13,7 @@ import {
   LivestreamName,
   Placement,
   ReconnectWindowSeconds,
+  RenditionLadder,
   VideoConfig
 } from "./LivestreamValues.ts"
 
@@ -48,6 +49,8 @@ export const Livestream = Schema.Struct({
   placement: Placement.pipe(Schema.withDecodingDefaultKey(Effect.succeed(ANY_NODE))),
   /** Whether each session is recorded (yes in states stored before the setting). */
   record: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(true))),
+  /** The adaptive ladder its broadcasts get (the source alone in states stored before the setting). */
+  renditions: RenditionLadder.pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
   /** Why the key is disabled, or null while it is enabled. */
   disabled: Schema.NullOr(DisableReason),
   deleted: Schema.Boolean,

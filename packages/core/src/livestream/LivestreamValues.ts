@@ -14,6 +14,19 @@ export const ReconnectWindowSeconds = Schema.Int.pipe(Schema.check(Schema.isBetw
 export const DEFAULT_RECONNECT_WINDOW_SECONDS = 60
 
 /** The livestream name as the seed's `name` (nullable there); bounded so it fits any view. */
+/**
+ * The qualities a livestream's viewers may get (adaptive bitrate): `source` is the publisher's own stream
+ * passed through, the others are transcoded to that height (never above the source's). Empty: the source
+ * alone, as it comes.
+ */
+export const RenditionName = Schema.Literals(["source", "1080p", "720p", "480p", "360p", "240p"])
+export type RenditionName = typeof RenditionName.Type
+export const RenditionLadder = Schema.Array(RenditionName).pipe(
+  Schema.check(Schema.makeFilter((names: ReadonlyArray<string>) =>
+    new Set(names).size === names.length || "each rendition at most once"))
+)
+export type RenditionLadder = typeof RenditionLadder.Type
+
 export const LivestreamName = Schema.String.pipe(Schema.check(Schema.isMaxLength(256)))
 
 /** Start-livestreaming-a-meeting's `video_config`. */

@@ -88,6 +88,7 @@ export const ingestSessionStatus = (input: IngestSessionStatusInput): IngestSess
     streamEndedReason: session?.endReason == null ? null : STREAM_ENDED_REASON_CODES[session.endReason],
     streamKey: livestream.streamKey,
     width: size?.width ?? null,
-    protocol
+    protocol,
+    renditionsRefused: ingest?.renditionsRefused ?? null
   }
 }

@@ -4,7 +4,7 @@
  * contradict themselves the choice is recorded in docs/adr/0002-seed-quirks.md.
  */
 import { Schema } from "effect"
-import { IngestProtocol } from "../ingest/IngestValues.ts"
+import { IngestProtocol, RenditionsRefusal } from "../ingest/IngestValues.ts"
 import { LivestreamStatus } from "../livestream/LivestreamValues.ts"
 
 const Uuid = Schema.String.pipe(Schema.check(Schema.isUUID()))
@@ -126,7 +126,12 @@ export const IngestSessionStatusRecord = Schema.Struct({
    * OnAir's own: how the session's publisher came in (`rtmp`, `rtmps`, `webrtc`, `srt`), null before one
    * did. `encoderType` keeps to the seed's enum, which has no SRT (`unknown`) and no RTMPS (`rtmp`).
    */
-  protocol: Schema.NullOr(IngestProtocol)
+  protocol: Schema.NullOr(IngestProtocol),
+  /**
+   * OnAir's own: why the session's node passes the source through instead of the livestream's
+   * `renditions` ladder (`no cpu budget`); null when it transcodes them, or none were asked for.
+   */
+  renditionsRefused: Schema.NullOr(RenditionsRefusal)
 })
 export type IngestSessionStatusRecord = typeof IngestSessionStatusRecord.Type
 

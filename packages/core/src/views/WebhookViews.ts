@@ -203,6 +203,24 @@ const ingestMessages = (world: WebhookWorld, change: Extract<Change, { kind: "in
         session_started_at: seedTime(session.startedAt ?? event.at)
       })]
     }
+    case "RenditionsRefused": {
+      // The seed's catalogue has no warning: `hls.failure` with a type of its own says the ladder failed.
+      // HLS itself goes on with the source, which the message says.
+      const ingest = world.ingest(event.ingestId)
+      if (ingest === undefined || ingest.verdict._tag !== "Accepted") return []
+      const { livestreamId, sessionId } = ingest.verdict
+      const livestream = world.livestream(livestreamId)
+      if (livestream === undefined) return []
+      return [livestreamMessage(livestream, "hls.failure", event.at, {
+        session_id: sessionId,
+        stream_id: sessionId,
+        url: playbackUrl(world.urls, livestream.id),
+        error_code: 3,
+        error_type: "RENDITIONS_REFUSED",
+        error_message: `${event.reason}: the media node passes the source through instead of ${event.renditions.join(", ")}`,
+        renditions_refused: event.renditions
+      })]
+    }
     default:
       return []
   }

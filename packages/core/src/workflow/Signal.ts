@@ -4,7 +4,7 @@
  */
 import { Schema } from "effect"
 import { IngestId, LivestreamId, MediaNodeId, MeetingId, SessionId, StreamKey } from "../Ids.ts"
-import { IngestHealth, IngestProtocol, PublisherAddress } from "../ingest/IngestValues.ts"
+import { IngestHealth, IngestProtocol, PublisherAddress, RenditionsRefusal } from "../ingest/IngestValues.ts"
 import { LivestreamCommand } from "../livestream/LivestreamCommand.ts"
 import { BroadcastLimits, LivestreamName, ReconnectWindowSeconds, VideoConfig } from "../livestream/LivestreamValues.ts"
 import { MeetingCommand } from "../meeting/MeetingCommand.ts"
@@ -38,6 +38,8 @@ export const IngestSignal = Schema.TaggedUnion({
   ReportHealth: { ...at, ingestId: IngestId, health: IngestHealth },
   /** The connection's first HLS playlist exists. */
   ReportManifest: { ...at, ingestId: IngestId },
+  /** The node passes the connection's source through instead of its ladder (`renditions`: those left out). */
+  ReportRenditionsRefused: { ...at, ingestId: IngestId, reason: RenditionsRefusal, renditions: Schema.Array(Schema.String) },
   /** The media server failed the connection's stream. */
   ReportPublishFailure: { ...at, ingestId: IngestId, message: Schema.String },
   /**
@@ -75,6 +77,7 @@ export const LivestreamSignal = Schema.Union([
   L.SetReconnectWindow,
   L.SetPlacement,
   L.SetRecording,
+  L.SetRenditions,
   L.DisableLivestream,
   L.EnableLivestream,
   L.RotateStreamKey,

@@ -269,6 +269,15 @@ const ingestSignal = (work: Work, signal: IngestSignal): Step<void> =>
       case "ReportManifest":
         yield* work.ingest({ _tag: "MarkManifestAvailable", ingestId: signal.ingestId, at: signal.at })
         return
+      case "ReportRenditionsRefused":
+        yield* work.ingest({
+          _tag: "RefuseRenditions",
+          ingestId: signal.ingestId,
+          at: signal.at,
+          reason: signal.reason,
+          renditions: signal.renditions
+        })
+        return
       case "ReportMediaLost":
         return yield* disconnect(
           work,
@@ -341,6 +350,7 @@ export const handle = (signal: Signal): Effect.Effect<UnitOfWork, WorkflowError,
       case "Unpublish":
       case "ReportHealth":
       case "ReportManifest":
+      case "ReportRenditionsRefused":
       case "ReportPublishFailure":
       case "ReportMediaLost":
         return ingestSignal(work, signal)

@@ -1,0 +1,164 @@
+/**
+ * The node's adaptive-bitrate workers: one supervised ffmpeg per connection whose livestream asks for a
+ * ladder (`RenditionLadders`). It reads the session from nginx's loopback `hls` application, and writes
+ * every variant's HLS under `<abr dir>/<session id>/`.
+ *
+ * A ladder starts once the source's size is known from its first health. It runs only when the node's
+ * CPU budget (`ONAIR_ABR_CPU_CORES`) has room for it beside the ladders already running. A ladder without
+ * room is refused once, with its reason, and the connection's source is served alone. A worker that exits
+ * while its connection lives starts again after a back-off (2 s, doubling to 30 s). It is stopped with
+ * SIGTERM and then SIGKILL when its connection ends. Each round runs every second.
+ */
+import type { IngestHealth, Rendition, SessionId } from "@onair/core"
+import { Clock, Effect } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import type { Connection } from "./Connections.ts"
+import { MediaControl } from "./MediaControl.ts"
+import * as NginxProcess from "./NginxProcess.ts"
+import * as RenditionLadders from "./RenditionLadders.ts"
+import { RunningNginx } from "./RunningNginx.ts"
+
+const STOP_GRACE_MILLIS = 3_000
+const MAX_STDERR = 8 * 1024
+const MAX_BACKOFF_MILLIS = 30_000
+
+export interface LadderSettings {
+  /** Where the variants go: `<dir>/<session id>/<variant>/`. */
+  readonly dir: string
+  /** Cores the node gives all its ladders together. */
+  readonly cpuCores: number
+  readonly fragmentSeconds: number
+  readonly playlistSeconds: number
+}
+
+interface Worker {
+  readonly plan: RenditionLadders.LadderPlan
+  readonly cost: number
+  child: ChildProcess | null
+  stderr: string
+  exitedAt: number | null
+  backoff: number
+}
+
+/** The session's variants folder. */
+export const sessionDir = (dir: string, sessionId: string) => Path.join(dir, sessionId)
+
+export const make = (settings: LadderSettings) => {
+  const running = new Map<SessionId, Worker>()
+
+  const spawnFor = (worker: Worker, connection: Connection, relayUrl: string) => {
+    const dir = sessionDir(settings.dir, connection.sessionId)
+    Fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const { file, args } = NginxProcess.command("ffmpeg", RenditionLadders.ffmpegArgs(worker.plan, `${relayUrl}/${connection.sessionId}`, dir, {
+      audio: connection.source?.audio ?? true,
+      fragmentSeconds: settings.fragmentSeconds,
+      playlistSeconds: settings.playlistSeconds
+    }))
+    const child = spawn(file, [...args], { stdio: ["ignore", "ignore", "pipe"] })
+    worker.child = child
+    worker.exitedAt = null
+    child.stderr!.on("data", (chunk: Buffer) => (worker.stderr = (worker.stderr + String(chunk)).slice(-MAX_STDERR)))
+    const exited = () => {
+      if (worker.child !== child) return
+      worker.child = null
+      worker.exitedAt = Date.now()
+    }
+    child.once("error", exited)
+    child.once("exit", exited)
+  }
+
+  const stop = (worker: Worker) => {
+    const child = worker.child
+    worker.child = null
+    if (child === null || child.exitCode !== null) return
+    child.kill("SIGTERM")
+    setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), STOP_GRACE_MILLIS).unref()
+  }
+
+  const round = Effect.gen(function*() {
+    const nginx = yield* RunningNginx
+    const control = yield* MediaControl
+    const instance = nginx.instance()
+    const laddered = new Map(
+      nginx.connections.all().filter((connection) => connection.renditions.length > 0).map((connection) => [connection.sessionId, connection])
+    )
+    for (const [sessionId, worker] of running) {
+      if (instance !== null && laddered.has(sessionId)) continue
+      stop(worker)
+      running.delete(sessionId)
+    }
+    if (instance === null) return
+    const now = yield* Clock.currentTimeMillis
+    for (const connection of laddered.values()) {
+      const worker = running.get(connection.sessionId)
+      if (worker !== undefined) {
+        if (worker.child === null && worker.exitedAt !== null && now - worker.exitedAt >= worker.backoff) {
+          yield* Effect.logWarning(`media: renditions of ${connection.sessionId} stopped (${worker.stderr.slice(-300).trim()}); starting again`)
+          worker.backoff = Math.min(worker.backoff * 2, MAX_BACKOFF_MILLIS)
+          spawnFor(worker, connection, instance.relayUrl)
+        }
+        continue
+      }
+      if (connection.source === null || connection.renditionsRefused) continue
+      const plan = RenditionLadders.plan(connection.renditions, connection.source)
+      if (plan === null) continue
+      const cost = RenditionLadders.cost(plan, connection.source)
+      const used = [...running.values()].reduce((sum, other) => sum + other.cost, 0)
+      if (used + cost > settings.cpuCores) {
+        connection.renditionsRefused = true
+        const names = plan.rungs.map((rung) => rung.name)
+        yield* Effect.logWarning(
+          `media: no CPU budget for ${names.join(", ")} of ${connection.sessionId} ` +
+            `(${cost.toFixed(2)} cores asked, ${(settings.cpuCores - used).toFixed(2)} of ${settings.cpuCores} left): the source is served alone`
+        )
+        yield* control.renditionsRefused(connection.ingestId, "no cpu budget", names).pipe(
+          Effect.catch((error) => Effect.logWarning(`media: renditions refusal of ${connection.ingestId} not told: ${error.message}`))
+        )
+        continue
+      }
+      const started: Worker = { plan, cost, child: null, stderr: "", exitedAt: null, backoff: 2_000 }
+      running.set(connection.sessionId, started)
+      spawnFor(started, connection, instance.relayUrl)
+    }
+  })
+
+  /**
+   * The variants a session's players get now, from ffmpeg's master playlist (the source's codecs, which a
+   * copied variant's entry may lack, from its health); empty until the first is written.
+   */
+  const renditionsOf = (sessionId: SessionId, health: IngestHealth): ReadonlyArray<Rendition> => {
+    if (!running.has(sessionId)) return []
+    let text: string
+    try {
+      text = Fs.readFileSync(Path.join(sessionDir(settings.dir, sessionId), "master.m3u8"), "utf8")
+    } catch {
+      return []
+    }
+    return RenditionLadders.readMaster(text).map((variant) => {
+      const [video, audio] = variant.codecs
+      const source = variant.name === "source"
+      return {
+        name: variant.name,
+        width: source ? health.width : variant.width,
+        height: source ? health.height : variant.height,
+        videoCodecId: source || video === undefined ? health.videoCodecId : video,
+        audioCodecId: audio ?? health.audioCodecId,
+        bandwidth: source && variant.bandwidth === 0 ? health.videoBitrate + health.audioBitrate : variant.bandwidth
+      }
+    })
+  }
+
+  /** Cores the running ladders take, by their plans. */
+  const load = () => [...running.values()].reduce((sum, worker) => sum + worker.cost, 0)
+
+  const stopAll = Effect.sync(() => {
+    for (const worker of running.values()) stop(worker)
+    running.clear()
+  })
+
+  return { round, renditionsOf, load, stopAll }
+}
+
+export type LadderWorkers = ReturnType<typeof make>

@@ -1,0 +1,178 @@
+/// <reference lib="dom" />
+/**
+ * Adaptive renditions end to end. ffmpeg publishes 1280x720 to a livestream whose ladder is `720p`,
+ * `480p` and `360p`. No rung is upscaled: 720p is the source itself, so the players get three variants.
+ *
+ * - The master playlist names three variants, and ffprobe reads each variant's resolution.
+ * - Their segments start on the same keyframes.
+ * - hls.js in Chromium switches between the lowest and the highest level.
+ * - `getStatus` answers the seed's ABR form.
+ *
+ * A node whose CPU budget has no room for the ladder refuses it with its reason: in the ingest record and
+ * in an `hls.failure` webhook of type `RENDITIONS_REFUSED`. Its source is then served alone.
+ */
+import { execFile } from "node:child_process"
+import * as Http from "node:http"
+import { createRequire } from "node:module"
+import type { AddressInfo } from "node:net"
+import { promisify } from "node:util"
+import type { Browser } from "playwright-core"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { type MainJob, publish, startMainJob, waitFor } from "@onair/test-support"
+import { launchChromium } from "@onair/test-support/browser"
+
+const exec = promisify(execFile)
+const require = createRequire(import.meta.url)
+const HLS_JS = require.resolve("hls.js/dist/hls.min.js")
+const LADDER = ["720p", "480p", "360p"]
+
+const create = async (job: MainJob) => {
+  const created = await job.api("POST", "/livestreams", { name: "ladder", renditions: LADDER })
+  assert.strictEqual(created.status, 201, JSON.stringify(created.body))
+  return created.body.data as { id: string; stream_key: string; playback_url: string }
+}
+const rtmp = (job: MainJob, key: string) => `rtmp://127.0.0.1:${job.rtmpPort}/live/${key}`
+const status = async (job: MainJob, id: string) => (await job.api("POST", `/livestreams/${id}/getStatus`)).body.value[0]
+
+/** The first keyframe time of the newest complete segment of a variant playlist. */
+const firstKeyframe = async (playlistUrl: string, sequence: number) => {
+  const url = new URL(`${sequence}.ts`, playlistUrl).toString()
+  const { stdout } = await exec("ffprobe", [
+    "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", url
+  ], { timeout: 20_000 })
+  const line = stdout.split("\n").find((text) => text.includes("K"))
+  return Number(line?.split(",")[0])
+}
+
+describe("adaptive renditions", { timeout: 180_000 }, () => {
+  let job: MainJob
+  let browser: Browser
+  let closeBrowser: () => Promise<void>
+  let page: { readonly origin: string; readonly close: () => void }
+
+  beforeAll(async () => {
+    job = await startMainJob({ ONAIR_ABR_CPU_CORES: "1.5" })
+    ;({ browser, close: closeBrowser } = await launchChromium())
+    const server = Http.createServer((_, response) => {
+      response.writeHead(200, { "content-type": "text/html" })
+      response.end("<!doctype html><title>player</title><video muted playsinline></video>")
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    page = { origin: `http://localhost:${(server.address() as AddressInfo).port}`, close: () => server.close() }
+  }, 90_000)
+  afterAll(async () => {
+    await closeBrowser?.()
+    await job?.stop()
+    page?.close()
+  })
+
+  it("a 3-rendition ladder: three variants by resolution, aligned keyframes, hls.js switches, getStatus in the ABR form", async () => {
+    const livestream = await create(job)
+    const encoder = publish(rtmp(job, livestream.stream_key), { size: "1280x720" })
+    const [source, renditions] = await waitFor("getStatus with renditions", async () => {
+      const { healthDescriptions } = await status(job, livestream.id)
+      return healthDescriptions.length === 2 ? healthDescriptions.map((text: string) => JSON.parse(text)) : undefined
+    }, 40_000)
+    assert.strictEqual(source.videoResolution, "1280x720")
+    assert.deepStrictEqual(
+      renditions.map((entry: { name: string; videoResolution: string }) => [entry.name, entry.videoResolution]),
+      [["source", "1280x720"], ["480p", "854x480"], ["360p", "640x360"]]
+    )
+    for (const entry of renditions) assert.match(entry.videoCodecId, /^avc1\./)
+
+    const master = await (await fetch(livestream.playback_url)).text()
+    const variants = master.split("\n").filter((line) => line.endsWith("/index.m3u8"))
+    assert.strictEqual(variants.length, 3, master)
+    assert.include(master, "RESOLUTION=854x480")
+    assert.include(master, "RESOLUTION=640x360")
+    const urls = variants.map((variant) => new URL(variant, livestream.playback_url).toString())
+    const sizes = []
+    for (const url of urls) {
+      const { stdout } = await exec("ffprobe", [
+        "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", url
+      ], { timeout: 20_000 })
+      // A playlist's stream is listed under its program too: the first line is enough.
+      sizes.push(stdout.trim().split("\n")[0])
+    }
+    assert.deepStrictEqual(sizes, ["1280,720", "854,480", "640,360"])
+
+    // The same segment of every variant starts on the same keyframe (past the first: the copied source
+    // starts where the relay joined it, before its first keyframe).
+    const sequence = await waitFor("a third segment", async () => {
+      const playlist = await (await fetch(urls[1]!)).text()
+      const numbers = [...playlist.matchAll(/^(\d+)\.ts$/gm)].map((match) => Number(match[1]))
+      return numbers.length >= 3 ? numbers[numbers.length - 2] : undefined
+    }, 30_000)
+    const starts = await Promise.all(urls.map((url) => firstKeyframe(url, sequence)))
+    for (const start of starts) assert.approximately(start, starts[0]!, 0.05, `keyframes ${starts.join(", ")}`)
+
+    // hls.js sees three levels and switches to the lowest and back to the highest.
+    const player = await browser.newPage()
+    await player.goto(`${page.origin}/player`)
+    await player.addScriptTag({ path: HLS_JS })
+    const played = await player.evaluate(async (url) => {
+      const video = document.querySelector("video")!
+      const hls = new (window as any).Hls({ capLevelToPlayerSize: false })
+      hls.loadSource(url)
+      hls.attachMedia(video)
+      await new Promise((resolve) => hls.on("hlsManifestParsed", resolve))
+      await video.play().catch(() => {})
+      const heightsSeen: Array<number> = []
+      const switchTo = async (level: number, height: number) => {
+        hls.currentLevel = level
+        const deadline = Date.now() + 25_000
+        while (video.videoHeight !== height && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250))
+        heightsSeen.push(video.videoHeight)
+      }
+      const levels = hls.levels.map((level: { height: number }) => level.height)
+      const lowest = levels.indexOf(Math.min(...levels))
+      const highest = levels.indexOf(Math.max(...levels))
+      await switchTo(lowest, 360)
+      await switchTo(highest, 720)
+      return { levels, heightsSeen, currentTime: video.currentTime }
+    }, livestream.playback_url)
+    assert.sameMembers(played.levels, [720, 480, 360])
+    assert.deepStrictEqual(played.heightsSeen, [360, 720])
+    assert.isAbove(played.currentTime, 1)
+    await player.close()
+    await encoder.stop()
+  })
+
+  it("a node without CPU budget for the ladder refuses it with its reason and serves the source alone", async () => {
+    const tight = await startMainJob({ ONAIR_ABR_CPU_CORES: "0.05" })
+    try {
+      const livestream = await create(tight)
+      const encoder = publish(rtmp(tight, livestream.stream_key), { size: "1280x720" })
+      const record = await waitFor("the refusal", async () => {
+        const ingest = (await tight.api("GET", `/livestreams/${livestream.id}/ingest`)).body.data
+        return ingest.renditionsRefused === null ? undefined : ingest
+      }, 30_000)
+      assert.strictEqual(record.renditionsRefused, "no cpu budget")
+      const failure = await waitFor("the webhook", async () => {
+        const { events } = (await tight.api("GET", "/webhooks/events?after=0&limit=1000")).body.data
+        return events.find((event: { type: string; data: { error_type?: string } }) =>
+          event.type === "hls.failure" && event.data.error_type === "RENDITIONS_REFUSED")
+      })
+      assert.deepStrictEqual(failure.data.renditions_refused, ["480p", "360p"])
+      assert.match(failure.data.error_message, /^no cpu budget: /)
+      await waitFor("a playlist", async () => ((await fetch(livestream.playback_url)).ok ? true : undefined), 30_000)
+      const master = await (await fetch(livestream.playback_url)).text()
+      assert.strictEqual(master.split("\n").filter((line) => line.endsWith("index.m3u8")).length, 1, master)
+      assert.strictEqual((await status(tight, livestream.id)).healthDescriptions.length, 1)
+      await encoder.stop()
+    } finally {
+      await tight.stop()
+    }
+  })
+
+  it("refuses an unknown rendition or a repeated one, naming the field", async () => {
+    for (const renditions of [["4k"], ["480p", "480p"]]) {
+      const answer = await job.api("POST", "/livestreams", { name: "bad ladder", renditions })
+      assert.strictEqual(answer.status, 400, JSON.stringify(answer.body))
+      assert.include(JSON.stringify(answer.body.errors), "renditions")
+    }
+    const livestream = await create(job)
+    const patched = await job.api("PATCH", `/livestreams/${livestream.id}`, { renditions: [] })
+    assert.strictEqual(patched.status, 200)
+  })
+})
