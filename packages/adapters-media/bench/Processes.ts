@@ -13,8 +13,16 @@ export const usage = (pid: number) => {
   const rss = /VmRSS:\s+(\d+)/.exec(Fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]
   return { cpu: ticks / 100, rssMb: Number(rss ?? 0) / 1024 }
 }
-/** CPU seconds a process has run, to the nanosecond (`/proc/<pid>/schedstat`; `usage` counts 10 ms ticks). */
-export const cpuSeconds = (pid: number) => Number(Fs.readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e9
+/**
+ * CPU seconds a process has run, to the nanosecond, over all its threads (each thread's
+ * `/proc/<pid>/task/<tid>/schedstat`: the process's own counts its main thread only; `usage` counts 10 ms
+ * ticks). A thread that ended meanwhile drops out of the sum.
+ */
+export const cpuSeconds = (pid: number) =>
+  Fs.readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => {
+    const path = `/proc/${pid}/task/${tid}/schedstat`
+    return sum + (Fs.existsSync(path) ? Number(Fs.readFileSync(path, "utf8").split(" ")[0]) / 1e9 : 0)
+  }, 0)
 
 /** The processes whose parent is `pid` (nginx's worker and cache manager). */
 export const children = (pid: number): Array<number> =>

@@ -10,9 +10,9 @@
  */
 import * as Fs from "node:fs"
 import { type MainJob, publish, recordFigure, sleep } from "@onair/test-support"
-import { FAKE_MEDIA_FLAGS, launchChromium } from "@onair/test-support/browser"
+import { FAKE_MEDIA_FLAGS, launchChromium, publishOverWhip } from "@onair/test-support/browser"
 import * as RenditionLadders from "../src/RenditionLadders.ts"
-import { usage } from "./Processes.ts"
+import { cpuSeconds } from "./Processes.ts"
 
 const SOURCE = { width: 1280, height: 720, fps: 30 }
 
@@ -36,9 +36,9 @@ const waitFor = async <A>(probe: () => Promise<A | undefined>, timeoutMs = 40_00
 
 /** Share of one core `pid` used over `seconds`, all its threads (x264 encodes on threads of its own). */
 const share = async (pid: number, seconds: number) => {
-  const before = usage(pid).cpu
+  const before = cpuSeconds(pid)
   await sleep(seconds * 1000)
-  return (usage(pid).cpu - before) / seconds
+  return (cpuSeconds(pid) - before) / seconds
 }
 
 export const renditions = async (job: MainJob, seconds: number) => {
@@ -99,19 +99,8 @@ export const protocols = async (job: MainJob, rounds: number) => {
       const page = await browser.newPage()
       await page.goto(`${job.url}/healthz`)
       const whipStart = performance.now()
-      await page.evaluate(async (url) => {
-        const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true })
-        const pc = new RTCPeerConnection()
-        for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: "sendonly" })
-        await pc.setLocalDescription(await pc.createOffer())
-        await new Promise<void>((resolve) => {
-          if (pc.iceGatheringState === "complete") return resolve()
-          pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && resolve())
-        })
-        const answer = await fetch(url, { method: "POST", headers: { "content-type": "application/sdp" }, body: pc.localDescription!.sdp })
-        await pc.setRemoteDescription({ type: "answer", sdp: await answer.text() })
-        ;(globalThis as unknown as { publisher: RTCPeerConnection }).publisher = pc
-      }, `${job.url}/whip/${whip.stream_key}`)
+      const published = await publishOverWhip(page, `${job.url}/whip/${whip.stream_key}`)
+      if (published.status !== 201) throw new Error(`WHIP publish answered ${published.status}: ${published.body}`)
       rows.whip.push(await firstPlayable(whip.playback_url, whipStart))
       await page.close()
     }

@@ -15,10 +15,10 @@ import * as Http from "node:http"
 import { createRequire } from "node:module"
 import type { AddressInfo } from "node:net"
 import * as Path from "node:path"
-import type { Browser, Page } from "playwright-core"
+import type { Browser } from "playwright-core"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type MainJob, probe, publish, sleep, startMainJob, waitFor } from "@onair/test-support"
-import { FAKE_MEDIA_FLAGS, launchChromium } from "@onair/test-support/browser"
+import { FAKE_MEDIA_FLAGS, launchChromium, publishOverWhip } from "@onair/test-support/browser"
 
 const require = createRequire(import.meta.url)
 const HLS_JS = require.resolve("hls.js/dist/hls.min.js")
@@ -37,44 +37,6 @@ const servePages = async (): Promise<{ readonly origin: string; readonly close: 
   const { port } = server.address() as AddressInfo
   return { origin: `http://localhost:${port}`, close: () => server.close() }
 }
-
-interface Published {
-  readonly status: number
-  readonly location: string | null
-  readonly body: string
-  readonly state: string
-}
-
-/** In the page: camera and microphone, an offer with every candidate, POSTed to `url`; the answer applied. */
-const publishFromPage = (page: Page, url: string, init?: { readonly contentType?: string; readonly bearer?: string }) =>
-  page.evaluate(async ({ url, contentType, bearer }): Promise<Published> => {
-    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true })
-    const pc = new RTCPeerConnection()
-    for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: "sendonly" })
-    await pc.setLocalDescription(await pc.createOffer())
-    await new Promise<void>((resolve) => {
-      if (pc.iceGatheringState === "complete") return resolve()
-      pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && resolve())
-    })
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": contentType, ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }) },
-      body: pc.localDescription!.sdp
-    })
-    const body = await response.text()
-    if (response.status !== 201) {
-      pc.close()
-      return { status: response.status, location: null, body, state: pc.connectionState }
-    }
-    await pc.setRemoteDescription({ type: "answer", sdp: body })
-    await new Promise<void>((resolve) => {
-      const settled = () => ["connected", "failed", "closed"].includes(pc.connectionState)
-      if (settled()) return resolve()
-      pc.addEventListener("connectionstatechange", () => settled() && resolve())
-    })
-    ;(window as unknown as { publisher: RTCPeerConnection }).publisher = pc
-    return { status: response.status, location: response.headers.get("location"), body, state: pc.connectionState }
-  }, { url, contentType: init?.contentType ?? "application/sdp", bearer: init?.bearer })
 
 describe("WHIP ingest, with Chromium as the publisher", { timeout: 120_000 }, () => {
   let job: MainJob
@@ -112,7 +74,7 @@ describe("WHIP ingest, with Chromium as the publisher", { timeout: 120_000 }, ()
     const livestream = await create(0)
     const page = await publisherPage()
     const started = Date.now()
-    const published = await publishFromPage(page, `${job.url}/whip/${livestream.stream_key}`)
+    const published = await publishOverWhip(page, `${job.url}/whip/${livestream.stream_key}`)
     assert.strictEqual(published.status, 201, published.body)
     assert.strictEqual(published.state, "connected")
     assert.match(published.location ?? "", /^\/whip\/sessions\/[0-9a-f]{32}$/)
@@ -175,7 +137,7 @@ describe("WHIP ingest, with Chromium as the publisher", { timeout: 120_000 }, ()
   it("takes the key as a bearer token; disabling the livestream drops the publisher", async () => {
     const livestream = await create(30)
     const page = await publisherPage()
-    const published = await publishFromPage(page, `${job.url}/whip`, { bearer: livestream.stream_key })
+    const published = await publishOverWhip(page, `${job.url}/whip`, { bearer: livestream.stream_key })
     assert.strictEqual(published.status, 201, published.body)
     await waitFor("LIVE", async () => (await detail(livestream.id)).status === "LIVE" ? true : undefined)
     await waitFor("the first health", async () => (await ingest(livestream.id)).width === 640 ? true : undefined)
@@ -234,20 +196,20 @@ describe("WHIP ingest, with Chromium as the publisher", { timeout: 120_000 }, ()
 
   it("refuses what RTMP refuses, and what is not an offer, in the envelope", async () => {
     const page = await publisherPage()
-    const unknown = await publishFromPage(page, `${job.url}/whip/${"k".repeat(40)}`)
+    const unknown = await publishOverWhip(page, `${job.url}/whip/${"k".repeat(40)}`)
     assert.strictEqual(unknown.status, 403)
     assert.deepInclude(JSON.parse(unknown.body), { success: false })
     assert.match(JSON.parse(unknown.body).errors[0].message, /unknown key/)
 
     const disabled = await create(0)
     assert.strictEqual((await job.api("POST", `/livestreams/${disabled.id}/disable`)).status, 200)
-    const refused = await publishFromPage(page, `${job.url}/whip/${disabled.stream_key}`)
+    const refused = await publishOverWhip(page, `${job.url}/whip/${disabled.stream_key}`)
     assert.strictEqual(refused.status, 403)
     assert.match(JSON.parse(refused.body).errors[0].message, /disabled/)
     assert.notStrictEqual((await detail(disabled.id)).status, "LIVE")
 
     const livestream = await create(0)
-    const notSdp = await publishFromPage(page, `${job.url}/whip/${livestream.stream_key}`, { contentType: "text/plain" })
+    const notSdp = await publishOverWhip(page, `${job.url}/whip/${livestream.stream_key}`, { contentType: "text/plain" })
     assert.strictEqual(notSdp.status, 415)
     assert.match(JSON.parse(notSdp.body).errors[0].message, /^content-type: /)
     const post = (body: string, headers: Record<string, string>) =>

@@ -1,10 +1,11 @@
+/// <reference lib="dom" />
 /**
  * Debian's Chromium (`/usr/bin/chromium`, installed by scripts/browser.sh), driven by playwright-core: no
  * browser is downloaded. The flags keep it off the network it cannot reach (the machine's notes).
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { type Browser, chromium } from "playwright-core"
+import { type Browser, chromium, type Page } from "playwright-core"
 
 export const CHROMIUM = process.env["ONAIR_CHROMIUM"] ?? "/usr/bin/chromium"
 
@@ -48,3 +49,45 @@ export const artifactsDir = (): string => {
   Fs.mkdirSync(screenshots, { recursive: true })
   return screenshots
 }
+
+export interface WhipPublished {
+  readonly status: number
+  readonly location: string | null
+  readonly body: string
+  readonly state: string
+}
+
+/**
+ * WHIP from `page` (a secure context: localhost): its fake camera and microphone, an offer with every
+ * candidate POSTed to `url`, the answer applied, and the peer connection settled (kept as
+ * `window.publisher`).
+ */
+export const publishOverWhip = (page: Page, url: string, init?: { readonly contentType?: string; readonly bearer?: string }) =>
+  page.evaluate(async ({ url, contentType, bearer }): Promise<WhipPublished> => {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true })
+    const pc = new RTCPeerConnection()
+    for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: "sendonly" })
+    await pc.setLocalDescription(await pc.createOffer())
+    await new Promise<void>((resolve) => {
+      if (pc.iceGatheringState === "complete") return resolve()
+      pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && resolve())
+    })
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": contentType, ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }) },
+      body: pc.localDescription!.sdp
+    })
+    const body = await response.text()
+    if (response.status !== 201) {
+      pc.close()
+      return { status: response.status, location: null, body, state: pc.connectionState }
+    }
+    await pc.setRemoteDescription({ type: "answer", sdp: body })
+    await new Promise<void>((resolve) => {
+      const settled = () => ["connected", "failed", "closed"].includes(pc.connectionState)
+      if (settled()) return resolve()
+      pc.addEventListener("connectionstatechange", () => settled() && resolve())
+    })
+    ;(window as unknown as { publisher: RTCPeerConnection }).publisher = pc
+    return { status: response.status, location: response.headers.get("location"), body, state: pc.connectionState }
+  }, { url, contentType: init?.contentType ?? "application/sdp", bearer: init?.bearer })
