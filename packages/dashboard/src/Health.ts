@@ -13,21 +13,31 @@ export interface Health {
   readonly lastBitrateUpdate: number
 }
 
+/** One variant of an adaptive ladder (the second health description, in the seed's ABR form). */
+export interface RenditionHealth {
+  readonly name: string
+  readonly videoResolution: string
+  readonly bandwidth: string
+}
+
 export interface StatusReading {
   readonly state: string
   /** Undefined until the first playlist (or with no publisher). */
   readonly health: Health | undefined
+  /** The ladder's variants, when one runs. */
+  readonly renditions: ReadonlyArray<RenditionHealth>
   readonly note: string | undefined
 }
 
 export const readStatus = async (session: Session, id: string): Promise<StatusReading> => {
   const answer = await api<any>(session, "POST", `/livestreams/${encodeURIComponent(id)}/getStatus`)
   const value = (answer?.value ?? [])[0] ?? {}
-  const first: string | undefined = (value.healthDescriptions ?? [])[0]
-  if (first === undefined) return { state: value.state ?? "Stopped", health: undefined, note: undefined }
+  const [first, second]: ReadonlyArray<string | undefined> = value.healthDescriptions ?? []
+  if (first === undefined) return { state: value.state ?? "Stopped", health: undefined, renditions: [], note: undefined }
   try {
-    return { state: value.state, health: JSON.parse(first) as Health, note: undefined }
+    const renditions = second === undefined ? [] : JSON.parse(second) as ReadonlyArray<RenditionHealth>
+    return { state: value.state, health: JSON.parse(first) as Health, renditions, note: undefined }
   } catch {
-    return { state: value.state, health: undefined, note: first }
+    return { state: value.state, health: undefined, renditions: [], note: first }
   }
 }

@@ -8,7 +8,7 @@ import type { SessionHealthHistory } from "@onair/http-api"
 import { api, isDisabled, type Livestream, type Session, type SessionRecord } from "./api.ts"
 import { TimeChart } from "./Charts.tsx"
 import { CopyButton } from "./CopyButton.tsx"
-import { type Health, readStatus, type StatusReading } from "./Health.ts"
+import { type Health, readStatus, type RenditionHealth, type StatusReading } from "./Health.ts"
 import { useFeed } from "./LiveFeed.tsx"
 import { Preview } from "./Preview.tsx"
 import { navigate } from "./route.ts"
@@ -34,7 +34,17 @@ const seconds = (n: number) => {
 }
 const when = (iso: string | null) => (iso === null ? "—" : new Date(iso).toLocaleString())
 
-const HealthFacts = ({ health, keyframeInterval }: { readonly health: Health; readonly keyframeInterval: number | null | undefined }) => (
+/**
+ * The WHIP endpoint of the node that serves the livestream's playback (`…/hls/<id>/index.m3u8` becomes
+ * `…/whip/<key>`): the main job's own, or a media node's.
+ */
+const whipUrl = (playbackUrl: string, key: string) => playbackUrl.replace(/\/hls\/[^/]+\/index\.m3u8$/, `/whip/${key}`)
+
+const HealthFacts = ({ health, renditions, keyframeInterval }: {
+  readonly health: Health
+  readonly renditions: ReadonlyArray<RenditionHealth>
+  readonly keyframeInterval: number | null | undefined
+}) => (
   <dl className="facts" aria-label="Current health">
     <div><dt>Resolution</dt><dd data-testid="resolution">{health.videoResolution}</dd></div>
     <div><dt>Video codec</dt><dd>{health.videoCodecId}</dd></div>
@@ -44,6 +54,12 @@ const HealthFacts = ({ health, keyframeInterval }: { readonly health: Health; re
     <div><dt>Frame rate</dt><dd>{health.videoFps} fps</dd></div>
     <div><dt>Keyframe interval</dt><dd data-testid="keyframe-interval">{keyframeInterval == null ? "measuring…" : `${keyframeInterval} s`}</dd></div>
     <div><dt>Protocol</dt><dd>{health.protocolType}</dd></div>
+    {renditions.length > 0 && (
+      <div>
+        <dt>Renditions</dt>
+        <dd data-testid="renditions">{renditions.map((r) => `${r.name} ${r.videoResolution}`).join(", ")}</dd>
+      </div>
+    )}
   </dl>
 )
 
@@ -183,6 +199,7 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
           <h2 id="ingest-title">Ingest</h2>
           <p>Server <code className="wrap">{livestream.ingest_server}</code> <CopyButton label="ingest server" value={livestream.ingest_server} /></p>
           <p>Stream key <SecretValue label="stream key" value={livestream.stream_key} /></p>
+          <p>WHIP (WebRTC: browsers, OBS) <SecretValue label="WHIP URL" value={whipUrl(livestream.playback_url, livestream.stream_key)} /></p>
         </section>
 
         <section aria-labelledby="health-title" className="card wide">
@@ -190,7 +207,7 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
           {!live
             ? <p className="placeholder">No publisher connected.</p>
             : status?.health !== undefined
-            ? <HealthFacts health={status.health} keyframeInterval={samples.findLast((s) => s.keyframe_interval !== null)?.keyframe_interval} />
+            ? <HealthFacts health={status.health} renditions={status.renditions} keyframeInterval={samples.findLast((s) => s.keyframe_interval !== null)?.keyframe_interval} />
             : <p className="placeholder">{status?.note ?? "Waiting for the first segment…"}</p>}
           <TimeChart
             kind="line"

@@ -105,6 +105,12 @@ describe("the dashboard, in Chromium", () => {
     await page.getByRole("button", { name: "Show stream key" }).click()
     const streamKey = ((await keyField.textContent()) ?? "").trim()
     assert.isAbove(streamKey.length, 8)
+    // The WHIP URL holds the key too: hidden until asked for, then this server's /whip/<key>.
+    const whipField = page.getByLabel("WHIP URL", { exact: true })
+    assert.notInclude((await whipField.textContent()) ?? "", streamKey)
+    await page.getByRole("button", { name: "Show WHIP URL" }).click()
+    const { playback_url: playbackUrl } = (await job.api("GET", `/livestreams/${id}`)).body.data.livestream
+    assert.strictEqual(((await whipField.textContent()) ?? "").trim(), `${new URL(playbackUrl).origin}/whip/${streamKey}`)
 
     // A mark on the window: a reload would lose it.
     await page.evaluate(() => ((window as any).onairNoReload = true))
