@@ -30,6 +30,7 @@ export const bareNginx = async (fragmentSeconds: number, options?: { readonly re
     relayPort: await freePort(),
     relaySecret: "bench",
     gatewayPort: await freePort(),
+    srtPort: await freePort(),
     controlPort: await freePort(),
     controlSecret: "bench",
     callbackBase: `http://127.0.0.1:${allowPort}/allow`,

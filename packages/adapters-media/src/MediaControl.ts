@@ -14,6 +14,8 @@ import {
   RenditionLadder,
   RenditionName,
   RenditionsRefusal,
+  SrtPortNumber,
+  StreamKey,
   IngestId,
   LivestreamId,
   MediaNodeAddresses,
@@ -103,6 +105,14 @@ export type PublishAnswer = typeof PublishAnswer.Type
 
 export const ConnectionRequest = Schema.Struct({ ingestId: IngestId })
 export const HealthRequest = Schema.Struct({ ingestId: IngestId, health: IngestHealth })
+/** A livestream's SRT listener a node runs: its port and passphrase (the stream key). */
+export const SrtListenerAssignment = Schema.Struct({ livestreamId: LivestreamId, port: SrtPortNumber, streamKey: StreamKey })
+export type SrtListenerAssignment = typeof SrtListenerAssignment.Type
+
+export const SrtListenersAnswer = Schema.Struct({
+  listeners: Schema.Array(SrtListenerAssignment).pipe(Schema.check(Schema.isMaxLength(MAX_LIST)))
+})
+
 export const RenditionsRefusedRequest = Schema.Struct({
   ingestId: IngestId,
   reason: RenditionsRefusal,
@@ -236,6 +246,8 @@ export class MediaControl extends Context.Service<MediaControl, {
   readonly publishDone: (ingestId: IngestId) => Call<void>
   readonly reportHealth: (ingestId: IngestId, health: IngestHealth) => Call<void>
   readonly reportManifest: (ingestId: IngestId) => Call<void>
+  /** The SRT listeners the node runs now: the livestreams with SRT on that may publish on it. */
+  readonly srtListeners: () => Call<ReadonlyArray<SrtListenerAssignment>>
   /** The node passes the connection's source through instead of `renditions` of its ladder, for `reason`. */
   readonly renditionsRefused: (
     ingestId: IngestId,

@@ -16,6 +16,8 @@
  * | `ONAIR_HLS_PLAYLIST_SECONDS` | `12` | how much of the stream the live playlist keeps |
  * | `ONAIR_RESTREAM_CA_FILE` | `/etc/ssl/certs/ca-certificates.crt` | what `rtmps://` restream targets' certificates are verified against |
  * | `ONAIR_ABR_CPU_CORES` | three quarters of the cores | the cores all adaptive ladders together may take; a ladder beyond is refused (`no cpu budget`) and its source served alone |
+ * | `ONAIR_SRT` | `off` | `on`: listen for SRT callers on the ports the control plane gives its livestreams (`ONAIR_SRT_PORTS` there), with each stream key as the passphrase |
+ * | `ONAIR_SRT_HOST` | `ONAIR_RTMP_HOST` | the address the SRT listeners bind |
  * | `ONAIR_WHIP` | `on` | `off` answers `POST /whip/…` with 404 |
  * | `ONAIR_WHIP_UDP_PORTS` | `40000-40999` | the UDP ports WHIP publishers' ICE and media use (one per address per publisher) |
  * | `ONAIR_WHIP_HOST_ADDRESSES` | none | addresses to offer as ICE candidates besides the interfaces' own (comma-separated: a public address behind NAT, `127.0.0.1` for tests) |
@@ -49,6 +51,8 @@ export interface MediaSettings {
   readonly whip: WhipSettings | null
   /** Cores the node's adaptive ladders may take together. */
   readonly abrCpuCores: number
+  /** The address SRT listeners bind; null when the node takes no SRT. */
+  readonly srtHost: string | null
 }
 
 export interface WhipSettings {
@@ -118,12 +122,13 @@ export const fromEnv = (dataDir: string) =>
       return yield* Effect.die(new Error("media: set both ONAIR_TLS_CERT and ONAIR_TLS_KEY, or neither"))
     }
     const hlsFragmentSeconds = yield* seconds("ONAIR_HLS_FRAGMENT_SECONDS", 2, 60)
+    const host = yield* Config.String("ONAIR_RTMP_HOST").pipe(Config.withDefault("0.0.0.0"))
     const settings: MediaSettings = {
       mode,
       dir: Path.resolve(dir),
       nginx: yield* Config.String("ONAIR_NGINX").pipe(Config.withDefault(defaultNginx())),
       moduleDir: yield* Config.String("ONAIR_NGINX_MODULES").pipe(Config.withDefault("/usr/lib/nginx/modules")),
-      host: yield* Config.String("ONAIR_RTMP_HOST").pipe(Config.withDefault("0.0.0.0")),
+      host,
       rtmpPort: yield* port("ONAIR_RTMP_PORT", 1935),
       rtmpsPort: yield* port("ONAIR_RTMPS_PORT", 1936),
       tls: Option.isSome(certificate) && Option.isSome(key)
@@ -135,6 +140,9 @@ export const fromEnv = (dataDir: string) =>
       updateSeconds: 5,
       restreamCaFile: yield* Config.String("ONAIR_RESTREAM_CA_FILE").pipe(Config.withDefault("/etc/ssl/certs/ca-certificates.crt")),
       whip: yield* whipFromEnv,
+      srtHost: (yield* Config.schema(Schema.Literals(["on", "off"]), "ONAIR_SRT").pipe(Config.withDefault("off" as const))) === "on"
+        ? yield* Config.String("ONAIR_SRT_HOST").pipe(Config.withDefault(host))
+        : null,
       abrCpuCores: yield* Config.schema(
         Schema.Finite.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 1024 }))),
         "ONAIR_ABR_CPU_CORES"

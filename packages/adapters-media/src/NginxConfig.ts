@@ -12,7 +12,9 @@
  * - `rtmps`: a loopback listener that only the TLS terminator (the `stream` module) forwards to, with the
  *   PROXY protocol, so the publisher's own address survives termination;
  * - `gateway`: a loopback listener for the node's own bridges from other protocols (WHIP): their publish
- *   was decided by OnAir before the bridge pushed, and the push carries that publish's one-time token.
+ *   was decided by OnAir before the bridge pushed, and the push carries that publish's one-time token;
+ * - `srt`: a loopback listener the node's SRT listeners push to (under the stream key, as an RTMP encoder
+ *   does): their publishes are decided like RTMP's, and recorded as SRT.
  *
  * HLS is written by the `hls` application, on a server of its own on a loopback port that no public
  * listener forwards to. It takes only `live`'s relay: the relay carries a secret (as its `pageUrl`), and
@@ -45,6 +47,8 @@ export interface NginxSettings {
   readonly relaySecret: string
   /** The loopback port of the `gateway` ingest server, which the node's protocol bridges push to. */
   readonly gatewayPort: number
+  /** The loopback port of the `srt` ingest server, which the node's SRT listeners push to. */
+  readonly srtPort: number
   /** The loopback port of nginx's own HTTP server: `/stat` and `/control`, for OnAir only. */
   readonly controlPort: number
   /** The path prefix `/stat` and `/control` are under: loopback reach alone is not enough. */
@@ -71,7 +75,7 @@ export const HLS_APP = "hls"
  * The ways in, in the order of their RTMP servers: the index is the server's `srv` for `rtmp_control`,
  * and each posts its callbacks under its own name, so OnAir knows where a publisher is.
  */
-export const INGEST_SERVERS = ["rtmp", "rtmps", "gateway"] as const
+export const INGEST_SERVERS = ["rtmp", "rtmps", "gateway", "srt"] as const
 export type IngestServer = (typeof INGEST_SERVERS)[number]
 
 /** The callback the `hls` application asks before it takes a relay, and the one it sends when a relay ends. */
@@ -157,7 +161,7 @@ ${ingest("rtmp", `${settings.host}:${settings.rtmpPort}`)}${
       // The rtmps server keeps its place (and so every srv index) with a listener nothing can reach.
       ? ingest("rtmps", `unix:${Path.join(settings.dir, "rtmps-off.sock")}`)
       : ingest("rtmps", `127.0.0.1:${rtmps.backendPort} proxy_protocol`)
-  }${ingest("gateway", `127.0.0.1:${settings.gatewayPort}`)}
+  }${ingest("gateway", `127.0.0.1:${settings.gatewayPort}`)}${ingest("srt", `127.0.0.1:${settings.srtPort}`)}
   server {
     listen 127.0.0.1:${settings.relayPort};
     chunk_size 4096;

@@ -27,6 +27,8 @@ export interface NginxInstance {
   readonly relayUrl: string
   /** The `gateway` ingest server's publish application, where the node's bridges push (`<gatewayUrl>/<session id>`). */
   readonly gatewayUrl: string
+  /** The `srt` ingest server's publish application, where the node's SRT listeners push (`<srtUrl>/<key>`). */
+  readonly srtUrl: string
 }
 
 const SETPRIV = "/usr/bin/setpriv"
@@ -214,7 +216,8 @@ export const start = (
         controlUrl,
         relaySecret: settings.relaySecret,
         relayUrl: `rtmp://127.0.0.1:${settings.relayPort}/${NginxConfig.HLS_APP}`,
-        gatewayUrl: `rtmp://127.0.0.1:${settings.gatewayPort}/${NginxConfig.PUBLISH_APP}`
+        gatewayUrl: `rtmp://127.0.0.1:${settings.gatewayPort}/${NginxConfig.PUBLISH_APP}`,
+        srtUrl: `rtmp://127.0.0.1:${settings.srtPort}/${NginxConfig.PUBLISH_APP}`
       },
       // A master killed outright leaves its workers holding the ports: they go with it.
       exited: Effect.tap(Deferred.await(exited), () => signalProcess(-pid, "SIGKILL"))

@@ -58,6 +58,7 @@ export const OPERATIONS: Readonly<Record<string, Operation<any>>> = {
   "publish-done": operation(ConnectionRequest, (control, body) => control.publishDone(body.ingestId)),
   health: operation(HealthRequest, (control, body) => control.reportHealth(body.ingestId, body.health)),
   manifest: operation(ConnectionRequest, (control, body) => control.reportManifest(body.ingestId)),
+  "srt-listeners": operation(Schema.Struct({}), (control) => Effect.map(control.srtListeners(), (listeners) => ({ listeners }))),
   "renditions-refused": operation(RenditionsRefusedRequest, (control, body) =>
     control.renditionsRefused(body.ingestId, body.reason, body.renditions)),
   entitled: operation(EntitledRequest, (control, body) =>

@@ -30,6 +30,7 @@ import {
   type SessionId,
   StreamKey,
   takesPublishers,
+  admits,
   Timestamp
 } from "@onair/core"
 import { Config, Context, Effect, Layer, Schema } from "effect"
@@ -327,6 +328,15 @@ export class NodeControl extends Context.Service<NodeControl, {
               ])))
             : Effect.void
 
+        /** The livestreams with SRT on whose placement admits this node, enabled and not deleted. */
+        const srtListeners = Effect.fn("NodeControl.srtListeners")(function*() {
+          const node = yield* registry.node(nodeId)
+          const livestreams = yield* catalog.srtLivestreams
+          return livestreams
+            .filter((livestream) => livestream.disabled === null && admits(livestream.placement, nodeId, node?.region ?? null))
+            .map((livestream) => ({ livestreamId: livestream.id, port: livestream.srtPort!, streamKey: livestream.streamKey }))
+        })
+
         const renditionsRefused = (ingestId: IngestId, reason: RenditionsRefusal, renditions: ReadonlyArray<RenditionName>) =>
           owns(ingestId)
             ? Effect.flatMap(currentTimestamp, (at) =>
@@ -432,6 +442,7 @@ export class NodeControl extends Context.Service<NodeControl, {
           reportHealth,
           reportManifest,
           renditionsRefused,
+          srtListeners,
           entitled,
           mediaLost,
           playback,

@@ -20,6 +20,7 @@ import {
   OpenSessionsAnswer,
   PlaybackAnswer,
   RelaysAnswer,
+  SrtListenersAnswer,
   type PlaybackSession,
   PublishAnswer
 } from "./MediaControl.ts"
@@ -105,6 +106,7 @@ export const make = (settings: RemoteSettings) =>
       publishDone: (ingestId: IngestId) => tell("publish-done", { ingestId }),
       reportHealth: (ingestId, health) => tell("health", { ingestId, health }),
       reportManifest: (ingestId) => tell("manifest", { ingestId }),
+      srtListeners: () => Effect.map(unavailableOnly(post("srt-listeners", {}, SrtListenersAnswer)), (answer) => answer.listeners),
       renditionsRefused: (ingestId, reason, renditions) => tell("renditions-refused", { ingestId, reason, renditions }),
       entitled: (connections) =>
         Effect.map(unavailableOnly(post("entitled", { connections }, EntitledAnswer)), (answer) => answer.entitled),

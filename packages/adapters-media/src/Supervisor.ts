@@ -11,6 +11,7 @@ import { createServer } from "node:net"
 import type { MediaSettings } from "./MediaSettings.ts"
 import * as KeyframeIntervals from "./KeyframeIntervals.ts"
 import * as LadderWorkers from "./LadderWorkers.ts"
+import * as SrtListeners from "./SrtListeners.ts"
 import * as NginxConfig from "./NginxConfig.ts"
 import type { NginxSettings } from "./NginxConfig.ts"
 import * as NginxProcess from "./NginxProcess.ts"
@@ -58,6 +59,7 @@ const nginxSettings = Effect.fnUntraced(function*(
     relayPort: yield* freePort,
     relaySecret: runSecret(),
     gatewayPort: yield* freePort,
+    srtPort: yield* freePort,
     controlPort: settings.controlPort === 0 ? yield* freePort : settings.controlPort,
     controlSecret: runSecret(),
     callbackBase,
@@ -123,6 +125,11 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
     yield* every(Duration.millis(250), Effect.andThen(enforce, Effect.andThen(reportFirstHealth(keyframes, ladders), reportManifests)))
     yield* every(Duration.seconds(settings.updateSeconds), reportHealth(keyframes, ladders))
     yield* every(Duration.seconds(1), ladders.round)
+    if (settings.srtHost !== null) {
+      const srt = SrtListeners.make(settings.srtHost)
+      yield* Effect.addFinalizer(() => srt.stopAll)
+      yield* every(Duration.seconds(1), srt.round)
+    }
     yield* every(Duration.seconds(15), sweepHls)
     yield* every(Duration.seconds(2), finaliseEnded(settings.dir))
     yield* every(Duration.seconds(10), sweepDeleted(settings.dir))

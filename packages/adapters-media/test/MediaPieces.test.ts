@@ -19,6 +19,7 @@ import { newestSegment } from "../src/Thumbnails.ts"
 import { ViewerSeconds } from "../src/ViewerSeconds.ts"
 import { ffmpegSdp, negotiated } from "../src/WhipSdp.ts"
 import * as RenditionLadders from "../src/RenditionLadders.ts"
+import { listenerArgs, procHidesProcesses } from "../src/SrtListeners.ts"
 
 const NGINX = defaultNginx()
 
@@ -42,6 +43,7 @@ const settingsIn = async (dir: string, tls: boolean): Promise<NginxConfig.NginxS
     relayPort: await freePort(),
     relaySecret: "relay-secret",
     gatewayPort: await freePort(),
+    srtPort: await freePort(),
     controlPort: await freePort(),
     controlSecret: "control-secret",
     callbackBase: "http://127.0.0.1:9/media/nginx/secret/run",
@@ -238,6 +240,22 @@ describe("rendition ladders", () => {
       { name: "480p", bandwidth: 1_140_800, width: 854, height: 480, codecs: ["avc1.4d401f", "mp4a.40.2"] },
       { name: "source", bandwidth: 140_800, width: 0, height: 0, codecs: [] }
     ])
+  })
+})
+
+describe("SRT listeners", () => {
+  it("listen with the key as the passphrase and relay to nginx without re-encoding", () => {
+    const args = listenerArgs("0.0.0.0", 10_000, "k".repeat(64), "rtmp://127.0.0.1:1/live/key").join(" ")
+    assert.include(args, `-i srt://0.0.0.0:10000?mode=listener&passphrase=${"k".repeat(64)}&pbkeylen=16`)
+    assert.include(args, "-c copy -f flv")
+    assert.include(listenerArgs("::", 10_000, "k", "o").join(" "), "srt://[::]:10000")
+  })
+
+  it("know whether /proc hides other users' processes", () => {
+    assert.isFalse(procHidesProcesses("proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n"))
+    assert.isTrue(procHidesProcesses("proc /proc proc rw,nosuid,nodev,noexec,relatime,hidepid=2 0 0\n"))
+    assert.isTrue(procHidesProcesses("proc /proc proc rw,hidepid=invisible,gid=4 0 0\n"))
+    assert.isFalse(procHidesProcesses("proc /other/proc proc rw,hidepid=2 0 0\n"))
   })
 })
 

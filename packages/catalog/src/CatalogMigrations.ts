@@ -328,6 +328,12 @@ const createApps = Effect.gen(function*() {
  * Each publisher's health as it was sampled (every few seconds while connected), for the chart of a
  * session's bitrate and frame rate; the projection keeps `HEALTH_HISTORY_DAYS` of it, by log time.
  */
+/** The livestreams holding an SRT port: few (the port range bounds them), read by every node's poll. */
+const indexSrtPorts = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`CREATE INDEX onair_livestreams_srt ON onair_livestreams (((state->>'srtPort')::integer)) WHERE state->>'srtPort' IS NOT NULL`
+})
+
 const createIngestHealth = Effect.gen(function*() {
   const sql = yield* SqlClient
   yield* sql`
@@ -359,7 +365,8 @@ export const migrations = {
   "10_create_restream_targets": createRestreamTargets,
   "11_create_relay_progress": createRelayProgress,
   "12_create_apps": createApps,
-  "13_create_ingest_health": createIngestHealth
+  "13_create_ingest_health": createIngestHealth,
+  "14_index_srt_ports": indexSrtPorts
 }
 
 /** The catalog's tables, emptied together by a rebuild. */

@@ -94,6 +94,8 @@ export class CatalogReads extends Context.Service<CatalogReads, {
   readonly livestream: (scope: Scope, id: LivestreamId) => Effect.Effect<Livestream | undefined>
   /** A livestream by id alone, deleted ones too: for the media plane, which has no account scope. */
   readonly livestreamById: (id: LivestreamId) => Effect.Effect<Livestream | undefined>
+  /** The livestreams holding an SRT port (deleted ones excepted), by port: at most the port range's size. */
+  readonly srtLivestreams: Effect.Effect<ReadonlyArray<Livestream>>
   /** A page of the scope's livestreams (deleted ones excepted) in creation order or its reverse. */
   readonly livestreams: (scope: Scope, filter: LivestreamFilter) => Effect.Effect<Page<Livestream>>
   readonly session: (scope: Scope, id: SessionId) => Effect.Effect<Session | undefined>
@@ -153,6 +155,14 @@ export class CatalogReads extends Context.Service<CatalogReads, {
 
     const livestreamById = (id: LivestreamId) =>
       cache.through(`livestream:${id}`, id, one(sql<{ state: unknown }>`SELECT state FROM onair_livestreams WHERE id = ${id}`, decodeLivestream))
+
+    const srtLivestreams = all(
+      sql<{ state: unknown }>`
+        SELECT state FROM onair_livestreams
+        WHERE state->>'srtPort' IS NOT NULL AND NOT deleted
+        ORDER BY (state->>'srtPort')::integer`,
+      decodeLivestream
+    )
 
     const sessionById = (id: SessionId) =>
       one(sql<{ state: unknown }>`SELECT state FROM onair_sessions WHERE id = ${id}`, decodeSession)
@@ -222,6 +232,7 @@ export class CatalogReads extends Context.Service<CatalogReads, {
       livestream: (scope, id) =>
         Effect.map(livestreamById(id), (found) => found === undefined || found.deleted ? undefined : inScope<Livestream>(scope)(found)),
       livestreamById,
+      srtLivestreams,
       livestreams,
       session: (scope, id) => Effect.map(sessionById(id), inScope<Session>(scope)),
       sessionById,

@@ -2,6 +2,7 @@ import { describe, it } from "@effect/vitest"
 import { LivestreamDecider } from "../src/livestream/LivestreamDecider.ts"
 import type { LivestreamEvent } from "../src/livestream/LivestreamEvent.ts"
 import { ingest1, ingest2, key1, key2, livestreamFields, livestreamId, meetingId, session1, session2, t } from "./Fixtures.ts"
+import type { SrtPortNumber } from "../src/srt/SrtPortValues.ts"
 import { spec } from "./Spec.ts"
 
 const livestream = spec(LivestreamDecider)
@@ -76,6 +77,17 @@ describe("Livestream decider", () => {
       livestream.given(created, { _tag: "RenditionsChanged", ...id, at: t(1), renditions: ["source", "480p"] })
         .when({ _tag: "SetRenditions", ...id, at: t(2), renditions: ["source", "480p"] })
         .then()
+    })
+  })
+
+  describe("SetSrtPort", () => {
+    it("records the port the livestream holds, and its release", () => {
+      const port = 10_000 as SrtPortNumber
+      livestream.given(created).when({ _tag: "SetSrtPort", ...id, at: t(1), port }).then({ _tag: "SrtPortChanged", ...id, at: t(1), port })
+      livestream.given(created, { _tag: "SrtPortChanged", ...id, at: t(1), port })
+        .when({ _tag: "SetSrtPort", ...id, at: t(2), port: null })
+        .then({ _tag: "SrtPortChanged", ...id, at: t(2), port: null })
+      livestream.given(created).when({ _tag: "SetSrtPort", ...id, at: t(1), port: null }).then()
     })
   })
 

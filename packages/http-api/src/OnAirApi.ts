@@ -10,6 +10,7 @@ import { LivestreamsApi } from "./LivestreamsApi.ts"
 import { MeetingsApi } from "./MeetingsApi.ts"
 import { RecordingsApi } from "./RecordingsApi.ts"
 import { RestreamsApi } from "./RestreamsApi.ts"
+import { SrtApi } from "./SrtApi.ts"
 import { documented } from "./OpenApiDocument.ts"
 import { WebhooksApi } from "./WebhooksApi.ts"
 
@@ -19,6 +20,7 @@ export class OnAirApi extends HttpApi.make("onair")
   .add(AppsApi)
   .add(AppSettingsApi)
   .add(RestreamsApi)
+  .add(SrtApi)
   .add(AnalyticsApi)
   .add(MeetingsApi)
   .add(WebhooksApi)

@@ -91,9 +91,11 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   ingest_server: f("The server URL to which the RTMP encoder should send the video and audio data.", "rtmps://live.example.com:1936/live/"),
   stream_key: f("Unique key for accessing each livestream.", "f26566285faca6fbe2e79a73a66rsrrsrrsr3cde23a2bb7dbc6c2c1761b98f4e4"),
   streamKey: f("Unique key for accessing the livestream.", "f26566285faca6fbe2e79a73a66rsrrsrrsr3cde23a2bb7dbc6c2c1761b98f4e4"),
+  port: f("The livestream's SRT listener port, from the deployment's range.", 10000),
+  srt_ingest_url: f("What an SRT caller connects to; its passphrase is the stream key.", "srt://onair.example.com:10000?passphrase=6a0f3e9c2b7d41f8a5c6e0b9d3f2a1c46a0f3e9c2b7d41f8a5c6e0b9d3f2a1c4&pbkeylen=16"),
   stream_key_last4: f("The last 4 characters of the target's stream key (the key itself is never shown).", "9f4e"),
   playback_url: f("The web address that viewers can use to watch the livestream.", "https://onair.example.com/hls/78dd0b50-4147-4bb8-88d3-2ccc2e98bff0/index.m3u8"),
-  srt_url: f("The SRT ingest address of the livestream, when the node takes SRT.", "srt://live.example.com:9000?streamid=publish/f265"),
+  srt_url: f("A signed link to the transcript as SubRip subtitles.", "https://onair.example.com/recordings/v1/3fd739f4-3c41-456e-bfba-6ebd51e16d2d/transcript.srt?expires=1795784400&signature=Wc8Lm2Np5Qr7St1Uv4Xy9Za3Bc6De0Fg"),
   rtmp_url: f("The node's RTMP ingest address.", "rtmp://media-a.example.com:1935/live"),
   rtmps_url: f("The node's RTMPS ingest address; null without TLS.", "rtmps://media-a.example.com:1936/live"),
   rtmpLink: f("The RTMP URL an encoder publishes to.", "rtmp://live.example.com:1935/live/"),
@@ -224,6 +226,6 @@ export const DATE_TIME_FIELDS = new Set([
 
 /** Names of fields and parameters that hold a URL. */
 export const URI_FIELDS = new Set([
-  "ingest_server", "playback_url", "srt_url", "rtmp_url", "rtmps_url", "rtmpLink", "rtmpsLink", "url", "download_url",
+  "ingest_server", "playback_url", "srt_url", "srt_ingest_url", "rtmp_url", "rtmps_url", "rtmpLink", "rtmpsLink", "url", "download_url",
   "poster_url", "audio_download_url", "txt_url", "json_url"
 ])

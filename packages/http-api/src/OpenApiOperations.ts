@@ -87,6 +87,12 @@ export const OPERATIONS: { readonly [operationId: string]: OperationDoc } = {
   "restreams.getRestream": doc("Fetch a restream target", "One target's settings, status, last error, uptime and progress."),
   "restreams.updateRestream": doc("Update a restream target", "Changes a target's URL, key, name, TLS check or whether it is enabled."),
   "restreams.deleteRestream": doc("Delete a restream target", "Stops the target's relay if it runs, and removes it."),
+  "srt.getSrtIngest": doc("Fetch a livestream's SRT ingest", "Its SRT port and the URL an SRT caller connects to (the stream key as the passphrase); 404 while SRT is off for it."),
+  "srt.openSrtIngest": doc(
+    "Turn SRT ingest on",
+    "Gives the livestream a port of the deployment's SRT range (the same one again if it has one); the media nodes that may take its publishers listen there."
+  ),
+  "srt.closeSrtIngest": doc("Turn SRT ingest off", "Gives the livestream's SRT port back; its listeners stop."),
   "analytics.getLivestreamAnalyticsComplete": doc(
     "Fetch complete analytics data for your livestreams",
     "Returns livestream analytics for the specified time range."

@@ -209,13 +209,16 @@ export interface Encoder {
  * ffmpeg publishing the notes' browser-playable test pattern (H.264 High yuv420p + AAC) to `url` in real
  * time. Small frames keep two test encoders within this machine's two cores.
  */
-export const publish = (url: string, options?: { readonly size?: string; readonly pattern?: "testsrc" | "testsrc2" }): Encoder => {
+export const publish = (
+  url: string,
+  options?: { readonly size?: string; readonly pattern?: "testsrc" | "testsrc2" }
+): Encoder => {
   const child = spawn("ffmpeg", [
     "-nostdin", "-loglevel", "error", "-re",
     "-f", "lavfi", "-i", `${options?.pattern ?? "testsrc"}=size=${options?.size ?? "640x360"}:rate=30`,
     "-f", "lavfi", "-i", "sine=frequency=1000",
     "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-g", "60",
-    "-c:a", "aac", "-f", "flv", url
+    "-c:a", "aac", "-f", url.startsWith("srt://") ? "mpegts" : "flv", url
   ], { stdio: ["ignore", "ignore", "pipe"] })
   let output = ""
   child.stderr!.on("data", (chunk: Buffer) => (output += String(chunk)))

@@ -19,6 +19,8 @@ import {
   livestreamRecord,
   SessionId,
   type Signal,
+  SrtPortNumber,
+  originMetadata,
   sessionRecord
 } from "@onair/core"
 import { Effect, Schema } from "effect"
@@ -38,7 +40,7 @@ import {
 import { type LivestreamParams, makeManage, newStreamKey } from "./ManageHandlers.ts"
 import { createdId, keyedMetadata } from "./Idempotency.ts"
 import { authorize, authorizeLivestream, now, preEncoded, timeParam } from "./Requests.ts"
-import { BroadcastLimitsConfig } from "@onair/application"
+import { BroadcastLimitsConfig, SrtPortCommands } from "@onair/application"
 import { makeRunCommand } from "./RunCommand.ts"
 import { ListAnswers, listAnswerKey } from "./ListAnswers.ts"
 import { LivestreamUrls } from "./LivestreamUrls.ts"
@@ -85,6 +87,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
   Effect.fn(function*(handlers) {
     const runCommand = yield* makeRunCommand
     const catalog = yield* CatalogReads
+    const srtPorts = yield* SrtPortCommands
     const healthHistory = yield* HealthHistoryReads
     const urls = yield* LivestreamUrls
     const listAnswers = yield* ListAnswers
@@ -288,9 +291,23 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           })
         }))
       .handle("deleteLivestream", ({ params }) =>
-        Effect.map(
-          manage(params, (at) => [{ _tag: "DeleteLivestream", livestreamId: params.livestream_id, at }]),
-          () => ({ success: true as const, data: { message: `livestream ${params.livestream_id} is deleted` } })
-        ))
+        Effect.gen(function*() {
+          let srtPort: number | null = null
+          yield* manage(params, (at, livestream) => {
+            srtPort = livestream.srtPort
+            return [{ _tag: "DeleteLivestream", livestreamId: params.livestream_id, at }]
+          })
+          // A deleted livestream's SRT port is free again.
+          if (srtPort !== null) {
+            const { token } = yield* authorize(params)
+            const actor = `token:${token.id}`
+            const at = yield* now
+            yield* srtPorts.handle(
+              { _tag: "ReleaseSrtPort", port: SrtPortNumber.make(srtPort), livestreamId: params.livestream_id, at },
+              originMetadata(`srt:${params.livestream_id}:release:${srtPort}:${at}`, actor, at)
+            ).pipe(Effect.orDie)
+          }
+          return { success: true as const, data: { message: `livestream ${params.livestream_id} is deleted` } }
+        }))
   })
 )

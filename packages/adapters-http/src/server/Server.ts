@@ -18,6 +18,8 @@ import { RecordingsHandlers } from "./RecordingsHandlers.ts"
 import { AppSettingsHandlers } from "./AppSettingsHandlers.ts"
 import { AppsHandlers } from "./AppsHandlers.ts"
 import { RestreamsHandlers } from "./RestreamsHandlers.ts"
+import { SrtHandlers } from "./SrtHandlers.ts"
+import { SrtSettings } from "./SrtSettings.ts"
 import { WebhooksHandlers } from "./WebhooksHandlers.ts"
 import * as InboundWebhooks from "./InboundWebhooks.ts"
 import { BroadcastLimitsConfig, PublicUrlsConfig } from "@onair/application"
@@ -33,11 +35,12 @@ import * as RequestGuard from "./RequestGuard.ts"
 
 /** Every route, needing the command path, the catalog and the token index. */
 export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.json" }).pipe(
-  Layer.provide([LivestreamsHandlers, RecordingsHandlers, AppsHandlers, AppSettingsHandlers, RestreamsHandlers, AnalyticsHandlers, MeetingsHandlers, WebhooksHandlers, AdminLive]),
+  Layer.provide([LivestreamsHandlers, RecordingsHandlers, AppsHandlers, AppSettingsHandlers, RestreamsHandlers, SrtHandlers, AnalyticsHandlers, MeetingsHandlers, WebhooksHandlers, AdminLive]),
   Layer.provide(AuthorizationLive),
   Layer.provide(FastReads.layer),
   Layer.provide(ListAnswers.layer),
   Layer.provide(LivestreamUrls.layer),
+  Layer.provide(SrtSettings.layer),
   Layer.provide([PublicUrlsConfig.layer, BroadcastLimitsConfig.layer]),
   Layer.merge(RequestGuard.layer),
   Layer.merge(DocsPage.layer),

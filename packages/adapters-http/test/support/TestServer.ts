@@ -17,7 +17,8 @@ import {
   PublicUrlsConfig,
   RecordingCommands,
   RecordingLinks,
-  RestreamCommands
+  RestreamCommands,
+  SrtPortCommands
 } from "@onair/application"
 import { RestreamUrlGuard } from "@onair/outbound"
 import { Effect, Layer, ManagedRuntime } from "effect"
@@ -70,6 +71,7 @@ export const useServer = (
       RecordingCommands.layer,
       AppSettingsCommands.layer,
       RestreamCommands.layer,
+      SrtPortCommands.layer,
       RestreamUrlGuard.layer,
       Layer.provide(RecordingLinks.layer, PublicUrlsConfig.layer)
     )),

@@ -14,6 +14,7 @@ import {
   RenditionLadder,
   VideoConfig
 } from "./LivestreamValues.ts"
+import { SrtPortNumber } from "../srt/SrtPortValues.ts"
 
 const target = { livestreamId: LivestreamId, at: Timestamp }
 
@@ -42,6 +43,8 @@ export const LivestreamCommand = Schema.TaggedUnion({
   SetPlacement: { ...target, placement: Placement },
   SetRecording: { ...target, record: Schema.Boolean },
   SetRenditions: { ...target, renditions: RenditionLadder },
+  /** The SRT port the livestream holds now (claimed on its port's stream first), or null for none. */
+  SetSrtPort: { ...target, port: Schema.NullOr(SrtPortNumber) },
   DisableLivestream: { ...target, reason: DisableReason },
   EnableLivestream: { ...target },
   RotateStreamKey: { ...target, streamKey: StreamKey },

@@ -159,6 +159,8 @@ const decideExisting = (command: LivestreamCommand, livestream: Livestream): Eve
       return Result.succeed(
         livestream.record === command.record ? [] : [{ _tag: "RecordingSettingChanged", ...subject, record: command.record }]
       )
+    case "SetSrtPort":
+      return Result.succeed(livestream.srtPort === command.port ? [] : [{ _tag: "SrtPortChanged", ...subject, port: command.port }])
     case "SetRenditions":
       return Result.succeed(
         livestream.renditions.join() === command.renditions.join()
@@ -278,6 +280,7 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       placement: event.placement ?? ANY_NODE,
       record: event.record ?? true,
       renditions: event.renditions ?? [],
+      srtPort: null,
       disabled: null,
       deleted: false,
       broadcast: { _tag: "Idle" },
@@ -300,6 +303,8 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       return { ...livestream, record: event.record }
     case "RenditionsChanged":
       return { ...livestream, renditions: event.renditions }
+    case "SrtPortChanged":
+      return { ...livestream, srtPort: event.port }
     case "LivestreamDisabled":
       return { ...livestream, disabled: event.reason }
     case "LivestreamEnabled":

@@ -14,6 +14,7 @@ import {
   RenditionLadder,
   VideoConfig
 } from "./LivestreamValues.ts"
+import { SrtPortNumber } from "../srt/SrtPortValues.ts"
 
 const subject = { livestreamId: LivestreamId, at: Timestamp }
 
@@ -40,6 +41,7 @@ export const LivestreamEvent = Schema.TaggedUnion({
   PlacementChanged: { ...subject, placement: Placement },
   RecordingSettingChanged: { ...subject, record: Schema.Boolean },
   RenditionsChanged: { ...subject, renditions: RenditionLadder },
+  SrtPortChanged: { ...subject, port: Schema.NullOr(SrtPortNumber) },
   LivestreamDisabled: { ...subject, reason: DisableReason },
   LivestreamEnabled: { ...subject },
   StreamKeyRotated: { ...subject, streamKey: StreamKey },

@@ -16,6 +16,7 @@ import {
   RenditionLadder,
   VideoConfig
 } from "./LivestreamValues.ts"
+import { SrtPortNumber } from "../srt/SrtPortValues.ts"
 
 /** The phase of the current broadcast. A session is open exactly in `Connected` and `Reconnecting`. */
 export const Broadcast = Schema.TaggedUnion({
@@ -51,6 +52,8 @@ export const Livestream = Schema.Struct({
   record: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(true))),
   /** The adaptive ladder its broadcasts get (the source alone in states stored before the setting). */
   renditions: RenditionLadder.pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
+  /** The SRT listener port it holds (none in states stored before SRT). */
+  srtPort: Schema.NullOr(SrtPortNumber).pipe(Schema.withDecodingDefaultKey(Effect.succeed(null))),
   /** Why the key is disabled, or null while it is enabled. */
   disabled: Schema.NullOr(DisableReason),
   deleted: Schema.Boolean,

@@ -78,6 +78,7 @@ export const LivestreamSignal = Schema.Union([
   L.SetPlacement,
   L.SetRecording,
   L.SetRenditions,
+  L.SetSrtPort,
   L.DisableLivestream,
   L.EnableLivestream,
   L.RotateStreamKey,

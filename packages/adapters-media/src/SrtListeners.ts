@@ -1,0 +1,148 @@
+/**
+ * The node's SRT listeners: one supervised ffmpeg per port the control plane gives a livestream with SRT
+ * on (`srt-listeners`). It listens on `ONAIR_SRT_HOST:<port>`, with the stream key as its passphrase.
+ *
+ * A caller with another passphrase fails the SRT handshake and never reaches nginx. A caller with the
+ * key is relayed, without re-encoding, to nginx's loopback `srt` ingest server under the key. There the
+ * publish is decided as an RTMP encoder's is, and recorded as SRT.
+ *
+ * ffmpeg takes one caller and exits when it leaves, so a listener starts again at once for the next one.
+ * One that fails again and again backs off (1 s, doubling to 30 s). A listener whose livestream turned SRT
+ * off, or whose key changed, is stopped with SIGTERM and then SIGKILL. Each round runs every second.
+ *
+ * The passphrase is on ffmpeg's command line, which local users can list unless `/proc` is mounted with
+ * `hidepid=2`. The node says so when it starts listeners on a host where it is not (docs/security.md).
+ */
+import type { LivestreamId } from "@onair/core"
+import { Clock, Effect } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import { MediaControl, type SrtListenerAssignment } from "./MediaControl.ts"
+import * as NginxProcess from "./NginxProcess.ts"
+import { RunningNginx } from "./RunningNginx.ts"
+
+const STOP_GRACE_MILLIS = 2_000
+const MAX_BACKOFF_MILLIS = 30_000
+/** A listener that ran this long served a caller: it starts again at once, not after a back-off. */
+const SERVED_MILLIS = 5_000
+const MAX_STDERR = 4 * 1024
+
+interface Listener {
+  readonly livestreamId: LivestreamId
+  readonly streamKey: string
+  child: ChildProcess | null
+  startedAt: number
+  exitedAt: number | null
+  backoff: number
+  stderr: string
+}
+
+/** Whether `/proc` hides other users' processes (`hidepid=2` or `invisible`). */
+export const procHidesProcesses = (mounts: string): boolean =>
+  mounts.split("\n").some((line) => {
+    const [, mountPoint, type, options] = line.split(" ")
+    return mountPoint === "/proc" && type === "proc" && /(^|,)hidepid=(2|invisible)(,|$)/.test(options ?? "")
+  })
+
+/** ffmpeg's arguments for one listener, relaying to `output`. */
+export const listenerArgs = (host: string, port: number, streamKey: string, output: string): ReadonlyArray<string> => [
+  "-nostdin", "-hide_banner", "-loglevel", "error",
+  "-i", `srt://${host.includes(":") ? `[${host}]` : host}:${port}?mode=listener&passphrase=${streamKey}&pbkeylen=16`,
+  "-map", "0", "-c", "copy", "-f", "flv", "-rw_timeout", "10000000", output
+]
+
+export const make = (host: string) => {
+  const running = new Map<number, Listener>()
+  let warned = false
+
+  const start = (listener: Listener, port: number, output: string, now: number) => {
+    const { file, args } = NginxProcess.command("ffmpeg", listenerArgs(host, port, listener.streamKey, output))
+    const child = spawn(file, [...args], { stdio: ["ignore", "ignore", "pipe"] })
+    listener.child = child
+    listener.startedAt = now
+    listener.exitedAt = null
+    child.stderr!.on("data", (chunk: Buffer) =>
+      (listener.stderr = (listener.stderr + String(chunk).replaceAll(listener.streamKey, "<key>")).slice(-MAX_STDERR)))
+    const exited = () => {
+      if (listener.child !== child) return
+      listener.child = null
+      listener.exitedAt = Date.now()
+    }
+    child.once("error", exited)
+    child.once("exit", exited)
+  }
+
+  const stop = (listener: Listener) => {
+    const child = listener.child
+    listener.child = null
+    if (child === null || child.exitCode !== null) return
+    child.kill("SIGTERM")
+    setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), STOP_GRACE_MILLIS).unref()
+  }
+
+  const warnOnce = Effect.suspend(() => {
+    if (warned) return Effect.void
+    warned = true
+    const mounts = Fs.existsSync("/proc/mounts") ? Fs.readFileSync("/proc/mounts", "utf8") : ""
+    return procHidesProcesses(mounts)
+      ? Effect.void
+      : Effect.logWarning(
+        "media: SRT listeners carry their stream keys (the passphrases) on ffmpeg's command line, and /proc here " +
+          "lets every local user list them: mount /proc with hidepid=2 on a shared host (docs/security.md)"
+      )
+  })
+
+  const round = Effect.gen(function*() {
+    const nginx = yield* RunningNginx
+    const control = yield* MediaControl
+    const instance = nginx.instance()
+    const assigned: ReadonlyArray<SrtListenerAssignment> = instance === null ? [] : yield* control.srtListeners()
+    const wanted = new Map(assigned.map((assignment) => [assignment.port as number, assignment]))
+    for (const [port, listener] of running) {
+      const assignment = wanted.get(port)
+      if (assignment !== undefined && assignment.streamKey === listener.streamKey && assignment.livestreamId === listener.livestreamId) continue
+      stop(listener)
+      running.delete(port)
+    }
+    if (instance === null || wanted.size === 0) return
+    yield* warnOnce
+    const now = yield* Clock.currentTimeMillis
+    for (const [port, assignment] of wanted) {
+      const listener = running.get(port)
+      if (listener === undefined) {
+        const fresh: Listener = {
+          livestreamId: assignment.livestreamId,
+          streamKey: assignment.streamKey,
+          child: null,
+          startedAt: now,
+          exitedAt: null,
+          backoff: 1_000,
+          stderr: ""
+        }
+        running.set(port, fresh)
+        start(fresh, port, `${instance.srtUrl}/${assignment.streamKey}`, now)
+        continue
+      }
+      if (listener.child !== null || listener.exitedAt === null) continue
+      // A listener that served a caller starts again at once; one that keeps failing backs off.
+      const served = listener.exitedAt - listener.startedAt >= SERVED_MILLIS
+      if (served) listener.backoff = 1_000
+      if (!served && now - listener.exitedAt < listener.backoff) continue
+      if (!served) {
+        yield* Effect.logWarning(`media: SRT listener on port ${port} stopped (${listener.stderr.slice(-300).trim()}); listening again`)
+        listener.backoff = Math.min(listener.backoff * 2, MAX_BACKOFF_MILLIS)
+      }
+      listener.stderr = ""
+      start(listener, port, `${instance.srtUrl}/${assignment.streamKey}`, now)
+    }
+  }).pipe(
+    Effect.catch((error) => Effect.logWarning(`media: SRT listeners not settled this round: ${error.message}`))
+  )
+
+  const stopAll = Effect.sync(() => {
+    for (const listener of running.values()) stop(listener)
+    running.clear()
+  })
+
+  return { round, stopAll }
+}
