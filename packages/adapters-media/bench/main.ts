@@ -220,7 +220,12 @@ const only = process.env["ONAIR_BENCH_ONLY"]
 
 const main = async () => {
   console.log(`# Media plane benchmark (${Os.cpus().length} cores, ${Os.cpus()[0]?.model ?? "cpu"})`)
-  const job = await startMainJob({ ONAIR_HLS_FRAGMENT_SECONDS: String(FRAGMENT_SECONDS), DATABASE_URL: process.env["ONAIR_BENCH_MEDIA_DATABASE_URL"] ?? "" })
+  const job = await startMainJob({
+    ONAIR_HLS_FRAGMENT_SECONDS: String(FRAGMENT_SECONDS),
+    DATABASE_URL: process.env["ONAIR_BENCH_MEDIA_DATABASE_URL"] ?? "",
+    ONAIR_SRT: "on",
+    ONAIR_SRT_PORTS: "31000-31009"
+  })
   try {
     if (only === undefined || only === "latency") await latencies(job)
     if (only === undefined || only === "resources") await resources(job, job.pid)

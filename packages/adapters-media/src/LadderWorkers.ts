@@ -11,17 +11,14 @@
  */
 import type { IngestHealth, Rendition, SessionId } from "@onair/core"
 import { Clock, Effect } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import type { Connection } from "./Connections.ts"
 import { MediaControl } from "./MediaControl.ts"
-import * as NginxProcess from "./NginxProcess.ts"
+import { FfmpegRun } from "./FfmpegRun.ts"
 import * as RenditionLadders from "./RenditionLadders.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
-const STOP_GRACE_MILLIS = 3_000
-const MAX_STDERR = 8 * 1024
 const MAX_BACKOFF_MILLIS = 30_000
 
 export interface LadderSettings {
@@ -36,9 +33,7 @@ export interface LadderSettings {
 interface Worker {
   readonly plan: RenditionLadders.LadderPlan
   readonly cost: number
-  child: ChildProcess | null
-  stderr: string
-  exitedAt: number | null
+  run: FfmpegRun | null
   backoff: number
 }
 
@@ -51,30 +46,11 @@ export const make = (settings: LadderSettings) => {
   const spawnFor = (worker: Worker, connection: Connection, relayUrl: string) => {
     const dir = sessionDir(settings.dir, connection.sessionId)
     Fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
-    const { file, args } = NginxProcess.command("ffmpeg", RenditionLadders.ffmpegArgs(worker.plan, `${relayUrl}/${connection.sessionId}`, dir, {
+    worker.run = new FfmpegRun(RenditionLadders.ffmpegArgs(worker.plan, `${relayUrl}/${connection.sessionId}`, dir, {
       audio: connection.source?.audio ?? true,
       fragmentSeconds: settings.fragmentSeconds,
       playlistSeconds: settings.playlistSeconds
     }))
-    const child = spawn(file, [...args], { stdio: ["ignore", "ignore", "pipe"] })
-    worker.child = child
-    worker.exitedAt = null
-    child.stderr!.on("data", (chunk: Buffer) => (worker.stderr = (worker.stderr + String(chunk)).slice(-MAX_STDERR)))
-    const exited = () => {
-      if (worker.child !== child) return
-      worker.child = null
-      worker.exitedAt = Date.now()
-    }
-    child.once("error", exited)
-    child.once("exit", exited)
-  }
-
-  const stop = (worker: Worker) => {
-    const child = worker.child
-    worker.child = null
-    if (child === null || child.exitCode !== null) return
-    child.kill("SIGTERM")
-    setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), STOP_GRACE_MILLIS).unref()
   }
 
   const round = Effect.gen(function*() {
@@ -86,7 +62,7 @@ export const make = (settings: LadderSettings) => {
     )
     for (const [sessionId, worker] of running) {
       if (instance !== null && laddered.has(sessionId)) continue
-      stop(worker)
+      worker.run?.stop()
       running.delete(sessionId)
     }
     if (instance === null) return
@@ -94,8 +70,9 @@ export const make = (settings: LadderSettings) => {
     for (const connection of laddered.values()) {
       const worker = running.get(connection.sessionId)
       if (worker !== undefined) {
-        if (worker.child === null && worker.exitedAt !== null && now - worker.exitedAt >= worker.backoff) {
-          yield* Effect.logWarning(`media: renditions of ${connection.sessionId} stopped (${worker.stderr.slice(-300).trim()}); starting again`)
+        const run = worker.run
+        if (run !== null && run.exitedAt !== null && now - run.exitedAt >= worker.backoff) {
+          yield* Effect.logWarning(`media: renditions of ${connection.sessionId} stopped (${run.messages.slice(-300)}); starting again`)
           worker.backoff = Math.min(worker.backoff * 2, MAX_BACKOFF_MILLIS)
           spawnFor(worker, connection, instance.relayUrl)
         }
@@ -118,7 +95,7 @@ export const make = (settings: LadderSettings) => {
         )
         continue
       }
-      const started: Worker = { plan, cost, child: null, stderr: "", exitedAt: null, backoff: 2_000 }
+      const started: Worker = { plan, cost, run: null, backoff: 2_000 }
       running.set(connection.sessionId, started)
       spawnFor(started, connection, instance.relayUrl)
     }
@@ -154,7 +131,7 @@ export const make = (settings: LadderSettings) => {
   const load = () => [...running.values()].reduce((sum, worker) => sum + worker.cost, 0)
 
   const stopAll = Effect.sync(() => {
-    for (const worker of running.values()) stop(worker)
+    for (const worker of running.values()) worker.run?.stop()
     running.clear()
   })
 

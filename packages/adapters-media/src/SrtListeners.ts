@@ -15,26 +15,20 @@
  */
 import type { LivestreamId } from "@onair/core"
 import { Clock, Effect } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import { MediaControl, type SrtListenerAssignment } from "./MediaControl.ts"
-import * as NginxProcess from "./NginxProcess.ts"
+import { FfmpegRun } from "./FfmpegRun.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
-const STOP_GRACE_MILLIS = 2_000
 const MAX_BACKOFF_MILLIS = 30_000
 /** A listener that ran this long served a caller: it starts again at once, not after a back-off. */
 const SERVED_MILLIS = 5_000
-const MAX_STDERR = 4 * 1024
 
 interface Listener {
   readonly livestreamId: LivestreamId
   readonly streamKey: string
-  child: ChildProcess | null
-  startedAt: number
-  exitedAt: number | null
+  run: FfmpegRun
   backoff: number
-  stderr: string
 }
 
 /** Whether `/proc` hides other users' processes (`hidepid=2` or `invisible`). */
@@ -47,6 +41,8 @@ export const procHidesProcesses = (mounts: string): boolean =>
 /** ffmpeg's arguments for one listener, relaying to `output`. */
 export const listenerArgs = (host: string, port: number, streamKey: string, output: string): ReadonlyArray<string> => [
   "-nostdin", "-hide_banner", "-loglevel", "error",
+  // ffmpeg probes 5 s of an input by default: a second finds an encoder's H.264 and AAC in MPEG-TS.
+  "-analyzeduration", "1000000", "-probesize", "1000000",
   "-i", `srt://${host.includes(":") ? `[${host}]` : host}:${port}?mode=listener&passphrase=${streamKey}&pbkeylen=16`,
   "-map", "0", "-c", "copy", "-f", "flv", "-rw_timeout", "10000000", output
 ]
@@ -55,30 +51,8 @@ export const make = (host: string) => {
   const running = new Map<number, Listener>()
   let warned = false
 
-  const start = (listener: Listener, port: number, output: string, now: number) => {
-    const { file, args } = NginxProcess.command("ffmpeg", listenerArgs(host, port, listener.streamKey, output))
-    const child = spawn(file, [...args], { stdio: ["ignore", "ignore", "pipe"] })
-    listener.child = child
-    listener.startedAt = now
-    listener.exitedAt = null
-    child.stderr!.on("data", (chunk: Buffer) =>
-      (listener.stderr = (listener.stderr + String(chunk).replaceAll(listener.streamKey, "<key>")).slice(-MAX_STDERR)))
-    const exited = () => {
-      if (listener.child !== child) return
-      listener.child = null
-      listener.exitedAt = Date.now()
-    }
-    child.once("error", exited)
-    child.once("exit", exited)
-  }
-
-  const stop = (listener: Listener) => {
-    const child = listener.child
-    listener.child = null
-    if (child === null || child.exitCode !== null) return
-    child.kill("SIGTERM")
-    setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), STOP_GRACE_MILLIS).unref()
-  }
+  const start = (port: number, streamKey: string, output: string) =>
+    new FfmpegRun(listenerArgs(host, port, streamKey, output), [streamKey])
 
   const warnOnce = Effect.suspend(() => {
     if (warned) return Effect.void
@@ -101,46 +75,38 @@ export const make = (host: string) => {
     for (const [port, listener] of running) {
       const assignment = wanted.get(port)
       if (assignment !== undefined && assignment.streamKey === listener.streamKey && assignment.livestreamId === listener.livestreamId) continue
-      stop(listener)
+      listener.run.stop()
       running.delete(port)
     }
     if (instance === null || wanted.size === 0) return
     yield* warnOnce
     const now = yield* Clock.currentTimeMillis
     for (const [port, assignment] of wanted) {
+      const output = `${instance.srtUrl}/${assignment.streamKey}`
       const listener = running.get(port)
       if (listener === undefined) {
-        const fresh: Listener = {
-          livestreamId: assignment.livestreamId,
-          streamKey: assignment.streamKey,
-          child: null,
-          startedAt: now,
-          exitedAt: null,
-          backoff: 1_000,
-          stderr: ""
-        }
-        running.set(port, fresh)
-        start(fresh, port, `${instance.srtUrl}/${assignment.streamKey}`, now)
+        const { livestreamId, streamKey } = assignment
+        running.set(port, { livestreamId, streamKey, run: start(port, streamKey, output), backoff: 1_000 })
         continue
       }
-      if (listener.child !== null || listener.exitedAt === null) continue
+      const { exitedAt, startedAt } = listener.run
+      if (exitedAt === null) continue
       // A listener that served a caller starts again at once; one that keeps failing backs off.
-      const served = listener.exitedAt - listener.startedAt >= SERVED_MILLIS
+      const served = exitedAt - startedAt >= SERVED_MILLIS
       if (served) listener.backoff = 1_000
-      if (!served && now - listener.exitedAt < listener.backoff) continue
+      if (!served && now - exitedAt < listener.backoff) continue
       if (!served) {
-        yield* Effect.logWarning(`media: SRT listener on port ${port} stopped (${listener.stderr.slice(-300).trim()}); listening again`)
+        yield* Effect.logWarning(`media: SRT listener on port ${port} stopped (${listener.run.messages.slice(-300)}); listening again`)
         listener.backoff = Math.min(listener.backoff * 2, MAX_BACKOFF_MILLIS)
       }
-      listener.stderr = ""
-      start(listener, port, `${instance.srtUrl}/${assignment.streamKey}`, now)
+      listener.run = start(port, listener.streamKey, output)
     }
   }).pipe(
     Effect.catch((error) => Effect.logWarning(`media: SRT listeners not settled this round: ${error.message}`))
   )
 
   const stopAll = Effect.sync(() => {
-    for (const listener of running.values()) stop(listener)
+    for (const listener of running.values()) listener.run.stop()
     running.clear()
   })
 

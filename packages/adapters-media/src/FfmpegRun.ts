@@ -1,0 +1,48 @@
+/**
+ * One run of a supervised ffmpeg worker: started under a parent-death signal (`NginxProcess.command`),
+ * with the tail of what it said kept (secrets masked, never logged whole), and when it exited. Stopping
+ * it sends SIGTERM, then SIGKILL if it is still there after a grace period.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import * as NginxProcess from "./NginxProcess.ts"
+
+const STOP_GRACE_MILLIS = 3_000
+const MAX_STDERR = 8 * 1024
+
+export class FfmpegRun {
+  private readonly child: ChildProcess
+  private said = ""
+  /** When it started and when it exited (epoch ms; null while it runs). */
+  readonly startedAt: number
+  exitedAt: number | null = null
+
+  /** Starts `ffmpeg` with `args`; each of `secrets` is masked in what it says. */
+  constructor(args: ReadonlyArray<string>, secrets: ReadonlyArray<string> = []) {
+    const { file, args: full } = NginxProcess.command("ffmpeg", args)
+    this.startedAt = Date.now()
+    this.child = spawn(file, [...full], { stdio: ["ignore", "ignore", "pipe"] })
+    this.child.stderr!.on("data", (chunk: Buffer) => {
+      const text = secrets.reduce((masked, secret) => secret === "" ? masked : masked.replaceAll(secret, "<secret>"), String(chunk))
+      this.said = (this.said + text).slice(-MAX_STDERR)
+    })
+    const exited = () => (this.exitedAt ??= Date.now())
+    this.child.once("error", exited)
+    this.child.once("exit", exited)
+  }
+
+  get running(): boolean {
+    return this.exitedAt === null
+  }
+
+  /** The end of what it said, trimmed. */
+  get messages(): string {
+    return this.said.trim()
+  }
+
+  stop(): void {
+    if (!this.running) return
+    const child = this.child
+    child.kill("SIGTERM")
+    setTimeout(() => this.exitedAt === null && child.kill("SIGKILL"), STOP_GRACE_MILLIS).unref()
+  }
+}
