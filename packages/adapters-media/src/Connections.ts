@@ -15,6 +15,12 @@ import type { IngestServer } from "./NginxConfig.ts"
  */
 export const FIRST_HEALTH_MILLIS = 10_000
 
+/**
+ * How long after its acceptance a connection must be in nginx's `/stat`: one that is not was closed while
+ * its publish was being decided, and nginx reports no end for a publish it never started.
+ */
+export const PUBLISH_STARTED_MILLIS = 3_000
+
 export interface Connection {
   readonly clientId: string
   readonly ingestId: IngestId
@@ -34,6 +40,8 @@ export interface Connection {
   manifestReported: boolean
   /** Set once its health was first reported (resolution and codecs known): it is looked for often until then. */
   healthReported: boolean
+  /** When the control plane accepted it (epoch ms). */
+  readonly acceptedAt: number
   /** Until when (epoch ms) its first health is looked for often; after that, with the regular reports only. */
   readonly firstHealthUntil: number
   /** Set once OnAir asked nginx to drop it. */
@@ -48,7 +56,7 @@ export class Connections {
   add(
     connection: Omit<
       Connection,
-      "relayed" | "manifestReported" | "healthReported" | "dropRequested" | "bitrate" | "firstHealthUntil" | "source" | "renditionsRefused"
+      "relayed" | "manifestReported" | "healthReported" | "dropRequested" | "bitrate" | "acceptedAt" | "firstHealthUntil" | "source" | "renditionsRefused"
     >,
     now: number
   ): void {
@@ -57,6 +65,7 @@ export class Connections {
       relayed: false,
       manifestReported: false,
       healthReported: false,
+      acceptedAt: now,
       firstHealthUntil: now + FIRST_HEALTH_MILLIS,
       dropRequested: false,
       bitrate: 0,

@@ -7,12 +7,32 @@
  * names them in. Then every `updateSeconds` (`reportHealth`).
  */
 import { Clock, Effect } from "effect"
-import type { Connection } from "./Connections.ts"
+import { type Connection, PUBLISH_STARTED_MILLIS } from "./Connections.ts"
 import type { KeyframeIntervals } from "./KeyframeIntervals.ts"
 import type { LadderWorkers } from "./LadderWorkers.ts"
 import { MediaControl } from "./MediaControl.ts"
 import * as NginxStat from "./NginxStat.ts"
 import { RunningNginx } from "./RunningNginx.ts"
+
+/**
+ * Ends the connections nginx does not have: a publisher that closed while its publish was being decided
+ * never started publishing, so nginx sends no `on_publish_done` for it, and its session would wait for
+ * ever. A connection gets `PUBLISH_STARTED_MILLIS` to show up in `/stat`.
+ */
+const endVanished = (streams: ReadonlyArray<NginxStat.StreamStat>, now: number) =>
+  Effect.gen(function*() {
+    const nginx = yield* RunningNginx
+    const control = yield* MediaControl
+    const present = new Set(streams.map((stream) => stream.publisherClientId))
+    for (const connection of nginx.connections.all()) {
+      if (present.has(connection.clientId) || now - connection.acceptedAt < PUBLISH_STARTED_MILLIS) continue
+      nginx.connections.remove(connection.clientId)
+      yield* Effect.logWarning(`media: ${connection.ingestId} closed before its publish started; it ends now`)
+      yield* control.publishDone(connection.ingestId).pipe(
+        Effect.catch(() => Effect.sync(() => nginx.untoldEnds.add(connection.ingestId)))
+      )
+    }
+  })
 
 /** Reports the health of every connection, or (`onlyFirst`) of those whose health was never reported. */
 const report = (keyframes: KeyframeIntervals, ladders: LadderWorkers, onlyFirst: boolean) => Effect.gen(function*() {
@@ -23,10 +43,15 @@ const report = (keyframes: KeyframeIntervals, ladders: LadderWorkers, onlyFirst:
   const now = yield* Clock.currentTimeMillis
   const waiting = (connection: Connection) => !connection.healthReported && now < connection.firstHealthUntil
   if (onlyFirst && !nginx.connections.all().some(waiting)) return
-  const streams = yield* NginxStat.read(instance.controlUrl).pipe(
+  const read = yield* NginxStat.read(instance.controlUrl).pipe(
+    Effect.map((streams): ReadonlyArray<NginxStat.StreamStat> | undefined => streams),
     // The quarter-second look stays quiet: the regular report says when /stat fails.
-    Effect.catch((error) => Effect.as(onlyFirst ? Effect.void : Effect.logWarning(`media: ${String(error)}`), []))
+    Effect.catch((error) => Effect.as(onlyFirst ? Effect.void : Effect.logWarning(`media: ${String(error)}`), undefined))
   )
+  // Without an answer from /stat nothing is known to be gone.
+  if (read === undefined) return
+  const streams = read
+  yield* endVanished(streams, now)
   for (const stream of streams) {
     const connection = stream.publisherClientId === null ? undefined : nginx.connections.get(stream.publisherClientId)
     // Until nginx has read the stream's metadata there is nothing to report.

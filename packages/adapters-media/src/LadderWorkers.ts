@@ -20,6 +20,7 @@ import * as RenditionLadders from "./RenditionLadders.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
 const MAX_BACKOFF_MILLIS = 30_000
+const GOOD_RUN_MILLIS = 60_000
 
 export interface LadderSettings {
   /** Where the variants go: `<dir>/<session id>/<variant>/`. */
@@ -73,7 +74,8 @@ export const make = (settings: LadderSettings) => {
         const run = worker.run
         if (run !== null && run.exitedAt !== null && now - run.exitedAt >= worker.backoff) {
           yield* Effect.logWarning(`media: renditions of ${connection.sessionId} stopped (${run.messages.slice(-300)}); starting again`)
-          worker.backoff = Math.min(worker.backoff * 2, MAX_BACKOFF_MILLIS)
+          // A worker that ran a good while starts its back-off again.
+          worker.backoff = run.exitedAt - run.startedAt > GOOD_RUN_MILLIS ? 2_000 : Math.min(worker.backoff * 2, MAX_BACKOFF_MILLIS)
           spawnFor(worker, connection, instance.relayUrl)
         }
         continue
@@ -127,15 +129,12 @@ export const make = (settings: LadderSettings) => {
     })
   }
 
-  /** Cores the running ladders take, by their plans. */
-  const load = () => [...running.values()].reduce((sum, worker) => sum + worker.cost, 0)
-
   const stopAll = Effect.sync(() => {
     for (const worker of running.values()) worker.run?.stop()
     running.clear()
   })
 
-  return { round, renditionsOf, load, stopAll }
+  return { round, renditionsOf, stopAll }
 }
 
 export type LadderWorkers = ReturnType<typeof make>

@@ -8,7 +8,8 @@
  *
  * ffmpeg takes one caller and exits when it leaves, so a listener starts again at once for the next one.
  * One that fails again and again backs off (1 s, doubling to 30 s). A listener whose livestream turned SRT
- * off, or whose key changed, is stopped with SIGTERM and then SIGKILL. Each round runs every second.
+ * off, whose key changed, or whose nginx is gone, is stopped with SIGTERM and then SIGKILL. Each round
+ * runs every second.
  *
  * The passphrase is on ffmpeg's command line, which local users can list unless `/proc` is mounted with
  * `hidepid=2`. The node says so when it starts listeners on a host where it is not (docs/security.md).
@@ -27,6 +28,8 @@ const SERVED_MILLIS = 5_000
 interface Listener {
   readonly livestreamId: LivestreamId
   readonly streamKey: string
+  /** Where it relays: the running nginx's `srt` server (a new nginx run has another port). */
+  readonly output: string
   run: FfmpegRun
   backoff: number
 }
@@ -72,9 +75,13 @@ export const make = (host: string) => {
     const instance = nginx.instance()
     const assigned: ReadonlyArray<SrtListenerAssignment> = instance === null ? [] : yield* control.srtListeners()
     const wanted = new Map(assigned.map((assignment) => [assignment.port as number, assignment]))
+    const outputOf = (assignment: SrtListenerAssignment) => `${instance?.srtUrl ?? ""}/${assignment.streamKey}`
     for (const [port, listener] of running) {
       const assignment = wanted.get(port)
-      if (assignment !== undefined && assignment.streamKey === listener.streamKey && assignment.livestreamId === listener.livestreamId) continue
+      if (
+        assignment !== undefined && assignment.streamKey === listener.streamKey &&
+        assignment.livestreamId === listener.livestreamId && outputOf(assignment) === listener.output
+      ) continue
       listener.run.stop()
       running.delete(port)
     }
@@ -82,11 +89,11 @@ export const make = (host: string) => {
     yield* warnOnce
     const now = yield* Clock.currentTimeMillis
     for (const [port, assignment] of wanted) {
-      const output = `${instance.srtUrl}/${assignment.streamKey}`
+      const output = outputOf(assignment)
       const listener = running.get(port)
       if (listener === undefined) {
         const { livestreamId, streamKey } = assignment
-        running.set(port, { livestreamId, streamKey, run: start(port, streamKey, output), backoff: 1_000 })
+        running.set(port, { livestreamId, streamKey, output, run: start(port, streamKey, output), backoff: 1_000 })
         continue
       }
       const { exitedAt, startedAt } = listener.run

@@ -79,6 +79,9 @@ describe("media plane security", { timeout: 120_000 }, () => {
     await live(created.id)
     const session = (await job.api("GET", `/livestreams/${created.id}/active-livestream-session`)).body.data.session.id as string
     await owner.stop()
+    // Its end is known (at once, or once the node sees that a publish it never started is gone).
+    await waitFor("the owner to be gone", async () =>
+      (await job.api("POST", `/livestreams/${created.id}/getStatus`)).body.value[0].healthDescriptions.length === 0 ? true : undefined)
     // The session waits for its encoder inside the reconnect window: its id is in the API, the feed and webhooks.
     const { relayPort } = internals(job)
     const attempts = [
@@ -150,6 +153,30 @@ describe("media plane security", { timeout: 120_000 }, () => {
     assert.strictEqual(Fs.statSync(Path.join(job.mediaDir, "conf", "nginx.conf")).mode & 0o777, 0o600)
     assert.include(logged, "GET /accounts/")
     assert.notInclude(logged, secret)
+  })
+
+  // Not a finding of the review: nginx sends no `on_publish_done` for a publish it never started, so an
+  // encoder that closed while its publish was being decided (the API already shows it LIVE) left its
+  // session open for good. The callback here is that publish: accepted, and never seen by nginx.
+  it("a publish whose encoder closed before nginx started it still ends", async () => {
+    const created = (await job.api("POST", "/livestreams", { name: "vanished" })).body.data
+    await job.api("PATCH", `/livestreams/${created.id}`, { reconnect_window_seconds: 0 })
+    const { callbackOrigin, secret, instance } = internals(job)
+    const form = new URLSearchParams({ app: "live", name: created.stream_key, clientid: "424242", addr: "203.0.113.9", call: "publish" })
+    const answer = await fetch(`${callbackOrigin}/media/nginx/${secret}/${instance}/rtmp/publish`, {
+      method: "POST",
+      body: form,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      redirect: "manual"
+    })
+    assert.strictEqual(answer.status, 302)
+    assert.strictEqual((await job.api("GET", `/livestreams/${created.id}`)).body.data.livestream.status, "LIVE")
+    const ended = await waitFor("the session to end", async () => {
+      const ingest = (await job.api("GET", `/livestreams/${created.id}/ingest`)).body.data
+      return ingest.status === "5" ? ingest : undefined
+    }, 15_000)
+    assert.isNotNull(ended.endTime)
+    assert.include(job.log(), "closed before its publish started")
   })
 
   it("finding 4: the data and media folders and every file in them are owner-only", async () => {
