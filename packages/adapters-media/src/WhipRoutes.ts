@@ -37,9 +37,18 @@ const CORS = {
 const failure = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
   HttpServerResponse.jsonUnsafe({ success: false, errors: [{ code, message }] }, { status, headers: { ...CORS, ...headers } })
 
+/** `text` percent-decoded, or as it is when it is not valid percent-encoding (no key has a `%` anyway). */
+const decoded = (text: string): string => {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
 /** The key from the path, else from `Authorization: Bearer`. */
 const keyOf = (request: HttpServerRequest.HttpServerRequest, fromPath: string | undefined): string | undefined => {
-  if (fromPath !== undefined && fromPath !== "") return decodeURIComponent(fromPath)
+  if (fromPath !== undefined && fromPath !== "") return decoded(fromPath)
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers["authorization"] ?? "")
   return bearer?.[1]
 }
