@@ -9,25 +9,41 @@ import * as NginxProcess from "./NginxProcess.ts"
 const STOP_GRACE_MILLIS = 3_000
 const MAX_STDERR = 8 * 1024
 
+export interface FfmpegRunOptions {
+  /** Masked in what it says. */
+  readonly secrets?: ReadonlyArray<string>
+  /** Told once when it exits: its code (null when a signal ended it), or why it could not run. */
+  readonly onExit?: (exit: { readonly code: number | null } | { readonly error: Error }) => void
+  /** How long after SIGTERM it gets SIGKILL (3 s by default). */
+  readonly stopGraceMillis?: number
+}
+
 export class FfmpegRun {
   private readonly child: ChildProcess
   private said = ""
+  private readonly stopGraceMillis: number
   /** When it started and when it exited (epoch ms; null while it runs). */
   readonly startedAt: number
   exitedAt: number | null = null
 
-  /** Starts `ffmpeg` with `args`; each of `secrets` is masked in what it says. */
-  constructor(args: ReadonlyArray<string>, secrets: ReadonlyArray<string> = []) {
+  /** Starts `ffmpeg` with `args`. */
+  constructor(args: ReadonlyArray<string>, options: FfmpegRunOptions = {}) {
     const { file, args: full } = NginxProcess.command("ffmpeg", args)
+    const secrets = options.secrets ?? []
+    this.stopGraceMillis = options.stopGraceMillis ?? STOP_GRACE_MILLIS
     this.startedAt = Date.now()
     this.child = spawn(file, [...full], { stdio: ["ignore", "ignore", "pipe"] })
     this.child.stderr!.on("data", (chunk: Buffer) => {
       const text = secrets.reduce((masked, secret) => secret === "" ? masked : masked.replaceAll(secret, "<secret>"), String(chunk))
       this.said = (this.said + text).slice(-MAX_STDERR)
     })
-    const exited = () => (this.exitedAt ??= Date.now())
-    this.child.once("error", exited)
-    this.child.once("exit", exited)
+    const exited = (exit: { readonly code: number | null } | { readonly error: Error }) => {
+      if (this.exitedAt !== null) return
+      this.exitedAt = Date.now()
+      options.onExit?.(exit)
+    }
+    this.child.once("error", (error) => exited({ error }))
+    this.child.once("exit", (code) => exited({ code }))
   }
 
   get running(): boolean {
@@ -43,6 +59,6 @@ export class FfmpegRun {
     if (!this.running) return
     const child = this.child
     child.kill("SIGTERM")
-    setTimeout(() => this.exitedAt === null && child.kill("SIGKILL"), STOP_GRACE_MILLIS).unref()
+    setTimeout(() => this.exitedAt === null && child.kill("SIGKILL"), this.stopGraceMillis).unref()
   }
 }

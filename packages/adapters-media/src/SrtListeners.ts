@@ -55,7 +55,7 @@ export const make = (host: string) => {
   let warned = false
 
   const start = (port: number, streamKey: string, output: string) =>
-    new FfmpegRun(listenerArgs(host, port, streamKey, output), [streamKey])
+    new FfmpegRun(listenerArgs(host, port, streamKey, output), { secrets: [streamKey] })
 
   const warnOnce = Effect.suspend(() => {
     if (warned) return Effect.void

@@ -15,18 +15,16 @@
  * - it is closed.
  * ffmpeg is stopped with SIGTERM and then SIGKILL: reading RTP, it may not heed the first.
  */
-import { type ChildProcess, spawn } from "node:child_process"
 import * as Dgram from "node:dgram"
 import * as Fs from "node:fs"
 import { RTCPeerConnection, RTCRtpCodecParameters } from "werift"
 import type { WhipSettings } from "./MediaSettings.ts"
-import * as NginxProcess from "./NginxProcess.ts"
+import { FfmpegRun } from "./FfmpegRun.ts"
 import { ffmpegSdp, type Negotiated, negotiated, type ReadPorts } from "./WhipSdp.ts"
 
 const CONNECT_MILLIS = 15_000
 const SILENCE_MILLIS = 10_000
 const STOP_GRACE_MILLIS = 2_000
-const MAX_STDERR = 8 * 1024
 
 /** The offer cannot be answered: no H.264 video, or not an SDP offer werift can read. */
 export class UnusableOffer extends Error {}
@@ -60,8 +58,7 @@ const freePortPair = async (): Promise<number> => {
 }
 
 export class WhipBridge {
-  private ffmpeg: ChildProcess | null = null
-  private stderr = ""
+  private ffmpeg: FfmpegRun | null = null
   private lastMedia = Date.now()
   private readonly timers: Array<NodeJS.Timeout> = []
   private readonly sender = Dgram.createSocket("udp4")
@@ -116,7 +113,7 @@ export class WhipBridge {
 
   /** Whether RTP goes to ffmpeg now. */
   private get forwarding(): boolean {
-    return this.ffmpeg !== null && this.endReason === null
+    return this.ffmpeg?.running === true && this.endReason === null
   }
 
   private listen(): void {
@@ -157,27 +154,24 @@ export class WhipBridge {
     if (this.endReason !== null) return
     Fs.writeFileSync(sdpFile, ffmpegSdp(this.codecs, this.ports), { mode: 0o600 })
     const audio = this.codecs.audio === null ? ["-an"] : ["-c:a", "aac", "-b:a", "128k"]
-    const { file, args } = NginxProcess.command("ffmpeg", [
+    this.ffmpeg = new FfmpegRun([
       "-nostdin", "-hide_banner", "-loglevel", "error",
       "-protocol_whitelist", "file,udp,rtp", "-fflags", "+genpts", "-i", sdpFile,
       "-c:v", "copy", ...audio, "-f", "flv", "-rw_timeout", "10000000", output
-    ])
-    const child = spawn(file, [...args], { stdio: ["ignore", "ignore", "pipe"] })
-    this.ffmpeg = child
-    const secret = new URL(output).searchParams.get("gw") ?? ""
-    child.stderr!.on("data", (chunk: Buffer) =>
-      (this.stderr = (this.stderr + String(chunk).replaceAll(secret, "<secret>")).slice(-MAX_STDERR)))
-    child.once("error", (error) => this.end(`ffmpeg could not run: ${error.message}`))
-    child.once("exit", (code) => {
-      this.ffmpeg = null
-      Fs.rm(sdpFile, { force: true }, () => {})
-      this.end(`the bridge to the media server ended (code ${code ?? "signal"})`)
+    ], {
+      secrets: [new URL(output).searchParams.get("gw") ?? ""],
+      stopGraceMillis: STOP_GRACE_MILLIS,
+      onExit: (exit) => {
+        if ("error" in exit) return this.end(`ffmpeg could not run: ${exit.error.message}`)
+        Fs.rm(sdpFile, { force: true }, () => {})
+        this.end(`the bridge to the media server ended (code ${exit.code ?? "signal"})`)
+      }
     })
   }
 
   /** What ffmpeg last said (the push's token masked). */
   get messages(): string {
-    return this.stderr.trim()
+    return this.ffmpeg?.messages ?? ""
   }
 
   /** Ends the bridge (idempotent): ffmpeg stopped, the peer connection closed. */
@@ -189,11 +183,7 @@ export class WhipBridge {
     if (this.endReason !== null) return
     this.endReason = reason
     for (const timer of this.timers) clearTimeout(timer)
-    const child = this.ffmpeg
-    if (child !== null) {
-      child.kill("SIGTERM")
-      setTimeout(() => this.ffmpeg !== null && child.kill("SIGKILL"), STOP_GRACE_MILLIS).unref()
-    }
+    this.ffmpeg?.stop()
     void this.pc.close().catch(() => {})
     this.sender.close()
     this.endWith(reason)
