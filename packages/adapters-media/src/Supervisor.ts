@@ -114,9 +114,10 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
 
     const every = <R>(interval: Duration.Input, loop: Effect.Effect<void, never, R>) =>
       Effect.forkScoped(Effect.forever(Effect.andThen(loop, Effect.sleep(interval))))
-    const keyframes = KeyframeIntervals.make(NginxConfig.paths(settings.dir).hls)
+    const paths = NginxConfig.paths(settings.dir)
+    const keyframes = KeyframeIntervals.make(paths.hls)
     const ladders = LadderWorkers.make({
-      dir: NginxConfig.paths(settings.dir).abr,
+      dir: paths.abr,
       cpuCores: settings.abrCpuCores,
       fragmentSeconds: settings.hlsFragmentSeconds,
       playlistSeconds: settings.hlsPlaylistSeconds
@@ -130,7 +131,7 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
       yield* Effect.addFinalizer(() => srt.stopAll)
       yield* every(Duration.seconds(1), srt.round)
     }
-    yield* every(Duration.seconds(15), sweepHls)
+    yield* every(Duration.seconds(15), sweepHls(paths))
     yield* every(Duration.seconds(2), finaliseEnded(settings.dir))
     yield* every(Duration.seconds(10), sweepDeleted(settings.dir))
     const deadline = yield* Effect.orDie(uploadDeadlineFromEnv)
