@@ -19,8 +19,6 @@ import {
   livestreamRecord,
   SessionId,
   type Signal,
-  SrtPortNumber,
-  originMetadata,
   sessionRecord
 } from "@onair/core"
 import { Effect, Schema } from "effect"
@@ -42,6 +40,7 @@ import { createdId, keyedMetadata } from "./Idempotency.ts"
 import { authorize, authorizeLivestream, now, preEncoded, timeParam } from "./Requests.ts"
 import { BroadcastLimitsConfig, SrtPortCommands } from "@onair/application"
 import { makeRunCommand } from "./RunCommand.ts"
+import { releaseSrtPort } from "./SrtPortRelease.ts"
 import { ListAnswers, listAnswerKey } from "./ListAnswers.ts"
 import { LivestreamUrls } from "./LivestreamUrls.ts"
 
@@ -302,10 +301,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             const { token } = yield* authorize(params)
             const actor = `token:${token.id}`
             const at = yield* now
-            yield* srtPorts.handle(
-              { _tag: "ReleaseSrtPort", port: SrtPortNumber.make(srtPort), livestreamId: params.livestream_id, at },
-              originMetadata(`srt:${params.livestream_id}:release:${srtPort}:${at}`, actor, at)
-            ).pipe(Effect.orDie)
+            yield* releaseSrtPort(srtPorts, params.livestream_id, srtPort, at, actor).pipe(Effect.orDie)
           }
           return { success: true as const, data: { message: `livestream ${params.livestream_id} is deleted` } }
         }))

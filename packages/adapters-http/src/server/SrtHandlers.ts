@@ -11,6 +11,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { badRequest, conflict, notFound, OnAirApi } from "@onair/http-api"
 import { makeManage } from "./ManageHandlers.ts"
 import { authorizeLivestream, now } from "./Requests.ts"
+import { releaseSrtPort } from "./SrtPortRelease.ts"
 import { SrtSettings } from "./SrtSettings.ts"
 
 /** SRT's longest passphrase; the stream key is the passphrase (OnAir's keys have 64 characters). */
@@ -34,10 +35,7 @@ export const SrtHandlers = HttpApiBuilder.group(
       }
     })
     const release = (livestreamId: LivestreamId, port: number, at: Timestamp, actor: string) =>
-      ports.handle(
-        { _tag: "ReleaseSrtPort", port: SrtPortNumber.make(port), livestreamId, at },
-        originMetadata(`srt:${livestreamId}:release:${port}:${at}`, actor, at)
-      )
+      releaseSrtPort(ports, livestreamId, port, at, actor)
 
     /** Claims the first free port of the range for the livestream; null when every port is held. */
     const claimFree = (livestreamId: LivestreamId, range: readonly [number, number], at: Timestamp, actor: string) =>
