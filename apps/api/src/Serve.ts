@@ -44,7 +44,8 @@ const announce = (choice: Database.DatabaseChoice, adminToken: string, made: boo
       // The tokens CLI cannot open the database this process holds; this file tells it how to ask instead.
       const dataDir = choice.dataDir
       yield* Effect.acquireRelease(
-        Effect.sync(() => LocalAdmin.write(dataDir, { url, adminToken })),
+        // A token the operator gave stays in their environment only.
+        Effect.sync(() => LocalAdmin.write(dataDir, { url, adminToken: made ? adminToken : null })),
         () => Effect.sync(() => LocalAdmin.remove(dataDir))
       )
     }

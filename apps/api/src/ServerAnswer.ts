@@ -5,7 +5,7 @@
  * server answered, the CLI opens the store.
  */
 import { Database } from "@onair/event-store"
-import { Effect } from "effect"
+import { Config, Effect, Option } from "effect"
 import * as LocalAdmin from "./LocalAdmin.ts"
 
 interface Envelope {
@@ -31,9 +31,18 @@ export const onServerOrStore = <A, E1, R1, E2, R2>(
 ) =>
   Effect.gen(function*() {
     const choice = yield* Database.choiceFromEnv
-    const admin = choice._tag === "Embedded" ? LocalAdmin.read(choice.dataDir) : undefined
-    if (admin !== undefined) {
-      const viaServer = yield* answeredByServer(throughServer(admin))
+    const file = choice._tag === "Embedded" ? LocalAdmin.read(choice.dataDir) : undefined
+    if (file !== undefined) {
+      // The server's own token is in the file; one the operator gave it is in the operator's environment.
+      const given = yield* Config.option(Config.String("ONAIR_ADMIN_TOKEN"))
+      const adminToken = file.adminToken ?? Option.getOrNull(Option.filter(given, (token) => token !== ""))
+      if (adminToken === null) {
+        return yield* Effect.fail(new Error(
+          `the server at ${file.url} holds the database and takes the admin token it was given in ONAIR_ADMIN_TOKEN, ` +
+            "which is never written to disk: set ONAIR_ADMIN_TOKEN for this command too"
+        ))
+      }
+      const viaServer = yield* answeredByServer(throughServer({ url: file.url, adminToken }))
       if (viaServer !== undefined) return viaServer
     }
     return yield* direct(choice)

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as Fs from "node:fs"
+import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { promisify } from "node:util"
@@ -13,6 +14,26 @@ import { afterAll, assert, beforeAll, describe, it } from "vitest"
 const MAIN = Path.resolve(import.meta.dirname, "../src/main.ts")
 const run = promisify(execFile)
 
+/** The main job with `env`, once it says where it listens. */
+const startServer = (env: NodeJS.ProcessEnv) => {
+  const server = spawn(process.execPath, [MAIN], { env, stdio: ["ignore", "pipe", "pipe"] })
+  return new Promise<{ server: ChildProcess; url: string }>((resolve, reject) => {
+    let output = ""
+    const timer = setTimeout(() => reject(new Error(`no URL in 30 s:\n${output}`)), 30_000)
+    const onData = (chunk: Buffer) => {
+      output += String(chunk)
+      const match = /OnAir API on (http:\/\/\S+)/.exec(output)
+      if (match !== null) {
+        clearTimeout(timer)
+        resolve({ server, url: match[1]! })
+      }
+    }
+    server.stdout!.on("data", onData)
+    server.stderr!.on("data", onData)
+    server.on("exit", (code) => reject(new Error(`the main job exited with ${code}:\n${output}`)))
+  })
+}
+
 describe("the main job", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-main-"))
   const env = { ...process.env, ONAIR_DATA_DIR: dataDir, PORT: "0", DATABASE_URL: "", ONAIR_ADMIN_TOKEN: "", ONAIR_MEDIA: "off" }
@@ -20,22 +41,7 @@ describe("the main job", () => {
   let url = ""
 
   beforeAll(async () => {
-    server = spawn(process.execPath, [MAIN], { env, stdio: ["ignore", "pipe", "pipe"] })
-    url = await new Promise<string>((resolve, reject) => {
-      let output = ""
-      const timer = setTimeout(() => reject(new Error(`no URL in 30 s:\n${output}`)), 30_000)
-      const onData = (chunk: Buffer) => {
-        output += String(chunk)
-        const match = /OnAir API on (http:\/\/\S+)/.exec(output)
-        if (match !== null) {
-          clearTimeout(timer)
-          resolve(match[1]!)
-        }
-      }
-      server.stdout!.on("data", onData)
-      server.stderr!.on("data", onData)
-      server.on("exit", (code) => reject(new Error(`the main job exited with ${code}:\n${output}`)))
-    })
+    ;({ server, url } = await startServer(env))
   })
 
   afterAll(() => {
@@ -84,5 +90,88 @@ describe("the main job", () => {
   it("rebuilds the SQL read models from the log with one command once the job is stopped", async () => {
     const { stdout } = await run(process.execPath, [MAIN, "read-models", "rebuild"], { env })
     assert.match(stdout, /^catalog: 1 livestreams, 1 sessions, 0 meetings, rebuilt up to \d+\.\d+/)
+  })
+})
+
+describe("the main job given ONAIR_ADMIN_TOKEN", () => {
+  const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-main-"))
+  const adminToken = `given-${"t".repeat(40)}`
+  const env = { ...process.env, ONAIR_DATA_DIR: dataDir, PORT: "0", DATABASE_URL: "", ONAIR_ADMIN_TOKEN: adminToken, ONAIR_MEDIA: "off" }
+  let server: ChildProcess
+
+  beforeAll(async () => {
+    ;({ server } = await startServer(env))
+  })
+  afterAll(() => {
+    if (server.exitCode === null) server.kill("SIGKILL")
+    Fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it("never writes the token to disk; the CLI takes it from its own environment", async () => {
+    const written = Fs.readFileSync(Path.join(dataDir, "local-admin.json"), "utf8")
+    assert.match(written, /"url":"http:/)
+    assert.notInclude(written, adminToken)
+    // Nowhere else in the data folder either.
+    const files = Fs.readdirSync(dataDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
+    for (const file of files) {
+      assert.notInclude(Fs.readFileSync(Path.join(file.parentPath, file.name)).toString("latin1"), adminToken, file.name)
+    }
+    const without = await run(process.execPath, [MAIN, "apps", "create", "--account", "acct_1", "--name", "x"], {
+      env: { ...env, ONAIR_ADMIN_TOKEN: "" }
+    }).then(() => undefined, (error: { stderr: string }) => error)
+    assert.include(without?.stderr ?? "", "set ONAIR_ADMIN_TOKEN for this command too")
+    const made = await run(process.execPath, [MAIN, "apps", "create", "--account", "acct_1", "--id", "app_2", "--name", "x"], { env })
+    assert.strictEqual(made.stdout.trim(), "app_2")
+  })
+})
+
+describe("the main job as it starts", () => {
+  const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-main-"))
+  let server: ChildProcess | undefined
+  afterAll(() => {
+    if (server !== undefined && server.exitCode === null) server.kill("SIGKILL")
+    Fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it("answers every request that reaches it while it starts: none waits without an answer", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = Net.createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as Net.AddressInfo
+        probe.close(() => resolve(port))
+      })
+    })
+    server = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, ONAIR_DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: "", ONAIR_MEDIA: "off" },
+      stdio: "ignore"
+    })
+    // A request every 10 ms from the start until a second after the first 200 (60 s at most): each is refused
+    // (no connection yet), or answered 200, or answered 503 with Retry-After. None may hang.
+    const outcomes: Array<Promise<string>> = []
+    const ask = () =>
+      fetch(`http://127.0.0.1:${port}/openapi.json`, { signal: AbortSignal.timeout(5_000) }).then(
+        async (response) => {
+          await response.arrayBuffer()
+          return response.status === 503 ? `503 retry-after ${response.headers.get("retry-after")}` : String(response.status)
+        },
+        (error: Error & { cause?: { code?: string } }) =>
+          error.name === "TimeoutError" ? "no answer" : error.cause?.code === "ECONNREFUSED" ? "refused" : `failed: ${error.cause?.code ?? error.message}`
+      )
+    const deadline = Date.now() + 60_000
+    let servedAt: number | undefined
+    while (Date.now() < deadline && (servedAt === undefined || Date.now() < servedAt + 1_000)) {
+      const outcome = ask()
+      outcomes.push(outcome)
+      void outcome.then((answer) => {
+        if (answer === "200" && servedAt === undefined) servedAt = Date.now()
+      })
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    const answers = await Promise.all(outcomes)
+    const counts = answers.reduce<Record<string, number>>((all, answer) => ({ ...all, [answer]: (all[answer] ?? 0) + 1 }), {})
+    console.log(`requests while the main job started: ${JSON.stringify(counts)}`)
+    assert.isDefined(servedAt, JSON.stringify(counts))
+    for (const answer of Object.keys(counts)) {
+      assert.include(["refused", "200", "503 retry-after 1"], answer, JSON.stringify(counts))
+    }
   })
 })

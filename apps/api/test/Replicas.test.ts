@@ -70,6 +70,14 @@ describe("two API replicas on one PostgreSQL", { timeout: 120_000 }, () => {
     const bad = await call(second, "GET", "/livestreams", { headers: { "onair-log-position": "soon" } })
     assert.strictEqual(bad.status, 400)
     assert.match(((await bad.json()) as any).errors[0].message, /^onair-log-position: /)
+    // A position far ahead, with no token or a wrong one, is answered 401 at once: only a caller the server
+    // knows waits for its read models (and gets 503 when they do not get there in time).
+    for (const token of ["", "onair_tok_wrong"]) {
+      const ahead = await call(second, "GET", "/livestreams", { token, headers: { "onair-log-position": "999999999" } })
+      assert.strictEqual(ahead.status, 401, `token "${token}"`)
+    }
+    const waited = await call(second, "GET", "/livestreams", { headers: { "onair-log-position": "999999999" } })
+    assert.strictEqual(waited.status, 503)
   })
 
   it("without the header the other replica converges too", async () => {

@@ -35,6 +35,14 @@ describe("restream targets over HTTP", () => {
     const renamed = await server.call("PATCH", `${restreams}/${target.id}`, token, { name: "YouTube", stream_key: "new-key-5555" })
     assert.strictEqual(renamed.status, 200, renamed.text)
     assert.deepInclude(renamed.body.data, { name: "YouTube", stream_key_last4: "5555" })
+    // A key of 8 characters or fewer shows nothing of itself.
+    for (const key of ["k", "abcd", "abcd5678"]) {
+      const short = await server.call("PATCH", `${restreams}/${target.id}`, token, { stream_key: key })
+      assert.strictEqual(short.status, 200, short.text)
+      assert.strictEqual(short.body.data.stream_key_last4, "", key)
+      assert.notInclude(short.text, key === "k" ? "\"k\"" : key)
+    }
+    assert.strictEqual((await server.call("PATCH", `${restreams}/${target.id}`, token, { stream_key: "abcd56789" })).body.data.stream_key_last4, "6789")
     assert.strictEqual((await server.call("GET", `${restreams}/${target.id}`, token)).body.data.name, "YouTube")
 
     assert.strictEqual((await server.call("DELETE", `${restreams}/${target.id}`, token)).status, 200)

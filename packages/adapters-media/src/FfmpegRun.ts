@@ -5,12 +5,13 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as NginxProcess from "./NginxProcess.ts"
+import { MaskedTail } from "./SecretMask.ts"
 
 const STOP_GRACE_MILLIS = 3_000
 const MAX_STDERR = 8 * 1024
 
 export interface FfmpegRunOptions {
-  /** Masked in what it says. */
+  /** Masked in what it says, by whole values (`SecretMask`). */
   readonly secrets?: ReadonlyArray<string>
   /** Told once when it exits: its code (null when a signal ended it), or why it could not run. */
   readonly onExit?: (exit: { readonly code: number | null } | { readonly error: Error }) => void
@@ -20,7 +21,7 @@ export interface FfmpegRunOptions {
 
 export class FfmpegRun {
   private readonly child: ChildProcess
-  private said = ""
+  private readonly said: MaskedTail
   private readonly stopGraceMillis: number
   /** When it started and when it exited (epoch ms; null while it runs). */
   readonly startedAt: number
@@ -29,14 +30,11 @@ export class FfmpegRun {
   /** Starts `ffmpeg` with `args`. */
   constructor(args: ReadonlyArray<string>, options: FfmpegRunOptions = {}) {
     const { file, args: full } = NginxProcess.command("ffmpeg", args)
-    const secrets = options.secrets ?? []
+    this.said = new MaskedTail(options.secrets ?? [], MAX_STDERR)
     this.stopGraceMillis = options.stopGraceMillis ?? STOP_GRACE_MILLIS
     this.startedAt = Date.now()
     this.child = spawn(file, [...full], { stdio: ["ignore", "ignore", "pipe"] })
-    this.child.stderr!.on("data", (chunk: Buffer) => {
-      const text = secrets.reduce((masked, secret) => secret === "" ? masked : masked.replaceAll(secret, "<secret>"), String(chunk))
-      this.said = (this.said + text).slice(-MAX_STDERR)
-    })
+    this.child.stderr!.on("data", (chunk: Buffer) => this.said.add(String(chunk)))
     const exited = (exit: { readonly code: number | null } | { readonly error: Error }) => {
       if (this.exitedAt !== null) return
       this.exitedAt = Date.now()
@@ -52,7 +50,7 @@ export class FfmpegRun {
 
   /** The end of what it said, trimmed. */
   get messages(): string {
-    return this.said.trim()
+    return this.said.text.trim()
   }
 
   stop(): void {

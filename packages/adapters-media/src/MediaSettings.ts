@@ -22,6 +22,8 @@
  * | `ONAIR_WHIP_UDP_PORTS` | `40000-40999` | the UDP ports WHIP publishers' ICE and media use (one per address per publisher) |
  * | `ONAIR_WHIP_HOST_ADDRESSES` | none | addresses to offer as ICE candidates besides the interfaces' own (comma-separated: a public address behind NAT, `127.0.0.1` for tests) |
  * | `ONAIR_WHIP_MAX_PUBLISHERS` | `50` | WHIP publishers at once; more are answered 503 |
+ * | `ONAIR_WHIP_MAX_PENDING` | `16` | WHIP offers being decided at once on the node; more are answered 503 with `Retry-After` |
+ * | `ONAIR_WHIP_MAX_PENDING_PER_ADDRESS` | `4` | the same, from one client address |
  */
 import { Config, Effect, Option, Schema } from "effect"
 import * as Fs from "node:fs"
@@ -61,6 +63,9 @@ export interface WhipSettings {
   /** Addresses offered as host candidates besides the interfaces' own. */
   readonly hostAddresses: ReadonlyArray<string>
   readonly maxPublishers: number
+  /** Offers being decided at once on the node, and from one client address. */
+  readonly maxPending: number
+  readonly maxPendingPerAddress: number
 }
 
 /** `40000-40999`: two ports, the first lower. */
@@ -82,10 +87,18 @@ const whipFromEnv = Effect.gen(function*() {
     Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))),
     "ONAIR_WHIP_MAX_PUBLISHERS"
   ).pipe(Config.withDefault(50))
+  const pending = (name: string, fallback: number) =>
+    Config.schema(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))), name).pipe(
+      Config.withDefault(fallback)
+    )
+  const maxPending = yield* pending("ONAIR_WHIP_MAX_PENDING", 16)
+  const maxPendingPerAddress = yield* pending("ONAIR_WHIP_MAX_PENDING_PER_ADDRESS", 4)
   return {
     udpPorts: [low!, high!] as const,
     hostAddresses: addresses.split(",").map((address) => address.trim()).filter((address) => address !== ""),
-    maxPublishers
+    maxPublishers,
+    maxPending,
+    maxPendingPerAddress
   } satisfies WhipSettings
 })
 

@@ -2,8 +2,9 @@
  * `POST /media-nodes/v1/<operation>` on the API's server: `MediaControl` for media nodes of their own,
  * each request with the node's credential as its bearer token and a JSON body of the operation's schema.
  * The credential names the node the request acts for. Answers: 200 with `{"success": true, "data": …}`,
- * 400 naming the bad field, 401 without a valid credential, 409 a refusal (a registration while another
- * boot holds the node), 503 while the control plane cannot decide (the node retries), and 404 for every
+ * 400 naming the bad field, 401 without a valid credential, 403 before the node registered (for all but
+ * `register`, `heartbeat` and `leave`), 409 a refusal (a registration while another boot holds the node,
+ * viewer seconds of a session another node holds), 503 while the control plane cannot decide (the node retries), and 404 for every
  * path while no node secret is configured (the endpoints are off).
  */
 import { Effect, Layer, Option, Schema, SchemaIssue } from "effect"
@@ -83,6 +84,13 @@ export const OPERATIONS: Readonly<Record<string, Operation<any>>> = {
   "relay-failed": operation(RelayFailedRequest, (control, body) => control.relayFailed(body.targetId, body.sessionId, body.reason))
 }
 
+/**
+ * What a node's credential may do before its node registered: register, and the heartbeat and leave that
+ * tell a boot it holds no lease. Every other operation names a connection, session, livestream, recording
+ * or relay, and acts only on those its own node holds (`NodeControl.forNode`).
+ */
+const UNREGISTERED: ReadonlySet<string> = new Set(["register", "heartbeat", "leave"])
+
 /** The requests nodes send are small; a larger body is not a node's. */
 const MAX_BODY_BYTES = 1024 * 1024
 
@@ -105,6 +113,9 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
       const issue = formatter(decoded.failure.issue).issues[0]
       const field = (issue?.path ?? []).map((segment) => String(typeof segment === "object" ? segment.key : segment)).join(".")
       return failure(400, "invalid_body", `${field === "" ? "" : `${field}: `}${issue?.message ?? "invalid"}`)
+    }
+    if (!UNREGISTERED.has(name!) && !(yield* control.isRegistered(nodeId))) {
+      return failure(403, "not_registered", `media node ${nodeId} has not registered: register first`)
     }
     return yield* op.run(control.forNode(nodeId), decoded.success).pipe(
       Effect.map((data) => HttpServerResponse.jsonUnsafe({ success: true, data: data ?? null })),

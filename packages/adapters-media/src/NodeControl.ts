@@ -27,6 +27,7 @@ import {
   type RecordingCommand,
   type RenditionName,
   type RenditionsRefusal,
+  type Session,
   type SessionId,
   StreamKey,
   takesPublishers,
@@ -70,6 +71,8 @@ export class NodeControl extends Context.Service<NodeControl, {
   readonly settings: LeaseSettings
   /** `MediaControl` for node `nodeId`: what that node may ask, and nothing about another node. */
   readonly forNode: (nodeId: MediaNodeId) => MediaControl["Service"]
+  /** Whether node `nodeId` has registered: until then its credential may only register (and heartbeat, leave). */
+  readonly isRegistered: (nodeId: MediaNodeId) => Effect.Effect<boolean>
   /** Fails the recordings node `nodeId` was still writing (it is lost); how many. */
   readonly failRecordingsOn: (nodeId: MediaNodeId) => Effect.Effect<number>
   /** Where a livestream's broadcast is served, for `/hls` on a process with no node of its own. */
@@ -328,9 +331,14 @@ export class NodeControl extends Context.Service<NodeControl, {
               ])))
             : Effect.void
 
-        /** The livestreams with SRT on whose placement admits this node, enabled and not deleted. */
+        /**
+         * The livestreams with SRT on whose placement admits this node, enabled and not deleted; none while
+         * the node holds no lease (never registered, lost or gone): each carries its stream key.
+         */
         const srtListeners = Effect.fn("NodeControl.srtListeners")(function*() {
           const node = yield* registry.node(nodeId)
+          const lease = yield* registry.leaseOf(nodeId)
+          if (node === undefined || lease === undefined || lease.lost || lease.expiresAt < (yield* currentTimestamp)) return []
           const livestreams = yield* catalog.srtLivestreams
           return livestreams
             .filter((livestream) => livestream.disabled === null && admits(livestream.placement, nodeId, node?.region ?? null))
@@ -367,18 +375,29 @@ export class NodeControl extends Context.Service<NodeControl, {
           yield* endConnections(nodeId, { only: bootId }, message)
         })
 
-        const playback = (livestreamId: LivestreamId, withHealth: boolean) => playbackOf(livestreamId, withHealth, nodeId)
+        /**
+         * Where a livestream is served: what any player learns from the node's redirect. Its health only
+         * when this node holds it.
+         */
+        const playback = (livestreamId: LivestreamId, withHealth: boolean) =>
+          Effect.flatMap(playbackOf(livestreamId, withHealth, nodeId), (session) =>
+            Effect.succeed(session === null || session.nodeId === nodeId ? session : { ...session, health: null }))
 
+        /** The session's media is (or was last) on this node: its current or last connection is this node's. */
+        const holdsSession = (session: Session | undefined): session is Session =>
+          session !== undefined && session.ingestId !== null && owns(session.ingestId)
+
+        /** Which of these sessions are open, of those this node holds; another node's are not said. */
         const openSessions = Effect.fn("NodeControl.openSessions")(function*(sessionIds: ReadonlyArray<string>) {
           const open: Array<string> = []
           for (const id of sessionIds) {
             const session = yield* catalog.sessionById(id as SessionId)
-            if (session !== undefined && isOpen(session)) open.push(id)
+            if (holdsSession(session) && isOpen(session)) open.push(id)
           }
           return open
         })
 
-        const accrueViewerSeconds = (request: Parameters<MediaControl["Service"]["accrueViewerSeconds"]>[0]) =>
+        const recordViewerSeconds = (request: Parameters<MediaControl["Service"]["accrueViewerSeconds"]>[0]) =>
           Effect.flatMap(currentTimestamp, (at) =>
             commands.handle(
               { _tag: "AccrueViewerSeconds", sessionId: request.sessionId, at, seconds: request.seconds },
@@ -392,6 +411,13 @@ export class NodeControl extends Context.Service<NodeControl, {
                   : new MediaControlRefused({ message: error._tag })
               )
             ))
+
+        /** Viewer seconds of a session this node holds: its players watched them here. */
+        const accrueViewerSeconds = (request: Parameters<MediaControl["Service"]["accrueViewerSeconds"]>[0]) =>
+          Effect.flatMap(catalog.sessionById(request.sessionId), (session) =>
+            holdsSession(session)
+              ? recordViewerSeconds(request)
+              : Effect.fail(new MediaControlRefused({ message: `session ${request.sessionId} is not held by media node ${nodeId}` })))
 
         /**
          * Whether this node holds the session's recording, which finalises from now on, and whether its app
@@ -467,6 +493,7 @@ export class NodeControl extends Context.Service<NodeControl, {
       return NodeControl.of({
         settings,
         forNode,
+        isRegistered: (nodeId) => Effect.map(registry.node(nodeId), (node) => node !== undefined),
         endConnections,
         endIngests,
         failRecordingsOn,

@@ -17,6 +17,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { type RelayAssignment, MediaControl } from "./MediaControl.ts"
 import * as NginxProcess from "./NginxProcess.ts"
 import { RunningNginx } from "./RunningNginx.ts"
+import { MaskedTail } from "./SecretMask.ts"
 
 /** Ten seconds without reading or writing a byte ends a relay (microseconds, as ffmpeg takes it). */
 const RW_TIMEOUT_MICROS = "10000000"
@@ -36,7 +37,8 @@ interface Relay {
   readonly run: number
   readonly input: string
   readonly child: ChildProcess
-  stderr: string
+  /** What ffmpeg said, the target's key masked. */
+  readonly said: MaskedTail
   progress: RelayProgress
   connectedTold: boolean
   exit: { readonly code: number | null } | null
@@ -94,15 +96,14 @@ const start = (assignment: RelayAssignment, input: string, caFile: string): Rela
     run: assignment.run,
     input,
     child,
-    stderr: "",
+    said: new MaskedTail([assignment.streamKey], MAX_STDERR, "<key>"),
     progress: { bytes: 0, bitrateKbps: 0, frames: 0, speed: 0 },
     connectedTold: assignment.live,
     exit: null
   }
   child.stdout!.on("data", (chunk: Buffer) => (relay.progress = readProgress(relay.progress, String(chunk))))
   // The stream key is in the output URL: ffmpeg's messages are kept (never logged) with it masked.
-  child.stderr!.on("data", (chunk: Buffer) =>
-    (relay.stderr = (relay.stderr + String(chunk).replaceAll(assignment.streamKey, "<key>")).slice(-MAX_STDERR)))
+  child.stderr!.on("data", (chunk: Buffer) => relay.said.add(String(chunk)))
   child.once("error", () => (relay.exit = { code: -1 }))
   child.once("exit", (code) => (relay.exit = { code }))
   return relay
@@ -148,9 +149,9 @@ export const makeRelays = (caFile: string) => {
       const relay = running.get(assignment.targetId)
       if (relay !== undefined && relay.exit !== null) {
         running.delete(assignment.targetId)
-        const reason = classifyExit(relay.exit.code, relay.stderr, relay.input)
+        const reason = classifyExit(relay.exit.code, relay.said.text, relay.input)
         if (reason !== null) {
-          yield* Effect.logWarning(`media: relay ${assignment.targetId} of ${assignment.sessionId} failed (${reason}): ${relay.stderr.slice(-300).trim()}`)
+          yield* Effect.logWarning(`media: relay ${assignment.targetId} of ${assignment.sessionId} failed (${reason}): ${relay.said.text.slice(-300).trim()}`)
           yield* control.relayFailed(assignment.targetId, assignment.sessionId, reason)
         }
         continue

@@ -66,6 +66,8 @@ export class WhipBridge {
   private endReason: string | null = null
   /** Resolves with why the bridge ended, once. */
   readonly ended: Promise<string>
+  /** Resolves once the peer connection has closed its ICE sockets (after the bridge ended). */
+  closed: Promise<void> = Promise.resolve()
   private readonly pc: RTCPeerConnection
   private readonly ports: ReadPorts
   private readonly keyframeMillis: number
@@ -93,20 +95,22 @@ export class WhipBridge {
     const bridge = new WhipBridge(pc, ports, keyframeMillis)
     // Before the offer is read: reading it adds the transceivers.
     bridge.listen()
-    const unusable = (message: string) => {
+    // An offer that fails here releases its ICE sockets before the answer says so.
+    const unusable = async (message: string) => {
       bridge.close(message)
+      await bridge.closed
       return new UnusableOffer(message)
     }
     try {
       await pc.setRemoteDescription({ type: "offer", sdp: offer })
       await pc.setLocalDescription(await pc.createAnswer())
     } catch (cause) {
-      throw unusable(`offer: not an SDP offer this server can answer (${String(cause).slice(0, 200)})`)
+      throw await unusable(`offer: not an SDP offer this server can answer (${String(cause).slice(0, 200)})`)
     }
     bridge.answer = pc.localDescription?.sdp ?? ""
     bridge.codecs = negotiated(bridge.answer)
     if (bridge.codecs.video === null) {
-      throw unusable("offer: it must send H.264 video (packetization-mode 1); Opus audio is optional")
+      throw await unusable("offer: it must send H.264 video (packetization-mode 1); Opus audio is optional")
     }
     return bridge
   }
@@ -184,7 +188,7 @@ export class WhipBridge {
     this.endReason = reason
     for (const timer of this.timers) clearTimeout(timer)
     this.ffmpeg?.stop()
-    void this.pc.close().catch(() => {})
+    this.closed = this.pc.close().catch(() => {})
     this.sender.close()
     this.endWith(reason)
   }

@@ -8,8 +8,10 @@
  * A bridge that ends before nginx took its push ends its publish here instead, so every accepted publish
  * ends once.
  *
- * At most `maxPublishers` bridges run at once. Each is known by a random resource id, which the
- * publisher's `DELETE` names.
+ * At most `maxPublishers` bridges run at once, and at most `maxPending` offers (`maxPendingPerAddress`
+ * from one client address) are decided at once: more are answered busy. An offer is checked for its
+ * shape and its key before a peer connection or any socket exists for it. Each bridge is known by a
+ * random resource id, which the publisher's `DELETE` names.
  */
 import type { IngestId, SessionId } from "@onair/core"
 import { Context, Effect, Layer, Schema, Scope } from "effect"
@@ -18,8 +20,11 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { MediaControl } from "./MediaControl.ts"
 import type { WhipSettings } from "./MediaSettings.ts"
+import { PendingOffers } from "./PendingOffers.ts"
+import type { NginxInstance } from "./NginxProcess.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 import { UnusableOffer, WhipBridge } from "./WhipBridge.ts"
+import { offerProblem } from "./WhipSdp.ts"
 
 /** WHIP is off on this node. */
 export class WhipOff extends Schema.TaggedError<WhipOff>()("WhipOff", {}) {}
@@ -60,6 +65,7 @@ export class WhipPublishers extends Context.Service<WhipPublishers, {
       const publishers = new Map<string, Publisher>()
       const sdpDir = Path.join(dir, "whip")
       let counter = 0
+      const pending = new PendingOffers(settings?.maxPending ?? 1, settings?.maxPendingPerAddress ?? 1)
 
       /** After a bridge ends: its publish ends too, unless nginx took its push (nginx reports that end). */
       const settle = (resourceId: string, publisher: Publisher) =>
@@ -77,21 +83,14 @@ export class WhipPublishers extends Context.Service<WhipPublishers, {
           yield* Effect.logInfo(`media: WHIP publisher ${publisher.ingestId} ended: ${reason}${said === "" ? "" : ` (${said.slice(-300)})`}`)
         })
 
-      const publish = Effect.fn("WhipPublishers.publish")(function*(key: string, offer: string, address: string) {
-        if (settings === null) return yield* new WhipOff()
-        const instance = nginx.instance()
-        if (instance === null) return yield* new WhipBusy({ message: "the media server is not running" })
-        if (publishers.size >= settings.maxPublishers) {
-          return yield* new WhipBusy({ message: `this media node takes ${settings.maxPublishers} WHIP publishers at once` })
-        }
-        // The offer is read before anything is decided: a bad offer changes no livestream.
-        const bridge = yield* Effect.tryPromise({
-          try: () => WhipBridge.open(offer, settings, keyframeMillis),
-          catch: (cause) =>
-            cause instanceof UnusableOffer
-              ? new WhipBadOffer({ message: cause.message })
-              : new WhipBusy({ message: `the offer could not be answered now: ${String(cause).slice(0, 200)}` })
-        })
+      /** Decides an offer of the right shape, then answers it: no socket is opened for a refused key. */
+      const decideAndAnswer = Effect.fn("WhipPublishers.decideAndAnswer")(function*(
+        whip: WhipSettings,
+        instance: NginxInstance,
+        key: string,
+        offer: string,
+        address: string
+      ) {
         counter += 1
         const answer = yield* control.publish({
           bootId: nginx.bootId,
@@ -106,11 +105,16 @@ export class WhipPublishers extends Context.Service<WhipPublishers, {
             reason: "control plane unreachable"
           }))
         )
-        if (answer._tag === "Refused") {
-          bridge.close("refused")
-          return yield* new WhipRefused({ reason: answer.reason })
-        }
+        if (answer._tag === "Refused") return yield* new WhipRefused({ reason: answer.reason })
         const { ingestId, livestreamId, sessionId } = answer
+        // An accepted publish that gets no bridge ends here: nginx never hears of it.
+        const bridge = yield* Effect.tryPromise({
+          try: () => WhipBridge.open(offer, whip, keyframeMillis),
+          catch: (cause) =>
+            cause instanceof UnusableOffer
+              ? new WhipBadOffer({ message: cause.message })
+              : new WhipBusy({ message: `the offer could not be answered now: ${String(cause).slice(0, 200)}` })
+        }).pipe(Effect.tapError(() => Effect.ignore(control.publishDone(ingestId))))
         // The nginx that the publish was decided for may have stopped meanwhile.
         if (!nginx.isCurrent(instance.id)) {
           bridge.close("media server restarted")
@@ -136,6 +140,27 @@ export class WhipPublishers extends Context.Service<WhipPublishers, {
           bridge.push(`${instance.gatewayUrl}/${sessionId}?gw=${token}`, Path.join(sdpDir, `${resourceId}.sdp`))
         })
         return { resourceId, answer: bridge.answer } satisfies WhipAnswer
+      })
+
+      /**
+       * In this order, each before anything costlier: the offer's shape (a bad offer changes no livestream),
+       * room on the node, a place among the offers being decided, the key (the control plane's decision),
+       * and only then the peer connection and its sockets.
+       */
+      const publish = Effect.fn("WhipPublishers.publish")(function*(key: string, offer: string, address: string) {
+        if (settings === null) return yield* new WhipOff()
+        const problem = offerProblem(offer)
+        if (problem !== null) return yield* new WhipBadOffer({ message: problem })
+        const instance = nginx.instance()
+        if (instance === null) return yield* new WhipBusy({ message: "the media server is not running" })
+        if (publishers.size + pending.pending >= settings.maxPublishers) {
+          return yield* new WhipBusy({ message: `this media node takes ${settings.maxPublishers} WHIP publishers at once` })
+        }
+        const place = pending.admit(address)
+        if (!place.admitted) return yield* new WhipBusy({ message: place.why })
+        return yield* decideAndAnswer(settings, instance, key, offer, address).pipe(
+          Effect.ensuring(Effect.sync(() => pending.release(address)))
+        )
       })
 
       const end = (resourceId: string) =>

@@ -8,22 +8,24 @@
  * - `PATCH` there (trickle, ICE restart) answers 405.
  *
  * Errors come in the API's envelope:
- * - 400: the offer is unusable;
+ * - 400: the offer is unusable (more than one video or audio section, another kind of section, no H.264);
+ * - 413: the body is larger than 64 KiB (checked before it is read);
  * - 401: no key;
  * - 403: the publish is refused, with the reason an RTMP publish gets;
  * - 404: WHIP is off, or no such publish;
  * - 415: not SDP;
- * - 503: no media server, or no room.
+ * - 503 with `Retry-After`: no media server, no room for another publisher, or as many offers being
+ *   decided as the node (or the client's address) may have at once.
  *
  * Browsers on other origins may publish: CORS allows any origin and shows them `Location`.
  */
 import { ByteSize, Effect, Layer, Option } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { WhipPublishers } from "./WhipPublishers.ts"
+import { MAX_OFFER_BYTES } from "./WhipSdp.ts"
 
 export const WHIP_PATH = "/whip"
 
-const MAX_OFFER = ByteSize.kibibytes(64)
 const RESOURCE = /^[0-9a-f]{32}$/
 
 const CORS = {
@@ -60,9 +62,13 @@ const offer = (publishers: WhipPublishers["Service"]) => Effect.gen(function*() 
   if (key === undefined) return failure(401, "unauthorized", "key: give the stream key in the path (/whip/<key>) or as a bearer token")
   const type = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase()
   if (type !== "application/sdp") return failure(415, "unsupported_media_type", "content-type: an SDP offer is application/sdp")
+  // The size is checked before the body is read (by its declared length) and again on what was read (a
+  // chunked body declares none): nothing larger than an offer reaches the parser.
+  const tooLarge = failure(413, "payload_too_large", `body: an offer is at most ${MAX_OFFER_BYTES} bytes`)
+  const declared = Number(request.headers["content-length"] ?? "0")
+  if (!(declared <= MAX_OFFER_BYTES)) return tooLarge
   const sdp = yield* Effect.orElseSucceed(request.text, () => null)
-  if (sdp === null) return failure(413, "payload_too_large", `body: an offer is at most ${MAX_OFFER} bytes`)
-  if (!sdp.startsWith("v=0")) return failure(400, "invalid_offer", "offer: not an SDP offer (it starts with v=0)")
+  if (sdp === null || Buffer.byteLength(sdp) > MAX_OFFER_BYTES) return tooLarge
   const address = Option.getOrElse(request.remoteAddress, () => "")
   return yield* publishers.publish(key, sdp, address).pipe(
     Effect.map(({ resourceId, answer }) =>
@@ -79,7 +85,7 @@ const offer = (publishers: WhipPublishers["Service"]) => Effect.gen(function*() 
       WhipRefused: (error) => Effect.succeed(failure(403, "publish_refused", `publish refused: ${error.reason}`))
     })
   )
-}).pipe(Effect.provideService(HttpIncomingMessage.MaxBodySize, MAX_OFFER))
+}).pipe(Effect.provideService(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(MAX_OFFER_BYTES)))
 
 const end = (publishers: WhipPublishers["Service"]) => Effect.gen(function*() {
   const { resource } = yield* HttpRouter.params

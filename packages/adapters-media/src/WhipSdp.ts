@@ -1,8 +1,33 @@
 /**
- * What a WHIP answer agreed to, and the SDP that tells ffmpeg how to read the media OnAir forwards to it.
- * The answer keeps the offer's payload types, so the forwarded RTP packets are read with the numbers they
- * carry. Pure: text in, text out.
+ * What a WHIP offer may be, what a WHIP answer agreed to, and the SDP that tells ffmpeg how to read the
+ * media OnAir forwards to it. The answer keeps the offer's payload types, so the forwarded RTP packets are
+ * read with the numbers they carry. Pure: text in, text out.
  */
+
+/** The largest offer read: a browser's offer for one video and one audio section is 4–8 KiB. */
+export const MAX_OFFER_BYTES = 64 * 1024
+
+/**
+ * What is wrong with `offer`, or null when it has the shape the bridge takes: an SDP with at most one
+ * video and one audio section (the pipeline forwards one of each), no other kind of section, and a video
+ * section that offers H.264. Checked on the text before anything is decided or any socket is opened: every
+ * section would otherwise cost an ICE transport and its UDP sockets.
+ */
+export const offerProblem = (offer: string): string | null => {
+  if (!offer.startsWith("v=0")) return "offer: not an SDP offer (it starts with v=0)"
+  const sections = offer.split(/\r?\n(?=m=)/).slice(1)
+  const kinds = sections.map((section) => /^m=(\S*)/.exec(section)?.[1] ?? "")
+  const other = kinds.find((kind) => kind !== "video" && kind !== "audio")
+  if (other !== undefined) return `offer: a section of kind "${other}" (this server takes one video and one audio section)`
+  const videos = sections.filter((_, index) => kinds[index] === "video")
+  if (videos.length > 1 || kinds.filter((kind) => kind === "audio").length > 1) {
+    return `offer: ${videos.length} video and ${kinds.length - videos.length} audio sections (this server takes at most one of each)`
+  }
+  if (videos.length === 0 || !/^a=rtpmap:\d+ H264\/90000\s*$/im.test(videos[0]!)) {
+    return "offer: it must send H.264 video (packetization-mode 1); Opus audio is optional"
+  }
+  return null
+}
 
 export interface NegotiatedCodec {
   readonly payloadType: number

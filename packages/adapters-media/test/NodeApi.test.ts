@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { type MainJob, nodeCredential, startMainJob } from "@onair/test-support"
+import { type MainJob, nodeCredential, startMainJob, waitFor } from "@onair/test-support"
 import * as NodeCredentials from "../src/NodeCredentials.ts"
 import { MediaNodeId } from "@onair/core"
 
@@ -30,7 +30,7 @@ describe("the node API", { timeout: 120_000 }, () => {
   let credentialB: string
 
   beforeAll(async () => {
-    job = await startMainJob({ ONAIR_MEDIA: "off", ONAIR_MEDIA_NODE_SECRET: secret })
+    job = await startMainJob({ ONAIR_MEDIA: "off", ONAIR_MEDIA_NODE_SECRET: secret, ONAIR_SRT_PORTS: "47100-47107" })
     ;[credentialA, credentialB] = await Promise.all([nodeCredential(secret, "node-a"), nodeCredential(secret, "node-b")])
   }, 90_000)
   afterAll(async () => {
@@ -112,6 +112,126 @@ describe("the node API", { timeout: 120_000 }, () => {
     )
     await call(credentialB, "media-lost", { bootId: "boot-bbbb1", message: "nginx exited" })
     assert.strictEqual(await status(created.id), "ERRORED")
+  })
+
+  it("a credential acts on what its own node holds, and on nothing before its node registered", async () => {
+    const [stranger, credentialD, credentialE] = await Promise.all(
+      ["node-x", "node-d", "node-e"].map((node) => nodeCredential(secret, node))
+    ) as [string, string, string]
+    assert.strictEqual((await call(credentialD, "register", registration("boot-dddd1"))).status, 200)
+    assert.strictEqual((await call(credentialE, "register", registration("boot-eeee1"))).status, 200)
+    // Node d's broadcast: a livestream pinned to d with SRT on, published on d, recorded on d.
+    const created = (await job.api("POST", "/livestreams", { name: "on d", media_node: "node-d" })).body.data
+    assert.strictEqual((await job.api("PUT", `/livestreams/${created.id}/srt`)).status, 200)
+    const published = await call(credentialD, "publish", {
+      bootId: "boot-dddd1", nginxRun: "0d0d0d0d", clientId: "1", streamName: created.stream_key, address: "203.0.113.4"
+    })
+    assert.strictEqual(published.body.data._tag, "Accepted", JSON.stringify(published.body))
+    const { ingestId, sessionId } = published.body.data as { ingestId: string; sessionId: string }
+    const health = {
+      width: 640, height: 360, videoCodecId: "avc1.64001e", audioCodecId: "mp4a.40.2",
+      videoBitrate: 800_000, audioBitrate: 128_000, videoFps: 30, renditions: []
+    }
+    assert.strictEqual((await call(credentialD, "health", { ingestId, health })).status, 200)
+    const session = async () => (await job.api("GET", `/livestreams/sessions/${sessionId}`)).body.data
+    const recording = async () => (await job.api("GET", `/recordings/${sessionId}`)).body.data
+    const recordingBefore = await recording()
+
+    // Every operation that names something, with a credential whose node never registered: 403, nothing done.
+    const named: ReadonlyArray<readonly [string, unknown]> = [
+      ["publish", { bootId: "boot-xxxx1", nginxRun: "0e0e0e0e", clientId: "1", streamName: created.stream_key, address: "203.0.113.5" }],
+      ["publish-done", { ingestId }],
+      ["health", { ingestId, health: { ...health, width: 1 } }],
+      ["manifest", { ingestId }],
+      ["renditions-refused", { ingestId, reason: "no cpu budget", renditions: ["480p"] }],
+      ["srt-listeners", {}],
+      ["entitled", { connections: [{ ingestId, livestreamId: created.id }] }],
+      ["media-lost", { bootId: "boot-dddd1", message: "forged" }],
+      ["playback", { livestreamId: created.id, withHealth: true }],
+      ["open-sessions", { sessionIds: [sessionId] }],
+      ["viewer-seconds", { commandId: "forged-1", sessionId, seconds: 987_654 }],
+      ["recording-finalise", { sessionId }],
+      ["recordings-kept", { sessionIds: [sessionId] }],
+      ["recording-failed", { sessionId, reason: "no media" }],
+      ["transcription-started", { sessionId }],
+      ["transcription-failed", { sessionId, reason: "engine failed" }],
+      ["relays", { progress: [] }],
+      ["relay-failed", { targetId: "rs_abcdefghijklmnopqrstuvwx", sessionId, reason: "unreachable" }]
+    ]
+    for (const [operation, body] of named) {
+      const answer = await call(stranger, operation, body)
+      assert.strictEqual(answer.status, 403, `${operation}: ${JSON.stringify(answer.body)}`)
+      assert.strictEqual(answer.body.errors[0].code, "not_registered", operation)
+    }
+    // A boot told it holds no lease registers: heartbeat and leave answer it.
+    const beat = await call(stranger, "heartbeat", { bootId: "boot-xxxx1", load: { streams: 0, cpu: 0, bandwidthIn: 0, bandwidthOut: 0 } })
+    assert.deepStrictEqual(beat.body.data, { leased: false, accepting: false })
+
+    // Node e, registered, on d's session, livestream, recording and SRT port: nothing of d's.
+    const refusedSeconds = await call(credentialE, "viewer-seconds", { commandId: "forged-2", sessionId, seconds: 987_654 })
+    assert.strictEqual(refusedSeconds.status, 409, JSON.stringify(refusedSeconds.body))
+    assert.deepStrictEqual((await call(credentialE, "open-sessions", { sessionIds: [sessionId] })).body.data.open, [])
+    const seen = (await call(credentialE, "playback", { livestreamId: created.id, withHealth: true })).body.data.session
+    assert.strictEqual(seen.nodeId, "node-d", "where it is served, for the redirect")
+    assert.isNull(seen.health)
+    assert.deepStrictEqual((await call(credentialE, "srt-listeners", {})).body.data.listeners, [])
+    assert.deepStrictEqual((await call(credentialE, "recording-finalise", { sessionId })).body.data, { finalise: false, transcribe: false })
+    assert.deepStrictEqual((await call(credentialE, "recordings-kept", { sessionIds: [sessionId] })).body.data.kept, [])
+    for (const [operation, body] of named.filter(([operation]) => ["health", "manifest", "renditions-refused", "publish-done", "recording-failed", "transcription-failed"].includes(operation))) {
+      assert.strictEqual((await call(credentialE, operation, body)).status, 200, operation)
+    }
+    assert.deepStrictEqual((await call(credentialE, "relays", { progress: [] })).body.data.relays, [])
+
+    // Nothing changed: d's session, recording and connection are as d left them.
+    assert.strictEqual((await session()).viewer_seconds, 0)
+    assert.deepStrictEqual(await recording(), recordingBefore)
+    assert.strictEqual(await status(created.id), "LIVE")
+    assert.strictEqual((await job.api("GET", `/livestreams/${created.id}/ingest`)).body.data.width, 640)
+
+    // Node d may do each.
+    assert.strictEqual((await call(credentialD, "viewer-seconds", { commandId: "own-1", sessionId, seconds: 12 })).status, 200)
+    await waitFor("the viewer seconds counted", async () => ((await session()).viewer_seconds === 12 ? true : undefined))
+    assert.deepStrictEqual((await call(credentialD, "open-sessions", { sessionIds: [sessionId] })).body.data.open, [sessionId])
+    assert.isNotNull((await call(credentialD, "playback", { livestreamId: created.id, withHealth: true })).body.data.session.health)
+    const listeners = (await call(credentialD, "srt-listeners", {})).body.data.listeners
+    assert.deepStrictEqual(listeners.map((listener: any) => listener.livestreamId), [created.id])
+  })
+
+  it("one app holds at most its quota of the SRT range, and the 409 says so", async () => {
+    // The range has 8 ports: each app's quota is a quarter of it.
+    const other = await fetch(`${job.url}/admin/accounts/acct_other/apps`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${job.adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ id: "app_other", name: "another tenant" })
+    })
+    assert.strictEqual(other.status, 201)
+    const token = ((await (await fetch(`${job.url}/admin/accounts/acct_other/tokens`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${job.adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ apps: ["app_other"], label: "other" })
+    })).json()) as any).data.token as string
+    const otherApi = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${job.url}/accounts/acct_other/realtime/kit/app_other${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) })
+      })
+      return { status: response.status, body: (await response.json()) as any }
+    }
+    // The test app already holds one port (the livestream pinned to node d); eleven more at once.
+    const mine = await Promise.all(Array.from({ length: 11 }, async (_, index) => {
+      const created = (await job.api("POST", "/livestreams", { name: `srt ${index}` })).body.data
+      return job.api("PUT", `/livestreams/${created.id}/srt`)
+    }))
+    const granted = mine.filter((answer) => answer.status === 200)
+    assert.strictEqual(granted.length, 1, mine.map((answer) => answer.status).join(", "))
+    const refused = mine.find((answer) => answer.status === 409)!
+    assert.strictEqual(refused.body.errors[0].code, "srt_port_quota")
+    assert.match(refused.body.errors[0].message, /hold 2 SRT port\(s\), its quota \(ONAIR_SRT_PORTS_PER_APP\)/)
+    // Another tenant still gets one.
+    const theirs = (await otherApi("POST", "/livestreams", { name: "theirs" })).body.data
+    const answer = await otherApi("PUT", `/livestreams/${theirs.id}/srt`)
+    assert.strictEqual(answer.status, 200, JSON.stringify(answer.body))
   })
 
   // The quarter-second first-health loop makes a report and an end arrive together: the one stamped

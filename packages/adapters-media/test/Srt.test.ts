@@ -18,7 +18,8 @@ describe("SRT ingest, with ffmpeg as the caller", { timeout: 120_000 }, () => {
   let job: MainJob
 
   beforeAll(async () => {
-    job = await startMainJob({ ONAIR_SRT: "on", ONAIR_SRT_PORTS: `${FIRST_PORT}-${FIRST_PORT + 2}` })
+    // One app takes the whole range here: the quota (a quarter by default) is tested with the node API.
+    job = await startMainJob({ ONAIR_SRT: "on", ONAIR_SRT_PORTS: `${FIRST_PORT}-${FIRST_PORT + 2}`, ONAIR_SRT_PORTS_PER_APP: "10" })
   }, 90_000)
   afterAll(async () => {
     await job?.stop()

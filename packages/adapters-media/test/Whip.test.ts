@@ -10,10 +10,12 @@
  * publisher's `DELETE` ends the session, and so does disabling the livestream. A local process cannot
  * push into the bridges' loopback gateway without the publish's one-time token.
  */
+import { spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
 import { createRequire } from "node:module"
 import type { AddressInfo } from "node:net"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import type { Browser } from "playwright-core"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
@@ -38,6 +40,60 @@ const servePages = async (): Promise<{ readonly origin: string; readonly close: 
   return { origin: `http://localhost:${port}`, close: () => server.close() }
 }
 
+const FLOODER = Path.join(import.meta.dirname, "support", "WhipFlood.ts")
+
+/** This job's WHIP UDP range: no other test binds it, so every socket in it is this job's. */
+const WHIP_PORTS = [41_700, 41_799] as const
+
+/** UDP sockets bound on this machine to a port of `range`. */
+const udpSocketsIn = (range: readonly [number, number]): number => {
+  let count = 0
+  for (const table of ["/proc/net/udp", "/proc/net/udp6"]) {
+    const lines = Fs.existsSync(table) ? Fs.readFileSync(table, "utf8").split("\n").slice(1) : []
+    for (const line of lines) {
+      const local = line.trim().split(/\s+/)[1]
+      const port = local === undefined ? NaN : parseInt(local.split(":")[1] ?? "", 16)
+      if (port >= range[0] && port <= range[1]) count += 1
+    }
+  }
+  return count
+}
+
+const median = (values: ReadonlyArray<number>): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+/**
+ * A video section that offers its first H.264 payload type alone, without header extensions or sources
+ * (Chromium's offers a dozen codecs): about the review's 700 bytes.
+ */
+const h264Only = (section: string): string => {
+  const lines = section.split("\r\n")
+  const payload = /^a=rtpmap:(\d+) H264\/90000/m.exec(section)![1]!
+  const [m, kind, port, proto] = lines[0]!.split(" ")
+  const codecLine = /^a=(rtpmap|fmtp|rtcp-fb):(\d+)/
+  return [
+    `${m} ${kind} ${port} ${proto} ${payload}`,
+    ...lines.slice(1).filter((line) =>
+      (!codecLine.test(line) || codecLine.exec(line)![2] === payload) && !/^a=(extmap|ssrc|ssrc-group|msid):/.test(line))
+  ].join("\r\n")
+}
+
+/**
+ * The review's reproduction: `offer`'s video section, H.264 alone, repeated under new mids until the
+ * offer is `bytes` long (300 KB holds over 400 sections).
+ */
+const floodOffer = (offer: string, bytes: number): string => {
+  const [session, ...sections] = offer.split(/\r\n(?=m=)/)
+  const video = h264Only(sections.find((section) => section.startsWith("m=video"))!)
+  const copies: Array<string> = []
+  let size = session!.length
+  for (let mid = 100; size < bytes; mid++) {
+    const copy = video.replace(/a=mid:\S+/, `a=mid:${mid}`)
+    copies.push(copy)
+    size += copy.length + 2
+  }
+  return [session, ...copies].join("\r\n")
+}
+
 describe("WHIP ingest, with Chromium as the publisher", { timeout: 120_000 }, () => {
   let job: MainJob
   let browser: Browser
@@ -46,7 +102,11 @@ describe("WHIP ingest, with Chromium as the publisher", { timeout: 120_000 }, ()
 
   beforeAll(async () => {
     pages = await servePages()
-    job = await startMainJob({ ONAIR_WHIP_HOST_ADDRESSES: "127.0.0.1" })
+    job = await startMainJob({
+      ONAIR_WHIP_HOST_ADDRESSES: "127.0.0.1",
+      ONAIR_WHIP_UDP_PORTS: `${WHIP_PORTS[0]}-${WHIP_PORTS[1]}`,
+      ONAIR_WHIP_MAX_PENDING_PER_ADDRESS: "2"
+    })
     ;({ browser, close: closeBrowser } = await launchChromium(FAKE_MEDIA_FLAGS))
   }, 90_000)
   afterAll(async () => {
@@ -69,6 +129,92 @@ describe("WHIP ingest, with Chromium as the publisher", { timeout: 120_000 }, ()
   const detail = async (id: string) => (await job.api("GET", `/livestreams/${id}`)).body.data.livestream
   const ingest = async (id: string) => (await job.api("GET", `/livestreams/${id}/ingest`)).body.data
   const status = async (id: string) => (await job.api("POST", `/livestreams/${id}/getStatus`)).body.value[0]
+
+  it("an offer flood is answered before any socket opens, and other clients do not wait for it", async () => {
+    const page = await publisherPage()
+    const offer = await page.evaluate(async () => {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true })
+      const pc = new RTCPeerConnection()
+      for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: "sendonly" })
+      await pc.setLocalDescription(await pc.createOffer())
+      return pc.localDescription!.sdp
+    })
+    await page.close()
+    const post = (key: string, body: string) =>
+      fetch(`${job.url}/whip/${key}`, { method: "POST", headers: { "content-type": "application/sdp" }, body, signal: AbortSignal.timeout(20_000) })
+    const madeUp = "k".repeat(40)
+    const huge = floodOffer(offer, 300_000)
+    assert.isAtLeast(huge.split("\r\nm=").length - 1, 400, "the reproduction's 428 sections")
+    // Under the size limit, but with a section per ICE transport: refused for its shape.
+    const manySections = floodOffer(offer, 60_000)
+    const justOver = `${offer}a=x:${"y".repeat(70_000 - offer.length)}\r\n`
+
+    const list = async () => {
+      const started = performance.now()
+      const answer = await job.api("GET", "/livestreams")
+      assert.strictEqual(answer.status, 200)
+      return performance.now() - started
+    }
+    /** `count` lists, one every 5 ms: a second of another client's requests. */
+    const lists = async (count: number) => {
+      const took: Array<number> = []
+      for (let i = 0; i < count; i++) {
+        took.push(await list())
+        await sleep(5)
+      }
+      return took
+    }
+    await lists(20)
+    const idle = await lists(200)
+    // The attacker, a process of its own: the review's reproduction (three 300 KB offers at once) and three
+    // 60 KB offers of many sections, all at once every 20 ms, while this client lists livestreams.
+    const bodies = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-whip-flood-"))
+    Fs.writeFileSync(Path.join(bodies, "huge.sdp"), huge)
+    Fs.writeFileSync(Path.join(bodies, "sections.sdp"), manySections)
+    const files = [...Array(3).fill(Path.join(bodies, "huge.sdp")), ...Array(3).fill(Path.join(bodies, "sections.sdp"))]
+    const flooder = spawn(process.execPath, [FLOODER, `${job.url}/whip/${madeUp}`, "20", ...files], {
+      stdio: ["pipe", "pipe", "inherit"]
+    })
+    let said = ""
+    flooder.stdout!.on("data", (chunk: Buffer) => (said += String(chunk)))
+    await waitFor("the flood to start", async () => (said.includes("flooding") ? true : undefined))
+    const flooded = await lists(200)
+    const sockets = udpSocketsIn(WHIP_PORTS)
+    const exited = new Promise((resolve) => flooder.once("exit", resolve))
+    flooder.stdin!.end()
+    await exited
+    Fs.rmSync(bodies, { recursive: true, force: true })
+    const counts = JSON.parse(said.trim().split("\n").at(-1)!) as Record<string, number>
+    console.log(`WHIP flood: GET …/livestreams median ${median(idle).toFixed(2)} ms idle, ${median(flooded).toFixed(2)} ms under the flood; the flood was answered ${JSON.stringify(counts)}`)
+    assert.deepStrictEqual(Object.keys(counts).sort(), ["400", "413"], JSON.stringify(counts))
+    assert.strictEqual(sockets, 0, "a socket was opened for a flooding offer")
+    assert.isAtMost(median(flooded), 2 * median(idle), `idle ${idle.map((ms) => ms.toFixed(2)).join(", ")}; flooded ${flooded.map((ms) => ms.toFixed(2)).join(", ")}`)
+    // The shape's refusal names what is wrong.
+    const refusedShape = await post(madeUp, manySections)
+    assert.strictEqual(refusedShape.status, 400)
+    assert.match((await refusedShape.json()).errors[0].message, /^offer: \d+ video and \d+ audio sections/)
+
+    // The 64 KiB limit holds for a body just over it, declared or chunked.
+    assert.strictEqual((await post(madeUp, justOver)).status, 413)
+    const chunked = await fetch(`${job.url}/whip/${madeUp}`, {
+      method: "POST",
+      headers: { "content-type": "application/sdp" },
+      body: new Blob([justOver]).stream(),
+      duplex: "half"
+    } as RequestInit)
+    assert.strictEqual(chunked.status, 413)
+
+    // A well-formed offer with a made-up key is refused by the key alone: no socket is opened for it.
+    const refused = await Promise.all(Array.from({ length: 10 }, () => post(madeUp, offer)))
+    const statuses = refused.map((answer) => answer.status)
+    assert.isTrue(statuses.every((status) => status === 403 || status === 503), statuses.join(", "))
+    // Two offers at once from one address (this job's setting): the rest are told when to come back.
+    const busy = refused.filter((answer) => answer.status === 503)
+    assert.isNotEmpty(busy, statuses.join(", "))
+    assert.strictEqual(busy[0]!.headers.get("retry-after"), "5")
+    assert.match((await busy[0]!.json()).errors[0].message, /offers at once from one address/)
+    assert.strictEqual(udpSocketsIn(WHIP_PORTS), 0)
+  })
 
   it("a browser publishes; the stream plays in ffprobe and hls.js; the views say WebRTC; DELETE ends it", async () => {
     const livestream = await create(0)
@@ -237,5 +383,9 @@ describe("WHIP ingest, with Chromium as the publisher", { timeout: 120_000 }, ()
     assert.strictEqual(preflight.status, 204)
     assert.include(preflight.headers.get("access-control-expose-headers") ?? "", "location")
     await page.close()
+  })
+
+  it("every publish that ended, however it ended, gave its UDP sockets back", async () => {
+    await waitFor("the WHIP range's sockets closed", async () => udpSocketsIn(WHIP_PORTS) === 0 ? true : undefined, 10_000)
   })
 })

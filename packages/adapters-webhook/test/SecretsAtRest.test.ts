@@ -1,7 +1,8 @@
 /**
  * Finding 4's second half: stream keys and webhook signing secrets are not in the log in clear, and the
  * deployment key rotates: `onair secrets rewrap` re-encrypts everything under the new key, after which a
- * main job holding only the new key answers the same stream key and signs with the same secret.
+ * main job holding only the new key answers the same stream key and signs with the same secret. A
+ * process whose keyring lacks a key the log's secrets are sealed under does not start.
  */
 import { freshDatabase, type MainJob, startMainJob, startReceiver, waitFor } from "@onair/test-support"
 import { execFileSync } from "node:child_process"
@@ -48,6 +49,15 @@ describe("secrets at rest", { timeout: 120_000 }, () => {
       assert.notInclude(stored, secret.replace(/^whsec_/, ""))
     }
     assert.include(stored, `enc:v1:${keyId(OLD_KEY)}:`)
+
+    // A replica given another key (or none, so it makes its own) refuses to start, saying which key it lacks,
+    // instead of reporting ready and answering 500 on every read of a secret.
+    for (const other of [NEW_KEY, ""]) {
+      const refused = await start(other).then(() => "started", (error: Error) => error.message)
+      assert.include(refused, `the log holds secrets sealed under key ${keyId(OLD_KEY)}`, `with key "${other}"`)
+      assert.include(refused, "give every process of this deployment the same ONAIR_SECRET_KEY")
+    }
+    assert.strictEqual((await first.api("GET", `/livestreams/${created.id}`)).status, 200)
     await first.stop()
 
     // Rotation: the new key first, the old one still there to read; then the old one goes.

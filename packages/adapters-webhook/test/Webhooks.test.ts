@@ -109,8 +109,11 @@ describe("webhooks", { timeout: 120_000 }, () => {
           if (done) break
           buffer += value
           for (let end = buffer.indexOf("\n\n"); end !== -1; end = buffer.indexOf("\n\n")) {
-            const fields = Object.fromEntries(buffer.slice(0, end).split("\n").map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]))
+            // A line that starts with a colon is a comment (the feed's first line is one): not an event.
+            const lines = buffer.slice(0, end).split("\n").filter((line) => !line.startsWith(":"))
+            const fields = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]))
             buffer = buffer.slice(end + 2)
+            if (lines.length === 0) continue
             events.push({ ...(fields["id"] === undefined ? {} : { id: fields["id"] }), event: fields["event"] ?? "message", data: JSON.parse(fields["data"] || "null") })
           }
         }
@@ -120,6 +123,14 @@ describe("webhooks", { timeout: 120_000 }, () => {
       }
       return events
     }
+    // On a quiet feed the headers and a first comment come at once, not with the first event or keep-alive.
+    const quiet = await fetch(base, { headers: { authorization: `Bearer ${job.token}` }, signal: AbortSignal.timeout(10_000) })
+    assert.strictEqual(quiet.status, 200)
+    assert.include(quiet.headers.get("content-type") ?? "", "text/event-stream")
+    const first = await quiet.body!.getReader().read()
+    assert.strictEqual(new TextDecoder().decode(first.value), ": connected\n\n")
+    await quiet.body!.cancel().catch(() => {})
+
     // What came before the connection is not sent again: only the new livestream's events arrive.
     const before = await livestream("earlier")
     const waiting = follow({}, (events) => events.some((e) => e.data?.data?.livestream_id !== undefined && e.data.data.livestream_id !== before.id))

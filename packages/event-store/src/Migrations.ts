@@ -61,12 +61,34 @@ const createCategoryIndex = Effect.gen(function*() {
     CREATE INDEX onair_events_category ON onair_events (split_part(stream_name, '-', 1), transaction_id, global_position)`
 })
 
+/**
+ * The keys the log holds secrets under (`SecretKeysInUse`), filled from the log once: the id is the third
+ * part of a sealed value, `enc:v1:<key id>:<payload>`.
+ */
+const createSecretKeys = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  yield* sql`
+    CREATE TABLE onair_secret_keys (
+      key_id text PRIMARY KEY,
+      recorded_at timestamptz NOT NULL DEFAULT now()
+    )`
+  yield* sql`
+    INSERT INTO onair_secret_keys (key_id)
+    SELECT DISTINCT split_part(sealed, ':', 3) FROM (
+      SELECT data ->> 'streamKey' AS sealed FROM onair_events WHERE data ->> 'streamKey' LIKE 'enc:v1:%'
+      UNION ALL
+      SELECT data ->> 'secret' FROM onair_events WHERE data ->> 'secret' LIKE 'enc:v1:%'
+    ) AS secrets
+    ON CONFLICT (key_id) DO NOTHING`
+})
+
 /** Every migration, by `<id>_<name>`; never edit one that has shipped, add the next. */
 export const migrations = {
   "1_create_event_log": createLog,
   "2_create_checkpoints": createCheckpoints,
   "3_create_consumer_leases": createConsumerLeases,
-  "4_create_category_index": createCategoryIndex
+  "4_create_category_index": createCategoryIndex,
+  "5_create_secret_keys": createSecretKeys
 }
 
 export const MIGRATIONS_TABLE = "onair_migrations"

@@ -63,6 +63,8 @@ export interface Keyring {
   readonly encrypt: (value: string, context: string) => string
   /** The value, or the reason it cannot be read (a key the ring does not hold, or tampering). */
   readonly decrypt: (stored: string, context: string) => string | { readonly error: string }
+  /** Whether the ring holds the key with this id (it can read what is sealed under it). */
+  readonly holds: (keyId: string) => boolean
   /** Which key a stored value is under. */
   readonly keyIdOf: (stored: string) => string | undefined
   /** A keyed hash of a secret, for looking it up without keeping it (per purpose, under the current key). */
@@ -108,6 +110,7 @@ export const makeKeyring = (keys: ReadonlyArray<Key>): Keyring => {
         return { error: `encrypted value does not open under key ${id} (altered, or moved from another event)` }
       }
     },
+    holds: (keyId) => objects.has(keyId),
     keyIdOf: (stored) => isEncrypted(stored) ? stored.slice(PREFIX.length).split(":", 1)[0] : undefined,
     digest: (purpose, value) => createHmac("sha256", lookupKey(purpose)).update(value).digest("base64url")
   }

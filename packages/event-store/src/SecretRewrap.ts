@@ -9,6 +9,7 @@ import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import * as SecretFields from "./SecretFields.ts"
 import { isEncrypted, SECRET_FIELDS, SecretKeyring } from "./SecretKeyring.ts"
+import * as SecretKeysInUse from "./SecretKeysInUse.ts"
 
 const BATCH = 500
 
@@ -62,5 +63,7 @@ export const run = Effect.gen(function*() {
     rewrapped += changes.length
     after = rows.at(-1)!.global_position
   }
+  // Every secret is under the current key now: a process without the old keys reads the whole log.
+  yield* SecretKeysInUse.keepOnly(keyring.currentKeyId)
   return { examined, rewrapped } satisfies RewrapResult
 })

@@ -26,6 +26,7 @@ import * as SecretFields from "./SecretFields.ts"
 import * as StoreMetrics from "./StoreMetrics.ts"
 import * as TraceParents from "./TraceParents.ts"
 import { type Keyring, SecretKeyring } from "./SecretKeyring.ts"
+import * as SecretKeysInUse from "./SecretKeysInUse.ts"
 
 interface EventRow {
   readonly global_position: bigint | number | string
@@ -348,4 +349,11 @@ export const make = (options?: SqlEventStoreOptions) => Effect.gen(function*() {
 
 /** The EventStore on the provided SqlClient (and keyring), after applying pending migrations. */
 export const layer = (options?: SqlEventStoreOptions) =>
-  Layer.effect(EventStore, Effect.andThen(Migrations.run, make(options)))
+  Layer.effect(
+    EventStore,
+    Migrations.run.pipe(
+      // A process that could not read the secrets already in the log does not start.
+      Effect.andThen(Effect.flatMap(SecretKeyring, SecretKeysInUse.checkAndRecord)),
+      Effect.andThen(make(options))
+    )
+  )

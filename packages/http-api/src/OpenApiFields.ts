@@ -93,7 +93,7 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   streamKey: f("Unique key for accessing the livestream.", "f26566285faca6fbe2e79a73a66rsrrsrrsr3cde23a2bb7dbc6c2c1761b98f4e4"),
   port: f("The livestream's SRT listener port, from the deployment's range.", 10000),
   srt_ingest_url: f("What an SRT caller connects to; its passphrase is the stream key.", "srt://onair.example.com:10000?passphrase=6a0f3e9c2b7d41f8a5c6e0b9d3f2a1c46a0f3e9c2b7d41f8a5c6e0b9d3f2a1c4&pbkeylen=16"),
-  stream_key_last4: f("The last 4 characters of the target's stream key (the key itself is never shown).", "9f4e"),
+  stream_key_last4: f("The last 4 characters of the target's stream key when it has more than 8, else empty (the key itself is never shown).", "9f4e"),
   playback_url: f("The web address that viewers can use to watch the livestream.", "https://onair.example.com/hls/78dd0b50-4147-4bb8-88d3-2ccc2e98bff0/index.m3u8"),
   srt_url: f("A signed link to the transcript as SubRip subtitles.", "https://onair.example.com/recordings/v1/3fd739f4-3c41-456e-bfba-6ebd51e16d2d/transcript.srt?expires=1795784400&signature=Wc8Lm2Np5Qr7St1Uv4Xy9Za3Bc6De0Fg"),
   rtmp_url: f("The node's RTMP ingest address.", "rtmp://media-a.example.com:1935/live"),

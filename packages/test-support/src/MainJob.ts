@@ -140,10 +140,14 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
   child.stderr!.on("data", (chunk: Buffer) => (output += String(chunk)))
   const url = `http://127.0.0.1:${port}`
   const ready = (env["ONAIR_MEDIA"] ?? "on") === "off" ? /OnAir API on/ : /media: nginx \d+ takes RTMP/
-  await waitFor("the main job to be ready", async () => {
-    if (child.exitCode !== null) throw new Error(`the main job exited with ${child.exitCode}:\n${output}`)
-    return ready.test(output) ? true : undefined
-  }, 60_000).catch((error: unknown) => {
+  // A job that exits before it is ready fails at once (waitFor would take its exit for a probe to retry).
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`the main job exited with ${code} before it was ready`))))
+  exited.catch(() => {})
+  await Promise.race([
+    waitFor("the main job to be ready", async () => (ready.test(output) ? true : undefined), 60_000),
+    exited
+  ]).catch((error: unknown) => {
     // Say why: the job's own last words.
     child.kill("SIGKILL")
     throw new Error(`${String(error)}\nthe job's output:\n${output.slice(-3000)}`)

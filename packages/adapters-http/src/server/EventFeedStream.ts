@@ -4,9 +4,14 @@
  * `Last-Event-ID` goes on from there, at least once), and a `keep-alive` event when nothing came for
  * `KEEP_ALIVE`, so proxies and clients see a live connection. Reads are polled: the feed is a table the
  * outbox writes, whichever process runs it.
+ *
+ * The response's headers and a first comment line go out at once: a client (the dashboard) knows it is
+ * connected, and a proxy sees bytes, before the first event, however quiet the app is.
  */
 import type { WebhookEndpoints, WebhookScope } from "@onair/core"
 import { Duration, Effect, Option, Stream } from "effect"
+import { Sse } from "effect/encoding"
+import { HttpServerResponse } from "effect/http"
 
 export const POLL = Duration.millis(500)
 
@@ -59,4 +64,18 @@ export const feedEvents = (webhooks: WebhookEndpoints["Service"], scope: Webhook
     following++
     return pages.pipe(Stream.ensuring(Effect.sync(() => following--)))
   }))
+}
+
+/** Said first, before any event: an SSE comment, which clients skip. */
+export const CONNECTED = ": connected\n\n"
+
+/** The feed as the response: headers and `CONNECTED` at once, then each event as SSE. */
+export const feedResponse = (webhooks: WebhookEndpoints["Service"], scope: WebhookScope, after: number) => {
+  const encoder = new TextEncoder()
+  const events = Stream.map(feedEvents(webhooks, scope, after), (event) =>
+    encoder.encode(Sse.encoder.write({ _tag: "Event", ...event, id: event.id })))
+  return HttpServerResponse.stream(Stream.concat(Stream.make(encoder.encode(CONNECTED)), events), {
+    contentType: "text/event-stream",
+    headers: { "cache-control": "no-cache", "x-accel-buffering": "no" }
+  })
 }

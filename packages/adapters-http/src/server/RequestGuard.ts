@@ -4,7 +4,8 @@
  *
  * - a request id, answered as `x-request-id` on every response and logged with every 500 and its cause;
  * - a body limit (`ONAIR_MAX_BODY_BYTES`, default 1 MiB): a declared length over it is a 413 before a
- *   byte is read, and reading stops at the limit for a body without one (413 too);
+ *   byte is read, and reading stops at the limit for a body without one (413 too); a JSON body is read
+ *   and inspected here, any other by its route (within the same limit, or a lower one of its own);
  * - strings: a JSON body, the query and the path may hold no NUL and no lone surrogate, anywhere, keys
  *   included; JSON nests at most `MAX_DEPTH` deep. A 400 names the field at fault;
  * - the envelope: a decoding failure answers `invalid_<where>` naming the field (`SchemaErrors`), and any
@@ -12,13 +13,14 @@
  *   415, a 413) gets one;
  * - a request log (`ONAIR_HTTP_LOG`) that names the path without its query string;
  * - read-your-writes across replicas: an answer after a write carries the log position it reached
- *   (`onair-log-position`); a request that carries one waits (up to `POSITION_WAIT`) until this replica's
- *   read models include it, then answers as any other (503 if they do not get there in time).
+ *   (`onair-log-position`); a request that carries one and a live API token (or the admin token) waits (up
+ *   to `POSITION_WAIT`) until this replica's read models include it, then answers as any other (503 if they
+ *   do not get there in time). Without a credential the server takes, it does not wait: its route answers.
  *
  * Oversized headers never reach a route: Node answers them itself, and `clientErrorResponse` is what it
  * answers (431 or 400, in the envelope).
  */
-import { Observability, WrittenPosition } from "@onair/application"
+import { AccessTokens, Observability, WrittenPosition } from "@onair/application"
 import { CatalogReads } from "@onair/catalog"
 import { ByteSize, Cause, Config, Duration, Effect, Layer, Option, Schema } from "effect"
 import {
@@ -31,7 +33,9 @@ import {
 import { HttpApiError } from "effect/http-api"
 import { randomUUID } from "node:crypto"
 import { errorEnvelope } from "@onair/http-api"
+import { AdminToken } from "./AdminHandlers.ts"
 import * as HttpMetrics from "./HttpMetrics.ts"
+import { sameToken } from "./SameToken.ts"
 import * as SchemaErrors from "./SchemaErrors.ts"
 
 /** The request-body limit in bytes, from `ONAIR_MAX_BODY_BYTES` (default 1 MiB, 1 KiB to 64 MiB). */
@@ -161,6 +165,10 @@ const inspectBody = (request: HttpServerRequest.HttpServerRequest, limit: number
       return failure(413, "payload_too_large", `the body is ${declared} bytes; the limit is ${limit}`)
     }
     if (declared === undefined && request.headers["transfer-encoding"] === undefined) return undefined
+    // Only a JSON body is inspected here. Any other (an SDP offer, say) is read by its route, within the
+    // same limit or its own lower one, and after its own cheaper checks: a body too large for it is
+    // refused by its declared length without a byte read.
+    if (!isJson(request.headers["content-type"])) return undefined
     // Read once, within the limit; the route reads the same cached text.
     const text = yield* Effect.result(request.text)
     if (text._tag === "Failure") {
@@ -169,7 +177,7 @@ const inspectBody = (request: HttpServerRequest.HttpServerRequest, limit: number
         ? bodyTooLarge(limit)
         : failure(400, "invalid_body", "the body could not be read")
     }
-    if (!isJson(request.headers["content-type"]) || text.success === "") return undefined
+    if (text.success === "") return undefined
     let parsed: unknown
     try {
       parsed = JSON.parse(text.success)
@@ -278,6 +286,15 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
   const maxBodySize = ByteSize.bytes(limit)
   // The catalog holds every read model the API answers from (tokens and webhook endpoints included).
   const readModels: ReadonlyArray<ReadModel> = Option.toArray(yield* Effect.serviceOption(CatalogReads))
+  const tokens = yield* Effect.serviceOption(AccessTokens)
+  const adminToken = Option.flatten(yield* Effect.serviceOption(AdminToken))
+  /** Whether the request's bearer is a live API token or the admin token. */
+  const authenticated = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<boolean> => {
+    const bearer = /^Bearer (.+)$/.exec(request.headers["authorization"] ?? "")?.[1]
+    if (bearer === undefined) return Effect.succeed(false)
+    if (Option.isSome(adminToken) && sameToken(bearer, adminToken.value)) return Effect.succeed(true)
+    return Option.isNone(tokens) ? Effect.succeed(false) : Effect.map(tokens.value.verify(bearer), (token) => token !== undefined)
+  }
   // Written with combinators, not a generator: this runs around every request, the hottest reads included.
   return HttpRouter.middleware(
     (httpEffect) =>
@@ -292,12 +309,15 @@ export const layer = Layer.unwrap(Effect.gen(function*() {
           Effect.provideService(WrittenPosition, written),
           Effect.provideService(HttpMetrics.MatchedRoute, matched)
         )
+        // Only a caller this server knows waits: anyone else is answered (401) at once, and cannot hold
+        // a request open for the wait's length.
         const route = position === undefined || typeof position !== "number"
           ? handled
-          : Effect.flatMap(awaitPosition(readModels, position), (reached) =>
-            reached
-              ? handled
-              : Effect.succeed(failure(503, "unavailable", `this replica has not reached log position ${position} yet; retry`)))
+          : Effect.flatMap(authenticated(request), (known) =>
+            !known ? handled : Effect.flatMap(awaitPosition(readModels, position), (reached) =>
+              reached
+                ? handled
+                : Effect.succeed(failure(503, "unavailable", `this replica has not reached log position ${position} yet; retry`))))
         const refused = inspectUrl(request.url) ?? (typeof position === "object" ? position : undefined)
         const answered = refused !== undefined
           ? Effect.succeed(refused)

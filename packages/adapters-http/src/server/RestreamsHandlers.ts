@@ -22,6 +22,12 @@ import { authorizeLivestream, now, settle } from "./Requests.ts"
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 const newTargetId = () => RestreamTargetId.make(`rs_${Array.from(randomBytes(24), (b) => ALPHABET[b % ALPHABET.length]).join("")}`)
 
+/**
+ * What the record shows of a target's key: its last 4 characters when it has more than 8, and nothing of
+ * a shorter one (4 of 8 or fewer would give half of it or all of it away).
+ */
+export const lastFourOf = (streamKey: string): string => streamKey.length > 8 ? streamKey.slice(-4) : ""
+
 const STATUS = { Idle: "idle", Connecting: "connecting", Live: "live", Retrying: "retrying", Failed: "failed", Stopped: "stopped" } as const
 
 export const restreamRecord = (target: RestreamTarget, progress: RelayProgress | undefined, now: number) => {
@@ -33,7 +39,7 @@ export const restreamRecord = (target: RestreamTarget, progress: RelayProgress |
     livestream_id: target.livestreamId,
     name: target.name,
     url: target.url,
-    stream_key_last4: target.streamKey.slice(-4),
+    stream_key_last4: lastFourOf(target.streamKey),
     enabled: target.enabled,
     verify_tls: target.verifyTls,
     status: STATUS[relay._tag],

@@ -53,12 +53,23 @@ export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.js
 
 export const DEFAULT_PORT = 8787
 
-/** Node's http server, answering what it cannot parse (oversized headers, say) in the envelope. */
+/**
+ * Node's http server, answering what it cannot parse (oversized headers, say) in the envelope, and every
+ * request that arrives before the routes are served. Node accepts connections once the port is bound,
+ * while the routes are still being built (the docs' renderer, the dashboard's files): a request with no
+ * handler yet would wait for ever, so it is answered 503 with `Retry-After` instead.
+ */
 export const createNodeServer = () => {
   const server = createServer()
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (socket.writable) socket.end(RequestGuard.clientErrorResponse(error.code))
     else socket.destroy()
+  })
+  server.on("request", (_request, response) => {
+    // The routes' own handler is the second listener once it is there.
+    if (server.listenerCount("request") > 1) return
+    response.writeHead(503, { "content-type": "application/json", "retry-after": "1", connection: "close" })
+    response.end(JSON.stringify(RequestGuard.envelopeFor(503, "the server is starting; retry in a moment")))
   })
   return server
 }

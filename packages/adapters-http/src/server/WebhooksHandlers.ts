@@ -6,7 +6,7 @@ import { defaultEndpointName, type WebhookEndpoint, WebhookEndpoints, type Webho
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { type BadRequest, badRequest, type NotFound, notFound, OnAirApi } from "@onair/http-api"
-import { feedEvents } from "./EventFeedStream.ts"
+import { feedResponse } from "./EventFeedStream.ts"
 import { authorize, settle, timeParam } from "./Requests.ts"
 
 const DEFAULT_OVERLAP_SECONDS = 86_400
@@ -75,7 +75,7 @@ export const WebhooksHandlers = HttpApiBuilder.group(
           const after = headers["last-event-id"] !== undefined
             ? Number(headers["last-event-id"])
             : query.after ?? (yield* refuse(webhooks.feedEnd(scope)))
-          return feedEvents(webhooks, scope, after)
+          return feedResponse(webhooks, scope, after)
         }))
       .handle("getWebhook", ({ params }) =>
         Effect.gen(function*() {
