@@ -108,7 +108,10 @@ describe("the main job given ONAIR_ADMIN_TOKEN", () => {
   })
 
   it("never writes the token to disk; the CLI takes it from its own environment", async () => {
-    const written = Fs.readFileSync(Path.join(dataDir, "local-admin.json"), "utf8")
+    // Written just after the server says where it listens.
+    const file = Path.join(dataDir, "local-admin.json")
+    for (let tries = 0; tries < 100 && !Fs.existsSync(file); tries++) await new Promise((resolve) => setTimeout(resolve, 50))
+    const written = Fs.readFileSync(file, "utf8")
     assert.match(written, /"url":"http:/)
     assert.notInclude(written, adminToken)
     // Nowhere else in the data folder either.
