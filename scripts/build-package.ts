@@ -18,7 +18,8 @@ execFileSync(process.execPath, [Path.join(typescript, "bin", "tsc"), "-p", "tsco
 const RELATIVE_TS = /((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']+)\.ts(["'])/g
 const walk = (dir: string): Array<string> =>
   Fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? walk(Path.join(dir, entry.name)) : [Path.join(dir, entry.name)])
+    entry.isDirectory() ? walk(Path.join(dir, entry.name)) : [Path.join(dir, entry.name)]
+  )
 let rewritten = 0
 for (const file of walk(dist).filter((f) => f.endsWith(".d.ts"))) {
   const text = Fs.readFileSync(file, "utf8")
@@ -28,4 +29,6 @@ for (const file of walk(dist).filter((f) => f.endsWith(".d.ts"))) {
     rewritten++
   }
 }
-process.stdout.write(`built ${Path.basename(process.cwd())}: dist/ (${rewritten} declaration files' imports rewritten to .js)\n`)
+process.stdout.write(
+  `built ${Path.basename(process.cwd())}: dist/ (${rewritten} declaration files' imports rewritten to .js)\n`
+)

@@ -22,9 +22,14 @@ const create = async (job: MainJob, i: number) => {
     headers: { authorization: `Bearer ${job.token}`, "content-type": "application/json" },
     body: JSON.stringify({ name: `replica ${i}` })
   })
-  const body = await answer.json() as { data: { id: string } }
+  const body = (await answer.json()) as { data: { id: string } }
   if (answer.status !== 201 && answer.status !== 200) throw new Error(`create answered ${answer.status}`)
-  return { id: body.data.id, position: answer.headers.get(POSITION_HEADER), millis: performance.now() - started, answeredAt: performance.now() }
+  return {
+    id: body.data.id,
+    position: answer.headers.get(POSITION_HEADER),
+    millis: performance.now() - started,
+    answeredAt: performance.now()
+  }
 }
 
 const read = (job: MainJob, id: string, position?: string | null) =>
@@ -39,7 +44,9 @@ const main = async () => {
   const { url, env, drop } = freshBenchDatabase(`onair_replicas_${process.pid}`)
   const receiver = await startReceiver()
   try {
-    console.log(`# Replicas benchmark: 2 API replicas and 1 webhook worker on PostgreSQL (2 cores), ${CREATES} creates per figure`)
+    console.log(
+      `# Replicas benchmark: 2 API replicas and 1 webhook worker on PostgreSQL (2 cores), ${CREATES} creates per figure`
+    )
     const one = await startApi(env)
     const two = await startApi(env)
     // ONAIR_BENCH_REPLICA_WORKER=off: no webhook worker, to see what it costs the figures.
@@ -47,7 +54,8 @@ const main = async () => {
     try {
       // Every event goes out as a webhook, so the worker's transactions run beside the creates.
       const endpoint = await one.api("POST", "/webhooks", { url: receiver.url, events: ["livestream.*"] })
-      if (endpoint.status >= 300) throw new Error(`webhook endpoint: ${endpoint.status} ${JSON.stringify(endpoint.body)}`)
+      if (endpoint.status >= 300)
+        throw new Error(`webhook endpoint: ${endpoint.status} ${JSON.stringify(endpoint.body)}`)
       for (let i = 0; i < 20; i++) await create(one, -i)
 
       const creates: Array<number> = []
@@ -57,7 +65,7 @@ const main = async () => {
       const visible: Array<number> = []
       for (let i = 0; i < CREATES; i++) {
         const made = await create(one, i)
-        while (await read(two, made.id) !== 200) await new Promise((resolve) => setTimeout(resolve, 1))
+        while ((await read(two, made.id)) !== 200) await new Promise((resolve) => setTimeout(resolve, 1))
         visible.push(performance.now() - made.answeredAt)
       }
       visible.sort((a, b) => a - b)
@@ -65,7 +73,7 @@ const main = async () => {
       let atOnce = 0
       for (let i = 0; i < CREATES; i++) {
         const made = await create(one, i)
-        if (await read(two, made.id, made.position) === 200) atOnce++
+        if ((await read(two, made.id, made.position)) === 200) atOnce++
       }
 
       const createP99 = percentile(creates, 0.99)
@@ -73,13 +81,37 @@ const main = async () => {
       console.log("")
       console.log("| measure | figure | goal | ratio |")
       console.log("| --- | --- | --- | --- |")
-      console.log(`| sequential creates p50 / p90 / p99 | ${percentile(creates, 0.5).toFixed(1)} / ${percentile(creates, 0.9).toFixed(1)} / ${createP99.toFixed(1)} ms | p99 ≤ ${CREATE_P99_GOAL_MS} ms | ${(createP99 / CREATE_P99_GOAL_MS).toFixed(2)} |`)
-      console.log(`| created on replica 1, readable on replica 2 (no header) p50 / p99 | ${percentile(visible, 0.5).toFixed(1)} / ${visibleP99.toFixed(1)} ms | p99 ≤ ${VISIBLE_P99_GOAL_MS} ms | ${(visibleP99 / VISIBLE_P99_GOAL_MS).toFixed(2)} |`)
-      console.log(`| with ${POSITION_HEADER}: 200 on the first read | ${atOnce} of ${CREATES} | all | ${(atOnce / CREATES).toFixed(2)} |`)
+      console.log(
+        `| sequential creates p50 / p90 / p99 | ${percentile(creates, 0.5).toFixed(1)} / ${percentile(creates, 0.9).toFixed(1)} / ${createP99.toFixed(1)} ms | p99 ≤ ${CREATE_P99_GOAL_MS} ms | ${(createP99 / CREATE_P99_GOAL_MS).toFixed(2)} |`
+      )
+      console.log(
+        `| created on replica 1, readable on replica 2 (no header) p50 / p99 | ${percentile(visible, 0.5).toFixed(1)} / ${visibleP99.toFixed(1)} ms | p99 ≤ ${VISIBLE_P99_GOAL_MS} ms | ${(visibleP99 / VISIBLE_P99_GOAL_MS).toFixed(2)} |`
+      )
+      console.log(
+        `| with ${POSITION_HEADER}: 200 on the first read | ${atOnce} of ${CREATES} | all | ${(atOnce / CREATES).toFixed(2)} |`
+      )
       console.log(`| webhooks received meanwhile | ${receiver.received.length} | | |`)
-      recordFigure({ bench: "replicas", measure: "sequential creates p99 (two replicas)", value: `${createP99.toFixed(1)} ms`, target: `<= ${CREATE_P99_GOAL_MS} ms`, met: createP99 <= CREATE_P99_GOAL_MS })
-      recordFigure({ bench: "replicas", measure: "created on one replica, readable on the other p99", value: `${visibleP99.toFixed(1)} ms`, target: `<= ${VISIBLE_P99_GOAL_MS} ms`, met: visibleP99 <= VISIBLE_P99_GOAL_MS })
-      recordFigure({ bench: "replicas", measure: `with ${POSITION_HEADER}: 200 on the first read`, value: `${atOnce} of ${CREATES}`, target: "all", met: atOnce === CREATES })
+      recordFigure({
+        bench: "replicas",
+        measure: "sequential creates p99 (two replicas)",
+        value: `${createP99.toFixed(1)} ms`,
+        target: `<= ${CREATE_P99_GOAL_MS} ms`,
+        met: createP99 <= CREATE_P99_GOAL_MS
+      })
+      recordFigure({
+        bench: "replicas",
+        measure: "created on one replica, readable on the other p99",
+        value: `${visibleP99.toFixed(1)} ms`,
+        target: `<= ${VISIBLE_P99_GOAL_MS} ms`,
+        met: visibleP99 <= VISIBLE_P99_GOAL_MS
+      })
+      recordFigure({
+        bench: "replicas",
+        measure: `with ${POSITION_HEADER}: 200 on the first read`,
+        value: `${atOnce} of ${CREATES}`,
+        target: "all",
+        met: atOnce === CREATES
+      })
     } finally {
       if (worker !== undefined) await stopWorker(worker)
       await two.stop()

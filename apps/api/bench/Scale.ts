@@ -14,11 +14,31 @@
  * workers: the outbox catching up, a restarted worker's first webhook, a standby's takeover. Each figure
  * is printed next to the 10k figure of the same run as a ratio.
  */
-import { AccountId, AppId, IngestId, LivestreamId, SessionId, type Signal, StreamKey, Timestamp, LOCAL_MEDIA_NODE } from "@onair/core"
+import {
+  AccountId,
+  AppId,
+  IngestId,
+  LivestreamId,
+  SessionId,
+  type Signal,
+  StreamKey,
+  Timestamp,
+  LOCAL_MEDIA_NODE
+} from "@onair/core"
 import { apply, empty, type World } from "@onair/simulation"
 import { ACCOUNT, APP, type MainJob, recordFigure } from "@onair/test-support"
 import { Result } from "effect"
-import { type BenchDatabase, freshBenchDatabase, freshEmbeddedDatabase, grow, measureWorkers, rssMb, sample, startApi, T0 } from "./ScaleFixture.ts"
+import {
+  type BenchDatabase,
+  freshBenchDatabase,
+  freshEmbeddedDatabase,
+  grow,
+  measureWorkers,
+  rssMb,
+  sample,
+  startApi,
+  T0
+} from "./ScaleFixture.ts"
 
 const TARGET = Number(process.env["ONAIR_SCALE_LIVESTREAMS"] ?? 100_000)
 const BASELINE = Math.min(10_000, TARGET)
@@ -27,16 +47,35 @@ const BASELINE = Math.min(10_000, TARGET)
 const livestreamUnits = (i: number) => {
   let world: World = empty(Timestamp.make(T0 + i * 1000))
   const livestreamId = LivestreamId.make(crypto.randomUUID())
-  const streamKey = StreamKey.make(crypto.randomUUID().replaceAll("-", "") + "scale")
+  const streamKey = StreamKey.make(`${crypto.randomUUID().replaceAll("-", "")}scale`)
   const ingestId = IngestId.make(`nginx.scale.${i}`)
   const at = (seconds: number) => Timestamp.make(T0 + i * 1000 + seconds * 1000)
   const signals: ReadonlyArray<Signal> = [
     {
-      _tag: "CreateLivestream", livestreamId, at: at(0), accountId: AccountId.make(ACCOUNT), appId: AppId.make(APP),
-      name: `scale ${i}`, meetingId: null, videoConfig: null, streamKey, reconnectWindowSeconds: 0,
-      limits: { startTimeoutSeconds: 3600, maxDurationSeconds: 43_200 }, sessionId: SessionId.make(crypto.randomUUID())
+      _tag: "CreateLivestream",
+      livestreamId,
+      at: at(0),
+      accountId: AccountId.make(ACCOUNT),
+      appId: AppId.make(APP),
+      name: `scale ${i}`,
+      meetingId: null,
+      videoConfig: null,
+      streamKey,
+      reconnectWindowSeconds: 0,
+      limits: { startTimeoutSeconds: 3600, maxDurationSeconds: 43_200 },
+      sessionId: SessionId.make(crypto.randomUUID())
     },
-    { _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true, at: at(1), ingestId, streamKey, publisher: { ip: "203.0.113.9", port: 0 }, sessionId: SessionId.make(crypto.randomUUID()) },
+    {
+      _tag: "Publish",
+      nodeId: LOCAL_MEDIA_NODE,
+      nodeRegion: null,
+      nodeAccepting: true,
+      at: at(1),
+      ingestId,
+      streamKey,
+      publisher: { ip: "203.0.113.9", port: 0 },
+      sessionId: SessionId.make(crypto.randomUUID())
+    },
     { _tag: "Unpublish", at: at(61), ingestId }
   ]
   const changes = []
@@ -71,9 +110,12 @@ const underAnalytics = async (job: MainJob, someId: string, loops = 2) => {
   let running = true
   const hammer = async () => {
     while (running) {
-      const answer = await fetch(`${job.url}/accounts/${job.account}/realtime/kit/${job.app}/analytics/livestreams/overall`, {
-        headers: { authorization: `Bearer ${job.token}` }
-      })
+      const answer = await fetch(
+        `${job.url}/accounts/${job.account}/realtime/kit/${job.app}/analytics/livestreams/overall`,
+        {
+          headers: { authorization: `Bearer ${job.token}` }
+        }
+      )
       await answer.arrayBuffer()
     }
   }
@@ -87,9 +129,15 @@ const underAnalytics = async (job: MainJob, someId: string, loops = 2) => {
 }
 
 /** How many livestreams the app lists: the catalog's kept count. */
-const listed = async (job: MainJob) => Number((await job.api("GET", "/livestreams?per_page=1")).body.data.paging.total_count)
+const listed = async (job: MainJob) =>
+  Number((await job.api("GET", "/livestreams?per_page=1")).body.data.paging.total_count)
 
-const measure = async (database: BenchDatabase, livestreams: number, events: number, ids: ReadonlyArray<string>): Promise<Figures> => {
+const measure = async (
+  database: BenchDatabase,
+  livestreams: number,
+  events: number,
+  ids: ReadonlyArray<string>
+): Promise<Figures> => {
   const someId = ids.at(-1)!
   // Spread over the whole log: a different livestream each request.
   const spread = (i: number) => ids[Math.floor((i * 7919) % ids.length)]!
@@ -109,16 +157,28 @@ const measure = async (database: BenchDatabase, livestreams: number, events: num
     const endpoints = []
     for (const [name, path] of [
       ["GET one livestream (the same one: cached)", `/livestreams/${someId}`],
-      ["GET one livestream (a different one each time: read from the tables)", (i: number) => `/livestreams/${spread(i)}`],
+      [
+        "GET one livestream (a different one each time: read from the tables)",
+        (i: number) => `/livestreams/${spread(i)}`
+      ],
       ["list 50 (the same page: cached)", "/livestreams?per_page=50"],
-      ["list 50 (pages 1 to 300 in turn: read from the tables)", (i: number) => `/livestreams?per_page=50&page_no=${i + 1}`],
-      ["list 50 LIVE, pages 1 to 300 (none live: the status index)", (i: number) => `/livestreams?per_page=50&status=LIVE&page_no=${i + 1}`],
+      [
+        "list 50 (pages 1 to 300 in turn: read from the tables)",
+        (i: number) => `/livestreams?per_page=50&page_no=${i + 1}`
+      ],
+      [
+        "list 50 LIVE, pages 1 to 300 (none live: the status index)",
+        (i: number) => `/livestreams?per_page=50&status=LIVE&page_no=${i + 1}`
+      ],
       ["analytics overall", "/analytics/livestreams/overall"],
       ["day-wise analytics", "/analytics/daywise"]
     ] as const) {
       endpoints.push({ name, ...(await sample(job, path)) })
     }
-    endpoints.push({ name: "GET one livestream while 2 clients loop the overall analytics", ...(await underAnalytics(job, someId)) })
+    endpoints.push({
+      name: "GET one livestream while 2 clients loop the overall analytics",
+      ...(await underAnalytics(job, someId))
+    })
     const workers = database.url === undefined ? undefined : await measureWorkers(database.url, job)
     await job.stop()
     const restarted = performance.now()
@@ -134,29 +194,50 @@ const measure = async (database: BenchDatabase, livestreams: number, events: num
 }
 
 const main = async () => {
-  const database = process.env["ONAIR_SCALE_STORE"] === "embedded" ? freshEmbeddedDatabase() : freshBenchDatabase(`onair_scale_${process.pid}`)
+  const database =
+    process.env["ONAIR_SCALE_STORE"] === "embedded"
+      ? freshEmbeddedDatabase()
+      : freshBenchDatabase(`onair_scale_${process.pid}`)
   try {
-    console.log(`# Scale benchmark: ${BASELINE.toLocaleString("en")} then ${TARGET.toLocaleString("en")} livestreams on ${database.label} (2 cores)`)
+    console.log(
+      `# Scale benchmark: ${BASELINE.toLocaleString("en")} then ${TARGET.toLocaleString("en")} livestreams on ${database.label} (2 cores)`
+    )
     const grownAt = performance.now()
     const first = await grow(database.runtime, 0, BASELINE, livestreamUnits)
-    console.log(`grew the log to ${BASELINE} livestreams (${first.events} events) in ${((performance.now() - grownAt) / 1000).toFixed(1)} s`)
+    console.log(
+      `grew the log to ${BASELINE} livestreams (${first.events} events) in ${((performance.now() - grownAt) / 1000).toFixed(1)} s`
+    )
     const baseline = await measure(database, BASELINE, first.events, first.ids)
     let target = baseline
     if (TARGET > BASELINE) {
       const again = performance.now()
       const rest = await grow(database.runtime, BASELINE, TARGET, livestreamUnits)
-      console.log(`grew it to ${TARGET} livestreams (${first.events + rest.events} events) in ${((performance.now() - again) / 1000).toFixed(1)} s`)
+      console.log(
+        `grew it to ${TARGET} livestreams (${first.events + rest.events} events) in ${((performance.now() - again) / 1000).toFixed(1)} s`
+      )
       target = await measure(database, TARGET, first.events + rest.events, [...first.ids, ...rest.ids])
     }
     const ratio = (a: number, b: number) => (b === 0 ? "-" : (a / b).toFixed(2))
     console.log("")
-    console.log(`| measure | ${BASELINE.toLocaleString("en")} livestreams | ${TARGET.toLocaleString("en")} livestreams | ratio |`)
+    console.log(
+      `| measure | ${BASELINE.toLocaleString("en")} livestreams | ${TARGET.toLocaleString("en")} livestreams | ratio |`
+    )
     console.log("| --- | --- | --- | --- |")
-    console.log(`| start-up (spawn to listening) | ${baseline.startupMs.toFixed(0)} ms | ${target.startupMs.toFixed(0)} ms | ${ratio(target.startupMs, baseline.startupMs)} |`)
-    console.log(`| catalog caught up with the grown log after start-up | ${baseline.tableMs.toFixed(0)} ms | ${target.tableMs.toFixed(0)} ms | ${ratio(target.tableMs, baseline.tableMs)} |`)
-    console.log(`| API RSS settled (after the catch-up) | ${baseline.rssMb.toFixed(0)} MB | ${target.rssMb.toFixed(0)} MB | ${ratio(target.rssMb, baseline.rssMb)} |`)
-    console.log(`| restart on the caught-up catalog: spawn to listening | ${baseline.restartMs.toFixed(0)} ms | ${target.restartMs.toFixed(0)} ms | ${ratio(target.restartMs, baseline.restartMs)} |`)
-    console.log(`| restart: API RSS settled | ${baseline.restartRssMb.toFixed(0)} MB | ${target.restartRssMb.toFixed(0)} MB | ${ratio(target.restartRssMb, baseline.restartRssMb)} |`)
+    console.log(
+      `| start-up (spawn to listening) | ${baseline.startupMs.toFixed(0)} ms | ${target.startupMs.toFixed(0)} ms | ${ratio(target.startupMs, baseline.startupMs)} |`
+    )
+    console.log(
+      `| catalog caught up with the grown log after start-up | ${baseline.tableMs.toFixed(0)} ms | ${target.tableMs.toFixed(0)} ms | ${ratio(target.tableMs, baseline.tableMs)} |`
+    )
+    console.log(
+      `| API RSS settled (after the catch-up) | ${baseline.rssMb.toFixed(0)} MB | ${target.rssMb.toFixed(0)} MB | ${ratio(target.rssMb, baseline.rssMb)} |`
+    )
+    console.log(
+      `| restart on the caught-up catalog: spawn to listening | ${baseline.restartMs.toFixed(0)} ms | ${target.restartMs.toFixed(0)} ms | ${ratio(target.restartMs, baseline.restartMs)} |`
+    )
+    console.log(
+      `| restart: API RSS settled | ${baseline.restartRssMb.toFixed(0)} MB | ${target.restartRssMb.toFixed(0)} MB | ${ratio(target.restartRssMb, baseline.restartRssMb)} |`
+    )
     // Bounded state: a restart costs the same time and memory whatever the log's length.
     recordFigure({
       bench: "scale",
@@ -173,7 +254,9 @@ const main = async () => {
       met: target.restartRssMb <= 1.5 * baseline.restartRssMb
     })
     const row = (name: string, pick: (figures: Figures) => number) =>
-      console.log(`| ${name} | ${pick(baseline).toFixed(0)} ms | ${pick(target).toFixed(0)} ms | ${ratio(pick(target), pick(baseline))} |`)
+      console.log(
+        `| ${name} | ${pick(baseline).toFixed(0)} ms | ${pick(target).toFixed(0)} ms | ${ratio(pick(target), pick(baseline))} |`
+      )
     if (baseline.workers !== undefined && target.workers !== undefined) {
       row("webhook outbox caught up with the grown log (worker spawn to first webhook)", (f) => f.workers!.catchUpMs)
       row("worker restart: spawn to next webhook", (f) => f.workers!.restartMs)
@@ -181,7 +264,9 @@ const main = async () => {
     }
     baseline.endpoints.forEach((b, index) => {
       const t = target.endpoints[index]!
-      console.log(`| ${b.name} p50 / p99 | ${b.p50.toFixed(1)} / ${b.p99.toFixed(1)} ms | ${t.p50.toFixed(1)} / ${t.p99.toFixed(1)} ms | ${ratio(t.p99, b.p99)} (p99) |`)
+      console.log(
+        `| ${b.name} p50 / p99 | ${b.p50.toFixed(1)} / ${b.p99.toFixed(1)} ms | ${t.p50.toFixed(1)} / ${t.p99.toFixed(1)} ms | ${ratio(t.p99, b.p99)} (p99) |`
+      )
     })
   } finally {
     await database.drop()

@@ -5,7 +5,13 @@
  */
 import { type Change, EventStore, originMetadata, type StreamAppend, Timestamp } from "@onair/core"
 import { Database, DomainEvents } from "@onair/event-store"
-import { type MainJob, type Receiver, startMainJob, startReceiver, startWorker as startWebhookWorker } from "@onair/test-support"
+import {
+  type MainJob,
+  type Receiver,
+  startMainJob,
+  startReceiver,
+  startWorker as startWebhookWorker
+} from "@onair/test-support"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import { type ChildProcess, execFileSync } from "node:child_process"
@@ -20,7 +26,10 @@ export const SECRET_KEY = Buffer.alloc(32, 5).toString("base64")
 
 const serverUrl = () =>
   process.env["ONAIR_BENCH_DATABASE_URL"] ??
-    execFileSync("bash", [Path.resolve(import.meta.dirname, "../../../scripts/postgres.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim()
+  execFileSync("bash", [Path.resolve(import.meta.dirname, "../../../scripts/postgres.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"]
+  }).trim()
 
 /** Where a benchmark's log lives: a store to grow it with, the main job's settings for it, and its drop. */
 export interface BenchDatabase {
@@ -43,7 +52,9 @@ export const freshBenchDatabase = (name: string): BenchDatabase & { readonly url
   parsed.pathname = `/${name}`
   const url = parsed.toString()
   process.env["ONAIR_SECRET_KEY"] = SECRET_KEY
-  const runtime = ManagedRuntime.make(Layer.fresh(Database.layer({ _tag: "Postgres", url: Redacted.make(url) }, { maxConnections: 4 })))
+  const runtime = ManagedRuntime.make(
+    Layer.fresh(Database.layer({ _tag: "Postgres", url: Redacted.make(url) }, { maxConnections: 4 }))
+  )
   return {
     label: "PostgreSQL",
     url,
@@ -90,26 +101,35 @@ export const grow = (
   to: number,
   unitsOf: (i: number) => { readonly livestreamId: string; readonly changes: ReadonlyArray<Change> }
 ) =>
-  runtime.runPromise(Effect.gen(function*() {
-    const store = yield* EventStore
-    const ids: Array<string> = []
-    let events = 0
-    for (let start = from; start < to; start += BATCH) {
-      const streams = new Map<string, Array<ReturnType<typeof DomainEvents.toNewEvent>>>()
-      for (let i = start; i < Math.min(to, start + BATCH); i++) {
-        const { livestreamId, changes } = unitsOf(i)
-        ids.push(livestreamId)
-        for (const change of changes) {
-          const name = DomainEvents.streamName(change.kind, change.id)
-          streams.set(name, [...(streams.get(name) ?? []), DomainEvents.toNewEvent(change)])
-          events++
+  runtime.runPromise(
+    Effect.gen(function* () {
+      const store = yield* EventStore
+      const ids: Array<string> = []
+      let events = 0
+      for (let start = from; start < to; start += BATCH) {
+        const streams = new Map<string, Array<ReturnType<typeof DomainEvents.toNewEvent>>>()
+        for (let i = start; i < Math.min(to, start + BATCH); i++) {
+          const { livestreamId, changes } = unitsOf(i)
+          ids.push(livestreamId)
+          for (const change of changes) {
+            const name = DomainEvents.streamName(change.kind, change.id)
+            streams.set(name, [...(streams.get(name) ?? []), DomainEvents.toNewEvent(change)])
+            events++
+          }
         }
+        const appends: Array<StreamAppend> = [...streams].map(([stream, list]) => ({
+          stream,
+          expectedVersion: 0,
+          events: list
+        }))
+        yield* store.appendMany(
+          appends,
+          originMetadata(`scale:${start}:${crypto.randomUUID()}`, "bench", Timestamp.make(T0))
+        )
       }
-      const appends: Array<StreamAppend> = [...streams].map(([stream, list]) => ({ stream, expectedVersion: 0, events: list }))
-      yield* store.appendMany(appends, originMetadata(`scale:${start}:${crypto.randomUUID()}`, "bench", Timestamp.make(T0)))
-    }
-    return { ids, events }
-  }))
+      return { ids, events }
+    })
+  )
 
 export const rssMb = (pid: number) => {
   const status = Fs.readFileSync(`/proc/${pid}/status`, "utf8")
@@ -129,7 +149,9 @@ export const sample = async (job: MainJob, path: string | ((i: number) => string
   for (let i = 0; i < samples; i++) {
     const asked = typeof path === "string" ? path : path(i)
     const started = performance.now()
-    const answer = await fetch(`${job.url}/accounts/${job.account}/realtime/kit/${job.app}${asked}`, { headers: { authorization: `Bearer ${job.token}` } })
+    const answer = await fetch(`${job.url}/accounts/${job.account}/realtime/kit/${job.app}${asked}`, {
+      headers: { authorization: `Bearer ${job.token}` }
+    })
     await answer.arrayBuffer()
     if (answer.status !== 200) throw new Error(`${asked} answered ${answer.status}`)
     latencies.push(performance.now() - started)
@@ -161,7 +183,8 @@ export const stopWorker = async (worker: ChildProcess) => {
 /** Creates a livestream and answers the milliseconds until the receiver has its first webhook. */
 const nextWebhook = async (job: MainJob, receiver: Receiver, started = performance.now()) => {
   const id = (await job.api("POST", "/livestreams", { name: "hooked" })).body.data.id as string
-  while (!receiver.received.some((request) => request.body.includes(id))) await new Promise((resolve) => setTimeout(resolve, 5))
+  while (!receiver.received.some((request) => request.body.includes(id)))
+    await new Promise((resolve) => setTimeout(resolve, 5))
   return performance.now() - started
 }
 
@@ -191,4 +214,3 @@ export const measureWorkers = async (url: string, job: MainJob) => {
   await receiver.close()
   return { catchUpMs, restartMs, takeoverMs }
 }
-

@@ -9,10 +9,10 @@
 import { KnownApps } from "@onair/adapters-http"
 import { OnAirClient } from "@onair/client"
 import { AccountId, AppId, AppName, originMetadata, Timestamp } from "@onair/core"
-import { Database } from "@onair/event-store"
+import type { Database } from "@onair/event-store"
 import { Clock, Effect, Schema } from "effect"
 import { idReader, readFlags } from "./CliFlags.ts"
-import * as LocalAdmin from "./LocalAdmin.ts"
+import type * as LocalAdmin from "./LocalAdmin.ts"
 import { onServerOrStore } from "./ServerAnswer.ts"
 import { services } from "./Services.ts"
 
@@ -47,12 +47,16 @@ export const parse = (args: ReadonlyArray<string>): AppsCommand | string => {
 }
 
 const direct = (command: AppsCommand, choice: Database.DatabaseChoice) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const apps = yield* KnownApps
     const at = Timestamp.make(yield* Clock.currentTimeMillis)
-    const app = yield* apps.create(command.accountId, command.name, command.appId, originMetadata(`cli:${crypto.randomUUID()}`, "cli", at)).pipe(
-      Effect.catchTag("AppAlreadyExists", (taken) => Effect.fail(new Error(`app ${taken.appId} already exists in account ${taken.accountId}`)))
-    )
+    const app = yield* apps
+      .create(command.accountId, command.name, command.appId, originMetadata(`cli:${crypto.randomUUID()}`, "cli", at))
+      .pipe(
+        Effect.catchTag("AppAlreadyExists", (taken) =>
+          Effect.fail(new Error(`app ${taken.appId} already exists in account ${taken.accountId}`))
+        )
+      )
     return app.id
   }).pipe(Effect.provide(services(choice)), Effect.scoped)
 
@@ -65,7 +69,11 @@ const throughServer = (command: AppsCommand, admin: LocalAdmin.LocalAdmin) =>
         payload: { name: command.name, ...(command.appId === undefined ? {} : { id: command.appId }) }
       }),
       (created) => created.data.app.id
-    )).pipe(Effect.provide(OnAirClient.layer({ baseUrl: admin.url, token: "", adminToken: admin.adminToken })))
+    )
+  ).pipe(Effect.provide(OnAirClient.layer({ baseUrl: admin.url, token: "", adminToken: admin.adminToken })))
 
 export const run = (command: AppsCommand) =>
-  onServerOrStore((admin) => throughServer(command, admin), (choice) => direct(command, choice))
+  onServerOrStore(
+    (admin) => throughServer(command, admin),
+    (choice) => direct(command, choice)
+  )

@@ -21,9 +21,11 @@ export const readFlags = (
 }
 
 /** A reader of an id (an account's, an app's): kept when the schema takes it, else the rule it breaks. */
-export const idReader = <A>(schema: Schema.Codec<A, string>, flag: string, what: string, keep: (id: A) => void) => (value: string) => {
-  const decoded = Schema.decodeUnknownOption(schema)(value)
-  if (decoded._tag === "None") return `${flag}: ${value} is not ${what} (letters, digits, _ and -, up to 64)`
-  keep(decoded.value)
-  return undefined
-}
+export const idReader =
+  <A>(schema: Schema.Codec<A, string>, flag: string, what: string, keep: (id: A) => void) =>
+  (value: string) => {
+    const decoded = Schema.decodeUnknownOption(schema)(value)
+    if (decoded._tag === "None") return `${flag}: ${value} is not ${what} (letters, digits, _ and -, up to 64)`
+    keep(decoded.value)
+    return undefined
+  }

@@ -26,7 +26,7 @@ export const parse = (args: ReadonlyArray<string>): MediaNodesCommand | string =
 }
 
 export const run = (command: MediaNodesCommand) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     if (command._tag === "new-secret") return randomBytes(32).toString("base64url")
     const secret = yield* NodeCredentials.secretFromEnv
     if (Option.isNone(secret)) return yield* Effect.die(new Error("ONAIR_MEDIA_NODE_SECRET is not set"))

@@ -9,4 +9,5 @@ import type { SqlClient } from "effect/sql/SqlClient"
 
 export const onDatabase = <A, E>(command: Effect.Effect<A, E, EventStore | SqlClient | SecretKeyring>) =>
   Effect.flatMap(Database.choiceFromEnv, (choice) =>
-    command.pipe(Effect.provide(Layer.fresh(Database.layer(choice, { maxConnections: 2 })))))
+    command.pipe(Effect.provide(Layer.fresh(Database.layer(choice, { maxConnections: 2 }))))
+  )

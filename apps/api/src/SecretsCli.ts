@@ -17,17 +17,23 @@ export const USAGE = `usage: onair secrets new-key
 export type SecretsCommand = "new-key" | "rewrap"
 
 export const parse = (args: ReadonlyArray<string>): SecretsCommand | string =>
-  args.length === 1 && (args[0] === "new-key" || args[0] === "rewrap") ? args[0] : `unknown command ${args.join(" ") || "(none)"}`
+  args.length === 1 && (args[0] === "new-key" || args[0] === "rewrap")
+    ? args[0]
+    : `unknown command ${args.join(" ") || "(none)"}`
 
 export const run = (command: SecretsCommand) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     if (command === "new-key") return newKeyText()
-    return yield* onDatabase(Effect.gen(function*() {
-      const keyring = yield* SecretKeyring
-      const done = yield* SecretRewrap.run
-      yield* CatalogMigrations.run
-      yield* Projection.rebuild(CatalogTables.projection)
-      return `${done.rewrapped} of ${done.examined} events with secrets re-encrypted under key ${keyring.currentKeyId}\n` +
-        `${CatalogTables.PROJECTION}: rebuilt under key ${keyring.currentKeyId}`
-    }))
+    return yield* onDatabase(
+      Effect.gen(function* () {
+        const keyring = yield* SecretKeyring
+        const done = yield* SecretRewrap.run
+        yield* CatalogMigrations.run
+        yield* Projection.rebuild(CatalogTables.projection)
+        return (
+          `${done.rewrapped} of ${done.examined} events with secrets re-encrypted under key ${keyring.currentKeyId}\n` +
+          `${CatalogTables.PROJECTION}: rebuilt under key ${keyring.currentKeyId}`
+        )
+      })
+    )
   })

@@ -29,7 +29,7 @@ export const onServerOrStore = <A, E1, R1, E2, R2>(
   throughServer: (admin: LocalAdmin.LocalAdmin) => Effect.Effect<A, E1, R1>,
   direct: (choice: Database.DatabaseChoice) => Effect.Effect<A, E2, R2>
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const choice = yield* Database.choiceFromEnv
     const file = choice._tag === "Embedded" ? LocalAdmin.read(choice.dataDir) : undefined
     if (file !== undefined) {
@@ -37,10 +37,12 @@ export const onServerOrStore = <A, E1, R1, E2, R2>(
       const given = yield* Config.option(Config.String("ONAIR_ADMIN_TOKEN"))
       const adminToken = file.adminToken ?? Option.getOrNull(Option.filter(given, (token) => token !== ""))
       if (adminToken === null) {
-        return yield* Effect.fail(new Error(
-          `the server at ${file.url} holds the database and takes the admin token it was given in ONAIR_ADMIN_TOKEN, ` +
-            "which is never written to disk: set ONAIR_ADMIN_TOKEN for this command too"
-        ))
+        return yield* Effect.fail(
+          new Error(
+            `the server at ${file.url} holds the database and takes the admin token it was given in ONAIR_ADMIN_TOKEN, ` +
+              "which is never written to disk: set ONAIR_ADMIN_TOKEN for this command too"
+          )
+        )
       }
       const viaServer = yield* answeredByServer(throughServer({ url: file.url, adminToken }))
       if (viaServer !== undefined) return viaServer

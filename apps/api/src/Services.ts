@@ -2,7 +2,16 @@
  * What the main job runs on: the event store the environment names, the command path, the catalog, the
  * token index, the webhook adapter behind the core's ports the API answers from, and the apps every request is checked against.
  */
-import { AccessTokens, AppCommands, AppSettingsCommands, CommandHandler, MediaNodeCommands, RecordingCommands, RestreamCommands, SrtPortCommands } from "@onair/application"
+import {
+  AccessTokens,
+  AppCommands,
+  AppSettingsCommands,
+  CommandHandler,
+  MediaNodeCommands,
+  RecordingCommands,
+  RestreamCommands,
+  SrtPortCommands
+} from "@onair/application"
 import { RestreamUrlGuard } from "@onair/outbound"
 import { Inbound, Webhooks } from "@onair/adapters-webhook"
 import { KnownApps } from "@onair/adapters-http"
@@ -12,7 +21,20 @@ import { Layer } from "effect"
 
 export const services = (choice: Database.DatabaseChoice) =>
   Layer.merge(Inbound.layer, KnownApps.layer).pipe(
-    Layer.provideMerge(Layer.mergeAll(CommandHandler.layer(), AccessTokens.layer, Webhooks.layer, MediaNodeCommands.layer, RecordingCommands.layer, AppSettingsCommands.layer, AppCommands.layer, RestreamCommands.layer, SrtPortCommands.layer, RestreamUrlGuard.layer)),
+    Layer.provideMerge(
+      Layer.mergeAll(
+        CommandHandler.layer(),
+        AccessTokens.layer,
+        Webhooks.layer,
+        MediaNodeCommands.layer,
+        RecordingCommands.layer,
+        AppSettingsCommands.layer,
+        AppCommands.layer,
+        RestreamCommands.layer,
+        SrtPortCommands.layer,
+        RestreamUrlGuard.layer
+      )
+    ),
     Layer.provideMerge(Catalog.layer),
     Layer.provideMerge(Database.layer(choice))
   )

@@ -10,10 +10,10 @@ import { KnownApps } from "@onair/adapters-http"
 import { AccessTokens } from "@onair/application"
 import { OnAirClient } from "@onair/client"
 import { AccessTokenId, AccountId, AppId, originMetadata, Timestamp } from "@onair/core"
-import { Database } from "@onair/event-store"
+import type { Database } from "@onair/event-store"
 import { Clock, Effect, Schema } from "effect"
 import { idReader, readFlags } from "./CliFlags.ts"
-import * as LocalAdmin from "./LocalAdmin.ts"
+import type * as LocalAdmin from "./LocalAdmin.ts"
 import { onServerOrStore } from "./ServerAnswer.ts"
 import { services } from "./Services.ts"
 
@@ -21,7 +21,12 @@ export const USAGE = `usage: onair tokens create --account <id> [--app <id>]... 
        onair tokens revoke <token id>`
 
 export type TokensCommand =
-  | { readonly _tag: "Create"; readonly accountId: AccountId; readonly appIds: ReadonlyArray<AppId>; readonly label: string | null }
+  | {
+      readonly _tag: "Create"
+      readonly accountId: AccountId
+      readonly appIds: ReadonlyArray<AppId>
+      readonly label: string | null
+    }
   | { readonly _tag: "Revoke"; readonly tokenId: AccessTokenId }
 
 /** The command the arguments name, or what is wrong with them. */
@@ -29,7 +34,9 @@ export const parse = (args: ReadonlyArray<string>): TokensCommand | string => {
   const [verb, ...rest] = args
   if (verb === "revoke") {
     const tokenId = Schema.decodeUnknownOption(AccessTokenId)(rest[0])
-    return rest.length === 1 && tokenId._tag === "Some" ? { _tag: "Revoke", tokenId: tokenId.value } : "revoke takes one token id (tok_…)"
+    return rest.length === 1 && tokenId._tag === "Some"
+      ? { _tag: "Revoke", tokenId: tokenId.value }
+      : "revoke takes one token id (tok_…)"
   }
   if (verb !== "create") return `unknown command ${verb ?? "(none)"}`
   let accountId: AccountId | undefined
@@ -50,7 +57,7 @@ export const parse = (args: ReadonlyArray<string>): TokensCommand | string => {
 const metadata = (at: Timestamp) => originMetadata(`cli:${crypto.randomUUID()}`, "cli", at)
 
 const direct = (command: TokensCommand, choice: Database.DatabaseChoice) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const tokens = yield* AccessTokens
     const at = Timestamp.make(yield* Clock.currentTimeMillis)
     if (command._tag === "Revoke") {
@@ -59,7 +66,11 @@ const direct = (command: TokensCommand, choice: Database.DatabaseChoice) =>
     }
     const missing = yield* (yield* KnownApps).missing(command.accountId, command.appIds)
     if (missing.length > 0) {
-      return yield* Effect.fail(new Error(`app ${missing.join(", ")} of account ${command.accountId} was not found: make it with onair apps create`))
+      return yield* Effect.fail(
+        new Error(
+          `app ${missing.join(", ")} of account ${command.accountId} was not found: make it with onair apps create`
+        )
+      )
     }
     const issued = yield* tokens.issue(command, metadata(at))
     return issued.token
@@ -70,15 +81,20 @@ const throughServer = (command: TokensCommand, admin: LocalAdmin.LocalAdmin) =>
   Effect.flatMap(Effect.service(OnAirClient), (client) =>
     command._tag === "Create"
       ? Effect.map(
-        client.admin.createToken({
-          params: { account_id: command.accountId },
-          payload: { apps: command.appIds, label: command.label }
-        }),
-        (created) => created.data.token
-      )
-      : Effect.map(client.admin.revokeToken({ params: { token_id: command.tokenId } }), (revoked) => revoked.data.message)).pipe(
-      Effect.provide(OnAirClient.layer({ baseUrl: admin.url, token: "", adminToken: admin.adminToken }))
-    )
+          client.admin.createToken({
+            params: { account_id: command.accountId },
+            payload: { apps: command.appIds, label: command.label }
+          }),
+          (created) => created.data.token
+        )
+      : Effect.map(
+          client.admin.revokeToken({ params: { token_id: command.tokenId } }),
+          (revoked) => revoked.data.message
+        )
+  ).pipe(Effect.provide(OnAirClient.layer({ baseUrl: admin.url, token: "", adminToken: admin.adminToken })))
 
 export const run = (command: TokensCommand) =>
-  onServerOrStore((admin) => throughServer(command, admin), (choice) => direct(command, choice))
+  onServerOrStore(
+    (admin) => throughServer(command, admin),
+    (choice) => direct(command, choice)
+  )

@@ -30,15 +30,17 @@ const cli = <C>(tool: Cli<C>, args: ReadonlyArray<string>, isCommand: (parsed: C
     process.stderr.write(`${String(parsed)}\n${tool.USAGE}\n`)
     process.exit(2)
   }
-  NodeRuntime.runMain(Effect.flatMap(tool.run(parsed), (out) => Effect.sync(() => process.stdout.write(`${out}\n`))).pipe(
-    // stdout carries only the answer (`TOKEN=$(onair tokens create …)`); a refusal goes to stderr, exit code 1.
-    Effect.catch((error: unknown) =>
-      Effect.sync(() => {
-        process.stderr.write(`${describe(error)}\n`)
-        process.exitCode = 1
-      })
+  NodeRuntime.runMain(
+    Effect.flatMap(tool.run(parsed), (out) => Effect.sync(() => process.stdout.write(`${out}\n`))).pipe(
+      // stdout carries only the answer (`TOKEN=$(onair tokens create …)`); a refusal goes to stderr, exit code 1.
+      Effect.catch((error: unknown) =>
+        Effect.sync(() => {
+          process.stderr.write(`${describe(error)}\n`)
+          process.exitCode = 1
+        })
+      )
     )
-  ))
+  )
 }
 
 const describe = (error: unknown): string =>
@@ -47,8 +49,10 @@ const describe = (error: unknown): string =>
     : String(error)
 
 const notAMessage = <C>(parsed: C | string): parsed is C => typeof parsed !== "string"
-const oneOf = <C extends string>(...commands: ReadonlyArray<C>) => (parsed: C | string): parsed is C =>
-  commands.includes(parsed as C)
+const oneOf =
+  <C extends string>(...commands: ReadonlyArray<C>) =>
+  (parsed: C | string): parsed is C =>
+    commands.includes(parsed as C)
 
 const [command, ...rest] = process.argv.slice(2)
 

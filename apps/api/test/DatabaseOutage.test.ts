@@ -12,7 +12,11 @@ import { afterAll, assert, beforeAll, describe, it } from "vitest"
 const SCRIPT = Path.resolve(import.meta.dirname, "../../../scripts/postgres.sh")
 const PORT = "54337"
 const server = (...args: Array<string>) =>
-  execFileSync("bash", [SCRIPT, ...args], { encoding: "utf8", env: { ...process.env, ONAIR_TEST_PG_PORT: PORT }, stdio: ["ignore", "pipe", "ignore"] }).trim()
+  execFileSync("bash", [SCRIPT, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ONAIR_TEST_PG_PORT: PORT },
+    stdio: ["ignore", "pipe", "ignore"]
+  }).trim()
 
 describe("the main job through a database outage", { timeout: 120_000 }, () => {
   let job: MainJob
@@ -53,16 +57,28 @@ describe("the main job through a database outage", { timeout: 120_000 }, () => {
     server()
 
     // Back: a broadcast that gets no media ends at its start timeout, and its status changes are delivered.
-    const created = await waitFor("the API to answer again", async () => {
-      const answer = await job.api("POST", "/livestreams", { name: "after the outage" })
-      return answer.status === 201 ? answer.body.data : undefined
-    }, 30_000)
-    await waitFor("the start timeout", async () => {
-      const read = await job.api("GET", `/livestreams/${created.id}`)
-      return read.status === 200 && read.body.data.livestream.status !== "INVOKED" ? true : undefined
-    }, 30_000)
-    await waitFor("a delivered status change", async () =>
-      receiver.received.some((r) => JSON.parse(r.body).data?.livestream_id === created.id) ? true : undefined, 30_000)
+    const created = await waitFor(
+      "the API to answer again",
+      async () => {
+        const answer = await job.api("POST", "/livestreams", { name: "after the outage" })
+        return answer.status === 201 ? answer.body.data : undefined
+      },
+      30_000
+    )
+    await waitFor(
+      "the start timeout",
+      async () => {
+        const read = await job.api("GET", `/livestreams/${created.id}`)
+        return read.status === 200 && read.body.data.livestream.status !== "INVOKED" ? true : undefined
+      },
+      30_000
+    )
+    await waitFor(
+      "a delivered status change",
+      async () =>
+        receiver.received.some((r) => JSON.parse(r.body).data?.livestream_id === created.id) ? true : undefined,
+      30_000
+    )
     await receiver.close()
   })
 })

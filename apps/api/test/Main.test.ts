@@ -36,7 +36,14 @@ const startServer = (env: NodeJS.ProcessEnv) => {
 
 describe("the main job", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-main-"))
-  const env = { ...process.env, ONAIR_DATA_DIR: dataDir, PORT: "0", DATABASE_URL: "", ONAIR_ADMIN_TOKEN: "", ONAIR_MEDIA: "off" }
+  const env = {
+    ...process.env,
+    ONAIR_DATA_DIR: dataDir,
+    PORT: "0",
+    DATABASE_URL: "",
+    ONAIR_ADMIN_TOKEN: "",
+    ONAIR_MEDIA: "off"
+  }
   let server: ChildProcess
   let url = ""
 
@@ -51,17 +58,29 @@ describe("the main job", () => {
 
   it("serves the API; a token made by the CLI creates, lists and reads livestreams", async () => {
     // A token names apps that exist: first the app, then its token.
-    const refused = await run(process.execPath, [MAIN, "tokens", "create", "--account", "acct_1", "--app", "app_1"], { env }).catch((error: { code: number; stderr: string }) => error)
+    const refused = await run(process.execPath, [MAIN, "tokens", "create", "--account", "acct_1", "--app", "app_1"], {
+      env
+    }).catch((error: { code: number; stderr: string }) => error)
     assert.notStrictEqual((refused as { code?: number }).code ?? 0, 0)
     assert.include((refused as { stderr: string }).stderr, "app app_1 of account acct_1 was not found")
-    const app = await run(process.execPath, [MAIN, "apps", "create", "--account", "acct_1", "--id", "app_1", "--name", "Demo"], { env })
+    const app = await run(
+      process.execPath,
+      [MAIN, "apps", "create", "--account", "acct_1", "--id", "app_1", "--name", "Demo"],
+      { env }
+    )
     assert.strictEqual(app.stdout.trim(), "app_1")
-    const { stdout } = await run(process.execPath, [MAIN, "tokens", "create", "--account", "acct_1", "--app", "app_1"], { env })
+    const { stdout } = await run(
+      process.execPath,
+      [MAIN, "tokens", "create", "--account", "acct_1", "--app", "app_1"],
+      { env }
+    )
     const token = stdout.trim()
     assert.match(token, /^onair_tok_\w{24}_[\w-]{43}$/)
     const base = `${url}/accounts/acct_1/realtime/kit/app_1/livestreams`
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" }
-    const created: any = await (await fetch(base, { method: "POST", headers, body: JSON.stringify({ name: "from the CLI" }) })).json()
+    const created: any = await (
+      await fetch(base, { method: "POST", headers, body: JSON.stringify({ name: "from the CLI" }) })
+    ).json()
     assert.strictEqual(created.data.status, "INVOKED")
     const list: any = await (await fetch(base, { headers })).json()
     assert.strictEqual(list.data.id, created.data.id)
@@ -72,8 +91,20 @@ describe("the main job", () => {
   })
 
   it("refuses bad CLI arguments with the reason, the usage and exit code 2", async () => {
-    for (const args of [["tokens"], ["tokens", "create"], ["tokens", "create", "--account", "bad id"], ["tokens", "revoke", "x"], ["apps", "create", "--account", "acct_1"], ["secrets"], ["read-models", "drop"], ["nonsense"]]) {
-      const failed = await run(process.execPath, [MAIN, ...args], { env }).then(() => undefined, (error) => error)
+    for (const args of [
+      ["tokens"],
+      ["tokens", "create"],
+      ["tokens", "create", "--account", "bad id"],
+      ["tokens", "revoke", "x"],
+      ["apps", "create", "--account", "acct_1"],
+      ["secrets"],
+      ["read-models", "drop"],
+      ["nonsense"]
+    ]) {
+      const failed = await run(process.execPath, [MAIN, ...args], { env }).then(
+        () => undefined,
+        (error) => error
+      )
       assert.strictEqual(failed?.code, 2, args.join(" "))
       assert.include(failed.stderr, "usage:", args.join(" "))
     }
@@ -96,7 +127,14 @@ describe("the main job", () => {
 describe("the main job given ONAIR_ADMIN_TOKEN", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-main-"))
   const adminToken = `given-${"t".repeat(40)}`
-  const env = { ...process.env, ONAIR_DATA_DIR: dataDir, PORT: "0", DATABASE_URL: "", ONAIR_ADMIN_TOKEN: adminToken, ONAIR_MEDIA: "off" }
+  const env = {
+    ...process.env,
+    ONAIR_DATA_DIR: dataDir,
+    PORT: "0",
+    DATABASE_URL: "",
+    ONAIR_ADMIN_TOKEN: adminToken,
+    ONAIR_MEDIA: "off"
+  }
   let server: ChildProcess
 
   beforeAll(async () => {
@@ -110,20 +148,32 @@ describe("the main job given ONAIR_ADMIN_TOKEN", () => {
   it("never writes the token to disk; the CLI takes it from its own environment", async () => {
     // Written just after the server says where it listens.
     const file = Path.join(dataDir, "local-admin.json")
-    for (let tries = 0; tries < 100 && !Fs.existsSync(file); tries++) await new Promise((resolve) => setTimeout(resolve, 50))
+    for (let tries = 0; tries < 100 && !Fs.existsSync(file); tries++)
+      await new Promise((resolve) => setTimeout(resolve, 50))
     const written = Fs.readFileSync(file, "utf8")
     assert.match(written, /"url":"http:/)
     assert.notInclude(written, adminToken)
     // Nowhere else in the data folder either.
     const files = Fs.readdirSync(dataDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
     for (const file of files) {
-      assert.notInclude(Fs.readFileSync(Path.join(file.parentPath, file.name)).toString("latin1"), adminToken, file.name)
+      assert.notInclude(
+        Fs.readFileSync(Path.join(file.parentPath, file.name)).toString("latin1"),
+        adminToken,
+        file.name
+      )
     }
     const without = await run(process.execPath, [MAIN, "apps", "create", "--account", "acct_1", "--name", "x"], {
       env: { ...env, ONAIR_ADMIN_TOKEN: "" }
-    }).then(() => undefined, (error: { stderr: string }) => error)
+    }).then(
+      () => undefined,
+      (error: { stderr: string }) => error
+    )
     assert.include(without?.stderr ?? "", "set ONAIR_ADMIN_TOKEN for this command too")
-    const made = await run(process.execPath, [MAIN, "apps", "create", "--account", "acct_1", "--id", "app_2", "--name", "x"], { env })
+    const made = await run(
+      process.execPath,
+      [MAIN, "apps", "create", "--account", "acct_1", "--id", "app_2", "--name", "x"],
+      { env }
+    )
     assert.strictEqual(made.stdout.trim(), "app_2")
   })
 })
@@ -144,7 +194,14 @@ describe("the main job as it starts", () => {
       })
     })
     server = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, ONAIR_DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: "", ONAIR_MEDIA: "off" },
+      env: {
+        ...process.env,
+        ONAIR_DATA_DIR: dataDir,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATABASE_URL: "",
+        ONAIR_MEDIA: "off"
+      },
       stdio: "ignore"
     })
     // A request every 10 ms from the start until a second after the first 200 (60 s at most): each is refused
@@ -154,10 +211,16 @@ describe("the main job as it starts", () => {
       fetch(`http://127.0.0.1:${port}/openapi.json`, { signal: AbortSignal.timeout(5_000) }).then(
         async (response) => {
           await response.arrayBuffer()
-          return response.status === 503 ? `503 retry-after ${response.headers.get("retry-after")}` : String(response.status)
+          return response.status === 503
+            ? `503 retry-after ${response.headers.get("retry-after")}`
+            : String(response.status)
         },
         (error: Error & { cause?: { code?: string } }) =>
-          error.name === "TimeoutError" ? "no answer" : error.cause?.code === "ECONNREFUSED" ? "refused" : `failed: ${error.cause?.code ?? error.message}`
+          error.name === "TimeoutError"
+            ? "no answer"
+            : error.cause?.code === "ECONNREFUSED"
+              ? "refused"
+              : `failed: ${error.cause?.code ?? error.message}`
       )
     const deadline = Date.now() + 60_000
     let servedAt: number | undefined
@@ -170,7 +233,8 @@ describe("the main job as it starts", () => {
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
     const answers = await Promise.all(outcomes)
-    const counts = answers.reduce<Record<string, number>>((all, answer) => ({ ...all, [answer]: (all[answer] ?? 0) + 1 }), {})
+    const counts: Record<string, number> = {}
+    for (const answer of answers) counts[answer] = (counts[answer] ?? 0) + 1
     console.log(`requests while the main job started: ${JSON.stringify(counts)}`)
     assert.isDefined(servedAt, JSON.stringify(counts))
     for (const answer of Object.keys(counts)) {

@@ -5,7 +5,16 @@
  */
 import parsePrometheus from "parse-prometheus-text-format"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { freePort, type MainJob, play, publish, startMainJob, startReceiver, type Receiver, waitFor } from "@onair/test-support"
+import {
+  freePort,
+  type MainJob,
+  play,
+  publish,
+  startMainJob,
+  startReceiver,
+  type Receiver,
+  waitFor
+} from "@onair/test-support"
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./support/OtlpReceiver.ts"
 
 const METRICS_TOKEN = "metrics-token-for-tests"
@@ -48,8 +57,13 @@ describe("metrics, traces and logs", { timeout: 120_000 }, () => {
    * without labels), so the count of one series is read from its `_count` line.
    */
   const histogramCount = (families: Families, name: string, labels: Record<string, string>) =>
-    families.text.split("\n")
-      .filter((line) => line.startsWith(`${name}_count{`) && Object.entries(labels).every(([key, v]) => line.includes(`${key}="${v}"`)))
+    families.text
+      .split("\n")
+      .filter(
+        (line) =>
+          line.startsWith(`${name}_count{`) &&
+          Object.entries(labels).every(([key, v]) => line.includes(`${key}="${v}"`))
+      )
       .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0)
 
   it("serves /metrics only with its token, in the Prometheus text format, with every family operators need", async () => {
@@ -62,19 +76,30 @@ describe("metrics, traces and logs", { timeout: 120_000 }, () => {
     const encoder = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${created.stream_key}`)
     const refused = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/not-a-key-of-anything`)
     try {
-      await waitFor("LIVE", async () => ((await job.api("GET", `/livestreams/${created.id}`)).body.data.livestream.status === "LIVE" ? true : undefined), 30_000)
+      await waitFor(
+        "LIVE",
+        async () =>
+          (await job.api("GET", `/livestreams/${created.id}`)).body.data.livestream.status === "LIVE"
+            ? true
+            : undefined,
+        30_000
+      )
       await refused.exited
       // A player, for the viewers gauge.
       await waitFor("a playlist", async () => ((await fetch(created.playback_url)).ok ? true : undefined), 30_000)
       await play(created.playback_url, 4)
-      const families = await waitFor("bitrate and viewers", async () => {
-        const scraped = await scrape()
-        return value(scraped, "onair_ingest_video_bitrate_bits_per_second", { livestream_id: created.id }) > 0 &&
+      const families = await waitFor(
+        "bitrate and viewers",
+        async () => {
+          const scraped = await scrape()
+          return value(scraped, "onair_ingest_video_bitrate_bits_per_second", { livestream_id: created.id }) > 0 &&
             value(scraped, "onair_hls_viewers") >= 1 &&
             value(scraped, "onair_webhook_deliveries_total", { outcome: "delivered" }) >= 1
-          ? scraped
-          : undefined
-      }, 30_000)
+            ? scraped
+            : undefined
+        },
+        30_000
+      )
 
       const types = Object.fromEntries(families.map((f) => [f.name, f.type]))
       assert.include(types, {
@@ -101,13 +126,21 @@ describe("metrics, traces and logs", { timeout: 120_000 }, () => {
       assert.isAtLeast(value(families, "onair_webhook_delivery_duration_seconds"), 1)
       assert.isAtLeast(histogramCount(families, "onair_event_store_append_duration_seconds", { outcome: "ok" }), 1)
       assert.isAtLeast(value(families, "onair_webhook_queue_depth"), 0)
-      assert.strictEqual(samples(families, "onair_projection_lag_seconds").map((s) => s.labels?.["consumer"]).sort().join(), "catalog,webhook-outbox")
+      assert.strictEqual(
+        samples(families, "onair_projection_lag_seconds")
+          .map((s) => s.labels?.["consumer"])
+          .sort()
+          .join(),
+        "catalog,webhook-outbox"
+      )
       // Requests by the route's template, never the URL (no ids in labels), with their status.
       const route = "/accounts/:account_id/realtime/kit/:app_id/livestreams"
       assert.strictEqual(value(families, "onair_http_requests_total", { route, method: "POST", status: "201" }), 1)
       assert.isAtLeast(histogramCount(families, "onair_http_request_duration_seconds", { route, method: "POST" }), 1)
       assert.isNotEmpty(Object.keys(samples(families, "onair_http_request_duration_seconds")[0]?.buckets ?? {}))
-      assert.isFalse(samples(families, "onair_http_requests_total").some((s) => (s.labels?.["route"] ?? "").includes(created.id)))
+      assert.isFalse(
+        samples(families, "onair_http_requests_total").some((s) => (s.labels?.["route"] ?? "").includes(created.id))
+      )
       assert.isAbove(value(families, "process_resident_memory_bytes"), 10_000_000)
       assert.isTrue(Object.values(samples(families, "onair_metrics_source_up")).every((s) => s.value === "1"))
     } finally {
@@ -122,32 +155,57 @@ describe("metrics, traces and logs", { timeout: 120_000 }, () => {
       signal: controller.signal
     })
     assert.strictEqual(response.status, 200)
-    await waitFor("one follower", async () => (value(await scrape(), "onair_event_stream_followers") === 1 ? true : undefined))
+    await waitFor("one follower", async () =>
+      value(await scrape(), "onair_event_stream_followers") === 1 ? true : undefined
+    )
     controller.abort()
     // Noticed when the connection closes, at the latest at the next keep-alive (15 s).
-    await waitFor("none", async () => (value(await scrape(), "onair_event_stream_followers") === 0 ? true : undefined), 30_000)
+    await waitFor(
+      "none",
+      async () => (value(await scrape(), "onair_event_stream_followers") === 0 ? true : undefined),
+      30_000
+    )
   })
 
   it("exports one trace from the create request through the append to its webhook delivery, and one from a publish callback", async () => {
     const before = hooks.received.length
     const created = await job.api("POST", "/livestreams", { name: "traced" })
     assert.strictEqual(created.status, 201)
-    await waitFor("its webhook", async () =>
-      hooks.received.slice(before).some((r) => JSON.parse(r.body).data?.livestream_id === created.body.data.id) ? true : undefined, 20_000)
+    await waitFor(
+      "its webhook",
+      async () =>
+        hooks.received.slice(before).some((r) => JSON.parse(r.body).data?.livestream_id === created.body.data.id)
+          ? true
+          : undefined,
+      20_000
+    )
 
-    const trace = await waitFor("the create's trace with its delivery", async () => {
-      const deliveries = otlp.spans.filter((s) => s.name === "webhook.deliver")
-      for (const delivery of deliveries) {
-        const spans = otlp.spans.filter((s) => s.traceId === delivery.traceId)
-        const server = spans.find((s) => s.parentSpanId === undefined && /POST/.test(s.name) && String(s.attributes["url.path"] ?? s.attributes["http.url"] ?? "").endsWith("/livestreams"))
-        if (server !== undefined) return { spans, delivery, server }
-      }
-      return undefined
-    }, 30_000)
+    const trace = await waitFor(
+      "the create's trace with its delivery",
+      async () => {
+        const deliveries = otlp.spans.filter((s) => s.name === "webhook.deliver")
+        for (const delivery of deliveries) {
+          const spans = otlp.spans.filter((s) => s.traceId === delivery.traceId)
+          const server = spans.find(
+            (s) =>
+              s.parentSpanId === undefined &&
+              /POST/.test(s.name) &&
+              String(s.attributes["url.path"] ?? s.attributes["http.url"] ?? "").endsWith("/livestreams")
+          )
+          if (server !== undefined) return { spans, delivery, server }
+        }
+        return undefined
+      },
+      30_000
+    )
     const byId = new Map(trace.spans.map((s) => [s.spanId, s]))
     const ancestors = (span: ReceivedSpan): Array<string> => {
       const names: Array<string> = []
-      for (let at = span.parentSpanId === undefined ? undefined : byId.get(span.parentSpanId); at !== undefined; at = at.parentSpanId === undefined ? undefined : byId.get(at.parentSpanId)) {
+      for (
+        let at = span.parentSpanId === undefined ? undefined : byId.get(span.parentSpanId);
+        at !== undefined;
+        at = at.parentSpanId === undefined ? undefined : byId.get(at.parentSpanId)
+      ) {
         names.push(at.name)
       }
       return names
@@ -156,20 +214,30 @@ describe("metrics, traces and logs", { timeout: 120_000 }, () => {
     assert.strictEqual(append?.name, "EventStore.append", "the delivery continues the append that caused it")
     const chain = ancestors(trace.delivery)
     assert.include(chain, trace.server.name, "…which the create request made")
-    assert.isTrue(chain.some((name) => name.startsWith("CommandHandler")), `through the command path: ${chain.join(" < ")}`)
+    assert.isTrue(
+      chain.some((name) => name.startsWith("CommandHandler")),
+      `through the command path: ${chain.join(" < ")}`
+    )
     assert.strictEqual(trace.delivery.service, "onair-api")
 
     // A media callback: the publish decision, through the command path, to its append.
     // A media callback: the publish decision, through the command path, to its append (the refused
     // publish of a name that is no key appends nothing). The callback's URL holds a secret: no request span.
-    const published = await waitFor("a publish callback's trace", async () => {
-      for (const decision of otlp.spans.filter((s) => s.name === "NodeControl.publish")) {
-        const spans = otlp.spans.filter((s) => s.traceId === decision.traceId)
-        if (spans.some((s) => s.name === "EventStore.append")) return spans
-      }
-      return undefined
-    }, 20_000)
-    assert.include(published.map((s) => s.name), "CommandHandler.handle")
+    const published = await waitFor(
+      "a publish callback's trace",
+      async () => {
+        for (const decision of otlp.spans.filter((s) => s.name === "NodeControl.publish")) {
+          const spans = otlp.spans.filter((s) => s.traceId === decision.traceId)
+          if (spans.some((s) => s.name === "EventStore.append")) return spans
+        }
+        return undefined
+      },
+      20_000
+    )
+    assert.include(
+      published.map((s) => s.name),
+      "CommandHandler.handle"
+    )
     assert.strictEqual(published.find((s) => s.parentSpanId === undefined)?.name, "Publishing.publish")
     assert.isFalse(otlp.spans.some((s) => String(s.attributes["url.path"] ?? "").startsWith("/media/nginx")))
   })
@@ -178,7 +246,11 @@ describe("metrics, traces and logs", { timeout: 120_000 }, () => {
     const response = await job.api("GET", "/livestreams")
     assert.strictEqual(response.status, 200)
     const lines = await waitFor("the request's log line", async () => {
-      const parsed = job.log().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>)
+      const parsed = job
+        .log()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
       return parsed.some((line) => String(line["message"]).startsWith("GET /accounts/")) ? parsed : undefined
     })
     const request = lines.find((line) => String(line["message"]).startsWith("GET /accounts/"))!
@@ -187,8 +259,14 @@ describe("metrics, traces and logs", { timeout: 120_000 }, () => {
     assert.strictEqual(request["level"], "INFO")
     assert.match(String(request["time"]), /^\d{4}-\d\d-\d\dT/)
     // Nothing but JSON on stdout and stderr once the job runs.
-    const other = job.log().split("\n").filter((line) => line.trim() !== "" && !line.startsWith("{"))
-    assert.deepStrictEqual(other.filter((line) => !/^(setup|media):/.test(line)), [])
+    const other = job
+      .log()
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !line.startsWith("{"))
+    assert.deepStrictEqual(
+      other.filter((line) => !/^(setup|media):/.test(line)),
+      []
+    )
   })
 })
 

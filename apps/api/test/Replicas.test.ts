@@ -5,7 +5,14 @@
  * by the other's NOTIFY, not a poll); every webhook reaches its receiver once per id with both workers
  * claiming deliveries, and when the worker running the outbox stops, the other takes it over.
  */
-import { freshDatabase, type MainJob, startMainJob, startReceiver, startWorker as startWebhookWorker, waitFor } from "@onair/test-support"
+import {
+  freshDatabase,
+  type MainJob,
+  startMainJob,
+  startReceiver,
+  startWorker as startWebhookWorker,
+  waitFor
+} from "@onair/test-support"
 import { type ChildProcess, execFileSync } from "node:child_process"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 
@@ -24,7 +31,12 @@ describe("two API replicas on one PostgreSQL", { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     // Webhooks are the workers' alone, as on a PostgreSQL deployment.
-    const env = { DATABASE_URL: database.url, ONAIR_MEDIA: "off", ONAIR_SECRET_KEY: SECRET_KEY, ONAIR_WEBHOOK_WORKER: "off" }
+    const env = {
+      DATABASE_URL: database.url,
+      ONAIR_MEDIA: "off",
+      ONAIR_SECRET_KEY: SECRET_KEY,
+      ONAIR_WEBHOOK_WORKER: "off"
+    }
     first = await startMainJob(env)
     second = await startMainJob(env)
     startWorker()
@@ -37,7 +49,12 @@ describe("two API replicas on one PostgreSQL", { timeout: 120_000 }, () => {
     database.drop()
   })
 
-  const call = (job: MainJob, method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; token?: string } = {}) =>
+  const call = (
+    job: MainJob,
+    method: string,
+    path: string,
+    init: { body?: unknown; headers?: Record<string, string>; token?: string } = {}
+  ) =>
     fetch(`${job.url}/accounts/${job.account}/realtime/kit/${job.app}${path}`, {
       method,
       headers: {
@@ -61,8 +78,14 @@ describe("two API replicas on one PostgreSQL", { timeout: 120_000 }, () => {
       // The other replica has it cached now; a change made here is what it answers with the position.
       const renamed = await call(first, "PATCH", `/livestreams/${id}`, { body: { name: `renamed ${i}` } })
       assert.strictEqual(renamed.status, 200)
-      const again = await call(second, "GET", `/livestreams/${id}`, { headers: { "onair-log-position": renamed.headers.get("onair-log-position")! } })
-      assert.strictEqual(((await again.json()) as any).data.livestream.name, `renamed ${i}`, `renamed ${i} on the other replica`)
+      const again = await call(second, "GET", `/livestreams/${id}`, {
+        headers: { "onair-log-position": renamed.headers.get("onair-log-position")! }
+      })
+      assert.strictEqual(
+        ((await again.json()) as any).data.livestream.name,
+        `renamed ${i}`,
+        `renamed ${i} on the other replica`
+      )
     }
     // A read that writes nothing carries no position; a malformed one is a 400 naming the header.
     const list = await call(second, "GET", "/livestreams")
@@ -81,11 +104,17 @@ describe("two API replicas on one PostgreSQL", { timeout: 120_000 }, () => {
   })
 
   it("without the header the other replica converges too", async () => {
-    const created = ((await (await call(first, "POST", "/livestreams", { body: { name: "eventually" } })).json()) as any).data
-    const seen = await waitFor("the other replica", async () => {
-      const read = await call(second, "GET", `/livestreams/${created.id}`)
-      return read.status === 200 ? read : undefined
-    }, 10_000)
+    const created = (
+      (await (await call(first, "POST", "/livestreams", { body: { name: "eventually" } })).json()) as any
+    ).data
+    const seen = await waitFor(
+      "the other replica",
+      async () => {
+        const read = await call(second, "GET", `/livestreams/${created.id}`)
+        return read.status === 200 ? read : undefined
+      },
+      10_000
+    )
     assert.strictEqual(seen.status, 200)
   })
 
@@ -100,7 +129,9 @@ describe("two API replicas on one PostgreSQL", { timeout: 120_000 }, () => {
     const used = await call(second, "GET", "/livestreams", { token })
     assert.strictEqual(used.status, 200)
     // A well-formed token that exists nowhere is still refused.
-    const forged = await call(second, "GET", "/livestreams", { token: token.replace(/.$/, (c) => (c === "A" ? "B" : "A")) })
+    const forged = await call(second, "GET", "/livestreams", {
+      token: token.replace(/.$/, (c) => (c === "A" ? "B" : "A"))
+    })
     assert.strictEqual(forged.status, 401)
   })
 
@@ -116,21 +147,34 @@ describe("two API replicas on one PostgreSQL", { timeout: 120_000 }, () => {
       mine.add(((await created.json()) as any).data.id)
     }
     const feedIds = async () =>
-      ((await first.api("GET", "/webhooks/events?after=0&limit=1000")).body.data.events as Array<{ id: string; data: { livestream_id?: string } }>)
+      (
+        (await first.api("GET", "/webhooks/events?after=0&limit=1000")).body.data.events as Array<{
+          id: string
+          data: { livestream_id?: string }
+        }>
+      )
         .filter((event) => mine.has(event.data.livestream_id ?? ""))
         .map((event) => event.id)
     const allDelivered = (count: number) =>
-      waitFor(`${count} webhooks delivered`, async () => {
-        const ids = await feedIds()
-        const received = new Set(receiver.received.map((r) => String(r.headers["webhook-id"])))
-        return ids.length >= count && ids.every((id) => received.has(id)) ? ids : undefined
-      }, 60_000)
+      waitFor(
+        `${count} webhooks delivered`,
+        async () => {
+          const ids = await feedIds()
+          const received = new Set(receiver.received.map((r) => String(r.headers["webhook-id"])))
+          return ids.length >= count && ids.every((id) => received.has(id)) ? ids : undefined
+        },
+        60_000
+      )
     for (let i = 0; i < 20; i++) await create(i % 2 === 0 ? first : second, `hooked ${i}`)
     const before = await allDelivered(20)
 
     // Stop the worker that runs the outbox (its lease names its pid), then write more: the other takes the
     // outbox over and they are delivered too.
-    const owner = execFileSync("psql", [database.url, "-qAtc", "SELECT owner FROM onair_consumer_leases WHERE consumer = 'webhook-outbox'"], { encoding: "utf8" })
+    const owner = execFileSync(
+      "psql",
+      [database.url, "-qAtc", "SELECT owner FROM onair_consumer_leases WHERE consumer = 'webhook-outbox'"],
+      { encoding: "utf8" }
+    )
     const stopped = workers.find((worker) => owner.split(":")[1] === String(worker.pid))
     assert.isDefined(stopped, `the outbox runs in a worker (lease owner ${owner.trim()})`)
     stopped!.kill("SIGTERM")

@@ -20,7 +20,7 @@ import { Config, Effect, Layer, Option } from "effect"
 // Everything the node and its nginx create is its owner's alone: media, logs, keys.
 process.umask(0o077)
 
-const node = Effect.gen(function*() {
+const node = Effect.gen(function* () {
   const remote = yield* NodeSettings.fromEnv
   const identity = { ...(yield* NodeIdentity.fromEnv), nodeId: remote.nodeId }
   const configured = yield* PublicUrlsConfig
@@ -30,10 +30,16 @@ const node = Effect.gen(function*() {
   const urls = Option.isSome(playback) ? configured : { ...configured, playbackBase: `http://localhost:${port}/hls` }
   const dataDir = yield* Config.String("ONAIR_DATA_DIR").pipe(Config.withDefault("./data-media-node"))
   yield* Effect.logInfo(`media node ${identity.nodeId}: control plane ${remote.controlUrl}`)
-  const agent = Layer.unwrap(Effect.map(Effect.service(MediaServer), (server) =>
-    MediaServer.agent(NodeIdentity.registration(identity, urls, server.settings.rtmpsPort !== 0))))
-  const files = Layer.unwrap(Effect.map(Effect.service(MediaServer), (server) =>
-    RecordingDownloads.nodeRoutes(server.settings.dir, remote.credential)))
+  const agent = Layer.unwrap(
+    Effect.map(Effect.service(MediaServer), (server) =>
+      MediaServer.agent(NodeIdentity.registration(identity, urls, server.settings.rtmpsPort !== 0))
+    )
+  )
+  const files = Layer.unwrap(
+    Effect.map(Effect.service(MediaServer), (server) =>
+      RecordingDownloads.nodeRoutes(server.settings.dir, remote.credential)
+    )
+  )
   return yield* Layer.launch(
     Layer.merge(agent, MediaServer.httpServer(Layer.merge(MediaServer.routes, files))).pipe(
       Layer.provideMerge(MediaServer.node),

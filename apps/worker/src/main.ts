@@ -13,10 +13,12 @@ import { Effect, Layer } from "effect"
 // Whatever the worker writes (a key file, say) is its owner's alone.
 process.umask(0o077)
 
-const worker = Effect.gen(function*() {
+const worker = Effect.gen(function* () {
   const choice = yield* Database.choiceFromEnv
   if (choice._tag !== "Postgres") {
-    return yield* Effect.die(new Error("the worker needs DATABASE_URL (PostgreSQL); on the embedded database the main job runs it"))
+    return yield* Effect.die(
+      new Error("the worker needs DATABASE_URL (PostgreSQL); on the embedded database the main job runs it")
+    )
   }
   yield* Effect.logInfo("webhook worker: outbox and deliveries on PostgreSQL (DATABASE_URL)")
   return yield* Layer.launch(

@@ -12,7 +12,8 @@ export interface LoadFigures {
   readonly errors: number
 }
 
-const percentile = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN
+const percentile = (sorted: Float64Array, p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN
 
 export const load = (
   url: string,
@@ -32,7 +33,13 @@ export const load = (
           agent.destroy()
           const seconds = (performance.now() - started) / 1000
           const sorted = Float64Array.from(latencies).sort()
-          resolve({ requests: latencies.length, perSecond: latencies.length / seconds, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), errors })
+          resolve({
+            requests: latencies.length,
+            perSecond: latencies.length / seconds,
+            p50Ms: percentile(sorted, 0.5),
+            p99Ms: percentile(sorted, 0.99),
+            errors
+          })
         }
         return
       }

@@ -38,16 +38,26 @@ const onair = spawn(process.execPath, [MAIN], { env, stdio: ["ignore", "pipe", "
 let bare: ChildProcess | undefined
 try {
   const onairUrl = await firstLine(onair, /OnAir API on (http:\/\/\S+)/)
-  execFileSync(process.execPath, [MAIN, "apps", "create", "--account", "acct_bench", "--id", "app_1", "--name", "bench"], { env })
-  const token = execFileSync(process.execPath, [MAIN, "tokens", "create", "--account", "acct_bench", "--app", "app_1"], {
-    env,
-    encoding: "utf8"
-  }).trim()
+  execFileSync(
+    process.execPath,
+    [MAIN, "apps", "create", "--account", "acct_bench", "--id", "app_1", "--name", "bench"],
+    { env }
+  )
+  const token = execFileSync(
+    process.execPath,
+    [MAIN, "tokens", "create", "--account", "acct_bench", "--app", "app_1"],
+    {
+      env,
+      encoding: "utf8"
+    }
+  ).trim()
   const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" }
   const base = "/accounts/acct_bench/realtime/kit/app_1/livestreams"
   let lastId = ""
   for (let i = 0; i < 60; i++) {
-    const created = await (await fetch(`${onairUrl}${base}`, { method: "POST", headers, body: JSON.stringify({ name: `bench ${i}` }) })).json() as { data: { id: string } }
+    const created = (await (
+      await fetch(`${onairUrl}${base}`, { method: "POST", headers, body: JSON.stringify({ name: `bench ${i}` }) })
+    ).json()) as { data: { id: string } }
     lastId = created.data.id
   }
   const paths = { get: `${base}/${lastId}`, list: `${base}?per_page=50` }
@@ -55,27 +65,33 @@ try {
   for (const path of Object.values(paths)) bodies[path] = await (await fetch(`${onairUrl}${path}`, { headers })).text()
   const bodiesFile = Path.join(dataDir, "bodies.json")
   Fs.writeFileSync(bodiesFile, JSON.stringify(bodies))
-  bare = spawn(process.execPath, [Path.join(import.meta.dirname, "BareServer.ts"), bodiesFile], { stdio: ["ignore", "pipe", "pipe"] })
+  bare = spawn(process.execPath, [Path.join(import.meta.dirname, "BareServer.ts"), bodiesFile], {
+    stdio: ["ignore", "pipe", "pipe"]
+  })
   const bareUrl = await firstLine(bare, /(http:\/\/\S+)/)
 
   const measure = async (url: string, withAuth: boolean) => {
     const runs: Array<LoadFigures> = []
     for (let round = 0; round < ROUNDS; round++) {
-      runs.push(await load(url, { connections: CONNECTIONS, seconds: SECONDS / ROUNDS, ...(withAuth ? { headers } : {}) }))
+      runs.push(
+        await load(url, { connections: CONNECTIONS, seconds: SECONDS / ROUNDS, ...(withAuth ? { headers } : {}) })
+      )
     }
     return runs
   }
   // Warm both servers up, then alternate.
   await load(`${onairUrl}${paths.get}`, { connections: CONNECTIONS, seconds: 1, headers })
   await load(`${bareUrl}${paths.get}`, { connections: CONNECTIONS, seconds: 1 })
-  console.log(`HTTP benchmark: ${CONNECTIONS} connections, ${SECONDS} s per side in ${ROUNDS} alternating rounds, ${Os.cpus().length} cores`)
+  console.log(
+    `HTTP benchmark: ${CONNECTIONS} connections, ${SECONDS} s per side in ${ROUNDS} alternating rounds, ${Os.cpus().length} cores`
+  )
   console.log("request          | OnAir req/s | p50 ms | p99 ms | bare req/s | p50 ms | p99 ms | ratio | errors")
   for (const [name, path] of Object.entries(paths)) {
     const onairRuns: Array<LoadFigures> = []
     const bareRuns: Array<LoadFigures> = []
     for (let round = 0; round < ROUNDS; round++) {
-      onairRuns.push(...await measure(`${onairUrl}${path}`, true).then((r) => r.slice(0, 1)))
-      bareRuns.push(...await measure(`${bareUrl}${path}`, false).then((r) => r.slice(0, 1)))
+      onairRuns.push(...(await measure(`${onairUrl}${path}`, true).then((r) => r.slice(0, 1))))
+      bareRuns.push(...(await measure(`${bareUrl}${path}`, false).then((r) => r.slice(0, 1))))
     }
     const sum = (runs: ReadonlyArray<LoadFigures>) => ({
       perSecond: runs.reduce((s, r) => s + r.perSecond, 0) / runs.length,
@@ -99,9 +115,17 @@ try {
       target: ">= 0.60",
       met: ratio >= 0.6 && o.errors === 0
     })
-    recordFigure({ bench: "http", measure: `${label.trim()}: p99 at ${CONNECTIONS} connections`, value: `${o.p99.toFixed(1)} ms`, target: "< 20 ms", met: o.p99 < 20 })
+    recordFigure({
+      bench: "http",
+      measure: `${label.trim()}: p99 at ${CONNECTIONS} connections`,
+      value: `${o.p99.toFixed(1)} ms`,
+      target: "< 20 ms",
+      met: o.p99 < 20
+    })
   }
-  console.log("targets: GET one livestream and GET list of 50 >= 0.60 of bare node:http; p99 under 20 ms at 100 connections")
+  console.log(
+    "targets: GET one livestream and GET list of 50 >= 0.60 of bare node:http; p99 under 20 ms at 100 connections"
+  )
 } finally {
   onair.kill("SIGTERM")
   bare?.kill("SIGTERM")

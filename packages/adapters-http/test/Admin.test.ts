@@ -37,7 +37,9 @@ describe("admin endpoints", () => {
   })
 
   it("names the field at fault in a bad token request", async () => {
-    const bad = await call("POST", `/admin/accounts/${ACCOUNT}/tokens`, process.env.ONAIR_ADMIN_TOKEN, { apps: ["no spaces allowed"] })
+    const bad = await call("POST", `/admin/accounts/${ACCOUNT}/tokens`, process.env.ONAIR_ADMIN_TOKEN, {
+      apps: ["no spaces allowed"]
+    })
     assert.strictEqual(bad.status, 400)
     assert.include(bad.body.errors[0].message, "apps")
   })

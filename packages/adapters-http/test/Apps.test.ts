@@ -25,14 +25,19 @@ describe("apps", () => {
       assert.strictEqual(created.body.data.app.name, name)
       made.push(created.body.data.app)
     }
-    const livestream = await call("POST", `/accounts/${ACCOUNT}/realtime/kit/${made[0]!.id}/livestreams`, token, { name: "first" })
+    const livestream = await call("POST", `/accounts/${ACCOUNT}/realtime/kit/${made[0]!.id}/livestreams`, token, {
+      name: "first"
+    })
     assert.strictEqual(livestream.status, 201, livestream.text)
 
     const page = await call("GET", `${apps}?per_page=2&page_no=1&sort_order=ASC`, token)
     assert.strictEqual(page.status, 200)
     // The test apps (app_1, app_2) came first; these three follow in creation order.
     assert.strictEqual(page.body.paging.total_count, 5)
-    assert.deepStrictEqual(page.body.data.map((a: { id: string }) => a.id), ["app_1", "app_2"])
+    assert.deepStrictEqual(
+      page.body.data.map((a: { id: string }) => a.id),
+      ["app_1", "app_2"]
+    )
     const last = await call("GET", `${apps}?per_page=2&page_no=3&sort_order=ASC`, token)
     assert.deepStrictEqual(last.body.data, [made[2]])
     const newest = await call("GET", `${apps}?per_page=1`, token)
@@ -49,7 +54,10 @@ describe("apps", () => {
   it("a token that names its apps lists those and may not make apps; other accounts are not found", async () => {
     const scoped = await server.token(ACCOUNT, ["app_2"])
     const listed = await call("GET", apps, scoped)
-    assert.deepStrictEqual(listed.body.data.map((a: { id: string }) => a.id), ["app_2"])
+    assert.deepStrictEqual(
+      listed.body.data.map((a: { id: string }) => a.id),
+      ["app_2"]
+    )
     const refused = await call("POST", apps, scoped, { name: "nope" })
     assert.strictEqual(refused.status, 403)
     assert.strictEqual(refused.body.errors[0].code, "forbidden")
@@ -60,7 +68,13 @@ describe("apps", () => {
 
   it("an unknown app is a 404 everywhere; a token names only apps that exist; the operator may choose an id once", async () => {
     const token = await server.token(ACCOUNT)
-    for (const path of ["livestreams", "webhooks", "settings", "recordings", "analytics/daywise?start_date=2026-01-01&end_date=2026-01-02"]) {
+    for (const path of [
+      "livestreams",
+      "webhooks",
+      "settings",
+      "recordings",
+      "analytics/daywise?start_date=2026-01-01&end_date=2026-01-02"
+    ]) {
       const answer = await call("GET", `/accounts/${ACCOUNT}/realtime/kit/no_such_app/${path}`, token)
       assert.strictEqual(answer.status, 404, path)
       assert.strictEqual(answer.body.errors[0].message, `app no_such_app of account ${ACCOUNT} was not found`)
@@ -69,13 +83,22 @@ describe("apps", () => {
     const unknown = await call("POST", `/admin/accounts/${ACCOUNT}/tokens`, admin, { apps: ["app_1", "no_such_app"] })
     assert.strictEqual(unknown.status, 404)
     assert.include(unknown.body.errors[0].message, "no_such_app")
-    const chosen = await call("POST", `/admin/accounts/${ACCOUNT}/apps`, admin, { id: "carried_over", name: "Carried over" })
+    const chosen = await call("POST", `/admin/accounts/${ACCOUNT}/apps`, admin, {
+      id: "carried_over",
+      name: "Carried over"
+    })
     assert.strictEqual(chosen.status, 201, chosen.text)
     assert.deepStrictEqual([chosen.body.data.app.id, chosen.body.data.app.name], ["carried_over", "Carried over"])
-    assert.strictEqual((await call("POST", `/admin/accounts/${ACCOUNT}/apps`, admin, { id: "carried_over", name: "again" })).status, 409)
+    assert.strictEqual(
+      (await call("POST", `/admin/accounts/${ACCOUNT}/apps`, admin, { id: "carried_over", name: "again" })).status,
+      409
+    )
     const made = await call("POST", `/admin/accounts/${ACCOUNT}/tokens`, admin, { apps: ["carried_over"] })
     assert.strictEqual(made.status, 201)
-    assert.strictEqual((await call("GET", `/accounts/${ACCOUNT}/realtime/kit/carried_over/livestreams`, made.body.data.token)).status, 200)
+    assert.strictEqual(
+      (await call("GET", `/accounts/${ACCOUNT}/realtime/kit/carried_over/livestreams`, made.body.data.token)).status,
+      200
+    )
   })
 
   it("an app with livestreams from before apps were resources is registered the first time a request uses it", async () => {
@@ -101,6 +124,9 @@ describe("apps", () => {
     assert.strictEqual(used.status, 200, used.text)
     assert.strictEqual(used.body.data.livestreams.length, 1)
     const after = await call("GET", `${apps}?search=legacy`, token)
-    assert.deepStrictEqual(after.body.data.map((a: { id: string; name: string }) => [a.id, a.name]), [["legacy_app", "legacy_app"]])
+    assert.deepStrictEqual(
+      after.body.data.map((a: { id: string; name: string }) => [a.id, a.name]),
+      [["legacy_app", "legacy_app"]]
+    )
   })
 })

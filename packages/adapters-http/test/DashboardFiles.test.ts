@@ -10,7 +10,10 @@ import { useServer } from "./support/TestServer.ts"
 
 const build = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-dashboard-"))
 Fs.mkdirSync(Path.join(build, "assets"))
-Fs.writeFileSync(Path.join(build, "index.html"), "<!doctype html><title>OnAir</title><script type=module src=/dashboard/assets/index-abc.js></script>")
+Fs.writeFileSync(
+  Path.join(build, "index.html"),
+  "<!doctype html><title>OnAir</title><script type=module src=/dashboard/assets/index-abc.js></script>"
+)
 Fs.writeFileSync(Path.join(build, "assets", "index-abc.js"), `console.log('dashboard')\n`.repeat(200))
 Fs.writeFileSync(Path.join(build, ".onair-sources"), "not served")
 Fs.writeFileSync(Path.join(Path.dirname(build), "outside-the-build.txt"), "secret")
@@ -41,13 +44,21 @@ describe("the dashboard's files", () => {
     assert.strictEqual(asset.headers.get("content-type"), "text/javascript; charset=utf-8")
     assert.strictEqual(asset.headers.get("cache-control"), "public, max-age=31536000, immutable")
     assert.strictEqual(asset.headers.get("x-content-type-options"), "nosniff")
-    const plain = await fetch(`${server.baseUrl}/dashboard/assets/index-abc.js`, { headers: { "accept-encoding": "identity" } })
+    const plain = await fetch(`${server.baseUrl}/dashboard/assets/index-abc.js`, {
+      headers: { "accept-encoding": "identity" }
+    })
     assert.strictEqual(plain.headers.get("content-encoding"), null)
     assert.strictEqual((await plain.arrayBuffer()).byteLength, 25 * 200)
   })
 
   it("answers 404 in the envelope for anything the build does not hold, outside it included", async () => {
-    for (const path of ["/dashboard/nope.js", "/dashboard/.onair-sources", "/dashboard/../outside-the-build.txt", "/dashboard/%2e%2e/outside-the-build.txt", "/dashboard/assets/../../outside-the-build.txt"]) {
+    for (const path of [
+      "/dashboard/nope.js",
+      "/dashboard/.onair-sources",
+      "/dashboard/../outside-the-build.txt",
+      "/dashboard/%2e%2e/outside-the-build.txt",
+      "/dashboard/assets/../../outside-the-build.txt"
+    ]) {
       const response = await server.call("GET", path, undefined)
       assert.strictEqual(response.status, 404, path)
       assert.strictEqual(response.body.success, false, path)

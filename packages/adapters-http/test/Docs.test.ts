@@ -12,12 +12,18 @@ describe("API documentation", () => {
   const server = useServer()
 
   it("serves OpenAPI 3.1, and a reference page whose renderer comes from this server alone", async () => {
-    const spec = await (await fetch(`${server.baseUrl}/openapi.json`)).json() as any
+    const spec = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as any
     assert.strictEqual(spec.openapi, "3.1.0")
-    const operations = Object.entries(spec.paths as Record<string, Record<string, unknown>>)
-      .flatMap(([path, item]) => Object.keys(item).filter((m) => ["get", "post", "patch", "delete", "put"].includes(m)).map((m) => ({ path, method: m })))
+    const operations = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((m) => ["get", "post", "patch", "delete", "put"].includes(m))
+        .map((m) => ({ path, method: m }))
+    )
     assert.isAtLeast(operations.length, 20)
-    assert.include(operations.map((o) => o.path), "/accounts/{account_id}/realtime/kit/{app_id}/analytics/daywise")
+    assert.include(
+      operations.map((o) => o.path),
+      "/accounts/{account_id}/realtime/kit/{app_id}/analytics/daywise"
+    )
 
     const response = await fetch(`${server.baseUrl}/docs`)
     assert.strictEqual(response.status, 200)
@@ -52,11 +58,14 @@ describe("API documentation", () => {
       }
     } as never)
     const problems = await lintFromString({ source, absoluteRef: "/openapi.json", config })
-    assert.deepStrictEqual(problems.map((p) => `${p.ruleId}: ${p.message} @ ${p.location[0]?.pointer}`), [])
+    assert.deepStrictEqual(
+      problems.map((p) => `${p.ruleId}: ${p.message} @ ${p.location[0]?.pointer}`),
+      []
+    )
   })
 
   it("describes every operation, parameter and field with an example, typed as clients need", async () => {
-    const spec = await (await fetch(`${server.baseUrl}/openapi.json`)).json() as any
+    const spec = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as any
     const missing: Array<string> = []
     const parameters = new Map<string, any>()
     for (const [path, item] of Object.entries(spec.paths as Record<string, Record<string, any>>)) {
@@ -70,11 +79,15 @@ describe("API documentation", () => {
       }
     }
     const fields = (node: unknown, at: string): void => {
-      if (Array.isArray(node)) return node.forEach((item, i) => fields(item, `${at}/${i}`))
+      if (Array.isArray(node)) {
+        for (const [i, item] of node.entries()) fields(item, `${at}/${i}`)
+        return
+      }
       if (typeof node !== "object" || node === null) return
       const schema = node as Record<string, any>
       for (const [name, property] of Object.entries((schema.properties ?? {}) as Record<string, any>)) {
-        if (property.$ref === undefined && (!property.description || property.examples === undefined)) missing.push(`${at}: field ${name}`)
+        if (property.$ref === undefined && (!property.description || property.examples === undefined))
+          missing.push(`${at}: field ${name}`)
       }
       for (const [key, value] of Object.entries(schema)) fields(value, `${at}/${key}`)
     }
@@ -86,11 +99,16 @@ describe("API documentation", () => {
     assert.deepStrictEqual(parameters.get(`page_no@${list}`), { type: "integer", minimum: 1 })
     assert.deepStrictEqual(parameters.get(`per_page@${list}`), { type: "integer", minimum: 1, maximum: 100 })
     assert.deepStrictEqual(parameters.get(`exclude_meetings@${list}`), { type: "boolean" })
-    assert.deepStrictEqual(parameters.get(`start_time@${list}`).anyOf.map((s: any) => s.format ?? s.type), ["date-time", "date", "integer"])
+    assert.deepStrictEqual(
+      parameters.get(`start_time@${list}`).anyOf.map((s: any) => s.format ?? s.type),
+      ["date-time", "date", "integer"]
+    )
     const created = spec.paths[list].post.responses["201"].content["application/json"].schema.properties.data.properties
     assert.strictEqual(created.id.format, "uuid")
     assert.strictEqual(created.playback_url.format, "uri")
-    const one = spec.paths[`${list}/{livestream_id}`].get.responses["200"].content["application/json"].schema.properties.data.properties
+    const one =
+      spec.paths[`${list}/{livestream_id}`].get.responses["200"].content["application/json"].schema.properties.data
+        .properties
     assert.strictEqual(one.livestream.properties.created_at.format, "date-time")
     // The seed's types, quirks kept (seed-quirks.md): a boolean at create, a string in the detail view.
     assert.strictEqual(created.disabled.type, "boolean")

@@ -16,7 +16,10 @@ describe("list filters and paging over HTTP", () => {
     const list = async (query: string) => {
       const response = await server.call("GET", `${base}/livestreams?${query}`, token)
       assert.strictEqual(response.status, 200, query)
-      return response.body.data as { livestreams: Array<{ id: string; status: string; created_at: string }>; paging: any }
+      return response.body.data as {
+        livestreams: Array<{ id: string; status: string; created_at: string }>
+        paging: any
+      }
     }
     const ids: Array<string> = []
     const keys: Array<string> = []
@@ -26,9 +29,13 @@ describe("list filters and paging over HTTP", () => {
       keys.push(created.stream_key)
     }
     const meeting = (await server.call("POST", `${base}/meetings`, token, {})).body.data
-    const meetingLivestream = (await server.call("POST", `${base}/meetings/${meeting.id}/livestreams`, token, {})).body.data
+    const meetingLivestream = (await server.call("POST", `${base}/meetings/${meeting.id}/livestreams`, token, {})).body
+      .data
     await server.signal({
-      _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true,
+      _tag: "Publish",
+      nodeId: LOCAL_MEDIA_NODE,
+      nodeRegion: null,
+      nodeAccepting: true,
       at: Timestamp.make(Date.now()),
       ingestId: IngestId.make(`nginx-${crypto.randomUUID()}`),
       streamKey: StreamKey.make(keys[1]!),
@@ -36,19 +43,37 @@ describe("list filters and paging over HTTP", () => {
       sessionId: SessionId.make(crypto.randomUUID())
     })
 
-    assert.deepStrictEqual((await list("status=LIVE")).livestreams.map((l) => l.id), [ids[1]])
+    assert.deepStrictEqual(
+      (await list("status=LIVE")).livestreams.map((l) => l.id),
+      [ids[1]]
+    )
     assert.strictEqual((await list("status=INVOKED")).paging.total_count, 4)
     assert.deepStrictEqual((await list("status=ERRORED")).livestreams, [])
-    assert.notInclude((await list("exclude_meetings=true")).livestreams.map((l) => l.id), meetingLivestream.id)
-    assert.include((await list("exclude_meetings=false&per_page=100")).livestreams.map((l) => l.id), meetingLivestream.id)
+    assert.notInclude(
+      (await list("exclude_meetings=true")).livestreams.map((l) => l.id),
+      meetingLivestream.id
+    )
+    assert.include(
+      (await list("exclude_meetings=false&per_page=100")).livestreams.map((l) => l.id),
+      meetingLivestream.id
+    )
 
     // Search: a part of the name in any case, or the whole id; with the status filter too, counted.
     const found = await list("search=LS%202")
-    assert.deepStrictEqual(found.livestreams.map((l) => l.id), [ids[2]])
+    assert.deepStrictEqual(
+      found.livestreams.map((l) => l.id),
+      [ids[2]]
+    )
     assert.strictEqual(found.paging.total_count, 1)
     assert.strictEqual((await list("search=ls&per_page=100")).paging.total_count, 4)
-    assert.deepStrictEqual((await list(`search=${ids[3]}`)).livestreams.map((l) => l.id), [ids[3]])
-    assert.deepStrictEqual((await list("search=ls&status=LIVE")).livestreams.map((l) => l.id), [ids[1]])
+    assert.deepStrictEqual(
+      (await list(`search=${ids[3]}`)).livestreams.map((l) => l.id),
+      [ids[3]]
+    )
+    assert.deepStrictEqual(
+      (await list("search=ls&status=LIVE")).livestreams.map((l) => l.id),
+      [ids[1]]
+    )
     assert.strictEqual((await list("search=nothing%20like%20it")).paging.total_count, 0)
     const tooLong = await server.call("GET", `${base}/livestreams?search=${"x".repeat(256)}`, token)
     assert.strictEqual(tooLong.status, 400)
@@ -66,7 +91,11 @@ describe("list filters and paging over HTTP", () => {
     assert.strictEqual((await list("end_time=2000-01-01T00:00:00Z")).paging.total_count, 0)
     assert.strictEqual((await list("start_time=2999-01-01T00:00:00Z")).paging.total_count, 0)
 
-    assert.deepStrictEqual((await list("per_page=2&page_no=3&sort_order=ASC")).paging, { start_offset: 5, end_offset: 5, total_count: 5 })
+    assert.deepStrictEqual((await list("per_page=2&page_no=3&sort_order=ASC")).paging, {
+      start_offset: 5,
+      end_offset: 5,
+      total_count: 5
+    })
     assert.deepStrictEqual((await list("per_page=100")).paging, { start_offset: 1, end_offset: 5, total_count: 5 })
   })
 
@@ -94,12 +123,22 @@ describe("list filters and paging over HTTP", () => {
   it("answers an app with no livestreams with an empty page, and refuses paging out of range", async () => {
     const token = await server.token(ACCOUNT)
     const empty = await server.call("GET", `/accounts/${ACCOUNT}/realtime/kit/app_2/livestreams`, token)
-    assert.deepStrictEqual(empty.body.data, { paging: { start_offset: 0, end_offset: 0, total_count: 0 }, livestreams: [] })
+    assert.deepStrictEqual(empty.body.data, {
+      paging: { start_offset: 0, end_offset: 0, total_count: 0 },
+      livestreams: []
+    })
     // An app that does not exist is not an empty one.
     const unknown = await server.call("GET", `/accounts/${ACCOUNT}/realtime/kit/empty_app/livestreams`, token)
     assert.strictEqual(unknown.status, 404)
-    assert.deepStrictEqual(unknown.body, { success: false, errors: [{ code: "not_found", message: `app empty_app of account ${ACCOUNT} was not found` }] })
-    for (const [query, field] of [["per_page=101", "per_page"], ["page_no=0", "page_no"], ["exclude_meetings=yes", "exclude_meetings"]] as const) {
+    assert.deepStrictEqual(unknown.body, {
+      success: false,
+      errors: [{ code: "not_found", message: `app empty_app of account ${ACCOUNT} was not found` }]
+    })
+    for (const [query, field] of [
+      ["per_page=101", "per_page"],
+      ["page_no=0", "page_no"],
+      ["exclude_meetings=yes", "exclude_meetings"]
+    ] as const) {
       const response = await server.call("GET", `${base}/livestreams?${query}`, token)
       assert.strictEqual(response.status, 400, query)
       assert.include(response.body.errors[0].message, field)

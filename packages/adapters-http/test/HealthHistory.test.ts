@@ -31,7 +31,10 @@ describe("a session's health over time", () => {
     const ingestId = IngestId.make(`nginx-${crypto.randomUUID()}`)
     const start = Date.now() + 1_000
     await server.signal({
-      _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true,
+      _tag: "Publish",
+      nodeId: LOCAL_MEDIA_NODE,
+      nodeRegion: null,
+      nodeAccepting: true,
       at: Timestamp.make(start),
       ingestId,
       streamKey: StreamKey.make(created.stream_key),
@@ -39,9 +42,15 @@ describe("a session's health over time", () => {
       sessionId: SessionId.make(crypto.randomUUID())
     })
     // The publish takes the session the create invoked.
-    const sessionId = (await server.call("GET", `${base}/livestreams/${created.id}`, token)).body.data.sessions[0].id as string
+    const sessionId = (await server.call("GET", `${base}/livestreams/${created.id}`, token)).body.data.sessions[0]
+      .id as string
     for (let i = 1; i <= 10; i++) {
-      await server.signal({ _tag: "ReportHealth", ingestId, at: Timestamp.make(start + i * 5_000), health: health(1_000_000 + i * 100_000, 20 + i, i === 1 ? undefined : 2) })
+      await server.signal({
+        _tag: "ReportHealth",
+        ingestId,
+        at: Timestamp.make(start + i * 5_000),
+        health: health(1_000_000 + i * 100_000, 20 + i, i === 1 ? undefined : 2)
+      })
     }
     // The catalog takes the signals in as it follows the log.
     const path = `${base}/livestreams/sessions/${sessionId}/health`
@@ -52,9 +61,19 @@ describe("a session's health over time", () => {
     }
     assert.strictEqual(all.status, 200, all.text)
     assert.strictEqual(all.body.data.session_id, sessionId)
-    const samples = all.body.data.samples as Array<{ sampled_at: string; resolution: string; video_bitrate: number; audio_bitrate: number; video_fps: number; keyframe_interval: number | null }>
+    const samples = all.body.data.samples as Array<{
+      sampled_at: string
+      resolution: string
+      video_bitrate: number
+      audio_bitrate: number
+      video_fps: number
+      keyframe_interval: number | null
+    }>
     assert.strictEqual(samples.length, 10)
-    assert.deepStrictEqual(samples.map((s) => s.video_fps), [21, 22, 23, 24, 25, 26, 27, 28, 29, 30])
+    assert.deepStrictEqual(
+      samples.map((s) => s.video_fps),
+      [21, 22, 23, 24, 25, 26, 27, 28, 29, 30]
+    )
     assert.deepStrictEqual(samples[0], {
       sampled_at: new Date(start + 5_000).toISOString(),
       resolution: "1280x720",
@@ -69,12 +88,18 @@ describe("a session's health over time", () => {
     assert.isAtMost(thinned.length, 4)
     assert.strictEqual(thinned.at(-1)!.video_fps, 30, "the newest is kept")
     const times = thinned.map((s) => Date.parse(s.sampled_at))
-    assert.deepStrictEqual(times, [...times].sort((a, b) => a - b))
+    assert.deepStrictEqual(
+      times,
+      [...times].sort((a, b) => a - b)
+    )
 
     const other = await server.token("acct_health_other")
     assert.strictEqual((await server.call("GET", path.replace(ACCOUNT, "acct_health_other"), other)).status, 404)
     assert.strictEqual((await server.call("GET", path, undefined)).status, 401)
-    assert.strictEqual((await server.call("GET", `${base}/livestreams/sessions/${crypto.randomUUID()}/health`, token)).status, 404)
+    assert.strictEqual(
+      (await server.call("GET", `${base}/livestreams/sessions/${crypto.randomUUID()}/health`, token)).status,
+      404
+    )
     const bad = await server.call("GET", `${path}?limit=0`, token)
     assert.strictEqual(bad.status, 400)
     assert.match(bad.text, /limit/)

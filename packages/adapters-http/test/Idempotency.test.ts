@@ -13,7 +13,9 @@ describe("Idempotency-Key over HTTP", () => {
   const post = (path: string, token: string, body: unknown, key?: string) =>
     server.call("POST", path, token, body, key === undefined ? {} : { "idempotency-key": key })
   const count = async (token: string) => {
-    const response = await fetch(`${server.baseUrl}${base}/livestreams?per_page=100`, { headers: { authorization: `Bearer ${token}` } })
+    const response = await fetch(`${server.baseUrl}${base}/livestreams?per_page=100`, {
+      headers: { authorization: `Bearer ${token}` }
+    })
     return ((await response.json()) as any).data.paging.total_count as number
   }
 
@@ -23,7 +25,9 @@ describe("Idempotency-Key over HTTP", () => {
     const repeat = await post(`${base}/livestreams`, token, { name: "once" }, "key-1")
     assert.strictEqual(repeat.status, first.status)
     assert.deepStrictEqual(repeat.body, first.body)
-    const racing = await Promise.all(Array.from({ length: 6 }, () => post(`${base}/livestreams`, token, { name: "race" }, "key-2")))
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, () => post(`${base}/livestreams`, token, { name: "race" }, "key-2"))
+    )
     assert.strictEqual(new Set(racing.map((r) => r.body.data.id)).size, 1)
     assert.strictEqual(await count(token), 2)
   })

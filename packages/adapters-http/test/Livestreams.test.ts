@@ -35,7 +35,10 @@ describe("livestreams over HTTP", () => {
     const lastPage = await call("GET", `${base()}/livestreams?per_page=1&page_no=2&sort_order=ASC`, token)
     assert.strictEqual(lastPage.body.data.id, second.body.data.id)
     const beyond = await call("GET", `${base()}/livestreams?per_page=1&page_no=3`, token)
-    assert.deepStrictEqual(beyond.body.data, { paging: { start_offset: 0, end_offset: 0, total_count: 2 }, livestreams: [] })
+    assert.deepStrictEqual(beyond.body.data, {
+      paging: { start_offset: 0, end_offset: 0, total_count: 2 },
+      livestreams: []
+    })
 
     const detail = await call("GET", `${base()}/livestreams/${record.id}`, token)
     assert.strictEqual(detail.status, 200)

@@ -41,7 +41,10 @@ describe("managing livestreams over HTTP", () => {
     assert.strictEqual((await call("GET", `${base}/${id}`, token)).status, 404)
     assert.strictEqual((await call("DELETE", `${base}/${id}`, token)).status, 404)
     const list = await call("GET", base, token)
-    assert.notInclude(list.body.data.livestreams.map((l: any) => l.id), id)
+    assert.notInclude(
+      list.body.data.livestreams.map((l: any) => l.id),
+      id
+    )
   })
 
   it("refuses an empty or invalid change with a 400 naming the field", async () => {

@@ -18,7 +18,12 @@ describe("meetings over HTTP", () => {
     const created = await call("POST", `${base}/meetings`, token, { title: "Town hall", record_on_start: true })
     assert.strictEqual(created.status, 201)
     const meeting = Schema.decodeUnknownSync(MeetingRecord)(created.body.data)
-    assert.deepInclude(meeting, { title: "Town hall", status: "ACTIVE", record_on_start: true, live_stream_on_start: false })
+    assert.deepInclude(meeting, {
+      title: "Town hall",
+      status: "ACTIVE",
+      record_on_start: true,
+      live_stream_on_start: false
+    })
     assert.deepStrictEqual((await call("GET", `${base}/meetings/${meeting.id}`, token)).body.data, created.body.data)
     const list = await call("GET", `${base}/meetings`, token)
     assert.strictEqual(list.body.data.meetings[0].id, meeting.id)
@@ -40,7 +45,10 @@ describe("meetings over HTTP", () => {
     assert.strictEqual(record.id, livestream.id)
     assert.strictEqual(record.meeting_id, meeting.id)
     const excluded = await call("GET", `${base}/livestreams?exclude_meetings=true`, token)
-    assert.notInclude(excluded.body.data.livestreams.map((l: any) => l.id), livestream.id)
+    assert.notInclude(
+      excluded.body.data.livestreams.map((l: any) => l.id),
+      livestream.id
+    )
 
     const stopped = await call("POST", `${base}/meetings/${meeting.id}/active-livestream/stop`, token)
     assert.deepStrictEqual(stopped.body, { success: true, data: { message: "Stopped live stream successfully" } })

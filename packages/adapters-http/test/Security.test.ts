@@ -25,7 +25,12 @@ const APP = "app_1"
 const BASE = `/accounts/${ACCOUNT}/realtime/kit/${APP}`
 
 /** Raw requests: bodies exactly as given (JSON.stringify would not keep a lone surrogate). */
-const send = async (baseUrl: string, method: string, path: string, init: { token?: string; body?: string | Uint8Array | ReadableStream; headers?: Record<string, string> } = {}) => {
+const send = async (
+  baseUrl: string,
+  method: string,
+  path: string,
+  init: { token?: string; body?: string | Uint8Array | ReadableStream; headers?: Record<string, string> } = {}
+) => {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: {
@@ -37,10 +42,16 @@ const send = async (baseUrl: string, method: string, path: string, init: { token
     ...(init.body instanceof ReadableStream ? { duplex: "half" } : {})
   } as RequestInit)
   const text = await response.text()
-  return { status: response.status, text, body: text === "" ? undefined : JSON.parse(text), requestId: response.headers.get("x-request-id") }
+  return {
+    status: response.status,
+    text,
+    body: text === "" ? undefined : JSON.parse(text),
+    requestId: response.headers.get("x-request-id")
+  }
 }
 
-const isEnvelope = (body: any) => body?.success === false && Array.isArray(body.errors) && typeof body.errors[0]?.code === "string"
+const isEnvelope = (body: any) =>
+  body?.success === false && Array.isArray(body.errors) && typeof body.errors[0]?.code === "string"
 
 describe("API security", () => {
   const server = useServer()
@@ -49,27 +60,73 @@ describe("API security", () => {
     const token = await server.token(ACCOUNT)
     const livestream = (await server.call("POST", `${BASE}/livestreams`, token, { name: "kept" })).body.data
     const meeting = (await server.call("POST", `${BASE}/meetings`, token, { title: "kept" })).body.data
-    const webhook = (await server.call("POST", `${BASE}/webhooks`, token, { url: "https://hooks.example.com/onair" })).body.data
+    const webhook = (await server.call("POST", `${BASE}/webhooks`, token, { url: "https://hooks.example.com/onair" }))
+      .body.data
     const before = (await server.call("GET", `${BASE}/livestreams`, token)).body.data.paging.total_count
     // Each endpoint with a string field, and the field's place in the body; `S` stands for the bad string.
-    const cases: ReadonlyArray<{ method: string; path: string; auth: string | undefined; body: string; field: string }> = [
+    const cases: ReadonlyArray<{
+      method: string
+      path: string
+      auth: string | undefined
+      body: string
+      field: string
+    }> = [
       { method: "POST", path: `${BASE}/livestreams`, auth: token, body: `{"name":S}`, field: "name" },
       { method: "PATCH", path: `${BASE}/livestreams/${livestream.id}`, auth: token, body: `{"name":S}`, field: "name" },
       { method: "POST", path: `${BASE}/meetings`, auth: token, body: `{"title":S}`, field: "title" },
-      { method: "POST", path: `${BASE}/meetings/${meeting.id}/livestreams`, auth: token, body: `{"name":S}`, field: "name" },
-      { method: "POST", path: `/admin/accounts/${ACCOUNT}/tokens`, auth: "security-admin-token", body: `{"label":S}`, field: "label" },
-      { method: "POST", path: `/admin/accounts/${ACCOUNT}/tokens`, auth: "security-admin-token", body: `{"apps":["a",S]}`, field: "apps.1" },
+      {
+        method: "POST",
+        path: `${BASE}/meetings/${meeting.id}/livestreams`,
+        auth: token,
+        body: `{"name":S}`,
+        field: "name"
+      },
+      {
+        method: "POST",
+        path: `/admin/accounts/${ACCOUNT}/tokens`,
+        auth: "security-admin-token",
+        body: `{"label":S}`,
+        field: "label"
+      },
+      {
+        method: "POST",
+        path: `/admin/accounts/${ACCOUNT}/tokens`,
+        auth: "security-admin-token",
+        body: `{"apps":["a",S]}`,
+        field: "apps.1"
+      },
       { method: "POST", path: `${BASE}/webhooks`, auth: token, body: `{"url":S}`, field: "url" },
       { method: "PATCH", path: `${BASE}/webhooks/${webhook.id}`, auth: token, body: `{"url":S}`, field: "url" },
-      { method: "POST", path: `${BASE}/webhooks`, auth: token, body: `{"url":"https://a.example.com","events":[S]}`, field: "events.0" },
-      { method: "POST", path: "/webhooks/realtime", auth: undefined, body: `{"id":S,"type":"peer.join.success"}`, field: "id" },
-      { method: "POST", path: "/webhooks/realtime", auth: undefined, body: `{"id":"e1","data":{"room_id":S}}`, field: "data.room_id" }
+      {
+        method: "POST",
+        path: `${BASE}/webhooks`,
+        auth: token,
+        body: `{"url":"https://a.example.com","events":[S]}`,
+        field: "events.0"
+      },
+      {
+        method: "POST",
+        path: "/webhooks/realtime",
+        auth: undefined,
+        body: `{"id":S,"type":"peer.join.success"}`,
+        field: "id"
+      },
+      {
+        method: "POST",
+        path: "/webhooks/realtime",
+        auth: undefined,
+        body: `{"id":"e1","data":{"room_id":S}}`,
+        field: "data.room_id"
+      }
     ]
     const bad = [JSON.stringify("a\u0000b"), '"a\\ud800b"', '"\\udfff"', '"x\\u0000"']
     let checked = 0
     for (const { method, path, auth, body, field } of cases) {
       for (const string of bad) {
-        const answer = await send(server.baseUrl, method, path, { ...(auth === undefined ? {} : { token: auth }), body: body.replace("S", string) })
+        const answer = await send(server.baseUrl, method, path, {
+          ...(auth === undefined ? {} : { token: auth }),
+          body: body.replace("S", string)
+        })
         assert.strictEqual(answer.status, 400, `${method} ${path} ${string}: ${answer.text}`)
         assert.isTrue(isEnvelope(answer.body), answer.text)
         assert.match(answer.body.errors[0].message, new RegExp(`^${field.replace(".", "\\.")}: `), answer.text)
@@ -84,12 +141,18 @@ describe("API security", () => {
     assert.strictEqual(query.status, 400)
     assert.isTrue(isEnvelope(query.body))
     assert.strictEqual((await server.call("GET", `${BASE}/livestreams`, token)).body.data.paging.total_count, before)
-    assert.strictEqual((await server.call("GET", `${BASE}/livestreams/${livestream.id}`, token)).body.data.livestream.name, "kept")
+    assert.strictEqual(
+      (await server.call("GET", `${BASE}/livestreams/${livestream.id}`, token)).body.data.livestream.name,
+      "kept"
+    )
   })
 
   it("finding 7: bodies over the limit answer 413 whether declared or streamed, the inbound webhook's before its signature", async () => {
     const token = await server.token(ACCOUNT)
-    const declared = await send(server.baseUrl, "POST", `${BASE}/livestreams`, { token, body: JSON.stringify({ name: "x".repeat(2 * 1024 * 1024) }) })
+    const declared = await send(server.baseUrl, "POST", `${BASE}/livestreams`, {
+      token,
+      body: JSON.stringify({ name: "x".repeat(2 * 1024 * 1024) })
+    })
     assert.strictEqual(declared.status, 413)
     assert.strictEqual(declared.body.errors[0].code, "payload_too_large")
     // No content-length: reading stops at the limit.
@@ -107,15 +170,27 @@ describe("API security", () => {
     const streamed = await send(server.baseUrl, "POST", "/webhooks/realtime", { body: chunks(8 * 1024 * 1024) })
     assert.strictEqual(streamed.status, 413)
     assert.isTrue(isEnvelope(streamed.body))
-    const unsigned = await send(server.baseUrl, "POST", "/webhooks/realtime", { body: JSON.stringify({ id: "x".repeat(3 * 1024 * 1024) }) })
+    const unsigned = await send(server.baseUrl, "POST", "/webhooks/realtime", {
+      body: JSON.stringify({ id: "x".repeat(3 * 1024 * 1024) })
+    })
     assert.strictEqual(unsigned.status, 413)
     // Under the limit the request goes on as before.
-    assert.strictEqual((await send(server.baseUrl, "POST", `${BASE}/livestreams`, { token, body: JSON.stringify({ name: "small" }) })).status, 201)
+    assert.strictEqual(
+      (await send(server.baseUrl, "POST", `${BASE}/livestreams`, { token, body: JSON.stringify({ name: "small" }) }))
+        .status,
+      201
+    )
   })
 
   it("finding 8: router 404s, 415 and 431 answer in the envelope, every response has a request id, a token names at most 100 apps", async () => {
     const token = await server.token(ACCOUNT)
-    for (const path of ["/nothing/here", `${BASE}/livestreams/%2e%2e/%2e%2e/admin`, `${BASE}/livestreams/%ff`, `${BASE}/live;streams`, "/accounts/%c0%ae%c0%ae/x"]) {
+    for (const path of [
+      "/nothing/here",
+      `${BASE}/livestreams/%2e%2e/%2e%2e/admin`,
+      `${BASE}/livestreams/%ff`,
+      `${BASE}/live;streams`,
+      "/accounts/%c0%ae%c0%ae/x"
+    ]) {
       const answer = await send(server.baseUrl, "GET", path, { token })
       assert.oneOf(answer.status, [400, 404], path)
       assert.isTrue(isEnvelope(answer.body), `${path}: ${answer.text}`)
@@ -123,12 +198,17 @@ describe("API security", () => {
     }
     const wrongMethod = await send(server.baseUrl, "PUT", `${BASE}/livestreams`, { token })
     assert.isTrue(wrongMethod.status >= 400 && isEnvelope(wrongMethod.body), wrongMethod.text)
-    const textBody = await send(server.baseUrl, "POST", `${BASE}/livestreams`, { token, body: "name=x", headers: { "content-type": "text/plain" } })
+    const textBody = await send(server.baseUrl, "POST", `${BASE}/livestreams`, {
+      token,
+      body: "name=x",
+      headers: { "content-type": "text/plain" }
+    })
     assert.strictEqual(textBody.status, 415)
     assert.isTrue(isEnvelope(textBody.body), textBody.text)
     const raw = await new Promise<string>((resolve) => {
       const socket = Net.connect(Number(new URL(server.baseUrl).port), "127.0.0.1", () =>
-        socket.write(`GET ${BASE}/livestreams HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`))
+        socket.write(`GET ${BASE}/livestreams HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`)
+      )
       let answer = ""
       socket.on("data", (chunk) => (answer += chunk))
       socket.on("close", () => resolve(answer))
@@ -141,7 +221,10 @@ describe("API security", () => {
     assert.strictEqual(many.status, 400)
     assert.match(many.body.errors[0].message, /^apps/)
     for (let i = 0; i < 100; i++) {
-      const app = await server.call("POST", `/admin/accounts/${ACCOUNT}/apps`, "security-admin-token", { id: `app_${i}`, name: `app ${i}` })
+      const app = await server.call("POST", `/admin/accounts/${ACCOUNT}/apps`, "security-admin-token", {
+        id: `app_${i}`,
+        name: `app ${i}`
+      })
       assert.include([201, 409], app.status)
     }
     const hundred = await server.call("POST", `/admin/accounts/${ACCOUNT}/tokens`, "security-admin-token", {
@@ -170,10 +253,16 @@ describe("API security", () => {
       assert.strictEqual(created.status, 400, `${url}: ${created.text}`)
       assert.match(created.body.errors[0].message, /^url: /)
     }
-    const endpoint = (await server.call("POST", `${BASE}/webhooks`, token, { url: "https://hooks.example.com/a" })).body.data
-    const patched = await server.call("PATCH", `${BASE}/webhooks/${endpoint.id}`, token, { url: "http://192.168.0.10/" })
+    const endpoint = (await server.call("POST", `${BASE}/webhooks`, token, { url: "https://hooks.example.com/a" })).body
+      .data
+    const patched = await server.call("PATCH", `${BASE}/webhooks/${endpoint.id}`, token, {
+      url: "http://192.168.0.10/"
+    })
     assert.strictEqual(patched.status, 400)
-    assert.strictEqual((await server.call("GET", `${BASE}/webhooks/${endpoint.id}`, token)).body.data.url, "https://hooks.example.com/a")
+    assert.strictEqual(
+      (await server.call("GET", `${BASE}/webhooks/${endpoint.id}`, token)).body.data.url,
+      "https://hooks.example.com/a"
+    )
   })
 })
 
@@ -190,12 +279,17 @@ describe("a failing route", () => {
     )
     const runtime = ManagedRuntime.make(app)
     try {
-      const baseUrl = await runtime.runPromise(Effect.map(Effect.service(HttpServer.HttpServer), (s) => HttpServer.formatAddress(s.address)))
+      const baseUrl = await runtime.runPromise(
+        Effect.map(Effect.service(HttpServer.HttpServer), (s) => HttpServer.formatAddress(s.address))
+      )
       const answer = await send(baseUrl, "GET", "/boom")
       assert.strictEqual(answer.status, 500)
       assert.isTrue(isEnvelope(answer.body))
       assert.include(answer.body.errors[0].message, answer.requestId!)
-      assert.isTrue(logged.some((line) => line.includes(answer.requestId!) && line.includes("the disk caught fire")), logged.join("\n"))
+      assert.isTrue(
+        logged.some((line) => line.includes(answer.requestId!) && line.includes("the disk caught fire")),
+        logged.join("\n")
+      )
     } finally {
       await runtime.dispose()
     }

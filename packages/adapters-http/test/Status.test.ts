@@ -2,7 +2,16 @@
  * Seed 003's getStatus and seed 000's ingest record over HTTP: before media (with the media server
  * accepting), while live, and the stream key nowhere in them.
  */
-import { IngestId, IngestSessionStatusRecord, LiveEventStatusRecord, MANIFEST_NOT_AVAILABLE, SessionId, StreamKey, Timestamp, LOCAL_MEDIA_NODE } from "@onair/core"
+import {
+  IngestId,
+  IngestSessionStatusRecord,
+  LiveEventStatusRecord,
+  MANIFEST_NOT_AVAILABLE,
+  SessionId,
+  StreamKey,
+  Timestamp,
+  LOCAL_MEDIA_NODE
+} from "@onair/core"
 import { Schema } from "effect"
 import { assert, describe, it } from "vitest"
 import { useServer } from "./support/TestServer.ts"
@@ -28,7 +37,10 @@ describe("live-event status and ingest record over HTTP", () => {
     assert.strictEqual(Schema.decodeUnknownSync(IngestSessionStatusRecord)(ingestBefore.body.data).status, "2")
 
     await server.signal({
-      _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true,
+      _tag: "Publish",
+      nodeId: LOCAL_MEDIA_NODE,
+      nodeRegion: null,
+      nodeAccepting: true,
       at: Timestamp.make(Date.now()),
       ingestId: IngestId.make(`nginx-${crypto.randomUUID()}`),
       streamKey: StreamKey.make(key),
@@ -46,7 +58,11 @@ describe("live-event status and ingest record over HTTP", () => {
     const other = (await call("POST", base, token, {})).body.data
     await call("POST", `${base}/${other.id}/disable`, token)
     const disabled = await call("POST", `${base}/${other.id}/getStatus`, token)
-    assert.deepStrictEqual(disabled.body.value[0], { state: "Stopped", extendedState: "Stopped", healthDescriptions: [] })
+    assert.deepStrictEqual(disabled.body.value[0], {
+      state: "Stopped",
+      extendedState: "Stopped",
+      healthDescriptions: []
+    })
   })
 
   it("answers 404 for another app's livestream", async () => {

@@ -45,7 +45,9 @@ export const bareNginx = async (fragmentSeconds: number, options?: { readonly re
   const withoutRecording = Effect.sync(() => {
     if (options?.recording !== false) return
     const config = NginxConfig.paths(dir).config
-    Fs.writeFileSync(config, Fs.readFileSync(config, "utf8").replace(/^\s*record(_path|_unique)? [^\n]*\n/gm, ""), { mode: 0o600 })
+    Fs.writeFileSync(config, Fs.readFileSync(config, "utf8").replace(/^\s*record(_path|_unique)? [^\n]*\n/gm, ""), {
+      mode: 0o600
+    })
   })
   await Effect.runPromise(
     NginxProcess.prepare(NGINX, settings).pipe(

@@ -26,24 +26,31 @@ export const cpuSeconds = (pid: number) =>
 
 /** The processes whose parent is `pid` (nginx's worker and cache manager). */
 export const children = (pid: number): Array<number> =>
-  Fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name)).filter((name) => {
-    const path = `/proc/${name}/stat`
-    const stat = Fs.existsSync(path) ? Fs.readFileSync(path, "utf8") : ""
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid
-  }).map(Number)
+  Fs.readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      const path = `/proc/${name}/stat`
+      const stat = Fs.existsSync(path) ? Fs.readFileSync(path, "utf8") : ""
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid
+    })
+    .map(Number)
 
 /** CPU share of a core and memory of each group of processes over `seconds`. */
 export const sampleCpu = async (groups: Record<string, ReadonlyArray<number>>, seconds: number) => {
   const total = (pids: ReadonlyArray<number>) =>
-    pids.reduce((sum, pid) => {
-      const u = usage(pid)
-      return { cpu: sum.cpu + u.cpu, rssMb: sum.rssMb + u.rssMb }
-    }, { cpu: 0, rssMb: 0 })
+    pids.reduce(
+      (sum, pid) => {
+        const u = usage(pid)
+        return { cpu: sum.cpu + u.cpu, rssMb: sum.rssMb + u.rssMb }
+      },
+      { cpu: 0, rssMb: 0 }
+    )
   const before = Object.fromEntries(Object.entries(groups).map(([name, pids]) => [name, total(pids)]))
   await sleep(seconds * 1000)
-  return Object.fromEntries(Object.entries(groups).map(([name, pids]) => {
-    const after = total(pids)
-    return [name, { cpuPercent: ((after.cpu - before[name]!.cpu) / seconds) * 100, rssMb: after.rssMb }]
-  }))
+  return Object.fromEntries(
+    Object.entries(groups).map(([name, pids]) => {
+      const after = total(pids)
+      return [name, { cpuPercent: ((after.cpu - before[name]!.cpu) / seconds) * 100, rssMb: after.rssMb }]
+    })
+  )
 }
-

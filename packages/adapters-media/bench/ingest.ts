@@ -18,11 +18,14 @@ const SOURCE = { width: 1280, height: 720, fps: 30 }
 
 /** The pid of the process whose command line holds every one of `parts`. */
 const processWith = (...parts: ReadonlyArray<string>): number | undefined =>
-  Fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map(Number).find((pid) => {
-    const path = `/proc/${pid}/cmdline`
-    const text = Fs.existsSync(path) ? Fs.readFileSync(path, "utf8").replaceAll("\0", " ") : ""
-    return text.startsWith("ffmpeg") && parts.every((part) => text.includes(part))
-  })
+  Fs.readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .find((pid) => {
+      const path = `/proc/${pid}/cmdline`
+      const text = Fs.existsSync(path) ? Fs.readFileSync(path, "utf8").replaceAll("\0", " ") : ""
+      return text.startsWith("ffmpeg") && parts.every((part) => text.includes(part))
+    })
 
 const waitFor = async <A>(probe: () => Promise<A | undefined>, timeoutMs = 40_000): Promise<A> => {
   const deadline = Date.now() + timeoutMs
@@ -43,12 +46,19 @@ const share = async (pid: number, seconds: number) => {
 
 export const renditions = async (job: MainJob, seconds: number) => {
   console.log(`\n## CPU per rendition (source ${SOURCE.width}x${SOURCE.height} at ${SOURCE.fps} fps; libx264 veryfast)`)
-  console.log("| ladder | its ffmpeg, share of a core | the estimate the budget uses | the encoder (baseline) | ladder / encoder |")
+  console.log(
+    "| ladder | its ffmpeg, share of a core | the estimate the budget uses | the encoder (baseline) | ladder / encoder |"
+  )
   console.log("| --- | --- | --- | --- | --- |")
   for (const ladder of [["480p"], ["360p"], ["240p"], ["720p", "480p", "360p"]] as const) {
     const created = (await job.api("POST", "/livestreams", { name: "bench ladder", renditions: ladder })).body.data
-    const encoder = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${created.stream_key}`, { size: `${SOURCE.width}x${SOURCE.height}`, pattern: "testsrc2" })
-    const sessionId = await waitFor(async () => (await job.api("GET", `/livestreams/${created.id}`)).body.data.session?.id as string | undefined)
+    const encoder = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${created.stream_key}`, {
+      size: `${SOURCE.width}x${SOURCE.height}`,
+      pattern: "testsrc2"
+    })
+    const sessionId = await waitFor(
+      async () => (await job.api("GET", `/livestreams/${created.id}`)).body.data.session?.id as string | undefined
+    )
     const worker = await waitFor(async () => processWith("-var_stream_map", sessionId))
     // Past its start-up: the first seconds decode and buffer.
     await sleep(4000)
@@ -117,12 +127,19 @@ export const protocols = async (job: MainJob, rounds: number) => {
   } finally {
     await close()
   }
-  const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
+  const median = (values: ReadonlyArray<number>) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
   console.log(`\n## Publish -> first playable segment by protocol (${rounds} rounds, 2 s fragments)`)
   console.log("| protocol | median | worst | against RTMP |")
   console.log("| --- | --- | --- | --- |")
-  for (const [name, values] of [["RTMP (ffmpeg, baseline)", rows.rtmp], ["WHIP (Chromium)", rows.whip], ["SRT (ffmpeg caller)", rows.srt]] as const) {
-    console.log(`| ${name} | ${median(values).toFixed(0)} ms | ${Math.max(...values).toFixed(0)} ms | ${(median(values) / median(rows.rtmp)).toFixed(2)} |`)
+  for (const [name, values] of [
+    ["RTMP (ffmpeg, baseline)", rows.rtmp],
+    ["WHIP (Chromium)", rows.whip],
+    ["SRT (ffmpeg caller)", rows.srt]
+  ] as const) {
+    console.log(
+      `| ${name} | ${median(values).toFixed(0)} ms | ${Math.max(...values).toFixed(0)} ms | ${(median(values) / median(rows.rtmp)).toFixed(2)} |`
+    )
   }
   recordFigure({
     bench: "media",

@@ -76,9 +76,15 @@ const latencies = async (job: MainJob) => {
     await job.api("PATCH", `/livestreams/${livestream.id}`, { reconnect_window_seconds: 0 })
     const started = performance.now()
     const encoder = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`)
-    await until(async () => (await job.api("GET", `/livestreams/${livestream.id}`)).body.data.livestream.status === "LIVE")
+    await until(
+      async () => (await job.api("GET", `/livestreams/${livestream.id}`)).body.data.livestream.status === "LIVE"
+    )
     rows.live.push(performance.now() - started)
-    await until(async () => (await job.api("GET", `/livestreams/${livestream.id}/ingest`)).body.data.width > 0, 30_000, 20)
+    await until(
+      async () => (await job.api("GET", `/livestreams/${livestream.id}/ingest`)).body.data.width > 0,
+      30_000,
+      20
+    )
     rows.health.push(performance.now() - started)
     await until(() => playable(livestream.playback_url), 30_000, 50)
     rows.segment.push(performance.now() - started)
@@ -92,13 +98,20 @@ const latencies = async (job: MainJob) => {
     const bareEncoder = publish(`rtmp://127.0.0.1:${bare.settings.rtmpPort}/live/${name}`)
     const hls = Path.join(NginxConfig.paths(bare.settings.dir).hls, name, "index.m3u8")
     const metadata = new RegExp(`<name>${name}</name>[\\s\\S]*?<width>[1-9]`)
-    await until(async () => metadata.test(await (await fetch(`${NginxConfig.controlUrl(bare.settings)}/stat`)).text()), 30_000, 20)
+    await until(
+      async () => metadata.test(await (await fetch(`${NginxConfig.controlUrl(bare.settings)}/stat`)).text()),
+      30_000,
+      20
+    )
     rows.bareMetadata.push(performance.now() - bareStart)
     await until(async () => Fs.existsSync(hls) && Fs.readFileSync(hls, "utf8").includes(".ts"), 30_000, 50)
     rows.bareSegment.push(performance.now() - bareStart)
     const bareStopped = performance.now()
     await bareEncoder.stop()
-    await until(async () => !(await (await fetch(`${NginxConfig.controlUrl(bare.settings)}/stat`)).text()).includes(`<name>${name}</name>`))
+    await until(
+      async () =>
+        !(await (await fetch(`${NginxConfig.controlUrl(bare.settings)}/stat`)).text()).includes(`<name>${name}</name>`)
+    )
     rows.bareStop.push(performance.now() - bareStopped)
   }
   await bare.stop()
@@ -106,10 +119,18 @@ const latencies = async (job: MainJob) => {
   console.log(`\n## Latency (${ROUNDS} rounds, median / worst; HLS fragment ${FRAGMENT_SECONDS} s)`)
   console.log("| measure | OnAir | baseline | ratio |")
   console.log("| --- | --- | --- | --- |")
-  console.log(`| publish -> LIVE in the API | ${ms(median(rows.live))} / ${ms(Math.max(...rows.live))} | first segment ${ms(median(rows.segment))} | ${(median(rows.live) / median(rows.segment)).toFixed(2)} of the first segment |`)
-  console.log(`| publish -> resolution and codecs in the ingest record | ${ms(median(rows.health))} / ${ms(Math.max(...rows.health))} | bare nginx has the metadata ${ms(median(rows.bareMetadata))} | ${(median(rows.health) / median(rows.bareMetadata)).toFixed(2)} (target 1000 ms: ${(Math.max(...rows.health) / 1000).toFixed(2)} of it at worst) |`)
-  console.log(`| publish -> first playable segment | ${ms(median(rows.segment))} / ${ms(Math.max(...rows.segment))} | bare nginx ${ms(median(rows.bareSegment))} | ${(median(rows.segment) / median(rows.bareSegment)).toFixed(2)} (target ${ms(target)}: ${(Math.max(...rows.segment) / target).toFixed(2)} of it at worst) |`)
-  console.log(`| encoder stop -> session stopped (window 0) | ${ms(median(rows.stop))} / ${ms(Math.max(...rows.stop))} | bare nginx drops the stream ${ms(median(rows.bareStop))} | ${(median(rows.stop) / median(rows.bareStop)).toFixed(2)} |`)
+  console.log(
+    `| publish -> LIVE in the API | ${ms(median(rows.live))} / ${ms(Math.max(...rows.live))} | first segment ${ms(median(rows.segment))} | ${(median(rows.live) / median(rows.segment)).toFixed(2)} of the first segment |`
+  )
+  console.log(
+    `| publish -> resolution and codecs in the ingest record | ${ms(median(rows.health))} / ${ms(Math.max(...rows.health))} | bare nginx has the metadata ${ms(median(rows.bareMetadata))} | ${(median(rows.health) / median(rows.bareMetadata)).toFixed(2)} (target 1000 ms: ${(Math.max(...rows.health) / 1000).toFixed(2)} of it at worst) |`
+  )
+  console.log(
+    `| publish -> first playable segment | ${ms(median(rows.segment))} / ${ms(Math.max(...rows.segment))} | bare nginx ${ms(median(rows.bareSegment))} | ${(median(rows.segment) / median(rows.bareSegment)).toFixed(2)} (target ${ms(target)}: ${(Math.max(...rows.segment) / target).toFixed(2)} of it at worst) |`
+  )
+  console.log(
+    `| encoder stop -> session stopped (window 0) | ${ms(median(rows.stop))} / ${ms(Math.max(...rows.stop))} | bare nginx drops the stream ${ms(median(rows.bareStop))} | ${(median(rows.stop) / median(rows.bareStop)).toFixed(2)} |`
+  )
   const worstHealth = Math.max(...rows.health)
   recordFigure({
     bench: "media",
@@ -130,7 +151,9 @@ const latencies = async (job: MainJob) => {
 
 const resources = async (job: MainJob, onairPid: number) => {
   console.log(`\n## CPU and memory (${SAMPLE_SECONDS} s per sample, 640x360 30 fps H.264 + AAC test streams)`)
-  console.log("| streams | OnAir CPU | OnAir RSS | nginx CPU | nginx RSS | encoders' CPU | (OnAir + nginx) / encoders |")
+  console.log(
+    "| streams | OnAir CPU | OnAir RSS | nginx CPU | nginx RSS | encoders' CPU | (OnAir + nginx) / encoders |"
+  )
   console.log("| --- | --- | --- | --- | --- | --- | --- |")
   for (const count of [1, 4]) {
     const encoders: Array<ReturnType<typeof publish>> = []
@@ -141,9 +164,14 @@ const resources = async (job: MainJob, onairPid: number) => {
     const pids = encoders.map((encoder) => encoder.pid)
     await sleep(4000)
     const nginxMaster = job.nginxPid()
-    const sample = await sampleCpu({ onair: [onairPid], nginx: [nginxMaster, ...children(nginxMaster)], encoders: pids }, SAMPLE_SECONDS)
+    const sample = await sampleCpu(
+      { onair: [onairPid], nginx: [nginxMaster, ...children(nginxMaster)], encoders: pids },
+      SAMPLE_SECONDS
+    )
     const plane = sample["onair"]!.cpuPercent + sample["nginx"]!.cpuPercent
-    console.log(`| ${count} | ${sample["onair"]!.cpuPercent.toFixed(1)} % | ${sample["onair"]!.rssMb.toFixed(0)} MB | ${sample["nginx"]!.cpuPercent.toFixed(1)} % | ${sample["nginx"]!.rssMb.toFixed(0)} MB | ${sample["encoders"]!.cpuPercent.toFixed(1)} % | ${(plane / sample["encoders"]!.cpuPercent).toFixed(3)} |`)
+    console.log(
+      `| ${count} | ${sample["onair"]!.cpuPercent.toFixed(1)} % | ${sample["onair"]!.rssMb.toFixed(0)} MB | ${sample["nginx"]!.cpuPercent.toFixed(1)} % | ${sample["nginx"]!.rssMb.toFixed(0)} MB | ${sample["encoders"]!.cpuPercent.toFixed(1)} % | ${(plane / sample["encoders"]!.cpuPercent).toFixed(3)} |`
+    )
     for (const encoder of encoders) await encoder.stop()
     await Promise.all(encoders.map((encoder) => encoder.exited))
   }
@@ -172,18 +200,30 @@ const drive = async (base: string, keys: ReadonlyArray<string>) => {
     await response.arrayBuffer()
     return { latency: performance.now() - start, status: response.status }
   }
-  await Promise.all(keys.map(async (key, i) => {
-    await sleep((i * 10_000) / keys.length)
-    const form = { app: "live", flashver: "FMLE/3.0", tcurl: "rtmp://127.0.0.1/live", addr: "127.0.0.1", clientid: String(900_000 + i), type: "live", name: key }
-    const published = await post("publish", { ...form, call: "publish" })
-    timings.publish.push(published.latency)
-    if (published.status >= 400) timings.refused++
-    for (let update = 1; update <= 3; update++) {
-      await sleep(5000)
-      timings.update.push((await post("update", { ...form, call: "update_publish", time: String(update * 5) })).latency)
-    }
-    timings.done.push((await post("publish-done", { ...form, call: "publish_done" })).latency)
-  }))
+  await Promise.all(
+    keys.map(async (key, i) => {
+      await sleep((i * 10_000) / keys.length)
+      const form = {
+        app: "live",
+        flashver: "FMLE/3.0",
+        tcurl: "rtmp://127.0.0.1/live",
+        addr: "127.0.0.1",
+        clientid: String(900_000 + i),
+        type: "live",
+        name: key
+      }
+      const published = await post("publish", { ...form, call: "publish" })
+      timings.publish.push(published.latency)
+      if (published.status >= 400) timings.refused++
+      for (let update = 1; update <= 3; update++) {
+        await sleep(5000)
+        timings.update.push(
+          (await post("update", { ...form, call: "update_publish", time: String(update * 5) })).latency
+        )
+      }
+      timings.done.push((await post("publish-done", { ...form, call: "publish_done" })).latency)
+    })
+  )
   return timings
 }
 
@@ -196,7 +236,9 @@ const callbacks = async (job: MainJob) => {
 
   const bare = createServer((request, response) => {
     request.resume()
-    request.on("end", () => response.writeHead(request.url?.endsWith("/publish") ? 302 : 200, { location: "session" }).end())
+    request.on("end", () =>
+      response.writeHead(request.url?.endsWith("/publish") ? 302 : 200, { location: "session" }).end()
+    )
   })
   const port = await freePort()
   await new Promise<void>((resolve) => bare.listen(port, "127.0.0.1", resolve))
@@ -209,11 +251,21 @@ const callbacks = async (job: MainJob) => {
   for (const call of ["publish", "update", "done"] as const) {
     const a = onair[call]
     const b = baseline[call]
-    console.log(`| ${call} | ${a.length} | ${ms(percentile(a, 50))} / ${ms(percentile(a, 99))} | ${ms(percentile(b, 50))} / ${ms(percentile(b, 99))} | ${(percentile(a, 99) / percentile(b, 99)).toFixed(2)} |`)
+    console.log(
+      `| ${call} | ${a.length} | ${ms(percentile(a, 50))} / ${ms(percentile(a, 99))} | ${ms(percentile(b, 50))} / ${ms(percentile(b, 99))} | ${(percentile(a, 99) / percentile(b, 99)).toFixed(2)} |`
+    )
   }
   const all = [...onair.publish, ...onair.update, ...onair.done]
-  console.log(`all callbacks: p50 ${ms(percentile(all, 50))}, p99 ${ms(percentile(all, 99))} (target < 20 ms: ${(percentile(all, 99) / 20).toFixed(2)} of it); refused publishes: ${onair.refused}`)
-  recordFigure({ bench: "media", measure: "media-server callbacks p99", value: ms(percentile(all, 99)), target: "< 20 ms", met: percentile(all, 99) < 20 && onair.refused === 0 })
+  console.log(
+    `all callbacks: p50 ${ms(percentile(all, 50))}, p99 ${ms(percentile(all, 99))} (target < 20 ms: ${(percentile(all, 99) / 20).toFixed(2)} of it); refused publishes: ${onair.refused}`
+  )
+  recordFigure({
+    bench: "media",
+    measure: "media-server callbacks p99",
+    value: ms(percentile(all, 99)),
+    target: "< 20 ms",
+    met: percentile(all, 99) < 20 && onair.refused === 0
+  })
 }
 
 const only = process.env["ONAIR_BENCH_ONLY"]

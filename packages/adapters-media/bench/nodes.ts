@@ -36,9 +36,12 @@ const MANY = Number(process.env["ONAIR_BENCH_NODE_SESSIONS"] ?? 100)
 
 const secret = randomBytes(32).toString("base64url")
 
-const create = async (job: MainJob) => (await job.api("POST", "/livestreams", { name: "bench" })).body.data as { id: string; stream_key: string }
-const status = async (job: MainJob, id: string) => (await job.api("GET", `/livestreams/${id}`)).body.data.livestream.status as string
-const ended = async (job: MainJob, id: string) => (await job.api("GET", `/livestreams/${id}/ingest`)).body.data.endTime !== null
+const create = async (job: MainJob) =>
+  (await job.api("POST", "/livestreams", { name: "bench" })).body.data as { id: string; stream_key: string }
+const status = async (job: MainJob, id: string) =>
+  (await job.api("GET", `/livestreams/${id}`)).body.data.livestream.status as string
+const ended = async (job: MainJob, id: string) =>
+  (await job.api("GET", `/livestreams/${id}/ingest`)).body.data.endTime !== null
 
 const deaths = async (job: MainJob, nodes: { a: MediaNode; b: MediaNode }) => {
   const rows: Array<number> = []
@@ -49,31 +52,49 @@ const deaths = async (job: MainJob, nodes: { a: MediaNode; b: MediaNode }) => {
   for (let round = 0; round < ROUNDS; round++) {
     const onA = await Promise.all(Array.from({ length: STREAMS }, () => create(job)))
     for (const livestream of onA) encoders.push(publish(`rtmp://127.0.0.1:${a.rtmpPort}/live/${livestream.stream_key}`))
-    await waitFor("A's streams LIVE", async () =>
-      (await Promise.all(onA.map((livestream) => status(job, livestream.id)))).every((s) => s === "LIVE") ? true : undefined, 30_000)
+    await waitFor(
+      "A's streams LIVE",
+      async () =>
+        (await Promise.all(onA.map((livestream) => status(job, livestream.id)))).every((s) => s === "LIVE")
+          ? true
+          : undefined,
+      30_000
+    )
     // A random moment between two heartbeats, as a machine would die.
     await sleep(Math.random() * 2000)
     const killedAt = performance.now()
     await a.kill()
-    await waitFor("A's sessions to end", async () =>
-      (await Promise.all(onA.map((livestream) => ended(job, livestream.id)))).every(Boolean) ? true : undefined, 30_000)
+    await waitFor(
+      "A's sessions to end",
+      async () =>
+        (await Promise.all(onA.map((livestream) => ended(job, livestream.id)))).every(Boolean) ? true : undefined,
+      30_000
+    )
     rows.push((performance.now() - killedAt) / 1000)
     if ((await status(job, onB.id)) !== "LIVE") throw new Error("node B's stream did not stay LIVE")
     a = await startMediaNode(job.url, secret, "node-a", { dataDir: a.dataDir })
   }
   for (const encoder of encoders) await encoder.stop()
-  console.log(`\n## A node's death -> its sessions ended (${ROUNDS} rounds, ${STREAMS} sessions on it, another node live beside it)`)
+  console.log(
+    `\n## A node's death -> its sessions ended (${ROUNDS} rounds, ${STREAMS} sessions on it, another node live beside it)`
+  )
   console.log("| measure | median | worst | lease | worst / lease |")
   console.log("| --- | --- | --- | --- | --- |")
   const sorted = [...rows].sort((x, y) => x - y)
   const worst = sorted[sorted.length - 1]!
-  console.log(`| SIGKILL -> every session ended with internal error | ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)} s | ${worst.toFixed(2)} s | ${LEASE_SECONDS} s | ${(worst / LEASE_SECONDS).toFixed(2)} |`)
+  console.log(
+    `| SIGKILL -> every session ended with internal error | ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)} s | ${worst.toFixed(2)} s | ${LEASE_SECONDS} s | ${(worst / LEASE_SECONDS).toFixed(2)} |`
+  )
   return a
 }
 
 const resources = async (job: MainJob, node: MediaNode) => {
-  console.log(`\n## A media node of its own: CPU and memory (${SAMPLE_SECONDS} s per sample, 640x360 30 fps H.264 + AAC)`)
-  console.log("| streams | agent CPU | agent RSS | nginx CPU | nginx RSS | encoders' CPU | (agent + nginx) / encoders | per stream |")
+  console.log(
+    `\n## A media node of its own: CPU and memory (${SAMPLE_SECONDS} s per sample, 640x360 30 fps H.264 + AAC)`
+  )
+  console.log(
+    "| streams | agent CPU | agent RSS | nginx CPU | nginx RSS | encoders' CPU | (agent + nginx) / encoders | per stream |"
+  )
   console.log("| --- | --- | --- | --- | --- | --- | --- | --- |")
   const nginxMaster = children(node.pid).find((pid) => pid !== node.pid)
   for (const count of [1, 4]) {
@@ -84,7 +105,10 @@ const resources = async (job: MainJob, node: MediaNode) => {
     }
     await sleep(4000)
     const nginx = nginxMaster === undefined ? [] : [nginxMaster, ...children(nginxMaster)]
-    const sample = await sampleCpu({ agent: [node.pid], nginx, encoders: encoders.map((encoder) => encoder.pid) }, SAMPLE_SECONDS)
+    const sample = await sampleCpu(
+      { agent: [node.pid], nginx, encoders: encoders.map((encoder) => encoder.pid) },
+      SAMPLE_SECONDS
+    )
     const plane = sample["agent"]!.cpuPercent + sample["nginx"]!.cpuPercent
     console.log(
       `| ${count} | ${sample["agent"]!.cpuPercent.toFixed(1)} % | ${sample["agent"]!.rssMb.toFixed(0)} MB | ` +
@@ -131,22 +155,31 @@ const silentNode = async (job: MainJob) => {
   const publishMillis = (performance.now() - publishStart) / MANY
   await call("heartbeat", { bootId, load: { streams: MANY, cpu: 0, bandwidthIn: 0, bandwidthOut: 0 } })
   const silentAt = performance.now()
-  await waitFor(`${MANY} sessions to end`, async () => {
-    const states = await Promise.all(livestreams.map((livestream) => status(job, livestream.id)))
-    return states.every((state) => state !== "LIVE") ? true : undefined
-  }, 60_000)
+  await waitFor(
+    `${MANY} sessions to end`,
+    async () => {
+      const states = await Promise.all(livestreams.map((livestream) => status(job, livestream.id)))
+      return states.every((state) => state !== "LIVE") ? true : undefined
+    },
+    60_000
+  )
   const seconds = (performance.now() - silentAt) / 1000
   console.log(`\n## A node with ${MANY} sessions falls silent right after a heartbeat (the worst moment)`)
   console.log("| measure | OnAir | lease | ratio |")
   console.log("| --- | --- | --- | --- |")
-  console.log(`| last heartbeat -> all ${MANY} sessions ended | ${seconds.toFixed(2)} s | ${LEASE_SECONDS} s | ${(seconds / LEASE_SECONDS).toFixed(2)} |`)
+  console.log(
+    `| last heartbeat -> all ${MANY} sessions ended | ${seconds.toFixed(2)} s | ${LEASE_SECONDS} s | ${(seconds / LEASE_SECONDS).toFixed(2)} |`
+  )
   console.log(`| a publish decided through the node API (sequential, mean) | ${publishMillis.toFixed(1)} ms | | |`)
 }
 
 const main = async () => {
   console.log(`# Media nodes benchmark (${Os.cpus().length} cores, ${Os.cpus()[0]?.model ?? "unknown"})`)
   const job = await startMainJob({ ONAIR_MEDIA: "off", ONAIR_MEDIA_NODE_SECRET: secret })
-  const [a, b] = await Promise.all([startMediaNode(job.url, secret, "node-a"), startMediaNode(job.url, secret, "node-b")])
+  const [a, b] = await Promise.all([
+    startMediaNode(job.url, secret, "node-a"),
+    startMediaNode(job.url, secret, "node-b")
+  ])
   let restarted = a
   try {
     const only = process.env["ONAIR_BENCH_ONLY"]

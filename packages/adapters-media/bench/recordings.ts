@@ -66,10 +66,39 @@ const pct = (value: number) => `${(value * 100).toFixed(1)} %`
 
 const part = async (dir: string, name: string, seconds: number) => {
   const file = Path.join(dir, name)
-  await exec("ffmpeg", [
-    "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=30", "-f", "lavfi", "-i", "sine=frequency=1000",
-    "-t", String(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "60", "-c:a", "aac", "-f", "flv", file
-  ], { maxBuffer: 1024 * 1024 })
+  await exec(
+    "ffmpeg",
+    [
+      "-nostdin",
+      "-v",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc=size=640x360:rate=30",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=frequency=1000",
+      "-t",
+      String(seconds),
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      "-pix_fmt",
+      "yuv420p",
+      "-g",
+      "60",
+      "-c:a",
+      "aac",
+      "-f",
+      "flv",
+      file
+    ],
+    { maxBuffer: 1024 * 1024 }
+  )
   return file
 }
 
@@ -84,12 +113,29 @@ const main = async () => {
   const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-bench-recording-"))
   try {
     const total = MINUTES * 60
-    const parts = [await part(dir, "a-1.flv", Math.round(total * 0.4)), await part(dir, "a-2.flv", total - Math.round(total * 0.4))]
+    const parts = [
+      await part(dir, "a-1.flv", Math.round(total * 0.4)),
+      await part(dir, "a-2.flv", total - Math.round(total * 0.4))
+    ]
     const onair = await timed(() => Effect.runPromise(finalise(parts, Path.join(dir, "out"))))
     const list = Path.join(dir, "list.txt")
     Fs.writeFileSync(list, parts.map((file) => `file '${file}'\n`).join(""))
     const plain = await timed(() =>
-      exec("ffmpeg", ["-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", list, "-c", "copy", Path.join(dir, "plain.mp4")])
+      exec("ffmpeg", [
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "concat",
+        "-safe",
+        "0",
+        "-i",
+        list,
+        "-c",
+        "copy",
+        Path.join(dir, "plain.mp4")
+      ])
     )
     const duration = onair.value.durationSeconds
     console.log(`\n## Finalising a ${MINUTES}-minute recording (2 parts, ${(onair.value.size / 1e6).toFixed(1)} MB)`)
@@ -119,32 +165,58 @@ const main = async () => {
     const cpuBefore = childCpu()
     await Effect.runPromise(finalise(parts, Path.join(dir, "again")))
     const finaliseCpuPerMediaSecond = (childCpu() - cpuBefore) / duration
-    console.log(`\n## Recording's CPU against the encoder's (one 640x360 stream, ${SAMPLE_SECONDS} s; nginx wrote ${on.parts} part(s))`)
+    console.log(
+      `\n## Recording's CPU against the encoder's (one 640x360 stream, ${SAMPLE_SECONDS} s; nginx wrote ${on.parts} part(s))`
+    )
     console.log("| measure | recording | encoder (libx264, the same media) | share of the encoder |")
     console.log("| --- | --- | --- | --- |")
-    console.log(`| nginx writing the parts (with - without \`record\`) | ${pct(writing)} of a core | ${pct(encoderPerSecond)} of a core | ${pct(writing / encoderPerSecond)} |`)
-    console.log(`| finalising, per second of media | ${(finaliseCpuPerMediaSecond * 1000).toFixed(1)} ms CPU | ${(encoderPerSecond * 1000).toFixed(0)} ms CPU | ${pct(finaliseCpuPerMediaSecond / encoderPerSecond)} |`)
+    console.log(
+      `| nginx writing the parts (with - without \`record\`) | ${pct(writing)} of a core | ${pct(encoderPerSecond)} of a core | ${pct(writing / encoderPerSecond)} |`
+    )
+    console.log(
+      `| finalising, per second of media | ${(finaliseCpuPerMediaSecond * 1000).toFixed(1)} ms CPU | ${(encoderPerSecond * 1000).toFixed(0)} ms CPU | ${pct(finaliseCpuPerMediaSecond / encoderPerSecond)} |`
+    )
     console.log(`| both | | | ${pct((writing + finaliseCpuPerMediaSecond) / encoderPerSecond)} |`)
 
     // 3. Upload throughput to an S3-compatible server.
     const port = await freePort()
     const bucketDir = Path.join(dir, "s3")
     Fs.mkdirSync(bucketDir)
-    const server = new S3rver({ port, address: "127.0.0.1", silent: true, directory: bucketDir, configureBuckets: [{ name: "bench" }] })
+    const server = new S3rver({
+      port,
+      address: "127.0.0.1",
+      silent: true,
+      directory: bucketDir,
+      configureBuckets: [{ name: "bench" }]
+    })
     await server.run()
     try {
       const endpoint = `http://127.0.0.1:${port}`
       const store = RecordingStore.s3({
-        bucket: "bench", keyPrefix: "", endpoint, region: "us-east-1", pathStyle: true,
+        bucket: "bench",
+        keyPrefix: "",
+        endpoint,
+        region: "us-east-1",
+        pathStyle: true,
         credentials: { accessKeyId: "S3RVER", secretAccessKey: Redacted.make("S3RVER") }
       })
-      const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } })
+      const client = new S3Client({
+        endpoint,
+        region: "us-east-1",
+        forcePathStyle: true,
+        credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" }
+      })
       // Both clients warmed by one small request (connections, credentials, endpoint resolution).
-      const { uploads, close } = await Effect.runPromise(Effect.gen(function*() {
-        const scope = yield* Scope.make()
-        const made = yield* Layer.buildWithScope(store, scope)
-        return { uploads: Context.get(made, RecordingStore), close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
-      }))
+      const { uploads, close } = await Effect.runPromise(
+        Effect.gen(function* () {
+          const scope = yield* Scope.make()
+          const made = yield* Layer.buildWithScope(store, scope)
+          return {
+            uploads: Context.get(made, RecordingStore),
+            close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+          }
+        })
+      )
       const warm = Path.join(dir, "warm.txt")
       Fs.writeFileSync(warm, "warm")
       await Effect.runPromise(uploads.upload(dir, "warm", ["warm.txt"]))
@@ -154,22 +226,44 @@ const main = async () => {
       console.log("\n## Uploads to s3rver on loopback")
       console.log("| file | OnAir | baseline (one PutObject) | ratio |")
       console.log("| --- | --- | --- | --- |")
-      for (const [name, file] of [["the 10-minute MP4", onair.value.mp4], ["256 MB (multipart for OnAir)", big]] as const) {
+      for (const [name, file] of [
+        ["the 10-minute MP4", onair.value.mp4],
+        ["256 MB (multipart for OnAir)", big]
+      ] as const) {
         const bytes = Fs.statSync(file).size
         // Three rounds each, taking turns, after both clients made one request: the median of each.
         const oursTimes: Array<number> = []
         const plainTimes: Array<number> = []
         for (let round = 0; round < UPLOAD_ROUNDS; round++) {
-          oursTimes.push((await timed(() =>
-            Effect.runPromise(uploads.upload(Path.dirname(file), `recordings/ours-${bytes}-${round}`, [Path.basename(file)]))
-          )).seconds)
-          plainTimes.push((await timed(() =>
-            client.send(new PutObjectCommand({ Bucket: "bench", Key: `recordings/plain-${bytes}-${round}.mp4`, Body: Fs.readFileSync(file), ContentType: "video/mp4" }))
-          )).seconds)
+          oursTimes.push(
+            (
+              await timed(() =>
+                Effect.runPromise(
+                  uploads.upload(Path.dirname(file), `recordings/ours-${bytes}-${round}`, [Path.basename(file)])
+                )
+              )
+            ).seconds
+          )
+          plainTimes.push(
+            (
+              await timed(() =>
+                client.send(
+                  new PutObjectCommand({
+                    Bucket: "bench",
+                    Key: `recordings/plain-${bytes}-${round}.mp4`,
+                    Body: Fs.readFileSync(file),
+                    ContentType: "video/mp4"
+                  })
+                )
+              )
+            ).seconds
+          )
         }
         const mbps = (seconds: number) => bytes / 1e6 / seconds
         const [ours, plain] = [median(oursTimes), median(plainTimes)]
-        console.log(`| ${name}, ${(bytes / 1e6).toFixed(1)} MB | ${mbps(ours).toFixed(1)} MB/s | ${mbps(plain).toFixed(1)} MB/s | ${(mbps(ours) / mbps(plain)).toFixed(2)} |`)
+        console.log(
+          `| ${name}, ${(bytes / 1e6).toFixed(1)} MB | ${mbps(ours).toFixed(1)} MB/s | ${mbps(plain).toFixed(1)} MB/s | ${(mbps(ours) / mbps(plain)).toFixed(2)} |`
+        )
       }
       client.destroy()
       await close()

@@ -22,13 +22,16 @@ const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a -
 
 /** The pids of processes whose command line holds `needle`. */
 const pidsWith = (needle: string) =>
-  Fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name)).filter((name) => {
-    try {
-      return Fs.readFileSync(`/proc/${name}/cmdline`, "utf8").includes(needle)
-    } catch {
-      return false
-    }
-  }).map(Number)
+  Fs.readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        return Fs.readFileSync(`/proc/${name}/cmdline`, "utf8").includes(needle)
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
 
 /** CPU share of a core the processes used over the sample. */
 const cpuOf = async (pids: ReadonlyArray<number>) => {
@@ -41,7 +44,8 @@ const cpuOf = async (pids: ReadonlyArray<number>) => {
 const livestreamWithTarget = async (job: MainJob, targetUrl: string, key: string) => {
   const livestream = (await job.api("POST", "/livestreams", { name: "bench" })).body.data
   await job.api("PATCH", `/livestreams/${livestream.id}`, { reconnect_window_seconds: 0 })
-  const target = (await job.api("POST", `/livestreams/${livestream.id}/restreams`, { url: targetUrl, stream_key: key })).body.data
+  const target = (await job.api("POST", `/livestreams/${livestream.id}/restreams`, { url: targetUrl, stream_key: key }))
+    .body.data
   return { livestream, target }
 }
 
@@ -52,12 +56,20 @@ const main = async () => {
     // 1. One relay's CPU against the same copy run alone.
     const { livestream, target: made } = await livestreamWithTarget(job, target.url, "relay-cpu")
     const encoder = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`, { size: "1280x720" })
-    await waitFor("the relay live", async () =>
-      (await job.api("GET", `/livestreams/${livestream.id}/restreams/${made.id}`)).body.data.status === "live" ? true : undefined, 30_000)
+    await waitFor(
+      "the relay live",
+      async () =>
+        (await job.api("GET", `/livestreams/${livestream.id}/restreams/${made.id}`)).body.data.status === "live"
+          ? true
+          : undefined,
+      30_000
+    )
     await sleep(2000)
     const [relayPid] = pidsWith("relay-cpu")
     // The relay's own command line, run again by hand on the same input to another key of the target.
-    const relayArgs = Fs.readFileSync(`/proc/${relayPid}/cmdline`, "utf8").split("\0").filter((arg) => arg !== "")
+    const relayArgs = Fs.readFileSync(`/proc/${relayPid}/cmdline`, "utf8")
+      .split("\0")
+      .filter((arg) => arg !== "")
     const ffmpegAt = relayArgs.indexOf("ffmpeg")
     const sameArgs = relayArgs.slice(ffmpegAt + 1).map((arg) => arg.replace("relay-cpu", "baseline-same"))
     const relay = await cpuOf([relayPid!])
@@ -70,14 +82,29 @@ const main = async () => {
     }
     const same = await sample(sameArgs)
     const bare = await sample([
-      "-nostdin", "-loglevel", "error", "-i", target.playUrl("relay-cpu"), "-map", "0", "-c", "copy", "-f", "flv", `${target.url}/baseline-copy`
+      "-nostdin",
+      "-loglevel",
+      "error",
+      "-i",
+      target.playUrl("relay-cpu"),
+      "-map",
+      "0",
+      "-c",
+      "copy",
+      "-f",
+      "flv",
+      `${target.url}/baseline-copy`
     ])
     await encoder.stop()
     console.log(`\n## One relay's CPU (1280x720 30 fps H.264 + AAC, ${SAMPLE_SECONDS} s)`)
     console.log("| measure | OnAir relay | baseline | ratio (goal within 1.10) |")
     console.log("| --- | --- | --- | --- |")
-    console.log(`| CPU, share of one core | ${(relay * 100).toFixed(2)} % | the relay's command alone ${(same * 100).toFixed(2)} % | ${(relay / same).toFixed(2)} |`)
-    console.log(`| CPU, share of one core | ${(relay * 100).toFixed(2)} % | a bare \`ffmpeg -c copy\` (no timeouts, no progress) ${(bare * 100).toFixed(2)} % | ${(relay / bare).toFixed(2)} |`)
+    console.log(
+      `| CPU, share of one core | ${(relay * 100).toFixed(2)} % | the relay's command alone ${(same * 100).toFixed(2)} % | ${(relay / same).toFixed(2)} |`
+    )
+    console.log(
+      `| CPU, share of one core | ${(relay * 100).toFixed(2)} % | a bare \`ffmpeg -c copy\` (no timeouts, no progress) ${(bare * 100).toFixed(2)} % | ${(relay / bare).toFixed(2)} |`
+    )
     recordFigure({
       bench: "restreams",
       measure: "one relay's CPU against its own ffmpeg -c copy run alone",
@@ -93,17 +120,30 @@ const main = async () => {
       const { livestream: next, target: targetOfNext } = await livestreamWithTarget(job, target.url, `latency-${round}`)
       const started = performance.now()
       const publisher = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${next.stream_key}`)
-      await waitFor("LIVE", async () => ((await job.api("GET", `/livestreams/${next.id}`)).body.data.livestream.status === "LIVE" ? true : undefined), 30_000)
+      await waitFor(
+        "LIVE",
+        async () =>
+          (await job.api("GET", `/livestreams/${next.id}`)).body.data.livestream.status === "LIVE" ? true : undefined,
+        30_000
+      )
       toLive.push(performance.now() - started)
-      await waitFor("the target receiving", async () =>
-        (await job.api("GET", `/livestreams/${next.id}/restreams/${targetOfNext.id}`)).body.data.status === "live" ? true : undefined, 30_000)
+      await waitFor(
+        "the target receiving",
+        async () =>
+          (await job.api("GET", `/livestreams/${next.id}/restreams/${targetOfNext.id}`)).body.data.status === "live"
+            ? true
+            : undefined,
+        30_000
+      )
       toTarget.push(performance.now() - started)
       await publisher.stop()
     }
     console.log(`\n## Publish -> target receiving media (${ROUNDS} rounds, median)`)
     console.log("| measure | OnAir | baseline | ratio |")
     console.log("| --- | --- | --- | --- |")
-    console.log(`| publish -> the target takes the stream | ${median(toTarget).toFixed(0)} ms | publish -> LIVE ${median(toLive).toFixed(0)} ms | ${(median(toTarget) / median(toLive)).toFixed(2)} |`)
+    console.log(
+      `| publish -> the target takes the stream | ${median(toTarget).toFixed(0)} ms | publish -> LIVE ${median(toLive).toFixed(0)} ms | ${(median(toTarget) / median(toLive)).toFixed(2)} |`
+    )
   } finally {
     await Promise.all([job.stop(), target.stop()])
   }

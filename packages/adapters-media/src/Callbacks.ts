@@ -24,12 +24,11 @@ export const CALLBACK_PATH = "/media/nginx"
 const MAX_FORM = ByteSize.kibibytes(16)
 
 const status = (code: number) => HttpServerResponse.empty({ status: code })
-const isIngestServer = (name: string | undefined): name is IngestServer =>
-  INGEST_SERVERS.includes(name as IngestServer)
+const isIngestServer = (name: string | undefined): name is IngestServer => INGEST_SERVERS.includes(name as IngestServer)
 
 /** Answers one callback request; `secret` is the path segment nginx's config carries. */
 export const handle = (secret: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const publishing = yield* Publishing
     const request = yield* HttpServerRequest.HttpServerRequest
     if (request.method !== "POST") return status(405)
@@ -71,7 +70,7 @@ export const handle = (secret: string) =>
  * callbacks of nginx run `instanceId`.
  */
 export const serve = (secret: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const server = yield* NodeHttpServer.make(() => createServer(), { port: 0, host: "127.0.0.1" })
     // No request span: its URL carries the secret. The publish decision's own spans start the trace.
     yield* server.serve(handle(secret)).pipe(Effect.provideService(HttpMiddleware.TracerDisabledWhen, () => true))

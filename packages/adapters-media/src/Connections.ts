@@ -56,7 +56,15 @@ export class Connections {
   add(
     connection: Omit<
       Connection,
-      "relayed" | "manifestReported" | "healthReported" | "dropRequested" | "bitrate" | "acceptedAt" | "firstHealthUntil" | "source" | "renditionsRefused"
+      | "relayed"
+      | "manifestReported"
+      | "healthReported"
+      | "dropRequested"
+      | "bitrate"
+      | "acceptedAt"
+      | "firstHealthUntil"
+      | "source"
+      | "renditionsRefused"
     >,
     now: number
   ): void {

@@ -16,17 +16,20 @@ const dropUrl = (instance: NginxInstance, connection: Connection) =>
   `&name=${connection.sessionId}&clientid=${connection.clientId}`
 
 /** Tells the control plane the connection ends it could not be told of before. */
-const tellEnds = Effect.gen(function*() {
+const tellEnds = Effect.gen(function* () {
   const nginx = yield* RunningNginx
   const control = yield* MediaControl
   for (const ingestId of [...nginx.untoldEnds]) {
-    const told = yield* control.publishDone(ingestId).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
+    const told = yield* control.publishDone(ingestId).pipe(
+      Effect.as(true),
+      Effect.orElseSucceed(() => false)
+    )
     if (!told) return
     nginx.untoldEnds.delete(ingestId)
   }
 })
 
-export const enforce = Effect.gen(function*() {
+export const enforce = Effect.gen(function* () {
   const nginx = yield* RunningNginx
   const control = yield* MediaControl
   yield* tellEnds
@@ -34,10 +37,12 @@ export const enforce = Effect.gen(function*() {
   if (instance === null) return
   const asked = nginx.connections.all().filter((connection) => !connection.dropRequested)
   if (asked.length === 0) return
-  const entitled = yield* control.entitled(asked.map(({ ingestId, livestreamId }) => ({ ingestId, livestreamId }))).pipe(
-    // Without an answer nobody is dropped: an outage of the control plane ends no broadcast.
-    Effect.catch(() => Effect.succeed(undefined))
-  )
+  const entitled = yield* control
+    .entitled(asked.map(({ ingestId, livestreamId }) => ({ ingestId, livestreamId })))
+    .pipe(
+      // Without an answer nobody is dropped: an outage of the control plane ends no broadcast.
+      Effect.catch(() => Effect.succeed(undefined))
+    )
   if (entitled === undefined) return
   const still = new Set(entitled)
   for (const connection of asked) {

@@ -19,11 +19,15 @@ export const sweepFolders = <R>(options: {
   /** What the log calls this sweep. */
   readonly what: string
 }) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const at = yield* Clock.currentTimeMillis
     const fs = <A>(step: () => A) => Effect.try({ try: step, catch: (cause) => new Error(String(cause)) })
-    const names = yield* fs(() => Fs.existsSync(options.dir) ? Fs.readdirSync(options.dir).filter((name) => options.name.test(name)) : [])
-    const old = yield* fs(() => names.filter((name) => at - Fs.statSync(Path.join(options.dir, name)).mtimeMs >= options.graceMillis))
+    const names = yield* fs(() =>
+      Fs.existsSync(options.dir) ? Fs.readdirSync(options.dir).filter((name) => options.name.test(name)) : []
+    )
+    const old = yield* fs(() =>
+      names.filter((name) => at - Fs.statSync(Path.join(options.dir, name)).mtimeMs >= options.graceMillis)
+    )
     for (let start = 0; start < old.length; start += BATCH) {
       const batch = old.slice(start, start + BATCH)
       const kept = new Set(yield* options.kept(batch))

@@ -20,7 +20,7 @@ import { RunningNginx } from "./RunningNginx.ts"
  * ever. A connection gets `PUBLISH_STARTED_MILLIS` to show up in `/stat`.
  */
 const endVanished = (streams: ReadonlyArray<NginxStat.StreamStat>, now: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const nginx = yield* RunningNginx
     const control = yield* MediaControl
     const present = new Set(streams.map((stream) => stream.publisherClientId))
@@ -28,59 +28,65 @@ const endVanished = (streams: ReadonlyArray<NginxStat.StreamStat>, now: number) 
       if (present.has(connection.clientId) || now - connection.acceptedAt < PUBLISH_STARTED_MILLIS) continue
       nginx.connections.remove(connection.clientId)
       yield* Effect.logWarning(`media: ${connection.ingestId} closed before its publish started; it ends now`)
-      yield* control.publishDone(connection.ingestId).pipe(
-        Effect.catch(() => Effect.sync(() => nginx.untoldEnds.add(connection.ingestId)))
-      )
+      yield* control
+        .publishDone(connection.ingestId)
+        .pipe(Effect.catch(() => Effect.sync(() => nginx.untoldEnds.add(connection.ingestId))))
     }
   })
 
 /** Reports the health of every connection, or (`onlyFirst`) of those whose health was never reported. */
-const report = (keyframes: KeyframeIntervals, ladders: LadderWorkers, onlyFirst: boolean) => Effect.gen(function*() {
-  const nginx = yield* RunningNginx
-  const control = yield* MediaControl
-  const instance = nginx.instance()
-  if (instance === null || nginx.connections.size === 0) return
-  const now = yield* Clock.currentTimeMillis
-  const waiting = (connection: Connection) => !connection.healthReported && now < connection.firstHealthUntil
-  if (onlyFirst && !nginx.connections.all().some(waiting)) return
-  const read = yield* NginxStat.read(instance.controlUrl).pipe(
-    Effect.map((streams): ReadonlyArray<NginxStat.StreamStat> | undefined => streams),
-    // The quarter-second look stays quiet: the regular report says when /stat fails.
-    Effect.catch((error) => Effect.as(onlyFirst ? Effect.void : Effect.logWarning(`media: ${String(error)}`), undefined))
-  )
-  // Without an answer from /stat nothing is known to be gone.
-  if (read === undefined) return
-  const streams = read
-  yield* endVanished(streams, now)
-  for (const stream of streams) {
-    const connection = stream.publisherClientId === null ? undefined : nginx.connections.get(stream.publisherClientId)
-    // Until nginx has read the stream's metadata there is nothing to report.
-    if (connection === undefined || connection.sessionId !== stream.name || stream.health.width === 0) continue
-    if (onlyFirst && !waiting(connection)) continue
-    connection.bitrate = stream.health.videoBitrate + stream.health.audioBitrate
-    connection.source ??= {
-      width: stream.health.width,
-      height: stream.health.height,
-      fps: stream.health.videoFps,
-      audio: stream.health.audioCodecId !== ""
-    }
-    // No segment exists yet for a first report: the keyframe interval comes with the regular ones.
-    const keyframeInterval = onlyFirst ? undefined : yield* keyframes.of(connection.sessionId)
-    const renditions = ladders.renditionsOf(connection.sessionId, stream.health)
-    const health = {
-      ...stream.health,
-      renditions,
-      ...(keyframeInterval === undefined ? {} : { keyframeInterval })
-    }
-    yield* control.reportHealth(connection.ingestId, health).pipe(
-      Effect.andThen(Effect.sync(() => (connection.healthReported = true))),
-      Effect.catch((error) => Effect.logWarning(`media: health of ${connection.ingestId} not reported: ${error.message}`))
+const report = (keyframes: KeyframeIntervals, ladders: LadderWorkers, onlyFirst: boolean) =>
+  Effect.gen(function* () {
+    const nginx = yield* RunningNginx
+    const control = yield* MediaControl
+    const instance = nginx.instance()
+    if (instance === null || nginx.connections.size === 0) return
+    const now = yield* Clock.currentTimeMillis
+    const waiting = (connection: Connection) => !connection.healthReported && now < connection.firstHealthUntil
+    if (onlyFirst && !nginx.connections.all().some(waiting)) return
+    const read = yield* NginxStat.read(instance.controlUrl).pipe(
+      Effect.map((streams): ReadonlyArray<NginxStat.StreamStat> | undefined => streams),
+      // The quarter-second look stays quiet: the regular report says when /stat fails.
+      Effect.catch((error) =>
+        Effect.as(onlyFirst ? Effect.void : Effect.logWarning(`media: ${String(error)}`), undefined)
+      )
     )
-  }
-})
+    // Without an answer from /stat nothing is known to be gone.
+    if (read === undefined) return
+    const streams = read
+    yield* endVanished(streams, now)
+    for (const stream of streams) {
+      const connection = stream.publisherClientId === null ? undefined : nginx.connections.get(stream.publisherClientId)
+      // Until nginx has read the stream's metadata there is nothing to report.
+      if (connection === undefined || connection.sessionId !== stream.name || stream.health.width === 0) continue
+      if (onlyFirst && !waiting(connection)) continue
+      connection.bitrate = stream.health.videoBitrate + stream.health.audioBitrate
+      connection.source ??= {
+        width: stream.health.width,
+        height: stream.health.height,
+        fps: stream.health.videoFps,
+        audio: stream.health.audioCodecId !== ""
+      }
+      // No segment exists yet for a first report: the keyframe interval comes with the regular ones.
+      const keyframeInterval = onlyFirst ? undefined : yield* keyframes.of(connection.sessionId)
+      const renditions = ladders.renditionsOf(connection.sessionId, stream.health)
+      const health = {
+        ...stream.health,
+        renditions,
+        ...(keyframeInterval === undefined ? {} : { keyframeInterval })
+      }
+      yield* control.reportHealth(connection.ingestId, health).pipe(
+        Effect.andThen(Effect.sync(() => (connection.healthReported = true))),
+        Effect.catch((error) =>
+          Effect.logWarning(`media: health of ${connection.ingestId} not reported: ${error.message}`)
+        )
+      )
+    }
+  })
 
 /** Every connection's health (every `updateSeconds`). */
 export const reportHealth = (keyframes: KeyframeIntervals, ladders: LadderWorkers) => report(keyframes, ladders, false)
 
 /** The first health of connections that have none yet (every quarter second: a /stat read only while one waits). */
-export const reportFirstHealth = (keyframes: KeyframeIntervals, ladders: LadderWorkers) => report(keyframes, ladders, true)
+export const reportFirstHealth = (keyframes: KeyframeIntervals, ladders: LadderWorkers) =>
+  report(keyframes, ladders, true)

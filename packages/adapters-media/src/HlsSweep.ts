@@ -12,9 +12,21 @@ import type { NginxPaths } from "./NginxConfig.ts"
 const HLS_GRACE_MILLIS = 30_000
 
 export const sweepHls = (paths: Pick<NginxPaths, "hls" | "abr">) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const control = yield* MediaControl
     // A folder is a session's (named by its id); only a session whose media is still open keeps it.
-    yield* sweepFolders({ dir: paths.hls, name: /./, graceMillis: HLS_GRACE_MILLIS, kept: control.openSessions, what: "HLS" })
-    yield* sweepFolders({ dir: paths.abr, name: /./, graceMillis: HLS_GRACE_MILLIS, kept: control.openSessions, what: "renditions" })
+    yield* sweepFolders({
+      dir: paths.hls,
+      name: /./,
+      graceMillis: HLS_GRACE_MILLIS,
+      kept: control.openSessions,
+      what: "HLS"
+    })
+    yield* sweepFolders({
+      dir: paths.abr,
+      name: /./,
+      graceMillis: HLS_GRACE_MILLIS,
+      kept: control.openSessions,
+      what: "renditions"
+    })
   })

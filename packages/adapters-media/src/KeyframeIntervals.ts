@@ -24,7 +24,11 @@ export const medianKeyframeGap = (packets: string): number | undefined => {
     .filter(([pts, flags]) => pts !== undefined && pts !== "" && pts !== "N/A" && (flags ?? "").includes("K"))
     .map(([pts]) => Number(pts))
     .filter(Number.isFinite)
-  const gaps = keyframes.slice(1).map((at, index) => at - keyframes[index]!).filter((gap) => gap > 0).sort((a, b) => a - b)
+  const gaps = keyframes
+    .slice(1)
+    .map((at, index) => at - keyframes[index]!)
+    .filter((gap) => gap > 0)
+    .sort((a, b) => a - b)
   if (gaps.length === 0) return undefined
   return Math.round(gaps[Math.floor(gaps.length / 2)]! * 100) / 100
 }
@@ -44,19 +48,36 @@ export const make = (hlsDir: string) => {
   const known = new Map<SessionId, { readonly at: number; readonly seconds: number | undefined }>()
 
   const measure = (session: SessionId) =>
-    Effect.gen(function*() {
-      const segments = yield* Effect.try(() => newestSegments(Path.join(hlsDir, session))).pipe(Effect.orElseSucceed(() => []))
+    Effect.gen(function* () {
+      const segments = yield* Effect.try(() => newestSegments(Path.join(hlsDir, session))).pipe(
+        Effect.orElseSucceed(() => [])
+      )
       if (segments.length === 0) return undefined
-      const packets = yield* runTool("ffprobe", [
-        "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0",
-        `concat:${segments.join("|")}`
-      ], 4 * 1024 * 1024).pipe(Effect.timeoutOption(TIMEOUT), Effect.map(Option.getOrUndefined), Effect.orElseSucceed(() => undefined))
+      const packets = yield* runTool(
+        "ffprobe",
+        [
+          "-v",
+          "error",
+          "-select_streams",
+          "v:0",
+          "-show_entries",
+          "packet=pts_time,flags",
+          "-of",
+          "csv=p=0",
+          `concat:${segments.join("|")}`
+        ],
+        4 * 1024 * 1024
+      ).pipe(
+        Effect.timeoutOption(TIMEOUT),
+        Effect.map(Option.getOrUndefined),
+        Effect.orElseSucceed(() => undefined)
+      )
       return packets === undefined ? undefined : medianKeyframeGap(packets)
     })
 
   /** The session's keyframe interval in seconds, measured again when the last measure is old. */
   const of = (session: SessionId) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const last = known.get(session)
       if (last !== undefined && now - last.at < EVERY_MILLIS && last.seconds !== undefined) return last.seconds

@@ -47,19 +47,24 @@ export const make = (settings: LadderSettings) => {
   const spawnFor = (worker: Worker, connection: Connection, relayUrl: string) => {
     const dir = sessionDir(settings.dir, connection.sessionId)
     Fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
-    worker.run = new FfmpegRun(RenditionLadders.ffmpegArgs(worker.plan, `${relayUrl}/${connection.sessionId}`, dir, {
-      audio: connection.source?.audio ?? true,
-      fragmentSeconds: settings.fragmentSeconds,
-      playlistSeconds: settings.playlistSeconds
-    }))
+    worker.run = new FfmpegRun(
+      RenditionLadders.ffmpegArgs(worker.plan, `${relayUrl}/${connection.sessionId}`, dir, {
+        audio: connection.source?.audio ?? true,
+        fragmentSeconds: settings.fragmentSeconds,
+        playlistSeconds: settings.playlistSeconds
+      })
+    )
   }
 
-  const round = Effect.gen(function*() {
+  const round = Effect.gen(function* () {
     const nginx = yield* RunningNginx
     const control = yield* MediaControl
     const instance = nginx.instance()
     const laddered = new Map(
-      nginx.connections.all().filter((connection) => connection.renditions.length > 0).map((connection) => [connection.sessionId, connection])
+      nginx.connections
+        .all()
+        .filter((connection) => connection.renditions.length > 0)
+        .map((connection) => [connection.sessionId, connection])
     )
     for (const [sessionId, worker] of running) {
       if (instance !== null && laddered.has(sessionId)) continue
@@ -73,9 +78,12 @@ export const make = (settings: LadderSettings) => {
       if (worker !== undefined) {
         const run = worker.run
         if (run !== null && run.exitedAt !== null && now - run.exitedAt >= worker.backoff) {
-          yield* Effect.logWarning(`media: renditions of ${connection.sessionId} stopped (${run.messages.slice(-300)}); starting again`)
+          yield* Effect.logWarning(
+            `media: renditions of ${connection.sessionId} stopped (${run.messages.slice(-300)}); starting again`
+          )
           // A worker that ran a good while starts its back-off again.
-          worker.backoff = run.exitedAt - run.startedAt > GOOD_RUN_MILLIS ? 2_000 : Math.min(worker.backoff * 2, MAX_BACKOFF_MILLIS)
+          worker.backoff =
+            run.exitedAt - run.startedAt > GOOD_RUN_MILLIS ? 2_000 : Math.min(worker.backoff * 2, MAX_BACKOFF_MILLIS)
           spawnFor(worker, connection, instance.relayUrl)
         }
         continue
@@ -92,9 +100,13 @@ export const make = (settings: LadderSettings) => {
           `media: no CPU budget for ${names.join(", ")} of ${connection.sessionId} ` +
             `(${cost.toFixed(2)} cores asked, ${(settings.cpuCores - used).toFixed(2)} of ${settings.cpuCores} left): the source is served alone`
         )
-        yield* control.renditionsRefused(connection.ingestId, "no cpu budget", names).pipe(
-          Effect.catch((error) => Effect.logWarning(`media: renditions refusal of ${connection.ingestId} not told: ${error.message}`))
-        )
+        yield* control
+          .renditionsRefused(connection.ingestId, "no cpu budget", names)
+          .pipe(
+            Effect.catch((error) =>
+              Effect.logWarning(`media: renditions refusal of ${connection.ingestId} not told: ${error.message}`)
+            )
+          )
         continue
       }
       const started: Worker = { plan, cost, run: null, backoff: 2_000 }

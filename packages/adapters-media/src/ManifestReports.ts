@@ -5,7 +5,7 @@ import * as Path from "node:path"
 import { MediaControl } from "./MediaControl.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
-export const reportManifests = Effect.gen(function*() {
+export const reportManifests = Effect.gen(function* () {
   const nginx = yield* RunningNginx
   const control = yield* MediaControl
   for (const connection of nginx.connections.all()) {
@@ -14,7 +14,9 @@ export const reportManifests = Effect.gen(function*() {
     yield* control.reportManifest(connection.ingestId).pipe(
       Effect.andThen(Effect.sync(() => (connection.manifestReported = true))),
       // Not reported yet: the next round tries again.
-      Effect.catch((error) => Effect.logWarning(`media: manifest of ${connection.ingestId} not reported: ${error.message}`))
+      Effect.catch((error) =>
+        Effect.logWarning(`media: manifest of ${connection.ingestId} not reported: ${error.message}`)
+      )
     )
   }
 })

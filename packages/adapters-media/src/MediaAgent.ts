@@ -30,7 +30,7 @@ const VIEWERS_WINDOW_MILLIS = 30_000
 /** The node's load since the last call: CPU share of the machine, bits per second in and out, viewers. */
 const loadMeter = (viewers: ViewerSeconds) => {
   let last = { ...cpuTimes(), at: Date.now() }
-  return Effect.gen(function*() {
+  return Effect.gen(function* () {
     const nginx = yield* RunningNginx
     const times = cpuTimes()
     const at = Date.now()
@@ -50,7 +50,7 @@ const loadMeter = (viewers: ViewerSeconds) => {
 
 /** Registers this boot, retrying while the control plane is unreachable or another boot holds the node. */
 const register = (registration: Registration) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const control = yield* MediaControl
     for (;;) {
       const answer = yield* control.register(registration).pipe(
@@ -73,27 +73,33 @@ export const run = (options: {
   readonly viewers: ViewerSeconds
   readonly callbackBase: (instanceId: string) => string
 }) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const control = yield* MediaControl
     const nginx = yield* RunningNginx
     const lease = yield* register(options.registration)
     const load = loadMeter(options.viewers)
-    const heartbeats = Effect.forever(Effect.gen(function*() {
-      yield* Effect.sleep(Duration.seconds(lease.heartbeatSeconds))
-      const answer = yield* control.heartbeat({ bootId: nginx.bootId, load: yield* load }).pipe(
-        Effect.catch((error) => Effect.as(Effect.logWarning(`media: heartbeat not taken: ${error.message}`), undefined))
-      )
-      if (answer !== undefined && !answer.leased) {
-        yield* Effect.logWarning("media: this node's lease was lost (its publishers were ended); registering again")
-        yield* register(options.registration)
-      }
-    }))
+    const heartbeats = Effect.forever(
+      Effect.gen(function* () {
+        yield* Effect.sleep(Duration.seconds(lease.heartbeatSeconds))
+        const answer = yield* control
+          .heartbeat({ bootId: nginx.bootId, load: yield* load })
+          .pipe(
+            Effect.catch((error) =>
+              Effect.as(Effect.logWarning(`media: heartbeat not taken: ${error.message}`), undefined)
+            )
+          )
+        if (answer !== undefined && !answer.leased) {
+          yield* Effect.logWarning("media: this node's lease was lost (its publishers were ended); registering again")
+          yield* register(options.registration)
+        }
+      })
+    )
     // Given up once nginx has stopped (its publishers' ends reported) and heartbeats have stopped.
     const leave = control.leave(nginx.bootId).pipe(
       Effect.timeout("3 seconds"),
       Effect.catchCause((cause) => Effect.logWarning(`media: lease not given up: ${Cause.pretty(cause)}`))
     )
-    return yield* Effect.all([Supervisor.run(options.settings, options.callbackBase), heartbeats], { concurrency: 2 }).pipe(
-      Effect.ensuring(leave)
-    )
+    return yield* Effect.all([Supervisor.run(options.settings, options.callbackBase), heartbeats], {
+      concurrency: 2
+    }).pipe(Effect.ensuring(leave))
   })

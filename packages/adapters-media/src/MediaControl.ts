@@ -98,7 +98,12 @@ export type PublishRequest = typeof PublishRequest.Type
 
 export const PublishAnswer = Schema.TaggedUnion({
   /** `renditions`: the livestream's adaptive ladder (absent from older control planes: the source alone). */
-  Accepted: { ingestId: IngestId, livestreamId: LivestreamId, sessionId: SessionId, renditions: Schema.optionalKey(RenditionLadder) },
+  Accepted: {
+    ingestId: IngestId,
+    livestreamId: LivestreamId,
+    sessionId: SessionId,
+    renditions: Schema.optionalKey(RenditionLadder)
+  },
   Refused: { reason: Schema.String }
 })
 export type PublishAnswer = typeof PublishAnswer.Type
@@ -106,7 +111,11 @@ export type PublishAnswer = typeof PublishAnswer.Type
 export const ConnectionRequest = Schema.Struct({ ingestId: IngestId })
 export const HealthRequest = Schema.Struct({ ingestId: IngestId, health: IngestHealth })
 /** A livestream's SRT listener a node runs: its port and passphrase (the stream key). */
-export const SrtListenerAssignment = Schema.Struct({ livestreamId: LivestreamId, port: SrtPortNumber, streamKey: StreamKey })
+export const SrtListenerAssignment = Schema.Struct({
+  livestreamId: LivestreamId,
+  port: SrtPortNumber,
+  streamKey: StreamKey
+})
 export type SrtListenerAssignment = typeof SrtListenerAssignment.Type
 
 export const SrtListenersAnswer = Schema.Struct({
@@ -168,7 +177,11 @@ export const KeptRecordingsRequest = Schema.Struct({
   sessionIds: Schema.Array(Schema.String).pipe(Schema.check(Schema.isMaxLength(MAX_LIST)))
 })
 export const KeptRecordingsAnswer = Schema.Struct({ kept: Schema.Array(Schema.String) })
-export const RecordingReadyRequest = Schema.Struct({ sessionId: SessionId, assets: RecordingAssets, storage: StorageOfReady })
+export const RecordingReadyRequest = Schema.Struct({
+  sessionId: SessionId,
+  assets: RecordingAssets,
+  storage: StorageOfReady
+})
 export const RecordingFailedRequest = Schema.Struct({ sessionId: SessionId, reason: RecordingFailure })
 /** A relay this node runs now: the session's media (held here) sent on to the target. */
 export const RelayAssignment = Schema.Struct({
@@ -201,9 +214,15 @@ export type RelayProgressReport = typeof RelayProgressReport.Type
 export const RelaysRequest = Schema.Struct({
   progress: Schema.Array(RelayProgressReport).pipe(Schema.check(Schema.isMaxLength(MAX_LIST)))
 })
-export const RelaysAnswer = Schema.Struct({ relays: Schema.Array(RelayAssignment).pipe(Schema.check(Schema.isMaxLength(MAX_LIST))) })
+export const RelaysAnswer = Schema.Struct({
+  relays: Schema.Array(RelayAssignment).pipe(Schema.check(Schema.isMaxLength(MAX_LIST)))
+})
 export const RelayRequest = Schema.Struct({ targetId: RestreamTargetId, sessionId: SessionId })
-export const RelayFailedRequest = Schema.Struct({ targetId: RestreamTargetId, sessionId: SessionId, reason: RelayFailure })
+export const RelayFailedRequest = Schema.Struct({
+  targetId: RestreamTargetId,
+  sessionId: SessionId,
+  reason: RelayFailure
+})
 export const TranscriptReadyRequest = Schema.Struct({ sessionId: SessionId, assets: TranscriptAssets })
 export const TranscriptFailedRequest = Schema.Struct({ sessionId: SessionId, reason: TranscriptionFailure })
 
@@ -226,64 +245,69 @@ export class MediaControlRefused extends Schema.TaggedError<MediaControlRefused>
 
 type Call<A> = Effect.Effect<A, MediaControlUnavailable>
 
-export class MediaControl extends Context.Service<MediaControl, {
-  /** The node this control acts for. */
-  readonly nodeId: MediaNodeId
-  /**
-   * Registers a boot of the node: the publishers of the boot before it are over. Refused while another
-   * running boot holds the node's lease (two processes given the same node id).
-   */
-  readonly register: (registration: Registration) => Effect.Effect<Lease, MediaControlUnavailable | MediaControlRefused>
-  readonly heartbeat: (heartbeat: Heartbeat) => Call<HeartbeatAnswer>
-  /**
-   * The boot stops of its own accord: its lease is given up, so the node's next boot registers at once.
-   * Its publishers' ends were reported as nginx closed them.
-   */
-  readonly leave: (bootId: string) => Call<void>
-  /** Decides an nginx `on_publish`. */
-  readonly publish: (request: PublishRequest) => Call<PublishAnswer>
-  /** A connection ended. */
-  readonly publishDone: (ingestId: IngestId) => Call<void>
-  readonly reportHealth: (ingestId: IngestId, health: IngestHealth) => Call<void>
-  readonly reportManifest: (ingestId: IngestId) => Call<void>
-  /** The SRT listeners the node runs now: the livestreams with SRT on that may publish on it. */
-  readonly srtListeners: () => Call<ReadonlyArray<SrtListenerAssignment>>
-  /** The node passes the connection's source through instead of `renditions` of its ladder, for `reason`. */
-  readonly renditionsRefused: (
-    ingestId: IngestId,
-    reason: RenditionsRefusal,
-    renditions: ReadonlyArray<RenditionName>
-  ) => Call<void>
-  /** Of these connections, the ones whose livestream still has them as its publisher. */
-  readonly entitled: (
-    connections: ReadonlyArray<{ readonly ingestId: IngestId; readonly livestreamId: LivestreamId }>
-  ) => Call<ReadonlyArray<IngestId>>
-  /** The node's media server is gone: every connection the catalog holds on this node is over. */
-  readonly mediaLost: (bootId: string, message: string) => Call<void>
-  readonly playback: (livestreamId: LivestreamId, withHealth: boolean) => Call<PlaybackSession | null>
-  /** Of these session ids, the ones whose session is still open. */
-  readonly openSessions: (sessionIds: ReadonlyArray<string>) => Call<ReadonlyArray<string>>
-  /**
-   * The node has a session's recorded parts and the session has ended: whether it holds the session's
-   * recording (then it is finalising from now on) or should drop the parts.
-   */
-  readonly finaliseRecording: (sessionId: SessionId) => Call<FinaliseAnswer>
-  /** The recording's files are finished and stored (`storage`: where). */
-  readonly recordingReady: (sessionId: SessionId, assets: RecordingAssets, storage: RecordingStorage) => Call<void>
-  /** Of these recordings' ids, the ones this node keeps the files of (not deleted, its own). */
-  readonly keptRecordings: (sessionIds: ReadonlyArray<string>) => Call<ReadonlyArray<string>>
-  readonly recordingFailed: (sessionId: SessionId, reason: RecordingFailure) => Call<void>
-  /** The node begins a ready recording's transcript (again, after a restart: once is recorded). */
-  readonly transcriptionStarted: (sessionId: SessionId) => Call<void>
-  readonly transcriptionReady: (sessionId: SessionId, assets: TranscriptAssets) => Call<void>
-  readonly transcriptionFailed: (sessionId: SessionId, reason: TranscriptionFailure) => Call<void>
-  /** The restream relays of the sessions this node holds, to run now; `progress` samples the running ones. */
-  readonly relays: (progress: ReadonlyArray<RelayProgressReport>) => Call<ReadonlyArray<RelayAssignment>>
-  /** A relay reached its target (it takes the stream). */
-  readonly relayConnected: (targetId: RestreamTargetId, sessionId: SessionId) => Call<void>
-  /** A relay's attempt failed with `reason` (the control plane schedules the retry, or gives up). */
-  readonly relayFailed: (targetId: RestreamTargetId, sessionId: SessionId, reason: RelayFailure) => Call<void>
-  readonly accrueViewerSeconds: (
-    request: typeof ViewerSecondsRequest.Type
-  ) => Effect.Effect<void, MediaControlUnavailable | MediaControlRefused>
-}>()("@onair/adapters-media/MediaControl") {}
+export class MediaControl extends Context.Service<
+  MediaControl,
+  {
+    /** The node this control acts for. */
+    readonly nodeId: MediaNodeId
+    /**
+     * Registers a boot of the node: the publishers of the boot before it are over. Refused while another
+     * running boot holds the node's lease (two processes given the same node id).
+     */
+    readonly register: (
+      registration: Registration
+    ) => Effect.Effect<Lease, MediaControlUnavailable | MediaControlRefused>
+    readonly heartbeat: (heartbeat: Heartbeat) => Call<HeartbeatAnswer>
+    /**
+     * The boot stops of its own accord: its lease is given up, so the node's next boot registers at once.
+     * Its publishers' ends were reported as nginx closed them.
+     */
+    readonly leave: (bootId: string) => Call<void>
+    /** Decides an nginx `on_publish`. */
+    readonly publish: (request: PublishRequest) => Call<PublishAnswer>
+    /** A connection ended. */
+    readonly publishDone: (ingestId: IngestId) => Call<void>
+    readonly reportHealth: (ingestId: IngestId, health: IngestHealth) => Call<void>
+    readonly reportManifest: (ingestId: IngestId) => Call<void>
+    /** The SRT listeners the node runs now: the livestreams with SRT on that may publish on it. */
+    readonly srtListeners: () => Call<ReadonlyArray<SrtListenerAssignment>>
+    /** The node passes the connection's source through instead of `renditions` of its ladder, for `reason`. */
+    readonly renditionsRefused: (
+      ingestId: IngestId,
+      reason: RenditionsRefusal,
+      renditions: ReadonlyArray<RenditionName>
+    ) => Call<void>
+    /** Of these connections, the ones whose livestream still has them as its publisher. */
+    readonly entitled: (
+      connections: ReadonlyArray<{ readonly ingestId: IngestId; readonly livestreamId: LivestreamId }>
+    ) => Call<ReadonlyArray<IngestId>>
+    /** The node's media server is gone: every connection the catalog holds on this node is over. */
+    readonly mediaLost: (bootId: string, message: string) => Call<void>
+    readonly playback: (livestreamId: LivestreamId, withHealth: boolean) => Call<PlaybackSession | null>
+    /** Of these session ids, the ones whose session is still open. */
+    readonly openSessions: (sessionIds: ReadonlyArray<string>) => Call<ReadonlyArray<string>>
+    /**
+     * The node has a session's recorded parts and the session has ended: whether it holds the session's
+     * recording (then it is finalising from now on) or should drop the parts.
+     */
+    readonly finaliseRecording: (sessionId: SessionId) => Call<FinaliseAnswer>
+    /** The recording's files are finished and stored (`storage`: where). */
+    readonly recordingReady: (sessionId: SessionId, assets: RecordingAssets, storage: RecordingStorage) => Call<void>
+    /** Of these recordings' ids, the ones this node keeps the files of (not deleted, its own). */
+    readonly keptRecordings: (sessionIds: ReadonlyArray<string>) => Call<ReadonlyArray<string>>
+    readonly recordingFailed: (sessionId: SessionId, reason: RecordingFailure) => Call<void>
+    /** The node begins a ready recording's transcript (again, after a restart: once is recorded). */
+    readonly transcriptionStarted: (sessionId: SessionId) => Call<void>
+    readonly transcriptionReady: (sessionId: SessionId, assets: TranscriptAssets) => Call<void>
+    readonly transcriptionFailed: (sessionId: SessionId, reason: TranscriptionFailure) => Call<void>
+    /** The restream relays of the sessions this node holds, to run now; `progress` samples the running ones. */
+    readonly relays: (progress: ReadonlyArray<RelayProgressReport>) => Call<ReadonlyArray<RelayAssignment>>
+    /** A relay reached its target (it takes the stream). */
+    readonly relayConnected: (targetId: RestreamTargetId, sessionId: SessionId) => Call<void>
+    /** A relay's attempt failed with `reason` (the control plane schedules the retry, or gives up). */
+    readonly relayFailed: (targetId: RestreamTargetId, sessionId: SessionId, reason: RelayFailure) => Call<void>
+    readonly accrueViewerSeconds: (
+      request: typeof ViewerSecondsRequest.Type
+    ) => Effect.Effect<void, MediaControlUnavailable | MediaControlRefused>
+  }
+>()("@onair/adapters-media/MediaControl") {}

@@ -26,10 +26,10 @@ export const control = NodeControl.layer
  */
 export const plane = Layer.effect(
   MediaPlane,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const registry = yield* MediaNodeRegistry
     let known: { readonly at: number; readonly accepting: boolean } | null = null
-    const accepting = Effect.gen(function*() {
+    const accepting = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       if (known !== null && now - known.at < PLANE_CACHE_MILLIS) return known.accepting
       const nodes = yield* registry.nodes
@@ -46,14 +46,20 @@ export const nodeApi = NodeApi.layer
 
 /** The embedded node's `MediaControl`: the control plane itself, in-process, for node `nodeId`. */
 export const embedded = (nodeId: MediaNodeId) =>
-  Layer.effect(MediaControl, Effect.map(Effect.service(NodeControl), (nodes) => nodes.forNode(nodeId)))
+  Layer.effect(
+    MediaControl,
+    Effect.map(Effect.service(NodeControl), (nodes) => nodes.forNode(nodeId))
+  )
 
 /** `/hls` on an API with no node beside it: each broadcast redirected to the node serving it. */
-export const redirectingPlayback = Layer.unwrap(Effect.map(Effect.service(NodeControl), (nodes) =>
-  Playback.layer({
-    lookup: nodes.playbackOf,
-    local: null,
-    viewers: new ViewerSeconds(),
-    thumbnails: new Thumbnails(),
-    fragmentSeconds: 2
-  })))
+export const redirectingPlayback = Layer.unwrap(
+  Effect.map(Effect.service(NodeControl), (nodes) =>
+    Playback.layer({
+      lookup: nodes.playbackOf,
+      local: null,
+      viewers: new ViewerSeconds(),
+      thumbnails: new Thumbnails(),
+      fragmentSeconds: 2
+    })
+  )
+)

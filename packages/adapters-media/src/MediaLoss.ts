@@ -8,7 +8,7 @@ import { MediaControl } from "./MediaControl.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
 export const lost = (message: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const nginx = yield* RunningNginx
     const control = yield* MediaControl
     const had = nginx.connections.size

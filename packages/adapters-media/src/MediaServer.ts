@@ -34,32 +34,37 @@ export const DEFAULT_NODE_PORT = 8788
 /** How often counted viewer seconds are stored. */
 const VIEWER_FLUSH = Duration.seconds(5)
 
-export class MediaServer extends Context.Service<MediaServer, {
-  readonly settings: MediaSettings.MediaSettings
-  /** Why nginx will not run here, or null when it will. */
-  readonly unavailable: string | null
-  /** The callback path's secret, made per process. */
-  readonly secret: string
-  /** This run of the node. */
-  readonly bootId: string
-  readonly viewers: ViewerSeconds
-}>()("@onair/adapters-media/MediaServer") {
+export class MediaServer extends Context.Service<
+  MediaServer,
+  {
+    readonly settings: MediaSettings.MediaSettings
+    /** Why nginx will not run here, or null when it will. */
+    readonly unavailable: string | null
+    /** The callback path's secret, made per process. */
+    readonly secret: string
+    /** This run of the node. */
+    readonly bootId: string
+    readonly viewers: ViewerSeconds
+  }
+>()("@onair/adapters-media/MediaServer") {
   /** Settings from the environment (`dataDir` places the media folder) and a look for nginx. */
   static readonly fromEnv = (dataDir: string) =>
     Layer.effect(
       MediaServer,
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const read = yield* MediaSettings.fromEnv(dataDir)
         const wantsTls = read.rtmpsPort !== 0
-        const found = read.mode === "off"
-          ? { installed: false, why: "ONAIR_MEDIA=off" }
-          : yield* NginxProcess.isInstalled(read.nginx, read.moduleDir, wantsTls)
+        const found =
+          read.mode === "off"
+            ? { installed: false, why: "ONAIR_MEDIA=off" }
+            : yield* NginxProcess.isInstalled(read.nginx, read.moduleDir, wantsTls)
         if (!found.installed && read.mode === "on") {
           return yield* Effect.die(new Error(`media: ONAIR_MEDIA=on but nginx cannot run: ${found.why}`))
         }
-        const tls = !found.installed || !wantsTls || read.tls !== null
-          ? read.tls
-          : yield* NginxProcess.selfSignedCertificate(read.dir).pipe(Effect.orDie)
+        const tls =
+          !found.installed || !wantsTls || read.tls !== null
+            ? read.tls
+            : yield* NginxProcess.selfSignedCertificate(read.dir).pipe(Effect.orDie)
         return {
           settings: { ...read, tls },
           unavailable: found.installed ? null : found.why,
@@ -73,76 +78,85 @@ export class MediaServer extends Context.Service<MediaServer, {
   /** The node's running nginx and its callbacks' decisions, on the node's `MediaControl`. */
   static readonly node = Layer.provideMerge(
     Publishing.layer,
-    Layer.unwrap(Effect.map(
-      Effect.service(MediaServer),
-      (media) => RunningNginx.layer(NginxConfig.paths(media.settings.dir).hls, media.bootId)
-    ))
+    Layer.unwrap(
+      Effect.map(Effect.service(MediaServer), (media) =>
+        RunningNginx.layer(NginxConfig.paths(media.settings.dir).hls, media.bootId)
+      )
+    )
   )
 
   /** HLS playback of this node (a broadcast on another node is redirected there), and its WHIP ingest. */
-  static readonly routes = Layer.unwrap(Effect.gen(function*() {
-    const media = yield* MediaServer
-    const control = yield* MediaControl
-    const nginx = yield* RunningNginx
-    const whip = WhipRoutes.layer.pipe(Layer.provide(WhipPublishers.layer(
-      media.unavailable === null ? media.settings.whip : null,
-      media.settings.dir,
-      media.settings.hlsFragmentSeconds * 1000
-    )))
-    return Layer.merge(
-      Playback.layer({
-        lookup: control.playback,
-        local: { nodeId: control.nodeId, hlsDir: nginx.hlsDir, abrDir: NginxConfig.paths(media.settings.dir).abr },
-        viewers: media.viewers,
-        thumbnails: new Thumbnails(),
-        fragmentSeconds: media.settings.hlsFragmentSeconds
-      }),
-      whip
-    )
-  }))
+  static readonly routes = Layer.unwrap(
+    Effect.gen(function* () {
+      const media = yield* MediaServer
+      const control = yield* MediaControl
+      const nginx = yield* RunningNginx
+      const whip = WhipRoutes.layer.pipe(
+        Layer.provide(
+          WhipPublishers.layer(
+            media.unavailable === null ? media.settings.whip : null,
+            media.settings.dir,
+            media.settings.hlsFragmentSeconds * 1000
+          )
+        )
+      )
+      return Layer.merge(
+        Playback.layer({
+          lookup: control.playback,
+          local: { nodeId: control.nodeId, hlsDir: nginx.hlsDir, abrDir: NginxConfig.paths(media.settings.dir).abr },
+          viewers: media.viewers,
+          thumbnails: new Thumbnails(),
+          fragmentSeconds: media.settings.hlsFragmentSeconds
+        }),
+        whip
+      )
+    })
+  )
 
   /** The node's HTTP server (HLS playback) on `PORT` (default 8788) and `HOST`, serving `routes`. */
   static readonly httpServer = <E, R>(routes: Layer.Layer<never, E, R>) =>
-    Layer.unwrap(Effect.gen(function*() {
-      const port = yield* Config.schema(
-        Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))),
-        "PORT"
-      ).pipe(Config.withDefault(DEFAULT_NODE_PORT))
-      const host = yield* Config.String("HOST").pipe(Config.withDefault("0.0.0.0"))
-      return HttpRouter.serve(routes, { disableLogger: true }).pipe(
-        Layer.provideMerge(NodeHttpServer.layer(createServer, { port, host }))
-      )
-    }))
+    Layer.unwrap(
+      Effect.gen(function* () {
+        const port = yield* Config.schema(
+          Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))),
+          "PORT"
+        ).pipe(Config.withDefault(DEFAULT_NODE_PORT))
+        const host = yield* Config.String("HOST").pipe(Config.withDefault("0.0.0.0"))
+        return HttpRouter.serve(routes, { disableLogger: true }).pipe(
+          Layer.provideMerge(NodeHttpServer.layer(createServer, { port, host }))
+        )
+      })
+    )
 
   /**
    * Runs the node for as long as the layer lives: viewer seconds stored, and (when nginx is there) the
    * node registered with `registration` and nginx supervised.
    */
   static readonly agent = (registration: Omit<Registration, "bootId" | "follows">) =>
-    Layer.effectDiscard(Effect.gen(function*() {
-      const media = yield* MediaServer
-      const control = yield* MediaControl
-      const flush = media.viewers.flush.pipe(Effect.provideService(MediaControl, control))
-      yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(VIEWER_FLUSH), flush)))
-      yield* Effect.addFinalizer(() => flush)
-      if (media.unavailable !== null) {
-        yield* Effect.logWarning(
-          `media: no media server (${media.unavailable}); this node does not register, and nothing can publish to it. ` +
-            "Install nginx, libnginx-mod-rtmp and libnginx-mod-stream (Debian) to take RTMP."
+    Layer.effectDiscard(
+      Effect.gen(function* () {
+        const media = yield* MediaServer
+        const control = yield* MediaControl
+        const flush = media.viewers.flush.pipe(Effect.provideService(MediaControl, control))
+        yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(VIEWER_FLUSH), flush)))
+        yield* Effect.addFinalizer(() => flush)
+        if (media.unavailable !== null) {
+          yield* Effect.logWarning(
+            `media: no media server (${media.unavailable}); this node does not register, and nothing can publish to it. ` +
+              "Install nginx, libnginx-mod-rtmp and libnginx-mod-stream (Debian) to take RTMP."
+          )
+          return
+        }
+        const follows = yield* NodeIdentity.followBoot(media.settings.dir, media.bootId).pipe(Effect.orDie)
+        const base = yield* Callbacks.serve(media.secret)
+        yield* Effect.forkScoped(
+          MediaAgent.run({
+            settings: media.settings,
+            registration: { ...registration, bootId: media.bootId, follows },
+            viewers: media.viewers,
+            callbackBase: base
+          }).pipe(Effect.catchCause((cause) => Effect.logError(`media: agent stopped: ${Cause.pretty(cause)}`)))
         )
-        return
-      }
-      const follows = yield* NodeIdentity.followBoot(media.settings.dir, media.bootId).pipe(Effect.orDie)
-      const base = yield* Callbacks.serve(media.secret)
-      yield* Effect.forkScoped(
-        MediaAgent.run({
-          settings: media.settings,
-          registration: { ...registration, bootId: media.bootId, follows },
-          viewers: media.viewers,
-          callbackBase: base
-        }).pipe(
-          Effect.catchCause((cause) => Effect.logError(`media: agent stopped: ${Cause.pretty(cause)}`))
-        )
-      )
-    }))
+      })
+    )
 }

@@ -70,15 +70,22 @@ export interface WhipSettings {
 
 /** `40000-40999`: two ports, the first lower. */
 const PortRange = Schema.String.pipe(
-  Schema.check(Schema.makeFilter((text: string) => {
-    const match = /^(\d{1,5})-(\d{1,5})$/.exec(text)
-    const [low, high] = match === null ? [0, 0] : [Number(match[1]), Number(match[2])]
-    return (low >= 1024 && high <= 65_535 && low < high) || "a range of UDP ports such as 40000-40999 (from 1024, the first lower)"
-  }))
+  Schema.check(
+    Schema.makeFilter((text: string) => {
+      const match = /^(\d{1,5})-(\d{1,5})$/.exec(text)
+      const [low, high] = match === null ? [0, 0] : [Number(match[1]), Number(match[2])]
+      return (
+        (low >= 1024 && high <= 65_535 && low < high) ||
+        "a range of UDP ports such as 40000-40999 (from 1024, the first lower)"
+      )
+    })
+  )
 )
 
-const whipFromEnv = Effect.gen(function*() {
-  const mode = yield* Config.schema(Schema.Literals(["on", "off"]), "ONAIR_WHIP").pipe(Config.withDefault("on" as const))
+const whipFromEnv = Effect.gen(function* () {
+  const mode = yield* Config.schema(Schema.Literals(["on", "off"]), "ONAIR_WHIP").pipe(
+    Config.withDefault("on" as const)
+  )
   if (mode === "off") return null
   const range = yield* Config.schema(PortRange, "ONAIR_WHIP_UDP_PORTS").pipe(Config.withDefault("40000-40999"))
   const [low, high] = range.split("-").map(Number)
@@ -95,7 +102,10 @@ const whipFromEnv = Effect.gen(function*() {
   const maxPendingPerAddress = yield* pending("ONAIR_WHIP_MAX_PENDING_PER_ADDRESS", 4)
   return {
     udpPorts: [low!, high!] as const,
-    hostAddresses: addresses.split(",").map((address) => address.trim()).filter((address) => address !== ""),
+    hostAddresses: addresses
+      .split(",")
+      .map((address) => address.trim())
+      .filter((address) => address !== ""),
     maxPublishers,
     maxPending,
     maxPendingPerAddress
@@ -123,7 +133,7 @@ export const defaultNginx = (): string => {
 
 /** Reads the settings; `dataDir` is where the media folder goes unless `ONAIR_MEDIA_DIR` says otherwise. */
 export const fromEnv = (dataDir: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const mode = yield* Config.schema(Schema.Literals(["auto", "on", "off"]), "ONAIR_MEDIA").pipe(
       Config.withDefault("auto" as const)
     )
@@ -144,18 +154,23 @@ export const fromEnv = (dataDir: string) =>
       host,
       rtmpPort: yield* port("ONAIR_RTMP_PORT", 1935),
       rtmpsPort: yield* port("ONAIR_RTMPS_PORT", 1936),
-      tls: Option.isSome(certificate) && Option.isSome(key)
-        ? { certificate: Path.resolve(certificate.value), key: Path.resolve(key.value) }
-        : null,
+      tls:
+        Option.isSome(certificate) && Option.isSome(key)
+          ? { certificate: Path.resolve(certificate.value), key: Path.resolve(key.value) }
+          : null,
       controlPort: yield* port("ONAIR_MEDIA_CONTROL_PORT", 0),
       hlsFragmentSeconds,
       hlsPlaylistSeconds: yield* seconds("ONAIR_HLS_PLAYLIST_SECONDS", 6 * hlsFragmentSeconds, 3600),
       updateSeconds: 5,
-      restreamCaFile: yield* Config.String("ONAIR_RESTREAM_CA_FILE").pipe(Config.withDefault("/etc/ssl/certs/ca-certificates.crt")),
+      restreamCaFile: yield* Config.String("ONAIR_RESTREAM_CA_FILE").pipe(
+        Config.withDefault("/etc/ssl/certs/ca-certificates.crt")
+      ),
       whip: yield* whipFromEnv,
-      srtHost: (yield* Config.schema(Schema.Literals(["on", "off"]), "ONAIR_SRT").pipe(Config.withDefault("off" as const))) === "on"
-        ? yield* Config.String("ONAIR_SRT_HOST").pipe(Config.withDefault(host))
-        : null,
+      srtHost:
+        (yield* Config.schema(Schema.Literals(["on", "off"]), "ONAIR_SRT").pipe(Config.withDefault("off" as const))) ===
+        "on"
+          ? yield* Config.String("ONAIR_SRT_HOST").pipe(Config.withDefault(host))
+          : null,
       abrCpuCores: yield* Config.schema(
         Schema.Finite.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 1024 }))),
         "ONAIR_ABR_CPU_CORES"

@@ -157,11 +157,11 @@ rtmp {
   log_format onair '$remote_addr [$time_local] $command "$app" $bytes_received $bytes_sent ($session_readable_time)';
   access_log ${Path.join(p.logs, "rtmp-access.log")} onair;
 ${ingest("rtmp", `${settings.host}:${settings.rtmpPort}`)}${
-    rtmps === null
-      // The rtmps server keeps its place (and so every srv index) with a listener nothing can reach.
-      ? ingest("rtmps", `unix:${Path.join(settings.dir, "rtmps-off.sock")}`)
-      : ingest("rtmps", `127.0.0.1:${rtmps.backendPort} proxy_protocol`)
-  }${ingest("gateway", `127.0.0.1:${settings.gatewayPort}`)}${ingest("srt", `127.0.0.1:${settings.srtPort}`)}
+  rtmps === null
+    ? // The rtmps server keeps its place (and so every srv index) with a listener nothing can reach.
+      ingest("rtmps", `unix:${Path.join(settings.dir, "rtmps-off.sock")}`)
+    : ingest("rtmps", `127.0.0.1:${rtmps.backendPort} proxy_protocol`)
+}${ingest("gateway", `127.0.0.1:${settings.gatewayPort}`)}${ingest("srt", `127.0.0.1:${settings.srtPort}`)}
   server {
     listen 127.0.0.1:${settings.relayPort};
     chunk_size 4096;
@@ -204,7 +204,9 @@ ${temp}
   }
 }
 ${
-    rtmps === null ? "" : `
+  rtmps === null
+    ? ""
+    : `
 stream {
   server {
     listen ${settings.host}:${rtmps.port} ssl;
@@ -215,5 +217,5 @@ stream {
   }
 }
 `
-  }`
+}`
 }

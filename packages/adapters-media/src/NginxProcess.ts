@@ -37,7 +37,10 @@ const SETPRIV = "/usr/bin/setpriv"
  * The command that runs nginx: through setpriv with a parent-death signal where the machine has it
  * (util-linux, in every Debian), so nginx goes when OnAir goes, however OnAir goes.
  */
-export const command = (nginx: string, args: ReadonlyArray<string>): { readonly file: string; readonly args: ReadonlyArray<string> } =>
+export const command = (
+  nginx: string,
+  args: ReadonlyArray<string>
+): { readonly file: string; readonly args: ReadonlyArray<string> } =>
   Fs.existsSync(SETPRIV)
     ? { file: SETPRIV, args: ["--pdeathsig", "SIGTERM", "--", nginx, ...args] }
     : { file: nginx, args }
@@ -56,7 +59,7 @@ export const run = (file: string, args: ReadonlyArray<string>) =>
  * enough for local RTMPS (ffmpeg does not verify certificates by default). Production sets its own.
  */
 export const selfSignedCertificate = (dir: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const certificate = Path.join(dir, "tls", "localhost.crt")
     const key = Path.join(dir, "tls", "localhost.key")
     if (Fs.existsSync(certificate) && Fs.existsSync(key)) return { certificate, key }
@@ -66,11 +69,26 @@ export const selfSignedCertificate = (dir: string) =>
       Fs.mkdirSync(Path.dirname(certificate), { recursive: true, mode: 0o700 })
     })
     const made = yield* run("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "825", "-subj", "/CN=localhost",
-      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", certificate
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "825",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-keyout",
+      key,
+      "-out",
+      certificate
     ])
     if (made.code !== 0) {
-      return yield* Effect.fail(new NginxUnavailable({ message: `openssl could not make a certificate: ${made.output}` }))
+      return yield* Effect.fail(
+        new NginxUnavailable({ message: `openssl could not make a certificate: ${made.output}` })
+      )
     }
     yield* Effect.sync(() => Fs.chmodSync(key, 0o600))
     return { certificate, key }
@@ -83,13 +101,13 @@ export const isInstalled = (nginx: string, moduleDir: string, tls: boolean) =>
     const modules = ["ngx_rtmp_module.so", ...(tls ? ["ngx_stream_module.so"] : [])]
     const missing = modules.filter((module) => !Fs.existsSync(Path.join(moduleDir, module)))
     return missing.length === 0
-      ? { installed: true, why: output } as const
-      : { installed: false, why: `${missing.join(", ")} missing in ${moduleDir}` } as const
+      ? ({ installed: true, why: output } as const)
+      : ({ installed: false, why: `${missing.join(", ")} missing in ${moduleDir}` } as const)
   })
 
 /** Folders, the config and a check by nginx itself; fails with nginx's own words when it refuses. */
 export const prepare = (nginx: string, settings: NginxConfig.NginxSettings) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const paths = NginxConfig.paths(settings.dir)
     yield* Effect.sync(() => {
       // Owner-only: the config holds the callback, relay and control secrets; HLS is served through OnAir.
@@ -116,11 +134,13 @@ const readText = (path: string) =>
   Effect.try({ try: () => Fs.readFileSync(path, "utf8"), catch: () => null }).pipe(Effect.orElseSucceed(() => null))
 
 const awaitGone = (pid: number): Effect.Effect<void> =>
-  Effect.flatMap(signalProcess(pid, 0), (alive) => alive ? Effect.andThen(Effect.sleep(50), awaitGone(pid)) : Effect.void)
+  Effect.flatMap(signalProcess(pid, 0), (alive) =>
+    alive ? Effect.andThen(Effect.sleep(50), awaitGone(pid)) : Effect.void
+  )
 
 /** Stops an nginx that a previous OnAir left running on this folder (it was killed, not stopped). */
 export const stopLeftover = (dir: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const paths = NginxConfig.paths(dir)
     const pid = Number.parseInt((yield* readText(paths.pid))?.trim() ?? "", 10)
     if (!Number.isInteger(pid) || pid <= 0 || !(yield* signalProcess(pid, 0))) return
@@ -136,9 +156,13 @@ export const stopLeftover = (dir: string) =>
  * the process is gone.
  */
 const terminate = (pid: number, exited?: Effect.Effect<void>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const gone = exited ?? awaitGone(pid)
-    for (const [signal, wait] of [["SIGQUIT", 5], ["SIGTERM", 2], ["SIGKILL", 5]] as const) {
+    for (const [signal, wait] of [
+      ["SIGQUIT", 5],
+      ["SIGTERM", 2],
+      ["SIGKILL", 5]
+    ] as const) {
       if (!(yield* signalProcess(signal === "SIGKILL" ? -pid : pid, signal))) return
       if ((yield* Effect.timeoutOption(gone, Duration.seconds(wait)))._tag === "Some") return
     }
@@ -146,11 +170,14 @@ const terminate = (pid: number, exited?: Effect.Effect<void>) =>
 
 /** Waits until nginx answers on its control port, or it exits first. */
 const awaitReady = (controlUrl: string, exited: Deferred.Deferred<number | null>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     for (let attempt = 0; attempt < 200; attempt++) {
       if (yield* Deferred.isDone(exited)) return false
       const ok = yield* Effect.promise(() =>
-        fetch(`${controlUrl}/stat`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false)
+        fetch(`${controlUrl}/stat`, { signal: AbortSignal.timeout(1000) }).then(
+          (r) => r.ok,
+          () => false
+        )
       )
       if (ok) return true
       yield* Effect.sleep(Duration.millis(25))
@@ -173,7 +200,7 @@ export const start = (
   settings: NginxConfig.NginxSettings,
   instanceId: string
 ): Effect.Effect<Started, NginxUnavailable, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const paths = NginxConfig.paths(settings.dir)
     const exited = yield* Deferred.make<number | null>()
     const child = yield* Effect.acquireRelease(

@@ -17,8 +17,7 @@ export interface StreamStat {
   readonly health: IngestHealth
 }
 
-const tag = (xml: string, name: string): string | undefined =>
-  new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1]
+const tag = (xml: string, name: string): string | undefined => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1]
 
 const number = (xml: string, name: string): number => {
   const value = Number(tag(xml, name) ?? 0)
@@ -65,15 +64,16 @@ const streamStat = (stream: string): StreamStat => {
   const videoCodec = tag(video, "codec") ?? ""
   return {
     name: tag(stream, "name") ?? "",
-    publisherClientId: publisher === undefined ? null : tag(publisher, "id") ?? null,
+    publisherClientId: publisher === undefined ? null : (tag(publisher, "id") ?? null),
     timeMs: number(stream, "time"),
     bytesIn: number(stream, "bytes_in"),
     health: {
       width: Math.min(number(video, "width"), 16_384),
       height: Math.min(number(video, "height"), 16_384),
-      videoCodecId: videoCodec === "H264"
-        ? avcCodecId(tag(video, "profile") ?? "", number(video, "compat"), tag(video, "level") ?? "")
-        : "",
+      videoCodecId:
+        videoCodec === "H264"
+          ? avcCodecId(tag(video, "profile") ?? "", number(video, "compat"), tag(video, "level") ?? "")
+          : "",
       audioCodecId: audioCodecId(tag(audio, "codec") ?? "", tag(audio, "profile") ?? ""),
       videoBitrate: number(stream, "bw_video"),
       audioBitrate: number(stream, "bw_audio"),

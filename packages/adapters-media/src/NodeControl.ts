@@ -11,7 +11,13 @@
  * - A publish on a node that is drained, or whose boot holds no lease, is refused for the node; one of a
  *   livestream placed on another node or region is refused as `wrong media node` (the core decides both).
  */
-import { awaitReadModel, CommandHandler, currentTimestamp, MediaNodeCommands, RecordingCommands } from "@onair/application"
+import {
+  awaitReadModel,
+  CommandHandler,
+  currentTimestamp,
+  MediaNodeCommands,
+  RecordingCommands
+} from "@onair/application"
 import { AppSettingsReads, CatalogReads, MediaNodeRegistry, RecordingReads } from "@onair/catalog"
 import {
   bootIngestPrefix,
@@ -67,34 +73,39 @@ const RESTAMPS = 3
 
 const isStreamKey = Schema.is(StreamKey)
 
-export class NodeControl extends Context.Service<NodeControl, {
-  readonly settings: LeaseSettings
-  /** `MediaControl` for node `nodeId`: what that node may ask, and nothing about another node. */
-  readonly forNode: (nodeId: MediaNodeId) => MediaControl["Service"]
-  /** Whether node `nodeId` has registered: until then its credential may only register (and heartbeat, leave). */
-  readonly isRegistered: (nodeId: MediaNodeId) => Effect.Effect<boolean>
-  /** Fails the recordings node `nodeId` was still writing (it is lost); how many. */
-  readonly failRecordingsOn: (nodeId: MediaNodeId) => Effect.Effect<number>
-  /** Where a livestream's broadcast is served, for `/hls` on a process with no node of its own. */
-  readonly playbackOf: (livestreamId: LivestreamId, withHealth: boolean) => Effect.Effect<PlaybackSession | null>
-  /** Ends these connections (their media is gone) and each broadcast they carried, with `message`. */
-  readonly endIngests: (ingests: ReadonlyArray<Ingest>, message: string) => Effect.Effect<void>
-  /** Ends the connections of `nodeId`'s boot `bootId` (of every boot but `bootId`, when `except`). */
-  readonly endConnections: (
-    nodeId: MediaNodeId,
-    boot: { readonly only: string } | { readonly except: string },
-    message: string
-  ) => Effect.Effect<number>
-}>()("@onair/adapters-media/NodeControl") {
+export class NodeControl extends Context.Service<
+  NodeControl,
+  {
+    readonly settings: LeaseSettings
+    /** `MediaControl` for node `nodeId`: what that node may ask, and nothing about another node. */
+    readonly forNode: (nodeId: MediaNodeId) => MediaControl["Service"]
+    /** Whether node `nodeId` has registered: until then its credential may only register (and heartbeat, leave). */
+    readonly isRegistered: (nodeId: MediaNodeId) => Effect.Effect<boolean>
+    /** Fails the recordings node `nodeId` was still writing (it is lost); how many. */
+    readonly failRecordingsOn: (nodeId: MediaNodeId) => Effect.Effect<number>
+    /** Where a livestream's broadcast is served, for `/hls` on a process with no node of its own. */
+    readonly playbackOf: (livestreamId: LivestreamId, withHealth: boolean) => Effect.Effect<PlaybackSession | null>
+    /** Ends these connections (their media is gone) and each broadcast they carried, with `message`. */
+    readonly endIngests: (ingests: ReadonlyArray<Ingest>, message: string) => Effect.Effect<void>
+    /** Ends the connections of `nodeId`'s boot `bootId` (of every boot but `bootId`, when `except`). */
+    readonly endConnections: (
+      nodeId: MediaNodeId,
+      boot: { readonly only: string } | { readonly except: string },
+      message: string
+    ) => Effect.Effect<number>
+  }
+>()("@onair/adapters-media/NodeControl") {
   /** `ONAIR_MEDIA_NODE_LEASE_SECONDS` (default 10): a node heartbeats every fifth of it. */
   static readonly settingsFromEnv = Effect.map(
-    Config.schema(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 3, maximum: 300 }))), "ONAIR_MEDIA_NODE_LEASE_SECONDS")
-      .pipe(Config.withDefault(10)),
+    Config.schema(
+      Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 3, maximum: 300 }))),
+      "ONAIR_MEDIA_NODE_LEASE_SECONDS"
+    ).pipe(Config.withDefault(10)),
     (leaseSeconds): LeaseSettings => ({ leaseSeconds, heartbeatSeconds: Math.max(1, Math.floor(leaseSeconds / 5)) })
   )
 
   static readonly make = (settings: LeaseSettings) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const commands = yield* CommandHandler
       const nodes = yield* MediaNodeCommands
       const recordings = yield* RecordingCommands
@@ -126,27 +137,46 @@ export class NodeControl extends Context.Service<NodeControl, {
             restamps === 0
               ? Effect.fail(error)
               : Effect.flatMap(currentTimestamp, (now) =>
-                send(nodeId, { ...signal, at: Timestamp.make(Math.max(now, error.lastChangedAt)) }, commandId, expected, restamps - 1))
+                  send(
+                    nodeId,
+                    { ...signal, at: Timestamp.make(Math.max(now, error.lastChangedAt)) },
+                    commandId,
+                    expected,
+                    restamps - 1
+                  )
+                )
           ),
           Effect.catch((error) =>
             expected.includes(error._tag)
               ? Effect.succeed(false)
-              : Effect.as(Effect.logWarning(`media: ${signal._tag} of ${signal.ingestId} not recorded: ${error._tag}`), false)
+              : Effect.as(
+                  Effect.logWarning(`media: ${signal._tag} of ${signal.ingestId} not recorded: ${error._tag}`),
+                  false
+                )
           )
         )
 
       /** Ends these connections (their media is gone) and each broadcast they carried, with `message`. */
-      const endIngests = Effect.fn("NodeControl.endIngests")(function*(ingests: ReadonlyArray<Ingest>, message: string) {
+      const endIngests = Effect.fn("NodeControl.endIngests")(function* (
+        ingests: ReadonlyArray<Ingest>,
+        message: string
+      ) {
         const at = yield* currentTimestamp
         // Side by side: each is its own livestream's unit of work, and all must end inside the lease.
-        yield* Effect.forEach(ingests, (ingest) =>
-          send(ingest.nodeId, { _tag: "ReportMediaLost", at, ingestId: ingest.id, message }, `media:${ingest.id}:lost`, [
-            "IngestAlreadyDisconnected",
-            "IngestNotFound"
-          ]), { concurrency: END_CONCURRENCY, discard: true })
+        yield* Effect.forEach(
+          ingests,
+          (ingest) =>
+            send(
+              ingest.nodeId,
+              { _tag: "ReportMediaLost", at, ingestId: ingest.id, message },
+              `media:${ingest.id}:lost`,
+              ["IngestAlreadyDisconnected", "IngestNotFound"]
+            ),
+          { concurrency: END_CONCURRENCY, discard: true }
+        )
       })
 
-      const endConnections = Effect.fn("NodeControl.endConnections")(function*(
+      const endConnections = Effect.fn("NodeControl.endConnections")(function* (
         nodeId: MediaNodeId,
         boot: { readonly only: string } | { readonly except: string },
         message: string
@@ -158,7 +188,8 @@ export class NodeControl extends Context.Service<NodeControl, {
             : !ingest.id.startsWith(bootIngestPrefix(nodeId, boot.except))
         )
         yield* endIngests(ended, message)
-        if (ended.length > 0) yield* Effect.logWarning(`media: ${ended.length} connection(s) of node ${nodeId} ended: ${message}`)
+        if (ended.length > 0)
+          yield* Effect.logWarning(`media: ${ended.length} connection(s) of node ${nodeId} ended: ${message}`)
         return ended.length
       })
 
@@ -167,38 +198,58 @@ export class NodeControl extends Context.Service<NodeControl, {
        * (a reconnect finds it started: one recording per session).
        */
       const startRecording = (nodeId: MediaNodeId, livestreamId: LivestreamId, sessionId: SessionId) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const livestream = yield* catalog.livestreamById(livestreamId)
           if (livestream === undefined || !livestream.record) return
           const at = yield* currentTimestamp
-          yield* recordings.handle(
-            { _tag: "StartRecording", recordingId: sessionId, at, livestreamId, accountId: livestream.accountId, appId: livestream.appId, nodeId },
-            originMetadata(`recording:${sessionId}:start`, `media-node:${nodeId}`, at)
-          ).pipe(
-            awaitReadModel(catalog),
-            Effect.asVoid,
-            Effect.catch((error) =>
-              error._tag === "RecordingAlreadyStarted" ? Effect.void : Effect.logWarning(`media: recording ${sessionId} not started: ${error._tag}`)
+          yield* recordings
+            .handle(
+              {
+                _tag: "StartRecording",
+                recordingId: sessionId,
+                at,
+                livestreamId,
+                accountId: livestream.accountId,
+                appId: livestream.appId,
+                nodeId
+              },
+              originMetadata(`recording:${sessionId}:start`, `media-node:${nodeId}`, at)
             )
-          )
+            .pipe(
+              awaitReadModel(catalog),
+              Effect.asVoid,
+              Effect.catch((error) =>
+                error._tag === "RecordingAlreadyStarted"
+                  ? Effect.void
+                  : Effect.logWarning(`media: recording ${sessionId} not started: ${error._tag}`)
+              )
+            )
         })
 
       /** Fails what a lost node was still recording: its files went with it. */
-      const failRecordingsOn = Effect.fn("NodeControl.failRecordingsOn")(function*(nodeId: MediaNodeId) {
+      const failRecordingsOn = Effect.fn("NodeControl.failRecordingsOn")(function* (nodeId: MediaNodeId) {
         const unsettled = yield* recordingReads.unsettledOn(nodeId)
         const at = yield* currentTimestamp
-        yield* Effect.forEach(unsettled, (recording) =>
-          recordings.handle(
-            { _tag: "FailRecording", recordingId: recording.id, at, reason: "media node lost" },
-            originMetadata(`recording:${recording.id}:lost`, "system:media-nodes", at)
-          ).pipe(Effect.asVoid, Effect.catch((error) => Effect.logWarning(`media: recording ${recording.id} not failed: ${error._tag}`))),
-          { concurrency: END_CONCURRENCY, discard: true })
+        yield* Effect.forEach(
+          unsettled,
+          (recording) =>
+            recordings
+              .handle(
+                { _tag: "FailRecording", recordingId: recording.id, at, reason: "media node lost" },
+                originMetadata(`recording:${recording.id}:lost`, "system:media-nodes", at)
+              )
+              .pipe(
+                Effect.asVoid,
+                Effect.catch((error) => Effect.logWarning(`media: recording ${recording.id} not failed: ${error._tag}`))
+              ),
+          { concurrency: END_CONCURRENCY, discard: true }
+        )
         return unsettled.length
       })
 
       /** The node's region, and whether its boot `bootId` holds its lease and the node takes publishers. */
       const standing = (nodeId: MediaNodeId, bootId: string) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const lease = yield* registry.leaseOf(nodeId)
           const node = yield* registry.node(nodeId)
           const leased = lease !== undefined && lease.bootId === bootId && !lease.lost
@@ -214,7 +265,7 @@ export class NodeControl extends Context.Service<NodeControl, {
        * serves it itself); the stream's health only when asked for. Every player request asks: a playlist
        * or segment request costs the (cached) livestream read alone.
        */
-      const playbackOf = Effect.fn("NodeControl.playbackOf")(function*(
+      const playbackOf = Effect.fn("NodeControl.playbackOf")(function* (
         livestreamId: LivestreamId,
         withHealth: boolean,
         self?: MediaNodeId
@@ -225,7 +276,7 @@ export class NodeControl extends Context.Service<NodeControl, {
         if (broadcast._tag !== "Connected" && broadcast._tag !== "Reconnecting") return null
         const holder = nodeOfIngest(broadcast.ingestId) as MediaNodeId
         const node = holder === self ? undefined : yield* registry.node(holder)
-        const health = withHealth ? (yield* catalog.ingest(broadcast.ingestId))?.health ?? null : null
+        const health = withHealth ? ((yield* catalog.ingest(broadcast.ingestId))?.health ?? null) : null
         return {
           sessionId: broadcast.sessionId,
           nodeId: holder,
@@ -239,29 +290,40 @@ export class NodeControl extends Context.Service<NodeControl, {
         const unavailable = (error: { readonly _tag: string }) =>
           new MediaControlUnavailable({ message: `media node ${nodeId}: ${error._tag}` })
 
-        const register = Effect.fn("NodeControl.register")(function*(registration: Parameters<MediaControl["Service"]["register"]>[0]) {
+        const register = Effect.fn("NodeControl.register")(function* (
+          registration: Parameters<MediaControl["Service"]["register"]>[0]
+        ) {
           const at = yield* currentTimestamp
           const lease = yield* registry.leaseOf(nodeId)
-          const held = lease !== undefined && lease.bootId !== registration.bootId && lease.bootId !== registration.follows &&
-            !lease.lost && lease.expiresAt >= at
+          const held =
+            lease !== undefined &&
+            lease.bootId !== registration.bootId &&
+            lease.bootId !== registration.follows &&
+            !lease.lost &&
+            lease.expiresAt >= at
           if (held) {
             return yield* new MediaControlRefused({
-              message: `media node ${nodeId} is held by another running boot until its lease runs out ` +
+              message:
+                `media node ${nodeId} is held by another running boot until its lease runs out ` +
                 `(${Math.ceil((lease!.expiresAt - at) / 1000)} s); is another node started with the same id?`
             })
           }
           const { follows: _, ...registered } = registration
-          yield* nodes.handle(
-            { _tag: "RegisterMediaNode", nodeId, at, ...registered },
-            originMetadata(`media-node:${nodeId}:${registration.bootId}:register:${at}`, `media-node:${nodeId}`, at)
-          ).pipe(awaitReadModel(catalog), Effect.mapError(unavailable))
+          yield* nodes
+            .handle(
+              { _tag: "RegisterMediaNode", nodeId, at, ...registered },
+              originMetadata(`media-node:${nodeId}:${registration.bootId}:register:${at}`, `media-node:${nodeId}`, at)
+            )
+            .pipe(awaitReadModel(catalog), Effect.mapError(unavailable))
           // Whatever an earlier boot left connected is gone with it.
           yield* endConnections(nodeId, { except: registration.bootId }, "media node restarted")
           yield* registry.lease(nodeId, registration.bootId, at, leaseMillis)
           return { leaseSeconds: settings.leaseSeconds, heartbeatSeconds: settings.heartbeatSeconds } satisfies Lease
         })
 
-        const heartbeat = Effect.fn("NodeControl.heartbeat")(function*(heartbeat: Parameters<MediaControl["Service"]["heartbeat"]>[0]) {
+        const heartbeat = Effect.fn("NodeControl.heartbeat")(function* (
+          heartbeat: Parameters<MediaControl["Service"]["heartbeat"]>[0]
+        ) {
           const at = yield* currentTimestamp
           const leased = yield* registry.renew(nodeId, heartbeat.bootId, at, leaseMillis, heartbeat.load)
           const node = leased ? yield* registry.node(nodeId) : undefined
@@ -270,30 +332,38 @@ export class NodeControl extends Context.Service<NodeControl, {
 
         const leave = (bootId: string) => registry.release(nodeId, bootId)
 
-        const decide = Effect.fn("NodeControl.publish")(function*(request: Parameters<MediaControl["Service"]["publish"]>[0]) {
+        const decide = Effect.fn("NodeControl.publish")(function* (
+          request: Parameters<MediaControl["Service"]["publish"]>[0]
+        ) {
           // A name that cannot be a key matches no livestream; nothing is recorded for it.
           if (!isStreamKey(request.streamName)) return { _tag: "Refused", reason: "unknown key" } as PublishAnswer
           const ingestId = nodeIngestId(nodeId, request.bootId, request.nginxRun, request.clientId) as IngestId
           const at = yield* currentTimestamp
           const node = yield* standing(nodeId, request.bootId)
-          const decided = yield* send(nodeId, {
-            _tag: "Publish",
-            at,
-            ingestId,
+          const decided = yield* send(
             nodeId,
-            nodeRegion: node.region,
-            nodeAccepting: node.accepting,
-            streamKey: request.streamName,
-            publisher: { ip: request.address, port: 0 },
-            ...(request.protocol === undefined ? {} : { protocol: request.protocol }),
-            sessionId: randomUUID() as SessionId
-          }, `media:${ingestId}:publish`)
+            {
+              _tag: "Publish",
+              at,
+              ingestId,
+              nodeId,
+              nodeRegion: node.region,
+              nodeAccepting: node.accepting,
+              streamKey: request.streamName,
+              publisher: { ip: request.address, port: 0 },
+              ...(request.protocol === undefined ? {} : { protocol: request.protocol }),
+              sessionId: randomUUID() as SessionId
+            },
+            `media:${ingestId}:publish`
+          )
           // Fails closed: without a recorded decision nothing publishes.
           const ingest = decided ? yield* catalog.ingest(ingestId) : undefined
           if (ingest === undefined) return { _tag: "Refused", reason: "publish not decided" } as PublishAnswer
           if (ingest.verdict._tag === "Refused") {
             // nginx reports no end for a publish it was told to refuse: the connection is over now.
-            yield* send(nodeId, { _tag: "Unpublish", at, ingestId }, `media:${ingestId}:done`, ["IngestAlreadyDisconnected"])
+            yield* send(nodeId, { _tag: "Unpublish", at, ingestId }, `media:${ingestId}:done`, [
+              "IngestAlreadyDisconnected"
+            ])
             return { _tag: "Refused", reason: ingest.verdict.reason } as PublishAnswer
           }
           const { livestreamId, sessionId } = ingest.verdict
@@ -303,60 +373,84 @@ export class NodeControl extends Context.Service<NodeControl, {
         })
 
         /** Each decision, counted for `/metrics`. */
-        const publish = (request: Parameters<MediaControl["Service"]["publish"]>[0]) => Effect.tap(decide(request), PublishMetrics.record)
+        const publish = (request: Parameters<MediaControl["Service"]["publish"]>[0]) =>
+          Effect.tap(decide(request), PublishMetrics.record)
 
         const publishDone = (ingestId: IngestId) =>
           owns(ingestId)
             ? Effect.flatMap(currentTimestamp, (at) =>
-              Effect.asVoid(send(nodeId, { _tag: "Unpublish", at, ingestId }, `media:${ingestId}:done`, [
-                "IngestAlreadyDisconnected",
-                "IngestNotFound"
-              ])))
+                Effect.asVoid(
+                  send(nodeId, { _tag: "Unpublish", at, ingestId }, `media:${ingestId}:done`, [
+                    "IngestAlreadyDisconnected",
+                    "IngestNotFound"
+                  ])
+                )
+              )
             : Effect.void
 
         const reportHealth = (ingestId: IngestId, health: Parameters<MediaControl["Service"]["reportHealth"]>[1]) =>
           owns(ingestId)
             ? Effect.flatMap(currentTimestamp, (at) =>
-              // One sample per connection and instant.
-              Effect.asVoid(send(nodeId, { _tag: "ReportHealth", at, ingestId, health }, `media:${ingestId}:health:${at}`, [
-                "IngestNotConnected"
-              ])))
+                // One sample per connection and instant.
+                Effect.asVoid(
+                  send(nodeId, { _tag: "ReportHealth", at, ingestId, health }, `media:${ingestId}:health:${at}`, [
+                    "IngestNotConnected"
+                  ])
+                )
+              )
             : Effect.void
 
         const reportManifest = (ingestId: IngestId) =>
           owns(ingestId)
             ? Effect.flatMap(currentTimestamp, (at) =>
-              Effect.asVoid(send(nodeId, { _tag: "ReportManifest", at, ingestId }, `media:${ingestId}:manifest`, [
-                "IngestNotConnected"
-              ])))
+                Effect.asVoid(
+                  send(nodeId, { _tag: "ReportManifest", at, ingestId }, `media:${ingestId}:manifest`, [
+                    "IngestNotConnected"
+                  ])
+                )
+              )
             : Effect.void
 
         /**
          * The livestreams with SRT on whose placement admits this node, enabled and not deleted; none while
          * the node holds no lease (never registered, lost or gone): each carries its stream key.
          */
-        const srtListeners = Effect.fn("NodeControl.srtListeners")(function*() {
+        const srtListeners = Effect.fn("NodeControl.srtListeners")(function* () {
           const node = yield* registry.node(nodeId)
           const lease = yield* registry.leaseOf(nodeId)
-          if (node === undefined || lease === undefined || lease.lost || lease.expiresAt < (yield* currentTimestamp)) return []
+          if (node === undefined || lease === undefined || lease.lost || lease.expiresAt < (yield* currentTimestamp))
+            return []
           const livestreams = yield* catalog.srtLivestreams
           return livestreams
-            .filter((livestream) => livestream.disabled === null && admits(livestream.placement, nodeId, node?.region ?? null))
-            .map((livestream) => ({ livestreamId: livestream.id, port: livestream.srtPort!, streamKey: livestream.streamKey }))
+            .filter(
+              (livestream) => livestream.disabled === null && admits(livestream.placement, nodeId, node?.region ?? null)
+            )
+            .map((livestream) => ({
+              livestreamId: livestream.id,
+              port: livestream.srtPort!,
+              streamKey: livestream.streamKey
+            }))
         })
 
-        const renditionsRefused = (ingestId: IngestId, reason: RenditionsRefusal, renditions: ReadonlyArray<RenditionName>) =>
+        const renditionsRefused = (
+          ingestId: IngestId,
+          reason: RenditionsRefusal,
+          renditions: ReadonlyArray<RenditionName>
+        ) =>
           owns(ingestId)
             ? Effect.flatMap(currentTimestamp, (at) =>
-              Effect.asVoid(send(
-                nodeId,
-                { _tag: "ReportRenditionsRefused", at, ingestId, reason, renditions },
-                `media:${ingestId}:renditions-refused:${at}`,
-                ["IngestNotConnected"]
-              )))
+                Effect.asVoid(
+                  send(
+                    nodeId,
+                    { _tag: "ReportRenditionsRefused", at, ingestId, reason, renditions },
+                    `media:${ingestId}:renditions-refused:${at}`,
+                    ["IngestNotConnected"]
+                  )
+                )
+              )
             : Effect.void
 
-        const entitled = Effect.fn("NodeControl.entitled")(function*(
+        const entitled = Effect.fn("NodeControl.entitled")(function* (
           connections: Parameters<MediaControl["Service"]["entitled"]>[0]
         ) {
           const still: Array<IngestId> = []
@@ -364,14 +458,17 @@ export class NodeControl extends Context.Service<NodeControl, {
             if (!owns(connection.ingestId)) continue
             const livestream = yield* catalog.livestreamById(connection.livestreamId)
             if (
-              livestream !== undefined && !livestream.deleted && livestream.broadcast._tag === "Connected" &&
+              livestream !== undefined &&
+              !livestream.deleted &&
+              livestream.broadcast._tag === "Connected" &&
               livestream.broadcast.ingestId === connection.ingestId
-            ) still.push(connection.ingestId)
+            )
+              still.push(connection.ingestId)
           }
           return still
         })
 
-        const mediaLost = Effect.fn("NodeControl.mediaLost")(function*(bootId: string, message: string) {
+        const mediaLost = Effect.fn("NodeControl.mediaLost")(function* (bootId: string, message: string) {
           yield* endConnections(nodeId, { only: bootId }, message)
         })
 
@@ -381,14 +478,15 @@ export class NodeControl extends Context.Service<NodeControl, {
          */
         const playback = (livestreamId: LivestreamId, withHealth: boolean) =>
           Effect.flatMap(playbackOf(livestreamId, withHealth, nodeId), (session) =>
-            Effect.succeed(session === null || session.nodeId === nodeId ? session : { ...session, health: null }))
+            Effect.succeed(session === null || session.nodeId === nodeId ? session : { ...session, health: null })
+          )
 
         /** The session's media is (or was last) on this node: its current or last connection is this node's. */
         const holdsSession = (session: Session | undefined): session is Session =>
           session !== undefined && session.ingestId !== null && owns(session.ingestId)
 
         /** Which of these sessions are open, of those this node holds; another node's are not said. */
-        const openSessions = Effect.fn("NodeControl.openSessions")(function*(sessionIds: ReadonlyArray<string>) {
+        const openSessions = Effect.fn("NodeControl.openSessions")(function* (sessionIds: ReadonlyArray<string>) {
           const open: Array<string> = []
           for (const id of sessionIds) {
             const session = yield* catalog.sessionById(id as SessionId)
@@ -399,31 +497,39 @@ export class NodeControl extends Context.Service<NodeControl, {
 
         const recordViewerSeconds = (request: Parameters<MediaControl["Service"]["accrueViewerSeconds"]>[0]) =>
           Effect.flatMap(currentTimestamp, (at) =>
-            commands.handle(
-              { _tag: "AccrueViewerSeconds", sessionId: request.sessionId, at, seconds: request.seconds },
-              originMetadata(request.commandId, `media-node:${nodeId}`, at)
-            ).pipe(
-              Effect.asVoid,
-              Effect.mapError((error) =>
-                // A store that failed keeps the batch on the node for later; a rule the session refuses drops it.
-                error._tag === "EventStoreFailed" || error._tag === "CommandConflict"
-                  ? new MediaControlUnavailable({ message: error._tag })
-                  : new MediaControlRefused({ message: error._tag })
+            commands
+              .handle(
+                { _tag: "AccrueViewerSeconds", sessionId: request.sessionId, at, seconds: request.seconds },
+                originMetadata(request.commandId, `media-node:${nodeId}`, at)
               )
-            ))
+              .pipe(
+                Effect.asVoid,
+                Effect.mapError((error) =>
+                  // A store that failed keeps the batch on the node for later; a rule the session refuses drops it.
+                  error._tag === "EventStoreFailed" || error._tag === "CommandConflict"
+                    ? new MediaControlUnavailable({ message: error._tag })
+                    : new MediaControlRefused({ message: error._tag })
+                )
+              )
+          )
 
         /** Viewer seconds of a session this node holds: its players watched them here. */
         const accrueViewerSeconds = (request: Parameters<MediaControl["Service"]["accrueViewerSeconds"]>[0]) =>
           Effect.flatMap(catalog.sessionById(request.sessionId), (session) =>
             holdsSession(session)
               ? recordViewerSeconds(request)
-              : Effect.fail(new MediaControlRefused({ message: `session ${request.sessionId} is not held by media node ${nodeId}` })))
+              : Effect.fail(
+                  new MediaControlRefused({
+                    message: `session ${request.sessionId} is not held by media node ${nodeId}`
+                  })
+                )
+          )
 
         /**
          * Whether this node holds the session's recording, which finalises from now on, and whether its app
          * wants it transcribed (as the app said when it began finalising).
          */
-        const finaliseRecording = Effect.fn("NodeControl.finaliseRecording")(function*(sessionId: SessionId) {
+        const finaliseRecording = Effect.fn("NodeControl.finaliseRecording")(function* (sessionId: SessionId) {
           const skip = { finalise: false, transcribe: false }
           const recording = yield* recordingReads.recordingById(sessionId)
           if (recording === undefined || recording.nodeId !== nodeId || recording.deletedAt !== null) return skip
@@ -434,28 +540,38 @@ export class NodeControl extends Context.Service<NodeControl, {
           if (session !== undefined && isOpen(session)) return skip
           const at = yield* currentTimestamp
           const { transcribeRecordings } = yield* appSettings.settings(recording, at)
-          return yield* recordings.handle(
-            { _tag: "FinaliseRecording", recordingId: sessionId, at, transcribe: transcribeRecordings },
-            originMetadata(`recording:${sessionId}:finalise`, `media-node:${nodeId}`, at)
-          ).pipe(awaitReadModel(catalog), Effect.as({ finalise: true, transcribe: transcribeRecordings }), Effect.mapError(unavailable))
+          return yield* recordings
+            .handle(
+              { _tag: "FinaliseRecording", recordingId: sessionId, at, transcribe: transcribeRecordings },
+              originMetadata(`recording:${sessionId}:finalise`, `media-node:${nodeId}`, at)
+            )
+            .pipe(
+              awaitReadModel(catalog),
+              Effect.as({ finalise: true, transcribe: transcribeRecordings }),
+              Effect.mapError(unavailable)
+            )
         })
 
         /** A recording's report from its own node, once (a repeat or a refused one changes nothing). */
         const settleRecording = (sessionId: SessionId, settle: (at: Timestamp) => RecordingCommand) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             const recording = yield* recordingReads.recordingById(sessionId)
             if (recording === undefined || recording.nodeId !== nodeId) return
             const at = yield* currentTimestamp
             const command = settle(at)
-            yield* recordings.handle(command, originMetadata(`recording:${sessionId}:${command._tag}`, `media-node:${nodeId}`, at)).pipe(
-              awaitReadModel(catalog),
-              Effect.asVoid,
-              Effect.catch((error) =>
-                error._tag === "EventStoreFailed" || error._tag === "CommandConflict" || error._tag === "AggregateReadFailed"
-                  ? Effect.fail(unavailable(error))
-                  : Effect.logWarning(`media: recording ${sessionId}: ${command._tag} refused: ${error._tag}`)
+            yield* recordings
+              .handle(command, originMetadata(`recording:${sessionId}:${command._tag}`, `media-node:${nodeId}`, at))
+              .pipe(
+                awaitReadModel(catalog),
+                Effect.asVoid,
+                Effect.catch((error) =>
+                  error._tag === "EventStoreFailed" ||
+                  error._tag === "CommandConflict" ||
+                  error._tag === "AggregateReadFailed"
+                    ? Effect.fail(unavailable(error))
+                    : Effect.logWarning(`media: recording ${sessionId}: ${command._tag} refused: ${error._tag}`)
+                )
               )
-            )
           })
 
         return MediaControl.of({
@@ -476,7 +592,13 @@ export class NodeControl extends Context.Service<NodeControl, {
           finaliseRecording,
           keptRecordings: (sessionIds) => recordingReads.keptOn(nodeId, sessionIds),
           recordingReady: (sessionId, assets, storage) =>
-            settleRecording(sessionId, (at) => ({ _tag: "CompleteRecording", recordingId: sessionId, at, assets, storage })),
+            settleRecording(sessionId, (at) => ({
+              _tag: "CompleteRecording",
+              recordingId: sessionId,
+              at,
+              assets,
+              storage
+            })),
           recordingFailed: (sessionId, reason) =>
             settleRecording(sessionId, (at) => ({ _tag: "FailRecording", recordingId: sessionId, at, reason })),
           ...relays.forNode(nodeId),

@@ -30,7 +30,7 @@ export const verify = (secret: string, bearer: string): MediaNodeId | undefined 
 }
 
 /** The node secret, if the deployment has one (media nodes of their own are off without it). */
-export const secretFromEnv = Effect.gen(function*() {
+export const secretFromEnv = Effect.gen(function* () {
   const secret = yield* Config.option(Config.Redacted("ONAIR_MEDIA_NODE_SECRET"))
   if (Option.isNone(secret) || Redacted.value(secret.value) === "") return Option.none<string>()
   const value = Redacted.value(secret.value)

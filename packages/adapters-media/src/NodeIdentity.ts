@@ -22,7 +22,12 @@ const isNodeId = Schema.is(MediaNodeId)
 
 /** The host name as a node id: lower case, anything else a dash, at most 63 characters. */
 export const hostNodeId = (hostname: string): MediaNodeId => {
-  const label = hostname.toLowerCase().split(".")[0]!.replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "").slice(0, 63)
+  const label = hostname
+    .toLowerCase()
+    .split(".")[0]!
+    .replace(/[^a-z0-9-]/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 63)
     .replace(/-+$/, "")
   return isNodeId(label) ? label : LOCAL_MEDIA_NODE
 }
@@ -36,10 +41,12 @@ export interface NodeIdentity {
   readonly region: string | null
 }
 
-export const fromEnv = Effect.gen(function*() {
+export const fromEnv = Effect.gen(function* () {
   const nodeId = yield* Config.schema(MediaNodeId, "ONAIR_NODE_ID").pipe(Config.withDefault(hostNodeId(Os.hostname())))
   const capacity = yield* Config.schema(MediaNodeCapacity, "ONAIR_NODE_CAPACITY").pipe(Config.withDefault(100))
-  const region = yield* Config.schema(Schema.NullOr(MediaNodeRegion), "ONAIR_NODE_REGION").pipe(Config.withDefault(null))
+  const region = yield* Config.schema(Schema.NullOr(MediaNodeRegion), "ONAIR_NODE_REGION").pipe(
+    Config.withDefault(null)
+  )
   return { nodeId, capacity, region } satisfies NodeIdentity
 })
 

@@ -18,7 +18,7 @@ const CLAIM_MILLIS = 30_000
 export const LOST_MESSAGE = "media node lost"
 
 /** Settles every lease run out now; how many. */
-export const settleExpired = Effect.gen(function*() {
+export const settleExpired = Effect.gen(function* () {
   const registry = yield* MediaNodeRegistry
   const nodes = yield* MediaNodeCommands
   const control = yield* NodeControl
@@ -26,18 +26,20 @@ export const settleExpired = Effect.gen(function*() {
   const at = yield* currentTimestamp
   const expired = yield* registry.claimExpired(at, CLAIM_MILLIS)
   for (const lease of expired) {
-    yield* nodes.handle(
-      { _tag: "DeclareMediaNodeLost", nodeId: lease.nodeId, at, bootId: lease.bootId },
-      originMetadata(`media-node:${lease.nodeId}:${lease.bootId}:lost`, "system:media-nodes", at)
-    ).pipe(
-      awaitReadModel(catalog),
-      Effect.catchTags({
-        // A newer boot registered, or another process declared it already: its connections still end below.
-        MediaNodeBootReplaced: () => Effect.void,
-        MediaNodeAlreadyLost: () => Effect.void,
-        MediaNodeNotFound: () => Effect.void
-      })
-    )
+    yield* nodes
+      .handle(
+        { _tag: "DeclareMediaNodeLost", nodeId: lease.nodeId, at, bootId: lease.bootId },
+        originMetadata(`media-node:${lease.nodeId}:${lease.bootId}:lost`, "system:media-nodes", at)
+      )
+      .pipe(
+        awaitReadModel(catalog),
+        Effect.catchTags({
+          // A newer boot registered, or another process declared it already: its connections still end below.
+          MediaNodeBootReplaced: () => Effect.void,
+          MediaNodeAlreadyLost: () => Effect.void,
+          MediaNodeNotFound: () => Effect.void
+        })
+      )
     const ended = yield* control.endConnections(lease.nodeId, { only: lease.bootId }, LOST_MESSAGE)
     const failed = yield* control.failRecordingsOn(lease.nodeId)
     yield* registry.settleExpired(lease)
@@ -57,22 +59,27 @@ export const ORPHAN_MESSAGE = "media node boot gone"
  * Ends connections the catalog holds on a boot that no longer holds its node's lease: left from before
  * media nodes (a node that never registered), or by a restart whose own sweep was cut short.
  */
-export const endOrphans = Effect.gen(function*() {
+export const endOrphans = Effect.gen(function* () {
   const registry = yield* MediaNodeRegistry
   const control = yield* NodeControl
   const orphans = yield* registry.orphaned(ORPHAN_BATCH)
   yield* control.endIngests(orphans, ORPHAN_MESSAGE)
-  if (orphans.length > 0) yield* Effect.logWarning(`media: ${orphans.length} connection(s) of boots that are gone ended`)
+  if (orphans.length > 0)
+    yield* Effect.logWarning(`media: ${orphans.length} connection(s) of boots that are gone ended`)
   return orphans.length
 })
 
-const logged = <A>(what: string, fallback: A) => <E, R>(effect: Effect.Effect<A, E, R>) =>
-  effect.pipe(Effect.catchCause((cause) => Effect.as(Effect.logError(`media: ${what} failed`, cause), fallback)))
+const logged =
+  <A>(what: string, fallback: A) =>
+  <E, R>(effect: Effect.Effect<A, E, R>) =>
+    effect.pipe(Effect.catchCause((cause) => Effect.as(Effect.logError(`media: ${what} failed`, cause), fallback)))
 
 /** Watches leases (and orphaned connections) for as long as it runs; a failed round is logged, the next goes on. */
-export const run = Effect.gen(function*() {
+export const run = Effect.gen(function* () {
   yield* Effect.forkScoped(
-    Effect.forever(Effect.andThen(endOrphans.pipe(logged("orphan sweep", 0)), Effect.sleep(Duration.millis(ORPHAN_MILLIS))))
+    Effect.forever(
+      Effect.andThen(endOrphans.pipe(logged("orphan sweep", 0)), Effect.sleep(Duration.millis(ORPHAN_MILLIS)))
+    )
   )
   return yield* Effect.forever(
     Effect.andThen(settleExpired.pipe(logged("lease watch", 0)), Effect.sleep(Duration.millis(WATCH_MILLIS)))

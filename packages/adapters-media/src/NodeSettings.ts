@@ -13,7 +13,7 @@ import type { RemoteSettings } from "./RemoteMediaControl.ts"
 
 const NODE_OF_CREDENTIAL = /^onair_node_([a-z0-9-]{1,63})_[A-Za-z0-9_-]{43}$/
 
-export const fromEnv = Effect.gen(function*() {
+export const fromEnv = Effect.gen(function* () {
   const controlUrl = yield* Config.String("ONAIR_CONTROL_URL")
   if (!/^https?:\/\/[^\s/?#]+/.test(controlUrl)) {
     return yield* Effect.die(new Error("ONAIR_CONTROL_URL must be an http(s) URL of the control plane"))

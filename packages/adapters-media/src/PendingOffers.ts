@@ -22,7 +22,10 @@ export class PendingOffers {
     }
     const mine = this.byAddress.get(address) ?? 0
     if (mine >= this.maxPerAddress) {
-      return { admitted: false, why: `this media node decides ${this.maxPerAddress} WHIP offers at once from one address` }
+      return {
+        admitted: false,
+        why: `this media node decides ${this.maxPerAddress} WHIP offers at once from one address`
+      }
     }
     this.total += 1
     this.byAddress.set(address, mine + 1)

@@ -89,152 +89,180 @@ export const layer = (options: {
   readonly thumbnails: Thumbnails
   readonly fragmentSeconds: number
 }) =>
-  Layer.unwrap(Effect.sync(() => {
-    const { local, viewers, fragmentSeconds } = options
-    /** Segment durations by playlist: the session's, or `<session>/<rendition>`. */
-    const durations = new Map<string, Map<number, number>>()
+  Layer.unwrap(
+    Effect.sync(() => {
+      const { local, viewers, fragmentSeconds } = options
+      /** Segment durations by playlist: the session's, or `<session>/<rendition>`. */
+      const durations = new Map<string, Map<number, number>>()
 
-    /**
-     * The livestream's broadcast with media now (connected, or waiting for its encoder): served here, or
-     * an answer sending the player to the node that serves it, or not live.
-     */
-    const locate = (livestreamId: string | undefined, withHealth = false) =>
-      Effect.gen(function*() {
-        if (livestreamId === undefined) return { _tag: "NotLive" } as const
-        const session = yield* options.lookup(livestreamId as LivestreamId, withHealth)
-        if (session === null) return { _tag: "NotLive" } as const
-        if (local !== null && session.nodeId === local.nodeId) {
-          return { _tag: "Here", session, hlsDir: local.hlsDir, abrDir: local.abrDir } as const
+      /**
+       * The livestream's broadcast with media now (connected, or waiting for its encoder): served here, or
+       * an answer sending the player to the node that serves it, or not live.
+       */
+      const locate = (livestreamId: string | undefined, withHealth = false) =>
+        Effect.gen(function* () {
+          if (livestreamId === undefined) return { _tag: "NotLive" } as const
+          const session = yield* options.lookup(livestreamId as LivestreamId, withHealth)
+          if (session === null) return { _tag: "NotLive" } as const
+          if (local !== null && session.nodeId === local.nodeId) {
+            return { _tag: "Here", session, hlsDir: local.hlsDir, abrDir: local.abrDir } as const
+          }
+          if (session.playbackBase === null) return { _tag: "NotLive" } as const
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const rest = new URL(request.url, "http://playback").pathname.slice(`${PLAYBACK_PATH}/${livestreamId}`.length)
+          const location = `${session.playbackBase.replace(/\/+$/, "")}/${livestreamId}${rest}`
+          return {
+            _tag: "Elsewhere",
+            answer: HttpServerResponse.empty({ status: 302, headers: { ...CORS, location } })
+          } as const
+        }).pipe(Effect.catchTag("MediaControlUnavailable", () => Effect.succeed({ _tag: "Unavailable" } as const)))
+
+      const sessionFile = (hlsDir: string, session: SessionId, name: string) => Path.join(hlsDir, session, name)
+
+      const remember = (session: string, playlist: string) => {
+        const known = durations.get(session) ?? new Map<number, number>()
+        for (const [sequence, seconds] of segmentDurations(playlist)) known.set(sequence, seconds)
+        // Keep the latest few hundred; older ones are out of every playlist already.
+        for (const sequence of known.keys()) {
+          if (known.size <= 256) break
+          known.delete(sequence)
         }
-        if (session.playbackBase === null) return { _tag: "NotLive" } as const
-        const request = yield* HttpServerRequest.HttpServerRequest
-        const rest = new URL(request.url, "http://playback").pathname.slice(`${PLAYBACK_PATH}/${livestreamId}`.length)
-        const location = `${session.playbackBase.replace(/\/+$/, "")}/${livestreamId}${rest}`
-        return { _tag: "Elsewhere", answer: HttpServerResponse.empty({ status: 302, headers: { ...CORS, location } }) } as const
-      }).pipe(Effect.catchTag("MediaControlUnavailable", () => Effect.succeed({ _tag: "Unavailable" } as const)))
-
-    const sessionFile = (hlsDir: string, session: SessionId, name: string) => Path.join(hlsDir, session, name)
-
-    const remember = (session: string, playlist: string) => {
-      const known = durations.get(session) ?? new Map<number, number>()
-      for (const [sequence, seconds] of segmentDurations(playlist)) known.set(sequence, seconds)
-      // Keep the latest few hundred; older ones are out of every playlist already.
-      for (const sequence of known.keys()) {
-        if (known.size <= 256) break
-        known.delete(sequence)
+        durations.set(session, known)
       }
-      durations.set(session, known)
-    }
 
-    const master = Effect.gen(function*() {
-      const { livestream_id } = yield* HttpRouter.params
-      // Only the master playlist names the stream's bandwidth and codecs: playlists and segments skip it.
-      const found = yield* locate(livestream_id, true)
-      if (found._tag === "Elsewhere") return found.answer
-      if (found._tag === "Unavailable") return unavailable
-      if (found._tag === "NotLive" || !Fs.existsSync(sessionFile(found.hlsDir, found.session.sessionId, "index.m3u8"))) {
-        return notFound("this livestream is not live")
-      }
-      const health = found.session.health
-      // The stream's measured bitrate, or a typical one until nginx has measured it.
-      const bandwidth = Math.round((health?.videoBitrate ?? 0) + (health?.audioBitrate ?? 0))
-      const attributes = [`BANDWIDTH=${bandwidth > 0 ? bandwidth : 2_000_000}`]
-      if (health !== null && health.width > 0) {
-        attributes.push(`RESOLUTION=${health.width}x${health.height}`)
-        const codecs = [health.videoCodecId, health.audioCodecId].filter((codec) => codec !== "")
-        if (codecs.length > 0) attributes.push(`CODECS="${codecs.join(",")}"`)
-      }
-      const viewer = randomBytes(12).toString("hex")
-      const renditions = health?.renditions ?? []
-      const ladder = renditions.length > 0 && Fs.existsSync(Path.join(found.abrDir, found.session.sessionId, "master.m3u8"))
-      const variants = ladder
-        ? renditions.map((rendition) => {
-          const codecs = [rendition.videoCodecId, rendition.audioCodecId].filter((codec) => codec !== "")
-          return `#EXT-X-STREAM-INF:BANDWIDTH=${Math.max(1, Math.round(rendition.bandwidth))},` +
-            `RESOLUTION=${rendition.width}x${rendition.height}${codecs.length > 0 ? `,CODECS="${codecs.join(",")}"` : ""}\n` +
-            `v/${viewer}/r/${rendition.name}/index.m3u8\n`
-        }).join("")
-        : `#EXT-X-STREAM-INF:${attributes.join(",")}\nv/${viewer}/index.m3u8\n`
-      return HttpServerResponse.text(
-        `#EXTM3U\n#EXT-X-VERSION:${ladder ? "6\n#EXT-X-INDEPENDENT-SEGMENTS" : "3"}\n${variants}`,
-        { contentType: PLAYLIST, headers: { ...CORS, "cache-control": "no-cache" } }
+      const master = Effect.gen(function* () {
+        const { livestream_id } = yield* HttpRouter.params
+        // Only the master playlist names the stream's bandwidth and codecs: playlists and segments skip it.
+        const found = yield* locate(livestream_id, true)
+        if (found._tag === "Elsewhere") return found.answer
+        if (found._tag === "Unavailable") return unavailable
+        if (
+          found._tag === "NotLive" ||
+          !Fs.existsSync(sessionFile(found.hlsDir, found.session.sessionId, "index.m3u8"))
+        ) {
+          return notFound("this livestream is not live")
+        }
+        const health = found.session.health
+        // The stream's measured bitrate, or a typical one until nginx has measured it.
+        const bandwidth = Math.round((health?.videoBitrate ?? 0) + (health?.audioBitrate ?? 0))
+        const attributes = [`BANDWIDTH=${bandwidth > 0 ? bandwidth : 2_000_000}`]
+        if (health !== null && health.width > 0) {
+          attributes.push(`RESOLUTION=${health.width}x${health.height}`)
+          const codecs = [health.videoCodecId, health.audioCodecId].filter((codec) => codec !== "")
+          if (codecs.length > 0) attributes.push(`CODECS="${codecs.join(",")}"`)
+        }
+        const viewer = randomBytes(12).toString("hex")
+        const renditions = health?.renditions ?? []
+        const ladder =
+          renditions.length > 0 && Fs.existsSync(Path.join(found.abrDir, found.session.sessionId, "master.m3u8"))
+        const variants = ladder
+          ? renditions
+              .map((rendition) => {
+                const codecs = [rendition.videoCodecId, rendition.audioCodecId].filter((codec) => codec !== "")
+                return (
+                  `#EXT-X-STREAM-INF:BANDWIDTH=${Math.max(1, Math.round(rendition.bandwidth))},` +
+                  `RESOLUTION=${rendition.width}x${rendition.height}${codecs.length > 0 ? `,CODECS="${codecs.join(",")}"` : ""}\n` +
+                  `v/${viewer}/r/${rendition.name}/index.m3u8\n`
+                )
+              })
+              .join("")
+          : `#EXT-X-STREAM-INF:${attributes.join(",")}\nv/${viewer}/index.m3u8\n`
+        return HttpServerResponse.text(
+          `#EXTM3U\n#EXT-X-VERSION:${ladder ? "6\n#EXT-X-INDEPENDENT-SEGMENTS" : "3"}\n${variants}`,
+          { contentType: PLAYLIST, headers: { ...CORS, "cache-control": "no-cache" } }
+        )
+      })
+
+      /**
+       * Where a playlist and its segments are: the session's folder of nginx's HLS, or its rendition's folder
+       * of the ladder (`rendition` given), and the key its segment durations are kept under.
+       */
+      const folderOf = (
+        found: { readonly hlsDir: string; readonly abrDir: string },
+        session: SessionId,
+        rendition: string | undefined
+      ) =>
+        rendition === undefined
+          ? { dir: Path.join(found.hlsDir, session), key: session as string }
+          : { dir: Path.join(found.abrDir, session, rendition), key: `${session}/${rendition}` }
+
+      const media = Effect.gen(function* () {
+        const { livestream_id, viewer, rendition } = yield* HttpRouter.params
+        const found = yield* locate(livestream_id)
+        if (found._tag === "Elsewhere") return found.answer
+        if (found._tag === "Unavailable") return unavailable
+        if (
+          found._tag === "NotLive" ||
+          viewer === undefined ||
+          !VIEWER.test(viewer) ||
+          (rendition !== undefined && !RENDITION.test(rendition))
+        ) {
+          return notFound("this livestream is not live")
+        }
+        const folder = folderOf(found, found.session.sessionId, rendition)
+        const playlist = yield* readFile(Path.join(folder.dir, "index.m3u8"))
+        if (playlist === null) return notFound("this livestream is not live")
+        const text = playlist.toString("utf8")
+        remember(folder.key, text)
+        return HttpServerResponse.text(text, {
+          contentType: PLAYLIST,
+          headers: { ...CORS, "cache-control": "no-cache" }
+        })
+      })
+
+      const segment = Effect.gen(function* () {
+        const { livestream_id, viewer, rendition, segment } = yield* HttpRouter.params
+        const found = yield* locate(livestream_id)
+        if (found._tag === "Elsewhere") return found.answer
+        if (found._tag === "Unavailable") return unavailable
+        const sequence = SEGMENT.exec(segment ?? "")?.[1]
+        if (
+          found._tag === "NotLive" ||
+          viewer === undefined ||
+          !VIEWER.test(viewer) ||
+          sequence === undefined ||
+          (rendition !== undefined && !RENDITION.test(rendition))
+        ) {
+          return notFound("no such segment")
+        }
+        const session = found.session.sessionId
+        const folder = folderOf(found, session, rendition)
+        const bytes = yield* readFile(Path.join(folder.dir, `${sequence}.ts`))
+        if (bytes === null) return notFound("no such segment")
+        viewers.sent(bytes.length)
+        const seconds = durations.get(folder.key)?.get(Number(sequence)) ?? fragmentSeconds
+        // A viewer's seconds count once per sequence number, whichever rendition served it.
+        viewers.served(session, viewer, Number(sequence), seconds, yield* Clock.currentTimeMillis)
+        return HttpServerResponse.uint8Array(bytes, {
+          contentType: "video/mp2t",
+          headers: { ...CORS, "cache-control": "max-age=60" }
+        })
+      })
+
+      const thumbnail = Effect.gen(function* () {
+        const { livestream_id } = yield* HttpRouter.params
+        const found = yield* locate(livestream_id)
+        if (found._tag === "Elsewhere") return found.answer
+        if (found._tag === "Unavailable") return unavailable
+        if (found._tag === "NotLive") return notFound("this livestream is not live")
+        const jpeg = yield* options.thumbnails.of(found.hlsDir, found.session.sessionId)
+        if (jpeg === undefined) return notFound("no frame yet")
+        return HttpServerResponse.uint8Array(jpeg, {
+          contentType: "image/jpeg",
+          headers: { ...CORS, "cache-control": "max-age=5" }
+        })
+      })
+
+      const preflight = HttpServerResponse.empty({ status: 204, headers: CORS })
+
+      return Layer.mergeAll(
+        HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/index.m3u8`, master),
+        HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/thumbnail.jpg`, thumbnail),
+        HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/index.m3u8`, media),
+        HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/:segment`, segment),
+        HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/r/:rendition/index.m3u8`, media),
+        HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/r/:rendition/:segment`, segment),
+        HttpRouter.add("OPTIONS", `${PLAYBACK_PATH}/*`, preflight)
       )
     })
-
-    /**
-     * Where a playlist and its segments are: the session's folder of nginx's HLS, or its rendition's folder
-     * of the ladder (`rendition` given), and the key its segment durations are kept under.
-     */
-    const folderOf = (found: { readonly hlsDir: string; readonly abrDir: string }, session: SessionId, rendition: string | undefined) =>
-      rendition === undefined
-        ? { dir: Path.join(found.hlsDir, session), key: session as string }
-        : { dir: Path.join(found.abrDir, session, rendition), key: `${session}/${rendition}` }
-
-    const media = Effect.gen(function*() {
-      const { livestream_id, viewer, rendition } = yield* HttpRouter.params
-      const found = yield* locate(livestream_id)
-      if (found._tag === "Elsewhere") return found.answer
-      if (found._tag === "Unavailable") return unavailable
-      if (found._tag === "NotLive" || viewer === undefined || !VIEWER.test(viewer) || (rendition !== undefined && !RENDITION.test(rendition))) {
-        return notFound("this livestream is not live")
-      }
-      const folder = folderOf(found, found.session.sessionId, rendition)
-      const playlist = yield* readFile(Path.join(folder.dir, "index.m3u8"))
-      if (playlist === null) return notFound("this livestream is not live")
-      const text = playlist.toString("utf8")
-      remember(folder.key, text)
-      return HttpServerResponse.text(text, { contentType: PLAYLIST, headers: { ...CORS, "cache-control": "no-cache" } })
-    })
-
-    const segment = Effect.gen(function*() {
-      const { livestream_id, viewer, rendition, segment } = yield* HttpRouter.params
-      const found = yield* locate(livestream_id)
-      if (found._tag === "Elsewhere") return found.answer
-      if (found._tag === "Unavailable") return unavailable
-      const sequence = SEGMENT.exec(segment ?? "")?.[1]
-      if (
-        found._tag === "NotLive" || viewer === undefined || !VIEWER.test(viewer) || sequence === undefined ||
-        (rendition !== undefined && !RENDITION.test(rendition))
-      ) {
-        return notFound("no such segment")
-      }
-      const session = found.session.sessionId
-      const folder = folderOf(found, session, rendition)
-      const bytes = yield* readFile(Path.join(folder.dir, `${sequence}.ts`))
-      if (bytes === null) return notFound("no such segment")
-      viewers.sent(bytes.length)
-      const seconds = durations.get(folder.key)?.get(Number(sequence)) ?? fragmentSeconds
-      // A viewer's seconds count once per sequence number, whichever rendition served it.
-      viewers.served(session, viewer, Number(sequence), seconds, yield* Clock.currentTimeMillis)
-      return HttpServerResponse.uint8Array(bytes, {
-        contentType: "video/mp2t",
-        headers: { ...CORS, "cache-control": "max-age=60" }
-      })
-    })
-
-    const thumbnail = Effect.gen(function*() {
-      const { livestream_id } = yield* HttpRouter.params
-      const found = yield* locate(livestream_id)
-      if (found._tag === "Elsewhere") return found.answer
-      if (found._tag === "Unavailable") return unavailable
-      if (found._tag === "NotLive") return notFound("this livestream is not live")
-      const jpeg = yield* options.thumbnails.of(found.hlsDir, found.session.sessionId)
-      if (jpeg === undefined) return notFound("no frame yet")
-      return HttpServerResponse.uint8Array(jpeg, {
-        contentType: "image/jpeg",
-        headers: { ...CORS, "cache-control": "max-age=5" }
-      })
-    })
-
-    const preflight = HttpServerResponse.empty({ status: 204, headers: CORS })
-
-    return Layer.mergeAll(
-      HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/index.m3u8`, master),
-      HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/thumbnail.jpg`, thumbnail),
-      HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/index.m3u8`, media),
-      HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/:segment`, segment),
-      HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/r/:rendition/index.m3u8`, media),
-      HttpRouter.add("GET", `${PLAYBACK_PATH}/:livestream_id/v/:viewer/r/:rendition/:segment`, segment),
-      HttpRouter.add("OPTIONS", `${PLAYBACK_PATH}/*`, preflight)
-    )
-  }))
+  )

@@ -26,17 +26,20 @@ export type PublishDecision =
 /** nginx's client ids are counters. */
 const CLIENT_ID = /^\d{1,18}$/
 
-export class Publishing extends Context.Service<Publishing, {
-  readonly publish: (instanceId: string, server: IngestServer, form: CallbackForm) => Effect.Effect<PublishDecision>
-  /** Whether the `hls` application may take this stream: nginx's relay of an accepted connection only. */
-  readonly relay: (instanceId: string, form: CallbackForm) => Effect.Effect<boolean>
-  /** A relay ended: nginx may relay that connection again (its push reconnects after a failure). */
-  readonly relayDone: (instanceId: string, form: CallbackForm) => Effect.Effect<void>
-  readonly publishDone: (instanceId: string, form: CallbackForm) => Effect.Effect<void>
-  /** Whether a live publisher may go on. */
-  readonly update: (instanceId: string, form: CallbackForm) => Effect.Effect<boolean>
-}>()("@onair/adapters-media/Publishing") {
-  static readonly make = Effect.gen(function*() {
+export class Publishing extends Context.Service<
+  Publishing,
+  {
+    readonly publish: (instanceId: string, server: IngestServer, form: CallbackForm) => Effect.Effect<PublishDecision>
+    /** Whether the `hls` application may take this stream: nginx's relay of an accepted connection only. */
+    readonly relay: (instanceId: string, form: CallbackForm) => Effect.Effect<boolean>
+    /** A relay ended: nginx may relay that connection again (its push reconnects after a failure). */
+    readonly relayDone: (instanceId: string, form: CallbackForm) => Effect.Effect<void>
+    readonly publishDone: (instanceId: string, form: CallbackForm) => Effect.Effect<void>
+    /** Whether a live publisher may go on. */
+    readonly update: (instanceId: string, form: CallbackForm) => Effect.Effect<boolean>
+  }
+>()("@onair/adapters-media/Publishing") {
+  static readonly make = Effect.gen(function* () {
     const nginx = yield* RunningNginx
     const control = yield* MediaControl
 
@@ -45,51 +48,65 @@ export class Publishing extends Context.Service<Publishing, {
      * and carries that publish's token, once; it becomes that publish's connection.
      */
     const bridgedPublish = (instanceId: string, clientId: string, form: CallbackForm) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const bridged = nginx.bridged.get(form["name"] as SessionId)
         if (
-          bridged === undefined || bridged.pushed || bridged.nginxRun !== instanceId ||
+          bridged === undefined ||
+          bridged.pushed ||
+          bridged.nginxRun !== instanceId ||
           !sameSecret(form["gw"] ?? "", bridged.token)
         ) {
           return { _tag: "Refused", reason: "not a bridge of the running media server" } as PublishDecision
         }
         bridged.pushed = true
         const { ingestId, livestreamId, sessionId, renditions } = bridged
-        nginx.connections.add({ clientId, ingestId, livestreamId, sessionId, server: "gateway", renditions }, yield* Clock.currentTimeMillis)
+        nginx.connections.add(
+          { clientId, ingestId, livestreamId, sessionId, server: "gateway", renditions },
+          yield* Clock.currentTimeMillis
+        )
         return { _tag: "Accepted", streamName: sessionId } as PublishDecision
       })
 
-    const publish = Effect.fn("Publishing.publish")(function*(instanceId: string, server: IngestServer, form: CallbackForm) {
+    const publish = Effect.fn("Publishing.publish")(function* (
+      instanceId: string,
+      server: IngestServer,
+      form: CallbackForm
+    ) {
       const clientId = form["clientid"] ?? ""
       if (!nginx.isCurrent(instanceId) || form["app"] !== PUBLISH_APP || !CLIENT_ID.test(clientId)) {
         return { _tag: "Refused", reason: "not a publish of the running media server" } as PublishDecision
       }
       if (server === "gateway") return yield* bridgedPublish(instanceId, clientId, form)
-      const answer = yield* control.publish({
-        protocol: server,
-        bootId: nginx.bootId,
-        nginxRun: instanceId,
-        clientId,
-        streamName: (form["name"] ?? "").slice(0, 256),
-        address: (form["addr"] ?? "").slice(0, 64)
-      }).pipe(
-        Effect.catch((error) =>
-          Effect.as(Effect.logWarning(`media: publish not decided: ${error.message}`), {
-            _tag: "Refused" as const,
-            reason: "control plane unreachable"
-          })
+      const answer = yield* control
+        .publish({
+          protocol: server,
+          bootId: nginx.bootId,
+          nginxRun: instanceId,
+          clientId,
+          streamName: (form["name"] ?? "").slice(0, 256),
+          address: (form["addr"] ?? "").slice(0, 64)
+        })
+        .pipe(
+          Effect.catch((error) =>
+            Effect.as(Effect.logWarning(`media: publish not decided: ${error.message}`), {
+              _tag: "Refused" as const,
+              reason: "control plane unreachable"
+            })
+          )
         )
-      )
       if (answer._tag === "Refused") return answer
       // The nginx that asked may have stopped meanwhile: its connections are not this one's.
       if (!nginx.isCurrent(instanceId)) return { _tag: "Refused", reason: "media server restarted" } as PublishDecision
       const { ingestId, livestreamId, sessionId } = answer
       const renditions = answer.renditions ?? []
-      nginx.connections.add({ clientId, ingestId, livestreamId, sessionId, server, renditions }, yield* Clock.currentTimeMillis)
+      nginx.connections.add(
+        { clientId, ingestId, livestreamId, sessionId, server, renditions },
+        yield* Clock.currentTimeMillis
+      )
       return { _tag: "Accepted", streamName: sessionId } as PublishDecision
     })
 
-    const publishDone = Effect.fn("Publishing.publishDone")(function*(instanceId: string, form: CallbackForm) {
+    const publishDone = Effect.fn("Publishing.publishDone")(function* (instanceId: string, form: CallbackForm) {
       const clientId = form["clientid"] ?? ""
       if (form["app"] !== PUBLISH_APP || !CLIENT_ID.test(clientId) || !nginx.isCurrent(instanceId)) return
       // Refused publishes were ended when refused; an earlier nginx's connections when it stopped.
@@ -106,7 +123,7 @@ export class Publishing extends Context.Service<Publishing, {
     })
 
     const relay = (instanceId: string, form: CallbackForm) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const instance = nginx.instance()
         if (instance === null || instance.id !== instanceId || form["app"] !== HLS_APP) return false
         if (!sameSecret(form["pageurl"] ?? "", instance.relaySecret)) return false

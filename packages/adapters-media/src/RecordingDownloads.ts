@@ -41,11 +41,11 @@ const sameText = (a: string, b: string) => {
 }
 
 /** The link's `expires` and `signature`, and the file its path names. */
-const linkParts = Effect.gen(function*() {
+const linkParts = Effect.gen(function* () {
   const request = yield* HttpServerRequest.HttpServerRequest
   const params = yield* HttpRouter.params
   const url = new URL(request.url, "http://recordings")
-  const file = params["segment"] === undefined ? params["file"] ?? "" : `vod/${params["segment"]}`
+  const file = params["segment"] === undefined ? (params["file"] ?? "") : `vod/${params["segment"]}`
   return {
     recordingId: params["recording_id"] ?? "",
     file,
@@ -56,15 +56,14 @@ const linkParts = Effect.gen(function*() {
 
 /** A file of a recording on this machine's disk: the playlist with its segments linked by `relink`, any other as it is. */
 const localFile = (path: string, recordingId: string, file: string, relink: (segment: string) => string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     if (file !== PLAYLIST) return yield* serveFile(path, 3600)
     const text = yield* Effect.try(() => Fs.readFileSync(path, "utf8")).pipe(Effect.orElseSucceed(() => null))
     if (text === null) return failure(404, "not_found", `no playlist in recording ${recordingId}`)
     return playlistResponse(rewritePlaylist(text, relink))
   })
 
-const expired = (expires: string) =>
-  Effect.map(Clock.currentTimeMillis, (now) => !(Number(expires) * 1000 > now))
+const expired = (expires: string) => Effect.map(Clock.currentTimeMillis, (now) => !(Number(expires) * 1000 > now))
 
 const routesFor = <R>(path: `/${string}`, handler: Effect.Effect<HttpServerResponse.HttpServerResponse, never, R>) =>
   Layer.mergeAll(
@@ -78,66 +77,85 @@ const routesFor = <R>(path: `/${string}`, handler: Effect.Effect<HttpServerRespo
  * whose files are answered here, or null on an API with no node beside it.
  */
 export const controlPlaneRoutes = (local: { readonly nodeId: MediaNodeId; readonly mediaDir: string } | null) =>
-  Layer.unwrap(Effect.gen(function*() {
-    const links = yield* RecordingLinks
-    const recordings = yield* RecordingReads
-    const registry = yield* MediaNodeRegistry
-    const store = yield* RecordingStore
-    const secret = yield* NodeCredentials.secretFromEnv
+  Layer.unwrap(
+    Effect.gen(function* () {
+      const links = yield* RecordingLinks
+      const recordings = yield* RecordingReads
+      const registry = yield* MediaNodeRegistry
+      const store = yield* RecordingStore
+      const secret = yield* NodeCredentials.secretFromEnv
 
-    const handler = Effect.gen(function*() {
-      const { recordingId, file, expires, signature } = yield* linkParts
-      if (!links.isSigned(recordingId, file, expires, signature)) {
-        return failure(403, "invalid_signature", "this link's signature does not match it; ask the API for a new link")
-      }
-      if (yield* expired(expires)) return failure(403, "link_expired", "this link has expired; ask the API for a new link")
-      const recording = yield* recordings.recordingById(recordingId as SessionId)
-      if (recording === undefined || recording.deletedAt !== null || recording.phase._tag !== "Ready") {
-        return failure(404, "not_found", `recording ${recordingId} is not ready or no longer kept`)
-      }
-      const storage = recording.phase.storage
-      const folder = `recordings/${recordingId}`
-      const expiresAt = Number(expires) * 1000
-      const relink = (segment: string) => links.link(recordingId, `vod/${segment}`, expiresAt)
-      if (storage._tag === "S3") {
-        if (file === PLAYLIST) {
-          const text = yield* store.readText(`${folder}/${file}`)
-          return playlistResponse(rewritePlaylist(text, relink))
+      const handler = Effect.gen(function* () {
+        const { recordingId, file, expires, signature } = yield* linkParts
+        if (!links.isSigned(recordingId, file, expires, signature)) {
+          return failure(
+            403,
+            "invalid_signature",
+            "this link's signature does not match it; ask the API for a new link"
+          )
         }
-        const remaining = Math.max(1, Math.floor(expiresAt / 1000 - (yield* Clock.currentTimeMillis) / 1000))
-        const location = yield* store.presign(`${folder}/${file}`, Math.min(remaining, BUCKET_URL_SECONDS))
+        if (yield* expired(expires))
+          return failure(403, "link_expired", "this link has expired; ask the API for a new link")
+        const recording = yield* recordings.recordingById(recordingId as SessionId)
+        if (recording === undefined || recording.deletedAt !== null || recording.phase._tag !== "Ready") {
+          return failure(404, "not_found", `recording ${recordingId} is not ready or no longer kept`)
+        }
+        const storage = recording.phase.storage
+        const folder = `recordings/${recordingId}`
+        const expiresAt = Number(expires) * 1000
+        const relink = (segment: string) => links.link(recordingId, `vod/${segment}`, expiresAt)
+        if (storage._tag === "S3") {
+          if (file === PLAYLIST) {
+            const text = yield* store.readText(`${folder}/${file}`)
+            return playlistResponse(rewritePlaylist(text, relink))
+          }
+          const remaining = Math.max(1, Math.floor(expiresAt / 1000 - (yield* Clock.currentTimeMillis) / 1000))
+          const location = yield* store.presign(`${folder}/${file}`, Math.min(remaining, BUCKET_URL_SECONDS))
+          return HttpServerResponse.empty({ status: 302, headers: { ...CORS, location } })
+        }
+        if (local !== null && recording.nodeId === local.nodeId) {
+          const path = Path.join(NginxConfig.paths(local.mediaDir).recordings, recordingId, file)
+          return yield* localFile(path, recordingId, file, relink)
+        }
+        const node = yield* registry.node(recording.nodeId)
+        if (node === undefined || Option.isNone(secret)) {
+          return failure(503, "node_unreachable", `the media node keeping recording ${recordingId} is not known here`)
+        }
+        const origin = new URL(node.addresses.playback).origin
+        const mac = nodeFileMac(NodeCredentials.issue(secret.value, recording.nodeId), recordingId, file, expires)
+        const location = `${origin}${NODE_FILES_PATH}/${recordingId}/${file}?expires=${expires}&signature=${mac}`
         return HttpServerResponse.empty({ status: 302, headers: { ...CORS, location } })
-      }
-      if (local !== null && recording.nodeId === local.nodeId) {
-        const path = Path.join(NginxConfig.paths(local.mediaDir).recordings, recordingId, file)
-        return yield* localFile(path, recordingId, file, relink)
-      }
-      const node = yield* registry.node(recording.nodeId)
-      if (node === undefined || Option.isNone(secret)) {
-        return failure(503, "node_unreachable", `the media node keeping recording ${recordingId} is not known here`)
-      }
-      const origin = new URL(node.addresses.playback).origin
-      const mac = nodeFileMac(NodeCredentials.issue(secret.value, recording.nodeId), recordingId, file, expires)
-      const location = `${origin}${NODE_FILES_PATH}/${recordingId}/${file}?expires=${expires}&signature=${mac}`
-      return HttpServerResponse.empty({ status: 302, headers: { ...CORS, location } })
-    }).pipe(
-      Effect.catch(() => Effect.succeed(failure(503, "storage_unreachable", "the recording's storage did not answer; try again")))
-    )
-    return routesFor(RECORDING_LINK_PATH, handler)
-  }))
+      }).pipe(
+        Effect.catch(() =>
+          Effect.succeed(failure(503, "storage_unreachable", "the recording's storage did not answer; try again"))
+        )
+      )
+      return routesFor(RECORDING_LINK_PATH, handler)
+    })
+  )
 
 /** A media node's answers to the links the control plane redirects to: its own files, checked with its credential. */
 export const nodeRoutes = (mediaDir: string, credential: string) => {
-  const handler = Effect.gen(function*() {
+  const handler = Effect.gen(function* () {
     const { recordingId, file, expires, signature } = yield* linkParts
-    if (!/^\d{1,12}$/.test(expires) || !RECORDING_FILE.test(file) || !/^[0-9a-f-]{36}$/.test(recordingId) ||
-      !sameText(signature, nodeFileMac(credential, recordingId, file, expires))) {
+    if (
+      !/^\d{1,12}$/.test(expires) ||
+      !RECORDING_FILE.test(file) ||
+      !/^[0-9a-f-]{36}$/.test(recordingId) ||
+      !sameText(signature, nodeFileMac(credential, recordingId, file, expires))
+    ) {
       return failure(403, "invalid_signature", "this link's signature does not match it")
     }
-    if (yield* expired(expires)) return failure(403, "link_expired", "this link has expired; ask the API for a new link")
+    if (yield* expired(expires))
+      return failure(403, "link_expired", "this link has expired; ask the API for a new link")
     const path = Path.join(NginxConfig.paths(mediaDir).recordings, recordingId, file)
-    return yield* localFile(path, recordingId, file, (segment) =>
-      `${NODE_FILES_PATH}/${recordingId}/vod/${segment}?expires=${expires}&signature=${nodeFileMac(credential, recordingId, `vod/${segment}`, expires)}`)
+    return yield* localFile(
+      path,
+      recordingId,
+      file,
+      (segment) =>
+        `${NODE_FILES_PATH}/${recordingId}/vod/${segment}?expires=${expires}&signature=${nodeFileMac(credential, recordingId, `vod/${segment}`, expires)}`
+    )
   })
   return routesFor(NODE_FILES_PATH, handler)
 }

@@ -44,7 +44,7 @@ export const byteRange = (header: string | undefined, size: number): ByteRange =
 
 /** `file` from disk, whole or the range asked; 404 when it is not there. */
 export const serveFile = (file: string, cacheSeconds: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     const size = yield* Effect.try(() => Fs.statSync(file)).pipe(
       Effect.map((stats) => (stats.isFile() ? stats.size : null)),
@@ -69,10 +69,13 @@ export const serveFile = (file: string, cacheSeconds: number) =>
 
 /** A playlist with every URI line (a segment, relative to the playlist's folder) replaced by `link`. */
 export const rewritePlaylist = (text: string, link: (segment: string) => string): string =>
-  text.split("\n").map((line) => {
-    const trimmed = line.trim()
-    return trimmed === "" || trimmed.startsWith("#") ? line : link(trimmed)
-  }).join("\n")
+  text
+    .split("\n")
+    .map((line) => {
+      const trimmed = line.trim()
+      return trimmed === "" || trimmed.startsWith("#") ? line : link(trimmed)
+    })
+    .join("\n")
 
 export const playlistResponse = (text: string) =>
   HttpServerResponse.text(text, {

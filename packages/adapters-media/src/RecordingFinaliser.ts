@@ -65,14 +65,22 @@ const sha256Of = (file: string) =>
     try: () =>
       new Promise<string>((resolve, reject) => {
         const hash = createHash("sha256")
-        Fs.createReadStream(file).on("data", (chunk) => hash.update(chunk)).on("error", reject).on("end", () => resolve(hash.digest("hex")))
+        Fs.createReadStream(file)
+          .on("data", (chunk) => hash.update(chunk))
+          .on("error", reject)
+          .on("end", () => resolve(hash.digest("hex")))
       }),
     catch: (cause) => failure(String(cause))
   })
 
 interface Probe {
   readonly format?: { readonly duration?: string; readonly size?: string }
-  readonly streams?: ReadonlyArray<{ readonly codec_type?: string; readonly codec_name?: string; readonly width?: number; readonly height?: number }>
+  readonly streams?: ReadonlyArray<{
+    readonly codec_type?: string
+    readonly codec_name?: string
+    readonly width?: number
+    readonly height?: number
+  }>
 }
 
 /**
@@ -85,9 +93,10 @@ const bytesOf = (files: ReadonlyArray<string>) => files.reduce((total, file) => 
 
 /** Joins `parts` (in order) into a finalised recording under `outDir`. */
 export const finalise = (parts: ReadonlyArray<string>, outDir: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const present = yield* fsStep(() => parts.filter((part) => Fs.existsSync(part) && Fs.statSync(part).size > 0))
-    if (present.length === 0) return yield* new RecordingNotFinalised({ reason: "no media", detail: "no recorded part" })
+    if (present.length === 0)
+      return yield* new RecordingNotFinalised({ reason: "no media", detail: "no recorded part" })
     yield* fsStep(() => Fs.mkdirSync(Path.join(outDir, "vod"), { recursive: true, mode: 0o700 }))
     const needed = Math.ceil(bytesOf(present) * SPACE_FACTOR)
     const free = yield* fsStep(() => {
@@ -99,15 +108,42 @@ export const finalise = (parts: ReadonlyArray<string>, outDir: string) =>
     }
     const list = Path.join(outDir, "parts.txt")
     // The concat demuxer's own quoting: a single quote closes, is escaped, and opens again.
-    yield* fsStep(() => Fs.writeFileSync(list, present.map((part) => `file '${part.replaceAll("'", "'\\''")}'\n`).join("")))
+    yield* fsStep(() =>
+      Fs.writeFileSync(list, present.map((part) => `file '${part.replaceAll("'", "'\\''")}'\n`).join(""))
+    )
     const mp4 = Path.join(outDir, "recording.mp4")
     yield* run("ffmpeg", [
-      "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", list,
-      "-map", "0:v?", "-map", "0:a?", "-c", "copy", "-movflags", "+faststart", mp4
+      "-nostdin",
+      "-v",
+      "error",
+      "-y",
+      "-f",
+      "concat",
+      "-safe",
+      "0",
+      "-i",
+      list,
+      "-map",
+      "0:v?",
+      "-map",
+      "0:a?",
+      "-c",
+      "copy",
+      "-movflags",
+      "+faststart",
+      mp4
     ])
-    const probe = JSON.parse(yield* run("ffprobe", [
-      "-v", "error", "-show_entries", "format=duration,size:stream=codec_type,codec_name,width,height", "-of", "json", mp4
-    ])) as Probe
+    const probe = JSON.parse(
+      yield* run("ffprobe", [
+        "-v",
+        "error",
+        "-show_entries",
+        "format=duration,size:stream=codec_type,codec_name,width,height",
+        "-of",
+        "json",
+        mp4
+      ])
+    ) as Probe
     const video = probe.streams?.find((stream) => stream.codec_type === "video")
     const audio = probe.streams?.find((stream) => stream.codec_type === "audio")
     const durationSeconds = Number(probe.format?.duration ?? 0)
@@ -116,14 +152,41 @@ export const finalise = (parts: ReadonlyArray<string>, outDir: string) =>
     }
     const vodPlaylist = Path.join(outDir, "vod", "index.m3u8")
     yield* run("ffmpeg", [
-      "-nostdin", "-v", "error", "-y", "-i", mp4, "-map", "0", "-c", "copy", "-f", "hls",
-      "-hls_time", String(VOD_SEGMENT_SECONDS), "-hls_playlist_type", "vod",
-      "-hls_segment_filename", Path.join(outDir, "vod", "%d.ts"), vodPlaylist
+      "-nostdin",
+      "-v",
+      "error",
+      "-y",
+      "-i",
+      mp4,
+      "-map",
+      "0",
+      "-c",
+      "copy",
+      "-f",
+      "hls",
+      "-hls_time",
+      String(VOD_SEGMENT_SECONDS),
+      "-hls_playlist_type",
+      "vod",
+      "-hls_segment_filename",
+      Path.join(outDir, "vod", "%d.ts"),
+      vodPlaylist
     ])
     const poster = Path.join(outDir, "poster.jpg")
     yield* run("ffmpeg", [
-      "-nostdin", "-v", "error", "-y", "-ss", String(Math.min(1, durationSeconds / 2)), "-i", mp4,
-      "-frames:v", "1", "-q:v", "3", poster
+      "-nostdin",
+      "-v",
+      "error",
+      "-y",
+      "-ss",
+      String(Math.min(1, durationSeconds / 2)),
+      "-i",
+      mp4,
+      "-frames:v",
+      "1",
+      "-q:v",
+      "3",
+      poster
     ])
     yield* fsStep(() => Fs.rmSync(list, { force: true }))
     return {
@@ -137,6 +200,8 @@ export const finalise = (parts: ReadonlyArray<string>, outDir: string) =>
       videoCodec: video.codec_name ?? "",
       audioCodec: audio?.codec_name ?? "",
       sha256: yield* sha256Of(mp4),
-      vodSize: yield* fsStep(() => bytesOf(Fs.readdirSync(Path.join(outDir, "vod")).map((name) => Path.join(outDir, "vod", name))))
+      vodSize: yield* fsStep(() =>
+        bytesOf(Fs.readdirSync(Path.join(outDir, "vod")).map((name) => Path.join(outDir, "vod", name)))
+      )
     } satisfies FinalisedRecording
   })

@@ -26,7 +26,8 @@ export const setMark = (folder: string, mark: Mark) =>
   Effect.ignore(Effect.try(() => Fs.writeFileSync(Path.join(folder, mark), "", { mode: 0o600 })))
 
 /** Removes the folder and everything in it (its files are stored elsewhere, or deleted). */
-export const removeFolder = (folder: string) => Effect.ignore(Effect.try(() => Fs.rmSync(folder, { recursive: true, force: true })))
+export const removeFolder = (folder: string) =>
+  Effect.ignore(Effect.try(() => Fs.rmSync(folder, { recursive: true, force: true })))
 
 const decodeFacts = Schema.decodeUnknownExit(Schema.fromJsonString(RecordingAssets))
 
@@ -35,14 +36,16 @@ const decodeFacts = Schema.decodeUnknownExit(Schema.fromJsonString(RecordingAsse
  * a folder without them (not finished, or swept meanwhile) is left out.
  */
 export const foldersWithFacts = (recordingsDir: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const names = yield* Effect.sync(() => (Fs.existsSync(recordingsDir) ? Fs.readdirSync(recordingsDir) : []))
     const found: Array<readonly [string, RecordingAssets | null]> = []
     for (const name of names.filter((name) => SESSION_FOLDER.test(name))) {
-      const read = yield* Effect.result(Effect.try({
-        try: () => Fs.readFileSync(Path.join(recordingsDir, name, ASSETS_FILE), "utf8"),
-        catch: (error) => error as NodeJS.ErrnoException
-      }))
+      const read = yield* Effect.result(
+        Effect.try({
+          try: () => Fs.readFileSync(Path.join(recordingsDir, name, ASSETS_FILE), "utf8"),
+          catch: (error) => error as NodeJS.ErrnoException
+        })
+      )
       if (Result.isFailure(read)) {
         if (read.failure.code !== "ENOENT") found.push([name, null])
         continue

@@ -38,7 +38,12 @@ export const partsBySession = (names: ReadonlyArray<string>): Map<string, Array<
     list.push({ name, time: Number(match[2]) })
     sessions.set(match[1]!, list)
   }
-  return new Map([...sessions].map(([session, parts]) => [session, parts.sort((a, b) => a.time - b.time || a.name.localeCompare(b.name)).map((part) => part.name)]))
+  return new Map(
+    [...sessions].map(([session, parts]) => [
+      session,
+      parts.sort((a, b) => a.time - b.time || a.name.localeCompare(b.name)).map((part) => part.name)
+    ])
+  )
 }
 
 /** Paths under the media folder, as recordings name their files (`recordings/<session>/…`). */
@@ -71,7 +76,8 @@ export const sweepDeleted = (mediaDir: string) =>
       graceMillis: FOLDER_GRACE_MILLIS,
       kept: control.keptRecordings,
       what: "deleted recordings"
-    }))
+    })
+  )
 
 const remove = (files: ReadonlyArray<string>) =>
   Effect.sync(() => {
@@ -80,7 +86,7 @@ const remove = (files: ReadonlyArray<string>) =>
 
 /** One round over the parts folder of the node's media folder `mediaDir`. */
 export const finaliseEnded = (mediaDir: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const control = yield* MediaControl
     const store = yield* RecordingStore
     const paths = NginxConfig.paths(mediaDir)
@@ -101,10 +107,15 @@ export const finaliseEnded = (mediaDir: string) =>
         continue
       }
       const folder = Path.join(paths.recordings, session)
-      const outcome = yield* Effect.exit(Effect.flatMap(finalise(parts, folder), (finished) => {
-        const assets = relative(mediaDir, finished)
-        return Effect.as(fsStep(() => Fs.writeFileSync(Path.join(folder, ASSETS_FILE), JSON.stringify(assets), { mode: 0o600 })), assets)
-      }))
+      const outcome = yield* Effect.exit(
+        Effect.flatMap(finalise(parts, folder), (finished) => {
+          const assets = relative(mediaDir, finished)
+          return Effect.as(
+            fsStep(() => Fs.writeFileSync(Path.join(folder, ASSETS_FILE), JSON.stringify(assets), { mode: 0o600 })),
+            assets
+          )
+        })
+      )
       if (Exit.isSuccess(outcome)) {
         const seconds = outcome.value.durationSeconds.toFixed(1)
         if (answer.transcribe) yield* setMark(folder, "transcribe")

@@ -15,7 +15,7 @@ export const RETENTION_MILLIS = 60_000
 const BATCH = 200
 
 /** Deletes the recordings past their app's retention now, at most a batch; how many. */
-export const deleteExpired = Effect.gen(function*() {
+export const deleteExpired = Effect.gen(function* () {
   const settings = yield* AppSettingsReads
   const recordings = yield* RecordingCommands
   const catalog = yield* CatalogReads
@@ -23,14 +23,16 @@ export const deleteExpired = Effect.gen(function*() {
   const due = yield* settings.pastRetention(at, BATCH)
   let deleted = 0
   for (const recordingId of due) {
-    yield* recordings.handle(
-      { _tag: "DeleteRecording", recordingId, at, by: "retention" },
-      originMetadata(`recording:${recordingId}:retention`, "system:retention", at)
-    ).pipe(
-      awaitReadModel(catalog),
-      Effect.tap(() => Effect.sync(() => deleted++)),
-      Effect.catch((error) => Effect.logWarning(`recordings: retention did not delete ${recordingId}: ${error._tag}`))
-    )
+    yield* recordings
+      .handle(
+        { _tag: "DeleteRecording", recordingId, at, by: "retention" },
+        originMetadata(`recording:${recordingId}:retention`, "system:retention", at)
+      )
+      .pipe(
+        awaitReadModel(catalog),
+        Effect.tap(() => Effect.sync(() => deleted++)),
+        Effect.catch((error) => Effect.logWarning(`recordings: retention did not delete ${recordingId}: ${error._tag}`))
+      )
   }
   if (deleted > 0) yield* Effect.logInfo(`recordings: retention deleted ${deleted} recording(s)`)
   return deleted
@@ -39,7 +41,9 @@ export const deleteExpired = Effect.gen(function*() {
 /** Deletes recordings past retention for as long as it runs; a failed round is logged, the next goes on. */
 export const run = Effect.forever(
   Effect.andThen(
-    deleteExpired.pipe(Effect.catchCause((cause) => Effect.as(Effect.logError("recordings: retention round failed", cause), 0))),
+    deleteExpired.pipe(
+      Effect.catchCause((cause) => Effect.as(Effect.logError("recordings: retention round failed", cause), 0))
+    ),
     Effect.sleep(Duration.millis(RETENTION_MILLIS))
   )
 )

@@ -71,112 +71,157 @@ export const filesUnder = (dir: string): ReadonlyArray<string> =>
 const unreachable = (cause: unknown) =>
   new StorageUnreachable({ message: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause) })
 
-export class RecordingStore extends Context.Service<RecordingStore, {
-  /** Where recordings go: `Local`, or `S3` with the bucket and prefix. */
-  readonly storage: RecordingStorage
-  /**
-   * One attempt to upload the files of a finished recording's folder `dir` (`files`, or every file of the
-   * recording's) under `<prefix><folder>/` (`folder`: `recordings/<id>`). Nothing to do on local storage.
-   */
-  readonly upload: (dir: string, folder: string, files?: ReadonlyArray<string>) => Effect.Effect<void, StorageUnreachable>
-  /** A GET URL of the object at `<prefix><path>`, valid for `seconds` (S3 only). */
-  readonly presign: (path: string, seconds: number) => Effect.Effect<string, StorageUnreachable>
-  /** A small object's text (a playlist), S3 only. */
-  readonly readText: (path: string) => Effect.Effect<string, StorageUnreachable>
-}>()("@onair/adapters-media/RecordingStore") {
-  static readonly local = Layer.succeed(RecordingStore)(RecordingStore.of({
-    storage: LOCAL_STORAGE,
-    upload: () => Effect.void,
-    presign: () => Effect.fail(new StorageUnreachable({ message: "recordings are stored on the media nodes' disks" })),
-    readText: () => Effect.fail(new StorageUnreachable({ message: "recordings are stored on the media nodes' disks" }))
-  }))
+export class RecordingStore extends Context.Service<
+  RecordingStore,
+  {
+    /** Where recordings go: `Local`, or `S3` with the bucket and prefix. */
+    readonly storage: RecordingStorage
+    /**
+     * One attempt to upload the files of a finished recording's folder `dir` (`files`, or every file of the
+     * recording's) under `<prefix><folder>/` (`folder`: `recordings/<id>`). Nothing to do on local storage.
+     */
+    readonly upload: (
+      dir: string,
+      folder: string,
+      files?: ReadonlyArray<string>
+    ) => Effect.Effect<void, StorageUnreachable>
+    /** A GET URL of the object at `<prefix><path>`, valid for `seconds` (S3 only). */
+    readonly presign: (path: string, seconds: number) => Effect.Effect<string, StorageUnreachable>
+    /** A small object's text (a playlist), S3 only. */
+    readonly readText: (path: string) => Effect.Effect<string, StorageUnreachable>
+  }
+>()("@onair/adapters-media/RecordingStore") {
+  static readonly local = Layer.succeed(RecordingStore)(
+    RecordingStore.of({
+      storage: LOCAL_STORAGE,
+      upload: () => Effect.void,
+      presign: () =>
+        Effect.fail(new StorageUnreachable({ message: "recordings are stored on the media nodes' disks" })),
+      readText: () =>
+        Effect.fail(new StorageUnreachable({ message: "recordings are stored on the media nodes' disks" }))
+    })
+  )
 
   static readonly s3 = (settings: S3Settings) =>
     Layer.effect(
       RecordingStore,
       Effect.acquireRelease(
-        Effect.sync(() =>
-          new S3Client({
-            region: settings.region,
-            forcePathStyle: settings.pathStyle,
-            ...(settings.endpoint === null ? {} : { endpoint: settings.endpoint }),
-            ...(settings.credentials === null ? {} : {
-              credentials: {
-                accessKeyId: settings.credentials.accessKeyId,
-                secretAccessKey: Redacted.value(settings.credentials.secretAccessKey)
-              }
-            }),
-            // The node's own backoff retries across calls; inside one call, the SDK tries twice.
-            maxAttempts: 2
-          })
+        Effect.sync(
+          () =>
+            new S3Client({
+              region: settings.region,
+              forcePathStyle: settings.pathStyle,
+              ...(settings.endpoint === null ? {} : { endpoint: settings.endpoint }),
+              ...(settings.credentials === null
+                ? {}
+                : {
+                    credentials: {
+                      accessKeyId: settings.credentials.accessKeyId,
+                      secretAccessKey: Redacted.value(settings.credentials.secretAccessKey)
+                    }
+                  }),
+              // The node's own backoff retries across calls; inside one call, the SDK tries twice.
+              maxAttempts: 2
+            })
         ),
         (client) => Effect.sync(() => client.destroy())
-      ).pipe(Effect.map((client) => {
-        const key = (path: string) => `${settings.keyPrefix}${path}`
-        const uploadFile = (file: string, objectKey: string) =>
-          Effect.tryPromise({
-            try: (signal) => {
-              const size = Fs.statSync(file).size
-              if (size < MULTIPART_FROM_BYTES) {
-                return client.send(new PutObjectCommand({
-                  Bucket: settings.bucket,
-                  Key: objectKey,
-                  Body: Fs.readFileSync(file),
-                  ContentType: contentTypeOf(file)
-                }), { abortSignal: signal })
-              }
-              const upload = new Upload({
-                client,
-                params: { Bucket: settings.bucket, Key: objectKey, Body: Fs.createReadStream(file), ContentType: contentTypeOf(file) },
-                partSize: PART_BYTES,
-                queueSize: PART_QUEUE,
-                leavePartsOnError: false
-              })
-              signal.addEventListener("abort", () => void upload.abort())
-              return upload.done()
-            },
-            catch: unreachable
-          })
-        return RecordingStore.of({
-          storage: { _tag: "S3", bucket: settings.bucket, keyPrefix: settings.keyPrefix },
-          upload: Effect.fn("RecordingStore.upload")(function*(dir: string, folder: string, only?: ReadonlyArray<string>) {
-            const files = only ?? (yield* Effect.try({ try: () => filesUnder(dir).filter(isRecordingFile), catch: unreachable }))
-            // The MP4 last: once it is there, every file it names is.
-            const ordered = [...files.filter((file) => file !== "recording.mp4"), ...files.filter((file) => file === "recording.mp4")]
-            yield* Effect.forEach(ordered, (file) => uploadFile(Path.join(dir, file), key(`${folder}/${file}`)), { concurrency: 4, discard: true })
-          }),
-          presign: (path, seconds) =>
+      ).pipe(
+        Effect.map((client) => {
+          const key = (path: string) => `${settings.keyPrefix}${path}`
+          const uploadFile = (file: string, objectKey: string) =>
             Effect.tryPromise({
-              try: () => getSignedUrl(client, new GetObjectCommand({ Bucket: settings.bucket, Key: key(path) }), { expiresIn: seconds }),
-              catch: unreachable
-            }),
-          readText: (path) =>
-            Effect.tryPromise({
-              try: (signal) =>
-                client.send(new GetObjectCommand({ Bucket: settings.bucket, Key: key(path) }), { abortSignal: signal })
-                  .then((answer) => answer.Body?.transformToString("utf8") ?? ""),
+              try: (signal) => {
+                const size = Fs.statSync(file).size
+                if (size < MULTIPART_FROM_BYTES) {
+                  return client.send(
+                    new PutObjectCommand({
+                      Bucket: settings.bucket,
+                      Key: objectKey,
+                      Body: Fs.readFileSync(file),
+                      ContentType: contentTypeOf(file)
+                    }),
+                    { abortSignal: signal }
+                  )
+                }
+                const upload = new Upload({
+                  client,
+                  params: {
+                    Bucket: settings.bucket,
+                    Key: objectKey,
+                    Body: Fs.createReadStream(file),
+                    ContentType: contentTypeOf(file)
+                  },
+                  partSize: PART_BYTES,
+                  queueSize: PART_QUEUE,
+                  leavePartsOnError: false
+                })
+                signal.addEventListener("abort", () => void upload.abort())
+                return upload.done()
+              },
               catch: unreachable
             })
+          return RecordingStore.of({
+            storage: { _tag: "S3", bucket: settings.bucket, keyPrefix: settings.keyPrefix },
+            upload: Effect.fn("RecordingStore.upload")(function* (
+              dir: string,
+              folder: string,
+              only?: ReadonlyArray<string>
+            ) {
+              const files =
+                only ?? (yield* Effect.try({ try: () => filesUnder(dir).filter(isRecordingFile), catch: unreachable }))
+              // The MP4 last: once it is there, every file it names is.
+              const ordered = [
+                ...files.filter((file) => file !== "recording.mp4"),
+                ...files.filter((file) => file === "recording.mp4")
+              ]
+              yield* Effect.forEach(ordered, (file) => uploadFile(Path.join(dir, file), key(`${folder}/${file}`)), {
+                concurrency: 4,
+                discard: true
+              })
+            }),
+            presign: (path, seconds) =>
+              Effect.tryPromise({
+                try: () =>
+                  getSignedUrl(client, new GetObjectCommand({ Bucket: settings.bucket, Key: key(path) }), {
+                    expiresIn: seconds
+                  }),
+                catch: unreachable
+              }),
+            readText: (path) =>
+              Effect.tryPromise({
+                try: (signal) =>
+                  client
+                    .send(new GetObjectCommand({ Bucket: settings.bucket, Key: key(path) }), { abortSignal: signal })
+                    .then((answer) => answer.Body?.transformToString("utf8") ?? ""),
+                catch: unreachable
+              })
+          })
         })
-      }))
+      )
     )
 
   /** Local disk, or the bucket the environment names. */
-  static readonly fromEnv = Layer.unwrap(Effect.gen(function*() {
-    const bucket = yield* Config.option(Config.String("ONAIR_RECORDING_S3_BUCKET"))
-    if (Option.isNone(bucket) || bucket.value.trim() === "") return RecordingStore.local
-    const prefix = (yield* Config.String("ONAIR_RECORDING_S3_PREFIX").pipe(Config.withDefault(""))).replace(/^\/+/, "")
-    const accessKeyId = yield* Config.option(Config.String("ONAIR_RECORDING_S3_ACCESS_KEY_ID"))
-    const secretAccessKey = yield* Config.option(Config.Redacted("ONAIR_RECORDING_S3_SECRET_ACCESS_KEY"))
-    return RecordingStore.s3({
-      bucket: bucket.value.trim(),
-      keyPrefix: prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`,
-      endpoint: Option.getOrNull(yield* Config.option(Config.String("ONAIR_RECORDING_S3_ENDPOINT"))),
-      region: yield* Config.String("ONAIR_RECORDING_S3_REGION").pipe(Config.withDefault("us-east-1")),
-      pathStyle: yield* Config.Boolean("ONAIR_RECORDING_S3_PATH_STYLE").pipe(Config.withDefault(false)),
-      credentials: Option.isSome(accessKeyId) && Option.isSome(secretAccessKey)
-        ? { accessKeyId: accessKeyId.value, secretAccessKey: secretAccessKey.value }
-        : null
+  static readonly fromEnv = Layer.unwrap(
+    Effect.gen(function* () {
+      const bucket = yield* Config.option(Config.String("ONAIR_RECORDING_S3_BUCKET"))
+      if (Option.isNone(bucket) || bucket.value.trim() === "") return RecordingStore.local
+      const prefix = (yield* Config.String("ONAIR_RECORDING_S3_PREFIX").pipe(Config.withDefault(""))).replace(
+        /^\/+/,
+        ""
+      )
+      const accessKeyId = yield* Config.option(Config.String("ONAIR_RECORDING_S3_ACCESS_KEY_ID"))
+      const secretAccessKey = yield* Config.option(Config.Redacted("ONAIR_RECORDING_S3_SECRET_ACCESS_KEY"))
+      return RecordingStore.s3({
+        bucket: bucket.value.trim(),
+        keyPrefix: prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`,
+        endpoint: Option.getOrNull(yield* Config.option(Config.String("ONAIR_RECORDING_S3_ENDPOINT"))),
+        region: yield* Config.String("ONAIR_RECORDING_S3_REGION").pipe(Config.withDefault("us-east-1")),
+        pathStyle: yield* Config.Boolean("ONAIR_RECORDING_S3_PATH_STYLE").pipe(Config.withDefault(false)),
+        credentials:
+          Option.isSome(accessKeyId) && Option.isSome(secretAccessKey)
+            ? { accessKeyId: accessKeyId.value, secretAccessKey: secretAccessKey.value }
+            : null
+      })
     })
-  }))
+  )
 }

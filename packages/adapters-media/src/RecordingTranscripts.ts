@@ -18,7 +18,7 @@ import { foldersWithFacts, hasMark, removeFolder, setMark } from "./RecordingFol
 import { FolderRetries } from "./FolderRetries.ts"
 import { RecordingStore } from "./RecordingStore.ts"
 import { TRANSCRIPT_FILES, toJson, toSrt, toText } from "./TranscriptFiles.ts"
-import { TranscriptionEngine, TranscriptNotMade } from "./TranscriptionEngine.ts"
+import { TranscriptionEngine, type TranscriptNotMade } from "./TranscriptionEngine.ts"
 import { runTool } from "./ToolRun.ts"
 
 const AUDIO_FILE = "transcript-audio.wav"
@@ -36,11 +36,15 @@ const extractAudio = (mp4: string, wav: string) =>
     64 * 1024
   ).pipe(
     Effect.asVoid,
-    Effect.mapError((error) =>
-      new NotTranscribed({
-        reason: /matches no streams|does not contain any stream|Output file .* does not contain/i.test(error.stderr) ? "no audio" : "engine failed",
-        message: `ffmpeg: ${error.stderr || error.message}`.slice(0, 500)
-      }))
+    Effect.mapError(
+      (error) =>
+        new NotTranscribed({
+          reason: /matches no streams|does not contain any stream|Output file .* does not contain/i.test(error.stderr)
+            ? "no audio"
+            : "engine failed",
+          message: `ffmpeg: ${error.stderr || error.message}`.slice(0, 500)
+        })
+    )
   )
 
 const writeFiles = (folder: string, files: ReadonlyArray<readonly [string, string]>) =>
@@ -48,18 +52,21 @@ const writeFiles = (folder: string, files: ReadonlyArray<readonly [string, strin
     try: () => {
       for (const [name, text] of files) Fs.writeFileSync(Path.join(folder, name), text, { mode: 0o600 })
     },
-    catch: (cause) => new NotTranscribed({ reason: "engine failed", message: `the transcript could not be written: ${String(cause)}` })
+    catch: (cause) =>
+      new NotTranscribed({ reason: "engine failed", message: `the transcript could not be written: ${String(cause)}` })
   })
 
 /** The transcript of one recording folder, written (and stored); its facts. */
 const transcribeOne = (folder: string, session: string, assets: RecordingAssets) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const engine = yield* TranscriptionEngine
     const store = yield* RecordingStore
     const wav = Path.join(folder, AUDIO_FILE)
     yield* extractAudio(Path.join(folder, "recording.mp4"), wav)
     const transcript = yield* engine.transcribe(wav).pipe(
-      Effect.mapError((error: TranscriptNotMade) => new NotTranscribed({ reason: error.reason, message: error.message })),
+      Effect.mapError(
+        (error: TranscriptNotMade) => new NotTranscribed({ reason: error.reason, message: error.message })
+      ),
       Effect.ensuring(Effect.ignore(Effect.try(() => Fs.rmSync(wav, { force: true }))))
     )
     yield* writeFiles(folder, [
@@ -68,9 +75,9 @@ const transcribeOne = (folder: string, session: string, assets: RecordingAssets)
       [TRANSCRIPT_FILES.json, toJson(transcript, engine.name, assets.durationSeconds)]
     ])
     const folderKey = `recordings/${session}`
-    yield* store.upload(folder, folderKey, Object.values(TRANSCRIPT_FILES)).pipe(
-      Effect.mapError((error) => new NotTranscribed({ reason: "storage unreachable", message: error.message }))
-    )
+    yield* store
+      .upload(folder, folderKey, Object.values(TRANSCRIPT_FILES))
+      .pipe(Effect.mapError((error) => new NotTranscribed({ reason: "storage unreachable", message: error.message })))
     return {
       txtPath: `${folderKey}/${TRANSCRIPT_FILES.txt}`,
       srtPath: `${folderKey}/${TRANSCRIPT_FILES.srt}`,
@@ -85,7 +92,7 @@ export const makeTranscripts = (mediaDir: string, deadlineSeconds: number) => {
   const retries = new FolderRetries()
   const recordingsDir = NginxConfig.paths(mediaDir).recordings
 
-  return Effect.gen(function*() {
+  return Effect.gen(function* () {
     const control = yield* MediaControl
     const store = yield* RecordingStore
     const now = yield* Clock.currentTimeMillis
@@ -101,7 +108,7 @@ export const makeTranscripts = (mediaDir: string, deadlineSeconds: number) => {
       yield* control.transcriptionStarted(sessionId)
       const outcome = yield* Effect.exit(transcribeOne(folder, session, facts))
       const told = (reason: TranscriptionFailure | null, message: string) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           yield* setMark(folder, "transcribed")
           retries.forget(session)
           if (reason === null) yield* Effect.logInfo(`media: transcript of ${session} ready (${message})`)
@@ -114,7 +121,10 @@ export const makeTranscripts = (mediaDir: string, deadlineSeconds: number) => {
         continue
       }
       const failure = outcome.cause.reasons.find((reason) => reason._tag === "Fail")
-      const error = failure?._tag === "Fail" ? failure.error : new NotTranscribed({ reason: "engine failed", message: "interrupted" })
+      const error =
+        failure?._tag === "Fail"
+          ? failure.error
+          : new NotTranscribed({ reason: "engine failed", message: "interrupted" })
       const retryable = error.reason === "engine unreachable" || error.reason === "storage unreachable"
       if (retryable && retries.failingFor(session, now) < deadlineSeconds * 1000) {
         const count = retries.failed(session, now, true)

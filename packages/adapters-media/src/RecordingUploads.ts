@@ -35,7 +35,7 @@ export const makeUploads = (mediaDir: string, deadlineSeconds: number) => {
   const recordingsDir = NginxConfig.paths(mediaDir).recordings
 
   const uploadOne = (session: string, assets: RecordingAssets, now: number) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const control = yield* MediaControl
       const store = yield* RecordingStore
       const folder = Path.join(recordingsDir, session)
@@ -52,7 +52,9 @@ export const makeUploads = (mediaDir: string, deadlineSeconds: number) => {
           if (!failureTold && failingFor >= deadlineSeconds * 1000) {
             yield* control.recordingFailed(sessionId, "storage unreachable")
             yield* setMark(folder, "failure-told")
-            yield* Effect.logWarning(`media: recording ${session} failed: storage unreachable; the files are kept and retried`)
+            yield* Effect.logWarning(
+              `media: recording ${session} failed: storage unreachable; the files are kept and retried`
+            )
           }
           return
         }
@@ -66,16 +68,20 @@ export const makeUploads = (mediaDir: string, deadlineSeconds: number) => {
       else yield* removeFolder(folder)
     })
 
-  return Effect.gen(function*() {
+  return Effect.gen(function* () {
     const store = yield* RecordingStore
     if (store.storage._tag === "Local") return
     const now = yield* Clock.currentTimeMillis
-    const folders = (yield* foldersWithFacts(recordingsDir)).filter(([session]) => !hasMark(Path.join(recordingsDir, session), "ready-told"))
+    const folders = (yield* foldersWithFacts(recordingsDir)).filter(
+      ([session]) => !hasMark(Path.join(recordingsDir, session), "ready-told")
+    )
     retries.keepOnly(new Set(folders.map(([session]) => session)))
     for (const [session, facts] of folders) {
       if (!retries.isDue(session, now)) continue
       if (facts === null) {
-        yield* Effect.logError(`media: recording ${session} has unreadable facts (${ASSETS_FILE}); left for the operator`)
+        yield* Effect.logError(
+          `media: recording ${session} has unreadable facts (${ASSETS_FILE}); left for the operator`
+        )
         retries.park(session, now)
         continue
       }

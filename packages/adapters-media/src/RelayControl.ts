@@ -38,7 +38,7 @@ export const giveUpFromEnv = Config.schema(
   "ONAIR_RESTREAM_GIVE_UP_SECONDS"
 ).pipe(Config.withDefault(300))
 
-export const make = Effect.gen(function*() {
+export const make = Effect.gen(function* () {
   const catalog = yield* CatalogReads
   const reads = yield* RestreamReads
   const restreams = yield* RestreamCommands
@@ -48,19 +48,24 @@ export const make = Effect.gen(function*() {
   const checked = new Map<string, boolean>()
 
   const run = (command: RestreamCommand, actor: string) =>
-    restreams.handle(command, originMetadata(`restream:${command.targetId}:${command._tag}:${command.at}`, actor, command.at)).pipe(
-      awaitReadModel(catalog),
-      Effect.asVoid,
-      Effect.catch((error) => Effect.logWarning(`restreams: ${command._tag} of ${command.targetId} not recorded: ${error._tag}`))
-    )
+    restreams
+      .handle(command, originMetadata(`restream:${command.targetId}:${command._tag}:${command.at}`, actor, command.at))
+      .pipe(
+        awaitReadModel(catalog),
+        Effect.asVoid,
+        Effect.catch((error) =>
+          Effect.logWarning(`restreams: ${command._tag} of ${command.targetId} not recorded: ${error._tag}`)
+        )
+      )
 
   /** The session a livestream broadcasts now (connected or inside its reconnect window), if any. */
   const liveSessionOf = (livestreamId: LivestreamId) =>
     Effect.map(catalog.livestreamById(livestreamId), (livestream) =>
-      livestream !== undefined && isSessionOpen(livestream) ? currentSessionId(livestream) : null)
+      livestream !== undefined && isSessionOpen(livestream) ? currentSessionId(livestream) : null
+    )
 
   /** One round: starts, retries and stops what is due. */
-  const settle = Effect.gen(function*() {
+  const settle = Effect.gen(function* () {
     const targets = yield* reads.unsettled(SETTLE_BATCH)
     for (const target of targets) {
       const at = yield* currentTimestamp
@@ -86,10 +91,16 @@ export const make = Effect.gen(function*() {
   const forNode = (nodeId: MediaNodeId) => {
     /** The session's media is on this node now: its publisher is connected here. */
     const heldHere = (sessionId: SessionId) =>
-      Effect.map(catalog.sessionById(sessionId), (session) =>
-        session !== undefined && session.connectedSince !== null && session.ingestId !== null && nodeOfIngest(session.ingestId) === nodeId)
+      Effect.map(
+        catalog.sessionById(sessionId),
+        (session) =>
+          session !== undefined &&
+          session.connectedSince !== null &&
+          session.ingestId !== null &&
+          nodeOfIngest(session.ingestId) === nodeId
+      )
     return {
-      relays: Effect.fn("RelayControl.relays")(function*(progress: ReadonlyArray<RelayProgressReport>) {
+      relays: Effect.fn("RelayControl.relays")(function* (progress: ReadonlyArray<RelayProgressReport>) {
         // A session is asked about once per call, whether for its samples or for its relays.
         const held = new Map<SessionId, boolean>()
         const isHeld = (sessionId: SessionId) =>
@@ -109,11 +120,23 @@ export const make = Effect.gen(function*() {
             // The name is resolved and its addresses checked again before each attempt (they may have changed).
             const attempt = `${nodeId}|${target.id}:${relay.sessionId}:${relay.since}`
             attempts.add(attempt)
-            const allowed = checked.get(attempt) ?? (yield* Effect.match(urls.check(target.url), { onFailure: () => false, onSuccess: () => true }))
+            const allowed =
+              checked.get(attempt) ??
+              (yield* Effect.match(urls.check(target.url), { onFailure: () => false, onSuccess: () => true }))
             checked.set(attempt, allowed)
             if (!allowed) {
               const at = yield* currentTimestamp
-              yield* run({ _tag: "RelayAttemptFailed", targetId: target.id, at, sessionId: relay.sessionId, reason: "address refused", giveUpAfterSeconds }, `media-node:${nodeId}`)
+              yield* run(
+                {
+                  _tag: "RelayAttemptFailed",
+                  targetId: target.id,
+                  at,
+                  sessionId: relay.sessionId,
+                  reason: "address refused",
+                  giveUpAfterSeconds
+                },
+                `media-node:${nodeId}`
+              )
               continue
             }
           }
@@ -128,18 +151,29 @@ export const make = Effect.gen(function*() {
             verifyTls: target.verifyTls
           })
         }
-        for (const attempt of checked.keys()) if (attempt.startsWith(`${nodeId}|`) && !attempts.has(attempt)) checked.delete(attempt)
+        for (const attempt of checked.keys())
+          if (attempt.startsWith(`${nodeId}|`) && !attempts.has(attempt)) checked.delete(attempt)
         return assigned
       }),
-      relayConnected: Effect.fn("RelayControl.relayConnected")(function*(targetId: RestreamTargetId, sessionId: SessionId) {
+      relayConnected: Effect.fn("RelayControl.relayConnected")(function* (
+        targetId: RestreamTargetId,
+        sessionId: SessionId
+      ) {
         if (!(yield* heldHere(sessionId))) return
         const at = yield* currentTimestamp
         yield* run({ _tag: "RelayConnected", targetId, at, sessionId }, `media-node:${nodeId}`)
       }),
-      relayFailed: Effect.fn("RelayControl.relayFailed")(function*(targetId: RestreamTargetId, sessionId: SessionId, reason: RelayFailure) {
+      relayFailed: Effect.fn("RelayControl.relayFailed")(function* (
+        targetId: RestreamTargetId,
+        sessionId: SessionId,
+        reason: RelayFailure
+      ) {
         if (!(yield* heldHere(sessionId))) return
         const at = yield* currentTimestamp
-        yield* run({ _tag: "RelayAttemptFailed", targetId, at, sessionId, reason, giveUpAfterSeconds }, `media-node:${nodeId}`)
+        yield* run(
+          { _tag: "RelayAttemptFailed", targetId, at, sessionId, reason, giveUpAfterSeconds },
+          `media-node:${nodeId}`
+        )
       })
     }
   }
@@ -154,4 +188,5 @@ export const run = Effect.flatMap(make, ({ settle }) =>
       settle.pipe(Effect.catchCause((cause) => Effect.logError("restreams: relay round failed", cause))),
       Effect.sleep(Duration.millis(SETTLE_MILLIS))
     )
-  ))
+  )
+)

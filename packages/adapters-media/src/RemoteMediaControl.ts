@@ -44,7 +44,7 @@ export const make = (settings: RemoteSettings) =>
     const base = settings.controlUrl.replace(/\/+$/, "")
 
     const post = <A>(operation: string, body: unknown, answer: Schema.Codec<A, unknown>) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const response = yield* Effect.tryPromise({
           try: (signal) =>
             fetch(`${base}${NODE_API_PATH}/${operation}`, {
@@ -61,15 +61,21 @@ export const make = (settings: RemoteSettings) =>
           })
         )
         if (response.status >= 500 || response.status === 429) {
-          return yield* new MediaControlUnavailable({ message: `control plane answered ${response.status}: ${response.text.slice(0, 200)}` })
+          return yield* new MediaControlUnavailable({
+            message: `control plane answered ${response.status}: ${response.text.slice(0, 200)}`
+          })
         }
         if (response.status !== 200) {
-          return yield* new MediaControlRefused({ message: `control plane answered ${response.status}: ${response.text.slice(0, 200)}` })
+          return yield* new MediaControlRefused({
+            message: `control plane answered ${response.status}: ${response.text.slice(0, 200)}`
+          })
         }
         const decoded = Schema.decodeUnknownResult(Schema.fromJsonString(Envelope))(response.text)
-        if (decoded._tag === "Failure") return yield* new MediaControlUnavailable({ message: "control plane answer unreadable" })
+        if (decoded._tag === "Failure")
+          return yield* new MediaControlUnavailable({ message: "control plane answer unreadable" })
         const data = Schema.decodeUnknownResult(answer)(decoded.success.data)
-        if (data._tag === "Failure") return yield* new MediaControlUnavailable({ message: `${operation}: answer unreadable` })
+        if (data._tag === "Failure")
+          return yield* new MediaControlUnavailable({ message: `${operation}: answer unreadable` })
         return data.success
       })
 
@@ -77,15 +83,19 @@ export const make = (settings: RemoteSettings) =>
     const tell = (operation: string, body: unknown) =>
       post(operation, body, Schema.Unknown).pipe(
         Effect.asVoid,
-        Effect.catchTag("MediaControlRefused", (error) => Effect.logWarning(`media: ${operation} refused: ${error.message}`))
+        Effect.catchTag("MediaControlRefused", (error) =>
+          Effect.logWarning(`media: ${operation} refused: ${error.message}`)
+        )
       )
 
     const unavailableOnly = <A, R>(effect: Effect.Effect<A, MediaControlUnavailable | MediaControlRefused, R>) =>
-      Effect.catchTag(effect, "MediaControlRefused", (error) => Effect.fail(new MediaControlUnavailable({ message: error.message })))
+      Effect.catchTag(effect, "MediaControlRefused", (error) =>
+        Effect.fail(new MediaControlUnavailable({ message: error.message }))
+      )
 
     const playbackCache = new Map<string, { readonly at: number; readonly session: PlaybackSession | null }>()
     const playback = (livestreamId: LivestreamId, withHealth: boolean) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const key = `${livestreamId}:${withHealth}`
         const known = playbackCache.get(key)
@@ -106,7 +116,8 @@ export const make = (settings: RemoteSettings) =>
       publishDone: (ingestId: IngestId) => tell("publish-done", { ingestId }),
       reportHealth: (ingestId, health) => tell("health", { ingestId, health }),
       reportManifest: (ingestId) => tell("manifest", { ingestId }),
-      srtListeners: () => Effect.map(unavailableOnly(post("srt-listeners", {}, SrtListenersAnswer)), (answer) => answer.listeners),
+      srtListeners: () =>
+        Effect.map(unavailableOnly(post("srt-listeners", {}, SrtListenersAnswer)), (answer) => answer.listeners),
       renditionsRefused: (ingestId, reason, renditions) => tell("renditions-refused", { ingestId, reason, renditions }),
       entitled: (connections) =>
         Effect.map(unavailableOnly(post("entitled", { connections }, EntitledAnswer)), (answer) => answer.entitled),
@@ -114,15 +125,18 @@ export const make = (settings: RemoteSettings) =>
       playback,
       openSessions: (sessionIds) =>
         Effect.map(unavailableOnly(post("open-sessions", { sessionIds }, OpenSessionsAnswer)), (answer) => answer.open),
-      finaliseRecording: (sessionId) =>
-        unavailableOnly(post("recording-finalise", { sessionId }, FinaliseAnswer)),
+      finaliseRecording: (sessionId) => unavailableOnly(post("recording-finalise", { sessionId }, FinaliseAnswer)),
       recordingReady: (sessionId, assets, storage) =>
         unavailableOnly(Effect.asVoid(post("recording-ready", { sessionId, assets, storage }, Schema.Unknown))),
       keptRecordings: (sessionIds) =>
-        Effect.map(unavailableOnly(post("recordings-kept", { sessionIds }, KeptRecordingsAnswer)), (answer) => answer.kept),
+        Effect.map(
+          unavailableOnly(post("recordings-kept", { sessionIds }, KeptRecordingsAnswer)),
+          (answer) => answer.kept
+        ),
       recordingFailed: (sessionId, reason) =>
         unavailableOnly(Effect.asVoid(post("recording-failed", { sessionId, reason }, Schema.Unknown))),
-      relays: (progress) => Effect.map(unavailableOnly(post("relays", { progress }, RelaysAnswer)), (answer) => answer.relays),
+      relays: (progress) =>
+        Effect.map(unavailableOnly(post("relays", { progress }, RelaysAnswer)), (answer) => answer.relays),
       relayConnected: (targetId, sessionId) =>
         unavailableOnly(Effect.asVoid(post("relay-connected", { targetId, sessionId }, Schema.Unknown))),
       relayFailed: (targetId, sessionId, reason) =>

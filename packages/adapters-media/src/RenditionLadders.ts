@@ -15,9 +15,21 @@ import type { RenditionLadder, RenditionName } from "@onair/core"
 
 export type RungName = Exclude<RenditionName, "source">
 
-const HEIGHTS: Readonly<Record<RungName, number>> = { "1080p": 1080, "720p": 720, "480p": 480, "360p": 360, "240p": 240 }
+const HEIGHTS: Readonly<Record<RungName, number>> = {
+  "1080p": 1080,
+  "720p": 720,
+  "480p": 480,
+  "360p": 360,
+  "240p": 240
+}
 /** Video kbit/s at 30 fps. */
-const KBPS_AT_30: Readonly<Record<RungName, number>> = { "1080p": 4500, "720p": 2500, "480p": 1000, "360p": 600, "240p": 300 }
+const KBPS_AT_30: Readonly<Record<RungName, number>> = {
+  "1080p": 4500,
+  "720p": 2500,
+  "480p": 1000,
+  "360p": 600,
+  "240p": 300
+}
 
 /**
  * Share of one core per pixel per second to encode a rung (libx264 veryfast, with its scaling), and to
@@ -61,7 +73,7 @@ export const plan = (ladder: RenditionLadder, source: Source): LadderPlan | null
       return {
         name,
         height,
-        width: even(height * source.width / source.height),
+        width: even((height * source.width) / source.height),
         videoKbps: Math.round(KBPS_AT_30[name] * Math.min(2, Math.max(0.5, fps / 30)))
       }
     })
@@ -108,25 +120,57 @@ export const ffmpegArgs = (
   ladder.rungs.forEach((rung, index) => {
     maps.push("-map", `[o${index}]`, ...(options.audio ? ["-map", "0:a:0"] : []))
     codecs.push(
-      `-c:v:${video}`, "libx264", `-preset:v:${video}`, "veryfast", `-profile:v:${video}`, "main",
-      `-b:v:${video}`, `${rung.videoKbps}k`, `-maxrate:v:${video}`, `${Math.round(rung.videoKbps * 1.1)}k`,
-      `-bufsize:v:${video}`, `${rung.videoKbps * 2}k`, `-force_key_frames:v:${video}`, "source",
-      `-pix_fmt:v:${video}`, "yuv420p"
+      `-c:v:${video}`,
+      "libx264",
+      `-preset:v:${video}`,
+      "veryfast",
+      `-profile:v:${video}`,
+      "main",
+      `-b:v:${video}`,
+      `${rung.videoKbps}k`,
+      `-maxrate:v:${video}`,
+      `${Math.round(rung.videoKbps * 1.1)}k`,
+      `-bufsize:v:${video}`,
+      `${rung.videoKbps * 2}k`,
+      `-force_key_frames:v:${video}`,
+      "source",
+      `-pix_fmt:v:${video}`,
+      "yuv420p"
     )
     video++
   })
   const streams = names.map((name, index) => `v:${index}${options.audio ? `,a:${index}` : ""},name:${name}`).join(" ")
   return [
-    "-nostdin", "-hide_banner", "-loglevel", "error",
-    "-rw_timeout", "10000000", "-i", input,
-    "-filter_complex", filter,
-    ...maps, ...codecs, "-sc_threshold", "0",
+    "-nostdin",
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-rw_timeout",
+    "10000000",
+    "-i",
+    input,
+    "-filter_complex",
+    filter,
+    ...maps,
+    ...codecs,
+    "-sc_threshold",
+    "0",
     ...(options.audio ? ["-c:a", "copy"] : []),
-    "-f", "hls", "-hls_time", String(options.fragmentSeconds),
-    "-hls_list_size", String(Math.max(3, Math.round(options.playlistSeconds / options.fragmentSeconds))),
-    "-hls_flags", "delete_segments+independent_segments",
-    "-var_stream_map", streams, "-master_pl_name", "master.m3u8",
-    "-hls_segment_filename", `${dir}/%v/%d.ts`, `${dir}/%v/index.m3u8`
+    "-f",
+    "hls",
+    "-hls_time",
+    String(options.fragmentSeconds),
+    "-hls_list_size",
+    String(Math.max(3, Math.round(options.playlistSeconds / options.fragmentSeconds))),
+    "-hls_flags",
+    "delete_segments+independent_segments",
+    "-var_stream_map",
+    streams,
+    "-master_pl_name",
+    "master.m3u8",
+    "-hls_segment_filename",
+    `${dir}/%v/%d.ts`,
+    `${dir}/%v/index.m3u8`
   ]
 }
 
@@ -148,9 +192,12 @@ export const readMaster = (text: string): ReadonlyArray<MasterVariant> => {
     const name = /^([\w-]+)\/index\.m3u8$/.exec(uri ?? "")?.[1]
     if (name === undefined) return
     const bandwidth = Number(/BANDWIDTH=(\d+)/.exec(line)?.[1] ?? 0)
-    const [width, height] = (/RESOLUTION=(\d+)x(\d+)/.exec(line) ?? [])
-      .slice(1).map(Number)
-    const codecs = /CODECS="([^"]*)"/.exec(line)?.[1]?.split(",").filter((codec) => codec !== "") ?? []
+    const [width, height] = (/RESOLUTION=(\d+)x(\d+)/.exec(line) ?? []).slice(1).map(Number)
+    const codecs =
+      /CODECS="([^"]*)"/
+        .exec(line)?.[1]
+        ?.split(",")
+        .filter((codec) => codec !== "") ?? []
     variants.push({ name, bandwidth, width: width ?? 0, height: height ?? 0, codecs })
   })
   return variants

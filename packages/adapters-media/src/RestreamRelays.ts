@@ -49,10 +49,18 @@ export const classifyExit = (code: number | null, stderr: string, input: string)
   if (code === 0 || stderr.includes(input)) return null
   if (/tls|ssl|certificate|handshake/i.test(stderr)) return "TLS error"
   if (/timed? ?out|ETIMEDOUT/i.test(stderr)) return "timed out"
-  if (/Connection refused|ECONNREFUSED|No route to host|Network is unreachable|Name or service not known|Failed to resolve/i.test(stderr)) {
+  if (
+    /Connection refused|ECONNREFUSED|No route to host|Network is unreachable|Name or service not known|Failed to resolve/i.test(
+      stderr
+    )
+  ) {
     return "unreachable"
   }
-  if (/Server error|NetStream\.Publish|NetConnection\.Connect\.Rejected|Unauthorized|Forbidden|403|Broken pipe|Connection reset/i.test(stderr)) {
+  if (
+    /Server error|NetStream\.Publish|NetConnection\.Connect\.Rejected|Unauthorized|Forbidden|403|Broken pipe|Connection reset/i.test(
+      stderr
+    )
+  ) {
     return "refused by the target"
   }
   return "relay failed"
@@ -81,12 +89,29 @@ const targetUrl = (assignment: RelayAssignment) => `${assignment.url.replace(/\/
 
 /** `caFile`: the CA bundle an `rtmps://` target's certificate must chain to (unless the target opts out). */
 const start = (assignment: RelayAssignment, input: string, caFile: string): Relay => {
-  const tls = assignment.url.startsWith("rtmps://") && assignment.verifyTls ? ["-tls_verify", "1", "-ca_file", caFile] : []
+  const tls =
+    assignment.url.startsWith("rtmps://") && assignment.verifyTls ? ["-tls_verify", "1", "-ca_file", caFile] : []
   const { file, args } = NginxProcess.command("ffmpeg", [
-    "-nostdin", "-hide_banner", "-loglevel", "error",
-    "-rw_timeout", RW_TIMEOUT_MICROS, "-i", input,
-    "-map", "0", "-c", "copy", "-f", "flv", "-rw_timeout", RW_TIMEOUT_MICROS, ...tls,
-    "-progress", "pipe:1", "-nostats",
+    "-nostdin",
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-rw_timeout",
+    RW_TIMEOUT_MICROS,
+    "-i",
+    input,
+    "-map",
+    "0",
+    "-c",
+    "copy",
+    "-f",
+    "flv",
+    "-rw_timeout",
+    RW_TIMEOUT_MICROS,
+    ...tls,
+    "-progress",
+    "pipe:1",
+    "-nostats",
     targetUrl(assignment)
   ])
   const child = spawn(file, [...args], { stdio: ["ignore", "pipe", "pipe"] })
@@ -124,20 +149,24 @@ const stop = (relay: Relay) =>
 export const makeRelays = (caFile: string) => {
   const running = new Map<RestreamTargetId, Relay>()
 
-  const round = Effect.gen(function*() {
+  const round = Effect.gen(function* () {
     const nginx = yield* RunningNginx
     const control = yield* MediaControl
     const instance = nginx.instance()
-    const progress = [...running.values()].filter((relay) => relay.exit === null).map((relay) => ({
-      targetId: relay.targetId,
-      sessionId: relay.sessionId,
-      ...relay.progress
-    }))
+    const progress = [...running.values()]
+      .filter((relay) => relay.exit === null)
+      .map((relay) => ({
+        targetId: relay.targetId,
+        sessionId: relay.sessionId,
+        ...relay.progress
+      }))
     const assigned = instance === null ? [] : yield* control.relays(progress)
     const wanted = new Map(assigned.map((assignment) => [assignment.targetId, assignment]))
     for (const [targetId, relay] of running) {
       const assignment = wanted.get(targetId)
-      const same = assignment !== undefined && assignment.sessionId === relay.sessionId &&
+      const same =
+        assignment !== undefined &&
+        assignment.sessionId === relay.sessionId &&
         (assignment.live || assignment.run === relay.run)
       if (!same) {
         yield* stop(relay)
@@ -151,7 +180,9 @@ export const makeRelays = (caFile: string) => {
         running.delete(assignment.targetId)
         const reason = classifyExit(relay.exit.code, relay.said.text, relay.input)
         if (reason !== null) {
-          yield* Effect.logWarning(`media: relay ${assignment.targetId} of ${assignment.sessionId} failed (${reason}): ${relay.said.text.slice(-300).trim()}`)
+          yield* Effect.logWarning(
+            `media: relay ${assignment.targetId} of ${assignment.sessionId} failed (${reason}): ${relay.said.text.slice(-300).trim()}`
+          )
           yield* control.relayFailed(assignment.targetId, assignment.sessionId, reason)
         }
         continue
@@ -166,12 +197,10 @@ export const makeRelays = (caFile: string) => {
       const input = `${instance.relayUrl}/${assignment.sessionId}`
       running.set(assignment.targetId, start(assignment, input, caFile))
     }
-  }).pipe(
-    Effect.catch((error) => Effect.logWarning(`media: relays not settled this round: ${error.message}`))
-  )
+  }).pipe(Effect.catch((error) => Effect.logWarning(`media: relays not settled this round: ${error.message}`)))
 
   /** Stops every relay (the node is going). */
-  const stopAll = Effect.gen(function*() {
+  const stopAll = Effect.gen(function* () {
     for (const relay of running.values()) yield* stop(relay)
     running.clear()
   })

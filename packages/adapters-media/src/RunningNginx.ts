@@ -31,33 +31,36 @@ export interface BridgedPublish {
   pushed: boolean
 }
 
-export class RunningNginx extends Context.Service<RunningNginx, {
-  /** This run of the node's agent (its registration's boot id). */
-  readonly bootId: string
-  /** The nginx that runs now, or null. */
-  readonly instance: () => NginxInstance | null
-  /** Whether `instanceId` is the nginx that runs now (a callback of an earlier one is not). */
-  readonly isCurrent: (instanceId: string) => boolean
-  /** The publishers the control plane accepted on the running nginx. */
-  readonly connections: Connections
-  /**
-   * Ends of connections the control plane could not be told of yet (it was unreachable): told again by
-   * the enforcement loop until it takes them, whichever nginx runs meanwhile.
-   */
-  readonly untoldEnds: Set<IngestId>
-  /** Bridged publishes by session id, from their acceptance until the bridge ends. */
-  readonly bridged: Map<SessionId, BridgedPublish>
-  /** Where nginx writes HLS: one folder per session. */
-  readonly hlsDir: string
-  /** nginx `instance` runs now and accepts publishers; it has none yet. */
-  readonly started: (instance: NginxInstance) => Effect.Effect<void>
-  /** No nginx runs any more: its late callbacks are refused from now on. */
-  readonly stopped: Effect.Effect<void>
-  /** Whether the livestream of `connection` still has it as its publisher (false when that is unknown). */
-  readonly entitled: (connection: Pick<Connection, "livestreamId" | "ingestId">) => Effect.Effect<boolean>
-}>()("@onair/adapters-media/RunningNginx") {
+export class RunningNginx extends Context.Service<
+  RunningNginx,
+  {
+    /** This run of the node's agent (its registration's boot id). */
+    readonly bootId: string
+    /** The nginx that runs now, or null. */
+    readonly instance: () => NginxInstance | null
+    /** Whether `instanceId` is the nginx that runs now (a callback of an earlier one is not). */
+    readonly isCurrent: (instanceId: string) => boolean
+    /** The publishers the control plane accepted on the running nginx. */
+    readonly connections: Connections
+    /**
+     * Ends of connections the control plane could not be told of yet (it was unreachable): told again by
+     * the enforcement loop until it takes them, whichever nginx runs meanwhile.
+     */
+    readonly untoldEnds: Set<IngestId>
+    /** Bridged publishes by session id, from their acceptance until the bridge ends. */
+    readonly bridged: Map<SessionId, BridgedPublish>
+    /** Where nginx writes HLS: one folder per session. */
+    readonly hlsDir: string
+    /** nginx `instance` runs now and accepts publishers; it has none yet. */
+    readonly started: (instance: NginxInstance) => Effect.Effect<void>
+    /** No nginx runs any more: its late callbacks are refused from now on. */
+    readonly stopped: Effect.Effect<void>
+    /** Whether the livestream of `connection` still has it as its publisher (false when that is unknown). */
+    readonly entitled: (connection: Pick<Connection, "livestreamId" | "ingestId">) => Effect.Effect<boolean>
+  }
+>()("@onair/adapters-media/RunningNginx") {
   static readonly make = (hlsDir: string, bootId: string) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const control = yield* MediaControl
       const connections = new Connections()
       let running: NginxInstance | null = null
@@ -87,5 +90,6 @@ export class RunningNginx extends Context.Service<RunningNginx, {
       })
     })
 
-  static readonly layer = (hlsDir: string, bootId: string) => Layer.effect(RunningNginx, RunningNginx.make(hlsDir, bootId))
+  static readonly layer = (hlsDir: string, bootId: string) =>
+    Layer.effect(RunningNginx, RunningNginx.make(hlsDir, bootId))
 }

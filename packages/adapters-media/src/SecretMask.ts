@@ -19,7 +19,10 @@ export const secretPattern = (secrets: ReadonlyArray<string>): RegExp | null => 
     forms.add(encodeURIComponent(secret))
   }
   if (forms.size === 0) return null
-  const alternatives = [...forms].sort((a, b) => b.length - a.length).map(escaped).join("|")
+  const alternatives = [...forms]
+    .sort((a, b) => b.length - a.length)
+    .map(escaped)
+    .join("|")
   return new RegExp(`(?<![${CONTINUES}])(?:${alternatives})(?![${CONTINUES}])`, "g")
 }
 

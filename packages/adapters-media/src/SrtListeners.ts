@@ -43,11 +43,26 @@ export const procHidesProcesses = (mounts: string): boolean =>
 
 /** ffmpeg's arguments for one listener, relaying to `output`. */
 export const listenerArgs = (host: string, port: number, streamKey: string, output: string): ReadonlyArray<string> => [
-  "-nostdin", "-hide_banner", "-loglevel", "error",
+  "-nostdin",
+  "-hide_banner",
+  "-loglevel",
+  "error",
   // ffmpeg probes 5 s of an input by default: a second finds an encoder's H.264 and AAC in MPEG-TS.
-  "-analyzeduration", "1000000", "-probesize", "1000000",
-  "-i", `srt://${host.includes(":") ? `[${host}]` : host}:${port}?mode=listener&passphrase=${streamKey}&pbkeylen=16`,
-  "-map", "0", "-c", "copy", "-f", "flv", "-rw_timeout", "10000000", output
+  "-analyzeduration",
+  "1000000",
+  "-probesize",
+  "1000000",
+  "-i",
+  `srt://${host.includes(":") ? `[${host}]` : host}:${port}?mode=listener&passphrase=${streamKey}&pbkeylen=16`,
+  "-map",
+  "0",
+  "-c",
+  "copy",
+  "-f",
+  "flv",
+  "-rw_timeout",
+  "10000000",
+  output
 ]
 
 export const make = (host: string) => {
@@ -64,12 +79,12 @@ export const make = (host: string) => {
     return procHidesProcesses(mounts)
       ? Effect.void
       : Effect.logWarning(
-        "media: SRT listeners carry their stream keys (the passphrases) on ffmpeg's command line, and /proc here " +
-          "lets every local user list them: mount /proc with hidepid=2 on a shared host (docs/security.md)"
-      )
+          "media: SRT listeners carry their stream keys (the passphrases) on ffmpeg's command line, and /proc here " +
+            "lets every local user list them: mount /proc with hidepid=2 on a shared host (docs/security.md)"
+        )
   })
 
-  const round = Effect.gen(function*() {
+  const round = Effect.gen(function* () {
     const nginx = yield* RunningNginx
     const control = yield* MediaControl
     const instance = nginx.instance()
@@ -79,9 +94,12 @@ export const make = (host: string) => {
     for (const [port, listener] of running) {
       const assignment = wanted.get(port)
       if (
-        assignment !== undefined && assignment.streamKey === listener.streamKey &&
-        assignment.livestreamId === listener.livestreamId && outputOf(assignment) === listener.output
-      ) continue
+        assignment !== undefined &&
+        assignment.streamKey === listener.streamKey &&
+        assignment.livestreamId === listener.livestreamId &&
+        outputOf(assignment) === listener.output
+      )
+        continue
       listener.run.stop()
       running.delete(port)
     }
@@ -103,14 +121,14 @@ export const make = (host: string) => {
       if (served) listener.backoff = 1_000
       if (!served && now - exitedAt < listener.backoff) continue
       if (!served) {
-        yield* Effect.logWarning(`media: SRT listener on port ${port} stopped (${listener.run.messages.slice(-300)}); listening again`)
+        yield* Effect.logWarning(
+          `media: SRT listener on port ${port} stopped (${listener.run.messages.slice(-300)}); listening again`
+        )
         listener.backoff = Math.min(listener.backoff * 2, MAX_BACKOFF_MILLIS)
       }
       listener.run = start(port, listener.streamKey, output)
     }
-  }).pipe(
-    Effect.catch((error) => Effect.logWarning(`media: SRT listeners not settled this round: ${error.message}`))
-  )
+  }).pipe(Effect.catch((error) => Effect.logWarning(`media: SRT listeners not settled this round: ${error.message}`)))
 
   const stopAll = Effect.sync(() => {
     for (const listener of running.values()) listener.run.stop()

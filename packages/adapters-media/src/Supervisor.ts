@@ -42,7 +42,7 @@ export const LOST_MESSAGE = "media server exited"
 const runSecret = () => randomBytes(24).toString("hex")
 
 /** The nginx settings of one run: its loopback ports and secrets are its own. */
-const nginxSettings = Effect.fnUntraced(function*(
+const nginxSettings = Effect.fnUntraced(function* (
   settings: MediaSettings,
   callbackBase: string,
   workerUser: string | null
@@ -53,9 +53,10 @@ const nginxSettings = Effect.fnUntraced(function*(
     moduleDir: settings.moduleDir,
     host: settings.host,
     rtmpPort: settings.rtmpPort,
-    rtmps: tls === null
-      ? null
-      : { port: settings.rtmpsPort, certificate: tls.certificate, key: tls.key, backendPort: yield* freePort },
+    rtmps:
+      tls === null
+        ? null
+        : { port: settings.rtmpsPort, certificate: tls.certificate, key: tls.key, backendPort: yield* freePort },
     relayPort: yield* freePort,
     relaySecret: runSecret(),
     gatewayPort: yield* freePort,
@@ -77,38 +78,42 @@ const nginxSettings = Effect.fnUntraced(function*(
 const folderOwner = (dir: string): string | null => {
   if (process.getuid?.() !== 0) return null
   const uid = Fs.statSync(dir).uid
-  const entry = Fs.readFileSync("/etc/passwd", "utf8").split("\n").find((line) => line.split(":")[2] === String(uid))
+  const entry = Fs.readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .find((line) => line.split(":")[2] === String(uid))
   return entry?.split(":")[0] ?? (uid === 0 ? "root" : null)
 }
 
 /** One nginx run, to its exit; how long it ran. Fails when it cannot start. */
 const runOnce = (settings: MediaSettings, callbackBase: (instanceId: string) => string) =>
-  Effect.scoped(Effect.gen(function*() {
-    const nginx = yield* RunningNginx
-    const instanceId = randomBytes(4).toString("hex")
-    const workerUser = yield* Effect.try({
-      try: () => {
-        Fs.mkdirSync(settings.dir, { recursive: true, mode: 0o700 })
-        return folderOwner(settings.dir)
-      },
-      catch: (cause) => new NginxProcess.NginxUnavailable({ message: `media folder unusable: ${String(cause)}` })
+  Effect.scoped(
+    Effect.gen(function* () {
+      const nginx = yield* RunningNginx
+      const instanceId = randomBytes(4).toString("hex")
+      const workerUser = yield* Effect.try({
+        try: () => {
+          Fs.mkdirSync(settings.dir, { recursive: true, mode: 0o700 })
+          return folderOwner(settings.dir)
+        },
+        catch: (cause) => new NginxProcess.NginxUnavailable({ message: `media folder unusable: ${String(cause)}` })
+      })
+      const run = yield* nginxSettings(settings, callbackBase(instanceId), workerUser)
+      yield* NginxProcess.prepare(settings.nginx, run)
+      const started = yield* NginxProcess.start(settings.nginx, run, instanceId)
+      yield* nginx.started(started.instance)
+      const tls = run.rtmps === null ? "" : `, RTMPS on ${settings.host}:${run.rtmps.port}`
+      yield* Effect.logInfo(
+        `media: nginx ${started.instance.pid} takes RTMP on ${settings.host}:${settings.rtmpPort}${tls} (folder ${settings.dir})`
+      )
+      const startedAt = yield* Clock.currentTimeMillis
+      const code = yield* started.exited
+      return { code, ranFor: (yield* Clock.currentTimeMillis) - startedAt }
     })
-    const run = yield* nginxSettings(settings, callbackBase(instanceId), workerUser)
-    yield* NginxProcess.prepare(settings.nginx, run)
-    const started = yield* NginxProcess.start(settings.nginx, run, instanceId)
-    yield* nginx.started(started.instance)
-    const tls = run.rtmps === null ? "" : `, RTMPS on ${settings.host}:${run.rtmps.port}`
-    yield* Effect.logInfo(
-      `media: nginx ${started.instance.pid} takes RTMP on ${settings.host}:${settings.rtmpPort}${tls} (folder ${settings.dir})`
-    )
-    const startedAt = yield* Clock.currentTimeMillis
-    const code = yield* started.exited
-    return { code, ranFor: (yield* Clock.currentTimeMillis) - startedAt }
-  }))
+  )
 
 /** Runs nginx and its loops for ever (until interrupted, which stops nginx gracefully). */
 export const run = (settings: MediaSettings, callbackBase: (instanceId: string) => string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     // An nginx left by an earlier boot (its connections ended when this boot registered).
     yield* NginxProcess.stopLeftover(settings.dir)
 
@@ -123,7 +128,10 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
       playlistSeconds: settings.hlsPlaylistSeconds
     })
     yield* Effect.addFinalizer(() => ladders.stopAll)
-    yield* every(Duration.millis(250), Effect.andThen(enforce, Effect.andThen(reportFirstHealth(keyframes, ladders), reportManifests)))
+    yield* every(
+      Duration.millis(250),
+      Effect.andThen(enforce, Effect.andThen(reportFirstHealth(keyframes, ladders), reportManifests))
+    )
     yield* every(Duration.seconds(settings.updateSeconds), reportHealth(keyframes, ladders))
     yield* every(Duration.seconds(1), ladders.round)
     if (settings.srtHost !== null) {
@@ -142,19 +150,23 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
     yield* Effect.addFinalizer(() => relays.stopAll)
 
     let backoff = 1_000
-    return yield* Effect.forever(Effect.gen(function*() {
-      const exit = yield* Effect.exit(runOnce(settings, callbackBase))
-      yield* lost(LOST_MESSAGE)
-      if (Exit.isSuccess(exit)) {
-        if (exit.value.ranFor > 60_000) backoff = 1_000
-        yield* Effect.logError(
-          `media: nginx exited (code ${exit.value.code ?? "signal"}) after ${Math.round(exit.value.ranFor / 1000)} s; ` +
-            `restarting in ${backoff / 1000} s`
-        )
-      } else {
-        yield* Effect.logError(`media: nginx could not start (${Exit.isFailure(exit) ? String(exit.cause) : ""}); retrying in ${backoff / 1000} s`)
-      }
-      yield* Effect.sleep(Duration.millis(backoff))
-      backoff = Math.min(backoff * 2, 30_000)
-    }))
+    return yield* Effect.forever(
+      Effect.gen(function* () {
+        const exit = yield* Effect.exit(runOnce(settings, callbackBase))
+        yield* lost(LOST_MESSAGE)
+        if (Exit.isSuccess(exit)) {
+          if (exit.value.ranFor > 60_000) backoff = 1_000
+          yield* Effect.logError(
+            `media: nginx exited (code ${exit.value.code ?? "signal"}) after ${Math.round(exit.value.ranFor / 1000)} s; ` +
+              `restarting in ${backoff / 1000} s`
+          )
+        } else {
+          yield* Effect.logError(
+            `media: nginx could not start (${Exit.isFailure(exit) ? String(exit.cause) : ""}); retrying in ${backoff / 1000} s`
+          )
+        }
+        yield* Effect.sleep(Duration.millis(backoff))
+        backoff = Math.min(backoff * 2, 30_000)
+      })
+    )
   })

@@ -20,16 +20,36 @@ const FFMPEG_TIMEOUT_MILLIS = 10_000
 
 /** The newest segment a live playlist names, if any. */
 export const newestSegment = (playlist: string): string | undefined =>
-  playlist.split("\n").map((line) => line.trim()).filter((line) => /^\d{1,12}\.ts$/.test(line)).at(-1)
+  playlist
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => /^\d{1,12}\.ts$/.test(line))
+    .at(-1)
 
 /** The first frame of a segment as JPEG, by ffmpeg; undefined when it cannot be read. */
 const frameOf = (segment: string) =>
   Effect.callback<Uint8Array | undefined>((resume) => {
     const child = execFile(
       "ffmpeg",
-      ["-nostdin", "-v", "error", "-i", segment, "-frames:v", "1", "-q:v", "4", "-f", "image2", "-c:v", "mjpeg", "pipe:1"],
+      [
+        "-nostdin",
+        "-v",
+        "error",
+        "-i",
+        segment,
+        "-frames:v",
+        "1",
+        "-q:v",
+        "4",
+        "-f",
+        "image2",
+        "-c:v",
+        "mjpeg",
+        "pipe:1"
+      ],
       { encoding: "buffer", maxBuffer: MAX_BYTES, timeout: FFMPEG_TIMEOUT_MILLIS },
-      (error, stdout) => resume(Effect.succeed(error === null && stdout.length > 0 ? new Uint8Array(stdout) : undefined))
+      (error, stdout) =>
+        resume(Effect.succeed(error === null && stdout.length > 0 ? new Uint8Array(stdout) : undefined))
     )
     return Effect.sync(() => child.kill("SIGKILL"))
   })
@@ -44,7 +64,7 @@ export class Thumbnails {
 
   /** The session's thumbnail from its folder under `hlsDir`: a kept one, or a new one. */
   of(hlsDir: string, session: SessionId): Effect.Effect<Uint8Array | undefined> {
-    return Effect.gen({ self: this }, function*() {
+    return Effect.gen({ self: this }, function* () {
       const now = yield* Clock.currentTimeMillis
       const known = this.kept.get(session)
       if (known !== undefined && now - known.at < FRESH_MILLIS) return yield* Deferred.await(known.jpeg)
@@ -53,12 +73,16 @@ export class Thumbnails {
       if (this.kept.size >= MAX_SESSIONS) this.kept.delete(this.kept.keys().next().value!)
       this.kept.set(session, { at: now, jpeg })
       // Whoever waits for this run gets its answer even if the request that started it goes away.
-      const made = yield* Effect.uninterruptible(Effect.gen(function*() {
-        const folder = Path.join(hlsDir, session)
-        const playlist = yield* Effect.promise(() => Fs.promises.readFile(Path.join(folder, "index.m3u8"), "utf8").catch(() => ""))
-        const segment = newestSegment(playlist)
-        return segment === undefined ? undefined : yield* frameOf(Path.join(folder, segment))
-      }))
+      const made = yield* Effect.uninterruptible(
+        Effect.gen(function* () {
+          const folder = Path.join(hlsDir, session)
+          const playlist = yield* Effect.promise(() =>
+            Fs.promises.readFile(Path.join(folder, "index.m3u8"), "utf8").catch(() => "")
+          )
+          const segment = newestSegment(playlist)
+          return segment === undefined ? undefined : yield* frameOf(Path.join(folder, segment))
+        })
+      )
       yield* Deferred.succeed(jpeg, made)
       // Nothing to show is not kept: the next request looks again.
       if (made === undefined) this.kept.delete(session)

@@ -19,14 +19,18 @@ export class ToolFailed extends Data.TaggedError("ToolFailed")<{
 export const runTool = (file: string, args: ReadonlyArray<string>, maxBuffer: number) =>
   Effect.callback<string, ToolFailed>((resume) => {
     const child = execFile(file, [...args], { maxBuffer }, (error, stdout, stderr) => {
-      resume(error === null
-        ? Effect.succeed(String(stdout))
-        : Effect.fail(new ToolFailed({
-          file,
-          message: error.message,
-          code: typeof error.code === "string" ? error.code : undefined,
-          stderr: String(stderr)
-        })))
+      resume(
+        error === null
+          ? Effect.succeed(String(stdout))
+          : Effect.fail(
+              new ToolFailed({
+                file,
+                message: error.message,
+                code: typeof error.code === "string" ? error.code : undefined,
+                stderr: String(stderr)
+              })
+            )
+      )
     })
     return Effect.sync(() => child.kill("SIGKILL"))
   })

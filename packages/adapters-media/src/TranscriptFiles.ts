@@ -17,7 +17,10 @@ export const srtTime = (seconds: number): string => {
 export const toSrt = (transcript: Transcript): string =>
   transcript.segments
     .filter((segment) => segment.text.trim() !== "")
-    .map((segment, index) => `${index + 1}\n${srtTime(segment.start)} --> ${srtTime(Math.max(segment.end, segment.start))}\n${segment.text.trim()}\n`)
+    .map(
+      (segment, index) =>
+        `${index + 1}\n${srtTime(segment.start)} --> ${srtTime(Math.max(segment.end, segment.start))}\n${segment.text.trim()}\n`
+    )
     .join("\n")
 
 export const toText = (transcript: Transcript): string => (transcript.text === "" ? "" : `${transcript.text}\n`)

@@ -67,30 +67,40 @@ export const segmentsOfTimedWords = (output: string): ReadonlyArray<TranscriptSe
 }
 
 const transcriptOf = (segments: ReadonlyArray<TranscriptSegment>): Transcript => {
-  const text = segments.map((segment) => segment.text.trim()).filter((line) => line !== "").join(" ")
+  const text = segments
+    .map((segment) => segment.text.trim())
+    .filter((line) => line !== "")
+    .join(" ")
   return { text, segments, words: text === "" ? 0 : text.split(/\s+/).length }
 }
 
 const MAX_OUTPUT = 64 * 1024 * 1024
 
-export class TranscriptionEngine extends Context.Service<TranscriptionEngine, {
-  /** Its name in the transcript's facts: `pocketsphinx`, or the HTTP engine's model. */
-  readonly name: string
-  readonly transcribe: (wav: string) => Effect.Effect<Transcript, TranscriptNotMade>
-}>()("@onair/adapters-media/TranscriptionEngine") {
+export class TranscriptionEngine extends Context.Service<
+  TranscriptionEngine,
+  {
+    /** Its name in the transcript's facts: `pocketsphinx`, or the HTTP engine's model. */
+    readonly name: string
+    readonly transcribe: (wav: string) => Effect.Effect<Transcript, TranscriptNotMade>
+  }
+>()("@onair/adapters-media/TranscriptionEngine") {
   /** pocketsphinx with Debian's US English model, on this machine. */
-  static readonly local = Layer.succeed(TranscriptionEngine)(TranscriptionEngine.of({
-    name: "pocketsphinx",
-    transcribe: (wav) =>
-      runTool("pocketsphinx_continuous", ["-infile", wav, "-time", "yes", "-logfn", "/dev/null"], MAX_OUTPUT).pipe(
-        Effect.map((stdout) => transcriptOf(segmentsOfTimedWords(stdout))),
-        Effect.mapError((error) =>
-          new TranscriptNotMade({
-            reason: error.code === "ENOENT" ? "engine unreachable" : "engine failed",
-            message: `pocketsphinx_continuous: ${error.message}`.slice(0, 500)
-          }))
-      )
-  }))
+  static readonly local = Layer.succeed(TranscriptionEngine)(
+    TranscriptionEngine.of({
+      name: "pocketsphinx",
+      transcribe: (wav) =>
+        runTool("pocketsphinx_continuous", ["-infile", wav, "-time", "yes", "-logfn", "/dev/null"], MAX_OUTPUT).pipe(
+          Effect.map((stdout) => transcriptOf(segmentsOfTimedWords(stdout))),
+          Effect.mapError(
+            (error) =>
+              new TranscriptNotMade({
+                reason: error.code === "ENOENT" ? "engine unreachable" : "engine failed",
+                message: `pocketsphinx_continuous: ${error.message}`.slice(0, 500)
+              })
+          )
+        )
+    })
+  )
 
   /** An OpenAI-compatible `/v1/audio/transcriptions` endpoint, asked for `verbose_json` (segments with times). */
   static readonly http = (settings: {
@@ -99,66 +109,94 @@ export class TranscriptionEngine extends Context.Service<TranscriptionEngine, {
     readonly apiKey: Redacted.Redacted<string> | null
     readonly timeout: Duration.Duration
   }) =>
-    Layer.succeed(TranscriptionEngine)(TranscriptionEngine.of({
-      name: settings.model,
-      transcribe: (wav) =>
-        Effect.gen(function*() {
-          const audio = yield* Effect.try({
-            try: () => Fs.readFileSync(wav),
-            catch: (cause) => new TranscriptNotMade({ reason: "engine failed", message: String(cause) })
-          })
-          const form = new FormData()
-          form.set("file", new Blob([audio], { type: "audio/wav" }), Path.basename(wav))
-          form.set("model", settings.model)
-          form.set("response_format", "verbose_json")
-          const endpoint = `${settings.url.replace(/\/+$/, "")}/v1/audio/transcriptions`
-          const answer = yield* Effect.tryPromise({
-            try: (signal) =>
-              fetch(endpoint, {
-                method: "POST",
-                body: form,
-                signal,
-                headers: settings.apiKey === null ? {} : { authorization: `Bearer ${Redacted.value(settings.apiKey)}` }
-              }).then((response) => response.text().then((body) => ({ status: response.status, body }))),
-            catch: (cause) => new TranscriptNotMade({ reason: "engine unreachable", message: `${endpoint}: ${String(cause)}` })
-          }).pipe(
-            Effect.timeoutOrElse({
-              duration: settings.timeout,
-              orElse: () => Effect.fail(new TranscriptNotMade({ reason: "engine unreachable", message: `${endpoint}: no answer in time` }))
+    Layer.succeed(TranscriptionEngine)(
+      TranscriptionEngine.of({
+        name: settings.model,
+        transcribe: (wav) =>
+          Effect.gen(function* () {
+            const audio = yield* Effect.try({
+              try: () => Fs.readFileSync(wav),
+              catch: (cause) => new TranscriptNotMade({ reason: "engine failed", message: String(cause) })
             })
-          )
-          if (answer.status >= 500 || answer.status === 429) {
-            return yield* new TranscriptNotMade({ reason: "engine unreachable", message: `${endpoint} answered ${answer.status}` })
-          }
-          if (answer.status >= 300) {
-            return yield* new TranscriptNotMade({ reason: "engine failed", message: `${endpoint} answered ${answer.status}: ${answer.body.slice(0, 300)}` })
-          }
-          const decoded = Schema.decodeUnknownExit(Schema.fromJsonString(VerboseTranscription))(answer.body)
-          if (decoded._tag === "Failure") {
-            return yield* new TranscriptNotMade({ reason: "engine failed", message: `${endpoint} answered no transcription` })
-          }
-          const segments = decoded.value.segments ?? [{ start: 0, end: decoded.value.duration ?? 0, text: decoded.value.text }]
-          return transcriptOf(segments.map((segment) => ({ start: segment.start, end: segment.end, text: segment.text.trim() })))
-        })
-    }))
+            const form = new FormData()
+            form.set("file", new Blob([audio], { type: "audio/wav" }), Path.basename(wav))
+            form.set("model", settings.model)
+            form.set("response_format", "verbose_json")
+            const endpoint = `${settings.url.replace(/\/+$/, "")}/v1/audio/transcriptions`
+            const answer = yield* Effect.tryPromise({
+              try: (signal) =>
+                fetch(endpoint, {
+                  method: "POST",
+                  body: form,
+                  signal,
+                  headers:
+                    settings.apiKey === null ? {} : { authorization: `Bearer ${Redacted.value(settings.apiKey)}` }
+                }).then((response) => response.text().then((body) => ({ status: response.status, body }))),
+              catch: (cause) =>
+                new TranscriptNotMade({ reason: "engine unreachable", message: `${endpoint}: ${String(cause)}` })
+            }).pipe(
+              Effect.timeoutOrElse({
+                duration: settings.timeout,
+                orElse: () =>
+                  Effect.fail(
+                    new TranscriptNotMade({ reason: "engine unreachable", message: `${endpoint}: no answer in time` })
+                  )
+              })
+            )
+            if (answer.status >= 500 || answer.status === 429) {
+              return yield* new TranscriptNotMade({
+                reason: "engine unreachable",
+                message: `${endpoint} answered ${answer.status}`
+              })
+            }
+            if (answer.status >= 300) {
+              return yield* new TranscriptNotMade({
+                reason: "engine failed",
+                message: `${endpoint} answered ${answer.status}: ${answer.body.slice(0, 300)}`
+              })
+            }
+            const decoded = Schema.decodeUnknownExit(Schema.fromJsonString(VerboseTranscription))(answer.body)
+            if (decoded._tag === "Failure") {
+              return yield* new TranscriptNotMade({
+                reason: "engine failed",
+                message: `${endpoint} answered no transcription`
+              })
+            }
+            const segments = decoded.value.segments ?? [
+              { start: 0, end: decoded.value.duration ?? 0, text: decoded.value.text }
+            ]
+            return transcriptOf(
+              segments.map((segment) => ({ start: segment.start, end: segment.end, text: segment.text.trim() }))
+            )
+          })
+      })
+    )
 
-  static readonly fromEnv = Layer.unwrap(Effect.gen(function*() {
-    const engine = yield* Config.Literals(["local", "http"], "ONAIR_TRANSCRIPTION_ENGINE").pipe(Config.withDefault("local" as const))
-    if (engine === "local") return TranscriptionEngine.local
-    const url = yield* Config.String("ONAIR_TRANSCRIPTION_URL")
-    const apiKey = yield* Config.option(Config.Redacted("ONAIR_TRANSCRIPTION_API_KEY"))
-    return TranscriptionEngine.http({
-      url,
-      model: yield* Config.String("ONAIR_TRANSCRIPTION_MODEL").pipe(Config.withDefault("whisper-1")),
-      apiKey: Option.getOrNull(apiKey),
-      timeout: Duration.seconds(yield* Config.Int("ONAIR_TRANSCRIPTION_TIMEOUT_SECONDS").pipe(Config.withDefault(600)))
+  static readonly fromEnv = Layer.unwrap(
+    Effect.gen(function* () {
+      const engine = yield* Config.Literals(["local", "http"], "ONAIR_TRANSCRIPTION_ENGINE").pipe(
+        Config.withDefault("local" as const)
+      )
+      if (engine === "local") return TranscriptionEngine.local
+      const url = yield* Config.String("ONAIR_TRANSCRIPTION_URL")
+      const apiKey = yield* Config.option(Config.Redacted("ONAIR_TRANSCRIPTION_API_KEY"))
+      return TranscriptionEngine.http({
+        url,
+        model: yield* Config.String("ONAIR_TRANSCRIPTION_MODEL").pipe(Config.withDefault("whisper-1")),
+        apiKey: Option.getOrNull(apiKey),
+        timeout: Duration.seconds(
+          yield* Config.Int("ONAIR_TRANSCRIPTION_TIMEOUT_SECONDS").pipe(Config.withDefault(600))
+        )
+      })
     })
-  }))
+  )
 }
 
 /** What OpenAI-compatible servers answer for `response_format=verbose_json`. */
 const VerboseTranscription = Schema.Struct({
   text: Schema.String,
   duration: Schema.optional(Schema.Number),
-  segments: Schema.optional(Schema.Array(Schema.Struct({ start: Schema.Number, end: Schema.Number, text: Schema.String })))
+  segments: Schema.optional(
+    Schema.Array(Schema.Struct({ start: Schema.Number, end: Schema.Number, text: Schema.String }))
+  )
 })

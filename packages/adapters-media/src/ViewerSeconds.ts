@@ -87,7 +87,7 @@ export class ViewerSeconds {
   }
 
   /** Stores what was counted: one accrual per session. */
-  readonly flush = Effect.gen({ self: this }, function*() {
+  readonly flush = Effect.gen({ self: this }, function* () {
     const now = yield* Clock.currentTimeMillis
     for (const [key, viewer] of this.viewers) if (now - viewer.lastSeen > VIEWER_IDLE_MILLIS) this.viewers.delete(key)
     for (const [session, seconds] of this.accruing) {
@@ -99,9 +99,11 @@ export class ViewerSeconds {
     for (const [sessionId, batch] of [...this.batches]) {
       const seconds = Math.round(batch.seconds * 1000) / 1000
       yield* control.accrueViewerSeconds({ commandId: batch.commandId, sessionId, seconds }).pipe(
-        Effect.andThen(Effect.sync(() => {
-          this.batches.delete(sessionId)
-        })),
+        Effect.andThen(
+          Effect.sync(() => {
+            this.batches.delete(sessionId)
+          })
+        ),
         Effect.catch((error) => {
           // An unreachable control plane keeps the batch for the next flush; a rule the session refuses drops it.
           if (error._tag === "MediaControlUnavailable") {

@@ -124,12 +124,16 @@ export class WhipBridge {
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === "failed" || state === "closed") this.end(`peer connection ${state}`)
     })
-    this.timers.push(setTimeout(() => {
-      if (this.pc.connectionState !== "connected") this.end("the peer connection did not connect in time")
-    }, CONNECT_MILLIS))
-    this.timers.push(setInterval(() => {
-      if (Date.now() - this.lastMedia > SILENCE_MILLIS) this.end("no media")
-    }, 1_000))
+    this.timers.push(
+      setTimeout(() => {
+        if (this.pc.connectionState !== "connected") this.end("the peer connection did not connect in time")
+      }, CONNECT_MILLIS)
+    )
+    this.timers.push(
+      setInterval(() => {
+        if (Date.now() - this.lastMedia > SILENCE_MILLIS) this.end("no media")
+      }, 1_000)
+    )
     this.pc.onTransceiverAdded.subscribe((transceiver) => {
       const kind = transceiver.kind
       const port = kind === "video" ? this.ports.video : this.ports.audio
@@ -158,19 +162,37 @@ export class WhipBridge {
     if (this.endReason !== null) return
     Fs.writeFileSync(sdpFile, ffmpegSdp(this.codecs, this.ports), { mode: 0o600 })
     const audio = this.codecs.audio === null ? ["-an"] : ["-c:a", "aac", "-b:a", "128k"]
-    this.ffmpeg = new FfmpegRun([
-      "-nostdin", "-hide_banner", "-loglevel", "error",
-      "-protocol_whitelist", "file,udp,rtp", "-fflags", "+genpts", "-i", sdpFile,
-      "-c:v", "copy", ...audio, "-f", "flv", "-rw_timeout", "10000000", output
-    ], {
-      secrets: [new URL(output).searchParams.get("gw") ?? ""],
-      stopGraceMillis: STOP_GRACE_MILLIS,
-      onExit: (exit) => {
-        if ("error" in exit) return this.end(`ffmpeg could not run: ${exit.error.message}`)
-        Fs.rm(sdpFile, { force: true }, () => {})
-        this.end(`the bridge to the media server ended (code ${exit.code ?? "signal"})`)
+    this.ffmpeg = new FfmpegRun(
+      [
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-protocol_whitelist",
+        "file,udp,rtp",
+        "-fflags",
+        "+genpts",
+        "-i",
+        sdpFile,
+        "-c:v",
+        "copy",
+        ...audio,
+        "-f",
+        "flv",
+        "-rw_timeout",
+        "10000000",
+        output
+      ],
+      {
+        secrets: [new URL(output).searchParams.get("gw") ?? ""],
+        stopGraceMillis: STOP_GRACE_MILLIS,
+        onExit: (exit) => {
+          if ("error" in exit) return this.end(`ffmpeg could not run: ${exit.error.message}`)
+          Fs.rm(sdpFile, { force: true }, () => {})
+          this.end(`the bridge to the media server ended (code ${exit.code ?? "signal"})`)
+        }
       }
-    })
+    )
   }
 
   /** What ffmpeg last said (the push's token masked). */

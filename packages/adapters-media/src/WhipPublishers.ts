@@ -46,19 +46,22 @@ interface Publisher {
   readonly sessionId: SessionId
 }
 
-export class WhipPublishers extends Context.Service<WhipPublishers, {
-  /** Decides and answers one offer, made with stream key `key` from `address`. */
-  readonly publish: (
-    key: string,
-    offer: string,
-    address: string
-  ) => Effect.Effect<WhipAnswer, WhipOff | WhipBusy | WhipBadOffer | WhipRefused>
-  /** Ends the publish `resourceId` names; false when there is none. */
-  readonly end: (resourceId: string) => Effect.Effect<boolean>
-}>()("@onair/adapters-media/WhipPublishers") {
+export class WhipPublishers extends Context.Service<
+  WhipPublishers,
+  {
+    /** Decides and answers one offer, made with stream key `key` from `address`. */
+    readonly publish: (
+      key: string,
+      offer: string,
+      address: string
+    ) => Effect.Effect<WhipAnswer, WhipOff | WhipBusy | WhipBadOffer | WhipRefused>
+    /** Ends the publish `resourceId` names; false when there is none. */
+    readonly end: (resourceId: string) => Effect.Effect<boolean>
+  }
+>()("@onair/adapters-media/WhipPublishers") {
   /** `settings` null: WHIP is off. `dir`: the media folder (ffmpeg's SDP files go under it). */
   static readonly make = (settings: WhipSettings | null, dir: string, keyframeMillis: number) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const nginx = yield* RunningNginx
       const control = yield* MediaControl
       const scope = yield* Effect.scope
@@ -69,22 +72,24 @@ export class WhipPublishers extends Context.Service<WhipPublishers, {
 
       /** After a bridge ends: its publish ends too, unless nginx took its push (nginx reports that end). */
       const settle = (resourceId: string, publisher: Publisher) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const reason = yield* Effect.promise(() => publisher.bridge.ended)
           publishers.delete(resourceId)
           const bridged = nginx.bridged.get(publisher.sessionId)
           nginx.bridged.delete(publisher.sessionId)
           if (bridged?.pushed !== true) {
-            yield* control.publishDone(publisher.ingestId).pipe(
-              Effect.catch(() => Effect.sync(() => nginx.untoldEnds.add(publisher.ingestId)))
-            )
+            yield* control
+              .publishDone(publisher.ingestId)
+              .pipe(Effect.catch(() => Effect.sync(() => nginx.untoldEnds.add(publisher.ingestId))))
           }
           const said = publisher.bridge.messages
-          yield* Effect.logInfo(`media: WHIP publisher ${publisher.ingestId} ended: ${reason}${said === "" ? "" : ` (${said.slice(-300)})`}`)
+          yield* Effect.logInfo(
+            `media: WHIP publisher ${publisher.ingestId} ended: ${reason}${said === "" ? "" : ` (${said.slice(-300)})`}`
+          )
         })
 
       /** Decides an offer of the right shape, then answers it: no socket is opened for a refused key. */
-      const decideAndAnswer = Effect.fn("WhipPublishers.decideAndAnswer")(function*(
+      const decideAndAnswer = Effect.fn("WhipPublishers.decideAndAnswer")(function* (
         whip: WhipSettings,
         instance: NginxInstance,
         key: string,
@@ -92,19 +97,23 @@ export class WhipPublishers extends Context.Service<WhipPublishers, {
         address: string
       ) {
         counter += 1
-        const answer = yield* control.publish({
-          bootId: nginx.bootId,
-          nginxRun: instance.id,
-          clientId: `w${counter}`,
-          streamName: key.slice(0, 256),
-          address: address.slice(0, 64),
-          protocol: "webrtc"
-        }).pipe(
-          Effect.catch((error) => Effect.as(Effect.logWarning(`media: WHIP publish not decided: ${error.message}`), {
-            _tag: "Refused" as const,
-            reason: "control plane unreachable"
-          }))
-        )
+        const answer = yield* control
+          .publish({
+            bootId: nginx.bootId,
+            nginxRun: instance.id,
+            clientId: `w${counter}`,
+            streamName: key.slice(0, 256),
+            address: address.slice(0, 64),
+            protocol: "webrtc"
+          })
+          .pipe(
+            Effect.catch((error) =>
+              Effect.as(Effect.logWarning(`media: WHIP publish not decided: ${error.message}`), {
+                _tag: "Refused" as const,
+                reason: "control plane unreachable"
+              })
+            )
+          )
         if (answer._tag === "Refused") return yield* new WhipRefused({ reason: answer.reason })
         const { ingestId, livestreamId, sessionId } = answer
         // An accepted publish that gets no bridge ends here: nginx never hears of it.
@@ -147,14 +156,16 @@ export class WhipPublishers extends Context.Service<WhipPublishers, {
        * room on the node, a place among the offers being decided, the key (the control plane's decision),
        * and only then the peer connection and its sockets.
        */
-      const publish = Effect.fn("WhipPublishers.publish")(function*(key: string, offer: string, address: string) {
+      const publish = Effect.fn("WhipPublishers.publish")(function* (key: string, offer: string, address: string) {
         if (settings === null) return yield* new WhipOff()
         const problem = offerProblem(offer)
         if (problem !== null) return yield* new WhipBadOffer({ message: problem })
         const instance = nginx.instance()
         if (instance === null) return yield* new WhipBusy({ message: "the media server is not running" })
         if (publishers.size + pending.pending >= settings.maxPublishers) {
-          return yield* new WhipBusy({ message: `this media node takes ${settings.maxPublishers} WHIP publishers at once` })
+          return yield* new WhipBusy({
+            message: `this media node takes ${settings.maxPublishers} WHIP publishers at once`
+          })
         }
         const place = pending.admit(address)
         if (!place.admitted) return yield* new WhipBusy({ message: place.why })
@@ -170,9 +181,12 @@ export class WhipPublishers extends Context.Service<WhipPublishers, {
           return publisher !== undefined
         })
 
-      yield* Scope.addFinalizer(scope, Effect.sync(() => {
-        for (const publisher of publishers.values()) publisher.bridge.close("the media node stops")
-      }))
+      yield* Scope.addFinalizer(
+        scope,
+        Effect.sync(() => {
+          for (const publisher of publishers.values()) publisher.bridge.close("the media node stops")
+        })
+      )
       return WhipPublishers.of({ publish, end })
     })
 

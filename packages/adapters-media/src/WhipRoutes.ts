@@ -37,7 +37,10 @@ const CORS = {
 }
 
 const failure = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-  HttpServerResponse.jsonUnsafe({ success: false, errors: [{ code, message }] }, { status, headers: { ...CORS, ...headers } })
+  HttpServerResponse.jsonUnsafe(
+    { success: false, errors: [{ code, message }] },
+    { status, headers: { ...CORS, ...headers } }
+  )
 
 /** `text` percent-decoded, or as it is when it is not valid percent-encoding (no key has a `%` anyway). */
 const decoded = (text: string): string => {
@@ -55,45 +58,49 @@ const keyOf = (request: HttpServerRequest.HttpServerRequest, fromPath: string | 
   return bearer?.[1]
 }
 
-const offer = (publishers: WhipPublishers["Service"]) => Effect.gen(function*() {
-  const request = yield* HttpServerRequest.HttpServerRequest
-  const { key: fromPath } = yield* HttpRouter.params
-  const key = keyOf(request, fromPath)
-  if (key === undefined) return failure(401, "unauthorized", "key: give the stream key in the path (/whip/<key>) or as a bearer token")
-  const type = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase()
-  if (type !== "application/sdp") return failure(415, "unsupported_media_type", "content-type: an SDP offer is application/sdp")
-  // The size is checked before the body is read (by its declared length) and again on what was read (a
-  // chunked body declares none): nothing larger than an offer reaches the parser.
-  const tooLarge = failure(413, "payload_too_large", `body: an offer is at most ${MAX_OFFER_BYTES} bytes`)
-  const declared = Number(request.headers["content-length"] ?? "0")
-  if (!(declared <= MAX_OFFER_BYTES)) return tooLarge
-  const sdp = yield* Effect.orElseSucceed(request.text, () => null)
-  if (sdp === null || Buffer.byteLength(sdp) > MAX_OFFER_BYTES) return tooLarge
-  const address = Option.getOrElse(request.remoteAddress, () => "")
-  return yield* publishers.publish(key, sdp, address).pipe(
-    Effect.map(({ resourceId, answer }) =>
-      HttpServerResponse.text(answer, {
-        status: 201,
-        contentType: "application/sdp",
-        headers: { ...CORS, location: `${WHIP_PATH}/sessions/${resourceId}` }
+const offer = (publishers: WhipPublishers["Service"]) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const { key: fromPath } = yield* HttpRouter.params
+    const key = keyOf(request, fromPath)
+    if (key === undefined)
+      return failure(401, "unauthorized", "key: give the stream key in the path (/whip/<key>) or as a bearer token")
+    const type = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase()
+    if (type !== "application/sdp")
+      return failure(415, "unsupported_media_type", "content-type: an SDP offer is application/sdp")
+    // The size is checked before the body is read (by its declared length) and again on what was read (a
+    // chunked body declares none): nothing larger than an offer reaches the parser.
+    const tooLarge = failure(413, "payload_too_large", `body: an offer is at most ${MAX_OFFER_BYTES} bytes`)
+    const declared = Number(request.headers["content-length"] ?? "0")
+    if (!(declared <= MAX_OFFER_BYTES)) return tooLarge
+    const sdp = yield* Effect.orElseSucceed(request.text, () => null)
+    if (sdp === null || Buffer.byteLength(sdp) > MAX_OFFER_BYTES) return tooLarge
+    const address = Option.getOrElse(request.remoteAddress, () => "")
+    return yield* publishers.publish(key, sdp, address).pipe(
+      Effect.map(({ resourceId, answer }) =>
+        HttpServerResponse.text(answer, {
+          status: 201,
+          contentType: "application/sdp",
+          headers: { ...CORS, location: `${WHIP_PATH}/sessions/${resourceId}` }
+        })
+      ),
+      Effect.catchTags({
+        WhipOff: () => Effect.succeed(failure(404, "not_found", "WHIP is off on this media node (ONAIR_WHIP)")),
+        WhipBusy: (error) => Effect.succeed(failure(503, "unavailable", error.message, { "retry-after": "5" })),
+        WhipBadOffer: (error) => Effect.succeed(failure(400, "invalid_offer", error.message)),
+        WhipRefused: (error) => Effect.succeed(failure(403, "publish_refused", `publish refused: ${error.reason}`))
       })
-    ),
-    Effect.catchTags({
-      WhipOff: () => Effect.succeed(failure(404, "not_found", "WHIP is off on this media node (ONAIR_WHIP)")),
-      WhipBusy: (error) => Effect.succeed(failure(503, "unavailable", error.message, { "retry-after": "5" })),
-      WhipBadOffer: (error) => Effect.succeed(failure(400, "invalid_offer", error.message)),
-      WhipRefused: (error) => Effect.succeed(failure(403, "publish_refused", `publish refused: ${error.reason}`))
-    })
-  )
-}).pipe(Effect.provideService(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(MAX_OFFER_BYTES)))
+    )
+  }).pipe(Effect.provideService(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(MAX_OFFER_BYTES)))
 
-const end = (publishers: WhipPublishers["Service"]) => Effect.gen(function*() {
-  const { resource } = yield* HttpRouter.params
-  if (resource === undefined || !RESOURCE.test(resource) || !(yield* publishers.end(resource))) {
-    return failure(404, "not_found", "no such WHIP publish")
-  }
-  return HttpServerResponse.empty({ status: 200, headers: CORS })
-})
+const end = (publishers: WhipPublishers["Service"]) =>
+  Effect.gen(function* () {
+    const { resource } = yield* HttpRouter.params
+    if (resource === undefined || !RESOURCE.test(resource) || !(yield* publishers.end(resource))) {
+      return failure(404, "not_found", "no such WHIP publish")
+    }
+    return HttpServerResponse.empty({ status: 200, headers: CORS })
+  })
 
 const noPatch = Effect.succeed(
   failure(405, "method_not_allowed", "this server takes no trickled candidates and no ICE restart", { allow: "DELETE" })
@@ -103,11 +110,14 @@ const preflight = Effect.succeed(
 )
 
 /** The routes, answered by the node's `WhipPublishers`. */
-export const layer = Layer.unwrap(Effect.map(Effect.service(WhipPublishers), (publishers) =>
-  Layer.mergeAll(
-    HttpRouter.add("POST", WHIP_PATH, offer(publishers)),
-    HttpRouter.add("POST", `${WHIP_PATH}/:key`, offer(publishers)),
-    HttpRouter.add("DELETE", `${WHIP_PATH}/sessions/:resource`, end(publishers)),
-    HttpRouter.add("PATCH", `${WHIP_PATH}/sessions/:resource`, noPatch),
-    HttpRouter.add("OPTIONS", `${WHIP_PATH}/*`, preflight)
-  )))
+export const layer = Layer.unwrap(
+  Effect.map(Effect.service(WhipPublishers), (publishers) =>
+    Layer.mergeAll(
+      HttpRouter.add("POST", WHIP_PATH, offer(publishers)),
+      HttpRouter.add("POST", `${WHIP_PATH}/:key`, offer(publishers)),
+      HttpRouter.add("DELETE", `${WHIP_PATH}/sessions/:resource`, end(publishers)),
+      HttpRouter.add("PATCH", `${WHIP_PATH}/sessions/:resource`, noPatch),
+      HttpRouter.add("OPTIONS", `${WHIP_PATH}/*`, preflight)
+    )
+  )
+)

@@ -18,7 +18,8 @@ export const offerProblem = (offer: string): string | null => {
   const sections = offer.split(/\r?\n(?=m=)/).slice(1)
   const kinds = sections.map((section) => /^m=(\S*)/.exec(section)?.[1] ?? "")
   const other = kinds.find((kind) => kind !== "video" && kind !== "audio")
-  if (other !== undefined) return `offer: a section of kind "${other}" (this server takes one video and one audio section)`
+  if (other !== undefined)
+    return `offer: a section of kind "${other}" (this server takes one video and one audio section)`
   const videos = sections.filter((_, index) => kinds[index] === "video")
   if (videos.length > 1 || kinds.filter((kind) => kind === "audio").length > 1) {
     return `offer: ${videos.length} video and ${kinds.length - videos.length} audio sections (this server takes at most one of each)`

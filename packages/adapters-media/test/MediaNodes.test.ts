@@ -39,7 +39,10 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
       startMediaNode(job.url, secret, "node-b")
     ])
     receiver = await startReceiver()
-    const endpoint = await job.api("POST", "/webhooks", { url: receiver.url, events: ["ingest.failure", "ingest.start.failure"] })
+    const endpoint = await job.api("POST", "/webhooks", {
+      url: receiver.url,
+      events: ["ingest.failure", "ingest.start.failure"]
+    })
     assert.strictEqual(endpoint.status, 201, JSON.stringify(endpoint.body))
   }, 150_000)
   afterAll(async () => {
@@ -50,7 +53,10 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
   })
 
   const admin = async (method: string, path: string) => {
-    const response = await fetch(`${job.url}/admin${path}`, { method, headers: { authorization: `Bearer ${job.adminToken}` } })
+    const response = await fetch(`${job.url}/admin${path}`, {
+      method,
+      headers: { authorization: `Bearer ${job.adminToken}` }
+    })
     return { status: response.status, body: (await response.json()) as any }
   }
   const nodes = async () => (await admin("GET", "/media-nodes")).body.data.media_nodes as Array<any>
@@ -63,10 +69,14 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
   const detail = async (id: string) => (await job.api("GET", `/livestreams/${id}`)).body.data
   const ingest = async (id: string) => (await job.api("GET", `/livestreams/${id}/ingest`)).body.data
   const waitStatus = (id: string, expected: string, timeoutMs?: number) =>
-    waitFor(`livestream ${expected}`, async () => {
-      const livestream = (await detail(id)).livestream
-      return livestream.status === expected ? livestream : undefined
-    }, timeoutMs)
+    waitFor(
+      `livestream ${expected}`,
+      async () => {
+        const livestream = (await detail(id)).livestream
+        return livestream.status === expected ? livestream : undefined
+      },
+      timeoutMs
+    )
   const publishTo = (node: MediaNode, key: string) => {
     const encoder = publish(`rtmp://127.0.0.1:${node.rtmpPort}/live/${key}`)
     encoders.push(encoder)
@@ -80,7 +90,10 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
 
   it("both nodes register; a publish to each goes LIVE there and plays through the control plane's playback URL", async () => {
     const registered = await nodes()
-    assert.deepStrictEqual(registered.map((node) => [node.id, node.status]).sort(), [["node-a", "active"], ["node-b", "active"]])
+    assert.deepStrictEqual(registered.map((node) => [node.id, node.status]).sort(), [
+      ["node-a", "active"],
+      ["node-b", "active"]
+    ])
     const a = registered.find((node) => node.id === "node-a")
     assert.strictEqual(a.rtmp_url, `rtmp://127.0.0.1:${nodeA.rtmpPort}/live`)
     assert.strictEqual(a.playback_url, `http://127.0.0.1:${nodeA.httpPort}/hls`)
@@ -102,17 +115,24 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
       return answer.status === 302 ? answer : undefined
     })
     assert.strictEqual(redirect.headers.get("location"), `http://127.0.0.1:${nodeB.httpPort}/hls/${onB.id}/index.m3u8`)
-    const streams = await waitFor("B's playback URL to play", async () => {
-      const found = await probe(onB.playback_url.replace("localhost", "127.0.0.1")).catch(() => [])
-      return found.some((stream) => stream.codec_name === "h264") ? found : undefined
-    }, 30_000)
+    const streams = await waitFor(
+      "B's playback URL to play",
+      async () => {
+        const found = await probe(onB.playback_url.replace("localhost", "127.0.0.1")).catch(() => [])
+        return found.some((stream) => stream.codec_name === "h264") ? found : undefined
+      },
+      30_000
+    )
     assert.isTrue(streams.some((stream) => stream.codec_name === "aac"))
     // The live thumbnail comes from the node holding the session.
     const thumbnail = await fetch(
       `${job.url}/accounts/${job.account}/realtime/kit/${job.app}/livestreams/${onB.id}/thumbnail.jpg`,
       { headers: { authorization: `Bearer ${job.token}` }, redirect: "manual" }
     )
-    assert.strictEqual(thumbnail.headers.get("location"), `http://127.0.0.1:${nodeB.httpPort}/hls/${onB.id}/thumbnail.jpg`)
+    assert.strictEqual(
+      thumbnail.headers.get("location"),
+      `http://127.0.0.1:${nodeB.httpPort}/hls/${onB.id}/thumbnail.jpg`
+    )
     const image = await fetch(thumbnail.headers.get("location")!)
     assert.strictEqual(image.headers.get("content-type"), "image/jpeg")
   })
@@ -126,7 +146,7 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
     await waitFor("B's livestream to name B", async () => {
       const livestream = (await detail(onB.id)).livestream
       return livestream.ingest_server === rtmpOf(nodeB) &&
-          livestream.playback_url === `http://127.0.0.1:${nodeB.httpPort}/hls/${onB.id}/index.m3u8`
+        livestream.playback_url === `http://127.0.0.1:${nodeB.httpPort}/hls/${onB.id}/index.m3u8`
         ? true
         : undefined
     })
@@ -135,12 +155,22 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
     assert.strictEqual(pinned.status, 201, JSON.stringify(pinned.body))
     assert.strictEqual(pinned.body.data.ingest_server, rtmpOf(nodeA))
     const encoder = publishTo(nodeB, pinned.body.data.stream_key)
-    assert.notStrictEqual(await Promise.race([encoder.exited, sleep(15_000).then(() => "still running")]), "still running")
+    assert.notStrictEqual(
+      await Promise.race([encoder.exited, sleep(15_000).then(() => "still running")]),
+      "still running"
+    )
     await waitFor("the refusal's ingest.start.failure", async () =>
-      receiver.received.map((request) => JSON.parse(request.body)).some((body) =>
-        body.type === "ingest.start.failure" && body.data.livestream_id === pinned.body.data.id &&
-        body.data.error_message === "wrong media node"
-      ) ? true : undefined)
+      receiver.received
+        .map((request) => JSON.parse(request.body))
+        .some(
+          (body) =>
+            body.type === "ingest.start.failure" &&
+            body.data.livestream_id === pinned.body.data.id &&
+            body.data.error_message === "wrong media node"
+        )
+        ? true
+        : undefined
+    )
 
     const repinned = await job.api("PATCH", `/livestreams/${fresh.id}`, { media_node: "node-b" })
     assert.strictEqual(repinned.status, 200, JSON.stringify(repinned.body))
@@ -153,23 +183,38 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
   it(`SIGKILL of node A ends A's session with internal error within ${LEASE_SECONDS} s; B's stays LIVE and plays`, async () => {
     const killedAt = Date.now()
     await nodeA.kill()
-    const ended = await waitFor("A's session to end", async () => {
-      const record = await ingest(onA.id)
-      return record.streamEndedReason !== null && record.endTime !== null ? record : undefined
-    }, 30_000)
+    const ended = await waitFor(
+      "A's session to end",
+      async () => {
+        const record = await ingest(onA.id)
+        return record.streamEndedReason !== null && record.endTime !== null ? record : undefined
+      },
+      30_000
+    )
     const endedAfter = (Date.now() - killedAt) / 1000
     console.log(`node death -> its session ended: ${endedAfter.toFixed(2)} s (lease ${LEASE_SECONDS} s)`)
     assert.isAtMost(endedAfter, LEASE_SECONDS, "the stuck-stream promise: no session live for longer than the lease")
     assert.strictEqual(ended.streamEndedReason, 4, "internal error")
     assert.notStrictEqual((await detail(onA.id)).livestream.status, "LIVE")
     await waitFor("the ingest.failure webhook", async () =>
-      receiver.received.map((request) => JSON.parse(request.body)).some((body) =>
-        body.type === "ingest.failure" && body.data.livestream_id === onA.id && body.data.error_message === "internal error"
-      ) ? true : undefined)
+      receiver.received
+        .map((request) => JSON.parse(request.body))
+        .some(
+          (body) =>
+            body.type === "ingest.failure" &&
+            body.data.livestream_id === onA.id &&
+            body.data.error_message === "internal error"
+        )
+        ? true
+        : undefined
+    )
     assert.strictEqual((await nodeRecord("node-a")).status, "lost")
     // Its recording went with it.
     const lostRecording = (await job.api("GET", `/livestreams/${onA.id}/recordings`)).body.data.recordings[0]
-    assert.deepStrictEqual([lostRecording.status, lostRecording.phase, lostRecording.failure_reason], ["ERRORED", "failed", "media node lost"])
+    assert.deepStrictEqual(
+      [lostRecording.status, lostRecording.phase, lostRecording.failure_reason],
+      ["ERRORED", "failed", "media node lost"]
+    )
 
     assert.strictEqual((await detail(onB.id)).livestream.status, "LIVE")
     assert.strictEqual(encoderB.output().includes("Error"), false, encoderB.output())
@@ -183,7 +228,9 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
 
   it("node A restarts on its folder and registers; B's session is untouched", async () => {
     nodeA = await startMediaNode(job.url, secret, "node-a", { dataDir: nodeA.dataDir })
-    await waitFor("A to be active again", async () => (await nodeRecord("node-a"))?.status === "active" ? true : undefined)
+    await waitFor("A to be active again", async () =>
+      (await nodeRecord("node-a"))?.status === "active" ? true : undefined
+    )
     // Give a wrong restart every chance to reach B's session.
     await sleep(3_000)
     const livestream = (await detail(onB.id)).livestream
@@ -209,10 +256,17 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
     // Nothing opened: the livestream still waits for its first publisher, and the refusal says why.
     assert.strictEqual((await detail(refused.id)).livestream.status, "INVOKED")
     await waitFor("the ingest.start.failure webhook", async () =>
-      receiver.received.map((request) => JSON.parse(request.body)).some((body) =>
-        body.type === "ingest.start.failure" && body.data.livestream_id === refused.id &&
-        body.data.error_message === "media node not accepting"
-      ) ? true : undefined)
+      receiver.received
+        .map((request) => JSON.parse(request.body))
+        .some(
+          (body) =>
+            body.type === "ingest.start.failure" &&
+            body.data.livestream_id === refused.id &&
+            body.data.error_message === "media node not accepting"
+        )
+        ? true
+        : undefined
+    )
     assert.strictEqual((await detail(onB.id)).livestream.status, "LIVE")
     assert.strictEqual((await nodeRecord("node-b")).streams, 1)
     const feed = (await admin("GET", "/media-nodes/events")).body.data.events as Array<any>
@@ -225,7 +279,7 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
 
   it("a node stopped cleanly (SIGTERM) gives its lease up: offline, not lost", async () => {
     await nodeA.stop()
-    await waitFor("A to be offline", async () => (await nodeRecord("node-a")).status === "offline" ? true : undefined)
+    await waitFor("A to be offline", async () => ((await nodeRecord("node-a")).status === "offline" ? true : undefined))
     // Well past the lease: nothing declares a node lost that left of its own accord.
     await sleep((LEASE_SECONDS + 2) * 1000)
     assert.strictEqual((await nodeRecord("node-a")).status, "offline")
@@ -237,15 +291,24 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
   it("B's recording, kept on B's disk, downloads through the control plane's link: a redirect to B, checked with B's credential", async () => {
     assert.strictEqual((await job.api("PATCH", `/livestreams/${onB.id}`, { reconnect_window_seconds: 0 })).status, 200)
     await encoderB.stop()
-    const ready = await waitFor("B's recording ready", async () => {
-      const recording = (await job.api("GET", `/recordings/${sessionB}`)).body?.data
-      return recording?.phase === "ready" ? recording : undefined
-    }, 60_000)
+    const ready = await waitFor(
+      "B's recording ready",
+      async () => {
+        const recording = (await job.api("GET", `/recordings/${sessionB}`)).body?.data
+        return recording?.phase === "ready" ? recording : undefined
+      },
+      60_000
+    )
     assert.strictEqual(ready.storage, "local")
     const redirect = await fetch(ready.download_url, { redirect: "manual" })
     assert.strictEqual(redirect.status, 302)
     const location = redirect.headers.get("location")!
-    assert.match(location, new RegExp(`^http://127\\.0\\.0\\.1:${nodeB.httpPort}/recording-files/${sessionB}/recording\\.mp4\\?expires=\\d+&signature=`))
+    assert.match(
+      location,
+      new RegExp(
+        `^http://127\\.0\\.0\\.1:${nodeB.httpPort}/recording-files/${sessionB}/recording\\.mp4\\?expires=\\d+&signature=`
+      )
+    )
     const bytes = new Uint8Array(await (await fetch(ready.download_url)).arrayBuffer())
     assert.strictEqual(createHash("sha256").update(bytes).digest("hex"), ready.sha256)
     const part = await fetch(location, { headers: { range: "bytes=0-9" } })

@@ -68,12 +68,14 @@ describe("nginx config", () => {
       assert.strictEqual(Fs.statSync(config).mode & 0o777, 0o600)
       assert.strictEqual(Fs.statSync(dir).mode & 0o777, 0o700)
       // The hls application has a loopback server of its own, fed only by the relay with its secret.
-      const servers = text.split(/\n  server \{/).slice(1)
+      const servers = text.split(/\n {2}server \{/).slice(1)
       const hls = servers.filter((server) => server.includes("application hls"))
       assert.strictEqual(hls.length, 1)
       assert.match(hls[0]!, /listen 127\.0\.0\.1:\d+;/)
       assert.include(hls[0]!, "on_publish http://127.0.0.1:9/media/nginx/secret/run/relay;")
-      assert.isFalse(servers.some((server) => server.includes("application live") && server.includes("application hls")))
+      assert.isFalse(
+        servers.some((server) => server.includes("application live") && server.includes("application hls"))
+      )
       assert.include(text, "pageUrl=relay-secret;")
       assert.include(text, "location = /control-secret/stat")
       if (tls) assert.match(text, /proxy_protocol on;/)
@@ -96,17 +98,21 @@ describe("nginx config", () => {
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-nginx-"))
     const settings = await settingsIn(dir, false)
     await Effect.runPromise(NginxProcess.prepare(NGINX, settings))
-    const pid = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-      const started = yield* NginxProcess.start(NGINX, settings, "abcd1234")
-      const xml = yield* Effect.promise(() => fetch(`${started.instance.controlUrl}/stat`).then((r) => r.text()))
-      assert.include(xml, "<name>live</name>")
-      // Without the secret prefix, loopback reach alone reads nothing.
-      const bare = `http://127.0.0.1:${settings.controlPort}`
-      for (const path of ["/stat", "/control/drop/client?app=live&name=x", "/wrong/stat"]) {
-        assert.strictEqual(yield* Effect.promise(() => fetch(`${bare}${path}`).then((r) => r.status)), 404)
-      }
-      return started.instance.pid
-    })))
+    const pid = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const started = yield* NginxProcess.start(NGINX, settings, "abcd1234")
+          const xml = yield* Effect.promise(() => fetch(`${started.instance.controlUrl}/stat`).then((r) => r.text()))
+          assert.include(xml, "<name>live</name>")
+          // Without the secret prefix, loopback reach alone reads nothing.
+          const bare = `http://127.0.0.1:${settings.controlPort}`
+          for (const path of ["/stat", "/control/drop/client?app=live&name=x", "/wrong/stat"]) {
+            assert.strictEqual(yield* Effect.promise(() => fetch(`${bare}${path}`).then((r) => r.status)), 404)
+          }
+          return started.instance.pid
+        })
+      )
+    )
     assert.throws(() => process.kill(pid, 0))
     Fs.rmSync(dir, { recursive: true, force: true })
   })
@@ -153,7 +159,10 @@ describe("nginx /stat", () => {
   })
 
   it("reads nothing from a server without streams", () => {
-    assert.deepStrictEqual(NginxStat.parse("<rtmp><server><application><name>live</name><live></live></application></server></rtmp>"), [])
+    assert.deepStrictEqual(
+      NginxStat.parse("<rtmp><server><application><name>live</name><live></live></application></server></rtmp>"),
+      []
+    )
   })
 
   it("spells codec ids as RFC 6381 does", () => {
@@ -168,10 +177,17 @@ describe("nginx /stat", () => {
 
 describe("WHIP answers", () => {
   const answer = [
-    "v=0", "o=- 1 0 IN IP4 0.0.0.0", "s=-", "t=0 0",
-    "m=audio 9 UDP/TLS/RTP/SAVPF 111", "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1",
-    "m=video 9 UDP/TLS/RTP/SAVPF 102", "a=rtpmap:102 H264/90000",
-    "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", ""
+    "v=0",
+    "o=- 1 0 IN IP4 0.0.0.0",
+    "s=-",
+    "t=0 0",
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111",
+    "a=rtpmap:111 opus/48000/2",
+    "a=fmtp:111 minptime=10;useinbandfec=1",
+    "m=video 9 UDP/TLS/RTP/SAVPF 102",
+    "a=rtpmap:102 H264/90000",
+    "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+    ""
   ].join("\r\n")
 
   it("reads the agreed payload types, and ffmpeg's SDP uses them on its loopback ports", () => {
@@ -182,7 +198,10 @@ describe("WHIP answers", () => {
     })
     const sdp = ffmpegSdp(codecs, { video: 50_002, audio: 50_004 })
     assert.include(sdp, "c=IN IP4 127.0.0.1")
-    assert.include(sdp, "m=video 50002 RTP/AVP 102\na=rtpmap:102 H264/90000\na=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f")
+    assert.include(
+      sdp,
+      "m=video 50002 RTP/AVP 102\na=rtpmap:102 H264/90000\na=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"
+    )
     assert.include(sdp, "m=audio 50004 RTP/AVP 111\na=rtpmap:111 opus/48000/2")
   })
 
@@ -200,7 +219,13 @@ describe("rendition ladders", () => {
   it("never upscales: a rung at the source's height is the source itself, and rungs keep its aspect", () => {
     const plan = RenditionLadders.plan(["720p", "480p", "360p"], hd)!
     assert.isTrue(plan.source)
-    assert.deepStrictEqual(plan.rungs.map((rung) => [rung.name, rung.width, rung.height]), [["480p", 854, 480], ["360p", 640, 360]])
+    assert.deepStrictEqual(
+      plan.rungs.map((rung) => [rung.name, rung.width, rung.height]),
+      [
+        ["480p", 854, 480],
+        ["360p", 640, 360]
+      ]
+    )
     assert.deepStrictEqual(RenditionLadders.variantNames(plan), ["source", "480p", "360p"])
     // Without a rung standing in for it, the source is a variant only when asked for.
     assert.isFalse(RenditionLadders.plan(["480p", "360p"], hd)!.source)
@@ -219,7 +244,11 @@ describe("rendition ladders", () => {
 
   it("one muxer writes every variant, the source copied and each rung keyed where the source is", () => {
     const plan = RenditionLadders.plan(["source", "480p"], hd)!
-    const args = RenditionLadders.ffmpegArgs(plan, "rtmp://127.0.0.1:1/hls/s", "/m/abr/s", { audio: true, fragmentSeconds: 2, playlistSeconds: 12 })
+    const args = RenditionLadders.ffmpegArgs(plan, "rtmp://127.0.0.1:1/hls/s", "/m/abr/s", {
+      audio: true,
+      fragmentSeconds: 2,
+      playlistSeconds: 12
+    })
     const text = args.join(" ")
     assert.include(text, "-c:v:0 copy")
     assert.include(text, "-c:v:1 libx264")
@@ -227,14 +256,24 @@ describe("rendition ladders", () => {
     assert.include(text, "[0:v]split=1[r0];[r0]scale=854:480[o0]")
     assert.include(text, "-var_stream_map v:0,a:0,name:source v:1,a:1,name:480p")
     assert.include(text, "-hls_list_size 6")
-    assert.notInclude(RenditionLadders.ffmpegArgs(plan, "x", "/d", { audio: false, fragmentSeconds: 2, playlistSeconds: 12 }).join(" "), "0:a")
+    assert.notInclude(
+      RenditionLadders.ffmpegArgs(plan, "x", "/d", { audio: false, fragmentSeconds: 2, playlistSeconds: 12 }).join(" "),
+      "0:a"
+    )
   })
 
   it("reads ffmpeg's master playlist", () => {
     const master = [
-      "#EXTM3U", "#EXT-X-VERSION:6",
-      '#EXT-X-STREAM-INF:BANDWIDTH=1140800,RESOLUTION=854x480,CODECS="avc1.4d401f,mp4a.40.2"', "480p/index.m3u8", "",
-      "#EXT-X-STREAM-INF:BANDWIDTH=140800", "source/index.m3u8", "", "#EXT-X-STREAM-INF:BANDWIDTH=1", "../escape/index.m3u8"
+      "#EXTM3U",
+      "#EXT-X-VERSION:6",
+      '#EXT-X-STREAM-INF:BANDWIDTH=1140800,RESOLUTION=854x480,CODECS="avc1.4d401f,mp4a.40.2"',
+      "480p/index.m3u8",
+      "",
+      "#EXT-X-STREAM-INF:BANDWIDTH=140800",
+      "source/index.m3u8",
+      "",
+      "#EXT-X-STREAM-INF:BANDWIDTH=1",
+      "../escape/index.m3u8"
     ].join("\n")
     assert.deepStrictEqual(RenditionLadders.readMaster(master), [
       { name: "480p", bandwidth: 1_140_800, width: 854, height: 480, codecs: ["avc1.4d401f", "mp4a.40.2"] },
@@ -261,7 +300,16 @@ describe("SRT listeners", () => {
 
 describe("keyframe intervals", () => {
   it("takes the median gap between keyframe packets of ffprobe's listing, whatever the other packets", () => {
-    const listing = ["10.000000,K__", "10.033333,___", "12.000000,K__", "12.033333,___", "14.000000,K_", "16.100000,K__", "N/A,K__", ""].join("\n")
+    const listing = [
+      "10.000000,K__",
+      "10.033333,___",
+      "12.000000,K__",
+      "12.033333,___",
+      "14.000000,K_",
+      "16.100000,K__",
+      "N/A,K__",
+      ""
+    ].join("\n")
     assert.strictEqual(medianKeyframeGap(listing), 2)
     assert.strictEqual(medianKeyframeGap("3.0,K__\n4.5,K__\n6.0,K__\n"), 1.5)
     assert.isUndefined(medianKeyframeGap("10.0,K__\n10.5,___\n"), "one keyframe: nothing to measure")
@@ -271,8 +319,15 @@ describe("keyframe intervals", () => {
 
 describe("playback and viewer seconds", () => {
   it("reads segment durations from a live playlist", () => {
-    const playlist = "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:3\n#EXTINF:2.000,\n3.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:1.494,\n4.ts\n"
-    assert.deepStrictEqual([...segmentDurations(playlist)], [[3, 2], [4, 1.494]])
+    const playlist =
+      "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:3\n#EXTINF:2.000,\n3.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:1.494,\n4.ts\n"
+    assert.deepStrictEqual(
+      [...segmentDurations(playlist)],
+      [
+        [3, 2],
+        [4, 1.494]
+      ]
+    )
   })
 
   it("takes a live thumbnail from the newest segment a playlist names", () => {

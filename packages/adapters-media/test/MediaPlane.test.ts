@@ -15,7 +15,7 @@ const ENDED = {
   "reconnection window expired": 2,
   "internal error": 4,
   "stopped by request": 5,
-  "disabled": 6,
+  disabled: 6,
   "maximum duration reached": 8
 } as const
 
@@ -45,15 +45,23 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
   const status = async (id: string) => (await job.api("POST", `/livestreams/${id}/getStatus`)).body.value[0]
   const session = async (id: string) => (await job.api("GET", `/livestreams/sessions/${id}`)).body.data
   const waitStatus = (id: string, expected: string, timeoutMs?: number) =>
-    waitFor(`livestream ${expected}`, async () => {
-      const livestream = (await detail(id)).livestream
-      return livestream.status === expected ? livestream : undefined
-    }, timeoutMs)
+    waitFor(
+      `livestream ${expected}`,
+      async () => {
+        const livestream = (await detail(id)).livestream
+        return livestream.status === expected ? livestream : undefined
+      },
+      timeoutMs
+    )
   const waitEnded = (id: string, timeoutMs?: number) =>
-    waitFor("the session to end", async () => {
-      const record = await ingest(id)
-      return record.streamEndedReason !== null && record.endTime !== null ? record : undefined
-    }, timeoutMs)
+    waitFor(
+      "the session to end",
+      async () => {
+        const record = await ingest(id)
+        return record.streamEndedReason !== null && record.endTime !== null ? record : undefined
+      },
+      timeoutMs
+    )
 
   it("happy path: publish makes it LIVE, health fills in, the playback URL plays, the window ends it", async () => {
     const livestream = await create(2)
@@ -64,10 +72,14 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     assert.strictEqual(live.status, "LIVE")
     // The first master playlist a player gets names the variant's resolution and codecs: the encoder's
     // metadata is known before the first segment is.
-    const master = await waitFor("the master playlist", async () => {
-      const response = await fetch(livestream.playback_url)
-      return response.status === 200 ? await response.text() : undefined
-    }, 20_000)
+    const master = await waitFor(
+      "the master playlist",
+      async () => {
+        const response = await fetch(livestream.playback_url)
+        return response.status === 200 ? await response.text() : undefined
+      },
+      20_000
+    )
     assert.include(master, "RESOLUTION=1280x720")
     assert.include(master, 'CODECS="avc1.64001f,mp4a.40.2"')
     const first = await ingest(livestream.id)
@@ -91,14 +103,23 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     assert.strictEqual(health.streamName, livestream.id)
 
     const streams = await probe(livestream.playback_url)
-    assert.deepInclude(streams.map((s) => `${s.codec_name}/${s.profile}`), "h264/High")
-    assert.deepInclude(streams.map((s) => `${s.codec_name}/${s.profile}`), "aac/LC")
+    assert.deepInclude(
+      streams.map((s) => `${s.codec_name}/${s.profile}`),
+      "h264/High"
+    )
+    assert.deepInclude(
+      streams.map((s) => `${s.codec_name}/${s.profile}`),
+      "aac/LC"
+    )
     const cors = await fetch(livestream.playback_url)
     assert.strictEqual(cors.headers.get("access-control-allow-origin"), "*")
 
     // The live thumbnail: the API sends the caller to the JPEG the node serves, the newest keyframe.
     const thumbnailUrl = `${job.url}/accounts/${job.account}/realtime/kit/${job.app}/livestreams/${livestream.id}/thumbnail.jpg`
-    const redirect = await fetch(thumbnailUrl, { headers: { authorization: `Bearer ${job.token}` }, redirect: "manual" })
+    const redirect = await fetch(thumbnailUrl, {
+      headers: { authorization: `Bearer ${job.token}` },
+      redirect: "manual"
+    })
     assert.strictEqual(redirect.status, 302)
     const location = redirect.headers.get("location") ?? ""
     assert.strictEqual(location, livestream.playback_url.replace("index.m3u8", "thumbnail.jpg"))
@@ -108,7 +129,10 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     const jpeg = new Uint8Array(await image.arrayBuffer())
     assert.deepStrictEqual([jpeg[0], jpeg[1]], [0xff, 0xd8], "a JPEG")
     const frame = await probe(location)
-    assert.deepStrictEqual(frame.map((s) => [s.codec_name, s.width]), [["mjpeg", 1280]])
+    assert.deepStrictEqual(
+      frame.map((s) => [s.codec_name, s.width]),
+      [["mjpeg", 1280]]
+    )
     assert.strictEqual((await fetch(thumbnailUrl, { redirect: "manual" })).status, 401)
 
     // A viewer watches 4 s; its seconds reach the session and analytics at the next flush (5 s).
@@ -176,7 +200,10 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     assert.strictEqual(after.session.id, sessionId)
     assert.isNull((await session(sessionId)).stopped_time)
     await waitFor("a playlist", async () => ((await fetch(livestream.playback_url)).ok ? true : undefined))
-    assert.deepInclude((await probe(livestream.playback_url)).map((s) => s.codec_name), "h264")
+    assert.deepInclude(
+      (await probe(livestream.playback_url)).map((s) => s.codec_name),
+      "h264"
+    )
     await first.stop()
   })
 
@@ -202,7 +229,10 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     assert.isNull((await session(sessionId)).stopped_time)
     assert.strictEqual((await ingest(livestream.id)).protocol, "rtmps")
     await waitFor("a playlist", async () => ((await fetch(livestream.playback_url)).ok ? true : undefined))
-    assert.deepInclude((await probe(livestream.playback_url)).map((s) => s.codec_name), "aac")
+    assert.deepInclude(
+      (await probe(livestream.playback_url)).map((s) => s.codec_name),
+      "aac"
+    )
     await again.stop()
   })
 
@@ -274,7 +304,10 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     const reopened = await detail(livestream.id)
     assert.notStrictEqual(reopened.session.id, sessionId)
     await waitFor("a playlist", async () => ((await fetch(livestream.playback_url)).ok ? true : undefined))
-    assert.deepInclude((await probe(livestream.playback_url)).map((s) => s.codec_name), "h264")
+    assert.deepInclude(
+      (await probe(livestream.playback_url)).map((s) => s.codec_name),
+      "h264"
+    )
     await again.stop()
   })
 })
@@ -292,7 +325,9 @@ describe("the media plane with a short maximum duration", { timeout: 120_000 }, 
   it("reaching it drops the publisher, ends the session with its reason and keeps the key disabled", async () => {
     const livestream = (await job.api("POST", "/livestreams", { name: "short" })).body.data
     const encoder = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`)
-    await waitFor("LIVE", async () => ((await job.api("GET", `/livestreams/${livestream.id}`)).body.data.livestream.status === "LIVE" ? true : undefined))
+    await waitFor("LIVE", async () =>
+      (await job.api("GET", `/livestreams/${livestream.id}`)).body.data.livestream.status === "LIVE" ? true : undefined
+    )
     const code = await Promise.race([encoder.exited, sleep(20_000).then(() => "still publishing")])
     assert.notStrictEqual(code, "still publishing")
     const ended = await waitFor("the session to end", async () => {
@@ -300,7 +335,10 @@ describe("the media plane with a short maximum duration", { timeout: 120_000 }, 
       return record.endTime !== null ? record : undefined
     })
     assert.strictEqual(ended.streamEndedReason, ENDED["maximum duration reached"])
-    assert.strictEqual((await job.api("GET", `/livestreams/${livestream.id}`)).body.data.livestream.disabled, "disabled")
+    assert.strictEqual(
+      (await job.api("GET", `/livestreams/${livestream.id}`)).body.data.livestream.disabled,
+      "disabled"
+    )
     const back = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`)
     assert.notStrictEqual(await back.exited, 0)
   })

@@ -31,7 +31,10 @@ describe("the node API", { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     job = await startMainJob({ ONAIR_MEDIA: "off", ONAIR_MEDIA_NODE_SECRET: secret, ONAIR_SRT_PORTS: "47100-47107" })
-    ;[credentialA, credentialB] = await Promise.all([nodeCredential(secret, "node-a"), nodeCredential(secret, "node-b")])
+    ;[credentialA, credentialB] = await Promise.all([
+      nodeCredential(secret, "node-a"),
+      nodeCredential(secret, "node-b")
+    ])
   }, 90_000)
   afterAll(async () => {
     await job?.stop()
@@ -40,7 +43,10 @@ describe("the node API", { timeout: 120_000 }, () => {
   const call = async (credential: string | null, operation: string, body: unknown) => {
     const response = await fetch(`${job.url}/media-nodes/v1/${operation}`, {
       method: "POST",
-      headers: { "content-type": "application/json", ...(credential === null ? {} : { authorization: `Bearer ${credential}` }) },
+      headers: {
+        "content-type": "application/json",
+        ...(credential === null ? {} : { authorization: `Bearer ${credential}` })
+      },
       body: JSON.stringify(body)
     })
     return { status: response.status, body: (await response.json()) as any }
@@ -56,7 +62,7 @@ describe("the node API", { timeout: 120_000 }, () => {
 
   it("refuses a request without a valid credential", async () => {
     assert.strictEqual((await call(null, "heartbeat", {})).status, 401)
-    assert.strictEqual((await call(credentialA.slice(0, -2) + "xx", "heartbeat", {})).status, 401)
+    assert.strictEqual((await call(`${credentialA.slice(0, -2)}xx`, "heartbeat", {})).status, 401)
     assert.strictEqual((await call(credentialA, "no-such-operation", {})).status, 404)
   })
 
@@ -64,7 +70,10 @@ describe("the node API", { timeout: 120_000 }, () => {
     const bad = await call(credentialA, "register", { ...registration("short"), capacity: 10 })
     assert.strictEqual(bad.status, 400)
     assert.match(bad.body.errors[0].message, /^bootId: /)
-    const url = await call(credentialA, "register", { ...registration("boot-aaaa1"), addresses: { rtmp: "http://x", rtmps: null, playback: "http://x/hls" } })
+    const url = await call(credentialA, "register", {
+      ...registration("boot-aaaa1"),
+      addresses: { rtmp: "http://x", rtmps: null, playback: "http://x/hls" }
+    })
     assert.strictEqual(url.status, 400)
     assert.match(url.body.errors[0].message, /addresses\.rtmp/)
     assert.strictEqual((await call(credentialA, "register", "not json")).status, 400)
@@ -77,10 +86,15 @@ describe("the node API", { timeout: 120_000 }, () => {
     assert.match(second.body.errors[0].message, /held by another running boot/)
     const follows = await call(credentialA, "register", { ...registration("boot-aaaa2"), follows: "boot-aaaa1" })
     assert.strictEqual(follows.status, 200, JSON.stringify(follows.body))
-    assert.deepStrictEqual((await call(credentialA, "heartbeat", {
-      bootId: "boot-aaaa1",
-      load: { streams: 0, cpu: 0, bandwidthIn: 0, bandwidthOut: 0 }
-    })).body.data, { leased: false, accepting: false })
+    assert.deepStrictEqual(
+      (
+        await call(credentialA, "heartbeat", {
+          bootId: "boot-aaaa1",
+          load: { streams: 0, cpu: 0, bandwidthIn: 0, bandwidthOut: 0 }
+        })
+      ).body.data,
+      { leased: false, accepting: false }
+    )
   })
 
   it("one node's reports never end another node's connection", async () => {
@@ -107,7 +121,8 @@ describe("the node API", { timeout: 120_000 }, () => {
 
     // Its own node may.
     assert.deepStrictEqual(
-      (await call(credentialB, "entitled", { connections: [{ ingestId, livestreamId: created.id }] })).body.data.entitled,
+      (await call(credentialB, "entitled", { connections: [{ ingestId, livestreamId: created.id }] })).body.data
+        .entitled,
       [ingestId]
     )
     await call(credentialB, "media-lost", { bootId: "boot-bbbb1", message: "nginx exited" })
@@ -115,22 +130,32 @@ describe("the node API", { timeout: 120_000 }, () => {
   })
 
   it("a credential acts on what its own node holds, and on nothing before its node registered", async () => {
-    const [stranger, credentialD, credentialE] = await Promise.all(
+    const [stranger, credentialD, credentialE] = (await Promise.all(
       ["node-x", "node-d", "node-e"].map((node) => nodeCredential(secret, node))
-    ) as [string, string, string]
+    )) as [string, string, string]
     assert.strictEqual((await call(credentialD, "register", registration("boot-dddd1"))).status, 200)
     assert.strictEqual((await call(credentialE, "register", registration("boot-eeee1"))).status, 200)
     // Node d's broadcast: a livestream pinned to d with SRT on, published on d, recorded on d.
     const created = (await job.api("POST", "/livestreams", { name: "on d", media_node: "node-d" })).body.data
     assert.strictEqual((await job.api("PUT", `/livestreams/${created.id}/srt`)).status, 200)
     const published = await call(credentialD, "publish", {
-      bootId: "boot-dddd1", nginxRun: "0d0d0d0d", clientId: "1", streamName: created.stream_key, address: "203.0.113.4"
+      bootId: "boot-dddd1",
+      nginxRun: "0d0d0d0d",
+      clientId: "1",
+      streamName: created.stream_key,
+      address: "203.0.113.4"
     })
     assert.strictEqual(published.body.data._tag, "Accepted", JSON.stringify(published.body))
     const { ingestId, sessionId } = published.body.data as { ingestId: string; sessionId: string }
     const health = {
-      width: 640, height: 360, videoCodecId: "avc1.64001e", audioCodecId: "mp4a.40.2",
-      videoBitrate: 800_000, audioBitrate: 128_000, videoFps: 30, renditions: []
+      width: 640,
+      height: 360,
+      videoCodecId: "avc1.64001e",
+      audioCodecId: "mp4a.40.2",
+      videoBitrate: 800_000,
+      audioBitrate: 128_000,
+      videoFps: 30,
+      renditions: []
     }
     assert.strictEqual((await call(credentialD, "health", { ingestId, health })).status, 200)
     const session = async () => (await job.api("GET", `/livestreams/sessions/${sessionId}`)).body.data
@@ -139,7 +164,16 @@ describe("the node API", { timeout: 120_000 }, () => {
 
     // Every operation that names something, with a credential whose node never registered: 403, nothing done.
     const named: ReadonlyArray<readonly [string, unknown]> = [
-      ["publish", { bootId: "boot-xxxx1", nginxRun: "0e0e0e0e", clientId: "1", streamName: created.stream_key, address: "203.0.113.5" }],
+      [
+        "publish",
+        {
+          bootId: "boot-xxxx1",
+          nginxRun: "0e0e0e0e",
+          clientId: "1",
+          streamName: created.stream_key,
+          address: "203.0.113.5"
+        }
+      ],
       ["publish-done", { ingestId }],
       ["health", { ingestId, health: { ...health, width: 1 } }],
       ["manifest", { ingestId }],
@@ -164,20 +198,34 @@ describe("the node API", { timeout: 120_000 }, () => {
       assert.strictEqual(answer.body.errors[0].code, "not_registered", operation)
     }
     // A boot told it holds no lease registers: heartbeat and leave answer it.
-    const beat = await call(stranger, "heartbeat", { bootId: "boot-xxxx1", load: { streams: 0, cpu: 0, bandwidthIn: 0, bandwidthOut: 0 } })
+    const beat = await call(stranger, "heartbeat", {
+      bootId: "boot-xxxx1",
+      load: { streams: 0, cpu: 0, bandwidthIn: 0, bandwidthOut: 0 }
+    })
     assert.deepStrictEqual(beat.body.data, { leased: false, accepting: false })
 
     // Node e, registered, on d's session, livestream, recording and SRT port: nothing of d's.
-    const refusedSeconds = await call(credentialE, "viewer-seconds", { commandId: "forged-2", sessionId, seconds: 987_654 })
+    const refusedSeconds = await call(credentialE, "viewer-seconds", {
+      commandId: "forged-2",
+      sessionId,
+      seconds: 987_654
+    })
     assert.strictEqual(refusedSeconds.status, 409, JSON.stringify(refusedSeconds.body))
     assert.deepStrictEqual((await call(credentialE, "open-sessions", { sessionIds: [sessionId] })).body.data.open, [])
     const seen = (await call(credentialE, "playback", { livestreamId: created.id, withHealth: true })).body.data.session
     assert.strictEqual(seen.nodeId, "node-d", "where it is served, for the redirect")
     assert.isNull(seen.health)
     assert.deepStrictEqual((await call(credentialE, "srt-listeners", {})).body.data.listeners, [])
-    assert.deepStrictEqual((await call(credentialE, "recording-finalise", { sessionId })).body.data, { finalise: false, transcribe: false })
+    assert.deepStrictEqual((await call(credentialE, "recording-finalise", { sessionId })).body.data, {
+      finalise: false,
+      transcribe: false
+    })
     assert.deepStrictEqual((await call(credentialE, "recordings-kept", { sessionIds: [sessionId] })).body.data.kept, [])
-    for (const [operation, body] of named.filter(([operation]) => ["health", "manifest", "renditions-refused", "publish-done", "recording-failed", "transcription-failed"].includes(operation))) {
+    for (const [operation, body] of named.filter(([operation]) =>
+      ["health", "manifest", "renditions-refused", "publish-done", "recording-failed", "transcription-failed"].includes(
+        operation
+      )
+    )) {
       assert.strictEqual((await call(credentialE, operation, body)).status, 200, operation)
     }
     assert.deepStrictEqual((await call(credentialE, "relays", { progress: [] })).body.data.relays, [])
@@ -189,12 +237,24 @@ describe("the node API", { timeout: 120_000 }, () => {
     assert.strictEqual((await job.api("GET", `/livestreams/${created.id}/ingest`)).body.data.width, 640)
 
     // Node d may do each.
-    assert.strictEqual((await call(credentialD, "viewer-seconds", { commandId: "own-1", sessionId, seconds: 12 })).status, 200)
-    await waitFor("the viewer seconds counted", async () => ((await session()).viewer_seconds === 12 ? true : undefined))
-    assert.deepStrictEqual((await call(credentialD, "open-sessions", { sessionIds: [sessionId] })).body.data.open, [sessionId])
-    assert.isNotNull((await call(credentialD, "playback", { livestreamId: created.id, withHealth: true })).body.data.session.health)
+    assert.strictEqual(
+      (await call(credentialD, "viewer-seconds", { commandId: "own-1", sessionId, seconds: 12 })).status,
+      200
+    )
+    await waitFor("the viewer seconds counted", async () =>
+      (await session()).viewer_seconds === 12 ? true : undefined
+    )
+    assert.deepStrictEqual((await call(credentialD, "open-sessions", { sessionIds: [sessionId] })).body.data.open, [
+      sessionId
+    ])
+    assert.isNotNull(
+      (await call(credentialD, "playback", { livestreamId: created.id, withHealth: true })).body.data.session.health
+    )
     const listeners = (await call(credentialD, "srt-listeners", {})).body.data.listeners
-    assert.deepStrictEqual(listeners.map((listener: any) => listener.livestreamId), [created.id])
+    assert.deepStrictEqual(
+      listeners.map((listener: any) => listener.livestreamId),
+      [created.id]
+    )
   })
 
   it("one app holds at most its quota of the SRT range, and the 409 says so", async () => {
@@ -205,24 +265,33 @@ describe("the node API", { timeout: 120_000 }, () => {
       body: JSON.stringify({ id: "app_other", name: "another tenant" })
     })
     assert.strictEqual(other.status, 201)
-    const token = ((await (await fetch(`${job.url}/admin/accounts/acct_other/tokens`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${job.adminToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ apps: ["app_other"], label: "other" })
-    })).json()) as any).data.token as string
+    const token = (
+      (await (
+        await fetch(`${job.url}/admin/accounts/acct_other/tokens`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${job.adminToken}`, "content-type": "application/json" },
+          body: JSON.stringify({ apps: ["app_other"], label: "other" })
+        })
+      ).json()) as any
+    ).data.token as string
     const otherApi = async (method: string, path: string, body?: unknown) => {
       const response = await fetch(`${job.url}/accounts/acct_other/realtime/kit/app_other${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" })
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) })
       })
       return { status: response.status, body: (await response.json()) as any }
     }
     // The test app already holds one port (the livestream pinned to node d); eleven more at once.
-    const mine = await Promise.all(Array.from({ length: 11 }, async (_, index) => {
-      const created = (await job.api("POST", "/livestreams", { name: `srt ${index}` })).body.data
-      return job.api("PUT", `/livestreams/${created.id}/srt`)
-    }))
+    const mine = await Promise.all(
+      Array.from({ length: 11 }, async (_, index) => {
+        const created = (await job.api("POST", "/livestreams", { name: `srt ${index}` })).body.data
+        return job.api("PUT", `/livestreams/${created.id}/srt`)
+      })
+    )
     const granted = mine.filter((answer) => answer.status === 200)
     assert.strictEqual(granted.length, 1, mine.map((answer) => answer.status).join(", "))
     const refused = mine.find((answer) => answer.status === 409)!
@@ -240,22 +309,36 @@ describe("the node API", { timeout: 120_000 }, () => {
     const credential = await nodeCredential(secret, "node-c")
     assert.strictEqual((await call(credential, "register", registration("boot-cccc1"))).status, 200)
     const health = {
-      width: 640, height: 360, videoCodecId: "avc1.64001e", audioCodecId: "mp4a.40.2",
-      videoBitrate: 800_000, audioBitrate: 128_000, videoFps: 30, renditions: []
+      width: 640,
+      height: 360,
+      videoCodecId: "avc1.64001e",
+      audioCodecId: "mp4a.40.2",
+      videoBitrate: 800_000,
+      audioBitrate: 128_000,
+      videoFps: 30,
+      renditions: []
     }
-    const ids = await Promise.all(Array.from({ length: 12 }, async (_, index) => {
-      const created = (await job.api("POST", "/livestreams", { name: `race ${index}` })).body.data
-      assert.strictEqual((await job.api("PATCH", `/livestreams/${created.id}`, { reconnect_window_seconds: 0 })).status, 200)
-      const published = await call(credential, "publish", {
-        bootId: "boot-cccc1", nginxRun: "0a0b0c0e", clientId: String(100 + index), streamName: created.stream_key,
-        address: "203.0.113.9"
+    const ids = await Promise.all(
+      Array.from({ length: 12 }, async (_, index) => {
+        const created = (await job.api("POST", "/livestreams", { name: `race ${index}` })).body.data
+        assert.strictEqual(
+          (await job.api("PATCH", `/livestreams/${created.id}`, { reconnect_window_seconds: 0 })).status,
+          200
+        )
+        const published = await call(credential, "publish", {
+          bootId: "boot-cccc1",
+          nginxRun: "0a0b0c0e",
+          clientId: String(100 + index),
+          streamName: created.stream_key,
+          address: "203.0.113.9"
+        })
+        assert.strictEqual(published.body.data._tag, "Accepted", JSON.stringify(published.body))
+        const ingestId = published.body.data.ingestId as string
+        const report = () => call(credential, "health", { ingestId, health })
+        await Promise.all([report(), report(), call(credential, "publish-done", { ingestId }), report(), report()])
+        return created.id as string
       })
-      assert.strictEqual(published.body.data._tag, "Accepted", JSON.stringify(published.body))
-      const ingestId = published.body.data.ingestId as string
-      const report = () => call(credential, "health", { ingestId, health })
-      await Promise.all([report(), report(), call(credential, "publish-done", { ingestId }), report(), report()])
-      return created.id as string
-    }))
+    )
     for (const id of ids) assert.notStrictEqual(await status(id), "LIVE", `livestream ${id} still live after its end`)
   })
 })

@@ -20,8 +20,33 @@ const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-finalise-"))
 const part = async (name: string, seconds: number) => {
   const file = Path.join(dir, name)
   await exec("ffmpeg", [
-    "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=30", "-f", "lavfi", "-i", "sine=frequency=1000",
-    "-t", String(seconds), "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-g", "60", "-c:a", "aac", "-f", "flv", file
+    "-nostdin",
+    "-v",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc=size=320x180:rate=30",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=1000",
+    "-t",
+    String(seconds),
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-pix_fmt",
+    "yuv420p",
+    "-g",
+    "60",
+    "-c:a",
+    "aac",
+    "-f",
+    "flv",
+    file
   ])
   return file
 }
@@ -29,7 +54,16 @@ const part = async (name: string, seconds: number) => {
 /** Video packets in a file, as ffprobe counts them. */
 const videoPackets = async (file: string) => {
   const { stdout } = await exec("ffprobe", [
-    "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", file
+    "-v",
+    "error",
+    "-select_streams",
+    "v:0",
+    "-count_packets",
+    "-show_entries",
+    "stream=nb_read_packets",
+    "-of",
+    "csv=p=0",
+    file
   ])
   return Number(stdout.trim())
 }
@@ -45,9 +79,15 @@ describe("finalising a recording", { timeout: 60_000 }, () => {
     const out = Path.join(dir, "out")
     const recording = await Effect.runPromise(finalise(parts, out))
     assert.approximately(recording.durationSeconds, 5, 1, "the two connected intervals, no gap between them")
-    assert.deepStrictEqual([recording.videoCodec, recording.audioCodec, recording.width, recording.height], ["h264", "aac", 320, 180])
+    assert.deepStrictEqual(
+      [recording.videoCodec, recording.audioCodec, recording.width, recording.height],
+      ["h264", "aac", 320, 180]
+    )
     // Every frame once: the MP4 has exactly the parts' video packets.
-    assert.strictEqual(await videoPackets(recording.mp4), (await videoPackets(parts[0]!)) + (await videoPackets(parts[1]!)))
+    assert.strictEqual(
+      await videoPackets(recording.mp4),
+      (await videoPackets(parts[0]!)) + (await videoPackets(parts[1]!))
+    )
     const bytes = Fs.readFileSync(recording.mp4)
     assert.strictEqual(recording.size, bytes.length)
     assert.strictEqual(recording.sha256, createHash("sha256").update(bytes).digest("hex"))

@@ -13,7 +13,11 @@ describe("recording pieces", () => {
     assert.deepStrictEqual(byteRange("bytes=0-99", 1000), { start: 0, end: 99 })
     assert.deepStrictEqual(byteRange("bytes=900-", 1000), { start: 900, end: 999 })
     assert.deepStrictEqual(byteRange("bytes=-10", 1000), { start: 990, end: 999 })
-    assert.deepStrictEqual(byteRange("bytes=990-5000", 1000), { start: 990, end: 999 }, "an end past the file is its last byte")
+    assert.deepStrictEqual(
+      byteRange("bytes=990-5000", 1000),
+      { start: 990, end: 999 },
+      "an end past the file is its last byte"
+    )
     assert.strictEqual(byteRange(undefined, 1000), "whole")
     assert.strictEqual(byteRange("bytes=0-1,5-6", 1000), "whole")
     assert.strictEqual(byteRange("items=0-1", 1000), "whole")
@@ -50,13 +54,24 @@ describe("recording pieces", () => {
   it("writes SRT cues with HH:MM:SS,mmm times, numbered from 1, empty segments left out", () => {
     assert.strictEqual(srtTime(3725.5), "01:02:05,500")
     assert.strictEqual(
-      toSrt({ text: "a b", words: 2, segments: [{ start: 0, end: 1.25, text: "a" }, { start: 2, end: 2.5, text: " " }, { start: 3, end: 4, text: "b" }] }),
+      toSrt({
+        text: "a b",
+        words: 2,
+        segments: [
+          { start: 0, end: 1.25, text: "a" },
+          { start: 2, end: 2.5, text: " " },
+          { start: 3, end: 4, text: "b" }
+        ]
+      }),
       "1\n00:00:00,000 --> 00:00:01,250\na\n\n2\n00:00:03,000 --> 00:00:04,000\nb\n"
     )
   })
 
   it("retries uploads 1 s apart at first, doubling, capped at 30 s (5 minutes once the failure was told)", () => {
-    assert.deepStrictEqual([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelay(n, false)), [1000, 2000, 4000, 8000, 16000, 30000, 30000])
+    assert.deepStrictEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((n) => retryDelay(n, false)),
+      [1000, 2000, 4000, 8000, 16000, 30000, 30000]
+    )
     assert.strictEqual(retryDelay(20, true), 300_000)
   })
 })

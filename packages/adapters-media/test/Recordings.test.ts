@@ -8,7 +8,16 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { type MainJob, probe, publish, type Receiver, sleep, startMainJob, startReceiver, waitFor } from "@onair/test-support"
+import {
+  type MainJob,
+  probe,
+  publish,
+  type Receiver,
+  sleep,
+  startMainJob,
+  startReceiver,
+  waitFor
+} from "@onair/test-support"
 import { messages, playToEnd, recordingOf, recordTwoIntervals, sha256 } from "./support/Recordings.ts"
 
 describe("recordings on local disk", { timeout: 180_000 }, () => {
@@ -90,20 +99,31 @@ describe("recordings on local disk", { timeout: 180_000 }, () => {
 
     // Listed app-wide in RealtimeKit's shape.
     const listed = (await job.api("GET", `/recordings?status=UPLOADED&livestream_id=${livestreamId}`)).body
-    assert.deepStrictEqual(listed.data.map((r: any) => r.id), [sessionId])
+    assert.deepStrictEqual(
+      listed.data.map((r: any) => r.id),
+      [sessionId]
+    )
     assert.strictEqual(listed.paging.total_count, 1)
     const invalid = await job.api("GET", "/recordings?status=DONE")
     assert.strictEqual(invalid.status, 400)
 
     // recording.success and hls.recording.success, once each, with links that work.
     const ofSession = () => messages(receiver).filter((m) => m.data.recording_id === sessionId)
-    await waitFor("the recording webhooks", async () => ofSession().length >= 2 ? true : undefined)
+    await waitFor("the recording webhooks", async () => (ofSession().length >= 2 ? true : undefined))
     await sleep(1500)
-    assert.deepStrictEqual(ofSession().map((m) => m.type).sort(), ["hls.recording.success", "recording.success"])
+    assert.deepStrictEqual(
+      ofSession()
+        .map((m) => m.type)
+        .sort(),
+      ["hls.recording.success", "recording.success"]
+    )
     const success = ofSession().find((m) => m.type === "recording.success")!
     assert.match(success.data.recording_path, new RegExp(`^node://[a-z0-9-]+/recordings/${sessionId}/recording\\.mp4$`))
     assert.strictEqual(success.data.size, ready.size)
-    assert.strictEqual(sha256(new Uint8Array(await (await fetch(success.data.recording_presigned_url)).arrayBuffer())), ready.sha256)
+    assert.strictEqual(
+      sha256(new Uint8Array(await (await fetch(success.data.recording_presigned_url)).arrayBuffer())),
+      ready.sha256
+    )
     const hls = ofSession().find((m) => m.type === "hls.recording.success")!
     assert.strictEqual(hls.data.duration, Math.round(ready.duration))
     assert.include(await (await fetch(hls.data.hls_vod_recording_presigned_url)).text(), "#EXT-X-ENDLIST")
@@ -134,25 +154,43 @@ describe("recordings on local disk", { timeout: 180_000 }, () => {
     assert.strictEqual(failed.failure_reason, "disk full")
     assert.strictEqual(failed.status, "ERRORED")
     await waitFor("recording.failed", async () =>
-      messages(receiver).some((m) => m.type === "recording.failed" && m.data.recording_id === sessionId) ? true : undefined)
+      messages(receiver).some((m) => m.type === "recording.failed" && m.data.recording_id === sessionId)
+        ? true
+        : undefined
+    )
     await sleep(1000)
     const told = messages(receiver).filter((m) => m.data.recording_id === sessionId)
-    assert.deepStrictEqual(told.map((m) => [m.type, m.data.reason]), [["recording.failed", "disk full"]])
+    assert.deepStrictEqual(
+      told.map((m) => [m.type, m.data.reason]),
+      [["recording.failed", "disk full"]]
+    )
   })
 
   it("transcribes a ready recording with the local engine when its app asks: txt, srt and json beside it, told once each", async () => {
     const settings = await job.api("PATCH", "/settings", { transcribe_recordings: true })
     assert.strictEqual(settings.status, 200, JSON.stringify(settings.body))
     assert.isTrue(settings.body.data.transcribe_recordings)
-    assert.strictEqual((await job.api("PATCH", "/settings", { recording_retention_days: 0 })).status, 400, "days start at 1")
+    assert.strictEqual(
+      (await job.api("PATCH", "/settings", { recording_retention_days: 0 })).status,
+      400,
+      "days start at 1"
+    )
     try {
       const { sessionId } = await recordTwoIntervals(job)
-      const transcribed = await waitFor("the transcript", async () => {
-        const recording = (await job.api("GET", `/recordings/${sessionId}`)).body?.data
-        return recording?.transcript?.status === "ready" ? recording : undefined
-      }, 60_000)
+      const transcribed = await waitFor(
+        "the transcript",
+        async () => {
+          const recording = (await job.api("GET", `/recordings/${sessionId}`)).body?.data
+          return recording?.transcript?.status === "ready" ? recording : undefined
+        },
+        60_000
+      )
       assert.strictEqual(transcribed.transcript.engine, "pocketsphinx")
-      for (const url of [transcribed.transcript.txt_url, transcribed.transcript.srt_url, transcribed.transcript.json_url]) {
+      for (const url of [
+        transcribed.transcript.txt_url,
+        transcribed.transcript.srt_url,
+        transcribed.transcript.json_url
+      ]) {
         assert.strictEqual((await fetch(url)).status, 200, url)
       }
       const json = (await (await fetch(transcribed.transcript.json_url)).json()) as any
@@ -160,13 +198,27 @@ describe("recordings on local disk", { timeout: 180_000 }, () => {
       assert.strictEqual(json.duration, transcribed.duration)
       assert.isArray(json.segments)
       const folder = Path.join(job.mediaDir, "recordings", sessionId)
-      assert.deepStrictEqual(["transcript.json", "transcript.srt", "transcript.txt"].filter((f) => Fs.existsSync(Path.join(folder, f))), ["transcript.json", "transcript.srt", "transcript.txt"])
+      assert.deepStrictEqual(
+        ["transcript.json", "transcript.srt", "transcript.txt"].filter((f) => Fs.existsSync(Path.join(folder, f))),
+        ["transcript.json", "transcript.srt", "transcript.txt"]
+      )
       await waitFor("transcription.success", async () =>
-        messages(receiver).some((m) => m.type === "transcription.success" && m.data.recording_id === sessionId) ? true : undefined)
+        messages(receiver).some((m) => m.type === "transcription.success" && m.data.recording_id === sessionId)
+          ? true
+          : undefined
+      )
       await sleep(1000)
-      const told = messages(receiver).filter((m) => m.data.recording_id === sessionId && m.type.startsWith("transcription."))
-      assert.deepStrictEqual(told.map((m) => m.type), ["transcription.started.success", "transcription.success"])
-      assert.match(told[1]!.data.transcript_srt_path, new RegExp(`^node://[a-z0-9-]+/recordings/${sessionId}/transcript\\.srt$`))
+      const told = messages(receiver).filter(
+        (m) => m.data.recording_id === sessionId && m.type.startsWith("transcription.")
+      )
+      assert.deepStrictEqual(
+        told.map((m) => m.type),
+        ["transcription.started.success", "transcription.success"]
+      )
+      assert.match(
+        told[1]!.data.transcript_srt_path,
+        new RegExp(`^node://[a-z0-9-]+/recordings/${sessionId}/transcript\\.srt$`)
+      )
       assert.strictEqual((await fetch(told[1]!.data.transcript_txt_presigned_url)).status, 200)
     } finally {
       await job.api("PATCH", "/settings", { transcribe_recordings: false })
@@ -186,8 +238,11 @@ describe("recordings on local disk", { timeout: 180_000 }, () => {
     await sleep(2000)
     await encoder.stop()
     const parts = Path.join(job.mediaDir, "recordings", "parts")
-    await waitFor("its parts dropped", async () =>
-      Fs.readdirSync(parts).some((name) => name.startsWith(live.session.id)) ? undefined : true, 30_000)
+    await waitFor(
+      "its parts dropped",
+      async () => (Fs.readdirSync(parts).some((name) => name.startsWith(live.session.id)) ? undefined : true),
+      30_000
+    )
     assert.deepStrictEqual((await job.api("GET", `/livestreams/${id}/recordings`)).body.data.recordings, [])
   })
 })

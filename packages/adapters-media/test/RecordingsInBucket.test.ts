@@ -45,23 +45,42 @@ describe("recordings in S3-compatible storage", { timeout: 180_000 }, () => {
     const folder = Path.join(job.mediaDir, "recordings", sessionId)
     assert.isTrue(Fs.existsSync(Path.join(folder, "recording.mp4")), "the local copy is kept")
     await waitFor("recording.failed", async () =>
-      messages(receiver).some((m) => m.type === "recording.failed" && m.data.recording_id === sessionId) ? true : undefined)
+      messages(receiver).some((m) => m.type === "recording.failed" && m.data.recording_id === sessionId)
+        ? true
+        : undefined
+    )
     const failure = messages(receiver).find((m) => m.type === "recording.failed" && m.data.recording_id === sessionId)!
     assert.strictEqual(failure.data.error_type, "CLOUD_ACCESS_ERROR")
 
-    const server = new S3rver({ port: s3Port, address: "127.0.0.1", silent: true, directory: s3Dir, configureBuckets: [{ name: "vods" }] })
+    const server = new S3rver({
+      port: s3Port,
+      address: "127.0.0.1",
+      silent: true,
+      directory: s3Dir,
+      configureBuckets: [{ name: "vods" }]
+    })
     await server.run()
     try {
       const ready = await recordingOf(job, sessionId, "ready")
       assert.strictEqual(ready.storage, "s3")
       // In the bucket under the prefix; the node's copy removed.
       const key = Path.join(s3Dir, "vods", "onair", "recordings", sessionId)
-      assert.isTrue(Fs.readdirSync(s3Dir, { recursive: true }).map(String).some((name) => name.includes(`recordings/${sessionId}/recording.mp4`)), key)
+      assert.isTrue(
+        Fs.readdirSync(s3Dir, { recursive: true })
+          .map(String)
+          .some((name) => name.includes(`recordings/${sessionId}/recording.mp4`)),
+        key
+      )
       await waitFor("the local copy removed", async () => (Fs.existsSync(folder) ? undefined : true))
       // The link redirects to the bucket's own signed URL, which serves ranges.
       const redirect = await fetch(ready.download_url, { redirect: "manual" })
       assert.strictEqual(redirect.status, 302)
-      assert.match(redirect.headers.get("location")!, new RegExp(`^http://127\\.0\\.0\\.1:${s3Port}/vods/onair/recordings/${sessionId}/recording\\.mp4\\?.*X-Amz-Signature=`))
+      assert.match(
+        redirect.headers.get("location")!,
+        new RegExp(
+          `^http://127\\.0\\.0\\.1:${s3Port}/vods/onair/recordings/${sessionId}/recording\\.mp4\\?.*X-Amz-Signature=`
+        )
+      )
       const bytes = new Uint8Array(await (await fetch(ready.download_url)).arrayBuffer())
       assert.strictEqual(sha256(bytes), ready.sha256)
       const part = await fetch(ready.download_url, { headers: { range: "bytes=0-99" } })
@@ -72,10 +91,16 @@ describe("recordings in S3-compatible storage", { timeout: 180_000 }, () => {
       assert.isAtMost(Math.abs(played.seconds - ready.duration), 1)
       // Told: failed once, then ready once (recording.success with the bucket's path).
       await waitFor("recording.success", async () =>
-        messages(receiver).some((m) => m.type === "recording.success" && m.data.recording_id === sessionId) ? true : undefined)
+        messages(receiver).some((m) => m.type === "recording.success" && m.data.recording_id === sessionId)
+          ? true
+          : undefined
+      )
       await sleep(1000)
       const told = messages(receiver).filter((m) => m.data.recording_id === sessionId)
-      assert.deepStrictEqual(told.map((m) => m.type), ["recording.failed", "recording.success", "hls.recording.success"])
+      assert.deepStrictEqual(
+        told.map((m) => m.type),
+        ["recording.failed", "recording.success", "hls.recording.success"]
+      )
       assert.strictEqual(told[1]!.data.recording_path, `s3://vods/onair/recordings/${sessionId}/recording.mp4`)
     } finally {
       await server.close()

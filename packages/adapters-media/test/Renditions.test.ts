@@ -37,9 +37,11 @@ const status = async (job: MainJob, id: string) => (await job.api("POST", `/live
 /** The first keyframe time of the newest complete segment of a variant playlist. */
 const firstKeyframe = async (playlistUrl: string, sequence: number) => {
   const url = new URL(`${sequence}.ts`, playlistUrl).toString()
-  const { stdout } = await exec("ffprobe", [
-    "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", url
-  ], { timeout: 20_000 })
+  const { stdout } = await exec(
+    "ffprobe",
+    ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", url],
+    { timeout: 20_000 }
+  )
   const line = stdout.split("\n").find((text) => text.includes("K"))
   return Number(line?.split(",")[0])
 }
@@ -69,14 +71,22 @@ describe("adaptive renditions", { timeout: 180_000 }, () => {
   it("a 3-rendition ladder: three variants by resolution, aligned keyframes, hls.js switches, getStatus in the ABR form", async () => {
     const livestream = await create(job)
     const encoder = publish(rtmp(job, livestream.stream_key), { size: "1280x720" })
-    const [source, renditions] = await waitFor("getStatus with renditions", async () => {
-      const { healthDescriptions } = await status(job, livestream.id)
-      return healthDescriptions.length === 2 ? healthDescriptions.map((text: string) => JSON.parse(text)) : undefined
-    }, 40_000)
+    const [source, renditions] = await waitFor(
+      "getStatus with renditions",
+      async () => {
+        const { healthDescriptions } = await status(job, livestream.id)
+        return healthDescriptions.length === 2 ? healthDescriptions.map((text: string) => JSON.parse(text)) : undefined
+      },
+      40_000
+    )
     assert.strictEqual(source.videoResolution, "1280x720")
     assert.deepStrictEqual(
       renditions.map((entry: { name: string; videoResolution: string }) => [entry.name, entry.videoResolution]),
-      [["source", "1280x720"], ["480p", "854x480"], ["360p", "640x360"]]
+      [
+        ["source", "1280x720"],
+        ["480p", "854x480"],
+        ["360p", "640x360"]
+      ]
     )
     for (const entry of renditions) assert.match(entry.videoCodecId, /^avc1\./)
 
@@ -88,9 +98,11 @@ describe("adaptive renditions", { timeout: 180_000 }, () => {
     const urls = variants.map((variant) => new URL(variant, livestream.playback_url).toString())
     const sizes = []
     for (const url of urls) {
-      const { stdout } = await exec("ffprobe", [
-        "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", url
-      ], { timeout: 20_000 })
+      const { stdout } = await exec(
+        "ffprobe",
+        ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", url],
+        { timeout: 20_000 }
+      )
       // A playlist's stream is listed under its program too: the first line is enough.
       sizes.push(stdout.trim().split("\n")[0])
     }
@@ -98,11 +110,15 @@ describe("adaptive renditions", { timeout: 180_000 }, () => {
 
     // The same segment of every variant starts on the same keyframe (past the first: the copied source
     // starts where the relay joined it, before its first keyframe).
-    const sequence = await waitFor("a third segment", async () => {
-      const playlist = await (await fetch(urls[1]!)).text()
-      const numbers = [...playlist.matchAll(/^(\d+)\.ts$/gm)].map((match) => Number(match[1]))
-      return numbers.length >= 3 ? numbers[numbers.length - 2] : undefined
-    }, 30_000)
+    const sequence = await waitFor(
+      "a third segment",
+      async () => {
+        const playlist = await (await fetch(urls[1]!)).text()
+        const numbers = [...playlist.matchAll(/^(\d+)\.ts$/gm)].map((match) => Number(match[1]))
+        return numbers.length >= 3 ? numbers[numbers.length - 2] : undefined
+      },
+      30_000
+    )
     const starts = await Promise.all(urls.map((url) => firstKeyframe(url, sequence)))
     for (const start of starts) assert.approximately(start, starts[0]!, 0.05, `keyframes ${starts.join(", ")}`)
 
@@ -121,7 +137,8 @@ describe("adaptive renditions", { timeout: 180_000 }, () => {
       const switchTo = async (level: number, height: number) => {
         hls.currentLevel = level
         const deadline = Date.now() + 25_000
-        while (video.videoHeight !== height && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250))
+        while (video.videoHeight !== height && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 250))
         heightsSeen.push(video.videoHeight)
       }
       const levels = hls.levels.map((level: { height: number }) => level.height)
@@ -143,15 +160,21 @@ describe("adaptive renditions", { timeout: 180_000 }, () => {
     try {
       const livestream = await create(tight)
       const encoder = publish(rtmp(tight, livestream.stream_key), { size: "1280x720" })
-      const record = await waitFor("the refusal", async () => {
-        const ingest = (await tight.api("GET", `/livestreams/${livestream.id}/ingest`)).body.data
-        return ingest.renditionsRefused === null ? undefined : ingest
-      }, 30_000)
+      const record = await waitFor(
+        "the refusal",
+        async () => {
+          const ingest = (await tight.api("GET", `/livestreams/${livestream.id}/ingest`)).body.data
+          return ingest.renditionsRefused === null ? undefined : ingest
+        },
+        30_000
+      )
       assert.strictEqual(record.renditionsRefused, "no cpu budget")
       const failure = await waitFor("the webhook", async () => {
         const { events } = (await tight.api("GET", "/webhooks/events?after=0&limit=1000")).body.data
-        return events.find((event: { type: string; data: { error_type?: string } }) =>
-          event.type === "hls.failure" && event.data.error_type === "RENDITIONS_REFUSED")
+        return events.find(
+          (event: { type: string; data: { error_type?: string } }) =>
+            event.type === "hls.failure" && event.data.error_type === "RENDITIONS_REFUSED"
+        )
       })
       assert.deepStrictEqual(failure.data.renditions_refused, ["480p", "360p"])
       assert.match(failure.data.error_message, /^no cpu budget: /)

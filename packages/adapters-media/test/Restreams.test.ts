@@ -60,10 +60,14 @@ describe("restreaming to other platforms", { timeout: 180_000 }, () => {
     const deadId = await add(`rtmp://127.0.0.1:${await freePort()}/app`, "dead-key", "unreachable")
     const target = async (id: string) => (await job.api("GET", `${restreams}/${id}`)).body.data
     const waitTarget = (id: string, status: string, timeoutMs = 30_000) =>
-      waitFor(`${id} ${status}`, async () => {
-        const found = await target(id)
-        return found.status === status ? found : undefined
-      }, timeoutMs)
+      waitFor(
+        `${id} ${status}`,
+        async () => {
+          const found = await target(id)
+          return found.status === status ? found : undefined
+        },
+        timeoutMs
+      )
 
     const url = `rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`
     const first = publish(url)
@@ -114,26 +118,38 @@ describe("restreaming to other platforms", { timeout: 180_000 }, () => {
 
     // Every beam webhook once: started and stopped for the two, failure for the third.
     const beams = () => receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: any })
-    await waitFor("the beam webhooks", async () => (beams().filter((b) => b.type === "beam.stopped.success").length >= 3 ? true : undefined))
+    await waitFor("the beam webhooks", async () =>
+      beams().filter((b) => b.type === "beam.stopped.success").length >= 3 ? true : undefined
+    )
     await sleep(1000)
-    const told = beams().map((b) => `${b.type} ${b.data.beam_id}`).sort()
-    assert.deepStrictEqual(told, [
-      `beam.failure ${deadId}`,
-      `beam.failure ${verifiedId}`,
-      `beam.started.success ${plainId}`,
-      `beam.started.success ${secureId}`,
-      `beam.started.success ${secureId}`,
-      `beam.stopped.success ${plainId}`,
-      `beam.stopped.success ${secureId}`,
-      `beam.stopped.success ${secureId}`
-    ].sort())
-    const secureStops = beams().filter((b) => b.type === "beam.stopped.success" && b.data.beam_id === secureId).map((b) => b.data.reason)
+    const told = beams()
+      .map((b) => `${b.type} ${b.data.beam_id}`)
+      .sort()
+    assert.deepStrictEqual(
+      told,
+      [
+        `beam.failure ${deadId}`,
+        `beam.failure ${verifiedId}`,
+        `beam.started.success ${plainId}`,
+        `beam.started.success ${secureId}`,
+        `beam.started.success ${secureId}`,
+        `beam.stopped.success ${plainId}`,
+        `beam.stopped.success ${secureId}`,
+        `beam.stopped.success ${secureId}`
+      ].sort()
+    )
+    const secureStops = beams()
+      .filter((b) => b.type === "beam.stopped.success" && b.data.beam_id === secureId)
+      .map((b) => b.data.reason)
     assert.deepStrictEqual(secureStops, ["stopped by the owner", "session ended"])
     const stop = beams().find((b) => b.type === "beam.stopped.success" && b.data.beam_id === plainId)!
     assert.isAtLeast(stop.data.duration, 8)
     assert.strictEqual(stop.data.reason, "session ended")
     assert.deepStrictEqual(stop.data.rtmp, [{ url: plain.url }])
     assert.notInclude(JSON.stringify(beams()), "plain-key", "no stream key in any webhook")
-    assert.strictEqual(beams().find((b) => b.type === "beam.failure" && b.data.beam_id === deadId)!.data.error_message, "unreachable")
+    assert.strictEqual(
+      beams().find((b) => b.type === "beam.failure" && b.data.beam_id === deadId)!.data.error_message,
+      "unreachable"
+    )
   })
 })

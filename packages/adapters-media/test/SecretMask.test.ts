@@ -10,9 +10,15 @@ describe("secret masking", () => {
   it("masks whole values only, and their percent-encoded form", () => {
     const mask = (text: string, ...secrets: Array<string>) => maskSecrets(text, secretPattern(secrets))
     assert.strictEqual(mask("Name or service not known", "k"), "Name or service not known")
-    assert.strictEqual(mask("rtmp://a.example/live2/k: Name or service not known", "k"), "rtmp://a.example/live2/<secret>: Name or service not known")
+    assert.strictEqual(
+      mask("rtmp://a.example/live2/k: Name or service not known", "k"),
+      "rtmp://a.example/live2/<secret>: Name or service not known"
+    )
     assert.strictEqual(mask("push to rtmp://h/app/abcd.", "abcd"), "push to rtmp://h/app/<secret>.")
-    assert.strictEqual(mask("srt://h:1?passphrase=a%2Fb%20c&pbkeylen=16", "a/b c"), "srt://h:1?passphrase=<secret>&pbkeylen=16")
+    assert.strictEqual(
+      mask("srt://h:1?passphrase=a%2Fb%20c&pbkeylen=16", "a/b c"),
+      "srt://h:1?passphrase=<secret>&pbkeylen=16"
+    )
     assert.strictEqual(mask("rtmp://h/app/key-1?gw=t0k", "key-1", "t0k"), "rtmp://h/app/<secret>?gw=<secret>")
     assert.strictEqual(mask("nothing to hide", ""), "nothing to hide")
   })

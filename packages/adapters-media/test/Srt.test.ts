@@ -19,7 +19,11 @@ describe("SRT ingest, with ffmpeg as the caller", { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     // One app takes the whole range here: the quota (a quarter by default) is tested with the node API.
-    job = await startMainJob({ ONAIR_SRT: "on", ONAIR_SRT_PORTS: `${FIRST_PORT}-${FIRST_PORT + 2}`, ONAIR_SRT_PORTS_PER_APP: "10" })
+    job = await startMainJob({
+      ONAIR_SRT: "on",
+      ONAIR_SRT_PORTS: `${FIRST_PORT}-${FIRST_PORT + 2}`,
+      ONAIR_SRT_PORTS_PER_APP: "10"
+    })
   }, 90_000)
   afterAll(async () => {
     await job?.stop()
@@ -31,7 +35,8 @@ describe("SRT ingest, with ffmpeg as the caller", { timeout: 120_000 }, () => {
     return created.body.data as { id: string; stream_key: string; playback_url: string }
   }
   const open = (id: string) => job.api("PUT", `/livestreams/${id}/srt`)
-  const caller = (port: number, passphrase: string) => publish(`srt://127.0.0.1:${port}?passphrase=${passphrase}&pbkeylen=16`)
+  const caller = (port: number, passphrase: string) =>
+    publish(`srt://127.0.0.1:${port}?passphrase=${passphrase}&pbkeylen=16`)
   const ingest = async (id: string) => (await job.api("GET", `/livestreams/${id}/ingest`)).body.data
   const detail = async (id: string) => (await job.api("GET", `/livestreams/${id}`)).body.data.livestream
 
@@ -55,7 +60,7 @@ describe("SRT ingest, with ffmpeg as the caller", { timeout: 120_000 }, () => {
     assert.strictEqual((await detail(livestream.id)).status, "INVOKED")
 
     const encoder = caller(port, livestream.stream_key)
-    await waitFor("LIVE", async () => (await detail(livestream.id)).status === "LIVE" ? true : undefined, 30_000)
+    await waitFor("LIVE", async () => ((await detail(livestream.id)).status === "LIVE" ? true : undefined), 30_000)
     const record = await ingest(livestream.id)
     assert.strictEqual(record.protocol, "srt")
     assert.strictEqual(record.encoderType, "unknown")
@@ -64,7 +69,8 @@ describe("SRT ingest, with ffmpeg as the caller", { timeout: 120_000 }, () => {
     const streams = (await probe(livestream.playback_url)).map((stream) => stream.codec_name)
     assert.includeMembers(streams, ["h264", "aac"])
     const health = await waitFor("the health", async () => {
-      const [source] = (await job.api("POST", `/livestreams/${livestream.id}/getStatus`)).body.value[0].healthDescriptions
+      const [source] = (await job.api("POST", `/livestreams/${livestream.id}/getStatus`)).body.value[0]
+        .healthDescriptions
       return typeof source === "string" && source.startsWith("{") ? JSON.parse(source) : undefined
     })
     assert.strictEqual(health.protocolType, "SRT")

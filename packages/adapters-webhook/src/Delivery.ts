@@ -73,23 +73,32 @@ interface Outcome extends Omit<Attempt, "position"> {
 const EXCERPT = 512
 
 /** Posts one message through the guarded client; never fails (a failure, a refusal included, is an outcome). */
-const post = (outbound: OutboundClient["Service"], url: string, headers: Record<string, string>, body: string, timeout: Duration.Duration) =>
-  Effect.gen(function*() {
+const post = (
+  outbound: OutboundClient["Service"],
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeout: Duration.Duration
+) =>
+  Effect.gen(function* () {
     const started = performance.now()
     const result = yield* Effect.result(outbound.post(url, { headers, body, timeout, maxResponseBytes: EXCERPT * 4 }))
     const latency = performance.now() - started
     return result._tag === "Success"
       ? { status: result.success.status, excerpt: result.success.body.slice(0, EXCERPT), error: null, latency }
       : {
-        status: null,
-        excerpt: null,
-        error: (result.failure._tag === "OutboundRefused" ? `refused: ${result.failure.message}` : result.failure.message).slice(0, EXCERPT),
-        latency
-      }
+          status: null,
+          excerpt: null,
+          error: (result.failure._tag === "OutboundRefused"
+            ? `refused: ${result.failure.message}`
+            : result.failure.message
+          ).slice(0, EXCERPT),
+          latency
+        }
   })
 
 export const run = (options: DeliveryOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient
     const endpoints = yield* WebhookEndpointStreams
     const outbound = yield* OutboundClient
@@ -111,7 +120,7 @@ export const run = (options: DeliveryOptions) =>
       RETURNING d.message_id::text AS message_id, d.endpoint_id, d.attempts, m.type, m.body, m.trace_parent`
 
     const attempt = (claimed: Claimed, endpoint: WebhookEndpoint | undefined) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const at = yield* Clock.currentTimeMillis
         const attempt = claimed.attempts + 1
         const base = {
@@ -125,7 +134,10 @@ export const run = (options: DeliveryOptions) =>
             ...base,
             status: null,
             latency_ms: 0,
-            error: endpoint?.disabledReason === "gone" ? "endpoint disabled: it answered 410 Gone" : "endpoint disabled or deleted",
+            error:
+              endpoint?.disabledReason === "gone"
+                ? "endpoint disabled: it answered 410 Gone"
+                : "endpoint disabled or deleted",
             response_excerpt: null,
             next: "failed",
             retry_in_ms: 0,
@@ -159,51 +171,73 @@ export const run = (options: DeliveryOptions) =>
       const parent = TraceParents.parse(claimed.trace_parent)
       return Effect.withSpan(attempt, "webhook.deliver", {
         kind: "producer",
-        attributes: { "onair.webhook.message_id": claimed.message_id, "onair.webhook.endpoint_id": claimed.endpoint_id, "onair.webhook.type": claimed.type },
+        attributes: {
+          "onair.webhook.message_id": claimed.message_id,
+          "onair.webhook.endpoint_id": claimed.endpoint_id,
+          "onair.webhook.type": claimed.type
+        },
         ...(parent === undefined ? {} : { parent })
       })
     }
 
     const record = (outcomes: ReadonlyArray<Outcome>) =>
-      sql.withTransaction(Effect.gen(function*() {
-        const rows = JSON.stringify(outcomes)
-        yield* sql`
+      sql.withTransaction(
+        Effect.gen(function* () {
+          const rows = JSON.stringify(outcomes)
+          yield* sql`
           INSERT INTO onair_webhook_attempts (message_id, endpoint_id, attempt, attempted_at, status, latency_ms, error, response_excerpt)
           SELECT message_id, endpoint_id, attempt, attempted_at, status, latency_ms, error, response_excerpt
           FROM jsonb_to_recordset(${rows}::jsonb) AS o(message_id uuid, endpoint_id text, attempt int, attempted_at timestamptz,
             status int, latency_ms int, error text, response_excerpt text)`
-        yield* sql`
+          yield* sql`
           UPDATE onair_webhook_deliveries AS d
           SET status = o.next, attempts = o.attempt, last_status = o.status, last_error = o.error, updated_at = now(),
               next_attempt_at = CASE WHEN o.next = 'pending' THEN now() + make_interval(secs => o.retry_in_ms / 1000.0) ELSE d.next_attempt_at END
           FROM jsonb_to_recordset(${rows}::jsonb) AS o(message_id uuid, endpoint_id text, attempt int, status int, error text,
             next text, retry_in_ms bigint)
           WHERE d.message_id = o.message_id AND d.endpoint_id = o.endpoint_id`
-      }))
+        })
+      )
 
-    const round = Effect.gen(function*() {
+    const round = Effect.gen(function* () {
       const claimed = yield* claim
       if (claimed.length === 0) return 0
       // Each endpoint of the round read once, as of now, from its stream: not once per delivery.
-      const receivers = new Map(yield* Effect.forEach(
-        new Set(claimed.map((delivery) => delivery.endpoint_id)),
-        (id) => Effect.map(endpoints.current(id), (endpoint) => [id, endpoint] as const),
-        { concurrency: 8 }
-      ))
-      const outcomes = yield* Effect.forEach(claimed, (delivery) => traced(delivery, attempt(delivery, receivers.get(delivery.endpoint_id))), {
-        concurrency: options.concurrency
-      })
-      yield* record(outcomes)
-      yield* Effect.forEach(outcomes, (outcome) =>
-        DeliveryMetrics.record(
-          outcome.gone ? "gone" : outcome.next === "delivered" ? "delivered" : outcome.next === "pending" ? "retry" : "failed",
-          // An attempt at a disabled endpoint sends nothing: no answer time to count.
-          outcome.status === null && outcome.latency_ms === 0 ? undefined : outcome.latency_ms
-        ), { discard: true })
-      for (const endpointId of new Set(outcomes.filter((o) => o.gone).map((o) => o.endpoint_id))) {
-        yield* endpoints.disable(endpointId).pipe(
-          Effect.catch((error) => Effect.logWarning(`webhooks: could not disable ${endpointId}: ${error._tag}`))
+      const receivers = new Map(
+        yield* Effect.forEach(
+          new Set(claimed.map((delivery) => delivery.endpoint_id)),
+          (id) => Effect.map(endpoints.current(id), (endpoint) => [id, endpoint] as const),
+          { concurrency: 8 }
         )
+      )
+      const outcomes = yield* Effect.forEach(
+        claimed,
+        (delivery) => traced(delivery, attempt(delivery, receivers.get(delivery.endpoint_id))),
+        {
+          concurrency: options.concurrency
+        }
+      )
+      yield* record(outcomes)
+      yield* Effect.forEach(
+        outcomes,
+        (outcome) =>
+          DeliveryMetrics.record(
+            outcome.gone
+              ? "gone"
+              : outcome.next === "delivered"
+                ? "delivered"
+                : outcome.next === "pending"
+                  ? "retry"
+                  : "failed",
+            // An attempt at a disabled endpoint sends nothing: no answer time to count.
+            outcome.status === null && outcome.latency_ms === 0 ? undefined : outcome.latency_ms
+          ),
+        { discard: true }
+      )
+      for (const endpointId of new Set(outcomes.filter((o) => o.gone).map((o) => o.endpoint_id))) {
+        yield* endpoints
+          .disable(endpointId)
+          .pipe(Effect.catch((error) => Effect.logWarning(`webhooks: could not disable ${endpointId}: ${error._tag}`)))
       }
       return claimed.length
     })
@@ -212,7 +246,8 @@ export const run = (options: DeliveryOptions) =>
     return yield* backingOffLoop({
       round,
       // A full batch means more may be due; otherwise wait for the outbox or the next look.
-      then: (count) => count >= options.batchSize ? Effect.void : Effect.raceFirst(options.wake, Effect.sleep(options.idlePoll)),
+      then: (count) =>
+        count >= options.batchSize ? Effect.void : Effect.raceFirst(options.wake, Effect.sleep(options.idlePoll)),
       pause: options.idlePoll,
       maxPause: Duration.seconds(30),
       failing: (error) => `webhooks: delivery round failed (${String(error)}); backing off`,

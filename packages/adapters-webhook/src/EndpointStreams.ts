@@ -6,7 +6,7 @@
  * folded; the least recently used goes first.
  */
 import {
-  AggregateReadFailed,
+  type AggregateReadFailed,
   EventStore,
   Timestamp,
   type WebhookEndpoint,
@@ -38,17 +38,20 @@ export const endpoints: AggregateCommand.Aggregate<
   stream: (command) => webhookEndpointStream(command.endpointId)
 }
 
-export class WebhookEndpointStreams extends Context.Service<WebhookEndpointStreams, {
-  /** The endpoint as of its stream now (deleted ones included); undefined when there is none. */
-  readonly current: (id: string) => Effect.Effect<WebhookEndpoint | undefined, AggregateReadFailed>
-  /** The receiver answered 410: the endpoint is turned off until its owner turns it on again. */
-  readonly disable: (id: string) => Effect.Effect<void, WebhookEndpointError | AggregateCommand.AggregateCommandError>
-}>()("@onair/adapters-webhook/WebhookEndpointStreams") {
-  static readonly make = Effect.gen(function*() {
+export class WebhookEndpointStreams extends Context.Service<
+  WebhookEndpointStreams,
+  {
+    /** The endpoint as of its stream now (deleted ones included); undefined when there is none. */
+    readonly current: (id: string) => Effect.Effect<WebhookEndpoint | undefined, AggregateReadFailed>
+    /** The receiver answered 410: the endpoint is turned off until its owner turns it on again. */
+    readonly disable: (id: string) => Effect.Effect<void, WebhookEndpointError | AggregateCommand.AggregateCommandError>
+  }
+>()("@onair/adapters-webhook/WebhookEndpointStreams") {
+  static readonly make = Effect.gen(function* () {
     const store = yield* EventStore
     const folded = new Map<string, AggregateCommand.Folded<WebhookEndpointState>>()
 
-    const current = Effect.fn("WebhookEndpointStreams.current")(function*(id: string) {
+    const current = Effect.fn("WebhookEndpointStreams.current")(function* (id: string) {
       const known = folded.get(id)
       const loaded = yield* AggregateCommand.load(endpoints, webhookEndpointStream(id), known).pipe(
         Effect.provideService(EventStore, store)
@@ -61,7 +64,7 @@ export class WebhookEndpointStreams extends Context.Service<WebhookEndpointStrea
       return loaded.state ?? undefined
     })
 
-    const disable = Effect.fn("WebhookEndpointStreams.disable")(function*(id: string) {
+    const disable = Effect.fn("WebhookEndpointStreams.disable")(function* (id: string) {
       const at = Timestamp.make(yield* Clock.currentTimeMillis)
       yield* AggregateCommand.handle(
         endpoints,

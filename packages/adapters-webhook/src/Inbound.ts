@@ -45,13 +45,10 @@ const parseTime = (value: unknown): number | undefined => {
 }
 
 const text = (data: Readonly<Record<string, unknown>>, field: string) =>
-  typeof data[field] === "string" ? data[field] as string : undefined
+  typeof data[field] === "string" ? (data[field] as string) : undefined
 
 /** The meeting command an event means, or why it means none. */
-const signalOf = (
-  envelope: typeof Envelope.Type,
-  at: Timestamp
-): MeetingSignal | InboundResult => {
+const signalOf = (envelope: typeof Envelope.Type, at: Timestamp): MeetingSignal | InboundResult => {
   const data = envelope.data
   const room = text(data, "room_id")
   if (room === undefined || !Schema.is(MeetingId)(room)) return invalid("data.room_id", "a meeting id (uuid)")
@@ -92,14 +89,20 @@ const WHEN: Readonly<Record<string, string>> = {
 }
 
 /** Verifies, decodes and applies one inbound request. */
-export const receive = (secret: string, headers: Readonly<Record<string, string | undefined>>, body: string, nowMillis: number) =>
-  Effect.gen(function*() {
+export const receive = (
+  secret: string,
+  headers: Readonly<Record<string, string | undefined>>,
+  body: string,
+  nowMillis: number
+) =>
+  Effect.gen(function* () {
     const verified = verify(secret, headers, body, Math.floor(nowMillis / 1000))
     if (verified._tag === "Refused") return { _tag: "Unauthorized", reason: verified.reason } as InboundResult
     const json = Result.try(() => JSON.parse(body) as unknown)
     if (Result.isFailure(json)) return invalid("body", "not JSON")
     const decoded = Schema.decodeUnknownResult(Envelope)(json.success)
-    if (Result.isFailure(decoded)) return invalid("body", `not the webhook envelope: ${String(decoded.failure).slice(0, 200)}`)
+    if (Result.isFailure(decoded))
+      return invalid("body", `not the webhook envelope: ${String(decoded.failure).slice(0, 200)}`)
     const envelope = decoded.success
     const at = parseTime(envelope.data[WHEN[envelope.type] ?? ""]) ?? parseTime(envelope.timestamp)
     if (at === undefined) return invalid("timestamp", "an ISO-8601 time")
@@ -114,7 +117,12 @@ export const receive = (secret: string, headers: Readonly<Record<string, string 
     const commands = yield* CommandHandler
     return yield* commands.handle(signal, originMetadata(`inbound:${envelope.id}`, "system:realtime", signal.at)).pipe(
       awaitReadModel(catalog),
-      Effect.map((handled): InboundResult => ({ _tag: "Applied", duplicate: handled.append?.duplicate === true || handled.changes.length === 0 })),
+      Effect.map(
+        (handled): InboundResult => ({
+          _tag: "Applied",
+          duplicate: handled.append?.duplicate === true || handled.changes.length === 0
+        })
+      ),
       Effect.catch((error) =>
         error._tag === "EventStoreFailed" || error._tag === "CommandConflict"
           ? Effect.fail(error)
@@ -129,7 +137,7 @@ export const receive = (secret: string, headers: Readonly<Record<string, string 
  */
 export const layer = Layer.effect(
   InboundEvents,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const secret = yield* Config.option(Config.Redacted("ONAIR_INBOUND_WEBHOOK_SECRET"))
     const context = yield* Effect.context<CatalogReads | CommandHandler>()
     return InboundEvents.of({

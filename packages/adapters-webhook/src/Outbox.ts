@@ -44,16 +44,21 @@ const after = (a: Position, b: Position) => comparePositions(a, b) > 0
 
 /** Builds the state from where it was built up to `checkpoint`, storing no message (they are stored). */
 const buildState = (store: OutboxStore.OutboxStore, urls: PublicUrls, checkpoint: Position, options?: OutboxOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient
     const from = yield* store.position
     if (!after(checkpoint, from)) return
     yield* Effect.logInfo("webhooks: building the outbox's state from the log up to its checkpoint (once)")
-    yield* Subscription.drain(from, (events) => {
-      // Checkpoints fall between transactions, and batches hold whole transactions.
-      const stored = events.filter((event) => !after(event.position, checkpoint))
-      return stored.length === 0 ? Effect.void : sql.withTransaction(Effect.asVoid(store.applyBatch(urls, stored)))
-    }, () => Effect.void, { ...options, batchSize: options?.batchSize ?? 500 }).pipe(Effect.asVoid)
+    yield* Subscription.drain(
+      from,
+      (events) => {
+        // Checkpoints fall between transactions, and batches hold whole transactions.
+        const stored = events.filter((event) => !after(event.position, checkpoint))
+        return stored.length === 0 ? Effect.void : sql.withTransaction(Effect.asVoid(store.applyBatch(urls, stored)))
+      },
+      () => Effect.void,
+      { ...options, batchSize: options?.batchSize ?? 500 }
+    ).pipe(Effect.asVoid)
   })
 
 export interface OutboxOptions extends Subscription.SubscriptionOptions {
@@ -64,30 +69,41 @@ export interface OutboxOptions extends Subscription.SubscriptionOptions {
 /** Runs the outbox for ever, on standby while another process holds its lease. */
 export const run = (urls: PublicUrls, options?: OutboxOptions) =>
   Effect.forever(
-    ConsumerLease.withLease(CONSUMER, (owner) =>
-      Effect.gen(function*() {
-        const eventStore = yield* EventStore
-        const sql = yield* SqlClient
-        const store = yield* OutboxStore.make
-        const from = yield* eventStore.loadCheckpoint(CONSUMER)
-        yield* buildState(store, urls, from, options)
-        const handle = (events: ReadonlyArray<StoredEvent>) =>
-          Effect.gen(function*() {
-            const last = events.at(-1)
-            if (last === undefined) return
-            yield* sql.withTransaction(Effect.gen(function*() {
-              yield* writeBatch(yield* store.applyBatch(urls, events))
-              yield* eventStore.storeCheckpoint(CONSUMER, last.position, owner)
-            }))
-            options?.onStored?.()
-          })
-        return yield* Subscription.follow(from, handle, options)
-      }), options).pipe(Effect.catchIf((error): error is LeaseLost => error instanceof LeaseLost, () => Effect.void))
+    ConsumerLease.withLease(
+      CONSUMER,
+      (owner) =>
+        Effect.gen(function* () {
+          const eventStore = yield* EventStore
+          const sql = yield* SqlClient
+          const store = yield* OutboxStore.make
+          const from = yield* eventStore.loadCheckpoint(CONSUMER)
+          yield* buildState(store, urls, from, options)
+          const handle = (events: ReadonlyArray<StoredEvent>) =>
+            Effect.gen(function* () {
+              const last = events.at(-1)
+              if (last === undefined) return
+              yield* sql.withTransaction(
+                Effect.gen(function* () {
+                  yield* writeBatch(yield* store.applyBatch(urls, events))
+                  yield* eventStore.storeCheckpoint(CONSUMER, last.position, owner)
+                })
+              )
+              options?.onStored?.()
+            })
+          return yield* Subscription.follow(from, handle, options)
+        }),
+      options
+    ).pipe(
+      Effect.catchIf(
+        (error): error is LeaseLost => error instanceof LeaseLost,
+        () => Effect.void
+      )
+    )
   )
 
 /** A batch's messages and their deliveries, in one statement each. */
 export const writeBatch = (outgoing: ReadonlyArray<Outgoing>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     if (outgoing.length === 0) return
     const sql = yield* SqlClient
     const messages = outgoing.map((o, ordinal) => ({

@@ -34,7 +34,8 @@ const REFERENCES: ReadonlyArray<readonly [string, string]> = [
 const keysOf = (events: ReadonlyArray<StoredEvent>): Set<string> => {
   const keys = new Set<string>()
   for (const event of events) {
-    if (event.stream.startsWith(ENDPOINT_STREAM_PREFIX)) keys.add(`endpoint:${event.stream.slice(ENDPOINT_STREAM_PREFIX.length)}`)
+    if (event.stream.startsWith(ENDPOINT_STREAM_PREFIX))
+      keys.add(`endpoint:${event.stream.slice(ENDPOINT_STREAM_PREFIX.length)}`)
     const subject = DomainEvents.parseStream(event.stream)
     if (subject !== undefined) keys.add(`${subject.kind}:${subject.id}`)
     const data = event.data as Record<string, unknown>
@@ -43,7 +44,7 @@ const keysOf = (events: ReadonlyArray<StoredEvent>): Set<string> => {
   return keys
 }
 
-export const make = Effect.gen(function*() {
+export const make = Effect.gen(function* () {
   const sql = yield* SqlClient
   const livestreams = CatalogStates.livestreamStates(yield* SecretKeyring)
   const links = yield* RecordingLinks
@@ -55,10 +56,17 @@ export const make = Effect.gen(function*() {
   const encode = (key: string, value: unknown): unknown =>
     key.startsWith("livestream:") && value !== null ? livestreams.encode(value as Livestream) : value
 
-  const load = (keys: ReadonlyArray<string>, apps: ReadonlyArray<string>, into: { values: Map<string, unknown>; appEndpoints: Map<string, Array<string>> }) =>
-    Effect.gen(function*() {
+  const load = (
+    keys: ReadonlyArray<string>,
+    apps: ReadonlyArray<string>,
+    into: { values: Map<string, unknown>; appEndpoints: Map<string, Array<string>> }
+  ) =>
+    Effect.gen(function* () {
       if (keys.length > 0) {
-        const rows = yield* sql<{ key: string; value: unknown }>`SELECT key, value FROM onair_outbox_state WHERE key IN ${sql.in(keys)}`
+        const rows = yield* sql<{
+          key: string
+          value: unknown
+        }>`SELECT key, value FROM onair_outbox_state WHERE key IN ${sql.in(keys)}`
         for (const key of keys) into.values.set(key, null)
         for (const row of rows) into.values.set(row.key, decode(row.key, row.value))
       }
@@ -74,13 +82,19 @@ export const make = Effect.gen(function*() {
     })
 
   const save = (written: ReadonlyMap<string, unknown>, position: Position) =>
-    Effect.gen(function*() {
-      const gone = [...written].flatMap(([key, value]) => value === null || value === undefined ? [key] : [])
+    Effect.gen(function* () {
+      const gone = [...written].flatMap(([key, value]) => (value === null || value === undefined ? [key] : []))
       if (gone.length > 0) yield* sql`DELETE FROM onair_outbox_state WHERE key IN ${sql.in(gone)}`
-      const rows = [...written].filter(([, value]) => value !== null && value !== undefined).map(([key, value]) => {
-        const endpoint = key.startsWith("endpoint:") ? value as { accountId: string; appId: string } : undefined
-        return { key, app: endpoint === undefined ? null : appKey(endpoint.accountId, endpoint.appId), value: encode(key, value) }
-      })
+      const rows = [...written]
+        .filter(([, value]) => value !== null && value !== undefined)
+        .map(([key, value]) => {
+          const endpoint = key.startsWith("endpoint:") ? (value as { accountId: string; appId: string }) : undefined
+          return {
+            key,
+            app: endpoint === undefined ? null : appKey(endpoint.accountId, endpoint.appId),
+            value: encode(key, value)
+          }
+        })
       rows.push({ key: POSITION_KEY, app: null, value: position })
       yield* sql`
         INSERT INTO onair_outbox_state (key, app, value)
@@ -93,7 +107,7 @@ export const make = Effect.gen(function*() {
    * The batch is applied again, from the loaded state, for as long as it reads keys not loaded yet.
    */
   const applyBatch = (urls: PublicUrls, events: ReadonlyArray<StoredEvent>) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const last = events.at(-1)
       if (last === undefined) return []
       const loaded = { values: new Map<string, unknown>(), appEndpoints: new Map<string, Array<string>>() }
@@ -109,7 +123,10 @@ export const make = Effect.gen(function*() {
         }
         const missed = [...state.missed]
         keys = missed.filter((key) => !key.startsWith("app:") && !loaded.values.has(key))
-        apps = missed.filter((key) => key.startsWith("app:")).map((key) => key.slice(4)).filter((app) => !loaded.appEndpoints.has(app))
+        apps = missed
+          .filter((key) => key.startsWith("app:"))
+          .map((key) => key.slice(4))
+          .filter((app) => !loaded.appEndpoints.has(app))
       }
       return yield* Effect.die(new Error(`outbox: a batch still misses state after ${MAX_ROUNDS} rounds`))
     })
@@ -119,7 +136,7 @@ export const make = Effect.gen(function*() {
     sql<{ value: unknown }>`SELECT value FROM onair_outbox_state WHERE key = ${POSITION_KEY}`,
     (rows): Position => {
       const value = rows[0]?.value
-      return value === undefined ? LOG_START : CatalogStates.parsed(value) as Position
+      return value === undefined ? LOG_START : (CatalogStates.parsed(value) as Position)
     }
   )
 

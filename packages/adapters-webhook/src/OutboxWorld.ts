@@ -76,6 +76,7 @@ const RECORDING_STREAM_PREFIX = `${RECORDING_CATEGORY}-`
 const decodeRestreamEvent = Schema.decodeUnknownResult(RestreamEvent)
 const RESTREAM_STREAM_PREFIX = `${RESTREAM_TARGET_CATEGORY}-`
 
+// biome-ignore lint/suspicious/noExplicitAny: each kind's decider evolves its own state with its own events; the outbox routes them by stream
 type Evolve = (state: any, event: any) => any
 const EVOLVE: Readonly<Record<Change["kind"], Evolve>> = {
   livestream: LivestreamDecider.evolve,
@@ -108,14 +109,20 @@ export class OutboxWorld {
   applyBatch(events: ReadonlyArray<StoredEvent>): Array<Outgoing> {
     const outgoing: Array<Outgoing> = []
     // Each unit of work (one transaction) changes a livestream's status at most once.
-    let unit: { transaction: number; before: Map<LivestreamId, LivestreamStatus | null>; last: StoredEvent } | null = null
+    let unit: { transaction: number; before: Map<LivestreamId, LivestreamStatus | null>; last: StoredEvent } | null =
+      null
     const closeUnit = () => {
       if (unit === null) return
       for (const [id, previous] of unit.before) {
         const livestream = this.world.livestream(id)
         if (livestream === undefined) continue
         const at = livestream.updatedAt
-        this.emit(livestreamStatusChanged(livestream, previous, at), `${unit.last.id}:status:${id}`, unit.last, outgoing)
+        this.emit(
+          livestreamStatusChanged(livestream, previous, at),
+          `${unit.last.id}:status:${id}`,
+          unit.last,
+          outgoing
+        )
       }
       unit = null
     }
@@ -123,7 +130,9 @@ export class OutboxWorld {
       if (unit !== null && unit.transaction !== stored.position.transaction) closeUnit()
       unit ??= { transaction: stored.position.transaction, before: new Map(), last: stored }
       unit.last = stored
-      const subject = stored.stream.startsWith(ENDPOINT_STREAM_PREFIX) ? undefined : DomainEvents.parseStream(stored.stream)
+      const subject = stored.stream.startsWith(ENDPOINT_STREAM_PREFIX)
+        ? undefined
+        : DomainEvents.parseStream(stored.stream)
       if (subject?.kind === "livestream" && !unit.before.has(subject.id as LivestreamId)) {
         const livestream = this.world.livestream(subject.id as LivestreamId)
         unit.before.set(subject.id as LivestreamId, livestream === undefined ? null : status(livestream))
@@ -215,12 +224,18 @@ export class OutboxWorld {
     const ids: Array<string> = []
     for (const id of this.state.endpointIdsOf(appKey(message.accountId, message.appId))) {
       const endpoint = this.state.read<WebhookEndpoint>(`endpoint:${id}`)
-      if (endpoint !== undefined && isReceiving(endpoint) && matchesEventType(endpoint.eventTypes, message.type)) ids.push(endpoint.id)
+      if (endpoint !== undefined && isReceiving(endpoint) && matchesEventType(endpoint.eventTypes, message.type))
+        ids.push(endpoint.id)
     }
     return ids.sort()
   }
 
-  private trackParticipants(event: { readonly _tag: string; readonly meetingId?: unknown; readonly participantId?: unknown; readonly at: Timestamp }) {
+  private trackParticipants(event: {
+    readonly _tag: string
+    readonly meetingId?: unknown
+    readonly participantId?: unknown
+    readonly at: Timestamp
+  }) {
     const key = `joined:${event.meetingId as MeetingId}/${event.participantId as ParticipantId}`
     if (event._tag === "ParticipantJoined") this.state.write(key, event.at)
     if (event._tag === "ParticipantLeft") this.state.write(key, null)

@@ -14,7 +14,7 @@ import { Effect } from "effect"
 import * as Migrator from "effect/sql/Migrator"
 import { SqlClient } from "effect/sql/SqlClient"
 
-const createTables = Effect.gen(function*() {
+const createTables = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_webhook_messages (
@@ -63,7 +63,7 @@ const createTables = Effect.gen(function*() {
   yield* sql`CREATE INDEX onair_webhook_attempts_endpoint ON onair_webhook_attempts (endpoint_id, id)`
 })
 
-const createOutboxState = Effect.gen(function*() {
+const createOutboxState = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_outbox_state (
@@ -75,7 +75,7 @@ const createOutboxState = Effect.gen(function*() {
 })
 
 /** The trace each message continues (the `traceparent` of the append that caused it), when traces were exported. */
-const addTraceParents = Effect.gen(function*() {
+const addTraceParents = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`ALTER TABLE onair_webhook_messages ADD COLUMN trace_parent text`
 })

@@ -31,7 +31,7 @@ const Schedule = Schema.String.pipe(
   Schema.check(Schema.makeFilter((text: string) => parseSchedule(text) !== undefined || "durations like 5s,5m,2h"))
 )
 
-export const settingsFromEnv = Effect.gen(function*() {
+export const settingsFromEnv = Effect.gen(function* () {
   const schedule = yield* Config.schema(Schedule, "ONAIR_WEBHOOK_RETRY_SCHEDULE").pipe(
     Config.withDefault("5s,5m,30m,2h,5h,10h,10h")
   )
@@ -51,26 +51,32 @@ export const migrate = Layer.effectDiscard(Effect.asVoid(WebhookMigrations.run))
 
 /** The outbox and the delivery loop, for as long as the layer lives, on migrated webhook tables. */
 export const layer = (urls: PublicUrls) =>
-  Layer.effectDiscard(Effect.gen(function*() {
-    yield* WebhookMigrations.run
-    const settings = yield* settingsFromEnv
-    // The outbox's stored batches wake the delivery loop at once in this process.
-    let stored = Deferred.makeUnsafe<void>()
-    const onStored = () => {
-      const done = stored
-      stored = Deferred.makeUnsafe<void>()
-      Deferred.doneUnsafe(done, Exit.void)
-    }
-    // The outbox stops when the database goes away; it starts again, backing off, until it comes back.
-    yield* Effect.forkScoped(Outbox.run(urls, { onStored }).pipe(
-      Effect.tapError((error) => Effect.logWarning(`webhooks: the outbox stopped (${String(error)}); restarting`)),
-      Effect.retry(Retry.min([Retry.exponential(Duration.seconds(1)), Retry.spaced(Duration.seconds(30))])),
-      Effect.catchCause((cause) => Effect.logError("webhooks: the outbox stopped", cause))
-    ))
-    yield* Effect.forkScoped(Delivery.run({
-      ...settings,
-      batchSize: 200,
-      wake: Effect.suspend(() => Deferred.await(stored)),
-      idlePoll: Duration.millis(250)
-    }))
-  })).pipe(Layer.provide(Layer.mergeAll(WebhookEndpointStreams.layer, OutboundClient.layer, RecordingLinks.layer)))
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      yield* WebhookMigrations.run
+      const settings = yield* settingsFromEnv
+      // The outbox's stored batches wake the delivery loop at once in this process.
+      let stored = Deferred.makeUnsafe<void>()
+      const onStored = () => {
+        const done = stored
+        stored = Deferred.makeUnsafe<void>()
+        Deferred.doneUnsafe(done, Exit.void)
+      }
+      // The outbox stops when the database goes away; it starts again, backing off, until it comes back.
+      yield* Effect.forkScoped(
+        Outbox.run(urls, { onStored }).pipe(
+          Effect.tapError((error) => Effect.logWarning(`webhooks: the outbox stopped (${String(error)}); restarting`)),
+          Effect.retry(Retry.min([Retry.exponential(Duration.seconds(1)), Retry.spaced(Duration.seconds(30))])),
+          Effect.catchCause((cause) => Effect.logError("webhooks: the outbox stopped", cause))
+        )
+      )
+      yield* Effect.forkScoped(
+        Delivery.run({
+          ...settings,
+          batchSize: 200,
+          wake: Effect.suspend(() => Deferred.await(stored)),
+          idlePoll: Duration.millis(250)
+        })
+      )
+    })
+  ).pipe(Layer.provide(Layer.mergeAll(WebhookEndpointStreams.layer, OutboundClient.layer, RecordingLinks.layer)))

@@ -44,7 +44,7 @@ const newEndpointId = (): WebhookEndpointId => {
 const failed = (error: unknown) => new WebhookStoreFailed({ message: String(error) })
 
 /** The core's `WebhookEndpoints` port on the catalog's endpoint table and the outbox's tables. */
-export const make = Effect.gen(function*() {
+export const make = Effect.gen(function* () {
   const catalog = yield* CatalogReads
   const context = yield* Effect.context<SqlClient | EventStore>()
   const sql = yield* SqlClient
@@ -66,63 +66,75 @@ export const make = Effect.gen(function*() {
     Effect.flatMap(catalog.webhookEndpoint(scope, id), (endpoint) =>
       endpoint === undefined
         ? Effect.fail(new WebhookEndpointNotFound({ endpointId: id as WebhookEndpointId }))
-        : Effect.succeed(endpoint))
+        : Effect.succeed(endpoint)
+    )
 
   const found = (state: WebhookEndpointState, id: string) =>
-    state === null ? Effect.fail(new WebhookEndpointNotFound({ endpointId: id as WebhookEndpointId })) : Effect.succeed(state)
+    state === null
+      ? Effect.fail(new WebhookEndpointNotFound({ endpointId: id as WebhookEndpointId }))
+      : Effect.succeed(state)
 
   return WebhookEndpoints.of({
     list: catalog.webhookEndpoints,
     get,
     create: (scope, settings, actor) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         // Only URLs on the public internet (or the operator's allow-list) become destinations.
         yield* checkUrl(settings.url)
         const secret = SigningSecret.make(newSecret())
         const endpointId = newEndpointId()
-        const state = yield* decide({
-          _tag: "CreateWebhookEndpoint",
-          endpointId,
-          at: yield* currentTimestamp,
-          accountId: scope.accountId,
-          appId: scope.appId,
-          url: settings.url,
-          name: settings.name,
-          enabled: settings.enabled,
-          eventTypes: settings.eventTypes,
-          secret
-        }, actor)
+        const state = yield* decide(
+          {
+            _tag: "CreateWebhookEndpoint",
+            endpointId,
+            at: yield* currentTimestamp,
+            accountId: scope.accountId,
+            appId: scope.appId,
+            url: settings.url,
+            name: settings.name,
+            enabled: settings.enabled,
+            eventTypes: settings.eventTypes,
+            secret
+          },
+          actor
+        )
         return { endpoint: yield* found(state, endpointId), secret }
       }),
     update: (scope, id, patch, actor) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const endpoint = yield* get(scope, id)
         if (patch.url !== null) yield* checkUrl(patch.url)
-        const state = yield* decide({ _tag: "UpdateWebhookEndpoint", endpointId: endpoint.id, at: yield* currentTimestamp, ...patch }, actor)
+        const state = yield* decide(
+          { _tag: "UpdateWebhookEndpoint", endpointId: endpoint.id, at: yield* currentTimestamp, ...patch },
+          actor
+        )
         return yield* found(state, id)
       }),
     rotate: (scope, id, overlapSeconds, actor) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const endpoint = yield* get(scope, id)
         const at = yield* currentTimestamp
         const secret = SigningSecret.make(newSecret())
-        const state = yield* decide({
-          _tag: "RotateWebhookSecret",
-          endpointId: endpoint.id,
-          at,
-          secret,
-          previousValidUntil: Timestamp.make(at + overlapSeconds * 1000)
-        }, actor)
+        const state = yield* decide(
+          {
+            _tag: "RotateWebhookSecret",
+            endpointId: endpoint.id,
+            at,
+            secret,
+            previousValidUntil: Timestamp.make(at + overlapSeconds * 1000)
+          },
+          actor
+        )
         return { endpoint: yield* found(state, id), secret }
       }),
     remove: (scope, id, actor) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const endpoint = yield* get(scope, id)
         yield* decide({ _tag: "DeleteWebhookEndpoint", endpointId: endpoint.id, at: yield* currentTimestamp }, actor)
         return endpoint
       }),
     attempts: (scope, id, page) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* get(scope, id)
         return yield* sql<Attempt>`
           SELECT message_id::text, attempt, to_char(attempted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS attempted_at,
@@ -132,7 +144,7 @@ export const make = Effect.gen(function*() {
           ORDER BY id LIMIT ${page.limit}`.pipe(Effect.mapError(failed))
       }),
     resend: (scope, id, messageId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* get(scope, id)
         const rows = yield* sql<{ position: string }>`
           SELECT position::text FROM onair_webhook_messages
@@ -145,10 +157,12 @@ export const make = Effect.gen(function*() {
           INSERT INTO onair_webhook_deliveries (message_id, endpoint_id, message_position, status, next_attempt_at, committed_at)
           VALUES (${messageId}::uuid, ${id}, ${row.position}::bigint, 'pending', now(), now())
           ON CONFLICT (message_id, endpoint_id)
-          DO UPDATE SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()`.pipe(Effect.mapError(failed))
+          DO UPDATE SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()`.pipe(
+          Effect.mapError(failed)
+        )
       }),
     recover: (scope, id, since) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* get(scope, id)
         const rows = yield* sql<{ message_id: string }>`
           UPDATE onair_webhook_deliveries
@@ -158,7 +172,7 @@ export const make = Effect.gen(function*() {
         return rows.length
       }),
     feed: (scope, page) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const rows = yield* sql<{ position: string; body: string }>`
           SELECT position::text, body FROM onair_webhook_messages
           WHERE account_id = ${scope.accountId} AND app_id = ${scope.appId} AND position > ${page.after}
@@ -169,7 +183,9 @@ export const make = Effect.gen(function*() {
         }
       }),
     pendingDeliveries: Effect.map(
-      sql<{ total: unknown }>`SELECT count(*) AS total FROM onair_webhook_deliveries WHERE status = 'pending'`.pipe(Effect.mapError(failed)),
+      sql<{ total: unknown }>`SELECT count(*) AS total FROM onair_webhook_deliveries WHERE status = 'pending'`.pipe(
+        Effect.mapError(failed)
+      ),
       (rows) => Number(rows[0]?.total ?? 0)
     ),
     feedEnd: (scope) =>

@@ -30,8 +30,12 @@ describe("secrets at rest", { timeout: 120_000 }, () => {
   }
   // The log and the catalog's tables (read models hold secrets too).
   const rows = () =>
-    execFileSync("psql", [database.url, "-qAtc", "SELECT data::text FROM onair_events ORDER BY global_position"], { encoding: "utf8" }) +
-    execFileSync("psql", [database.url, "-qAtc", "SELECT state::text, stream_key FROM onair_livestreams"], { encoding: "utf8" })
+    execFileSync("psql", [database.url, "-qAtc", "SELECT data::text FROM onair_events ORDER BY global_position"], {
+      encoding: "utf8"
+    }) +
+    execFileSync("psql", [database.url, "-qAtc", "SELECT state::text, stream_key FROM onair_livestreams"], {
+      encoding: "utf8"
+    })
 
   it("keeps stream keys and signing secrets encrypted, and rotates the deployment key with rewrap", async () => {
     const receiver = await startReceiver()
@@ -40,7 +44,8 @@ describe("secrets at rest", { timeout: 120_000 }, () => {
     await first.api("POST", `/livestreams/${created.id}/rotate-stream-key`)
     const streamKey = (await first.api("GET", `/livestreams/${created.id}`)).body.data.livestream.stream_key as string
     const endpoint = (await first.api("POST", "/webhooks", { url: receiver.url, events: ["livestream.*"] })).body.data
-    const rotated = (await first.api("POST", `/webhooks/${endpoint.id}/rotate-secret`, { overlap_seconds: 0 })).body.data
+    const rotated = (await first.api("POST", `/webhooks/${endpoint.id}/rotate-secret`, { overlap_seconds: 0 })).body
+      .data
     const secrets = [created.stream_key, streamKey, endpoint.secret, rotated.secret] as Array<string>
 
     const stored = rows()
@@ -53,7 +58,10 @@ describe("secrets at rest", { timeout: 120_000 }, () => {
     // A replica given another key (or none, so it makes its own) refuses to start, saying which key it lacks,
     // instead of reporting ready and answering 500 on every read of a secret.
     for (const other of [NEW_KEY, ""]) {
-      const refused = await start(other).then(() => "started", (error: Error) => error.message)
+      const refused = await start(other).then(
+        () => "started",
+        (error: Error) => error.message
+      )
       assert.include(refused, `the log holds secrets sealed under key ${keyId(OLD_KEY)}`, `with key "${other}"`)
       assert.include(refused, "give every process of this deployment the same ONAIR_SECRET_KEY")
     }
@@ -72,12 +80,16 @@ describe("secrets at rest", { timeout: 120_000 }, () => {
     for (const secret of secrets) assert.notInclude(rewrapped, secret)
 
     const second = await start(NEW_KEY)
-    assert.strictEqual((await second.api("GET", `/livestreams/${created.id}`)).body.data.livestream.stream_key, streamKey)
+    assert.strictEqual(
+      (await second.api("GET", `/livestreams/${created.id}`)).body.data.livestream.stream_key,
+      streamKey
+    )
     const verifier = new Webhook(rotated.secret)
     const before = receiver.received.length
     await second.api("POST", "/livestreams", { name: "after rotation" })
     const delivered = await waitFor("a webhook after rotation", async () =>
-      receiver.received.length > before ? receiver.received.at(-1) : undefined)
+      receiver.received.length > before ? receiver.received.at(-1) : undefined
+    )
     verifier.verify(delivered.body, delivered.headers as Record<string, string>)
     await receiver.close()
   })

@@ -38,12 +38,21 @@ describe("webhooks", { timeout: 120_000 }, () => {
     const encoder = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${created.stream_key}`)
     await job.api("PATCH", `/livestreams/${created.id}`, { reconnect_window_seconds: 0 })
     await waitFor("hls.started.success", async () =>
-      bodies(receiver.received).some((b) => b.type === "hls.started.success" && b.data.livestream_id === created.id) ? true : undefined)
+      bodies(receiver.received).some((b) => b.type === "hls.started.success" && b.data.livestream_id === created.id)
+        ? true
+        : undefined
+    )
     await encoder.stop()
     await waitFor("ingest.end.success", async () =>
-      bodies(receiver.received).some((b) => b.type === "ingest.end.success" && b.data.livestream_id === created.id) ? true : undefined)
+      bodies(receiver.received).some((b) => b.type === "ingest.end.success" && b.data.livestream_id === created.id)
+        ? true
+        : undefined
+    )
     await waitFor("IDLE", async () =>
-      bodies(receiver.received).some((b) => b.type === "livestream.status.changed" && b.data.status === "IDLE") ? true : undefined)
+      bodies(receiver.received).some((b) => b.type === "livestream.status.changed" && b.data.status === "IDLE")
+        ? true
+        : undefined
+    )
 
     for (const request of receiver.received) {
       // Throws on a bad signature or a stale timestamp.
@@ -52,15 +61,29 @@ describe("webhooks", { timeout: 120_000 }, () => {
     }
     const events = bodies(receiver.received).filter((b) => b.data.livestream_id === created.id)
     for (const event of events) {
-      assert.deepStrictEqual(Object.keys(event).sort(), ["account_id", "app_id", "data", "id", "sequence", "timestamp", "type", "version"])
+      assert.deepStrictEqual(Object.keys(event).sort(), [
+        "account_id",
+        "app_id",
+        "data",
+        "id",
+        "sequence",
+        "timestamp",
+        "type",
+        "version"
+      ])
       assert.strictEqual(event.version, "2.0")
       assert.match(event.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
       assert.strictEqual(event.account_id, job.account)
       assert.strictEqual(event.app_id, job.app)
     }
     const sequences = events.map((e) => e.sequence).sort((a, b) => a - b)
-    assert.deepStrictEqual(sequences, sequences.map((_, i) => i + 1))
-    const types = events.sort((a, b) => a.sequence - b.sequence).map((e) => e.type === "livestream.status.changed" ? `status:${e.data.status}` : e.type)
+    assert.deepStrictEqual(
+      sequences,
+      sequences.map((_, i) => i + 1)
+    )
+    const types = events
+      .sort((a, b) => a.sequence - b.sequence)
+      .map((e) => (e.type === "livestream.status.changed" ? `status:${e.data.status}` : e.type))
     assert.deepStrictEqual(types, [
       "status:INVOKED",
       "ingest.start.success",
@@ -94,9 +117,15 @@ describe("webhooks", { timeout: 120_000 }, () => {
   it("follows the feed as server-sent events: from now on, and after Last-Event-ID when it reconnects", async () => {
     const base = `${job.url}/accounts/${job.account}/realtime/kit/${job.app}/webhooks/events/stream`
     /** The events of a stream until `enough` says so, then the connection closed. */
-    const follow = async (headers: Record<string, string>, enough: (events: Array<{ id?: string; event: string; data: any }>) => boolean) => {
+    const follow = async (
+      headers: Record<string, string>,
+      enough: (events: Array<{ id?: string; event: string; data: any }>) => boolean
+    ) => {
       const controller = new AbortController()
-      const response = await fetch(base, { headers: { authorization: `Bearer ${job.token}`, ...headers }, signal: controller.signal })
+      const response = await fetch(base, {
+        headers: { authorization: `Bearer ${job.token}`, ...headers },
+        signal: controller.signal
+      })
       assert.strictEqual(response.status, 200)
       assert.include(response.headers.get("content-type") ?? "", "text/event-stream")
       const events: Array<{ id?: string; event: string; data: any }> = []
@@ -110,11 +139,20 @@ describe("webhooks", { timeout: 120_000 }, () => {
           buffer += value
           for (let end = buffer.indexOf("\n\n"); end !== -1; end = buffer.indexOf("\n\n")) {
             // A line that starts with a colon is a comment (the feed's first line is one): not an event.
-            const lines = buffer.slice(0, end).split("\n").filter((line) => !line.startsWith(":"))
-            const fields = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]))
+            const lines = buffer
+              .slice(0, end)
+              .split("\n")
+              .filter((line) => !line.startsWith(":"))
+            const fields = Object.fromEntries(
+              lines.map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)])
+            )
             buffer = buffer.slice(end + 2)
             if (lines.length === 0) continue
-            events.push({ ...(fields["id"] === undefined ? {} : { id: fields["id"] }), event: fields["event"] ?? "message", data: JSON.parse(fields["data"] || "null") })
+            events.push({
+              ...(fields["id"] === undefined ? {} : { id: fields["id"] }),
+              event: fields["event"] ?? "message",
+              data: JSON.parse(fields["data"] || "null")
+            })
           }
         }
       } finally {
@@ -124,7 +162,10 @@ describe("webhooks", { timeout: 120_000 }, () => {
       return events
     }
     // On a quiet feed the headers and a first comment come at once, not with the first event or keep-alive.
-    const quiet = await fetch(base, { headers: { authorization: `Bearer ${job.token}` }, signal: AbortSignal.timeout(10_000) })
+    const quiet = await fetch(base, {
+      headers: { authorization: `Bearer ${job.token}` },
+      signal: AbortSignal.timeout(10_000)
+    })
     assert.strictEqual(quiet.status, 200)
     assert.include(quiet.headers.get("content-type") ?? "", "text/event-stream")
     const first = await quiet.body!.getReader().read()
@@ -133,7 +174,9 @@ describe("webhooks", { timeout: 120_000 }, () => {
 
     // What came before the connection is not sent again: only the new livestream's events arrive.
     const before = await livestream("earlier")
-    const waiting = follow({}, (events) => events.some((e) => e.data?.data?.livestream_id !== undefined && e.data.data.livestream_id !== before.id))
+    const waiting = follow({}, (events) =>
+      events.some((e) => e.data?.data?.livestream_id !== undefined && e.data.data.livestream_id !== before.id)
+    )
     await sleep(300)
     const created = await livestream("followed")
     const seen = await waiting
@@ -147,11 +190,15 @@ describe("webhooks", { timeout: 120_000 }, () => {
 
     // Reconnecting after that event: only what came after it.
     const next = await livestream("after the cursor")
-    const resumed = await follow({ "last-event-id": cursor! }, (events) => events.some((e) => e.data?.data?.livestream_id === next.id))
+    const resumed = await follow({ "last-event-id": cursor! }, (events) =>
+      events.some((e) => e.data?.data?.livestream_id === next.id)
+    )
     assert.isFalse(resumed.some((e) => e.data?.data?.livestream_id === created.id))
 
     assert.strictEqual((await fetch(base)).status, 401)
-    const otherApp = await fetch(base.replace(`/${job.app}/`, "/no_such_app/"), { headers: { authorization: `Bearer ${job.token}` } })
+    const otherApp = await fetch(base.replace(`/${job.app}/`, "/no_such_app/"), {
+      headers: { authorization: `Bearer ${job.token}` }
+    })
     assert.strictEqual(otherApp.status, 404)
     const badCursor = await fetch(base, { headers: { authorization: `Bearer ${job.token}`, "last-event-id": "x" } })
     assert.strictEqual(badCursor.status, 400)
@@ -166,7 +213,12 @@ describe("webhooks", { timeout: 120_000 }, () => {
     const created = await livestream()
     await waitFor("the status change", async () => (receiver.received.length > 0 ? true : undefined))
     await sleep(500)
-    assert.deepStrictEqual(bodies(receiver.received).filter((b) => b.data.livestream_id === created.id).map((b) => b.type), ["livestream.status.changed"])
+    assert.deepStrictEqual(
+      bodies(receiver.received)
+        .filter((b) => b.data.livestream_id === created.id)
+        .map((b) => b.type),
+      ["livestream.status.changed"]
+    )
     assert.strictEqual(only.received.length, 0)
     assert.strictEqual((await job.api("POST", "/webhooks", { url: receiver.url, events: ["not a type"] })).status, 400)
     assert.strictEqual((await job.api("POST", "/webhooks", { url: "ftp://example.com/x" })).status, 400)
@@ -188,7 +240,10 @@ describe("webhooks", { timeout: 120_000 }, () => {
     await waitFor("the status change", async () => (receiver.received.length > 0 ? true : undefined))
     await sleep(500)
     const mine = receiver.received.filter((r) => JSON.parse(r.body).data.livestream_id === stream.id)
-    assert.deepStrictEqual(mine.map((r) => JSON.parse(r.body).type), ["livestreaming.statusUpdate"])
+    assert.deepStrictEqual(
+      mine.map((r) => JSON.parse(r.body).type),
+      ["livestreaming.statusUpdate"]
+    )
     for (const request of mine) verifier.verify(request.body, request.headers as Record<string, string>)
     // The feed keeps OnAir's own name for the same message.
     const feed = (await job.api("GET", "/webhooks/events?limit=1000")).body.data.events as Array<any>
@@ -213,8 +268,14 @@ describe("webhooks", { timeout: 120_000 }, () => {
       const listed = (await job.api("GET", `/webhooks/${id}/attempts`)).body.data
       return listed.length === 3 ? listed : undefined
     })
-    assert.deepStrictEqual(attempts.map((a: { status: number }) => a.status), [500, 500, 200])
-    assert.deepStrictEqual(attempts.map((a: { attempt: number }) => a.attempt), [1, 2, 3])
+    assert.deepStrictEqual(
+      attempts.map((a: { status: number }) => a.status),
+      [500, 500, 200]
+    )
+    assert.deepStrictEqual(
+      attempts.map((a: { attempt: number }) => a.attempt),
+      [1, 2, 3]
+    )
     assert.include(attempts[0].response_excerpt, "refused with 500")
     assert.isAtLeast(attempts[0].latency_ms, 0)
     await receiver.close()
@@ -285,7 +346,11 @@ describe("webhooks", { timeout: 120_000 }, () => {
 
   describe("inbound events from a real-time media engine", () => {
     const send = (body: string, headers: Record<string, string>) =>
-      fetch(`${job.url}/webhooks/realtime`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body })
+      fetch(`${job.url}/webhooks/realtime`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body
+      })
     const signed = (envelope: object, at = new Date()) => {
       const body = JSON.stringify(envelope)
       const id = (envelope as { id: string }).id
@@ -318,12 +383,17 @@ describe("webhooks", { timeout: 120_000 }, () => {
       assert.strictEqual(repeat.status, 200)
       assert.deepInclude(((await repeat.json()) as any).data, { duplicate: true })
 
-      const joined = signed(event(meeting.id, "peer.join.success", { peer_id: "peer-1", joined_at: new Date().toISOString() }))
+      const joined = signed(
+        event(meeting.id, "peer.join.success", { peer_id: "peer-1", joined_at: new Date().toISOString() })
+      )
       assert.strictEqual((await send(joined.body, joined.headers)).status, 200)
 
       const forged = signed(event(meeting.id, "peer.leave.success", { peer_id: "peer-1" }))
       assert.strictEqual((await send(forged.body.replace("peer-1", "peer-2"), forged.headers)).status, 401)
-      const stale = signed(event(meeting.id, "peer.leave.success", { peer_id: "peer-1" }), new Date(Date.now() - 10 * 60_000))
+      const stale = signed(
+        event(meeting.id, "peer.leave.success", { peer_id: "peer-1" }),
+        new Date(Date.now() - 10 * 60_000)
+      )
       assert.strictEqual((await send(stale.body, stale.headers)).status, 401)
       assert.strictEqual((await send(opened.body, {})).status, 401)
       const other = signed({ ...event(meeting.id, "peer.join.success", { peer_id: "x" }), app_id: "another_app" })
@@ -339,7 +409,10 @@ describe("webhooks", { timeout: 120_000 }, () => {
         const mine = all.filter((e: { data: { room_id?: string } }) => e.data.room_id === meeting.id)
         return mine.length >= 2 ? mine : undefined
       })
-      assert.deepStrictEqual(feed.map((e: { type: string }) => e.type), ["session.open.success", "peer.join.success"])
+      assert.deepStrictEqual(
+        feed.map((e: { type: string }) => e.type),
+        ["session.open.success", "peer.join.success"]
+      )
       assert.strictEqual(feed[1].data.peer_id, "peer-1")
     })
   })

@@ -3,7 +3,14 @@
  * `ONAIR_WEBHOOK_WORKER=off`), killed with SIGKILL in the middle of deliveries and started again: every
  * committed event reaches the receiver, and a repeat carries the same `webhook-id` and the same body.
  */
-import { freshDatabase, type MainJob, startMainJob, startReceiver, startWorker as startWebhookWorker, waitFor } from "@onair/test-support"
+import {
+  freshDatabase,
+  type MainJob,
+  startMainJob,
+  startReceiver,
+  startWorker as startWebhookWorker,
+  waitFor
+} from "@onair/test-support"
 import type { ChildProcess } from "node:child_process"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 
@@ -15,7 +22,10 @@ describe("the webhook worker killed mid-delivery", { timeout: 120_000 }, () => {
   let job: MainJob
   const workers: Array<ChildProcess> = []
   const startWorker = () => {
-    const worker = startWebhookWorker(database.url, SECRET_KEY, { ONAIR_WEBHOOK_CONCURRENCY: "4", ONAIR_WEBHOOK_TIMEOUT_SECONDS: "2" })
+    const worker = startWebhookWorker(database.url, SECRET_KEY, {
+      ONAIR_WEBHOOK_CONCURRENCY: "4",
+      ONAIR_WEBHOOK_TIMEOUT_SECONDS: "2"
+    })
     workers.push(worker)
     return worker
   }
@@ -50,14 +60,22 @@ describe("the webhook worker killed mid-delivery", { timeout: 120_000 }, () => {
     assert.isBelow(atKill, 40)
 
     startWorker()
-    const feed = await waitFor("the feed", async () => {
-      const events = (await job.api("GET", "/webhooks/events?after=0&limit=1000")).body.data.events
-      return events.length === 40 ? events as Array<{ id: string }> : undefined
-    }, 30_000)
-    await waitFor("every event delivered", async () => {
-      const ids = new Set(receiver.received.map((r) => r.headers["webhook-id"]))
-      return feed.every((event) => ids.has(event.id)) ? true : undefined
-    }, 60_000)
+    const feed = await waitFor(
+      "the feed",
+      async () => {
+        const events = (await job.api("GET", "/webhooks/events?after=0&limit=1000")).body.data.events
+        return events.length === 40 ? (events as Array<{ id: string }>) : undefined
+      },
+      30_000
+    )
+    await waitFor(
+      "every event delivered",
+      async () => {
+        const ids = new Set(receiver.received.map((r) => r.headers["webhook-id"]))
+        return feed.every((event) => ids.has(event.id)) ? true : undefined
+      },
+      60_000
+    )
     const byId = new Map<string, Set<string>>()
     for (const request of receiver.received) {
       const id = String(request.headers["webhook-id"])

@@ -30,7 +30,12 @@ import { awaitReadModel } from "./AwaitReadModel.ts"
 const VERIFIED_CACHE_SIZE = 10_000
 const TOKEN = /^onair_(tok_[A-Za-z0-9]{24})_([A-Za-z0-9_-]{43})$/
 
-export const tokens: AggregateCommand.Aggregate<AccessTokenCommand, AccessTokenEvent, AccessTokenState, AccessTokenError> = {
+export const tokens: AggregateCommand.Aggregate<
+  AccessTokenCommand,
+  AccessTokenEvent,
+  AccessTokenState,
+  AccessTokenError
+> = {
   decider: AccessTokenDecider,
   events: AccessTokenEvent,
   stream: (command) => accessTokenStream(command.tokenId)
@@ -53,27 +58,30 @@ export interface IssuedToken {
   readonly accessToken: AccessToken
 }
 
-export class AccessTokens extends Context.Service<AccessTokens, {
-  readonly issue: (
-    request: { readonly accountId: AccountId; readonly appIds: ReadonlyArray<AppId>; readonly label: string | null },
-    metadata: AppendMetadata
-  ) => Effect.Effect<IssuedToken, AccessTokenError | AggregateCommand.AggregateCommandError>
-  readonly revoke: (
-    tokenId: AccessTokenId,
-    metadata: AppendMetadata
-  ) => Effect.Effect<void, AccessTokenError | AggregateCommand.AggregateCommandError>
-  /**
-   * The live token a bearer string names, if any. A token the read model has not taken in yet (made a
-   * moment ago on another replica) is read from its own stream, so it works on every replica at once.
-   */
-  readonly verify: (bearer: string) => Effect.Effect<AccessToken | undefined>
-  /**
-   * `verify` as a plain call on the tokens at hand alone, for the lean read path: undefined when the token
-   * is not at hand too (that path then falls back to `verify`).
-   */
-  readonly verifySync: (bearer: string) => AccessToken | undefined
-}>()("@onair/adapters-http/AccessTokens") {
-  static readonly make = Effect.gen(function*() {
+export class AccessTokens extends Context.Service<
+  AccessTokens,
+  {
+    readonly issue: (
+      request: { readonly accountId: AccountId; readonly appIds: ReadonlyArray<AppId>; readonly label: string | null },
+      metadata: AppendMetadata
+    ) => Effect.Effect<IssuedToken, AccessTokenError | AggregateCommand.AggregateCommandError>
+    readonly revoke: (
+      tokenId: AccessTokenId,
+      metadata: AppendMetadata
+    ) => Effect.Effect<void, AccessTokenError | AggregateCommand.AggregateCommandError>
+    /**
+     * The live token a bearer string names, if any. A token the read model has not taken in yet (made a
+     * moment ago on another replica) is read from its own stream, so it works on every replica at once.
+     */
+    readonly verify: (bearer: string) => Effect.Effect<AccessToken | undefined>
+    /**
+     * `verify` as a plain call on the tokens at hand alone, for the lean read path: undefined when the token
+     * is not at hand too (that path then falls back to `verify`).
+     */
+    readonly verifySync: (bearer: string) => AccessToken | undefined
+  }
+>()("@onair/adapters-http/AccessTokens") {
+  static readonly make = Effect.gen(function* () {
     const store = yield* EventStore
     const reads = yield* AccessTokenReads
     /**
@@ -140,25 +148,28 @@ export class AccessTokens extends Context.Service<AccessTokens, {
         if (match === null) return Effect.succeed(undefined)
         const id = AccessTokenId.make(match[1]!)
         return Effect.map(
-          Effect.flatMap(reads.token(id), (token) => token === undefined ? fromStream(id) : Effect.succeed(token)),
+          Effect.flatMap(reads.token(id), (token) => (token === undefined ? fromStream(id) : Effect.succeed(token))),
           (token) => check(bearer, match[2]!, token)
         )
       })
 
     return AccessTokens.of({
       issue: (request, metadata) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const tokenId = newTokenId()
           const secret = randomBytes(32).toString("base64url")
-          const decided = yield* run({
-            _tag: "IssueAccessToken",
-            tokenId,
-            at: metadata.at,
-            accountId: request.accountId,
-            appIds: [...request.appIds],
-            label: request.label,
-            secretHash: hashSecret(secret)
-          }, metadata)
+          const decided = yield* run(
+            {
+              _tag: "IssueAccessToken",
+              tokenId,
+              at: metadata.at,
+              accountId: request.accountId,
+              appIds: [...request.appIds],
+              label: request.label,
+              secretHash: hashSecret(secret)
+            },
+            metadata
+          )
           if (decided.state === null) return yield* Effect.die(new Error("an issued token folded to nothing"))
           return { token: `onair_${tokenId}_${secret}`, accessToken: decided.state }
         }),

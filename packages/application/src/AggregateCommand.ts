@@ -48,13 +48,16 @@ const foldRead = <C, E extends { readonly _tag: string }, S, X>(
   read: StreamRead,
   from?: S
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const decode = Schema.decodeUnknownResult(aggregate.events)
     const events: Array<E> = []
     for (const stored of read.events) {
       const event = decode(stored.data)
       if (Result.isFailure(event)) {
-        return yield* new AggregateReadFailed({ stream, message: `${stored.type}@${stored.version} does not match its schema` })
+        return yield* new AggregateReadFailed({
+          stream,
+          message: `${stored.type}@${stored.version} does not match its schema`
+        })
       }
       events.push(event.success)
     }
@@ -70,11 +73,11 @@ export const load = <C, E extends { readonly _tag: string }, S, X>(
   stream: string,
   since?: Folded<S>
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore
-    const read = yield* store.readStream(stream, since === undefined ? undefined : { afterVersion: since.version }).pipe(
-      Effect.mapError((error) => new AggregateReadFailed({ stream, message: error.message }))
-    )
+    const read = yield* store
+      .readStream(stream, since === undefined ? undefined : { afterVersion: since.version })
+      .pipe(Effect.mapError((error) => new AggregateReadFailed({ stream, message: error.message })))
     return yield* foldRead(aggregate, stream, read, since?.state)
   })
 
@@ -84,7 +87,7 @@ export const handle = <C, E extends { readonly _tag: string }, S, X>(
   metadata: AppendMetadata,
   options?: RetryOptions
 ): Effect.Effect<Decided<E, S>, X | AggregateCommandError, EventStore> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore
     const stream = aggregate.stream(command)
     const encode = Schema.encodeUnknownSync(aggregate.events)
@@ -97,10 +100,12 @@ export const handle = <C, E extends { readonly _tag: string }, S, X>(
     }
     // The first attempt decides on what was read; one after a conflict reads again.
     let readAhead: StreamRead | undefined = read
-    const attempt = Effect.gen(function*() {
+    const attempt = Effect.gen(function* () {
       const ahead = readAhead
       readAhead = undefined
-      const { state, version } = yield* (ahead === undefined ? load(aggregate, stream) : foldRead(aggregate, stream, ahead))
+      const { state, version } = yield* ahead === undefined
+        ? load(aggregate, stream)
+        : foldRead(aggregate, stream, ahead)
       const events = yield* Result.match(aggregate.decider.decide(command, state), {
         onFailure: (error) => Effect.fail(error),
         onSuccess: (events) => Effect.succeed(events)
@@ -124,6 +129,7 @@ export const handle = <C, E extends { readonly _tag: string }, S, X>(
 export const handlerFor = <C, E extends { readonly _tag: string }, S, X>(aggregate: Aggregate<C, E, S, X>) =>
   Effect.map(
     Effect.service(EventStore),
-    (store) => (command: C, metadata: AppendMetadata): Effect.Effect<Decided<E, S>, X | AggregateCommandError> =>
-      handle(aggregate, command, metadata).pipe(Effect.provideService(EventStore, store))
+    (store) =>
+      (command: C, metadata: AppendMetadata): Effect.Effect<Decided<E, S>, X | AggregateCommandError> =>
+        handle(aggregate, command, metadata).pipe(Effect.provideService(EventStore, store))
   )

@@ -19,15 +19,18 @@ export const apps: AggregateCommand.Aggregate<AppCommand, AppEvent, AppState, Ap
   stream: (command) => appStream(command.accountId, command.appId)
 }
 
-export class AppCommands extends Context.Service<AppCommands, {
-  readonly handle: (
-    command: AppCommand,
-    metadata: AppendMetadata
-  ) => Effect.Effect<
-    AggregateCommand.Decided<AppEvent, AppState>,
-    AppAlreadyExists | AggregateCommand.AggregateCommandError
-  >
-}>()("@onair/application/AppCommands") {
+export class AppCommands extends Context.Service<
+  AppCommands,
+  {
+    readonly handle: (
+      command: AppCommand,
+      metadata: AppendMetadata
+    ) => Effect.Effect<
+      AggregateCommand.Decided<AppEvent, AppState>,
+      AppAlreadyExists | AggregateCommand.AggregateCommandError
+    >
+  }
+>()("@onair/application/AppCommands") {
   static readonly layer = Layer.effect(
     AppCommands,
     Effect.map(AggregateCommand.handlerFor(apps), (handle) => AppCommands.of({ handle }))

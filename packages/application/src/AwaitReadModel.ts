@@ -24,14 +24,17 @@ export const WrittenPosition = Context.Reference<{ transaction: number } | null>
 })
 
 /** `command`, answering once `readModel` includes its append; the append's position is remembered. */
-export const awaitReadModel = (readModel: ReadModel) => <A extends Appended, E, R>(command: Effect.Effect<A, E, R>) =>
-  Effect.tap(command, (handled) => {
-    const transaction = handled.append?.transaction ?? 0
-    return Effect.andThen(
-      Effect.flatMap(Effect.service(WrittenPosition), (written) =>
-        Effect.sync(() => {
-          if (written !== null && transaction > written.transaction) written.transaction = transaction
-        })),
-      readModel.awaitTransaction(transaction)
-    )
-  })
+export const awaitReadModel =
+  (readModel: ReadModel) =>
+  <A extends Appended, E, R>(command: Effect.Effect<A, E, R>) =>
+    Effect.tap(command, (handled) => {
+      const transaction = handled.append?.transaction ?? 0
+      return Effect.andThen(
+        Effect.flatMap(Effect.service(WrittenPosition), (written) =>
+          Effect.sync(() => {
+            if (written !== null && transaction > written.transaction) written.transaction = transaction
+          })
+        ),
+        readModel.awaitTransaction(transaction)
+      )
+    })

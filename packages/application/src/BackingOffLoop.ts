@@ -30,7 +30,10 @@ export const backingOffLoop = <A, E, R>(loop: BackingOffLoop<A, E, R>): Effect.E
         },
         onFailure: (error) => {
           failures++
-          const pause = Math.min(Duration.toMillis(loop.maxPause), Duration.toMillis(loop.pause) * 2 ** Math.min(failures, 16))
+          const pause = Math.min(
+            Duration.toMillis(loop.maxPause),
+            Duration.toMillis(loop.pause) * 2 ** Math.min(failures, 16)
+          )
           return Effect.andThen(
             failures === 1 ? Effect.logWarning(loop.failing(error)) : Effect.void,
             Effect.sleep(Duration.millis(pause))

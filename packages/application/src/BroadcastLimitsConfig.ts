@@ -10,13 +10,16 @@ export class BroadcastLimitsConfig extends Context.Service<BroadcastLimitsConfig
 ) {
   static readonly layer = Layer.effect(
     BroadcastLimitsConfig,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const seconds = (name: string, fallback: number) =>
         Config.schema(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 7 * 86_400 }))), name).pipe(
           Config.withDefault(fallback)
         )
       return {
-        startTimeoutSeconds: yield* seconds("ONAIR_START_TIMEOUT_SECONDS", DEFAULT_BROADCAST_LIMITS.startTimeoutSeconds),
+        startTimeoutSeconds: yield* seconds(
+          "ONAIR_START_TIMEOUT_SECONDS",
+          DEFAULT_BROADCAST_LIMITS.startTimeoutSeconds
+        ),
         maxDurationSeconds: yield* seconds("ONAIR_MAX_BROADCAST_SECONDS", DEFAULT_BROADCAST_LIMITS.maxDurationSeconds)
       }
     })

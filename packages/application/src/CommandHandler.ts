@@ -56,11 +56,14 @@ export const toAppends = (
   }))
 }
 
-export class CommandHandler extends Context.Service<CommandHandler, {
-  readonly handle: (signal: Signal, metadata: AppendMetadata) => Effect.Effect<Handled, CommandError>
-}>()("@onair/event-store/CommandHandler") {
+export class CommandHandler extends Context.Service<
+  CommandHandler,
+  {
+    readonly handle: (signal: Signal, metadata: AppendMetadata) => Effect.Effect<Handled, CommandError>
+  }
+>()("@onair/event-store/CommandHandler") {
   static readonly make = (options?: CommandHandlerOptions) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const store = yield* EventStore
       const keyIndex = yield* StreamKeys
       const retry = retryOnConflict(options)
@@ -70,7 +73,7 @@ export class CommandHandler extends Context.Service<CommandHandler, {
        * decides, and appends against the versions read.
        */
       const decideAndAppend = (signal: Signal, metadata: AppendMetadata, readAhead: ReadonlyMap<string, StreamRead>) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { reader, versions } = EventSourcedReader.make(store, keyIndex.lookup, readAhead)
           const unit = yield* Workflow.handle(signal).pipe(Effect.provideService(AggregateReader, reader))
           if (unit.changes.length === 0) return { changes: [], append: undefined } satisfies Handled
@@ -78,21 +81,24 @@ export class CommandHandler extends Context.Service<CommandHandler, {
           return { changes: append.duplicate ? [] : unit.changes, append } satisfies Handled
         })
 
-      const handle = Effect.fn("CommandHandler.handle")(function*(signal: Signal, metadata: AppendMetadata) {
+      const handle = Effect.fn("CommandHandler.handle")(function* (signal: Signal, metadata: AppendMetadata) {
         // One round trip: an earlier append of this command, and the streams the signal names.
         const first = yield* store.readForCommand(metadata.commandId, EventSourcedReader.streamsNamedBy(signal))
         if (first.earlier !== undefined) return { changes: [], append: first.earlier } satisfies Handled
         // The first attempt decides on what was read ahead; one after a conflict reads again.
         let readAhead = first.streams
-        return yield* retry(Effect.suspend(() => {
-          const streams = readAhead
-          readAhead = new Map()
-          return decideAndAppend(signal, metadata, streams)
-        }))
+        return yield* retry(
+          Effect.suspend(() => {
+            const streams = readAhead
+            readAhead = new Map()
+            return decideAndAppend(signal, metadata, streams)
+          })
+        )
       })
 
       return CommandHandler.of({ handle })
     })
 
-  static readonly layer = (options?: CommandHandlerOptions) => Layer.effect(CommandHandler, CommandHandler.make(options))
+  static readonly layer = (options?: CommandHandlerOptions) =>
+    Layer.effect(CommandHandler, CommandHandler.make(options))
 }

@@ -2,4 +2,6 @@
 import { Timestamp } from "@onair/core"
 import { Clock, Effect } from "effect"
 
-export const currentTimestamp: Effect.Effect<Timestamp> = Effect.map(Clock.currentTimeMillis, (millis) => Timestamp.make(millis))
+export const currentTimestamp: Effect.Effect<Timestamp> = Effect.map(Clock.currentTimeMillis, (millis) =>
+  Timestamp.make(millis)
+)

@@ -9,7 +9,7 @@ import {
   type AggregateKind,
   type Change,
   Decider,
-  EventStore,
+  type EventStore,
   IngestDecider,
   LivestreamDecider,
   MeetingDecider,
@@ -36,11 +36,14 @@ const load = <S>(
   fold: (changes: ReadonlyArray<Change>) => S
 ) => {
   const stream = DomainEvents.streamName(kind, id)
-  return Effect.gen(function*() {
+  return Effect.gen(function* () {
     const ready = prefetched.get(stream)
-    const read = ready !== undefined ? ready : yield* store.readStream(stream).pipe(
-      Effect.mapError((error) => new AggregateReadFailed({ stream, message: error.message }))
-    )
+    const read =
+      ready !== undefined
+        ? ready
+        : yield* store
+            .readStream(stream)
+            .pipe(Effect.mapError((error) => new AggregateReadFailed({ stream, message: error.message })))
     const changes: Array<Change> = []
     for (const stored of read.events) {
       const change = DomainEvents.toChange(stored)
@@ -53,7 +56,7 @@ const load = <S>(
 }
 
 const eventsOf = <K extends AggregateKind>(kind: K, changes: ReadonlyArray<Change>) =>
-  changes.flatMap((change) => change.kind === kind ? [change.event as Extract<Change, { kind: K }>["event"]] : [])
+  changes.flatMap((change) => (change.kind === kind ? [change.event as Extract<Change, { kind: K }>["event"]] : []))
 
 /**
  * The streams a signal names by id (its livestream, session, ingest, meeting): the ones deciding it reads
@@ -91,10 +94,13 @@ export const make = (
     versions,
     reader: AggregateReader.of({
       livestream: (id) =>
-        load(store, versions, prefetched, "livestream", id, (c) => Decider.fold(LivestreamDecider, eventsOf("livestream", c))),
+        load(store, versions, prefetched, "livestream", id, (c) =>
+          Decider.fold(LivestreamDecider, eventsOf("livestream", c))
+        ),
       session: (id) =>
         load(store, versions, prefetched, "session", id, (c) => Decider.fold(SessionDecider, eventsOf("session", c))),
-      ingest: (id) => load(store, versions, prefetched, "ingest", id, (c) => Decider.fold(IngestDecider, eventsOf("ingest", c))),
+      ingest: (id) =>
+        load(store, versions, prefetched, "ingest", id, (c) => Decider.fold(IngestDecider, eventsOf("ingest", c))),
       meeting: (id) =>
         load(store, versions, prefetched, "meeting", id, (c) => Decider.fold(MeetingDecider, eventsOf("meeting", c))),
       livestreamIdByStreamKey

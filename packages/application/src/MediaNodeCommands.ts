@@ -26,15 +26,18 @@ export const mediaNodes: AggregateCommand.Aggregate<
   stream: (command) => mediaNodeStream(command.nodeId)
 }
 
-export class MediaNodeCommands extends Context.Service<MediaNodeCommands, {
-  readonly handle: (
-    command: MediaNodeCommand,
-    metadata: AppendMetadata
-  ) => Effect.Effect<
-    AggregateCommand.Decided<MediaNodeEvent, MediaNodeState>,
-    MediaNodeError | CommandOutOfOrder | AggregateCommand.AggregateCommandError
-  >
-}>()("@onair/application/MediaNodeCommands") {
+export class MediaNodeCommands extends Context.Service<
+  MediaNodeCommands,
+  {
+    readonly handle: (
+      command: MediaNodeCommand,
+      metadata: AppendMetadata
+    ) => Effect.Effect<
+      AggregateCommand.Decided<MediaNodeEvent, MediaNodeState>,
+      MediaNodeError | CommandOutOfOrder | AggregateCommand.AggregateCommandError
+    >
+  }
+>()("@onair/application/MediaNodeCommands") {
   static readonly layer = Layer.effect(
     MediaNodeCommands,
     Effect.map(AggregateCommand.handlerFor(mediaNodes), (handle) => MediaNodeCommands.of({ handle }))

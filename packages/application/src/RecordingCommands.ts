@@ -27,15 +27,18 @@ export const recordings: AggregateCommand.Aggregate<
   stream: (command) => recordingStream(command.recordingId)
 }
 
-export class RecordingCommands extends Context.Service<RecordingCommands, {
-  readonly handle: (
-    command: RecordingCommand,
-    metadata: AppendMetadata
-  ) => Effect.Effect<
-    AggregateCommand.Decided<RecordingEvent, RecordingState>,
-    RecordingError | CommandOutOfOrder | AggregateCommand.AggregateCommandError
-  >
-}>()("@onair/application/RecordingCommands") {
+export class RecordingCommands extends Context.Service<
+  RecordingCommands,
+  {
+    readonly handle: (
+      command: RecordingCommand,
+      metadata: AppendMetadata
+    ) => Effect.Effect<
+      AggregateCommand.Decided<RecordingEvent, RecordingState>,
+      RecordingError | CommandOutOfOrder | AggregateCommand.AggregateCommandError
+    >
+  }
+>()("@onair/application/RecordingCommands") {
   static readonly layer = Layer.effect(
     RecordingCommands,
     Effect.map(AggregateCommand.handlerFor(recordings), (handle) => RecordingCommands.of({ handle }))

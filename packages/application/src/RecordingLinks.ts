@@ -20,18 +20,22 @@ export const RECORDING_FILE = /^(?:[a-z0-9_-]{1,64}\/)?[a-z0-9_-]{1,64}\.[a-z0-9
 
 const PURPOSE = "recording-link"
 
-export class RecordingLinks extends Context.Service<RecordingLinks, {
-  /** The link to `file` of the recording, valid until `expiresAt` (epoch millis, rounded down to a second). */
-  readonly link: (recordingId: string, file: string, expiresAt: number) => string
-  /** Whether a link's signature is this deployment's for that file and expiry (the expiry not checked). */
-  readonly isSigned: (recordingId: string, file: string, expires: string, signature: string) => boolean
-}>()("@onair/application/RecordingLinks") {
+export class RecordingLinks extends Context.Service<
+  RecordingLinks,
+  {
+    /** The link to `file` of the recording, valid until `expiresAt` (epoch millis, rounded down to a second). */
+    readonly link: (recordingId: string, file: string, expiresAt: number) => string
+    /** Whether a link's signature is this deployment's for that file and expiry (the expiry not checked). */
+    readonly isSigned: (recordingId: string, file: string, expires: string, signature: string) => boolean
+  }
+>()("@onair/application/RecordingLinks") {
   static readonly layer = Layer.effect(
     RecordingLinks,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const keyring = yield* SecretKeyring
       const { apiBase } = yield* PublicUrlsConfig
-      const mac = (recordingId: string, file: string, expires: string) => keyring.digest(PURPOSE, `${recordingId}/${file}\n${expires}`)
+      const mac = (recordingId: string, file: string, expires: string) =>
+        keyring.digest(PURPOSE, `${recordingId}/${file}\n${expires}`)
       return RecordingLinks.of({
         link: (recordingId, file, expiresAt) => {
           const expires = String(Math.floor(expiresAt / 1000))

@@ -15,21 +15,29 @@ import {
 import { Context, Effect, Layer } from "effect"
 import * as AggregateCommand from "./AggregateCommand.ts"
 
-export const restreamTargets: AggregateCommand.Aggregate<RestreamCommand, RestreamEvent, RestreamState, RestreamError | CommandOutOfOrder> = {
+export const restreamTargets: AggregateCommand.Aggregate<
+  RestreamCommand,
+  RestreamEvent,
+  RestreamState,
+  RestreamError | CommandOutOfOrder
+> = {
   decider: RestreamDecider,
   events: RestreamEvent,
   stream: (command) => restreamTargetStream(command.targetId)
 }
 
-export class RestreamCommands extends Context.Service<RestreamCommands, {
-  readonly handle: (
-    command: RestreamCommand,
-    metadata: AppendMetadata
-  ) => Effect.Effect<
-    AggregateCommand.Decided<RestreamEvent, RestreamState>,
-    RestreamError | CommandOutOfOrder | AggregateCommand.AggregateCommandError
-  >
-}>()("@onair/application/RestreamCommands") {
+export class RestreamCommands extends Context.Service<
+  RestreamCommands,
+  {
+    readonly handle: (
+      command: RestreamCommand,
+      metadata: AppendMetadata
+    ) => Effect.Effect<
+      AggregateCommand.Decided<RestreamEvent, RestreamState>,
+      RestreamError | CommandOutOfOrder | AggregateCommand.AggregateCommandError
+    >
+  }
+>()("@onair/application/RestreamCommands") {
   static readonly layer = Layer.effect(
     RestreamCommands,
     Effect.map(AggregateCommand.handlerFor(restreamTargets), (handle) => RestreamCommands.of({ handle }))

@@ -18,7 +18,9 @@ export interface RetryOptions {
 export const retryOnConflict = (options?: RetryOptions) => {
   const maxAttempts = Math.max(1, options?.maxAttempts ?? 6)
   const retryBase = options?.retryBase ?? Duration.millis(2)
-  return <A, E, R>(attempt: Effect.Effect<A, E | WrongExpectedVersion, R>): Effect.Effect<A, Exclude<E, WrongExpectedVersion> | CommandConflict, R> =>
+  return <A, E, R>(
+    attempt: Effect.Effect<A, E | WrongExpectedVersion, R>
+  ): Effect.Effect<A, Exclude<E, WrongExpectedVersion> | CommandConflict, R> =>
     attempt.pipe(
       Effect.retry({
         while: (error) => error instanceof WrongExpectedVersion,

@@ -21,12 +21,18 @@ export const srtPorts: AggregateCommand.Aggregate<SrtPortCommand, SrtPortEvent, 
   stream: (command) => srtPortStream(command.port)
 }
 
-export class SrtPortCommands extends Context.Service<SrtPortCommands, {
-  readonly handle: (
-    command: SrtPortCommand,
-    metadata: AppendMetadata
-  ) => Effect.Effect<AggregateCommand.Decided<SrtPortEvent, SrtPortState>, SrtPortTaken | AggregateCommand.AggregateCommandError>
-}>()("@onair/application/SrtPortCommands") {
+export class SrtPortCommands extends Context.Service<
+  SrtPortCommands,
+  {
+    readonly handle: (
+      command: SrtPortCommand,
+      metadata: AppendMetadata
+    ) => Effect.Effect<
+      AggregateCommand.Decided<SrtPortEvent, SrtPortState>,
+      SrtPortTaken | AggregateCommand.AggregateCommandError
+    >
+  }
+>()("@onair/application/SrtPortCommands") {
   static readonly layer = Layer.effect(
     SrtPortCommands,
     Effect.map(AggregateCommand.handlerFor(srtPorts), (handle) => SrtPortCommands.of({ handle }))

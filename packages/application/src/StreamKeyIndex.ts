@@ -29,7 +29,9 @@ interface KeyEventData {
  * What a stored event does to a livestream's key: gives it one (created, rotated), takes it away
  * (deleted: `key` null), or nothing (undefined).
  */
-export const keyChange = (event: StoredEvent): { readonly livestreamId: LivestreamId; readonly key: string | null } | undefined => {
+export const keyChange = (
+  event: StoredEvent
+): { readonly livestreamId: LivestreamId; readonly key: string | null } | undefined => {
   if (DomainEvents.parseStream(event.stream)?.kind !== "livestream") return undefined
   const data = event.data as KeyEventData
   const livestreamId = data.livestreamId as LivestreamId
@@ -44,7 +46,7 @@ export const keyChange = (event: StoredEvent): { readonly livestreamId: Livestre
   }
 }
 
-export const make = Effect.gen(function*() {
+export const make = Effect.gen(function* () {
   const store = yield* EventStore
   const keyring = yield* SecretKeyring
   const digest = (key: string) => keyring.digest("stream key", key)
@@ -68,12 +70,19 @@ export const make = Effect.gen(function*() {
   }
 
   // Suspended so that each catch-up starts from the position the last one reached.
-  const catchUp = lock.withPermits(1)(Effect.suspend(() =>
-    Subscription.drain(position, (events) => Effect.sync(() => events.forEach(apply)), (next) =>
-      Effect.sync(() => {
-        position = next
-      }), { category: "livestream" }).pipe(Effect.provideService(EventStore, store))
-  ))
+  const catchUp = lock.withPermits(1)(
+    Effect.suspend(() =>
+      Subscription.drain(
+        position,
+        (events) => Effect.sync(() => events.forEach(apply)),
+        (next) =>
+          Effect.sync(() => {
+            position = next
+          }),
+        { category: "livestream" }
+      ).pipe(Effect.provideService(EventStore, store))
+    )
+  )
 
   /** The livestream whose current key this is, as of everything committed before the call. */
   const lookup = (key: StreamKey): Effect.Effect<LivestreamId | null, AggregateReadFailed> =>

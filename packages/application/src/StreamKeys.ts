@@ -9,9 +9,12 @@ import type { AggregateReadFailed, LivestreamId, StreamKey } from "@onair/core"
 import { Context, type Effect, Layer } from "effect"
 import * as StreamKeyIndex from "./StreamKeyIndex.ts"
 
-export class StreamKeys extends Context.Service<StreamKeys, {
-  /** The livestream whose current key this is, as of everything committed before the call. */
-  readonly lookup: (key: StreamKey) => Effect.Effect<LivestreamId | null, AggregateReadFailed>
-}>()("@onair/application/StreamKeys") {
+export class StreamKeys extends Context.Service<
+  StreamKeys,
+  {
+    /** The livestream whose current key this is, as of everything committed before the call. */
+    readonly lookup: (key: StreamKey) => Effect.Effect<LivestreamId | null, AggregateReadFailed>
+  }
+>()("@onair/application/StreamKeys") {
   static readonly inMemory = Layer.effect(StreamKeys, StreamKeyIndex.make)
 }

@@ -44,7 +44,7 @@ export interface TimerWorkerOptions {
 
 /** Runs for ever, claiming due timers from `source`. */
 export const run = (source: TimerSource, options?: TimerWorkerOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const commands = yield* CommandHandler
     const tick = Duration.fromInputUnsafe(options?.tick ?? Duration.seconds(1))
     const maxBackoff = Duration.toMillis(Duration.fromInputUnsafe(options?.maxBackoff ?? Duration.seconds(30)))
@@ -70,13 +70,16 @@ export const run = (source: TimerSource, options?: TimerWorkerOptions) =>
       return Effect.map(source.claimDue(at, batchSize), (claimed) => ({ at, claimed }))
     })
     // After a full batch the next is claimed while this one fires, so the workers never wait for a claim.
-    let ahead: { readonly at: Timestamp; readonly claimed: ReadonlyArray<ClaimedTimer> } | undefined = undefined
+    let ahead: { readonly at: Timestamp; readonly claimed: ReadonlyArray<ClaimedTimer> } | undefined
 
     /** One round: how many timers it claimed. */
-    const round = Effect.gen(function*() {
+    const round = Effect.gen(function* () {
       const batch = ahead ?? (yield* claim)
       ahead = undefined
-      const fireAll = Effect.forEach(batch.claimed, (timer) => Effect.suspend(() => fire(timer, batch.at)), { concurrency, discard: true })
+      const fireAll = Effect.forEach(batch.claimed, (timer) => Effect.suspend(() => fire(timer, batch.at)), {
+        concurrency,
+        discard: true
+      })
       // A claim ahead that fails is left to the next round, which claims again (and backs off if that fails).
       const next = batch.claimed.length >= batchSize ? Effect.option(claim) : Effect.succeedNone
       const [, following] = yield* Effect.all([fireAll, next], { concurrency: 2 })
@@ -87,7 +90,7 @@ export const run = (source: TimerSource, options?: TimerWorkerOptions) =>
     return yield* backingOffLoop({
       round,
       // A full batch means more may be due now.
-      then: (claimed) => claimed >= batchSize ? Effect.void : Effect.sleep(tick),
+      then: (claimed) => (claimed >= batchSize ? Effect.void : Effect.sleep(tick)),
       pause: tick,
       maxPause: Duration.millis(maxBackoff),
       failing: (error) => `timers: the timer source cannot be read (${String(error)}); backing off`,

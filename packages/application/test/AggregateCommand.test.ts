@@ -43,15 +43,24 @@ for (const kind of STORE_KINDS) {
     it("issues and revokes a token, folds it back, and answers a repeat with the first result", async () => {
       const tokenId = newTokenId()
       const meta = metadata()
-      const outcome = await run(Effect.gen(function*() {
-        const issued = yield* AggregateCommand.handle(tokens, issue(tokenId), meta)
-        const repeat = yield* AggregateCommand.handle(tokens, issue(tokenId), meta)
-        const again = yield* Effect.flip(AggregateCommand.handle(tokens, issue(tokenId), metadata()))
-        const revoked = yield* AggregateCommand.handle(tokens, { _tag: "RevokeAccessToken", tokenId, at: Timestamp.make(1_790_000_001_000) }, metadata())
-        const loaded = yield* AggregateCommand.load(tokens, `accessToken-${tokenId}`)
-        return { issued, repeat, again, revoked, loaded }
-      }))
-      assert.deepStrictEqual(outcome.issued.events.map((e) => e._tag), ["AccessTokenIssued"])
+      const outcome = await run(
+        Effect.gen(function* () {
+          const issued = yield* AggregateCommand.handle(tokens, issue(tokenId), meta)
+          const repeat = yield* AggregateCommand.handle(tokens, issue(tokenId), meta)
+          const again = yield* Effect.flip(AggregateCommand.handle(tokens, issue(tokenId), metadata()))
+          const revoked = yield* AggregateCommand.handle(
+            tokens,
+            { _tag: "RevokeAccessToken", tokenId, at: Timestamp.make(1_790_000_001_000) },
+            metadata()
+          )
+          const loaded = yield* AggregateCommand.load(tokens, `accessToken-${tokenId}`)
+          return { issued, repeat, again, revoked, loaded }
+        })
+      )
+      assert.deepStrictEqual(
+        outcome.issued.events.map((e) => e._tag),
+        ["AccessTokenIssued"]
+      )
       assert.isTrue(outcome.repeat.append?.duplicate)
       assert.deepStrictEqual(outcome.repeat.events, [])
       assert.strictEqual(outcome.again._tag, "AccessTokenAlreadyIssued")
@@ -62,15 +71,24 @@ for (const kind of STORE_KINDS) {
 
     it("decides racing revokes again on the new state: one revokes, the others are told it is revoked", async () => {
       const tokenId = newTokenId()
-      const results = await run(Effect.gen(function*() {
-        yield* AggregateCommand.handle(tokens, issue(tokenId), metadata())
-        return yield* Effect.forEach(
-          Array.from({ length: 6 }),
-          () =>
-            Effect.result(AggregateCommand.handle(tokens, { _tag: "RevokeAccessToken", tokenId, at: Timestamp.make(1_790_000_002_000) }, metadata(), { maxAttempts: 20 })),
-          { concurrency: "unbounded" }
-        )
-      }))
+      const results = await run(
+        Effect.gen(function* () {
+          yield* AggregateCommand.handle(tokens, issue(tokenId), metadata())
+          return yield* Effect.forEach(
+            Array.from({ length: 6 }),
+            () =>
+              Effect.result(
+                AggregateCommand.handle(
+                  tokens,
+                  { _tag: "RevokeAccessToken", tokenId, at: Timestamp.make(1_790_000_002_000) },
+                  metadata(),
+                  { maxAttempts: 20 }
+                )
+              ),
+            { concurrency: "unbounded" }
+          )
+        })
+      )
       assert.strictEqual(results.filter(Result.isSuccess).length, 1)
       for (const result of results) {
         if (Result.isFailure(result)) assert.strictEqual(result.failure._tag, "AccessTokenAlreadyRevoked")

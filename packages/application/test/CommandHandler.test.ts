@@ -22,7 +22,7 @@ import { metadata, STORE_KINDS, useStore } from "@onair/event-store/testing"
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0)
 const at = (seconds: number) => Timestamp.make(T0 + seconds * 1000)
 const uuid = () => crypto.randomUUID()
-const newKey = () => StreamKey.make(crypto.randomUUID().replaceAll("-", "") + "k")
+const newKey = () => StreamKey.make(`${crypto.randomUUID().replaceAll("-", "")}k`)
 
 const create = (livestreamId: LivestreamId, streamKey: StreamKey): Signal => ({
   _tag: "CreateLivestream",
@@ -40,7 +40,10 @@ const create = (livestreamId: LivestreamId, streamKey: StreamKey): Signal => ({
 })
 
 const publish = (streamKey: StreamKey, seconds: number): Signal => ({
-  _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true,
+  _tag: "Publish",
+  nodeId: LOCAL_MEDIA_NODE,
+  nodeRegion: null,
+  nodeAccepting: true,
   at: at(seconds),
   ingestId: IngestId.make(`nginx-${uuid()}`),
   streamKey,
@@ -49,10 +52,12 @@ const publish = (streamKey: StreamKey, seconds: number): Signal => ({
 })
 
 const handler = (options?: Parameters<typeof CommandHandler.make>[0]) =>
-  Effect.flatMap(Effect.provide(CommandHandler.make(options), StreamKeys.inMemory), (commands) => Effect.succeed(commands))
+  Effect.flatMap(Effect.provide(CommandHandler.make(options), StreamKeys.inMemory), (commands) =>
+    Effect.succeed(commands)
+  )
 
 const livestreamState = (id: LivestreamId) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore
     const index = yield* StreamKeyIndex.make
     return yield* EventSourcedReader.make(store, index.lookup).reader.livestream(id)
@@ -64,16 +69,17 @@ for (const kind of STORE_KINDS) {
 
     it("creates a livestream: its stream and its first session's, appended together", async () => {
       const id = LivestreamId.make(uuid())
-      const outcome = await run(Effect.gen(function*() {
-        const commands = yield* handler()
-        const handled = yield* commands.handle(create(id, newKey()), metadata())
-        return { handled, state: yield* livestreamState(id) }
-      }))
-      assert.deepStrictEqual(outcome.handled.changes.map((c) => `${c.kind}:${c.event._tag}`), [
-        "livestream:LivestreamCreated",
-        "livestream:BroadcastInvoked",
-        "session:SessionInvoked"
-      ])
+      const outcome = await run(
+        Effect.gen(function* () {
+          const commands = yield* handler()
+          const handled = yield* commands.handle(create(id, newKey()), metadata())
+          return { handled, state: yield* livestreamState(id) }
+        })
+      )
+      assert.deepStrictEqual(
+        outcome.handled.changes.map((c) => `${c.kind}:${c.event._tag}`),
+        ["livestream:LivestreamCreated", "livestream:BroadcastInvoked", "session:SessionInvoked"]
+      )
       assert.strictEqual(outcome.handled.append?.streams.length, 2)
       assert.strictEqual(outcome.state?.name, "Launch")
     })
@@ -81,13 +87,15 @@ for (const kind of STORE_KINDS) {
     it("answers a repeated command id with the first result and decides nothing again", async () => {
       const id = LivestreamId.make(uuid())
       const meta = metadata()
-      const outcome = await run(Effect.gen(function*() {
-        const commands = yield* handler()
-        const first = yield* commands.handle(create(id, newKey()), meta)
-        const repeat = yield* commands.handle(create(id, newKey()), meta)
-        const store = yield* EventStore
-        return { first, repeat, read: yield* store.readStream(`livestream-${id}`) }
-      }))
+      const outcome = await run(
+        Effect.gen(function* () {
+          const commands = yield* handler()
+          const first = yield* commands.handle(create(id, newKey()), meta)
+          const repeat = yield* commands.handle(create(id, newKey()), meta)
+          const store = yield* EventStore
+          return { first, repeat, read: yield* store.readStream(`livestream-${id}`) }
+        })
+      )
       assert.isTrue(outcome.repeat.append?.duplicate)
       assert.deepStrictEqual(outcome.repeat.changes, [])
       assert.deepStrictEqual(outcome.repeat.append?.streams, outcome.first.append?.streams)
@@ -96,10 +104,14 @@ for (const kind of STORE_KINDS) {
 
     it("returns the domain's typed error and appends nothing", async () => {
       const id = LivestreamId.make(uuid())
-      const error = await run(Effect.gen(function*() {
-        const commands = yield* handler()
-        return yield* Effect.flip(commands.handle({ _tag: "RenameLivestream", livestreamId: id, at: at(1), name: "x" }, metadata()))
-      }))
+      const error = await run(
+        Effect.gen(function* () {
+          const commands = yield* handler()
+          return yield* Effect.flip(
+            commands.handle({ _tag: "RenameLivestream", livestreamId: id, at: at(1), name: "x" }, metadata())
+          )
+        })
+      )
       assert.strictEqual(error._tag, "LivestreamNotFound")
     })
 
@@ -107,54 +119,76 @@ for (const kind of STORE_KINDS) {
       const id = LivestreamId.make(uuid())
       const oldKey = newKey()
       const currentKey = newKey()
-      const outcome = await run(Effect.gen(function*() {
-        const commands = yield* handler()
-        yield* commands.handle(create(id, oldKey), metadata())
-        yield* commands.handle({ _tag: "RotateStreamKey", livestreamId: id, at: at(1), streamKey: currentKey }, metadata())
-        const refused = yield* commands.handle(publish(oldKey, 2), metadata())
-        const accepted = yield* commands.handle(publish(currentKey, 3), metadata())
-        return { refused, accepted, state: yield* livestreamState(id) }
-      }))
-      assert.deepInclude(outcome.refused.changes.map((c) => c.event)[0], { _tag: "IngestRefused", reason: "unknown key" })
-      assert.include(outcome.accepted.changes.map((c) => c.event._tag), "IngestAccepted")
+      const outcome = await run(
+        Effect.gen(function* () {
+          const commands = yield* handler()
+          yield* commands.handle(create(id, oldKey), metadata())
+          yield* commands.handle(
+            { _tag: "RotateStreamKey", livestreamId: id, at: at(1), streamKey: currentKey },
+            metadata()
+          )
+          const refused = yield* commands.handle(publish(oldKey, 2), metadata())
+          const accepted = yield* commands.handle(publish(currentKey, 3), metadata())
+          return { refused, accepted, state: yield* livestreamState(id) }
+        })
+      )
+      assert.deepInclude(outcome.refused.changes.map((c) => c.event)[0], {
+        _tag: "IngestRefused",
+        reason: "unknown key"
+      })
+      assert.include(
+        outcome.accepted.changes.map((c) => c.event._tag),
+        "IngestAccepted"
+      )
       assert.strictEqual(outcome.state?.broadcast._tag, "Connected")
     })
 
     it("retries conflicting commands on one livestream so that none is lost", async () => {
       const id = LivestreamId.make(uuid())
       const writers = 12
-      const outcome = await run(Effect.gen(function*() {
-        const commands = yield* handler({ maxAttempts: 50 })
-        yield* commands.handle(create(id, newKey()), metadata())
-        yield* Effect.forEach(
-          Array.from({ length: writers }, (_, i) => i),
-          (i) => commands.handle({ _tag: "SetReconnectWindow", livestreamId: id, at: at(10), seconds: i + 1 }, metadata()),
-          { concurrency: "unbounded" }
-        )
-        const store = yield* EventStore
-        return yield* store.readStream(`livestream-${id}`)
-      }))
+      const outcome = await run(
+        Effect.gen(function* () {
+          const commands = yield* handler({ maxAttempts: 50 })
+          yield* commands.handle(create(id, newKey()), metadata())
+          yield* Effect.forEach(
+            Array.from({ length: writers }, (_, i) => i),
+            (i) =>
+              commands.handle({ _tag: "SetReconnectWindow", livestreamId: id, at: at(10), seconds: i + 1 }, metadata()),
+            { concurrency: "unbounded" }
+          )
+          const store = yield* EventStore
+          return yield* store.readStream(`livestream-${id}`)
+        })
+      )
       const changed = outcome.events.filter((e) => e.type === "ReconnectWindowChanged")
       assert.strictEqual(changed.length, writers)
-      assert.deepStrictEqual(outcome.events.map((e) => e.version), outcome.events.map((_, i) => i + 1))
+      assert.deepStrictEqual(
+        outcome.events.map((e) => e.version),
+        outcome.events.map((_, i) => i + 1)
+      )
     })
 
     it("gives up after its attempts with a typed conflict, and what it gave up on left no trace", async () => {
       const id = LivestreamId.make(uuid())
-      const outcome = await run(Effect.gen(function*() {
-        const commands = yield* handler({ maxAttempts: 1 })
-        yield* commands.handle(create(id, newKey()), metadata())
-        const results = yield* Effect.forEach(
-          Array.from({ length: 8 }, (_, i) => i),
-          (i) =>
-            Effect.result(
-              commands.handle({ _tag: "SetReconnectWindow", livestreamId: id, at: at(10), seconds: i + 1 }, metadata())
-            ),
-          { concurrency: "unbounded" }
-        )
-        const store = yield* EventStore
-        return { results, read: yield* store.readStream(`livestream-${id}`) }
-      }))
+      const outcome = await run(
+        Effect.gen(function* () {
+          const commands = yield* handler({ maxAttempts: 1 })
+          yield* commands.handle(create(id, newKey()), metadata())
+          const results = yield* Effect.forEach(
+            Array.from({ length: 8 }, (_, i) => i),
+            (i) =>
+              Effect.result(
+                commands.handle(
+                  { _tag: "SetReconnectWindow", livestreamId: id, at: at(10), seconds: i + 1 },
+                  metadata()
+                )
+              ),
+            { concurrency: "unbounded" }
+          )
+          const store = yield* EventStore
+          return { results, read: yield* store.readStream(`livestream-${id}`) }
+        })
+      )
       const succeeded = outcome.results.filter(Result.isSuccess).length
       for (const result of outcome.results) {
         if (Result.isFailure(result)) assert.strictEqual(result.failure._tag, "CommandConflict")

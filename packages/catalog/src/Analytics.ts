@@ -33,7 +33,7 @@ const DAY_MILLIS = 86_400_000
  * read as sessions (`sessions`).
  */
 const countedAndRead = (scope: Scope, range: TimeRange) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const catalog = yield* CatalogReads
     const firstWholeDay = Math.ceil(range.from / DAY_MILLIS) * DAY_MILLIS
     const endOfWholeDays = Math.floor(range.to / DAY_MILLIS) * DAY_MILLIS
@@ -44,15 +44,22 @@ const countedAndRead = (scope: Scope, range: TimeRange) =>
     }
   })
 
-export const overall = (scope: Scope, range: TimeRange, asOf: Timestamp): Effect.Effect<OverallAnalyticsRecord, never, CatalogReads> =>
-  Effect.gen(function*() {
+export const overall = (
+  scope: Scope,
+  range: TimeRange,
+  asOf: Timestamp
+): Effect.Effect<OverallAnalyticsRecord, never, CatalogReads> =>
+  Effect.gen(function* () {
     const { days, sessions } = yield* countedAndRead(scope, range)
     const rest = overallAnalytics(sessions, range, asOf)
-    return days.reduce((total, day) => ({
-      count: total.count + day.sessions,
-      total_ingest_seconds: total.total_ingest_seconds + day.ingestSeconds,
-      total_viewer_seconds: total.total_viewer_seconds + day.viewerSeconds
-    }), rest)
+    return days.reduce(
+      (total, day) => ({
+        count: total.count + day.sessions,
+        total_ingest_seconds: total.total_ingest_seconds + day.ingestSeconds,
+        total_viewer_seconds: total.total_viewer_seconds + day.viewerSeconds
+      }),
+      rest
+    )
   })
 
 export interface DayRange {
@@ -62,7 +69,11 @@ export interface DayRange {
 }
 
 /** The overall figures per UTC day of the range, counted as `overall` counts them. */
-export const livestreamDays = (scope: Scope, range: TimeRange, asOf: Timestamp): Effect.Effect<ReadonlyArray<LivestreamDay>, never, CatalogReads> =>
+export const livestreamDays = (
+  scope: Scope,
+  range: TimeRange,
+  asOf: Timestamp
+): Effect.Effect<ReadonlyArray<LivestreamDay>, never, CatalogReads> =>
   Effect.map(countedAndRead(scope, range), ({ days, sessions }) => livestreamDayWise(sessions, days, range, asOf))
 
 /** The meeting sessions opened on the range's days, and the recordings made of broadcasts started on them. */
@@ -71,7 +82,7 @@ export const dayWise = (
   days: DayRange,
   asOf: Timestamp
 ): Effect.Effect<DayWiseAnalyticsRecord, never, CatalogReads | RecordingReads> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const catalog = yield* CatalogReads
     const range = { from: days.firstDay, to: days.lastDay + DAY_MILLIS }
     const meetingSessions = yield* catalog.meetingSessionsOpenedIn(scope, range)

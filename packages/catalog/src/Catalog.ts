@@ -17,14 +17,26 @@ import { OperationalReads } from "./OperationalReads.ts"
 import { RestreamReads } from "./RestreamReads.ts"
 
 /** The token service's reads, answered by the catalog's token table and its cache. */
-const accessTokenReads = Layer.effect(AccessTokenReads, Effect.map(Effect.service(CatalogReads), (catalog) =>
-  AccessTokenReads.of({
-    token: catalog.accessToken,
-    cached: catalog.cachedAccessToken,
-    awaitTransaction: catalog.awaitTransaction
-  })))
-
-export const layer = Layer.mergeAll(accessTokenReads, CatalogProjection.layer, CatalogStreamKeys.layer, MediaNodeRegistry.layer, RecordingReads.layer, AppSettingsReads.layer, AppReads.layer, RestreamReads.layer, OperationalReads.layer, HealthHistoryReads.layer).pipe(
-  Layer.provideMerge(CatalogReads.layer),
-  Layer.provideMerge(CatalogWatch.layer)
+const accessTokenReads = Layer.effect(
+  AccessTokenReads,
+  Effect.map(Effect.service(CatalogReads), (catalog) =>
+    AccessTokenReads.of({
+      token: catalog.accessToken,
+      cached: catalog.cachedAccessToken,
+      awaitTransaction: catalog.awaitTransaction
+    })
+  )
 )
+
+export const layer = Layer.mergeAll(
+  accessTokenReads,
+  CatalogProjection.layer,
+  CatalogStreamKeys.layer,
+  MediaNodeRegistry.layer,
+  RecordingReads.layer,
+  AppSettingsReads.layer,
+  AppReads.layer,
+  RestreamReads.layer,
+  OperationalReads.layer,
+  HealthHistoryReads.layer
+).pipe(Layer.provideMerge(CatalogReads.layer), Layer.provideMerge(CatalogWatch.layer))

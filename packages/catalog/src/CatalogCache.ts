@@ -9,13 +9,7 @@
  * A reader after a write waits for the follower too (`awaitTransaction`), so a cached entry older than
  * the write is gone before the reader looks.
  */
-import {
-  type EventStore,
-  type LivestreamId,
-  type Position,
-  type SessionId,
-  type StoredEvent
-} from "@onair/core"
+import type { EventStore, LivestreamId, Position, SessionId, StoredEvent } from "@onair/core"
 import { DomainEvents, Subscription, TransactionGate } from "@onair/event-store"
 import { Duration, Effect, Schedule, type Scope } from "effect"
 
@@ -54,7 +48,7 @@ export const make = (
   checkpoint: () => number,
   capacity = DEFAULT_CAPACITY
 ): Effect.Effect<CatalogCache, never, EventStore | Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const entries = new Map<string, { readonly value: unknown; readonly livestreamId: LivestreamId }>()
     const keysOf = new Map<LivestreamId, Set<string>>()
     // A livestream's sessions on any of its cached entries, so an event naming only the session finds
@@ -114,7 +108,8 @@ export const make = (
           }
           if (subject?.kind === "session") {
             const named = (event.data as { readonly livestreamId?: unknown }).livestreamId
-            const livestreamId = typeof named === "string" ? named as LivestreamId : livestreamOfSession.get(subject.id as SessionId)
+            const livestreamId =
+              typeof named === "string" ? (named as LivestreamId) : livestreamOfSession.get(subject.id as SessionId)
             if (livestreamId !== undefined) drop(livestreamId)
           }
           // Any other stream (a token, a webhook endpoint) is the group of its own entries.
@@ -135,25 +130,35 @@ export const make = (
     )
     // While the log cannot be read nothing is kept (the follower may have missed an event), and it
     // follows again from where it was.
-    yield* Effect.forkScoped(follow.pipe(
-      Effect.tapError(() => Effect.sync(() => {
-        entries.clear()
-        keysOf.clear()
-        sessionsOf.clear()
-        livestreamOfSession.clear()
-      })),
-      Effect.retry(Schedule.min([Schedule.exponential(Duration.millis(200)), Schedule.spaced(Duration.seconds(30))])),
-      Effect.ignore
-    ))
+    yield* Effect.forkScoped(
+      follow.pipe(
+        Effect.tapError(() =>
+          Effect.sync(() => {
+            entries.clear()
+            keysOf.clear()
+            sessionsOf.clear()
+            livestreamOfSession.clear()
+          })
+        ),
+        Effect.retry(Schedule.min([Schedule.exponential(Duration.millis(200)), Schedule.spaced(Duration.seconds(30))])),
+        Effect.ignore
+      )
+    )
 
     return {
       peek,
-      through: <A>(key: string, group: string, load: Effect.Effect<A | undefined>, sessions?: (value: A) => ReadonlyArray<SessionId>) =>
+      through: <A>(
+        key: string,
+        group: string,
+        load: Effect.Effect<A | undefined>,
+        sessions?: (value: A) => ReadonlyArray<SessionId>
+      ) =>
         Effect.suspend((): Effect.Effect<A | undefined> => {
           if (entries.has(key)) return Effect.succeed(peek<A>(key))
           const at = checkpoint()
           return Effect.map(load, (loaded) => {
-            if (loaded !== undefined && lastSeen.transaction <= at) keep(key, group as LivestreamId, loaded, sessions?.(loaded) ?? [])
+            if (loaded !== undefined && lastSeen.transaction <= at)
+              keep(key, group as LivestreamId, loaded, sessions?.(loaded) ?? [])
             return loaded
           })
         }),

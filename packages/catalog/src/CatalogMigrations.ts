@@ -28,7 +28,7 @@ import { Effect } from "effect"
 import * as Migrator from "effect/sql/Migrator"
 import { SqlClient } from "effect/sql/SqlClient"
 
-const createLivestreams = Effect.gen(function*() {
+const createLivestreams = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_livestreams (
@@ -51,7 +51,7 @@ const createLivestreams = Effect.gen(function*() {
  * Every aggregate in a table of its own (projection `catalog`, which replaces `livestream-table`): the
  * livestream table is made again with its new columns and filled by the new projection's first run.
  */
-const createCatalog = Effect.gen(function*() {
+const createCatalog = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`DROP TABLE onair_livestreams`
   yield* sql`
@@ -118,7 +118,7 @@ const createCatalog = Effect.gen(function*() {
  * How many livestreams each app has in each status (deleted ones not counted), kept with the rows, so a
  * list's total is one indexed read however many livestreams the app has.
  */
-const createLivestreamCounts = Effect.gen(function*() {
+const createLivestreamCounts = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_livestream_counts (
@@ -139,7 +139,7 @@ const createLivestreamCounts = Effect.gen(function*() {
  * started, so analytics read a row per day plus the sessions still open. The tables are emptied and the
  * projection starts again from the log, so every session is counted from its first event.
  */
-const createSessionDays = Effect.gen(function*() {
+const createSessionDays = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_session_days (
@@ -165,7 +165,7 @@ const createSessionDays = Effect.gen(function*() {
  * API tokens and webhook endpoints as tables of the catalog. The projection starts again from the log (as
  * for the session days), so the new tables are filled from their streams' first events.
  */
-const createAccess = Effect.gen(function*() {
+const createAccess = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_access_tokens (
@@ -193,7 +193,7 @@ const createAccess = Effect.gen(function*() {
  * projection keeps each node's state, and the leases nodes renew live beside them. Leases are written by
  * the nodes' heartbeats, not by the log: a rebuild leaves them as they are.
  */
-const createMediaNodes = Effect.gen(function*() {
+const createMediaNodes = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`ALTER TABLE onair_ingests ADD COLUMN node_id text NOT NULL DEFAULT 'local'`
   yield* sql`CREATE INDEX onair_ingests_node_connected ON onair_ingests (node_id) WHERE connected`
@@ -216,7 +216,7 @@ const createMediaNodes = Effect.gen(function*() {
 })
 
 /** Recordings: one row per session's recording, by livestream and app, and by the node writing it. */
-const createRecordings = Effect.gen(function*() {
+const createRecordings = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_recordings (
@@ -240,7 +240,7 @@ const createRecordings = Effect.gen(function*() {
  * started, how long it is once ready, and where its files are (`local` or `s3` once ready). Rows written
  * before are filled from their states.
  */
-const addRecordingFacts = Effect.gen(function*() {
+const addRecordingFacts = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     ALTER TABLE onair_recordings
@@ -256,7 +256,7 @@ const addRecordingFacts = Effect.gen(function*() {
 })
 
 /** Each app's settings (`appSettings-<account>.<app>`); retention reads the apps that keep recordings for a number of days. */
-const createAppSettings = Effect.gen(function*() {
+const createAppSettings = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_app_settings (
@@ -271,7 +271,7 @@ const createAppSettings = Effect.gen(function*() {
 })
 
 /** Each livestream's restream targets (stream keys sealed in their states), and where each relay is. */
-const createRestreamTargets = Effect.gen(function*() {
+const createRestreamTargets = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_restream_targets (
@@ -293,7 +293,7 @@ const createRestreamTargets = Effect.gen(function*() {
  * Each relay's latest progress as its node samples it (bytes, bitrate, frames, speed): written by the
  * nodes' reports, not a projection of the log (a rebuild leaves it), one row per target.
  */
-const createRelayProgress = Effect.gen(function*() {
+const createRelayProgress = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_relay_progress (
@@ -308,7 +308,7 @@ const createRelayProgress = Effect.gen(function*() {
 })
 
 /** Each account's apps (`app-<account>.<app>`), listed in creation order and searched by name. */
-const createApps = Effect.gen(function*() {
+const createApps = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_apps (
@@ -329,12 +329,12 @@ const createApps = Effect.gen(function*() {
  * session's bitrate and frame rate; the projection keeps `HEALTH_HISTORY_DAYS` of it, by log time.
  */
 /** The livestreams holding an SRT port: few (the port range bounds them), read by every node's poll. */
-const indexSrtPorts = Effect.gen(function*() {
+const indexSrtPorts = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`CREATE INDEX onair_livestreams_srt ON onair_livestreams (((state->>'srtPort')::integer)) WHERE state->>'srtPort' IS NOT NULL`
 })
 
-const createIngestHealth = Effect.gen(function*() {
+const createIngestHealth = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_ingest_health (

@@ -10,19 +10,21 @@ import * as CatalogMigrations from "./CatalogMigrations.ts"
 import { CatalogWatch } from "./CatalogReads.ts"
 import { PROJECTION, projection } from "./CatalogTables.ts"
 
-export const layer = Layer.effectDiscard(Effect.gen(function*() {
-  yield* CatalogMigrations.run
-  const watch = yield* CatalogWatch
-  yield* Effect.forkScoped(
-    Projection.run(projection, {
-      onCommitted: watch.committed,
-      eager: watch.waiting,
-      // Readers in other processes wait too; a quiet log is looked at no less often than this.
-      maxPollInterval: Duration.millis(100)
-    }).pipe(
-      Effect.tapError((error) => Effect.logWarning(`catalog: ${PROJECTION} stopped (${String(error)}); retrying`)),
-      Effect.retry(Schedule.min([Schedule.exponential(Duration.seconds(1)), Schedule.spaced(Duration.seconds(30))])),
-      Effect.orDie
+export const layer = Layer.effectDiscard(
+  Effect.gen(function* () {
+    yield* CatalogMigrations.run
+    const watch = yield* CatalogWatch
+    yield* Effect.forkScoped(
+      Projection.run(projection, {
+        onCommitted: watch.committed,
+        eager: watch.waiting,
+        // Readers in other processes wait too; a quiet log is looked at no less often than this.
+        maxPollInterval: Duration.millis(100)
+      }).pipe(
+        Effect.tapError((error) => Effect.logWarning(`catalog: ${PROJECTION} stopped (${String(error)}); retrying`)),
+        Effect.retry(Schedule.min([Schedule.exponential(Duration.seconds(1)), Schedule.spaced(Duration.seconds(30))])),
+        Effect.orDie
+      )
     )
-  )
-}))
+  })
+)

@@ -23,7 +23,7 @@ import { DomainEvents, fieldContext, type Keyring } from "@onair/event-store"
 import { Schema } from "effect"
 
 /** A jsonb column as the driver hands it back: parsed already, or its text. */
-export const parsed = (column: unknown): unknown => typeof column === "string" ? JSON.parse(column) : column
+export const parsed = (column: unknown): unknown => (typeof column === "string" ? JSON.parse(column) : column)
 
 const decodeLivestreamSync = Schema.decodeUnknownSync(Livestream)
 const encodeLivestream = Schema.encodeSync(Livestream)
@@ -49,7 +49,10 @@ export const STREAM_KEY_DIGEST = "stream key"
  */
 export const livestreamStates = (keyring: Keyring) => {
   const context = (id: string) => fieldContext(DomainEvents.streamName("livestream", id), "streamKey")
-  const encode = (state: Livestream): unknown => ({ ...encodeLivestream(state), streamKey: keyring.encrypt(state.streamKey, context(state.id)) })
+  const encode = (state: Livestream): unknown => ({
+    ...encodeLivestream(state),
+    streamKey: keyring.encrypt(state.streamKey, context(state.id))
+  })
   const open = (stored: unknown) => {
     const row = parsed(stored) as { readonly id?: unknown; readonly streamKey?: unknown }
     const key = keyring.decrypt(String(row.streamKey), context(String(row.id)))
@@ -69,7 +72,9 @@ export const livestreamStates = (keyring: Keyring) => {
       return {
         encode: (state: Livestream): unknown => {
           const known = opened.get(state.id)
-          return known?.key === state.streamKey ? { ...encodeLivestream(state), streamKey: known.sealed } : encode(state)
+          return known?.key === state.streamKey
+            ? { ...encodeLivestream(state), streamKey: known.sealed }
+            : encode(state)
         },
         decode: (stored: unknown): Livestream => {
           const { state, sealed } = open(stored)
@@ -95,11 +100,15 @@ export const decodeApp = (state: unknown): App => decodeAppSync(parsed(state))
 export const restreamStates = (keyring: Keyring) => {
   const context = (id: string) => fieldContext(restreamTargetStream(id), "streamKey")
   return {
-    encode: (state: RestreamTarget): unknown => ({ ...encodeRestream(state), streamKey: keyring.encrypt(state.streamKey, context(state.id)) }),
+    encode: (state: RestreamTarget): unknown => ({
+      ...encodeRestream(state),
+      streamKey: keyring.encrypt(state.streamKey, context(state.id))
+    }),
     decode: (stored: unknown): RestreamTarget => {
       const row = parsed(stored) as { readonly id?: unknown; readonly streamKey?: unknown }
       const streamKey = keyring.decrypt(String(row.streamKey), context(String(row.id)))
-      if (typeof streamKey !== "string") throw new Error(`restream target ${String(row.id)} in the catalog: ${streamKey.error}`)
+      if (typeof streamKey !== "string")
+        throw new Error(`restream target ${String(row.id)} in the catalog: ${streamKey.error}`)
       return decodeRestreamSync({ ...row, streamKey })
     }
   }
@@ -114,14 +123,21 @@ export const endpointStates = (keyring: Keyring) => {
       const encoded = encodeEndpoint(state)
       return {
         ...encoded,
-        secrets: encoded.secrets.map((entry) => ({ ...entry, secret: keyring.encrypt(entry.secret, context(state.id)) }))
+        secrets: encoded.secrets.map((entry) => ({
+          ...entry,
+          secret: keyring.encrypt(entry.secret, context(state.id))
+        }))
       }
     },
     decode: (stored: unknown): WebhookEndpoint => {
-      const row = parsed(stored) as { readonly id?: unknown; readonly secrets?: ReadonlyArray<{ readonly secret?: unknown }> }
+      const row = parsed(stored) as {
+        readonly id?: unknown
+        readonly secrets?: ReadonlyArray<{ readonly secret?: unknown }>
+      }
       const secrets = (row.secrets ?? []).map((entry) => {
         const secret = keyring.decrypt(String(entry.secret), context(String(row.id)))
-        if (typeof secret !== "string") throw new Error(`webhook endpoint ${String(row.id)} in the catalog: ${secret.error}`)
+        if (typeof secret !== "string")
+          throw new Error(`webhook endpoint ${String(row.id)} in the catalog: ${secret.error}`)
         return { ...entry, secret }
       })
       return decodeEndpointSync({ ...row, secrets })

@@ -12,45 +12,53 @@ import { SqlClient } from "effect/sql/SqlClient"
 import { STREAM_KEY_DIGEST } from "./CatalogStates.ts"
 import { PROJECTION } from "./CatalogTables.ts"
 
-export const layer = Layer.effect(StreamKeys, Effect.gen(function*() {
-  const sql = yield* SqlClient
-  const keyring = yield* SecretKeyring
-  const store = yield* EventStore
+export const layer = Layer.effect(
+  StreamKeys,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient
+    const keyring = yield* SecretKeyring
+    const store = yield* EventStore
 
-  const fromTable = (key: StreamKey) =>
-    Effect.map(
-      sql<{ id: string | null; transaction_text: string | null; global_position: bigint | number | string | null }>`
+    const fromTable = (key: StreamKey) =>
+      Effect.map(
+        sql<{ id: string | null; transaction_text: string | null; global_position: bigint | number | string | null }>`
         SELECT
           (SELECT id FROM onair_livestreams WHERE stream_key = ${keyring.digest(STREAM_KEY_DIGEST, key)} AND NOT deleted LIMIT 1) AS id,
           c.transaction_id::text AS transaction_text, c.global_position
         FROM (SELECT 1) AS one LEFT JOIN onair_checkpoints AS c ON c.consumer = ${PROJECTION}`,
-      (rows): { readonly id: LivestreamId | null; readonly position: Position } => {
-        const row = rows[0]
-        return {
-          id: (row?.id ?? null) as LivestreamId | null,
-          position: { transaction: Number(row?.transaction_text ?? 0), sequence: Number(row?.global_position ?? 0) }
-        }
-      }
-    )
-
-  const lookup = (key: StreamKey) =>
-    Effect.gen(function*() {
-      const table = yield* fromTable(key)
-      let found = table.id
-      yield* Subscription.drain(table.position, (events) =>
-        Effect.sync(() => {
-          for (const event of events) {
-            const change = StreamKeyIndex.keyChange(event)
-            if (change === undefined) continue
-            if (change.key === key) found = change.livestreamId
-            else if (change.livestreamId === found) found = null
+        (rows): { readonly id: LivestreamId | null; readonly position: Position } => {
+          const row = rows[0]
+          return {
+            id: (row?.id ?? null) as LivestreamId | null,
+            position: { transaction: Number(row?.transaction_text ?? 0), sequence: Number(row?.global_position ?? 0) }
           }
-        }), () => Effect.void, { category: "livestream" })
-      return found
-    }).pipe(
-      Effect.provideService(EventStore, store),
-      Effect.mapError((error) => new AggregateReadFailed({ stream: "stream-key-index", message: error.message }))
-    )
+        }
+      )
 
-  return StreamKeys.of({ lookup })
-}))
+    const lookup = (key: StreamKey) =>
+      Effect.gen(function* () {
+        const table = yield* fromTable(key)
+        let found = table.id
+        yield* Subscription.drain(
+          table.position,
+          (events) =>
+            Effect.sync(() => {
+              for (const event of events) {
+                const change = StreamKeyIndex.keyChange(event)
+                if (change === undefined) continue
+                if (change.key === key) found = change.livestreamId
+                else if (change.livestreamId === found) found = null
+              }
+            }),
+          () => Effect.void,
+          { category: "livestream" }
+        )
+        return found
+      }).pipe(
+        Effect.provideService(EventStore, store),
+        Effect.mapError((error) => new AggregateReadFailed({ stream: "stream-key-index", message: error.message }))
+      )
+
+    return StreamKeys.of({ lookup })
+  })
+)

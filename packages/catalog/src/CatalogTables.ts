@@ -57,7 +57,19 @@ import { Effect, Result, Schema } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { TABLES } from "./CatalogMigrations.ts"
-import { decodeAccessToken, decodeApp, decodeAppSettings, decodeIngest, decodeMediaNode, decodeRecording, decodeMeeting, decodeSession, endpointStates, livestreamStates, restreamStates } from "./CatalogStates.ts"
+import {
+  decodeAccessToken,
+  decodeApp,
+  decodeAppSettings,
+  decodeIngest,
+  decodeMediaNode,
+  decodeRecording,
+  decodeMeeting,
+  decodeSession,
+  endpointStates,
+  livestreamStates,
+  restreamStates
+} from "./CatalogStates.ts"
 import { countLivestreams, countSessionDays } from "./CatalogTotals.ts"
 
 export const PROJECTION = "catalog"
@@ -68,8 +80,7 @@ export class CatalogEventUnreadable extends Schema.TaggedError<CatalogEventUnrea
 }) {}
 
 const iso = (millis: number) => new Date(millis).toISOString()
-const isoOrNull = (millis: number | null) => millis === null ? null : iso(millis)
-
+const isoOrNull = (millis: number | null) => (millis === null ? null : iso(millis))
 
 /**
  * One aggregate's table: how its state folds, how it is stored, and the columns written with it. A new row
@@ -78,6 +89,7 @@ const isoOrNull = (millis: number | null) => millis === null ? null : iso(millis
  */
 interface AggregateTable<S> {
   readonly table: string
+  // biome-ignore lint/suspicious/noExplicitAny: each aggregate's decider takes its own events; the projection hands it only events of its stream
   readonly evolve: (state: S | null, event: any) => S | null
   readonly decode: (state: unknown) => S
   readonly encode: (state: S) => unknown
@@ -89,9 +101,12 @@ interface AggregateTable<S> {
   /** Extra SET clauses on update. */
   readonly onUpdate?: string
   /** Run after the rows are written, with each aggregate's state before the batch and after it. */
-  readonly written?: (changed: ReadonlyArray<{ readonly before: S | null; readonly after: S }>) => Effect.Effect<void, SqlError, SqlClient>
+  readonly written?: (
+    changed: ReadonlyArray<{ readonly before: S | null; readonly after: S }>
+  ) => Effect.Effect<void, SqlError, SqlClient>
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a table of every aggregate's kind: TypeScript has no existential type, and each entry is typed where it is made
 const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: AggregateTable<any> } => {
   const livestreams = livestreamStates(keyring)
   const batch = livestreams.forBatch()
@@ -125,7 +140,7 @@ const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: Aggregate
         next_timer_at: isoOrNull(nextTimerAt(state) ?? null)
       }),
       onUpdate: "timer_claimed_until = NULL",
-    written: countLivestreams
+      written: countLivestreams
     },
     session: {
       table: "onair_sessions",
@@ -133,7 +148,13 @@ const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: Aggregate
       decode: decodeSession,
       encode: Schema.encodeSync(Session),
       ordinal: true,
-      columns: { livestream_id: "text", account_id: "text", app_id: "text", started_at: "timestamptz", settled: "boolean" },
+      columns: {
+        livestream_id: "text",
+        account_id: "text",
+        app_id: "text",
+        started_at: "timestamptz",
+        settled: "boolean"
+      },
       row: (state: Session) => ({
         livestream_id: state.livestreamId,
         account_id: state.accountId,
@@ -167,6 +188,7 @@ const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: Aggregate
 /** The streams of the access aggregates, by category: how each event decodes and which id it is of. */
 interface AccessCategory {
   readonly decode: (data: unknown) => Result.Result<{ readonly id: string; readonly event: unknown }, string>
+  // biome-ignore lint/suspicious/noExplicitAny: a table of every aggregate's kind: TypeScript has no existential type, and each entry is typed where it is made
   readonly table: AggregateTable<any>
 }
 
@@ -184,7 +206,10 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
   return {
     [ACCESS_TOKEN_CATEGORY]: {
       decode: (data) =>
-        Result.mapBoth(decodeTokenEvent(data), { onFailure: String, onSuccess: (event) => ({ id: event.tokenId, event }) }),
+        Result.mapBoth(decodeTokenEvent(data), {
+          onFailure: String,
+          onSuccess: (event) => ({ id: event.tokenId, event })
+        }),
       table: {
         table: "onair_access_tokens",
         evolve: AccessTokenDecider.evolve,
@@ -197,14 +222,24 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
     },
     [RESTREAM_TARGET_CATEGORY]: {
       decode: (data) =>
-        Result.mapBoth(decodeRestreamEvent(data), { onFailure: String, onSuccess: (event) => ({ id: event.targetId, event }) }),
+        Result.mapBoth(decodeRestreamEvent(data), {
+          onFailure: String,
+          onSuccess: (event) => ({ id: event.targetId, event })
+        }),
       table: {
         table: "onair_restream_targets",
         evolve: RestreamDecider.evolve,
         decode: restreams.decode,
         encode: restreams.encode,
         ordinal: true,
-        columns: { livestream_id: "text", account_id: "text", app_id: "text", relay: "text", session_id: "text", deleted: "boolean" },
+        columns: {
+          livestream_id: "text",
+          account_id: "text",
+          app_id: "text",
+          relay: "text",
+          session_id: "text",
+          deleted: "boolean"
+        },
         row: (state: RestreamTarget) => ({
           livestream_id: state.livestreamId,
           account_id: state.accountId,
@@ -217,7 +252,10 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
     },
     [WEBHOOK_ENDPOINT_CATEGORY]: {
       decode: (data) =>
-        Result.mapBoth(decodeEndpointEvent(data), { onFailure: String, onSuccess: (event) => ({ id: event.endpointId, event }) }),
+        Result.mapBoth(decodeEndpointEvent(data), {
+          onFailure: String,
+          onSuccess: (event) => ({ id: event.endpointId, event })
+        }),
       table: {
         table: "onair_webhook_endpoints",
         evolve: WebhookEndpointDecider.evolve,
@@ -230,7 +268,10 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
     },
     [MEDIA_NODE_CATEGORY]: {
       decode: (data) =>
-        Result.mapBoth(decodeMediaNodeEvent(data), { onFailure: String, onSuccess: (event) => ({ id: event.nodeId, event }) }),
+        Result.mapBoth(decodeMediaNodeEvent(data), {
+          onFailure: String,
+          onSuccess: (event) => ({ id: event.nodeId, event })
+        }),
       table: {
         table: "onair_media_nodes",
         evolve: MediaNodeDecider.evolve,
@@ -254,12 +295,19 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
         encode: Schema.encodeSync(AppSettings),
         ordinal: false,
         columns: { account_id: "text", app_id: "text", retention_days: "integer" },
-        row: (state: AppSettings) => ({ account_id: state.accountId, app_id: state.appId, retention_days: state.recordingRetentionDays })
+        row: (state: AppSettings) => ({
+          account_id: state.accountId,
+          app_id: state.appId,
+          retention_days: state.recordingRetentionDays
+        })
       }
     },
     [APP_CATEGORY]: {
       decode: (data) =>
-        Result.mapBoth(decodeAppEvent(data), { onFailure: String, onSuccess: (event) => ({ id: `${event.accountId}.${event.appId}`, event }) }),
+        Result.mapBoth(decodeAppEvent(data), {
+          onFailure: String,
+          onSuccess: (event) => ({ id: `${event.accountId}.${event.appId}`, event })
+        }),
       table: {
         table: "onair_apps",
         evolve: AppDecider.evolve,
@@ -267,12 +315,20 @@ const accessCategories = (keyring: Keyring): Readonly<Record<string, AccessCateg
         encode: Schema.encodeSync(App),
         ordinal: true,
         columns: { account_id: "text", app_id: "text", name: "text", created_at: "timestamptz" },
-        row: (state: App) => ({ account_id: state.accountId, app_id: state.id, name: state.name, created_at: iso(state.createdAt) })
+        row: (state: App) => ({
+          account_id: state.accountId,
+          app_id: state.id,
+          name: state.name,
+          created_at: iso(state.createdAt)
+        })
       }
     },
     [RECORDING_CATEGORY]: {
       decode: (data) =>
-        Result.mapBoth(decodeRecordingEvent(data), { onFailure: String, onSuccess: (event) => ({ id: event.recordingId, event }) }),
+        Result.mapBoth(decodeRecordingEvent(data), {
+          onFailure: String,
+          onSuccess: (event) => ({ id: event.recordingId, event })
+        }),
       table: {
         table: "onair_recordings",
         evolve: RecordingDecider.evolve,
@@ -314,15 +370,20 @@ const YIELD_EVERY = 32
  * per table was most of a small batch's time).
  */
 const loadStates = (touched: ReadonlyArray<readonly [table: string, ids: ReadonlyArray<string>]>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient
     const states = new Map<string, Map<string, unknown>>(touched.map(([table]) => [table, new Map()]))
     if (touched.length === 0) return states
     const query = touched
-      .map(([table], index) =>
-        `SELECT ${index} AS t, id, state FROM ${table} WHERE id IN (SELECT jsonb_array_elements_text($${index + 1}::jsonb))`)
+      .map(
+        ([table], index) =>
+          `SELECT ${index} AS t, id, state FROM ${table} WHERE id IN (SELECT jsonb_array_elements_text($${index + 1}::jsonb))`
+      )
       .join(" UNION ALL ")
-    const rows = yield* sql.unsafe<{ t: number | string; id: string; state: unknown }>(query, touched.map(([, ids]) => JSON.stringify(ids)))
+    const rows = yield* sql.unsafe<{ t: number | string; id: string; state: unknown }>(
+      query,
+      touched.map(([, ids]) => JSON.stringify(ids))
+    )
     for (const row of rows) states.get(touched[Number(row.t)]![0])!.set(row.id, row.state)
     return states
   })
@@ -334,7 +395,7 @@ const writeTable = <S>(
   states: ReadonlyMap<string, unknown>,
   firstSequence: ReadonlyMap<string, number>
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient
     const rows = []
     const changed: Array<{ readonly before: S | null; readonly after: S }> = []
@@ -345,15 +406,24 @@ const writeTable = <S>(
       const before = states.has(id) ? spec.decode(states.get(id)) : null
       const state = events.reduce<S | null>(spec.evolve, before)
       if (state === null) continue
-      rows.push({ id, state: spec.encode(state), ...spec.row(state), ...(spec.ordinal ? { ordinal: firstSequence.get(id) } : {}) })
+      rows.push({
+        id,
+        state: spec.encode(state),
+        ...spec.row(state),
+        ...(spec.ordinal ? { ordinal: firstSequence.get(id) } : {})
+      })
       changed.push({ before, after: state })
     }
     if (rows.length === 0) return
     const names = Object.keys(spec.columns)
     const inserted = spec.ordinal ? ["ordinal", ...names] : names
     const columns = ["id", "state", ...inserted].join(", ")
-    const types = ["id text", "state jsonb", ...(spec.ordinal ? ["ordinal bigint"] : []), ...names.map((name) => `${name} ${spec.columns[name]}`)]
-      .join(", ")
+    const types = [
+      "id text",
+      "state jsonb",
+      ...(spec.ordinal ? ["ordinal bigint"] : []),
+      ...names.map((name) => `${name} ${spec.columns[name]}`)
+    ].join(", ")
     const updates = ["state = excluded.state", ...names.map((name) => `${name} = excluded.${name}`)]
     if (spec.onUpdate !== undefined) updates.push(spec.onUpdate)
     yield* sql.unsafe(
@@ -370,7 +440,7 @@ const writeTable = <S>(
  * closed ones given their end.
  */
 const writeMeetingSessions = (changes: ReadonlyArray<Change>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient
     for (const change of changes) {
       if (change.kind !== "meeting") continue
@@ -397,19 +467,21 @@ export const HEALTH_HISTORY_DAYS = 7
  * before); then the samples older than `HEALTH_HISTORY_DAYS` before the newest are dropped.
  */
 const writeHealthSamples = (changes: ReadonlyArray<Change>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const samples = changes.flatMap((change) =>
       change.kind === "ingest" && change.event._tag === "IngestHealthSampled"
-        ? [{
-          ingest_id: change.id,
-          at: iso(change.event.at),
-          width: change.event.health.width,
-          height: change.event.health.height,
-          video_bitrate: change.event.health.videoBitrate,
-          audio_bitrate: change.event.health.audioBitrate,
-          video_fps: change.event.health.videoFps,
-          keyframe_interval: change.event.health.keyframeInterval ?? null
-        }]
+        ? [
+            {
+              ingest_id: change.id,
+              at: iso(change.event.at),
+              width: change.event.health.width,
+              height: change.event.health.height,
+              video_bitrate: change.event.health.videoBitrate,
+              audio_bitrate: change.event.health.audioBitrate,
+              video_fps: change.event.health.videoFps,
+              keyframe_interval: change.event.health.keyframeInterval ?? null
+            }
+          ]
         : []
     )
     if (samples.length === 0) return
@@ -431,15 +503,18 @@ const writeHealthSamples = (changes: ReadonlyArray<Change>) =>
   })
 
 const apply = (events: ReadonlyArray<StoredEvent>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const keyring = yield* SecretKeyring
     const tables = tablesFor(keyring)
     const access = accessCategories(keyring)
     const changes: Array<Change> = []
     // Each table's aggregates in the batch, each with its events in log order.
+    // biome-ignore lint/suspicious/noExplicitAny: a table of every aggregate's kind: TypeScript has no existential type, and each entry is typed where it is made
     const byTable = new Map<AggregateTable<any>, Map<string, Array<unknown>>>()
     // Per table: a recording's id is its session's, and each row's ordinal is its own aggregate's.
+    // biome-ignore lint/suspicious/noExplicitAny: a table of every aggregate's kind: TypeScript has no existential type, and each entry is typed where it is made
     const firstSequence = new Map<AggregateTable<any>, Map<string, number>>()
+    // biome-ignore lint/suspicious/noExplicitAny: a table of every aggregate's kind: TypeScript has no existential type, and each entry is typed where it is made
     const group = (table: AggregateTable<any>, id: string, event: unknown, sequence: number) => {
       const ofTable = byTable.get(table) ?? new Map<string, Array<unknown>>()
       byTable.set(table, ofTable)
@@ -455,7 +530,8 @@ const apply = (events: ReadonlyArray<StoredEvent>) =>
       const category = access[stored.stream.slice(0, stored.stream.indexOf("-"))]
       if (category !== undefined) {
         const decoded = category.decode(stored.data)
-        if (Result.isFailure(decoded)) return yield* new CatalogEventUnreadable({ eventId: stored.id, message: decoded.failure })
+        if (Result.isFailure(decoded))
+          return yield* new CatalogEventUnreadable({ eventId: stored.id, message: decoded.failure })
         group(category.table, decoded.success.id, decoded.success.event, stored.position.sequence)
         continue
       }
@@ -476,7 +552,7 @@ const apply = (events: ReadonlyArray<StoredEvent>) =>
 export const projection: Projection.Projection<SqlError | CatalogEventUnreadable, SqlClient | SecretKeyring> = {
   name: PROJECTION,
   apply,
-  reset: Effect.gen(function*() {
+  reset: Effect.gen(function* () {
     const sql = yield* SqlClient
     yield* sql.unsafe(`TRUNCATE ${TABLES.join(", ")}`)
   })

@@ -7,15 +7,35 @@ import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 
 /** The batch's changes to the settled sessions' totals per app and day. */
-export const countSessionDays = (changed: ReadonlyArray<{ readonly before: Session | null; readonly after: Session }>) =>
-  Effect.gen(function*() {
-    const deltas = new Map<string, { account_id: string; app_id: string; day: number; sessions: number; ingest: number; viewers: number; millis: number }>()
+export const countSessionDays = (
+  changed: ReadonlyArray<{ readonly before: Session | null; readonly after: Session }>
+) =>
+  Effect.gen(function* () {
+    const deltas = new Map<
+      string,
+      {
+        account_id: string
+        app_id: string
+        day: number
+        sessions: number
+        ingest: number
+        viewers: number
+        millis: number
+      }
+    >()
     const add = (session: Session | null, sign: number) => {
       const totals = session === null ? null : settledDayTotals(session)
       if (session === null || totals === null) return
       const key = `${session.accountId}\u0000${session.appId}\u0000${totals.day}`
-      const entry = deltas.get(key) ??
-        { account_id: session.accountId, app_id: session.appId, day: totals.day, sessions: 0, ingest: 0, viewers: 0, millis: 0 }
+      const entry = deltas.get(key) ?? {
+        account_id: session.accountId,
+        app_id: session.appId,
+        day: totals.day,
+        sessions: 0,
+        ingest: 0,
+        viewers: 0,
+        millis: 0
+      }
       entry.sessions += sign * totals.sessions
       entry.ingest += sign * totals.ingestSeconds
       entry.viewers += sign * totals.viewerSeconds
@@ -26,7 +46,9 @@ export const countSessionDays = (changed: ReadonlyArray<{ readonly before: Sessi
       add(before, -1)
       add(after, 1)
     }
-    const rows = [...deltas.values()].filter((entry) => entry.sessions !== 0 || entry.ingest !== 0 || entry.viewers !== 0 || entry.millis !== 0)
+    const rows = [...deltas.values()].filter(
+      (entry) => entry.sessions !== 0 || entry.ingest !== 0 || entry.viewers !== 0 || entry.millis !== 0
+    )
     if (rows.length === 0) return
     const sql = yield* SqlClient
     yield* sql`
@@ -39,8 +61,10 @@ export const countSessionDays = (changed: ReadonlyArray<{ readonly before: Sessi
   })
 
 /** The batch's changes to the livestreams per app and status (deleted ones not counted). */
-export const countLivestreams = (changed: ReadonlyArray<{ readonly before: Livestream | null; readonly after: Livestream }>) =>
-  Effect.gen(function*() {
+export const countLivestreams = (
+  changed: ReadonlyArray<{ readonly before: Livestream | null; readonly after: Livestream }>
+) =>
+  Effect.gen(function* () {
     const deltas = new Map<string, { account_id: string; app_id: string; status: string; delta: number }>()
     const add = (livestream: Livestream | null, delta: number) => {
       if (livestream === null || livestream.deleted) return
@@ -63,4 +87,3 @@ export const countLivestreams = (changed: ReadonlyArray<{ readonly before: Lives
         AS r(account_id text, app_id text, status text, delta bigint)
       ON CONFLICT (account_id, app_id, status) DO UPDATE SET livestreams = c.livestreams + excluded.livestreams`
   })
-

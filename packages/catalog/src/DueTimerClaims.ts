@@ -15,7 +15,7 @@ import { livestreamStates } from "./CatalogStates.ts"
 /** How long a claimed timer is a worker's alone. */
 export const CLAIM_SECONDS = 10
 
-export const make = Effect.gen(function*() {
+export const make = Effect.gen(function* () {
   const sql = yield* SqlClient
   const { decode } = livestreamStates(yield* SecretKeyring)
   const claimDue = (at: Timestamp, limit: number) =>
@@ -32,8 +32,10 @@ export const make = Effect.gen(function*() {
       ) AS due
       WHERE l.id = due.id
       RETURNING l.id, l.state`.pipe(
-      Effect.map((rows): ReadonlyArray<TimerWorker.ClaimedTimer> =>
-        rows.map((row) => ({ livestreamId: row.id as LivestreamId, open: () => decode(row.state) })))
+      Effect.map(
+        (rows): ReadonlyArray<TimerWorker.ClaimedTimer> =>
+          rows.map((row) => ({ livestreamId: row.id as LivestreamId, open: () => decode(row.state) }))
+      )
     )
   return { claimDue } satisfies TimerWorker.TimerSource
 })

@@ -20,10 +20,13 @@ export interface HealthSample {
   readonly keyframeInterval: number | null
 }
 
-export class HealthHistoryReads extends Context.Service<HealthHistoryReads, {
-  readonly samples: (sessionId: SessionId, limit: number) => Effect.Effect<ReadonlyArray<HealthSample>>
-}>()("@onair/catalog/HealthHistoryReads") {
-  static readonly make = Effect.gen(function*() {
+export class HealthHistoryReads extends Context.Service<
+  HealthHistoryReads,
+  {
+    readonly samples: (sessionId: SessionId, limit: number) => Effect.Effect<ReadonlyArray<HealthSample>>
+  }
+>()("@onair/catalog/HealthHistoryReads") {
+  static readonly make = Effect.gen(function* () {
     const sql = yield* SqlClient
     const samples = (sessionId: SessionId, limit: number) =>
       Effect.map(

@@ -20,13 +20,16 @@ export interface ConnectedPublisher {
   readonly videoFps: number
 }
 
-export class OperationalReads extends Context.Service<OperationalReads, {
-  /** Livestreams (deleted ones excepted) per status, over every account and app. */
-  readonly livestreamsByStatus: Effect.Effect<ReadonlyMap<LivestreamStatus, number>>
-  /** The publishers connected now, up to `MAX_CONNECTED`. */
-  readonly connectedPublishers: Effect.Effect<ReadonlyArray<ConnectedPublisher>>
-}>()("@onair/catalog/OperationalReads") {
-  static readonly make = Effect.gen(function*() {
+export class OperationalReads extends Context.Service<
+  OperationalReads,
+  {
+    /** Livestreams (deleted ones excepted) per status, over every account and app. */
+    readonly livestreamsByStatus: Effect.Effect<ReadonlyMap<LivestreamStatus, number>>
+    /** The publishers connected now, up to `MAX_CONNECTED`. */
+    readonly connectedPublishers: Effect.Effect<ReadonlyArray<ConnectedPublisher>>
+  }
+>()("@onair/catalog/OperationalReads") {
+  static readonly make = Effect.gen(function* () {
     const sql = yield* SqlClient
     const livestreamsByStatus = Effect.map(
       Effect.orDie(sql<{ status: LivestreamStatus; total: unknown }>`
@@ -39,13 +42,15 @@ export class OperationalReads extends Context.Service<OperationalReads, {
         rows.flatMap((row): ReadonlyArray<ConnectedPublisher> => {
           const ingest = decodeIngest(row.state)
           if (ingest.verdict._tag !== "Accepted") return []
-          return [{
-            livestreamId: ingest.verdict.livestreamId,
-            sessionId: ingest.verdict.sessionId,
-            videoBitrate: ingest.health?.videoBitrate ?? 0,
-            audioBitrate: ingest.health?.audioBitrate ?? 0,
-            videoFps: ingest.health?.videoFps ?? 0
-          }]
+          return [
+            {
+              livestreamId: ingest.verdict.livestreamId,
+              sessionId: ingest.verdict.sessionId,
+              videoBitrate: ingest.health?.videoBitrate ?? 0,
+              audioBitrate: ingest.health?.audioBitrate ?? 0,
+              videoFps: ingest.health?.videoFps ?? 0
+            }
+          ]
         })
     )
     return OperationalReads.of({ livestreamsByStatus, connectedPublishers })

@@ -5,7 +5,17 @@
  */
 import { StreamKeys } from "@onair/application"
 import { CatalogMigrations, CatalogStreamKeys, CatalogTables } from "@onair/catalog"
-import { AccountId, AppId, EventStore, LivestreamId, originMetadata, SessionId, type Signal, StreamKey, Timestamp } from "@onair/core"
+import {
+  AccountId,
+  AppId,
+  EventStore,
+  LivestreamId,
+  originMetadata,
+  SessionId,
+  type Signal,
+  StreamKey,
+  Timestamp
+} from "@onair/core"
 import { Database, Projection } from "@onair/event-store"
 import { CommandHandler } from "@onair/application"
 import { Effect, Layer, ManagedRuntime } from "effect"
@@ -15,12 +25,20 @@ import * as Path from "node:path"
 import { afterAll, assert, describe, it } from "vitest"
 
 const at = Timestamp.make(Date.UTC(2026, 10, 27))
-const key = () => StreamKey.make(crypto.randomUUID().replaceAll("-", "") + "keys")
+const key = () => StreamKey.make(`${crypto.randomUUID().replaceAll("-", "")}keys`)
 const scope = { accountId: AccountId.make("acct_keys"), appId: AppId.make("app_1") }
 
 const create = (livestreamId: LivestreamId, streamKey: StreamKey): Signal => ({
-  _tag: "CreateLivestream", livestreamId, at, ...scope, name: null, meetingId: null, videoConfig: null, streamKey,
-  reconnectWindowSeconds: 0, limits: { startTimeoutSeconds: 3600, maxDurationSeconds: 3600 },
+  _tag: "CreateLivestream",
+  livestreamId,
+  at,
+  ...scope,
+  name: null,
+  meetingId: null,
+  videoConfig: null,
+  streamKey,
+  reconnectWindowSeconds: 0,
+  limits: { startTimeoutSeconds: 3600, maxDurationSeconds: 3600 },
   sessionId: SessionId.make(crypto.randomUUID())
 })
 
@@ -39,27 +57,35 @@ describe("stream keys from the catalog", () => {
   })
 
   it("answers from the log after the checkpoint, then from the table, the same", async () => {
-    const outcome = await runtime.runPromise(Effect.gen(function*() {
-      const commands = yield* CommandHandler
-      const keys = yield* StreamKeys
-      const run = (signal: Signal) => commands.handle(signal, originMetadata(`test:${crypto.randomUUID()}`, "test", at))
-      const kept = LivestreamId.make(crypto.randomUUID())
-      const rotated = LivestreamId.make(crypto.randomUUID())
-      const deleted = LivestreamId.make(crypto.randomUUID())
-      const [keptKey, oldKey, newKey, deletedKey] = [key(), key(), key(), key()]
-      yield* run(create(kept, keptKey))
-      yield* run(create(rotated, oldKey))
-      yield* run({ _tag: "RotateStreamKey", livestreamId: rotated, at, streamKey: newKey })
-      yield* run(create(deleted, deletedKey))
-      yield* run({ _tag: "DeleteLivestream", livestreamId: deleted, at })
-      const answers = Effect.forEach([keptKey, oldKey, newKey, deletedKey, key()], (k) => keys.lookup(k))
-      // The projection has applied nothing yet: every answer comes from the log.
-      const fromLog = yield* answers
-      yield* Projection.catchUp(CatalogTables.projection)
-      const fromTable = yield* answers
-      const store = yield* EventStore
-      return { fromLog, fromTable, expected: [kept, null, rotated, null, null], checkpoint: yield* store.loadCheckpoint(CatalogTables.PROJECTION) }
-    }))
+    const outcome = await runtime.runPromise(
+      Effect.gen(function* () {
+        const commands = yield* CommandHandler
+        const keys = yield* StreamKeys
+        const run = (signal: Signal) =>
+          commands.handle(signal, originMetadata(`test:${crypto.randomUUID()}`, "test", at))
+        const kept = LivestreamId.make(crypto.randomUUID())
+        const rotated = LivestreamId.make(crypto.randomUUID())
+        const deleted = LivestreamId.make(crypto.randomUUID())
+        const [keptKey, oldKey, newKey, deletedKey] = [key(), key(), key(), key()]
+        yield* run(create(kept, keptKey))
+        yield* run(create(rotated, oldKey))
+        yield* run({ _tag: "RotateStreamKey", livestreamId: rotated, at, streamKey: newKey })
+        yield* run(create(deleted, deletedKey))
+        yield* run({ _tag: "DeleteLivestream", livestreamId: deleted, at })
+        const answers = Effect.forEach([keptKey, oldKey, newKey, deletedKey, key()], (k) => keys.lookup(k))
+        // The projection has applied nothing yet: every answer comes from the log.
+        const fromLog = yield* answers
+        yield* Projection.catchUp(CatalogTables.projection)
+        const fromTable = yield* answers
+        const store = yield* EventStore
+        return {
+          fromLog,
+          fromTable,
+          expected: [kept, null, rotated, null, null],
+          checkpoint: yield* store.loadCheckpoint(CatalogTables.PROJECTION)
+        }
+      })
+    )
     assert.deepStrictEqual(outcome.fromLog, outcome.expected)
     assert.deepStrictEqual(outcome.fromTable, outcome.expected)
     assert.isAbove(outcome.checkpoint.transaction, 0, "the second round was answered by the table")

@@ -35,7 +35,10 @@ let counter = 0
 describe("media nodes in the catalog", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-nodes-"))
   const runtime = ManagedRuntime.make(
-    Layer.provideMerge(Layer.provideMerge(CommandHandler.layer(), Catalog.layer), Database.layer({ _tag: "Embedded", dataDir }))
+    Layer.provideMerge(
+      Layer.provideMerge(CommandHandler.layer(), Catalog.layer),
+      Database.layer({ _tag: "Embedded", dataDir })
+    )
   )
   afterAll(async () => {
     await runtime.dispose()
@@ -44,15 +47,14 @@ describe("media nodes in the catalog", () => {
 
   /** A livestream live on `ingestId` of `nodeId`. */
   const live = (nodeId: MediaNodeId, ingestId: string) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const commands = yield* CommandHandler
       const catalog = yield* CatalogReads
       const run = (signal: Signal) =>
-        Effect.flatMap(
-          commands.handle(signal, originMetadata(`nodes-${++counter}`, "test", signal.at)),
-          (handled) => catalog.awaitTransaction(handled.append?.transaction ?? 0)
+        Effect.flatMap(commands.handle(signal, originMetadata(`nodes-${++counter}`, "test", signal.at)), (handled) =>
+          catalog.awaitTransaction(handled.append?.transaction ?? 0)
         )
-      const streamKey = StreamKey.make(crypto.randomUUID().replaceAll("-", "") + "key")
+      const streamKey = StreamKey.make(`${crypto.randomUUID().replaceAll("-", "")}key`)
       yield* run({
         _tag: "CreateLivestream",
         livestreamId: LivestreamId.make(crypto.randomUUID()),
@@ -80,29 +82,57 @@ describe("media nodes in the catalog", () => {
     })
 
   it("keeps each node's connections, claims a lease that ran out once, and finds orphaned connections", async () => {
-    const outcome = await runtime.runPromise(Effect.gen(function*() {
-      const registry = yield* MediaNodeRegistry
-      yield* live(node1, "node-1.boot-aaaa.0a0a0a0a.1")
-      yield* live(node1, "node-1.boot-bbbb.0b0b0b0b.1")
-      yield* live(node2, "node-2.boot-cccc.0c0c0c0c.1")
-      const ids = (list: ReadonlyArray<{ readonly id: string }>) => list.map((ingest) => ingest.id).sort()
-      const onNode1 = ids(yield* registry.connectedOn(node1))
+    const outcome = await runtime.runPromise(
+      Effect.gen(function* () {
+        const registry = yield* MediaNodeRegistry
+        yield* live(node1, "node-1.boot-aaaa.0a0a0a0a.1")
+        yield* live(node1, "node-1.boot-bbbb.0b0b0b0b.1")
+        yield* live(node2, "node-2.boot-cccc.0c0c0c0c.1")
+        const ids = (list: ReadonlyArray<{ readonly id: string }>) => list.map((ingest) => ingest.id).sort()
+        const onNode1 = ids(yield* registry.connectedOn(node1))
 
-      const now = T0 + 100_000
-      yield* registry.lease(node1, "boot-bbbb", now, 9_000)
-      const orphansWithLease = ids(yield* registry.orphaned(100))
-      const renewed = yield* registry.renew(node1, "boot-bbbb", now + 1_000, 9_000, { streams: 1, cpu: 0.1, bandwidthIn: 1, bandwidthOut: 2 })
-      const renewedStale = yield* registry.renew(node1, "boot-aaaa", now + 1_000, 9_000, { streams: 0, cpu: 0, bandwidthIn: 0, bandwidthOut: 0 })
+        const now = T0 + 100_000
+        yield* registry.lease(node1, "boot-bbbb", now, 9_000)
+        const orphansWithLease = ids(yield* registry.orphaned(100))
+        const renewed = yield* registry.renew(node1, "boot-bbbb", now + 1_000, 9_000, {
+          streams: 1,
+          cpu: 0.1,
+          bandwidthIn: 1,
+          bandwidthOut: 2
+        })
+        const renewedStale = yield* registry.renew(node1, "boot-aaaa", now + 1_000, 9_000, {
+          streams: 0,
+          cpu: 0,
+          bandwidthIn: 0,
+          bandwidthOut: 0
+        })
 
-      const notYet = yield* registry.claimExpired(now + 5_000, 30_000)
-      const claimed = yield* registry.claimExpired(now + 20_000, 30_000)
-      const claimedAgain = yield* registry.claimExpired(now + 21_000, 30_000)
-      const orphansWhileClaimed = ids(yield* registry.orphaned(100))
-      yield* registry.settleExpired(claimed[0]!)
-      const renewedAfterLoss = yield* registry.renew(node1, "boot-bbbb", now + 22_000, 9_000, { streams: 1, cpu: 0, bandwidthIn: 0, bandwidthOut: 0 })
-      const orphansAfterLoss = ids(yield* registry.orphaned(100))
-      return { onNode1, orphansWithLease, renewed, renewedStale, notYet, claimed, claimedAgain, orphansWhileClaimed, renewedAfterLoss, orphansAfterLoss }
-    }))
+        const notYet = yield* registry.claimExpired(now + 5_000, 30_000)
+        const claimed = yield* registry.claimExpired(now + 20_000, 30_000)
+        const claimedAgain = yield* registry.claimExpired(now + 21_000, 30_000)
+        const orphansWhileClaimed = ids(yield* registry.orphaned(100))
+        yield* registry.settleExpired(claimed[0]!)
+        const renewedAfterLoss = yield* registry.renew(node1, "boot-bbbb", now + 22_000, 9_000, {
+          streams: 1,
+          cpu: 0,
+          bandwidthIn: 0,
+          bandwidthOut: 0
+        })
+        const orphansAfterLoss = ids(yield* registry.orphaned(100))
+        return {
+          onNode1,
+          orphansWithLease,
+          renewed,
+          renewedStale,
+          notYet,
+          claimed,
+          claimedAgain,
+          orphansWhileClaimed,
+          renewedAfterLoss,
+          orphansAfterLoss
+        }
+      })
+    )
     assert.deepStrictEqual(outcome.onNode1, ["node-1.boot-aaaa.0a0a0a0a.1", "node-1.boot-bbbb.0b0b0b0b.1"])
     // Node 2 never registered; node 1's earlier boot is not the one holding it.
     assert.deepStrictEqual(outcome.orphansWithLease, ["node-1.boot-aaaa.0a0a0a0a.1", "node-2.boot-cccc.0c0c0c0c.1"])

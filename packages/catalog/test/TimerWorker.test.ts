@@ -5,7 +5,14 @@
  * own connections) on one PostgreSQL database: every timer is claimed by exactly one of them.
  */
 import { CommandHandler, TimerWorker } from "@onair/application"
-import { Catalog, CatalogProjection, CatalogReads, CatalogStreamKeys, CatalogWatch, DueTimerClaims } from "@onair/catalog"
+import {
+  Catalog,
+  CatalogProjection,
+  CatalogReads,
+  CatalogStreamKeys,
+  CatalogWatch,
+  DueTimerClaims
+} from "@onair/catalog"
 import {
   AccountId,
   AppId,
@@ -27,13 +34,25 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, assert, describe, it } from "vitest"
 
-const key = () => StreamKey.make(crypto.randomUUID().replaceAll("-", "") + "timer")
+const key = () => StreamKey.make(`${crypto.randomUUID().replaceAll("-", "")}timer`)
 const scope = { accountId: AccountId.make("acct_timers"), appId: AppId.make("app_1") }
 const base = { name: null, meetingId: null, videoConfig: null }
 
-const create = (livestreamId: LivestreamId, at: Timestamp, streamKey: StreamKey, startTimeoutSeconds: number, reconnectWindowSeconds: number): Signal => ({
-  _tag: "CreateLivestream", livestreamId, at, ...scope, ...base, streamKey,
-  limits: { startTimeoutSeconds, maxDurationSeconds: 3600 }, reconnectWindowSeconds,
+const create = (
+  livestreamId: LivestreamId,
+  at: Timestamp,
+  streamKey: StreamKey,
+  startTimeoutSeconds: number,
+  reconnectWindowSeconds: number
+): Signal => ({
+  _tag: "CreateLivestream",
+  livestreamId,
+  at,
+  ...scope,
+  ...base,
+  streamKey,
+  limits: { startTimeoutSeconds, maxDurationSeconds: 3600 },
+  reconnectWindowSeconds,
   sessionId: SessionId.make(crypto.randomUUID())
 })
 
@@ -51,45 +70,62 @@ describe("timer worker", () => {
   })
 
   it("ends a broadcast at its start timeout and a session when its reconnect window expires, never early", async () => {
-    const outcome = await runtime.runPromise(Effect.gen(function*() {
-      const commands = yield* CommandHandler
-      const catalog = yield* CatalogReads
-      const now = Timestamp.make(yield* Clock.currentTimeMillis)
-      const handle = (signal: Signal) => commands.handle(signal, originMetadata(`test:${crypto.randomUUID()}`, "test", now))
-      const waiting = LivestreamId.make(crypto.randomUUID())
-      const leaving = LivestreamId.make(crypto.randomUUID())
-      const later = LivestreamId.make(crypto.randomUUID())
-      const leavingKey = key()
-      yield* handle(create(waiting, now, key(), 1, 60))
-      yield* handle(create(leaving, now, leavingKey, 3600, 1))
-      // Due in an hour: claimed by nobody meanwhile.
-      yield* handle(create(later, now, key(), 3600, 60))
-      const ingestId = IngestId.make(`nginx-${crypto.randomUUID()}`)
-      yield* handle({
-        _tag: "Publish", nodeId: LOCAL_MEDIA_NODE, nodeRegion: null, nodeAccepting: true, at: now, ingestId, streamKey: leavingKey, publisher: { ip: "203.0.113.1", port: 1 },
-        sessionId: SessionId.make(crypto.randomUUID())
-      })
-      yield* handle({ _tag: "Unpublish", at: now, ingestId })
+    const outcome = await runtime.runPromise(
+      Effect.gen(function* () {
+        const commands = yield* CommandHandler
+        const catalog = yield* CatalogReads
+        const now = Timestamp.make(yield* Clock.currentTimeMillis)
+        const handle = (signal: Signal) =>
+          commands.handle(signal, originMetadata(`test:${crypto.randomUUID()}`, "test", now))
+        const waiting = LivestreamId.make(crypto.randomUUID())
+        const leaving = LivestreamId.make(crypto.randomUUID())
+        const later = LivestreamId.make(crypto.randomUUID())
+        const leavingKey = key()
+        yield* handle(create(waiting, now, key(), 1, 60))
+        yield* handle(create(leaving, now, leavingKey, 3600, 1))
+        // Due in an hour: claimed by nobody meanwhile.
+        yield* handle(create(later, now, key(), 3600, 60))
+        const ingestId = IngestId.make(`nginx-${crypto.randomUUID()}`)
+        yield* handle({
+          _tag: "Publish",
+          nodeId: LOCAL_MEDIA_NODE,
+          nodeRegion: null,
+          nodeAccepting: true,
+          at: now,
+          ingestId,
+          streamKey: leavingKey,
+          publisher: { ip: "203.0.113.1", port: 1 },
+          sessionId: SessionId.make(crypto.randomUUID())
+        })
+        yield* handle({ _tag: "Unpublish", at: now, ingestId })
 
-      const source = yield* DueTimerClaims.make
-      const claimed: Array<string> = []
-      const worker = yield* Effect.forkChild(TimerWorker.run(
-        { claimDue: (at, limit) => Effect.tap(source.claimDue(at, limit), (rows) => Effect.sync(() => claimed.push(...rows.map((timer) => timer.livestreamId)))) },
-        { tick: "100 millis" }
-      ))
-      const read = Effect.all({
-        waited: catalog.livestream(scope, waiting),
-        left: catalog.livestream(scope, leaving),
-        later: catalog.livestream(scope, later)
+        const source = yield* DueTimerClaims.make
+        const claimed: Array<string> = []
+        const worker = yield* Effect.forkChild(
+          TimerWorker.run(
+            {
+              claimDue: (at, limit) =>
+                Effect.tap(source.claimDue(at, limit), (rows) =>
+                  Effect.sync(() => claimed.push(...rows.map((timer) => timer.livestreamId)))
+                )
+            },
+            { tick: "100 millis" }
+          )
+        )
+        const read = Effect.all({
+          waited: catalog.livestream(scope, waiting),
+          left: catalog.livestream(scope, leaving),
+          later: catalog.livestream(scope, later)
+        })
+        let seen = yield* read
+        for (let i = 0; i < 80 && (seen.waited?.lastBroadcast == null || seen.left?.lastBroadcast == null); i++) {
+          yield* Effect.sleep("100 millis")
+          seen = yield* read
+        }
+        yield* Fiber.interrupt(worker)
+        return { ...seen, claimed, laterId: later }
       })
-      let seen = yield* read
-      for (let i = 0; i < 80 && (seen.waited?.lastBroadcast == null || seen.left?.lastBroadcast == null); i++) {
-        yield* Effect.sleep("100 millis")
-        seen = yield* read
-      }
-      yield* Fiber.interrupt(worker)
-      return { ...seen, claimed, laterId: later }
-    }))
+    )
     assert.strictEqual(outcome.waited?.lastBroadcast?.reason, "start timeout")
     assert.strictEqual(outcome.waited?.broadcast._tag, "Idle")
     assert.strictEqual(outcome.left?.lastBroadcast?.reason, "reconnection window expired")
@@ -100,48 +136,71 @@ describe("timer worker", () => {
 
 describe("timer workers on replicas", () => {
   it("three workers with their own connections on one PostgreSQL: each of 60 due timers is claimed once", async () => {
-    const run = Effect.scoped(Effect.gen(function*() {
-      const url = Redacted.make(yield* freshPostgresUrl)
-      const replica = () => ManagedRuntime.make(
-        CommandHandler.layer().pipe(
-          Layer.provideMerge(Layer.merge(CatalogProjection.layer, CatalogStreamKeys.layer)),
-          Layer.provide(CatalogWatch.layer),
-          Layer.provideMerge(Database.layer({ _tag: "Postgres", url }, { maxConnections: 4 }))
+    const run = Effect.scoped(
+      Effect.gen(function* () {
+        const url = Redacted.make(yield* freshPostgresUrl)
+        const replica = () =>
+          ManagedRuntime.make(
+            CommandHandler.layer().pipe(
+              Layer.provideMerge(Layer.merge(CatalogProjection.layer, CatalogStreamKeys.layer)),
+              Layer.provide(CatalogWatch.layer),
+              Layer.provideMerge(Database.layer({ _tag: "Postgres", url }, { maxConnections: 4 }))
+            )
+          )
+        const replicas = [replica(), replica(), replica()]
+        yield* Effect.addFinalizer(() => Effect.promise(() => Promise.all(replicas.map((r) => r.dispose()))))
+        const first = replicas[0]!
+        const count = 60
+        const ids = Array.from({ length: count }, () => LivestreamId.make(crypto.randomUUID()))
+        yield* Effect.promise(() =>
+          first.runPromise(
+            Effect.gen(function* () {
+              const commands = yield* CommandHandler
+              const now = Timestamp.make(yield* Clock.currentTimeMillis)
+              for (const id of ids)
+                yield* commands.handle(create(id, now, key(), 1, 60), originMetadata(`test:${id}`, "test", now))
+            })
+          )
         )
-      )
-      const replicas = [replica(), replica(), replica()]
-      yield* Effect.addFinalizer(() => Effect.promise(() => Promise.all(replicas.map((r) => r.dispose()))))
-      const first = replicas[0]!
-      const count = 60
-      const ids = Array.from({ length: count }, () => LivestreamId.make(crypto.randomUUID()))
-      yield* Effect.promise(() => first.runPromise(Effect.gen(function*() {
-        const commands = yield* CommandHandler
-        const now = Timestamp.make(yield* Clock.currentTimeMillis)
-        for (const id of ids) yield* commands.handle(create(id, now, key(), 1, 60), originMetadata(`test:${id}`, "test", now))
-      })))
-      const claims = replicas.map(() => [] as Array<string>)
-      const workers = yield* Effect.forEach(replicas, (r, index) =>
-        Effect.promise(() => r.runPromise(Effect.gen(function*() {
-          const source = yield* DueTimerClaims.make
-          return yield* Effect.forkDetach(TimerWorker.run(
-            {
-              claimDue: (at, limit) =>
-                Effect.tap(source.claimDue(at, limit), (rows) =>
-                  Effect.sync(() => claims[index]!.push(...rows.map((timer) => timer.livestreamId))))
-            },
-            { tick: "50 millis", batchSize: 7 }
-          ))
-        }))))
-      // Every broadcast ended by its start timeout, as the table (kept by one replica) says.
-      const ended = () => first.runPromise(Effect.gen(function*() {
-        const sql = yield* SqlClient
-        const rows = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM onair_livestreams WHERE status = 'IDLE'`
-        return rows[0]!.n
-      }))
-      for (let i = 0; i < 150 && (yield* Effect.promise(ended)) < count; i++) yield* Effect.sleep("100 millis")
-      yield* Effect.forEach(workers, (fiber, index) => Effect.promise(() => replicas[index]!.runPromise(Fiber.interrupt(fiber))))
-      return { idle: yield* Effect.promise(ended), claims }
-    }))
+        const claims = replicas.map(() => [] as Array<string>)
+        const workers = yield* Effect.forEach(replicas, (r, index) =>
+          Effect.promise(() =>
+            r.runPromise(
+              Effect.gen(function* () {
+                const source = yield* DueTimerClaims.make
+                return yield* Effect.forkDetach(
+                  TimerWorker.run(
+                    {
+                      claimDue: (at, limit) =>
+                        Effect.tap(source.claimDue(at, limit), (rows) =>
+                          Effect.sync(() => claims[index]!.push(...rows.map((timer) => timer.livestreamId)))
+                        )
+                    },
+                    { tick: "50 millis", batchSize: 7 }
+                  )
+                )
+              })
+            )
+          )
+        )
+        // Every broadcast ended by its start timeout, as the table (kept by one replica) says.
+        const ended = () =>
+          first.runPromise(
+            Effect.gen(function* () {
+              const sql = yield* SqlClient
+              const rows = yield* sql<{
+                n: number
+              }>`SELECT count(*)::int AS n FROM onair_livestreams WHERE status = 'IDLE'`
+              return rows[0]!.n
+            })
+          )
+        for (let i = 0; i < 150 && (yield* Effect.promise(ended)) < count; i++) yield* Effect.sleep("100 millis")
+        yield* Effect.forEach(workers, (fiber, index) =>
+          Effect.promise(() => replicas[index]!.runPromise(Fiber.interrupt(fiber)))
+        )
+        return { idle: yield* Effect.promise(ended), claims }
+      })
+    )
     const outcome = await Effect.runPromise(run)
     assert.strictEqual(outcome.idle, 60)
     const all = outcome.claims.flat()

@@ -28,18 +28,22 @@ export class OnAirClient extends Context.Service<OnAirClient, HttpApiClient.ForA
   /** A client over `fetch`. */
   static readonly layer = (options: OnAirClientOptions) =>
     Layer.effect(OnAirClient, HttpApiClient.make(OnAirApi, { baseUrl: options.baseUrl })).pipe(
-      Layer.provide(HttpApiMiddleware.layerClient(
-        Authorization,
-        ({ next, request }) => next(HttpClientRequest.bearerToken(request, options.token))
-      )),
-      Layer.provide(HttpApiMiddleware.layerClient(
-        AdminAuthorization,
-        ({ next, request }) => next(HttpClientRequest.bearerToken(request, options.adminToken ?? ""))
-      )),
+      Layer.provide(
+        HttpApiMiddleware.layerClient(Authorization, ({ next, request }) =>
+          next(HttpClientRequest.bearerToken(request, options.token))
+        )
+      ),
+      Layer.provide(
+        HttpApiMiddleware.layerClient(AdminAuthorization, ({ next, request }) =>
+          next(HttpClientRequest.bearerToken(request, options.adminToken ?? ""))
+        )
+      ),
       Layer.provide(FetchHttpClient.layer)
     )
 }
 
 /** One call with a client made for it, for scripts that make a single request. */
-export const withClient = <A, E>(options: OnAirClientOptions, use: (client: OnAirClient["Service"]) => Effect.Effect<A, E>) =>
-  Effect.flatMap(Effect.service(OnAirClient), use).pipe(Effect.provide(OnAirClient.layer(options)))
+export const withClient = <A, E>(
+  options: OnAirClientOptions,
+  use: (client: OnAirClient["Service"]) => Effect.Effect<A, E>
+) => Effect.flatMap(Effect.service(OnAirClient), use).pipe(Effect.provide(OnAirClient.layer(options)))

@@ -19,9 +19,15 @@ type EffectClient = OnAirClient["Service"]
 /** Each group's endpoints, returning Promises of what the Effect client's would succeed with. */
 export type OnAirPromiseClient = {
   readonly [G in keyof EffectClient]: {
-    readonly [E in keyof EffectClient[G]]: EffectClient[G][E] extends (...args: infer Args) => Effect.Effect<infer A, infer _E, infer _R>
-      // The decoded body (the Effect client's `withResponse` variants are not offered here).
-      ? (...args: Args) => Promise<Exclude<A, HttpClientResponse.HttpClientResponse | readonly [unknown, HttpClientResponse.HttpClientResponse]>>
+    readonly [E in keyof EffectClient[G]]: EffectClient[G][E] extends (
+      ...args: infer Args
+    ) => Effect.Effect<infer A, infer _E, infer _R>
+      ? // The decoded body (the Effect client's `withResponse` variants are not offered here).
+        (
+          ...args: Args
+        ) => Promise<
+          Exclude<A, HttpClientResponse.HttpClientResponse | readonly [unknown, HttpClientResponse.HttpClientResponse]>
+        >
       : never
   }
 } & {
@@ -42,13 +48,27 @@ export const createOnAirClient = (options: OnAirClientOptions): OnAirPromiseClie
     get: (_target, group) =>
       group === "close"
         ? () => runtime.dispose()
-        : new Proxy({}, {
-          get: (_inner, endpoint) => (...args: Array<unknown>) =>
-            run(Effect.flatMap(Effect.service(OnAirClient), (client) => {
-              const method = (client as unknown as Record<string, Record<string, (...a: Array<unknown>) => Effect.Effect<unknown, unknown>>>)[String(group)]?.[String(endpoint)]
-              return method === undefined ? Effect.die(new Error(`no endpoint ${String(group)}.${String(endpoint)}`)) : method(...args)
-            }))
-        })
+        : new Proxy(
+            {},
+            {
+              get:
+                (_inner, endpoint) =>
+                (...args: Array<unknown>) =>
+                  run(
+                    Effect.flatMap(Effect.service(OnAirClient), (client) => {
+                      const method = (
+                        client as unknown as Record<
+                          string,
+                          Record<string, (...a: Array<unknown>) => Effect.Effect<unknown, unknown>>
+                        >
+                      )[String(group)]?.[String(endpoint)]
+                      return method === undefined
+                        ? Effect.die(new Error(`no endpoint ${String(group)}.${String(endpoint)}`))
+                        : method(...args)
+                    })
+                  )
+            }
+          )
   })
   return groups as unknown as OnAirPromiseClient
 }

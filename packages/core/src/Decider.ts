@@ -28,9 +28,5 @@ export interface Decided<Event, State> {
 }
 
 /** Decides and folds the events into the state in one step. */
-export const run = <C, E, S, X>(
-  decider: Decider<C, E, S, X>,
-  state: S,
-  command: C
-): Result.Result<Decided<E, S>, X> =>
+export const run = <C, E, S, X>(decider: Decider<C, E, S, X>, state: S, command: C): Result.Result<Decided<E, S>, X> =>
   Result.map(decider.decide(command, state), (events) => ({ events, state: fold(decider, events, state) }))

@@ -9,7 +9,16 @@ import { Timestamp } from "./Time.ts"
  * session minutes) are differences of its timestamps.
  */
 export class CommandOutOfOrder extends Schema.TaggedError<CommandOutOfOrder>()("CommandOutOfOrder", {
-  aggregate: Schema.Literals(["livestream", "session", "ingest", "meeting", "mediaNode", "recording", "appSettings", "restreamTarget"]),
+  aggregate: Schema.Literals([
+    "livestream",
+    "session",
+    "ingest",
+    "meeting",
+    "mediaNode",
+    "recording",
+    "appSettings",
+    "restreamTarget"
+  ]),
   id: Schema.String,
   at: Timestamp,
   lastChangedAt: Timestamp

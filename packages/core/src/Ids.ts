@@ -11,10 +11,7 @@ export const AccountId = Schema.String.pipe(
 )
 export type AccountId = typeof AccountId.Type
 
-export const AppId = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^[A-Za-z0-9_-]{1,64}$/)),
-  Schema.brand("AppId")
-)
+export const AppId = Schema.String.pipe(Schema.check(Schema.isPattern(/^[A-Za-z0-9_-]{1,64}$/)), Schema.brand("AppId"))
 export type AppId = typeof AppId.Type
 
 /** The seeds document livestream, session and meeting ids as uuids. */

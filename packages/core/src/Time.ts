@@ -4,10 +4,7 @@
  */
 import { Schema } from "effect"
 
-export const Timestamp = Schema.Int.pipe(
-  Schema.check(Schema.isGreaterThanOrEqualTo(0)),
-  Schema.brand("Timestamp")
-)
+export const Timestamp = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)), Schema.brand("Timestamp"))
 export type Timestamp = typeof Timestamp.Type
 
 /** A whole number of seconds that is zero or more. */

@@ -24,20 +24,26 @@ const { given } = spec(AccessTokenDecider)
 
 describe("AccessTokenDecider", () => {
   it("issues a token", () => {
-    const state = given().when({ ...issued, _tag: "IssueAccessToken" }).then(issued)
+    const state = given()
+      .when({ ...issued, _tag: "IssueAccessToken" })
+      .then(issued)
     assert.strictEqual(state?.revokedAt, null)
   })
 
   it("refuses to issue a token id twice", () => {
-    given(issued).when({ ...issued, _tag: "IssueAccessToken" }).thenFails("AccessTokenAlreadyIssued", { tokenId })
+    given(issued)
+      .when({ ...issued, _tag: "IssueAccessToken" })
+      .thenFails("AccessTokenAlreadyIssued", { tokenId })
   })
 
   it("revokes a token once", () => {
-    const state = given(issued).when({ _tag: "RevokeAccessToken", tokenId, at: t(5) }).then({
-      _tag: "AccessTokenRevoked",
-      tokenId,
-      at: t(5)
-    })
+    const state = given(issued)
+      .when({ _tag: "RevokeAccessToken", tokenId, at: t(5) })
+      .then({
+        _tag: "AccessTokenRevoked",
+        tokenId,
+        at: t(5)
+      })
     assert.strictEqual(state?.revokedAt, t(5))
     given(issued, { _tag: "AccessTokenRevoked", tokenId, at: t(5) })
       .when({ _tag: "RevokeAccessToken", tokenId, at: t(6) })
@@ -45,7 +51,9 @@ describe("AccessTokenDecider", () => {
   })
 
   it("refuses to revoke a token that was never issued", () => {
-    given().when({ _tag: "RevokeAccessToken", tokenId, at: t(1) }).thenFails("AccessTokenNotFound", { tokenId })
+    given()
+      .when({ _tag: "RevokeAccessToken", tokenId, at: t(1) })
+      .thenFails("AccessTokenNotFound", { tokenId })
   })
 
   it("grants its account's listed apps, every app when none is listed, nothing once revoked", () => {

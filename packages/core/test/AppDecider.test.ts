@@ -11,12 +11,15 @@ const created = { _tag: "AppCreated" as const, accountId, appId, name: "Studio",
 
 describe("AppDecider", () => {
   it("creates an app once, as given", () => {
-    const state = given().when({ ...created, _tag: "CreateApp" }).then(created)
+    const state = given()
+      .when({ ...created, _tag: "CreateApp" })
+      .then(created)
     assert.deepStrictEqual(state, { accountId, id: appId, name: "Studio", origin: "created", createdAt: t(1) })
   })
 
   it("refuses an id already taken, whatever the name or origin", () => {
-    given(created).when({ ...created, _tag: "CreateApp", name: "Other", origin: "existing", at: t(2) })
+    given(created)
+      .when({ ...created, _tag: "CreateApp", name: "Other", origin: "existing", at: t(2) })
       .thenFails("AppAlreadyExists", { accountId, appId })
   })
 })

@@ -9,19 +9,36 @@ import { accountId, appId, t } from "./Fixtures.ts"
 import { spec } from "./Spec.ts"
 
 const { given } = spec(AppSettingsDecider)
-const changed = (at: number, fields: Partial<{ recordingRetentionDays: number | null; transcribeRecordings: boolean }>): AppSettingsEvent =>
-  ({ _tag: "AppSettingsChanged", accountId, appId, at: t(at), ...fields })
+const changed = (
+  at: number,
+  fields: Partial<{ recordingRetentionDays: number | null; transcribeRecordings: boolean }>
+): AppSettingsEvent => ({ _tag: "AppSettingsChanged", accountId, appId, at: t(at), ...fields })
 
 describe("AppSettingsDecider", () => {
   it("records a change from the defaults (kept for ever, not transcribed), and only the fields that differ", () => {
-    const state = given().when({ _tag: "ChangeAppSettings", accountId, appId, at: t(1), recordingRetentionDays: 30, transcribeRecordings: false })
+    const state = given()
+      .when({
+        _tag: "ChangeAppSettings",
+        accountId,
+        appId,
+        at: t(1),
+        recordingRetentionDays: 30,
+        transcribeRecordings: false
+      })
       .then(changed(1, { recordingRetentionDays: 30 }))
     assert.deepStrictEqual([state?.recordingRetentionDays, state?.transcribeRecordings], [30, false])
     given(changed(1, { recordingRetentionDays: 30 }))
       .when({ _tag: "ChangeAppSettings", accountId, appId, at: t(2), recordingRetentionDays: 30 })
       .then()
     const later = given(changed(1, { recordingRetentionDays: 30 }))
-      .when({ _tag: "ChangeAppSettings", accountId, appId, at: t(2), recordingRetentionDays: null, transcribeRecordings: true })
+      .when({
+        _tag: "ChangeAppSettings",
+        accountId,
+        appId,
+        at: t(2),
+        recordingRetentionDays: null,
+        transcribeRecordings: true
+      })
       .then(changed(2, { recordingRetentionDays: null, transcribeRecordings: true }))
     assert.deepStrictEqual([later?.recordingRetentionDays, later?.transcribeRecordings], [null, true])
   })

@@ -22,7 +22,8 @@ const { given } = spec(MediaNodeDecider)
 
 describe("MediaNodeDecider", () => {
   it("registers a node's first boot", () => {
-    const state = given().when({ _tag: "RegisterMediaNode", ...registration, at: t(0), bootId: "boot-one1" })
+    const state = given()
+      .when({ _tag: "RegisterMediaNode", ...registration, at: t(0), bootId: "boot-one1" })
       .then(registered("boot-one1", 0))
     assert.strictEqual(state === null ? null : mediaNodeStatus(state), "active")
   })
@@ -34,7 +35,9 @@ describe("MediaNodeDecider", () => {
   })
 
   it("a boot registering again (a retried request) changes nothing", () => {
-    given(registered("boot-one1", 0)).when({ _tag: "RegisterMediaNode", ...registration, at: t(1), bootId: "boot-one1" }).then()
+    given(registered("boot-one1", 0))
+      .when({ _tag: "RegisterMediaNode", ...registration, at: t(1), bootId: "boot-one1" })
+      .then()
   })
 
   it("a boot that was declared lost replaces nothing when the node comes back", () => {
@@ -60,7 +63,11 @@ describe("MediaNodeDecider", () => {
   })
 
   it("draining outlives a restart until the operator resumes the node", () => {
-    const drained = given(registered("boot-one1", 0), { _tag: "MediaNodeDrained", nodeId: nodeA, at: t(1) }, registered("boot-two2", 5, "boot-one1"))
+    const drained = given(
+      registered("boot-one1", 0),
+      { _tag: "MediaNodeDrained", nodeId: nodeA, at: t(1) },
+      registered("boot-two2", 5, "boot-one1")
+    )
       .when({ _tag: "DrainMediaNode", nodeId: nodeA, at: t(6) })
       .then()
     assert.strictEqual(drained === null ? null : mediaNodeStatus(drained), "draining")
@@ -70,6 +77,8 @@ describe("MediaNodeDecider", () => {
   })
 
   it("refuses to drain a node that never registered", () => {
-    given().when({ _tag: "DrainMediaNode", nodeId: nodeA, at: t(1) }).thenFails("MediaNodeNotFound", { nodeId: nodeA })
+    given()
+      .when({ _tag: "DrainMediaNode", nodeId: nodeA, at: t(1) })
+      .thenFails("MediaNodeNotFound", { nodeId: nodeA })
   })
 })

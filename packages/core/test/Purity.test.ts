@@ -14,7 +14,8 @@ const sources = (dir: string): Array<string> =>
     entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : []
   )
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g
 
 /** Ways to reach a clock, randomness, the environment or I/O. */
 const FORBIDDEN: ReadonlyArray<[RegExp, string]> = [
@@ -30,10 +31,10 @@ const FORBIDDEN: ReadonlyArray<[RegExp, string]> = [
   [/\bconsole\s*\./, "console"]
 ]
 
-export const importsOf = (text: string): Array<string> =>
+const importsOf = (text: string): Array<string> =>
   [...text.matchAll(IMPORT)].map((match) => match[1] ?? match[2] ?? match[3] ?? "")
 
-export const impurities = (text: string): Array<string> =>
+const impurities = (text: string): Array<string> =>
   FORBIDDEN.filter(([pattern]) => pattern.test(text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ""))).map(([, name]) => name)
 
 describe("core purity", () => {

@@ -14,17 +14,33 @@ const released: SrtPortEvent = { _tag: "SrtPortReleased", port: number, livestre
 
 describe("SRT port decider", () => {
   it("a free port is claimed; its holder claiming again changes nothing", () => {
-    port.given().when({ _tag: "ClaimSrtPort", port: number, livestreamId, at: t(1) }).then(claimed)
-    port.given(claimed).when({ _tag: "ClaimSrtPort", port: number, livestreamId, at: t(2) }).then()
+    port
+      .given()
+      .when({ _tag: "ClaimSrtPort", port: number, livestreamId, at: t(1) })
+      .then(claimed)
+    port
+      .given(claimed)
+      .when({ _tag: "ClaimSrtPort", port: number, livestreamId, at: t(2) })
+      .then()
   })
   it("a held port is refused to another livestream, and free again once its holder releases it", () => {
-    port.given(claimed).when({ _tag: "ClaimSrtPort", port: number, livestreamId: other, at: t(2) })
+    port
+      .given(claimed)
+      .when({ _tag: "ClaimSrtPort", port: number, livestreamId: other, at: t(2) })
       .thenFails("SrtPortTaken", { port: number, holder: livestreamId })
-    port.given(claimed, released).when({ _tag: "ClaimSrtPort", port: number, livestreamId: other, at: t(3) })
+    port
+      .given(claimed, released)
+      .when({ _tag: "ClaimSrtPort", port: number, livestreamId: other, at: t(3) })
       .then({ _tag: "SrtPortClaimed", port: number, livestreamId: other, at: t(3) })
   })
   it("only its holder releases it", () => {
-    port.given(claimed).when({ _tag: "ReleaseSrtPort", port: number, livestreamId: other, at: t(2) }).then()
-    port.given(claimed).when({ _tag: "ReleaseSrtPort", port: number, livestreamId, at: t(2) }).then(released)
+    port
+      .given(claimed)
+      .when({ _tag: "ReleaseSrtPort", port: number, livestreamId: other, at: t(2) })
+      .then()
+    port
+      .given(claimed)
+      .when({ _tag: "ReleaseSrtPort", port: number, livestreamId, at: t(2) })
+      .then(released)
   })
 })

@@ -7,7 +7,13 @@ import { WebhookEndpointDecider } from "../src/webhook/WebhookEndpointDecider.ts
 import { isReceiving, signingSecrets } from "../src/webhook/WebhookEndpointState.ts"
 import { Schema } from "effect"
 import { WebhookEndpointEvent } from "../src/webhook/WebhookEndpointEvent.ts"
-import { deliveredType, EventTypeFilter, matchesEventType, SigningSecret, WebhookEndpointId } from "../src/webhook/WebhookValues.ts"
+import {
+  deliveredType,
+  EventTypeFilter,
+  matchesEventType,
+  SigningSecret,
+  WebhookEndpointId
+} from "../src/webhook/WebhookValues.ts"
 import { accountId, appId, t } from "./Fixtures.ts"
 import { spec } from "./Spec.ts"
 
@@ -30,19 +36,55 @@ const { given } = spec(WebhookEndpointDecider)
 
 describe("WebhookEndpointDecider", () => {
   it("creates an endpoint once", () => {
-    const state = given().when({ ...created, _tag: "CreateWebhookEndpoint" }).then(created)
+    const state = given()
+      .when({ ...created, _tag: "CreateWebhookEndpoint" })
+      .then(created)
     assert.isTrue(state !== null && isReceiving(state))
-    given(created).when({ ...created, _tag: "CreateWebhookEndpoint" }).thenFails("WebhookEndpointAlreadyExists", { endpointId })
+    given(created)
+      .when({ ...created, _tag: "CreateWebhookEndpoint" })
+      .thenFails("WebhookEndpointAlreadyExists", { endpointId })
   })
 
   it("changes what is given and keeps the rest", () => {
     const state = given(created)
-      .when({ _tag: "UpdateWebhookEndpoint", endpointId, at: t(1), url: null, name: null, enabled: null, eventTypes: ["*"] })
-      .then({ _tag: "WebhookEndpointUpdated", endpointId, at: t(1), url: created.url, name: created.name, enabled: true, eventTypes: ["*"] })
+      .when({
+        _tag: "UpdateWebhookEndpoint",
+        endpointId,
+        at: t(1),
+        url: null,
+        name: null,
+        enabled: null,
+        eventTypes: ["*"]
+      })
+      .then({
+        _tag: "WebhookEndpointUpdated",
+        endpointId,
+        at: t(1),
+        url: created.url,
+        name: created.name,
+        enabled: true,
+        eventTypes: ["*"]
+      })
     assert.deepStrictEqual(state?.eventTypes, ["*"])
     const renamed = given(created)
-      .when({ _tag: "UpdateWebhookEndpoint", endpointId, at: t(2), url: null, name: "all of it", enabled: null, eventTypes: null })
-      .then({ _tag: "WebhookEndpointUpdated", endpointId, at: t(2), url: created.url, name: "all of it", enabled: true, eventTypes: ["ingest.*"] })
+      .when({
+        _tag: "UpdateWebhookEndpoint",
+        endpointId,
+        at: t(2),
+        url: null,
+        name: "all of it",
+        enabled: null,
+        eventTypes: null
+      })
+      .then({
+        _tag: "WebhookEndpointUpdated",
+        endpointId,
+        at: t(2),
+        url: created.url,
+        name: "all of it",
+        enabled: true,
+        eventTypes: ["ingest.*"]
+      })
     assert.strictEqual(renamed?.name, "all of it")
   })
 
@@ -56,22 +98,47 @@ describe("WebhookEndpointDecider", () => {
 
   it("a 410 turns it off once; its owner turns it on again", () => {
     const disabled = { _tag: "WebhookEndpointDisabled" as const, endpointId, at: t(5), reason: "gone" as const }
-    const state = given(created).when({ _tag: "DisableWebhookEndpoint", endpointId, at: t(5), reason: "gone" }).then(disabled)
+    const state = given(created)
+      .when({ _tag: "DisableWebhookEndpoint", endpointId, at: t(5), reason: "gone" })
+      .then(disabled)
     assert.isFalse(isReceiving(state!))
     assert.strictEqual(state?.disabledReason, "gone")
-    given(created, disabled).when({ _tag: "DisableWebhookEndpoint", endpointId, at: t(6), reason: "gone" }).then()
+    given(created, disabled)
+      .when({ _tag: "DisableWebhookEndpoint", endpointId, at: t(6), reason: "gone" })
+      .then()
     const back = given(created, disabled)
-      .when({ _tag: "UpdateWebhookEndpoint", endpointId, at: t(7), url: null, name: null, enabled: true, eventTypes: null })
-      .then({ _tag: "WebhookEndpointUpdated", endpointId, at: t(7), url: created.url, name: created.name, enabled: true, eventTypes: ["ingest.*"] })
+      .when({
+        _tag: "UpdateWebhookEndpoint",
+        endpointId,
+        at: t(7),
+        url: null,
+        name: null,
+        enabled: true,
+        eventTypes: null
+      })
+      .then({
+        _tag: "WebhookEndpointUpdated",
+        endpointId,
+        at: t(7),
+        url: created.url,
+        name: created.name,
+        enabled: true,
+        eventTypes: ["ingest.*"]
+      })
     assert.isTrue(isReceiving(back!))
     assert.strictEqual(back?.disabledReason, null)
   })
 
   it("deletes once; a deleted or unknown endpoint is not found", () => {
     const deleted = { _tag: "WebhookEndpointDeleted" as const, endpointId, at: t(3) }
-    given(created).when({ _tag: "DeleteWebhookEndpoint", endpointId, at: t(3) }).then(deleted)
-    given(created, deleted).when({ _tag: "DeleteWebhookEndpoint", endpointId, at: t(4) }).thenFails("WebhookEndpointNotFound", { endpointId })
-    given().when({ _tag: "RotateWebhookSecret", endpointId, at: t(1), secret: secret2, previousValidUntil: t(2) })
+    given(created)
+      .when({ _tag: "DeleteWebhookEndpoint", endpointId, at: t(3) })
+      .then(deleted)
+    given(created, deleted)
+      .when({ _tag: "DeleteWebhookEndpoint", endpointId, at: t(4) })
+      .thenFails("WebhookEndpointNotFound", { endpointId })
+    given()
+      .when({ _tag: "RotateWebhookSecret", endpointId, at: t(1), secret: secret2, previousValidUntil: t(2) })
       .thenFails("WebhookEndpointNotFound", { endpointId })
   })
 
@@ -85,13 +152,22 @@ describe("WebhookEndpointDecider", () => {
   })
 
   it("takes RealtimeKit's names for the types they stand for, delivered under that name unless OnAir's is named too", () => {
-    assert.strictEqual(deliveredType(["livestreaming.statusUpdate"], "livestream.status.changed"), "livestreaming.statusUpdate")
+    assert.strictEqual(
+      deliveredType(["livestreaming.statusUpdate"], "livestream.status.changed"),
+      "livestreaming.statusUpdate"
+    )
     assert.strictEqual(deliveredType(["recording.statusUpdate"], "recording.failed"), "recording.statusUpdate")
     assert.strictEqual(deliveredType(["recording.statusUpdate"], "hls.recording.success"), undefined)
-    assert.strictEqual(deliveredType(["meeting.started", "meeting.participantJoined"], "peer.join.success"), "meeting.participantJoined")
+    assert.strictEqual(
+      deliveredType(["meeting.started", "meeting.participantJoined"], "peer.join.success"),
+      "meeting.participantJoined"
+    )
     assert.strictEqual(deliveredType(["meeting.summary", "meeting.chatSynced"], "session.open.success"), undefined)
     // Named both ways: one delivery, under OnAir's name.
-    assert.strictEqual(deliveredType(["livestreaming.statusUpdate", "livestream.*"], "livestream.status.changed"), "livestream.status.changed")
+    assert.strictEqual(
+      deliveredType(["livestreaming.statusUpdate", "livestream.*"], "livestream.status.changed"),
+      "livestream.status.changed"
+    )
   })
 
   it("a legacy endpoint without a name reads as one, and camel case is only RealtimeKit's names", () => {

@@ -11,7 +11,19 @@ import type { MeetingEvent } from "../src/meeting/MeetingEvent.ts"
 import { SessionDecider } from "../src/session/SessionDecider.ts"
 import type { SessionEvent } from "../src/session/SessionEvent.ts"
 import { livestreamStatusChanged, seedTime, webhookMessages, type WebhookWorld } from "../src/views/WebhookViews.ts"
-import { accountId, alice, appId, ingest1, livestreamFields, livestreamId, meetingId, meetingSession1, nodeA, session1, t } from "./Fixtures.ts"
+import {
+  accountId,
+  alice,
+  appId,
+  ingest1,
+  livestreamFields,
+  livestreamId,
+  meetingId,
+  meetingSession1,
+  nodeA,
+  session1,
+  t
+} from "./Fixtures.ts"
 
 const urls = { rtmpServer: "rtmp://h/live", rtmpsServer: "rtmps://h/live", playbackBase: "https://h/hls" }
 
@@ -19,9 +31,25 @@ const livestreamEvents: ReadonlyArray<LivestreamEvent> = [
   { _tag: "LivestreamCreated", ...livestreamFields },
   { _tag: "BroadcastInvoked", livestreamId, at: t(0), sessionId: session1 },
   { _tag: "PublisherConnected", livestreamId, at: t(10), sessionId: session1, ingestId: ingest1, resumed: false },
-  { _tag: "BroadcastEnded", livestreamId, at: t(70), sessionId: session1, reason: "internal error", errMessage: "media server exited", droppedIngestId: ingest1 }
+  {
+    _tag: "BroadcastEnded",
+    livestreamId,
+    at: t(70),
+    sessionId: session1,
+    reason: "internal error",
+    errMessage: "media server exited",
+    droppedIngestId: ingest1
+  }
 ]
-const stopped: SessionEvent = { _tag: "SessionStopped", sessionId: session1, at: t(70), stoppedAt: t(70), reason: "internal error", errMessage: "media server exited", connectedMillis: 60_000 }
+const stopped: SessionEvent = {
+  _tag: "SessionStopped",
+  sessionId: session1,
+  at: t(70),
+  stoppedAt: t(70),
+  reason: "internal error",
+  errMessage: "media server exited",
+  connectedMillis: 60_000
+}
 const sessionEvents: ReadonlyArray<SessionEvent> = [
   { _tag: "SessionInvoked", sessionId: session1, at: t(0), livestreamId, accountId, appId },
   { _tag: "SessionStarted", sessionId: session1, at: t(10), ingestId: ingest1 },
@@ -42,7 +70,10 @@ const world = (overrides: Partial<WebhookWorld> = {}): WebhookWorld => ({
 describe("webhook views", () => {
   it("a session that ended with an internal error: ingest.failure, ingest.end.success, hls.failure, hls.stopped.success", () => {
     const messages = webhookMessages({ kind: "session", id: session1, event: stopped }, world())
-    assert.deepStrictEqual(messages.map((m) => m.type), ["ingest.failure", "ingest.end.success", "hls.failure", "hls.stopped.success"])
+    assert.deepStrictEqual(
+      messages.map((m) => m.type),
+      ["ingest.failure", "ingest.end.success", "hls.failure", "hls.stopped.success"]
+    )
     const ended = messages[1]!
     assert.strictEqual(ended.subject, livestreamId)
     assert.deepStrictEqual(ended.data, {
@@ -60,12 +91,21 @@ describe("webhook views", () => {
       reason: "internal error"
     })
     assert.strictEqual(messages[0]!.data["error_message"], "internal error")
-    assert.deepInclude(messages[3]!.data, { url: "https://h/hls/78dd0b50-4147-4bb8-88d3-2ccc2e98bff0/index.m3u8", duration: 57 })
+    assert.deepInclude(messages[3]!.data, {
+      url: "https://h/hls/78dd0b50-4147-4bb8-88d3-2ccc2e98bff0/index.m3u8",
+      duration: 57
+    })
   })
 
   it("a session whose HLS never started says nothing about HLS", () => {
-    const messages = webhookMessages({ kind: "session", id: session1, event: stopped }, world({ hlsStartedAt: () => undefined }))
-    assert.deepStrictEqual(messages.map((m) => m.type), ["ingest.failure", "ingest.end.success"])
+    const messages = webhookMessages(
+      { kind: "session", id: session1, event: stopped },
+      world({ hlsStartedAt: () => undefined })
+    )
+    assert.deepStrictEqual(
+      messages.map((m) => m.type),
+      ["ingest.failure", "ingest.end.success"]
+    )
   })
 
   it("status changes once per unit, ERRORED after an internal error, and not for a deleted livestream", () => {
@@ -78,46 +118,141 @@ describe("webhook views", () => {
 
   it("meeting sessions and participants, with the seed's field names", () => {
     const meetingEvents: ReadonlyArray<MeetingEvent> = [
-      { _tag: "MeetingCreated", meetingId, at: t(0), accountId, appId, title: "Standup", liveStreamOnStart: false, recordOnStart: false },
+      {
+        _tag: "MeetingCreated",
+        meetingId,
+        at: t(0),
+        accountId,
+        appId,
+        title: "Standup",
+        liveStreamOnStart: false,
+        recordOnStart: false
+      },
       { _tag: "MeetingSessionOpened", meetingId, at: t(5), meetingSessionId: meetingSession1 }
     ]
     const meetings = world({ meeting: () => fold(MeetingDecider, meetingEvents) ?? undefined, joinedAt: () => t(6) })
     const left = webhookMessages(
-      { kind: "meeting", id: meetingId, event: { _tag: "ParticipantLeft", meetingId, at: t(46), meetingSessionId: meetingSession1, participantId: alice } },
+      {
+        kind: "meeting",
+        id: meetingId,
+        event: {
+          _tag: "ParticipantLeft",
+          meetingId,
+          at: t(46),
+          meetingSessionId: meetingSession1,
+          participantId: alice
+        }
+      },
       meetings
     )
-    assert.deepStrictEqual(left.map((m) => m.type), ["peer.leave.success"])
-    assert.deepInclude(left[0]!.data, { room_id: meetingId, room_name: "Standup", peer_id: alice, duration: 40, session_id: meetingSession1 })
+    assert.deepStrictEqual(
+      left.map((m) => m.type),
+      ["peer.leave.success"]
+    )
+    assert.deepInclude(left[0]!.data, {
+      room_id: meetingId,
+      room_name: "Standup",
+      peer_id: alice,
+      duration: 40,
+      session_id: meetingSession1
+    })
     const closed = webhookMessages(
-      { kind: "meeting", id: meetingId, event: { _tag: "MeetingSessionClosed", meetingId, at: t(605), meetingSessionId: meetingSession1, openedAt: t(5) } },
+      {
+        kind: "meeting",
+        id: meetingId,
+        event: {
+          _tag: "MeetingSessionClosed",
+          meetingId,
+          at: t(605),
+          meetingSessionId: meetingSession1,
+          openedAt: t(5)
+        }
+      },
       meetings
     )
-    assert.deepInclude(closed[0]!.data, { session_duration: 600, session_started_at: seedTime(t(5)), session_stopped_at: seedTime(t(605)) })
+    assert.deepInclude(closed[0]!.data, {
+      session_duration: 600,
+      session_started_at: seedTime(t(5)),
+      session_stopped_at: seedTime(t(605))
+    })
   })
 
   it("ingest connections: accepted, refused for a known livestream, and nothing for an unknown key", () => {
     const accepted = webhookMessages(
-      { kind: "ingest", id: ingest1, event: { _tag: "IngestAccepted", ingestId: ingest1, at: t(10), nodeId: nodeA, publisher: { ip: "203.0.113.7", port: 0 }, livestreamId, sessionId: session1 } },
+      {
+        kind: "ingest",
+        id: ingest1,
+        event: {
+          _tag: "IngestAccepted",
+          ingestId: ingest1,
+          at: t(10),
+          nodeId: nodeA,
+          publisher: { ip: "203.0.113.7", port: 0 },
+          livestreamId,
+          sessionId: session1
+        }
+      },
       world()
     )
-    assert.deepStrictEqual(accepted.map((m) => m.type), ["ingest.start.success"])
+    assert.deepStrictEqual(
+      accepted.map((m) => m.type),
+      ["ingest.start.success"]
+    )
     assert.deepInclude(accepted[0]!.data, { ingest_id: ingest1, stream_id: session1, started_at: seedTime(t(10)) })
     const refused = (livestream: typeof livestreamId | null) =>
       webhookMessages(
-        { kind: "ingest", id: ingest1, event: { _tag: "IngestRefused", ingestId: ingest1, at: t(11), nodeId: nodeA, publisher: { ip: "203.0.113.7", port: 0 }, livestreamId: livestream, reason: "stream key disabled" } },
+        {
+          kind: "ingest",
+          id: ingest1,
+          event: {
+            _tag: "IngestRefused",
+            ingestId: ingest1,
+            at: t(11),
+            nodeId: nodeA,
+            publisher: { ip: "203.0.113.7", port: 0 },
+            livestreamId: livestream,
+            reason: "stream key disabled"
+          }
+        },
         world()
       )
-    assert.deepStrictEqual(refused(livestreamId).map((m) => [m.type, m.data["error_message"]]), [["ingest.start.failure", "stream key disabled"]])
+    assert.deepStrictEqual(
+      refused(livestreamId).map((m) => [m.type, m.data["error_message"]]),
+      [["ingest.start.failure", "stream key disabled"]]
+    )
     assert.deepStrictEqual(refused(null), [])
   })
 
   it("a refused ladder is an hls.failure of its own type, naming the renditions left out; HLS goes on", () => {
-    const ingest = fold(IngestDecider, [{ _tag: "IngestAccepted", ingestId: ingest1, at: t(10), nodeId: nodeA, publisher: { ip: "203.0.113.7", port: 0 }, livestreamId, sessionId: session1 }])
+    const ingest = fold(IngestDecider, [
+      {
+        _tag: "IngestAccepted",
+        ingestId: ingest1,
+        at: t(10),
+        nodeId: nodeA,
+        publisher: { ip: "203.0.113.7", port: 0 },
+        livestreamId,
+        sessionId: session1
+      }
+    ])
     const messages = webhookMessages(
-      { kind: "ingest", id: ingest1, event: { _tag: "RenditionsRefused", ingestId: ingest1, at: t(11), reason: "no cpu budget", renditions: ["480p", "360p"] } },
+      {
+        kind: "ingest",
+        id: ingest1,
+        event: {
+          _tag: "RenditionsRefused",
+          ingestId: ingest1,
+          at: t(11),
+          reason: "no cpu budget",
+          renditions: ["480p", "360p"]
+        }
+      },
       world({ ingest: () => ingest ?? undefined })
     )
-    assert.deepStrictEqual(messages.map((m) => m.type), ["hls.failure"])
+    assert.deepStrictEqual(
+      messages.map((m) => m.type),
+      ["hls.failure"]
+    )
     assert.deepInclude(messages[0]!.data, {
       session_id: session1,
       error_type: "RENDITIONS_REFUSED",

@@ -13,7 +13,22 @@ import type { Change } from "../src/workflow/Change.ts"
 import type { Signal } from "../src/workflow/Signal.ts"
 import { handle } from "../src/workflow/Workflow.ts"
 import { MediaNodeId } from "../src/Ids.ts"
-import { accountId, appId, ingest1, ingest2, key1, limits, livestreamFields, livestreamId, meetingId, nodeA, publisher, session1, session2, t } from "./Fixtures.ts"
+import {
+  accountId,
+  appId,
+  ingest1,
+  ingest2,
+  key1,
+  limits,
+  livestreamFields,
+  livestreamId,
+  meetingId,
+  nodeA,
+  publisher,
+  session1,
+  session2,
+  t
+} from "./Fixtures.ts"
 
 /** Commits units of work to an in-memory log and reads states by folding it. */
 const world = () => {
@@ -23,10 +38,10 @@ const world = () => {
     livestream: (id) => Effect.succeed(fold(LivestreamDecider, of("livestream", id) as never)),
     livestreamIdByStreamKey: (key) =>
       Effect.succeed(
-        [...new Set(log.filter((c) => c.kind === "livestream").map((c) => c.id))].find((id) => {
+        ([...new Set(log.filter((c) => c.kind === "livestream").map((c) => c.id))].find((id) => {
           const state = fold(LivestreamDecider, of("livestream", id) as never)
           return state !== null && !state.deleted && state.streamKey === key
-        }) as never ?? null
+        }) as never) ?? null
       ),
     session: (id) => Effect.succeed(fold(SessionDecider, of("session", id) as never)),
     ingest: (id) => Effect.succeed(fold(IngestDecider, of("ingest", id) as never)),
@@ -62,13 +77,21 @@ const publish = (at: number, ingestId = ingest1, sessionId = session2, nodeAccep
 describe("Workflow", () => {
   it("creating a livestream invokes its first session", () => {
     const w = world()
-    assert.deepStrictEqual(w.tags(w.send(create)), ["livestream:LivestreamCreated", "livestream:BroadcastInvoked", "session:SessionInvoked"])
+    assert.deepStrictEqual(w.tags(w.send(create)), [
+      "livestream:LivestreamCreated",
+      "livestream:BroadcastInvoked",
+      "session:SessionInvoked"
+    ])
   })
 
   it("a publish starts the invoked session and accepts the connection", () => {
     const w = world()
     w.send(create)
-    assert.deepStrictEqual(w.tags(w.send(publish(10))), ["livestream:PublisherConnected", "session:SessionStarted", "ingest:IngestAccepted"])
+    assert.deepStrictEqual(w.tags(w.send(publish(10))), [
+      "livestream:PublisherConnected",
+      "session:SessionStarted",
+      "ingest:IngestAccepted"
+    ])
     assert.strictEqual(w.state.session(session1)?.startedAt, t(10))
   })
 
@@ -81,7 +104,9 @@ describe("Workflow", () => {
     assert.deepStrictEqual(w.tags(exit), ["ingest:IngestRefused"])
     assert.deepStrictEqual(w.state.livestream(), before)
     // The refused connection's end does not end the live session either.
-    assert.deepStrictEqual(w.tags(w.send({ _tag: "Unpublish", at: t(12), ingestId: ingest2 })), ["ingest:IngestDisconnected"])
+    assert.deepStrictEqual(w.tags(w.send({ _tag: "Unpublish", at: t(12), ingestId: ingest2 })), [
+      "ingest:IngestDisconnected"
+    ])
     assert.strictEqual(w.state.livestream()?.broadcast._tag, "Connected")
   })
 
@@ -107,26 +132,37 @@ describe("Workflow", () => {
   })
 
   it("a livestream pinned to another node or region is refused there as `wrong media node`, and taken where it is pinned", () => {
-    for (const placement of [{ node: MediaNodeId.make("media-b"), region: null }, { node: null, region: "us-east" }]) {
+    for (const placement of [
+      { node: MediaNodeId.make("media-b"), region: null },
+      { node: null, region: "us-east" }
+    ]) {
       const w = world()
       w.send(create)
       w.send({ _tag: "SetPlacement", livestreamId, at: t(1), placement })
       const exit = w.send(publish(10))
       assert.deepStrictEqual(w.tags(exit), ["ingest:IngestRefused"])
-      if (Exit.isSuccess(exit)) assert.strictEqual((exit.value.changes[0]?.event as { reason: string }).reason, "wrong media node")
+      if (Exit.isSuccess(exit)) {
+        assert.strictEqual((exit.value.changes[0]!.event as { reason: string }).reason, "wrong media node")
+      }
       assert.strictEqual(w.state.livestream()?.broadcast._tag, "Invoked")
     }
     const w = world()
     w.send(create)
     w.send({ _tag: "SetPlacement", livestreamId, at: t(1), placement: { node: nodeA, region: "eu-west" } })
-    assert.deepStrictEqual(w.tags(w.send(publish(10))), ["livestream:PublisherConnected", "session:SessionStarted", "ingest:IngestAccepted"])
+    assert.deepStrictEqual(w.tags(w.send(publish(10))), [
+      "livestream:PublisherConnected",
+      "session:SessionStarted",
+      "ingest:IngestAccepted"
+    ])
   })
 
   it("an unknown key is refused as unknown on any node", () => {
     const w = world()
     const exit = w.send(publish(1, ingest1, session2, false))
     assert.deepStrictEqual(w.tags(exit), ["ingest:IngestRefused"])
-    if (Exit.isSuccess(exit)) assert.strictEqual((exit.value.changes[0]?.event as { reason: string }).reason, "unknown key")
+    if (Exit.isSuccess(exit)) {
+      assert.strictEqual((exit.value.changes[0]!.event as { reason: string }).reason, "unknown key")
+    }
   })
 
   it("an unknown key is refused without naming a livestream", () => {
@@ -135,7 +171,15 @@ describe("Workflow", () => {
     assert.isTrue(Exit.isSuccess(exit))
     if (Exit.isSuccess(exit)) {
       const [change] = exit.value.changes
-      assert.deepStrictEqual(change?.event, { _tag: "IngestRefused", ingestId: ingest1, at: t(1), nodeId: nodeA, publisher, livestreamId: null, reason: "unknown key" })
+      assert.deepStrictEqual(change?.event, {
+        _tag: "IngestRefused",
+        ingestId: ingest1,
+        at: t(1),
+        nodeId: nodeA,
+        publisher,
+        livestreamId: null,
+        reason: "unknown key"
+      })
     }
   })
 
@@ -144,7 +188,11 @@ describe("Workflow", () => {
     w.send(create)
     w.send(publish(10))
     w.send({ _tag: "Unpublish", at: t(20), ingestId: ingest1 })
-    assert.deepStrictEqual(w.tags(w.send(publish(50, ingest2))), ["livestream:PublisherConnected", "session:MediaReconnected", "ingest:IngestAccepted"])
+    assert.deepStrictEqual(w.tags(w.send(publish(50, ingest2))), [
+      "livestream:PublisherConnected",
+      "session:MediaReconnected",
+      "ingest:IngestAccepted"
+    ])
     w.send({ _tag: "Unpublish", at: t(70), ingestId: ingest2 })
     w.send({ _tag: "ExpireReconnectWindow", livestreamId, at: t(131), sessionId: session1 })
     const session = w.state.session(session1)
@@ -163,7 +211,16 @@ describe("Workflow", () => {
 
   it("starting and stopping a meeting's livestream touches the meeting, livestream and session", () => {
     const w = world()
-    w.send({ _tag: "CreateMeeting", meetingId, at: t(0), accountId, appId, title: "All hands", liveStreamOnStart: false, recordOnStart: false })
+    w.send({
+      _tag: "CreateMeeting",
+      meetingId,
+      at: t(0),
+      accountId,
+      appId,
+      title: "All hands",
+      liveStreamOnStart: false,
+      recordOnStart: false
+    })
     const start = w.send({
       _tag: "StartLivestreamForMeeting",
       meetingId,

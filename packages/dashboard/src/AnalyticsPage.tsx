@@ -21,8 +21,14 @@ export const AnalyticsPage = ({ session }: { readonly session: Session }) => {
   const end = new Date()
   const start = new Date(end.getTime() - (days - 1) * 86_400_000)
   const range = { start_time: dayOf(start), end_time: end.toISOString() }
-  const overall = useLoad<Overall>(() => api(session, "GET", `/analytics/livestreams/overall${query(range)}`), [session, days])
-  const daywise = useLoad<ReadonlyArray<Day>>(() => api(session, "GET", `/analytics/livestreams/daywise${query(range)}`), [session, days])
+  const overall = useLoad<Overall>(
+    () => api(session, "GET", `/analytics/livestreams/overall${query(range)}`),
+    [session, days]
+  )
+  const daywise = useLoad<ReadonlyArray<Day>>(
+    () => api(session, "GET", `/analytics/livestreams/daywise${query(range)}`),
+    [session, days]
+  )
   const list = daywise.value ?? []
   return (
     <section aria-labelledby="analytics-title">
@@ -35,15 +41,33 @@ export const AnalyticsPage = ({ session }: { readonly session: Session }) => {
           <option value={90}>Last 90 days</option>
         </select>
       </label>
-      {overall.error ?? daywise.error ? <p role="alert" className="error">{overall.error ?? daywise.error}</p> : null}
+      {(overall.error ?? daywise.error) ? (
+        <p role="alert" className="error">
+          {overall.error ?? daywise.error}
+        </p>
+      ) : null}
       <dl className="facts totals">
-        <div><dt>Sessions</dt><dd>{overall.value?.count ?? "…"}</dd></div>
-        <div><dt>Ingest</dt><dd>{overall.value === undefined ? "…" : `${minutes(overall.value.total_ingest_seconds)} min`}</dd></div>
-        <div><dt>Watched</dt><dd>{overall.value === undefined ? "…" : `${minutes(overall.value.total_viewer_seconds)} min`}</dd></div>
+        <div>
+          <dt>Sessions</dt>
+          <dd>{overall.value?.count ?? "…"}</dd>
+        </div>
+        <div>
+          <dt>Ingest</dt>
+          <dd>{overall.value === undefined ? "…" : `${minutes(overall.value.total_ingest_seconds)} min`}</dd>
+        </div>
+        <div>
+          <dt>Watched</dt>
+          <dd>{overall.value === undefined ? "…" : `${minutes(overall.value.total_viewer_seconds)} min`}</dd>
+        </div>
       </dl>
       <div className="grid">
         <div className="card">
-          <TimeChart kind="bar" title="Sessions per day" labels={list.map((d) => d.date)} series={[{ label: "sessions", values: list.map((d) => d.count), color: "#2563eb" }]} />
+          <TimeChart
+            kind="bar"
+            title="Sessions per day"
+            labels={list.map((d) => d.date)}
+            series={[{ label: "sessions", values: list.map((d) => d.count), color: "#2563eb" }]}
+          />
         </div>
         <div className="card">
           <TimeChart

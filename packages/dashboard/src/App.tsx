@@ -18,8 +18,18 @@ const FeedBadge = () => {
   )
 }
 
-const NavLink = ({ href, current, children }: { readonly href: string; readonly current: boolean; readonly children: string }) => (
-  <a href={href} aria-current={current ? "page" : undefined}>{children}</a>
+const NavLink = ({
+  href,
+  current,
+  children
+}: {
+  readonly href: string
+  readonly current: boolean
+  readonly children: string
+}) => (
+  <a href={href} aria-current={current ? "page" : undefined}>
+    {children}
+  </a>
 )
 
 const Page = ({ route, session }: { readonly route: Route; readonly session: Session }) => {
@@ -54,19 +64,31 @@ export const App = () => {
   }
   return (
     <LiveFeedProvider session={session}>
-      <a className="skip" href="#content">Skip to content</a>
+      <a className="skip" href="#content">
+        Skip to content
+      </a>
       <header className="top">
         <strong className="brand">OnAir</strong>
         <nav aria-label="Main">
-          <NavLink href="#/livestreams" current={route.page === "livestreams" || route.page === "livestream"}>Livestreams</NavLink>
-          <NavLink href="#/webhooks" current={route.page === "webhooks"}>Webhooks</NavLink>
-          <NavLink href="#/analytics" current={route.page === "analytics"}>Analytics</NavLink>
+          <NavLink href="#/livestreams" current={route.page === "livestreams" || route.page === "livestream"}>
+            Livestreams
+          </NavLink>
+          <NavLink href="#/webhooks" current={route.page === "webhooks"}>
+            Webhooks
+          </NavLink>
+          <NavLink href="#/analytics" current={route.page === "analytics"}>
+            Analytics
+          </NavLink>
           <a href="/docs">API reference</a>
         </nav>
         <span className="who">
-          <span title="account / app">{session.accountId} / {session.appId}</span>
+          <span title="account / app">
+            {session.accountId} / {session.appId}
+          </span>
           <FeedBadge />
-          <button type="button" className="small" onClick={signOut}>Sign out</button>
+          <button type="button" className="small" onClick={signOut}>
+            Sign out
+          </button>
         </span>
       </header>
       <main id="content" tabIndex={-1}>

@@ -13,7 +13,17 @@ import {
 } from "chart.js"
 import { useEffect, useRef } from "react"
 
-Chart.register(LineController, LineElement, PointElement, BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip)
+Chart.register(
+  LineController,
+  LineElement,
+  PointElement,
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  Legend,
+  Tooltip
+)
 
 export interface Series {
   readonly label: string
@@ -23,7 +33,12 @@ export interface Series {
   readonly right?: boolean
 }
 
-export const TimeChart = ({ kind, title, labels, series }: {
+export const TimeChart = ({
+  kind,
+  title,
+  labels,
+  series
+}: {
   readonly kind: "line" | "bar"
   readonly title: string
   readonly labels: ReadonlyArray<string>
@@ -31,6 +46,7 @@ export const TimeChart = ({ kind, title, labels, series }: {
 }) => {
   const canvas = useRef<HTMLCanvasElement>(null)
   const chart = useRef<Chart | null>(null)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart is made once per kind; its data changes in the effect below
   useEffect(() => {
     if (canvas.current === null) return
     chart.current = new Chart(canvas.current, {
@@ -43,13 +59,13 @@ export const TimeChart = ({ kind, title, labels, series }: {
         interaction: { mode: "index", intersect: false },
         scales: {
           y: { beginAtZero: true, position: "left" },
-          ...(series.some((s) => s.right) ? { y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } } } : {})
+          ...(series.some((s) => s.right)
+            ? { y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } } }
+            : {})
         }
       }
     })
     return () => chart.current?.destroy()
-    // The chart is made once per kind; its data changes below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [kind])
   useEffect(() => {
     const current = chart.current

@@ -33,9 +33,10 @@ export const readStatus = async (session: Session, id: string): Promise<StatusRe
   const answer = await api<any>(session, "POST", `/livestreams/${encodeURIComponent(id)}/getStatus`)
   const value = (answer?.value ?? [])[0] ?? {}
   const [first, second]: ReadonlyArray<string | undefined> = value.healthDescriptions ?? []
-  if (first === undefined) return { state: value.state ?? "Stopped", health: undefined, renditions: [], note: undefined }
+  if (first === undefined)
+    return { state: value.state ?? "Stopped", health: undefined, renditions: [], note: undefined }
   try {
-    const renditions = second === undefined ? [] : JSON.parse(second) as ReadonlyArray<RenditionHealth>
+    const renditions = second === undefined ? [] : (JSON.parse(second) as ReadonlyArray<RenditionHealth>)
     return { state: value.state, health: JSON.parse(first) as Health, renditions, note: undefined }
   } catch {
     return { state: value.state, health: undefined, renditions: [], note: first }

@@ -12,11 +12,24 @@ interface Feed {
 
 const FeedContext = createContext<Feed>({ state: "offline", subscribe: () => () => undefined })
 
-export const LiveFeedProvider = ({ session, children }: { readonly session: Session; readonly children: ReactNode }) => {
+export const LiveFeedProvider = ({
+  session,
+  children
+}: {
+  readonly session: Session
+  readonly children: ReactNode
+}) => {
   const listeners = useRef(new Set<Listener>())
   const [state, setState] = useState<FeedState>("connecting")
   useEffect(
-    () => followFeed(session, (message) => listeners.current.forEach((listener) => listener(message)), setState),
+    () =>
+      followFeed(
+        session,
+        (message) => {
+          for (const listener of listeners.current) listener(message)
+        },
+        setState
+      ),
     [session]
   )
   const subscribe = useCallback((listener: Listener) => {
@@ -33,7 +46,11 @@ export const useFeed = (accept: (message: FeedMessage) => boolean, onMessage: (m
   const { subscribe } = useContext(FeedContext)
   const latest = useRef({ accept, onMessage })
   latest.current = { accept, onMessage }
-  useEffect(() => subscribe((message) => {
-    if (latest.current.accept(message)) latest.current.onMessage(message)
-  }), [subscribe])
+  useEffect(
+    () =>
+      subscribe((message) => {
+        if (latest.current.accept(message)) latest.current.onMessage(message)
+      }),
+    [subscribe]
+  )
 }

@@ -40,20 +40,48 @@ const when = (iso: string | null) => (iso === null ? "—" : new Date(iso).toLoc
  */
 const whipUrl = (playbackUrl: string, key: string) => playbackUrl.replace(/\/hls\/[^/]+\/index\.m3u8$/, `/whip/${key}`)
 
-const HealthFacts = ({ health, renditions, keyframeInterval }: {
+const HealthFacts = ({
+  health,
+  renditions,
+  keyframeInterval
+}: {
   readonly health: Health
   readonly renditions: ReadonlyArray<RenditionHealth>
   readonly keyframeInterval: number | null | undefined
 }) => (
   <dl className="facts" aria-label="Current health">
-    <div><dt>Resolution</dt><dd data-testid="resolution">{health.videoResolution}</dd></div>
-    <div><dt>Video codec</dt><dd>{health.videoCodecId}</dd></div>
-    <div><dt>Audio codec</dt><dd>{health.audioCodecId}</dd></div>
-    <div><dt>Video bitrate</dt><dd>{Math.round(health.videoBitrate / 1000)} kbit/s</dd></div>
-    <div><dt>Audio bitrate</dt><dd>{Math.round(health.audioBitrate / 1000)} kbit/s</dd></div>
-    <div><dt>Frame rate</dt><dd>{health.videoFps} fps</dd></div>
-    <div><dt>Keyframe interval</dt><dd data-testid="keyframe-interval">{keyframeInterval == null ? "measuring…" : `${keyframeInterval} s`}</dd></div>
-    <div><dt>Protocol</dt><dd>{health.protocolType}</dd></div>
+    <div>
+      <dt>Resolution</dt>
+      <dd data-testid="resolution">{health.videoResolution}</dd>
+    </div>
+    <div>
+      <dt>Video codec</dt>
+      <dd>{health.videoCodecId}</dd>
+    </div>
+    <div>
+      <dt>Audio codec</dt>
+      <dd>{health.audioCodecId}</dd>
+    </div>
+    <div>
+      <dt>Video bitrate</dt>
+      <dd>{Math.round(health.videoBitrate / 1000)} kbit/s</dd>
+    </div>
+    <div>
+      <dt>Audio bitrate</dt>
+      <dd>{Math.round(health.audioBitrate / 1000)} kbit/s</dd>
+    </div>
+    <div>
+      <dt>Frame rate</dt>
+      <dd>{health.videoFps} fps</dd>
+    </div>
+    <div>
+      <dt>Keyframe interval</dt>
+      <dd data-testid="keyframe-interval">{keyframeInterval == null ? "measuring…" : `${keyframeInterval} s`}</dd>
+    </div>
+    <div>
+      <dt>Protocol</dt>
+      <dd>{health.protocolType}</dd>
+    </div>
     {renditions.length > 0 && (
       <div>
         <dt>Renditions</dt>
@@ -65,18 +93,27 @@ const HealthFacts = ({ health, renditions, keyframeInterval }: {
 
 export const LivestreamPage = ({ session, id }: { readonly session: Session; readonly id: string }) => {
   const detail = useLoad<Detail>(() => api(session, "GET", `/livestreams/${encodeURIComponent(id)}`), [session, id])
-  const recordings = useLoad<any>(() => api(session, "GET", `/livestreams/${encodeURIComponent(id)}/recordings`), [session, id])
-  const restreams = useLoad<any>(() => api(session, "GET", `/livestreams/${encodeURIComponent(id)}/restreams`), [session, id])
+  const recordings = useLoad<any>(
+    () => api(session, "GET", `/livestreams/${encodeURIComponent(id)}/recordings`),
+    [session, id]
+  )
+  const restreams = useLoad<any>(
+    () => api(session, "GET", `/livestreams/${encodeURIComponent(id)}/restreams`),
+    [session, id]
+  )
   const [status, setStatus] = useState<StatusReading | undefined>(undefined)
   const [newName, setNewName] = useState<string | undefined>(undefined)
   const [newKey, setNewKey] = useState<string | undefined>(undefined)
   const [confirmDelete, setConfirmDelete] = useState(false)
   const [actionError, setActionError] = useState<string | undefined>(undefined)
 
-  useFeed((message) => message.data?.livestream_id === id, () => {
-    detail.reload()
-    recordings.reload()
-  })
+  useFeed(
+    (message) => message.data?.livestream_id === id,
+    () => {
+      detail.reload()
+      recordings.reload()
+    }
+  )
 
   const livestream = detail.value?.livestream
   const live = livestream?.status === "LIVE"
@@ -86,12 +123,17 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
     () =>
       latestSession === undefined
         ? Promise.resolve(undefined)
-        : api(session, "GET", `/livestreams/sessions/${encodeURIComponent(latestSession)}/health?limit=${CHART_POINTS}`),
+        : api(
+            session,
+            "GET",
+            `/livestreams/sessions/${encodeURIComponent(latestSession)}/health?limit=${CHART_POINTS}`
+          ),
     [session, latestSession]
   )
   const samples = history.value?.samples ?? []
 
-  // While it is live, its health now and its history every few seconds.
+  // While it is live, its health now and its history every few seconds (`reload` is stable).
+  const reloadHistory = history.reload
   useEffect(() => {
     if (!live) return
     let stopped = false
@@ -100,7 +142,7 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
         const reading = await readStatus(session, id)
         if (stopped) return
         setStatus(reading)
-        history.reload()
+        reloadHistory()
       } catch {
         // The next reading will tell.
       }
@@ -111,9 +153,7 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
       stopped = true
       clearInterval(timer)
     }
-    // `history.reload` is stable.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [session, id, live])
+  }, [session, id, live, reloadHistory])
 
   const act = async (what: () => Promise<void>) => {
     setActionError(undefined)
@@ -133,7 +173,11 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
   }
   const toggle = () =>
     act(async () => {
-      await api(session, "POST", `/livestreams/${encodeURIComponent(id)}/${livestream !== undefined && isDisabled(livestream) ? "enable" : "disable"}`)
+      await api(
+        session,
+        "POST",
+        `/livestreams/${encodeURIComponent(id)}/${livestream !== undefined && isDisabled(livestream) ? "enable" : "disable"}`
+      )
     })
   const rotate = () =>
     act(async () => {
@@ -146,75 +190,144 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
       navigate({ page: "livestreams" })
     })
 
-  if (detail.error !== undefined && livestream === undefined) return <p role="alert" className="error">{detail.error}</p>
+  if (detail.error !== undefined && livestream === undefined)
+    return (
+      <p role="alert" className="error">
+        {detail.error}
+      </p>
+    )
   if (livestream === undefined) return <p aria-busy="true">Loading…</p>
   const title = livestream.name ?? "(no name)"
-  const recordingList: ReadonlyArray<any> = Array.isArray(recordings.value) ? recordings.value : recordings.value?.recordings ?? []
-  const restreamList: ReadonlyArray<any> = Array.isArray(restreams.value) ? restreams.value : restreams.value?.restreams ?? []
+  const recordingList: ReadonlyArray<any> = Array.isArray(recordings.value)
+    ? recordings.value
+    : (recordings.value?.recordings ?? [])
+  const restreamList: ReadonlyArray<any> = Array.isArray(restreams.value)
+    ? restreams.value
+    : (restreams.value?.restreams ?? [])
   return (
     <article aria-labelledby="livestream-title">
-      <p><a href="#/livestreams">← Livestreams</a></p>
-      <h1 id="livestream-title">{title} <StatusBadge livestream={livestream} /></h1>
-      {actionError === undefined ? null : <p role="alert" className="error">{actionError}</p>}
+      <p>
+        <a href="#/livestreams">← Livestreams</a>
+      </p>
+      <h1 id="livestream-title">
+        {title} <StatusBadge livestream={livestream} />
+      </h1>
+      {actionError === undefined ? null : (
+        <p role="alert" className="error">
+          {actionError}
+        </p>
+      )}
 
       <div className="actions row">
-        {newName === undefined
-          ? <button type="button" onClick={() => setNewName(livestream.name ?? "")}>Rename</button>
-          : (
-            <form className="row" onSubmit={rename} aria-label="Rename">
-              <label>New name<input name="new-name" value={newName} maxLength={255} onChange={(e) => setNewName(e.target.value)} autoFocus /></label>
-              <button type="submit">Save name</button>
-              <button type="button" onClick={() => setNewName(undefined)}>Cancel</button>
-            </form>
-          )}
-        <button type="button" onClick={toggle}>{isDisabled(livestream) ? "Enable" : "Disable"}</button>
-        <button type="button" onClick={rotate}>Rotate stream key</button>
-        {confirmDelete
-          ? (
-            <span className="confirm" role="group" aria-label="Confirm delete">
-              Delete “{title}” for good?
-              <button type="button" className="danger" onClick={remove}>Yes, delete it</button>
-              <button type="button" onClick={() => setConfirmDelete(false)}>Keep it</button>
-            </span>
-          )
-          : <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>Delete</button>}
+        {newName === undefined ? (
+          <button type="button" onClick={() => setNewName(livestream.name ?? "")}>
+            Rename
+          </button>
+        ) : (
+          <form className="row" onSubmit={rename} aria-label="Rename">
+            <label>
+              New name
+              <input
+                name="new-name"
+                value={newName}
+                maxLength={255}
+                onChange={(e) => setNewName(e.target.value)}
+                // biome-ignore lint/a11y/noAutofocus: the field appears because the user asked to rename, so focus goes where they are about to type
+                autoFocus
+              />
+            </label>
+            <button type="submit">Save name</button>
+            <button type="button" onClick={() => setNewName(undefined)}>
+              Cancel
+            </button>
+          </form>
+        )}
+        <button type="button" onClick={toggle}>
+          {isDisabled(livestream) ? "Enable" : "Disable"}
+        </button>
+        <button type="button" onClick={rotate}>
+          Rotate stream key
+        </button>
+        {confirmDelete ? (
+          // biome-ignore lint/a11y/useSemanticElements: an inline confirmation beside the buttons, not a form section: a fieldset would break the line
+          <span className="confirm" role="group" aria-label="Confirm delete">
+            Delete “{title}” for good?
+            <button type="button" className="danger" onClick={remove}>
+              Yes, delete it
+            </button>
+            <button type="button" onClick={() => setConfirmDelete(false)}>
+              Keep it
+            </button>
+          </span>
+        ) : (
+          <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>
+            Delete
+          </button>
+        )}
       </div>
 
       {newKey === undefined ? null : (
         <div className="notice" role="status">
           <p>The new stream key, shown this once (encoders with the old key can no longer publish):</p>
           <code data-testid="new-key">{newKey}</code> <CopyButton label="new stream key" value={newKey} />
-          <button type="button" className="small" onClick={() => setNewKey(undefined)}>Done</button>
+          <button type="button" className="small" onClick={() => setNewKey(undefined)}>
+            Done
+          </button>
         </div>
       )}
 
       <div className="grid">
         <section aria-labelledby="preview-title" className="card">
           <h2 id="preview-title">Preview</h2>
-          {live ? <Preview url={livestream.playback_url} title={title} /> : <p className="placeholder">Not live: the preview starts when an encoder publishes.</p>}
-          <p>Playback URL <code className="wrap">{livestream.playback_url}</code> <CopyButton label="playback URL" value={livestream.playback_url} /></p>
+          {live ? (
+            <Preview url={livestream.playback_url} title={title} />
+          ) : (
+            <p className="placeholder">Not live: the preview starts when an encoder publishes.</p>
+          )}
+          <p>
+            Playback URL <code className="wrap">{livestream.playback_url}</code>{" "}
+            <CopyButton label="playback URL" value={livestream.playback_url} />
+          </p>
         </section>
 
         <section aria-labelledby="ingest-title" className="card">
           <h2 id="ingest-title">Ingest</h2>
-          <p>Server <code className="wrap">{livestream.ingest_server}</code> <CopyButton label="ingest server" value={livestream.ingest_server} /></p>
-          <p>Stream key <SecretValue label="stream key" value={livestream.stream_key} /></p>
-          <p>WHIP (WebRTC: browsers, OBS) <SecretValue label="WHIP URL" value={whipUrl(livestream.playback_url, livestream.stream_key)} /></p>
+          <p>
+            Server <code className="wrap">{livestream.ingest_server}</code>{" "}
+            <CopyButton label="ingest server" value={livestream.ingest_server} />
+          </p>
+          <p>
+            Stream key <SecretValue label="stream key" value={livestream.stream_key} />
+          </p>
+          <p>
+            WHIP (WebRTC: browsers, OBS){" "}
+            <SecretValue label="WHIP URL" value={whipUrl(livestream.playback_url, livestream.stream_key)} />
+          </p>
         </section>
 
         <section aria-labelledby="health-title" className="card wide">
           <h2 id="health-title">Health</h2>
-          {!live
-            ? <p className="placeholder">No publisher connected.</p>
-            : status?.health !== undefined
-            ? <HealthFacts health={status.health} renditions={status.renditions} keyframeInterval={samples.findLast((s) => s.keyframe_interval !== null)?.keyframe_interval} />
-            : <p className="placeholder">{status?.note ?? "Waiting for the first segment…"}</p>}
+          {!live ? (
+            <p className="placeholder">No publisher connected.</p>
+          ) : status?.health !== undefined ? (
+            <HealthFacts
+              health={status.health}
+              renditions={status.renditions}
+              keyframeInterval={samples.findLast((s) => s.keyframe_interval !== null)?.keyframe_interval}
+            />
+          ) : (
+            <p className="placeholder">{status?.note ?? "Waiting for the first segment…"}</p>
+          )}
           <TimeChart
             kind="line"
             title="Bitrate (kbit/s) and frame rate (fps) over the latest session"
             labels={samples.map((s) => new Date(s.sampled_at).toLocaleTimeString())}
             series={[
-              { label: "kbit/s", values: samples.map((s) => Math.round((s.video_bitrate + s.audio_bitrate) / 1000)), color: "#2563eb" },
+              {
+                label: "kbit/s",
+                values: samples.map((s) => Math.round((s.video_bitrate + s.audio_bitrate) / 1000)),
+                color: "#2563eb"
+              },
               { label: "fps", values: samples.map((s) => s.video_fps), color: "#c2410c", right: true }
             ]}
           />
@@ -226,7 +339,13 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
         <div className="table-wrap">
           <table>
             <thead>
-              <tr><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Ingest</th><th scope="col">Viewers</th><th scope="col">Error</th></tr>
+              <tr>
+                <th scope="col">Started</th>
+                <th scope="col">Ended</th>
+                <th scope="col">Ingest</th>
+                <th scope="col">Viewers</th>
+                <th scope="col">Error</th>
+              </tr>
             </thead>
             <tbody>
               {(detail.value?.sessions ?? []).map((s) => (
@@ -238,7 +357,11 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
                   <td>{s.err_message ?? ""}</td>
                 </tr>
               ))}
-              {(detail.value?.sessions.length ?? 0) === 0 ? <tr><td colSpan={5}>No sessions yet.</td></tr> : null}
+              {(detail.value?.sessions.length ?? 0) === 0 ? (
+                <tr>
+                  <td colSpan={5}>No sessions yet.</td>
+                </tr>
+              ) : null}
             </tbody>
           </table>
         </div>
@@ -246,12 +369,19 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
 
       <section aria-labelledby="recordings-title">
         <h2 id="recordings-title">Recordings</h2>
-        {recordingList.length === 0 ? <p>No recordings.</p> : (
+        {recordingList.length === 0 ? (
+          <p>No recordings.</p>
+        ) : (
           <ul>
             {recordingList.map((r: any) => (
               <li key={r.id}>
                 {when(r.started_time ?? r.created_at ?? null)} · {r.status ?? r.state ?? ""}
-                {typeof r.download_url === "string" ? <> · <a href={r.download_url}>Download</a></> : null}
+                {typeof r.download_url === "string" ? (
+                  <>
+                    {" "}
+                    · <a href={r.download_url}>Download</a>
+                  </>
+                ) : null}
               </li>
             ))}
           </ul>
@@ -260,9 +390,15 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
 
       <section aria-labelledby="restreams-title">
         <h2 id="restreams-title">Restream targets</h2>
-        {restreamList.length === 0 ? <p>No restream targets.</p> : (
+        {restreamList.length === 0 ? (
+          <p>No restream targets.</p>
+        ) : (
           <ul>
-            {restreamList.map((t: any) => <li key={t.id}>{t.name ?? t.id} · {t.status ?? ""} {t.enabled === false ? "(off)" : ""}</li>)}
+            {restreamList.map((t: any) => (
+              <li key={t.id}>
+                {t.name ?? t.id} · {t.status ?? ""} {t.enabled === false ? "(off)" : ""}
+              </li>
+            ))}
           </ul>
         )}
       </section>

@@ -46,7 +46,12 @@ export const LivestreamsPage = ({ session }: { readonly session: Session }) => {
     event.preventDefault()
     setCreateError(undefined)
     try {
-      const created = await api<Livestream>(session, "POST", "/livestreams", name.trim() === "" ? {} : { name: name.trim() })
+      const created = await api<Livestream>(
+        session,
+        "POST",
+        "/livestreams",
+        name.trim() === "" ? {} : { name: name.trim() }
+      )
       setName("")
       navigate({ page: "livestream", id: created.id })
     } catch (caught) {
@@ -62,49 +67,103 @@ export const LivestreamsPage = ({ session }: { readonly session: Session }) => {
       <form className="row" onSubmit={create} aria-label="Create a livestream">
         <label>
           New livestream name
-          <input name="name" value={name} maxLength={255} onChange={(e) => setName(e.target.value)} placeholder="Launch keynote" />
+          <input
+            name="name"
+            value={name}
+            maxLength={255}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="Launch keynote"
+          />
         </label>
         <button type="submit">Create livestream</button>
-        {createError === undefined ? null : <p role="alert" className="error">{createError}</p>}
+        {createError === undefined ? null : (
+          <p role="alert" className="error">
+            {createError}
+          </p>
+        )}
       </form>
       <div className="row filters">
         <label>
           Search
-          <input type="search" name="search" value={typed} onChange={(e) => setTyped(e.target.value)} placeholder="Name or ID" />
+          <input
+            type="search"
+            name="search"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            placeholder="Name or ID"
+          />
         </label>
         <label>
           Status
-          <select name="status" value={status} onChange={(e) => { setStatus(e.target.value); setPageNo(1) }}>
-            {STATUSES.map((s) => <option key={s} value={s}>{s === "" ? "Any" : s}</option>)}
+          <select
+            name="status"
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value)
+              setPageNo(1)
+            }}
+          >
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s === "" ? "Any" : s}
+              </option>
+            ))}
           </select>
         </label>
       </div>
-      {page.error === undefined ? null : <p role="alert" className="error">{page.error}</p>}
+      {page.error === undefined ? null : (
+        <p role="alert" className="error">
+          {page.error}
+        </p>
+      )}
       <div className="table-wrap">
         <table>
           <caption className="visually-hidden">Livestreams, newest first</caption>
           <thead>
-            <tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col" className="hide-narrow">Created</th><th scope="col" className="hide-narrow">ID</th></tr>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="hide-narrow">
+                Created
+              </th>
+              <th scope="col" className="hide-narrow">
+                ID
+              </th>
+            </tr>
           </thead>
           <tbody>
             {(page.value?.livestreams ?? []).map((livestream) => (
               <tr key={livestream.id} data-livestream={livestream.id}>
-                <td><a href={hrefOf({ page: "livestream", id: livestream.id })}>{livestream.name ?? "(no name)"}</a></td>
-                <td><StatusBadge livestream={livestream} /></td>
+                <td>
+                  <a href={hrefOf({ page: "livestream", id: livestream.id })}>{livestream.name ?? "(no name)"}</a>
+                </td>
+                <td>
+                  <StatusBadge livestream={livestream} />
+                </td>
                 <td className="hide-narrow">{when(livestream.created_at)}</td>
-                <td className="hide-narrow"><code>{livestream.id}</code></td>
+                <td className="hide-narrow">
+                  <code>{livestream.id}</code>
+                </td>
               </tr>
             ))}
-            {page.value !== undefined && page.value.livestreams.length === 0
-              ? <tr><td colSpan={4}>No livestreams{search === "" && status === "" ? " yet" : " match"}.</td></tr>
-              : null}
+            {page.value !== undefined && page.value.livestreams.length === 0 ? (
+              <tr>
+                <td colSpan={4}>No livestreams{search === "" && status === "" ? " yet" : " match"}.</td>
+              </tr>
+            ) : null}
           </tbody>
         </table>
       </div>
       <nav className="row pager" aria-label="Pages">
-        <button type="button" disabled={pageNo <= 1} onClick={() => setPageNo(pageNo - 1)}>Previous</button>
-        <span>Page {pageNo} of {pages} · {total} livestreams</span>
-        <button type="button" disabled={pageNo >= pages} onClick={() => setPageNo(pageNo + 1)}>Next</button>
+        <button type="button" disabled={pageNo <= 1} onClick={() => setPageNo(pageNo - 1)}>
+          Previous
+        </button>
+        <span>
+          Page {pageNo} of {pages} · {total} livestreams
+        </span>
+        <button type="button" disabled={pageNo >= pages} onClick={() => setPageNo(pageNo + 1)}>
+          Next
+        </button>
       </nav>
     </section>
   )

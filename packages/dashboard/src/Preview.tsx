@@ -22,5 +22,15 @@ export const Preview = ({ url, title }: { readonly url: string; readonly title: 
     void element.play().catch(() => undefined)
     return () => element.removeAttribute("src")
   }, [url])
-  return <video ref={video} className="preview" muted playsInline controls aria-label={`Live preview of ${title}`} data-testid="preview" />
+  return (
+    <video
+      ref={video}
+      className="preview"
+      muted
+      playsInline
+      controls
+      aria-label={`Live preview of ${title}`}
+      data-testid="preview"
+    />
+  )
 }

@@ -28,7 +28,7 @@ export const SignIn = ({ onSignedIn }: { readonly onSignedIn: (session: Session)
         "GET",
         `/accounts/${encodeURIComponent(accountId.trim())}/realtime/kit/apps?per_page=100`
       )
-      const list = Array.isArray(found) ? found : (found as { apps?: ReadonlyArray<App> }).apps ?? []
+      const list = Array.isArray(found) ? found : ((found as { apps?: ReadonlyArray<App> }).apps ?? [])
       if (list.length === 0) setError("This token may act on no app of this account yet.")
       else if (list.length === 1) onSignedIn({ accountId: accountId.trim(), appId: list[0]!.id, token: token.trim() })
       else {
@@ -36,7 +36,11 @@ export const SignIn = ({ onSignedIn }: { readonly onSignedIn: (session: Session)
         setAppId(list[0]!.id)
       }
     } catch (caught) {
-      setError(caught instanceof ApiError && caught.status === 401 ? "The token was refused." : String((caught as Error).message))
+      setError(
+        caught instanceof ApiError && caught.status === 401
+          ? "The token was refused."
+          : String((caught as Error).message)
+      )
     } finally {
       setBusy(false)
     }
@@ -50,33 +54,57 @@ export const SignIn = ({ onSignedIn }: { readonly onSignedIn: (session: Session)
   return (
     <main className="sign-in">
       <h1>OnAir</h1>
-      {apps === undefined
-        ? (
-          <form onSubmit={findApps} aria-label="Sign in">
-            <label>
-              Account ID
-              <input name="account" required autoComplete="username" value={accountId} onChange={(e) => setAccountId(e.target.value)} />
-            </label>
-            <label>
-              API token
-              <input name="token" type="password" required autoComplete="current-password" value={token} onChange={(e) => setToken(e.target.value)} />
-            </label>
-            <button type="submit" disabled={busy}>Sign in</button>
-            <p className="hint">Make a token with <code>./onair tokens create --account &lt;id&gt; --app &lt;id&gt;</code>. It stays in this tab only.</p>
-          </form>
-        )
-        : (
-          <form onSubmit={choose} aria-label="Choose an app">
-            <label>
-              App
-              <select name="app" value={appId} onChange={(e) => setAppId(e.target.value)}>
-                {apps.map((app) => <option key={app.id} value={app.id}>{app.name} ({app.id})</option>)}
-              </select>
-            </label>
-            <button type="submit">Open</button>
-          </form>
-        )}
-      {error === undefined ? null : <p role="alert" className="error">{error}</p>}
+      {apps === undefined ? (
+        <form onSubmit={findApps} aria-label="Sign in">
+          <label>
+            Account ID
+            <input
+              name="account"
+              required
+              autoComplete="username"
+              value={accountId}
+              onChange={(e) => setAccountId(e.target.value)}
+            />
+          </label>
+          <label>
+            API token
+            <input
+              name="token"
+              type="password"
+              required
+              autoComplete="current-password"
+              value={token}
+              onChange={(e) => setToken(e.target.value)}
+            />
+          </label>
+          <button type="submit" disabled={busy}>
+            Sign in
+          </button>
+          <p className="hint">
+            Make a token with <code>./onair tokens create --account &lt;id&gt; --app &lt;id&gt;</code>. It stays in this
+            tab only.
+          </p>
+        </form>
+      ) : (
+        <form onSubmit={choose} aria-label="Choose an app">
+          <label>
+            App
+            <select name="app" value={appId} onChange={(e) => setAppId(e.target.value)}>
+              {apps.map((app) => (
+                <option key={app.id} value={app.id}>
+                  {app.name} ({app.id})
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">Open</button>
+        </form>
+      )}
+      {error === undefined ? null : (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
     </main>
   )
 }

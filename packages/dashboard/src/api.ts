@@ -56,7 +56,7 @@ export const call = async <A = any>(token: string, method: string, path: string,
     ...(body === undefined ? {} : { body: JSON.stringify(body) })
   })
   const text = await response.text()
-  let parsed: any = undefined
+  let parsed: any
   try {
     parsed = text === "" ? undefined : JSON.parse(text)
   } catch {
@@ -64,7 +64,10 @@ export const call = async <A = any>(token: string, method: string, path: string,
   }
   if (!response.ok) {
     const errors: ReadonlyArray<{ message?: string }> = parsed?.errors ?? (parsed?.error ? [parsed.error] : [])
-    const message = errors.map((error) => error.message).filter(Boolean).join("; ")
+    const message = errors
+      .map((error) => error.message)
+      .filter(Boolean)
+      .join("; ")
     throw new ApiError(response.status, message || `${response.status} ${response.statusText}`)
   }
   return (parsed?.data ?? parsed) as A
@@ -76,7 +79,8 @@ export const api = <A = any>(session: Session, method: string, path: string, bod
 
 export const query = (params: Record<string, string | number | undefined>): string => {
   const search = new URLSearchParams()
-  for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== "") search.set(name, String(value))
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined && value !== "") search.set(name, String(value))
   const text = search.toString()
   return text === "" ? "" : `?${text}`
 }
@@ -110,4 +114,5 @@ export interface Paging {
 }
 
 /** A livestream's `disabled`: `"disabled"` or `""` in records (the seed's), a boolean on create. */
-export const isDisabled = (livestream: Livestream): boolean => livestream.disabled === true || livestream.disabled === "disabled"
+export const isDisabled = (livestream: Livestream): boolean =>
+  livestream.disabled === true || livestream.disabled === "disabled"

@@ -19,12 +19,12 @@ export const followFeed = (
   onState: (state: FeedState) => void
 ): (() => void) => {
   const controller = new AbortController()
-  let lastEventId: string | undefined = undefined
+  let lastEventId: string | undefined
   let delay = 500
 
   const dispatch = (block: string) => {
     let event = "message"
-    let id: string | undefined = undefined
+    let id: string | undefined
     const data: Array<string> = []
     for (const line of block.split("\n")) {
       if (line.startsWith(":")) continue

@@ -12,6 +12,7 @@ export const useLoad = <A>(load: () => Promise<A>, deps: ReadonlyArray<unknown>)
   const [error, setError] = useState<string | undefined>(undefined)
   const [tick, setTick] = useState(0)
   const latest = useRef(0)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller's deps (and a reload's tick) say when to load again, not `load`, which is a new function on every render
   useEffect(() => {
     const run = ++latest.current
     load().then(
@@ -24,7 +25,6 @@ export const useLoad = <A>(load: () => Promise<A>, deps: ReadonlyArray<unknown>)
         if (run === latest.current) setError(caught instanceof Error ? caught.message : String(caught))
       }
     )
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick])
   const reload = useCallback(() => setTick((n) => n + 1), [])
   return { value, error, reload }

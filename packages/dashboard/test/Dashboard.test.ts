@@ -58,10 +58,14 @@ describe("the dashboard, in Chromium", () => {
     // Through the debugger, as the page's own policy allows no injected script.
     await page.evaluate(AXE)
     const checked = await page.evaluate(async () => {
-      const result = await (window as any).axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+      const result = await (window as any).axe.run(document, {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }
+      })
       return {
         passed: result.passes.length as number,
-        violations: result.violations.map((v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(" ")).join(", ")})`) as Array<string>
+        violations: result.violations.map(
+          (v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(" ")).join(", ")})`
+        ) as Array<string>
       }
     })
     // Contrast, labels, names and the rest were looked at, not skipped.
@@ -88,8 +92,11 @@ describe("the dashboard, in Chromium", () => {
     assert.deepStrictEqual(stored, { session: 1, local: 0 }, "the token is kept in the tab's session only")
 
     // Every input is labelled.
-    const unlabelled = await page.evaluate(() =>
-      [...document.querySelectorAll("input, select")].filter((e) => (e as HTMLInputElement).labels?.length === 0).length)
+    const unlabelled = await page.evaluate(
+      () =>
+        [...document.querySelectorAll("input, select")].filter((e) => (e as HTMLInputElement).labels?.length === 0)
+          .length
+    )
     assert.strictEqual(unlabelled, 0)
 
     await page.getByLabel("New livestream name").fill("Browser launch")
@@ -110,7 +117,10 @@ describe("the dashboard, in Chromium", () => {
     assert.notInclude((await whipField.textContent()) ?? "", streamKey)
     await page.getByRole("button", { name: "Show WHIP URL" }).click()
     const { playback_url: playbackUrl } = (await job.api("GET", `/livestreams/${id}`)).body.data.livestream
-    assert.strictEqual(((await whipField.textContent()) ?? "").trim(), `${new URL(playbackUrl).origin}/whip/${streamKey}`)
+    assert.strictEqual(
+      ((await whipField.textContent()) ?? "").trim(),
+      `${new URL(playbackUrl).origin}/whip/${streamKey}`
+    )
 
     // A mark on the window: a reload would lose it.
     await page.evaluate(() => ((window as any).onairNoReload = true))
@@ -119,17 +129,23 @@ describe("the dashboard, in Chromium", () => {
     assert.isTrue(await page.evaluate(() => (window as any).onairNoReload === true), "LIVE arrived without a reload")
 
     // The preview plays: the video element's time advances.
-    await page.waitForFunction(() => {
-      const video = document.querySelector("video")
-      return video !== null && video.currentTime > 1.5
-    }, undefined, { timeout: 45_000 })
+    await page.waitForFunction(
+      () => {
+        const video = document.querySelector("video")
+        return video !== null && video.currentTime > 1.5
+      },
+      undefined,
+      { timeout: 45_000 }
+    )
     const first = await page.evaluate(() => document.querySelector("video")!.currentTime)
     await page.waitForFunction((t) => document.querySelector("video")!.currentTime > t + 1, first, { timeout: 15_000 })
     await page.getByTestId("resolution").filter({ hasText: "640x360" }).waitFor({ timeout: 30_000 })
     // ffmpeg sends a keyframe every 60 frames at 30 fps.
     await page.getByTestId("keyframe-interval").filter({ hasText: "2 s" }).waitFor({ timeout: 45_000 })
     // The chart has the session's samples from the log (its label counts them).
-    await page.getByRole("img", { name: /Bitrate .* over the latest session\. ([3-9]|\d\d+) points/ }).waitFor({ timeout: 45_000 })
+    await page
+      .getByRole("img", { name: /Bitrate .* over the latest session\. ([3-9]|\d\d+) points/ })
+      .waitFor({ timeout: 45_000 })
     await shoot(page, "livestream")
 
     await page.getByRole("button", { name: "Disable" }).click()
@@ -188,7 +204,11 @@ describe("the dashboard, in Chromium", () => {
     assert.strictEqual(await page.getByTestId("new-key").count(), 0, "shown once")
 
     await page.getByRole("button", { name: "Delete" }).click()
-    assert.strictEqual((await job.api("GET", `/livestreams/${id}`)).status, 200, "nothing is deleted before the confirmation")
+    assert.strictEqual(
+      (await job.api("GET", `/livestreams/${id}`)).status,
+      200,
+      "nothing is deleted before the confirmation"
+    )
     await page.getByRole("button", { name: "Yes, delete it" }).click()
     await page.getByRole("heading", { name: "Livestreams" }).waitFor()
     assert.strictEqual((await job.api("GET", `/livestreams/${id}`)).status, 404)
@@ -202,7 +222,10 @@ describe("the dashboard, in Chromium", () => {
     assert.isAtMost(overflow, 0, "no sideways scrolling")
     await shoot(page, "livestreams-phone")
     await page.close()
-    assert.deepStrictEqual(accessibility.filter((v) => v.startsWith("livestreams-phone")), [])
+    assert.deepStrictEqual(
+      accessibility.filter((v) => v.startsWith("livestreams-phone")),
+      []
+    )
   })
 
   it("renders the API reference from the OpenAPI document, tries a request with a token, and fetches nothing from elsewhere", async () => {
@@ -217,13 +240,20 @@ describe("the dashboard, in Chromium", () => {
     // A request tried from the page, against this server, with the reader's token.
     const list = `/accounts/{account_id}/realtime/kit/{app_id}/livestreams`
     await page.goto(`${job.url}/docs#tag/livestreams/GET${list}`)
-    await page.locator("button").filter({ hasText: `Test Request(get ${list})` }).first().click()
+    await page
+      .locator("button")
+      .filter({ hasText: `Test Request(get ${list})` })
+      .first()
+      .click()
     const client = page.getByRole("dialog")
     await client.waitFor()
     await client.getByLabel("Token").or(client.getByPlaceholder("Token")).first().click()
     await page.keyboard.type(job.token)
     // The path's examples replaced by the job's account and app; the example filters left out.
-    for (const [example, value] of [["023e105f4ecef8ad9ca31a8372d0c353", job.account], ["14a396e7-ca44-4937-bf1f-050a69118543", job.app]] as const) {
+    for (const [example, value] of [
+      ["023e105f4ecef8ad9ca31a8372d0c353", job.account],
+      ["14a396e7-ca44-4937-bf1f-050a69118543", job.app]
+    ] as const) {
       await client.getByText(example, { exact: true }).first().click()
       await page.keyboard.press("Control+A")
       await page.keyboard.type(value)
@@ -232,7 +262,9 @@ describe("the dashboard, in Chromium", () => {
       const include = client.getByLabel(`Include ${name} in request`).first()
       if ((await include.count()) > 0 && (await include.isChecked())) await include.uncheck()
     }
-    const tried = page.waitForResponse((response) => response.url().startsWith(`${job.url}/accounts/${job.account}/realtime/kit/${job.app}/livestreams`))
+    const tried = page.waitForResponse((response) =>
+      response.url().startsWith(`${job.url}/accounts/${job.account}/realtime/kit/${job.app}/livestreams`)
+    )
     await client.getByRole("button", { name: /^Send/ }).first().click()
     const answered = await tried
     assert.strictEqual(answered.status(), 200)

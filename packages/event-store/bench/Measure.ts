@@ -40,14 +40,14 @@ export const sample = <E, R>(
   durationMs: number,
   operation: (worker: number, n: number) => Effect.Effect<unknown, E, R>
 ): Effect.Effect<Samples, E, R> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const latencies: Array<number> = []
     const started = performance.now()
     const deadline = started + durationMs
     yield* Effect.forEach(
       Array.from({ length: concurrency }, (_, worker) => worker),
       (worker) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           for (let n = 0; performance.now() < deadline; n++) {
             const t0 = performance.now()
             yield* operation(worker, n)
@@ -59,5 +59,5 @@ export const sample = <E, R>(
     return { latencies, seconds: (performance.now() - started) / 1000 }
   })
 
-export const formatRate = (n: number) => n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0)
+export const formatRate = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0))
 export const formatMs = (n: number) => n.toFixed(2)

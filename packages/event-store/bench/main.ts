@@ -33,7 +33,7 @@ const eventBytes = JSON.stringify(data(123456)).length
 
 const metadataFor = (commandId: string) => originMetadata(commandId, "bench", 1_790_000_000_000 as Timestamp)
 
-const createBaselineTable = Effect.gen(function*() {
+const createBaselineTable = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`DROP TABLE IF EXISTS bench_baseline`
   yield* sql`DROP SEQUENCE IF EXISTS bench_baseline_position`
@@ -51,7 +51,7 @@ interface WriteRow {
 }
 
 const writeBenchmark = (label: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore
     const sql = yield* SqlClient
     yield* createBaselineTable
@@ -62,13 +62,27 @@ const writeBenchmark = (label: string) =>
       const storeRuns: Array<Samples> = []
       for (let round = 0; round < ROUNDS; round++) {
         const run = `${label}-${writers}-${round}-${Date.now()}`
-        baselineRuns.push(yield* sample(writers, (SECONDS * 1000) / ROUNDS, (worker, n) =>
-          sql`
+        baselineRuns.push(
+          yield* sample(
+            writers,
+            (SECONDS * 1000) / ROUNDS,
+            (worker, n) =>
+              sql`
             INSERT INTO bench_baseline (stream_name, stream_version, event_type, data, metadata)
             VALUES (${`${run}-${worker}`}, ${n + 1}, 'BenchEvent', ${JSON.stringify(data(n))}::jsonb,
-                    ${JSON.stringify(metadataFor(`${run}-${worker}-${n}`))}::jsonb)`))
-        storeRuns.push(yield* sample(writers, (SECONDS * 1000) / ROUNDS, (worker, n) =>
-          store.append(`bench-${run}-${worker}`, n, [{ type: "BenchEvent", data: data(n) }], metadataFor(`${run}-${worker}-${n}`))))
+                    ${JSON.stringify(metadataFor(`${run}-${worker}-${n}`))}::jsonb)`
+          )
+        )
+        storeRuns.push(
+          yield* sample(writers, (SECONDS * 1000) / ROUNDS, (worker, n) =>
+            store.append(
+              `bench-${run}-${worker}`,
+              n,
+              [{ type: "BenchEvent", data: data(n) }],
+              metadataFor(`${run}-${worker}-${n}`)
+            )
+          )
+        )
       }
       rows.push({ writers, store: summarise(storeRuns), baseline: summarise(baselineRuns) })
     }
@@ -77,7 +91,7 @@ const writeBenchmark = (label: string) =>
 
 /** Fills the log with `count` events directly, in large transactions, for the catch-up measurement. */
 const seedLog = (count: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient
     const payload = JSON.stringify(data(0))
     const meta = JSON.stringify(metadataFor("seed"))
@@ -97,7 +111,7 @@ interface CatchUpRow {
 }
 
 const catchUpBenchmark = (count: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient
     yield* seedLog(count)
     const total = Number((yield* sql<{ n: bigint }>`SELECT count(*) AS n FROM onair_events`)[0]!.n)
@@ -123,11 +137,17 @@ const catchUpBenchmark = (count: number) =>
     }
     const baselineSeconds = (performance.now() - t1) / 1000
     if (read !== total || scanned !== total) throw new Error(`read ${read} and scanned ${scanned} of ${total}`)
-    return { events: total, storePerSecond: read / storeSeconds, baselinePerSecond: scanned / baselineSeconds } satisfies CatchUpRow
+    return {
+      events: total,
+      storePerSecond: read / storeSeconds,
+      baselinePerSecond: scanned / baselineSeconds
+    } satisfies CatchUpRow
   })
 
 const printWrites = (title: string, rows: ReadonlyArray<WriteRow>) => {
-  console.log(`\n${title}: appends of one ${eventBytes}-byte event, ${SECONDS} s per side in ${ROUNDS} alternating rounds`)
+  console.log(
+    `\n${title}: appends of one ${eventBytes}-byte event, ${SECONDS} s per side in ${ROUNDS} alternating rounds`
+  )
   console.log("writers | store appends/s | p50 ms | p99 ms | INSERT rows/s | p50 ms | p99 ms | ratio")
   for (const { writers, store, baseline } of rows) {
     console.log(
@@ -148,9 +168,9 @@ const printWrites = (title: string, rows: ReadonlyArray<WriteRow>) => {
 const printCatchUp = (title: string, row: CatchUpRow) => {
   console.log(
     `${title}: catch-up of ${row.events} events: ${formatRate(row.storePerSecond)} events/s read and checkpointed; ` +
-      `plain keyset scan ${formatRate(row.baselinePerSecond)} rows/s; ratio ${
-        (row.storePerSecond / row.baselinePerSecond).toFixed(2)
-      }`
+      `plain keyset scan ${formatRate(row.baselinePerSecond)} rows/s; ratio ${(
+        row.storePerSecond / row.baselinePerSecond
+      ).toFixed(2)}`
   )
 }
 
@@ -161,44 +181,43 @@ const postgresAdminUrl = (): string => {
   return execFileSync("bash", [script], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim()
 }
 
-const freshPostgres = Effect.gen(function*() {
+const freshPostgres = Effect.gen(function* () {
   const admin = postgresAdminUrl()
   const name = `onair_bench_${process.pid}`
   const adminLayer = PgClient.layer({ url: Redacted.make(admin), maxConnections: 1 })
   const exec = (statement: string) =>
     Effect.flatMap(Effect.service(SqlClient), (sql) => sql.unsafe(statement)).pipe(Effect.provide(adminLayer))
-  yield* Effect.acquireRelease(
-    exec(`CREATE DATABASE ${name}`),
-    () => exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore)
+  yield* Effect.acquireRelease(exec(`CREATE DATABASE ${name}`), () =>
+    exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore)
   )
   const url = new URL(admin)
   url.pathname = `/${name}`
   return url.toString()
 })
 
-const onPostgres = Effect.gen(function*() {
+const onPostgres = Effect.gen(function* () {
   const url = yield* freshPostgres
   const layer = Database.layer({ _tag: "Postgres", url: Redacted.make(url) }, { maxConnections: 32 })
-  return yield* Effect.gen(function*() {
+  return yield* Effect.gen(function* () {
     const writes = yield* writeBenchmark("pg")
     const catchUp = yield* catchUpBenchmark(200_000)
     return { writes, catchUp }
   }).pipe(Effect.provide(layer))
 })
 
-const onEmbedded = Effect.gen(function*() {
+const onEmbedded = Effect.gen(function* () {
   const dataDir = yield* Effect.acquireRelease(
     Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-bench-"))),
     (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
   )
-  return yield* Effect.gen(function*() {
+  return yield* Effect.gen(function* () {
     const writes = yield* writeBenchmark("embedded")
     const catchUp = yield* catchUpBenchmark(50_000)
     return { writes, catchUp }
   }).pipe(Effect.provide(Database.layer({ _tag: "Embedded", dataDir })))
 })
 
-const main = Effect.gen(function*() {
+const main = Effect.gen(function* () {
   console.log(`event-store benchmark on ${Os.cpus().length} cores, Node ${process.version}`)
   const pg = yield* onPostgres
   printWrites("PostgreSQL", pg.writes)

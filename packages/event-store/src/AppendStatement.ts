@@ -65,14 +65,23 @@ const singleStream = (sql: SqlClient, append: StreamAppend, metadata: AppendMeta
     RETURNING stream_name, stream_version, transaction_id::text AS transaction_text${announce(sql, channel)}`
 }
 
-const manyStreams = (sql: SqlClient, appends: ReadonlyArray<StreamAppend>, metadata: AppendMetadata, channel: string | undefined) => {
-  const streams = JSON.stringify(appends.map((append) => ({
-    stream: append.stream,
-    expected: append.expectedVersion === "any" ? null : append.expectedVersion
-  })))
-  const events = JSON.stringify(appends.flatMap((append, index) =>
-    append.events.map((event) => ({ stream_index: index + 1, type: event.type, data: event.data }))
-  ))
+const manyStreams = (
+  sql: SqlClient,
+  appends: ReadonlyArray<StreamAppend>,
+  metadata: AppendMetadata,
+  channel: string | undefined
+) => {
+  const streams = JSON.stringify(
+    appends.map((append) => ({
+      stream: append.stream,
+      expected: append.expectedVersion === "any" ? null : append.expectedVersion
+    }))
+  )
+  const events = JSON.stringify(
+    appends.flatMap((append, index) =>
+      append.events.map((event) => ({ stream_index: index + 1, type: event.type, data: event.data }))
+    )
+  )
   return sql<InsertedRow>`
     WITH streams AS (
       SELECT s.stream, s.expected, s.ord, coalesce((
@@ -93,10 +102,17 @@ const manyStreams = (sql: SqlClient, appends: ReadonlyArray<StreamAppend>, metad
     RETURNING stream_name, stream_version, transaction_id::text AS transaction_text${announce(sql, channel)}`
 }
 
-const statementFor = (sql: SqlClient, appends: ReadonlyArray<StreamAppend>, metadata: AppendMetadata, channel: string | undefined) => {
+const statementFor = (
+  sql: SqlClient,
+  appends: ReadonlyArray<StreamAppend>,
+  metadata: AppendMetadata,
+  channel: string | undefined
+) => {
   const only = appends.length === 1 ? appends[0]! : undefined
   if (only === undefined) return manyStreams(sql, appends, metadata, channel)
-  return only.events.length === 1 ? singleEvent(sql, only, metadata, channel) : singleStream(sql, only, metadata, channel)
+  return only.events.length === 1
+    ? singleEvent(sql, only, metadata, channel)
+    : singleStream(sql, only, metadata, channel)
 }
 
 /**
@@ -118,7 +134,7 @@ export const insert = (
   channel?: string
 ): Effect.Effect<ReadonlyArray<InsertedRow> | Refused, SqlError> =>
   statementFor(sql, appends, metadata, channel).pipe(
-    Effect.map((rows): ReadonlyArray<InsertedRow> | Refused => rows.length === 0 ? Refused : rows),
+    Effect.map((rows): ReadonlyArray<InsertedRow> | Refused => (rows.length === 0 ? Refused : rows)),
     Effect.catchIf(
       (error: SqlError) => error.reason._tag === "UniqueViolation",
       () => Effect.succeed(Refused)
@@ -130,7 +146,7 @@ export const currentVersion = (sql: SqlClient, stream: string): Effect.Effect<nu
   Effect.map(
     sql<{ readonly stream_version: bigint | number | string }>`
       SELECT stream_version FROM onair_events WHERE stream_name = ${stream} ORDER BY stream_version DESC LIMIT 1`,
-    (rows) => rows[0] === undefined ? 0 : Number(rows[0].stream_version)
+    (rows) => (rows[0] === undefined ? 0 : Number(rows[0].stream_version))
   )
 
 /**
@@ -155,7 +171,8 @@ export const findCommand = (sql: SqlClient, commandId: string) =>
 /** The result of an append from the rows it inserted, streams in the order they were given. */
 export const resultOf = (rows: ReadonlyArray<InsertedRow>, duplicate: boolean) => {
   const versions = new Map<string, number>()
-  for (const row of rows) versions.set(row.stream_name, Math.max(versions.get(row.stream_name) ?? 0, Number(row.stream_version)))
+  for (const row of rows)
+    versions.set(row.stream_name, Math.max(versions.get(row.stream_name) ?? 0, Number(row.stream_version)))
   return {
     streams: [...versions].map(([stream, version]) => ({ stream, version })),
     transaction: Number(rows[0]?.transaction_text ?? 0),

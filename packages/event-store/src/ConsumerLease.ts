@@ -28,7 +28,7 @@ export const withLease = <A, E, R>(
   work: (owner: string) => Effect.Effect<A, E, R>,
   options?: LeaseOptions
 ): Effect.Effect<A, E | LeaseLost | EventStoreFailed, R | EventStore> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore
     const ttl = Duration.fromInputUnsafe(options?.leaseTtl ?? DEFAULT_TTL)
     const ttlMillis = Duration.toMillis(ttl)
@@ -39,7 +39,7 @@ export const withLease = <A, E, R>(
 
     while (!(yield* store.acquireLease(consumer, owner, ttlMillis))) yield* Effect.sleep(lookEvery)
 
-    const heartbeat = Effect.gen(function*() {
+    const heartbeat = Effect.gen(function* () {
       for (;;) {
         yield* Effect.sleep(renewEvery)
         const held = yield* store.acquireLease(consumer, owner, ttlMillis)

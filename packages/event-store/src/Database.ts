@@ -15,7 +15,7 @@ export type DatabaseChoice =
 
 export const DEFAULT_DATA_DIR = "./.onair"
 
-export const choiceFromEnv = Effect.gen(function*() {
+export const choiceFromEnv = Effect.gen(function* () {
   // An empty DATABASE_URL counts as unset, as shells and env files often leave it.
   const url = Option.filter(
     yield* Config.option(Config.Redacted("DATABASE_URL")),
@@ -47,10 +47,11 @@ export const sqlLayer = (choice: DatabaseChoice, options?: DatabaseOptions) =>
 export const keyringLayer = (choice: DatabaseChoice) =>
   choice._tag === "Embedded"
     ? SecretKeyring.fromEnv(choice.dataDir)
-    : Layer.unwrap(Effect.map(
-      Config.String("ONAIR_DATA_DIR").pipe(Config.withDefault(DEFAULT_DATA_DIR)),
-      (dataDir) => SecretKeyring.fromEnv(dataDir)
-    ))
+    : Layer.unwrap(
+        Effect.map(Config.String("ONAIR_DATA_DIR").pipe(Config.withDefault(DEFAULT_DATA_DIR)), (dataDir) =>
+          SecretKeyring.fromEnv(dataDir)
+        )
+      )
 
 /** The EventStore on the database `choice` names, migrated; with the SqlClient for projections. */
 export const layer = (choice: DatabaseChoice, options?: DatabaseOptions) =>

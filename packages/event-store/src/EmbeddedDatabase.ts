@@ -88,7 +88,7 @@ export interface Endpoint {
 
 /** PGlite on `<dataDir>/pglite`, served on a unix socket in `<dataDir>/run`; yields where to connect. */
 export const serve = (dataDir: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const absolute = Path.resolve(dataDir)
     yield* lockDataDir(absolute)
     const db = yield* Effect.acquireRelease(
@@ -97,10 +97,7 @@ export const serve = (dataDir: string) =>
         catch: (error) => new EmbeddedDatabaseFailed({ dataDir: absolute, message: String(error) })
       }),
       (db) =>
-        Effect.promise(() => db.close()).pipe(
-          Effect.ignore,
-          Effect.andThen(Effect.sync(() => makePrivate(absolute)))
-        )
+        Effect.promise(() => db.close()).pipe(Effect.ignore, Effect.andThen(Effect.sync(() => makePrivate(absolute))))
     )
     // PGlite has written its files by now: close them up before anything else runs, and again now and
     // then for the files it adds (the folder's 0700 keeps others out of those meanwhile).
@@ -108,10 +105,11 @@ export const serve = (dataDir: string) =>
       try: () => makePrivate(absolute),
       catch: (error) => new EmbeddedDatabaseFailed({ dataDir: absolute, message: String(error) })
     })
-    yield* Effect.forkScoped(Effect.forever(Effect.andThen(
-      Effect.sleep(PRIVATE_SWEEP),
-      Effect.try(() => makePrivate(absolute)).pipe(Effect.ignore)
-    )))
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.andThen(Effect.sleep(PRIVATE_SWEEP), Effect.try(() => makePrivate(absolute)).pipe(Effect.ignore))
+      )
+    )
     const socketDir = Path.join(absolute, "run")
     const socket = Path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`)
     const onSocket = Buffer.byteLength(socket) <= MAX_SOCKET_PATH
@@ -132,20 +130,32 @@ export const serve = (dataDir: string) =>
         catch: (error) => new EmbeddedDatabaseFailed({ dataDir: absolute, message: String(error) })
       }),
       (server) => Effect.promise(() => server.stop()).pipe(Effect.ignore)
-    ).pipe(Effect.tap((server) =>
-      onSocket
-        ? Effect.void
-        : Effect.logWarning(`embedded database: ${socket} is too long for a unix socket; serving on ${server.getServerConn()}`)
-    ), Effect.map((server): Endpoint => {
-      if (onSocket) return { host: socketDir, port: SOCKET_PORT }
-      const [host, port] = server.getServerConn().split(":")
-      return { host: host!, port: Number(port) }
-    }))
+    ).pipe(
+      Effect.tap((server) =>
+        onSocket
+          ? Effect.void
+          : Effect.logWarning(
+              `embedded database: ${socket} is too long for a unix socket; serving on ${server.getServerConn()}`
+            )
+      ),
+      Effect.map((server): Endpoint => {
+        if (onSocket) return { host: socketDir, port: SOCKET_PORT }
+        const [host, port] = server.getServerConn().split(":")
+        return { host: host!, port: Number(port) }
+      })
+    )
   })
 
 /** A `PgClient`/`SqlClient` on the embedded database in `dataDir`. */
 export const layer = (dataDir: string) =>
   Layer.unwrap(
     Effect.map(serve(dataDir), (endpoint) =>
-      PgClient.layer({ host: endpoint.host, port: endpoint.port, username: "postgres", database: "postgres", maxConnections: 1 }))
+      PgClient.layer({
+        host: endpoint.host,
+        port: endpoint.port,
+        username: "postgres",
+        database: "postgres",
+        maxConnections: 1
+      })
+    )
   )

@@ -10,7 +10,7 @@ import { Effect } from "effect"
 import * as Migrator from "effect/sql/Migrator"
 import { SqlClient } from "effect/sql/SqlClient"
 
-const createLog = Effect.gen(function*() {
+const createLog = Effect.gen(function* () {
   const sql = yield* SqlClient
   // global_position comes from a sequence: gaps and values that commit out of order are normal, and
   // transaction_id is what makes the global order gap-free (see SqlEventStore.readAll). A stream's version
@@ -33,7 +33,7 @@ const createLog = Effect.gen(function*() {
   yield* sql`CREATE INDEX onair_events_global_order ON onair_events (transaction_id, global_position)`
 })
 
-const createCheckpoints = Effect.gen(function*() {
+const createCheckpoints = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_checkpoints (
@@ -44,7 +44,7 @@ const createCheckpoints = Effect.gen(function*() {
     )`
 })
 
-const createConsumerLeases = Effect.gen(function*() {
+const createConsumerLeases = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_consumer_leases (
@@ -55,7 +55,7 @@ const createConsumerLeases = Effect.gen(function*() {
 })
 
 /** Reading one category of streams (`accessToken-…`, `webhookEndpoint-…`) without the whole log. */
-const createCategoryIndex = Effect.gen(function*() {
+const createCategoryIndex = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE INDEX onair_events_category ON onair_events (split_part(stream_name, '-', 1), transaction_id, global_position)`
@@ -65,7 +65,7 @@ const createCategoryIndex = Effect.gen(function*() {
  * The keys the log holds secrets under (`SecretKeysInUse`), filled from the log once: the id is the third
  * part of a sealed value, `enc:v1:<key id>:<payload>`.
  */
-const createSecretKeys = Effect.gen(function*() {
+const createSecretKeys = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
     CREATE TABLE onair_secret_keys (

@@ -30,22 +30,23 @@ export interface RunOptions extends Subscription.SubscriptionOptions {
 }
 
 /** Applies the batch and stores the checkpoint in one transaction, which rolls back if the lease is lost. */
-const applyAtomically = <E, R>(
-  projection: Projection<E, R>,
-  owner: string,
-  onCommitted: (position: Position) => Effect.Effect<void> = () => Effect.void
-) =>
-(events: ReadonlyArray<StoredEvent>) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient
-    const store = yield* EventStore
-    const last = events.at(-1)
-    if (last === undefined) return
-    yield* sql.withTransaction(
-      Effect.andThen(projection.apply(events), store.storeCheckpoint(projection.name, last.position, owner))
-    )
-    yield* onCommitted(last.position)
-  })
+const applyAtomically =
+  <E, R>(
+    projection: Projection<E, R>,
+    owner: string,
+    onCommitted: (position: Position) => Effect.Effect<void> = () => Effect.void
+  ) =>
+  (events: ReadonlyArray<StoredEvent>) =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient
+      const store = yield* EventStore
+      const last = events.at(-1)
+      if (last === undefined) return
+      yield* sql.withTransaction(
+        Effect.andThen(projection.apply(events), store.storeCheckpoint(projection.name, last.position, owner))
+      )
+      yield* onCommitted(last.position)
+    })
 
 const noAcknowledgement = (_: Position) => Effect.void
 
@@ -56,12 +57,16 @@ export const catchUp = <E, R>(
   projection: Projection<E, R>,
   options?: Subscription.SubscriptionOptions
 ): Effect.Effect<Position, ProjectionError<E>, EventStore | SqlClient | R> =>
-  withLease(projection.name, (owner) =>
-    Effect.gen(function*() {
-      const store = yield* EventStore
-      const from = yield* store.loadCheckpoint(projection.name)
-      return yield* Subscription.drain(from, applyAtomically(projection, owner), noAcknowledgement, options)
-    }), options)
+  withLease(
+    projection.name,
+    (owner) =>
+      Effect.gen(function* () {
+        const store = yield* EventStore
+        const from = yield* store.loadCheckpoint(projection.name)
+        return yield* Subscription.drain(from, applyAtomically(projection, owner), noAcknowledgement, options)
+      }),
+    options
+  )
 
 /** Keeps the projection up to date for ever; on standby while another process runs it. */
 export const run = <E, R>(
@@ -69,14 +74,21 @@ export const run = <E, R>(
   options?: RunOptions
 ): Effect.Effect<never, Exclude<ProjectionError<E>, LeaseLost>, EventStore | SqlClient | R> =>
   Effect.forever(
-    withLease(projection.name, (owner) =>
-      Effect.gen(function*() {
-        const store = yield* EventStore
-        const from = yield* store.loadCheckpoint(projection.name)
-        return yield* Subscription.follow(from, applyAtomically(projection, owner, options?.onCommitted), options)
-      }), options).pipe(
-        Effect.catchIf((error): error is LeaseLost => error instanceof LeaseLost, () => Effect.void)
+    withLease(
+      projection.name,
+      (owner) =>
+        Effect.gen(function* () {
+          const store = yield* EventStore
+          const from = yield* store.loadCheckpoint(projection.name)
+          return yield* Subscription.follow(from, applyAtomically(projection, owner, options?.onCommitted), options)
+        }),
+      options
+    ).pipe(
+      Effect.catchIf(
+        (error): error is LeaseLost => error instanceof LeaseLost,
+        () => Effect.void
       )
+    )
   )
 
 /**
@@ -87,10 +99,14 @@ export const rebuild = <E, R>(
   projection: Projection<E, R>,
   options?: Subscription.SubscriptionOptions
 ): Effect.Effect<Position, ProjectionError<E>, EventStore | SqlClient | R> =>
-  withLease(projection.name, (owner) =>
-    Effect.gen(function*() {
-      const sql = yield* SqlClient
-      const store = yield* EventStore
-      yield* sql.withTransaction(Effect.andThen(projection.reset, store.resetCheckpoint(projection.name)))
-      return yield* Subscription.drain(LOG_START, applyAtomically(projection, owner), noAcknowledgement, options)
-    }), options)
+  withLease(
+    projection.name,
+    (owner) =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient
+        const store = yield* EventStore
+        yield* sql.withTransaction(Effect.andThen(projection.reset, store.resetCheckpoint(projection.name)))
+        return yield* Subscription.drain(LOG_START, applyAtomically(projection, owner), noAcknowledgement, options)
+      }),
+    options
+  )

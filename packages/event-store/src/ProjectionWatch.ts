@@ -28,7 +28,7 @@ export interface ProjectionWatch {
 }
 
 export const make = (name: string): Effect.Effect<ProjectionWatch, never, EventStore | Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore
     // A sole writer (the embedded database) is one process: nobody else to tell, and its one connection
     // must not be held by a listener.
@@ -36,10 +36,12 @@ export const make = (name: string): Effect.Effect<ProjectionWatch, never, EventS
     const scope = yield* Effect.scope
     let polling = false
 
-    const readCheckpoint = Effect.flatMap(store.loadCheckpoint(name), (position) => Effect.sync(() => gate.advance(position.transaction)))
+    const readCheckpoint = Effect.flatMap(store.loadCheckpoint(name), (position) =>
+      Effect.sync(() => gate.advance(position.transaction))
+    )
 
     // One poller at a time, for as long as someone waits.
-    const poll: Effect.Effect<void> = Effect.gen(function*() {
+    const poll: Effect.Effect<void> = Effect.gen(function* () {
       while (gate.waiting()) {
         yield* Effect.ignore(readCheckpoint)
         if (gate.waiting()) yield* Effect.sleep(POLL)
@@ -51,19 +53,25 @@ export const make = (name: string): Effect.Effect<ProjectionWatch, never, EventS
         if (polling) return Effect.void
         polling = true
         return Effect.asVoid(Effect.forkIn(poll, scope))
-      }))
+      })
+    )
 
     yield* Effect.ignore(readCheckpoint)
 
     if (Option.isSome(pg)) {
-      const listen = Effect.scoped(Effect.gen(function*() {
-        const notifications = yield* pg.value.listen(CHANNEL)
-        return yield* Effect.forever(Effect.flatMap(Queue.take(notifications), (notification) =>
-          Effect.sync(() => {
-            const [projection, transaction] = notification.payload.split(" ")
-            if (projection === name) gate.advance(Number(transaction))
-          })))
-      }))
+      const listen = Effect.scoped(
+        Effect.gen(function* () {
+          const notifications = yield* pg.value.listen(CHANNEL)
+          return yield* Effect.forever(
+            Effect.flatMap(Queue.take(notifications), (notification) =>
+              Effect.sync(() => {
+                const [projection, transaction] = notification.payload.split(" ")
+                if (projection === name) gate.advance(Number(transaction))
+              })
+            )
+          )
+        })
+      )
       yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.ignore(listen), Effect.sleep(Duration.seconds(1)))))
     }
 

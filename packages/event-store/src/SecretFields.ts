@@ -17,7 +17,8 @@ export const seal = (keyring: Keyring, stream: string, data: unknown): unknown =
   const sealed: Record<string, unknown> = { ...data }
   for (const field of SECRET_FIELDS) {
     const value = data[field]
-    if (typeof value === "string" && !isEncrypted(value)) sealed[field] = keyring.encrypt(value, fieldContext(stream, field))
+    if (typeof value === "string" && !isEncrypted(value))
+      sealed[field] = keyring.encrypt(value, fieldContext(stream, field))
   }
   return sealed
 }
@@ -29,7 +30,11 @@ export const sealAppends = (keyring: Keyring, appends: ReadonlyArray<StreamAppen
   }))
 
 /** `data` with its secret fields opened, or why one cannot be. */
-export const open = (keyring: Keyring, stream: string, data: unknown): { readonly data: unknown } | { readonly error: string } => {
+export const open = (
+  keyring: Keyring,
+  stream: string,
+  data: unknown
+): { readonly data: unknown } | { readonly error: string } => {
   if (!isRecord(data) || !SECRET_FIELDS.some((field) => isEncrypted(data[field]))) return { data }
   const opened: Record<string, unknown> = { ...data }
   for (const field of SECRET_FIELDS) {

@@ -14,7 +14,15 @@
  * digits of the key's SHA-256, so a value tells which key it needs without revealing it.
  */
 import { Config, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
-import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, type KeyObject, randomBytes } from "node:crypto"
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createSecretKey,
+  type KeyObject,
+  randomBytes
+} from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 
@@ -39,7 +47,10 @@ const keyId = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex"
 
 /** Parses a keyring's text; a message naming the bad entry when one is not 32 bytes of base64. */
 export const parseKeys = (text: string): ReadonlyArray<Key> | string => {
-  const entries = text.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "")
+  const entries = text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "")
   if (entries.length === 0) return "ONAIR_SECRET_KEY holds no key"
   const keys: Array<Key> = []
   for (const [index, entry] of entries.entries()) {
@@ -104,14 +115,16 @@ export const makeKeyring = (keys: ReadonlyArray<Key>): Keyring => {
         const decipher = createDecipheriv("aes-256-gcm", key, sealed.subarray(0, NONCE_BYTES))
         decipher.setAAD(Buffer.from(context))
         decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES))
-        return Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()])
-          .toString("utf8")
+        return Buffer.concat([
+          decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)),
+          decipher.final()
+        ]).toString("utf8")
       } catch {
         return { error: `encrypted value does not open under key ${id} (altered, or moved from another event)` }
       }
     },
     holds: (keyId) => objects.has(keyId),
-    keyIdOf: (stored) => isEncrypted(stored) ? stored.slice(PREFIX.length).split(":", 1)[0] : undefined,
+    keyIdOf: (stored) => (isEncrypted(stored) ? stored.slice(PREFIX.length).split(":", 1)[0] : undefined),
     digest: (purpose, value) => createHmac("sha256", lookupKey(purpose)).update(value).digest("base64url")
   }
 }
@@ -136,7 +149,8 @@ const keyFromFile = (dataDir: string) =>
       Fs.chmodSync(file, 0o600)
       return Fs.readFileSync(file, "utf8")
     },
-    catch: (error) => new SecretKeyUnavailable({ message: `the secret key file could not be read or made: ${String(error)}` })
+    catch: (error) =>
+      new SecretKeyUnavailable({ message: `the secret key file could not be read or made: ${String(error)}` })
   })
 
 export class SecretKeyring extends Context.Service<SecretKeyring, Keyring>()("@onair/event-store/SecretKeyring") {
@@ -144,7 +158,7 @@ export class SecretKeyring extends Context.Service<SecretKeyring, Keyring>()("@o
   static readonly fromEnv = (dataDir: string) =>
     Layer.effect(
       SecretKeyring,
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const configured = Option.filter(
           yield* Config.option(Config.Redacted("ONAIR_SECRET_KEY")),
           (text) => Redacted.value(text).trim() !== ""

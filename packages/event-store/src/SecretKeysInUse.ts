@@ -15,20 +15,29 @@ import { type Keyring, SecretKeyUnavailable } from "./SecretKeyring.ts"
 
 /** Fails with the keys the log holds secrets under that `keyring` does not hold; records its current key. */
 export const checkAndRecord = (keyring: Keyring) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient
-    const missing = yield* sql.withTransaction(Effect.gen(function*() {
-      yield* sql`LOCK TABLE onair_secret_keys IN SHARE ROW EXCLUSIVE MODE`
-      const rows = yield* sql<{ key_id: string }>`SELECT key_id FROM onair_secret_keys ORDER BY key_id`
-      const lacking = rows.map((row) => row.key_id).filter((id) => !keyring.holds(id))
-      if (lacking.length === 0) {
-        yield* sql`INSERT INTO onair_secret_keys (key_id) VALUES (${keyring.currentKeyId}) ON CONFLICT (key_id) DO NOTHING`
-      }
-      return lacking
-    })).pipe(Effect.mapError((error) => new SecretKeyUnavailable({ message: `the log's keys could not be checked: ${error.message}` })))
+    const missing = yield* sql
+      .withTransaction(
+        Effect.gen(function* () {
+          yield* sql`LOCK TABLE onair_secret_keys IN SHARE ROW EXCLUSIVE MODE`
+          const rows = yield* sql<{ key_id: string }>`SELECT key_id FROM onair_secret_keys ORDER BY key_id`
+          const lacking = rows.map((row) => row.key_id).filter((id) => !keyring.holds(id))
+          if (lacking.length === 0) {
+            yield* sql`INSERT INTO onair_secret_keys (key_id) VALUES (${keyring.currentKeyId}) ON CONFLICT (key_id) DO NOTHING`
+          }
+          return lacking
+        })
+      )
+      .pipe(
+        Effect.mapError(
+          (error) => new SecretKeyUnavailable({ message: `the log's keys could not be checked: ${error.message}` })
+        )
+      )
     if (missing.length > 0) {
       return yield* new SecretKeyUnavailable({
-        message: `the log holds secrets sealed under key ${missing.join(", ")}, which ONAIR_SECRET_KEY (or the data ` +
+        message:
+          `the log holds secrets sealed under key ${missing.join(", ")}, which ONAIR_SECRET_KEY (or the data ` +
           "directory's secret.key) does not hold: give every process of this deployment the same ONAIR_SECRET_KEY " +
           '(docs/operations.md, "Several replicas")'
       })
@@ -37,7 +46,7 @@ export const checkAndRecord = (keyring: Keyring) =>
 
 /** After a rewrap put every secret under the current key: the others are no longer needed to read the log. */
 export const keepOnly = (currentKeyId: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient
     yield* sql`INSERT INTO onair_secret_keys (key_id) VALUES (${currentKeyId}) ON CONFLICT (key_id) DO NOTHING`
     yield* sql`DELETE FROM onair_secret_keys WHERE key_id <> ${currentKeyId}`

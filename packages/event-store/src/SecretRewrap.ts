@@ -26,7 +26,7 @@ export interface RewrapResult {
   readonly rewrapped: number
 }
 
-export const run = Effect.gen(function*() {
+export const run = Effect.gen(function* () {
   const sql = yield* SqlClient
   const keyring = yield* SecretKeyring
   let after = "0"
@@ -42,16 +42,20 @@ export const run = Effect.gen(function*() {
     if (rows.length === 0) break
     const changes: Array<{ readonly position: string; readonly data: string }> = []
     for (const row of rows) {
-      const data = typeof row.data === "string" ? JSON.parse(row.data) as unknown : row.data
+      const data = typeof row.data === "string" ? (JSON.parse(row.data) as unknown) : row.data
       const current = data as Record<string, unknown>
-      const stale = SECRET_FIELDS.some((field) =>
-        typeof current[field] === "string" &&
-        (!isEncrypted(current[field]) || keyring.keyIdOf(current[field] as string) !== keyring.currentKeyId)
+      const stale = SECRET_FIELDS.some(
+        (field) =>
+          typeof current[field] === "string" &&
+          (!isEncrypted(current[field]) || keyring.keyIdOf(current[field] as string) !== keyring.currentKeyId)
       )
       if (!stale) continue
       const opened = SecretFields.open(keyring, row.stream_name, data)
       if ("error" in opened) return yield* Effect.fail(new Error(`cannot rewrap: ${opened.error}`))
-      changes.push({ position: row.global_position, data: JSON.stringify(SecretFields.seal(keyring, row.stream_name, opened.data)) })
+      changes.push({
+        position: row.global_position,
+        data: JSON.stringify(SecretFields.seal(keyring, row.stream_name, opened.data))
+      })
     }
     if (changes.length > 0) {
       yield* sql`

@@ -16,9 +16,12 @@ export const measured = <A, E, R>(append: Effect.Effect<A, E, R>): Effect.Effect
     return Effect.onExit(append, (exit) => {
       const outcome = Exit.isSuccess(exit)
         ? "ok"
-        : Option.exists(Exit.findErrorOption(exit), (error) => (error as { readonly _tag?: unknown })._tag === "WrongExpectedVersion")
-        ? "conflict"
-        : "failed"
+        : Option.exists(
+              Exit.findErrorOption(exit),
+              (error) => (error as { readonly _tag?: unknown })._tag === "WrongExpectedVersion"
+            )
+          ? "conflict"
+          : "failed"
       return Metric.update(Metric.withAttributes(appendLatency, { outcome }), (performance.now() - started) / 1000)
     })
   })

@@ -8,7 +8,14 @@
  * (ConsumerLease), and a checkpoint is stored only while its runner holds the lease. A second runner of the
  * same name waits on standby and takes over from the last checkpoint when the first stops or dies.
  */
-import { comparePositions, EventStore, type EventStoreFailed, LeaseLost, type Position, type StoredEvent } from "@onair/core"
+import {
+  comparePositions,
+  EventStore,
+  type EventStoreFailed,
+  LeaseLost,
+  type Position,
+  type StoredEvent
+} from "@onair/core"
 import { Duration, Effect, Schedule } from "effect"
 import { type LeaseOptions, withLease } from "./ConsumerLease.ts"
 
@@ -63,12 +70,16 @@ export const drain = <E, R, E2, R2>(
   acknowledge: (position: Position) => Effect.Effect<void, E2, R2>,
   options?: SubscriptionOptions
 ): Effect.Effect<Position, E | E2 | EventStoreFailed, EventStore | R | R2> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore
     const batchSize = options?.batchSize ?? DEFAULT_BATCH_SIZE
     let position = from
     for (;;) {
-      const batch = yield* store.readAll(position, batchSize, options?.category === undefined ? undefined : { category: options.category })
+      const batch = yield* store.readAll(
+        position,
+        batchSize,
+        options?.category === undefined ? undefined : { category: options.category }
+      )
       // Nothing more; a category read may still have moved past other streams' events.
       if (batch.events.length === 0) return comparePositions(batch.next, position) > 0 ? batch.next : position
       yield* handle(batch.events)
@@ -93,9 +104,14 @@ export const catchUp = <E, R>(
   handle: Handler<E, R>,
   options?: SubscriptionOptions
 ): Effect.Effect<Position, E | EventStoreFailed | LeaseLost, EventStore | R> =>
-  withLease(consumer, (owner) =>
-    Effect.flatMap(loadCheckpointOf(consumer), (from) =>
-      drain(from, handle, storeCheckpointOf(consumer, owner), options)), options)
+  withLease(
+    consumer,
+    (owner) =>
+      Effect.flatMap(loadCheckpointOf(consumer), (from) =>
+        drain(from, handle, storeCheckpointOf(consumer, owner), options)
+      ),
+    options
+  )
 
 /**
  * Follows the log from `from` for ever, without storing checkpoints: for consumers that keep their state
@@ -122,7 +138,12 @@ export const run = <E, R>(
       consumer,
       (owner) => followFrom(loadCheckpointOf(consumer), handle, storeCheckpointOf(consumer, owner), options),
       options
-    ).pipe(Effect.catchIf((error) => error instanceof LeaseLost, () => Effect.void))
+    ).pipe(
+      Effect.catchIf(
+        (error) => error instanceof LeaseLost,
+        () => Effect.void
+      )
+    )
   )
 
 const followFrom = <E, R, E2, R2>(
@@ -131,20 +152,25 @@ const followFrom = <E, R, E2, R2>(
   acknowledge: (position: Position) => Effect.Effect<void, E2, R2>,
   options?: SubscriptionOptions
 ): Effect.Effect<never, E | E2 | EventStoreFailed, EventStore | R | R2> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore
     const pollMillis = Duration.toMillis(Duration.fromInputUnsafe(options?.pollInterval ?? DEFAULT_POLL_INTERVAL))
     // With a sole writer every append wakes us, so a quiet log is looked at only as a safety net.
-    const maxPollMillis = store.soleWriter ? SOLE_WRITER_POLL_MILLIS : Math.max(
-      pollMillis,
-      Duration.toMillis(Duration.fromInputUnsafe(options?.maxPollInterval ?? DEFAULT_MAX_POLL_INTERVAL))
-    )
+    const maxPollMillis = store.soleWriter
+      ? SOLE_WRITER_POLL_MILLIS
+      : Math.max(
+          pollMillis,
+          Duration.toMillis(Duration.fromInputUnsafe(options?.maxPollInterval ?? DEFAULT_MAX_POLL_INTERVAL))
+        )
     const linger = options?.linger === undefined ? 0 : Duration.toMillis(Duration.fromInputUnsafe(options.linger))
     // A reader that starts waiting during the linger ends it.
-    const waitedFor = Effect.repeat(Effect.sync(() => options?.eager?.() === true), {
-      until: (waiting) => waiting,
-      schedule: Schedule.spaced(Duration.millis(1))
-    })
+    const waitedFor = Effect.repeat(
+      Effect.sync(() => options?.eager?.() === true),
+      {
+        until: (waiting) => waiting,
+        schedule: Schedule.spaced(Duration.millis(1))
+      }
+    )
     let position = yield* start
     let pause = pollMillis
     for (;;) {
@@ -158,6 +184,7 @@ const followFrom = <E, R, E2, R2>(
       options?.onCaughtUp?.(position)
       const wait = options?.eager?.() === true ? EAGER_POLL_MILLIS : pause
       yield* Effect.raceFirst(store.awaitAppendAfter(seen), Effect.sleep(Duration.millis(wait)))
-      if (linger > 0 && options?.eager?.() !== true) yield* Effect.raceFirst(Effect.sleep(Duration.millis(linger)), waitedFor)
+      if (linger > 0 && options?.eager?.() !== true)
+        yield* Effect.raceFirst(Effect.sleep(Duration.millis(linger)), waitedFor)
     }
   })

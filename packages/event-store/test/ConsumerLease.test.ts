@@ -17,29 +17,41 @@ for (const kind of STORE_KINDS) {
 
     it("gives a lease to one owner at a time, until it is released or expires", async () => {
       const consumer = uniqueStream("leased")
-      const outcome = await run(Effect.gen(function*() {
-        const store = yield* EventStore
-        const first = yield* store.acquireLease(consumer, "a", 60_000)
-        const other = yield* store.acquireLease(consumer, "b", 60_000)
-        const renewed = yield* store.acquireLease(consumer, "a", 60_000)
-        yield* store.releaseLease(consumer, "a")
-        const afterRelease = yield* store.acquireLease(consumer, "b", 50)
-        yield* Effect.sleep("120 millis")
-        const afterExpiry = yield* store.acquireLease(consumer, "a", 60_000)
-        return { first, other, renewed, afterRelease, afterExpiry }
-      }))
-      assert.deepStrictEqual(outcome, { first: true, other: false, renewed: true, afterRelease: true, afterExpiry: true })
+      const outcome = await run(
+        Effect.gen(function* () {
+          const store = yield* EventStore
+          const first = yield* store.acquireLease(consumer, "a", 60_000)
+          const other = yield* store.acquireLease(consumer, "b", 60_000)
+          const renewed = yield* store.acquireLease(consumer, "a", 60_000)
+          yield* store.releaseLease(consumer, "a")
+          const afterRelease = yield* store.acquireLease(consumer, "b", 50)
+          yield* Effect.sleep("120 millis")
+          const afterExpiry = yield* store.acquireLease(consumer, "a", 60_000)
+          return { first, other, renewed, afterRelease, afterExpiry }
+        })
+      )
+      assert.deepStrictEqual(outcome, {
+        first: true,
+        other: false,
+        renewed: true,
+        afterRelease: true,
+        afterExpiry: true
+      })
     })
 
     it("stores an owner's checkpoint only while it holds the lease", async () => {
       const consumer = uniqueStream("guarded")
-      const outcome = await run(Effect.gen(function*() {
-        const store = yield* EventStore
-        yield* store.acquireLease(consumer, "holder", 60_000)
-        yield* store.storeCheckpoint(consumer, { transaction: 5, sequence: 5 }, "holder")
-        const refused = yield* Effect.flip(store.storeCheckpoint(consumer, { transaction: 9, sequence: 9 }, "intruder"))
-        return { refused, checkpoint: yield* store.loadCheckpoint(consumer) }
-      }))
+      const outcome = await run(
+        Effect.gen(function* () {
+          const store = yield* EventStore
+          yield* store.acquireLease(consumer, "holder", 60_000)
+          yield* store.storeCheckpoint(consumer, { transaction: 5, sequence: 5 }, "holder")
+          const refused = yield* Effect.flip(
+            store.storeCheckpoint(consumer, { transaction: 9, sequence: 9 }, "intruder")
+          )
+          return { refused, checkpoint: yield* store.loadCheckpoint(consumer) }
+        })
+      )
       assert.deepInclude(outcome.refused, { _tag: "LeaseLost", consumer, owner: "intruder" })
       assert.deepStrictEqual(outcome.checkpoint, { transaction: 5, sequence: 5 })
     })
@@ -47,26 +59,35 @@ for (const kind of STORE_KINDS) {
     it("two runners of one subscription: one works, the other takes over, no event handled twice", async () => {
       const consumer = uniqueStream("pair")
       const stream = uniqueStream("pair-events")
-      const outcome = await run(Effect.gen(function*() {
-        const store = yield* EventStore
-        const handled: Array<{ readonly runner: string; readonly event: StoredEvent }> = []
-        const runner = (name: string) =>
-          Subscription.run(consumer, (batch) => Effect.sync(() => batch.forEach((event) => handled.push({ runner: name, event }))), {
-            pollInterval: "10 millis",
-            leaseTtl: "300 millis"
-          })
-        const first = yield* Effect.forkChild(runner("first"))
-        yield* Effect.sleep("50 millis")
-        const second = yield* Effect.forkChild(runner("second"))
-        for (let i = 0; i < 10; i++) yield* store.append(stream, "any", events("Before", 3), metadata())
-        yield* Effect.sleep("200 millis")
-        yield* Fiber.interrupt(first)
-        for (let i = 0; i < 10; i++) yield* store.append(stream, "any", events("After", 3), metadata())
-        const total = (yield* readLog).length
-        for (let waited = 0; handled.length < total && waited < 300; waited++) yield* Effect.sleep("20 millis")
-        yield* Fiber.interrupt(second)
-        return { handled, total }
-      }))
+      const outcome = await run(
+        Effect.gen(function* () {
+          const store = yield* EventStore
+          const handled: Array<{ readonly runner: string; readonly event: StoredEvent }> = []
+          const runner = (name: string) =>
+            Subscription.run(
+              consumer,
+              (batch) =>
+                Effect.sync(() => {
+                  for (const event of batch) handled.push({ runner: name, event })
+                }),
+              {
+                pollInterval: "10 millis",
+                leaseTtl: "300 millis"
+              }
+            )
+          const first = yield* Effect.forkChild(runner("first"))
+          yield* Effect.sleep("50 millis")
+          const second = yield* Effect.forkChild(runner("second"))
+          for (let i = 0; i < 10; i++) yield* store.append(stream, "any", events("Before", 3), metadata())
+          yield* Effect.sleep("200 millis")
+          yield* Fiber.interrupt(first)
+          for (let i = 0; i < 10; i++) yield* store.append(stream, "any", events("After", 3), metadata())
+          const total = (yield* readLog).length
+          for (let waited = 0; handled.length < total && waited < 300; waited++) yield* Effect.sleep("20 millis")
+          yield* Fiber.interrupt(second)
+          return { handled, total }
+        })
+      )
       const ids = outcome.handled.map((h) => h.event.id)
       assert.strictEqual(new Set(ids).size, ids.length, "no event handled twice")
       assert.strictEqual(ids.length, outcome.total, "every event handled")

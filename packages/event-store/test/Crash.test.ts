@@ -4,7 +4,15 @@
  * and the subscription resumes from its checkpoint: nothing at or before it is delivered again, nothing
  * after it is missed.
  */
-import { comparePositions, EventStore, formatPosition, LOG_START, originMetadata, type StoredEvent, Timestamp } from "@onair/core"
+import {
+  comparePositions,
+  EventStore,
+  formatPosition,
+  LOG_START,
+  originMetadata,
+  type StoredEvent,
+  Timestamp
+} from "@onair/core"
 import { Database, Subscription } from "@onair/event-store"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { spawn } from "node:child_process"
@@ -21,7 +29,11 @@ const ACKS_BEFORE_KILL = 300
 const DELIVERED_BEFORE_KILL = 101
 
 const lines = (file: string): Array<string> =>
-  Fs.existsSync(file) ? Fs.readFileSync(file, "utf8").split("\n").filter((line) => line !== "") : []
+  Fs.existsSync(file)
+    ? Fs.readFileSync(file, "utf8")
+        .split("\n")
+        .filter((line) => line !== "")
+    : []
 
 /**
  * Runs the writer until it has acknowledged enough appends and its subscription has acknowledged a
@@ -50,9 +62,8 @@ const runAndKill = (workDir: string, env: Record<string, string>) =>
     })
   })
 
-
 const storeFor = (kind: StoreKind) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     if (kind === "postgres") {
       const url = yield* freshPostgresUrl
       return {
@@ -67,68 +78,76 @@ const storeFor = (kind: StoreKind) =>
 for (const kind of STORE_KINDS) {
   describe(`crash: ${kind}`, () => {
     it("after SIGKILL: acknowledged units all there, none in part, the subscription resumes without loss", async () => {
-      await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-        const { env, layer } = yield* storeFor(kind)
-        const workDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-crash-"))
-        yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(workDir, { recursive: true, force: true })))
+      await Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const { env, layer } = yield* storeFor(kind)
+            const workDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-crash-"))
+            yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(workDir, { recursive: true, force: true })))
 
-        yield* Effect.promise(() => runAndKill(workDir, env))
-        const acked = lines(Path.join(workDir, "acks")).map((line) => line.split(" ")[0]!)
-        const deliveredBefore = lines(Path.join(workDir, "delivered")).map((line) => line.split(" ")[0]!)
+            yield* Effect.promise(() => runAndKill(workDir, env))
+            const acked = lines(Path.join(workDir, "acks")).map((line) => line.split(" ")[0]!)
+            const deliveredBefore = lines(Path.join(workDir, "delivered")).map((line) => line.split(" ")[0]!)
 
-        // Restart: open the same database, as the next process would.
-        const runtime = ManagedRuntime.make(layer.pipe(Layer.orDie))
-        yield* Effect.addFinalizer(() => Effect.promise(() => runtime.dispose()))
-        const after = yield* Effect.promise(() =>
-          runtime.runPromise(Effect.gen(function*() {
-            const store = yield* EventStore
-            const log = yield* readLog
-            const checkpoint = yield* store.loadCheckpoint(CONSUMER)
-            const deliveredAfter: Array<StoredEvent> = []
-            yield* Subscription.catchUp(CONSUMER, (events) => Effect.sync(() => deliveredAfter.push(...events)))
-            const appendAfterRestart = yield* store.append(
-              "crash-after-restart",
-              0,
-              [{ type: "Alive", data: {} }],
-              originMetadata("after-restart", "crash-test", Timestamp.make(1_790_000_000_000))
+            // Restart: open the same database, as the next process would.
+            const runtime = ManagedRuntime.make(layer.pipe(Layer.orDie))
+            yield* Effect.addFinalizer(() => Effect.promise(() => runtime.dispose()))
+            const after = yield* Effect.promise(() =>
+              runtime.runPromise(
+                Effect.gen(function* () {
+                  const store = yield* EventStore
+                  const log = yield* readLog
+                  const checkpoint = yield* store.loadCheckpoint(CONSUMER)
+                  const deliveredAfter: Array<StoredEvent> = []
+                  yield* Subscription.catchUp(CONSUMER, (events) => Effect.sync(() => deliveredAfter.push(...events)))
+                  const appendAfterRestart = yield* store.append(
+                    "crash-after-restart",
+                    0,
+                    [{ type: "Alive", data: {} }],
+                    originMetadata("after-restart", "crash-test", Timestamp.make(1_790_000_000_000))
+                  )
+                  return { log, checkpoint, deliveredAfter, appendAfterRestart }
+                })
+              )
             )
-            return { log, checkpoint, deliveredAfter, appendAfterRestart }
-          }))
+
+            // Every acknowledged unit is there, whole; no unit is there in part.
+            const perCommand = new Map<string, number>()
+            for (const event of after.log) {
+              const id = event.metadata.commandId
+              perCommand.set(id, (perCommand.get(id) ?? 0) + 1)
+            }
+            for (const id of acked)
+              assert.strictEqual(perCommand.get(id), EVENTS_PER_UNIT, `acknowledged ${id} is whole`)
+            for (const [id, count] of perCommand) assert.strictEqual(count, EVENTS_PER_UNIT, `${id} is not partial`)
+            assert.isAtLeast(acked.length, 300)
+
+            // The log is in one order, and each stream in its own.
+            for (let i = 1; i < after.log.length; i++) {
+              assert.strictEqual(comparePositions(after.log[i - 1]!.position, after.log[i]!.position), -1)
+            }
+            const versions = new Map<string, number>()
+            for (const event of after.log) {
+              assert.strictEqual(event.version, (versions.get(event.stream) ?? 0) + 1, `${event.stream} in order`)
+              versions.set(event.stream, event.version)
+            }
+
+            // The subscription: before the kill it handled at least everything up to its checkpoint; after the
+            // restart it handles exactly what lies after it. Together: the whole log, nothing acknowledged twice.
+            assert.strictEqual(comparePositions(after.checkpoint, LOG_START), 1, "the consumer had progressed")
+            const upToCheckpoint = after.log.filter((e) => comparePositions(e.position, after.checkpoint) <= 0)
+            const handledBefore = new Set(deliveredBefore)
+            for (const event of upToCheckpoint)
+              assert.isTrue(handledBefore.has(event.id), `handled before: ${event.id}`)
+            assert.deepStrictEqual(
+              after.deliveredAfter.map((e) => e.id),
+              after.log.filter((e) => comparePositions(e.position, after.checkpoint) > 0).map((e) => e.id),
+              `after ${formatPosition(after.checkpoint)}: exactly the rest of the log`
+            )
+            assert.isFalse(after.appendAfterRestart.duplicate)
+          })
         )
-
-        // Every acknowledged unit is there, whole; no unit is there in part.
-        const perCommand = new Map<string, number>()
-        for (const event of after.log) {
-          const id = event.metadata.commandId
-          perCommand.set(id, (perCommand.get(id) ?? 0) + 1)
-        }
-        for (const id of acked) assert.strictEqual(perCommand.get(id), EVENTS_PER_UNIT, `acknowledged ${id} is whole`)
-        for (const [id, count] of perCommand) assert.strictEqual(count, EVENTS_PER_UNIT, `${id} is not partial`)
-        assert.isAtLeast(acked.length, 300)
-
-        // The log is in one order, and each stream in its own.
-        for (let i = 1; i < after.log.length; i++) {
-          assert.strictEqual(comparePositions(after.log[i - 1]!.position, after.log[i]!.position), -1)
-        }
-        const versions = new Map<string, number>()
-        for (const event of after.log) {
-          assert.strictEqual(event.version, (versions.get(event.stream) ?? 0) + 1, `${event.stream} in order`)
-          versions.set(event.stream, event.version)
-        }
-
-        // The subscription: before the kill it handled at least everything up to its checkpoint; after the
-        // restart it handles exactly what lies after it. Together: the whole log, nothing acknowledged twice.
-        assert.strictEqual(comparePositions(after.checkpoint, LOG_START), 1, "the consumer had progressed")
-        const upToCheckpoint = after.log.filter((e) => comparePositions(e.position, after.checkpoint) <= 0)
-        const handledBefore = new Set(deliveredBefore)
-        for (const event of upToCheckpoint) assert.isTrue(handledBefore.has(event.id), `handled before: ${event.id}`)
-        assert.deepStrictEqual(
-          after.deliveredAfter.map((e) => e.id),
-          after.log.filter((e) => comparePositions(e.position, after.checkpoint) > 0).map((e) => e.id),
-          `after ${formatPosition(after.checkpoint)}: exactly the rest of the log`
-        )
-        assert.isFalse(after.appendAfterRestart.duplicate)
-      })))
+      )
     }, 120_000)
   })
 }

@@ -16,8 +16,11 @@ describe("embedded database", () => {
     const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-persist-"))
     try {
       const first = ManagedRuntime.make(Database.layer({ _tag: "Embedded", dataDir }))
-      await first.runPromise(Effect.flatMap(Effect.service(EventStore), (store) =>
-        store.append("persisted-1", 0, events("Kept", 3), metadata())))
+      await first.runPromise(
+        Effect.flatMap(Effect.service(EventStore), (store) =>
+          store.append("persisted-1", 0, events("Kept", 3), metadata())
+        )
+      )
       const second = await Effect.runPromise(Effect.scoped(Effect.flip(EmbeddedDatabase.serve(dataDir))))
       assert.strictEqual(second._tag, "EmbeddedDatabaseFailed")
       assert.include(second.message, `in use by process ${process.pid}`)
@@ -25,10 +28,14 @@ describe("embedded database", () => {
       assert.isFalse(Fs.existsSync(Path.join(dataDir, "onair.lock")))
 
       const reopened = ManagedRuntime.make(Database.layer({ _tag: "Embedded", dataDir }))
-      const read = await reopened.runPromise(Effect.flatMap(Effect.service(EventStore), (store) =>
-        store.readStream("persisted-1")))
+      const read = await reopened.runPromise(
+        Effect.flatMap(Effect.service(EventStore), (store) => store.readStream("persisted-1"))
+      )
       await reopened.dispose()
-      assert.deepStrictEqual(read.events.map((e) => e.type), ["Kept", "Kept", "Kept"])
+      assert.deepStrictEqual(
+        read.events.map((e) => e.type),
+        ["Kept", "Kept", "Kept"]
+      )
     } finally {
       Fs.rmSync(dataDir, { recursive: true, force: true })
     }

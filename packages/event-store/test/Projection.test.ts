@@ -15,7 +15,7 @@ import { STORE_KINDS } from "./support/TestDatabases.ts"
 const countsByType = (table: string): Projection.Projection<unknown, SqlClient> => ({
   name: `test-${table}`,
   apply: (batch) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const sql = yield* SqlClient
       for (const event of batch) {
         yield* sql`
@@ -27,7 +27,7 @@ const countsByType = (table: string): Projection.Projection<unknown, SqlClient> 
 })
 
 const readCounts = (table: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient
     const rows = yield* sql<{ event_type: string; count: number }>`
       SELECT event_type, count::int AS count FROM ${sql(table)} ORDER BY event_type`
@@ -35,8 +35,10 @@ const readCounts = (table: string) =>
   })
 
 const createTable = (table: string) =>
-  Effect.flatMap(Effect.service(SqlClient), (sql) =>
-    sql`CREATE TABLE ${sql(table)} (event_type text PRIMARY KEY, count bigint NOT NULL)`)
+  Effect.flatMap(
+    Effect.service(SqlClient),
+    (sql) => sql`CREATE TABLE ${sql(table)} (event_type text PRIMARY KEY, count bigint NOT NULL)`
+  )
 
 for (const kind of STORE_KINDS) {
   describe(`projections: ${kind}`, () => {
@@ -45,27 +47,34 @@ for (const kind of STORE_KINDS) {
     it("follows the log live, and a rebuild from zero gives the same rows", async () => {
       const table = `counts_${Math.random().toString(36).slice(2, 8)}`
       const projection = countsByType(table)
-      const outcome = await run(Effect.gen(function*() {
-        const store = yield* EventStore
-        yield* createTable(table)
-        const stream = uniqueStream("projected")
-        yield* store.append(stream, 0, events("Before", 3), metadata())
-        const live = yield* Effect.forkChild(Projection.run(projection, { pollInterval: "10 millis" }))
-        yield* store.append(stream, 3, events("After", 2), metadata())
-        yield* store.append(uniqueStream("other"), 0, events("Before", 1), metadata())
-        // Wait for the live projection to reach the log's end.
-        let counts = yield* readCounts(table)
-        for (let i = 0; i < 500 && (counts["After"] ?? 0) < 2; i++) {
-          yield* Effect.sleep("10 millis")
-          counts = yield* readCounts(table)
-        }
-        yield* Fiber.interrupt(live)
-        const sql = yield* SqlClient
-        // Damage the read model; a rebuild must restore it from the log alone.
-        yield* sql`UPDATE ${sql(table)} SET count = 999`
-        const position = yield* Projection.rebuild(projection)
-        return { live: counts, rebuilt: yield* readCounts(table), position, checkpoint: yield* store.loadCheckpoint(projection.name) }
-      }))
+      const outcome = await run(
+        Effect.gen(function* () {
+          const store = yield* EventStore
+          yield* createTable(table)
+          const stream = uniqueStream("projected")
+          yield* store.append(stream, 0, events("Before", 3), metadata())
+          const live = yield* Effect.forkChild(Projection.run(projection, { pollInterval: "10 millis" }))
+          yield* store.append(stream, 3, events("After", 2), metadata())
+          yield* store.append(uniqueStream("other"), 0, events("Before", 1), metadata())
+          // Wait for the live projection to reach the log's end.
+          let counts = yield* readCounts(table)
+          for (let i = 0; i < 500 && (counts["After"] ?? 0) < 2; i++) {
+            yield* Effect.sleep("10 millis")
+            counts = yield* readCounts(table)
+          }
+          yield* Fiber.interrupt(live)
+          const sql = yield* SqlClient
+          // Damage the read model; a rebuild must restore it from the log alone.
+          yield* sql`UPDATE ${sql(table)} SET count = 999`
+          const position = yield* Projection.rebuild(projection)
+          return {
+            live: counts,
+            rebuilt: yield* readCounts(table),
+            position,
+            checkpoint: yield* store.loadCheckpoint(projection.name)
+          }
+        })
+      )
       assert.deepStrictEqual(outcome.rebuilt, outcome.live)
       assert.isAtLeast(outcome.live["Before"] ?? 0, 4)
       assert.strictEqual(outcome.live["After"], 2)
@@ -79,22 +88,24 @@ for (const kind of STORE_KINDS) {
         ...good,
         apply: (batch) => Effect.andThen(good.apply(batch), Effect.fail("the read model refused the batch"))
       }
-      const outcome = await run(Effect.gen(function*() {
-        const store = yield* EventStore
-        yield* createTable(table)
-        yield* Projection.catchUp(good)
-        const before = yield* readCounts(table)
-        const checkpoint = yield* store.loadCheckpoint(good.name)
-        yield* store.append(uniqueStream("atomic"), 0, events("Atomic", 2), metadata())
-        const error = yield* Effect.flip(Projection.catchUp(failing))
-        return {
-          error,
-          before,
-          after: yield* readCounts(table),
-          checkpoint,
-          checkpointAfter: yield* store.loadCheckpoint(good.name)
-        }
-      }))
+      const outcome = await run(
+        Effect.gen(function* () {
+          const store = yield* EventStore
+          yield* createTable(table)
+          yield* Projection.catchUp(good)
+          const before = yield* readCounts(table)
+          const checkpoint = yield* store.loadCheckpoint(good.name)
+          yield* store.append(uniqueStream("atomic"), 0, events("Atomic", 2), metadata())
+          const error = yield* Effect.flip(Projection.catchUp(failing))
+          return {
+            error,
+            before,
+            after: yield* readCounts(table),
+            checkpoint,
+            checkpointAfter: yield* store.loadCheckpoint(good.name)
+          }
+        })
+      )
       assert.strictEqual(outcome.error, "the read model refused the batch")
       assert.deepStrictEqual(outcome.after, outcome.before)
       assert.deepStrictEqual(outcome.checkpointAfter, outcome.checkpoint)

@@ -6,7 +6,14 @@
  */
 import { AccessTokenId, AccessTokenLabel, AccountId, AppId, AppName, MediaNodeId } from "@onair/core"
 import { Context, Schema } from "effect"
-import { HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, OpenApi } from "effect/http-api"
+import {
+  HttpApiEndpoint,
+  HttpApiGroup,
+  HttpApiMiddleware,
+  HttpApiSchema,
+  HttpApiSecurity,
+  OpenApi
+} from "effect/http-api"
 import { AppRecord } from "./AppsApi.ts"
 import { BadRequest, Conflict, NotFound, Ok, Unauthorized } from "./Envelope.ts"
 
@@ -128,5 +135,6 @@ export class AdminApi extends HttpApiGroup.make("admin")
     })
   )
   .middleware(AdminAuthorization)
-  .annotateMerge(OpenApi.annotations({ title: "Admin", description: "Tokens and media nodes; ONAIR_ADMIN_TOKEN only" }))
-{}
+  .annotateMerge(
+    OpenApi.annotations({ title: "Admin", description: "Tokens and media nodes; ONAIR_ADMIN_TOKEN only" })
+  ) {}

@@ -49,5 +49,4 @@ export class AnalyticsApi extends HttpApiGroup.make("analytics")
     })
   )
   .middleware(Authorization)
-  .annotateMerge(OpenApi.annotations({ title: "Analytics", description: "Seed 001" }))
-{}
+  .annotateMerge(OpenApi.annotations({ title: "Analytics", description: "Seed 001" })) {}

@@ -37,8 +37,9 @@ export class AppSettingsApi extends HttpApiGroup.make("appSettings")
     })
   )
   .middleware(Authorization)
-  .annotateMerge(OpenApi.annotations({
-    title: "App settings",
-    description: "Recording retention (days) and transcripts, per app."
-  }))
-{}
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "App settings",
+      description: "Recording retention (days) and transcripts, per app."
+    })
+  ) {}

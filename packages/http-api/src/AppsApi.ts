@@ -42,5 +42,6 @@ export class AppsApi extends HttpApiGroup.make("apps")
     })
   )
   .middleware(Authorization)
-  .annotateMerge(OpenApi.annotations({ title: "Apps", description: "An account's apps (RealtimeKit's apps resource)." }))
-{}
+  .annotateMerge(
+    OpenApi.annotations({ title: "Apps", description: "An account's apps (RealtimeKit's apps resource)." })
+  ) {}

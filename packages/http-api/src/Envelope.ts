@@ -37,7 +37,10 @@ export class NotFound extends Schema.Error<NotFound>("NotFound")(failure, { http
 export class Conflict extends Schema.Error<Conflict>("Conflict")(failure, { httpApiStatus: 409 }) {}
 
 /** `{"success": false, "errors": [{code, message}]}`: one failure in the envelope. */
-export const errorEnvelope = (code: string, message: string) => ({ success: false as const, errors: [{ code, message }] })
+export const errorEnvelope = (code: string, message: string) => ({
+  success: false as const,
+  errors: [{ code, message }]
+})
 
 export const badRequest = (code: string, message: string) => new BadRequest(errorEnvelope(code, message))
 export const unauthorized = (message: string) => new Unauthorized(errorEnvelope("unauthorized", message))

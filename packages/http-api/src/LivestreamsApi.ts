@@ -38,7 +38,11 @@ export const PerPage = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 
  * current RealtimeKit clients send them.
  */
 export const IsoTime = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?|\d{1,12}(\.\d{1,3})?)$/))
+  Schema.check(
+    Schema.isPattern(
+      /^(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?|\d{1,12}(\.\d{1,3})?)$/
+    )
+  )
 ).annotate({ description: "ISO-8601 (2026-11-27T12:00:00Z) or Unix seconds (1795780800)" })
 
 export const ListLivestreamsQuery = {
@@ -215,5 +219,4 @@ export class LivestreamsApi extends HttpApiGroup.make("livestreams")
     })
   )
   .middleware(Authorization)
-  .annotateMerge(OpenApi.annotations({ title: "Livestreams", description: "Seeds 001/002" }))
-{}
+  .annotateMerge(OpenApi.annotations({ title: "Livestreams", description: "Seeds 001/002" })) {}

@@ -51,7 +51,9 @@ export class MeetingsApi extends HttpApiGroup.make("meetings")
       params: ScopeParams,
       query: {
         page_no: Schema.optional(Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(1)))),
-        per_page: Schema.optional(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: MAX_PER_PAGE }))))
+        per_page: Schema.optional(
+          Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: MAX_PER_PAGE })))
+        )
       },
       success: Ok(MeetingPage),
       error: [BadRequest, NotFound]
@@ -80,5 +82,6 @@ export class MeetingsApi extends HttpApiGroup.make("meetings")
     })
   )
   .middleware(Authorization)
-  .annotateMerge(OpenApi.annotations({ title: "Meetings", description: "Meetings and their livestreams (seed 001)" }))
-{}
+  .annotateMerge(
+    OpenApi.annotations({ title: "Meetings", description: "Meetings and their livestreams (seed 001)" })
+  ) {}

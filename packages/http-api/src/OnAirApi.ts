@@ -25,9 +25,10 @@ export class OnAirApi extends HttpApi.make("onair")
   .add(MeetingsApi)
   .add(WebhooksApi)
   .add(AdminApi)
-  .annotateMerge(OpenApi.annotations({
-    title: "OnAir",
-    description: "Self-hosted livestream control plane: the livestreams API of the seeds.",
-    transform: documented
-  }))
-{}
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "OnAir",
+      description: "Self-hosted livestream control plane: the livestreams API of the seeds.",
+      transform: documented
+    })
+  ) {}

@@ -9,12 +9,14 @@
 import { DATE_TIME_FIELDS, FIELDS, type FieldDoc, INTEGER_PARAMETERS, PARAMETERS, URI_FIELDS } from "./OpenApiFields.ts"
 import { OPERATIONS } from "./OpenApiOperations.ts"
 
+// biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document as effect writes it is walked as plain JSON
 type Json = Record<string, any>
 
 const UUID_EXAMPLE = "78dd0b50-4147-4bb8-88d3-2ccc2e98bff0"
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
 
-const isUuidPattern = (schema: Json) => typeof schema["pattern"] === "string" && schema["pattern"].startsWith("^([0-9a-fA-F]{8}-")
+const isUuidPattern = (schema: Json) =>
+  typeof schema["pattern"] === "string" && schema["pattern"].startsWith("^([0-9a-fA-F]{8}-")
 const isNumericString = (schema: Json) =>
   schema["type"] === "string" && typeof schema["pattern"] === "string" && schema["pattern"].startsWith("^[+-]?(?:\\d+")
 
@@ -24,7 +26,11 @@ const exampleOf = (schema: Json): unknown => {
   if (Array.isArray(schema["anyOf"])) return exampleOf(schema["anyOf"].find((s: Json) => s["type"] !== "null") ?? {})
   switch (schema["type"]) {
     case "string":
-      return schema["format"] === "date-time" ? "2026-11-27T12:00:00.000Z" : schema["format"] === "uuid" || isUuidPattern(schema) ? UUID_EXAMPLE : "text"
+      return schema["format"] === "date-time"
+        ? "2026-11-27T12:00:00.000Z"
+        : schema["format"] === "uuid" || isUuidPattern(schema)
+          ? UUID_EXAMPLE
+          : "text"
     case "integer":
       return schema["minimum"] ?? 1
     case "number":
@@ -43,7 +49,9 @@ const exampleOf = (schema: Json): unknown => {
       for (const name of (schema["required"] ?? []) as Array<string>) {
         const property = properties[name]
         if (property === undefined) continue
-        const value = [FIELDS[name]?.example, exampleOf(property)].find((candidate) => candidate !== undefined && fits(candidate, property))
+        const value = [FIELDS[name]?.example, exampleOf(property)].find(
+          (candidate) => candidate !== undefined && fits(candidate, property)
+        )
         if (value !== undefined) example[name] = value
       }
       return example
@@ -58,11 +66,16 @@ const exampleOf = (schema: Json): unknown => {
 
 /** The string branches of a schema (itself, or those of its `anyOf`). */
 const stringBranches = (schema: Json): ReadonlyArray<Json> =>
-  Array.isArray(schema["anyOf"]) ? schema["anyOf"].filter((s: Json) => s["type"] === "string") : schema["type"] === "string" ? [schema] : []
+  Array.isArray(schema["anyOf"])
+    ? schema["anyOf"].filter((s: Json) => s["type"] === "string")
+    : schema["type"] === "string"
+      ? [schema]
+      : []
 
 const formatted = (name: string, schema: Json) => {
   for (const branch of stringBranches(schema)) {
-    if (DATE_TIME_FIELDS.has(name) && branch["format"] === undefined && branch["pattern"] === undefined) branch["format"] = "date-time"
+    if (DATE_TIME_FIELDS.has(name) && branch["format"] === undefined && branch["pattern"] === undefined)
+      branch["format"] = "date-time"
     if (URI_FIELDS.has(name) && branch["format"] === undefined) branch["format"] = "uri"
     if (isUuidPattern(branch) && branch["format"] === undefined) branch["format"] = "uuid"
   }
@@ -90,27 +103,41 @@ const FORMATS: Record<string, RegExp> = {
 /** Whether a value is one the schema allows (the parts of JSON Schema the API's schemas use). */
 const fits = (value: unknown, schema: Json): boolean => {
   if (Array.isArray(schema["anyOf"])) return schema["anyOf"].some((branch: Json) => fits(value, branch))
-  if (Array.isArray(schema["enum"]) && !schema["enum"].some((allowed: unknown) => JSON.stringify(allowed) === JSON.stringify(value))) return false
+  if (
+    Array.isArray(schema["enum"]) &&
+    !schema["enum"].some((allowed: unknown) => JSON.stringify(allowed) === JSON.stringify(value))
+  )
+    return false
   switch (schema["type"]) {
     case "string":
-      return typeof value === "string" &&
+      return (
+        typeof value === "string" &&
         (schema["pattern"] === undefined || new RegExp(schema["pattern"]).test(value)) &&
         (schema["format"] === undefined || FORMATS[schema["format"]]?.test(value) !== false) &&
         (schema["maxLength"] === undefined || value.length <= schema["maxLength"]) &&
         (schema["minLength"] === undefined || value.length >= schema["minLength"])
+      )
     case "integer":
     case "number":
-      return typeof value === "number" && (schema["type"] === "number" || Number.isInteger(value)) &&
-        (schema["minimum"] === undefined || value >= schema["minimum"]) && (schema["maximum"] === undefined || value <= schema["maximum"])
+      return (
+        typeof value === "number" &&
+        (schema["type"] === "number" || Number.isInteger(value)) &&
+        (schema["minimum"] === undefined || value >= schema["minimum"]) &&
+        (schema["maximum"] === undefined || value <= schema["maximum"])
+      )
     case "boolean":
       return typeof value === "boolean"
     case "null":
       return value === null
     case "array":
-      return Array.isArray(value) && (schema["items"] === undefined || value.every((item) => fits(item, schema["items"]))) &&
-        (!Array.isArray(schema["prefixItems"]) || schema["prefixItems"].every((item: Json, i: number) => fits(value[i], item))) &&
+      return (
+        Array.isArray(value) &&
+        (schema["items"] === undefined || value.every((item) => fits(item, schema["items"]))) &&
+        (!Array.isArray(schema["prefixItems"]) ||
+          schema["prefixItems"].every((item: Json, i: number) => fits(value[i], item))) &&
         (schema["minItems"] === undefined || value.length >= schema["minItems"]) &&
         (schema["maxItems"] === undefined || value.length <= schema["maxItems"])
+      )
     case "object":
       return typeof value === "object" && value !== null && !Array.isArray(value)
     default:
@@ -118,11 +145,18 @@ const fits = (value: unknown, schema: Json): boolean => {
   }
 }
 
-const describe = (target: Json, doc: FieldDoc | undefined, schemaForExample: Json, exampleKey: "example" | "examples") => {
+const describe = (
+  target: Json,
+  doc: FieldDoc | undefined,
+  schemaForExample: Json,
+  exampleKey: "example" | "examples"
+) => {
   if (target["description"] === undefined && doc !== undefined) target["description"] = doc.description
   if (target[exampleKey] !== undefined) return
   // The documented example where it fits this schema (a name's type can differ between the seeds' views).
-  const example = [doc?.example, exampleOf(schemaForExample)].find((candidate) => candidate !== undefined && fits(candidate, schemaForExample))
+  const example = [doc?.example, exampleOf(schemaForExample)].find(
+    (candidate) => candidate !== undefined && fits(candidate, schemaForExample)
+  )
   if (example !== undefined) target[exampleKey] = exampleKey === "examples" ? [example] : example
 }
 
@@ -180,7 +214,8 @@ export const documented = (spec: Json): Json => {
       for (const param of (operation["parameters"] ?? []) as Array<Json>) parameter(param)
       // Effect's own decoding notes for its client (the failure event's schema) mean nothing to others.
       for (const response of Object.values((operation["responses"] ?? {}) as Record<string, Json>)) {
-        for (const media of Object.values((response["content"] ?? {}) as Record<string, Json>)) delete media["x-effect-stream"]
+        for (const media of Object.values((response["content"] ?? {}) as Record<string, Json>))
+          delete media["x-effect-stream"]
       }
       // A redirect is the thumbnail's answer (to the image itself).
       if (path.endsWith("/thumbnail.jpg") && operation["responses"]?.["302"] !== undefined) {

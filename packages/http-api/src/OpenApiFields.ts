@@ -9,7 +9,8 @@ export interface FieldDoc {
   readonly example?: unknown
 }
 
-const f = (description: string, example?: unknown): FieldDoc => (example === undefined ? { description } : { description, example })
+const f = (description: string, example?: unknown): FieldDoc =>
+  example === undefined ? { description } : { description, example }
 
 const UUID = "78dd0b50-4147-4bb8-88d3-2ccc2e98bff0"
 const AT = "2026-11-27T12:00:00.000Z"
@@ -40,17 +41,24 @@ export const PARAMETERS: { readonly [name: string]: FieldDoc } = {
   search: f("Search string that matches names (case-insensitive); a livestream also by its whole ID.", "studio"),
   after: f("Only what comes after this cursor (the previous page's `next_cursor`).", 0),
   limit: f("How many at most.", 100),
-  "last-event-id": f("The `id` of the last event received: the stream goes on after it (browsers send it when they reconnect).", "1042"),
-  "idempotency-key": f("Makes a create safe to retry: the same key with the same body gives the same answer.", "create-launch-2026-11-27")
+  "last-event-id": f(
+    "The `id` of the last event received: the stream goes on after it (browsers send it when they reconnect).",
+    "1042"
+  ),
+  "idempotency-key": f(
+    "Makes a create safe to retry: the same key with the same body gives the same answer.",
+    "create-launch-2026-11-27"
+  )
 }
 
 /** Bounds of the whole-number query parameters (their encoded form is a string of digits). */
-export const INTEGER_PARAMETERS: { readonly [name: string]: { readonly minimum: number; readonly maximum?: number } } = {
-  page_no: { minimum: 1 },
-  per_page: { minimum: 1, maximum: 100 },
-  after: { minimum: 0 },
-  limit: { minimum: 1, maximum: 1000 }
-}
+export const INTEGER_PARAMETERS: { readonly [name: string]: { readonly minimum: number; readonly maximum?: number } } =
+  {
+    page_no: { minimum: 1 },
+    per_page: { minimum: 1, maximum: 100 },
+    after: { minimum: 0 },
+    limit: { minimum: 1, maximum: 1000 }
+  }
 
 /** Body and response fields. */
 export const FIELDS: { readonly [name: string]: FieldDoc } = {
@@ -64,7 +72,10 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   event: f("The server-sent event's name: the webhook event's type, or `keep-alive`.", "livestream.status.changed"),
   errors: f("What went wrong: one entry per broken rule."),
   code: f("Stable, for programs: `invalid_parameter`, `not_found`, `unauthorized`, `conflict`, …", "not_found"),
-  message: f("For people: what happened, naming the parameter or field at fault.", "livestream 78dd0b50-4147-4bb8-88d3-2ccc2e98bff0 was not found"),
+  message: f(
+    "For people: what happened, naming the parameter or field at fault.",
+    "livestream 78dd0b50-4147-4bb8-88d3-2ccc2e98bff0 was not found"
+  ),
   paging: f("Where this page lies in the whole list."),
   start_offset: f("The position of the page's first item in the whole list.", 0),
   end_offset: f("The position of the page's last item in the whole list.", 9),
@@ -88,14 +99,35 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   status: f("The object's status.", "LIVE"),
   disabled: f("Specifies if the livestream was disabled.", false),
   enabled: f("Set to true if it is active.", true),
-  ingest_server: f("The server URL to which the RTMP encoder should send the video and audio data.", "rtmps://live.example.com:1936/live/"),
-  stream_key: f("Unique key for accessing each livestream.", "f26566285faca6fbe2e79a73a66rsrrsrrsr3cde23a2bb7dbc6c2c1761b98f4e4"),
-  streamKey: f("Unique key for accessing the livestream.", "f26566285faca6fbe2e79a73a66rsrrsrrsr3cde23a2bb7dbc6c2c1761b98f4e4"),
+  ingest_server: f(
+    "The server URL to which the RTMP encoder should send the video and audio data.",
+    "rtmps://live.example.com:1936/live/"
+  ),
+  stream_key: f(
+    "Unique key for accessing each livestream.",
+    "f26566285faca6fbe2e79a73a66rsrrsrrsr3cde23a2bb7dbc6c2c1761b98f4e4"
+  ),
+  streamKey: f(
+    "Unique key for accessing the livestream.",
+    "f26566285faca6fbe2e79a73a66rsrrsrrsr3cde23a2bb7dbc6c2c1761b98f4e4"
+  ),
   port: f("The livestream's SRT listener port, from the deployment's range.", 10000),
-  srt_ingest_url: f("What an SRT caller connects to; its passphrase is the stream key.", "srt://onair.example.com:10000?passphrase=6a0f3e9c2b7d41f8a5c6e0b9d3f2a1c46a0f3e9c2b7d41f8a5c6e0b9d3f2a1c4&pbkeylen=16"),
-  stream_key_last4: f("The last 4 characters of the target's stream key when it has more than 8, else empty (the key itself is never shown).", "9f4e"),
-  playback_url: f("The web address that viewers can use to watch the livestream.", "https://onair.example.com/hls/78dd0b50-4147-4bb8-88d3-2ccc2e98bff0/index.m3u8"),
-  srt_url: f("A signed link to the transcript as SubRip subtitles.", "https://onair.example.com/recordings/v1/3fd739f4-3c41-456e-bfba-6ebd51e16d2d/transcript.srt?expires=1795784400&signature=Wc8Lm2Np5Qr7St1Uv4Xy9Za3Bc6De0Fg"),
+  srt_ingest_url: f(
+    "What an SRT caller connects to; its passphrase is the stream key.",
+    "srt://onair.example.com:10000?passphrase=6a0f3e9c2b7d41f8a5c6e0b9d3f2a1c46a0f3e9c2b7d41f8a5c6e0b9d3f2a1c4&pbkeylen=16"
+  ),
+  stream_key_last4: f(
+    "The last 4 characters of the target's stream key when it has more than 8, else empty (the key itself is never shown).",
+    "9f4e"
+  ),
+  playback_url: f(
+    "The web address that viewers can use to watch the livestream.",
+    "https://onair.example.com/hls/78dd0b50-4147-4bb8-88d3-2ccc2e98bff0/index.m3u8"
+  ),
+  srt_url: f(
+    "A signed link to the transcript as SubRip subtitles.",
+    "https://onair.example.com/recordings/v1/3fd739f4-3c41-456e-bfba-6ebd51e16d2d/transcript.srt?expires=1795784400&signature=Wc8Lm2Np5Qr7St1Uv4Xy9Za3Bc6De0Fg"
+  ),
   rtmp_url: f("The node's RTMP ingest address.", "rtmp://media-a.example.com:1935/live"),
   rtmps_url: f("The node's RTMPS ingest address; null without TLS.", "rtmps://media-a.example.com:1936/live"),
   rtmpLink: f("The RTMP URL an encoder publishes to.", "rtmp://live.example.com:1935/live/"),
@@ -161,16 +193,34 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   extendedState: f("The live event's extended state.", "Running"),
   healthDescriptions: f("What the ingest looks like: empty, a message, the ingest as JSON, the renditions.", []),
   value: f("The status, one entry per live event."),
-  encoderType: f("The encoder's protocol in the seed's terms: `rtmp` (RTMP and RTMPS), `webrtc` (WHIP), `unknown` (SRT).", "rtmp"),
+  encoderType: f(
+    "The encoder's protocol in the seed's terms: `rtmp` (RTMP and RTMPS), `webrtc` (WHIP), `unknown` (SRT).",
+    "rtmp"
+  ),
   isRtmpSession: f("Whether the session's publisher came in over RTMP or RTMPS.", true),
-  renditions: f("OnAir's own: the adaptive ladder viewers get, `source` (the publisher's stream as it comes) and heights to transcode to (`1080p`, `720p`, `480p`, `360p`, `240p`; none above the source's); `[]` (the default) is the source alone.", ["source", "720p", "480p", "360p"]),
-  renditionsRefused: f("OnAir's own: why the session's media node passes the source through instead of the `renditions` ladder (`no cpu budget`); null when it transcodes them or none were asked for.", null),
-  protocol: f("OnAir's own: how the session's publisher came in (`rtmp`, `rtmps`, `webrtc` or `srt`); null before one did.", "rtmp"),
+  renditions: f(
+    "OnAir's own: the adaptive ladder viewers get, `source` (the publisher's stream as it comes) and heights to transcode to (`1080p`, `720p`, `480p`, `360p`, `240p`; none above the source's); `[]` (the default) is the source alone.",
+    ["source", "720p", "480p", "360p"]
+  ),
+  renditionsRefused: f(
+    "OnAir's own: why the session's media node passes the source through instead of the `renditions` ladder (`no cpu budget`); null when it transcodes them or none were asked for.",
+    null
+  ),
+  protocol: f(
+    "OnAir's own: how the session's publisher came in (`rtmp`, `rtmps`, `webrtc` or `srt`); null before one did.",
+    "rtmp"
+  ),
   isScheduledPlayback: f("Whether the event plays a scheduled recording.", false),
   streamEndedReason: f("Why the stream ended; null while it runs.", null),
   recordings: f("The recordings of this page."),
-  download_url: f("A signed, expiring link to the recording's MP4 (byte ranges served).", "https://onair.example.com/recordings/v1/3fd739f4-3c41-456e-bfba-6ebd51e16d2d/recording.mp4?expires=1795784400&signature=q83vEjRWYzWkqJc7yXbM0yIBhZUwH6pT"),
-  poster_url: f("A signed, expiring link to the recording's poster JPEG.", "https://onair.example.com/recordings/v1/3fd739f4-3c41-456e-bfba-6ebd51e16d2d/poster.jpg?expires=1795784400&signature=Zk4mV0T1cR2yLq8wN5sX7bP3dH6jA9uE"),
+  download_url: f(
+    "A signed, expiring link to the recording's MP4 (byte ranges served).",
+    "https://onair.example.com/recordings/v1/3fd739f4-3c41-456e-bfba-6ebd51e16d2d/recording.mp4?expires=1795784400&signature=q83vEjRWYzWkqJc7yXbM0yIBhZUwH6pT"
+  ),
+  poster_url: f(
+    "A signed, expiring link to the recording's poster JPEG.",
+    "https://onair.example.com/recordings/v1/3fd739f4-3c41-456e-bfba-6ebd51e16d2d/poster.jpg?expires=1795784400&signature=Zk4mV0T1cR2yLq8wN5sX7bP3dH6jA9uE"
+  ),
   audio_download_url: f("A signed, expiring link to the recording's audio; null when there is none.", null),
   file_size: f("The MP4's size in bytes.", 20971520),
   size: f("Size in bytes.", 20971520),
@@ -185,8 +235,14 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   sha256: f("The SHA-256 of the MP4, hex.", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
   storage: f("Where the files are: `local` (the node's disk) or `s3`.", "local"),
   transcript: f("The recording's transcript, once made: its links and engine."),
-  txt_url: f("A signed link to the transcript as text.", "https://onair.example.com/recordings/v1/3fd739f4-3c41-456e-bfba-6ebd51e16d2d/transcript.txt?expires=1795784400&signature=Hq2Lm7Ns4Pt9Vw1Xy6Zb3Cd8Ef5Gh0Jk"),
-  json_url: f("A signed link to the transcript as JSON with word timings.", "https://onair.example.com/recordings/v1/3fd739f4-3c41-456e-bfba-6ebd51e16d2d/transcript.json?expires=1795784400&signature=Rt5Yu8Io2Pa7Sd4Fg9Hj1Kl6Zx3Cv0Bn"),
+  txt_url: f(
+    "A signed link to the transcript as text.",
+    "https://onair.example.com/recordings/v1/3fd739f4-3c41-456e-bfba-6ebd51e16d2d/transcript.txt?expires=1795784400&signature=Hq2Lm7Ns4Pt9Vw1Xy6Zb3Cd8Ef5Gh0Jk"
+  ),
+  json_url: f(
+    "A signed link to the transcript as JSON with word timings.",
+    "https://onair.example.com/recordings/v1/3fd739f4-3c41-456e-bfba-6ebd51e16d2d/transcript.json?expires=1795784400&signature=Rt5Yu8Io2Pa7Sd4Fg9Hj1Kl6Zx3Cv0Bn"
+  ),
   words: f("How many words the transcript has.", 120),
   engine: f("The engine that made it.", "pocketsphinx"),
   recording_retention_days: f("Days a recording is kept after it started; null: until its owner deletes it.", 30),
@@ -202,7 +258,9 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   bitrate_kbps: f("Bitrate in kbit/s.", 2500),
   frames: f("Frames sent so far.", 3600),
   speed: f("Speed against real time.", 1),
-  events: f("Events this webhook sends: OnAir's types, families (`ingest.*`), `*`, or RealtimeKit's names.", ["livestreaming.statusUpdate"]),
+  events: f("Events this webhook sends: OnAir's types, families (`ingest.*`), `*`, or RealtimeKit's names.", [
+    "livestreaming.statusUpdate"
+  ]),
   disabled_reason: f("`gone` when the receiver answered 410 and the webhook was turned off; null otherwise.", null),
   secret: f("The signing secret (Standard Webhooks), shown this once.", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
   overlap_seconds: f("How long the old secret keeps signing beside the new one (0: not at all).", 86400),
@@ -214,18 +272,49 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   response_excerpt: f("The start of the receiver's answer.", "ok"),
   position: f("The attempt's place in the feed.", "17"),
   type: f("The event's type.", "livestream.status.changed"),
-  token: f("The whole token: shown this once, stored only as a hash.", "onair_tok_hFDWjK4GzQcgmyvtSXZEkFFd_vtf65D7HNy3pW2EdxKpu4FQaHsnuR1lxqP6frdwds")
+  token: f(
+    "The whole token: shown this once, stored only as a hash.",
+    "onair_tok_hFDWjK4GzQcgmyvtSXZEkFFd_vtf65D7HNy3pW2EdxKpu4FQaHsnuR1lxqP6frdwds"
+  )
 }
 
 /** Names of fields that hold a time in ISO format. */
 export const DATE_TIME_FIELDS = new Set([
-  "created_at", "updated_at", "invoked_time", "started_time", "stopped_time", "started_at", "registered_at", "heartbeat_at",
-  "lease_expires_at", "attempted_at", "sampled_at", "retry_at", "live_since", "at", "download_url_expiry", "startTime",
-  "endTime", "scheduledStartTime", "rtmpExpiresAt"
+  "created_at",
+  "updated_at",
+  "invoked_time",
+  "started_time",
+  "stopped_time",
+  "started_at",
+  "registered_at",
+  "heartbeat_at",
+  "lease_expires_at",
+  "attempted_at",
+  "sampled_at",
+  "retry_at",
+  "live_since",
+  "at",
+  "download_url_expiry",
+  "startTime",
+  "endTime",
+  "scheduledStartTime",
+  "rtmpExpiresAt"
 ])
 
 /** Names of fields and parameters that hold a URL. */
 export const URI_FIELDS = new Set([
-  "ingest_server", "playback_url", "srt_url", "srt_ingest_url", "rtmp_url", "rtmps_url", "rtmpLink", "rtmpsLink", "url", "download_url",
-  "poster_url", "audio_download_url", "txt_url", "json_url"
+  "ingest_server",
+  "playback_url",
+  "srt_url",
+  "srt_ingest_url",
+  "rtmp_url",
+  "rtmps_url",
+  "rtmpLink",
+  "rtmpsLink",
+  "url",
+  "download_url",
+  "poster_url",
+  "audio_download_url",
+  "txt_url",
+  "json_url"
 ])

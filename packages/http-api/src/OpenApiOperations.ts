@@ -75,19 +75,40 @@ export const OPERATIONS: { readonly [operationId: string]: OperationDoc } = {
     "Delete a recording",
     "Deletes a recording that is no longer being written; its files are removed and its links stop working."
   ),
-  "apps.getApps": doc("Fetch all apps", "Fetch all apps for your account, paged, searched by name and sorted by creation time."),
+  "apps.getApps": doc(
+    "Fetch all apps",
+    "Fetch all apps for your account, paged, searched by name and sorted by creation time."
+  ),
   "apps.createApp": doc("Create an app", "Create new app for your account; it takes a token for the whole account."),
-  "appSettings.getAppSettings": doc("Get app settings", "The App's recording retention (days) and whether its recordings are transcribed."),
-  "appSettings.updateAppSettings": doc("Update app settings", "Changes the App's recording retention or transcripts; a field left out keeps its value."),
-  "restreams.getRestreams": doc("Fetch a livestream's restream targets", "Each target's status, last error, uptime and bytes sent."),
+  "appSettings.getAppSettings": doc(
+    "Get app settings",
+    "The App's recording retention (days) and whether its recordings are transcribed."
+  ),
+  "appSettings.updateAppSettings": doc(
+    "Update app settings",
+    "Changes the App's recording retention or transcripts; a field left out keeps its value."
+  ),
+  "restreams.getRestreams": doc(
+    "Fetch a livestream's restream targets",
+    "Each target's status, last error, uptime and bytes sent."
+  ),
   "restreams.createRestream": doc(
     "Add a restream target",
     "Sends the livestream on to another platform (`rtmp://` or `rtmps://`) while it is live; at most 10 per livestream."
   ),
-  "restreams.getRestream": doc("Fetch a restream target", "One target's settings, status, last error, uptime and progress."),
-  "restreams.updateRestream": doc("Update a restream target", "Changes a target's URL, key, name, TLS check or whether it is enabled."),
+  "restreams.getRestream": doc(
+    "Fetch a restream target",
+    "One target's settings, status, last error, uptime and progress."
+  ),
+  "restreams.updateRestream": doc(
+    "Update a restream target",
+    "Changes a target's URL, key, name, TLS check or whether it is enabled."
+  ),
   "restreams.deleteRestream": doc("Delete a restream target", "Stops the target's relay if it runs, and removes it."),
-  "srt.getSrtIngest": doc("Fetch a livestream's SRT ingest", "Its SRT port and the URL an SRT caller connects to (the stream key as the passphrase); 404 while SRT is off for it."),
+  "srt.getSrtIngest": doc(
+    "Fetch a livestream's SRT ingest",
+    "Its SRT port and the URL an SRT caller connects to (the stream key as the passphrase); 404 while SRT is off for it."
+  ),
   "srt.openSrtIngest": doc(
     "Turn SRT ingest on",
     "Gives the livestream a port of the deployment's SRT range (the same one again if it has one); the media nodes that may take its publishers listen there."
@@ -125,7 +146,10 @@ export const OPERATIONS: { readonly [operationId: string]: OperationDoc } = {
     "Adds a new webhook to an App; its signing secret is in this answer only. Events are OnAir's types, families (`ingest.*`), `*`, or RealtimeKit's names."
   ),
   "webhooks.getWebhooks": doc("Fetch all webhooks", "Returns details of all webhooks for an App."),
-  "webhooks.getWebhookEvents": doc("Read the event feed", "The App's webhook events after a cursor, oldest first, as they were sent."),
+  "webhooks.getWebhookEvents": doc(
+    "Read the event feed",
+    "The App's webhook events after a cursor, oldest first, as they were sent."
+  ),
   "livestreams.getLivestreamSessionHealth": doc(
     "Fetch a session's health over time",
     "The publisher's health as it was sampled during the session (every few seconds while connected), oldest first: resolution, bitrates, frame rate and keyframe interval. Long sessions are thinned evenly to `limit` samples (1000 by default), the newest always kept. Samples are kept for 7 days."
@@ -135,21 +159,51 @@ export const OPERATIONS: { readonly [operationId: string]: OperationDoc } = {
     "The App's webhook events as server-sent events (`text/event-stream`) as they are stored: after `Last-Event-ID` or `after`, or from now on when neither is given. The last event of each batch carries the cursor as its `id`; `keep-alive` events come when nothing else has for 15 s."
   ),
   "webhooks.getWebhook": doc("Fetch a webhook", "Returns webhook details for the given webhook ID."),
-  "webhooks.updateWebhook": doc("Edit a webhook", "Edits the webhook details for the given webhook ID; a field left out keeps its value."),
-  "webhooks.replaceWebhook": doc("Replace a webhook", "Replace all details for the given webhook ID (`enabled` is on when left out)."),
-  "webhooks.deleteWebhook": doc("Delete a webhook", "Removes a webhook for the given webhook ID and answers it as it was."),
+  "webhooks.updateWebhook": doc(
+    "Edit a webhook",
+    "Edits the webhook details for the given webhook ID; a field left out keeps its value."
+  ),
+  "webhooks.replaceWebhook": doc(
+    "Replace a webhook",
+    "Replace all details for the given webhook ID (`enabled` is on when left out)."
+  ),
+  "webhooks.deleteWebhook": doc(
+    "Delete a webhook",
+    "Removes a webhook for the given webhook ID and answers it as it was."
+  ),
   "webhooks.rotateWebhookSecret": doc(
     "Rotate a webhook's secret",
     "Issues a new signing secret, in this answer only; the old one also signs for `overlap_seconds` (24 h unless given)."
   ),
-  "webhooks.getWebhookAttempts": doc("List delivery attempts", "Every attempt to deliver to the webhook: status, latency, error and an excerpt of the answer."),
+  "webhooks.getWebhookAttempts": doc(
+    "List delivery attempts",
+    "Every attempt to deliver to the webhook: status, latency, error and an excerpt of the answer."
+  ),
   "webhooks.resendWebhookMessage": doc("Resend a message", "Sends one message to the webhook again, now."),
-  "webhooks.recoverWebhookMessages": doc("Recover failed messages", "Sends again every message that failed for the webhook since a time."),
-  "admin.createAppAsAdmin": doc("Create an app (operator)", "Creates an app in an account, with an id of the operator's choosing when given. Admin token only."),
-  "admin.createToken": doc("Create an API token (operator)", "Issues a token for an account, for the apps it names (which must exist) or all of them. Admin token only."),
+  "webhooks.recoverWebhookMessages": doc(
+    "Recover failed messages",
+    "Sends again every message that failed for the webhook since a time."
+  ),
+  "admin.createAppAsAdmin": doc(
+    "Create an app (operator)",
+    "Creates an app in an account, with an id of the operator's choosing when given. Admin token only."
+  ),
+  "admin.createToken": doc(
+    "Create an API token (operator)",
+    "Issues a token for an account, for the apps it names (which must exist) or all of them. Admin token only."
+  ),
   "admin.revokeToken": doc("Revoke an API token (operator)", "The token stops working at once. Admin token only."),
-  "admin.listMediaNodes": doc("List media nodes (operator)", "Each media node's status, load and lease. Admin token only."),
-  "admin.getMediaNodeEvents": doc("Read media node events (operator)", "Media nodes' registrations, drains, resumptions and losses from the log, after a cursor."),
-  "admin.drainMediaNode": doc("Drain a media node (operator)", "The node takes no new publishers; its broadcasts go on."),
+  "admin.listMediaNodes": doc(
+    "List media nodes (operator)",
+    "Each media node's status, load and lease. Admin token only."
+  ),
+  "admin.getMediaNodeEvents": doc(
+    "Read media node events (operator)",
+    "Media nodes' registrations, drains, resumptions and losses from the log, after a cursor."
+  ),
+  "admin.drainMediaNode": doc(
+    "Drain a media node (operator)",
+    "The node takes no new publishers; its broadcasts go on."
+  ),
   "admin.resumeMediaNode": doc("Resume a media node (operator)", "The node takes new publishers again.")
 }

@@ -118,8 +118,9 @@ export class RecordingsApi extends HttpApiGroup.make("recordings")
     })
   )
   .middleware(Authorization)
-  .annotateMerge(OpenApi.annotations({
-    title: "Recordings",
-    description: "Each session's recording: status, media facts, signed download and playback links, deletion."
-  }))
-{}
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "Recordings",
+      description: "Each session's recording: status, media facts, signed download and playback links, deletion."
+    })
+  ) {}

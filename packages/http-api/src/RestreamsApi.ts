@@ -36,13 +36,15 @@ export const RestreamRecord = Schema.Struct({
   /** Seconds since then while it is live; null otherwise. */
   uptime_seconds: Schema.NullOr(Schema.Int),
   /** The relay's latest progress as its node sampled it (this session's): bytes sent, bitrate, frames, speed. */
-  progress: Schema.NullOr(Schema.Struct({
-    bytes: Schema.Number,
-    bitrate_kbps: Schema.Number,
-    frames: Schema.Number,
-    speed: Schema.Number,
-    sampled_at: Schema.String
-  })),
+  progress: Schema.NullOr(
+    Schema.Struct({
+      bytes: Schema.Number,
+      bitrate_kbps: Schema.Number,
+      frames: Schema.Number,
+      speed: Schema.Number,
+      sampled_at: Schema.String
+    })
+  ),
   created_at: Schema.String,
   updated_at: Schema.String
 })
@@ -97,8 +99,9 @@ export class RestreamsApi extends HttpApiGroup.make("restreams")
     })
   )
   .middleware(Authorization)
-  .annotateMerge(OpenApi.annotations({
-    title: "Restreams",
-    description: "A livestream's restream targets (RTMP/RTMPS), each relayed while the livestream is live."
-  }))
-{}
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "Restreams",
+      description: "A livestream's restream targets (RTMP/RTMPS), each relayed while the livestream is live."
+    })
+  ) {}

@@ -37,8 +37,10 @@ export class SrtApi extends HttpApiGroup.make("srt")
     })
   )
   .middleware(Authorization)
-  .annotateMerge(OpenApi.annotations({
-    title: "SRT ingest",
-    description: "A livestream's SRT listener: a port of the deployment's range (ONAIR_SRT_PORTS), the stream key as its passphrase."
-  }))
-{}
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "SRT ingest",
+      description:
+        "A livestream's SRT listener: a port of the deployment's range (ONAIR_SRT_PORTS), the stream key as its passphrase."
+    })
+  ) {}

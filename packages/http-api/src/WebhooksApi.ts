@@ -5,7 +5,14 @@
  * recover every failed message since a time, and the event feed itself (`GET …/webhooks/events?after=`), also
  * as server-sent events (`GET …/webhooks/events/stream`), which the dashboard's live status listens to.
  */
-import { EventTypeFilter, REALTIMEKIT_EVENT_ALIASES, WEBHOOK_EVENT_TYPES, WebhookEndpointId, WebhookName, WebhookUrl } from "@onair/core"
+import {
+  EventTypeFilter,
+  REALTIMEKIT_EVENT_ALIASES,
+  WEBHOOK_EVENT_TYPES,
+  WebhookEndpointId,
+  WebhookName,
+  WebhookUrl
+} from "@onair/core"
 import { Schema } from "effect"
 import { Sse } from "effect/encoding"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
@@ -44,10 +51,12 @@ const isKnownPattern = (pattern: string) =>
  * RealtimeKit name; anything else is a 400 naming `events` (a typo would otherwise receive nothing).
  */
 export const SubscribedEvents = EventTypeFilter.pipe(
-  Schema.check(Schema.makeFilter((patterns: ReadonlyArray<string>) => {
-    const unknown = patterns.filter((pattern) => !isKnownPattern(pattern))
-    return unknown.length === 0 || `not an event OnAir sends: ${unknown.join(", ")}`
-  }))
+  Schema.check(
+    Schema.makeFilter((patterns: ReadonlyArray<string>) => {
+      const unknown = patterns.filter((pattern) => !isKnownPattern(pattern))
+      return unknown.length === 0 || `not an event OnAir sends: ${unknown.join(", ")}`
+    })
+  )
 )
 
 export const CreateWebhookBody = Schema.Struct({
@@ -79,7 +88,9 @@ export const ReplaceWebhookBody = Schema.Struct({
 
 export const RotateSecretBody = Schema.Struct({
   /** How long the old secret keeps signing beside the new one; 24 h unless given (0: not at all). */
-  overlap_seconds: Schema.optional(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 30 * 86_400 }))))
+  overlap_seconds: Schema.optional(
+    Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 30 * 86_400 })))
+  )
 })
 
 export const RecoverBody = Schema.Struct({ since: Schema.String })
@@ -177,5 +188,6 @@ export class WebhooksApi extends HttpApiGroup.make("webhooks")
     })
   )
   .middleware(Authorization)
-  .annotateMerge(OpenApi.annotations({ title: "Webhooks", description: "Signed webhooks of the app's events (seed 004)" }))
-{}
+  .annotateMerge(
+    OpenApi.annotations({ title: "Webhooks", description: "Signed webhooks of the app's events (seed 004)" })
+  ) {}

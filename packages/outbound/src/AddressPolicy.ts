@@ -76,7 +76,10 @@ const HOST_NAME = /^\.?(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0
 export const parseAllowList = (text: string): AllowList | string => {
   const networks = new BlockList()
   const hosts: Array<string> = []
-  const entries = text.split(",").map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== "")
+  const entries = text
+    .split(",")
+    .map((entry) => entry.trim().toLowerCase())
+    .filter((entry) => entry !== "")
   for (const entry of entries) {
     const [address = "", prefixText, ...rest] = entry.split("/")
     const family = familyOf(address)
@@ -99,7 +102,7 @@ export const parseAllowList = (text: string): AllowList | string => {
 export const EMPTY_ALLOW_LIST: AllowList = { networks: new BlockList(), hosts: [], entries: [] }
 
 export const allowsHost = (allow: AllowList, host: string): boolean =>
-  allow.hosts.some((entry) => entry.startsWith(".") ? host.endsWith(entry) : host === entry)
+  allow.hosts.some((entry) => (entry.startsWith(".") ? host.endsWith(entry) : host === entry))
 
 export const allowsAddress = (allow: AllowList, address: string): boolean => {
   const family = familyOf(address)

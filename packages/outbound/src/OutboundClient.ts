@@ -45,7 +45,8 @@ export interface OutboundResponse {
 }
 
 /** Host names that never mean the public internet. */
-const INTERNAL_NAME = /(^|\.)(localhost|local|internal|intranet|lan|home\.arpa|localdomain|in-addr\.arpa|ip6\.arpa|onion|test|invalid|example)$/
+const INTERNAL_NAME =
+  /(^|\.)(localhost|local|internal|intranet|lan|home\.arpa|localdomain|in-addr\.arpa|ip6\.arpa|onion|test|invalid|example)$/
 
 interface Target {
   readonly url: URL
@@ -94,14 +95,20 @@ const resolve = (allow: AllowList, target: Target) =>
     }
     Dns.lookup(target.host, { all: true, order: "verbatim" }, (error, addresses) => {
       if (error !== null || addresses.length === 0) {
-        return resume(Effect.fail(new OutboundFailed({ message: `${target.host} did not resolve (${error?.code ?? "no address"})` })))
+        return resume(
+          Effect.fail(
+            new OutboundFailed({ message: `${target.host} did not resolve (${error?.code ?? "no address"})` })
+          )
+        )
       }
       if (!target.allowedHost) {
         for (const { address } of addresses) {
           if (allowsAddress(allow, address)) continue
           const reason = nonPublicReason(address)
           if (reason !== undefined) {
-            return resume(Effect.fail(refused(`${target.host} resolves to ${address}, which is not a public address (${reason})`)))
+            return resume(
+              Effect.fail(refused(`${target.host} resolves to ${address}, which is not a public address (${reason})`))
+            )
           }
         }
       }
@@ -110,13 +117,15 @@ const resolve = (allow: AllowList, target: Target) =>
   })
 
 /** A lookup that answers with the checked address only: the connection goes where the check looked. */
-const pinnedLookup = (checked: Dns.LookupAddress): LookupFunction => (_hostname, options, callback) => {
-  if (options.all === true) {
-    ;(callback as (error: null, addresses: ReadonlyArray<Dns.LookupAddress>) => void)(null, [checked])
-  } else {
-    callback(null, checked.address, checked.family)
+const pinnedLookup =
+  (checked: Dns.LookupAddress): LookupFunction =>
+  (_hostname, options, callback) => {
+    if (options.all === true) {
+      ;(callback as (error: null, addresses: ReadonlyArray<Dns.LookupAddress>) => void)(null, [checked])
+    } else {
+      callback(null, checked.address, checked.family)
+    }
   }
-}
 
 const send = (target: Target, checked: Dns.LookupAddress, request: OutboundRequest, agents: Agents) =>
   Effect.callback<OutboundResponse, OutboundFailed>((resume, signal) => {
@@ -135,10 +144,12 @@ const send = (target: Target, checked: Dns.LookupAddress, request: OutboundReque
       const finish = () => {
         if (settled) return
         settled = true
-        resume(Effect.succeed({
-          status: response.statusCode ?? 0,
-          body: Buffer.concat(chunks).subarray(0, request.maxResponseBytes).toString("utf8")
-        }))
+        resume(
+          Effect.succeed({
+            status: response.statusCode ?? 0,
+            body: Buffer.concat(chunks).subarray(0, request.maxResponseBytes).toString("utf8")
+          })
+        )
       }
       response.on("data", (chunk: Buffer) => {
         if (size < request.maxResponseBytes) chunks.push(chunk)
@@ -155,7 +166,11 @@ const send = (target: Target, checked: Dns.LookupAddress, request: OutboundReque
     })
     outgoing.on("error", (error: NodeJS.ErrnoException) => {
       const timedOut = error.name === "AbortError" || error.name === "TimeoutError"
-      resume(Effect.fail(new OutboundFailed({ message: timedOut ? "timed out" : `${error.code ?? error.name}: ${error.message}` })))
+      resume(
+        Effect.fail(
+          new OutboundFailed({ message: timedOut ? "timed out" : `${error.code ?? error.name}: ${error.message}` })
+        )
+      )
     })
     outgoing.end(request.body)
   })
@@ -165,22 +180,32 @@ interface Agents {
   readonly https: Https.Agent
 }
 
-export class OutboundClient extends Context.Service<OutboundClient, {
-  /** Whether a URL may be registered as a destination; refused with the reason. */
-  readonly check: (url: string) => Effect.Effect<URL, OutboundRefused>
-  /** POSTs to a checked address of the URL; refused or failed with the reason. */
-  readonly post: (url: string, request: OutboundRequest) => Effect.Effect<OutboundResponse, OutboundRefused | OutboundFailed>
-  /** The allow-list in force, as given. */
-  readonly allowList: ReadonlyArray<string>
-}>()("@onair/outbound/OutboundClient") {
+export class OutboundClient extends Context.Service<
+  OutboundClient,
+  {
+    /** Whether a URL may be registered as a destination; refused with the reason. */
+    readonly check: (url: string) => Effect.Effect<URL, OutboundRefused>
+    /** POSTs to a checked address of the URL; refused or failed with the reason. */
+    readonly post: (
+      url: string,
+      request: OutboundRequest
+    ) => Effect.Effect<OutboundResponse, OutboundRefused | OutboundFailed>
+    /** The allow-list in force, as given. */
+    readonly allowList: ReadonlyArray<string>
+  }
+>()("@onair/outbound/OutboundClient") {
   static readonly make = (allow: AllowList) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const agents: Agents = yield* Effect.acquireRelease(
         Effect.sync(() => ({
           http: new Http.Agent({ keepAlive: true, maxSockets: 256 }),
           https: new Https.Agent({ keepAlive: true, maxSockets: 256 })
         })),
-        (agents) => Effect.sync(() => [agents.http, agents.https].forEach((agent) => agent.destroy()))
+        (agents) =>
+          Effect.sync(() => {
+            agents.http.destroy()
+            agents.https.destroy()
+          })
       )
       const target = (url: string) => {
         const parsed = parseTarget(allow, url)
@@ -188,13 +213,13 @@ export class OutboundClient extends Context.Service<OutboundClient, {
       }
       return OutboundClient.of({
         allowList: allow.entries,
-        check: Effect.fn("OutboundClient.check")(function*(url: string) {
+        check: Effect.fn("OutboundClient.check")(function* (url: string) {
           const parsed = yield* target(url)
           // A name that does not resolve yet is not refused here; sending resolves and checks again.
           yield* resolve(allow, parsed).pipe(Effect.catchTag("OutboundFailed", () => Effect.void))
           return parsed.url
         }),
-        post: Effect.fn("OutboundClient.post")(function*(url: string, request: OutboundRequest) {
+        post: Effect.fn("OutboundClient.post")(function* (url: string, request: OutboundRequest) {
           const parsed = yield* target(url)
           const addresses = yield* resolve(allow, parsed)
           return yield* send(parsed, addresses[0]!, request, agents)
@@ -205,7 +230,7 @@ export class OutboundClient extends Context.Service<OutboundClient, {
   /** The client with `ONAIR_OUTBOUND_ALLOWLIST` from the environment; a malformed entry stops start-up. */
   static readonly layer = Layer.effect(
     OutboundClient,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const text = yield* Config.String("ONAIR_OUTBOUND_ALLOWLIST").pipe(Config.withDefault(""))
       const allow = text.trim() === "" ? EMPTY_ALLOW_LIST : parseAllowList(text)
       if (typeof allow === "string") return yield* Effect.die(new Error(allow))

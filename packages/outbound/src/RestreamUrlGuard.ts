@@ -11,12 +11,13 @@ const RTMP = /^rtmps?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\/|$)/
 
 export const layer = Layer.effect(
   RestreamUrlCheck,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const outbound = yield* OutboundClient
     return RestreamUrlCheck.of({
       check: (url) => {
         const match = RTMP.exec(url)
-        if (match === null) return Effect.fail(new RestreamUrlRefused({ message: "only rtmp:// and rtmps:// URLs are allowed" }))
+        if (match === null)
+          return Effect.fail(new RestreamUrlRefused({ message: "only rtmp:// and rtmps:// URLs are allowed" }))
         // The address rules are the scheme's business nowhere: the host and port are judged as http's.
         return outbound.check(`http://${match[1]}${match[2] ?? ""}/`).pipe(
           Effect.asVoid,

@@ -15,19 +15,29 @@ const clientWith = (allowList: string) => {
 }
 
 const check = (allowList: string, url: string) =>
-  Effect.runPromise(Effect.scoped(
-    Effect.flatMap(Effect.service(OutboundClient), (client) => Effect.result(client.check(url))).pipe(
-      Effect.provide(clientWith(allowList))
-    )
-  ))
-
-const post = (allowList: string, url: string, maxResponseBytes = 512) =>
-  Effect.runPromise(Effect.scoped(
-    Effect.flatMap(Effect.service(OutboundClient), (client) =>
-      Effect.result(client.post(url, { headers: { "content-type": "application/json" }, body: "{}", timeout: Duration.seconds(5), maxResponseBytes }))).pipe(
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.flatMap(Effect.service(OutboundClient), (client) => Effect.result(client.check(url))).pipe(
         Effect.provide(clientWith(allowList))
       )
-  ))
+    )
+  )
+
+const post = (allowList: string, url: string, maxResponseBytes = 512) =>
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.flatMap(Effect.service(OutboundClient), (client) =>
+        Effect.result(
+          client.post(url, {
+            headers: { "content-type": "application/json" },
+            body: "{}",
+            timeout: Duration.seconds(5),
+            maxResponseBytes
+          })
+        )
+      ).pipe(Effect.provide(clientWith(allowList)))
+    )
+  )
 
 /** Every form the review found accepted, and their relatives: refused at registration. */
 const REFUSED: ReadonlyArray<string> = [
@@ -108,7 +118,12 @@ describe("outbound URL checks", () => {
     for (const url of ["http://127.0.0.1:9000/", "http://10.1.2.3/", "http://receiver.corp/", "http://a.hooks.corp/"]) {
       assert.strictEqual((await check(allow, url))._tag, "Success", url)
     }
-    for (const url of ["http://127.0.0.2/", "http://10.2.0.1/", "http://other.internal/", "http://hooks.corp.internal/"]) {
+    for (const url of [
+      "http://127.0.0.2/",
+      "http://10.2.0.1/",
+      "http://other.internal/",
+      "http://hooks.corp.internal/"
+    ]) {
       assert.strictEqual((await check(allow, url))._tag, "Failure", url)
     }
   })
@@ -124,7 +139,8 @@ describe("outbound requests", () => {
   let port = 0
   const receiver = Http.createServer((request, response) => {
     hits.push(request.url ?? "")
-    if (request.url === "/redirect") return response.writeHead(302, { location: `http://127.0.0.1:${port}/landed` }).end()
+    if (request.url === "/redirect")
+      return response.writeHead(302, { location: `http://127.0.0.1:${port}/landed` }).end()
     if (request.url === "/huge") {
       response.writeHead(200)
       const chunk = Buffer.alloc(64 * 1024, "x")

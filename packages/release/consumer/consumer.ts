@@ -12,7 +12,7 @@ import { Effect, Schema } from "effect"
 const account_id = AccountId.make("acct_1")
 const app_id = AppId.make("app_1")
 
-export const listWithEffect: Effect.Effect<number, unknown> = Effect.gen(function*() {
+export const listWithEffect: Effect.Effect<number, unknown> = Effect.gen(function* () {
   const client = yield* OnAirClient
   const page = yield* client.livestreams.getAllLivestreams({ params: { account_id, app_id }, query: { per_page: 10 } })
   return page.data.livestreams.length
@@ -21,7 +21,11 @@ export const listWithEffect: Effect.Effect<number, unknown> = Effect.gen(functio
 export const createWithPromises = async (token: string): Promise<string> => {
   const onair = createOnAirClient({ baseUrl: "http://localhost:8787", token })
   try {
-    const created = await onair.livestreams.createIndependentLivestream({ params: { account_id, app_id }, payload: { name: "typed" }, headers: {} })
+    const created = await onair.livestreams.createIndependentLivestream({
+      params: { account_id, app_id },
+      payload: { name: "typed" },
+      headers: {}
+    })
     const status: LivestreamStatus = created.data.status
     return `${created.data.id} ${status}`
   } catch (error) {

@@ -9,8 +9,16 @@ const server = createServer((request, response) => {
   request.on("data", (chunk) => chunks.push(chunk))
   request.on("end", () => {
     const received = receiver.receive(Buffer.concat(chunks).toString("utf8"), request.headers)
-    console.log(JSON.stringify(received._tag === "Event" ? { verdict: received.verdict, type: received.event.type, sequence: received.event.sequence } : received))
+    console.log(
+      JSON.stringify(
+        received._tag === "Event"
+          ? { verdict: received.verdict, type: received.event.type, sequence: received.event.sequence }
+          : received
+      )
+    )
     response.writeHead(received.status).end()
   })
 })
-server.listen(Number(process.env.PORT ?? 8788), "127.0.0.1", () => console.log(JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })))
+server.listen(Number(process.env.PORT ?? 8788), "127.0.0.1", () =>
+  console.log(JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` }))
+)

@@ -23,7 +23,13 @@ const bin = (name: string) => Path.join(HERE, "node_modules", ".bin", name)
 
 const lines = (child: ChildProcess) => {
   const seen: Array<string> = []
-  child.stdout!.on("data", (chunk: Buffer) => seen.push(...String(chunk).split("\n").filter((line) => line !== "")))
+  child.stdout!.on("data", (chunk: Buffer) =>
+    seen.push(
+      ...String(chunk)
+        .split("\n")
+        .filter((line) => line !== "")
+    )
+  )
   return seen
 }
 
@@ -37,35 +43,65 @@ describe("releasing the published packages through a registry, and using them fr
   let receiver: ChildProcess | undefined
 
   beforeAll(async () => {
-    for (const name of PUBLISHED) await run(process.execPath, [Path.join(ROOT, "scripts/build-package.ts")], { cwd: Path.join(ROOT, "packages", name) })
+    for (const name of PUBLISHED)
+      await run(process.execPath, [Path.join(ROOT, "scripts/build-package.ts")], {
+        cwd: Path.join(ROOT, "packages", name)
+      })
     // A registry of our own for the @onair scope.
     const port = await freePort()
     registryUrl = `http://127.0.0.1:${port}/`
-    Fs.writeFileSync(Path.join(scratch, "verdaccio.yaml"), [
-      `storage: ${Path.join(scratch, "storage")}`,
-      "auth:",
-      "  htpasswd:",
-      `    file: ${Path.join(scratch, "htpasswd")}`,
-      "packages:",
-      "  '@onair/*':",
-      "    access: $all",
-      "    publish: $authenticated",
-      "log: { type: stdout, format: pretty, level: warn }",
-      ""
-    ].join("\n"))
+    Fs.writeFileSync(
+      Path.join(scratch, "verdaccio.yaml"),
+      [
+        `storage: ${Path.join(scratch, "storage")}`,
+        "auth:",
+        "  htpasswd:",
+        `    file: ${Path.join(scratch, "htpasswd")}`,
+        "packages:",
+        "  '@onair/*':",
+        "    access: $all",
+        "    publish: $authenticated",
+        "log: { type: stdout, format: pretty, level: warn }",
+        ""
+      ].join("\n")
+    )
     // Its log goes to a file: a pipe nobody reads would stall it once full.
     const log = Fs.openSync(Path.join(scratch, "verdaccio.log"), "w")
-    registry = spawn(process.execPath, [Path.join(HERE, "node_modules/verdaccio/bin/verdaccio"), "--config", Path.join(scratch, "verdaccio.yaml"), "--listen", `127.0.0.1:${port}`], { stdio: ["ignore", log, log] })
-    await waitFor("the registry", async () => (await fetch(`${registryUrl}-/ping`).then((r) => r.ok, () => false)) ? true : undefined, 60_000)
+    registry = spawn(
+      process.execPath,
+      [
+        Path.join(HERE, "node_modules/verdaccio/bin/verdaccio"),
+        "--config",
+        Path.join(scratch, "verdaccio.yaml"),
+        "--listen",
+        `127.0.0.1:${port}`
+      ],
+      { stdio: ["ignore", log, log] }
+    )
+    await waitFor(
+      "the registry",
+      async () =>
+        (await fetch(`${registryUrl}-/ping`).then(
+          (r) => r.ok,
+          () => false
+        ))
+          ? true
+          : undefined,
+      60_000
+    )
     // A publisher's account on it, as `npm adduser` makes one.
     const user = await fetch(`${registryUrl}-/user/org.couchdb.user:release`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "release", password: "release-test-password", type: "user", roles: [] })
     })
-    const { token } = await user.json() as { token: string }
+    const { token } = (await user.json()) as { token: string }
     // As a team with a registry of its own sets npm up: the @onair scope from it, everything else from npmjs.
-    Fs.writeFileSync(Path.join(scratch, ".npmrc"), `@onair:registry=${registryUrl}\n//127.0.0.1:${port}/:_authToken=${token}\n`, { mode: 0o600 })
+    Fs.writeFileSync(
+      Path.join(scratch, ".npmrc"),
+      `@onair:registry=${registryUrl}\n//127.0.0.1:${port}/:_authToken=${token}\n`,
+      { mode: 0o600 }
+    )
     // npm and pnpm settings of the test's own run (pnpm passes its own as npm_config_*) stay out.
     const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_config_/i.test(key)))
     npmEnv = { ...clean, NPM_CONFIG_USERCONFIG: Path.join(scratch, ".npmrc") }
@@ -95,45 +131,95 @@ describe("releasing the published packages through a registry, and using them fr
 
   it("publishes with changeset publish, installs with plain npm, type-checks a consumer, and uses the client and the receiver kit against OnAir", async () => {
     // `changeset publish` asks the registry what it lacks and publishes it there.
-    const published = await run(process.execPath, [Path.join(ROOT, "node_modules/@changesets/cli/bin.js"), "publish", "--no-git-tag"], {
-      cwd: ROOT,
-      env: { ...npmEnv, NPM_CONFIG_REGISTRY: registryUrl }
-    })
+    const published = await run(
+      process.execPath,
+      [Path.join(ROOT, "node_modules/@changesets/cli/bin.js"), "publish", "--no-git-tag"],
+      {
+        cwd: ROOT,
+        env: { ...npmEnv, NPM_CONFIG_REGISTRY: registryUrl }
+      }
+    )
     for (const name of PUBLISHED) assert.include(published.stdout + published.stderr, `@onair/${name}`)
-    const versions = Object.fromEntries(PUBLISHED.map((name) => {
-      const manifest = JSON.parse(Fs.readFileSync(Path.join(ROOT, "packages", name, "package.json"), "utf8")) as { name: string; version: string }
-      return [manifest.name, manifest.version]
-    }))
+    const versions = Object.fromEntries(
+      PUBLISHED.map((name) => {
+        const manifest = JSON.parse(Fs.readFileSync(Path.join(ROOT, "packages", name, "package.json"), "utf8")) as {
+          name: string
+          version: string
+        }
+        return [manifest.name, manifest.version]
+      })
+    )
 
     // A project outside the workspace, as another team's.
     Fs.mkdirSync(project, { recursive: true })
-    Fs.writeFileSync(Path.join(project, "package.json"), JSON.stringify({
-      name: "another-team",
-      private: true,
-      type: "module",
-      dependencies: { ...versions, effect: "4.1.0" },
-      devDependencies: { typescript: "7.0.2", "@types/node": "24.19.2" }
-    }, null, 2))
-    Fs.writeFileSync(Path.join(project, "tsconfig.json"), JSON.stringify({
-      compilerOptions: { target: "ES2024", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, types: ["node"], exactOptionalPropertyTypes: true, skipLibCheck: false }
-    }, null, 2))
-    for (const file of ["consumer.ts", "use-client.mjs", "receive.mjs"]) Fs.copyFileSync(Path.join(HERE, "consumer", file), Path.join(project, file))
+    Fs.writeFileSync(
+      Path.join(project, "package.json"),
+      JSON.stringify(
+        {
+          name: "another-team",
+          private: true,
+          type: "module",
+          dependencies: { ...versions, effect: "4.1.0" },
+          devDependencies: { typescript: "7.0.2", "@types/node": "24.19.2" }
+        },
+        null,
+        2
+      )
+    )
+    Fs.writeFileSync(
+      Path.join(project, "tsconfig.json"),
+      JSON.stringify(
+        {
+          compilerOptions: {
+            target: "ES2024",
+            module: "NodeNext",
+            moduleResolution: "NodeNext",
+            strict: true,
+            noEmit: true,
+            types: ["node"],
+            exactOptionalPropertyTypes: true,
+            skipLibCheck: false
+          }
+        },
+        null,
+        2
+      )
+    )
+    for (const file of ["consumer.ts", "use-client.mjs", "receive.mjs"])
+      Fs.copyFileSync(Path.join(HERE, "consumer", file), Path.join(project, file))
     // npm as this machine's user runs it: with the Node it came with, so its own global settings (the CA
     // bundle of this network among them) apply, not the Node the workspace installed for itself.
-    const machinePath = (process.env["PATH"] ?? "").split(Path.delimiter).filter((dir) => !dir.includes(`${Path.sep}.tools${Path.sep}`)).join(Path.delimiter)
-    await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: project, env: { ...npmEnv, PATH: machinePath }, timeout: 300_000 })
+    const machinePath = (process.env["PATH"] ?? "")
+      .split(Path.delimiter)
+      .filter((dir) => !dir.includes(`${Path.sep}.tools${Path.sep}`))
+      .join(Path.delimiter)
+    await run("npm", ["install", "--no-audit", "--no-fund"], {
+      cwd: project,
+      env: { ...npmEnv, PATH: machinePath },
+      timeout: 300_000
+    })
     for (const name of PUBLISHED) {
-      const manifest = JSON.parse(Fs.readFileSync(Path.join(project, "node_modules/@onair", name, "package.json"), "utf8")) as { exports: unknown }
+      const manifest = JSON.parse(
+        Fs.readFileSync(Path.join(project, "node_modules/@onair", name, "package.json"), "utf8")
+      ) as { exports: unknown }
       assert.notMatch(JSON.stringify(manifest.exports), /(?<!\.d)\.ts"/, `@onair/${name} exports no TypeScript source`)
-      assert.isTrue(Fs.existsSync(Path.join(project, "node_modules/@onair", name, "dist/index.d.ts")), `@onair/${name} has its types`)
+      assert.isTrue(
+        Fs.existsSync(Path.join(project, "node_modules/@onair", name, "dist/index.d.ts")),
+        `@onair/${name} has its types`
+      )
     }
-    await run(process.execPath, [Path.join(project, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: project })
+    await run(process.execPath, [Path.join(project, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], {
+      cwd: project
+    })
 
     // Against a running OnAir: the Promise client from a plain Node script, and a webhook delivered to the
     // receiver the project runs.
     job = await startMainJob({ ONAIR_MEDIA: "off" })
     const receiverPort = await freePort()
-    const endpoint = await job.api("POST", "/webhooks", { url: `http://127.0.0.1:${receiverPort}/onair`, events: ["livestream.*"] })
+    const endpoint = await job.api("POST", "/webhooks", {
+      url: `http://127.0.0.1:${receiverPort}/onair`,
+      events: ["livestream.*"]
+    })
     assert.strictEqual(endpoint.status, 201, JSON.stringify(endpoint.body))
     receiver = spawn(process.execPath, ["receive.mjs"], {
       cwd: project,
@@ -141,14 +227,22 @@ describe("releasing the published packages through a registry, and using them fr
       env: { ...process.env, ONAIR_WEBHOOK_SECRET: endpoint.body.data.secret, PORT: String(receiverPort) }
     })
     const events = lines(receiver)
-    await waitFor("the receiver", async () => events.some((line) => line.includes('"url"')) ? true : undefined)
+    await waitFor("the receiver", async () => (events.some((line) => line.includes('"url"')) ? true : undefined))
 
-    const used = await run(process.execPath, ["use-client.mjs", job.url, job.token, job.account, job.app], { cwd: project })
+    const used = await run(process.execPath, ["use-client.mjs", job.url, job.token, job.account, job.app], {
+      cwd: project
+    })
     const outcome = JSON.parse(used.stdout) as { created: string; listed: Array<string>; got: string }
     assert.include(outcome.listed, outcome.created)
     assert.strictEqual(outcome.got, outcome.created)
-    const delivered = await waitFor("a delivery verified and decoded", async () =>
-      events.map((line) => JSON.parse(line) as { verdict?: string; type?: string }).find((e) => e.type === "livestream.status.changed"), 60_000)
+    const delivered = await waitFor(
+      "a delivery verified and decoded",
+      async () =>
+        events
+          .map((line) => JSON.parse(line) as { verdict?: string; type?: string })
+          .find((e) => e.type === "livestream.status.changed"),
+      60_000
+    )
     assert.strictEqual(delivered.verdict, "apply")
   })
 })

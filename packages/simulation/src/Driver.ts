@@ -17,7 +17,7 @@ import {
   type WorkflowError,
   LOCAL_MEDIA_NODE
 } from "@onair/core"
-import { Result } from "effect"
+import { absurd, Result } from "effect"
 import { check, type Violation } from "./Invariants.ts"
 import type { Step } from "./Step.ts"
 import { advance, apply, empty, type World } from "./World.ts"
@@ -70,7 +70,7 @@ class Driver {
   }
 
   private livestreamAt(index: number): LivestreamId | null {
-    return this.livestreams.length === 0 ? null : this.livestreams[index % this.livestreams.length] ?? null
+    return this.livestreams.length === 0 ? null : (this.livestreams[index % this.livestreams.length] ?? null)
   }
 
   private meetingAt(index: number) {
@@ -87,47 +87,53 @@ class Driver {
     switch (step._tag) {
       case "Create": {
         const livestreamId = LivestreamIdSchema.make(uuid(1, this.next()))
-        return [{
-          _tag: "CreateLivestream",
-          livestreamId,
-          at,
-          accountId: ACCOUNT as never,
-          appId: APP as never,
-          name: `Stream ${this.livestreams.length + 1}`,
-          meetingId: null,
-          videoConfig: null,
-          streamKey: this.key(),
-          reconnectWindowSeconds: step.window,
-          limits: LIMITS,
-          sessionId: SessionId.make(uuid(2, this.next()))
-        }]
+        return [
+          {
+            _tag: "CreateLivestream",
+            livestreamId,
+            at,
+            accountId: ACCOUNT as never,
+            appId: APP as never,
+            name: `Stream ${this.livestreams.length + 1}`,
+            meetingId: null,
+            videoConfig: null,
+            streamKey: this.key(),
+            reconnectWindowSeconds: step.window,
+            limits: LIMITS,
+            sessionId: SessionId.make(uuid(2, this.next()))
+          }
+        ]
       }
       case "CreateMeeting":
-        return [{
-          _tag: "CreateMeeting",
-          meetingId: MeetingId.make(uuid(3, this.next())),
-          at,
-          accountId: ACCOUNT as never,
-          appId: APP as never,
-          title: `Meeting ${this.meetings.length + 1}`,
-          liveStreamOnStart: false,
-          recordOnStart: false
-        }]
+        return [
+          {
+            _tag: "CreateMeeting",
+            meetingId: MeetingId.make(uuid(3, this.next())),
+            at,
+            accountId: ACCOUNT as never,
+            appId: APP as never,
+            title: `Meeting ${this.meetings.length + 1}`,
+            liveStreamOnStart: false,
+            recordOnStart: false
+          }
+        ]
       case "StartForMeeting": {
         const meetingId = this.meetingAt(step.meeting)
         if (meetingId === null) return []
-        return [{
-          _tag: "StartLivestreamForMeeting",
-          meetingId,
-          at,
-          livestreamId: LivestreamIdSchema.make(uuid(1, this.next())),
-          name: null,
-          videoConfig: { width: 1280, height: 720 },
-          streamKey: this.key(),
-          reconnectWindowSeconds: step.window,
-          limits: LIMITS,
-          sessionId: SessionId.make(uuid(2, this.next()))
-        }]
+        return [
+          {
+            _tag: "StartLivestreamForMeeting",
+            meetingId,
+            at,
+            livestreamId: LivestreamIdSchema.make(uuid(1, this.next())),
+            name: null,
+            videoConfig: { width: 1280, height: 720 },
+            streamKey: this.key(),
+            reconnectWindowSeconds: step.window,
+            limits: LIMITS,
+            sessionId: SessionId.make(uuid(2, this.next()))
+          }
+        ]
       }
       case "StopForMeeting": {
         const meetingId = this.meetingAt(step.meeting)
@@ -141,7 +147,14 @@ class Driver {
         const participantId = ParticipantId.make(`peer-${step.participant}`)
         switch (step.action) {
           case "open":
-            return [{ _tag: "OpenMeetingSession", meetingId, at, meetingSessionId: MeetingSessionId.make(`ms-${this.next()}`) }]
+            return [
+              {
+                _tag: "OpenMeetingSession",
+                meetingId,
+                at,
+                meetingSessionId: MeetingSessionId.make(`ms-${this.next()}`)
+              }
+            ]
           case "close":
             return [{ _tag: "CloseMeetingSession", meetingId, at, meetingSessionId: open }]
           case "join":
@@ -152,29 +165,33 @@ class Driver {
             return [{ _tag: "SetMeetingStatus", meetingId, at, status: "INACTIVE" }]
           case "activate":
             return [{ _tag: "SetMeetingStatus", meetingId, at, status: "ACTIVE" }]
+          default:
+            return absurd<ReadonlyArray<never>>(step as never)
         }
       }
-      // falls through: every action returns
       case "Publish": {
         const livestreamId = this.livestreamAt(step.livestream)
-        const livestream = livestreamId === null ? null : this.world.livestreams.get(livestreamId) ?? null
+        const livestream = livestreamId === null ? null : (this.world.livestreams.get(livestreamId) ?? null)
         const retired = livestreamId === null ? [] : [...(this.retired.get(livestreamId) ?? [])]
-        const streamKey = step.key === "current" && livestream !== null
-          ? livestream.streamKey
-          : step.key === "retired" && retired.length > 0
-          ? StreamKey.make(retired[this.counter % retired.length] ?? "")
-          : this.key()
-        return [{
-          _tag: "Publish",
-          at,
-          ingestId: IngestId.make(`ingest-${this.next()}`),
-          nodeId: LOCAL_MEDIA_NODE,
-          nodeRegion: null,
-          nodeAccepting: true,
-          streamKey,
-          publisher: { ip: "198.51.100.10", port: 40_000 + (this.counter % 20_000) },
-          sessionId: SessionId.make(uuid(2, this.next()))
-        }]
+        const streamKey =
+          step.key === "current" && livestream !== null
+            ? livestream.streamKey
+            : step.key === "retired" && retired.length > 0
+              ? StreamKey.make(retired[this.counter % retired.length] ?? "")
+              : this.key()
+        return [
+          {
+            _tag: "Publish",
+            at,
+            ingestId: IngestId.make(`ingest-${this.next()}`),
+            nodeId: LOCAL_MEDIA_NODE,
+            nodeRegion: null,
+            nodeAccepting: true,
+            streamKey,
+            publisher: { ip: "198.51.100.10", port: 40_000 + (this.counter % 20_000) },
+            sessionId: SessionId.make(uuid(2, this.next()))
+          }
+        ]
       }
       case "Unpublish": {
         const ingestId = this.connectionOf(step.livestream)
@@ -184,23 +201,34 @@ class Driver {
         const ingestId = this.connectionOf(step.livestream)
         if (ingestId === null) return []
         const renditions = step.renditions
-          ? [{ name: "720p", width: 1280, height: 720, videoCodecId: "avc1.42c01f", audioCodecId: "mp4a.40.2", bandwidth: 2_000_000 }]
+          ? [
+              {
+                name: "720p",
+                width: 1280,
+                height: 720,
+                videoCodecId: "avc1.42c01f",
+                audioCodecId: "mp4a.40.2",
+                bandwidth: 2_000_000
+              }
+            ]
           : []
-        return [{
-          _tag: "ReportHealth",
-          at,
-          ingestId,
-          health: {
-            width: 1920,
-            height: 1080,
-            videoCodecId: "avc1.640028",
-            audioCodecId: "mp4a.40.2",
-            videoBitrate: 4_500_000 + (this.counter % 7) * 10_000,
-            audioBitrate: 128_000,
-            videoFps: 30,
-            renditions
+        return [
+          {
+            _tag: "ReportHealth",
+            at,
+            ingestId,
+            health: {
+              width: 1920,
+              height: 1080,
+              videoCodecId: "avc1.640028",
+              audioCodecId: "mp4a.40.2",
+              videoBitrate: 4_500_000 + (this.counter % 7) * 10_000,
+              audioBitrate: 128_000,
+              videoFps: 30,
+              renditions
+            }
           }
-        }]
+        ]
       }
       case "Manifest": {
         const ingestId = this.connectionOf(step.livestream)
@@ -208,7 +236,9 @@ class Driver {
       }
       case "PublishFailure": {
         const ingestId = this.connectionOf(step.livestream)
-        return ingestId === null ? [] : [{ _tag: "ReportPublishFailure", at, ingestId, message: "encoder sent an invalid stream" }]
+        return ingestId === null
+          ? []
+          : [{ _tag: "ReportPublishFailure", at, ingestId, message: "encoder sent an invalid stream" }]
       }
       case "MediaLost": {
         const ingestId = this.connectionOf(step.livestream)
@@ -217,7 +247,9 @@ class Driver {
       case "Viewers": {
         const livestreamId = this.livestreamAt(step.livestream)
         const session = [...this.world.sessions.values()].findLast((s) => s?.livestreamId === livestreamId)
-        return session == null ? [] : [{ _tag: "AccrueViewerSeconds", sessionId: session.id, at, seconds: step.seconds }]
+        return session == null
+          ? []
+          : [{ _tag: "AccrueViewerSeconds", sessionId: session.id, at, seconds: step.seconds }]
       }
       case "Manage": {
         const livestreamId = this.livestreamAt(step.livestream)
@@ -238,9 +270,10 @@ class Driver {
             return [{ _tag: "StopBroadcast", ...target }]
           case "abort":
             return [{ _tag: "AbortBroadcast", ...target, message: "media server exited" }]
+          default:
+            return absurd<ReadonlyArray<never>>(step as never)
         }
       }
-      // falls through: every action returns
       case "SetWindow": {
         const livestreamId = this.livestreamAt(step.livestream)
         return livestreamId === null ? [] : [{ _tag: "SetReconnectWindow", livestreamId, at, seconds: step.seconds }]
@@ -251,18 +284,20 @@ class Driver {
         return this.dueTimers()
       case "FireTimer": {
         const livestreamId = this.livestreamAt(step.livestream)
-        const livestream = livestreamId === null ? null : this.world.livestreams.get(livestreamId) ?? null
-        const sessionId = livestream === null
-          ? null
-          : livestream.broadcast._tag !== "Idle"
-          ? livestream.broadcast.sessionId
-          : livestream.lastBroadcast?.sessionId ?? null
+        const livestream = livestreamId === null ? null : (this.world.livestreams.get(livestreamId) ?? null)
+        const sessionId =
+          livestream === null
+            ? null
+            : livestream.broadcast._tag !== "Idle"
+              ? livestream.broadcast.sessionId
+              : (livestream.lastBroadcast?.sessionId ?? null)
         if (livestreamId === null || sessionId === null) return []
-        const tag = step.timer === "reconnect"
-          ? "ExpireReconnectWindow" as const
-          : step.timer === "start"
-          ? "ExpireStartTimeout" as const
-          : "ReachMaximumDuration" as const
+        const tag =
+          step.timer === "reconnect"
+            ? ("ExpireReconnectWindow" as const)
+            : step.timer === "start"
+              ? ("ExpireStartTimeout" as const)
+              : ("ReachMaximumDuration" as const)
         return [{ _tag: tag, livestreamId, at, sessionId }]
       }
     }
@@ -271,11 +306,12 @@ class Driver {
   /** An accepted connection of the livestream that has not disconnected: its publisher, or a dropped one. */
   private connectionOf(index: number): IngestId | null {
     const livestreamId = this.livestreamAt(index)
-    const livestream = livestreamId === null ? null : this.world.livestreams.get(livestreamId) ?? null
+    const livestream = livestreamId === null ? null : (this.world.livestreams.get(livestreamId) ?? null)
     if (livestream === null) return null
     if (livestream.broadcast._tag === "Connected") return livestream.broadcast.ingestId
     for (const ingest of this.world.ingests.values()) {
-      if (ingest !== null && ingest.disconnectedAt === null && ingest.verdict.livestreamId === livestreamId) return ingest.id
+      if (ingest !== null && ingest.disconnectedAt === null && ingest.verdict.livestreamId === livestreamId)
+        return ingest.id
     }
     return null
   }

@@ -74,7 +74,12 @@ const i1 = (world: World): Array<Violation> =>
     const open = sessionsOf(world, livestream.id).filter(isOpen)
     const pending = sessionsOf(world, livestream.id).filter((s) => s.startedAt === null && s.stoppedAt === null)
     return open.length + pending.length > 1
-      ? [{ invariant: "I1" as const, message: `livestream ${livestream.id} has ${open.length} open and ${pending.length} invoked sessions` }]
+      ? [
+          {
+            invariant: "I1" as const,
+            message: `livestream ${livestream.id} has ${open.length} open and ${pending.length} invoked sessions`
+          }
+        ]
       : []
   })
 
@@ -84,7 +89,12 @@ const i2 = (world: World): Array<Violation> =>
     const open = sessionsOf(world, livestream.id).some(isOpen)
     return live === open
       ? []
-      : [{ invariant: "I2" as const, message: `livestream ${livestream.id} is ${status(livestream)} while ${open ? "a session is open" : "no session is open"}` }]
+      : [
+          {
+            invariant: "I2" as const,
+            message: `livestream ${livestream.id} is ${status(livestream)} while ${open ? "a session is open" : "no session is open"}`
+          }
+        ]
   })
 
 const i3 = (world: World, entry: Entry, retiredKeys: ReadonlyMap<string, ReadonlySet<string>>): Array<Violation> => {
@@ -127,11 +137,17 @@ const i4 = (before: World, world: World): Array<Violation> => {
     for (const session of sessionsOf(world, livestream.id)) {
       const want = expected.get(session.id) ?? 0
       if (session.ingestMillis !== want) {
-        violations.push({ invariant: "I4", message: `session ${session.id} has ${session.ingestMillis} ms, intervals sum to ${want} ms` })
+        violations.push({
+          invariant: "I4",
+          message: `session ${session.id} has ${session.ingestMillis} ms, intervals sum to ${want} ms`
+        })
       }
       const previous = before.sessions.get(session.id)
       if (previous != null && session.ingestMillis < previous.ingestMillis) {
-        violations.push({ invariant: "I4", message: `session ${session.id} ingest went from ${previous.ingestMillis} to ${session.ingestMillis} ms` })
+        violations.push({
+          invariant: "I4",
+          message: `session ${session.id} ingest went from ${previous.ingestMillis} to ${session.ingestMillis} ms`
+        })
       }
     }
   }
@@ -145,7 +161,10 @@ const i5 = (world: World): Array<Violation> =>
       wrong.push({ invariant: "I5", message: `session ${session.id} started before it was invoked` })
     }
     if (session.startedAt !== null && session.stoppedAt !== null && session.stoppedAt < session.startedAt) {
-      wrong.push({ invariant: "I5", message: `session ${session.id} stopped at ${session.stoppedAt} before it started at ${session.startedAt}` })
+      wrong.push({
+        invariant: "I5",
+        message: `session ${session.id} stopped at ${session.stoppedAt} before it started at ${session.startedAt}`
+      })
     }
     return wrong
   })
@@ -155,7 +174,12 @@ const i5AfterTimers = (world: World): Array<Violation> =>
   present(world.livestreams).flatMap((livestream) => {
     const broadcast = livestream.broadcast
     return !livestream.deleted && broadcast._tag === "Reconnecting" && broadcast.deadline <= world.clock
-      ? [{ invariant: "I5" as const, message: `session ${broadcast.sessionId} is open ${world.clock - broadcast.deadline} ms past its window after its timer fired` }]
+      ? [
+          {
+            invariant: "I5" as const,
+            message: `session ${broadcast.sessionId} is open ${world.clock - broadcast.deadline} ms past its window after its timer fired`
+          }
+        ]
       : []
   })
 
@@ -189,16 +213,35 @@ const i8 = (world: World): Array<Violation> => {
   for (const livestream of present(world.livestreams)) {
     const sessions = sessionsOf(world, livestream.id)
     const current = currentOrLast(livestream, world)
-    const ingest = livestream.broadcast._tag === "Connected" ? world.ingests.get(livestream.broadcast.ingestId) ?? null : null
-    expect(decodes(LivestreamRecord, livestreamRecord(livestream, SIMULATION_URLS)), `livestream record of ${livestream.id}`)
-    expect(decodes(CreatedLivestreamRecord, createdLivestreamRecord(livestream, SIMULATION_URLS)), `create record of ${livestream.id}`)
-    expect(decodes(MeetingLivestreamStartedRecord, meetingLivestreamStartedRecord(livestream, SIMULATION_URLS)), `start record of ${livestream.id}`)
+    const ingest =
+      livestream.broadcast._tag === "Connected" ? (world.ingests.get(livestream.broadcast.ingestId) ?? null) : null
+    expect(
+      decodes(LivestreamRecord, livestreamRecord(livestream, SIMULATION_URLS)),
+      `livestream record of ${livestream.id}`
+    )
+    expect(
+      decodes(CreatedLivestreamRecord, createdLivestreamRecord(livestream, SIMULATION_URLS)),
+      `create record of ${livestream.id}`
+    )
+    expect(
+      decodes(MeetingLivestreamStartedRecord, meetingLivestreamStartedRecord(livestream, SIMULATION_URLS)),
+      `start record of ${livestream.id}`
+    )
     for (const mediaReady of [true, false]) {
-      const ingestStatus = ingestSessionStatus({ livestream, session: current, ingest, urls: SIMULATION_URLS, mediaReady })
+      const ingestStatus = ingestSessionStatus({
+        livestream,
+        session: current,
+        ingest,
+        urls: SIMULATION_URLS,
+        mediaReady
+      })
       expect(decodes(IngestSessionStatusRecord, ingestStatus), `ingest status of ${livestream.id}`)
       const eventStatus = liveEventStatus({ livestream, session: current, ingest, mediaReady })
       expect(decodes(LiveEventStatusRecord, eventStatus), `getStatus of ${livestream.id}`)
-      expect(decodes(HealthDescriptions, eventStatus.value[0].healthDescriptions), `healthDescriptions of ${livestream.id}`)
+      expect(
+        decodes(HealthDescriptions, eventStatus.value[0].healthDescriptions),
+        `healthDescriptions of ${livestream.id}`
+      )
       if (eventStatus.value[0].healthDescriptions.some((text) => text.includes(livestream.streamKey))) {
         wrong.push({ invariant: "I8", message: `getStatus of ${livestream.id} reveals its stream key` })
       }
@@ -215,7 +258,10 @@ const i8 = (world: World): Array<Violation> => {
     meeting.session === null ? [] : [{ startedAt: meeting.session.openedAt, endedAt: null }]
   )
   expect(
-    decodes(DayWiseAnalyticsRecord, dayWiseAnalytics({ meetingSessions, recordings: [], firstDay: day - 86_400_000, lastDay: day, asOf })),
+    decodes(
+      DayWiseAnalyticsRecord,
+      dayWiseAnalytics({ meetingSessions, recordings: [], firstDay: day - 86_400_000, lastDay: day, asOf })
+    ),
     "day-wise analytics"
   )
   return wrong
@@ -232,18 +278,21 @@ const i9 = (before: World, entry: Entry): Array<Violation> => {
   const livestream = before.livestreams.get(timer.livestreamId)
   const due = livestream == null ? undefined : timerDueAt(livestream, timer._tag)
   if (due !== undefined && due <= timer.at) return []
-  return [{
-    invariant: "I9",
-    message: due === undefined
-      ? `${timer._tag} changed livestream ${timer.livestreamId}, whose broadcast had no such timer`
-      : `${timer._tag} changed livestream ${timer.livestreamId} at ${timer.at}, ${due - timer.at} ms before it was due`
-  }]
+  return [
+    {
+      invariant: "I9",
+      message:
+        due === undefined
+          ? `${timer._tag} changed livestream ${timer.livestreamId}, whose broadcast had no such timer`
+          : `${timer._tag} changed livestream ${timer.livestreamId} at ${timer.at}, ${due - timer.at} ms before it was due`
+    }
+  ]
 }
 
 /** The session a status view describes: the current one, or the last one that ended. */
 export const currentOrLast = (livestream: Livestream, world: World): Session | null => {
   const id = currentSessionId(livestream) ?? livestream.lastBroadcast?.sessionId
-  return id === undefined ? null : world.sessions.get(id) ?? null
+  return id === undefined ? null : (world.sessions.get(id) ?? null)
 }
 
 export interface CheckInput {

@@ -11,7 +11,7 @@ import type { World } from "./World.ts"
 /** Four characters: enough to tell keys apart in a log, never enough to publish with. */
 export const maskKey = (key: string): string => `…${key.slice(-4)}`
 
-const short = (id: string): string => id.length > 12 ? `…${id.slice(-4)}` : id
+const short = (id: string): string => (id.length > 12 ? `…${id.slice(-4)}` : id)
 
 const clock = (at: number, start: number): string => {
   const seconds = Math.floor((at - start) / 1000)
@@ -38,11 +38,12 @@ const describeSignal = (signal: Signal): string => {
     case "AccrueViewerSeconds":
       return `viewers watched session ${short(signal.sessionId)} for ${signal.seconds} s`
     default: {
-      const subject = "livestreamId" in signal
-        ? `livestream ${short(signal.livestreamId)}`
-        : "meetingId" in signal
-        ? `meeting ${short(signal.meetingId)}`
-        : ""
+      const subject =
+        "livestreamId" in signal
+          ? `livestream ${short(signal.livestreamId)}`
+          : "meetingId" in signal
+            ? `meeting ${short(signal.meetingId)}`
+            : ""
       return `${signal._tag} ${subject}`.trim()
     }
   }
@@ -103,8 +104,10 @@ export const summary = (run: Run, start: number): ReadonlyArray<string> => {
     const sessions = [...world.sessions.values()].filter((s) => s?.livestreamId === livestream.id)
     const ingest = sessions.reduce((total, s) => total + (s?.ingestMillis ?? 0), 0) / 1000
     const viewers = sessions.reduce((total, s) => total + (s?.viewerSeconds ?? 0), 0)
-    const flags = [livestream.deleted ? "deleted" : "", livestream.disabled !== null ? `disabled (${livestream.disabled})` : ""]
-      .filter((flag) => flag !== "")
+    const flags = [
+      livestream.deleted ? "deleted" : "",
+      livestream.disabled !== null ? `disabled (${livestream.disabled})` : ""
+    ].filter((flag) => flag !== "")
     lines.push(
       `  ${short(livestream.id)} ${livestream.name ?? "(meeting)"}: ${status(livestream)}${flags.length > 0 ? `, ${flags.join(", ")}` : ""}; ${sessions.length} sessions, ${ingest} s ingest, ${viewers} s viewed`
     )

@@ -11,11 +11,11 @@ export type Step =
   | { readonly _tag: "StartForMeeting"; readonly meeting: number; readonly window: number }
   | { readonly _tag: "StopForMeeting"; readonly meeting: number }
   | {
-    readonly _tag: "MeetingActivity"
-    readonly meeting: number
-    readonly action: "open" | "close" | "join" | "leave" | "deactivate" | "activate"
-    readonly participant: number
-  }
+      readonly _tag: "MeetingActivity"
+      readonly meeting: number
+      readonly action: "open" | "close" | "join" | "leave" | "deactivate" | "activate"
+      readonly participant: number
+    }
   | { readonly _tag: "Publish"; readonly livestream: number; readonly key: "current" | "retired" | "unknown" }
   | { readonly _tag: "Unpublish"; readonly livestream: number }
   | { readonly _tag: "Health"; readonly livestream: number; readonly renditions: boolean }
@@ -25,10 +25,10 @@ export type Step =
   | { readonly _tag: "MediaLost"; readonly livestream: number }
   | { readonly _tag: "Viewers"; readonly livestream: number; readonly seconds: number }
   | {
-    readonly _tag: "Manage"
-    readonly livestream: number
-    readonly action: "disable" | "enable" | "rotate" | "rename" | "delete" | "stop" | "abort"
-  }
+      readonly _tag: "Manage"
+      readonly livestream: number
+      readonly action: "disable" | "enable" | "rotate" | "rename" | "delete" | "stop" | "abort"
+    }
   | { readonly _tag: "SetWindow"; readonly livestream: number; readonly seconds: number }
   | { readonly _tag: "Advance"; readonly seconds: number }
   | { readonly _tag: "FireDueTimers" }

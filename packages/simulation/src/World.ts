@@ -85,7 +85,10 @@ export const commit = (world: World, changes: ReadonlyArray<Change>): World => {
     next = { ...next, streams, log: [...next.log, change] }
     switch (change.kind) {
       case "livestream":
-        next = { ...next, livestreams: foldInto(next.livestreams, change.id, LivestreamDecider.evolve, null, change.event) }
+        next = {
+          ...next,
+          livestreams: foldInto(next.livestreams, change.id, LivestreamDecider.evolve, null, change.event)
+        }
         break
       case "session":
         next = { ...next, sessions: foldInto(next.sessions, change.id, SessionDecider.evolve, null, change.event) }
@@ -125,13 +128,25 @@ export const rebuild = (changes: ReadonlyArray<Change>): unknown => {
   if (first === undefined) return null
   switch (first.kind) {
     case "livestream":
-      return Decider.fold(LivestreamDecider, changes.map((c) => c.event as Parameters<typeof LivestreamDecider.evolve>[1]))
+      return Decider.fold(
+        LivestreamDecider,
+        changes.map((c) => c.event as Parameters<typeof LivestreamDecider.evolve>[1])
+      )
     case "session":
-      return Decider.fold(SessionDecider, changes.map((c) => c.event as Parameters<typeof SessionDecider.evolve>[1]))
+      return Decider.fold(
+        SessionDecider,
+        changes.map((c) => c.event as Parameters<typeof SessionDecider.evolve>[1])
+      )
     case "ingest":
-      return Decider.fold(IngestDecider, changes.map((c) => c.event as Parameters<typeof IngestDecider.evolve>[1]))
+      return Decider.fold(
+        IngestDecider,
+        changes.map((c) => c.event as Parameters<typeof IngestDecider.evolve>[1])
+      )
     case "meeting":
-      return Decider.fold(MeetingDecider, changes.map((c) => c.event as Parameters<typeof MeetingDecider.evolve>[1]))
+      return Decider.fold(
+        MeetingDecider,
+        changes.map((c) => c.event as Parameters<typeof MeetingDecider.evolve>[1])
+      )
   }
 }
 

@@ -22,7 +22,9 @@ describe("simulation invariants", () => {
         const first = run.violations[0]
         if (first !== undefined) {
           const entry = run.entries[first.entry]
-          throw new Error(`${first.invariant} (${INVARIANTS[first.invariant]}): ${first.message}\n  after ${JSON.stringify(entry?.signal)}`)
+          throw new Error(
+            `${first.invariant} (${INVARIANTS[first.invariant]}): ${first.message}\n  after ${JSON.stringify(entry?.signal)}`
+          )
         }
       }),
       { seed, numRuns, endOnFailure: false }
@@ -76,10 +78,23 @@ describe("simulation invariants", () => {
       "rejected:TimerNotDue",
       "rejected:StaleTimer"
     ]
-    assert.deepStrictEqual(required.filter((what) => (seen.get(what) ?? 0) === 0), [])
+    assert.deepStrictEqual(
+      required.filter((what) => (seen.get(what) ?? 0) === 0),
+      []
+    )
   })
 
   it("names all eight invariants", () => {
-    assert.deepStrictEqual(Object.keys(INVARIANTS) as Array<InvariantName>, ["I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "I9"])
+    assert.deepStrictEqual(Object.keys(INVARIANTS) as Array<InvariantName>, [
+      "I1",
+      "I2",
+      "I3",
+      "I4",
+      "I5",
+      "I6",
+      "I7",
+      "I8",
+      "I9"
+    ])
   })
 })

@@ -62,32 +62,42 @@ export interface WhipPublished {
  * candidate POSTed to `url`, the answer applied, and the peer connection settled (kept as
  * `window.publisher`).
  */
-export const publishOverWhip = (page: Page, url: string, init?: { readonly contentType?: string; readonly bearer?: string }) =>
-  page.evaluate(async ({ url, contentType, bearer }): Promise<WhipPublished> => {
-    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true })
-    const pc = new RTCPeerConnection()
-    for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: "sendonly" })
-    await pc.setLocalDescription(await pc.createOffer())
-    await new Promise<void>((resolve) => {
-      if (pc.iceGatheringState === "complete") return resolve()
-      pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && resolve())
-    })
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": contentType, ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }) },
-      body: pc.localDescription!.sdp
-    })
-    const body = await response.text()
-    if (response.status !== 201) {
-      pc.close()
-      return { status: response.status, location: null, body, state: pc.connectionState }
-    }
-    await pc.setRemoteDescription({ type: "answer", sdp: body })
-    await new Promise<void>((resolve) => {
-      const settled = () => ["connected", "failed", "closed"].includes(pc.connectionState)
-      if (settled()) return resolve()
-      pc.addEventListener("connectionstatechange", () => settled() && resolve())
-    })
-    ;(window as unknown as { publisher: RTCPeerConnection }).publisher = pc
-    return { status: response.status, location: response.headers.get("location"), body, state: pc.connectionState }
-  }, { url, contentType: init?.contentType ?? "application/sdp", bearer: init?.bearer })
+export const publishOverWhip = (
+  page: Page,
+  url: string,
+  init?: { readonly contentType?: string; readonly bearer?: string }
+) =>
+  page.evaluate(
+    async ({ url, contentType, bearer }): Promise<WhipPublished> => {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true })
+      const pc = new RTCPeerConnection()
+      for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: "sendonly" })
+      await pc.setLocalDescription(await pc.createOffer())
+      await new Promise<void>((resolve) => {
+        if (pc.iceGatheringState === "complete") return resolve()
+        pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && resolve())
+      })
+      const response = await fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": contentType,
+          ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` })
+        },
+        body: pc.localDescription!.sdp
+      })
+      const body = await response.text()
+      if (response.status !== 201) {
+        pc.close()
+        return { status: response.status, location: null, body, state: pc.connectionState }
+      }
+      await pc.setRemoteDescription({ type: "answer", sdp: body })
+      await new Promise<void>((resolve) => {
+        const settled = () => ["connected", "failed", "closed"].includes(pc.connectionState)
+        if (settled()) return resolve()
+        pc.addEventListener("connectionstatechange", () => settled() && resolve())
+      })
+      ;(window as unknown as { publisher: RTCPeerConnection }).publisher = pc
+      return { status: response.status, location: response.headers.get("location"), body, state: pc.connectionState }
+    },
+    { url, contentType: init?.contentType ?? "application/sdp", bearer: init?.bearer }
+  )

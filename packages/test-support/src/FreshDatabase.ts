@@ -17,6 +17,7 @@ export const freshDatabase = (prefix: string): FreshDatabase => {
   return {
     name,
     url: url.toString(),
-    drop: () => execFileSync("psql", [admin, "-qc", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: "ignore" })
+    drop: () =>
+      execFileSync("psql", [admin, "-qc", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: "ignore" })
   }
 }

@@ -59,7 +59,7 @@ export const sleep = (millis: number) => new Promise((resolve) => setTimeout(res
 /** Polls `probe` until it returns something other than undefined, or fails with what it saw last. */
 export const waitFor = async <A>(what: string, probe: () => Promise<A | undefined>, timeoutMs = 20_000): Promise<A> => {
   const deadline = Date.now() + timeoutMs
-  let last: unknown = undefined
+  let last: unknown
   while (Date.now() < deadline) {
     try {
       const value = await probe()
@@ -113,8 +113,12 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
   // A data directory the caller gives stays theirs: it outlives the job (a restart on the same data).
   const owned = env["ONAIR_DATA_DIR"] === undefined
   const dataDir = env["ONAIR_DATA_DIR"] ?? Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-media-"))
-  const given = (name: string) => env[name] === undefined ? freePort() : Promise.resolve(Number(env[name]))
-  const [port, rtmpPort, rtmpsPort] = [await given("PORT"), await given("ONAIR_RTMP_PORT"), await given("ONAIR_RTMPS_PORT")]
+  const given = (name: string) => (env[name] === undefined ? freePort() : Promise.resolve(Number(env[name])))
+  const [port, rtmpPort, rtmpsPort] = [
+    await given("PORT"),
+    await given("ONAIR_RTMP_PORT"),
+    await given("ONAIR_RTMPS_PORT")
+  ]
   const adminToken = `admin-${Math.random().toString(36).slice(2)}-${Date.now()}`
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     env: {
@@ -142,7 +146,8 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
   const ready = (env["ONAIR_MEDIA"] ?? "on") === "off" ? /OnAir API on/ : /media: nginx \d+ takes RTMP/
   // A job that exits before it is ready fails at once (waitFor would take its exit for a probe to retry).
   const exited = new Promise<never>((_, reject) =>
-    child.once("exit", (code) => reject(new Error(`the main job exited with ${code} before it was ready`))))
+    child.once("exit", (code) => reject(new Error(`the main job exited with ${code} before it was ready`)))
+  )
   exited.catch(() => {})
   await Promise.race([
     waitFor("the main job to be ready", async () => (ready.test(output) ? true : undefined), 60_000),
@@ -158,7 +163,8 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
     headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
     body: JSON.stringify({ id: APP, name: "media tests" })
   })
-  if (app.status !== 201 && app.status !== 409) throw new Error(`the test app was not made: ${app.status} ${await app.text()}`)
+  if (app.status !== 201 && app.status !== 409)
+    throw new Error(`the test app was not made: ${app.status} ${await app.text()}`)
   const created = await fetch(`${url}/admin/accounts/${ACCOUNT}/tokens`, {
     method: "POST",
     headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
@@ -181,7 +187,10 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
     api: async (method, path, body) => {
       const response = await fetch(`${url}/accounts/${ACCOUNT}/realtime/kit/${APP}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" })
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) })
       })
       const text = await response.text()
@@ -217,13 +226,39 @@ export const publish = (
   url: string,
   options?: { readonly size?: string; readonly pattern?: "testsrc" | "testsrc2" }
 ): Encoder => {
-  const child = spawn("ffmpeg", [
-    "-nostdin", "-loglevel", "error", "-re",
-    "-f", "lavfi", "-i", `${options?.pattern ?? "testsrc"}=size=${options?.size ?? "640x360"}:rate=30`,
-    "-f", "lavfi", "-i", "sine=frequency=1000",
-    "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-g", "60",
-    "-c:a", "aac", "-f", url.startsWith("srt://") ? "mpegts" : "flv", url
-  ], { stdio: ["ignore", "ignore", "pipe"] })
+  const child = spawn(
+    "ffmpeg",
+    [
+      "-nostdin",
+      "-loglevel",
+      "error",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      `${options?.pattern ?? "testsrc"}=size=${options?.size ?? "640x360"}:rate=30`,
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=frequency=1000",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "veryfast",
+      "-tune",
+      "zerolatency",
+      "-pix_fmt",
+      "yuv420p",
+      "-g",
+      "60",
+      "-c:a",
+      "aac",
+      "-f",
+      url.startsWith("srt://") ? "mpegts" : "flv",
+      url
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] }
+  )
   let output = ""
   child.stderr!.on("data", (chunk: Buffer) => (output += String(chunk)))
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
@@ -233,16 +268,36 @@ export const publish = (
     output: () => output,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT")
-      return await Promise.race([exited, sleep(5_000).then(() => (child.kill("SIGKILL"), exited))])
+      return await Promise.race([
+        exited,
+        sleep(5_000).then(() => {
+          child.kill("SIGKILL")
+          return exited
+        })
+      ])
     }
   }
 }
 
 /** What ffprobe reads at `url`: each stream's codec and profile. */
-export const probe = async (url: string): Promise<ReadonlyArray<{ codec_name: string; profile?: string; width?: number }>> => {
-  const { stdout } = await exec("ffprobe", [
-    "-v", "error", "-rw_timeout", "10000000", "-show_entries", "stream=codec_name,profile,width,height", "-of", "json", url
-  ], { timeout: 20_000 })
+export const probe = async (
+  url: string
+): Promise<ReadonlyArray<{ codec_name: string; profile?: string; width?: number }>> => {
+  const { stdout } = await exec(
+    "ffprobe",
+    [
+      "-v",
+      "error",
+      "-rw_timeout",
+      "10000000",
+      "-show_entries",
+      "stream=codec_name,profile,width,height",
+      "-of",
+      "json",
+      url
+    ],
+    { timeout: 20_000 }
+  )
   return (JSON.parse(stdout) as { streams: Array<{ codec_name: string; profile?: string; width?: number }> }).streams
 }
 
@@ -283,11 +338,16 @@ export const startMediaNode = async (
   controlUrl: string,
   secret: string,
   nodeId: string,
-  options: { readonly dataDir?: string; readonly rtmpPort?: number; readonly httpPort?: number; readonly env?: Record<string, string> } = {}
+  options: {
+    readonly dataDir?: string
+    readonly rtmpPort?: number
+    readonly httpPort?: number
+    readonly env?: Record<string, string>
+  } = {}
 ): Promise<MediaNode> => {
   const dataDir = options.dataDir ?? Fs.mkdtempSync(Path.join(Os.tmpdir(), `onair-${nodeId}-`))
-  const rtmpPort = options.rtmpPort ?? await freePort()
-  const httpPort = options.httpPort ?? await freePort()
+  const rtmpPort = options.rtmpPort ?? (await freePort())
+  const httpPort = options.httpPort ?? (await freePort())
   const credential = await nodeCredential(secret, nodeId)
   const child: ChildProcess = spawn(process.execPath, [MEDIA_NODE], {
     env: {
@@ -313,10 +373,14 @@ export const startMediaNode = async (
   child.stdout!.on("data", (chunk: Buffer) => (output += String(chunk)))
   child.stderr!.on("data", (chunk: Buffer) => (output += String(chunk)))
   const exited = new Promise((resolve) => child.once("exit", resolve))
-  await waitFor(`media node ${nodeId} to take RTMP`, async () => {
-    if (child.exitCode !== null) throw new Error(`media node ${nodeId} exited with ${child.exitCode}:\n${output}`)
-    return /media: nginx \d+ takes RTMP/.test(output) ? true : undefined
-  }, 60_000).catch((error: unknown) => {
+  await waitFor(
+    `media node ${nodeId} to take RTMP`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`media node ${nodeId} exited with ${child.exitCode}:\n${output}`)
+      return /media: nginx \d+ takes RTMP/.test(output) ? true : undefined
+    },
+    60_000
+  ).catch((error: unknown) => {
     process.kill(-child.pid!, "SIGKILL")
     throw new Error(`${String(error)}\nthe node's output:\n${output.slice(-3000)}`)
   })

@@ -15,11 +15,12 @@ declare module "vitest" {
 
 export default function setup(project: TestProject) {
   const fromEnv = process.env.ONAIR_TEST_DATABASE_URL
-  const url = fromEnv !== undefined && fromEnv !== ""
-    ? fromEnv
-    : execFileSync("bash", [Path.resolve(import.meta.dirname, "../../../scripts/postgres.sh")], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"]
-    }).trim()
+  const url =
+    fromEnv !== undefined && fromEnv !== ""
+      ? fromEnv
+      : execFileSync("bash", [Path.resolve(import.meta.dirname, "../../../scripts/postgres.sh")], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "inherit"]
+        }).trim()
   project.provide("postgresUrl", url)
 }

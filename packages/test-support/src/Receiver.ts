@@ -30,7 +30,8 @@ export const startReceiver = async (options?: {
       const entry = { headers: request.headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now() }
       received.push(entry)
       const status = options?.respond?.(++count, entry) ?? 200
-      const answer = () => response.writeHead(status, { "content-type": "text/plain" }).end(status < 300 ? "ok" : `refused with ${status}`)
+      const answer = () =>
+        response.writeHead(status, { "content-type": "text/plain" }).end(status < 300 ? "ok" : `refused with ${status}`)
       if (options?.delayMs === undefined) answer()
       else setTimeout(answer, options.delayMs)
     })
@@ -42,9 +43,10 @@ export const startReceiver = async (options?: {
   return {
     url: `http://127.0.0.1:${port}/hooks`,
     received,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
   }
 }

@@ -26,10 +26,25 @@ export const startRtmpTarget = async (options?: { readonly tls?: boolean }): Pro
   const tlsPort = options?.tls === true ? await freePort() : null
   let stream = ""
   if (tlsPort !== null) {
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-      "-keyout", Path.join(dir, "key.pem"), "-out", Path.join(dir, "cert.pem")
-    ], { stdio: "ignore" })
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        Path.join(dir, "key.pem"),
+        "-out",
+        Path.join(dir, "cert.pem")
+      ],
+      { stdio: "ignore" }
+    )
     stream = `
 stream {
   server {
@@ -41,7 +56,9 @@ stream {
 }`
   }
   const user = process.getuid?.() === 0 ? "user root;\n" : ""
-  Fs.writeFileSync(Path.join(dir, "nginx.conf"), `load_module ${MODULES}/ngx_rtmp_module.so;
+  Fs.writeFileSync(
+    Path.join(dir, "nginx.conf"),
+    `load_module ${MODULES}/ngx_rtmp_module.so;
 ${tlsPort === null ? "" : `load_module ${MODULES}/ngx_stream_module.so;`}
 ${user}worker_processes 1;
 daemon off;
@@ -64,7 +81,8 @@ http {
   server { listen 127.0.0.1:${await freePort()}; return 404; }
 }
 ${stream}
-`)
+`
+  )
   const child: ChildProcess = spawn(NGINX, ["-p", dir, "-c", Path.join(dir, "nginx.conf")], { stdio: "ignore" })
   await waitFor("the target nginx", async () => (Fs.existsSync(Path.join(dir, "nginx.pid")) ? true : undefined), 10_000)
   await sleep(200)

@@ -9,8 +9,9 @@
 import { createServer } from "node:http"
 import { makeReceiver } from "@onair/webhooks"
 
-const secrets = [process.env["ONAIR_WEBHOOK_SECRET"], process.env["ONAIR_WEBHOOK_PREVIOUS_SECRET"]]
-  .filter((secret): secret is string => secret !== undefined && secret !== "")
+const secrets = [process.env["ONAIR_WEBHOOK_SECRET"], process.env["ONAIR_WEBHOOK_PREVIOUS_SECRET"]].filter(
+  (secret): secret is string => secret !== undefined && secret !== ""
+)
 if (secrets.length === 0) throw new Error("set ONAIR_WEBHOOK_SECRET to the endpoint's secret (whsec_…)")
 const receiver = makeReceiver({ secrets })
 
@@ -21,14 +22,21 @@ const server = createServer((request, response) => {
     const received = receiver.receive(Buffer.concat(chunks).toString("utf8"), request.headers)
     if (received._tag === "Event" && received.verdict === "apply") {
       // Your handling goes here: received.event.type, received.event.data …
-      process.stdout.write(`${JSON.stringify({ type: received.event.type, sequence: received.event.sequence, id: received.event.id })}\n`)
+      process.stdout.write(
+        `${JSON.stringify({ type: received.event.type, sequence: received.event.sequence, id: received.event.id })}\n`
+      )
     }
     response.writeHead(received.status, { "content-type": "application/json" })
-    response.end(JSON.stringify(received._tag === "Event" ? { ok: true, verdict: received.verdict } : { ok: false, reason: received.reason }))
+    response.end(
+      JSON.stringify(
+        received._tag === "Event" ? { ok: true, verdict: received.verdict } : { ok: false, reason: received.reason }
+      )
+    )
   })
 })
 
 server.listen(Number(process.env["PORT"] ?? 8788), "127.0.0.1", () => {
   const address = server.address()
-  if (address !== null && typeof address === "object") process.stdout.write(`receiving on http://127.0.0.1:${address.port}\n`)
+  if (address !== null && typeof address === "object")
+    process.stdout.write(`receiving on http://127.0.0.1:${address.port}\n`)
 })

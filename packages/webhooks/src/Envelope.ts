@@ -43,7 +43,8 @@ export type WebhookEnvelope = typeof WebhookEnvelope.Type
 export type WebhookEvent<T extends DeliveredType = DeliveredType> = WebhookEnvelope & { readonly type: T }
 
 /** Whether an event is of this type (narrows it). */
-export const isEventOf = <T extends DeliveredType>(event: WebhookEnvelope, type: T): event is WebhookEvent<T> => event.type === type
+export const isEventOf = <T extends DeliveredType>(event: WebhookEnvelope, type: T): event is WebhookEvent<T> =>
+  event.type === type
 
 /**
  * What an event's `sequence` counts: its livestream (`data.livestream_id`) or its meeting (`data.room_id`,

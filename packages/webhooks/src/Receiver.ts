@@ -12,7 +12,11 @@ import { verify } from "./Signature.ts"
 
 export type Received =
   | { readonly _tag: "Event"; readonly event: WebhookEnvelope; readonly verdict: Verdict; readonly status: 200 }
-  | { readonly _tag: "Refused"; readonly reason: "missing headers" | "stale timestamp" | "bad signature"; readonly status: 401 }
+  | {
+      readonly _tag: "Refused"
+      readonly reason: "missing headers" | "stale timestamp" | "bad signature"
+      readonly status: 401
+    }
   | { readonly _tag: "Malformed"; readonly reason: string; readonly status: 400 }
 
 export interface ReceiverOptions {

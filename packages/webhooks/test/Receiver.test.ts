@@ -9,8 +9,22 @@ import { assert, describe, it } from "vitest"
 import { isEventOf, makeReceiver, makeSequencer, newSecret, sign, subjectOf } from "../src/index.ts"
 
 const NOW = 1_795_780_800_000
-const event = (id: string, sequence: number, type = "ingest.start.success", data: Record<string, unknown> = { livestream_id: "ls-1" }) =>
-  JSON.stringify({ version: "2.0", id, account_id: "acct_1", app_id: "app_1", timestamp: "2026-11-27T12:00:00Z", type, sequence, data })
+const event = (
+  id: string,
+  sequence: number,
+  type = "ingest.start.success",
+  data: Record<string, unknown> = { livestream_id: "ls-1" }
+) =>
+  JSON.stringify({
+    version: "2.0",
+    id,
+    account_id: "acct_1",
+    app_id: "app_1",
+    timestamp: "2026-11-27T12:00:00Z",
+    type,
+    sequence,
+    data
+  })
 const signed = (secrets: ReadonlyArray<string>, id: string, body: string) => sign(secrets, id, NOW / 1000, body)
 
 describe("the receiver kit", () => {
@@ -45,7 +59,10 @@ describe("the receiver kit", () => {
     assert.deepStrictEqual(pick(receiver.receive(next, signed([current], "m2", next))), ["Event", "apply"])
     const forged = receiver.receive(next, signed([newSecret()], "m2", next))
     assert.deepStrictEqual([forged._tag, forged.status], ["Refused", 401])
-    const late = makeReceiver({ secrets: current, now: () => NOW + 600_000 }).receive(next, signed([current], "m2", next))
+    const late = makeReceiver({ secrets: current, now: () => NOW + 600_000 }).receive(
+      next,
+      signed([current], "m2", next)
+    )
     assert.deepStrictEqual(late._tag === "Refused" ? late.reason : late._tag, "stale timestamp")
     assert.strictEqual(receiver.receive(next, {}).status, 401)
     const notAnEvent = JSON.stringify({ hello: "world" })
@@ -57,7 +74,8 @@ describe("the receiver kit", () => {
 
   it("a sequencer starts from the receiver's own state and stays within its limit", () => {
     const sequencer = makeSequencer({ limit: 2, known: [["livestream:ls-1", 5]] })
-    const decoded = (id: string, sequence: number, livestream: string) => JSON.parse(event(id, sequence, "ingest.start.success", { livestream_id: livestream }))
+    const decoded = (id: string, sequence: number, livestream: string) =>
+      JSON.parse(event(id, sequence, "ingest.start.success", { livestream_id: livestream }))
     assert.strictEqual(sequencer.accept(decoded("a", 4, "ls-1")), "stale")
     assert.strictEqual(sequencer.accept(decoded("b", 6, "ls-1")), "apply")
     assert.strictEqual(sequencer.accept(decoded("c", 1, "ls-2")), "apply")
@@ -83,7 +101,8 @@ describe("the receiver kit", () => {
         example.on("exit", (code) => reject(new Error(`the example exited with ${code}`)))
       })
       const body = event("m1", 1)
-      const post = (headers: Record<string, string>) => fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body })
+      const post = (headers: Record<string, string>) =>
+        fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body })
       const now = Math.floor(Date.now() / 1000)
       const headers = { ...sign([secret], "m1", now, body) }
       assert.strictEqual((await post(headers)).status, 200)

@@ -24,13 +24,24 @@ describe("Standard Webhooks signatures", () => {
     const secret = newSecret()
     const at = new Date()
     const seconds = Math.floor(at.getTime() / 1000)
-    const headers = { "webhook-id": "msg_2", "webhook-timestamp": String(seconds), "webhook-signature": new Webhook(secret).sign("msg_2", at, body) }
-    assert.deepStrictEqual(verify(secret, headers, body, seconds), { _tag: "Verified", id: "msg_2", timestamp: seconds })
+    const headers = {
+      "webhook-id": "msg_2",
+      "webhook-timestamp": String(seconds),
+      "webhook-signature": new Webhook(secret).sign("msg_2", at, body)
+    }
+    assert.deepStrictEqual(verify(secret, headers, body, seconds), {
+      _tag: "Verified",
+      id: "msg_2",
+      timestamp: seconds
+    })
     assert.deepStrictEqual(verify(secret, headers, `${body} `, seconds), { _tag: "Refused", reason: "bad signature" })
     assert.deepStrictEqual(verify(newSecret(), headers, body, seconds), { _tag: "Refused", reason: "bad signature" })
     assert.deepStrictEqual(verify(secret, headers, body, seconds + 301), { _tag: "Refused", reason: "stale timestamp" })
     assert.deepStrictEqual(verify(secret, headers, body, seconds - 301), { _tag: "Refused", reason: "stale timestamp" })
-    assert.deepStrictEqual(verify(secret, { ...headers, "webhook-id": undefined }, body, seconds), { _tag: "Refused", reason: "missing headers" })
+    assert.deepStrictEqual(verify(secret, { ...headers, "webhook-id": undefined }, body, seconds), {
+      _tag: "Refused",
+      reason: "missing headers"
+    })
     // One good signature among others is enough, as during a sender's rotation.
     const several = { ...headers, "webhook-signature": `v1,AAAA ${headers["webhook-signature"]}` }
     assert.strictEqual(verify(secret, several, body, seconds)._tag, "Verified")

@@ -19,7 +19,7 @@ export interface OtlpReceiver {
   readonly close: () => Promise<void>
 }
 
-const valueOf = (value: any): unknown =>
+const attributeValue = (value: any): unknown =>
   value?.stringValue ?? value?.intValue ?? value?.doubleValue ?? value?.boolValue ?? value?.arrayValue ?? undefined
 
 export const startOtlpReceiver = async (): Promise<OtlpReceiver> => {
@@ -34,7 +34,9 @@ export const startOtlpReceiver = async (): Promise<OtlpReceiver> => {
       }
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8"))
       for (const resource of body.resourceSpans ?? []) {
-        const service = String(valueOf((resource.resource?.attributes ?? []).find((a: any) => a.key === "service.name")?.value) ?? "")
+        const service = String(
+          attributeValue((resource.resource?.attributes ?? []).find((a: any) => a.key === "service.name")?.value) ?? ""
+        )
         for (const scope of resource.scopeSpans ?? []) {
           for (const span of scope.spans ?? []) {
             spans.push({
@@ -43,7 +45,7 @@ export const startOtlpReceiver = async (): Promise<OtlpReceiver> => {
               spanId: span.spanId,
               parentSpanId: span.parentSpanId === "" ? undefined : span.parentSpanId,
               name: span.name,
-              attributes: Object.fromEntries((span.attributes ?? []).map((a: any) => [a.key, valueOf(a.value)]))
+              attributes: Object.fromEntries((span.attributes ?? []).map((a: any) => [a.key, attributeValue(a.value)]))
             })
           }
         }

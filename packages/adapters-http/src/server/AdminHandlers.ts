@@ -23,7 +23,6 @@ import { CatalogReads, holdsLease, type MediaNodeEntry, MediaNodeRegistry } from
 import { now, settle } from "./Requests.ts"
 import { sameToken } from "./SameToken.ts"
 
-
 /** The admin token, if the deployment has one. */
 export class AdminToken extends Context.Service<AdminToken, Option.Option<Redacted.Redacted>>()(
   "@onair/adapters-http/AdminToken"
@@ -31,7 +30,7 @@ export class AdminToken extends Context.Service<AdminToken, Option.Option<Redact
   /** From `ONAIR_ADMIN_TOKEN`; unset or empty: none. */
   static readonly fromEnv = Layer.effect(
     AdminToken,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const token = yield* Config.option(Config.Redacted("ONAIR_ADMIN_TOKEN"))
       return Option.filter(token, (value) => Redacted.value(value).length > 0)
     })
@@ -41,20 +40,23 @@ export class AdminToken extends Context.Service<AdminToken, Option.Option<Redact
 }
 
 export const adminAuthorization = (adminToken: Option.Option<Redacted.Redacted>) =>
-  Layer.succeed(AdminAuthorization)(AdminAuthorization.of({
-    adminBearer: Effect.fn(function*(httpEffect, { credential }) {
-      if (Option.isNone(adminToken)) return yield* unauthorized("the admin endpoints are off: ONAIR_ADMIN_TOKEN is not set")
-      if (!sameToken(Redacted.value(credential), adminToken.value)) {
-        return yield* unauthorized("the admin token is required")
-      }
-      return yield* Effect.provideService(httpEffect, AdminCaller, { admin: true })
+  Layer.succeed(AdminAuthorization)(
+    AdminAuthorization.of({
+      adminBearer: Effect.fn(function* (httpEffect, { credential }) {
+        if (Option.isNone(adminToken))
+          return yield* unauthorized("the admin endpoints are off: ONAIR_ADMIN_TOKEN is not set")
+        if (!sameToken(Redacted.value(credential), adminToken.value)) {
+          return yield* unauthorized("the admin token is required")
+        }
+        return yield* Effect.provideService(httpEffect, AdminCaller, { admin: true })
+      })
     })
-  }))
+  )
 
 /** A media node as the admin list shows it, its lease judged at `at`. */
 const mediaNodeRecord = (entry: MediaNodeEntry, at: number) => ({
   id: entry.node.id,
-  status: entry.status === "lost" ? "lost" as const : holdsLease(entry, at) ? entry.status : "offline" as const,
+  status: entry.status === "lost" ? ("lost" as const) : holdsLease(entry, at) ? entry.status : ("offline" as const),
   boot_id: entry.node.bootId,
   region: entry.node.region,
   capacity: entry.node.capacity,
@@ -73,7 +75,7 @@ const mediaNodeRecord = (entry: MediaNodeEntry, at: number) => ({
 export const AdminHandlers = HttpApiBuilder.group(
   OnAirApi,
   "admin",
-  Effect.fn(function*(handlers) {
+  Effect.fn(function* (handlers) {
     const tokens = yield* AccessTokens
     const registry = yield* MediaNodeRegistry
     const nodeCommands = yield* MediaNodeCommands
@@ -82,7 +84,7 @@ export const AdminHandlers = HttpApiBuilder.group(
     const apps = yield* KnownApps
     /** The node's record now, or 404. */
     const nodeRecord = (nodeId: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const at = yield* now
         const entry = (yield* registry.nodes).find((node) => node.node.id === nodeId)
         if (entry === undefined) return yield* Effect.fail(notFound(`media node ${nodeId}`))
@@ -90,38 +92,46 @@ export const AdminHandlers = HttpApiBuilder.group(
       })
     /** Drains or resumes a node, answering once the catalog has it (the next publish sees it). */
     const setDraining = (nodeId: MediaNodeId, drain: boolean) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const at = yield* now
-        yield* nodeCommands.handle(
-          drain ? { _tag: "DrainMediaNode", nodeId, at } : { _tag: "ResumeMediaNode", nodeId, at },
-          metadata(at)
-        ).pipe(
-          awaitReadModel(catalog),
-          Effect.catchTag("MediaNodeNotFound", () => Effect.fail(notFound(`media node ${nodeId}`))),
-          settle
-        )
+        yield* nodeCommands
+          .handle(
+            drain ? { _tag: "DrainMediaNode", nodeId, at } : { _tag: "ResumeMediaNode", nodeId, at },
+            metadata(at)
+          )
+          .pipe(
+            awaitReadModel(catalog),
+            Effect.catchTag("MediaNodeNotFound", () => Effect.fail(notFound(`media node ${nodeId}`))),
+            settle
+          )
         return { success: true as const, data: yield* nodeRecord(nodeId) }
       })
     const metadata = (at: Timestamp) => originMetadata(`admin:${crypto.randomUUID()}`, "admin", at)
     return handlers
       .handle("createAppAsAdmin", ({ params, payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const at = yield* now
-          const app = yield* apps.create(params.account_id, payload.name, payload.id, metadata(at)).pipe(
-            Effect.catchTag("AppAlreadyExists", (taken) =>
-              Effect.fail(conflict("app_exists", `app ${taken.appId} already exists in account ${taken.accountId}`)))
-          )
+          const app = yield* apps
+            .create(params.account_id, payload.name, payload.id, metadata(at))
+            .pipe(
+              Effect.catchTag("AppAlreadyExists", (taken) =>
+                Effect.fail(conflict("app_exists", `app ${taken.appId} already exists in account ${taken.accountId}`))
+              )
+            )
           return { success: true as const, data: { app: appRecord(app) } }
-        }))
+        })
+      )
       .handle("createToken", ({ params, payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const at = yield* now
           const missing = yield* apps.missing(params.account_id, payload.apps ?? [])
           if (missing.length > 0) return yield* notFound(`app ${missing.join(", ")} of account ${params.account_id}`)
-          const issued = yield* tokens.issue(
-            { accountId: params.account_id, appIds: payload.apps ?? [], label: payload.label ?? null },
-            metadata(at)
-          ).pipe(settle)
+          const issued = yield* tokens
+            .issue(
+              { accountId: params.account_id, appIds: payload.apps ?? [], label: payload.label ?? null },
+              metadata(at)
+            )
+            .pipe(settle)
           const token = issued.accessToken
           return {
             success: true as const,
@@ -134,9 +144,10 @@ export const AdminHandlers = HttpApiBuilder.group(
               created_at: toIso(token.issuedAt)
             }
           }
-        }))
+        })
+      )
       .handle("revokeToken", ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const at = yield* now
           yield* tokens.revoke(params.token_id, metadata(at)).pipe(
             Effect.catchTag("AccessTokenNotFound", () => Effect.fail(notFound(`token ${params.token_id}`))),
@@ -144,17 +155,21 @@ export const AdminHandlers = HttpApiBuilder.group(
             settle
           )
           return { success: true as const, data: { message: `token ${params.token_id} is revoked` } }
-        }))
+        })
+      )
       .handle("listMediaNodes", () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const at = yield* now
           const nodes = yield* registry.nodes
           return { success: true as const, data: { media_nodes: nodes.map((entry) => mediaNodeRecord(entry, at)) } }
-        }))
+        })
+      )
       .handle("getMediaNodeEvents", ({ query }) =>
-        Effect.gen(function*() {
-          const from = query.after === undefined ? LOG_START : parsePosition(query.after) ?? LOG_START
-          const read = yield* store.readAll(from, query.limit ?? 100, { category: MEDIA_NODE_CATEGORY }).pipe(Effect.orDie)
+        Effect.gen(function* () {
+          const from = query.after === undefined ? LOG_START : (parsePosition(query.after) ?? LOG_START)
+          const read = yield* store
+            .readAll(from, query.limit ?? 100, { category: MEDIA_NODE_CATEGORY })
+            .pipe(Effect.orDie)
           return {
             success: true as const,
             data: {
@@ -171,14 +186,17 @@ export const AdminHandlers = HttpApiBuilder.group(
               next_cursor: formatPosition(read.next)
             }
           }
-        }))
+        })
+      )
       .handle("drainMediaNode", ({ params }) => setDraining(params.node_id, true))
       .handle("resumeMediaNode", ({ params }) => setDraining(params.node_id, false))
   })
 )
 
 /** The admin handlers with their bearer check configured from the environment. */
-export const AdminLive = Layer.unwrap(Effect.gen(function*() {
-  const adminToken = yield* AdminToken
-  return AdminHandlers.pipe(Layer.provide(adminAuthorization(adminToken)))
-}))
+export const AdminLive = Layer.unwrap(
+  Effect.gen(function* () {
+    const adminToken = yield* AdminToken
+    return AdminHandlers.pipe(Layer.provide(adminAuthorization(adminToken)))
+  })
+)

@@ -25,10 +25,10 @@ const dayOf = (field: string, value: string | undefined, fallback: number) => {
 export const AnalyticsHandlers = HttpApiBuilder.group(
   OnAirApi,
   "analytics",
-  Effect.fn(function*(handlers) {
+  Effect.fn(function* (handlers) {
     return handlers
       .handle("getLivestreamAnalyticsComplete", ({ params, query }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { scope } = yield* authorize(params)
           const asOf = yield* now
           const from = (yield* timeParam("start_time", query.start_time)) ?? 0
@@ -37,25 +37,31 @@ export const AnalyticsHandlers = HttpApiBuilder.group(
           if (to < from) return yield* badRequest("invalid_query_parameter", "end_time: before start_time")
           const range = { from: Timestamp.make(from), to: Timestamp.make(to + 1) }
           return { success: true as const, data: yield* Analytics.overall(scope, range, asOf) }
-        }))
+        })
+      )
       .handle("getLivestreamAnalyticsDaywise", ({ params, query }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { scope } = yield* authorize(params)
           if (query.filters !== undefined && query.filters.trim() !== "") {
-            return yield* badRequest("invalid_query_parameter", "filters: OnAir supports no filters on day-wise livestream analytics yet")
+            return yield* badRequest(
+              "invalid_query_parameter",
+              "filters: OnAir supports no filters on day-wise livestream analytics yet"
+            )
           }
           const asOf = yield* now
           const to = ((yield* timeParam("end_time", query.end_time)) ?? asOf) + 1
-          const from = (yield* timeParam("start_time", query.start_time)) ?? parseDay(formatDay(asOf))! - DEFAULT_DAYS * DAY_MILLIS
+          const from =
+            (yield* timeParam("start_time", query.start_time)) ?? parseDay(formatDay(asOf))! - DEFAULT_DAYS * DAY_MILLIS
           if (to <= from) return yield* badRequest("invalid_query_parameter", "end_time: before start_time")
           if (to - from > MAX_DAYS * DAY_MILLIS) {
             return yield* badRequest("invalid_query_parameter", `start_time: the range is longer than ${MAX_DAYS} days`)
           }
           const range = { from: Timestamp.make(from), to: Timestamp.make(to) }
           return { success: true as const, data: yield* Analytics.livestreamDays(scope, range, asOf) }
-        }))
+        })
+      )
       .handle("getOrgAnalytics", ({ params, query }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { scope } = yield* authorize(params)
           const asOf = yield* now
           const today = parseDay(formatDay(asOf))!
@@ -69,6 +75,7 @@ export const AnalyticsHandlers = HttpApiBuilder.group(
             success: true as const,
             data: yield* Analytics.dayWise(scope, { firstDay, lastDay }, asOf)
           }
-        }))
+        })
+      )
   })
 )

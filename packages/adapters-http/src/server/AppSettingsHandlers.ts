@@ -18,37 +18,50 @@ const record = (settings: AppSettings) => ({
 export const AppSettingsHandlers = HttpApiBuilder.group(
   OnAirApi,
   "appSettings",
-  Effect.fn(function*(handlers) {
+  Effect.fn(function* (handlers) {
     const catalog = yield* CatalogReads
     const reads = yield* AppSettingsReads
     const commands = yield* AppSettingsCommands
     return handlers
       .handle("getAppSettings", ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { scope } = yield* authorize(params)
           return { success: true as const, data: record(yield* reads.settings(scope, yield* now)) }
-        }))
+        })
+      )
       .handle("updateAppSettings", ({ params, payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { token, scope } = yield* authorize(params)
           const at = yield* now
-          const decided = yield* commands.handle(
-            {
-              _tag: "ChangeAppSettings",
-              accountId: scope.accountId,
-              appId: scope.appId,
-              at,
-              ...(payload.recording_retention_days === undefined ? {} : { recordingRetentionDays: payload.recording_retention_days }),
-              ...(payload.transcribe_recordings === undefined ? {} : { transcribeRecordings: payload.transcribe_recordings })
-            },
-            originMetadata(`appSettings:${scope.accountId}.${scope.appId}:${crypto.randomUUID()}`, `token:${token.id}`, at)
-          ).pipe(
-            awaitReadModel(catalog),
-            Effect.catchTag("CommandOutOfOrder", () =>
-              Effect.fail(conflict("out_of_order", "the app's settings changed after this request's time; try again"))),
-            settle
-          )
+          const decided = yield* commands
+            .handle(
+              {
+                _tag: "ChangeAppSettings",
+                accountId: scope.accountId,
+                appId: scope.appId,
+                at,
+                ...(payload.recording_retention_days === undefined
+                  ? {}
+                  : { recordingRetentionDays: payload.recording_retention_days }),
+                ...(payload.transcribe_recordings === undefined
+                  ? {}
+                  : { transcribeRecordings: payload.transcribe_recordings })
+              },
+              originMetadata(
+                `appSettings:${scope.accountId}.${scope.appId}:${crypto.randomUUID()}`,
+                `token:${token.id}`,
+                at
+              )
+            )
+            .pipe(
+              awaitReadModel(catalog),
+              Effect.catchTag("CommandOutOfOrder", () =>
+                Effect.fail(conflict("out_of_order", "the app's settings changed after this request's time; try again"))
+              ),
+              settle
+            )
           return { success: true as const, data: record(decided.state ?? (yield* reads.settings(scope, at))) }
-        }))
+        })
+      )
   })
 )

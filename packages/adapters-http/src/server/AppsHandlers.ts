@@ -15,12 +15,12 @@ export const appRecord = (app: App) => ({ id: app.id, name: app.name, created_at
 export const AppsHandlers = HttpApiBuilder.group(
   OnAirApi,
   "apps",
-  Effect.fn(function*(handlers) {
+  Effect.fn(function* (handlers) {
     const reads = yield* AppReads
     const apps = yield* KnownApps
     return handlers
       .handle("getApps", ({ params, query }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const token = yield* Caller
           if (token.accountId !== params.account_id) return yield* notFound(`account ${params.account_id}`)
           const pageNo = query.page_no ?? 1
@@ -33,20 +33,29 @@ export const AppsHandlers = HttpApiBuilder.group(
             only: token.appIds.length === 0 ? undefined : token.appIds
           })
           return { success: true as const, data: page.items.map(appRecord), paging: pagingOf(page, pageNo, perPage) }
-        }))
+        })
+      )
       .handle("createApp", ({ params, payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const token = yield* Caller
           if (token.accountId !== params.account_id) return yield* notFound(`account ${params.account_id}`)
           if (token.appIds.length > 0) {
             return yield* forbidden("this token names its apps; creating apps takes a token for the whole account")
           }
           const at = yield* now
-          const created = yield* apps.create(params.account_id, payload.name, undefined, originMetadata(`apps:${crypto.randomUUID()}`, `token:${token.id}`, at)).pipe(
-            // A new UUID is never taken.
-            Effect.orDie
-          )
+          const created = yield* apps
+            .create(
+              params.account_id,
+              payload.name,
+              undefined,
+              originMetadata(`apps:${crypto.randomUUID()}`, `token:${token.id}`, at)
+            )
+            .pipe(
+              // A new UUID is never taken.
+              Effect.orDie
+            )
           return { success: true as const, data: { app: appRecord(created) } }
-        }))
+        })
+      )
   })
 )

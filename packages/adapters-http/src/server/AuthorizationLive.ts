@@ -8,10 +8,10 @@ import { AccessTokens } from "@onair/application"
 
 export const AuthorizationLive = Layer.effect(
   Authorization,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const tokens = yield* AccessTokens
     return Authorization.of({
-      bearer: Effect.fn(function*(httpEffect, { credential }) {
+      bearer: Effect.fn(function* (httpEffect, { credential }) {
         const token = yield* tokens.verify(Redacted.value(credential))
         if (token === undefined) return yield* unauthorized("a valid token is required: Authorization: Bearer <token>")
         return yield* Effect.provideService(httpEffect, Caller, token)

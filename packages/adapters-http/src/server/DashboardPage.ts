@@ -73,7 +73,8 @@ const readBuild = (directory: string): Map<string, File> => {
       else if (entry.isFile() && !entry.name.startsWith(".")) {
         const body = Fs.readFileSync(Path.join(directory, path))
         total += body.byteLength
-        if (total > MAX_TOTAL_BYTES) throw new Error(`${directory} holds more than ${MAX_TOTAL_BYTES} bytes: not a dashboard build`)
+        if (total > MAX_TOTAL_BYTES)
+          throw new Error(`${directory} holds more than ${MAX_TOTAL_BYTES} bytes: not a dashboard build`)
         const type = TYPES[Path.extname(entry.name)] ?? "application/octet-stream"
         files.set(path, {
           ...precompress(body, COMPRESSIBLE.test(type)),
@@ -94,27 +95,39 @@ const serve = (request: HttpServerRequest.HttpServerRequest, file: File) =>
     "cache-control": file.immutable ? "public, max-age=31536000, immutable" : "no-cache"
   })
 
-const notBuilt = HttpServerResponse.jsonUnsafe({
-  success: false,
-  errors: [{ code: "dashboard_not_built", message: "the dashboard is not built here: run scripts/setup.sh (it builds packages/dashboard)" }]
-}, { status: 503 })
+const notBuilt = HttpServerResponse.jsonUnsafe(
+  {
+    success: false,
+    errors: [
+      {
+        code: "dashboard_not_built",
+        message: "the dashboard is not built here: run scripts/setup.sh (it builds packages/dashboard)"
+      }
+    ]
+  },
+  { status: 503 }
+)
 
-export const layer = Layer.unwrap(Effect.gen(function*() {
-  const { directory } = yield* DashboardFiles
-  const files = directory !== undefined && Fs.existsSync(Path.join(directory, "index.html")) ? readBuild(directory) : undefined
-  const index = files?.get("index.html")
-  const answer = Effect.gen(function*() {
-    if (files === undefined || index === undefined) return notBuilt
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const pathname = new URL(request.url, "http://x").pathname
-    // `/dashboard` itself: the page's relative links need the slash.
-    if (pathname === "/dashboard") return HttpServerResponse.empty({ status: 308, headers: { location: "/dashboard/" } })
-    const path = pathname.replace(/^\/dashboard\//, "")
-    if (path === "") return serve(request, index)
-    // Only names the build holds answer: nothing outside the folder can be named.
-    const file = files.get(path)
-    return file === undefined ? HttpServerResponse.empty({ status: 404 }) : serve(request, file)
+export const layer = Layer.unwrap(
+  Effect.gen(function* () {
+    const { directory } = yield* DashboardFiles
+    const files =
+      directory !== undefined && Fs.existsSync(Path.join(directory, "index.html")) ? readBuild(directory) : undefined
+    const index = files?.get("index.html")
+    const answer = Effect.gen(function* () {
+      if (files === undefined || index === undefined) return notBuilt
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const pathname = new URL(request.url, "http://x").pathname
+      // `/dashboard` itself: the page's relative links need the slash.
+      if (pathname === "/dashboard")
+        return HttpServerResponse.empty({ status: 308, headers: { location: "/dashboard/" } })
+      const path = pathname.replace(/^\/dashboard\//, "")
+      if (path === "") return serve(request, index)
+      // Only names the build holds answer: nothing outside the folder can be named.
+      const file = files.get(path)
+      return file === undefined ? HttpServerResponse.empty({ status: 404 }) : serve(request, file)
+    })
+    // The wildcard takes `/dashboard` too.
+    return HttpRouter.add("GET", "/dashboard/*", answer)
   })
-  // The wildcard takes `/dashboard` too.
-  return HttpRouter.add("GET", "/dashboard/*", answer)
-}))
+)

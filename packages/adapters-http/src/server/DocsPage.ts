@@ -59,13 +59,26 @@ export const START = `Scalar.createApiReference("#reference", ${JSON.stringify({
 /** A script of the page, as `request` takes it. */
 const script = (file: Precompressed) =>
   Effect.map(Effect.service(HttpServerRequest.HttpServerRequest), (request) =>
-    respond(request, file, "text/javascript; charset=utf-8", { ...SECURITY_HEADERS, "cache-control": "public, max-age=3600" }))
+    respond(request, file, "text/javascript; charset=utf-8", {
+      ...SECURITY_HEADERS,
+      "cache-control": "public, max-age=3600"
+    })
+  )
 
 /** `GET /docs` and its two scripts. */
-export const layer = Layer.unwrap(Effect.sync(() =>
-  Layer.mergeAll(
-    HttpRouter.add("GET", "/docs", HttpServerResponse.text(PAGE, { contentType: "text/html; charset=utf-8", headers: { ...SECURITY_HEADERS, "cache-control": "no-cache" } })),
-    HttpRouter.add("GET", "/docs/assets/scalar.js", script(precompress(Fs.readFileSync(BUNDLE), true))),
-    HttpRouter.add("GET", "/docs/assets/reference.js", script(precompress(new TextEncoder().encode(START), true)))
+export const layer = Layer.unwrap(
+  Effect.sync(() =>
+    Layer.mergeAll(
+      HttpRouter.add(
+        "GET",
+        "/docs",
+        HttpServerResponse.text(PAGE, {
+          contentType: "text/html; charset=utf-8",
+          headers: { ...SECURITY_HEADERS, "cache-control": "no-cache" }
+        })
+      ),
+      HttpRouter.add("GET", "/docs/assets/scalar.js", script(precompress(Fs.readFileSync(BUNDLE), true))),
+      HttpRouter.add("GET", "/docs/assets/reference.js", script(precompress(new TextEncoder().encode(START), true)))
+    )
   )
-))
+)

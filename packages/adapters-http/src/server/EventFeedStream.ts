@@ -28,7 +28,8 @@ export interface FeedEvent {
 }
 
 const typeOf = (message: unknown): string => {
-  const type = typeof message === "object" && message !== null ? (message as { readonly type?: unknown }).type : undefined
+  const type =
+    typeof message === "object" && message !== null ? (message as { readonly type?: unknown }).type : undefined
   return typeof type === "string" && type !== "" ? type : "message"
 }
 
@@ -38,32 +39,44 @@ interface Cursor {
 }
 
 /** The scope's feed from `after` on, for as long as the client listens. */
-export const feedEvents = (webhooks: WebhookEndpoints["Service"], scope: WebhookScope, after: number): Stream.Stream<FeedEvent> => {
+export const feedEvents = (
+  webhooks: WebhookEndpoints["Service"],
+  scope: WebhookScope,
+  after: number
+): Stream.Stream<FeedEvent> => {
   const idleLimit = Math.max(1, Math.round(Duration.toMillis(KEEP_ALIVE) / Duration.toMillis(POLL)))
   const pages = Stream.paginate<Cursor, FeedEvent>({ after, idlePolls: 0 }, (cursor) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       if (cursor.idlePolls > 0) yield* Effect.sleep(POLL)
       const page = yield* Effect.orDie(webhooks.feed(scope, { after: cursor.after, limit: BATCH }))
       if (page.events.length === 0) {
         const idle = cursor.idlePolls + 1
         return idle % idleLimit === 0
-          ? [[{ event: "keep-alive", data: "" }], Option.some({ after: cursor.after, idlePolls: idle })] as const
-          : [[], Option.some({ after: cursor.after, idlePolls: idle })] as const
+          ? ([[{ event: "keep-alive", data: "" }], Option.some({ after: cursor.after, idlePolls: idle })] as const)
+          : ([[], Option.some({ after: cursor.after, idlePolls: idle })] as const)
       }
-      const events = page.events.map((message, index): FeedEvent => ({
-        ...(index === page.events.length - 1 ? { id: page.next_cursor } : {}),
-        event: typeOf(message),
-        data: JSON.stringify(message)
-      }))
+      const events = page.events.map(
+        (message, index): FeedEvent => ({
+          ...(index === page.events.length - 1 ? { id: page.next_cursor } : {}),
+          event: typeOf(message),
+          data: JSON.stringify(message)
+        })
+      )
       // A full batch: more may be waiting, so read again at once.
-      return [events, Option.some({ after: Number(page.next_cursor), idlePolls: page.events.length === BATCH ? 0 : 1 })] as const
-    }))
+      return [
+        events,
+        Option.some({ after: Number(page.next_cursor), idlePolls: page.events.length === BATCH ? 0 : 1 })
+      ] as const
+    })
+  )
   // Counted while it runs: a client that goes away ends it (the server interrupts the response when its
   // connection closes, noticed at the latest by the next keep-alive write).
-  return Stream.unwrap(Effect.sync(() => {
-    following++
-    return pages.pipe(Stream.ensuring(Effect.sync(() => following--)))
-  }))
+  return Stream.unwrap(
+    Effect.sync(() => {
+      following++
+      return pages.pipe(Stream.ensuring(Effect.sync(() => following--)))
+    })
+  )
 }
 
 /** Said first, before any event: an SSE comment, which clients skip. */
@@ -73,7 +86,8 @@ export const CONNECTED = ": connected\n\n"
 export const feedResponse = (webhooks: WebhookEndpoints["Service"], scope: WebhookScope, after: number) => {
   const encoder = new TextEncoder()
   const events = Stream.map(feedEvents(webhooks, scope, after), (event) =>
-    encoder.encode(Sse.encoder.write({ _tag: "Event", ...event, id: event.id })))
+    encoder.encode(Sse.encoder.write({ _tag: "Event", ...event, id: event.id }))
+  )
   return HttpServerResponse.stream(Stream.concat(Stream.make(encoder.encode(CONNECTED)), events), {
     contentType: "text/event-stream",
     headers: { "cache-control": "no-cache", "x-accel-buffering": "no" }

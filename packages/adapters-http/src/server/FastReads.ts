@@ -35,61 +35,86 @@ const intParam = (value: string | null, fallback: number, min: number, max: numb
   return n >= min && n <= max ? n : undefined
 }
 
-export const layer = Layer.unwrap(Effect.gen(function*() {
-  const catalog = yield* CatalogReads
-  const tokens = yield* AccessTokens
-  const urls = yield* LivestreamUrls
-  const listAnswers = yield* ListAnswers
+export const layer = Layer.unwrap(
+  Effect.gen(function* () {
+    const catalog = yield* CatalogReads
+    const tokens = yield* AccessTokens
+    const urls = yield* LivestreamUrls
+    const listAnswers = yield* ListAnswers
 
-  /** The caller's token, if it is live and grants the app of the path. */
-  const granted = (params: Readonly<Record<string, string | undefined>>, request: HttpServerRequest.HttpServerRequest) => {
-    const { account_id, app_id } = params
-    if (!isAccountId(account_id) || !isAppId(app_id)) return undefined
-    const authorization = request.headers["authorization"]
-    if (authorization === undefined || !authorization.startsWith("Bearer ")) return undefined
-    const token = tokens.verifySync(authorization.slice(7))
-    return token === undefined || !grants(token, account_id, app_id) ? undefined : { accountId: account_id, appId: app_id }
-  }
+    /** The caller's token, if it is live and grants the app of the path. */
+    const granted = (
+      params: Readonly<Record<string, string | undefined>>,
+      request: HttpServerRequest.HttpServerRequest
+    ) => {
+      const { account_id, app_id } = params
+      if (!isAccountId(account_id) || !isAppId(app_id)) return undefined
+      const authorization = request.headers["authorization"]
+      if (authorization === undefined || !authorization.startsWith("Bearer ")) return undefined
+      const token = tokens.verifySync(authorization.slice(7))
+      return token === undefined || !grants(token, account_id, app_id)
+        ? undefined
+        : { accountId: account_id, appId: app_id }
+    }
 
-  /** The list's answer the full handler built for this very request, if the catalog's page is the same. */
-  const list = (params: Readonly<Record<string, string | undefined>>, request: HttpServerRequest.HttpServerRequest) => {
-    const scope = granted(params, request)
-    if (scope === undefined) return undefined
-    const known = listAnswers.recall(listAnswerKey(scope.accountId, scope.appId, request.url))
-    if (known === undefined) return undefined
-    return Effect.map(catalog.livestreams(scope, known.filter), (page) => page === known.page ? known.response : undefined)
-  }
+    /** The list's answer the full handler built for this very request, if the catalog's page is the same. */
+    const list = (
+      params: Readonly<Record<string, string | undefined>>,
+      request: HttpServerRequest.HttpServerRequest
+    ) => {
+      const scope = granted(params, request)
+      if (scope === undefined) return undefined
+      const known = listAnswers.recall(listAnswerKey(scope.accountId, scope.appId, request.url))
+      if (known === undefined) return undefined
+      return Effect.map(catalog.livestreams(scope, known.filter), (page) =>
+        page === known.page ? known.response : undefined
+      )
+    }
 
-  /** The detail response for the happy case, or undefined to let the full path answer. */
-  const detail = (params: Readonly<Record<string, string | undefined>>, request: HttpServerRequest.HttpServerRequest, now: number) => {
-    const { livestream_id } = params
-    const scope = granted(params, request)
-    if (scope === undefined || !isLivestreamId(livestream_id)) return undefined
-    const search = new URLSearchParams(queryStringOf(request.url))
-    if (search.getAll("page_no").length > 1 || search.getAll("per_page").length > 1) return undefined
-    const pageNo = intParam(search.get("page_no"), 1, 1, 999_999_999)
-    const perPage = intParam(search.get("per_page"), DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-    if (pageNo === undefined || perPage === undefined) return undefined
-    return Effect.flatMap(catalog.livestream(scope, livestream_id), (livestream) =>
-      livestream === undefined ? Effect.succeed(undefined) : Effect.map(
-        catalog.sessionsOf(livestream.id, { pageNo, perPage }),
-        (sessions) => HttpServerResponse.jsonUnsafe(detailBody(sessions, livestream, pageNo, perPage, Timestamp.make(now), urls.of(livestream)))
-      ))
-  }
+    /** The detail response for the happy case, or undefined to let the full path answer. */
+    const detail = (
+      params: Readonly<Record<string, string | undefined>>,
+      request: HttpServerRequest.HttpServerRequest,
+      now: number
+    ) => {
+      const { livestream_id } = params
+      const scope = granted(params, request)
+      if (scope === undefined || !isLivestreamId(livestream_id)) return undefined
+      const search = new URLSearchParams(queryStringOf(request.url))
+      if (search.getAll("page_no").length > 1 || search.getAll("per_page").length > 1) return undefined
+      const pageNo = intParam(search.get("page_no"), 1, 1, 999_999_999)
+      const perPage = intParam(search.get("per_page"), DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+      if (pageNo === undefined || perPage === undefined) return undefined
+      return Effect.flatMap(catalog.livestream(scope, livestream_id), (livestream) =>
+        livestream === undefined
+          ? Effect.succeed(undefined)
+          : Effect.map(catalog.sessionsOf(livestream.id, { pageNo, perPage }), (sessions) =>
+              HttpServerResponse.jsonUnsafe(
+                detailBody(sessions, livestream, pageNo, perPage, Timestamp.make(now), urls.of(livestream))
+              )
+            )
+      )
+    }
 
-  return HttpRouter.middleware((httpEffect) =>
-    Effect.flatMap(Effect.service(HttpServerRequest.HttpServerRequest), (request) =>
-      request.method !== "GET"
-        ? httpEffect
-        : Effect.flatMap(Effect.service(HttpRouter.RouteContext), (route) => {
-          const answer = route.route.path === DETAIL_PATH
-            ? Effect.flatMap(Clock.currentTimeMillis, (now) => detail(route.params, request, now) ?? Effect.undefined)
-            : route.route.path === LIST_PATH
-            ? list(route.params, request) ?? Effect.undefined
-            : undefined
-          return answer === undefined
-            ? httpEffect
-            : Effect.flatMap(answer, (response) => response === undefined ? httpEffect : Effect.succeed(response))
-        })
-    )).layer
-}))
+    return HttpRouter.middleware((httpEffect) =>
+      Effect.flatMap(Effect.service(HttpServerRequest.HttpServerRequest), (request) =>
+        request.method !== "GET"
+          ? httpEffect
+          : Effect.flatMap(Effect.service(HttpRouter.RouteContext), (route) => {
+              const answer =
+                route.route.path === DETAIL_PATH
+                  ? Effect.flatMap(
+                      Clock.currentTimeMillis,
+                      (now) => detail(route.params, request, now) ?? Effect.undefined
+                    )
+                  : route.route.path === LIST_PATH
+                    ? (list(route.params, request) ?? Effect.undefined)
+                    : undefined
+              return answer === undefined
+                ? httpEffect
+                : Effect.flatMap(answer, (response) => (response === undefined ? httpEffect : Effect.succeed(response)))
+            })
+      )
+    ).layer
+  })
+)

@@ -20,7 +20,10 @@ interface Latency {
   count: number
 }
 
-const requests = new Map<string, { readonly route: string; readonly method: string; readonly status: string; count: number }>()
+const requests = new Map<
+  string,
+  { readonly route: string; readonly method: string; readonly status: string; count: number }
+>()
 const latencies = new Map<string, { readonly route: string; readonly method: string; readonly latency: Latency }>()
 
 /** The request's matched route, set by the route middleware, read by the guard when it answers. */
@@ -54,13 +57,17 @@ export const format = (): string => {
     "onair_http_requests_total",
     "counter",
     "HTTP requests answered, by route template, method and status.",
-    [...requests.values()].map((r) => ({ labels: { route: r.route, method: r.method, status: r.status }, value: r.count }))
+    [...requests.values()].map((r) => ({
+      labels: { route: r.route, method: r.method, status: r.status },
+      value: r.count
+    }))
   )
   const name = "onair_http_request_duration_seconds"
   const histogram = [header(name, "histogram", "Time to answer an HTTP request, by route template and method.")]
   for (const { route, method, latency } of latencies.values()) {
     const bucket = (le: string, count: number) => `${name}_bucket${labelText({ route, method, le })} ${count}\n`
-    LATENCY_BOUNDARIES.forEach((boundary, i) => histogram.push(bucket(String(boundary), latency.buckets[i]!)))
+    for (const [i, boundary] of LATENCY_BOUNDARIES.entries())
+      histogram.push(bucket(String(boundary), latency.buckets[i]!))
     histogram.push(bucket("+Inf", latency.count))
     histogram.push(`${name}_sum${labelText({ route, method })} ${latency.sum}\n`)
     histogram.push(`${name}_count${labelText({ route, method })} ${latency.count}\n`)
@@ -74,4 +81,6 @@ export const routeNamer = HttpRouter.middleware((httpEffect) =>
     Effect.flatMap(Effect.service(MatchedRoute), (holder) => {
       if (holder !== null) holder.route = context.route.path
       return httpEffect
-    }))).layer
+    })
+  )
+).layer

@@ -23,7 +23,12 @@ const digestOf = (request: KeyedRequest) =>
   createHash("sha256").update(request.endpoint).update("\n").update(JSON.stringify(request.body)).digest("hex")
 
 /** The command's metadata: its id from the key when there is one, with the request's digest. */
-export const keyedMetadata = (token: AccessToken, scope: Scope, at: Timestamp, request: KeyedRequest): AppendMetadata => {
+export const keyedMetadata = (
+  token: AccessToken,
+  scope: Scope,
+  at: Timestamp,
+  request: KeyedRequest
+): AppendMetadata => {
   if (request.key === undefined) return metadataFor(token, at)
   const id = `idem:${scope.accountId}:${scope.appId}:${request.endpoint}:${request.key}`
   return { ...originMetadata(id, token.id, at), requestDigest: digestOf(request) }
@@ -34,20 +39,16 @@ export const keyedMetadata = (token: AccessToken, scope: Scope, at: Timestamp, r
  * (its idempotency key seen before), the id the first one created, read from its stream `<kind>-<id>`,
  * once the first request is known to be this same one; 409 otherwise.
  */
-export const createdId = (
-  handled: Handled,
-  metadata: AppendMetadata,
-  newId: string,
-  kind: "livestream" | "meeting"
-) =>
-  Effect.gen(function*() {
+export const createdId = (handled: Handled, metadata: AppendMetadata, newId: string, kind: "livestream" | "meeting") =>
+  Effect.gen(function* () {
     if (handled.append?.duplicate !== true) return newId
     const store = yield* EventStore
     const earlier = yield* store.findCommand(metadata.commandId).pipe(Effect.orDie)
     const stream = earlier?.streams.find((s) => s.stream.startsWith(`${kind}-`))?.stream
     if (stream === undefined) return yield* Effect.die(new Error(`the first ${metadata.commandId} created no ${kind}`))
-    const first = (yield* store.readStream(stream).pipe(Effect.orDie)).events
-      .find((e) => e.metadata.commandId === metadata.commandId)
+    const first = (yield* store.readStream(stream).pipe(Effect.orDie)).events.find(
+      (e) => e.metadata.commandId === metadata.commandId
+    )
     if (first?.metadata.requestDigest !== metadata.requestDigest) {
       return yield* conflict("idempotency_key_reused", "this Idempotency-Key was used with another request")
     }

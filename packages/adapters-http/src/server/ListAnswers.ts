@@ -28,12 +28,16 @@ export const queryStringOf = (url: string): string => {
 }
 
 /** The key of a request: its account, app and query string as sent. */
-export const listAnswerKey = (accountId: string, appId: string, url: string) => `${accountId}/${appId}?${queryStringOf(url)}`
+export const listAnswerKey = (accountId: string, appId: string, url: string) =>
+  `${accountId}/${appId}?${queryStringOf(url)}`
 
-export class ListAnswers extends Context.Service<ListAnswers, {
-  readonly remember: (key: string, answer: ListAnswer) => void
-  readonly recall: (key: string) => ListAnswer | undefined
-}>()("@onair/adapters-http/ListAnswers") {
+export class ListAnswers extends Context.Service<
+  ListAnswers,
+  {
+    readonly remember: (key: string, answer: ListAnswer) => void
+    readonly recall: (key: string) => ListAnswer | undefined
+  }
+>()("@onair/adapters-http/ListAnswers") {
   static readonly layer = Layer.sync(ListAnswers, () => {
     const answers = new Map<string, ListAnswer>()
     return ListAnswers.of({

@@ -24,17 +24,20 @@ interface Candidate {
   readonly entry: MediaNodeEntry
 }
 
-export class LivestreamUrls extends Context.Service<LivestreamUrls, {
-  readonly of: (livestream: Livestream) => PublicUrls
-}>()("@onair/adapters-http/LivestreamUrls") {
+export class LivestreamUrls extends Context.Service<
+  LivestreamUrls,
+  {
+    readonly of: (livestream: Livestream) => PublicUrls
+  }
+>()("@onair/adapters-http/LivestreamUrls") {
   static readonly layer = Layer.effect(
     LivestreamUrls,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const configured = yield* PublicUrlsConfig
       const registry = yield* MediaNodeRegistry
       let nodes: ReadonlyArray<Candidate> = []
       let byId = new Map<string, Candidate>()
-      const load = Effect.gen(function*() {
+      const load = Effect.gen(function* () {
         const at = yield* Clock.currentTimeMillis
         nodes = (yield* registry.nodes).map((entry) => ({
           id: entry.node.id,
@@ -66,7 +69,8 @@ export class LivestreamUrls extends Context.Service<LivestreamUrls, {
           const holder = byId.get(nodeOfIngest(broadcast.ingestId))
           if (holder !== undefined) return addresses(holder, true)
         }
-        const chosen = chooseNode(livestream.placement, nodes) ??
+        const chosen =
+          chooseNode(livestream.placement, nodes) ??
           (livestream.placement.node === null ? undefined : byId.get(livestream.placement.node))
         return addresses(chosen ?? undefined, false)
       }

@@ -83,7 +83,7 @@ const LivestreamDetailOk = Ok(LivestreamDetail)
 export const LivestreamsHandlers = HttpApiBuilder.group(
   OnAirApi,
   "livestreams",
-  Effect.fn(function*(handlers) {
+  Effect.fn(function* (handlers) {
     const runCommand = yield* makeRunCommand
     const catalog = yield* CatalogReads
     const srtPorts = yield* SrtPortCommands
@@ -94,19 +94,18 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
     const { manage, manageRecord } = yield* makeManage
     const mediaPlane = yield* MediaPlane
 
-
     /** The caller's livestream with its current (or last) session and that session's publisher. */
     const broadcastOf = (params: LivestreamParams) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const { livestream } = yield* authorizeLivestream(params)
         const session = (yield* catalog.currentOrLastSession(livestream)) ?? null
-        const ingest = session?.ingestId == null ? null : (yield* catalog.ingest(session.ingestId)) ?? null
+        const ingest = session?.ingestId == null ? null : ((yield* catalog.ingest(session.ingestId)) ?? null)
         return { livestream, session, ingest, mediaReady: yield* mediaPlane.accepting }
       })
 
     return handlers
       .handle("createIndependentLivestream", ({ params, payload, headers }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { token, scope } = yield* authorize(params)
           const at = yield* now
           const metadata = keyedMetadata(token, scope, at, {
@@ -115,31 +114,36 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             body: payload
           })
           const newId = LivestreamId.make(crypto.randomUUID())
-          const handled = yield* runCommand({
-            _tag: "CreateLivestream",
-            livestreamId: newId,
-            at,
-            ...scope,
-            name: payload.name ?? null,
-            meetingId: null,
-            videoConfig: null,
-            streamKey: newStreamKey(),
-            reconnectWindowSeconds: DEFAULT_RECONNECT_WINDOW_SECONDS,
-            limits,
-            sessionId: SessionId.make(crypto.randomUUID()),
-            ...(payload.record === undefined ? {} : { record: payload.record }),
-            ...(payload.renditions === undefined ? {} : { renditions: payload.renditions }),
-            ...(payload.media_node == null && payload.region == null
-              ? {}
-              : { placement: { node: payload.media_node ?? null, region: payload.region ?? null } })
-          }, metadata)
+          const handled = yield* runCommand(
+            {
+              _tag: "CreateLivestream",
+              livestreamId: newId,
+              at,
+              ...scope,
+              name: payload.name ?? null,
+              meetingId: null,
+              videoConfig: null,
+              streamKey: newStreamKey(),
+              reconnectWindowSeconds: DEFAULT_RECONNECT_WINDOW_SECONDS,
+              limits,
+              sessionId: SessionId.make(crypto.randomUUID()),
+              ...(payload.record === undefined ? {} : { record: payload.record }),
+              ...(payload.renditions === undefined ? {} : { renditions: payload.renditions }),
+              ...(payload.media_node == null && payload.region == null
+                ? {}
+                : { placement: { node: payload.media_node ?? null, region: payload.region ?? null } })
+            },
+            metadata
+          )
           const livestreamId = LivestreamId.make(yield* createdId(handled, metadata, newId, "livestream"))
           const livestream = yield* catalog.livestream(scope, livestreamId)
-          if (livestream === undefined) return yield* Effect.die(new Error("a created livestream is not in the catalog"))
+          if (livestream === undefined)
+            return yield* Effect.die(new Error("a created livestream is not in the catalog"))
           return { success: true as const, data: createdLivestreamRecord(livestream, urls.of(livestream)) }
-        }))
+        })
+      )
       .handle("getAllLivestreams", ({ params, query }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { scope } = yield* authorize(params)
           const from = yield* timeParam("start_time", query.start_time)
           const to = yield* timeParam("end_time", query.end_time)
@@ -170,16 +174,18 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           })
           listAnswers.remember(key, { filter, page: found, response })
           return response
-        }))
+        })
+      )
       .handle("getLivestreamSessionDetailsForSessionId", ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { scope } = yield* authorize(params)
           const session = yield* catalog.session(scope, params.session_id)
           if (session === undefined) return yield* notFound(`session ${params.session_id}`)
           return { success: true as const, data: sessionRecord(session, yield* now) }
-        }))
+        })
+      )
       .handle("getLivestreamSessionHealth", ({ params, query }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { scope } = yield* authorize(params)
           const session = yield* catalog.session(scope, params.session_id)
           if (session === undefined) return yield* notFound(`session ${params.session_id}`)
@@ -198,88 +204,129 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
               }))
             }
           }
-        }))
+        })
+      )
       .handle("getActiveLivestreamsForLivestreamId", ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { scope, livestream } = yield* authorizeLivestream(params)
           const sessionId = currentSessionId(livestream)
           const session = sessionId === null ? undefined : yield* catalog.session(scope, sessionId)
           if (session === undefined) return yield* notFound(`an active session of livestream ${livestream.id}`)
           return {
             success: true as const,
-            data: { livestream: livestreamRecord(livestream, urls.of(livestream)), session: activeSessionRecord(session, yield* now) }
+            data: {
+              livestream: livestreamRecord(livestream, urls.of(livestream)),
+              session: activeSessionRecord(session, yield* now)
+            }
           }
-        }))
+        })
+      )
       .handle("getLivestreamSessionForLivestreamId", ({ params, query }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { livestream } = yield* authorizeLivestream(params)
           const pageNo = query.page_no ?? 1
           const perPage = query.per_page ?? DEFAULT_PER_PAGE
           const sessions = yield* catalog.sessionsOf(livestream.id, { pageNo, perPage })
-          return preEncoded(LivestreamDetailOk, detailBody(sessions, livestream, pageNo, perPage, yield* now, urls.of(livestream)))
-        }))
+          return preEncoded(
+            LivestreamDetailOk,
+            detailBody(sessions, livestream, pageNo, perPage, yield* now, urls.of(livestream))
+          )
+        })
+      )
       .handle("updateLivestream", ({ params, payload }) => {
         const placed = payload.media_node !== undefined || payload.region !== undefined
         if (
-          payload.name === undefined && payload.reconnect_window_seconds === undefined && !placed &&
-          payload.record === undefined && payload.renditions === undefined
+          payload.name === undefined &&
+          payload.reconnect_window_seconds === undefined &&
+          !placed &&
+          payload.record === undefined &&
+          payload.renditions === undefined
         ) {
           return Effect.fail(
-            badRequest("invalid_body", "name, reconnect_window_seconds, media_node, region, record or renditions: give at least one")
+            badRequest(
+              "invalid_body",
+              "name, reconnect_window_seconds, media_node, region, record or renditions: give at least one"
+            )
           )
         }
-        return manageRecord(params, (at, livestream): ReadonlyArray<Signal> => [
-          ...(payload.name === undefined
-            ? []
-            : [{ _tag: "RenameLivestream" as const, livestreamId: params.livestream_id, at, name: payload.name }]),
-          ...(payload.reconnect_window_seconds === undefined ? [] : [{
-            _tag: "SetReconnectWindow" as const,
-            livestreamId: params.livestream_id,
-            at,
-            seconds: payload.reconnect_window_seconds
-          }]),
-          ...(payload.record === undefined
-            ? []
-            : [{ _tag: "SetRecording" as const, livestreamId: params.livestream_id, at, record: payload.record }]),
-          ...(payload.renditions === undefined
-            ? []
-            : [{ _tag: "SetRenditions" as const, livestreamId: params.livestream_id, at, renditions: payload.renditions }]),
-          // A field left out keeps its value; null clears it.
-          ...(!placed ? [] : [{
-            _tag: "SetPlacement" as const,
-            livestreamId: params.livestream_id,
-            at,
-            placement: {
-              node: payload.media_node === undefined ? livestream.placement.node : payload.media_node,
-              region: payload.region === undefined ? livestream.placement.region : payload.region
-            }
-          }])
-        ])
+        return manageRecord(
+          params,
+          (at, livestream): ReadonlyArray<Signal> => [
+            ...(payload.name === undefined
+              ? []
+              : [{ _tag: "RenameLivestream" as const, livestreamId: params.livestream_id, at, name: payload.name }]),
+            ...(payload.reconnect_window_seconds === undefined
+              ? []
+              : [
+                  {
+                    _tag: "SetReconnectWindow" as const,
+                    livestreamId: params.livestream_id,
+                    at,
+                    seconds: payload.reconnect_window_seconds
+                  }
+                ]),
+            ...(payload.record === undefined
+              ? []
+              : [{ _tag: "SetRecording" as const, livestreamId: params.livestream_id, at, record: payload.record }]),
+            ...(payload.renditions === undefined
+              ? []
+              : [
+                  {
+                    _tag: "SetRenditions" as const,
+                    livestreamId: params.livestream_id,
+                    at,
+                    renditions: payload.renditions
+                  }
+                ]),
+            // A field left out keeps its value; null clears it.
+            ...(!placed
+              ? []
+              : [
+                  {
+                    _tag: "SetPlacement" as const,
+                    livestreamId: params.livestream_id,
+                    at,
+                    placement: {
+                      node: payload.media_node === undefined ? livestream.placement.node : payload.media_node,
+                      region: payload.region === undefined ? livestream.placement.region : payload.region
+                    }
+                  }
+                ])
+          ]
+        )
       })
       .handle("disableLivestream", ({ params }) =>
-        manageRecord(params, (at) => [{
-          _tag: "DisableLivestream",
-          livestreamId: params.livestream_id,
-          at,
-          reason: "requested"
-        }]))
+        manageRecord(params, (at) => [
+          {
+            _tag: "DisableLivestream",
+            livestreamId: params.livestream_id,
+            at,
+            reason: "requested"
+          }
+        ])
+      )
       .handle("enableLivestream", ({ params }) =>
-        manageRecord(params, (at) => [{ _tag: "EnableLivestream", livestreamId: params.livestream_id, at }]))
+        manageRecord(params, (at) => [{ _tag: "EnableLivestream", livestreamId: params.livestream_id, at }])
+      )
       .handle("rotateStreamKey", ({ params }) =>
-        manageRecord(params, (at) => [{
-          _tag: "RotateStreamKey",
-          livestreamId: params.livestream_id,
-          at,
-          streamKey: newStreamKey()
-        }]))
+        manageRecord(params, (at) => [
+          {
+            _tag: "RotateStreamKey",
+            livestreamId: params.livestream_id,
+            at,
+            streamKey: newStreamKey()
+          }
+        ])
+      )
       .handle("getStatus", ({ params }) => Effect.map(broadcastOf(params), liveEventStatus))
       .handle("getIngest", ({ params }) =>
         Effect.map(broadcastOf(params), (broadcast) => ({
           success: true as const,
           data: ingestSessionStatus({ ...broadcast, urls: urls.of(broadcast.livestream) })
-        })))
+        }))
+      )
       .handle("getLivestreamThumbnail", ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { livestream } = yield* authorizeLivestream(params)
           if (!isSessionOpen(livestream)) return yield* notFound(`a live session of livestream ${livestream.id}`)
           // Where its player goes (its node, or the public playback base, which sends it on to its node).
@@ -288,9 +335,10 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             status: 302,
             headers: { location: `${base}/${livestream.id}/thumbnail.jpg`, "cache-control": "no-store" }
           })
-        }))
+        })
+      )
       .handle("deleteLivestream", ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           let srtPort: number | null = null
           yield* manage(params, (at, livestream) => {
             srtPort = livestream.srtPort
@@ -304,6 +352,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
             yield* releaseSrtPort(srtPorts, params.livestream_id, srtPort, at, actor).pipe(Effect.orDie)
           }
           return { success: true as const, data: { message: `livestream ${params.livestream_id} is deleted` } }
-        }))
+        })
+      )
   })
 )

@@ -48,7 +48,7 @@ export interface LivestreamParams {
 
 export const newStreamKey = (): StreamKey => StreamKey.make(randomBytes(32).toString("hex"))
 
-export const makeManage = Effect.gen(function*() {
+export const makeManage = Effect.gen(function* () {
   const catalog = yield* CatalogReads
   const urls = yield* LivestreamUrls
   const runCommand = yield* makeRunCommand
@@ -59,13 +59,13 @@ export const makeManage = Effect.gen(function*() {
    * Inputs are validated before this, so a later signal fails only if the livestream changed meanwhile.
    */
   const manage = (params: LivestreamParams, build: (at: Timestamp, livestream: Livestream) => ReadonlyArray<Signal>) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { token, scope } = yield* authorize(params)
       const before = yield* catalog.livestream(scope, params.livestream_id)
       if (before === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
       const at = yield* now
       for (const signal of build(at, before)) yield* run(token, signal, at)
-      return (yield* catalog.livestream(scope, params.livestream_id))
+      return yield* catalog.livestream(scope, params.livestream_id)
     })
 
   /** `manage`, answering the livestream record (or 404 once it is gone). */
@@ -76,7 +76,8 @@ export const makeManage = Effect.gen(function*() {
     Effect.flatMap(manage(params, build), (livestream) =>
       livestream === undefined
         ? Effect.fail(notFound(`livestream ${params.livestream_id}`))
-        : Effect.succeed({ success: true as const, data: livestreamRecord(livestream, urls.of(livestream)) }))
+        : Effect.succeed({ success: true as const, data: livestreamRecord(livestream, urls.of(livestream)) })
+    )
 
   return { manage, manageRecord }
 })

@@ -45,7 +45,7 @@ const refuse = (error: CommandError): CommandError | Conflict | NotFound => {
 export const MeetingsHandlers = HttpApiBuilder.group(
   OnAirApi,
   "meetings",
-  Effect.fn(function*(handlers) {
+  Effect.fn(function* (handlers) {
     const catalog = yield* CatalogReads
     const urls = yield* LivestreamUrls
     const limits = yield* BroadcastLimitsConfig
@@ -55,11 +55,12 @@ export const MeetingsHandlers = HttpApiBuilder.group(
 
     const meetingOf = (scope: Scope, id: MeetingId) =>
       Effect.flatMap(catalog.meeting(scope, id), (meeting) =>
-        meeting === undefined ? Effect.fail(notFound(`meeting ${id}`)) : Effect.succeed(meeting))
+        meeting === undefined ? Effect.fail(notFound(`meeting ${id}`)) : Effect.succeed(meeting)
+      )
 
     return handlers
       .handle("createMeeting", ({ params, payload, headers }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { token, scope } = yield* authorize(params)
           const at = yield* now
           const metadata = keyedMetadata(token, scope, at, {
@@ -68,20 +69,24 @@ export const MeetingsHandlers = HttpApiBuilder.group(
             body: payload
           })
           const newId = MeetingId.make(crypto.randomUUID())
-          const handled = yield* run({
-            _tag: "CreateMeeting",
-            meetingId: newId,
-            at,
-            ...scope,
-            title: payload.title ?? null,
-            liveStreamOnStart: payload.live_stream_on_start ?? false,
-            recordOnStart: payload.record_on_start ?? false
-          }, metadata)
+          const handled = yield* run(
+            {
+              _tag: "CreateMeeting",
+              meetingId: newId,
+              at,
+              ...scope,
+              title: payload.title ?? null,
+              liveStreamOnStart: payload.live_stream_on_start ?? false,
+              recordOnStart: payload.record_on_start ?? false
+            },
+            metadata
+          )
           const meetingId = MeetingId.make(yield* createdId(handled, metadata, newId, "meeting"))
           return { success: true as const, data: meetingRecord(yield* meetingOf(scope, meetingId)) }
-        }))
+        })
+      )
       .handle("getMeetings", ({ params, query }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { scope } = yield* authorize(params)
           const pageNo = query.page_no ?? 1
           const perPage = query.per_page ?? DEFAULT_PER_PAGE
@@ -90,14 +95,16 @@ export const MeetingsHandlers = HttpApiBuilder.group(
             success: true as const,
             data: { paging: pagingOf(found, pageNo, perPage), meetings: found.items.map(meetingRecord) }
           }
-        }))
+        })
+      )
       .handle("getMeeting", ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { scope } = yield* authorize(params)
           return { success: true as const, data: meetingRecord(yield* meetingOf(scope, params.meeting_id)) }
-        }))
+        })
+      )
       .handle("startLivestreamingAMeeting", ({ params, payload, headers }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { token, scope } = yield* authorize(params)
           yield* meetingOf(scope, params.meeting_id)
           const at = yield* now
@@ -107,40 +114,48 @@ export const MeetingsHandlers = HttpApiBuilder.group(
             body: payload
           })
           const newId = LivestreamId.make(crypto.randomUUID())
-          const handled = yield* run({
-            _tag: "StartLivestreamForMeeting",
-            at,
-            meetingId: params.meeting_id,
-            livestreamId: newId,
-            name: payload.name ?? null,
-            videoConfig: payload.video_config ?? null,
-            streamKey: newStreamKey(),
-            reconnectWindowSeconds: DEFAULT_RECONNECT_WINDOW_SECONDS,
-            limits,
-            sessionId: SessionId.make(crypto.randomUUID())
-          }, metadata)
+          const handled = yield* run(
+            {
+              _tag: "StartLivestreamForMeeting",
+              at,
+              meetingId: params.meeting_id,
+              livestreamId: newId,
+              name: payload.name ?? null,
+              videoConfig: payload.video_config ?? null,
+              streamKey: newStreamKey(),
+              reconnectWindowSeconds: DEFAULT_RECONNECT_WINDOW_SECONDS,
+              limits,
+              sessionId: SessionId.make(crypto.randomUUID())
+            },
+            metadata
+          )
           const livestreamId = LivestreamId.make(yield* createdId(handled, metadata, newId, "livestream"))
           const livestream = yield* catalog.livestream(scope, livestreamId)
-          if (livestream === undefined) return yield* Effect.die(new Error("a started livestream is not in the catalog"))
+          if (livestream === undefined)
+            return yield* Effect.die(new Error("a started livestream is not in the catalog"))
           return { success: true as const, data: meetingLivestreamStartedRecord(livestream, urls.of(livestream)) }
-        }))
+        })
+      )
       .handle("stopLivestreamingAMeeting", ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { token, scope } = yield* authorize(params)
           yield* meetingOf(scope, params.meeting_id)
           const at = yield* now
           yield* run({ _tag: "StopLivestreamForMeeting", at, meetingId: params.meeting_id }, metadataFor(token, at))
           return { success: true as const, data: { message: "Stopped live stream successfully" } }
-        }))
+        })
+      )
       .handle("getMeetingActiveLivestreams", ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { scope } = yield* authorize(params)
           const meeting = yield* meetingOf(scope, params.meeting_id)
-          const active = meeting.activeLivestreamId === null
-            ? undefined
-            : yield* catalog.livestream(scope, meeting.activeLivestreamId)
+          const active =
+            meeting.activeLivestreamId === null
+              ? undefined
+              : yield* catalog.livestream(scope, meeting.activeLivestreamId)
           if (active === undefined) return yield* notFound(`an active livestream of meeting ${meeting.id}`)
           return { success: true as const, data: livestreamRecord(active, urls.of(active)) }
-        }))
+        })
+      )
   })
 )

@@ -2,7 +2,7 @@
  * Static bodies compressed once, when they are loaded, and sent gzipped to clients that take it (`vary:
  * accept-encoding`), plain otherwise: the dashboard's build and the API reference's renderer.
  */
-import { HttpServerRequest, HttpServerResponse } from "effect/http"
+import { type HttpServerRequest, HttpServerResponse } from "effect/http"
 import * as Zlib from "node:zlib"
 
 export interface Precompressed {

@@ -10,7 +10,7 @@ import { family } from "./PrometheusText.ts"
 const NANOS = 1e9
 
 /** Starts the event-loop monitor for the life of the layer; gives the scrape's sampler. */
-export const make = Effect.gen(function*() {
+export const make = Effect.gen(function* () {
   const delay = monitorEventLoopDelay({ resolution: 10 })
   delay.enable()
   yield* Effect.addFinalizer(() => Effect.sync(() => delay.disable()))

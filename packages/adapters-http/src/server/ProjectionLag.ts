@@ -7,7 +7,7 @@ import { EventStore } from "@onair/core"
 import { Clock, Effect } from "effect"
 
 export const lagSeconds = (consumer: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore
     const checkpoint = yield* store.loadCheckpoint(consumer)
     const behind = yield* store.readAll(checkpoint, 1)

@@ -27,4 +27,5 @@ export const header = (name: string, type: "gauge" | "counter" | "histogram", he
 
 /** One metric family: its help, its type, and a line per sample. */
 export const family = (name: string, type: "gauge" | "counter", help: string, samples: ReadonlyArray<Sample>): string =>
-  header(name, type, help) + samples.map((sample) => `${name}${labelText(sample.labels ?? {})} ${formatValue(sample.value)}\n`).join("")
+  header(name, type, help) +
+  samples.map((sample) => `${name}${labelText(sample.labels ?? {})} ${formatValue(sample.value)}\n`).join("")

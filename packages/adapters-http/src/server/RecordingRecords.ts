@@ -5,7 +5,12 @@ import type { RecordingRecord } from "@onair/http-api"
 const STATUS = { Recording: "RECORDING", Finalising: "UPLOADING", Ready: "UPLOADED", Failed: "ERRORED" } as const
 const PHASE = { Recording: "recording", Finalising: "finalising", Ready: "ready", Failed: "failed" } as const
 
-const PHASE_OF_STATUS = { RECORDING: "Recording", UPLOADING: "Finalising", UPLOADED: "Ready", ERRORED: "Failed" } as const
+const PHASE_OF_STATUS = {
+  RECORDING: "Recording",
+  UPLOADING: "Finalising",
+  UPLOADED: "Ready",
+  ERRORED: "Failed"
+} as const
 
 /** The RealtimeKit status a list asks for, as the phase it means. */
 export const phaseOfStatus = (status: keyof typeof PHASE_OF_STATUS) => PHASE_OF_STATUS[status]
@@ -15,7 +20,12 @@ const transcriptRecord = (recording: Recording, linkTo: (path: string | undefine
   if (transcription === null) return null
   const assets = transcription._tag === "Transcribed" ? transcription.assets : null
   return {
-    status: transcription._tag === "Transcribing" ? "transcribing" as const : assets !== null ? "ready" as const : "failed" as const,
+    status:
+      transcription._tag === "Transcribing"
+        ? ("transcribing" as const)
+        : assets !== null
+          ? ("ready" as const)
+          : ("failed" as const),
     failure_reason: transcription._tag === "TranscriptionFailed" ? transcription.reason : null,
     engine: assets?.engine ?? null,
     words: assets?.words ?? null,

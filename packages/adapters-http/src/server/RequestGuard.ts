@@ -23,13 +23,7 @@
 import { AccessTokens, Observability, WrittenPosition } from "@onair/application"
 import { CatalogReads } from "@onair/catalog"
 import { ByteSize, Cause, Config, Duration, Effect, Layer, Option, Schema } from "effect"
-import {
-  HttpIncomingMessage,
-  HttpRouter,
-  HttpServerError,
-  HttpServerRequest,
-  HttpServerResponse
-} from "effect/http"
+import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiError } from "effect/http-api"
 import { randomUUID } from "node:crypto"
 import { errorEnvelope } from "@onair/http-api"
@@ -94,7 +88,7 @@ export const badText = (text: string): string | undefined => {
   return undefined
 }
 
-const joinPath = (path: string, key: string | number) => path === "" ? String(key) : `${path}.${key}`
+const joinPath = (path: string, key: string | number) => (path === "" ? String(key) : `${path}.${key}`)
 
 /**
  * The first problem in a parsed JSON value, with the path of the field at fault. Iterative, so no input
@@ -112,7 +106,8 @@ export const inspectJson = (value: unknown): { readonly field: string; readonly 
     } else if (typeof value === "object" && value !== null) {
       if (depth >= MAX_DEPTH) return { field: path, message: `nests deeper than ${MAX_DEPTH} levels` }
       if (Array.isArray(value)) {
-        value.forEach((item, index) => pending.push({ value: item, path: joinPath(path, index), depth: depth + 1 }))
+        for (const [index, item] of value.entries())
+          pending.push({ value: item, path: joinPath(path, index), depth: depth + 1 })
       } else {
         for (const [key, item] of Object.entries(value)) {
           const problem = badText(key)
@@ -135,7 +130,11 @@ const inspectUrl = (url: string) => {
     try {
       decoded = decodeURIComponent(segment)
     } catch {
-      return failure(400, "invalid_path_parameter", `path segment ${JSON.stringify(segment.slice(0, 64))}: not valid percent-encoded UTF-8`)
+      return failure(
+        400,
+        "invalid_path_parameter",
+        `path segment ${JSON.stringify(segment.slice(0, 64))}: not valid percent-encoded UTF-8`
+      )
     }
     const problem = badText(decoded)
     if (problem !== undefined) return failure(400, "invalid_path_parameter", `path: ${problem}`)
@@ -159,7 +158,7 @@ const isJson = (contentType: string | undefined) => contentType !== undefined &&
 
 /** The body checked as the issue's rules say; a response when it is refused, undefined when it passes. */
 const inspectBody = (request: HttpServerRequest.HttpServerRequest, limit: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const declared = request.headers["content-length"]
     if (declared !== undefined && Number(declared) > limit) {
       return failure(413, "payload_too_large", `the body is ${declared} bytes; the limit is ${limit}`)
@@ -173,9 +172,7 @@ const inspectBody = (request: HttpServerRequest.HttpServerRequest, limit: number
     const text = yield* Effect.result(request.text)
     if (text._tag === "Failure") {
       const tooLarge = text.failure.reason._tag === "RequestParseError" && text.failure.reason.reason === "BodyTooLarge"
-      return tooLarge
-        ? bodyTooLarge(limit)
-        : failure(400, "invalid_body", "the body could not be read")
+      return tooLarge ? bodyTooLarge(limit) : failure(400, "invalid_body", "the body could not be read")
     }
     if (text.success === "") return undefined
     let parsed: unknown
@@ -196,7 +193,10 @@ const hasEnvelope = (response: HttpServerResponse.HttpServerResponse): boolean =
   const body = response.body
   if (body._tag !== "Uint8Array") return false
   try {
-    const parsed = JSON.parse(new TextDecoder().decode(body.body)) as { readonly success?: unknown; readonly errors?: unknown }
+    const parsed = JSON.parse(new TextDecoder().decode(body.body)) as {
+      readonly success?: unknown
+      readonly errors?: unknown
+    }
     return parsed.success === false && Array.isArray(parsed.errors)
   } catch {
     return false
@@ -239,18 +239,27 @@ const fromCause = (
 const pathOf = (url: string) => (url.split("?", 1)[0] ?? "").slice(0, 256)
 
 /** A failure answered without the envelope gets one (and a 5xx is logged under the request id). */
-const enveloped = (response: HttpServerResponse.HttpServerResponse, request: HttpServerRequest.HttpServerRequest, requestId: string) => {
+const enveloped = (
+  response: HttpServerResponse.HttpServerResponse,
+  request: HttpServerRequest.HttpServerRequest,
+  requestId: string
+) => {
   if (response.status < 400 || hasEnvelope(response)) return Effect.succeed(response)
   const status = response.status
   const replaced = HttpServerResponse.jsonUnsafe(
     envelopeFor(
       status,
-      status >= 500 ? `the server failed on this request; it is logged as ${requestId}` : `${status} for ${request.method} ${pathOf(request.url)}`
+      status >= 500
+        ? `the server failed on this request; it is logged as ${requestId}`
+        : `${status} for ${request.method} ${pathOf(request.url)}`
     ),
     { status, headers: response.headers }
   )
   return status >= 500
-    ? Effect.as(Effect.logError(`request ${requestId} answered ${status}: ${request.method} ${pathOf(request.url)}`), replaced)
+    ? Effect.as(
+        Effect.logError(`request ${requestId} answered ${status}: ${request.method} ${pathOf(request.url)}`),
+        replaced
+      )
     : Effect.succeed(replaced)
 }
 
@@ -264,7 +273,10 @@ interface ReadModel {
 /** Waits until every read model includes `transaction`; false on time-out. */
 const awaitPosition = (readModels: ReadonlyArray<ReadModel>, transaction: number) =>
   Effect.map(
-    Effect.timeoutOption(Effect.forEach(readModels, (model) => model.awaitTransaction(transaction), { discard: true }), POSITION_WAIT),
+    Effect.timeoutOption(
+      Effect.forEach(readModels, (model) => model.awaitTransaction(transaction), { discard: true }),
+      POSITION_WAIT
+    ),
     Option.isSome
   )
 
@@ -279,79 +291,104 @@ const positionOf = (request: HttpServerRequest.HttpServerRequest) => {
 
 const REQUEST_ID_ANNOTATION = "request_id"
 
-export const layer = Layer.unwrap(Effect.gen(function*() {
-  const limit = yield* MaxBodyBytesConfig
-  const logRequests = yield* Config.Boolean("ONAIR_HTTP_LOG").pipe(Config.withDefault(false))
-  const jsonLogs = (yield* Observability.LogFormat) === "json"
-  const maxBodySize = ByteSize.bytes(limit)
-  // The catalog holds every read model the API answers from (tokens and webhook endpoints included).
-  const readModels: ReadonlyArray<ReadModel> = Option.toArray(yield* Effect.serviceOption(CatalogReads))
-  const tokens = yield* Effect.serviceOption(AccessTokens)
-  const adminToken = Option.flatten(yield* Effect.serviceOption(AdminToken))
-  /** Whether the request's bearer is a live API token or the admin token. */
-  const authenticated = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<boolean> => {
-    const bearer = /^Bearer (.+)$/.exec(request.headers["authorization"] ?? "")?.[1]
-    if (bearer === undefined) return Effect.succeed(false)
-    if (Option.isSome(adminToken) && sameToken(bearer, adminToken.value)) return Effect.succeed(true)
-    return Option.isNone(tokens) ? Effect.succeed(false) : Effect.map(tokens.value.verify(bearer), (token) => token !== undefined)
-  }
-  // Written with combinators, not a generator: this runs around every request, the hottest reads included.
-  return HttpRouter.middleware(
-    (httpEffect) =>
-      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-        const requestId = randomUUID()
-        const started = performance.now()
-        const written = { transaction: 0 }
-        const matched = { route: HttpMetrics.UNMATCHED }
-        const position = positionOf(request)
-        const handled = httpEffect.pipe(
-          Effect.catchCause((cause) => fromCause(cause, request, requestId, limit)),
-          Effect.provideService(WrittenPosition, written),
-          Effect.provideService(HttpMetrics.MatchedRoute, matched)
-        )
-        // Only a caller this server knows waits: anyone else is answered (401) at once, and cannot hold
-        // a request open for the wait's length.
-        const route = position === undefined || typeof position !== "number"
-          ? handled
-          : Effect.flatMap(authenticated(request), (known) =>
-            !known ? handled : Effect.flatMap(awaitPosition(readModels, position), (reached) =>
-              reached
-                ? handled
-                : Effect.succeed(failure(503, "unavailable", `this replica has not reached log position ${position} yet; retry`))))
-        const refused = inspectUrl(request.url) ?? (typeof position === "object" ? position : undefined)
-        const answered = refused !== undefined
-          ? Effect.succeed(refused)
-          : BODYLESS.has(request.method)
-          ? route
-          : Effect.flatMap(inspectBody(request, limit), (refused) => refused === undefined ? route : Effect.succeed(refused))
-        const finished = Effect.flatMap(answered, (response) => enveloped(response, request, requestId)).pipe(
-          Effect.map((response) => {
-            const withId = HttpServerResponse.setHeader(response, REQUEST_ID_HEADER, requestId)
-            return written.transaction > 0 ? HttpServerResponse.setHeader(withId, POSITION_HEADER, String(written.transaction)) : withId
+export const layer = Layer.unwrap(
+  Effect.gen(function* () {
+    const limit = yield* MaxBodyBytesConfig
+    const logRequests = yield* Config.Boolean("ONAIR_HTTP_LOG").pipe(Config.withDefault(false))
+    const jsonLogs = (yield* Observability.LogFormat) === "json"
+    const maxBodySize = ByteSize.bytes(limit)
+    // The catalog holds every read model the API answers from (tokens and webhook endpoints included).
+    const readModels: ReadonlyArray<ReadModel> = Option.toArray(yield* Effect.serviceOption(CatalogReads))
+    const tokens = yield* Effect.serviceOption(AccessTokens)
+    const adminToken = Option.flatten(yield* Effect.serviceOption(AdminToken))
+    /** Whether the request's bearer is a live API token or the admin token. */
+    const authenticated = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<boolean> => {
+      const bearer = /^Bearer (.+)$/.exec(request.headers["authorization"] ?? "")?.[1]
+      if (bearer === undefined) return Effect.succeed(false)
+      if (Option.isSome(adminToken) && sameToken(bearer, adminToken.value)) return Effect.succeed(true)
+      return Option.isNone(tokens)
+        ? Effect.succeed(false)
+        : Effect.map(tokens.value.verify(bearer), (token) => token !== undefined)
+    }
+    // Written with combinators, not a generator: this runs around every request, the hottest reads included.
+    return HttpRouter.middleware(
+      (httpEffect) =>
+        Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+          const requestId = randomUUID()
+          const started = performance.now()
+          const written = { transaction: 0 }
+          const matched = { route: HttpMetrics.UNMATCHED }
+          const position = positionOf(request)
+          const handled = httpEffect.pipe(
+            Effect.catchCause((cause) => fromCause(cause, request, requestId, limit)),
+            Effect.provideService(WrittenPosition, written),
+            Effect.provideService(HttpMetrics.MatchedRoute, matched)
+          )
+          // Only a caller this server knows waits: anyone else is answered (401) at once, and cannot hold
+          // a request open for the wait's length.
+          const route =
+            position === undefined || typeof position !== "number"
+              ? handled
+              : Effect.flatMap(authenticated(request), (known) =>
+                  !known
+                    ? handled
+                    : Effect.flatMap(awaitPosition(readModels, position), (reached) =>
+                        reached
+                          ? handled
+                          : Effect.succeed(
+                              failure(
+                                503,
+                                "unavailable",
+                                `this replica has not reached log position ${position} yet; retry`
+                              )
+                            )
+                      )
+                )
+          const refused = inspectUrl(request.url) ?? (typeof position === "object" ? position : undefined)
+          const answered =
+            refused !== undefined
+              ? Effect.succeed(refused)
+              : BODYLESS.has(request.method)
+                ? route
+                : Effect.flatMap(inspectBody(request, limit), (refused) =>
+                    refused === undefined ? route : Effect.succeed(refused)
+                  )
+          const finished = Effect.flatMap(answered, (response) => enveloped(response, request, requestId)).pipe(
+            Effect.map((response) => {
+              const withId = HttpServerResponse.setHeader(response, REQUEST_ID_HEADER, requestId)
+              return written.transaction > 0
+                ? HttpServerResponse.setHeader(withId, POSITION_HEADER, String(written.transaction))
+                : withId
+            })
+          )
+          const measured = Effect.map(finished, (response) => {
+            HttpMetrics.record(request.method, matched.route, response.status, (performance.now() - started) / 1000)
+            return response
           })
-        )
-        const measured = Effect.map(finished, (response) => {
-          HttpMetrics.record(request.method, matched.route, response.status, (performance.now() - started) / 1000)
-          return response
-        })
-        const logged = logRequests
-          ? Effect.tap(measured, (response) =>
-            Effect.logInfo(
-              `${request.method} ${pathOf(request.url)} ${response.status} ${Math.round(performance.now() - started)} ms ${requestId}`
-            ))
-          : measured
-        // With JSON logs, every log written while answering names the request (`request_id`).
-        const annotated = jsonLogs ? Effect.annotateLogs(logged, REQUEST_ID_ANNOTATION, requestId) : logged
-        return BODYLESS.has(request.method) ? annotated : Effect.provideService(annotated, HttpIncomingMessage.MaxBodySize, maxBodySize)
-      }),
-    { global: true }
-  )
-}))
+          const logged = logRequests
+            ? Effect.tap(measured, (response) =>
+                Effect.logInfo(
+                  `${request.method} ${pathOf(request.url)} ${response.status} ${Math.round(performance.now() - started)} ms ${requestId}`
+                )
+              )
+            : measured
+          // With JSON logs, every log written while answering names the request (`request_id`).
+          const annotated = jsonLogs ? Effect.annotateLogs(logged, REQUEST_ID_ANNOTATION, requestId) : logged
+          return BODYLESS.has(request.method)
+            ? annotated
+            : Effect.provideService(annotated, HttpIncomingMessage.MaxBodySize, maxBodySize)
+        }),
+      { global: true }
+    )
+  })
+)
 
 /** Node's answer to a request it could not parse (headers too large, a malformed request line). */
 export const clientErrorResponse = (code: string | undefined): string => {
   const status = code === "HPE_HEADER_OVERFLOW" ? 431 : 400
-  const body = JSON.stringify(envelopeFor(status, status === 431 ? "the request's headers are too large" : "the request could not be parsed"))
+  const body = JSON.stringify(
+    envelopeFor(status, status === 431 ? "the request's headers are too large" : "the request could not be parsed")
+  )
   const reason = status === 431 ? "Request Header Fields Too Large" : "Bad Request"
   return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
 }

@@ -10,11 +10,11 @@ import {
   grants,
   type LivestreamId,
   originMetadata,
-  Timestamp
+  type Timestamp
 } from "@onair/core"
 import { type CommandConflict, currentTimestamp } from "@onair/application"
 import { CatalogReads } from "@onair/catalog"
-import { Effect, Schema } from "effect"
+import { Effect, type Schema } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { BadRequest, badRequest, Caller, Conflict, conflict, NotFound, notFound, Unauthorized } from "@onair/http-api"
 import { KnownApps } from "./KnownApps.ts"
@@ -24,19 +24,22 @@ import { KnownApps } from "./KnownApps.ts"
  * others leaks).
  */
 export const authorize = (params: { readonly account_id: AccountId; readonly app_id: AppId }) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const token: AccessToken = yield* Caller
-    if (!grants(token, params.account_id, params.app_id)) return yield* notFound(`app ${params.app_id} of account ${params.account_id}`)
+    if (!grants(token, params.account_id, params.app_id))
+      return yield* notFound(`app ${params.app_id} of account ${params.account_id}`)
     const scope = { accountId: params.account_id, appId: params.app_id }
     yield* (yield* KnownApps).ensure(token, scope)
     return { token, scope }
   })
 
 /** The caller's token and scope, and the livestream of the path in that scope; 404 otherwise. */
-export const authorizeLivestream = (
-  params: { readonly account_id: AccountId; readonly app_id: AppId; readonly livestream_id: LivestreamId }
-) =>
-  Effect.gen(function*() {
+export const authorizeLivestream = (params: {
+  readonly account_id: AccountId
+  readonly app_id: AppId
+  readonly livestream_id: LivestreamId
+}) =>
+  Effect.gen(function* () {
     const access = yield* authorize(params)
     const livestream = yield* (yield* CatalogReads).livestream(access.scope, params.livestream_id)
     if (livestream === undefined) return yield* notFound(`livestream ${params.livestream_id}`)
@@ -65,7 +68,9 @@ const isCommandConflict = (error: unknown): error is CommandConflict =>
  * failures: those pass, a conflict that outlasted the retries is a 409, and anything else (the store
  * failing) is the server's fault.
  */
-export const settle = <A, E, R>(command: Effect.Effect<A, E, R>): Effect.Effect<A, Extract<E, ApiFailure> | Conflict, R> =>
+export const settle = <A, E, R>(
+  command: Effect.Effect<A, E, R>
+): Effect.Effect<A, Extract<E, ApiFailure> | Conflict, R> =>
   Effect.catch(command, (error) => {
     if (isApiFailure(error)) return Effect.fail(error as Extract<E, ApiFailure>)
     if (isCommandConflict(error)) return Effect.fail(conflictFrom(error))

@@ -8,17 +8,12 @@ import { awaitReadModel, type CommandError, CommandHandler } from "@onair/applic
 import { Effect } from "effect"
 import { settle } from "./Requests.ts"
 
-export const makeRunCommand = Effect.gen(function*() {
+export const makeRunCommand = Effect.gen(function* () {
   const commands = yield* CommandHandler
   const catalog = yield* CatalogReads
   return <F = never>(
     signal: Signal,
     metadata: AppendMetadata,
     refuse: (error: CommandError) => CommandError | F = (error) => error
-  ) =>
-    commands.handle(signal, metadata).pipe(
-      Effect.mapError(refuse),
-      awaitReadModel(catalog),
-      settle
-    )
+  ) => commands.handle(signal, metadata).pipe(Effect.mapError(refuse), awaitReadModel(catalog), settle)
 })

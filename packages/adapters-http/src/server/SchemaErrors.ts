@@ -4,7 +4,7 @@
  * `{"success": false, "errors": [{"code": "invalid_<where>", "message": "<field>: <problem>"}]}`.
  */
 import { SchemaIssue } from "effect"
-import { HttpApiError } from "effect/http-api"
+import type { HttpApiError } from "effect/http-api"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
@@ -17,7 +17,7 @@ const codeFor: Record<string, string> = {
 }
 
 const where = (path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined) =>
-  (path ?? []).map((segment) => typeof segment === "object" ? String(segment.key) : String(segment)).join(".")
+  (path ?? []).map((segment) => (typeof segment === "object" ? String(segment.key) : String(segment))).join(".")
 
 /** The envelope for a decoding failure, one entry per problem. */
 export const describe = (error: HttpApiError.HttpApiSchemaError) => {
@@ -25,11 +25,17 @@ export const describe = (error: HttpApiError.HttpApiSchemaError) => {
   const code = codeFor[error.kind] ?? "invalid_request"
   return {
     success: false as const,
-    errors: issues.length === 0
-      ? [{ code, message: error.kind === "Payload" ? "the body is not valid JSON of the expected shape" : error.kind }]
-      : issues.map((issue) => {
-        const field = where(issue.path)
-        return { code, message: field === "" ? issue.message : `${field}: ${issue.message}` }
-      })
+    errors:
+      issues.length === 0
+        ? [
+            {
+              code,
+              message: error.kind === "Payload" ? "the body is not valid JSON of the expected shape" : error.kind
+            }
+          ]
+        : issues.map((issue) => {
+            const field = where(issue.path)
+            return { code, message: field === "" ? issue.message : `${field}: ${issue.message}` }
+          })
   }
 }

@@ -35,7 +35,18 @@ import * as RequestGuard from "./RequestGuard.ts"
 
 /** Every route, needing the command path, the catalog and the token index. */
 export const routes = HttpApiBuilder.layer(OnAirApi, { openapiPath: "/openapi.json" }).pipe(
-  Layer.provide([LivestreamsHandlers, RecordingsHandlers, AppsHandlers, AppSettingsHandlers, RestreamsHandlers, SrtHandlers, AnalyticsHandlers, MeetingsHandlers, WebhooksHandlers, AdminLive]),
+  Layer.provide([
+    LivestreamsHandlers,
+    RecordingsHandlers,
+    AppsHandlers,
+    AppSettingsHandlers,
+    RestreamsHandlers,
+    SrtHandlers,
+    AnalyticsHandlers,
+    MeetingsHandlers,
+    WebhooksHandlers,
+    AdminLive
+  ]),
   Layer.provide(AuthorizationLive),
   Layer.provide(FastReads.layer),
   Layer.provide(ListAnswers.layer),
@@ -79,14 +90,18 @@ export const createNodeServer = () => {
  * `ONAIR_HTTP_LOG` is true, without query strings); it also provides `HttpServer` (its address). `extra`
  * adds routes beside the API's (HLS playback).
  */
-export const layer = <E = never, R = never>(extra?: Layer.Layer<never, E, R>) => Layer.unwrap(Effect.gen(function*() {
-  // 0 asks the system for a free port (tests); Config.Port would refuse it.
-  const port = yield* Config.schema(
-    Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))),
-    "PORT"
-  ).pipe(Config.withDefault(DEFAULT_PORT))
-  const host = yield* Config.String("HOST").pipe(Config.withDefault("0.0.0.0"))
-  return HttpRouter.serve(extra === undefined ? routes : Layer.merge(routes, Layer.provide(extra, HttpMetrics.routeNamer)), { disableLogger: true }).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(createNodeServer, { port, host }))
+export const layer = <E = never, R = never>(extra?: Layer.Layer<never, E, R>) =>
+  Layer.unwrap(
+    Effect.gen(function* () {
+      // 0 asks the system for a free port (tests); Config.Port would refuse it.
+      const port = yield* Config.schema(
+        Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))),
+        "PORT"
+      ).pipe(Config.withDefault(DEFAULT_PORT))
+      const host = yield* Config.String("HOST").pipe(Config.withDefault("0.0.0.0"))
+      return HttpRouter.serve(
+        extra === undefined ? routes : Layer.merge(routes, Layer.provide(extra, HttpMetrics.routeNamer)),
+        { disableLogger: true }
+      ).pipe(Layer.provideMerge(NodeHttpServer.layer(createNodeServer, { port, host })))
+    })
   )
-}))

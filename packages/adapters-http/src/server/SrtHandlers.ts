@@ -21,7 +21,7 @@ const MAX_PASSPHRASE = 79
 export const SrtHandlers = HttpApiBuilder.group(
   OnAirApi,
   "srt",
-  Effect.fn(function*(handlers) {
+  Effect.fn(function* (handlers) {
     const catalog = yield* CatalogReads
     const ports = yield* SrtPortCommands
     const settings = yield* SrtSettings
@@ -41,8 +41,11 @@ export const SrtHandlers = HttpApiBuilder.group(
 
     /** How many ports the livestreams of the app hold now. */
     const heldByApp = (livestream: Livestream) =>
-      Effect.map(catalog.srtLivestreams, (held) =>
-        held.filter((other) => other.accountId === livestream.accountId && other.appId === livestream.appId).length)
+      Effect.map(
+        catalog.srtLivestreams,
+        (held) =>
+          held.filter((other) => other.accountId === livestream.accountId && other.appId === livestream.appId).length
+      )
     const overQuota = () =>
       conflict(
         "srt_port_quota",
@@ -51,14 +54,19 @@ export const SrtHandlers = HttpApiBuilder.group(
 
     /** Claims the first free port of the range for the livestream; null when every port is held. */
     const claimFree = (livestreamId: LivestreamId, range: readonly [number, number], at: Timestamp, actor: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const held = new Set((yield* catalog.srtLivestreams).map((other) => other.srtPort))
         for (let port = range[0]; port <= range[1]; port++) {
           if (held.has(port as SrtPortNumber)) continue
-          const claimed = yield* ports.handle(
-            { _tag: "ClaimSrtPort", port: SrtPortNumber.make(port), livestreamId, at },
-            originMetadata(`srt:${livestreamId}:claim:${port}:${at}`, actor, at)
-          ).pipe(Effect.as(true), Effect.catchTag("SrtPortTaken", () => Effect.succeed(false)))
+          const claimed = yield* ports
+            .handle(
+              { _tag: "ClaimSrtPort", port: SrtPortNumber.make(port), livestreamId, at },
+              originMetadata(`srt:${livestreamId}:claim:${port}:${at}`, actor, at)
+            )
+            .pipe(
+              Effect.as(true),
+              Effect.catchTag("SrtPortTaken", () => Effect.succeed(false))
+            )
           if (claimed) return port
         }
         return null
@@ -70,16 +78,21 @@ export const SrtHandlers = HttpApiBuilder.group(
      * caught by the count after the port is recorded.
      */
     const openSrt = (params: LivestreamParams, token: { readonly id: string }, livestream: Livestream) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const range = settings.ports!
         if ((yield* heldByApp(livestream)) >= settings.perApp) return yield* overQuota()
         const at = yield* now
         const actor = `token:${token.id}`
         const port = yield* claimFree(livestream.id, range, at, actor).pipe(Effect.orDie)
         if (port === null) {
-          return yield* conflict("no_free_srt_port", `every SRT port of ${range.join("-")} is held: turn SRT off for another livestream`)
+          return yield* conflict(
+            "no_free_srt_port",
+            `every SRT port of ${range.join("-")} is held: turn SRT off for another livestream`
+          )
         }
-        const updated = yield* manage(params, () => [{ _tag: "SetSrtPort", livestreamId: livestream.id, at, port: SrtPortNumber.make(port) }]).pipe(
+        const updated = yield* manage(params, () => [
+          { _tag: "SetSrtPort", livestreamId: livestream.id, at, port: SrtPortNumber.make(port) }
+        ]).pipe(
           // The port goes back when the livestream did not take it.
           Effect.tapError(() => Effect.ignore(release(livestream.id, port, at, actor)))
         )
@@ -97,32 +110,42 @@ export const SrtHandlers = HttpApiBuilder.group(
 
     return handlers
       .handle("getSrtIngest", ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { livestream } = yield* authorizeLivestream(params)
-          if (livestream.srtPort === null) return yield* notFound(`the SRT ingest of livestream ${livestream.id} (it is off)`)
+          if (livestream.srtPort === null)
+            return yield* notFound(`the SRT ingest of livestream ${livestream.id} (it is off)`)
           return record(livestream, livestream.srtPort)
-        }))
+        })
+      )
       .handle("openSrtIngest", ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { token, livestream } = yield* authorizeLivestream(params)
           if (settings.ports === null) {
             return yield* badRequest("invalid_parameter", "srt: SRT ingest is off on this deployment (ONAIR_SRT_PORTS)")
           }
           if (livestream.srtPort !== null) return record(livestream, livestream.srtPort)
           if (livestream.streamKey.length > MAX_PASSPHRASE) {
-            return yield* badRequest("invalid_parameter", `srt: SRT takes a passphrase of at most ${MAX_PASSPHRASE} characters; rotate the stream key first`)
+            return yield* badRequest(
+              "invalid_parameter",
+              `srt: SRT takes a passphrase of at most ${MAX_PASSPHRASE} characters; rotate the stream key first`
+            )
           }
           return yield* openSrt(params, token, livestream).pipe(Semaphore.withPermits(opening, 1))
-        }))
+        })
+      )
       .handle("closeSrtIngest", ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { token, livestream } = yield* authorizeLivestream(params)
           const port = livestream.srtPort
           if (port === null) return yield* notFound(`the SRT ingest of livestream ${livestream.id} (it is off)`)
           const at = yield* now
           yield* manage(params, () => [{ _tag: "SetSrtPort", livestreamId: livestream.id, at, port: null }])
           yield* release(livestream.id, port, at, `token:${token.id}`).pipe(Effect.orDie)
-          return { success: true as const, data: { message: `SRT ingest of livestream ${livestream.id} is off (port ${port} is free)` } }
-        }))
+          return {
+            success: true as const,
+            data: { message: `SRT ingest of livestream ${livestream.id} is off (port ${port} is free)` }
+          }
+        })
+      )
   })
 )

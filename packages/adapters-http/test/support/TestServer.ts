@@ -51,30 +51,30 @@ export interface TestServer {
 /** The apps the tests use, made in every account a test token is made for. */
 export const TEST_APPS = ["app_1", "app_2"] as const
 
-export const useServer = (
-  options?: {
-    readonly mediaReady?: boolean
-    readonly mediaNode?: boolean
-    readonly dashboardDir?: string
-    /** The token `/metrics` asks for (none: metrics are off). */
-    readonly metricsToken?: string
-  }
-): TestServer => {
+export const useServer = (options?: {
+  readonly mediaReady?: boolean
+  readonly mediaNode?: boolean
+  readonly dashboardDir?: string
+  /** The token `/metrics` asks for (none: metrics are off). */
+  readonly metricsToken?: string
+}): TestServer => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-http-"))
   const services = Layer.merge(Inbound.layer, KnownApps.layer).pipe(
-    Layer.provideMerge(Layer.mergeAll(
-      CommandHandler.layer(),
-      AppCommands.layer,
-      AccessTokens.layer,
-      Webhooks.layer,
-      MediaNodeCommands.layer,
-      RecordingCommands.layer,
-      AppSettingsCommands.layer,
-      RestreamCommands.layer,
-      SrtPortCommands.layer,
-      RestreamUrlGuard.layer,
-      Layer.provide(RecordingLinks.layer, PublicUrlsConfig.layer)
-    )),
+    Layer.provideMerge(
+      Layer.mergeAll(
+        CommandHandler.layer(),
+        AppCommands.layer,
+        AccessTokens.layer,
+        Webhooks.layer,
+        MediaNodeCommands.layer,
+        RecordingCommands.layer,
+        AppSettingsCommands.layer,
+        RestreamCommands.layer,
+        SrtPortCommands.layer,
+        RestreamUrlGuard.layer,
+        Layer.provide(RecordingLinks.layer, PublicUrlsConfig.layer)
+      )
+    ),
     Layer.provideMerge(Catalog.layer),
     Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
   )
@@ -83,14 +83,18 @@ export const useServer = (
     Layer.provideMerge(services),
     Layer.provide(AdminToken.fromEnv),
     Layer.provide(options?.mediaNode === true ? HealthOptions.withMediaNode : HealthOptions.apiOnly),
-    Layer.provide(options?.metricsToken === undefined ? Metrics.MetricsAccess.off : Metrics.MetricsAccess.withToken(options.metricsToken)),
+    Layer.provide(
+      options?.metricsToken === undefined
+        ? Metrics.MetricsAccess.off
+        : Metrics.MetricsAccess.withToken(options.metricsToken)
+    ),
     Layer.provide(options?.dashboardDir === undefined ? DashboardFiles.none : DashboardFiles.at(options.dashboardDir)),
     Layer.provide(
       options?.mediaReady === true ? Layer.succeed(MediaPlane)({ accepting: Effect.succeed(true) }) : MediaPlane.absent
     )
   )
   type Services = HttpServer.HttpServer | AccessTokens | CommandHandler | CatalogReads | KnownApps
-  let runtime: ManagedRuntime.ManagedRuntime<Services, unknown> | undefined = undefined
+  let runtime: ManagedRuntime.ManagedRuntime<Services, unknown> | undefined
   let baseUrl = ""
   const at = 1_790_000_000_000 as Timestamp
 
@@ -112,21 +116,32 @@ export const useServer = (
       return baseUrl
     },
     token: (accountId, apps = []) =>
-      runtime!.runPromise(Effect.gen(function*() {
-        // The tests' apps exist in every account a token is made for, as an operator would have made them.
-        const known = yield* KnownApps
-        for (const app of TEST_APPS) {
-          yield* Effect.ignore(known.create(AccountId.make(accountId), app, AppId.make(app), meta(`test:${crypto.randomUUID()}`)))
-        }
-        return yield* AccessTokens
-      }).pipe(Effect.flatMap((tokens) =>
-        tokens.issue(
-          { accountId: AccountId.make(accountId), appIds: apps.map((app) => AppId.make(app)), label: "test" },
-          meta(`test:${crypto.randomUUID()}`)
-        )), Effect.map((issued) => issued.token))),
+      runtime!.runPromise(
+        Effect.gen(function* () {
+          // The tests' apps exist in every account a token is made for, as an operator would have made them.
+          const known = yield* KnownApps
+          for (const app of TEST_APPS) {
+            yield* Effect.ignore(
+              known.create(AccountId.make(accountId), app, AppId.make(app), meta(`test:${crypto.randomUUID()}`))
+            )
+          }
+          return yield* AccessTokens
+        }).pipe(
+          Effect.flatMap((tokens) =>
+            tokens.issue(
+              { accountId: AccountId.make(accountId), appIds: apps.map((app) => AppId.make(app)), label: "test" },
+              meta(`test:${crypto.randomUUID()}`)
+            )
+          ),
+          Effect.map((issued) => issued.token)
+        )
+      ),
     revoke: (token) =>
-      runtime!.runPromise(Effect.flatMap(Effect.service(AccessTokens), (tokens) =>
-        tokens.revoke(token.split("_").slice(1, 3).join("_") as never, meta(`test:${crypto.randomUUID()}`)))),
+      runtime!.runPromise(
+        Effect.flatMap(Effect.service(AccessTokens), (tokens) =>
+          tokens.revoke(token.split("_").slice(1, 3).join("_") as never, meta(`test:${crypto.randomUUID()}`))
+        )
+      ),
     call: async (method, path, token, body, headers) => {
       const response = await fetch(`${baseUrl}${path}`, {
         method,
@@ -141,11 +156,13 @@ export const useServer = (
       return { status: response.status, text, body: text === "" ? undefined : JSON.parse(text) }
     },
     signal: (signal) =>
-      runtime!.runPromise(Effect.gen(function*() {
-        const commands = yield* CommandHandler
-        const catalog = yield* CatalogReads
-        const handled = yield* commands.handle(signal, meta(`test:${crypto.randomUUID()}`))
-        yield* catalog.awaitTransaction(handled.append?.transaction ?? 0)
-      }))
+      runtime!.runPromise(
+        Effect.gen(function* () {
+          const commands = yield* CommandHandler
+          const catalog = yield* CatalogReads
+          const handled = yield* commands.handle(signal, meta(`test:${crypto.randomUUID()}`))
+          yield* catalog.awaitTransaction(handled.append?.transaction ?? 0)
+        })
+      )
   }
 }

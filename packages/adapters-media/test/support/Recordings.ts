@@ -12,23 +12,32 @@ export interface Message {
   readonly data: Record<string, any>
 }
 
-export const messages = (receiver: Receiver): Array<Message> => receiver.received.map((r) => JSON.parse(r.body) as Message)
+export const messages = (receiver: Receiver): Array<Message> =>
+  receiver.received.map((r) => JSON.parse(r.body) as Message)
 
 /** ffmpeg decodes `url` to its end: its exit code and the media time it reached (seconds). */
 export const playToEnd = (url: string) =>
   new Promise<{ code: number; seconds: number }>((resolve) => {
-    execFile("ffmpeg", ["-nostdin", "-v", "error", "-stats", "-i", url, "-f", "null", "-"], { timeout: 60_000 }, (error, _stdout, stderr) => {
-      const times = [...String(stderr).matchAll(/time=(\d+):(\d+):(\d+\.\d+)/g)]
-      const last = times.at(-1)
-      const seconds = last === undefined ? 0 : Number(last[1]) * 3600 + Number(last[2]) * 60 + Number(last[3])
-      resolve({ code: error === null ? 0 : (error.code as number | undefined) ?? 1, seconds })
-    })
+    execFile(
+      "ffmpeg",
+      ["-nostdin", "-v", "error", "-stats", "-i", url, "-f", "null", "-"],
+      { timeout: 60_000 },
+      (error, _stdout, stderr) => {
+        const times = [...String(stderr).matchAll(/time=(\d+):(\d+):(\d+\.\d+)/g)]
+        const last = times.at(-1)
+        const seconds = last === undefined ? 0 : Number(last[1]) * 3600 + Number(last[2]) * 60 + Number(last[3])
+        resolve({ code: error === null ? 0 : ((error.code as number | undefined) ?? 1), seconds })
+      }
+    )
   })
 
 export const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
 
 /** A livestream with a reconnect window, published for two intervals with a disconnection between. */
-export const recordTwoIntervals = async (job: MainJob, options?: { readonly whileLive?: (sessionId: string) => Promise<void> | void }) => {
+export const recordTwoIntervals = async (
+  job: MainJob,
+  options?: { readonly whileLive?: (sessionId: string) => Promise<void> | void }
+) => {
   const created = await job.api("POST", "/livestreams", { name: "recorded" })
   assert.strictEqual(created.status, 201, JSON.stringify(created.body))
   const livestream = created.body.data as { id: string; stream_key: string }
@@ -44,10 +53,14 @@ export const recordTwoIntervals = async (job: MainJob, options?: { readonly whil
   await sleep(3000)
   await first.stop()
   await waitFor("the encoder gone", async () =>
-    (await job.api("POST", `/livestreams/${livestream.id}/getStatus`)).body.value[0].healthDescriptions.length === 0 ? true : undefined)
+    (await job.api("POST", `/livestreams/${livestream.id}/getStatus`)).body.value[0].healthDescriptions.length === 0
+      ? true
+      : undefined
+  )
   const again = publish(url)
   await waitFor("the publisher back", async () =>
-    (await job.api("GET", `/livestreams/${livestream.id}/ingest`)).body.data.status === "4" ? true : undefined)
+    (await job.api("GET", `/livestreams/${livestream.id}/ingest`)).body.data.status === "4" ? true : undefined
+  )
   await sleep(3000)
   await again.stop()
   await waitFor("the session to end", async () => {
@@ -58,7 +71,11 @@ export const recordTwoIntervals = async (job: MainJob, options?: { readonly whil
 }
 
 export const recordingOf = (job: MainJob, id: string, phase: string) =>
-  waitFor(`the recording ${phase}`, async () => {
-    const recording = (await job.api("GET", `/recordings/${id}`)).body?.data
-    return recording?.phase === phase ? recording : undefined
-  }, 60_000)
+  waitFor(
+    `the recording ${phase}`,
+    async () => {
+      const recording = (await job.api("GET", `/recordings/${id}`)).body?.data
+      return recording?.phase === phase ? recording : undefined
+    },
+    60_000
+  )

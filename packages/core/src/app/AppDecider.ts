@@ -9,7 +9,10 @@ import { AppAlreadyExists } from "./AppError.ts"
 import type { AppEvent } from "./AppEvent.ts"
 import type { AppState } from "./AppState.ts"
 
-export const decide = (command: AppCommand, state: AppState): Result.Result<ReadonlyArray<AppEvent>, AppAlreadyExists> =>
+export const decide = (
+  command: AppCommand,
+  state: AppState
+): Result.Result<ReadonlyArray<AppEvent>, AppAlreadyExists> =>
   state !== null
     ? Result.fail(new AppAlreadyExists({ accountId: command.accountId, appId: command.appId }))
     : Result.succeed([{ ...command, _tag: "AppCreated" }])
@@ -17,4 +20,8 @@ export const decide = (command: AppCommand, state: AppState): Result.Result<Read
 export const evolve = (state: AppState, event: AppEvent): AppState =>
   state ?? { accountId: event.accountId, id: event.appId, name: event.name, origin: event.origin, createdAt: event.at }
 
-export const AppDecider: Decider<AppCommand, AppEvent, AppState, AppAlreadyExists> = { initialState: null, decide, evolve }
+export const AppDecider: Decider<AppCommand, AppEvent, AppState, AppAlreadyExists> = {
+  initialState: null,
+  decide,
+  evolve
+}

@@ -14,24 +14,35 @@ export const decide = (
   state: AppSettingsState
 ): Result.Result<ReadonlyArray<AppSettingsEvent>, CommandOutOfOrder> => {
   if (state !== null && command.at < state.updatedAt) {
-    return Result.fail(new CommandOutOfOrder({ aggregate: "appSettings", id: `${state.accountId}.${state.appId}`, at: command.at, lastChangedAt: state.updatedAt }))
+    return Result.fail(
+      new CommandOutOfOrder({
+        aggregate: "appSettings",
+        id: `${state.accountId}.${state.appId}`,
+        at: command.at,
+        lastChangedAt: state.updatedAt
+      })
+    )
   }
   const current = state ?? defaultAppSettings(command.accountId, command.appId, command.at)
-  const retention = command.recordingRetentionDays !== undefined && command.recordingRetentionDays !== current.recordingRetentionDays
-    ? { recordingRetentionDays: command.recordingRetentionDays }
-    : {}
-  const transcribe = command.transcribeRecordings !== undefined && command.transcribeRecordings !== current.transcribeRecordings
-    ? { transcribeRecordings: command.transcribeRecordings }
-    : {}
+  const retention =
+    command.recordingRetentionDays !== undefined && command.recordingRetentionDays !== current.recordingRetentionDays
+      ? { recordingRetentionDays: command.recordingRetentionDays }
+      : {}
+  const transcribe =
+    command.transcribeRecordings !== undefined && command.transcribeRecordings !== current.transcribeRecordings
+      ? { transcribeRecordings: command.transcribeRecordings }
+      : {}
   if (Object.keys(retention).length === 0 && Object.keys(transcribe).length === 0) return Result.succeed([])
-  return Result.succeed([{
-    _tag: "AppSettingsChanged",
-    accountId: command.accountId,
-    appId: command.appId,
-    at: command.at,
-    ...retention,
-    ...transcribe
-  }])
+  return Result.succeed([
+    {
+      _tag: "AppSettingsChanged",
+      accountId: command.accountId,
+      appId: command.appId,
+      at: command.at,
+      ...retention,
+      ...transcribe
+    }
+  ])
 }
 
 export const evolve = (state: AppSettingsState, event: AppSettingsEvent): AppSettingsState => {

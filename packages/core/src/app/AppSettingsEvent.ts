@@ -12,4 +12,5 @@ export type AppSettingsEvent = typeof AppSettingsEvent.Type
 
 export const APP_SETTINGS_CATEGORY = "appSettings"
 
-export const appSettingsStream = (accountId: string, appId: string): string => `${APP_SETTINGS_CATEGORY}-${accountId}.${appId}`
+export const appSettingsStream = (accountId: string, appId: string): string =>
+  `${APP_SETTINGS_CATEGORY}-${accountId}.${appId}`

@@ -6,7 +6,9 @@ import { AccountId, AppId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
 
 /** Days a recording is kept before retention deletes it; null: kept until its owner deletes it. */
-export const RetentionDays = Schema.NullOr(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 36_500 }))))
+export const RetentionDays = Schema.NullOr(
+  Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 36_500 })))
+)
 export type RetentionDays = typeof RetentionDays.Type
 
 /** A change of an app's settings: the app, when, and the fields that change (one left out is as it was). */

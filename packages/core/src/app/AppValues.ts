@@ -4,7 +4,9 @@
 import { Schema } from "effect"
 
 /** An app's name: 1 to 255 characters, not only spaces. */
-export const AppName = Schema.String.pipe(Schema.check(Schema.isMinLength(1), Schema.isMaxLength(255), Schema.isPattern(/\S/)))
+export const AppName = Schema.String.pipe(
+  Schema.check(Schema.isMinLength(1), Schema.isMaxLength(255), Schema.isPattern(/\S/))
+)
 
 /**
  * `created`: by its owner (the API) or the operator (the CLI). `existing`: an app that had livestreams,

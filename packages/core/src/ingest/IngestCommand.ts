@@ -13,7 +13,14 @@ const node = { nodeId: MediaNodeId }
 const protocol = { protocol: Schema.optionalKey(IngestProtocol) }
 
 export const IngestCommand = Schema.TaggedUnion({
-  AcceptPublish: { ...target, ...node, ...protocol, publisher: PublisherAddress, livestreamId: LivestreamId, sessionId: SessionId },
+  AcceptPublish: {
+    ...target,
+    ...node,
+    ...protocol,
+    publisher: PublisherAddress,
+    livestreamId: LivestreamId,
+    sessionId: SessionId
+  },
   /** `livestreamId` is null when the key matched no livestream. */
   RefusePublish: {
     ...target,

@@ -85,9 +85,19 @@ export const evolve = (state: IngestState, event: IngestEvent): IngestState => {
   })
   switch (event._tag) {
     case "IngestAccepted":
-      return fresh({ _tag: "Accepted", livestreamId: event.livestreamId, sessionId: event.sessionId }, event.publisher, event.nodeId, event.protocol)
+      return fresh(
+        { _tag: "Accepted", livestreamId: event.livestreamId, sessionId: event.sessionId },
+        event.publisher,
+        event.nodeId,
+        event.protocol
+      )
     case "IngestRefused":
-      return fresh({ _tag: "Refused", livestreamId: event.livestreamId, reason: event.reason }, event.publisher, event.nodeId, event.protocol)
+      return fresh(
+        { _tag: "Refused", livestreamId: event.livestreamId, reason: event.reason },
+        event.publisher,
+        event.nodeId,
+        event.protocol
+      )
   }
   if (state === null) return state
   const ingest = { ...state, updatedAt: event.at }

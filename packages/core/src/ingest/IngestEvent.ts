@@ -16,7 +16,14 @@ const node = { nodeId: MediaNodeId.pipe(Schema.withDecodingDefaultKey(Effect.suc
 const protocol = { protocol: Schema.optionalKey(IngestProtocol) }
 
 export const IngestEvent = Schema.TaggedUnion({
-  IngestAccepted: { ...subject, ...node, ...protocol, publisher: PublisherAddress, livestreamId: LivestreamId, sessionId: SessionId },
+  IngestAccepted: {
+    ...subject,
+    ...node,
+    ...protocol,
+    publisher: PublisherAddress,
+    livestreamId: LivestreamId,
+    sessionId: SessionId
+  },
   IngestRefused: {
     ...subject,
     ...node,

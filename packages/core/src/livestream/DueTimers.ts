@@ -13,7 +13,11 @@ export type TimerCommand = Extract<
 >
 
 /** Every kind of timer, in the order `dueTimer` fires them when several are due. */
-export const TIMER_KINDS: ReadonlyArray<TimerCommand["_tag"]> = ["ExpireReconnectWindow", "ExpireStartTimeout", "ReachMaximumDuration"]
+export const TIMER_KINDS: ReadonlyArray<TimerCommand["_tag"]> = [
+  "ExpireReconnectWindow",
+  "ExpireStartTimeout",
+  "ReachMaximumDuration"
+]
 
 /** Whether a command or signal is one of the timers. */
 export const isTimerCommand = <C extends { readonly _tag: string }>(command: C): command is Extract<C, TimerCommand> =>
@@ -37,7 +41,7 @@ export const timerDueAt = (livestream: Livestream, timer: TimerCommand["_tag"]):
 /** When the livestream's next timer is due, or undefined when its broadcast has none. */
 export const nextTimerAt = (livestream: Livestream): Timestamp | undefined => {
   if (livestream.deleted) return undefined
-  let next: Timestamp | undefined = undefined
+  let next: Timestamp | undefined
   for (const timer of TIMER_KINDS) {
     const due = timerDueAt(livestream, timer)
     if (due !== undefined && (next === undefined || due < next)) next = due

@@ -36,10 +36,7 @@ type Events = Result.Result<ReadonlyArray<LivestreamEvent>, LivestreamError | Co
  * The publish rule, in one place: the ingest decider records its verdict and this decider enforces it.
  * `null` means the encoder may publish.
  */
-export const authorisePublish = (
-  livestream: LivestreamState,
-  streamKey: StreamKey
-): PublishRefusal | null => {
+export const authorisePublish = (livestream: LivestreamState, streamKey: StreamKey): PublishRefusal | null => {
   if (livestream === null || livestream.deleted || livestream.streamKey !== streamKey) return "unknown key"
   if (livestream.disabled !== null) return "stream key disabled"
   // A second request on the live connection itself is refused too: a connection publishes once.
@@ -55,25 +52,24 @@ const ended = (
 ): ReadonlyArray<LivestreamEvent> => {
   const broadcast = livestream.broadcast
   if (broadcast._tag === "Idle") return []
-  return [{
-    _tag: "BroadcastEnded",
-    livestreamId: livestream.id,
-    at,
-    sessionId: broadcast.sessionId,
-    reason,
-    errMessage,
-    droppedIngestId: broadcast._tag === "Connected" ? broadcast.ingestId : null
-  }]
+  return [
+    {
+      _tag: "BroadcastEnded",
+      livestreamId: livestream.id,
+      at,
+      sessionId: broadcast.sessionId,
+      reason,
+      errMessage,
+      droppedIngestId: broadcast._tag === "Connected" ? broadcast.ingestId : null
+    }
+  ]
 }
 
 const isKnownSession = (livestream: Livestream, sessionId: SessionId): boolean =>
   (livestream.broadcast._tag !== "Idle" && livestream.broadcast.sessionId === sessionId) ||
   livestream.lastBroadcast?.sessionId === sessionId
 
-const connect = (
-  livestream: Livestream,
-  command: Extract<LivestreamCommand, { _tag: "ConnectPublisher" }>
-): Events => {
+const connect = (livestream: Livestream, command: Extract<LivestreamCommand, { _tag: "ConnectPublisher" }>): Events => {
   const refusal = authorisePublish(livestream, command.streamKey)
   const broadcast = livestream.broadcast
   if (refusal === "unknown key") return Result.fail(new StreamKeyMismatch({ livestreamId: livestream.id }))
@@ -93,9 +89,8 @@ const connect = (
   if (isKnownSession(livestream, command.sessionId)) {
     return Result.fail(new SessionIdReused({ livestreamId: livestream.id, sessionId: command.sessionId }))
   }
-  const expired = broadcast._tag === "Reconnecting"
-    ? ended(livestream, broadcast.deadline, "reconnection window expired")
-    : []
+  const expired =
+    broadcast._tag === "Reconnecting" ? ended(livestream, broadcast.deadline, "reconnection window expired") : []
   return Result.succeed([
     ...expired,
     { _tag: "BroadcastInvoked", livestreamId: livestream.id, at: command.at, sessionId: command.sessionId },
@@ -105,10 +100,7 @@ const connect = (
 
 const timer = (
   livestream: Livestream,
-  command: Extract<
-    LivestreamCommand,
-    { _tag: "ExpireReconnectWindow" | "ExpireStartTimeout" | "ReachMaximumDuration" }
-  >
+  command: Extract<LivestreamCommand, { _tag: "ExpireReconnectWindow" | "ExpireStartTimeout" | "ReachMaximumDuration" }>
 ): Events => {
   const broadcast = livestream.broadcast
   // Made only when refused: an error captures a stack and checks its fields, which costs more than deciding.
@@ -124,21 +116,22 @@ const timer = (
       return due(broadcast.deadline, () => ended(livestream, broadcast.deadline, "reconnection window expired"))
     case "ExpireStartTimeout":
       if (broadcast._tag !== "Invoked") return stale()
-      return due(
-        addSeconds(broadcast.invokedAt, livestream.limits.startTimeoutSeconds),
-        () => ended(livestream, command.at, "start timeout")
+      return due(addSeconds(broadcast.invokedAt, livestream.limits.startTimeoutSeconds), () =>
+        ended(livestream, command.at, "start timeout")
       )
     case "ReachMaximumDuration":
       if (broadcast._tag === "Invoked") return stale()
       return due(addSeconds(broadcast.startedAt, livestream.limits.maxDurationSeconds), () => [
         ...ended(livestream, command.at, "maximum duration reached"),
         ...(livestream.disabled === null
-          ? [{
-            _tag: "LivestreamDisabled" as const,
-            livestreamId: livestream.id,
-            at: command.at,
-            reason: "maximum duration reached" as const
-          }]
+          ? [
+              {
+                _tag: "LivestreamDisabled" as const,
+                livestreamId: livestream.id,
+                at: command.at,
+                reason: "maximum duration reached" as const
+              }
+            ]
           : [])
       ])
   }
@@ -157,10 +150,14 @@ const decideExisting = (command: LivestreamCommand, livestream: Livestream): Eve
       return Result.succeed([{ _tag: "PlacementChanged", ...subject, placement: command.placement }])
     case "SetRecording":
       return Result.succeed(
-        livestream.record === command.record ? [] : [{ _tag: "RecordingSettingChanged", ...subject, record: command.record }]
+        livestream.record === command.record
+          ? []
+          : [{ _tag: "RecordingSettingChanged", ...subject, record: command.record }]
       )
     case "SetSrtPort":
-      return Result.succeed(livestream.srtPort === command.port ? [] : [{ _tag: "SrtPortChanged", ...subject, port: command.port }])
+      return Result.succeed(
+        livestream.srtPort === command.port ? [] : [{ _tag: "SrtPortChanged", ...subject, port: command.port }]
+      )
     case "SetRenditions":
       return Result.succeed(
         livestream.renditions.join() === command.renditions.join()
@@ -180,10 +177,13 @@ const decideExisting = (command: LivestreamCommand, livestream: Livestream): Eve
       if (livestream.streamKey === command.streamKey) return Result.fail(new StreamKeyUnchanged(subject))
       return Result.succeed([{ _tag: "StreamKeyRotated", ...subject, streamKey: command.streamKey }])
     case "DeleteLivestream":
-      return Result.succeed([...ended(livestream, command.at, "stopped by request"), {
-        _tag: "LivestreamDeleted",
-        ...subject
-      }])
+      return Result.succeed([
+        ...ended(livestream, command.at, "stopped by request"),
+        {
+          _tag: "LivestreamDeleted",
+          ...subject
+        }
+      ])
     case "StopBroadcast": {
       const events = [
         ...ended(livestream, command.at, "stopped by request"),
@@ -211,14 +211,17 @@ const decideExisting = (command: LivestreamCommand, livestream: Livestream): Eve
       // With no reconnect window the encoder closing the stream is the end of the broadcast.
       return Result.succeed(
         livestream.reconnectWindowSeconds === 0
-          ? [disconnected, {
-            _tag: "BroadcastEnded",
-            ...subject,
-            sessionId: broadcast.sessionId,
-            reason: "stream closed",
-            errMessage: null,
-            droppedIngestId: null
-          }]
+          ? [
+              disconnected,
+              {
+                _tag: "BroadcastEnded",
+                ...subject,
+                sessionId: broadcast.sessionId,
+                reason: "stream closed",
+                errMessage: null,
+                droppedIngestId: null
+              }
+            ]
           : [disconnected]
       )
     }
@@ -316,9 +319,8 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
     case "BroadcastInvoked":
       return { ...livestream, broadcast: { _tag: "Invoked", sessionId: event.sessionId, invokedAt: event.at } }
     case "PublisherConnected": {
-      const startedAt = livestream.broadcast._tag === "Reconnecting" && event.resumed
-        ? livestream.broadcast.startedAt
-        : event.at
+      const startedAt =
+        livestream.broadcast._tag === "Reconnecting" && event.resumed ? livestream.broadcast.startedAt : event.at
       return {
         ...livestream,
         broadcast: {

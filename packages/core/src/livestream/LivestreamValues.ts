@@ -22,8 +22,11 @@ export const DEFAULT_RECONNECT_WINDOW_SECONDS = 60
 export const RenditionName = Schema.Literals(["source", "1080p", "720p", "480p", "360p", "240p"])
 export type RenditionName = typeof RenditionName.Type
 export const RenditionLadder = Schema.Array(RenditionName).pipe(
-  Schema.check(Schema.makeFilter((names: ReadonlyArray<string>) =>
-    new Set(names).size === names.length || "each rendition at most once"))
+  Schema.check(
+    Schema.makeFilter(
+      (names: ReadonlyArray<string>) => new Set(names).size === names.length || "each rendition at most once"
+    )
+  )
 )
 export type RenditionLadder = typeof RenditionLadder.Type
 

@@ -43,34 +43,40 @@ const decideExisting = (command: MeetingCommand, meeting: Meeting): Events => {
       if (session === null || session.id !== command.meetingSessionId) {
         return Result.fail(new MeetingSessionNotOpen(subject))
       }
-      return Result.succeed([{
-        _tag: "MeetingSessionClosed",
-        ...subject,
-        meetingSessionId: session.id,
-        openedAt: session.openedAt
-      }])
+      return Result.succeed([
+        {
+          _tag: "MeetingSessionClosed",
+          ...subject,
+          meetingSessionId: session.id,
+          openedAt: session.openedAt
+        }
+      ])
     case "JoinParticipant":
       if (session === null) return Result.fail(new MeetingSessionNotOpen(subject))
       if (session.participants.includes(command.participantId)) {
         return Result.fail(new ParticipantAlreadyJoined({ ...subject, participantId: command.participantId }))
       }
-      return Result.succeed([{
-        _tag: "ParticipantJoined",
-        ...subject,
-        meetingSessionId: session.id,
-        participantId: command.participantId
-      }])
+      return Result.succeed([
+        {
+          _tag: "ParticipantJoined",
+          ...subject,
+          meetingSessionId: session.id,
+          participantId: command.participantId
+        }
+      ])
     case "LeaveParticipant":
       if (session === null) return Result.fail(new MeetingSessionNotOpen(subject))
       if (!session.participants.includes(command.participantId)) {
         return Result.fail(new ParticipantNotJoined({ ...subject, participantId: command.participantId }))
       }
-      return Result.succeed([{
-        _tag: "ParticipantLeft",
-        ...subject,
-        meetingSessionId: session.id,
-        participantId: command.participantId
-      }])
+      return Result.succeed([
+        {
+          _tag: "ParticipantLeft",
+          ...subject,
+          meetingSessionId: session.id,
+          participantId: command.participantId
+        }
+      ])
     case "StartMeetingLivestream":
       if (meeting.status === "INACTIVE") return Result.fail(new MeetingInactive(subject))
       if (meeting.activeLivestreamId !== null) {
@@ -79,7 +85,9 @@ const decideExisting = (command: MeetingCommand, meeting: Meeting): Events => {
       return Result.succeed([{ _tag: "MeetingLivestreamStarted", ...subject, livestreamId: command.livestreamId }])
     case "StopMeetingLivestream":
       if (meeting.activeLivestreamId === null) return Result.fail(new NoActiveMeetingLivestream(subject))
-      return Result.succeed([{ _tag: "MeetingLivestreamStopped", ...subject, livestreamId: meeting.activeLivestreamId }])
+      return Result.succeed([
+        { _tag: "MeetingLivestreamStopped", ...subject, livestreamId: meeting.activeLivestreamId }
+      ])
   }
 }
 
@@ -127,18 +135,22 @@ export const evolve = (state: MeetingState, event: MeetingEvent): MeetingState =
     case "MeetingSessionClosed":
       return { ...meeting, session: null }
     case "ParticipantJoined":
-      return meeting.session === null ? meeting : {
-        ...meeting,
-        session: { ...meeting.session, participants: [...meeting.session.participants, event.participantId] }
-      }
+      return meeting.session === null
+        ? meeting
+        : {
+            ...meeting,
+            session: { ...meeting.session, participants: [...meeting.session.participants, event.participantId] }
+          }
     case "ParticipantLeft":
-      return meeting.session === null ? meeting : {
-        ...meeting,
-        session: {
-          ...meeting.session,
-          participants: meeting.session.participants.filter((id) => id !== event.participantId)
-        }
-      }
+      return meeting.session === null
+        ? meeting
+        : {
+            ...meeting,
+            session: {
+              ...meeting.session,
+              participants: meeting.session.participants.filter((id) => id !== event.participantId)
+            }
+          }
     case "MeetingLivestreamStarted":
       return { ...meeting, activeLivestreamId: event.livestreamId }
     case "MeetingLivestreamStopped":

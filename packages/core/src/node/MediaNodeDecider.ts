@@ -8,7 +8,12 @@ import { Result } from "effect"
 import type { Decider } from "../Decider.ts"
 import { CommandOutOfOrder } from "../DomainError.ts"
 import type { MediaNodeCommand } from "./MediaNodeCommand.ts"
-import { MediaNodeAlreadyLost, MediaNodeBootReplaced, type MediaNodeError, MediaNodeNotFound } from "./MediaNodeError.ts"
+import {
+  MediaNodeAlreadyLost,
+  MediaNodeBootReplaced,
+  type MediaNodeError,
+  MediaNodeNotFound
+} from "./MediaNodeError.ts"
 import type { MediaNodeEvent } from "./MediaNodeEvent.ts"
 import type { MediaNodeState } from "./MediaNodeState.ts"
 
@@ -18,11 +23,13 @@ export const decide = (command: MediaNodeCommand, state: MediaNodeState): Events
   const subject = { nodeId: command.nodeId, at: command.at }
   if (command._tag === "RegisterMediaNode") {
     if (state !== null && state.bootId === command.bootId && state.lostAt === null) return Result.succeed([])
-    return Result.succeed([{
-      ...command,
-      _tag: "MediaNodeRegistered",
-      replacedBootId: state === null || state.lostAt !== null ? null : state.bootId
-    }])
+    return Result.succeed([
+      {
+        ...command,
+        _tag: "MediaNodeRegistered",
+        replacedBootId: state === null || state.lostAt !== null ? null : state.bootId
+      }
+    ])
   }
   if (state === null) return Result.fail(new MediaNodeNotFound({ nodeId: command.nodeId }))
   if (command.at < state.updatedAt) {
@@ -69,7 +76,12 @@ export const evolve = (state: MediaNodeState, event: MediaNodeEvent): MediaNodeS
   }
 }
 
-export const MediaNodeDecider: Decider<MediaNodeCommand, MediaNodeEvent, MediaNodeState, MediaNodeError | CommandOutOfOrder> = {
+export const MediaNodeDecider: Decider<
+  MediaNodeCommand,
+  MediaNodeEvent,
+  MediaNodeState,
+  MediaNodeError | CommandOutOfOrder
+> = {
   initialState: null,
   decide,
   evolve

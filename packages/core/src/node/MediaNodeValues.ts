@@ -10,11 +10,14 @@ const HOST_AND_PATH = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:\/[
 const Url = (schemes: ReadonlyArray<string>) =>
   Schema.String.pipe(
     Schema.check(Schema.isMaxLength(512)),
-    Schema.check(Schema.makeFilter((url: string) =>
-      schemes.some((scheme) => url.startsWith(`${scheme}://`)) && HOST_AND_PATH.test(url.slice(url.indexOf("://") + 3))
-        ? undefined
-        : `must be a ${schemes.join(" or ")} URL`
-    ))
+    Schema.check(
+      Schema.makeFilter((url: string) =>
+        schemes.some((scheme) => url.startsWith(`${scheme}://`)) &&
+        HOST_AND_PATH.test(url.slice(url.indexOf("://") + 3))
+          ? undefined
+          : `must be a ${schemes.join(" or ")} URL`
+      )
+    )
   )
 
 /** Where encoders and players reach the node. */

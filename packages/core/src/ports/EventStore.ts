@@ -8,7 +8,7 @@
  * whose transaction commits later and skip it for ever. Reading only what transactions older than every
  * running one wrote, in (transaction, sequence) order, never skips and never reorders.
  */
-import { Context, Effect, Schema } from "effect"
+import { Context, type Effect, Schema } from "effect"
 import { Timestamp } from "../Time.ts"
 
 /** Where an event sits in the global log; compare with `comparePositions`. */
@@ -23,10 +23,14 @@ export const LOG_START: Position = { transaction: 0, sequence: 0 }
 
 export const comparePositions = (a: Position, b: Position): -1 | 0 | 1 =>
   a.transaction !== b.transaction
-    ? (a.transaction < b.transaction ? -1 : 1)
+    ? a.transaction < b.transaction
+      ? -1
+      : 1
     : a.sequence === b.sequence
-    ? 0
-    : (a.sequence < b.sequence ? -1 : 1)
+      ? 0
+      : a.sequence < b.sequence
+        ? -1
+        : 1
 
 /** The text form of a position, for cursors in URLs and logs: `<transaction>.<sequence>`. */
 export const formatPosition = (position: Position): string => `${position.transaction}.${position.sequence}`
@@ -152,75 +156,86 @@ export class EventStoreFailed extends Schema.TaggedError<EventStoreFailed>()("Ev
   message: Schema.String
 }) {}
 
-export class EventStore extends Context.Service<EventStore, {
-  /** Appends to one stream; see `appendMany`. */
-  readonly append: (
-    stream: string,
-    expectedVersion: ExpectedVersion,
-    events: ReadonlyArray<NewEvent>,
-    metadata: AppendMetadata
-  ) => Effect.Effect<AppendResult, WrongExpectedVersion | EventStoreFailed>
-  /**
-   * Appends to several streams in one transaction: all or nothing. Fails with `WrongExpectedVersion` and
-   * writes nothing when any stream's version is not the expected one; returns the first result when the
-   * command id was appended before.
-   */
-  readonly appendMany: (
-    appends: ReadonlyArray<StreamAppend>,
-    metadata: AppendMetadata
-  ) => Effect.Effect<AppendResult, WrongExpectedVersion | EventStoreFailed>
-  /** The result of the append a command id made, if it made one. */
-  readonly findCommand: (commandId: string) => Effect.Effect<AppendResult | undefined, EventStoreFailed>
-  /**
-   * What deciding a command reads, in one round trip: the append its id made before, if any (then the
-   * streams do not matter), and each given stream as `readStream` reads it.
-   */
-  readonly readForCommand: (
-    commandId: string,
-    streams: ReadonlyArray<string>
-  ) => Effect.Effect<CommandReads, EventStoreFailed>
-  /** A stream's events after `afterVersion` (default 0: all of them), in order. */
-  readonly readStream: (
-    stream: string,
-    options?: { readonly afterVersion?: number }
-  ) => Effect.Effect<StreamRead, EventStoreFailed>
-  /**
-   * About `limit` events after `from`, in global order, in whole transactions: a read never ends inside a
-   * unit of work, so it returns more than `limit` when the last transaction it reaches holds more (a
-   * consumer's answers then never depend on its batch size). Only events whose place in the order is final
-   * are returned, so a later read never finds an event before `next`.
-   */
-  readonly readAll: (from: Position, limit: number, options?: ReadAllOptions) => Effect.Effect<AllRead, EventStoreFailed>
-  /** The stored checkpoint of a named consumer, `LOG_START` if it has none. */
-  readonly loadCheckpoint: (consumer: string) => Effect.Effect<Position, EventStoreFailed>
-  /**
-   * Stores a consumer's checkpoint; a position behind the stored one is ignored. With `owner`, only while
-   * that owner holds the consumer's lease: otherwise nothing is stored and it fails with `LeaseLost`.
-   */
-  readonly storeCheckpoint: (
-    consumer: string,
-    position: Position,
-    owner?: string
-  ) => Effect.Effect<void, EventStoreFailed | LeaseLost>
-  /**
-   * Takes or renews the lease on a consumer for `ttlMillis`: true when `owner` holds it now, false while
-   * another owner's lease has not expired. One lease holder per consumer name means one runner.
-   */
-  readonly acquireLease: (consumer: string, owner: string, ttlMillis: number) => Effect.Effect<boolean, EventStoreFailed>
-  /** Gives the lease up, if `owner` holds it. */
-  readonly releaseLease: (consumer: string, owner: string) => Effect.Effect<void, EventStoreFailed>
-  /** Forgets a consumer's checkpoint, so it starts again from `LOG_START`. */
-  readonly resetCheckpoint: (consumer: string) => Effect.Effect<void, EventStoreFailed>
-  /**
-   * How many appends this store instance has committed. With `awaitAppendAfter`, lets a consumer in the
-   * same process wake as soon as something is appended instead of at its next poll.
-   */
-  readonly appendCount: Effect.Effect<number>
-  /**
-   * True when nothing but this store instance can append (an embedded database one process holds):
-   * consumers are woken by every append and need not poll for other writers.
-   */
-  readonly soleWriter: boolean
-  /** Resolves once `appendCount` is above `count`. */
-  readonly awaitAppendAfter: (count: number) => Effect.Effect<void>
-}>()("@onair/core/EventStore") {}
+export class EventStore extends Context.Service<
+  EventStore,
+  {
+    /** Appends to one stream; see `appendMany`. */
+    readonly append: (
+      stream: string,
+      expectedVersion: ExpectedVersion,
+      events: ReadonlyArray<NewEvent>,
+      metadata: AppendMetadata
+    ) => Effect.Effect<AppendResult, WrongExpectedVersion | EventStoreFailed>
+    /**
+     * Appends to several streams in one transaction: all or nothing. Fails with `WrongExpectedVersion` and
+     * writes nothing when any stream's version is not the expected one; returns the first result when the
+     * command id was appended before.
+     */
+    readonly appendMany: (
+      appends: ReadonlyArray<StreamAppend>,
+      metadata: AppendMetadata
+    ) => Effect.Effect<AppendResult, WrongExpectedVersion | EventStoreFailed>
+    /** The result of the append a command id made, if it made one. */
+    readonly findCommand: (commandId: string) => Effect.Effect<AppendResult | undefined, EventStoreFailed>
+    /**
+     * What deciding a command reads, in one round trip: the append its id made before, if any (then the
+     * streams do not matter), and each given stream as `readStream` reads it.
+     */
+    readonly readForCommand: (
+      commandId: string,
+      streams: ReadonlyArray<string>
+    ) => Effect.Effect<CommandReads, EventStoreFailed>
+    /** A stream's events after `afterVersion` (default 0: all of them), in order. */
+    readonly readStream: (
+      stream: string,
+      options?: { readonly afterVersion?: number }
+    ) => Effect.Effect<StreamRead, EventStoreFailed>
+    /**
+     * About `limit` events after `from`, in global order, in whole transactions: a read never ends inside a
+     * unit of work, so it returns more than `limit` when the last transaction it reaches holds more (a
+     * consumer's answers then never depend on its batch size). Only events whose place in the order is final
+     * are returned, so a later read never finds an event before `next`.
+     */
+    readonly readAll: (
+      from: Position,
+      limit: number,
+      options?: ReadAllOptions
+    ) => Effect.Effect<AllRead, EventStoreFailed>
+    /** The stored checkpoint of a named consumer, `LOG_START` if it has none. */
+    readonly loadCheckpoint: (consumer: string) => Effect.Effect<Position, EventStoreFailed>
+    /**
+     * Stores a consumer's checkpoint; a position behind the stored one is ignored. With `owner`, only while
+     * that owner holds the consumer's lease: otherwise nothing is stored and it fails with `LeaseLost`.
+     */
+    readonly storeCheckpoint: (
+      consumer: string,
+      position: Position,
+      owner?: string
+    ) => Effect.Effect<void, EventStoreFailed | LeaseLost>
+    /**
+     * Takes or renews the lease on a consumer for `ttlMillis`: true when `owner` holds it now, false while
+     * another owner's lease has not expired. One lease holder per consumer name means one runner.
+     */
+    readonly acquireLease: (
+      consumer: string,
+      owner: string,
+      ttlMillis: number
+    ) => Effect.Effect<boolean, EventStoreFailed>
+    /** Gives the lease up, if `owner` holds it. */
+    readonly releaseLease: (consumer: string, owner: string) => Effect.Effect<void, EventStoreFailed>
+    /** Forgets a consumer's checkpoint, so it starts again from `LOG_START`. */
+    readonly resetCheckpoint: (consumer: string) => Effect.Effect<void, EventStoreFailed>
+    /**
+     * How many appends this store instance has committed. With `awaitAppendAfter`, lets a consumer in the
+     * same process wake as soon as something is appended instead of at its next poll.
+     */
+    readonly appendCount: Effect.Effect<number>
+    /**
+     * True when nothing but this store instance can append (an embedded database one process holds):
+     * consumers are woken by every append and need not poll for other writers.
+     */
+    readonly soleWriter: boolean
+    /** Resolves once `appendCount` is above `count`. */
+    readonly awaitAppendAfter: (count: number) => Effect.Effect<void>
+  }
+>()("@onair/core/EventStore") {}

@@ -14,13 +14,16 @@ export type InboundResult =
   | { readonly _tag: "NotFound"; readonly what: string }
   | { readonly _tag: "Refused"; readonly rule: string }
 
-export class InboundEvents extends Context.Service<InboundEvents, {
-  /** False when no shared secret is configured: the endpoint is off. */
-  readonly enabled: boolean
-  /** Verifies, decodes and applies one request. */
-  readonly receive: (
-    headers: Readonly<Record<string, string | undefined>>,
-    body: string,
-    nowMillis: number
-  ) => Effect.Effect<InboundResult, EventStoreFailed | CommandConflict>
-}>()("@onair/core/InboundEvents") {}
+export class InboundEvents extends Context.Service<
+  InboundEvents,
+  {
+    /** False when no shared secret is configured: the endpoint is off. */
+    readonly enabled: boolean
+    /** Verifies, decodes and applies one request. */
+    readonly receive: (
+      headers: Readonly<Record<string, string | undefined>>,
+      body: string,
+      nowMillis: number
+    ) => Effect.Effect<InboundResult, EventStoreFailed | CommandConflict>
+  }
+>()("@onair/core/InboundEvents") {}

@@ -5,9 +5,12 @@
  */
 import { Context, Effect, Layer } from "effect"
 
-export class MediaPlane extends Context.Service<MediaPlane, {
-  readonly accepting: Effect.Effect<boolean>
-}>()("@onair/core/MediaPlane") {
+export class MediaPlane extends Context.Service<
+  MediaPlane,
+  {
+    readonly accepting: Effect.Effect<boolean>
+  }
+>()("@onair/core/MediaPlane") {
   /** No media server runs here: nothing can publish, every broadcast stays provisioning. */
   static readonly absent = Layer.succeed(MediaPlane)({ accepting: Effect.succeed(false) })
 }

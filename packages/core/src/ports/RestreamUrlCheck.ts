@@ -10,6 +10,9 @@ export class RestreamUrlRefused extends Schema.TaggedError<RestreamUrlRefused>()
   message: Schema.String
 }) {}
 
-export class RestreamUrlCheck extends Context.Service<RestreamUrlCheck, {
-  readonly check: (url: string) => Effect.Effect<void, RestreamUrlRefused>
-}>()("@onair/core/RestreamUrlCheck") {}
+export class RestreamUrlCheck extends Context.Service<
+  RestreamUrlCheck,
+  {
+    readonly check: (url: string) => Effect.Effect<void, RestreamUrlRefused>
+  }
+>()("@onair/core/RestreamUrlCheck") {}

@@ -57,50 +57,64 @@ export interface WebhookEndpointSettings {
   readonly eventTypes: EventTypeFilter
 }
 
-export class WebhookEndpoints extends Context.Service<WebhookEndpoints, {
-  readonly list: (scope: WebhookScope) => Effect.Effect<ReadonlyArray<WebhookEndpoint>>
-  readonly get: (scope: WebhookScope, id: string) => Effect.Effect<WebhookEndpoint, WebhookEndpointNotFound>
-  /** A new endpoint and its signing secret, shown this once. */
-  readonly create: (
-    scope: WebhookScope,
-    settings: WebhookEndpointSettings,
-    actor: string
-  ) => Effect.Effect<{ readonly endpoint: WebhookEndpoint; readonly secret: string }, WebhookCommandError | WebhookUrlRefused>
-  readonly update: (
-    scope: WebhookScope,
-    id: string,
-    patch: { readonly [K in keyof WebhookEndpointSettings]: WebhookEndpointSettings[K] | null },
-    actor: string
-  ) => Effect.Effect<WebhookEndpoint, WebhookCommandError | WebhookUrlRefused>
-  /** A new secret, shown once; the old one keeps signing for `overlapSeconds`. */
-  readonly rotate: (
-    scope: WebhookScope,
-    id: string,
-    overlapSeconds: number,
-    actor: string
-  ) => Effect.Effect<{ readonly endpoint: WebhookEndpoint; readonly secret: string }, WebhookCommandError>
-  /** Deletes the endpoint; answers it as it was. */
-  readonly remove: (scope: WebhookScope, id: string, actor: string) => Effect.Effect<WebhookEndpoint, WebhookCommandError>
-  readonly attempts: (
-    scope: WebhookScope,
-    id: string,
-    page: { readonly after: number; readonly limit: number }
-  ) => Effect.Effect<ReadonlyArray<WebhookAttempt>, WebhookEndpointNotFound | WebhookStoreFailed>
-  /** Sends one message to the endpoint again, now. */
-  readonly resend: (
-    scope: WebhookScope,
-    id: string,
-    messageId: string
-  ) => Effect.Effect<void, WebhookEndpointNotFound | WebhookMessageNotFound | WebhookStoreFailed>
-  /** Sends again every message that failed for the endpoint since `since`; how many. */
-  readonly recover: (scope: WebhookScope, id: string, since: Date) => Effect.Effect<number, WebhookEndpointNotFound | WebhookStoreFailed>
-  /** The app's events after the cursor, oldest first. */
-  readonly feed: (
-    scope: WebhookScope,
-    page: { readonly after: number; readonly limit: number }
-  ) => Effect.Effect<WebhookFeedPage, WebhookStoreFailed>
-  /** The cursor of the app's newest event (0 when it has none): where a follower of what comes next starts. */
-  readonly feedEnd: (scope: WebhookScope) => Effect.Effect<number, WebhookStoreFailed>
-  /** Deliveries waiting to be sent (first tries and retries), over every app: the queue's depth. */
-  readonly pendingDeliveries: Effect.Effect<number, WebhookStoreFailed>
-}>()("@onair/core/WebhookEndpoints") {}
+export class WebhookEndpoints extends Context.Service<
+  WebhookEndpoints,
+  {
+    readonly list: (scope: WebhookScope) => Effect.Effect<ReadonlyArray<WebhookEndpoint>>
+    readonly get: (scope: WebhookScope, id: string) => Effect.Effect<WebhookEndpoint, WebhookEndpointNotFound>
+    /** A new endpoint and its signing secret, shown this once. */
+    readonly create: (
+      scope: WebhookScope,
+      settings: WebhookEndpointSettings,
+      actor: string
+    ) => Effect.Effect<
+      { readonly endpoint: WebhookEndpoint; readonly secret: string },
+      WebhookCommandError | WebhookUrlRefused
+    >
+    readonly update: (
+      scope: WebhookScope,
+      id: string,
+      patch: { readonly [K in keyof WebhookEndpointSettings]: WebhookEndpointSettings[K] | null },
+      actor: string
+    ) => Effect.Effect<WebhookEndpoint, WebhookCommandError | WebhookUrlRefused>
+    /** A new secret, shown once; the old one keeps signing for `overlapSeconds`. */
+    readonly rotate: (
+      scope: WebhookScope,
+      id: string,
+      overlapSeconds: number,
+      actor: string
+    ) => Effect.Effect<{ readonly endpoint: WebhookEndpoint; readonly secret: string }, WebhookCommandError>
+    /** Deletes the endpoint; answers it as it was. */
+    readonly remove: (
+      scope: WebhookScope,
+      id: string,
+      actor: string
+    ) => Effect.Effect<WebhookEndpoint, WebhookCommandError>
+    readonly attempts: (
+      scope: WebhookScope,
+      id: string,
+      page: { readonly after: number; readonly limit: number }
+    ) => Effect.Effect<ReadonlyArray<WebhookAttempt>, WebhookEndpointNotFound | WebhookStoreFailed>
+    /** Sends one message to the endpoint again, now. */
+    readonly resend: (
+      scope: WebhookScope,
+      id: string,
+      messageId: string
+    ) => Effect.Effect<void, WebhookEndpointNotFound | WebhookMessageNotFound | WebhookStoreFailed>
+    /** Sends again every message that failed for the endpoint since `since`; how many. */
+    readonly recover: (
+      scope: WebhookScope,
+      id: string,
+      since: Date
+    ) => Effect.Effect<number, WebhookEndpointNotFound | WebhookStoreFailed>
+    /** The app's events after the cursor, oldest first. */
+    readonly feed: (
+      scope: WebhookScope,
+      page: { readonly after: number; readonly limit: number }
+    ) => Effect.Effect<WebhookFeedPage, WebhookStoreFailed>
+    /** The cursor of the app's newest event (0 when it has none): where a follower of what comes next starts. */
+    readonly feedEnd: (scope: WebhookScope) => Effect.Effect<number, WebhookStoreFailed>
+    /** Deliveries waiting to be sent (first tries and retries), over every app: the queue's depth. */
+    readonly pendingDeliveries: Effect.Effect<number, WebhookStoreFailed>
+  }
+>()("@onair/core/WebhookEndpoints") {}

@@ -6,7 +6,14 @@
 import { Schema } from "effect"
 import { AccountId, AppId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { DeletedBy, RecordingAssets, RecordingFailure, RecordingStorage, TranscriptAssets, TranscriptionFailure } from "./RecordingValues.ts"
+import {
+  DeletedBy,
+  RecordingAssets,
+  RecordingFailure,
+  RecordingStorage,
+  TranscriptAssets,
+  TranscriptionFailure
+} from "./RecordingValues.ts"
 
 const target = { recordingId: SessionId, at: Timestamp }
 

@@ -56,7 +56,12 @@ const decideExisting = (command: RecordingCommand, recording: Recording): Events
     case "CompleteTranscription":
     case "FailTranscription": {
       if (recording.transcription?._tag !== "Transcribing") {
-        return Result.fail(new TranscriptionNotRunning({ recordingId: recording.id, transcription: recording.transcription?._tag ?? "none" }))
+        return Result.fail(
+          new TranscriptionNotRunning({
+            recordingId: recording.id,
+            transcription: recording.transcription?._tag ?? "none"
+          })
+        )
       }
       return Result.succeed([
         command._tag === "CompleteTranscription"
@@ -102,11 +107,20 @@ export const evolve = (state: RecordingState, event: RecordingEvent): RecordingS
   const recording = { ...state, updatedAt: event.at }
   switch (event._tag) {
     case "RecordingFinalising":
-      return { ...recording, phase: { _tag: "Finalising", since: event.at }, stoppedAt: event.at, transcribe: event.transcribe }
+      return {
+        ...recording,
+        phase: { _tag: "Finalising", since: event.at },
+        stoppedAt: event.at,
+        transcribe: event.transcribe
+      }
     case "RecordingReady":
       return { ...recording, phase: { _tag: "Ready", assets: event.assets, storage: event.storage } }
     case "RecordingFailed":
-      return { ...recording, phase: { _tag: "Failed", reason: event.reason }, stoppedAt: recording.stoppedAt ?? event.at }
+      return {
+        ...recording,
+        phase: { _tag: "Failed", reason: event.reason },
+        stoppedAt: recording.stoppedAt ?? event.at
+      }
     case "RecordingDeleted":
       return { ...recording, deletedAt: event.at }
     case "TranscriptionStarted":
@@ -118,7 +132,12 @@ export const evolve = (state: RecordingState, event: RecordingEvent): RecordingS
   }
 }
 
-export const RecordingDecider: Decider<RecordingCommand, RecordingEvent, RecordingState, RecordingError | CommandOutOfOrder> = {
+export const RecordingDecider: Decider<
+  RecordingCommand,
+  RecordingEvent,
+  RecordingState,
+  RecordingError | CommandOutOfOrder
+> = {
   initialState: null,
   decide,
   evolve

@@ -9,7 +9,10 @@ const subject = { recordingId: SessionId }
 export class RecordingNotFound extends Schema.TaggedError<RecordingNotFound>()("RecordingNotFound", subject) {}
 
 /** A session has one recording. */
-export class RecordingAlreadyStarted extends Schema.TaggedError<RecordingAlreadyStarted>()("RecordingAlreadyStarted", subject) {}
+export class RecordingAlreadyStarted extends Schema.TaggedError<RecordingAlreadyStarted>()(
+  "RecordingAlreadyStarted",
+  subject
+) {}
 
 /** Only what is being recorded can be finalised, and only what is being finalised can complete. */
 export class RecordingNotInProgress extends Schema.TaggedError<RecordingNotInProgress>()("RecordingNotInProgress", {
@@ -24,7 +27,10 @@ export class RecordingAlreadySettled extends Schema.TaggedError<RecordingAlready
 }) {}
 
 /** Its files are still being written: it can be deleted once it is ready or failed. */
-export class RecordingStillInProgress extends Schema.TaggedError<RecordingStillInProgress>()("RecordingStillInProgress", subject) {}
+export class RecordingStillInProgress extends Schema.TaggedError<RecordingStillInProgress>()(
+  "RecordingStillInProgress",
+  subject
+) {}
 
 export class RecordingDeleted extends Schema.TaggedError<RecordingDeleted>()("RecordingDeleted", subject) {}
 

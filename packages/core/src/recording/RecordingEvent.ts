@@ -4,15 +4,24 @@
 import { Effect, Schema } from "effect"
 import { AccountId, AppId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { DeletedBy, RecordingAssets, RecordingFailure, StorageOfReady, TranscriptAssets, TranscriptionFailure } from "./RecordingValues.ts"
+import {
+  DeletedBy,
+  RecordingAssets,
+  RecordingFailure,
+  StorageOfReady,
+  TranscriptAssets,
+  TranscriptionFailure
+} from "./RecordingValues.ts"
 
 const subject = { recordingId: SessionId, at: Timestamp }
-
 
 export const RecordingEvent = Schema.TaggedUnion({
   RecordingStarted: { ...subject, livestreamId: LivestreamId, accountId: AccountId, appId: AppId, nodeId: MediaNodeId },
   /** `transcribe`: whether its app wants it transcribed once it is ready. */
-  RecordingFinalising: { ...subject, transcribe: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(false))) },
+  RecordingFinalising: {
+    ...subject,
+    transcribe: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(false)))
+  },
   RecordingReady: { ...subject, assets: RecordingAssets, storage: StorageOfReady },
   RecordingFailed: { ...subject, reason: RecordingFailure },
   /** `by`: its owner, or the app's retention. */

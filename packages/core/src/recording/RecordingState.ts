@@ -4,7 +4,13 @@
 import { Effect, Schema } from "effect"
 import { AccountId, AppId, LivestreamId, MediaNodeId, SessionId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { RecordingAssets, RecordingFailure, StorageOfReady, TranscriptAssets, TranscriptionFailure } from "./RecordingValues.ts"
+import {
+  RecordingAssets,
+  RecordingFailure,
+  StorageOfReady,
+  TranscriptAssets,
+  TranscriptionFailure
+} from "./RecordingValues.ts"
 
 /** Where a recording is in its life: the seed-facing status of the recordings API. */
 export const RecordingPhase = Schema.TaggedUnion({

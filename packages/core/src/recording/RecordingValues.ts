@@ -6,7 +6,7 @@ import { Effect, Schema } from "effect"
 const NonNegative = Schema.Finite.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
 const Pixels = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 16_384 })))
 /** A path under the recording's storage root: no `..`, no leading slash, printable. */
-const StoragePath = Schema.String.pipe(Schema.check(Schema.isPattern(/^(?!.*\.\.)[A-Za-z0-9_.\/-]{1,512}$/)))
+const StoragePath = Schema.String.pipe(Schema.check(Schema.isPattern(/^(?!.*\.\.)[A-Za-z0-9_./-]{1,512}$/)))
 
 /** Why a recording failed: each a rule of its own, named in `recording.failed`. */
 export const RecordingFailure = Schema.Literals([
@@ -35,7 +35,10 @@ export const RecordingAssets = Schema.Struct({
   /** Hex SHA-256 of the MP4. */
   sha256: Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9a-f]{64}$/))),
   /** Bytes of the HLS VOD (playlist and segments); 0 in recordings made before it was counted. */
-  vodSize: Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)), Schema.withDecodingDefaultKey(Effect.succeed(0)))
+  vodSize: Schema.Int.pipe(
+    Schema.check(Schema.isGreaterThanOrEqualTo(0)),
+    Schema.withDecodingDefaultKey(Effect.succeed(0))
+  )
 })
 export type RecordingAssets = typeof RecordingAssets.Type
 
@@ -44,7 +47,12 @@ export const DeletedBy = Schema.Literals(["owner", "retention"])
 export type DeletedBy = typeof DeletedBy.Type
 
 /** Why a transcription failed. */
-export const TranscriptionFailure = Schema.Literals(["no audio", "engine failed", "engine unreachable", "storage unreachable"])
+export const TranscriptionFailure = Schema.Literals([
+  "no audio",
+  "engine failed",
+  "engine unreachable",
+  "storage unreachable"
+])
 export type TranscriptionFailure = typeof TranscriptionFailure.Type
 
 /** A recording's transcript files (beside its MP4) and what the engine made of it. */
@@ -67,7 +75,7 @@ export const RecordingStorage = Schema.TaggedUnion({
   S3: {
     bucket: Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/))),
     /** Prepended to every asset path (empty, or ending with `/`). */
-    keyPrefix: Schema.String.pipe(Schema.check(Schema.isPattern(/^(?:[A-Za-z0-9_.\/-]{0,255}\/)?$/)))
+    keyPrefix: Schema.String.pipe(Schema.check(Schema.isPattern(/^(?:[A-Za-z0-9_./-]{0,255}\/)?$/)))
   }
 })
 export type RecordingStorage = typeof RecordingStorage.Type

@@ -6,7 +6,14 @@
 import { Schema } from "effect"
 import { SessionId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { RelayFailure, RelayStopReason, RestreamTargetId, TargetChanges, TargetOwner, TargetSettings } from "./RestreamValues.ts"
+import {
+  RelayFailure,
+  RelayStopReason,
+  RestreamTargetId,
+  TargetChanges,
+  TargetOwner,
+  TargetSettings
+} from "./RestreamValues.ts"
 
 const target = { targetId: RestreamTargetId, at: Timestamp }
 const relay = { ...target, sessionId: SessionId }
@@ -18,7 +25,11 @@ export const RestreamCommand = Schema.TaggedUnion({
   StartRelay: { ...relay },
   RelayConnected: { ...relay },
   /** One attempt failed; after failing for `giveUpAfterSeconds` in a row the relay gives up. */
-  RelayAttemptFailed: { ...relay, reason: RelayFailure, giveUpAfterSeconds: Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(1))) },
+  RelayAttemptFailed: {
+    ...relay,
+    reason: RelayFailure,
+    giveUpAfterSeconds: Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(1)))
+  },
   RetryRelay: { ...relay },
   StopRelay: { ...relay, reason: RelayStopReason }
 })

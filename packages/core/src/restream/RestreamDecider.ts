@@ -23,13 +23,16 @@ import { relayBackoffMillis } from "./RestreamValues.ts"
 
 type Events = Result.Result<ReadonlyArray<RestreamEvent>, RestreamError | CommandOutOfOrder>
 
-const notRunning = (target: RestreamTarget) => Result.fail(new RelayNotRunning({ targetId: target.id, phase: target.relay._tag }))
+const notRunning = (target: RestreamTarget) =>
+  Result.fail(new RelayNotRunning({ targetId: target.id, phase: target.relay._tag }))
 
 const decideExisting = (command: RestreamCommand, target: RestreamTarget): Events => {
   const subject = { targetId: target.id, at: command.at }
   const running = relayingSession(target)
   if (target.deleted) {
-    return command._tag === "StopRelay" ? Result.succeed([]) : Result.fail(new RestreamTargetDeleted({ targetId: target.id }))
+    return command._tag === "StopRelay"
+      ? Result.succeed([])
+      : Result.fail(new RestreamTargetDeleted({ targetId: target.id }))
   }
   switch (command._tag) {
     case "CreateRestreamTarget":
@@ -37,30 +40,36 @@ const decideExisting = (command: RestreamCommand, target: RestreamTarget): Event
     case "UpdateRestreamTarget": {
       const changed = {
         ...(command.url !== undefined && command.url !== target.url ? { url: command.url } : {}),
-        ...(command.streamKey !== undefined && command.streamKey !== target.streamKey ? { streamKey: command.streamKey } : {}),
+        ...(command.streamKey !== undefined && command.streamKey !== target.streamKey
+          ? { streamKey: command.streamKey }
+          : {}),
         ...(command.name !== undefined && command.name !== target.name ? { name: command.name } : {}),
         ...(command.enabled !== undefined && command.enabled !== target.enabled ? { enabled: command.enabled } : {}),
-        ...(command.verifyTls !== undefined && command.verifyTls !== target.verifyTls ? { verifyTls: command.verifyTls } : {})
+        ...(command.verifyTls !== undefined && command.verifyTls !== target.verifyTls
+          ? { verifyTls: command.verifyTls }
+          : {})
       }
       if (Object.keys(changed).length === 0) return Result.succeed([])
-      const stop: ReadonlyArray<RestreamEvent> = changed.enabled === false && running !== null
-        ? [{ _tag: "RelayStopped", ...subject, sessionId: running, reason: "stopped by the owner" }]
-        : []
+      const stop: ReadonlyArray<RestreamEvent> =
+        changed.enabled === false && running !== null
+          ? [{ _tag: "RelayStopped", ...subject, sessionId: running, reason: "stopped by the owner" }]
+          : []
       return Result.succeed([...stop, { _tag: "RestreamTargetUpdated", ...subject, ...changed }])
     }
     case "DeleteRestreamTarget": {
-      const stop: ReadonlyArray<RestreamEvent> = running === null
-        ? []
-        : [{ _tag: "RelayStopped", ...subject, sessionId: running, reason: "target deleted" }]
+      const stop: ReadonlyArray<RestreamEvent> =
+        running === null ? [] : [{ _tag: "RelayStopped", ...subject, sessionId: running, reason: "target deleted" }]
       return Result.succeed([...stop, { _tag: "RestreamTargetDeleted", ...subject }])
     }
     case "StartRelay": {
       if (!target.enabled) return Result.fail(new RestreamTargetDisabled({ targetId: target.id }))
       if (running === command.sessionId) return Result.succeed([])
-      const previous: ReadonlyArray<RestreamEvent> = running === null
-        ? []
-        : [{ _tag: "RelayStopped", ...subject, sessionId: running, reason: "session ended" }]
-      return Result.succeed([...previous, { _tag: "RelayConnecting", ...subject, sessionId: command.sessionId, attempt: 1 }])
+      const previous: ReadonlyArray<RestreamEvent> =
+        running === null ? [] : [{ _tag: "RelayStopped", ...subject, sessionId: running, reason: "session ended" }]
+      return Result.succeed([
+        ...previous,
+        { _tag: "RelayConnecting", ...subject, sessionId: command.sessionId, attempt: 1 }
+      ])
     }
     case "RelayConnected": {
       const relay = target.relay
@@ -70,26 +79,33 @@ const decideExisting = (command: RestreamCommand, target: RestreamTarget): Event
     }
     case "RelayAttemptFailed": {
       const relay = target.relay
-      if ((relay._tag !== "Connecting" && relay._tag !== "Live") || relay.sessionId !== command.sessionId) return notRunning(target)
+      if ((relay._tag !== "Connecting" && relay._tag !== "Live") || relay.sessionId !== command.sessionId)
+        return notRunning(target)
       const failingSince = target.failingSince ?? command.at
       if (command.at - failingSince >= command.giveUpAfterSeconds * 1000) {
-        return Result.succeed([{ _tag: "RelayFailed", ...subject, sessionId: command.sessionId, reason: command.reason }])
+        return Result.succeed([
+          { _tag: "RelayFailed", ...subject, sessionId: command.sessionId, reason: command.reason }
+        ])
       }
       const attempt = (relay._tag === "Connecting" ? relay.attempt : 1) + 1
-      return Result.succeed([{
-        _tag: "RelayRetrying",
-        ...subject,
-        sessionId: command.sessionId,
-        attempt,
-        retryAt: (command.at + relayBackoffMillis(attempt)) as typeof command.at,
-        reason: command.reason
-      }])
+      return Result.succeed([
+        {
+          _tag: "RelayRetrying",
+          ...subject,
+          sessionId: command.sessionId,
+          attempt,
+          retryAt: (command.at + relayBackoffMillis(attempt)) as typeof command.at,
+          reason: command.reason
+        }
+      ])
     }
     case "RetryRelay": {
       const relay = target.relay
       if (relay._tag !== "Retrying" || relay.sessionId !== command.sessionId) return notRunning(target)
       if (command.at < relay.retryAt) return Result.succeed([])
-      return Result.succeed([{ _tag: "RelayConnecting", ...subject, sessionId: command.sessionId, attempt: relay.attempt }])
+      return Result.succeed([
+        { _tag: "RelayConnecting", ...subject, sessionId: command.sessionId, attempt: relay.attempt }
+      ])
     }
     case "StopRelay":
       return running === command.sessionId
@@ -105,7 +121,14 @@ export const decide = (command: RestreamCommand, state: RestreamState): Events =
       : Result.fail(new RestreamTargetNotFound({ targetId: command.targetId }))
   }
   if (command.at < state.updatedAt) {
-    return Result.fail(new CommandOutOfOrder({ aggregate: "restreamTarget", id: state.id, at: command.at, lastChangedAt: state.updatedAt }))
+    return Result.fail(
+      new CommandOutOfOrder({
+        aggregate: "restreamTarget",
+        id: state.id,
+        at: command.at,
+        lastChangedAt: state.updatedAt
+      })
+    )
   }
   return decideExisting(command, state)
 }
@@ -157,7 +180,13 @@ export const evolve = (state: RestreamState, event: RestreamEvent): RestreamStat
     case "RelayRetrying":
       return {
         ...target,
-        relay: { _tag: "Retrying", sessionId: event.sessionId, attempt: event.attempt, retryAt: event.retryAt, reason: event.reason },
+        relay: {
+          _tag: "Retrying",
+          sessionId: event.sessionId,
+          attempt: event.attempt,
+          retryAt: event.retryAt,
+          reason: event.reason
+        },
         failingSince: target.failingSince ?? event.at,
         lastError: { reason: event.reason, at: event.at }
       }
@@ -173,7 +202,12 @@ export const evolve = (state: RestreamState, event: RestreamEvent): RestreamStat
   }
 }
 
-export const RestreamDecider: Decider<RestreamCommand, RestreamEvent, RestreamState, RestreamError | CommandOutOfOrder> = {
+export const RestreamDecider: Decider<
+  RestreamCommand,
+  RestreamEvent,
+  RestreamState,
+  RestreamError | CommandOutOfOrder
+> = {
   initialState: null,
   decide,
   evolve

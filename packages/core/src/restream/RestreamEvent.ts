@@ -5,7 +5,14 @@
 import { Effect, Schema } from "effect"
 import { SessionId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { RelayFailure, RelayStopReason, RestreamTargetId, TargetChanges, TargetOwner, TargetSettings } from "./RestreamValues.ts"
+import {
+  RelayFailure,
+  RelayStopReason,
+  RestreamTargetId,
+  TargetChanges,
+  TargetOwner,
+  TargetSettings
+} from "./RestreamValues.ts"
 
 const subject = { targetId: RestreamTargetId, at: Timestamp }
 const relay = { ...subject, sessionId: SessionId }

@@ -25,6 +25,7 @@ export const RestreamStreamKey = Schema.String.pipe(
 )
 export type RestreamStreamKey = typeof RestreamStreamKey.Type
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a name refuses control characters, so the pattern names them
 export const RestreamName = Schema.String.pipe(Schema.check(Schema.isPattern(/^[^\x00-\x1f\x7f]{1,64}$/)))
 
 /** Why one attempt of a relay failed, or why it gave up. */

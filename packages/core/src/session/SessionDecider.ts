@@ -33,26 +33,32 @@ const decideExisting = (command: SessionCommand, session: Session): Events => {
   switch (command._tag) {
     case "ConnectMedia":
       if (session.connectedSince !== null) return Result.fail(new MediaAlreadyConnected({ sessionId: session.id }))
-      return Result.succeed([{
-        _tag: session.startedAt === null ? "SessionStarted" : "MediaReconnected",
-        ...subject,
-        ingestId: command.ingestId
-      }])
+      return Result.succeed([
+        {
+          _tag: session.startedAt === null ? "SessionStarted" : "MediaReconnected",
+          ...subject,
+          ingestId: command.ingestId
+        }
+      ])
     case "DisconnectMedia":
       if (session.connectedSince === null) return Result.fail(new MediaNotConnected({ sessionId: session.id }))
-      return Result.succeed([{ _tag: "MediaDisconnected", ...subject, connectedMillis: command.at - session.connectedSince }])
+      return Result.succeed([
+        { _tag: "MediaDisconnected", ...subject, connectedMillis: command.at - session.connectedSince }
+      ])
     case "StopSession": {
       // A session cannot end before what it already recorded; an earlier end is clamped to that.
       const floor = Math.max(session.invokedAt, session.connectedSince ?? 0, session.lastDisconnectedAt ?? 0)
       const stoppedAt = Math.min(command.at, Math.max(command.endedAt, floor)) as Timestamp
-      return Result.succeed([{
-        _tag: "SessionStopped",
-        ...subject,
-        stoppedAt,
-        reason: command.reason,
-        errMessage: command.errMessage,
-        connectedMillis: session.connectedSince === null ? 0 : stoppedAt - session.connectedSince
-      }])
+      return Result.succeed([
+        {
+          _tag: "SessionStopped",
+          ...subject,
+          stoppedAt,
+          reason: command.reason,
+          errMessage: command.errMessage,
+          connectedMillis: session.connectedSince === null ? 0 : stoppedAt - session.connectedSince
+        }
+      ])
     }
   }
 }

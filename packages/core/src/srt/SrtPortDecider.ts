@@ -19,7 +19,10 @@ export class SrtPortTaken extends Schema.TaggedError<SrtPortTaken>()("SrtPortTak
 /** Who holds the port now; null when it is free (or was never claimed). */
 export type SrtPortState = { readonly holder: LivestreamId | null } | null
 
-export const decide = (command: SrtPortCommand, state: SrtPortState): Result.Result<ReadonlyArray<SrtPortEvent>, SrtPortTaken> => {
+export const decide = (
+  command: SrtPortCommand,
+  state: SrtPortState
+): Result.Result<ReadonlyArray<SrtPortEvent>, SrtPortTaken> => {
   const holder = state?.holder ?? null
   const { port, livestreamId, at } = command
   switch (command._tag) {

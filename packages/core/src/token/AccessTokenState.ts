@@ -23,4 +23,6 @@ export type AccessTokenState = typeof AccessTokenState.Type
 
 /** Whether the token may act on this account's app: not revoked, same account, app allowed. */
 export const grants = (token: AccessToken, accountId: string, appId: string): boolean =>
-  token.revokedAt === null && token.accountId === accountId && (token.appIds.length === 0 || token.appIds.some((id) => id === appId))
+  token.revokedAt === null &&
+  token.accountId === accountId &&
+  (token.appIds.length === 0 || token.appIds.some((id) => id === appId))

@@ -12,7 +12,10 @@ export const AccessTokenId = Schema.String.pipe(
 export type AccessTokenId = typeof AccessTokenId.Type
 
 /** SHA-256 of the secret, lowercase hex. */
-export const SecretHash = Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9a-f]{64}$/)), Schema.brand("SecretHash"))
+export const SecretHash = Schema.String.pipe(
+  Schema.check(Schema.isPattern(/^[0-9a-f]{64}$/)),
+  Schema.brand("SecretHash")
+)
 export type SecretHash = typeof SecretHash.Type
 
 /** What the token is for, as its creator named it. */

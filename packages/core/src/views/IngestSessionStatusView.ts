@@ -20,7 +20,7 @@ export const STREAM_ENDED_REASON_CODES: Readonly<Record<SessionEndReason, number
   "publish error": 3,
   "internal error": 4,
   "stopped by request": 5,
-  "disabled": 6,
+  disabled: 6,
   "start timeout": 7,
   "maximum duration reached": 8
 }
@@ -36,9 +36,7 @@ export interface IngestSessionStatusInput {
   readonly mediaReady: boolean
 }
 
-const ingestStatus = (
-  { livestream, mediaReady }: IngestSessionStatusInput
-): IngestSessionStatusRecord["status"] => {
+const ingestStatus = ({ livestream, mediaReady }: IngestSessionStatusInput): IngestSessionStatusRecord["status"] => {
   if (livestream.deleted) return "0"
   switch (livestream.broadcast._tag) {
     case "Connected":
@@ -67,18 +65,18 @@ export const ingestSessionStatus = (input: IngestSessionStatusInput): IngestSess
   const broadcast = livestream.broadcast
   const health = ingest?.health ?? null
   const protocol = ingest === null ? null : protocolOf(ingest)
-  const size = health !== null && health.width > 0
-    ? { width: health.width, height: health.height }
-    : livestream.videoConfig
+  const size =
+    health !== null && health.width > 0 ? { width: health.width, height: health.height } : livestream.videoConfig
   return {
     encoderType: ENCODER_TYPES[protocol ?? "rtmp"],
     endTime: session?.stoppedAt == null ? null : toEpochSeconds(session.stoppedAt),
     height: size?.height ?? null,
     isRtmpSession: protocol === null || protocol === "rtmp" || protocol === "rtmps",
     isScheduledPlayback: false,
-    rtmpExpiresAt: broadcast._tag === "Invoked"
-      ? toIso(addSeconds(broadcast.invokedAt, livestream.limits.startTimeoutSeconds))
-      : null,
+    rtmpExpiresAt:
+      broadcast._tag === "Invoked"
+        ? toIso(addSeconds(broadcast.invokedAt, livestream.limits.startTimeoutSeconds))
+        : null,
     rtmpLink: urls.rtmpServer,
     rtmpsLink: urls.rtmpsServer,
     scheduledStartTime: null,

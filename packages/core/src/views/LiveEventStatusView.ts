@@ -31,7 +31,7 @@ const PROTOCOL_TYPES: Readonly<Record<IngestProtocol, StreamHealthRecord["protoc
 const sourceHealth = (livestream: Livestream, session: Session | null, ingest: Ingest): StreamHealthRecord => {
   const health = ingest.health
   const samples = ingest.totals.samples
-  const average = (total: number) => samples === 0 ? 0 : total / samples
+  const average = (total: number) => (samples === 0 ? 0 : total / samples)
   const videoBitrate = health?.videoBitrate ?? 0
   const audioBitrate = health?.audioBitrate ?? 0
   return {
@@ -99,9 +99,9 @@ export const liveEventStatus = (input: LiveEventStatusInput): LiveEventStatusRec
   const { livestream, mediaReady } = input
   const stopped = livestream.deleted || (livestream.disabled !== null && livestream.broadcast._tag === "Idle")
   const [state, extendedState] = stopped
-    ? ["Stopped", "Stopped"] as const
+    ? (["Stopped", "Stopped"] as const)
     : !mediaReady
-    ? ["Stopped", "Starting"] as const
-    : ["Running", "Running"] as const
+      ? (["Stopped", "Starting"] as const)
+      : (["Running", "Running"] as const)
   return { value: [{ state, extendedState, healthDescriptions: stopped ? [] : healthDescriptions(input) }] }
 }

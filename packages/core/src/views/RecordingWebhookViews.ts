@@ -41,12 +41,17 @@ export const recordingFile = (recordingId: string, assetPath: string): string =>
 
 /** Where a stored asset is: `s3://bucket/<prefix><path>`, or `node://<node>/<path>` on its node's disk. */
 export const storedLocation = (recording: Recording, storage: RecordingStorage, assetPath: string): string =>
-  storage._tag === "S3" ? `s3://${storage.bucket}/${storage.keyPrefix}${assetPath}` : `node://${recording.nodeId}/${assetPath}`
+  storage._tag === "S3"
+    ? `s3://${storage.bucket}/${storage.keyPrefix}${assetPath}`
+    : `node://${recording.nodeId}/${assetPath}`
 
 /** The seed's `error_type` for each failure reason, and its `error` message. */
 const FAILURE_TYPES: { readonly [R in RecordingFailure]: readonly [string, string] } = {
   "no media": ["INPUT_ERROR", "No input streams available to create recording"],
-  "storage unreachable": ["CLOUD_ACCESS_ERROR", "Error accessing cloud bucket. Please make sure upload config is correct"],
+  "storage unreachable": [
+    "CLOUD_ACCESS_ERROR",
+    "Error accessing cloud bucket. Please make sure upload config is correct"
+  ],
   "disk full": ["MEMORY_ERROR", "INTERNAL_ERROR"],
   "finalise failed": ["PROCESSING_CMD_ERROR", "INTERNAL_ERROR"],
   "media node lost": ["INTERNAL_ERROR", "INTERNAL_ERROR"]
@@ -96,16 +101,20 @@ const ready = (
       hls_vod_recording_size: assets.vodSize,
       max_width: assets.width,
       max_height: assets.height,
-      recording_single_files: [{
-        asset_id: `${recording.id}:mp4`,
-        layer: "0",
-        recording_path: mp4.path,
-        recording_presigned_url: mp4.url,
-        size: assets.size,
-        width: assets.width,
-        height: assets.height
-      }],
-      recording_thumbnails: [{ width: assets.width, height: assets.height, offset: 1, location: poster.path, url: poster.url }],
+      recording_single_files: [
+        {
+          asset_id: `${recording.id}:mp4`,
+          layer: "0",
+          recording_path: mp4.path,
+          recording_presigned_url: mp4.url,
+          size: assets.size,
+          width: assets.width,
+          height: assets.height
+        }
+      ],
+      recording_thumbnails: [
+        { width: assets.width, height: assets.height, offset: 1, location: poster.path, url: poster.url }
+      ],
       recording_created_at: seedTime(at),
       started_at: times.session_started_at,
       stopped_at: times.session_stopped_at,
@@ -127,16 +136,18 @@ export const recordingMessages = (
       return ready(world, livestream, recording, event.assets, event.storage, event.at)
     case "RecordingFailed": {
       const [errorType, error] = FAILURE_TYPES[event.reason]
-      return [livestreamMessage(livestream, "recording.failed", event.at, {
-        session_id: recording.id,
-        stream_id: recording.id,
-        recording_id: recording.id,
-        room_name: livestream.name ?? "",
-        error,
-        error_type: errorType,
-        reason: event.reason,
-        ...sessionTimes(world.session(recording.id), event.at)
-      })]
+      return [
+        livestreamMessage(livestream, "recording.failed", event.at, {
+          session_id: recording.id,
+          stream_id: recording.id,
+          recording_id: recording.id,
+          room_name: livestream.name ?? "",
+          error,
+          error_type: errorType,
+          reason: event.reason,
+          ...sessionTimes(world.session(recording.id), event.at)
+        })
+      ]
     }
     case "TranscriptionStarted":
     case "TranscriptionReady":
@@ -151,7 +162,10 @@ const transcription = (
   world: RecordingWebhookWorld,
   livestream: Livestream,
   recording: Recording,
-  event: Extract<RecordingEvent, { readonly _tag: "TranscriptionStarted" | "TranscriptionReady" | "TranscriptionFailed" }>
+  event: Extract<
+    RecordingEvent,
+    { readonly _tag: "TranscriptionStarted" | "TranscriptionReady" | "TranscriptionFailed" }
+  >
 ): ReadonlyArray<WebhookMessage> => {
   const ready = recording.phase._tag === "Ready" ? recording.phase : null
   const ids = {
@@ -168,22 +182,34 @@ const transcription = (
     case "TranscriptionStarted":
       return [livestreamMessage(livestream, "transcription.started.success", event.at, ids)]
     case "TranscriptionFailed":
-      return [livestreamMessage(livestream, "transcription.failure", event.at, { ...ids, error: event.reason, reason: event.reason })]
+      return [
+        livestreamMessage(livestream, "transcription.failure", event.at, {
+          ...ids,
+          error: event.reason,
+          reason: event.reason
+        })
+      ]
     case "TranscriptionReady": {
       const storage = ready?.storage ?? { _tag: "Local" as const }
       const expiresAt = (event.at + WEBHOOK_LINK_MILLIS) as Timestamp
       const asset = (kind: "txt" | "srt" | "json", path: string) => ({
         [`transcript_${kind}_path`]: storedLocation(recording, storage, path),
-        [`transcript_${kind}_presigned_url`]: world.signedUrl(recording.id, recordingFile(recording.id, path), expiresAt)
+        [`transcript_${kind}_presigned_url`]: world.signedUrl(
+          recording.id,
+          recordingFile(recording.id, path),
+          expiresAt
+        )
       })
-      return [livestreamMessage(livestream, "transcription.success", event.at, {
-        ...ids,
-        ...asset("txt", event.assets.txtPath),
-        ...asset("srt", event.assets.srtPath),
-        ...asset("json", event.assets.jsonPath),
-        engine: event.assets.engine,
-        words: event.assets.words
-      })]
+      return [
+        livestreamMessage(livestream, "transcription.success", event.at, {
+          ...ids,
+          ...asset("txt", event.assets.txtPath),
+          ...asset("srt", event.assets.srtPath),
+          ...asset("json", event.assets.jsonPath),
+          engine: event.assets.engine,
+          words: event.assets.words
+        })
+      ]
     }
   }
 }

@@ -56,19 +56,25 @@ export const restreamMessages = (
     case "RelayStopped": {
       const since = before?.liveSince ?? null
       if (since === null) return []
-      return [livestreamMessage(livestream, "beam.stopped.success", event.at, {
-        ...beam(event.sessionId, "stopped"),
-        duration: Math.max(0, Math.floor((event.at - since) / 1000)),
-        reason: event.reason
-      })]
+      return [
+        livestreamMessage(livestream, "beam.stopped.success", event.at, {
+          ...beam(event.sessionId, "stopped"),
+          duration: Math.max(0, Math.floor((event.at - since) / 1000)),
+          reason: event.reason
+        })
+      ]
     }
     case "RelayFailed":
-      return [livestreamMessage(livestream, "beam.failure", event.at, {
-        ...beam(event.sessionId, "failed"),
-        error_message: event.reason,
-        error_type: event.reason,
-        ...(before?.liveSince === null || before === null ? {} : { duration: Math.max(0, Math.floor((event.at - before.liveSince) / 1000)) })
-      })]
+      return [
+        livestreamMessage(livestream, "beam.failure", event.at, {
+          ...beam(event.sessionId, "failed"),
+          error_message: event.reason,
+          error_type: event.reason,
+          ...(before?.liveSince === null || before === null
+            ? {}
+            : { duration: Math.max(0, Math.floor((event.at - before.liveSince) / 1000)) })
+        })
+      ]
     default:
       return []
   }

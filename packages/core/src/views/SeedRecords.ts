@@ -93,7 +93,9 @@ const Minutes = Schema.Finite.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)
 /** Day-wise analytics `data`. */
 export const DayWiseAnalyticsRecord = Schema.Struct({
   recording_stats: Schema.Struct({
-    day_stats: Schema.Array(Schema.Struct({ day: Day, total_recording_minutes: WholeSeconds, total_recordings: WholeSeconds })),
+    day_stats: Schema.Array(
+      Schema.Struct({ day: Day, total_recording_minutes: WholeSeconds, total_recordings: WholeSeconds })
+    ),
     recording_count: WholeSeconds,
     recording_minutes_consumed: Minutes
   }),

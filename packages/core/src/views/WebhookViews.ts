@@ -43,7 +43,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "beam.failure",
   "livestream.status.changed"
 ] as const
-export type WebhookEventType = typeof WEBHOOK_EVENT_TYPES[number]
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number]
 
 /** One event for an app, before it has an id and a place in its subject's sequence. */
 export interface WebhookMessage {
@@ -110,12 +110,14 @@ export const livestreamStatusChanged = (
   const current = status(livestream)
   if (livestream.deleted || current === previous) return []
   const broadcast = livestream.broadcast
-  return [livestreamMessage(livestream, "livestream.status.changed", at, {
-    status: current,
-    previous_status: previous,
-    session_id: broadcast._tag === "Idle" ? livestream.lastBroadcast?.sessionId ?? null : broadcast.sessionId,
-    changed_at: seedTime(at)
-  })]
+  return [
+    livestreamMessage(livestream, "livestream.status.changed", at, {
+      status: current,
+      previous_status: previous,
+      session_id: broadcast._tag === "Idle" ? (livestream.lastBroadcast?.sessionId ?? null) : broadcast.sessionId,
+      changed_at: seedTime(at)
+    })
+  ]
 }
 
 const sessionEnded = (world: WebhookWorld, session: Session, at: Timestamp): ReadonlyArray<WebhookMessage> => {
@@ -133,11 +135,13 @@ const sessionEnded = (world: WebhookWorld, session: Session, at: Timestamp): Rea
     reason
   })
   const failed = isErrorReason(reason)
-    ? [livestreamMessage(livestream, "ingest.failure", at, {
-      ingest_id: session.ingestId,
-      stream_id: session.id,
-      error_message: reason === "internal error" ? "internal error" : session.errMessage ?? reason
-    })]
+    ? [
+        livestreamMessage(livestream, "ingest.failure", at, {
+          ingest_id: session.ingestId,
+          stream_id: session.id,
+          error_message: reason === "internal error" ? "internal error" : (session.errMessage ?? reason)
+        })
+      ]
     : []
   const hlsStartedAt = world.hlsStartedAt(session.id)
   if (hlsStartedAt === undefined) return [...failed, ended]
@@ -152,13 +156,15 @@ const sessionEnded = (world: WebhookWorld, session: Session, at: Timestamp): Rea
     ...failed,
     ended,
     ...(failed.length > 0
-      ? [livestreamMessage(livestream, "hls.failure", at, {
-        ...hls,
-        error_code: reason === "internal error" ? 1 : 2,
-        error_type: reason === "internal error" ? "INTERNAL_ERROR" : "PUBLISH_ERROR",
-        error_message: session.errMessage ?? reason,
-        duration: seconds(hlsStartedAt, stoppedAt)
-      })]
+      ? [
+          livestreamMessage(livestream, "hls.failure", at, {
+            ...hls,
+            error_code: reason === "internal error" ? 1 : 2,
+            error_type: reason === "internal error" ? "INTERNAL_ERROR" : "PUBLISH_ERROR",
+            error_message: session.errMessage ?? reason,
+            duration: seconds(hlsStartedAt, stoppedAt)
+          })
+        ]
       : []),
     livestreamMessage(livestream, "hls.stopped.success", at, {
       ...hls,
@@ -169,17 +175,22 @@ const sessionEnded = (world: WebhookWorld, session: Session, at: Timestamp): Rea
   ]
 }
 
-const ingestMessages = (world: WebhookWorld, change: Extract<Change, { kind: "ingest" }>): ReadonlyArray<WebhookMessage> => {
+const ingestMessages = (
+  world: WebhookWorld,
+  change: Extract<Change, { kind: "ingest" }>
+): ReadonlyArray<WebhookMessage> => {
   const event = change.event
   switch (event._tag) {
     case "IngestAccepted": {
       const livestream = world.livestream(event.livestreamId)
       if (livestream === undefined) return []
-      return [livestreamMessage(livestream, "ingest.start.success", event.at, {
-        ingest_id: event.ingestId,
-        stream_id: event.sessionId,
-        started_at: seedTime(event.at)
-      })]
+      return [
+        livestreamMessage(livestream, "ingest.start.success", event.at, {
+          ingest_id: event.ingestId,
+          stream_id: event.sessionId,
+          started_at: seedTime(event.at)
+        })
+      ]
     }
     case "IngestRefused": {
       // A key that matched no livestream belongs to no app: there is nobody to tell.
@@ -195,13 +206,15 @@ const ingestMessages = (world: WebhookWorld, change: Extract<Change, { kind: "in
       const session = world.session(sessionId)
       // Once per session: a reconnect's playlist continues the same HLS stream.
       if (livestream === undefined || session === undefined || world.hlsStartedAt(sessionId) !== event.at) return []
-      return [livestreamMessage(livestream, "hls.started.success", event.at, {
-        session_id: sessionId,
-        stream_id: sessionId,
-        url: playbackUrl(world.urls, livestream.id),
-        started_at: seedTime(event.at),
-        session_started_at: seedTime(session.startedAt ?? event.at)
-      })]
+      return [
+        livestreamMessage(livestream, "hls.started.success", event.at, {
+          session_id: sessionId,
+          stream_id: sessionId,
+          url: playbackUrl(world.urls, livestream.id),
+          started_at: seedTime(event.at),
+          session_started_at: seedTime(session.startedAt ?? event.at)
+        })
+      ]
     }
     case "RenditionsRefused": {
       // The seed's catalogue has no warning: `hls.failure` with a type of its own says the ladder failed.
@@ -211,22 +224,27 @@ const ingestMessages = (world: WebhookWorld, change: Extract<Change, { kind: "in
       const { livestreamId, sessionId } = ingest.verdict
       const livestream = world.livestream(livestreamId)
       if (livestream === undefined) return []
-      return [livestreamMessage(livestream, "hls.failure", event.at, {
-        session_id: sessionId,
-        stream_id: sessionId,
-        url: playbackUrl(world.urls, livestream.id),
-        error_code: 3,
-        error_type: "RENDITIONS_REFUSED",
-        error_message: `${event.reason}: the media node passes the source through instead of ${event.renditions.join(", ")}`,
-        renditions_refused: event.renditions
-      })]
+      return [
+        livestreamMessage(livestream, "hls.failure", event.at, {
+          session_id: sessionId,
+          stream_id: sessionId,
+          url: playbackUrl(world.urls, livestream.id),
+          error_code: 3,
+          error_type: "RENDITIONS_REFUSED",
+          error_message: `${event.reason}: the media node passes the source through instead of ${event.renditions.join(", ")}`,
+          renditions_refused: event.renditions
+        })
+      ]
     }
     default:
       return []
   }
 }
 
-const meetingMessages = (world: WebhookWorld, change: Extract<Change, { kind: "meeting" }>): ReadonlyArray<WebhookMessage> => {
+const meetingMessages = (
+  world: WebhookWorld,
+  change: Extract<Change, { kind: "meeting" }>
+): ReadonlyArray<WebhookMessage> => {
   const event = change.event
   const meeting = world.meeting(event.meetingId)
   if (meeting === undefined) return []
@@ -240,36 +258,44 @@ const meetingMessages = (world: WebhookWorld, change: Extract<Change, { kind: "m
   })
   switch (event._tag) {
     case "MeetingSessionOpened":
-      return [message("session.open.success", {
-        session_id: event.meetingSessionId,
-        session_started_at: seedTime(event.at)
-      })]
+      return [
+        message("session.open.success", {
+          session_id: event.meetingSessionId,
+          session_started_at: seedTime(event.at)
+        })
+      ]
     case "MeetingSessionClosed":
-      return [message("session.close.success", {
-        session_id: event.meetingSessionId,
-        session_duration: seconds(event.openedAt, event.at),
-        session_started_at: seedTime(event.openedAt),
-        session_stopped_at: seedTime(event.at)
-      })]
+      return [
+        message("session.close.success", {
+          session_id: event.meetingSessionId,
+          session_duration: seconds(event.openedAt, event.at),
+          session_started_at: seedTime(event.openedAt),
+          session_stopped_at: seedTime(event.at)
+        })
+      ]
     case "ParticipantJoined":
-      return [message("peer.join.success", {
-        session_id: event.meetingSessionId,
-        peer_id: event.participantId,
-        user_id: event.participantId,
-        joined_at: seedTime(event.at),
-        session_started_at: seedTime(meeting.session?.openedAt ?? event.at)
-      })]
+      return [
+        message("peer.join.success", {
+          session_id: event.meetingSessionId,
+          peer_id: event.participantId,
+          user_id: event.participantId,
+          joined_at: seedTime(event.at),
+          session_started_at: seedTime(meeting.session?.openedAt ?? event.at)
+        })
+      ]
     case "ParticipantLeft": {
       const joinedAt = world.joinedAt(meeting.id, event.participantId) ?? event.at
-      return [message("peer.leave.success", {
-        session_id: event.meetingSessionId,
-        peer_id: event.participantId,
-        user_id: event.participantId,
-        joined_at: seedTime(joinedAt),
-        left_at: seedTime(event.at),
-        duration: seconds(joinedAt, event.at),
-        reason: "client request"
-      })]
+      return [
+        message("peer.leave.success", {
+          session_id: event.meetingSessionId,
+          peer_id: event.participantId,
+          user_id: event.participantId,
+          joined_at: seedTime(joinedAt),
+          left_at: seedTime(event.at),
+          duration: seconds(joinedAt, event.at),
+          reason: "client request"
+        })
+      ]
     }
     default:
       return []

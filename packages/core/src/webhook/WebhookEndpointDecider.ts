@@ -5,7 +5,11 @@
 import { Result } from "effect"
 import type { Decider } from "../Decider.ts"
 import type { WebhookEndpointCommand } from "./WebhookEndpointCommand.ts"
-import { WebhookEndpointAlreadyExists, type WebhookEndpointError, WebhookEndpointNotFound } from "./WebhookEndpointError.ts"
+import {
+  WebhookEndpointAlreadyExists,
+  type WebhookEndpointError,
+  WebhookEndpointNotFound
+} from "./WebhookEndpointError.ts"
 import type { WebhookEndpointEvent } from "./WebhookEndpointEvent.ts"
 import type { WebhookEndpointState } from "./WebhookEndpointState.ts"
 
@@ -17,28 +21,35 @@ export const decide = (
     if (state !== null) return Result.fail(new WebhookEndpointAlreadyExists({ endpointId: command.endpointId }))
     return Result.succeed([{ ...command, _tag: "WebhookEndpointCreated" }])
   }
-  if (state === null || state.deleted) return Result.fail(new WebhookEndpointNotFound({ endpointId: command.endpointId }))
+  if (state === null || state.deleted)
+    return Result.fail(new WebhookEndpointNotFound({ endpointId: command.endpointId }))
   const subject = { endpointId: state.id, at: command.at }
   switch (command._tag) {
     case "UpdateWebhookEndpoint":
-      return Result.succeed([{
-        _tag: "WebhookEndpointUpdated",
-        ...subject,
-        url: command.url ?? state.url,
-        name: command.name ?? state.name,
-        enabled: command.enabled ?? state.enabled,
-        eventTypes: command.eventTypes ?? state.eventTypes
-      }])
+      return Result.succeed([
+        {
+          _tag: "WebhookEndpointUpdated",
+          ...subject,
+          url: command.url ?? state.url,
+          name: command.name ?? state.name,
+          enabled: command.enabled ?? state.enabled,
+          eventTypes: command.eventTypes ?? state.eventTypes
+        }
+      ])
     case "RotateWebhookSecret":
-      return Result.succeed([{
-        _tag: "WebhookSecretRotated",
-        ...subject,
-        secret: command.secret,
-        previousValidUntil: command.previousValidUntil
-      }])
+      return Result.succeed([
+        {
+          _tag: "WebhookSecretRotated",
+          ...subject,
+          secret: command.secret,
+          previousValidUntil: command.previousValidUntil
+        }
+      ])
     case "DisableWebhookEndpoint":
       // Already off: nothing changes.
-      return Result.succeed(state.enabled ? [{ _tag: "WebhookEndpointDisabled", ...subject, reason: command.reason }] : [])
+      return Result.succeed(
+        state.enabled ? [{ _tag: "WebhookEndpointDisabled", ...subject, reason: command.reason }] : []
+      )
     case "DeleteWebhookEndpoint":
       return Result.succeed([{ _tag: "WebhookEndpointDeleted", ...subject }])
   }
@@ -79,10 +90,15 @@ export const evolve = (state: WebhookEndpointState, event: WebhookEndpointEvent)
         ...endpoint,
         secrets: [
           { secret: event.secret, validUntil: null },
-          ...state.secrets.map((s) => ({
-            secret: s.secret,
-            validUntil: s.validUntil === null ? event.previousValidUntil : Math.min(s.validUntil, event.previousValidUntil) as typeof event.at
-          })).filter((s) => s.validUntil > event.at)
+          ...state.secrets
+            .map((s) => ({
+              secret: s.secret,
+              validUntil:
+                s.validUntil === null
+                  ? event.previousValidUntil
+                  : (Math.min(s.validUntil, event.previousValidUntil) as typeof event.at)
+            }))
+            .filter((s) => s.validUntil > event.at)
         ]
       }
     case "WebhookEndpointDisabled":

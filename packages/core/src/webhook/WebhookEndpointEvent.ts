@@ -19,7 +19,13 @@ const subject = { endpointId: WebhookEndpointId, at: Timestamp }
 export const WebhookEndpointEvent = Schema.TaggedUnion({
   WebhookEndpointCreated: { ...subject, accountId: AccountId, appId: AppId, ...EndpointCreationFields },
   /** The endpoint's settings after the change, whole. */
-  WebhookEndpointUpdated: { ...subject, url: WebhookUrl, name: LoggedEndpointName, enabled: Schema.Boolean, eventTypes: EventTypeFilter },
+  WebhookEndpointUpdated: {
+    ...subject,
+    url: WebhookUrl,
+    name: LoggedEndpointName,
+    enabled: Schema.Boolean,
+    eventTypes: EventTypeFilter
+  },
   WebhookSecretRotated: { ...subject, secret: SigningSecret, previousValidUntil: Timestamp },
   WebhookEndpointDisabled: { ...subject, reason: EndpointDisableReason },
   WebhookEndpointDeleted: { ...subject }

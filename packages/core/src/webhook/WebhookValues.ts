@@ -49,9 +49,11 @@ export const EventTypePattern = Schema.String.pipe(
   Schema.check(
     Schema.isPattern(/^(\*|[a-z]+(\.[A-Za-z_]+)*(\.\*)?)$/),
     Schema.isMaxLength(64),
-    Schema.makeFilter((name: string) =>
-      !/[A-Z]/.test(name) || Object.hasOwn(REALTIMEKIT_EVENT_ALIASES, name) ||
-      `a RealtimeKit event name (${Object.keys(REALTIMEKIT_EVENT_ALIASES).join(", ")}) or one of OnAir's`
+    Schema.makeFilter(
+      (name: string) =>
+        !/[A-Z]/.test(name) ||
+        Object.hasOwn(REALTIMEKIT_EVENT_ALIASES, name) ||
+        `a RealtimeKit event name (${Object.keys(REALTIMEKIT_EVENT_ALIASES).join(", ")}) or one of OnAir's`
     )
   )
 )

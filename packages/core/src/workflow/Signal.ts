@@ -39,7 +39,12 @@ export const IngestSignal = Schema.TaggedUnion({
   /** The connection's first HLS playlist exists. */
   ReportManifest: { ...at, ingestId: IngestId },
   /** The node passes the connection's source through instead of its ladder (`renditions`: those left out). */
-  ReportRenditionsRefused: { ...at, ingestId: IngestId, reason: RenditionsRefusal, renditions: Schema.Array(Schema.String) },
+  ReportRenditionsRefused: {
+    ...at,
+    ingestId: IngestId,
+    reason: RenditionsRefusal,
+    renditions: Schema.Array(Schema.String)
+  },
   /** The media server failed the connection's stream. */
   ReportPublishFailure: { ...at, ingestId: IngestId, message: Schema.String },
   /**

@@ -68,8 +68,8 @@ class Work {
     record: (event: E) => Change
   ): Step<{ readonly events: ReadonlyArray<E>; readonly state: S }> {
     const key = `${kind}-${id}`
-    return Effect.gen({ self: this }, function*() {
-      const state = this.states.has(key) ? this.states.get(key) as S : yield* load
+    return Effect.gen({ self: this }, function* () {
+      const state = this.states.has(key) ? (this.states.get(key) as S) : yield* load
       const events = yield* Result.match(decider.decide(command, state), {
         onFailure: (error) => Effect.fail(error),
         onSuccess: (events) => Effect.succeed(events)
@@ -97,7 +97,8 @@ class Work {
         reader.livestream(command.livestreamId),
         command,
         (event) => ({ kind: "livestream", id: command.livestreamId, event })
-      ))
+      )
+    )
   }
 
   session(command: SessionCommand) {
@@ -109,7 +110,8 @@ class Work {
         reader.session(command.sessionId),
         command,
         (event) => ({ kind: "session", id: command.sessionId, event })
-      ))
+      )
+    )
   }
 
   ingest(command: IngestCommand) {
@@ -121,7 +123,8 @@ class Work {
         reader.ingest(command.ingestId),
         command,
         (event) => ({ kind: "ingest", id: command.ingestId, event })
-      ))
+      )
+    )
   }
 
   meeting(command: MeetingCommand) {
@@ -133,12 +136,13 @@ class Work {
         reader.meeting(command.meetingId),
         command,
         (event) => ({ kind: "meeting", id: command.meetingId, event })
-      ))
+      )
+    )
   }
 
   /** Runs a livestream command, then keeps its session in step with every broadcast event it produced. */
   broadcast(command: LivestreamCommand, at: Timestamp): Step<ReadonlyArray<LivestreamEvent>> {
-    return Effect.gen({ self: this }, function*() {
+    return Effect.gen({ self: this }, function* () {
       const { events, state } = yield* this.livestream(command)
       for (const event of events) {
         const follow = state === null ? null : sessionCommandFor(state, event, at)
@@ -192,12 +196,14 @@ const disconnect = (
   signal: { readonly ingestId: IngestId; readonly at: Timestamp },
   command: (livestreamId: LivestreamId) => LivestreamCommand
 ): Step<void> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const { state } = yield* work.ingest({ _tag: "DisconnectIngest", ingestId: signal.ingestId, at: signal.at })
     if (state === null || state.verdict._tag !== "Accepted") return
     const livestream = yield* work.readLivestream(state.verdict.livestreamId)
     if (
-      livestream !== null && !livestream.deleted && livestream.broadcast._tag === "Connected" &&
+      livestream !== null &&
+      !livestream.deleted &&
+      livestream.broadcast._tag === "Connected" &&
       livestream.broadcast.ingestId === signal.ingestId
     ) {
       yield* work.broadcast(command(livestream.id), signal.at)
@@ -205,7 +211,7 @@ const disconnect = (
   })
 
 const ingestSignal = (work: Work, signal: IngestSignal): Step<void> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const reader = yield* AggregateReader
     switch (signal._tag) {
       case "Publish": {
@@ -213,13 +219,14 @@ const ingestSignal = (work: Work, signal: IngestSignal): Step<void> =>
         const livestream = livestreamId === null ? null : yield* work.readLivestream(livestreamId)
         // A good key is refused for the node when the livestream is placed elsewhere, or the node takes none.
         const keyRefusal = authorisePublish(livestream, signal.streamKey)
-        const refusal = keyRefusal !== null || livestream === null
-          ? keyRefusal
-          : !admits(livestream.placement, signal.nodeId, signal.nodeRegion)
-          ? "wrong media node"
-          : !signal.nodeAccepting
-          ? "media node not accepting"
-          : null
+        const refusal =
+          keyRefusal !== null || livestream === null
+            ? keyRefusal
+            : !admits(livestream.placement, signal.nodeId, signal.nodeRegion)
+              ? "wrong media node"
+              : !signal.nodeAccepting
+                ? "media node not accepting"
+                : null
         const common = {
           ingestId: signal.ingestId,
           nodeId: signal.nodeId,
@@ -240,14 +247,17 @@ const ingestSignal = (work: Work, signal: IngestSignal): Step<void> =>
         if ((yield* reader.ingest(signal.ingestId)) !== null) {
           return yield* Effect.fail(new IngestAlreadyDecided({ ingestId: signal.ingestId }))
         }
-        const events = yield* work.broadcast({
-          _tag: "ConnectPublisher",
-          livestreamId: livestream.id,
-          at: signal.at,
-          ingestId: signal.ingestId,
-          streamKey: signal.streamKey,
-          sessionId: signal.sessionId
-        }, signal.at)
+        const events = yield* work.broadcast(
+          {
+            _tag: "ConnectPublisher",
+            livestreamId: livestream.id,
+            at: signal.at,
+            ingestId: signal.ingestId,
+            streamKey: signal.streamKey,
+            sessionId: signal.sessionId
+          },
+          signal.at
+        )
         const connected = events.find((event) => event._tag === "PublisherConnected")
         yield* work.ingest({
           _tag: "AcceptPublish",
@@ -258,11 +268,12 @@ const ingestSignal = (work: Work, signal: IngestSignal): Step<void> =>
         return
       }
       case "Unpublish":
-        return yield* disconnect(
-          work,
-          signal,
-          (livestreamId) => ({ _tag: "DisconnectPublisher", livestreamId, at: signal.at, ingestId: signal.ingestId })
-        )
+        return yield* disconnect(work, signal, (livestreamId) => ({
+          _tag: "DisconnectPublisher",
+          livestreamId,
+          at: signal.at,
+          ingestId: signal.ingestId
+        }))
       case "ReportHealth":
         yield* work.ingest({ _tag: "SampleHealth", ingestId: signal.ingestId, at: signal.at, health: signal.health })
         return
@@ -279,31 +290,35 @@ const ingestSignal = (work: Work, signal: IngestSignal): Step<void> =>
         })
         return
       case "ReportMediaLost":
-        return yield* disconnect(
-          work,
-          signal,
-          (livestreamId) => ({ _tag: "AbortBroadcast", livestreamId, at: signal.at, message: signal.message })
-        )
+        return yield* disconnect(work, signal, (livestreamId) => ({
+          _tag: "AbortBroadcast",
+          livestreamId,
+          at: signal.at,
+          message: signal.message
+        }))
       case "ReportPublishFailure": {
         const ingest = yield* reader.ingest(signal.ingestId)
         if (ingest === null) return yield* Effect.fail(new IngestNotFound({ ingestId: signal.ingestId }))
         if (ingest.verdict._tag !== "Accepted" || !isConnected(ingest)) {
           return yield* Effect.fail(new IngestNotConnected({ ingestId: signal.ingestId }))
         }
-        yield* work.broadcast({
-          _tag: "FailPublish",
-          livestreamId: ingest.verdict.livestreamId,
-          at: signal.at,
-          ingestId: signal.ingestId,
-          message: signal.message
-        }, signal.at)
+        yield* work.broadcast(
+          {
+            _tag: "FailPublish",
+            livestreamId: ingest.verdict.livestreamId,
+            at: signal.at,
+            ingestId: signal.ingestId,
+            message: signal.message
+          },
+          signal.at
+        )
         return
       }
     }
   })
 
 const meetingLivestreamSignal = (work: Work, signal: MeetingLivestreamSignal): Step<void> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const reader = yield* AggregateReader
     const meeting = yield* reader.meeting(signal.meetingId)
     if (meeting === null) return yield* Effect.fail(new MeetingNotFound({ meetingId: signal.meetingId }))
@@ -314,23 +329,30 @@ const meetingLivestreamSignal = (work: Work, signal: MeetingLivestreamSignal): S
         at: signal.at,
         livestreamId: signal.livestreamId
       })
-      yield* work.broadcast({
-        _tag: "CreateLivestream",
-        livestreamId: signal.livestreamId,
-        at: signal.at,
-        accountId: meeting.accountId,
-        appId: meeting.appId,
-        name: signal.name,
-        meetingId: signal.meetingId,
-        videoConfig: signal.videoConfig,
-        streamKey: signal.streamKey,
-        reconnectWindowSeconds: signal.reconnectWindowSeconds,
-        limits: signal.limits,
-        sessionId: signal.sessionId
-      }, signal.at)
+      yield* work.broadcast(
+        {
+          _tag: "CreateLivestream",
+          livestreamId: signal.livestreamId,
+          at: signal.at,
+          accountId: meeting.accountId,
+          appId: meeting.appId,
+          name: signal.name,
+          meetingId: signal.meetingId,
+          videoConfig: signal.videoConfig,
+          streamKey: signal.streamKey,
+          reconnectWindowSeconds: signal.reconnectWindowSeconds,
+          limits: signal.limits,
+          sessionId: signal.sessionId
+        },
+        signal.at
+      )
       return
     }
-    const { events } = yield* work.meeting({ _tag: "StopMeetingLivestream", meetingId: signal.meetingId, at: signal.at })
+    const { events } = yield* work.meeting({
+      _tag: "StopMeetingLivestream",
+      meetingId: signal.meetingId,
+      at: signal.at
+    })
     for (const event of events) {
       if (event._tag !== "MeetingLivestreamStopped") continue
       const livestream = yield* work.readLivestream(event.livestreamId)

@@ -14,32 +14,34 @@ import * as Database from "../../src/Database.ts"
 import * as Subscription from "../../src/Subscription.ts"
 import { CONSUMER, WRITERS } from "./CrashPlan.ts"
 
-
 const workDir = process.argv[2]
 if (workDir === undefined) throw new Error("usage: CrashWriter.ts <workDir>")
 const acks = Path.join(workDir, "acks")
 const delivered = Path.join(workDir, "delivered")
 
 const writer = (index: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore
-    for (let n = 0;; n++) {
+    for (let n = 0; ; n++) {
       const commandId = `crash-${index}-${n}`
-      const result = yield* store.appendMany([
-        {
-          stream: `crash-own-${index}`,
-          expectedVersion: n * 2,
-          events: [
-            { type: "Unit", data: { commandId, part: 1, padding: "p".repeat(400) } },
-            { type: "Unit", data: { commandId, part: 2, padding: "p".repeat(400) } }
-          ]
-        },
-        {
-          stream: "crash-shared",
-          expectedVersion: "any",
-          events: [{ type: "Unit", data: { commandId, part: 3, padding: "p".repeat(400) } }]
-        }
-      ], originMetadata(commandId, "crash-test", 1_790_000_000_000 as Timestamp))
+      const result = yield* store.appendMany(
+        [
+          {
+            stream: `crash-own-${index}`,
+            expectedVersion: n * 2,
+            events: [
+              { type: "Unit", data: { commandId, part: 1, padding: "p".repeat(400) } },
+              { type: "Unit", data: { commandId, part: 2, padding: "p".repeat(400) } }
+            ]
+          },
+          {
+            stream: "crash-shared",
+            expectedVersion: "any",
+            events: [{ type: "Unit", data: { commandId, part: 3, padding: "p".repeat(400) } }]
+          }
+        ],
+        originMetadata(commandId, "crash-test", 1_790_000_000_000 as Timestamp)
+      )
       Fs.appendFileSync(acks, `${commandId} ${result.transaction}\n`)
     }
   })
@@ -53,10 +55,10 @@ const consumer = Subscription.run(
   { batchSize: 50, pollInterval: "5 millis", leaseTtl: "1 second" }
 )
 
-const program = Effect.all(
-  [...Array.from({ length: WRITERS }, (_, i) => writer(i)), consumer],
-  { concurrency: "unbounded", discard: true }
-)
+const program = Effect.all([...Array.from({ length: WRITERS }, (_, i) => writer(i)), consumer], {
+  concurrency: "unbounded",
+  discard: true
+})
 
 Fs.writeFileSync(Path.join(workDir, "started"), String(process.pid))
 await Effect.runPromise(

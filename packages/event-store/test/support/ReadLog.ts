@@ -2,7 +2,7 @@
 import { EventStore, LOG_START, type Position, type StoredEvent } from "@onair/core"
 import { Effect } from "effect"
 
-export const readLog = Effect.gen(function*() {
+export const readLog = Effect.gen(function* () {
   const store = yield* EventStore
   const all: Array<StoredEvent> = []
   let from: Position = LOG_START

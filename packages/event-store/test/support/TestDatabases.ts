@@ -29,14 +29,14 @@ const adminClient = PgClient.layer({ url: Redacted.make(adminUrl()), maxConnecti
 
 /** A new, empty database on the test server; dropped when the scope closes. Yields its URL. */
 export const freshPostgresUrl = Effect.acquireRelease(
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const name = `onair_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
     const sql = yield* PgClient.PgClient
     yield* sql.unsafe(`CREATE DATABASE ${name}`)
     return { name, url: withDatabase(adminUrl(), name) }
   }).pipe(Effect.provide(adminClient)),
   ({ name }) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const sql = yield* PgClient.PgClient
       yield* sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     }).pipe(Effect.provide(adminClient), Effect.ignore)
