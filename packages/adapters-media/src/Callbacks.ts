@@ -10,13 +10,13 @@
  * `Location`, 4xx refuses (the encoder is closed at once; on `on_update` a live publisher is dropped).
  * Traces start at the decision (`Publishing.publish`), not at the request, whose URL carries the secret.
  */
+import { sameSecret } from "@onair/application"
 import { NodeHttpServer } from "@effect/platform-node"
 import { ByteSize, Effect } from "effect"
 import { HttpIncomingMessage, HttpMiddleware, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { createServer } from "node:http"
 import { INGEST_SERVERS, type IngestServer, RELAY_CALLBACK, RELAY_DONE_CALLBACK } from "./NginxConfig.ts"
 import { type CallbackForm, Publishing } from "./Publishing.ts"
-import { sameSecret } from "./SameSecret.ts"
 
 export const CALLBACK_PATH = "/media/nginx"
 

@@ -6,7 +6,8 @@
  */
 import { type MediaNodeId, MediaNodeId as MediaNodeIdSchema } from "@onair/core"
 import { Config, Effect, Option, Redacted, Schema } from "effect"
-import { createHmac, timingSafeEqual } from "node:crypto"
+import { sameSecret } from "@onair/application"
+import { createHmac } from "node:crypto"
 
 const CREDENTIAL = /^onair_node_([a-z0-9-]{1,63})_([A-Za-z0-9_-]{43})$/
 const isNodeId = Schema.is(MediaNodeIdSchema)
@@ -24,9 +25,7 @@ export const issue = (secret: string, nodeId: MediaNodeId): string => `onair_nod
 export const verify = (secret: string, bearer: string): MediaNodeId | undefined => {
   const match = CREDENTIAL.exec(bearer)
   if (match === null || !isNodeId(match[1])) return undefined
-  const given = Buffer.from(match[2]!, "base64url")
-  const expected = Buffer.from(mac(secret, match[1]), "base64url")
-  return given.length === expected.length && timingSafeEqual(given, expected) ? match[1] : undefined
+  return sameSecret(match[2]!, mac(secret, match[1])) ? match[1] : undefined
 }
 
 /** The node secret, if the deployment has one (media nodes of their own are off without it). */

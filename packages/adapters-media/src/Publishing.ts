@@ -9,12 +9,12 @@
  * - `publishDone` and `update` answer the end of a publish and nginx's periodic question whether a live
  *   publisher may go on.
  */
+import { sameSecret } from "@onair/application"
 import type { SessionId } from "@onair/core"
 import { Clock, Context, Effect, Layer } from "effect"
 import { MediaControl } from "./MediaControl.ts"
 import { HLS_APP, type IngestServer, PUBLISH_APP } from "./NginxConfig.ts"
 import { RunningNginx } from "./RunningNginx.ts"
-import { sameSecret } from "./SameSecret.ts"
 
 /** nginx's form fields for a callback (`app`, `name`, `clientid`, `addr`, `call`, …). */
 export type CallbackForm = Readonly<Record<string, string | undefined>>

@@ -10,12 +10,12 @@
  *
  * A VOD playlist is answered as a playlist whose segments are links of their own, with the same expiry.
  */
-import { RecordingLinks, RECORDING_FILE, RECORDING_LINK_PATH } from "@onair/application"
+import { RecordingLinks, RECORDING_FILE, RECORDING_LINK_PATH, sameSecret } from "@onair/application"
 import { MediaNodeRegistry, RecordingReads } from "@onair/catalog"
 import type { MediaNodeId, SessionId } from "@onair/core"
 import { Clock, Effect, Layer, Option } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { createHmac, timingSafeEqual } from "node:crypto"
+import { createHmac } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as NginxConfig from "./NginxConfig.ts"
@@ -33,11 +33,6 @@ const PLAYLIST = "vod/index.m3u8"
 export const nodeFileMac = (credential: string, recordingId: string, file: string, expires: string): string => {
   const key = createHmac("sha256", credential).update("onair recording files").digest()
   return createHmac("sha256", key).update(`${recordingId}/${file}\n${expires}`).digest("base64url")
-}
-
-const sameText = (a: string, b: string) => {
-  const [x, y] = [Buffer.from(a), Buffer.from(b)]
-  return x.length === y.length && timingSafeEqual(x, y)
 }
 
 /** The link's `expires` and `signature`, and the file its path names. */
@@ -142,7 +137,7 @@ export const nodeRoutes = (mediaDir: string, credential: string) => {
       !/^\d{1,12}$/.test(expires) ||
       !RECORDING_FILE.test(file) ||
       !/^[0-9a-f-]{36}$/.test(recordingId) ||
-      !sameText(signature, nodeFileMac(credential, recordingId, file, expires))
+      !sameSecret(signature, nodeFileMac(credential, recordingId, file, expires))
     ) {
       return failure(403, "invalid_signature", "this link's signature does not match it")
     }

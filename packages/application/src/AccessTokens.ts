@@ -22,7 +22,8 @@ import {
 } from "@onair/core"
 import * as AggregateCommand from "./AggregateCommand.ts"
 import { Context, Effect, Layer } from "effect"
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
+import { sameSecret } from "./SameSecret.ts"
 import { AccessTokenReads } from "./AccessTokenReads.ts"
 import { awaitReadModel } from "./AwaitReadModel.ts"
 
@@ -100,9 +101,7 @@ export class AccessTokens extends Context.Service<
     const verified = new Map<string, string>()
     /** Whether the bearer's secret is the token's. */
     const matches = (token: AccessToken, secret: string) => {
-      const given = Buffer.from(hashSecret(secret), "hex")
-      const stored = Buffer.from(token.secretHash, "hex")
-      return given.length === stored.length && timingSafeEqual(given, stored)
+      return sameSecret(hashSecret(secret), token.secretHash)
     }
     const remember = (bearer: string, token: AccessToken) => {
       if (verified.has(bearer)) return

@@ -9,7 +9,7 @@
  */
 import { SecretKeyring } from "@onair/event-store"
 import { Context, Effect, Layer } from "effect"
-import { timingSafeEqual } from "node:crypto"
+import { sameSecret } from "./SameSecret.ts"
 import { PublicUrlsConfig } from "./PublicUrlsConfig.ts"
 
 /** The path every recording link starts with. */
@@ -43,9 +43,7 @@ export class RecordingLinks extends Context.Service<
         },
         isSigned: (recordingId, file, expires, signature) => {
           if (!/^\d{1,12}$/.test(expires) || !RECORDING_FILE.test(file)) return false
-          const expected = Buffer.from(mac(recordingId, file, expires))
-          const given = Buffer.from(signature)
-          return given.length === expected.length && timingSafeEqual(given, expected)
+          return sameSecret(signature, mac(recordingId, file, expires))
         }
       })
     })

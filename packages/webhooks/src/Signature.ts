@@ -57,6 +57,7 @@ export const verify = (
     return { _tag: "Refused", reason: "missing headers" }
   }
   if (Math.abs(nowSeconds - timestamp) > toleranceSeconds) return { _tag: "Refused", reason: "stale timestamp" }
+  // Compared in constant time here rather than with OnAir's own `sameSecret`: this kit is installed alone.
   const given = signatures.split(" ").map((signature) => Buffer.from(signature))
   const matches = (typeof secrets === "string" ? [secrets] : secrets).some((secret) => {
     const expected = Buffer.from(sign1(secret, id, timestamp, body))

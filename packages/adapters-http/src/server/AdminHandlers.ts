@@ -18,10 +18,9 @@ import { HttpApiBuilder } from "effect/http-api"
 import { AdminAuthorization, AdminCaller, conflict, notFound, OnAirApi, unauthorized } from "@onair/http-api"
 import { appRecord } from "./AppsHandlers.ts"
 import { KnownApps } from "./KnownApps.ts"
-import { AccessTokens, awaitReadModel, MediaNodeCommands } from "@onair/application"
+import { AccessTokens, awaitReadModel, MediaNodeCommands, sameSecret } from "@onair/application"
 import { CatalogReads, holdsLease, type MediaNodeEntry, MediaNodeRegistry } from "@onair/catalog"
 import { now, settle } from "./Requests.ts"
-import { sameToken } from "./SameToken.ts"
 
 /** The admin token, if the deployment has one. */
 export class AdminToken extends Context.Service<AdminToken, Option.Option<Redacted.Redacted>>()(
@@ -45,7 +44,7 @@ export const adminAuthorization = (adminToken: Option.Option<Redacted.Redacted>)
       adminBearer: Effect.fn(function* (httpEffect, { credential }) {
         if (Option.isNone(adminToken))
           return yield* unauthorized("the admin endpoints are off: ONAIR_ADMIN_TOKEN is not set")
-        if (!sameToken(Redacted.value(credential), adminToken.value)) {
+        if (!sameSecret(Redacted.value(credential), Redacted.value(adminToken.value))) {
           return yield* unauthorized("the admin token is required")
         }
         return yield* Effect.provideService(httpEffect, AdminCaller, { admin: true })

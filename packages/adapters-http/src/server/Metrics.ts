@@ -8,6 +8,7 @@
  * token; `ONAIR_METRICS_ADDRESS` (`host:port`) serves it on a listener of its own (`listener`), and not
  * on the API's port. With neither, it is off: the API's port answers 404 saying how to turn it on.
  */
+import { sameSecret } from "@onair/application"
 import { NodeHttpServer } from "@effect/platform-node"
 import { MediaNodeRegistry, OperationalReads } from "@onair/catalog"
 import { EventStore, LivestreamStatus, WebhookEndpoints } from "@onair/core"
@@ -21,7 +22,6 @@ import * as HttpMetrics from "./HttpMetrics.ts"
 import * as ProcessSamples from "./ProcessSamples.ts"
 import { lagSeconds } from "./ProjectionLag.ts"
 import { family, type Sample } from "./PrometheusText.ts"
-import { sameToken } from "./SameToken.ts"
 
 /** The consumers whose lag is reported: the catalog every read answers from, and the webhook outbox. */
 const CONSUMERS = [CATALOG, "webhook-outbox"] as const
@@ -210,7 +210,7 @@ const answer = (access: MetricsAccess["Service"], scrape: Effect.Effect<string>,
     }
     if (Option.isSome(access.token)) {
       const given = request.headers["authorization"] ?? ""
-      const ok = given.startsWith("Bearer ") && sameToken(given.slice(7), access.token.value)
+      const ok = given.startsWith("Bearer ") && sameSecret(given.slice(7), Redacted.value(access.token.value))
       if (!ok) {
         return HttpServerResponse.jsonUnsafe(
           {

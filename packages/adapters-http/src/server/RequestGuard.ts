@@ -20,16 +20,15 @@
  * Oversized headers never reach a route: Node answers them itself, and `clientErrorResponse` is what it
  * answers (431 or 400, in the envelope).
  */
-import { AccessTokens, Observability, WrittenPosition } from "@onair/application"
+import { AccessTokens, Observability, WrittenPosition, sameSecret } from "@onair/application"
 import { CatalogReads } from "@onair/catalog"
-import { ByteSize, Cause, Config, Duration, Effect, Layer, Option, Schema } from "effect"
+import { ByteSize, Cause, Config, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiError } from "effect/http-api"
 import { randomUUID } from "node:crypto"
 import { errorEnvelope } from "@onair/http-api"
 import { AdminToken } from "./AdminHandlers.ts"
 import * as HttpMetrics from "./HttpMetrics.ts"
-import { sameToken } from "./SameToken.ts"
 import * as SchemaErrors from "./SchemaErrors.ts"
 
 /** The request-body limit in bytes, from `ONAIR_MAX_BODY_BYTES` (default 1 MiB, 1 KiB to 64 MiB). */
@@ -305,7 +304,7 @@ export const layer = Layer.unwrap(
     const authenticated = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<boolean> => {
       const bearer = /^Bearer (.+)$/.exec(request.headers["authorization"] ?? "")?.[1]
       if (bearer === undefined) return Effect.succeed(false)
-      if (Option.isSome(adminToken) && sameToken(bearer, adminToken.value)) return Effect.succeed(true)
+      if (Option.isSome(adminToken) && sameSecret(bearer, Redacted.value(adminToken.value))) return Effect.succeed(true)
       return Option.isNone(tokens)
         ? Effect.succeed(false)
         : Effect.map(tokens.value.verify(bearer), (token) => token !== undefined)
