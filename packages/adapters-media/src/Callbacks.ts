@@ -10,7 +10,7 @@
  * `Location`, 4xx refuses (the encoder is closed at once; on `on_update` a live publisher is dropped).
  * Traces start at the decision (`Publishing.publish`), not at the request, whose URL carries the secret.
  */
-import { sameSecret } from "@onair/application"
+import { sameSecret } from "@onair/secrets"
 import { NodeHttpServer } from "@effect/platform-node"
 import { ByteSize, Effect } from "effect"
 import { HttpIncomingMessage, HttpMiddleware, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"

@@ -4,9 +4,9 @@
  * checks a credential in constant time; a credential acts for the node it names and no other. Rotating the
  * secret revokes every credential at once.
  */
+import { sameSecret } from "@onair/secrets"
 import { type MediaNodeId, MediaNodeId as MediaNodeIdSchema } from "@onair/core"
 import { Config, Effect, Option, Redacted, Schema } from "effect"
-import { sameSecret } from "@onair/application"
 import { createHmac } from "node:crypto"
 
 const CREDENTIAL = /^onair_node_([a-z0-9-]{1,63})_([A-Za-z0-9_-]{43})$/

@@ -9,7 +9,7 @@
  * - `publishDone` and `update` answer the end of a publish and nginx's periodic question whether a live
  *   publisher may go on.
  */
-import { sameSecret } from "@onair/application"
+import { sameSecret } from "@onair/secrets"
 import type { SessionId } from "@onair/core"
 import { Clock, Context, Effect, Layer } from "effect"
 import { MediaControl } from "./MediaControl.ts"

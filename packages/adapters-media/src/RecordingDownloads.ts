@@ -10,7 +10,8 @@
  *
  * A VOD playlist is answered as a playlist whose segments are links of their own, with the same expiry.
  */
-import { RecordingLinks, RECORDING_FILE, RECORDING_LINK_PATH, sameSecret } from "@onair/application"
+import { sameSecret } from "@onair/secrets"
+import { RecordingLinks, RECORDING_FILE, RECORDING_LINK_PATH } from "@onair/application"
 import { MediaNodeRegistry, RecordingReads } from "@onair/catalog"
 import type { MediaNodeId, SessionId } from "@onair/core"
 import { Clock, Effect, Layer, Option } from "effect"

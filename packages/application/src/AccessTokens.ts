@@ -4,6 +4,7 @@
  * aggregate (`accessToken-<id>`), read through `AccessTokenReads` (the catalog's table and its bounded
  * cache), so verifying a repeat request costs a map lookup and no hash.
  */
+import { sameSecret } from "@onair/secrets"
 import {
   type AccessToken,
   type AccessTokenCommand,
@@ -23,7 +24,6 @@ import {
 import * as AggregateCommand from "./AggregateCommand.ts"
 import { Context, Effect, Layer } from "effect"
 import { createHash, randomBytes } from "node:crypto"
-import { sameSecret } from "./SameSecret.ts"
 import { AccessTokenReads } from "./AccessTokenReads.ts"
 import { awaitReadModel } from "./AwaitReadModel.ts"
 

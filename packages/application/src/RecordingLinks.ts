@@ -7,9 +7,9 @@
  *
  * A link is a function of its inputs, so a webhook made again from the log signs the same URL.
  */
+import { sameSecret } from "@onair/secrets"
 import { SecretKeyring } from "@onair/event-store"
 import { Context, Effect, Layer } from "effect"
-import { sameSecret } from "./SameSecret.ts"
 import { PublicUrlsConfig } from "./PublicUrlsConfig.ts"
 
 /** The path every recording link starts with. */

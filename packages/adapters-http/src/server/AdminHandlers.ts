@@ -2,6 +2,7 @@
  * The admin endpoints and their bearer check: the request's token must equal the admin token, compared in
  * constant time. With no admin token configured every call is refused.
  */
+import { sameSecret } from "@onair/secrets"
 import {
   EventStore,
   formatPosition,
@@ -18,7 +19,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { AdminAuthorization, AdminCaller, conflict, notFound, OnAirApi, unauthorized } from "@onair/http-api"
 import { appRecord } from "./AppsHandlers.ts"
 import { KnownApps } from "./KnownApps.ts"
-import { AccessTokens, awaitReadModel, MediaNodeCommands, sameSecret } from "@onair/application"
+import { AccessTokens, awaitReadModel, MediaNodeCommands } from "@onair/application"
 import { CatalogReads, holdsLease, type MediaNodeEntry, MediaNodeRegistry } from "@onair/catalog"
 import { now, settle } from "./Requests.ts"
 

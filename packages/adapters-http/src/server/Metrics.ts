@@ -8,7 +8,7 @@
  * token; `ONAIR_METRICS_ADDRESS` (`host:port`) serves it on a listener of its own (`listener`), and not
  * on the API's port. With neither, it is off: the API's port answers 404 saying how to turn it on.
  */
-import { sameSecret } from "@onair/application"
+import { sameSecret } from "@onair/secrets"
 import { NodeHttpServer } from "@effect/platform-node"
 import { MediaNodeRegistry, OperationalReads } from "@onair/catalog"
 import { EventStore, LivestreamStatus, WebhookEndpoints } from "@onair/core"

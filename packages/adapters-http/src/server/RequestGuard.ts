@@ -20,7 +20,8 @@
  * Oversized headers never reach a route: Node answers them itself, and `clientErrorResponse` is what it
  * answers (431 or 400, in the envelope).
  */
-import { AccessTokens, Observability, WrittenPosition, sameSecret } from "@onair/application"
+import { sameSecret } from "@onair/secrets"
+import { AccessTokens, Observability, WrittenPosition } from "@onair/application"
 import { CatalogReads } from "@onair/catalog"
 import { ByteSize, Cause, Config, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
