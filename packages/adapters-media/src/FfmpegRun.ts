@@ -17,6 +17,12 @@ export interface FfmpegRunOptions {
   readonly onExit?: (exit: { readonly code: number | null } | { readonly error: Error }) => void
   /** How long after SIGTERM it gets SIGKILL (3 s by default). */
   readonly stopGraceMillis?: number
+  /** What stands for a secret in what it said (`<secret>` by default). */
+  readonly mask?: string
+  /** How much of what it said is kept (8 KiB by default). */
+  readonly maxMessages?: number
+  /** Given what it writes to its standard output (`-progress pipe:1`, say); ignored without it. */
+  readonly onOutput?: (text: string) => void
 }
 
 export class FfmpegRun {
@@ -30,11 +36,13 @@ export class FfmpegRun {
   /** Starts `ffmpeg` with `args`. */
   constructor(args: ReadonlyArray<string>, options: FfmpegRunOptions = {}) {
     const { file, args: full } = NginxProcess.command("ffmpeg", args)
-    this.said = new MaskedTail(options.secrets ?? [], MAX_STDERR)
+    this.said = new MaskedTail(options.secrets ?? [], options.maxMessages ?? MAX_STDERR, options.mask)
     this.stopGraceMillis = options.stopGraceMillis ?? STOP_GRACE_MILLIS
     this.startedAt = Date.now()
-    this.child = spawn(file, [...full], { stdio: ["ignore", "ignore", "pipe"] })
+    const onOutput = options.onOutput
+    this.child = spawn(file, [...full], { stdio: ["ignore", onOutput === undefined ? "ignore" : "pipe", "pipe"] })
     this.child.stderr!.on("data", (chunk: Buffer) => this.said.add(String(chunk)))
+    if (onOutput !== undefined) this.child.stdout!.on("data", (chunk: Buffer) => onOutput(String(chunk)))
     const exited = (exit: { readonly code: number | null } | { readonly error: Error }) => {
       if (this.exitedAt !== null) return
       this.exitedAt = Date.now()

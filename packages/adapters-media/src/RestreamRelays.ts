@@ -2,7 +2,8 @@
  * A media node's restream relays: one supervised `ffmpeg -c copy` per target of each session it holds
  * (the control plane's `relays`), reading the session from nginx's loopback `hls` application and
  * publishing to the target (no re-encode), with read and write timeouts (`-rw_timeout`) so a dead target
- * cannot hang it, under a parent-death signal, stopped with SIGTERM and then SIGKILL.
+ * cannot hang it, run by `FfmpegRun` as every ffmpeg worker is (parent-death signal, masked messages,
+ * SIGTERM then SIGKILL).
  *
  * Each round (every half second): relays no longer assigned (stopped, retrying, another attempt) are stopped;
  * one that has sent bytes is reported connected once; one that exited is classified: an exit because the
@@ -13,11 +14,9 @@
  */
 import type { RelayFailure, RestreamTargetId, SessionId } from "@onair/core"
 import { Effect } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
 import { type RelayAssignment, MediaControl } from "./MediaControl.ts"
-import * as NginxProcess from "./NginxProcess.ts"
+import { FfmpegRun } from "./FfmpegRun.ts"
 import { RunningNginx } from "./RunningNginx.ts"
-import { MaskedTail } from "./SecretMask.ts"
 
 /** Ten seconds without reading or writing a byte ends a relay (microseconds, as ffmpeg takes it). */
 const RW_TIMEOUT_MICROS = "10000000"
@@ -36,9 +35,8 @@ interface Relay {
   readonly sessionId: SessionId
   readonly run: number
   readonly input: string
-  readonly child: ChildProcess
-  /** What ffmpeg said, the target's key masked. */
-  readonly said: MaskedTail
+  /** Its ffmpeg: what it said is kept with the target's key masked (the key is in the output URL). */
+  ffmpeg: FfmpegRun | null
   progress: RelayProgress
   connectedTold: boolean
   exit: { readonly code: number | null } | null
@@ -91,7 +89,7 @@ const targetUrl = (assignment: RelayAssignment) => `${assignment.url.replace(/\/
 const start = (assignment: RelayAssignment, input: string, caFile: string): Relay => {
   const tls =
     assignment.url.startsWith("rtmps://") && assignment.verifyTls ? ["-tls_verify", "1", "-ca_file", caFile] : []
-  const { file, args } = NginxProcess.command("ffmpeg", [
+  const args = [
     "-nostdin",
     "-hide_banner",
     "-loglevel",
@@ -113,34 +111,30 @@ const start = (assignment: RelayAssignment, input: string, caFile: string): Rela
     "pipe:1",
     "-nostats",
     targetUrl(assignment)
-  ])
-  const child = spawn(file, [...args], { stdio: ["ignore", "pipe", "pipe"] })
+  ]
   const relay: Relay = {
     targetId: assignment.targetId,
     sessionId: assignment.sessionId,
     run: assignment.run,
     input,
-    child,
-    said: new MaskedTail([assignment.streamKey], MAX_STDERR, "<key>"),
+    ffmpeg: null,
     progress: { bytes: 0, bitrateKbps: 0, frames: 0, speed: 0 },
     connectedTold: assignment.live,
     exit: null
   }
-  child.stdout!.on("data", (chunk: Buffer) => (relay.progress = readProgress(relay.progress, String(chunk))))
   // The stream key is in the output URL: ffmpeg's messages are kept (never logged) with it masked.
-  child.stderr!.on("data", (chunk: Buffer) => relay.said.add(String(chunk)))
-  child.once("error", () => (relay.exit = { code: -1 }))
-  child.once("exit", (code) => (relay.exit = { code }))
+  relay.ffmpeg = new FfmpegRun(args, {
+    secrets: [assignment.streamKey],
+    mask: "<key>",
+    maxMessages: MAX_STDERR,
+    stopGraceMillis: STOP_GRACE_MILLIS,
+    onOutput: (text) => (relay.progress = readProgress(relay.progress, text)),
+    onExit: (exit) => (relay.exit = "error" in exit ? { code: -1 } : exit)
+  })
   return relay
 }
 
-const stop = (relay: Relay) =>
-  Effect.sync(() => {
-    if (relay.exit !== null) return
-    relay.child.kill("SIGTERM")
-    const timer = setTimeout(() => relay.exit === null && relay.child.kill("SIGKILL"), STOP_GRACE_MILLIS)
-    timer.unref()
-  })
+const stop = (relay: Relay) => Effect.sync(() => relay.ffmpeg?.stop())
 
 /**
  * The relays loop's round (each running relay's progress goes to the control plane with it) and its stop.
@@ -178,10 +172,10 @@ export const makeRelays = (caFile: string) => {
       const relay = running.get(assignment.targetId)
       if (relay !== undefined && relay.exit !== null) {
         running.delete(assignment.targetId)
-        const reason = classifyExit(relay.exit.code, relay.said.text, relay.input)
+        const reason = classifyExit(relay.exit.code, relay.ffmpeg?.messages ?? "", relay.input)
         if (reason !== null) {
           yield* Effect.logWarning(
-            `media: relay ${assignment.targetId} of ${assignment.sessionId} failed (${reason}): ${relay.said.text.slice(-300).trim()}`
+            `media: relay ${assignment.targetId} of ${assignment.sessionId} failed (${reason}): ${relay.ffmpeg?.messages ?? "".slice(-300).trim()}`
           )
           yield* control.relayFailed(assignment.targetId, assignment.sessionId, reason)
         }

@@ -7,9 +7,9 @@
  */
 import type { SessionId } from "@onair/core"
 import { Clock, Deferred, Effect } from "effect"
-import { execFile } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { runToolBytes } from "./ToolRun.ts"
 
 /** How long a thumbnail is served before a new one is made. */
 export const FRESH_MILLIS = 5_000
@@ -27,32 +27,31 @@ export const newestSegment = (playlist: string): string | undefined =>
     .at(-1)
 
 /** The first frame of a segment as JPEG, by ffmpeg; undefined when it cannot be read. */
+/** The segment's first frame as a JPEG, or undefined when ffmpeg made none. */
 const frameOf = (segment: string) =>
-  Effect.callback<Uint8Array | undefined>((resume) => {
-    const child = execFile(
-      "ffmpeg",
-      [
-        "-nostdin",
-        "-v",
-        "error",
-        "-i",
-        segment,
-        "-frames:v",
-        "1",
-        "-q:v",
-        "4",
-        "-f",
-        "image2",
-        "-c:v",
-        "mjpeg",
-        "pipe:1"
-      ],
-      { encoding: "buffer", maxBuffer: MAX_BYTES, timeout: FFMPEG_TIMEOUT_MILLIS },
-      (error, stdout) =>
-        resume(Effect.succeed(error === null && stdout.length > 0 ? new Uint8Array(stdout) : undefined))
-    )
-    return Effect.sync(() => child.kill("SIGKILL"))
-  })
+  runToolBytes(
+    "ffmpeg",
+    [
+      "-nostdin",
+      "-v",
+      "error",
+      "-i",
+      segment,
+      "-frames:v",
+      "1",
+      "-q:v",
+      "4",
+      "-f",
+      "image2",
+      "-c:v",
+      "mjpeg",
+      "pipe:1"
+    ],
+    { maxBuffer: MAX_BYTES, timeoutMillis: FFMPEG_TIMEOUT_MILLIS }
+  ).pipe(
+    Effect.map((jpeg) => (jpeg.length > 0 ? jpeg : undefined)),
+    Effect.orElseSucceed(() => undefined)
+  )
 
 interface Kept {
   readonly at: number

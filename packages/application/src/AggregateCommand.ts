@@ -13,7 +13,7 @@ import {
   type EventStoreFailed,
   type StreamRead
 } from "@onair/core"
-import { Effect, Result, Schema } from "effect"
+import { type Context, Effect, Layer, Result, Schema } from "effect"
 import { type CommandConflict, type RetryOptions, retryOnConflict } from "./RetryOnConflict.ts"
 
 export interface Aggregate<C, E extends { readonly _tag: string }, S, X> {
@@ -132,4 +132,19 @@ export const handlerFor = <C, E extends { readonly _tag: string }, S, X>(aggrega
     (store) =>
       (command: C, metadata: AppendMetadata): Effect.Effect<Decided<E, S>, X | AggregateCommandError> =>
         handle(aggregate, command, metadata).pipe(Effect.provideService(EventStore, store))
+  )
+
+/** An aggregate's command path as a service: its decision on a command, appended. */
+export interface CommandPath<C, E, S, X> {
+  readonly handle: (command: C, metadata: AppendMetadata) => Effect.Effect<Decided<E, S>, X | AggregateCommandError>
+}
+
+/** The layer of the command path service `service`, for `aggregate`: the one wrapper every such service uses. */
+export const layerFor = <Self, C, E extends { readonly _tag: string }, S, X>(
+  service: Context.Key<Self, CommandPath<C, E, S, X>>,
+  aggregate: Aggregate<C, E, S, X>
+): Layer.Layer<Self, never, EventStore> =>
+  Layer.effect(
+    service,
+    Effect.map(handlerFor(aggregate), (handle) => ({ handle }))
   )

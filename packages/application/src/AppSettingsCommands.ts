@@ -3,7 +3,6 @@
  * (`appSettings-<account id>.<app id>`), changed by the app's owner.
  */
 import {
-  type AppendMetadata,
   type AppSettingsCommand,
   AppSettingsDecider,
   AppSettingsEvent,
@@ -11,7 +10,7 @@ import {
   type AppSettingsState,
   type CommandOutOfOrder
 } from "@onair/core"
-import { Context, Effect, Layer } from "effect"
+import { Context } from "effect"
 import * as AggregateCommand from "./AggregateCommand.ts"
 
 export const appSettings: AggregateCommand.Aggregate<
@@ -27,18 +26,7 @@ export const appSettings: AggregateCommand.Aggregate<
 
 export class AppSettingsCommands extends Context.Service<
   AppSettingsCommands,
-  {
-    readonly handle: (
-      command: AppSettingsCommand,
-      metadata: AppendMetadata
-    ) => Effect.Effect<
-      AggregateCommand.Decided<AppSettingsEvent, AppSettingsState>,
-      CommandOutOfOrder | AggregateCommand.AggregateCommandError
-    >
-  }
+  AggregateCommand.CommandPath<AppSettingsCommand, AppSettingsEvent, AppSettingsState, CommandOutOfOrder>
 >()("@onair/application/AppSettingsCommands") {
-  static readonly layer = Layer.effect(
-    AppSettingsCommands,
-    Effect.map(AggregateCommand.handlerFor(appSettings), (handle) => AppSettingsCommands.of({ handle }))
-  )
+  static readonly layer = AggregateCommand.layerFor(AppSettingsCommands, appSettings)
 }

@@ -3,7 +3,6 @@
  * (registrations by the node's agent, drains by the operator, losses by the control plane's lease watch).
  */
 import {
-  type AppendMetadata,
   type CommandOutOfOrder,
   type MediaNodeCommand,
   MediaNodeDecider,
@@ -12,7 +11,7 @@ import {
   mediaNodeStream,
   type MediaNodeState
 } from "@onair/core"
-import { Context, Effect, Layer } from "effect"
+import { Context } from "effect"
 import * as AggregateCommand from "./AggregateCommand.ts"
 
 export const mediaNodes: AggregateCommand.Aggregate<
@@ -28,18 +27,7 @@ export const mediaNodes: AggregateCommand.Aggregate<
 
 export class MediaNodeCommands extends Context.Service<
   MediaNodeCommands,
-  {
-    readonly handle: (
-      command: MediaNodeCommand,
-      metadata: AppendMetadata
-    ) => Effect.Effect<
-      AggregateCommand.Decided<MediaNodeEvent, MediaNodeState>,
-      MediaNodeError | CommandOutOfOrder | AggregateCommand.AggregateCommandError
-    >
-  }
+  AggregateCommand.CommandPath<MediaNodeCommand, MediaNodeEvent, MediaNodeState, MediaNodeError | CommandOutOfOrder>
 >()("@onair/application/MediaNodeCommands") {
-  static readonly layer = Layer.effect(
-    MediaNodeCommands,
-    Effect.map(AggregateCommand.handlerFor(mediaNodes), (handle) => MediaNodeCommands.of({ handle }))
-  )
+  static readonly layer = AggregateCommand.layerFor(MediaNodeCommands, mediaNodes)
 }

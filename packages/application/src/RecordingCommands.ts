@@ -4,7 +4,6 @@
  * media node reports, deleted by its owner).
  */
 import {
-  type AppendMetadata,
   type CommandOutOfOrder,
   type RecordingCommand,
   RecordingDecider,
@@ -13,7 +12,7 @@ import {
   recordingStream,
   type RecordingState
 } from "@onair/core"
-import { Context, Effect, Layer } from "effect"
+import { Context } from "effect"
 import * as AggregateCommand from "./AggregateCommand.ts"
 
 export const recordings: AggregateCommand.Aggregate<
@@ -29,18 +28,7 @@ export const recordings: AggregateCommand.Aggregate<
 
 export class RecordingCommands extends Context.Service<
   RecordingCommands,
-  {
-    readonly handle: (
-      command: RecordingCommand,
-      metadata: AppendMetadata
-    ) => Effect.Effect<
-      AggregateCommand.Decided<RecordingEvent, RecordingState>,
-      RecordingError | CommandOutOfOrder | AggregateCommand.AggregateCommandError
-    >
-  }
+  AggregateCommand.CommandPath<RecordingCommand, RecordingEvent, RecordingState, RecordingError | CommandOutOfOrder>
 >()("@onair/application/RecordingCommands") {
-  static readonly layer = Layer.effect(
-    RecordingCommands,
-    Effect.map(AggregateCommand.handlerFor(recordings), (handle) => RecordingCommands.of({ handle }))
-  )
+  static readonly layer = AggregateCommand.layerFor(RecordingCommands, recordings)
 }

@@ -3,7 +3,6 @@
  * by its owner, started and stopped with its livestream's sessions, and told each relay attempt.
  */
 import {
-  type AppendMetadata,
   type CommandOutOfOrder,
   type RestreamCommand,
   RestreamDecider,
@@ -12,7 +11,7 @@ import {
   restreamTargetStream,
   type RestreamState
 } from "@onair/core"
-import { Context, Effect, Layer } from "effect"
+import { Context } from "effect"
 import * as AggregateCommand from "./AggregateCommand.ts"
 
 export const restreamTargets: AggregateCommand.Aggregate<
@@ -28,18 +27,7 @@ export const restreamTargets: AggregateCommand.Aggregate<
 
 export class RestreamCommands extends Context.Service<
   RestreamCommands,
-  {
-    readonly handle: (
-      command: RestreamCommand,
-      metadata: AppendMetadata
-    ) => Effect.Effect<
-      AggregateCommand.Decided<RestreamEvent, RestreamState>,
-      RestreamError | CommandOutOfOrder | AggregateCommand.AggregateCommandError
-    >
-  }
+  AggregateCommand.CommandPath<RestreamCommand, RestreamEvent, RestreamState, RestreamError | CommandOutOfOrder>
 >()("@onair/application/RestreamCommands") {
-  static readonly layer = Layer.effect(
-    RestreamCommands,
-    Effect.map(AggregateCommand.handlerFor(restreamTargets), (handle) => RestreamCommands.of({ handle }))
-  )
+  static readonly layer = AggregateCommand.layerFor(RestreamCommands, restreamTargets)
 }

@@ -4,7 +4,6 @@
  * livestreams racing for a port see one of them win.
  */
 import {
-  type AppendMetadata,
   type SrtPortCommand,
   SrtPortDecider,
   SrtPortEvent,
@@ -12,7 +11,7 @@ import {
   type SrtPortState,
   type SrtPortTaken
 } from "@onair/core"
-import { Context, Effect, Layer } from "effect"
+import { Context } from "effect"
 import * as AggregateCommand from "./AggregateCommand.ts"
 
 export const srtPorts: AggregateCommand.Aggregate<SrtPortCommand, SrtPortEvent, SrtPortState, SrtPortTaken> = {
@@ -23,18 +22,7 @@ export const srtPorts: AggregateCommand.Aggregate<SrtPortCommand, SrtPortEvent, 
 
 export class SrtPortCommands extends Context.Service<
   SrtPortCommands,
-  {
-    readonly handle: (
-      command: SrtPortCommand,
-      metadata: AppendMetadata
-    ) => Effect.Effect<
-      AggregateCommand.Decided<SrtPortEvent, SrtPortState>,
-      SrtPortTaken | AggregateCommand.AggregateCommandError
-    >
-  }
+  AggregateCommand.CommandPath<SrtPortCommand, SrtPortEvent, SrtPortState, SrtPortTaken>
 >()("@onair/application/SrtPortCommands") {
-  static readonly layer = Layer.effect(
-    SrtPortCommands,
-    Effect.map(AggregateCommand.handlerFor(srtPorts), (handle) => SrtPortCommands.of({ handle }))
-  )
+  static readonly layer = AggregateCommand.layerFor(SrtPortCommands, srtPorts)
 }

@@ -9,6 +9,7 @@ import { createServer } from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { promisify } from "node:util"
+import { stopProcess } from "./StopProcess.ts"
 
 /** The webhook worker on its own (`apps/worker`). */
 export const WORKER = Path.resolve(import.meta.dirname, "../../../apps/worker/src/main.ts")
@@ -198,12 +199,7 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
     },
     nginxPid: () => Number(Fs.readFileSync(Path.join(mediaDir, "nginx.pid"), "utf8").trim()),
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve))
-        child.kill("SIGTERM")
-        await Promise.race([exited, sleep(15_000)])
-        if (child.exitCode === null) child.kill("SIGKILL")
-      }
+      await stopProcess(child, { graceMillis: 15_000 })
       if (owned) Fs.rmSync(dataDir, { recursive: true, force: true })
     }
   }
@@ -267,14 +263,8 @@ export const publish = (
     exited,
     output: () => output,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT")
-      return await Promise.race([
-        exited,
-        sleep(5_000).then(() => {
-          child.kill("SIGKILL")
-          return exited
-        })
-      ])
+      await stopProcess(child, { signal: "SIGINT", graceMillis: 5_000 })
+      return await exited
     }
   }
 }
@@ -396,12 +386,6 @@ export const startMediaNode = async (
       if (alive()) process.kill(-child.pid!, "SIGKILL")
       await Promise.race([exited, sleep(5_000)])
     },
-    stop: async () => {
-      if (alive()) {
-        child.kill("SIGTERM")
-        await Promise.race([exited, sleep(15_000)])
-        if (alive()) process.kill(-child.pid!, "SIGKILL")
-      }
-    }
+    stop: () => stopProcess(child, { graceMillis: 15_000, group: true })
   }
 }

@@ -7,6 +7,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { stopProcess } from "./StopProcess.ts"
 import { freePort, sleep, waitFor } from "./MainJob.ts"
 
 const MODULES = "/usr/lib/nginx/modules"
@@ -90,11 +91,7 @@ ${stream}
     url: tlsPort === null ? `rtmp://127.0.0.1:${port}/app` : `rtmps://127.0.0.1:${tlsPort}/app`,
     playUrl: (key) => `rtmp://127.0.0.1:${port}/app/${key}`,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve))
-        child.kill("SIGQUIT")
-        await Promise.race([exited, sleep(3000).then(() => child.kill("SIGKILL"))])
-      }
+      await stopProcess(child, { signal: "SIGQUIT", graceMillis: 3_000 })
       Fs.rmSync(dir, { recursive: true, force: true })
     }
   }
