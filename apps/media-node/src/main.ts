@@ -9,7 +9,7 @@ import {
   MediaServer,
   NodeIdentity,
   NodeSettings,
-  RecordingDownloads,
+  RecordingFileRoutes,
   RecordingStore,
   RemoteMediaControl,
   TranscriptionEngine
@@ -37,7 +37,7 @@ const node = Effect.gen(function* () {
   )
   const files = Layer.unwrap(
     Effect.map(Effect.service(MediaServer), (server) =>
-      RecordingDownloads.nodeRoutes(server.settings.dir, remote.credential)
+      RecordingFileRoutes.nodeRoutes(server.settings.dir, remote.credential)
     )
   )
   return yield* Layer.launch(

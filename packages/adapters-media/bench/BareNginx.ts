@@ -9,9 +9,9 @@ import { createServer } from "node:http"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { freePort } from "@onair/test-support"
-import { defaultNginx } from "../src/MediaSettings.ts"
-import * as NginxConfig from "../src/NginxConfig.ts"
-import * as NginxProcess from "../src/NginxProcess.ts"
+import { defaultNginx } from "../src/node/MediaSettings.ts"
+import * as NginxConfig from "../src/node/NginxConfig.ts"
+import * as NginxProcess from "../src/node/NginxProcess.ts"
 
 const NGINX = defaultNginx()
 

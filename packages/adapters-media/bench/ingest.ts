@@ -11,7 +11,7 @@
 import * as Fs from "node:fs"
 import { type MainJob, publish, recordFigure, sleep } from "@onair/test-support"
 import { FAKE_MEDIA_FLAGS, launchChromium, publishOverWhip } from "@onair/test-support/browser"
-import * as RenditionLadders from "../src/RenditionLadders.ts"
+import * as RenditionLadders from "../src/node/RenditionLadders.ts"
 import { cpuSeconds } from "./Processes.ts"
 
 const SOURCE = { width: 1280, height: 720, fps: 30 }

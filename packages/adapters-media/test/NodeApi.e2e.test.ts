@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type MainJob, nodeCredential, startMainJob, waitFor } from "@onair/test-support"
-import * as NodeCredentials from "../src/NodeCredentials.ts"
+import * as NodeCredentials from "../src/control/NodeCredentials.ts"
 import { MediaNodeId } from "@onair/core"
 
 describe("media node credentials", () => {

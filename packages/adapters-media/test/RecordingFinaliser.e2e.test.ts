@@ -11,7 +11,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { promisify } from "node:util"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { finalise } from "../src/RecordingFinaliser.ts"
+import { finalise } from "../src/node/RecordingFinaliser.ts"
 
 const exec = promisify(execFile)
 const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-finalise-"))

@@ -3,10 +3,10 @@
  * links, pocketsphinx's timed words as segments, SRT's times and cues, upload retry pauses.
  */
 import { assert, describe, it } from "vitest"
-import { byteRange, rewritePlaylist } from "../src/RecordingFiles.ts"
-import { retryDelay } from "../src/FolderRetries.ts"
-import { srtTime, toSrt } from "../src/TranscriptFiles.ts"
-import { segmentsOfTimedWords } from "../src/TranscriptionEngine.ts"
+import { byteRange, rewritePlaylist } from "../src/node/RecordingFiles.ts"
+import { retryDelay } from "../src/node/FolderRetries.ts"
+import { srtTime, toSrt } from "../src/node/TranscriptFiles.ts"
+import { segmentsOfTimedWords } from "../src/node/TranscriptionEngine.ts"
 
 describe("recording pieces", () => {
   it("answers one byte range of a file, the whole file for none or several, and nothing past its end", () => {

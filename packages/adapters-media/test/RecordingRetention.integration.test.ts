@@ -24,7 +24,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { deleteExpired } from "../src/RecordingRetention.ts"
+import { deleteExpired } from "../src/control/RecordingRetention.ts"
 
 const DAY = 86_400_000
 /** Whole seconds, so "days ago" stays days ago while the test runs. */

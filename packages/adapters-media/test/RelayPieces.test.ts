@@ -3,7 +3,7 @@
  * the session's media), and its `-progress` blocks read into bytes, bitrate, frames and speed.
  */
 import { assert, describe, it } from "vitest"
-import { classifyExit, readProgress } from "../src/RestreamRelays.ts"
+import { classifyExit, readProgress } from "../src/node/RestreamRelays.ts"
 
 const input = "rtmp://127.0.0.1:40000/hls/11111111-1111-4111-8111-111111111111"
 

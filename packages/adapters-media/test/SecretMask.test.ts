@@ -3,8 +3,8 @@
  * missing from the words around it, and a key cut by a chunk or by the kept tail is still masked whole.
  */
 import { assert, describe, it } from "vitest"
-import { FfmpegRun } from "../src/FfmpegRun.ts"
-import { MaskedTail, maskSecrets, secretPattern } from "../src/SecretMask.ts"
+import { FfmpegRun } from "../src/node/FfmpegRun.ts"
+import { MaskedTail, maskSecrets, secretPattern } from "../src/node/SecretMask.ts"
 
 describe("secret masking", () => {
   it("masks whole values only, and their percent-encoded form", () => {

@@ -9,14 +9,12 @@
  */
 import { sameSecret } from "@onair/secrets"
 import { SecretKeyring } from "@onair/event-store"
+import { RECORDING_FILE } from "@onair/core"
 import { Context, Effect, Layer } from "effect"
 import { PublicUrlsConfig } from "./PublicUrlsConfig.ts"
 
 /** The path every recording link starts with. */
 export const RECORDING_LINK_PATH: `/${string}` = "/recordings/v1"
-
-/** A file under a recording's folder: `recording.mp4`, `poster.jpg`, `vod/index.m3u8`, `vod/<n>.ts`, … */
-export const RECORDING_FILE = /^(?:[a-z0-9_-]{1,64}\/)?[a-z0-9_-]{1,64}\.[a-z0-9]{1,8}$/
 
 const PURPOSE = "recording-link"
 

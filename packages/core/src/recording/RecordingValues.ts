@@ -84,3 +84,6 @@ export const LOCAL_STORAGE: RecordingStorage = { _tag: "Local" }
 
 /** Recordings ready before storage was named were on their node's disk. */
 export const StorageOfReady = RecordingStorage.pipe(Schema.withDecodingDefaultKey(Effect.succeed(LOCAL_STORAGE)))
+
+/** A file under a recording's folder: `recording.mp4`, `poster.jpg`, `vod/index.m3u8`, `vod/<n>.ts`, … */
+export const RECORDING_FILE = /^(?:[a-z0-9_-]{1,64}\/)?[a-z0-9_-]{1,64}\.[a-z0-9]{1,8}$/

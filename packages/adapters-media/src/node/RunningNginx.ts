@@ -7,7 +7,7 @@
 import type { IngestId, LivestreamId, RenditionLadder, SessionId } from "@onair/core"
 import { Context, Effect, Layer } from "effect"
 import { type Connection, Connections } from "./Connections.ts"
-import { MediaControl } from "./MediaControl.ts"
+import { MediaControl } from "../protocol/MediaControl.ts"
 import type { NginxInstance } from "./NginxProcess.ts"
 
 /**

@@ -2,7 +2,7 @@
 import { Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { MediaControl } from "./MediaControl.ts"
+import { MediaControl } from "../protocol/MediaControl.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
 export const reportManifests = Effect.gen(function* () {

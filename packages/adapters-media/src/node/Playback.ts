@@ -21,7 +21,7 @@ import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import type { MediaControlUnavailable, PlaybackSession } from "./MediaControl.ts"
+import type { MediaControlUnavailable, PlaybackSession } from "../protocol/MediaControl.ts"
 import type { Thumbnails } from "./Thumbnails.ts"
 import type { ViewerSeconds } from "./ViewerSeconds.ts"
 

@@ -6,7 +6,7 @@
 import { Clock, Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import type { MediaControlUnavailable } from "./MediaControl.ts"
+import type { MediaControlUnavailable } from "../protocol/MediaControl.ts"
 
 /** Folders asked about at once. */
 const BATCH = 1_000

@@ -6,7 +6,7 @@
  */
 import { Cause, Duration, Effect } from "effect"
 import * as Os from "node:os"
-import { type Lease, MediaControl, type NodeLoad, type Registration } from "./MediaControl.ts"
+import { type Lease, MediaControl, type NodeLoad, type Registration } from "../protocol/MediaControl.ts"
 import type { MediaSettings } from "./MediaSettings.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 import * as Supervisor from "./Supervisor.ts"

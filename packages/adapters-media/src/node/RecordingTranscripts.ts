@@ -12,7 +12,7 @@ import type { RecordingAssets, SessionId, TranscriptAssets, TranscriptionFailure
 import { Clock, Data, Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { MediaControl } from "./MediaControl.ts"
+import { MediaControl } from "../protocol/MediaControl.ts"
 import * as NginxConfig from "./NginxConfig.ts"
 import { foldersWithFacts, hasMark, removeFolder, setMark } from "./RecordingFolder.ts"
 import { FolderRetries } from "./FolderRetries.ts"

@@ -23,8 +23,8 @@ import {
   SrtListenersAnswer,
   type PlaybackSession,
   PublishAnswer
-} from "./MediaControl.ts"
-import { NODE_API_PATH } from "./NodeApi.ts"
+} from "../protocol/MediaControl.ts"
+import { NODE_API_PATH } from "../protocol/MediaControl.ts"
 
 const TIMEOUT = Duration.seconds(5)
 const PLAYBACK_TTL_MILLIS = 1_000

@@ -5,7 +5,7 @@
  */
 import { Effect } from "effect"
 import { sweepFolders } from "./FolderSweep.ts"
-import { MediaControl } from "./MediaControl.ts"
+import { MediaControl } from "../protocol/MediaControl.ts"
 import type { NginxPaths } from "./NginxConfig.ts"
 
 /** How long an ended session's HLS folder stays. */

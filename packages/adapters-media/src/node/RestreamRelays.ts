@@ -14,7 +14,7 @@
  */
 import type { RelayFailure, RestreamTargetId, SessionId } from "@onair/core"
 import { Effect } from "effect"
-import { type RelayAssignment, MediaControl } from "./MediaControl.ts"
+import { type RelayAssignment, MediaControl } from "../protocol/MediaControl.ts"
 import { FfmpegRun } from "./FfmpegRun.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 

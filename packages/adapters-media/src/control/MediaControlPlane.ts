@@ -7,12 +7,12 @@
 import { MediaNodeRegistry, takesPublishersAt } from "@onair/catalog"
 import { type MediaNodeId, MediaPlane } from "@onair/core"
 import { Clock, Effect, Layer } from "effect"
-import { MediaControl } from "./MediaControl.ts"
+import { MediaControl } from "../protocol/MediaControl.ts"
 import * as NodeApi from "./NodeApi.ts"
 import { NodeControl } from "./NodeControl.ts"
-import * as Playback from "./Playback.ts"
-import { Thumbnails } from "./Thumbnails.ts"
-import { ViewerSeconds } from "./ViewerSeconds.ts"
+import * as Playback from "../node/Playback.ts"
+import { Thumbnails } from "../node/Thumbnails.ts"
+import { ViewerSeconds } from "../node/ViewerSeconds.ts"
 
 /** How long the answer to "does any node take publishers" is reused. */
 const PLANE_CACHE_MILLIS = 1_000

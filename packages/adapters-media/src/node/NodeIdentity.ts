@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import type { Registration } from "./MediaControl.ts"
+import type { Registration } from "../protocol/MediaControl.ts"
 
 const isNodeId = Schema.is(MediaNodeId)
 

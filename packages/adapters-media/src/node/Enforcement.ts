@@ -6,7 +6,7 @@
  */
 import { Effect } from "effect"
 import type { Connection } from "./Connections.ts"
-import { MediaControl } from "./MediaControl.ts"
+import { MediaControl } from "../protocol/MediaControl.ts"
 import { INGEST_SERVERS, PUBLISH_APP } from "./NginxConfig.ts"
 import type { NginxInstance } from "./NginxProcess.ts"
 import { RunningNginx } from "./RunningNginx.ts"

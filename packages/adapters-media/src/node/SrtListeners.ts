@@ -17,7 +17,7 @@
 import type { LivestreamId } from "@onair/core"
 import { Clock, Effect } from "effect"
 import * as Fs from "node:fs"
-import { MediaControl, type SrtListenerAssignment } from "./MediaControl.ts"
+import { MediaControl, type SrtListenerAssignment } from "../protocol/MediaControl.ts"
 import { FfmpegRun } from "./FfmpegRun.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 

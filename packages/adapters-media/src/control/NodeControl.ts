@@ -49,7 +49,7 @@ import {
   MediaControlUnavailable,
   type PlaybackSession,
   type PublishAnswer
-} from "./MediaControl.ts"
+} from "../protocol/MediaControl.ts"
 import * as RelayControl from "./RelayControl.ts"
 import * as PublishMetrics from "./PublishMetrics.ts"
 

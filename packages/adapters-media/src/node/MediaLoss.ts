@@ -4,7 +4,7 @@
  * this node's next boot's, are not touched.
  */
 import { Effect, Schedule } from "effect"
-import { MediaControl } from "./MediaControl.ts"
+import { MediaControl } from "../protocol/MediaControl.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
 export const lost = (message: string) =>

@@ -9,7 +9,7 @@
 import type { SessionId } from "@onair/core"
 import { Clock, Effect } from "effect"
 import { randomUUID } from "node:crypto"
-import { MediaControl } from "./MediaControl.ts"
+import { MediaControl } from "../protocol/MediaControl.ts"
 
 /** How many of a viewer's latest segments are remembered to count each once (players re-fetch a few). */
 const REMEMBERED_SEGMENTS = 32

@@ -10,7 +10,7 @@ import { Clock, Effect } from "effect"
 import { type Connection, PUBLISH_STARTED_MILLIS } from "./Connections.ts"
 import type { KeyframeIntervals } from "./KeyframeIntervals.ts"
 import type { LadderWorkers } from "./LadderWorkers.ts"
-import { MediaControl } from "./MediaControl.ts"
+import { MediaControl } from "../protocol/MediaControl.ts"
 import * as NginxStat from "./NginxStat.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 

@@ -31,12 +31,11 @@ import {
   TranscriptReadyRequest,
   RecordingRequest,
   Registration,
-  ViewerSecondsRequest
-} from "./MediaControl.ts"
+  ViewerSecondsRequest,
+  NODE_API_PATH
+} from "../protocol/MediaControl.ts"
 import * as NodeCredentials from "./NodeCredentials.ts"
 import { NodeControl } from "./NodeControl.ts"
-
-export const NODE_API_PATH = "/media-nodes/v1"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 const failure = (status: number, code: string, message: string) =>

@@ -37,6 +37,9 @@ import {
 } from "@onair/core"
 import { Context, Effect, Schema } from "effect"
 
+/** Where the control plane answers its media nodes (`POST <path>/<operation>`). */
+export const NODE_API_PATH = "/media-nodes/v1"
+
 const NonNegative = Schema.Finite.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
 /** Lists a node sends at once: its connections, the session folders it sweeps. */
 const MAX_LIST = 10_000

@@ -27,7 +27,7 @@ import {
   type SessionId
 } from "@onair/core"
 import { Config, Duration, Effect, Schema } from "effect"
-import type { RelayAssignment, RelayProgressReport } from "./MediaControl.ts"
+import type { RelayAssignment, RelayProgressReport } from "../protocol/MediaControl.ts"
 
 /** How often the control plane settles relays, and how many targets a round looks at. */
 const SETTLE_MILLIS = 500

@@ -12,7 +12,7 @@
 import { sameSecret } from "@onair/secrets"
 import type { SessionId } from "@onair/core"
 import { Clock, Context, Effect, Layer } from "effect"
-import { MediaControl } from "./MediaControl.ts"
+import { MediaControl } from "../protocol/MediaControl.ts"
 import { HLS_APP, type IngestServer, PUBLISH_APP } from "./NginxConfig.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
