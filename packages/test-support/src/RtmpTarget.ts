@@ -8,7 +8,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { stopProcess } from "./StopProcess.ts"
-import { freePort, sleep, waitFor } from "./MainJob.ts"
+import { freePort, sleep, waitFor } from "./Polling.ts"
 
 const MODULES = "/usr/lib/nginx/modules"
 const NGINX = Fs.existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx"

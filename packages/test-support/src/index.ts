@@ -1,5 +1,9 @@
 export * from "./FreshDatabase.ts"
+export * from "./Encoders.ts"
 export * from "./MainJob.ts"
+export * from "./MediaNode.ts"
+export * from "./Polling.ts"
+export * from "./Worker.ts"
 export * from "./Receiver.ts"
 /** vitest's global setup that provides `postgresUrl` (and declares it for `inject`). */
 export { default as postgresSetup } from "./PostgresSetup.ts"
