@@ -3,61 +3,45 @@
  * media node commands, answered from the catalog once it has them. The embedded node of the main job calls
  * it in-process; nodes of their own reach it through `NodeApi`.
  *
+ * This module decides publishes and takes the reports of the connections they made, and ends the
+ * connections of a lost node; the rest of a node's requests are modules of their own, put together in
+ * `forNode`: `NodeLeases` (registration and lease), `NodeSessionReports` (playback, open sessions, viewer
+ * seconds, SRT listeners), `NodeRecordingReports` and `RelayControl`.
+ *
  * - A connection's ingest id is made here (`nodeIngestId`), so a node can only ever name its own
  *   connections, and the connections of one boot of a node are told from the next's.
- * - A boot registers while no other running boot holds the node's lease (unless it follows that boot on
- *   the same node: a crash and restart); its registration ends every connection the node's earlier boots
- *   left in the catalog.
  * - A publish on a node that is drained, or whose boot holds no lease, is refused for the node; one of a
  *   livestream placed on another node or region is refused as `wrong media node` (the core decides both).
  */
-import {
-  awaitReadModel,
-  CommandHandler,
-  currentTimestamp,
-  MediaNodeCommands,
-  RecordingCommands
-} from "@onair/application"
-import { AppSettingsReads, CatalogReads, MediaNodeRegistry, RecordingReads } from "@onair/catalog"
+import { awaitReadModel, CommandHandler, currentTimestamp, RecordingCommands } from "@onair/application"
+import { CatalogReads, MediaNodeRegistry, RecordingReads } from "@onair/catalog"
 import {
   bootIngestPrefix,
   type Ingest,
   type IngestId,
   type IngestSignal,
   type LivestreamId,
-  isOpen,
   type MediaNodeId,
   nodeIngestId,
   nodeOfIngest,
   originMetadata,
-  type RecordingCommand,
   type RenditionName,
   type RenditionsRefusal,
-  type Session,
   type SessionId,
   StreamKey,
   takesPublishers,
-  admits,
   Timestamp
 } from "@onair/core"
 import { Config, Context, Effect, Layer, Schema } from "effect"
 import { randomUUID } from "node:crypto"
-import {
-  type Lease,
-  MediaControl,
-  MediaControlRefused,
-  MediaControlUnavailable,
-  type PlaybackSession,
-  type PublishAnswer
-} from "../protocol/MediaControl.ts"
+import { MediaControl, type PlaybackSession, type PublishAnswer } from "../protocol/MediaControl.ts"
+import * as NodeLeases from "./NodeLeases.ts"
+import type { LeaseSettings } from "./NodeLeases.ts"
+export type { LeaseSettings } from "./NodeLeases.ts"
+import * as NodeRecordingReports from "./NodeRecordingReports.ts"
+import * as NodeSessionReports from "./NodeSessionReports.ts"
 import * as RelayControl from "./RelayControl.ts"
 import * as PublishMetrics from "./PublishMetrics.ts"
-
-/** How long a node's lease lasts after its last heartbeat, and how often it heartbeats. */
-export interface LeaseSettings {
-  readonly leaseSeconds: number
-  readonly heartbeatSeconds: number
-}
 
 /**
  * The lease runs out this long before `leaseSeconds` have passed since the node's last heartbeat: the
@@ -107,13 +91,15 @@ export class NodeControl extends Context.Service<
   static readonly make = (settings: LeaseSettings) =>
     Effect.gen(function* () {
       const commands = yield* CommandHandler
-      const nodes = yield* MediaNodeCommands
       const recordings = yield* RecordingCommands
       const recordingReads = yield* RecordingReads
-      const appSettings = yield* AppSettingsReads
       const catalog = yield* CatalogReads
       const registry = yield* MediaNodeRegistry
       const relays = yield* RelayControl.make
+      const recordingReports = yield* NodeRecordingReports.make
+      const sessionReports = yield* NodeSessionReports.make((livestreamId, withHealth, self) =>
+        playbackOf(livestreamId, withHealth, self)
+      )
       const leaseMillis = settings.leaseSeconds * 1000 - SETTLE_MILLIS
 
       /**
@@ -192,6 +178,10 @@ export class NodeControl extends Context.Service<
           yield* Effect.logWarning(`media: ${ended.length} connection(s) of node ${nodeId} ended: ${message}`)
         return ended.length
       })
+
+      const leases = yield* NodeLeases.make(settings, leaseMillis, (nodeId, bootId) =>
+        endConnections(nodeId, { except: bootId }, "media node restarted")
+      )
 
       /**
        * The session's recording, started with its first accepted publish when its livestream records
@@ -287,50 +277,6 @@ export class NodeControl extends Context.Service<
 
       const forNode = (nodeId: MediaNodeId): MediaControl["Service"] => {
         const owns = (ingestId: string) => nodeOfIngest(ingestId) === nodeId
-        const unavailable = (error: { readonly _tag: string }) =>
-          new MediaControlUnavailable({ message: `media node ${nodeId}: ${error._tag}` })
-
-        const register = Effect.fn("NodeControl.register")(function* (
-          registration: Parameters<MediaControl["Service"]["register"]>[0]
-        ) {
-          const at = yield* currentTimestamp
-          const lease = yield* registry.leaseOf(nodeId)
-          const held =
-            lease !== undefined &&
-            lease.bootId !== registration.bootId &&
-            lease.bootId !== registration.follows &&
-            !lease.lost &&
-            lease.expiresAt >= at
-          if (held) {
-            return yield* new MediaControlRefused({
-              message:
-                `media node ${nodeId} is held by another running boot until its lease runs out ` +
-                `(${Math.ceil((lease!.expiresAt - at) / 1000)} s); is another node started with the same id?`
-            })
-          }
-          const { follows: _, ...registered } = registration
-          yield* nodes
-            .handle(
-              { _tag: "RegisterMediaNode", nodeId, at, ...registered },
-              originMetadata(`media-node:${nodeId}:${registration.bootId}:register:${at}`, `media-node:${nodeId}`, at)
-            )
-            .pipe(awaitReadModel(catalog), Effect.mapError(unavailable))
-          // Whatever an earlier boot left connected is gone with it.
-          yield* endConnections(nodeId, { except: registration.bootId }, "media node restarted")
-          yield* registry.lease(nodeId, registration.bootId, at, leaseMillis)
-          return { leaseSeconds: settings.leaseSeconds, heartbeatSeconds: settings.heartbeatSeconds } satisfies Lease
-        })
-
-        const heartbeat = Effect.fn("NodeControl.heartbeat")(function* (
-          heartbeat: Parameters<MediaControl["Service"]["heartbeat"]>[0]
-        ) {
-          const at = yield* currentTimestamp
-          const leased = yield* registry.renew(nodeId, heartbeat.bootId, at, leaseMillis, heartbeat.load)
-          const node = leased ? yield* registry.node(nodeId) : undefined
-          return { leased, accepting: node !== undefined && takesPublishers(node) }
-        })
-
-        const leave = (bootId: string) => registry.release(nodeId, bootId)
 
         const decide = Effect.fn("NodeControl.publish")(function* (
           request: Parameters<MediaControl["Service"]["publish"]>[0]
@@ -411,27 +357,6 @@ export class NodeControl extends Context.Service<
               )
             : Effect.void
 
-        /**
-         * The livestreams with SRT on whose placement admits this node, enabled and not deleted; none while
-         * the node holds no lease (never registered, lost or gone): each carries its stream key.
-         */
-        const srtListeners = Effect.fn("NodeControl.srtListeners")(function* () {
-          const node = yield* registry.node(nodeId)
-          const lease = yield* registry.leaseOf(nodeId)
-          if (node === undefined || lease === undefined || lease.lost || lease.expiresAt < (yield* currentTimestamp))
-            return []
-          const livestreams = yield* catalog.srtLivestreams
-          return livestreams
-            .filter(
-              (livestream) => livestream.disabled === null && admits(livestream.placement, nodeId, node?.region ?? null)
-            )
-            .map((livestream) => ({
-              livestreamId: livestream.id,
-              port: livestream.srtPort!,
-              streamKey: livestream.streamKey
-            }))
-        })
-
         const renditionsRefused = (
           ingestId: IngestId,
           reason: RenditionsRefusal,
@@ -472,143 +397,19 @@ export class NodeControl extends Context.Service<
           yield* endConnections(nodeId, { only: bootId }, message)
         })
 
-        /**
-         * Where a livestream is served: what any player learns from the node's redirect. Its health only
-         * when this node holds it.
-         */
-        const playback = (livestreamId: LivestreamId, withHealth: boolean) =>
-          Effect.flatMap(playbackOf(livestreamId, withHealth, nodeId), (session) =>
-            Effect.succeed(session === null || session.nodeId === nodeId ? session : { ...session, health: null })
-          )
-
-        /** The session's media is (or was last) on this node: its current or last connection is this node's. */
-        const holdsSession = (session: Session | undefined): session is Session =>
-          session !== undefined && session.ingestId !== null && owns(session.ingestId)
-
-        /** Which of these sessions are open, of those this node holds; another node's are not said. */
-        const openSessions = Effect.fn("NodeControl.openSessions")(function* (sessionIds: ReadonlyArray<string>) {
-          const open: Array<string> = []
-          for (const id of sessionIds) {
-            const session = yield* catalog.sessionById(id as SessionId)
-            if (holdsSession(session) && isOpen(session)) open.push(id)
-          }
-          return open
-        })
-
-        const recordViewerSeconds = (request: Parameters<MediaControl["Service"]["accrueViewerSeconds"]>[0]) =>
-          Effect.flatMap(currentTimestamp, (at) =>
-            commands
-              .handle(
-                { _tag: "AccrueViewerSeconds", sessionId: request.sessionId, at, seconds: request.seconds },
-                originMetadata(request.commandId, `media-node:${nodeId}`, at)
-              )
-              .pipe(
-                Effect.asVoid,
-                Effect.mapError((error) =>
-                  // A store that failed keeps the batch on the node for later; a rule the session refuses drops it.
-                  error._tag === "EventStoreFailed" || error._tag === "CommandConflict"
-                    ? new MediaControlUnavailable({ message: error._tag })
-                    : new MediaControlRefused({ message: error._tag })
-                )
-              )
-          )
-
-        /** Viewer seconds of a session this node holds: its players watched them here. */
-        const accrueViewerSeconds = (request: Parameters<MediaControl["Service"]["accrueViewerSeconds"]>[0]) =>
-          Effect.flatMap(catalog.sessionById(request.sessionId), (session) =>
-            holdsSession(session)
-              ? recordViewerSeconds(request)
-              : Effect.fail(
-                  new MediaControlRefused({
-                    message: `session ${request.sessionId} is not held by media node ${nodeId}`
-                  })
-                )
-          )
-
-        /**
-         * Whether this node holds the session's recording, which finalises from now on, and whether its app
-         * wants it transcribed (as the app said when it began finalising).
-         */
-        const finaliseRecording = Effect.fn("NodeControl.finaliseRecording")(function* (sessionId: SessionId) {
-          const skip = { finalise: false, transcribe: false }
-          const recording = yield* recordingReads.recordingById(sessionId)
-          if (recording === undefined || recording.nodeId !== nodeId || recording.deletedAt !== null) return skip
-          if (recording.phase._tag === "Finalising") return { finalise: true, transcribe: recording.transcribe }
-          if (recording.phase._tag !== "Recording") return skip
-          const session = yield* catalog.sessionById(sessionId)
-          // Its session goes on (inside its reconnect window, say): nothing to finalise yet.
-          if (session !== undefined && isOpen(session)) return skip
-          const at = yield* currentTimestamp
-          const { transcribeRecordings } = yield* appSettings.settings(recording, at)
-          return yield* recordings
-            .handle(
-              { _tag: "FinaliseRecording", recordingId: sessionId, at, transcribe: transcribeRecordings },
-              originMetadata(`recording:${sessionId}:finalise`, `media-node:${nodeId}`, at)
-            )
-            .pipe(
-              awaitReadModel(catalog),
-              Effect.as({ finalise: true, transcribe: transcribeRecordings }),
-              Effect.mapError(unavailable)
-            )
-        })
-
-        /** A recording's report from its own node, once (a repeat or a refused one changes nothing). */
-        const settleRecording = (sessionId: SessionId, settle: (at: Timestamp) => RecordingCommand) =>
-          Effect.gen(function* () {
-            const recording = yield* recordingReads.recordingById(sessionId)
-            if (recording === undefined || recording.nodeId !== nodeId) return
-            const at = yield* currentTimestamp
-            const command = settle(at)
-            yield* recordings
-              .handle(command, originMetadata(`recording:${sessionId}:${command._tag}`, `media-node:${nodeId}`, at))
-              .pipe(
-                awaitReadModel(catalog),
-                Effect.asVoid,
-                Effect.catch((error) =>
-                  error._tag === "EventStoreFailed" ||
-                  error._tag === "CommandConflict" ||
-                  error._tag === "AggregateReadFailed"
-                    ? Effect.fail(unavailable(error))
-                    : Effect.logWarning(`media: recording ${sessionId}: ${command._tag} refused: ${error._tag}`)
-                )
-              )
-          })
-
         return MediaControl.of({
           nodeId,
-          register,
-          heartbeat,
-          leave,
+          ...leases.forNode(nodeId),
           publish,
           publishDone,
           reportHealth,
           reportManifest,
           renditionsRefused,
-          srtListeners,
           entitled,
           mediaLost,
-          playback,
-          openSessions,
-          finaliseRecording,
-          keptRecordings: (sessionIds) => recordingReads.keptOn(nodeId, sessionIds),
-          recordingReady: (sessionId, assets, storage) =>
-            settleRecording(sessionId, (at) => ({
-              _tag: "CompleteRecording",
-              recordingId: sessionId,
-              at,
-              assets,
-              storage
-            })),
-          recordingFailed: (sessionId, reason) =>
-            settleRecording(sessionId, (at) => ({ _tag: "FailRecording", recordingId: sessionId, at, reason })),
-          ...relays.forNode(nodeId),
-          transcriptionStarted: (sessionId) =>
-            settleRecording(sessionId, (at) => ({ _tag: "StartTranscription", recordingId: sessionId, at })),
-          transcriptionReady: (sessionId, assets) =>
-            settleRecording(sessionId, (at) => ({ _tag: "CompleteTranscription", recordingId: sessionId, at, assets })),
-          transcriptionFailed: (sessionId, reason) =>
-            settleRecording(sessionId, (at) => ({ _tag: "FailTranscription", recordingId: sessionId, at, reason })),
-          accrueViewerSeconds
+          ...sessionReports.forNode(nodeId),
+          ...recordingReports.forNode(nodeId),
+          ...relays.forNode(nodeId)
         })
       }
 
