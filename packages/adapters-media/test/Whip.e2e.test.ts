@@ -168,7 +168,7 @@ describe("WHIP ingest, with Chromium as the publisher", { timeout: 120_000 }, ()
       assert.strictEqual(answer.status, 200)
       return performance.now() - started
     }
-    /** `count` lists, one every 5 ms: another client's requests. */
+    /** `count` lists, one every 5 ms (a pace, not a wait for something): another client's requests. */
     const lists = async (count: number) => {
       const took: Array<number> = []
       for (let i = 0; i < count; i++) {
@@ -200,8 +200,9 @@ describe("WHIP ingest, with Chromium as the publisher", { timeout: 120_000 }, ()
       await waitFor("the flood to start", async () => (said.split("flooding").length > acknowledged ? true : undefined))
       flooded.push(...(await lists(40)))
       sockets = Math.max(sockets, udpSocketsIn(WHIP_PORTS))
+      const quieted = said.split("quiet").length
       flooder.stdin!.write("off\n")
-      await sleep(200)
+      await waitFor("the flood to stop", async () => (said.split("quiet").length > quieted ? true : undefined))
     }
     const exited = new Promise((resolve) => flooder.once("exit", resolve))
     flooder.stdin!.end()

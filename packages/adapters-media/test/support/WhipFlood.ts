@@ -2,7 +2,8 @@
  * An attacker's client of its own process, for the WHIP flood test. While it is on, every `period`
  * milliseconds it posts every offer of the files it is given to `url` at once (the review's reproduction
  * was three 300 KB offers at once). Its standard input steers it, a line each: `on` starts a phase (it
- * says `flooding` once the phase's first offer was answered), `off` pauses; the end of its input ends it
+ * says `flooding` once the phase's first offer was answered), `off` pauses (it says `quiet` once every offer
+ * it sent was answered); the end of its input ends it
  * (or 120 s), and it says the count of each status it was answered with, as one line of JSON.
  *
  *   node WhipFlood.ts <url> <period ms> <offer file>...
@@ -21,6 +22,8 @@ Readline.createInterface({ input: process.stdin })
   .on("line", (line) => {
     on = line.trim() === "on"
     if (on) told = false
+    // Paused: it says so once every offer it sent has been answered.
+    else void Promise.all(pending).then(() => process.stdout.write("quiet\n"))
   })
   .on("close", () => (ended = true))
 const deadline = Date.now() + 120_000
