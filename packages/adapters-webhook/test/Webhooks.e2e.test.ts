@@ -119,13 +119,16 @@ describe("webhooks", { timeout: 120_000 }, () => {
     /** The events of a stream until `enough` says so, then the connection closed. */
     const follow = async (
       headers: Record<string, string>,
-      enough: (events: Array<{ id?: string; event: string; data: any }>) => boolean
+      enough: (events: Array<{ id?: string; event: string; data: any }>) => boolean,
+      connected: () => void = () => {}
     ) => {
       const controller = new AbortController()
       const response = await fetch(base, {
         headers: { authorization: `Bearer ${job.token}`, ...headers },
         signal: controller.signal
       })
+      // The feed answers its headers once it follows from now on.
+      connected()
       assert.strictEqual(response.status, 200)
       assert.include(response.headers.get("content-type") ?? "", "text/event-stream")
       const events: Array<{ id?: string; event: string; data: any }> = []
@@ -174,10 +177,15 @@ describe("webhooks", { timeout: 120_000 }, () => {
 
     // What came before the connection is not sent again: only the new livestream's events arrive.
     const before = await livestream("earlier")
-    const waiting = follow({}, (events) =>
-      events.some((e) => e.data?.data?.livestream_id !== undefined && e.data.data.livestream_id !== before.id)
+    let following = () => {}
+    const connected = new Promise<void>((resolve) => (following = resolve))
+    const waiting = follow(
+      {},
+      (events) =>
+        events.some((e) => e.data?.data?.livestream_id !== undefined && e.data.data.livestream_id !== before.id),
+      following
     )
-    await sleep(300)
+    await connected
     const created = await livestream("followed")
     const seen = await waiting
     assert.isFalse(seen.some((e) => e.data?.data?.livestream_id === before.id))
@@ -212,6 +220,7 @@ describe("webhooks", { timeout: 120_000 }, () => {
     await endpoint(only.url, ["hls.started.success"])
     const created = await livestream()
     await waitFor("the status change", async () => (receiver.received.length > 0 ? true : undefined))
+    // Waiting for what must not come: any other delivery of this livestream would have come with it.
     await sleep(500)
     assert.deepStrictEqual(
       bodies(receiver.received)
@@ -238,6 +247,7 @@ describe("webhooks", { timeout: 120_000 }, () => {
     const verifier = new Webhook(created.body.data.secret)
     const stream = await livestream("aliased")
     await waitFor("the status change", async () => (receiver.received.length > 0 ? true : undefined))
+    // Waiting for what must not come: a delivery under another name would have come with it.
     await sleep(500)
     const mine = receiver.received.filter((r) => JSON.parse(r.body).data.livestream_id === stream.id)
     assert.deepStrictEqual(
@@ -262,6 +272,7 @@ describe("webhooks", { timeout: 120_000 }, () => {
     const { id } = await endpoint(receiver.url, ["livestream.status.changed"])
     await livestream()
     await waitFor("the third attempt", async () => (receiver.received.length >= 3 ? true : undefined))
+    // Waiting for what must not come: a fourth attempt after a 200.
     await sleep(300)
     assert.strictEqual(receiver.received.length, 3)
     assert.strictEqual(new Set(receiver.received.map((r) => r.headers["webhook-id"])).size, 1)
@@ -295,6 +306,7 @@ describe("webhooks", { timeout: 120_000 }, () => {
     })
     const before = receiver.received.length
     await livestream()
+    // Waiting for what must not come: a delivery to the endpoint the 410 turned off.
     await sleep(1000)
     assert.strictEqual(receiver.received.length, before)
     await receiver.close()
@@ -308,6 +320,7 @@ describe("webhooks", { timeout: 120_000 }, () => {
     const since = new Date().toISOString()
     await livestream()
     await waitFor("four attempts", async () => (receiver.received.length >= 4 ? true : undefined))
+    // Waiting for what must not come: an attempt past the schedule.
     await sleep(800)
     assert.strictEqual(receiver.received.length, 4)
     up = true
