@@ -17,8 +17,9 @@ declare -A BENCHES=(
   [timers]="node apps/api/bench/Timers.ts"
   [replicas]="node apps/api/bench/Replicas.ts"
   [scale]="node apps/api/bench/Scale.ts"
+  [write-path]="node apps/api/bench/WritePath.ts"
 )
-ORDER=(store http webhooks media nodes recordings restreams timers replicas scale)
+ORDER=(store http webhooks media nodes recordings restreams timers replicas scale write-path)
 
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=("${ORDER[@]}")

@@ -35,6 +35,7 @@ export const awaitReadModel =
             if (written !== null && transaction > written.transaction) written.transaction = transaction
           })
         ),
-        readModel.awaitTransaction(transaction)
+        // The read-your-writes wait on its own in traces: how long the read model took to take the append in.
+        Effect.withSpan(readModel.awaitTransaction(transaction), "ReadModel.await")
       )
     })

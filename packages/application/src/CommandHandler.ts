@@ -75,7 +75,11 @@ export class CommandHandler extends Context.Service<
       const decideAndAppend = (signal: Signal, metadata: AppendMetadata, readAhead: ReadonlyMap<string, StreamRead>) =>
         Effect.gen(function* () {
           const { reader, versions } = EventSourcedReader.make(store, keyIndex.lookup, readAhead)
-          const unit = yield* Workflow.handle(signal).pipe(Effect.provideService(AggregateReader, reader))
+          const unit = yield* Workflow.handle(signal).pipe(
+            Effect.provideService(AggregateReader, reader),
+            // The decision alone (with any stream it reads beyond those read ahead), apart from the append.
+            Effect.withSpan("CommandHandler.decide")
+          )
           if (unit.changes.length === 0) return { changes: [], append: undefined } satisfies Handled
           const append = yield* store.appendMany(toAppends(unit.changes, versions), metadata)
           return { changes: append.duplicate ? [] : unit.changes, append } satisfies Handled

@@ -11,6 +11,9 @@ export interface ReceivedSpan {
   readonly parentSpanId: string | undefined
   readonly name: string
   readonly attributes: Readonly<Record<string, unknown>>
+  /** Its start, epoch ms (to the microsecond), and how long it took. */
+  readonly startMs: number
+  readonly durationMs: number
 }
 
 export interface OtlpReceiver {
@@ -45,6 +48,8 @@ export const startOtlpReceiver = async (): Promise<OtlpReceiver> => {
               spanId: span.spanId,
               parentSpanId: span.parentSpanId === "" ? undefined : span.parentSpanId,
               name: span.name,
+              startMs: Number(BigInt(span.startTimeUnixNano ?? 0) / 1000n) / 1000,
+              durationMs: Number(BigInt(span.endTimeUnixNano ?? 0) - BigInt(span.startTimeUnixNano ?? 0)) / 1e6,
               attributes: Object.fromEntries((span.attributes ?? []).map((a: any) => [a.key, attributeValue(a.value)]))
             })
           }
