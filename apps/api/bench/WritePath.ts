@@ -260,31 +260,38 @@ const measure = async (label: string, env: Record<string, string>) => {
   await otlp.close()
 }
 
-const embeddedDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-write-path-"))
-try {
-  await measure("the embedded store", { ONAIR_DATA_DIR: embeddedDir, DATABASE_URL: "" })
-} finally {
-  Fs.rmSync(embeddedDir, { recursive: true, force: true })
+/** `ONAIR_BENCH_STORES`: which stores to measure (`embedded,postgres` by default). */
+const stores = (process.env["ONAIR_BENCH_STORES"] ?? "embedded,postgres").split(",")
+
+if (stores.includes("embedded")) {
+  const embeddedDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-write-path-"))
+  try {
+    await measure("the embedded store", { ONAIR_DATA_DIR: embeddedDir, DATABASE_URL: "" })
+  } finally {
+    Fs.rmSync(embeddedDir, { recursive: true, force: true })
+  }
 }
 
-const server =
-  process.env["ONAIR_BENCH_DATABASE_URL"] ??
-  execFileSync("bash", [Path.resolve(import.meta.dirname, "../../../scripts/postgres.sh")], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"]
-  }).trim()
-const database = `onair_write_path_${process.pid}`
-execFileSync("psql", [server, "-qc", `CREATE DATABASE ${database}`])
-const url = new URL(server)
-url.pathname = `/${database}`
-const pgDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-write-path-pg-"))
-try {
-  await measure("PostgreSQL", {
-    DATABASE_URL: url.toString(),
-    ONAIR_DATA_DIR: pgDir,
-    ONAIR_SECRET_KEY: Buffer.alloc(32, 7).toString("base64")
-  })
-} finally {
-  execFileSync("psql", [server, "-qc", `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`])
-  Fs.rmSync(pgDir, { recursive: true, force: true })
+if (stores.includes("postgres")) {
+  const server =
+    process.env["ONAIR_BENCH_DATABASE_URL"] ??
+    execFileSync("bash", [Path.resolve(import.meta.dirname, "../../../scripts/postgres.sh")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"]
+    }).trim()
+  const database = `onair_write_path_${process.pid}`
+  execFileSync("psql", [server, "-qc", `CREATE DATABASE ${database}`])
+  const url = new URL(server)
+  url.pathname = `/${database}`
+  const pgDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-write-path-pg-"))
+  try {
+    await measure("PostgreSQL", {
+      DATABASE_URL: url.toString(),
+      ONAIR_DATA_DIR: pgDir,
+      ONAIR_SECRET_KEY: Buffer.alloc(32, 7).toString("base64")
+    })
+  } finally {
+    execFileSync("psql", [server, "-qc", `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`])
+    Fs.rmSync(pgDir, { recursive: true, force: true })
+  }
 }

@@ -6,7 +6,8 @@
  * The process running the projection says so after each commit (`committed`); on PostgreSQL it also
  * notifies the other processes (channel `onair_projections`, payload `<name> <transaction>`). While anyone
  * waits, the checkpoint is also read every `POLL` as a safety net for a notification that never came (a
- * listener reconnecting, the embedded store, which has one process). Nobody waiting costs nothing.
+ * listener reconnecting). Nobody waiting costs nothing. On a sole writer (the embedded store: one process,
+ * one connection) the runner beside the reader is the only one that can advance it, and tells it.
  */
 import { PgClient } from "@effect/sql-pg/PgClient"
 import { EventStore, type Position } from "@onair/core"
@@ -48,9 +49,11 @@ export const make = (name: string): Effect.Effect<ProjectionWatch, never, EventS
       }
       polling = false
     })
+    // A sole writer runs the projection in this very process, which says so after each commit: a poll there
+    // would only take the one connection from the projection it waits for.
     const gate = TransactionGate.make(0, () =>
       Effect.suspend(() => {
-        if (polling) return Effect.void
+        if (polling || store.soleWriter) return Effect.void
         polling = true
         return Effect.asVoid(Effect.forkIn(poll, scope))
       })
