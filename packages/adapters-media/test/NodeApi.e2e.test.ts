@@ -23,6 +23,18 @@ describe("media node credentials", () => {
   })
 })
 
+/** A health report of a 640x360 stream, as a node sends it from nginx's `/stat`. */
+const health = {
+  width: 640,
+  height: 360,
+  videoCodecId: "avc1.64001e",
+  audioCodecId: "mp4a.40.2",
+  videoBitrate: 800_000,
+  audioBitrate: 128_000,
+  videoFps: 30,
+  renditions: []
+}
+
 describe("the node API", { timeout: 120_000 }, () => {
   const secret = randomBytes(32).toString("base64url")
   let job: MainJob
@@ -147,16 +159,6 @@ describe("the node API", { timeout: 120_000 }, () => {
     })
     assert.strictEqual(published.body.data._tag, "Accepted", JSON.stringify(published.body))
     const { ingestId, sessionId } = published.body.data as { ingestId: string; sessionId: string }
-    const health = {
-      width: 640,
-      height: 360,
-      videoCodecId: "avc1.64001e",
-      audioCodecId: "mp4a.40.2",
-      videoBitrate: 800_000,
-      audioBitrate: 128_000,
-      videoFps: 30,
-      renditions: []
-    }
     assert.strictEqual((await call(credentialD, "health", { ingestId, health })).status, 200)
     const session = async () => (await job.api("GET", `/livestreams/sessions/${sessionId}`)).body.data
     const recording = async () => (await job.api("GET", `/recordings/${sessionId}`)).body.data
@@ -308,16 +310,6 @@ describe("the node API", { timeout: 120_000 }, () => {
   it("an end arriving with health reports is never lost", async () => {
     const credential = await nodeCredential(secret, "node-c")
     assert.strictEqual((await call(credential, "register", registration("boot-cccc1"))).status, 200)
-    const health = {
-      width: 640,
-      height: 360,
-      videoCodecId: "avc1.64001e",
-      audioCodecId: "mp4a.40.2",
-      videoBitrate: 800_000,
-      audioBitrate: 128_000,
-      videoFps: 30,
-      renditions: []
-    }
     const ids = await Promise.all(
       Array.from({ length: 12 }, async (_, index) => {
         const created = (await job.api("POST", "/livestreams", { name: `race ${index}` })).body.data

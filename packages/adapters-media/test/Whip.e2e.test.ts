@@ -17,7 +17,7 @@ import { createRequire } from "node:module"
 import type { AddressInfo } from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import type { Browser } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type MainJob, probe, publish, sleep, startMainJob, waitFor } from "@onair/test-support"
 import { FAKE_MEDIA_FLAGS, launchChromium, publishOverWhip } from "@onair/test-support/browser"
@@ -60,6 +60,16 @@ const udpSocketsIn = (range: readonly [number, number]): number => {
   }
   return count
 }
+
+/** The offer a page makes for its (fake) camera and microphone, as a WHIP publisher sends it. */
+const cameraOffer = (page: Page) =>
+  page.evaluate(async () => {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true })
+    const pc = new RTCPeerConnection()
+    for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: "sendonly" })
+    await pc.setLocalDescription(await pc.createOffer())
+    return pc.localDescription!.sdp
+  })
 
 const median = (values: ReadonlyArray<number>): number =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
@@ -140,13 +150,7 @@ describe("WHIP ingest, with Chromium as the publisher", { timeout: 120_000 }, ()
 
   it("an offer flood is answered before any socket opens, and other clients do not wait for it", async () => {
     const page = await publisherPage()
-    const offer = await page.evaluate(async () => {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true })
-      const pc = new RTCPeerConnection()
-      for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: "sendonly" })
-      await pc.setLocalDescription(await pc.createOffer())
-      return pc.localDescription!.sdp
-    })
+    const offer = await cameraOffer(page)
     await page.close()
     const post = (key: string, body: string) =>
       fetch(`${job.url}/whip/${key}`, {
@@ -342,13 +346,7 @@ describe("WHIP ingest, with Chromium as the publisher", { timeout: 120_000 }, ()
     const page = await publisherPage()
     // The offer is answered and accepted, but the answer is never applied: no media comes, so the bridge
     // has not pushed, and its publish waits for its push.
-    const offer = await page.evaluate(async () => {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true })
-      const pc = new RTCPeerConnection()
-      for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: "sendonly" })
-      await pc.setLocalDescription(await pc.createOffer())
-      return pc.localDescription!.sdp
-    })
+    const offer = await cameraOffer(page)
     const answered = await fetch(`${job.url}/whip/${livestream.stream_key}`, {
       method: "POST",
       headers: { "content-type": "application/sdp" },
