@@ -4,8 +4,7 @@
  * it exited, or 5 s after the SIGKILL at the latest.
  */
 import type { ChildProcess } from "node:child_process"
-
-const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
+import { sleep } from "./Polling.ts"
 
 const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null
 

@@ -4,6 +4,10 @@
  * read with the numbers they carry. Pure: text in, text out.
  */
 
+/** An SDP's media sections (`m=` and the lines under it), without its session part. */
+const mediaSections = (sdp: string): Array<string> =>
+  sdp.split(/\r?\n(?=m=)/).filter((section) => section.startsWith("m="))
+
 /** The largest offer read: a browser's offer for one video and one audio section is 4–8 KiB. */
 export const MAX_OFFER_BYTES = 64 * 1024
 
@@ -15,7 +19,7 @@ export const MAX_OFFER_BYTES = 64 * 1024
  */
 export const offerProblem = (offer: string): string | null => {
   if (!offer.startsWith("v=0")) return "offer: not an SDP offer (it starts with v=0)"
-  const sections = offer.split(/\r?\n(?=m=)/).slice(1)
+  const sections = mediaSections(offer)
   const kinds = sections.map((section) => /^m=(\S*)/.exec(section)?.[1] ?? "")
   const other = kinds.find((kind) => kind !== "video" && kind !== "audio")
   if (other !== undefined)
@@ -43,7 +47,7 @@ export interface Negotiated {
 
 /** The answer's accepted H.264 video and Opus audio (a section answered with port 0 was refused). */
 export const negotiated = (answer: string): Negotiated => {
-  const sections = answer.split(/\r?\n(?=m=)/).filter((section) => section.startsWith("m="))
+  const sections = mediaSections(answer)
   const find = (kind: "video" | "audio", codec: RegExp): NegotiatedCodec | null => {
     for (const section of sections) {
       const [media, port] = section.split(/\s+/, 3)
