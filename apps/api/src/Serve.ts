@@ -18,7 +18,7 @@ import {
   TranscriptionEngine
 } from "@onair/adapters-media"
 import { PublicUrlsConfig, RecordingLinks, TimerWorker } from "@onair/application"
-import { DueTimerClaims } from "@onair/catalog"
+import { DueTimerClaims } from "@onair/coordination"
 import { Database } from "@onair/event-store"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"

@@ -16,6 +16,7 @@ import { RestreamUrlGuard } from "@onair/outbound"
 import { Inbound, Webhooks } from "@onair/adapters-webhook"
 import { KnownApps } from "@onair/adapters-http"
 import { Catalog } from "@onair/catalog"
+import { MediaNodeRegistry } from "@onair/coordination"
 import { Database } from "@onair/event-store"
 import { Layer } from "effect"
 
@@ -35,6 +36,6 @@ export const services = (choice: Database.DatabaseChoice) =>
         RestreamUrlGuard.layer
       )
     ),
-    Layer.provideMerge(Catalog.layer),
+    Layer.provideMerge(Layer.merge(Catalog.layer, MediaNodeRegistry.layer)),
     Layer.provideMerge(Database.layer(choice))
   )

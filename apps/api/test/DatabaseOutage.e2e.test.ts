@@ -48,7 +48,8 @@ describe("the main job through a database outage", { timeout: 120_000 }, () => {
     assert.strictEqual(endpoint.status, 201)
     const before = job.log().length
     server("stop")
-    // Several of the loops' rounds (250 ms to 1 s each) while the database is away.
+    // Several of the loops' rounds (250 ms to 1 s each) while the database is away: what is under test is
+    // how often they speak over real time with a real server gone, so that time passes.
     await sleep(6_000)
     const during = job.log().slice(before)
     const count = (text: string) => during.split(text).length - 1

@@ -9,6 +9,7 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { promisify } from "node:util"
+import { waitFor } from "@onair/test-support"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 
 const MAIN = Path.resolve(import.meta.dirname, "../src/main.ts")
@@ -91,7 +92,7 @@ describe("the main job", () => {
   })
 
   it("refuses bad CLI arguments with the reason, the usage and exit code 2", async () => {
-    for (const args of [
+    const cases = [
       ["tokens"],
       ["tokens", "create"],
       ["tokens", "create", "--account", "bad id"],
@@ -100,14 +101,21 @@ describe("the main job", () => {
       ["secrets"],
       ["read-models", "drop"],
       ["nonsense"]
-    ]) {
-      const failed = await run(process.execPath, [MAIN, ...args], { env }).then(
-        () => undefined,
-        (error) => error
+    ]
+    // Each is a process of its own that exits before touching the data: they run side by side.
+    const outcomes = await Promise.all(
+      cases.map((args) =>
+        run(process.execPath, [MAIN, ...args], { env }).then(
+          () => undefined,
+          (error) => error
+        )
       )
+    )
+    cases.forEach((args, index) => {
+      const failed = outcomes[index]
       assert.strictEqual(failed?.code, 2, args.join(" "))
       assert.include(failed.stderr, "usage:", args.join(" "))
-    }
+    })
   })
 
   it("stops on SIGTERM and gives the data directory back", async () => {
@@ -148,8 +156,7 @@ describe("the main job given ONAIR_ADMIN_TOKEN", () => {
   it("never writes the token to disk; the CLI takes it from its own environment", async () => {
     // Written just after the server says where it listens.
     const file = Path.join(dataDir, "local-admin.json")
-    for (let tries = 0; tries < 100 && !Fs.existsSync(file); tries++)
-      await new Promise((resolve) => setTimeout(resolve, 50))
+    await waitFor("local-admin.json", async () => (Fs.existsSync(file) ? true : undefined))
     const written = Fs.readFileSync(file, "utf8")
     assert.match(written, /"url":"http:/)
     assert.notInclude(written, adminToken)
@@ -230,6 +237,7 @@ describe("the main job as it starts", () => {
       void outcome.then((answer) => {
         if (answer === "200" && servedAt === undefined) servedAt = Date.now()
       })
+      // A pace (a request every 10 ms through the start), not a wait for something.
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
     const answers = await Promise.all(outcomes)

@@ -5,6 +5,7 @@
  */
 import { IngestId, type IngestHealth, LOCAL_MEDIA_NODE, SessionId, StreamKey, Timestamp } from "@onair/core"
 import { assert, describe, it } from "vitest"
+import { waitFor } from "@onair/test-support"
 import { useServer } from "./support/TestServer.ts"
 
 const ACCOUNT = "acct_health"
@@ -54,11 +55,10 @@ describe("a session's health over time", () => {
     }
     // The catalog takes the signals in as it follows the log.
     const path = `${base}/livestreams/sessions/${sessionId}/health`
-    let all = await server.call("GET", path, token)
-    for (let tries = 0; tries < 50 && (all.status !== 200 || all.body.data.samples.length < 10); tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      all = await server.call("GET", path, token)
-    }
+    const all = await waitFor("the ten samples", async () => {
+      const answer = await server.call("GET", path, token)
+      return answer.status === 200 && answer.body.data.samples.length >= 10 ? answer : undefined
+    })
     assert.strictEqual(all.status, 200, all.text)
     assert.strictEqual(all.body.data.session_id, sessionId)
     const samples = all.body.data.samples as Array<{

@@ -231,8 +231,9 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
     await waitFor("A to be active again", async () =>
       (await nodeRecord("node-a"))?.status === "active" ? true : undefined
     )
-    // Give a wrong restart every chance to reach B's session.
-    await sleep(3_000)
+    // Give a wrong restart every chance to reach B's session: B's encoder sends 3 s more, uncut.
+    await encoderB.hasSent(encoderB.sentSeconds() + 3)
+    await job.settled()
     const livestream = (await detail(onB.id)).livestream
     assert.strictEqual(livestream.status, "LIVE")
     assert.strictEqual((await ingest(onB.id)).sessionId, sessionB)
@@ -280,8 +281,10 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
   it("a node stopped cleanly (SIGTERM) gives its lease up: offline, not lost", async () => {
     await nodeA.stop()
     await waitFor("A to be offline", async () => ((await nodeRecord("node-a")).status === "offline" ? true : undefined))
-    // Well past the lease: nothing declares a node lost that left of its own accord.
+    // Well past the lease: nothing declares a node lost that left of its own accord. (A real lease running
+    // out is what is under test, so its time passes.)
     await sleep((LEASE_SECONDS + 2) * 1000)
+    await job.settled()
     assert.strictEqual((await nodeRecord("node-a")).status, "offline")
     const feed = (await admin("GET", "/media-nodes/events")).body.data.events as Array<any>
     assert.strictEqual(feed.filter((event) => event.type === "MediaNodeLost" && event.node_id === "node-a").length, 1)

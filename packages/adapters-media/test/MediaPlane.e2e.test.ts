@@ -197,7 +197,9 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     const sessionId = (await detail(livestream.id)).session.id
     const second = publish(rtmp(livestream.stream_key))
     assert.notStrictEqual(await second.exited, 0)
-    await sleep(1500)
+    // The first goes on: 1.5 s more of its media go out (this fails if it was cut), and the job has read it all.
+    await first.hasSent(first.sentSeconds() + 1.5)
+    await job.settled()
     const after = await detail(livestream.id)
     assert.strictEqual(after.livestream.status, "LIVE")
     assert.strictEqual(after.session.id, sessionId)

@@ -3,6 +3,7 @@
  * deleted (a `RecordingDeleted` event by `retention`), newer ones, unsettled ones and other apps' are
  * kept. Recordings are made as of days before now (the clock's), as if they had been made then.
  */
+import { embeddedDatabase } from "@onair/event-store/testing"
 import { AppSettingsCommands, RecordingCommands } from "@onair/application"
 import { AppSettingsReads, Catalog, CatalogReads, RecordingReads } from "@onair/catalog"
 import {
@@ -17,7 +18,6 @@ import {
   SessionId,
   Timestamp
 } from "@onair/core"
-import { Database } from "@onair/event-store"
 import { CommandHandler } from "@onair/application"
 import { Effect, Layer } from "effect"
 import * as Fs from "node:fs"
@@ -50,7 +50,7 @@ describe("recording retention", () => {
   afterAll(() => Fs.rmSync(dataDir, { recursive: true, force: true }))
   const layer = Layer.mergeAll(CommandHandler.layer(), RecordingCommands.layer, AppSettingsCommands.layer).pipe(
     Layer.provideMerge(Catalog.layer),
-    Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
+    Layer.provideMerge(embeddedDatabase(dataDir))
   )
 
   it.live(

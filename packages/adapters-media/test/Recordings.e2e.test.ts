@@ -8,16 +8,7 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import {
-  type MainJob,
-  probe,
-  publish,
-  type Receiver,
-  sleep,
-  startMainJob,
-  startReceiver,
-  waitFor
-} from "@onair/test-support"
+import { type MainJob, probe, publish, type Receiver, startMainJob, startReceiver, waitFor } from "@onair/test-support"
 import { messages, playToEnd, recordingOf, recordTwoIntervals, sha256 } from "./support/Recordings.ts"
 
 describe("recordings on local disk", { timeout: 180_000 }, () => {
@@ -110,7 +101,8 @@ describe("recordings on local disk", { timeout: 180_000 }, () => {
     // recording.success and hls.recording.success, once each, with links that work.
     const ofSession = () => messages(receiver).filter((m) => m.data.recording_id === sessionId)
     await waitFor("the recording webhooks", async () => (ofSession().length >= 2 ? true : undefined))
-    await sleep(1500)
+    // What must not come: a second of either, sent by now if it was made.
+    await job.settled()
     assert.deepStrictEqual(
       ofSession()
         .map((m) => m.type)
@@ -158,7 +150,7 @@ describe("recordings on local disk", { timeout: 180_000 }, () => {
         ? true
         : undefined
     )
-    await sleep(1000)
+    await job.settled()
     const told = messages(receiver).filter((m) => m.data.recording_id === sessionId)
     assert.deepStrictEqual(
       told.map((m) => [m.type, m.data.reason]),
@@ -207,7 +199,7 @@ describe("recordings on local disk", { timeout: 180_000 }, () => {
           ? true
           : undefined
       )
-      await sleep(1000)
+      await job.settled()
       const told = messages(receiver).filter(
         (m) => m.data.recording_id === sessionId && m.type.startsWith("transcription.")
       )
@@ -235,7 +227,8 @@ describe("recordings on local disk", { timeout: 180_000 }, () => {
       const detail = (await job.api("GET", `/livestreams/${id}`)).body.data
       return detail.livestream.status === "LIVE" ? detail : undefined
     })
-    await sleep(2000)
+    // Two seconds of media that parts would have been written from, had it recorded.
+    await encoder.hasSent(encoder.sentSeconds() + 2)
     await encoder.stop()
     const parts = Path.join(job.mediaDir, "recordings", "parts")
     await waitFor(

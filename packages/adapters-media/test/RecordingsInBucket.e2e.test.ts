@@ -8,7 +8,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import S3rver from "s3rver"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { freePort, type MainJob, type Receiver, sleep, startMainJob, startReceiver, waitFor } from "@onair/test-support"
+import { freePort, type MainJob, type Receiver, startMainJob, startReceiver, waitFor } from "@onair/test-support"
 import { messages, playToEnd, recordingOf, recordTwoIntervals, sha256 } from "./support/Recordings.ts"
 
 describe("recordings in S3-compatible storage", { timeout: 180_000 }, () => {
@@ -95,7 +95,8 @@ describe("recordings in S3-compatible storage", { timeout: 180_000 }, () => {
           ? true
           : undefined
       )
-      await sleep(1000)
+      // What must not come: once the job has sent all its log holds, no other recording webhook will.
+      await job.settled()
       const told = messages(receiver).filter((m) => m.data.recording_id === sessionId)
       assert.deepStrictEqual(
         told.map((m) => m.type),

@@ -179,7 +179,7 @@ describe("media plane security", { timeout: 120_000 }, () => {
     )
     assert.strictEqual((await post(`${callbackOrigin}/media/nginx/${instance}/rtmp/publish`)).status, 403)
     assert.strictEqual((await post(`${callbackOrigin}/media/nginx/${secret}/${instance}/hls/publish`)).status, 404)
-    await sleep(500)
+    await job.settled()
     assert.strictEqual((await job.api("GET", `/livestreams/${created.id}`)).body.data.livestream.status, "INVOKED")
     // The config holding it is owner-only; no log line carries it.
     assert.strictEqual(Fs.statSync(Path.join(job.mediaDir, "conf", "nginx.conf")).mode & 0o777, 0o600)

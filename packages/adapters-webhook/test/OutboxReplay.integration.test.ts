@@ -6,6 +6,7 @@
  * events (a create, a publish), which a reader that ends its page inside a transaction would split, and
  * endpoints that are made, changed and deleted along the way.
  */
+import { embeddedDatabase, eventually } from "@onair/event-store/testing"
 import {
   AccountId,
   AppId,
@@ -27,7 +28,7 @@ import {
   Timestamp,
   LOCAL_MEDIA_NODE
 } from "@onair/core"
-import { Database, type SecretKeyring } from "@onair/event-store"
+import type { SecretKeyring } from "@onair/event-store"
 import {
   AggregateCommand,
   CommandHandler,
@@ -73,7 +74,7 @@ describe("the outbox replayed with any batch size", () => {
           Layer.provide(RecordingLinks.layer, PublicUrlsConfig.layer),
           Layer.effectDiscard(WebhookMigrations.run)
         ),
-        Database.layer({ _tag: "Embedded", dataDir })
+        embeddedDatabase(dataDir)
       )
     ) as never
     await runtime.context()
@@ -349,16 +350,13 @@ describe("the outbox replayed with any batch size", () => {
         const before = log[500].flat().filter((event) => comparePositions(event.position, middle) <= 0).length
         const fiber = yield* Effect.forkChild(Outbox.run(urls, { pollInterval: "10 millis" }))
         const bodies = sql<{ body: string }>`SELECT body FROM onair_webhook_messages ORDER BY position`
-        let rows = yield* bodies
-        for (
-          let i = 0;
-          i < 200 &&
-          !(rows.length > 0 && JSON.parse(rows.at(-1)!.body).id === JSON.parse(expected.at(-1)!.split(" -> ")[0]!).id);
-          i++
-        ) {
-          yield* Effect.sleep("25 millis")
-          rows = yield* bodies
-        }
+        const lastId = JSON.parse(expected.at(-1)!.split(" -> ")[0]!).id
+        const rows = yield* eventually(
+          "the outbox at the log's end",
+          Effect.map(bodies, (rows) =>
+            rows.length > 0 && JSON.parse(rows.at(-1)!.body).id === lastId ? rows : undefined
+          )
+        )
         yield* Fiber.interrupt(fiber)
         return { bodies: rows.map((row) => row.body), before }
       })

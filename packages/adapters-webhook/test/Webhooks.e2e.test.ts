@@ -3,7 +3,7 @@
  * receivers; every signature is checked with the `standardwebhooks` package, an independent
  * implementation of the scheme. Retries run on a shortened schedule (300 ms, three times).
  */
-import { type MainJob, publish, sleep, startMainJob, startReceiver, waitFor } from "@onair/test-support"
+import { type MainJob, publish, startMainJob, startReceiver, waitFor } from "@onair/test-support"
 import { Webhook } from "standardwebhooks"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 
@@ -220,8 +220,8 @@ describe("webhooks", { timeout: 120_000 }, () => {
     await endpoint(only.url, ["hls.started.success"])
     const created = await livestream()
     await waitFor("the status change", async () => (receiver.received.length > 0 ? true : undefined))
-    // Waiting for what must not come: any other delivery of this livestream would have come with it.
-    await sleep(500)
+    // What must not come: once the outbox has sent everything the log holds, nothing else of it will.
+    await job.settled()
     assert.deepStrictEqual(
       bodies(receiver.received)
         .filter((b) => b.data.livestream_id === created.id)
@@ -247,8 +247,8 @@ describe("webhooks", { timeout: 120_000 }, () => {
     const verifier = new Webhook(created.body.data.secret)
     const stream = await livestream("aliased")
     await waitFor("the status change", async () => (receiver.received.length > 0 ? true : undefined))
-    // Waiting for what must not come: a delivery under another name would have come with it.
-    await sleep(500)
+    // What must not come: a delivery under another name, sent by now if it was made.
+    await job.settled()
     const mine = receiver.received.filter((r) => JSON.parse(r.body).data.livestream_id === stream.id)
     assert.deepStrictEqual(
       mine.map((r) => JSON.parse(r.body).type),
@@ -272,8 +272,8 @@ describe("webhooks", { timeout: 120_000 }, () => {
     const { id } = await endpoint(receiver.url, ["livestream.status.changed"])
     await livestream()
     await waitFor("the third attempt", async () => (receiver.received.length >= 3 ? true : undefined))
-    // Waiting for what must not come: a fourth attempt after a 200.
-    await sleep(300)
+    // What must not come: a fourth attempt after a 200 (nothing waits in the outbox any more).
+    await job.settled()
     assert.strictEqual(receiver.received.length, 3)
     assert.strictEqual(new Set(receiver.received.map((r) => r.headers["webhook-id"])).size, 1)
     const attempts = await waitFor("the attempts", async () => {
@@ -306,8 +306,8 @@ describe("webhooks", { timeout: 120_000 }, () => {
     })
     const before = receiver.received.length
     await livestream()
-    // Waiting for what must not come: a delivery to the endpoint the 410 turned off.
-    await sleep(1000)
+    // What must not come: a delivery to the endpoint the 410 turned off.
+    await job.settled()
     assert.strictEqual(receiver.received.length, before)
     await receiver.close()
   })
@@ -320,8 +320,8 @@ describe("webhooks", { timeout: 120_000 }, () => {
     const since = new Date().toISOString()
     await livestream()
     await waitFor("four attempts", async () => (receiver.received.length >= 4 ? true : undefined))
-    // Waiting for what must not come: an attempt past the schedule.
-    await sleep(800)
+    // What must not come: an attempt past the schedule (the delivery no longer waits).
+    await job.settled()
     assert.strictEqual(receiver.received.length, 4)
     up = true
     const recovered = (await job.api("POST", `/webhooks/${id}/recover`, { since })).body.data

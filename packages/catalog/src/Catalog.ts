@@ -1,14 +1,15 @@
 /**
  * The catalog in a process: its tables migrated and kept by the projection (or on standby while another
  * process keeps them), read through `CatalogReads` and, for the command path and the token service,
- * `StreamKeys` and `AccessTokenReads`, media nodes through `MediaNodeRegistry`, with one watch of the projection's checkpoint shared by all.
+ * `StreamKeys` and `AccessTokenReads`, with one watch of the projection's checkpoint shared by all. (Media
+ * nodes' leases and the due timers' claims, which processes write directly, are `@onair/coordination`'s.)
  */
 import { AccessTokenReads } from "@onair/application"
 import { Effect, Layer } from "effect"
 import * as CatalogProjection from "./CatalogProjection.ts"
-import { CatalogReads, CatalogWatch } from "./CatalogReads.ts"
+import { CatalogReads } from "./CatalogReads.ts"
+import { CatalogWatch } from "./CatalogWatch.ts"
 import * as CatalogStreamKeys from "./CatalogStreamKeys.ts"
-import { MediaNodeRegistry } from "./MediaNodeRegistry.ts"
 import { RecordingReads } from "./RecordingReads.ts"
 import { AppSettingsReads } from "./AppSettingsReads.ts"
 import { AppReads } from "./AppReads.ts"
@@ -32,7 +33,6 @@ export const layer = Layer.mergeAll(
   accessTokenReads,
   CatalogProjection.layer,
   CatalogStreamKeys.layer,
-  MediaNodeRegistry.layer,
   RecordingReads.layer,
   AppSettingsReads.layer,
   AppReads.layer,

@@ -7,7 +7,7 @@
 import { Projection } from "@onair/event-store"
 import { Duration, Effect, Layer, Schedule } from "effect"
 import * as CatalogMigrations from "./CatalogMigrations.ts"
-import { CatalogWatch } from "./CatalogReads.ts"
+import { CatalogWatch } from "./CatalogWatch.ts"
 import { PROJECTION, projection } from "./CatalogTables.ts"
 
 export const layer = Layer.effectDiscard(

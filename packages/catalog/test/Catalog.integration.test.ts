@@ -4,6 +4,7 @@
  * read-your-writes through `awaitTransaction`, stream keys sealed in the tables, and a rebuild from the log
  * that equals the tables kept as the log grew.
  */
+import { embeddedDatabase } from "@onair/event-store/testing"
 import {
   Analytics,
   AppReads,
@@ -30,7 +31,7 @@ import {
   livestreamDayWise,
   LOCAL_MEDIA_NODE
 } from "@onair/core"
-import { Database, Projection, SecretKeyring } from "@onair/event-store"
+import { Projection, SecretKeyring } from "@onair/event-store"
 import * as CatalogCache from "../src/CatalogCache.ts"
 import { AppCommands, CommandHandler, RecordingCommands } from "@onair/application"
 import { Effect, Layer, ManagedRuntime } from "effect"
@@ -86,7 +87,7 @@ describe("the catalog's tables on the embedded store", () => {
       Layer.mergeAll(CommandHandler.layer(), RecordingCommands.layer, AppCommands.layer),
       Catalog.layer
     ),
-    Database.layer({ _tag: "Embedded", dataDir })
+    embeddedDatabase(dataDir)
   )
   let runtime: ManagedRuntime.ManagedRuntime<
     | CatalogReads
@@ -502,7 +503,7 @@ describe("the catalog's tables on the embedded store", () => {
     // The rebuild takes the projection's lease, which the running catalog holds: it runs on the database
     // alone, as `onair read-models rebuild` does with the main job stopped.
     await runtime.dispose()
-    runtime = ManagedRuntime.make(Database.layer({ _tag: "Embedded", dataDir })) as never
+    runtime = ManagedRuntime.make(embeddedDatabase(dataDir)) as never
     const outcome = await runtime.runPromise(
       Effect.gen(function* () {
         const sql = yield* SqlClient

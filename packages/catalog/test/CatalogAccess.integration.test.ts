@@ -4,6 +4,7 @@
  * included), an endpoint's secrets
  * are never in the table in clear, and a rebuild from the log gives the same rows.
  */
+import { embeddedDatabase } from "@onair/event-store/testing"
 import { Catalog, CatalogReads, CatalogStates, CatalogTables, RestreamReads } from "@onair/catalog"
 import {
   AccountId,
@@ -20,7 +21,7 @@ import {
   WebhookEndpointId,
   type WebhookEndpointCommand
 } from "@onair/core"
-import { Database, Projection, SecretKeyring } from "@onair/event-store"
+import { Projection, SecretKeyring } from "@onair/event-store"
 import { AccessTokens, AggregateCommand, RestreamCommands } from "@onair/application"
 import { Effect, Layer, ManagedRuntime, Schedule } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
@@ -46,7 +47,7 @@ describe("API tokens, webhook endpoints and restream targets in the catalog", ()
   let runtime = ManagedRuntime.make(
     Layer.provideMerge(
       Layer.provideMerge(Layer.merge(AccessTokens.layer, RestreamCommands.layer), Catalog.layer),
-      Database.layer({ _tag: "Embedded", dataDir })
+      embeddedDatabase(dataDir)
     )
   ) as ManagedRuntime.ManagedRuntime<
     AccessTokens | RestreamCommands | RestreamReads | CatalogReads | EventStore | SqlClient | SecretKeyring,
@@ -196,7 +197,7 @@ describe("API tokens, webhook endpoints and restream targets in the catalog", ()
 
   it("equals the tables rebuilt from the start of the log", async () => {
     await runtime.dispose()
-    runtime = ManagedRuntime.make(Database.layer({ _tag: "Embedded", dataDir })) as never
+    runtime = ManagedRuntime.make(embeddedDatabase(dataDir)) as never
     const outcome = await runtime.runPromise(
       Effect.gen(function* () {
         const sql = yield* SqlClient

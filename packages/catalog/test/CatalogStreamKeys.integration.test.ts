@@ -3,6 +3,7 @@
  * events (the table) or not yet (the log after its checkpoint): a new key finds its livestream, a rotated
  * key and a deleted livestream's key find nothing.
  */
+import { embeddedDatabase } from "@onair/event-store/testing"
 import { StreamKeys } from "@onair/application"
 import { CatalogMigrations, CatalogStreamKeys, CatalogTables } from "@onair/catalog"
 import {
@@ -16,7 +17,7 @@ import {
   StreamKey,
   Timestamp
 } from "@onair/core"
-import { Database, Projection } from "@onair/event-store"
+import { Projection } from "@onair/event-store"
 import { CommandHandler } from "@onair/application"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import * as Fs from "node:fs"
@@ -48,7 +49,7 @@ describe("stream keys from the catalog", () => {
     CommandHandler.layer().pipe(
       Layer.provideMerge(CatalogStreamKeys.layer),
       Layer.provideMerge(Layer.effectDiscard(CatalogMigrations.run)),
-      Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
+      Layer.provideMerge(embeddedDatabase(dataDir))
     )
   )
   afterAll(async () => {

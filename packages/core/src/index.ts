@@ -87,7 +87,7 @@ export * from "./views/RestreamWebhookViews.ts"
 export * from "./workflow/Change.ts"
 export * from "./workflow/Signal.ts"
 export * as Workflow from "./workflow/Workflow.ts"
-export type { UnitOfWork, WorkflowError } from "./workflow/Workflow.ts"
+export type { DecidedWork, WorkflowError } from "./workflow/Workflow.ts"
 
 export * from "./ports/AggregateReader.ts"
 export * from "./ports/CommandConflict.ts"

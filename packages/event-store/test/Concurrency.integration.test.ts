@@ -9,6 +9,7 @@ import { Deferred, Effect, Fiber, Result } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { assert, describe, it } from "vitest"
 import { event, events, metadata, uniqueStream } from "./support/Fixtures.ts"
+import { eventually } from "./support/Eventually.ts"
 import { readLog } from "./support/ReadLog.ts"
 import { useStore } from "./support/Runtime.ts"
 import { STORE_KINDS } from "./support/TestDatabases.ts"
@@ -51,12 +52,20 @@ for (const kind of STORE_KINDS) {
             { concurrency: "unbounded" }
           )
           // Everything written is delivered: wait until the subscription has caught up with the log.
-          const total = (yield* readLog).length
-          for (let waited = 0; delivered.length < total; waited++) {
-            if (waited === 1500) assert.fail(`delivered ${delivered.length} of ${total} events after 30 s`)
-            yield* Effect.sleep("20 millis")
-          }
-          yield* Effect.sleep("100 millis")
+          const log = yield* readLog
+          const total = log.length
+          yield* eventually(
+            "every event delivered",
+            Effect.sync(() => (delivered.length >= total ? true : undefined))
+          )
+          // Nothing more will come once the subscription's checkpoint is the log's end.
+          const end = log.at(-1)!.position
+          yield* eventually(
+            "the subscription's checkpoint at the log's end",
+            Effect.map(store.loadCheckpoint(consumer), (checkpoint) =>
+              checkpoint.transaction === end.transaction && checkpoint.sequence === end.sequence ? true : undefined
+            )
+          )
           yield* Fiber.interrupt(subscription)
           return { delivered, total, checkpoint: yield* store.loadCheckpoint(consumer) }
         })

@@ -7,6 +7,7 @@ import { Subscription } from "@onair/event-store"
 import { Effect, Fiber } from "effect"
 import { assert, describe, it } from "vitest"
 import { events, metadata, uniqueStream } from "./support/Fixtures.ts"
+import { eventually } from "./support/Eventually.ts"
 import { readLog } from "./support/ReadLog.ts"
 import { useStore } from "./support/Runtime.ts"
 import { STORE_KINDS } from "./support/TestDatabases.ts"
@@ -25,6 +26,7 @@ for (const kind of STORE_KINDS) {
           const renewed = yield* store.acquireLease(consumer, "a", 60_000)
           yield* store.releaseLease(consumer, "a")
           const afterRelease = yield* store.acquireLease(consumer, "b", 50)
+          // The lease's 50 ms run out on the database's own clock: real time under test.
           yield* Effect.sleep("120 millis")
           const afterExpiry = yield* store.acquireLease(consumer, "a", 60_000)
           return { first, other, renewed, afterRelease, afterExpiry }
@@ -75,15 +77,24 @@ for (const kind of STORE_KINDS) {
                 leaseTtl: "300 millis"
               }
             )
+          const handledAll = Effect.map(readLog, (log) => (handled.length >= log.length ? true : undefined))
+          // Handled and checkpointed: what a runner stopped now has done stays done.
+          const checkpointedAll = Effect.gen(function* () {
+            const end = (yield* readLog).at(-1)!.position
+            const checkpoint = yield* store.loadCheckpoint(consumer)
+            return checkpoint.transaction === end.transaction && checkpoint.sequence === end.sequence ? true : undefined
+          })
           const first = yield* Effect.forkChild(runner("first"))
-          yield* Effect.sleep("50 millis")
+          // The first holds the lease once it has handled what the log holds.
+          yield* store.append(stream, "any", events("Before", 1), metadata())
+          yield* eventually("the first runner at work", handledAll)
           const second = yield* Effect.forkChild(runner("second"))
           for (let i = 0; i < 10; i++) yield* store.append(stream, "any", events("Before", 3), metadata())
-          yield* Effect.sleep("200 millis")
+          yield* eventually("the first runner handling the log while the second waits", checkpointedAll)
           yield* Fiber.interrupt(first)
           for (let i = 0; i < 10; i++) yield* store.append(stream, "any", events("After", 3), metadata())
           const total = (yield* readLog).length
-          for (let waited = 0; handled.length < total && waited < 300; waited++) yield* Effect.sleep("20 millis")
+          yield* eventually("the second runner taking over", handledAll)
           yield* Fiber.interrupt(second)
           return { handled, total }
         })

@@ -7,6 +7,7 @@ import { Projection } from "@onair/event-store"
 import { Effect, Fiber } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { assert, describe, it } from "vitest"
+import { eventually } from "./support/Eventually.ts"
 import { events, metadata, uniqueStream } from "./support/Fixtures.ts"
 import { useStore } from "./support/Runtime.ts"
 import { STORE_KINDS } from "./support/TestDatabases.ts"
@@ -57,11 +58,10 @@ for (const kind of STORE_KINDS) {
           yield* store.append(stream, 3, events("After", 2), metadata())
           yield* store.append(uniqueStream("other"), 0, events("Before", 1), metadata())
           // Wait for the live projection to reach the log's end.
-          let counts = yield* readCounts(table)
-          for (let i = 0; i < 500 && (counts["After"] ?? 0) < 2; i++) {
-            yield* Effect.sleep("10 millis")
-            counts = yield* readCounts(table)
-          }
+          const counts = yield* eventually(
+            "the projection at the log's end",
+            Effect.map(readCounts(table), (counts) => ((counts["After"] ?? 0) >= 2 ? counts : undefined))
+          )
           yield* Fiber.interrupt(live)
           const sql = yield* SqlClient
           // Damage the read model; a rebuild must restore it from the log alone.

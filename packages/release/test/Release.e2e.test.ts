@@ -18,7 +18,13 @@ const run = promisify(execFile)
 const ROOT = Path.resolve(import.meta.dirname, "../../..")
 const HERE = Path.resolve(import.meta.dirname, "..")
 /** What other teams install; every other package stays private. */
-const PUBLISHED = ["core", "http-api", "client", "webhooks"] as const
+/** The published packages: each one's folder under packages/, and its name under @onair/. */
+const PUBLISHED = [
+  { folder: "core", name: "core" },
+  { folder: "http-api", name: "http-api" },
+  { folder: "client", name: "client" },
+  { folder: "webhook-receiver", name: "webhooks" }
+] as const
 const bin = (name: string) => Path.join(HERE, "node_modules", ".bin", name)
 
 const lines = (child: ChildProcess) => {
@@ -43,9 +49,9 @@ describe("releasing the published packages through a registry, and using them fr
   let receiver: ChildProcess | undefined
 
   beforeAll(async () => {
-    for (const name of PUBLISHED)
+    for (const { folder } of PUBLISHED)
       await run(process.execPath, [Path.join(ROOT, "scripts/build-package.ts")], {
-        cwd: Path.join(ROOT, "packages", name)
+        cwd: Path.join(ROOT, "packages", folder)
       })
     // A registry of our own for the @onair scope.
     const port = await freePort()
@@ -116,8 +122,8 @@ describe("releasing the published packages through a registry, and using them fr
 
   it("each package's tarball: JavaScript and declarations only, passing publint and @arethetypeswrong/cli", async () => {
     const packs = Path.join(scratch, "packs")
-    for (const name of PUBLISHED) {
-      await run("pnpm", ["pack", "--pack-destination", packs], { cwd: Path.join(ROOT, "packages", name) })
+    for (const { folder } of PUBLISHED) {
+      await run("pnpm", ["pack", "--pack-destination", packs], { cwd: Path.join(ROOT, "packages", folder) })
     }
     const tarballs = Fs.readdirSync(packs).map((file) => Path.join(packs, file))
     assert.strictEqual(tarballs.length, PUBLISHED.length)
@@ -139,10 +145,10 @@ describe("releasing the published packages through a registry, and using them fr
         env: { ...npmEnv, NPM_CONFIG_REGISTRY: registryUrl }
       }
     )
-    for (const name of PUBLISHED) assert.include(published.stdout + published.stderr, `@onair/${name}`)
+    for (const { name } of PUBLISHED) assert.include(published.stdout + published.stderr, `@onair/${name}`)
     const versions = Object.fromEntries(
-      PUBLISHED.map((name) => {
-        const manifest = JSON.parse(Fs.readFileSync(Path.join(ROOT, "packages", name, "package.json"), "utf8")) as {
+      PUBLISHED.map(({ folder }) => {
+        const manifest = JSON.parse(Fs.readFileSync(Path.join(ROOT, "packages", folder, "package.json"), "utf8")) as {
           name: string
           version: string
         }
@@ -198,7 +204,7 @@ describe("releasing the published packages through a registry, and using them fr
       env: { ...npmEnv, PATH: machinePath },
       timeout: 300_000
     })
-    for (const name of PUBLISHED) {
+    for (const { name } of PUBLISHED) {
       const manifest = JSON.parse(
         Fs.readFileSync(Path.join(project, "node_modules/@onair", name, "package.json"), "utf8")
       ) as { exports: unknown }

@@ -13,6 +13,13 @@ export interface Encoder {
   /** Resolves with ffmpeg's exit code. */
   readonly exited: Promise<number | null>
   readonly output: () => string
+  /** Seconds of media it has sent so far, as ffmpeg reports its progress. */
+  readonly sentSeconds: () => number
+  /**
+   * Resolves once it has sent `seconds` of media: the media a test needs on the wire (a recording of that
+   * length, parts that would have been written), said as a condition on the encoder, not a wall-clock pause.
+   */
+  readonly hasSent: (seconds: number) => Promise<void>
   /** Stops it the way an operator stops OBS: the connection closes. */
   readonly stop: () => Promise<number | null>
 }
@@ -31,6 +38,10 @@ export const publish = (
       "-nostdin",
       "-loglevel",
       "error",
+      "-progress",
+      "pipe:1",
+      "-stats_period",
+      "0.25",
       "-re",
       "-f",
       "lavfi",
@@ -56,15 +67,44 @@ export const publish = (
       url.startsWith("srt://") ? "mpegts" : "flv",
       url
     ],
-    { stdio: ["ignore", "ignore", "pipe"] }
+    { stdio: ["ignore", "pipe", "pipe"] }
   )
   let output = ""
   child.stderr!.on("data", (chunk: Buffer) => (output += String(chunk)))
+  // `-progress` writes key=value blocks; out_time_us is how much media went out.
+  let sent = 0
+  const waiting = new Set<{ readonly seconds: number; readonly resolve: () => void }>()
+  let progress = ""
+  child.stdout!.on("data", (chunk: Buffer) => {
+    progress += String(chunk)
+    const lines = progress.split("\n")
+    progress = lines.pop() ?? ""
+    for (const line of lines) {
+      const match = /^out_time_us=(\d+)$/.exec(line.trim())
+      if (match !== null) sent = Math.max(sent, Number(match[1]) / 1_000_000)
+    }
+    for (const waiter of waiting) {
+      if (sent >= waiter.seconds) {
+        waiting.delete(waiter)
+        waiter.resolve()
+      }
+    }
+  })
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
   return {
     pid: child.pid!,
     exited,
     output: () => output,
+    sentSeconds: () => sent,
+    hasSent: (seconds) =>
+      sent >= seconds
+        ? Promise.resolve()
+        : Promise.race([
+            new Promise<void>((resolve) => waiting.add({ seconds, resolve })),
+            exited.then((code) => {
+              throw new Error(`the encoder exited with ${code} after ${sent} s of the ${seconds} s asked:\n${output}`)
+            })
+          ]),
     stop: async () => {
       await stopProcess(child, { signal: "SIGINT", graceMillis: 5_000 })
       return await exited

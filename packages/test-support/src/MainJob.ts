@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { seedEmbeddedDatabase } from "./EmbeddedTemplate.ts"
 import { freePort, waitFor } from "./Polling.ts"
 import { stopProcess } from "./StopProcess.ts"
 
@@ -37,6 +38,14 @@ export interface MainJob {
   readonly api: (method: string, path: string, body?: unknown) => Promise<Answer>
   /** The running nginx's pid, from its pid file. */
   readonly nginxPid: () => number
+  /** The job's `ONAIR_METRICS_TOKEN`, for `/metrics`. */
+  readonly metricsToken: string
+  /**
+   * Resolves once the job has caught up with what its log holds now: the catalog and the webhook outbox
+   * have read it to its end, and no delivery waits (a first try, a retry, or one being sent). What must
+   * not happen is known not to have happened once this resolves, without waiting for time to pass.
+   */
+  readonly settled: () => Promise<void>
   readonly stop: () => Promise<void>
 }
 
@@ -59,7 +68,10 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
     await given("ONAIR_RTMP_PORT"),
     await given("ONAIR_RTMPS_PORT")
   ]
+  // A job on the embedded store starts from the initialised template (the job itself still migrates it).
+  if (env["DATABASE_URL"] === undefined || env["DATABASE_URL"] === "") await seedEmbeddedDatabase(dataDir)
   const adminToken = `admin-${Math.random().toString(36).slice(2)}-${Date.now()}`
+  const metricsToken = env["ONAIR_METRICS_TOKEN"] ?? `metrics-${Math.random().toString(36).slice(2)}-${Date.now()}`
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     env: {
       ...process.env,
@@ -71,6 +83,7 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
       ONAIR_RTMP_PORT: String(rtmpPort),
       ONAIR_RTMPS_PORT: String(rtmpsPort),
       ONAIR_ADMIN_TOKEN: adminToken,
+      ONAIR_METRICS_TOKEN: metricsToken,
       ONAIR_MEDIA: "on",
       // The tests' receivers listen on loopback, which the outbound guard refuses unless the operator admits it.
       ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32",
@@ -137,6 +150,23 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
       return { status: response.status, body: text === "" ? undefined : JSON.parse(text) }
     },
     nginxPid: () => Number(Fs.readFileSync(Path.join(mediaDir, "nginx.pid"), "utf8").trim()),
+    metricsToken,
+    settled: async () => {
+      await waitFor("the job caught up with its log", async () => {
+        const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })
+        const text = await response.text()
+        const figure = (pattern: RegExp) => {
+          const found = pattern.exec(text)?.[1]
+          if (found === undefined) throw new Error(`no ${String(pattern)} in /metrics:\n${text}`)
+          return Number(found)
+        }
+        const behind =
+          figure(/^onair_projection_lag_seconds\{consumer="catalog"\} (\S+)$/m) +
+          figure(/^onair_projection_lag_seconds\{consumer="webhook-outbox"\} (\S+)$/m) +
+          figure(/^onair_webhook_queue_depth (\S+)$/m)
+        return behind === 0 ? true : undefined
+      })
+    },
     stop: async () => {
       await stopProcess(child, { graceMillis: 15_000 })
       if (owned) Fs.rmSync(dataDir, { recursive: true, force: true })

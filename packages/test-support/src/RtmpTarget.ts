@@ -8,7 +8,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { stopProcess } from "./StopProcess.ts"
-import { freePort, sleep, waitFor } from "./Polling.ts"
+import { freePort, waitFor } from "./Polling.ts"
 
 const MODULES = "/usr/lib/nginx/modules"
 const NGINX = Fs.existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx"
@@ -25,6 +25,7 @@ export const startRtmpTarget = async (options?: { readonly tls?: boolean }): Pro
   const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-rtmp-target-"))
   const port = await freePort()
   const tlsPort = options?.tls === true ? await freePort() : null
+  const statPort = await freePort()
   let stream = ""
   if (tlsPort !== null) {
     execFileSync(
@@ -79,14 +80,15 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  server { listen 127.0.0.1:${await freePort()}; return 404; }
+  server { listen 127.0.0.1:${statPort}; location /stat { rtmp_stat all; } location / { return 404; } }
 }
 ${stream}
 `
   )
   const child: ChildProcess = spawn(NGINX, ["-p", dir, "-c", Path.join(dir, "nginx.conf")], { stdio: "ignore" })
-  await waitFor("the target nginx", async () => (Fs.existsSync(Path.join(dir, "nginx.pid")) ? true : undefined), 10_000)
-  await sleep(200)
+  const stat = async () => (await fetch(`http://127.0.0.1:${statPort}/stat`)).text()
+  // Up once it answers: its listeners are bound by then.
+  await waitFor("the target nginx", async () => ((await stat()).includes("<rtmp>") ? true : undefined), 10_000)
   return {
     url: tlsPort === null ? `rtmp://127.0.0.1:${port}/app` : `rtmps://127.0.0.1:${tlsPort}/app`,
     playUrl: (key) => `rtmp://127.0.0.1:${port}/app/${key}`,

@@ -1,4 +1,5 @@
 export * from "./FreshDatabase.ts"
+export * from "./EmbeddedTemplate.ts"
 export * from "./Encoders.ts"
 export * from "./MainJob.ts"
 export * from "./MediaNode.ts"

@@ -20,7 +20,8 @@ import { AdminAuthorization, AdminCaller, conflict, notFound, OnAirApi, unauthor
 import { appRecord } from "./AppsHandlers.ts"
 import { KnownApps } from "./KnownApps.ts"
 import { AccessTokens, awaitReadModel, MediaNodeCommands } from "@onair/application"
-import { CatalogReads, holdsLease, type MediaNodeEntry, MediaNodeRegistry } from "@onair/catalog"
+import { CatalogReads } from "@onair/catalog"
+import { holdsLease, type MediaNodeEntry, MediaNodeRegistry } from "@onair/coordination"
 import { now, settle } from "./Requests.ts"
 
 /** The admin token, if the deployment has one. */

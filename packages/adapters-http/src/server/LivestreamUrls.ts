@@ -9,7 +9,7 @@
  * record is built without a read; placement is as fresh as the last heartbeats.
  */
 import { PublicUrlsConfig } from "@onair/application"
-import { type MediaNodeEntry, MediaNodeRegistry, takesPublishersAt } from "@onair/catalog"
+import { type MediaNodeEntry, MediaNodeRegistry, takesPublishersAt } from "@onair/coordination"
 import { chooseNode, type Livestream, type MediaNodeId, nodeOfIngest, type PublicUrls } from "@onair/core"
 import { Clock, Context, Duration, Effect, Layer } from "effect"
 

@@ -10,7 +10,8 @@
  */
 import { sameSecret } from "@onair/secrets"
 import { NodeHttpServer } from "@effect/platform-node"
-import { MediaNodeRegistry, OperationalReads } from "@onair/catalog"
+import { OperationalReads } from "@onair/catalog"
+import { MediaNodeRegistry } from "@onair/coordination"
 import { EventStore, LivestreamStatus, WebhookEndpoints } from "@onair/core"
 import { Config, Context, Data, Effect, Exit, Layer, Option, Redacted } from "effect"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"

@@ -2,13 +2,14 @@
  * A real OnAir HTTP server for tests: the embedded store in a temp directory, the command path, the
  * catalog and the token index, served on a free loopback port.
  */
+import { embeddedDatabase } from "@onair/event-store/testing"
 import { NodeHttpServer } from "@effect/platform-node"
 import { AdminToken, DashboardFiles, HealthOptions, KnownApps, Metrics, Server } from "@onair/adapters-http"
 import { AccessTokens } from "@onair/application"
 import { Inbound, Webhooks } from "@onair/adapters-webhook"
 import { Catalog, CatalogReads } from "@onair/catalog"
+import { MediaNodeRegistry } from "@onair/coordination"
 import { AccountId, AppId, MediaPlane, originMetadata, type Signal, type Timestamp } from "@onair/core"
-import { Database } from "@onair/event-store"
 import {
   AppCommands,
   AppSettingsCommands,
@@ -75,8 +76,8 @@ export const useServer = (options?: {
         Layer.provide(RecordingLinks.layer, PublicUrlsConfig.layer)
       )
     ),
-    Layer.provideMerge(Catalog.layer),
-    Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
+    Layer.provideMerge(Layer.merge(Catalog.layer, MediaNodeRegistry.layer)),
+    Layer.provideMerge(embeddedDatabase(dataDir))
   )
   const app = HttpRouter.serve(Server.routes, { disableLogger: true }).pipe(
     Layer.provideMerge(NodeHttpServer.layer(Server.createNodeServer, { port: 0, host: "127.0.0.1" })),

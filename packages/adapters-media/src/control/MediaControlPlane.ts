@@ -4,7 +4,7 @@
  * in-process `MediaControl`, and `/hls` on the API for an API with no node beside it (every broadcast
  * redirected to its node). The lease watch (`NodeLeaseWatch.run`) runs beside the timers.
  */
-import { MediaNodeRegistry, takesPublishersAt } from "@onair/catalog"
+import { MediaNodeRegistry, takesPublishersAt } from "@onair/coordination"
 import { type MediaNodeId, MediaPlane } from "@onair/core"
 import { Clock, Effect, Layer } from "effect"
 import { MediaControl } from "../protocol/MediaControl.ts"

@@ -14,7 +14,8 @@
  *   livestream placed on another node or region is refused as `wrong media node` (the core decides both).
  */
 import { awaitReadModel, CommandHandler, currentTimestamp, RecordingCommands } from "@onair/application"
-import { CatalogReads, MediaNodeRegistry, RecordingReads } from "@onair/catalog"
+import { CatalogReads, RecordingReads } from "@onair/catalog"
+import { MediaNodeRegistry } from "@onair/coordination"
 import {
   bootIngestPrefix,
   type Ingest,

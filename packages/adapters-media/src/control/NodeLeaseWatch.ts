@@ -5,7 +5,8 @@
  * one of them (`MediaNodeRegistry.claimExpired`), and taken over if that one dies before it is settled.
  */
 import { awaitReadModel, currentTimestamp, MediaNodeCommands } from "@onair/application"
-import { CatalogReads, MediaNodeRegistry } from "@onair/catalog"
+import { CatalogReads } from "@onair/catalog"
+import { MediaNodeRegistry } from "@onair/coordination"
 import { originMetadata } from "@onair/core"
 import { Duration, Effect } from "effect"
 import { NodeControl } from "./NodeControl.ts"

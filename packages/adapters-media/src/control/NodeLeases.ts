@@ -5,7 +5,8 @@
  * clean stop gives it up.
  */
 import { awaitReadModel, currentTimestamp, MediaNodeCommands } from "@onair/application"
-import { CatalogReads, MediaNodeRegistry } from "@onair/catalog"
+import { CatalogReads } from "@onair/catalog"
+import { MediaNodeRegistry } from "@onair/coordination"
 import { type MediaNodeId, originMetadata, takesPublishers } from "@onair/core"
 import { Effect } from "effect"
 import {

@@ -4,7 +4,8 @@
  * seconds its players watched, and the SRT listeners it runs. A node hears and counts only what it holds.
  */
 import { currentTimestamp, CommandHandler } from "@onair/application"
-import { CatalogReads, MediaNodeRegistry } from "@onair/catalog"
+import { CatalogReads } from "@onair/catalog"
+import { MediaNodeRegistry } from "@onair/coordination"
 import {
   admits,
   isOpen,

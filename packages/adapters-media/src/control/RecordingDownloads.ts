@@ -11,7 +11,8 @@
  * A VOD playlist is answered as a playlist whose segments are links of their own, with the same expiry.
  */
 import { RecordingLinks, RECORDING_LINK_PATH } from "@onair/application"
-import { MediaNodeRegistry, RecordingReads } from "@onair/catalog"
+import { RecordingReads } from "@onair/catalog"
+import { MediaNodeRegistry } from "@onair/coordination"
 import type { MediaNodeId, SessionId } from "@onair/core"
 import { Clock, Effect, Layer, Option } from "effect"
 import { HttpServerResponse } from "effect/http"

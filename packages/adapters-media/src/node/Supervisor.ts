@@ -24,6 +24,7 @@ import { makeTranscripts } from "./RecordingTranscripts.ts"
 import { makeRelays } from "./RestreamRelays.ts"
 import { makeUploads, uploadDeadlineFromEnv } from "./RecordingUploads.ts"
 import { lost } from "./MediaLoss.ts"
+import { NGINX_RESTARTS, restartForever } from "./RestartLoop.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
 /** A port the system has free now on loopback (for nginx's control server when none is configured). */
@@ -149,24 +150,15 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
     yield* every(Duration.millis(500), relays.round)
     yield* Effect.addFinalizer(() => relays.stopAll)
 
-    let backoff = 1_000
-    return yield* Effect.forever(
-      Effect.gen(function* () {
-        const exit = yield* Effect.exit(runOnce(settings, callbackBase))
-        yield* lost(LOST_MESSAGE)
-        if (Exit.isSuccess(exit)) {
-          if (exit.value.ranFor > 60_000) backoff = 1_000
-          yield* Effect.logError(
-            `media: nginx exited (code ${exit.value.code ?? "signal"}) after ${Math.round(exit.value.ranFor / 1000)} s; ` +
-              `restarting in ${backoff / 1000} s`
-          )
-        } else {
-          yield* Effect.logError(
-            `media: nginx could not start (${Exit.isFailure(exit) ? String(exit.cause) : ""}); retrying in ${backoff / 1000} s`
-          )
-        }
-        yield* Effect.sleep(Duration.millis(backoff))
-        backoff = Math.min(backoff * 2, 30_000)
-      })
+    return yield* restartForever(NGINX_RESTARTS, runOnce(settings, callbackBase), ({ exit, restartIn }) =>
+      Effect.andThen(
+        lost(LOST_MESSAGE),
+        Exit.isSuccess(exit)
+          ? Effect.logError(
+              `media: nginx exited (code ${exit.value.code ?? "signal"}) after ${Math.round(exit.value.ranFor / 1000)} s; ` +
+                `restarting in ${restartIn / 1000} s`
+            )
+          : Effect.logError(`media: nginx could not start (${String(exit.cause)}); retrying in ${restartIn / 1000} s`)
+      )
     )
   })

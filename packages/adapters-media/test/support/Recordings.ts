@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process"
 import { createHash } from "node:crypto"
 import { assert } from "vitest"
-import { type MainJob, publish, type Receiver, sleep, waitFor } from "@onair/test-support"
+import { type MainJob, publish, type Receiver, waitFor } from "@onair/test-support"
 
 export interface Message {
   readonly type: string
@@ -50,7 +50,8 @@ export const recordTwoIntervals = async (
   })
   const sessionId = live.session.id as string
   await options?.whileLive?.(sessionId)
-  await sleep(3000)
+  // Three seconds of media in the first interval, three in the second.
+  await first.hasSent(first.sentSeconds() + 3)
   await first.stop()
   await waitFor("the encoder gone", async () =>
     (await job.api("POST", `/livestreams/${livestream.id}/getStatus`)).body.value[0].healthDescriptions.length === 0
@@ -61,7 +62,7 @@ export const recordTwoIntervals = async (
   await waitFor("the publisher back", async () =>
     (await job.api("GET", `/livestreams/${livestream.id}/ingest`)).body.data.status === "4" ? true : undefined
   )
-  await sleep(3000)
+  await again.hasSent(again.sentSeconds() + 3)
   await again.stop()
   await waitFor("the session to end", async () => {
     const record = (await job.api("GET", `/livestreams/${livestream.id}/ingest`)).body.data

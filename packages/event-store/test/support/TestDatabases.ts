@@ -8,7 +8,7 @@ import { Effect, Layer, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import type {} from "@onair/test-support"
+import { seedEmbeddedDatabase } from "@onair/test-support"
 import { inject } from "vitest"
 
 // Stores on the test server keep their secrets under one fixed test key (the embedded ones make their own).
@@ -44,7 +44,11 @@ export const freshPostgresUrl = Effect.acquireRelease(
 
 /** A new, empty directory under the system's temp directory; removed when the scope closes. */
 export const freshDataDir = Effect.acquireRelease(
-  Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-embedded-"))),
+  Effect.promise(async () => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-embedded-"))
+    await seedEmbeddedDatabase(dir)
+    return dir
+  }),
   (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
 )
 
@@ -54,4 +58,12 @@ export const freshStore = (kind: StoreKind, options?: Database.DatabaseOptions) 
     kind === "postgres"
       ? Effect.map(freshPostgresUrl, (url) => Database.layer({ _tag: "Postgres", url: Redacted.make(url) }, options))
       : Effect.map(freshDataDir, (dataDir) => Database.layer({ _tag: "Embedded", dataDir }))
+  )
+
+/** The embedded store on `dataDir` as `Database.layer` makes it, started from the initialised template. */
+export const embeddedDatabase = (dataDir: string, options?: Database.DatabaseOptions) =>
+  Layer.unwrap(
+    Effect.promise(() => seedEmbeddedDatabase(dataDir)).pipe(
+      Effect.as(Database.layer({ _tag: "Embedded", dataDir }, options))
+    )
   )

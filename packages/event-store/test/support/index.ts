@@ -5,3 +5,4 @@
 export * from "./Fixtures.ts"
 export * from "./Runtime.ts"
 export * from "./TestDatabases.ts"
+export * from "./Eventually.ts"

@@ -5,14 +5,8 @@
  * own connections) on one PostgreSQL database: every timer is claimed by exactly one of them.
  */
 import { CommandHandler, TimerWorker } from "@onair/application"
-import {
-  Catalog,
-  CatalogProjection,
-  CatalogReads,
-  CatalogStreamKeys,
-  CatalogWatch,
-  DueTimerClaims
-} from "@onair/catalog"
+import { Catalog, CatalogProjection, CatalogReads, CatalogStreamKeys, CatalogWatch } from "@onair/catalog"
+import { DueTimerClaims } from "@onair/coordination"
 import {
   AccountId,
   AppId,
@@ -26,7 +20,7 @@ import {
   LOCAL_MEDIA_NODE
 } from "@onair/core"
 import { Database } from "@onair/event-store"
-import { freshPostgresUrl } from "@onair/event-store/testing"
+import { embeddedDatabase, eventually, freshPostgresUrl } from "@onair/event-store/testing"
 import { Clock, Effect, Fiber, Layer, ManagedRuntime, Redacted } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import * as Fs from "node:fs"
@@ -59,10 +53,7 @@ const create = (
 describe("timer worker", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-timers-"))
   const runtime = ManagedRuntime.make(
-    CommandHandler.layer().pipe(
-      Layer.provideMerge(Catalog.layer),
-      Layer.provideMerge(Database.layer({ _tag: "Embedded", dataDir }))
-    )
+    CommandHandler.layer().pipe(Layer.provideMerge(Catalog.layer), Layer.provideMerge(embeddedDatabase(dataDir)))
   )
   afterAll(async () => {
     await runtime.dispose()
@@ -117,11 +108,12 @@ describe("timer worker", () => {
           left: catalog.livestream(scope, leaving),
           later: catalog.livestream(scope, later)
         })
-        let seen = yield* read
-        for (let i = 0; i < 80 && (seen.waited?.lastBroadcast == null || seen.left?.lastBroadcast == null); i++) {
-          yield* Effect.sleep("100 millis")
-          seen = yield* read
-        }
+        const seen = yield* eventually(
+          "both timers fired",
+          Effect.map(read, (seen) =>
+            seen.waited?.lastBroadcast == null || seen.left?.lastBroadcast == null ? undefined : seen
+          )
+        )
         yield* Fiber.interrupt(worker)
         return { ...seen, claimed, laterId: later }
       })
@@ -194,7 +186,10 @@ describe("timer workers on replicas", () => {
               return rows[0]!.n
             })
           )
-        for (let i = 0; i < 150 && (yield* Effect.promise(ended)) < count; i++) yield* Effect.sleep("100 millis")
+        yield* eventually(
+          "every broadcast ended",
+          Effect.map(Effect.promise(ended), (idle) => (idle >= count ? true : undefined))
+        )
         yield* Effect.forEach(workers, (fiber, index) =>
           Effect.promise(() => replicas[index]!.runPromise(Fiber.interrupt(fiber)))
         )

@@ -4,7 +4,9 @@
  * does not hold its node any more are found as orphans (a node with no lease, an earlier boot, a lease
  * given up), while the current boot's are not.
  */
-import { Catalog, CatalogReads, MediaNodeRegistry } from "@onair/catalog"
+import { embeddedDatabase } from "@onair/event-store/testing"
+import { Catalog, CatalogReads } from "@onair/catalog"
+import { MediaNodeRegistry } from "@onair/coordination"
 import {
   AccountId,
   AppId,
@@ -17,7 +19,6 @@ import {
   StreamKey,
   Timestamp
 } from "@onair/core"
-import { Database } from "@onair/event-store"
 import { CommandHandler } from "@onair/application"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import * as Fs from "node:fs"
@@ -36,8 +37,8 @@ describe("media nodes in the catalog", () => {
   const dataDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-nodes-"))
   const runtime = ManagedRuntime.make(
     Layer.provideMerge(
-      Layer.provideMerge(CommandHandler.layer(), Catalog.layer),
-      Database.layer({ _tag: "Embedded", dataDir })
+      Layer.provideMerge(CommandHandler.layer(), Layer.merge(Catalog.layer, MediaNodeRegistry.layer)),
+      embeddedDatabase(dataDir)
     )
   )
   afterAll(async () => {

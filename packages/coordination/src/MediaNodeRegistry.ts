@@ -11,7 +11,9 @@
 import { type Ingest, type MediaNode, type MediaNodeId, type MediaNodeStatus, mediaNodeStatus } from "@onair/core"
 import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
-import { decodeIngest, decodeMediaNode, parsed } from "./CatalogStates.ts"
+import { CatalogStates } from "@onair/catalog"
+
+const { decodeIngest, decodeMediaNode, parsed } = CatalogStates
 
 /** What a node reports about its load with each heartbeat. */
 export interface MediaNodeLoad {

@@ -10,14 +10,14 @@ import type { TimerWorker } from "@onair/application"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { SecretKeyring } from "@onair/event-store"
-import { livestreamStates } from "./CatalogStates.ts"
+import { CatalogStates } from "@onair/catalog"
 
 /** How long a claimed timer is a worker's alone. */
 export const CLAIM_SECONDS = 10
 
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient
-  const { decode } = livestreamStates(yield* SecretKeyring)
+  const { decode } = CatalogStates.livestreamStates(yield* SecretKeyring)
   const claimDue = (at: Timestamp, limit: number) =>
     sql<{ id: string; state: unknown }>`
       UPDATE onair_livestreams AS l

@@ -2,7 +2,7 @@ import { defineProject } from "vitest/config"
 
 export default defineProject({
   test: {
-    name: "webhooks",
+    name: "webhook-receiver",
     include: ["test/**/*.test.ts"]
   }
 })
