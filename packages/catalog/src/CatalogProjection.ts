@@ -4,8 +4,10 @@
  * retried with back-off when the database is away. Each committed batch is told to the catalog's watch, so
  * readers after a write, in this process and (on PostgreSQL) in the others, go on at once.
  */
-import { Projection } from "@onair/event-store"
-import { Duration, Effect, Layer, Schedule } from "effect"
+import { EventStore } from "@onair/core"
+import { InlineProjections, Projection } from "@onair/event-store"
+import { Duration, Effect, Layer, Option, Schedule } from "effect"
+import { CatalogReads } from "./CatalogReads.ts"
 import * as CatalogMigrations from "./CatalogMigrations.ts"
 import { CatalogWatch } from "./CatalogWatch.ts"
 import { PROJECTION, projection } from "./CatalogTables.ts"
@@ -14,6 +16,14 @@ export const layer = Layer.effectDiscard(
   Effect.gen(function* () {
     yield* CatalogMigrations.run
     const watch = yield* CatalogWatch
+    // On a sole writer every append takes its events into the tables itself, in its own transaction
+    // (InlineProjections); the runner below then only catches up after a start or a failed append's turn.
+    const store = yield* EventStore
+    const inline = yield* Effect.serviceOption(InlineProjections)
+    if (store.soleWriter && Option.isSome(inline)) {
+      const reads = yield* CatalogReads
+      yield* inline.value.register({ projection, committed: reads.tookIn })
+    }
     yield* Effect.forkScoped(
       Projection.run(projection, {
         onCommitted: watch.committed,

@@ -1,17 +1,8 @@
 /** The app's livestream analytics: the totals, and per day over the chosen range as charts. */
 import { useState } from "react"
-import type { LivestreamDayRecord } from "@onair/http-api"
-import { api, query, type Session } from "./api.ts"
+import { onair, scope, type Session } from "./api.ts"
 import { TimeChart } from "./Charts.tsx"
 import { useLoad } from "./useLoad.ts"
-
-/** The overall figures (the core's record; the dashboard imports only the API definition's types). */
-interface Overall {
-  readonly count: number
-  readonly total_ingest_seconds: number
-  readonly total_viewer_seconds: number
-}
-type Day = typeof LivestreamDayRecord.Type
 
 const dayOf = (at: Date) => at.toISOString().slice(0, 10)
 const minutes = (seconds: number) => Math.round(seconds / 6) / 10
@@ -21,12 +12,14 @@ export const AnalyticsPage = ({ session }: { readonly session: Session }) => {
   const end = new Date()
   const start = new Date(end.getTime() - (days - 1) * 86_400_000)
   const range = { start_time: dayOf(start), end_time: end.toISOString() }
-  const overall = useLoad<Overall>(
-    () => api(session, "GET", `/analytics/livestreams/overall${query(range)}`),
+  const overall = useLoad(
+    async () =>
+      (await onair(session).analytics.getLivestreamAnalyticsComplete({ params: scope(session), query: range })).data,
     [session, days]
   )
-  const daywise = useLoad<ReadonlyArray<Day>>(
-    () => api(session, "GET", `/analytics/livestreams/daywise${query(range)}`),
+  const daywise = useLoad(
+    async () =>
+      (await onair(session).analytics.getLivestreamAnalyticsDaywise({ params: scope(session), query: range })).data,
     [session, days]
   )
   const list = daywise.value ?? []

@@ -1,5 +1,5 @@
 /** The publisher's health as `getStatus` reports it (the seed's live-event view). */
-import { api, type Session } from "./api.ts"
+import { ofLivestream, onair, type Session } from "./api.ts"
 
 export interface Health {
   readonly videoResolution: string
@@ -30,11 +30,10 @@ export interface StatusReading {
 }
 
 export const readStatus = async (session: Session, id: string): Promise<StatusReading> => {
-  const answer = await api<any>(session, "POST", `/livestreams/${encodeURIComponent(id)}/getStatus`)
-  const value = (answer?.value ?? [])[0] ?? {}
-  const [first, second]: ReadonlyArray<string | undefined> = value.healthDescriptions ?? []
-  if (first === undefined)
-    return { state: value.state ?? "Stopped", health: undefined, renditions: [], note: undefined }
+  // Seed 003's body as it is (no envelope): one value, its health descriptions JSON in strings.
+  const [value] = (await onair(session).livestreams.getStatus({ params: ofLivestream(session, id) })).value
+  const [first, second] = value.healthDescriptions
+  if (first === undefined) return { state: value.state, health: undefined, renditions: [], note: undefined }
   try {
     const renditions = second === undefined ? [] : (JSON.parse(second) as ReadonlyArray<RenditionHealth>)
     return { state: value.state, health: JSON.parse(first) as Health, renditions, note: undefined }

@@ -5,7 +5,7 @@
  */
 import { type FormEvent, useEffect, useState } from "react"
 import type { SessionHealthHistory } from "@onair/http-api"
-import { api, isDisabled, type Livestream, type Session, type SessionRecord } from "./api.ts"
+import { isDisabled, type LivestreamDetail, messageOf, ofLivestream, ofSession, onair, type Session } from "./api.ts"
 import { TimeChart } from "./Charts.tsx"
 import { CopyButton } from "./CopyButton.tsx"
 import { type Health, readStatus, type RenditionHealth, type StatusReading } from "./Health.ts"
@@ -15,11 +15,6 @@ import { navigate } from "./route.ts"
 import { SecretValue } from "./SecretValue.tsx"
 import { StatusBadge } from "./StatusBadge.tsx"
 import { useLoad } from "./useLoad.ts"
-
-interface Detail {
-  readonly livestream: Livestream
-  readonly sessions: ReadonlyArray<SessionRecord>
-}
 
 type HealthHistory = typeof SessionHealthHistory.Type
 
@@ -92,13 +87,24 @@ const HealthFacts = ({
 )
 
 export const LivestreamPage = ({ session, id }: { readonly session: Session; readonly id: string }) => {
-  const detail = useLoad<Detail>(() => api(session, "GET", `/livestreams/${encodeURIComponent(id)}`), [session, id])
-  const recordings = useLoad<any>(
-    () => api(session, "GET", `/livestreams/${encodeURIComponent(id)}/recordings`),
+  const detail = useLoad<LivestreamDetail>(
+    async () =>
+      (
+        await onair(session).livestreams.getLivestreamSessionForLivestreamId({
+          params: ofLivestream(session, id),
+          query: {}
+        })
+      ).data,
     [session, id]
   )
-  const restreams = useLoad<any>(
-    () => api(session, "GET", `/livestreams/${encodeURIComponent(id)}/restreams`),
+  const recordings = useLoad(
+    async () =>
+      (await onair(session).recordings.getLivestreamRecordings({ params: ofLivestream(session, id), query: {} })).data
+        .recordings,
+    [session, id]
+  )
+  const restreams = useLoad(
+    async () => (await onair(session).restreams.getRestreams({ params: ofLivestream(session, id) })).data.restreams,
     [session, id]
   )
   const [status, setStatus] = useState<StatusReading | undefined>(undefined)
@@ -108,7 +114,7 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
   const [actionError, setActionError] = useState<string | undefined>(undefined)
 
   useFeed(
-    (message) => message.data?.livestream_id === id,
+    (message) => (message.data as { readonly livestream_id?: unknown } | null)?.livestream_id === id,
     () => {
       detail.reload()
       recordings.reload()
@@ -123,11 +129,12 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
     () =>
       latestSession === undefined
         ? Promise.resolve(undefined)
-        : api(
-            session,
-            "GET",
-            `/livestreams/sessions/${encodeURIComponent(latestSession)}/health?limit=${CHART_POINTS}`
-          ),
+        : onair(session)
+            .livestreams.getLivestreamSessionHealth({
+              params: ofSession(session, latestSession),
+              query: { limit: CHART_POINTS }
+            })
+            .then((answer) => answer.data),
     [session, latestSession]
   )
   const samples = history.value?.samples ?? []
@@ -161,32 +168,33 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
       await what()
       detail.reload()
     } catch (caught) {
-      setActionError((caught as Error).message)
+      setActionError(messageOf(caught))
     }
   }
   const rename = (event: FormEvent) => {
     event.preventDefault()
     void act(async () => {
-      await api(session, "PATCH", `/livestreams/${encodeURIComponent(id)}`, { name: newName ?? "" })
+      await onair(session).livestreams.updateLivestream({
+        params: ofLivestream(session, id),
+        payload: { name: newName ?? "" }
+      })
       setNewName(undefined)
     })
   }
   const toggle = () =>
     act(async () => {
-      await api(
-        session,
-        "POST",
-        `/livestreams/${encodeURIComponent(id)}/${livestream !== undefined && isDisabled(livestream) ? "enable" : "disable"}`
-      )
+      const params = { params: ofLivestream(session, id) }
+      if (livestream !== undefined && isDisabled(livestream)) await onair(session).livestreams.enableLivestream(params)
+      else await onair(session).livestreams.disableLivestream(params)
     })
   const rotate = () =>
     act(async () => {
-      const rotated = await api<any>(session, "POST", `/livestreams/${encodeURIComponent(id)}/rotate-stream-key`)
-      setNewKey(rotated?.stream_key ?? rotated?.livestream?.stream_key)
+      const rotated = await onair(session).livestreams.rotateStreamKey({ params: ofLivestream(session, id) })
+      setNewKey(rotated.data.stream_key)
     })
   const remove = () =>
     act(async () => {
-      await api(session, "DELETE", `/livestreams/${encodeURIComponent(id)}`)
+      await onair(session).livestreams.deleteLivestream({ params: ofLivestream(session, id) })
       navigate({ page: "livestreams" })
     })
 
@@ -198,12 +206,8 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
     )
   if (livestream === undefined) return <p aria-busy="true">Loading…</p>
   const title = livestream.name ?? "(no name)"
-  const recordingList: ReadonlyArray<any> = Array.isArray(recordings.value)
-    ? recordings.value
-    : (recordings.value?.recordings ?? [])
-  const restreamList: ReadonlyArray<any> = Array.isArray(restreams.value)
-    ? restreams.value
-    : (restreams.value?.restreams ?? [])
+  const recordingList = recordings.value ?? []
+  const restreamList = restreams.value ?? []
   return (
     <article aria-labelledby="livestream-title">
       <p>
@@ -373,10 +377,10 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
           <p>No recordings.</p>
         ) : (
           <ul>
-            {recordingList.map((r: any) => (
+            {recordingList.map((r) => (
               <li key={r.id}>
-                {when(r.started_time ?? r.created_at ?? null)} · {r.status ?? r.state ?? ""}
-                {typeof r.download_url === "string" ? (
+                {when(r.started_time)} · {r.status}
+                {r.download_url !== null ? (
                   <>
                     {" "}
                     · <a href={r.download_url}>Download</a>
@@ -394,9 +398,9 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
           <p>No restream targets.</p>
         ) : (
           <ul>
-            {restreamList.map((t: any) => (
+            {restreamList.map((t) => (
               <li key={t.id}>
-                {t.name ?? t.id} · {t.status ?? ""} {t.enabled === false ? "(off)" : ""}
+                {t.name} · {t.status} {t.enabled ? "" : "(off)"}
               </li>
             ))}
           </ul>

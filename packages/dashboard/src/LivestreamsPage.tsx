@@ -3,7 +3,7 @@
  * follows the event feed without a reload. Create one here; it opens at once.
  */
 import { type FormEvent, useEffect, useState } from "react"
-import { api, type Livestream, type Paging, query, type Session } from "./api.ts"
+import { type Livestream, messageOf, onair, type Paging, scope, type Session } from "./api.ts"
 import { useFeed } from "./LiveFeed.tsx"
 import { hrefOf, navigate } from "./route.ts"
 import { StatusBadge } from "./StatusBadge.tsx"
@@ -17,7 +17,7 @@ interface Page {
   readonly paging: Paging
 }
 
-const when = (iso: string | undefined) => (iso === undefined ? "" : new Date(iso).toLocaleString())
+const when = (iso: string) => new Date(iso).toLocaleString()
 
 export const LivestreamsPage = ({ session }: { readonly session: Session }) => {
   const [typed, setTyped] = useState("")
@@ -37,7 +37,18 @@ export const LivestreamsPage = ({ session }: { readonly session: Session }) => {
   }, [typed])
 
   const page = useLoad<Page>(
-    () => api(session, "GET", `/livestreams${query({ page_no: pageNo, per_page: PER_PAGE, search, status })}`),
+    async () =>
+      (
+        await onair(session).livestreams.getAllLivestreams({
+          params: scope(session),
+          query: {
+            page_no: pageNo,
+            per_page: PER_PAGE,
+            ...(search === "" ? {} : { search }),
+            ...(status === "" ? {} : { status: status as Livestream["status"] })
+          }
+        })
+      ).data,
     [session, pageNo, search, status]
   )
   useFeed((message) => message.type.startsWith("livestream.") || message.type.startsWith("ingest."), page.reload)
@@ -46,16 +57,15 @@ export const LivestreamsPage = ({ session }: { readonly session: Session }) => {
     event.preventDefault()
     setCreateError(undefined)
     try {
-      const created = await api<Livestream>(
-        session,
-        "POST",
-        "/livestreams",
-        name.trim() === "" ? {} : { name: name.trim() }
-      )
+      const created = await onair(session).livestreams.createIndependentLivestream({
+        params: scope(session),
+        headers: {},
+        payload: name.trim() === "" ? {} : { name: name.trim() }
+      })
       setName("")
-      navigate({ page: "livestream", id: created.id })
+      navigate({ page: "livestream", id: created.data.id })
     } catch (caught) {
-      setCreateError((caught as Error).message)
+      setCreateError(messageOf(caught))
     }
   }
 

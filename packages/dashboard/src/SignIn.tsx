@@ -3,7 +3,8 @@
  * list answers only those). Nothing is kept but in this tab's session storage.
  */
 import { type FormEvent, useState } from "react"
-import { ApiError, call, type Session } from "./api.ts"
+import type { AccountId } from "@onair/core"
+import { clientOf, isUnauthorized, messageOf, type Session } from "./api.ts"
 
 interface App {
   readonly id: string
@@ -23,12 +24,11 @@ export const SignIn = ({ onSignedIn }: { readonly onSignedIn: (session: Session)
     setError(undefined)
     setBusy(true)
     try {
-      const found = await call<{ apps?: ReadonlyArray<App> } | ReadonlyArray<App>>(
-        token.trim(),
-        "GET",
-        `/accounts/${encodeURIComponent(accountId.trim())}/realtime/kit/apps?per_page=100`
-      )
-      const list = Array.isArray(found) ? found : ((found as { apps?: ReadonlyArray<App> }).apps ?? [])
+      const found = await clientOf(token.trim()).apps.getApps({
+        params: { account_id: accountId.trim() as AccountId },
+        query: { per_page: 100 }
+      })
+      const list = found.data
       if (list.length === 0) setError("This token may act on no app of this account yet.")
       else if (list.length === 1) onSignedIn({ accountId: accountId.trim(), appId: list[0]!.id, token: token.trim() })
       else {
@@ -36,11 +36,7 @@ export const SignIn = ({ onSignedIn }: { readonly onSignedIn: (session: Session)
         setAppId(list[0]!.id)
       }
     } catch (caught) {
-      setError(
-        caught instanceof ApiError && caught.status === 401
-          ? "The token was refused."
-          : String((caught as Error).message)
-      )
+      setError(isUnauthorized(caught) ? "The token was refused." : messageOf(caught))
     } finally {
       setBusy(false)
     }

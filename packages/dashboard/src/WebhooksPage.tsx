@@ -4,7 +4,7 @@
  */
 import { type FormEvent, useState } from "react"
 import type { AttemptRecord, WebhookEndpointRecord } from "@onair/http-api"
-import { api, query, type Session } from "./api.ts"
+import { messageOf, ofEndpoint, onair, scope, type Session } from "./api.ts"
 import { CopyButton } from "./CopyButton.tsx"
 import { useFeed } from "./LiveFeed.tsx"
 import { useLoad } from "./useLoad.ts"
@@ -16,7 +16,13 @@ const ATTEMPTS_SHOWN = 20
 
 const Attempts = ({ session, endpoint }: { readonly session: Session; readonly endpoint: Endpoint }) => {
   const attempts = useLoad<ReadonlyArray<Attempt>>(
-    () => api(session, "GET", `/webhooks/${encodeURIComponent(endpoint.id)}/attempts${query({ limit: 1000 })}`),
+    async () =>
+      (
+        await onair(session).webhooks.getWebhookAttempts({
+          params: ofEndpoint(session, endpoint.id),
+          query: { limit: 1000 }
+        })
+      ).data,
     [session, endpoint.id]
   )
   const [said, setSaid] = useState<string | undefined>(undefined)
@@ -26,24 +32,18 @@ const Attempts = ({ session, endpoint }: { readonly session: Session; readonly e
     () => setTimeout(attempts.reload, 1000)
   )
   const resend = async (messageId: string) => {
-    await api(
-      session,
-      "POST",
-      `/webhooks/${encodeURIComponent(endpoint.id)}/messages/${encodeURIComponent(messageId)}/resend`
-    )
+    await onair(session).webhooks.resendWebhookMessage({
+      params: { ...ofEndpoint(session, endpoint.id), message_id: messageId }
+    })
     setSaid(`Message ${messageId} is queued again.`)
     attempts.reload()
   }
   const recover = async () => {
-    const answer = await api<{ requeued: number }>(
-      session,
-      "POST",
-      `/webhooks/${encodeURIComponent(endpoint.id)}/recover`,
-      {
-        since: new Date(Date.now() - 86_400_000).toISOString()
-      }
-    )
-    setSaid(`${answer.requeued} failed messages of the last 24 hours are queued again.`)
+    const answer = await onair(session).webhooks.recoverWebhookMessages({
+      params: ofEndpoint(session, endpoint.id),
+      payload: { since: new Date(Date.now() - 86_400_000).toISOString() }
+    })
+    setSaid(`${answer.data.requeued} failed messages of the last 24 hours are queued again.`)
     attempts.reload()
   }
   const recent = [...(attempts.value ?? [])].reverse().slice(0, ATTEMPTS_SHOWN)
@@ -105,7 +105,10 @@ const Attempts = ({ session, endpoint }: { readonly session: Session; readonly e
 }
 
 export const WebhooksPage = ({ session }: { readonly session: Session }) => {
-  const endpoints = useLoad<ReadonlyArray<Endpoint>>(() => api(session, "GET", "/webhooks"), [session])
+  const endpoints = useLoad<ReadonlyArray<Endpoint>>(
+    async () => (await onair(session).webhooks.getWebhooks({ params: scope(session) })).data,
+    [session]
+  )
   const [url, setUrl] = useState("")
   const [secret, setSecret] = useState<string | undefined>(undefined)
   const [error, setError] = useState<string | undefined>(undefined)
@@ -113,16 +116,19 @@ export const WebhooksPage = ({ session }: { readonly session: Session }) => {
     event.preventDefault()
     setError(undefined)
     try {
-      const created = await api<{ secret: string }>(session, "POST", "/webhooks", { url: url.trim() })
-      setSecret(created.secret)
+      const created = await onair(session).webhooks.createWebhook({
+        params: scope(session),
+        payload: { url: url.trim() }
+      })
+      setSecret(created.data.secret)
       setUrl("")
       endpoints.reload()
     } catch (caught) {
-      setError((caught as Error).message)
+      setError(messageOf(caught))
     }
   }
   const remove = async (endpoint: Endpoint) => {
-    await api(session, "DELETE", `/webhooks/${encodeURIComponent(endpoint.id)}`)
+    await onair(session).webhooks.deleteWebhook({ params: ofEndpoint(session, endpoint.id) })
     endpoints.reload()
   }
   return (

@@ -1,8 +1,10 @@
 /**
- * The dashboard's only way to OnAir: the public API, with the operator's token. The token lives in this
- * browser tab's session storage (gone when the tab closes) and travels in the Authorization header,
- * never in a URL.
+ * The dashboard's only way to OnAir: the public API through the typed client, with the operator's token.
+ * The token lives in this browser tab's session storage (gone when the tab closes) and travels in the
+ * Authorization header, never in a URL.
  */
+import { createOnAirClient, type OnAirPromiseClient, Unauthorized } from "@onair/client"
+import type { AccountId, AppId, LivestreamId, SessionId, WebhookEndpointId } from "@onair/core"
 
 export interface Session {
   readonly accountId: string
@@ -30,89 +32,79 @@ export const saveSession = (session: Session | undefined): void => {
   else sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session))
 }
 
-/** A refusal in the API's envelope: its status and what it said. */
-export class ApiError extends Error {
-  readonly status: number
-  constructor(status: number, message: string) {
-    super(message)
-    this.status = status
-  }
+/** The app's base path (the event feed is read with fetch, as a stream). */
+export const appPath = (session: Session) =>
+  `/accounts/${encodeURIComponent(session.accountId)}/realtime/kit/${encodeURIComponent(session.appId)}`
+
+type Client = OnAirPromiseClient
+
+const clients = new Map<string, Client>()
+
+/**
+ * The typed client (`@onair/client`) for a token, on this page's origin: every request is encoded and every
+ * answer decoded by the API's own schemas, and a refusal rejects with the envelope's typed error.
+ */
+export const clientOf = (token: string): Client => {
+  const known = clients.get(token)
+  if (known !== undefined) return known
+  const client = createOnAirClient({ baseUrl: window.location.origin, token })
+  clients.set(token, client)
+  return client
 }
 
-const enc = encodeURIComponent
+/** The session's client. */
+export const onair = (session: Session): Client => clientOf(session.token)
 
-/** The app's base path. */
-export const appPath = (session: Session) => `/accounts/${enc(session.accountId)}/realtime/kit/${enc(session.appId)}`
+/** The path parameters every app endpoint takes (the IDs as the operator signed in with them). */
+export const scope = (session: Session) => ({
+  account_id: session.accountId as AccountId,
+  app_id: session.appId as AppId
+})
 
-/** A request to `path` (absolute) with the token; the envelope's `data`, or the whole body when it has none. */
-export const call = async <A = any>(token: string, method: string, path: string, body?: unknown): Promise<A> => {
-  const response = await fetch(path, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      accept: "application/json",
-      ...(body === undefined ? {} : { "content-type": "application/json" })
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) })
-  })
-  const text = await response.text()
-  let parsed: any
-  try {
-    parsed = text === "" ? undefined : JSON.parse(text)
-  } catch {
-    parsed = undefined
-  }
-  if (!response.ok) {
-    const errors: ReadonlyArray<{ message?: string }> = parsed?.errors ?? (parsed?.error ? [parsed.error] : [])
-    const message = errors
-      .map((error) => error.message)
-      .filter(Boolean)
-      .join("; ")
-    throw new ApiError(response.status, message || `${response.status} ${response.statusText}`)
-  }
-  return (parsed?.data ?? parsed) as A
+/** The path parameters of one livestream's endpoints. */
+export const ofLivestream = (session: Session, id: string) => ({
+  ...scope(session),
+  livestream_id: id as LivestreamId
+})
+
+/** The path parameters of one session's endpoints (an id the API gave). */
+export const ofSession = (session: Session, id: string) => ({ ...scope(session), session_id: id as SessionId })
+
+/** The path parameters of one webhook endpoint's endpoints (an id the API gave). */
+export const ofEndpoint = (session: Session, id: string) => ({
+  ...scope(session),
+  endpoint_id: id as WebhookEndpointId
+})
+
+/** What a refusal said (the envelope's messages), or what else went wrong. */
+export const messageOf = (caught: unknown): string => {
+  const errors = (caught as { readonly errors?: ReadonlyArray<{ readonly message?: string }> } | undefined)?.errors
+  if (Array.isArray(errors) && errors.length > 0) return errors.map((error) => error.message).join("; ")
+  return caught instanceof Error ? caught.message : String(caught)
 }
 
-/** A request to the app's API (`path` after the app's base). */
-export const api = <A = any>(session: Session, method: string, path: string, body?: unknown): Promise<A> =>
-  call<A>(session.token, method, `${appPath(session)}${path}`, body)
+/** Whether the API refused the token. */
+export const isUnauthorized = (caught: unknown): boolean => caught instanceof Unauthorized
 
-export const query = (params: Record<string, string | number | undefined>): string => {
-  const search = new URLSearchParams()
-  for (const [name, value] of Object.entries(params))
-    if (value !== undefined && value !== "") search.set(name, String(value))
-  const text = search.toString()
-  return text === "" ? "" : `?${text}`
-}
+/** The `data` an endpoint answers, as the client decodes it. */
+type DataOf<G extends keyof Client, E extends keyof Client[G]> = Client[G][E] extends (
+  // biome-ignore lint/suspicious/noExplicitAny: any arguments: only the answer's type is taken
+  ...args: any
+) => Promise<infer A>
+  ? A extends { readonly data: infer D }
+    ? D
+    : A
+  : never
 
-export interface Livestream {
-  readonly id: string
-  readonly name: string | null
-  readonly status: "LIVE" | "IDLE" | "ERRORED" | "INVOKED" | "OFFLINE"
-  readonly disabled: string | boolean
-  readonly ingest_server: string
-  readonly stream_key: string
-  readonly playback_url: string
-  readonly created_at?: string
-  readonly updated_at?: string
-}
-
-export interface SessionRecord {
-  readonly id: string
-  readonly invoked_time: string
-  readonly started_time: string | null
-  readonly stopped_time: string | null
-  readonly ingest_seconds: number
-  readonly viewer_seconds: number
-  readonly err_message: string | null
-}
-
-export interface Paging {
-  readonly total_count: number
-  readonly start_offset: number
-  readonly end_offset: number
-}
+export type Livestream = DataOf<"livestreams", "getAllLivestreams">["livestreams"][number]
+export type LivestreamDetail = DataOf<"livestreams", "getLivestreamSessionForLivestreamId">
+export type SessionRecord = LivestreamDetail["sessions"][number]
+export type Paging = LivestreamDetail["paging"]
+export type Recording = DataOf<"recordings", "getLivestreamRecordings">["recordings"][number]
+export type RestreamTarget = DataOf<"restreams", "getRestreams">["restreams"][number]
+export type WebhookEndpoint = DataOf<"webhooks", "getWebhooks">[number]
+export type WebhookAttempt = DataOf<"webhooks", "getWebhookAttempts">[number]
+export type LiveEventStatus = DataOf<"livestreams", "getStatus">
 
 /** A livestream's `disabled`: `"disabled"` or `""` in records (the seed's), a boolean on create. */
-export const isDisabled = (livestream: Livestream): boolean =>
-  livestream.disabled === true || livestream.disabled === "disabled"
+export const isDisabled = (livestream: Pick<Livestream, "disabled">): boolean => livestream.disabled === "disabled"

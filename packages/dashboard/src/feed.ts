@@ -8,7 +8,8 @@ import { appPath, type Session } from "./api.ts"
 export interface FeedMessage {
   readonly id?: string
   readonly type: string
-  readonly data: any
+  /** The event's `data` (each type has its own; what the dashboard reads of it is checked where it is read). */
+  readonly data: unknown
 }
 
 export type FeedState = "connecting" | "live" | "offline"

@@ -1,5 +1,6 @@
 /** Loads data with `load`, again whenever `deps` change or `reload` is called; keeps the last good value. */
 import { useCallback, useEffect, useRef, useState } from "react"
+import { messageOf } from "./api.ts"
 
 export interface Loaded<A> {
   readonly value: A | undefined
@@ -22,7 +23,7 @@ export const useLoad = <A>(load: () => Promise<A>, deps: ReadonlyArray<unknown>)
         setError(undefined)
       },
       (caught: unknown) => {
-        if (run === latest.current) setError(caught instanceof Error ? caught.message : String(caught))
+        if (run === latest.current) setError(messageOf(caught))
       }
     )
   }, [...deps, tick])

@@ -6,7 +6,15 @@
  * Projections that keep their rows in the event store's database get exactly-once application: each batch
  * and its checkpoint commit in one transaction, so a crash between the two cannot apply a batch twice.
  */
-import { EventStore, type EventStoreFailed, LeaseLost, LOG_START, type Position, type StoredEvent } from "@onair/core"
+import {
+  comparePositions,
+  EventStore,
+  type EventStoreFailed,
+  LeaseLost,
+  LOG_START,
+  type Position,
+  type StoredEvent
+} from "@onair/core"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -40,12 +48,19 @@ const applyAtomically =
     Effect.gen(function* () {
       const sql = yield* SqlClient
       const store = yield* EventStore
-      const last = events.at(-1)
-      if (last === undefined) return
-      yield* sql.withTransaction(
-        Effect.andThen(projection.apply(events), store.storeCheckpoint(projection.name, last.position, owner))
+      const committed = yield* sql.withTransaction(
+        Effect.gen(function* () {
+          // An append may have applied some of them already, in its own transaction (InlineProjections).
+          const stored = yield* store.loadCheckpoint(projection.name)
+          const fresh = events.filter((event) => comparePositions(event.position, stored) > 0)
+          const last = fresh.at(-1)
+          if (last === undefined) return undefined
+          yield* projection.apply(fresh)
+          yield* store.storeCheckpoint(projection.name, last.position, owner)
+          return last.position
+        })
       )
-      yield* onCommitted(last.position)
+      if (committed !== undefined) yield* onCommitted(committed)
     })
 
 const noAcknowledgement = (_: Position) => Effect.void

@@ -20,6 +20,8 @@ import { Deferred, Duration, Effect, Exit, Layer, Option, Queue } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as AppendStatement from "./AppendStatement.ts"
+import * as InlineAppend from "./InlineAppend.ts"
+import { InlineProjections } from "./InlineProjections.ts"
 import * as ConsumerCheckpoints from "./ConsumerCheckpoints.ts"
 import * as Migrations from "./Migrations.ts"
 import * as SecretFields from "./SecretFields.ts"
@@ -113,6 +115,9 @@ export const make = (options?: SqlEventStoreOptions) =>
     const soleWriter = options?.soleWriter ?? false
     // Several processes share a PostgreSQL log: each announces its appends and listens for the others'.
     const pg = soleWriter ? Option.none() : yield* Effect.serviceOption(PgClient)
+    // Only a sole writer knows the log's order inside its own transaction (see InlineProjections).
+    const inline = soleWriter ? yield* Effect.serviceOption(InlineProjections) : Option.none()
+    const context = yield* Effect.context<SqlClient | SecretKeyring>()
     let appendCount = 0
     let waiters: Array<Deferred.Deferred<void>> = []
 
@@ -147,13 +152,39 @@ export const make = (options?: SqlEventStoreOptions) =>
       return undefined
     })
 
+    /**
+     * The INSERT alone (one statement), or, with inline projections registered, the INSERT and the
+     * projections in one transaction; then each projection that took the events in is told.
+     */
+    const insert = (
+      sealed: ReadonlyArray<StreamAppend>,
+      clear: ReadonlyArray<StreamAppend>,
+      metadata: AppendMetadata
+    ): Effect.Effect<ReadonlyArray<AppendStatement.InsertedRow> | AppendStatement.Refused, SqlError> => {
+      const inlines = Option.isSome(inline) ? inline.value.registered() : []
+      if (inlines.length === 0)
+        return AppendStatement.insert(sql, sealed, metadata, Option.isSome(pg) ? APPENDS_CHANNEL : undefined)
+      return InlineAppend.appendApplying(sql, sealed, clear, metadata, inlines).pipe(
+        Effect.provideContext(context),
+        Effect.tap((outcome) =>
+          outcome === AppendStatement.Refused
+            ? Effect.void
+            : Effect.forEach(outcome.applied, (applied) => applied.committed(outcome.events, outcome.before), {
+                discard: true
+              })
+        ),
+        Effect.map((outcome) => (outcome === AppendStatement.Refused ? outcome : outcome.rows))
+      )
+    }
+
     // The hot path is written without a generator: one statement, then plain functions on its result.
     const attemptAppend = (
       writing: ReadonlyArray<StreamAppend>,
+      clear: ReadonlyArray<StreamAppend>,
       metadata: AppendMetadata,
       attempt: number
     ): Effect.Effect<AppendResult, WrongExpectedVersion | EventStoreFailed> =>
-      AppendStatement.insert(sql, writing, metadata, Option.isSome(pg) ? APPENDS_CHANNEL : undefined).pipe(
+      insert(writing, clear, metadata).pipe(
         Effect.mapError(failed("append")),
         Effect.flatMap((inserted) => {
           if (inserted !== AppendStatement.Refused) {
@@ -168,7 +199,10 @@ export const make = (options?: SqlEventStoreOptions) =>
             // keeps them from colliding again and again.
             if (attempt < MAX_ANY_ATTEMPTS) {
               const pause = Math.random() * Math.min(MAX_RETRY_PAUSE_MILLIS, 2 ** attempt)
-              return Effect.andThen(Effect.sleep(Duration.millis(pause)), attemptAppend(writing, metadata, attempt + 1))
+              return Effect.andThen(
+                Effect.sleep(Duration.millis(pause)),
+                attemptAppend(writing, clear, metadata, attempt + 1)
+              )
             }
             return Effect.fail(
               new EventStoreFailed({
@@ -195,6 +229,7 @@ export const make = (options?: SqlEventStoreOptions) =>
         Effect.flatMap(TraceParents.current, (traceParent) =>
           attemptAppend(
             sealed,
+            writing,
             traceParent === undefined || metadata.traceParent !== undefined ? metadata : { ...metadata, traceParent },
             1
           )

@@ -21,6 +21,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { assert, describe, it } from "vitest"
 import { CONSUMER, EVENTS_PER_UNIT } from "./support/CrashPlan.ts"
+import { eventually } from "./support/Eventually.ts"
 import { readLog } from "./support/ReadLog.ts"
 import { freshDataDir, freshPostgresUrl, STORE_KINDS, type StoreKind } from "./support/TestDatabases.ts"
 
@@ -96,7 +97,16 @@ for (const kind of STORE_KINDS) {
               runtime.runPromise(
                 Effect.gen(function* () {
                   const store = yield* EventStore
-                  const log = yield* readLog
+                  // The log is read below the oldest running transaction of the whole server, which a test
+                  // beside this one on the same PostgreSQL may hold open a moment: read until it has moved on.
+                  const log = yield* eventually(
+                    "every acknowledged unit readable",
+                    Effect.map(readLog, (log) => {
+                      const commands = new Set(log.map((event) => event.metadata.commandId))
+                      return acked.every((id) => commands.has(id)) ? log : undefined
+                    }),
+                    "10 seconds"
+                  ).pipe(Effect.catchTag("NeverHappened", () => readLog))
                   const checkpoint = yield* store.loadCheckpoint(CONSUMER)
                   const deliveredAfter: Array<StoredEvent> = []
                   yield* Subscription.catchUp(CONSUMER, (events) => Effect.sync(() => deliveredAfter.push(...events)))

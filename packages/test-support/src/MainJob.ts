@@ -38,7 +38,10 @@ export interface MainJob {
   readonly api: (method: string, path: string, body?: unknown) => Promise<Answer>
   /** The running nginx's pid, from its pid file. */
   readonly nginxPid: () => number
-  /** The job's `ONAIR_METRICS_TOKEN`, for `/metrics`. */
+  /**
+   * The job's `ONAIR_METRICS_TOKEN`, for `/metrics` (one is made unless `env` gives one; an empty one turns
+   * the token off, and `settled` with it, when the metrics are on a listener of their own).
+   */
   readonly metricsToken: string
   /**
    * Resolves once the job has caught up with what its log holds now: the catalog and the webhook outbox

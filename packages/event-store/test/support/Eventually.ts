@@ -2,11 +2,14 @@
  * Waiting for a condition inside an Effect test: `probe` runs until it yields something other than
  * undefined, 10 ms apart, and the wait fails after `timeout` saying what it waited for.
  */
-import { Duration, Effect } from "effect"
+import { Data, Duration, Effect } from "effect"
 
-export class NeverHappened extends Error {
-  constructor(what: string, timeout: Duration.Input) {
-    super(`${what} did not happen within ${Duration.format(Duration.fromInputUnsafe(timeout))}`)
+export class NeverHappened extends Data.TaggedError("NeverHappened")<{
+  readonly what: string
+  readonly within: string
+}> {
+  override get message() {
+    return `${this.what} did not happen within ${this.within}`
   }
 }
 
@@ -21,4 +24,9 @@ export const eventually = <A, E, R>(
       if (value !== undefined) return value
       yield* Effect.sleep("10 millis")
     }
-  }).pipe(Effect.timeoutOrElse({ duration: timeout, orElse: () => Effect.fail(new NeverHappened(what, timeout)) }))
+  }).pipe(
+    Effect.timeoutOrElse({
+      duration: timeout,
+      orElse: () => Effect.fail(new NeverHappened({ what, within: Duration.format(Duration.fromInputUnsafe(timeout)) }))
+    })
+  )
