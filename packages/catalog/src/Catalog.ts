@@ -32,6 +32,7 @@ const accessTokenReads = Layer.effect(
 export const layer = Layer.mergeAll(
   accessTokenReads,
   CatalogProjection.layer,
+  CatalogProjection.inlineLayer,
   CatalogStreamKeys.layer,
   RecordingReads.layer,
   AppSettingsReads.layer,

@@ -16,14 +16,6 @@ export const layer = Layer.effectDiscard(
   Effect.gen(function* () {
     yield* CatalogMigrations.run
     const watch = yield* CatalogWatch
-    // On a sole writer every append takes its events into the tables itself, in its own transaction
-    // (InlineProjections); the runner below then only catches up after a start or a failed append's turn.
-    const store = yield* EventStore
-    const inline = yield* Effect.serviceOption(InlineProjections)
-    if (store.soleWriter && Option.isSome(inline)) {
-      const reads = yield* CatalogReads
-      yield* inline.value.register({ projection, committed: reads.tookIn })
-    }
     yield* Effect.forkScoped(
       Projection.run(projection, {
         onCommitted: watch.committed,
@@ -36,5 +28,20 @@ export const layer = Layer.effectDiscard(
         Effect.orDie
       )
     )
+  })
+)
+
+/**
+ * On a sole writer (the embedded store) every append takes its events into the tables itself, in its own
+ * transaction (`InlineProjections`), and tells the reads; the runner then only catches up after a start, or
+ * after an append whose turn the projection could not take.
+ */
+export const inlineLayer = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    const inline = yield* Effect.serviceOption(InlineProjections)
+    if (!store.soleWriter || Option.isNone(inline)) return
+    const reads = yield* CatalogReads
+    yield* inline.value.register({ projection, committed: reads.tookIn })
   })
 )
