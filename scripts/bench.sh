@@ -18,8 +18,9 @@ declare -A BENCHES=(
   [replicas]="node apps/api/bench/Replicas.ts"
   [scale]="node apps/api/bench/Scale.ts"
   [write-path]="node apps/api/bench/WritePath.ts"
+  [creates]="node apps/api/bench/Creates.ts"
 )
-ORDER=(store http webhooks media nodes recordings restreams timers replicas scale write-path)
+ORDER=(store creates http webhooks media nodes recordings restreams timers replicas scale write-path)
 
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=("${ORDER[@]}")

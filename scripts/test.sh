@@ -10,16 +10,30 @@ if [ $# -gt 0 ]; then
   ONAIR_TEST_RELEASE=with vitest run "$@"
   exit $?
 fi
-# Files that run encoders, media servers' real-time work or a browser take one worker at a time: they share
-# the cores with their encoders, and WHIP's UDP range is one per machine. Every other file (unit,
-# integration, and end-to-end ones with a database or main job of their own on free ports) takes both cores.
-real_time=(packages/adapters-media/test/*.e2e.test.ts packages/dashboard/test/*.e2e.test.ts
-  apps/api/test/Observability.e2e.test.ts packages/adapters-webhook/test/Webhooks.e2e.test.ts)
+# Three runs, then the release test. End-to-end files that share the machine in real time with encoders of
+# their own take two workers: they wait on media more than they compute. Those that compute as they go (the
+# ABR ladder's transcoders, the speech engines, Chromium) or hold a machine-wide resource (WHIP's UDP range)
+# take one at a time. Every other file (unit, integration, and end-to-end ones with a database or main job
+# of their own on free ports) takes both cores.
+real_time=(packages/adapters-media/test/MediaPlane.e2e.test.ts packages/adapters-media/test/MediaNodes.e2e.test.ts
+  packages/adapters-media/test/Recordings.e2e.test.ts packages/adapters-media/test/RecordingsInBucket.e2e.test.ts
+  packages/adapters-media/test/RecordingFinaliser.e2e.test.ts packages/adapters-media/test/Restreams.e2e.test.ts
+  packages/adapters-media/test/Srt.e2e.test.ts packages/adapters-media/test/Security.e2e.test.ts
+  packages/adapters-media/test/NodeApi.e2e.test.ts packages/adapters-media/test/MediaPieces.e2e.test.ts
+  packages/adapters-webhook/test/Webhooks.e2e.test.ts apps/api/test/Observability.e2e.test.ts)
+one_at_a_time=(packages/adapters-media/test/Whip.e2e.test.ts packages/adapters-media/test/Renditions.e2e.test.ts
+  packages/adapters-media/test/TranscriptEngines.e2e.test.ts packages/dashboard/test/Dashboard.e2e.test.ts)
+apart=("${real_time[@]}" "${one_at_a_time[@]}")
+for file in packages/adapters-media/test/*.e2e.test.ts packages/dashboard/test/*.e2e.test.ts; do
+  [[ " ${apart[*]} " == *" $file "* ]] || { echo "test.sh: put $file in real_time or one_at_a_time" >&2; exit 1; }
+done
 # (vitest matches --exclude within each project's folder: by file name, which the files keep unique.)
-vitest run --maxWorkers=2 --exclude '**/node_modules/**' "${real_time[@]/#*\//--exclude=**/}"
+vitest run --maxWorkers=2 --exclude '**/node_modules/**' "${apart[@]/#*\//--exclude=**/}"
 parallel=$?
-vitest run --maxWorkers=1 "${real_time[@]}"
+vitest run --maxWorkers=2 "${real_time[@]}"
+media=$?
+vitest run --maxWorkers=1 "${one_at_a_time[@]}"
 serial=$?
 ONAIR_TEST_RELEASE=only vitest run
 release=$?
-[ $parallel -eq 0 ] && [ $serial -eq 0 ] && [ $release -eq 0 ]
+[ $parallel -eq 0 ] && [ $media -eq 0 ] && [ $serial -eq 0 ] && [ $release -eq 0 ]

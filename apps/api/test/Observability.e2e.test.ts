@@ -277,7 +277,11 @@ describe("metrics on a listener of their own", { timeout: 120_000 }, () => {
   beforeAll(async () => {
     port = await freePort()
     // No metrics token: on a listener of their own the metrics need none.
-    job = await startMainJob({ ONAIR_METRICS_ADDRESS: `127.0.0.1:${port}`, ONAIR_METRICS_TOKEN: "", ONAIR_MEDIA: "off" })
+    job = await startMainJob({
+      ONAIR_METRICS_ADDRESS: `127.0.0.1:${port}`,
+      ONAIR_METRICS_TOKEN: "",
+      ONAIR_MEDIA: "off"
+    })
   })
   afterAll(async () => {
     await job?.stop()
