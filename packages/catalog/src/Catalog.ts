@@ -32,7 +32,6 @@ const accessTokenReads = Layer.effect(
 export const layer = Layer.mergeAll(
   accessTokenReads,
   CatalogProjection.layer,
-  CatalogProjection.inlineLayer,
   CatalogStreamKeys.layer,
   RecordingReads.layer,
   AppSettingsReads.layer,

@@ -9,14 +9,7 @@
  * A reader after a write waits for the follower too (`awaitTransaction`), so a cached entry older than
  * the write is gone before the reader looks.
  */
-import {
-  comparePositions,
-  type EventStore,
-  type LivestreamId,
-  type Position,
-  type SessionId,
-  type StoredEvent
-} from "@onair/core"
+import type { EventStore, LivestreamId, Position, SessionId, StoredEvent } from "@onair/core"
 import { DomainEvents, Subscription, TransactionGate } from "@onair/event-store"
 import { Duration, Effect, Schedule, type Scope } from "effect"
 
@@ -44,12 +37,6 @@ export interface CatalogCache {
   readonly peek: <A>(key: string) => A | undefined
   /** Resolves once the follower has seen the given transaction. */
   readonly awaitTransaction: (transaction: number) => Effect.Effect<void>
-  /**
-   * Events the catalog took in inside their own append, told after it committed (`before`: the sequence of
-   * the log's last event before them): their entries go now, and when the follower had seen everything
-   * before them, it counts them as seen too, so a reader after the write does not wait for it.
-   */
-  readonly tookIn: (events: ReadonlyArray<StoredEvent>, before: number) => Effect.Effect<void>
 }
 
 /**
@@ -111,43 +98,26 @@ export const make = (
       return cached.value as A
     }
 
-    /** Drops the entries the events touch. */
-    const dropFor = (events: ReadonlyArray<StoredEvent>) => {
-      for (const event of events) {
-        const subject = DomainEvents.parseStream(event.stream)
-        if (subject?.kind === "livestream") {
-          drop(subject.id as LivestreamId)
-          drop(LISTS)
-        }
-        if (subject?.kind === "session") {
-          const named = (event.data as { readonly livestreamId?: unknown }).livestreamId
-          const livestreamId =
-            typeof named === "string" ? (named as LivestreamId) : livestreamOfSession.get(subject.id as SessionId)
-          if (livestreamId !== undefined) drop(livestreamId)
-        }
-        // Any other stream (a token, a webhook endpoint) is the group of its own entries.
-        if (subject === undefined) drop(event.stream as LivestreamId)
-      }
-    }
-
-    /** Whether every event up to `position` has been seen (the follower's and the appends' told alike). */
-    const seenUpTo = (position: Position) => {
-      if (comparePositions(position, lastSeen) > 0) lastSeen = position
-      gate.advance(lastSeen.transaction)
-    }
-
     const see = (events: ReadonlyArray<StoredEvent>) =>
       Effect.sync(() => {
-        dropFor(events)
+        for (const event of events) {
+          const subject = DomainEvents.parseStream(event.stream)
+          if (subject?.kind === "livestream") {
+            drop(subject.id as LivestreamId)
+            drop(LISTS)
+          }
+          if (subject?.kind === "session") {
+            const named = (event.data as { readonly livestreamId?: unknown }).livestreamId
+            const livestreamId =
+              typeof named === "string" ? (named as LivestreamId) : livestreamOfSession.get(subject.id as SessionId)
+            if (livestreamId !== undefined) drop(livestreamId)
+          }
+          // Any other stream (a token, a webhook endpoint) is the group of its own entries.
+          if (subject === undefined) drop(event.stream as LivestreamId)
+          lastSeen = event.position
+        }
         const last = events.at(-1)
-        if (last !== undefined) seenUpTo(last.position)
-      })
-
-    const tookIn = (events: ReadonlyArray<StoredEvent>, before: number) =>
-      Effect.sync(() => {
-        dropFor(events)
-        const last = events.at(-1)
-        if (last !== undefined && lastSeen.sequence >= before) seenUpTo(last.position)
+        if (last !== undefined) gate.advance(last.position.transaction)
       })
 
     const follow = Effect.suspend(() =>
@@ -192,7 +162,6 @@ export const make = (
             return loaded
           })
         }),
-      awaitTransaction: gate.await,
-      tookIn
+      awaitTransaction: gate.await
     }
   })

@@ -4,10 +4,8 @@
  * retried with back-off when the database is away. Each committed batch is told to the catalog's watch, so
  * readers after a write, in this process and (on PostgreSQL) in the others, go on at once.
  */
-import { EventStore } from "@onair/core"
-import { InlineProjections, Projection } from "@onair/event-store"
-import { Duration, Effect, Layer, Option, Schedule } from "effect"
-import { CatalogReads } from "./CatalogReads.ts"
+import { Projection } from "@onair/event-store"
+import { Duration, Effect, Layer, Schedule } from "effect"
 import * as CatalogMigrations from "./CatalogMigrations.ts"
 import { CatalogWatch } from "./CatalogWatch.ts"
 import { PROJECTION, projection } from "./CatalogTables.ts"
@@ -28,20 +26,5 @@ export const layer = Layer.effectDiscard(
         Effect.orDie
       )
     )
-  })
-)
-
-/**
- * On a sole writer (the embedded store) every append takes its events into the tables itself, in its own
- * transaction (`InlineProjections`), and tells the reads; the runner then only catches up after a start, or
- * after an append whose turn the projection could not take.
- */
-export const inlineLayer = Layer.effectDiscard(
-  Effect.gen(function* () {
-    const store = yield* EventStore
-    const inline = yield* Effect.serviceOption(InlineProjections)
-    if (!store.soleWriter || Option.isNone(inline)) return
-    const reads = yield* CatalogReads
-    yield* inline.value.register({ projection, committed: reads.tookIn })
   })
 )

@@ -19,7 +19,6 @@ import type {
   Session,
   SessionDayTotals,
   SessionId,
-  StoredEvent,
   WebhookEndpoint
 } from "@onair/core"
 import { EventStore } from "@onair/core"
@@ -45,11 +44,6 @@ export class CatalogReads extends Context.Service<
   {
     /** Resolves once the tables include everything the given transaction appended. */
     readonly awaitTransaction: (transaction: number) => Effect.Effect<void>
-    /**
-     * Told of events the tables took in inside their own append (on a sole writer), once it committed:
-     * the cache lets go of what they touch, and readers waiting for them go on.
-     */
-    readonly tookIn: (events: ReadonlyArray<StoredEvent>, before: number) => Effect.Effect<void>
     /** A livestream of the scope, deleted ones excepted. */
     readonly livestream: (scope: Scope, id: LivestreamId) => Effect.Effect<Livestream | undefined>
     /** A livestream by id alone, deleted ones too: for the media plane, which has no account scope. */
@@ -106,12 +100,6 @@ export class CatalogReads extends Context.Service<
           concurrency: 2,
           discard: true
         }),
-      tookIn: (events, before) => {
-        const last = events.at(-1)
-        return last === undefined
-          ? Effect.void
-          : Effect.andThen(cache.tookIn(events, before), watch.committed(last.position))
-      },
       livestream: (scope, id) =>
         Effect.map(livestreams.livestreamById(id), (found) =>
           found === undefined || found.deleted ? undefined : inScope<Livestream>(scope)(found)

@@ -499,35 +499,6 @@ describe("the catalog's tables on the embedded store", () => {
     assert.strictEqual(outcome.overall[0]!.counted.count, 6)
   })
 
-  it("takes a write in inside its own append: the checkpoint and the counts are the write's when it returns", async () => {
-    const outcome = await runtime.runPromise(
-      Effect.gen(function* () {
-        const commands = yield* CommandHandler
-        const store = yield* EventStore
-        const sql = yield* SqlClient
-        const counted = sql<{ total: number }>`
-          SELECT coalesce(sum(livestreams), 0)::int AS total FROM onair_livestream_counts
-          WHERE account_id = ${appA.accountId} AND app_id = ${appA.appId}`
-        const before = (yield* counted)[0]!.total
-        const positions: Array<readonly [number, number]> = []
-        for (let i = 0; i < 5; i++) {
-          const handled = yield* commands.handle(
-            create(appA, LivestreamId.make(uuid()), key(), 200 + i),
-            metadata(200 + i)
-          )
-          // No wait of any kind between the append and this read.
-          positions.push([
-            handled.append!.transaction,
-            (yield* store.loadCheckpoint(CatalogTables.PROJECTION)).transaction
-          ])
-        }
-        return { positions, added: (yield* counted)[0]!.total - before }
-      })
-    )
-    for (const [appended, checkpoint] of outcome.positions) assert.strictEqual(checkpoint, appended)
-    assert.strictEqual(outcome.added, 5)
-  })
-
   it("equals the tables rebuilt from the start of the log", async () => {
     // The rebuild takes the projection's lease, which the running catalog holds: it runs on the database
     // alone, as `onair read-models rebuild` does with the main job stopped.

@@ -24,25 +24,15 @@ export interface InsertedRow {
   readonly transaction_text: string
 }
 
-/** What an insert returns of each event: enough to hand the events to a projection in the same transaction. */
-export interface InsertedEventRow extends InsertedRow {
-  readonly global_position: bigint | number | string
-  readonly event_id: string
-  readonly recorded_at_ms: bigint | number | string
-}
-
 /** The statement inserted nothing: a version did not match, or a racing append won. */
 export const Refused = Symbol("Refused")
 export type Refused = typeof Refused
-
-const RETURNED_COLUMNS = `stream_name, stream_version, transaction_id::text AS transaction_text, global_position,
-    event_id::text AS event_id, (extract(epoch FROM recorded_at) * 1000)::bigint AS recorded_at_ms`
 
 /** The most common append, one event to one stream, as the plainest statement. */
 const singleEvent = (sql: SqlClient, append: StreamAppend, metadata: AppendMetadata, channel: string | undefined) => {
   const expected = append.expectedVersion === "any" ? null : append.expectedVersion
   const event = append.events[0]!
-  return sql<InsertedEventRow>`
+  return sql<InsertedRow>`
     INSERT INTO onair_events (event_id, stream_name, stream_version, event_type, data, metadata)
     SELECT md5(${metadata.commandId} || ':1')::uuid, ${append.stream}, current.version + 1, ${event.type},
            ${JSON.stringify(event.data)}::jsonb, ${JSON.stringify(metadata)}::jsonb
@@ -53,13 +43,13 @@ const singleEvent = (sql: SqlClient, append: StreamAppend, metadata: AppendMetad
       ), 0) AS version
     ) AS current
     WHERE ${expected}::bigint IS NULL OR current.version = ${expected}::bigint
-    RETURNING ${sql.literal(RETURNED_COLUMNS)}${announce(sql, channel)}`
+    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text${announce(sql, channel)}`
 }
 
 const singleStream = (sql: SqlClient, append: StreamAppend, metadata: AppendMetadata, channel: string | undefined) => {
   const expected = append.expectedVersion === "any" ? null : append.expectedVersion
   const events = JSON.stringify(append.events.map((event) => ({ type: event.type, data: event.data })))
-  return sql<InsertedEventRow>`
+  return sql<InsertedRow>`
     INSERT INTO onair_events (event_id, stream_name, stream_version, event_type, data, metadata)
     SELECT md5(${metadata.commandId} || ':' || e.ord)::uuid, ${append.stream}, current.version + e.ord, e.type,
            e.data, ${JSON.stringify(metadata)}::jsonb
@@ -72,7 +62,7 @@ const singleStream = (sql: SqlClient, append: StreamAppend, metadata: AppendMeta
     ROWS FROM (jsonb_to_recordset(${events}::jsonb) AS (type text, data jsonb)) WITH ORDINALITY AS e(type, data, ord)
     WHERE ${expected}::bigint IS NULL OR current.version = ${expected}::bigint
     ORDER BY e.ord
-    RETURNING ${sql.literal(RETURNED_COLUMNS)}${announce(sql, channel)}`
+    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text${announce(sql, channel)}`
 }
 
 const manyStreams = (
@@ -92,7 +82,7 @@ const manyStreams = (
       append.events.map((event) => ({ stream_index: index + 1, type: event.type, data: event.data }))
     )
   )
-  return sql<InsertedEventRow>`
+  return sql<InsertedRow>`
     WITH streams AS (
       SELECT s.stream, s.expected, s.ord, coalesce((
         SELECT stream_version FROM onair_events WHERE stream_name = s.stream ORDER BY stream_version DESC LIMIT 1
@@ -109,7 +99,7 @@ const manyStreams = (
     JOIN streams ON streams.ord = e.stream_index
     WHERE (SELECT bool_and(expected IS NULL OR expected = version) FROM streams)
     ORDER BY e.ord
-    RETURNING ${sql.literal(RETURNED_COLUMNS)}${announce(sql, channel)}`
+    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text${announce(sql, channel)}`
 }
 
 const statementFor = (
@@ -142,9 +132,9 @@ export const insert = (
   appends: ReadonlyArray<StreamAppend>,
   metadata: AppendMetadata,
   channel?: string
-): Effect.Effect<ReadonlyArray<InsertedEventRow> | Refused, SqlError> =>
+): Effect.Effect<ReadonlyArray<InsertedRow> | Refused, SqlError> =>
   statementFor(sql, appends, metadata, channel).pipe(
-    Effect.map((rows): ReadonlyArray<InsertedEventRow> | Refused => (rows.length === 0 ? Refused : rows)),
+    Effect.map((rows): ReadonlyArray<InsertedRow> | Refused => (rows.length === 0 ? Refused : rows)),
     Effect.catchIf(
       (error: SqlError) => error.reason._tag === "UniqueViolation",
       () => Effect.succeed(Refused)

@@ -6,7 +6,6 @@
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 import * as EmbeddedDatabase from "./EmbeddedDatabase.ts"
-import { InlineProjections } from "./InlineProjections.ts"
 import { SecretKeyring } from "./SecretKeyring.ts"
 import * as SqlEventStore from "./SqlEventStore.ts"
 
@@ -57,8 +56,7 @@ export const keyringLayer = (choice: DatabaseChoice) =>
 /** The EventStore on the database `choice` names, migrated; with the SqlClient for projections. */
 export const layer = (choice: DatabaseChoice, options?: DatabaseOptions) =>
   Layer.provideMerge(
-    // The embedded database is locked to this process: every append goes through this store, which applies
-    // the read models registered with it in the append's own transaction.
+    // The embedded database is locked to this process: every append goes through this store.
     SqlEventStore.layer({ soleWriter: choice._tag === "Embedded" }),
-    Layer.mergeAll(sqlLayer(choice, options), keyringLayer(choice), InlineProjections.layer)
+    Layer.merge(sqlLayer(choice, options), keyringLayer(choice))
   )

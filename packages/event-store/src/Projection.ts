@@ -6,15 +6,7 @@
  * Projections that keep their rows in the event store's database get exactly-once application: each batch
  * and its checkpoint commit in one transaction, so a crash between the two cannot apply a batch twice.
  */
-import {
-  comparePositions,
-  EventStore,
-  type EventStoreFailed,
-  LeaseLost,
-  LOG_START,
-  type Position,
-  type StoredEvent
-} from "@onair/core"
+import { EventStore, type EventStoreFailed, LeaseLost, LOG_START, type Position, type StoredEvent } from "@onair/core"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -48,19 +40,12 @@ const applyAtomically =
     Effect.gen(function* () {
       const sql = yield* SqlClient
       const store = yield* EventStore
-      const committed = yield* sql.withTransaction(
-        Effect.gen(function* () {
-          // An append may have applied some of them already, in its own transaction (InlineProjections).
-          const stored = yield* store.loadCheckpoint(projection.name)
-          const fresh = events.filter((event) => comparePositions(event.position, stored) > 0)
-          const last = fresh.at(-1)
-          if (last === undefined) return undefined
-          yield* projection.apply(fresh)
-          yield* store.storeCheckpoint(projection.name, last.position, owner)
-          return last.position
-        })
+      const last = events.at(-1)
+      if (last === undefined) return
+      yield* sql.withTransaction(
+        Effect.andThen(projection.apply(events), store.storeCheckpoint(projection.name, last.position, owner))
       )
-      if (committed !== undefined) yield* onCommitted(committed)
+      yield* onCommitted(last.position)
     })
 
 const noAcknowledgement = (_: Position) => Effect.void

@@ -20,8 +20,6 @@ import { Deferred, Duration, Effect, Exit, Layer, Option, Queue } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as AppendStatement from "./AppendStatement.ts"
-import * as InlineAppend from "./InlineAppend.ts"
-import { InlineProjections } from "./InlineProjections.ts"
 import * as ConsumerCheckpoints from "./ConsumerCheckpoints.ts"
 import * as Migrations from "./Migrations.ts"
 import * as SecretFields from "./SecretFields.ts"
@@ -115,12 +113,7 @@ export const make = (options?: SqlEventStoreOptions) =>
     const soleWriter = options?.soleWriter ?? false
     // Several processes share a PostgreSQL log: each announces its appends and listens for the others'.
     const pg = soleWriter ? Option.none() : yield* Effect.serviceOption(PgClient)
-    // Only a sole writer knows the log's order inside its own transaction (see InlineProjections).
-    const inline = soleWriter ? yield* Effect.serviceOption(InlineProjections) : Option.none()
-    const context = yield* Effect.context<SqlClient | SecretKeyring>()
     let appendCount = 0
-    /** Appends begun and not yet answered. */
-    let appending = 0
     let waiters: Array<Deferred.Deferred<void>> = []
 
     /** Counts a committed append and wakes whoever waits for one. */
@@ -154,41 +147,13 @@ export const make = (options?: SqlEventStoreOptions) =>
       return undefined
     })
 
-    /**
-     * The INSERT alone (one statement), or, with inline projections registered, the INSERT and the
-     * projections in one transaction; then each projection that took the events in is told.
-     */
-    const insert = (
-      sealed: ReadonlyArray<StreamAppend>,
-      clear: ReadonlyArray<StreamAppend>,
-      metadata: AppendMetadata
-    ): Effect.Effect<ReadonlyArray<AppendStatement.InsertedRow> | AppendStatement.Refused, SqlError> => {
-      // Under a burst of appends the projections' runners take them in by the batch, which costs the one
-      // connection less than each append doing it alone; an append with no other waiting does it itself.
-      const inlines = Option.isSome(inline) && appending === 1 ? inline.value.registered() : []
-      if (inlines.length === 0)
-        return AppendStatement.insert(sql, sealed, metadata, Option.isSome(pg) ? APPENDS_CHANNEL : undefined)
-      return InlineAppend.appendApplying(sql, sealed, clear, metadata, inlines).pipe(
-        Effect.provideContext(context),
-        Effect.tap((outcome) =>
-          outcome === AppendStatement.Refused
-            ? Effect.void
-            : Effect.forEach(outcome.applied, (applied) => applied.committed(outcome.events, outcome.before), {
-                discard: true
-              })
-        ),
-        Effect.map((outcome) => (outcome === AppendStatement.Refused ? outcome : outcome.rows))
-      )
-    }
-
     // The hot path is written without a generator: one statement, then plain functions on its result.
     const attemptAppend = (
       writing: ReadonlyArray<StreamAppend>,
-      clear: ReadonlyArray<StreamAppend>,
       metadata: AppendMetadata,
       attempt: number
     ): Effect.Effect<AppendResult, WrongExpectedVersion | EventStoreFailed> =>
-      insert(writing, clear, metadata).pipe(
+      AppendStatement.insert(sql, writing, metadata, Option.isSome(pg) ? APPENDS_CHANNEL : undefined).pipe(
         Effect.mapError(failed("append")),
         Effect.flatMap((inserted) => {
           if (inserted !== AppendStatement.Refused) {
@@ -203,10 +168,7 @@ export const make = (options?: SqlEventStoreOptions) =>
             // keeps them from colliding again and again.
             if (attempt < MAX_ANY_ATTEMPTS) {
               const pause = Math.random() * Math.min(MAX_RETRY_PAUSE_MILLIS, 2 ** attempt)
-              return Effect.andThen(
-                Effect.sleep(Duration.millis(pause)),
-                attemptAppend(writing, clear, metadata, attempt + 1)
-              )
+              return Effect.andThen(Effect.sleep(Duration.millis(pause)), attemptAppend(writing, metadata, attempt + 1))
             }
             return Effect.fail(
               new EventStoreFailed({
@@ -229,11 +191,10 @@ export const make = (options?: SqlEventStoreOptions) =>
       if (writing.length === 0) return Effect.succeed({ streams: [], transaction: 0, duplicate: false })
       // Secrets never reach the database in clear.
       const sealed = SecretFields.sealAppends(keyring, writing)
-      const append = StoreMetrics.measured(
+      return StoreMetrics.measured(
         Effect.flatMap(TraceParents.current, (traceParent) =>
           attemptAppend(
             sealed,
-            writing,
             traceParent === undefined || metadata.traceParent !== undefined ? metadata : { ...metadata, traceParent },
             1
           )
@@ -243,13 +204,6 @@ export const make = (options?: SqlEventStoreOptions) =>
           attributes: { "onair.streams": writing.map((append) => append.stream).join(" ") }
         })
       )
-      return Effect.suspend(() => {
-        appending++
-        return Effect.ensuring(
-          append,
-          Effect.sync(() => appending--)
-        )
-      })
     }
 
     // Aliases differ from column names: ORDER BY would take an output alias over the column.

@@ -3,7 +3,7 @@
  * transaction, and rebuilt from the start of the log with one call to the same rows.
  */
 import { EventStore } from "@onair/core"
-import { InlineProjections, Projection } from "@onair/event-store"
+import { Projection } from "@onair/event-store"
 import { Effect, Fiber } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import { assert, describe, it } from "vitest"
@@ -112,62 +112,3 @@ for (const kind of STORE_KINDS) {
     })
   })
 }
-
-describe("projections applied in the append: embedded", () => {
-  const { run } = useStore("embedded")
-
-  it("an append applies a projection that had the whole log in its own transaction; the runner applies none twice", async () => {
-    const table = `inline_${Math.random().toString(36).slice(2, 8)}`
-    const projection = countsByType(table)
-    const outcome = await run(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const store = yield* EventStore
-          const inline = yield* InlineProjections
-          yield* createTable(table)
-          const stream = uniqueStream("inline")
-          yield* store.append(stream, 0, events("Before", 3), metadata())
-          // The runner first takes the log in (so the projection has all of it), then the appends do.
-          let reached = 0
-          yield* Effect.forkScoped(
-            Projection.run(projection, {
-              pollInterval: "10 millis",
-              onCaughtUp: (position) => {
-                reached = Math.max(reached, position.sequence)
-              }
-            })
-          )
-          yield* eventually(
-            "the runner at the log's end",
-            Effect.map(readCounts(table), (counts) => (counts["Before"] === 3 ? true : undefined))
-          )
-          const told: Array<number> = []
-          yield* inline.register({
-            projection,
-            committed: (applied) => Effect.sync(() => told.push(...applied.map((event) => event.position.sequence)))
-          })
-          const checkpoints: Array<boolean> = []
-          for (let i = 0; i < 5; i++) {
-            yield* store.append(stream, "any", events("Inline", 2), metadata())
-            const last = (yield* store.readStream(stream)).events.at(-1)
-            checkpoints.push((yield* store.loadCheckpoint(projection.name)).sequence === last!.position.sequence)
-          }
-          const end = (yield* store.readStream(stream)).events.at(-1)!.position.sequence
-          // The runner reads the same events after the appends took them in, and skips them.
-          yield* eventually(
-            "the runner past the appends",
-            Effect.sync(() => (reached >= end ? true : undefined))
-          )
-          return { checkpoints, told: told.length, counts: yield* readCounts(table) }
-        })
-      ) as Effect.Effect<
-        { checkpoints: Array<boolean>; told: number; counts: Record<string, number> },
-        unknown,
-        EventStore | SqlClient
-      >
-    )
-    assert.deepStrictEqual(outcome.checkpoints, [true, true, true, true, true], "each append moved the checkpoint")
-    assert.strictEqual(outcome.told, 10)
-    assert.deepStrictEqual(outcome.counts, { Before: 3, Inline: 10 })
-  })
-})
