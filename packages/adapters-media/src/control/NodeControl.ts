@@ -13,7 +13,7 @@
  * - A publish on a node that is drained, or whose boot holds no lease, is refused for the node; one of a
  *   livestream placed on another node or region is refused as `wrong media node` (the core decides both).
  */
-import { awaitReadModel, CommandHandler, currentTimestamp, RecordingCommands } from "@onair/application"
+import { awaitReadModel, CommandHandler, currentTimestamp, type Handled, RecordingCommands } from "@onair/application"
 import { CatalogReads, RecordingReads } from "@onair/catalog"
 import { MediaNodeRegistry } from "@onair/coordination"
 import {
@@ -21,6 +21,8 @@ import {
   type Ingest,
   type IngestId,
   type IngestSignal,
+  type IngestVerdict,
+  type Livestream,
   type LivestreamId,
   type MediaNodeId,
   nodeIngestId,
@@ -55,6 +57,18 @@ export const SETTLE_MILLIS = 2_000
 const END_CONCURRENCY = 16
 /** How often one signal is stamped again after being refused as out of order. */
 const RESTAMPS = 3
+
+/** The publish verdict a unit of work decided for `ingestId`, if it decided one (a repeat decides none). */
+const verdictOf = (handled: Handled, ingestId: IngestId): IngestVerdict | undefined => {
+  for (const change of handled.changes) {
+    if (change.kind !== "ingest" || change.id !== ingestId) continue
+    if (change.event._tag === "IngestAccepted")
+      return { _tag: "Accepted", livestreamId: change.event.livestreamId, sessionId: change.event.sessionId }
+    if (change.event._tag === "IngestRefused")
+      return { _tag: "Refused", livestreamId: change.event.livestreamId, reason: change.event.reason }
+  }
+  return undefined
+}
 
 const isStreamKey = Schema.is(StreamKey)
 
@@ -104,27 +118,25 @@ export class NodeControl extends Context.Service<
       const leaseMillis = settings.leaseSeconds * 1000 - SETTLE_MILLIS
 
       /**
-       * Sends a signal and waits until the catalog has it; false when it was not recorded. A signal is
-       * stamped when it arrives, so two arriving together (an end and a health report) may be appended in
-       * the other order, or stamped by another API process whose clock is behind: one refused as out of
-       * order is stamped again, no earlier than the aggregate's last change, because what the node reports
-       * happened all the same (an end refused for its time would leave its session open for good).
+       * Sends a signal; what it decided, or undefined when it was not recorded. A signal is stamped when it
+       * arrives, so two arriving together (an end and a health report) may be appended in the other order,
+       * or stamped by another API process whose clock is behind: one refused as out of order is stamped
+       * again, no earlier than the aggregate's last change, because what the node reports happened all the
+       * same (an end refused for its time would leave its session open for good).
        */
-      const send = (
+      const record = (
         nodeId: MediaNodeId,
         signal: IngestSignal,
         commandId: string,
         expected: ReadonlyArray<string> = [],
         restamps = RESTAMPS
-      ): Effect.Effect<boolean> =>
+      ): Effect.Effect<Handled | undefined> =>
         commands.handle(signal, originMetadata(commandId, `media-node:${nodeId}`, signal.at)).pipe(
-          awaitReadModel(catalog),
-          Effect.as(true),
           Effect.catchTag("CommandOutOfOrder", (error) =>
             restamps === 0
               ? Effect.fail(error)
               : Effect.flatMap(currentTimestamp, (now) =>
-                  send(
+                  record(
                     nodeId,
                     { ...signal, at: Timestamp.make(Math.max(now, error.lastChangedAt)) },
                     commandId,
@@ -135,12 +147,25 @@ export class NodeControl extends Context.Service<
           ),
           Effect.catch((error) =>
             expected.includes(error._tag)
-              ? Effect.succeed(false)
+              ? Effect.succeed(undefined)
               : Effect.as(
                   Effect.logWarning(`media: ${signal._tag} of ${signal.ingestId} not recorded: ${error._tag}`),
-                  false
+                  undefined
                 )
           )
+        )
+
+      /** Sends a signal and waits until the catalog has it; false when it was not recorded. */
+      const send = (
+        nodeId: MediaNodeId,
+        signal: IngestSignal,
+        commandId: string,
+        expected: ReadonlyArray<string> = []
+      ): Effect.Effect<boolean> =>
+        Effect.flatMap(record(nodeId, signal, commandId, expected), (handled) =>
+          handled === undefined
+            ? Effect.succeed(false)
+            : Effect.as(awaitReadModel(catalog)(Effect.succeed(handled)), true)
         )
 
       /** Ends these connections (their media is gone) and each broadcast they carried, with `message`. */
@@ -186,20 +211,20 @@ export class NodeControl extends Context.Service<
 
       /**
        * The session's recording, started with its first accepted publish when its livestream records
-       * (a reconnect finds it started: one recording per session).
+       * (a reconnect finds it started: one recording per session); the transaction it was appended in (0
+       * for none), for the decision's one wait for the catalog.
        */
-      const startRecording = (nodeId: MediaNodeId, livestreamId: LivestreamId, sessionId: SessionId) =>
+      const startRecording = (nodeId: MediaNodeId, livestream: Livestream, sessionId: SessionId) =>
         Effect.gen(function* () {
-          const livestream = yield* catalog.livestreamById(livestreamId)
-          if (livestream === undefined || !livestream.record) return
+          if (!livestream.record) return 0
           const at = yield* currentTimestamp
-          yield* recordings
+          return yield* recordings
             .handle(
               {
                 _tag: "StartRecording",
                 recordingId: sessionId,
                 at,
-                livestreamId,
+                livestreamId: livestream.id,
                 accountId: livestream.accountId,
                 appId: livestream.appId,
                 nodeId
@@ -207,12 +232,11 @@ export class NodeControl extends Context.Service<
               originMetadata(`recording:${sessionId}:start`, `media-node:${nodeId}`, at)
             )
             .pipe(
-              awaitReadModel(catalog),
-              Effect.asVoid,
+              Effect.map((handled) => handled.append?.transaction ?? 0),
               Effect.catch((error) =>
                 error._tag === "RecordingAlreadyStarted"
-                  ? Effect.void
-                  : Effect.logWarning(`media: recording ${sessionId} not started: ${error._tag}`)
+                  ? Effect.succeed(0)
+                  : Effect.as(Effect.logWarning(`media: recording ${sessionId} not started: ${error._tag}`), 0)
               )
             )
         })
@@ -287,7 +311,7 @@ export class NodeControl extends Context.Service<
           const ingestId = nodeIngestId(nodeId, request.bootId, request.nginxRun, request.clientId) as IngestId
           const at = yield* currentTimestamp
           const node = yield* standing(nodeId, request.bootId)
-          const decided = yield* send(
+          const decided = yield* record(
             nodeId,
             {
               _tag: "Publish",
@@ -304,18 +328,31 @@ export class NodeControl extends Context.Service<
             `media:${ingestId}:publish`
           )
           // Fails closed: without a recorded decision nothing publishes.
-          const ingest = decided ? yield* catalog.ingest(ingestId) : undefined
-          if (ingest === undefined) return { _tag: "Refused", reason: "publish not decided" } as PublishAnswer
-          if (ingest.verdict._tag === "Refused") {
+          if (decided === undefined) return { _tag: "Refused", reason: "publish not decided" } as PublishAnswer
+          // The verdict as it was decided now; a repeated request's (its first answer's) from the catalog.
+          const verdict =
+            verdictOf(decided, ingestId) ??
+            (yield* Effect.flatMap(awaitReadModel(catalog)(Effect.succeed(decided)), () =>
+              Effect.map(catalog.ingest(ingestId), (ingest) => ingest?.verdict)
+            ))
+          if (verdict === undefined) return { _tag: "Refused", reason: "publish not decided" } as PublishAnswer
+          if (verdict._tag === "Refused") {
+            yield* awaitReadModel(catalog)(Effect.succeed(decided))
             // nginx reports no end for a publish it was told to refuse: the connection is over now.
             yield* send(nodeId, { _tag: "Unpublish", at, ingestId }, `media:${ingestId}:done`, [
               "IngestAlreadyDisconnected"
             ])
-            return { _tag: "Refused", reason: ingest.verdict.reason } as PublishAnswer
+            return { _tag: "Refused", reason: verdict.reason } as PublishAnswer
           }
-          const { livestreamId, sessionId } = ingest.verdict
-          yield* startRecording(nodeId, livestreamId, sessionId)
-          const renditions = (yield* catalog.livestreamById(livestreamId))?.renditions ?? []
+          const { livestreamId, sessionId } = verdict
+          // Its recording and its ladder are its configuration, which the publish does not change.
+          const livestream = yield* catalog.livestreamById(livestreamId)
+          const recorded = livestream === undefined ? 0 : yield* startRecording(nodeId, livestream, sessionId)
+          // One wait, for the later of the two appends: the catalog takes the log in order.
+          yield* awaitReadModel(catalog)(
+            Effect.succeed({ append: { transaction: Math.max(recorded, decided.append?.transaction ?? 0) } })
+          )
+          const renditions = livestream?.renditions ?? []
           return { _tag: "Accepted", ingestId, livestreamId, sessionId, renditions } as PublishAnswer
         })
 
