@@ -36,7 +36,11 @@ describe("the media plane's rooms", () => {
 
   it("a node imports no control code", () => {
     const found = [...importsIn("node"), ...importsIn("protocol")].filter(
-      ({ from }) => from.includes("/control/") || from === "@onair/application" || from === "@onair/catalog"
+      ({ from }) =>
+        from.includes("/control/") ||
+        from === "@onair/application" ||
+        from === "@onair/catalog" ||
+        from === "@onair/coordination"
     )
     assert.deepStrictEqual(found, [])
   })
