@@ -65,6 +65,44 @@ describe("live-event status and ingest record over HTTP", () => {
     })
   })
 
+  it("answers a repeated detail read again only while it is right: a live session's seconds move on, a change shows", async () => {
+    const token = await server.token(ACCOUNT)
+    const created = (await call("POST", base, token, { name: "detail" })).body.data
+    const startedAt = Date.now()
+    await server.signal({
+      _tag: "Publish",
+      nodeId: LOCAL_MEDIA_NODE,
+      nodeRegion: null,
+      nodeAccepting: true,
+      at: Timestamp.make(startedAt),
+      ingestId: IngestId.make(`nginx-${crypto.randomUUID()}`),
+      streamKey: StreamKey.make(created.stream_key),
+      publisher: { ip: "203.0.113.11", port: 41001 },
+      sessionId: SessionId.make(crypto.randomUUID())
+    })
+    const read = async () => {
+      const asked = Date.now()
+      const answer = await call("GET", `${base}/${created.id}`, token)
+      return { asked, answered: Date.now(), body: answer.body, text: answer.text }
+    }
+    const first = await read()
+    const again = await read()
+    // The session is live: its ingest seconds are those of the moment of each read, kept answer or not.
+    for (const { asked, answered, body } of [first, again]) {
+      const seconds = body.data.session.ingest_seconds as number
+      assert.isAtLeast(seconds, Math.floor((asked - startedAt) / 1000) - 1)
+      assert.isAtMost(seconds, Math.floor((answered - startedAt) / 1000) + 1)
+    }
+    // Time is what is under test here: a read two seconds on answers two more seconds.
+    const later = Math.floor(first.answered / 1000) + 2
+    while (Math.floor(Date.now() / 1000) < later) await new Promise((resolve) => setTimeout(resolve, 50))
+    const third = await read()
+    assert.isAtLeast(third.body.data.session.ingest_seconds, first.body.data.session.ingest_seconds + 1)
+    // A change to the livestream is in the next read.
+    await call("PATCH", `${base}/${created.id}`, token, { name: "renamed" })
+    assert.strictEqual((await read()).body.data.livestream.name, "renamed")
+  })
+
   it("answers 404 for another app's livestream", async () => {
     const owner = await server.token(ACCOUNT, ["app_1"])
     const id = (await call("POST", base, owner, {})).body.data.id as string

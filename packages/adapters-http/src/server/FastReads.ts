@@ -11,8 +11,17 @@
  * changed since) falls through to the full path, which answers the canonical error or the new answer, so
  * the two paths cannot disagree.
  */
-import { CatalogReads } from "@onair/catalog"
-import { AccountId, AppId, grants, LivestreamId, Timestamp } from "@onair/core"
+import { CatalogReads, type Page } from "@onair/catalog"
+import {
+  AccountId,
+  AppId,
+  grants,
+  ingestSeconds,
+  type Livestream,
+  LivestreamId,
+  type Session,
+  Timestamp
+} from "@onair/core"
 import { Clock, Effect, Layer, Schema } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { BASE, MAX_PER_PAGE } from "@onair/http-api"
@@ -26,6 +35,14 @@ const LIST_PATH = `${BASE}/livestreams`
 const isAccountId = Schema.is(AccountId)
 const isAppId = Schema.is(AppId)
 const isLivestreamId = Schema.is(LivestreamId)
+
+/** A detail answer and what it was built from. */
+interface DetailAnswer {
+  readonly sessions: Page<Session>
+  readonly urls: string
+  readonly seconds: string
+  readonly response: HttpServerResponse.HttpServerResponse
+}
 
 /** A whole number in [min, max] from a query value, the default when absent, undefined when invalid. */
 const intParam = (value: string | null, fallback: number, min: number, max: number): number | undefined => {
@@ -89,11 +106,39 @@ export const layer = Layer.unwrap(
         livestream === undefined
           ? Effect.succeed(undefined)
           : Effect.map(catalog.sessionsOf(livestream.id, { pageNo, perPage }), (sessions) =>
-              HttpServerResponse.jsonUnsafe(
-                detailBody(sessions, livestream, pageNo, perPage, Timestamp.make(now), urls.of(livestream))
-              )
+              detailAnswer(livestream, sessions, pageNo, perPage, Timestamp.make(now))
             )
       )
+    }
+
+    /**
+     * The detail's answer for a livestream and a page of its sessions as the catalog's cache hands them out
+     * (the same objects until an event changes them): built once and answered again while those objects,
+     * the livestream's URLs and the sessions' ingest seconds at this instant (what a live session's answer
+     * changes with) are the same. Kept beside the cached livestream, and gone with it.
+     */
+    const detailAnswers = new WeakMap<Livestream, Map<string, DetailAnswer>>()
+    const detailAnswer = (
+      livestream: Livestream,
+      sessions: Page<Session>,
+      pageNo: number,
+      perPage: number,
+      at: Timestamp
+    ): HttpServerResponse.HttpServerResponse => {
+      const livestreamUrls = urls.of(livestream)
+      const urlsText = JSON.stringify(livestreamUrls)
+      const seconds = sessions.items.map((session) => ingestSeconds(session, at)).join(",")
+      const pages = detailAnswers.get(livestream) ?? new Map<string, DetailAnswer>()
+      const page = `${pageNo}/${perPage}`
+      const known = pages.get(page)
+      if (known !== undefined && known.sessions === sessions && known.urls === urlsText && known.seconds === seconds)
+        return known.response
+      const response = HttpServerResponse.jsonUnsafe(
+        detailBody(sessions, livestream, pageNo, perPage, at, livestreamUrls)
+      )
+      pages.set(page, { sessions, urls: urlsText, seconds, response })
+      detailAnswers.set(livestream, pages)
+      return response
     }
 
     return HttpRouter.middleware((httpEffect) =>
