@@ -29,7 +29,7 @@ export const Refused = Symbol("Refused")
 export type Refused = typeof Refused
 
 /** The most common append, one event to one stream, as the plainest statement. */
-const singleEvent = (sql: SqlClient, append: StreamAppend, metadata: AppendMetadata, channel: string | undefined) => {
+const singleEvent = (sql: SqlClient, append: StreamAppend, metadata: AppendMetadata) => {
   const expected = append.expectedVersion === "any" ? null : append.expectedVersion
   const event = append.events[0]!
   return sql<InsertedRow>`
@@ -43,10 +43,10 @@ const singleEvent = (sql: SqlClient, append: StreamAppend, metadata: AppendMetad
       ), 0) AS version
     ) AS current
     WHERE ${expected}::bigint IS NULL OR current.version = ${expected}::bigint
-    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text${announce(sql, channel)}`
+    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text`
 }
 
-const singleStream = (sql: SqlClient, append: StreamAppend, metadata: AppendMetadata, channel: string | undefined) => {
+const singleStream = (sql: SqlClient, append: StreamAppend, metadata: AppendMetadata) => {
   const expected = append.expectedVersion === "any" ? null : append.expectedVersion
   const events = JSON.stringify(append.events.map((event) => ({ type: event.type, data: event.data })))
   return sql<InsertedRow>`
@@ -62,15 +62,10 @@ const singleStream = (sql: SqlClient, append: StreamAppend, metadata: AppendMeta
     ROWS FROM (jsonb_to_recordset(${events}::jsonb) AS (type text, data jsonb)) WITH ORDINALITY AS e(type, data, ord)
     WHERE ${expected}::bigint IS NULL OR current.version = ${expected}::bigint
     ORDER BY e.ord
-    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text${announce(sql, channel)}`
+    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text`
 }
 
-const manyStreams = (
-  sql: SqlClient,
-  appends: ReadonlyArray<StreamAppend>,
-  metadata: AppendMetadata,
-  channel: string | undefined
-) => {
+const manyStreams = (sql: SqlClient, appends: ReadonlyArray<StreamAppend>, metadata: AppendMetadata) => {
   const streams = JSON.stringify(
     appends.map((append) => ({
       stream: append.stream,
@@ -99,41 +94,22 @@ const manyStreams = (
     JOIN streams ON streams.ord = e.stream_index
     WHERE (SELECT bool_and(expected IS NULL OR expected = version) FROM streams)
     ORDER BY e.ord
-    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text${announce(sql, channel)}`
+    RETURNING stream_name, stream_version, transaction_id::text AS transaction_text`
 }
 
-const statementFor = (
-  sql: SqlClient,
-  appends: ReadonlyArray<StreamAppend>,
-  metadata: AppendMetadata,
-  channel: string | undefined
-) => {
+const statementFor = (sql: SqlClient, appends: ReadonlyArray<StreamAppend>, metadata: AppendMetadata) => {
   const only = appends.length === 1 ? appends[0]! : undefined
-  if (only === undefined) return manyStreams(sql, appends, metadata, channel)
-  return only.events.length === 1
-    ? singleEvent(sql, only, metadata, channel)
-    : singleStream(sql, only, metadata, channel)
+  if (only === undefined) return manyStreams(sql, appends, metadata)
+  return only.events.length === 1 ? singleEvent(sql, only, metadata) : singleStream(sql, only, metadata)
 }
 
-/**
- * The append's announcement to other processes, in the statement itself (no round trip of its own):
- * delivered when the transaction commits, once however many rows name it (PostgreSQL folds identical
- * notifications of one transaction).
- */
-const announce = (sql: SqlClient, channel: string | undefined) =>
-  channel === undefined ? sql.literal("") : sql`, pg_notify(${channel}, transaction_id::text) IS NULL AS announced`
-
-/**
- * Inserts the events of the non-empty appends, or nothing and `Refused`; with a channel, announces the
- * transaction on it (PostgreSQL's NOTIFY) when it commits.
- */
+/** Inserts the events of the non-empty appends, or nothing and `Refused`. */
 export const insert = (
   sql: SqlClient,
   appends: ReadonlyArray<StreamAppend>,
-  metadata: AppendMetadata,
-  channel?: string
+  metadata: AppendMetadata
 ): Effect.Effect<ReadonlyArray<InsertedRow> | Refused, SqlError> =>
-  statementFor(sql, appends, metadata, channel).pipe(
+  statementFor(sql, appends, metadata).pipe(
     Effect.map((rows): ReadonlyArray<InsertedRow> | Refused => (rows.length === 0 ? Refused : rows)),
     Effect.catchIf(
       (error: SqlError) => error.reason._tag === "UniqueViolation",

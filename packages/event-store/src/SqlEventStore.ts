@@ -19,6 +19,7 @@ import { PgClient } from "@effect/sql-pg/PgClient"
 import { Deferred, Duration, Effect, Exit, Layer, Option, Queue } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import * as AppendAnnouncer from "./AppendAnnouncer.ts"
 import * as AppendStatement from "./AppendStatement.ts"
 import * as ConsumerCheckpoints from "./ConsumerCheckpoints.ts"
 import * as Migrations from "./Migrations.ts"
@@ -113,6 +114,7 @@ export const make = (options?: SqlEventStoreOptions) =>
     const soleWriter = options?.soleWriter ?? false
     // Several processes share a PostgreSQL log: each announces its appends and listens for the others'.
     const pg = soleWriter ? Option.none() : yield* Effect.serviceOption(PgClient)
+    const announcer = Option.isSome(pg) ? yield* AppendAnnouncer.make(pg.value, APPENDS_CHANNEL) : undefined
     let appendCount = 0
     let waiters: Array<Deferred.Deferred<void>> = []
 
@@ -153,11 +155,12 @@ export const make = (options?: SqlEventStoreOptions) =>
       metadata: AppendMetadata,
       attempt: number
     ): Effect.Effect<AppendResult, WrongExpectedVersion | EventStoreFailed> =>
-      AppendStatement.insert(sql, writing, metadata, Option.isSome(pg) ? APPENDS_CHANNEL : undefined).pipe(
+      AppendStatement.insert(sql, writing, metadata).pipe(
         Effect.mapError(failed("append")),
         Effect.flatMap((inserted) => {
           if (inserted !== AppendStatement.Refused) {
             appended()
+            announcer?.committed()
             return Effect.succeed(AppendStatement.resultOf(inserted, false))
           }
           // Refused: this command was appended before, or a version did not match, or a racing append took
