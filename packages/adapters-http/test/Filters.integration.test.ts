@@ -1,7 +1,3 @@
-/**
- * The list endpoint's filters and paging edges, over HTTP.
- */
-import { IngestId, SessionId, StreamKey, Timestamp, LOCAL_MEDIA_NODE } from "@onair/core"
 import { assert, describe, it } from "vitest"
 import { useServer } from "./support/TestServer.ts"
 
@@ -31,17 +27,7 @@ describe("list filters and paging over HTTP", () => {
     const meeting = (await server.call("POST", `${base}/meetings`, token, {})).body.data
     const meetingLivestream = (await server.call("POST", `${base}/meetings/${meeting.id}/livestreams`, token, {})).body
       .data
-    await server.signal({
-      _tag: "Publish",
-      nodeId: LOCAL_MEDIA_NODE,
-      nodeRegion: null,
-      nodeAccepting: true,
-      at: Timestamp.make(Date.now()),
-      ingestId: IngestId.make(`nginx-${crypto.randomUUID()}`),
-      streamKey: StreamKey.make(keys[1]!),
-      publisher: { ip: "203.0.113.11", port: 42000 },
-      sessionId: SessionId.make(crypto.randomUUID())
-    })
+    await server.publish(keys[1]!)
 
     assert.deepStrictEqual(
       (await list("status=LIVE")).livestreams.map((l) => l.id),

@@ -3,7 +3,7 @@
  * publisher's node reported, in order, thinned evenly to `limit` with the newest kept, for the app's tokens
  * only.
  */
-import { IngestId, type IngestHealth, LOCAL_MEDIA_NODE, SessionId, StreamKey, Timestamp } from "@onair/core"
+import { IngestId, type IngestHealth, Timestamp } from "@onair/core"
 import { assert, describe, it } from "vitest"
 import { waitFor } from "@onair/test-support"
 import { useServer } from "./support/TestServer.ts"
@@ -31,17 +31,7 @@ describe("a session's health over time", () => {
     const created = (await server.call("POST", `${base}/livestreams`, token, { name: "charted" })).body.data
     const ingestId = IngestId.make(`nginx-${crypto.randomUUID()}`)
     const start = Date.now() + 1_000
-    await server.signal({
-      _tag: "Publish",
-      nodeId: LOCAL_MEDIA_NODE,
-      nodeRegion: null,
-      nodeAccepting: true,
-      at: Timestamp.make(start),
-      ingestId,
-      streamKey: StreamKey.make(created.stream_key),
-      publisher: { ip: "203.0.113.12", port: 42001 },
-      sessionId: SessionId.make(crypto.randomUUID())
-    })
+    await server.publish(created.stream_key, { at: start, ingestId })
     // The publish takes the session the create invoked.
     const sessionId = (await server.call("GET", `${base}/livestreams/${created.id}`, token)).body.data.sessions[0]
       .id as string

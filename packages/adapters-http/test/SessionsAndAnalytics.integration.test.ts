@@ -2,17 +2,7 @@
  * Sessions and analytics over HTTP, after media reached a livestream through the command path (as the
  * media plane's callbacks will).
  */
-import {
-  ActiveSessionRecord,
-  DayWiseAnalyticsRecord,
-  IngestId,
-  OverallAnalyticsRecord,
-  SessionId,
-  SessionRecord,
-  StreamKey,
-  Timestamp,
-  LOCAL_MEDIA_NODE
-} from "@onair/core"
+import { ActiveSessionRecord, DayWiseAnalyticsRecord, OverallAnalyticsRecord, SessionRecord } from "@onair/core"
 import { Schema } from "effect"
 import { assert, describe, it } from "vitest"
 import { useServer } from "./support/TestServer.ts"
@@ -38,17 +28,7 @@ describe("sessions and analytics over HTTP", () => {
     assert.strictEqual(inactive.status, 200, "an invoked session is the active one")
 
     const startedAt = Date.now()
-    await server.signal({
-      _tag: "Publish",
-      nodeId: LOCAL_MEDIA_NODE,
-      nodeRegion: null,
-      nodeAccepting: true,
-      at: Timestamp.make(startedAt),
-      ingestId: IngestId.make(`nginx-${crypto.randomUUID()}`),
-      streamKey: StreamKey.make(created.data.stream_key),
-      publisher: { ip: "203.0.113.9", port: 40000 },
-      sessionId: SessionId.make(crypto.randomUUID())
-    })
+    await server.publish(created.data.stream_key, { at: startedAt })
 
     const active = await get(`${base}/livestreams/${id}/active-livestream-session`, token)
     assert.strictEqual(active.status, 200)

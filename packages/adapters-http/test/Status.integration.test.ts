@@ -2,16 +2,7 @@
  * Seed 003's getStatus and seed 000's ingest record over HTTP: before media (with the media server
  * accepting), while live, and the stream key nowhere in them.
  */
-import {
-  IngestId,
-  IngestSessionStatusRecord,
-  LiveEventStatusRecord,
-  MANIFEST_NOT_AVAILABLE,
-  SessionId,
-  StreamKey,
-  Timestamp,
-  LOCAL_MEDIA_NODE
-} from "@onair/core"
+import { IngestSessionStatusRecord, LiveEventStatusRecord, MANIFEST_NOT_AVAILABLE } from "@onair/core"
 import { Schema } from "effect"
 import { assert, describe, it } from "vitest"
 import { useServer } from "./support/TestServer.ts"
@@ -36,17 +27,7 @@ describe("live-event status and ingest record over HTTP", () => {
     const ingestBefore = await call("GET", `${base}/${created.id}/ingest`, token)
     assert.strictEqual(Schema.decodeUnknownSync(IngestSessionStatusRecord)(ingestBefore.body.data).status, "2")
 
-    await server.signal({
-      _tag: "Publish",
-      nodeId: LOCAL_MEDIA_NODE,
-      nodeRegion: null,
-      nodeAccepting: true,
-      at: Timestamp.make(Date.now()),
-      ingestId: IngestId.make(`nginx-${crypto.randomUUID()}`),
-      streamKey: StreamKey.make(key),
-      publisher: { ip: "203.0.113.10", port: 41000 },
-      sessionId: SessionId.make(crypto.randomUUID())
-    })
+    await server.publish(key)
     const live = await call("POST", `${base}/${created.id}/getStatus`, token)
     const during = Schema.decodeUnknownSync(LiveEventStatusRecord)(live.body)
     assert.deepInclude(during.value[0], { state: "Running", extendedState: "Running" })
@@ -69,17 +50,7 @@ describe("live-event status and ingest record over HTTP", () => {
     const token = await server.token(ACCOUNT)
     const created = (await call("POST", base, token, { name: "detail" })).body.data
     const startedAt = Date.now()
-    await server.signal({
-      _tag: "Publish",
-      nodeId: LOCAL_MEDIA_NODE,
-      nodeRegion: null,
-      nodeAccepting: true,
-      at: Timestamp.make(startedAt),
-      ingestId: IngestId.make(`nginx-${crypto.randomUUID()}`),
-      streamKey: StreamKey.make(created.stream_key),
-      publisher: { ip: "203.0.113.11", port: 41001 },
-      sessionId: SessionId.make(crypto.randomUUID())
-    })
+    await server.publish(created.stream_key, { at: startedAt })
     const read = async () => {
       const asked = Date.now()
       const answer = await call("GET", `${base}/${created.id}`, token)

@@ -9,7 +9,18 @@ import { AccessTokens } from "@onair/application"
 import { Inbound, Webhooks } from "@onair/adapters-webhook"
 import { Catalog, CatalogReads } from "@onair/catalog"
 import { MediaNodeRegistry } from "@onair/coordination"
-import { AccountId, AppId, MediaPlane, originMetadata, type Signal, type Timestamp } from "@onair/core"
+import {
+  AccountId,
+  AppId,
+  IngestId,
+  LOCAL_MEDIA_NODE,
+  MediaPlane,
+  originMetadata,
+  SessionId,
+  type Signal,
+  StreamKey,
+  Timestamp
+} from "@onair/core"
 import {
   AppCommands,
   AppSettingsCommands,
@@ -47,6 +58,11 @@ export interface TestServer {
   ) => Promise<{ readonly status: number; readonly text: string; readonly body: any }>
   /** Runs a signal through the command path, as the media plane or a timer would. */
   readonly signal: (signal: Signal) => Promise<void>
+  /** An encoder publishing with `streamKey` on the local media node, at `at` (now) as `ingestId` (a new one). */
+  readonly publish: (
+    streamKey: string,
+    options?: { readonly at?: number; readonly ingestId?: IngestId }
+  ) => Promise<void>
 }
 
 /** The apps the tests use, made in every account a test token is made for. */
@@ -97,7 +113,7 @@ export const useServer = (options?: {
   type Services = HttpServer.HttpServer | AccessTokens | CommandHandler | CatalogReads | KnownApps
   let runtime: ManagedRuntime.ManagedRuntime<Services, unknown> | undefined
   let baseUrl = ""
-  const at = 1_790_000_000_000 as Timestamp
+  const at = Timestamp.make(1_790_000_000_000)
 
   beforeAll(async () => {
     const started: ManagedRuntime.ManagedRuntime<Services, unknown> = ManagedRuntime.make(app)
@@ -112,6 +128,15 @@ export const useServer = (options?: {
   })
 
   const meta = (id: string) => originMetadata(id, "test", at)
+  const signal = (signal: Signal) =>
+    runtime!.runPromise(
+      Effect.gen(function* () {
+        const commands = yield* CommandHandler
+        const catalog = yield* CatalogReads
+        const handled = yield* commands.handle(signal, meta(`test:${crypto.randomUUID()}`))
+        yield* catalog.awaitTransaction(handled.append?.transaction ?? 0)
+      })
+    )
   return {
     get baseUrl() {
       return baseUrl
@@ -156,14 +181,18 @@ export const useServer = (options?: {
       const text = await response.text()
       return { status: response.status, text, body: text === "" ? undefined : JSON.parse(text) }
     },
-    signal: (signal) =>
-      runtime!.runPromise(
-        Effect.gen(function* () {
-          const commands = yield* CommandHandler
-          const catalog = yield* CatalogReads
-          const handled = yield* commands.handle(signal, meta(`test:${crypto.randomUUID()}`))
-          yield* catalog.awaitTransaction(handled.append?.transaction ?? 0)
-        })
-      )
+    signal,
+    publish: (streamKey, options) =>
+      signal({
+        _tag: "Publish",
+        nodeId: LOCAL_MEDIA_NODE,
+        nodeRegion: null,
+        nodeAccepting: true,
+        at: Timestamp.make(options?.at ?? Date.now()),
+        ingestId: options?.ingestId ?? IngestId.make(`nginx-${crypto.randomUUID()}`),
+        streamKey: StreamKey.make(streamKey),
+        publisher: { ip: "203.0.113.10", port: 41000 },
+        sessionId: SessionId.make(crypto.randomUUID())
+      })
   }
 }
