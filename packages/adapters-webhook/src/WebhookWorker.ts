@@ -20,6 +20,9 @@ import * as WebhookMigrations from "./WebhookMigrations.ts"
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
+/** How long the outbox lets appends gather after one woke it (a webhook's delivery waits at most this more). */
+const OUTBOX_LINGER = Duration.millis(20)
+
 /** `5s,5m,30m,2h`: each a whole number and a unit (ms, s, m, h). */
 export const parseSchedule = (text: string): ReadonlyArray<Duration.Duration> | undefined => {
   const parts = text.split(",").map((part) => /^\s*(\d{1,9})(ms|s|m|h)\s*$/.exec(part))
@@ -63,8 +66,10 @@ export const layer = (urls: PublicUrls) =>
         Deferred.doneUnsafe(done, Exit.void)
       }
       // The outbox stops when the database goes away; it starts again, backing off, until it comes back.
+      // Nobody waits on it to answer a request: it lets appends gather for a moment after one wakes it, so a
+      // busy log costs it one transaction per few writes, not one per write, on the connections the writes use.
       yield* Effect.forkScoped(
-        Outbox.run(urls, { onStored }).pipe(
+        Outbox.run(urls, { onStored, linger: OUTBOX_LINGER }).pipe(
           Effect.tapError((error) => Effect.logWarning(`webhooks: the outbox stopped (${String(error)}); restarting`)),
           Effect.retry(Retry.min([Retry.exponential(Duration.seconds(1)), Retry.spaced(Duration.seconds(30))])),
           Effect.catchCause((cause) => Effect.logError("webhooks: the outbox stopped", cause))

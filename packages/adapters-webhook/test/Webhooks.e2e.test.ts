@@ -175,8 +175,10 @@ describe("webhooks", { timeout: 120_000 }, () => {
     assert.strictEqual(new TextDecoder().decode(first.value), ": connected\n\n")
     await quiet.body!.cancel().catch(() => {})
 
-    // What came before the connection is not sent again: only the new livestream's events arrive.
+    // What the feed held before the connection is not sent again: only the new livestream's events arrive.
+    // (The outbox takes appends in a moment after they commit; `settled` waits until it holds this one.)
     const before = await livestream("earlier")
+    await job.settled()
     let following = () => {}
     const connected = new Promise<void>((resolve) => (following = resolve))
     const waiting = follow(
