@@ -19,6 +19,7 @@ import {
   ingestSeconds,
   type Livestream,
   LivestreamId,
+  type PublicUrls,
   type Session,
   Timestamp
 } from "@onair/core"
@@ -39,7 +40,8 @@ const isLivestreamId = Schema.is(LivestreamId)
 /** A detail answer and what it was built from. */
 interface DetailAnswer {
   readonly sessions: Page<Session>
-  readonly urls: string
+  readonly urls: PublicUrls
+  readonly urlsText: string
   readonly seconds: string
   readonly response: HttpServerResponse.HttpServerResponse
 }
@@ -126,17 +128,19 @@ export const layer = Layer.unwrap(
       at: Timestamp
     ): HttpServerResponse.HttpServerResponse => {
       const livestreamUrls = urls.of(livestream)
-      const urlsText = JSON.stringify(livestreamUrls)
       const seconds = sessions.items.map((session) => ingestSeconds(session, at)).join(",")
       const pages = detailAnswers.get(livestream) ?? new Map<string, DetailAnswer>()
       const page = `${pageNo}/${perPage}`
       const known = pages.get(page)
-      if (known !== undefined && known.sessions === sessions && known.urls === urlsText && known.seconds === seconds)
+      // The configured URLs are one object; a media node's are made anew each time, so compared as text.
+      const sameUrls = (answer: DetailAnswer) =>
+        answer.urls === livestreamUrls || answer.urlsText === JSON.stringify(livestreamUrls)
+      if (known !== undefined && known.sessions === sessions && known.seconds === seconds && sameUrls(known))
         return known.response
       const response = HttpServerResponse.jsonUnsafe(
         detailBody(sessions, livestream, pageNo, perPage, at, livestreamUrls)
       )
-      pages.set(page, { sessions, urls: urlsText, seconds, response })
+      pages.set(page, { sessions, urls: livestreamUrls, urlsText: JSON.stringify(livestreamUrls), seconds, response })
       detailAnswers.set(livestream, pages)
       return response
     }

@@ -73,8 +73,6 @@ export const make = Effect.gen(function* () {
       handled === undefined ? Effect.succeed(false) : Effect.as(awaitReadModel(catalog)(Effect.succeed(handled)), true)
     )
 
-  return {
-    record: (nodeId, signal, commandId, expected) => record(nodeId, signal, commandId, expected),
-    send
-  } satisfies NodeSignals
+  // Its restamps are its own: the interface leaves them out.
+  return { record, send } satisfies NodeSignals
 })

@@ -9,6 +9,7 @@ import { awaitReadModel, currentTimestamp, type Handled, RecordingCommands } fro
 import { CatalogReads } from "@onair/catalog"
 import { MediaNodeRegistry } from "@onair/coordination"
 import {
+  IngestDecider,
   type IngestId,
   type IngestVerdict,
   type Livestream,
@@ -24,16 +25,13 @@ import { randomUUID } from "node:crypto"
 import type { MediaControl, PublishAnswer } from "../protocol/MediaControl.ts"
 import type { NodeSignals } from "./NodeSignals.ts"
 
-/** The publish verdict a unit of work decided for `ingestId`, if it decided one (a repeat decides none). */
+/**
+ * The publish verdict a unit of work decided for `ingestId`, if it decided one (a repeat decides none): the
+ * ingest's own state after its decided event, as the core folds it.
+ */
 const verdictOf = (handled: Handled, ingestId: IngestId): IngestVerdict | undefined => {
-  for (const change of handled.changes) {
-    if (change.kind !== "ingest" || change.id !== ingestId) continue
-    if (change.event._tag === "IngestAccepted")
-      return { _tag: "Accepted", livestreamId: change.event.livestreamId, sessionId: change.event.sessionId }
-    if (change.event._tag === "IngestRefused")
-      return { _tag: "Refused", livestreamId: change.event.livestreamId, reason: change.event.reason }
-  }
-  return undefined
+  const decided = handled.changes.find((change) => change.kind === "ingest" && change.id === ingestId)
+  return decided?.kind === "ingest" ? IngestDecider.evolve(null, decided.event)?.verdict : undefined
 }
 
 const isStreamKey = Schema.is(StreamKey)
