@@ -27,6 +27,10 @@ apart=("${real_time[@]}" "${one_at_a_time[@]}")
 for file in packages/adapters-media/test/*.e2e.test.ts packages/dashboard/test/*.e2e.test.ts; do
   [[ " ${apart[*]} " == *" $file "* ]] || { echo "test.sh: put $file in real_time or one_at_a_time" >&2; exit 1; }
 done
+# Every run's failures are repeated at the end (scripts/vitest-summary-reporter.ts), where a log's tail shows them.
+ONAIR_TEST_FAILURES=$(mktemp)
+export ONAIR_TEST_FAILURES
+trap 'rm -f "$ONAIR_TEST_FAILURES"' EXIT
 # (vitest matches --exclude within each project's folder: by file name, which the files keep unique.)
 vitest run --maxWorkers=2 --exclude '**/node_modules/**' "${apart[@]/#*\//--exclude=**/}"
 parallel=$?
@@ -36,4 +40,6 @@ vitest run --maxWorkers=1 "${one_at_a_time[@]}"
 serial=$?
 ONAIR_TEST_RELEASE=only vitest run
 release=$?
+if [ -s "$ONAIR_TEST_FAILURES" ]; then echo; echo "Failed, in all runs:"; cat "$ONAIR_TEST_FAILURES"; fi
+echo "Exit codes: parallel $parallel, real-time media $media, one at a time $serial, release $release"
 [ $parallel -eq 0 ] && [ $media -eq 0 ] && [ $serial -eq 0 ] && [ $release -eq 0 ]

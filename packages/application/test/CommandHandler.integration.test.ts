@@ -17,7 +17,7 @@ import {
 import { CommandHandler, EventSourcedReader, StreamKeyIndex, StreamKeys } from "@onair/application"
 import { Effect, Result } from "effect"
 import { assert, describe, it } from "vitest"
-import { metadata, STORE_KINDS, useStore } from "@onair/event-store/testing"
+import { metadata, STORE_KINDS, untilReadable, useStore } from "@onair/event-store/testing"
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0)
 const at = (seconds: number) => Timestamp.make(T0 + seconds * 1000)
@@ -123,10 +123,13 @@ for (const kind of STORE_KINDS) {
         Effect.gen(function* () {
           const commands = yield* handler()
           yield* commands.handle(create(id, oldKey), metadata())
-          yield* commands.handle(
+          const rotated = yield* commands.handle(
             { _tag: "RotateStreamKey", livestreamId: id, at: at(1), streamKey: currentKey },
             metadata()
           )
+          // The in-memory index reads the log as a subscription does: on PostgreSQL, below the oldest
+          // transaction of the whole server, which a test beside this one may hold open a moment.
+          yield* untilReadable(rotated.append?.transaction ?? 0)
           const refused = yield* commands.handle(publish(oldKey, 2), metadata())
           const accepted = yield* commands.handle(publish(currentKey, 3), metadata())
           return { refused, accepted, state: yield* livestreamState(id) }

@@ -5,7 +5,9 @@ import { comparePositions, EventStore, LOG_START, type Position } from "@onair/c
 import { Effect, Fiber } from "effect"
 import { assert, describe, it } from "vitest"
 import { event, events, metadata, uniqueStream } from "./support/Fixtures.ts"
+import { eventually } from "./support/Eventually.ts"
 import { readLog } from "./support/ReadLog.ts"
+import { visibleEnd } from "./support/VisibleEnd.ts"
 import { useStore } from "./support/Runtime.ts"
 import { STORE_KINDS } from "./support/TestDatabases.ts"
 
@@ -78,7 +80,12 @@ for (const kind of STORE_KINDS) {
         Effect.gen(function* () {
           const store = yield* EventStore
           yield* store.append(stream, 0, events("E", 2), metadata())
-          const before = (yield* readLog).length
+          // On PostgreSQL the log reads below the oldest transaction of the whole server: once this stream's
+          // events read, everything before them does too, and nothing else writes to this database meanwhile.
+          const before = (yield* eventually(
+            "the stream's events readable",
+            Effect.map(readLog, (log) => (log.some((event) => event.stream === stream) ? log : undefined))
+          )).length
           const stale = yield* Effect.flip(store.append(stream, 1, events("Late", 1), metadata()))
           const recreate = yield* Effect.flip(store.append(stream, 0, events("Again", 1), metadata()))
           const ahead = yield* Effect.flip(store.append(stream, 7, events("Ahead", 1), metadata()))
@@ -291,19 +298,24 @@ for (const kind of STORE_KINDS) {
       const outcome = await run(
         Effect.gen(function* () {
           const store = yield* EventStore
-          const start = (yield* readLog).at(-1)?.position ?? LOG_START
+          const start = yield* visibleEnd
           for (let round = 0; round < 4; round++) {
             for (const stream of streams) yield* store.append(stream, "any", [event("E", round)], metadata())
           }
-          const pages = []
-          let from = start
-          for (;;) {
-            const page = yield* store.readAll(from, 5)
-            if (page.events.length === 0) break
-            pages.push(page.events)
-            from = page.next
-          }
-          return pages
+          const readPages = Effect.gen(function* () {
+            const pages = []
+            let from = start
+            for (;;) {
+              const page = yield* store.readAll(from, 5)
+              if (page.events.length === 0) return pages
+              pages.push(page.events)
+              from = page.next
+            }
+          })
+          return yield* eventually(
+            "every append readable",
+            Effect.map(readPages, (pages) => (pages.flat().length >= 12 ? pages : undefined))
+          )
         })
       )
       assert.deepStrictEqual(
@@ -327,7 +339,7 @@ for (const kind of STORE_KINDS) {
       const outcome = await run(
         Effect.gen(function* () {
           const store = yield* EventStore
-          const start = (yield* readLog).at(-1)?.position ?? LOG_START
+          const start = yield* visibleEnd
           // Three transactions: 1 event, then 7 over two streams, then 1.
           yield* store.append(streams[0]!, "any", [event("Before", 0)], metadata())
           yield* store.appendMany(
@@ -349,7 +361,12 @@ for (const kind of STORE_KINDS) {
                 from = page.next
               }
             })
-          return { one: yield* pagesOf(1), two: yield* pagesOf(2), three: yield* pagesOf(3) }
+          const whole = (size: number) =>
+            eventually(
+              "every append readable",
+              Effect.map(pagesOf(size), (pages) => (pages.flat().length >= 9 ? pages : undefined))
+            )
+          return { one: yield* whole(1), two: yield* whole(2), three: yield* whole(3) }
         })
       )
       for (const [size, pages] of Object.entries(outcome)) {
@@ -376,7 +393,7 @@ for (const kind of STORE_KINDS) {
       const outcome = await run(
         Effect.gen(function* () {
           const store = yield* EventStore
-          const start = (yield* readLog).at(-1)?.position ?? LOG_START
+          const start = yield* visibleEnd
           yield* store.append(mine[0]!, "any", [event("Mine", 1)], metadata())
           yield* store.append(other, "any", [event("Other", 1)], metadata())
           yield* store.appendMany(
@@ -387,14 +404,22 @@ for (const kind of STORE_KINDS) {
             metadata()
           )
           const last = yield* store.append(other, "any", [event("Other", 9)], metadata())
-          const pages: Array<ReadonlyArray<{ readonly stream: string; readonly position: Position }>> = []
-          let from = start
-          for (;;) {
-            const page = yield* store.readAll(from, 2, { category: `cat${tag}` })
-            if (page.events.length === 0) return { pages, next: page.next, last: last.transaction }
-            pages.push(page.events)
-            from = page.next
-          }
+          const readPages = Effect.gen(function* () {
+            const pages: Array<ReadonlyArray<{ readonly stream: string; readonly position: Position }>> = []
+            let from = start
+            for (;;) {
+              const page = yield* store.readAll(from, 2, { category: `cat${tag}` })
+              if (page.events.length === 0) return { pages, next: page.next, last: last.transaction }
+              pages.push(page.events)
+              from = page.next
+            }
+          })
+          return yield* eventually(
+            "every append readable",
+            Effect.map(readPages, (read) =>
+              read.pages.flat().length >= 4 && read.next.transaction >= read.last ? read : undefined
+            )
+          )
         })
       )
       const read = outcome.pages.flat()
