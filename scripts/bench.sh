@@ -14,13 +14,14 @@ declare -A BENCHES=(
   [nodes]="node packages/adapters-media/bench/nodes.ts"
   [recordings]="node packages/adapters-media/bench/recordings.ts"
   [restreams]="node packages/adapters-media/bench/restreams.ts"
+  [latency]="node packages/adapters-media/bench/latency.ts"
   [timers]="node apps/api/bench/Timers.ts"
   [replicas]="node apps/api/bench/Replicas.ts"
   [scale]="node apps/api/bench/Scale.ts"
   [write-path]="node apps/api/bench/WritePath.ts"
   [creates]="node apps/api/bench/Creates.ts"
 )
-ORDER=(store creates http webhooks media nodes recordings restreams timers replicas scale write-path)
+ORDER=(store creates http webhooks media latency nodes recordings restreams timers replicas scale write-path)
 
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=("${ORDER[@]}")

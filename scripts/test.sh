@@ -22,6 +22,7 @@ real_time=(packages/adapters-media/test/MediaPlane.e2e.test.ts packages/adapters
   packages/adapters-media/test/NodeApi.e2e.test.ts packages/adapters-media/test/MediaPieces.e2e.test.ts
   packages/adapters-webhook/test/Webhooks.e2e.test.ts apps/api/test/Observability.e2e.test.ts)
 one_at_a_time=(packages/adapters-media/test/Whip.e2e.test.ts packages/adapters-media/test/Renditions.e2e.test.ts
+  packages/adapters-media/test/LowLatency.e2e.test.ts
   packages/adapters-media/test/TranscriptEngines.e2e.test.ts packages/dashboard/test/Dashboard.e2e.test.ts)
 apart=("${real_time[@]}" "${one_at_a_time[@]}")
 for file in packages/adapters-media/test/*.e2e.test.ts packages/dashboard/test/*.e2e.test.ts; do

@@ -100,6 +100,23 @@ describe("Livestream decider", () => {
     })
   })
 
+  describe("SetLatencyMode", () => {
+    it("changes how viewers watch, and nothing when it is the same", () => {
+      livestream
+        .given(created)
+        .when({ _tag: "SetLatencyMode", ...id, at: t(1), latencyMode: "low" })
+        .then({ _tag: "LatencyModeChanged", ...id, at: t(1), latencyMode: "low" })
+      livestream
+        .given(created, { _tag: "LatencyModeChanged", ...id, at: t(1), latencyMode: "low" })
+        .when({ _tag: "SetLatencyMode", ...id, at: t(2), latencyMode: "low" })
+        .then()
+      livestream
+        .given(created)
+        .when({ _tag: "SetLatencyMode", ...id, at: t(1), latencyMode: "standard" })
+        .then()
+    })
+  })
+
   describe("SetSrtPort", () => {
     it("records the port the livestream holds, and its release", () => {
       const port = 10_000 as SrtPortNumber

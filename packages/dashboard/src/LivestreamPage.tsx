@@ -19,6 +19,13 @@ import { useLoad } from "./useLoad.ts"
 type HealthHistory = typeof SessionHealthHistory.Type
 
 /** Points on the chart at most (the API thins a longer session evenly). */
+type LatencyMode = "standard" | "low" | "realtime"
+const LATENCY_MODES: ReadonlyArray<readonly [LatencyMode, string]> = [
+  ["standard", "Standard (HLS, 5-7 s)"],
+  ["low", "Low (LL-HLS, about 2 s)"],
+  ["realtime", "Realtime (LL-HLS; WebRTC to come)"]
+]
+
 const CHART_POINTS = 300
 const HEALTH_EVERY_MS = 5000
 
@@ -181,6 +188,13 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
       setNewName(undefined)
     })
   }
+  const setLatency = (mode: LatencyMode) =>
+    act(async () => {
+      await onair(session).livestreams.updateLivestream({
+        params: ofLivestream(session, id),
+        payload: { latency_mode: mode }
+      })
+    })
   const toggle = () =>
     act(async () => {
       const params = { params: ofLivestream(session, id) }
@@ -291,6 +305,22 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
           <p>
             Playback URL <code className="wrap">{livestream.playback_url}</code>{" "}
             <CopyButton label="playback URL" value={livestream.playback_url} />
+          </p>
+          <p>
+            <label>
+              Latency{" "}
+              <select
+                value={livestream.latency_mode ?? "standard"}
+                onChange={(event) => void setLatency(event.target.value as LatencyMode)}
+              >
+                {LATENCY_MODES.map(([mode, label]) => (
+                  <option key={mode} value={mode}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </label>{" "}
+            <small>from the next broadcast</small>
           </p>
         </section>
 

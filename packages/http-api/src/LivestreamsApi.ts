@@ -7,6 +7,7 @@
  */
 import {
   ActiveSessionRecord,
+  LatencyMode,
   LivestreamId,
   LivestreamName,
   LivestreamStatus,
@@ -76,10 +77,15 @@ const PlacementFields = {
 }
 
 /**
- * OnAir's extensions: whether each session is recorded (default true), and the adaptive ladder its
- * viewers get (default `[]`: the source alone).
+ * OnAir's extensions: whether each session is recorded (default true), the adaptive ladder its viewers get
+ * (default `[]`: the source alone), and how far behind they watch (default `standard`; from the next
+ * broadcast when changed).
  */
-const RecordField = { record: Schema.optional(Schema.Boolean), renditions: Schema.optional(RenditionLadder) }
+const RecordField = {
+  record: Schema.optional(Schema.Boolean),
+  renditions: Schema.optional(RenditionLadder),
+  latency_mode: Schema.optional(LatencyMode)
+}
 
 export const CreateLivestreamBody = Schema.Struct({
   name: Schema.optional(Schema.NullOr(LivestreamName)),

@@ -202,6 +202,10 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
     "OnAir's own: the adaptive ladder viewers get, `source` (the publisher's stream as it comes) and heights to transcode to (`1080p`, `720p`, `480p`, `360p`, `240p`; none above the source's); `[]` (the default) is the source alone.",
     ["source", "720p", "480p", "360p"]
   ),
+  latency_mode: f(
+    "OnAir's own: how far behind the publisher viewers watch at `playback_url`: `standard` (HLS, 2-second segments, about 5-7 s; the default), `low` (low-latency HLS with parts, blocking playlist reload and preload hints, about 2 s; players without LL-HLS play it as HLS) or `realtime` (low-latency HLS now; WebRTC playback is to come). A change takes effect from the next broadcast.",
+    "low"
+  ),
   renditionsRefused: f(
     "OnAir's own: why the session's media node passes the source through instead of the `renditions` ladder (`no cpu budget`); null when it transcodes them or none were asked for.",
     null

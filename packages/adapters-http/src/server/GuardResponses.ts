@@ -94,7 +94,20 @@ export const fromCause = (
 
 export const pathOf = (url: string) => (url.split("?", 1)[0] ?? "").slice(0, 256)
 
-/** A failure answered without the envelope gets one (and a 5xx is logged under the request id). */
+/** The reason a route gave as a short plain-text body (playback's refusals name their parameter so). */
+const plainReason = (response: HttpServerResponse.HttpServerResponse): string | undefined => {
+  const body = response.body
+  if (body._tag !== "Uint8Array" || !body.contentType.startsWith("text/plain") || body.body.length > 300) {
+    return undefined
+  }
+  const text = new TextDecoder().decode(body.body).trim()
+  return text === "" ? undefined : text
+}
+
+/**
+ * A failure answered without the envelope gets one, keeping a route's plain-text reason as its message (and
+ * a 5xx is logged under the request id, its body never shown).
+ */
 export const enveloped = (
   response: HttpServerResponse.HttpServerResponse,
   request: HttpServerRequest.HttpServerRequest,
@@ -107,7 +120,7 @@ export const enveloped = (
       status,
       status >= 500
         ? `the server failed on this request; it is logged as ${requestId}`
-        : `${status} for ${request.method} ${pathOf(request.url)}`
+        : (plainReason(response) ?? `${status} for ${request.method} ${pathOf(request.url)}`)
     ),
     { status, headers: response.headers }
   )

@@ -129,6 +129,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
               sessionId: SessionId.make(crypto.randomUUID()),
               ...(payload.record === undefined ? {} : { record: payload.record }),
               ...(payload.renditions === undefined ? {} : { renditions: payload.renditions }),
+              ...(payload.latency_mode === undefined ? {} : { latencyMode: payload.latency_mode }),
               ...(payload.media_node == null && payload.region == null
                 ? {}
                 : { placement: { node: payload.media_node ?? null, region: payload.region ?? null } })
@@ -240,12 +241,13 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           payload.reconnect_window_seconds === undefined &&
           !placed &&
           payload.record === undefined &&
-          payload.renditions === undefined
+          payload.renditions === undefined &&
+          payload.latency_mode === undefined
         ) {
           return Effect.fail(
             badRequest(
               "invalid_body",
-              "name, reconnect_window_seconds, media_node, region, record or renditions: give at least one"
+              "name, reconnect_window_seconds, media_node, region, record, renditions or latency_mode: give at least one"
             )
           )
         }
@@ -276,6 +278,16 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
                     livestreamId: params.livestream_id,
                     at,
                     renditions: payload.renditions
+                  }
+                ]),
+            ...(payload.latency_mode === undefined
+              ? []
+              : [
+                  {
+                    _tag: "SetLatencyMode" as const,
+                    livestreamId: params.livestream_id,
+                    at,
+                    latencyMode: payload.latency_mode
                   }
                 ]),
             // A field left out keeps its value; null clears it.

@@ -58,6 +58,8 @@ export const redirectingPlayback = Layer.unwrap(
       lookup: nodes.playbackOf,
       local: null,
       viewers: new ViewerSeconds(),
+      // No node here: a low-latency broadcast is redirected to its node like any other.
+      packagers: { streamOf: () => undefined },
       thumbnails: new Thumbnails(),
       fragmentSeconds: 2
     })

@@ -138,7 +138,8 @@ export const make = (signals: NodeSignals) =>
         Effect.succeed({ append: { transaction: Math.max(recorded, decided.append?.transaction ?? 0) } })
       )
       const renditions = livestream?.renditions ?? []
-      return { _tag: "Accepted", ingestId, livestreamId, sessionId, renditions } as PublishAnswer
+      const latencyMode = livestream?.latencyMode ?? "standard"
+      return { _tag: "Accepted", ingestId, livestreamId, sessionId, renditions, latencyMode } as PublishAnswer
     })
 
     return { decide }

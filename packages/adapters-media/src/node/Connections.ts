@@ -5,7 +5,7 @@
  * redirect). Held in memory: a new nginx starts with none, and a lost nginx's connections are ended by the
  * control plane.
  */
-import type { IngestId, LivestreamId, RenditionLadder, SessionId } from "@onair/core"
+import type { IngestId, LatencyMode, LivestreamId, RenditionLadder, SessionId } from "@onair/core"
 import type { IngestServer } from "./NginxConfig.ts"
 
 /**
@@ -30,6 +30,8 @@ export interface Connection {
   readonly server: IngestServer
   /** The livestream's adaptive ladder when it was accepted (empty: the source alone). */
   readonly renditions: RenditionLadder
+  /** How its viewers watch: `low` and `realtime` are packaged for low-latency HLS (`Packagers`). */
+  readonly latencyMode: LatencyMode
   /** The source's size, rate and whether it has audio, from its first health; null before. */
   source: { readonly width: number; readonly height: number; readonly fps: number; readonly audio: boolean } | null
   /** Set once its ladder was refused (no CPU budget): its source is served alone. */

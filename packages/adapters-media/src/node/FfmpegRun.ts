@@ -23,6 +23,8 @@ export interface FfmpegRunOptions {
   readonly maxMessages?: number
   /** Given what it writes to its standard output (`-progress pipe:1`, say); ignored without it. */
   readonly onOutput?: (text: string) => void
+  /** Given what it writes to its standard output as bytes (a muxer writing to `pipe:1`); instead of `onOutput`. */
+  readonly onBytes?: (chunk: Buffer) => void
 }
 
 export class FfmpegRun {
@@ -40,9 +42,12 @@ export class FfmpegRun {
     this.stopGraceMillis = options.stopGraceMillis ?? STOP_GRACE_MILLIS
     this.startedAt = Date.now()
     const onOutput = options.onOutput
-    this.child = spawn(file, [...full], { stdio: ["ignore", onOutput === undefined ? "ignore" : "pipe", "pipe"] })
+    const onBytes = options.onBytes
+    const piped = onOutput !== undefined || onBytes !== undefined
+    this.child = spawn(file, [...full], { stdio: ["ignore", piped ? "pipe" : "ignore", "pipe"] })
     this.child.stderr!.on("data", (chunk: Buffer) => this.said.add(String(chunk)))
-    if (onOutput !== undefined) this.child.stdout!.on("data", (chunk: Buffer) => onOutput(String(chunk)))
+    if (onBytes !== undefined) this.child.stdout!.on("data", onBytes)
+    else if (onOutput !== undefined) this.child.stdout!.on("data", (chunk: Buffer) => onOutput(String(chunk)))
     const exited = (exit: { readonly code: number | null } | { readonly error: Error }) => {
       if (this.exitedAt !== null) return
       this.exitedAt = Date.now()

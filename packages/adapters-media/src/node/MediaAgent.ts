@@ -4,6 +4,7 @@
  * the lease was lost meanwhile (the control plane has ended its publishers by then), and runs nginx under
  * the supervisor. On a clean stop it gives its lease up, so the node's next boot registers at once.
  */
+import type { Packagers } from "./Packagers.ts"
 import { Cause, Duration, Effect } from "effect"
 import * as Os from "node:os"
 import { type Lease, MediaControl, type NodeLoad, type Registration } from "../protocol/MediaControl.ts"
@@ -71,6 +72,7 @@ export const run = (options: {
   readonly settings: MediaSettings
   readonly registration: Registration
   readonly viewers: ViewerSeconds
+  readonly packagers: Packagers
   readonly callbackBase: (instanceId: string) => string
 }) =>
   Effect.gen(function* () {
@@ -99,7 +101,7 @@ export const run = (options: {
       Effect.timeout("3 seconds"),
       Effect.catchCause((cause) => Effect.logWarning(`media: lease not given up: ${Cause.pretty(cause)}`))
     )
-    return yield* Effect.all([Supervisor.run(options.settings, options.callbackBase), heartbeats], {
+    return yield* Effect.all([Supervisor.run(options.settings, options.callbackBase, options.packagers), heartbeats], {
       concurrency: 2
     }).pipe(Effect.ensuring(leave))
   })

@@ -20,6 +20,7 @@ import * as MediaSettings from "./MediaSettings.ts"
 import * as NginxConfig from "./NginxConfig.ts"
 import * as NginxProcess from "./NginxProcess.ts"
 import * as NodeIdentity from "./NodeIdentity.ts"
+import * as Packagers from "./Packagers.ts"
 import * as Playback from "./Playback.ts"
 import { Publishing } from "./Publishing.ts"
 import { RunningNginx } from "./RunningNginx.ts"
@@ -30,6 +31,12 @@ import * as WhipRoutes from "./WhipRoutes.ts"
 
 /** A media node's HTTP port unless `PORT` says otherwise (the API's is 8787). */
 export const DEFAULT_NODE_PORT = 8788
+
+/**
+ * Where low-latency HLS cuts its parts: a third of a second at most (RFC 8216bis suggests 0.2-0.5 s; shorter
+ * parts mean more requests per viewer for little less delay).
+ */
+const LOW_LATENCY_PART_SECONDS = 0.3
 
 /** How often counted viewer seconds are stored. */
 const VIEWER_FLUSH = Duration.seconds(5)
@@ -45,6 +52,8 @@ export class MediaServer extends Context.Service<
     /** This run of the node. */
     readonly bootId: string
     readonly viewers: ViewerSeconds
+    /** The low-latency packagers' streams, which the agent runs and the playback routes serve. */
+    readonly packagers: Packagers.Packagers
   }
 >()("@onair/adapters-media/MediaServer") {
   /** Settings from the environment (`dataDir` places the media folder) and a look for nginx. */
@@ -70,7 +79,12 @@ export class MediaServer extends Context.Service<
           unavailable: found.installed ? null : found.why,
           secret: randomBytes(24).toString("base64url"),
           bootId: NodeIdentity.newBootId(),
-          viewers: new ViewerSeconds()
+          viewers: new ViewerSeconds(),
+          packagers: Packagers.make({
+            partSeconds: LOW_LATENCY_PART_SECONDS,
+            minSegmentSeconds: 1,
+            windowSeconds: read.hlsPlaylistSeconds
+          })
         }
       })
     )
@@ -105,6 +119,7 @@ export class MediaServer extends Context.Service<
           lookup: control.playback,
           local: { nodeId: control.nodeId, hlsDir: nginx.hlsDir, abrDir: NginxConfig.paths(media.settings.dir).abr },
           viewers: media.viewers,
+          packagers: media.packagers,
           thumbnails: new Thumbnails(),
           fragmentSeconds: media.settings.hlsFragmentSeconds
         }),
@@ -154,6 +169,7 @@ export class MediaServer extends Context.Service<
             settings: media.settings,
             registration: { ...registration, bootId: media.bootId, follows },
             viewers: media.viewers,
+            packagers: media.packagers,
             callbackBase: base
           }).pipe(Effect.catchCause((cause) => Effect.logError(`media: agent stopped: ${Cause.pretty(cause)}`)))
         )

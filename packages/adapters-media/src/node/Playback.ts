@@ -7,7 +7,10 @@
  * - `v/<viewer>/<n>.ts` is a segment, counted to the viewer's seconds;
  * - `thumbnail.jpg` is the session's newest keyframe (`Thumbnails`), for previews;
  * - with an adaptive ladder running (its renditions in the health), the master playlist names each
- *   rendition instead, `v/<viewer>/r/<rendition>/index.m3u8` with its segments beside it.
+ *   rendition instead, `v/<viewer>/r/<rendition>/index.m3u8` with its segments beside it;
+ * - a session this node packages for low-latency HLS (`latency_mode` `low` or `realtime`) is served from its
+ *   packager instead (`LowLatencyPlayback`): the same playlist path with blocking reload, its map, parts and
+ *   segments beside it.
  *
  * Only the livestream's current broadcast is served (its session names the folder), so a new session never
  * serves an old session's playlist, and nothing is served while the livestream is idle. A broadcast held
@@ -22,6 +25,8 @@ import { randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import type { MediaControlUnavailable, PlaybackSession } from "../protocol/MediaControl.ts"
+import * as LowLatencyPlayback from "./LowLatencyPlayback.ts"
+import type { LowLatencyStream } from "./LowLatencyStream.ts"
 import type { Thumbnails } from "./Thumbnails.ts"
 import type { ViewerSeconds } from "./ViewerSeconds.ts"
 
@@ -86,12 +91,15 @@ export const layer = (options: {
   readonly lookup: PlaybackLookup
   readonly local: LocalNode | null
   readonly viewers: ViewerSeconds
+  /** The sessions this node packages for low-latency HLS. */
+  readonly packagers: { readonly streamOf: (sessionId: SessionId) => LowLatencyStream | undefined }
   readonly thumbnails: Thumbnails
   readonly fragmentSeconds: number
 }) =>
   Layer.unwrap(
     Effect.sync(() => {
-      const { local, viewers, fragmentSeconds } = options
+      const { local, viewers, fragmentSeconds, packagers } = options
+      const lowLatency = LowLatencyPlayback.make({ cors: CORS, viewers })
       /** Segment durations by playlist: the session's, or `<session>/<rendition>`. */
       const durations = new Map<string, Map<number, number>>()
 
@@ -136,10 +144,9 @@ export const layer = (options: {
         const found = yield* locate(livestream_id, true)
         if (found._tag === "Elsewhere") return found.answer
         if (found._tag === "Unavailable") return unavailable
-        if (
-          found._tag === "NotLive" ||
-          !Fs.existsSync(sessionFile(found.hlsDir, found.session.sessionId, "index.m3u8"))
-        ) {
+        if (found._tag === "NotLive") return notFound("this livestream is not live")
+        const packaged = packagers.streamOf(found.session.sessionId) !== undefined
+        if (!packaged && !Fs.existsSync(sessionFile(found.hlsDir, found.session.sessionId, "index.m3u8"))) {
           return notFound("this livestream is not live")
         }
         const health = found.session.health
@@ -154,7 +161,9 @@ export const layer = (options: {
         const viewer = randomBytes(12).toString("hex")
         const renditions = health?.renditions ?? []
         const ladder =
-          renditions.length > 0 && Fs.existsSync(Path.join(found.abrDir, found.session.sessionId, "master.m3u8"))
+          !packaged &&
+          renditions.length > 0 &&
+          Fs.existsSync(Path.join(found.abrDir, found.session.sessionId, "master.m3u8"))
         const variants = ladder
           ? renditions
               .map((rendition) => {
@@ -168,7 +177,7 @@ export const layer = (options: {
               .join("")
           : `#EXT-X-STREAM-INF:${attributes.join(",")}\nv/${viewer}/index.m3u8\n`
         return HttpServerResponse.text(
-          `#EXTM3U\n#EXT-X-VERSION:${ladder ? "6\n#EXT-X-INDEPENDENT-SEGMENTS" : "3"}\n${variants}`,
+          `#EXTM3U\n#EXT-X-VERSION:${ladder ? "6\n#EXT-X-INDEPENDENT-SEGMENTS" : packaged ? "6" : "3"}\n${variants}`,
           { contentType: PLAYLIST, headers: { ...CORS, "cache-control": "no-cache" } }
         )
       })
@@ -199,6 +208,11 @@ export const layer = (options: {
         ) {
           return notFound("this livestream is not live")
         }
+        const stream = rendition === undefined ? packagers.streamOf(found.session.sessionId) : undefined
+        if (stream !== undefined) {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          return yield* lowLatency.playlist(stream, new URL(request.url, "http://playback").searchParams)
+        }
         const folder = folderOf(found, found.session.sessionId, rendition)
         const playlist = yield* readFile(Path.join(folder.dir, "index.m3u8"))
         if (playlist === null) return notFound("this livestream is not live")
@@ -215,6 +229,11 @@ export const layer = (options: {
         const found = yield* locate(livestream_id)
         if (found._tag === "Elsewhere") return found.answer
         if (found._tag === "Unavailable") return unavailable
+        const stream =
+          rendition === undefined && found._tag === "Here" ? packagers.streamOf(found.session.sessionId) : undefined
+        if (found._tag === "Here" && stream !== undefined && viewer !== undefined && VIEWER.test(viewer)) {
+          return yield* lowLatency.file(stream, found.session.sessionId, viewer, segment ?? "")
+        }
         const sequence = SEGMENT.exec(segment ?? "")?.[1]
         if (
           found._tag === "NotLive" ||

@@ -59,9 +59,9 @@ export class Publishing extends Context.Service<
           return { _tag: "Refused", reason: "not a bridge of the running media server" } as PublishDecision
         }
         bridged.pushed = true
-        const { ingestId, livestreamId, sessionId, renditions } = bridged
+        const { ingestId, livestreamId, sessionId, renditions, latencyMode } = bridged
         nginx.connections.add(
-          { clientId, ingestId, livestreamId, sessionId, server: "gateway", renditions },
+          { clientId, ingestId, livestreamId, sessionId, server: "gateway", renditions, latencyMode },
           yield* Clock.currentTimeMillis
         )
         return { _tag: "Accepted", streamName: sessionId } as PublishDecision
@@ -99,8 +99,9 @@ export class Publishing extends Context.Service<
       if (!nginx.isCurrent(instanceId)) return { _tag: "Refused", reason: "media server restarted" } as PublishDecision
       const { ingestId, livestreamId, sessionId } = answer
       const renditions = answer.renditions ?? []
+      const latencyMode = answer.latencyMode ?? "standard"
       nginx.connections.add(
-        { clientId, ingestId, livestreamId, sessionId, server, renditions },
+        { clientId, ingestId, livestreamId, sessionId, server, renditions, latencyMode },
         yield* Clock.currentTimeMillis
       )
       return { _tag: "Accepted", streamName: sessionId } as PublishDecision

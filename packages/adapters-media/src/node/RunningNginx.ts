@@ -4,7 +4,7 @@
  * through `MediaControl`; the jobs around it each live in their own module: `Publishing` (nginx's
  * callbacks), `Enforcement` (drops), `ManifestReports`, `HealthReports`, `HlsSweep` and `MediaLoss`.
  */
-import type { IngestId, LivestreamId, RenditionLadder, SessionId } from "@onair/core"
+import type { IngestId, LatencyMode, LivestreamId, RenditionLadder, SessionId } from "@onair/core"
 import { Context, Effect, Layer } from "effect"
 import { type Connection, Connections } from "./Connections.ts"
 import { MediaControl } from "../protocol/MediaControl.ts"
@@ -19,6 +19,7 @@ export interface BridgedPublish {
   readonly livestreamId: LivestreamId
   readonly sessionId: SessionId
   readonly renditions: RenditionLadder
+  readonly latencyMode: LatencyMode
   /** The nginx run it was accepted for: a push into another run is not it. */
   readonly nginxRun: string
   /**

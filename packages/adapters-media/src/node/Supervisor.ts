@@ -4,6 +4,7 @@
  * `internal error` and a new nginx starts after a back-off (1 s, doubling to 30 s, back to 1 s after a
  * minute of good running). Beside it run the loops that act on its publishers.
  */
+import type { Packagers } from "./Packagers.ts"
 import { Clock, Duration, Effect, Exit } from "effect"
 import { randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
@@ -113,7 +114,7 @@ const runOnce = (settings: MediaSettings, callbackBase: (instanceId: string) => 
   )
 
 /** Runs nginx and its loops for ever (until interrupted, which stops nginx gracefully). */
-export const run = (settings: MediaSettings, callbackBase: (instanceId: string) => string) =>
+export const run = (settings: MediaSettings, callbackBase: (instanceId: string) => string, packagers: Packagers) =>
   Effect.gen(function* () {
     // An nginx left by an earlier boot (its connections ended when this boot registered).
     yield* NginxProcess.stopLeftover(settings.dir)
@@ -135,6 +136,10 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
     )
     yield* every(Duration.seconds(settings.updateSeconds), reportHealth(keyframes, ladders))
     yield* every(Duration.seconds(1), ladders.round)
+    yield* Effect.addFinalizer(() => packagers.stopAll)
+    // Often, so a low-latency broadcast's playlist starts soon after its encoder does.
+    yield* every(Duration.millis(250), packagers.round)
+    yield* every(Duration.seconds(15), packagers.sweep)
     if (settings.srtHost !== null) {
       const srt = SrtListeners.make(settings.srtHost)
       yield* Effect.addFinalizer(() => srt.stopAll)

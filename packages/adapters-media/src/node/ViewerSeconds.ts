@@ -12,7 +12,8 @@ import { randomUUID } from "node:crypto"
 import { MediaControl } from "../protocol/MediaControl.ts"
 
 /** How many of a viewer's latest segments are remembered to count each once (players re-fetch a few). */
-const REMEMBERED_SEGMENTS = 32
+// Parts of low-latency HLS count one each: 64 is several segments of either kind.
+const REMEMBERED_SEGMENTS = 64
 /** A viewer silent for this long is forgotten. */
 const VIEWER_IDLE_MILLIS = 120_000
 

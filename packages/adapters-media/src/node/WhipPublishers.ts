@@ -136,6 +136,7 @@ export class WhipPublishers extends Context.Service<
           livestreamId,
           sessionId,
           renditions: answer.renditions ?? [],
+          latencyMode: answer.latencyMode ?? "standard",
           nginxRun: instance.id,
           token,
           pushed: false

@@ -11,6 +11,7 @@
 import {
   IngestHealth,
   IngestProtocol,
+  LatencyMode,
   RenditionLadder,
   RenditionName,
   RenditionsRefusal,
@@ -100,12 +101,16 @@ export const PublishRequest = Schema.Struct({
 export type PublishRequest = typeof PublishRequest.Type
 
 export const PublishAnswer = Schema.TaggedUnion({
-  /** `renditions`: the livestream's adaptive ladder (absent from older control planes: the source alone). */
+  /**
+   * `renditions`: the livestream's adaptive ladder (absent from older control planes: the source alone);
+   * `latencyMode`: how its viewers watch (absent from older control planes: `standard`).
+   */
   Accepted: {
     ingestId: IngestId,
     livestreamId: LivestreamId,
     sessionId: SessionId,
-    renditions: Schema.optionalKey(RenditionLadder)
+    renditions: Schema.optionalKey(RenditionLadder),
+    latencyMode: Schema.optionalKey(LatencyMode)
   },
   Refused: { reason: Schema.String }
 })

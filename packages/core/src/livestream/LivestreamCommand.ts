@@ -8,6 +8,7 @@ import { Timestamp } from "../Time.ts"
 import {
   BroadcastLimits,
   DisableReason,
+  LatencyMode,
   LivestreamName,
   Placement,
   ReconnectWindowSeconds,
@@ -36,13 +37,17 @@ export const LivestreamCommand = Schema.TaggedUnion({
     /** Whether each session is recorded; absent: yes. */
     record: Schema.optionalKey(Schema.Boolean),
     /** The adaptive ladder; absent: the source alone. */
-    renditions: Schema.optionalKey(RenditionLadder)
+    renditions: Schema.optionalKey(RenditionLadder),
+    /** Absent: `standard`. */
+    latencyMode: Schema.optionalKey(LatencyMode)
   },
   RenameLivestream: { ...target, name: Schema.NullOr(LivestreamName) },
   SetReconnectWindow: { ...target, seconds: ReconnectWindowSeconds },
   SetPlacement: { ...target, placement: Placement },
   SetRecording: { ...target, record: Schema.Boolean },
   SetRenditions: { ...target, renditions: RenditionLadder },
+  /** Takes effect from the next broadcast: one running keeps the packaging it started with. */
+  SetLatencyMode: { ...target, latencyMode: LatencyMode },
   /** The SRT port the livestream holds now (claimed on its port's stream first), or null for none. */
   SetSrtPort: { ...target, port: Schema.NullOr(SrtPortNumber) },
   DisableLivestream: { ...target, reason: DisableReason },

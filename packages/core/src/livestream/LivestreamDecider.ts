@@ -158,6 +158,12 @@ const decideExisting = (command: LivestreamCommand, livestream: Livestream): Eve
       return Result.succeed(
         livestream.srtPort === command.port ? [] : [{ _tag: "SrtPortChanged", ...subject, port: command.port }]
       )
+    case "SetLatencyMode":
+      return Result.succeed(
+        livestream.latencyMode === command.latencyMode
+          ? []
+          : [{ _tag: "LatencyModeChanged", ...subject, latencyMode: command.latencyMode }]
+      )
     case "SetRenditions":
       return Result.succeed(
         livestream.renditions.join() === command.renditions.join()
@@ -283,6 +289,7 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       placement: event.placement ?? ANY_NODE,
       record: event.record ?? true,
       renditions: event.renditions ?? [],
+      latencyMode: event.latencyMode ?? "standard",
       srtPort: null,
       disabled: null,
       deleted: false,
@@ -306,6 +313,8 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       return { ...livestream, record: event.record }
     case "RenditionsChanged":
       return { ...livestream, renditions: event.renditions }
+    case "LatencyModeChanged":
+      return { ...livestream, latencyMode: event.latencyMode }
     case "SrtPortChanged":
       return { ...livestream, srtPort: event.port }
     case "LivestreamDisabled":

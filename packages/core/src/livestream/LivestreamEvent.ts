@@ -8,6 +8,7 @@ import { Timestamp } from "../Time.ts"
 import {
   BroadcastLimits,
   DisableReason,
+  LatencyMode,
   LivestreamName,
   Placement,
   ReconnectWindowSeconds,
@@ -34,13 +35,16 @@ export const LivestreamEvent = Schema.TaggedUnion({
     /** Absent: recorded. */
     record: Schema.optionalKey(Schema.Boolean),
     /** Absent: the source alone. */
-    renditions: Schema.optionalKey(RenditionLadder)
+    renditions: Schema.optionalKey(RenditionLadder),
+    /** Absent: `standard`. */
+    latencyMode: Schema.optionalKey(LatencyMode)
   },
   LivestreamRenamed: { ...subject, name: Schema.NullOr(LivestreamName) },
   ReconnectWindowChanged: { ...subject, seconds: ReconnectWindowSeconds },
   PlacementChanged: { ...subject, placement: Placement },
   RecordingSettingChanged: { ...subject, record: Schema.Boolean },
   RenditionsChanged: { ...subject, renditions: RenditionLadder },
+  LatencyModeChanged: { ...subject, latencyMode: LatencyMode },
   SrtPortChanged: { ...subject, port: Schema.NullOr(SrtPortNumber) },
   LivestreamDisabled: { ...subject, reason: DisableReason },
   LivestreamEnabled: { ...subject },

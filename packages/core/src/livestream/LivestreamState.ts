@@ -10,6 +10,7 @@ import {
   ANY_NODE,
   BroadcastLimits,
   DisableReason,
+  LatencyMode,
   LivestreamName,
   Placement,
   ReconnectWindowSeconds,
@@ -52,6 +53,8 @@ export const Livestream = Schema.Struct({
   record: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(true))),
   /** The adaptive ladder its broadcasts get (the source alone in states stored before the setting). */
   renditions: RenditionLadder.pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
+  /** How its viewers watch (`standard` in states stored before the setting). */
+  latencyMode: LatencyMode.pipe(Schema.withDecodingDefaultKey(Effect.succeed("standard" as const))),
   /** The SRT listener port it holds (none in states stored before SRT). */
   srtPort: Schema.NullOr(SrtPortNumber).pipe(Schema.withDecodingDefaultKey(Effect.succeed(null))),
   /** Why the key is disabled, or null while it is enabled. */

@@ -30,6 +30,14 @@ export const RenditionLadder = Schema.Array(RenditionName).pipe(
 )
 export type RenditionLadder = typeof RenditionLadder.Type
 
+/**
+ * How far behind the publisher its viewers watch (OnAir's own): `standard` is ordinary HLS (2-second MPEG-TS
+ * segments, 5-7 s behind), `low` is low-latency HLS (CMAF parts of a third of a second, about 2 s behind),
+ * `realtime` adds WebRTC playback for the players that can take it (low-latency HLS for the rest).
+ */
+export const LatencyMode = Schema.Literals(["standard", "low", "realtime"])
+export type LatencyMode = typeof LatencyMode.Type
+
 export const LivestreamName = Schema.String.pipe(Schema.check(Schema.isMaxLength(256)))
 
 /** Start-livestreaming-a-meeting's `video_config`. */

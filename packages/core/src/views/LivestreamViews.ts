@@ -25,7 +25,8 @@ export const livestreamRecord = (livestream: Livestream, urls: PublicUrls): Live
   playback_url: playbackUrl(urls, livestream.id),
   status: status(livestream),
   stream_key: livestream.streamKey,
-  updated_at: toIso(livestream.updatedAt)
+  updated_at: toIso(livestream.updatedAt),
+  latency_mode: livestream.latencyMode
 })
 
 export const createdLivestreamRecord = (livestream: Livestream, urls: PublicUrls): CreatedLivestreamRecord => ({
@@ -36,7 +37,8 @@ export const createdLivestreamRecord = (livestream: Livestream, urls: PublicUrls
   name: livestream.name,
   playback_url: playbackUrl(urls, livestream.id),
   status: status(livestream),
-  stream_key: livestream.streamKey
+  stream_key: livestream.streamKey,
+  latency_mode: livestream.latencyMode
 })
 
 export const meetingLivestreamStartedRecord = (

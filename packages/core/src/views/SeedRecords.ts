@@ -5,7 +5,7 @@
  */
 import { Schema } from "effect"
 import { IngestProtocol, RenditionsRefusal } from "../ingest/IngestValues.ts"
-import { LivestreamStatus } from "../livestream/LivestreamValues.ts"
+import { LatencyMode, LivestreamStatus } from "../livestream/LivestreamValues.ts"
 
 const Uuid = Schema.String.pipe(Schema.check(Schema.isUUID()))
 /** ISO-8601 UTC with milliseconds: `2023-07-15T11:48:34.753Z`. */
@@ -29,7 +29,9 @@ export const LivestreamRecord = Schema.Struct({
   playback_url: Schema.String,
   status: LivestreamStatus,
   stream_key: Schema.String,
-  updated_at: IsoDateTime
+  updated_at: IsoDateTime,
+  /** OnAir's own (absent from the seed's examples): how the livestream's viewers watch. */
+  latency_mode: Schema.optionalKey(LatencyMode)
 })
 export type LivestreamRecord = typeof LivestreamRecord.Type
 
@@ -42,7 +44,9 @@ export const CreatedLivestreamRecord = Schema.Struct({
   name: Schema.NullOr(Schema.String),
   playback_url: Schema.String,
   status: LivestreamStatus,
-  stream_key: Schema.String
+  stream_key: Schema.String,
+  /** OnAir's own (absent from the seed's examples): how the livestream's viewers watch. */
+  latency_mode: Schema.optionalKey(LatencyMode)
 })
 export type CreatedLivestreamRecord = typeof CreatedLivestreamRecord.Type
 

@@ -83,6 +83,7 @@ export const LivestreamSignal = Schema.Union([
   L.SetPlacement,
   L.SetRecording,
   L.SetRenditions,
+  L.SetLatencyMode,
   L.SetSrtPort,
   L.DisableLivestream,
   L.EnableLivestream,

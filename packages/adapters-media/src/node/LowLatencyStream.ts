@@ -1,0 +1,277 @@
+/**
+ * One session's low-latency HLS (RFC 8216bis) as the packager builds it, in memory and bounded by its
+ * window: the initialisation segment of each run of the packager, CMAF parts (one `moof`+`mdat` fragment
+ * each, cut by ffmpeg every `-frag_duration`) grouped into segments that start on a keyframe once the one
+ * before lasts `minSegmentSeconds`, and the media playlist answered from them (`EXT-X-PART`,
+ * `EXT-X-PRELOAD-HINT`, `EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES`, `EXT-X-PROGRAM-DATE-TIME`).
+ *
+ * A new run (the encoder came back inside its reconnect window) adds a new map and a discontinuity, and the
+ * media sequence goes on, so players keep their place. The stream tells its listeners of every change, so a
+ * blocked playlist request or a preload hint's request answers as soon as what it waits for exists.
+ */
+
+/** A part: one fragment's bytes, how long it plays and whether it starts with a keyframe. */
+export interface Part {
+  readonly bytes: Uint8Array
+  readonly duration: number
+  readonly independent: boolean
+}
+
+interface Segment {
+  readonly msn: number
+  /** Which run's initialisation segment it needs (`init-<run>.mp4`). */
+  readonly run: number
+  /** Whether it follows a segment of another run (`EXT-X-DISCONTINUITY`). */
+  readonly discontinuity: boolean
+  /** When its first frame was live (epoch ms), for `EXT-X-PROGRAM-DATE-TIME`. */
+  readonly programDateTime: number
+  readonly parts: Array<Part>
+  duration: number
+  /** Its parts' bytes in one, once it is complete (its parts are views of it from then on). */
+  bytes: Uint8Array | null
+}
+
+export interface LowLatencyOptions {
+  /** What ffmpeg was asked to cut parts at (`-frag_duration`), in seconds. */
+  readonly fragmentSeconds: number
+  /** A keyframe starts a new segment once the current one lasts this long. */
+  readonly minSegmentSeconds: number
+  /** How much the playlist keeps, in seconds (at least three segments more than that are kept). */
+  readonly windowSeconds: number
+}
+
+/** What a blocking playlist request is told now: answer, wait, or refuse it as too far ahead. */
+export type Readiness = "ready" | "wait" | "too far"
+
+/** Where a part or a segment is, or will be. */
+export type Availability =
+  | { readonly _tag: "Here"; readonly bytes: Uint8Array }
+  | { readonly _tag: "Later" }
+  | { readonly _tag: "Never" }
+
+const seconds = (value: number) => value.toFixed(5)
+
+export class LowLatencyStream {
+  private readonly inits = new Map<number, Uint8Array>()
+  private readonly segments: Array<Segment> = []
+  private readonly listeners = new Set<() => void>()
+  private run = -1
+  private discontinuities = 0
+  private nextMsn = 0
+  private targetDuration = 1
+  /** Declared from the first part's frame duration: what ffmpeg cuts at, up to one frame more. */
+  private partTargetSeconds: number | null = null
+  private partsSeen = 0
+  private anchor: { readonly wall: number; readonly media: number } | null = null
+  private runStartsNewSegment = false
+  ended = false
+
+  private readonly options: LowLatencyOptions
+
+  constructor(options: LowLatencyOptions) {
+    this.options = options
+  }
+
+  /** A new run of the packager begins with its initialisation segment. */
+  startRun(init: Uint8Array): void {
+    this.run++
+    this.inits.set(this.run, init)
+    this.runStartsNewSegment = true
+    this.anchor = null
+    this.ended = false
+  }
+
+  /**
+   * A fragment of the current run: `start` and `duration` in seconds of its timeline, `frameSeconds` its
+   * frames' mean duration (the second part's declares the part target), `now` the wall clock (epoch ms) it
+   * arrived at.
+   */
+  addPart(part: Part, start: number, frameSeconds: number, now: number): void {
+    if (this.run < 0 || this.ended) return
+    // ffmpeg closes a fragment before the frame that would reach its duration: a part lasts less than that
+    // and one frame. The frame's duration is read off the second part (a stream's first frames can be odd).
+    if (this.partTargetSeconds === null && this.partsSeen++ === 1) {
+      this.partTargetSeconds = Math.ceil((this.options.fragmentSeconds + Math.max(frameSeconds, 0.001)) * 1000) / 1000
+    }
+    if (this.anchor === null) this.anchor = { wall: now - part.duration * 1000, media: start }
+    const current = this.segments.at(-1)
+    const startsSegment =
+      current === undefined ||
+      current.bytes !== null ||
+      this.runStartsNewSegment ||
+      (part.independent && current.duration >= this.options.minSegmentSeconds)
+    if (startsSegment) {
+      if (current !== undefined && current.bytes === null) this.complete(current)
+      const discontinuity = this.runStartsNewSegment && this.segments.length > 0
+      this.runStartsNewSegment = false
+      this.segments.push({
+        msn: this.nextMsn++,
+        run: this.run,
+        discontinuity,
+        programDateTime: Math.round(this.anchor.wall + (start - this.anchor.media) * 1000),
+        parts: [],
+        duration: 0,
+        bytes: null
+      })
+      this.trim()
+    }
+    const segment = this.segments.at(-1)!
+    segment.parts.push(part)
+    segment.duration += part.duration
+    this.changed()
+  }
+
+  /** The run stopped (its encoder left): its last segment is complete; a next run continues the playlist. */
+  endRun(): void {
+    const current = this.segments.at(-1)
+    if (current !== undefined && current.bytes === null) this.complete(current)
+    this.runStartsNewSegment = true
+    this.changed()
+  }
+
+  /** The broadcast is over: the playlist ends (`EXT-X-ENDLIST`) and nothing more will come. */
+  end(): void {
+    this.endRun()
+    this.ended = true
+    this.changed()
+  }
+
+  /** Calls `listener` after every change until the answer is called. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Whether there is anything to play yet (the part target is known from the second part on). */
+  get started(): boolean {
+    return this.partTargetSeconds !== null
+  }
+
+  /** The target duration in seconds, as the playlist declares it. */
+  get targetSeconds(): number {
+    return this.targetDuration
+  }
+
+  get partTarget(): number {
+    return this.partTargetSeconds ?? this.options.fragmentSeconds
+  }
+
+  /** A run's initialisation segment (`init-<run>.mp4`). */
+  init(run: number): Uint8Array | undefined {
+    return this.inits.get(run)
+  }
+
+  /** Parts a request may run ahead of the last one (RFC 8216bis 6.2.5.2's Advance Part Limit). */
+  private get advancePartLimit(): number {
+    return this.partTarget < 1 ? Math.floor(3 / this.partTarget) : 3
+  }
+
+  /**
+   * Whether a playlist request blocking for segment `msn` (complete), or for part `part` of it, can be
+   * answered now (RFC 8216bis 6.2.5.2).
+   */
+  readiness(msn: number, part: number | null): Readiness {
+    const last = this.segments.at(-1)
+    const lastComplete = last === undefined ? -1 : last.bytes === null ? last.msn - 1 : last.msn
+    if (msn > lastComplete + 2) return "too far"
+    // Nothing more will come: the playlist is answered as it is, with its end.
+    if (this.ended) return "ready"
+    if (part === null) return lastComplete >= msn ? "ready" : "wait"
+    if (last === undefined) return part > this.advancePartLimit ? "too far" : "wait"
+    if (last.msn > msn || (last.msn === msn && last.parts.length > part)) return "ready"
+    const ahead = (msn - last.msn) * Math.max(1, last.parts.length) + part - (last.parts.length - 1)
+    return ahead > this.advancePartLimit ? "too far" : "wait"
+  }
+
+  /** Part `index` of segment `msn`: here, to come (the next one, as the preload hint names it), or never. */
+  part(msn: number, index: number): Availability {
+    const segment = this.segments.find((candidate) => candidate.msn === msn)
+    const last = this.segments.at(-1)
+    if (segment !== undefined && index < segment.parts.length)
+      return { _tag: "Here", bytes: segment.parts[index]!.bytes }
+    if (this.ended || last === undefined) return { _tag: "Never" }
+    const hinted =
+      last.bytes === null ? last.msn === msn && last.parts.length === index : last.msn + 1 === msn && index === 0
+    return hinted ? { _tag: "Later" } : { _tag: "Never" }
+  }
+
+  /** Segment `msn` whole: here once complete, to come while it is the one being cut, or never. */
+  segment(msn: number): Availability {
+    const segment = this.segments.find((candidate) => candidate.msn === msn)
+    if (segment?.bytes != null) return { _tag: "Here", bytes: segment.bytes }
+    return segment !== undefined && !this.ended ? { _tag: "Later" } : { _tag: "Never" }
+  }
+
+  /** Each part's duration of segment `msn` (the whole segment's viewer seconds are its parts'). */
+  partDurations(msn: number): ReadonlyArray<number> {
+    return this.segments.find((candidate) => candidate.msn === msn)?.parts.map((part) => part.duration) ?? []
+  }
+
+  /** The media playlist now. */
+  playlist(): string {
+    const first = this.segments[0]
+    const partTarget = this.partTarget
+    const lines = [
+      "#EXTM3U",
+      "#EXT-X-VERSION:6",
+      `#EXT-X-TARGETDURATION:${this.targetDuration}`,
+      `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${(partTarget * 3).toFixed(3)}`,
+      `#EXT-X-PART-INF:PART-TARGET=${partTarget.toFixed(3)}`,
+      `#EXT-X-MEDIA-SEQUENCE:${first?.msn ?? 0}`
+    ]
+    if (this.discontinuities > 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${this.discontinuities}`)
+    // Parts are listed for the last three target durations only (RFC 8216bis 4.4.4.9).
+    let fromEnd = 0
+    let partsFrom = this.segments.length
+    while (partsFrom > 0 && fromEnd < this.targetDuration * 3) fromEnd += this.segments[--partsFrom]!.duration
+    this.segments.forEach((segment, index) => {
+      if (index === 0 || segment.discontinuity) {
+        if (index > 0) lines.push("#EXT-X-DISCONTINUITY")
+        lines.push(`#EXT-X-MAP:URI="init-${segment.run}.mp4"`)
+      }
+      lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(segment.programDateTime).toISOString()}`)
+      if (index >= partsFrom) {
+        segment.parts.forEach((part, partIndex) => {
+          lines.push(
+            `#EXT-X-PART:DURATION=${seconds(part.duration)},URI="${segment.msn}.${partIndex}.m4s"${part.independent ? ",INDEPENDENT=YES" : ""}`
+          )
+        })
+      }
+      if (segment.bytes !== null) lines.push(`#EXTINF:${seconds(segment.duration)},`, `${segment.msn}.m4s`)
+    })
+    const last = this.segments.at(-1)
+    if (this.ended) lines.push("#EXT-X-ENDLIST")
+    else if (last !== undefined) {
+      const hint = last.bytes === null ? `${last.msn}.${last.parts.length}` : `${last.msn + 1}.0`
+      lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${hint}.m4s"`)
+    }
+    return `${lines.join("\n")}\n`
+  }
+
+  private complete(segment: Segment): void {
+    const bytes = Buffer.concat(segment.parts.map((part) => part.bytes))
+    let offset = 0
+    segment.parts.forEach((part, index) => {
+      segment.parts[index] = { ...part, bytes: bytes.subarray(offset, offset + part.bytes.length) }
+      offset += part.bytes.length
+    })
+    segment.bytes = bytes
+    // The target duration is the longest segment's, rounded (RFC 8216bis 4.4.3.1); it only grows.
+    this.targetDuration = Math.max(this.targetDuration, Math.round(segment.duration))
+  }
+
+  /** Keeps the window (and three segments beyond it), and only the maps the kept segments use. */
+  private trim(): void {
+    const keep = Math.max(6, Math.ceil(this.options.windowSeconds / Math.max(this.targetDuration, 1)) + 3)
+    while (this.segments.length > keep) {
+      this.segments.shift()
+      if (this.segments[0]!.discontinuity) this.discontinuities++
+    }
+    const used = new Set(this.segments.map((segment) => segment.run))
+    for (const run of this.inits.keys()) if (!used.has(run) && run !== this.run) this.inits.delete(run)
+  }
+
+  private changed(): void {
+    for (const listener of [...this.listeners]) listener()
+  }
+}

@@ -1,0 +1,181 @@
+/// <reference lib="dom" />
+/**
+ * Low-latency HLS end to end: a livestream created with `latency_mode: "low"`, ffmpeg publishing over RTMP,
+ * the node's packager cutting CMAF parts, and the playlist at the livestream's own `playback_url`.
+ *
+ * - The livestream record says its mode; an unknown mode is a 400 naming `latency_mode`.
+ * - The media playlist carries parts, preload hints and blocking reload, and a blocked reload answers when
+ *   the part it asked for arrives: within one part duration of the hinted part's own answer.
+ * - A reload too far ahead, or `_HLS_part` alone, is a 400 at once.
+ * - hls.js in Chromium with `lowLatencyMode` plays it as LL-HLS (parts loaded), about two seconds behind.
+ */
+import * as Http from "node:http"
+import { createRequire } from "node:module"
+import type { AddressInfo } from "node:net"
+import type { Browser } from "playwright-core"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { type MainJob, publish, startMainJob, waitFor } from "@onair/test-support"
+import { launchChromium } from "@onair/test-support/browser"
+
+const require = createRequire(import.meta.url)
+const HLS_JS = require.resolve("hls.js/dist/hls.min.js")
+
+interface Created {
+  readonly id: string
+  readonly stream_key: string
+  readonly playback_url: string
+  readonly latency_mode: string
+}
+
+/** The part the playlist's preload hint names: its segment and index. */
+const hintOf = (playlist: string) => {
+  const match = /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="(\d+)\.(\d+)\.m4s"/.exec(playlist)
+  return match === null ? undefined : { msn: Number(match[1]), part: Number(match[2]) }
+}
+
+const timed = async (url: string) => {
+  const started = performance.now()
+  const response = await fetch(url)
+  const body = new Uint8Array(await response.arrayBuffer())
+  return { status: response.status, body, text: new TextDecoder().decode(body), at: performance.now(), started }
+}
+
+describe("low-latency HLS", { timeout: 180_000 }, () => {
+  let job: MainJob
+  let browser: Browser
+  let closeBrowser: () => Promise<void>
+  let page: { readonly origin: string; readonly close: () => void }
+
+  beforeAll(async () => {
+    job = await startMainJob()
+    ;({ browser, close: closeBrowser } = await launchChromium())
+    const server = Http.createServer((_, response) => {
+      response.writeHead(200, { "content-type": "text/html" })
+      response.end("<!doctype html><title>player</title><video muted playsinline></video>")
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    page = { origin: `http://localhost:${(server.address() as AddressInfo).port}`, close: () => server.close() }
+  }, 90_000)
+  afterAll(async () => {
+    await closeBrowser?.()
+    await job?.stop()
+    page?.close()
+  })
+
+  it("takes latency_mode on create and PATCH, shows it, and refuses an unknown one naming the field", async () => {
+    const created = await job.api("POST", "/livestreams", { name: "modes" })
+    assert.strictEqual(created.status, 201)
+    assert.strictEqual(created.body.data.latency_mode, "standard")
+    const id = created.body.data.id
+    const patched = await job.api("PATCH", `/livestreams/${id}`, { latency_mode: "realtime" })
+    assert.strictEqual(patched.status, 200, JSON.stringify(patched.body))
+    const read = await job.api("GET", `/livestreams/${id}`)
+    assert.strictEqual(read.body.data.livestream.latency_mode, "realtime")
+    for (const [method, path] of [
+      ["POST", "/livestreams"],
+      ["PATCH", `/livestreams/${id}`]
+    ] as const) {
+      const refused = await job.api(method, path, { latency_mode: "instant" })
+      assert.strictEqual(refused.status, 400, `${method} ${JSON.stringify(refused.body)}`)
+      assert.include(JSON.stringify(refused.body), "latency_mode")
+    }
+  })
+
+  it("serves parts with blocking reload and preload hints; hls.js plays it in low-latency mode", async () => {
+    const created = await job.api("POST", "/livestreams", { name: "low", latency_mode: "low" })
+    assert.strictEqual(created.status, 201, JSON.stringify(created.body))
+    const livestream = created.body.data as Created
+    assert.strictEqual(livestream.latency_mode, "low")
+    const encoder = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`)
+    try {
+      const variant = await waitFor(
+        "the low-latency playlist",
+        async () => {
+          const master = await fetch(livestream.playback_url)
+          if (master.status !== 200) return undefined
+          const uri = (await master.text()).split("\n").find((line) => line.endsWith("index.m3u8"))
+          const url = new URL(uri!, livestream.playback_url).toString()
+          const playlist = await (await fetch(url)).text()
+          return playlist.includes("#EXTINF:") ? { url, playlist } : undefined
+        },
+        40_000
+      )
+      const { playlist } = variant
+      assert.include(playlist, "#EXT-X-VERSION:6")
+      assert.match(playlist, /#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=[\d.]+/)
+      assert.match(playlist, /#EXT-X-PART-INF:PART-TARGET=0\.3\d+/)
+      assert.match(playlist, /#EXT-X-MAP:URI="init-0\.mp4"/)
+      assert.match(playlist, /#EXT-X-PROGRAM-DATE-TIME:\d{4}-/)
+      assert.match(playlist, /#EXT-X-PART:DURATION=[\d.]+,URI="\d+\.\d+\.m4s"/)
+      const partTarget = Number(/PART-TARGET=([\d.]+)/.exec(playlist)?.[1])
+
+      // The map and a part answer as MP4 at the playlist's own relative paths.
+      const init = await timed(new URL("init-0.mp4", variant.url).toString())
+      assert.strictEqual(init.status, 200)
+      assert.strictEqual(init.text.slice(4, 8), "ftyp")
+
+      // Ask for the next part twice at once: the blocked playlist reload, and the hinted part itself.
+      const fresh = await (await fetch(variant.url)).text()
+      const hint = hintOf(fresh)
+      assert.isDefined(hint, fresh)
+      const [reload, part] = await Promise.all([
+        timed(`${variant.url}?_HLS_msn=${hint!.msn}&_HLS_part=${hint!.part}`),
+        timed(new URL(`${hint!.msn}.${hint!.part}.m4s`, variant.url).toString())
+      ])
+      assert.strictEqual(reload.status, 200)
+      // The hinted part, or (when the segment ended before it) the next segment's first.
+      assert.match(reload.text, new RegExp(`URI="(${hint!.msn}\\.${hint!.part}|${hint!.msn + 1}\\.0)\\.m4s"`))
+      if (part.status === 200) {
+        assert.strictEqual(part.text.slice(4, 8), "moof")
+        const apart = Math.abs(reload.at - part.at)
+        console.log(
+          `LL-HLS: blocked reload held ${Math.round(reload.at - reload.started)} ms; answered ${Math.round(apart)} ms from the part's own answer (part target ${partTarget * 1000} ms)`
+        )
+        assert.isAtMost(apart, partTarget * 1000, "the reload answers within one part duration of the part")
+      } else assert.strictEqual(part.status, 404, "a hinted part that never came")
+
+      // Too far ahead, or a part without its segment: refused at once.
+      const ahead = await timed(`${variant.url}?_HLS_msn=${hint!.msn + 10}`)
+      assert.strictEqual(ahead.status, 400)
+      assert.include(ahead.text, "_HLS_msn")
+      assert.strictEqual((await fetch(`${variant.url}?_HLS_part=1`)).status, 400)
+
+      // hls.js in low-latency mode loads parts, and plays close to the live edge.
+      const player = await browser.newPage()
+      await player.goto(`${page.origin}/player`)
+      await player.addScriptTag({ path: HLS_JS })
+      const played = await player.evaluate(async (url) => {
+        const video = document.querySelector("video")!
+        const hls = new (window as any).Hls({ lowLatencyMode: true })
+        let partsLoaded = 0
+        hls.on("hlsFragLoaded", (_: unknown, data: { part?: unknown }) => {
+          if (data.part != null) partsLoaded++
+        })
+        hls.loadSource(url)
+        hls.attachMedia(video)
+        await new Promise((resolve) => hls.on("hlsManifestParsed", resolve))
+        await video.play().catch(() => {})
+        const deadline = Date.now() + 30_000
+        while (video.currentTime < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200))
+        const startedAt = video.currentTime
+        await new Promise((resolve) => setTimeout(resolve, 2_000))
+        return {
+          currentTime: video.currentTime,
+          advanced: video.currentTime - startedAt,
+          partsLoaded,
+          latency: hls.latency as number,
+          targetLatency: hls.targetLatency as number
+        }
+      }, livestream.playback_url)
+      console.log(
+        `LL-HLS in hls.js: ${played.partsLoaded} parts loaded; latency ${played.latency.toFixed(2)} s (its target ${played.targetLatency?.toFixed(2)} s)`
+      )
+      assert.isAtLeast(played.currentTime, 4, JSON.stringify(played))
+      assert.isAtLeast(played.advanced, 1, JSON.stringify(played))
+      assert.isAtLeast(played.partsLoaded, 3, "hls.js plays it as LL-HLS, part by part")
+      await player.close()
+    } finally {
+      encoder.stop()
+    }
+  })
+})

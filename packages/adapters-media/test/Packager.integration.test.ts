@@ -1,0 +1,190 @@
+/**
+ * The low-latency packager's reading and cutting, on fragmented MP4 that ffmpeg really writes (the same
+ * arguments the packager runs it with, from a file instead of the relay): parts, segments on keyframes, the
+ * playlist's LL-HLS tags, blocking reload's answers, parts that come later or never, a new run after a
+ * reconnect, the end.
+ */
+import { execFile } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { promisify } from "node:util"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { BoxSplitter, Fmp4Malformed, readTracks } from "../src/node/Fmp4Boxes.ts"
+import { LowLatencyStream } from "../src/node/LowLatencyStream.ts"
+import { ffmpegArgs, fragmentReader } from "../src/node/Packagers.ts"
+
+const exec = promisify(execFile)
+const PART = 0.3
+
+/** 6 s of 30 fps video keyed every 2 s with AAC audio, as FLV (what the relay carries). */
+const source = async (dir: string) => {
+  const file = Path.join(dir, "source.flv")
+  await exec("ffmpeg", [
+    ...["-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30"],
+    ...["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "6"],
+    ...["-c:v", "libx264", "-preset", "ultrafast", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0"],
+    ...["-c:a", "aac", "-f", "flv", "-y", file]
+  ])
+  return file
+}
+
+/** What the packager's ffmpeg writes for `input`. */
+const fragmented = async (input: string) => {
+  const args = ffmpegArgs(input, PART).filter((arg) => arg !== "-rw_timeout" && arg !== "10000000")
+  const { stdout } = await exec("ffmpeg", [...args], { encoding: "buffer", maxBuffer: 64 * 1024 * 1024 })
+  return new Uint8Array(stdout)
+}
+
+const newStream = () => new LowLatencyStream({ fragmentSeconds: PART, minSegmentSeconds: 1, windowSeconds: 12 })
+
+/** Feeds `bytes` in uneven chunks, as a pipe would. */
+const feed = (stream: LowLatencyStream, bytes: Uint8Array, clock = { now: 1_800_000_000_000 }) => {
+  const read = fragmentReader(stream, () => clock.now)
+  let at = 0
+  for (let size = 1; at < bytes.length; size = (size * 7 + 3) % 5000) {
+    read(bytes.subarray(at, at + size + 1))
+    at += size + 1
+  }
+}
+
+const tagLines = (playlist: string, tag: string) => playlist.split("\n").filter((line) => line.startsWith(tag))
+
+describe("the low-latency packager", () => {
+  let dir: string
+  let bytes: Uint8Array
+
+  beforeAll(async () => {
+    dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "onair-packager-"))
+    bytes = await fragmented(await source(dir))
+  }, 60_000)
+  afterAll(() => Fs.rmSync(dir, { recursive: true, force: true }))
+
+  it("reads the tracks, and refuses a box that claims an impossible size", () => {
+    const boxes = new BoxSplitter().push(bytes)
+    assert.deepStrictEqual(
+      boxes.slice(0, 3).map((box) => box.type),
+      ["ftyp", "moov", "moof"]
+    )
+    const tracks = readTracks(boxes[1]!)
+    assert.deepStrictEqual(
+      tracks.map((track) => track.kind),
+      ["vide", "soun"]
+    )
+    assert.strictEqual(tracks[1]!.timescale, 48_000)
+    assert.throws(() => new BoxSplitter().push(new Uint8Array([0, 0, 0, 4, 0x6d, 0x6f, 0x6f, 0x66])), Fmp4Malformed)
+  })
+
+  it("cuts parts within the part target, segments on keyframes, and writes the LL-HLS playlist", () => {
+    const stream = newStream()
+    feed(stream, bytes)
+    const playlist = stream.playlist()
+    const target = Number(/PART-TARGET=([\d.]+)/.exec(playlist)?.[1])
+    assert.isTrue(target > 0.33 && target <= 0.34, `0.3 s and about one frame: ${target}`)
+    assert.include(playlist, `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${(target * 3).toFixed(3)}`)
+    assert.include(playlist, '#EXT-X-MAP:URI="init-0.mp4"')
+    assert.include(playlist, "#EXT-X-TARGETDURATION:2")
+    // 6 s keyed every 2 s: two complete segments of 2 s, the third still being cut.
+    const durations = tagLines(playlist, "#EXTINF:").map((line) => Number.parseFloat(line.slice(8)))
+    assert.strictEqual(durations.length, 2)
+    for (const duration of durations) assert.approximately(duration, 2, 0.05)
+    const parts = tagLines(playlist, "#EXT-X-PART:")
+    assert.isAtLeast(parts.length, 14)
+    for (const part of parts) assert.isAtMost(Number(/DURATION=([\d.]+)/.exec(part)?.[1]), target)
+    // Each segment's first part starts on its keyframe; no other part does (2 s keyframes).
+    const independent = parts
+      .filter((part) => part.includes("INDEPENDENT=YES"))
+      .map((part) => /URI="([^"]+)"/.exec(part)?.[1])
+    assert.deepStrictEqual(independent, ["0.0.m4s", "1.0.m4s", "2.0.m4s"])
+    assert.strictEqual(tagLines(playlist, "#EXT-X-PROGRAM-DATE-TIME:").length, 3)
+    const hint = tagLines(playlist, "#EXT-X-PRELOAD-HINT:")
+    assert.strictEqual(hint.length, 1)
+    assert.match(hint[0]!, /^#EXT-X-PRELOAD-HINT:TYPE=PART,URI="2\.\d+\.m4s"$/)
+    assert.notInclude(playlist, "#EXT-X-ENDLIST")
+  })
+
+  it("a complete segment is its parts, and plays after its map", async () => {
+    const stream = newStream()
+    feed(stream, bytes)
+    const segment = stream.segment(1)
+    assert.strictEqual(segment._tag, "Here")
+    if (segment._tag !== "Here") return
+    const part = stream.part(1, 0)
+    assert.strictEqual(part._tag, "Here")
+    if (part._tag === "Here") assert.deepStrictEqual(part.bytes, segment.bytes.subarray(0, part.bytes.length))
+    const file = Path.join(dir, "segment.mp4")
+    Fs.writeFileSync(file, Buffer.concat([stream.init(0)!, segment.bytes]))
+    const { stdout } = await exec("ffprobe", [
+      ...["-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries", "stream=nb_read_frames"],
+      ...["-of", "csv=p=0", file]
+    ])
+    assert.strictEqual(stdout.trim(), "60")
+  })
+
+  it("answers a blocking reload when it can, holds it while the part is next, refuses it too far ahead", () => {
+    const stream = newStream()
+    feed(stream, bytes)
+    const hinted = Number(/PRELOAD-HINT:TYPE=PART,URI="2\.(\d+)\.m4s"/.exec(stream.playlist())?.[1])
+    assert.strictEqual(stream.readiness(1, null), "ready", "a complete segment")
+    assert.strictEqual(stream.readiness(2, 0), "ready", "a part that exists")
+    assert.strictEqual(stream.readiness(2, null), "wait", "the segment being cut")
+    assert.strictEqual(stream.readiness(2, hinted), "wait", "the next part")
+    assert.strictEqual(stream.readiness(3, 0), "wait", "the next segment's first part")
+    assert.strictEqual(stream.readiness(3, null), "wait", "the last complete segment plus two")
+    assert.strictEqual(stream.readiness(4, null), "too far", "past the last complete segment plus two")
+    assert.strictEqual(stream.readiness(2, hinted + 30), "too far", "past the Advance Part Limit")
+    assert.deepStrictEqual(stream.part(2, hinted), { _tag: "Later" })
+    assert.deepStrictEqual(stream.part(2, hinted + 1), { _tag: "Never" })
+    assert.deepStrictEqual(stream.part(0, 40), { _tag: "Never" })
+    assert.deepStrictEqual(stream.segment(2), { _tag: "Later" })
+  })
+
+  it("tells listeners of each part, and a hinted part that never comes is never", () => {
+    const stream = newStream()
+    let changes = 0
+    const stop = stream.onChange(() => changes++)
+    feed(stream, bytes)
+    stop()
+    assert.isAtLeast(changes, 14)
+    const hinted = Number(/PRELOAD-HINT:TYPE=PART,URI="2\.(\d+)\.m4s"/.exec(stream.playlist())?.[1])
+    // The encoder leaves: the segment being cut is complete without the hinted part.
+    stream.endRun()
+    assert.deepStrictEqual(stream.part(2, hinted), { _tag: "Never" })
+    assert.strictEqual(stream.segment(2)._tag, "Here")
+    assert.include(stream.playlist(), '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="3.0.m4s"')
+  })
+
+  it("a reconnect's new run goes on with the media sequence after a discontinuity and its own map; the end ends the playlist", () => {
+    const stream = newStream()
+    feed(stream, bytes)
+    stream.endRun()
+    feed(stream, bytes, { now: 1_800_000_010_000 })
+    const playlist = stream.playlist()
+    assert.strictEqual(tagLines(playlist, "#EXT-X-DISCONTINUITY").length, 1)
+    assert.include(playlist, '#EXT-X-MAP:URI="init-1.mp4"')
+    assert.include(playlist, "\n3.m4s\n")
+    assert.match(playlist, /#EXT-X-PART:DURATION=[\d.]+,URI="3\.0\.m4s",INDEPENDENT=YES/)
+    assert.isDefined(stream.init(1))
+    stream.end()
+    const ended = stream.playlist()
+    assert.isTrue(ended.endsWith("#EXT-X-ENDLIST\n"))
+    assert.notInclude(ended, "PRELOAD-HINT")
+    assert.strictEqual(stream.readiness(9, null), "too far")
+    assert.strictEqual(stream.readiness(5, 40), "ready", "nothing more will come: answered as it is")
+  })
+
+  it("keeps a bounded window: old segments leave, the media sequence and discontinuity sequence move on", () => {
+    const stream = new LowLatencyStream({ fragmentSeconds: PART, minSegmentSeconds: 1, windowSeconds: 4 })
+    for (let run = 0; run < 6; run++) {
+      feed(stream, bytes)
+      stream.endRun()
+    }
+    const playlist = stream.playlist()
+    // 6 runs of 3 segments, 18 in all; the window keeps 6.
+    assert.include(playlist, "#EXT-X-MEDIA-SEQUENCE:12")
+    assert.strictEqual(tagLines(playlist, "#EXTINF:").length, 6)
+    assert.match(playlist, /#EXT-X-DISCONTINUITY-SEQUENCE:4\n/)
+    assert.isUndefined(stream.init(0), "the maps of runs out of the window are let go")
+    assert.isDefined(stream.init(5))
+  })
+})
