@@ -8,15 +8,23 @@
  *   the part it asked for arrives: within one part duration of the hinted part's own answer.
  * - A reload too far ahead, or `_HLS_part` alone, is a 400 at once.
  * - hls.js in Chromium with `lowLatencyMode` plays it as LL-HLS (parts loaded), about two seconds behind.
+ * - An encoder that drops for 10 s inside a 30 s window: the playlist goes on with the slate (after a
+ *   discontinuity), the player's time keeps advancing through it, and the encoder's return is live again
+ *   after another; the session's end ends the playlist.
+ * - A DVR window: 85 s and more of a broadcast (published faster than real time) stay in the live playlist, past
+ *   the memory window, and hls.js seeks back 60 s and plays from there.
  */
+import { execFile } from "node:child_process"
 import * as Http from "node:http"
 import { createRequire } from "node:module"
 import type { AddressInfo } from "node:net"
+import { promisify } from "node:util"
 import type { Browser } from "playwright-core"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type MainJob, publish, startMainJob, waitFor } from "@onair/test-support"
 import { launchChromium } from "@onair/test-support/browser"
 
+const exec = promisify(execFile)
 const require = createRequire(import.meta.url)
 const HLS_JS = require.resolve("hls.js/dist/hls.min.js")
 
@@ -108,6 +116,10 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
       assert.match(playlist, /#EXT-X-PROGRAM-DATE-TIME:\d{4}-/)
       assert.match(playlist, /#EXT-X-PART:DURATION=[\d.]+,URI="\d+\.\d+\.m4s"/)
       const partTarget = Number(/PART-TARGET=([\d.]+)/.exec(playlist)?.[1])
+      // RFC 8216bis 4.4.4.9: no part lasts longer than the part target.
+      for (const match of playlist.matchAll(/#EXT-X-PART:DURATION=([\d.]+)/g)) {
+        assert.isAtMost(Number(match[1]), partTarget, playlist)
+      }
 
       // The map and a part answer as MP4 at the playlist's own relative paths.
       const init = await timed(new URL("init-0.mp4", variant.url).toString())
@@ -176,6 +188,167 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
       await player.close()
     } finally {
       encoder.stop()
+    }
+  })
+
+  it("keeps players playing through an encoder's drop with the slate, returns to live, and ends with the session", async () => {
+    const created = await job.api("POST", "/livestreams", { name: "slate", latency_mode: "low" })
+    const livestream = created.body.data as Created & { id: string }
+    const patched = await job.api("PATCH", `/livestreams/${livestream.id}`, { reconnect_window_seconds: 30 })
+    assert.strictEqual(patched.status, 200)
+    const url = `rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`
+    let encoder = publish(url)
+    const player = await browser.newPage()
+    try {
+      await waitFor(
+        "playable",
+        async () => ((await fetch(livestream.playback_url)).status === 200 ? true : undefined),
+        40_000
+      )
+      await player.goto(`${page.origin}/player`)
+      await player.addScriptTag({ path: HLS_JS })
+      await player.evaluate((url) => {
+        const video = document.querySelector("video")!
+        const hls = new (window as any).Hls({ lowLatencyMode: true })
+        const errors: Array<string> = []
+        hls.on("hlsError", (_: unknown, data: { details: string; fatal: boolean }) => {
+          if (data.fatal) errors.push(data.details)
+        })
+        ;(window as any).player = { hls, errors }
+        hls.loadSource(url)
+        hls.attachMedia(video)
+        hls.on("hlsManifestParsed", () => void video.play().catch(() => {}))
+      }, livestream.playback_url)
+      const currentTime = () => player.evaluate(() => document.querySelector("video")!.currentTime)
+      await waitFor("playing", async () => ((await currentTime()) > 2 ? true : undefined), 30_000)
+      const master = await (await fetch(livestream.playback_url)).text()
+      const variant = new URL(master.split("\n").find((line) => line.endsWith("index.m3u8"))!, livestream.playback_url)
+
+      // The encoder drops for 10 s: the slate keeps the playlist moving, and the player plays on.
+      await encoder.stop()
+      const droppedAt = await currentTime()
+      const slated = await waitFor(
+        "the slate in the playlist",
+        async () => {
+          const playlist = await (await fetch(variant)).text()
+          return playlist.includes('#EXT-X-MAP:URI="init-1.mp4"') ? playlist : undefined
+        },
+        15_000
+      )
+      assert.include(slated, "#EXT-X-DISCONTINUITY")
+      await new Promise((resolve) => setTimeout(resolve, 10_000))
+      const duringDrop = await currentTime()
+      assert.isAtLeast(
+        duringDrop - droppedAt,
+        6,
+        `the player advanced through the slate: ${droppedAt} -> ${duringDrop}`
+      )
+      const live = await job.api("GET", `/livestreams/${livestream.id}`)
+      assert.strictEqual(live.body.data.livestream.status, "LIVE", "inside its window the session goes on")
+
+      // The encoder returns: the live feed again, after another discontinuity, and the player follows.
+      encoder = publish(url)
+      await waitFor(
+        "the live feed back",
+        async () => ((await (await fetch(variant)).text()).includes('#EXT-X-MAP:URI="init-2.mp4"') ? true : undefined),
+        20_000
+      )
+      const returnedAt = await currentTime()
+      await new Promise((resolve) => setTimeout(resolve, 4_000))
+      assert.isAtLeast((await currentTime()) - returnedAt, 2, "the player plays on after the return")
+      assert.deepStrictEqual(await player.evaluate(() => (window as any).player.errors), [])
+
+      // The session ends (the key disabled): the playlist ends.
+      assert.strictEqual((await job.api("POST", `/livestreams/${livestream.id}/disable`)).status, 200)
+      const ended = await waitFor(
+        "the playlist's end",
+        async () => {
+          const response = await fetch(variant)
+          const text = response.status === 200 ? await response.text() : ""
+          return text.includes("#EXT-X-ENDLIST") || response.status === 404 ? text : undefined
+        },
+        20_000
+      )
+      assert.notInclude(ended, "PRELOAD-HINT")
+    } finally {
+      await player.close()
+      await encoder.stop()
+    }
+  })
+
+  it("keeps a DVR window in the live playlist, and hls.js seeks back 60 s in it", async () => {
+    const created = await job.api("POST", "/livestreams", { name: "dvr", dvr_window_seconds: 600 })
+    assert.strictEqual(created.status, 201, JSON.stringify(created.body))
+    const livestream = created.body.data as Created & { id: string; dvr_window_seconds: number }
+    assert.strictEqual(livestream.dvr_window_seconds, 600)
+    assert.strictEqual(
+      (await job.api("PATCH", `/livestreams/${livestream.id}`, { dvr_window_seconds: 14_401 })).status,
+      400
+    )
+    // 100 s of media at six times real time (the packager joins within a second or two of the publish);
+    // then the encoder is gone, inside its window (the slate plays on).
+    await exec(
+      "ffmpeg",
+      [
+        ...["-nostdin", "-loglevel", "error", "-readrate", "6"],
+        ...["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "100"],
+        ...["-f", "lavfi", "-i", "sine=frequency=500", "-t", "100", "-c:v", "libx264", "-preset", "ultrafast"],
+        ...["-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "flv"],
+        `rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`
+      ],
+      { timeout: 60_000 }
+    )
+    const master = await waitFor(
+      "the DVR playlist",
+      async () => {
+        const response = await fetch(livestream.playback_url)
+        return response.status === 200 ? response.text() : undefined
+      },
+      20_000
+    )
+    const variant = new URL(master.split("\n").find((line) => line.endsWith("index.m3u8"))!, livestream.playback_url)
+    const listed = await waitFor(
+      "90 s listed",
+      async () => {
+        const playlist = await (await fetch(variant)).text()
+        const seconds = playlist
+          .split("\n")
+          .filter((line) => line.startsWith("#EXTINF:"))
+          .reduce((sum, line) => sum + Number.parseFloat(line.slice(8)), 0)
+        return seconds >= 85 ? playlist : undefined
+      },
+      20_000
+    )
+    assert.include(listed, "\n0.m4s\n", "the broadcast's first segment is still listed")
+    const oldest = await fetch(new URL("0.m4s", variant))
+    assert.strictEqual(oldest.status, 200, "and served, from the node's disk")
+
+    const player = await browser.newPage()
+    try {
+      await player.goto(`${page.origin}/player`)
+      await player.addScriptTag({ path: HLS_JS })
+      const seeked = await player.evaluate(async (url) => {
+        const video = document.querySelector("video")!
+        const hls = new (window as any).Hls()
+        hls.loadSource(url)
+        hls.attachMedia(video)
+        await new Promise((resolve) => hls.on("hlsManifestParsed", resolve))
+        await video.play().catch(() => {})
+        const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+        for (let tries = 0; tries < 100 && video.currentTime === 0; tries++) await wait(200)
+        const live = video.currentTime
+        const range = video.seekable.length > 0 ? video.seekable.end(0) - video.seekable.start(0) : 0
+        video.currentTime = live - 60
+        await new Promise((resolve) => video.addEventListener("seeked", resolve, { once: true }))
+        const landed = video.currentTime
+        await wait(3_000)
+        return { live, range, landed, after: video.currentTime }
+      }, livestream.playback_url)
+      assert.isAtLeast(seeked.range, 80, `the seekable range: ${JSON.stringify(seeked)}`)
+      assert.approximately(seeked.landed, seeked.live - 60, 3, JSON.stringify(seeked))
+      assert.isAtLeast(seeked.after - seeked.landed, 1, `it plays from there: ${JSON.stringify(seeked)}`)
+    } finally {
+      await player.close()
     }
   })
 })

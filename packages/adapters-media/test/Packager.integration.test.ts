@@ -4,6 +4,7 @@
  * playlist's LL-HLS tags, blocking reload's answers, parts that come later or never, a new run after a
  * reconnect, the end.
  */
+import { SessionId } from "@onair/core"
 import { execFile } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -12,7 +13,8 @@ import { promisify } from "node:util"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { BoxSplitter, Fmp4Malformed, readTracks } from "../src/node/Fmp4Boxes.ts"
 import { LowLatencyStream } from "../src/node/LowLatencyStream.ts"
-import { ffmpegArgs, fragmentReader } from "../src/node/Packagers.ts"
+import { fragmentReader } from "../src/node/FragmentReader.ts"
+import { liveArgs } from "../src/node/PackagerArgs.ts"
 
 const exec = promisify(execFile)
 const PART = 0.3
@@ -31,16 +33,23 @@ const source = async (dir: string) => {
 
 /** What the packager's ffmpeg writes for `input`. */
 const fragmented = async (input: string) => {
-  const args = ffmpegArgs(input, PART).filter((arg) => arg !== "-rw_timeout" && arg !== "10000000")
+  const args = liveArgs(input, PART).filter((arg) => arg !== "-rw_timeout" && arg !== "10000000")
   const { stdout } = await exec("ffmpeg", [...args], { encoding: "buffer", maxBuffer: 64 * 1024 * 1024 })
   return new Uint8Array(stdout)
 }
 
-const newStream = () => new LowLatencyStream({ fragmentSeconds: PART, minSegmentSeconds: 1, windowSeconds: 12 })
+const SESSION = SessionId.make("00000000-0000-4000-8000-000000000031")
+const newStream = () =>
+  new LowLatencyStream(SESSION, {
+    fragmentSeconds: PART,
+    minSegmentSeconds: 1,
+    windowSeconds: 12,
+    dvr: null
+  })
 
 /** Feeds `bytes` in uneven chunks, as a pipe would. */
 const feed = (stream: LowLatencyStream, bytes: Uint8Array, clock = { now: 1_800_000_000_000 }) => {
-  const read = fragmentReader(stream, () => clock.now)
+  const read = fragmentReader(stream, { now: () => clock.now, firstPartSeconds: 3 * PART, takeOver: () => {} })
   let at = 0
   for (let size = 1; at < bytes.length; size = (size * 7 + 3) % 5000) {
     read(bytes.subarray(at, at + size + 1))
@@ -174,7 +183,12 @@ describe("the low-latency packager", () => {
   })
 
   it("keeps a bounded window: old segments leave, the media sequence and discontinuity sequence move on", () => {
-    const stream = new LowLatencyStream({ fragmentSeconds: PART, minSegmentSeconds: 1, windowSeconds: 4 })
+    const stream = new LowLatencyStream(SESSION, {
+      fragmentSeconds: PART,
+      minSegmentSeconds: 1,
+      windowSeconds: 4,
+      dvr: null
+    })
     for (let run = 0; run < 6; run++) {
       feed(stream, bytes)
       stream.endRun()
@@ -186,5 +200,40 @@ describe("the low-latency packager", () => {
     assert.match(playlist, /#EXT-X-DISCONTINUITY-SEQUENCE:4\n/)
     assert.isUndefined(stream.init(0), "the maps of runs out of the window are let go")
     assert.isDefined(stream.init(5))
+  })
+
+  it("a DVR window keeps the segments that left memory in files, for its seconds, and serves them", () => {
+    const kept = Path.join(dir, "dvr")
+    const stream = new LowLatencyStream(SESSION, {
+      fragmentSeconds: PART,
+      minSegmentSeconds: 1,
+      windowSeconds: 4,
+      dvr: { dir: kept, seconds: 20 }
+    })
+    for (let run = 0; run < 6; run++) {
+      feed(stream, bytes)
+      stream.endRun()
+    }
+    const playlist = stream.playlist()
+    const listed = [...playlist.matchAll(/^(\d+)\.m4s$/gm)].map((match) => Number(match[1]))
+    // 18 segments of about 2 s: the last 6 in memory, and files for those before, up to 20 s after the first.
+    const total = tagLines(playlist, "#EXTINF:").reduce((sum, line) => sum + Number.parseFloat(line.slice(8)), 0)
+    assert.isTrue(total > 20 && total <= 24.5, `${total} s listed`)
+    assert.strictEqual(listed.at(-1), 17)
+    const files = Fs.readdirSync(kept).sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10))
+    assert.deepStrictEqual(
+      files,
+      listed.slice(0, listed.length - 6).map((msn) => `${msn}.m4s`),
+      "the files are the listed segments out of memory, no others"
+    )
+    // The same media makes the same bytes: a segment from its file is the one still in memory of a later run.
+    const first = listed[0]!
+    const fromFile = stream.segment(first)
+    const inMemory = stream.segment(first + 3 * Math.ceil((17 - first) / 3 - 1))
+    assert.strictEqual(fromFile._tag, "Here")
+    assert.strictEqual(inMemory._tag, "Here")
+    if (fromFile._tag === "Here" && inMemory._tag === "Here") assert.deepStrictEqual(fromFile.bytes, inMemory.bytes)
+    assert.deepStrictEqual(stream.part(first, 0), { _tag: "Never" }, "parts of a segment out of memory are not listed")
+    assert.isUndefined(playlist.split("\n").find((line) => line.includes(`URI="${first}.0.m4s"`)))
   })
 })

@@ -117,6 +117,19 @@ describe("Livestream decider", () => {
     })
   })
 
+  describe("SetDvrWindow", () => {
+    it("changes how far back players may seek, and nothing when it is the same", () => {
+      livestream
+        .given(created)
+        .when({ _tag: "SetDvrWindow", ...id, at: t(1), seconds: 3600 })
+        .then({ _tag: "DvrWindowChanged", ...id, at: t(1), seconds: 3600 })
+      livestream
+        .given(created)
+        .when({ _tag: "SetDvrWindow", ...id, at: t(1), seconds: 0 })
+        .then()
+    })
+  })
+
   describe("SetSrtPort", () => {
     it("records the port the livestream holds, and its release", () => {
       const port = 10_000 as SrtPortNumber

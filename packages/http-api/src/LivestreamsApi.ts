@@ -7,6 +7,7 @@
  */
 import {
   ActiveSessionRecord,
+  DvrWindowSeconds,
   LatencyMode,
   LivestreamId,
   LivestreamName,
@@ -78,13 +79,14 @@ const PlacementFields = {
 
 /**
  * OnAir's extensions: whether each session is recorded (default true), the adaptive ladder its viewers get
- * (default `[]`: the source alone), and how far behind they watch (default `standard`; from the next
- * broadcast when changed).
+ * (default `[]`: the source alone), and how far behind they watch (default `standard`), and how far back
+ * they may seek (default 0: off); both from the next broadcast when changed.
  */
 const RecordField = {
   record: Schema.optional(Schema.Boolean),
   renditions: Schema.optional(RenditionLadder),
-  latency_mode: Schema.optional(LatencyMode)
+  latency_mode: Schema.optional(LatencyMode),
+  dvr_window_seconds: Schema.optional(DvrWindowSeconds)
 }
 
 export const CreateLivestreamBody = Schema.Struct({

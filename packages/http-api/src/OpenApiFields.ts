@@ -206,6 +206,10 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
     "OnAir's own: how far behind the publisher viewers watch at `playback_url`: `standard` (HLS, 2-second segments, about 5-7 s; the default), `low` (low-latency HLS with parts, blocking playlist reload and preload hints, about 2 s; players without LL-HLS play it as HLS) or `realtime` (low-latency HLS now; WebRTC playback is to come). A change takes effect from the next broadcast.",
     "low"
   ),
+  dvr_window_seconds: f(
+    "OnAir's own: how many seconds of the broadcast its live playlist keeps for players to seek back in, 0 (the default) to 14400 (4 hours); 0 is the playlist's usual window. Served by OnAir's packager (as LL-HLS with `low`). A change takes effect from the next broadcast.",
+    3600
+  ),
   renditionsRefused: f(
     "OnAir's own: why the session's media node passes the source through instead of the `renditions` ladder (`no cpu budget`); null when it transcodes them or none were asked for.",
     null

@@ -130,6 +130,7 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
               ...(payload.record === undefined ? {} : { record: payload.record }),
               ...(payload.renditions === undefined ? {} : { renditions: payload.renditions }),
               ...(payload.latency_mode === undefined ? {} : { latencyMode: payload.latency_mode }),
+              ...(payload.dvr_window_seconds === undefined ? {} : { dvrWindowSeconds: payload.dvr_window_seconds }),
               ...(payload.media_node == null && payload.region == null
                 ? {}
                 : { placement: { node: payload.media_node ?? null, region: payload.region ?? null } })
@@ -242,12 +243,13 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
           !placed &&
           payload.record === undefined &&
           payload.renditions === undefined &&
-          payload.latency_mode === undefined
+          payload.latency_mode === undefined &&
+          payload.dvr_window_seconds === undefined
         ) {
           return Effect.fail(
             badRequest(
               "invalid_body",
-              "name, reconnect_window_seconds, media_node, region, record, renditions or latency_mode: give at least one"
+              "name, reconnect_window_seconds, media_node, region, record, renditions, latency_mode or dvr_window_seconds: give at least one"
             )
           )
         }
@@ -288,6 +290,16 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
                     livestreamId: params.livestream_id,
                     at,
                     latencyMode: payload.latency_mode
+                  }
+                ]),
+            ...(payload.dvr_window_seconds === undefined
+              ? []
+              : [
+                  {
+                    _tag: "SetDvrWindow" as const,
+                    livestreamId: params.livestream_id,
+                    at,
+                    seconds: payload.dvr_window_seconds
                   }
                 ]),
             // A field left out keeps its value; null clears it.

@@ -59,7 +59,7 @@ export const redirectingPlayback = Layer.unwrap(
       local: null,
       viewers: new ViewerSeconds(),
       // No node here: a low-latency broadcast is redirected to its node like any other.
-      packagers: { streamOf: () => undefined },
+      packagers: { streamOf: () => undefined, endedOf: () => undefined },
       thumbnails: new Thumbnails(),
       fragmentSeconds: 2
     })

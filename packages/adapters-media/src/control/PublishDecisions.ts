@@ -139,7 +139,16 @@ export const make = (signals: NodeSignals) =>
       )
       const renditions = livestream?.renditions ?? []
       const latencyMode = livestream?.latencyMode ?? "standard"
-      return { _tag: "Accepted", ingestId, livestreamId, sessionId, renditions, latencyMode } as PublishAnswer
+      const dvrWindowSeconds = livestream?.dvrWindowSeconds ?? 0
+      return {
+        _tag: "Accepted",
+        ingestId,
+        livestreamId,
+        sessionId,
+        renditions,
+        latencyMode,
+        dvrWindowSeconds
+      } as PublishAnswer
     })
 
     return { decide }

@@ -32,6 +32,8 @@ export interface Connection {
   readonly renditions: RenditionLadder
   /** How its viewers watch: `low` and `realtime` are packaged for low-latency HLS (`Packagers`). */
   readonly latencyMode: LatencyMode
+  /** How far back its players may seek (0: off); a DVR window is packaged too (`Packagers`). */
+  readonly dvrWindowSeconds: number
   /** The source's size, rate and whether it has audio, from its first health; null before. */
   source: { readonly width: number; readonly height: number; readonly fps: number; readonly audio: boolean } | null
   /** Set once its ladder was refused (no CPU budget): its source is served alone. */

@@ -54,6 +54,7 @@ export const make = (options: { readonly cors: Record<string, string>; readonly 
     stream: LowLatencyStream,
     search: URLSearchParams
   ) {
+    if (!stream.started) return refuse(404, "this livestream is not live yet")
     const msn = wholeNumber(search.get("_HLS_msn"))
     const part = wholeNumber(search.get("_HLS_part"))
     if (msn === "bad") return refuse(400, "_HLS_msn: a whole number")

@@ -10,6 +10,10 @@
  * blocked playlist request or a preload hint's request answers as soon as what it waits for exists.
  */
 
+import type { SessionId } from "@onair/core"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+
 /** A part: one fragment's bytes, how long it plays and whether it starts with a keyframe. */
 export interface Part {
   readonly bytes: Uint8Array
@@ -27,11 +31,20 @@ interface Segment {
   readonly programDateTime: number
   readonly parts: Array<Part>
   duration: number
-  /** Its parts' bytes in one, once it is complete (its parts are views of it from then on). */
+  /** Whether a keyframe (or the run's end) closed it. */
+  complete: boolean
+  /**
+   * Its parts' bytes in one, once it is complete (its parts are views of it from then on); null again once
+   * it left the memory window for the DVR window's file.
+   */
   bytes: Uint8Array | null
+  /** Its file, once it left the memory window for the DVR window. */
+  file: string | null
 }
 
 export interface LowLatencyOptions {
+  /** A DVR window: segments past the memory window are kept in files under `dir` for `seconds`; null: off. */
+  readonly dvr: { readonly dir: string; readonly seconds: number } | null
   /** What ffmpeg was asked to cut parts at (`-frag_duration`), in seconds. */
   readonly fragmentSeconds: number
   /** A keyframe starts a new segment once the current one lasts this long. */
@@ -51,6 +64,26 @@ export type Availability =
 
 const seconds = (value: number) => value.toFixed(5)
 
+const EMPTY = new Uint8Array()
+
+/** Writes a segment that left memory to the DVR window's folder (owner-only): its file. */
+const keep = (dir: string, msn: number, bytes: Uint8Array): string => {
+  Fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const file = Path.join(dir, `${msn}.m4s`)
+  Fs.writeFileSync(file, bytes, { mode: 0o600 })
+  return file
+}
+
+const readKept = (file: string): Uint8Array | null => {
+  try {
+    return Fs.readFileSync(file)
+  } catch {
+    return null
+  }
+}
+
+const forget = (file: string) => Fs.rmSync(file, { force: true })
+
 export class LowLatencyStream {
   private readonly inits = new Map<number, Uint8Array>()
   private readonly segments: Array<Segment> = []
@@ -66,9 +99,11 @@ export class LowLatencyStream {
   private runStartsNewSegment = false
   ended = false
 
+  readonly sessionId: SessionId
   private readonly options: LowLatencyOptions
 
-  constructor(options: LowLatencyOptions) {
+  constructor(sessionId: SessionId, options: LowLatencyOptions) {
+    this.sessionId = sessionId
     this.options = options
   }
 
@@ -97,11 +132,11 @@ export class LowLatencyStream {
     const current = this.segments.at(-1)
     const startsSegment =
       current === undefined ||
-      current.bytes !== null ||
+      current.complete ||
       this.runStartsNewSegment ||
       (part.independent && current.duration >= this.options.minSegmentSeconds)
     if (startsSegment) {
-      if (current !== undefined && current.bytes === null) this.complete(current)
+      if (current !== undefined && !current.complete) this.complete(current)
       const discontinuity = this.runStartsNewSegment && this.segments.length > 0
       this.runStartsNewSegment = false
       this.segments.push({
@@ -111,7 +146,9 @@ export class LowLatencyStream {
         programDateTime: Math.round(this.anchor.wall + (start - this.anchor.media) * 1000),
         parts: [],
         duration: 0,
-        bytes: null
+        complete: false,
+        bytes: null,
+        file: null
       })
       this.trim()
     }
@@ -124,7 +161,7 @@ export class LowLatencyStream {
   /** The run stopped (its encoder left): its last segment is complete; a next run continues the playlist. */
   endRun(): void {
     const current = this.segments.at(-1)
-    if (current !== undefined && current.bytes === null) this.complete(current)
+    if (current !== undefined && !current.complete) this.complete(current)
     this.runStartsNewSegment = true
     this.changed()
   }
@@ -172,7 +209,7 @@ export class LowLatencyStream {
    */
   readiness(msn: number, part: number | null): Readiness {
     const last = this.segments.at(-1)
-    const lastComplete = last === undefined ? -1 : last.bytes === null ? last.msn - 1 : last.msn
+    const lastComplete = last === undefined ? -1 : !last.complete ? last.msn - 1 : last.msn
     if (msn > lastComplete + 2) return "too far"
     // Nothing more will come: the playlist is answered as it is, with its end.
     if (this.ended) return "ready"
@@ -187,11 +224,13 @@ export class LowLatencyStream {
   part(msn: number, index: number): Availability {
     const segment = this.segments.find((candidate) => candidate.msn === msn)
     const last = this.segments.at(-1)
-    if (segment !== undefined && index < segment.parts.length)
+    if (segment !== undefined && segment.file === null && index < segment.parts.length) {
       return { _tag: "Here", bytes: segment.parts[index]!.bytes }
+    }
     if (this.ended || last === undefined) return { _tag: "Never" }
-    const hinted =
-      last.bytes === null ? last.msn === msn && last.parts.length === index : last.msn + 1 === msn && index === 0
+    const hinted = !last.complete
+      ? last.msn === msn && last.parts.length === index
+      : last.msn + 1 === msn && index === 0
     return hinted ? { _tag: "Later" } : { _tag: "Never" }
   }
 
@@ -199,6 +238,10 @@ export class LowLatencyStream {
   segment(msn: number): Availability {
     const segment = this.segments.find((candidate) => candidate.msn === msn)
     if (segment?.bytes != null) return { _tag: "Here", bytes: segment.bytes }
+    if (segment?.file != null) {
+      const bytes = readKept(segment.file)
+      return bytes === null ? { _tag: "Never" } : { _tag: "Here", bytes }
+    }
     return segment !== undefined && !this.ended ? { _tag: "Later" } : { _tag: "Never" }
   }
 
@@ -237,12 +280,12 @@ export class LowLatencyStream {
           )
         })
       }
-      if (segment.bytes !== null) lines.push(`#EXTINF:${seconds(segment.duration)},`, `${segment.msn}.m4s`)
+      if (segment.complete) lines.push(`#EXTINF:${seconds(segment.duration)},`, `${segment.msn}.m4s`)
     })
     const last = this.segments.at(-1)
     if (this.ended) lines.push("#EXT-X-ENDLIST")
     else if (last !== undefined) {
-      const hint = last.bytes === null ? `${last.msn}.${last.parts.length}` : `${last.msn + 1}.0`
+      const hint = !last.complete ? `${last.msn}.${last.parts.length}` : `${last.msn + 1}.0`
       lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${hint}.m4s"`)
     }
     return `${lines.join("\n")}\n`
@@ -256,15 +299,35 @@ export class LowLatencyStream {
       offset += part.bytes.length
     })
     segment.bytes = bytes
+    segment.complete = true
     // The target duration is the longest segment's, rounded (RFC 8216bis 4.4.3.1); it only grows.
     this.targetDuration = Math.max(this.targetDuration, Math.round(segment.duration))
   }
 
-  /** Keeps the window (and three segments beyond it), and only the maps the kept segments use. */
+  /**
+   * Keeps the window (and three segments beyond it) in memory. With a DVR window, a segment that leaves
+   * memory goes to its file instead, and leaves the playlist (its file deleted) once the segments after it
+   * last the DVR window. Only the maps the kept segments use are kept.
+   */
   private trim(): void {
-    const keep = Math.max(6, Math.ceil(this.options.windowSeconds / Math.max(this.targetDuration, 1)) + 3)
-    while (this.segments.length > keep) {
-      this.segments.shift()
+    const inMemory = Math.max(6, Math.ceil(this.options.windowSeconds / Math.max(this.targetDuration, 1)) + 3)
+    const dvr = this.options.dvr
+    for (let index = 0; index < this.segments.length - inMemory; index++) {
+      const segment = this.segments[index]!
+      if (dvr === null || segment.file !== null || segment.bytes === null) continue
+      segment.file = keep(dvr.dir, segment.msn, segment.bytes)
+      segment.bytes = null
+      segment.parts.forEach((part, partIndex) => {
+        segment.parts[partIndex] = { ...part, bytes: EMPTY }
+      })
+    }
+    const after = (index: number) => this.segments.slice(index + 1).reduce((sum, segment) => sum + segment.duration, 0)
+    while (
+      this.segments.length > inMemory &&
+      (dvr === null || this.segments[0]!.file === null || after(0) > dvr.seconds)
+    ) {
+      const removed = this.segments.shift()!
+      if (removed.file !== null) forget(removed.file)
       if (this.segments[0]!.discontinuity) this.discontinuities++
     }
     const used = new Set(this.segments.map((segment) => segment.run))

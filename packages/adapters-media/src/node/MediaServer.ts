@@ -13,6 +13,7 @@ import { Cause, Config, Context, Duration, Effect, Layer, Schema } from "effect"
 import { HttpRouter } from "effect/http"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
+import * as Path from "node:path"
 import * as Callbacks from "./Callbacks.ts"
 import * as MediaAgent from "./MediaAgent.ts"
 import { MediaControl, type Registration } from "../protocol/MediaControl.ts"
@@ -37,6 +38,9 @@ export const DEFAULT_NODE_PORT = 8788
  * parts mean more requests per viewer for little less delay).
  */
 const LOW_LATENCY_PART_SECONDS = 0.3
+
+/** OnAir's own slate, shown while a low-latency broadcast's encoder is away inside its reconnect window. */
+const DEFAULT_SLATE_IMAGE = Path.join(import.meta.dirname, "../../assets/slate.png")
 
 /** How often counted viewer seconds are stored. */
 const VIEWER_FLUSH = Duration.seconds(5)
@@ -83,7 +87,9 @@ export class MediaServer extends Context.Service<
           packagers: Packagers.make({
             partSeconds: LOW_LATENCY_PART_SECONDS,
             minSegmentSeconds: 1,
-            windowSeconds: read.hlsPlaylistSeconds
+            windowSeconds: read.hlsPlaylistSeconds,
+            dvrDir: NginxConfig.paths(read.dir).dvr,
+            slateImage: DEFAULT_SLATE_IMAGE
           })
         }
       })

@@ -89,6 +89,8 @@ export interface NginxPaths {
   readonly hls: string
   /** The adaptive ladders' variants (`LadderWorkers`), one folder per session, beside nginx's HLS. */
   readonly abr: string
+  /** The DVR windows' segments that left memory (`Packagers`), one folder per session. */
+  readonly dvr: string
   /** What nginx records: one FLV per connection, `<session id>-<time>.flv`. */
   readonly recordingParts: string
   /** Finished recordings, one folder per session (`RecordingJobs`). */
@@ -103,6 +105,7 @@ export const paths = (dir: string): NginxPaths => ({
   errorLog: Path.join(dir, "logs", "error.log"),
   hls: Path.join(dir, "hls"),
   abr: Path.join(dir, "abr"),
+  dvr: Path.join(dir, "dvr"),
   recordingParts: Path.join(dir, "recordings", "parts"),
   recordings: Path.join(dir, "recordings"),
   logs: Path.join(dir, "logs"),

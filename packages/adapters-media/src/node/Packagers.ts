@@ -1,30 +1,37 @@
 /**
  * The node's low-latency packagers: for every connection whose livestream's `latency_mode` is `low` or
- * `realtime`, one supervised ffmpeg reads the session from nginx's loopback `hls` application (as the ladder
- * workers do) and remuxes it, video and audio copied, to fragmented MP4 on its standard output, cut every
- * `fragmentSeconds` and at every keyframe. OnAir reads the boxes (`Fmp4Boxes`) and keeps the session's
- * low-latency HLS in memory (`LowLatencyStream`), which `Playback` serves.
+ * `realtime`, or that keeps a DVR window (`dvr_window_seconds`), one supervised ffmpeg reads the session from nginx's loopback `hls` application (as the ladder
+ * workers do) and remuxes it, video and audio copied, to fragmented MP4 on its standard output
+ * (`PackagerArgs`). OnAir reads what it writes (`FragmentReader`) into the session's low-latency HLS, kept
+ * in memory (`LowLatencyStream`), which `Playback` serves.
  *
  * A run that exits while its connection lives starts again after a back-off (2 s, doubling to 30 s), as a
- * new run of the same stream (a discontinuity, the media sequence going on). So does a reconnect inside the
- * window. A session without a connection for 30 s is asked about; once the control plane holds it closed,
- * its playlist ends (`EXT-X-ENDLIST`) and the stream is let go 30 s later. Each round runs every second.
+ * new run of the same stream (a discontinuity, the media sequence going on). When the encoder goes away,
+ * a slate run stands in for it (the slate image looped, at the source's size and rate, with silence), so
+ * players keep playing through the reconnect window; the encoder's return stops the slate and the live run
+ * takes over at its first keyframe. A session without a connection is asked about every few seconds;
+ * once the control plane holds it closed, the slate stops, the playlist ends (`EXT-X-ENDLIST`) and the
+ * stream is let go 30 s later. Bytes a stopped run still writes are dropped: only the current run feeds
+ * the stream.
  */
-import type { SessionId } from "@onair/core"
+import type { LivestreamId, SessionId } from "@onair/core"
 import { Clock, Effect } from "effect"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
 import { MediaControl } from "../protocol/MediaControl.ts"
 import type { Connection } from "./Connections.ts"
 import { FfmpegRun } from "./FfmpegRun.ts"
-import { type Box, BoxSplitter, readFragment, readTracks, type Track } from "./Fmp4Boxes.ts"
+import { fragmentReader } from "./FragmentReader.ts"
 import { LowLatencyStream } from "./LowLatencyStream.ts"
+import { DEFAULT_SLATE_SHAPE, liveArgs, type SlateShape, slateArgs } from "./PackagerArgs.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
 const MAX_BACKOFF_MILLIS = 30_000
 const GOOD_RUN_MILLIS = 60_000
-/** How long a session goes without a connection before the control plane is asked whether it is over. */
-const IDLE_MILLIS = 30_000
 /** How long an ended stream stays, so players read its end. */
 const ENDED_GRACE_MILLIS = 30_000
+/** The longest reconnect window: a slate never runs longer than this. */
+const MAX_SLATE_MILLIS = 1_800_000
 
 export interface PackagerSettings {
   /** Where ffmpeg cuts parts (`-frag_duration`), in seconds. */
@@ -33,13 +40,23 @@ export interface PackagerSettings {
   readonly minSegmentSeconds: number
   /** How much of the session the playlist keeps, in seconds. */
   readonly windowSeconds: number
+  /** Where DVR windows keep the segments that left memory: `<dir>/<session id>/`. */
+  readonly dvrDir: string
+  /** The still image a slate loops (a PNG or JPEG file); null: no slate, the playlist waits. */
+  readonly slateImage: string | null
 }
 
 interface Packaging {
+  readonly livestreamId: LivestreamId
   readonly stream: LowLatencyStream
   /** The connection packaged now (nginx's client id), or null between connections. */
   clientId: string | null
-  run: FfmpegRun | null
+  /** The live run: while the slate plays, it takes over at its first keyframe. */
+  live: FfmpegRun | null
+  /** The slate's run, while the encoder is away. */
+  slate: FfmpegRun | null
+  /** The run that feeds the stream now: the live one, the slate's, or none. */
+  current: FfmpegRun | null
   backoff: number
   /** Since when it has had no connection (epoch ms). */
   idleSince: number | null
@@ -47,85 +64,34 @@ interface Packaging {
   endedAt: number | null
   /** Why the last run was stopped, when OnAir stopped it for what it wrote. */
   malformed: string | null
-}
-
-/** ffmpeg's arguments: the relay in, fragmented MP4 out on its standard output, flushed per fragment. */
-export const ffmpegArgs = (input: string, partSeconds: number): ReadonlyArray<string> => [
-  "-nostdin",
-  "-hide_banner",
-  "-loglevel",
-  "error",
-  "-rw_timeout",
-  "10000000",
-  "-i",
-  input,
-  "-map",
-  "0:v?",
-  "-map",
-  "0:a?",
-  "-c",
-  "copy",
-  "-f",
-  "mp4",
-  "-movflags",
-  "frag_keyframe+empty_moov+default_base_moof",
-  "-frag_duration",
-  String(Math.round(partSeconds * 1_000_000)),
-  "-flush_packets",
-  "1",
-  "pipe:1"
-]
-
-/**
- * Feeds what one run of ffmpeg writes into `stream`: its `ftyp` and `moov` start the run, each `moof` and
- * the `mdat` after it are a part, timed by the video track (the first track without video).
- */
-export const fragmentReader = (stream: LowLatencyStream, now: () => number) => {
-  const splitter = new BoxSplitter()
-  let ftyp: Uint8Array | null = null
-  let tracks: ReadonlyArray<Track> = []
-  let clock: Track | undefined
-  let moof: Box | null = null
-  return (chunk: Uint8Array): void => {
-    for (const box of splitter.push(chunk)) {
-      if (box.type === "ftyp") ftyp = box.bytes
-      else if (box.type === "moov") {
-        tracks = readTracks(box)
-        clock = tracks.find((track) => track.kind === "vide") ?? tracks[0]
-        stream.startRun(Buffer.concat([ftyp ?? new Uint8Array(), box.bytes]))
-      } else if (box.type === "moof") moof = box
-      else if (box.type === "mdat" && moof !== null && clock !== undefined) {
-        const runs = readFragment(moof, tracks)
-        const timed = runs.find((run) => run.trackId === clock!.id)
-        const track = timed === undefined ? tracks.find((candidate) => candidate.id === runs[0]?.trackId) : clock
-        const run = timed ?? runs[0]
-        if (run !== undefined && track !== undefined && track.timescale > 0) {
-          stream.addPart(
-            {
-              bytes: Buffer.concat([moof.bytes, box.bytes]),
-              duration: run.duration / track.timescale,
-              independent: clock.kind !== "vide" || (timed?.startsWithSync ?? false)
-            },
-            run.start / track.timescale,
-            run.samples > 0 ? run.duration / run.samples / track.timescale : 0,
-            now()
-          )
-        }
-        moof = null
-      }
-    }
-  }
+  /** The live source's size, rate and audio, which a slate matches. */
+  shape: SlateShape | null
 }
 
 export const make = (settings: PackagerSettings) => {
   const packaging = new Map<SessionId, Packaging>()
 
-  const spawnFor = (entry: Packaging, connection: Connection, relayUrl: string) => {
-    entry.clientId = connection.clientId
-    entry.idleSince = null
-    const read = fragmentReader(entry.stream, Date.now)
-    const run: FfmpegRun = new FfmpegRun(ffmpegArgs(`${relayUrl}/${connection.sessionId}`, settings.partSeconds), {
+  /**
+   * Starts a run: it feeds the stream from its first part that plays alone, taking over from the run that
+   * fed it until then (which stops, its segment complete). Bytes of a run that was stopped are dropped.
+   */
+  const start = (entry: Packaging, args: ReadonlyArray<string>): FfmpegRun => {
+    const read = fragmentReader(entry.stream, {
+      now: Date.now,
+      firstPartSeconds: settings.partSeconds * 3,
+      takeOver: () => {
+        const previous = entry.current
+        entry.current = run
+        if (previous === null) return
+        previous.stop()
+        if (previous === entry.slate) entry.slate = null
+        if (previous === entry.live) entry.live = null
+        entry.stream.endRun()
+      }
+    })
+    const run: FfmpegRun = new FfmpegRun(args, {
       onBytes: (chunk) => {
+        if (run !== entry.live && run !== entry.slate) return
         try {
           read(chunk)
         } catch (error) {
@@ -134,18 +100,51 @@ export const make = (settings: PackagerSettings) => {
           run.stop()
         }
       },
-      onExit: () => entry.run === run && entry.stream.endRun()
+      onExit: () => {
+        if (entry.current !== run) return
+        entry.current = null
+        entry.stream.endRun()
+      }
     })
-    entry.run = run
+    return run
   }
 
-  const stopRun = (entry: Packaging, now: number) => {
-    entry.run?.stop()
-    if (entry.run !== null) entry.stream.endRun()
-    entry.run = null
-    entry.clientId = null
-    entry.idleSince = now
+  /** Stops `run` (the live or the slate's); when it fed the stream, the segment it was cutting is complete. */
+  const stop = (entry: Packaging, run: FfmpegRun | null) => {
+    if (run === null) return
+    run.stop()
+    if (entry.live === run) entry.live = null
+    if (entry.slate === run) entry.slate = null
+    if (entry.current === run) {
+      entry.current = null
+      entry.stream.endRun()
+    }
   }
+
+  const goLive = (entry: Packaging, connection: Connection, relayUrl: string) => {
+    stop(entry, entry.live)
+    entry.clientId = connection.clientId
+    entry.idleSince = null
+    entry.live = start(entry, liveArgs(`${relayUrl}/${connection.sessionId}`, settings.partSeconds))
+  }
+
+  const startSlate = (entry: Packaging) => {
+    if (settings.slateImage === null) return
+    entry.slate = start(entry, slateArgs(settings.slateImage, entry.shape ?? DEFAULT_SLATE_SHAPE, settings.partSeconds))
+  }
+
+  /** Whether a run that exited on its own is due to start again (a good long run resets the back-off). */
+  const dueAgain = (entry: Packaging, run: FfmpegRun | null, now: number, what: string) =>
+    Effect.gen(function* () {
+      if (run === null || run.exitedAt === null || now - run.exitedAt < entry.backoff) return false
+      yield* Effect.logWarning(
+        `media: ${what} stopped (${entry.malformed ?? run.messages.slice(-300)}); starting again`
+      )
+      entry.malformed = null
+      entry.backoff =
+        run.exitedAt - run.startedAt > GOOD_RUN_MILLIS ? 2_000 : Math.min(entry.backoff * 2, MAX_BACKOFF_MILLIS)
+      return true
+    })
 
   const round = Effect.gen(function* () {
     const nginx = yield* RunningNginx
@@ -153,12 +152,19 @@ export const make = (settings: PackagerSettings) => {
     const now = yield* Clock.currentTimeMillis
     const packaged = new Map<SessionId, Connection>()
     for (const connection of nginx.connections.all()) {
-      if (connection.latencyMode !== "standard") packaged.set(connection.sessionId, connection)
+      if (connection.latencyMode !== "standard" || connection.dvrWindowSeconds > 0) {
+        packaged.set(connection.sessionId, connection)
+      }
     }
-    for (const [sessionId, entry] of packaging) {
-      const connection = packaged.get(sessionId)
-      if (entry.clientId !== null && (instance === null || connection?.clientId !== entry.clientId)) {
-        stopRun(entry, now)
+    // Encoders gone (or nginx): their sessions wait, on the slate, for the control plane's word.
+    for (const entry of packaging.values()) {
+      const connection = entry.clientId === null ? undefined : packaged.get(entry.stream.sessionId)
+      if (entry.clientId === null || (instance !== null && connection?.clientId === entry.clientId)) continue
+      stop(entry, entry.live)
+      entry.clientId = null
+      entry.idleSince = now
+      if (instance !== null && entry.endedAt === null && entry.stream.started && entry.slate === null) {
+        startSlate(entry)
       }
     }
     if (instance === null) return
@@ -166,35 +172,43 @@ export const make = (settings: PackagerSettings) => {
       let entry = packaging.get(connection.sessionId)
       if (entry === undefined) {
         entry = {
-          stream: new LowLatencyStream({
+          livestreamId: connection.livestreamId,
+          stream: new LowLatencyStream(connection.sessionId, {
             fragmentSeconds: settings.partSeconds,
             minSegmentSeconds: settings.minSegmentSeconds,
-            windowSeconds: settings.windowSeconds
+            windowSeconds: settings.windowSeconds,
+            dvr:
+              connection.dvrWindowSeconds > 0
+                ? { dir: Path.join(settings.dvrDir, connection.sessionId), seconds: connection.dvrWindowSeconds }
+                : null
           }),
           clientId: null,
-          run: null,
+          live: null,
+          slate: null,
+          current: null,
           backoff: 2_000,
           idleSince: null,
           endedAt: null,
-          malformed: null
+          malformed: null,
+          shape: null
         }
         packaging.set(connection.sessionId, entry)
       }
       if (entry.endedAt !== null) continue
-      if (entry.clientId !== connection.clientId) {
-        spawnFor(entry, connection, instance.relayUrl)
-        continue
+      if (connection.source !== null) entry.shape = connection.source
+      if (
+        entry.clientId !== connection.clientId ||
+        (yield* dueAgain(entry, entry.live, now, `packager of ${connection.sessionId}`))
+      ) {
+        goLive(entry, connection, instance.relayUrl)
       }
-      const run = entry.run
-      if (run !== null && run.exitedAt !== null && now - run.exitedAt >= entry.backoff) {
-        yield* Effect.logWarning(
-          `media: packager of ${connection.sessionId} stopped (${entry.malformed ?? run.messages.slice(-300)}); starting again`
-        )
-        entry.malformed = null
-        // A run that went a good while starts its back-off again.
-        entry.backoff =
-          run.exitedAt - run.startedAt > GOOD_RUN_MILLIS ? 2_000 : Math.min(entry.backoff * 2, MAX_BACKOFF_MILLIS)
-        spawnFor(entry, connection, instance.relayUrl)
+    }
+    for (const entry of packaging.values()) {
+      if (entry.slate === null || entry.endedAt !== null) continue
+      if (entry.idleSince !== null && now - entry.idleSince > MAX_SLATE_MILLIS) stop(entry, entry.slate)
+      else if (yield* dueAgain(entry, entry.slate, now, `slate of ${entry.stream.sessionId}`)) {
+        stop(entry, entry.slate)
+        startSlate(entry)
       }
     }
   })
@@ -205,36 +219,50 @@ export const make = (settings: PackagerSettings) => {
     const now = yield* Clock.currentTimeMillis
     const idle: Array<SessionId> = []
     for (const [sessionId, entry] of packaging) {
-      if (entry.endedAt !== null && now - entry.endedAt >= ENDED_GRACE_MILLIS) packaging.delete(sessionId)
-      else if (entry.endedAt === null && entry.idleSince !== null && now - entry.idleSince >= IDLE_MILLIS) {
-        idle.push(sessionId)
-      }
+      if (entry.endedAt !== null && now - entry.endedAt >= ENDED_GRACE_MILLIS) {
+        packaging.delete(sessionId)
+        Fs.rmSync(Path.join(settings.dvrDir, sessionId), { recursive: true, force: true })
+      } else if (entry.endedAt === null && entry.clientId === null) idle.push(sessionId)
     }
     if (idle.length === 0) return
     const open = new Set(yield* control.openSessions(idle))
     for (const sessionId of idle) {
       const entry = packaging.get(sessionId)
       if (entry === undefined || open.has(sessionId) || entry.clientId !== null) continue
+      stop(entry, entry.slate)
+      stop(entry, entry.live)
       entry.stream.end()
       entry.endedAt = now
     }
   }).pipe(Effect.catch((error) => Effect.logWarning(`media: packagers' sweep: ${error.message}`)))
 
-  /** The session's low-latency HLS, while this node packages it. */
-  const streamOf = (sessionId: SessionId): LowLatencyStream | undefined => {
-    const stream = packaging.get(sessionId)?.stream
-    return stream?.started === true ? stream : undefined
+  /**
+   * The ended low-latency HLS of a livestream's last session, for the moments after its end when players
+   * still ask (they read `EXT-X-ENDLIST` instead of a 404).
+   */
+  const endedOf = (livestreamId: LivestreamId): LowLatencyStream | undefined => {
+    for (const entry of packaging.values()) {
+      if (entry.livestreamId === livestreamId && entry.endedAt !== null && entry.stream.started) return entry.stream
+    }
+    return undefined
   }
+
+  /**
+   * The session's low-latency HLS while this node packages it, started or not: a packaged session is never
+   * answered from nginx's own HLS, whose playlist would change under its players when the packager starts.
+   */
+  const streamOf = (sessionId: SessionId): LowLatencyStream | undefined => packaging.get(sessionId)?.stream
 
   const stopAll = Effect.sync(() => {
     for (const entry of packaging.values()) {
-      entry.run?.stop()
+      stop(entry, entry.slate)
+      stop(entry, entry.live)
       entry.stream.end()
     }
     packaging.clear()
   })
 
-  return { round, sweep, streamOf, stopAll }
+  return { round, sweep, streamOf, endedOf, stopAll }
 }
 
 export type Packagers = ReturnType<typeof make>

@@ -92,7 +92,10 @@ export const layer = (options: {
   readonly local: LocalNode | null
   readonly viewers: ViewerSeconds
   /** The sessions this node packages for low-latency HLS. */
-  readonly packagers: { readonly streamOf: (sessionId: SessionId) => LowLatencyStream | undefined }
+  readonly packagers: {
+    readonly streamOf: (sessionId: SessionId) => LowLatencyStream | undefined
+    readonly endedOf: (livestreamId: LivestreamId) => LowLatencyStream | undefined
+  }
   readonly thumbnails: Thumbnails
   readonly fragmentSeconds: number
 }) =>
@@ -145,8 +148,12 @@ export const layer = (options: {
         if (found._tag === "Elsewhere") return found.answer
         if (found._tag === "Unavailable") return unavailable
         if (found._tag === "NotLive") return notFound("this livestream is not live")
-        const packaged = packagers.streamOf(found.session.sessionId) !== undefined
-        if (!packaged && !Fs.existsSync(sessionFile(found.hlsDir, found.session.sessionId, "index.m3u8"))) {
+        const packagedStream = packagers.streamOf(found.session.sessionId)
+        const packaged = packagedStream !== undefined
+        if (
+          packagedStream?.started === false ||
+          (!packaged && !Fs.existsSync(sessionFile(found.hlsDir, found.session.sessionId, "index.m3u8")))
+        ) {
           return notFound("this livestream is not live")
         }
         const health = found.session.health
@@ -195,11 +202,31 @@ export const layer = (options: {
           ? { dir: Path.join(found.hlsDir, session), key: session as string }
           : { dir: Path.join(found.abrDir, session, rendition), key: `${session}/${rendition}` }
 
+      /**
+       * The low-latency HLS that answers here: the broadcast's while this node packages it, or, just after
+       * its end, the ended one (players read its `EXT-X-ENDLIST`). A rendition's request never is.
+       */
+      const packagedStream = (
+        found: { readonly _tag: "Here"; readonly session: PlaybackSession } | { readonly _tag: "NotLive" },
+        livestreamId: string | undefined,
+        rendition: string | undefined
+      ): LowLatencyStream | undefined => {
+        if (rendition !== undefined || livestreamId === undefined) return undefined
+        return found._tag === "Here"
+          ? packagers.streamOf(found.session.sessionId)
+          : packagers.endedOf(livestreamId as LivestreamId)
+      }
+
       const media = Effect.gen(function* () {
         const { livestream_id, viewer, rendition } = yield* HttpRouter.params
         const found = yield* locate(livestream_id)
         if (found._tag === "Elsewhere") return found.answer
         if (found._tag === "Unavailable") return unavailable
+        const stream = packagedStream(found, livestream_id, rendition)
+        if (stream !== undefined && viewer !== undefined && VIEWER.test(viewer)) {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          return yield* lowLatency.playlist(stream, new URL(request.url, "http://playback").searchParams)
+        }
         if (
           found._tag === "NotLive" ||
           viewer === undefined ||
@@ -207,11 +234,6 @@ export const layer = (options: {
           (rendition !== undefined && !RENDITION.test(rendition))
         ) {
           return notFound("this livestream is not live")
-        }
-        const stream = rendition === undefined ? packagers.streamOf(found.session.sessionId) : undefined
-        if (stream !== undefined) {
-          const request = yield* HttpServerRequest.HttpServerRequest
-          return yield* lowLatency.playlist(stream, new URL(request.url, "http://playback").searchParams)
         }
         const folder = folderOf(found, found.session.sessionId, rendition)
         const playlist = yield* readFile(Path.join(folder.dir, "index.m3u8"))
@@ -229,10 +251,9 @@ export const layer = (options: {
         const found = yield* locate(livestream_id)
         if (found._tag === "Elsewhere") return found.answer
         if (found._tag === "Unavailable") return unavailable
-        const stream =
-          rendition === undefined && found._tag === "Here" ? packagers.streamOf(found.session.sessionId) : undefined
-        if (found._tag === "Here" && stream !== undefined && viewer !== undefined && VIEWER.test(viewer)) {
-          return yield* lowLatency.file(stream, found.session.sessionId, viewer, segment ?? "")
+        const stream = packagedStream(found, livestream_id, rendition)
+        if (stream !== undefined && viewer !== undefined && VIEWER.test(viewer)) {
+          return yield* lowLatency.file(stream, stream.sessionId, viewer, segment ?? "")
         }
         const sequence = SEGMENT.exec(segment ?? "")?.[1]
         if (

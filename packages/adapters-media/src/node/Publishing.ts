@@ -59,9 +59,18 @@ export class Publishing extends Context.Service<
           return { _tag: "Refused", reason: "not a bridge of the running media server" } as PublishDecision
         }
         bridged.pushed = true
-        const { ingestId, livestreamId, sessionId, renditions, latencyMode } = bridged
+        const { ingestId, livestreamId, sessionId, renditions, latencyMode, dvrWindowSeconds } = bridged
         nginx.connections.add(
-          { clientId, ingestId, livestreamId, sessionId, server: "gateway", renditions, latencyMode },
+          {
+            clientId,
+            ingestId,
+            livestreamId,
+            sessionId,
+            server: "gateway",
+            renditions,
+            latencyMode,
+            dvrWindowSeconds
+          },
           yield* Clock.currentTimeMillis
         )
         return { _tag: "Accepted", streamName: sessionId } as PublishDecision
@@ -100,8 +109,9 @@ export class Publishing extends Context.Service<
       const { ingestId, livestreamId, sessionId } = answer
       const renditions = answer.renditions ?? []
       const latencyMode = answer.latencyMode ?? "standard"
+      const dvrWindowSeconds = answer.dvrWindowSeconds ?? 0
       nginx.connections.add(
-        { clientId, ingestId, livestreamId, sessionId, server, renditions, latencyMode },
+        { clientId, ingestId, livestreamId, sessionId, server, renditions, latencyMode, dvrWindowSeconds },
         yield* Clock.currentTimeMillis
       )
       return { _tag: "Accepted", streamName: sessionId } as PublishDecision

@@ -20,6 +20,7 @@ export interface BridgedPublish {
   readonly sessionId: SessionId
   readonly renditions: RenditionLadder
   readonly latencyMode: LatencyMode
+  readonly dvrWindowSeconds: number
   /** The nginx run it was accepted for: a push into another run is not it. */
   readonly nginxRun: string
   /**

@@ -139,7 +139,8 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
     yield* Effect.addFinalizer(() => packagers.stopAll)
     // Often, so a low-latency broadcast's playlist starts soon after its encoder does.
     yield* every(Duration.millis(250), packagers.round)
-    yield* every(Duration.seconds(15), packagers.sweep)
+    // A session without its encoder is asked about often: its slate stops, and its playlist ends, soon after.
+    yield* every(Duration.seconds(2), packagers.sweep)
     if (settings.srtHost !== null) {
       const srt = SrtListeners.make(settings.srtHost)
       yield* Effect.addFinalizer(() => srt.stopAll)

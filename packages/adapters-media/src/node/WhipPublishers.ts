@@ -137,6 +137,7 @@ export class WhipPublishers extends Context.Service<
           sessionId,
           renditions: answer.renditions ?? [],
           latencyMode: answer.latencyMode ?? "standard",
+          dvrWindowSeconds: answer.dvrWindowSeconds ?? 0,
           nginxRun: instance.id,
           token,
           pushed: false

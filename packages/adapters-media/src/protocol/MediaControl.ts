@@ -11,6 +11,7 @@
 import {
   IngestHealth,
   IngestProtocol,
+  DvrWindowSeconds,
   LatencyMode,
   RenditionLadder,
   RenditionName,
@@ -103,14 +104,16 @@ export type PublishRequest = typeof PublishRequest.Type
 export const PublishAnswer = Schema.TaggedUnion({
   /**
    * `renditions`: the livestream's adaptive ladder (absent from older control planes: the source alone);
-   * `latencyMode`: how its viewers watch (absent from older control planes: `standard`).
+   * `latencyMode`: how its viewers watch (absent from older control planes: `standard`);
+   * `dvrWindowSeconds`: how far back they may seek (absent from older control planes: 0, off).
    */
   Accepted: {
     ingestId: IngestId,
     livestreamId: LivestreamId,
     sessionId: SessionId,
     renditions: Schema.optionalKey(RenditionLadder),
-    latencyMode: Schema.optionalKey(LatencyMode)
+    latencyMode: Schema.optionalKey(LatencyMode),
+    dvrWindowSeconds: Schema.optionalKey(DvrWindowSeconds)
   },
   Refused: { reason: Schema.String }
 })

@@ -8,6 +8,7 @@ import { Timestamp } from "../Time.ts"
 import {
   BroadcastLimits,
   DisableReason,
+  DvrWindowSeconds,
   LatencyMode,
   LivestreamName,
   Placement,
@@ -39,7 +40,9 @@ export const LivestreamCommand = Schema.TaggedUnion({
     /** The adaptive ladder; absent: the source alone. */
     renditions: Schema.optionalKey(RenditionLadder),
     /** Absent: `standard`. */
-    latencyMode: Schema.optionalKey(LatencyMode)
+    latencyMode: Schema.optionalKey(LatencyMode),
+    /** Absent: 0 (off). */
+    dvrWindowSeconds: Schema.optionalKey(DvrWindowSeconds)
   },
   RenameLivestream: { ...target, name: Schema.NullOr(LivestreamName) },
   SetReconnectWindow: { ...target, seconds: ReconnectWindowSeconds },
@@ -48,6 +51,8 @@ export const LivestreamCommand = Schema.TaggedUnion({
   SetRenditions: { ...target, renditions: RenditionLadder },
   /** Takes effect from the next broadcast: one running keeps the packaging it started with. */
   SetLatencyMode: { ...target, latencyMode: LatencyMode },
+  /** Takes effect from the next broadcast, as the latency mode does. */
+  SetDvrWindow: { ...target, seconds: DvrWindowSeconds },
   /** The SRT port the livestream holds now (claimed on its port's stream first), or null for none. */
   SetSrtPort: { ...target, port: Schema.NullOr(SrtPortNumber) },
   DisableLivestream: { ...target, reason: DisableReason },

@@ -164,6 +164,12 @@ const decideExisting = (command: LivestreamCommand, livestream: Livestream): Eve
           ? []
           : [{ _tag: "LatencyModeChanged", ...subject, latencyMode: command.latencyMode }]
       )
+    case "SetDvrWindow":
+      return Result.succeed(
+        livestream.dvrWindowSeconds === command.seconds
+          ? []
+          : [{ _tag: "DvrWindowChanged", ...subject, seconds: command.seconds }]
+      )
     case "SetRenditions":
       return Result.succeed(
         livestream.renditions.join() === command.renditions.join()
@@ -290,6 +296,7 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       record: event.record ?? true,
       renditions: event.renditions ?? [],
       latencyMode: event.latencyMode ?? "standard",
+      dvrWindowSeconds: event.dvrWindowSeconds ?? 0,
       srtPort: null,
       disabled: null,
       deleted: false,
@@ -315,6 +322,8 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       return { ...livestream, renditions: event.renditions }
     case "LatencyModeChanged":
       return { ...livestream, latencyMode: event.latencyMode }
+    case "DvrWindowChanged":
+      return { ...livestream, dvrWindowSeconds: event.seconds }
     case "SrtPortChanged":
       return { ...livestream, srtPort: event.port }
     case "LivestreamDisabled":

@@ -8,6 +8,7 @@ import { Timestamp } from "../Time.ts"
 import {
   BroadcastLimits,
   DisableReason,
+  DvrWindowSeconds,
   LatencyMode,
   LivestreamName,
   Placement,
@@ -37,7 +38,9 @@ export const LivestreamEvent = Schema.TaggedUnion({
     /** Absent: the source alone. */
     renditions: Schema.optionalKey(RenditionLadder),
     /** Absent: `standard`. */
-    latencyMode: Schema.optionalKey(LatencyMode)
+    latencyMode: Schema.optionalKey(LatencyMode),
+    /** Absent: 0 (off). */
+    dvrWindowSeconds: Schema.optionalKey(DvrWindowSeconds)
   },
   LivestreamRenamed: { ...subject, name: Schema.NullOr(LivestreamName) },
   ReconnectWindowChanged: { ...subject, seconds: ReconnectWindowSeconds },
@@ -45,6 +48,7 @@ export const LivestreamEvent = Schema.TaggedUnion({
   RecordingSettingChanged: { ...subject, record: Schema.Boolean },
   RenditionsChanged: { ...subject, renditions: RenditionLadder },
   LatencyModeChanged: { ...subject, latencyMode: LatencyMode },
+  DvrWindowChanged: { ...subject, seconds: DvrWindowSeconds },
   SrtPortChanged: { ...subject, port: Schema.NullOr(SrtPortNumber) },
   LivestreamDisabled: { ...subject, reason: DisableReason },
   LivestreamEnabled: { ...subject },

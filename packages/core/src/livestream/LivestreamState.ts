@@ -10,6 +10,7 @@ import {
   ANY_NODE,
   BroadcastLimits,
   DisableReason,
+  DvrWindowSeconds,
   LatencyMode,
   LivestreamName,
   Placement,
@@ -55,6 +56,8 @@ export const Livestream = Schema.Struct({
   renditions: RenditionLadder.pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
   /** How its viewers watch (`standard` in states stored before the setting). */
   latencyMode: LatencyMode.pipe(Schema.withDecodingDefaultKey(Effect.succeed("standard" as const))),
+  /** How far back players may seek in a broadcast (off in states stored before the setting). */
+  dvrWindowSeconds: DvrWindowSeconds.pipe(Schema.withDecodingDefaultKey(Effect.succeed(0))),
   /** The SRT listener port it holds (none in states stored before SRT). */
   srtPort: Schema.NullOr(SrtPortNumber).pipe(Schema.withDecodingDefaultKey(Effect.succeed(null))),
   /** Why the key is disabled, or null while it is enabled. */

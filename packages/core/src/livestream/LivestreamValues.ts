@@ -38,6 +38,13 @@ export type RenditionLadder = typeof RenditionLadder.Type
 export const LatencyMode = Schema.Literals(["standard", "low", "realtime"])
 export type LatencyMode = typeof LatencyMode.Type
 
+/**
+ * How much of a broadcast its live playlist keeps for players to seek back in (OnAir's own): 0 is off (the
+ * playlist's usual window), up to 4 hours. Served from OnAir's packager, on the media node's disk.
+ */
+export const DvrWindowSeconds = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 14_400 })))
+export type DvrWindowSeconds = typeof DvrWindowSeconds.Type
+
 export const LivestreamName = Schema.String.pipe(Schema.check(Schema.isMaxLength(256)))
 
 /** Start-livestreaming-a-meeting's `video_config`. */

@@ -26,7 +26,8 @@ export const livestreamRecord = (livestream: Livestream, urls: PublicUrls): Live
   status: status(livestream),
   stream_key: livestream.streamKey,
   updated_at: toIso(livestream.updatedAt),
-  latency_mode: livestream.latencyMode
+  latency_mode: livestream.latencyMode,
+  dvr_window_seconds: livestream.dvrWindowSeconds
 })
 
 export const createdLivestreamRecord = (livestream: Livestream, urls: PublicUrls): CreatedLivestreamRecord => ({
@@ -38,7 +39,8 @@ export const createdLivestreamRecord = (livestream: Livestream, urls: PublicUrls
   playback_url: playbackUrl(urls, livestream.id),
   status: status(livestream),
   stream_key: livestream.streamKey,
-  latency_mode: livestream.latencyMode
+  latency_mode: livestream.latencyMode,
+  dvr_window_seconds: livestream.dvrWindowSeconds
 })
 
 export const meetingLivestreamStartedRecord = (

@@ -5,7 +5,7 @@
  */
 import { Schema } from "effect"
 import { IngestProtocol, RenditionsRefusal } from "../ingest/IngestValues.ts"
-import { LatencyMode, LivestreamStatus } from "../livestream/LivestreamValues.ts"
+import { DvrWindowSeconds, LatencyMode, LivestreamStatus } from "../livestream/LivestreamValues.ts"
 
 const Uuid = Schema.String.pipe(Schema.check(Schema.isUUID()))
 /** ISO-8601 UTC with milliseconds: `2023-07-15T11:48:34.753Z`. */
@@ -31,7 +31,9 @@ export const LivestreamRecord = Schema.Struct({
   stream_key: Schema.String,
   updated_at: IsoDateTime,
   /** OnAir's own (absent from the seed's examples): how the livestream's viewers watch. */
-  latency_mode: Schema.optionalKey(LatencyMode)
+  latency_mode: Schema.optionalKey(LatencyMode),
+  /** OnAir's own (absent from the seed's examples): how far back its players may seek, 0 for off. */
+  dvr_window_seconds: Schema.optionalKey(DvrWindowSeconds)
 })
 export type LivestreamRecord = typeof LivestreamRecord.Type
 
@@ -46,7 +48,9 @@ export const CreatedLivestreamRecord = Schema.Struct({
   status: LivestreamStatus,
   stream_key: Schema.String,
   /** OnAir's own (absent from the seed's examples): how the livestream's viewers watch. */
-  latency_mode: Schema.optionalKey(LatencyMode)
+  latency_mode: Schema.optionalKey(LatencyMode),
+  /** OnAir's own (absent from the seed's examples): how far back its players may seek, 0 for off. */
+  dvr_window_seconds: Schema.optionalKey(DvrWindowSeconds)
 })
 export type CreatedLivestreamRecord = typeof CreatedLivestreamRecord.Type
 

@@ -84,6 +84,7 @@ export const LivestreamSignal = Schema.Union([
   L.SetRecording,
   L.SetRenditions,
   L.SetLatencyMode,
+  L.SetDvrWindow,
   L.SetSrtPort,
   L.DisableLivestream,
   L.EnableLivestream,
