@@ -16,11 +16,9 @@
  */
 import { spawn } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Http from "node:http"
 import { createRequire } from "node:module"
-import type { AddressInfo } from "node:net"
 import { type MainJob, recordFigure, sleep, startMainJob } from "@onair/test-support"
-import { launchChromium } from "@onair/test-support/browser"
+import { launchChromium, servePlayerPage } from "@onair/test-support/browser"
 import { children, sampleCpu } from "./Processes.ts"
 
 const require = createRequire(import.meta.url)
@@ -167,12 +165,8 @@ const measure = async (
 const main = async () => {
   const job = await startMainJob()
   const { browser, close } = await launchChromium()
-  const server = Http.createServer((_, response) => {
-    response.writeHead(200, { "content-type": "text/html" })
-    response.end("<!doctype html><title>player</title><video muted playsinline></video>")
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const origin = `http://localhost:${(server.address() as AddressInfo).port}`
+  const server = await servePlayerPage()
+  const origin = server.origin
   try {
     console.log(`## Glass-to-glass latency (clock in frame, ${WATCH_SECONDS} s watched per mode, hls.js in Chromium)`)
     console.log("| mode | frames read | median | p10 | p90 |")

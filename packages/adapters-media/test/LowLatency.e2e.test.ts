@@ -15,14 +15,12 @@
  *   the memory window, and hls.js seeks back 60 s and plays from there.
  */
 import { execFile } from "node:child_process"
-import * as Http from "node:http"
 import { createRequire } from "node:module"
-import type { AddressInfo } from "node:net"
 import { promisify } from "node:util"
 import type { Browser } from "playwright-core"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type MainJob, publish, startMainJob, waitFor } from "@onair/test-support"
-import { launchChromium } from "@onair/test-support/browser"
+import { launchChromium, servePlayerPage } from "@onair/test-support/browser"
 
 const exec = promisify(execFile)
 const require = createRequire(import.meta.url)
@@ -57,12 +55,7 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     job = await startMainJob()
     ;({ browser, close: closeBrowser } = await launchChromium())
-    const server = Http.createServer((_, response) => {
-      response.writeHead(200, { "content-type": "text/html" })
-      response.end("<!doctype html><title>player</title><video muted playsinline></video>")
-    })
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-    page = { origin: `http://localhost:${(server.address() as AddressInfo).port}`, close: () => server.close() }
+    page = await servePlayerPage()
   }, 90_000)
   afterAll(async () => {
     await closeBrowser?.()
@@ -151,6 +144,9 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
       assert.strictEqual(ahead.status, 400)
       assert.include(ahead.text, "_HLS_msn")
       assert.strictEqual((await fetch(`${variant.url}?_HLS_part=1`)).status, 400)
+      const farPart = await timed(new URL(`${hint!.msn + 50}.0.m4s`, variant.url).toString())
+      assert.strictEqual(farPart.status, 404, "a part that will not come soon is not waited for")
+      assert.isBelow(farPart.at - farPart.started, 1000)
 
       // hls.js in low-latency mode loads parts, and plays close to the live edge.
       const player = await browser.newPage()
@@ -171,13 +167,15 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
         while (video.currentTime < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200))
         const startedAt = video.currentTime
         await new Promise((resolve) => setTimeout(resolve, 2_000))
-        return {
+        const seen = {
           currentTime: video.currentTime,
           advanced: video.currentTime - startedAt,
           partsLoaded,
           latency: hls.latency as number,
           targetLatency: hls.targetLatency as number
         }
+        hls.destroy()
+        return seen
       }, livestream.playback_url)
       console.log(
         `LL-HLS in hls.js: ${played.partsLoaded} parts loaded; latency ${played.latency.toFixed(2)} s (its target ${played.targetLatency?.toFixed(2)} s)`
@@ -185,6 +183,31 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
       assert.isAtLeast(played.currentTime, 4, JSON.stringify(played))
       assert.isAtLeast(played.advanced, 1, JSON.stringify(played))
       assert.isAtLeast(played.partsLoaded, 3, "hls.js plays it as LL-HLS, part by part")
+
+      // A player without LL-HLS plays the same playlist as ordinary HLS, segment by segment.
+      const plain = await player.evaluate(async (url) => {
+        const video = document.querySelector("video")!
+        const hls = new (window as any).Hls({ lowLatencyMode: false })
+        let parts = 0
+        let segments = 0
+        hls.on("hlsFragLoaded", (_: unknown, data: { part?: unknown }) => {
+          if (data.part != null) parts++
+          else segments++
+        })
+        hls.loadSource(url)
+        hls.attachMedia(video)
+        await new Promise((resolve) => hls.on("hlsManifestParsed", resolve))
+        await video.play().catch(() => {})
+        const started = Date.now()
+        while (video.currentTime < 2 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 200))
+        const at = video.currentTime
+        await new Promise((resolve) => setTimeout(resolve, 1_500))
+        hls.destroy()
+        return { parts, segments, advanced: video.currentTime - at }
+      }, livestream.playback_url)
+      assert.strictEqual(plain.parts, 0, JSON.stringify(plain))
+      assert.isAtLeast(plain.segments, 1, JSON.stringify(plain))
+      assert.isAtLeast(plain.advanced, 0.5, JSON.stringify(plain))
       await player.close()
     } finally {
       encoder.stop()

@@ -12,14 +12,12 @@
  * in an `hls.failure` webhook of type `RENDITIONS_REFUSED`. Its source is then served alone.
  */
 import { execFile } from "node:child_process"
-import * as Http from "node:http"
 import { createRequire } from "node:module"
-import type { AddressInfo } from "node:net"
 import { promisify } from "node:util"
 import type { Browser } from "playwright-core"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type MainJob, publish, startMainJob, waitFor } from "@onair/test-support"
-import { launchChromium } from "@onair/test-support/browser"
+import { launchChromium, servePlayerPage } from "@onair/test-support/browser"
 
 const exec = promisify(execFile)
 const require = createRequire(import.meta.url)
@@ -55,12 +53,7 @@ describe("adaptive renditions", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     job = await startMainJob({ ONAIR_ABR_CPU_CORES: "1.5" })
     ;({ browser, close: closeBrowser } = await launchChromium())
-    const server = Http.createServer((_, response) => {
-      response.writeHead(200, { "content-type": "text/html" })
-      response.end("<!doctype html><title>player</title><video muted playsinline></video>")
-    })
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-    page = { origin: `http://localhost:${(server.address() as AddressInfo).port}`, close: () => server.close() }
+    page = await servePlayerPage()
   }, 90_000)
   afterAll(async () => {
     await closeBrowser?.()

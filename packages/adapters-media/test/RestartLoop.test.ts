@@ -6,7 +6,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Exit, Fiber } from "effect"
 import { TestClock } from "effect/testing"
-import { NGINX_RESTARTS, restartForever } from "../src/node/RestartLoop.ts"
+import { NGINX_RESTARTS, nextPause, restartForever, WORKER_RESTARTS } from "../src/node/RestartLoop.ts"
 
 describe("restart loop", () => {
   it.effect("restarts a process that keeps failing 1, 2, 4 … 30 s apart, then a healthy one after 1 s again", () =>
@@ -37,4 +37,12 @@ describe("restart loop", () => {
       yield* Fiber.interrupt(fiber)
     })
   )
+
+  it("a worker's pause doubles from 2 s to 30 s, and is 2 s again after a run of more than a minute", () => {
+    const pauses = [2_000]
+    for (let i = 0; i < 6; i++) pauses.push(nextPause(WORKER_RESTARTS, pauses.at(-1)!, 5_000))
+    assert.deepStrictEqual(pauses, [2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000])
+    assert.strictEqual(nextPause(WORKER_RESTARTS, 30_000, 61_000), 2_000)
+    assert.strictEqual(nextPause(WORKER_RESTARTS, 8_000, 60_000), 16_000)
+  })
 })

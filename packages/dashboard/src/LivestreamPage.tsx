@@ -26,6 +26,15 @@ const LATENCY_MODES: ReadonlyArray<readonly [LatencyMode, string]> = [
   ["realtime", "Realtime (LL-HLS; WebRTC to come)"]
 ]
 
+/** DVR windows the dashboard offers (the API takes any whole number of seconds up to 4 hours). */
+const DVR_WINDOWS: ReadonlyArray<readonly [number, string]> = [
+  [0, "Off"],
+  [300, "5 minutes"],
+  [1800, "30 minutes"],
+  [3600, "1 hour"],
+  [14_400, "4 hours"]
+]
+
 const CHART_POINTS = 300
 const HEALTH_EVERY_MS = 5000
 
@@ -195,6 +204,13 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
         payload: { latency_mode: mode }
       })
     })
+  const setDvrWindow = (seconds: number) =>
+    act(async () => {
+      await onair(session).livestreams.updateLivestream({
+        params: ofLivestream(session, id),
+        payload: { dvr_window_seconds: seconds }
+      })
+    })
   const toggle = () =>
     act(async () => {
       const params = { params: ofLivestream(session, id) }
@@ -315,6 +331,25 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
               >
                 {LATENCY_MODES.map(([mode, label]) => (
                   <option key={mode} value={mode}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </label>{" "}
+            <label>
+              DVR{" "}
+              <select
+                value={livestream.dvr_window_seconds ?? 0}
+                onChange={(event) => void setDvrWindow(Number(event.target.value))}
+              >
+                {(DVR_WINDOWS.some(([seconds]) => seconds === (livestream.dvr_window_seconds ?? 0))
+                  ? DVR_WINDOWS
+                  : [
+                      ...DVR_WINDOWS,
+                      [livestream.dvr_window_seconds ?? 0, `${livestream.dvr_window_seconds} s`] as const
+                    ]
+                ).map(([seconds, label]) => (
+                  <option key={seconds} value={seconds}>
                     {label}
                   </option>
                 ))}

@@ -10,7 +10,15 @@ import { createRequire } from "node:module"
 import * as Path from "node:path"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { type Encoder, type MainJob, publish, type Receiver, startMainJob, startReceiver } from "@onair/test-support"
+import {
+  type Encoder,
+  type MainJob,
+  publish,
+  type Receiver,
+  startMainJob,
+  startReceiver,
+  waitFor
+} from "@onair/test-support"
 import { artifactsDir, launchChromium } from "@onair/test-support/browser"
 
 /** axe-core, the accessibility engine from npm, injected into a page to check it against WCAG 2 A and AA. */
@@ -194,6 +202,17 @@ describe("the dashboard, in Chromium", () => {
     await page.getByRole("button", { name: "Save name" }).click()
     await page.getByRole("heading", { name: /Managed/ }).waitFor()
     assert.strictEqual((await job.api("GET", `/livestreams/${id}`)).body.data.livestream.name, "Managed")
+
+    // The latency mode and the DVR window: shown, and changed from the page.
+    await page.getByLabel("Latency").selectOption("low")
+    await waitFor("latency_mode low", async () =>
+      (await job.api("GET", `/livestreams/${id}`)).body.data.livestream.latency_mode === "low" ? true : undefined
+    )
+    await page.getByLabel("DVR").selectOption("3600")
+    await waitFor("dvr_window_seconds 3600", async () =>
+      (await job.api("GET", `/livestreams/${id}`)).body.data.livestream.dvr_window_seconds === 3600 ? true : undefined
+    )
+    assert.strictEqual(await page.getByLabel("Latency").inputValue(), "low")
 
     await page.getByRole("button", { name: "Rotate stream key" }).click()
     const shown = ((await page.getByTestId("new-key").textContent()) ?? "").trim()

@@ -4,6 +4,8 @@
  * browser is downloaded. The flags keep it off the network it cannot reach (the machine's notes).
  */
 import * as Fs from "node:fs"
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
 import * as Path from "node:path"
 import { type Browser, chromium, type Page } from "playwright-core"
 
@@ -101,3 +103,16 @@ export const publishOverWhip = (
     },
     { url, contentType: init?.contentType ?? "application/sdp", bearer: init?.bearer }
   )
+
+/**
+ * A page with one muted `<video>` for players under test, served on a loopback port of its own: players
+ * load hls.js into it and play a livestream's `playback_url` (another origin, as a customer's site is).
+ */
+export const servePlayerPage = async (): Promise<{ readonly origin: string; readonly close: () => void }> => {
+  const server = Http.createServer((_, response) => {
+    response.writeHead(200, { "content-type": "text/html" })
+    response.end("<!doctype html><title>player</title><video muted playsinline></video>")
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return { origin: `http://localhost:${(server.address() as AddressInfo).port}`, close: () => server.close() }
+}

@@ -17,10 +17,8 @@ import type { Connection } from "./Connections.ts"
 import { MediaControl } from "../protocol/MediaControl.ts"
 import { FfmpegRun } from "./FfmpegRun.ts"
 import * as RenditionLadders from "./RenditionLadders.ts"
+import { nextPause, WORKER_RESTARTS } from "./RestartLoop.ts"
 import { RunningNginx } from "./RunningNginx.ts"
-
-const MAX_BACKOFF_MILLIS = 30_000
-const GOOD_RUN_MILLIS = 60_000
 
 export interface LadderSettings {
   /** Where the variants go: `<dir>/<session id>/<variant>/`. */
@@ -82,8 +80,7 @@ export const make = (settings: LadderSettings) => {
             `media: renditions of ${connection.sessionId} stopped (${run.messages.slice(-300)}); starting again`
           )
           // A worker that ran a good while starts its back-off again.
-          worker.backoff =
-            run.exitedAt - run.startedAt > GOOD_RUN_MILLIS ? 2_000 : Math.min(worker.backoff * 2, MAX_BACKOFF_MILLIS)
+          worker.backoff = nextPause(WORKER_RESTARTS, worker.backoff, run.exitedAt - run.startedAt)
           spawnFor(worker, connection, instance.relayUrl)
         }
         continue

@@ -24,10 +24,9 @@ import { FfmpegRun } from "./FfmpegRun.ts"
 import { fragmentReader } from "./FragmentReader.ts"
 import { LowLatencyStream } from "./LowLatencyStream.ts"
 import { DEFAULT_SLATE_SHAPE, liveArgs, type SlateShape, slateArgs } from "./PackagerArgs.ts"
+import { nextPause, WORKER_RESTARTS } from "./RestartLoop.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
-const MAX_BACKOFF_MILLIS = 30_000
-const GOOD_RUN_MILLIS = 60_000
 /** How long an ended stream stays, so players read its end. */
 const ENDED_GRACE_MILLIS = 30_000
 /** The longest reconnect window: a slate never runs longer than this. */
@@ -141,8 +140,7 @@ export const make = (settings: PackagerSettings) => {
         `media: ${what} stopped (${entry.malformed ?? run.messages.slice(-300)}); starting again`
       )
       entry.malformed = null
-      entry.backoff =
-        run.exitedAt - run.startedAt > GOOD_RUN_MILLIS ? 2_000 : Math.min(entry.backoff * 2, MAX_BACKOFF_MILLIS)
+      entry.backoff = nextPause(WORKER_RESTARTS, entry.backoff, run.exitedAt - run.startedAt)
       return true
     })
 

@@ -19,6 +19,19 @@ export const NGINX_RESTARTS: RestartPolicy = {
   healthyAfter: Duration.minutes(1)
 }
 
+/** A supervised ffmpeg worker's (ladders, packagers): 2 s, doubling to 30 s, back to 2 s after a good minute. */
+export const WORKER_RESTARTS: RestartPolicy = {
+  first: Duration.seconds(2),
+  most: Duration.seconds(30),
+  healthyAfter: Duration.minutes(1)
+}
+
+/** The pause before the next run (ms), after `pause` before the run that ended, which lasted `ranFor` ms. */
+export const nextPause = (policy: RestartPolicy, pause: number, ranFor: number): number =>
+  ranFor > Duration.toMillis(policy.healthyAfter)
+    ? Duration.toMillis(policy.first)
+    : Math.min(pause * 2, Duration.toMillis(policy.most))
+
 export interface RunEnded<A, E> {
   readonly exit: Exit.Exit<A, E>
   /** How long the run lasted, ms. */
