@@ -185,7 +185,11 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
       assert.isAtLeast(played.partsLoaded, 3, "hls.js plays it as LL-HLS, part by part")
 
       // A player without LL-HLS plays the same playlist as ordinary HLS, segment by segment.
-      const plain = await player.evaluate(async (url) => {
+      await player.close()
+      const plainPlayer = await browser.newPage()
+      await plainPlayer.goto(`${page.origin}/player`)
+      await plainPlayer.addScriptTag({ path: HLS_JS })
+      const plain = await plainPlayer.evaluate(async (url) => {
         const video = document.querySelector("video")!
         const hls = new (window as any).Hls({ lowLatencyMode: false })
         let parts = 0
@@ -202,13 +206,14 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
         while (video.currentTime < 2 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 200))
         const at = video.currentTime
         await new Promise((resolve) => setTimeout(resolve, 1_500))
+        const seen = { parts, segments, advanced: video.currentTime - at }
         hls.destroy()
-        return { parts, segments, advanced: video.currentTime - at }
+        return seen
       }, livestream.playback_url)
       assert.strictEqual(plain.parts, 0, JSON.stringify(plain))
       assert.isAtLeast(plain.segments, 1, JSON.stringify(plain))
       assert.isAtLeast(plain.advanced, 0.5, JSON.stringify(plain))
-      await player.close()
+      await plainPlayer.close()
     } finally {
       encoder.stop()
     }
