@@ -313,14 +313,14 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
       (await job.api("PATCH", `/livestreams/${livestream.id}`, { dvr_window_seconds: 14_401 })).status,
       400
     )
-    // 100 s of media at six times real time (the packager joins within a second or two of the publish);
+    // 110 s of media at ten times real time (the packager joins within a second or two of the publish);
     // then the encoder is gone, inside its window (the slate plays on).
     await exec(
       "ffmpeg",
       [
-        ...["-nostdin", "-loglevel", "error", "-readrate", "6"],
-        ...["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "100"],
-        ...["-f", "lavfi", "-i", "sine=frequency=500", "-t", "100", "-c:v", "libx264", "-preset", "ultrafast"],
+        ...["-nostdin", "-loglevel", "error", "-readrate", "10"],
+        ...["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "110"],
+        ...["-f", "lavfi", "-i", "sine=frequency=500", "-t", "110", "-c:v", "libx264", "-preset", "ultrafast"],
         ...["-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "flv"],
         `rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`
       ],
