@@ -8,14 +8,19 @@
  *   the part it asked for arrives: within one part duration of the hinted part's own answer.
  * - A reload too far ahead, or `_HLS_part` alone, is a 400 at once.
  * - hls.js in Chromium with `lowLatencyMode` plays it as LL-HLS (parts loaded), about two seconds behind.
- * - An encoder that drops for 10 s inside a 30 s window: the playlist goes on with the slate (after a
- *   discontinuity), the player's time keeps advancing through it, and the encoder's return is live again
- *   after another; the session's end ends the playlist.
+ * - An encoder that drops for 10 s inside a 30 s window: the playlist goes on with the slate (the app's own
+ *   image, after a discontinuity), the player's time keeps advancing through it, and the encoder's return
+ *   is live again after another; the session's end ends the playlist.
  * - A DVR window: 85 s and more of a broadcast (published faster than real time) stay in the live playlist, past
  *   the memory window, and hls.js seeks back 60 s and plays from there.
  */
 import { execFile } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Http from "node:http"
 import { createRequire } from "node:module"
+import type { AddressInfo } from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import { promisify } from "node:util"
 import type { Browser } from "playwright-core"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
@@ -53,7 +58,8 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
   let page: { readonly origin: string; readonly close: () => void }
 
   beforeAll(async () => {
-    job = await startMainJob()
+    // The app's slate image is served from this machine: the outbound guard admits loopback for it.
+    job = await startMainJob({ ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32" })
     ;({ browser, close: closeBrowser } = await launchChromium())
     page = await servePlayerPage()
   }, 90_000)
@@ -219,7 +225,34 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
     }
   })
 
-  it("keeps players playing through an encoder's drop with the slate, returns to live, and ends with the session", async () => {
+  it("keeps players playing through an encoder's drop with the app's slate, returns to live, and ends with the session", async () => {
+    // The app's own slate: a red picture, served here; a URL that is not http(s) is refused naming the field.
+    const image = Path.join(Os.tmpdir(), `onair-slate-${process.pid}.png`)
+    await exec("ffmpeg", [
+      "-loglevel",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      "color=c=red:size=320x180",
+      "-frames:v",
+      "1",
+      "-y",
+      image
+    ])
+    const images = Http.createServer((_, response) => {
+      response.writeHead(200, { "content-type": "image/png" })
+      response.end(Fs.readFileSync(image))
+    })
+    await new Promise<void>((resolve) => images.listen(0, "127.0.0.1", resolve))
+    const slateUrl = `http://127.0.0.1:${(images.address() as AddressInfo).port}/slate.png`
+    const refusedUrl = await job.api("PATCH", "/settings", { slate_image_url: "ftp://example.com/slate.png" })
+    assert.strictEqual(refusedUrl.status, 400)
+    assert.include(JSON.stringify(refusedUrl.body), "slate_image_url")
+    const settings = await job.api("PATCH", "/settings", { slate_image_url: slateUrl })
+    assert.strictEqual(settings.status, 200, JSON.stringify(settings.body))
+    assert.strictEqual(settings.body.data.slate_image_url, slateUrl)
+
     const created = await job.api("POST", "/livestreams", { name: "slate", latency_mode: "low" })
     const livestream = created.body.data as Created & { id: string }
     const patched = await job.api("PATCH", `/livestreams/${livestream.id}`, { reconnect_window_seconds: 30 })
@@ -264,6 +297,42 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
         15_000
       )
       assert.include(slated, "#EXT-X-DISCONTINUITY")
+      // The slate is the app's picture: red.
+      const afterMap = slated.slice(slated.indexOf('#EXT-X-MAP:URI="init-1.mp4"'))
+      const slatePart = /URI="(\d+\.\d+\.m4s)"/.exec(afterMap)?.[1]
+      assert.isDefined(slatePart, slated)
+      const picture = Path.join(Os.tmpdir(), `onair-slate-${process.pid}.mp4`)
+      Fs.writeFileSync(
+        picture,
+        Buffer.concat(
+          await Promise.all(
+            ["init-1.mp4", slatePart!].map(
+              async (name) => new Uint8Array(await (await fetch(new URL(name, variant))).arrayBuffer())
+            )
+          )
+        )
+      )
+      const { stdout } = await exec(
+        "ffmpeg",
+        [
+          "-loglevel",
+          "error",
+          "-i",
+          picture,
+          "-frames:v",
+          "1",
+          "-vf",
+          "scale=1:1",
+          "-f",
+          "rawvideo",
+          "-pix_fmt",
+          "rgb24",
+          "-"
+        ],
+        { encoding: "buffer" }
+      )
+      const [red, green, blue] = [...new Uint8Array(stdout)]
+      assert.isTrue(red! > 180 && green! < 80 && blue! < 80, `the slate's colour: ${red}, ${green}, ${blue}`)
       await new Promise((resolve) => setTimeout(resolve, 10_000))
       const duringDrop = await currentTime()
       assert.isAtLeast(
@@ -301,6 +370,8 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
     } finally {
       await player.close()
       await encoder.stop()
+      images.close()
+      await job.api("PATCH", "/settings", { slate_image_url: null })
     }
   })
 

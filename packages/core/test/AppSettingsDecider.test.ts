@@ -11,7 +11,11 @@ import { spec } from "./Spec.ts"
 const { given } = spec(AppSettingsDecider)
 const changed = (
   at: number,
-  fields: Partial<{ recordingRetentionDays: number | null; transcribeRecordings: boolean }>
+  fields: Partial<{
+    recordingRetentionDays: number | null
+    transcribeRecordings: boolean
+    slateImageUrl: string | null
+  }>
 ): AppSettingsEvent => ({ _tag: "AppSettingsChanged", accountId, appId, at: t(at), ...fields })
 
 describe("AppSettingsDecider", () => {
@@ -41,6 +45,20 @@ describe("AppSettingsDecider", () => {
       })
       .then(changed(2, { recordingRetentionDays: null, transcribeRecordings: true }))
     assert.deepStrictEqual([later?.recordingRetentionDays, later?.transcribeRecordings], [null, true])
+  })
+
+  it("sets an app's own slate image, and goes back to OnAir's own with null", () => {
+    const url = "https://cdn.example.com/slate.png"
+    const state = given()
+      .when({ _tag: "ChangeAppSettings", accountId, appId, at: t(1), slateImageUrl: url })
+      .then(changed(1, { slateImageUrl: url }))
+    assert.strictEqual(state?.slateImageUrl, url)
+    given(changed(1, { slateImageUrl: url }))
+      .when({ _tag: "ChangeAppSettings", accountId, appId, at: t(2), slateImageUrl: url })
+      .then()
+    given(changed(1, { slateImageUrl: url }))
+      .when({ _tag: "ChangeAppSettings", accountId, appId, at: t(2), slateImageUrl: null })
+      .then(changed(2, { slateImageUrl: null }))
   })
 
   it("refuses a change older than the last one", () => {

@@ -1,8 +1,9 @@
 /**
  * An app's settings (OnAir's own resource): how many days its recordings are kept (null: until deleted)
- * and whether they are transcribed once ready.
+ * whether they are transcribed once ready, and the slate its low-latency broadcasts show while their encoder
+ * is away.
  */
-import { RetentionDays } from "@onair/core"
+import { RetentionDays, SlateImageUrl } from "@onair/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { BadRequest, Conflict, NotFound, Ok } from "./Envelope.ts"
@@ -14,12 +15,15 @@ export const AppSettingsRecord = Schema.Struct({
   recording_retention_days: Schema.NullOr(Schema.Int),
   /** Whether each ready recording gets a transcript (`transcript.txt`, `.srt`, `.json`). */
   transcribe_recordings: Schema.Boolean,
+  /** The image its low-latency broadcasts show while their encoder is away; null: OnAir's own. */
+  slate_image_url: Schema.NullOr(Schema.String),
   updated_at: Schema.String
 })
 
 export const AppSettingsBody = Schema.Struct({
   recording_retention_days: Schema.optional(RetentionDays),
-  transcribe_recordings: Schema.optional(Schema.Boolean)
+  transcribe_recordings: Schema.optional(Schema.Boolean),
+  slate_image_url: Schema.optional(SlateImageUrl)
 })
 
 export class AppSettingsApi extends HttpApiGroup.make("appSettings")

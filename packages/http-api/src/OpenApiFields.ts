@@ -254,6 +254,10 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   words: f("How many words the transcript has.", 120),
   engine: f("The engine that made it.", "pocketsphinx"),
   recording_retention_days: f("Days a recording is kept after it started; null: until its owner deletes it.", 30),
+  slate_image_url: f(
+    "OnAir's own: a PNG or JPEG (at most 5 MB) that the app's low-latency broadcasts show while their encoder is away inside its reconnect window; null (the default) is OnAir's own slate. The media node fetches it through the guarded outbound client (a public address, or one `ONAIR_OUTBOUND_ALLOWLIST` admits), and shows OnAir's own when it cannot.",
+    "https://cdn.example.com/back-soon.png"
+  ),
   transcribe_recordings: f("Whether each ready recording gets a transcript.", false),
   restreams: f("The livestream's restream targets."),
   verify_tls: f("Whether an `rtmps://` target's certificate is checked against the system's CAs.", true),

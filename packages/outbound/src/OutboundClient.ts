@@ -1,6 +1,6 @@
 /**
- * The one client for requests to URLs that users give OnAir (webhook endpoints now; restream targets and
- * transcription engines later): nothing else in OnAir may send to such a URL.
+ * The one client for requests to URLs that users give OnAir (webhook endpoints and slate images now;
+ * restream targets and transcription engines later): nothing else in OnAir may send to such a URL.
  *
  * - `check` is asked when a URL is registered: http(s), no credentials, a public host. An IP literal in
  *   any spelling is judged by the address it means (the URL parser turns `2130706433`, `0x7f.1` and
@@ -11,6 +11,8 @@
  *   only to an address it checked (the connection's DNS lookup is answered with it), so a name that
  *   changes its answer between the check and the connection (DNS rebinding) reaches nothing new.
  *   Redirects are not followed; the answer is read up to a limit and the rest discarded.
+ * - `get` does the same for a GET (an app's slate image, say), answering the body's bytes and whether
+ *   the limit cut it.
  *
  * `ONAIR_OUTBOUND_ALLOWLIST` (comma-separated CIDRs and host names) admits on-premises receivers.
  */
@@ -42,6 +44,23 @@ export interface OutboundResponse {
   readonly status: number
   /** The first `maxResponseBytes` of the body, as text. */
   readonly body: string
+}
+
+export interface OutboundDownload {
+  readonly status: number
+  readonly contentType: string
+  /** The first `maxResponseBytes` of the body. */
+  readonly bytes: Uint8Array
+  /** Whether the body was longer than `maxResponseBytes`. */
+  readonly truncated: boolean
+}
+
+interface Exchange {
+  readonly method: "GET" | "POST"
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+  readonly timeout: Duration.Duration
+  readonly maxResponseBytes: number
 }
 
 /** Host names that never mean the public internet. */
@@ -127,12 +146,15 @@ const pinnedLookup =
     }
   }
 
-const send = (target: Target, checked: Dns.LookupAddress, request: OutboundRequest, agents: Agents) =>
-  Effect.callback<OutboundResponse, OutboundFailed>((resume, signal) => {
+const send = (target: Target, checked: Dns.LookupAddress, request: Exchange, agents: Agents) =>
+  Effect.callback<OutboundDownload, OutboundFailed>((resume, signal) => {
     const isHttps = target.url.protocol === "https:"
     const options: Https.RequestOptions = {
-      method: "POST",
-      headers: { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) },
+      method: request.method,
+      headers:
+        request.method === "POST"
+          ? { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) }
+          : request.headers,
       agent: isHttps ? agents.https : agents.http,
       lookup: pinnedLookup(checked),
       signal: AbortSignal.any([signal, AbortSignal.timeout(Duration.toMillis(request.timeout))])
@@ -147,7 +169,9 @@ const send = (target: Target, checked: Dns.LookupAddress, request: OutboundReque
         resume(
           Effect.succeed({
             status: response.statusCode ?? 0,
-            body: Buffer.concat(chunks).subarray(0, request.maxResponseBytes).toString("utf8")
+            contentType: String(response.headers["content-type"] ?? ""),
+            bytes: Buffer.concat(chunks).subarray(0, request.maxResponseBytes),
+            truncated: size > request.maxResponseBytes
           })
         )
       }
@@ -172,7 +196,7 @@ const send = (target: Target, checked: Dns.LookupAddress, request: OutboundReque
         )
       )
     })
-    outgoing.end(request.body)
+    outgoing.end(request.method === "POST" ? request.body : undefined)
   })
 
 interface Agents {
@@ -190,6 +214,11 @@ export class OutboundClient extends Context.Service<
       url: string,
       request: OutboundRequest
     ) => Effect.Effect<OutboundResponse, OutboundRefused | OutboundFailed>
+    /** GETs from a checked address of the URL, its body as bytes; refused or failed with the reason. */
+    readonly get: (
+      url: string,
+      request: Omit<OutboundRequest, "body">
+    ) => Effect.Effect<OutboundDownload, OutboundRefused | OutboundFailed>
     /** The allow-list in force, as given. */
     readonly allowList: ReadonlyArray<string>
   }
@@ -222,7 +251,13 @@ export class OutboundClient extends Context.Service<
         post: Effect.fn("OutboundClient.post")(function* (url: string, request: OutboundRequest) {
           const parsed = yield* target(url)
           const addresses = yield* resolve(allow, parsed)
-          return yield* send(parsed, addresses[0]!, request, agents)
+          const answer = yield* send(parsed, addresses[0]!, { ...request, method: "POST" }, agents)
+          return { status: answer.status, body: Buffer.from(answer.bytes).toString("utf8") }
+        }),
+        get: Effect.fn("OutboundClient.get")(function* (url: string, request: Omit<OutboundRequest, "body">) {
+          const parsed = yield* target(url)
+          const addresses = yield* resolve(allow, parsed)
+          return yield* send(parsed, addresses[0]!, { ...request, body: "", method: "GET" }, agents)
         })
       })
     })

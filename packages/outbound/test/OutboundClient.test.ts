@@ -192,6 +192,26 @@ describe("outbound requests", () => {
     assert.isTrue(result._tag === "Success" && result.success.body.length === 1000)
   })
 
+  it("GETs bytes under the same rules: refused on loopback, then read up to the limit and said to be cut", async () => {
+    const get = (allowList: string, url: string, maxResponseBytes: number) =>
+      Effect.runPromise(
+        Effect.scoped(
+          Effect.flatMap(Effect.service(OutboundClient), (client) =>
+            Effect.result(client.get(url, { headers: {}, timeout: Duration.seconds(5), maxResponseBytes }))
+          ).pipe(Effect.provide(clientWith(allowList)))
+        )
+      )
+    hits.length = 0
+    const refused = await get("", `http://127.0.0.1:${port}/image`, 100)
+    assert.isTrue(refused._tag === "Failure" && refused.failure._tag === "OutboundRefused")
+    assert.deepStrictEqual(hits, [])
+    const small = await get("127.0.0.1/32", `http://127.0.0.1:${port}/image`, 100)
+    assert.isTrue(small._tag === "Success" && small.success.status === 200 && !small.success.truncated)
+    if (small._tag === "Success") assert.strictEqual(Buffer.from(small.success.bytes).toString(), "ok")
+    const cut = await get("127.0.0.1/32", `http://127.0.0.1:${port}/huge`, 1000)
+    assert.isTrue(cut._tag === "Success" && cut.success.bytes.length === 1000 && cut.success.truncated)
+  })
+
   it("a closed port is a failure with the reason, not a refusal", async () => {
     const result = await post("127.0.0.1/32", "http://127.0.0.1:1/")
     assert.isTrue(result._tag === "Failure" && result.failure._tag === "OutboundFailed")

@@ -12,6 +12,7 @@ import { authorize, now, settle } from "./Requests.ts"
 const record = (settings: AppSettings) => ({
   recording_retention_days: settings.recordingRetentionDays,
   transcribe_recordings: settings.transcribeRecordings,
+  slate_image_url: settings.slateImageUrl,
   updated_at: toIso(settings.updatedAt)
 })
 
@@ -45,7 +46,8 @@ export const AppSettingsHandlers = HttpApiBuilder.group(
                   : { recordingRetentionDays: payload.recording_retention_days }),
                 ...(payload.transcribe_recordings === undefined
                   ? {}
-                  : { transcribeRecordings: payload.transcribe_recordings })
+                  : { transcribeRecordings: payload.transcribe_recordings }),
+                ...(payload.slate_image_url === undefined ? {} : { slateImageUrl: payload.slate_image_url })
               },
               originMetadata(
                 `appSettings:${scope.accountId}.${scope.appId}:${crypto.randomUUID()}`,

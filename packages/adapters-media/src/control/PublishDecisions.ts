@@ -6,7 +6,7 @@
  * livestream records, and one wait for the catalog to hold the later of the two appends.
  */
 import { awaitReadModel, currentTimestamp, type Handled, RecordingCommands } from "@onair/application"
-import { CatalogReads } from "@onair/catalog"
+import { AppSettingsReads, CatalogReads } from "@onair/catalog"
 import { MediaNodeRegistry } from "@onair/coordination"
 import {
   IngestDecider,
@@ -40,6 +40,7 @@ export const make = (signals: NodeSignals) =>
   Effect.gen(function* () {
     const recordings = yield* RecordingCommands
     const catalog = yield* CatalogReads
+    const appSettings = yield* AppSettingsReads
     const registry = yield* MediaNodeRegistry
 
     /**
@@ -140,6 +141,11 @@ export const make = (signals: NodeSignals) =>
       const renditions = livestream?.renditions ?? []
       const latencyMode = livestream?.latencyMode ?? "standard"
       const dvrWindowSeconds = livestream?.dvrWindowSeconds ?? 0
+      // Only a broadcast the node packages shows a slate: the others' decisions read nothing more.
+      const slateImageUrl =
+        livestream !== undefined && (latencyMode !== "standard" || dvrWindowSeconds > 0)
+          ? (yield* appSettings.settings(livestream, yield* currentTimestamp)).slateImageUrl
+          : null
       return {
         _tag: "Accepted",
         ingestId,
@@ -147,7 +153,8 @@ export const make = (signals: NodeSignals) =>
         sessionId,
         renditions,
         latencyMode,
-        dvrWindowSeconds
+        dvrWindowSeconds,
+        slateImageUrl
       } as PublishAnswer
     })
 

@@ -34,6 +34,8 @@ export interface Connection {
   readonly latencyMode: LatencyMode
   /** How far back its players may seek (0: off); a DVR window is packaged too (`Packagers`). */
   readonly dvrWindowSeconds: number
+  /** Its app's slate image (null: OnAir's own), for a packaged broadcast. */
+  readonly slateImageUrl: string | null
   /** The source's size, rate and whether it has audio, from its first health; null before. */
   source: { readonly width: number; readonly height: number; readonly fps: number; readonly audio: boolean } | null
   /** Set once its ladder was refused (no CPU budget): its source is served alone. */

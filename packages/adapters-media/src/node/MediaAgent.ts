@@ -5,6 +5,7 @@
  * the supervisor. On a clean stop it gives its lease up, so the node's next boot registers at once.
  */
 import type { Packagers } from "./Packagers.ts"
+import type { SlateImages } from "./SlateImages.ts"
 import { Cause, Duration, Effect } from "effect"
 import * as Os from "node:os"
 import { type Lease, MediaControl, type NodeLoad, type Registration } from "../protocol/MediaControl.ts"
@@ -73,6 +74,7 @@ export const run = (options: {
   readonly registration: Registration
   readonly viewers: ViewerSeconds
   readonly packagers: Packagers
+  readonly slateImages: SlateImages
   readonly callbackBase: (instanceId: string) => string
 }) =>
   Effect.gen(function* () {
@@ -101,7 +103,10 @@ export const run = (options: {
       Effect.timeout("3 seconds"),
       Effect.catchCause((cause) => Effect.logWarning(`media: lease not given up: ${Cause.pretty(cause)}`))
     )
-    return yield* Effect.all([Supervisor.run(options.settings, options.callbackBase, options.packagers), heartbeats], {
-      concurrency: 2
-    }).pipe(Effect.ensuring(leave))
+    return yield* Effect.all(
+      [Supervisor.run(options.settings, options.callbackBase, options.packagers, options.slateImages), heartbeats],
+      {
+        concurrency: 2
+      }
+    ).pipe(Effect.ensuring(leave))
   })

@@ -21,7 +21,9 @@ import * as MediaSettings from "./MediaSettings.ts"
 import * as NginxConfig from "./NginxConfig.ts"
 import * as NginxProcess from "./NginxProcess.ts"
 import * as NodeIdentity from "./NodeIdentity.ts"
+import { OutboundClient } from "@onair/outbound"
 import * as Packagers from "./Packagers.ts"
+import { SlateImages } from "./SlateImages.ts"
 import * as Playback from "./Playback.ts"
 import { Publishing } from "./Publishing.ts"
 import { RunningNginx } from "./RunningNginx.ts"
@@ -58,6 +60,8 @@ export class MediaServer extends Context.Service<
     readonly viewers: ViewerSeconds
     /** The low-latency packagers' streams, which the agent runs and the playback routes serve. */
     readonly packagers: Packagers.Packagers
+    /** Apps' own slate images, which the agent fetches and the packagers show. */
+    readonly slateImages: SlateImages
   }
 >()("@onair/adapters-media/MediaServer") {
   /** Settings from the environment (`dataDir` places the media folder) and a look for nginx. */
@@ -78,6 +82,7 @@ export class MediaServer extends Context.Service<
           !found.installed || !wantsTls || read.tls !== null
             ? read.tls
             : yield* NginxProcess.selfSignedCertificate(read.dir).pipe(Effect.orDie)
+        const slateImages = new SlateImages(Path.join(read.dir, "slates"))
         return {
           settings: { ...read, tls },
           unavailable: found.installed ? null : found.why,
@@ -89,8 +94,10 @@ export class MediaServer extends Context.Service<
             minSegmentSeconds: 1,
             windowSeconds: read.hlsPlaylistSeconds,
             dvrDir: NginxConfig.paths(read.dir).dvr,
-            slateImage: DEFAULT_SLATE_IMAGE
-          })
+            slateImage: DEFAULT_SLATE_IMAGE,
+            slateImages
+          }),
+          slateImages
         }
       })
     )
@@ -176,8 +183,13 @@ export class MediaServer extends Context.Service<
             registration: { ...registration, bootId: media.bootId, follows },
             viewers: media.viewers,
             packagers: media.packagers,
+            slateImages: media.slateImages,
             callbackBase: base
-          }).pipe(Effect.catchCause((cause) => Effect.logError(`media: agent stopped: ${Cause.pretty(cause)}`)))
+          }).pipe(
+            // Slate images come from the URLs apps give: through the one guarded outbound client.
+            Effect.provide(OutboundClient.layer),
+            Effect.catchCause((cause) => Effect.logError(`media: agent stopped: ${Cause.pretty(cause)}`))
+          )
         )
       })
     )

@@ -6,8 +6,9 @@
  * in memory (`LowLatencyStream`), which `Playback` serves.
  *
  * A run that exits while its connection lives starts again after a back-off (2 s, doubling to 30 s), as a
- * new run of the same stream (a discontinuity, the media sequence going on). When the encoder goes away,
- * a slate run stands in for it (the slate image looped, at the source's size and rate, with silence), so
+ * new run of the same stream (a discontinuity, the media sequence going on). * When the encoder goes away,
+ * a slate run stands in for it (its app's slate image when it has one and it could be fetched, else
+ * OnAir's own, looped, at the source's size and rate, with silence), so
  * players keep playing through the reconnect window; the encoder's return stops the slate and the live run
  * takes over at its first keyframe. A session without a connection is asked about every few seconds;
  * once the control plane holds it closed, the slate stops, the playlist ends (`EXT-X-ENDLIST`) and the
@@ -25,6 +26,7 @@ import { fragmentReader } from "./FragmentReader.ts"
 import { LowLatencyStream } from "./LowLatencyStream.ts"
 import { DEFAULT_SLATE_SHAPE, liveArgs, type SlateShape, slateArgs } from "./PackagerArgs.ts"
 import { nextPause, WORKER_RESTARTS } from "./RestartLoop.ts"
+import type { SlateImages } from "./SlateImages.ts"
 import { RunningNginx } from "./RunningNginx.ts"
 
 /** How long an ended stream stays, so players read its end. */
@@ -41,8 +43,10 @@ export interface PackagerSettings {
   readonly windowSeconds: number
   /** Where DVR windows keep the segments that left memory: `<dir>/<session id>/`. */
   readonly dvrDir: string
-  /** The still image a slate loops (a PNG or JPEG file); null: no slate, the playlist waits. */
+  /** OnAir's own slate image (a PNG or JPEG file); null: no slate, the playlist waits. */
   readonly slateImage: string | null
+  /** Apps' own slate images, fetched for the broadcasts that name one. */
+  readonly slateImages: SlateImages
 }
 
 interface Packaging {
@@ -65,6 +69,8 @@ interface Packaging {
   malformed: string | null
   /** The live source's size, rate and audio, which a slate matches. */
   shape: SlateShape | null
+  /** Its app's slate image, when it has one. */
+  slateImageUrl: string | null
 }
 
 export const make = (settings: PackagerSettings) => {
@@ -128,8 +134,9 @@ export const make = (settings: PackagerSettings) => {
   }
 
   const startSlate = (entry: Packaging) => {
-    if (settings.slateImage === null) return
-    entry.slate = start(entry, slateArgs(settings.slateImage, entry.shape ?? DEFAULT_SLATE_SHAPE, settings.partSeconds))
+    const image = settings.slateImages.fileOf(entry.slateImageUrl) ?? settings.slateImage
+    if (image === null) return
+    entry.slate = start(entry, slateArgs(image, entry.shape ?? DEFAULT_SLATE_SHAPE, settings.partSeconds))
   }
 
   /** Whether a run that exited on its own is due to start again (a good long run resets the back-off). */
@@ -188,12 +195,16 @@ export const make = (settings: PackagerSettings) => {
           idleSince: null,
           endedAt: null,
           malformed: null,
-          shape: null
+          shape: null,
+          slateImageUrl: null
         }
         packaging.set(connection.sessionId, entry)
       }
       if (entry.endedAt !== null) continue
       if (connection.source !== null) entry.shape = connection.source
+      entry.slateImageUrl = connection.slateImageUrl
+      // Fetched while the encoder is here, so it is in place before the slate needs it.
+      if (connection.slateImageUrl !== null) settings.slateImages.want(connection.slateImageUrl, now)
       if (
         entry.clientId !== connection.clientId ||
         (yield* dueAgain(entry, entry.live, now, `packager of ${connection.sessionId}`))

@@ -59,7 +59,7 @@ export class Publishing extends Context.Service<
           return { _tag: "Refused", reason: "not a bridge of the running media server" } as PublishDecision
         }
         bridged.pushed = true
-        const { ingestId, livestreamId, sessionId, renditions, latencyMode, dvrWindowSeconds } = bridged
+        const { ingestId, livestreamId, sessionId, renditions, latencyMode, dvrWindowSeconds, slateImageUrl } = bridged
         nginx.connections.add(
           {
             clientId,
@@ -69,7 +69,8 @@ export class Publishing extends Context.Service<
             server: "gateway",
             renditions,
             latencyMode,
-            dvrWindowSeconds
+            dvrWindowSeconds,
+            slateImageUrl
           },
           yield* Clock.currentTimeMillis
         )
@@ -110,8 +111,19 @@ export class Publishing extends Context.Service<
       const renditions = answer.renditions ?? []
       const latencyMode = answer.latencyMode ?? "standard"
       const dvrWindowSeconds = answer.dvrWindowSeconds ?? 0
+      const slateImageUrl = answer.slateImageUrl ?? null
       nginx.connections.add(
-        { clientId, ingestId, livestreamId, sessionId, server, renditions, latencyMode, dvrWindowSeconds },
+        {
+          clientId,
+          ingestId,
+          livestreamId,
+          sessionId,
+          server,
+          renditions,
+          latencyMode,
+          dvrWindowSeconds,
+          slateImageUrl
+        },
         yield* Clock.currentTimeMillis
       )
       return { _tag: "Accepted", streamName: sessionId } as PublishDecision

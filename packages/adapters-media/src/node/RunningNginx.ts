@@ -21,6 +21,7 @@ export interface BridgedPublish {
   readonly renditions: RenditionLadder
   readonly latencyMode: LatencyMode
   readonly dvrWindowSeconds: number
+  readonly slateImageUrl: string | null
   /** The nginx run it was accepted for: a push into another run is not it. */
   readonly nginxRun: string
   /**

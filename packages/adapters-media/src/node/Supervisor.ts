@@ -5,6 +5,7 @@
  * minute of good running). Beside it run the loops that act on its publishers.
  */
 import type { Packagers } from "./Packagers.ts"
+import type { SlateImages } from "./SlateImages.ts"
 import { Clock, Duration, Effect, Exit } from "effect"
 import { randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
@@ -114,7 +115,12 @@ const runOnce = (settings: MediaSettings, callbackBase: (instanceId: string) => 
   )
 
 /** Runs nginx and its loops for ever (until interrupted, which stops nginx gracefully). */
-export const run = (settings: MediaSettings, callbackBase: (instanceId: string) => string, packagers: Packagers) =>
+export const run = (
+  settings: MediaSettings,
+  callbackBase: (instanceId: string) => string,
+  packagers: Packagers,
+  slateImages: SlateImages
+) =>
   Effect.gen(function* () {
     // An nginx left by an earlier boot (its connections ended when this boot registered).
     yield* NginxProcess.stopLeftover(settings.dir)
@@ -141,6 +147,7 @@ export const run = (settings: MediaSettings, callbackBase: (instanceId: string) 
     yield* every(Duration.millis(250), packagers.round)
     // A session without its encoder is asked about often: its slate stops, and its playlist ends, soon after.
     yield* every(Duration.seconds(2), packagers.sweep)
+    yield* every(Duration.seconds(2), slateImages.round)
     if (settings.srtHost !== null) {
       const srt = SrtListeners.make(settings.srtHost)
       yield* Effect.addFinalizer(() => srt.stopAll)

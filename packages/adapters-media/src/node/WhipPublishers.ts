@@ -138,6 +138,7 @@ export class WhipPublishers extends Context.Service<
           renditions: answer.renditions ?? [],
           latencyMode: answer.latencyMode ?? "standard",
           dvrWindowSeconds: answer.dvrWindowSeconds ?? 0,
+          slateImageUrl: answer.slateImageUrl ?? null,
           nginxRun: instance.id,
           token,
           pushed: false

@@ -16,6 +16,7 @@ import {
   RenditionLadder,
   RenditionName,
   RenditionsRefusal,
+  SlateImageUrl,
   SrtPortNumber,
   StreamKey,
   IngestId,
@@ -105,7 +106,8 @@ export const PublishAnswer = Schema.TaggedUnion({
   /**
    * `renditions`: the livestream's adaptive ladder (absent from older control planes: the source alone);
    * `latencyMode`: how its viewers watch (absent from older control planes: `standard`);
-   * `dvrWindowSeconds`: how far back they may seek (absent from older control planes: 0, off).
+   * `dvrWindowSeconds`: how far back they may seek (absent from older control planes: 0, off);
+   * `slateImageUrl`: its app's slate image, for a packaged broadcast (absent or null: OnAir's own).
    */
   Accepted: {
     ingestId: IngestId,
@@ -113,7 +115,8 @@ export const PublishAnswer = Schema.TaggedUnion({
     sessionId: SessionId,
     renditions: Schema.optionalKey(RenditionLadder),
     latencyMode: Schema.optionalKey(LatencyMode),
-    dvrWindowSeconds: Schema.optionalKey(DvrWindowSeconds)
+    dvrWindowSeconds: Schema.optionalKey(DvrWindowSeconds),
+    slateImageUrl: Schema.optionalKey(SlateImageUrl)
   },
   Refused: { reason: Schema.String }
 })

@@ -32,7 +32,11 @@ export const decide = (
     command.transcribeRecordings !== undefined && command.transcribeRecordings !== current.transcribeRecordings
       ? { transcribeRecordings: command.transcribeRecordings }
       : {}
-  if (Object.keys(retention).length === 0 && Object.keys(transcribe).length === 0) return Result.succeed([])
+  const slate =
+    command.slateImageUrl !== undefined && command.slateImageUrl !== current.slateImageUrl
+      ? { slateImageUrl: command.slateImageUrl }
+      : {}
+  if (Object.keys({ ...retention, ...transcribe, ...slate }).length === 0) return Result.succeed([])
   return Result.succeed([
     {
       _tag: "AppSettingsChanged",
@@ -40,7 +44,8 @@ export const decide = (
       appId: command.appId,
       at: command.at,
       ...retention,
-      ...transcribe
+      ...transcribe,
+      ...slate
     }
   ])
 }
@@ -51,6 +56,7 @@ export const evolve = (state: AppSettingsState, event: AppSettingsEvent): AppSet
     ...current,
     ...(event.recordingRetentionDays === undefined ? {} : { recordingRetentionDays: event.recordingRetentionDays }),
     ...(event.transcribeRecordings === undefined ? {} : { transcribeRecordings: event.transcribeRecordings }),
+    ...(event.slateImageUrl === undefined ? {} : { slateImageUrl: event.slateImageUrl }),
     updatedAt: event.at
   }
 }

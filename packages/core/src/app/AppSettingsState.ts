@@ -1,16 +1,18 @@
 /**
  * An app's settings, folded from its events: the defaults until it has any.
  */
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { AccountId, AppId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { RetentionDays } from "./AppSettingsValues.ts"
+import { RetentionDays, SlateImageUrl } from "./AppSettingsValues.ts"
 
 export const AppSettings = Schema.Struct({
   accountId: AccountId,
   appId: AppId,
   recordingRetentionDays: RetentionDays,
   transcribeRecordings: Schema.Boolean,
+  /** OnAir's own slate (null) in states stored before the setting. */
+  slateImageUrl: SlateImageUrl.pipe(Schema.withDecodingDefaultKey(Effect.succeed(null))),
   updatedAt: Timestamp
 })
 export type AppSettings = typeof AppSettings.Type
@@ -24,5 +26,6 @@ export const defaultAppSettings = (accountId: AccountId, appId: AppId, at: Times
   appId,
   recordingRetentionDays: null,
   transcribeRecordings: false,
+  slateImageUrl: null,
   updatedAt: at
 })

@@ -11,11 +11,24 @@ export const RetentionDays = Schema.NullOr(
 )
 export type RetentionDays = typeof RetentionDays.Type
 
+/**
+ * The still image (PNG or JPEG, at most 5 MB) its low-latency broadcasts show while their encoder is away;
+ * null: OnAir's own. Fetched by the media node through the guarded outbound client.
+ */
+export const SlateImageUrl = Schema.NullOr(
+  Schema.String.pipe(
+    Schema.check(Schema.isMaxLength(2048)),
+    Schema.check(Schema.isPattern(/^https?:\/\/[^\s]+$/, { message: "an http or https URL" }))
+  )
+)
+export type SlateImageUrl = typeof SlateImageUrl.Type
+
 /** A change of an app's settings: the app, when, and the fields that change (one left out is as it was). */
 export const AppSettingsChange = {
   accountId: AccountId,
   appId: AppId,
   at: Timestamp,
   recordingRetentionDays: Schema.optionalKey(RetentionDays),
-  transcribeRecordings: Schema.optionalKey(Schema.Boolean)
+  transcribeRecordings: Schema.optionalKey(Schema.Boolean),
+  slateImageUrl: Schema.optionalKey(SlateImageUrl)
 }
