@@ -12,7 +12,7 @@
  *   image, after a discontinuity), the player's time keeps advancing through it, and the encoder's return
  *   is live again after another; the session's end ends the playlist.
  * - A DVR window: 85 s and more of a broadcast (published faster than real time) stay in the live playlist, past
- *   the memory window, and hls.js seeks back 60 s and plays from there.
+ *   the memory window, offered as delta updates (`_HLS_skip`), and hls.js seeks back 60 s and plays from there.
  */
 import { execFile } from "node:child_process"
 import * as Fs from "node:fs"
@@ -421,6 +421,12 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
     assert.include(listed, "\n0.m4s\n", "the broadcast's first segment is still listed")
     const oldest = await fetch(new URL("0.m4s", variant))
     assert.strictEqual(oldest.status, 200, "and served, from the node's disk")
+    // A long playlist offers delta updates: `_HLS_skip=YES` answers the newest segments and how many it skipped.
+    assert.match(listed, /CAN-SKIP-UNTIL=\d+/)
+    const delta = await (await fetch(`${variant}?_HLS_skip=YES`)).text()
+    assert.match(delta, /#EXT-X-SKIP:SKIPPED-SEGMENTS=\d+/)
+    assert.isBelow(delta.length, listed.length / 2)
+    assert.strictEqual((await fetch(`${variant}?_HLS_skip=MAYBE`)).status, 400)
 
     const player = await browser.newPage()
     try {

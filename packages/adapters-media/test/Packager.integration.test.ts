@@ -177,6 +177,8 @@ describe("the low-latency packager", () => {
     stream.end()
     const ended = stream.playlist()
     assert.isTrue(ended.endsWith("#EXT-X-ENDLIST\n"))
+    assert.notInclude(ended, "CAN-SKIP-UNTIL", "a playlist without a DVR window is short: always whole")
+    assert.strictEqual(stream.playlist(true), ended)
     assert.notInclude(ended, "PRELOAD-HINT")
     assert.strictEqual(stream.readiness(9, null), "too far")
     assert.strictEqual(stream.readiness(5, 40), "ready", "nothing more will come: answered as it is")
@@ -235,5 +237,23 @@ describe("the low-latency packager", () => {
     if (fromFile._tag === "Here" && inMemory._tag === "Here") assert.deepStrictEqual(fromFile.bytes, inMemory.bytes)
     assert.deepStrictEqual(stream.part(first, 0), { _tag: "Never" }, "parts of a segment out of memory are not listed")
     assert.isUndefined(playlist.split("\n").find((line) => line.includes(`URI="${first}.0.m4s"`)))
+
+    // A long playlist offers delta updates: the segments ending more than six target durations before its
+    // end are one EXT-X-SKIP line, and the first kept segment names its map again.
+    assert.include(playlist, "CAN-SKIP-UNTIL=12.0")
+    assert.include(playlist, "#EXT-X-VERSION:6")
+    const delta = stream.playlist(true)
+    assert.include(delta, "#EXT-X-VERSION:9")
+    const skipped = Number(/#EXT-X-SKIP:SKIPPED-SEGMENTS=(\d+)/.exec(delta)?.[1])
+    const inDelta = [...delta.matchAll(/^(\d+)\.m4s$/gm)].map((match) => Number(match[1]))
+    assert.isAbove(skipped, 0)
+    assert.deepStrictEqual(inDelta, listed.slice(skipped), "the delta keeps the newest segments, in order")
+    const keptSeconds = tagLines(delta, "#EXTINF:").reduce((sum, line) => sum + Number.parseFloat(line.slice(8)), 0)
+    assert.isTrue(keptSeconds > 12 && keptSeconds < 12 + 2.1, `${keptSeconds} s kept`)
+    const afterSkip = delta.split("\n").slice(delta.split("\n").findIndex((line) => line.startsWith("#EXT-X-SKIP")) + 1)
+    assert.match(
+      afterSkip.find((line) => !line.startsWith("#EXT-X-DISCONTINUITY")) ?? "",
+      /^#EXT-X-MAP:URI="init-\d\.mp4"$/
+    )
   })
 })

@@ -61,7 +61,14 @@ export const make = (settings: LadderSettings) => {
     const laddered = new Map(
       nginx.connections
         .all()
-        .filter((connection) => connection.renditions.length > 0)
+        // A packaged broadcast (low latency or DVR) is served its source alone for now (ADR 0024): a ladder
+        // nobody is served would only take the node's CPU.
+        .filter(
+          (connection) =>
+            connection.renditions.length > 0 &&
+            connection.latencyMode === "standard" &&
+            connection.dvrWindowSeconds === 0
+        )
         .map((connection) => [connection.sessionId, connection])
     )
     for (const [sessionId, worker] of running) {

@@ -1,7 +1,8 @@
 /**
  * Answers for a session packaged for low-latency HLS (`Packagers`), at the same paths `Playback` serves:
  *
- * - the media playlist, with blocking reload (RFC 8216bis 6.2.5.2): `_HLS_msn=<M>` holds the request until
+ * - the media playlist (a delta update with `_HLS_skip=YES` when it is long: a DVR window's), with blocking
+ *   reload (RFC 8216bis 6.2.5.2): `_HLS_msn=<M>` holds the request until
  *   segment M is complete, `&_HLS_part=<P>` until part P of it exists (or a later one), at most three target
  *   durations (then 503); a request too far ahead (past the last segment plus two, or the Advance Part Limit)
  *   is a 400 at once, and so is `_HLS_part` without `_HLS_msn`;
@@ -60,6 +61,8 @@ export const make = (options: { readonly cors: Record<string, string>; readonly 
     if (msn === "bad") return refuse(400, "_HLS_msn: a whole number")
     if (part === "bad") return refuse(400, "_HLS_part: a whole number")
     if (msn === null && part !== null) return refuse(400, "_HLS_part: only with _HLS_msn")
+    const skip = search.get("_HLS_skip")
+    if (skip !== null && skip !== "YES" && skip !== "v2") return refuse(400, "_HLS_skip: YES or v2")
     if (msn !== null) {
       const readiness = (): Readiness => stream.readiness(msn, part)
       if (readiness() === "too far") return refuse(400, `_HLS_msn=${msn}: too far ahead of the playlist`)
@@ -71,7 +74,7 @@ export const make = (options: { readonly cors: Record<string, string>; readonly 
         })
       }
     }
-    return HttpServerResponse.text(stream.playlist(), {
+    return HttpServerResponse.text(stream.playlist(skip !== null), {
       contentType: PLAYLIST,
       headers: { ...cors, "cache-control": msn === null ? "no-cache" : "max-age=6" }
     })

@@ -250,26 +250,53 @@ export class LowLatencyStream {
     return this.segments.find((candidate) => candidate.msn === msn)?.parts.map((part) => part.duration) ?? []
   }
 
-  /** The media playlist now. */
-  playlist(): string {
+  /**
+   * How far back a delta update may skip (RFC 8216bis 4.4.3.8: at least six target durations), or null
+   * when the playlist is short enough to send whole: only a DVR window makes it long.
+   */
+  private get canSkipUntil(): number | null {
+    return this.options.dvr === null ? null : this.targetDuration * 6
+  }
+
+  /**
+   * The media playlist now; with `skip` (`_HLS_skip=YES`, RFC 8216bis 6.2.5.1), a delta update: the complete
+   * segments that end more than `CAN-SKIP-UNTIL` seconds before the playlist's end are one
+   * `EXT-X-SKIP` line, and the first segment after them carries its map again.
+   */
+  playlist(skip = false): string {
     const first = this.segments[0]
     const partTarget = this.partTarget
+    const canSkipUntil = this.canSkipUntil
+    let skipped = 0
+    if (skip && canSkipUntil !== null) {
+      let after = this.segments.reduce((sum, segment) => sum + segment.duration, 0)
+      while (skipped < this.segments.length - 1) {
+        const segment = this.segments[skipped]!
+        after -= segment.duration
+        if (!segment.complete || after <= canSkipUntil) break
+        skipped++
+      }
+    }
+    const control = `CAN-BLOCK-RELOAD=YES${canSkipUntil === null ? "" : `,CAN-SKIP-UNTIL=${canSkipUntil.toFixed(1)}`}`
     const lines = [
       "#EXTM3U",
-      "#EXT-X-VERSION:6",
+      // EXT-X-SKIP needs version 9; a whole playlist stays at 6 for players that know no more.
+      `#EXT-X-VERSION:${skipped > 0 ? 9 : 6}`,
       `#EXT-X-TARGETDURATION:${this.targetDuration}`,
-      `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${(partTarget * 3).toFixed(3)}`,
+      `#EXT-X-SERVER-CONTROL:${control},PART-HOLD-BACK=${(partTarget * 3).toFixed(3)}`,
       `#EXT-X-PART-INF:PART-TARGET=${partTarget.toFixed(3)}`,
       `#EXT-X-MEDIA-SEQUENCE:${first?.msn ?? 0}`
     ]
     if (this.discontinuities > 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${this.discontinuities}`)
+    if (skipped > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`)
     // Parts are listed for the last three target durations only (RFC 8216bis 4.4.4.9).
     let fromEnd = 0
     let partsFrom = this.segments.length
     while (partsFrom > 0 && fromEnd < this.targetDuration * 3) fromEnd += this.segments[--partsFrom]!.duration
     this.segments.forEach((segment, index) => {
-      if (index === 0 || segment.discontinuity) {
-        if (index > 0) lines.push("#EXT-X-DISCONTINUITY")
+      if (index < skipped) return
+      if (index === skipped || segment.discontinuity) {
+        if (segment.discontinuity && index > 0) lines.push("#EXT-X-DISCONTINUITY")
         lines.push(`#EXT-X-MAP:URI="init-${segment.run}.mp4"`)
       }
       lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(segment.programDateTime).toISOString()}`)
