@@ -22,10 +22,9 @@ import type { AddressInfo } from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { promisify } from "node:util"
-import type { Browser } from "playwright-core"
-import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { type MainJob, publish, startMainJob, waitFor } from "@onair/test-support"
-import { launchChromium, servePlayerPage } from "@onair/test-support/browser"
+import { assert, describe, it } from "vitest"
+import { publish, waitFor } from "@onair/test-support"
+import { usePlayers } from "@onair/test-support/browser"
 
 const exec = promisify(execFile)
 const require = createRequire(import.meta.url)
@@ -52,48 +51,33 @@ const timed = async (url: string) => {
 }
 
 describe("low-latency HLS", { timeout: 180_000 }, () => {
-  let job: MainJob
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  let page: { readonly origin: string; readonly close: () => void }
-
-  beforeAll(async () => {
-    // The app's slate image is served from this machine: the outbound guard admits loopback for it.
-    job = await startMainJob({ ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32" })
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    page = await servePlayerPage()
-  }, 90_000)
-  afterAll(async () => {
-    await closeBrowser?.()
-    await job?.stop()
-    page?.close()
-  })
+  const players = usePlayers({ ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32" })
 
   it("takes latency_mode on create and PATCH, shows it, and refuses an unknown one naming the field", async () => {
-    const created = await job.api("POST", "/livestreams", { name: "modes" })
+    const created = await players.job.api("POST", "/livestreams", { name: "modes" })
     assert.strictEqual(created.status, 201)
     assert.strictEqual(created.body.data.latency_mode, "standard")
     const id = created.body.data.id
-    const patched = await job.api("PATCH", `/livestreams/${id}`, { latency_mode: "realtime" })
+    const patched = await players.job.api("PATCH", `/livestreams/${id}`, { latency_mode: "realtime" })
     assert.strictEqual(patched.status, 200, JSON.stringify(patched.body))
-    const read = await job.api("GET", `/livestreams/${id}`)
+    const read = await players.job.api("GET", `/livestreams/${id}`)
     assert.strictEqual(read.body.data.livestream.latency_mode, "realtime")
     for (const [method, path] of [
       ["POST", "/livestreams"],
       ["PATCH", `/livestreams/${id}`]
     ] as const) {
-      const refused = await job.api(method, path, { latency_mode: "instant" })
+      const refused = await players.job.api(method, path, { latency_mode: "instant" })
       assert.strictEqual(refused.status, 400, `${method} ${JSON.stringify(refused.body)}`)
       assert.include(JSON.stringify(refused.body), "latency_mode")
     }
   })
 
   it("serves parts with blocking reload and preload hints; hls.js plays it in low-latency mode", async () => {
-    const created = await job.api("POST", "/livestreams", { name: "low", latency_mode: "low" })
+    const created = await players.job.api("POST", "/livestreams", { name: "low", latency_mode: "low" })
     assert.strictEqual(created.status, 201, JSON.stringify(created.body))
     const livestream = created.body.data as Created
     assert.strictEqual(livestream.latency_mode, "low")
-    const encoder = publish(`rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`)
+    const encoder = publish(`rtmp://127.0.0.1:${players.job.rtmpPort}/live/${livestream.stream_key}`)
     try {
       const variant = await waitFor(
         "the low-latency playlist",
@@ -155,8 +139,8 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
       assert.isBelow(farPart.at - farPart.started, 1000)
 
       // hls.js in low-latency mode loads parts, and plays close to the live edge.
-      const player = await browser.newPage()
-      await player.goto(`${page.origin}/player`)
+      const player = await players.browser.newPage()
+      await player.goto(`${players.origin}/player`)
       await player.addScriptTag({ path: HLS_JS })
       const played = await player.evaluate(async (url) => {
         const video = document.querySelector("video")!
@@ -192,8 +176,8 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
 
       // A player without LL-HLS plays the same playlist as ordinary HLS, segment by segment.
       await player.close()
-      const plainPlayer = await browser.newPage()
-      await plainPlayer.goto(`${page.origin}/player`)
+      const plainPlayer = await players.browser.newPage()
+      await plainPlayer.goto(`${players.origin}/player`)
       await plainPlayer.addScriptTag({ path: HLS_JS })
       const plain = await plainPlayer.evaluate(async (url) => {
         const video = document.querySelector("video")!
@@ -246,27 +230,27 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
     })
     await new Promise<void>((resolve) => images.listen(0, "127.0.0.1", resolve))
     const slateUrl = `http://127.0.0.1:${(images.address() as AddressInfo).port}/slate.png`
-    const refusedUrl = await job.api("PATCH", "/settings", { slate_image_url: "ftp://example.com/slate.png" })
+    const refusedUrl = await players.job.api("PATCH", "/settings", { slate_image_url: "ftp://example.com/slate.png" })
     assert.strictEqual(refusedUrl.status, 400)
     assert.include(JSON.stringify(refusedUrl.body), "slate_image_url")
-    const settings = await job.api("PATCH", "/settings", { slate_image_url: slateUrl })
+    const settings = await players.job.api("PATCH", "/settings", { slate_image_url: slateUrl })
     assert.strictEqual(settings.status, 200, JSON.stringify(settings.body))
     assert.strictEqual(settings.body.data.slate_image_url, slateUrl)
 
-    const created = await job.api("POST", "/livestreams", { name: "slate", latency_mode: "low" })
+    const created = await players.job.api("POST", "/livestreams", { name: "slate", latency_mode: "low" })
     const livestream = created.body.data as Created & { id: string }
-    const patched = await job.api("PATCH", `/livestreams/${livestream.id}`, { reconnect_window_seconds: 30 })
+    const patched = await players.job.api("PATCH", `/livestreams/${livestream.id}`, { reconnect_window_seconds: 30 })
     assert.strictEqual(patched.status, 200)
-    const url = `rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`
+    const url = `rtmp://127.0.0.1:${players.job.rtmpPort}/live/${livestream.stream_key}`
     let encoder = publish(url)
-    const player = await browser.newPage()
+    const player = await players.browser.newPage()
     try {
       await waitFor(
         "playable",
         async () => ((await fetch(livestream.playback_url)).status === 200 ? true : undefined),
         40_000
       )
-      await player.goto(`${page.origin}/player`)
+      await player.goto(`${players.origin}/player`)
       await player.addScriptTag({ path: HLS_JS })
       await player.evaluate((url) => {
         const video = document.querySelector("video")!
@@ -340,7 +324,7 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
         6,
         `the player advanced through the slate: ${droppedAt} -> ${duringDrop}`
       )
-      const live = await job.api("GET", `/livestreams/${livestream.id}`)
+      const live = await players.job.api("GET", `/livestreams/${livestream.id}`)
       assert.strictEqual(live.body.data.livestream.status, "LIVE", "inside its window the session goes on")
 
       // The encoder returns: the live feed again, after another discontinuity, and the player follows.
@@ -356,7 +340,7 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
       assert.deepStrictEqual(await player.evaluate(() => (window as any).player.errors), [])
 
       // The session ends (the key disabled): the playlist ends.
-      assert.strictEqual((await job.api("POST", `/livestreams/${livestream.id}/disable`)).status, 200)
+      assert.strictEqual((await players.job.api("POST", `/livestreams/${livestream.id}/disable`)).status, 200)
       const ended = await waitFor(
         "the playlist's end",
         async () => {
@@ -371,17 +355,17 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
       await player.close()
       await encoder.stop()
       images.close()
-      await job.api("PATCH", "/settings", { slate_image_url: null })
+      await players.job.api("PATCH", "/settings", { slate_image_url: null })
     }
   })
 
   it("keeps a DVR window in the live playlist, and hls.js seeks back 60 s in it", async () => {
-    const created = await job.api("POST", "/livestreams", { name: "dvr", dvr_window_seconds: 600 })
+    const created = await players.job.api("POST", "/livestreams", { name: "dvr", dvr_window_seconds: 600 })
     assert.strictEqual(created.status, 201, JSON.stringify(created.body))
     const livestream = created.body.data as Created & { id: string; dvr_window_seconds: number }
     assert.strictEqual(livestream.dvr_window_seconds, 600)
     assert.strictEqual(
-      (await job.api("PATCH", `/livestreams/${livestream.id}`, { dvr_window_seconds: 14_401 })).status,
+      (await players.job.api("PATCH", `/livestreams/${livestream.id}`, { dvr_window_seconds: 14_401 })).status,
       400
     )
     // 110 s of media at ten times real time (the packager joins within a second or two of the publish);
@@ -393,7 +377,7 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
         ...["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "110"],
         ...["-f", "lavfi", "-i", "sine=frequency=500", "-t", "110", "-c:v", "libx264", "-preset", "ultrafast"],
         ...["-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "flv"],
-        `rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`
+        `rtmp://127.0.0.1:${players.job.rtmpPort}/live/${livestream.stream_key}`
       ],
       { timeout: 60_000 }
     )
@@ -428,9 +412,9 @@ describe("low-latency HLS", { timeout: 180_000 }, () => {
     assert.isBelow(delta.length, listed.length / 2)
     assert.strictEqual((await fetch(`${variant}?_HLS_skip=MAYBE`)).status, 400)
 
-    const player = await browser.newPage()
+    const player = await players.browser.newPage()
     try {
-      await player.goto(`${page.origin}/player`)
+      await player.goto(`${players.origin}/player`)
       await player.addScriptTag({ path: HLS_JS })
       const seeked = await player.evaluate(async (url) => {
         const video = document.querySelector("video")!

@@ -14,10 +14,9 @@
 import { execFile } from "node:child_process"
 import { createRequire } from "node:module"
 import { promisify } from "node:util"
-import type { Browser } from "playwright-core"
-import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { assert, describe, it } from "vitest"
 import { type MainJob, publish, startMainJob, waitFor } from "@onair/test-support"
-import { launchChromium, servePlayerPage } from "@onair/test-support/browser"
+import { usePlayers } from "@onair/test-support/browser"
 
 const exec = promisify(execFile)
 const require = createRequire(import.meta.url)
@@ -45,29 +44,15 @@ const firstKeyframe = async (playlistUrl: string, sequence: number) => {
 }
 
 describe("adaptive renditions", { timeout: 180_000 }, () => {
-  let job: MainJob
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  let page: { readonly origin: string; readonly close: () => void }
-
-  beforeAll(async () => {
-    job = await startMainJob({ ONAIR_ABR_CPU_CORES: "1.5" })
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    page = await servePlayerPage()
-  }, 90_000)
-  afterAll(async () => {
-    await closeBrowser?.()
-    await job?.stop()
-    page?.close()
-  })
+  const players = usePlayers({ ONAIR_ABR_CPU_CORES: "1.5" })
 
   it("a 3-rendition ladder: three variants by resolution, aligned keyframes, hls.js switches, getStatus in the ABR form", async () => {
-    const livestream = await create(job)
-    const encoder = publish(rtmp(job, livestream.stream_key), { size: "1280x720" })
+    const livestream = await create(players.job)
+    const encoder = publish(rtmp(players.job, livestream.stream_key), { size: "1280x720" })
     const [source, renditions] = await waitFor(
       "getStatus with renditions",
       async () => {
-        const { healthDescriptions } = await status(job, livestream.id)
+        const { healthDescriptions } = await status(players.job, livestream.id)
         return healthDescriptions.length === 2 ? healthDescriptions.map((text: string) => JSON.parse(text)) : undefined
       },
       40_000
@@ -116,8 +101,8 @@ describe("adaptive renditions", { timeout: 180_000 }, () => {
     for (const start of starts) assert.approximately(start, starts[0]!, 0.05, `keyframes ${starts.join(", ")}`)
 
     // hls.js sees three levels and switches to the lowest and back to the highest.
-    const player = await browser.newPage()
-    await player.goto(`${page.origin}/player`)
+    const player = await players.browser.newPage()
+    await player.goto(`${players.origin}/player`)
     await player.addScriptTag({ path: HLS_JS })
     const played = await player.evaluate(async (url) => {
       const video = document.querySelector("video")!
@@ -183,12 +168,12 @@ describe("adaptive renditions", { timeout: 180_000 }, () => {
 
   it("refuses an unknown rendition or a repeated one, naming the field", async () => {
     for (const renditions of [["4k"], ["480p", "480p"]]) {
-      const answer = await job.api("POST", "/livestreams", { name: "bad ladder", renditions })
+      const answer = await players.job.api("POST", "/livestreams", { name: "bad ladder", renditions })
       assert.strictEqual(answer.status, 400, JSON.stringify(answer.body))
       assert.include(JSON.stringify(answer.body.errors), "renditions")
     }
-    const livestream = await create(job)
-    const patched = await job.api("PATCH", `/livestreams/${livestream.id}`, { renditions: [] })
+    const livestream = await create(players.job)
+    const patched = await players.job.api("PATCH", `/livestreams/${livestream.id}`, { renditions: [] })
     assert.strictEqual(patched.status, 200)
   })
 })

@@ -8,6 +8,8 @@ import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as Path from "node:path"
 import { type Browser, chromium, type Page } from "playwright-core"
+import { afterAll, beforeAll } from "vitest"
+import { type MainJob, startMainJob } from "./MainJob.ts"
 
 export const CHROMIUM = process.env["ONAIR_CHROMIUM"] ?? "/usr/bin/chromium"
 
@@ -115,4 +117,49 @@ export const servePlayerPage = async (): Promise<{ readonly origin: string; read
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   return { origin: `http://localhost:${(server.address() as AddressInfo).port}`, close: () => server.close() }
+}
+
+/** What `usePlayers` gives a test file's tests, from its `beforeAll` on. */
+export interface Players {
+  readonly job: MainJob
+  readonly browser: Browser
+  /** The player page's origin: load `${origin}/player`. */
+  readonly origin: string
+}
+
+/**
+ * A test file's main job (with `env`), Chromium and player page: started before its tests, stopped after
+ * them. Read the fields inside the tests.
+ */
+export const usePlayers = (env: Record<string, string> = {}): Players => {
+  const started: { job?: MainJob; browser?: Browser; origin?: string } = {}
+  const stops: Array<() => unknown> = []
+  beforeAll(async () => {
+    started.job = await startMainJob(env)
+    stops.push(() => started.job?.stop())
+    const chromium = await launchChromium()
+    started.browser = chromium.browser
+    stops.push(chromium.close)
+    const page = await servePlayerPage()
+    started.origin = page.origin
+    stops.push(page.close)
+  }, 90_000)
+  afterAll(async () => {
+    for (const stop of stops.reverse()) await stop()
+  })
+  const ready = <A>(value: A | undefined, what: string): A => {
+    if (value === undefined) throw new Error(`usePlayers: no ${what} before beforeAll`)
+    return value
+  }
+  return {
+    get job() {
+      return ready(started.job, "main job")
+    },
+    get browser() {
+      return ready(started.browser, "browser")
+    },
+    get origin() {
+      return ready(started.origin, "player page")
+    }
+  }
 }
