@@ -2,17 +2,17 @@
  * One session's low-latency HLS (RFC 8216bis) as the packager builds it, in memory and bounded by its
  * window: the initialisation segment of each run of the packager, CMAF parts (one `moof`+`mdat` fragment
  * each, cut by ffmpeg every `-frag_duration`) grouped into segments that start on a keyframe once the one
- * before lasts `minSegmentSeconds`, and the media playlist answered from them (`EXT-X-PART`,
- * `EXT-X-PRELOAD-HINT`, `EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES`, `EXT-X-PROGRAM-DATE-TIME`).
+ * before lasts `minSegmentSeconds`, what blocking reload and preload hints may answer, and the media
+ * playlist written from them (`LowLatencyPlaylist`). With a DVR window, segments that leave memory go to
+ * files (`DvrFiles`) until they leave the window.
  *
  * A new run (the encoder came back inside its reconnect window) adds a new map and a discontinuity, and the
  * media sequence goes on, so players keep their place. The stream tells its listeners of every change, so a
  * blocked playlist request or a preload hint's request answers as soon as what it waits for exists.
  */
-
 import type { SessionId } from "@onair/core"
-import * as Fs from "node:fs"
-import * as Path from "node:path"
+import { forget, keep, readKept } from "./DvrFiles.ts"
+import { type PlaylistView, render } from "./LowLatencyPlaylist.ts"
 
 /** A part: one fragment's bytes, how long it plays and whether it starts with a keyframe. */
 export interface Part {
@@ -62,27 +62,7 @@ export type Availability =
   | { readonly _tag: "Later" }
   | { readonly _tag: "Never" }
 
-const seconds = (value: number) => value.toFixed(5)
-
 const EMPTY = new Uint8Array()
-
-/** Writes a segment that left memory to the DVR window's folder (owner-only): its file. */
-const keep = (dir: string, msn: number, bytes: Uint8Array): string => {
-  Fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const file = Path.join(dir, `${msn}.m4s`)
-  Fs.writeFileSync(file, bytes, { mode: 0o600 })
-  return file
-}
-
-const readKept = (file: string): Uint8Array | null => {
-  try {
-    return Fs.readFileSync(file)
-  } catch {
-    return null
-  }
-}
-
-const forget = (file: string) => Fs.rmSync(file, { force: true })
 
 export class LowLatencyStream {
   private readonly inits = new Map<number, Uint8Array>()
@@ -251,71 +231,19 @@ export class LowLatencyStream {
   }
 
   /**
-   * How far back a delta update may skip (RFC 8216bis 4.4.3.8: at least six target durations), or null
-   * when the playlist is short enough to send whole: only a DVR window makes it long.
-   */
-  private get canSkipUntil(): number | null {
-    return this.options.dvr === null ? null : this.targetDuration * 6
-  }
-
-  /**
-   * The media playlist now; with `skip` (`_HLS_skip=YES`, RFC 8216bis 6.2.5.1), a delta update: the complete
-   * segments that end more than `CAN-SKIP-UNTIL` seconds before the playlist's end are one
-   * `EXT-X-SKIP` line, and the first segment after them carries its map again.
+   * The media playlist now; with `skip` (`_HLS_skip=YES`), a delta update when the playlist is long (a DVR
+   * window's: it offers `CAN-SKIP-UNTIL` of six target durations, RFC 8216bis 4.4.3.8).
    */
   playlist(skip = false): string {
-    const first = this.segments[0]
-    const partTarget = this.partTarget
-    const canSkipUntil = this.canSkipUntil
-    let skipped = 0
-    if (skip && canSkipUntil !== null) {
-      let after = this.segments.reduce((sum, segment) => sum + segment.duration, 0)
-      while (skipped < this.segments.length - 1) {
-        const segment = this.segments[skipped]!
-        after -= segment.duration
-        if (!segment.complete || after <= canSkipUntil) break
-        skipped++
-      }
+    const view: PlaylistView = {
+      segments: this.segments,
+      targetDuration: this.targetDuration,
+      partTarget: this.partTarget,
+      discontinuities: this.discontinuities,
+      canSkipUntil: this.options.dvr === null ? null : this.targetDuration * 6,
+      ended: this.ended
     }
-    const control = `CAN-BLOCK-RELOAD=YES${canSkipUntil === null ? "" : `,CAN-SKIP-UNTIL=${canSkipUntil.toFixed(1)}`}`
-    const lines = [
-      "#EXTM3U",
-      // EXT-X-SKIP needs version 9; a whole playlist stays at 6 for players that know no more.
-      `#EXT-X-VERSION:${skipped > 0 ? 9 : 6}`,
-      `#EXT-X-TARGETDURATION:${this.targetDuration}`,
-      `#EXT-X-SERVER-CONTROL:${control},PART-HOLD-BACK=${(partTarget * 3).toFixed(3)}`,
-      `#EXT-X-PART-INF:PART-TARGET=${partTarget.toFixed(3)}`,
-      `#EXT-X-MEDIA-SEQUENCE:${first?.msn ?? 0}`
-    ]
-    if (this.discontinuities > 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${this.discontinuities}`)
-    if (skipped > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`)
-    // Parts are listed for the last three target durations only (RFC 8216bis 4.4.4.9).
-    let fromEnd = 0
-    let partsFrom = this.segments.length
-    while (partsFrom > 0 && fromEnd < this.targetDuration * 3) fromEnd += this.segments[--partsFrom]!.duration
-    this.segments.forEach((segment, index) => {
-      if (index < skipped) return
-      if (index === skipped || segment.discontinuity) {
-        if (segment.discontinuity && index > 0) lines.push("#EXT-X-DISCONTINUITY")
-        lines.push(`#EXT-X-MAP:URI="init-${segment.run}.mp4"`)
-      }
-      lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(segment.programDateTime).toISOString()}`)
-      if (index >= partsFrom) {
-        segment.parts.forEach((part, partIndex) => {
-          lines.push(
-            `#EXT-X-PART:DURATION=${seconds(part.duration)},URI="${segment.msn}.${partIndex}.m4s"${part.independent ? ",INDEPENDENT=YES" : ""}`
-          )
-        })
-      }
-      if (segment.complete) lines.push(`#EXTINF:${seconds(segment.duration)},`, `${segment.msn}.m4s`)
-    })
-    const last = this.segments.at(-1)
-    if (this.ended) lines.push("#EXT-X-ENDLIST")
-    else if (last !== undefined) {
-      const hint = !last.complete ? `${last.msn}.${last.parts.length}` : `${last.msn + 1}.0`
-      lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${hint}.m4s"`)
-    }
-    return `${lines.join("\n")}\n`
+    return render(view, skip)
   }
 
   private complete(segment: Segment): void {
