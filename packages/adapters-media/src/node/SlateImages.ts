@@ -15,6 +15,8 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 
 const MAX_BYTES = 5 * 1024 * 1024
+/** Images kept at most (the least recently asked for go first, their files with them). */
+export const MAX_SLATE_IMAGES = 64
 const RETRY_MILLIS = 5 * 60_000
 const FETCH_TIMEOUT = Duration.seconds(10)
 
@@ -40,12 +42,32 @@ export class SlateImages {
     this.dir = dir
   }
 
-  /** Asks for `url`'s image; the next rounds fetch it unless it is here, or failed less than 5 minutes ago. */
+  /**
+   * Asks for `url`'s image; the next rounds fetch it unless it is here, or failed less than 5 minutes ago.
+   * At most `MAX_SLATE_IMAGES` are kept: asking makes an image the most recent, and the least recent goes.
+   */
   want(url: string, now: number): void {
     const entry = this.images.get(url)
-    if (entry === undefined || (entry._tag === "Failed" && now - entry.at >= RETRY_MILLIS)) {
-      this.images.set(url, { _tag: "Wanted" })
+    this.images.delete(url)
+    this.images.set(
+      url,
+      entry === undefined || (entry._tag === "Failed" && now - entry.at >= RETRY_MILLIS) ? { _tag: "Wanted" } : entry
+    )
+    for (const [oldest, kept] of this.images) {
+      if (this.images.size <= MAX_SLATE_IMAGES) break
+      this.images.delete(oldest)
+      if (kept._tag === "Ready") Fs.rmSync(kept.file, { force: true })
     }
+  }
+
+  /** Whether `url`'s image is kept or wanted. */
+  holds(url: string): boolean {
+    return this.images.has(url)
+  }
+
+  /** How many images are kept or wanted. */
+  get size(): number {
+    return this.images.size
   }
 
   /** The file of `url`'s image when it is here; undefined otherwise (the slate shows OnAir's own). */
@@ -60,6 +82,11 @@ export class SlateImages {
     for (const url of wanted) {
       const outcome = yield* this.fetch(url)
       const now = yield* Clock.currentTimeMillis
+      // An image let go while it was fetched stays let go (its file too).
+      if (!this.images.has(url)) {
+        if (outcome._tag === "Ready") Fs.rmSync(outcome.file, { force: true })
+        continue
+      }
       if (outcome._tag === "Failed") {
         yield* Effect.logWarning(`media: slate image ${url} not used (${outcome.why}); OnAir's own is shown`)
         this.images.set(url, { ...outcome, at: now })
