@@ -197,19 +197,10 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
       setNewName(undefined)
     })
   }
-  const setLatency = (mode: LatencyMode) =>
+  /** A setting of the livestream's that changes from its next broadcast. */
+  const change = (payload: { readonly latency_mode: LatencyMode } | { readonly dvr_window_seconds: number }) =>
     act(async () => {
-      await onair(session).livestreams.updateLivestream({
-        params: ofLivestream(session, id),
-        payload: { latency_mode: mode }
-      })
-    })
-  const setDvrWindow = (seconds: number) =>
-    act(async () => {
-      await onair(session).livestreams.updateLivestream({
-        params: ofLivestream(session, id),
-        payload: { dvr_window_seconds: seconds }
-      })
+      await onair(session).livestreams.updateLivestream({ params: ofLivestream(session, id), payload })
     })
   const toggle = () =>
     act(async () => {
@@ -327,7 +318,7 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
               Latency{" "}
               <select
                 value={livestream.latency_mode ?? "standard"}
-                onChange={(event) => void setLatency(event.target.value as LatencyMode)}
+                onChange={(event) => void change({ latency_mode: event.target.value as LatencyMode })}
               >
                 {LATENCY_MODES.map(([mode, label]) => (
                   <option key={mode} value={mode}>
@@ -340,7 +331,7 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
               DVR{" "}
               <select
                 value={livestream.dvr_window_seconds ?? 0}
-                onChange={(event) => void setDvrWindow(Number(event.target.value))}
+                onChange={(event) => void change({ dvr_window_seconds: Number(event.target.value) })}
               >
                 {(DVR_WINDOWS.some(([seconds]) => seconds === (livestream.dvr_window_seconds ?? 0))
                   ? DVR_WINDOWS

@@ -25,3 +25,6 @@ export const readKept = (file: string): Uint8Array | null => {
 
 /** Deletes a kept segment's file (nothing when it is gone already). */
 export const forget = (file: string) => Fs.rmSync(file, { force: true })
+
+/** Deletes a session's folder of kept segments, all of it. */
+export const forgetAll = (dir: string) => Fs.rmSync(dir, { recursive: true, force: true })

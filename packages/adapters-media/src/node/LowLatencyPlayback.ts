@@ -13,7 +13,6 @@
  * Viewer seconds count per part, so a player that fetches parts and one that fetches whole segments count
  * the same seconds, each once.
  */
-import type { SessionId } from "@onair/core"
 import { Clock, Duration, Effect } from "effect"
 import { HttpServerResponse } from "effect/http"
 import type { Availability, LowLatencyStream, Readiness } from "./LowLatencyStream.ts"
@@ -80,20 +79,6 @@ export const make = (options: { readonly cors: Record<string, string>; readonly 
     })
   })
 
-  /** Counts each part of `parts` (`[msn, index]`) once for the viewer. */
-  const count = (
-    stream: LowLatencyStream,
-    session: SessionId,
-    viewer: string,
-    parts: ReadonlyArray<readonly [number, number]>,
-    now: number
-  ) => {
-    for (const [msn, index] of parts) {
-      const seconds = stream.partDurations(msn)[index] ?? 0
-      viewers.served(session, viewer, msn * PARTS_PER_KEY + index, seconds, now)
-    }
-  }
-
   /** Waits for what the preload hint names (or the segment being cut), then answers it. */
   const settle = (stream: LowLatencyStream, find: () => Availability) =>
     Effect.gen(function* () {
@@ -103,12 +88,7 @@ export const make = (options: { readonly cors: Record<string, string>; readonly 
       return find()
     })
 
-  const file = Effect.fn("LowLatencyPlayback.file")(function* (
-    stream: LowLatencyStream,
-    session: SessionId,
-    viewer: string,
-    name: string
-  ) {
+  const file = Effect.fn("LowLatencyPlayback.file")(function* (stream: LowLatencyStream, viewer: string, name: string) {
     const match = LOW_LATENCY_FILE.exec(name)
     if (match === null) return refuse(404, "no such segment")
     const [, run, segment, partOf, partIndex] = match
@@ -125,9 +105,13 @@ export const make = (options: { readonly cors: Record<string, string>; readonly 
     const found = yield* settle(stream, () => (index === null ? stream.segment(msn) : stream.part(msn, index)))
     if (found._tag !== "Here") return refuse(404, index === null ? "no such segment" : "no such part")
     viewers.sent(found.bytes.length)
-    const parts =
-      index === null ? stream.partDurations(msn).map((_, each) => [msn, each] as const) : [[msn, index] as const]
-    count(stream, session, viewer, parts, yield* Clock.currentTimeMillis)
+    // Each part counts once for the viewer, whether it came alone or in its whole segment.
+    const now = yield* Clock.currentTimeMillis
+    stream.partDurations(msn).forEach((seconds, each) => {
+      if (index === null || index === each) {
+        viewers.served(stream.sessionId, viewer, msn * PARTS_PER_KEY + each, seconds, now)
+      }
+    })
     return HttpServerResponse.uint8Array(found.bytes, {
       contentType: "video/mp4",
       headers: { ...cors, "cache-control": "max-age=60" }

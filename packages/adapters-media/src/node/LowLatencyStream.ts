@@ -11,7 +11,7 @@
  * blocked playlist request or a preload hint's request answers as soon as what it waits for exists.
  */
 import type { SessionId } from "@onair/core"
-import { forget, keep, readKept } from "./DvrFiles.ts"
+import { forget, forgetAll, keep, readKept } from "./DvrFiles.ts"
 import { type PlaylistView, render } from "./LowLatencyPlaylist.ts"
 
 /** A part: one fragment's bytes, how long it plays and whether it starts with a keyframe. */
@@ -72,7 +72,7 @@ export class LowLatencyStream {
   private discontinuities = 0
   private nextMsn = 0
   private targetDuration = 1
-  /** Declared from the first part's frame duration: what ffmpeg cuts at, up to one frame more. */
+  /** Declared from the second part's frame duration: what ffmpeg cuts at, up to one frame more. */
   private partTargetSeconds: number | null = null
   private partsSeen = 0
   private anchor: { readonly wall: number; readonly media: number } | null = null
@@ -153,6 +153,11 @@ export class LowLatencyStream {
     this.changed()
   }
 
+  /** Lets go of what the stream keeps on disk (a DVR window's files), once no player needs its end. */
+  release(): void {
+    if (this.options.dvr !== null) forgetAll(this.options.dvr.dir)
+  }
+
   /** Calls `listener` after every change until the answer is called. */
   onChange(listener: () => void): () => void {
     this.listeners.add(listener)
@@ -202,7 +207,7 @@ export class LowLatencyStream {
 
   /** Part `index` of segment `msn`: here, to come (the next one, as the preload hint names it), or never. */
   part(msn: number, index: number): Availability {
-    const segment = this.segments.find((candidate) => candidate.msn === msn)
+    const segment = this.segmentAt(msn)
     const last = this.segments.at(-1)
     if (segment !== undefined && segment.file === null && index < segment.parts.length) {
       return { _tag: "Here", bytes: segment.parts[index]!.bytes }
@@ -216,7 +221,7 @@ export class LowLatencyStream {
 
   /** Segment `msn` whole: here once complete, to come while it is the one being cut, or never. */
   segment(msn: number): Availability {
-    const segment = this.segments.find((candidate) => candidate.msn === msn)
+    const segment = this.segmentAt(msn)
     if (segment?.bytes != null) return { _tag: "Here", bytes: segment.bytes }
     if (segment?.file != null) {
       const bytes = readKept(segment.file)
@@ -225,9 +230,15 @@ export class LowLatencyStream {
     return segment !== undefined && !this.ended ? { _tag: "Later" } : { _tag: "Never" }
   }
 
+  /** Segment `msn`, if the playlist holds it: the kept segments' numbers run on without a gap. */
+  private segmentAt(msn: number): Segment | undefined {
+    const first = this.segments[0]
+    return first === undefined || !Number.isInteger(msn) ? undefined : this.segments[msn - first.msn]
+  }
+
   /** Each part's duration of segment `msn` (the whole segment's viewer seconds are its parts'). */
   partDurations(msn: number): ReadonlyArray<number> {
-    return this.segments.find((candidate) => candidate.msn === msn)?.parts.map((part) => part.duration) ?? []
+    return this.segmentAt(msn)?.parts.map((part) => part.duration) ?? []
   }
 
   /**
@@ -267,22 +278,24 @@ export class LowLatencyStream {
   private trim(): void {
     const inMemory = Math.max(6, Math.ceil(this.options.windowSeconds / Math.max(this.targetDuration, 1)) + 3)
     const dvr = this.options.dvr
-    for (let index = 0; index < this.segments.length - inMemory; index++) {
+    // Segments leave memory in order: the newest one out of it without a file yet, and any before it.
+    for (let index = this.segments.length - inMemory - 1; dvr !== null && index >= 0; index--) {
       const segment = this.segments[index]!
-      if (dvr === null || segment.file !== null || segment.bytes === null) continue
+      if (segment.file !== null || segment.bytes === null) break
       segment.file = keep(dvr.dir, segment.msn, segment.bytes)
       segment.bytes = null
       segment.parts.forEach((part, partIndex) => {
         segment.parts[partIndex] = { ...part, bytes: EMPTY }
       })
     }
-    const after = (index: number) => this.segments.slice(index + 1).reduce((sum, segment) => sum + segment.duration, 0)
-    while (
-      this.segments.length > inMemory &&
-      (dvr === null || this.segments[0]!.file === null || after(0) > dvr.seconds)
-    ) {
-      const removed = this.segments.shift()!
-      if (removed.file !== null) forget(removed.file)
+    // What plays after the first segment: with a DVR window, it leaves once the rest lasts the window.
+    let after = this.segments.reduce((sum, segment) => sum + segment.duration, 0)
+    while (this.segments.length > inMemory) {
+      const first = this.segments[0]!
+      after -= first.duration
+      if (dvr !== null && first.file !== null && after <= dvr.seconds) break
+      this.segments.shift()
+      if (first.file !== null) forget(first.file)
       if (this.segments[0]!.discontinuity) this.discontinuities++
     }
     const used = new Set(this.segments.map((segment) => segment.run))

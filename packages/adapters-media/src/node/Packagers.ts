@@ -1,15 +1,15 @@
 /**
  * The node's low-latency packagers: for every connection whose livestream's `latency_mode` is `low` or
- * `realtime`, or that keeps a DVR window (`dvr_window_seconds`), one supervised ffmpeg reads the session from nginx's loopback `hls` application (as the ladder
- * workers do) and remuxes it, video and audio copied, to fragmented MP4 on its standard output
- * (`PackagerArgs`). OnAir reads what it writes (`FragmentReader`) into the session's low-latency HLS, kept
+ * `realtime`, or that keeps a DVR window (`dvr_window_seconds`), one supervised ffmpeg reads the session
+ * from nginx's loopback `hls` application (as the ladder workers do) and remuxes it, video and audio
+ * copied, to fragmented MP4 on its standard output (`PackagerArgs`). OnAir reads what it writes (`FragmentReader`) into the session's low-latency HLS, kept
  * in memory (`LowLatencyStream`), which `Playback` serves.
  *
  * A run that exits while its connection lives starts again after a back-off (2 s, doubling to 30 s), as a
- * new run of the same stream (a discontinuity, the media sequence going on). * When the encoder goes away,
+ * new run of the same stream (a discontinuity, the media sequence going on). When the encoder goes away,
  * a slate run stands in for it (its app's slate image when it has one and it could be fetched, else
- * OnAir's own, looped, at the source's size and rate, with silence), so
- * players keep playing through the reconnect window; the encoder's return stops the slate and the live run
+ * OnAir's own, looped, at the source's size and rate, with silence), so players keep playing through the
+ * reconnect window; the encoder's return stops the slate and the live run
  * takes over at its first keyframe. A session without a connection is asked about every few seconds;
  * once the control plane holds it closed, the slate stops, the playlist ends (`EXT-X-ENDLIST`) and the
  * stream is let go 30 s later. Bytes a stopped run still writes are dropped: only the current run feeds
@@ -17,7 +17,6 @@
  */
 import type { LivestreamId, SessionId } from "@onair/core"
 import { Clock, Effect } from "effect"
-import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { MediaControl } from "../protocol/MediaControl.ts"
 import type { Connection } from "./Connections.ts"
@@ -85,13 +84,8 @@ export const make = (settings: PackagerSettings) => {
       now: Date.now,
       firstPartSeconds: settings.partSeconds * 3,
       takeOver: () => {
-        const previous = entry.current
+        stop(entry, entry.current)
         entry.current = run
-        if (previous === null) return
-        previous.stop()
-        if (previous === entry.slate) entry.slate = null
-        if (previous === entry.live) entry.live = null
-        entry.stream.endRun()
       }
     })
     const run: FfmpegRun = new FfmpegRun(args, {
@@ -230,7 +224,7 @@ export const make = (settings: PackagerSettings) => {
     for (const [sessionId, entry] of packaging) {
       if (entry.endedAt !== null && now - entry.endedAt >= ENDED_GRACE_MILLIS) {
         packaging.delete(sessionId)
-        Fs.rmSync(Path.join(settings.dvrDir, sessionId), { recursive: true, force: true })
+        entry.stream.release()
       } else if (entry.endedAt === null && entry.clientId === null) idle.push(sessionId)
     }
     if (idle.length === 0) return

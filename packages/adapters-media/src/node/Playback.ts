@@ -148,11 +148,12 @@ export const layer = (options: {
         if (found._tag === "Elsewhere") return found.answer
         if (found._tag === "Unavailable") return unavailable
         if (found._tag === "NotLive") return notFound("this livestream is not live")
-        const packagedStream = packagers.streamOf(found.session.sessionId)
-        const packaged = packagedStream !== undefined
+        // A packaged session is served from its packager only, once it has something to play.
+        const packaged = packagers.streamOf(found.session.sessionId)
         if (
-          packagedStream?.started === false ||
-          (!packaged && !Fs.existsSync(sessionFile(found.hlsDir, found.session.sessionId, "index.m3u8")))
+          packaged === undefined
+            ? !Fs.existsSync(sessionFile(found.hlsDir, found.session.sessionId, "index.m3u8"))
+            : !packaged.started
         ) {
           return notFound("this livestream is not live")
         }
@@ -168,7 +169,7 @@ export const layer = (options: {
         const viewer = randomBytes(12).toString("hex")
         const renditions = health?.renditions ?? []
         const ladder =
-          !packaged &&
+          packaged === undefined &&
           renditions.length > 0 &&
           Fs.existsSync(Path.join(found.abrDir, found.session.sessionId, "master.m3u8"))
         const variants = ladder
@@ -184,7 +185,7 @@ export const layer = (options: {
               .join("")
           : `#EXT-X-STREAM-INF:${attributes.join(",")}\nv/${viewer}/index.m3u8\n`
         return HttpServerResponse.text(
-          `#EXTM3U\n#EXT-X-VERSION:${ladder ? "6\n#EXT-X-INDEPENDENT-SEGMENTS" : packaged ? "6" : "3"}\n${variants}`,
+          `#EXTM3U\n#EXT-X-VERSION:${ladder ? "6\n#EXT-X-INDEPENDENT-SEGMENTS" : packaged !== undefined ? "6" : "3"}\n${variants}`,
           { contentType: PLAYLIST, headers: { ...CORS, "cache-control": "no-cache" } }
         )
       })
@@ -253,7 +254,7 @@ export const layer = (options: {
         if (found._tag === "Unavailable") return unavailable
         const stream = packagedStream(found, livestream_id, rendition)
         if (stream !== undefined && viewer !== undefined && VIEWER.test(viewer)) {
-          return yield* lowLatency.file(stream, stream.sessionId, viewer, segment ?? "")
+          return yield* lowLatency.file(stream, viewer, segment ?? "")
         }
         const sequence = SEGMENT.exec(segment ?? "")?.[1]
         if (
