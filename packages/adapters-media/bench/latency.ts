@@ -8,9 +8,11 @@
  * clock. The capture moment of the stream's millisecond 0 is taken from ffmpeg's own progress reports (it
  * paces with `-re`): the earliest of report time minus media time written.
  *
- * `standard` is played by hls.js as ordinary HLS, `low` with `lowLatencyMode`. The ratio low/standard is
- * the figure; the goals are low <= 2.5 s (median) and standard unchanged. Also: the packager's CPU as a
- * share of nginx's own (RTMP in and MPEG-TS HLS out) for the same session.
+ * `standard` is played by hls.js as ordinary HLS, `low` with `lowLatencyMode`, `realtime` by Chromium's own
+ * WebRTC over WHEP. The ratios low/standard and realtime/standard are the figures; the goals are
+ * low <= 2.5 s and realtime <= 0.8 s (medians), standard unchanged. Also: the packager's CPU as a share of
+ * nginx's own (RTMP in and MPEG-TS HLS out) for the same session, and the node's CPU per WHEP viewer (the
+ * main job's process, with 1 and then 6 viewers of one broadcast), from which the viewers a core serves.
  *
  * ONAIR_BENCH_SECONDS sets how long each mode is watched (default 20 s, after the player starts).
  */
@@ -18,7 +20,7 @@ import { spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import { createRequire } from "node:module"
 import { type MainJob, recordFigure, sleep, startMainJob } from "@onair/test-support"
-import { launchChromium, servePlayerPage } from "@onair/test-support/browser"
+import { launchChromium, playOverWhep, servePlayerPage } from "@onair/test-support/browser"
 import { children, sampleCpu } from "./Processes.ts"
 
 const require = createRequire(import.meta.url)
@@ -71,25 +73,43 @@ const stampedPublisher = (url: string) => {
   }
 }
 
-/** Plays `url` with hls.js for `seconds` after it starts, and answers each presented frame's stream ms and when. */
+type Mode = "standard" | "low" | "realtime"
+type Browser = Awaited<ReturnType<typeof launchChromium>>["browser"]
+
+/**
+ * Plays the livestream as `mode` asks (its `playback_url` with hls.js, or its `whep_url` over WebRTC) for
+ * `seconds` after it starts, and answers each presented frame's stream ms and when it was presented.
+ */
 const watch = async (
-  browser: Awaited<ReturnType<typeof launchChromium>>["browser"],
+  browser: Browser,
   origin: string,
-  url: string,
-  lowLatencyMode: boolean,
+  livestream: { readonly playback_url: string; readonly whep_url?: string },
+  mode: Mode,
   seconds: number
 ) => {
   const page = await browser.newPage()
   await page.goto(`${origin}/player`)
-  await page.addScriptTag({ path: HLS_JS })
+  if (mode === "realtime") {
+    const played = await playOverWhep(page, livestream.whep_url!)
+    if (played.status !== 201) throw new Error(`WHEP: ${played.status} ${played.body}`)
+  } else {
+    await page.addScriptTag({ path: HLS_JS })
+    await page.evaluate(
+      async ({ url, lowLatencyMode }) => {
+        const video = document.querySelector("video")!
+        const hls = new (window as any).Hls({ lowLatencyMode })
+        ;(window as any).hls = hls
+        hls.loadSource(url)
+        hls.attachMedia(video)
+        await new Promise((resolve) => hls.on("hlsManifestParsed", resolve))
+        await video.play().catch(() => {})
+      },
+      { url: livestream.playback_url, lowLatencyMode: mode === "low" }
+    )
+  }
   const frames = await page.evaluate(
-    async ({ url, lowLatencyMode, seconds, width, bar }) => {
+    async ({ seconds, width, bar }) => {
       const video = document.querySelector("video")!
-      const hls = new (window as any).Hls({ lowLatencyMode })
-      hls.loadSource(url)
-      hls.attachMedia(video)
-      await new Promise((resolve) => hls.on("hlsManifestParsed", resolve))
-      await video.play().catch(() => {})
       const canvas = document.createElement("canvas")
       canvas.width = width
       canvas.height = 270
@@ -113,23 +133,46 @@ const watch = async (
       await new Promise((r) => setTimeout(r, 4_000))
       watching = true
       await new Promise((r) => setTimeout(r, seconds * 1000))
-      hls.destroy()
+      ;(window as any).hls?.destroy()
+      ;(window as any).viewer?.close()
       return seen
     },
-    { url, lowLatencyMode, seconds, width: WIDTH, bar: BAR }
+    { seconds, width: WIDTH, bar: BAR }
   )
   await page.close()
   return frames
 }
 
-const measure = async (
-  job: MainJob,
-  browser: Awaited<ReturnType<typeof launchChromium>>["browser"],
-  origin: string,
-  mode: "standard" | "low"
-) => {
+/**
+ * The node's CPU per WHEP viewer: the main job's own process (werift's viewers run there) sampled with one
+ * viewer of the broadcast, then with six.
+ */
+const cpuPerWhepViewer = async (job: MainJob, browser: Browser, origin: string, whepUrl: string) => {
+  const pages: Array<Awaited<ReturnType<Browser["newPage"]>>> = []
+  const sample = async () => (await sampleCpu({ node: [job.pid] }, 8))["node"]!.cpuPercent
+  const addViewer = async () => {
+    const page = await browser.newPage()
+    pages.push(page)
+    await page.goto(`${origin}/player`)
+    const played = await playOverWhep(page, whepUrl)
+    if (played.status !== 201) throw new Error(`WHEP viewer ${pages.length}: ${played.status} ${played.body}`)
+  }
+  try {
+    await addViewer()
+    await sleep(2_000)
+    const one = await sample()
+    for (let count = 1; count < 6; count++) await addViewer()
+    await sleep(2_000)
+    const six = await sample()
+    return { one, six, perViewer: Math.max(0.01, (six - one) / 5) }
+  } finally {
+    for (const page of pages) await page.close()
+  }
+}
+
+const measure = async (job: MainJob, browser: Browser, origin: string, mode: Mode) => {
   const livestream = (await job.api("POST", "/livestreams", { name: `latency ${mode}`, latency_mode: mode })).body
-    .data as { stream_key: string; playback_url: string }
+    .data as { stream_key: string; playback_url: string; whep_url?: string }
   const publisher = stampedPublisher(`rtmp://127.0.0.1:${job.rtmpPort}/live/${livestream.stream_key}`)
   try {
     for (let tries = 0; tries < 150 && (await fetch(livestream.playback_url)).status !== 200; tries++) await sleep(200)
@@ -150,41 +193,50 @@ const measure = async (
             cpu = { packager: sample["packager"]!.cpuPercent, nginx: sample["nginx"]!.cpuPercent }
           })()
         : Promise.resolve()
-    const frames = await watch(browser, origin, livestream.playback_url, mode === "low", WATCH_SECONDS)
+    const frames = await watch(browser, origin, livestream, mode, WATCH_SECONDS)
     await cpuSample
     const zero = publisher.zero()
     const latencies = frames
       .map((frame) => frame.at - (zero + frame.stamp))
       .filter((value) => value > 0 && value < 60_000)
-    return { latencies, frames: frames.length, cpu }
+    const whep = mode === "realtime" ? await cpuPerWhepViewer(job, browser, origin, livestream.whep_url!) : undefined
+    return { latencies, frames: frames.length, cpu, whep }
   } finally {
     await publisher.stop()
   }
 }
 
 const main = async () => {
-  const job = await startMainJob()
-  const { browser, close } = await launchChromium()
+  // WebRTC's candidates on loopback, where this machine's player is.
+  const job = await startMainJob({ ONAIR_WHIP_HOST_ADDRESSES: "127.0.0.1" })
+  const { browser, close } = await launchChromium(["--allow-loopback-in-peer-connection"])
   const server = await servePlayerPage()
   const origin = server.origin
   try {
-    console.log(`## Glass-to-glass latency (clock in frame, ${WATCH_SECONDS} s watched per mode, hls.js in Chromium)`)
+    console.log(
+      `## Glass-to-glass latency (clock in frame, ${WATCH_SECONDS} s watched per mode; hls.js, or WHEP, in Chromium)`
+    )
     console.log("| mode | frames read | median | p10 | p90 |")
     console.log("| --- | --- | --- | --- | --- |")
     const results: Record<string, number> = {}
     let cpu: { packager: number; nginx: number } | undefined
-    for (const mode of ["standard", "low"] as const) {
+    let whep: { one: number; six: number; perViewer: number } | undefined
+    for (const mode of ["standard", "low", "realtime"] as const) {
       const measured = await measure(job, browser, origin, mode)
       const m = median(measured.latencies)
       results[mode] = m
       if (measured.cpu !== undefined) cpu = measured.cpu
+      if (measured.whep !== undefined) whep = measured.whep
       console.log(
         `| ${mode} | ${measured.latencies.length} of ${measured.frames} | ${(m / 1000).toFixed(2)} s | ${(percentile(measured.latencies, 10) / 1000).toFixed(2)} s | ${(percentile(measured.latencies, 90) / 1000).toFixed(2)} s |`
       )
     }
     const low = results["low"]!
     const standard = results["standard"]!
-    console.log(`\nlow / standard: ${(low / standard).toFixed(2)}`)
+    const realtime = results["realtime"]!
+    console.log(
+      `\nlow / standard: ${(low / standard).toFixed(2)}; realtime / standard: ${(realtime / standard).toFixed(2)}`
+    )
     recordFigure({
       bench: "latency",
       measure: "glass-to-glass latency, latency_mode low (LL-HLS, hls.js lowLatencyMode), median",
@@ -192,6 +244,18 @@ const main = async () => {
       target: "<= 2.5 s",
       met: low > 0 && low <= 2500
     })
+    recordFigure({
+      bench: "latency",
+      measure: "glass-to-glass latency, latency_mode realtime (WHEP, Chromium's WebRTC), median",
+      value: `${(realtime / 1000).toFixed(2)} s (standard ${(standard / 1000).toFixed(2)} s; ratio ${(realtime / standard).toFixed(2)})`,
+      target: "<= 0.8 s",
+      met: realtime > 0 && realtime <= 800
+    })
+    if (whep !== undefined) {
+      console.log(
+        `node CPU with 1 WHEP viewer ${whep.one.toFixed(1)} %, with 6 ${whep.six.toFixed(1)} %: ${whep.perViewer.toFixed(2)} % of a core per viewer, about ${Math.floor(100 / whep.perViewer)} viewers per core (the default cap, ONAIR_WHEP_MAX_VIEWERS, is 100 per node)`
+      )
+    }
     if (cpu !== undefined) {
       console.log(
         `packager CPU ${cpu.packager.toFixed(1)} % of a core; nginx (RTMP in, HLS out) ${cpu.nginx.toFixed(1)} %; packager / nginx ${(cpu.packager / Math.max(cpu.nginx, 0.1)).toFixed(2)}`

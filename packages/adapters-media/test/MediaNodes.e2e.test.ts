@@ -292,6 +292,26 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
   })
 
   it("B's recording, kept on B's disk, downloads through the control plane's link: a redirect to B, checked with B's credential", async () => {
+    // A WHEP offer (and a viewer's end) goes to the node holding it too: 307, so it is sent again as it was.
+    const whepAtApi = onB.playback_url.replace("localhost", "127.0.0.1").replace(/index\.m3u8$/, "whep")
+    const offered = await fetch(whepAtApi, {
+      method: "POST",
+      headers: { "content-type": "application/sdp" },
+      body: "v=0\r\n",
+      redirect: "manual"
+    })
+    assert.strictEqual(offered.status, 307)
+    assert.strictEqual(offered.headers.get("location"), `http://127.0.0.1:${nodeB.httpPort}/hls/${onB.id}/whep`)
+    const ended = await fetch(`${whepAtApi}/${"0".repeat(32)}`, { method: "DELETE", redirect: "manual" })
+    assert.strictEqual(ended.status, 307)
+    // B's broadcast is not realtime: its node says so.
+    const atNode = await fetch(whepAtApi, {
+      method: "POST",
+      headers: { "content-type": "application/sdp" },
+      body: "v=0\r\n"
+    })
+    assert.strictEqual(atNode.status, 404)
+    assert.include(await atNode.text(), "latency_mode is not realtime")
     assert.strictEqual((await job.api("PATCH", `/livestreams/${onB.id}`, { reconnect_window_seconds: 0 })).status, 200)
     await encoderB.stop()
     const ready = await waitFor(

@@ -203,8 +203,12 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
     ["source", "720p", "480p", "360p"]
   ),
   latency_mode: f(
-    "OnAir's own: how far behind the publisher viewers watch at `playback_url`: `standard` (HLS, 2-second segments, about 5-7 s; the default), `low` (low-latency HLS with parts, blocking playlist reload and preload hints, about 2 s; players without LL-HLS play it as HLS) or `realtime` (low-latency HLS now; WebRTC playback is to come). A change takes effect from the next broadcast.",
+    "OnAir's own: how far behind the publisher viewers watch at `playback_url`: `standard` (HLS, 2-second segments, about 5-7 s; the default), `low` (low-latency HLS with parts, blocking playlist reload and preload hints, about 2 s; players without LL-HLS play it as HLS) or `realtime` (WebRTC playback at `whep_url`, well under a second behind, with the same low-latency HLS at `playback_url` for players without WebRTC). A change takes effect from the next broadcast.",
     "low"
+  ),
+  whep_url: f(
+    "OnAir's own, present when `latency_mode` is `realtime`: where a player POSTs its WHEP offer (`application/sdp`) for WebRTC playback; the answer is 201 with the SDP answer and a `Location` to DELETE to stop. H.264 video is passed through as the encoder sends it (no B-frames, for WebRTC), audio is Opus.",
+    "https://live.example.com/hls/3fd739f4-3c41-456e-bfba-6ebd51e16d2d/whep"
   ),
   dvr_window_seconds: f(
     "OnAir's own: how many seconds of the broadcast its live playlist keeps for players to seek back in, 0 (the default) to 14400 (4 hours); 0 is the playlist's usual window. Served by OnAir's packager (as LL-HLS with `low`). A change takes effect from the next broadcast.",

@@ -106,6 +106,63 @@ export const publishOverWhip = (
     { url, contentType: init?.contentType ?? "application/sdp", bearer: init?.bearer }
   )
 
+export interface WhepPlayed {
+  readonly status: number
+  readonly location: string | null
+  readonly retryAfter: string | null
+  readonly body: string
+  readonly state: string
+}
+
+/**
+ * WHEP playback in `page` with the browser's own WebRTC, as a player page does it: an offer to receive
+ * video and audio with every candidate POSTed to `url`, the answer applied, the remote stream put on the
+ * page's `<video>`, and the peer connection settled (kept as `window.viewer`).
+ */
+export const playOverWhep = (page: Page, url: string) =>
+  page.evaluate(async (url): Promise<WhepPlayed> => {
+    const pc = new RTCPeerConnection()
+    pc.addTransceiver("video", { direction: "recvonly" })
+    pc.addTransceiver("audio", { direction: "recvonly" })
+    const stream = new MediaStream()
+    pc.addEventListener("track", (event) => {
+      stream.addTrack(event.track)
+      const video = document.querySelector("video")!
+      video.srcObject = stream
+      void video.play().catch(() => {})
+    })
+    await pc.setLocalDescription(await pc.createOffer())
+    await new Promise<void>((resolve) => {
+      if (pc.iceGatheringState === "complete") return resolve()
+      pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && resolve())
+    })
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/sdp" },
+      body: pc.localDescription!.sdp
+    })
+    const body = await response.text()
+    const seen = { status: response.status, retryAfter: response.headers.get("retry-after"), body }
+    if (response.status !== 201) {
+      pc.close()
+      return { ...seen, location: null, state: pc.connectionState }
+    }
+    await pc.setRemoteDescription({ type: "answer", sdp: body })
+    await new Promise<void>((resolve) => {
+      const settled = () => ["connected", "failed", "closed"].includes(pc.connectionState)
+      if (settled()) return resolve()
+      pc.addEventListener("connectionstatechange", () => settled() && resolve())
+    })
+    ;(window as unknown as { viewer: RTCPeerConnection }).viewer = pc
+    // Location is relative to the URL the offer went to (after any redirect).
+    const location = response.headers.get("location")
+    return {
+      ...seen,
+      location: location === null ? null : new URL(location, response.url).toString(),
+      state: pc.connectionState
+    }
+  }, url)
+
 /**
  * A page with one muted `<video>` for players under test, served on a loopback port of its own: players
  * load hls.js into it and play a livestream's `playback_url` (another origin, as a customer's site is).
@@ -137,7 +194,8 @@ export const usePlayers = (env: Record<string, string> = {}): Players => {
   beforeAll(async () => {
     started.job = await startMainJob(env)
     stops.push(() => started.job?.stop())
-    const chromium = await launchChromium()
+    // Loopback candidates: WebRTC players (WHEP) reach the node on 127.0.0.1 here.
+    const chromium = await launchChromium(["--allow-loopback-in-peer-connection"])
     started.browser = chromium.browser
     stops.push(chromium.close)
     const page = await servePlayerPage()

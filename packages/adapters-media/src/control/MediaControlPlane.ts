@@ -13,6 +13,7 @@ import { NodeControl } from "./NodeControl.ts"
 import * as Playback from "../node/Playback.ts"
 import { Thumbnails } from "../node/Thumbnails.ts"
 import { ViewerSeconds } from "../node/ViewerSeconds.ts"
+import * as WhepRoutes from "../node/WhepRoutes.ts"
 
 /** How long the answer to "does any node take publishers" is reused. */
 const PLANE_CACHE_MILLIS = 1_000
@@ -51,17 +52,20 @@ export const embedded = (nodeId: MediaNodeId) =>
     Effect.map(Effect.service(NodeControl), (nodes) => nodes.forNode(nodeId))
   )
 
-/** `/hls` on an API with no node beside it: each broadcast redirected to the node serving it. */
+/** `/hls` on an API with no node beside it: each broadcast (HLS and WHEP) redirected to the node serving it. */
 export const redirectingPlayback = Layer.unwrap(
   Effect.map(Effect.service(NodeControl), (nodes) =>
-    Playback.layer({
-      lookup: nodes.playbackOf,
-      local: null,
-      viewers: new ViewerSeconds(),
-      // No node here: a low-latency broadcast is redirected to its node like any other.
-      packagers: { streamOf: () => undefined, endedOf: () => undefined },
-      thumbnails: new Thumbnails(),
-      fragmentSeconds: 2
-    })
+    Layer.merge(
+      WhepRoutes.layer({ lookup: nodes.playbackOf, local: null, node: null }),
+      Playback.layer({
+        lookup: nodes.playbackOf,
+        local: null,
+        viewers: new ViewerSeconds(),
+        // No node here: a low-latency broadcast is redirected to its node like any other.
+        packagers: { streamOf: () => undefined, endedOf: () => undefined },
+        thumbnails: new Thumbnails(),
+        fragmentSeconds: 2
+      })
+    )
   )
 )

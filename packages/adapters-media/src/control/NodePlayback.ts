@@ -29,7 +29,8 @@ export const make = Effect.gen(function* () {
       sessionId: broadcast.sessionId,
       nodeId: holder,
       playbackBase: node?.addresses.playback ?? null,
-      health
+      health,
+      latencyMode: livestream.latencyMode
     } satisfies PlaybackSession
   })
 

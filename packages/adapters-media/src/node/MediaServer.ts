@@ -31,6 +31,8 @@ import { Thumbnails } from "./Thumbnails.ts"
 import { ViewerSeconds } from "./ViewerSeconds.ts"
 import { WhipPublishers } from "./WhipPublishers.ts"
 import * as WhipRoutes from "./WhipRoutes.ts"
+import * as WhepRoutes from "./WhepRoutes.ts"
+import { WhepViewers } from "./WhepViewers.ts"
 
 /** A media node's HTTP port unless `PORT` says otherwise (the API's is 8787). */
 export const DEFAULT_NODE_PORT = 8788
@@ -112,7 +114,10 @@ export class MediaServer extends Context.Service<
     )
   )
 
-  /** HLS playback of this node (a broadcast on another node is redirected there), and its WHIP ingest. */
+  /**
+   * HLS and WebRTC (WHEP) playback of this node (a broadcast on another node is redirected there), and its
+   * WHIP ingest.
+   */
   static readonly routes = Layer.unwrap(
     Effect.gen(function* () {
       const media = yield* MediaServer
@@ -127,16 +132,23 @@ export class MediaServer extends Context.Service<
           )
         )
       )
-      return Layer.merge(
+      const local = { nodeId: control.nodeId, hlsDir: nginx.hlsDir, abrDir: NginxConfig.paths(media.settings.dir).abr }
+      const whep = Layer.unwrap(
+        Effect.map(Effect.service(WhepViewers), (viewers) =>
+          WhepRoutes.layer({ lookup: control.playback, local, node: { viewers, sources: media.packagers.whepOf } })
+        )
+      ).pipe(Layer.provide(WhepViewers.layer(media.unavailable === null ? media.settings.whep : null, media.viewers)))
+      return Layer.mergeAll(
         Playback.layer({
           lookup: control.playback,
-          local: { nodeId: control.nodeId, hlsDir: nginx.hlsDir, abrDir: NginxConfig.paths(media.settings.dir).abr },
+          local,
           viewers: media.viewers,
           packagers: media.packagers,
           thumbnails: new Thumbnails(),
           fragmentSeconds: media.settings.hlsFragmentSeconds
         }),
-        whip
+        whip,
+        whep
       )
     })
   )

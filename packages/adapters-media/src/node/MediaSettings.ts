@@ -19,11 +19,13 @@
  * | `ONAIR_SRT` | `off` | `on`: listen for SRT callers on the ports the control plane gives its livestreams (`ONAIR_SRT_PORTS` there), with each stream key as the passphrase |
  * | `ONAIR_SRT_HOST` | `ONAIR_RTMP_HOST` | the address the SRT listeners bind |
  * | `ONAIR_WHIP` | `on` | `off` answers `POST /whip/…` with 404 |
- * | `ONAIR_WHIP_UDP_PORTS` | `40000-40999` | the UDP ports WHIP publishers' ICE and media use (one per address per publisher) |
- * | `ONAIR_WHIP_HOST_ADDRESSES` | none | addresses to offer as ICE candidates besides the interfaces' own (comma-separated: a public address behind NAT, `127.0.0.1` for tests) |
+ * | `ONAIR_WHIP_UDP_PORTS` | `40000-40999` | the UDP ports WebRTC's ICE and media use, WHIP publishers' and WHEP viewers' (one per address per peer) |
+ * | `ONAIR_WHIP_HOST_ADDRESSES` | none | addresses to offer as ICE candidates besides the interfaces' own, to WHIP and WHEP peers (comma-separated: a public address behind NAT, `127.0.0.1` for tests) |
  * | `ONAIR_WHIP_MAX_PUBLISHERS` | `50` | WHIP publishers at once; more are answered 503 |
- * | `ONAIR_WHIP_MAX_PENDING` | `16` | WHIP offers being decided at once on the node; more are answered 503 with `Retry-After` |
+ * | `ONAIR_WHIP_MAX_PENDING` | `16` | WHIP offers being decided at once on the node (and WHEP offers, apart); more are answered 503 with `Retry-After` |
  * | `ONAIR_WHIP_MAX_PENDING_PER_ADDRESS` | `4` | the same, from one client address |
+ * | `ONAIR_WHEP` | `on` | `off` answers WHEP offers (`POST <playback>/<id>/whep`) with 404 |
+ * | `ONAIR_WHEP_MAX_VIEWERS` | `100` | WHEP viewers at once on the node, all broadcasts together; more are answered 503 with `Retry-After` |
  */
 import { Config, Effect, Option, Schema } from "effect"
 import * as Fs from "node:fs"
@@ -51,21 +53,32 @@ export interface MediaSettings {
   readonly restreamCaFile: string
   /** WebRTC ingest (WHIP); null when off. */
   readonly whip: WhipSettings | null
+  /** WebRTC playback (WHEP) of `realtime` broadcasts; null when off. */
+  readonly whep: WhepSettings | null
   /** Cores the node's adaptive ladders may take together. */
   readonly abrCpuCores: number
   /** The address SRT listeners bind; null when the node takes no SRT. */
   readonly srtHost: string | null
 }
 
-export interface WhipSettings {
+/** Where WebRTC peers (WHIP publishers, WHEP viewers) reach the node. */
+export interface WebRtcSettings {
   /** The UDP ports ICE binds, inclusive (werift needs two at least). */
   readonly udpPorts: readonly [number, number]
   /** Addresses offered as host candidates besides the interfaces' own. */
   readonly hostAddresses: ReadonlyArray<string>
-  readonly maxPublishers: number
   /** Offers being decided at once on the node, and from one client address. */
   readonly maxPending: number
   readonly maxPendingPerAddress: number
+}
+
+export interface WhipSettings extends WebRtcSettings {
+  readonly maxPublishers: number
+}
+
+export interface WhepSettings extends WebRtcSettings {
+  /** Viewers at once on the node. */
+  readonly maxViewers: number
 }
 
 /** `40000-40999`: two ports, the first lower. */
@@ -82,34 +95,44 @@ const PortRange = Schema.String.pipe(
   )
 )
 
-const whipFromEnv = Effect.gen(function* () {
-  const mode = yield* Config.schema(Schema.Literals(["on", "off"]), "ONAIR_WHIP").pipe(
-    Config.withDefault("on" as const)
+const count = (name: string, fallback: number) =>
+  Config.schema(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))), name).pipe(
+    Config.withDefault(fallback)
   )
-  if (mode === "off") return null
+
+const onOff = (name: string) =>
+  Config.schema(Schema.Literals(["on", "off"]), name).pipe(Config.withDefault("on" as const))
+
+/** What WHIP and WHEP share: ICE's ports and addresses, and how many offers are decided at once. */
+const webRtcFromEnv = Effect.gen(function* () {
   const range = yield* Config.schema(PortRange, "ONAIR_WHIP_UDP_PORTS").pipe(Config.withDefault("40000-40999"))
   const [low, high] = range.split("-").map(Number)
   const addresses = yield* Config.String("ONAIR_WHIP_HOST_ADDRESSES").pipe(Config.withDefault(""))
-  const maxPublishers = yield* Config.schema(
-    Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))),
-    "ONAIR_WHIP_MAX_PUBLISHERS"
-  ).pipe(Config.withDefault(50))
-  const pending = (name: string, fallback: number) =>
-    Config.schema(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))), name).pipe(
-      Config.withDefault(fallback)
-    )
-  const maxPending = yield* pending("ONAIR_WHIP_MAX_PENDING", 16)
-  const maxPendingPerAddress = yield* pending("ONAIR_WHIP_MAX_PENDING_PER_ADDRESS", 4)
   return {
     udpPorts: [low!, high!] as const,
     hostAddresses: addresses
       .split(",")
       .map((address) => address.trim())
       .filter((address) => address !== ""),
-    maxPublishers,
-    maxPending,
-    maxPendingPerAddress
+    maxPending: yield* count("ONAIR_WHIP_MAX_PENDING", 16),
+    maxPendingPerAddress: yield* count("ONAIR_WHIP_MAX_PENDING_PER_ADDRESS", 4)
+  } satisfies WebRtcSettings
+})
+
+const whipFromEnv = Effect.gen(function* () {
+  if ((yield* onOff("ONAIR_WHIP")) === "off") return null
+  return {
+    ...(yield* webRtcFromEnv),
+    maxPublishers: yield* count("ONAIR_WHIP_MAX_PUBLISHERS", 50)
   } satisfies WhipSettings
+})
+
+const whepFromEnv = Effect.gen(function* () {
+  if ((yield* onOff("ONAIR_WHEP")) === "off") return null
+  return {
+    ...(yield* webRtcFromEnv),
+    maxViewers: yield* count("ONAIR_WHEP_MAX_VIEWERS", 100)
+  } satisfies WhepSettings
 })
 
 const port = (name: string, fallback: number) =>
@@ -166,6 +189,7 @@ export const fromEnv = (dataDir: string) =>
         Config.withDefault("/etc/ssl/certs/ca-certificates.crt")
       ),
       whip: yield* whipFromEnv,
+      whep: yield* whepFromEnv,
       srtHost:
         (yield* Config.schema(Schema.Literals(["on", "off"]), "ONAIR_SRT").pipe(Config.withDefault("off" as const))) ===
         "on"

@@ -1,12 +1,15 @@
 /**
  * The packager's ffmpeg command lines. Both write fragmented MP4 to standard output, a fragment at every
- * keyframe and every `partSeconds`, flushed as each is written:
+ * keyframe and every `partSeconds`, flushed as each is written, and, for a `realtime` broadcast, RTP for its
+ * WebRTC viewers to loopback (`WhepFanOut`): video as it is in Annex B with its parameter sets before each
+ * keyframe, audio encoded to Opus (WebRTC's audio) once for every viewer:
  *
  * - a live run reads the session from nginx's loopback relay and copies video and audio (no re-encode);
  * - a slate run, while the encoder is away inside its reconnect window, loops a still image (the app's
  *   `slate_image_url` when it has one, else OnAir's own) at the source's size and frame rate, with
  *   silence when the source has audio, keyed every second, paced in real time.
  */
+import type { RtpTargets } from "./WhepFanOut.ts"
 
 const FRAGMENTED_MP4 = (partSeconds: number) => [
   "-f",
@@ -22,11 +25,42 @@ const FRAGMENTED_MP4 = (partSeconds: number) => [
 
 const QUIET = ["-nostdin", "-hide_banner", "-loglevel", "error"]
 
-export const liveArgs = (input: string, partSeconds: number): ReadonlyArray<string> => [
+/** Where a run's RTP goes (its own SSRCs), and whether there is audio to send. */
+export interface RtpOutputs extends RtpTargets {
+  readonly audio: boolean
+}
+
+/**
+ * A packet fits a WebRTC path's MTU with SRTP's overhead; RTCP goes to the same port, where the fan-out
+ * drops it (no port beside it is left to ICMP errors).
+ */
+const rtpUrl = (port: number) => `rtp://127.0.0.1:${port}?pkt_size=1200&rtcpport=${port}`
+
+/**
+ * The RTP outputs after the MP4 one: `video` and `audio` name the streams, `videoCodec` how the video is
+ * written (copied, or the slate's encode).
+ */
+const RTP = (rtp: RtpOutputs | null, video: string, audio: string, videoCodec: ReadonlyArray<string>) =>
+  rtp === null
+    ? []
+    : [
+        ...["-map", video, ...videoCodec, "-bsf:v", "h264_mp4toannexb"],
+        ...["-ssrc", String(rtp.videoSsrc | 0), "-payload_type", "96", "-f", "rtp", rtpUrl(rtp.videoPort)],
+        ...(rtp.audio
+          ? [
+              ...["-map", audio, "-c:a", "libopus", "-b:a", "96k", "-ar", "48000", "-ac", "2"],
+              ...["-application", "lowdelay", "-frame_duration", "20"],
+              ...["-ssrc", String(rtp.audioSsrc | 0), "-payload_type", "111", "-f", "rtp", rtpUrl(rtp.audioPort)]
+            ]
+          : [])
+      ]
+
+export const liveArgs = (input: string, partSeconds: number, rtp: RtpOutputs | null = null): ReadonlyArray<string> => [
   ...QUIET,
   ...["-rw_timeout", "10000000", "-i", input],
   ...["-map", "0:v?", "-map", "0:a?", "-c", "copy"],
-  ...FRAGMENTED_MP4(partSeconds)
+  ...FRAGMENTED_MP4(partSeconds),
+  ...RTP(rtp, "0:v:0", "0:a:0", ["-c:v", "copy"])
 ]
 
 /** What a slate matches of the live source it stands in for. */
@@ -40,21 +74,27 @@ export interface SlateShape {
 /** The shape of a slate for a source not yet measured. */
 export const DEFAULT_SLATE_SHAPE: SlateShape = { width: 1280, height: 720, fps: 30, audio: true }
 
-export const slateArgs = (image: string, shape: SlateShape, partSeconds: number): ReadonlyArray<string> => {
+export const slateArgs = (
+  image: string,
+  shape: SlateShape,
+  partSeconds: number,
+  rtp: RtpOutputs | null = null
+): ReadonlyArray<string> => {
   // Even sizes (yuv420p), a sane rate: a slate costs a still image's encode, a few percent of a core.
   const even = (value: number) => Math.max(2, Math.min(3840, Math.round(value / 2) * 2))
   const [width, height] = [even(shape.width), even(shape.height)]
   const fps = Math.max(1, Math.min(60, Math.round(shape.fps > 0 ? shape.fps : 30)))
+  const encode = ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", String(fps)]
+  const picture = `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,format=yuv420p`
   return [
     ...QUIET,
     ...["-re", "-loop", "1", "-framerate", String(fps), "-i", image],
-    ...(shape.audio ? ["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-map", "0:v", "-map", "1:a"] : []),
-    ...[
-      "-vf",
-      `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,format=yuv420p`
-    ],
-    ...["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", String(fps)],
+    ...(shape.audio ? ["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo"] : []),
+    // A still picture costs little to encode twice: once for HLS, once for WebRTC (no B-frames either way).
+    ...["-filter_complex", `[0:v]${picture}${rtp === null ? "" : ",split=2[rtp]"}[hls]`],
+    ...["-map", "[hls]", ...(shape.audio ? ["-map", "1:a"] : []), ...encode],
     ...(shape.audio ? ["-c:a", "aac", "-b:a", "64k"] : []),
-    ...FRAGMENTED_MP4(partSeconds)
+    ...FRAGMENTED_MP4(partSeconds),
+    ...RTP(rtp === null ? null : { ...rtp, audio: rtp.audio && shape.audio }, "[rtp]", "1:a", encode)
   ]
 }

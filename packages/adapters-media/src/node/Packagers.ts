@@ -23,10 +23,11 @@ import type { Connection } from "./Connections.ts"
 import { FfmpegRun } from "./FfmpegRun.ts"
 import { fragmentReader } from "./FragmentReader.ts"
 import { LowLatencyStream } from "./LowLatencyStream.ts"
-import { DEFAULT_SLATE_SHAPE, liveArgs, type SlateShape, slateArgs } from "./PackagerArgs.ts"
+import { DEFAULT_SLATE_SHAPE, liveArgs, type RtpOutputs, type SlateShape, slateArgs } from "./PackagerArgs.ts"
 import { nextPause, WORKER_RESTARTS } from "./RestartLoop.ts"
 import type { SlateImages } from "./SlateImages.ts"
 import { RunningNginx } from "./RunningNginx.ts"
+import { WhepFanOut } from "./WhepFanOut.ts"
 
 /** How long an ended stream stays, so players read its end. */
 const ENDED_GRACE_MILLIS = 30_000
@@ -70,6 +71,8 @@ interface Packaging {
   shape: SlateShape | null
   /** Its app's slate image, when it has one. */
   slateImageUrl: string | null
+  /** A `realtime` broadcast's WebRTC source (its runs write RTP there too); null for the others. */
+  readonly whep: WhepFanOut | null
 }
 
 export const make = (settings: PackagerSettings) => {
@@ -120,18 +123,35 @@ export const make = (settings: PackagerSettings) => {
     }
   }
 
+  /** A realtime run's RTP outputs (its own SSRCs), or null. */
+  const rtpOf = (entry: Packaging): RtpOutputs | null =>
+    entry.whep === null ? null : { ...entry.whep.nextRun(), audio: entry.shape?.audio ?? true }
+
   const goLive = (entry: Packaging, connection: Connection, relayUrl: string) => {
     stop(entry, entry.live)
     entry.clientId = connection.clientId
     entry.idleSince = null
-    entry.live = start(entry, liveArgs(`${relayUrl}/${connection.sessionId}`, settings.partSeconds))
+    entry.live = start(entry, liveArgs(`${relayUrl}/${connection.sessionId}`, settings.partSeconds, rtpOf(entry)))
   }
 
   const startSlate = (entry: Packaging) => {
     const image = settings.slateImages.fileOf(entry.slateImageUrl) ?? settings.slateImage
     if (image === null) return
-    entry.slate = start(entry, slateArgs(image, entry.shape ?? DEFAULT_SLATE_SHAPE, settings.partSeconds))
+    entry.slate = start(entry, slateArgs(image, entry.shape ?? DEFAULT_SLATE_SHAPE, settings.partSeconds, rtpOf(entry)))
   }
+
+  /**
+   * A realtime broadcast's WebRTC source, bound before its first run; null for the other modes, or when no
+   * loopback socket could be bound (its low-latency HLS goes on, and WHEP offers are answered 503).
+   */
+  const whepFor = (connection: Connection) =>
+    connection.latencyMode !== "realtime"
+      ? Effect.succeed(null)
+      : Effect.tryPromise(() => WhepFanOut.open()).pipe(
+          Effect.catch((error) =>
+            Effect.as(Effect.logWarning(`media: no WebRTC source for ${connection.sessionId}: ${error.message}`), null)
+          )
+        )
 
   /** Whether a run that exited on its own is due to start again (a good long run resets the back-off). */
   const dueAgain = (entry: Packaging, run: FfmpegRun | null, now: number, what: string) =>
@@ -168,8 +188,13 @@ export const make = (settings: PackagerSettings) => {
     }
     if (instance === null) return
     for (const connection of packaged.values()) {
+      // A realtime run needs to know whether the source has audio (its Opus output), from the first health.
+      if (connection.latencyMode === "realtime" && connection.source === null && now < connection.firstHealthUntil) {
+        continue
+      }
       let entry = packaging.get(connection.sessionId)
       if (entry === undefined) {
+        const whep = yield* whepFor(connection)
         entry = {
           livestreamId: connection.livestreamId,
           stream: new LowLatencyStream(connection.sessionId, {
@@ -190,7 +215,8 @@ export const make = (settings: PackagerSettings) => {
           endedAt: null,
           malformed: null,
           shape: null,
-          slateImageUrl: null
+          slateImageUrl: null,
+          whep
         }
         packaging.set(connection.sessionId, entry)
       }
@@ -235,6 +261,7 @@ export const make = (settings: PackagerSettings) => {
       stop(entry, entry.slate)
       stop(entry, entry.live)
       entry.stream.end()
+      entry.whep?.close("the broadcast ended")
       entry.endedAt = now
     }
   }).pipe(Effect.catch((error) => Effect.logWarning(`media: packagers' sweep: ${error.message}`)))
@@ -256,16 +283,27 @@ export const make = (settings: PackagerSettings) => {
    */
   const streamOf = (sessionId: SessionId): LowLatencyStream | undefined => packaging.get(sessionId)?.stream
 
+  /**
+   * How a session plays over WebRTC here: its source while this node packages it as `realtime` and it has not
+   * ended, `null` while it is packaged in another mode, undefined when this node does not package it.
+   */
+  const whepOf = (sessionId: SessionId): WhepFanOut | null | undefined => {
+    const entry = packaging.get(sessionId)
+    if (entry === undefined) return undefined
+    return entry.endedAt === null ? entry.whep : null
+  }
+
   const stopAll = Effect.sync(() => {
     for (const entry of packaging.values()) {
       stop(entry, entry.slate)
       stop(entry, entry.live)
       entry.stream.end()
+      entry.whep?.close("the media node stops")
     }
     packaging.clear()
   })
 
-  return { round, sweep, streamOf, endedOf, stopAll }
+  return { round, sweep, streamOf, endedOf, whepOf, stopAll }
 }
 
 export type Packagers = ReturnType<typeof make>

@@ -1,6 +1,6 @@
 /**
- * WHIP offers being decided at once, on the node and per client address. Deciding an offer waits on the
- * control plane and then on ICE, so a client that sends offers faster than they are decided would
+ * WebRTC offers (WHIP, WHEP) being decided at once, on the node and per client address. Deciding an offer
+ * waits on the control plane or on ICE, so a client that sends offers faster than they are decided would
  * otherwise queue without bound. Bounded itself: an address is kept only while it has an offer pending,
  * and no more than `maxTotal` are pending at once.
  */
@@ -10,21 +10,25 @@ export class PendingOffers {
   private readonly maxTotal: number
   private readonly maxPerAddress: number
 
-  constructor(maxTotal: number, maxPerAddress: number) {
+  private readonly what: string
+
+  /** `what` names the offers in a refusal's reason (`WHIP`, `WHEP`). */
+  constructor(maxTotal: number, maxPerAddress: number, what = "WHIP") {
     this.maxTotal = maxTotal
     this.maxPerAddress = maxPerAddress
+    this.what = what
   }
 
   /** Takes a place for an offer from `address`; why not, when there is none. */
   admit(address: string): { readonly admitted: true } | { readonly admitted: false; readonly why: string } {
     if (this.total >= this.maxTotal) {
-      return { admitted: false, why: `this media node decides ${this.maxTotal} WHIP offers at once` }
+      return { admitted: false, why: `this media node decides ${this.maxTotal} ${this.what} offers at once` }
     }
     const mine = this.byAddress.get(address) ?? 0
     if (mine >= this.maxPerAddress) {
       return {
         admitted: false,
-        why: `this media node decides ${this.maxPerAddress} WHIP offers at once from one address`
+        why: `this media node decides ${this.maxPerAddress} ${this.what} offers at once from one address`
       }
     }
     this.total += 1

@@ -24,33 +24,15 @@ import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import type { MediaControlUnavailable, PlaybackSession } from "../protocol/MediaControl.ts"
+import type { PlaybackSession } from "../protocol/MediaControl.ts"
 import * as LowLatencyPlayback from "./LowLatencyPlayback.ts"
+import * as PlaybackLocation from "./PlaybackLocation.ts"
+import { CORS, PLAYBACK_PATH } from "./PlaybackLocation.ts"
 import type { LowLatencyStream } from "./LowLatencyStream.ts"
 import type { Thumbnails } from "./Thumbnails.ts"
 import type { ViewerSeconds } from "./ViewerSeconds.ts"
 
-/** Where the broadcast a livestream has media for now is, if anywhere. */
-export type PlaybackLookup = (
-  livestreamId: LivestreamId,
-  withHealth: boolean
-) => Effect.Effect<PlaybackSession | null, MediaControlUnavailable>
-
-/** The node serving here: its id, HLS folder and ladders' folder; null on an API with no media node beside it. */
-export interface LocalNode {
-  readonly nodeId: string
-  readonly hlsDir: string
-  readonly abrDir: string
-}
-
-export const PLAYBACK_PATH = "/hls"
-
-const CORS = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-methods": "GET, HEAD, OPTIONS",
-  "access-control-allow-headers": "range, content-type",
-  "access-control-max-age": "86400"
-}
+export { PLAYBACK_PATH }
 const PLAYLIST = "application/vnd.apple.mpegurl"
 
 const notFound = (why: string) => HttpServerResponse.text(`${why}\n`, { status: 404, headers: CORS })
@@ -88,8 +70,8 @@ const unavailable = HttpServerResponse.text("playback is unavailable for a momen
  * `local` is the node whose folder is served here (null: every broadcast is redirected to its node).
  */
 export const layer = (options: {
-  readonly lookup: PlaybackLookup
-  readonly local: LocalNode | null
+  readonly lookup: PlaybackLocation.PlaybackLookup
+  readonly local: PlaybackLocation.LocalNode | null
   readonly viewers: ViewerSeconds
   /** The sessions this node packages for low-latency HLS. */
   readonly packagers: {
@@ -106,27 +88,7 @@ export const layer = (options: {
       /** Segment durations by playlist: the session's, or `<session>/<rendition>`. */
       const durations = new Map<string, Map<number, number>>()
 
-      /**
-       * The livestream's broadcast with media now (connected, or waiting for its encoder): served here, or
-       * an answer sending the player to the node that serves it, or not live.
-       */
-      const locate = (livestreamId: string | undefined, withHealth = false) =>
-        Effect.gen(function* () {
-          if (livestreamId === undefined) return { _tag: "NotLive" } as const
-          const session = yield* options.lookup(livestreamId as LivestreamId, withHealth)
-          if (session === null) return { _tag: "NotLive" } as const
-          if (local !== null && session.nodeId === local.nodeId) {
-            return { _tag: "Here", session, hlsDir: local.hlsDir, abrDir: local.abrDir } as const
-          }
-          if (session.playbackBase === null) return { _tag: "NotLive" } as const
-          const request = yield* HttpServerRequest.HttpServerRequest
-          const rest = new URL(request.url, "http://playback").pathname.slice(`${PLAYBACK_PATH}/${livestreamId}`.length)
-          const location = `${session.playbackBase.replace(/\/+$/, "")}/${livestreamId}${rest}`
-          return {
-            _tag: "Elsewhere",
-            answer: HttpServerResponse.empty({ status: 302, headers: { ...CORS, location } })
-          } as const
-        }).pipe(Effect.catchTag("MediaControlUnavailable", () => Effect.succeed({ _tag: "Unavailable" } as const)))
+      const locate = PlaybackLocation.locator(options.lookup, local, 302)
 
       const sessionFile = (hlsDir: string, session: SessionId, name: string) => Path.join(hlsDir, session, name)
 

@@ -1,6 +1,6 @@
 /**
  * Viewer seconds from served segments: each segment a viewer fetches counts its duration once for that
- * viewer, summed per session and accrued to the session through the control plane every few seconds.
+ * viewer (a WebRTC viewer counts the time it is connected), summed per session and accrued to the session through the control plane every few seconds.
  * The bytes served are counted too, for the node's load.
  *
  * A batch keeps its command id until it is stored, so a flush that failed after the store took it is not
@@ -61,6 +61,18 @@ export class ViewerSeconds {
     if (entry.recent.length > REMEMBERED_SEGMENTS) entry.recent.shift()
     this.accruing.set(session, (this.accruing.get(session) ?? 0) + seconds)
     return true
+  }
+
+  /**
+   * Counts `seconds` that `viewer` of `session` watched as a stream (WebRTC, WHEP): time connected, there
+   * being no segments to count.
+   */
+  watched(session: SessionId, viewer: string, seconds: number, now: number): void {
+    const key = `${session}/${viewer}`
+    const entry = this.viewers.get(key)
+    if (entry === undefined) this.viewers.set(key, { recent: [], lastSeen: now })
+    else entry.lastSeen = now
+    this.accruing.set(session, (this.accruing.get(session) ?? 0) + seconds)
   }
 
   /** Viewers that fetched anything of `session` in the last `windowMillis`. */

@@ -12,12 +12,12 @@ const mediaSections = (sdp: string): Array<string> =>
 export const MAX_OFFER_BYTES = 64 * 1024
 
 /**
- * What is wrong with `offer`, or null when it has the shape the bridge takes: an SDP with at most one
- * video and one audio section (the pipeline forwards one of each), no other kind of section, and a video
- * section that offers H.264. Checked on the text before anything is decided or any socket is opened: every
+ * What is wrong with `offer`, or null when it has the shape the bridge (WHIP, `send`) or a viewer (WHEP,
+ * `receive`) takes: an SDP with at most one video and one audio section (one of each is forwarded), no
+ * other kind of section, and a video section that offers H.264. Checked on the text before anything is decided or any socket is opened: every
  * section would otherwise cost an ICE transport and its UDP sockets.
  */
-export const offerProblem = (offer: string): string | null => {
+export const offerProblem = (offer: string, direction: "send" | "receive" = "send"): string | null => {
   if (!offer.startsWith("v=0")) return "offer: not an SDP offer (it starts with v=0)"
   const sections = mediaSections(offer)
   const kinds = sections.map((section) => /^m=(\S*)/.exec(section)?.[1] ?? "")
@@ -29,7 +29,7 @@ export const offerProblem = (offer: string): string | null => {
     return `offer: ${videos.length} video and ${kinds.length - videos.length} audio sections (this server takes at most one of each)`
   }
   if (videos.length === 0 || !/^a=rtpmap:\d+ H264\/90000\s*$/im.test(videos[0]!)) {
-    return "offer: it must send H.264 video (packetization-mode 1); Opus audio is optional"
+    return `offer: it must ${direction} H.264 video (packetization-mode 1); Opus audio is optional`
   }
   return null
 }

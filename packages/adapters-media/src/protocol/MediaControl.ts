@@ -169,7 +169,9 @@ export const PlaybackSession = Schema.Struct({
   /** The node's playback base (`…/hls`); null when the node is not known. */
   playbackBase: Schema.NullOr(Schema.String),
   /** Null when not asked for, or not sampled yet. */
-  health: Schema.NullOr(IngestHealth)
+  health: Schema.NullOr(IngestHealth),
+  /** How the livestream's viewers watch (a node of an older release does not say: `standard`). */
+  latencyMode: LatencyMode.pipe(Schema.withDecodingDefaultKey(Effect.succeed("standard" as const)))
 })
 export type PlaybackSession = typeof PlaybackSession.Type
 export const PlaybackAnswer = Schema.Struct({ session: Schema.NullOr(PlaybackSession) })

@@ -6,7 +6,7 @@ import { status } from "../livestream/LivestreamState.ts"
 import type { Session } from "../session/SessionState.ts"
 import { ingestMillisAsOf } from "../session/SessionState.ts"
 import { type Timestamp, toIso } from "../Time.ts"
-import { ingestServer, playbackUrl, type PublicUrls } from "./PublicUrls.ts"
+import { ingestServer, playbackUrl, type PublicUrls, whepUrl } from "./PublicUrls.ts"
 import type {
   ActiveSessionRecord,
   CreatedLivestreamRecord,
@@ -14,6 +14,10 @@ import type {
   MeetingLivestreamStartedRecord,
   SessionRecord
 } from "./SeedRecords.ts"
+
+/** A `realtime` livestream's WebRTC playback address; nothing for the other modes. */
+const realtime = (livestream: Livestream, urls: PublicUrls): { readonly whep_url?: string } =>
+  livestream.latencyMode === "realtime" ? { whep_url: whepUrl(urls, livestream.id) } : {}
 
 export const livestreamRecord = (livestream: Livestream, urls: PublicUrls): LivestreamRecord => ({
   id: livestream.id,
@@ -27,7 +31,8 @@ export const livestreamRecord = (livestream: Livestream, urls: PublicUrls): Live
   stream_key: livestream.streamKey,
   updated_at: toIso(livestream.updatedAt),
   latency_mode: livestream.latencyMode,
-  dvr_window_seconds: livestream.dvrWindowSeconds
+  dvr_window_seconds: livestream.dvrWindowSeconds,
+  ...realtime(livestream, urls)
 })
 
 export const createdLivestreamRecord = (livestream: Livestream, urls: PublicUrls): CreatedLivestreamRecord => ({
@@ -40,7 +45,8 @@ export const createdLivestreamRecord = (livestream: Livestream, urls: PublicUrls
   status: status(livestream),
   stream_key: livestream.streamKey,
   latency_mode: livestream.latencyMode,
-  dvr_window_seconds: livestream.dvrWindowSeconds
+  dvr_window_seconds: livestream.dvrWindowSeconds,
+  ...realtime(livestream, urls)
 })
 
 export const meetingLivestreamStartedRecord = (

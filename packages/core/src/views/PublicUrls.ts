@@ -18,3 +18,7 @@ export const ingestServer = (urls: PublicUrls): string => `${trimSlash(urls.rtmp
 
 export const playbackUrl = (urls: PublicUrls, livestreamId: string): string =>
   `${trimSlash(urls.playbackBase)}/${livestreamId}/index.m3u8`
+
+/** Where a `realtime` livestream's players send their WHEP offer: beside its HLS, under the same base. */
+export const whepUrl = (urls: PublicUrls, livestreamId: string): string =>
+  `${trimSlash(urls.playbackBase)}/${livestreamId}/whep`

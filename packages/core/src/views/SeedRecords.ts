@@ -33,7 +33,9 @@ export const LivestreamRecord = Schema.Struct({
   /** OnAir's own (absent from the seed's examples): how the livestream's viewers watch. */
   latency_mode: Schema.optionalKey(LatencyMode),
   /** OnAir's own (absent from the seed's examples): how far back its players may seek, 0 for off. */
-  dvr_window_seconds: Schema.optionalKey(DvrWindowSeconds)
+  dvr_window_seconds: Schema.optionalKey(DvrWindowSeconds),
+  /** OnAir's own, present when `latency_mode` is `realtime`: where players send a WHEP offer. */
+  whep_url: Schema.optionalKey(Schema.String)
 })
 export type LivestreamRecord = typeof LivestreamRecord.Type
 
@@ -50,7 +52,9 @@ export const CreatedLivestreamRecord = Schema.Struct({
   /** OnAir's own (absent from the seed's examples): how the livestream's viewers watch. */
   latency_mode: Schema.optionalKey(LatencyMode),
   /** OnAir's own (absent from the seed's examples): how far back its players may seek, 0 for off. */
-  dvr_window_seconds: Schema.optionalKey(DvrWindowSeconds)
+  dvr_window_seconds: Schema.optionalKey(DvrWindowSeconds),
+  /** OnAir's own, present when `latency_mode` is `realtime`: where players send a WHEP offer. */
+  whep_url: Schema.optionalKey(Schema.String)
 })
 export type CreatedLivestreamRecord = typeof CreatedLivestreamRecord.Type
 
