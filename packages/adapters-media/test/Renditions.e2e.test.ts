@@ -8,6 +8,9 @@
  * - hls.js in Chromium switches between the lowest and the highest level.
  * - `getStatus` answers the seed's ABR form.
  *
+ * A `low` livestream's ladder is packaged for LL-HLS: every variant's parts and segments numbered alike,
+ * played by hls.js in low-latency mode, switching levels.
+ *
  * A node whose CPU budget has no room for the ladder refuses it with its reason: in the ingest record and
  * in an `hls.failure` webhook of type `RENDITIONS_REFUSED`. Its source is then served alone.
  */
@@ -131,6 +134,123 @@ describe("adaptive renditions", { timeout: 180_000 }, () => {
     assert.isAbove(played.currentTime, 1)
     await player.close()
     await encoder.stop()
+  })
+
+  it("a low-latency ladder: LL-HLS variants numbered alike, hls.js plays them part by part and switches levels", async () => {
+    const created = await players.job.api("POST", "/livestreams", {
+      name: "low ladder",
+      renditions: LADDER,
+      latency_mode: "low"
+    })
+    assert.strictEqual(created.status, 201, JSON.stringify(created.body))
+    const livestream = created.body.data as { id: string; stream_key: string; playback_url: string }
+    const encoder = publish(rtmp(players.job, livestream.stream_key), { size: "1280x720" })
+    try {
+      const master = await waitFor(
+        "three low-latency variants",
+        async () => {
+          const answer = await fetch(livestream.playback_url)
+          const text = answer.ok ? await answer.text() : ""
+          return text.split("\n").filter((line) => line.endsWith("index.m3u8")).length === 3 ? text : undefined
+        },
+        40_000
+      )
+      assert.include(master, "RESOLUTION=854x480")
+      assert.include(master, "RESOLUTION=640x360")
+      assert.match(master, /CODECS="avc1\.4d40[0-9a-f]{2},mp4a/)
+      const urls = master
+        .split("\n")
+        .filter((line) => line.endsWith("index.m3u8"))
+        .map((line) => new URL(line, livestream.playback_url).toString())
+      assert.match(urls[1]!, /\/r\/480p\/index\.m3u8$/)
+
+      // Every variant's playlist has parts, and the same segment numbers last alike: a player switches on
+      // the same segment and part.
+      const listed = await waitFor(
+        "four complete segments in every variant",
+        async () => {
+          const playlists = await Promise.all(urls.map(async (url) => (await fetch(url)).text()))
+          const segments = playlists.map(
+            (text) =>
+              new Map(
+                [...text.matchAll(/#EXTINF:([\d.]+),\s*\n(\d+)\.m4s/g)].map((match) => [
+                  Number(match[2]),
+                  Number(match[1])
+                ])
+              )
+          )
+          return segments.every((each) => each.size >= 4) ? { playlists, segments } : undefined
+        },
+        40_000
+      )
+      for (const playlist of listed.playlists) {
+        assert.match(playlist, /#EXT-X-PART:DURATION=[\d.]+,URI="\d+\.\d+\.m4s"/)
+        assert.include(playlist, "#EXT-X-PRELOAD-HINT:TYPE=PART")
+      }
+      const [source, ...rungs] = listed.segments
+      for (const rung of rungs) {
+        const shared = [...rung.keys()].filter((msn) => source!.has(msn))
+        assert.isAtLeast(shared.length, 3, `${[...source!.keys()]} / ${[...rung.keys()]}`)
+        for (const msn of shared) assert.approximately(rung.get(msn)!, source!.get(msn)!, 0.04, `segment ${msn}`)
+      }
+
+      // hls.js in low-latency mode sees three levels, loads parts, and switches to the lowest and the highest.
+      const player = await players.browser.newPage()
+      await player.goto(`${players.origin}/player`)
+      await player.addScriptTag({ path: HLS_JS })
+      const played = await player.evaluate(async (url) => {
+        const video = document.querySelector("video")!
+        const hls = new (window as any).Hls({ lowLatencyMode: true, capLevelToPlayerSize: false })
+        let parts = 0
+        hls.on("hlsFragLoaded", (_: unknown, data: { part?: unknown }) => {
+          if (data.part != null) parts++
+        })
+        hls.loadSource(url)
+        hls.attachMedia(video)
+        await new Promise((resolve) => hls.on("hlsManifestParsed", resolve))
+        await video.play().catch(() => {})
+        const heightsSeen: Array<number> = []
+        const switchTo = async (level: number, height: number) => {
+          hls.currentLevel = level
+          const deadline = Date.now() + 25_000
+          while (video.videoHeight !== height && Date.now() < deadline)
+            await new Promise((resolve) => setTimeout(resolve, 250))
+          heightsSeen.push(video.videoHeight)
+        }
+        const levels = hls.levels.map((level: { height: number }) => level.height)
+        await switchTo(levels.indexOf(Math.min(...levels)), 360)
+        await switchTo(levels.indexOf(Math.max(...levels)), 720)
+        const seen = { levels, heightsSeen, parts, currentTime: video.currentTime, latency: hls.latency as number }
+        hls.destroy()
+        return seen
+      }, livestream.playback_url)
+      await player.close()
+      console.log(`LL-HLS ladder in hls.js: ${JSON.stringify(played)}`)
+      assert.sameMembers(played.levels, [720, 480, 360])
+      assert.deepStrictEqual(played.heightsSeen, [360, 720])
+      assert.isAtLeast(played.parts, 3, "played as LL-HLS, part by part")
+
+      // getStatus answers the ladder the packager serves.
+      const { healthDescriptions } = await waitFor(
+        "getStatus with renditions",
+        async () => {
+          const answer = await status(players.job, livestream.id)
+          return answer.healthDescriptions.length === 2 ? answer : undefined
+        },
+        20_000
+      )
+      const renditions = JSON.parse(healthDescriptions[1])
+      assert.deepStrictEqual(
+        renditions.map((entry: { name: string; videoResolution: string }) => [entry.name, entry.videoResolution]),
+        [
+          ["source", "1280x720"],
+          ["480p", "854x480"],
+          ["360p", "640x360"]
+        ]
+      )
+    } finally {
+      await encoder.stop()
+    }
   })
 
   it("a node without CPU budget for the ladder refuses it with its reason and serves the source alone", async () => {

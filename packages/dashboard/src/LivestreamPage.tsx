@@ -23,7 +23,7 @@ type LatencyMode = "standard" | "low" | "realtime"
 const LATENCY_MODES: ReadonlyArray<readonly [LatencyMode, string]> = [
   ["standard", "Standard (HLS, 5-7 s)"],
   ["low", "Low (LL-HLS, about 2 s)"],
-  ["realtime", "Realtime (LL-HLS; WebRTC to come)"]
+  ["realtime", "Realtime (WebRTC, under a second; LL-HLS for the rest)"]
 ]
 
 /** DVR windows the dashboard offers (the API takes any whole number of seconds up to 4 hours). */
@@ -313,6 +313,12 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
             Playback URL <code className="wrap">{livestream.playback_url}</code>{" "}
             <CopyButton label="playback URL" value={livestream.playback_url} />
           </p>
+          {livestream.whep_url === undefined ? null : (
+            <p>
+              WebRTC playback (WHEP) <code className="wrap">{livestream.whep_url}</code>{" "}
+              <CopyButton label="WHEP URL" value={livestream.whep_url} />
+            </p>
+          )}
           <p>
             <label>
               Latency{" "}

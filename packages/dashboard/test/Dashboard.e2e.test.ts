@@ -213,6 +213,13 @@ describe("the dashboard, in Chromium", () => {
       (await job.api("GET", `/livestreams/${id}`)).body.data.livestream.dvr_window_seconds === 3600 ? true : undefined
     )
     assert.strictEqual(await page.getByLabel("Latency").inputValue(), "low")
+    // Realtime: the page shows where WebRTC players send their offer.
+    await page.getByLabel("Latency").selectOption("realtime")
+    const whepUrl = await waitFor(
+      "whep_url",
+      async () => (await job.api("GET", `/livestreams/${id}`)).body.data.livestream.whep_url
+    )
+    await page.getByText(whepUrl).waitFor()
 
     await page.getByRole("button", { name: "Rotate stream key" }).click()
     const shown = ((await page.getByTestId("new-key").textContent()) ?? "").trim()

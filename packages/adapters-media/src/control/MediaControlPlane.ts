@@ -62,7 +62,7 @@ export const redirectingPlayback = Layer.unwrap(
         local: null,
         viewers: new ViewerSeconds(),
         // No node here: a low-latency broadcast is redirected to its node like any other.
-        packagers: { streamOf: () => undefined, endedOf: () => undefined },
+        packagers: { streamOf: () => undefined, endedOf: () => undefined, renditionsOf: () => [] },
         thumbnails: new Thumbnails(),
         fragmentSeconds: 2
       })

@@ -25,6 +25,8 @@ export interface FfmpegRunOptions {
   readonly onOutput?: (text: string) => void
   /** Given what it writes to its standard output as bytes (a muxer writing to `pipe:1`); instead of `onOutput`. */
   readonly onBytes?: (chunk: Buffer) => void
+  /** Given what it writes to its file descriptors 3, 4, … (muxers writing to `pipe:3`, …), one each. */
+  readonly onMoreBytes?: ReadonlyArray<(chunk: Buffer) => void>
 }
 
 export class FfmpegRun {
@@ -44,8 +46,14 @@ export class FfmpegRun {
     const onOutput = options.onOutput
     const onBytes = options.onBytes
     const piped = onOutput !== undefined || onBytes !== undefined
-    this.child = spawn(file, [...full], { stdio: ["ignore", piped ? "pipe" : "ignore", "pipe"] })
+    const more = options.onMoreBytes ?? []
+    this.child = spawn(file, [...full], {
+      stdio: ["ignore", piped ? "pipe" : "ignore", "pipe", ...more.map(() => "pipe" as const)]
+    })
     this.child.stderr!.on("data", (chunk: Buffer) => this.said.add(String(chunk)))
+    more.forEach((onChunk, index) => {
+      this.child.stdio[3 + index]?.on("data", onChunk)
+    })
     if (onBytes !== undefined) this.child.stdout!.on("data", onBytes)
     else if (onOutput !== undefined) this.child.stdout!.on("data", (chunk: Buffer) => onOutput(String(chunk)))
     const exited = (exit: { readonly code: number | null } | { readonly error: Error }) => {

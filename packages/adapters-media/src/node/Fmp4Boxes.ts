@@ -196,3 +196,16 @@ export const readFragment = (moof: Box, tracks: ReadonlyArray<Track>): ReadonlyA
         startsWithSync: firstFlags !== null && (firstFlags & NON_SYNC) === 0
       }
     })
+
+/**
+ * The H.264 codec string (RFC 6381, `avc1.PPCCLL`) of an initialisation segment's video, from its `avcC`
+ * record's profile, constraints and level; null when it has none.
+ */
+export const avcCodecId = (init: Uint8Array): string | null => {
+  const bytes = Buffer.from(init.buffer, init.byteOffset, init.byteLength)
+  const at = bytes.indexOf("avcC", 0, "latin1")
+  if (at < 0 || at + 8 > bytes.length) return null
+  // avcC: configurationVersion, then profile_idc, constraint flags, level_idc.
+  const hex = (offset: number) => bytes[at + 4 + offset]!.toString(16).padStart(2, "0")
+  return `avc1.${hex(1)}${hex(2)}${hex(3)}`
+}

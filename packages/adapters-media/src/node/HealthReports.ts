@@ -6,10 +6,10 @@
  * known as soon as the encoder's metadata arrives: before its first playlist, which the master playlist
  * names them in. Then every `updateSeconds` (`reportHealth`).
  */
+import type { IngestHealth, Rendition, SessionId } from "@onair/core"
 import { Clock, Effect } from "effect"
 import { type Connection, PUBLISH_STARTED_MILLIS } from "./Connections.ts"
 import type { KeyframeIntervals } from "./KeyframeIntervals.ts"
-import type { LadderWorkers } from "./LadderWorkers.ts"
 import { MediaControl } from "../protocol/MediaControl.ts"
 import * as NginxStat from "./NginxStat.ts"
 import { RunningNginx } from "./RunningNginx.ts"
@@ -35,7 +35,12 @@ const endVanished = (streams: ReadonlyArray<NginxStat.StreamStat>, now: number) 
   })
 
 /** Reports the health of every connection, or (`onlyFirst`) of those whose health was never reported. */
-const report = (keyframes: KeyframeIntervals, ladders: LadderWorkers, onlyFirst: boolean) =>
+/** Where a session's variants (its adaptive ladder) are read from. */
+export interface Variants {
+  readonly renditionsOf: (sessionId: SessionId, health: IngestHealth) => ReadonlyArray<Rendition>
+}
+
+const report = (keyframes: KeyframeIntervals, ladders: Variants, onlyFirst: boolean) =>
   Effect.gen(function* () {
     const nginx = yield* RunningNginx
     const control = yield* MediaControl
@@ -85,8 +90,7 @@ const report = (keyframes: KeyframeIntervals, ladders: LadderWorkers, onlyFirst:
   })
 
 /** Every connection's health (every `updateSeconds`). */
-export const reportHealth = (keyframes: KeyframeIntervals, ladders: LadderWorkers) => report(keyframes, ladders, false)
+export const reportHealth = (keyframes: KeyframeIntervals, ladders: Variants) => report(keyframes, ladders, false)
 
 /** The first health of connections that have none yet (every quarter second: a /stat read only while one waits). */
-export const reportFirstHealth = (keyframes: KeyframeIntervals, ladders: LadderWorkers) =>
-  report(keyframes, ladders, true)
+export const reportFirstHealth = (keyframes: KeyframeIntervals, ladders: Variants) => report(keyframes, ladders, true)

@@ -16,6 +16,7 @@ import * as Path from "node:path"
 import type { Connection } from "./Connections.ts"
 import { MediaControl } from "../protocol/MediaControl.ts"
 import { FfmpegRun } from "./FfmpegRun.ts"
+import type { LadderBudget } from "./LadderBudget.ts"
 import * as RenditionLadders from "./RenditionLadders.ts"
 import { nextPause, WORKER_RESTARTS } from "./RestartLoop.ts"
 import { RunningNginx } from "./RunningNginx.ts"
@@ -23,18 +24,47 @@ import { RunningNginx } from "./RunningNginx.ts"
 export interface LadderSettings {
   /** Where the variants go: `<dir>/<session id>/<variant>/`. */
   readonly dir: string
-  /** Cores the node gives all its ladders together. */
-  readonly cpuCores: number
+  /** The cores the node gives all its ladders together, shared with the packagers' ladders. */
+  readonly budget: LadderBudget
   readonly fragmentSeconds: number
   readonly playlistSeconds: number
 }
 
 interface Worker {
   readonly plan: RenditionLadders.LadderPlan
-  readonly cost: number
   run: FfmpegRun | null
   backoff: number
 }
+
+/**
+ * Takes the budget for `connection`'s ladder; when it has no room, refuses the ladder once, with its reason,
+ * to the control plane (the source is served alone).
+ */
+export const takeBudget = (
+  budget: LadderBudget,
+  connection: Connection,
+  plan: RenditionLadders.LadderPlan,
+  control: MediaControl["Service"]
+) =>
+  Effect.gen(function* () {
+    const source = connection.source!
+    const cost = RenditionLadders.cost(plan, source)
+    if (budget.take(connection.sessionId, cost)) return true
+    connection.renditionsRefused = true
+    const names = plan.rungs.map((rung) => rung.name)
+    yield* Effect.logWarning(
+      `media: no CPU budget for ${names.join(", ")} of ${connection.sessionId} ` +
+        `(${cost.toFixed(2)} cores asked, ${(budget.cores - budget.used).toFixed(2)} of ${budget.cores} left): the source is served alone`
+    )
+    yield* control
+      .renditionsRefused(connection.ingestId, "no cpu budget", names)
+      .pipe(
+        Effect.catch((error) =>
+          Effect.logWarning(`media: renditions refusal of ${connection.ingestId} not told: ${error.message}`)
+        )
+      )
+    return false
+  })
 
 /** The session's variants folder. */
 export const sessionDir = (dir: string, sessionId: string) => Path.join(dir, sessionId)
@@ -61,8 +91,7 @@ export const make = (settings: LadderSettings) => {
     const laddered = new Map(
       nginx.connections
         .all()
-        // A packaged broadcast (low latency or DVR) is served its source alone for now (ADR 0024): a ladder
-        // nobody is served would only take the node's CPU.
+        // A packaged broadcast (low latency or DVR) gets its ladder from its packager (`Packagers`).
         .filter(
           (connection) =>
             connection.renditions.length > 0 &&
@@ -75,6 +104,7 @@ export const make = (settings: LadderSettings) => {
       if (instance !== null && laddered.has(sessionId)) continue
       worker.run?.stop()
       running.delete(sessionId)
+      settings.budget.give(sessionId)
     }
     if (instance === null) return
     const now = yield* Clock.currentTimeMillis
@@ -95,25 +125,8 @@ export const make = (settings: LadderSettings) => {
       if (connection.source === null || connection.renditionsRefused) continue
       const plan = RenditionLadders.plan(connection.renditions, connection.source)
       if (plan === null) continue
-      const cost = RenditionLadders.cost(plan, connection.source)
-      const used = [...running.values()].reduce((sum, other) => sum + other.cost, 0)
-      if (used + cost > settings.cpuCores) {
-        connection.renditionsRefused = true
-        const names = plan.rungs.map((rung) => rung.name)
-        yield* Effect.logWarning(
-          `media: no CPU budget for ${names.join(", ")} of ${connection.sessionId} ` +
-            `(${cost.toFixed(2)} cores asked, ${(settings.cpuCores - used).toFixed(2)} of ${settings.cpuCores} left): the source is served alone`
-        )
-        yield* control
-          .renditionsRefused(connection.ingestId, "no cpu budget", names)
-          .pipe(
-            Effect.catch((error) =>
-              Effect.logWarning(`media: renditions refusal of ${connection.ingestId} not told: ${error.message}`)
-            )
-          )
-        continue
-      }
-      const started: Worker = { plan, cost, run: null, backoff: 2_000 }
+      if (!(yield* takeBudget(settings.budget, connection, plan, control))) continue
+      const started: Worker = { plan, run: null, backoff: 2_000 }
       running.set(connection.sessionId, started)
       spawnFor(started, connection, instance.relayUrl)
     }
@@ -146,7 +159,10 @@ export const make = (settings: LadderSettings) => {
   }
 
   const stopAll = Effect.sync(() => {
-    for (const worker of running.values()) worker.run?.stop()
+    for (const [sessionId, worker] of running) {
+      worker.run?.stop()
+      settings.budget.give(sessionId)
+    }
     running.clear()
   })
 

@@ -178,6 +178,11 @@ export class LowLatencyStream {
     return this.partTargetSeconds ?? this.options.fragmentSeconds
   }
 
+  /** The newest run's initialisation segment, once a run has started. */
+  get latestInit(): Uint8Array | undefined {
+    return this.inits.get(this.run)
+  }
+
   /** A run's initialisation segment (`init-<run>.mp4`). */
   init(run: number): Uint8Array | undefined {
     return this.inits.get(run)

@@ -22,6 +22,7 @@ import * as NginxConfig from "./NginxConfig.ts"
 import * as NginxProcess from "./NginxProcess.ts"
 import * as NodeIdentity from "./NodeIdentity.ts"
 import { OutboundClient } from "@onair/outbound"
+import { LadderBudget } from "./LadderBudget.ts"
 import * as Packagers from "./Packagers.ts"
 import { SlateImages } from "./SlateImages.ts"
 import * as Playback from "./Playback.ts"
@@ -97,7 +98,8 @@ export class MediaServer extends Context.Service<
             windowSeconds: read.hlsPlaylistSeconds,
             dvrDir: NginxConfig.paths(read.dir).dvr,
             slateImage: DEFAULT_SLATE_IMAGE,
-            slateImages
+            slateImages,
+            budget: new LadderBudget(read.abrCpuCores)
           }),
           slateImages
         }

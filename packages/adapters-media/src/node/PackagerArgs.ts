@@ -1,17 +1,24 @@
 /**
- * The packager's ffmpeg command lines. Both write fragmented MP4 to standard output, a fragment at every
- * keyframe and every `partSeconds`, flushed as each is written, and, for a `realtime` broadcast, RTP for its
- * WebRTC viewers to loopback (`WhepFanOut`): video as it is in Annex B with its parameter sets before each
- * keyframe, audio encoded to Opus (WebRTC's audio) once for every viewer:
+ * The packager's ffmpeg command lines. Both write the source's fragmented MP4 to standard output, a
+ * fragment at every keyframe and every `partSeconds`, flushed as each is written. With an adaptive ladder,
+ * each rung goes to a pipe of its own (`pipe:3`, `pipe:4`, … in the plan's order), keyed where the source
+ * is, so every variant's parts and segments line up. For a `realtime` broadcast, RTP goes to loopback for
+ * its WebRTC viewers (`WhepFanOut`): the source's video in Annex B with its parameter sets before each
+ * keyframe, audio encoded to Opus (WebRTC's audio) once for every viewer.
  *
- * - a live run reads the session from nginx's loopback relay and copies video and audio (no re-encode);
- * - a slate run, while the encoder is away inside its reconnect window, loops a still image (the app's
- *   `slate_image_url` when it has one, else OnAir's own) at the source's size and frame rate, with
- *   silence when the source has audio, keyed every second, paced in real time.
+ * - A live run reads the session from nginx's loopback relay and copies the source's video and audio (no
+ *   re-encode); a ladder's rungs are scaled from one decode and encoded with no look-ahead.
+ * - A slate run, while the encoder is away inside its reconnect window, loops a still image (the app's
+ *   `slate_image_url` when it has one, else OnAir's own) at the source's size and frame rate (and each
+ *   rung's size), with silence when the source has audio, keyed every second, paced in real time.
  */
+import { type LadderPlan, rungVideoArgs, scaleFilter } from "./RenditionLadders.ts"
 import type { RtpTargets } from "./WhepFanOut.ts"
 
-const FRAGMENTED_MP4 = (partSeconds: number) => [
+/** The file descriptor a ladder's rung `index` (in the plan's order) is written to. */
+export const rungPipe = (index: number): number => 3 + index
+
+const FRAGMENTED_MP4 = (partSeconds: number, pipe = 1) => [
   "-f",
   "mp4",
   "-movflags",
@@ -20,7 +27,7 @@ const FRAGMENTED_MP4 = (partSeconds: number) => [
   String(Math.round(partSeconds * 1_000_000)),
   "-flush_packets",
   "1",
-  "pipe:1"
+  `pipe:${pipe}`
 ]
 
 const QUIET = ["-nostdin", "-hide_banner", "-loglevel", "error"]
@@ -37,7 +44,7 @@ export interface RtpOutputs extends RtpTargets {
 const rtpUrl = (port: number) => `rtp://127.0.0.1:${port}?pkt_size=1200&rtcpport=${port}`
 
 /**
- * The RTP outputs after the MP4 one: `video` and `audio` name the streams, `videoCodec` how the video is
+ * The RTP outputs after the MP4 ones: `video` and `audio` name the streams, `videoCodec` how the video is
  * written (copied, or the slate's encode).
  */
 const RTP = (rtp: RtpOutputs | null, video: string, audio: string, videoCodec: ReadonlyArray<string>) =>
@@ -55,11 +62,21 @@ const RTP = (rtp: RtpOutputs | null, video: string, audio: string, videoCodec: R
           : [])
       ]
 
-export const liveArgs = (input: string, partSeconds: number, rtp: RtpOutputs | null = null): ReadonlyArray<string> => [
+export const liveArgs = (
+  input: string,
+  partSeconds: number,
+  rtp: RtpOutputs | null = null,
+  ladder: LadderPlan | null = null
+): ReadonlyArray<string> => [
   ...QUIET,
   ...["-rw_timeout", "10000000", "-i", input],
+  ...(ladder === null ? [] : ["-filter_complex", scaleFilter(ladder)]),
   ...["-map", "0:v?", "-map", "0:a?", "-c", "copy"],
   ...FRAGMENTED_MP4(partSeconds),
+  ...(ladder?.rungs ?? []).flatMap((rung, index) => [
+    ...["-map", `[o${index}]`, "-map", "0:a:0?", ...rungVideoArgs(rung, "v", true), "-sc_threshold", "0"],
+    ...["-c:a", "copy", ...FRAGMENTED_MP4(partSeconds, rungPipe(index))]
+  ]),
   ...RTP(rtp, "0:v:0", "0:a:0", ["-c:v", "copy"])
 ]
 
@@ -78,7 +95,8 @@ export const slateArgs = (
   image: string,
   shape: SlateShape,
   partSeconds: number,
-  rtp: RtpOutputs | null = null
+  rtp: RtpOutputs | null = null,
+  ladder: LadderPlan | null = null
 ): ReadonlyArray<string> => {
   // Even sizes (yuv420p), a sane rate: a slate costs a still image's encode, a few percent of a core.
   const even = (value: number) => Math.max(2, Math.min(3840, Math.round(value / 2) * 2))
@@ -86,15 +104,26 @@ export const slateArgs = (
   const fps = Math.max(1, Math.min(60, Math.round(shape.fps > 0 ? shape.fps : 30)))
   const encode = ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", String(fps)]
   const picture = `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,format=yuv420p`
+  const rungs = ladder?.rungs ?? []
+  // A still picture costs little to encode more than once: for HLS, each rung and WebRTC (no B-frames).
+  const outputs = ["[hls]", ...(rtp === null ? [] : ["[rtp]"]), ...rungs.map((_, index) => `[l${index}]`)]
+  const scaled = rungs.map((rung, index) => `;[l${index}]scale=${rung.width}:${rung.height}[s${index}]`)
+  const silence = (shape.audio ? ["-map", "1:a"] : []) as ReadonlyArray<string>
+  const aac = shape.audio ? ["-c:a", "aac", "-b:a", "64k"] : []
   return [
     ...QUIET,
     ...["-re", "-loop", "1", "-framerate", String(fps), "-i", image],
     ...(shape.audio ? ["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo"] : []),
-    // A still picture costs little to encode twice: once for HLS, once for WebRTC (no B-frames either way).
-    ...["-filter_complex", `[0:v]${picture}${rtp === null ? "" : ",split=2[rtp]"}[hls]`],
-    ...["-map", "[hls]", ...(shape.audio ? ["-map", "1:a"] : []), ...encode],
-    ...(shape.audio ? ["-c:a", "aac", "-b:a", "64k"] : []),
+    ...[
+      "-filter_complex",
+      `[0:v]${picture}${outputs.length > 1 ? `,split=${outputs.length}${outputs.join("")}` : "[hls]"}${scaled.join("")}`
+    ],
+    ...["-map", "[hls]", ...silence, ...encode, ...aac],
     ...FRAGMENTED_MP4(partSeconds),
+    ...rungs.flatMap((_, index) => [
+      ...["-map", `[s${index}]`, ...silence, ...encode, ...aac],
+      ...FRAGMENTED_MP4(partSeconds, rungPipe(index))
+    ]),
     ...RTP(rtp === null ? null : { ...rtp, audio: rtp.audio && shape.audio }, "[rtp]", "1:a", encode)
   ]
 }

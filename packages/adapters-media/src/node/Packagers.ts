@@ -15,14 +15,18 @@
  * stream is let go 30 s later. Bytes a stopped run still writes are dropped: only the current run feeds
  * the stream.
  */
-import type { LivestreamId, SessionId } from "@onair/core"
+import type { IngestHealth, LivestreamId, Rendition, SessionId } from "@onair/core"
 import { Clock, Effect } from "effect"
 import * as Path from "node:path"
 import { MediaControl } from "../protocol/MediaControl.ts"
 import type { Connection } from "./Connections.ts"
 import { FfmpegRun } from "./FfmpegRun.ts"
 import { fragmentReader } from "./FragmentReader.ts"
+import type { LadderBudget } from "./LadderBudget.ts"
+import { takeBudget } from "./LadderWorkers.ts"
 import { LowLatencyStream } from "./LowLatencyStream.ts"
+import { PackagedLadder } from "./PackagedLadder.ts"
+import * as RenditionLadders from "./RenditionLadders.ts"
 import { DEFAULT_SLATE_SHAPE, liveArgs, type RtpOutputs, type SlateShape, slateArgs } from "./PackagerArgs.ts"
 import { nextPause, WORKER_RESTARTS } from "./RestartLoop.ts"
 import type { SlateImages } from "./SlateImages.ts"
@@ -47,6 +51,8 @@ export interface PackagerSettings {
   readonly slateImage: string | null
   /** Apps' own slate images, fetched for the broadcasts that name one. */
   readonly slateImages: SlateImages
+  /** The cores adaptive ladders may take, shared with standard HLS's ladders. */
+  readonly budget: LadderBudget
 }
 
 interface Packaging {
@@ -73,6 +79,8 @@ interface Packaging {
   slateImageUrl: string | null
   /** A `realtime` broadcast's WebRTC source (its runs write RTP there too); null for the others. */
   readonly whep: WhepFanOut | null
+  /** Its adaptive ladder's streams, when it has one (its runs write every rung too). */
+  readonly ladder: PackagedLadder | null
 }
 
 export const make = (settings: PackagerSettings) => {
@@ -83,32 +91,49 @@ export const make = (settings: PackagerSettings) => {
    * fed it until then (which stops, its segment complete). Bytes of a run that was stopped are dropped.
    */
   const start = (entry: Packaging, args: ReadonlyArray<string>): FfmpegRun => {
+    let sourceStart: number | null = null
     const read = fragmentReader(entry.stream, {
       now: Date.now,
       firstPartSeconds: settings.partSeconds * 3,
       takeOver: () => {
         stop(entry, entry.current)
         entry.current = run
-      }
-    })
-    const run: FfmpegRun = new FfmpegRun(args, {
-      onBytes: (chunk) => {
-        if (run !== entry.live && run !== entry.slate) return
-        try {
-          read(chunk)
-        } catch (error) {
-          // Not fragmented MP4 as expected: this run stops, and the round starts another after its back-off.
-          entry.malformed = error instanceof Error ? error.message : String(error)
-          run.stop()
-        }
       },
+      started: (offset) => (sourceStart = offset)
+    })
+    // A ladder's rungs start where the source did, once this run feeds the stream.
+    const rungReads =
+      entry.ladder?.readers({
+        now: Date.now,
+        firstPartSeconds: settings.partSeconds * 3,
+        sourceStart: () => (entry.current === run ? sourceStart : null)
+      }) ?? []
+    const guarded = (reader: (chunk: Uint8Array) => void) => (chunk: Buffer) => {
+      if (run !== entry.live && run !== entry.slate) return
+      try {
+        reader(chunk)
+      } catch (error) {
+        // Not fragmented MP4 as expected: this run stops, and the round starts another after its back-off.
+        entry.malformed = error instanceof Error ? error.message : String(error)
+        run.stop()
+      }
+    }
+    const run: FfmpegRun = new FfmpegRun(args, {
+      onBytes: guarded(read),
+      onMoreBytes: rungReads.map(guarded),
       onExit: () => {
         if (entry.current !== run) return
         entry.current = null
-        entry.stream.endRun()
+        endRun(entry)
       }
     })
     return run
+  }
+
+  /** The run that fed the stream is over: every variant's segment it was cutting is complete. */
+  const endRun = (entry: Packaging) => {
+    entry.stream.endRun()
+    entry.ladder?.endRun()
   }
 
   /** Stops `run` (the live or the slate's); when it fed the stream, the segment it was cutting is complete. */
@@ -119,7 +144,7 @@ export const make = (settings: PackagerSettings) => {
     if (entry.slate === run) entry.slate = null
     if (entry.current === run) {
       entry.current = null
-      entry.stream.endRun()
+      endRun(entry)
     }
   }
 
@@ -131,14 +156,36 @@ export const make = (settings: PackagerSettings) => {
     stop(entry, entry.live)
     entry.clientId = connection.clientId
     entry.idleSince = null
-    entry.live = start(entry, liveArgs(`${relayUrl}/${connection.sessionId}`, settings.partSeconds, rtpOf(entry)))
+    entry.live = start(
+      entry,
+      liveArgs(`${relayUrl}/${connection.sessionId}`, settings.partSeconds, rtpOf(entry), entry.ladder?.plan ?? null)
+    )
   }
 
   const startSlate = (entry: Packaging) => {
     const image = settings.slateImages.fileOf(entry.slateImageUrl) ?? settings.slateImage
     if (image === null) return
-    entry.slate = start(entry, slateArgs(image, entry.shape ?? DEFAULT_SLATE_SHAPE, settings.partSeconds, rtpOf(entry)))
+    entry.slate = start(
+      entry,
+      slateArgs(
+        image,
+        entry.shape ?? DEFAULT_SLATE_SHAPE,
+        settings.partSeconds,
+        rtpOf(entry),
+        entry.ladder?.plan ?? null
+      )
+    )
   }
+
+  /** A broadcast's ladder, when it asks for one that transcodes something and the budget has room for it. */
+  const ladderFor = (connection: Connection) =>
+    Effect.gen(function* () {
+      if (connection.renditions.length === 0 || connection.source === null || connection.renditionsRefused) return null
+      const plan = RenditionLadders.plan(connection.renditions, connection.source)
+      if (plan === null) return null
+      const control = yield* MediaControl
+      return (yield* takeBudget(settings.budget, connection, plan, control)) ? plan : null
+    })
 
   /**
    * A realtime broadcast's WebRTC source, bound before its first run; null for the other modes, or when no
@@ -188,24 +235,25 @@ export const make = (settings: PackagerSettings) => {
     }
     if (instance === null) return
     for (const connection of packaged.values()) {
-      // A realtime run needs to know whether the source has audio (its Opus output), from the first health.
-      if (connection.latencyMode === "realtime" && connection.source === null && now < connection.firstHealthUntil) {
-        continue
-      }
+      // A realtime run needs to know whether the source has audio (its Opus output), and a ladder the
+      // source's size: from the first health.
+      const waitsForSource = connection.latencyMode === "realtime" || connection.renditions.length > 0
+      if (waitsForSource && connection.source === null && now < connection.firstHealthUntil) continue
       let entry = packaging.get(connection.sessionId)
       if (entry === undefined) {
         const whep = yield* whepFor(connection)
-        entry = {
-          livestreamId: connection.livestreamId,
-          stream: new LowLatencyStream(connection.sessionId, {
+        const streamIn = (dir: string) =>
+          new LowLatencyStream(connection.sessionId, {
             fragmentSeconds: settings.partSeconds,
             minSegmentSeconds: settings.minSegmentSeconds,
             windowSeconds: settings.windowSeconds,
-            dvr:
-              connection.dvrWindowSeconds > 0
-                ? { dir: Path.join(settings.dvrDir, connection.sessionId), seconds: connection.dvrWindowSeconds }
-                : null
-          }),
+            dvr: connection.dvrWindowSeconds > 0 ? { dir, seconds: connection.dvrWindowSeconds } : null
+          })
+        const dvrDir = Path.join(settings.dvrDir, connection.sessionId)
+        const plan = yield* ladderFor(connection)
+        entry = {
+          livestreamId: connection.livestreamId,
+          stream: streamIn(dvrDir),
           clientId: null,
           live: null,
           slate: null,
@@ -216,7 +264,8 @@ export const make = (settings: PackagerSettings) => {
           malformed: null,
           shape: null,
           slateImageUrl: null,
-          whep
+          whep,
+          ladder: plan === null ? null : new PackagedLadder(plan, (rung) => streamIn(Path.join(dvrDir, "r", rung.name)))
         }
         packaging.set(connection.sessionId, entry)
       }
@@ -251,6 +300,7 @@ export const make = (settings: PackagerSettings) => {
       if (entry.endedAt !== null && now - entry.endedAt >= ENDED_GRACE_MILLIS) {
         packaging.delete(sessionId)
         entry.stream.release()
+        entry.ladder?.release()
       } else if (entry.endedAt === null && entry.clientId === null) idle.push(sessionId)
     }
     if (idle.length === 0) return
@@ -261,27 +311,43 @@ export const make = (settings: PackagerSettings) => {
       stop(entry, entry.slate)
       stop(entry, entry.live)
       entry.stream.end()
+      entry.ladder?.end()
+      settings.budget.give(sessionId)
       entry.whep?.close("the broadcast ended")
       entry.endedAt = now
     }
   }).pipe(Effect.catch((error) => Effect.logWarning(`media: packagers' sweep: ${error.message}`)))
 
+  /** An entry's stream: the source's, or (`rendition` given) its ladder's rung of that name. */
+  const variant = (entry: Packaging, rendition: string | undefined): LowLatencyStream | undefined =>
+    rendition === undefined ? entry.stream : entry.ladder?.stream(rendition)
+
   /**
-   * The ended low-latency HLS of a livestream's last session, for the moments after its end when players
-   * still ask (they read `EXT-X-ENDLIST` instead of a 404).
+   * The ended low-latency HLS of a livestream's last session (its source's, or a rung's), for the moments
+   * after its end when players still ask (they read `EXT-X-ENDLIST` instead of a 404).
    */
-  const endedOf = (livestreamId: LivestreamId): LowLatencyStream | undefined => {
+  const endedOf = (livestreamId: LivestreamId, rendition?: string): LowLatencyStream | undefined => {
     for (const entry of packaging.values()) {
-      if (entry.livestreamId === livestreamId && entry.endedAt !== null && entry.stream.started) return entry.stream
+      if (entry.livestreamId === livestreamId && entry.endedAt !== null && entry.stream.started) {
+        return variant(entry, rendition)
+      }
     }
     return undefined
   }
 
   /**
-   * The session's low-latency HLS while this node packages it, started or not: a packaged session is never
-   * answered from nginx's own HLS, whose playlist would change under its players when the packager starts.
+   * The session's low-latency HLS while this node packages it, started or not (its source's, or a rung's):
+   * a packaged session is never answered from nginx's own HLS, whose playlist would change under its
+   * players when the packager starts.
    */
-  const streamOf = (sessionId: SessionId): LowLatencyStream | undefined => packaging.get(sessionId)?.stream
+  const streamOf = (sessionId: SessionId, rendition?: string): LowLatencyStream | undefined => {
+    const entry = packaging.get(sessionId)
+    return entry === undefined ? undefined : variant(entry, rendition)
+  }
+
+  /** The variants of a packaged session's ladder players get now; empty without a ladder. */
+  const renditionsOf = (sessionId: SessionId, health: IngestHealth): ReadonlyArray<Rendition> =>
+    packaging.get(sessionId)?.ladder?.renditions(health) ?? []
 
   /**
    * How a session plays over WebRTC here: its source while this node packages it as `realtime` and it has not
@@ -298,12 +364,14 @@ export const make = (settings: PackagerSettings) => {
       stop(entry, entry.slate)
       stop(entry, entry.live)
       entry.stream.end()
+      entry.ladder?.end()
+      settings.budget.give(entry.stream.sessionId)
       entry.whep?.close("the media node stops")
     }
     packaging.clear()
   })
 
-  return { round, sweep, streamOf, endedOf, whepOf, stopAll }
+  return { round, sweep, streamOf, endedOf, renditionsOf, whepOf, stopAll, budget: settings.budget }
 }
 
 export type Packagers = ReturnType<typeof make>

@@ -10,7 +10,8 @@
  *   rendition instead, `v/<viewer>/r/<rendition>/index.m3u8` with its segments beside it;
  * - a session this node packages for low-latency HLS (`latency_mode` `low` or `realtime`) is served from its
  *   packager instead (`LowLatencyPlayback`): the same playlist path with blocking reload, its map, parts and
- *   segments beside it.
+ *   segments beside it; with a ladder, its rungs at `v/<viewer>/r/<rendition>/index.m3u8`, numbered as the
+ *   source is.
  *
  * Only the livestream's current broadcast is served (its session names the folder), so a new session never
  * serves an old session's playlist, and nothing is served while the livestream is idle. A broadcast held
@@ -18,7 +19,7 @@
  * front of every node (or the API's own `/hls`) can be the one public playback base. Every answer allows
  * any origin, for browser players.
  */
-import type { LivestreamId, SessionId } from "@onair/core"
+import type { IngestHealth, LivestreamId, Rendition, SessionId } from "@onair/core"
 import { Clock, Effect, Layer } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { randomBytes } from "node:crypto"
@@ -75,8 +76,10 @@ export const layer = (options: {
   readonly viewers: ViewerSeconds
   /** The sessions this node packages for low-latency HLS. */
   readonly packagers: {
-    readonly streamOf: (sessionId: SessionId) => LowLatencyStream | undefined
-    readonly endedOf: (livestreamId: LivestreamId) => LowLatencyStream | undefined
+    readonly streamOf: (sessionId: SessionId, rendition?: string) => LowLatencyStream | undefined
+    readonly endedOf: (livestreamId: LivestreamId, rendition?: string) => LowLatencyStream | undefined
+    /** A packaged session's ladder's variants now (empty without one). */
+    readonly renditionsOf: (sessionId: SessionId, health: IngestHealth) => ReadonlyArray<Rendition>
   }
   readonly thumbnails: Thumbnails
   readonly fragmentSeconds: number
@@ -129,11 +132,16 @@ export const layer = (options: {
           if (codecs.length > 0) attributes.push(`CODECS="${codecs.join(",")}"`)
         }
         const viewer = randomBytes(12).toString("hex")
-        const renditions = health?.renditions ?? []
+        // A packaged ladder's variants are the packager's own, as they start; nginx's ladder's from its health.
+        const packagedLadder =
+          packaged !== undefined && health !== null ? packagers.renditionsOf(found.session.sessionId, health) : []
+        const renditions = packaged !== undefined ? packagedLadder : (health?.renditions ?? [])
         const ladder =
-          packaged === undefined &&
           renditions.length > 0 &&
-          Fs.existsSync(Path.join(found.abrDir, found.session.sessionId, "master.m3u8"))
+          (packaged !== undefined || Fs.existsSync(Path.join(found.abrDir, found.session.sessionId, "master.m3u8")))
+        // The packaged source is the stream's own playlist; every other variant is a rendition's.
+        const uriOf = (name: string) =>
+          packaged !== undefined && name === "source" ? `v/${viewer}/index.m3u8` : `v/${viewer}/r/${name}/index.m3u8`
         const variants = ladder
           ? renditions
               .map((rendition) => {
@@ -141,7 +149,7 @@ export const layer = (options: {
                 return (
                   `#EXT-X-STREAM-INF:BANDWIDTH=${Math.max(1, Math.round(rendition.bandwidth))},` +
                   `RESOLUTION=${rendition.width}x${rendition.height}${codecs.length > 0 ? `,CODECS="${codecs.join(",")}"` : ""}\n` +
-                  `v/${viewer}/r/${rendition.name}/index.m3u8\n`
+                  `${uriOf(rendition.name)}\n`
                 )
               })
               .join("")
@@ -174,10 +182,10 @@ export const layer = (options: {
         livestreamId: string | undefined,
         rendition: string | undefined
       ): LowLatencyStream | undefined => {
-        if (rendition !== undefined || livestreamId === undefined) return undefined
+        if (livestreamId === undefined || (rendition !== undefined && !RENDITION.test(rendition))) return undefined
         return found._tag === "Here"
-          ? packagers.streamOf(found.session.sessionId)
-          : packagers.endedOf(livestreamId as LivestreamId)
+          ? packagers.streamOf(found.session.sessionId, rendition)
+          : packagers.endedOf(livestreamId as LivestreamId, rendition)
       }
 
       const media = Effect.gen(function* () {

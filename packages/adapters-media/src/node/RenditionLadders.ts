@@ -96,6 +96,26 @@ export const variantNames = (ladder: LadderPlan): ReadonlyArray<RenditionName> =
 ]
 
 /**
+ * libx264's options for `rung`'s video on the output stream `specifier` names (`v:1`, or `v` for an
+ * output's only video): keyframes where the source has them, at the rung's bitrate. `lowLatency` adds
+ * x264's zero-latency tuning (no look-ahead, no B-frames), so a rung's parts come as soon as the source's.
+ */
+export const rungVideoArgs = (rung: Rung, specifier: string, lowLatency = false): ReadonlyArray<string> => [
+  ...[`-c:${specifier}`, "libx264", `-preset:${specifier}`, "veryfast", `-profile:${specifier}`, "main"],
+  ...(lowLatency ? [`-tune:${specifier}`, "zerolatency"] : []),
+  ...[`-b:${specifier}`, `${rung.videoKbps}k`, `-maxrate:${specifier}`, `${Math.round(rung.videoKbps * 1.1)}k`],
+  ...[`-bufsize:${specifier}`, `${rung.videoKbps * 2}k`, `-force_key_frames:${specifier}`, "source"],
+  ...[`-pix_fmt:${specifier}`, "yuv420p"]
+]
+
+/** The filter that scales the source once per rung: `[o0]`, `[o1]`, … in the plan's order. */
+export const scaleFilter = (ladder: LadderPlan): string => {
+  const split = ladder.rungs.map((_, index) => `[r${index}]`).join("")
+  const scales = ladder.rungs.map((rung, index) => `[r${index}]scale=${rung.width}:${rung.height}[o${index}]`)
+  return `[0:v]split=${ladder.rungs.length}${split};${scales.join(";")}`
+}
+
+/**
  * ffmpeg's arguments: read `input`, write each variant's HLS under `dir/<name>/` with `master.m3u8` beside
  * them. `audio`: whether the source has audio (copied into every variant).
  */
@@ -105,9 +125,7 @@ export const ffmpegArgs = (
   dir: string,
   options: { readonly audio: boolean; readonly fragmentSeconds: number; readonly playlistSeconds: number }
 ): ReadonlyArray<string> => {
-  const split = ladder.rungs.map((_, index) => `[r${index}]`).join("")
-  const scales = ladder.rungs.map((rung, index) => `[r${index}]scale=${rung.width}:${rung.height}[o${index}]`)
-  const filter = `[0:v]split=${ladder.rungs.length}${split};${scales.join(";")}`
+  const filter = scaleFilter(ladder)
   const maps: Array<string> = []
   const codecs: Array<string> = []
   const names = variantNames(ladder)
@@ -119,24 +137,7 @@ export const ffmpegArgs = (
   }
   ladder.rungs.forEach((rung, index) => {
     maps.push("-map", `[o${index}]`, ...(options.audio ? ["-map", "0:a:0"] : []))
-    codecs.push(
-      `-c:v:${video}`,
-      "libx264",
-      `-preset:v:${video}`,
-      "veryfast",
-      `-profile:v:${video}`,
-      "main",
-      `-b:v:${video}`,
-      `${rung.videoKbps}k`,
-      `-maxrate:v:${video}`,
-      `${Math.round(rung.videoKbps * 1.1)}k`,
-      `-bufsize:v:${video}`,
-      `${rung.videoKbps * 2}k`,
-      `-force_key_frames:v:${video}`,
-      "source",
-      `-pix_fmt:v:${video}`,
-      "yuv420p"
-    )
+    codecs.push(...rungVideoArgs(rung, `v:${video}`))
     video++
   })
   const streams = names.map((name, index) => `v:${index}${options.audio ? `,a:${index}` : ""},name:${name}`).join(" ")

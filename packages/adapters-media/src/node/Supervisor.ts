@@ -18,7 +18,7 @@ import * as NginxConfig from "./NginxConfig.ts"
 import type { NginxSettings } from "./NginxConfig.ts"
 import * as NginxProcess from "./NginxProcess.ts"
 import { enforce } from "./Enforcement.ts"
-import { reportFirstHealth, reportHealth } from "./HealthReports.ts"
+import { reportFirstHealth, reportHealth, type Variants } from "./HealthReports.ts"
 import { sweepHls } from "./HlsSweep.ts"
 import { reportManifests } from "./ManifestReports.ts"
 import { finaliseEnded, sweepDeleted } from "./RecordingJobs.ts"
@@ -131,16 +131,23 @@ export const run = (
     const keyframes = KeyframeIntervals.make(paths.hls)
     const ladders = LadderWorkers.make({
       dir: paths.abr,
-      cpuCores: settings.abrCpuCores,
+      budget: packagers.budget,
       fragmentSeconds: settings.hlsFragmentSeconds,
       playlistSeconds: settings.hlsPlaylistSeconds
     })
     yield* Effect.addFinalizer(() => ladders.stopAll)
+    // A session's variants come from its ladder worker (standard HLS) or from its packager (low latency).
+    const variants: Variants = {
+      renditionsOf: (sessionId, health) => {
+        const laddered = ladders.renditionsOf(sessionId, health)
+        return laddered.length > 0 ? laddered : packagers.renditionsOf(sessionId, health)
+      }
+    }
     yield* every(
       Duration.millis(250),
-      Effect.andThen(enforce, Effect.andThen(reportFirstHealth(keyframes, ladders), reportManifests))
+      Effect.andThen(enforce, Effect.andThen(reportFirstHealth(keyframes, variants), reportManifests))
     )
-    yield* every(Duration.seconds(settings.updateSeconds), reportHealth(keyframes, ladders))
+    yield* every(Duration.seconds(settings.updateSeconds), reportHealth(keyframes, variants))
     yield* every(Duration.seconds(1), ladders.round)
     yield* Effect.addFinalizer(() => packagers.stopAll)
     // Often, so a low-latency broadcast's playlist starts soon after its encoder does.
