@@ -1,33 +1,34 @@
 /**
  * The node's low-latency packagers: for every connection whose livestream's `latency_mode` is `low` or
- * `realtime`, or that keeps a DVR window (`dvr_window_seconds`), one supervised ffmpeg reads the session
- * from nginx's loopback `hls` application (as the ladder workers do) and remuxes it, video and audio
- * copied, to fragmented MP4 on its standard output (`PackagerArgs`). OnAir reads what it writes (`FragmentReader`) into the session's low-latency HLS, kept
- * in memory (`LowLatencyStream`), which `Playback` serves.
+ * `realtime`, or that keeps a DVR window (`dvr_window_seconds`), one supervised ffmpeg at a time
+ * (`PackagerRuns`, `PackagerArgs`) reads the session from nginx's loopback `hls` application (as the ladder
+ * workers do) and remuxes it, video and audio copied, to fragmented MP4 on its standard output; with a
+ * ladder it encodes every rung too (`PackagedLadder`), and for a `realtime` broadcast it writes RTP for its
+ * WebRTC viewers (`WhepFanOut`). OnAir reads what it writes (`FragmentReader`) into the session's
+ * low-latency HLS, kept in memory (`LowLatencyStream`), which `Playback` serves.
  *
  * A run that exits while its connection lives starts again after a back-off (2 s, doubling to 30 s), as a
  * new run of the same stream (a discontinuity, the media sequence going on). When the encoder goes away,
  * a slate run stands in for it (its app's slate image when it has one and it could be fetched, else
  * OnAir's own, looped, at the source's size and rate, with silence), so players keep playing through the
- * reconnect window; the encoder's return stops the slate and the live run
- * takes over at its first keyframe. A session without a connection is asked about every few seconds;
- * once the control plane holds it closed, the slate stops, the playlist ends (`EXT-X-ENDLIST`) and the
- * stream is let go 30 s later. Bytes a stopped run still writes are dropped: only the current run feeds
- * the stream.
+ * reconnect window; the encoder's return stops the slate and the live run takes over at its first
+ * keyframe. A session without a connection is asked about every few seconds; once the control plane holds
+ * it closed, the slate stops, the playlist ends (`EXT-X-ENDLIST`), its WebRTC viewers are ended, its
+ * ladder's cores are given back, and the stream is let go 30 s later.
  */
 import type { IngestHealth, LivestreamId, Rendition, SessionId } from "@onair/core"
 import { Clock, Effect } from "effect"
 import * as Path from "node:path"
 import { MediaControl } from "../protocol/MediaControl.ts"
 import type { Connection } from "./Connections.ts"
-import { FfmpegRun } from "./FfmpegRun.ts"
-import { fragmentReader } from "./FragmentReader.ts"
+import type { FfmpegRun } from "./FfmpegRun.ts"
 import type { LadderBudget } from "./LadderBudget.ts"
 import { takeBudget } from "./LadderWorkers.ts"
 import { LowLatencyStream } from "./LowLatencyStream.ts"
 import { PackagedLadder } from "./PackagedLadder.ts"
 import * as RenditionLadders from "./RenditionLadders.ts"
-import { DEFAULT_SLATE_SHAPE, liveArgs, type RtpOutputs, type SlateShape, slateArgs } from "./PackagerArgs.ts"
+import * as PackagerRuns from "./PackagerRuns.ts"
+import type { Packaging } from "./PackagerRuns.ts"
 import { nextPause, WORKER_RESTARTS } from "./RestartLoop.ts"
 import type { SlateImages } from "./SlateImages.ts"
 import { RunningNginx } from "./RunningNginx.ts"
@@ -55,127 +56,10 @@ export interface PackagerSettings {
   readonly budget: LadderBudget
 }
 
-interface Packaging {
-  readonly livestreamId: LivestreamId
-  readonly stream: LowLatencyStream
-  /** The connection packaged now (nginx's client id), or null between connections. */
-  clientId: string | null
-  /** The live run: while the slate plays, it takes over at its first keyframe. */
-  live: FfmpegRun | null
-  /** The slate's run, while the encoder is away. */
-  slate: FfmpegRun | null
-  /** The run that feeds the stream now: the live one, the slate's, or none. */
-  current: FfmpegRun | null
-  backoff: number
-  /** Since when it has had no connection (epoch ms). */
-  idleSince: number | null
-  /** When its playlist ended (epoch ms). */
-  endedAt: number | null
-  /** Why the last run was stopped, when OnAir stopped it for what it wrote. */
-  malformed: string | null
-  /** The live source's size, rate and audio, which a slate matches. */
-  shape: SlateShape | null
-  /** Its app's slate image, when it has one. */
-  slateImageUrl: string | null
-  /** A `realtime` broadcast's WebRTC source (its runs write RTP there too); null for the others. */
-  readonly whep: WhepFanOut | null
-  /** Its adaptive ladder's streams, when it has one (its runs write every rung too). */
-  readonly ladder: PackagedLadder | null
-}
-
 export const make = (settings: PackagerSettings) => {
   const packaging = new Map<SessionId, Packaging>()
 
-  /**
-   * Starts a run: it feeds the stream from its first part that plays alone, taking over from the run that
-   * fed it until then (which stops, its segment complete). Bytes of a run that was stopped are dropped.
-   */
-  const start = (entry: Packaging, args: ReadonlyArray<string>): FfmpegRun => {
-    let sourceStart: number | null = null
-    const read = fragmentReader(entry.stream, {
-      now: Date.now,
-      firstPartSeconds: settings.partSeconds * 3,
-      takeOver: () => {
-        stop(entry, entry.current)
-        entry.current = run
-      },
-      started: (offset) => (sourceStart = offset)
-    })
-    // A ladder's rungs start where the source did, once this run feeds the stream.
-    const rungReads =
-      entry.ladder?.readers({
-        now: Date.now,
-        firstPartSeconds: settings.partSeconds * 3,
-        sourceStart: () => (entry.current === run ? sourceStart : null)
-      }) ?? []
-    const guarded = (reader: (chunk: Uint8Array) => void) => (chunk: Buffer) => {
-      if (run !== entry.live && run !== entry.slate) return
-      try {
-        reader(chunk)
-      } catch (error) {
-        // Not fragmented MP4 as expected: this run stops, and the round starts another after its back-off.
-        entry.malformed = error instanceof Error ? error.message : String(error)
-        run.stop()
-      }
-    }
-    const run: FfmpegRun = new FfmpegRun(args, {
-      onBytes: guarded(read),
-      onMoreBytes: rungReads.map(guarded),
-      onExit: () => {
-        if (entry.current !== run) return
-        entry.current = null
-        endRun(entry)
-      }
-    })
-    return run
-  }
-
-  /** The run that fed the stream is over: every variant's segment it was cutting is complete. */
-  const endRun = (entry: Packaging) => {
-    entry.stream.endRun()
-    entry.ladder?.endRun()
-  }
-
-  /** Stops `run` (the live or the slate's); when it fed the stream, the segment it was cutting is complete. */
-  const stop = (entry: Packaging, run: FfmpegRun | null) => {
-    if (run === null) return
-    run.stop()
-    if (entry.live === run) entry.live = null
-    if (entry.slate === run) entry.slate = null
-    if (entry.current === run) {
-      entry.current = null
-      endRun(entry)
-    }
-  }
-
-  /** A realtime run's RTP outputs (its own SSRCs), or null. */
-  const rtpOf = (entry: Packaging): RtpOutputs | null =>
-    entry.whep === null ? null : { ...entry.whep.nextRun(), audio: entry.shape?.audio ?? true }
-
-  const goLive = (entry: Packaging, connection: Connection, relayUrl: string) => {
-    stop(entry, entry.live)
-    entry.clientId = connection.clientId
-    entry.idleSince = null
-    entry.live = start(
-      entry,
-      liveArgs(`${relayUrl}/${connection.sessionId}`, settings.partSeconds, rtpOf(entry), entry.ladder?.plan ?? null)
-    )
-  }
-
-  const startSlate = (entry: Packaging) => {
-    const image = settings.slateImages.fileOf(entry.slateImageUrl) ?? settings.slateImage
-    if (image === null) return
-    entry.slate = start(
-      entry,
-      slateArgs(
-        image,
-        entry.shape ?? DEFAULT_SLATE_SHAPE,
-        settings.partSeconds,
-        rtpOf(entry),
-        entry.ladder?.plan ?? null
-      )
-    )
-  }
+  const { stop, goLive, startSlate } = PackagerRuns.make(settings)
 
   /** A broadcast's ladder, when it asks for one that transcodes something and the budget has room for it. */
   const ladderFor = (connection: Connection) =>
