@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the media plane's Debian packages are here: nginx with the rtmp and stream modules, ffmpeg
-# (the test encoder and player), openssl (the local RTMPS certificate) and pocketsphinx with its English
-# model (transcripts of recordings). Installs what is missing when
-# root; otherwise says what to install and exits 1. Idempotent and quiet when nothing is missing.
+# (the test encoder and player), openssl (the local RTMPS certificate), pocketsphinx with its English
+# model (transcripts of recordings), and Xvfb with PulseAudio (meeting composers). Installs what is
+# missing when root; otherwise says what to install and exits 1. Idempotent and quiet when nothing is missing.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
@@ -15,6 +15,9 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # Transcripts of recordings: pocketsphinx with Debian's US English model.
 command -v pocketsphinx_continuous >/dev/null 2>&1 || missing+=(pocketsphinx)
 [ -d /usr/share/pocketsphinx/model/en-us ] || missing+=(pocketsphinx-en-us)
+# Meeting composers: a virtual screen and a sound server for Chromium (scripts/browser.sh installs it).
+command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
+command -v pulseaudio >/dev/null 2>&1 || missing+=(pulseaudio)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -24,7 +24,8 @@ real_time=(packages/adapters-media/test/MediaPlane.e2e.test.ts packages/adapters
   packages/adapters-webhook/test/Webhooks.e2e.test.ts apps/api/test/Observability.e2e.test.ts
   packages/adapters-media/test/LowLatency.e2e.test.ts packages/adapters-media/test/WhepPlayback.e2e.test.ts)
 one_at_a_time=(packages/adapters-media/test/Whip.e2e.test.ts packages/adapters-media/test/Renditions.e2e.test.ts
-  packages/adapters-media/test/TranscriptEngines.e2e.test.ts packages/dashboard/test/Dashboard.e2e.test.ts)
+  packages/adapters-media/test/TranscriptEngines.e2e.test.ts packages/dashboard/test/Dashboard.e2e.test.ts
+  packages/adapters-media/test/Composer.e2e.test.ts)
 apart=("${real_time[@]}" "${one_at_a_time[@]}")
 for file in packages/adapters-media/test/*.e2e.test.ts packages/dashboard/test/*.e2e.test.ts; do
   [[ " ${apart[*]} " == *" $file "* ]] || { echo "test.sh: put $file in real_time or one_at_a_time" >&2; exit 1; }

@@ -12,7 +12,7 @@ import {
   RestreamCommands,
   SrtPortCommands
 } from "@onair/application"
-import { RestreamUrlGuard } from "@onair/outbound"
+import { MeetingUrlGuard, RestreamUrlGuard } from "@onair/outbound"
 import { Inbound, Webhooks } from "@onair/adapters-webhook"
 import { KnownApps } from "@onair/adapters-http"
 import { Catalog } from "@onair/catalog"
@@ -33,7 +33,8 @@ export const services = (choice: Database.DatabaseChoice) =>
         AppCommands.layer,
         RestreamCommands.layer,
         SrtPortCommands.layer,
-        RestreamUrlGuard.layer
+        RestreamUrlGuard.layer,
+        MeetingUrlGuard.layer
       )
     ),
     Layer.provideMerge(Layer.merge(Catalog.layer, MediaNodeRegistry.layer)),

@@ -60,7 +60,7 @@ describe("meetings over HTTP", () => {
     const token = await server.token(ACCOUNT, ["app_1"])
     const meetingId = (await call("POST", `${base}/meetings`, token, {})).body.data.id as string
     for (const [body, field] of [
-      [{ video_config: { width: 1280 } }, "height"],
+      [{ video_config: { height: 9000 } }, "height"],
       [{ video_config: { width: 5, height: 720 } }, "width"],
       [{ name: 7 }, "name"]
     ] as const) {
@@ -68,6 +68,37 @@ describe("meetings over HTTP", () => {
       assert.strictEqual(response.status, 400, JSON.stringify(body))
       assert.include(response.body.errors[0].message, field)
     }
+    // A meeting page: refused at an internal address, naming the field it came from.
+    const internal = await call("POST", `${base}/meetings/${meetingId}/livestreams`, token, {
+      meeting_url: "http://169.254.169.254/latest/meta-data/"
+    })
+    assert.strictEqual(internal.status, 400)
+    assert.include(internal.body.errors[0].message, "meeting_url: ")
+    const templated = await call("PATCH", `${base}/settings`, token, {
+      meeting_url_template: "http://10.0.0.7/rooms/{meeting_id}"
+    })
+    assert.strictEqual(templated.status, 200)
+    assert.strictEqual(templated.body.data.meeting_url_template, "http://10.0.0.7/rooms/{meeting_id}")
+    const fromTemplate = await call("POST", `${base}/meetings/${meetingId}/livestreams`, token, {})
+    assert.strictEqual(fromTemplate.status, 400)
+    assert.include(fromTemplate.body.errors[0].message, "meeting_url_template: ")
+    const notUrl = await call("PATCH", `${base}/settings`, token, { meeting_url_template: "rooms/{meeting_id}" })
+    assert.strictEqual(notUrl.status, 400)
+    assert.include(JSON.stringify(notUrl.body.errors), "meeting_url_template")
+    // A public page, and no media node to compose it on: 503 in the envelope, nothing started.
+    assert.strictEqual((await call("PATCH", `${base}/settings`, token, { meeting_url_template: null })).status, 200)
+    const noNode = await call("POST", `${base}/meetings/${meetingId}/livestreams`, token, {
+      meeting_url: "https://meet.onair-test.dev/rooms/a"
+    })
+    assert.strictEqual(noNode.status, 503, JSON.stringify(noNode.body))
+    assert.strictEqual(noNode.body.errors[0].code, "no_media_node")
+    assert.strictEqual((await call("GET", `${base}/meetings/${meetingId}/active-livestream`, token)).status, 404)
+    // One side of video_config alone is the seed's form: the other follows at 16:9.
+    const widthAlone = await call("POST", `${base}/meetings/${meetingId}/livestreams`, token, {
+      video_config: { width: 1280 }
+    })
+    assert.strictEqual(widthAlone.status, 201, JSON.stringify(widthAlone.body))
+
     const other = await server.token(ACCOUNT, ["app_2"])
     const otherBase = `/accounts/${ACCOUNT}/realtime/kit/app_2`
     assert.strictEqual((await call("GET", `${otherBase}/meetings/${meetingId}`, other)).status, 404)

@@ -334,6 +334,11 @@ const indexSrtPorts = Effect.gen(function* () {
   yield* sql`CREATE INDEX onair_livestreams_srt ON onair_livestreams (((state->>'srtPort')::integer)) WHERE state->>'srtPort' IS NOT NULL`
 })
 
+const indexComposers = Effect.gen(function* () {
+  const sql = yield* SqlClient
+  yield* sql`CREATE INDEX onair_livestreams_composer ON onair_livestreams ((state->'composer'->>'node')) WHERE state->'composer'->>'node' IS NOT NULL`
+})
+
 const createIngestHealth = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
@@ -366,7 +371,8 @@ export const migrations = {
   "11_create_relay_progress": createRelayProgress,
   "12_create_apps": createApps,
   "13_create_ingest_health": createIngestHealth,
-  "14_index_srt_ports": indexSrtPorts
+  "14_index_srt_ports": indexSrtPorts,
+  "15_index_composers": indexComposers
 }
 
 /** The catalog's tables, emptied together by a rebuild. */

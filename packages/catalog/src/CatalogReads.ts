@@ -50,6 +50,8 @@ export class CatalogReads extends Context.Service<
     readonly livestreamById: (id: LivestreamId) => Effect.Effect<Livestream | undefined>
     /** The livestreams holding an SRT port (deleted ones excepted), by port: at most the port range's size. */
     readonly srtLivestreams: Effect.Effect<ReadonlyArray<Livestream>>
+    /** The livestreams whose composer runs on a node, with a broadcast invoked or open (deleted ones excepted). */
+    readonly composersOn: (nodeId: string) => Effect.Effect<ReadonlyArray<Livestream>>
     /** A page of the scope's livestreams (deleted ones excepted) in creation order or its reverse. */
     readonly livestreams: (scope: Scope, filter: LivestreamFilter) => Effect.Effect<Page<Livestream>>
     readonly session: (scope: Scope, id: SessionId) => Effect.Effect<Session | undefined>

@@ -1,5 +1,5 @@
 /**
- * Livestreams in the catalog: one by id (cached), the ones holding SRT ports, and an app's pages with the
+ * Livestreams in the catalog: one by id (cached), the ones holding SRT ports, those a node composes, and an app's pages with the
  * API's filters (cached per filter, counted from the kept totals when unfiltered).
  */
 import type { Livestream, LivestreamId } from "@onair/core"
@@ -27,6 +27,17 @@ export const livestreamQueries = (
       ORDER BY (state->>'srtPort')::integer`,
     decodeLivestream
   )
+
+  /** The livestreams whose composer runs on `nodeId`, with a broadcast invoked or open: a node's handful. */
+  const composersOn = (nodeId: string) =>
+    all(
+      sql<{ state: unknown }>`
+        SELECT state FROM onair_livestreams
+        WHERE state->'composer'->>'node' = ${nodeId} AND NOT deleted
+          AND state->'broadcast'->>'_tag' IN ('Invoked', 'Connected', 'Reconnecting')
+        ORDER BY created_at, ordinal`,
+      decodeLivestream
+    )
 
   const livestreams = (scope: Scope, filter: LivestreamFilter) => {
     const where = sql.and([
@@ -70,5 +81,5 @@ export const livestreamQueries = (
     return Effect.map(cache.through(key, CatalogCache.LISTS, read), (found) => found ?? { items: [], total: 0 })
   }
 
-  return { livestreamById, srtLivestreams, livestreams }
+  return { livestreamById, srtLivestreams, composersOn, livestreams }
 }

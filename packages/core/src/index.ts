@@ -96,6 +96,7 @@ export * from "./ports/InboundEvents.ts"
 export * from "./ports/MediaPlane.ts"
 export * from "./ports/WebhookEndpoints.ts"
 export * from "./ports/RestreamUrlCheck.ts"
+export * from "./ports/MeetingUrlCheck.ts"
 
 export * from "./views/AnalyticsViews.ts"
 export * from "./views/IngestSessionStatusView.ts"

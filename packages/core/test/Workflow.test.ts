@@ -231,7 +231,8 @@ describe("Workflow", () => {
       streamKey: key1,
       reconnectWindowSeconds: 60,
       limits,
-      sessionId: session1
+      sessionId: session1,
+      composer: null
     })
     assert.deepStrictEqual(w.tags(start), [
       "meeting:MeetingLivestreamStarted",
@@ -246,5 +247,40 @@ describe("Workflow", () => {
       "livestream:LivestreamDisabled",
       "session:SessionStopped"
     ])
+  })
+
+  it("a meeting livestream started with a composer keeps it: its page, size and node", () => {
+    const w = world()
+    w.send({
+      _tag: "CreateMeeting",
+      meetingId,
+      at: t(0),
+      accountId,
+      appId,
+      title: "Town hall",
+      liveStreamOnStart: false,
+      recordOnStart: false
+    })
+    const composer = {
+      meetingUrl: "https://meet.example.com/rooms/town-hall?role=recorder",
+      width: 1280,
+      height: 720,
+      node: MediaNodeId.make("node-a")
+    }
+    w.send({
+      _tag: "StartLivestreamForMeeting",
+      meetingId,
+      at: t(1),
+      livestreamId,
+      name: null,
+      videoConfig: { width: 1280, height: 720 },
+      streamKey: key1,
+      reconnectWindowSeconds: 60,
+      limits,
+      sessionId: session1,
+      composer
+    })
+    assert.deepStrictEqual(w.state.livestream()?.composer, composer)
+    assert.strictEqual(w.state.livestream()?.broadcast._tag, "Invoked")
   })
 })

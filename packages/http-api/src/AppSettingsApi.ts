@@ -3,7 +3,7 @@
  * whether they are transcribed once ready, and the slate its low-latency broadcasts show while their encoder
  * is away.
  */
-import { RetentionDays, SlateImageUrl } from "@onair/core"
+import { MeetingUrlTemplate, RetentionDays, SlateImageUrl } from "@onair/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { BadRequest, Conflict, NotFound, Ok } from "./Envelope.ts"
@@ -17,13 +17,16 @@ export const AppSettingsRecord = Schema.Struct({
   transcribe_recordings: Schema.Boolean,
   /** The image its low-latency broadcasts show while their encoder is away; null: OnAir's own. */
   slate_image_url: Schema.NullOr(Schema.String),
+  /** Where its meetings' composers find each meeting's page; null: only a start's `meeting_url`. */
+  meeting_url_template: Schema.NullOr(Schema.String),
   updated_at: Schema.String
 })
 
 export const AppSettingsBody = Schema.Struct({
   recording_retention_days: Schema.optional(RetentionDays),
   transcribe_recordings: Schema.optional(Schema.Boolean),
-  slate_image_url: Schema.optional(SlateImageUrl)
+  slate_image_url: Schema.optional(SlateImageUrl),
+  meeting_url_template: Schema.optional(MeetingUrlTemplate)
 })
 
 export class AppSettingsApi extends HttpApiGroup.make("appSettings")

@@ -36,6 +36,9 @@ export class NotFound extends Schema.Error<NotFound>("NotFound")(failure, { http
 /** 409: the request conflicts with the resource's state, or reuses an idempotency key with another body. */
 export class Conflict extends Schema.Error<Conflict>("Conflict")(failure, { httpApiStatus: 409 }) {}
 
+/** 503: nothing can do it now (no media node has room for a meeting's composer); try again later. */
+export class Unavailable extends Schema.Error<Unavailable>("Unavailable")(failure, { httpApiStatus: 503 }) {}
+
 /** `{"success": false, "errors": [{code, message}]}`: one failure in the envelope. */
 export const errorEnvelope = (code: string, message: string) => ({
   success: false as const,
@@ -47,3 +50,4 @@ export const unauthorized = (message: string) => new Unauthorized(errorEnvelope(
 export const forbidden = (message: string) => new Forbidden(errorEnvelope("forbidden", message))
 export const notFound = (what: string) => new NotFound(errorEnvelope("not_found", `${what} was not found`))
 export const conflict = (code: string, message: string) => new Conflict(errorEnvelope(code, message))
+export const unavailable = (code: string, message: string) => new Unavailable(errorEnvelope(code, message))

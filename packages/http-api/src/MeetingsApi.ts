@@ -8,11 +8,12 @@ import {
   MeetingId,
   MeetingLivestreamStartedRecord,
   MeetingRecord,
-  MeetingTitle
+  MeetingTitle,
+  MeetingUrl
 } from "@onair/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { BadRequest, Conflict, NotFound, Ok, Paging } from "./Envelope.ts"
+import { BadRequest, Conflict, NotFound, Ok, Paging, Unavailable } from "./Envelope.ts"
 import { MAX_PER_PAGE } from "./LivestreamsApi.ts"
 import { BASE, IdempotencyHeaders, ScopeParams } from "./Scope.ts"
 import { Authorization } from "./Security.ts"
@@ -25,15 +26,17 @@ export const CreateMeetingBody = Schema.Struct({
   record_on_start: Schema.optional(Schema.Boolean)
 })
 
-/** Seed 001's `video_config`: both sides in pixels. */
+/** Seed 001's `video_config`: each side in pixels, each optional (one makes the other 16:9; neither is 1280x720). */
 export const VideoConfigBody = Schema.Struct({
-  width: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 16, maximum: 7680 }))),
-  height: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 16, maximum: 4320 })))
+  width: Schema.optional(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 16, maximum: 7680 })))),
+  height: Schema.optional(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 16, maximum: 4320 }))))
 })
 
 export const StartMeetingLivestreamBody = Schema.Struct({
   name: Schema.optional(Schema.NullOr(LivestreamName)),
-  video_config: Schema.optional(VideoConfigBody)
+  video_config: Schema.optional(VideoConfigBody),
+  /** OnAir's own: the page its composer opens (else the app's `meeting_url_template`, if any). */
+  meeting_url: Schema.optional(MeetingUrl)
 })
 
 export const MeetingPage = Schema.Struct({ paging: Paging, meetings: Schema.Array(MeetingRecord) })
@@ -68,7 +71,7 @@ export class MeetingsApi extends HttpApiGroup.make("meetings")
       headers: IdempotencyHeaders,
       payload: StartMeetingLivestreamBody,
       success: Ok(MeetingLivestreamStartedRecord).pipe(HttpApiSchema.status(201)),
-      error: [BadRequest, NotFound, Conflict]
+      error: [BadRequest, NotFound, Conflict, Unavailable]
     }),
     HttpApiEndpoint.post("stopLivestreamingAMeeting", `${BASE}/meetings/:meeting_id/active-livestream/stop`, {
       params: MeetingParams,

@@ -172,7 +172,10 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   sessions_minutes_consumed: f("Total session minutes during the range specified.", 120.5),
   total_sessions: f("Total number of sessions for a specific day.", 2),
   total_session_minutes: f("Total session minutes for a specific day.", 40.1),
-  video_config: f("The size of the livestreaming video."),
+  video_config: f(
+    "The size of the livestreaming video: `width` and `height` in pixels, each optional (one alone makes the other 16:9; neither: 1280x720).",
+    { width: 1280, height: 720 }
+  ),
   width: f("Width of the livestreaming video in pixels.", 1280),
   height: f("Height of the livestreaming video in pixels.", 720),
   reconnect_window_seconds: f("How long a session waits for its encoder to come back before it ends.", 60),
@@ -261,6 +264,14 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   slate_image_url: f(
     "OnAir's own: a PNG or JPEG (at most 5 MB) that the app's low-latency broadcasts show while their encoder is away inside its reconnect window; null (the default) is OnAir's own slate. The media node fetches it through the guarded outbound client (a public address, or one `ONAIR_OUTBOUND_ALLOWLIST` admits), and shows OnAir's own when it cannot.",
     "https://cdn.example.com/back-soon.png"
+  ),
+  meeting_url_template: f(
+    "OnAir's own: where the app's meetings' composers find each meeting's page, `{meeting_id}` and `{livestream_id}` filled in; null (the default): a meeting is composed only when its start names a `meeting_url`. Its host is held to the guarded outbound rules (a public address, or one `ONAIR_OUTBOUND_ALLOWLIST` admits), as is every request the page makes.",
+    "https://meet.example.com/rooms/{meeting_id}?role=recorder"
+  ),
+  meeting_url: f(
+    "OnAir's own: the page the composer opens for this meeting (overrides the app's `meeting_url_template`). The composer, a browser on a media node, renders it at `video_config`'s size and 30 fps and publishes it as this livestream's broadcast; without one (and no template), an encoder publishes to the stream key as before.",
+    "https://meet.example.com/rooms/town-hall?role=recorder"
   ),
   transcribe_recordings: f("Whether each ready recording gets a transcript.", false),
   restreams: f("The livestream's restream targets."),

@@ -199,6 +199,13 @@ const send = (target: Target, checked: Dns.LookupAddress, request: Exchange, age
     outgoing.end(request.method === "POST" ? request.body : undefined)
   })
 
+/** A checked address to connect to. */
+export interface CheckedAddress {
+  readonly address: string
+  readonly family: number
+  readonly port: number
+}
+
 interface Agents {
   readonly http: Http.Agent
   readonly https: Https.Agent
@@ -219,6 +226,11 @@ export class OutboundClient extends Context.Service<
       url: string,
       request: Omit<OutboundRequest, "body">
     ) => Effect.Effect<OutboundDownload, OutboundRefused | OutboundFailed>
+    /**
+     * Where a connection to the URL's host goes: the address its check resolved (its port the URL's), for
+     * what relays connections itself (the composer's browser proxy); refused or failed with the reason.
+     */
+    readonly address: (url: string) => Effect.Effect<CheckedAddress, OutboundRefused | OutboundFailed>
     /** The allow-list in force, as given. */
     readonly allowList: ReadonlyArray<string>
   }
@@ -253,6 +265,12 @@ export class OutboundClient extends Context.Service<
           const addresses = yield* resolve(allow, parsed)
           const answer = yield* send(parsed, addresses[0]!, { ...request, method: "POST" }, agents)
           return { status: answer.status, body: Buffer.from(answer.bytes).toString("utf8") }
+        }),
+        address: Effect.fn("OutboundClient.address")(function* (url: string) {
+          const parsed = yield* target(url)
+          const [checked] = yield* resolve(allow, parsed)
+          const port = parsed.url.port === "" ? (parsed.url.protocol === "https:" ? 443 : 80) : Number(parsed.url.port)
+          return { address: checked!.address, family: checked!.family, port } satisfies CheckedAddress
         }),
         get: Effect.fn("OutboundClient.get")(function* (url: string, request: Omit<OutboundRequest, "body">) {
           const parsed = yield* target(url)

@@ -1,4 +1,5 @@
 export * as AddressPolicy from "./AddressPolicy.ts"
 export * from "./OutboundClient.ts"
 export * from "./OutboundError.ts"
+export * as MeetingUrlGuard from "./MeetingUrlGuard.ts"
 export * as RestreamUrlGuard from "./RestreamUrlGuard.ts"

@@ -131,7 +131,8 @@ class Driver {
             streamKey: this.key(),
             reconnectWindowSeconds: step.window,
             limits: LIMITS,
-            sessionId: SessionId.make(uuid(2, this.next()))
+            sessionId: SessionId.make(uuid(2, this.next())),
+            composer: null
           }
         ]
       }

@@ -13,6 +13,7 @@ const record = (settings: AppSettings) => ({
   recording_retention_days: settings.recordingRetentionDays,
   transcribe_recordings: settings.transcribeRecordings,
   slate_image_url: settings.slateImageUrl,
+  meeting_url_template: settings.meetingUrlTemplate,
   updated_at: toIso(settings.updatedAt)
 })
 
@@ -47,7 +48,10 @@ export const AppSettingsHandlers = HttpApiBuilder.group(
                 ...(payload.transcribe_recordings === undefined
                   ? {}
                   : { transcribeRecordings: payload.transcribe_recordings }),
-                ...(payload.slate_image_url === undefined ? {} : { slateImageUrl: payload.slate_image_url })
+                ...(payload.slate_image_url === undefined ? {} : { slateImageUrl: payload.slate_image_url }),
+                ...(payload.meeting_url_template === undefined
+                  ? {}
+                  : { meetingUrlTemplate: payload.meeting_url_template })
               },
               originMetadata(
                 `appSettings:${scope.accountId}.${scope.appId}:${crypto.randomUUID()}`,

@@ -10,7 +10,14 @@
  */
 import { PublicUrlsConfig } from "@onair/application"
 import { type MediaNodeEntry, MediaNodeRegistry, takesPublishersAt } from "@onair/coordination"
-import { chooseNode, type Livestream, type MediaNodeId, nodeOfIngest, type PublicUrls } from "@onair/core"
+import {
+  chooseNode,
+  type Livestream,
+  type MediaNodeId,
+  nodeOfIngest,
+  type Placement,
+  type PublicUrls
+} from "@onair/core"
 import { Clock, Context, Duration, Effect, Layer } from "effect"
 
 const REFRESH = Duration.seconds(2)
@@ -28,6 +35,11 @@ export class LivestreamUrls extends Context.Service<
   LivestreamUrls,
   {
     readonly of: (livestream: Livestream) => PublicUrls
+    /**
+     * The node a new broadcast placed so would go to now (the least loaded that may take it), read from the
+     * registry afresh, for what the control plane places itself (a meeting's composer); null when none may.
+     */
+    readonly nodeFor: (placement: Placement) => Effect.Effect<MediaNodeId | null>
   }
 >()("@onair/adapters-http/LivestreamUrls") {
   static readonly layer = Layer.effect(
@@ -74,7 +86,8 @@ export class LivestreamUrls extends Context.Service<
           (livestream.placement.node === null ? undefined : byId.get(livestream.placement.node))
         return addresses(chosen ?? undefined, false)
       }
-      return LivestreamUrls.of({ of })
+      const nodeFor = (placement: Placement) => Effect.map(load, () => chooseNode(placement, nodes)?.id ?? null)
+      return LivestreamUrls.of({ of, nodeFor })
     })
   )
 }

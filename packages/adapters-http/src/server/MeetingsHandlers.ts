@@ -1,7 +1,7 @@
 /**
  * Meetings and their livestreams: commands through the command path, reads from the live catalog.
  */
-import { CatalogReads, type Scope } from "@onair/catalog"
+import { AppSettingsReads, CatalogReads, type Scope } from "@onair/catalog"
 import {
   type AppendMetadata,
   livestreamRecord,
@@ -9,13 +9,18 @@ import {
   meetingLivestreamStartedRecord,
   MeetingId,
   meetingRecord,
+  ANY_NODE,
+  type Composer,
+  MeetingUrlCheck,
   SessionId,
-  type Signal
+  type Signal,
+  type Timestamp,
+  type VideoConfig
 } from "@onair/core"
 import type { CommandError } from "@onair/application"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { type Conflict, conflict, type NotFound, notFound, OnAirApi } from "@onair/http-api"
+import { badRequest, type Conflict, conflict, type NotFound, notFound, OnAirApi, unavailable } from "@onair/http-api"
 import { DEFAULT_PER_PAGE, DEFAULT_RECONNECT_WINDOW_SECONDS, pagingOf } from "./LivestreamsHandlers.ts"
 import { newStreamKey } from "./ManageHandlers.ts"
 import { createdId, keyedMetadata } from "./Idempotency.ts"
@@ -23,6 +28,29 @@ import { authorize, metadataFor, now } from "./Requests.ts"
 import { BroadcastLimitsConfig } from "@onair/application"
 import { makeRunCommand } from "./RunCommand.ts"
 import { LivestreamUrls } from "./LivestreamUrls.ts"
+
+/** Seed 001's default picture for a composed meeting. */
+const DEFAULT_VIDEO: VideoConfig = { width: 1280, height: 720 }
+
+/** An even number of pixels, for H.264's 4:2:0 pictures. */
+const even = (value: number) => Math.max(16, Math.round(value / 2) * 2)
+
+/** `video_config` made whole: one side alone makes the other 16:9, neither is 1280x720. */
+export const videoSize = (config: {
+  readonly width?: number | undefined
+  readonly height?: number | undefined
+}): VideoConfig => {
+  if (config.width !== undefined && config.height !== undefined) return { width: config.width, height: config.height }
+  if (config.width !== undefined) return { width: config.width, height: even((config.width * 9) / 16) }
+  if (config.height !== undefined) return { width: even((config.height * 16) / 9), height: config.height }
+  return DEFAULT_VIDEO
+}
+
+/** A meeting URL template with `{meeting_id}` and `{livestream_id}` filled in (URL-encoded). */
+export const fillMeetingUrl = (template: string, meetingId: string, livestreamId: string): string =>
+  template
+    .replaceAll("{meeting_id}", encodeURIComponent(meetingId))
+    .replaceAll("{livestream_id}", encodeURIComponent(livestreamId))
 
 /** The domain refusals the meeting endpoints answer. */
 const refuse = (error: CommandError): CommandError | Conflict | NotFound => {
@@ -48,10 +76,41 @@ export const MeetingsHandlers = HttpApiBuilder.group(
   Effect.fn(function* (handlers) {
     const catalog = yield* CatalogReads
     const urls = yield* LivestreamUrls
+    const appSettings = yield* AppSettingsReads
+    const meetingUrls = yield* MeetingUrlCheck
     const limits = yield* BroadcastLimitsConfig
     const runCommand = yield* makeRunCommand
 
     const run = (signal: Signal, metadata: AppendMetadata) => runCommand(signal, metadata, refuse)
+
+    /**
+     * The composer a meeting's livestream gets: its page (the start's `meeting_url`, else the app's
+     * template filled in) checked against the outbound rules, its size, and the node to run it; null when
+     * there is no page (an encoder publishes to the stream key). 400 naming the field a refused page came
+     * from; 503 when no media node may take it now.
+     */
+    const composerFor = Effect.fn("MeetingsHandlers.composerFor")(function* (
+      scope: Scope,
+      meetingId: MeetingId,
+      livestreamId: LivestreamId,
+      given: string | undefined,
+      videoConfig: VideoConfig | null,
+      at: Timestamp
+    ) {
+      const template = given === undefined ? (yield* appSettings.settings(scope, at)).meetingUrlTemplate : null
+      const field = given === undefined ? "meeting_url_template" : "meeting_url"
+      const page = given ?? (template === null ? null : fillMeetingUrl(template, meetingId, livestreamId))
+      if (page === null) return null
+      const meetingUrl = yield* meetingUrls
+        .check(page)
+        .pipe(Effect.mapError((refused) => badRequest("invalid_parameter", `${field}: ${refused.message}`)))
+      const node = yield* urls.nodeFor(ANY_NODE)
+      if (node === null) {
+        return yield* unavailable("no_media_node", "no media node can compose this meeting now; try again shortly")
+      }
+      const size = videoConfig ?? DEFAULT_VIDEO
+      return { meetingUrl, width: size.width, height: size.height, node } satisfies Composer
+    })
 
     const meetingOf = (scope: Scope, id: MeetingId) =>
       Effect.flatMap(catalog.meeting(scope, id), (meeting) =>
@@ -114,6 +173,8 @@ export const MeetingsHandlers = HttpApiBuilder.group(
             body: payload
           })
           const newId = LivestreamId.make(crypto.randomUUID())
+          const videoConfig = payload.video_config === undefined ? null : videoSize(payload.video_config)
+          const composer = yield* composerFor(scope, params.meeting_id, newId, payload.meeting_url, videoConfig, at)
           const handled = yield* run(
             {
               _tag: "StartLivestreamForMeeting",
@@ -121,11 +182,12 @@ export const MeetingsHandlers = HttpApiBuilder.group(
               meetingId: params.meeting_id,
               livestreamId: newId,
               name: payload.name ?? null,
-              videoConfig: payload.video_config ?? null,
+              videoConfig,
               streamKey: newStreamKey(),
               reconnectWindowSeconds: DEFAULT_RECONNECT_WINDOW_SECONDS,
               limits,
-              sessionId: SessionId.make(crypto.randomUUID())
+              sessionId: SessionId.make(crypto.randomUUID()),
+              composer
             },
             metadata
           )

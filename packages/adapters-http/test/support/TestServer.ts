@@ -32,7 +32,7 @@ import {
   RestreamCommands,
   SrtPortCommands
 } from "@onair/application"
-import { RestreamUrlGuard } from "@onair/outbound"
+import { MeetingUrlGuard, RestreamUrlGuard } from "@onair/outbound"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import * as Fs from "node:fs"
@@ -89,6 +89,7 @@ export const useServer = (options?: {
         RestreamCommands.layer,
         SrtPortCommands.layer,
         RestreamUrlGuard.layer,
+        MeetingUrlGuard.layer,
         Layer.provide(RecordingLinks.layer, PublicUrlsConfig.layer)
       )
     ),

@@ -10,6 +10,7 @@
 import { Effect, Layer, Option, Schema, SchemaIssue } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import {
+  ComposerFailedRequest,
   ConnectionRequest,
   EntitledRequest,
   KeptRecordingsRequest,
@@ -65,6 +66,10 @@ export const OPERATIONS: Readonly<Record<string, Operation<any>>> = {
   manifest: operation(ConnectionRequest, (control, body) => control.reportManifest(body.ingestId)),
   "srt-listeners": operation(Schema.Struct({}), (control) =>
     Effect.map(control.srtListeners(), (listeners) => ({ listeners }))
+  ),
+  composers: operation(Schema.Struct({}), (control) => Effect.map(control.composers(), (composers) => ({ composers }))),
+  "composer-failed": operation(ComposerFailedRequest, (control, body) =>
+    control.composerFailed(body.livestreamId, body.sessionId, body.message)
   ),
   "renditions-refused": operation(RenditionsRefusedRequest, (control, body) =>
     control.renditionsRefused(body.ingestId, body.reason, body.renditions)

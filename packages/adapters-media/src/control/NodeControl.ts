@@ -25,6 +25,7 @@ import * as NodeSessionReports from "./NodeSessionReports.ts"
 import * as NodeSignals from "./NodeSignals.ts"
 import * as PublishDecisions from "./PublishDecisions.ts"
 import * as PublishMetrics from "./PublishMetrics.ts"
+import * as ComposerControl from "./ComposerControl.ts"
 import * as RelayControl from "./RelayControl.ts"
 
 /**
@@ -78,6 +79,7 @@ export class NodeControl extends Context.Service<
       const connections = yield* NodeConnections.make(signals)
       const playbackOf = yield* NodePlayback.make
       const relays = yield* RelayControl.make
+      const composers = yield* ComposerControl.make
       const recordingReports = yield* NodeRecordingReports.make
       const sessionReports = yield* NodeSessionReports.make((livestreamId, withHealth, self) =>
         playbackOf(livestreamId, withHealth, self)
@@ -116,7 +118,8 @@ export class NodeControl extends Context.Service<
           ...connections.forNode(nodeId),
           ...sessionReports.forNode(nodeId),
           ...recordingReports.forNode(nodeId),
-          ...relays.forNode(nodeId)
+          ...relays.forNode(nodeId),
+          ...composers.forNode(nodeId)
         })
 
       return NodeControl.of({

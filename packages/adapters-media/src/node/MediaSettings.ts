@@ -26,6 +26,9 @@
  * | `ONAIR_WHIP_MAX_PENDING_PER_ADDRESS` | `4` | the same, from one client address |
  * | `ONAIR_WHEP` | `on` | `off` answers WHEP offers (`POST <playback>/<id>/whep`) with 404 |
  * | `ONAIR_WHEP_MAX_VIEWERS` | `100` | WHEP viewers at once on the node, all broadcasts together; more are answered 503 with `Retry-After` |
+ * | `ONAIR_COMPOSER` | `auto` | meeting composers: `auto` runs them when Xvfb, PulseAudio and Chromium are installed; `on` refuses to start without them; `off` |
+ * | `ONAIR_COMPOSER_CPU_CORES` | half the cores | the cores all composers together may take; one beyond is refused and its broadcast ends |
+ * | `ONAIR_CHROMIUM` | `/usr/bin/chromium` | the browser composers open meeting pages in |
  */
 import { Config, Effect, Option, Schema } from "effect"
 import * as Fs from "node:fs"
@@ -59,7 +62,40 @@ export interface MediaSettings {
   readonly abrCpuCores: number
   /** The address SRT listeners bind; null when the node takes no SRT. */
   readonly srtHost: string | null
+  /** Meeting composers; null when off (or, with `auto`, when their programs are missing). */
+  readonly composer: ComposerEnvSettings | null
 }
+
+export interface ComposerEnvSettings {
+  readonly chromium: string
+  readonly cpuCores: number
+}
+
+/** Whether `program` is on PATH. */
+const onPath = (program: string): boolean =>
+  (process.env["PATH"] ?? "").split(Path.delimiter).some((dir) => dir !== "" && Fs.existsSync(Path.join(dir, program)))
+
+const composerFromEnv = Effect.gen(function* () {
+  const mode = yield* Config.schema(Schema.Literals(["auto", "on", "off"]), "ONAIR_COMPOSER").pipe(
+    Config.withDefault("auto" as const)
+  )
+  if (mode === "off") return null
+  const chromium = yield* Config.String("ONAIR_CHROMIUM").pipe(Config.withDefault("/usr/bin/chromium"))
+  const missing = [
+    ...(onPath("Xvfb") ? [] : ["Xvfb (Debian: xvfb)"]),
+    ...(onPath("pulseaudio") ? [] : ["pulseaudio"]),
+    ...(Fs.existsSync(chromium) ? [] : [`${chromium} (Debian: chromium)`])
+  ]
+  if (missing.length > 0) {
+    if (mode === "on") return yield* Effect.die(new Error(`media: ONAIR_COMPOSER=on but missing ${missing.join(", ")}`))
+    return null
+  }
+  const cpuCores = yield* Config.schema(
+    Schema.Finite.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 1024 }))),
+    "ONAIR_COMPOSER_CPU_CORES"
+  ).pipe(Config.withDefault(Math.round(Os.availableParallelism() * 0.5 * 100) / 100))
+  return { chromium, cpuCores } satisfies ComposerEnvSettings
+})
 
 /** Where WebRTC peers (WHIP publishers, WHEP viewers) reach the node. */
 export interface WebRtcSettings {
@@ -190,6 +226,7 @@ export const fromEnv = (dataDir: string) =>
       ),
       whip: yield* whipFromEnv,
       whep: yield* whepFromEnv,
+      composer: yield* composerFromEnv,
       srtHost:
         (yield* Config.schema(Schema.Literals(["on", "off"]), "ONAIR_SRT").pipe(Config.withDefault("off" as const))) ===
         "on"

@@ -21,6 +21,7 @@ import {
   PlaybackAnswer,
   RelaysAnswer,
   SrtListenersAnswer,
+  ComposersAnswer,
   type PlaybackSession,
   PublishAnswer
 } from "../protocol/MediaControl.ts"
@@ -118,6 +119,10 @@ export const make = (settings: RemoteSettings) =>
       reportManifest: (ingestId) => tell("manifest", { ingestId }),
       srtListeners: () =>
         Effect.map(unavailableOnly(post("srt-listeners", {}, SrtListenersAnswer)), (answer) => answer.listeners),
+      composers: () =>
+        Effect.map(unavailableOnly(post("composers", {}, ComposersAnswer)), (answer) => answer.composers),
+      composerFailed: (livestreamId, sessionId, message) =>
+        tell("composer-failed", { livestreamId, sessionId, message }),
       renditionsRefused: (ingestId, reason, renditions) => tell("renditions-refused", { ingestId, reason, renditions }),
       entitled: (connections) =>
         Effect.map(unavailableOnly(post("entitled", { connections }, EntitledAnswer)), (answer) => answer.entitled),

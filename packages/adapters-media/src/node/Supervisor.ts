@@ -9,10 +9,13 @@ import type { SlateImages } from "./SlateImages.ts"
 import { Clock, Duration, Effect, Exit } from "effect"
 import { randomBytes } from "node:crypto"
 import * as Fs from "node:fs"
+import * as Path from "node:path"
 import { createServer } from "node:net"
 import type { MediaSettings } from "./MediaSettings.ts"
 import * as KeyframeIntervals from "./KeyframeIntervals.ts"
 import * as LadderWorkers from "./LadderWorkers.ts"
+import * as ComposerProxy from "./ComposerProxy.ts"
+import * as Composers from "./Composers.ts"
 import * as SrtListeners from "./SrtListeners.ts"
 import * as NginxConfig from "./NginxConfig.ts"
 import type { NginxSettings } from "./NginxConfig.ts"
@@ -159,6 +162,20 @@ export const run = (
       const srt = SrtListeners.make(settings.srtHost)
       yield* Effect.addFinalizer(() => srt.stopAll)
       yield* every(Duration.seconds(1), srt.round)
+    }
+    if (settings.composer !== null) {
+      // Every request a meeting page makes goes through the guarded proxy.
+      const proxy = yield* ComposerProxy.make
+      const loopback = settings.host === "0.0.0.0" || settings.host === "::" ? "127.0.0.1" : settings.host
+      const composers = Composers.make({
+        chromium: settings.composer.chromium,
+        cpuCores: settings.composer.cpuCores,
+        proxyPort: proxy.port,
+        ingest: `rtmp://${loopback}:${settings.rtmpPort}/live`,
+        dir: Path.join(settings.dir, "composers")
+      })
+      yield* Effect.addFinalizer(() => composers.stopAll)
+      yield* every(Duration.seconds(1), composers.round)
     }
     yield* every(Duration.seconds(15), sweepHls(paths))
     yield* every(Duration.seconds(2), finaliseEnded(settings.dir))

@@ -13,6 +13,7 @@ import {
   IngestProtocol,
   DvrWindowSeconds,
   LatencyMode,
+  MeetingUrl,
   RenditionLadder,
   RenditionName,
   RenditionsRefusal,
@@ -134,6 +135,28 @@ export type SrtListenerAssignment = typeof SrtListenerAssignment.Type
 
 export const SrtListenersAnswer = Schema.Struct({
   listeners: Schema.Array(SrtListenerAssignment).pipe(Schema.check(Schema.isMaxLength(MAX_LIST)))
+})
+
+/** A meeting livestream's composer a node runs: the page, the picture's size, and where it publishes. */
+export const ComposerAssignment = Schema.Struct({
+  livestreamId: LivestreamId,
+  sessionId: SessionId,
+  meetingUrl: MeetingUrl,
+  width: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 16, maximum: 7680 }))),
+  height: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 16, maximum: 4320 }))),
+  streamKey: StreamKey
+})
+export type ComposerAssignment = typeof ComposerAssignment.Type
+
+export const ComposersAnswer = Schema.Struct({
+  composers: Schema.Array(ComposerAssignment).pipe(Schema.check(Schema.isMaxLength(MAX_LIST)))
+})
+
+/** A composer that cannot go on: its broadcast ends with `internal error` and this message. */
+export const ComposerFailedRequest = Schema.Struct({
+  livestreamId: LivestreamId,
+  sessionId: SessionId,
+  message: Schema.String.pipe(Schema.check(Schema.isMaxLength(500)))
 })
 
 export const RenditionsRefusedRequest = Schema.Struct({
@@ -287,6 +310,10 @@ export class MediaControl extends Context.Service<
     readonly reportManifest: (ingestId: IngestId) => Call<void>
     /** The SRT listeners the node runs now: the livestreams with SRT on that may publish on it. */
     readonly srtListeners: () => Call<ReadonlyArray<SrtListenerAssignment>>
+    /** The meeting composers the node runs now: those placed on it whose broadcast is invoked or open. */
+    readonly composers: () => Call<ReadonlyArray<ComposerAssignment>>
+    /** The node's composer of a session cannot go on (no room, a page that never loaded): its broadcast ends. */
+    readonly composerFailed: (livestreamId: LivestreamId, sessionId: SessionId, message: string) => Call<void>
     /** The node passes the connection's source through instead of `renditions` of its ladder, for `reason`. */
     readonly renditionsRefused: (
       ingestId: IngestId,

@@ -36,7 +36,11 @@ export const decide = (
     command.slateImageUrl !== undefined && command.slateImageUrl !== current.slateImageUrl
       ? { slateImageUrl: command.slateImageUrl }
       : {}
-  if (Object.keys({ ...retention, ...transcribe, ...slate }).length === 0) return Result.succeed([])
+  const meetingUrl =
+    command.meetingUrlTemplate !== undefined && command.meetingUrlTemplate !== current.meetingUrlTemplate
+      ? { meetingUrlTemplate: command.meetingUrlTemplate }
+      : {}
+  if (Object.keys({ ...retention, ...transcribe, ...slate, ...meetingUrl }).length === 0) return Result.succeed([])
   return Result.succeed([
     {
       _tag: "AppSettingsChanged",
@@ -45,7 +49,8 @@ export const decide = (
       at: command.at,
       ...retention,
       ...transcribe,
-      ...slate
+      ...slate,
+      ...meetingUrl
     }
   ])
 }
@@ -57,6 +62,7 @@ export const evolve = (state: AppSettingsState, event: AppSettingsEvent): AppSet
     ...(event.recordingRetentionDays === undefined ? {} : { recordingRetentionDays: event.recordingRetentionDays }),
     ...(event.transcribeRecordings === undefined ? {} : { transcribeRecordings: event.transcribeRecordings }),
     ...(event.slateImageUrl === undefined ? {} : { slateImageUrl: event.slateImageUrl }),
+    ...(event.meetingUrlTemplate === undefined ? {} : { meetingUrlTemplate: event.meetingUrlTemplate }),
     updatedAt: event.at
   }
 }

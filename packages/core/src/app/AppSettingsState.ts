@@ -4,7 +4,7 @@
 import { Effect, Schema } from "effect"
 import { AccountId, AppId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { RetentionDays, SlateImageUrl } from "./AppSettingsValues.ts"
+import { MeetingUrlTemplate, RetentionDays, SlateImageUrl } from "./AppSettingsValues.ts"
 
 export const AppSettings = Schema.Struct({
   accountId: AccountId,
@@ -13,6 +13,8 @@ export const AppSettings = Schema.Struct({
   transcribeRecordings: Schema.Boolean,
   /** OnAir's own slate (null) in states stored before the setting. */
   slateImageUrl: SlateImageUrl.pipe(Schema.withDecodingDefaultKey(Effect.succeed(null))),
+  /** No template (null) in states stored before the setting. */
+  meetingUrlTemplate: MeetingUrlTemplate.pipe(Schema.withDecodingDefaultKey(Effect.succeed(null))),
   updatedAt: Timestamp
 })
 export type AppSettings = typeof AppSettings.Type
@@ -27,5 +29,6 @@ export const defaultAppSettings = (accountId: AccountId, appId: AppId, at: Times
   recordingRetentionDays: null,
   transcribeRecordings: false,
   slateImageUrl: null,
+  meetingUrlTemplate: null,
   updatedAt: at
 })

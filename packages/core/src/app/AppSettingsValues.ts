@@ -23,6 +23,19 @@ export const SlateImageUrl = Schema.NullOr(
 )
 export type SlateImageUrl = typeof SlateImageUrl.Type
 
+/**
+ * Where its meetings' composers find each meeting's page, with `{meeting_id}` and `{livestream_id}` filled
+ * in (for example `https://meet.example.com/rooms/{meeting_id}?role=recorder`); null: a meeting is composed
+ * only when its start names a `meeting_url`.
+ */
+export const MeetingUrlTemplate = Schema.NullOr(
+  Schema.String.pipe(
+    Schema.check(Schema.isMaxLength(2048)),
+    Schema.check(Schema.isPattern(/^https?:\/\/[^\s]+$/, { message: "an http or https URL" }))
+  )
+)
+export type MeetingUrlTemplate = typeof MeetingUrlTemplate.Type
+
 /** A change of an app's settings: the app, when, and the fields that change (one left out is as it was). */
 export const AppSettingsChange = {
   accountId: AccountId,
@@ -30,5 +43,6 @@ export const AppSettingsChange = {
   at: Timestamp,
   recordingRetentionDays: Schema.optionalKey(RetentionDays),
   transcribeRecordings: Schema.optionalKey(Schema.Boolean),
-  slateImageUrl: Schema.optionalKey(SlateImageUrl)
+  slateImageUrl: Schema.optionalKey(SlateImageUrl),
+  meetingUrlTemplate: Schema.optionalKey(MeetingUrlTemplate)
 }

@@ -7,6 +7,7 @@ import { AccountId, AppId, IngestId, LivestreamId, MeetingId, SessionId, StreamK
 import { Timestamp } from "../Time.ts"
 import {
   BroadcastLimits,
+  Composer,
   DisableReason,
   DvrWindowSeconds,
   LatencyMode,
@@ -42,7 +43,9 @@ export const LivestreamCommand = Schema.TaggedUnion({
     /** Absent: `standard`. */
     latencyMode: Schema.optionalKey(LatencyMode),
     /** Absent: 0 (off). */
-    dvrWindowSeconds: Schema.optionalKey(DvrWindowSeconds)
+    dvrWindowSeconds: Schema.optionalKey(DvrWindowSeconds),
+    /** A meeting livestream's composer; absent: none (an outside encoder publishes). */
+    composer: Schema.optionalKey(Composer)
   },
   RenameLivestream: { ...target, name: Schema.NullOr(LivestreamName) },
   SetReconnectWindow: { ...target, seconds: ReconnectWindowSeconds },

@@ -297,6 +297,7 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       renditions: event.renditions ?? [],
       latencyMode: event.latencyMode ?? "standard",
       dvrWindowSeconds: event.dvrWindowSeconds ?? 0,
+      composer: event.composer ?? null,
       srtPort: null,
       disabled: null,
       deleted: false,

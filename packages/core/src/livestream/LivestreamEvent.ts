@@ -7,6 +7,7 @@ import { SessionEndReason } from "../session/SessionEndReason.ts"
 import { Timestamp } from "../Time.ts"
 import {
   BroadcastLimits,
+  Composer,
   DisableReason,
   DvrWindowSeconds,
   LatencyMode,
@@ -40,7 +41,9 @@ export const LivestreamEvent = Schema.TaggedUnion({
     /** Absent: `standard`. */
     latencyMode: Schema.optionalKey(LatencyMode),
     /** Absent: 0 (off). */
-    dvrWindowSeconds: Schema.optionalKey(DvrWindowSeconds)
+    dvrWindowSeconds: Schema.optionalKey(DvrWindowSeconds),
+    /** Absent: no composer (an outside encoder publishes). */
+    composer: Schema.optionalKey(Composer)
   },
   LivestreamRenamed: { ...subject, name: Schema.NullOr(LivestreamName) },
   ReconnectWindowChanged: { ...subject, seconds: ReconnectWindowSeconds },

@@ -9,6 +9,7 @@ import type { LivestreamStatus } from "./LivestreamValues.ts"
 import {
   ANY_NODE,
   BroadcastLimits,
+  Composer,
   DisableReason,
   DvrWindowSeconds,
   LatencyMode,
@@ -58,6 +59,8 @@ export const Livestream = Schema.Struct({
   latencyMode: LatencyMode.pipe(Schema.withDecodingDefaultKey(Effect.succeed("standard" as const))),
   /** How far back players may seek in a broadcast (off in states stored before the setting). */
   dvrWindowSeconds: DvrWindowSeconds.pipe(Schema.withDecodingDefaultKey(Effect.succeed(0))),
+  /** A meeting livestream's composer, which publishes its broadcasts (none in states stored before it). */
+  composer: Schema.NullOr(Composer).pipe(Schema.withDecodingDefaultKey(Effect.succeed(null))),
   /** The SRT listener port it holds (none in states stored before SRT). */
   srtPort: Schema.NullOr(SrtPortNumber).pipe(Schema.withDecodingDefaultKey(Effect.succeed(null))),
   /** Why the key is disabled, or null while it is enabled. */

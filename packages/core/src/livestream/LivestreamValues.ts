@@ -55,6 +55,28 @@ export const VideoConfig = Schema.Struct({
 export type VideoConfig = typeof VideoConfig.Type
 
 /**
+ * The page a meeting's composer opens (OnAir's own): an http(s) URL of at most 2048 characters, its host
+ * checked against the guarded outbound rules where it is given.
+ */
+export const MeetingUrl = Schema.String.pipe(
+  Schema.check(Schema.isMaxLength(2048)),
+  Schema.check(Schema.makeFilter((text: string) => /^https?:\/\/[^\s]+$/i.test(text) || "an http or https URL"))
+)
+export type MeetingUrl = typeof MeetingUrl.Type
+
+/**
+ * A meeting livestream's composer (the seed's beam): the page it opens, the picture's size, and the media
+ * node that runs it (chosen when the livestream starts, as its publishers' node is).
+ */
+export const Composer = Schema.Struct({
+  meetingUrl: MeetingUrl,
+  width: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 16, maximum: 7680 }))),
+  height: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 16, maximum: 4320 }))),
+  node: MediaNodeId
+})
+export type Composer = typeof Composer.Type
+
+/**
  * Timers a broadcast runs under, fixed when the livestream is created so a timer's due time is a fact of
  * the log, not of whatever the worker's configuration is when it fires.
  */

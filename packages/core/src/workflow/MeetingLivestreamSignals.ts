@@ -33,7 +33,8 @@ export const meetingLivestreamSignal = (work: UnitOfWork, signal: MeetingLivestr
           streamKey: signal.streamKey,
           reconnectWindowSeconds: signal.reconnectWindowSeconds,
           limits: signal.limits,
-          sessionId: signal.sessionId
+          sessionId: signal.sessionId,
+          ...(signal.composer === null ? {} : { composer: signal.composer })
         },
         signal.at
       )

@@ -6,7 +6,13 @@ import { Schema } from "effect"
 import { IngestId, LivestreamId, MediaNodeId, MeetingId, SessionId, StreamKey } from "../Ids.ts"
 import { IngestHealth, IngestProtocol, PublisherAddress, RenditionsRefusal } from "../ingest/IngestValues.ts"
 import { LivestreamCommand } from "../livestream/LivestreamCommand.ts"
-import { BroadcastLimits, LivestreamName, ReconnectWindowSeconds, VideoConfig } from "../livestream/LivestreamValues.ts"
+import {
+  BroadcastLimits,
+  Composer,
+  LivestreamName,
+  ReconnectWindowSeconds,
+  VideoConfig
+} from "../livestream/LivestreamValues.ts"
 import { MeetingCommand } from "../meeting/MeetingCommand.ts"
 import { SessionCommand } from "../session/SessionCommand.ts"
 import { MediaNodeRegion } from "../node/MediaNodeValues.ts"
@@ -66,7 +72,9 @@ export const MeetingLivestreamSignal = Schema.TaggedUnion({
     streamKey: StreamKey,
     reconnectWindowSeconds: ReconnectWindowSeconds,
     limits: BroadcastLimits,
-    sessionId: SessionId
+    sessionId: SessionId,
+    /** The composer that publishes it; null: an outside encoder does. */
+    composer: Schema.NullOr(Composer)
   },
   StopLivestreamForMeeting: { ...at, meetingId: MeetingId }
 })

@@ -1,0 +1,189 @@
+/**
+ * Livestreaming a meeting for real: the composer opens the meeting's page (served here: a red picture
+ * with a moving white square, and a tone) in Chromium on a virtual screen, and publishes it as the meeting
+ * livestream's broadcast.
+ *
+ * - The app's `meeting_url_template` names the page; `video_config` with a width alone makes a 16:9 picture.
+ *   The livestream goes LIVE; its `playback_url` carries H.264 at that size and AAC, and a frame of it
+ *   shows the page's red. Stopping it by the API stops the composer (its screen goes).
+ * - A start naming a page at an internal address is a 400 naming `meeting_url`; a page's own request to an
+ *   internal address (the cloud metadata one) is refused by the composer's proxy.
+ * - A page that does not load (404) is tried three times, then the broadcast ends with
+ *   `MAX_RETRIES_REACHED`.
+ */
+import { execFile } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
+import * as Path from "node:path"
+import { promisify } from "node:util"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { type MainJob, startMainJob, waitFor } from "@onair/test-support"
+import { artifactsDir } from "@onair/test-support/browser"
+
+const exec = promisify(execFile)
+
+/** The meeting page: full-window red with a moving white square, a 440 Hz tone, and a request inward. */
+const MEETING_PAGE = `<!doctype html><html><head><title>meeting</title><style>html,body{margin:0;height:100%;overflow:hidden;background:#f00}</style></head>
+<body><canvas id="c"></canvas><script>
+const canvas = document.getElementById("c")
+canvas.width = innerWidth; canvas.height = innerHeight
+const context = canvas.getContext("2d")
+let frame = 0
+const draw = () => {
+  frame++
+  context.fillStyle = "#f00"; context.fillRect(0, 0, canvas.width, canvas.height)
+  context.fillStyle = "#fff"; context.fillRect((frame * 6) % canvas.width, canvas.height / 2, 60, 60)
+  requestAnimationFrame(draw)
+}
+draw()
+const audio = new AudioContext()
+const tone = audio.createOscillator(); tone.frequency.value = 440; tone.connect(audio.destination); tone.start()
+// What a compromised meeting page might try: the cloud's metadata address, from inside the node.
+fetch("http://169.254.169.254/latest/meta-data/", { mode: "no-cors" }).catch(() => {})
+</script></body></html>`
+
+describe("meeting composer", { timeout: 180_000 }, () => {
+  let job: MainJob
+  let pages: Http.Server
+  let pageBase: string
+  const requested: Array<string> = []
+
+  beforeAll(async () => {
+    pages = Http.createServer((request, response) => {
+      requested.push(request.url ?? "")
+      if ((request.url ?? "").startsWith("/rooms/")) {
+        response.writeHead(200, { "content-type": "text/html" })
+        response.end(MEETING_PAGE)
+        return
+      }
+      response.writeHead(404, { "content-type": "text/plain" })
+      response.end("no such room\n")
+    })
+    await new Promise<void>((resolve) => pages.listen(0, "127.0.0.1", resolve))
+    pageBase = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`
+    // The page is served on loopback here: the operator admits it, as it would a meeting app on its network.
+    job = await startMainJob({ ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32", ONAIR_COMPOSER: "on" })
+  }, 90_000)
+  afterAll(async () => {
+    await job?.stop()
+    pages?.close()
+  })
+
+  const meeting = async () => {
+    const created = await job.api("POST", "/meetings", { title: "Town hall" })
+    assert.strictEqual(created.status, 201, JSON.stringify(created.body))
+    return created.body.data.id as string
+  }
+  const detail = async (id: string) => (await job.api("GET", `/livestreams/${id}`)).body.data
+  const screens = async () => {
+    const { stdout } = await exec("pgrep", ["-f", "Xvfb -displayfd"]).catch(() => ({ stdout: "" }))
+    return stdout.split("\n").filter((line) => line.trim() !== "").length
+  }
+
+  it("composes the meeting's page into its livestream at the asked size, and stops with it", async () => {
+    const template = `${pageBase}/rooms/{meeting_id}?role=recorder`
+    const settings = await job.api("PATCH", "/settings", { meeting_url_template: template })
+    assert.strictEqual(settings.status, 200, JSON.stringify(settings.body))
+    assert.strictEqual(settings.body.data.meeting_url_template, template)
+    const meetingId = await meeting()
+    const started = await job.api("POST", `/meetings/${meetingId}/livestreams`, { video_config: { width: 640 } })
+    assert.strictEqual(started.status, 201, JSON.stringify(started.body))
+    const { id, playback_url } = started.body.data as { id: string; playback_url: string }
+
+    const live = await waitFor(
+      "LIVE",
+      async () => {
+        const found = await detail(id)
+        return found.livestream.status === "LIVE" ? found : undefined
+      },
+      60_000
+    )
+    assert.isTrue(requested.includes(`/rooms/${meetingId}?role=recorder`), requested.join(", "))
+    console.log(`composer: LIVE ${live.livestream.updated_at}`)
+
+    const streams = await waitFor(
+      "H.264 and AAC at the playback URL",
+      async () => {
+        const { stdout } = await exec(
+          "ffprobe",
+          ["-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", playback_url],
+          { timeout: 20_000 }
+        ).catch(() => ({ stdout: "" }))
+        return stdout.includes("h264") && stdout.includes("aac") ? stdout : undefined
+      },
+      40_000
+    )
+    assert.include(streams, "h264,640,360", streams)
+
+    // A frame of the broadcast is the page's picture: red.
+    const { stdout: rgb } = await exec(
+      "ffmpeg",
+      ["-v", "error", "-i", playback_url, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+      { encoding: "buffer", timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }
+    )
+    // Kept for whoever looks at a failure: the frame as a PNG in the artifacts folder.
+    const raw = Path.join(artifactsDir(), "composer-frame.rgb")
+    Fs.writeFileSync(raw, rgb)
+    await exec("ffmpeg", [
+      ...["-v", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "640x360", "-i", raw],
+      ...["-y", Path.join(artifactsDir(), "composer-frame.png")]
+    ]).catch(() => {})
+    Fs.rmSync(raw, { force: true })
+    const pixel = (x: number, y: number) => [...rgb.subarray((y * 640 + x) * 3, (y * 640 + x) * 3 + 3)]
+    const [red, green, blue] = pixel(20, 20)
+    assert.isAbove(red!, 200, `pixel ${pixel(20, 20)}`)
+    assert.isBelow(green!, 60)
+    assert.isBelow(blue!, 60)
+
+    // And its sound: the page's tone, not silence.
+    const { stderr: volume } = await exec(
+      "ffmpeg",
+      ["-v", "info", "-i", playback_url, "-t", "2", "-vn", "-af", "volumedetect", "-f", "null", "-"],
+      { timeout: 30_000 }
+    )
+    const mean = Number(/mean_volume: (-?[\d.]+) dB/.exec(volume)?.[1])
+    assert.isAbove(mean, -30, `the broadcast's mean volume: ${mean} dB`)
+
+    // The page's own request inward was refused by the composer's proxy.
+    await waitFor("the refusal", async () => (job.log().includes("composer page refused") ? true : undefined), 10_000)
+    assert.include(job.log(), "169.254.169.254")
+
+    assert.strictEqual(await screens(), 1)
+    const stopped = await job.api("POST", `/meetings/${meetingId}/active-livestream/stop`)
+    assert.strictEqual(stopped.status, 200, JSON.stringify(stopped.body))
+    await waitFor("the composer gone", async () => ((await screens()) === 0 ? true : undefined), 20_000)
+    assert.notStrictEqual((await detail(id)).livestream.status, "LIVE")
+  })
+
+  it("refuses a meeting page at an internal address, naming the field", async () => {
+    const meetingId = await meeting()
+    const refused = await job.api("POST", `/meetings/${meetingId}/livestreams`, {
+      meeting_url: "http://10.1.2.3/rooms/secret"
+    })
+    assert.strictEqual(refused.status, 400, JSON.stringify(refused.body))
+    assert.include(JSON.stringify(refused.body.errors), "meeting_url")
+    const notHttp = await job.api("POST", `/meetings/${meetingId}/livestreams`, { meeting_url: "file:///etc/passwd" })
+    assert.strictEqual(notHttp.status, 400)
+    assert.include(JSON.stringify(notHttp.body.errors), "meeting_url")
+  })
+
+  it("a page that does not load is tried three times, then the broadcast ends with MAX_RETRIES_REACHED", async () => {
+    const meetingId = await meeting()
+    const before = requested.filter((url) => url === "/missing").length
+    const started = await job.api("POST", `/meetings/${meetingId}/livestreams`, { meeting_url: `${pageBase}/missing` })
+    assert.strictEqual(started.status, 201, JSON.stringify(started.body))
+    const id = started.body.data.id as string
+    const ended = await waitFor(
+      "the broadcast's end",
+      async () => {
+        const found = await detail(id)
+        return found.session?.err_message?.includes("MAX_RETRIES_REACHED") ? found : undefined
+      },
+      60_000
+    )
+    assert.strictEqual(requested.filter((url) => url === "/missing").length - before, 3)
+    assert.include(ended.session.err_message, "HTTP 404")
+    await waitFor("no screen left", async () => ((await screens()) === 0 ? true : undefined), 20_000)
+  })
+})
