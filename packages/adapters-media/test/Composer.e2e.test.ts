@@ -76,6 +76,16 @@ describe("meeting composer", { timeout: 180_000 }, () => {
     return created.body.data.id as string
   }
   const detail = async (id: string) => (await job.api("GET", `/livestreams/${id}`)).body.data
+  /** The webhook feed's beam events of a livestream, once `count` are there. */
+  const beams = (livestreamId: string, count: number) =>
+    waitFor(`${count} beam events`, async () => {
+      const { events } = (await job.api("GET", "/webhooks/events?after=0&limit=1000")).body.data
+      const found = events.filter(
+        (event: { type: string; data: { beam_id?: string } }) =>
+          event.type.startsWith("beam.") && event.data.beam_id === livestreamId
+      )
+      return found.length >= count ? found : undefined
+    })
   const screens = async () => {
     const { stdout } = await exec("pgrep", ["-f", "Xvfb -displayfd"]).catch(() => ({ stdout: "" }))
     return stdout.split("\n").filter((line) => line.trim() !== "").length
@@ -154,6 +164,16 @@ describe("meeting composer", { timeout: 180_000 }, () => {
     assert.strictEqual(stopped.status, 200, JSON.stringify(stopped.body))
     await waitFor("the composer gone", async () => ((await screens()) === 0 ? true : undefined), 20_000)
     assert.notStrictEqual((await detail(id)).livestream.status, "LIVE")
+
+    // The seed's beam events: started with its start delay, stopped by the client's request.
+    const [beamStarted, beamStopped] = await beams(id, 2)
+    assert.strictEqual(beamStarted.type, "beam.started.success")
+    assert.include(beamStarted.data, { room_id: meetingId, max_width: 640, max_height: 360, state_name: "Started" })
+    assert.strictEqual(beamStarted.data.meeting_url, template.replace("{meeting_id}", meetingId))
+    assert.isAtMost(beamStarted.data.start_delay, 15)
+    console.log(`composer: start_delay ${beamStarted.data.start_delay} s`)
+    assert.strictEqual(beamStopped.type, "beam.stopped.success")
+    assert.strictEqual(beamStopped.data.reason, "client request")
   })
 
   it("refuses a meeting page at an internal address, naming the field", async () => {
@@ -184,6 +204,17 @@ describe("meeting composer", { timeout: 180_000 }, () => {
     )
     assert.strictEqual(requested.filter((url) => url === "/missing").length - before, 3)
     assert.include(ended.session.err_message, "HTTP 404")
+    const events = await beams(id, 2)
+    assert.deepStrictEqual(
+      events.map((event: { type: string; data: { error_type?: string; reason?: string } }) => [
+        event.type,
+        event.data.error_type ?? event.data.reason
+      ]),
+      [
+        ["beam.failure", "MAX_RETRIES_REACHED"],
+        ["beam.stopped.success", "failure: MAX_RETRIES_REACHED"]
+      ]
+    )
     await waitFor("no screen left", async () => ((await screens()) === 0 ? true : undefined), 20_000)
   })
 })

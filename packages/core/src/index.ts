@@ -83,6 +83,7 @@ export * from "./webhook/WebhookValues.ts"
 export * from "./views/WebhookViews.ts"
 export * from "./views/RecordingWebhookViews.ts"
 export * from "./views/RestreamWebhookViews.ts"
+export * from "./views/ComposerWebhookViews.ts"
 
 export * from "./workflow/Change.ts"
 export * from "./workflow/Signal.ts"

@@ -223,6 +223,91 @@ describe("webhook views", () => {
     assert.deepStrictEqual(refused(null), [])
   })
 
+  it("a composed meeting livestream: beam.started.success with its start delay, then the seed's stop reasons and beam.failure", () => {
+    const composer = {
+      meetingUrl: "https://meet.example.com/rooms/town-hall",
+      width: 1280,
+      height: 720,
+      node: nodeA
+    }
+    const composed: ReadonlyArray<LivestreamEvent> = [
+      { _tag: "LivestreamCreated", ...livestreamFields, meetingId, composer },
+      ...livestreamEvents.slice(1)
+    ]
+    const ending = (reason: SessionEvent & { _tag: "SessionStopped" }) =>
+      world({
+        livestream: () => fold(LivestreamDecider, composed) ?? undefined,
+        session: () => fold(SessionDecider, [...sessionEvents.slice(0, 2), reason]) ?? undefined
+      })
+    const accepted = webhookMessages(
+      {
+        kind: "ingest",
+        id: ingest1,
+        event: {
+          _tag: "IngestAccepted",
+          ingestId: ingest1,
+          at: t(10),
+          nodeId: nodeA,
+          publisher: { ip: "127.0.0.1", port: 0 },
+          livestreamId,
+          sessionId: session1
+        }
+      },
+      ending(stopped)
+    )
+    assert.deepStrictEqual(
+      accepted.map((m) => m.type),
+      ["ingest.start.success", "beam.started.success"]
+    )
+    assert.deepInclude(accepted[1]!.data, {
+      beam_id: livestreamId,
+      job_id: session1,
+      room_id: meetingId,
+      meeting_url: composer.meetingUrl,
+      max_width: 1280,
+      max_height: 720,
+      start_delay: 10,
+      state_name: "Started",
+      peer_id: null
+    })
+    const end = (
+      reason: "stopped by request" | "maximum duration reached" | "internal error",
+      errMessage: string | null
+    ) => {
+      const event = { ...stopped, reason, errMessage }
+      return webhookMessages({ kind: "session", id: session1, event }, ending(event)).filter((m) =>
+        m.type.startsWith("beam.")
+      )
+    }
+    assert.deepStrictEqual(
+      end("stopped by request", null).map((m) => [m.type, m.data["reason"]]),
+      [["beam.stopped.success", "client request"]]
+    )
+    assert.deepStrictEqual(
+      end("maximum duration reached", null).map((m) => [m.type, m.data["reason"]]),
+      [["beam.stopped.success", "max duration reached"]]
+    )
+    const retries = end("internal error", "composer: MAX_RETRIES_REACHED: the meeting page did not load after 3 tries")
+    assert.deepStrictEqual(
+      retries.map((m) => [m.type, m.data["error_type"] ?? m.data["reason"]]),
+      [
+        ["beam.failure", "MAX_RETRIES_REACHED"],
+        ["beam.stopped.success", "failure: MAX_RETRIES_REACHED"]
+      ]
+    )
+    assert.strictEqual(retries[1]!.data["duration"], 60)
+    assert.deepStrictEqual(
+      end("internal error", "media server exited").map((m) => m.data["error_type"] ?? m.data["reason"]),
+      ["INTERNAL_ERROR", "failure: INTERNAL_ERROR"]
+    )
+    // A livestream without a composer says nothing of beams.
+    assert.isFalse(
+      webhookMessages({ kind: "session", id: session1, event: stopped }, world()).some((m) =>
+        m.type.startsWith("beam.")
+      )
+    )
+  })
+
   it("a refused ladder is an hls.failure of its own type, naming the renditions left out; HLS goes on", () => {
     const ingest = fold(IngestDecider, [
       {

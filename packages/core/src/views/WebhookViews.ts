@@ -17,6 +17,7 @@ import { isErrorReason } from "../session/SessionEndReason.ts"
 import type { Session } from "../session/SessionState.ts"
 import type { Timestamp } from "../Time.ts"
 import type { Change } from "../workflow/Change.ts"
+import { composerEnded, composerStarted } from "./ComposerWebhookViews.ts"
 import { type PublicUrls, playbackUrl } from "./PublicUrls.ts"
 
 /** Every type OnAir sends, the seed's and `livestream.status.changed`. */
@@ -184,12 +185,17 @@ const ingestMessages = (
     case "IngestAccepted": {
       const livestream = world.livestream(event.livestreamId)
       if (livestream === undefined) return []
+      const session = world.session(event.sessionId)
+      // A composed broadcast's first media is its composer's start; a reconnect continues the same beam.
+      const composed =
+        session !== undefined && session.startedAt === event.at ? composerStarted(livestream, session, event.at) : []
       return [
         livestreamMessage(livestream, "ingest.start.success", event.at, {
           ingest_id: event.ingestId,
           stream_id: event.sessionId,
           started_at: seedTime(event.at)
-        })
+        }),
+        ...composed
       ]
     }
     case "IngestRefused": {
@@ -313,7 +319,12 @@ export const webhookMessages = (change: Change, world: WebhookWorld): ReadonlyAr
     case "session": {
       if (change.event._tag !== "SessionStopped") return []
       const session = world.session(change.event.sessionId)
-      return session === undefined ? [] : sessionEnded(world, session, change.event.at)
+      if (session === undefined) return []
+      const livestream = world.livestream(session.livestreamId)
+      return [
+        ...sessionEnded(world, session, change.event.at),
+        ...(livestream === undefined ? [] : composerEnded(livestream, session, change.event.at))
+      ]
     }
     case "ingest":
       return ingestMessages(world, change)

@@ -1,0 +1,104 @@
+/**
+ * The webhook seed's beam events for a meeting livestream's composer (seed 004: the beam that joins the
+ * meeting's page and streams it), per session:
+ *
+ * - `beam.started.success` when the composer's broadcast first has media, with `start_delay`: seconds from
+ *   the start being asked (the broadcast invoked) to its first frame out;
+ * - `beam.stopped.success` when the session ends, with the seed's stop reason: `client request` (the API's
+ *   stop, or the livestream disabled), `max duration reached`, or `failure: <error_type>`;
+ * - `beam.failure` before it when the composer failed: `MAX_RETRIES_REACHED` for a page that never loaded,
+ *   `INTERNAL_ERROR` for the rest (the composer gone for good, no room on its node).
+ *
+ * `beam_id` is the livestream's (its composer's), `job_id` the session's. What OnAir cannot know of a beam
+ * (`peer_id`, `metadata_id`, `metadata_timestamp`) is null.
+ */
+import type { Livestream } from "../livestream/LivestreamState.ts"
+import type { Composer } from "../livestream/LivestreamValues.ts"
+import type { Session } from "../session/SessionState.ts"
+import type { Timestamp } from "../Time.ts"
+import { livestreamMessage, seedTime, type WebhookMessage } from "./WebhookViews.ts"
+
+/** The seed's `error_type` of a composer that failed, from its session's end, or null when it did not fail. */
+export const composerErrorType = (session: Session): "MAX_RETRIES_REACHED" | "INTERNAL_ERROR" | null => {
+  switch (session.endReason) {
+    case "stopped by request":
+    case "disabled":
+    case "maximum duration reached":
+    case null:
+      return null
+    default:
+      return session.errMessage?.startsWith("composer: MAX_RETRIES_REACHED") === true
+        ? "MAX_RETRIES_REACHED"
+        : "INTERNAL_ERROR"
+  }
+}
+
+/** The seed's stop reason of a composer's session. */
+export const composerStopReason = (session: Session): string => {
+  const failed = composerErrorType(session)
+  if (failed !== null) return `failure: ${failed}`
+  return session.endReason === "maximum duration reached" ? "max duration reached" : "client request"
+}
+
+const beam = (livestream: Livestream, composer: Composer, session: Session, state: string, at: Timestamp) => ({
+  beam_id: livestream.id,
+  job_id: session.id,
+  session_id: session.id,
+  peer_id: null,
+  metadata_id: null,
+  metadata_timestamp: null,
+  recording_enabled: livestream.record,
+  meeting_url: composer.meetingUrl,
+  max_width: composer.width,
+  max_height: composer.height,
+  rtmp: [],
+  state_name: state,
+  state_timestamp: seedTime(at),
+  session_started_at: seedTime(session.startedAt ?? session.invokedAt)
+})
+
+/** `beam.started.success`, when a composed session first has media (`at`). */
+export const composerStarted = (
+  livestream: Livestream,
+  session: Session,
+  at: Timestamp
+): ReadonlyArray<WebhookMessage> => {
+  const composer = livestream.composer
+  if (composer === null) return []
+  return [
+    livestreamMessage(livestream, "beam.started.success", at, {
+      ...beam(livestream, composer, session, "Started", at),
+      start_delay: Math.max(0, Math.round((at - session.invokedAt) / 1000))
+    })
+  ]
+}
+
+/** `beam.failure` (when it failed) and `beam.stopped.success`, when a composed session ends (`at`). */
+export const composerEnded = (
+  livestream: Livestream,
+  session: Session,
+  at: Timestamp
+): ReadonlyArray<WebhookMessage> => {
+  const composer = livestream.composer
+  if (composer === null) return []
+  const failed = composerErrorType(session)
+  const duration = session.startedAt === null ? 0 : Math.max(0, Math.floor((at - session.startedAt) / 1000))
+  return [
+    ...(failed === null
+      ? []
+      : [
+          livestreamMessage(livestream, "beam.failure", at, {
+            ...beam(livestream, composer, session, "Failed", at),
+            error_code: failed === "MAX_RETRIES_REACHED" ? 2 : 1,
+            error_type: failed,
+            error_message: session.errMessage ?? session.endReason ?? "failure",
+            duration
+          })
+        ]),
+    livestreamMessage(livestream, "beam.stopped.success", at, {
+      ...beam(livestream, composer, session, "Stopped", at),
+      duration,
+      reason: composerStopReason(session)
+    })
+  ]
+}
