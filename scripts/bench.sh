@@ -15,13 +15,14 @@ declare -A BENCHES=(
   [recordings]="node packages/adapters-media/bench/recordings.ts"
   [restreams]="node packages/adapters-media/bench/restreams.ts"
   [latency]="node packages/adapters-media/bench/latency.ts"
+  [composer]="node packages/adapters-media/bench/composer.ts"
   [timers]="node apps/api/bench/Timers.ts"
   [replicas]="node apps/api/bench/Replicas.ts"
   [scale]="node apps/api/bench/Scale.ts"
   [write-path]="node apps/api/bench/WritePath.ts"
   [creates]="node apps/api/bench/Creates.ts"
 )
-ORDER=(store creates http webhooks media latency nodes recordings restreams timers replicas scale write-path)
+ORDER=(store creates http webhooks media latency composer nodes recordings restreams timers replicas scale write-path)
 
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=("${ORDER[@]}")

@@ -111,6 +111,13 @@ describe("meeting composer", { timeout: 180_000 }, () => {
     )
     assert.isTrue(requested.includes(`/rooms/${meetingId}?role=recorder`), requested.join(", "))
     console.log(`composer: LIVE ${live.livestream.updated_at}`)
+    // The record shows its composer (OnAir's own field): the page, the size, and that it publishes.
+    assert.deepStrictEqual(live.livestream.composer, {
+      meeting_url: template.replace("{meeting_id}", meetingId),
+      width: 640,
+      height: 360,
+      state: "running"
+    })
 
     const streams = await waitFor(
       "H.264 and AAC at the playback URL",
@@ -163,7 +170,9 @@ describe("meeting composer", { timeout: 180_000 }, () => {
     const stopped = await job.api("POST", `/meetings/${meetingId}/active-livestream/stop`)
     assert.strictEqual(stopped.status, 200, JSON.stringify(stopped.body))
     await waitFor("the composer gone", async () => ((await screens()) === 0 ? true : undefined), 20_000)
-    assert.notStrictEqual((await detail(id)).livestream.status, "LIVE")
+    const after = (await detail(id)).livestream
+    assert.notStrictEqual(after.status, "LIVE")
+    assert.strictEqual(after.composer.state, "stopped")
 
     // The seed's beam events: started with its start delay, stopped by the client's request.
     const [beamStarted, beamStopped] = await beams(id, 2)

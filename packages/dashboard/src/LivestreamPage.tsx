@@ -313,6 +313,12 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
             Playback URL <code className="wrap">{livestream.playback_url}</code>{" "}
             <CopyButton label="playback URL" value={livestream.playback_url} />
           </p>
+          {livestream.composer === undefined ? null : (
+            <p data-testid="composer">
+              Composed from <code className="wrap">{livestream.composer.meeting_url}</code> at{" "}
+              {livestream.composer.width}×{livestream.composer.height} · composer {livestream.composer.state}
+            </p>
+          )}
           {livestream.whep_url === undefined ? null : (
             <p>
               WebRTC playback (WHEP) <code className="wrap">{livestream.whep_url}</code>{" "}

@@ -269,6 +269,15 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
     "OnAir's own: where the app's meetings' composers find each meeting's page, `{meeting_id}` and `{livestream_id}` filled in; null (the default): a meeting is composed only when its start names a `meeting_url`. Its host is held to the guarded outbound rules (a public address, or one `ONAIR_OUTBOUND_ALLOWLIST` admits), as is every request the page makes.",
     "https://meet.example.com/rooms/{meeting_id}?role=recorder"
   ),
+  composer: f(
+    "OnAir's own, present for a meeting livestream its composer publishes: the page it opens (`meeting_url`), the picture's `width` and `height`, and its `state`: `starting` (the page loading), `running` (publishing), `reconnecting` (starting again inside the reconnect window) or `stopped`.",
+    {
+      meeting_url: "https://meet.example.com/rooms/town-hall?role=recorder",
+      width: 1280,
+      height: 720,
+      state: "running"
+    }
+  ),
   meeting_url: f(
     "OnAir's own: the page the composer opens for this meeting (overrides the app's `meeting_url_template`). The composer, a browser on a media node, renders it at `video_config`'s size and 30 fps and publishes it as this livestream's broadcast; without one (and no template), an encoder publishes to the stream key as before.",
     "https://meet.example.com/rooms/town-hall?role=recorder"

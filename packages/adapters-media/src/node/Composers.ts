@@ -20,11 +20,12 @@ export interface ComposerSettings extends ComposerRunSettings {
 }
 
 /**
- * Cores one composer takes: Chromium rendering the page and x264 `veryfast` encoding it, about 0.6 of a
- * core at 1280x720 and 30 fps on this project's CI machine (`pnpm bench:composer`), by pixels.
+ * Cores one composer takes: Chromium rendering the page, Xvfb, PulseAudio and x264 `veryfast` encoding it,
+ * 0.73 of a core at 1280x720 and 30 fps on this project's CI machine (`pnpm bench:composer`, a moving
+ * canvas and a tone, 2026-12-08), by pixels.
  */
 export const composerCost = (width: number, height: number): number =>
-  Math.max(0.2, (0.6 * width * height) / (1280 * 720))
+  Math.max(0.2, (0.75 * width * height) / (1280 * 720))
 
 interface Composing {
   assignment: ComposerAssignment

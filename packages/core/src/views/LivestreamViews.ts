@@ -9,6 +9,7 @@ import { type Timestamp, toIso } from "../Time.ts"
 import { ingestServer, playbackUrl, type PublicUrls, whepUrl } from "./PublicUrls.ts"
 import type {
   ActiveSessionRecord,
+  ComposerRecord,
   CreatedLivestreamRecord,
   LivestreamRecord,
   MeetingLivestreamStartedRecord,
@@ -18,6 +19,16 @@ import type {
 /** A `realtime` livestream's WebRTC playback address; nothing for the other modes. */
 const realtime = (livestream: Livestream, urls: PublicUrls): { readonly whep_url?: string } =>
   livestream.latencyMode === "realtime" ? { whep_url: whepUrl(urls, livestream.id) } : {}
+
+/** A composed livestream's composer, as its broadcast says it is doing; nothing for the others. */
+const composed = (livestream: Livestream): { readonly composer?: ComposerRecord } => {
+  const composer = livestream.composer
+  if (composer === null) return {}
+  const state = ({ Idle: "stopped", Invoked: "starting", Connected: "running", Reconnecting: "reconnecting" } as const)[
+    livestream.broadcast._tag
+  ]
+  return { composer: { meeting_url: composer.meetingUrl, width: composer.width, height: composer.height, state } }
+}
 
 export const livestreamRecord = (livestream: Livestream, urls: PublicUrls): LivestreamRecord => ({
   id: livestream.id,
@@ -32,7 +43,8 @@ export const livestreamRecord = (livestream: Livestream, urls: PublicUrls): Live
   updated_at: toIso(livestream.updatedAt),
   latency_mode: livestream.latencyMode,
   dvr_window_seconds: livestream.dvrWindowSeconds,
-  ...realtime(livestream, urls)
+  ...realtime(livestream, urls),
+  ...composed(livestream)
 })
 
 export const createdLivestreamRecord = (livestream: Livestream, urls: PublicUrls): CreatedLivestreamRecord => ({

@@ -18,6 +18,16 @@ const WholeSecondsString = Schema.String.pipe(Schema.check(Schema.isPattern(/^\d
 /** Seed 001/002 `disabled` in list/get/active: a string, `"disabled"` or `""` (see ADR 0002). */
 export const DisabledString = Schema.Literals(["disabled", ""])
 
+/** A composed meeting livestream's composer: what it opens, at what size, and what it does now. */
+export const ComposerRecord = Schema.Struct({
+  meeting_url: Schema.String,
+  width: Schema.Int,
+  height: Schema.Int,
+  /** `starting` (its page loading), `running` (publishing), `reconnecting` (starting again), `stopped`. */
+  state: Schema.Literals(["starting", "running", "reconnecting", "stopped"])
+})
+export type ComposerRecord = typeof ComposerRecord.Type
+
 /** The livestream as list, get, and meeting-active answer it. */
 export const LivestreamRecord = Schema.Struct({
   id: Uuid,
@@ -35,7 +45,9 @@ export const LivestreamRecord = Schema.Struct({
   /** OnAir's own (absent from the seed's examples): how far back its players may seek, 0 for off. */
   dvr_window_seconds: Schema.optionalKey(DvrWindowSeconds),
   /** OnAir's own, present when `latency_mode` is `realtime`: where players send a WHEP offer. */
-  whep_url: Schema.optionalKey(Schema.String)
+  whep_url: Schema.optionalKey(Schema.String),
+  /** OnAir's own, present for a meeting livestream its composer publishes: the page, size and state. */
+  composer: Schema.optionalKey(ComposerRecord)
 })
 export type LivestreamRecord = typeof LivestreamRecord.Type
 
