@@ -21,10 +21,17 @@ export interface LocalAdminFile {
 
 const fileIn = (dataDir: string) => Path.join(dataDir, "local-admin.json")
 
+/**
+ * Writes the file whole or not at all: into an owner-only file beside it, renamed over it, so a CLI (or
+ * anything) reading it never sees it half written.
+ */
 export const write = (dataDir: string, admin: LocalAdminFile): void => {
   Fs.mkdirSync(dataDir, { recursive: true })
   const written = admin.adminToken === null ? { url: admin.url } : admin
-  Fs.writeFileSync(fileIn(dataDir), JSON.stringify(written), { mode: 0o600 })
+  const file = fileIn(dataDir)
+  const partial = `${file}.${process.pid}.tmp`
+  Fs.writeFileSync(partial, JSON.stringify(written), { mode: 0o600 })
+  Fs.renameSync(partial, file)
 }
 
 /** The file as the server left it, or undefined when no server left one (or it is unreadable). */

@@ -10,8 +10,10 @@
  *   internal address (the cloud metadata one) is refused by the composer's proxy.
  * - A page that does not load (404) is tried three times, then the broadcast ends with
  *   `MAX_RETRIES_REACHED`.
+ * - The meeting's room ending (the real-time engine's `room.end.success`) stops it: `room ended`.
  */
 import { execFile } from "node:child_process"
+import { createHmac } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -43,6 +45,36 @@ const tone = audio.createOscillator(); tone.frequency.value = 440; tone.connect(
 fetch("http://169.254.169.254/latest/meta-data/", { mode: "no-cors" }).catch(() => {})
 </script></body></html>`
 
+/** The real-time engine's secret for its events to OnAir (Standard Webhooks). */
+const INBOUND_SECRET = `whsec_${Buffer.from("the meeting engine's secret, 32b").toString("base64")}`
+
+/** An event of the real-time engine about a meeting, signed as Standard Webhooks signs. */
+const engineEvent = (job: MainJob, meetingId: string, type: string) => {
+  const id = crypto.randomUUID()
+  const body = JSON.stringify({
+    version: "2.0",
+    id,
+    account_id: job.account,
+    app_id: job.app,
+    timestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    type,
+    data: { room_id: meetingId, session_id: "rtc-session-1" }
+  })
+  const at = String(Math.floor(Date.now() / 1000))
+  const key = Buffer.from(INBOUND_SECRET.slice("whsec_".length), "base64")
+  const signature = createHmac("sha256", key).update(`${id}.${at}.${body}`).digest("base64")
+  return fetch(`${job.url}/webhooks/realtime`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "webhook-id": id,
+      "webhook-timestamp": at,
+      "webhook-signature": `v1,${signature}`
+    },
+    body
+  })
+}
+
 describe("meeting composer", { timeout: 180_000 }, () => {
   let job: MainJob
   let pages: Http.Server
@@ -63,7 +95,11 @@ describe("meeting composer", { timeout: 180_000 }, () => {
     await new Promise<void>((resolve) => pages.listen(0, "127.0.0.1", resolve))
     pageBase = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`
     // The page is served on loopback here: the operator admits it, as it would a meeting app on its network.
-    job = await startMainJob({ ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32", ONAIR_COMPOSER: "on" })
+    job = await startMainJob({
+      ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32",
+      ONAIR_COMPOSER: "on",
+      ONAIR_INBOUND_WEBHOOK_SECRET: INBOUND_SECRET
+    })
   }, 90_000)
   afterAll(async () => {
     await job?.stop()
@@ -183,6 +219,25 @@ describe("meeting composer", { timeout: 180_000 }, () => {
     console.log(`composer: start_delay ${beamStarted.data.start_delay} s`)
     assert.strictEqual(beamStopped.type, "beam.stopped.success")
     assert.strictEqual(beamStopped.data.reason, "client request")
+  })
+
+  it("stops when the meeting's room ends, with the seed's `room ended`", async () => {
+    const meetingId = await meeting()
+    // The engine's timestamps are whole seconds, so its events may name the second the meeting last changed in.
+    assert.strictEqual((await engineEvent(job, meetingId, "session.open.success")).status, 200)
+    const started = await job.api("POST", `/meetings/${meetingId}/livestreams`, {
+      meeting_url: `${pageBase}/rooms/${meetingId}`,
+      video_config: { height: 360 }
+    })
+    assert.strictEqual(started.status, 201, JSON.stringify(started.body))
+    const id = started.body.data.id as string
+    await waitFor("LIVE", async () => ((await detail(id)).livestream.status === "LIVE" ? true : undefined), 60_000)
+    assert.strictEqual((await engineEvent(job, meetingId, "room.end.success")).status, 200)
+    const [, stopped] = await beams(id, 2)
+    assert.strictEqual(stopped.type, "beam.stopped.success")
+    assert.strictEqual(stopped.data.reason, "room ended")
+    await waitFor("the composer gone", async () => ((await screens()) === 0 ? true : undefined), 20_000)
+    assert.strictEqual((await job.api("GET", `/meetings/${meetingId}/active-livestream`)).status, 404)
   })
 
   it("refuses a meeting page at an internal address, naming the field", async () => {

@@ -115,7 +115,16 @@ export const receive = (
       return { _tag: "NotFound", what: `meeting ${signal.meetingId}` } as InboundResult
     }
     const commands = yield* CommandHandler
-    return yield* commands.handle(signal, originMetadata(`inbound:${envelope.id}`, "system:realtime", signal.at)).pipe(
+    const apply = (stamped: typeof signal) =>
+      commands.handle(stamped, originMetadata(`inbound:${envelope.id}`, "system:realtime", stamped.at))
+    return yield* apply(signal).pipe(
+      // The seed's times are whole seconds: an event stamped in the second the meeting last changed happened
+      // after that change, not before it, and is applied at that change's time.
+      Effect.catchTag("CommandOutOfOrder", (error) =>
+        error.lastChangedAt - signal.at < 1000
+          ? apply({ ...signal, at: Timestamp.make(error.lastChangedAt) })
+          : Effect.fail(error)
+      ),
       awaitReadModel(catalog),
       Effect.map(
         (handled): InboundResult => ({

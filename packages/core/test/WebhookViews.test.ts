@@ -271,7 +271,7 @@ describe("webhook views", () => {
       peer_id: null
     })
     const end = (
-      reason: "stopped by request" | "maximum duration reached" | "internal error",
+      reason: "stopped by request" | "maximum duration reached" | "internal error" | "room ended",
       errMessage: string | null
     ) => {
       const event = { ...stopped, reason, errMessage }
@@ -286,6 +286,10 @@ describe("webhook views", () => {
     assert.deepStrictEqual(
       end("maximum duration reached", null).map((m) => [m.type, m.data["reason"]]),
       [["beam.stopped.success", "max duration reached"]]
+    )
+    assert.deepStrictEqual(
+      end("room ended", null).map((m) => [m.type, m.data["reason"]]),
+      [["beam.stopped.success", "room ended"]]
     )
     const retries = end("internal error", "composer: MAX_RETRIES_REACHED: the meeting page did not load after 3 tries")
     assert.deepStrictEqual(

@@ -22,7 +22,10 @@ import {
   limits,
   livestreamFields,
   livestreamId,
+  alice,
+  bob,
   meetingId,
+  meetingSession1,
   nodeA,
   publisher,
   session1,
@@ -261,6 +264,7 @@ describe("Workflow", () => {
       liveStreamOnStart: false,
       recordOnStart: false
     })
+    w.send({ _tag: "OpenMeetingSession", meetingId, at: t(0), meetingSessionId: meetingSession1 })
     const composer = {
       meetingUrl: "https://meet.example.com/rooms/town-hall?role=recorder",
       width: 1280,
@@ -281,6 +285,90 @@ describe("Workflow", () => {
       composer
     })
     assert.deepStrictEqual(w.state.livestream()?.composer, composer)
+    assert.strictEqual(w.state.livestream()?.broadcast._tag, "Invoked")
+    // Its room ends: the composed broadcast stops with `room ended`, as the seed's beam stops by itself.
+    const closed = w.send({ _tag: "CloseMeetingSession", meetingId, at: t(2), meetingSessionId: meetingSession1 })
+    assert.deepStrictEqual(w.tags(closed).slice(0, 3), [
+      "meeting:MeetingSessionClosed",
+      "meeting:MeetingLivestreamStopped",
+      "livestream:BroadcastEnded"
+    ])
+    assert.strictEqual(w.state.livestream()?.lastBroadcast?.reason, "room ended")
+  })
+
+  it("a composed meeting left with nobody for five minutes stops with `last peer left`; a join in between holds it", () => {
+    const w = world()
+    w.send({
+      _tag: "CreateMeeting",
+      meetingId,
+      at: t(0),
+      accountId,
+      appId,
+      title: null,
+      liveStreamOnStart: false,
+      recordOnStart: false
+    })
+    w.send({ _tag: "OpenMeetingSession", meetingId, at: t(0), meetingSessionId: meetingSession1 })
+    w.send({ _tag: "JoinParticipant", meetingId, at: t(1), participantId: alice })
+    w.send({
+      _tag: "StartLivestreamForMeeting",
+      meetingId,
+      at: t(2),
+      livestreamId,
+      name: null,
+      videoConfig: null,
+      streamKey: key1,
+      reconnectWindowSeconds: 60,
+      limits,
+      sessionId: session1,
+      composer: { meetingUrl: "https://meet.example.com/r", width: 1280, height: 720, node: MediaNodeId.make("node-a") }
+    })
+    assert.deepStrictEqual(w.tags(w.send({ _tag: "LeaveParticipant", meetingId, at: t(10), participantId: alice })), [
+      "meeting:ParticipantLeft",
+      "livestream:MeetingEmptied"
+    ])
+    assert.strictEqual(w.state.livestream()?.meetingEmptySince, t(10))
+    assert.deepStrictEqual(w.tags(w.send({ _tag: "JoinParticipant", meetingId, at: t(100), participantId: bob })), [
+      "meeting:ParticipantJoined",
+      "livestream:MeetingOccupied"
+    ])
+    w.send({ _tag: "LeaveParticipant", meetingId, at: t(200), participantId: bob })
+    const early = w.send({ _tag: "ExpireEmptyMeeting", livestreamId, at: t(400), sessionId: session1 })
+    assert.isTrue(Exit.isFailure(early), "five minutes from the last leave, not the first")
+    const ended = w.send({ _tag: "ExpireEmptyMeeting", livestreamId, at: t(500), sessionId: session1 })
+    assert.include(w.tags(ended), "livestream:BroadcastEnded")
+    assert.strictEqual(w.state.livestream()?.lastBroadcast?.reason, "last peer left")
+    assert.strictEqual(w.state.livestream()?.meetingEmptySince, null)
+  })
+
+  it("a meeting's room ending leaves a livestream an outside encoder publishes to the encoder", () => {
+    const w = world()
+    w.send({
+      _tag: "CreateMeeting",
+      meetingId,
+      at: t(0),
+      accountId,
+      appId,
+      title: null,
+      liveStreamOnStart: false,
+      recordOnStart: false
+    })
+    w.send({ _tag: "OpenMeetingSession", meetingId, at: t(1), meetingSessionId: meetingSession1 })
+    w.send({
+      _tag: "StartLivestreamForMeeting",
+      meetingId,
+      at: t(2),
+      livestreamId,
+      name: null,
+      videoConfig: null,
+      streamKey: key1,
+      reconnectWindowSeconds: 60,
+      limits,
+      sessionId: session1,
+      composer: null
+    })
+    const closed = w.send({ _tag: "CloseMeetingSession", meetingId, at: t(3), meetingSessionId: meetingSession1 })
+    assert.deepStrictEqual(w.tags(closed), ["meeting:MeetingSessionClosed"])
     assert.strictEqual(w.state.livestream()?.broadcast._tag, "Invoked")
   })
 })

@@ -6,17 +6,19 @@ import type { Timestamp } from "../Time.ts"
 import { addSeconds } from "../Time.ts"
 import type { LivestreamCommand } from "./LivestreamCommand.ts"
 import type { Livestream } from "./LivestreamState.ts"
+import { EMPTY_MEETING_SECONDS } from "./LivestreamValues.ts"
 
 export type TimerCommand = Extract<
   LivestreamCommand,
-  { _tag: "ExpireReconnectWindow" | "ExpireStartTimeout" | "ReachMaximumDuration" }
+  { _tag: "ExpireReconnectWindow" | "ExpireStartTimeout" | "ReachMaximumDuration" | "ExpireEmptyMeeting" }
 >
 
 /** Every kind of timer, in the order `dueTimer` fires them when several are due. */
 export const TIMER_KINDS: ReadonlyArray<TimerCommand["_tag"]> = [
   "ExpireReconnectWindow",
   "ExpireStartTimeout",
-  "ReachMaximumDuration"
+  "ReachMaximumDuration",
+  "ExpireEmptyMeeting"
 ]
 
 /** Whether a command or signal is one of the timers. */
@@ -34,6 +36,10 @@ export const timerDueAt = (livestream: Livestream, timer: TimerCommand["_tag"]):
     case "ReachMaximumDuration":
       return b._tag === "Connected" || b._tag === "Reconnecting"
         ? addSeconds(b.startedAt, livestream.limits.maxDurationSeconds)
+        : undefined
+    case "ExpireEmptyMeeting":
+      return b._tag !== "Idle" && livestream.composer !== null && livestream.meetingEmptySince !== null
+        ? addSeconds(livestream.meetingEmptySince, EMPTY_MEETING_SECONDS)
         : undefined
   }
 }

@@ -63,8 +63,11 @@ export const LivestreamCommand = Schema.TaggedUnion({
   RotateStreamKey: { ...target, streamKey: StreamKey },
   /** Ends any broadcast (`stopped by request`) and deletes the livestream; its key is refused from then on. */
   DeleteLivestream: { ...target },
-  /** Ends the current broadcast by request and disables the key, so the encoder cannot come back. */
-  StopBroadcast: { ...target },
+  /**
+   * Ends the current broadcast and disables the key, so the encoder cannot come back: asked (`stopped by
+   * request`), or, for a composed meeting, its room ended.
+   */
+  StopBroadcast: { ...target, reason: Schema.optionalKey(Schema.Literals(["room ended", "last peer left"])) },
   /** An encoder asks to publish. `sessionId` names the session to open if none is open. */
   ConnectPublisher: { ...target, ingestId: IngestId, streamKey: StreamKey, sessionId: SessionId },
   DisconnectPublisher: { ...target, ingestId: IngestId },
@@ -77,6 +80,11 @@ export const LivestreamCommand = Schema.TaggedUnion({
   /** Timer: an invoked broadcast received no media before its start timeout. */
   ExpireStartTimeout: { ...target, sessionId: SessionId },
   /** Timer: a broadcast has had media for its maximum duration. */
-  ReachMaximumDuration: { ...target, sessionId: SessionId }
+  ReachMaximumDuration: { ...target, sessionId: SessionId },
+  /** A composed meeting's last participant left (its composer alone), or one joined again. */
+  MarkMeetingEmpty: { ...target },
+  MarkMeetingOccupied: { ...target },
+  /** Timer: a composed meeting has had no participant but its composer for `EMPTY_MEETING_SECONDS`. */
+  ExpireEmptyMeeting: { ...target, sessionId: SessionId }
 })
 export type LivestreamCommand = typeof LivestreamCommand.Type

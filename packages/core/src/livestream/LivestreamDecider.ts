@@ -27,6 +27,7 @@ import {
   TimerNotDue
 } from "./LivestreamError.ts"
 import type { LivestreamEvent } from "./LivestreamEvent.ts"
+import { EMPTY_MEETING_SECONDS } from "./LivestreamValues.ts"
 import type { Livestream, LivestreamState } from "./LivestreamState.ts"
 import { ANY_NODE, type PublishRefusal } from "./LivestreamValues.ts"
 
@@ -100,7 +101,10 @@ const connect = (livestream: Livestream, command: Extract<LivestreamCommand, { _
 
 const timer = (
   livestream: Livestream,
-  command: Extract<LivestreamCommand, { _tag: "ExpireReconnectWindow" | "ExpireStartTimeout" | "ReachMaximumDuration" }>
+  command: Extract<
+    LivestreamCommand,
+    { _tag: "ExpireReconnectWindow" | "ExpireStartTimeout" | "ReachMaximumDuration" | "ExpireEmptyMeeting" }
+  >
 ): Events => {
   const broadcast = livestream.broadcast
   // Made only when refused: an error captures a stack and checks its fields, which costs more than deciding.
@@ -134,6 +138,24 @@ const timer = (
             ]
           : [])
       ])
+    case "ExpireEmptyMeeting": {
+      const since = livestream.meetingEmptySince
+      if (since === null || livestream.composer === null) return stale()
+      // As a stop by its meeting: the broadcast ends and the key is disabled.
+      return due(addSeconds(since, EMPTY_MEETING_SECONDS), () => [
+        ...ended(livestream, command.at, "last peer left"),
+        ...(livestream.disabled === null
+          ? [
+              {
+                _tag: "LivestreamDisabled" as const,
+                livestreamId: livestream.id,
+                at: command.at,
+                reason: "stopped" as const
+              }
+            ]
+          : [])
+      ])
+    }
   }
 }
 
@@ -198,7 +220,7 @@ const decideExisting = (command: LivestreamCommand, livestream: Livestream): Eve
       ])
     case "StopBroadcast": {
       const events = [
-        ...ended(livestream, command.at, "stopped by request"),
+        ...ended(livestream, command.at, command.reason ?? "stopped by request"),
         ...(livestream.disabled === null
           ? [{ _tag: "LivestreamDisabled" as const, ...subject, reason: "stopped" as const }]
           : [])
@@ -250,7 +272,16 @@ const decideExisting = (command: LivestreamCommand, livestream: Livestream): Eve
     case "ExpireReconnectWindow":
     case "ExpireStartTimeout":
     case "ReachMaximumDuration":
+    case "ExpireEmptyMeeting":
       return timer(livestream, command)
+    case "MarkMeetingEmpty":
+      return Result.succeed(
+        livestream.composer === null || livestream.broadcast._tag === "Idle" || livestream.meetingEmptySince !== null
+          ? []
+          : [{ _tag: "MeetingEmptied", ...subject }]
+      )
+    case "MarkMeetingOccupied":
+      return Result.succeed(livestream.meetingEmptySince === null ? [] : [{ _tag: "MeetingOccupied", ...subject }])
   }
 }
 
@@ -277,7 +308,9 @@ export const decide = (command: LivestreamCommand, state: LivestreamState): Even
 const endBroadcast = (livestream: Livestream, event: Extract<LivestreamEvent, { _tag: "BroadcastEnded" }>) => ({
   ...livestream,
   broadcast: { _tag: "Idle" as const },
-  lastBroadcast: { sessionId: event.sessionId, reason: event.reason, endedAt: event.at }
+  lastBroadcast: { sessionId: event.sessionId, reason: event.reason, endedAt: event.at },
+  // The next broadcast counts its meeting's participants afresh.
+  meetingEmptySince: null
 })
 
 export const evolve = (state: LivestreamState, event: LivestreamEvent): LivestreamState => {
@@ -298,6 +331,7 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       latencyMode: event.latencyMode ?? "standard",
       dvrWindowSeconds: event.dvrWindowSeconds ?? 0,
       composer: event.composer ?? null,
+      meetingEmptySince: null,
       srtPort: null,
       disabled: null,
       deleted: false,
@@ -335,6 +369,10 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       return { ...livestream, streamKey: event.streamKey }
     case "LivestreamDeleted":
       return { ...livestream, deleted: true }
+    case "MeetingEmptied":
+      return { ...livestream, meetingEmptySince: event.at }
+    case "MeetingOccupied":
+      return { ...livestream, meetingEmptySince: null }
     case "BroadcastInvoked":
       return { ...livestream, broadcast: { _tag: "Invoked", sessionId: event.sessionId, invokedAt: event.at } }
     case "PublisherConnected": {

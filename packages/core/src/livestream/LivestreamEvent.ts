@@ -57,6 +57,9 @@ export const LivestreamEvent = Schema.TaggedUnion({
   LivestreamEnabled: { ...subject },
   StreamKeyRotated: { ...subject, streamKey: StreamKey },
   LivestreamDeleted: { ...subject },
+  /** Its meeting has no participant left but its composer (from `at`), or has one again. */
+  MeetingEmptied: { ...subject },
+  MeetingOccupied: { ...subject },
   /** A broadcast was asked for: its session exists from here on, waiting for media. */
   BroadcastInvoked: { ...subject, sessionId: SessionId },
   /** An encoder's media is flowing; `resumed` when it came back inside the reconnect window. */

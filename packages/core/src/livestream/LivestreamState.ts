@@ -59,6 +59,8 @@ export const Livestream = Schema.Struct({
   latencyMode: LatencyMode.pipe(Schema.withDecodingDefaultKey(Effect.succeed("standard" as const))),
   /** How far back players may seek in a broadcast (off in states stored before the setting). */
   dvrWindowSeconds: DvrWindowSeconds.pipe(Schema.withDecodingDefaultKey(Effect.succeed(0))),
+  /** Since when its composed meeting has had no participant but the composer; null while it has some. */
+  meetingEmptySince: Schema.NullOr(Timestamp).pipe(Schema.withDecodingDefaultKey(Effect.succeed(null))),
   /** A meeting livestream's composer, which publishes its broadcasts (none in states stored before it). */
   composer: Schema.NullOr(Composer).pipe(Schema.withDecodingDefaultKey(Effect.succeed(null))),
   /** The SRT listener port it holds (none in states stored before SRT). */

@@ -90,6 +90,12 @@ export type BroadcastLimits = typeof BroadcastLimits.Type
 export const DEFAULT_BROADCAST_LIMITS: BroadcastLimits = { startTimeoutSeconds: 3600, maxDurationSeconds: 43_200 }
 
 /**
+ * How long a composed meeting may have no participant but its composer before its broadcast stops with
+ * `last peer left`: the seed's beam waits five minutes.
+ */
+export const EMPTY_MEETING_SECONDS = 300
+
+/**
  * Where a livestream's publishers may go: a pinned media node, a region label, or (both null) any node
  * that takes publishers. An OnAir extension of create and PATCH (`media_node`, `region`).
  */

@@ -12,7 +12,10 @@ export const SessionEndReason = Schema.Literals([
   "stopped by request",
   "disabled",
   "start timeout",
-  "maximum duration reached"
+  "maximum duration reached",
+  // A composed meeting's broadcast, stopped by its meeting: the room ended, or its last peer left.
+  "room ended",
+  "last peer left"
 ])
 export type SessionEndReason = typeof SessionEndReason.Type
 

@@ -5,7 +5,8 @@
  * - `beam.started.success` when the composer's broadcast first has media, with `start_delay`: seconds from
  *   the start being asked (the broadcast invoked) to its first frame out;
  * - `beam.stopped.success` when the session ends, with the seed's stop reason: `client request` (the API's
- *   stop, or the livestream disabled), `max duration reached`, or `failure: <error_type>`;
+ *   stop, or the livestream disabled), `max duration reached`, `room ended` (its meeting's session closed or
+ *   its room ended), `last peer left`, or `failure: <error_type>`;
  * - `beam.failure` before it when the composer failed: `MAX_RETRIES_REACHED` for a page that never loaded,
  *   `INTERNAL_ERROR` for the rest (the composer gone for good, no room on its node).
  *
@@ -24,6 +25,8 @@ export const composerErrorType = (session: Session): "MAX_RETRIES_REACHED" | "IN
     case "stopped by request":
     case "disabled":
     case "maximum duration reached":
+    case "room ended":
+    case "last peer left":
     case null:
       return null
     default:
@@ -37,7 +40,15 @@ export const composerErrorType = (session: Session): "MAX_RETRIES_REACHED" | "IN
 export const composerStopReason = (session: Session): string => {
   const failed = composerErrorType(session)
   if (failed !== null) return `failure: ${failed}`
-  return session.endReason === "maximum duration reached" ? "max duration reached" : "client request"
+  switch (session.endReason) {
+    case "maximum duration reached":
+      return "max duration reached"
+    case "room ended":
+    case "last peer left":
+      return session.endReason
+    default:
+      return "client request"
+  }
 }
 
 const beam = (livestream: Livestream, composer: Composer, session: Session, state: string, at: Timestamp) => ({

@@ -22,7 +22,9 @@ export const STREAM_ENDED_REASON_CODES: Readonly<Record<SessionEndReason, number
   "stopped by request": 5,
   disabled: 6,
   "start timeout": 7,
-  "maximum duration reached": 8
+  "maximum duration reached": 8,
+  "room ended": 9,
+  "last peer left": 10
 }
 
 export interface IngestSessionStatusInput {

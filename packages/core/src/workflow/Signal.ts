@@ -102,7 +102,8 @@ export const LivestreamSignal = Schema.Union([
   L.AbortBroadcast,
   L.ExpireReconnectWindow,
   L.ExpireStartTimeout,
-  L.ReachMaximumDuration
+  L.ReachMaximumDuration,
+  L.ExpireEmptyMeeting
 ])
 export type LivestreamSignal = typeof LivestreamSignal.Type
 

@@ -9,7 +9,11 @@ import { Effect } from "effect"
 import type { AggregateReader } from "../ports/AggregateReader.ts"
 import type { Change } from "./Change.ts"
 import { ingestSignal } from "./IngestSignals.ts"
-import { meetingLivestreamSignal } from "./MeetingLivestreamSignals.ts"
+import {
+  meetingLivestreamSignal,
+  meetingParticipantsChanged,
+  meetingSessionClosed
+} from "./MeetingLivestreamSignals.ts"
 import type { Signal } from "./Signal.ts"
 import { type Step, UnitOfWork, type WorkflowError } from "./UnitOfWork.ts"
 
@@ -41,10 +45,12 @@ export const handle = (signal: Signal): Effect.Effect<DecidedWork, WorkflowError
         return work.decide("session", signal)
       case "CreateMeeting":
       case "SetMeetingStatus":
-      case "OpenMeetingSession":
       case "CloseMeetingSession":
+        return meetingSessionClosed(work, signal)
       case "JoinParticipant":
       case "LeaveParticipant":
+        return meetingParticipantsChanged(work, signal)
+      case "OpenMeetingSession":
         return work.decide("meeting", signal)
       default:
         return work.broadcast(signal, signal.at)
