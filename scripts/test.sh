@@ -12,11 +12,11 @@ if [ $# -gt 0 ]; then
 fi
 # Three runs, then the release test. End-to-end files that share the machine in real time with encoders of
 # their own take two workers: they wait on media more than they compute. Those that compute as they go (the
-# ABR ladder's transcoders, the speech engines, Chromium) or hold a machine-wide resource (WHIP's UDP range)
-# take one at a time; the low-latency and WHEP tests' Chromium plays small pictures and mostly waits on
-# real time (the WHEP test's UDP range is its own), as does the composer test's small page. Every other
-# file (unit, integration, and end-to-end ones with a database or main job of their own on free ports)
-# takes both cores.
+# ABR ladders' transcoders) or hold a machine-wide resource (WHIP's UDP range) take one at a time. The
+# low-latency, WHEP, composer and dashboard tests' Chromium shows small pictures and mostly waits on real
+# time (the WHEP test's UDP range is its own), and the transcript test's speech engine is a stand-in: they
+# take two. Every other file (unit, integration, and end-to-end ones with a database or main job of their
+# own on free ports) takes both cores.
 real_time=(packages/adapters-media/test/MediaPlane.e2e.test.ts packages/adapters-media/test/MediaNodes.e2e.test.ts
   packages/adapters-media/test/Recordings.e2e.test.ts packages/adapters-media/test/RecordingsInBucket.e2e.test.ts
   packages/adapters-media/test/RecordingFinaliser.e2e.test.ts packages/adapters-media/test/Restreams.e2e.test.ts
@@ -24,9 +24,9 @@ real_time=(packages/adapters-media/test/MediaPlane.e2e.test.ts packages/adapters
   packages/adapters-media/test/NodeApi.e2e.test.ts packages/adapters-media/test/MediaPieces.e2e.test.ts
   packages/adapters-webhook/test/Webhooks.e2e.test.ts apps/api/test/Observability.e2e.test.ts
   packages/adapters-media/test/LowLatency.e2e.test.ts packages/adapters-media/test/WhepPlayback.e2e.test.ts
-  packages/adapters-media/test/Composer.e2e.test.ts)
-one_at_a_time=(packages/adapters-media/test/Whip.e2e.test.ts packages/adapters-media/test/Renditions.e2e.test.ts
-  packages/adapters-media/test/TranscriptEngines.e2e.test.ts packages/dashboard/test/Dashboard.e2e.test.ts)
+  packages/adapters-media/test/Composer.e2e.test.ts packages/adapters-media/test/TranscriptEngines.e2e.test.ts
+  packages/dashboard/test/Dashboard.e2e.test.ts)
+one_at_a_time=(packages/adapters-media/test/Whip.e2e.test.ts packages/adapters-media/test/Renditions.e2e.test.ts)
 apart=("${real_time[@]}" "${one_at_a_time[@]}")
 for file in packages/adapters-media/test/*.e2e.test.ts packages/dashboard/test/*.e2e.test.ts; do
   [[ " ${apart[*]} " == *" $file "* ]] || { echo "test.sh: put $file in real_time or one_at_a_time" >&2; exit 1; }
