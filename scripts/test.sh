@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# `pnpm test` (what `./onair test` runs): lint and format (Biome, `pnpm lint`), type checks, then every
-# test, in three runs (below). The release test (packs, publishes to a registry, installs) runs on its own
-# after the rest, so it never takes the cores the media tests' encoders need. With arguments (a file, a filter), one run takes
-# them with every project in reach.
+# `pnpm test` (what `./onair test` runs): lint and format (Biome, `pnpm lint`), then every test in three
+# runs (below), the type checks beside the second. The release test (packs, publishes to a registry,
+# installs) runs on its own after the rest, so it never takes the cores the media tests' encoders need.
+# With arguments (a file, a filter): the type checks, then one run with every project in reach.
 set -uo pipefail
 biome check --error-on-warnings . || { echo "lint: run 'pnpm format' for the format findings; fix the rest" >&2; exit 1; }
-turbo run typecheck || exit $?
 if [ $# -gt 0 ]; then
+  turbo run typecheck || exit $?
   ONAIR_TEST_RELEASE=with vitest run "$@"
   exit $?
 fi
@@ -38,12 +38,24 @@ trap 'rm -f "$ONAIR_TEST_FAILURES"' EXIT
 # (vitest matches --exclude within each project's folder: by file name, which the files keep unique.)
 vitest run --maxWorkers=2 --exclude '**/node_modules/**' "${apart[@]/#*\//--exclude=**/}"
 parallel=$?
+# The type checks run beside the real-time media files, which wait on media more than they compute: one
+# package at a time (a core's worth), their result counted with the runs' and printed at the end.
+typecheck_log=$(mktemp)
+trap 'rm -f "$ONAIR_TEST_FAILURES" "$typecheck_log"' EXIT
+turbo run typecheck --concurrency=1 --output-logs=errors-only >"$typecheck_log" 2>&1 &
+typecheck_pid=$!
 vitest run --maxWorkers=2 "${real_time[@]}"
 media=$?
+wait $typecheck_pid
+typecheck=$?
+if [ $typecheck -ne 0 ]; then
+  cat "$typecheck_log"
+  echo "type checks: failed (turbo run typecheck)" >>"$ONAIR_TEST_FAILURES"
+fi
 vitest run --maxWorkers=1 "${one_at_a_time[@]}"
 serial=$?
 ONAIR_TEST_RELEASE=only vitest run
 release=$?
 if [ -s "$ONAIR_TEST_FAILURES" ]; then echo; echo "Failed, in all runs:"; cat "$ONAIR_TEST_FAILURES"; fi
-echo "Exit codes: parallel $parallel, real-time media $media, one at a time $serial, release $release"
-[ $parallel -eq 0 ] && [ $media -eq 0 ] && [ $serial -eq 0 ] && [ $release -eq 0 ]
+echo "Exit codes: type checks $typecheck, parallel $parallel, real-time media $media, one at a time $serial, release $release"
+[ $typecheck -eq 0 ] && [ $parallel -eq 0 ] && [ $media -eq 0 ] && [ $serial -eq 0 ] && [ $release -eq 0 ]

@@ -19,7 +19,7 @@ import { createRequire } from "node:module"
 import { promisify } from "node:util"
 import { assert, describe, it } from "vitest"
 import { type MainJob, publish, startMainJob, waitFor } from "@onair/test-support"
-import { usePlayers } from "@onair/test-support/browser"
+import { type Players, usePlayers } from "@onair/test-support/browser"
 
 const exec = promisify(execFile)
 const require = createRequire(import.meta.url)
@@ -44,6 +44,50 @@ const firstKeyframe = async (playlistUrl: string, sequence: number) => {
   )
   const line = stdout.split("\n").find((text) => text.includes("K"))
   return Number(line?.split(",")[0])
+}
+
+/**
+ * hls.js in Chromium plays `url` (in low-latency mode or not), switches to its lowest level and then its
+ * highest, and tells what it saw: the levels' heights, the picture's height after each switch, the parts it
+ * loaded, where it played to and its latency.
+ */
+const switchLevels = async (players: Players, url: string, lowLatencyMode: boolean) => {
+  const player = await players.browser.newPage()
+  try {
+    await player.goto(`${players.origin}/player`)
+    await player.addScriptTag({ path: HLS_JS })
+    return await player.evaluate(
+      async ({ url, lowLatencyMode }) => {
+        const video = document.querySelector("video")!
+        const hls = new (window as any).Hls({ lowLatencyMode, capLevelToPlayerSize: false })
+        let parts = 0
+        hls.on("hlsFragLoaded", (_: unknown, data: { part?: unknown }) => {
+          if (data.part != null) parts++
+        })
+        hls.loadSource(url)
+        hls.attachMedia(video)
+        await new Promise((resolve) => hls.on("hlsManifestParsed", resolve))
+        await video.play().catch(() => {})
+        const heightsSeen: Array<number> = []
+        const switchTo = async (level: number, height: number) => {
+          hls.currentLevel = level
+          const deadline = Date.now() + 25_000
+          while (video.videoHeight !== height && Date.now() < deadline)
+            await new Promise((resolve) => setTimeout(resolve, 250))
+          heightsSeen.push(video.videoHeight)
+        }
+        const levels: Array<number> = hls.levels.map((level: { height: number }) => level.height)
+        await switchTo(levels.indexOf(Math.min(...levels)), 360)
+        await switchTo(levels.indexOf(Math.max(...levels)), 720)
+        const seen = { levels, heightsSeen, parts, currentTime: video.currentTime, latency: hls.latency as number }
+        hls.destroy()
+        return seen
+      },
+      { url, lowLatencyMode }
+    )
+  } finally {
+    await player.close()
+  }
 }
 
 describe("adaptive renditions", { timeout: 180_000 }, () => {
@@ -104,35 +148,10 @@ describe("adaptive renditions", { timeout: 180_000 }, () => {
     for (const start of starts) assert.approximately(start, starts[0]!, 0.05, `keyframes ${starts.join(", ")}`)
 
     // hls.js sees three levels and switches to the lowest and back to the highest.
-    const player = await players.browser.newPage()
-    await player.goto(`${players.origin}/player`)
-    await player.addScriptTag({ path: HLS_JS })
-    const played = await player.evaluate(async (url) => {
-      const video = document.querySelector("video")!
-      const hls = new (window as any).Hls({ capLevelToPlayerSize: false })
-      hls.loadSource(url)
-      hls.attachMedia(video)
-      await new Promise((resolve) => hls.on("hlsManifestParsed", resolve))
-      await video.play().catch(() => {})
-      const heightsSeen: Array<number> = []
-      const switchTo = async (level: number, height: number) => {
-        hls.currentLevel = level
-        const deadline = Date.now() + 25_000
-        while (video.videoHeight !== height && Date.now() < deadline)
-          await new Promise((resolve) => setTimeout(resolve, 250))
-        heightsSeen.push(video.videoHeight)
-      }
-      const levels = hls.levels.map((level: { height: number }) => level.height)
-      const lowest = levels.indexOf(Math.min(...levels))
-      const highest = levels.indexOf(Math.max(...levels))
-      await switchTo(lowest, 360)
-      await switchTo(highest, 720)
-      return { levels, heightsSeen, currentTime: video.currentTime }
-    }, livestream.playback_url)
+    const played = await switchLevels(players, livestream.playback_url, false)
     assert.sameMembers(played.levels, [720, 480, 360])
     assert.deepStrictEqual(played.heightsSeen, [360, 720])
     assert.isAbove(played.currentTime, 1)
-    await player.close()
     await encoder.stop()
   })
 
@@ -195,36 +214,7 @@ describe("adaptive renditions", { timeout: 180_000 }, () => {
       }
 
       // hls.js in low-latency mode sees three levels, loads parts, and switches to the lowest and the highest.
-      const player = await players.browser.newPage()
-      await player.goto(`${players.origin}/player`)
-      await player.addScriptTag({ path: HLS_JS })
-      const played = await player.evaluate(async (url) => {
-        const video = document.querySelector("video")!
-        const hls = new (window as any).Hls({ lowLatencyMode: true, capLevelToPlayerSize: false })
-        let parts = 0
-        hls.on("hlsFragLoaded", (_: unknown, data: { part?: unknown }) => {
-          if (data.part != null) parts++
-        })
-        hls.loadSource(url)
-        hls.attachMedia(video)
-        await new Promise((resolve) => hls.on("hlsManifestParsed", resolve))
-        await video.play().catch(() => {})
-        const heightsSeen: Array<number> = []
-        const switchTo = async (level: number, height: number) => {
-          hls.currentLevel = level
-          const deadline = Date.now() + 25_000
-          while (video.videoHeight !== height && Date.now() < deadline)
-            await new Promise((resolve) => setTimeout(resolve, 250))
-          heightsSeen.push(video.videoHeight)
-        }
-        const levels = hls.levels.map((level: { height: number }) => level.height)
-        await switchTo(levels.indexOf(Math.min(...levels)), 360)
-        await switchTo(levels.indexOf(Math.max(...levels)), 720)
-        const seen = { levels, heightsSeen, parts, currentTime: video.currentTime, latency: hls.latency as number }
-        hls.destroy()
-        return seen
-      }, livestream.playback_url)
-      await player.close()
+      const played = await switchLevels(players, livestream.playback_url, true)
       console.log(`LL-HLS ladder in hls.js: ${JSON.stringify(played)}`)
       assert.sameMembers(played.levels, [720, 480, 360])
       assert.deepStrictEqual(played.heightsSeen, [360, 720])

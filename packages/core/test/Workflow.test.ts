@@ -13,6 +13,7 @@ import type { Change } from "../src/workflow/Change.ts"
 import type { Signal } from "../src/workflow/Signal.ts"
 import { handle } from "../src/workflow/Workflow.ts"
 import { MediaNodeId } from "../src/Ids.ts"
+import type { Composer } from "../src/livestream/LivestreamValues.ts"
 import {
   accountId,
   appId,
@@ -76,6 +77,44 @@ const publish = (at: number, ingestId = ingest1, sessionId = session2, nodeAccep
   publisher,
   sessionId
 })
+
+/** A meeting, created (and its session opened) in `w`. */
+const meetingIn = (w: ReturnType<typeof world>, at: number) => {
+  w.send({
+    _tag: "CreateMeeting",
+    meetingId,
+    at: t(at),
+    accountId,
+    appId,
+    title: "Town hall",
+    liveStreamOnStart: false,
+    recordOnStart: false
+  })
+  w.send({ _tag: "OpenMeetingSession", meetingId, at: t(at), meetingSessionId: meetingSession1 })
+}
+
+/** The meeting's livestream started in `w`, composed when `composer` is given. */
+const startMeetingLivestream = (w: ReturnType<typeof world>, at: number, composer: Composer | null) =>
+  w.send({
+    _tag: "StartLivestreamForMeeting",
+    meetingId,
+    at: t(at),
+    livestreamId,
+    name: null,
+    videoConfig: composer === null ? null : { width: composer.width, height: composer.height },
+    streamKey: key1,
+    reconnectWindowSeconds: 60,
+    limits,
+    sessionId: session1,
+    composer
+  })
+
+const composer: Composer = {
+  meetingUrl: "https://meet.example.com/rooms/town-hall?role=recorder",
+  width: 1280,
+  height: 720,
+  node: MediaNodeId.make("node-a")
+}
 
 describe("Workflow", () => {
   it("creating a livestream invokes its first session", () => {
@@ -254,36 +293,8 @@ describe("Workflow", () => {
 
   it("a meeting livestream started with a composer keeps it: its page, size and node", () => {
     const w = world()
-    w.send({
-      _tag: "CreateMeeting",
-      meetingId,
-      at: t(0),
-      accountId,
-      appId,
-      title: "Town hall",
-      liveStreamOnStart: false,
-      recordOnStart: false
-    })
-    w.send({ _tag: "OpenMeetingSession", meetingId, at: t(0), meetingSessionId: meetingSession1 })
-    const composer = {
-      meetingUrl: "https://meet.example.com/rooms/town-hall?role=recorder",
-      width: 1280,
-      height: 720,
-      node: MediaNodeId.make("node-a")
-    }
-    w.send({
-      _tag: "StartLivestreamForMeeting",
-      meetingId,
-      at: t(1),
-      livestreamId,
-      name: null,
-      videoConfig: { width: 1280, height: 720 },
-      streamKey: key1,
-      reconnectWindowSeconds: 60,
-      limits,
-      sessionId: session1,
-      composer
-    })
+    meetingIn(w, 0)
+    startMeetingLivestream(w, 1, composer)
     assert.deepStrictEqual(w.state.livestream()?.composer, composer)
     assert.strictEqual(w.state.livestream()?.broadcast._tag, "Invoked")
     // Its room ends: the composed broadcast stops with `room ended`, as the seed's beam stops by itself.
@@ -298,31 +309,9 @@ describe("Workflow", () => {
 
   it("a composed meeting left with nobody for five minutes stops with `last peer left`; a join in between holds it", () => {
     const w = world()
-    w.send({
-      _tag: "CreateMeeting",
-      meetingId,
-      at: t(0),
-      accountId,
-      appId,
-      title: null,
-      liveStreamOnStart: false,
-      recordOnStart: false
-    })
-    w.send({ _tag: "OpenMeetingSession", meetingId, at: t(0), meetingSessionId: meetingSession1 })
+    meetingIn(w, 0)
     w.send({ _tag: "JoinParticipant", meetingId, at: t(1), participantId: alice })
-    w.send({
-      _tag: "StartLivestreamForMeeting",
-      meetingId,
-      at: t(2),
-      livestreamId,
-      name: null,
-      videoConfig: null,
-      streamKey: key1,
-      reconnectWindowSeconds: 60,
-      limits,
-      sessionId: session1,
-      composer: { meetingUrl: "https://meet.example.com/r", width: 1280, height: 720, node: MediaNodeId.make("node-a") }
-    })
+    startMeetingLivestream(w, 2, composer)
     assert.deepStrictEqual(w.tags(w.send({ _tag: "LeaveParticipant", meetingId, at: t(10), participantId: alice })), [
       "meeting:ParticipantLeft",
       "livestream:MeetingEmptied"
@@ -343,30 +332,8 @@ describe("Workflow", () => {
 
   it("a meeting's room ending leaves a livestream an outside encoder publishes to the encoder", () => {
     const w = world()
-    w.send({
-      _tag: "CreateMeeting",
-      meetingId,
-      at: t(0),
-      accountId,
-      appId,
-      title: null,
-      liveStreamOnStart: false,
-      recordOnStart: false
-    })
-    w.send({ _tag: "OpenMeetingSession", meetingId, at: t(1), meetingSessionId: meetingSession1 })
-    w.send({
-      _tag: "StartLivestreamForMeeting",
-      meetingId,
-      at: t(2),
-      livestreamId,
-      name: null,
-      videoConfig: null,
-      streamKey: key1,
-      reconnectWindowSeconds: 60,
-      limits,
-      sessionId: session1,
-      composer: null
-    })
+    meetingIn(w, 0)
+    startMeetingLivestream(w, 2, null)
     const closed = w.send({ _tag: "CloseMeetingSession", meetingId, at: t(3), meetingSessionId: meetingSession1 })
     assert.deepStrictEqual(w.tags(closed), ["meeting:MeetingSessionClosed"])
     assert.strictEqual(w.state.livestream()?.broadcast._tag, "Invoked")

@@ -12,8 +12,8 @@ import {
   IngestHealth,
   IngestProtocol,
   DvrWindowSeconds,
+  Composer,
   LatencyMode,
-  MeetingUrl,
   RenditionLadder,
   RenditionName,
   RenditionsRefusal,
@@ -141,9 +141,9 @@ export const SrtListenersAnswer = Schema.Struct({
 export const ComposerAssignment = Schema.Struct({
   livestreamId: LivestreamId,
   sessionId: SessionId,
-  meetingUrl: MeetingUrl,
-  width: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 16, maximum: 7680 }))),
-  height: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 16, maximum: 4320 }))),
+  meetingUrl: Composer.fields.meetingUrl,
+  width: Composer.fields.width,
+  height: Composer.fields.height,
   streamKey: StreamKey
 })
 export type ComposerAssignment = typeof ComposerAssignment.Type
