@@ -219,6 +219,14 @@ describe("meeting composer", { timeout: 180_000 }, () => {
     console.log(`composer: start_delay ${beamStarted.data.start_delay} s`)
     assert.strictEqual(beamStopped.type, "beam.stopped.success")
     assert.strictEqual(beamStopped.data.reason, "client request")
+    // The composed broadcast was recorded: its beam's recording, once ready.
+    const recorded = (await beams(id, 3)).find((event: { type: string }) => event.type === "beam.recording.success")
+    assert.isDefined(recorded)
+    assert.isAbove(recorded.data.size, 0)
+    assert.isAbove(recorded.data.duration, 0)
+    assert.match(recorded.data.recording_presigned_url, /^http/)
+    assert.strictEqual(recorded.data.chat_recording_path, null)
+    assert.strictEqual(recorded.data.max_width, 640)
   })
 
   it("stops when the meeting's room ends, with the seed's `room ended`", async () => {

@@ -304,6 +304,23 @@ describe("webhook views", () => {
       end("internal error", "media server exited").map((m) => m.data["error_type"] ?? m.data["reason"]),
       ["INTERNAL_ERROR", "failure: INTERNAL_ERROR"]
     )
+    // Its HLS events describe the beam too: the seed's beam fields with real values.
+    const event = { ...stopped, reason: "stopped by request" as const, errMessage: null }
+    const hlsStopped = webhookMessages({ kind: "session", id: session1, event }, ending(event)).find(
+      (m) => m.type === "hls.stopped.success"
+    )
+    assert.deepInclude(hlsStopped!.data, {
+      beam_id: livestreamId,
+      job_id: session1,
+      meeting_url: composer.meetingUrl,
+      max_width: 1280,
+      max_height: 720,
+      state_name: "Stopped",
+      start_delay: 10,
+      recording_single_file_per_layer_enabled: false,
+      peer_id: null,
+      metadata_id: null
+    })
     // A livestream without a composer says nothing of beams.
     assert.isFalse(
       webhookMessages({ kind: "session", id: session1, event: stopped }, world()).some((m) =>

@@ -14,6 +14,7 @@
  * (`peer_id`, `metadata_id`, `metadata_timestamp`) is null.
  */
 import type { Livestream } from "../livestream/LivestreamState.ts"
+import type { SessionId } from "../Ids.ts"
 import type { Composer } from "../livestream/LivestreamValues.ts"
 import type { Session } from "../session/SessionState.ts"
 import type { Timestamp } from "../Time.ts"
@@ -51,22 +52,51 @@ export const composerStopReason = (session: Session): string => {
   }
 }
 
-const beam = (livestream: Livestream, composer: Composer, session: Session, state: string, at: Timestamp) => ({
+/** What every event of a composed session says of its beam (what OnAir cannot know of one is null). */
+export const composerFields = (livestream: Livestream, composer: Composer, sessionId: SessionId) => ({
   beam_id: livestream.id,
-  job_id: session.id,
-  session_id: session.id,
+  job_id: sessionId,
+  session_id: sessionId,
   peer_id: null,
   metadata_id: null,
   metadata_timestamp: null,
-  recording_enabled: livestream.record,
   meeting_url: composer.meetingUrl,
   max_width: composer.width,
   max_height: composer.height,
-  rtmp: [],
+  rtmp: []
+})
+
+const beam = (livestream: Livestream, composer: Composer, session: Session, state: string, at: Timestamp) => ({
+  ...composerFields(livestream, composer, session.id),
+  recording_enabled: livestream.record,
   state_name: state,
   state_timestamp: seedTime(at),
   session_started_at: seedTime(session.startedAt ?? session.invokedAt)
 })
+
+/**
+ * The seed's beam fields of a composed session's `hls.*` events (its `state_name` as the event says), with
+ * `start_delay` once its media started; nothing for a livestream without a composer.
+ */
+export const composerHlsFields = (
+  livestream: Livestream,
+  session: Session,
+  state: string,
+  at: Timestamp
+): Record<string, unknown> => {
+  const composer = livestream.composer
+  if (composer === null) return {}
+  return {
+    ...composerFields(livestream, composer, session.id),
+    recording_single_file_per_layer_enabled: false,
+    recording_vod_playlist_enabled: livestream.record,
+    state_name: state,
+    state_timestamp: seedTime(at),
+    ...(session.startedAt === null
+      ? {}
+      : { start_delay: Math.max(0, Math.round((session.startedAt - session.invokedAt) / 1000)) })
+  }
+}
 
 /** `beam.started.success`, when a composed session first has media (`at`). */
 export const composerStarted = (

@@ -3,7 +3,8 @@
  *
  * - ready: `recording.success` (the MP4: `recording_path`, `recording_presigned_url`, `size`, `duration`)
  *   and `hls.recording.success` (the VOD playlist: `hls_vod_recording_path`,
- *   `hls_vod_recording_presigned_url`, `hls_vod_recording_size`, `duration`, the poster as its thumbnail);
+ *   `hls_vod_recording_presigned_url`, `hls_vod_recording_size`, `duration`, the poster as its thumbnail),
+ *   and for a composed meeting `beam.recording.success` (its beam's recording: the MP4, its size);
  * - failed: `recording.failed` with the seed's `error` and `error_type` and OnAir's `reason`;
  * - its transcript: `transcription.started.success`, then `transcription.success` (the txt, srt and json
  *   files' paths and signed URLs) or `transcription.failure` (with the reason); `transcription_id` and
@@ -20,6 +21,7 @@ import type { Recording } from "../recording/RecordingState.ts"
 import type { RecordingAssets, RecordingFailure, RecordingStorage } from "../recording/RecordingValues.ts"
 import type { Session } from "../session/SessionState.ts"
 import type { Timestamp } from "../Time.ts"
+import { composerFields } from "./ComposerWebhookViews.ts"
 import { livestreamMessage, seedTime, type WebhookMessage } from "./WebhookViews.ts"
 
 /** How long a webhook's signed URLs stay valid: the seed's 24 hours. */
@@ -119,7 +121,27 @@ const ready = (
       started_at: times.session_started_at,
       stopped_at: times.session_stopped_at,
       session_started_at: times.session_started_at
-    })
+    }),
+    ...(livestream.composer === null
+      ? []
+      : [
+          // A composed meeting's recording is its beam's: the seed's `beam.recording.success` too.
+          livestreamMessage(livestream, "beam.recording.success", at, {
+            ...composerFields(livestream, livestream.composer, recording.id),
+            recording_id: recording.id,
+            created_at: seedTime(at),
+            duration,
+            recording_path: mp4.path,
+            recording_presigned_url: mp4.url,
+            // OnAir records no chat: the seed's chat recording has no path here.
+            chat_recording_path: null,
+            chat_recording_presigned_url: null,
+            started_at: times.session_started_at,
+            stopped_at: times.session_stopped_at,
+            session_started_at: times.session_started_at,
+            size: assets.size
+          })
+        ])
   ]
 }
 

@@ -17,7 +17,7 @@ import { isErrorReason } from "../session/SessionEndReason.ts"
 import type { Session } from "../session/SessionState.ts"
 import type { Timestamp } from "../Time.ts"
 import type { Change } from "../workflow/Change.ts"
-import { composerEnded, composerStarted } from "./ComposerWebhookViews.ts"
+import { composerEnded, composerHlsFields, composerStarted } from "./ComposerWebhookViews.ts"
 import { type PublicUrls, playbackUrl } from "./PublicUrls.ts"
 
 /** Every type OnAir sends, the seed's and `livestream.status.changed`. */
@@ -42,6 +42,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "beam.started.success",
   "beam.stopped.success",
   "beam.failure",
+  "beam.recording.success",
   "livestream.status.changed"
 ] as const
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number]
@@ -160,6 +161,7 @@ const sessionEnded = (world: WebhookWorld, session: Session, at: Timestamp): Rea
       ? [
           livestreamMessage(livestream, "hls.failure", at, {
             ...hls,
+            ...composerHlsFields(livestream, session, "Failed", at),
             error_code: reason === "internal error" ? 1 : 2,
             error_type: reason === "internal error" ? "INTERNAL_ERROR" : "PUBLISH_ERROR",
             error_message: session.errMessage ?? reason,
@@ -169,6 +171,7 @@ const sessionEnded = (world: WebhookWorld, session: Session, at: Timestamp): Rea
       : []),
     livestreamMessage(livestream, "hls.stopped.success", at, {
       ...hls,
+      ...composerHlsFields(livestream, session, "Stopped", at),
       stopped_at: seedTime(stoppedAt),
       duration: seconds(hlsStartedAt, stoppedAt),
       reason
@@ -214,6 +217,7 @@ const ingestMessages = (
       if (livestream === undefined || session === undefined || world.hlsStartedAt(sessionId) !== event.at) return []
       return [
         livestreamMessage(livestream, "hls.started.success", event.at, {
+          ...composerHlsFields(livestream, session, "Started", event.at),
           session_id: sessionId,
           stream_id: sessionId,
           url: playbackUrl(world.urls, livestream.id),
