@@ -11,6 +11,8 @@
  * - A page that does not load (404) is tried three times, then the broadcast ends with
  *   `MAX_RETRIES_REACHED`.
  * - The meeting's room ending (the real-time engine's `room.end.success`) stops it: `room ended`.
+ * - A start is placed only on a node whose heartbeats say it has room for the composer: with none, 503
+ *   `no_composer_room`.
  */
 import { execFile } from "node:child_process"
 import { createHmac } from "node:crypto"
@@ -98,6 +100,8 @@ describe("meeting composer", { timeout: 180_000 }, () => {
     job = await startMainJob({
       ONAIR_OUTBOUND_ALLOWLIST: "127.0.0.1/32",
       ONAIR_COMPOSER: "on",
+      // Room for one 640x360 composer (0.2 of a core) and not two.
+      ONAIR_COMPOSER_CPU_CORES: "0.3",
       ONAIR_INBOUND_WEBHOOK_SECRET: INBOUND_SECRET
     })
   }, 90_000)
@@ -248,6 +252,35 @@ describe("meeting composer", { timeout: 180_000 }, () => {
     assert.strictEqual((await job.api("GET", `/meetings/${meetingId}/active-livestream`)).status, 404)
   })
 
+  it("places a composer only on a node with room for it: 503 naming the reason when none has", async () => {
+    /** The node's room for composers, as its heartbeats say. */
+    const room = async () => {
+      const response = await fetch(`${job.url}/admin/media-nodes`, {
+        headers: { authorization: `Bearer ${job.adminToken}` }
+      })
+      return ((await response.json()) as any).data.media_nodes[0].composer_room as number | null
+    }
+    await waitFor("the node's room said", async () => ((await room()) === 0.3 ? true : undefined), 30_000)
+    const first = await meeting()
+    const started = await job.api("POST", `/meetings/${first}/livestreams`, {
+      meeting_url: `${pageBase}/rooms/${first}`,
+      video_config: { width: 640 }
+    })
+    assert.strictEqual(started.status, 201, JSON.stringify(started.body))
+    await waitFor("the room taken", async () => ((await room()) === 0.1 ? true : undefined), 30_000)
+    const second = await meeting()
+    const refused = await job.api("POST", `/meetings/${second}/livestreams`, {
+      meeting_url: `${pageBase}/rooms/${second}`,
+      video_config: { width: 640 }
+    })
+    assert.strictEqual(refused.status, 503, JSON.stringify(refused.body))
+    assert.strictEqual(refused.body.errors[0].code, "no_composer_room")
+    assert.include(refused.body.errors[0].message, "640x360")
+    assert.strictEqual((await job.api("POST", `/meetings/${first}/active-livestream/stop`)).status, 200)
+    await waitFor("the composer gone", async () => ((await screens()) === 0 ? true : undefined), 20_000)
+    await waitFor("the room back", async () => ((await room()) === 0.3 ? true : undefined), 30_000)
+  })
+
   it("refuses a meeting page at an internal address, naming the field", async () => {
     const meetingId = await meeting()
     const refused = await job.api("POST", `/meetings/${meetingId}/livestreams`, {
@@ -263,7 +296,10 @@ describe("meeting composer", { timeout: 180_000 }, () => {
   it("a page that does not load is tried three times, then the broadcast ends with MAX_RETRIES_REACHED", async () => {
     const meetingId = await meeting()
     const before = requested.filter((url) => url === "/missing").length
-    const started = await job.api("POST", `/meetings/${meetingId}/livestreams`, { meeting_url: `${pageBase}/missing` })
+    const started = await job.api("POST", `/meetings/${meetingId}/livestreams`, {
+      meeting_url: `${pageBase}/missing`,
+      video_config: { width: 640 }
+    })
     assert.strictEqual(started.status, 201, JSON.stringify(started.body))
     const id = started.body.data.id as string
     const ended = await waitFor(

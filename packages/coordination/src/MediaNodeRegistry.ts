@@ -26,6 +26,8 @@ export interface MediaNodeLoad {
   readonly bandwidthOut: number
   /** Players that fetched HLS from it in the last 30 s (0 from nodes that do not say). */
   readonly viewers?: number | undefined
+  /** Cores it has left for meeting composers (unknown from nodes that do not say). */
+  readonly composerRoom?: number | undefined
 }
 
 export interface MediaNodeEntry {

@@ -73,6 +73,8 @@ export const MediaNodeRecord = Schema.Struct({
   /** Bits per second from publishers and to players, at the last heartbeat. */
   bandwidth_in: Schema.NullOr(Schema.Number),
   bandwidth_out: Schema.NullOr(Schema.Number),
+  /** Cores left for meeting composers at the last heartbeat (0 without them); null before one said. */
+  composer_room: Schema.NullOr(Schema.Number),
   registered_at: Schema.String,
   heartbeat_at: Schema.NullOr(Schema.String),
   lease_expires_at: Schema.NullOr(Schema.String)

@@ -192,6 +192,10 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   bandwidth_in: f("Bits per second from publishers, at the last heartbeat.", 6000000),
   bandwidth_out: f("Bits per second to players, at the last heartbeat.", 24000000),
   boot_id: f("Changes each time the node starts.", "b7f3c2d1"),
+  composer_room: f(
+    "Cores the node had left for meeting composers at its last heartbeat (0 when it runs none); null before one said. A meeting's start is placed only where its composer fits.",
+    0.55
+  ),
   state: f("The live event's state.", "Running"),
   extendedState: f("The live event's extended state.", "Running"),
   healthDescriptions: f("What the ingest looks like: empty, a message, the ingest as JSON, the renditions.", []),

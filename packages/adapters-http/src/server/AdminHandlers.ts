@@ -68,6 +68,7 @@ const mediaNodeRecord = (entry: MediaNodeEntry, at: number) => ({
   cpu: entry.load?.cpu ?? null,
   bandwidth_in: entry.load?.bandwidthIn ?? null,
   bandwidth_out: entry.load?.bandwidthOut ?? null,
+  composer_room: entry.load?.composerRoom ?? null,
   registered_at: toIso(entry.node.registeredAt),
   heartbeat_at: entry.heartbeatAt === null ? null : toIso(entry.heartbeatAt as Timestamp),
   lease_expires_at: entry.leaseExpiresAt === null ? null : toIso(entry.leaseExpiresAt as Timestamp)

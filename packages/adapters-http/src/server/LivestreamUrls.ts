@@ -40,6 +40,15 @@ export class LivestreamUrls extends Context.Service<
      * registry afresh, for what the control plane places itself (a meeting's composer); null when none may.
      */
     readonly nodeFor: (placement: Placement) => Effect.Effect<MediaNodeId | null>
+    /**
+     * The node a meeting's composer of `cores` goes to: the least loaded that may take publishers and, by its
+     * last heartbeat, has that much room for composers (a node that has not said is given the benefit of
+     * the doubt, and refuses itself if it must); what stands in the way when there is none.
+     */
+    readonly composerNodeFor: (
+      placement: Placement,
+      cores: number
+    ) => Effect.Effect<{ readonly node: MediaNodeId } | { readonly refused: "no media node" | "no room" }>
   }
 >()("@onair/adapters-http/LivestreamUrls") {
   static readonly layer = Layer.effect(
@@ -87,7 +96,14 @@ export class LivestreamUrls extends Context.Service<
         return addresses(chosen ?? undefined, false)
       }
       const nodeFor = (placement: Placement) => Effect.map(load, () => chooseNode(placement, nodes)?.id ?? null)
-      return LivestreamUrls.of({ of, nodeFor })
+      const composerNodeFor = (placement: Placement, cores: number) =>
+        Effect.map(load, () => {
+          const roomy = nodes.filter((node) => (node.entry.load?.composerRoom ?? cores) >= cores)
+          const chosen = chooseNode(placement, roomy)
+          if (chosen !== null) return { node: chosen.id }
+          return { refused: chooseNode(placement, nodes) === null ? ("no media node" as const) : ("no room" as const) }
+        })
+      return LivestreamUrls.of({ of, nodeFor, composerNodeFor })
     })
   )
 }

@@ -11,6 +11,7 @@ import {
   meetingRecord,
   ANY_NODE,
   type Composer,
+  composerCores,
   MeetingUrlCheck,
   SessionId,
   type Signal,
@@ -104,12 +105,18 @@ export const MeetingsHandlers = HttpApiBuilder.group(
       const meetingUrl = yield* meetingUrls
         .check(page)
         .pipe(Effect.mapError((refused) => badRequest("invalid_parameter", `${field}: ${refused.message}`)))
-      const node = yield* urls.nodeFor(ANY_NODE)
-      if (node === null) {
-        return yield* unavailable("no_media_node", "no media node can compose this meeting now; try again shortly")
-      }
       const size = videoConfig ?? DEFAULT_VIDEO
-      return { meetingUrl, width: size.width, height: size.height, node } satisfies Composer
+      const cores = composerCores(size.width, size.height)
+      const placed = yield* urls.composerNodeFor(ANY_NODE, cores)
+      if ("refused" in placed) {
+        return yield* placed.refused === "no media node"
+          ? unavailable("no_media_node", "no media node can compose this meeting now; try again shortly")
+          : unavailable(
+              "no_composer_room",
+              `no media node has room for a ${size.width}x${size.height} composer now (${cores.toFixed(2)} cores; ONAIR_COMPOSER_CPU_CORES); try again later`
+            )
+      }
+      return { meetingUrl, width: size.width, height: size.height, node: placed.node } satisfies Composer
     })
 
     const meetingOf = (scope: Scope, id: MeetingId) =>

@@ -8,7 +8,7 @@
  * Two ends are final, told to the control plane once, which ends the broadcast with the reason: no room on
  * the node, and a meeting page that did not load after its tries (`MAX_RETRIES_REACHED`).
  */
-import type { SessionId } from "@onair/core"
+import { composerCores, type SessionId } from "@onair/core"
 import { Clock, Effect } from "effect"
 import { type ComposerAssignment, MediaControl } from "../protocol/MediaControl.ts"
 import { ComposerRun, type ComposerRunSettings, PageNeverLoaded } from "./ComposerRun.ts"
@@ -17,15 +17,14 @@ import { nextPause, WORKER_RESTARTS } from "./RestartLoop.ts"
 export interface ComposerSettings extends ComposerRunSettings {
   /** The cores all composers together may take. */
   readonly cpuCores: number
+  /** Where the cores left are kept for the heartbeats. */
+  readonly room: ComposerRoom
 }
 
-/**
- * Cores one composer takes: Chromium rendering the page, Xvfb, PulseAudio and x264 `veryfast` encoding it,
- * 0.73 of a core at 1280x720 and 30 fps on this project's CI machine (`pnpm bench:composer`, a moving
- * canvas and a tone, 2026-12-08), by pixels.
- */
-export const composerCost = (width: number, height: number): number =>
-  Math.max(0.2, (0.75 * width * height) / (1280 * 720))
+/** What a node has left for composers, told to the control plane with each heartbeat (placement reads it). */
+export interface ComposerRoom {
+  cores: number
+}
 
 interface Composing {
   assignment: ComposerAssignment
@@ -42,7 +41,7 @@ export const make = (settings: ComposerSettings) => {
 
   const used = () => {
     let cores = 0
-    for (const entry of composing.values()) cores += composerCost(entry.assignment.width, entry.assignment.height)
+    for (const entry of composing.values()) cores += composerCores(entry.assignment.width, entry.assignment.height)
     return cores
   }
 
@@ -96,7 +95,7 @@ export const make = (settings: ComposerSettings) => {
       if (finished.has(assignment.sessionId)) continue
       const entry = composing.get(assignment.sessionId)
       if (entry === undefined) {
-        const cost = composerCost(assignment.width, assignment.height)
+        const cost = composerCores(assignment.width, assignment.height)
         if (used() + cost > settings.cpuCores) {
           yield* fail(
             assignment,
@@ -127,12 +126,17 @@ export const make = (settings: ComposerSettings) => {
     }
   })
 
+  /** Keeps the room left up to date for the next heartbeat. */
+  const measured = Effect.sync(() => {
+    settings.room.cores = Math.max(0, Math.round((settings.cpuCores - used()) * 100) / 100)
+  })
+
   const stopAll = Effect.sync(() => {
     for (const entry of composing.values()) entry.run?.stop("the media node stops")
     composing.clear()
   })
 
-  return { round, stopAll, running: () => composing.size }
+  return { round: Effect.andThen(round, measured), stopAll, running: () => composing.size }
 }
 
 export type Composers = ReturnType<typeof make>

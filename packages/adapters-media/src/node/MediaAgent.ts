@@ -4,6 +4,7 @@
  * the lease was lost meanwhile (the control plane has ended its publishers by then), and runs nginx under
  * the supervisor. On a clean stop it gives its lease up, so the node's next boot registers at once.
  */
+import type { ComposerRoom } from "./Composers.ts"
 import type { Packagers } from "./Packagers.ts"
 import type { SlateImages } from "./SlateImages.ts"
 import { Cause, Duration, Effect } from "effect"
@@ -30,7 +31,7 @@ const cpuTimes = () => {
 const VIEWERS_WINDOW_MILLIS = 30_000
 
 /** The node's load since the last call: CPU share of the machine, bits per second in and out, viewers. */
-const loadMeter = (viewers: ViewerSeconds) => {
+const loadMeter = (viewers: ViewerSeconds, composerRoom: ComposerRoom) => {
   let last = { ...cpuTimes(), at: Date.now() }
   return Effect.gen(function* () {
     const nginx = yield* RunningNginx
@@ -45,7 +46,8 @@ const loadMeter = (viewers: ViewerSeconds) => {
       cpu: Math.min(Math.max(cpu, 0), 1),
       bandwidthIn: connections.reduce((sum, connection) => sum + connection.bitrate, 0),
       bandwidthOut: Math.round((viewers.takeSentBytes() * 8) / seconds),
-      viewers: viewers.watchingAny(at, VIEWERS_WINDOW_MILLIS)
+      viewers: viewers.watchingAny(at, VIEWERS_WINDOW_MILLIS),
+      composerRoom: composerRoom.cores
     } satisfies NodeLoad
   })
 }
@@ -81,7 +83,8 @@ export const run = (options: {
     const control = yield* MediaControl
     const nginx = yield* RunningNginx
     const lease = yield* register(options.registration)
-    const load = loadMeter(options.viewers)
+    const composerRoom: ComposerRoom = { cores: options.settings.composer?.cpuCores ?? 0 }
+    const load = loadMeter(options.viewers, composerRoom)
     const heartbeats = Effect.forever(
       Effect.gen(function* () {
         yield* Effect.sleep(Duration.seconds(lease.heartbeatSeconds))
@@ -104,7 +107,10 @@ export const run = (options: {
       Effect.catchCause((cause) => Effect.logWarning(`media: lease not given up: ${Cause.pretty(cause)}`))
     )
     return yield* Effect.all(
-      [Supervisor.run(options.settings, options.callbackBase, options.packagers, options.slateImages), heartbeats],
+      [
+        Supervisor.run(options.settings, options.callbackBase, options.packagers, options.slateImages, composerRoom),
+        heartbeats
+      ],
       {
         concurrency: 2
       }

@@ -122,7 +122,8 @@ export const run = (
   settings: MediaSettings,
   callbackBase: (instanceId: string) => string,
   packagers: Packagers,
-  slateImages: SlateImages
+  slateImages: SlateImages,
+  composerRoom: Composers.ComposerRoom
 ) =>
   Effect.gen(function* () {
     // An nginx left by an earlier boot (its connections ended when this boot registered).
@@ -171,6 +172,7 @@ export const run = (
         chromium: settings.composer.chromium,
         cpuCores: settings.composer.cpuCores,
         proxyPort: proxy.port,
+        room: composerRoom,
         ingest: `rtmp://${loopback}:${settings.rtmpPort}/live`,
         dir: Path.join(settings.dir, "composers")
       })

@@ -57,7 +57,9 @@ export const NodeLoad = Schema.Struct({
   bandwidthIn: NonNegative,
   bandwidthOut: NonNegative,
   /** Players that fetched HLS in the last 30 s (absent from nodes older than it). */
-  viewers: Schema.optional(Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0))))
+  viewers: Schema.optional(Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))),
+  /** Cores left for meeting composers (0 without them; absent from nodes older than it). */
+  composerRoom: Schema.optional(NonNegative)
 })
 export type NodeLoad = typeof NodeLoad.Type
 

@@ -77,6 +77,14 @@ export const Composer = Schema.Struct({
 export type Composer = typeof Composer.Type
 
 /**
+ * Cores a composer of a `width`x`height` picture takes: Chromium rendering the page, Xvfb, PulseAudio and
+ * x264 `veryfast` encoding it measured 0.73 of a core at 1280x720 and 30 fps on this project's CI machine
+ * (`pnpm bench:composer`, 2026-12-08); scaled by pixels, at least 0.2.
+ */
+export const composerCores = (width: number, height: number): number =>
+  Math.max(0.2, (0.75 * width * height) / (1280 * 720))
+
+/**
  * Timers a broadcast runs under, fixed when the livestream is created so a timer's due time is a fact of
  * the log, not of whatever the worker's configuration is when it fires.
  */
