@@ -36,11 +36,6 @@ export class LivestreamUrls extends Context.Service<
   {
     readonly of: (livestream: Livestream) => PublicUrls
     /**
-     * The node a new broadcast placed so would go to now (the least loaded that may take it), read from the
-     * registry afresh, for what the control plane places itself (a meeting's composer); null when none may.
-     */
-    readonly nodeFor: (placement: Placement) => Effect.Effect<MediaNodeId | null>
-    /**
      * The node a meeting's composer of `cores` goes to: the least loaded that may take publishers and, by its
      * last heartbeat, has that much room for composers (a node that has not said is given the benefit of
      * the doubt, and refuses itself if it must); what stands in the way when there is none.
@@ -95,7 +90,6 @@ export class LivestreamUrls extends Context.Service<
           (livestream.placement.node === null ? undefined : byId.get(livestream.placement.node))
         return addresses(chosen ?? undefined, false)
       }
-      const nodeFor = (placement: Placement) => Effect.map(load, () => chooseNode(placement, nodes)?.id ?? null)
       const composerNodeFor = (placement: Placement, cores: number) =>
         Effect.map(load, () => {
           const roomy = nodes.filter((node) => (node.entry.load?.composerRoom ?? cores) >= cores)
@@ -103,7 +97,7 @@ export class LivestreamUrls extends Context.Service<
           if (chosen !== null) return { node: chosen.id }
           return { refused: chooseNode(placement, nodes) === null ? ("no media node" as const) : ("no room" as const) }
         })
-      return LivestreamUrls.of({ of, nodeFor, composerNodeFor })
+      return LivestreamUrls.of({ of, composerNodeFor })
     })
   )
 }

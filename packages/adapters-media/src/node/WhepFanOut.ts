@@ -60,9 +60,8 @@ export class WhepFanOut {
   /** The run followed now; -1 before the first packet. */
   private following = -1
   private closed = false
-  /** Datagrams read, and packets handed out (one per viewer), for the node's load. */
+  /** Datagrams read (what was handed out or dropped), for tests and the node's load. */
   datagrams = 0
-  packets = 0
 
   private readonly videoSocket: Dgram.Socket
   private readonly audioSocket: Dgram.Socket
@@ -83,13 +82,11 @@ export class WhepFanOut {
         this.following = run
         if (!first) for (const viewer of this.viewers) viewer.switched()
       }
-      this.packets += this.viewers.size
       for (const viewer of this.viewers) viewer.video(packet)
     })
     audioSocket.on("message", (packet: Buffer) => {
       this.datagrams++
       if (runOf(packet, this.base, 1) !== this.following) return
-      this.packets += this.viewers.size
       for (const viewer of this.viewers) viewer.audio(packet)
     })
   }

@@ -52,6 +52,10 @@ export const composerStopReason = (session: Session): string => {
   }
 }
 
+/** The seed's `start_delay`: whole seconds from the start being asked (invoked) to the first frame out. */
+const startDelay = (session: Session, startedAt: Timestamp): number =>
+  Math.max(0, Math.round((startedAt - session.invokedAt) / 1000))
+
 /** What every event of a composed session says of its beam (what OnAir cannot know of one is null). */
 export const composerFields = (livestream: Livestream, composer: Composer, sessionId: SessionId) => ({
   beam_id: livestream.id,
@@ -92,9 +96,7 @@ export const composerHlsFields = (
     recording_vod_playlist_enabled: livestream.record,
     state_name: state,
     state_timestamp: seedTime(at),
-    ...(session.startedAt === null
-      ? {}
-      : { start_delay: Math.max(0, Math.round((session.startedAt - session.invokedAt) / 1000)) })
+    ...(session.startedAt === null ? {} : { start_delay: startDelay(session, session.startedAt) })
   }
 }
 
@@ -109,7 +111,7 @@ export const composerStarted = (
   return [
     livestreamMessage(livestream, "beam.started.success", at, {
       ...beam(livestream, composer, session, "Started", at),
-      start_delay: Math.max(0, Math.round((at - session.invokedAt) / 1000))
+      start_delay: startDelay(session, at)
     })
   ]
 }
