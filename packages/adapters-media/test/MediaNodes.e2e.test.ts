@@ -166,7 +166,9 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
           (body) =>
             body.type === "ingest.start.failure" &&
             body.data.livestream_id === pinned.body.data.id &&
-            body.data.error_message === "wrong media node"
+            // The seed's words for it, OnAir's beside them.
+            body.data.error_message === "remote session active" &&
+            body.data.onair_reason === "wrong media node"
         )
         ? true
         : undefined
@@ -263,7 +265,8 @@ describe("media nodes: two nodes under one control plane", { timeout: 240_000 },
           (body) =>
             body.type === "ingest.start.failure" &&
             body.data.livestream_id === refused.id &&
-            body.data.error_message === "media node not accepting"
+            body.data.error_message === "internal error" &&
+            body.data.onair_reason === "media node not accepting"
         )
         ? true
         : undefined

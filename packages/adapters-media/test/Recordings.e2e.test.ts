@@ -153,8 +153,8 @@ describe("recordings on local disk", { timeout: 180_000 }, () => {
     await job.settled()
     const told = messages(receiver).filter((m) => m.data.recording_id === sessionId)
     assert.deepStrictEqual(
-      told.map((m) => [m.type, m.data.reason]),
-      [["recording.failed", "disk full"]]
+      told.map((m) => [m.type, m.data.error_type, m.data.onair_reason]),
+      [["recording.failed", "MEMORY_ERROR", "disk full"]]
     )
   })
 

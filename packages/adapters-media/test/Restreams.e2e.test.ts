@@ -144,16 +144,25 @@ describe("restreaming to other platforms", { timeout: 180_000 }, () => {
     )
     const secureStops = beams()
       .filter((b) => b.type === "beam.stopped.success" && b.data.beam_id === secureId)
-      .map((b) => b.data.reason)
-    assert.deepStrictEqual(secureStops, ["stopped by the owner", "session ended"])
+      .map((b) => [b.data.reason, b.data.onair_reason])
+    // The seed's stop by request, OnAir's finer reason beside it.
+    assert.deepStrictEqual(secureStops, [
+      ["client request", "stopped by the owner"],
+      ["client request", "session ended"]
+    ])
     const stop = beams().find((b) => b.type === "beam.stopped.success" && b.data.beam_id === plainId)!
     assert.isAtLeast(stop.data.duration, 8)
-    assert.strictEqual(stop.data.reason, "session ended")
+    assert.strictEqual(stop.data.onair_reason, "session ended")
     assert.deepStrictEqual(stop.data.rtmp, [{ url: plain.url }])
     assert.notInclude(JSON.stringify(beams()), "plain-key", "no stream key in any webhook")
     assert.strictEqual(
       beams().find((b) => b.type === "beam.failure" && b.data.beam_id === deadId)!.data.error_message,
       "unreachable"
     )
+    assert.deepInclude(beams().find((b) => b.type === "beam.failure" && b.data.beam_id === deadId)!.data, {
+      error_type: "MAX_RETRIES_REACHED",
+      onair_error_type: "unreachable",
+      state_name: "Failed"
+    })
   })
 })

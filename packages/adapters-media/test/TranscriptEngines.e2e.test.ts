@@ -116,7 +116,7 @@ describe("transcripts by an OpenAI-compatible HTTP engine", { timeout: 180_000 }
       (m) => m.data.recording_id === refused.sessionId && m.type.startsWith("transcription.")
     )
     assert.deepStrictEqual(
-      told.map((m) => [m.type, m.data.reason ?? null]),
+      told.map((m) => [m.type, m.data.onair_reason ?? null]),
       [
         ["transcription.started.success", null],
         ["transcription.failure", "engine failed"]

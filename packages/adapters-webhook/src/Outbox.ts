@@ -16,6 +16,7 @@ import {
   type Position,
   type PublicUrls,
   seedTime,
+  seedVersion,
   type StoredEvent
 } from "@onair/core"
 import { ConsumerLease, Subscription } from "@onair/event-store"
@@ -26,13 +27,17 @@ import type { Outgoing } from "./OutboxWorld.ts"
 
 export const CONSUMER = "webhook-outbox"
 
-/** The envelope of webhook seed 004, with OnAir's per-subject `sequence`. */
+/**
+ * The envelope of webhook seed 004 (its `version` as the seed's sample of the type gives it, `template_id`
+ * the room's template: the app), with OnAir's per-subject `sequence`.
+ */
 export const envelope = (outgoing: Outgoing): string =>
   JSON.stringify({
-    version: "2.0",
+    version: seedVersion(outgoing.message.type),
     id: outgoing.id,
     account_id: outgoing.message.accountId,
     app_id: outgoing.message.appId,
+    template_id: outgoing.message.data["template_id"] ?? null,
     timestamp: seedTime(outgoing.message.at),
     type: outgoing.message.type,
     sequence: outgoing.sequence,

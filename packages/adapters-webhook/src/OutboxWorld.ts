@@ -20,6 +20,7 @@ import {
   MeetingDecider,
   type MeetingId,
   type ParticipantId,
+  type ParticipantProfile,
   type PublicUrls,
   type Recording,
   RecordingDecider,
@@ -34,6 +35,7 @@ import {
   type RestreamTarget,
   type Session,
   SessionDecider,
+  stampMetadata,
   status,
   type StoredEvent,
   type Timestamp,
@@ -99,7 +101,13 @@ export class OutboxWorld {
       ingest: (id) => state.read<Ingest>(`ingest:${id}`),
       meeting: (id) => state.read<Meeting>(`meeting:${id}`),
       hlsStartedAt: (id) => state.read<Timestamp>(`hls:${id}`),
-      joinedAt: (meetingId, participantId) => state.read<Timestamp>(`joined:${meetingId}/${participantId}`),
+      joined: (meetingId, participantId) => {
+        // Kept as a bare time before profiles were.
+        const kept = state.read<Timestamp | { at: Timestamp; profile: ParticipantProfile | null }>(
+          `joined:${meetingId}/${participantId}`
+        )
+        return kept === undefined ? undefined : typeof kept === "number" ? { at: kept, profile: null } : kept
+      },
       urls
     }
     this.recordingWorld = { livestream: this.world.livestream, session: this.world.session, signedUrl }
@@ -146,12 +154,13 @@ export class OutboxWorld {
   /** Numbers the messages in their subjects' sequences. */
   private emit(messages: ReadonlyArray<WebhookMessage>, name: string, cause: StoredEvent, into: Array<Outgoing>) {
     messages.forEach((message, index) => {
+      const id = uuidFrom(`${name}:${index}`)
       const sequence = (this.state.read<number>(`seq:${message.subject}`) ?? 0) + 1
       this.state.write(`seq:${message.subject}`, sequence)
       into.push({
-        id: uuidFrom(`${name}:${index}`),
+        id,
         sequence,
-        message,
+        message: stampMetadata(message, id),
         endpointIds: this.receivers(message),
         traceParent: cause.metadata.traceParent ?? null
       })
@@ -234,10 +243,11 @@ export class OutboxWorld {
     readonly _tag: string
     readonly meetingId?: unknown
     readonly participantId?: unknown
+    readonly profile?: ParticipantProfile
     readonly at: Timestamp
   }) {
     const key = `joined:${event.meetingId as MeetingId}/${event.participantId as ParticipantId}`
-    if (event._tag === "ParticipantJoined") this.state.write(key, event.at)
+    if (event._tag === "ParticipantJoined") this.state.write(key, { at: event.at, profile: event.profile ?? null })
     if (event._tag === "ParticipantLeft") this.state.write(key, null)
   }
 }

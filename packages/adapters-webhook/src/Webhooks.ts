@@ -173,10 +173,12 @@ export const make = Effect.gen(function* () {
       }),
     feed: (scope, page) =>
       Effect.gen(function* () {
+        // Ordered by the column, not the output's text of it (ORDER BY takes an output name first, and "10"
+        // sorts before "9").
         const rows = yield* sql<{ position: string; body: string }>`
-          SELECT position::text, body FROM onair_webhook_messages
-          WHERE account_id = ${scope.accountId} AND app_id = ${scope.appId} AND position > ${page.after}
-          ORDER BY position LIMIT ${page.limit}`.pipe(Effect.mapError(failed))
+          SELECT m.position::text AS position, m.body FROM onair_webhook_messages m
+          WHERE m.account_id = ${scope.accountId} AND m.app_id = ${scope.appId} AND m.position > ${page.after}
+          ORDER BY m.position LIMIT ${page.limit}`.pipe(Effect.mapError(failed))
         return {
           events: rows.map((row) => JSON.parse(row.body) as unknown),
           next_cursor: rows.at(-1)?.position ?? String(page.after)

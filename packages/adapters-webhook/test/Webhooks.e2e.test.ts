@@ -3,6 +3,7 @@
  * receivers; every signature is checked with the `standardwebhooks` package, an independent
  * implementation of the scheme. Retries run on a shortened schedule (300 ms, three times).
  */
+import { SEED_WEBHOOK_SAMPLES, seedConformance } from "@onair/core"
 import { type MainJob, publish, startMainJob, startReceiver, waitFor } from "@onair/test-support"
 import { Webhook } from "standardwebhooks"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
@@ -67,11 +68,13 @@ describe("webhooks", { timeout: 120_000 }, () => {
         "data",
         "id",
         "sequence",
+        "template_id",
         "timestamp",
         "type",
         "version"
       ])
       assert.strictEqual(event.version, "2.0")
+      assert.strictEqual(event.template_id, job.app)
       assert.match(event.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
       assert.strictEqual(event.account_id, job.account)
       assert.strictEqual(event.app_id, job.app)
@@ -433,6 +436,79 @@ describe("webhooks", { timeout: 120_000 }, () => {
         ["session.open.success", "peer.join.success"]
       )
       assert.strictEqual(feed[1].data.peer_id, "peer-1")
+    })
+
+    it("takes every sample event of the seed as the seed prints it: its own, forwarded or ignored, each 2xx", async () => {
+      const meeting = (await job.api("POST", "/meetings", { title: "seed samples" })).body.data
+      const now = new Date().toISOString()
+      // The seed masks its ids and dates its samples 2021: each masked id becomes this meeting's (or a
+      // placeholder), each time now. Nothing else changes: no `app_id` where the seed has none, no sequence.
+      const fill = (data: Record<string, unknown>) =>
+        Object.fromEntries(
+          Object.entries(data).map(([key, value]) => [
+            key,
+            typeof value !== "string"
+              ? value
+              : /^\d{4}-\d\d-\d\dT/.test(value)
+                ? now
+                : !/^[*-]+$/.test(value)
+                  ? value
+                  : key === "room_id"
+                    ? meeting.id
+                    : key === "session_id"
+                      ? "rtc-session-seed"
+                      : key === "peer_id"
+                        ? "peer-seed"
+                        : "masked"
+          ])
+        )
+      const samples = SEED_WEBHOOK_SAMPLES.map(
+        ({ event }): Record<string, unknown> => ({
+          ...event,
+          id: crypto.randomUUID(),
+          timestamp: now.replace(/\.\d+Z$/, "Z"),
+          account_id: job.account,
+          ...(event["app_id"] === undefined ? {} : { app_id: job.app }),
+          data: fill(event["data"] as Record<string, unknown>)
+        })
+      )
+      // A meeting's life in order: opened, a peer in and out, the failures told, closed, then the room's end.
+      const order = [
+        "session.open.success",
+        "peer.join.success",
+        "peer.leave.success",
+        "peer.join.failure",
+        "peer.leave.failure",
+        "role.change.success",
+        "role.change.failure",
+        "room.end.failure",
+        "session.close.success",
+        "room.end.success"
+      ]
+      const rank = (type: unknown) => (order.includes(type as string) ? order.indexOf(type as string) : order.length)
+      samples.sort((a, b) => rank(a["type"]) - rank(b["type"]))
+      for (const sample of samples) {
+        const { body, headers } = signed(sample)
+        const answer = await send(body, headers)
+        assert.isBelow(answer.status, 300, `${String(sample["type"])}: ${answer.status} ${await answer.text()}`)
+      }
+      const feed = await waitFor("the meeting's events", async () => {
+        const all = (await job.api("GET", "/webhooks/events?after=0&limit=1000")).body.data.events
+        const mine = all.filter((e: { data: { room_id?: string } }) => e.data.room_id === meeting.id)
+        return mine.length >= order.length ? mine : undefined
+      })
+      assert.deepStrictEqual(
+        feed.map((e: { type: string }) => e.type),
+        order
+      )
+      const joined = feed[1].data
+      assert.deepInclude(joined, { peer_id: "peer-seed", user_name: "masked", user_data: "", type: "regular" })
+      assert.deepInclude(feed[2].data, { reason: "client request", message: "removed due to misconduct" })
+      assert.deepInclude(feed[9].data, { source: "peer", lock_room: false, room_id: meeting.id, template_id: job.app })
+      for (const message of feed) {
+        assert.deepStrictEqual(seedConformance(message.type, message.data), [], message.type)
+        assert.strictEqual(message.template_id, job.app)
+      }
     })
   })
 })

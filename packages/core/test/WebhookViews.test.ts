@@ -10,7 +10,14 @@ import { MeetingDecider } from "../src/meeting/MeetingDecider.ts"
 import type { MeetingEvent } from "../src/meeting/MeetingEvent.ts"
 import { SessionDecider } from "../src/session/SessionDecider.ts"
 import type { SessionEvent } from "../src/session/SessionEvent.ts"
-import { livestreamStatusChanged, seedTime, webhookMessages, type WebhookWorld } from "../src/views/WebhookViews.ts"
+import {
+  livestreamStatusChanged,
+  seedTime,
+  stampMetadata,
+  type WebhookWorld,
+  webhookMessages as viewMessages
+} from "../src/views/WebhookViews.ts"
+import { seedConformance } from "../src/webhook/SeedWebhookConformance.ts"
 import {
   accountId,
   alice,
@@ -24,6 +31,15 @@ import {
   session1,
   t
 } from "./Fixtures.ts"
+
+/** The views' messages, each checked against the seed's table as the outbox sends it (with its metadata). */
+const webhookMessages = (...args: Parameters<typeof viewMessages>) => {
+  const messages = viewMessages(...args)
+  for (const message of messages) {
+    assert.deepStrictEqual(seedConformance(message.type, stampMetadata(message, "message-id").data), [], message.type)
+  }
+  return messages
+}
 
 const urls = { rtmpServer: "rtmp://h/live", rtmpsServer: "rtmps://h/live", playbackBase: "https://h/hls" }
 
@@ -62,7 +78,7 @@ const world = (overrides: Partial<WebhookWorld> = {}): WebhookWorld => ({
   ingest: () => undefined,
   meeting: () => undefined,
   hlsStartedAt: () => t(13),
-  joinedAt: () => undefined,
+  joined: () => undefined,
   urls,
   ...overrides
 })
@@ -130,7 +146,10 @@ describe("webhook views", () => {
       },
       { _tag: "MeetingSessionOpened", meetingId, at: t(5), meetingSessionId: meetingSession1 }
     ]
-    const meetings = world({ meeting: () => fold(MeetingDecider, meetingEvents) ?? undefined, joinedAt: () => t(6) })
+    const meetings = world({
+      meeting: () => fold(MeetingDecider, meetingEvents) ?? undefined,
+      joined: () => ({ at: t(6), profile: null })
+    })
     const left = webhookMessages(
       {
         kind: "meeting",
@@ -315,11 +334,11 @@ describe("webhook views", () => {
       meeting_url: composer.meetingUrl,
       max_width: 1280,
       max_height: 720,
-      state_name: "Stopped",
-      start_delay: 10,
+      state_name: "HLSStopped",
       recording_single_file_per_layer_enabled: false,
       peer_id: null,
-      metadata_id: null
+      reason: "client request",
+      onair_reason: "stopped by request"
     })
     // A livestream without a composer says nothing of beams.
     assert.isFalse(
@@ -329,7 +348,7 @@ describe("webhook views", () => {
     )
   })
 
-  it("a refused ladder is an hls.failure of its own type, naming the renditions left out; HLS goes on", () => {
+  it("a refused ladder is an hls.failure (the seed's INTERNAL_ERROR, OnAir's RENDITIONS_REFUSED), naming the renditions left out; HLS goes on", () => {
     const ingest = fold(IngestDecider, [
       {
         _tag: "IngestAccepted",
@@ -361,7 +380,8 @@ describe("webhook views", () => {
     )
     assert.deepInclude(messages[0]!.data, {
       session_id: session1,
-      error_type: "RENDITIONS_REFUSED",
+      error_type: "INTERNAL_ERROR",
+      onair_error_type: "RENDITIONS_REFUSED",
       error_message: "no cpu budget: the media node passes the source through instead of 480p, 360p",
       renditions_refused: ["480p", "360p"]
     })

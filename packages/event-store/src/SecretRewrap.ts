@@ -34,10 +34,11 @@ export const run = Effect.gen(function* () {
   let rewrapped = 0
   for (;;) {
     const rows = yield* sql<Row>`
-      SELECT global_position::text AS global_position, stream_name, data FROM onair_events
-      WHERE global_position > ${after}::bigint
-        AND (data ->> 'streamKey' IS NOT NULL OR data ->> 'secret' IS NOT NULL)
-      ORDER BY global_position
+      SELECT e.global_position::text AS global_position, e.stream_name, e.data FROM onair_events e
+      WHERE e.global_position > ${after}::bigint
+        AND (e.data ->> 'streamKey' IS NOT NULL OR e.data ->> 'secret' IS NOT NULL)
+      -- The column, not the output's text of it: "10" sorts before "9", and a page would skip events.
+      ORDER BY e.global_position
       LIMIT ${BATCH}`
     if (rows.length === 0) break
     const changes: Array<{ readonly position: string; readonly data: string }> = []

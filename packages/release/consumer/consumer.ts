@@ -6,7 +6,7 @@
 import { createOnAirClient, NotFound, OnAirClient } from "@onair/client"
 import { AccountId, AppId, LivestreamRecord, type LivestreamStatus, WEBHOOK_EVENT_TYPES } from "@onair/core"
 import { OnAirApi } from "@onair/http-api"
-import { isEventOf, makeReceiver, type Received, type WebhookEnvelope } from "@onair/webhooks"
+import { isEventOf, makeReceiver, type Received, type AnyWebhookEvent } from "@onair/webhooks"
 import { Effect, Schema } from "effect"
 
 const account_id = AccountId.make("acct_1")
@@ -43,7 +43,8 @@ export const eventTypes: ReadonlyArray<string> = WEBHOOK_EVENT_TYPES
 export const handle = (body: string, headers: Record<string, string>): number => {
   const received: Received = makeReceiver({ secrets: ["whsec_current", "whsec_previous"] }).receive(body, headers)
   if (received._tag !== "Event") return received.status
-  const event: WebhookEnvelope = received.event
-  if (isEventOf(event, "ingest.end.success")) return event.sequence
+  const event: AnyWebhookEvent = received.event
+  // `data` is typed from the seed's table: `duration` is the seed's int.
+  if (isEventOf(event, "ingest.end.success")) return event.data.duration ?? 0
   return received.status
 }

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { seedConformance } from "@onair/core"
 import { seedEmbeddedDatabase } from "./EmbeddedTemplate.ts"
 import { freePort, waitFor } from "./Polling.ts"
 import { stopProcess } from "./StopProcess.ts"
@@ -50,6 +51,64 @@ export interface MainJob {
    */
   readonly settled: () => Promise<void>
   readonly stop: () => Promise<void>
+}
+
+/**
+ * Every message the job sent its app (its whole webhook feed) held to the webhook seed's table: one line
+ * per departure (none: every one conforms). A job whose API no longer answers has nothing to say.
+ */
+const seedDepartures = async (url: string, token: string): Promise<ReadonlyArray<string>> => {
+  const departures: Array<string> = []
+  // The feed lists each message once, each subject's in its sequence.
+  const seen = new Set<string>()
+  const sequenceOf = new Map<string, number>()
+  // A stream's start is listed before its end (ingest, HLS, a composer's beam: per session; a relay may
+  // start again in a session after its owner stopped it).
+  const ended = new Set<string>()
+  const isRelay = (data: Record<string, unknown>) =>
+    data["beam_id"] != null && data["beam_id"] !== data["livestream_id"]
+  const streamOf = (message: { type: string; data: Record<string, unknown> }) =>
+    `${message.type.split(".")[0]}:${String(message.data["beam_id"] ?? "")}:${String(message.data["session_id"] ?? message.data["stream_id"])}`
+  let cursor = "0"
+  for (;;) {
+    const response = await fetch(
+      `${url}/accounts/${ACCOUNT}/realtime/kit/${APP}/webhooks/events?after=${cursor}&limit=1000`,
+      {
+        headers: { authorization: `Bearer ${token}` }
+      }
+    )
+    if (response.status !== 200) return departures
+    const page = ((await response.json()) as any).data as {
+      events: ReadonlyArray<{
+        id: string
+        type: string
+        timestamp: string
+        sequence: number
+        template_id?: unknown
+        data: Record<string, unknown>
+      }>
+      next_cursor: string
+    }
+    for (const message of page.events) {
+      const problems = [
+        ...seedConformance(message.type, message.data),
+        ...(message.template_id === undefined ? ["template_id: missing from the envelope"] : [])
+      ]
+      if (seen.has(message.id)) problems.push("listed twice in the feed")
+      seen.add(message.id)
+      const subject = String(message.data["livestream_id"] ?? message.data["room_id"])
+      if ((sequenceOf.get(subject) ?? 0) >= message.sequence)
+        problems.push(`sequence ${message.sequence} listed after ${sequenceOf.get(subject)}`)
+      sequenceOf.set(subject, message.sequence)
+      const started = /^(ingest\.start|hls\.started|beam\.started)\.success$/.test(message.type)
+      const stopped = /^(ingest\.end|hls\.stopped|beam\.stopped)\.success$/.test(message.type)
+      if (stopped && !isRelay(message.data)) ended.add(streamOf(message))
+      if (started && ended.has(streamOf(message))) problems.push("listed after the end of its stream")
+      for (const problem of problems) departures.push(`${message.type} ${message.id}: ${problem}`)
+    }
+    if (page.events.length === 0 || page.next_cursor === cursor) return departures
+    cursor = page.next_cursor
+  }
 }
 
 /** The account and app every main job's token is for (fixtures made before the job starts use them). */
@@ -171,8 +230,11 @@ export const startMainJob = async (env: Record<string, string> = {}): Promise<Ma
       })
     },
     stop: async () => {
+      const departures = await seedDepartures(url, token).catch(() => [])
       await stopProcess(child, { graceMillis: 15_000 })
       if (owned) Fs.rmSync(dataDir, { recursive: true, force: true })
+      if (departures.length > 0)
+        throw new Error(`messages the job sent depart from the webhook seed's table:\n${departures.join("\n")}`)
     }
   }
 }

@@ -5,13 +5,12 @@
  * with, so OnAir must not retry it), 400 for a body that is not an event, 401 for a bad signature.
  */
 import { Result } from "effect"
-import type { WebhookEnvelope } from "./Envelope.ts"
-import { decodeEvent } from "./Envelope.ts"
+import { type AnyWebhookEvent, decodeEvent } from "./Envelope.ts"
 import { makeSequencer, type Sequencer, type Verdict } from "./Sequencer.ts"
 import { verify } from "./Signature.ts"
 
 export type Received =
-  | { readonly _tag: "Event"; readonly event: WebhookEnvelope; readonly verdict: Verdict; readonly status: 200 }
+  | { readonly _tag: "Event"; readonly event: AnyWebhookEvent; readonly verdict: Verdict; readonly status: 200 }
   | {
       readonly _tag: "Refused"
       readonly reason: "missing headers" | "stale timestamp" | "bad signature"
@@ -39,7 +38,7 @@ export const makeReceiver = (options: ReceiverOptions) => {
       const verified = verify(options.secrets, headers, body, Math.floor(now() / 1000), options.toleranceSeconds)
       if (verified._tag === "Refused") return { _tag: "Refused", reason: verified.reason, status: 401 }
       const decoded = decodeEvent(body)
-      if (Result.isFailure(decoded)) return { _tag: "Malformed", reason: String(decoded.failure), status: 400 }
+      if (Result.isFailure(decoded)) return { _tag: "Malformed", reason: decoded.failure, status: 400 }
       return { _tag: "Event", event: decoded.success, verdict: sequencer.accept(decoded.success), status: 200 }
     }
   }

@@ -7,15 +7,25 @@
  *
  * It is in memory and bounded: past `limit` subjects (and `limit` ids) the least recently seen are
  * forgotten. A receiver that must survive restarts keeps the last applied sequence per subject with its
- * own state and passes it as `known`.
+ * own state and passes it as `known`. An event without a `sequence` (the seed's samples, another sender's)
+ * is applied once by its id alone.
  */
-import { subjectOf, type WebhookEnvelope } from "./Envelope.ts"
+import { subjectOf } from "./Envelope.ts"
+
+/** What the sequencer reads of an event. */
+export interface SequencedEvent {
+  readonly id: string
+  readonly app_id?: string
+  /** Absent in events of other senders than OnAir: those are applied once by id alone. */
+  readonly sequence?: number
+  readonly data: { readonly [key: string]: unknown }
+}
 
 export type Verdict = "apply" | "duplicate" | "stale"
 
 export interface Sequencer {
   /** Whether to apply the event; an `apply` is remembered as the subject's last applied. */
-  readonly accept: (event: WebhookEnvelope) => Verdict
+  readonly accept: (event: SequencedEvent) => Verdict
   /** The last applied sequence of a subject (`subjectOf`), if remembered. */
   readonly lastApplied: (subject: string) => number | undefined
 }
@@ -40,6 +50,7 @@ export const makeSequencer = (options?: {
     accept: (event) => {
       if (ids.has(event.id)) return "duplicate"
       remember(ids, event.id, true, limit)
+      if (event.sequence === undefined) return "apply"
       const subject = subjectOf(event)
       const last = applied.get(subject)
       if (last !== undefined && event.sequence === last) return "duplicate"

@@ -5,7 +5,13 @@
 import { Schema } from "effect"
 import { AccountId, AppId, LivestreamId, MeetingId, MeetingSessionId, ParticipantId } from "../Ids.ts"
 import { Timestamp } from "../Time.ts"
-import { MeetingStatus, MeetingTitle } from "./MeetingValues.ts"
+import {
+  ForwardedEngineEvent,
+  MeetingStatus,
+  MeetingTitle,
+  ParticipantProfile,
+  PeerLeaveReason
+} from "./MeetingValues.ts"
 
 const target = { meetingId: MeetingId, at: Timestamp }
 
@@ -20,9 +26,21 @@ export const MeetingCommand = Schema.TaggedUnion({
   },
   SetMeetingStatus: { ...target, status: MeetingStatus },
   OpenMeetingSession: { ...target, meetingSessionId: MeetingSessionId },
-  CloseMeetingSession: { ...target, meetingSessionId: MeetingSessionId },
-  JoinParticipant: { ...target, participantId: ParticipantId },
-  LeaveParticipant: { ...target, participantId: ParticipantId },
+  /** `forwarded`: the engine's `room.end.success` that closed it, told to the app as received. */
+  CloseMeetingSession: {
+    ...target,
+    meetingSessionId: MeetingSessionId,
+    forwarded: Schema.optionalKey(ForwardedEngineEvent)
+  },
+  JoinParticipant: { ...target, participantId: ParticipantId, profile: Schema.optionalKey(ParticipantProfile) },
+  LeaveParticipant: {
+    ...target,
+    participantId: ParticipantId,
+    reason: Schema.optionalKey(PeerLeaveReason),
+    message: Schema.optionalKey(Schema.String.pipe(Schema.check(Schema.isMaxLength(1024))))
+  },
+  /** An engine event OnAir only tells the app of. */
+  ForwardEngineEvent: { ...target, forwarded: ForwardedEngineEvent },
   StartMeetingLivestream: { ...target, livestreamId: LivestreamId },
   StopMeetingLivestream: { ...target }
 })

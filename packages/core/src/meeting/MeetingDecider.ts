@@ -39,9 +39,14 @@ const decideExisting = (command: MeetingCommand, meeting: Meeting): Events => {
         return Result.fail(new MeetingSessionAlreadyOpen({ ...subject, openMeetingSessionId: session.id }))
       }
       return Result.succeed([{ _tag: "MeetingSessionOpened", ...subject, meetingSessionId: command.meetingSessionId }])
-    case "CloseMeetingSession":
+    case "CloseMeetingSession": {
+      const forwarded: ReadonlyArray<MeetingEvent> =
+        command.forwarded === undefined
+          ? []
+          : [{ _tag: "EngineEventForwarded", ...subject, forwarded: command.forwarded }]
       if (session === null || session.id !== command.meetingSessionId) {
-        return Result.fail(new MeetingSessionNotOpen(subject))
+        // The room's end told after its session closed is still the app's to hear of.
+        return forwarded.length > 0 ? Result.succeed(forwarded) : Result.fail(new MeetingSessionNotOpen(subject))
       }
       return Result.succeed([
         {
@@ -49,8 +54,12 @@ const decideExisting = (command: MeetingCommand, meeting: Meeting): Events => {
           ...subject,
           meetingSessionId: session.id,
           openedAt: session.openedAt
-        }
+        },
+        ...forwarded
       ])
+    }
+    case "ForwardEngineEvent":
+      return Result.succeed([{ _tag: "EngineEventForwarded", ...subject, forwarded: command.forwarded }])
     case "JoinParticipant":
       if (session === null) return Result.fail(new MeetingSessionNotOpen(subject))
       if (session.participants.includes(command.participantId)) {
@@ -61,7 +70,8 @@ const decideExisting = (command: MeetingCommand, meeting: Meeting): Events => {
           _tag: "ParticipantJoined",
           ...subject,
           meetingSessionId: session.id,
-          participantId: command.participantId
+          participantId: command.participantId,
+          ...(command.profile === undefined ? {} : { profile: command.profile })
         }
       ])
     case "LeaveParticipant":
@@ -74,7 +84,9 @@ const decideExisting = (command: MeetingCommand, meeting: Meeting): Events => {
           _tag: "ParticipantLeft",
           ...subject,
           meetingSessionId: session.id,
-          participantId: command.participantId
+          participantId: command.participantId,
+          ...(command.reason === undefined ? {} : { reason: command.reason }),
+          ...(command.message === undefined ? {} : { message: command.message })
         }
       ])
     case "StartMeetingLivestream":
@@ -155,6 +167,8 @@ export const evolve = (state: MeetingState, event: MeetingEvent): MeetingState =
       return { ...meeting, activeLivestreamId: event.livestreamId }
     case "MeetingLivestreamStopped":
       return { ...meeting, activeLivestreamId: null }
+    case "EngineEventForwarded":
+      return meeting
   }
 }
 

@@ -7,3 +7,46 @@ export const MeetingStatus = Schema.Literals(["ACTIVE", "INACTIVE"])
 export type MeetingStatus = typeof MeetingStatus.Type
 
 export const MeetingTitle = Schema.String.pipe(Schema.check(Schema.isMaxLength(256)))
+
+/** What the real-time engine says of a participant as it joins (seed 004's `peer.join.success`). */
+export const ParticipantProfile = Schema.Struct({
+  userId: Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(256)))),
+  name: Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(256)))),
+  /** The seed's `user_data`: a string the app gave the participant (often JSON). */
+  data: Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(4096)))),
+  role: Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(256)))),
+  /** `regular`, or `sip` for a participant that joined by SIP. */
+  type: Schema.NullOr(Schema.Literals(["regular", "sip"]))
+})
+export type ParticipantProfile = typeof ParticipantProfile.Type
+
+/** Why a participant left, in seed 004's words (`peer.leave.success`'s `reason`). */
+export const PeerLeaveReason = Schema.Literals([
+  "client request",
+  "peer kicked",
+  "websocket closed",
+  "ice connection state closed",
+  "server removed peer"
+])
+export type PeerLeaveReason = typeof PeerLeaveReason.Type
+
+/**
+ * The engine's events OnAir learns of and has nothing to do with but tell the app (seed 004): forwarded to
+ * its endpoints as received.
+ */
+export const ForwardedEngineEventType = Schema.Literals([
+  "room.end.success",
+  "room.end.failure",
+  "role.change.success",
+  "role.change.failure",
+  "peer.join.failure",
+  "peer.leave.failure"
+])
+export type ForwardedEngineEventType = typeof ForwardedEngineEventType.Type
+
+/** One engine event as received: its type and its `data` (JSON, up to the inbound body's limit). */
+export const ForwardedEngineEvent = Schema.Struct({
+  type: ForwardedEngineEventType,
+  data: Schema.Record(Schema.String, Schema.Json)
+})
+export type ForwardedEngineEvent = typeof ForwardedEngineEvent.Type

@@ -11,14 +11,17 @@
  *   `INTERNAL_ERROR` for the rest (the composer gone for good, no room on its node).
  *
  * `beam_id` is the livestream's (its composer's), `job_id` the session's. What OnAir cannot know of a beam
- * (`peer_id`, `metadata_id`, `metadata_timestamp`) is null.
+ * (`peer_id`: the composer's peer is the engine's) is null; `metadata_id` and `metadata_timestamp` are the
+ * message's own (the outbox's).
  */
 import type { Livestream } from "../livestream/LivestreamState.ts"
 import type { SessionId } from "../Ids.ts"
 import type { Composer } from "../livestream/LivestreamValues.ts"
 import type { Session } from "../session/SessionState.ts"
 import type { Timestamp } from "../Time.ts"
-import { livestreamMessage, seedTime, type WebhookMessage } from "./WebhookViews.ts"
+import { finerReason, seedStopReason } from "./HlsWebhookFields.ts"
+import { seedTime } from "./SeedTime.ts"
+import { livestreamMessage, type WebhookMessage } from "./WebhookViews.ts"
 
 /** The seed's `error_type` of a composer that failed, from its session's end, or null when it did not fail. */
 export const composerErrorType = (session: Session): "MAX_RETRIES_REACHED" | "INTERNAL_ERROR" | null => {
@@ -34,21 +37,6 @@ export const composerErrorType = (session: Session): "MAX_RETRIES_REACHED" | "IN
       return session.errMessage?.startsWith("composer: MAX_RETRIES_REACHED") === true
         ? "MAX_RETRIES_REACHED"
         : "INTERNAL_ERROR"
-  }
-}
-
-/** The seed's stop reason of a composer's session. */
-export const composerStopReason = (session: Session): string => {
-  const failed = composerErrorType(session)
-  if (failed !== null) return `failure: ${failed}`
-  switch (session.endReason) {
-    case "maximum duration reached":
-      return "max duration reached"
-    case "room ended":
-    case "last peer left":
-      return session.endReason
-    default:
-      return "client request"
   }
 }
 
@@ -77,28 +65,6 @@ const beam = (livestream: Livestream, composer: Composer, session: Session, stat
   state_timestamp: seedTime(at),
   session_started_at: seedTime(session.startedAt ?? session.invokedAt)
 })
-
-/**
- * The seed's beam fields of a composed session's `hls.*` events (its `state_name` as the event says), with
- * `start_delay` once its media started; nothing for a livestream without a composer.
- */
-export const composerHlsFields = (
-  livestream: Livestream,
-  session: Session,
-  state: string,
-  at: Timestamp
-): Record<string, unknown> => {
-  const composer = livestream.composer
-  if (composer === null) return {}
-  return {
-    ...composerFields(livestream, composer, session.id),
-    recording_single_file_per_layer_enabled: false,
-    recording_vod_playlist_enabled: livestream.record,
-    state_name: state,
-    state_timestamp: seedTime(at),
-    ...(session.startedAt === null ? {} : { start_delay: startDelay(session, session.startedAt) })
-  }
-}
 
 /** `beam.started.success`, when a composed session first has media (`at`). */
 export const composerStarted = (
@@ -141,7 +107,8 @@ export const composerEnded = (
     livestreamMessage(livestream, "beam.stopped.success", at, {
       ...beam(livestream, composer, session, "Stopped", at),
       duration,
-      reason: composerStopReason(session)
+      reason: seedStopReason(livestream, session),
+      ...finerReason(seedStopReason(livestream, session), session.endReason)
     })
   ]
 }

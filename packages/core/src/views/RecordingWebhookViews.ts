@@ -5,7 +5,7 @@
  *   and `hls.recording.success` (the VOD playlist: `hls_vod_recording_path`,
  *   `hls_vod_recording_presigned_url`, `hls_vod_recording_size`, `duration`, the poster as its thumbnail),
  *   and for a composed meeting `beam.recording.success` (its beam's recording: the MP4, its size);
- * - failed: `recording.failed` with the seed's `error` and `error_type` and OnAir's `reason`;
+ * - failed: `recording.failed` with the seed's `error` and `error_type` and OnAir's `onair_reason`;
  * - its transcript: `transcription.started.success`, then `transcription.success` (the txt, srt and json
  *   files' paths and signed URLs) or `transcription.failure` (with the reason); `transcription_id` and
  *   the asset ids are the recording's id (one transcript per recording).
@@ -22,7 +22,8 @@ import type { RecordingAssets, RecordingFailure, RecordingStorage } from "../rec
 import type { Session } from "../session/SessionState.ts"
 import type { Timestamp } from "../Time.ts"
 import { composerFields } from "./ComposerWebhookViews.ts"
-import { livestreamMessage, seedTime, type WebhookMessage } from "./WebhookViews.ts"
+import { seedTime } from "./SeedTime.ts"
+import { livestreamMessage, type WebhookMessage } from "./WebhookViews.ts"
 
 /** How long a webhook's signed URLs stay valid: the seed's 24 hours. */
 export const WEBHOOK_LINK_MILLIS = 24 * 60 * 60 * 1000
@@ -47,6 +48,12 @@ export const storedLocation = (recording: Recording, storage: RecordingStorage, 
     ? `s3://${storage.bucket}/${storage.keyPrefix}${assetPath}`
     : `node://${recording.nodeId}/${assetPath}`
 
+/** A beam's fields as its recording's event lists them (no `job_id`). */
+const beamRecordingFields = ({ job_id: _, ...fields }: ReturnType<typeof composerFields>) => fields
+
+/** OnAir records no chat: the seed's chat recording fields are null. */
+const NO_CHAT = { chat_recording_path: null, chat_recording_presigned_url: null }
+
 /** The seed's `error_type` for each failure reason, and its `error` message. */
 const FAILURE_TYPES: { readonly [R in RecordingFailure]: readonly [string, string] } = {
   "no media": ["INPUT_ERROR", "No input streams available to create recording"],
@@ -56,7 +63,8 @@ const FAILURE_TYPES: { readonly [R in RecordingFailure]: readonly [string, strin
   ],
   "disk full": ["MEMORY_ERROR", "INTERNAL_ERROR"],
   "finalise failed": ["PROCESSING_CMD_ERROR", "INTERNAL_ERROR"],
-  "media node lost": ["INTERNAL_ERROR", "INTERNAL_ERROR"]
+  // The recorder went with its node: its processing never finished.
+  "media node lost": ["PROCESSING_CMD_ERROR", "INTERNAL_ERROR"]
 }
 
 const sessionTimes = (session: Session | undefined, at: Timestamp) => ({
@@ -92,11 +100,15 @@ const ready = (
       recording_presigned_url: mp4.url,
       location: mp4.path,
       URL: mp4.url,
+      ...NO_CHAT,
       size: assets.size,
       ...times
     }),
     livestreamMessage(livestream, "hls.recording.success", at, {
       ...ids,
+      beam_id: livestream.composer === null ? null : livestream.id,
+      meeting_url: livestream.composer?.meetingUrl ?? null,
+      ...NO_CHAT,
       hls_vod_recording_path: vod.path,
       hls_vod_recording_presigned_url: vod.url,
       recording_hls_vod_playlist_location: vod.url,
@@ -127,15 +139,14 @@ const ready = (
       : [
           // A composed meeting's recording is its beam's: the seed's `beam.recording.success` too.
           livestreamMessage(livestream, "beam.recording.success", at, {
-            ...composerFields(livestream, livestream.composer, recording.id),
+            ...beamRecordingFields(composerFields(livestream, livestream.composer, recording.id)),
             recording_id: recording.id,
             created_at: seedTime(at),
             duration,
             recording_path: mp4.path,
             recording_presigned_url: mp4.url,
-            // OnAir records no chat: the seed's chat recording has no path here.
-            chat_recording_path: null,
-            chat_recording_presigned_url: null,
+            location: mp4.url,
+            ...NO_CHAT,
             started_at: times.session_started_at,
             stopped_at: times.session_stopped_at,
             session_started_at: times.session_started_at,
@@ -166,7 +177,7 @@ export const recordingMessages = (
           room_name: livestream.name ?? "",
           error,
           error_type: errorType,
-          reason: event.reason,
+          onair_reason: event.reason,
           ...sessionTimes(world.session(recording.id), event.at)
         })
       ]
@@ -198,8 +209,11 @@ const transcription = (
     duration: ready === null ? 0 : Math.round(ready.assets.durationSeconds),
     transcript_txt_asset_id: `${recording.id}:txt`,
     transcript_srt_asset_id: `${recording.id}:srt`,
-    transcript_json_asset_id: `${recording.id}:json`
+    transcript_json_asset_id: `${recording.id}:json`,
+    // OnAir transcribes; it does not summarise.
+    summary_json_asset_id: null
   }
+  const noSummary = { summary_json_path: null, summary_json_presigned_url: null }
   switch (event._tag) {
     case "TranscriptionStarted":
       return [livestreamMessage(livestream, "transcription.started.success", event.at, ids)]
@@ -207,8 +221,15 @@ const transcription = (
       return [
         livestreamMessage(livestream, "transcription.failure", event.at, {
           ...ids,
-          error: event.reason,
-          reason: event.reason
+          ...noSummary,
+          // What was made before the failure is not kept.
+          transcript_txt_path: null,
+          transcript_txt_presigned_url: null,
+          transcript_srt_path: null,
+          transcript_srt_presigned_url: null,
+          transcript_json_path: null,
+          transcript_json_presigned_url: null,
+          onair_reason: event.reason
         })
       ]
     case "TranscriptionReady": {
@@ -225,6 +246,7 @@ const transcription = (
       return [
         livestreamMessage(livestream, "transcription.success", event.at, {
           ...ids,
+          ...noSummary,
           ...asset("txt", event.assets.txtPath),
           ...asset("srt", event.assets.srtPath),
           ...asset("json", event.assets.jsonPath),

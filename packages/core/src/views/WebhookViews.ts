@@ -12,13 +12,20 @@ import type { AccountId, AppId, IngestId, LivestreamId, MeetingId, ParticipantId
 import type { Ingest } from "../ingest/IngestState.ts"
 import { type Livestream, status } from "../livestream/LivestreamState.ts"
 import type { LivestreamStatus } from "../livestream/LivestreamValues.ts"
+import type { PublishRefusal } from "../livestream/LivestreamValues.ts"
 import type { Meeting } from "../meeting/MeetingState.ts"
-import { isErrorReason } from "../session/SessionEndReason.ts"
+import type { ParticipantProfile } from "../meeting/MeetingValues.ts"
+import { isErrorReason, type SessionEndReason } from "../session/SessionEndReason.ts"
 import type { Session } from "../session/SessionState.ts"
 import type { Timestamp } from "../Time.ts"
 import type { Change } from "../workflow/Change.ts"
-import { composerEnded, composerHlsFields, composerStarted } from "./ComposerWebhookViews.ts"
+import { composerEnded, composerStarted } from "./ComposerWebhookViews.ts"
+import { finerReason, hlsFields, seedErrorType, seedStopReason, wholeSeconds } from "./HlsWebhookFields.ts"
+import { seedFieldNames } from "../webhook/SeedWebhookConformance.ts"
 import { type PublicUrls, playbackUrl } from "./PublicUrls.ts"
+import { seedTime } from "./SeedTime.ts"
+
+export { seedTime } from "./SeedTime.ts"
 
 /** Every type OnAir sends, the seed's and `livestream.status.changed`. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -39,6 +46,12 @@ export const WEBHOOK_EVENT_TYPES = [
   "transcription.started.success",
   "transcription.success",
   "transcription.failure",
+  "room.end.success",
+  "room.end.failure",
+  "role.change.success",
+  "role.change.failure",
+  "peer.join.failure",
+  "peer.leave.failure",
   "beam.started.success",
   "beam.stopped.success",
   "beam.failure",
@@ -66,17 +79,33 @@ export interface WebhookWorld {
   readonly meeting: (id: MeetingId) => Meeting | undefined
   /** When the session's HLS first became playable, if it did. */
   readonly hlsStartedAt: (id: SessionId) => Timestamp | undefined
-  /** When a participant joined the meeting's open session. */
-  readonly joinedAt: (meetingId: MeetingId, participantId: ParticipantId) => Timestamp | undefined
+  /** When a participant joined the meeting's open session, and what the engine said of it then. */
+  readonly joined: (
+    meetingId: MeetingId,
+    participantId: ParticipantId
+  ) => { readonly at: Timestamp; readonly profile: ParticipantProfile | null } | undefined
   readonly urls: PublicUrls
 }
 
-/** Seed timestamps: ISO 8601 in UTC to the second (`2023-10-16T12:35:08Z`). */
-export const seedTime = (at: number): string => new Date(at - (at % 1000)).toISOString().replace(".000Z", "Z")
-
 const roomOf = (livestream: Livestream): string => livestream.meetingId ?? livestream.id
 
-const seconds = (from: number, to: number) => Math.max(0, Math.floor((to - from) / 1000))
+const seconds = wholeSeconds
+
+/** The seed's `ingest.end.success` reasons; OnAir's other endings closed the stream. */
+const ingestEndReason = (reason: SessionEndReason) =>
+  reason === "publish error" || reason === "reconnection window expired" || reason === "internal error"
+    ? reason
+    : "stream closed"
+
+/** The seed's `ingest.start.failure` message for OnAir's refusal (OnAir's own kept in `onair_reason`). */
+const INGEST_START_FAILURE: { readonly [R in PublishRefusal]: string } = {
+  "unknown key": "stream key disabled",
+  "stream key disabled": "stream key disabled",
+  "already connected": "already connected",
+  // Another node holds the livestream's session.
+  "wrong media node": "remote session active",
+  "media node not accepting": "internal error"
+}
 
 /** A message about a livestream, with the ids every livestream event carries. */
 export const livestreamMessage = (
@@ -127,6 +156,7 @@ const sessionEnded = (world: WebhookWorld, session: Session, at: Timestamp): Rea
   if (livestream === undefined || session.startedAt === null || session.stoppedAt === null) return []
   const reason = session.endReason ?? "stream closed"
   const stoppedAt = session.stoppedAt
+  const endReason = ingestEndReason(reason)
   const ended = livestreamMessage(livestream, "ingest.end.success", at, {
     ingest_id: session.ingestId,
     stream_id: session.id,
@@ -134,47 +164,49 @@ const sessionEnded = (world: WebhookWorld, session: Session, at: Timestamp): Rea
     completed_at: seedTime(stoppedAt),
     duration: Math.floor(session.ingestMillis / 1000),
     last_disconnected_at: seedTime(session.lastDisconnectedAt ?? stoppedAt),
-    reason
+    reason: endReason,
+    ...finerReason(endReason, reason)
   })
   const failed = isErrorReason(reason)
     ? [
         livestreamMessage(livestream, "ingest.failure", at, {
           ingest_id: session.ingestId,
           stream_id: session.id,
-          error_message: reason === "internal error" ? "internal error" : (session.errMessage ?? reason)
+          // The seed's one message; what went wrong is OnAir's to say.
+          error_message: "internal error",
+          ...finerReason("internal error", session.errMessage ?? reason)
         })
       ]
     : []
   const hlsStartedAt = world.hlsStartedAt(session.id)
   if (hlsStartedAt === undefined) return [...failed, ended]
-  const hls = {
-    session_id: session.id,
-    stream_id: session.id,
-    url: playbackUrl(world.urls, livestream.id),
-    started_at: seedTime(hlsStartedAt),
-    session_started_at: seedTime(session.startedAt)
-  }
+  const errorType = seedErrorType(livestream, session)
+  const stopReason = seedStopReason(livestream, session)
   return [
     ...failed,
     ended,
-    ...(failed.length > 0
+    ...(errorType !== null
       ? [
           livestreamMessage(livestream, "hls.failure", at, {
-            ...hls,
-            ...composerHlsFields(livestream, session, "Failed", at),
-            error_code: reason === "internal error" ? 1 : 2,
-            error_type: reason === "internal error" ? "INTERNAL_ERROR" : "PUBLISH_ERROR",
+            ...hlsFields(world, livestream, session, "HLSFailed", at, hlsStartedAt),
+            error_code: errorType === "INTERNAL_ERROR" ? 1 : 2,
+            error_type: errorType,
             error_message: session.errMessage ?? reason,
+            ...(reason === "publish error" ? { onair_error_type: "PUBLISH_ERROR" } : {}),
             duration: seconds(hlsStartedAt, stoppedAt)
           })
         ]
       : []),
     livestreamMessage(livestream, "hls.stopped.success", at, {
-      ...hls,
-      ...composerHlsFields(livestream, session, "Stopped", at),
+      ...hlsFields(world, livestream, session, "HLSStopped", at, hlsStartedAt),
+      url: playbackUrl(world.urls, livestream.id),
+      started_at: seedTime(hlsStartedAt),
       stopped_at: seedTime(stoppedAt),
       duration: seconds(hlsStartedAt, stoppedAt),
-      reason
+      reason: stopReason,
+      ...finerReason(stopReason, reason),
+      // OnAir transcribes recordings, not live streams.
+      live_transcription_enabled: false
     })
   ]
 }
@@ -205,7 +237,13 @@ const ingestMessages = (
       // A key that matched no livestream belongs to no app: there is nobody to tell.
       const livestream = event.livestreamId === null ? undefined : world.livestream(event.livestreamId)
       if (livestream === undefined) return []
-      return [livestreamMessage(livestream, "ingest.start.failure", event.at, { error_message: event.reason })]
+      const message = INGEST_START_FAILURE[event.reason]
+      return [
+        livestreamMessage(livestream, "ingest.start.failure", event.at, {
+          error_message: message,
+          ...finerReason(message, event.reason)
+        })
+      ]
     }
     case "ManifestAvailable": {
       const ingest = world.ingest(event.ingestId)
@@ -217,30 +255,29 @@ const ingestMessages = (
       if (livestream === undefined || session === undefined || world.hlsStartedAt(sessionId) !== event.at) return []
       return [
         livestreamMessage(livestream, "hls.started.success", event.at, {
-          ...composerHlsFields(livestream, session, "Started", event.at),
-          session_id: sessionId,
-          stream_id: sessionId,
+          ...hlsFields(world, livestream, session, "HLSStarted", event.at, event.at),
           url: playbackUrl(world.urls, livestream.id),
-          started_at: seedTime(event.at),
-          session_started_at: seedTime(session.startedAt ?? event.at)
+          started_at: seedTime(event.at)
         })
       ]
     }
     case "RenditionsRefused": {
-      // The seed's catalogue has no warning: `hls.failure` with a type of its own says the ladder failed.
+      // The seed's catalogue has no warning: `hls.failure` (OnAir's `onair_error_type` says the ladder failed).
       // HLS itself goes on with the source, which the message says.
       const ingest = world.ingest(event.ingestId)
       if (ingest === undefined || ingest.verdict._tag !== "Accepted") return []
       const { livestreamId, sessionId } = ingest.verdict
       const livestream = world.livestream(livestreamId)
-      if (livestream === undefined) return []
+      const session = world.session(sessionId)
+      if (livestream === undefined || session === undefined) return []
+      const hlsStartedAt = world.hlsStartedAt(sessionId)
       return [
         livestreamMessage(livestream, "hls.failure", event.at, {
-          session_id: sessionId,
-          stream_id: sessionId,
-          url: playbackUrl(world.urls, livestream.id),
+          ...hlsFields(world, livestream, session, "HLSFailed", event.at, hlsStartedAt),
           error_code: 3,
-          error_type: "RENDITIONS_REFUSED",
+          error_type: "INTERNAL_ERROR",
+          onair_error_type: "RENDITIONS_REFUSED",
+          duration: hlsStartedAt === undefined ? 0 : seconds(hlsStartedAt, event.at),
           error_message: `${event.reason}: the media node passes the source through instead of ${event.renditions.join(", ")}`,
           renditions_refused: event.renditions
         })
@@ -250,6 +287,16 @@ const ingestMessages = (
       return []
   }
 }
+
+/** What the seed's peer events say of a participant: what the engine told of it as it joined. */
+const peerFields = (participantId: ParticipantId, profile: ParticipantProfile | null) => ({
+  peer_id: participantId,
+  user_id: profile?.userId ?? participantId,
+  user_name: profile?.name ?? null,
+  user_data: profile?.data ?? null,
+  role: profile?.role ?? null,
+  type: profile?.type ?? "regular"
+})
 
 const meetingMessages = (
   world: WebhookWorld,
@@ -287,23 +334,40 @@ const meetingMessages = (
       return [
         message("peer.join.success", {
           session_id: event.meetingSessionId,
-          peer_id: event.participantId,
-          user_id: event.participantId,
+          ...peerFields(event.participantId, event.profile ?? null),
           joined_at: seedTime(event.at),
           session_started_at: seedTime(meeting.session?.openedAt ?? event.at)
         })
       ]
     case "ParticipantLeft": {
-      const joinedAt = world.joinedAt(meeting.id, event.participantId) ?? event.at
+      const joined = world.joined(meeting.id, event.participantId)
+      const joinedAt = joined?.at ?? event.at
       return [
         message("peer.leave.success", {
           session_id: event.meetingSessionId,
-          peer_id: event.participantId,
-          user_id: event.participantId,
+          ...peerFields(event.participantId, joined?.profile ?? null),
           joined_at: seedTime(joinedAt),
           left_at: seedTime(event.at),
           duration: seconds(joinedAt, event.at),
-          reason: "client request"
+          reason: event.reason ?? "client request",
+          message: event.message ?? null,
+          session_started_at: seedTime(meeting.session?.openedAt ?? joinedAt)
+        })
+      ]
+    }
+    case "EngineEventForwarded": {
+      // As received, each field the seed lists for it present (null when the engine left it out), the ids
+      // OnAir's.
+      const { type, data } = event.forwarded
+      const listed = Object.fromEntries(seedFieldNames(type).map((name) => [name, null]))
+      const known = Object.fromEntries(Object.entries(data).filter(([name]) => Object.hasOwn(listed, name)))
+      return [
+        message(type, {
+          ...listed,
+          ...known,
+          room_id: meeting.id,
+          room_name: typeof data["room_name"] === "string" ? data["room_name"] : (meeting.title ?? ""),
+          template_id: meeting.appId
         })
       ]
     }
@@ -336,3 +400,16 @@ export const webhookMessages = (change: Change, world: WebhookWorld): ReadonlyAr
       return meetingMessages(world, change)
   }
 }
+
+/**
+ * A message with its own id and creation time in the seed's `metadata_id` and `metadata_timestamp`
+ * ("webhook metadata ID", "webhook message creation timestamp", to the millisecond), for the types whose
+ * table lists them.
+ */
+export const stampMetadata = (message: WebhookMessage, id: string): WebhookMessage =>
+  seedFieldNames(message.type).includes("metadata_id")
+    ? {
+        ...message,
+        data: { ...message.data, metadata_id: id, metadata_timestamp: new Date(message.at).toISOString() }
+      }
+    : message

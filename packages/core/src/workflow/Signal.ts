@@ -114,7 +114,8 @@ export const MeetingSignal = Schema.Union([
   M.OpenMeetingSession,
   M.CloseMeetingSession,
   M.JoinParticipant,
-  M.LeaveParticipant
+  M.LeaveParticipant,
+  M.ForwardEngineEvent
 ])
 export type MeetingSignal = typeof MeetingSignal.Type
 

@@ -51,6 +51,7 @@ export const handle = (signal: Signal): Effect.Effect<DecidedWork, WorkflowError
       case "LeaveParticipant":
         return meetingParticipantsChanged(work, signal)
       case "OpenMeetingSession":
+      case "ForwardEngineEvent":
         return work.decide("meeting", signal)
       default:
         return work.broadcast(signal, signal.at)
