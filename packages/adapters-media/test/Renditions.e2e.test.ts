@@ -12,7 +12,7 @@
  * played by hls.js in low-latency mode, switching levels.
  *
  * A node whose CPU budget has no room for the ladder refuses it with its reason: in the ingest record and
- * in an `hls.failure` webhook of type `RENDITIONS_REFUSED`. Its source is then served alone.
+ * in an `hls.failure` webhook (`onair_error_type` `RENDITIONS_REFUSED`). Its source is then served alone.
  */
 import { execFile } from "node:child_process"
 import { createRequire } from "node:module"
@@ -260,10 +260,12 @@ describe("adaptive renditions", { timeout: 180_000 }, () => {
       const failure = await waitFor("the webhook", async () => {
         const { events } = (await tight.api("GET", "/webhooks/events?after=0&limit=1000")).body.data
         return events.find(
-          (event: { type: string; data: { error_type?: string } }) =>
-            event.type === "hls.failure" && event.data.error_type === "RENDITIONS_REFUSED"
+          (event: { type: string; data: { onair_error_type?: string } }) =>
+            event.type === "hls.failure" && event.data.onair_error_type === "RENDITIONS_REFUSED"
         )
       })
+      // The seed's error type, OnAir's own beside it.
+      assert.strictEqual(failure.data.error_type, "INTERNAL_ERROR")
       assert.deepStrictEqual(failure.data.renditions_refused, ["480p", "360p"])
       assert.match(failure.data.error_message, /^no cpu budget: /)
       await waitFor("a playlist", async () => ((await fetch(livestream.playback_url)).ok ? true : undefined), 30_000)

@@ -105,6 +105,9 @@ const seedDepartures = async (url: string, token: string): Promise<ReadonlyArray
       if (stopped && !isRelay(message.data)) ended.add(streamOf(message))
       if (started && ended.has(streamOf(message))) problems.push("listed after the end of its stream")
       for (const problem of problems) departures.push(`${message.type} ${message.id}: ${problem}`)
+      // A tally of what was sent and how it fared, for a measurement across suites (one JSON line each).
+      const tally = process.env["ONAIR_WEBHOOK_TALLY"]
+      if (tally !== undefined) Fs.appendFileSync(tally, `${JSON.stringify({ type: message.type, problems })}\n`)
     }
     if (page.events.length === 0 || page.next_cursor === cursor) return departures
     cursor = page.next_cursor

@@ -11,8 +11,7 @@
 import type { AccountId, AppId, IngestId, LivestreamId, MeetingId, ParticipantId, SessionId } from "../Ids.ts"
 import type { Ingest } from "../ingest/IngestState.ts"
 import { type Livestream, status } from "../livestream/LivestreamState.ts"
-import type { LivestreamStatus } from "../livestream/LivestreamValues.ts"
-import type { PublishRefusal } from "../livestream/LivestreamValues.ts"
+import type { LivestreamStatus, PublishRefusal } from "../livestream/LivestreamValues.ts"
 import type { Meeting } from "../meeting/MeetingState.ts"
 import type { ParticipantProfile } from "../meeting/MeetingValues.ts"
 import { isErrorReason, type SessionEndReason } from "../session/SessionEndReason.ts"
@@ -20,6 +19,7 @@ import type { Session } from "../session/SessionState.ts"
 import type { Timestamp } from "../Time.ts"
 import type { Change } from "../workflow/Change.ts"
 import { composerEnded, composerStarted } from "./ComposerWebhookViews.ts"
+import { meetingMessages } from "./MeetingWebhookViews.ts"
 import { finerReason, hlsFields, seedErrorType, seedStopReason, wholeSeconds } from "./HlsWebhookFields.ts"
 import { seedFieldNames } from "../webhook/SeedWebhookConformance.ts"
 import { type PublicUrls, playbackUrl } from "./PublicUrls.ts"
@@ -280,94 +280,6 @@ const ingestMessages = (
           duration: hlsStartedAt === undefined ? 0 : seconds(hlsStartedAt, event.at),
           error_message: `${event.reason}: the media node passes the source through instead of ${event.renditions.join(", ")}`,
           renditions_refused: event.renditions
-        })
-      ]
-    }
-    default:
-      return []
-  }
-}
-
-/** What the seed's peer events say of a participant: what the engine told of it as it joined. */
-const peerFields = (participantId: ParticipantId, profile: ParticipantProfile | null) => ({
-  peer_id: participantId,
-  user_id: profile?.userId ?? participantId,
-  user_name: profile?.name ?? null,
-  user_data: profile?.data ?? null,
-  role: profile?.role ?? null,
-  type: profile?.type ?? "regular"
-})
-
-const meetingMessages = (
-  world: WebhookWorld,
-  change: Extract<Change, { kind: "meeting" }>
-): ReadonlyArray<WebhookMessage> => {
-  const event = change.event
-  const meeting = world.meeting(event.meetingId)
-  if (meeting === undefined) return []
-  const message = (type: WebhookEventType, data: Record<string, unknown>): WebhookMessage => ({
-    type,
-    accountId: meeting.accountId,
-    appId: meeting.appId,
-    subject: meeting.id,
-    at: event.at,
-    data: { room_id: meeting.id, room_name: meeting.title ?? "", template_id: meeting.appId, ...data }
-  })
-  switch (event._tag) {
-    case "MeetingSessionOpened":
-      return [
-        message("session.open.success", {
-          session_id: event.meetingSessionId,
-          session_started_at: seedTime(event.at)
-        })
-      ]
-    case "MeetingSessionClosed":
-      return [
-        message("session.close.success", {
-          session_id: event.meetingSessionId,
-          session_duration: seconds(event.openedAt, event.at),
-          session_started_at: seedTime(event.openedAt),
-          session_stopped_at: seedTime(event.at)
-        })
-      ]
-    case "ParticipantJoined":
-      return [
-        message("peer.join.success", {
-          session_id: event.meetingSessionId,
-          ...peerFields(event.participantId, event.profile ?? null),
-          joined_at: seedTime(event.at),
-          session_started_at: seedTime(meeting.session?.openedAt ?? event.at)
-        })
-      ]
-    case "ParticipantLeft": {
-      const joined = world.joined(meeting.id, event.participantId)
-      const joinedAt = joined?.at ?? event.at
-      return [
-        message("peer.leave.success", {
-          session_id: event.meetingSessionId,
-          ...peerFields(event.participantId, joined?.profile ?? null),
-          joined_at: seedTime(joinedAt),
-          left_at: seedTime(event.at),
-          duration: seconds(joinedAt, event.at),
-          reason: event.reason ?? "client request",
-          message: event.message ?? null,
-          session_started_at: seedTime(meeting.session?.openedAt ?? joinedAt)
-        })
-      ]
-    }
-    case "EngineEventForwarded": {
-      // As received, each field the seed lists for it present (null when the engine left it out), the ids
-      // OnAir's.
-      const { type, data } = event.forwarded
-      const listed = Object.fromEntries(seedFieldNames(type).map((name) => [name, null]))
-      const known = Object.fromEntries(Object.entries(data).filter(([name]) => Object.hasOwn(listed, name)))
-      return [
-        message(type, {
-          ...listed,
-          ...known,
-          room_id: meeting.id,
-          room_name: typeof data["room_name"] === "string" ? data["room_name"] : (meeting.title ?? ""),
-          template_id: meeting.appId
         })
       ]
     }
