@@ -212,6 +212,45 @@ describe("the media plane, with ffmpeg and nginx-rtmp", { timeout: 120_000 }, ()
     await first.stop()
   })
 
+  it("a key rotated with grace still publishes until the grace is over, then is refused with its reason", async () => {
+    const livestream = await create(0)
+    const tooLong = await job.api("POST", `/livestreams/${livestream.id}/rotate-stream-key?grace_seconds=86401`)
+    assert.strictEqual(tooLong.status, 400)
+    assert.include(JSON.stringify(tooLong.body), "grace_seconds")
+    const rotated = await job.api("POST", `/livestreams/${livestream.id}/rotate-stream-key?grace_seconds=8`)
+    assert.strictEqual(rotated.status, 200, JSON.stringify(rotated.body))
+    const { stream_key: newKey, previous_key_expires_at: expires } = rotated.body.data
+    assert.notStrictEqual(newKey, livestream.stream_key)
+    const expiresAt = Date.parse(expires)
+    assert.approximately(expiresAt, Date.now() + 8000, 3000)
+    // Inside the grace the encoder still on the old key goes live (its reconnects too).
+    const old = publish(rtmp(livestream.stream_key))
+    await waitStatus(livestream.id, "LIVE")
+    assert.isBelow(Date.now(), expiresAt, "went live inside the grace")
+    await old.stop()
+    await waitStatus(livestream.id, "IDLE")
+    // The grace is wall-clock time: wait it out, then the old key is refused, and told with its reason.
+    await sleep(Math.max(0, expiresAt - Date.now()) + 250)
+    const late = publish(rtmp(livestream.stream_key))
+    assert.notStrictEqual(await late.exited, 0)
+    const refusal = await waitFor("the refusal's ingest.start.failure", async () => {
+      const { events } = (await job.api("GET", "/webhooks/events?after=0&limit=1000")).body.data
+      return events.find(
+        (event: { type: string; data: { livestream_id?: string } }) =>
+          event.type === "ingest.start.failure" && event.data.livestream_id === livestream.id
+      )
+    })
+    assert.deepInclude(refusal.data, { error_message: "stream key disabled", onair_reason: "stream key expired" })
+    assert.strictEqual((await detail(livestream.id)).livestream.status, "IDLE")
+    // The new key publishes; a rotation without a body has no grace, as before.
+    const fresh = publish(rtmp(newKey))
+    await waitStatus(livestream.id, "LIVE")
+    await fresh.stop()
+    const plain = await job.api("POST", `/livestreams/${livestream.id}/rotate-stream-key`)
+    assert.strictEqual(plain.status, 200, JSON.stringify(plain.body))
+    assert.isNull(plain.body.data.previous_key_expires_at)
+  })
+
   it("a reconnect inside the window resumes the same session, also over RTMPS", async () => {
     const livestream = await create(30)
     const first = publish(rtmp(livestream.stream_key))

@@ -339,6 +339,13 @@ const indexComposers = Effect.gen(function* () {
   yield* sql`CREATE INDEX onair_livestreams_composer ON onair_livestreams ((state->'composer'->>'node')) WHERE state->'composer'->>'node' IS NOT NULL`
 })
 
+/** The keyed hash of the key a rotation with grace left publishing (null: none). */
+const addPreviousStreamKeys = Effect.gen(function* () {
+  const sql = yield* SqlClient
+  yield* sql`ALTER TABLE onair_livestreams ADD COLUMN previous_stream_key text`
+  yield* sql`CREATE INDEX onair_livestreams_previous_key ON onair_livestreams (previous_stream_key) WHERE previous_stream_key IS NOT NULL AND NOT deleted`
+})
+
 const createIngestHealth = Effect.gen(function* () {
   const sql = yield* SqlClient
   yield* sql`
@@ -372,7 +379,8 @@ export const migrations = {
   "12_create_apps": createApps,
   "13_create_ingest_health": createIngestHealth,
   "14_index_srt_ports": indexSrtPorts,
-  "15_index_composers": indexComposers
+  "15_index_composers": indexComposers,
+  "16_add_previous_stream_keys": addPreviousStreamKeys
 }
 
 /** The catalog's tables, emptied together by a rebuild. */

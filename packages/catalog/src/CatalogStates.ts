@@ -49,15 +49,38 @@ export const STREAM_KEY_DIGEST = "stream key"
  */
 export const livestreamStates = (keyring: Keyring) => {
   const context = (id: string) => fieldContext(DomainEvents.streamName("livestream", id), "streamKey")
+  const previousContext = (id: string) =>
+    fieldContext(DomainEvents.streamName("livestream", id), "previousKey.streamKey")
+  /** The key a rotation left publishing, sealed as the current one is (bound to its own field). */
+  const sealPrevious = (state: Livestream) =>
+    state.previousKey === null
+      ? null
+      : { ...state.previousKey, streamKey: keyring.encrypt(state.previousKey.streamKey, previousContext(state.id)) }
   const encode = (state: Livestream): unknown => ({
     ...encodeLivestream(state),
-    streamKey: keyring.encrypt(state.streamKey, context(state.id))
+    streamKey: keyring.encrypt(state.streamKey, context(state.id)),
+    previousKey: sealPrevious(state)
   })
   const open = (stored: unknown) => {
-    const row = parsed(stored) as { readonly id?: unknown; readonly streamKey?: unknown }
+    const row = parsed(stored) as {
+      readonly id?: unknown
+      readonly streamKey?: unknown
+      readonly previousKey?: { readonly streamKey?: unknown; readonly expiresAt?: unknown } | null
+    }
     const key = keyring.decrypt(String(row.streamKey), context(String(row.id)))
     if (typeof key !== "string") throw new Error(`livestream ${String(row.id)} in the catalog: ${key.error}`)
-    return { state: decodeLivestreamSync({ ...row, streamKey: key }), sealed: String(row.streamKey) }
+    const previous =
+      row.previousKey === undefined || row.previousKey === null
+        ? null
+        : keyring.decrypt(String(row.previousKey.streamKey), previousContext(String(row.id)))
+    if (previous !== null && typeof previous !== "string")
+      throw new Error(`livestream ${String(row.id)} in the catalog: ${previous.error}`)
+    const previousKey = previous === null ? null : { ...row.previousKey, streamKey: previous }
+    return {
+      state: decodeLivestreamSync({ ...row, streamKey: key, previousKey }),
+      sealed: String(row.streamKey),
+      sealedPrevious: row.previousKey ?? null
+    }
   }
   return {
     encode,
@@ -68,17 +91,30 @@ export const livestreamStates = (keyring: Keyring) => {
      * Holds the batch's livestreams only: make one per batch.
      */
     forBatch: () => {
-      const opened = new Map<string, { readonly key: string; readonly sealed: string }>()
+      const opened = new Map<
+        string,
+        {
+          readonly key: string
+          readonly sealed: string
+          readonly previous: string | null
+          readonly sealedPrevious: unknown
+        }
+      >()
       return {
         encode: (state: Livestream): unknown => {
           const known = opened.get(state.id)
-          return known?.key === state.streamKey
-            ? { ...encodeLivestream(state), streamKey: known.sealed }
+          return known?.key === state.streamKey && known.previous === (state.previousKey?.streamKey ?? null)
+            ? { ...encodeLivestream(state), streamKey: known.sealed, previousKey: known.sealedPrevious }
             : encode(state)
         },
         decode: (stored: unknown): Livestream => {
-          const { state, sealed } = open(stored)
-          opened.set(state.id, { key: state.streamKey, sealed })
+          const { state, sealed, sealedPrevious } = open(stored)
+          opened.set(state.id, {
+            key: state.streamKey,
+            sealed,
+            previous: state.previousKey?.streamKey ?? null,
+            sealedPrevious
+          })
           return state
         }
       }

@@ -1,5 +1,6 @@
 /**
- * `StreamKeys` answered from the catalog: the livestream row holding the key's keyed hash, read in the same
+ * `StreamKeys` answered from the catalog: the livestream row holding the key's keyed hash (as its key, or as
+ * the key a rotation with grace replaced), read in the same
  * statement as the projection's checkpoint (so the two agree), then the livestream events the projection
  * has not applied yet, from that checkpoint on. Nothing is kept in memory; the tail read is as long as the
  * projection lags (one short category read when it is up to date).
@@ -21,15 +22,22 @@ export const layer = Layer.effect(
 
     const fromTable = (key: StreamKey) =>
       Effect.map(
-        sql<{ id: string | null; transaction_text: string | null; global_position: bigint | number | string | null }>`
+        sql<{
+          id: string | null
+          previous: string | null
+          transaction_text: string | null
+          global_position: bigint | number | string | null
+        }>`
         SELECT
           (SELECT id FROM onair_livestreams WHERE stream_key = ${keyring.digest(STREAM_KEY_DIGEST, key)} AND NOT deleted LIMIT 1) AS id,
+          (SELECT id FROM onair_livestreams WHERE previous_stream_key = ${keyring.digest(STREAM_KEY_DIGEST, key)} AND NOT deleted LIMIT 1) AS previous,
           c.transaction_id::text AS transaction_text, c.global_position
         FROM (SELECT 1) AS one LEFT JOIN onair_checkpoints AS c ON c.consumer = ${PROJECTION}`,
-        (rows): { readonly id: LivestreamId | null; readonly position: Position } => {
+        (rows): { readonly id: LivestreamId | null; readonly asPrevious: boolean; readonly position: Position } => {
           const row = rows[0]
           return {
-            id: (row?.id ?? null) as LivestreamId | null,
+            id: (row?.id ?? row?.previous ?? null) as LivestreamId | null,
+            asPrevious: row?.id == null && row?.previous != null,
             position: { transaction: Number(row?.transaction_text ?? 0), sequence: Number(row?.global_position ?? 0) }
           }
         }
@@ -39,6 +47,8 @@ export const layer = Layer.effect(
       Effect.gen(function* () {
         const table = yield* fromTable(key)
         let found = table.id
+        // Whether the key is its livestream's current one, or the one its last rotation kept publishing.
+        let asPrevious = table.asPrevious
         yield* Subscription.drain(
           table.position,
           (events) =>
@@ -46,8 +56,15 @@ export const layer = Layer.effect(
               for (const event of events) {
                 const change = StreamKeyIndex.keyChange(event)
                 if (change === undefined) continue
-                if (change.key === key) found = change.livestreamId
-                else if (change.livestreamId === found) found = null
+                if (change.key === key) {
+                  found = change.livestreamId
+                  asPrevious = false
+                } else if (change.livestreamId === found) {
+                  // A rotation with grace keeps the current key publishing as the previous one; any other
+                  // change (a second rotation, a deletion) takes it away.
+                  if (!asPrevious && change.key !== null && change.keepsPrevious) asPrevious = true
+                  else found = null
+                }
               }
             }),
           () => Effect.void,

@@ -42,6 +42,7 @@ export const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: Ag
         deleted: "boolean",
         meeting_id: "text",
         stream_key: "text",
+        previous_stream_key: "text",
         created_at: "timestamptz",
         updated_at: "timestamptz",
         next_timer_at: "timestamptz"
@@ -53,6 +54,7 @@ export const tablesFor = (keyring: Keyring): { readonly [K in AggregateKind]: Ag
         deleted: state.deleted,
         meeting_id: state.meetingId,
         stream_key: livestreams.digest(state.streamKey),
+        previous_stream_key: state.previousKey === null ? null : livestreams.digest(state.previousKey.streamKey),
         created_at: iso(state.createdAt),
         updated_at: iso(state.updatedAt),
         next_timer_at: isoOrNull(nextTimerAt(state) ?? null)

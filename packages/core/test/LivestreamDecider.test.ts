@@ -217,6 +217,12 @@ describe("Livestream decider", () => {
         .when({ _tag: "RotateStreamKey", ...id, at: t(1), streamKey: key2 })
         .then({ _tag: "StreamKeyRotated", ...id, at: t(1), streamKey: key2 })
     })
+    it("with grace, says until when the key it replaces still publishes", () => {
+      livestream
+        .given(created)
+        .when({ _tag: "RotateStreamKey", ...id, at: t(1), streamKey: key2, graceSeconds: 60 })
+        .then({ _tag: "StreamKeyRotated", ...id, at: t(1), streamKey: key2, previousKeyExpiresAt: t(61) })
+    })
     it("rejects a rotation to the same key", () => {
       livestream
         .given(created)
@@ -313,6 +319,25 @@ describe("Livestream decider", () => {
           { _tag: "BroadcastInvoked", ...id, at: t(85), sessionId: session2 },
           { ...connected, at: t(85), sessionId: session2 }
         )
+    })
+    it("takes the key a rotation replaced while its grace lasts, refuses it after (`stream key expired`)", () => {
+      const rotated: LivestreamEvent = {
+        _tag: "StreamKeyRotated",
+        ...id,
+        at: t(1),
+        streamKey: key2,
+        previousKeyExpiresAt: t(11)
+      }
+      livestream.given(created, rotated, invoked).when(connect).then(connected)
+      livestream
+        .given(created, rotated, invoked)
+        .when({ ...connect, at: t(11) })
+        .thenFails("StreamKeyExpired")
+      // A second rotation without grace takes the first key away for good.
+      livestream
+        .given(created, rotated, { _tag: "StreamKeyRotated", ...id, at: t(2), streamKey: key1 }, invoked)
+        .when({ ...connect, streamKey: key2 })
+        .thenFails("StreamKeyMismatch")
     })
     it("rejects a key that is not the current one (`unknown key`)", () => {
       livestream

@@ -210,7 +210,7 @@ export const LivestreamPage = ({ session, id }: { readonly session: Session; rea
     })
   const rotate = () =>
     act(async () => {
-      const rotated = await onair(session).livestreams.rotateStreamKey({ params: ofLivestream(session, id) })
+      const rotated = await onair(session).livestreams.rotateStreamKey({ params: ofLivestream(session, id), query: {} })
       setNewKey(rotated.data.stream_key)
     })
   const remove = () =>

@@ -8,6 +8,7 @@
 import {
   ActiveSessionRecord,
   DvrWindowSeconds,
+  KeyGraceSeconds,
   LatencyMode,
   LivestreamId,
   LivestreamName,
@@ -136,6 +137,9 @@ export const UpdateLivestreamBody = Schema.Struct({
 
 const LivestreamParams = { ...ScopeParams, livestream_id: LivestreamId }
 
+/** OnAir's own: how long the key being replaced still publishes, up to 24 hours (0, the default: not at all). */
+export const RotateStreamKeyQuery = { grace_seconds: Schema.optional(KeyGraceSeconds) }
+
 export class LivestreamsApi extends HttpApiGroup.make("livestreams")
   .add(
     HttpApiEndpoint.post("createIndependentLivestream", `${BASE}/livestreams`, {
@@ -199,6 +203,8 @@ export class LivestreamsApi extends HttpApiGroup.make("livestreams")
     }),
     HttpApiEndpoint.post("rotateStreamKey", `${BASE}/livestreams/:livestream_id/rotate-stream-key`, {
       params: LivestreamParams,
+      // A query parameter, not a body: today's clients send none, and a body would become required of them.
+      query: RotateStreamKeyQuery,
       success: Ok(LivestreamRecord),
       error: [BadRequest, NotFound, Conflict]
     }),

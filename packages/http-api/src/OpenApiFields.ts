@@ -41,6 +41,10 @@ export const PARAMETERS: { readonly [name: string]: FieldDoc } = {
   search: f("Search string that matches names (case-insensitive); a livestream also by its whole ID.", "studio"),
   after: f("Only what comes after this cursor (the previous page's `next_cursor`).", 0),
   limit: f("How many at most.", 100),
+  grace_seconds: f(
+    "OnAir's own: how long the key being replaced still publishes, in seconds (0, the default: it stops at once; at most 86400).",
+    3600
+  ),
   "last-event-id": f(
     "The `id` of the last event received: the stream goes on after it (browsers send it when they reconnect).",
     "1042"
@@ -57,7 +61,8 @@ export const INTEGER_PARAMETERS: { readonly [name: string]: { readonly minimum: 
     page_no: { minimum: 1 },
     per_page: { minimum: 1, maximum: 100 },
     after: { minimum: 0 },
-    limit: { minimum: 1, maximum: 1000 }
+    limit: { minimum: 1, maximum: 1000 },
+    grace_seconds: { minimum: 0, maximum: 86_400 }
   }
 
 /** Body and response fields. */
@@ -303,6 +308,10 @@ export const FIELDS: { readonly [name: string]: FieldDoc } = {
   ]),
   disabled_reason: f("`gone` when the receiver answered 410 and the webhook was turned off; null otherwise.", null),
   secret: f("The signing secret (Standard Webhooks), shown this once.", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+  previous_key_expires_at: f(
+    "OnAir's own: until when the key the last rotation replaced still publishes (`grace_seconds`), in ISO format; null when it stopped at once.",
+    "2026-12-08T12:00:00.000Z"
+  ),
   overlap_seconds: f("How long the old secret keeps signing beside the new one (0: not at all).", 86400),
   requeued: f("How many messages were queued again.", 3),
   next_cursor: f("Pass as `after` for the next page; the same when there is nothing new.", "42"),

@@ -45,7 +45,7 @@ export const OPERATIONS: { readonly [operationId: string]: OperationDoc } = {
   "livestreams.enableLivestream": doc("Enable a livestream", "Accepts publishes to the livestream's key again."),
   "livestreams.rotateStreamKey": doc(
     "Rotate a livestream's stream key",
-    "Issues a new stream key, shown in this answer; the old key stops working at once."
+    "Issues a new stream key, shown in this answer; the old key stops working at once, or after `grace_seconds` (up to 24 h) so an encoder on it can reconnect meanwhile (`previous_key_expires_at` says until when). A publish with it afterwards is refused as `stream key expired`."
   ),
   "livestreams.getStatus": doc(
     "Get a livestream's live-event status",

@@ -50,7 +50,12 @@ export const empty = (clock: Timestamp): World => ({
 /** The livestream whose current key this is; a rotated-away key finds nothing. */
 const livestreamIdByStreamKey = (world: World, key: StreamKey): LivestreamId | null => {
   for (const livestream of world.livestreams.values()) {
-    if (livestream !== null && !livestream.deleted && livestream.streamKey === key) return livestream.id
+    if (
+      livestream !== null &&
+      !livestream.deleted &&
+      (livestream.streamKey === key || livestream.previousKey?.streamKey === key)
+    )
+      return livestream.id
   }
   return null
 }

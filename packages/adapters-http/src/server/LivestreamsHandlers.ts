@@ -332,13 +332,14 @@ export const LivestreamsHandlers = HttpApiBuilder.group(
       .handle("enableLivestream", ({ params }) =>
         manageRecord(params, (at) => [{ _tag: "EnableLivestream", livestreamId: params.livestream_id, at }])
       )
-      .handle("rotateStreamKey", ({ params }) =>
+      .handle("rotateStreamKey", ({ params, query }) =>
         manageRecord(params, (at) => [
           {
             _tag: "RotateStreamKey",
             livestreamId: params.livestream_id,
             at,
-            streamKey: newStreamKey()
+            streamKey: newStreamKey(),
+            ...(query.grace_seconds === undefined ? {} : { graceSeconds: query.grace_seconds })
           }
         ])
       )

@@ -10,6 +10,7 @@ import {
   Composer,
   DisableReason,
   DvrWindowSeconds,
+  KeyGraceSeconds,
   LatencyMode,
   LivestreamName,
   Placement,
@@ -60,7 +61,8 @@ export const LivestreamCommand = Schema.TaggedUnion({
   SetSrtPort: { ...target, port: Schema.NullOr(SrtPortNumber) },
   DisableLivestream: { ...target, reason: DisableReason },
   EnableLivestream: { ...target },
-  RotateStreamKey: { ...target, streamKey: StreamKey },
+  /** `graceSeconds`: how long the key it replaces still publishes (none: not at all). */
+  RotateStreamKey: { ...target, streamKey: StreamKey, graceSeconds: Schema.optionalKey(KeyGraceSeconds) },
   /** Ends any broadcast (`stopped by request`) and deletes the livestream; its key is refused from then on. */
   DeleteLivestream: { ...target },
   /**

@@ -22,6 +22,7 @@ import {
   SessionIdReused,
   StaleTimer,
   StreamKeyDisabled,
+  StreamKeyExpired,
   StreamKeyMismatch,
   StreamKeyUnchanged,
   TimerNotDue
@@ -37,8 +38,20 @@ type Events = Result.Result<ReadonlyArray<LivestreamEvent>, LivestreamError | Co
  * The publish rule, in one place: the ingest decider records its verdict and this decider enforces it.
  * `null` means the encoder may publish.
  */
-export const authorisePublish = (livestream: LivestreamState, streamKey: StreamKey): PublishRefusal | null => {
-  if (livestream === null || livestream.deleted || livestream.streamKey !== streamKey) return "unknown key"
+/**
+ * Why a publish with this key at `at` is refused, or null: the livestream's key, or the key its last
+ * rotation replaced while its grace lasts (after it: `stream key expired`).
+ */
+export const authorisePublish = (
+  livestream: LivestreamState,
+  streamKey: StreamKey,
+  at: Timestamp
+): PublishRefusal | null => {
+  if (livestream === null || livestream.deleted) return "unknown key"
+  if (livestream.streamKey !== streamKey) {
+    if (livestream.previousKey?.streamKey !== streamKey) return "unknown key"
+    if (at >= livestream.previousKey.expiresAt) return "stream key expired"
+  }
   if (livestream.disabled !== null) return "stream key disabled"
   // A second request on the live connection itself is refused too: a connection publishes once.
   if (livestream.broadcast._tag === "Connected") return "already connected"
@@ -71,9 +84,10 @@ const isKnownSession = (livestream: Livestream, sessionId: SessionId): boolean =
   livestream.lastBroadcast?.sessionId === sessionId
 
 const connect = (livestream: Livestream, command: Extract<LivestreamCommand, { _tag: "ConnectPublisher" }>): Events => {
-  const refusal = authorisePublish(livestream, command.streamKey)
+  const refusal = authorisePublish(livestream, command.streamKey, command.at)
   const broadcast = livestream.broadcast
   if (refusal === "unknown key") return Result.fail(new StreamKeyMismatch({ livestreamId: livestream.id }))
+  if (refusal === "stream key expired") return Result.fail(new StreamKeyExpired({ livestreamId: livestream.id }))
   if (refusal === "stream key disabled") return Result.fail(new StreamKeyDisabled({ livestreamId: livestream.id }))
   if (broadcast._tag === "Connected") {
     return Result.fail(new AlreadyConnected({ livestreamId: livestream.id, connectedIngestId: broadcast.ingestId }))
@@ -209,7 +223,16 @@ const decideExisting = (command: LivestreamCommand, livestream: Livestream): Eve
       return Result.succeed([{ _tag: "LivestreamEnabled", ...subject }])
     case "RotateStreamKey":
       if (livestream.streamKey === command.streamKey) return Result.fail(new StreamKeyUnchanged(subject))
-      return Result.succeed([{ _tag: "StreamKeyRotated", ...subject, streamKey: command.streamKey }])
+      return Result.succeed([
+        {
+          _tag: "StreamKeyRotated",
+          ...subject,
+          streamKey: command.streamKey,
+          ...((command.graceSeconds ?? 0) > 0
+            ? { previousKeyExpiresAt: addSeconds(command.at, command.graceSeconds ?? 0) }
+            : {})
+        }
+      ])
     case "DeleteLivestream":
       return Result.succeed([
         ...ended(livestream, command.at, "stopped by request"),
@@ -323,6 +346,7 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
       meetingId: event.meetingId,
       videoConfig: event.videoConfig,
       streamKey: event.streamKey,
+      previousKey: null,
       reconnectWindowSeconds: event.reconnectWindowSeconds,
       limits: event.limits,
       placement: event.placement ?? ANY_NODE,
@@ -366,7 +390,14 @@ export const evolve = (state: LivestreamState, event: LivestreamEvent): Livestre
     case "LivestreamEnabled":
       return { ...livestream, disabled: null }
     case "StreamKeyRotated":
-      return { ...livestream, streamKey: event.streamKey }
+      return {
+        ...livestream,
+        streamKey: event.streamKey,
+        previousKey:
+          event.previousKeyExpiresAt === undefined
+            ? null
+            : { streamKey: livestream.streamKey, expiresAt: event.previousKeyExpiresAt }
+      }
     case "LivestreamDeleted":
       return { ...livestream, deleted: true }
     case "MeetingEmptied":

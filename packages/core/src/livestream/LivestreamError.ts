@@ -33,6 +33,11 @@ export class StreamKeyMismatch extends Schema.TaggedError<StreamKeyMismatch>()("
   livestreamId: LivestreamId
 }) {}
 
+/** Publishing with the key a rotation replaced, after its grace: refused as `stream key expired`. */
+export class StreamKeyExpired extends Schema.TaggedError<StreamKeyExpired>()("StreamKeyExpired", {
+  livestreamId: LivestreamId
+}) {}
+
 /** Publishing to a disabled livestream: refused as `stream key disabled`. */
 export class StreamKeyDisabled extends Schema.TaggedError<StreamKeyDisabled>()("StreamKeyDisabled", {
   livestreamId: LivestreamId
@@ -81,6 +86,7 @@ export type LivestreamError =
   | LivestreamNotDisabled
   | StreamKeyUnchanged
   | StreamKeyMismatch
+  | StreamKeyExpired
   | StreamKeyDisabled
   | AlreadyConnected
   | PublisherNotConnected

@@ -55,7 +55,8 @@ export const LivestreamEvent = Schema.TaggedUnion({
   SrtPortChanged: { ...subject, port: Schema.NullOr(SrtPortNumber) },
   LivestreamDisabled: { ...subject, reason: DisableReason },
   LivestreamEnabled: { ...subject },
-  StreamKeyRotated: { ...subject, streamKey: StreamKey },
+  /** `previousKeyExpiresAt`: until when the key it replaced still publishes (absent: it stopped at once). */
+  StreamKeyRotated: { ...subject, streamKey: StreamKey, previousKeyExpiresAt: Schema.optionalKey(Timestamp) },
   LivestreamDeleted: { ...subject },
   /** Its meeting has no participant left but its composer (from `at`), or has one again. */
   MeetingEmptied: { ...subject },

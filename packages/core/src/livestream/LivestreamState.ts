@@ -15,6 +15,7 @@ import {
   LatencyMode,
   LivestreamName,
   Placement,
+  PreviousStreamKey,
   ReconnectWindowSeconds,
   RenditionLadder,
   VideoConfig
@@ -47,6 +48,8 @@ export const Livestream = Schema.Struct({
   meetingId: Schema.NullOr(MeetingId),
   videoConfig: Schema.NullOr(VideoConfig),
   streamKey: StreamKey,
+  /** The key a rotation with grace left publishing, until when (none in states stored before it). */
+  previousKey: Schema.NullOr(PreviousStreamKey).pipe(Schema.withDecodingDefaultKey(Effect.succeed(null))),
   reconnectWindowSeconds: ReconnectWindowSeconds,
   limits: BroadcastLimits,
   /** Where its publishers may go (any node in states stored before placement). */

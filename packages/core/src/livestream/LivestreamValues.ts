@@ -2,8 +2,9 @@
  * Value types of a livestream's configuration.
  */
 import { Schema } from "effect"
-import { MediaNodeId } from "../Ids.ts"
+import { MediaNodeId, StreamKey } from "../Ids.ts"
 import { MediaNodeRegion } from "../node/MediaNodeValues.ts"
+import { Timestamp } from "../Time.ts"
 
 /** The seed's status enum, exactly. */
 export const LivestreamStatus = Schema.Literals(["LIVE", "IDLE", "ERRORED", "INVOKED"])
@@ -115,6 +116,13 @@ export type Placement = typeof Placement.Type
 export const ANY_NODE: Placement = { node: null, region: null }
 
 /** Why a livestream's key was disabled: by its owner, by the duration limit, or by stopping it. */
+/** How long a rotated-away key still publishes: up to 24 hours (0: it stops at once). */
+export const KeyGraceSeconds = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 86_400 })))
+
+/** The key a rotation with grace left publishing, until when (sealed at rest as the current one is). */
+export const PreviousStreamKey = Schema.Struct({ streamKey: StreamKey, expiresAt: Timestamp })
+export type PreviousStreamKey = typeof PreviousStreamKey.Type
+
 export const DisableReason = Schema.Literals(["requested", "maximum duration reached", "stopped"])
 export type DisableReason = typeof DisableReason.Type
 
@@ -127,6 +135,8 @@ export const PublishRefusal = Schema.Literals([
   "stream key disabled",
   "already connected",
   "media node not accepting",
-  "wrong media node"
+  "wrong media node",
+  /** A rotated-away key whose grace is over (a key rotated without grace is simply unknown). */
+  "stream key expired"
 ])
 export type PublishRefusal = typeof PublishRefusal.Type

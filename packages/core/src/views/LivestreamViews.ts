@@ -44,7 +44,8 @@ export const livestreamRecord = (livestream: Livestream, urls: PublicUrls): Live
   latency_mode: livestream.latencyMode,
   dvr_window_seconds: livestream.dvrWindowSeconds,
   ...realtime(livestream, urls),
-  ...composed(livestream)
+  ...composed(livestream),
+  previous_key_expires_at: livestream.previousKey === null ? null : toIso(livestream.previousKey.expiresAt)
 })
 
 export const createdLivestreamRecord = (livestream: Livestream, urls: PublicUrls): CreatedLivestreamRecord => ({

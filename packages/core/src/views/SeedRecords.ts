@@ -47,7 +47,12 @@ export const LivestreamRecord = Schema.Struct({
   /** OnAir's own, present when `latency_mode` is `realtime`: where players send a WHEP offer. */
   whep_url: Schema.optionalKey(Schema.String),
   /** OnAir's own, present for a meeting livestream its composer publishes: the page, size and state. */
-  composer: Schema.optionalKey(ComposerRecord)
+  composer: Schema.optionalKey(ComposerRecord),
+  /**
+   * OnAir's own: until when the key the last rotation replaced still publishes (`grace_seconds`), null when
+   * it stopped at once.
+   */
+  previous_key_expires_at: Schema.optionalKey(Schema.NullOr(IsoDateTime))
 })
 export type LivestreamRecord = typeof LivestreamRecord.Type
 

@@ -104,7 +104,9 @@ const INGEST_START_FAILURE: { readonly [R in PublishRefusal]: string } = {
   "already connected": "already connected",
   // Another node holds the livestream's session.
   "wrong media node": "remote session active",
-  "media node not accepting": "internal error"
+  "media node not accepting": "internal error",
+  // The key a rotation replaced, after its grace: as good as disabled.
+  "stream key expired": "stream key disabled"
 }
 
 /** A message about a livestream, with the ids every livestream event carries. */

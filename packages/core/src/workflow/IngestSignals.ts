@@ -50,7 +50,7 @@ export const ingestSignal = (work: UnitOfWork, signal: IngestSignal): Step<void>
         const livestreamId = yield* reader.livestreamIdByStreamKey(signal.streamKey)
         const livestream = livestreamId === null ? null : yield* work.readLivestream(livestreamId)
         // A good key is refused for the node when the livestream is placed elsewhere, or the node takes none.
-        const keyRefusal = authorisePublish(livestream, signal.streamKey)
+        const keyRefusal = authorisePublish(livestream, signal.streamKey, signal.at)
         const refusal =
           keyRefusal !== null || livestream === null
             ? keyRefusal
