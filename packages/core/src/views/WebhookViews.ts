@@ -89,8 +89,6 @@ export interface WebhookWorld {
 
 const roomOf = (livestream: Livestream): string => livestream.meetingId ?? livestream.id
 
-const seconds = wholeSeconds
-
 /** The seed's `ingest.end.success` reasons; OnAir's other endings closed the stream. */
 const ingestEndReason = (reason: SessionEndReason) =>
   reason === "publish error" || reason === "reconnection window expired" || reason === "internal error"
@@ -195,7 +193,7 @@ const sessionEnded = (world: WebhookWorld, session: Session, at: Timestamp): Rea
             error_type: errorType,
             error_message: session.errMessage ?? reason,
             ...(reason === "publish error" ? { onair_error_type: "PUBLISH_ERROR" } : {}),
-            duration: seconds(hlsStartedAt, stoppedAt)
+            duration: wholeSeconds(hlsStartedAt, stoppedAt)
           })
         ]
       : []),
@@ -204,7 +202,7 @@ const sessionEnded = (world: WebhookWorld, session: Session, at: Timestamp): Rea
       url: playbackUrl(world.urls, livestream.id),
       started_at: seedTime(hlsStartedAt),
       stopped_at: seedTime(stoppedAt),
-      duration: seconds(hlsStartedAt, stoppedAt),
+      duration: wholeSeconds(hlsStartedAt, stoppedAt),
       reason: stopReason,
       ...finerReason(stopReason, reason),
       // OnAir transcribes recordings, not live streams.
@@ -279,7 +277,7 @@ const ingestMessages = (
           error_code: 3,
           error_type: "INTERNAL_ERROR",
           onair_error_type: "RENDITIONS_REFUSED",
-          duration: hlsStartedAt === undefined ? 0 : seconds(hlsStartedAt, event.at),
+          duration: hlsStartedAt === undefined ? 0 : wholeSeconds(hlsStartedAt, event.at),
           error_message: `${event.reason}: the media node passes the source through instead of ${event.renditions.join(", ")}`,
           renditions_refused: event.renditions
         })
