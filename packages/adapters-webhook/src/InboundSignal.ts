@@ -4,6 +4,7 @@
  * outside the seed's enumeration, is the field's 400), and the meeting command it becomes.
  */
 import {
+  type ForwardedEngineEvent,
   ForwardedEngineEventType,
   type InboundResult,
   MeetingId,
@@ -12,6 +13,7 @@ import {
   ParticipantId,
   type ParticipantProfile,
   type PeerLeaveReason,
+  seedFieldNames,
   seedTypeProblem,
   seedValues,
   type Timestamp
@@ -98,6 +100,30 @@ const seedValuesOf = (
   return { data: result }
 }
 
+/** The longest text a forwarded field may hold (the seed's are ids, names, reasons and times). */
+const FORWARDED_TEXT_MAX = 4096
+
+/**
+ * What is kept of an event forwarded to the app: the fields the seed lists for its type (what the app's
+ * receivers read; the log keeps nothing more), none of them longer than `FORWARDED_TEXT_MAX`.
+ */
+const forwardedData = (
+  type: ForwardedEngineEventType,
+  data: { readonly [key: string]: Schema.Json }
+): ForwardedEngineEvent | InboundResult => {
+  const listed = new Set(seedFieldNames(type))
+  const kept: Record<string, Schema.Json> = {}
+  for (const [field, value] of Object.entries(data)) {
+    if (!listed.has(field)) continue
+    if (typeof value === "string" && value.length > FORWARDED_TEXT_MAX)
+      return invalid(`data.${field}`, `at most ${FORWARDED_TEXT_MAX} characters`)
+    if (typeof value === "object" && value !== null && JSON.stringify(value).length > FORWARDED_TEXT_MAX)
+      return invalid(`data.${field}`, `at most ${FORWARDED_TEXT_MAX} characters of JSON`)
+    kept[field] = value
+  }
+  return { type, data: kept }
+}
+
 /** The meeting command an event means, or why it means none. */
 export const signalOf = (envelope: typeof Envelope.Type, at: Timestamp): MeetingSignal | InboundResult => {
   // Types OnAir has nothing to do with are answered 2xx, whatever they hold.
@@ -108,8 +134,10 @@ export const signalOf = (envelope: typeof Envelope.Type, at: Timestamp): Meeting
   const normalised = seedValuesOf(envelope.type, envelope.data)
   if ("_tag" in normalised) return normalised
   const data = normalised.data
+  const forwardedOf = () => forwardedData(envelope.type as ForwardedEngineEventType, data)
   if (FORWARDED.includes(envelope.type) && envelope.type !== "room.end.success") {
-    const forwarded = { type: envelope.type as ForwardedEngineEventType, data }
+    const forwarded = forwardedOf()
+    if ("_tag" in forwarded) return forwarded
     return { _tag: "ForwardEngineEvent", meetingId, at, forwarded }
   }
   const session = text(data, "session_id")
@@ -126,15 +154,12 @@ export const signalOf = (envelope: typeof Envelope.Type, at: Timestamp): Meeting
       return { _tag: "OpenMeetingSession", meetingId, meetingSessionId, at }
     case "session.close.success":
       return { _tag: "CloseMeetingSession", meetingId, meetingSessionId, at }
-    case "room.end.success":
+    case "room.end.success": {
       // The session closes, and the app hears of the room's end as the engine told it.
-      return {
-        _tag: "CloseMeetingSession",
-        meetingId,
-        meetingSessionId,
-        at,
-        forwarded: { type: "room.end.success", data }
-      }
+      const forwarded = forwardedOf()
+      if ("_tag" in forwarded) return forwarded
+      return { _tag: "CloseMeetingSession", meetingId, meetingSessionId, at, forwarded }
+    }
     case "peer.join.success": {
       const participantId = peer()
       if (participantId === undefined) return invalid("data.peer_id", "1–128 letters, digits, `_ . : -`")
