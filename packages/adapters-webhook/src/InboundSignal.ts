@@ -11,14 +11,15 @@ import {
   MeetingSessionId,
   type MeetingSignal,
   ParticipantId,
-  type ParticipantProfile,
+  LeaveMessage,
+  ParticipantProfile,
   type PeerLeaveReason,
-  seedFieldNames,
+  seedFieldsOf,
   seedTypeProblem,
   seedValues,
   type Timestamp
 } from "@onair/core"
-import { Schema } from "effect"
+import { Result, Schema } from "effect"
 
 /** The seed's envelope as the engine sends it: `app_id` is absent from the seed's peer and room samples. */
 export const Envelope = Schema.Struct({
@@ -53,26 +54,23 @@ const HANDLED = new Set([
   ...FORWARDED
 ])
 
-/** A profile field: absent or a string (or null) within its length. */
-const profileText = (data: Readonly<Record<string, unknown>>, field: string, max: number) => {
-  const value = data[field]
-  if (value === undefined || value === null) return { value: null }
-  return typeof value === "string" && value.length <= max ? { value } : undefined
-}
+/** The seed's name of each field of a participant's profile. */
+const PROFILE_FIELDS = { userId: "user_id", name: "user_name", data: "user_data", role: "role", type: "type" } as const
 
-/** What the engine says of a joining participant (seed 004's peer fields), or the field that is wrong. */
+/**
+ * What the engine says of a joining participant (seed 004's peer fields), held to the profile's own schema
+ * (an absent field is null), or the seed's field that breaks it.
+ */
 const profileOf = (data: Readonly<Record<string, unknown>>): ParticipantProfile | InboundResult => {
-  const userId = profileText(data, "user_id", 256)
-  const name = profileText(data, "user_name", 256)
-  const userData = profileText(data, "user_data", 4096)
-  const role = profileText(data, "role", 256)
-  if (userId === undefined) return invalid("data.user_id", "a string of up to 256 characters")
-  if (name === undefined) return invalid("data.user_name", "a string of up to 256 characters")
-  if (userData === undefined) return invalid("data.user_data", "a string of up to 4,096 characters")
-  if (role === undefined) return invalid("data.role", "a string of up to 256 characters")
-  const type = data["type"] ?? null
-  if (type !== null && type !== "regular" && type !== "sip") return invalid("data.type", "`regular` or `sip`")
-  return { userId: userId.value, name: name.value, data: userData.value, role: role.value, type }
+  const profile: Record<string, unknown> = {}
+  for (const [key, field] of Object.entries(PROFILE_FIELDS)) {
+    const decoded = Schema.decodeUnknownResult(ParticipantProfile.fields[key as keyof typeof PROFILE_FIELDS])(
+      data[field] ?? null
+    )
+    if (Result.isFailure(decoded)) return invalid(`data.${field}`, String(decoded.failure).slice(0, 200))
+    profile[key] = decoded.success
+  }
+  return profile as ParticipantProfile
 }
 
 /**
@@ -111,15 +109,12 @@ const forwardedData = (
   type: ForwardedEngineEventType,
   data: { readonly [key: string]: Schema.Json }
 ): ForwardedEngineEvent | InboundResult => {
-  const listed = new Set(seedFieldNames(type))
-  const kept: Record<string, Schema.Json> = {}
-  for (const [field, value] of Object.entries(data)) {
-    if (!listed.has(field)) continue
+  const kept = seedFieldsOf(type, data)
+  for (const [field, value] of Object.entries(kept)) {
     if (typeof value === "string" && value.length > FORWARDED_TEXT_MAX)
       return invalid(`data.${field}`, `at most ${FORWARDED_TEXT_MAX} characters`)
     if (typeof value === "object" && value !== null && JSON.stringify(value).length > FORWARDED_TEXT_MAX)
       return invalid(`data.${field}`, `at most ${FORWARDED_TEXT_MAX} characters of JSON`)
-    kept[field] = value
   }
   return { type, data: kept }
 }
@@ -171,8 +166,8 @@ export const signalOf = (envelope: typeof Envelope.Type, at: Timestamp): Meeting
       const participantId = peer()
       if (participantId === undefined) return invalid("data.peer_id", "1–128 letters, digits, `_ . : -`")
       const reason = data["reason"]
-      const message = data["message"]
-      if (message !== undefined && message !== null && (typeof message !== "string" || message.length > 1024)) {
+      const message = data["message"] ?? null
+      if (message !== null && !Schema.is(LeaveMessage)(message)) {
         return invalid("data.message", "a string of up to 1,024 characters")
       }
       return {

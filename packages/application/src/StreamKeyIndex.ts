@@ -69,7 +69,7 @@ export const make = Effect.gen(function* () {
     const id = change.livestreamId
     const old = keysOf.get(id)
     if (old?.previous != null) byKey.delete(old.previous)
-    const kept = change.key !== null && change.keepsPrevious && old !== undefined ? old.current : null
+    const kept = change.keepsPrevious && old !== undefined ? old.current : null
     if (old !== undefined && kept === null) byKey.delete(old.current)
     keysOf.delete(id)
     if (change.key !== null) {

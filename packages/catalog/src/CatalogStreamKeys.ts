@@ -62,7 +62,7 @@ export const layer = Layer.effect(
                 } else if (change.livestreamId === found) {
                   // A rotation with grace keeps the current key publishing as the previous one; any other
                   // change (a second rotation, a deletion) takes it away.
-                  if (!asPrevious && change.key !== null && change.keepsPrevious) asPrevious = true
+                  if (!asPrevious && change.keepsPrevious) asPrevious = true
                   else found = null
                 }
               }

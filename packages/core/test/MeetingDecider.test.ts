@@ -112,6 +112,39 @@ describe("Meeting decider", () => {
         .when({ _tag: "CloseMeetingSession", ...id, at: t(9), meetingSessionId: meetingSession2 })
         .thenFails("MeetingSessionNotOpen")
     })
+    it("closed by the room's end, tells the app of it too; after the session closed, only tells it", () => {
+      const forwarded = { type: "room.end.success" as const, data: { reason: "done", source: "peer" } }
+      meeting
+        .given(created, opened)
+        .when({ _tag: "CloseMeetingSession", ...id, at: t(9), meetingSessionId: meetingSession1, forwarded })
+        .then(
+          { _tag: "MeetingSessionClosed", ...id, at: t(9), meetingSessionId: meetingSession1, openedAt: t(2) },
+          { _tag: "EngineEventForwarded", ...id, at: t(9), forwarded }
+        )
+      meeting
+        .given(created)
+        .when({ _tag: "CloseMeetingSession", ...id, at: t(9), meetingSessionId: meetingSession1, forwarded })
+        .then({ _tag: "EngineEventForwarded", ...id, at: t(9), forwarded })
+    })
+  })
+
+  describe("ForwardEngineEvent", () => {
+    it("keeps the fields the seed lists for the event's type, and no other", () => {
+      meeting
+        .given(created)
+        .when({
+          _tag: "ForwardEngineEvent",
+          ...id,
+          at: t(3),
+          forwarded: { type: "role.change.success", data: { role: "host", previous_role: "guest", mood: "good" } }
+        })
+        .then({
+          _tag: "EngineEventForwarded",
+          ...id,
+          at: t(3),
+          forwarded: { type: "role.change.success", data: { role: "host", previous_role: "guest" } }
+        })
+    })
   })
 
   describe("JoinParticipant", () => {

@@ -4,6 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { fold } from "../src/Decider.ts"
 import { IngestDecider } from "../src/ingest/IngestDecider.ts"
+import type { IngestEvent } from "../src/ingest/IngestEvent.ts"
 import { LivestreamDecider } from "../src/livestream/LivestreamDecider.ts"
 import type { LivestreamEvent } from "../src/livestream/LivestreamEvent.ts"
 import { MeetingDecider } from "../src/meeting/MeetingDecider.ts"
@@ -66,6 +67,17 @@ const stopped: SessionEvent = {
   errMessage: "media server exited",
   connectedMillis: 60_000
 }
+/** The publish that started `session1`. */
+const publishAccepted: IngestEvent = {
+  _tag: "IngestAccepted",
+  ingestId: ingest1,
+  at: t(10),
+  nodeId: nodeA,
+  publisher: { ip: "203.0.113.7", port: 0 },
+  livestreamId,
+  sessionId: session1
+}
+
 const sessionEvents: ReadonlyArray<SessionEvent> = [
   { _tag: "SessionInvoked", sessionId: session1, at: t(0), livestreamId, accountId, appId },
   { _tag: "SessionStarted", sessionId: session1, at: t(10), ingestId: ingest1 },
@@ -201,15 +213,7 @@ describe("webhook views", () => {
       {
         kind: "ingest",
         id: ingest1,
-        event: {
-          _tag: "IngestAccepted",
-          ingestId: ingest1,
-          at: t(10),
-          nodeId: nodeA,
-          publisher: { ip: "203.0.113.7", port: 0 },
-          livestreamId,
-          sessionId: session1
-        }
+        event: publishAccepted
       },
       world()
     )
@@ -262,15 +266,7 @@ describe("webhook views", () => {
       {
         kind: "ingest",
         id: ingest1,
-        event: {
-          _tag: "IngestAccepted",
-          ingestId: ingest1,
-          at: t(10),
-          nodeId: nodeA,
-          publisher: { ip: "127.0.0.1", port: 0 },
-          livestreamId,
-          sessionId: session1
-        }
+        event: publishAccepted
       },
       ending(stopped)
     )
@@ -349,17 +345,7 @@ describe("webhook views", () => {
   })
 
   it("a refused ladder is an hls.failure (the seed's INTERNAL_ERROR, OnAir's RENDITIONS_REFUSED), naming the renditions left out; HLS goes on", () => {
-    const ingest = fold(IngestDecider, [
-      {
-        _tag: "IngestAccepted",
-        ingestId: ingest1,
-        at: t(10),
-        nodeId: nodeA,
-        publisher: { ip: "203.0.113.7", port: 0 },
-        livestreamId,
-        sessionId: session1
-      }
-    ])
+    const ingest = fold(IngestDecider, [publishAccepted])
     const messages = webhookMessages(
       {
         kind: "ingest",

@@ -7,6 +7,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { seedConformance } from "@onair/core"
+import { subjectOf } from "@onair/webhooks"
 import { seedEmbeddedDatabase } from "./EmbeddedTemplate.ts"
 import { freePort, waitFor } from "./Polling.ts"
 import { stopProcess } from "./StopProcess.ts"
@@ -82,7 +83,6 @@ const seedDepartures = async (url: string, token: string): Promise<ReadonlyArray
       events: ReadonlyArray<{
         id: string
         type: string
-        timestamp: string
         sequence: number
         template_id?: unknown
         data: Record<string, unknown>
@@ -96,7 +96,7 @@ const seedDepartures = async (url: string, token: string): Promise<ReadonlyArray
       ]
       if (seen.has(message.id)) problems.push("listed twice in the feed")
       seen.add(message.id)
-      const subject = String(message.data["livestream_id"] ?? message.data["room_id"])
+      const subject = subjectOf(message)
       if ((sequenceOf.get(subject) ?? 0) >= message.sequence)
         problems.push(`sequence ${message.sequence} listed after ${sequenceOf.get(subject)}`)
       sequenceOf.set(subject, message.sequence)

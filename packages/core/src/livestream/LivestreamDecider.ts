@@ -221,18 +221,18 @@ const decideExisting = (command: LivestreamCommand, livestream: Livestream): Eve
     case "EnableLivestream":
       if (livestream.disabled === null) return Result.fail(new LivestreamNotDisabled(subject))
       return Result.succeed([{ _tag: "LivestreamEnabled", ...subject }])
-    case "RotateStreamKey":
+    case "RotateStreamKey": {
       if (livestream.streamKey === command.streamKey) return Result.fail(new StreamKeyUnchanged(subject))
+      const grace = command.graceSeconds ?? 0
       return Result.succeed([
         {
           _tag: "StreamKeyRotated",
           ...subject,
           streamKey: command.streamKey,
-          ...((command.graceSeconds ?? 0) > 0
-            ? { previousKeyExpiresAt: addSeconds(command.at, command.graceSeconds ?? 0) }
-            : {})
+          ...(grace > 0 ? { previousKeyExpiresAt: addSeconds(command.at, grace) } : {})
         }
       ])
+    }
     case "DeleteLivestream":
       return Result.succeed([
         ...ended(livestream, command.at, "stopped by request"),

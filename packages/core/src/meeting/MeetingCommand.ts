@@ -7,6 +7,7 @@ import { AccountId, AppId, LivestreamId, MeetingId, MeetingSessionId, Participan
 import { Timestamp } from "../Time.ts"
 import {
   ForwardedEngineEvent,
+  LeaveMessage,
   MeetingStatus,
   MeetingTitle,
   ParticipantProfile,
@@ -37,7 +38,7 @@ export const MeetingCommand = Schema.TaggedUnion({
     ...target,
     participantId: ParticipantId,
     reason: Schema.optionalKey(PeerLeaveReason),
-    message: Schema.optionalKey(Schema.String.pipe(Schema.check(Schema.isMaxLength(1024))))
+    message: Schema.optionalKey(LeaveMessage)
   },
   /** An engine event OnAir only tells the app of. */
   ForwardEngineEvent: { ...target, forwarded: ForwardedEngineEvent },

@@ -21,6 +21,20 @@ import {
 } from "./MeetingError.ts"
 import type { MeetingEvent } from "./MeetingEvent.ts"
 import type { Meeting, MeetingState } from "./MeetingState.ts"
+import type { ForwardedEngineEvent } from "./MeetingValues.ts"
+import type { MeetingId } from "../Ids.ts"
+import type { Timestamp } from "../Time.ts"
+import { seedFieldsOf } from "../webhook/SeedWebhookConformance.ts"
+
+/** An engine event told to the app: the fields the seed lists for its type, all the log keeps of it. */
+const engineEventForwarded = (
+  subject: { readonly meetingId: MeetingId; readonly at: Timestamp },
+  forwarded: ForwardedEngineEvent
+): MeetingEvent => ({
+  _tag: "EngineEventForwarded",
+  ...subject,
+  forwarded: { type: forwarded.type, data: seedFieldsOf(forwarded.type, forwarded.data) }
+})
 
 type Events = Result.Result<ReadonlyArray<MeetingEvent>, MeetingError | CommandOutOfOrder>
 
@@ -41,9 +55,7 @@ const decideExisting = (command: MeetingCommand, meeting: Meeting): Events => {
       return Result.succeed([{ _tag: "MeetingSessionOpened", ...subject, meetingSessionId: command.meetingSessionId }])
     case "CloseMeetingSession": {
       const forwarded: ReadonlyArray<MeetingEvent> =
-        command.forwarded === undefined
-          ? []
-          : [{ _tag: "EngineEventForwarded", ...subject, forwarded: command.forwarded }]
+        command.forwarded === undefined ? [] : [engineEventForwarded(subject, command.forwarded)]
       if (session === null || session.id !== command.meetingSessionId) {
         // The room's end told after its session closed is still the app's to hear of.
         return forwarded.length > 0 ? Result.succeed(forwarded) : Result.fail(new MeetingSessionNotOpen(subject))
@@ -59,7 +71,7 @@ const decideExisting = (command: MeetingCommand, meeting: Meeting): Events => {
       ])
     }
     case "ForwardEngineEvent":
-      return Result.succeed([{ _tag: "EngineEventForwarded", ...subject, forwarded: command.forwarded }])
+      return Result.succeed([engineEventForwarded(subject, command.forwarded)])
     case "JoinParticipant":
       if (session === null) return Result.fail(new MeetingSessionNotOpen(subject))
       if (session.participants.includes(command.participantId)) {

@@ -2,6 +2,7 @@
  * Value types of a meeting, in the meetings API's shapes.
  */
 import { Schema } from "effect"
+import { SEED_WEBHOOK_TABLE } from "../webhook/SeedWebhookTable.ts"
 
 export const MeetingStatus = Schema.Literals(["ACTIVE", "INACTIVE"])
 export type MeetingStatus = typeof MeetingStatus.Type
@@ -15,20 +16,17 @@ export const ParticipantProfile = Schema.Struct({
   /** The seed's `user_data`: a string the app gave the participant (often JSON). */
   data: Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(4096)))),
   role: Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(256)))),
-  /** `regular`, or `sip` for a participant that joined by SIP. */
-  type: Schema.NullOr(Schema.Literals(["regular", "sip"]))
+  /** `regular`, or `sip` for a participant that joined by SIP (the seed's values). */
+  type: Schema.NullOr(Schema.Literals(SEED_WEBHOOK_TABLE["peer.join.success"].enums.type))
 })
 export type ParticipantProfile = typeof ParticipantProfile.Type
 
-/** Why a participant left, in seed 004's words (`peer.leave.success`'s `reason`). */
-export const PeerLeaveReason = Schema.Literals([
-  "client request",
-  "peer kicked",
-  "websocket closed",
-  "ice connection state closed",
-  "server removed peer"
-])
+/** Why a participant left, in seed 004's words (`peer.leave.success`'s `reason`, from the seed's table). */
+export const PeerLeaveReason = Schema.Literals(SEED_WEBHOOK_TABLE["peer.leave.success"].enums.reason)
 export type PeerLeaveReason = typeof PeerLeaveReason.Type
+
+/** What a participant's remover said as it was removed (`peer.leave.success`'s `message`). */
+export const LeaveMessage = Schema.String.pipe(Schema.check(Schema.isMaxLength(1024)))
 
 /**
  * The engine's events OnAir learns of and has nothing to do with but tell the app (seed 004): forwarded to

@@ -20,8 +20,14 @@ import type { Composer } from "../livestream/LivestreamValues.ts"
 import type { Session } from "../session/SessionState.ts"
 import type { Timestamp } from "../Time.ts"
 import { finerReason, seedStopReason } from "./HlsWebhookFields.ts"
-import { seedTime } from "./SeedTime.ts"
+import { seedTime, wholeSeconds } from "./SeedTime.ts"
 import { livestreamMessage, type WebhookMessage } from "./WebhookViews.ts"
+
+/**
+ * The seed's (deprecated) `error_code` of each error type OnAir sends in `beam.failure` and `hls.failure`
+ * (a refused ladder has a code of its own, 3).
+ */
+export const SEED_ERROR_CODES = { INTERNAL_ERROR: 1, MAX_RETRIES_REACHED: 2 } as const
 
 /** The seed's `error_type` of a composer that failed, from its session's end, or null when it did not fail. */
 export const composerErrorType = (session: Session): "MAX_RETRIES_REACHED" | "INTERNAL_ERROR" | null => {
@@ -41,7 +47,7 @@ export const composerErrorType = (session: Session): "MAX_RETRIES_REACHED" | "IN
 }
 
 /** The seed's `start_delay`: whole seconds from the start being asked (invoked) to the first frame out. */
-const startDelay = (session: Session, startedAt: Timestamp): number =>
+export const composerStartDelay = (session: Session, startedAt: Timestamp): number =>
   Math.max(0, Math.round((startedAt - session.invokedAt) / 1000))
 
 /** What every event of a composed session says of its beam (what OnAir cannot know of one is null). */
@@ -77,7 +83,7 @@ export const composerStarted = (
   return [
     livestreamMessage(livestream, "beam.started.success", at, {
       ...beam(livestream, composer, session, "Started", at),
-      start_delay: startDelay(session, at)
+      start_delay: composerStartDelay(session, at)
     })
   ]
 }
@@ -91,14 +97,14 @@ export const composerEnded = (
   const composer = livestream.composer
   if (composer === null) return []
   const failed = composerErrorType(session)
-  const duration = session.startedAt === null ? 0 : Math.max(0, Math.floor((at - session.startedAt) / 1000))
+  const duration = session.startedAt === null ? 0 : wholeSeconds(session.startedAt, at)
   return [
     ...(failed === null
       ? []
       : [
           livestreamMessage(livestream, "beam.failure", at, {
             ...beam(livestream, composer, session, "Failed", at),
-            error_code: failed === "MAX_RETRIES_REACHED" ? 2 : 1,
+            error_code: SEED_ERROR_CODES[failed],
             error_type: failed,
             error_message: session.errMessage ?? session.endReason ?? "failure",
             duration

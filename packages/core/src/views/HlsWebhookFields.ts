@@ -10,8 +10,8 @@ import type { Livestream } from "../livestream/LivestreamState.ts"
 import { isErrorReason } from "../session/SessionEndReason.ts"
 import type { Session } from "../session/SessionState.ts"
 import type { Timestamp } from "../Time.ts"
-import { composerErrorType } from "./ComposerWebhookViews.ts"
-import { seedTime } from "./SeedTime.ts"
+import { composerErrorType, composerStartDelay } from "./ComposerWebhookViews.ts"
+import { seedTime, wholeSeconds } from "./SeedTime.ts"
 
 /** The seed's `error_type` of a session that failed (`hls.failure`, `beam.failure`), null when it did not. */
 export const seedErrorType = (
@@ -45,9 +45,6 @@ export const seedStopReason = (livestream: Livestream, session: Session): string
 export const finerReason = (seed: string, onair: string | null | undefined): { onair_reason?: string } =>
   onair === null || onair === undefined || onair === seed ? {} : { onair_reason: onair }
 
-/** Whole seconds between two times, never negative. */
-export const wholeSeconds = (from: number, to: number) => Math.max(0, Math.floor((to - from) / 1000))
-
 /** The state the HLS fields read. */
 export interface HlsWorld {
   readonly ingest: (id: IngestId) => Ingest | undefined
@@ -72,7 +69,7 @@ export const hlsFields = (
     session.startedAt === null
       ? null
       : composer !== null
-        ? Math.max(0, Math.round((session.startedAt - session.invokedAt) / 1000))
+        ? composerStartDelay(session, session.startedAt)
         : hlsStartedAt === undefined
           ? null
           : wholeSeconds(session.startedAt, hlsStartedAt)

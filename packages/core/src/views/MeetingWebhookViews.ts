@@ -9,8 +9,7 @@ import type { ParticipantId } from "../Ids.ts"
 import type { ParticipantProfile } from "../meeting/MeetingValues.ts"
 import { seedFieldNames } from "../webhook/SeedWebhookConformance.ts"
 import type { Change } from "../workflow/Change.ts"
-import { wholeSeconds as seconds } from "./HlsWebhookFields.ts"
-import { seedTime } from "./SeedTime.ts"
+import { seedTime, wholeSeconds } from "./SeedTime.ts"
 import type { WebhookEventType, WebhookMessage, WebhookWorld } from "./WebhookViews.ts"
 
 /** What the seed's peer events say of a participant: what the engine told of it as it joined. */
@@ -50,7 +49,7 @@ export const meetingMessages = (
       return [
         message("session.close.success", {
           session_id: event.meetingSessionId,
-          session_duration: seconds(event.openedAt, event.at),
+          session_duration: wholeSeconds(event.openedAt, event.at),
           session_started_at: seedTime(event.openedAt),
           session_stopped_at: seedTime(event.at)
         })
@@ -73,7 +72,7 @@ export const meetingMessages = (
           ...peerFields(event.participantId, joined?.profile ?? null),
           joined_at: seedTime(joinedAt),
           left_at: seedTime(event.at),
-          duration: seconds(joinedAt, event.at),
+          duration: wholeSeconds(joinedAt, event.at),
           reason: event.reason ?? "client request",
           message: event.message ?? null,
           session_started_at: seedTime(meeting.session?.openedAt ?? joinedAt)
@@ -81,15 +80,13 @@ export const meetingMessages = (
       ]
     }
     case "EngineEventForwarded": {
-      // As received, each field the seed lists for it present (null when the engine left it out), the ids
-      // OnAir's.
+      // As received (the seed's fields alone: the decider kept no other), each field the seed lists for it
+      // present (null when the engine left it out), the ids OnAir's.
       const { type, data } = event.forwarded
-      const listed = Object.fromEntries(seedFieldNames(type).map((name) => [name, null]))
-      const known = Object.fromEntries(Object.entries(data).filter(([name]) => Object.hasOwn(listed, name)))
       return [
         message(type, {
-          ...listed,
-          ...known,
+          ...Object.fromEntries(seedFieldNames(type).map((name) => [name, null])),
+          ...data,
           room_id: meeting.id,
           room_name: typeof data["room_name"] === "string" ? data["room_name"] : (meeting.title ?? ""),
           template_id: meeting.appId

@@ -16,7 +16,8 @@ import type { Livestream } from "../livestream/LivestreamState.ts"
 import type { RestreamEvent } from "../restream/RestreamEvent.ts"
 import type { RestreamTarget } from "../restream/RestreamState.ts"
 import type { Session } from "../session/SessionState.ts"
-import { seedTime } from "./SeedTime.ts"
+import { SEED_ERROR_CODES } from "./ComposerWebhookViews.ts"
+import { seedTime, wholeSeconds } from "./SeedTime.ts"
 import { livestreamMessage, type WebhookMessage } from "./WebhookViews.ts"
 
 /** The state beam messages read, as of just after the change. */
@@ -55,23 +56,19 @@ export const restreamMessages = (
       max_width: health?.width ?? null,
       max_height: health?.height ?? null,
       rtmp: [{ url: after.url }],
-      session_started_at: seedTime(session?.startedAt ?? event.at)
+      session_started_at: seedTime(session?.startedAt ?? event.at),
+      // The seed lists it for the start alone: seconds from the session's first frame to the relay reaching
+      // its target.
+      ...(state === "Started"
+        ? { start_delay: Math.max(0, Math.round((event.at - (session?.startedAt ?? event.at)) / 1000)) }
+        : {})
     }
   }
   switch (event._tag) {
     case "RelayLive":
       // Once per session: a relay that drops and comes back continues the same beam.
       return before?.liveSince === null && after.liveSince === event.at
-        ? [
-            livestreamMessage(livestream, "beam.started.success", event.at, {
-              ...beam(event.sessionId, "Started"),
-              // Seconds from the session's first frame to the relay reaching its target.
-              start_delay: Math.max(
-                0,
-                Math.round((event.at - (world.session(event.sessionId)?.startedAt ?? event.at)) / 1000)
-              )
-            })
-          ]
+        ? [livestreamMessage(livestream, "beam.started.success", event.at, beam(event.sessionId, "Started"))]
         : []
     case "RelayStopped": {
       const since = before?.liveSince ?? null
@@ -79,7 +76,7 @@ export const restreamMessages = (
       return [
         livestreamMessage(livestream, "beam.stopped.success", event.at, {
           ...beam(event.sessionId, "Stopped"),
-          duration: Math.max(0, Math.floor((event.at - since) / 1000)),
+          duration: wholeSeconds(since, event.at),
           // The broadcast ended, its owner stopped it or deleted it: the seed's stop by request.
           reason: "client request",
           onair_reason: event.reason
@@ -91,13 +88,13 @@ export const restreamMessages = (
         livestreamMessage(livestream, "beam.failure", event.at, {
           ...beam(event.sessionId, "Failed"),
           // A relay fails when it gives up after its retries; its last attempt's reason is OnAir's.
-          error_code: 2,
+          error_code: SEED_ERROR_CODES.MAX_RETRIES_REACHED,
           error_type: "MAX_RETRIES_REACHED",
           error_message: event.reason,
           onair_error_type: event.reason,
           ...(before?.liveSince === null || before === null
             ? { duration: 0 }
-            : { duration: Math.max(0, Math.floor((event.at - before.liveSince) / 1000)) })
+            : { duration: wholeSeconds(before.liveSince, event.at) })
         })
       ]
     default:

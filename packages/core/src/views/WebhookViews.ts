@@ -18,12 +18,12 @@ import { isErrorReason, type SessionEndReason } from "../session/SessionEndReaso
 import type { Session } from "../session/SessionState.ts"
 import type { Timestamp } from "../Time.ts"
 import type { Change } from "../workflow/Change.ts"
-import { composerEnded, composerStarted } from "./ComposerWebhookViews.ts"
+import { composerEnded, composerStarted, SEED_ERROR_CODES } from "./ComposerWebhookViews.ts"
 import { meetingMessages } from "./MeetingWebhookViews.ts"
-import { finerReason, hlsFields, seedErrorType, seedStopReason, wholeSeconds } from "./HlsWebhookFields.ts"
-import { seedFieldNames } from "../webhook/SeedWebhookConformance.ts"
+import { finerReason, hlsFields, seedErrorType, seedStopReason } from "./HlsWebhookFields.ts"
+import { isSeedValue, seedFieldNames } from "../webhook/SeedWebhookConformance.ts"
 import { type PublicUrls, playbackUrl } from "./PublicUrls.ts"
-import { seedTime } from "./SeedTime.ts"
+import { seedTime, wholeSeconds } from "./SeedTime.ts"
 
 export { seedTime } from "./SeedTime.ts"
 
@@ -89,11 +89,9 @@ export interface WebhookWorld {
 
 const roomOf = (livestream: Livestream): string => livestream.meetingId ?? livestream.id
 
-/** The seed's `ingest.end.success` reasons; OnAir's other endings closed the stream. */
+/** The seed's `ingest.end.success` reason: OnAir's own where the seed has it, else the stream closed. */
 const ingestEndReason = (reason: SessionEndReason) =>
-  reason === "publish error" || reason === "reconnection window expired" || reason === "internal error"
-    ? reason
-    : "stream closed"
+  isSeedValue("ingest.end.success", "reason", reason) ? reason : "stream closed"
 
 /** The seed's `ingest.start.failure` message for OnAir's refusal (OnAir's own kept in `onair_reason`). */
 const INGEST_START_FAILURE: { readonly [R in PublishRefusal]: string } = {
@@ -189,7 +187,7 @@ const sessionEnded = (world: WebhookWorld, session: Session, at: Timestamp): Rea
       ? [
           livestreamMessage(livestream, "hls.failure", at, {
             ...hlsFields(world, livestream, session, "HLSFailed", at, hlsStartedAt),
-            error_code: errorType === "INTERNAL_ERROR" ? 1 : 2,
+            error_code: SEED_ERROR_CODES[errorType],
             error_type: errorType,
             error_message: session.errMessage ?? reason,
             ...(reason === "publish error" ? { onair_error_type: "PUBLISH_ERROR" } : {}),

@@ -32,6 +32,12 @@ export const seedVersion = (type: string): string => TABLE[type]?.version ?? "2.
 export const seedFieldNames = (type: string): ReadonlyArray<string> =>
   TABLE[type]?.fields.map((field) => field.name) ?? []
 
+/** Of `data`, the fields the seed lists for `type` (nothing of a type of OnAir's own). */
+export const seedFieldsOf = <V>(type: string, data: { readonly [key: string]: V }): { [key: string]: V } => {
+  const listed = new Set(seedFieldNames(type))
+  return Object.fromEntries(Object.entries(data).filter(([name]) => listed.has(name)))
+}
+
 /**
  * The fields OnAir adds to the seed's, in any message that carries them (docs/webhooks.md, "Extensions").
  * Each says what it is.
